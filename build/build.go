@@ -1,0 +1,317 @@
+// Package build compiles a site's source into a static site: the pages of
+// the URL table in docs/CONTENT.md, Atom feeds, a sitemap, robots.txt, a
+// 404 page and the search index.
+//
+// A build runs in four stages: Load (package content reads and validates
+// the source; nothing is written when it finds a problem), Model (notes are
+// indexed by term, year and partnership and related to each other), Render
+// (every page and the index are made in parallel on every core) and Write
+// (the output goes to a temporary folder beside OUT, which is then swapped
+// in, so that a failed build leaves the previous OUT exactly as it was).
+// The same input gives byte-identical output.
+package build
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/coopdigest/digest/content"
+	"github.com/coopdigest/digest/search"
+	"github.com/coopdigest/digest/templates"
+)
+
+// Config says what to build and where.
+type Config struct {
+	// Site is the folder holding content/ and, optionally, templates/.
+	Site string
+	// Out is where the site is written; SITE/public when empty.
+	Out string
+	// Drafts publishes notes marked draft: true.
+	Drafts bool
+	// Progress, when set, receives a progress line now and then, for a
+	// terminal: each ends with a carriage return.
+	Progress io.Writer
+	// Logger receives diagnostics; nil discards them.
+	Logger *slog.Logger
+	// Live asks pages to load the live-reload script of watch mode.
+	Live bool
+}
+
+// OutDir is the output folder the config names.
+func (c Config) OutDir() string {
+	if c.Out != "" {
+		return c.Out
+	}
+	return filepath.Join(c.Site, "public")
+}
+
+// Result tells what a build did.
+type Result struct {
+	Notes    int // notes published
+	Pages    int // HTML pages written
+	Files    int // files written, pages included
+	Duration time.Duration
+	Source   *content.Source
+}
+
+// Summary is the one line a build ends with.
+func (r *Result) Summary(out string) string {
+	return fmt.Sprintf("built %d notes, %d pages, %d files in %.2f s → %s", r.Notes, r.Pages, r.Files, r.Duration.Seconds(), out)
+}
+
+// Check reads and validates a site's source without writing anything.
+func Check(site string) (*content.Source, error) {
+	return content.Load(os.DirFS(site))
+}
+
+// LoadTemplates parses the default templates with the site's own
+// templates/ folder, if it has one, overriding them file by file.
+func LoadTemplates(site string) (*templates.Set, error) {
+	dir := filepath.Join(site, "templates")
+	if st, err := os.Stat(dir); err == nil && st.IsDir() {
+		return templates.Load(os.DirFS(dir))
+	}
+	return templates.Load(nil)
+}
+
+// Build compiles the site cfg names into cfg's output folder.
+func Build(ctx context.Context, cfg Config) (*Result, error) {
+	start := time.Now()
+	src, err := Check(cfg.Site)
+	if err != nil {
+		return nil, err
+	}
+	tmpl, err := LoadTemplates(cfg.Site)
+	if err != nil {
+		return nil, err
+	}
+	out := cfg.OutDir()
+	tmp, err := tempDir(out)
+	if err != nil {
+		return nil, err
+	}
+	// Until the swap, the new site is only in tmp: remove it on any failure.
+	done := false
+	defer func() {
+		if !done {
+			os.RemoveAll(tmp)
+		}
+	}()
+	res, err := write(ctx, cfg, src, tmpl, tmp)
+	if err != nil {
+		return nil, err
+	}
+	if err := swap(tmp, out); err != nil {
+		return nil, err
+	}
+	done = true
+	res.Duration = time.Since(start)
+	return res, nil
+}
+
+// builder renders one site.
+type builder struct {
+	cfg   Config
+	model *model
+	tmpl  *templates.Set
+}
+
+// write renders the site src into the empty folder dir: pages on every core,
+// the search index beside them at the same time.
+func write(ctx context.Context, cfg Config, src *content.Source, tmpl *templates.Set, dir string) (*Result, error) {
+	b := &builder{cfg: cfg, model: newModel(src, src.Published(cfg.Drafts)), tmpl: tmpl}
+	notes := b.model.notes
+
+	// Markdown first: note pages, feeds, descriptions and the index need it.
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for _, n := range notes {
+		g.Go(func() error {
+			if gctx.Err() != nil {
+				return gctx.Err()
+			}
+			html, text, err := renderMarkdown(n.Body)
+			if err != nil {
+				return &content.FileError{File: n.File, Line: n.BodyLine, Err: fmt.Errorf("markdown: %w", err)}
+			}
+			n.html, n.text = template.HTML(html), text
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	b.model.relate(5)
+
+	outs := b.plan()
+	res := &Result{Notes: len(notes), Files: len(outs), Source: src}
+	for _, o := range outs {
+		if strings.HasSuffix(o.path, ".html") && o.path != "404.html" {
+			res.Pages++
+		}
+	}
+
+	// The index is built beside the pages, in its own goroutine: bleve's
+	// indexing is the slowest single stage and overlaps rendering well.
+	idx, ictx := errgroup.WithContext(ctx)
+	idx.Go(func() error {
+		docs := make([]search.Document, len(notes))
+		for i, n := range notes {
+			docs[i] = search.FromNote(n.Note, n.text, &src.Taxonomies)
+		}
+		if err := search.Build(ictx, filepath.Join(dir, search.DirName), docs); err != nil {
+			return fmt.Errorf("search index: %w", err)
+		}
+		return nil
+	})
+
+	var written atomic.Int64
+	stopProgress := b.progress(&written, len(outs))
+	err := renderAll(ictx, dir, outs, &written)
+	stopProgress()
+	// An index failure cancels rendering; report the cause, not the cancellation.
+	if ierr := idx.Wait(); ierr != nil {
+		err = ierr
+	}
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// renderAll renders outs into dir on every core.
+func renderAll(ctx context.Context, dir string, outs []output, written *atomic.Int64) error {
+	// Make every folder first, so workers only write files.
+	dirs := map[string]bool{}
+	for _, o := range outs {
+		dirs[filepath.Dir(filepath.FromSlash(o.path))] = true
+	}
+	for d := range dirs {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			return err
+		}
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	workers := runtime.GOMAXPROCS(0)
+	next := make(chan output)
+	for range workers {
+		g.Go(func() error {
+			var buf bytes.Buffer
+			for o := range next {
+				buf.Reset()
+				if err := o.render(&buf); err != nil {
+					return fmt.Errorf("%s: %w", o.path, err)
+				}
+				if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(o.path)), buf.Bytes(), 0o644); err != nil {
+					return err
+				}
+				written.Add(1)
+			}
+			return nil
+		})
+	}
+	g.Go(func() error {
+		defer close(next)
+		for _, o := range outs {
+			select {
+			case next <- o:
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+		}
+		return nil
+	})
+	return g.Wait()
+}
+
+// render executes a page template with the site's settings.
+func (b *builder) render(buf *bytes.Buffer, name string, p *templates.Page) error {
+	p.Site = b.model.src.Site
+	p.Live = b.cfg.Live
+	if v, ok := p.Data.(noteView); ok {
+		// The body is rendered Markdown of our own, safe to include as HTML.
+		v.Body = v.note.html
+		p.Data = v.notePage
+	}
+	return b.tmpl.Execute(buf, name, p)
+}
+
+// progress prints "rendering N/M files" to cfg.Progress every 200 ms until
+// the returned function is called.
+func (b *builder) progress(written *atomic.Int64, total int) func() {
+	if b.cfg.Progress == nil {
+		return func() {}
+	}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				fmt.Fprint(b.cfg.Progress, "\r\033[K")
+				return
+			case <-t.C:
+				fmt.Fprintf(b.cfg.Progress, "\r\033[Krendering %d/%d files", written.Load(), total)
+			}
+		}
+	})
+	return func() { close(stop); wg.Wait() }
+}
+
+// tempDir makes an empty folder beside out, on the same file system, so
+// that it can be renamed into place.
+func tempDir(out string) (string, error) {
+	parent := filepath.Dir(filepath.Clean(out))
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return "", err
+	}
+	return os.MkdirTemp(parent, "."+filepath.Base(out)+".tmp-")
+}
+
+// swap puts the finished folder tmp in place of out: where the system can,
+// in one atomic exchange; otherwise by moving the old folder aside first.
+// The old output is then removed.
+func swap(tmp, out string) error {
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return err
+	}
+	st, err := os.Lstat(out)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return os.Rename(tmp, out)
+	case err != nil:
+		return err
+	case !st.IsDir():
+		return fmt.Errorf("%s exists and is not a folder", out)
+	}
+	if err := exchange(tmp, out); err == nil {
+		return os.RemoveAll(tmp) // tmp now holds the old output
+	}
+	old := tmp + ".old"
+	if err := os.Rename(out, old); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, out); err != nil {
+		// Put the old output back: the build failed, OUT stays as it was.
+		_ = os.Rename(old, out)
+		return err
+	}
+	return os.RemoveAll(old)
+}

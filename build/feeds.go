@@ -1,0 +1,252 @@
+package build
+
+import (
+	"bytes"
+	"encoding/xml"
+	"strconv"
+	"time"
+
+)
+
+// feedSize is how many of the newest notes a feed carries.
+const feedSize = 50
+
+// sitemapSize is the most URLs one sitemap file may hold (sitemaps.org).
+const sitemapSize = 50000
+
+type atomFeed struct {
+	XMLName xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
+	Lang    string      `xml:"xml:lang,attr"`
+	Title   string      `xml:"title"`
+	ID      string      `xml:"id"`
+	Links   []atomLink  `xml:"link"`
+	Updated string      `xml:"updated"`
+	Author  atomPerson  `xml:"author"`
+	Entries []atomEntry `xml:"entry"`
+}
+
+type atomLink struct {
+	Rel  string `xml:"rel,attr,omitempty"`
+	Type string `xml:"type,attr,omitempty"`
+	Href string `xml:"href,attr"`
+}
+
+type atomPerson struct {
+	Name string `xml:"name"`
+}
+
+type atomEntry struct {
+	Title      string         `xml:"title"`
+	ID         string         `xml:"id"`
+	Link       atomLink       `xml:"link"`
+	Published  string         `xml:"published"`
+	Updated    string         `xml:"updated"`
+	Summary    string         `xml:"summary,omitempty"`
+	Content    atomText       `xml:"content"`
+	Categories []atomCategory `xml:"category"`
+}
+
+type atomText struct {
+	Type string `xml:"type,attr"`
+	Body string `xml:",chardata"`
+}
+
+type atomCategory struct {
+	Term   string `xml:"term,attr"`
+	Scheme string `xml:"scheme,attr,omitempty"`
+	Label  string `xml:"label,attr"`
+}
+
+func atomTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// feeds makes the site's feed and one per region and sector. A feed's
+// updated time is its newest note's, so that unchanged input gives the same
+// bytes.
+func (b *builder) feeds() []output {
+	m := b.model
+	site := m.src.Site
+	var outs []output
+	add := func(path, title string, notes []*note) {
+		outs = append(outs, output{path: path[1:], render: func(buf *bytes.Buffer) error {
+			return b.writeFeed(buf, path, title, notes)
+		}})
+	}
+	add("/feed.xml", site.Title, m.notes)
+	for _, tax := range []string{"regions", "sectors"} {
+		for _, t := range m.terms[tax] {
+			add(t.url+"feed.xml", t.Name.Ru+" — "+site.Title, t.notes)
+		}
+	}
+	return outs
+}
+
+func (b *builder) writeFeed(buf *bytes.Buffer, path, title string, notes []*note) error {
+	m := b.model
+	site := m.src.Site
+	notes = notes[:min(feedSize, len(notes))]
+	f := atomFeed{
+		Lang:  site.Language,
+		Title: title,
+		ID:    site.URL(path),
+		Links: []atomLink{
+			{Rel: "self", Type: "application/atom+xml", Href: site.URL(path)},
+			{Rel: "alternate", Type: "text/html", Href: site.URL(path[:len(path)-len("feed.xml")])},
+		},
+		Updated: "2000-01-01T00:00:00Z",
+		Author:  atomPerson{Name: site.Title},
+	}
+	if len(m.notes) > 0 {
+		f.Updated = atomTime(m.notes[0].Date)
+	}
+	if len(notes) > 0 {
+		f.Updated = atomTime(notes[0].Date)
+	}
+	for _, n := range notes {
+		e := atomEntry{
+			Title:     n.Title,
+			ID:        site.URL(n.url),
+			Link:      atomLink{Rel: "alternate", Type: "text/html", Href: site.URL(n.url)},
+			Published: atomTime(n.Date),
+			Updated:   atomTime(n.Date),
+			Summary:   n.Summary,
+			Content:   atomText{Type: "html", Body: string(n.html)},
+		}
+		if k := m.kinds[n.Kind]; k != nil {
+			e.Categories = append(e.Categories, atomCategory{Term: k.Slug, Scheme: site.URL("/kinds/"), Label: k.Name.Ru})
+		}
+		for _, s := range n.Regions {
+			t := m.regions[s]
+			e.Categories = append(e.Categories, atomCategory{Term: t.Slug, Scheme: site.URL("/regions/"), Label: t.Name.Ru})
+		}
+		for _, s := range n.Sectors {
+			t := m.sectors[s]
+			e.Categories = append(e.Categories, atomCategory{Term: t.Slug, Scheme: site.URL("/sectors/"), Label: t.Name.Ru})
+		}
+		f.Entries = append(f.Entries, e)
+	}
+	buf.WriteString(xml.Header)
+	enc := xml.NewEncoder(buf)
+	enc.Indent("", "  ")
+	if err := enc.Encode(f); err != nil {
+		return err
+	}
+	buf.WriteByte('\n')
+	return nil
+}
+
+type urlset struct {
+	XMLName xml.Name     `xml:"http://www.sitemaps.org/schemas/sitemap/0.9 urlset"`
+	URLs    []sitemapURL `xml:"url"`
+}
+
+type sitemapURL struct {
+	Loc     string `xml:"loc"`
+	LastMod string `xml:"lastmod,omitempty"`
+}
+
+type sitemapIndex struct {
+	XMLName  xml.Name     `xml:"http://www.sitemaps.org/schemas/sitemap/0.9 sitemapindex"`
+	Sitemaps []sitemapURL `xml:"sitemap"`
+}
+
+// sitemap lists every HTML page but 404.html with its absolute URL. Past
+// sitemapSize URLs it writes sitemap-1.xml, sitemap-2.xml and so on and
+// makes sitemap.xml their index.
+func (b *builder) sitemap(outs []output) []output {
+	m := b.model
+	site := m.src.Site
+	var urls []sitemapURL
+	for _, o := range outs {
+		if o.path == "404.html" || len(o.path) < len("index.html") || o.path[len(o.path)-len("index.html"):] != "index.html" {
+			continue
+		}
+		path := "/" + o.path[:len(o.path)-len("index.html")]
+		u := sitemapURL{Loc: site.URL(path)}
+		if n := m.byURL[path]; n != nil {
+			u.LastMod = n.Date.Format(time.DateOnly)
+		}
+		urls = append(urls, u)
+	}
+	encode := func(buf *bytes.Buffer, v any) error {
+		buf.WriteString(xml.Header)
+		enc := xml.NewEncoder(buf)
+		enc.Indent("", "  ")
+		if err := enc.Encode(v); err != nil {
+			return err
+		}
+		buf.WriteByte('\n')
+		return nil
+	}
+	if len(urls) <= sitemapSize {
+		return []output{{path: "sitemap.xml", render: func(buf *bytes.Buffer) error { return encode(buf, urlset{URLs: urls}) }}}
+	}
+	var outsOut []output
+	var index sitemapIndex
+	for i := 0; i*sitemapSize < len(urls); i++ {
+		part := urls[i*sitemapSize : min((i+1)*sitemapSize, len(urls))]
+		name := "sitemap-" + strconv.Itoa(i+1) + ".xml"
+		index.Sitemaps = append(index.Sitemaps, sitemapURL{Loc: site.URL("/" + name)})
+		outsOut = append(outsOut, output{path: name, render: func(buf *bytes.Buffer) error { return encode(buf, urlset{URLs: part}) }})
+	}
+	return append(outsOut, output{path: "sitemap.xml", render: func(buf *bytes.Buffer) error { return encode(buf, index) }})
+}
+
+// eventLD is the schema.org Event of a note page, as JSON-LD.
+func eventLD(m *model, n *note) map[string]any {
+	site := m.src.Site
+	ev := map[string]any{
+		"@context":            "https://schema.org",
+		"@type":               "Event",
+		"name":                n.Title,
+		"startDate":           n.Date.Format(time.DateOnly),
+		"url":                 site.URL(n.url),
+		"eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+		"eventStatus":         "https://schema.org/EventScheduled",
+	}
+	if !n.End.IsZero() {
+		ev["endDate"] = n.End.Format(time.DateOnly)
+	}
+	if n.Summary != "" {
+		ev["description"] = n.Summary
+	}
+	var places []map[string]any
+	for _, p := range n.Places {
+		places = append(places, map[string]any{"@type": "Place", "name": p, "address": p})
+	}
+	if len(places) == 0 {
+		for _, s := range n.Regions {
+			t := m.regions[s]
+			country := "RU"
+			if t.Country == "CN" {
+				country = "CN"
+			}
+			places = append(places, map[string]any{"@type": "Place", "name": t.Name.Ru,
+				"address": map[string]any{"@type": "PostalAddress", "addressRegion": t.Name.Ru, "addressCountry": country}})
+		}
+	}
+	if len(places) == 1 {
+		ev["location"] = places[0]
+	} else if len(places) > 1 {
+		ev["location"] = places
+	}
+	var orgs []map[string]any
+	for _, o := range n.Organizations {
+		orgs = append(orgs, map[string]any{"@type": "Organization", "name": o})
+	}
+	if len(orgs) > 0 {
+		ev["organizer"] = orgs
+	}
+	var people []map[string]any
+	for _, p := range n.People {
+		person := map[string]any{"@type": "Person", "name": p.Name}
+		if p.Role != "" {
+			person["jobTitle"] = p.Role
+		}
+		people = append(people, person)
+	}
+	if len(people) > 0 {
+		ev["performer"] = people
+	}
+	return ev
+}
+

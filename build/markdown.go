@@ -1,0 +1,185 @@
+package build
+
+import (
+	"bytes"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/gosimple/slug"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
+)
+
+// markdown converts note bodies: CommonMark with GitHub tables, strikethrough,
+// autolinks and footnotes, Russian typographic quotes, heading ids
+// transliterated from Russian, and no raw HTML (goldmark omits it unless told
+// otherwise, and it is never told). Links and images whose URL has a scheme
+// other than http, https or mailto are reduced to their text.
+var markdown = goldmark.New(
+	goldmark.WithExtensions(
+		extension.Table,
+		extension.Strikethrough,
+		extension.Linkify,
+		extension.TaskList,
+		extension.Footnote,
+		extension.NewTypographer(extension.WithTypographicSubstitutions(map[extension.TypographicPunctuation]string{
+			extension.LeftDoubleQuote:  "&laquo;",
+			extension.RightDoubleQuote: "&raquo;",
+		})),
+	),
+	goldmark.WithParserOptions(
+		parser.WithAutoHeadingID(),
+		parser.WithASTTransformers(util.Prioritized(safeLinks{}, 100)),
+	),
+)
+
+// renderMarkdown returns the body as HTML and as plain text for the index.
+func renderMarkdown(src []byte) (html []byte, plain string, err error) {
+	ctx := parser.NewContext(parser.WithIDs(&headingIDs{used: map[string]bool{}}))
+	doc := markdown.Parser().Parse(text.NewReader(src), parser.WithContext(ctx))
+	var buf bytes.Buffer
+	buf.Grow(len(src) + len(src)/4)
+	if err := markdown.Renderer().Render(&buf, src, doc); err != nil {
+		return nil, "", err
+	}
+	return buf.Bytes(), plainText(doc, src), nil
+}
+
+// plainText collects the words of a document, one block a line.
+func plainText(doc ast.Node, src []byte) string {
+	var b strings.Builder
+	b.Grow(len(src))
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		switch n := n.(type) {
+		case *ast.Text:
+			if entering {
+				b.Write(n.Segment.Value(src))
+				if n.SoftLineBreak() || n.HardLineBreak() {
+					b.WriteByte(' ')
+				}
+			}
+		case *ast.String:
+			if entering {
+				// Typographer output such as &laquo; is markup, not words.
+				if !bytes.HasPrefix(n.Value, []byte("&")) {
+					b.Write(n.Value)
+				}
+			}
+		case *ast.CodeSpan, *ast.AutoLink:
+			if entering {
+				if al, ok := n.(*ast.AutoLink); ok {
+					b.Write(al.Label(src))
+					return ast.WalkSkipChildren, nil
+				}
+			}
+		default:
+			if !entering && n.Type() == ast.TypeBlock {
+				b.WriteByte('\n')
+			} else if n.Kind() == ast.KindCodeBlock || n.Kind() == ast.KindFencedCodeBlock {
+				if entering {
+					lines := n.Lines()
+					for i := 0; i < lines.Len(); i++ {
+						seg := lines.At(i)
+						b.Write(seg.Value(src))
+					}
+				}
+			}
+		}
+		return ast.WalkContinue, nil
+	})
+	return strings.TrimSpace(b.String())
+}
+
+// headingIDs gives headings ids transliterated from their text, so that
+// «Сотрудничество регионов» becomes sotrudnichestvo-regionov rather than the
+// default generator's "heading"; repeats get -1, -2 and so on.
+type headingIDs struct {
+	used map[string]bool
+}
+
+func (h *headingIDs) Generate(value []byte, _ ast.NodeKind) []byte {
+	base := slug.Make(string(value))
+	if base == "" {
+		base = "section"
+	}
+	id := base
+	for i := 1; h.used[id]; i++ {
+		id = base + "-" + strconv.Itoa(i)
+	}
+	h.used[id] = true
+	return []byte(id)
+}
+
+func (h *headingIDs) Put(value []byte) { h.used[string(value)] = true }
+
+var schemeRE = regexp.MustCompile(`^([a-zA-Z][a-zA-Z0-9+.-]*):`)
+
+// safeURL reports whether a link destination may be emitted: relative URLs,
+// fragments and the http, https and mailto schemes.
+func safeURL(dest []byte) bool {
+	// Browsers ignore control characters and spaces inside a scheme.
+	cleaned := strings.Map(func(r rune) rune {
+		if r <= ' ' || r == 0x7f {
+			return -1
+		}
+		return r
+	}, string(dest))
+	m := schemeRE.FindStringSubmatch(cleaned)
+	if m == nil {
+		return !strings.Contains(cleaned, ":") || strings.IndexAny(cleaned, "/?#") < strings.Index(cleaned, ":")
+	}
+	switch strings.ToLower(m[1]) {
+	case "http", "https", "mailto":
+		return true
+	}
+	return false
+}
+
+// safeLinks replaces links and images with unsafe URLs by their text.
+type safeLinks struct{}
+
+func (safeLinks) Transform(doc *ast.Document, reader text.Reader, _ parser.Context) {
+	src := reader.Source()
+	var bad []ast.Node
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch n := n.(type) {
+		case *ast.Link:
+			if !safeURL(n.Destination) {
+				bad = append(bad, n)
+			}
+		case *ast.Image:
+			if !safeURL(n.Destination) {
+				bad = append(bad, n)
+			}
+		case *ast.AutoLink:
+			if !safeURL(n.URL(src)) {
+				bad = append(bad, n)
+			}
+		}
+		return ast.WalkContinue, nil
+	})
+	for _, n := range bad {
+		parent := n.Parent()
+		if parent == nil {
+			continue
+		}
+		if al, ok := n.(*ast.AutoLink); ok {
+			parent.ReplaceChild(parent, n, ast.NewString(al.Label(src)))
+			continue
+		}
+		for c := n.FirstChild(); c != nil; {
+			next := c.NextSibling()
+			parent.InsertBefore(parent, n, c)
+			c = next
+		}
+		parent.RemoveChild(parent, n)
+	}
+}

@@ -1,0 +1,270 @@
+package build
+
+import (
+	"cmp"
+	"html/template"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/coopdigest/digest/content"
+	"github.com/coopdigest/digest/templates"
+)
+
+// note is a published note with what rendering adds to it.
+type note struct {
+	*content.Note
+	url  string
+	item templates.Item
+	html template.HTML // the rendered body
+	text string        // the body as plain text, for the index
+	// related are the notes that share most regions and sectors with it.
+	related []*note
+}
+
+// term is a taxonomy entry with the notes that name it, newest first.
+type term struct {
+	*content.Term
+	tax   string // "regions", "sectors" or "kinds"
+	url   string // /regions/<slug>/
+	notes []*note
+}
+
+func (t *term) ref() templates.TermRef {
+	return templates.TermRef{Slug: t.Slug, Name: t.Name, URL: t.url}
+}
+
+// model is everything the pages of a site show, derived from its source.
+type model struct {
+	src     *content.Source
+	notes   []*note // newest first
+	byURL   map[string]*note
+	regions map[string]*term
+	sectors map[string]*term
+	kinds   map[string]*term
+	// terms lists the entries in taxonomy-file order, per taxonomy.
+	terms map[string][]*term
+	years []int // newest first
+	// byYear holds each year's notes, newest first.
+	byYear map[int][]*note
+	// pairs are the partnerships: a Russian and a Chinese region named by
+	// one note, with their notes; sorted by the Russian then Chinese slug.
+	pairs []*pair
+}
+
+// pair is one partnership: a Russian and a Chinese region named together.
+type pair struct {
+	ru, cn *term
+	notes  []*note
+}
+
+func (p *pair) url() string { return "/regions/" + p.ru.Slug + "/" + p.cn.Slug + "/" }
+
+// newModel indexes the published notes by term, year and partnership.
+// notes must be sorted newest first.
+func newModel(src *content.Source, published []*content.Note) *model {
+	m := &model{
+		src:     src,
+		byURL:   make(map[string]*note, len(published)),
+		regions: map[string]*term{},
+		sectors: map[string]*term{},
+		kinds:   map[string]*term{},
+		terms:   map[string][]*term{},
+		byYear:  map[int][]*note{},
+	}
+	for _, tax := range src.All() {
+		dst := m.termMap(tax.Kind)
+		for _, t := range tax.Terms {
+			tt := &term{Term: t, tax: tax.Kind, url: "/" + tax.Kind + "/" + t.Slug + "/"}
+			dst[t.Slug] = tt
+			m.terms[tax.Kind] = append(m.terms[tax.Kind], tt)
+		}
+	}
+	pairs := map[[2]string]*pair{}
+	for _, cn := range published {
+		n := &note{Note: cn, url: cn.URL()}
+		m.notes = append(m.notes, n)
+		m.byURL[n.url] = n
+		if t := m.kinds[n.Kind]; t != nil {
+			t.notes = append(t.notes, n)
+		}
+		var ru, zh []*term
+		for _, s := range n.Regions {
+			t := m.regions[s]
+			t.notes = append(t.notes, n)
+			if t.Country == "RU" {
+				ru = append(ru, t)
+			} else {
+				zh = append(zh, t)
+			}
+		}
+		for _, r := range ru {
+			for _, c := range zh {
+				k := [2]string{r.Slug, c.Slug}
+				p := pairs[k]
+				if p == nil {
+					p = &pair{ru: r, cn: c}
+					pairs[k] = p
+				}
+				p.notes = append(p.notes, n)
+			}
+		}
+		for _, s := range n.Sectors {
+			t := m.sectors[s]
+			t.notes = append(t.notes, n)
+		}
+		y := n.Year()
+		if m.byYear[y] == nil {
+			m.years = append(m.years, y)
+		}
+		m.byYear[y] = append(m.byYear[y], n)
+	}
+	slices.SortFunc(m.years, func(a, b int) int { return b - a })
+	for _, p := range pairs {
+		m.pairs = append(m.pairs, p)
+	}
+	slices.SortFunc(m.pairs, func(a, b *pair) int {
+		return cmp.Or(cmp.Compare(a.ru.Slug, b.ru.Slug), cmp.Compare(a.cn.Slug, b.cn.Slug))
+	})
+	for _, n := range m.notes {
+		n.item = m.item(n)
+	}
+	return m
+}
+
+func (m *model) termMap(kind string) map[string]*term {
+	switch kind {
+	case "regions":
+		return m.regions
+	case "sectors":
+		return m.sectors
+	default:
+		return m.kinds
+	}
+}
+
+// item is how lists show a note.
+func (m *model) item(n *note) templates.Item {
+	it := templates.Item{URL: n.url, Title: n.Title, Date: n.Date, End: n.End, Summary: n.Summary}
+	if k := m.kinds[n.Kind]; k != nil {
+		ref := k.ref()
+		it.Kind = &ref
+	}
+	for _, s := range n.Regions {
+		it.Regions = append(it.Regions, m.regions[s].ref())
+	}
+	return it
+}
+
+func items(notes []*note) []templates.Item {
+	out := make([]templates.Item, len(notes))
+	for i, n := range notes {
+		out[i] = n.item
+	}
+	return out
+}
+
+// countTerms counts how often each entry of a taxonomy is named by notes,
+// leaving out skip; the most frequent first, then by Russian name.
+func countTerms(notes []*note, pick func(*note) []string, terms map[string]*term, skip string, link func(*term) string) []templates.Count {
+	counts := map[string]int{}
+	for _, n := range notes {
+		for _, s := range pick(n) {
+			if s != skip {
+				counts[s]++
+			}
+		}
+	}
+	out := make([]templates.Count, 0, len(counts))
+	for s, c := range counts {
+		t := terms[s]
+		out = append(out, templates.Count{Name: t.Name.Ru, URL: link(t), Count: c})
+	}
+	slices.SortFunc(out, func(a, b templates.Count) int {
+		return cmp.Or(b.Count-a.Count, cmp.Compare(a.Name, b.Name))
+	})
+	return out
+}
+
+func regionsOf(n *note) []string { return n.Regions }
+func sectorsOf(n *note) []string { return n.Sectors }
+func kindOf(n *note) []string    { return []string{n.Kind} }
+
+func termURL(t *term) string { return t.url }
+
+// relate finds, for every note, up to limit notes that share its regions
+// and sectors: a shared region counts twice a shared sector; ties go to the
+// note nearest in time. To stay fast on large sites it scores only the
+// notes near each one in time within each of its terms' lists.
+func (m *model) relate(limit int) {
+	const window = 24
+	pos := make(map[*note]int, len(m.notes))
+	for i, n := range m.notes {
+		pos[n] = i
+	}
+	// index of each note within each term's list
+	within := map[*term]map[*note]int{}
+	lists := func(n *note) []*term {
+		var ts []*term
+		for _, s := range n.Regions {
+			ts = append(ts, m.regions[s])
+		}
+		for _, s := range n.Sectors {
+			ts = append(ts, m.sectors[s])
+		}
+		return ts
+	}
+	for _, ts := range [][]*term{m.terms["regions"], m.terms["sectors"]} {
+		for _, t := range ts {
+			idx := make(map[*note]int, len(t.notes))
+			for i, n := range t.notes {
+				idx[n] = i
+			}
+			within[t] = idx
+		}
+	}
+	type cand struct {
+		n     *note
+		score int
+		gap   time.Duration
+	}
+	for _, n := range m.notes {
+		seen := map[*note]bool{n: true}
+		var cands []cand
+		for _, t := range lists(n) {
+			i := within[t][n]
+			lo, hi := max(0, i-window), min(len(t.notes), i+window+1)
+			for _, o := range t.notes[lo:hi] {
+				if seen[o] {
+					continue
+				}
+				seen[o] = true
+				score := 0
+				for _, s := range o.Regions {
+					if n.HasRegion(s) {
+						score += 2
+					}
+				}
+				for _, s := range o.Sectors {
+					if n.HasSector(s) {
+						score++
+					}
+				}
+				gap := n.Date.Sub(o.Date)
+				if gap < 0 {
+					gap = -gap
+				}
+				cands = append(cands, cand{o, score, gap})
+			}
+		}
+		slices.SortFunc(cands, func(a, b cand) int {
+			return cmp.Or(b.score-a.score, cmp.Compare(a.gap, b.gap), pos[a.n]-pos[b.n])
+		})
+		for _, c := range cands[:min(limit, len(cands))] {
+			n.related = append(n.related, c.n)
+		}
+	}
+}
+
+// yearURL is the path of a year's page.
+func yearURL(y int) string { return "/" + strconv.Itoa(y) + "/" }

@@ -1,0 +1,348 @@
+package build
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"strconv"
+
+	"github.com/coopdigest/digest/content"
+	"github.com/coopdigest/digest/templates"
+)
+
+// output is one file of the built site: its path below OUT and how to make
+// its bytes. Outputs are independent, so they render on every core.
+type output struct {
+	path   string // slash-separated, relative to OUT: 2025/x/index.html
+	render func(buf *bytes.Buffer) error
+}
+
+// The data of each kind of page, as its template sees it in .Data.
+type (
+	// listPage is the home page, its pages and the year pages.
+	listPage struct {
+		Heading string
+		Items   []templates.Item
+		Pager   templates.Pager
+		Years   []templates.Count
+		Total   int
+	}
+	// notePage is one note.
+	notePage struct {
+		templates.Item
+		Sectors       []templates.TermRef
+		People        []content.Person
+		Organizations []string
+		Places        []string
+		Sources       []content.Link
+		Body          template.HTML
+		Related       []templates.Item
+		Partnerships  []templates.Count
+		Year          templates.Count
+	}
+	// termPage is a region, sector or kind with its events and counts.
+	termPage struct {
+		Term     templates.TermRef
+		Label    string // Регион, Отрасль, Вид события
+		Country  string
+		Total    int
+		Items    []templates.Item
+		Pager    templates.Pager
+		Partners []templates.Count // regions named with it
+		Sectors  []templates.Count
+		Kinds    []templates.Count
+	}
+	// pairPage is one partnership of a Russian and a Chinese region.
+	pairPage struct {
+		RU, CN  templates.TermRef
+		Total   int
+		Items   []templates.Item
+		Pager   templates.Pager
+		Sectors []templates.Count
+		Kinds   []templates.Count
+	}
+	// regionsPage is /regions/: both sides, grouped, with counts.
+	regionsPage struct {
+		Sides []regionSide
+	}
+	regionSide struct {
+		Heading string
+		Groups  []regionGroup
+		Total   int // events that name a region of this side
+	}
+	regionGroup struct {
+		Name    string
+		Regions []templates.Count
+	}
+	// termsPage is /sectors/ and /kinds/.
+	termsPage struct {
+		Heading string
+		Terms   []templates.Count
+	}
+)
+
+var taxLabels = map[string][3]string{
+	// page heading of the index, label of one entry, title of the index
+	"regions": {"Регионы", "Регион", "Регионы"},
+	"sectors": {"Отрасли", "Отрасль", "Отрасли"},
+	"kinds":   {"Виды событий", "Вид события", "Виды событий"},
+}
+
+// pager describes page number (from 1) of total for the list at base.
+func pager(base string, number, total int) templates.Pager {
+	p := templates.Pager{Number: number, Total: total}
+	if number > 1 {
+		p.Prev = pageURL(base, number-1)
+	}
+	if number < total {
+		p.Next = pageURL(base, number+1)
+	}
+	return p
+}
+
+// pageURL is the path of page number of the list at base: base itself for
+// the first, base/page/N/ for the others.
+func pageURL(base string, number int) string {
+	if number == 1 {
+		return base
+	}
+	return base + "page/" + strconv.Itoa(number) + "/"
+}
+
+// paginate calls page for every page of the list at base; a list with no
+// notes still has its first page.
+func paginate(base string, notes []*note, per int, page func(path string, its []templates.Item, p templates.Pager)) {
+	total := max(1, (len(notes)+per-1)/per)
+	for i := 1; i <= total; i++ {
+		lo, hi := (i-1)*per, min(i*per, len(notes))
+		page(pageURL(base, i), items(notes[lo:hi]), pager(base, i, total))
+	}
+}
+
+// file is the output path of a page path: /regions/ → regions/index.html.
+func file(path string) string {
+	return path[1:] + "index.html"
+}
+
+// plan lists every output of the site.
+func (b *builder) plan() []output {
+	m := b.model
+	per := m.src.Site.PerPage
+	var outs []output
+	page := func(path, tmpl string, p *templates.Page) {
+		p.Path = path
+		outs = append(outs, output{path: file(path), render: func(buf *bytes.Buffer) error {
+			return b.render(buf, tmpl, p)
+		}})
+	}
+
+	// Home and its pages.
+	var years []templates.Count
+	for _, y := range m.years {
+		years = append(years, templates.Count{Name: strconv.Itoa(y), URL: yearURL(y), Count: len(m.byYear[y])})
+	}
+	paginate("/", m.notes, per, func(path string, its []templates.Item, p templates.Pager) {
+		title := ""
+		if p.Number > 1 {
+			title = fmt.Sprintf("Страница %d", p.Number)
+		}
+		page(path, "index.html", &templates.Page{Title: title, Description: "Новости межрегионального сотрудничества России и Китая: визиты, переговоры, форумы и соглашения.",
+			Data: listPage{Heading: "Последние события", Items: its, Pager: p, Years: years, Total: len(m.notes)}})
+	})
+
+	// Notes.
+	for _, n := range m.notes {
+		page(n.url, "note.html", b.notePage(n))
+	}
+
+	// Years.
+	for _, y := range m.years {
+		ys := strconv.Itoa(y)
+		paginate(yearURL(y), m.byYear[y], per, func(path string, its []templates.Item, p templates.Pager) {
+			page(path, "list.html", &templates.Page{Title: "События " + ys + " года",
+				Data: listPage{Heading: "События " + ys + " года", Items: its, Pager: p, Years: years, Total: len(m.byYear[y])}})
+		})
+	}
+
+	// Taxonomy indexes and entries.
+	page("/regions/", "regions.html", &templates.Page{Title: "Регионы", Description: "Регионы России и провинции Китая и число событий с их участием.", Data: b.regionsPage()})
+	for _, tax := range []string{"sectors", "kinds"} {
+		var counts []templates.Count
+		for _, t := range m.terms[tax] {
+			counts = append(counts, templates.Count{Name: t.Name.Ru, URL: t.url, Count: len(t.notes)})
+		}
+		page("/"+tax+"/", "terms.html", &templates.Page{Title: taxLabels[tax][2], Data: termsPage{Heading: taxLabels[tax][0], Terms: counts}})
+	}
+	for _, tax := range []string{"regions", "sectors", "kinds"} {
+		for _, t := range m.terms[tax] {
+			b.termPages(t, page)
+		}
+	}
+	for _, p := range m.pairs {
+		data := pairPage{RU: p.ru.ref(), CN: p.cn.ref(), Total: len(p.notes),
+			Sectors: countTerms(p.notes, sectorsOf, m.sectors, "", termURL),
+			Kinds:   countTerms(p.notes, kindOf, m.kinds, "", termURL)}
+		title := p.ru.Name.Ru + " — " + p.cn.Name.Ru
+		paginate(p.url(), p.notes, per, func(path string, its []templates.Item, pg templates.Pager) {
+			d := data
+			d.Items, d.Pager = its, pg
+			page(path, "partnership.html", &templates.Page{Title: title,
+				Description: "Сотрудничество: " + title + ". " + templates.Plural(len(p.notes), "Событие", "События", "Событий") + ": " + strconv.Itoa(len(p.notes)) + ".",
+				Data:        d})
+		})
+	}
+
+	page("/404/", "404.html", &templates.Page{Title: "Страница не найдена", NoIndex: true})
+	// 404.html lives at the root, where servers look for it.
+	outs[len(outs)-1].path = "404.html"
+
+	outs = append(outs, b.feeds()...)
+	outs = append(outs, b.sitemap(outs)...)
+	outs = append(outs, output{path: "robots.txt", render: func(buf *bytes.Buffer) error {
+		fmt.Fprintf(buf, "User-agent: *\nAllow: /\nDisallow: %s\n\nSitemap: %s\n", m.src.Site.SearchURL, m.src.Site.URL("/sitemap.xml"))
+		return nil
+	}})
+	for name, data := range b.tmpl.Static() {
+		outs = append(outs, output{path: name, render: func(buf *bytes.Buffer) error {
+			buf.Write(data)
+			return nil
+		}})
+	}
+	return outs
+}
+
+func (b *builder) termPages(t *term, page func(path, tmpl string, p *templates.Page)) {
+	m := b.model
+	data := termPage{Term: t.ref(), Label: taxLabels[t.tax][1], Country: t.Country, Total: len(t.notes)}
+	partnerURL := func(o *term) string {
+		if t.tax == "regions" && o.Country != t.Country {
+			ru, cn := t, o
+			if t.Country == "CN" {
+				ru, cn = o, t
+			}
+			return "/regions/" + ru.Slug + "/" + cn.Slug + "/"
+		}
+		return o.url
+	}
+	skip := func(tax string) string {
+		if tax == t.tax {
+			return t.Slug
+		}
+		return ""
+	}
+	data.Partners = countTerms(t.notes, regionsOf, m.regions, skip("regions"), partnerURL)
+	data.Sectors = countTerms(t.notes, sectorsOf, m.sectors, skip("sectors"), termURL)
+	if t.tax != "kinds" {
+		data.Kinds = countTerms(t.notes, kindOf, m.kinds, "", termURL)
+	}
+	feed := ""
+	if t.tax != "kinds" {
+		feed = t.url + "feed.xml"
+	}
+	desc := fmt.Sprintf("%s: %s. %s", data.Label, t.Name.Ru, templates.Funcs["events"].(func(int) string)(len(t.notes)))
+	paginate(t.url, t.notes, m.src.Site.PerPage, func(path string, its []templates.Item, p templates.Pager) {
+		d := data
+		d.Items, d.Pager = its, p
+		page(path, "term.html", &templates.Page{Title: t.Name.Ru, Description: desc, Feed: feed, Data: d})
+	})
+}
+
+func (b *builder) notePage(n *note) *templates.Page {
+	m := b.model
+	d := notePage{Item: n.item, People: n.People, Organizations: n.Organizations, Places: n.Places, Sources: n.Sources,
+		Year: templates.Count{Name: strconv.Itoa(n.Year()), URL: yearURL(n.Year())}}
+	for _, s := range n.Sectors {
+		d.Sectors = append(d.Sectors, m.sectors[s].ref())
+	}
+	d.Related = items(n.related)
+	for _, r := range n.Regions {
+		for _, c := range n.Regions {
+			ru, cn := m.regions[r], m.regions[c]
+			if ru.Country == "RU" && cn.Country == "CN" {
+				d.Partnerships = append(d.Partnerships, templates.Count{Name: ru.Name.Ru + " — " + cn.Name.Ru, URL: "/regions/" + ru.Slug + "/" + cn.Slug + "/"})
+			}
+		}
+	}
+	desc := n.Summary
+	if desc == "" {
+		desc = excerpt(n.text, 200)
+	}
+	return &templates.Page{Title: n.Title, Description: desc, OGType: "article", JSONLD: eventLD(m, n), Data: noteView{notePage: d, note: n}}
+}
+
+// noteView adds the body, rendered on demand in the worker, to a note page.
+type noteView struct {
+	notePage
+	note *note
+}
+
+// regionsPage lists both sides' regions by group, in taxonomy order.
+func (b *builder) regionsPage() regionsPage {
+	m := b.model
+	sides := []regionSide{{Heading: "Россия"}, {Heading: "Китай"}}
+	for i, country := range []string{"RU", "CN"} {
+		side := &sides[i]
+		groupIdx := map[string]int{}
+		events := map[*note]bool{}
+		for _, t := range m.terms["regions"] {
+			if t.Country != country {
+				continue
+			}
+			for _, n := range t.notes {
+				events[n] = true
+			}
+			g, ok := groupIdx[t.Group]
+			if !ok {
+				g = len(side.Groups)
+				groupIdx[t.Group] = g
+				side.Groups = append(side.Groups, regionGroup{Name: groupName(t.Group)})
+			}
+			side.Groups[g].Regions = append(side.Groups[g].Regions, templates.Count{Name: t.Name.Ru, URL: t.url, Count: len(t.notes)})
+		}
+		side.Total = len(events)
+	}
+	return regionsPage{Sides: sides}
+}
+
+// groupNames are the Russian names of the usual region groups: federal
+// districts of Russia and the parts of China.
+var groupNames = map[string]string{
+	"central":             "Центральный федеральный округ",
+	"northwestern":        "Северо-Западный федеральный округ",
+	"southern":            "Южный федеральный округ",
+	"north-caucasian":     "Северо-Кавказский федеральный округ",
+	"volga":               "Приволжский федеральный округ",
+	"ural":                "Уральский федеральный округ",
+	"siberian":            "Сибирский федеральный округ",
+	"far-eastern":         "Дальневосточный федеральный округ",
+	"north-china":         "Северный Китай",
+	"northeast-china":     "Северо-Восточный Китай",
+	"east-china":          "Восточный Китай",
+	"south-central-china": "Центрально-Южный Китай",
+	"central-china":       "Центральный Китай",
+	"south-china":         "Южный Китай",
+	"southwest-china":     "Юго-Западный Китай",
+	"northwest-china":     "Северо-Западный Китай",
+	"hk-macao-taiwan":     "Сянган, Аомэнь и Тайвань",
+	"":                    "Прочие",
+}
+
+func groupName(g string) string {
+	if n, ok := groupNames[g]; ok {
+		return n
+	}
+	return g
+}
+
+// excerpt cuts text to about n runes at a word boundary.
+func excerpt(text string, n int) string {
+	r := []rune(text)
+	if len(r) <= n {
+		return string(r)
+	}
+	cut := n
+	for cut > n/2 && r[cut] != ' ' {
+		cut--
+	}
+	return string(r[:cut]) + "…"
+}

@@ -1,0 +1,31 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/coopdigest/digest/build"
+)
+
+func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("check", "[-s SITE]", stderr)
+	site := fs.String("s", ".", "site folder holding content/")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("check takes no arguments, got %q", fs.Args())}
+	}
+	start := time.Now()
+	src, err := build.Check(*site)
+	if err != nil {
+		return err
+	}
+	if _, err := build.LoadTemplates(*site); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "checked %s in %.2f s: no problems\n", src, time.Since(start).Seconds())
+	return nil
+}

@@ -1,0 +1,106 @@
+// Command digest compiles a digest of cooperation events between Russian
+// regions and Chinese provinces into a static site with a full-text index,
+// and serves it with search.
+//
+//	digest build  [-s SITE] [-o OUT] [--drafts]
+//	digest check  [-s SITE]
+//	digest serve  [-s SITE] [-d OUT] [--addr HOST:PORT] [--watch]
+//	digest search [-d OUT] [--json] [--region R] [--sector S] [--kind K] [--from D] [--to D] [QUERY]
+//	digest new    [-s SITE] [--date D] [--kind K] [--region R]… [--sector S]… TITLE
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	switch {
+	case err == nil:
+	case errors.Is(err, flag.ErrHelp):
+		os.Exit(0)
+	case errors.As(err, new(usageError)):
+		fmt.Fprintln(os.Stderr, "digest:", err)
+		os.Exit(2)
+	default:
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+// command is one subcommand: its name, a one-line summary and its Run.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
+
+var commands = []command{
+	{"build", "compile the site into static pages, feeds and a search index", runBuild},
+	{"check", "validate the site's notes and taxonomy without writing anything", runCheck},
+	{"serve", "serve a built site with search (--watch rebuilds on change)", runServe},
+	{"search", "search the index of a built site from the command line", runSearch},
+	{"new", "write a new note with valid front matter", runNew},
+}
+
+// usageError is a mistake in the command line; main exits with status 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stderr)
+		if len(args) == 0 {
+			return usageError{"no command given"}
+		}
+		return flag.ErrHelp
+	}
+	for _, c := range commands {
+		if c.name == args[0] {
+			return c.run(ctx, args[1:], stdout, stderr)
+		}
+	}
+	usage(stderr)
+	return usageError{fmt.Sprintf("unknown command %q", args[0])}
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: digest <command> [flags]\n\ncommands:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-7s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun digest <command> -h for a command's flags.")
+}
+
+// newFlags makes a subcommand's flag set that reports errors instead of
+// exiting, with a usage line and the flags' defaults.
+func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("digest "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: digest %s %s\n\nflags:\n", name, synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args, turning a flag mistake into a usageError.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err.Error()}
+	}
+	return nil
+}

@@ -1,0 +1,378 @@
+package content
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/adrg/frontmatter"
+	"github.com/gosimple/slug"
+)
+
+// Person is someone a note names, with the role they had, if given.
+type Person struct {
+	Name string `json:"name"`
+	Role string `json:"role,omitempty"`
+}
+
+// Link is a source a note was written from.
+type Link struct {
+	URL       string `json:"url"`
+	Publisher string `json:"publisher,omitempty"`
+}
+
+// Note is one event note, its references resolved to taxonomy slugs.
+type Note struct {
+	// File is the note's path relative to the site folder, slash-separated:
+	// content/2025/khabarovsk-delegation-beijing.md.
+	File string
+
+	Title         string
+	Date          time.Time // the start, in the zone it was written in
+	End           time.Time // zero when the event took one day
+	Kind          string    // slug
+	Regions       []string  // slugs, in the order written, without repeats
+	Sectors       []string  // slugs
+	People        []Person
+	Organizations []string
+	Places        []string
+	Sources       []Link
+	Summary       string
+	Slug          string
+	Draft         bool
+
+	// Body is the Markdown after the front matter; BodyLine is the file line
+	// it starts on.
+	Body     []byte
+	BodyLine int
+}
+
+// Year is the calendar year of the event's start, as written.
+func (n *Note) Year() int { return n.Date.Year() }
+
+// URL is the note's path on the site: /<year>/<slug>/.
+func (n *Note) URL() string { return fmt.Sprintf("/%d/%s/", n.Year(), n.Slug) }
+
+// HasRegion reports whether the note names the region with the given slug.
+func (n *Note) HasRegion(slug string) bool { return contains(n.Regions, slug) }
+
+// HasSector reports whether the note names the sector with the given slug.
+func (n *Note) HasSector(slug string) bool { return contains(n.Sectors, slug) }
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Fields lists the front-matter fields a note may have, in the contract's order.
+var Fields = []string{"title", "date", "end", "kind", "regions", "sectors", "people", "organizations", "places", "sources", "summary", "slug", "draft"}
+
+var requiredFields = []string{"title", "date", "kind", "regions"}
+
+// raw carries the front-matter block out of frontmatter.Parse so that the
+// decoding, strict and with positions, stays ours.
+type raw struct {
+	data   []byte
+	format string
+}
+
+var formats = []*frontmatter.Format{
+	frontmatter.NewFormat("---", "---", func(b []byte, v any) error {
+		*v.(*raw) = raw{data: bytes.Clone(b), format: "yaml"}
+		return nil
+	}),
+	frontmatter.NewFormat("+++", "+++", func(b []byte, v any) error {
+		*v.(*raw) = raw{data: bytes.Clone(b), format: "toml"}
+		return nil
+	}),
+}
+
+var bom = []byte("\xef\xbb\xbf")
+
+// ParseNote reads one note. file is its path relative to the site folder,
+// used in errors and to derive the default slug. Every problem of the note
+// is reported, each with its line and column.
+func ParseNote(file string, data []byte, tax *Taxonomies) (*Note, error) {
+	data = bytes.TrimPrefix(data, bom)
+	var p problems
+
+	// The opening delimiter is the first non-blank line, as frontmatter finds it.
+	openLine, opener := 0, ""
+	for i, line := range bytes.Split(data, []byte("\n")) {
+		if t := strings.TrimSpace(string(line)); t != "" {
+			openLine, opener = i+1, t
+			break
+		}
+	}
+	if opener != "---" && opener != "+++" {
+		p.add(file, max(openLine, 1), 1, "no front matter: a note starts with a --- line (YAML) or a +++ line (TOML)")
+		return nil, p.err()
+	}
+	var fm raw
+	body, err := frontmatter.Parse(bytes.NewReader(data), &fm, formats...)
+	if err != nil {
+		p.add(file, openLine, 1, "front matter: %v", err)
+		return nil, p.err()
+	}
+	if fm.format == "" {
+		p.add(file, openLine, 1, "front matter is not closed: add a %s line after the last field", opener)
+		return nil, p.err()
+	}
+
+	var root *value
+	if fm.format == "toml" {
+		root, err = parseTOML(file, fm.data, openLine)
+	} else {
+		root, err = parseYAML(file, fm.data, openLine)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if root.kind != mapValue {
+		p.add(file, openLine+1, 1, "front matter is a mapping of fields (title: …), not %s", root.kind)
+		return nil, p.err()
+	}
+
+	n := &Note{File: file, Body: body, BodyLine: 1 + bytes.Count(data[:len(data)-len(body)], []byte("\n"))}
+	seen := map[string]bool{}
+	for _, f := range root.fields {
+		seen[f.key] = true
+		switch f.key {
+		case "title":
+			n.Title = scalar(&p, file, f)
+			if n.Title == "" {
+				p.add(file, f.val.line, f.val.col, "title is empty")
+			}
+		case "date":
+			n.Date = parseDate(&p, file, f)
+		case "end":
+			n.End = parseDate(&p, file, f)
+		case "kind":
+			if s := scalar(&p, file, f); s != "" {
+				n.Kind = resolve(&p, file, f.val, tax.Kinds, s)
+			} else if f.val.kind != listValue && f.val.kind != mapValue {
+				p.add(file, f.val.line, f.val.col, "kind is empty")
+			}
+		case "regions":
+			n.Regions = resolveList(&p, file, f, tax.Regions)
+			if len(n.Regions) == 0 && f.val.kind != mapValue {
+				p.add(file, f.val.line, f.val.col, "regions is empty: name at least one region")
+			}
+		case "sectors":
+			n.Sectors = resolveList(&p, file, f, tax.Sectors)
+		case "people":
+			n.People = parsePeople(&p, file, f)
+		case "organizations":
+			n.Organizations = stringList(&p, file, f)
+		case "places":
+			n.Places = stringList(&p, file, f)
+		case "sources":
+			n.Sources = parseSources(&p, file, f)
+		case "summary":
+			n.Summary = scalar(&p, file, f)
+		case "slug":
+			n.Slug = scalar(&p, file, f)
+			if !ValidSlug(n.Slug) {
+				p.add(file, f.val.line, f.val.col, "slug %q: use lower-case Latin letters, digits and hyphens, e.g. %q", n.Slug, slug.Make(n.Slug))
+			}
+		case "draft":
+			switch s := scalar(&p, file, f); s {
+			case "true":
+				n.Draft = true
+			case "false", "":
+			default:
+				p.add(file, f.val.line, f.val.col, "draft %q: must be true or false", s)
+			}
+		default:
+			msg := fmt.Sprintf("unknown field %q", f.key)
+			if near := nearestField(f.key); near != "" {
+				msg += fmt.Sprintf("; did you mean %q?", near)
+			} else {
+				msg += " (known: " + strings.Join(Fields, ", ") + ")"
+			}
+			p.add(file, f.line, f.col, "%s", msg)
+		}
+	}
+	for _, req := range requiredFields {
+		if !seen[req] {
+			p.add(file, openLine, 1, "missing required field %q", req)
+		}
+	}
+	if !n.End.IsZero() && !n.Date.IsZero() && n.End.Before(n.Date) {
+		f := root.get("end")
+		p.add(file, f.val.line, f.val.col, "end %s is before date %s", day(n.End), day(n.Date))
+	}
+	if n.Slug == "" {
+		base := strings.TrimSuffix(path.Base(file), ".md")
+		n.Slug = base
+		if !ValidSlug(base) {
+			p.add(file, openLine, 1, "file name %q is not a valid slug: rename the file or add slug: %s", base, slug.Make(base))
+		}
+	}
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+func day(t time.Time) string { return t.Format("2006-01-02") }
+
+// parseDate reads YYYY-MM-DD or RFC 3339. A date-only value is midnight UTC.
+func parseDate(p *problems, file string, f field) time.Time {
+	s := scalar(p, file, f)
+	if s == "" {
+		if f.val.kind == nullValue || f.val.kind == scalarValue {
+			p.add(file, f.val.line, f.val.col, "%s is empty: use YYYY-MM-DD", f.key)
+		}
+		return time.Time{}
+	}
+	layout := time.DateOnly
+	if len(s) > len(time.DateOnly) {
+		layout = time.RFC3339
+	}
+	t, err := time.Parse(layout, s)
+	if err != nil {
+		var pe *time.ParseError
+		if errors.As(err, &pe) && strings.Contains(pe.Message, "out of range") {
+			p.add(file, f.val.line, f.val.col, "%s %q: %s", f.key, s, strings.TrimPrefix(pe.Message, ": "))
+		} else {
+			p.add(file, f.val.line, f.val.col, "%s %q: use YYYY-MM-DD or RFC 3339 (2025-03-17T10:00:00+03:00)", f.key, s)
+		}
+		return time.Time{}
+	}
+	if t.Year() < 1900 || t.Year() > 2200 {
+		p.add(file, f.val.line, f.val.col, "%s %q: year out of range", f.key, s)
+		return time.Time{}
+	}
+	return t
+}
+
+// resolve turns a name into the slug of its entry, or reports it.
+func resolve(p *problems, file string, at *value, tax *Taxonomy, s string) string {
+	if term := tax.Lookup(s); term != nil {
+		return term.Slug
+	}
+	p.add(file, at.line, at.col, "%s", tax.Unknown(s))
+	return ""
+}
+
+func resolveList(p *problems, file string, f field, tax *Taxonomy) []string {
+	names := stringList(p, file, f)
+	var out []string
+	for i, s := range names {
+		at := f.val
+		if f.val.kind == listValue && i < len(f.val.list) {
+			at = f.val.list[i]
+		}
+		if slug := resolve(p, file, at, tax, s); slug != "" && !contains(out, slug) {
+			out = append(out, slug)
+		}
+	}
+	return out
+}
+
+func parsePeople(p *problems, file string, f field) []Person {
+	if f.val.kind == nullValue {
+		return nil
+	}
+	items := f.val.list
+	if f.val.kind != listValue {
+		items = []*value{f.val}
+	}
+	var out []Person
+	for _, e := range items {
+		switch e.kind {
+		case scalarValue:
+			if s := strings.TrimSpace(e.str); s != "" {
+				out = append(out, Person{Name: s})
+			}
+		case mapValue:
+			var person Person
+			for _, pf := range e.fields {
+				switch pf.key {
+				case "name":
+					person.Name = scalar(p, file, pf)
+				case "role":
+					person.Role = scalar(p, file, pf)
+				default:
+					p.add(file, pf.line, pf.col, "unknown field %q of a person: use name and role", pf.key)
+				}
+			}
+			if person.Name == "" {
+				p.add(file, e.line, e.col, "a person without a name")
+				continue
+			}
+			out = append(out, person)
+		default:
+			p.add(file, e.line, e.col, "a person is a name or {name: …, role: …}")
+		}
+	}
+	return out
+}
+
+func parseSources(p *problems, file string, f field) []Link {
+	if f.val.kind == nullValue {
+		return nil
+	}
+	items := f.val.list
+	if f.val.kind != listValue {
+		items = []*value{f.val}
+	}
+	var out []Link
+	for _, e := range items {
+		var l Link
+		switch e.kind {
+		case scalarValue:
+			l.URL = strings.TrimSpace(e.str)
+		case mapValue:
+			for _, sf := range e.fields {
+				switch sf.key {
+				case "url":
+					l.URL = scalar(p, file, sf)
+				case "publisher":
+					l.Publisher = scalar(p, file, sf)
+				default:
+					p.add(file, sf.line, sf.col, "unknown field %q of a source: use url and publisher", sf.key)
+				}
+			}
+		default:
+			p.add(file, e.line, e.col, "a source is {url: …, publisher: …}")
+			continue
+		}
+		u, err := url.Parse(l.URL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			p.add(file, e.line, e.col, "source url %q: must be an absolute http or https URL", l.URL)
+			continue
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// nearestField suggests the known field a misspelt one was meant to be.
+func nearestField(key string) string {
+	best, bestD := "", 3
+	for _, f := range Fields {
+		if d := distance(strings.ToLower(key), f); d < bestD {
+			best, bestD = f, d
+		}
+	}
+	return best
+}
+
+// ParseDateParam parses a date given on a command line or in a query.
+func ParseDateParam(s string) (time.Time, error) {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return t, fmt.Errorf("%q is not a date: use YYYY-MM-DD", s)
+	}
+	return t, nil
+}

@@ -1,0 +1,307 @@
+package content
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Names holds an entry's name in the three languages of the digest.
+type Names struct {
+	Ru string `json:"ru"`
+	En string `json:"en"`
+	Zh string `json:"zh"`
+}
+
+// Term is one entry of a taxonomy: a region, a sector or a kind of event.
+type Term struct {
+	Slug    string   `json:"slug"`
+	Country string   `json:"country,omitempty"` // regions only: RU or CN
+	Group   string   `json:"group,omitempty"`   // optional grouping on the index page
+	Name    Names    `json:"name"`
+	Aliases []string `json:"aliases,omitempty"`
+}
+
+// Keys returns every way a note may name the term: slug, names and aliases.
+func (t *Term) Keys() []string {
+	keys := []string{t.Slug, t.Name.Ru, t.Name.En, t.Name.Zh}
+	keys = append(keys, t.Aliases...)
+	return slices.DeleteFunc(keys, func(s string) bool { return s == "" })
+}
+
+// Taxonomy is one taxonomy file: the entries in file order and an index of
+// every name by its folded form.
+type Taxonomy struct {
+	// Kind is the file's base name: "regions", "sectors" or "kinds".
+	Kind  string
+	Terms []*Term
+	index map[string]*Term
+}
+
+// Singular names one entry of the taxonomy in messages: "region".
+func (t *Taxonomy) Singular() string {
+	switch t.Kind {
+	case "regions":
+		return "region"
+	case "sectors":
+		return "sector"
+	case "kinds":
+		return "kind"
+	}
+	return strings.TrimSuffix(t.Kind, "s")
+}
+
+// Lookup finds the entry named by s, by slug, by any name or alias, in any
+// letter case and with ё and е alike. It returns nil when nothing matches.
+func (t *Taxonomy) Lookup(s string) *Term {
+	if t == nil {
+		return nil
+	}
+	return t.index[Fold(s)]
+}
+
+// Get returns the entry with the given slug, or nil.
+func (t *Taxonomy) Get(slug string) *Term {
+	if t == nil {
+		return nil
+	}
+	if term := t.index[Fold(slug)]; term != nil && term.Slug == slug {
+		return term
+	}
+	return nil
+}
+
+// Suggest returns the entry whose slug, name or alias is closest to s, for a
+// "did you mean" hint, or nil when nothing is close enough to help.
+func (t *Taxonomy) Suggest(s string) *Term {
+	if t == nil {
+		return nil
+	}
+	q := Fold(s)
+	if q == "" {
+		return nil
+	}
+	var best *Term
+	bestScore := 1 << 30
+	for _, term := range t.Terms {
+		for _, k := range term.Keys() {
+			score := distance(q, Fold(k))
+			if score < bestScore {
+				best, bestScore = term, score
+			}
+		}
+	}
+	// Accept a suggestion only when it is closer than rewriting most of the word.
+	if best == nil || bestScore > max(2, utf8.RuneCountInString(q)/2) {
+		return nil
+	}
+	return best
+}
+
+// Unknown describes a name that matches no entry, with a suggestion when
+// there is a close one: unknown region "Хабаровск"; did you mean
+// "Хабаровский край" (khabarovsk-krai)?
+func (t *Taxonomy) Unknown(s string) string {
+	msg := fmt.Sprintf("unknown %s %q", t.Singular(), s)
+	if sug := t.Suggest(s); sug != nil {
+		msg += fmt.Sprintf("; did you mean %q (%s)?", sug.Name.Ru, sug.Slug)
+	}
+	return msg
+}
+
+// distance is the edit distance between a and b, in runes, except that a
+// prefix of the other word (a stem such as «Хабаровск» of «Хабаровский край»)
+// counts as a near match.
+func distance(a, b string) int {
+	if strings.HasPrefix(b, a) || strings.HasPrefix(a, b) {
+		return 1
+	}
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			c := 1
+			if ra[i-1] == rb[j-1] {
+				c = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
+
+// Fold is the form in which names are compared: lower case, ё as е, runs of
+// white space as one space, no surrounding space.
+func Fold(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range strings.TrimSpace(s) {
+		switch {
+		case unicode.IsSpace(r):
+			space = true
+			continue
+		case r == 'ё' || r == 'Ё':
+			r = 'е'
+		default:
+			r = unicode.ToLower(r)
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+var slugRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// ValidSlug reports whether s may be used in a URL path as a slug: lower-case
+// Latin letters and digits, joined by single hyphens.
+func ValidSlug(s string) bool { return slugRE.MatchString(s) }
+
+// parseTaxonomy reads one taxonomy file: a YAML list of entries.
+func parseTaxonomy(file, kind string, data []byte) (*Taxonomy, error) {
+	root, err := parseYAML(file, data, 0)
+	if err != nil {
+		return nil, err
+	}
+	var p problems
+	tax := &Taxonomy{Kind: kind, index: map[string]*Term{}}
+	if root.kind != listValue {
+		if root.kind == mapValue && len(root.fields) == 0 {
+			return tax, nil
+		}
+		p.add(file, root.line, root.col, "a taxonomy file is a list of entries (- slug: ...)")
+		return nil, p.err()
+	}
+	owner := map[string]string{} // folded key -> slug that has it
+	for _, ev := range root.list {
+		if ev.kind != mapValue {
+			p.add(file, ev.line, ev.col, "an entry is a mapping with slug and name, not %s", ev.kind)
+			continue
+		}
+		term := &Term{}
+		for _, f := range ev.fields {
+			switch f.key {
+			case "slug":
+				term.Slug = scalar(&p, file, f)
+			case "country":
+				if kind != "regions" {
+					p.add(file, f.line, f.col, "country is for regions only")
+					continue
+				}
+				term.Country = scalar(&p, file, f)
+				if term.Country != "RU" && term.Country != "CN" {
+					p.add(file, f.val.line, f.val.col, "country %q: must be RU or CN", term.Country)
+				}
+			case "group":
+				term.Group = scalar(&p, file, f)
+			case "name":
+				if f.val.kind != mapValue {
+					p.add(file, f.val.line, f.val.col, "name is a mapping: {ru: …, en: …, zh: …}")
+					continue
+				}
+				for _, nf := range f.val.fields {
+					s := scalar(&p, file, nf)
+					switch nf.key {
+					case "ru":
+						term.Name.Ru = s
+					case "en":
+						term.Name.En = s
+					case "zh":
+						term.Name.Zh = s
+					default:
+						p.add(file, nf.line, nf.col, "unknown language %q in name: use ru, en and zh", nf.key)
+					}
+				}
+			case "aliases":
+				term.Aliases = stringList(&p, file, f)
+			default:
+				p.add(file, f.line, f.col, "unknown field %q in a %s entry", f.key, tax.Singular())
+			}
+		}
+		switch {
+		case term.Slug == "":
+			p.add(file, ev.line, ev.col, "entry without a slug")
+			continue
+		case !ValidSlug(term.Slug):
+			p.add(file, ev.line, ev.col, "slug %q: use lower-case Latin letters, digits and hyphens", term.Slug)
+		}
+		if term.Name.Ru == "" {
+			p.add(file, ev.line, ev.col, "%s %s has no Russian name (name: {ru: …})", tax.Singular(), term.Slug)
+			term.Name.Ru = term.Slug
+		}
+		if kind == "regions" && term.Country == "" {
+			p.add(file, ev.line, ev.col, "region %s has no country (RU or CN)", term.Slug)
+		}
+		for _, k := range term.Keys() {
+			fk := Fold(k)
+			if other, taken := owner[fk]; taken {
+				if other != term.Slug {
+					p.add(file, ev.line, ev.col, "%q of %s is already a name of %s", k, term.Slug, other)
+				} else if k == term.Slug && tax.index[fk] != term {
+					p.add(file, ev.line, ev.col, "two entries have the slug %q", k)
+				}
+				continue
+			}
+			owner[fk] = term.Slug
+			tax.index[fk] = term
+		}
+		tax.Terms = append(tax.Terms, term)
+	}
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	return tax, nil
+}
+
+// scalar returns the string of a field that must hold a single value.
+func scalar(p *problems, file string, f field) string {
+	switch f.val.kind {
+	case scalarValue:
+		return strings.TrimSpace(f.val.str)
+	case nullValue:
+		return ""
+	}
+	p.add(file, f.val.line, f.val.col, "%s must be a single value, not %s", f.key, f.val.kind)
+	return ""
+}
+
+// stringList returns a field that is a list of strings; a single string is
+// taken as a list of one.
+func stringList(p *problems, file string, f field) []string {
+	switch f.val.kind {
+	case nullValue:
+		return nil
+	case scalarValue:
+		if s := strings.TrimSpace(f.val.str); s != "" {
+			return []string{s}
+		}
+		return nil
+	case mapValue:
+		p.add(file, f.val.line, f.val.col, "%s must be a list: [a, b]", f.key)
+		return nil
+	}
+	var out []string
+	for _, e := range f.val.list {
+		if e.kind != scalarValue {
+			p.add(file, e.line, e.col, "an item of %s must be a single value, not %s", f.key, e.kind)
+			continue
+		}
+		if s := strings.TrimSpace(e.str); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
