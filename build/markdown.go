@@ -2,6 +2,7 @@ package build
 
 import (
 	"bytes"
+	"html"
 	"regexp"
 	"strconv"
 	"strings"
@@ -103,7 +104,9 @@ type headingIDs struct {
 }
 
 func (h *headingIDs) Generate(value []byte, _ ast.NodeKind) []byte {
-	base := slug.Make(string(value))
+	// The soft and hard signs carry no sound of their own: drop them rather
+	// than let them split a word (посольстве → posolstve, not posol-stve).
+	base := slug.Make(strings.NewReplacer("ь", "", "ъ", "", "Ь", "", "Ъ", "").Replace(string(value)))
 	if base == "" {
 		base = "section"
 	}
@@ -122,13 +125,15 @@ var schemeRE = regexp.MustCompile(`^([a-zA-Z][a-zA-Z0-9+.-]*):`)
 // safeURL reports whether a link destination may be emitted: relative URLs,
 // fragments and the http, https and mailto schemes.
 func safeURL(dest []byte) bool {
-	// Browsers ignore control characters and spaces inside a scheme.
+	// goldmark leaves entities in the destination and resolves them when it
+	// writes the attribute; browsers ignore control characters and spaces
+	// inside a scheme. Judge the URL as the browser will see it.
 	cleaned := strings.Map(func(r rune) rune {
 		if r <= ' ' || r == 0x7f {
 			return -1
 		}
 		return r
-	}, string(dest))
+	}, html.UnescapeString(string(dest)))
 	m := schemeRE.FindStringSubmatch(cleaned)
 	if m == nil {
 		return !strings.Contains(cleaned, ":") || strings.IndexAny(cleaned, "/?#") < strings.Index(cleaned, ":")

@@ -66,14 +66,15 @@ func (p *problems) add(file string, line, col int, format string, args ...any) {
 }
 
 func (p *problems) addErr(err error) {
-	var fe *FileError
-	if errors.As(err, &fe) {
-		p.list = append(p.list, fe)
-		return
-	}
+	// Errors first: errors.As would find the first FileError inside it.
 	var es Errors
 	if errors.As(err, &es) {
 		p.list = append(p.list, es...)
+		return
+	}
+	var fe *FileError
+	if errors.As(err, &fe) {
+		p.list = append(p.list, fe)
 		return
 	}
 	p.list = append(p.list, &FileError{File: "?", Err: err})

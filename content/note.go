@@ -144,6 +144,10 @@ func ParseNote(file string, data []byte, tax *Taxonomies) (*Note, error) {
 	n := &Note{File: file, Body: body, BodyLine: 1 + bytes.Count(data[:len(data)-len(body)], []byte("\n"))}
 	seen := map[string]bool{}
 	for _, f := range root.fields {
+		if seen[f.key] {
+			p.add(file, f.line, f.col, "field %q is given twice", f.key)
+			continue
+		}
 		seen[f.key] = true
 		switch f.key {
 		case "title":
@@ -163,7 +167,7 @@ func ParseNote(file string, data []byte, tax *Taxonomies) (*Note, error) {
 			}
 		case "regions":
 			n.Regions = resolveList(&p, file, f, tax.Regions)
-			if len(n.Regions) == 0 && f.val.kind != mapValue {
+			if f.val.kind == nullValue || (f.val.kind == listValue && len(f.val.list) == 0) || (f.val.kind == scalarValue && strings.TrimSpace(f.val.str) == "") {
 				p.add(file, f.val.line, f.val.col, "regions is empty: name at least one region")
 			}
 		case "sectors":

@@ -103,6 +103,10 @@ func fromYAML(n *yaml.Node, lineOffset int) *value {
 
 var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
+// yamlParserProblems begin the messages of yaml.v3's parser (parserc.go), as
+// opposed to its scanner.
+var yamlParserProblems = []string{"did not find expected", "found duplicate %", "found incompatible YAML", "found undefined tag handle"}
+
 // parseYAML decodes YAML data whose first line is line lineOffset+1 of file.
 // A syntax error becomes a FileError at the file's line.
 func parseYAML(file string, data []byte, lineOffset int) (*value, error) {
@@ -113,6 +117,14 @@ func parseYAML(file string, data []byte, lineOffset int) (*value, error) {
 		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
 			n, _ := strconv.Atoi(m[1])
 			line, msg = n+lineOffset, m[2]
+			// yaml.v3 counts lines from 0 in its parser's errors and from 1 in
+			// its scanner's; the parser's are the ones below.
+			for _, p := range yamlParserProblems {
+				if strings.HasPrefix(msg, p) {
+					line++
+					break
+				}
+			}
 		} else {
 			msg = strings.TrimPrefix(msg, "yaml: ")
 		}
@@ -124,7 +136,7 @@ func parseYAML(file string, data []byte, lineOffset int) (*value, error) {
 	return fromYAML(&doc, lineOffset), nil
 }
 
-var tomlKeyRE = regexp.MustCompile(`^\s*("?)([A-Za-z0-9_-]+)("?)\s*=`)
+var tomlKeyRE = regexp.MustCompile(`^\s*(?:\[\[?)?\s*("?)([A-Za-z0-9_-]+)("?)\s*(?:=|\]\]?)`)
 
 // parseTOML decodes TOML data whose first line is line lineOffset+1 of file.
 // TOML offers no positions for keys, so top-level keys are found by scanning
@@ -149,10 +161,13 @@ func parseTOML(file string, data []byte, lineOffset int) (*value, error) {
 		}
 	}
 	root := &value{kind: mapValue, line: lineOffset + 1, col: 1}
+	done := map[string]bool{}
 	for _, k := range md.Keys() {
-		if len(k) != 1 {
+		// An array of tables lists its key once per table.
+		if len(k) != 1 || done[k[0]] {
 			continue
 		}
+		done[k[0]] = true
 		p, ok := pos[k[0]]
 		if !ok {
 			p = [2]int{lineOffset + 1, 1}

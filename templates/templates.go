@@ -101,7 +101,10 @@ func Load(override fs.FS) (*Set, error) {
 			}
 		}
 		if err != nil {
-			errs = append(errs, templateError(err))
+			// A broken shared file breaks every page: report it once.
+			if e := templateError(err); !slices.ContainsFunc(errs, func(x error) bool { return x.Error() == e.Error() }) {
+				errs = append(errs, e)
+			}
 			continue
 		}
 		set.pages[name] = t
@@ -216,15 +219,14 @@ var Funcs = template.FuncMap{
 	"isoDate":     func(t time.Time) string { return t.Format(time.DateOnly) },
 	"plural":      Plural,
 	"events":      func(n int) string { return fmt.Sprintf("%d %s", n, Plural(n, "событие", "события", "событий")) },
-	"jsonld": func(v any) (template.HTML, error) {
-		// Escaped by encoding/json for <, > and &, so it cannot close the script element.
-		b, err := jsonMarshal(v)
-		return template.HTML(b), err
+	"jsonld": func(v any) (template.JS, error) {
+		// encoding/json escapes <, > and &, so the data cannot close the
+		// script element; as template.JS it is written as it is.
+		b, err := json.Marshal(v)
+		return template.JS(b), err
 	},
 	"add": func(a, b int) int { return a + b },
 }
-
-func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
 
 // TermRef links a taxonomy entry: a region, sector or kind on a page.
 type TermRef struct {

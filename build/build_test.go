@@ -1,0 +1,294 @@
+package build
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/coopdigest/digest/content"
+	"github.com/coopdigest/digest/search"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/*/want")
+
+// readTree returns every file below dir but the search index, by slash path.
+func readTree(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	files := map[string][]byte{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		if d.IsDir() {
+			if rel == search.DirName {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		files[filepath.ToSlash(rel)] = data
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+func buildSite(t *testing.T, site, out string, drafts bool) *Result {
+	t.Helper()
+	res, err := Build(context.Background(), Config{Site: site, Out: out, Drafts: drafts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// TestGolden builds each site in testdata and compares every file it
+// writes with testdata/<case>/want. Run with -update to accept changes.
+func TestGolden(t *testing.T) {
+	cases, _ := filepath.Glob("testdata/*/content")
+	if len(cases) == 0 {
+		t.Fatal("no testdata sites")
+	}
+	for _, c := range cases {
+		site := filepath.Dir(c)
+		t.Run(filepath.Base(site), func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "public")
+			buildSite(t, site, out, false)
+			got := readTree(t, out)
+			wantDir := filepath.Join(site, "want")
+			if *update {
+				os.RemoveAll(wantDir)
+				for name, data := range got {
+					p := filepath.Join(wantDir, filepath.FromSlash(name))
+					os.MkdirAll(filepath.Dir(p), 0o755)
+					if err := os.WriteFile(p, data, 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				return
+			}
+			want := readTree(t, wantDir)
+			for name, w := range want {
+				g, ok := got[name]
+				switch {
+				case !ok:
+					t.Errorf("%s: not written", name)
+				case !bytes.Equal(g, w):
+					t.Errorf("%s differs from the golden file (go test ./build -run TestGolden -update to accept):\n%s", name, firstDiff(string(g), string(w)))
+				}
+			}
+			for name := range got {
+				if _, ok := want[name]; !ok {
+					t.Errorf("%s: written but not in the golden files", name)
+				}
+			}
+			if _, err := os.Stat(filepath.Join(out, search.DirName)); err != nil {
+				t.Errorf("no search index: %v", err)
+			}
+		})
+	}
+}
+
+func firstDiff(got, want string) string {
+	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
+	for i := 0; i < len(g) || i < len(w); i++ {
+		var gl, wl string
+		if i < len(g) {
+			gl = g[i]
+		}
+		if i < len(w) {
+			wl = w[i]
+		}
+		if gl != wl {
+			return "line " + itoa(i+1) + ":\n  got:  " + gl + "\n  want: " + wl
+		}
+	}
+	return ""
+}
+
+func itoa(i int) string { return strings.TrimSpace(strings.Repeat(" ", 0) + fmtInt(i)) }
+
+func fmtInt(i int) string {
+	if i == 0 {
+		return "0"
+	}
+	var b []byte
+	for ; i > 0; i /= 10 {
+		b = append([]byte{byte('0' + i%10)}, b...)
+	}
+	return string(b)
+}
+
+// TestSitePages checks what the contract promises of the pages themselves.
+func TestSitePages(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "public")
+	res := buildSite(t, "testdata/basic", out, false)
+	files := readTree(t, out)
+	if res.Notes != 3 {
+		t.Errorf("published %d notes, want 3 (the draft left out)", res.Notes)
+	}
+	mustHave := map[string][]string{
+		"index.html":                      {`href="/2025/delegation/"`, `rel="next" href="/page/2/"`, `<form class="search-box" role="search" method="get" action="/search">`, `<link rel="canonical" href="https://digest.example.org/">`},
+		"page/2/index.html":               {`href="/2024/talks/"`, `rel="prev" href="/"`},
+		"2025/delegation/index.html":      {"16–17 марта 2025", `"@type":"Event"`, "Сергей Абрамов", "глава делегации", `<h2 id="vstrecha-v-posolstve">`, "&laquo;серию встреч&raquo;", "<table>", `id="fn:1"`, `<a href="https://example.org/">хорошая</a>`, "Делегация &lt;b&gt;края&lt;/b&gt;", `<meta property="og:type" content="article">`, `href="/regions/khabarovsk-krai/beijing/"`},
+		"regions/index.html":              {"Россия", "Китай", "Дальневосточный федеральный округ", `href="/regions/heilongjiang/"`},
+		"regions/khabarovsk-krai/index.html": {`href="/regions/khabarovsk-krai/beijing/"`, `href="/regions/khabarovsk-krai/heilongjiang/"`, "2 события", `href="/regions/khabarovsk-krai/feed.xml"`},
+		"regions/khabarovsk-krai/heilongjiang/index.html": {"ЭКСПО в Харбине"},
+		"regions/moscow-oblast/heilongjiang/index.html":   {"ЭКСПО в Харбине", "Переговоры в Подмосковье"},
+		"kinds/expo/index.html":           {"ЭКСПО в Харбине"},
+		"sectors/education/index.html":    {"2 события"},
+		"2024/index.html":                 {"ЭКСПО в Харбине", "Переговоры в Подмосковье"},
+		"feed.xml":                        {`<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="ru">`, "<id>https://digest.example.org/2025/delegation/</id>"},
+		"regions/beijing/feed.xml":        {"Делегация &lt;b&gt;края&lt;/b&gt; в Пекине"},
+		"sitemap.xml":                     {"<loc>https://digest.example.org/regions/moscow-oblast/heilongjiang/</loc>", "<loc>https://digest.example.org/2025/delegation/</loc>"},
+		"robots.txt":                      {"Sitemap: https://digest.example.org/sitemap.xml"},
+		"404.html":                        {"Страница не найдена"},
+		"style.css":                       {":root"},
+	}
+	for name, wants := range mustHave {
+		page, ok := files[name]
+		if !ok {
+			t.Errorf("%s: missing", name)
+			continue
+		}
+		for _, w := range wants {
+			if !bytes.Contains(page, []byte(w)) {
+				t.Errorf("%s does not contain %q", name, w)
+			}
+		}
+	}
+	mustNot := map[string][]string{
+		"2025/delegation/index.html": {"<script>alert", "javascript:", `href=""`, "<b>края</b>"},
+		"sitemap.xml":                {"404"},
+	}
+	for name, nots := range mustNot {
+		for _, w := range nots {
+			if bytes.Contains(files[name], []byte(w)) {
+				t.Errorf("%s contains %q", name, w)
+			}
+		}
+	}
+	for name := range files {
+		if strings.Contains(name, "draft") || bytes.Contains(files[name], []byte("Черновик")) {
+			t.Errorf("%s: the draft was published", name)
+		}
+	}
+}
+
+func TestDrafts(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "public")
+	res := buildSite(t, "testdata/basic", out, true)
+	if res.Notes != 4 {
+		t.Errorf("with --drafts published %d notes, want 4", res.Notes)
+	}
+	if _, err := os.Stat(filepath.Join(out, "2024/draft/index.html")); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestDeterministic builds one site twice into fresh folders and compares
+// every page byte for byte.
+func TestDeterministic(t *testing.T) {
+	a, b := filepath.Join(t.TempDir(), "a"), filepath.Join(t.TempDir(), "b")
+	buildSite(t, "testdata/basic", a, false)
+	buildSite(t, "testdata/basic", b, false)
+	fa, fb := readTree(t, a), readTree(t, b)
+	if len(fa) != len(fb) {
+		t.Fatalf("%d files, then %d", len(fa), len(fb))
+	}
+	for name := range fa {
+		if !bytes.Equal(fa[name], fb[name]) {
+			t.Errorf("%s differs between two builds", name)
+		}
+	}
+}
+
+// TestFailedBuildKeepsOut breaks a note after a good build: the build must
+// fail with the note's problem and leave OUT, index included, as it was.
+func TestFailedBuildKeepsOut(t *testing.T) {
+	site := t.TempDir()
+	if err := os.CopyFS(site, os.DirFS("testdata/basic")); err != nil {
+		t.Fatal(err)
+	}
+	os.RemoveAll(filepath.Join(site, "want"))
+	out := filepath.Join(site, "public")
+	buildSite(t, site, out, false)
+	before := snapshot(t, out)
+
+	bad := filepath.Join(site, "content", "2025", "bad.md")
+	if err := os.WriteFile(bad, []byte("---\ntitle: Плохая\ndate: 2025-13-01\nkind: delegation\nregions: [Хабаровск]\n---\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Build(context.Background(), Config{Site: site})
+	var es content.Errors
+	if !errors.As(err, &es) || len(es) != 2 {
+		t.Fatalf("got %v, want two problems", err)
+	}
+	if want := `content/2025/bad.md:5:11: unknown region "Хабаровск"; did you mean "Хабаровский край" (khabarovsk-krai)?`; es[1].Error() != want {
+		t.Errorf("got %s\nwant %s", es[1], want)
+	}
+	after := snapshot(t, out)
+	if len(after) != len(before) {
+		t.Fatalf("OUT had %d files, now %d", len(before), len(after))
+	}
+	for name, data := range before {
+		if !bytes.Equal(after[name], data) {
+			t.Errorf("%s changed after a failed build", name)
+		}
+	}
+	// No temporary folders are left beside OUT.
+	entries, _ := os.ReadDir(site)
+	for _, e := range entries {
+		if strings.Contains(e.Name(), ".tmp-") {
+			t.Errorf("left behind %s", e.Name())
+		}
+	}
+
+	// A template error fails the build the same way.
+	os.Remove(bad)
+	os.MkdirAll(filepath.Join(site, "templates"), 0o755)
+	os.WriteFile(filepath.Join(site, "templates", "note.html"), []byte("{{define \"main\"}}{{.Data.Nope}{{end}}"), 0o644)
+	if _, err := Build(context.Background(), Config{Site: site}); err == nil || !strings.Contains(err.Error(), "templates/note.html:1:") {
+		t.Errorf("template error: got %v", err)
+	}
+	if after := snapshot(t, out); len(after) != len(before) {
+		t.Errorf("OUT changed after a template error")
+	}
+}
+
+// TestTemplateOverride replaces one default template with the site's own.
+func TestTemplateOverride(t *testing.T) {
+	site := t.TempDir()
+	os.CopyFS(site, os.DirFS("testdata/basic"))
+	os.MkdirAll(filepath.Join(site, "templates"), 0o755)
+	os.WriteFile(filepath.Join(site, "templates", "404.html"), []byte(`{{define "main"}}<p class="custom">Нет такой страницы</p>{{end}}`), 0o644)
+	out := filepath.Join(site, "public")
+	buildSite(t, site, out, false)
+	page, _ := os.ReadFile(filepath.Join(out, "404.html"))
+	if !bytes.Contains(page, []byte(`<p class="custom">Нет такой страницы</p>`)) || !bytes.Contains(page, []byte(`<link rel="stylesheet" href="/style.css">`)) {
+		t.Errorf("override not used with the default layout:\n%s", page)
+	}
+}
+
+// snapshot reads every file below dir, the index included.
+func snapshot(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	files := map[string][]byte{}
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			data, _ := os.ReadFile(p)
+			files[p] = data
+		}
+		return err
+	})
+	return files
+}

@@ -1,0 +1,50 @@
+package build
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestMarkdown(t *testing.T) {
+	tests := []struct {
+		name, src string
+		want      []string // in the HTML
+		not       []string // never in the HTML
+		text      string   // the plain text, when given
+	}{
+		{"typographic quotes", `Форум "Один пояс" прошёл.`, []string{"&laquo;Один пояс&raquo;"}, nil, "Форум Один пояс прошёл."},
+		{"raw HTML dropped", "Текст <script>alert(1)</script> и <img src=x onerror=alert(1)>.\n\n<div onclick=\"x()\">блок</div>", nil, []string{"<script", "<img", "onerror", "<div", "onclick"}, ""},
+		{"javascript link", "[нажми](javascript:alert(1))", []string{"нажми"}, []string{"<a", "javascript"}, "нажми"},
+		{"entity-encoded scheme", "[нажми](jav&#x61;script:alert(1))", []string{"нажми"}, []string{"<a", "script:"}, ""},
+		{"upper-case scheme", "[нажми](JAVASCRIPT:alert(1))", []string{"нажми"}, []string{"<a"}, ""},
+		{"data image", "![картинка](data:text/html;base64,PHNjcmlwdD4=)", nil, []string{"<img", "data:"}, ""},
+		{"data link", "[x](data:text/html,<script>alert(1)</script>)", nil, []string{"<a", "data:"}, ""},
+		{"safe links", "[сайт](https://example.org/a?b=1) [раздел](/regions/) [почта](mailto:a@example.org) [якорь](#x)", []string{`href="https://example.org/a?b=1"`, `href="/regions/"`, `href="mailto:a@example.org"`, `href="#x"`}, nil, ""},
+		{"heading ids", "## Сотрудничество регионов\n\n## Харбин\n\n## Харбин", []string{`id="sotrudnichestvo-regionov"`, `id="kharbin"`, `id="kharbin-1"`}, nil, ""},
+		{"table", "| a | b |\n|---|---|\n| 1 | 2 |", []string{"<table>", "<td>1</td>"}, nil, ""},
+		{"footnote", "Текст[^1].\n\n[^1]: Сноска.", []string{`class="footnotes"`, "Сноска."}, nil, ""},
+		{"autolink", "См. https://example.org/page", []string{`<a href="https://example.org/page">`}, nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			html, text, err := renderMarkdown([]byte(tt.src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(string(html), w) {
+					t.Errorf("HTML lacks %q:\n%s", w, html)
+				}
+			}
+			for _, n := range tt.not {
+				if strings.Contains(strings.ToLower(string(html)), strings.ToLower(n)) {
+					t.Errorf("HTML has %q:\n%s", n, html)
+				}
+			}
+			if tt.text != "" && text != tt.text {
+				t.Errorf("text = %q, want %q", text, tt.text)
+			}
+		})
+	}
+}
+

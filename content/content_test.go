@@ -1,0 +1,202 @@
+package content
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+)
+
+// site is a small valid site source; tests add notes to it.
+func site(notes map[string]string) fstest.MapFS {
+	fsys := fstest.MapFS{
+		"content/site.yaml": {Data: []byte("title: \"Тест: дайджест\"\nbase_url: https://example.org/digest\nper_page: 2\n")},
+		"content/taxonomy/regions.yaml": {Data: []byte(`- slug: khabarovsk-krai
+  country: RU
+  group: far-eastern
+  name: {ru: Хабаровский край, en: Khabarovsk Krai, zh: 哈巴罗夫斯克边疆区}
+  aliases: [Khabarovsk Territory]
+- slug: moscow-oblast
+  country: RU
+  name: {ru: Московская область, en: Moscow Oblast, zh: 莫斯科州}
+  aliases: [Подмосковье]
+- slug: guangdong
+  country: CN
+  name: {ru: Гуандун, en: Guangdong, zh: 广东}
+  aliases: [провинция Гуандун, Guangdong Province, 广东省]
+- slug: beijing
+  country: CN
+  name: {ru: Пекин, en: Beijing, zh: 北京}
+`)},
+		"content/taxonomy/sectors.yaml": {Data: []byte(`- slug: trade
+  name: {ru: Торговля, en: Trade, zh: 贸易}
+- slug: education
+  name: {ru: Образование, en: Education, zh: 教育}
+  aliases: [образовательные обмены]
+`)},
+		"content/taxonomy/kinds.yaml": {Data: []byte(`- slug: delegation
+  name: {ru: Делегация, en: Delegation, zh: 代表团}
+- slug: expo
+  name: {ru: Выставка, en: Expo, zh: 博览会}
+  aliases: [ЭКСПО]
+`)},
+	}
+	for name, text := range notes {
+		fsys[name] = &fstest.MapFile{Data: []byte(text)}
+	}
+	return fsys
+}
+
+func TestLoadValid(t *testing.T) {
+	src, err := Load(site(map[string]string{
+		"content/2025/khabarovsk.md": "---\ntitle: Делегация\ndate: 2025-03-17\nend: 2025-03-18\nkind: Делегация\nregions: [KHABAROVSK-KRAI, Пекин, пекин]\nsectors: [Образовательные обмены]\npeople:\n  - name: Сергей Абрамов\n    role: глава делегации\n  - Андрей Поваляев\nsources:\n  - url: https://example.org/1\n    publisher: Пресс-служба\n---\n\nТекст.\n",
+		"content/2024/expo.md":       "\ufeff+++\r\ntitle = \"Выставка\"\r\ndate = 2024-05-17\r\nkind = \"экспо\"\r\nregions = [\"Гуандун\", \"подмосковье\"]\r\n+++\r\nТело.\r\n",
+		"content/2024/draft.md":      "---\ntitle: Черновик\ndate: 2024-01-01T10:00:00+03:00\nkind: expo\nregions: [guangdong]\ndraft: true\n---\n",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(src.Notes) != 3 || len(src.Published(false)) != 2 {
+		t.Fatalf("got %d notes, %d published", len(src.Notes), len(src.Published(false)))
+	}
+	n := src.Notes[0]
+	if n.URL() != "/2025/khabarovsk/" || n.Kind != "delegation" || strings.Join(n.Regions, ",") != "khabarovsk-krai,beijing" ||
+		strings.Join(n.Sectors, ",") != "education" || len(n.People) != 2 || n.People[0].Role != "глава делегации" || n.People[1].Name != "Андрей Поваляев" {
+		t.Errorf("note parsed as %+v", n)
+	}
+	if n.BodyLine != 16 {
+		t.Errorf("body starts on line %d, want 16", n.BodyLine)
+	}
+	expo := src.Notes[1]
+	if expo.Kind != "expo" || strings.Join(expo.Regions, ",") != "guangdong,moscow-oblast" || strings.TrimSpace(string(expo.Body)) != "Тело." {
+		t.Errorf("TOML note with BOM and CRLF parsed as %+v", expo)
+	}
+	draft := src.Notes[2]
+	if !draft.Draft || draft.Date.Format(time.RFC3339) != "2024-01-01T10:00:00+03:00" {
+		t.Errorf("draft parsed as %+v", draft)
+	}
+	if src.Site.Title != "Тест: дайджест" || src.Site.BaseURL != "https://example.org/digest/" || src.Site.PerPage != 2 {
+		t.Errorf("site parsed as %+v", src.Site)
+	}
+}
+
+// TestLoadProblems holds one case per class of bad note: each must be
+// reported as path:line:col: message, every problem of every note at once.
+func TestLoadProblems(t *testing.T) {
+	const head = "---\ntitle: Т\ndate: 2025-03-17\nkind: delegation\nregions: [guangdong]\n"
+	tests := []struct {
+		name  string
+		notes map[string]string
+		want  []string
+	}{
+		{"unknown region", map[string]string{"content/a.md": "---\ntitle: Т\ndate: 2025-03-17\nkind: delegation\nregions: [guangdong, Хабаровск]\n---\n"},
+			[]string{`content/a.md:5:22: unknown region "Хабаровск"; did you mean "Хабаровский край" (khabarovsk-krai)?`}},
+		{"unknown sector", map[string]string{"content/a.md": head + "sectors: [торговлz]\n---\n"},
+			[]string{`content/a.md:6:11: unknown sector "торговлz"; did you mean "Торговля" (trade)?`}},
+		{"unknown kind", map[string]string{"content/a.md": "---\ntitle: Т\ndate: 2025-03-17\nkind: visit\nregions: [guangdong]\n---\n"},
+			[]string{`content/a.md:4:7: unknown kind "visit"`}},
+		{"bad date", map[string]string{"content/a.md": "---\ntitle: Т\ndate: 2024-13-01\nkind: expo\nregions: [guangdong]\n---\n"},
+			[]string{`content/a.md:3:7: date "2024-13-01": month out of range`}},
+		{"not a date", map[string]string{"content/a.md": "---\ntitle: Т\ndate: 17.03.2025\nkind: expo\nregions: [guangdong]\n---\n"},
+			[]string{`content/a.md:3:7: date "17.03.2025": use YYYY-MM-DD or RFC 3339 (2025-03-17T10:00:00+03:00)`}},
+		{"missing date", map[string]string{"content/a.md": "---\ntitle: Т\nkind: expo\nregions: [guangdong]\n---\n"},
+			[]string{`content/a.md:1:1: missing required field "date"`}},
+		{"end before date", map[string]string{"content/a.md": head + "end: 2025-03-16\n---\n"},
+			[]string{`content/a.md:6:6: end 2025-03-16 is before date 2025-03-17`}},
+		{"missing required fields", map[string]string{"content/a.md": "---\ntitle: Т\n---\n"},
+			[]string{`content/a.md:1:1: missing required field "date"`, `content/a.md:1:1: missing required field "kind"`, `content/a.md:1:1: missing required field "regions"`}},
+		{"empty regions", map[string]string{"content/a.md": "---\ntitle: Т\ndate: 2025-03-17\nkind: expo\nregions: []\n---\n"},
+			[]string{`content/a.md:5:10: regions is empty: name at least one region`}},
+		{"unknown field", map[string]string{"content/a.md": head + "sector: [trade]\n---\n"},
+			[]string{`content/a.md:6:1: unknown field "sector"; did you mean "sectors"?`}},
+		{"YAML syntax", map[string]string{"content/a.md": "---\ntitle: Т\ndate: 2025-03-17\nregions: [guangdong\nkind: expo\n---\n"},
+			[]string{`content/a.md:4:1: YAML syntax: did not find expected ',' or ']'`}},
+		{"YAML scanner error", map[string]string{"content/a.md": head + "summary: a: b\n---\n"},
+			[]string{`content/a.md:6:1: YAML syntax: mapping values are not allowed in this context`}},
+		{"field given twice", map[string]string{"content/a.md": head + "title: Другой\n---\n"},
+			[]string{`content/a.md:6:1: field "title" is given twice`}},
+		{"TOML syntax", map[string]string{"content/a.md": "+++\ntitle = \"Т\"\ndate = 2025-03-17\nkind = expo\n+++\n"},
+			[]string{`content/a.md:4:8: TOML syntax: expected value but found "expo" instead`}},
+		{"no front matter", map[string]string{"content/a.md": "Просто текст\n"},
+			[]string{`content/a.md:1:1: no front matter: a note starts with a --- line (YAML) or a +++ line (TOML)`}},
+		{"unclosed front matter", map[string]string{"content/a.md": "---\ntitle: Т\n"},
+			[]string{`content/a.md:1:1: front matter is not closed: add a --- line after the last field`}},
+		{"two notes with one URL", map[string]string{
+			"content/2025/a.md": head + "---\n",
+			"content/2025/b.md": head + "slug: a\n---\n",
+		}, []string{
+			`content/2025/a.md: two notes have the URL /2025/a/ (also content/2025/b.md)`,
+			`content/2025/b.md: two notes have the URL /2025/a/ (also content/2025/a.md)`,
+		}},
+		{"bad slug", map[string]string{"content/a.md": head + "slug: Новость дня\n---\n"},
+			[]string{`content/a.md:6:7: slug "Новость дня": use lower-case Latin letters, digits and hyphens, e.g. "novost-dnia"`}},
+		{"bad source url", map[string]string{"content/a.md": head + "sources:\n  - url: javascript:alert(1)\n---\n"},
+			[]string{`content/a.md:7:5: source url "javascript:alert(1)": must be an absolute http or https URL`}},
+		{"every problem of every note, sorted", map[string]string{
+			"content/b.md": "---\ntitle: Т\ndate: 2025-02-30\nkind: expo\nregions: [Марс]\n---\n",
+			"content/a.md": "---\ntitle: Т\ndate: 2025-03-17\nkind: expo\nregions: [guangdong]\nfoo: 1\n---\n",
+		}, []string{
+			`content/a.md:6:1: unknown field "foo" (known: title, date, end, kind, regions, sectors, people, organizations, places, sources, summary, slug, draft)`,
+			`content/b.md:3:7: date "2025-02-30": day out of range`,
+			`content/b.md:5:11: unknown region "Марс"`,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(site(tt.notes))
+			var es Errors
+			if !errors.As(err, &es) {
+				t.Fatalf("Load: got %v, want problems", err)
+			}
+			got := strings.Split(es.Error(), "\n")
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+		})
+	}
+}
+
+func TestLoadTaxonomyProblems(t *testing.T) {
+	fsys := site(nil)
+	fsys["content/taxonomy/kinds.yaml"] = &fstest.MapFile{Data: []byte("- slug: expo\n  name: {ru: Выставка}\n- slug: fair\n  name: {ru: Ярмарка}\n  aliases: [выставка]\n  colour: red\n")}
+	_, err := Load(fsys)
+	want := "content/taxonomy/kinds.yaml:3:3: \"выставка\" of fair is already a name of expo\ncontent/taxonomy/kinds.yaml:6:3: unknown field \"colour\" in a kind entry"
+	if err == nil || err.Error() != want {
+		t.Errorf("got\n%v\nwant\n%s", err, want)
+	}
+	delete(fsys, "content/site.yaml")
+	if _, err := Load(fsys); err == nil || !strings.Contains(err.Error(), "content/site.yaml: missing") {
+		t.Errorf("missing site.yaml: got %v", err)
+	}
+}
+
+func TestFoldAndLookup(t *testing.T) {
+	src, err := LoadSettings(site(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"guangdong", "Guangdong", "ГУАНДУН", "провинция  Гуандун", "广东", "广东省", "Guangdong Province"} {
+		if got := src.Regions.Lookup(name); got == nil || got.Slug != "guangdong" {
+			t.Errorf("Lookup(%q) = %v", name, got)
+		}
+	}
+	if Fold("Ёлки  Зелёные") != "елки зеленые" {
+		t.Errorf("Fold = %q", Fold("Ёлки  Зелёные"))
+	}
+	if got := src.Regions.Unknown("Хабаровск"); got != `unknown region "Хабаровск"; did you mean "Хабаровский край" (khabarovsk-krai)?` {
+		t.Errorf("Unknown = %s", got)
+	}
+}
+
+// TestSampleSite loads the sample site that ships with the repository.
+func TestSampleSite(t *testing.T) {
+	src, err := Load(os.DirFS(".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(src.Notes) < 5 || len(src.Regions.Terms) != 123 {
+		t.Errorf("sample site: %s", src)
+	}
+}
