@@ -134,10 +134,16 @@ type builder struct {
 // write renders the site src into the empty folder dir: pages on every core,
 // the search index beside them at the same time.
 func write(ctx context.Context, cfg Config, src *content.Source, tmpl *templates.Set, dir string) (*Result, error) {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	stage := time.Now()
 	b := &builder{cfg: cfg, model: newModel(src, src.Published(cfg.Drafts)), tmpl: tmpl}
 	notes := b.model.notes
 
-	// Markdown first: note pages, feeds, descriptions and the index need it.
+	// Markdown and list items first: note pages, lists, feeds and the index
+	// need them.
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for _, n := range notes {
@@ -150,6 +156,11 @@ func write(ctx context.Context, cfg Config, src *content.Source, tmpl *templates
 				return &content.FileError{File: n.File, Line: n.BodyLine, Err: fmt.Errorf("markdown: %w", err)}
 			}
 			n.html, n.text = template.HTML(html), text
+			var buf bytes.Buffer
+			if err := tmpl.ExecutePartial(&buf, "noteitem", n.item); err != nil {
+				return fmt.Errorf("templates: noteitem: %w", err)
+			}
+			n.item.HTML = template.HTML(buf.String())
 			return nil
 		})
 	}
@@ -157,6 +168,8 @@ func write(ctx context.Context, cfg Config, src *content.Source, tmpl *templates
 		return nil, err
 	}
 	b.model.relate(5)
+	log.Debug("markdown and model", "notes", len(notes), "seconds", time.Since(stage).Seconds())
+	stage = time.Now()
 
 	outs := b.plan()
 	res := &Result{Notes: len(notes), Files: len(outs), Source: src}
@@ -177,6 +190,7 @@ func write(ctx context.Context, cfg Config, src *content.Source, tmpl *templates
 		if err := search.Build(ictx, filepath.Join(dir, search.DirName), docs); err != nil {
 			return fmt.Errorf("search index: %w", err)
 		}
+		log.Debug("search index", "docs", len(docs), "seconds", time.Since(stage).Seconds())
 		return nil
 	})
 
@@ -184,6 +198,7 @@ func write(ctx context.Context, cfg Config, src *content.Source, tmpl *templates
 	stopProgress := b.progress(&written, len(outs))
 	err := renderAll(ictx, dir, outs, &written)
 	stopProgress()
+	log.Debug("pages", "files", len(outs), "seconds", time.Since(stage).Seconds())
 	// An index failure cancels rendering; report the cause, not the cancellation.
 	if ierr := idx.Wait(); ierr != nil {
 		err = ierr

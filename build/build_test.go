@@ -137,22 +137,22 @@ func TestSitePages(t *testing.T) {
 		t.Errorf("published %d notes, want 3 (the draft left out)", res.Notes)
 	}
 	mustHave := map[string][]string{
-		"index.html":                      {`href="/2025/delegation/"`, `rel="next" href="/page/2/"`, `<form class="search-box" role="search" method="get" action="/search">`, `<link rel="canonical" href="https://digest.example.org/">`},
-		"page/2/index.html":               {`href="/2024/talks/"`, `rel="prev" href="/"`},
-		"2025/delegation/index.html":      {"16–17 марта 2025", `"@type":"Event"`, "Сергей Абрамов", "глава делегации", `<h2 id="vstrecha-v-posolstve">`, "&laquo;серию встреч&raquo;", "<table>", `id="fn:1"`, `<a href="https://example.org/">хорошая</a>`, "Делегация &lt;b&gt;края&lt;/b&gt;", `<meta property="og:type" content="article">`, `href="/regions/khabarovsk-krai/beijing/"`},
-		"regions/index.html":              {"Россия", "Китай", "Дальневосточный федеральный округ", `href="/regions/heilongjiang/"`},
-		"regions/khabarovsk-krai/index.html": {`href="/regions/khabarovsk-krai/beijing/"`, `href="/regions/khabarovsk-krai/heilongjiang/"`, "2 события", `href="/regions/khabarovsk-krai/feed.xml"`},
+		"index.html":                                      {`href="/2025/delegation/"`, `rel="next" href="/page/2/"`, `<form class="search-box" role="search" method="get" action="/search">`, `<link rel="canonical" href="https://digest.example.org/">`},
+		"page/2/index.html":                               {`href="/2024/talks/"`, `rel="prev" href="/"`},
+		"2025/delegation/index.html":                      {"16–17 марта 2025", `"@type":"Event"`, "Сергей Абрамов", "глава делегации", `<h2 id="vstrecha-v-posolstve">`, "&laquo;серию встреч&raquo;", "<table>", `id="fn:1"`, `<a href="https://example.org/">хорошая</a>`, "Делегация &lt;b&gt;края&lt;/b&gt;", `<meta property="og:type" content="article">`, `href="/regions/khabarovsk-krai/beijing/"`},
+		"regions/index.html":                              {"Россия", "Китай", "Дальневосточный федеральный округ", `href="/regions/heilongjiang/"`},
+		"regions/khabarovsk-krai/index.html":              {`href="/regions/khabarovsk-krai/beijing/"`, `href="/regions/khabarovsk-krai/heilongjiang/"`, "2 события", `href="/regions/khabarovsk-krai/feed.xml"`},
 		"regions/khabarovsk-krai/heilongjiang/index.html": {"ЭКСПО в Харбине"},
 		"regions/moscow-oblast/heilongjiang/index.html":   {"ЭКСПО в Харбине", "Переговоры в Подмосковье"},
-		"kinds/expo/index.html":           {"ЭКСПО в Харбине"},
-		"sectors/education/index.html":    {"2 события"},
-		"2024/index.html":                 {"ЭКСПО в Харбине", "Переговоры в Подмосковье"},
-		"feed.xml":                        {`<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="ru">`, "<id>https://digest.example.org/2025/delegation/</id>"},
-		"regions/beijing/feed.xml":        {"Делегация &lt;b&gt;края&lt;/b&gt; в Пекине"},
-		"sitemap.xml":                     {"<loc>https://digest.example.org/regions/moscow-oblast/heilongjiang/</loc>", "<loc>https://digest.example.org/2025/delegation/</loc>"},
-		"robots.txt":                      {"Sitemap: https://digest.example.org/sitemap.xml"},
-		"404.html":                        {"Страница не найдена"},
-		"style.css":                       {":root"},
+		"kinds/expo/index.html":                           {"ЭКСПО в Харбине"},
+		"sectors/education/index.html":                    {"2 события"},
+		"2024/index.html":                                 {"ЭКСПО в Харбине", "Переговоры в Подмосковье"},
+		"feed.xml":                                        {`<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="ru">`, "<id>https://digest.example.org/2025/delegation/</id>"},
+		"regions/beijing/feed.xml":                        {"Делегация &lt;b&gt;края&lt;/b&gt; в Пекине"},
+		"sitemap.xml":                                     {"<loc>https://digest.example.org/regions/moscow-oblast/heilongjiang/</loc>", "<loc>https://digest.example.org/2025/delegation/</loc>"},
+		"robots.txt":                                      {"Sitemap: https://digest.example.org/sitemap.xml"},
+		"404.html":                                        {"Страница не найдена"},
+		"style.css":                                       {":root"},
 	}
 	for name, wants := range mustHave {
 		page, ok := files[name]

@@ -5,7 +5,6 @@ import (
 	"encoding/xml"
 	"strconv"
 	"time"
-
 )
 
 // feedSize is how many of the newest notes a feed carries.
@@ -249,4 +248,3 @@ func eventLD(m *model, n *note) map[string]any {
 	}
 	return ev
 }
-

@@ -47,4 +47,3 @@ func TestMarkdown(t *testing.T) {
 		})
 	}
 }
-

@@ -186,6 +186,9 @@ func (b *builder) plan() []output {
 		paginate(p.url(), p.notes, per, func(path string, its []templates.Item, pg templates.Pager) {
 			d := data
 			d.Items, d.Pager = its, pg
+			if pg.Number > 1 {
+				d.Sectors, d.Kinds = nil, nil
+			}
 			page(path, "partnership.html", &templates.Page{Title: title,
 				Description: "Сотрудничество: " + title + ". " + templates.Plural(len(p.notes), "Событие", "События", "Событий") + ": " + strconv.Itoa(len(p.notes)) + ".",
 				Data:        d})
@@ -243,6 +246,10 @@ func (b *builder) termPages(t *term, page func(path, tmpl string, p *templates.P
 	paginate(t.url, t.notes, m.src.Site.PerPage, func(path string, its []templates.Item, p templates.Pager) {
 		d := data
 		d.Items, d.Pager = its, p
+		if p.Number > 1 {
+			// The counts belong to the term, not the page: show them once.
+			d.Partners, d.Sectors, d.Kinds = nil, nil, nil
+		}
 		page(path, "term.html", &templates.Page{Title: t.Name.Ru, Description: desc, Feed: feed, Data: d})
 	})
 }

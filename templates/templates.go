@@ -10,13 +10,14 @@ package templates
 
 import (
 	"bytes"
-	"encoding/json"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
 	"io"
 	"io/fs"
+	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -158,6 +159,15 @@ func (s *Set) Render(w io.Writer, name string, p *Page) error {
 	return err
 }
 
+// ExecutePartial executes a template shared by every page, such as
+// "noteitem", with data into buf.
+func (s *Set) ExecutePartial(buf *bytes.Buffer, name string, data any) error {
+	for _, page := range slices.Sorted(maps.Keys(s.pages)) {
+		return s.pages[page].ExecuteTemplate(buf, name, data)
+	}
+	return fmt.Errorf("templates: no page templates")
+}
+
 // Execute executes the page template name with the layout into buf.
 func (s *Set) Execute(buf *bytes.Buffer, name string, p *Page) error {
 	t := s.pages[name]
@@ -218,7 +228,9 @@ var Funcs = template.FuncMap{
 	"ruDateRange": RuDateRange,
 	"isoDate":     func(t time.Time) string { return t.Format(time.DateOnly) },
 	"plural":      Plural,
-	"events":      func(n int) string { return fmt.Sprintf("%d %s", n, Plural(n, "событие", "события", "событий")) },
+	"events": func(n int) string {
+		return fmt.Sprintf("%d %s", n, Plural(n, "событие", "события", "событий"))
+	},
 	"jsonld": func(v any) (template.JS, error) {
 		// encoding/json escapes <, > and &, so the data cannot close the
 		// script element; as template.JS it is written as it is.
@@ -245,6 +257,9 @@ type Item struct {
 	Regions []TermRef
 	Summary string
 	Snippet template.HTML // search results only: escaped text with <mark>s
+	// HTML, when set, is the item already rendered by the "noteitem"
+	// partial: a note shows in many lists, and rendering it once is faster.
+	HTML template.HTML
 }
 
 // Count is one line of a list of counts: a term, a partner region, a year.

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
+	"runtime/debug"
 
 	"github.com/coopdigest/digest/build"
 )
@@ -14,6 +16,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	site := fs.String("s", ".", "site folder holding content/ and, optionally, templates/")
 	out := fs.String("o", "", "output folder (default SITE/public)")
 	drafts := fs.Bool("drafts", false, "publish notes marked draft: true")
+	verbose := fs.Bool("v", false, "log the time of each stage")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -21,6 +24,12 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return usageError{fmt.Sprintf("build takes no arguments, got %q", fs.Args())}
 	}
 	cfg := build.Config{Site: *site, Out: *out, Drafts: *drafts}
+	if *verbose {
+		cfg.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	// A build is short-lived and memory is plentiful next to its output:
+	// collect garbage less often.
+	debug.SetGCPercent(400)
 	if isTerminal(stderr) {
 		cfg.Progress = stderr
 	}
