@@ -195,9 +195,11 @@ func (b *builder) plan() []output {
 		})
 	}
 
-	page("/404/", "404.html", &templates.Page{Title: "Страница не найдена", NoIndex: true})
 	// 404.html lives at the root, where servers look for it.
-	outs[len(outs)-1].path = "404.html"
+	notFound := &templates.Page{Title: "Страница не найдена", NoIndex: true, Path: "/404.html"}
+	outs = append(outs, output{path: "404.html", render: func(buf *bytes.Buffer) error {
+		return b.render(buf, "404.html", notFound)
+	}})
 
 	outs = append(outs, b.feeds()...)
 	outs = append(outs, b.sitemap(outs)...)
