@@ -20,6 +20,15 @@ type note struct {
 	text string        // the body as plain text, for the index
 	// related are the notes that share most regions and sectors with it.
 	related []*note
+	// idx is the note's place in model.notes; termPos its place in the
+	// lists of its regions and sectors.
+	idx     int
+	termPos []termPos
+}
+
+type termPos struct {
+	t   *term
+	pos int
 }
 
 // term is a taxonomy entry with the notes that name it, newest first.
@@ -82,7 +91,7 @@ func newModel(src *content.Source, published []*content.Note) *model {
 	}
 	pairs := map[[2]string]*pair{}
 	for _, cn := range published {
-		n := &note{Note: cn, url: cn.URL()}
+		n := &note{Note: cn, url: cn.URL(), idx: len(m.notes)}
 		m.notes = append(m.notes, n)
 		m.byURL[n.url] = n
 		if t := m.kinds[n.Kind]; t != nil {
@@ -91,6 +100,7 @@ func newModel(src *content.Source, published []*content.Note) *model {
 		var ru, zh []*term
 		for _, s := range n.Regions {
 			t := m.regions[s]
+			n.termPos = append(n.termPos, termPos{t, len(t.notes)})
 			t.notes = append(t.notes, n)
 			if t.Country == "RU" {
 				ru = append(ru, t)
@@ -111,6 +121,7 @@ func newModel(src *content.Source, published []*content.Note) *model {
 		}
 		for _, s := range n.Sectors {
 			t := m.sectors[s]
+			n.termPos = append(n.termPos, termPos{t, len(t.notes)})
 			t.notes = append(t.notes, n)
 		}
 		y := n.Year()
@@ -198,47 +209,25 @@ func termURL(t *term) string { return t.url }
 // notes near each one in time within each of its terms' lists.
 func (m *model) relate(limit int) {
 	const window = 24
-	pos := make(map[*note]int, len(m.notes))
-	for i, n := range m.notes {
-		pos[n] = i
-	}
-	// index of each note within each term's list
-	within := map[*term]map[*note]int{}
-	lists := func(n *note) []*term {
-		var ts []*term
-		for _, s := range n.Regions {
-			ts = append(ts, m.regions[s])
-		}
-		for _, s := range n.Sectors {
-			ts = append(ts, m.sectors[s])
-		}
-		return ts
-	}
-	for _, ts := range [][]*term{m.terms["regions"], m.terms["sectors"]} {
-		for _, t := range ts {
-			idx := make(map[*note]int, len(t.notes))
-			for i, n := range t.notes {
-				idx[n] = i
-			}
-			within[t] = idx
-		}
-	}
 	type cand struct {
 		n     *note
 		score int
 		gap   time.Duration
 	}
-	for _, n := range m.notes {
-		seen := map[*note]bool{n: true}
-		var cands []cand
-		for _, t := range lists(n) {
-			i := within[t][n]
-			lo, hi := max(0, i-window), min(len(t.notes), i+window+1)
-			for _, o := range t.notes[lo:hi] {
-				if seen[o] {
+	// seen[i] == stamp marks note i as a candidate of the current note.
+	seen := make([]int, len(m.notes))
+	var cands []cand
+	for stamp, n := range m.notes {
+		stamp++
+		seen[n.idx] = stamp
+		cands = cands[:0]
+		for _, tp := range n.termPos {
+			lo, hi := max(0, tp.pos-window), min(len(tp.t.notes), tp.pos+window+1)
+			for _, o := range tp.t.notes[lo:hi] {
+				if seen[o.idx] == stamp {
 					continue
 				}
-				seen[o] = true
+				seen[o.idx] = stamp
 				score := 0
 				for _, s := range o.Regions {
 					if n.HasRegion(s) {
@@ -258,8 +247,9 @@ func (m *model) relate(limit int) {
 			}
 		}
 		slices.SortFunc(cands, func(a, b cand) int {
-			return cmp.Or(b.score-a.score, cmp.Compare(a.gap, b.gap), pos[a.n]-pos[b.n])
+			return cmp.Or(b.score-a.score, cmp.Compare(a.gap, b.gap), a.n.idx-b.n.idx)
 		})
+		n.related = make([]*note, 0, min(limit, len(cands)))
 		for _, c := range cands[:min(limit, len(cands))] {
 			n.related = append(n.related, c.n)
 		}
