@@ -16,6 +16,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"html/template"
 	"io"
 	"io/fs"
@@ -62,9 +63,14 @@ func (c Config) OutDir() string {
 
 // Result tells what a build did.
 type Result struct {
-	Notes    int // notes published
-	Pages    int // HTML pages written
-	Files    int // files written, pages included
+	Notes    int      // notes published
+	Pages    int      // HTML pages of the site
+	Files    int      // files of the site, pages included
+	Rendered int      // files rendered and written by this build
+	Removed  int      // files removed by this build
+	Full     bool     // whether this was a full build
+	Changed  []string // incremental builds: the note files read again
+
 	Duration time.Duration
 	Source   *content.Source
 }
@@ -112,7 +118,7 @@ func Build(ctx context.Context, cfg Config) (*Result, error) {
 			os.RemoveAll(tmp)
 		}
 	}()
-	res, err := write(ctx, cfg, src, tmpl, tmp)
+	res, _, err := write(ctx, cfg, src, tmpl, tmp, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -132,21 +138,131 @@ type builder struct {
 }
 
 // write renders the site src into the empty folder dir: pages on every core,
-// the search index beside them at the same time.
-func write(ctx context.Context, cfg Config, src *content.Source, tmpl *templates.Set, dir string) (*Result, error) {
-	log := cfg.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+// the search index beside them at the same time. It returns the result and
+// the key of every output written, for later incremental builds.
+func write(ctx context.Context, cfg Config, src *content.Source, tmpl *templates.Set, dir string, cache *renderCache) (*Result, map[string]uint64, error) {
+	log := logger(cfg)
 	stage := time.Now()
+	b, err := prepare(ctx, cfg, src, tmpl, cache, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	notes := b.model.notes
+	log.Debug("markdown and model", "notes", len(notes), "seconds", time.Since(stage).Seconds())
+	stage = time.Now()
+
+	outs := b.plan()
+	res := &Result{Notes: len(notes), Files: len(outs), Rendered: len(outs), Source: src}
+	res.Pages = countPages(outs)
+
+	// The index is built beside the pages, in its own goroutine: bleve's
+	// indexing is the slowest single stage and overlaps rendering well.
+	idx, ictx := errgroup.WithContext(ctx)
+	idx.Go(func() error {
+		if err := search.Build(ictx, filepath.Join(dir, search.DirName), b.documents()); err != nil {
+			return fmt.Errorf("search index: %w", err)
+		}
+		log.Debug("search index", "docs", len(notes), "seconds", time.Since(stage).Seconds())
+		return nil
+	})
+
+	var written atomic.Int64
+	stopProgress := b.progress(&written, len(outs))
+	err = renderAll(ictx, dir, outs, &written)
+	stopProgress()
+	log.Debug("pages", "files", len(outs), "seconds", time.Since(stage).Seconds())
+	// An index failure cancels rendering; report the cause, not the cancellation.
+	if ierr := idx.Wait(); ierr != nil {
+		err = ierr
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return res, keys(outs), nil
+}
+
+func logger(cfg Config) *slog.Logger {
+	if cfg.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return cfg.Logger
+}
+
+func countPages(outs []output) int {
+	n := 0
+	for _, o := range outs {
+		if strings.HasSuffix(o.path, ".html") && o.path != "404.html" {
+			n++
+		}
+	}
+	return n
+}
+
+// documents are the search documents of the published notes.
+func (b *builder) documents() []search.Document {
+	docs := make([]search.Document, len(b.model.notes))
+	for i, n := range b.model.notes {
+		docs[i] = search.FromNote(n.Note, n.text, &b.model.src.Taxonomies)
+	}
+	return docs
+}
+
+// keys computes the fingerprint of every output, on every core.
+func keys(outs []output) map[string]uint64 {
+	sums := make([]uint64, len(outs))
+	var wg sync.WaitGroup
+	workers := runtime.GOMAXPROCS(0)
+	for w := range workers {
+		wg.Go(func() {
+			var h maphash.Hash
+			h.SetSeed(keySeed)
+			for i := w; i < len(outs); i += workers {
+				h.Reset()
+				outs[i].key(&h)
+				sums[i] = h.Sum64()
+			}
+		})
+	}
+	wg.Wait()
+	m := make(map[string]uint64, len(outs))
+	for i, o := range outs {
+		m[o.path] = sums[i]
+	}
+	return m
+}
+
+var keySeed = maphash.MakeSeed()
+
+// rendered is what a note's Markdown and list item became, kept between
+// builds of one session.
+type rendered struct {
+	version  uint64
+	tmpl     *templates.Set
+	html     template.HTML
+	text     string
+	itemHTML template.HTML
+}
+
+// renderCache holds the rendered notes of the last build by file.
+type renderCache struct {
+	notes map[string]rendered
+}
+
+// prepare makes the model of src's published notes: Markdown, list items
+// and related notes. Notes whose version and templates are those cache
+// holds are not rendered again. When prev is given and no note moved in time
+// or changed its regions or sectors, the related notes are taken from prev.
+func prepare(ctx context.Context, cfg Config, src *content.Source, tmpl *templates.Set, cache *renderCache, prev *model) (*builder, error) {
 	b := &builder{cfg: cfg, model: newModel(src, src.Published(cfg.Drafts)), tmpl: tmpl}
 	notes := b.model.notes
-
-	// Markdown and list items first: note pages, lists, feeds and the index
-	// need them.
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for _, n := range notes {
+		if r, ok := cache.get(n); ok && r.tmpl == tmpl {
+			n.html, n.text, n.item.HTML = r.html, r.text, r.itemHTML
+			n.itemKey = maphash.String(keySeed, string(n.item.HTML))
+			continue
+		}
 		g.Go(func() error {
 			if gctx.Err() != nil {
 				return gctx.Err()
@@ -161,52 +277,32 @@ func write(ctx context.Context, cfg Config, src *content.Source, tmpl *templates
 				return fmt.Errorf("templates: noteitem: %w", err)
 			}
 			n.item.HTML = template.HTML(buf.String())
+			n.itemKey = maphash.String(keySeed, string(n.item.HTML))
 			return nil
 		})
 	}
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	b.model.relate(5)
-	log.Debug("markdown and model", "notes", len(notes), "seconds", time.Since(stage).Seconds())
-	stage = time.Now()
-
-	outs := b.plan()
-	res := &Result{Notes: len(notes), Files: len(outs), Source: src}
-	for _, o := range outs {
-		if strings.HasSuffix(o.path, ".html") && o.path != "404.html" {
-			res.Pages++
+	if cache != nil {
+		fresh := make(map[string]rendered, len(notes))
+		for _, n := range notes {
+			fresh[n.File] = rendered{version: n.Version, tmpl: tmpl, html: n.html, text: n.text, itemHTML: n.item.HTML}
 		}
+		cache.notes = fresh
 	}
+	if prev == nil || !b.model.relateFrom(prev) {
+		b.model.relate(5)
+	}
+	return b, nil
+}
 
-	// The index is built beside the pages, in its own goroutine: bleve's
-	// indexing is the slowest single stage and overlaps rendering well.
-	idx, ictx := errgroup.WithContext(ctx)
-	idx.Go(func() error {
-		docs := make([]search.Document, len(notes))
-		for i, n := range notes {
-			docs[i] = search.FromNote(n.Note, n.text, &src.Taxonomies)
-		}
-		if err := search.Build(ictx, filepath.Join(dir, search.DirName), docs); err != nil {
-			return fmt.Errorf("search index: %w", err)
-		}
-		log.Debug("search index", "docs", len(docs), "seconds", time.Since(stage).Seconds())
-		return nil
-	})
-
-	var written atomic.Int64
-	stopProgress := b.progress(&written, len(outs))
-	err := renderAll(ictx, dir, outs, &written)
-	stopProgress()
-	log.Debug("pages", "files", len(outs), "seconds", time.Since(stage).Seconds())
-	// An index failure cancels rendering; report the cause, not the cancellation.
-	if ierr := idx.Wait(); ierr != nil {
-		err = ierr
+func (c *renderCache) get(n *note) (rendered, bool) {
+	if c == nil {
+		return rendered{}, false
 	}
-	if err != nil {
-		return nil, err
-	}
-	return res, nil
+	r, ok := c.notes[n.File]
+	return r, ok && r.version == n.Version
 }
 
 // renderAll renders outs into dir on every core.

@@ -3,6 +3,7 @@ package build
 import (
 	"bytes"
 	"encoding/xml"
+	"hash/maphash"
 	"strconv"
 	"time"
 )
@@ -66,9 +67,17 @@ func (b *builder) feeds() []output {
 	site := m.src.Site
 	var outs []output
 	add := func(path, title string, notes []*note) {
-		outs = append(outs, output{path: path[1:], render: func(buf *bytes.Buffer) error {
-			return b.writeFeed(buf, path, title, notes)
-		}})
+		outs = append(outs, output{path: path[1:],
+			key: func(h *maphash.Hash) {
+				h.WriteString(title)
+				keyNotes(h, notes[:min(feedSize, len(notes))])
+				if len(notes) == 0 && len(m.notes) > 0 {
+					maphash.WriteComparable(h, m.notes[0].Version) // the feed's updated time
+				}
+			},
+			render: func(buf *bytes.Buffer) error {
+				return b.writeFeed(buf, path, title, notes)
+			}})
 	}
 	add("/feed.xml", site.Title, m.notes)
 	for _, tax := range []string{"regions", "sectors"} {
@@ -176,8 +185,16 @@ func (b *builder) sitemap(outs []output) []output {
 		buf.WriteByte('\n')
 		return nil
 	}
+	key := func(urls []sitemapURL) func(h *maphash.Hash) {
+		return func(h *maphash.Hash) {
+			for _, u := range urls {
+				h.WriteString(u.Loc)
+				h.WriteString(u.LastMod)
+			}
+		}
+	}
 	if len(urls) <= sitemapSize {
-		return []output{{path: "sitemap.xml", render: func(buf *bytes.Buffer) error { return encode(buf, urlset{URLs: urls}) }}}
+		return []output{{path: "sitemap.xml", key: key(urls), render: func(buf *bytes.Buffer) error { return encode(buf, urlset{URLs: urls}) }}}
 	}
 	var outsOut []output
 	var index sitemapIndex
@@ -185,9 +202,9 @@ func (b *builder) sitemap(outs []output) []output {
 		part := urls[i*sitemapSize : min((i+1)*sitemapSize, len(urls))]
 		name := "sitemap-" + strconv.Itoa(i+1) + ".xml"
 		index.Sitemaps = append(index.Sitemaps, sitemapURL{Loc: site.URL("/" + name)})
-		outsOut = append(outsOut, output{path: name, render: func(buf *bytes.Buffer) error { return encode(buf, urlset{URLs: part}) }})
+		outsOut = append(outsOut, output{path: name, key: key(part), render: func(buf *bytes.Buffer) error { return encode(buf, urlset{URLs: part}) }})
 	}
-	return append(outsOut, output{path: "sitemap.xml", render: func(buf *bytes.Buffer) error { return encode(buf, index) }})
+	return append(outsOut, output{path: "sitemap.xml", key: key(index.Sitemaps), render: func(buf *bytes.Buffer) error { return encode(buf, index) }})
 }
 
 // eventLD is the schema.org Event of a note page, as JSON-LD.

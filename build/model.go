@@ -20,6 +20,9 @@ type note struct {
 	text string        // the body as plain text, for the index
 	// related are the notes that share most regions and sectors with it.
 	related []*note
+	// itemKey is a fingerprint of the note's list item, which is all that
+	// lists show of it: a change to the body alone leaves lists alone.
+	itemKey uint64
 	// idx is the note's place in model.notes; termPos its place in the
 	// lists of its regions and sectors.
 	idx     int
@@ -254,6 +257,28 @@ func (m *model) relate(limit int) {
 			n.related = append(n.related, c.n)
 		}
 	}
+}
+
+// relateFrom copies the related notes of prev when they cannot differ: the
+// same notes, by URL and in the same order, with the same dates, regions and
+// sectors. It reports whether it did.
+func (m *model) relateFrom(prev *model) bool {
+	if len(prev.notes) != len(m.notes) {
+		return false
+	}
+	for i, n := range m.notes {
+		o := prev.notes[i]
+		if o.url != n.url || !o.Date.Equal(n.Date) || !slices.Equal(o.Regions, n.Regions) || !slices.Equal(o.Sectors, n.Sectors) {
+			return false
+		}
+	}
+	for i, n := range m.notes {
+		n.related = make([]*note, len(prev.notes[i].related))
+		for j, r := range prev.notes[i].related {
+			n.related[j] = m.notes[r.idx]
+		}
+	}
+	return true
 }
 
 // yearURL is the path of a year's page.

@@ -3,6 +3,7 @@ package build
 import (
 	"bytes"
 	"fmt"
+	"hash/maphash"
 	"html/template"
 	"strconv"
 
@@ -10,10 +11,13 @@ import (
 	"github.com/coopdigest/digest/templates"
 )
 
-// output is one file of the built site: its path below OUT and how to make
-// its bytes. Outputs are independent, so they render on every core.
+// output is one file of the built site: its path below OUT, a fingerprint
+// of everything it shows and how to make its bytes. Outputs are independent,
+// so they render on every core; an output whose key is unchanged since the
+// last build need not be rendered again.
 type output struct {
 	path   string // slash-separated, relative to OUT: 2025/x/index.html
+	key    func(h *maphash.Hash)
 	render func(buf *bytes.Buffer) error
 }
 
@@ -109,13 +113,13 @@ func pageURL(base string, number int) string {
 	return base + "page/" + strconv.Itoa(number) + "/"
 }
 
-// paginate calls page for every page of the list at base; a list with no
-// notes still has its first page.
-func paginate(base string, notes []*note, per int, page func(path string, its []templates.Item, p templates.Pager)) {
+// paginate calls page for every page of the list at base with that page's
+// notes; a list with no notes still has its first page.
+func paginate(base string, notes []*note, per int, page func(path string, its []*note, p templates.Pager)) {
 	total := max(1, (len(notes)+per-1)/per)
 	for i := 1; i <= total; i++ {
 		lo, hi := (i-1)*per, min(i*per, len(notes))
-		page(pageURL(base, i), items(notes[lo:hi]), pager(base, i, total))
+		page(pageURL(base, i), notes[lo:hi], pager(base, i, total))
 	}
 }
 
@@ -124,16 +128,77 @@ func file(path string) string {
 	return path[1:] + "index.html"
 }
 
-// plan lists every output of the site.
+// keyItems adds what lists show of notes to a fingerprint.
+func keyItems(h *maphash.Hash, notes []*note) {
+	for _, n := range notes {
+		maphash.WriteComparable(h, n.itemKey)
+	}
+	h.WriteByte(0)
+}
+
+// keyNotes adds the versions of notes, everything about them, to a
+// fingerprint.
+func keyNotes(h *maphash.Hash, notes []*note) {
+	for _, n := range notes {
+		maphash.WriteComparable(h, n.Version)
+	}
+	h.WriteByte(0)
+}
+
+// keyCounts adds a list of counts to a fingerprint.
+func keyCounts(h *maphash.Hash, counts []templates.Count) {
+	for _, c := range counts {
+		h.WriteString(c.Name)
+		h.WriteString(c.URL)
+		maphash.WriteComparable(h, c.Count)
+	}
+	h.WriteByte(0)
+}
+
+// keyCounted adds what counts of terms depend on: each note's regions,
+// sectors and kind.
+func keyCounted(h *maphash.Hash, notes []*note) {
+	for _, n := range notes {
+		h.WriteString(n.Kind)
+		for _, s := range n.Regions {
+			h.WriteString(s)
+		}
+		h.WriteByte(0)
+		for _, s := range n.Sectors {
+			h.WriteString(s)
+		}
+		h.WriteByte(0)
+	}
+}
+
+func keyPager(h *maphash.Hash, p templates.Pager) {
+	maphash.WriteComparable(h, p.Number)
+	maphash.WriteComparable(h, p.Total)
+}
+
+// plan lists every output of the site. It only describes the outputs: the
+// data of a page is made when the page is rendered, so planning stays cheap
+// enough to redo on every change in watch mode.
 func (b *builder) plan() []output {
 	m := b.model
 	per := m.src.Site.PerPage
 	var outs []output
-	page := func(path, tmpl string, p *templates.Page) {
-		p.Path = path
-		outs = append(outs, output{path: file(path), render: func(buf *bytes.Buffer) error {
-			return b.render(buf, tmpl, p)
-		}})
+	// page adds an HTML page made by the template tmpl from the data mk
+	// returns; key adds what the data depends on besides the template.
+	page := func(path, tmpl string, key func(h *maphash.Hash), mk func() *templates.Page) {
+		outs = append(outs, output{
+			path: file(path),
+			key: func(h *maphash.Hash) {
+				maphash.WriteComparable(h, b.tmpl.Version(tmpl))
+				h.WriteString(path)
+				key(h)
+			},
+			render: func(buf *bytes.Buffer) error {
+				p := mk()
+				p.Path = path
+				return b.render(buf, tmpl, p)
+			},
+		})
 	}
 
 	// Home and its pages.
@@ -141,37 +206,67 @@ func (b *builder) plan() []output {
 	for _, y := range m.years {
 		years = append(years, templates.Count{Name: strconv.Itoa(y), URL: yearURL(y), Count: len(m.byYear[y])})
 	}
-	paginate("/", m.notes, per, func(path string, its []templates.Item, p templates.Pager) {
-		title := ""
-		if p.Number > 1 {
-			title = fmt.Sprintf("Страница %d", p.Number)
-		}
-		page(path, "index.html", &templates.Page{Title: title, Description: "Новости межрегионального сотрудничества России и Китая: визиты, переговоры, форумы и соглашения.",
-			Data: listPage{Heading: "Последние события", Items: its, Pager: p, Years: years, Total: len(m.notes)}})
+	paginate("/", m.notes, per, func(path string, its []*note, p templates.Pager) {
+		page(path, "index.html", func(h *maphash.Hash) {
+			keyItems(h, its)
+			keyPager(h, p)
+			keyCounts(h, years)
+			maphash.WriteComparable(h, len(m.notes))
+		}, func() *templates.Page {
+			title := ""
+			if p.Number > 1 {
+				title = fmt.Sprintf("Страница %d", p.Number)
+			}
+			return &templates.Page{Title: title, Description: "Новости межрегионального сотрудничества России и Китая: визиты, переговоры, форумы и соглашения.",
+				Data: listPage{Heading: "Последние события", Items: items(its), Pager: p, Years: years, Total: len(m.notes)}}
+		})
 	})
 
 	// Notes.
 	for _, n := range m.notes {
-		page(n.url, "note.html", b.notePage(n))
+		page(n.url, "note.html", func(h *maphash.Hash) {
+			maphash.WriteComparable(h, n.Version)
+			keyItems(h, n.related)
+		}, func() *templates.Page { return b.notePage(n) })
 	}
 
 	// Years.
 	for _, y := range m.years {
 		ys := strconv.Itoa(y)
-		paginate(yearURL(y), m.byYear[y], per, func(path string, its []templates.Item, p templates.Pager) {
-			page(path, "list.html", &templates.Page{Title: "События " + ys + " года",
-				Data: listPage{Heading: "События " + ys + " года", Items: its, Pager: p, Years: years, Total: len(m.byYear[y])}})
+		notes := m.byYear[y]
+		paginate(yearURL(y), notes, per, func(path string, its []*note, p templates.Pager) {
+			page(path, "list.html", func(h *maphash.Hash) {
+				keyItems(h, its)
+				keyPager(h, p)
+				keyCounts(h, years)
+				maphash.WriteComparable(h, len(notes))
+			}, func() *templates.Page {
+				return &templates.Page{Title: "События " + ys + " года",
+					Data: listPage{Heading: "События " + ys + " года", Items: items(its), Pager: p, Years: years, Total: len(notes)}}
+			})
 		})
 	}
 
 	// Taxonomy indexes and entries.
-	page("/regions/", "regions.html", &templates.Page{Title: "Регионы", Description: "Регионы России и провинции Китая и число событий с их участием.", Data: b.regionsPage()})
+	regionCounts := func(h *maphash.Hash) {
+		for _, t := range m.terms["regions"] {
+			maphash.WriteComparable(h, len(t.notes))
+		}
+	}
+	page("/regions/", "regions.html", func(h *maphash.Hash) {
+		regionCounts(h)
+		keyCounted(h, m.notes) // a side's total counts notes, not mentions
+	}, func() *templates.Page {
+		return &templates.Page{Title: "Регионы", Description: "Регионы России и провинции Китая и число событий с их участием.", Data: b.regionsPage()}
+	})
 	for _, tax := range []string{"sectors", "kinds"} {
 		var counts []templates.Count
 		for _, t := range m.terms[tax] {
 			counts = append(counts, templates.Count{Name: t.Name.Ru, URL: t.url, Count: len(t.notes)})
 		}
-		page("/"+tax+"/", "terms.html", &templates.Page{Title: taxLabels[tax][2], Data: termsPage{Heading: taxLabels[tax][0], Terms: counts}})
+		page("/"+tax+"/", "terms.html", func(h *maphash.Hash) { keyCounts(h, counts) }, func() *templates.Page {
+			return &templates.Page{Title: taxLabels[tax][2], Data: termsPage{Heading: taxLabels[tax][0], Terms: counts}}
+		})
 	}
 	for _, tax := range []string{"regions", "sectors", "kinds"} {
 		for _, t := range m.terms[tax] {
@@ -179,36 +274,44 @@ func (b *builder) plan() []output {
 		}
 	}
 	for _, p := range m.pairs {
-		data := pairPage{RU: p.ru.ref(), CN: p.cn.ref(), Total: len(p.notes),
-			Sectors: countTerms(p.notes, sectorsOf, m.sectors, "", termURL),
-			Kinds:   countTerms(p.notes, kindOf, m.kinds, "", termURL)}
 		title := p.ru.Name.Ru + " — " + p.cn.Name.Ru
-		paginate(p.url(), p.notes, per, func(path string, its []templates.Item, pg templates.Pager) {
-			d := data
-			d.Items, d.Pager = its, pg
-			if pg.Number > 1 {
-				d.Sectors, d.Kinds = nil, nil
-			}
-			page(path, "partnership.html", &templates.Page{Title: title,
-				Description: "Сотрудничество: " + title + ". " + templates.Plural(len(p.notes), "Событие", "События", "Событий") + ": " + strconv.Itoa(len(p.notes)) + ".",
-				Data:        d})
+		paginate(p.url(), p.notes, per, func(path string, its []*note, pg templates.Pager) {
+			page(path, "partnership.html", func(h *maphash.Hash) {
+				keyItems(h, its)
+				keyPager(h, pg)
+				if pg.Number == 1 {
+					keyCounted(h, p.notes)
+				}
+				maphash.WriteComparable(h, len(p.notes))
+			}, func() *templates.Page {
+				d := pairPage{RU: p.ru.ref(), CN: p.cn.ref(), Total: len(p.notes), Items: items(its), Pager: pg}
+				if pg.Number == 1 {
+					// The counts belong to the partnership, not the page: show them once.
+					d.Sectors = countTerms(p.notes, sectorsOf, m.sectors, "", termURL)
+					d.Kinds = countTerms(p.notes, kindOf, m.kinds, "", termURL)
+				}
+				return &templates.Page{Title: title,
+					Description: "Сотрудничество: " + title + ". " + templates.Plural(len(p.notes), "Событие", "События", "Событий") + ": " + strconv.Itoa(len(p.notes)) + ".",
+					Data:        d}
+			})
 		})
 	}
 
 	// 404.html lives at the root, where servers look for it.
-	notFound := &templates.Page{Title: "Страница не найдена", NoIndex: true, Path: "/404.html"}
-	outs = append(outs, output{path: "404.html", render: func(buf *bytes.Buffer) error {
-		return b.render(buf, "404.html", notFound)
-	}})
+	outs = append(outs, output{path: "404.html",
+		key: func(h *maphash.Hash) { maphash.WriteComparable(h, b.tmpl.Version("404.html")) },
+		render: func(buf *bytes.Buffer) error {
+			return b.render(buf, "404.html", &templates.Page{Title: "Страница не найдена", NoIndex: true, Path: "/404.html"})
+		}})
 
 	outs = append(outs, b.feeds()...)
 	outs = append(outs, b.sitemap(outs)...)
-	outs = append(outs, output{path: "robots.txt", render: func(buf *bytes.Buffer) error {
+	outs = append(outs, output{path: "robots.txt", key: func(*maphash.Hash) {}, render: func(buf *bytes.Buffer) error {
 		fmt.Fprintf(buf, "User-agent: *\nAllow: /\nDisallow: %s\n\nSitemap: %s\n", m.src.Site.SearchURL, m.src.Site.URL("/sitemap.xml"))
 		return nil
 	}})
 	for name, data := range b.tmpl.Static() {
-		outs = append(outs, output{path: name, render: func(buf *bytes.Buffer) error {
+		outs = append(outs, output{path: name, key: func(h *maphash.Hash) { h.Write(data) }, render: func(buf *bytes.Buffer) error {
 			buf.Write(data)
 			return nil
 		}})
@@ -216,9 +319,9 @@ func (b *builder) plan() []output {
 	return outs
 }
 
-func (b *builder) termPages(t *term, page func(path, tmpl string, p *templates.Page)) {
+func (b *builder) termPages(t *term, page func(path, tmpl string, key func(*maphash.Hash), mk func() *templates.Page)) {
 	m := b.model
-	data := termPage{Term: t.ref(), Label: taxLabels[t.tax][1], Country: t.Country, Total: len(t.notes)}
+	label := taxLabels[t.tax][1]
 	partnerURL := func(o *term) string {
 		if t.tax == "regions" && o.Country != t.Country {
 			ru, cn := t, o
@@ -235,24 +338,31 @@ func (b *builder) termPages(t *term, page func(path, tmpl string, p *templates.P
 		}
 		return ""
 	}
-	data.Partners = countTerms(t.notes, regionsOf, m.regions, skip("regions"), partnerURL)
-	data.Sectors = countTerms(t.notes, sectorsOf, m.sectors, skip("sectors"), termURL)
-	if t.tax != "kinds" {
-		data.Kinds = countTerms(t.notes, kindOf, m.kinds, "", termURL)
-	}
 	feed := ""
 	if t.tax != "kinds" {
 		feed = t.url + "feed.xml"
 	}
-	desc := fmt.Sprintf("%s: %s. %s", data.Label, t.Name.Ru, templates.Funcs["events"].(func(int) string)(len(t.notes)))
-	paginate(t.url, t.notes, m.src.Site.PerPage, func(path string, its []templates.Item, p templates.Pager) {
-		d := data
-		d.Items, d.Pager = its, p
-		if p.Number > 1 {
-			// The counts belong to the term, not the page: show them once.
-			d.Partners, d.Sectors, d.Kinds = nil, nil, nil
-		}
-		page(path, "term.html", &templates.Page{Title: t.Name.Ru, Description: desc, Feed: feed, Data: d})
+	desc := fmt.Sprintf("%s: %s. %d %s", label, t.Name.Ru, len(t.notes), templates.Plural(len(t.notes), "событие", "события", "событий"))
+	paginate(t.url, t.notes, m.src.Site.PerPage, func(path string, its []*note, p templates.Pager) {
+		page(path, "term.html", func(h *maphash.Hash) {
+			keyItems(h, its)
+			keyPager(h, p)
+			if p.Number == 1 {
+				keyCounted(h, t.notes)
+			}
+			maphash.WriteComparable(h, len(t.notes))
+		}, func() *templates.Page {
+			d := termPage{Term: t.ref(), Label: label, Country: t.Country, Total: len(t.notes), Items: items(its), Pager: p}
+			if p.Number == 1 {
+				// The counts belong to the term, not the page: show them once.
+				d.Partners = countTerms(t.notes, regionsOf, m.regions, skip("regions"), partnerURL)
+				d.Sectors = countTerms(t.notes, sectorsOf, m.sectors, skip("sectors"), termURL)
+				if t.tax != "kinds" {
+					d.Kinds = countTerms(t.notes, kindOf, m.kinds, "", termURL)
+				}
+			}
+			return &templates.Page{Title: t.Name.Ru, Description: desc, Feed: feed, Data: d}
+		})
 	})
 }
 

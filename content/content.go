@@ -127,13 +127,17 @@ func Load(fsys fs.FS) (*Source, error) {
 }
 
 // NoteFiles lists every *.md file below content/, sorted.
-func NoteFiles(fsys fs.FS) ([]string, error) {
+func NoteFiles(fsys fs.FS) ([]string, error) { return NoteFilesUnder(fsys, Dir) }
+
+// NoteFilesUnder lists every *.md file below dir, a folder below content/,
+// sorted. Files and folders whose names start with a dot are left out.
+func NoteFilesUnder(fsys fs.FS, dir string) ([]string, error) {
 	var files []string
-	err := fs.WalkDir(fsys, Dir, func(p string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(fsys, dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return &FileError{File: p, Err: errors.New(readProblem(err))}
 		}
-		if d.IsDir() && p != Dir && strings.HasPrefix(d.Name(), ".") {
+		if d.IsDir() && p != dir && strings.HasPrefix(d.Name(), ".") {
 			return fs.SkipDir
 		}
 		if !d.IsDir() && strings.HasSuffix(d.Name(), ".md") && !strings.HasPrefix(d.Name(), ".") {

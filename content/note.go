@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"net/url"
 	"path"
 	"strings"
@@ -49,7 +50,14 @@ type Note struct {
 	// it starts on.
 	Body     []byte
 	BodyLine int
+
+	// Version changes whenever the file's bytes do. It is a hash with a seed
+	// of this process: compare versions within one run only.
+	Version uint64
 }
+
+// versionSeed seeds Note.Version.
+var versionSeed = maphash.MakeSeed()
 
 // Year is the calendar year of the event's start, as written.
 func (n *Note) Year() int { return n.Date.Year() }
@@ -141,7 +149,8 @@ func ParseNote(file string, data []byte, tax *Taxonomies) (*Note, error) {
 		return nil, p.err()
 	}
 
-	n := &Note{File: file, Body: body, BodyLine: 1 + bytes.Count(data[:len(data)-len(body)], []byte("\n"))}
+	n := &Note{File: file, Body: body, BodyLine: 1 + bytes.Count(data[:len(data)-len(body)], []byte("\n")),
+		Version: maphash.Bytes(versionSeed, data)}
 	seen := map[string]bool{}
 	for _, f := range root.fields {
 		if seen[f.key] {

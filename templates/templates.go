@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"html/template"
 	"io"
 	"io/fs"
@@ -54,9 +55,17 @@ func (p *Page) Canonical() string { return p.Site.URL(p.Path) }
 // Set is a parsed set of templates, one per page template, each with the
 // layout and partials.
 type Set struct {
-	pages  map[string]*template.Template
-	static map[string][]byte
+	pages    map[string]*template.Template
+	versions map[string]uint64 // of each page template with what it includes
+	static   map[string][]byte
 }
+
+// seed makes the versions of one process comparable; they are never stored.
+var seed = maphash.MakeSeed()
+
+// Version is a fingerprint of the page template name together with the
+// layout and partials it is executed with: it changes when any of them does.
+func (s *Set) Version(name string) uint64 { return s.versions[name] }
 
 // Load parses the default templates with the files of override (a site's
 // templates/ folder; nil for none) replacing defaults of the same name. Every
@@ -72,7 +81,7 @@ func Load(override fs.FS) (*Set, error) {
 			return nil, err
 		}
 	}
-	set := &Set{pages: map[string]*template.Template{}, static: map[string][]byte{}}
+	set := &Set{pages: map[string]*template.Template{}, versions: map[string]uint64{}, static: map[string][]byte{}}
 	var shared, pages []string
 	for name := range files {
 		switch {
@@ -109,6 +118,13 @@ func Load(override fs.FS) (*Set, error) {
 			continue
 		}
 		set.pages[name] = t
+		var h maphash.Hash
+		h.SetSeed(seed)
+		for _, f := range append(slices.Clone(shared), name) {
+			h.WriteString(f)
+			h.Write(files[f])
+		}
+		set.versions[name] = h.Sum64()
 	}
 	return set, errors.Join(errs...)
 }

@@ -1,0 +1,107 @@
+package build
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestSessionMatchesFullBuild makes changes one after another and checks,
+// after each incremental build, that OUT is byte for byte what a full build
+// of the same source writes.
+func TestSessionMatchesFullBuild(t *testing.T) {
+	site := t.TempDir()
+	if err := os.CopyFS(site, os.DirFS("testdata/basic")); err != nil {
+		t.Fatal(err)
+	}
+	os.RemoveAll(filepath.Join(site, "want"))
+	out := filepath.Join(site, "public")
+	s := NewSession(Config{Site: site, Out: out})
+	ctx := context.Background()
+	if res, err := s.Build(ctx, nil); err != nil || !res.Full {
+		t.Fatalf("first build: %v, %+v", err, res)
+	}
+	write := func(p, text string) {
+		t.Helper()
+		full := filepath.Join(site, filepath.FromSlash(p))
+		os.MkdirAll(filepath.Dir(full), 0o755)
+		if err := os.WriteFile(full, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	steps := []struct {
+		name     string
+		change   func()
+		changed  []string
+		maxFiles int // files rendered at most; 0: no limit
+	}{
+		{"edit a body", func() {
+			data, _ := os.ReadFile(filepath.Join(site, "content/2024/talks.md"))
+			write("content/2024/talks.md", strings.Replace(string(data), "Переговоры об образовании.", "Переговоры об образовании и науке.", 1))
+		}, []string{"content/2024/talks.md"}, 5},
+		{"edit a title", func() {
+			data, _ := os.ReadFile(filepath.Join(site, "content/2024/talks.md"))
+			write("content/2024/talks.md", strings.Replace(string(data), "title: Переговоры в Подмосковье", "title: Переговоры в Московской области", 1))
+		}, []string{"content/2024/talks.md"}, 0},
+		{"add a note in a new folder", func() {
+			write("content/2026/new.md", "---\ntitle: Новая встреча\ndate: 2026-01-10\nkind: expo\nregions: [beijing, moscow-oblast]\nsectors: [trade]\n---\n\nТекст.\n")
+		}, []string{"content/2026"}, 0},
+		{"delete a note", func() {
+			os.Remove(filepath.Join(site, "content/2024/expo.md"))
+		}, []string{"content/2024/expo.md"}, 0},
+		{"change a template", func() {
+			write("templates/404.html", `{{define "main"}}<p>Нет такой страницы.</p>{{end}}`)
+		}, []string{"templates/404.html"}, 1},
+		{"publish the draft", func() {
+			data, _ := os.ReadFile(filepath.Join(site, "content/2024/draft.md"))
+			write("content/2024/draft.md", strings.Replace(string(data), "draft: true", "draft: false", 1))
+		}, []string{"content/2024/draft.md"}, 0},
+	}
+	for _, st := range steps {
+		st.change()
+		res, err := s.Build(ctx, st.changed)
+		if err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if res.Full {
+			t.Errorf("%s: a full build, want an incremental one", st.name)
+		}
+		if st.maxFiles > 0 && res.Rendered > st.maxFiles {
+			t.Errorf("%s: rendered %d files, want at most %d", st.name, res.Rendered, st.maxFiles)
+		}
+		fresh := filepath.Join(t.TempDir(), "public")
+		buildSite(t, site, fresh, false)
+		got, want := readTree(t, out), readTree(t, fresh)
+		for name, w := range want {
+			if !bytes.Equal(got[name], w) {
+				t.Errorf("%s: %s differs from a full build:\n%s", st.name, name, firstDiff(string(got[name]), string(w)))
+			}
+		}
+		for name := range got {
+			if _, ok := want[name]; !ok {
+				t.Errorf("%s: %s left behind", st.name, name)
+			}
+		}
+	}
+
+	// A broken note fails the build and leaves OUT as it was.
+	before := snapshot(t, out)
+	write("content/2025/bad.md", "---\ntitle: Плохая\ndate: 2025-01-01\nkind: delegation\nregions: [Марс]\n---\n")
+	if _, err := s.Build(ctx, []string{"content/2025/bad.md"}); err == nil || !strings.Contains(err.Error(), `content/2025/bad.md:5:11: unknown region "Марс"`) {
+		t.Fatalf("bad note: got %v", err)
+	}
+	after := snapshot(t, out)
+	for name, data := range before {
+		if !bytes.Equal(after[name], data) {
+			t.Errorf("%s changed after a failed build", name)
+		}
+	}
+	// A taxonomy change is a full build.
+	os.Remove(filepath.Join(site, "content/2025/bad.md"))
+	if res, err := s.Build(ctx, []string{"content/taxonomy/sectors.yaml"}); err != nil || !res.Full {
+		t.Errorf("taxonomy change: %v, %+v", err, res)
+	}
+}
