@@ -1,0 +1,369 @@
+// Package watch rebuilds a site when its sources change and tells open pages
+// to reload.
+//
+// A Watcher builds the site once, then watches SITE/content and
+// SITE/templates (recursively) and rebuilds, a short quiet period after the
+// last change, whenever a file there is written, created, renamed or
+// removed. Builds are atomic (see package build): while the source is
+// broken the last good output stays served, the problems are printed one per
+// line, and open pages show them in an overlay. Pages learn about builds
+// through the server-sent events of Handler; they are built with
+// build.Config.Live, so every page loads the script that listens to them.
+package watch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+
+	"github.com/coopdigest/digest/build"
+)
+
+// DefaultDebounce is the quiet period after a change before a rebuild starts,
+// when Config.Debounce is zero.
+const DefaultDebounce = 100 * time.Millisecond
+
+// maxWaitFactor bounds how long a stream of changes that never pauses can
+// postpone a rebuild: maxWaitFactor quiet periods, at least a second.
+const maxWaitFactor = 10
+
+// Config says what to build and whom to tell.
+type Config struct {
+	// Site is the folder holding content/ and, optionally, templates/.
+	Site string
+	// Out is where the site is written; SITE/public when empty. It must not
+	// be inside SITE/content or SITE/templates.
+	Out string
+	// Drafts publishes notes marked draft: true.
+	Drafts bool
+	// Logger receives a line per build and diagnostics; nil discards them.
+	Logger *slog.Logger
+	// Stderr receives the problems of a failed build, one per line
+	// (path:line:col: message); nil discards them.
+	Stderr io.Writer
+	// Debounce is the quiet period after a change before a rebuild starts,
+	// so that a burst of saves makes one rebuild; DefaultDebounce when zero.
+	Debounce time.Duration
+	// OnBuild, when set, is called after each successful build, the first
+	// included, before pages are told to reload. The caller reopens the
+	// search index here. It runs on Run's goroutine: the next build waits
+	// for it.
+	OnBuild func(res *build.Result)
+}
+
+// Watcher rebuilds a site when its sources change. Its Handler tells pages
+// about builds. Create one with New; Run it once.
+type Watcher struct {
+	cfg      Config
+	out      string
+	log      *slog.Logger
+	stderr   io.Writer
+	debounce time.Duration
+
+	running atomic.Bool
+	built   chan struct{} // closed when the first build is over
+	done    chan struct{} // closed when Run returns
+
+	// session builds the site; pending are the paths changed since the last
+	// good build, everything that a change may have been missed. Only Run's
+	// goroutine touches them.
+	session    *build.Session
+	pending    map[string]bool
+	everything bool
+
+	mu sync.Mutex
+	st state
+}
+
+// state is what clients are told: the outcome of the latest build.
+type state struct {
+	gen     uint64        // builds finished so far
+	problem string        // the latest build's problems, "" when it succeeded
+	changed chan struct{} // closed, and replaced, at the next build
+}
+
+// New checks cfg and returns a Watcher for it.
+func New(cfg Config) (*Watcher, error) {
+	if cfg.Site == "" {
+		return nil, errors.New("watch: no site folder")
+	}
+	if cfg.Debounce < 0 {
+		return nil, fmt.Errorf("watch: negative debounce %v", cfg.Debounce)
+	}
+	w := &Watcher{
+		cfg:      cfg,
+		out:      build.Config{Site: cfg.Site, Out: cfg.Out}.OutDir(),
+		log:      cfg.Logger,
+		stderr:   cfg.Stderr,
+		debounce: cfg.Debounce,
+		built:    make(chan struct{}),
+		done:     make(chan struct{}),
+		st:       state{changed: make(chan struct{})},
+		pending:  map[string]bool{},
+	}
+	w.session = build.NewSession(build.Config{Site: cfg.Site, Out: cfg.Out, Drafts: cfg.Drafts, Logger: cfg.Logger, Live: true})
+	if w.log == nil {
+		w.log = slog.New(slog.DiscardHandler)
+	}
+	if w.stderr == nil {
+		w.stderr = io.Discard
+	}
+	if w.debounce == 0 {
+		w.debounce = DefaultDebounce
+	}
+	for _, dir := range w.roots() {
+		if within(w.out, dir) {
+			return nil, fmt.Errorf("watch: output folder %s is inside %s, which is watched", w.out, dir)
+		}
+	}
+	return w, nil
+}
+
+// roots are the folders watched recursively.
+func (w *Watcher) roots() []string {
+	return []string{filepath.Join(w.cfg.Site, "content"), filepath.Join(w.cfg.Site, "templates")}
+}
+
+// within reports whether path is dir or below it.
+func within(path, dir string) bool {
+	p, err1 := filepath.Abs(path)
+	d, err2 := filepath.Abs(dir)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	rel, err := filepath.Rel(d, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// Built returns a channel that is closed once Run's first build is over,
+// whether it succeeded or not: from then on OUT holds a site unless that
+// build failed and there was none before.
+func (w *Watcher) Built() <-chan struct{} { return w.built }
+
+// Run builds the site once, then rebuilds it whenever its sources change,
+// until ctx is done; it then returns nil. It returns an error only when it
+// cannot watch the site. A failed build does not end it: its problems are
+// printed to Config.Stderr and sent to the pages. Run may be called once.
+func (w *Watcher) Run(ctx context.Context) error {
+	if !w.running.CompareAndSwap(false, true) {
+		return errors.New("watch: Run called twice")
+	}
+	defer close(w.done)
+	builtOnce := sync.OnceFunc(func() { close(w.built) })
+	defer builtOnce()
+
+	fw, err := fsnotify.NewWatcher()
+	if err != nil {
+		return fmt.Errorf("watch: %w", err)
+	}
+	defer fw.Close()
+	// The site folder itself, for content/ or templates/ appearing later.
+	if err := fw.Add(w.cfg.Site); err != nil {
+		return fmt.Errorf("watch: %w", err)
+	}
+	for _, root := range w.roots() {
+		if err := w.addTree(fw, root); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("watch: %w", err)
+		}
+	}
+
+	// Watching starts before the first build, so that no change is missed.
+	w.rebuild(ctx, true)
+	builtOnce()
+
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	var first time.Time // of the changes waiting for a rebuild; zero when none
+	changed := func() {
+		now := time.Now()
+		if first.IsZero() {
+			first = now
+		}
+		delay := w.debounce
+		if deadline := first.Add(max(maxWaitFactor*w.debounce, time.Second)); now.Add(delay).After(deadline) {
+			delay = max(deadline.Sub(now), 0)
+		}
+		timer.Reset(delay)
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return nil
+		case ev, ok := <-fw.Events:
+			if !ok {
+				return errors.New("watch: file watcher closed")
+			}
+			if w.relevant(fw, ev) {
+				w.log.Debug("change", "path", ev.Name, "op", ev.Op.String())
+				w.note(ev.Name)
+				changed()
+			}
+		case err, ok := <-fw.Errors:
+			if !ok {
+				return errors.New("watch: file watcher closed")
+			}
+			// An overflow means lost events: rebuild everything to be safe.
+			w.log.Warn("file watcher", "err", err)
+			w.everything = true
+			changed()
+		case <-timer.C:
+			first = time.Time{}
+			w.rebuild(ctx, false)
+		}
+	}
+}
+
+// relevant reports whether ev may change the site, and starts watching the
+// folders it creates.
+func (w *Watcher) relevant(fw *fsnotify.Watcher, ev fsnotify.Event) bool {
+	if ev.Op == fsnotify.Chmod || ignored(ev.Name) {
+		return false
+	}
+	if filepath.Clean(filepath.Dir(ev.Name)) == filepath.Clean(w.cfg.Site) {
+		// In the site folder itself only content/ and templates/ matter:
+		// OUT and the build's temporary folder may well be there too.
+		base := filepath.Base(ev.Name)
+		if base != "content" && base != "templates" {
+			return false
+		}
+	}
+	if ev.Has(fsnotify.Create) {
+		if st, err := os.Lstat(ev.Name); err == nil && st.IsDir() {
+			if err := w.addTree(fw, ev.Name); err != nil {
+				w.log.Warn("file watcher: cannot watch a new folder", "path", ev.Name, "err", err)
+			}
+		}
+	}
+	return true
+}
+
+// addTree watches dir and every folder below it but hidden ones, which the
+// build skips too.
+func (w *Watcher) addTree(fw *fsnotify.Watcher, dir string) error {
+	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if p != dir && errors.Is(err, fs.ErrNotExist) {
+				return nil // removed while walking
+			}
+			return err
+		}
+		if !d.IsDir() {
+			return nil
+		}
+		if p != dir && strings.HasPrefix(d.Name(), ".") {
+			return filepath.SkipDir
+		}
+		return fw.Add(p)
+	})
+}
+
+// ignored reports whether a file is an editor's temporary or backup file:
+// Vim's swap files and write test (.x.swp, 4913), backups (x~), Emacs
+// lock and auto-save files (.#x, #x#) and macOS's .DS_Store.
+func ignored(path string) bool {
+	name := filepath.Base(path)
+	switch {
+	case name == "4913", name == ".DS_Store":
+		return true
+	case strings.HasSuffix(name, "~"), strings.HasPrefix(name, ".#"):
+		return true
+	case len(name) > 2 && strings.HasPrefix(name, "#") && strings.HasSuffix(name, "#"):
+		return true
+	}
+	ext := filepath.Ext(name)
+	return len(ext) == 4 && strings.HasPrefix(ext, ".sw") // .swp, .swo, .swx…
+}
+
+// rebuild builds the site, reports the outcome and tells the clients.
+func (w *Watcher) rebuild(ctx context.Context, first bool) {
+	start := time.Now()
+	var changed []string
+	if !first && !w.everything {
+		changed = slices.Sorted(maps.Keys(w.pending))
+	}
+	res, err := w.session.Build(ctx, changed)
+	if err == nil {
+		// The changes are in OUT; after a failure they stay pending, so
+		// that the next build includes them with whatever fixes them.
+		clear(w.pending)
+		w.everything = false
+	}
+	if ctx.Err() != nil {
+		return // shutting down: the outcome does not matter
+	}
+	seconds := time.Since(start).Seconds()
+	msg := "rebuilt"
+	if first {
+		msg = "built"
+	}
+	if err != nil {
+		lines := problemLines(err)
+		for _, l := range lines {
+			fmt.Fprintln(w.stderr, l)
+		}
+		w.log.Warn(msg+" with errors; serving the last good build", "seconds", seconds, "problems", len(lines))
+		w.publish(strings.Join(lines, "\n"))
+		return
+	}
+	w.log.Info(msg, "seconds", seconds, "notes", res.Notes, "pages", res.Pages, "rendered", res.Rendered, "full", res.Full)
+	if w.cfg.OnBuild != nil {
+		w.cfg.OnBuild(res)
+	}
+	w.publish("")
+}
+
+// note records a changed path, relative to the site and slash-separated,
+// for the next build.
+func (w *Watcher) note(name string) {
+	rel, err := filepath.Rel(w.cfg.Site, name)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		w.everything = true
+		return
+	}
+	w.pending[filepath.ToSlash(rel)] = true
+}
+
+// problemLines are the lines of a build error: one per problem for
+// content.Errors, whose message joins them with newlines.
+func problemLines(err error) []string {
+	var lines []string
+	for l := range strings.Lines(err.Error()) {
+		if l = strings.TrimRight(l, "\r\n"); strings.TrimSpace(l) != "" {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) == 0 {
+		lines = []string{"build failed"}
+	}
+	return lines
+}
+
+// publish records the outcome of a build, problem being "" on success, and
+// wakes every client.
+func (w *Watcher) publish(problem string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	close(w.st.changed)
+	w.st = state{gen: w.st.gen + 1, problem: problem, changed: make(chan struct{})}
+}
+
+// current returns the outcome of the latest build.
+func (w *Watcher) current() state {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.st
+}

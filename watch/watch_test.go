@@ -1,0 +1,471 @@
+package watch
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/coopdigest/digest/build"
+)
+
+const (
+	deadline = 10 * time.Second
+	debounce = 50 * time.Millisecond
+)
+
+// site is a running watcher on a copy of build/testdata/basic.
+type site struct {
+	dir, out string
+	w        *Watcher
+	srv      *httptest.Server
+	builds   atomic.Int64 // OnBuild calls
+	stderr   syncBuffer
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer and a reader at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// start copies the test site, runs a watcher on it until the test ends and
+// waits for its first build.
+func start(t *testing.T) *site {
+	t.Helper()
+	s := &site{dir: t.TempDir()}
+	s.out = filepath.Join(t.TempDir(), "out")
+	if err := os.CopyFS(filepath.Join(s.dir, "content"), os.DirFS("../build/testdata/basic/content")); err != nil {
+		t.Fatal(err)
+	}
+	w, err := New(Config{
+		Site:     s.dir,
+		Out:      s.out,
+		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Stderr:   &s.stderr,
+		Debounce: debounce,
+		OnBuild:  func(*build.Result) { s.builds.Add(1) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.w = w
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- w.Run(ctx) }()
+	s.srv = httptest.NewServer(w.Handler())
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-errc:
+			if err != nil {
+				t.Errorf("Run: %v", err)
+			}
+		case <-time.After(deadline):
+			t.Error("Run did not return after its context was cancelled")
+		}
+		s.srv.Close() // waits for the event streams, which end with Run
+	})
+	select {
+	case <-w.Built():
+	case <-time.After(4 * deadline):
+		t.Fatal("no first build")
+	}
+	if got := s.builds.Load(); got != 1 {
+		t.Fatalf("after the first build: %d OnBuild calls, want 1; stderr:\n%s", got, s.stderr.String())
+	}
+	return s
+}
+
+func (s *site) write(t *testing.T, name, text string) {
+	t.Helper()
+	p := filepath.Join(s.dir, "content", filepath.FromSlash(name))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// page returns OUT's page at the URL path, or "" when there is none.
+func (s *site) page(url string) string {
+	b, err := os.ReadFile(filepath.Join(s.out, filepath.FromSlash(url), "index.html"))
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
+
+// eventually waits until cond holds.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	end := time.Now().Add(deadline)
+	for !cond() {
+		if time.Now().After(end) {
+			t.Fatalf("gave up waiting: %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+type event struct{ name, id, data string }
+
+// client is a connection to /_digest/events.
+type client struct {
+	events chan event
+	resp   *http.Response
+}
+
+// connect opens an event stream that lasts until the test ends.
+func (s *site) connect(t *testing.T) *client {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	req, err := http.NewRequestWithContext(ctx, "GET", s.srv.URL+"/_digest/events", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := s.srv.Client().Do(req)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	c := &client{events: make(chan event, 100), resp: resp}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer close(c.events)
+		readEvents(resp.Body, c.events)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		resp.Body.Close()
+		<-done
+	})
+	return c
+}
+
+// readEvents parses a server-sent event stream, enough for the tests.
+func readEvents(r io.Reader, out chan<- event) {
+	sc := bufio.NewScanner(r)
+	var ev event
+	var data []string
+	for sc.Scan() {
+		line := sc.Text()
+		field, value, _ := strings.Cut(line, ":")
+		value = strings.TrimPrefix(value, " ")
+		switch {
+		case line == "":
+			if data != nil {
+				ev.data = strings.Join(data, "\n")
+				out <- ev
+			}
+			ev, data = event{}, nil
+		case field == "event":
+			ev.name = value
+		case field == "id":
+			ev.id = value
+		case field == "data":
+			data = append(data, value)
+		}
+	}
+}
+
+// next returns the next event, failing the test when none comes in time.
+func (c *client) next(t *testing.T) event {
+	t.Helper()
+	select {
+	case ev, ok := <-c.events:
+		if !ok {
+			t.Fatal("event stream ended")
+		}
+		return ev
+	case <-time.After(deadline):
+		t.Fatal("no event")
+	}
+	panic("unreachable")
+}
+
+// expect fails the test unless the next event is named name.
+func (c *client) expect(t *testing.T, name string) event {
+	t.Helper()
+	ev := c.next(t)
+	if ev.name != name {
+		t.Fatalf("event %q (data %q), want %q", ev.name, ev.data, name)
+	}
+	return ev
+}
+
+// quiet fails the test when an event comes within d.
+func (c *client) quiet(t *testing.T, d time.Duration) {
+	t.Helper()
+	select {
+	case ev := <-c.events:
+		t.Fatalf("unexpected event %q (data %q)", ev.name, ev.data)
+	case <-time.After(d):
+	}
+}
+
+const expo = `+++
+title = "%s"
+date = 2024-05-17
+end = 2024-05-21
+kind = "экспо"
+regions = [%s]
+sectors = ["trade", "education"]
++++
+
+Выставка прошла в Харбине.
+`
+
+func TestEditRebuildsAndReloads(t *testing.T) {
+	s := start(t)
+	if !strings.Contains(s.page("2024/expo"), "ЭКСПО в Харбине") {
+		t.Fatal("first build: no expo page")
+	}
+	if !strings.Contains(s.page("2024/expo"), `<script src="/_digest/live.js"></script>`) {
+		t.Error("pages of a watch build do not load the live-reload script")
+	}
+	c := s.connect(t)
+	c.quiet(t, 2*debounce) // nothing to say about a good build on connect
+
+	s.write(t, "2024/expo.md", fmt.Sprintf(expo, "Expo in Harbin, edited", `"heilongjiang"`))
+	c.expect(t, "reload")
+	eventually(t, "page with the new title", func() bool {
+		return strings.Contains(s.page("2024/expo"), "Expo in Harbin, edited")
+	})
+	if got := s.builds.Load(); got != 2 {
+		t.Errorf("%d builds, want 2", got)
+	}
+}
+
+func TestBrokenThenFixed(t *testing.T) {
+	s := start(t)
+	c := s.connect(t)
+
+	s.write(t, "2024/expo.md", fmt.Sprintf(expo, "Broken expo", `"atlantis"`))
+	ev := c.expect(t, "error")
+	if !strings.Contains(ev.data, "content/2024/expo.md:") || !strings.Contains(ev.data, "atlantis") {
+		t.Errorf("error event data %q: want the file's path:line:col and the message", ev.data)
+	}
+	if !strings.Contains(s.stderr.String(), "content/2024/expo.md:") {
+		t.Errorf("stderr %q: want the problem", s.stderr.String())
+	}
+	if p := s.page("2024/expo"); !strings.Contains(p, "ЭКСПО в Харбине") || strings.Contains(p, "Broken expo") {
+		t.Error("a failed build changed OUT")
+	}
+
+	// Two problems: one data line each.
+	s.write(t, "2024/expo.md", fmt.Sprintf(expo, "Broken expo", `"atlantis", "lemuria"`))
+	ev = c.expect(t, "error")
+	if lines := strings.Split(ev.data, "\n"); len(lines) != 2 || !strings.Contains(lines[0], "atlantis") || !strings.Contains(lines[1], "lemuria") {
+		t.Errorf("error event data %q: want a line per problem", ev.data)
+	}
+
+	// A page loaded now shows the problems at once.
+	late := s.connect(t)
+	if ev := late.expect(t, "error"); !strings.Contains(ev.data, "lemuria") {
+		t.Errorf("error event on connect: data %q", ev.data)
+	}
+
+	s.write(t, "2024/expo.md", fmt.Sprintf(expo, "Fixed expo", `"heilongjiang"`))
+	for _, c := range []*client{c, late} {
+		c.expect(t, "ok")
+		c.expect(t, "reload")
+	}
+	if !strings.Contains(s.page("2024/expo"), "Fixed expo") {
+		t.Error("fixed page not in OUT")
+	}
+	if got := s.builds.Load(); got != 2 {
+		t.Errorf("%d successful builds, want 2", got)
+	}
+}
+
+func TestBurstIsOneRebuild(t *testing.T) {
+	s := start(t)
+	c := s.connect(t)
+	for i := range 10 {
+		s.write(t, fmt.Sprintf("2024/burst-%d.md", i), fmt.Sprintf(
+			"---\ntitle: Burst %d\ndate: 2024-06-%02d\nkind: delegation\nregions: [beijing]\n---\n\nText %d.\n", i, i+1, i))
+	}
+	c.expect(t, "reload")
+	eventually(t, "the burst's pages", func() bool {
+		for i := range 10 {
+			if !strings.Contains(s.page(fmt.Sprintf("2024/burst-%d", i)), fmt.Sprintf("Burst %d", i)) {
+				return false
+			}
+		}
+		return true
+	})
+	time.Sleep(5 * debounce) // room for a stray second rebuild
+	if n := s.builds.Load() - 1; n < 1 || n > 2 {
+		t.Errorf("%d rebuilds for a burst of 10 files, want 1 (2 at most)", n)
+	}
+}
+
+func TestNewFolderAndDelete(t *testing.T) {
+	s := start(t)
+	c := s.connect(t)
+
+	// A note in a folder that did not exist, then an edit there: the new
+	// folder is watched.
+	note := "---\ntitle: %s\ndate: 2026-01-10\nkind: delegation\nregions: [beijing]\n---\n\nText.\n"
+	s.write(t, "2026/new.md", fmt.Sprintf(note, "New note"))
+	c.expect(t, "reload")
+	eventually(t, "the new note's page", func() bool { return strings.Contains(s.page("2026/new"), "New note") })
+	s.write(t, "2026/new.md", fmt.Sprintf(note, "New note, edited"))
+	c.expect(t, "reload")
+	eventually(t, "the edited note's page", func() bool { return strings.Contains(s.page("2026/new"), "New note, edited") })
+
+	if s.page("2024/talks") == "" {
+		t.Fatal("no talks page to begin with")
+	}
+	if err := os.Remove(filepath.Join(s.dir, "content", "2024", "talks.md")); err != nil {
+		t.Fatal(err)
+	}
+	c.expect(t, "reload")
+	eventually(t, "the deleted note's page to go", func() bool { return s.page("2024/talks") == "" })
+}
+
+func TestEditorTempFilesIgnored(t *testing.T) {
+	s := start(t)
+	c := s.connect(t)
+	for _, name := range []string{"2024/.expo.md.swp", "2024/4913", "2024/expo.md~", "2024/.#expo.md", "2024/#expo.md#"} {
+		s.write(t, name, "scratch")
+	}
+	c.quiet(t, 6*debounce)
+	if got := s.builds.Load(); got != 1 {
+		t.Errorf("%d builds, want 1: editor files caused a rebuild", got)
+	}
+}
+
+func TestIgnored(t *testing.T) {
+	for name, want := range map[string]bool{
+		"content/2024/.expo.md.swp": true,
+		"content/2024/.expo.md.swx": true,
+		"content/2024/4913":         true,
+		"content/2024/expo.md~":     true,
+		"content/2024/.#expo.md":    true,
+		"content/2024/#expo.md#":    true,
+		"content/2024/expo.md":      false,
+		"content/site.yaml":         false,
+		"templates/note.html":       false,
+		"content/2024":              false,
+		"content/2024/swamp.md":     false,
+	} {
+		if got := ignored(name); got != want {
+			t.Errorf("ignored(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+func TestScript(t *testing.T) {
+	s := start(t)
+	resp, err := s.srv.Client().Get(s.srv.URL + "/_digest/live.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/javascript") {
+		t.Errorf("Content-Type %q", ct)
+	}
+	js := string(body)
+	for _, want := range []string{`new EventSource("/_digest/events")`, `"reload"`, `"error"`, `"ok"`, "textContent", "location.reload()"} {
+		if !strings.Contains(js, want) {
+			t.Errorf("live.js lacks %s", want)
+		}
+	}
+	for _, bad := range []string{"innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("} {
+		if strings.Contains(js, bad) {
+			t.Errorf("live.js uses %s", bad)
+		}
+	}
+
+	c := s.connect(t)
+	if ct := c.resp.Header.Get("Content-Type"); ct != "text/event-stream" {
+		t.Errorf("events Content-Type %q", ct)
+	}
+	if cc := c.resp.Header.Get("Cache-Control"); cc != "no-cache" {
+		t.Errorf("events Cache-Control %q", cc)
+	}
+
+	resp, err = s.srv.Client().Get(s.srv.URL + "/_digest/nothing")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("/_digest/nothing: status %d, want 404", resp.StatusCode)
+	}
+}
+
+func TestWriteEvent(t *testing.T) {
+	var b strings.Builder
+	writeEvent(&b, "error", "3", "a.md:1:2: one\nb.md:3: two\r\nthree\rfour")
+	want := "event: error\nid: 3\ndata: a.md:1:2: one\ndata: b.md:3: two\ndata: three\ndata: four\n\n"
+	if b.String() != want {
+		t.Errorf("got %q, want %q", b.String(), want)
+	}
+}
+
+func TestPing(t *testing.T) {
+	old := pingInterval
+	pingInterval = 20 * time.Millisecond
+	t.Cleanup(func() { pingInterval = old })
+	s := start(t)
+	resp, err := s.srv.Client().Get(s.srv.URL + "/_digest/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	r := bufio.NewReader(resp.Body)
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			t.Fatal(err)
+		}
+		if line == ": ping\n" {
+			return
+		}
+	}
+}
+
+func TestNewRejectsOutInContent(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := New(Config{Site: dir, Out: filepath.Join(dir, "content", "public")}); err == nil {
+		t.Error("New accepted an output folder inside content/")
+	}
+	if _, err := New(Config{Site: dir}); err != nil {
+		t.Errorf("New with the default output folder: %v", err)
+	}
+}
