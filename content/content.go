@@ -11,7 +11,6 @@
 package content
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -190,7 +189,11 @@ func ParseNotes(fsys fs.FS, files []string, tax *Taxonomies) ([]*Note, error) {
 // every build lists them alike.
 func SortNotes(notes []*Note) {
 	slices.SortFunc(notes, func(a, b *Note) int {
-		return cmp.Or(b.Date.Compare(a.Date), strings.Compare(a.URL(), b.URL()))
+		// Format URLs only for a tie: cmp.Or would format them every time.
+		if c := b.Date.Compare(a.Date); c != 0 {
+			return c
+		}
+		return strings.Compare(a.URL(), b.URL())
 	})
 }
 

@@ -114,11 +114,13 @@ func ParseNote(file string, data []byte, tax *Taxonomies) (*Note, error) {
 
 	// The opening delimiter is the first non-blank line, as frontmatter finds it.
 	openLine, opener := 0, ""
-	for i, line := range bytes.Split(data, []byte("\n")) {
-		if t := strings.TrimSpace(string(line)); t != "" {
-			openLine, opener = i+1, t
+	for rest, line := data, 1; len(rest) > 0; line++ {
+		first, after, _ := bytes.Cut(rest, []byte("\n"))
+		if t := bytes.TrimSpace(first); len(t) > 0 {
+			openLine, opener = line, string(t)
 			break
 		}
+		rest = after
 	}
 	if opener != "---" && opener != "+++" {
 		p.add(file, max(openLine, 1), 1, "no front matter: a note starts with a --- line (YAML) or a +++ line (TOML)")
