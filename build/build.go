@@ -118,7 +118,7 @@ func Build(ctx context.Context, cfg Config) (*Result, error) {
 			os.RemoveAll(tmp)
 		}
 	}()
-	res, _, err := write(ctx, cfg, src, tmpl, tmp, nil)
+	res, _, _, err := write(ctx, cfg, src, tmpl, tmp, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -140,12 +140,12 @@ type builder struct {
 // write renders the site src into the empty folder dir: pages on every core,
 // the search index beside them at the same time. It returns the result and
 // the key of every output written, for later incremental builds.
-func write(ctx context.Context, cfg Config, src *content.Source, tmpl *templates.Set, dir string, cache *renderCache) (*Result, map[string]uint64, error) {
+func write(ctx context.Context, cfg Config, src *content.Source, tmpl *templates.Set, dir string, cache *renderCache) (*Result, *builder, map[string]uint64, error) {
 	log := logger(cfg)
 	stage := time.Now()
 	b, err := prepare(ctx, cfg, src, tmpl, cache, nil)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	notes := b.model.notes
 	log.Debug("markdown and model", "notes", len(notes), "seconds", time.Since(stage).Seconds())
@@ -176,9 +176,9 @@ func write(ctx context.Context, cfg Config, src *content.Source, tmpl *templates
 		err = ierr
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return res, keys(outs), nil
+	return res, b, keys(outs), nil
 }
 
 func logger(cfg Config) *slog.Logger {

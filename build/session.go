@@ -99,7 +99,7 @@ func (s *Session) full(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 	cache := renderCache{}
-	res, keys, err := write(ctx, s.cfg, src, tmpl, tmp, &cache)
+	res, b, keys, err := write(ctx, s.cfg, src, tmpl, tmp, &cache)
 	if err != nil {
 		os.RemoveAll(tmp)
 		return nil, err
@@ -108,8 +108,7 @@ func (s *Session) full(ctx context.Context) (*Result, error) {
 		os.RemoveAll(tmp)
 		return nil, err
 	}
-	s.src, s.tmpl, s.cache, s.keys = src, tmpl, cache, keys
-	s.model = nil // the next incremental build relates notes afresh
+	s.src, s.tmpl, s.cache, s.keys, s.model = src, tmpl, cache, keys, b.model
 	s.index = nil
 	if s.OpenIndex != nil {
 		ix, err := s.OpenIndex(filepath.Join(out, search.DirName))

@@ -7,6 +7,7 @@ import (
 	"hash/maphash"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -51,6 +52,8 @@ type Note struct {
 	Body     []byte
 	BodyLine int
 
+	url string // URL(), once the note is parsed
+
 	// Version changes whenever the file's bytes do. It is a hash with a seed
 	// of this process: compare versions within one run only.
 	Version uint64
@@ -63,7 +66,12 @@ var versionSeed = maphash.MakeSeed()
 func (n *Note) Year() int { return n.Date.Year() }
 
 // URL is the note's path on the site: /<year>/<slug>/.
-func (n *Note) URL() string { return fmt.Sprintf("/%d/%s/", n.Year(), n.Slug) }
+func (n *Note) URL() string {
+	if n.url == "" {
+		return "/" + strconv.Itoa(n.Year()) + "/" + n.Slug + "/"
+	}
+	return n.url
+}
 
 // HasRegion reports whether the note names the region with the given slug.
 func (n *Note) HasRegion(slug string) bool { return contains(n.Regions, slug) }
@@ -235,6 +243,7 @@ func ParseNote(file string, data []byte, tax *Taxonomies) (*Note, error) {
 	if err := p.err(); err != nil {
 		return nil, err
 	}
+	n.url = n.URL()
 	return n, nil
 }
 
