@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/coopdigest/digest/content"
+	"github.com/coopdigest/digest/search"
+)
+
+func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("search", "[-s SITE] [-d OUT] [--json] [--region R]… [--sector S]… [--kind K]… [--from D] [--to D] [--sort relevance|date] [--page N] [--per-page N] [QUERY]", stderr)
+	site := fs.String("s", ".", "site folder, for the names of regions, sectors and kinds")
+	out := fs.String("d", "", "built site whose index to search (default SITE/public)")
+	asJSON := fs.Bool("json", false, "print the result as JSON, as /api/search answers")
+	v := url.Values{}
+	for _, name := range []string{"region", "sector", "kind"} {
+		fs.Func(name, "only notes with this "+name+": a slug, a name or an alias (repeatable)", func(s string) error {
+			v.Add(name, s)
+			return nil
+		})
+	}
+	for _, p := range []struct{ flag, param, usage string }{
+		{"from", "from", "only events from this day, YYYY-MM-DD"},
+		{"to", "to", "only events up to this day, YYYY-MM-DD"},
+		{"sort", "sort", "relevance or date (default: relevance with a query, date without)"},
+		{"page", "page", "page of hits to print (default 1)"},
+		{"per-page", "per_page", "hits per page, 1 to 100 (default 20)"},
+	} {
+		fs.Func(p.flag, p.usage, func(s string) error {
+			v.Set(p.param, s)
+			return nil
+		})
+	}
+	if err := parseFlags(fs, interspersed(fs, args)); err != nil {
+		return err
+	}
+	v.Set("q", strings.Join(fs.Args(), " "))
+	if *out == "" {
+		*out = filepath.Join(*site, "public")
+	}
+
+	src, err := content.LoadSettings(os.DirFS(*site))
+	if err != nil {
+		return fmt.Errorf("%w\ndigest search: the site's taxonomy is needed; give the site folder with -s", err)
+	}
+	q, err := search.ParseRequest(v, &src.Taxonomies)
+	if err != nil {
+		var pe *search.ParamError
+		if errors.As(err, &pe) {
+			return usageError{fmt.Sprintf("search: %s", strings.Replace(pe.Error(), "per_page", "per-page", 1))}
+		}
+		return err
+	}
+	dir := filepath.Join(*out, search.DirName)
+	ix, err := search.Open(dir)
+	if errors.Is(err, search.ErrNoIndex) {
+		return fmt.Errorf("digest search: %v; run `digest build -s %s -o %s` first", err, *site, *out)
+	}
+	if err != nil {
+		return fmt.Errorf("digest search: %w", err)
+	}
+	defer ix.Close()
+	res, err := ix.Search(ctx, q)
+	if err != nil {
+		return fmt.Errorf("digest search: %w", err)
+	}
+	if *asJSON {
+		return search.EncodeJSON(stdout, res, &src.Taxonomies)
+	}
+	for _, h := range res.Hits {
+		if _, err := fmt.Fprintf(stdout, "%s  %s  %s\n", h.Date.Format(time.DateOnly), h.URL, h.Title); err != nil {
+			return err
+		}
+	}
+	first := (res.Query.Page-1)*res.Query.PerPage + 1
+	switch {
+	case len(res.Hits) == 0 && res.Total == 0:
+		fmt.Fprintln(stderr, "no notes found")
+	case len(res.Hits) == 0:
+		fmt.Fprintf(stderr, "no hits on page %d: %d notes found\n", res.Query.Page, res.Total)
+	default:
+		fmt.Fprintf(stderr, "%d–%d of %d notes found in %.1f ms\n", first, first+len(res.Hits)-1, res.Total, float64(res.Took.Microseconds())/1000)
+	}
+	return nil
+}
+
+// isASCIIWord reports whether s is made of ASCII letters, digits and
+// hyphens, as flag names are.
+func isASCIIWord(s string) bool {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// interspersed moves the flags in args before the other arguments, so that
+// `digest search выставка --region guangdong` works as well as with the
+// flags first: Go's flag package stops at the first argument that is not a
+// flag. After "--" everything is an argument; so is a "-word" that is no
+// flag and not written in Latin letters (an excluded word of the query).
+func interspersed(fs *flag.FlagSet, args []string) []string {
+	var flags, rest []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			rest = append(rest, args[i+1:]...)
+			break
+		}
+		if len(a) < 2 || a[0] != '-' {
+			rest = append(rest, a)
+			continue
+		}
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		f := fs.Lookup(name)
+		if f == nil && !strings.HasPrefix(a, "--") && !isASCIIWord(name) {
+			// -ёлочные excludes a word from the query.
+			rest = append(rest, a)
+			continue
+		}
+		flags = append(flags, a)
+		if f == nil || hasValue {
+			continue // an unknown flag is reported by parsing
+		}
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+			continue
+		}
+		if i+1 < len(args) {
+			i++
+			flags = append(flags, args[i])
+		}
+	}
+	return append(append(flags, "--"), rest...)
+}

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/coopdigest/digest/build"
+	"github.com/coopdigest/digest/content"
+	"github.com/coopdigest/digest/search"
+	"github.com/coopdigest/digest/server"
+)
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("serve", "[-s SITE] [-d OUT] [--addr HOST:PORT]", stderr)
+	site := fs.String("s", ".", "site folder holding content/ (for settings and taxonomy names) and, optionally, templates/")
+	out := fs.String("d", "", "built site to serve (default SITE/public)")
+	addr := fs.String("addr", "localhost:8080", "address to listen on")
+	verbose := fs.Bool("v", false, "log every request")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("serve takes no arguments, got %q", fs.Args())}
+	}
+	if *out == "" {
+		*out = filepath.Join(*site, "public")
+	}
+	level := slog.LevelInfo
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	srv, ix, err := newSiteServer(*site, *out, log)
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	srv.Addr = *addr
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("digest serve: %w", err)
+	}
+	fmt.Fprintf(stderr, "serving %s at http://%s (%d notes in the index)\n", *out, ln.Addr(), ix.Len())
+	return serveUntilDone(ctx, srv, ln)
+}
+
+// newSiteServer checks that out holds a built site with its index and
+// returns a server for it, not yet listening, and the index it searches.
+func newSiteServer(site, out string, log *slog.Logger) (*http.Server, *search.Index, error) {
+	st, err := os.Stat(out)
+	switch {
+	case err != nil && errors.Is(err, os.ErrNotExist):
+		return nil, nil, fmt.Errorf("digest serve: %s: no built site; run `digest build -s %s -o %s` first", out, site, out)
+	case err != nil:
+		return nil, nil, fmt.Errorf("digest serve: %w", err)
+	case !st.IsDir():
+		return nil, nil, fmt.Errorf("digest serve: %s is not a folder", out)
+	}
+	dir := filepath.Join(out, search.DirName)
+	ix, err := search.Open(dir)
+	if errors.Is(err, search.ErrNoIndex) {
+		return nil, nil, fmt.Errorf("digest serve: %v; run `digest build -s %s -o %s` first", err, site, out)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("digest serve: %w; run `digest build -s %s -o %s` to rebuild it", err, site, out)
+	}
+	src, err := content.LoadSettings(os.DirFS(site))
+	if err != nil {
+		ix.Close()
+		return nil, nil, fmt.Errorf("%w\ndigest serve: the site's settings and taxonomy are needed for search; give the site folder with -s", err)
+	}
+	tmpl, err := build.LoadTemplates(site)
+	if err != nil {
+		ix.Close()
+		return nil, nil, err
+	}
+	sh, err := search.NewHandler(ix, search.HandlerConfig{Source: src, Templates: tmpl, Logger: log})
+	if err != nil {
+		ix.Close()
+		return nil, nil, err
+	}
+	h, err := server.New(server.Config{Out: out, Search: sh, Logger: log})
+	if err != nil {
+		ix.Close()
+		return nil, nil, err
+	}
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}, ix, nil
+}
+
+// serveUntilDone serves on ln until ctx is cancelled, then shuts down,
+// letting requests under way finish for a few seconds.
+func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener) error {
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("digest serve: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("digest serve: shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("digest serve: %w", err)
+	}
+	return nil
+}

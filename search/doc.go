@@ -1,0 +1,55 @@
+// Package search indexes a digest's published notes with bleve and answers
+// readers' searches over them: the index written by `digest build`, the
+// queries of `digest search`, and the handler of `digest serve` for
+// GET /search (a results page) and GET /api/search (the same as JSON).
+//
+// # The index
+//
+// Build writes the documents of the published notes (FromNote) into OUT/.search
+// (DirName), inside the build's temporary folder, so that the swap that
+// publishes the pages publishes the index with them. The folder holds
+// index.json (format version, shards) and one bleve index per shard, each
+// written by bleve's offline builder in its own goroutine and merged into
+// one segment. Open opens every shard read-only, so several processes may
+// serve one OUT, and loads two things into memory: a table of every
+// note's URL, day, kind, regions and sectors (from doc values), on which
+// filters, facets and sorting run; and the vocabulary of the index as one
+// finite-state transducer, for typos.
+//
+// A note's text is analysed for Russian by one analyzer of this package
+// (see textAnalyzer): Snowball stems («выставке» → выставк), ё as е, lower
+// case, Russian stop words dropped, Hanzi as bigrams (广东省 → 广东 东省). A
+// note's title is one field; everything else a reader may look for is one
+// array field: summary, body, people with their roles, organizations,
+// places, and every name (ru, en, zh) and alias of its kind, regions and
+// sectors, so that «Guangdong», «广东», «Гуандун» and «провинция Гуандун»
+// find the same notes.
+//
+// # Queries
+//
+// A reader's q is taken apart by ParseText, never by a query parser: words
+// (each must match, after stemming, in the title or the text; a match in
+// the title weighs three times as much), "quoted phrases" (words in order;
+// «» and “” count as quotes), and -word or -"phrase" to exclude. A word of
+// five letters or more that few notes have (fewer than one in a thousand)
+// is also looked for within one edit (two from ten letters), its first
+// letter kept, at a fifth of the weight: a typo finds the note, below exact
+// matches. Nothing a reader types makes a search fail.
+//
+// ParseRequest reads the parameters shared by both endpoints and the
+// command: q (at most 500 characters of UTF-8); region, sector, kind (each
+// may repeat; a slug, any name or alias; a note must have every region and
+// every sector given and one of the kinds); from and to (YYYY-MM-DD,
+// inclusive, on the day the event starts); sort (relevance, the default
+// with words, or date, newest first, the default without); page (from 1;
+// past the end is empty); per_page (1 to 100). A bad one is a *ParamError
+// that names it; an unknown name comes with the closest known one.
+//
+// # Serving
+//
+// NewHandler serves /search and /api/search and answers every bad request
+// with 400 and a message naming the parameter: JSON {"error": …} from the
+// API, the results page with the message from /search. Responses are
+// cached by query; SetIndex swaps in a new index (watch mode) and empties
+// the cache, and Index.Close waits for the searches under way.
+package search

@@ -1,0 +1,381 @@
+package search
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coopdigest/digest/content"
+)
+
+// testSite loads testdata/site once.
+var testSite = sync.OnceValues(func() (*content.Source, error) {
+	return content.Load(os.DirFS("testdata/site"))
+})
+
+func loadSite(t testing.TB) *content.Source {
+	t.Helper()
+	src, err := testSite()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return src
+}
+
+// testDocs makes the documents of the test site; drafts only when asked.
+func testDocs(t testing.TB, drafts bool) []Document {
+	src := loadSite(t)
+	var docs []Document
+	for _, n := range src.Published(drafts) {
+		docs = append(docs, FromNote(n, string(n.Body), &src.Taxonomies))
+	}
+	return docs
+}
+
+// buildIndex builds docs into a temporary folder and opens it.
+func buildIndex(t testing.TB, docs []Document, shards int) *Index {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), DirName)
+	if err := build(context.Background(), dir, docs, shards); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	return ix
+}
+
+var (
+	testIndexOnce sync.Once
+	testIndex     *Index
+	testIndexErr  error
+)
+
+// sharedIndex is the test site's index, built once for every test that
+// only reads it. Two shards, so that searching them as one is tested too.
+func sharedIndex(t testing.TB) *Index {
+	t.Helper()
+	testIndexOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "digest-search-test")
+		if err != nil {
+			testIndexErr = err
+			return
+		}
+		// The folder is left for the OS to clean: tests in this package share it.
+		if err := build(context.Background(), filepath.Join(dir, DirName), testDocs(t, false), 2); err != nil {
+			testIndexErr = err
+			return
+		}
+		testIndex, testIndexErr = Open(filepath.Join(dir, DirName))
+	})
+	if testIndexErr != nil {
+		t.Fatal(testIndexErr)
+	}
+	return testIndex
+}
+
+func urls(r *Result) []string {
+	var out []string
+	for _, h := range r.Hits {
+		out = append(out, h.URL)
+	}
+	return out
+}
+
+func search(t *testing.T, ix *Index, q Query) *Result {
+	t.Helper()
+	if q.PerPage == 0 {
+		q.PerPage = 100
+	}
+	r, err := ix.Search(context.Background(), q)
+	if err != nil {
+		t.Fatalf("search %+v: %v", q, err)
+	}
+	return r
+}
+
+const (
+	expo     = "/2025/khabarovsk-harbin-expo/"
+	bridge   = "/2024/amur-bridge/"
+	toys     = "/2023/podmoskovye-guangdong-toys/"
+	deleg    = "/2022/guangdong-delegation/"
+	torgpred = "/2021/guangdong-torgpred/"
+	typo     = "/2024/khabarovsk-typo/"
+	newYear  = "/2024/expo-new-year/"
+	draft    = "/2025/draft-secret/"
+)
+
+func TestRelevance(t *testing.T) {
+	ix := sharedIndex(t)
+	tests := []struct {
+		name string
+		q    string
+		want []string // in any order, unless ordered
+		// ordered: want is the exact order of hits.
+		ordered bool
+	}{
+		{"inflection выставка finds выставке", "выставка", []string{expo, newYear}, false},
+		{"inflection мостов finds моста", "мостов", []string{bridge}, false},
+		{"ё in query", "ёлочные", []string{toys}, false},
+		{"е for ё", "елочные", []string{toys}, false},
+		{"Guangdong", "Guangdong", []string{toys, deleg, torgpred}, false},
+		{"广东", "广东", []string{toys, deleg, torgpred}, false},
+		{"Гуандун", "Гуандун", []string{toys, deleg, torgpred}, false},
+		{"alias провинция Гуандун", "провинция Гуандун", []string{toys, deleg, torgpred}, false},
+		{"alias Guangdong Province", "guangdong province", []string{toys, deleg, torgpred}, false},
+		{"alias 广东省", "广东省", []string{toys, deleg, torgpred}, false},
+		{"alias Подмосковье", "Подмосковье", []string{toys, deleg}, false},
+		{"person", "Демешин", []string{expo}, false},
+		{"person with role", "Ли Мин заместитель", []string{deleg}, false},
+		{"person inflected", "Демешина", []string{expo}, false},
+		{"organization", "палата", []string{expo}, false},
+		{"place", "Хэйхэ", []string{bridge}, false},
+		{"every word must match", "выставка Демешин", []string{expo}, false},
+		{"every word must match, none", "выставка Подмосковье", nil, false},
+		{"phrase", `"торговый дом"`, []string{torgpred}, false},
+		{"words without phrase", `торговый дом`, []string{torgpred, toys}, false},
+		{"phrase with stop word", `"выставке в Харбине"`, []string{expo}, false},
+		{"unclosed phrase", `"торговый дом`, []string{torgpred}, false},
+		{"exclusion", "Гуандун -ёлочные", []string{deleg, torgpred}, false},
+		{"excluded phrase", `Гуандун -"торговый дом"`, []string{toys, deleg}, false},
+		{"only an exclusion", "-Гуандун", []string{expo, typo, bridge, newYear}, true},
+		{"typo finds", "Хабаровскй", []string{expo, typo}, false},
+		{"exact typo first, then the right word", "Хабровский", []string{typo, expo}, true},
+		{"short words are not fuzzy", "мёт", nil, false},
+		{"kind name", "ярмарка", []string{expo, newYear}, false},
+		{"sector name in English", "logistics", []string{bridge, typo}, false},
+		{"Latin in any case", "GUANGDONG", []string{toys, deleg, torgpred}, false},
+		{"draft absent", "черновик", nil, false},
+		{"draft absent by title", "секретном проекте", nil, false},
+		{"punctuation only", "!!! ??? --", []string{expo, typo, bridge, newYear, toys, deleg, torgpred}, true},
+		{"stop words only", "и в на", []string{expo, typo, bridge, newYear, toys, deleg, torgpred}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := search(t, ix, Query{Q: tt.q})
+			got := urls(r)
+			if !tt.ordered {
+				got = slices.Sorted(slices.Values(got))
+				tt.want = slices.Sorted(slices.Values(tt.want))
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("q=%q: got %q, want %q", tt.q, got, tt.want)
+			}
+			if r.Total != len(tt.want) {
+				t.Errorf("q=%q: total %d, want %d", tt.q, r.Total, len(tt.want))
+			}
+		})
+	}
+}
+
+func TestTypoRanksBelowExact(t *testing.T) {
+	ix := sharedIndex(t)
+	// «Хабаровский» is exact in expo; typo holds «Хабровский», one edit away.
+	r := search(t, ix, Query{Q: "Хабаровский"})
+	got := urls(r)
+	if len(got) != 2 || got[0] != expo || got[1] != typo {
+		t.Fatalf("got %q, want [%s %s]", got, expo, typo)
+	}
+	if r.Hits[0].Score <= r.Hits[1].Score {
+		t.Errorf("exact score %v not above fuzzy %v", r.Hits[0].Score, r.Hits[1].Score)
+	}
+}
+
+func TestFilters(t *testing.T) {
+	ix := sharedIndex(t)
+	date := func(s string) time.Time {
+		d, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	all := []string{expo, typo, bridge, newYear, toys, deleg, torgpred} // newest first
+	tests := []struct {
+		name string
+		q    Query
+		want []string // newest first, as listed without words
+	}{
+		{"nothing", Query{}, all},
+		{"region", Query{Regions: []string{"guangdong"}}, []string{toys, deleg, torgpred}},
+		{"two regions: both", Query{Regions: []string{"guangdong", "moscow-oblast"}}, []string{toys, deleg}},
+		{"sector", Query{Sectors: []string{"logistics"}}, []string{typo, bridge}},
+		{"kinds: either", Query{Kinds: []string{"expo", "talks"}}, []string{expo, bridge, newYear, torgpred}},
+		{"from inclusive", Query{From: date("2024-01-01")}, []string{expo, typo, bridge, newYear}},
+		{"to inclusive", Query{To: date("2024-12-31")}, []string{typo, bridge, newYear, toys, deleg, torgpred}},
+		{"one day", Query{From: date("2024-12-31"), To: date("2024-12-31")}, []string{typo}},
+		{"a year", Query{From: date("2024-01-01"), To: date("2024-12-31")}, []string{typo, bridge, newYear}},
+		{"empty range", Query{From: date("2019-01-01"), To: date("2020-12-31")}, nil},
+		{"words and filter", Query{Q: "выставка", Regions: []string{"amur-oblast"}}, []string{newYear}},
+		{"words sorted by date", Query{Q: "Гуандун", Sort: SortDate}, []string{toys, deleg, torgpred}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := urls(search(t, ix, tt.q)); !slices.Equal(got, tt.want) {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestPaging(t *testing.T) {
+	ix := sharedIndex(t)
+	var got []string
+	for page := 1; page <= 4; page++ {
+		r := search(t, ix, Query{Page: page, PerPage: 2})
+		if r.Total != 7 {
+			t.Fatalf("page %d: total %d, want 7", page, r.Total)
+		}
+		got = append(got, urls(r)...)
+	}
+	want := []string{expo, typo, bridge, newYear, toys, deleg, torgpred}
+	if !slices.Equal(got, want) {
+		t.Errorf("pages: %q, want %q", got, want)
+	}
+	for _, page := range []int{5, 1000, 1 << 40} {
+		r := search(t, ix, Query{Page: page, PerPage: 2})
+		if len(r.Hits) != 0 || r.Total != 7 {
+			t.Errorf("page %d: %d hits, total %d; want none of 7", page, len(r.Hits), r.Total)
+		}
+	}
+}
+
+func TestFacets(t *testing.T) {
+	ix := sharedIndex(t)
+	r := search(t, ix, Query{Q: "Гуандун"})
+	want := Facets{
+		Regions: []FacetCount{{"guangdong", 3}, {"moscow-oblast", 2}},
+		Sectors: []FacetCount{{"trade", 2}, {"education", 1}},
+		Kinds:   []FacetCount{{"agreement", 1}, {"delegation", 1}, {"talks", 1}},
+		Years:   []FacetCount{{"2023", 1}, {"2022", 1}, {"2021", 1}},
+	}
+	for _, f := range []struct {
+		name      string
+		got, want []FacetCount
+	}{
+		{"regions", r.Facets.Regions, want.Regions},
+		{"sectors", r.Facets.Sectors, want.Sectors},
+		{"kinds", r.Facets.Kinds, want.Kinds},
+		{"years", r.Facets.Years, want.Years},
+	} {
+		if !slices.Equal(f.got, f.want) {
+			t.Errorf("%s: %v, want %v", f.name, f.got, f.want)
+		}
+	}
+}
+
+func TestHitFields(t *testing.T) {
+	ix := sharedIndex(t)
+	r := search(t, ix, Query{Q: "Демешин"})
+	if len(r.Hits) != 1 {
+		t.Fatalf("%d hits", len(r.Hits))
+	}
+	h := r.Hits[0]
+	if h.URL != expo || h.Title != "Хабаровские компании показали продукцию на выставке в Харбине" ||
+		h.Date.Format(time.DateOnly) != "2025-06-10" || h.End.Format(time.DateOnly) != "2025-06-14" ||
+		h.Kind != "expo" || !slices.Equal(h.Regions, []string{"khabarovsk-krai", "heilongjiang"}) ||
+		!slices.Equal(h.Sectors, []string{"agriculture", "trade"}) || h.Score <= 0 {
+		t.Errorf("hit %+v", h)
+	}
+	if !strings.Contains(h.Snippet, "<mark>Демешин</mark>") {
+		t.Errorf("snippet %q lacks the marked name", h.Snippet)
+	}
+	// One region, no end: single values come back as lists of one.
+	r = search(t, ix, Query{Q: "семинар"})
+	if len(r.Hits) != 1 || !slices.Equal(r.Hits[0].Regions, []string{"guangdong"}) || !r.Hits[0].End.IsZero() {
+		t.Errorf("hits %+v", r.Hits)
+	}
+}
+
+func TestSnippet(t *testing.T) {
+	ix := sharedIndex(t)
+	tests := []struct {
+		q        string
+		contains []string
+		not      []string
+	}{
+		// Raw HTML in the body is text in the snippet.
+		{"растёт", []string{"&lt;b&gt;<mark>растёт</mark>&lt;/b&gt; &amp;"}, []string{"<b>"}},
+		{"выставка", []string{"<mark>выставке</mark>"}, nil},
+		{"елочных", []string{"<mark>ёлочных</mark>"}, nil},
+		{"广东", []string{"<mark>广东</mark>"}, nil},
+		// A typo marks the word found.
+		{"Демешен", []string{"<mark>Демешин</mark>"}, nil},
+		// Matched only by a region's name: the summary, escaped.
+		{"Guangdong технопарк", []string{"<mark>технопарка</mark>"}, nil},
+	}
+	for _, tt := range tests {
+		r := search(t, ix, Query{Q: tt.q})
+		if len(r.Hits) == 0 {
+			t.Errorf("q=%q: no hits", tt.q)
+			continue
+		}
+		s := r.Hits[0].Snippet
+		for _, c := range tt.contains {
+			if !strings.Contains(s, c) {
+				t.Errorf("q=%q: snippet %q lacks %q", tt.q, s, c)
+			}
+		}
+		for _, c := range tt.not {
+			if strings.Contains(s, c) {
+				t.Errorf("q=%q: snippet %q has %q", tt.q, s, c)
+			}
+		}
+	}
+	// With no words, the snippet is the summary, escaped.
+	r := search(t, ix, Query{Regions: []string{"beijing"}})
+	if len(r.Hits) != 1 || r.Hits[0].Snippet != "В заметке нарочно опечатка в названии края." {
+		t.Errorf("hits %+v", r.Hits)
+	}
+}
+
+func TestDraftsWithFlag(t *testing.T) {
+	ix := buildIndex(t, testDocs(t, true), 1)
+	if r := search(t, ix, Query{Q: "черновик"}); !slices.Equal(urls(r), []string{draft}) {
+		t.Errorf("with drafts: %q", urls(r))
+	}
+}
+
+func TestBuildCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	dir := filepath.Join(t.TempDir(), DirName)
+	if err := Build(ctx, dir, testDocs(t, false)); err == nil {
+		t.Fatal("no error")
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("cancelled build left %s: %v", dir, err)
+	}
+}
+
+func TestBuildExisting(t *testing.T) {
+	dir := t.TempDir()
+	if err := Build(context.Background(), dir, testDocs(t, false)); err == nil {
+		t.Fatal("built into an existing folder")
+	}
+	if _, err := os.Stat(dir); err != nil {
+		t.Errorf("the existing folder was removed: %v", err)
+	}
+}
+
+func TestOpenMissing(t *testing.T) {
+	_, err := Open(filepath.Join(t.TempDir(), DirName))
+	if err == nil || !strings.Contains(err.Error(), "no search index") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestEmptyIndex(t *testing.T) {
+	ix := buildIndex(t, nil, 1)
+	r := search(t, ix, Query{Q: "выставка"})
+	if r.Total != 0 || len(r.Hits) != 0 {
+		t.Errorf("%+v", r)
+	}
+}

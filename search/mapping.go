@@ -1,0 +1,147 @@
+package search
+
+import (
+	"fmt"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/mapping"
+
+	// Keyword fields use bleve's keyword analyzer, which registers itself on
+	// import; every binary that opens an index needs it.
+	_ "github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/registry"
+)
+
+// Field names of the index.
+const (
+	// fieldTitle and fieldText are what a reader's words match. The text of
+	// a note is one array, so that a word costs two posting lists, not
+	// seven: the summary, the body, then people with their roles,
+	// organizations, places and the names of its kind, regions and sectors.
+	// Array positions tell where a match was, for snippets.
+	fieldTitle = "title"
+	fieldText  = "text"
+	// fieldSummary and fieldBody store the text snippets are cut from.
+	fieldSummary = "summary"
+	fieldBody    = "body"
+
+	fieldURL     = "url"
+	fieldKind    = "kind"
+	fieldRegions = "regions"
+	fieldSectors = "sectors"
+	fieldDay     = "day"
+	fieldEnd     = "end"
+)
+
+// Places in fieldText.
+const (
+	textSummary = 0
+	textBody    = 1
+)
+
+// textFields are the analysed fields a reader's word may match, each with
+// the boost of a match in it: a word in the title counts most.
+var textFields = []struct {
+	name  string
+	boost float64
+}{
+	{fieldTitle, 3},
+	{fieldText, 1},
+}
+
+// indexDoc is a Document as the mapping indexes it.
+type indexDoc struct {
+	URL     string   `json:"url"`
+	Title   string   `json:"title"`
+	Text    []string `json:"text"`
+	Summary string   `json:"summary"`
+	Body    string   `json:"body"`
+	Kind    string   `json:"kind"`
+	Regions []string `json:"regions"`
+	Sectors []string `json:"sectors"`
+	Day     string   `json:"day"`
+	End     string   `json:"end"`
+}
+
+func newIndexDoc(d *Document) *indexDoc {
+	text := make([]string, 0, 2+len(d.People)+len(d.Orgs)+len(d.Places)+len(d.Names))
+	text = append(text, d.Summary, d.Body)
+	text = append(text, d.People...)
+	text = append(text, d.Orgs...)
+	text = append(text, d.Places...)
+	text = append(text, d.Names...)
+	return &indexDoc{
+		URL: d.ID, Title: d.Title, Text: text, Summary: d.Summary, Body: d.Body,
+		Kind: d.Kind, Regions: d.Regions, Sectors: d.Sectors, Day: d.Day, End: d.End,
+	}
+}
+
+// newMapping returns the explicit mapping of a note document. Nothing is
+// indexed dynamically and there is no _all field; text fields keep term
+// vectors (phrases and highlighting need positions) but no doc values;
+// keyword fields (url, day, kind, regions, sectors) keep doc values, from
+// which Open loads the table that filters, facets and sorting run on. Only
+// what a hit shows is stored.
+func newMapping() *mapping.IndexMappingImpl {
+	im := mapping.NewIndexMapping()
+	im.DefaultAnalyzer = analyzerName
+	im.IndexDynamic = false
+	im.StoreDynamic = false
+	im.DocValuesDynamic = false
+
+	text := func(store bool) *mapping.FieldMapping {
+		f := mapping.NewTextFieldMapping()
+		f.Analyzer = analyzerName
+		f.Store = store
+		f.IncludeTermVectors = true
+		f.IncludeInAll = false
+		f.DocValues = false
+		return f
+	}
+	keyword := func() *mapping.FieldMapping {
+		f := mapping.NewKeywordFieldMapping()
+		f.Store = false
+		f.IncludeTermVectors = false
+		f.IncludeInAll = false
+		f.DocValues = true
+		return f
+	}
+	stored := func() *mapping.FieldMapping {
+		f := mapping.NewKeywordFieldMapping()
+		f.Index = false
+		f.Store = true
+		f.IncludeTermVectors = false
+		f.IncludeInAll = false
+		f.DocValues = false
+		return f
+	}
+	dm := mapping.NewDocumentStaticMapping()
+	dm.AddFieldMappingsAt(fieldTitle, text(true))
+	dm.AddFieldMappingsAt(fieldText, text(false))
+	dm.AddFieldMappingsAt(fieldSummary, stored())
+	dm.AddFieldMappingsAt(fieldBody, stored())
+	dm.AddFieldMappingsAt(fieldKind, keyword())
+	// Doc values come sorted; the stored values keep the order written.
+	ordered := func() *mapping.FieldMapping {
+		f := keyword()
+		f.Store = true
+		return f
+	}
+	dm.AddFieldMappingsAt(fieldRegions, ordered())
+	dm.AddFieldMappingsAt(fieldSectors, ordered())
+	dm.AddFieldMappingsAt(fieldURL, keyword())
+	dm.AddFieldMappingsAt(fieldDay, keyword())
+	dm.AddFieldMappingsAt(fieldEnd, stored())
+	im.DefaultMapping = dm
+	return im
+}
+
+// newAnalyzer returns the index's text analyzer, for analysing a reader's
+// words exactly as the notes were.
+func newAnalyzer() (analysis.Analyzer, error) {
+	a, err := registry.NewCache().AnalyzerNamed(analyzerName)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	return a, nil
+}

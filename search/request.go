@@ -1,0 +1,202 @@
+package search
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/coopdigest/digest/content"
+)
+
+// Limits of a request.
+const (
+	MaxQueryLen    = 500 // characters of q
+	DefaultPerPage = 20
+	MaxPerPage     = 100
+)
+
+// Sort is the order of hits.
+type Sort string
+
+// The orders a reader may ask for. With no sort given, hits come by
+// relevance when the query has words or phrases, newest first otherwise.
+const (
+	SortDefault   Sort = ""
+	SortRelevance Sort = "relevance"
+	SortDate      Sort = "date"
+)
+
+// Query is one search: the reader's text and the filters, resolved.
+type Query struct {
+	// Q is the text as the reader typed it; see ParseText.
+	Q string
+	// Regions, Sectors and Kinds are slugs. A note must name every region
+	// and every sector given (each click on a facet narrows the list) and
+	// be of one of the kinds given (a note has one kind).
+	Regions []string
+	Sectors []string
+	Kinds   []string
+	// From and To are days, inclusive; zero when not given.
+	From, To time.Time
+	Sort     Sort
+	// Page counts from 1. PerPage is 1 to MaxPerPage; 0 means DefaultPerPage.
+	Page    int
+	PerPage int
+}
+
+// ParamError is a bad request parameter: its name and what is wrong.
+type ParamError struct {
+	Param   string
+	Problem string
+}
+
+// Error reads "per_page: must be a whole number from 1 to 100".
+func (e *ParamError) Error() string { return e.Param + ": " + e.Problem }
+
+// ParseRequest reads the parameters of a search request: q; region, sector
+// and kind (each may repeat; a slug, any name or alias); from and to
+// (YYYY-MM-DD, inclusive); sort (relevance or date); page; per_page. tax
+// resolves names to slugs. The first bad parameter is returned as a
+// *ParamError; nothing else fails.
+func ParseRequest(v url.Values, tax *content.Taxonomies) (Query, error) {
+	q := Query{Page: 1}
+	q.Q = v.Get("q")
+	if !utf8.ValidString(q.Q) {
+		return q, &ParamError{"q", "not valid UTF-8 text"}
+	}
+	if n := utf8.RuneCountInString(q.Q); n > MaxQueryLen {
+		return q, &ParamError{"q", fmt.Sprintf("too long: %d characters, at most %d", n, MaxQueryLen)}
+	}
+	var err error
+	if tax != nil {
+		if q.Regions, err = resolveParam(v, "region", tax.Regions); err != nil {
+			return q, err
+		}
+		if q.Sectors, err = resolveParam(v, "sector", tax.Sectors); err != nil {
+			return q, err
+		}
+		if q.Kinds, err = resolveParam(v, "kind", tax.Kinds); err != nil {
+			return q, err
+		}
+	}
+	for _, p := range []struct {
+		name string
+		dst  *time.Time
+	}{{"from", &q.From}, {"to", &q.To}} {
+		s := v.Get(p.name)
+		if s == "" {
+			continue
+		}
+		if !utf8.ValidString(s) {
+			return q, &ParamError{p.name, "not valid UTF-8 text"}
+		}
+		t, err := content.ParseDateParam(s)
+		if err != nil {
+			return q, &ParamError{p.name, err.Error()}
+		}
+		*p.dst = t
+	}
+	if !q.From.IsZero() && !q.To.IsZero() && q.To.Before(q.From) {
+		return q, &ParamError{"to", fmt.Sprintf("%s is before from %s", q.To.Format(time.DateOnly), q.From.Format(time.DateOnly))}
+	}
+	switch s := Sort(v.Get("sort")); s {
+	case SortDefault, SortRelevance, SortDate:
+		q.Sort = s
+	default:
+		return q, &ParamError{"sort", fmt.Sprintf("unknown order %q: use relevance or date", printable(string(s)))}
+	}
+	if s := v.Get("page"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			return q, &ParamError{"page", fmt.Sprintf("%q: must be a whole number from 1", printable(s))}
+		}
+		q.Page = n
+	}
+	if s := v.Get("per_page"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > MaxPerPage {
+			return q, &ParamError{"per_page", fmt.Sprintf("%q: must be a whole number from 1 to %d", printable(s), MaxPerPage)}
+		}
+		q.PerPage = n
+	}
+	return q, nil
+}
+
+// resolveParam turns every value of a repeated parameter into a slug.
+func resolveParam(v url.Values, name string, tax *content.Taxonomy) ([]string, error) {
+	var slugs []string
+	for _, s := range v[name] {
+		if s == "" {
+			continue
+		}
+		if !utf8.ValidString(s) {
+			return nil, &ParamError{name, "not valid UTF-8 text"}
+		}
+		if len(s) > 200 {
+			return nil, &ParamError{name, fmt.Sprintf("unknown %s: a name is at most 200 bytes", tax.Singular())}
+		}
+		t := tax.Lookup(s)
+		if t == nil {
+			return nil, &ParamError{name, tax.Unknown(s)}
+		}
+		if !contains(slugs, t.Slug) {
+			slugs = append(slugs, t.Slug)
+		}
+	}
+	return slugs, nil
+}
+
+// printable shortens a reader's value for an error message.
+func printable(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if utf8.RuneCountInString(s) > 40 {
+		s = string([]rune(s)[:40]) + "…"
+	}
+	return s
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Values encodes q as request parameters, the inverse of ParseRequest:
+// links to refined searches and other pages are built from it.
+func (q Query) Values() url.Values {
+	v := url.Values{}
+	if q.Q != "" {
+		v.Set("q", q.Q)
+	}
+	for _, s := range q.Regions {
+		v.Add("region", s)
+	}
+	for _, s := range q.Sectors {
+		v.Add("sector", s)
+	}
+	for _, s := range q.Kinds {
+		v.Add("kind", s)
+	}
+	if !q.From.IsZero() {
+		v.Set("from", q.From.Format(time.DateOnly))
+	}
+	if !q.To.IsZero() {
+		v.Set("to", q.To.Format(time.DateOnly))
+	}
+	if q.Sort != SortDefault {
+		v.Set("sort", string(q.Sort))
+	}
+	if q.PerPage != 0 {
+		v.Set("per_page", strconv.Itoa(q.PerPage))
+	}
+	if q.Page > 1 {
+		v.Set("page", strconv.Itoa(q.Page))
+	}
+	return v
+}

@@ -1,0 +1,332 @@
+// Package server serves a built digest site: the static files of OUT, a
+// search handler and /healthz, behind the same security headers.
+//
+// Static files are read through an os.Root opened on OUT, so no request
+// reaches outside it, not by "..", not by a symbolic link. A path with a
+// segment that starts with "." (the search index, .git) is not found; a
+// folder is served as its index.html and never listed; a missing file gets
+// OUT/404.html with status 404. Only GET and HEAD are allowed. Every
+// response has X-Content-Type-Options: nosniff and a Content-Security-
+// Policy that allows only the site's own styles, scripts and images. A
+// panic in any handler is logged and answered with 500, though none is
+// expected.
+package server
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"mime"
+	"net/http"
+	"os"
+	"path"
+	"strings"
+	"time"
+)
+
+// Config is what a server serves.
+type Config struct {
+	// Out is the folder of the built site.
+	Out string
+	// Search serves GET /search and GET /api/search; nil for none.
+	Search http.Handler
+	// Health reports whether the server can serve, for GET /healthz; nil
+	// for always.
+	Health func(context.Context) error
+	// Routes are more handlers by ServeMux pattern, such as watch mode's
+	// "GET /_digest/events".
+	Routes map[string]http.Handler
+	// Inject is inserted before </body> of every static HTML page, such as a
+	// live-reload script element; empty for none.
+	Inject string
+	// Logger gets errors and, at debug level, every request; nil for none.
+	Logger *slog.Logger
+}
+
+// CSP is the Content-Security-Policy of every response: the site's pages
+// need nothing but their own stylesheet, scripts and images (JSON-LD
+// script elements are data, not executed).
+const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
+
+// New returns the handler of a site. OUT must be a readable folder.
+func New(cfg Config) (http.Handler, error) {
+	root, err := os.OpenRoot(cfg.Out)
+	if err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	st := &static{root: root, inject: cfg.Inject, log: log}
+	mux := http.NewServeMux()
+	mux.Handle("GET /", st)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		if cfg.Health != nil {
+			if err := cfg.Health(r.Context()); err != nil {
+				log.Error("health check", "err", err)
+				w.WriteHeader(http.StatusServiceUnavailable)
+				io.WriteString(w, "unavailable\n")
+				return
+			}
+		}
+		io.WriteString(w, "ok\n")
+	})
+	if cfg.Search != nil {
+		mux.Handle("GET /search", cfg.Search)
+		mux.Handle("GET /api/search", cfg.Search)
+	}
+	for pattern, h := range cfg.Routes {
+		mux.Handle(pattern, h)
+	}
+	return recoverPanics(log, secure(allowGet(logRequests(log, mux)))), nil
+}
+
+// secure sets the security headers of every response.
+func secure(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Content-Security-Policy", CSP)
+		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		h.Set("X-Frame-Options", "DENY")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// allowGet answers 405 to any method but GET and HEAD.
+func allowGet(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "405 method not allowed: the site is read with GET", http.StatusMethodNotAllowed)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// statusWriter remembers the status and whether anything was written.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer (for
+// flushing server-sent events).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func logRequests(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !log.Enabled(r.Context(), slog.LevelDebug) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		log.Debug("request", "method", r.Method, "url", r.URL.String(), "status", sw.status, "ms", time.Since(start).Milliseconds())
+	})
+}
+
+// recoverPanics turns a panic into a logged 500, when nothing has been
+// written yet.
+func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			v := recover()
+			if v == nil {
+				return
+			}
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			log.Error("panic serving a request", "url", r.URL.String(), "panic", v)
+			if sw.status == 0 {
+				http.Error(w, "500 internal error", http.StatusInternalServerError)
+			}
+		}()
+		next.ServeHTTP(sw, r)
+	})
+}
+
+// static serves the files of the built site.
+type static struct {
+	root   *os.Root
+	inject string
+	log    *slog.Logger
+}
+
+func (s *static) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p := r.URL.Path
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p
+	}
+	name := strings.TrimPrefix(path.Clean(p), "/")
+	if name == "" {
+		name = "."
+	}
+	if hidden(name) {
+		s.notFound(w, r)
+		return
+	}
+	f, err := s.root.Open(name)
+	if err != nil {
+		s.notFound(w, r)
+		return
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		s.notFound(w, r)
+		return
+	}
+	if fi.IsDir() {
+		if !strings.HasSuffix(p, "/") {
+			// A folder's page lives at its path with a slash, as links write it.
+			target := p + "/"
+			if r.URL.RawQuery != "" {
+				target += "?" + r.URL.RawQuery
+			}
+			http.Redirect(w, r, target, http.StatusMovedPermanently)
+			return
+		}
+		f.Close()
+		name = path.Join(name, "index.html")
+		if f, err = s.root.Open(name); err != nil {
+			s.notFound(w, r)
+			return
+		}
+		defer f.Close()
+		if fi, err = f.Stat(); err != nil || !fi.Mode().IsRegular() {
+			s.notFound(w, r)
+			return
+		}
+	} else if !fi.Mode().IsRegular() || strings.HasSuffix(p, "/") {
+		s.notFound(w, r)
+		return
+	}
+	s.serveFile(w, r, name, fi, f, http.StatusOK)
+}
+
+// hidden reports whether a slash path has a segment that starts with ".".
+func hidden(name string) bool {
+	for seg := range strings.SplitSeq(name, "/") {
+		if strings.HasPrefix(seg, ".") && seg != "." {
+			return true
+		}
+	}
+	return false
+}
+
+// serveFile writes a file with its content type. Status 200 goes through
+// http.ServeContent (ranges, conditional requests); any other status, for
+// the 404 page, is written as it is.
+func (s *static) serveFile(w http.ResponseWriter, r *http.Request, name string, fi fs.FileInfo, f *os.File, status int) {
+	ctype := contentType(name)
+	h := w.Header()
+	h.Set("Content-Type", ctype)
+	h.Set("Cache-Control", "no-cache")
+	var content io.ReadSeeker = f
+	if s.inject != "" && strings.HasPrefix(ctype, "text/html") {
+		data, err := io.ReadAll(f)
+		if err != nil {
+			s.log.Error("read", "file", name, "err", err)
+			http.Error(w, "500 internal error", http.StatusInternalServerError)
+			return
+		}
+		content = bytes.NewReader(injectHTML(data, s.inject))
+	}
+	if status == http.StatusOK {
+		http.ServeContent(w, r, name, fi.ModTime(), content)
+		return
+	}
+	data, err := io.ReadAll(content)
+	if err != nil {
+		s.log.Error("read", "file", name, "err", err)
+	}
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		w.Write(data)
+	}
+}
+
+// injectHTML inserts s before the last </body>, or at the end.
+func injectHTML(page []byte, s string) []byte {
+	i := bytes.LastIndex(page, []byte("</body>"))
+	if i < 0 {
+		i = len(page)
+	}
+	out := make([]byte, 0, len(page)+len(s))
+	out = append(out, page[:i]...)
+	out = append(out, s...)
+	return append(out, page[i:]...)
+}
+
+// notFound serves OUT/404.html with status 404, or a line of text when the
+// site has no such page.
+func (s *static) notFound(w http.ResponseWriter, r *http.Request) {
+	f, err := s.root.Open("404.html")
+	if err == nil {
+		defer f.Close()
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			s.serveFile(w, r, "404.html", fi, f, http.StatusNotFound)
+			return
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		s.log.Error("open 404.html", "err", err)
+	}
+	w.Header().Set("Cache-Control", "no-cache")
+	http.Error(w, "404 page not found", http.StatusNotFound)
+}
+
+// contentType is the type of a file by its name; feeds are Atom.
+func contentType(name string) string {
+	base := path.Base(name)
+	ext := strings.ToLower(path.Ext(base))
+	switch {
+	case base == "feed.xml":
+		return "application/atom+xml; charset=utf-8"
+	case ext == ".html" || ext == ".htm":
+		return "text/html; charset=utf-8"
+	case ext == ".css":
+		return "text/css; charset=utf-8"
+	case ext == ".js" || ext == ".mjs":
+		return "text/javascript; charset=utf-8"
+	case ext == ".xml":
+		return "application/xml; charset=utf-8"
+	case ext == ".txt":
+		return "text/plain; charset=utf-8"
+	case ext == ".json":
+		return "application/json; charset=utf-8"
+	case ext == ".svg":
+		return "image/svg+xml"
+	case ext == ".webmanifest":
+		return "application/manifest+json"
+	}
+	if t := mime.TypeByExtension(ext); t != "" {
+		return t
+	}
+	return "application/octet-stream"
+}
