@@ -25,6 +25,7 @@ import (
 	"os"
 	"path"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -54,15 +55,14 @@ const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-
 
 // New returns the handler of a site. OUT must be a readable folder.
 func New(cfg Config) (http.Handler, error) {
-	root, err := os.OpenRoot(cfg.Out)
-	if err != nil {
-		return nil, fmt.Errorf("server: %w", err)
-	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	st := &static{root: root, inject: cfg.Inject, log: log}
+	st := &static{out: cfg.Out, inject: cfg.Inject, log: log}
+	if _, err := st.current(); err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /", st)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -173,9 +173,40 @@ func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
 
 // static serves the files of the built site.
 type static struct {
-	root   *os.Root
+	out    string
 	inject string
 	log    *slog.Logger
+
+	mu   sync.Mutex
+	root *os.Root    // opened on out
+	dir  os.FileInfo // of the folder root was opened on
+}
+
+// current returns a root on OUT as it is now. A build swaps a new folder in
+// at OUT's path, so a root opened earlier may hold the old, deleted folder:
+// it is reopened when the folder at the path is another one. Reads through
+// a Root stay inside OUT, symbolic links included.
+func (s *static) current() (*os.Root, error) {
+	fi, err := os.Stat(s.out)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.root != nil && os.SameFile(fi, s.dir) {
+		return s.root, nil
+	}
+	root, err := os.OpenRoot(s.out)
+	if err != nil {
+		return nil, err
+	}
+	// The old root may still be in use by a request: close it once any
+	// request has had time to finish.
+	if old := s.root; old != nil {
+		time.AfterFunc(2*time.Minute, func() { old.Close() })
+	}
+	s.root, s.dir = root, fi
+	return root, nil
 }
 
 func (s *static) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -191,7 +222,13 @@ func (s *static) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	f, err := s.root.Open(name)
+	root, err := s.current()
+	if err != nil {
+		s.log.Error("site folder", "err", err)
+		s.notFound(w, r)
+		return
+	}
+	f, err := root.Open(name)
 	if err != nil {
 		s.notFound(w, r)
 		return
@@ -214,7 +251,7 @@ func (s *static) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		f.Close()
 		name = path.Join(name, "index.html")
-		if f, err = s.root.Open(name); err != nil {
+		if f, err = root.Open(name); err != nil {
 			s.notFound(w, r)
 			return
 		}
@@ -287,7 +324,11 @@ func injectHTML(page []byte, s string) []byte {
 // notFound serves OUT/404.html with status 404, or a line of text when the
 // site has no such page.
 func (s *static) notFound(w http.ResponseWriter, r *http.Request) {
-	f, err := s.root.Open("404.html")
+	root, err := s.current()
+	var f *os.File
+	if err == nil {
+		f, err = root.Open("404.html")
+	}
 	if err == nil {
 		defer f.Close()
 		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {

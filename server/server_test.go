@@ -238,3 +238,33 @@ func TestMissingOut(t *testing.T) {
 		t.Error("no error for a missing folder")
 	}
 }
+
+// TestFolderSwapped replaces OUT by another folder, as every build does: the
+// server must serve the new one, not the deleted old one.
+func TestFolderSwapped(t *testing.T) {
+	parent := t.TempDir()
+	out := filepath.Join(parent, "public")
+	if err := os.CopyFS(out, os.DirFS(site(t))); err != nil {
+		t.Fatal(err)
+	}
+	h := newServer(t, Config{Out: out})
+	if res := do(h, "GET", "/2025/note/"); res.StatusCode != http.StatusOK {
+		t.Fatalf("before the swap: %d", res.StatusCode)
+	}
+	next := filepath.Join(parent, "next")
+	os.MkdirAll(filepath.Join(next, "2026", "new"), 0o755)
+	os.WriteFile(filepath.Join(next, "2026", "new", "index.html"), []byte("<!doctype html><body>new</body>"), 0o644)
+	os.WriteFile(filepath.Join(next, "404.html"), []byte("<!doctype html><body>lost</body>"), 0o644)
+	if err := os.RemoveAll(out); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(next, out); err != nil {
+		t.Fatal(err)
+	}
+	if res := do(h, "GET", "/2026/new/"); res.StatusCode != http.StatusOK || !strings.Contains(body(t, res), "new") {
+		t.Errorf("after the swap: %d", res.StatusCode)
+	}
+	if res := do(h, "GET", "/2025/note/"); res.StatusCode != http.StatusNotFound {
+		t.Errorf("a page of the old folder: %d, want 404", res.StatusCode)
+	}
+}

@@ -10,20 +10,24 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/coopdigest/digest/build"
 	"github.com/coopdigest/digest/content"
 	"github.com/coopdigest/digest/search"
 	"github.com/coopdigest/digest/server"
+	"github.com/coopdigest/digest/watch"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("serve", "[-s SITE] [-d OUT] [--addr HOST:PORT]", stderr)
+	fs := newFlags("serve", "[-s SITE] [-d OUT] [--addr HOST:PORT] [--watch [--drafts]]", stderr)
 	site := fs.String("s", ".", "site folder holding content/ (for settings and taxonomy names) and, optionally, templates/")
 	out := fs.String("d", "", "built site to serve (default SITE/public)")
 	addr := fs.String("addr", "localhost:8080", "address to listen on")
 	verbose := fs.Bool("v", false, "log every request")
+	watching := fs.Bool("watch", false, "rebuild the site when its sources change and reload open pages")
+	drafts := fs.Bool("drafts", false, "with --watch, publish notes marked draft: true")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -39,11 +43,64 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
-	srv, ix, err := newSiteServer(*site, *out, log)
+	// --watch: build now and on every change; pages reload after each build.
+	var (
+		routes map[string]http.Handler
+		mu     sync.Mutex
+		sh     *search.Handler // nil until the server exists
+		cur    *search.Index   // the index sh searches
+	)
+	if *watching {
+		w, err := watch.New(watch.Config{
+			Site: *site, Out: *out, Drafts: *drafts, Logger: log, Stderr: stderr,
+			OnBuild: func(*build.Result) {
+				mu.Lock()
+				defer mu.Unlock()
+				if sh == nil {
+					return // the first build: newSiteServer opens the index
+				}
+				ix, err := search.Open(filepath.Join(*out, search.DirName))
+				if err != nil {
+					log.Error("reopening the search index", "err", err)
+					return
+				}
+				sh.SetIndex(ix).Close()
+				cur = ix
+			},
+		})
+		if err != nil {
+			return err
+		}
+		runErr := make(chan error, 1)
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		go func() { runErr <- w.Run(ctx) }()
+		defer func() {
+			if err := <-runErr; err != nil {
+				log.Error("watch", "err", err)
+			}
+		}()
+		defer cancel() // runs first: stops Run, then the defer above waits for it
+		select {
+		case <-w.Built():
+		case <-ctx.Done():
+			return nil
+		}
+		routes = map[string]http.Handler{"GET /_digest/": w.Handler()}
+	}
+
+	srv, ix, h, err := newSiteServer(*site, *out, log, routes)
 	if err != nil {
 		return err
 	}
-	defer ix.Close()
+	mu.Lock()
+	sh, cur = h, ix
+	mu.Unlock()
+	defer func() {
+		mu.Lock()
+		defer mu.Unlock()
+		cur.Close()
+	}()
 	srv.Addr = *addr
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -55,43 +112,43 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 // newSiteServer checks that out holds a built site with its index and
 // returns a server for it, not yet listening, and the index it searches.
-func newSiteServer(site, out string, log *slog.Logger) (*http.Server, *search.Index, error) {
+func newSiteServer(site, out string, log *slog.Logger, routes map[string]http.Handler) (*http.Server, *search.Index, *search.Handler, error) {
 	st, err := os.Stat(out)
 	switch {
 	case err != nil && errors.Is(err, os.ErrNotExist):
-		return nil, nil, fmt.Errorf("digest serve: %s: no built site; run `digest build -s %s -o %s` first", out, site, out)
+		return nil, nil, nil, fmt.Errorf("digest serve: %s: no built site; run `digest build -s %s -o %s` first", out, site, out)
 	case err != nil:
-		return nil, nil, fmt.Errorf("digest serve: %w", err)
+		return nil, nil, nil, fmt.Errorf("digest serve: %w", err)
 	case !st.IsDir():
-		return nil, nil, fmt.Errorf("digest serve: %s is not a folder", out)
+		return nil, nil, nil, fmt.Errorf("digest serve: %s is not a folder", out)
 	}
 	dir := filepath.Join(out, search.DirName)
 	ix, err := search.Open(dir)
 	if errors.Is(err, search.ErrNoIndex) {
-		return nil, nil, fmt.Errorf("digest serve: %v; run `digest build -s %s -o %s` first", err, site, out)
+		return nil, nil, nil, fmt.Errorf("digest serve: %v; run `digest build -s %s -o %s` first", err, site, out)
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("digest serve: %w; run `digest build -s %s -o %s` to rebuild it", err, site, out)
+		return nil, nil, nil, fmt.Errorf("digest serve: %w; run `digest build -s %s -o %s` to rebuild it", err, site, out)
 	}
 	src, err := content.LoadSettings(os.DirFS(site))
 	if err != nil {
 		ix.Close()
-		return nil, nil, fmt.Errorf("%w\ndigest serve: the site's settings and taxonomy are needed for search; give the site folder with -s", err)
+		return nil, nil, nil, fmt.Errorf("%w\ndigest serve: the site's settings and taxonomy are needed for search; give the site folder with -s", err)
 	}
 	tmpl, err := build.LoadTemplates(site)
 	if err != nil {
 		ix.Close()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	sh, err := search.NewHandler(ix, search.HandlerConfig{Source: src, Templates: tmpl, Logger: log})
 	if err != nil {
 		ix.Close()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	h, err := server.New(server.Config{Out: out, Search: sh, Logger: log})
+	h, err := server.New(server.Config{Out: out, Search: sh, Routes: routes, Logger: log})
 	if err != nil {
 		ix.Close()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	return &http.Server{
 		Handler:           h,
@@ -101,7 +158,7 @@ func newSiteServer(site, out string, log *slog.Logger) (*http.Server, *search.In
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}, ix, nil
+	}, ix, sh, nil
 }
 
 // serveUntilDone serves on ln until ctx is cancelled, then shuts down,
