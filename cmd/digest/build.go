@@ -29,7 +29,9 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	// A build is short-lived and memory is plentiful next to its output:
 	// collect garbage less often.
-	debug.SetGCPercent(400)
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
 	if isTerminal(stderr) {
 		cfg.Progress = stderr
 	}
