@@ -62,6 +62,11 @@ type Config struct {
 	// search index here. It runs on Run's goroutine: the next build waits
 	// for it.
 	OnBuild func(res *build.Result)
+	// OpenIndex, when set, opens the search index after each full build for
+	// updates in place (search.OpenWritable); incremental builds then update
+	// only the changed notes' documents. Without it every change rebuilds
+	// the index. See build.Session.
+	OpenIndex func(dir string) (build.Index, error)
 }
 
 // Watcher rebuilds a site when its sources change. Its Handler tells pages
@@ -115,6 +120,7 @@ func New(cfg Config) (*Watcher, error) {
 		pending:  map[string]bool{},
 	}
 	w.session = build.NewSession(build.Config{Site: cfg.Site, Out: cfg.Out, Drafts: cfg.Drafts, Logger: cfg.Logger, Live: true})
+	w.session.OpenIndex = cfg.OpenIndex
 	if w.log == nil {
 		w.log = slog.New(slog.DiscardHandler)
 	}
@@ -152,6 +158,10 @@ func within(path, dir string) bool {
 // whether it succeeded or not: from then on OUT holds a site unless that
 // build failed and there was none before.
 func (w *Watcher) Built() <-chan struct{} { return w.built }
+
+// Index returns the search index the watcher keeps up to date, as
+// Config.OpenIndex opened it after the latest full build, or nil.
+func (w *Watcher) Index() build.Index { return w.session.Index() }
 
 // Run builds the site once, then rebuilds it whenever its sources change,
 // until ctx is done; it then returns nil. It returns an error only when it
