@@ -27,11 +27,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *verbose {
 		cfg.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	// A build is short-lived and memory is plentiful next to its output:
-	// collect garbage less often.
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
-	}
+	tuneGC()
 	if isTerminal(stderr) {
 		cfg.Progress = stderr
 	}
@@ -41,6 +37,21 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprintln(stderr, res.Summary(cfg.OutDir()))
 	return nil
+}
+
+// tuneGC makes a short-lived command collect garbage less often, trading
+// memory for time, unless GOGC says otherwise; a soft memory limit of half
+// the machine's memory (unless GOMEMLIMIT is set) makes the collector work
+// harder before a large site could exhaust it.
+func tuneGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		if total := totalMemory(); total > 0 {
+			debug.SetMemoryLimit(int64(total / 2))
+		}
+	}
 }
 
 // isTerminal reports whether w is a terminal, where progress may be shown.

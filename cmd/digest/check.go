@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"runtime/debug"
 	"time"
 
 	"github.com/coopdigest/digest/build"
@@ -21,9 +19,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return usageError{fmt.Sprintf("check takes no arguments, got %q", fs.Args())}
 	}
 	start := time.Now()
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
-	} // short-lived: collect garbage less often
+	tuneGC()
 	src, err := build.Check(*site)
 	if err != nil {
 		return err
