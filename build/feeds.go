@@ -8,8 +8,10 @@ import (
 	"time"
 )
 
-// feedSize is how many of the newest notes a feed carries.
-const feedSize = 50
+// feedSize is how many of the newest notes a feed carries, each with its
+// whole text: enough for a reader that checks daily or weekly, small enough
+// that 150 feeds stay a small part of the site.
+const feedSize = 20
 
 // sitemapSize is the most URLs one sitemap file may hold (sitemaps.org).
 const sitemapSize = 50000
