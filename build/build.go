@@ -143,28 +143,30 @@ type builder struct {
 func write(ctx context.Context, cfg Config, src *content.Source, tmpl *templates.Set, dir string, cache *renderCache) (*Result, *builder, map[string]uint64, error) {
 	log := logger(cfg)
 	stage := time.Now()
-	b, err := prepare(ctx, cfg, src, tmpl, cache, nil)
+	b, err := prepare(ctx, cfg, src, tmpl, cache)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	notes := b.model.notes
-	log.Debug("markdown and model", "notes", len(notes), "seconds", time.Since(stage).Seconds())
+	log.Debug("markdown", "notes", len(notes), "seconds", time.Since(stage).Seconds())
 	stage = time.Now()
 
-	outs := b.plan()
-	res := &Result{Notes: len(notes), Files: len(outs), Rendered: len(outs), Source: src}
-	res.Pages = countPages(outs)
-
-	// The index is built beside the pages, in its own goroutine: bleve's
-	// indexing is the slowest single stage and overlaps rendering well.
+	// The index is built beside the pages, in its own goroutine, as soon as
+	// the notes' text is known: bleve's indexing is the slowest stage.
 	idx, ictx := errgroup.WithContext(ctx)
+	docs := b.documents()
 	idx.Go(func() error {
-		if err := search.Build(ictx, filepath.Join(dir, search.DirName), b.documents()); err != nil {
+		if err := search.Build(ictx, filepath.Join(dir, search.DirName), docs); err != nil {
 			return fmt.Errorf("search index: %w", err)
 		}
 		log.Debug("search index", "docs", len(notes), "seconds", time.Since(stage).Seconds())
 		return nil
 	})
+
+	b.relate(nil)
+	outs := b.plan()
+	res := &Result{Notes: len(notes), Files: len(outs), Rendered: len(outs), Source: src}
+	res.Pages = countPages(outs)
 
 	var written atomic.Int64
 	stopProgress := b.progress(&written, len(outs))
@@ -248,11 +250,10 @@ type renderCache struct {
 	notes map[string]rendered
 }
 
-// prepare makes the model of src's published notes: Markdown, list items
-// and related notes. Notes whose version and templates are those cache
-// holds are not rendered again. When prev is given and no note moved in time
-// or changed its regions or sectors, the related notes are taken from prev.
-func prepare(ctx context.Context, cfg Config, src *content.Source, tmpl *templates.Set, cache *renderCache, prev *model) (*builder, error) {
+// prepare makes the model of src's published notes with their Markdown and
+// list items. Notes whose version and templates are those cache holds are
+// not rendered again.
+func prepare(ctx context.Context, cfg Config, src *content.Source, tmpl *templates.Set, cache *renderCache) (*builder, error) {
 	b := &builder{cfg: cfg, model: newModel(src, src.Published(cfg.Drafts)), tmpl: tmpl}
 	notes := b.model.notes
 	g, gctx := errgroup.WithContext(ctx)
@@ -291,10 +292,15 @@ func prepare(ctx context.Context, cfg Config, src *content.Source, tmpl *templat
 		}
 		cache.notes = fresh
 	}
+	return b, nil
+}
+
+// relate finds the related notes of every note, taking them from prev when
+// they cannot have changed.
+func (b *builder) relate(prev *model) {
 	if prev == nil || !b.model.relateFrom(prev) {
 		b.model.relate(5)
 	}
-	return b, nil
 }
 
 func (c *renderCache) get(n *note) (rendered, bool) {

@@ -193,10 +193,11 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 	}
 	src := &content.Source{Site: s.src.Site, Taxonomies: s.src.Taxonomies, Notes: notes}
 
-	b, err := prepare(ctx, s.cfg, src, tmpl, &s.cache, s.model)
+	b, err := prepare(ctx, s.cfg, src, tmpl, &s.cache)
 	if err != nil {
 		return nil, err
 	}
+	b.relate(s.model)
 	outs := b.plan()
 	keys := keys(outs)
 	var todo []output
