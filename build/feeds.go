@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"hash/maphash"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -161,21 +162,37 @@ type sitemapIndex struct {
 
 // sitemap lists every HTML page but 404.html with its absolute URL. Past
 // sitemapSize URLs it writes sitemap-1.xml, sitemap-2.xml and so on and
-// makes sitemap.xml their index.
+// makes sitemap.xml their index. The URLs are made when the sitemap is
+// rendered: planning only collects the pages' paths.
 func (b *builder) sitemap(outs []output) []output {
 	m := b.model
 	site := m.src.Site
-	var urls []sitemapURL
+	var pages []string // paths below OUT of the pages' index.html files
 	for _, o := range outs {
-		if o.path == "404.html" || len(o.path) < len("index.html") || o.path[len(o.path)-len("index.html"):] != "index.html" {
-			continue
+		if o.path != "404.html" && strings.HasSuffix(o.path, "index.html") {
+			pages = append(pages, o.path)
 		}
-		path := "/" + o.path[:len(o.path)-len("index.html")]
-		u := sitemapURL{Loc: site.URL(path)}
-		if n := m.byURL[path]; n != nil {
-			u.LastMod = n.Date.Format(time.DateOnly)
+	}
+	note := func(file string) *note { return m.byURL["/"+strings.TrimSuffix(file, "index.html")] }
+	urls := func(files []string) urlset {
+		set := urlset{URLs: make([]sitemapURL, len(files))}
+		for i, f := range files {
+			set.URLs[i].Loc = site.URL("/" + strings.TrimSuffix(f, "index.html"))
+			if n := note(f); n != nil {
+				set.URLs[i].LastMod = n.Date.Format(time.DateOnly)
+			}
 		}
-		urls = append(urls, u)
+		return set
+	}
+	key := func(files []string) func(h *maphash.Hash) {
+		return func(h *maphash.Hash) {
+			for _, f := range files {
+				h.WriteString(f)
+				if n := note(f); n != nil {
+					maphash.WriteComparable(h, n.Date.Unix())
+				}
+			}
+		}
 	}
 	encode := func(buf *bytes.Buffer, v any) error {
 		buf.WriteString(xml.Header)
@@ -187,26 +204,24 @@ func (b *builder) sitemap(outs []output) []output {
 		buf.WriteByte('\n')
 		return nil
 	}
-	key := func(urls []sitemapURL) func(h *maphash.Hash) {
-		return func(h *maphash.Hash) {
-			for _, u := range urls {
-				h.WriteString(u.Loc)
-				h.WriteString(u.LastMod)
-			}
-		}
+	if len(pages) <= sitemapSize {
+		return []output{{path: "sitemap.xml", key: key(pages), render: func(buf *bytes.Buffer) error { return encode(buf, urls(pages)) }}}
 	}
-	if len(urls) <= sitemapSize {
-		return []output{{path: "sitemap.xml", key: key(urls), render: func(buf *bytes.Buffer) error { return encode(buf, urlset{URLs: urls}) }}}
-	}
-	var outsOut []output
+	var parts []output
 	var index sitemapIndex
-	for i := 0; i*sitemapSize < len(urls); i++ {
-		part := urls[i*sitemapSize : min((i+1)*sitemapSize, len(urls))]
+	for i := 0; i*sitemapSize < len(pages); i++ {
+		part := pages[i*sitemapSize : min((i+1)*sitemapSize, len(pages))]
 		name := "sitemap-" + strconv.Itoa(i+1) + ".xml"
 		index.Sitemaps = append(index.Sitemaps, sitemapURL{Loc: site.URL("/" + name)})
-		outsOut = append(outsOut, output{path: name, key: key(part), render: func(buf *bytes.Buffer) error { return encode(buf, urlset{URLs: part}) }})
+		parts = append(parts, output{path: name, key: key(part), render: func(buf *bytes.Buffer) error { return encode(buf, urls(part)) }})
 	}
-	return append(outsOut, output{path: "sitemap.xml", key: key(index.Sitemaps), render: func(buf *bytes.Buffer) error { return encode(buf, index) }})
+	return append(parts, output{path: "sitemap.xml",
+		key: func(h *maphash.Hash) {
+			for _, s := range index.Sitemaps {
+				h.WriteString(s.Loc)
+			}
+		},
+		render: func(buf *bytes.Buffer) error { return encode(buf, index) }})
 }
 
 // eventLD is the schema.org Event of a note page, as JSON-LD.

@@ -2,6 +2,7 @@ package build
 
 import (
 	"cmp"
+	"hash/maphash"
 	"html/template"
 	"slices"
 	"strconv"
@@ -20,6 +21,9 @@ type note struct {
 	text string        // the body as plain text, for the index
 	// related are the notes that share most regions and sectors with it.
 	related []*note
+	// termsKey is a fingerprint of the note's kind, regions and sectors,
+	// which counts of terms depend on.
+	termsKey uint64
 	// itemKey is a fingerprint of the note's list item, which is all that
 	// lists show of it: a change to the body alone leaves lists alone.
 	itemKey uint64
@@ -94,7 +98,7 @@ func newModel(src *content.Source, published []*content.Note) *model {
 	}
 	pairs := map[[2]string]*pair{}
 	for _, cn := range published {
-		n := &note{Note: cn, url: cn.URL(), idx: len(m.notes)}
+		n := &note{Note: cn, url: cn.URL(), idx: len(m.notes), termsKey: termsKey(cn)}
 		m.notes = append(m.notes, n)
 		m.byURL[n.url] = n
 		if t := m.kinds[n.Kind]; t != nil {
@@ -279,6 +283,23 @@ func (m *model) relateFrom(prev *model) bool {
 		}
 	}
 	return true
+}
+
+// termsKey is a fingerprint of a note's kind, regions and sectors.
+func termsKey(n *content.Note) uint64 {
+	var h maphash.Hash
+	h.SetSeed(keySeed)
+	h.WriteString(n.Kind)
+	for _, s := range n.Regions {
+		h.WriteByte(0)
+		h.WriteString(s)
+	}
+	h.WriteByte(1)
+	for _, s := range n.Sectors {
+		h.WriteByte(0)
+		h.WriteString(s)
+	}
+	return h.Sum64()
 }
 
 // yearURL is the path of a year's page.

@@ -159,15 +159,7 @@ func keyCounts(h *maphash.Hash, counts []templates.Count) {
 // sectors and kind.
 func keyCounted(h *maphash.Hash, notes []*note) {
 	for _, n := range notes {
-		h.WriteString(n.Kind)
-		for _, s := range n.Regions {
-			h.WriteString(s)
-		}
-		h.WriteByte(0)
-		for _, s := range n.Sectors {
-			h.WriteString(s)
-		}
-		h.WriteByte(0)
+		maphash.WriteComparable(h, n.termsKey)
 	}
 }
 

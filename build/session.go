@@ -236,6 +236,7 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 	}
 
 	upserts, deletes := s.indexChanges(b)
+	rendered := time.Now()
 	out := s.cfg.OutDir()
 	for i, o := range todo {
 		if err := writeAtomic(filepath.Join(out, filepath.FromSlash(o.path)), bufs[i]); err != nil {
@@ -245,9 +246,12 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 	for _, p := range gone {
 		removeOutput(out, p)
 	}
+	written := time.Now()
 	if err := s.updateIndex(ctx, b, upserts, deletes); err != nil {
 		return nil, err
 	}
+	logger(s.cfg).Debug("rebuilt", "files", len(todo), "removed", len(gone), "documents", len(upserts)+len(deletes),
+		"render_ms", rendered.Sub(start).Milliseconds(), "write_ms", written.Sub(rendered).Milliseconds(), "index_ms", time.Since(written).Milliseconds())
 
 	s.src, s.tmpl, s.model, s.keys = src, tmpl, b.model, keys
 	return &Result{Notes: len(b.model.notes), Pages: countPages(outs), Files: len(outs), Rendered: len(todo), Removed: len(gone),

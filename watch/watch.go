@@ -33,8 +33,9 @@ import (
 )
 
 // DefaultDebounce is the quiet period after a change before a rebuild starts,
-// when Config.Debounce is zero.
-const DefaultDebounce = 100 * time.Millisecond
+// when Config.Debounce is zero: an editor's save (write, rename, chmod)
+// comes within a few milliseconds, and a rebuild of one note takes tens.
+const DefaultDebounce = 30 * time.Millisecond
 
 // maxWaitFactor bounds how long a stream of changes that never pauses can
 // postpone a rebuild: maxWaitFactor quiet periods, at least a second.

@@ -51,20 +51,26 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		cur    *search.Index   // the index sh searches
 	)
 	if *watching {
+		var w *watch.Watcher
 		w, err := watch.New(watch.Config{
 			Site: *site, Out: *out, Drafts: *drafts, Logger: log, Stderr: stderr,
-			OnBuild: func(*build.Result) {
-				mu.Lock()
-				defer mu.Unlock()
-				if sh == nil {
-					return // the first build: newSiteServer opens the index
-				}
-				ix, err := search.Open(filepath.Join(*out, search.DirName))
-				if err != nil {
-					log.Error("reopening the search index", "err", err)
+			// The watcher's builds update the index in place; the handler
+			// searches that same index, so it sees each update at once.
+			OpenIndex: func(dir string) (build.Index, error) { return search.OpenWritable(dir) },
+			OnBuild: func(res *build.Result) {
+				if !res.Full {
 					return
 				}
-				sh.SetIndex(ix).Close()
+				// A full build wrote a new index: search it from now on.
+				mu.Lock()
+				defer mu.Unlock()
+				ix, ok := w.Index().(*search.Index)
+				if sh == nil || !ok || ix == cur {
+					return // the first build: the server is made with it below
+				}
+				if old := sh.SetIndex(ix); old != nil && old != ix {
+					old.Close()
+				}
 				cur = ix
 			},
 		})
@@ -87,13 +93,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return nil
 		}
 		routes = map[string]http.Handler{"GET /_digest/": w.Handler()}
+		if ix, ok := w.Index().(*search.Index); ok {
+			cur = ix
+		}
 	}
 
-	srv, ix, h, err := newSiteServer(*site, *out, log, routes)
+	mu.Lock()
+	srv, ix, h, err := newSiteServer(*site, *out, log, routes, cur)
 	if err != nil {
+		mu.Unlock()
 		return err
 	}
-	mu.Lock()
 	sh, cur = h, ix
 	mu.Unlock()
 	defer func() {
@@ -111,8 +121,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 // newSiteServer checks that out holds a built site with its index and
-// returns a server for it, not yet listening, and the index it searches.
-func newSiteServer(site, out string, log *slog.Logger, routes map[string]http.Handler) (*http.Server, *search.Index, *search.Handler, error) {
+// returns a server for it, not yet listening, and the index it searches:
+// ix when given, otherwise out's index opened read-only.
+func newSiteServer(site, out string, log *slog.Logger, routes map[string]http.Handler, ix *search.Index) (*http.Server, *search.Index, *search.Handler, error) {
 	st, err := os.Stat(out)
 	switch {
 	case err != nil && errors.Is(err, os.ErrNotExist):
@@ -122,13 +133,14 @@ func newSiteServer(site, out string, log *slog.Logger, routes map[string]http.Ha
 	case !st.IsDir():
 		return nil, nil, nil, fmt.Errorf("digest serve: %s is not a folder", out)
 	}
-	dir := filepath.Join(out, search.DirName)
-	ix, err := search.Open(dir)
-	if errors.Is(err, search.ErrNoIndex) {
-		return nil, nil, nil, fmt.Errorf("digest serve: %v; run `digest build -s %s -o %s` first", err, site, out)
-	}
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("digest serve: %w; run `digest build -s %s -o %s` to rebuild it", err, site, out)
+	if ix == nil {
+		ix, err = search.Open(filepath.Join(out, search.DirName))
+		if errors.Is(err, search.ErrNoIndex) {
+			return nil, nil, nil, fmt.Errorf("digest serve: %v; run `digest build -s %s -o %s` first", err, site, out)
+		}
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("digest serve: %w; run `digest build -s %s -o %s` to rebuild it", err, site, out)
+		}
 	}
 	src, err := content.LoadSettings(os.DirFS(site))
 	if err != nil {
