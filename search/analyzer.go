@@ -74,17 +74,38 @@ func newTextAnalyzer(_ map[string]any, cache *registry.Cache) (analysis.Analyzer
 func (a *textAnalyzer) Analyze(input []byte) analysis.TokenStream {
 	tokens := make(analysis.TokenStream, 0, len(input)/10+1)
 	slab := make([]analysis.Token, 0, cap(tokens))
-	emit := func(t analysis.Token) {
+	a.scan(input, nil, func(t *analysis.Token, transient bool) bool {
 		if len(slab) == cap(slab) {
 			slab = make([]analysis.Token, 0, 64)
 		}
-		slab = append(slab, t)
+		slab = append(slab, *t)
+		if transient {
+			slab[len(slab)-1].Term = append([]byte(nil), t.Term...)
+		}
 		tokens = append(tokens, &slab[len(slab)-1])
-	}
+		return true
+	})
+	return tokens
+}
+
+// scan splits input into tokens as Analyze does and calls emit with each,
+// in order, until emit returns false. A transient token's Term is valid
+// only during the call.
+//
+// With want, scan emits only the words that may have one of its terms: a
+// word is stemmed only if a term begins it, and a word whose first letter
+// begins no term is skipped unread; positions are not counted. Searches
+// use it to find a few terms in a long text.
+func (a *textAnalyzer) scan(input []byte, want *wanted, emit func(t *analysis.Token, transient bool) bool) {
 	var word []byte
+	var t analysis.Token
 	pos := 0
 	for i := 0; i < len(input); {
 		r, size := decode(input[i:])
+		if want != nil && isWordRune(r) && !isIdeograph(r) && !want.first[fold(r)] {
+			i = skipWord(input, i)
+			continue
+		}
 		switch {
 		case isIdeograph(r):
 			// A run of ideographs: bigrams of neighbours, or one unigram.
@@ -101,12 +122,18 @@ func (a *textAnalyzer) Analyze(input []byte) analysis.TokenStream {
 				n++
 				if n >= 2 {
 					pos++
-					emit(analysis.Token{Term: input[offs[0]:i], Start: offs[0], End: i, Position: pos, Type: analysis.Ideographic})
+					t = analysis.Token{Term: input[offs[0]:i], Start: offs[0], End: i, Position: pos, Type: analysis.Ideographic}
+					if !emit(&t, false) {
+						return
+					}
 				}
 			}
 			if n == 1 {
 				pos++
-				emit(analysis.Token{Term: input[start:i], Start: start, End: i, Position: pos, Type: analysis.Ideographic})
+				t = analysis.Token{Term: input[start:i], Start: start, End: i, Position: pos, Type: analysis.Ideographic}
+				if !emit(&t, false) {
+					return
+				}
 			}
 		case isWordRune(r):
 			start := i
@@ -128,25 +155,80 @@ func (a *textAnalyzer) Analyze(input []byte) analysis.TokenStream {
 				i += size
 			}
 			pos++
-			if len(word) == 0 || a.stop[string(word)] {
+			// An unwanted word is left out before the look-up of stop words,
+			// the costliest step when most words are unwanted.
+			if len(word) == 0 || cyrillic && want != nil && !want.begins(word) || a.stop[string(word)] {
 				continue
 			}
-			t := analysis.Token{Start: start, End: i, Position: pos, Type: analysis.AlphaNumeric}
+			t = analysis.Token{Term: word, Start: start, End: i, Position: pos, Type: analysis.AlphaNumeric}
+			transient := true
 			switch {
 			case digits:
 				t.Type = analysis.Numeric
-				t.Term = append([]byte(nil), word...)
 			case cyrillic:
-				t.Term = a.stem(word)
-			default:
-				t.Term = append([]byte(nil), word...)
+				t.Term, transient = a.stem(word), false
 			}
-			emit(t)
+			if !emit(&t, transient) {
+				return
+			}
 		default:
 			i += size
 		}
 	}
-	return tokens
+}
+
+// wanted is what scan looks for: terms, and the first letter of each.
+type wanted struct {
+	terms []string
+	first map[rune]bool
+}
+
+func newWanted(terms []string) *wanted {
+	w := &wanted{terms: terms, first: map[rune]bool{}}
+	for _, t := range terms {
+		r, _ := utf8.DecodeRuneInString(t)
+		w.first[r] = true
+	}
+	return w
+}
+
+// begins reports whether a term begins the folded word: a Snowball stem
+// is the start of the word it comes from.
+func (w *wanted) begins(word []byte) bool {
+	for _, t := range w.terms {
+		if len(word) >= len(t) && string(word[:len(t)]) == t {
+			return true
+		}
+	}
+	return false
+}
+
+// skipWord returns the end of the word that starts at i, as scan would
+// find it, reading Cyrillic and ASCII bytes without decoding them.
+func skipWord(input []byte, i int) int {
+	for i < len(input) {
+		c := input[i]
+		switch {
+		case c < utf8.RuneSelf:
+			if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+				return i
+			}
+			i++
+		case (c == 0xd0 || c == 0xd1) && i+1 < len(input) && input[i+1]&0xc0 == 0x80:
+			i += 2 // U+0400–U+047F: all letters
+		default:
+			r, size := decode(input[i:])
+			if r == '\u00ad' || r >= 0x300 && r < 0x370 || r > 0x4ff && unicode.Is(unicode.Mn, r) {
+				i += size
+				continue
+			}
+			if !isWordRune(r) || isIdeograph(r) {
+				return i
+			}
+			i += size
+		}
+	}
+	return i
 }
 
 // stem returns the Snowball stem of a folded Russian word. The result is
@@ -170,10 +252,15 @@ func (a *textAnalyzer) stem(word []byte) []byte {
 	return s
 }
 
-// decode is utf8.DecodeRune with a fast path for ASCII.
+// decode is utf8.DecodeRune with fast paths for ASCII and for two bytes,
+// which Cyrillic takes.
 func decode(b []byte) (rune, int) {
-	if b[0] < utf8.RuneSelf {
-		return rune(b[0]), 1
+	c := b[0]
+	if c < utf8.RuneSelf {
+		return rune(c), 1
+	}
+	if c >= 0xc2 && c < 0xe0 && len(b) > 1 && b[1]&0xc0 == 0x80 {
+		return rune(c&0x1f)<<6 | rune(b[1]&0x3f), 2
 	}
 	return utf8.DecodeRune(b)
 }

@@ -3,6 +3,7 @@ package search
 import (
 	"slices"
 	"testing"
+	"unicode/utf8"
 )
 
 func terms(t *testing.T, s string) []string {
@@ -65,5 +66,16 @@ func TestAnalyzerOffsets(t *testing.T) {
 	// Stop words keep their place: в is 2, и is 4.
 	if want := []int{1, 3, 5, 6}; !slices.Equal(pos, want) {
 		t.Errorf("positions %v, want %v", pos, want)
+	}
+}
+
+func TestDecode(t *testing.T) {
+	for i := 0; i < 1<<16; i++ {
+		b := []byte{byte(i >> 8), byte(i), 'x'}
+		r, n := decode(b)
+		wr, wn := utf8.DecodeRune(b)
+		if r != wr || n != wn {
+			t.Fatalf("decode(% x) = %U %d, want %U %d", b[:2], r, n, wr, wn)
+		}
 	}
 }

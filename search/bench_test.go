@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -197,6 +199,178 @@ func BenchmarkSearch(b *testing.B) {
 					}
 					b.ReportMetric(float64(total), "hits")
 				})
+			}
+		})
+	}
+}
+
+// BenchmarkUpdate measures Update of one document on a copy of the
+// benchmark index: a note changed in place, a new note, a note deleted.
+// Updates follow each other at once, or after a pause as in watch mode,
+// where bleve's merging of the small segments updates leave is done
+// between them. Besides the mean of all it reports the mean, median and
+// slowest update as measured alone (ms).
+func BenchmarkUpdate(b *testing.B) {
+	for _, n := range []int{10000, 100000} {
+		b.Run(fmt.Sprintf("docs=%d", n), func(b *testing.B) {
+			if n > 10000 && os.Getenv("DIGEST_BENCH_LARGE") == "" {
+				b.Skip("set DIGEST_BENCH_LARGE=1 for 100,000 documents")
+			}
+			ro := benchIndex(b, n)
+			dir := filepath.Join(b.TempDir(), DirName)
+			if err := os.CopyFS(dir, os.DirFS(ro.Dir())); err != nil {
+				b.Fatal(err)
+			}
+			ix, err := OpenWritable(dir)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { ix.Close() })
+			docs := benchDocs(b, n)
+			r := rand.New(rand.NewPCG(5, 6))
+			ops := []struct {
+				name string
+				op   func(i int) ([]Document, []string)
+			}{
+				{"change", func(i int) ([]Document, []string) {
+					d := docs[r.IntN(len(docs))]
+					d.Title = fmt.Sprintf("%s, правка %d", d.Title, i)
+					return []Document{d}, nil
+				}},
+				{"add", func(i int) ([]Document, []string) {
+					d := docs[r.IntN(len(docs))]
+					d.ID = fmt.Sprintf("/2026/bench-new-%d/", i)
+					return []Document{d}, nil
+				}},
+				{"delete", func(i int) ([]Document, []string) {
+					return nil, []string{docs[r.IntN(len(docs))].ID}
+				}},
+			}
+			for _, pause := range []time.Duration{0, 200 * time.Millisecond} {
+				for _, op := range ops {
+					b.Run(fmt.Sprintf("pause=%v/%s", pause, op.name), func(b *testing.B) {
+						var took []time.Duration
+						var sum time.Duration
+						i := 0
+						for b.Loop() {
+							upserts, deletes := op.op(i)
+							i++
+							if pause > 0 {
+								b.StopTimer()
+								time.Sleep(pause)
+								b.StartTimer()
+							}
+							start := time.Now()
+							if err := ix.Update(context.Background(), upserts, deletes); err != nil {
+								b.Fatal(err)
+							}
+							took = append(took, time.Since(start))
+							sum += took[len(took)-1]
+						}
+						slices.Sort(took)
+						ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+						b.ReportMetric(ms(sum/time.Duration(len(took))), "mean-ms")
+						b.ReportMetric(ms(took[len(took)/2]), "p50-ms")
+						b.ReportMetric(ms(took[len(took)-1]), "max-ms")
+					})
+				}
+			}
+		})
+	}
+}
+
+// mixQueries are the requests of testdata/wrk/mix.lua, as queries.
+var mixQueries = []struct {
+	name string
+	q    Query
+}{
+	{"Гуандун", Query{Q: "Гуандун"}},
+	{"Guangdong", Query{Q: "Guangdong"}},
+	{"广东", Query{Q: "广东"}},
+	{"выставка", Query{Q: "выставка"}},
+	{"сотрудничество", Query{Q: "сотрудничество"}},
+	{"typo", Query{Q: "Хабровский"}},
+	{"phrase", Query{Q: `"торговый дом"`}},
+	{"мостов+region", Query{Q: "мостов", Regions: []string{"heilongjiang"}}},
+	{"region", Query{Regions: []string{"khabarovsk-krai"}}},
+	{"region+sector", Query{Regions: []string{"guangdong"}, Sectors: []string{"trade"}}},
+	{"kind+dates", Query{Kinds: []string{"expo"}, From: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2022, 12, 31, 0, 0, 0, 0, time.UTC)}},
+	{"all", Query{}},
+	{"page2", Query{Page: 2}},
+	{"инвестиции-by-date", Query{Q: "инвестиции", Sort: SortDate}},
+	{"Приморье-порт", Query{Q: "Приморье порт"}},
+	{"зерно-соя", Query{Q: "зерно -соя"}},
+}
+
+// BenchmarkSearchMix runs the requests of the wrk mix as WRK_UNIQUE=1
+// makes them: with date bounds that leave the hits as they are.
+func BenchmarkSearchMix(b *testing.B) {
+	for _, n := range []int{10000, 100000} {
+		b.Run(fmt.Sprintf("docs=%d", n), func(b *testing.B) {
+			if n > 10000 && os.Getenv("DIGEST_BENCH_LARGE") == "" {
+				b.Skip("set DIGEST_BENCH_LARGE=1 for 100,000 documents")
+			}
+			ix := benchIndex(b, n)
+			for _, mq := range mixQueries {
+				b.Run(mq.name, func(b *testing.B) {
+					var total int
+					i := 0
+					for b.Loop() {
+						q := mq.q
+						i++
+						if q.From.IsZero() {
+							q.From = time.Date(1900+i%100, 1, 1, 0, 0, 0, 0, time.UTC)
+							q.To = time.Date(2030+i/100%70, 12, 31, 0, 0, 0, 0, time.UTC)
+						}
+						r, err := ix.Search(context.Background(), q)
+						if err != nil {
+							b.Fatal(err)
+						}
+						total = r.Total
+					}
+					b.ReportMetric(float64(total), "hits")
+				})
+			}
+		})
+	}
+}
+
+// BenchmarkHandlerMix serves the requests of the wrk mix, as WRK_UNIQUE=1
+// makes them, through the handler with its cache: the work of digest
+// serve for each but the network.
+func BenchmarkHandlerMix(b *testing.B) {
+	for _, n := range []int{10000, 100000} {
+		b.Run(fmt.Sprintf("docs=%d", n), func(b *testing.B) {
+			if n > 10000 && os.Getenv("DIGEST_BENCH_LARGE") == "" {
+				b.Skip("set DIGEST_BENCH_LARGE=1 for 100,000 documents")
+			}
+			ix := benchIndex(b, n)
+			site := os.Getenv("DIGEST_CORPUS")
+			if site == "" {
+				site = "testdata/site"
+			}
+			src, err := content.LoadSettings(os.DirFS(site))
+			if err != nil {
+				b.Fatal(err)
+			}
+			h, err := NewHandler(ix, HandlerConfig{Source: src})
+			if err != nil {
+				b.Fatal(err)
+			}
+			i := 0
+			for b.Loop() {
+				mq := mixQueries[i%len(mixQueries)]
+				v := mq.q.Values()
+				if mq.q.From.IsZero() {
+					v.Set("from", fmt.Sprintf("%d-01-01", 1900+i%100))
+					v.Set("to", fmt.Sprintf("%d-12-31", 2030+i/100%70))
+				}
+				i++
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, httptest.NewRequest("GET", "/api/search?"+v.Encode(), nil))
+				if w.Code != 200 {
+					b.Fatalf("%s: %d %s", v.Encode(), w.Code, w.Body)
+				}
 			}
 		})
 	}

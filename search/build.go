@@ -28,7 +28,7 @@ const formatVersion = 3
 // subfolder, searched together as one.
 type manifest struct {
 	Version int      `json:"version"`
-	Docs    int      `json:"docs"`
+	Docs    int      `json:"docs"` // as built; Update does not change it
 	Shards  []string `json:"shards"`
 }
 

@@ -5,9 +5,10 @@ import (
 	"sync"
 )
 
-// cache keeps the latest responses by key, up to a number of bytes. An
-// index never changes, so a response is good for as long as the index it
-// came from is served: SetIndex empties the cache.
+// cache keeps the latest responses by key, up to a number of bytes. A
+// response is good for as long as the index it came from is served
+// unchanged: SetIndex empties the cache, and keys name the index's count of
+// updates (see Handler.cached).
 type cache struct {
 	mu    sync.Mutex
 	max   int

@@ -16,6 +16,21 @@
 // filters, facets and sorting run; and the vocabulary of the index as one
 // finite-state transducer, for typos.
 //
+// # Updates
+//
+// OpenWritable opens an index for searching and for Update, which watch
+// mode calls after each incremental build with the documents of new and
+// changed notes and the URLs of those gone. A document goes into its shard
+// as a bleve batch, on disk when Update returns, so that an index opened
+// later sees it: the table and the vocabulary are read from the shards
+// again at every Open. In memory, the table gets a new row for the new
+// version and leaves the old one out; new words are counted apart from the
+// vocabulary as loaded. A search runs on a view: a snapshot of every shard
+// with the table and vocabulary of exactly that snapshot; Update makes a
+// new view and swaps it in, and searches under way finish on theirs. Only
+// one process may hold an index open for updates, and no process may open
+// it read-only meanwhile.
+//
 // A note's text is analysed for Russian by one analyzer of this package
 // (see textAnalyzer): Snowball stems («выставке» → выставк), ё as е, lower
 // case, Russian stop words dropped, Hanzi as bigrams (广东省 → 广东 东省). A
@@ -36,6 +51,15 @@
 // letter kept, at a fifth of the weight: a typo finds the note, below exact
 // matches. Nothing a reader types makes a search fail.
 //
+// A search runs in rows of the table rather than in bleve's searchers (see
+// rows.go): each word is read once into the rows that have it with their
+// scores, each phrase found once by bleve, and both are kept in a cache of
+// the index's current view; a query is then set operations on rows, and
+// filters, totals and facets are bitsets. Scores are bleve's TF-IDF on the
+// shard of each note, exactly: a query ranks as bleve ranked it. A hit's
+// snippet marks its words found by term vectors, or, for words in many
+// notes, by reading its text.
+//
 // ParseRequest reads the parameters shared by both endpoints and the
 // command: q (at most 500 characters of UTF-8); region, sector, kind (each
 // may repeat; a slug, any name or alias; a note must have every region and
@@ -50,6 +74,8 @@
 // NewHandler serves /search and /api/search and answers every bad request
 // with 400 and a message naming the parameter: JSON {"error": …} from the
 // API, the results page with the message from /search. Responses are
-// cached by query; SetIndex swaps in a new index (watch mode) and empties
-// the cache, and Index.Close waits for the searches under way.
+// cached by query and by the index's count of updates; SetIndex swaps in a
+// new index and empties the cache, and Index.Close waits for the searches
+// under way. Searches that are not cached take turns, as many at once as
+// there are processors, in the order they came.
 package search

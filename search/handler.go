@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -44,7 +45,7 @@ type HandlerConfig struct {
 
 // DefaultCacheBytes is the default size of the handler's response cache.
 // Readers ask the same questions (a region, the latest events), and an
-// index does not change: a cached answer costs a map lookup.
+// index changes seldom: a cached answer costs a map lookup.
 const DefaultCacheBytes = 32 << 20
 
 // Handler serves GET /search, a results page in the site's look that works
@@ -56,6 +57,8 @@ type Handler struct {
 	// search that was under way on the old index caches nothing found again.
 	gen   atomic.Uint64
 	cache *cache
+	// turns holds a token for each search under way; see search.
+	turns chan struct{}
 	src   *content.Source
 	tmpl  *templates.Set
 	log   *slog.Logger
@@ -67,7 +70,7 @@ func NewHandler(ix *Index, cfg HandlerConfig) (*Handler, error) {
 	if cfg.Source == nil {
 		return nil, errors.New("search handler: no site source")
 	}
-	h := &Handler{src: cfg.Source, tmpl: cfg.Templates, log: cfg.Logger}
+	h := &Handler{src: cfg.Source, tmpl: cfg.Templates, log: cfg.Logger, turns: make(chan struct{}, runtime.GOMAXPROCS(0))}
 	if h.tmpl == nil {
 		t, err := templates.Load(nil)
 		if err != nil {
@@ -138,7 +141,18 @@ func (h *Handler) parse(r *http.Request) (Query, error) {
 
 // search runs q on the current index. A search that meets an index closed
 // under it by SetIndex runs again on the new one.
+//
+// Searches take turns for the processors: no more run at once than there
+// are, and the others wait in the order they came. Let loose, the
+// scheduler serves some late and some early, and under load the slowest
+// answers took seven times the median.
 func (h *Handler) search(ctx context.Context, q Query) (*Result, error) {
+	select {
+	case h.turns <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-h.turns }()
 	for {
 		ix := h.index.Load()
 		res, err := ix.Search(ctx, q)
@@ -155,7 +169,11 @@ func (h *Handler) cached(w http.ResponseWriter, endpoint string, q Query) (key s
 	if h.cache == nil {
 		return "", false
 	}
-	key = strconv.FormatUint(h.gen.Load(), 10) + " " + endpoint + "?" + q.Values().Encode()
+	// The index's count of updates is part of the key, so that an answer
+	// from before an Update is never served after it; such answers are
+	// left for the cache to push out.
+	key = strconv.FormatUint(h.gen.Load(), 10) + "." + strconv.FormatUint(h.index.Load().updates.Load(), 10) +
+		" " + endpoint + "?" + q.Values().Encode()
 	resp, ok := h.cache.get(key)
 	if !ok {
 		return key, false

@@ -11,13 +11,10 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis"
-	bsearch "github.com/blevesearch/bleve/v2/search"
-	"github.com/blevesearch/bleve/v2/search/query"
 )
 
 // ErrNoIndex means that a folder holds no search index.
@@ -26,25 +23,38 @@ var ErrNoIndex = errors.New("no search index")
 // ErrClosed is the error of a search on a closed index.
 var ErrClosed = errors.New("search index closed")
 
-// Index is an index opened for searching. It is safe for use by many
-// goroutines at once.
+// Index is an index opened for searching, and perhaps for updates (see
+// OpenWritable). It is safe for use by many goroutines at once.
 type Index struct {
-	// mu is held for reading by every search and for writing by Close, so
-	// that Close waits for the searches under way.
+	// mu is held for reading by every search and update and for writing by
+	// Close, so that Close waits for the work under way.
 	mu       sync.RWMutex
 	closed   bool
 	dir      string
-	alias    bleve.IndexAlias
 	shards   []bleve.Index
-	analyzer analysis.Analyzer
-	table    *table
-	vocab    *vocab
+	analyzer *textAnalyzer
+	// view is what searches run on; Update replaces it. nil once closed.
+	view atomic.Pointer[view]
+	// updates counts the Updates applied, so that caches of results know
+	// when theirs are out of date.
+	updates atomic.Uint64
+	// w is the state of updates, nil when the index was opened read-only.
+	w *writer
 }
+
+// lockTimeout is how long opening a shard waits for a process that holds
+// it open for updates, before it fails rather than hangs.
+const lockTimeout = 2 * time.Second
 
 // Open opens the index in dir read-only, so that any number of processes
 // may search one index. An index that is missing or was written by another
-// version of this package is an error that wraps ErrNoIndex.
+// version of this package is an error that wraps ErrNoIndex; so is one that
+// a process holds open for updates (OpenWritable), after lockTimeout.
 func Open(dir string) (*Index, error) {
+	return open(dir, false)
+}
+
+func open(dir string, writable bool) (*Index, error) {
 	data, err := os.ReadFile(filepath.Join(dir, manifestName))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%s: %w", dir, ErrNoIndex)
@@ -64,28 +74,36 @@ func Open(dir string) (*Index, error) {
 		return nil, err
 	}
 	ix := &Index{dir: dir, analyzer: a}
+	config := map[string]any{"read_only": true, "bolt_timeout": lockTimeout.String()}
+	if writable {
+		config = writableConfig()
+	}
 	for _, name := range m.Shards {
 		if !validShardName(name) {
 			ix.Close()
 			return nil, fmt.Errorf("%s: %w (bad shard %q)", dir, ErrNoIndex, name)
 		}
-		s, err := bleve.OpenUsing(filepath.Join(dir, name), map[string]any{"read_only": true})
+		s, err := bleve.OpenUsing(filepath.Join(dir, name), config)
 		if err != nil {
 			ix.Close()
 			return nil, fmt.Errorf("search index %s: %w", filepath.Join(dir, name), err)
 		}
 		ix.shards = append(ix.shards, s)
 	}
-	ix.alias = bleve.NewIndexAlias(ix.shards...)
 	// The first typo of the process would wait for the automaton builders.
 	go builders()
-	if ix.table, err = loadTable(ix.shards); err != nil {
+	v, err := loadView(ix.shards)
+	if err != nil {
 		ix.Close()
 		return nil, err
 	}
-	if ix.vocab, err = loadVocab(ix.shards); err != nil {
-		ix.Close()
-		return nil, err
+	ix.view.Store(v)
+	if writable {
+		ix.w = &writer{}
+		if err := ix.w.reset(v); err != nil {
+			ix.Close()
+			return nil, err
+		}
 	}
 	return ix, nil
 }
@@ -95,8 +113,8 @@ func validShardName(s string) bool {
 	return err == nil && len(s) <= 4
 }
 
-// Close closes the index once the searches under way are done; later
-// searches fail with ErrClosed.
+// Close closes the index once the searches and updates under way are done;
+// later searches fail with ErrClosed.
 func (ix *Index) Close() error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
@@ -104,7 +122,9 @@ func (ix *Index) Close() error {
 		return nil
 	}
 	ix.closed = true
-	var errs []error
+	// No search holds the view any more: this closes its snapshots, which
+	// must be closed before their shards.
+	errs := []error{ix.setView(nil)}
 	for _, s := range ix.shards {
 		errs = append(errs, s.Close())
 	}
@@ -112,7 +132,13 @@ func (ix *Index) Close() error {
 }
 
 // Len returns the number of documents in the index.
-func (ix *Index) Len() int { return len(ix.table.urls) }
+func (ix *Index) Len() int {
+	v := ix.view.Load()
+	if v == nil {
+		return 0
+	}
+	return v.table.Len()
+}
 
 // Dir returns the folder the index was opened from.
 func (ix *Index) Dir() string { return ix.dir }
@@ -155,9 +181,6 @@ type FacetCount struct {
 	Count int
 }
 
-// Fields a hit is shown with, besides what the table holds.
-var hitFields = []string{fieldTitle, fieldSummary, fieldBody, fieldEnd, fieldRegions, fieldSectors}
-
 // Search runs q. Whatever the reader typed, the query is built from
 // analysed terms, never handed to a parser, so that only a broken index or
 // a cancelled ctx make it fail. A page past the last is empty.
@@ -168,61 +191,48 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	if ix.closed {
 		return nil, ErrClosed
 	}
+	v := ix.acquire()
+	if v == nil {
+		return nil, ErrClosed
+	}
+	defer v.release()
 	if q.Page < 1 {
 		q.Page = 1
 	}
 	if q.PerPage < 1 || q.PerPage > MaxPerPage {
 		q.PerPage = DefaultPerPage
 	}
-	text := ParseText(q.Q)
-	tq, scored := ix.textQuery(text)
+	p := ix.plan(v, ParseText(q.Q))
 	if q.Sort == SortDefault {
 		q.Sort = SortDate
-		if scored {
+		if p.scored() {
 			q.Sort = SortRelevance
 		}
 	}
-	byScore := scored && q.Sort == SortRelevance
+	byScore := p.scored() && q.Sort == SortRelevance
 
-	t := ix.table
+	t := v.table
 	f := t.filter(q)
 	// Pages past any possible hit are empty: nothing to keep but counts,
 	// and (page-1)*per_page must not overflow.
-	from := q.PerPage * min(q.Page-1, len(t.urls)/q.PerPage+1)
-	keep := min(from+q.PerPage, len(t.urls))
+	from := q.PerPage * min(q.Page-1, t.Len()/q.PerPage+1)
+	keep := min(from+q.PerPage, t.Len())
 
 	var c *counts
-	var page []ranked
+	var top []ranked
 	total := 0
-	switch {
-	case f.none:
+	var err error
+	if f.none {
 		c = t.newCounts()
-	case tq == nil:
-		// No words: the table alone, already in date order.
-		c = t.newCounts()
-		for _, r := range t.byDate {
-			if !t.match(&f, r) {
-				continue
-			}
-			if total >= from && total < keep {
-				page = append(page, ranked{row: r})
-			}
-			total++
-			t.count(c, r)
-		}
-	default:
-		var top []ranked
-		var err error
-		if c, top, total, err = ix.collect(ctx, tq, &f, byScore, keep); err != nil {
-			return nil, err
-		}
-		if from < len(top) {
-			page = top[from:]
-		}
+	} else {
+		c, top, total, err = rowSearch(ctx, v, p, &f, byScore, keep)
+	}
+	if err != nil {
+		return nil, err
 	}
 	out := &Result{Query: q, Total: total, Facets: t.facets(c)}
-	if len(page) > 0 {
-		hits, err := ix.hits(ctx, page, tq)
+	if from < len(top) {
+		hits, err := ix.hits(ctx, v, top[from:], p)
 		if err != nil {
 			return nil, err
 		}
@@ -236,96 +246,6 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 type ranked struct {
 	row   int32
 	score float64
-}
-
-// collect runs the text query on every shard at once and passes each match
-// through the filter into the counts and the best keep rows, in order.
-func (ix *Index) collect(ctx context.Context, tq query.Query, f *filter, byScore bool, keep int) (*counts, []ranked, int, error) {
-	t := ix.table
-	type part struct {
-		c     *counts
-		top   *topN
-		total int
-		err   error
-	}
-	parts := make([]part, len(ix.shards))
-	var wg sync.WaitGroup
-	for i, s := range ix.shards {
-		wg.Go(func() {
-			p := &parts[i]
-			p.c = t.newCounts()
-			p.top = newTopN(keep, byScore, t.rank)
-			p.err = eachMatch(ctx, s, tq, byScore, func(num uint64, score float64) {
-				rows := t.shardRows[i]
-				if num >= uint64(len(rows)) {
-					return
-				}
-				r := rows[num]
-				if r < 0 || !t.match(f, r) {
-					return
-				}
-				p.total++
-				t.count(p.c, r)
-				p.top.push(ranked{r, score})
-			})
-		})
-	}
-	wg.Wait()
-	c := t.newCounts()
-	all := newTopN(keep, byScore, t.rank)
-	total := 0
-	for _, p := range parts {
-		if p.err != nil {
-			return nil, nil, 0, p.err
-		}
-		total += p.total
-		c.add(p.c)
-		for _, r := range p.top.items {
-			all.push(r)
-		}
-	}
-	return c, all.sorted(), total, nil
-}
-
-// eachMatch calls fn with the number and score of every document of the
-// shard that matches q, scoring only when asked.
-func eachMatch(ctx context.Context, s bleve.Index, q query.Query, score bool, fn func(num uint64, score float64)) error {
-	adv, err := s.Advanced()
-	if err != nil {
-		return fmt.Errorf("search: %w", err)
-	}
-	r, err := adv.Reader()
-	if err != nil {
-		return fmt.Errorf("search: %w", err)
-	}
-	defer r.Close()
-	opts := bsearch.SearcherOptions{}
-	if !score {
-		opts.Score = "none"
-	}
-	searcher, err := q.Searcher(ctx, r, mappingForSearch, opts)
-	if err != nil {
-		return fmt.Errorf("search: %w", err)
-	}
-	defer searcher.Close()
-	sctx := &bsearch.SearchContext{
-		DocumentMatchPool: bsearch.NewDocumentMatchPool(searcher.DocumentMatchPoolSize(), 0),
-		IndexReader:       r,
-	}
-	for n := 0; ; n++ {
-		if n%1024 == 0 && ctx.Err() != nil {
-			return ctx.Err()
-		}
-		dm, err := searcher.Next(sctx)
-		if err != nil {
-			return fmt.Errorf("search: %w", err)
-		}
-		if dm == nil {
-			return nil
-		}
-		fn(docNum(dm.IndexInternalID), dm.Score)
-		sctx.DocumentMatchPool.Put(dm)
-	}
 }
 
 // mappingForSearch is the mapping queries are built against: they name
@@ -350,6 +270,17 @@ func (h *topN) better(a, b ranked) bool {
 		return a.score > b.score
 	}
 	return h.rank[a.row] < h.rank[b.row]
+}
+
+// compare orders a before b when a is better, for sorting.
+func (h *topN) compare(a, b ranked) int {
+	switch {
+	case h.better(a, b):
+		return -1
+	case h.better(b, a):
+		return 1
+	}
+	return 0
 }
 
 func (h *topN) push(x ranked) {
@@ -399,67 +330,8 @@ func (h *topN) down(i int) {
 // sorted returns the rows kept, best first.
 func (h *topN) sorted() []ranked {
 	out := slices.Clone(h.items)
-	slices.SortFunc(out, func(a, b ranked) int {
-		switch {
-		case h.better(a, b):
-			return -1
-		case h.better(b, a):
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, h.compare)
 	return out
-}
-
-// hits loads what the page's hits show. Locations of the matched words are
-// asked for only now, for these few documents: collecting them for every
-// match of a common word would cost more than the search itself.
-func (ix *Index) hits(ctx context.Context, page []ranked, tq query.Query) ([]Hit, error) {
-	t := ix.table
-	ids := make([]string, len(page))
-	for i, p := range page {
-		ids[i] = t.urls[p.row]
-	}
-	var q query.Query = bleve.NewDocIDQuery(ids)
-	if tq != nil {
-		q = bleve.NewConjunctionQuery(q, tq)
-	}
-	req := bleve.NewSearchRequestOptions(q, len(ids), 0, false)
-	req.Fields = hitFields
-	req.IncludeLocations = tq != nil
-	req.Score = "none"
-	res, err := ix.alias.SearchInContext(ctx, req)
-	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
-	}
-	byID := make(map[string]*bsearch.DocumentMatch, len(res.Hits))
-	for _, h := range res.Hits {
-		byID[h.ID] = h
-	}
-	hits := make([]Hit, 0, len(page))
-	for _, p := range page {
-		r := p.row
-		h := Hit{
-			URL:     t.urls[r],
-			Date:    dayTime(t.day[r]),
-			Regions: t.names(&t.regionNames, t.regions[t.regOff[r]:t.regOff[r+1]]),
-			Sectors: t.names(&t.sectorNames, t.sectors[t.secOff[r]:t.secOff[r+1]]),
-			Score:   p.score,
-		}
-		if int(t.kind[r]) < len(t.kinds.names) {
-			h.Kind = t.kinds.names[t.kind[r]]
-		}
-		if d := byID[h.URL]; d != nil {
-			h.Title = str(d.Fields[fieldTitle])
-			h.Summary = str(d.Fields[fieldSummary])
-			h.End, _ = time.Parse(time.DateOnly, str(d.Fields[fieldEnd]))
-			h.Regions = strs(d.Fields[fieldRegions])
-			h.Sectors = strs(d.Fields[fieldSectors])
-			h.Snippet = snippet(d, h.Summary, str(d.Fields[fieldBody]))
-		}
-		hits = append(hits, h)
-	}
-	return hits, nil
 }
 
 // names returns the values of ids.
@@ -474,144 +346,6 @@ func (t *table) names(d *dict, ids []uint16) []string {
 // dayTime turns YYYYMMDD into a time at midnight UTC.
 func dayTime(d int32) time.Time {
 	return time.Date(int(d/10000), time.Month(d/100%100), int(d%100), 0, 0, 0, 0, time.UTC)
-}
-
-// textQuery makes the bleve query of a reader's text, or nil when the
-// text asks for nothing. scored reports whether it has words or phrases to
-// rank by; with exclusions alone it matches every other note.
-func (ix *Index) textQuery(t Text) (q query.Query, scored bool) {
-	var must []query.Query
-	fuzzy := maxFuzzyTokens
-	for _, w := range t.Words {
-		for _, tok := range ix.analyzer.Analyze([]byte(w)) {
-			must = append(must, ix.wordQuery(w, tok, &fuzzy))
-		}
-	}
-	for _, p := range t.Phrases {
-		if pq := ix.phraseQuery(p); pq != nil {
-			must = append(must, pq)
-		}
-	}
-	var mustNot []query.Query
-	for _, w := range t.ExcludedWords {
-		toks := ix.analyzer.Analyze([]byte(w))
-		switch {
-		case len(toks) == 1:
-			mustNot = append(mustNot, termQuery(string(toks[0].Term)))
-		case len(toks) > 1:
-			// Several words written as one («Российско-Китайский»): exclude them together.
-			mustNot = append(mustNot, ix.phraseQuery(w))
-		}
-	}
-	for _, p := range t.ExcludedPhrases {
-		if pq := ix.phraseQuery(p); pq != nil {
-			mustNot = append(mustNot, pq)
-		}
-	}
-	if len(must)+len(mustNot) == 0 {
-		return nil, false
-	}
-	scored = len(must) > 0
-	if !scored {
-		must = append(must, bleve.NewMatchAllQuery())
-	}
-	b := bleve.NewBooleanQuery()
-	b.AddMust(must...)
-	b.AddMustNot(mustNot...)
-	return b, scored
-}
-
-// maxFuzzyTokens is how many tokens of one query may match with typos.
-const maxFuzzyTokens = 8
-
-// fuzzyBoost weighs a match within an edit distance against an exact one,
-// so that a typo finds a note but exact matches come first.
-const fuzzyBoost = 0.2
-
-// termQuery matches an analysed term in any text field.
-func termQuery(term string) query.Query {
-	return bleve.NewDisjunctionQuery(termAlternatives(nil, term)...)
-}
-
-func termAlternatives(alts []query.Query, term string) []query.Query {
-	for _, f := range textFields {
-		tq := bleve.NewTermQuery(term)
-		tq.SetField(f.name)
-		tq.SetBoost(f.boost)
-		alts = append(alts, tq)
-	}
-	return alts
-}
-
-// wordQuery matches a token of a reader's word in any text field, exactly
-// or, in a word of five letters or more, with a typo: one edit, two from
-// ten letters. A typo may change what the stemmer cuts off («Демешен» stems
-// to «демеш»), so both the stem and the whole word are tried within that
-// distance of the stems in the index. The first letter must be right: it
-// keeps «мостов» from finding «гости» and the dictionary walk short. A
-// word that many notes have is taken as written: it is no typo, and its
-// neighbours would only slow the search and crowd the hits. Numbers and
-// Chinese are matched exactly.
-//
-// Only the first maxFuzzyTokens tokens of a query may be looked up so, and
-// only words of up to 30 letters: a 500-character query of made-up words
-// must not build a thousand automata.
-func (ix *Index) wordQuery(word string, tok *analysis.Token, fuzzyLeft *int) query.Query {
-	term := string(tok.Term)
-	alts := termAlternatives(nil, term)
-	if tok.Type != analysis.AlphaNumeric {
-		return bleve.NewDisjunctionQuery(alts...)
-	}
-	whole := foldWord(word[tok.Start:tok.End])
-	n := utf8.RuneCountInString(whole)
-	fuzziness := 0
-	switch {
-	case n >= 10:
-		fuzziness = 2
-	case n >= 5:
-		fuzziness = 1
-	}
-	if fuzziness == 0 || n > 30 || *fuzzyLeft <= 0 || ix.vocab.count(term) > max(2, len(ix.table.urls)/1000) {
-		return bleve.NewDisjunctionQuery(alts...)
-	}
-	*fuzzyLeft--
-	seen := map[string]bool{term: true}
-	for _, form := range []string{term, whole} {
-		for _, c := range ix.vocab.near(form, fuzziness) {
-			if seen[c] {
-				continue
-			}
-			seen[c] = true
-			for _, f := range textFields {
-				tq := bleve.NewTermQuery(c)
-				tq.SetField(f.name)
-				tq.SetBoost(f.boost * fuzzyBoost)
-				alts = append(alts, tq)
-			}
-		}
-	}
-	return bleve.NewDisjunctionQuery(alts...)
-}
-
-// phraseQuery matches the words of p in order in any text field, or
-// returns nil when p has no word the analyzer keeps.
-func (ix *Index) phraseQuery(p string) query.Query {
-	toks := ix.analyzer.Analyze([]byte(p))
-	switch len(toks) {
-	case 0:
-		return nil
-	case 1:
-		return termQuery(string(toks[0].Term))
-	}
-	var alts []query.Query
-	for _, f := range textFields {
-		pq := bleve.NewMatchPhraseQuery(p)
-		pq.SetField(f.name)
-		pq.Analyzer = analyzerName
-		pq.SetBoost(f.boost)
-		alts = append(alts, pq)
-	}
-	return bleve.NewDisjunctionQuery(alts...)
 }
 
 // str returns a stored field as a string.

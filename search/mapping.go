@@ -3,7 +3,6 @@ package search
 import (
 	"fmt"
 
-	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/mapping"
 
 	// Keyword fields use bleve's keyword analyzer, which registers itself on
@@ -138,10 +137,14 @@ func newMapping() *mapping.IndexMappingImpl {
 
 // newAnalyzer returns the index's text analyzer, for analysing a reader's
 // words exactly as the notes were.
-func newAnalyzer() (analysis.Analyzer, error) {
+func newAnalyzer() (*textAnalyzer, error) {
 	a, err := registry.NewCache().AnalyzerNamed(analyzerName)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
-	return a, nil
+	ta, ok := a.(*textAnalyzer)
+	if !ok {
+		return nil, fmt.Errorf("search: analyzer %q is a %T", analyzerName, a)
+	}
+	return ta, nil
 }

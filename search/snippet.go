@@ -8,21 +8,22 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	bsearch "github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/analysis"
 )
 
 // snippetRunes is about how long a snippet is.
 const snippetRunes = 220
 
-// snippet makes the HTML snippet of a hit: the passage of the body with the
-// most different matched words, else the summary with its matches, else the
+// snippet makes the HTML snippet of a hit from its summary and body and
+// the matched words in each: the passage of the body with the most
+// different matched words, else the summary with its matches, else the
 // summary as it is, else the start of the body. The text is escaped; only
 // the <mark> elements around matches are markup.
-func snippet(d *bsearch.DocumentMatch, summary, body string) string {
-	if s, ok := highlight(body, spans(d.Locations[fieldText], textBody, len(body))); ok {
+func snippet(summary, body string, inSummary, inBody []span) string {
+	if s, ok := highlight(body, inBody); ok {
 		return s
 	}
-	if s, ok := highlight(summary, spans(d.Locations[fieldText], textSummary, len(summary))); ok {
+	if s, ok := highlight(summary, inSummary); ok {
 		return s
 	}
 	if summary != "" {
@@ -38,23 +39,12 @@ type span struct {
 	term       string
 }
 
-// spans lists the matches in element elem of an array field, in order,
-// leaving out any that do not fit the text of length n (they cannot, but
-// the text is the reader's page).
-func spans(tlm bsearch.TermLocationMap, elem uint64, n int) []span {
-	var out []span
-	for term, locs := range tlm {
-		for _, l := range locs {
-			if len(l.ArrayPositions) != 1 || l.ArrayPositions[0] != elem {
-				continue
-			}
-			if int(l.End) <= n && l.Start < l.End {
-				out = append(out, span{int(l.Start), int(l.End), term})
-			}
-		}
-	}
+// cleanSpans sorts the matches of a text of length n, leaving out any
+// that do not fit it (they cannot, but the text is the reader's page) and
+// any inside others (a phrase and its words).
+func cleanSpans(out []span, n int) []span {
+	out = slices.DeleteFunc(out, func(s span) bool { return s.end > n || s.start >= s.end })
 	slices.SortFunc(out, func(a, b span) int { return cmp.Or(cmp.Compare(a.start, b.start), cmp.Compare(b.end, a.end)) })
-	// Drop matches inside others (a phrase and its words).
 	keep := out[:0]
 	last := -1
 	for _, s := range out {
@@ -73,29 +63,7 @@ func highlight(text string, ms []span) (s string, ok bool) {
 	if text == "" {
 		return "", false
 	}
-	start := 0
-	if len(ms) > 0 {
-		best, bestTerms := 0, 0
-		for i := range ms {
-			limit := advance(text, ms[i].start, snippetRunes*2/3)
-			terms := map[string]bool{}
-			for j := i; j < len(ms) && ms[j].end <= limit; j++ {
-				terms[ms[j].term] = true
-			}
-			if len(terms) > bestTerms {
-				best, bestTerms = i, len(terms)
-			}
-		}
-		// Some context before the first match, from the start of a word.
-		start = retreat(text, ms[best].start, snippetRunes/6)
-	}
-	end := advance(text, start, snippetRunes)
-	if end < len(text) {
-		// End on a word boundary where there is one near.
-		if i := strings.LastIndexFunc(text[start:end], unicode.IsSpace); i > (end-start)/2 {
-			end = start + i
-		}
-	}
+	start, end, _ := window(text, ms)
 	var b strings.Builder
 	if start > 0 {
 		b.WriteString("…")
@@ -117,6 +85,72 @@ func highlight(text string, ms []span) (s string, ok bool) {
 		b.WriteString("…")
 	}
 	return strings.TrimSpace(b.String()), ok
+}
+
+// window returns where highlight cuts text: about snippetRunes from start
+// to end, around the first window of matches (ms, in order) with the most
+// different terms, of which it returns the number.
+func window(text string, ms []span) (start, end, terms int) {
+	if len(ms) > 0 {
+		best := 0
+		var seen []string
+		for i := range ms {
+			limit := advance(text, ms[i].start, snippetRunes*2/3)
+			seen = seen[:0]
+			for j := i; j < len(ms) && ms[j].end <= limit; j++ {
+				if !slices.Contains(seen, ms[j].term) {
+					seen = append(seen, ms[j].term)
+				}
+			}
+			if len(seen) > terms {
+				best, terms = i, len(seen)
+			}
+		}
+		// Some context before the first match, from the start of a word.
+		start = retreat(text, ms[best].start, snippetRunes/6)
+	}
+	end = advance(text, start, snippetRunes)
+	if end < len(text) {
+		// End on a word boundary where there is one near.
+		if i := strings.LastIndexFunc(text[start:end], unicode.IsSpace); i > (end-start)/2 {
+			end = start + i
+		}
+	}
+	return start, end, terms
+}
+
+// findSpans returns where terms (sorted, without repeats) occur in text as
+// the analyzer a splits it, as far as highlight needs them: once a window
+// of matches has every term, later matches cannot change the snippet, and
+// the rest of text is not read. Only words that may have a term are read
+// (see textAnalyzer.scan).
+func findSpans(a *textAnalyzer, text string, terms []string) []span {
+	if len(terms) == 0 || text == "" {
+		return nil
+	}
+	var out []span
+	var found []string
+	stop := len(text) + 1
+	a.scan([]byte(text), newWanted(terms), func(tok *analysis.Token, _ bool) bool {
+		if tok.Start >= stop {
+			return false
+		}
+		i, ok := slices.BinarySearch(terms, string(tok.Term))
+		if !ok {
+			return true
+		}
+		out = append(out, span{tok.Start, tok.End, terms[i]})
+		if !slices.Contains(found, terms[i]) {
+			found = append(found, terms[i])
+		}
+		if len(found) == len(terms) && stop > len(text) {
+			if _, end, n := window(text, out); n == len(terms) {
+				stop = end
+			}
+		}
+		return true
+	})
+	return out
 }
 
 // advance returns the offset n runes after i in text, or its end.

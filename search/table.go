@@ -4,10 +4,11 @@ import (
 	"cmp"
 	"encoding/binary"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 
-	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	index "github.com/blevesearch/bleve_index_api"
 )
 
@@ -17,19 +18,27 @@ import (
 // words is bleve's work; everything after it runs on the table, which is
 // several times faster than bleve's own facets and sorting, and lists
 // without words need no bleve at all.
+//
+// Rows are never removed or changed: Update marks the row of a replaced or
+// deleted document dead by leaving it out of byDate and appends the new
+// version as a new row, so that a table can share its columns with the one
+// it was made from (see update). Only live rows are ever reached: searches
+// find them through shardRows, lists through byDate.
 type table struct {
-	urls []string
-	day  []int32 // YYYYMMDD
-	kind []uint16
+	urls  []string
+	day   []int32 // YYYYMMDD
+	kind  []uint16
+	shard []uint16 // the shard that holds the row's document
 	// The regions of row r are regions[regOff[r]:regOff[r+1]]; likewise sectors.
 	regOff, secOff []uint32
 	regions        []uint16
 	sectors        []uint16
-	// byDate lists the rows newest first (then by URL); rank[r] is the place
-	// of row r in it.
+	// byDate lists the live rows newest first (then by URL); rank[r] is the
+	// place of live row r in it.
 	byDate []int32
 	rank   []int32
-	// shardRows maps a document's number in a shard to its row.
+	// shardRows maps a document's number in the snapshot of a shard that
+	// the table belongs to (see view) to its row, or -1.
 	shardRows [][]int32
 
 	kinds, regionNames, sectorNames dict
@@ -60,8 +69,13 @@ func (d *dict) lookup(s string) (uint16, bool) {
 	return id, ok
 }
 
-// docNum is a document's number in a shard of one segment, which is what
-// bleve's offline builder writes.
+// clone returns a copy of d that can take new values without changing d.
+func (d *dict) clone() dict {
+	return dict{ids: maps.Clone(d.ids), names: slices.Clip(d.names)}
+}
+
+// docNum is a document's number in a snapshot of a shard: the offset of
+// its segment plus its number in the segment.
 func docNum(id index.IndexInternalID) uint64 {
 	if len(id) != 8 {
 		return ^uint64(0)
@@ -69,42 +83,67 @@ func docNum(id index.IndexInternalID) uint64 {
 	return binary.BigEndian.Uint64(id)
 }
 
-// loadTable reads the table of every shard.
-func loadTable(shards []bleve.Index) (*table, error) {
+// maxValues bounds the documents of a table and the values of a keyword
+// field, so that rows fit in an int32 and values in a uint16.
+const maxValues = 1 << 16
+
+// loadTable reads the table of the snapshot r[i] of every shard.
+func loadTable(readers []index.IndexReader) (*table, error) {
 	t := &table{regOff: []uint32{0}, secOff: []uint32{0}}
-	for i, s := range shards {
-		if err := t.loadShard(i, s); err != nil {
+	for i, r := range readers {
+		if err := t.loadShard(i, r); err != nil {
 			return nil, err
 		}
 	}
-	n := len(t.urls)
-	if n > 1<<31-1 || len(t.kinds.names) > 1<<16 || len(t.regionNames.names) > 1<<16 || len(t.sectorNames.names) > 1<<16 {
-		return nil, fmt.Errorf("search index: too many documents or values")
+	if err := t.checkSize(); err != nil {
+		return nil, err
 	}
-	t.byDate = make([]int32, n)
+	t.byDate = make([]int32, len(t.urls))
 	for i := range t.byDate {
 		t.byDate[i] = int32(i)
 	}
-	slices.SortFunc(t.byDate, func(a, b int32) int {
-		return cmp.Or(cmp.Compare(t.day[b], t.day[a]), cmp.Compare(t.urls[a], t.urls[b]))
-	})
-	t.rank = make([]int32, n)
+	slices.SortFunc(t.byDate, t.compareDate)
+	t.rank = make([]int32, len(t.urls))
 	for i, r := range t.byDate {
 		t.rank[r] = int32(i)
 	}
 	return t, nil
 }
 
-func (t *table) loadShard(shard int, s bleve.Index) error {
-	adv, err := s.Advanced()
-	if err != nil {
-		return fmt.Errorf("search index: %w", err)
+// checkSize fails when rows or values no longer fit their types.
+func (t *table) checkSize() error {
+	if len(t.urls) > 1<<31-1 || len(t.kinds.names) > maxValues ||
+		len(t.regionNames.names) > maxValues || len(t.sectorNames.names) > maxValues {
+		return fmt.Errorf("search index: too many documents or values")
 	}
-	r, err := adv.Reader()
-	if err != nil {
-		return fmt.Errorf("search index: %w", err)
+	return nil
+}
+
+// compareDate orders rows newest first, then by URL.
+func (t *table) compareDate(a, b int32) int {
+	return cmp.Or(cmp.Compare(t.day[b], t.day[a]), cmp.Compare(t.urls[a], t.urls[b]))
+}
+
+// Len returns the number of live documents.
+func (t *table) Len() int { return len(t.byDate) }
+
+// snapshotDocs returns how many document numbers a snapshot uses, deleted
+// documents included: one more than the largest.
+func snapshotDocs(r index.IndexReader) (uint64, error) {
+	if s, ok := r.(*scorch.IndexSnapshot); ok {
+		var n uint64
+		for _, ss := range s.Segments() {
+			n += uint64(ss.FullSize())
+		}
+		return n, nil
 	}
-	defer r.Close()
+	return r.DocCount()
+}
+
+func (t *table) loadShard(shard int, r index.IndexReader) error {
+	if shard >= maxValues {
+		return fmt.Errorf("search index: too many shards")
+	}
 	all, err := r.DocIDReaderAll()
 	if err != nil {
 		return fmt.Errorf("search index: %w", err)
@@ -114,7 +153,7 @@ func (t *table) loadShard(shard int, s bleve.Index) error {
 	if err != nil {
 		return fmt.Errorf("search index: %w", err)
 	}
-	count, err := r.DocCount()
+	count, err := snapshotDocs(r)
 	if err != nil {
 		return fmt.Errorf("search index: %w", err)
 	}
@@ -132,7 +171,7 @@ func (t *table) loadShard(shard int, s bleve.Index) error {
 		}
 		num := docNum(id)
 		if num >= uint64(len(rows)) {
-			return fmt.Errorf("search index: shard %d is not one segment of %d documents", shard, count)
+			return fmt.Errorf("search index: shard %d: document number %d of %d", shard, num, count)
 		}
 		row := int32(len(t.urls))
 		rows[num] = row
@@ -159,6 +198,7 @@ func (t *table) loadShard(shard int, s bleve.Index) error {
 		t.urls = append(t.urls, url)
 		t.day = append(t.day, day)
 		t.kind = append(t.kind, kind)
+		t.shard = append(t.shard, uint16(shard))
 		t.regOff = append(t.regOff, uint32(len(t.regions)))
 		t.secOff = append(t.secOff, uint32(len(t.sectors)))
 	}
@@ -213,33 +253,6 @@ func (t *table) filter(q Query) filter {
 		f.to = int32(q.To.Year()*10000 + int(q.To.Month())*100 + q.To.Day())
 	}
 	return f
-}
-
-// match reports whether row r passes the filter.
-func (t *table) match(f *filter, r int32) bool {
-	if f.from != 0 && t.day[r] < f.from || f.to != 0 && t.day[r] > f.to {
-		return false
-	}
-	if len(f.kinds) > 0 && !slices.Contains(f.kinds, t.kind[r]) {
-		return false
-	}
-	if len(f.regions) > 0 {
-		have := t.regions[t.regOff[r]:t.regOff[r+1]]
-		for _, id := range f.regions {
-			if !slices.Contains(have, id) {
-				return false
-			}
-		}
-	}
-	if len(f.sectors) > 0 {
-		have := t.sectors[t.secOff[r]:t.secOff[r+1]]
-		for _, id := range f.sectors {
-			if !slices.Contains(have, id) {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // counts tallies the facets of the rows that match.

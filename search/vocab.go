@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
-	"github.com/blevesearch/bleve/v2"
 	index "github.com/blevesearch/bleve_index_api"
 	"github.com/blevesearch/vellum"
 	"github.com/blevesearch/vellum/levenshtein"
@@ -19,9 +19,29 @@ import (
 // notes have it, as one finite-state transducer. A typo is looked up in it
 // once per query: bleve's own fuzzy query would build its automaton again
 // for every field of every shard, which took longer than the search.
+//
+// An Update leaves fst as it is and counts the terms it lacks in delta
+// (see vocabWriter), so that a new word can be found with a typo the
+// moment its note is in.
 type vocab struct {
 	fst *vellum.FST
+	// delta maps a term to the change in its count since fst was made,
+	// zigzag-encoded (see zigzag); nil when there is none.
+	delta *vellum.FST
+	// nearby keeps what near found: building an automaton for a word of
+	// ten letters took longer than the rest of its search.
+	nearby sync.Map // nearKey → []string
+	nearN  atomic.Int64
 }
+
+type nearKey struct {
+	term     string
+	distance int
+}
+
+// maxNearby bounds the entries of vocab.nearby; when it is full, it is
+// emptied.
+const maxNearby = 4096
 
 // maxCandidates bounds the terms a typo expands to.
 const maxCandidates = 32
@@ -39,29 +59,17 @@ var builders = sync.OnceValues(func() ([2]*levenshtein.LevenshteinAutomatonBuild
 	return b, nil
 })
 
-// loadVocab merges the term dictionaries of every text field of every
-// shard, each already sorted, into one transducer from term to count.
-func loadVocab(shards []bleve.Index) (*vocab, error) {
+// loadVocab merges the term dictionaries of every text field of the
+// snapshot of every shard, each already sorted, into one transducer from
+// term to count.
+func loadVocab(readers []index.IndexReader) (*vocab, error) {
 	var dicts dictHeap
-	var readers []index.IndexReader
 	defer func() {
 		for _, d := range dicts {
 			d.dict.Close()
 		}
-		for _, r := range readers {
-			r.Close()
-		}
 	}()
-	for _, s := range shards {
-		adv, err := s.Advanced()
-		if err != nil {
-			return nil, fmt.Errorf("search index: %w", err)
-		}
-		r, err := adv.Reader()
-		if err != nil {
-			return nil, fmt.Errorf("search index: %w", err)
-		}
-		readers = append(readers, r)
+	for _, r := range readers {
 		for _, f := range textFields {
 			d, err := r.FieldDict(f.name)
 			if err != nil {
@@ -157,14 +165,35 @@ func (h *dictHeap) Pop() any {
 func (v *vocab) count(term string) int {
 	n, ok, err := v.fst.Get([]byte(term))
 	if err != nil || !ok {
-		return 0
+		n = 0
 	}
-	return int(n)
+	c := int64(n)
+	if v.delta != nil {
+		if d, ok, err := v.delta.Get([]byte(term)); err == nil && ok {
+			c += unzigzag(d)
+		}
+	}
+	return int(max(c, 0))
 }
 
 // near returns up to maxCandidates terms within distance edits of term
-// (1 or 2) that begin with its first letter, the most common first.
+// (1 or 2) that begin with its first letter, the most common first. The
+// caller must not change the result.
 func (v *vocab) near(term string, distance int) []string {
+	k := nearKey{term, distance}
+	if c, ok := v.nearby.Load(k); ok {
+		return c.([]string)
+	}
+	c := v.lookupNear(term, distance)
+	if v.nearN.Add(1) > maxNearby {
+		v.nearby.Clear()
+		v.nearN.Store(1)
+	}
+	v.nearby.Store(k, c)
+	return c
+}
+
+func (v *vocab) lookupNear(term string, distance int) []string {
 	bs, err := builders()
 	if err != nil || distance < 1 || distance > 2 || term == "" {
 		return nil
@@ -176,16 +205,36 @@ func (v *vocab) near(term string, distance int) []string {
 	_, size := utf8.DecodeRuneInString(term)
 	start := []byte(term[:size])
 	end := append([]byte(term[:size-1]), term[size-1]+1)
-	it, err := v.fst.Search(dfa, start, end)
 	type cand struct {
 		term  string
-		count uint64
+		count int64
 	}
 	var cands []cand
+	it, err := v.fst.Search(dfa, start, end)
 	for err == nil {
 		k, n := it.Current()
-		cands = append(cands, cand{string(k), n})
+		cands = append(cands, cand{string(k), int64(n)})
 		err = it.Next()
+	}
+	if v.delta != nil {
+		// Add the changes: to the counts of terms found above, or as terms
+		// of their own; drop terms no note has any more.
+		at := make(map[string]int, len(cands))
+		for i, c := range cands {
+			at[c.term] = i
+		}
+		it, err := v.delta.Search(dfa, start, end)
+		for err == nil {
+			k, d := it.Current()
+			if i, ok := at[string(k)]; ok {
+				cands[i].count += unzigzag(d)
+			} else {
+				cands = append(cands, cand{string(k), unzigzag(d)})
+			}
+			err = it.Next()
+		}
+		cands = slices.DeleteFunc(cands, func(c cand) bool { return c.count <= 0 })
+		slices.SortFunc(cands, func(a, b cand) int { return cmp.Compare(a.term, b.term) })
 	}
 	if len(cands) > maxCandidates {
 		// Keep the commonest: the word the reader meant is likely among them.

@@ -1,0 +1,296 @@
+package search
+
+import (
+	"cmp"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	bsearch "github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// hits loads what the page's hits show from the view's snapshots. Where
+// the words of p matched in a hit's text is found now, for these few
+// documents: collecting it for every match of a common word would cost
+// more than the search itself.
+func (ix *Index) hits(ctx context.Context, v *view, page []ranked, p *plan) ([]Hit, error) {
+	t := v.table
+	rows := make([]int32, len(page))
+	for i, x := range page {
+		rows[i] = x.row
+	}
+	// Phrases ask bleve, which knows where they matched. Words come from
+	// the term vectors of the text field, or, when every word is in many
+	// notes, whose postings are long to walk, are looked for in the text,
+	// where they are soon found (see findSpans).
+	var matched map[int32]*[2][]span
+	var words []*rowSet // when the words are looked for in the text
+	var err error
+	switch {
+	case p.hasPhrases():
+		matched, err = v.phraseSpans(ctx, rows, p.query())
+	case v.common(p.textTerms()):
+		for i := range p.must {
+			s, err := v.clauseRows(ctx, &p.must[i])
+			if err != nil {
+				return nil, err
+			}
+			words = append(words, s)
+		}
+	default:
+		matched, err = v.termSpans(ctx, rows, p.textTerms())
+	}
+	if err != nil {
+		return nil, err
+	}
+	hits := make([]Hit, 0, len(page))
+	for _, x := range page {
+		r := x.row
+		h := Hit{
+			URL:     t.urls[r],
+			Date:    dayTime(t.day[r]),
+			Regions: t.names(&t.regionNames, t.regions[t.regOff[r]:t.regOff[r+1]]),
+			Sectors: t.names(&t.sectorNames, t.sectors[t.secOff[r]:t.secOff[r+1]]),
+			Score:   x.score,
+		}
+		if int(t.kind[r]) < len(t.kinds.names) {
+			h.Kind = t.kinds.names[t.kind[r]]
+		}
+		d, err := v.stored(r)
+		if err != nil {
+			return nil, err
+		}
+		h.Title = d.title
+		h.Summary = d.summary
+		h.End, _ = time.Parse(time.DateOnly, d.end)
+		// The stored lists keep the order the note gives.
+		h.Regions, h.Sectors = d.regions, d.sectors
+		var inSummary, inBody []span
+		if m := matched[r]; m != nil {
+			inSummary = cleanSpans(m[textSummary], len(d.summary))
+			inBody = cleanSpans(m[textBody], len(d.body))
+		} else if words != nil {
+			inSummary, inBody = ix.findWords(words, r, d)
+		}
+		h.Snippet = snippet(d.summary, d.body, inSummary, inBody)
+		hits = append(hits, h)
+	}
+	return hits, nil
+}
+
+// findWords returns where the terms of words that row has in its text
+// occur in the summary and body of d, as far as its snippet needs: the
+// summary's matches count only where the body has none.
+func (ix *Index) findWords(words []*rowSet, row int32, d *storedDoc) (inSummary, inBody []span) {
+	var terms []string
+	for _, s := range words {
+		for t := range s.inText {
+			if s.hasInText(t, row) {
+				terms = append(terms, t)
+			}
+		}
+	}
+	if len(terms) == 0 {
+		return nil, nil
+	}
+	slices.Sort(terms)
+	terms = slices.Compact(terms)
+	if inBody = findSpans(ix.analyzer, d.body, terms); len(inBody) == 0 {
+		inSummary = findSpans(ix.analyzer, d.summary, terms)
+	}
+	return inSummary, inBody
+}
+
+// storedDoc is what the index stores of a document for its hit.
+type storedDoc struct {
+	title, summary, body, end string
+	regions, sectors          []string
+}
+
+// stored reads the stored fields of row from its segment.
+func (v *view) stored(row int32) (*storedDoc, error) {
+	seg, num, err := v.segmentOf(row)
+	if err != nil {
+		return nil, err
+	}
+	var d storedDoc
+	err = seg.VisitDocument(num, func(field string, _ byte, value []byte, _ []uint64) bool {
+		switch field {
+		case fieldTitle:
+			d.title = string(value)
+		case fieldSummary:
+			d.summary = string(value)
+		case fieldBody:
+			d.body = string(value)
+		case fieldEnd:
+			d.end = string(value)
+		case fieldRegions:
+			d.regions = append(d.regions, string(value))
+		case fieldSectors:
+			d.sectors = append(d.sectors, string(value))
+		}
+		return true
+	})
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	return &d, nil
+}
+
+// segmentOf returns the segment of the view's snapshots that holds row,
+// and the row's number in it.
+func (v *view) segmentOf(row int32) (*scorch.SegmentSnapshot, uint64, error) {
+	b := v.rowBits()
+	s := v.table.shard[row]
+	snap, ok := v.readers[s].(*scorch.IndexSnapshot)
+	if !ok {
+		return nil, 0, fmt.Errorf("search: shard %d is not a scorch index", s)
+	}
+	num := b.docNums[row]
+	segs, offs := snap.Segments(), b.offsets[s]
+	// The last segment that starts at num or before: empty segments start
+	// where the next one does.
+	i, _ := slices.BinarySearch(offs, num+1)
+	i--
+	if i < 0 || i >= len(segs) || len(offs) != len(segs) {
+		return nil, 0, fmt.Errorf("search: no segment holds row %d", row)
+	}
+	return segs[i], num - offs[i], nil
+}
+
+// termSpans returns where terms matched in the summary and body of each
+// of rows, from the term vectors of the text field: for each shard and
+// term, one walk through its postings to the page's documents.
+func (v *view) termSpans(ctx context.Context, rows []int32, terms []string) (map[int32]*[2][]span, error) {
+	out := map[int32]*[2][]span{}
+	if len(terms) == 0 {
+		return out, nil
+	}
+	t, b := v.table, v.rowBits()
+	byShard := map[uint16][]int32{}
+	for _, r := range rows {
+		byShard[t.shard[r]] = append(byShard[t.shard[r]], r)
+	}
+	for s, rs := range byShard {
+		slices.SortFunc(rs, func(x, y int32) int { return cmp.Compare(b.docNums[x], b.docNums[y]) })
+		for _, term := range terms {
+			tfr, err := v.readers[s].TermFieldReader(ctx, []byte(term), fieldText, true, false, true)
+			if err != nil {
+				return nil, fmt.Errorf("search: %w", err)
+			}
+			var tfd index.TermFieldDoc
+			var at uint64 // the number of the posting tfd holds
+			have := false
+			for _, r := range rs {
+				num := b.docNums[r]
+				if !have || at < num {
+					d, err := tfr.Advance(docID(num), &tfd)
+					if err != nil {
+						tfr.Close()
+						return nil, fmt.Errorf("search: %w", err)
+					}
+					if d == nil {
+						break
+					}
+					at, have = docNum(d.ID), true
+				}
+				if at != num {
+					continue
+				}
+				for _, loc := range tfd.Vectors {
+					if len(loc.ArrayPositions) != 1 || loc.ArrayPositions[0] > textBody {
+						continue
+					}
+					m := out[r]
+					if m == nil {
+						m = &[2][]span{}
+						out[r] = m
+					}
+					i := loc.ArrayPositions[0]
+					m[i] = append(m[i], span{int(loc.Start), int(loc.End), term})
+				}
+			}
+			tfr.Close()
+		}
+	}
+	return out, nil
+}
+
+// common reports whether terms are all in more than one note in
+// commonShare, and there are some.
+func (v *view) common(terms []string) bool {
+	for _, t := range terms {
+		if v.vocab.count(t)*commonShare < v.table.Len() {
+			return false
+		}
+	}
+	return len(terms) > 0
+}
+
+// commonShare: see view.common.
+const commonShare = 8
+
+// docID is the internal ID of document number num.
+func docID(num uint64) index.IndexInternalID {
+	return binary.BigEndian.AppendUint64(nil, num)
+}
+
+// phraseSpans returns where tq matched in the summary and body of each of
+// rows, as bleve finds it, phrases included.
+func (v *view) phraseSpans(ctx context.Context, rows []int32, tq query.Query) (map[int32]*[2][]span, error) {
+	t := v.table
+	byShard := map[uint16][]string{}
+	row := map[string]int32{}
+	for _, r := range rows {
+		byShard[t.shard[r]] = append(byShard[t.shard[r]], t.urls[r])
+		row[t.urls[r]] = r
+	}
+	out := map[int32]*[2][]span{}
+	for s, ids := range byShard {
+		r := v.readers[s]
+		q := bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), tq)
+		searcher, err := q.Searcher(ctx, r, mappingForSearch, bsearch.SearcherOptions{Score: "none", IncludeTermVectors: true})
+		if err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		sctx := &bsearch.SearchContext{
+			DocumentMatchPool: bsearch.NewDocumentMatchPool(searcher.DocumentMatchPoolSize(), 0),
+			IndexReader:       r,
+		}
+		for {
+			dm, err := searcher.Next(sctx)
+			if err != nil {
+				searcher.Close()
+				return nil, fmt.Errorf("search: %w", err)
+			}
+			if dm == nil {
+				break
+			}
+			id, err := r.ExternalID(dm.IndexInternalID)
+			if err != nil {
+				searcher.Close()
+				return nil, fmt.Errorf("search: %w", err)
+			}
+			dm.Complete(nil)
+			m := &[2][]span{}
+			for term, locs := range dm.Locations[fieldText] {
+				for _, l := range locs {
+					if len(l.ArrayPositions) == 1 && l.ArrayPositions[0] <= textBody {
+						i := l.ArrayPositions[0]
+						m[i] = append(m[i], span{int(l.Start), int(l.End), term})
+					}
+				}
+			}
+			out[row[id]] = m
+			sctx.DocumentMatchPool.Put(dm)
+		}
+		searcher.Close()
+	}
+	return out, nil
+}
