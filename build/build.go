@@ -2,7 +2,7 @@
 // the URL table in docs/CONTENT.md, Atom feeds, a sitemap, robots.txt, a
 // 404 page and the search index.
 //
-// A build runs in four stages: Load (package content reads and validates
+// A build runs in four stages: Load (package source reads and validates
 // the source; nothing is written when it finds a problem), Model (notes are
 // indexed by term, year and partnership and related to each other), Render
 // (every page and the index are made in parallel on every core) and Write
@@ -31,8 +31,8 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/coopdigest/digest/content"
 	"github.com/coopdigest/digest/search"
+	"github.com/coopdigest/digest/source"
 	"github.com/coopdigest/digest/templates"
 )
 
@@ -72,7 +72,7 @@ type Result struct {
 	Changed  []string // incremental builds: the note files read again
 
 	Duration time.Duration
-	Source   *content.Source
+	Source   *source.Site
 }
 
 // Summary is the one line a build ends with.
@@ -81,8 +81,8 @@ func (r *Result) Summary(out string) string {
 }
 
 // Check reads and validates a site's source without writing anything.
-func Check(site string) (*content.Source, error) {
-	return content.Load(os.DirFS(site))
+func Check(site string) (*source.Site, error) {
+	return source.Load(os.DirFS(site))
 }
 
 // LoadTemplates parses the default templates with the site's own
@@ -140,7 +140,7 @@ type builder struct {
 // write renders the site src into the empty folder dir: pages on every core,
 // the search index beside them at the same time. It returns the result and
 // the key of every output written, for later incremental builds.
-func write(ctx context.Context, cfg Config, src *content.Source, tmpl *templates.Set, dir string, cache *renderCache) (*Result, *builder, map[string]uint64, error) {
+func write(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.Set, dir string, cache *renderCache) (*Result, *builder, map[string]uint64, error) {
 	log := logger(cfg)
 	stage := time.Now()
 	b, err := prepare(ctx, cfg, src, tmpl, cache)
@@ -253,7 +253,7 @@ type renderCache struct {
 // prepare makes the model of src's published notes with their Markdown and
 // list items. Notes whose version and templates are those cache holds are
 // not rendered again.
-func prepare(ctx context.Context, cfg Config, src *content.Source, tmpl *templates.Set, cache *renderCache) (*builder, error) {
+func prepare(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.Set, cache *renderCache) (*builder, error) {
 	b := &builder{cfg: cfg, model: newModel(src, src.Published(cfg.Drafts)), tmpl: tmpl}
 	notes := b.model.notes
 	g, gctx := errgroup.WithContext(ctx)
@@ -270,7 +270,7 @@ func prepare(ctx context.Context, cfg Config, src *content.Source, tmpl *templat
 			}
 			html, text, err := renderMarkdown(n.Body)
 			if err != nil {
-				return &content.FileError{File: n.File, Line: n.BodyLine, Err: fmt.Errorf("markdown: %w", err)}
+				return &source.FileError{File: n.File, Line: n.BodyLine, Err: fmt.Errorf("markdown: %w", err)}
 			}
 			n.html, n.text = template.HTML(html), text
 			var buf bytes.Buffer
@@ -358,7 +358,7 @@ func renderAll(ctx context.Context, dir string, outs []output, written *atomic.I
 
 // render executes a page template with the site's settings.
 func (b *builder) render(buf *bytes.Buffer, name string, p *templates.Page) error {
-	p.Site = b.model.src.Site
+	p.Site = b.model.src.Settings
 	p.Live = b.cfg.Live
 	if v, ok := p.Data.(noteView); ok {
 		// The body is rendered Markdown of our own, safe to include as HTML.

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/coopdigest/digest/content"
 	"github.com/coopdigest/digest/search"
+	"github.com/coopdigest/digest/source"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/*/want")
@@ -229,7 +229,7 @@ func TestFailedBuildKeepsOut(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := Build(context.Background(), Config{Site: site})
-	var es content.Errors
+	var es source.Errors
 	if !errors.As(err, &es) || len(es) != 2 {
 		t.Fatalf("got %v, want two problems", err)
 	}

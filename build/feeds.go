@@ -67,7 +67,7 @@ func atomTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 // bytes.
 func (b *builder) feeds() []output {
 	m := b.model
-	site := m.src.Site
+	site := m.src.Settings
 	var outs []output
 	add := func(path, title string, notes []*note) {
 		outs = append(outs, output{path: path[1:],
@@ -93,7 +93,7 @@ func (b *builder) feeds() []output {
 
 func (b *builder) writeFeed(buf *bytes.Buffer, path, title string, notes []*note) error {
 	m := b.model
-	site := m.src.Site
+	site := m.src.Settings
 	notes = notes[:min(feedSize, len(notes))]
 	f := atomFeed{
 		Lang:  site.Language,
@@ -166,7 +166,7 @@ type sitemapIndex struct {
 // rendered: planning only collects the pages' paths.
 func (b *builder) sitemap(outs []output) []output {
 	m := b.model
-	site := m.src.Site
+	site := m.src.Settings
 	var pages []string // paths below OUT of the pages' index.html files
 	for _, o := range outs {
 		if o.path != "404.html" && strings.HasSuffix(o.path, "index.html") {
@@ -226,7 +226,7 @@ func (b *builder) sitemap(outs []output) []output {
 
 // eventLD is the schema.org Event of a note page, as JSON-LD.
 func eventLD(m *model, n *note) map[string]any {
-	site := m.src.Site
+	site := m.src.Settings
 	ev := map[string]any{
 		"@context":            "https://schema.org",
 		"@type":               "Event",

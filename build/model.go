@@ -8,13 +8,13 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/coopdigest/digest/content"
+	"github.com/coopdigest/digest/source"
 	"github.com/coopdigest/digest/templates"
 )
 
 // note is a published note with what rendering adds to it.
 type note struct {
-	*content.Note
+	*source.Note
 	url  string
 	item templates.Item
 	html template.HTML // the rendered body
@@ -40,7 +40,7 @@ type termPos struct {
 
 // term is a taxonomy entry with the notes that name it, newest first.
 type term struct {
-	*content.Term
+	*source.Term
 	tax   string // "regions", "sectors" or "kinds"
 	url   string // /regions/<slug>/
 	notes []*note
@@ -52,7 +52,7 @@ func (t *term) ref() templates.TermRef {
 
 // model is everything the pages of a site show, derived from its source.
 type model struct {
-	src     *content.Source
+	src     *source.Site
 	notes   []*note // newest first
 	byURL   map[string]*note
 	regions map[string]*term
@@ -78,7 +78,7 @@ func (p *pair) url() string { return "/regions/" + p.ru.Slug + "/" + p.cn.Slug +
 
 // newModel indexes the published notes by term, year and partnership.
 // notes must be sorted newest first.
-func newModel(src *content.Source, published []*content.Note) *model {
+func newModel(src *source.Site, published []*source.Note) *model {
 	m := &model{
 		src:     src,
 		byURL:   make(map[string]*note, len(published)),
@@ -286,7 +286,7 @@ func (m *model) relateFrom(prev *model) bool {
 }
 
 // termsKey is a fingerprint of a note's kind, regions and sectors.
-func termsKey(n *content.Note) uint64 {
+func termsKey(n *source.Note) uint64 {
 	var h maphash.Hash
 	h.SetSeed(keySeed)
 	h.WriteString(n.Kind)

@@ -7,7 +7,7 @@ import (
 	"html/template"
 	"strconv"
 
-	"github.com/coopdigest/digest/content"
+	"github.com/coopdigest/digest/source"
 	"github.com/coopdigest/digest/templates"
 )
 
@@ -35,10 +35,10 @@ type (
 	notePage struct {
 		templates.Item
 		Sectors       []templates.TermRef
-		People        []content.Person
+		People        []source.Person
 		Organizations []string
 		Places        []string
-		Sources       []content.Link
+		Sources       []source.Link
 		Body          template.HTML
 		Related       []templates.Item
 		Partnerships  []templates.Count
@@ -173,7 +173,7 @@ func keyPager(h *maphash.Hash, p templates.Pager) {
 // enough to redo on every change in watch mode.
 func (b *builder) plan() []output {
 	m := b.model
-	per := m.src.Site.PerPage
+	per := m.src.Settings.PerPage
 	var outs []output
 	// page adds an HTML page made by the template tmpl from the data mk
 	// returns; key adds what the data depends on besides the template.
@@ -299,7 +299,7 @@ func (b *builder) plan() []output {
 	outs = append(outs, b.feeds()...)
 	outs = append(outs, b.sitemap(outs)...)
 	outs = append(outs, output{path: "robots.txt", key: func(*maphash.Hash) {}, render: func(buf *bytes.Buffer) error {
-		fmt.Fprintf(buf, "User-agent: *\nAllow: /\nDisallow: %s\n\nSitemap: %s\n", m.src.Site.SearchURL, m.src.Site.URL("/sitemap.xml"))
+		fmt.Fprintf(buf, "User-agent: *\nAllow: /\nDisallow: %s\n\nSitemap: %s\n", m.src.Settings.SearchURL, m.src.Settings.URL("/sitemap.xml"))
 		return nil
 	}})
 	for name, data := range b.tmpl.Static() {
@@ -335,7 +335,7 @@ func (b *builder) termPages(t *term, page func(path, tmpl string, key func(*maph
 		feed = t.url + "feed.xml"
 	}
 	desc := fmt.Sprintf("%s: %s. %d %s", label, t.Name.Ru, len(t.notes), templates.Plural(len(t.notes), "событие", "события", "событий"))
-	paginate(t.url, t.notes, m.src.Site.PerPage, func(path string, its []*note, p templates.Pager) {
+	paginate(t.url, t.notes, m.src.Settings.PerPage, func(path string, its []*note, p templates.Pager) {
 		page(path, "term.html", func(h *maphash.Hash) {
 			keyItems(h, its)
 			keyPager(h, p)

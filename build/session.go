@@ -16,8 +16,8 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/coopdigest/digest/content"
 	"github.com/coopdigest/digest/search"
+	"github.com/coopdigest/digest/source"
 	"github.com/coopdigest/digest/templates"
 )
 
@@ -43,7 +43,7 @@ type Session struct {
 	// without it every change rebuilds the whole index.
 	OpenIndex func(dir string) (Index, error)
 
-	src   *content.Source
+	src   *source.Site
 	tmpl  *templates.Set
 	model *model
 	cache renderCache
@@ -73,9 +73,9 @@ func (s *Session) Build(ctx context.Context, changed []string) (*Result, error) 
 func needsFull(changed []string) bool {
 	for _, p := range changed {
 		switch {
-		case p == content.Dir, p == content.Dir+"/site.yaml", strings.HasPrefix(p, content.Dir+"/taxonomy"):
+		case p == source.Dir, p == source.Dir+"/site.yaml", strings.HasPrefix(p, source.Dir+"/taxonomy"):
 			return true
-		case p == "templates", strings.HasPrefix(p, "templates/"), strings.HasPrefix(p, content.Dir+"/"):
+		case p == "templates", strings.HasPrefix(p, "templates/"), strings.HasPrefix(p, source.Dir+"/"):
 		default:
 			return true
 		}
@@ -146,13 +146,13 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 	}
 
 	// Re-read the notes below every changed path; keep the others.
-	byFile := make(map[string]*content.Note, len(s.src.Notes))
+	byFile := make(map[string]*source.Note, len(s.src.Notes))
 	for _, n := range s.src.Notes {
 		byFile[n.File] = n
 	}
 	var reread []string
 	for _, p := range changed {
-		if !strings.HasPrefix(p, content.Dir+"/") {
+		if !strings.HasPrefix(p, source.Dir+"/") {
 			continue
 		}
 		for f := range byFile {
@@ -165,9 +165,9 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 		case errors.Is(err, fs.ErrNotExist):
 			continue // deleted
 		case err != nil:
-			return nil, &content.FileError{File: p, Err: err}
+			return nil, &source.FileError{File: p, Err: err}
 		case st.IsDir():
-			files, err := content.NoteFilesUnder(fsys, p)
+			files, err := source.NoteFilesUnder(fsys, p)
 			if err != nil {
 				return nil, err
 			}
@@ -178,20 +178,20 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 	}
 	slices.Sort(reread)
 	reread = slices.Compact(reread)
-	fresh, err := content.ParseNotes(fsys, reread, &s.src.Taxonomies)
+	fresh, err := source.ParseNotes(fsys, reread, &s.src.Taxonomies)
 	if err != nil {
 		return nil, err
 	}
-	notes := make([]*content.Note, 0, len(byFile)+len(fresh))
+	notes := make([]*source.Note, 0, len(byFile)+len(fresh))
 	for _, n := range byFile {
 		notes = append(notes, n)
 	}
 	notes = append(notes, fresh...)
-	content.SortNotes(notes)
-	if err := content.CheckURLs(notes); err != nil {
+	source.SortNotes(notes)
+	if err := source.CheckURLs(notes); err != nil {
 		return nil, err
 	}
-	src := &content.Source{Site: s.src.Site, Taxonomies: s.src.Taxonomies, Notes: notes}
+	src := &source.Site{Settings: s.src.Settings, Taxonomies: s.src.Taxonomies, Notes: notes}
 
 	b, err := prepare(ctx, s.cfg, src, tmpl, &s.cache)
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/coopdigest/digest/content"
+	"github.com/coopdigest/digest/source"
 )
 
 // Benchmarks run on generated documents, or on a corpus site when
@@ -37,7 +37,7 @@ func corpusDocs(b *testing.B) []Document {
 		return nil
 	}
 	corpusOnce.Do(func() {
-		src, err := content.Load(os.DirFS(dir))
+		src, err := source.Load(os.DirFS(dir))
 		if err != nil {
 			corpusOnce.err = err
 			return
@@ -349,7 +349,7 @@ func BenchmarkHandlerMix(b *testing.B) {
 			if site == "" {
 				site = "testdata/site"
 			}
-			src, err := content.LoadSettings(os.DirFS(site))
+			src, err := source.LoadSettings(os.DirFS(site))
 			if err != nil {
 				b.Fatal(err)
 			}

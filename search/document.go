@@ -3,7 +3,7 @@ package search
 import (
 	"time"
 
-	"github.com/coopdigest/digest/content"
+	"github.com/coopdigest/digest/source"
 )
 
 // Document is what the index holds of one published note. Field tags are
@@ -33,7 +33,7 @@ type Document struct {
 // FromNote makes the document of a note. text is the body as plain text
 // (the build renders Markdown and strips the tags); tax supplies the names
 // of the note's kind, regions and sectors.
-func FromNote(n *content.Note, text string, tax *content.Taxonomies) Document {
+func FromNote(n *source.Note, text string, tax *source.Taxonomies) Document {
 	d := Document{
 		ID:      n.URL(),
 		Title:   n.Title,
@@ -69,7 +69,7 @@ func FromNote(n *content.Note, text string, tax *content.Taxonomies) Document {
 }
 
 // appendNames appends the names and aliases of the term with the slug.
-func appendNames(names []string, tax *content.Taxonomy, slug string) []string {
+func appendNames(names []string, tax *source.Taxonomy, slug string) []string {
 	t := tax.Get(slug)
 	if t == nil {
 		return names

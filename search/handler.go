@@ -16,7 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/coopdigest/digest/content"
+	"github.com/coopdigest/digest/source"
 	"github.com/coopdigest/digest/templates"
 )
 
@@ -30,8 +30,8 @@ var _ searcher = (*Index)(nil)
 // HandlerConfig is what a Handler serves with.
 type HandlerConfig struct {
 	// Source holds the site's settings and taxonomies, as
-	// content.LoadSettings reads them; the notes are not needed.
-	Source *content.Source
+	// source.LoadSettings reads them; the notes are not needed.
+	Source *source.Site
 	// Templates render the results page ("search.html"); nil for the
 	// embedded defaults.
 	Templates *templates.Set
@@ -59,7 +59,7 @@ type Handler struct {
 	cache *cache
 	// turns holds a token for each search under way; see search.
 	turns chan struct{}
-	src   *content.Source
+	src   *source.Site
 	tmpl  *templates.Set
 	log   *slog.Logger
 	mux   *http.ServeMux
@@ -134,7 +134,7 @@ func (h *Handler) parse(r *http.Request) (Query, error) {
 		return q, err
 	}
 	if q.PerPage == 0 {
-		q.PerPage = min(max(h.src.Site.PerPage, 1), MaxPerPage)
+		q.PerPage = min(max(h.src.Settings.PerPage, 1), MaxPerPage)
 	}
 	return q, nil
 }
@@ -240,14 +240,14 @@ type apiError struct {
 }
 
 // EncodeJSON writes res as /api/search answers it, with names from tax.
-func EncodeJSON(w io.Writer, res *Result, tax *content.Taxonomies) error {
+func EncodeJSON(w io.Writer, res *Result, tax *source.Taxonomies) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(apiResultOf(res, tax))
 }
 
-func apiResultOf(res *Result, tax *content.Taxonomies) apiResult {
+func apiResultOf(res *Result, tax *source.Taxonomies) apiResult {
 	out := apiResult{
 		Query:   res.Query.Q,
 		Total:   res.Total,
@@ -273,7 +273,7 @@ func apiResultOf(res *Result, tax *content.Taxonomies) apiResult {
 		}
 		out.Hits = append(out.Hits, ah)
 	}
-	facet := func(counts []FacetCount, t *content.Taxonomy) []apiFacet {
+	facet := func(counts []FacetCount, t *source.Taxonomy) []apiFacet {
 		out := make([]apiFacet, 0, len(counts))
 		for _, c := range counts {
 			out = append(out, apiFacet{Slug: c.Value, Name: termName(t, c.Value), Count: c.Count})
@@ -298,7 +298,7 @@ func nonNil(s []string) []string {
 
 // termName is the Russian name of a slug, or the slug when the taxonomy
 // does not know it (a year, or an index older than the taxonomy).
-func termName(t *content.Taxonomy, slug string) string {
+func termName(t *source.Taxonomy, slug string) string {
 	if term := t.Get(slug); term != nil {
 		return term.Name.Ru
 	}
@@ -417,7 +417,7 @@ func (h *Handler) servePage(w http.ResponseWriter, r *http.Request) {
 		res, err = h.search(r.Context(), q)
 	}
 	page := &templates.Page{
-		Site:    h.src.Site,
+		Site:    h.src.Settings,
 		Title:   "Поиск",
 		Path:    r.URL.Path,
 		NoIndex: true,
@@ -471,7 +471,7 @@ func (h *Handler) view(res *Result, q Query) *pageView {
 		Sectors: q.Sectors,
 		Kinds:   q.Kinds,
 	}
-	if q.PerPage != min(max(h.src.Site.PerPage, 1), MaxPerPage) {
+	if q.PerPage != min(max(h.src.Settings.PerPage, 1), MaxPerPage) {
 		v.PerPage = q.PerPage
 	}
 	if !q.From.IsZero() {
@@ -487,7 +487,7 @@ func (h *Handler) view(res *Result, q Query) *pageView {
 		c.Sectors = append([]string(nil), q.Sectors...)
 		c.Kinds = append([]string(nil), q.Kinds...)
 		c.Page = 1
-		if c.PerPage == min(max(h.src.Site.PerPage, 1), MaxPerPage) {
+		if c.PerPage == min(max(h.src.Settings.PerPage, 1), MaxPerPage) {
 			c.PerPage = 0
 		}
 		edit(&c)
@@ -513,7 +513,7 @@ func (h *Handler) view(res *Result, q Query) *pageView {
 		v.Items = append(v.Items, it)
 	}
 
-	facet := func(title string, counts []FacetCount, t *content.Taxonomy, active []string, add func(*Query, string)) {
+	facet := func(title string, counts []FacetCount, t *source.Taxonomy, active []string, add func(*Query, string)) {
 		if len(counts) == 0 {
 			return
 		}

@@ -10,15 +10,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/coopdigest/digest/content"
+	"github.com/coopdigest/digest/source"
 )
 
 // testSite loads testdata/site once.
-var testSite = sync.OnceValues(func() (*content.Source, error) {
-	return content.Load(os.DirFS("testdata/site"))
+var testSite = sync.OnceValues(func() (*source.Site, error) {
+	return source.Load(os.DirFS("testdata/site"))
 })
 
-func loadSite(t testing.TB) *content.Source {
+func loadSite(t testing.TB) *source.Site {
 	t.Helper()
 	src, err := testSite()
 	if err != nil {

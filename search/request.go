@@ -8,7 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/coopdigest/digest/content"
+	"github.com/coopdigest/digest/source"
 )
 
 // Limits of a request.
@@ -61,7 +61,7 @@ func (e *ParamError) Error() string { return e.Param + ": " + e.Problem }
 // (YYYY-MM-DD, inclusive); sort (relevance or date); page; per_page. tax
 // resolves names to slugs. The first bad parameter is returned as a
 // *ParamError; nothing else fails.
-func ParseRequest(v url.Values, tax *content.Taxonomies) (Query, error) {
+func ParseRequest(v url.Values, tax *source.Taxonomies) (Query, error) {
 	q := Query{Page: 1}
 	q.Q = v.Get("q")
 	if !utf8.ValidString(q.Q) {
@@ -93,7 +93,7 @@ func ParseRequest(v url.Values, tax *content.Taxonomies) (Query, error) {
 		if !utf8.ValidString(s) {
 			return q, &ParamError{p.name, "not valid UTF-8 text"}
 		}
-		t, err := content.ParseDateParam(s)
+		t, err := source.ParseDateParam(s)
 		if err != nil {
 			return q, &ParamError{p.name, err.Error()}
 		}
@@ -126,7 +126,7 @@ func ParseRequest(v url.Values, tax *content.Taxonomies) (Query, error) {
 }
 
 // resolveParam turns every value of a repeated parameter into a slug.
-func resolveParam(v url.Values, name string, tax *content.Taxonomy) ([]string, error) {
+func resolveParam(v url.Values, name string, tax *source.Taxonomy) ([]string, error) {
 	var slugs []string
 	for _, s := range v[name] {
 		if s == "" {

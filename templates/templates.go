@@ -24,7 +24,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/coopdigest/digest/content"
+	"github.com/coopdigest/digest/source"
 )
 
 //go:embed *.html *.css
@@ -36,7 +36,7 @@ func Defaults() fs.FS { return defaults }
 // Page is what every template receives. Data holds what the page itself
 // shows; the rest serves the layout.
 type Page struct {
-	Site        content.Site
+	Site        source.Settings
 	Title       string // the page's own title; the layout adds the site's
 	Path        string // the page's path on the site, e.g. /regions/
 	Description string
@@ -259,7 +259,7 @@ var Funcs = template.FuncMap{
 // TermRef links a taxonomy entry: a region, sector or kind on a page.
 type TermRef struct {
 	Slug string
-	Name content.Names
+	Name source.Names
 	URL  string
 }
 

@@ -349,7 +349,7 @@ func (w *Watcher) note(name string) {
 }
 
 // problemLines are the lines of a build error: one per problem for
-// content.Errors, whose message joins them with newlines.
+// source.Errors, whose message joins them with newlines.
 func problemLines(err error) []string {
 	var lines []string
 	for l := range strings.Lines(err.Error()) {

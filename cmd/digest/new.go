@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/coopdigest/digest/content"
+	"github.com/coopdigest/digest/source"
 )
 
 func runNew(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -27,17 +27,17 @@ func runNew(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 
-	spec := content.NoteSpec{Title: strings.Join(words, " "), Kind: *kind, Regions: regions, Sectors: sectors}
+	spec := source.NoteSpec{Title: strings.Join(words, " "), Kind: *kind, Regions: regions, Sectors: sectors}
 	if spec.Title == "" {
 		fs.Usage()
 		return usageError{"a title is required: digest new [flags] TITLE"}
 	}
 	if len(regions) == 0 {
 		fs.Usage()
-		return usageError{"--region: " + content.ErrNoRegion.Error()}
+		return usageError{"--region: " + source.ErrNoRegion.Error()}
 	}
 	if *date != "" {
-		d, err := content.ParseDateParam(*date)
+		d, err := source.ParseDateParam(*date)
 		if err != nil {
 			return usageError{"--date: " + err.Error()}
 		}
@@ -48,11 +48,11 @@ func runNew(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 
 	fsys := os.DirFS(*site)
-	src, err := content.LoadSettings(fsys)
+	src, err := source.LoadSettings(fsys)
 	if err != nil {
 		return err
 	}
-	note, err := content.Scaffold(src, spec)
+	note, err := source.Scaffold(src, spec)
 	if err != nil {
 		return flagErrors(err)
 	}
@@ -60,7 +60,7 @@ func runNew(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if _, err := os.Stat(file); err == nil {
 		return fmt.Errorf("%s already exists; give another title or edit it", file)
 	}
-	taken, err := content.NotesAt(fsys, note.URL)
+	taken, err := source.NotesAt(fsys, note.URL)
 	if err != nil {
 		return err
 	}
@@ -112,7 +112,7 @@ func flagErrors(err error) error {
 	}
 	var lines []string
 	for _, e := range errs {
-		var se *content.SpecError
+		var se *source.SpecError
 		if !errors.As(e, &se) {
 			return err
 		}

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/coopdigest/digest/content"
+	"github.com/coopdigest/digest/source"
 )
 
 // newSite makes a site folder with the settings and taxonomy the repository
@@ -20,11 +20,11 @@ func newSite(t *testing.T, files map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
 	for _, f := range []string{"site.yaml", "taxonomy/regions.yaml", "taxonomy/sectors.yaml", "taxonomy/kinds.yaml"} {
-		data, err := os.ReadFile(filepath.Join("..", "..", content.Dir, f))
+		data, err := os.ReadFile(filepath.Join("..", "..", source.Dir, f))
 		if err != nil {
 			t.Fatal(err)
 		}
-		files[content.Dir+"/"+f] = string(data)
+		files[source.Dir+"/"+f] = string(data)
 	}
 	for name, text := range files {
 		file := filepath.Join(dir, filepath.FromSlash(name))
@@ -163,7 +163,7 @@ func TestNew(t *testing.T) {
 					}
 				}
 				// Nothing new was written.
-				if files, _ := content.NoteFiles(os.DirFS(site)); len(files) != len(tc.files)-4 {
+				if files, _ := source.NoteFiles(os.DirFS(site)); len(files) != len(tc.files)-4 {
 					t.Errorf("notes after the run: %q", files)
 				}
 				return
@@ -177,11 +177,11 @@ func TestNew(t *testing.T) {
 				t.Errorf("stdout = %q, want %q", got, file+"\n")
 			}
 			// The site passes digest check with the new note in it.
-			src, err := content.Load(os.DirFS(site))
+			src, err := source.Load(os.DirFS(site))
 			if err != nil {
 				t.Fatalf("the site does not load: %v", err)
 			}
-			i := slices.IndexFunc(src.Notes, func(n *content.Note) bool { return n.File == tc.file })
+			i := slices.IndexFunc(src.Notes, func(n *source.Note) bool { return n.File == tc.file })
 			if i < 0 {
 				t.Fatalf("no note %s among %d", tc.file, len(src.Notes))
 			}

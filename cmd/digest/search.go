@@ -12,8 +12,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/coopdigest/digest/content"
 	"github.com/coopdigest/digest/search"
+	"github.com/coopdigest/digest/source"
 )
 
 func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -48,7 +48,7 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		*out = filepath.Join(*site, "public")
 	}
 
-	src, err := content.LoadSettings(os.DirFS(*site))
+	src, err := source.LoadSettings(os.DirFS(*site))
 	if err != nil {
 		return fmt.Errorf("%w\ndigest search: the site's taxonomy is needed; give the site folder with -s", err)
 	}

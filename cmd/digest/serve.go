@@ -14,9 +14,9 @@ import (
 	"time"
 
 	"github.com/coopdigest/digest/build"
-	"github.com/coopdigest/digest/content"
 	"github.com/coopdigest/digest/search"
 	"github.com/coopdigest/digest/server"
+	"github.com/coopdigest/digest/source"
 	"github.com/coopdigest/digest/watch"
 )
 
@@ -142,7 +142,7 @@ func newSiteServer(site, out string, log *slog.Logger, routes map[string]http.Ha
 			return nil, nil, nil, fmt.Errorf("digest serve: %w; run `digest build -s %s -o %s` to rebuild it", err, site, out)
 		}
 	}
-	src, err := content.LoadSettings(os.DirFS(site))
+	src, err := source.LoadSettings(os.DirFS(site))
 	if err != nil {
 		ix.Close()
 		return nil, nil, nil, fmt.Errorf("%w\ndigest serve: the site's settings and taxonomy are needed for search; give the site folder with -s", err)

@@ -11,7 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/coopdigest/digest/content"
+	"github.com/coopdigest/digest/source"
 )
 
 // benchWords are the words bodies are made of: common words of Russian news
@@ -54,7 +54,7 @@ func Write(dir, sample string, n int) error {
 		if err != nil {
 			return err
 		}
-		dst := filepath.Join(dir, content.Dir, f)
+		dst := filepath.Join(dir, source.Dir, f)
 		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 			return err
 		}
@@ -63,12 +63,12 @@ func Write(dir, sample string, n int) error {
 		}
 	}
 	// Check that the names used exist, so a taxonomy edit fails here clearly.
-	src, err := content.LoadSettings(os.DirFS(dir))
+	src, err := source.LoadSettings(os.DirFS(dir))
 	if err != nil {
 		return err
 	}
 	for _, names := range []struct {
-		tax   *content.Taxonomy
+		tax   *source.Taxonomy
 		names []string
 	}{{src.Regions, benchRegions}, {src.Sectors, benchSectors}, {src.Kinds, benchKinds}} {
 		for _, s := range names.names {
@@ -82,7 +82,7 @@ func Write(dir, sample string, n int) error {
 	made := map[string]bool{}
 	for i := range n {
 		year := 2010 + r.IntN(17)
-		file := filepath.Join(dir, content.Dir, fmt.Sprint(year), fmt.Sprintf("note-%05d.md", i))
+		file := filepath.Join(dir, source.Dir, fmt.Sprint(year), fmt.Sprintf("note-%05d.md", i))
 		if !made[filepath.Dir(file)] {
 			if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
 				return err

@@ -1,4 +1,4 @@
-// Package content reads a site's source as the content contract
+// Package source reads a site's source as the content contract
 // (docs/CONTENT.md) describes it: content/site.yaml, the taxonomy files
 // content/taxonomy/{regions,sectors,kinds}.yaml and every note, a *.md file
 // anywhere below content/.
@@ -8,7 +8,7 @@
 // to the site folder, sorted by path. Notes name taxonomy entries by slug,
 // any name or alias, in any letter case and with ё and е alike; a loaded
 // note holds slugs only.
-package content
+package source
 
 import (
 	"errors"
@@ -34,9 +34,9 @@ type Taxonomies struct {
 // All returns the taxonomies in the order pages list them.
 func (t *Taxonomies) All() []*Taxonomy { return []*Taxonomy{t.Regions, t.Sectors, t.Kinds} }
 
-// Source is a site's source as read from its content/ folder.
-type Source struct {
-	Site Site
+// Site is a site's source as read from its content/ folder.
+type Site struct {
+	Settings Settings
 	Taxonomies
 	// Notes are every note, drafts included, newest first (by date, then URL).
 	Notes []*Note
@@ -44,7 +44,7 @@ type Source struct {
 
 // Published returns the notes a build publishes: all of them with drafts,
 // otherwise those that are not drafts. The order is kept.
-func (s *Source) Published(drafts bool) []*Note {
+func (s *Site) Published(drafts bool) []*Note {
 	if drafts {
 		return s.Notes
 	}
@@ -59,16 +59,16 @@ func (s *Source) Published(drafts bool) []*Note {
 
 // LoadSettings reads site.yaml and the taxonomy files of the site in fsys,
 // which is rooted at the site folder.
-func LoadSettings(fsys fs.FS) (*Source, error) {
+func LoadSettings(fsys fs.FS) (*Site, error) {
 	var p problems
-	src := &Source{Site: DefaultSite()}
+	src := &Site{Settings: DefaultSettings()}
 	file := path.Join(Dir, "site.yaml")
 	if data, err := fs.ReadFile(fsys, file); err != nil {
 		p.add(file, 0, 0, "%s", readProblem(err))
-	} else if site, err := ParseSite(file, data); err != nil {
+	} else if site, err := ParseSettings(file, data); err != nil {
 		p.addErr(err)
 	} else {
-		src.Site = site
+		src.Settings = site
 	}
 	for _, t := range []struct {
 		kind string
@@ -104,7 +104,7 @@ func readProblem(err error) string {
 
 // Load reads the whole source of the site in fsys, which is rooted at the
 // site folder. On any problem it returns every problem found, as Errors.
-func Load(fsys fs.FS) (*Source, error) {
+func Load(fsys fs.FS) (*Site, error) {
 	src, err := LoadSettings(fsys)
 	if err != nil {
 		// Notes cannot be resolved against a broken taxonomy; report what is known.
@@ -218,6 +218,6 @@ func CheckURLs(notes []*Note) error {
 }
 
 // String describes the source briefly, for logs.
-func (s *Source) String() string {
+func (s *Site) String() string {
 	return fmt.Sprintf("%d notes, %d regions, %d sectors, %d kinds", len(s.Notes), len(s.Regions.Terms), len(s.Sectors.Terms), len(s.Kinds.Terms))
 }

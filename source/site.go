@@ -1,4 +1,4 @@
-package content
+package source
 
 import (
 	"net/url"
@@ -6,8 +6,8 @@ import (
 	"strings"
 )
 
-// Site holds the settings of site.yaml.
-type Site struct {
+// Settings are the settings of site.yaml.
+type Settings struct {
 	Title     string
 	BaseURL   string // absolute, ends with a slash
 	Language  string
@@ -15,9 +15,9 @@ type Site struct {
 	SearchURL string
 }
 
-// DefaultSite returns the settings a site.yaml overrides.
-func DefaultSite() Site {
-	return Site{
+// DefaultSettings returns the settings a site.yaml overrides.
+func DefaultSettings() Settings {
+	return Settings{
 		Title:     "Россия — Китай: межрегиональное сотрудничество",
 		BaseURL:   "http://localhost:8080/",
 		Language:  "ru",
@@ -26,9 +26,9 @@ func DefaultSite() Site {
 	}
 }
 
-// ParseSite reads site.yaml over the defaults. file names it in errors.
-func ParseSite(file string, data []byte) (Site, error) {
-	s := DefaultSite()
+// ParseSettings reads site.yaml over the defaults. file names it in errors.
+func ParseSettings(file string, data []byte) (Settings, error) {
+	s := DefaultSettings()
 	root, err := parseYAML(file, data, 0)
 	if err != nil {
 		return s, err
@@ -76,6 +76,6 @@ func ParseSite(file string, data []byte) (Site, error) {
 }
 
 // URL returns the absolute URL of a site path such as /2025/x/.
-func (s Site) URL(path string) string {
+func (s Settings) URL(path string) string {
 	return strings.TrimSuffix(s.BaseURL, "/") + path
 }

@@ -1,4 +1,4 @@
-package content
+package source
 
 import (
 	"errors"
@@ -77,8 +77,8 @@ func TestLoadValid(t *testing.T) {
 	if !draft.Draft || draft.Date.Format(time.RFC3339) != "2024-01-01T10:00:00+03:00" {
 		t.Errorf("draft parsed as %+v", draft)
 	}
-	if src.Site.Title != "Тест: дайджест" || src.Site.BaseURL != "https://example.org/digest/" || src.Site.PerPage != 2 {
-		t.Errorf("site parsed as %+v", src.Site)
+	if src.Settings.Title != "Тест: дайджест" || src.Settings.BaseURL != "https://example.org/digest/" || src.Settings.PerPage != 2 {
+		t.Errorf("site parsed as %+v", src.Settings)
 	}
 }
 

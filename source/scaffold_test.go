@@ -1,4 +1,4 @@
-package content
+package source
 
 import (
 	"errors"
@@ -42,7 +42,7 @@ func TestTitleSlug(t *testing.T) {
 }
 
 // repoSettings loads the taxonomy the repository ships with its sample site.
-func repoSettings(t *testing.T) *Source {
+func repoSettings(t *testing.T) *Site {
 	t.Helper()
 	src, err := LoadSettings(os.DirFS(".."))
 	if err != nil {
@@ -137,7 +137,7 @@ func TestScaffoldProblems(t *testing.T) {
 	day := time.Date(2025, 3, 17, 0, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {
 		name string
-		src  *Source
+		src  *Site
 		spec NoteSpec
 		want []string // every SpecError, as "field: message"
 	}{{

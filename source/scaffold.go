@@ -1,4 +1,4 @@
-package content
+package source
 
 import (
 	"bytes"
@@ -70,7 +70,7 @@ type Scaffolded struct {
 //
 // Scaffold does not look at the site's notes: see NotesAt to find one that
 // already has the new note's URL.
-func Scaffold(src *Source, spec NoteSpec) (*Scaffolded, error) {
+func Scaffold(src *Site, spec NoteSpec) (*Scaffolded, error) {
 	var errs []error
 	bad := func(field string, err error) { errs = append(errs, &SpecError{Field: field, Err: err}) }
 
@@ -144,7 +144,7 @@ func Scaffold(src *Source, spec NoteSpec) (*Scaffolded, error) {
 
 // frontMatter writes the note: the fields given, the optional ones as
 // comments to fill in, and a body placeholder.
-func frontMatter(title string, date time.Time, kind string, regions, sectors []string, src *Source) []byte {
+func frontMatter(title string, date time.Time, kind string, regions, sectors []string, src *Site) []byte {
 	var b bytes.Buffer
 	line := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 	line("---")

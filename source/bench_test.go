@@ -1,4 +1,4 @@
-package content_test
+package source_test
 
 import (
 	"fmt"
@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/coopdigest/digest/content"
 	"github.com/coopdigest/digest/internal/sitegen"
+	"github.com/coopdigest/digest/source"
 )
 
 // benchNotes is the size of the generated site: the goal is `digest check`
@@ -24,7 +24,7 @@ const benchNotes = 10000
 func BenchmarkLoad(b *testing.B) {
 	b.Run(fmt.Sprintf("generated-%d", benchNotes), func(b *testing.B) {
 		dir := b.TempDir()
-		if err := sitegen.Write(dir, ".", benchNotes); err != nil {
+		if err := sitegen.Write(dir, "../content", benchNotes); err != nil {
 			b.Fatal(err)
 		}
 		benchLoad(b, dir)
@@ -38,7 +38,7 @@ func benchLoad(b *testing.B, dir string) {
 	fsys := os.DirFS(dir)
 	var notes int
 	for b.Loop() {
-		src, err := content.Load(fsys)
+		src, err := source.Load(fsys)
 		if err != nil {
 			b.Fatal(firstLines(err.Error(), 20))
 		}
@@ -52,14 +52,14 @@ func benchLoad(b *testing.B, dir string) {
 // BenchmarkParseNote measures one note of about 400 words, the unit of Load.
 func BenchmarkParseNote(b *testing.B) {
 	dir := b.TempDir()
-	if err := sitegen.Write(dir, ".", 1); err != nil {
+	if err := sitegen.Write(dir, "../content", 1); err != nil {
 		b.Fatal(err)
 	}
-	src, err := content.LoadSettings(os.DirFS(dir))
+	src, err := source.LoadSettings(os.DirFS(dir))
 	if err != nil {
 		b.Fatal(err)
 	}
-	files, err := content.NoteFiles(os.DirFS(dir))
+	files, err := source.NoteFiles(os.DirFS(dir))
 	if err != nil || len(files) != 1 {
 		b.Fatal(files, err)
 	}
@@ -69,7 +69,7 @@ func BenchmarkParseNote(b *testing.B) {
 	}
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
-		if _, err := content.ParseNote(files[0], data, &src.Taxonomies); err != nil {
+		if _, err := source.ParseNote(files[0], data, &src.Taxonomies); err != nil {
 			b.Fatal(err)
 		}
 	}
