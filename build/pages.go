@@ -163,6 +163,17 @@ func keyCounted(h *maphash.Hash, notes []*note) {
 	}
 }
 
+// keyCountedList is the key of page p of the list all, which shows the
+// items its and, on its first page, the counts of terms over all.
+func keyCountedList(h *maphash.Hash, its []*note, p templates.Pager, all []*note) {
+	keyItems(h, its)
+	keyPager(h, p)
+	if p.Number == 1 {
+		keyCounted(h, all)
+	}
+	maphash.WriteComparable(h, len(all))
+}
+
 func keyPager(h *maphash.Hash, p templates.Pager) {
 	maphash.WriteComparable(h, p.Number)
 	maphash.WriteComparable(h, p.Total)
@@ -268,14 +279,7 @@ func (b *builder) plan() []output {
 	for _, p := range m.pairs {
 		title := p.ru.Name.Ru + " — " + p.cn.Name.Ru
 		paginate(p.url(), p.notes, per, func(path string, its []*note, pg templates.Pager) {
-			page(path, "partnership.html", func(h *maphash.Hash) {
-				keyItems(h, its)
-				keyPager(h, pg)
-				if pg.Number == 1 {
-					keyCounted(h, p.notes)
-				}
-				maphash.WriteComparable(h, len(p.notes))
-			}, func() *templates.Page {
+			page(path, "partnership.html", func(h *maphash.Hash) { keyCountedList(h, its, pg, p.notes) }, func() *templates.Page {
 				d := pairPage{RU: p.ru.ref(), CN: p.cn.ref(), Total: len(p.notes), Items: items(its), Pager: pg}
 				if pg.Number == 1 {
 					// The counts belong to the partnership, not the page: show them once.
@@ -336,14 +340,7 @@ func (b *builder) termPages(t *term, page func(path, tmpl string, key func(*maph
 	}
 	desc := fmt.Sprintf("%s: %s. %d %s", label, t.Name.Ru, len(t.notes), templates.Plural(len(t.notes), "событие", "события", "событий"))
 	paginate(t.url, t.notes, m.src.Settings.PerPage, func(path string, its []*note, p templates.Pager) {
-		page(path, "term.html", func(h *maphash.Hash) {
-			keyItems(h, its)
-			keyPager(h, p)
-			if p.Number == 1 {
-				keyCounted(h, t.notes)
-			}
-			maphash.WriteComparable(h, len(t.notes))
-		}, func() *templates.Page {
+		page(path, "term.html", func(h *maphash.Hash) { keyCountedList(h, its, p, t.notes) }, func() *templates.Page {
 			d := termPage{Term: t.ref(), Label: label, Country: t.Country, Total: len(t.notes), Items: items(its), Pager: p}
 			if p.Number == 1 {
 				// The counts belong to the term, not the page: show them once.

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -217,7 +218,7 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 	// OUT as it was.
 	bufs := make([][]byte, len(todo))
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(max(1, len(todo)))
+	g.SetLimit(runtime.GOMAXPROCS(0))
 	for i, o := range todo {
 		g.Go(func() error {
 			if gctx.Err() != nil {

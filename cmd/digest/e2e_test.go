@@ -102,7 +102,7 @@ func TestBrowserSearch(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		titles, err := chromedp.Run(bctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll(".hit .note-title")].map(a => a.textContent.trim())`))
+		titles, err := chromedp.Run(bctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll(".results .note-title")].map(a => a.textContent.trim())`))
 		if err != nil {
 			t.Fatal(err)
 		}
