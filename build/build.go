@@ -95,39 +95,10 @@ func LoadTemplates(site string) (*templates.Set, error) {
 	return templates.Load(nil)
 }
 
-// Build compiles the site cfg names into cfg's output folder.
+// Build compiles the site cfg names into cfg's output folder: a full build,
+// the first of a Session that is not kept.
 func Build(ctx context.Context, cfg Config) (*Result, error) {
-	start := time.Now()
-	src, err := Check(cfg.Site)
-	if err != nil {
-		return nil, err
-	}
-	tmpl, err := LoadTemplates(cfg.Site)
-	if err != nil {
-		return nil, err
-	}
-	out := cfg.OutDir()
-	tmp, err := tempDir(out)
-	if err != nil {
-		return nil, err
-	}
-	// Until the swap, the new site is only in tmp: remove it on any failure.
-	done := false
-	defer func() {
-		if !done {
-			os.RemoveAll(tmp)
-		}
-	}()
-	res, _, _, err := write(ctx, cfg, src, tmpl, tmp, nil)
-	if err != nil {
-		return nil, err
-	}
-	if err := swap(tmp, out); err != nil {
-		return nil, err
-	}
-	done = true
-	res.Duration = time.Since(start)
-	return res, nil
+	return NewSession(cfg).Build(ctx, nil)
 }
 
 // builder renders one site.
@@ -285,13 +256,11 @@ func prepare(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	if cache != nil {
-		fresh := make(map[string]rendered, len(notes))
-		for _, n := range notes {
-			fresh[n.File] = rendered{version: n.Version, tmpl: tmpl, html: n.html, text: n.text, itemHTML: n.item.HTML}
-		}
-		cache.notes = fresh
+	fresh := make(map[string]rendered, len(notes))
+	for _, n := range notes {
+		fresh[n.File] = rendered{version: n.Version, tmpl: tmpl, html: n.html, text: n.text, itemHTML: n.item.HTML}
 	}
+	cache.notes = fresh
 	return b, nil
 }
 
@@ -304,9 +273,6 @@ func (b *builder) relate(prev *model) {
 }
 
 func (c *renderCache) get(n *note) (rendered, bool) {
-	if c == nil {
-		return rendered{}, false
-	}
 	r, ok := c.notes[n.File]
 	return r, ok && r.version == n.Version
 }

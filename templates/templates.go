@@ -18,7 +18,6 @@ import (
 	"html/template"
 	"io"
 	"io/fs"
-	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -57,6 +56,7 @@ func (p *Page) Canonical() string { return p.Site.URL(p.Path) }
 type Set struct {
 	pages    map[string]*template.Template
 	versions map[string]uint64 // of each page template with what it includes
+	partials *template.Template // any page's set: every one holds the partials
 	static   map[string][]byte
 }
 
@@ -126,6 +126,12 @@ func Load(override fs.FS) (*Set, error) {
 		}
 		set.versions[name] = h.Sum64()
 	}
+	for _, name := range pages {
+		if t := set.pages[name]; t != nil {
+			set.partials = t
+			break
+		}
+	}
 	return set, errors.Join(errs...)
 }
 
@@ -178,10 +184,10 @@ func (s *Set) Render(w io.Writer, name string, p *Page) error {
 // ExecutePartial executes a template shared by every page, such as
 // "noteitem", with data into buf.
 func (s *Set) ExecutePartial(buf *bytes.Buffer, name string, data any) error {
-	for _, page := range slices.Sorted(maps.Keys(s.pages)) {
-		return s.pages[page].ExecuteTemplate(buf, name, data)
+	if s.partials == nil {
+		return fmt.Errorf("templates: no page templates")
 	}
-	return fmt.Errorf("templates: no page templates")
+	return s.partials.ExecuteTemplate(buf, name, data)
 }
 
 // Execute executes the page template name with the layout into buf.
