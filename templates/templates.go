@@ -55,7 +55,7 @@ func (p *Page) Canonical() string { return p.Site.URL(p.Path) }
 // layout and partials.
 type Set struct {
 	pages    map[string]*template.Template
-	versions map[string]uint64 // of each page template with what it includes
+	versions map[string]uint64  // of each page template with what it includes
 	partials *template.Template // any page's set: every one holds the partials
 	static   map[string][]byte
 }
