@@ -156,9 +156,14 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 		if !strings.HasPrefix(p, source.Dir+"/") {
 			continue
 		}
-		for f := range byFile {
-			if f == p || strings.HasPrefix(f, p+"/") {
-				delete(byFile, f)
+		if _, ok := byFile[p]; ok {
+			delete(byFile, p)
+		} else {
+			// A folder, or a file that was no note: drop the notes below it.
+			for f := range byFile {
+				if strings.HasPrefix(f, p+"/") {
+					delete(byFile, f)
+				}
 			}
 		}
 		st, err := fs.Stat(fsys, p)

@@ -347,34 +347,3 @@ func (t *table) names(d *dict, ids []uint16) []string {
 func dayTime(d int32) time.Time {
 	return time.Date(int(d/10000), time.Month(d/100%100), int(d%100), 0, 0, 0, 0, time.UTC)
 }
-
-// str returns a stored field as a string.
-func str(v any) string {
-	switch v := v.(type) {
-	case string:
-		return v
-	case []any:
-		if len(v) > 0 {
-			return str(v[0])
-		}
-	}
-	return ""
-}
-
-// strs returns a stored field as strings: bleve gives a field of one value
-// as that value, of several as a list.
-func strs(v any) []string {
-	switch v := v.(type) {
-	case string:
-		return []string{v}
-	case []any:
-		out := make([]string, 0, len(v))
-		for _, x := range v {
-			if s, ok := x.(string); ok {
-				out = append(out, s)
-			}
-		}
-		return out
-	}
-	return nil
-}
