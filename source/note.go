@@ -304,13 +304,7 @@ func resolveList(p *problems, file string, f field, tax *Taxonomy) []string {
 }
 
 func parsePeople(p *problems, file string, f field) []Person {
-	if f.val.kind == nullValue {
-		return nil
-	}
-	items := f.val.list
-	if f.val.kind != listValue {
-		items = []*value{f.val}
-	}
+	items := f.val.items()
 	var out []Person
 	for _, e := range items {
 		switch e.kind {
@@ -343,13 +337,7 @@ func parsePeople(p *problems, file string, f field) []Person {
 }
 
 func parseSources(p *problems, file string, f field) []Link {
-	if f.val.kind == nullValue {
-		return nil
-	}
-	items := f.val.list
-	if f.val.kind != listValue {
-		items = []*value{f.val}
-	}
+	items := f.val.items()
 	var out []Link
 	for _, e := range items {
 		var l Link

@@ -55,6 +55,18 @@ func (k valueKind) String() string {
 	}
 }
 
+// items returns the elements of a list; a single value is a list of one,
+// and an empty value a list of none.
+func (v *value) items() []*value {
+	switch v.kind {
+	case nullValue:
+		return nil
+	case listValue:
+		return v.list
+	}
+	return []*value{v}
+}
+
 // get returns the field called key, or nil.
 func (v *value) get(key string) *field {
 	for i := range v.fields {
