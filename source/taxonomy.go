@@ -68,6 +68,10 @@ func (t *Taxonomy) Get(slug string) *Term {
 	if t == nil {
 		return nil
 	}
+	// A slug is its own folded form: no folding for the usual look-up.
+	if term := t.index[slug]; term != nil && term.Slug == slug {
+		return term
+	}
 	if term := t.index[Fold(slug)]; term != nil && term.Slug == slug {
 		return term
 	}
