@@ -141,18 +141,7 @@ func (h *Handler) parse(r *http.Request) (Query, error) {
 
 // search runs q on the current index. A search that meets an index closed
 // under it by SetIndex runs again on the new one.
-//
-// Searches take turns for the processors: no more run at once than there
-// are, and the others wait in the order they came. Let loose, the
-// scheduler serves some late and some early, and under load the slowest
-// answers took seven times the median.
 func (h *Handler) search(ctx context.Context, q Query) (*Result, error) {
-	select {
-	case h.turns <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-	defer func() { <-h.turns }()
 	for {
 		ix := h.index.Load()
 		res, err := ix.Search(ctx, q)
@@ -160,6 +149,23 @@ func (h *Handler) search(ctx context.Context, q Query) (*Result, error) {
 			continue
 		}
 		return res, err
+	}
+}
+
+// turn waits for a turn for the processors and returns the function that
+// gives it back; an error means ctx ended first.
+//
+// A search and the making of its answer take turns: no more run at once
+// than there are processors, and the others wait in the order they came.
+// Let loose, the scheduler serves some late and some early, and under load
+// the slowest answers took several times the median. The answer is sent
+// after the turn, so that a slow reader holds up no one else.
+func (h *Handler) turn(ctx context.Context) (func(), error) {
+	select {
+	case h.turns <- struct{}{}:
+		return func() { <-h.turns }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
 }
 
@@ -311,25 +317,36 @@ func (h *Handler) serveAPI(w http.ResponseWriter, r *http.Request) {
 		h.writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
 		return
 	}
-	key, done := h.cached(w, "api", q)
-	if done {
+	key, ok := h.cached(w, "api", q)
+	if ok {
 		return
+	}
+	done, err := h.turn(r.Context())
+	if err != nil {
+		return // the client has gone
 	}
 	res, err := h.search(r.Context(), q)
 	if err != nil {
+		done()
 		status, msg := h.problem(r, err)
 		if status != 0 {
 			h.writeJSON(w, status, apiError{msg})
 		}
 		return
 	}
-	resp := h.writeJSON(w, http.StatusOK, apiResultOf(res, &h.src.Taxonomies))
-	if key != "" && resp.status == http.StatusOK {
+	out := apiResultOf(res, &h.src.Taxonomies)
+	resp := cachedResponse{status: http.StatusOK, ctype: jsonType, body: out.appendJSON(make([]byte, 0, 16<<10))}
+	done()
+	h.write(w, resp)
+	if key != "" {
 		h.cache.put(key, resp)
 	}
 }
 
-func (h *Handler) writeJSON(w http.ResponseWriter, status int, v any) cachedResponse {
+const jsonType = "application/json; charset=utf-8"
+
+// writeJSON writes v, an error, as JSON.
+func (h *Handler) writeJSON(w http.ResponseWriter, status int, v any) {
 	// Snippets keep their <mark> readable: the type is JSON and never sniffed.
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -341,9 +358,7 @@ func (h *Handler) writeJSON(w http.ResponseWriter, status int, v any) cachedResp
 		h.log.Error("search: encode JSON", "err", err)
 		status, data = http.StatusInternalServerError, []byte(`{"error":"internal error"}`+"\n")
 	}
-	resp := cachedResponse{status: status, ctype: "application/json; charset=utf-8", body: data}
-	h.write(w, resp)
-	return resp
+	h.write(w, cachedResponse{status: status, ctype: jsonType, body: data})
 }
 
 // problem turns an error of a search into a status and a message for the
@@ -409,10 +424,19 @@ func (h *Handler) servePage(w http.ResponseWriter, r *http.Request) {
 	q, err := h.parse(r)
 	var key string
 	var res *Result
+	var release func() // gives the turn back; see turn
+	defer func() {
+		if release != nil {
+			release()
+		}
+	}()
 	if err == nil {
 		var done bool
 		if key, done = h.cached(w, "page", q); done {
 			return
+		}
+		if release, err = h.turn(r.Context()); err != nil {
+			return // the client has gone
 		}
 		res, err = h.search(r.Context(), q)
 	}
@@ -449,6 +473,10 @@ func (h *Handler) servePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	resp := cachedResponse{status: status, ctype: "text/html; charset=utf-8", body: buf.Bytes()}
+	if release != nil {
+		release()
+		release = nil
+	}
 	h.write(w, resp)
 	if key != "" && status == http.StatusOK {
 		h.cache.put(key, resp)
