@@ -2,6 +2,8 @@ package search
 
 import (
 	"hash/maphash"
+	"math"
+	"slices"
 	"sync"
 	"unicode"
 	"unicode/utf8"
@@ -101,8 +103,11 @@ func (a *textAnalyzer) scan(input []byte, want *wanted, emit func(t *analysis.To
 	var t analysis.Token
 	pos := 0
 	for i := 0; i < len(input); {
+		if want != nil && i >= want.stop {
+			return
+		}
 		r, size := decode(input[i:])
-		if want != nil && isWordRune(r) && !isIdeograph(r) && !want.first[fold(r)] {
+		if want != nil && isWordRune(r) && !isIdeograph(r) && !want.first.has(fold(r)) {
 			i = skipWord(input, i)
 			continue
 		}
@@ -180,14 +185,38 @@ func (a *textAnalyzer) scan(input []byte, want *wanted, emit func(t *analysis.To
 // wanted is what scan looks for: terms, and the first letter of each.
 type wanted struct {
 	terms []string
-	first map[rune]bool
+	first runeSet
+	// stop is where scan stops: no token after it is wanted.
+	stop int
+}
+
+// runeSet is a set of runes: a bitset for Latin and Cyrillic, which are
+// most of what scan asks about, and a list for the rest.
+type runeSet struct {
+	low  [0x500 / 64]uint64
+	rest []rune
+}
+
+func (s *runeSet) add(r rune) {
+	if r >= 0 && r < 0x500 {
+		s.low[r/64] |= 1 << (r % 64)
+	} else if !slices.Contains(s.rest, r) {
+		s.rest = append(s.rest, r)
+	}
+}
+
+func (s *runeSet) has(r rune) bool {
+	if r >= 0 && r < 0x500 {
+		return s.low[r/64]&(1<<(r%64)) != 0
+	}
+	return slices.Contains(s.rest, r)
 }
 
 func newWanted(terms []string) *wanted {
-	w := &wanted{terms: terms, first: map[rune]bool{}}
+	w := &wanted{terms: terms, stop: math.MaxInt}
 	for _, t := range terms {
 		r, _ := utf8.DecodeRuneInString(t)
-		w.first[r] = true
+		w.first.add(r)
 	}
 	return w
 }

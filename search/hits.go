@@ -1,7 +1,6 @@
 package search
 
 import (
-	"cmp"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -25,17 +24,18 @@ func (ix *Index) hits(ctx context.Context, v *view, page []ranked, p *plan) ([]H
 	for i, x := range page {
 		rows[i] = x.row
 	}
-	// Phrases ask bleve, which knows where they matched. Words come from
-	// the term vectors of the text field, or, when every word is in many
-	// notes, whose postings are long to walk, are looked for in the text,
-	// where they are soon found (see findSpans).
+	// Phrases ask bleve, which knows where they matched. Words are looked
+	// for in the text (see findSpans): faster than walking their postings
+	// to the page's documents for term vectors, the more so the more notes
+	// have them.
 	var matched map[int32]*[2][]span
-	var words []*rowSet // when the words are looked for in the text
-	var err error
-	switch {
-	case p.hasPhrases():
-		matched, err = v.phraseSpans(ctx, rows, p.query())
-	case v.common(p.textTerms()):
+	var words []*rowSet
+	if p.hasPhrases() {
+		var err error
+		if matched, err = v.phraseSpans(ctx, rows, p.query()); err != nil {
+			return nil, err
+		}
+	} else {
 		for i := range p.must {
 			s, err := v.clauseRows(ctx, &p.must[i])
 			if err != nil {
@@ -43,28 +43,21 @@ func (ix *Index) hits(ctx context.Context, v *view, page []ranked, p *plan) ([]H
 			}
 			words = append(words, s)
 		}
-	default:
-		matched, err = v.termSpans(ctx, rows, p.textTerms())
-	}
-	if err != nil {
-		return nil, err
 	}
 	hits := make([]Hit, 0, len(page))
 	for _, x := range page {
 		r := x.row
-		h := Hit{
-			URL:     t.urls[r],
-			Date:    dayTime(t.day[r]),
-			Regions: t.names(&t.regionNames, t.regions[t.regOff[r]:t.regOff[r+1]]),
-			Sectors: t.names(&t.sectorNames, t.sectors[t.secOff[r]:t.secOff[r+1]]),
-			Score:   x.score,
-		}
+		h := Hit{URL: t.urls[r], Date: dayTime(t.day[r]), Score: x.score}
 		if int(t.kind[r]) < len(t.kinds.names) {
 			h.Kind = t.kinds.names[t.kind[r]]
 		}
-		d, err := v.stored(r)
-		if err != nil {
-			return nil, err
+		d := t.docs.get(r)
+		if d == nil {
+			var err error
+			if d, err = v.stored(r); err != nil {
+				return nil, err
+			}
+			t.docs.put(r, d)
 		}
 		h.Title = d.title
 		h.Summary = d.summary
@@ -101,8 +94,8 @@ func (ix *Index) findWords(words []*rowSet, row int32, d *storedDoc) (inSummary,
 	}
 	slices.Sort(terms)
 	terms = slices.Compact(terms)
-	if inBody = findSpans(ix.analyzer, d.body, terms); len(inBody) == 0 {
-		inSummary = findSpans(ix.analyzer, d.summary, terms)
+	if inBody = findSpans(ix.analyzer, d.body, d.foldedBody, terms); len(inBody) == 0 {
+		inSummary = findSpans(ix.analyzer, d.summary, d.foldedSummary, terms)
 	}
 	return inSummary, inBody
 }
@@ -111,6 +104,8 @@ func (ix *Index) findWords(words []*rowSet, row int32, d *storedDoc) (inSummary,
 type storedDoc struct {
 	title, summary, body, end string
 	regions, sectors          []string
+	// The summary and body folded, for finding words in them.
+	foldedSummary, foldedBody foldedText
 }
 
 // stored reads the stored fields of row from its segment.
@@ -140,6 +135,7 @@ func (v *view) stored(row int32) (*storedDoc, error) {
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
+	d.foldedSummary, d.foldedBody = foldText(d.summary), foldText(d.body)
 	return &d, nil
 }
 
@@ -163,78 +159,6 @@ func (v *view) segmentOf(row int32) (*scorch.SegmentSnapshot, uint64, error) {
 	}
 	return segs[i], num - offs[i], nil
 }
-
-// termSpans returns where terms matched in the summary and body of each
-// of rows, from the term vectors of the text field: for each shard and
-// term, one walk through its postings to the page's documents.
-func (v *view) termSpans(ctx context.Context, rows []int32, terms []string) (map[int32]*[2][]span, error) {
-	out := map[int32]*[2][]span{}
-	if len(terms) == 0 {
-		return out, nil
-	}
-	t, b := v.table, v.rowBits()
-	byShard := map[uint16][]int32{}
-	for _, r := range rows {
-		byShard[t.shard[r]] = append(byShard[t.shard[r]], r)
-	}
-	for s, rs := range byShard {
-		slices.SortFunc(rs, func(x, y int32) int { return cmp.Compare(b.docNums[x], b.docNums[y]) })
-		for _, term := range terms {
-			tfr, err := v.readers[s].TermFieldReader(ctx, []byte(term), fieldText, true, false, true)
-			if err != nil {
-				return nil, fmt.Errorf("search: %w", err)
-			}
-			var tfd index.TermFieldDoc
-			var at uint64 // the number of the posting tfd holds
-			have := false
-			for _, r := range rs {
-				num := b.docNums[r]
-				if !have || at < num {
-					d, err := tfr.Advance(docID(num), &tfd)
-					if err != nil {
-						tfr.Close()
-						return nil, fmt.Errorf("search: %w", err)
-					}
-					if d == nil {
-						break
-					}
-					at, have = docNum(d.ID), true
-				}
-				if at != num {
-					continue
-				}
-				for _, loc := range tfd.Vectors {
-					if len(loc.ArrayPositions) != 1 || loc.ArrayPositions[0] > textBody {
-						continue
-					}
-					m := out[r]
-					if m == nil {
-						m = &[2][]span{}
-						out[r] = m
-					}
-					i := loc.ArrayPositions[0]
-					m[i] = append(m[i], span{int(loc.Start), int(loc.End), term})
-				}
-			}
-			tfr.Close()
-		}
-	}
-	return out, nil
-}
-
-// common reports whether terms are all in more than one note in
-// commonShare, and there are some.
-func (v *view) common(terms []string) bool {
-	for _, t := range terms {
-		if v.vocab.count(t)*commonShare < v.table.Len() {
-			return false
-		}
-	}
-	return len(terms) > 0
-}
-
-// commonShare: see view.common.
-const commonShare = 8
 
 // docID is the internal ID of document number num.
 func docID(num uint64) index.IndexInternalID {

@@ -334,15 +334,6 @@ func (h *topN) sorted() []ranked {
 	return out
 }
 
-// names returns the values of ids.
-func (t *table) names(d *dict, ids []uint16) []string {
-	out := make([]string, len(ids))
-	for i, id := range ids {
-		out[i] = d.names[id]
-	}
-	return out
-}
-
 // dayTime turns YYYYMMDD into a time at midnight UTC.
 func dayTime(d int32) time.Time {
 	return time.Date(int(d/10000), time.Month(d/100%100), int(d%100), 0, 0, 0, 0, time.UTC)

@@ -42,6 +42,10 @@ type table struct {
 	shardRows [][]int32
 
 	kinds, regionNames, sectorNames dict
+
+	// docs caches the stored fields of rows; the tables update derives
+	// from this one share it.
+	docs *docCache
 }
 
 // dict numbers the values of a keyword field.
@@ -89,7 +93,7 @@ const maxValues = 1 << 16
 
 // loadTable reads the table of the snapshot r[i] of every shard.
 func loadTable(readers []index.IndexReader) (*table, error) {
-	t := &table{regOff: []uint32{0}, secOff: []uint32{0}}
+	t := &table{regOff: []uint32{0}, secOff: []uint32{0}, docs: &docCache{budget: docCacheBytes}}
 	for i, r := range readers {
 		if err := t.loadShard(i, r); err != nil {
 			return nil, err
