@@ -57,8 +57,9 @@
 // the index's current view; a query is then set operations on rows, and
 // filters, totals and facets are bitsets. Scores are bleve's TF-IDF on the
 // shard of each note, exactly: a query ranks as bleve ranked it. A hit's
-// snippet marks its words found by term vectors, or, for words in many
-// notes, by reading its text.
+// snippet marks its words where its text has them (see findSpans), its
+// phrases where bleve found them; the stored fields of recent hits are
+// kept in memory (see docCache).
 //
 // ParseRequest reads the parameters shared by both endpoints and the
 // command: q (at most 500 characters of UTF-8); region, sector, kind (each
