@@ -41,6 +41,9 @@ type HandlerConfig struct {
 	// CacheBytes bounds the cache of responses: 0 for DefaultCacheBytes,
 	// below 0 for no cache.
 	CacheBytes int
+	// Turns is how many searches run at once (see Handler.turn): 0 for as
+	// many as runtime.GOMAXPROCS.
+	Turns int
 }
 
 // DefaultCacheBytes is the default size of the handler's response cache.
@@ -70,7 +73,11 @@ func NewHandler(ix *Index, cfg HandlerConfig) (*Handler, error) {
 	if cfg.Source == nil {
 		return nil, errors.New("search handler: no site source")
 	}
-	h := &Handler{src: cfg.Source, tmpl: cfg.Templates, log: cfg.Logger, turns: make(chan struct{}, runtime.GOMAXPROCS(0))}
+	turns := cfg.Turns
+	if turns <= 0 {
+		turns = runtime.GOMAXPROCS(0)
+	}
+	h := &Handler{src: cfg.Source, tmpl: cfg.Templates, log: cfg.Logger, turns: make(chan struct{}, turns)}
 	if h.tmpl == nil {
 		t, err := templates.Load(nil)
 		if err != nil {

@@ -2,7 +2,9 @@ package search
 
 import (
 	"cmp"
+	"encoding/binary"
 	"html"
+	"math/bits"
 	"slices"
 	"strings"
 	"unicode"
@@ -21,11 +23,15 @@ const snippetRunes = 220
 // summary as it is, else the start of the body. The text is escaped; only
 // the <mark> elements around matches are markup.
 func snippet(summary, body string, inSummary, inBody []span) string {
-	if s, ok := highlight(body, inBody); ok {
-		return s
+	if len(inBody) > 0 {
+		if s, ok := highlight(body, inBody); ok {
+			return s
+		}
 	}
-	if s, ok := highlight(summary, inSummary); ok {
-		return s
+	if len(inSummary) > 0 {
+		if s, ok := highlight(summary, inSummary); ok {
+			return s
+		}
 	}
 	if summary != "" {
 		return html.EscapeString(summary)
@@ -66,6 +72,7 @@ func highlight(text string, ms []span) (s string, ok bool) {
 	}
 	start, end, _ := window(text, ms)
 	var b strings.Builder
+	b.Grow(end - start + len(ms)*len("<mark></mark>") + 32)
 	if start > 0 {
 		b.WriteString("…")
 	}
@@ -171,78 +178,106 @@ func bestWindow(text string, ms []span) (best, terms int) {
 //
 // folded is text folded (see foldText). A stem begins the folded word it
 // comes from, so that a term can match only where the folded text has it
-// at the start of a word (or within a run of ideographs): the text is
-// searched for those bytes, which is fast, and the analyzer reads from the
-// first such place on, or not at all. There, only words that may have a
-// term are read (see textAnalyzer.scan). When folded is not exact, the
-// analyzer reads all of text.
+// at the start of a word (or in a run of ideographs): the text is searched
+// for those bytes, which is fast, and the analyzer reads only the words
+// found there. When folded is not exact, the analyzer reads the text from
+// the start, skipping the words that cannot have a term (see
+// textAnalyzer.scan).
 func findSpans(a *textAnalyzer, text string, folded foldedText, terms []string) []span {
 	if len(terms) == 0 || text == "" {
 		return nil
 	}
-	from := 0
-	if folded.exact && len(folded.text) == len(text) {
-		if from, terms = candidates(folded.text, terms); from < 0 {
-			return nil
-		}
+	f := spanFinder{text: text, terms: terms, stop: len(text) + 1}
+	if !folded.exact || len(folded.text) != len(text) {
+		a.scan(bytesOf(text), newWanted(terms), func(tok *analysis.Token, _ bool) bool {
+			return f.add(tok.Start, tok.End, tok.Term)
+		})
+		return f.out
 	}
-	var out []span
-	var found []string
-	stop := len(text) + 1
-	// scan only reads its input: the text's bytes are lent, not copied.
-	input := unsafe.Slice(unsafe.StringData(text[from:]), len(text)-from)
-	want := newWanted(terms)
-	a.scan(input, want, func(tok *analysis.Token, _ bool) bool {
-		start, end := tok.Start+from, tok.End+from
-		if start >= stop {
-			return false
-		}
-		i, ok := slices.BinarySearch(terms, string(tok.Term))
-		if !ok {
-			return true
-		}
-		out = append(out, span{start, end, terms[i]})
-		if !slices.Contains(found, terms[i]) {
-			found = append(found, terms[i])
-		}
-		if len(found) == len(terms) && stop > len(text) {
-			if _, end, n := window(text, out); n == len(terms) {
-				stop = end
-				want.stop = stop - from
-			}
-		}
-		return true
-	})
-	return out
-}
-
-// candidates returns the first offset in the folded text where the
-// analyzer may find one of terms, at the start of a word or of a run of
-// ideographs, and the terms that may be found there or after; -1 when
-// none may. Leaving out the terms that cannot be found lets findSpans stop
-// reading at the first window with all the others.
-func candidates(folded string, terms []string) (first int, found []string) {
-	first = -1
+	// next[k] is where terms[k] may be next, or -1. Terms that are nowhere
+	// are left out, so that the window can be complete without them.
+	var next []int
+	f.terms = nil
 	for _, t := range terms {
-		if k := candidate(folded, t); k >= 0 {
-			found = append(found, t)
-			if first < 0 || k < first {
-				first = k
+		if k := candidate(folded.text, t, 0); k >= 0 {
+			f.terms = append(f.terms, t)
+			next = append(next, k)
+		}
+	}
+	want := newWanted(f.terms)
+	for {
+		at := -1
+		for _, k := range next {
+			if k >= 0 && (at < 0 || k < at) {
+				at = k
+			}
+		}
+		if at < 0 || at >= f.stop {
+			return f.out
+		}
+		end := wordEnd(text, at)
+		more := true
+		a.scan(bytesOf(text[at:end]), want, func(tok *analysis.Token, _ bool) bool {
+			more = f.add(at+tok.Start, at+tok.End, tok.Term)
+			return more
+		})
+		if !more {
+			return f.out
+		}
+		for i, k := range next {
+			if k >= 0 && k < end {
+				next[i] = candidate(folded.text, f.terms[i], end)
 			}
 		}
 	}
-	return first, found
 }
 
-// candidate returns the first offset in the folded text where the
-// analyzer may find term t, or -1.
-func candidate(folded, t string) int {
+// bytesOf lends the bytes of s to the analyzer, which only reads them.
+func bytesOf(s string) []byte {
+	return unsafe.Slice(unsafe.StringData(s), len(s))
+}
+
+// spanFinder collects the matches of findSpans until a window of them has
+// every term.
+type spanFinder struct {
+	text  string
+	terms []string // sorted
+	out   []span
+	found []string
+	stop  int // no match from here on can change the snippet
+}
+
+// add takes a token of text and reports whether to go on.
+func (f *spanFinder) add(start, end int, term []byte) bool {
+	if start >= f.stop {
+		return false
+	}
+	i, ok := slices.BinarySearch(f.terms, string(term))
+	if !ok {
+		return true
+	}
+	f.out = append(f.out, span{start, end, f.terms[i]})
+	if !slices.Contains(f.found, f.terms[i]) {
+		f.found = append(f.found, f.terms[i])
+	}
+	if len(f.found) == len(f.terms) && f.stop > len(f.text) {
+		if _, end, n := window(f.text, f.out); n == len(f.terms) {
+			f.stop = end
+		}
+	}
+	return true
+}
+
+// candidate returns the first offset from off in the folded text where
+// the analyzer may find term t: where the text has it at the start of a
+// word, or the start of a run of ideographs that has it; -1 if nowhere.
+func candidate(folded, t string, off int) int {
 	if t == "" {
 		return -1
 	}
 	r, _ := utf8.DecodeRuneInString(t)
 	ideograph := isIdeograph(r)
-	for off := 0; off < len(folded); {
+	for off < len(folded) {
 		k := strings.Index(folded[off:], t)
 		if k < 0 {
 			return -1
@@ -263,6 +298,21 @@ func candidate(folded, t string) int {
 		return k
 	}
 	return -1
+}
+
+// wordEnd returns the end of the word or run of ideographs that starts at
+// i in text, as the analyzer reads it in a text without soft hyphens or
+// combining marks.
+func wordEnd(text string, i int) int {
+	r, size := utf8.DecodeRuneInString(text[i:])
+	ideograph := isIdeograph(r)
+	for i += size; i < len(text); i += size {
+		r, size = utf8.DecodeRuneInString(text[i:])
+		if isIdeograph(r) != ideograph || !ideograph && !isWordRune(r) {
+			break
+		}
+	}
+	return i
 }
 
 // foldedText is a text folded as the analyzer folds the letters of words
@@ -312,8 +362,16 @@ func foldText(s string) foldedText {
 }
 
 // advance returns the offset n runes after i in text, or its end. It
-// counts the bytes that start a rune rather than decoding them.
+// counts the bytes that start a rune rather than decoding them, eight at a
+// time while n is at least eight.
 func advance(text string, i, n int) int {
+	for n >= 8 && i+8 <= len(text) {
+		w := binary.LittleEndian.Uint64([]byte(text[i : i+8]))
+		// A byte 10xxxxxx continues a rune: bit 7 set and bit 6 clear.
+		cont := w & ^(w << 1) & 0x8080808080808080
+		n -= 8 - bits.OnesCount64(cont)
+		i += 8
+	}
 	for ; i < len(text); i++ {
 		if text[i]&0xC0 != 0x80 {
 			if n == 0 {

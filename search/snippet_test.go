@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // naiveWindow is bestWindow as its comment says it: every window counted
@@ -49,6 +50,34 @@ func TestBestWindow(t *testing.T) {
 		wb, wt := naiveWindow(text, ms)
 		if len(ms) > 0 && (gb != wb || gt != wt) {
 			t.Fatalf("case %d (%d matches): bestWindow = %d, %d; want %d, %d", n, len(ms), gb, gt, wb, wt)
+		}
+	}
+}
+
+func TestAdvance(t *testing.T) {
+	naive := func(text string, i, n int) int {
+		for ; n > 0 && i < len(text); n-- {
+			_, size := utf8.DecodeRuneInString(text[i:])
+			i += size
+		}
+		return i
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	pieces := []string{"a", " ", "ж", "Ё", "广", "—", "𝄞", "«", "z9"}
+	for range 2000 {
+		var b strings.Builder
+		for range rng.IntN(80) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		text := b.String()
+		starts := []int{0}
+		for i := range text {
+			starts = append(starts, i)
+		}
+		i := starts[rng.IntN(len(starts))]
+		n := rng.IntN(40)
+		if got, want := advance(text, i, n), naive(text, i, n); got != want {
+			t.Fatalf("advance(%q, %d, %d) = %d, want %d", text, i, n, got, want)
 		}
 	}
 }

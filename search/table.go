@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	index "github.com/blevesearch/bleve_index_api"
@@ -306,14 +307,17 @@ func (c *counts) add(o *counts) {
 // first.
 func (t *table) facets(c *counts) Facets {
 	list := func(counts []int, d *dict) []FacetCount {
-		var out []FacetCount
+		out := make([]FacetCount, 0, len(counts))
 		for id, n := range counts {
 			if n > 0 {
 				out = append(out, FacetCount{Value: d.names[id], Count: n})
 			}
 		}
 		slices.SortFunc(out, func(a, b FacetCount) int {
-			return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Value, b.Value))
+			if a.Count != b.Count { // names are compared only on a tie
+				return cmp.Compare(b.Count, a.Count)
+			}
+			return strings.Compare(a.Value, b.Value)
 		})
 		return out
 	}
