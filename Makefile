@@ -4,10 +4,12 @@
 GO      ?= go
 BIN     := bin/digest
 ADDR    ?= localhost:8080
-# Benchmarks: corpus sizes and how long each runs.
+# Benchmarks: iterations of each Go benchmark; generated sites, builds and
+# indexes are kept in BENCH_DIR between runs.
 BENCHTIME ?= 1x
+BENCH_DIR ?= bin/bench
 
-.PHONY: all build site serve test test-short bench fuzz chromium clean
+.PHONY: all build site serve test test-short bench bench-go bench-serve fuzz chromium wrk clean
 
 all: build
 
@@ -31,9 +33,17 @@ test: chromium
 test-short:
 	$(GO) test -short ./...
 
-## bench: build and search benchmarks on generated sites (1,000 and 10,000 notes)
-bench:
-	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -timeout 60m ./build/ ./content/ ./search/
+## bench: the Go benchmarks, then digest serve under wrk (see bench/serve.sh),
+## on generated sites of 10,000 and 100,000 notes; takes about half an hour
+bench: bench-go bench-serve
+
+bench-go:
+	mkdir -p $(BENCH_DIR)
+	DIGEST_BENCH_LARGE=1 DIGEST_BENCH_INDEX=$(abspath $(BENCH_DIR)) \
+		$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -timeout 120m ./build/ ./source/ ./search/
+
+bench-serve: $(BIN) wrk
+	BENCH_DIR=$(BENCH_DIR) DIGEST=$(BIN) bash bench/serve.sh
 
 ## fuzz: run the query-parser fuzzer for a minute (its seeds run in `make test`)
 fuzz:
@@ -48,6 +58,17 @@ chromium:
 			echo "could not install chromium; the browser test will be skipped (fails under CI=true)"; \
 		else \
 			echo "chromium not found and apt-get unavailable; the browser test will be skipped (fails under CI=true)"; \
+		fi; \
+	fi
+
+## wrk: install Debian's wrk for bench-serve if it is missing
+wrk:
+	@if ! command -v wrk >/dev/null 2>&1; then \
+		if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+			echo "installing wrk"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+		else \
+			echo "wrk not found and apt-get unavailable: install wrk to run bench-serve" >&2; exit 1; \
 		fi; \
 	fi
 

@@ -342,7 +342,7 @@ func (h *Handler) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := apiResultOf(res, &h.src.Taxonomies)
-	resp := cachedResponse{status: http.StatusOK, ctype: jsonType, body: out.appendJSON(make([]byte, 0, 16<<10))}
+	resp := cachedResponse{status: http.StatusOK, ctype: jsonType, body: out.appendJSON(make([]byte, 0, 32<<10))}
 	done()
 	h.write(w, resp)
 	if key != "" {
