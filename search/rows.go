@@ -423,7 +423,7 @@ func intersect(a, b *rowSet) *rowSet {
 	if len(a.rows) > len(b.rows) {
 		a, b = b, a
 	}
-	out := &rowSet{}
+	out := &rowSet{rows: make([]int32, 0, len(a.rows)), scores: make([]float32, 0, len(a.rows))}
 	add := func(i, j int) {
 		out.rows = append(out.rows, a.rows[i])
 		out.scores = append(out.scores, a.scores[i]+b.scores[j])
@@ -456,7 +456,13 @@ func intersect(a, b *rowSet) *rowSet {
 
 // subtract returns the rows of a that are not in b, with their scores.
 func subtract(a, b *rowSet) *rowSet {
-	out := &rowSet{}
+	if len(b.rows) == 0 {
+		return &rowSet{rows: a.rows, scores: a.scores} // shared: rows are never changed
+	}
+	out := &rowSet{rows: make([]int32, 0, len(a.rows))}
+	if a.scores != nil {
+		out.scores = make([]float32, 0, len(a.rows))
+	}
 	j := 0
 	for i, r := range a.rows {
 		for j < len(b.rows) && b.rows[j] < r {
@@ -495,7 +501,10 @@ func rowSearch(ctx context.Context, v *view, p *plan, f *filter, byScore bool, k
 		return nil, nil, 0, err
 	}
 	if pass != nil {
-		kept := &rowSet{}
+		kept := &rowSet{rows: make([]int32, 0, min(len(m.rows), pass.count()))}
+		if m.scores != nil {
+			kept.scores = make([]float32, 0, cap(kept.rows))
+		}
 		for i, r := range m.rows {
 			if pass.has(r) {
 				kept.rows = append(kept.rows, r)
