@@ -111,10 +111,10 @@ type builder struct {
 // write renders the site src into the empty folder dir: pages on every core,
 // the search index beside them at the same time. It returns the result and
 // the key of every output written, for later incremental builds.
-func write(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.Set, dir string, cache *renderCache) (*Result, *builder, map[string]uint64, error) {
+func write(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.Set, dir string) (*Result, *builder, map[string]uint64, error) {
 	log := logger(cfg)
 	stage := time.Now()
-	b, err := prepare(ctx, cfg, src, tmpl, cache)
+	b, err := prepare(ctx, cfg, src, tmpl, nil, nil)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -206,44 +206,34 @@ func keys(outs []output) map[string]uint64 {
 
 var keySeed = maphash.MakeSeed()
 
-// rendered is what a note's Markdown and list item became, kept between
-// builds of one session.
-type rendered struct {
-	version  uint64
-	tmpl     *templates.Set
-	html     template.HTML
-	text     string
-	itemHTML template.HTML
-}
-
-// renderCache holds the rendered notes of the last build by file.
-type renderCache struct {
-	notes map[string]rendered
-}
-
 // prepare makes the model of src's published notes with their Markdown and
-// list items. Notes whose version and templates are those cache holds are
-// not rendered again.
-func prepare(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.Set, cache *renderCache) (*builder, error) {
-	b := &builder{cfg: cfg, model: newModel(src, src.Published(cfg.Drafts)), tmpl: tmpl}
-	notes := b.model.notes
+// list items. A note that prev, the model of the last build, has as it is
+// (the same source.Note) keeps its Markdown, and its list item too when
+// the templates are prevTmpl; the others are rendered.
+func prepare(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.Set, prev *model, prevTmpl *templates.Set) (*builder, error) {
+	b := &builder{cfg: cfg, model: newModel(src, src.Published(cfg.Drafts), prev), tmpl: tmpl}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(runtime.GOMAXPROCS(0))
-	for _, n := range notes {
-		if r, ok := cache.get(n); ok && r.tmpl == tmpl {
-			n.html, n.text, n.item.HTML = r.html, r.text, r.itemHTML
-			n.itemKey = maphash.String(keySeed, string(n.item.HTML))
-			continue
+	for _, n := range b.model.notes {
+		if p := n.prev; p != nil {
+			n.prev = nil // no chain of models from one build to the next
+			n.html, n.text = p.html, p.text
+			if tmpl == prevTmpl {
+				n.item.HTML, n.itemKey = p.item.HTML, p.itemKey
+				continue
+			}
 		}
 		g.Go(func() error {
 			if gctx.Err() != nil {
 				return gctx.Err()
 			}
-			html, text, err := renderMarkdown(n.Body)
-			if err != nil {
-				return &source.FileError{File: n.File, Line: n.BodyLine, Err: fmt.Errorf("markdown: %w", err)}
+			if n.html == "" {
+				html, text, err := renderMarkdown(n.Body)
+				if err != nil {
+					return &source.FileError{File: n.File, Line: n.BodyLine, Err: fmt.Errorf("markdown: %w", err)}
+				}
+				n.html, n.text = template.HTML(html), text
 			}
-			n.html, n.text = template.HTML(html), text
 			var buf bytes.Buffer
 			if err := tmpl.ExecutePartial(&buf, "noteitem", n.item); err != nil {
 				return fmt.Errorf("templates: noteitem: %w", err)
@@ -256,11 +246,6 @@ func prepare(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	fresh := make(map[string]rendered, len(notes))
-	for _, n := range notes {
-		fresh[n.File] = rendered{version: n.Version, tmpl: tmpl, html: n.html, text: n.text, itemHTML: n.item.HTML}
-	}
-	cache.notes = fresh
 	return b, nil
 }
 
@@ -270,11 +255,6 @@ func (b *builder) relate(prev *model) {
 	if prev == nil || !b.model.relateFrom(prev) {
 		b.model.relate(5)
 	}
-}
-
-func (c *renderCache) get(n *note) (rendered, bool) {
-	r, ok := c.notes[n.File]
-	return r, ok && r.version == n.Version
 }
 
 // renderAll renders outs into dir on every core.

@@ -31,6 +31,9 @@ type note struct {
 	// lists of its regions and sectors.
 	idx     int
 	termPos []termPos
+	// prev is the same note in the model of the last build, if it is
+	// there unchanged, until prepare has taken what it can from it.
+	prev *note
 }
 
 type termPos struct {
@@ -78,7 +81,7 @@ func (p *pair) url() string { return "/regions/" + p.ru.Slug + "/" + p.cn.Slug +
 
 // newModel indexes the published notes by term, year and partnership.
 // notes must be sorted newest first.
-func newModel(src *source.Site, published []*source.Note) *model {
+func newModel(src *source.Site, published []*source.Note, prev *model) *model {
 	m := &model{
 		src:     src,
 		byURL:   make(map[string]*note, len(published)),
@@ -96,9 +99,21 @@ func newModel(src *source.Site, published []*source.Note) *model {
 			m.terms[tax.Kind] = append(m.terms[tax.Kind], tt)
 		}
 	}
+	var before map[*source.Note]*note
+	if prev != nil {
+		before = make(map[*source.Note]*note, len(prev.notes))
+		for _, n := range prev.notes {
+			before[n.Note] = n
+		}
+	}
 	pairs := map[[2]string]*pair{}
 	for _, cn := range published {
-		n := &note{Note: cn, url: cn.URL(), idx: len(m.notes), termsKey: termsKey(cn)}
+		n := &note{Note: cn, url: cn.URL(), idx: len(m.notes)}
+		if p := before[cn]; p != nil {
+			n.prev, n.termsKey, n.item = p, p.termsKey, p.item
+		} else {
+			n.termsKey = termsKey(cn)
+		}
 		m.notes = append(m.notes, n)
 		m.byURL[n.url] = n
 		if t := m.kinds[n.Kind]; t != nil {
@@ -145,7 +160,9 @@ func newModel(src *source.Site, published []*source.Note) *model {
 		return cmp.Or(cmp.Compare(a.ru.Slug, b.ru.Slug), cmp.Compare(a.cn.Slug, b.cn.Slug))
 	})
 	for _, n := range m.notes {
-		n.item = m.item(n)
+		if n.prev == nil { // the taxonomy is the same between two models
+			n.item = m.item(n)
+		}
 	}
 	return m
 }

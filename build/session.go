@@ -47,7 +47,6 @@ type Session struct {
 	src   *source.Site
 	tmpl  *templates.Set
 	model *model
-	cache renderCache
 	keys  map[string]uint64
 	index Index
 	mu    sync.Mutex
@@ -99,8 +98,7 @@ func (s *Session) full(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	cache := renderCache{}
-	res, b, keys, err := write(ctx, s.cfg, src, tmpl, tmp, &cache)
+	res, b, keys, err := write(ctx, s.cfg, src, tmpl, tmp)
 	if err != nil {
 		os.RemoveAll(tmp)
 		return nil, err
@@ -109,7 +107,7 @@ func (s *Session) full(ctx context.Context) (*Result, error) {
 		os.RemoveAll(tmp)
 		return nil, err
 	}
-	s.src, s.tmpl, s.cache, s.keys, s.model = src, tmpl, cache, keys, b.model
+	s.src, s.tmpl, s.keys, s.model = src, tmpl, keys, b.model
 	s.index = nil
 	if s.OpenIndex != nil {
 		ix, err := s.OpenIndex(filepath.Join(out, search.DirName))
@@ -146,26 +144,25 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 		}
 	}
 
-	// Re-read the notes below every changed path; keep the others.
-	byFile := make(map[string]*source.Note, len(s.src.Notes))
+	// Re-read the notes below every changed path; keep the others, in
+	// their order.
+	var paths []string
+	for _, p := range changed {
+		if strings.HasPrefix(p, source.Dir+"/") {
+			paths = append(paths, p)
+		}
+	}
+	kept := make([]*source.Note, 0, len(s.src.Notes))
+	var dropped []*source.Note
 	for _, n := range s.src.Notes {
-		byFile[n.File] = n
+		if slices.ContainsFunc(paths, func(p string) bool { return n.File == p || strings.HasPrefix(n.File, p+"/") }) {
+			dropped = append(dropped, n)
+		} else {
+			kept = append(kept, n)
+		}
 	}
 	var reread []string
-	for _, p := range changed {
-		if !strings.HasPrefix(p, source.Dir+"/") {
-			continue
-		}
-		if _, ok := byFile[p]; ok {
-			delete(byFile, p)
-		} else {
-			// A folder, or a file that was no note: drop the notes below it.
-			for f := range byFile {
-				if strings.HasPrefix(f, p+"/") {
-					delete(byFile, f)
-				}
-			}
-		}
+	for _, p := range paths {
 		st, err := fs.Stat(fsys, p)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
@@ -188,18 +185,13 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 	if err != nil {
 		return nil, err
 	}
-	notes := make([]*source.Note, 0, len(byFile)+len(fresh))
-	for _, n := range byFile {
-		notes = append(notes, n)
-	}
-	notes = append(notes, fresh...)
-	source.SortNotes(notes)
-	if err := source.CheckURLs(notes); err != nil {
+	if err := checkNewURLs(kept, fresh); err != nil {
 		return nil, err
 	}
+	notes := mergeNotes(kept, fresh)
 	src := &source.Site{Settings: s.src.Settings, Taxonomies: s.src.Taxonomies, Notes: notes}
 
-	b, err := prepare(ctx, s.cfg, src, tmpl, &s.cache)
+	b, err := prepare(ctx, s.cfg, src, tmpl, s.model, s.tmpl)
 	if err != nil {
 		return nil, err
 	}
@@ -241,13 +233,18 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 		return nil, err
 	}
 
-	upserts, deletes := s.indexChanges(b)
+	upserts, deletes := s.indexChanges(b, dropped, fresh)
 	rendered := time.Now()
 	out := s.cfg.OutDir()
+	// Each file is replaced atomically; the file system's calls are slow
+	// enough that writing them on every core pays.
+	var wg errgroup.Group
+	wg.SetLimit(runtime.GOMAXPROCS(0))
 	for i, o := range todo {
-		if err := writeAtomic(filepath.Join(out, filepath.FromSlash(o.path)), bufs[i]); err != nil {
-			return nil, err
-		}
+		wg.Go(func() error { return writeAtomic(filepath.Join(out, filepath.FromSlash(o.path)), bufs[i]) })
+	}
+	if err := wg.Wait(); err != nil {
+		return nil, err
 	}
 	for _, p := range gone {
 		removeOutput(out, p)
@@ -265,22 +262,64 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 }
 
 // indexChanges compares the published notes with the last build's.
-func (s *Session) indexChanges(b *builder) (upserts []search.Document, deletes []string) {
+func (s *Session) indexChanges(b *builder, dropped, fresh []*source.Note) (upserts []search.Document, deletes []string) {
+	// Only the notes read again can have changed: the others are the same
+	// source.Note as before.
 	before := map[string]uint64{}
-	for _, n := range s.src.Published(s.cfg.Drafts) {
-		before[n.URL()] = n.Version
-	}
-	for _, n := range b.model.notes {
-		if v, ok := before[n.url]; !ok || v != n.Version {
-			upserts = append(upserts, search.FromNote(n.Note, n.text, &b.model.src.Taxonomies))
+	for _, n := range dropped {
+		if !n.Draft || s.cfg.Drafts {
+			before[n.URL()] = n.Version
 		}
-		delete(before, n.url)
+	}
+	for _, n := range fresh {
+		if n.Draft && !s.cfg.Drafts {
+			continue
+		}
+		if v, ok := before[n.URL()]; !ok || v != n.Version {
+			upserts = append(upserts, search.FromNote(n, b.model.byURL[n.URL()].text, &b.model.src.Taxonomies))
+		}
+		delete(before, n.URL())
 	}
 	for u := range before {
 		deletes = append(deletes, u)
 	}
 	slices.Sort(deletes)
 	return upserts, deletes
+}
+
+// mergeNotes returns the notes of kept and fresh, each in the order of
+// source.SortNotes, in that order.
+func mergeNotes(kept, fresh []*source.Note) []*source.Note {
+	source.SortNotes(fresh)
+	out := make([]*source.Note, 0, len(kept)+len(fresh))
+	i := 0
+	for _, n := range kept {
+		for i < len(fresh) && source.CompareNotes(fresh[i], n) < 0 {
+			out = append(out, fresh[i])
+			i++
+		}
+		out = append(out, n)
+	}
+	return append(out, fresh[i:]...)
+}
+
+// checkNewURLs reports notes that would be written to the same URL, as
+// source.CheckURLs does, knowing that no two of kept do.
+func checkNewURLs(kept, fresh []*source.Note) error {
+	if len(fresh) == 0 {
+		return nil
+	}
+	urls := make(map[string]bool, len(fresh))
+	for _, n := range fresh {
+		urls[n.URL()] = true
+	}
+	involved := slices.Clone(fresh)
+	for _, n := range kept {
+		if urls[n.URL()] {
+			involved = append(involved, n)
+		}
+	}
+	return source.CheckURLs(involved)
 }
 
 // updateIndex puts the changes into the session's index, or, without one,
@@ -316,11 +355,11 @@ func writeAtomic(p string, data []byte) error {
 		return err
 	}
 	_, err = f.Write(data)
+	if err == nil {
+		err = f.Chmod(0o644)
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(f.Name(), 0o644)
 	}
 	if err == nil {
 		err = os.Rename(f.Name(), p)

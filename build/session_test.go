@@ -3,16 +3,33 @@ package build
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/coopdigest/digest/search"
 )
 
 // TestSessionMatchesFullBuild makes changes one after another and checks,
 // after each incremental build, that OUT is byte for byte what a full build
 // of the same source writes.
 func TestSessionMatchesFullBuild(t *testing.T) {
+	for _, withIndex := range []bool{false, true} {
+		name := "index rebuilt"
+		if withIndex {
+			name = "index updated"
+		}
+		t.Run(name, func(t *testing.T) { testSession(t, withIndex) })
+	}
+}
+
+// testSession is TestSessionMatchesFullBuild with the session's index
+// rebuilt at each change, or updated in place (withIndex); then the index
+// must list what a full build's lists.
+func testSession(t *testing.T, withIndex bool) {
 	site := t.TempDir()
 	if err := os.CopyFS(site, os.DirFS("testdata/basic")); err != nil {
 		t.Fatal(err)
@@ -20,6 +37,10 @@ func TestSessionMatchesFullBuild(t *testing.T) {
 	os.RemoveAll(filepath.Join(site, "want"))
 	out := filepath.Join(site, "public")
 	s := NewSession(Config{Site: site, Out: out})
+	if withIndex {
+		s.OpenIndex = func(dir string) (Index, error) { return search.OpenWritable(dir) }
+		t.Cleanup(func() { s.Index().(*search.Index).Close() })
+	}
 	ctx := context.Background()
 	if res, err := s.Build(ctx, nil); err != nil || !res.Full {
 		t.Fatalf("first build: %v, %+v", err, res)
@@ -55,6 +76,10 @@ func TestSessionMatchesFullBuild(t *testing.T) {
 		{"change a template", func() {
 			write("templates/404.html", `{{define "main"}}<p>Нет такой страницы.</p>{{end}}`)
 		}, []string{"templates/404.html"}, 1},
+		{"change a slug", func() {
+			data, _ := os.ReadFile(filepath.Join(site, "content/2024/talks.md"))
+			write("content/2024/talks.md", strings.Replace(string(data), "title: ", "slug: talks-moved\ntitle: ", 1))
+		}, []string{"content/2024/talks.md"}, 0},
 		{"publish the draft", func() {
 			data, _ := os.ReadFile(filepath.Join(site, "content/2024/draft.md"))
 			write("content/2024/draft.md", strings.Replace(string(data), "draft: true", "draft: false", 1))
@@ -85,6 +110,21 @@ func TestSessionMatchesFullBuild(t *testing.T) {
 				t.Errorf("%s: %s left behind", st.name, name)
 			}
 		}
+		if withIndex {
+			if got, want := indexListing(t, s.Index().(*search.Index)), freshListing(t, fresh); got != want {
+				t.Errorf("%s: the index lists\n%s\nwant, as a full build's:\n%s", st.name, got, want)
+			}
+		}
+	}
+
+	// Two notes at one URL fail the build; taking one away mends it.
+	write("content/2025/dup.md", "---\ntitle: Дубль\ndate: 2026-03-01\nkind: expo\nregions: [beijing]\nslug: new\n---\n")
+	if _, err := s.Build(ctx, []string{"content/2025/dup.md"}); err == nil || !strings.Contains(err.Error(), "two notes have the URL /2026/new/") {
+		t.Fatalf("two notes at one URL: got %v", err)
+	}
+	os.Remove(filepath.Join(site, "content/2025/dup.md"))
+	if _, err := s.Build(ctx, []string{"content/2025/dup.md"}); err != nil {
+		t.Fatalf("after removing the second note: %v", err)
 	}
 
 	// A broken note fails the build and leaves OUT as it was.
@@ -104,4 +144,29 @@ func TestSessionMatchesFullBuild(t *testing.T) {
 	if res, err := s.Build(ctx, []string{"content/taxonomy/sectors.yaml"}); err != nil || !res.Full {
 		t.Errorf("taxonomy change: %v, %+v", err, res)
 	}
+}
+
+// indexListing lists every document of ix: URL, title and date.
+func indexListing(t *testing.T, ix *search.Index) string {
+	t.Helper()
+	res, err := ix.Search(context.Background(), search.Query{PerPage: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, h := range res.Hits {
+		fmt.Fprintf(&b, "%s %s %s\n", h.URL, h.Date.Format(time.DateOnly), h.Title)
+	}
+	return b.String()
+}
+
+// freshListing is indexListing of the index a full build wrote into out.
+func freshListing(t *testing.T, out string) string {
+	t.Helper()
+	ix, err := search.Open(filepath.Join(out, search.DirName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	return indexListing(t, ix)
 }

@@ -187,14 +187,15 @@ func ParseNotes(fsys fs.FS, files []string, tax *Taxonomies) ([]*Note, error) {
 
 // SortNotes orders notes newest first; notes of one moment by URL, so that
 // every build lists them alike.
-func SortNotes(notes []*Note) {
-	slices.SortFunc(notes, func(a, b *Note) int {
-		// Format URLs only for a tie: cmp.Or would format them every time.
-		if c := b.Date.Compare(a.Date); c != 0 {
-			return c
-		}
-		return strings.Compare(a.URL(), b.URL())
-	})
+func SortNotes(notes []*Note) { slices.SortFunc(notes, CompareNotes) }
+
+// CompareNotes is the order of SortNotes.
+func CompareNotes(a, b *Note) int {
+	// Compare URLs only for a tie: cmp.Or would make them every time.
+	if c := b.Date.Compare(a.Date); c != 0 {
+		return c
+	}
+	return strings.Compare(a.URL(), b.URL())
 }
 
 // CheckURLs reports notes that would be written to the same URL.

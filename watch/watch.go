@@ -33,9 +33,11 @@ import (
 )
 
 // DefaultDebounce is the quiet period after a change before a rebuild starts,
-// when Config.Debounce is zero: an editor's save (write, rename, chmod)
-// comes within a few milliseconds, and a rebuild of one note takes tens.
-const DefaultDebounce = 30 * time.Millisecond
+// when Config.Debounce is zero: the events of an editor's save (write,
+// rename, chmod) come within a millisecond or two, and the quiet period is
+// part of what an editor waits for. Changes that come during a rebuild
+// make one more.
+const DefaultDebounce = 10 * time.Millisecond
 
 // maxWaitFactor bounds how long a stream of changes that never pauses can
 // postpone a rebuild: maxWaitFactor quiet periods, at least a second.

@@ -143,12 +143,18 @@ type client struct {
 // connect opens an event stream that lasts until the test ends.
 func (s *site) connect(t *testing.T) *client {
 	t.Helper()
+	return connect(t, s.srv)
+}
+
+// connect opens an event stream from srv that lasts until the test ends.
+func connect(t testing.TB, srv *httptest.Server) *client {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	req, err := http.NewRequestWithContext(ctx, "GET", s.srv.URL+"/_digest/events", nil)
+	req, err := http.NewRequestWithContext(ctx, "GET", srv.URL+"/_digest/events", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := s.srv.Client().Do(req)
+	resp, err := srv.Client().Do(req)
 	if err != nil {
 		cancel()
 		t.Fatal(err)
@@ -195,7 +201,7 @@ func readEvents(r io.Reader, out chan<- event) {
 }
 
 // next returns the next event, failing the test when none comes in time.
-func (c *client) next(t *testing.T) event {
+func (c *client) next(t testing.TB) event {
 	t.Helper()
 	select {
 	case ev, ok := <-c.events:
@@ -210,7 +216,7 @@ func (c *client) next(t *testing.T) event {
 }
 
 // expect fails the test unless the next event is named name.
-func (c *client) expect(t *testing.T, name string) event {
+func (c *client) expect(t testing.TB, name string) event {
 	t.Helper()
 	ev := c.next(t)
 	if ev.name != name {
