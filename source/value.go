@@ -122,6 +122,14 @@ var yamlParserProblems = []string{"did not find expected", "found duplicate %", 
 // parseYAML decodes YAML data whose first line is line lineOffset+1 of file.
 // A syntax error becomes a FileError at the file's line.
 func parseYAML(file string, data []byte, lineOffset int) (*value, error) {
+	if v, ok := parseSimpleYAML(data, lineOffset); ok {
+		return v, nil
+	}
+	return parseFullYAML(file, data, lineOffset)
+}
+
+// parseFullYAML is parseYAML by yaml.v3 alone.
+func parseFullYAML(file string, data []byte, lineOffset int) (*value, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		msg := err.Error()
