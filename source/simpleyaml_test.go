@@ -6,9 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
-	"strconv"
 	"time"
 )
 
@@ -164,8 +164,8 @@ func TestSimpleYAMLMatchesYAML(t *testing.T) {
 	}
 	scaffold := frontMatter("Новая встреча: итоги", time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC), "expo", []string{"moscow", "Пекин"}, []string{"trade"}, src)
 	sets := map[string][][]byte{
-		"sample":    frontMatters(t, "../content", 1000),
-		"testdata":  frontMatters(t, "../build/testdata", 1000),
+		"sample":     frontMatters(t, "../content", 1000),
+		"testdata":   frontMatters(t, "../build/testdata", 1000),
 		"digest new": {bytes.TrimSuffix(bytes.TrimPrefix(scaffold[:bytes.Index(scaffold, []byte("\n---\n"))+1], []byte("---\n")), nil)},
 	}
 	if corpus := os.Getenv("DIGEST_CORPUS"); corpus != "" {
