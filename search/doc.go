@@ -77,6 +77,8 @@
 // API, the results page with the message from /search. Responses are
 // cached by query and by the index's count of updates; SetIndex swaps in a
 // new index and empties the cache, and Index.Close waits for the searches
-// under way. Searches that are not cached take turns, as many at once as
-// there are processors, in the order they came.
+// under way. Searches that are not cached take turns, with the making of
+// their answers, in the order they came: as many at once as
+// HandlerConfig.Turns says (digest serve: one per CPU, with one more
+// processor left for the network).
 package search
