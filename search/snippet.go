@@ -189,7 +189,8 @@ func findSpans(a *textAnalyzer, text string, folded foldedText, terms []string) 
 	}
 	f := spanFinder{text: text, terms: terms, stop: len(text) + 1}
 	if !folded.exact || len(folded.text) != len(text) {
-		a.scan(bytesOf(text), newWanted(terms), func(tok *analysis.Token, _ bool) bool {
+		f.want = newWanted(terms)
+		a.scan(bytesOf(text), f.want, func(tok *analysis.Token, _ bool) bool {
 			return f.add(tok.Start, tok.End, tok.Term)
 		})
 		return f.out
@@ -245,6 +246,8 @@ type spanFinder struct {
 	out   []span
 	found []string
 	stop  int // no match from here on can change the snippet
+	// want, when scan reads the whole text with it, is told stop.
+	want *wanted
 }
 
 // add takes a token of text and reports whether to go on.
@@ -263,6 +266,9 @@ func (f *spanFinder) add(start, end int, term []byte) bool {
 	if len(f.found) == len(f.terms) && f.stop > len(f.text) {
 		if _, end, n := window(f.text, f.out); n == len(f.terms) {
 			f.stop = end
+			if f.want != nil {
+				f.want.stop = end
+			}
 		}
 	}
 	return true
