@@ -61,7 +61,9 @@ func (ix *Index) hits(ctx context.Context, v *view, page []ranked, p *plan) ([]H
 		}
 		h.Title = d.title
 		h.Summary = d.summary
-		h.End, _ = time.Parse(time.DateOnly, d.end)
+		if d.end != "" { // most events take one day: no error to make
+			h.End, _ = time.Parse(time.DateOnly, d.end)
+		}
 		// The stored lists keep the order the note gives.
 		h.Regions, h.Sectors = d.regions, d.sectors
 		var inSummary, inBody []span
