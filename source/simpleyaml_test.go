@@ -117,7 +117,7 @@ func dump(v *value) string {
 	walk = func(v *value) {
 		b.WriteString(v.kind.String())
 		b.WriteString("@")
-		b.WriteString(strings.Join([]string{itoa(v.line), itoa(v.col)}, ":"))
+		b.WriteString(strings.Join([]string{strconv.Itoa(v.line), strconv.Itoa(v.col)}, ":"))
 		switch v.kind {
 		case scalarValue:
 			b.WriteString(" " + `"` + v.str + `"`)
@@ -131,7 +131,7 @@ func dump(v *value) string {
 		case mapValue:
 			b.WriteString(" {")
 			for _, f := range v.fields {
-				b.WriteString(f.key + "@" + itoa(f.line) + ":" + itoa(f.col) + "=")
+				b.WriteString(f.key + "@" + strconv.Itoa(f.line) + ":" + strconv.Itoa(f.col) + "=")
 				walk(f.val)
 				b.WriteString("; ")
 			}
@@ -142,7 +142,6 @@ func dump(v *value) string {
 	return b.String()
 }
 
-func itoa(n int) string { return strconv.Itoa(n) }
 
 // CheckSimpleYAML is checkSimpleYAML for the tests of package source_test,
 // which may use internal/sitegen.
