@@ -142,7 +142,6 @@ func dump(v *value) string {
 	return b.String()
 }
 
-
 // CheckSimpleYAML is checkSimpleYAML for the tests of package source_test,
 // which may use internal/sitegen.
 func CheckSimpleYAML(t *testing.T, data []byte) bool { return checkSimpleYAML(t, data) }
