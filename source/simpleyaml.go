@@ -60,8 +60,8 @@ func parseSimpleYAML(data []byte, lineOffset int) (*value, bool) {
 	return root, true
 }
 
-// printable reports whether data is UTF-8 of characters YAML allows, and
-// no tabs or carriage returns, which are left to yaml.v3.
+// printable reports whether data is UTF-8 of characters YAML allows, with
+// no line breaks but \n and no tabs, which are left to yaml.v3.
 func printable(data []byte) bool {
 	for i := 0; i < len(data); {
 		c := data[i]
@@ -73,7 +73,8 @@ func printable(data []byte) bool {
 			continue
 		}
 		r, size := utf8.DecodeRune(data[i:])
-		if !(r == 0x85 || r >= 0xa0 && r <= 0xd7ff || r >= 0xe000 && r <= 0xfffd && r != 0xfeff || r >= 0x10000 && r <= 0x10ffff) {
+		// yaml.v3 breaks lines at NEL, U+2028 and U+2029 too: left to it.
+		if !(r >= 0xa0 && r <= 0xd7ff && r != 0x2028 && r != 0x2029 || r >= 0xe000 && r <= 0xfffd && r != 0xfeff || r >= 0x10000 && r <= 0x10ffff) {
 			return false // invalid UTF-8 is RuneError, U+FFFD, with size 1
 		}
 		if r == utf8.RuneError && size == 1 {

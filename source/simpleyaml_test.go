@@ -68,6 +68,9 @@ var tricky = []string{
 	"title: a: b\n",
 	"title: 'it''s'\n",
 	"places: [Шанхай, 上海市, São Paulo]\n",
+	"title: a\u2028b\n", "title: a\u0085b\n", "title: a\u2029b\n", "title: a\u00a0b\u00a0\n",
+	"people:\n  - name: [a, b]\n    role: 'r'  # c\n",
+	"title: x\n...\n", "title : x\n", "title: \"a # b\"\n",
 }
 
 // frontMatters returns the front matter of every note below dir.
