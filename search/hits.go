@@ -20,10 +20,6 @@ import (
 // more than the search itself.
 func (ix *Index) hits(ctx context.Context, v *view, page []ranked, p *plan) ([]Hit, error) {
 	t := v.table
-	rows := make([]int32, len(page))
-	for i, x := range page {
-		rows[i] = x.row
-	}
 	// Phrases ask bleve, which knows where they matched. Words are looked
 	// for in the text (see findSpans): faster than walking their postings
 	// to the page's documents for term vectors, the more so the more notes
@@ -31,6 +27,10 @@ func (ix *Index) hits(ctx context.Context, v *view, page []ranked, p *plan) ([]H
 	var matched map[int32]*[2][]span
 	var words []*rowSet
 	if p.hasPhrases() {
+		rows := make([]int32, len(page))
+		for i, x := range page {
+			rows[i] = x.row
+		}
 		var err error
 		if matched, err = v.phraseSpans(ctx, rows, p.query()); err != nil {
 			return nil, err

@@ -1,7 +1,6 @@
 package search
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -452,21 +451,17 @@ func (vw *vocabWriter) update(a analysis.Analyzer, docs []*Document, gone []stri
 	}
 	v := &vocab{fst: vw.base}
 	if len(vw.delta) > 0 {
-		var buf bytes.Buffer
-		b, err := vellum.New(&buf, nil)
-		if err != nil {
-			return nil, fmt.Errorf("search index: %w", err)
-		}
-		for _, term := range slices.Sorted(maps.Keys(vw.delta)) {
-			if err := b.Insert([]byte(term), zigzag(vw.delta[term])); err != nil {
-				return nil, fmt.Errorf("search index: %w", err)
+		var err error
+		v.delta, err = buildFST(func(b *vellum.Builder) error {
+			for _, term := range slices.Sorted(maps.Keys(vw.delta)) {
+				if err := b.Insert([]byte(term), zigzag(vw.delta[term])); err != nil {
+					return fmt.Errorf("search index: %w", err)
+				}
 			}
-		}
-		if err := b.Close(); err != nil {
-			return nil, fmt.Errorf("search index: %w", err)
-		}
-		if v.delta, err = vellum.Load(buf.Bytes()); err != nil {
-			return nil, fmt.Errorf("search index: %w", err)
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	return v, nil
@@ -497,53 +492,43 @@ func docTerms(a analysis.Analyzer, d *Document) []string {
 // mergeCounts returns a transducer of the counts of base changed by delta,
 // without the terms left with none.
 func mergeCounts(base *vellum.FST, delta map[string]int64) (*vellum.FST, error) {
-	var buf bytes.Buffer
-	b, err := vellum.New(&buf, nil)
-	if err != nil {
-		return nil, fmt.Errorf("search index: %w", err)
-	}
-	terms := slices.Sorted(maps.Keys(delta))
-	insert := func(term []byte, n int64) error {
-		if n <= 0 {
-			return nil
-		}
-		return b.Insert(term, uint64(n))
-	}
-	it, err := base.Iterator(nil, nil)
-	for err == nil {
-		k, n := it.Current()
-		for len(terms) > 0 && terms[0] < string(k) {
-			if err := insert([]byte(terms[0]), delta[terms[0]]); err != nil {
-				return nil, fmt.Errorf("search index: %w", err)
+	return buildFST(func(b *vellum.Builder) error {
+		terms := slices.Sorted(maps.Keys(delta))
+		insert := func(term []byte, n int64) error {
+			if n <= 0 {
+				return nil
 			}
-			terms = terms[1:]
+			return b.Insert(term, uint64(n))
 		}
-		c := int64(n)
-		if len(terms) > 0 && terms[0] == string(k) {
-			c += delta[terms[0]]
-			terms = terms[1:]
+		it, err := base.Iterator(nil, nil)
+		for err == nil {
+			k, n := it.Current()
+			for len(terms) > 0 && terms[0] < string(k) {
+				if err := insert([]byte(terms[0]), delta[terms[0]]); err != nil {
+					return fmt.Errorf("search index: %w", err)
+				}
+				terms = terms[1:]
+			}
+			c := int64(n)
+			if len(terms) > 0 && terms[0] == string(k) {
+				c += delta[terms[0]]
+				terms = terms[1:]
+			}
+			if err := insert(k, c); err != nil {
+				return fmt.Errorf("search index: %w", err)
+			}
+			err = it.Next()
 		}
-		if err := insert(k, c); err != nil {
-			return nil, fmt.Errorf("search index: %w", err)
+		if !errors.Is(err, vellum.ErrIteratorDone) {
+			return fmt.Errorf("search index: %w", err)
 		}
-		err = it.Next()
-	}
-	if !errors.Is(err, vellum.ErrIteratorDone) {
-		return nil, fmt.Errorf("search index: %w", err)
-	}
-	for _, term := range terms {
-		if err := insert([]byte(term), delta[term]); err != nil {
-			return nil, fmt.Errorf("search index: %w", err)
+		for _, term := range terms {
+			if err := insert([]byte(term), delta[term]); err != nil {
+				return fmt.Errorf("search index: %w", err)
+			}
 		}
-	}
-	if err := b.Close(); err != nil {
-		return nil, fmt.Errorf("search index: %w", err)
-	}
-	fst, err := vellum.Load(buf.Bytes())
-	if err != nil {
-		return nil, fmt.Errorf("search index: %w", err)
-	}
-	return fst, nil
+		return nil
+	})
 }
 
 // zigzag encodes a signed count as a transducer's output.

@@ -88,40 +88,55 @@ func loadVocab(readers []index.IndexReader) (*vocab, error) {
 		}
 	}
 	heap.Init(&dicts)
+	fst, err := buildFST(func(b *vellum.Builder) error {
+		var term string
+		var count uint64
+		flush := func() error {
+			if term == "" {
+				return nil
+			}
+			return b.Insert([]byte(term), count)
+		}
+		for len(dicts) > 0 {
+			c := dicts[0]
+			if c.entry.Term != term {
+				if err := flush(); err != nil {
+					return fmt.Errorf("search index: %w", err)
+				}
+				term, count = c.entry.Term, 0
+			}
+			count += c.entry.Count
+			if err := c.next(); err != nil {
+				return err
+			}
+			if c.entry == nil {
+				c.dict.Close()
+				heap.Pop(&dicts)
+			} else {
+				heap.Fix(&dicts, 0)
+			}
+		}
+		if err := flush(); err != nil {
+			return fmt.Errorf("search index: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &vocab{fst: fst}, nil
+}
+
+// buildFST makes a transducer of the keys and values fill inserts, in
+// order, into its builder. fill's errors are returned as they are.
+func buildFST(fill func(b *vellum.Builder) error) (*vellum.FST, error) {
 	var buf bytes.Buffer
 	b, err := vellum.New(&buf, nil)
 	if err != nil {
 		return nil, fmt.Errorf("search index: %w", err)
 	}
-	var term string
-	var count uint64
-	flush := func() error {
-		if term == "" {
-			return nil
-		}
-		return b.Insert([]byte(term), count)
-	}
-	for len(dicts) > 0 {
-		c := dicts[0]
-		if c.entry.Term != term {
-			if err := flush(); err != nil {
-				return nil, fmt.Errorf("search index: %w", err)
-			}
-			term, count = c.entry.Term, 0
-		}
-		count += c.entry.Count
-		if err := c.next(); err != nil {
-			return nil, err
-		}
-		if c.entry == nil {
-			c.dict.Close()
-			heap.Pop(&dicts)
-		} else {
-			heap.Fix(&dicts, 0)
-		}
-	}
-	if err := flush(); err != nil {
-		return nil, fmt.Errorf("search index: %w", err)
+	if err := fill(b); err != nil {
+		return nil, err
 	}
 	if err := b.Close(); err != nil {
 		return nil, fmt.Errorf("search index: %w", err)
@@ -130,7 +145,7 @@ func loadVocab(readers []index.IndexReader) (*vocab, error) {
 	if err != nil {
 		return nil, fmt.Errorf("search index: %w", err)
 	}
-	return &vocab{fst: fst}, nil
+	return fst, nil
 }
 
 type dictCursor struct {
