@@ -5,22 +5,87 @@ import (
 	"sync"
 )
 
-// cache keeps the latest responses by key, up to a number of bytes. A
-// response is good for as long as the index it came from is served
-// unchanged: SetIndex empties the cache, and keys name the index's count of
-// updates (see Handler.cached).
-type cache struct {
-	mu    sync.Mutex
-	max   int
-	size  int
-	ll    *list.List // front: most recently used
-	items map[string]*list.Element
+// lru keeps the latest values by key, up to a number of bytes as sizeOf
+// counts them; a value over an eighth of that is not kept, so that one
+// value never pushes out many. A nil *lru keeps nothing.
+//
+// The handler keeps responses in one (see Handler.cached): a response is
+// good for as long as the index it came from is served unchanged, since
+// SetIndex empties the cache and keys name the index's count of updates.
+// A table keeps the stored fields of hits in another, by row (see hits).
+type lru[K comparable, V any] struct {
+	mu     sync.Mutex
+	max    int
+	size   int
+	sizeOf func(K, V) int
+	ll     *list.List // front: most recently used
+	items  map[K]*list.Element
 }
 
-type cacheEntry struct {
-	key  string
-	resp cachedResponse
+type lruEntry[K comparable, V any] struct {
+	key  K
+	val  V
+	size int
 }
+
+func newLRU[K comparable, V any](maxBytes int, sizeOf func(K, V) int) *lru[K, V] {
+	return &lru[K, V]{max: maxBytes, sizeOf: sizeOf, ll: list.New(), items: map[K]*list.Element{}}
+}
+
+func (c *lru[K, V]) get(key K) (V, bool) {
+	var zero V
+	if c == nil {
+		return zero, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.items[key]
+	if !ok {
+		return zero, false
+	}
+	c.ll.MoveToFront(e)
+	return e.Value.(*lruEntry[K, V]).val, true
+}
+
+func (c *lru[K, V]) put(key K, val V) {
+	if c == nil {
+		return
+	}
+	n := c.sizeOf(key, val)
+	if n > c.max/8 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.items[key]; ok {
+		c.size -= e.Value.(*lruEntry[K, V]).size
+		c.ll.Remove(e)
+	}
+	c.items[key] = c.ll.PushFront(&lruEntry[K, V]{key, val, n})
+	c.size += n
+	for c.size > c.max {
+		last := c.ll.Back()
+		e := last.Value.(*lruEntry[K, V])
+		c.ll.Remove(last)
+		delete(c.items, e.key)
+		c.size -= e.size
+	}
+}
+
+// clear empties the cache.
+func (c *lru[K, V]) clear() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ll.Init()
+	clear(c.items)
+	c.size = 0
+}
+
+// cache keeps the handler's responses by key.
+type cache = lru[string, cachedResponse]
 
 // cachedResponse is a response as written.
 type cachedResponse struct {
@@ -30,58 +95,5 @@ type cachedResponse struct {
 }
 
 func newCache(maxBytes int) *cache {
-	return &cache{max: maxBytes, ll: list.New(), items: map[string]*list.Element{}}
-}
-
-func (c *cache) get(key string) (cachedResponse, bool) {
-	if c == nil {
-		return cachedResponse{}, false
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.items[key]
-	if !ok {
-		return cachedResponse{}, false
-	}
-	c.ll.MoveToFront(e)
-	return e.Value.(*cacheEntry).resp, true
-}
-
-func (c *cache) put(key string, r cachedResponse) {
-	if c == nil {
-		return
-	}
-	n := len(key) + len(r.body) + 64
-	if n > c.max/8 {
-		return // one response must not push out many
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if e, ok := c.items[key]; ok {
-		c.size -= entrySize(e.Value.(*cacheEntry))
-		c.ll.Remove(e)
-	}
-	c.items[key] = c.ll.PushFront(&cacheEntry{key, r})
-	c.size += n
-	for c.size > c.max {
-		last := c.ll.Back()
-		ce := last.Value.(*cacheEntry)
-		c.ll.Remove(last)
-		delete(c.items, ce.key)
-		c.size -= entrySize(ce)
-	}
-}
-
-func entrySize(e *cacheEntry) int { return len(e.key) + len(e.resp.body) + 64 }
-
-// clear empties the cache.
-func (c *cache) clear() {
-	if c == nil {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.ll.Init()
-	clear(c.items)
-	c.size = 0
+	return newLRU(maxBytes, func(key string, r cachedResponse) int { return len(key) + len(r.body) + 64 })
 }

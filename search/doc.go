@@ -59,7 +59,7 @@
 // shard of each note, exactly: a query ranks as bleve ranked it. A hit's
 // snippet marks its words where its text has them (see findSpans), its
 // phrases where bleve found them; the stored fields of recent hits are
-// kept in memory (see docCache).
+// kept in memory (see newDocCache).
 //
 // ParseRequest reads the parameters shared by both endpoints and the
 // command: q (at most 500 characters of UTF-8); region, sector, kind (each

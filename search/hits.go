@@ -51,8 +51,8 @@ func (ix *Index) hits(ctx context.Context, v *view, page []ranked, p *plan) ([]H
 		if int(t.kind[r]) < len(t.kinds.names) {
 			h.Kind = t.kinds.names[t.kind[r]]
 		}
-		d := t.docs.get(r)
-		if d == nil {
+		d, ok := t.docs.get(r)
+		if !ok {
 			var err error
 			if d, err = v.stored(r); err != nil {
 				return nil, err

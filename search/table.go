@@ -46,7 +46,7 @@ type table struct {
 
 	// docs caches the stored fields of rows; the tables update derives
 	// from this one share it.
-	docs *docCache
+	docs *lru[int32, *storedDoc]
 }
 
 // dict numbers the values of a keyword field.
@@ -94,7 +94,7 @@ const maxValues = 1 << 16
 
 // loadTable reads the table of the snapshot r[i] of every shard.
 func loadTable(readers []index.IndexReader) (*table, error) {
-	t := &table{regOff: []uint32{0}, secOff: []uint32{0}, docs: &docCache{budget: docCacheBytes}}
+	t := &table{regOff: []uint32{0}, secOff: []uint32{0}, docs: newDocCache()}
 	for i, r := range readers {
 		if err := t.loadShard(i, r); err != nil {
 			return nil, err
