@@ -52,6 +52,10 @@ type Config struct {
 	Logger *slog.Logger
 	// Live asks pages to load the live-reload script of watch mode.
 	Live bool
+
+	// noIndex leaves the search index out, for benchmarks that measure
+	// what indexing adds to a build.
+	noIndex bool
 }
 
 // OutDir is the output folder the config names.
@@ -128,6 +132,9 @@ func write(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.Se
 	idx, ictx := errgroup.WithContext(ctx)
 	docs := b.documents()
 	idx.Go(func() error {
+		if cfg.noIndex {
+			return nil
+		}
 		if err := search.Build(ictx, filepath.Join(dir, search.DirName), docs); err != nil {
 			return fmt.Errorf("search index: %w", err)
 		}
