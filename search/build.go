@@ -22,7 +22,7 @@ const manifestName = "index.json"
 
 // formatVersion changes whenever the mapping or the layout of an index
 // changes, so that a binary refuses an index it would misread.
-const formatVersion = 3
+const formatVersion = 4
 
 // manifest describes an index folder: its shards, each a bleve index in a
 // subfolder, searched together as one.
@@ -66,11 +66,20 @@ func build(ctx context.Context, dir string, docs []Document, shards int) (err er
 	for i := range shards {
 		m.Shards = append(m.Shards, fmt.Sprintf("%02d", i))
 	}
+	// One analyzer for all shards: its cache of stems is shared.
+	a, err := newAnalyzer()
+	if err != nil {
+		return err
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	for i, name := range m.Shards {
+		dm, err := newDocMaker(a)
+		if err != nil {
+			return err
+		}
 		// Shard i gets every shards-th document, so that each holds all years.
 		g.Go(func() error {
-			return buildShard(gctx, filepath.Join(dir, name), docs, i, shards)
+			return buildShard(gctx, filepath.Join(dir, name), dm, docs, i, shards)
 		})
 	}
 	if err := g.Wait(); err != nil {
@@ -90,7 +99,7 @@ func build(ctx context.Context, dir string, docs []Document, shards int) (err er
 // at path. It uses bleve's offline builder, which writes segments without
 // waiting for a sync after each batch and merges them into one at the end:
 // faster to write than an index fed batches, and faster to search.
-func buildShard(ctx context.Context, path string, docs []Document, first, step int) (err error) {
+func buildShard(ctx context.Context, path string, dm *docMaker, docs []Document, first, step int) (err error) {
 	if first >= len(docs) {
 		// The builder cannot write an empty index; an ordinary index can.
 		idx, err := bleve.New(path, newMapping())
@@ -104,10 +113,7 @@ func buildShard(ctx context.Context, path string, docs []Document, first, step i
 		return fmt.Errorf("search index: %w", err)
 	}
 	defer os.RemoveAll(tmp)
-	b, err := bleve.NewBuilder(path, newMapping(), map[string]any{
-		"buildPathPrefix": tmp, // beside the index, so that its segments can be renamed into it
-		"batchSize":       batchSize,
-	})
+	b, err := newShardBuilder(path, tmp)
 	if err != nil {
 		return fmt.Errorf("search index: %w", err)
 	}
@@ -124,7 +130,7 @@ func buildShard(ctx context.Context, path string, docs []Document, first, step i
 				return err
 			}
 		}
-		if err := b.Index(d.ID, newIndexDoc(d)); err != nil {
+		if err := b.Index(dm.document(d)); err != nil {
 			return fmt.Errorf("search index: %s: %w", d.ID, err)
 		}
 	}

@@ -99,7 +99,10 @@ func open(dir string, writable bool) (*Index, error) {
 	}
 	ix.view.Store(v)
 	if writable {
-		ix.w = &writer{}
+		if ix.w, err = newWriter(a); err != nil {
+			ix.Close()
+			return nil, err
+		}
 		if err := ix.w.reset(v); err != nil {
 			ix.Close()
 			return nil, err

@@ -48,33 +48,6 @@ var textFields = []struct {
 	{fieldText, 1},
 }
 
-// indexDoc is a Document as the mapping indexes it.
-type indexDoc struct {
-	URL     string   `json:"url"`
-	Title   string   `json:"title"`
-	Text    []string `json:"text"`
-	Summary string   `json:"summary"`
-	Body    string   `json:"body"`
-	Kind    string   `json:"kind"`
-	Regions []string `json:"regions"`
-	Sectors []string `json:"sectors"`
-	Day     string   `json:"day"`
-	End     string   `json:"end"`
-}
-
-func newIndexDoc(d *Document) *indexDoc {
-	text := make([]string, 0, 2+len(d.People)+len(d.Orgs)+len(d.Places)+len(d.Names))
-	text = append(text, d.Summary, d.Body)
-	text = append(text, d.People...)
-	text = append(text, d.Orgs...)
-	text = append(text, d.Places...)
-	text = append(text, d.Names...)
-	return &indexDoc{
-		URL: d.ID, Title: d.Title, Text: text, Summary: d.Summary, Body: d.Body,
-		Kind: d.Kind, Regions: d.Regions, Sectors: d.Sectors, Day: d.Day, End: d.End,
-	}
-}
-
 // newMapping returns the explicit mapping of a note document. Nothing is
 // indexed dynamically and there is no _all field; text fields keep term
 // vectors (phrases and highlighting need positions) but no doc values;
@@ -115,6 +88,8 @@ func newMapping() *mapping.IndexMappingImpl {
 		return f
 	}
 	dm := mapping.NewDocumentStaticMapping()
+	// No composite _all field: every search names its fields.
+	dm.AddSubDocumentMapping("_all", mapping.NewDocumentDisabledMapping())
 	dm.AddFieldMappingsAt(fieldTitle, text(true))
 	dm.AddFieldMappingsAt(fieldText, text(false))
 	dm.AddFieldMappingsAt(fieldSummary, stored())

@@ -10,7 +10,7 @@ import (
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	index "github.com/blevesearch/bleve_index_api"
 	"github.com/blevesearch/vellum"
@@ -68,6 +68,15 @@ type writer struct {
 	// broken is why updates are refused: an update failed and the index
 	// could not be loaded again from disk.
 	broken error
+	maker  *docMaker
+}
+
+func newWriter(a *textAnalyzer) (*writer, error) {
+	m, err := newDocMaker(a)
+	if err != nil {
+		return nil, err
+	}
+	return &writer{maker: m}, nil
 }
 
 // reset makes the writer's state that of the view v, as loaded from disk.
@@ -157,6 +166,7 @@ func (ix *Index) Update(ctx context.Context, upserts []Document, deletes []strin
 	}
 	var dead []int32
 	docs := make([]*Document, 0, len(put))
+	terms := make([][]string, 0, len(put))
 	shards := make([]int, 0, len(put))
 	for _, id := range slices.Sorted(maps.Keys(put)) {
 		d := put[id]
@@ -165,10 +175,12 @@ func (ix *Index) Update(ctx context.Context, upserts []Document, deletes []strin
 			s = int(t.shard[r])
 			dead = append(dead, r)
 		}
-		if err := batch(s).Index(id, newIndexDoc(d)); err != nil {
+		doc := w.maker.document(d)
+		if err := batch(s).IndexAdvanced(doc); err != nil {
 			return fmt.Errorf("search index: %s: %w", id, err)
 		}
 		docs = append(docs, d)
+		terms = append(terms, docTerms(doc))
 		shards = append(shards, s)
 	}
 	for _, id := range gone {
@@ -202,7 +214,7 @@ func (ix *Index) Update(ctx context.Context, upserts []Document, deletes []strin
 	if err != nil {
 		return ix.reload(err)
 	}
-	voc, err := w.vocab.update(ix.analyzer, docs, gone)
+	voc, err := w.vocab.update(docs, terms, gone)
 	if err != nil {
 		closeAll(readers)
 		return ix.reload(err)
@@ -412,10 +424,10 @@ type vocabWriter struct {
 	docs map[string][]string
 }
 
-// update counts in the new terms of docs and counts out those counted
-// before for the IDs of docs and gone, and returns the vocabulary with the
-// changes.
-func (vw *vocabWriter) update(a analysis.Analyzer, docs []*Document, gone []string) (*vocab, error) {
+// update counts in the new terms of docs, terms[i] those of docs[i] (see
+// docTerms), and counts out those counted before for the IDs of docs and
+// gone, and returns the vocabulary with the changes.
+func (vw *vocabWriter) update(docs []*Document, terms [][]string, gone []string) (*vocab, error) {
 	uncount := func(id string) {
 		for _, term := range vw.docs[id] {
 			vw.delta[term]--
@@ -425,20 +437,20 @@ func (vw *vocabWriter) update(a analysis.Analyzer, docs []*Document, gone []stri
 	for _, id := range gone {
 		uncount(id)
 	}
-	for _, d := range docs {
+	for i, d := range docs {
 		uncount(d.ID)
-		var terms []string
-		for _, term := range docTerms(a, d) {
+		var counted []string
+		for _, term := range terms[i] {
 			if _, ok := vw.delta[term]; !ok {
 				if _, known, err := vw.base.Get([]byte(term)); err != nil || known {
 					continue
 				}
 			}
 			vw.delta[term]++
-			terms = append(terms, term)
+			counted = append(counted, term)
 		}
-		if len(terms) > 0 {
-			vw.docs[d.ID] = terms
+		if len(counted) > 0 {
+			vw.docs[d.ID] = counted
 		}
 	}
 	maps.DeleteFunc(vw.delta, func(_ string, n int64) bool { return n == 0 })
@@ -467,25 +479,18 @@ func (vw *vocabWriter) update(a analysis.Analyzer, docs []*Document, gone []stri
 	return v, nil
 }
 
-// docTerms returns the terms of d's text fields as the index has them,
-// each once per field that has it, as dictionary counts add up.
-func docTerms(a analysis.Analyzer, d *Document) []string {
-	id := newIndexDoc(d)
+// docTerms returns the terms of an analysed document's text fields as the
+// index has them, each once per field that has it, as dictionary counts
+// add up.
+func docTerms(doc *document.Document) []string {
 	var out []string
-	seen := map[string]bool{}
-	add := func(s string) {
-		for _, tok := range a.Analyze([]byte(s)) {
-			if !seen[string(tok.Term)] {
-				seen[string(tok.Term)] = true
-				out = append(out, string(tok.Term))
+	doc.VisitFields(func(f index.Field) {
+		if f, ok := f.(*analysedField); ok {
+			for term := range f.freqs {
+				out = append(out, term)
 			}
 		}
-	}
-	add(id.Title)
-	clear(seen)
-	for _, s := range id.Text {
-		add(s)
-	}
+	})
 	return out
 }
 

@@ -1,0 +1,227 @@
+package search
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/document"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/registry"
+	"github.com/blevesearch/bleve/v2/util"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// A note's bleve document is made here rather than by bleve's mapping,
+// which is most of the time an index takes to build otherwise. The mapping
+// (newMapping) still says what every field is, and is stored in the index
+// for searches; docMaker makes the same fields, in the same order, with the
+// same terms, frequencies and locations (TestDocumentsAsMapped holds it to
+// the index bleve's own builder writes), but:
+//
+//   - without reflection over a struct;
+//   - with the text array analysed straight into one field. bleve would
+//     make a field of every element (a note has thirty or so: summary,
+//     body, people, organizations, places, names), count each one's terms
+//     in a map of its own, and merge those maps when it writes the segment;
+//     every location keeps its element's array position, the field's
+//     length is the sum of the elements', and a segment cannot tell the
+//     difference;
+//   - with the tokens counted as the analyzer finds them, without a list
+//     of tokens in between.
+
+// docMaker makes the analysed bleve documents of Documents.
+type docMaker struct {
+	text    *textAnalyzer
+	keyword analysis.Analyzer
+	// opts are the indexing options of each field, from the mapping.
+	opts map[string]index.FieldIndexingOptions
+	// elems are the array positions of the text array's elements, shared
+	// by the locations of all documents, since nothing changes them.
+	elems [][]uint64
+}
+
+func newDocMaker(text *textAnalyzer) (*docMaker, error) {
+	keyword, err := registry.NewCache().AnalyzerNamed("keyword")
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	m := &docMaker{text: text, keyword: keyword, opts: map[string]index.FieldIndexingOptions{}}
+	for name, dm := range newMapping().DefaultMapping.Properties {
+		if len(dm.Fields) == 1 {
+			m.opts[name] = dm.Fields[0].Options()
+		}
+	}
+	for _, name := range []string{fieldURL, fieldTitle, fieldText, fieldSummary, fieldBody, fieldKind, fieldRegions, fieldSectors, fieldDay, fieldEnd} {
+		if _, ok := m.opts[name]; !ok {
+			return nil, fmt.Errorf("search: the mapping has no field %q", name)
+		}
+	}
+	return m, nil
+}
+
+// document returns the analysed bleve document of d.
+func (m *docMaker) document(d *Document) *document.Document {
+	doc := document.NewDocument(d.ID)
+	keyword := func(name string, pos []uint64, value string) {
+		doc.AddField(document.NewTextFieldCustom(name, pos, []byte(value), m.opts[name], m.keyword))
+	}
+	keywords := func(name string, values []string) {
+		for i, v := range values {
+			keyword(name, []uint64{uint64(i)}, v)
+		}
+	}
+	keyword(fieldURL, nil, d.ID)
+	title := m.field(fieldTitle, len(d.Title))
+	title.value = []byte(d.Title)
+	title.add(m.text, title.value, nil)
+	doc.AddField(title)
+	doc.AddField(m.textField(d))
+	// Stored only: not analysed, the keyword analyzer is never used.
+	keyword(fieldSummary, nil, d.Summary)
+	keyword(fieldBody, nil, d.Body)
+	keyword(fieldKind, nil, d.Kind)
+	keywords(fieldRegions, d.Regions)
+	keywords(fieldSectors, d.Sectors)
+	keyword(fieldDay, nil, d.Day)
+	keyword(fieldEnd, nil, d.End)
+	return doc
+}
+
+// textField analyses the text array of d into one field: the summary, the
+// body, then people with their roles, organizations, places and names,
+// each element's positions counted from 1 as if it were a field of its own.
+func (m *docMaker) textField(d *Document) *analysedField {
+	size := len(d.Summary) + len(d.Body)
+	lists := [][]string{d.People, d.Orgs, d.Places, d.Names}
+	for _, l := range lists {
+		for _, s := range l {
+			size += len(s)
+		}
+	}
+	f := m.field(fieldText, size)
+	buf := make([]byte, 0, size)
+	n := 0
+	add := func(s string) {
+		for len(m.elems) <= n {
+			m.elems = append(m.elems, []uint64{uint64(len(m.elems))})
+		}
+		start := len(buf)
+		buf = append(buf, s...)
+		f.add(m.text, buf[start:], m.elems[n])
+		n++
+	}
+	add(d.Summary)
+	add(d.Body)
+	for _, l := range lists {
+		for _, s := range l {
+			add(s)
+		}
+	}
+	return f
+}
+
+// field returns an empty analysed field for about size bytes of text.
+func (m *docMaker) field(name string, size int) *analysedField {
+	return &analysedField{
+		name:  name,
+		opts:  m.opts[name],
+		freqs: make(index.TokenFrequencies, size/16+1),
+	}
+}
+
+// analysedField is a text field whose terms are counted when it is made:
+// Analyze does nothing.
+type analysedField struct {
+	name   string
+	opts   index.FieldIndexingOptions
+	value  []byte // the stored value, if the field is stored
+	plain  int    // bytes of text analysed
+	length int    // tokens
+	freqs  index.TokenFrequencies
+	// locs and tfs are slabs the locations and frequencies are cut from.
+	locs []index.TokenLocation
+	tfs  []index.TokenFreq
+}
+
+// add counts the tokens of text, at array positions pos, into f. text must
+// not change afterwards: the terms of words that are not stemmed point
+// into it.
+func (f *analysedField) add(a *textAnalyzer, text []byte, pos []uint64) {
+	f.plain += len(text)
+	vectors := f.opts.IncludeTermVectors()
+	if vectors && cap(f.locs)-len(f.locs) < len(text)/4 {
+		f.locs = make([]index.TokenLocation, 0, len(text)/4+8)
+	}
+	a.scan(text, nil, func(t *analysis.Token, transient bool) bool {
+		f.length++
+		tf := f.freqs[string(t.Term)]
+		if tf == nil {
+			if len(f.tfs) == cap(f.tfs) {
+				f.tfs = make([]index.TokenFreq, 0, max(16, len(text)/16))
+			}
+			f.tfs = append(f.tfs, index.TokenFreq{Term: t.Term})
+			tf = &f.tfs[len(f.tfs)-1]
+			if transient {
+				// A stem is the analyzer's to keep and a bigram is a slice
+				// of text; any other word is in the scan's buffer.
+				tf.Term = bytes.Clone(t.Term)
+			}
+			f.freqs[string(tf.Term)] = tf
+		}
+		tf.SetFrequency(tf.Frequency() + 1)
+		if vectors {
+			if len(f.locs) == cap(f.locs) {
+				f.locs = make([]index.TokenLocation, 0, 64)
+			}
+			f.locs = append(f.locs, index.TokenLocation{ArrayPositions: pos, Start: t.Start, End: t.End, Position: t.Position})
+			tf.Locations = append(tf.Locations, &f.locs[len(f.locs)-1])
+		}
+		return true
+	})
+}
+
+func (f *analysedField) Name() string                                     { return f.name }
+func (f *analysedField) ArrayPositions() []uint64                         { return nil }
+func (f *analysedField) Options() index.FieldIndexingOptions              { return f.opts }
+func (f *analysedField) Analyze()                                         {}
+func (f *analysedField) Value() []byte                                    { return f.value }
+func (f *analysedField) NumPlainTextBytes() uint64                        { return uint64(f.plain) }
+func (f *analysedField) AnalyzedLength() int                              { return f.length }
+func (f *analysedField) AnalyzedTokenFrequencies() index.TokenFrequencies { return f.freqs }
+func (f *analysedField) EncodedFieldType() byte                           { return 't' }
+
+// Size is what bleve counts a field as, for the size of a batch.
+func (f *analysedField) Size() int {
+	return 64 + len(f.name) + len(f.value) + f.freqs.Size()
+}
+
+// newShardBuilder returns bleve's offline builder of an index at path with
+// the mapping of notes, writing its segments in tmp, for documents made by
+// docMaker. It does what bleve.NewBuilder does, whose builder would map
+// every document again.
+func newShardBuilder(path, tmp string) (*scorch.Builder, error) {
+	im := newMapping()
+	if err := im.Validate(); err != nil {
+		return nil, err
+	}
+	mb, err := util.MarshalJSON(im)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.Mkdir(path, 0o755); err != nil {
+		return nil, err
+	}
+	// The index's meta file, as bleve writes it for a scorch index.
+	if err := os.WriteFile(filepath.Join(path, "index_meta.json"), []byte(`{"storage":"scorch","index_type":"scorch"}`), 0o644); err != nil {
+		return nil, err
+	}
+	return scorch.NewBuilder(map[string]any{
+		"path":            filepath.Join(path, "store"),
+		"buildPathPrefix": tmp, // beside the index, so that its segments can be renamed into it
+		"batchSize":       batchSize,
+		"internal":        map[string][]byte{string(util.MappingInternalKey): mb},
+	})
+}
