@@ -32,7 +32,8 @@ import (
 //   - with the tokens counted as the analyzer finds them, without a list
 //     of tokens in between.
 
-// docMaker makes the analysed bleve documents of Documents.
+// docMaker makes the analysed bleve documents of Documents, for one
+// goroutine at a time.
 type docMaker struct {
 	text    *textAnalyzer
 	keyword analysis.Analyzer
@@ -41,6 +42,7 @@ type docMaker struct {
 	// elems are the array positions of the text array's elements, shared
 	// by the locations of all documents, since nothing changes them.
 	elems [][]uint64
+	stems stemCache
 }
 
 func newDocMaker(text *textAnalyzer) (*docMaker, error) {
@@ -48,7 +50,7 @@ func newDocMaker(text *textAnalyzer) (*docMaker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
-	m := &docMaker{text: text, keyword: keyword, opts: map[string]index.FieldIndexingOptions{}}
+	m := &docMaker{text: text, keyword: keyword, opts: map[string]index.FieldIndexingOptions{}, stems: stemCache{}}
 	for name, dm := range newMapping().DefaultMapping.Properties {
 		if len(dm.Fields) == 1 {
 			m.opts[name] = dm.Fields[0].Options()
@@ -76,7 +78,7 @@ func (m *docMaker) document(d *Document) *document.Document {
 	keyword(fieldURL, nil, d.ID)
 	title := m.field(fieldTitle, len(d.Title))
 	title.value = []byte(d.Title)
-	title.add(m.text, title.value, nil)
+	title.add(m.text, m.stems, title.value, nil)
 	doc.AddField(title)
 	doc.AddField(m.textField(d))
 	// Stored only: not analysed, the keyword analyzer is never used.
@@ -110,7 +112,7 @@ func (m *docMaker) textField(d *Document) *analysedField {
 		}
 		start := len(buf)
 		buf = append(buf, s...)
-		f.add(m.text, buf[start:], m.elems[n])
+		f.add(m.text, m.stems, buf[start:], m.elems[n])
 		n++
 	}
 	add(d.Summary)
@@ -146,16 +148,16 @@ type analysedField struct {
 	tfs  []index.TokenFreq
 }
 
-// add counts the tokens of text, at array positions pos, into f. text must
-// not change afterwards: the terms of words that are not stemmed point
-// into it.
-func (f *analysedField) add(a *textAnalyzer, text []byte, pos []uint64) {
+// add counts the tokens of text, at array positions pos, into f, looking
+// stems up in local first. text must not change afterwards: the terms of
+// ideographs point into it.
+func (f *analysedField) add(a *textAnalyzer, local stemCache, text []byte, pos []uint64) {
 	f.plain += len(text)
 	vectors := f.opts.IncludeTermVectors()
 	if vectors && cap(f.locs)-len(f.locs) < len(text)/4 {
 		f.locs = make([]index.TokenLocation, 0, len(text)/4+8)
 	}
-	a.scan(text, nil, func(t *analysis.Token, transient bool) bool {
+	a.scan(text, nil, local, func(t *analysis.Token, transient bool) bool {
 		f.length++
 		tf := f.freqs[string(t.Term)]
 		if tf == nil {

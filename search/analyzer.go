@@ -45,10 +45,28 @@ func init() {
 // Token offsets are those of the input, so highlights fall on the words as
 // written.
 type textAnalyzer struct {
-	stop   analysis.TokenMap
-	seed   maphash.Seed
-	shards [stemShards]stemShard
+	// stopOther holds the stop words that are not Cyrillic, if any; the
+	// Cyrillic ones are in the cache of stems, marked, so that one look-up
+	// tells a Russian word's stem or that it is left out.
+	stopOther map[string]bool
+	seed      maphash.Seed
+	shards    [stemShards]stemShard
 }
+
+// stemmed is what the analyzer makes of a folded Cyrillic word: its stem,
+// or nothing, for a stop word.
+type stemmed struct {
+	stem []byte
+	stop bool
+}
+
+// stemCache is a cache of stems that one goroutine keeps in front of the
+// analyzer's own, to look a word up once rather than twice and without a
+// lock. Indexing, which stems millions of words, uses one per goroutine.
+type stemCache map[string]stemmed
+
+// stemCacheLocalMax is how many forms a stemCache keeps.
+const stemCacheLocalMax = 1 << 18
 
 const (
 	stemShards   = 32
@@ -57,7 +75,7 @@ const (
 
 type stemShard struct {
 	mu sync.RWMutex
-	m  map[string][]byte
+	m  map[string]stemmed
 }
 
 func newTextAnalyzer(_ map[string]any, cache *registry.Cache) (analysis.Analyzer, error) {
@@ -65,18 +83,36 @@ func newTextAnalyzer(_ map[string]any, cache *registry.Cache) (analysis.Analyzer
 	if err != nil {
 		return nil, err
 	}
-	a := &textAnalyzer{stop: stop, seed: maphash.MakeSeed()}
+	a := &textAnalyzer{stopOther: map[string]bool{}, seed: maphash.MakeSeed()}
 	for i := range a.shards {
-		a.shards[i].m = make(map[string][]byte)
+		a.shards[i].m = make(map[string]stemmed)
+	}
+	for w := range stop {
+		if isCyrillicWord(w) {
+			a.shards[maphash.String(a.seed, w)%stemShards].m[w] = stemmed{stop: true}
+		} else {
+			a.stopOther[w] = true
+		}
 	}
 	return a, nil
+}
+
+// isCyrillicWord reports whether scan would stem w: it has a Cyrillic
+// letter.
+func isCyrillicWord(w string) bool {
+	for _, r := range w {
+		if r >= 0x400 && r <= 0x4ff {
+			return true
+		}
+	}
+	return false
 }
 
 // Analyze splits input into folded, stemmed tokens.
 func (a *textAnalyzer) Analyze(input []byte) analysis.TokenStream {
 	tokens := make(analysis.TokenStream, 0, len(input)/10+1)
 	slab := make([]analysis.Token, 0, cap(tokens))
-	a.scan(input, nil, func(t *analysis.Token, transient bool) bool {
+	a.scan(input, nil, nil, func(t *analysis.Token, transient bool) bool {
 		if len(slab) == cap(slab) {
 			slab = make([]analysis.Token, 0, 64)
 		}
@@ -98,7 +134,9 @@ func (a *textAnalyzer) Analyze(input []byte) analysis.TokenStream {
 // word is stemmed only if a term begins it, and a word whose first letter
 // begins no term is skipped unread; positions are not counted. Searches
 // use it to find a few terms in a long text.
-func (a *textAnalyzer) scan(input []byte, want *wanted, emit func(t *analysis.Token, transient bool) bool) {
+//
+// local, when not nil, is the caller's cache of stems (see stemCache).
+func (a *textAnalyzer) scan(input []byte, want *wanted, local stemCache, emit func(t *analysis.Token, transient bool) bool) {
 	var word []byte
 	var t analysis.Token
 	pos := 0
@@ -145,6 +183,41 @@ func (a *textAnalyzer) scan(input []byte, want *wanted, emit func(t *analysis.To
 			word = word[:0]
 			cyrillic, digits := false, true
 			for i < len(input) {
+				// Fast paths for what most words are made of: ASCII letters
+				// and digits, and the Russian alphabet, folded as fold does.
+				if c := input[i]; c < utf8.RuneSelf {
+					switch {
+					case 'a' <= c && c <= 'z':
+						word = append(word, c)
+						digits = false
+					case 'A' <= c && c <= 'Z':
+						word = append(word, c+'a'-'A')
+						digits = false
+					case '0' <= c && c <= '9':
+						word = append(word, c)
+					default:
+						goto end
+					}
+					i++
+					continue
+				} else if (c == 0xd0 || c == 0xd1) && i+1 < len(input) {
+					switch c2 := input[i+1]; {
+					case c == 0xd0 && c2 >= 0x90 && c2 <= 0x9f: // А–П
+						word = append(word, 0xd0, c2+0x20)
+					case c == 0xd0 && c2 >= 0xa0 && c2 <= 0xaf: // Р–Я
+						word = append(word, 0xd1, c2-0x20)
+					case c == 0xd0 && c2 >= 0xb0 && c2 <= 0xbf || c == 0xd1 && c2 >= 0x80 && c2 <= 0x8f: // а–я
+						word = append(word, c, c2)
+					case c == 0xd0 && c2 == 0x81 || c == 0xd1 && c2 == 0x91: // Ё, ё
+						word = append(word, 0xd0, 0xb5)
+					default:
+						goto slow
+					}
+					cyrillic, digits = true, false
+					i += 2
+					continue
+				}
+			slow:
 				r, size := decode(input[i:])
 				if r == '\u00ad' || r >= 0x300 && r < 0x370 || r > 0x4ff && unicode.Is(unicode.Mn, r) {
 					i += size
@@ -159,19 +232,35 @@ func (a *textAnalyzer) scan(input []byte, want *wanted, emit func(t *analysis.To
 				word = utf8.AppendRune(word, r)
 				i += size
 			}
+		end:
 			pos++
-			// An unwanted word is left out before the look-up of stop words,
-			// the costliest step when most words are unwanted.
-			if len(word) == 0 || cyrillic && want != nil && !want.begins(word) || a.stop[string(word)] {
+			if len(word) == 0 {
 				continue
 			}
 			t = analysis.Token{Term: word, Start: start, End: i, Position: pos, Type: analysis.AlphaNumeric}
 			transient := true
 			switch {
+			case cyrillic:
+				// An unwanted word is left out before it is looked up, the
+				// costliest step when most words are unwanted.
+				if want != nil && !want.begins(word) {
+					continue
+				}
+				st, ok := local[string(word)]
+				if !ok {
+					st = a.stem(word)
+					if local != nil && len(local) < stemCacheLocalMax {
+						local[string(word)] = st
+					}
+				}
+				if st.stop {
+					continue
+				}
+				t.Term, transient = st.stem, false
+			case a.stopOther[string(word)]:
+				continue
 			case digits:
 				t.Type = analysis.Numeric
-			case cyrillic:
-				t.Term, transient = a.stem(word), false
 			}
 			if !emit(&t, transient) {
 				return
@@ -260,9 +349,9 @@ func skipWord(input []byte, i int) int {
 	return i
 }
 
-// stem returns the Snowball stem of a folded Russian word. The result is
-// shared: callers must not change it.
-func (a *textAnalyzer) stem(word []byte) []byte {
+// stem returns the Snowball stem of a folded Russian word, or that it is
+// a stop word. The stem is shared: callers must not change it.
+func (a *textAnalyzer) stem(word []byte) stemmed {
 	sh := &a.shards[maphash.Bytes(a.seed, word)%stemShards]
 	sh.mu.RLock()
 	s, ok := sh.m[string(word)]
@@ -272,7 +361,7 @@ func (a *textAnalyzer) stem(word []byte) []byte {
 	}
 	env := snowballstem.NewEnv(string(word))
 	russian.Stem(env)
-	s = []byte(env.Current())
+	s = stemmed{stem: []byte(env.Current())}
 	sh.mu.Lock()
 	if len(sh.m) < stemCacheMax {
 		sh.m[string(word)] = s

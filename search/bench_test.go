@@ -375,3 +375,55 @@ func BenchmarkHandlerMix(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPhrase finds phrases as the first search of each does, before
+// the view's cache has them: a rare phrase of common words, phrases in
+// many notes, and a hyphenated word, which is searched as a phrase.
+func BenchmarkPhrase(b *testing.B) {
+	for _, n := range []int{10000, 100000} {
+		b.Run(fmt.Sprintf("docs=%d", n), func(b *testing.B) {
+			if n > 10000 && os.Getenv("DIGEST_BENCH_LARGE") == "" {
+				b.Skip("set DIGEST_BENCH_LARGE=1 for 100,000 documents")
+			}
+			ix := benchIndex(b, n)
+			for _, ph := range []string{"торговый дом", "провинции Хэйлунцзян", "в сфере информационных технологий", "российско-китайского"} {
+				b.Run(ph, func(b *testing.B) {
+					c, ok := ix.phrase(ph)
+					if !ok || c.phrase == "" {
+						b.Fatalf("%q is not a phrase", ph)
+					}
+					v := ix.view.Load()
+					var s *rowSet
+					for b.Loop() {
+						var err error
+						if s, err = v.phraseRows(context.Background(), &c); err != nil {
+							b.Fatal(err)
+						}
+					}
+					b.ReportMetric(float64(len(s.rows)), "hits")
+				})
+			}
+		})
+	}
+}
+
+// BenchmarkDocuments makes the analysed documents of 10,000 notes, as an
+// index build does before bleve writes them: the part of indexing that is
+// this package's own.
+func BenchmarkDocuments(b *testing.B) {
+	docs := benchDocs(b, 10000)
+	a, err := newAnalyzer()
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, err := newDocMaker(a)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		for i := range docs {
+			m.document(&docs[i])
+		}
+	}
+	b.ReportMetric(float64(len(docs)*b.N)/b.Elapsed().Seconds(), "docs/s")
+}
