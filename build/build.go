@@ -130,12 +130,11 @@ func write(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.Se
 	// The index is built beside the pages, in its own goroutine, as soon as
 	// the notes' text is known: bleve's indexing is the slowest stage.
 	idx, ictx := errgroup.WithContext(ctx)
-	docs := b.documents()
 	idx.Go(func() error {
 		if cfg.noIndex {
 			return nil
 		}
-		if err := search.Build(ictx, filepath.Join(dir, search.DirName), docs); err != nil {
+		if err := search.Build(ictx, filepath.Join(dir, search.DirName), b.documents()); err != nil {
 			return fmt.Errorf("search index: %w", err)
 		}
 		log.Debug("search index", "docs", len(notes), "seconds", time.Since(stage).Seconds())
