@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"runtime"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -342,10 +343,33 @@ func (h *Handler) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := apiResultOf(res, &h.src.Taxonomies)
-	resp := cachedResponse{status: http.StatusOK, ctype: jsonType, body: out.appendJSON(make([]byte, 0, 32<<10))}
+	buf := answers.Get().(*[]byte)
+	resp := cachedResponse{status: http.StatusOK, ctype: jsonType, body: out.appendJSON((*buf)[:0])}
 	done()
 	h.write(w, resp)
+	h.remember(key, resp)
+	if cap(resp.body) <= maxPooledAnswer {
+		*buf = resp.body[:0]
+		answers.Put(buf)
+	}
+}
+
+// answers holds the buffers answers are made in, so that each answer does
+// not allocate its own: the cache keeps a copy of the exact size.
+var answers = sync.Pool{New: func() any {
+	b := make([]byte, 0, 32<<10)
+	return &b
+}}
+
+// maxPooledAnswer is the largest buffer answers keeps: a hundred hits
+// with long snippets.
+const maxPooledAnswer = 256 << 10
+
+// remember keeps resp in the cache under key, unless key is "": a copy of
+// its body, the size the cache counts it as.
+func (h *Handler) remember(key string, resp cachedResponse) {
 	if key != "" {
+		resp.body = bytes.Clone(resp.body)
 		h.cache.put(key, resp)
 	}
 }
@@ -485,8 +509,8 @@ func (h *Handler) servePage(w http.ResponseWriter, r *http.Request) {
 		release = nil
 	}
 	h.write(w, resp)
-	if key != "" && status == http.StatusOK {
-		h.cache.put(key, resp)
+	if status == http.StatusOK {
+		h.remember(key, resp)
 	}
 }
 
