@@ -210,6 +210,26 @@ func (c *clause) query() query.Query {
 	return bleve.NewDisjunctionQuery(qs...)
 }
 
+// key identifies a plan of several clauses, or one that excludes, for
+// the view's cache of rows; "" for one clause, which is cached as such.
+func (p *plan) key() string {
+	if len(p.must)+len(p.mustNot) < 2 && len(p.mustNot) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("\x02")
+	for i := range p.must {
+		b.WriteString(p.must[i].key())
+		b.WriteByte(0x1e)
+	}
+	b.WriteString("\x03")
+	for i := range p.mustNot {
+		b.WriteString(p.mustNot[i].key())
+		b.WriteByte(0x1e)
+	}
+	return b.String()
+}
+
 // key identifies the clause: its phrase, or its alternatives in order.
 func (c *clause) key() string {
 	if c.phrase != "" {

@@ -374,10 +374,19 @@ func (v *view) postings(ctx context.Context, field, term string) ([]int32, []flo
 
 // evalRows returns the rows p matches, and for each shard the query norm
 // that their scores are to be multiplied by. With nothing that must match
-// it matches every live row but those excluded, unscored.
+// it matches every live row but those excluded, unscored. The rows of a
+// plan of several clauses are kept in the view's cache too, so that the
+// same words with other filters, another page or order are not worked out
+// again: what a reader does who refines a search.
 func (v *view) evalRows(ctx context.Context, p *plan) (*rowSet, []float64, error) {
+	key := p.key()
+	if key != "" {
+		if s := v.words.get(key); s != nil {
+			return s, queryNorm(s.weight), nil
+		}
+	}
 	sets := make([]*rowSet, len(p.must))
-	norm := make([]float64, len(v.readers))
+	weight := make([]float64, len(v.readers))
 	for i := range p.must {
 		s, err := v.clauseRows(ctx, &p.must[i])
 		if err != nil {
@@ -385,13 +394,7 @@ func (v *view) evalRows(ctx context.Context, p *plan) (*rowSet, []float64, error
 		}
 		sets[i] = s
 		for j, w := range s.weight {
-			norm[j] += w
-		}
-	}
-	for j, w := range norm {
-		norm[j] = 1
-		if w > 0 {
-			norm[j] = 1 / math.Sqrt(w)
+			weight[j] += w
 		}
 	}
 	var res *rowSet
@@ -414,7 +417,25 @@ func (v *view) evalRows(ctx context.Context, p *plan) (*rowSet, []float64, error
 		}
 		res = subtract(res, s)
 	}
-	return res, norm, nil
+	if key != "" {
+		// A set of its own: res may be a clause's, which others read.
+		res = &rowSet{rows: res.rows, scores: res.scores, weight: weight}
+		v.words.put(key, res)
+	}
+	return res, queryNorm(weight), nil
+}
+
+// queryNorm returns the query norm of each shard, 1/sqrt of the sum of
+// the squared weights of a query's terms there.
+func queryNorm(weight []float64) []float64 {
+	norm := make([]float64, len(weight))
+	for j, w := range weight {
+		norm[j] = 1
+		if w > 0 {
+			norm[j] = 1 / math.Sqrt(w)
+		}
+	}
+	return norm
 }
 
 // intersect returns the rows of both, with their scores added. When one
@@ -516,8 +537,8 @@ func rowSearch(ctx context.Context, v *view, p *plan, f *filter, byScore bool, k
 		m = kept
 	}
 	total := len(m.rows)
-	if pass == nil && len(p.must) == 1 && len(p.mustNot) == 0 && m.cached {
-		// One clause, all it finds: the same at every search.
+	if pass == nil && m.cached && p.scored() {
+		// All that a plan in the cache finds: the same at every search.
 		w := m.whole(v, norm)
 		if byScore {
 			return w.counts, m.first(v, norm, w.byScore, keep, true), total, nil

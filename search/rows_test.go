@@ -32,6 +32,15 @@ func viaBoth(t *testing.T, ix *Index, q Query) (rows, bleve struct {
 	if rows.c, rows.top, rows.total, err = rowSearch(context.Background(), v, p, &f, byScore, keep); err != nil {
 		t.Fatal(err)
 	}
+	// Again, from the view's cache of rows, and without the filter when it
+	// has none, from the cached set's facets and orders.
+	again, top, total, err := rowSearch(context.Background(), v, p, &f, byScore, keep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total != rows.total || fmt.Sprint(top) != fmt.Sprint(rows.top) || fmt.Sprint(v.table.facets(again)) != fmt.Sprint(v.table.facets(rows.c)) {
+		t.Errorf("%+v: searched again, %d rows, first %d", q, total, rows.total)
+	}
 	if p.empty() {
 		// Bleve has nothing to do: compare with the table alone.
 		bleve.c = v.table.newCounts()
