@@ -8,9 +8,11 @@
 // Build writes the documents of the published notes (FromNote) into OUT/.search
 // (DirName), inside the build's temporary folder, so that the swap that
 // publishes the pages publishes the index with them. The folder holds
-// index.json (format version, shards) and one bleve index per shard, each
-// written by bleve's offline builder in its own goroutine and merged into
-// one segment. Open opens every shard read-only, so several processes may
+// index.json (format version, shards) and one bleve index per shard (one
+// per thousand notes, up to one per core), each written by bleve's offline
+// builder in its own goroutine and merged into one segment. The documents
+// bleve writes are made and analysed by this package (see docMaker), not
+// mapped by bleve. Open opens every shard read-only, so several processes may
 // serve one OUT, and loads two things into memory: a table of every
 // note's URL, day, kind, regions and sectors (from doc values), on which
 // filters, facets and sorting run; and the vocabulary of the index as one
