@@ -96,28 +96,18 @@ func (m *docMaker) document(d *Document) *document.Document {
 // body, then people with their roles, organizations, places and names,
 // each element's positions counted from 1 as if it were a field of its own.
 func (m *docMaker) textField(d *Document) *analysedField {
-	size := len(d.Summary) + len(d.Body)
-	lists := [][]string{d.People, d.Orgs, d.Places, d.Names}
-	for _, l := range lists {
-		for _, s := range l {
-			size += len(s)
-		}
-	}
-	f := m.field(fieldText, size)
-	buf := make([]byte, 0, size)
+	f := m.field(fieldText, len(d.Summary)+len(d.Body))
 	n := 0
 	add := func(s string) {
 		for len(m.elems) <= n {
 			m.elems = append(m.elems, []uint64{uint64(len(m.elems))})
 		}
-		start := len(buf)
-		buf = append(buf, s...)
-		f.add(m.text, m.stems, buf[start:], m.elems[n])
+		f.add(m.text, m.stems, bytesOf(s), m.elems[n])
 		n++
 	}
 	add(d.Summary)
 	add(d.Body)
-	for _, l := range lists {
+	for _, l := range [][]string{d.People, d.Orgs, d.Places, d.Names} {
 		for _, s := range l {
 			add(s)
 		}
@@ -149,8 +139,8 @@ type analysedField struct {
 }
 
 // add counts the tokens of text, at array positions pos, into f, looking
-// stems up in local first. text must not change afterwards: the terms of
-// ideographs point into it.
+// stems up in local first. text must not change afterwards (a string's
+// bytes, lent by bytesOf, do not): the terms of ideographs point into it.
 func (f *analysedField) add(a *textAnalyzer, local stemCache, text []byte, pos []uint64) {
 	f.plain += len(text)
 	vectors := f.opts.IncludeTermVectors()
