@@ -122,19 +122,20 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 // spareProcessor gives the process one processor more than searches may
-// use at once, and returns how many they may: as many as there are CPUs.
-// The Go scheduler looks at the network when a processor runs out of work,
-// or every 10 ms: with every processor searching under load, requests were
+// use at once, and returns how many they may: GOMAXPROCS as it was. The Go
+// scheduler looks at the network when a processor runs out of work, or
+// every 10 ms: with every processor searching under load, requests were
 // read and answers sent in batches, and the slowest answers took four
 // times the median (twice with the spare one). GOMAXPROCS in the
-// environment is left as it is.
-func spareProcessor() (turns int) {
+// environment is left as it is. It does so once per process, however many
+// times serve runs in it (tests), so that builds keep their workers.
+var spareProcessor = sync.OnceValue(func() (turns int) {
 	turns = runtime.GOMAXPROCS(0)
 	if os.Getenv("GOMAXPROCS") == "" {
 		runtime.GOMAXPROCS(turns + 1)
 	}
 	return turns
-}
+})
 
 // newSiteServer checks that out holds a built site with its index and
 // returns a server for it, not yet listening, and the index it searches:
