@@ -287,10 +287,9 @@ func (s *Session) indexChanges(b *builder, dropped, fresh []*source.Note) (upser
 	return upserts, deletes
 }
 
-// mergeNotes returns the notes of kept, which are in the order of
-// source.SortNotes, and fresh, in that order.
+// mergeNotes returns the notes of kept and fresh, both in the order of
+// source.SortNotes (ParseNotes returns them so), in that order.
 func mergeNotes(kept, fresh []*source.Note) []*source.Note {
-	source.SortNotes(fresh)
 	out := make([]*source.Note, 0, len(kept)+len(fresh))
 	i := 0
 	for _, n := range kept {

@@ -68,11 +68,9 @@ func (t *Taxonomy) Get(slug string) *Term {
 	if t == nil {
 		return nil
 	}
-	// A slug is its own folded form: no folding for the usual look-up.
+	// A valid slug is its own folded form, so that it is found unfolded;
+	// a slug that is not cannot be the term's.
 	if term := t.index[slug]; term != nil && term.Slug == slug {
-		return term
-	}
-	if term := t.index[Fold(slug)]; term != nil && term.Slug == slug {
 		return term
 	}
 	return nil
