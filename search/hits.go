@@ -2,7 +2,6 @@ package search
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
 	"slices"
 	"time"
@@ -11,7 +10,6 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
-	index "github.com/blevesearch/bleve_index_api"
 )
 
 // hits loads what the page's hits show from the view's snapshots. Where
@@ -160,11 +158,6 @@ func (v *view) segmentOf(row int32) (*scorch.SegmentSnapshot, uint64, error) {
 		return nil, 0, fmt.Errorf("search: no segment holds row %d", row)
 	}
 	return segs[i], num - offs[i], nil
-}
-
-// docID is the internal ID of document number num.
-func docID(num uint64) index.IndexInternalID {
-	return binary.BigEndian.AppendUint64(nil, num)
 }
 
 // phraseSpans returns where tq matched in the summary and body of each of

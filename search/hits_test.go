@@ -3,6 +3,7 @@ package search
 import (
 	"cmp"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"slices"
 
@@ -66,4 +67,24 @@ func (v *view) termSpans(ctx context.Context, rows []int32, terms []string) (map
 		}
 	}
 	return out, nil
+}
+
+// docID is the internal ID of document number num.
+func docID(num uint64) index.IndexInternalID {
+	return binary.BigEndian.AppendUint64(nil, num)
+}
+
+// textTerms returns the terms of the words that must match in the text
+// field, which snippets mark, sorted.
+func (p *plan) textTerms() []string {
+	var terms []string
+	for _, c := range p.must {
+		for _, a := range c.alts {
+			if a.field == fieldText {
+				terms = append(terms, a.term)
+			}
+		}
+	}
+	slices.Sort(terms)
+	return slices.Compact(terms)
 }

@@ -1,7 +1,6 @@
 package search
 
 import (
-	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -50,21 +49,6 @@ func (p *plan) hasPhrases() bool {
 		}
 	}
 	return false
-}
-
-// textTerms returns the terms of the words that must match in the text
-// field, which snippets mark, sorted.
-func (p *plan) textTerms() []string {
-	var terms []string
-	for _, c := range p.must {
-		for _, a := range c.alts {
-			if a.field == fieldText {
-				terms = append(terms, a.term)
-			}
-		}
-	}
-	slices.Sort(terms)
-	return slices.Compact(terms)
 }
 
 // plan takes a reader's text apart into clauses; see wordAlts and phrase.
@@ -213,7 +197,7 @@ func (c *clause) query() query.Query {
 // key identifies a plan of several clauses, or one that excludes, for
 // the view's cache of rows; "" for one clause, which is cached as such.
 func (p *plan) key() string {
-	if len(p.must)+len(p.mustNot) < 2 && len(p.mustNot) == 0 {
+	if len(p.must) < 2 && len(p.mustNot) == 0 {
 		return ""
 	}
 	var b strings.Builder

@@ -50,8 +50,9 @@ type rowSet struct {
 	wholeSet  *wholeSet
 }
 
-// wholeSet is what a search of one clause without filters finds, which is
-// the same every time: the facets and the orders of its rows.
+// wholeSet is what a search of a cached clause or plan without filters
+// finds, which is the same every time: the facets and the orders of its
+// rows.
 type wholeSet struct {
 	counts *counts
 	// byScore and byDate list the indexes of the rows in the set, best
@@ -59,8 +60,9 @@ type wholeSet struct {
 	byScore, byDate []int32
 }
 
-// whole returns the wholeSet of s, a clause searched alone in the view v,
-// whose query norms are norm. It is worked out at the first such search.
+// whole returns the wholeSet of s, a cached clause or plan searched without
+// filters in the view v, whose query norms are norm. It is worked out at
+// the first such search.
 func (s *rowSet) whole(v *view, norm []float64) *wholeSet {
 	s.wholeOnce.Do(func() {
 		w := &wholeSet{counts: countRows(v, s.rows)}
@@ -127,12 +129,12 @@ func (s *rowSet) hasInText(term string, row int32) bool {
 	return ok
 }
 
-// wordCacheBytes bounds the memory of a view's cache of clauses: some
-// fifty words in most of 100,000 notes, or thousands of rarer ones.
+// wordCacheBytes bounds the memory of a view's cache of rows: some fifty
+// words in most of 100,000 notes, or thousands of rarer ones.
 const wordCacheBytes = 64 << 20
 
 // wordCache keeps the rows of the clauses searched last, words and
-// phrases, by clause key.
+// phrases, by clause key, and of plans of several clauses, by plan key.
 type wordCache struct {
 	mu    sync.Mutex
 	size  int
