@@ -1,7 +1,6 @@
 package search
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -43,6 +42,58 @@ type docMaker struct {
 	// by the locations of all documents, since nothing changes them.
 	elems [][]uint64
 	stems stemCache
+	// slab is where the fields' locations and term frequencies are cut
+	// from, shared by the documents this maker makes.
+	slab slab
+}
+
+// slab hands out the locations and term frequencies of analysed fields
+// from chunks shared across documents, so that a field does not allocate
+// (and the runtime clear) room for its guess at the number of its tokens.
+// A chunk lives as long as any document cut from it.
+type slab struct {
+	locs []index.TokenLocation
+	tfs  []index.TokenFreq
+	ptrs []*index.TokenLocation
+}
+
+// slabChunk is how many locations or frequencies a chunk of a slab holds:
+// a few notes' worth.
+const slabChunk = 4096
+
+func (s *slab) loc() *index.TokenLocation {
+	if len(s.locs) == cap(s.locs) {
+		s.locs = make([]index.TokenLocation, 0, slabChunk)
+	}
+	s.locs = s.locs[:len(s.locs)+1]
+	return &s.locs[len(s.locs)-1]
+}
+
+// appendLoc appends l to a term's list of locations, which grows in
+// the slab too.
+func (s *slab) appendLoc(list []*index.TokenLocation, l *index.TokenLocation) []*index.TokenLocation {
+	if len(list) < cap(list) {
+		return append(list, l)
+	}
+	n := max(1, 2*len(list))
+	if n > slabChunk {
+		return append(list, l)
+	}
+	if cap(s.ptrs)-len(s.ptrs) < n {
+		s.ptrs = make([]*index.TokenLocation, 0, slabChunk)
+	}
+	// The new list has room for n in the slab, up to its cap.
+	at := len(s.ptrs)
+	s.ptrs = append(append(s.ptrs, list...), l)[:at+n]
+	return s.ptrs[at : at+len(list)+1 : at+n]
+}
+
+func (s *slab) tf() *index.TokenFreq {
+	if len(s.tfs) == cap(s.tfs) {
+		s.tfs = make([]index.TokenFreq, 0, slabChunk)
+	}
+	s.tfs = s.tfs[:len(s.tfs)+1]
+	return &s.tfs[len(s.tfs)-1]
 }
 
 func newDocMaker(text *textAnalyzer) (*docMaker, error) {
@@ -78,7 +129,7 @@ func (m *docMaker) document(d *Document) *document.Document {
 	keyword(fieldURL, nil, d.ID)
 	title := m.field(fieldTitle, len(d.Title))
 	title.value = []byte(d.Title)
-	title.add(m.text, m.stems, title.value, nil)
+	title.add(m.text, m.stems, &m.slab, title.value, nil)
 	doc.AddField(title)
 	doc.AddField(m.textField(d))
 	// Stored only: not analysed, the keyword analyzer is never used.
@@ -102,7 +153,7 @@ func (m *docMaker) textField(d *Document) *analysedField {
 		for len(m.elems) <= n {
 			m.elems = append(m.elems, []uint64{uint64(len(m.elems))})
 		}
-		f.add(m.text, m.stems, bytesOf(s), m.elems[n])
+		f.add(m.text, m.stems, &m.slab, bytesOf(s), m.elems[n])
 		n++
 	}
 	add(d.Summary)
@@ -133,43 +184,37 @@ type analysedField struct {
 	plain  int    // bytes of text analysed
 	length int    // tokens
 	freqs  index.TokenFrequencies
-	// locs and tfs are slabs the locations and frequencies are cut from.
-	locs []index.TokenLocation
-	tfs  []index.TokenFreq
 }
 
 // add counts the tokens of text, at array positions pos, into f, looking
-// stems up in local first. text must not change afterwards (a string's
-// bytes, lent by bytesOf, do not): the terms of ideographs point into it.
-func (f *analysedField) add(a *textAnalyzer, local stemCache, text []byte, pos []uint64) {
+// stems up in local first and cutting locations and frequencies from s.
+// text must not change afterwards (a string's bytes, lent by bytesOf, do
+// not): the terms of ideographs point into it.
+func (f *analysedField) add(a *textAnalyzer, local stemCache, s *slab, text []byte, pos []uint64) {
 	f.plain += len(text)
 	vectors := f.opts.IncludeTermVectors()
-	if vectors && cap(f.locs)-len(f.locs) < len(text)/4 {
-		f.locs = make([]index.TokenLocation, 0, len(text)/4+8)
-	}
 	a.scan(text, nil, local, func(t *analysis.Token, transient bool) bool {
 		f.length++
 		tf := f.freqs[string(t.Term)]
 		if tf == nil {
-			if len(f.tfs) == cap(f.tfs) {
-				f.tfs = make([]index.TokenFreq, 0, max(16, len(text)/16))
-			}
-			f.tfs = append(f.tfs, index.TokenFreq{Term: t.Term})
-			tf = &f.tfs[len(f.tfs)-1]
+			// The term is the map's key without a copy, unless it is in
+			// the scan's buffer: a stem is the analyzer's, never changed,
+			// and a bigram is a slice of text.
+			var key string
 			if transient {
-				// A stem is the analyzer's to keep and a bigram is a slice
-				// of text; any other word is in the scan's buffer.
-				tf.Term = bytes.Clone(t.Term)
+				key = string(t.Term)
+			} else {
+				key = stringOf(t.Term)
 			}
-			f.freqs[string(tf.Term)] = tf
+			tf = s.tf()
+			tf.Term = bytesOf(key)
+			f.freqs[key] = tf
 		}
 		tf.SetFrequency(tf.Frequency() + 1)
 		if vectors {
-			if len(f.locs) == cap(f.locs) {
-				f.locs = make([]index.TokenLocation, 0, 64)
-			}
-			f.locs = append(f.locs, index.TokenLocation{ArrayPositions: pos, Start: t.Start, End: t.End, Position: t.Position})
-			tf.Locations = append(tf.Locations, &f.locs[len(f.locs)-1])
+			l := s.loc()
+			*l = index.TokenLocation{ArrayPositions: pos, Start: t.Start, End: t.End, Position: t.Position}
+			tf.Locations = s.appendLoc(tf.Locations, l)
 		}
 		return true
 	})

@@ -238,6 +238,11 @@ func bytesOf(s string) []byte {
 	return unsafe.Slice(unsafe.StringData(s), len(s))
 }
 
+// stringOf is b as a string, without a copy: b must never change.
+func stringOf(b []byte) string {
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
 // spanFinder collects the matches of findSpans until a window of them has
 // every term.
 type spanFinder struct {
