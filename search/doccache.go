@@ -17,7 +17,8 @@ func newDocCache() *lru[int32, *storedDoc] {
 	return newLRU(docCacheBytes, func(_ int32, d *storedDoc) int { return d.size() })
 }
 
-// size is about what d takes in memory.
+// size is about what d takes in memory, with the folded copies of its
+// summary and body that a search of words makes.
 func (d *storedDoc) size() int {
 	n := 128 + len(d.title) + 2*len(d.summary) + 2*len(d.body) + len(d.end)
 	for _, s := range d.regions {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -94,8 +95,9 @@ func (ix *Index) findWords(words []*rowSet, row int32, d *storedDoc) (inSummary,
 	}
 	slices.Sort(terms)
 	terms = slices.Compact(terms)
-	if inBody = findSpans(ix.analyzer, d.body, d.foldedBody, terms); len(inBody) == 0 {
-		inSummary = findSpans(ix.analyzer, d.summary, d.foldedSummary, terms)
+	folded := d.folded()
+	if inBody = findSpans(ix.analyzer, d.body, folded[textBody], terms); len(inBody) == 0 {
+		inSummary = findSpans(ix.analyzer, d.summary, folded[textSummary], terms)
 	}
 	return inSummary, inBody
 }
@@ -104,8 +106,21 @@ func (ix *Index) findWords(words []*rowSet, row int32, d *storedDoc) (inSummary,
 type storedDoc struct {
 	title, summary, body, end string
 	regions, sectors          []string
-	// The summary and body folded, for finding words in them.
-	foldedSummary, foldedBody foldedText
+	// The summary and body folded, for finding words in them: made by
+	// the first search of words that shows the document, since a search
+	// of phrases or of filters alone does not need them.
+	foldOnce    sync.Once
+	foldedTexts [2]foldedText // by textSummary and textBody
+}
+
+// folded returns the summary and body folded, indexed by textSummary and
+// textBody.
+func (d *storedDoc) folded() *[2]foldedText {
+	d.foldOnce.Do(func() {
+		d.foldedTexts[textSummary] = foldText(d.summary)
+		d.foldedTexts[textBody] = foldText(d.body)
+	})
+	return &d.foldedTexts
 }
 
 // stored reads the stored fields of row from its segment.
@@ -114,7 +129,7 @@ func (v *view) stored(row int32) (*storedDoc, error) {
 	if err != nil {
 		return nil, err
 	}
-	var d storedDoc
+	d := &storedDoc{}
 	err = seg.VisitDocument(num, func(field string, _ byte, value []byte, _ []uint64) bool {
 		switch field {
 		case fieldTitle:
@@ -135,8 +150,7 @@ func (v *view) stored(row int32) (*storedDoc, error) {
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
-	d.foldedSummary, d.foldedBody = foldText(d.summary), foldText(d.body)
-	return &d, nil
+	return d, nil
 }
 
 // segmentOf returns the segment of the view's snapshots that holds row,
