@@ -200,26 +200,16 @@ func (a *textAnalyzer) scan(input []byte, want *wanted, local stemCache, emit fu
 					}
 					i++
 					continue
-				} else if (c == 0xd0 || c == 0xd1) && i+1 < len(input) {
-					switch c2 := input[i+1]; {
-					case c == 0xd0 && c2 >= 0x90 && c2 <= 0x9f: // А–П
-						word = append(word, 0xd0, c2+0x20)
-					case c == 0xd0 && c2 >= 0xa0 && c2 <= 0xaf: // Р–Я
-						word = append(word, 0xd1, c2-0x20)
-					case c == 0xd0 && c2 >= 0xb0 && c2 <= 0xbf || c == 0xd1 && c2 >= 0x80 && c2 <= 0x8f: // а–я
-						word = append(word, c, c2)
-					case c == 0xd0 && c2 == 0x81 || c == 0xd1 && c2 == 0x91: // Ё, ё
-						word = append(word, 0xd0, 0xb5)
-					default:
-						goto slow
+				} else if i+1 < len(input) {
+					if f0, f1, ok := foldCyrillic(c, input[i+1]); ok {
+						word = append(word, f0, f1)
+						cyrillic, digits = true, false
+						i += 2
+						continue
 					}
-					cyrillic, digits = true, false
-					i += 2
-					continue
 				}
-			slow:
 				r, size := decode(input[i:])
-				if r == '\u00ad' || r >= 0x300 && r < 0x370 || r > 0x4ff && unicode.Is(unicode.Mn, r) {
+				if skippedInWord(r) {
 					i += size
 					continue
 				}
@@ -336,7 +326,7 @@ func skipWord(input []byte, i int) int {
 			i += 2 // U+0400–U+047F: all letters
 		default:
 			r, size := decode(input[i:])
-			if r == '\u00ad' || r >= 0x300 && r < 0x370 || r > 0x4ff && unicode.Is(unicode.Mn, r) {
+			if skippedInWord(r) {
 				i += size
 				continue
 			}
@@ -423,11 +413,40 @@ func fold(r rune) rune {
 	return unicode.ToLower(r)
 }
 
+// foldCyrillic folds the two bytes c, c2 of a letter of U+0400–U+047F
+// (the Russian alphabet and its neighbours, all letters) in UTF-8 as fold
+// does, by table: scan folds most words' letters so. ok is false for any
+// other bytes.
+func foldCyrillic(c, c2 byte) (f0, f1 byte, ok bool) {
+	if c&^1 != 0xd0 || c2&0xc0 != 0x80 {
+		return 0, 0, false
+	}
+	f := cyrillicFolds[(c&1)<<6|c2&0x3f]
+	return byte(f >> 8), byte(f), true
+}
+
+// cyrillicFolds holds the UTF-8 of fold(r) for r in U+0400–U+047F, by
+// r - 0x400.
+var cyrillicFolds = func() (t [0x80]uint16) {
+	for r := rune(0x400); r < 0x480; r++ {
+		b := utf8.AppendRune(nil, fold(r))
+		t[r-0x400] = uint16(b[0])<<8 | uint16(b[1])
+	}
+	return t
+}()
+
+// skippedInWord reports whether the analyzer leaves r out of a word it is
+// in, joining what is either side: a soft hyphen or a combining mark (a
+// stress accent, «до́ма»).
+func skippedInWord(r rune) bool {
+	return r == '\u00ad' || r >= 0x300 && r < 0x370 || r > 0x4ff && unicode.Is(unicode.Mn, r)
+}
+
 // foldWord folds a word as the analyzer does, without stemming.
 func foldWord(w string) string {
 	b := make([]byte, 0, len(w))
 	for _, r := range w {
-		if r == '\u00ad' || r >= 0x300 && r < 0x370 || r > 0x4ff && unicode.Is(unicode.Mn, r) {
+		if skippedInWord(r) {
 			continue
 		}
 		b = utf8.AppendRune(b, fold(r))

@@ -340,34 +340,31 @@ func foldText(s string) foldedText {
 	exact := true
 	for i := 0; i < len(s); {
 		c := s[i]
-		switch {
-		case c < utf8.RuneSelf:
+		if c < utf8.RuneSelf {
 			if 'A' <= c && c <= 'Z' {
 				c += 'a' - 'A'
 			}
 			b = append(b, c)
 			i++
-		case c == 0xd0 && i+1 < len(s) && s[i+1] >= 0x90 && s[i+1] <= 0x9f: // А–П
-			b = append(b, 0xd0, s[i+1]+0x20)
-			i += 2
-		case c == 0xd0 && i+1 < len(s) && s[i+1] >= 0xa0 && s[i+1] <= 0xaf: // Р–Я
-			b = append(b, 0xd1, s[i+1]-0x20)
-			i += 2
-		case i+1 < len(s) && (c == 0xd0 && s[i+1] >= 0xb0 && s[i+1] <= 0xbf || c == 0xd1 && s[i+1] >= 0x80 && s[i+1] <= 0x8f):
-			b = append(b, c, s[i+1]) // а–я
-			i += 2
-		default:
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == '\u00ad' || r >= 0x300 && r < 0x370 || r > 0x4ff && unicode.Is(unicode.Mn, r) || r == utf8.RuneError && size == 1 {
-				exact = false
-			}
-			f := fold(r)
-			if utf8.RuneLen(f) != size {
-				exact = false
-			}
-			b = utf8.AppendRune(b, f)
-			i += size
+			continue
 		}
+		if i+1 < len(s) {
+			if f0, f1, ok := foldCyrillic(c, s[i+1]); ok {
+				b = append(b, f0, f1)
+				i += 2
+				continue
+			}
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if skippedInWord(r) || r == utf8.RuneError && size == 1 {
+			exact = false
+		}
+		f := fold(r)
+		if utf8.RuneLen(f) != size {
+			exact = false
+		}
+		b = utf8.AppendRune(b, f)
+		i += size
 	}
 	return foldedText{string(b), exact}
 }
