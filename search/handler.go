@@ -61,7 +61,7 @@ type Handler struct {
 	// search that was under way on the old index caches nothing found again.
 	gen   atomic.Uint64
 	cache *cache
-	// turns holds a token for each search under way; see search.
+	// turns holds a token for each search under way; see turn.
 	turns chan struct{}
 	src   *source.Site
 	tmpl  *templates.Set
@@ -121,7 +121,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		if r.URL.Path == "/api/search" {
-			h.writeJSON(w, http.StatusMethodNotAllowed, apiError{"method " + r.Method + " not allowed: use GET"})
+			h.writeError(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed: use GET")
 			return
 		}
 		http.Error(w, "405 method not allowed: use GET", http.StatusMethodNotAllowed)
@@ -322,7 +322,7 @@ func termName(t *source.Taxonomy, slug string) string {
 func (h *Handler) serveAPI(w http.ResponseWriter, r *http.Request) {
 	q, err := h.parse(r)
 	if err != nil {
-		h.writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
+		h.writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
 	key, ok := h.cached(w, "api", q)
@@ -338,7 +338,7 @@ func (h *Handler) serveAPI(w http.ResponseWriter, r *http.Request) {
 		done()
 		status, msg := h.problem(r, err)
 		if status != 0 {
-			h.writeJSON(w, status, apiError{msg})
+			h.writeError(w, status, msg)
 		}
 		return
 	}
@@ -376,20 +376,13 @@ func (h *Handler) remember(key string, resp cachedResponse) {
 
 const jsonType = "application/json; charset=utf-8"
 
-// writeJSON writes v, an error, as JSON.
-func (h *Handler) writeJSON(w http.ResponseWriter, status int, v any) {
-	// Snippets keep their <mark> readable: the type is JSON and never sniffed.
+// writeError writes the JSON {"error": msg}.
+func (h *Handler) writeError(w http.ResponseWriter, status int, msg string) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	err := enc.Encode(v)
-	data := buf.Bytes()
-	if err != nil {
-		// Only plain strings and numbers go in: this cannot happen.
-		h.log.Error("search: encode JSON", "err", err)
-		status, data = http.StatusInternalServerError, []byte(`{"error":"internal error"}`+"\n")
-	}
-	h.write(w, cachedResponse{status: status, ctype: jsonType, body: data})
+	enc.SetEscapeHTML(false)      // the message quotes what the reader wrote, readably
+	_ = enc.Encode(apiError{msg}) // a struct of one string always encodes
+	h.write(w, cachedResponse{status: status, ctype: jsonType, body: buf.Bytes()})
 }
 
 // problem turns an error of a search into a status and a message for the

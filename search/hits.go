@@ -63,8 +63,9 @@ func (ix *Index) hits(ctx context.Context, v *view, page []ranked, p *plan) ([]H
 		if d.end != "" { // most events take one day: no error to make
 			h.End, _ = time.Parse(time.DateOnly, d.end)
 		}
-		// The stored lists keep the order the note gives.
-		h.Regions, h.Sectors = d.regions, d.sectors
+		// The stored lists keep the order the note gives. They are copied:
+		// d stays in the table's cache, and the hit is the caller's.
+		h.Regions, h.Sectors = slices.Clone(d.regions), slices.Clone(d.sectors)
 		var inSummary, inBody []span
 		if m := matched[r]; m != nil {
 			inSummary = cleanSpans(m[textSummary], len(d.summary))
