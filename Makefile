@@ -37,7 +37,8 @@ test-short:
 ## on generated sites of 10,000 and 100,000 notes; takes about half an hour
 bench: bench-go bench-serve
 
-# Saves are quick: the rebuild benchmarks make 30, for a median.
+# Every Go benchmark once (BENCHTIME), but the rebuild after a save: it is
+# quick, so it runs 30 times, for a median.
 bench-go:
 	mkdir -p $(BENCH_DIR)
 	DIGEST_BENCH_LARGE=1 DIGEST_BENCH_INDEX=$(abspath $(BENCH_DIR)) \
