@@ -13,14 +13,18 @@ package search
 // thousand notes.
 const docCacheBytes = 32 << 20
 
+// snippetBytes is about the most a snippet and its key take: snippetRunes
+// of Cyrillic, marks and the key.
+const snippetBytes = 2*snippetRunes + 256
+
 func newDocCache() *lru[int32, *storedDoc] {
 	return newLRU(docCacheBytes, func(_ int32, d *storedDoc) int { return d.size() })
 }
 
 // size is about what d takes in memory, with the folded copies of its
-// summary and body that a search of words makes.
+// summary and body and the snippets that searches of words make.
 func (d *storedDoc) size() int {
-	n := 128 + len(d.title) + 2*len(d.summary) + 2*len(d.body) + len(d.end)
+	n := 128 + len(d.title) + 2*len(d.summary) + 2*len(d.body) + len(d.end) + maxSnippets*snippetBytes
 	for _, s := range d.regions {
 		n += 16 + len(s)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -66,23 +67,23 @@ func (ix *Index) hits(ctx context.Context, v *view, page []ranked, p *plan) ([]H
 		// The stored lists keep the order the note gives. They are copied:
 		// d stays in the table's cache, and the hit is the caller's.
 		h.Regions, h.Sectors = slices.Clone(d.regions), slices.Clone(d.sectors)
-		var inSummary, inBody []span
-		if m := matched[r]; m != nil {
-			inSummary = cleanSpans(m[textSummary], len(d.summary))
-			inBody = cleanSpans(m[textBody], len(d.body))
-		} else if words != nil {
-			inSummary, inBody = ix.findWords(words, r, d)
+		switch m := matched[r]; {
+		case m != nil:
+			h.Snippet = snippet(d.summary, d.body, cleanSpans(m[textSummary], len(d.summary)), cleanSpans(m[textBody], len(d.body)))
+		case words != nil:
+			h.Snippet = ix.wordSnippet(words, r, d)
+		default:
+			h.Snippet = snippet(d.summary, d.body, nil, nil)
 		}
-		h.Snippet = snippet(d.summary, d.body, inSummary, inBody)
 		hits = append(hits, h)
 	}
 	return hits, nil
 }
 
-// findWords returns where the terms of words that row has in its text
-// occur in the summary and body of d, as far as its snippet needs: the
-// summary's matches count only where the body has none.
-func (ix *Index) findWords(words []*rowSet, row int32, d *storedDoc) (inSummary, inBody []span) {
+// wordSnippet returns the snippet of d, at row, with the terms of words
+// that the row has in its text marked, from d's memo when a search of
+// the same terms made it before.
+func (ix *Index) wordSnippet(words []*rowSet, row int32, d *storedDoc) string {
 	var terms []string
 	for _, s := range words {
 		for t := range s.inText {
@@ -92,10 +93,24 @@ func (ix *Index) findWords(words []*rowSet, row int32, d *storedDoc) (inSummary,
 		}
 	}
 	if len(terms) == 0 {
-		return nil, nil
+		return snippet(d.summary, d.body, nil, nil)
 	}
 	slices.Sort(terms)
 	terms = slices.Compact(terms)
+	key := strings.Join(terms, "\x00")
+	if s, ok := d.snippet(key); ok {
+		return s
+	}
+	inSummary, inBody := ix.findWords(d, terms)
+	s := snippet(d.summary, d.body, inSummary, inBody)
+	d.remember(key, s)
+	return s
+}
+
+// findWords returns where terms occur in the summary and body of d, as far
+// as its snippet needs: the summary's matches count only where the body
+// has none.
+func (ix *Index) findWords(d *storedDoc, terms []string) (inSummary, inBody []span) {
 	folded := d.folded()
 	if inBody = findSpans(ix.analyzer, d.body, folded[textBody], terms); len(inBody) == 0 {
 		inSummary = findSpans(ix.analyzer, d.summary, folded[textSummary], terms)
@@ -112,6 +127,36 @@ type storedDoc struct {
 	// of phrases or of filters alone does not need them.
 	foldOnce    sync.Once
 	foldedTexts [2]foldedText // by textSummary and textBody
+
+	// snippets are the last snippets made for searches of words, by the
+	// terms they mark (see wordSnippet): finding the words in a long body
+	// is most of what a hit costs, and the notes a search shows come back
+	// in the next pages, orders and filters of the same words.
+	mu       sync.Mutex
+	snippets map[string]string
+}
+
+// maxSnippets is how many snippets a storedDoc keeps; storedDoc.size
+// counts room for them.
+const maxSnippets = 4
+
+func (d *storedDoc) snippet(key string) (string, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	s, ok := d.snippets[key]
+	return s, ok
+}
+
+func (d *storedDoc) remember(key, snippet string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if len(d.snippets) >= maxSnippets {
+		clear(d.snippets)
+	}
+	if d.snippets == nil {
+		d.snippets = make(map[string]string, maxSnippets)
+	}
+	d.snippets[key] = snippet
 }
 
 // folded returns the summary and body folded, indexed by textSummary and
