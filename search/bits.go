@@ -152,8 +152,29 @@ func newRowBits(t *table, readers []index.IndexReader) *rowBits {
 	return b
 }
 
-// count tallies the facets of the rows of r.
+// count tallies the facets of the rows of r: row by row when they are few
+// (see countRows), else with a pass over the words of every value's set.
 func (b *rowBits) count(t *table, r bitset) *counts {
+	if r.count()*manyRows < len(t.urls) {
+		return countEach(t, r)
+	}
+	return b.countSets(t, r)
+}
+
+// countEach tallies the facets of the rows of r one by one.
+func countEach(t *table, r bitset) *counts {
+	c := t.newCounts()
+	for i, w := range r {
+		for ; w != 0; w &= w - 1 {
+			t.count(c, int32(i*64+bits.TrailingZeros64(w)))
+		}
+	}
+	return c
+}
+
+// countSets tallies the facets of the rows of r by the sets of rows of
+// every value.
+func (b *rowBits) countSets(t *table, r bitset) *counts {
 	c := t.newCounts()
 	for _, f := range []struct {
 		sets   []bitset

@@ -255,3 +255,38 @@ func TestFindSpansMatchesTermVectors(t *testing.T) {
 		t.Logf("%s: %d snippets with marks", c.name, marked)
 	}
 }
+
+// TestCountEachMatchesSets holds the two ways of counting a set of rows'
+// facets to each other, on sets from a few rows to all of them, before
+// and after updates (dead rows, rows past the end of the first table).
+func TestCountEachMatchesSets(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	docs := randomDocs(r, 400, 0)
+	ix, _ := writableIndex(t, docs, 2)
+	check := func() {
+		t.Helper()
+		v := ix.acquire()
+		defer v.release()
+		b, live := v.rowBits(), v.rowBits().liveRows
+		for _, share := range []float64{0, 0.005, 0.02, 0.1, 0.5, 1} {
+			set := newBitset(len(v.table.urls))
+			for _, row := range live {
+				if r.Float64() < share {
+					set.set(row)
+				}
+			}
+			each, sets := countEach(v.table, set), b.countSets(v.table, set)
+			if got, want := fmt.Sprint(v.table.facets(each)), fmt.Sprint(v.table.facets(sets)); got != want {
+				t.Errorf("%d of %d rows: one by one %s, by sets %s", set.count(), len(live), got, want)
+			}
+		}
+	}
+	check()
+	next := len(docs)
+	for range 20 {
+		d := randomDocs(r, 1, next)[0]
+		next++
+		update(t, ix, []Document{d}, docs[r.IntN(len(docs))].ID)
+	}
+	check()
+}
