@@ -1,6 +1,7 @@
 package search
 
 import (
+	"encoding/binary"
 	"math/bits"
 	"slices"
 	"sync"
@@ -207,17 +208,63 @@ func (b *rowBits) countSets(t *table, r bitset) *counts {
 	return c
 }
 
-// filter returns the live rows that pass f, or nil when f lets every live
-// row pass: it has no filter but dates, and those take in every day there
-// is.
-func (b *rowBits) filter(t *table, f *filter) bitset {
-	from, to := f.from, f.to
+// bounds returns the dates of f that leave rows out, 0 for those that
+// do not.
+func (b *rowBits) bounds(f *filter) (from, to int32) {
+	from, to = f.from, f.to
 	if from <= b.minDay {
 		from = 0
 	}
 	if to >= b.maxDay {
 		to = 0
 	}
+	return from, to
+}
+
+// filtered are the rows that a filter lets pass, kept in a view's cache
+// (see view.filtered) with their facets, once a list without words has
+// counted them.
+type filtered struct {
+	pass       bitset // nil: every live row
+	total      int
+	countsOnce sync.Once
+	counts     *counts
+}
+
+// facets returns the facets of the rows of f.
+func (f *filtered) facets(v *view) *counts {
+	f.countsOnce.Do(func() {
+		if f.pass == nil {
+			f.counts = v.rowBits().all
+		} else {
+			f.counts = v.rowBits().count(v.table, f.pass)
+		}
+	})
+	return f.counts
+}
+
+// filterKey identifies the rows a filter lets pass in a view: its values
+// in order, and its dates where they leave rows out.
+func (b *rowBits) filterKey(f *filter) string {
+	from, to := b.bounds(f)
+	key := make([]byte, 0, 32)
+	for _, ids := range [][]uint16{f.regions, f.sectors, f.kinds} {
+		ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+		key = binary.LittleEndian.AppendUint16(key, uint16(len(ids)))
+		for _, id := range ids {
+			key = binary.LittleEndian.AppendUint16(key, id)
+		}
+	}
+	key = binary.LittleEndian.AppendUint32(key, uint32(from))
+	key = binary.LittleEndian.AppendUint32(key, uint32(to))
+	return string(key)
+}
+
+// filter returns the live rows that pass f, or nil when f lets every live
+// row pass: it has no filter but dates, and those take in every day there
+// is.
+func (b *rowBits) filter(t *table, f *filter) bitset {
+	from, to := b.bounds(f)
 	if len(f.regions)+len(f.sectors)+len(f.kinds) == 0 && from == 0 && to == 0 {
 		return nil
 	}

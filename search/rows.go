@@ -511,20 +511,20 @@ const manyRows = 64
 // in order, by score (byScore) or date.
 func rowSearch(ctx context.Context, v *view, p *plan, f *filter, byScore bool, keep int) (*counts, []ranked, int, error) {
 	t := v.table
-	b := v.rowBits()
-	pass := b.filter(t, f) // nil: every live row passes
+	fl := v.filtered(f)
+	pass := fl.pass // nil: every live row passes
 	if p.empty() {
 		if pass == nil {
-			return b.all, byDateRanked(t.byDate[:keep]), len(t.byDate), nil
+			return fl.facets(v), byDateRanked(t.byDate[:keep]), fl.total, nil
 		}
-		return b.count(t, pass), firstByDate(t, pass, keep), pass.count(), nil
+		return fl.facets(v), firstByDate(t, pass, keep), fl.total, nil
 	}
 	m, norm, err := v.evalRows(ctx, p)
 	if err != nil {
 		return nil, nil, 0, err
 	}
 	if pass != nil {
-		kept := &rowSet{rows: make([]int32, 0, min(len(m.rows), pass.count()))}
+		kept := &rowSet{rows: make([]int32, 0, min(len(m.rows), fl.total))}
 		if m.scores != nil {
 			kept.scores = make([]float32, 0, cap(kept.rows))
 		}

@@ -290,3 +290,42 @@ func TestCountEachMatchesSets(t *testing.T) {
 	}
 	check()
 }
+
+// TestFilterKey: filters that let the same rows pass share a key in the
+// view's cache, others never do.
+func TestFilterKey(t *testing.T) {
+	b := &rowBits{minDay: 20180101, maxDay: 20251231}
+	key := func(f filter) string { return b.filterKey(&f) }
+	same := [][2]filter{
+		{{regions: []uint16{1, 2}}, {regions: []uint16{2, 1, 2}}},
+		{{kinds: []uint16{3, 0}}, {kinds: []uint16{0, 3}}},
+		{{}, {from: 19000101, to: 20991231}},
+		{{from: 20180101}, {from: 20170101}},
+		{{to: 20200101}, {from: 20100101, to: 20200101}},
+	}
+	for _, c := range same {
+		if key(c[0]) != key(c[1]) {
+			t.Errorf("%+v and %+v: keys differ", c[0], c[1])
+		}
+	}
+	differ := []filter{
+		{},
+		{regions: []uint16{1}},
+		{sectors: []uint16{1}},
+		{kinds: []uint16{1}},
+		{regions: []uint16{1, 2}},
+		{regions: []uint16{1}, sectors: []uint16{2}},
+		{regions: []uint16{2}, sectors: []uint16{1}},
+		{from: 20200101},
+		{to: 20200101},
+		{from: 20200101, to: 20200101},
+		{regions: []uint16{256}},
+	}
+	seen := map[string]filter{}
+	for _, f := range differ {
+		if g, ok := seen[key(f)]; ok {
+			t.Errorf("%+v and %+v share a key", f, g)
+		}
+		seen[key(f)] = f
+	}
+}

@@ -23,16 +23,42 @@ type view struct {
 	readers []index.IndexReader // one snapshot per shard
 	table   *table
 	vocab   *vocab
-	// bits and words are made and filled by searches.
-	bits  lazyBits
-	words wordCache
+	// bits, words and filters are made and filled by searches.
+	bits    lazyBits
+	words   wordCache
+	filters *lru[string, *filtered]
 }
+
+// filterCacheBytes bounds the memory of a view's cache of filtered rows:
+// a thousand filters of 100,000 notes.
+const filterCacheBytes = 16 << 20
 
 // newView returns a view of readers with the index's reference taken.
 func newView(readers []index.IndexReader, t *table, v *vocab) *view {
-	nv := &view{readers: readers, table: t, vocab: v}
+	nv := &view{readers: readers, table: t, vocab: v,
+		filters: newLRU(filterCacheBytes, func(key string, f *filtered) int { return len(key) + len(f.pass)*8 + 256 })}
 	nv.refs.Store(1)
 	return nv
+}
+
+// filtered returns the rows that f lets pass, from the view's cache when
+// a search with the same filter made them: like a search engine's filter
+// cache, it serves the lists of a region, a sector or a kind, their next
+// pages and their refinements by words, without a pass over the table.
+func (v *view) filtered(f *filter) *filtered {
+	b := v.rowBits()
+	key := b.filterKey(f)
+	if fl, ok := v.filters.get(key); ok {
+		return fl
+	}
+	fl := &filtered{pass: b.filter(v.table, f)}
+	if fl.pass == nil {
+		fl.total = len(v.table.byDate)
+	} else {
+		fl.total = fl.pass.count()
+	}
+	v.filters.put(key, fl)
+	return fl
 }
 
 // loadView takes a snapshot of every shard and loads its table and
