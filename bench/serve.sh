@@ -39,6 +39,23 @@ wrkline() {
 		"$(awk '$1 == "99%" {print $2}' <<<"$out")"
 }
 
+# settle waits until the kernel's pressure stall figures (avg10, the share
+# of the last ten seconds that tasks waited) for CPU and I/O are below 2%,
+# for 60 s at most; without /proc/pressure, it waits 10 s.
+settle() {
+	if [ ! -r /proc/pressure/cpu ] || [ ! -r /proc/pressure/io ]; then
+		sleep 10
+		return
+	fi
+	local i cpu io
+	for i in $(seq 60); do
+		cpu=$(awk -F'[ =]' '/^some/ {print int($3)}' /proc/pressure/cpu)
+		io=$(awk -F'[ =]' '/^some/ {print int($3)}' /proc/pressure/io)
+		[ "$cpu" -lt 2 ] && [ "$io" -lt 2 ] && return
+		sleep 1
+	done
+}
+
 echo "digest serve under wrk -t2 -c32 -d$duration on $(nproc) CPUs ($(date -u +%F))"
 for n in $sizes; do
 	site=$dir/site-$n out=$dir/out-$n
@@ -47,8 +64,13 @@ for n in $sizes; do
 	fi
 	TIMEFORMAT=%R
 	built=$({ time "$bin" build -s "$site" -o "$out" >/dev/null 2>&1; } 2>&1)
-	# The build leaves much to write back to disk: not the server's work.
+	# The build leaves much to write back to disk, and the machine busy for
+	# a while after (runs started at once had a p99 of 25-290 ms, against
+	# 11-20 ms a minute later): not the server's work. Wait until the last
+	# ten seconds had almost no stall for the processors or the disk, for a
+	# minute at most.
 	sync
+	settle
 
 	log=$dir/serve-$n.log
 	"$bin" serve -s "$site" -d "$out" --addr 127.0.0.1:0 2>"$log" &
