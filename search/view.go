@@ -45,6 +45,7 @@ func newView(readers []index.IndexReader, t *table, v *vocab) *view {
 // a search with the same filter made them: like a search engine's filter
 // cache, it serves the lists of a region, a sector or a kind, their next
 // pages and their refinements by words, without a pass over the table.
+// f must not be none: its values are then not all in the table.
 func (v *view) filtered(f *filter) *filtered {
 	b := v.rowBits()
 	key := b.filterKey(f)
