@@ -57,11 +57,12 @@
 // rows.go): each word is read once into the rows that have it with their
 // scores, each phrase found once by bleve, and both are kept in a cache of
 // the index's current view; a query is then set operations on rows, and
-// filters, totals and facets are bitsets. Scores are bleve's TF-IDF on the
+// filters, totals and facets are bitsets, a filter's rows and facets kept
+// in the view too (see view.filtered). Scores are bleve's TF-IDF on the
 // shard of each note, exactly: a query ranks as bleve ranked it. A hit's
 // snippet marks its words where its text has them (see findSpans), its
 // phrases where bleve found them; the stored fields of recent hits are
-// kept in memory (see newDocCache).
+// kept in memory with their last snippets (see newDocCache).
 //
 // ParseRequest reads the parameters shared by both endpoints and the
 // command: q (at most 500 characters of UTF-8); region, sector, kind (each
