@@ -12,7 +12,9 @@ import (
 // The handler keeps responses in one (see Handler.cached): a response is
 // good for as long as the index it came from is served unchanged, since
 // SetIndex empties the cache and keys name the index's count of updates.
-// A table keeps the stored fields of hits in another, by row (see hits).
+// A table keeps the stored fields of hits in another, by row (see hits);
+// a view the rows of words and plans (see rowSet) and of filters (see
+// view.filtered).
 type lru[K comparable, V any] struct {
 	mu     sync.Mutex
 	max    int
@@ -61,6 +63,32 @@ func (c *lru[K, V]) put(key K, val V) {
 		c.size -= e.Value.(*lruEntry[K, V]).size
 		c.ll.Remove(e)
 	}
+	c.insertLocked(key, val, n)
+}
+
+// add is put but for a key the cache has: it keeps the value it has,
+// whose holders may have worked on it since (see rowSet.whole). It reports
+// whether val went in.
+func (c *lru[K, V]) add(key K, val V) bool {
+	if c == nil {
+		return false
+	}
+	n := c.sizeOf(key, val)
+	if n > c.max/8 {
+		return false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.items[key]; ok {
+		return false
+	}
+	c.insertLocked(key, val, n)
+	return true
+}
+
+// insertLocked puts val, of n bytes, first and drops the least recently
+// used values over the budget.
+func (c *lru[K, V]) insertLocked(key K, val V, n int) {
 	c.items[key] = c.ll.PushFront(&lruEntry[K, V]{key, val, n})
 	c.size += n
 	for c.size > c.max {

@@ -42,3 +42,32 @@ func TestLRU(t *testing.T) {
 		t.Error("entries left after clear")
 	}
 }
+
+// TestLRUAdd: add keeps the value a key has, as the view's cache of rows
+// needs (a cached set may have worked out its wholeSet), and reports
+// whether the value went in.
+func TestLRUAdd(t *testing.T) {
+	c := newLRU(1000, func(_ string, v []byte) int { return len(v) })
+	first, second := []byte("first"), []byte("second")
+	for _, step := range []struct {
+		key  string
+		val  []byte
+		want bool   // went in
+		kept string // the key's value after
+	}{
+		{"a", first, true, "first"},
+		{"a", second, false, "first"},
+		{"b", make([]byte, 126), false, ""}, // over an eighth of the budget
+		{"b", second, true, "second"},
+	} {
+		if got := c.add(step.key, step.val); got != step.want {
+			t.Errorf("add(%q, %d bytes) = %v, want %v", step.key, len(step.val), got, step.want)
+		}
+		if v, _ := c.get(step.key); string(v) != step.kept {
+			t.Errorf("after add(%q): %q, want %q", step.key, v, step.kept)
+		}
+	}
+	if c.size != len(first)+len(second) {
+		t.Errorf("size %d, want %d", c.size, len(first)+len(second))
+	}
+}

@@ -2,12 +2,12 @@ package search
 
 import (
 	"cmp"
-	"container/list"
 	"context"
 	"fmt"
 	"math"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	index "github.com/blevesearch/bleve_index_api"
@@ -45,7 +45,7 @@ type rowSet struct {
 
 	// cached tells that the set is in a view's cache, where its wholeSet
 	// is worth working out.
-	cached    bool
+	cached    atomic.Bool
 	wholeOnce sync.Once
 	wholeSet  *wholeSet
 }
@@ -133,58 +133,25 @@ func (s *rowSet) hasInText(term string, row int32) bool {
 // words in most of 100,000 notes, or thousands of rarer ones.
 const wordCacheBytes = 64 << 20
 
-// wordCache keeps the rows of the clauses searched last, words and
-// phrases, by clause key, and of plans of several clauses, by plan key.
-type wordCache struct {
-	mu    sync.Mutex
-	size  int
-	ll    list.List // of *wordEntry, most recently used first
-	items map[string]*list.Element
+// newWordCache returns a view's cache of the rows of the clauses searched
+// last, words and phrases, by clause key, and of plans of several
+// clauses, by plan key.
+func newWordCache() *lru[string, *rowSet] {
+	return newLRU(wordCacheBytes, func(key string, s *rowSet) int { return len(key) + s.size() })
 }
 
-type wordEntry struct {
-	key string
-	set *rowSet
-}
-
-func (c *wordCache) get(key string) *rowSet {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.items[key]
-	if !ok {
-		return nil
-	}
-	c.ll.MoveToFront(e)
-	return e.Value.(*wordEntry).set
-}
-
-func (c *wordCache) put(key string, s *rowSet) {
-	if s.size() > wordCacheBytes/4 {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.items == nil {
-		c.items = map[string]*list.Element{}
-	}
-	if _, ok := c.items[key]; ok {
-		return
-	}
-	s.cached = true
-	c.items[key] = c.ll.PushFront(&wordEntry{key, s})
-	c.size += s.size() + len(key)
-	for c.size > wordCacheBytes {
-		e := c.ll.Back().Value.(*wordEntry)
-		c.ll.Remove(c.ll.Back())
-		delete(c.items, e.key)
-		c.size -= e.set.size() + len(e.key)
+// cache puts s in the view's cache of rows under key, unless the cache has
+// rows for it already.
+func (v *view) cache(key string, s *rowSet) {
+	if v.words.add(key, s) {
+		s.cached.Store(true)
 	}
 }
 
 // clauseRows returns the rows that c matches, from the cache when it can.
 func (v *view) clauseRows(ctx context.Context, c *clause) (*rowSet, error) {
 	key := c.key()
-	if s := v.words.get(key); s != nil {
+	if s, ok := v.words.get(key); ok {
 		return s, nil
 	}
 	var s *rowSet
@@ -197,7 +164,7 @@ func (v *view) clauseRows(ctx context.Context, c *clause) (*rowSet, error) {
 	if err != nil {
 		return nil, err
 	}
-	v.words.put(key, s)
+	v.cache(key, s)
 	return s, nil
 }
 
@@ -383,7 +350,7 @@ func (v *view) postings(ctx context.Context, field, term string) ([]int32, []flo
 func (v *view) evalRows(ctx context.Context, p *plan) (*rowSet, []float64, error) {
 	key := p.key()
 	if key != "" {
-		if s := v.words.get(key); s != nil {
+		if s, ok := v.words.get(key); ok {
 			return s, queryNorm(s.weight), nil
 		}
 	}
@@ -422,7 +389,7 @@ func (v *view) evalRows(ctx context.Context, p *plan) (*rowSet, []float64, error
 	if key != "" {
 		// A set of its own: res may be a clause's, which others read.
 		res = &rowSet{rows: res.rows, scores: res.scores, weight: weight}
-		v.words.put(key, res)
+		v.cache(key, res)
 	}
 	return res, queryNorm(weight), nil
 }
@@ -539,7 +506,7 @@ func rowSearch(ctx context.Context, v *view, p *plan, f *filter, byScore bool, k
 		m = kept
 	}
 	total := len(m.rows)
-	if pass == nil && m.cached && p.scored() {
+	if pass == nil && m.cached.Load() && p.scored() {
 		// All that a plan in the cache finds: the same at every search.
 		w := m.whole(v, norm)
 		if byScore {

@@ -25,7 +25,7 @@ type view struct {
 	vocab   *vocab
 	// bits, words and filters are made and filled by searches.
 	bits    lazyBits
-	words   wordCache
+	words   *lru[string, *rowSet]
 	filters *lru[string, *filtered]
 }
 
@@ -35,7 +35,7 @@ const filterCacheBytes = 16 << 20
 
 // newView returns a view of readers with the index's reference taken.
 func newView(readers []index.IndexReader, t *table, v *vocab) *view {
-	nv := &view{readers: readers, table: t, vocab: v,
+	nv := &view{readers: readers, table: t, vocab: v, words: newWordCache(),
 		filters: newLRU(filterCacheBytes, func(key string, f *filtered) int { return len(key) + len(f.pass)*8 + 256 })}
 	nv.refs.Store(1)
 	return nv
