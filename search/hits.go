@@ -71,7 +71,7 @@ func (ix *Index) hits(ctx context.Context, v *view, page []ranked, p *plan) ([]H
 		case m != nil:
 			h.Snippet = snippet(d.summary, d.body, cleanSpans(m[textSummary], len(d.summary)), cleanSpans(m[textBody], len(d.body)))
 		case words != nil:
-			h.Snippet = ix.wordSnippet(words, r, d)
+			h.Snippet = ix.wordSnippet(t, words, r, d)
 		default:
 			h.Snippet = snippet(d.summary, d.body, nil, nil)
 		}
@@ -80,10 +80,10 @@ func (ix *Index) hits(ctx context.Context, v *view, page []ranked, p *plan) ([]H
 	return hits, nil
 }
 
-// wordSnippet returns the snippet of d, at row, with the terms of words
-// that the row has in its text marked, from d's memo when a search of
-// the same terms made it before.
-func (ix *Index) wordSnippet(words []*rowSet, row int32, d *storedDoc) string {
+// wordSnippet returns the snippet of d, at row of t, with the terms of
+// words that the row has in its text marked, from t's cache of snippets
+// when a search of the same terms made it before.
+func (ix *Index) wordSnippet(t *table, words []*rowSet, row int32, d *storedDoc) string {
 	var terms []string
 	for _, s := range words {
 		for t := range s.inText {
@@ -97,13 +97,13 @@ func (ix *Index) wordSnippet(words []*rowSet, row int32, d *storedDoc) string {
 	}
 	slices.Sort(terms)
 	terms = slices.Compact(terms)
-	key := strings.Join(terms, "\x00")
-	if s, ok := d.snippet(key); ok {
+	key := snippetKey{row, strings.Join(terms, "\x00")}
+	if s, ok := t.snippets.get(key); ok {
 		return s
 	}
 	inSummary, inBody := ix.findWords(d, terms)
 	s := snippet(d.summary, d.body, inSummary, inBody)
-	d.remember(key, s)
+	t.snippets.put(key, s)
 	return s
 }
 
@@ -127,36 +127,6 @@ type storedDoc struct {
 	// of phrases or of filters alone does not need them.
 	foldOnce    sync.Once
 	foldedTexts [2]foldedText // by textSummary and textBody
-
-	// snippets are the last snippets made for searches of words, by the
-	// terms they mark (see wordSnippet): finding the words in a long body
-	// is most of what a hit costs, and the notes a search shows come back
-	// in the next pages, orders and filters of the same words.
-	mu       sync.Mutex
-	snippets map[string]string
-}
-
-// maxSnippets is how many snippets a storedDoc keeps; storedDoc.size
-// counts room for them.
-const maxSnippets = 4
-
-func (d *storedDoc) snippet(key string) (string, bool) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	s, ok := d.snippets[key]
-	return s, ok
-}
-
-func (d *storedDoc) remember(key, snippet string) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if len(d.snippets) >= maxSnippets {
-		clear(d.snippets)
-	}
-	if d.snippets == nil {
-		d.snippets = make(map[string]string, maxSnippets)
-	}
-	d.snippets[key] = snippet
 }
 
 // folded returns the summary and body folded, indexed by textSummary and

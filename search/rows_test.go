@@ -237,9 +237,9 @@ func TestFindSpansMatchesTermVectors(t *testing.T) {
 					}
 					words = append(words, s)
 				}
-				// The second time, the snippet comes from the document's memo.
+				// The second time, the snippet comes from the table's cache.
 				for range 2 {
-					if got := c.ix.wordSnippet(words, row, d); got != want {
+					if got := c.ix.wordSnippet(v.table, words, row, d); got != want {
 						t.Errorf("%s: q=%q, %s:\n got %q\nwant %q", c.name, q, v.table.urls[row], got, want)
 					}
 				}

@@ -44,9 +44,11 @@ type table struct {
 
 	kinds, regionNames, sectorNames dict
 
-	// docs caches the stored fields of rows; the tables update derives
-	// from this one share it.
-	docs *lru[int32, *storedDoc]
+	// docs caches the stored fields of rows and snippets their snippets
+	// for searches of words; the tables update derives from this one
+	// share them.
+	docs     *lru[int32, *storedDoc]
+	snippets *lru[snippetKey, string]
 }
 
 // dict numbers the values of a keyword field.
@@ -94,7 +96,7 @@ const maxValues = 1 << 16
 
 // loadTable reads the table of the snapshot r[i] of every shard.
 func loadTable(readers []index.IndexReader) (*table, error) {
-	t := &table{regOff: []uint32{0}, secOff: []uint32{0}, docs: newDocCache()}
+	t := &table{regOff: []uint32{0}, secOff: []uint32{0}, docs: newDocCache(), snippets: newSnippetCache()}
 	for i, r := range readers {
 		if err := t.loadShard(i, r); err != nil {
 			return nil, err
