@@ -61,12 +61,14 @@ type slab struct {
 // a few notes' worth.
 const slabChunk = 4096
 
-func (s *slab) loc() *index.TokenLocation {
-	if len(s.locs) == cap(s.locs) {
-		s.locs = make([]index.TokenLocation, 0, slabChunk)
+// cut returns a new zero value cut from the chunk *c, which is replaced
+// by a new one when it is full.
+func cut[T any](c *[]T) *T {
+	if len(*c) == cap(*c) {
+		*c = make([]T, 0, slabChunk)
 	}
-	s.locs = s.locs[:len(s.locs)+1]
-	return &s.locs[len(s.locs)-1]
+	*c = (*c)[:len(*c)+1]
+	return &(*c)[len(*c)-1]
 }
 
 // appendLoc appends l to a term's list of locations, which grows in
@@ -86,14 +88,6 @@ func (s *slab) appendLoc(list []*index.TokenLocation, l *index.TokenLocation) []
 	at := len(s.ptrs)
 	s.ptrs = append(append(s.ptrs, list...), l)[:at+n]
 	return s.ptrs[at : at+len(list)+1 : at+n]
-}
-
-func (s *slab) tf() *index.TokenFreq {
-	if len(s.tfs) == cap(s.tfs) {
-		s.tfs = make([]index.TokenFreq, 0, slabChunk)
-	}
-	s.tfs = s.tfs[:len(s.tfs)+1]
-	return &s.tfs[len(s.tfs)-1]
 }
 
 func newDocMaker(text *textAnalyzer) (*docMaker, error) {
@@ -206,13 +200,13 @@ func (f *analysedField) add(a *textAnalyzer, local stemCache, s *slab, text []by
 			} else {
 				key = stringOf(t.Term)
 			}
-			tf = s.tf()
+			tf = cut(&s.tfs)
 			tf.Term = bytesOf(key)
 			f.freqs[key] = tf
 		}
 		tf.SetFrequency(tf.Frequency() + 1)
 		if vectors {
-			l := s.loc()
+			l := cut(&s.locs)
 			*l = index.TokenLocation{ArrayPositions: pos, Start: t.Start, End: t.End, Position: t.Position}
 			tf.Locations = s.appendLoc(tf.Locations, l)
 		}
