@@ -249,10 +249,6 @@ type apiFacet struct {
 	Count int    `json:"count"`
 }
 
-type apiError struct {
-	Error string `json:"error"`
-}
-
 // EncodeJSON writes res as /api/search answers it, with names from tax.
 func EncodeJSON(w io.Writer, res *Result, tax *source.Taxonomies) error {
 	enc := json.NewEncoder(w)
@@ -377,12 +373,11 @@ func (h *Handler) remember(key string, resp cachedResponse) {
 const jsonType = "application/json; charset=utf-8"
 
 // writeError writes the JSON {"error": msg}.
+// The message quotes what the reader wrote, unescaped as HTML, as answers
+// are (see json.go).
 func (h *Handler) writeError(w http.ResponseWriter, status int, msg string) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)      // the message quotes what the reader wrote, readably
-	_ = enc.Encode(apiError{msg}) // a struct of one string always encodes
-	h.write(w, cachedResponse{status: status, ctype: jsonType, body: buf.Bytes()})
+	body := append(appendJSONString([]byte(`{"error":`), msg), "}\n"...)
+	h.write(w, cachedResponse{status: status, ctype: jsonType, body: body})
 }
 
 // problem turns an error of a search into a status and a message for the
