@@ -481,9 +481,6 @@ func rowSearch(ctx context.Context, v *view, p *plan, f *filter, byScore bool, k
 	fl := v.filtered(f)
 	pass := fl.pass // nil: every live row passes
 	if p.empty() {
-		if pass == nil {
-			return fl.facets(v), byDateRanked(t.byDate[:keep]), fl.total, nil
-		}
 		return fl.facets(v), firstByDate(t, pass, keep), fl.total, nil
 	}
 	m, norm, err := v.evalRows(ctx, p)
@@ -544,24 +541,17 @@ func countRows(v *view, rows []int32) *counts {
 	return v.rowBits().count(t, in)
 }
 
-// firstByDate returns the newest keep rows of set.
+// firstByDate returns the newest keep rows of set, or of all live rows
+// when set is nil.
 func firstByDate(t *table, set bitset, keep int) []ranked {
 	out := make([]ranked, 0, keep)
 	for _, r := range t.byDate {
 		if len(out) == keep {
 			break
 		}
-		if set.has(r) {
+		if set == nil || set.has(r) {
 			out = append(out, ranked{row: r})
 		}
-	}
-	return out
-}
-
-func byDateRanked(rows []int32) []ranked {
-	out := make([]ranked, len(rows))
-	for i, r := range rows {
-		out[i].row = r
 	}
 	return out
 }
