@@ -8,6 +8,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/registry"
 	"github.com/blevesearch/bleve/v2/util"
 	index "github.com/blevesearch/bleve_index_api"
@@ -90,13 +91,15 @@ func (s *slab) appendLoc(list []*index.TokenLocation, l *index.TokenLocation) []
 	return s.ptrs[at : at+len(list)+1 : at+n]
 }
 
-func newDocMaker(text *textAnalyzer) (*docMaker, error) {
+// newDocMaker returns a maker of documents for an index with the mapping
+// im.
+func newDocMaker(text *textAnalyzer, im *mapping.IndexMappingImpl) (*docMaker, error) {
 	keyword, err := registry.NewCache().AnalyzerNamed("keyword")
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
 	m := &docMaker{text: text, keyword: keyword, opts: map[string]index.FieldIndexingOptions{}, stems: stemCache{}}
-	for name, dm := range newMapping().DefaultMapping.Properties {
+	for name, dm := range im.DefaultMapping.Properties {
 		if len(dm.Fields) == 1 {
 			m.opts[name] = dm.Fields[0].Options()
 		}
@@ -109,8 +112,9 @@ func newDocMaker(text *textAnalyzer) (*docMaker, error) {
 	return m, nil
 }
 
-// document returns the analysed bleve document of d.
-func (m *docMaker) document(d *Document) *document.Document {
+// document returns the analysed bleve document of d, and leaves the
+// streams of its positions in pos.
+func (m *docMaker) document(d *Document, pos *posEncoder) *document.Document {
 	doc := document.NewDocument(d.ID)
 	keyword := func(name string, pos []uint64, value string) {
 		doc.AddField(document.NewTextFieldCustom(name, pos, []byte(value), m.opts[name], m.keyword))
@@ -121,11 +125,14 @@ func (m *docMaker) document(d *Document) *document.Document {
 		}
 	}
 	keyword(fieldURL, nil, d.ID)
+	pos.start()
+	pos.field(false)
 	title := m.field(fieldTitle, len(d.Title))
 	title.value = []byte(d.Title)
-	title.add(m.text, m.stems, &m.slab, title.value, nil)
+	title.add(m.text, m.stems, &m.slab, title.value, nil, pos)
 	doc.AddField(title)
-	doc.AddField(m.textField(d))
+	pos.field(true)
+	doc.AddField(m.textField(d, pos))
 	// Stored only: not analysed, the keyword analyzer is never used.
 	keyword(fieldSummary, nil, d.Summary)
 	keyword(fieldBody, nil, d.Body)
@@ -140,14 +147,17 @@ func (m *docMaker) document(d *Document) *document.Document {
 // textField analyses the text array of d into one field: the summary, the
 // body, then people with their roles, organizations, places and names,
 // each element's positions counted from 1 as if it were a field of its own.
-func (m *docMaker) textField(d *Document) *analysedField {
+func (m *docMaker) textField(d *Document, pos *posEncoder) *analysedField {
 	f := m.field(fieldText, len(d.Summary)+len(d.Body))
 	n := 0
 	add := func(s string) {
 		for len(m.elems) <= n {
 			m.elems = append(m.elems, []uint64{uint64(len(m.elems))})
 		}
-		f.add(m.text, m.stems, &m.slab, bytesOf(s), m.elems[n])
+		if n > 0 {
+			pos.element()
+		}
+		f.add(m.text, m.stems, &m.slab, bytesOf(s), m.elems[n], pos)
 		n++
 	}
 	add(d.Summary)
@@ -181,10 +191,11 @@ type analysedField struct {
 }
 
 // add counts the tokens of text, at array positions pos, into f, looking
-// stems up in local first and cutting locations and frequencies from s.
-// text must not change afterwards (a string's bytes, lent by bytesOf, do
-// not): the terms of ideographs point into it.
-func (f *analysedField) add(a *textAnalyzer, local stemCache, s *slab, text []byte, pos []uint64) {
+// stems up in local first and cutting locations and frequencies from s,
+// and writes them to the element of enc begun last. text must not change
+// afterwards (a string's bytes, lent by bytesOf, do not): the terms of
+// ideographs point into it.
+func (f *analysedField) add(a *textAnalyzer, local stemCache, s *slab, text []byte, pos []uint64, enc *posEncoder) {
 	f.plain += len(text)
 	vectors := f.opts.IncludeTermVectors()
 	a.scan(text, nil, local, func(t *analysis.Token, transient bool) bool {
@@ -205,6 +216,7 @@ func (f *analysedField) add(a *textAnalyzer, local stemCache, s *slab, text []by
 			f.freqs[key] = tf
 		}
 		tf.SetFrequency(tf.Frequency() + 1)
+		enc.token(t.Term, t.Position)
 		if vectors {
 			l := cut(&s.locs)
 			*l = index.TokenLocation{ArrayPositions: pos, Start: t.Start, End: t.End, Position: t.Position}
@@ -233,8 +245,7 @@ func (f *analysedField) Size() int {
 // the mapping of notes, writing its segments in tmp, for documents made by
 // docMaker. It does what bleve.NewBuilder does, whose builder would map
 // every document again.
-func newShardBuilder(path, tmp string) (*scorch.Builder, error) {
-	im := newMapping()
+func newShardBuilder(path, tmp string, im *mapping.IndexMappingImpl) (*scorch.Builder, error) {
 	if err := im.Validate(); err != nil {
 		return nil, err
 	}

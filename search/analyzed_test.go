@@ -42,8 +42,15 @@ func newIndexDoc(d *Document) *indexDoc {
 // TestDocumentsAsMapped builds documents into an index as Build does and
 // as bleve's builder does with the mapping, and compares everything the
 // two indexes hold: every field's terms, every posting's frequency, norm
-// and locations, stored fields and doc values.
+// and locations, stored fields and doc values; with term vectors, as the
+// tests' indexes have them, and without, as Build writes.
 func TestDocumentsAsMapped(t *testing.T) {
+	for _, vectors := range []bool{false, true} {
+		t.Run(fmt.Sprintf("termVectors=%v", vectors), func(t *testing.T) { testDocumentsAsMapped(t, vectors) })
+	}
+}
+
+func testDocumentsAsMapped(t *testing.T, vectors bool) {
 	docs := append(testDocs(t, true), genDocs(300)...)
 	docs = append(docs,
 		Document{ID: "/2025/empty/", Title: "", Kind: "visit", Regions: []string{"jilin"}, Day: "2025-01-01"},
@@ -65,11 +72,11 @@ func TestDocumentsAsMapped(t *testing.T) {
 	)
 	dir := t.TempDir()
 	ours := filepath.Join(dir, "ours")
-	if err := build(context.Background(), ours, docs, 1); err != nil {
+	if err := build(context.Background(), ours, docs, 1, vectors); err != nil {
 		t.Fatal(err)
 	}
 	theirs := filepath.Join(dir, "theirs")
-	b, err := bleve.NewBuilder(theirs, newMapping(), map[string]any{"batchSize": batchSize, "buildPathPrefix": dir})
+	b, err := bleve.NewBuilder(theirs, newMapping(vectors), map[string]any{"batchSize": batchSize, "buildPathPrefix": dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +218,7 @@ func dumpIndex(t *testing.T, path string) []string {
 func TestDocumentsAsMappedCovers(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "ix")
 	docs := genDocs(3)
-	if err := build(context.Background(), dir, docs, 1); err != nil {
+	if err := build(context.Background(), dir, docs, 1, true); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Join(dumpIndex(t, filepath.Join(dir, "00")), "\n")

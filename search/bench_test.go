@@ -113,7 +113,7 @@ func BenchmarkBuild(b *testing.B) {
 				b.ResetTimer()
 				for i := range b.N {
 					dir := filepath.Join(b.TempDir(), fmt.Sprint(i))
-					if err := build(context.Background(), dir, docs, shards); err != nil {
+					if err := build(context.Background(), dir, docs, shards, false); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -416,13 +416,14 @@ func BenchmarkDocuments(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	m, err := newDocMaker(a)
+	m, err := newDocMaker(a, newMapping(false))
 	if err != nil {
 		b.Fatal(err)
 	}
+	enc := newPosEncoder(newPosDict())
 	for b.Loop() {
 		for i := range docs {
-			m.document(&docs[i])
+			m.document(&docs[i], enc)
 		}
 	}
 	b.ReportMetric(float64(len(docs)*b.N)/b.Elapsed().Seconds(), "docs/s")

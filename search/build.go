@@ -10,6 +10,7 @@ import (
 	"runtime"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/mapping"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -22,7 +23,7 @@ const manifestName = "index.json"
 
 // formatVersion changes whenever the mapping or the layout of an index
 // changes, so that a binary refuses an index it would misread.
-const formatVersion = 4
+const formatVersion = 5
 
 // manifest describes an index folder: its shards, each a bleve index in a
 // subfolder, searched together as one.
@@ -52,10 +53,12 @@ func shardCount(n int) int {
 // documents are split into shards written in parallel. On an error or when
 // ctx is cancelled, Build removes what it wrote and returns the error.
 func Build(ctx context.Context, dir string, docs []Document) error {
-	return build(ctx, dir, docs, shardCount(len(docs)))
+	return build(ctx, dir, docs, shardCount(len(docs)), false)
 }
 
-func build(ctx context.Context, dir string, docs []Document, shards int) (err error) {
+// build is Build into the given number of shards, with term vectors when
+// termVectors (see newMapping).
+func build(ctx context.Context, dir string, docs []Document, shards int, termVectors bool) (err error) {
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		return fmt.Errorf("search index: %w", err)
 	}
@@ -74,14 +77,15 @@ func build(ctx context.Context, dir string, docs []Document, shards int) (err er
 		return err
 	}
 	g, gctx := errgroup.WithContext(ctx)
+	im := newMapping(termVectors)
 	for i, name := range m.Shards {
-		dm, err := newDocMaker(a)
+		dm, err := newDocMaker(a, im)
 		if err != nil {
 			return err
 		}
 		// Shard i gets every shards-th document, so that each holds all years.
 		g.Go(func() error {
-			return buildShard(gctx, filepath.Join(dir, name), dm, docs, i, shards)
+			return buildShard(gctx, dir, name, im, dm, docs, i, shards)
 		})
 	}
 	if err := g.Wait(); err != nil {
@@ -98,13 +102,24 @@ func build(ctx context.Context, dir string, docs []Document, shards int) (err er
 }
 
 // buildShard indexes docs[first], docs[first+step], … into a new bleve index
-// at path. It uses bleve's offline builder, which writes segments without
-// waiting for a sync after each batch and merges them into one at the end:
-// faster to write than an index fed batches, and faster to search.
-func buildShard(ctx context.Context, path string, dm *docMaker, docs []Document, first, step int) (err error) {
+// named name in dir, with the mapping im, and writes its positions file. It
+// uses bleve's offline builder, which writes segments without waiting for
+// a sync after each batch and merges them into one at the end: faster to
+// write than an index fed batches, and faster to search.
+func buildShard(ctx context.Context, dir, name string, im *mapping.IndexMappingImpl, dm *docMaker, docs []Document, first, step int) (err error) {
+	path := filepath.Join(dir, name)
+	pw, err := createPosFile(posFile(dir, name))
+	if err != nil {
+		return fmt.Errorf("search index: %w", err)
+	}
+	defer func() {
+		if cerr := pw.close(); cerr != nil && err == nil {
+			err = fmt.Errorf("search index: %w", cerr)
+		}
+	}()
 	if first >= len(docs) {
 		// The builder cannot write an empty index; an ordinary index can.
-		idx, err := bleve.New(path, newMapping())
+		idx, err := bleve.New(path, im)
 		if err != nil {
 			return fmt.Errorf("search index: %w", err)
 		}
@@ -115,10 +130,11 @@ func buildShard(ctx context.Context, path string, dm *docMaker, docs []Document,
 		return fmt.Errorf("search index: %w", err)
 	}
 	defer os.RemoveAll(tmp)
-	b, err := newShardBuilder(path, tmp)
+	b, err := newShardBuilder(path, tmp, im)
 	if err != nil {
 		return fmt.Errorf("search index: %w", err)
 	}
+	enc := newPosEncoder(newPosDict())
 	// On an error the builder is left unclosed: Close would merge what was
 	// written so far (and fails with nothing written); the deferred
 	// RemoveAll of the caller and of tmp discards it.
@@ -132,8 +148,11 @@ func buildShard(ctx context.Context, path string, dm *docMaker, docs []Document,
 				return err
 			}
 		}
-		if err := b.Index(dm.document(d)); err != nil {
+		if err := b.Index(dm.document(d, enc)); err != nil {
 			return fmt.Errorf("search index: %s: %w", d.ID, err)
+		}
+		if err := pw.add(enc, d.ID); err != nil {
+			return fmt.Errorf("search index: %w", err)
 		}
 	}
 	if err := ctx.Err(); err != nil {

@@ -8,10 +8,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/index/scorch"
-	bsearch "github.com/blevesearch/bleve/v2/search"
-	"github.com/blevesearch/bleve/v2/search/query"
 )
 
 // hits loads what the page's hits show from the view's snapshots. Where
@@ -20,22 +18,13 @@ import (
 // more than the search itself.
 func (ix *Index) hits(ctx context.Context, v *view, page []ranked, p *plan) ([]Hit, error) {
 	t := v.table
-	// Phrases ask bleve, which knows where they matched. Words are looked
-	// for in the text (see findSpans): faster than walking their postings
-	// to the page's documents for term vectors, the more so the more notes
-	// have them.
-	var matched map[int32]*[2][]span
+	// Words are looked for in the text (see findSpans): faster than walking
+	// their postings to the page's documents, the more so the more notes
+	// have them. A phrase is found by reading the text whole (see
+	// phraseSnippet).
 	var words []*rowSet
-	if p.hasPhrases() {
-		rows := make([]int32, len(page))
-		for i, x := range page {
-			rows[i] = x.row
-		}
-		var err error
-		if matched, err = v.phraseSpans(ctx, rows, p.query()); err != nil {
-			return nil, err
-		}
-	} else {
+	phrases := p.hasPhrases()
+	if !phrases {
 		for i := range p.must {
 			s, err := v.clauseRows(ctx, &p.must[i])
 			if err != nil {
@@ -67,9 +56,9 @@ func (ix *Index) hits(ctx context.Context, v *view, page []ranked, p *plan) ([]H
 		// The stored lists keep the order the note gives. They are copied:
 		// d stays in the table's cache, and the hit is the caller's.
 		h.Regions, h.Sectors = slices.Clone(d.regions), slices.Clone(d.sectors)
-		switch m := matched[r]; {
-		case m != nil:
-			h.Snippet = snippet(d.summary, d.body, cleanSpans(m[textSummary], len(d.summary)), cleanSpans(m[textBody], len(d.body)))
+		switch {
+		case phrases:
+			h.Snippet = ix.phraseSnippet(t, p, r, d)
 		case words != nil:
 			h.Snippet = ix.wordSnippet(t, words, r, d)
 		default:
@@ -190,56 +179,85 @@ func (v *view) segmentOf(row int32) (*scorch.SegmentSnapshot, uint64, error) {
 	return segs[i], num - offs[i], nil
 }
 
-// phraseSpans returns where tq matched in the summary and body of each of
-// rows, as bleve finds it, phrases included.
-func (v *view) phraseSpans(ctx context.Context, rows []int32, tq query.Query) (map[int32]*[2][]span, error) {
-	t := v.table
-	byShard := map[uint16][]string{}
-	row := map[string]int32{}
-	for _, r := range rows {
-		byShard[t.shard[r]] = append(byShard[t.shard[r]], t.urls[r])
-		row[t.urls[r]] = r
+// phraseSnippet returns the snippet of d, at row of t, with the phrases of
+// p marked where its summary and body have them and the words of p
+// wherever they have them, as bleve's term vectors had them, from t's
+// cache of snippets when a search of the same clauses made it before.
+func (ix *Index) phraseSnippet(t *table, p *plan, row int32, d *storedDoc) string {
+	var key strings.Builder
+	key.WriteByte(1) // no term starts with it
+	for i := range p.must {
+		key.WriteString(p.must[i].key())
+		key.WriteByte(0x1e)
 	}
-	out := map[int32]*[2][]span{}
-	for s, ids := range byShard {
-		r := v.readers[s]
-		q := bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), tq)
-		searcher, err := q.Searcher(ctx, r, mappingForSearch, bsearch.SearcherOptions{Score: "none", IncludeTermVectors: true})
-		if err != nil {
-			return nil, fmt.Errorf("search: %w", err)
+	k := snippetKey{row, key.String()}
+	if s, ok := t.snippets.get(k); ok {
+		return s
+	}
+	inSummary := cleanSpans(ix.clauseSpans(d.summary, p.must), len(d.summary))
+	inBody := cleanSpans(ix.clauseSpans(d.body, p.must), len(d.body))
+	s := snippet(d.summary, d.body, inSummary, inBody)
+	t.snippets.put(k, s)
+	return s
+}
+
+// clauseSpans returns where text has the phrases of clauses, and the terms
+// of their words that the text field has.
+func (ix *Index) clauseSpans(text string, clauses []clause) []span {
+	// The tokens of text with a term of a clause: terms[i] has the
+	// tokens toks[i] at places spans[i].
+	var terms []string
+	for _, c := range clauses {
+		if c.pattern != nil {
+			terms = append(terms, c.pattern.terms...)
 		}
-		sctx := &bsearch.SearchContext{
-			DocumentMatchPool: bsearch.NewDocumentMatchPool(searcher.DocumentMatchPoolSize(), 0),
-			IndexReader:       r,
+		for _, a := range c.alts {
+			if a.field == fieldText {
+				terms = append(terms, a.term)
+			}
 		}
-		for {
-			dm, err := searcher.Next(sctx)
-			if err != nil {
-				searcher.Close()
-				return nil, fmt.Errorf("search: %w", err)
+	}
+	slices.Sort(terms)
+	terms = slices.Compact(terms)
+	var toks []ptok
+	var spans []span
+	ix.analyzer.scan(bytesOf(text), nil, nil, func(t *analysis.Token, _ bool) bool {
+		if i, ok := slices.BinarySearch(terms, string(t.Term)); ok {
+			toks = append(toks, ptok{pos: int32(t.Position), term: int32(i)})
+			spans = append(spans, span{t.Start, t.End, terms[i]})
+		}
+		return true
+	})
+	var out []span
+	for _, c := range clauses {
+		for _, a := range c.alts {
+			if a.field != fieldText {
+				continue
 			}
-			if dm == nil {
-				break
-			}
-			id, err := r.ExternalID(dm.IndexInternalID)
-			if err != nil {
-				searcher.Close()
-				return nil, fmt.Errorf("search: %w", err)
-			}
-			dm.Complete(nil)
-			m := &[2][]span{}
-			for term, locs := range dm.Locations[fieldText] {
-				for _, l := range locs {
-					if len(l.ArrayPositions) == 1 && l.ArrayPositions[0] <= textBody {
-						i := l.ArrayPositions[0]
-						m[i] = append(m[i], span{int(l.Start), int(l.End), term})
-					}
+			for i, t := range toks {
+				if terms[t.term] == a.term {
+					out = append(out, spans[i])
 				}
 			}
-			out[row[id]] = m
-			sctx.DocumentMatchPool.Put(dm)
 		}
-		searcher.Close()
+		if c.pattern == nil {
+			continue
+		}
+		// The pattern's tokens, numbered as in the pattern.
+		var mine []ptok
+		var at []int
+		for i, t := range toks {
+			if k := slices.Index(c.pattern.terms, terms[t.term]); k >= 0 {
+				mine = append(mine, ptok{pos: t.pos, term: int32(k + 1)})
+				at = append(at, i)
+			}
+		}
+		matchPhrase(mine, c.pattern.slots, c.pattern.offs, func(m []int) bool {
+			for _, j := range m {
+				out = append(out, spans[at[j]])
+			}
+			return true
+		})
 	}
-	return out, nil
+	return out
 }

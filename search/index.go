@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/mapping"
 )
 
 // ErrNoIndex means that a folder holds no search index.
@@ -31,8 +32,13 @@ type Index struct {
 	mu       sync.RWMutex
 	closed   bool
 	dir      string
+	names    []string // of the shards
 	shards   []bleve.Index
 	analyzer *textAnalyzer
+	// pos holds the positions files of the shards as last read, mapped
+	// the files read so far, unmapped by Close.
+	pos    []*shardPos
+	mapped [][]byte
 	// view is what searches run on; Update replaces it. nil once closed.
 	view atomic.Pointer[view]
 	// updates counts the Updates applied, so that caches of results know
@@ -73,7 +79,7 @@ func open(dir string, writable bool) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	ix := &Index{dir: dir, analyzer: a}
+	ix := &Index{dir: dir, names: m.Shards, analyzer: a}
 	config := map[string]any{"read_only": true, "bolt_timeout": lockTimeout.String()}
 	if writable {
 		config = writableConfig()
@@ -92,14 +98,19 @@ func open(dir string, writable bool) (*Index, error) {
 	}
 	// The first typo of the process would wait for the automaton builders.
 	go builders()
-	v, err := loadView(ix.shards)
+	v, err := ix.load()
 	if err != nil {
 		ix.Close()
 		return nil, err
 	}
 	ix.view.Store(v)
 	if writable {
-		if ix.w, err = newWriter(a); err != nil {
+		im, ok := ix.shards[0].Mapping().(*mapping.IndexMappingImpl)
+		if !ok {
+			ix.Close()
+			return nil, fmt.Errorf("search index %s: a mapping of type %T", dir, ix.shards[0].Mapping())
+		}
+		if ix.w, err = newWriter(a, im); err != nil {
 			ix.Close()
 			return nil, err
 		}
@@ -109,6 +120,28 @@ func open(dir string, writable bool) (*Index, error) {
 		}
 	}
 	return ix, nil
+}
+
+// load reads the positions files of the shards and loads a view of them.
+func (ix *Index) load() (*view, error) {
+	pos := make([]*shardPos, len(ix.names))
+	for i, name := range ix.names {
+		path := posFile(ix.dir, name)
+		data, err := mapFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("search index: %w", err)
+		}
+		ix.mapped = append(ix.mapped, data)
+		if pos[i], err = parsePositions(path, data); err != nil {
+			return nil, err
+		}
+	}
+	v, err := loadView(ix.shards, pos)
+	if err != nil {
+		return nil, err
+	}
+	ix.pos = pos
+	return v, nil
 }
 
 func validShardName(s string) bool {
@@ -131,6 +164,10 @@ func (ix *Index) Close() error {
 	for _, s := range ix.shards {
 		errs = append(errs, s.Close())
 	}
+	for _, b := range ix.mapped {
+		errs = append(errs, unmapFile(b))
+	}
+	ix.mapped = nil
 	return errors.Join(errs...)
 }
 
@@ -253,7 +290,7 @@ type ranked struct {
 
 // mappingForSearch is the mapping queries are built against: they name
 // their fields and analyzer, so it only has to know the analyzer.
-var mappingForSearch = newMapping()
+var mappingForSearch = newMapping(false)
 
 // topN keeps the best n rows seen: by score, then date, or by date alone.
 type topN struct {

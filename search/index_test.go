@@ -41,7 +41,7 @@ func testDocs(t testing.TB, drafts bool) []Document {
 func buildIndex(t testing.TB, docs []Document, shards int) *Index {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), DirName)
-	if err := build(context.Background(), dir, docs, shards); err != nil {
+	if err := build(context.Background(), dir, docs, shards, true); err != nil {
 		t.Fatal(err)
 	}
 	ix, err := Open(dir)
@@ -69,7 +69,7 @@ func sharedIndex(t testing.TB) *Index {
 			return
 		}
 		// The folder is left for the OS to clean: tests in this package share it.
-		if err := build(context.Background(), filepath.Join(dir, DirName), testDocs(t, false), 2); err != nil {
+		if err := build(context.Background(), filepath.Join(dir, DirName), testDocs(t, false), 2, true); err != nil {
 			testIndexErr = err
 			return
 		}

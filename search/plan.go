@@ -23,6 +23,8 @@ type plan struct {
 type clause struct {
 	alts   []alt
 	phrase string
+	// pattern is the phrase's, analysed.
+	pattern *phrasePattern
 }
 
 // alt is a term in a field, with the boost of a match.
@@ -149,7 +151,7 @@ func (ix *Index) phrase(p string) (clause, bool) {
 	case 1:
 		return clause{alts: termAlts(nil, string(toks[0].Term), 1)}, true
 	}
-	return clause{phrase: p}, true
+	return clause{phrase: p, pattern: newPhrasePattern(toks)}, true
 }
 
 // query returns the plan as a bleve query, or nil when it is empty.

@@ -9,7 +9,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	bsearch "github.com/blevesearch/bleve/v2/search"
 	index "github.com/blevesearch/bleve_index_api"
 )
 
@@ -168,66 +167,109 @@ func (v *view) clauseRows(ctx context.Context, c *clause) (*rowSet, error) {
 	return s, nil
 }
 
-// phraseRows returns the rows where bleve's searchers find the phrase c,
-// which check positions, with the scores they give. A clause searched
-// alone is scored with a query norm of its own, 1/sqrt(weight): it is
-// taken out again, so that the phrase is scored as part of any query.
+// phraseRows returns the rows where the phrase c is, scored as bleve
+// scores a disjunction of its phrase searchers in every text field: the
+// phrase in a field scores what the conjunction of its tokens' terms
+// there does, since bleve's phrase searcher checks the positions of the
+// conjunction's matches and keeps its score. The notes with every term come
+// from the postings (wordRows); only their positions are read.
 func (v *view) phraseRows(ctx context.Context, c *clause) (*rowSet, error) {
-	q := c.query()
-	type match struct {
-		row   int32
-		score float32
+	t := v.table
+	pat := c.pattern
+	ids := make([][]uint32, len(v.readers))
+	for i := range ids {
+		ids[i] = pat.ids(t.posDicts[i])
 	}
-	var ms []match
 	s := &rowSet{weight: make([]float64, len(v.readers))}
-	for i, r := range v.readers {
-		searcher, err := q.Searcher(ctx, r, mappingForSearch, bsearch.SearcherOptions{})
-		if err != nil {
-			return nil, fmt.Errorf("search: %w", err)
+	var fields []scoredRows
+	var buf []ptok
+	for fi, f := range textFields {
+		var all *rowSet
+		for k := range pat.slots {
+			ts, err := v.wordRows(ctx, &clause{alts: []alt{{f.name, pat.term(k), f.boost}}})
+			if err != nil {
+				return nil, err
+			}
+			for j, w := range ts.weight {
+				s.weight[j] += w
+			}
+			if all == nil {
+				all = ts
+			} else {
+				all = intersect(all, ts)
+			}
 		}
-		s.weight[i] = searcher.Weight()
-		raw := math.Sqrt(s.weight[i])
-		shardRows := v.table.shardRows[i]
-		sctx := &bsearch.SearchContext{
-			DocumentMatchPool: bsearch.NewDocumentMatchPool(searcher.DocumentMatchPoolSize(), 0),
-			IndexReader:       r,
-		}
-		for n := 0; ; n++ {
-			if n%1024 == 0 && ctx.Err() != nil {
-				searcher.Close()
+		var in scoredRows
+		for i, r := range all.rows {
+			if i%1024 == 0 && ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
-			dm, err := searcher.Next(sctx)
-			if err != nil {
-				searcher.Close()
-				return nil, fmt.Errorf("search: %w", err)
+			shardIDs := ids[t.shard[r]]
+			if shardIDs == nil {
+				continue
 			}
-			if dm == nil {
-				break
+			stream := t.pos[r].text
+			if fi == 0 {
+				stream = t.pos[r].title
 			}
-			if num := docNum(dm.IndexInternalID); num < uint64(len(shardRows)) && shardRows[num] >= 0 {
-				ms = append(ms, match{shardRows[num], float32(dm.Score * raw)})
+			var ok bool
+			if ok, buf = pat.in(stream, shardIDs, buf); ok {
+				in.rows = append(in.rows, r)
+				in.score = append(in.score, all.scores[i])
 			}
-			sctx.DocumentMatchPool.Put(dm)
 		}
-		searcher.Close()
+		fields = append(fields, in)
 	}
-	slices.SortFunc(ms, func(a, b match) int { return cmp.Compare(a.row, b.row) })
-	for _, m := range ms {
-		s.rows = append(s.rows, m.row)
-		s.scores = append(s.scores, m.score)
-	}
+	s.rows, s.scores = disjunction(fields, len(fields))
 	return s, nil
+}
+
+// scoredRows are rows in ascending order with a score each.
+type scoredRows struct {
+	rows  []int32
+	score []float32
+}
+
+// disjunction returns the rows of any of lists, each scored as bleve scores
+// a disjunction of n clauses: the sum of the scores of those that match
+// times their share of n.
+func disjunction(lists []scoredRows, n int) ([]int32, []float32) {
+	// Merged from the shortest, so that the long lists are walked once.
+	slices.SortFunc(lists, func(a, b scoredRows) int { return cmp.Compare(len(a.rows), len(b.rows)) })
+	var rows []int32
+	var sums []float64
+	var hits []uint8
+	for _, l := range lists {
+		m := len(rows) + len(l.rows)
+		nr, ns, nh := make([]int32, 0, m), make([]float64, 0, m), make([]uint8, 0, m)
+		i, j := 0, 0
+		for i < len(rows) || j < len(l.rows) {
+			switch {
+			case j == len(l.rows) || i < len(rows) && rows[i] < l.rows[j]:
+				nr, ns, nh = append(nr, rows[i]), append(ns, sums[i]), append(nh, hits[i])
+				i++
+			case i == len(rows) || l.rows[j] < rows[i]:
+				nr, ns, nh = append(nr, l.rows[j]), append(ns, float64(l.score[j])), append(nh, 1)
+				j++
+			default:
+				nr, ns, nh = append(nr, rows[i]), append(ns, sums[i]+float64(l.score[j])), append(nh, hits[i]+1)
+				i++
+				j++
+			}
+		}
+		rows, sums, hits = nr, ns, nh
+	}
+	scores := make([]float32, len(rows))
+	for i := range rows {
+		scores[i] = float32(sums[i] * float64(hits[i]) / float64(n))
+	}
+	return rows, scores
 }
 
 // wordRows returns the rows that have any alternative of c, scored as
 // bleve scores the disjunction of their term queries.
 func (v *view) wordRows(ctx context.Context, c *clause) (*rowSet, error) {
-	type posting struct {
-		rows  []int32
-		score []float32
-	}
-	lists := make([]posting, 0, len(c.alts))
+	lists := make([]scoredRows, 0, len(c.alts))
 	t := v.table
 	docs := v.rowBits().shardDocs
 	weight := make([]float64, len(docs))
@@ -251,38 +293,11 @@ func (v *view) wordRows(ctx context.Context, c *clause) (*rowSet, error) {
 			tfn[j] = float32(float64(tfn[j]) * w[t.shard[r]])
 		}
 		if len(rows) > 0 {
-			lists = append(lists, posting{rows, tfn})
+			lists = append(lists, scoredRows{rows, tfn})
 		}
 	}
-	// Merged from the shortest, so that the long lists are walked once.
-	slices.SortFunc(lists, func(a, b posting) int { return cmp.Compare(len(a.rows), len(b.rows)) })
-	var rows []int32
-	var sums []float64
-	var hits []uint8
-	for _, l := range lists {
-		n := len(rows) + len(l.rows)
-		nr, ns, nh := make([]int32, 0, n), make([]float64, 0, n), make([]uint8, 0, n)
-		i, j := 0, 0
-		for i < len(rows) || j < len(l.rows) {
-			switch {
-			case j == len(l.rows) || i < len(rows) && rows[i] < l.rows[j]:
-				nr, ns, nh = append(nr, rows[i]), append(ns, sums[i]), append(nh, hits[i])
-				i++
-			case i == len(rows) || l.rows[j] < rows[i]:
-				nr, ns, nh = append(nr, l.rows[j]), append(ns, float64(l.score[j])), append(nh, 1)
-				j++
-			default:
-				nr, ns, nh = append(nr, rows[i]), append(ns, sums[i]+float64(l.score[j])), append(nh, hits[i]+1)
-				i++
-				j++
-			}
-		}
-		rows, sums, hits = nr, ns, nh
-	}
-	s := &rowSet{rows: rows, scores: make([]float32, len(rows)), weight: weight, inText: inText}
-	for i := range rows {
-		s.scores[i] = float32(sums[i] * float64(hits[i]) / float64(len(c.alts)))
-	}
+	s := &rowSet{weight: weight, inText: inText}
+	s.rows, s.scores = disjunction(lists, len(c.alts))
 	return s, nil
 }
 

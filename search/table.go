@@ -34,6 +34,10 @@ type table struct {
 	regOff, secOff []uint32
 	regions        []uint16
 	sectors        []uint16
+	// pos holds the streams of positions of each row (see positions.go),
+	// posDicts the numbers of the terms in them, by shard.
+	pos      []posDoc
+	posDicts []*posDict
 	// byDate lists the live rows newest first (then by URL); rank[r] is the
 	// place of live row r in it.
 	byDate []int32

@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"hash/fnv"
 	"maps"
+	"os"
 	"slices"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
 	index "github.com/blevesearch/bleve_index_api"
 	"github.com/blevesearch/vellum"
 )
@@ -71,8 +73,9 @@ type writer struct {
 	maker  *docMaker
 }
 
-func newWriter(a *textAnalyzer) (*writer, error) {
-	m, err := newDocMaker(a)
+// newWriter returns the writer of an index with the mapping im.
+func newWriter(a *textAnalyzer, im *mapping.IndexMappingImpl) (*writer, error) {
+	m, err := newDocMaker(a, im)
 	if err != nil {
 		return nil, err
 	}
@@ -166,8 +169,13 @@ func (ix *Index) Update(ctx context.Context, upserts []Document, deletes []strin
 	}
 	var dead []int32
 	docs := make([]*Document, 0, len(put))
+	pos := make([]posDoc, 0, len(put))
 	terms := make([][]string, 0, len(put))
 	shards := make([]int, 0, len(put))
+	// The records of positions to append to each shard's file. A term
+	// is numbered in the shard's dict as the document is made: if the
+	// update fails, the index is loaded again, dicts included.
+	records := make([][]byte, len(ix.shards))
 	for _, id := range slices.Sorted(maps.Keys(put)) {
 		d := put[id]
 		s := shardOf(id, len(ix.shards))
@@ -175,11 +183,14 @@ func (ix *Index) Update(ctx context.Context, upserts []Document, deletes []strin
 			s = int(t.shard[r])
 			dead = append(dead, r)
 		}
-		doc := w.maker.document(d)
+		enc := newPosEncoder(ix.pos[s].dict)
+		doc := w.maker.document(d, enc)
 		if err := batch(s).IndexAdvanced(doc); err != nil {
-			return fmt.Errorf("search index: %s: %w", id, err)
+			return ix.reload(fmt.Errorf("search index: %s: %w", id, err))
 		}
+		records[s] = enc.appendRecords(records[s], id)
 		docs = append(docs, d)
+		pos = append(pos, enc.doc())
 		terms = append(terms, docTerms(doc))
 		shards = append(shards, s)
 	}
@@ -190,11 +201,17 @@ func (ix *Index) Update(ctx context.Context, upserts []Document, deletes []strin
 	}
 
 	// From here on the index on disk changes: whatever fails, the view must
-	// end up showing what is on disk.
-	if err := ix.applyBatches(batches); err != nil {
+	// end up showing what is on disk. Positions go first, so that every
+	// document in a shard has them; they are cut off again when the
+	// documents do not make it into the shards.
+	sizes, err := ix.appendPositions(records)
+	if err != nil {
 		return ix.reload(err)
 	}
-	nt, rows, err := t.update(docs, shards, dead)
+	if err := ix.applyBatches(batches); err != nil {
+		return ix.reload(errors.Join(err, ix.truncatePositions(sizes)))
+	}
+	nt, rows, err := t.update(docs, pos, shards, dead)
 	if err != nil {
 		return ix.reload(err)
 	}
@@ -232,6 +249,55 @@ func shardOf(id string, shards int) int {
 	return int(h.Sum32() % uint32(shards))
 }
 
+// appendPositions appends records[i] to the positions file of shard i and
+// syncs it, for every shard with records, and returns the sizes the files
+// had before, for truncatePositions. A file is cut back to what it was
+// when writing it fails.
+func (ix *Index) appendPositions(records [][]byte) ([]int64, error) {
+	sizes := make([]int64, len(records))
+	var errs []error
+	for i, b := range records {
+		sp := ix.pos[i]
+		sizes[i] = sp.size
+		if len(b) == 0 {
+			continue
+		}
+		f, err := os.OpenFile(posFile(ix.dir, ix.names[i]), os.O_WRONLY, 0)
+		if err == nil {
+			if _, err = f.WriteAt(b, sp.size); err == nil {
+				err = f.Sync()
+			}
+			if err != nil {
+				err = errors.Join(err, f.Truncate(sp.size))
+			} else {
+				sp.size += int64(len(b))
+			}
+			err = errors.Join(err, f.Close())
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("search index %s: shard %d: %w", ix.dir, i, err))
+		}
+	}
+	return sizes, errors.Join(errs...)
+}
+
+// truncatePositions cuts the positions files back to sizes, after the
+// documents appendPositions wrote records of failed to go into the shards.
+func (ix *Index) truncatePositions(sizes []int64) error {
+	var errs []error
+	for i, sp := range ix.pos {
+		if sp.size == sizes[i] {
+			continue
+		}
+		if err := os.Truncate(posFile(ix.dir, ix.names[i]), sizes[i]); err != nil {
+			errs = append(errs, fmt.Errorf("search index %s: shard %d: %w", ix.dir, i, err))
+			continue
+		}
+		sp.size = sizes[i]
+	}
+	return errors.Join(errs...)
+}
+
 // applyBatches writes the batches into their shards at once; nil ones are
 // skipped.
 func (ix *Index) applyBatches(batches []*bleve.Batch) error {
@@ -255,7 +321,7 @@ func (ix *Index) applyBatches(batches []*bleve.Batch) error {
 // and returns err. If loading fails as well, the index refuses updates from
 // then on and goes on searching what it had.
 func (ix *Index) reload(err error) error {
-	v, lerr := loadView(ix.shards)
+	v, lerr := ix.load()
 	if lerr == nil {
 		if lerr = ix.w.reset(v); lerr == nil {
 			ix.setView(v)
@@ -319,13 +385,13 @@ func mapSnapshots(shards []bleve.Index, segRows map[any][]int32, rowOf func(id s
 // are t's, appended to: t reads no further than its own rows, and only the
 // newest table of an index is ever appended to. shardRows is left for the
 // caller to set.
-func (t *table) update(docs []*Document, shards []int, dead []int32) (*table, []int32, error) {
+func (t *table) update(docs []*Document, pos []posDoc, shards []int, dead []int32) (*table, []int32, error) {
 	nt := *t
 	nt.kinds, nt.regionNames, nt.sectorNames = t.kinds.clone(), t.regionNames.clone(), t.sectorNames.clone()
 	nt.shardRows = nil
 	rows := make([]int32, len(docs))
 	for i, d := range docs {
-		rows[i] = nt.appendDoc(d, shards[i])
+		rows[i] = nt.appendDoc(d, pos[i], shards[i])
 	}
 	if err := nt.checkSize(); err != nil {
 		return nil, nil, err
@@ -375,9 +441,10 @@ func (t *table) update(docs []*Document, shards []int, dead []int32) (*table, []
 // appendDoc adds the row of d, held by shard, as loadShard would read it
 // from the index: keyword values sorted and without repeats, as doc values
 // are.
-func (t *table) appendDoc(d *Document, shard int) int32 {
+func (t *table) appendDoc(d *Document, pos posDoc, shard int) int32 {
 	row := int32(len(t.urls))
 	t.urls = append(t.urls, d.ID)
+	t.pos = append(t.pos, pos)
 	t.day = append(t.day, parseDay([]byte(d.Day)))
 	kind := uint16(0xffff)
 	if d.Kind != "" {

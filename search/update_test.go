@@ -19,7 +19,7 @@ import (
 func writableIndex(t testing.TB, docs []Document, shards int) (*Index, string) {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), DirName)
-	if err := build(context.Background(), dir, docs, shards); err != nil {
+	if err := build(context.Background(), dir, docs, shards, true); err != nil {
 		t.Fatal(err)
 	}
 	ix, err := OpenWritable(dir)

@@ -63,13 +63,27 @@ func (v *view) filtered(f *filter) *filtered {
 }
 
 // loadView takes a snapshot of every shard and loads its table and
-// vocabulary from them.
-func loadView(shards []bleve.Index) (*view, error) {
+// vocabulary from them, with the positions of each row from pos.
+func loadView(shards []bleve.Index, pos []*shardPos) (*view, error) {
 	readers, err := snapshots(shards)
 	if err != nil {
 		return nil, err
 	}
 	t, err := loadTable(readers)
+	if err == nil {
+		t.pos = make([]posDoc, len(t.urls))
+		for _, sp := range pos {
+			t.posDicts = append(t.posDicts, sp.dict)
+		}
+		for r, url := range t.urls {
+			d, ok := pos[t.shard[r]].docs[url]
+			if !ok {
+				err = fmt.Errorf("search index: %w (no positions of %s)", ErrNoIndex, url)
+				break
+			}
+			t.pos[r] = d
+		}
+	}
 	if err == nil {
 		var voc *vocab
 		if voc, err = loadVocab(readers); err == nil {

@@ -10,7 +10,10 @@ import (
 	"sync/atomic"
 	"unicode/utf8"
 
+	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	index "github.com/blevesearch/bleve_index_api"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
 	"github.com/blevesearch/vellum"
 	"github.com/blevesearch/vellum/levenshtein"
 )
@@ -59,32 +62,42 @@ var builders = sync.OnceValues(func() ([2]*levenshtein.LevenshteinAutomatonBuild
 	return b, nil
 })
 
-// loadVocab merges the term dictionaries of every text field of the
-// snapshot of every shard, each already sorted, into one transducer from
-// term to count.
+// loadVocab merges the term dictionaries of every text field of every
+// segment of the snapshot of every shard, each already sorted, into one
+// transducer from term to the number of live notes that have it.
+//
+// The dictionaries are read segment by segment, each term's count from its
+// postings list, rather than through bleve's FieldDict: zap's dictionary
+// iterator reuses one postings list for every term, and once it has read a
+// term of one document (written in zap's "1-hit" encoding, which fields
+// without term vectors get), it counts every later term as one document
+// (blevesearch/zapx#445, open).
 func loadVocab(readers []index.IndexReader) (*vocab, error) {
 	var dicts dictHeap
-	defer func() {
-		for _, d := range dicts {
-			d.dict.Close()
-		}
-	}()
 	for _, r := range readers {
-		for _, f := range textFields {
-			d, err := r.FieldDict(f.name)
-			if err != nil {
-				return nil, fmt.Errorf("search index: %w", err)
+		snap, ok := r.(*scorch.IndexSnapshot)
+		if !ok {
+			return nil, fmt.Errorf("search index: a snapshot of type %T", r)
+		}
+		for _, ss := range snap.Segments() {
+			for _, f := range textFields {
+				d, err := ss.Segment().Dictionary(f.name)
+				if err != nil {
+					return nil, fmt.Errorf("search index: %w", err)
+				}
+				c := &dictCursor{dict: d, except: ss.Deleted()}
+				if o, ok := d.(omitCounter); ok {
+					c.it = o.AutomatonIteratorOmitCount(nil, nil, nil)
+				} else {
+					c.it = d.AutomatonIterator(nil, nil, nil)
+				}
+				if err := c.next(); err != nil {
+					return nil, err
+				}
+				if c.entry != nil {
+					dicts = append(dicts, c)
+				}
 			}
-			c := &dictCursor{dict: d}
-			if err := c.next(); err != nil {
-				d.Close()
-				return nil, err
-			}
-			if c.entry == nil {
-				d.Close()
-				continue
-			}
-			dicts = append(dicts, c)
 		}
 	}
 	heap.Init(&dicts)
@@ -92,8 +105,8 @@ func loadVocab(readers []index.IndexReader) (*vocab, error) {
 		var term string
 		var count uint64
 		flush := func() error {
-			if term == "" {
-				return nil
+			if term == "" || count == 0 {
+				return nil // no live note has it
 			}
 			return b.Insert([]byte(term), count)
 		}
@@ -110,7 +123,6 @@ func loadVocab(readers []index.IndexReader) (*vocab, error) {
 				return err
 			}
 			if c.entry == nil {
-				c.dict.Close()
 				heap.Pop(&dicts)
 			} else {
 				heap.Fix(&dicts, 0)
@@ -148,17 +160,34 @@ func buildFST(fill func(b *vellum.Builder) error) (*vellum.FST, error) {
 	return fst, nil
 }
 
+// omitCounter is a zap dictionary, whose iterator can leave the count of
+// each term out.
+type omitCounter interface {
+	AutomatonIteratorOmitCount(a segment.Automaton, startKeyInclusive, endKeyExclusive []byte) segment.DictionaryIterator
+}
+
+// dictCursor walks the terms of a segment's dictionary, each with the
+// number of live documents that have it.
 type dictCursor struct {
-	dict  index.FieldDict
-	entry *index.DictEntry
+	dict   segment.TermDictionary
+	it     segment.DictionaryIterator
+	except *roaring.Bitmap // deleted documents
+	pl     segment.PostingsList
+	entry  *index.DictEntry
 }
 
 func (c *dictCursor) next() error {
-	e, err := c.dict.Next()
+	e, err := c.it.Next()
 	if err != nil {
 		return fmt.Errorf("search index: %w", err)
 	}
-	c.entry = e
+	if c.entry = e; e == nil {
+		return nil
+	}
+	if c.pl, err = c.dict.PostingsList([]byte(e.Term), c.except, c.pl); err != nil {
+		return fmt.Errorf("search index: %w", err)
+	}
+	e.Count = c.pl.Count()
 	return nil
 }
 

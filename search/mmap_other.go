@@ -1,0 +1,12 @@
+//go:build !unix
+
+package search
+
+import "os"
+
+// mapFile reads the file at path: where files cannot be mapped, it is on
+// the heap.
+func mapFile(path string) ([]byte, error) { return os.ReadFile(path) }
+
+// unmapFile releases what mapFile read.
+func unmapFile([]byte) error { return nil }

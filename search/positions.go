@@ -1,0 +1,346 @@
+package search
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+)
+
+// Positions. The index keeps no term vectors: writing them was a fifth of
+// the time a build spent on its index, and they took most of its size.
+// Phrases still need to know where words are, so every shard has a
+// positions file beside it, <shard>.pos, written with the shard by Build
+// and appended to by Update:
+//
+//	file   = magic record*
+//	record = 'T' uvarint(len) term         the next term number, from 1
+//	       | 'D' uvarint(len) url uvarint(len) title text
+//
+// A document's title and text are streams of uvarints, one per token in
+// order: its term's number, which is never 0; or 0 followed by n, where
+// n > 0 skips n positions (the stop words a phrase keeps gaps for) and
+// n = 0 starts the next element of the text array (summary, body, people,
+// …), whose positions count from 1 again. Terms are numbered in the order
+// the shard first meets them, so the common ones, met early, take a byte.
+//
+// A search first finds the notes with every word of a phrase, from the
+// postings, as before; only those notes' streams are read, a microsecond
+// or so each. A note's stream is the last record of its URL in the file of
+// the shard that holds it: a replaced note's new stream comes later.
+
+// posMagic starts a positions file; its last byte is the format's version.
+const posMagic = "coopdigest positions\n\x01"
+
+// posFile is the path of the positions file of a shard.
+func posFile(dir, shard string) string { return filepath.Join(dir, shard+".pos") }
+
+// posDoc is where a document's streams are: its title and its text.
+type posDoc struct {
+	title, text []byte
+}
+
+// posDict numbers the terms of a shard. Only one goroutine adds terms (the
+// shard's builder, or Update), which looks terms up without the lock;
+// searches look them up with it.
+type posDict struct {
+	mu  sync.RWMutex
+	ids map[string]uint32
+}
+
+func newPosDict() *posDict { return &posDict{ids: map[string]uint32{}} }
+
+// lookup returns the number of term, or 0 when the shard has no such term.
+func (d *posDict) lookup(term string) uint32 {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.ids[term]
+}
+
+// posEncoder writes the streams of the documents of one shard, term by
+// term, as a docMaker analyses them, and numbers their terms.
+type posEncoder struct {
+	dict *posDict
+	// title and text are the streams of the document being made; buf is
+	// the one tokens go to now, last the position of its last token.
+	title, text []byte
+	buf         *[]byte
+	last        int
+	// fresh lists the terms the document being made added to the dict,
+	// in the order of their numbers.
+	fresh []string
+}
+
+func newPosEncoder(d *posDict) *posEncoder { return &posEncoder{dict: d} }
+
+// start begins a document.
+func (e *posEncoder) start() {
+	e.title, e.text, e.fresh = e.title[:0], e.text[:0], e.fresh[:0]
+}
+
+// field begins the title (text false) or the text, whose elements are
+// begun by element.
+func (e *posEncoder) field(text bool) {
+	e.buf, e.last = &e.title, 0
+	if text {
+		e.buf = &e.text
+	}
+}
+
+// element begins an element of the text array after the first.
+func (e *posEncoder) element() {
+	*e.buf = append(*e.buf, 0, 0)
+	e.last = 0
+}
+
+// token adds a token of term at position pos of the current element.
+func (e *posEncoder) token(term []byte, pos int) {
+	id, ok := e.dict.ids[string(term)]
+	if !ok {
+		key := string(term)
+		id = uint32(len(e.dict.ids) + 1)
+		e.dict.mu.Lock()
+		e.dict.ids[key] = id
+		e.dict.mu.Unlock()
+		e.fresh = append(e.fresh, key)
+	}
+	b := *e.buf
+	if gap := pos - e.last - 1; gap > 0 {
+		b = binary.AppendUvarint(append(b, 0), uint64(gap))
+	}
+	*e.buf = binary.AppendUvarint(b, uint64(id))
+	e.last = pos
+}
+
+// appendRecords appends to b the records of the document made last, with
+// the ID id: the terms it added to the dict, then its streams.
+func (e *posEncoder) appendRecords(b []byte, id string) []byte {
+	for _, t := range e.fresh {
+		b = binary.AppendUvarint(append(b, 'T'), uint64(len(t)))
+		b = append(b, t...)
+	}
+	b = binary.AppendUvarint(append(b, 'D'), uint64(len(id)))
+	b = append(b, id...)
+	b = binary.AppendUvarint(b, uint64(len(e.title)))
+	b = append(b, e.title...)
+	b = binary.AppendUvarint(b, uint64(len(e.text)))
+	return append(b, e.text...)
+}
+
+// doc returns a copy of the streams of the document made last.
+func (e *posEncoder) doc() posDoc {
+	b := make([]byte, 0, len(e.title)+len(e.text))
+	b = append(append(b, e.title...), e.text...)
+	return posDoc{title: b[:len(e.title):len(e.title)], text: b[len(e.title):]}
+}
+
+// posWriter writes the positions file of a shard as it is built.
+type posWriter struct {
+	f   *os.File
+	w   *bufio.Writer
+	buf []byte
+}
+
+func createPosFile(path string) (*posWriter, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	w := bufio.NewWriterSize(f, 256<<10)
+	w.WriteString(posMagic)
+	return &posWriter{f: f, w: w}, nil
+}
+
+// add writes the records of the document e made last.
+func (pw *posWriter) add(e *posEncoder, id string) error {
+	pw.buf = e.appendRecords(pw.buf[:0], id)
+	_, err := pw.w.Write(pw.buf)
+	return err
+}
+
+// close flushes and closes the file.
+func (pw *posWriter) close() error {
+	err := pw.w.Flush()
+	return errors.Join(err, pw.f.Close())
+}
+
+// shardPos is the positions file of a shard as loaded: the numbers of its
+// terms and the streams of its documents by URL.
+type shardPos struct {
+	dict *posDict
+	docs map[string]posDoc
+	// size is the length of the file as read: where Update appends.
+	size int64
+}
+
+// parsePositions reads the records of a positions file. The terms and
+// URLs it returns point into data, which must not change.
+func parsePositions(path string, data []byte) (*shardPos, error) {
+	bad := func(what string) error {
+		return fmt.Errorf("search index %s: %w (positions: %s)", path, ErrNoIndex, what)
+	}
+	if len(data) < len(posMagic) || string(data[:len(posMagic)]) != posMagic {
+		return nil, bad("not a positions file of this version")
+	}
+	sp := &shardPos{dict: newPosDict(), docs: map[string]posDoc{}, size: int64(len(data))}
+	b := data[len(posMagic):]
+	field := func() ([]byte, bool) {
+		n, k := binary.Uvarint(b)
+		if k <= 0 || n > uint64(len(b)-k) {
+			return nil, false
+		}
+		f := b[k : k+int(n)]
+		b = b[k+int(n):]
+		return f, true
+	}
+	for len(b) > 0 {
+		tag := b[0]
+		b = b[1:]
+		switch tag {
+		case 'T':
+			t, ok := field()
+			if !ok {
+				return nil, bad("a term cut short")
+			}
+			sp.dict.ids[stringOf(t)] = uint32(len(sp.dict.ids) + 1)
+		case 'D':
+			id, ok1 := field()
+			title, ok2 := field()
+			text, ok3 := field()
+			if !ok1 || !ok2 || !ok3 {
+				return nil, bad("a document cut short")
+			}
+			sp.docs[stringOf(id)] = posDoc{title: title, text: text}
+		default:
+			return nil, bad(fmt.Sprintf("a record of kind %#x", tag))
+		}
+	}
+	return sp, nil
+}
+
+// phrasePattern is a phrase as its analysed tokens, each at its offset
+// from the first one's position. A gap (a stop word) matches any token or
+// none, as in bleve's phrase searcher.
+type phrasePattern struct {
+	terms []string // distinct, in the order the phrase has them
+	slots []int32  // the term of each token, as its index in terms plus one
+	offs  []int32  // each token's position after the first token's
+}
+
+// newPhrasePattern returns the pattern of the tokens of a phrase.
+func newPhrasePattern(toks analysis.TokenStream) *phrasePattern {
+	p := &phrasePattern{}
+	for _, t := range toks {
+		term := string(t.Term)
+		i := slices.Index(p.terms, term)
+		if i < 0 {
+			i = len(p.terms)
+			p.terms = append(p.terms, term)
+		}
+		p.slots = append(p.slots, int32(i+1))
+		p.offs = append(p.offs, int32(t.Position-toks[0].Position))
+	}
+	return p
+}
+
+// term returns the term of the k-th token.
+func (p *phrasePattern) term(k int) string { return p.terms[p.slots[k]-1] }
+
+// ids returns the numbers of the pattern's terms in dict, or nil when the
+// shard lacks one of them and so has no match.
+func (p *phrasePattern) ids(dict *posDict) []uint32 {
+	ids := make([]uint32, len(p.terms))
+	dict.mu.RLock()
+	defer dict.mu.RUnlock()
+	for i, t := range p.terms {
+		if ids[i] = dict.ids[t]; ids[i] == 0 {
+			return nil
+		}
+	}
+	return ids
+}
+
+// in reports whether the stream s has the phrase, its terms numbered ids.
+func (p *phrasePattern) in(s []byte, ids []uint32, buf []ptok) (bool, []ptok) {
+	buf = decodeMatching(buf[:0], s, ids)
+	found := false
+	matchPhrase(buf, p.slots, p.offs, func([]int) bool {
+		found = true
+		return false
+	})
+	return found, buf
+}
+
+// ptok is a token of a stream that a pattern has: where it is and which
+// term of the pattern (its index in terms, from 1) it is.
+type ptok struct {
+	elem, pos int32
+	term      int32
+}
+
+// decodeMatching appends to out the tokens of the stream s whose numbers
+// are in ids, as ptoks whose term is the index in ids plus one.
+func decodeMatching(out []ptok, s []byte, ids []uint32) []ptok {
+	var elem, pos int32
+	for len(s) > 0 {
+		v, k := binary.Uvarint(s)
+		if k <= 0 {
+			return out
+		}
+		s = s[k:]
+		if v == 0 {
+			n, k := binary.Uvarint(s)
+			if k <= 0 {
+				return out
+			}
+			s = s[k:]
+			if n == 0 {
+				elem, pos = elem+1, 0
+			} else {
+				pos += int32(n)
+			}
+			continue
+		}
+		pos++
+		for i, id := range ids {
+			if uint64(id) == v {
+				out = append(out, ptok{elem, pos, int32(i + 1)})
+				break
+			}
+		}
+	}
+	return out
+}
+
+// matchPhrase calls f with the indexes in toks of the tokens of each place
+// where the pattern whose terms are numbered slots matches, in order,
+// until f returns false. toks are in the order of their elements and
+// positions; slots[i] is the term (from 1) that offs[i] must have.
+func matchPhrase(toks []ptok, slots []int32, offs []int32, f func(at []int) bool) {
+	at := make([]int, len(slots))
+	for i, t := range toks {
+		if t.term != slots[0] {
+			continue
+		}
+		at[0] = i
+		ok := true
+		j := i
+		for k := 1; k < len(slots) && ok; k++ {
+			want := t.pos + offs[k]
+			for j < len(toks) && toks[j].elem == t.elem && toks[j].pos < want {
+				j++
+			}
+			ok = j < len(toks) && toks[j].elem == t.elem && toks[j].pos == want && toks[j].term == slots[k]
+			at[k] = j
+		}
+		if ok && !f(at) {
+			return
+		}
+	}
+}
