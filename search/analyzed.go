@@ -133,6 +133,7 @@ func (m *docMaker) document(d *Document, pos *posEncoder) *document.Document {
 	doc.AddField(title)
 	pos.field(true)
 	doc.AddField(m.textField(d, pos))
+	pos.finish()
 	// Stored only: not analysed, the keyword analyzer is never used.
 	keyword(fieldSummary, nil, d.Summary)
 	keyword(fieldBody, nil, d.Body)

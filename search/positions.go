@@ -23,20 +23,31 @@ import (
 //	record = 'T' uvarint(len) term         the next term number, from 1
 //	       | 'D' uvarint(len) url uvarint(len) title text
 //
-// A document's title and text are streams of uvarints, one per token in
-// order: its term's number, which is never 0; or 0 followed by n, where
-// n > 0 skips n positions (the stop words a phrase keeps gaps for) and
-// n = 0 starts the next element of the text array (summary, body, people,
-// …), whose positions count from 1 again. Terms are numbered in the order
-// the shard first meets them, so the common ones, met early, take a byte.
+// A document's title and text are each a list of its terms, by ascending
+// number, each with where it is:
+//
+//	field = (uvarint(number - previous number) uvarint(len) positions)*
+//
+// and positions are uvarints, the first a position and each next one the
+// distance from the one before. Positions run on from one element of the
+// text array (summary, body, people, …) to the next with a gap of
+// elementGap, wider than any phrase, so that no phrase runs across two;
+// stop words leave gaps of their own, which phrases keep. Terms are
+// numbered in the order the shard first meets them, so the common ones,
+// met early, come first and take a byte.
 //
 // A search first finds the notes with every word of a phrase, from the
-// postings, as before; only those notes' streams are read, a microsecond
-// or so each. A note's stream is the last record of its URL in the file of
-// the shard that holds it: a replaced note's new stream comes later.
+// postings, as before; only those notes' lists are read, and only as far
+// as the phrase's terms: a microsecond or so each. A note's lists are the
+// last record of its URL in the file of the shard that holds it: a
+// replaced note's new lists come later.
 
 // posMagic starts a positions file; its last byte is the format's version.
-const posMagic = "coopdigest positions\n\x01"
+const posMagic = "coopdigest positions\n\x02"
+
+// elementGap is the gap in positions between elements of the text: more
+// than a query of 500 characters can span.
+const elementGap = 1024
 
 // posFile is the path of the positions file of a shard.
 func posFile(dir, shard string) string { return filepath.Join(dir, shard+".pos") }
@@ -56,46 +67,52 @@ type posDict struct {
 
 func newPosDict() *posDict { return &posDict{ids: map[string]uint32{}} }
 
-// lookup returns the number of term, or 0 when the shard has no such term.
-func (d *posDict) lookup(term string) uint32 {
-	d.mu.RLock()
-	defer d.mu.RUnlock()
-	return d.ids[term]
-}
-
-// posEncoder writes the streams of the documents of one shard, term by
-// term, as a docMaker analyses them, and numbers their terms.
+// posEncoder writes the lists of positions of the documents of one
+// shard, term by term, as a docMaker analyses them, and numbers their
+// terms.
 type posEncoder struct {
 	dict *posDict
-	// title and text are the streams of the document being made; buf is
-	// the one tokens go to now, last the position of its last token.
+	// title and text are the lists of the document being made.
 	title, text []byte
-	buf         *[]byte
-	last        int
+	// pairs are the terms and positions of the field being made, as
+	// number<<32 | position; out is where its list goes.
+	pairs []uint64
+	out   *[]byte
+	// base is where the positions of the current element start, last the
+	// position of its last token.
+	base, last int
 	// fresh lists the terms the document being made added to the dict,
 	// in the order of their numbers.
 	fresh []string
+	tmp   []byte
 }
 
 func newPosEncoder(d *posDict) *posEncoder { return &posEncoder{dict: d} }
 
 // start begins a document.
 func (e *posEncoder) start() {
-	e.title, e.text, e.fresh = e.title[:0], e.text[:0], e.fresh[:0]
+	e.title, e.text, e.fresh, e.out = e.title[:0], e.text[:0], e.fresh[:0], nil
 }
 
 // field begins the title (text false) or the text, whose elements are
-// begun by element.
+// begun by element, and ends the field before.
 func (e *posEncoder) field(text bool) {
-	e.buf, e.last = &e.title, 0
+	e.flush()
+	e.out, e.base, e.last = &e.title, 0, 0
 	if text {
-		e.buf = &e.text
+		e.out = &e.text
 	}
+}
+
+// finish ends the document's last field.
+func (e *posEncoder) finish() {
+	e.flush()
+	e.out = nil
 }
 
 // element begins an element of the text array after the first.
 func (e *posEncoder) element() {
-	*e.buf = append(*e.buf, 0, 0)
+	e.base += e.last + elementGap
 	e.last = 0
 }
 
@@ -110,12 +127,34 @@ func (e *posEncoder) token(term []byte, pos int) {
 		e.dict.mu.Unlock()
 		e.fresh = append(e.fresh, key)
 	}
-	b := *e.buf
-	if gap := pos - e.last - 1; gap > 0 {
-		b = binary.AppendUvarint(append(b, 0), uint64(gap))
-	}
-	*e.buf = binary.AppendUvarint(b, uint64(id))
+	e.pairs = append(e.pairs, uint64(id)<<32|uint64(e.base+pos))
 	e.last = pos
+}
+
+// flush writes the list of the field made last.
+func (e *posEncoder) flush() {
+	if e.out == nil {
+		return
+	}
+	slices.Sort(e.pairs)
+	b := *e.out
+	prevID := uint64(0)
+	for i := 0; i < len(e.pairs); {
+		id := e.pairs[i] >> 32
+		e.tmp = e.tmp[:0]
+		prev := uint64(0)
+		for ; i < len(e.pairs) && e.pairs[i]>>32 == id; i++ {
+			p := e.pairs[i] & 0xffffffff
+			e.tmp = binary.AppendUvarint(e.tmp, p-prev)
+			prev = p
+		}
+		b = binary.AppendUvarint(b, id-prevID)
+		b = binary.AppendUvarint(b, uint64(len(e.tmp)))
+		b = append(b, e.tmp...)
+		prevID = id
+	}
+	*e.out = b
+	e.pairs = e.pairs[:0]
 }
 
 // appendRecords appends to b the records of the document made last, with
@@ -266,15 +305,93 @@ func (p *phrasePattern) ids(dict *posDict) []uint32 {
 	return ids
 }
 
-// in reports whether the stream s has the phrase, its terms numbered ids.
-func (p *phrasePattern) in(s []byte, ids []uint32, buf []ptok) (bool, []ptok) {
-	buf = decodeMatching(buf[:0], s, ids)
-	found := false
-	matchPhrase(buf, p.slots, p.offs, func([]int) bool {
-		found = true
+// phraseScratch is the room in needs, kept from one call to the next.
+type phraseScratch struct {
+	pos      []int32 // positions of the phrase's terms, one after another
+	from, to []int   // of each term of the phrase in pos
+	next     []int   // of each token of the phrase, into pos
+}
+
+// in reports whether the list of a field, l, has the phrase, its terms
+// numbered ids. It reads the list as far as the highest of them, and the
+// positions of those terms only.
+func (p *phrasePattern) in(l []byte, ids []uint32, sc *phraseScratch) bool {
+	sc.pos = sc.pos[:0]
+	sc.from = slices.Grow(sc.from[:0], len(ids))[:len(ids)]
+	sc.to = slices.Grow(sc.to[:0], len(ids))[:len(ids)]
+	found := 0
+	id := uint64(0)
+	for found < len(ids) && len(l) > 0 {
+		d, k1 := uvarint(l)
+		if k1 <= 0 {
+			return false
+		}
+		n, k2 := uvarint(l[k1:])
+		if k2 <= 0 || n > uint64(len(l)-k1-k2) {
+			return false
+		}
+		id += d
+		block := l[k1+k2 : k1+k2+int(n)]
+		l = l[k1+k2+int(n):]
+		k := slices.Index(ids, uint32(id))
+		if k < 0 {
+			continue
+		}
+		sc.from[k] = len(sc.pos)
+		pos := int32(0)
+		for len(block) > 0 {
+			v, m := uvarint(block)
+			if m <= 0 {
+				return false
+			}
+			block = block[m:]
+			pos += int32(v)
+			sc.pos = append(sc.pos, pos)
+		}
+		sc.to[k] = len(sc.pos)
+		found++
+	}
+	if found < len(ids) {
 		return false
-	})
-	return found, buf
+	}
+	// Every place of the first token, and the others at their offsets
+	// from it; the places only grow, so each token's pointer only moves on.
+	sc.next = slices.Grow(sc.next[:0], len(p.slots))[:len(p.slots)]
+	for k, t := range p.slots {
+		sc.next[k] = sc.from[t-1]
+	}
+	first := p.slots[0] - 1
+	for _, p0 := range sc.pos[sc.from[first]:sc.to[first]] {
+		ok := true
+		for k := 1; k < len(p.slots) && ok; k++ {
+			want, t := p0+p.offs[k], p.slots[k]-1
+			j := sc.next[k]
+			for j < sc.to[t] && sc.pos[j] < want {
+				j++
+			}
+			sc.next[k] = j
+			if j == sc.to[t] {
+				return false // no place of this token after here
+			}
+			ok = sc.pos[j] == want
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// uvarint is binary.Uvarint with the one- and two-byte values, most of a
+// stream, read inline.
+func uvarint(s []byte) (uint64, int) {
+	if len(s) > 0 && s[0] < 0x80 {
+		return uint64(s[0]), 1
+	}
+	if len(s) > 1 && s[1] < 0x80 {
+		return uint64(s[0]&0x7f) | uint64(s[1])<<7, 2
+	}
+	return binary.Uvarint(s)
 }
 
 // ptok is a token of a stream that a pattern has: where it is and which
@@ -282,40 +399,6 @@ func (p *phrasePattern) in(s []byte, ids []uint32, buf []ptok) (bool, []ptok) {
 type ptok struct {
 	elem, pos int32
 	term      int32
-}
-
-// decodeMatching appends to out the tokens of the stream s whose numbers
-// are in ids, as ptoks whose term is the index in ids plus one.
-func decodeMatching(out []ptok, s []byte, ids []uint32) []ptok {
-	var elem, pos int32
-	for len(s) > 0 {
-		v, k := binary.Uvarint(s)
-		if k <= 0 {
-			return out
-		}
-		s = s[k:]
-		if v == 0 {
-			n, k := binary.Uvarint(s)
-			if k <= 0 {
-				return out
-			}
-			s = s[k:]
-			if n == 0 {
-				elem, pos = elem+1, 0
-			} else {
-				pos += int32(n)
-			}
-			continue
-		}
-		pos++
-		for i, id := range ids {
-			if uint64(id) == v {
-				out = append(out, ptok{elem, pos, int32(i + 1)})
-				break
-			}
-		}
-	}
-	return out
 }
 
 // matchPhrase calls f with the indexes in toks of the tokens of each place

@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/blevesearch/bleve/v2/analysis"
 )
 
 // TestWithoutTermVectors builds the same notes as Build does, without term
@@ -170,5 +173,70 @@ func TestMatchPhrase(t *testing.T) {
 		if strings.Join(got, " ") != c.want {
 			t.Errorf("%s: %q, want %q", c.name, got, c.want)
 		}
+	}
+}
+
+// TestPhraseIn holds the reading of streams to matchPhrase on the tokens
+// they were written from: random elements of a few terms with gaps, and
+// random patterns of them.
+func TestPhraseIn(t *testing.T) {
+	r := rand.New(rand.NewPCG(31, 32))
+	terms := []string{"a", "b", "c", "d"}
+	found := 0
+	for range 2000 {
+		enc := newPosEncoder(newPosDict())
+		enc.start()
+		enc.field(true)
+		type tok struct {
+			elem, pos int32
+			term      string
+		}
+		var toks []tok
+		for e := range 1 + r.IntN(3) {
+			if e > 0 {
+				enc.element()
+			}
+			pos := 0
+			for range r.IntN(40) {
+				pos += 1 + r.IntN(2)*r.IntN(3) // now and then a gap
+				term := terms[r.IntN(len(terms))]
+				enc.token([]byte(term), pos)
+				toks = append(toks, tok{int32(e), int32(pos), term})
+			}
+		}
+		var phrase []string
+		for range 2 + r.IntN(3) {
+			phrase = append(phrase, terms[r.IntN(len(terms))])
+		}
+		var stream analysis.TokenStream
+		pos := 1
+		for _, w := range phrase {
+			stream = append(stream, &analysis.Token{Term: []byte(w), Position: pos})
+			pos += 1 + r.IntN(2)
+		}
+		p := newPhrasePattern(stream)
+		var mine []ptok
+		for _, tk := range toks {
+			if k := slices.Index(p.terms, tk.term); k >= 0 {
+				mine = append(mine, ptok{tk.elem, tk.pos, int32(k + 1)})
+			}
+		}
+		want := false
+		matchPhrase(mine, p.slots, p.offs, func([]int) bool { want = true; return false })
+		enc.finish()
+		ids := p.ids(enc.dict)
+		got := false
+		if ids != nil {
+			got = p.in(enc.text, ids, &phraseScratch{})
+		}
+		if got != want {
+			t.Fatalf("phrase %v (offsets %v) in %v: %v, want %v", phrase, p.offs, toks, got, want)
+		}
+		if got {
+			found++
+		}
+	}
+	if found < 200 {
+		t.Errorf("only %d of 2000 streams had their phrase", found)
 	}
 }

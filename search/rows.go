@@ -182,7 +182,7 @@ func (v *view) phraseRows(ctx context.Context, c *clause) (*rowSet, error) {
 	}
 	s := &rowSet{weight: make([]float64, len(v.readers))}
 	var fields []scoredRows
-	var buf []ptok
+	var sc phraseScratch
 	for fi, f := range textFields {
 		var all *rowSet
 		for k := range pat.slots {
@@ -212,8 +212,7 @@ func (v *view) phraseRows(ctx context.Context, c *clause) (*rowSet, error) {
 			if fi == 0 {
 				stream = t.pos[r].title
 			}
-			var ok bool
-			if ok, buf = pat.in(stream, shardIDs, buf); ok {
+			if pat.in(stream, shardIDs, &sc) {
 				in.rows = append(in.rows, r)
 				in.score = append(in.score, all.scores[i])
 			}
