@@ -42,7 +42,9 @@ type docMaker struct {
 	// elems are the array positions of the text array's elements, shared
 	// by the locations of all documents, since nothing changes them.
 	elems [][]uint64
-	stems stemCache
+	stems *stemCache
+	// gen numbers the fields the maker makes, for termRef.
+	gen uint64
 	// slab is where the fields' locations and term frequencies are cut
 	// from, shared by the documents this maker makes.
 	slab slab
@@ -98,7 +100,7 @@ func newDocMaker(text *textAnalyzer, im *mapping.IndexMappingImpl) (*docMaker, e
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
-	m := &docMaker{text: text, keyword: keyword, opts: map[string]index.FieldIndexingOptions{}, stems: stemCache{}}
+	m := &docMaker{text: text, keyword: keyword, opts: map[string]index.FieldIndexingOptions{}, stems: newStemCache()}
 	for name, dm := range im.DefaultMapping.Properties {
 		if len(dm.Fields) == 1 {
 			m.opts[name] = dm.Fields[0].Options()
@@ -173,7 +175,9 @@ func (m *docMaker) textField(d *Document, pos *posEncoder) *analysedField {
 
 // field returns an empty analysed field for about size bytes of text.
 func (m *docMaker) field(name string, size int) *analysedField {
+	m.gen++
 	return &analysedField{
+		gen:   m.gen,
 		name:  name,
 		opts:  m.opts[name],
 		freqs: make(index.TokenFrequencies, size/16+1),
@@ -189,6 +193,21 @@ type analysedField struct {
 	plain  int    // bytes of text analysed
 	length int    // tokens
 	freqs  index.TokenFrequencies
+	gen    uint64             // the field's number, from its docMaker
+	tfs    []*index.TokenFreq // the values of freqs, for termRef.at
+}
+
+// termRef is what a docMaker knows of a term, kept in its stemCache so
+// that a token finds it with its stem: where its frequency is in the field
+// being made, if the field has it (gen tells), and its number in the
+// positions of the shard whose dict numbered it. It points into no field,
+// which would keep fields long made from the collector.
+type termRef struct {
+	term []byte // never changed
+	gen  uint64
+	at   int32 // in the field's tfs
+	dict *posDict
+	id   uint32
 }
 
 // add counts the tokens of text, at array positions pos, into f, looking
@@ -196,28 +215,30 @@ type analysedField struct {
 // and writes them to the element of enc begun last. text must not change
 // afterwards (a string's bytes, lent by bytesOf, do not): the terms of
 // ideographs point into it.
-func (f *analysedField) add(a *textAnalyzer, local stemCache, s *slab, text []byte, pos []uint64, enc *posEncoder) {
+func (f *analysedField) add(a *textAnalyzer, local *stemCache, s *slab, text []byte, pos []uint64, enc *posEncoder) {
 	f.plain += len(text)
 	vectors := f.opts.IncludeTermVectors()
-	a.scan(text, nil, local, func(t *analysis.Token, transient bool) bool {
+	a.scan(text, nil, local, func(t *analysis.Token, _ bool, ref *termRef) bool {
 		f.length++
-		tf := f.freqs[string(t.Term)]
-		if tf == nil {
-			// The term is the map's key without a copy, unless it is in
-			// the scan's buffer: a stem is the analyzer's, never changed,
-			// and a bigram is a slice of text.
-			var key string
-			if transient {
-				key = string(t.Term)
-			} else {
-				key = stringOf(t.Term)
-			}
+		if ref == nil {
+			ref = local.ref(t.Term, false)
+		}
+		var tf *index.TokenFreq
+		if ref.gen == f.gen {
+			tf = f.tfs[ref.at]
+		} else {
+			// The term's first token in this field.
 			tf = cut(&s.tfs)
-			tf.Term = bytesOf(key)
-			f.freqs[key] = tf
+			tf.Term = ref.term
+			f.freqs[stringOf(ref.term)] = tf
+			ref.gen, ref.at = f.gen, int32(len(f.tfs))
+			f.tfs = append(f.tfs, tf)
+		}
+		if ref.dict != enc.dict {
+			ref.id, ref.dict = enc.id(ref.term), enc.dict
 		}
 		tf.SetFrequency(tf.Frequency() + 1)
-		enc.token(t.Term, t.Position)
+		enc.token(ref.id, t.Position)
 		if vectors {
 			l := cut(&s.locs)
 			*l = index.TokenLocation{ArrayPositions: pos, Start: t.Start, End: t.End, Position: t.Position}

@@ -63,7 +63,37 @@ type stemmed struct {
 // stemCache is a cache of stems that one goroutine keeps in front of the
 // analyzer's own, to look a word up once rather than twice and without a
 // lock. Indexing, which stems millions of words, uses one per goroutine.
-type stemCache map[string]stemmed
+// It keeps a termRef of each term, which scan hands to emit with the
+// tokens of Russian words, so that indexing finds what it knows of a term
+// in the same look-up as the word's stem.
+type stemCache struct {
+	forms map[string]localStem
+	terms map[string]*termRef // every form of a stem has its stem's
+}
+
+// localStem is a form in a stemCache: a stop word, or its stem's term.
+type localStem struct {
+	stop bool
+	ref  *termRef
+}
+
+func newStemCache() *stemCache {
+	return &stemCache{forms: map[string]localStem{}, terms: map[string]*termRef{}}
+}
+
+// ref returns the termRef of term, made the first time. term is copied
+// unless stable, which a stem is.
+func (c *stemCache) ref(term []byte, stable bool) *termRef {
+	if r, ok := c.terms[string(term)]; ok {
+		return r
+	}
+	if !stable {
+		term = []byte(string(term))
+	}
+	r := &termRef{term: term}
+	c.terms[stringOf(term)] = r
+	return r
+}
 
 // stemCacheLocalMax is how many forms a stemCache keeps.
 const stemCacheLocalMax = 1 << 18
@@ -112,7 +142,7 @@ func isCyrillicWord(w string) bool {
 func (a *textAnalyzer) Analyze(input []byte) analysis.TokenStream {
 	tokens := make(analysis.TokenStream, 0, len(input)/10+1)
 	slab := make([]analysis.Token, 0, cap(tokens))
-	a.scan(input, nil, nil, func(t *analysis.Token, transient bool) bool {
+	a.scan(input, nil, nil, func(t *analysis.Token, transient bool, _ *termRef) bool {
 		if len(slab) == cap(slab) {
 			slab = make([]analysis.Token, 0, 64)
 		}
@@ -135,8 +165,10 @@ func (a *textAnalyzer) Analyze(input []byte) analysis.TokenStream {
 // begins no term is skipped unread; positions are not counted. Searches
 // use it to find a few terms in a long text.
 //
-// local, when not nil, is the caller's cache of stems (see stemCache).
-func (a *textAnalyzer) scan(input []byte, want *wanted, local stemCache, emit func(t *analysis.Token, transient bool) bool) {
+// local, when not nil, is the caller's cache of stems (see stemCache);
+// emit then gets the termRef of the tokens of Russian words, and nil with
+// the others.
+func (a *textAnalyzer) scan(input []byte, want *wanted, local *stemCache, emit func(t *analysis.Token, transient bool, ref *termRef) bool) {
 	var word []byte
 	var t analysis.Token
 	pos := 0
@@ -166,7 +198,7 @@ func (a *textAnalyzer) scan(input []byte, want *wanted, local stemCache, emit fu
 				if n >= 2 {
 					pos++
 					t = analysis.Token{Term: input[offs[0]:i], Start: offs[0], End: i, Position: pos, Type: analysis.Ideographic}
-					if !emit(&t, false) {
+					if !emit(&t, false, nil) {
 						return
 					}
 				}
@@ -174,7 +206,7 @@ func (a *textAnalyzer) scan(input []byte, want *wanted, local stemCache, emit fu
 			if n == 1 {
 				pos++
 				t = analysis.Token{Term: input[start:i], Start: start, End: i, Position: pos, Type: analysis.Ideographic}
-				if !emit(&t, false) {
+				if !emit(&t, false, nil) {
 					return
 				}
 			}
@@ -229,6 +261,7 @@ func (a *textAnalyzer) scan(input []byte, want *wanted, local stemCache, emit fu
 			}
 			t = analysis.Token{Term: word, Start: start, End: i, Position: pos, Type: analysis.AlphaNumeric}
 			transient := true
+			var ref *termRef
 			switch {
 			case cyrillic:
 				// An unwanted word is left out before it is looked up, the
@@ -236,23 +269,35 @@ func (a *textAnalyzer) scan(input []byte, want *wanted, local stemCache, emit fu
 				if want != nil && !want.begins(word) {
 					continue
 				}
-				st, ok := local[string(word)]
+				if local == nil {
+					st := a.stem(word)
+					if st.stop {
+						continue
+					}
+					t.Term, transient = st.stem, false
+					break
+				}
+				ls, ok := local.forms[string(word)]
 				if !ok {
-					st = a.stem(word)
-					if local != nil && len(local) < stemCacheLocalMax {
-						local[string(word)] = st
+					st := a.stem(word)
+					ls.stop = st.stop
+					if !st.stop {
+						ls.ref = local.ref(st.stem, true)
+					}
+					if len(local.forms) < stemCacheLocalMax {
+						local.forms[string(word)] = ls
 					}
 				}
-				if st.stop {
+				if ls.stop {
 					continue
 				}
-				t.Term, transient = st.stem, false
+				t.Term, transient, ref = ls.ref.term, false, ls.ref
 			case a.stopOther[string(word)]:
 				continue
 			case digits:
 				t.Type = analysis.Numeric
 			}
-			if !emit(&t, transient) {
+			if !emit(&t, transient, ref) {
 				return
 			}
 		default:

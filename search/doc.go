@@ -10,19 +10,25 @@
 // publishes the pages publishes the index with them. The folder holds
 // index.json (format version, shards) and one bleve index per shard (one
 // per thousand notes, up to one per core), each written by bleve's offline
-// builder in its own goroutine and merged into one segment. The documents
-// bleve writes are made and analysed by this package (see docMaker), not
-// mapped by bleve. Open opens every shard read-only, so several processes may
-// serve one OUT, and loads two things into memory: a table of every
-// note's URL, day, kind, regions and sectors (from doc values), on which
-// filters, facets and sorting run; and the vocabulary of the index as one
-// finite-state transducer, for typos.
+// builder in its own goroutine and merged into one segment, and beside each
+// shard its positions file (see positions.go): bleve keeps no term vectors,
+// which were a fifth of an index's build time and most of its size, and
+// phrases read where their words are from these files instead. The
+// documents bleve writes are made and analysed by this package (see
+// docMaker), not mapped by bleve. Open opens every shard read-only, so
+// several processes may serve one OUT, maps the positions files, and loads
+// two things into memory: a table of every note's URL, day, kind, regions
+// and sectors (from doc values), on which filters, facets and sorting run;
+// and the vocabulary of the index as one finite-state transducer, for
+// typos.
 //
 // # Updates
 //
 // OpenWritable opens an index for searching and for Update, which watch
 // mode calls after each incremental build with the documents of new and
-// changed notes and the URLs of those gone. A document goes into its shard
+// changed notes and the URLs of those gone. A document's positions are
+// appended to its shard's positions file first, and cut off again if the
+// document does not make it into the shard. A document goes into its shard
 // as a bleve batch, on disk when Update returns, so that an index opened
 // later sees it: the table and the vocabulary are read from the shards
 // again at every Open. In memory, the table gets a new row for the new
@@ -55,14 +61,16 @@
 //
 // A search runs in rows of the table rather than in bleve's searchers (see
 // rows.go): each word is read once into the rows that have it with their
-// scores, each phrase found once by bleve, and both are kept in a cache of
-// the index's current view; a query is then set operations on rows, and
-// filters, totals and facets are bitsets, a filter's rows and facets kept
-// in the view too (see view.filtered). Scores are bleve's TF-IDF on the
-// shard of each note, exactly: a query ranks as bleve ranked it. A hit's
-// snippet marks its words where its text has them (see findSpans), its
-// phrases where bleve found them; the stored fields of recent hits are
-// kept in memory with their last snippets (see newDocCache).
+// scores, each phrase found once (the rows with all of its words, from the
+// postings, whose positions have them in order), and both are kept in a
+// cache of the index's current view; a query is then set operations on rows,
+// and filters, totals and facets are bitsets, a filter's rows and facets
+// kept in the view too (see view.filtered). Scores are bleve's TF-IDF on the
+// shard of each note, exactly: a query ranks as bleve ranked it, phrases as
+// its phrase searcher does. A hit's snippet marks its words where its text
+// has them (see findSpans), its phrases where a reading of its text finds
+// them in order (see clauseSpans); the stored fields of recent hits are kept
+// in memory with their last snippets (see newDocCache).
 //
 // ParseRequest reads the parameters shared by both endpoints and the
 // command: q (at most 500 characters of UTF-8); region, sector, kind (each

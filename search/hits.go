@@ -221,7 +221,7 @@ func (ix *Index) clauseSpans(text string, clauses []clause) []span {
 	terms = slices.Compact(terms)
 	var toks []ptok
 	var spans []span
-	ix.analyzer.scan(bytesOf(text), nil, nil, func(t *analysis.Token, _ bool) bool {
+	ix.analyzer.scan(bytesOf(text), nil, nil, func(t *analysis.Token, _ bool, _ *termRef) bool {
 		if i, ok := slices.BinarySearch(terms, string(t.Term)); ok {
 			toks = append(toks, ptok{pos: int32(t.Position), term: int32(i)})
 			spans = append(spans, span{t.Start, t.End, terms[i]})

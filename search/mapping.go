@@ -17,7 +17,8 @@ const (
 	// a note is one array, so that a word costs two posting lists, not
 	// seven: the summary, the body, then people with their roles,
 	// organizations, places and the names of its kind, regions and sectors.
-	// Array positions tell where a match was, for snippets.
+	// Array positions tell bleve's phrase searcher, the tests' oracle,
+	// which element a match was in.
 	fieldTitle = "title"
 	fieldText  = "text"
 	// fieldSummary and fieldBody store the text snippets are cut from.

@@ -116,8 +116,9 @@ func (e *posEncoder) element() {
 	e.last = 0
 }
 
-// token adds a token of term at position pos of the current element.
-func (e *posEncoder) token(term []byte, pos int) {
+// id returns the number of term, which it gives the next number if it is
+// new to the shard.
+func (e *posEncoder) id(term []byte) uint32 {
 	id, ok := e.dict.ids[string(term)]
 	if !ok {
 		key := string(term)
@@ -127,6 +128,12 @@ func (e *posEncoder) token(term []byte, pos int) {
 		e.dict.mu.Unlock()
 		e.fresh = append(e.fresh, key)
 	}
+	return id
+}
+
+// token adds a token of the term numbered id at position pos of the
+// current element.
+func (e *posEncoder) token(id uint32, pos int) {
 	e.pairs = append(e.pairs, uint64(id)<<32|uint64(e.base+pos))
 	e.last = pos
 }

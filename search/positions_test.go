@@ -200,7 +200,7 @@ func TestPhraseIn(t *testing.T) {
 			for range r.IntN(40) {
 				pos += 1 + r.IntN(2)*r.IntN(3) // now and then a gap
 				term := terms[r.IntN(len(terms))]
-				enc.token([]byte(term), pos)
+				enc.token(enc.id([]byte(term)), pos)
 				toks = append(toks, tok{int32(e), int32(pos), term})
 			}
 		}

@@ -16,7 +16,7 @@ import (
 // which score, merge and hand over every match one document at a time: a
 // word in most notes took tens of milliseconds. Here a word is read once
 // per view into the rows of its documents with their scores (wordRows), a
-// phrase is found once by bleve (phraseRows), both are kept in a cache,
+// phrase is found once (phraseRows), both are kept in a cache,
 // and a query is set operations on sorted rows; filters, totals and facets
 // of many rows are bitsets (see rowBits).
 //
@@ -26,7 +26,7 @@ import (
 // alternatives that match times the share of them that do, a query the
 // sum of its words. idf counts the documents of the shard, and so does the
 // query norm, 1/sqrt(Σ (boost × idf)²) over every term of the query, so
-// that a query with phrases, which bleve runs, ranks as one without.
+// that a query with phrases ranks as bleve would rank it.
 
 // rowSet is what a word or a plan matches: rows in ascending order and,
 // for words, their scores before the query norm.

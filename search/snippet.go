@@ -190,7 +190,7 @@ func findSpans(a *textAnalyzer, text string, folded foldedText, terms []string) 
 	f := spanFinder{text: text, terms: terms, stop: len(text) + 1}
 	if !folded.exact || len(folded.text) != len(text) {
 		f.want = newWanted(terms)
-		a.scan(bytesOf(text), f.want, nil, func(tok *analysis.Token, _ bool) bool {
+		a.scan(bytesOf(text), f.want, nil, func(tok *analysis.Token, _ bool, _ *termRef) bool {
 			return f.add(tok.Start, tok.End, tok.Term)
 		})
 		return f.out
@@ -218,7 +218,7 @@ func findSpans(a *textAnalyzer, text string, folded foldedText, terms []string) 
 		}
 		end := wordEnd(text, at)
 		more := true
-		a.scan(bytesOf(text[at:end]), want, nil, func(tok *analysis.Token, _ bool) bool {
+		a.scan(bytesOf(text[at:end]), want, nil, func(tok *analysis.Token, _ bool, _ *termRef) bool {
 			more = f.add(at+tok.Start, at+tok.End, tok.Term)
 			return more
 		})
