@@ -206,7 +206,7 @@ func (ix *Index) Update(ctx context.Context, upserts []Document, deletes []strin
 	// documents do not make it into the shards.
 	sizes, err := ix.appendPositions(records)
 	if err != nil {
-		return ix.reload(err)
+		return ix.reload(errors.Join(err, ix.truncatePositions(sizes)))
 	}
 	if err := ix.applyBatches(batches); err != nil {
 		return ix.reload(errors.Join(err, ix.truncatePositions(sizes)))
@@ -251,8 +251,8 @@ func shardOf(id string, shards int) int {
 
 // appendPositions appends records[i] to the positions file of shard i and
 // syncs it, for every shard with records, and returns the sizes the files
-// had before, for truncatePositions. A file is cut back to what it was
-// when writing it fails.
+// had before, for truncatePositions: when one fails, the others are to be
+// cut back too. A file is cut back to what it was when writing it fails.
 func (ix *Index) appendPositions(records [][]byte) ([]int64, error) {
 	sizes := make([]int64, len(records))
 	var errs []error
