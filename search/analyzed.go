@@ -115,7 +115,7 @@ func newDocMaker(text *textAnalyzer, im *mapping.IndexMappingImpl) (*docMaker, e
 }
 
 // document returns the analysed bleve document of d, and leaves the
-// streams of its positions in pos.
+// lists of its positions in pos.
 func (m *docMaker) document(d *Document, pos *posEncoder) *document.Document {
 	doc := document.NewDocument(d.ID)
 	keyword := func(name string, pos []uint64, value string) {
@@ -211,10 +211,8 @@ type termRef struct {
 }
 
 // add counts the tokens of text, at array positions pos, into f, looking
-// stems up in local first and cutting locations and frequencies from s,
-// and writes them to the element of enc begun last. text must not change
-// afterwards (a string's bytes, lent by bytesOf, do not): the terms of
-// ideographs point into it.
+// stems and terms up in local first and cutting locations and frequencies
+// from s, and writes them to the element of enc begun last.
 func (f *analysedField) add(a *textAnalyzer, local *stemCache, s *slab, text []byte, pos []uint64, enc *posEncoder) {
 	f.plain += len(text)
 	vectors := f.opts.IncludeTermVectors()
