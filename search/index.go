@@ -140,6 +140,11 @@ func (ix *Index) load() (*view, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Reading the files and finding the rows of their notes took every
+	// page in; a search needs a few notes'.
+	for _, data := range ix.mapped[len(ix.mapped)-len(pos):] {
+		dropPages(data)
+	}
 	ix.pos = pos
 	return v, nil
 }

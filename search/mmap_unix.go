@@ -26,6 +26,15 @@ func mapFile(path string) ([]byte, error) {
 	return unix.Mmap(int(f.Fd()), 0, int(fi.Size()), unix.PROT_READ, unix.MAP_SHARED)
 }
 
+// dropPages tells the kernel that the pages of b, mapped by mapFile, are
+// not needed now: they leave the process's resident set and are read
+// again from the page cache when touched.
+func dropPages(b []byte) {
+	if len(b) > 0 {
+		unix.Madvise(b, unix.MADV_DONTNEED) // advice: nothing to do if it fails
+	}
+}
+
 // unmapFile releases what mapFile mapped.
 func unmapFile(b []byte) error {
 	if len(b) == 0 {
