@@ -52,7 +52,7 @@ const elementGap = 1024
 // posFile is the path of the positions file of a shard.
 func posFile(dir, shard string) string { return filepath.Join(dir, shard+".pos") }
 
-// posDoc is where a document's streams are: its title and its text.
+// posDoc is where the lists of a document are: its title's and its text's.
 type posDoc struct {
 	title, text []byte
 }
@@ -165,7 +165,7 @@ func (e *posEncoder) flush() {
 }
 
 // appendRecords appends to b the records of the document made last, with
-// the ID id: the terms it added to the dict, then its streams.
+// the ID id: the terms it added to the dict, then its lists.
 func (e *posEncoder) appendRecords(b []byte, id string) []byte {
 	for _, t := range e.fresh {
 		b = binary.AppendUvarint(append(b, 'T'), uint64(len(t)))
@@ -179,7 +179,7 @@ func (e *posEncoder) appendRecords(b []byte, id string) []byte {
 	return append(b, e.text...)
 }
 
-// doc returns a copy of the streams of the document made last.
+// doc returns a copy of the lists of the document made last.
 func (e *posEncoder) doc() posDoc {
 	b := make([]byte, 0, len(e.title)+len(e.text))
 	b = append(append(b, e.title...), e.text...)
@@ -217,7 +217,7 @@ func (pw *posWriter) close() error {
 }
 
 // shardPos is the positions file of a shard as loaded: the numbers of its
-// terms and the streams of its documents by URL.
+// terms and the lists of its documents by URL.
 type shardPos struct {
 	dict *posDict
 	docs map[string]posDoc
@@ -390,7 +390,7 @@ func (p *phrasePattern) in(l []byte, ids []uint32, sc *phraseScratch) bool {
 }
 
 // uvarint is binary.Uvarint with the one- and two-byte values, most of a
-// stream, read inline.
+// list, read inline.
 func uvarint(s []byte) (uint64, int) {
 	if len(s) > 0 && s[0] < 0x80 {
 		return uint64(s[0]), 1
@@ -401,7 +401,7 @@ func uvarint(s []byte) (uint64, int) {
 	return binary.Uvarint(s)
 }
 
-// ptok is a token of a stream that a pattern has: where it is and which
+// ptok is a token of a text that a pattern has: where it is and which
 // term of the pattern (its index in terms, from 1) it is.
 type ptok struct {
 	elem, pos int32

@@ -208,11 +208,11 @@ func (v *view) phraseRows(ctx context.Context, c *clause) (*rowSet, error) {
 			if shardIDs == nil {
 				continue
 			}
-			stream := t.pos[r].text
+			list := t.pos[r].text
 			if fi == 0 {
-				stream = t.pos[r].title
+				list = t.pos[r].title
 			}
-			if pat.in(stream, shardIDs, &sc) {
+			if pat.in(list, shardIDs, &sc) {
 				in.rows = append(in.rows, r)
 				in.score = append(in.score, all.scores[i])
 			}

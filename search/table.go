@@ -34,7 +34,7 @@ type table struct {
 	regOff, secOff []uint32
 	regions        []uint16
 	sectors        []uint16
-	// pos holds the streams of positions of each row (see positions.go),
+	// pos holds the lists of positions of each row (see positions.go),
 	// posDicts the numbers of the terms in them, by shard.
 	pos      []posDoc
 	posDicts []*posDict
