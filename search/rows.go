@@ -185,10 +185,16 @@ func (v *view) phraseRows(ctx context.Context, c *clause) (*rowSet, error) {
 	var sc phraseScratch
 	for fi, f := range textFields {
 		var all *rowSet
+		// A term the phrase repeats counts once per token, read once.
+		read := make(map[string]*rowSet, len(pat.terms))
 		for k := range pat.slots {
-			ts, err := v.wordRows(ctx, &clause{alts: []alt{{f.name, pat.term(k), f.boost}}})
-			if err != nil {
-				return nil, err
+			ts, ok := read[pat.term(k)]
+			if !ok {
+				var err error
+				if ts, err = v.wordRows(ctx, &clause{alts: []alt{{f.name, pat.term(k), f.boost}}}); err != nil {
+					return nil, err
+				}
+				read[pat.term(k)] = ts
 			}
 			for j, w := range ts.weight {
 				s.weight[j] += w
