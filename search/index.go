@@ -145,6 +145,10 @@ func (ix *Index) load() (*view, error) {
 	for _, data := range ix.mapped[len(ix.mapped)-len(pos):] {
 		dropPages(data)
 	}
+	// The table has each row's lists now; the maps by URL were for that.
+	for _, sp := range pos {
+		sp.docs = nil
+	}
 	ix.pos = pos
 	return v, nil
 }

@@ -217,7 +217,7 @@ func (pw *posWriter) close() error {
 }
 
 // shardPos is the positions file of a shard as loaded: the numbers of its
-// terms and the lists of its documents by URL.
+// terms and, until the table takes them, the lists of its documents by URL.
 type shardPos struct {
 	dict *posDict
 	docs map[string]posDoc
@@ -312,7 +312,7 @@ func (p *phrasePattern) ids(dict *posDict) []uint32 {
 	return ids
 }
 
-// phraseScratch is the room in needs, kept from one call to the next.
+// phraseScratch is the room that in needs, kept from one call to the next.
 type phraseScratch struct {
 	pos      []int32 // positions of the phrase's terms, one after another
 	from, to []int   // of each term of the phrase in pos
