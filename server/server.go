@@ -2,14 +2,15 @@
 // search handler and /healthz, behind the same security headers.
 //
 // Static files are read through an os.Root opened on OUT, so no request
-// reaches outside it, not by "..", not by a symbolic link. A path with a
-// segment that starts with "." (the search index, .git) is not found; a
-// folder is served as its index.html and never listed; a missing file gets
-// OUT/404.html with status 404. Only GET and HEAD are allowed. Every
-// response has X-Content-Type-Options: nosniff and a Content-Security-
-// Policy that allows only the site's own styles, scripts and images. A
-// panic in any handler is logged and answered with 500, though none is
-// expected.
+// reaches outside it, not by "..", not by a symbolic link. Only regular
+// files are served: a named pipe, socket or device in OUT is not found, and
+// is never opened in a way that could block. A path with a segment that
+// starts with "." (the search index, .git) is not found; a folder is served
+// as its index.html and never listed; a missing file gets OUT/404.html with
+// status 404. Only GET and HEAD are allowed. Every response has
+// X-Content-Type-Options: nosniff and a Content-Security-Policy that allows
+// only the site's own styles, scripts and images. A panic in any handler is
+// logged and answered with 500, though none is expected.
 package server
 
 import (
@@ -228,13 +229,9 @@ func (s *static) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	f, err := root.Open(name)
-	if err != nil {
-		s.notFound(w, r)
-		return
-	}
-	defer f.Close()
-	fi, err := f.Stat()
+	// The mode is checked before anything is opened: opening a named pipe
+	// would wait for a writer, and a device may do something on open.
+	fi, err := root.Stat(name)
 	if err != nil {
 		s.notFound(w, r)
 		return
@@ -249,22 +246,57 @@ func (s *static) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, target, http.StatusMovedPermanently)
 			return
 		}
-		f.Close()
 		name = path.Join(name, "index.html")
-		if f, err = root.Open(name); err != nil {
-			s.notFound(w, r)
-			return
-		}
-		defer f.Close()
-		if fi, err = f.Stat(); err != nil || !fi.Mode().IsRegular() {
-			s.notFound(w, r)
-			return
-		}
-	} else if !fi.Mode().IsRegular() || strings.HasSuffix(p, "/") {
+		fi, err = root.Stat(name)
+	} else if strings.HasSuffix(p, "/") {
 		s.notFound(w, r)
 		return
 	}
+	if err != nil || !fi.Mode().IsRegular() {
+		s.notFound(w, r)
+		return
+	}
+	f, fi, err := openChecked(root, name)
+	if err != nil {
+		s.notFound(w, r)
+		return
+	}
+	defer f.Close()
 	s.serveFile(w, r, name, fi, f, http.StatusOK)
+}
+
+// errNotRegular is the error of opening anything but a regular file.
+var errNotRegular = errors.New("not a regular file")
+
+// open opens name in root for reading if it is a regular file.
+func open(root *os.Root, name string) (*os.File, fs.FileInfo, error) {
+	fi, err := root.Stat(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, nil, errNotRegular
+	}
+	return openChecked(root, name)
+}
+
+// openChecked opens name, which was found to be a regular file, for
+// reading. It may have been replaced since, by a named pipe for instance:
+// the open does not block on one, and the file opened is checked again.
+func openChecked(root *os.Root, name string) (*os.File, fs.FileInfo, error) {
+	f, err := root.OpenFile(name, os.O_RDONLY|openFlags, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	fi, err := f.Stat()
+	if err == nil && !fi.Mode().IsRegular() {
+		err = errNotRegular
+	}
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return f, fi, nil
 }
 
 // hidden reports whether a slash path has a segment that starts with ".".
@@ -325,17 +357,19 @@ func injectHTML(page []byte, s string) []byte {
 // site has no such page.
 func (s *static) notFound(w http.ResponseWriter, r *http.Request) {
 	root, err := s.current()
-	var f *os.File
+	var (
+		f  *os.File
+		fi fs.FileInfo
+	)
 	if err == nil {
-		f, err = root.Open("404.html")
+		f, fi, err = open(root, "404.html")
 	}
 	if err == nil {
 		defer f.Close()
-		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
-			s.serveFile(w, r, "404.html", fi, f, http.StatusNotFound)
-			return
-		}
-	} else if !errors.Is(err, fs.ErrNotExist) {
+		s.serveFile(w, r, "404.html", fi, f, http.StatusNotFound)
+		return
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
 		s.log.Error("open 404.html", "err", err)
 	}
 	w.Header().Set("Cache-Control", "no-cache")
