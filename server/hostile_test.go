@@ -1,8 +1,14 @@
 package server
 
 import (
+	"bufio"
 	"errors"
+	"io"
+	"log/slog"
+	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -112,5 +118,142 @@ func TestOpenCheckedPipe(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the open blocks")
+	}
+}
+
+// rawRequest sends one request line as written, byte for byte, to a real
+// server, and returns the response.
+func rawRequest(t *testing.T, addr, line string, header ...string) *http.Response {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	req := line + "\r\nHost: site.example\r\nConnection: close\r\n"
+	for _, h := range header {
+		req += h + "\r\n"
+	}
+	if _, err := io.WriteString(c, req+"\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	res, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatalf("%q: %v", line, err)
+	}
+	return res
+}
+
+// offSite reports whether a browser on http://site.example/a/b would leave
+// the site when it follows loc: browsers drop tabs and newlines from a URL,
+// trim spaces and control bytes at its ends and read a backslash as a slash.
+func offSite(loc string) bool {
+	s := strings.Map(func(r rune) rune {
+		switch r {
+		case '\t', '\n', '\r':
+			return -1
+		case '\\':
+			return '/'
+		}
+		return r
+	}, loc)
+	s = strings.TrimFunc(s, func(r rune) bool { return r <= ' ' })
+	u, err := url.Parse(s)
+	if err != nil {
+		return true
+	}
+	base, _ := url.Parse("http://site.example/a/b")
+	return base.ResolveReference(u).Host != "site.example"
+}
+
+// TestRedirectsStayOnSite sends hostile paths as a raw client would, through
+// a real server: no redirect may lead off the site, and a folder's redirect
+// goes to its cleaned path with a slash.
+func TestRedirectsStayOnSite(t *testing.T) {
+	srv := httptest.NewServer(newServer(t, Config{}))
+	defer srv.Close()
+	addr := srv.Listener.Addr().String()
+	tests := []struct {
+		path string
+		want string // the Location wanted, "" for any on the site
+	}{
+		{"/%2Fevil.example%2F..", "/"},
+		{"/%2F%2Fevil.example%2F..", "/"},
+		{"/%2Fevil.example%2F..?next=1", "/?next=1"},
+		{"/%2F%2F%2Fevil.example/%2E%2E/2025/note", "/2025/note/"},
+		{"/%2Fevil.example/%2E%2E/2025/note", "/2025/note/"},
+		{"//evil.example/..", ""},
+		{"//evil.example/%2E%2E", ""},
+		{"///evil.example/%2E%2E/2025/note", ""},
+		{"/%5Cevil.example%2F..", "/"},
+		{"/%5C%5Cevil.example/%2E%2E", "/"},
+		{`/\evil.example/%2E%2E`, ""},
+		{`/\\evil.example/%2E%2E/2025/note`, ""},
+		{"/%2F%5Cevil.example%2F..", "/"},
+		{"/%09/evil.example/%2E%2E/%2E%2E/2025/note", "/2025/note/"},
+		{"/%0A/evil.example/%2E%2E/%2E%2E/2025/note", "/2025/note/"},
+		{"/%0D%0A/evil.example/%2E%2E/%2E%2E/2025/note", "/2025/note/"},
+		{"/%2F%09%2Fevil.example%2F..", ""},
+		{"/%20/evil.example/%2E%2E/%2E%2E/2025/note", "/2025/note/"},
+		{"/%00/%2E%2E", "/"},
+		{"/%2e%2e%2f%2e%2e%2f2025/note", "/2025/note/"},
+		{"/./2025/./note", ""},
+		{"/2025/note", "/2025/note/"},
+		{"/2025/note?q=%2F%2Fevil.example", "/2025/note/?q=%2F%2Fevil.example"},
+		{"/2025//note", ""},
+		{"/%2E", "/"},
+		{"/.", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			res := rawRequest(t, addr, "GET "+tt.path+" HTTP/1.1")
+			res.Body.Close()
+			loc := res.Header.Get("Location")
+			if res.StatusCode == http.StatusOK {
+				return
+			}
+			if res.StatusCode/100 != 3 {
+				if tt.want != "" {
+					t.Errorf("status %d, want a redirect to %q", res.StatusCode, tt.want)
+				}
+				return
+			}
+			if offSite(loc) || !strings.HasPrefix(loc, "/") || strings.HasPrefix(loc, "//") || strings.HasPrefix(loc, `/\`) {
+				t.Errorf("%d Location: %q leads off the site", res.StatusCode, loc)
+			}
+			for _, c := range []byte(loc) {
+				if c < ' ' || c == 0x7f {
+					t.Errorf("Location %q holds a control byte", loc)
+					break
+				}
+			}
+			if tt.want != "" && loc != tt.want {
+				t.Errorf("Location %q, want %q", loc, tt.want)
+			}
+		})
+	}
+}
+
+// TestFolderRedirectCleaned: a folder's redirect is built from the cleaned
+// path whatever the decoded path holds, such as paths that ServeMux would
+// clean first when they come unescaped.
+func TestFolderRedirectCleaned(t *testing.T) {
+	h := &static{out: site(t), log: slog.New(slog.DiscardHandler)}
+	tests := []struct{ path, want string }{
+		{"//evil.example/..", "/"},
+		{"//evil.example/../2025/note", "/2025/note/"},
+		{"/\\evil.example/../2025/note", "/2025/note/"},
+		{"/\t/evil.example/../../2025/note", "/2025/note/"},
+		{"/\n//evil.example/../../2025/note?x", "/2025/note/?x"},
+		{"2025/note", "/2025/note/"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			res := do(h, "GET", tt.path)
+			if res.StatusCode != http.StatusMovedPermanently || res.Header.Get("Location") != tt.want {
+				t.Errorf("%d Location %q, want 301 %q", res.StatusCode, res.Header.Get("Location"), tt.want)
+			}
+		})
 	}
 }

@@ -6,11 +6,13 @@
 // files are served: a named pipe, socket or device in OUT is not found, and
 // is never opened in a way that could block. A path with a segment that
 // starts with "." (the search index, .git) is not found; a folder is served
-// as its index.html and never listed; a missing file gets OUT/404.html with
-// status 404. Only GET and HEAD are allowed. Every response has
-// X-Content-Type-Options: nosniff and a Content-Security-Policy that allows
-// only the site's own styles, scripts and images. A panic in any handler is
-// logged and answered with 500, though none is expected.
+// as its index.html and never listed, and a folder's path without its
+// slash is redirected to the cleaned path with one, so that no redirect
+// leads off the site; a missing file gets OUT/404.html with status 404.
+// Only GET and HEAD are allowed. Every response has X-Content-Type-Options:
+// nosniff and a Content-Security-Policy that allows only the site's own
+// styles, scripts and images. A panic in any handler is logged and answered
+// with 500, though none is expected.
 package server
 
 import (
@@ -23,6 +25,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"net/url"
 	"os"
 	"path"
 	"strings"
@@ -238,8 +241,9 @@ func (s *static) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if fi.IsDir() {
 		if !strings.HasSuffix(p, "/") {
-			// A folder's page lives at its path with a slash, as links write it.
-			target := p + "/"
+			// A folder's page lives at its path with a slash, as links
+			// write it.
+			target := folderURL(name)
 			if r.URL.RawQuery != "" {
 				target += "?" + r.URL.RawQuery
 			}
@@ -263,6 +267,19 @@ func (s *static) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	defer f.Close()
 	s.serveFile(w, r, name, fi, f, http.StatusOK)
+}
+
+// folderURL is the path a request for the folder name (cleaned, relative
+// to OUT) is redirected to: the name, escaped, between slashes. It never
+// leads off the site: name has no leading slash, no empty segment and no
+// "..", and the escaping turns a backslash, a tab or a newline, which a
+// browser would drop or read as a slash, into %5C, %09 or %0A, so that what
+// follows the first slash is never read as a host.
+func folderURL(name string) string {
+	if name == "." {
+		return "/"
+	}
+	return (&url.URL{Path: "/" + name + "/"}).EscapedPath()
 }
 
 // errNotRegular is the error of opening anything but a regular file.
