@@ -9,10 +9,15 @@
 // as its index.html and never listed, and a folder's path without its
 // slash is redirected to the cleaned path with one, so that no redirect
 // leads off the site; a missing file gets OUT/404.html with status 404.
-// Only GET and HEAD are allowed. Every response has X-Content-Type-Options:
-// nosniff and a Content-Security-Policy that allows only the site's own
-// styles, scripts and images. A panic in any handler is logged and answered
-// with 500, though none is expected.
+// Only GET and HEAD are allowed; any other method gets 405 with an Allow
+// header. Every response has X-Content-Type-Options: nosniff and a
+// Content-Security-Policy that allows only the site's own styles, scripts
+// and images. A panic in any handler is logged and answered with 500,
+// though none is expected.
+//
+// NewHTTPServer wraps the handler in an http.Server with the timeouts and
+// limits a server on the open internet needs, and without net/http's own
+// answer to "OPTIONS *".
 package server
 
 import (
@@ -90,6 +95,27 @@ func New(cfg Config) (http.Handler, error) {
 		mux.Handle(pattern, h)
 	}
 	return recoverPanics(log, secure(allowGet(logRequests(log, mux)))), nil
+}
+
+// NewHTTPServer returns a server of h, not yet listening, with the limits
+// a server on the open internet needs: timeouts for slow clients, a cap on
+// the size of a request's header, and "OPTIONS *" passed to h (which
+// answers 405) instead of net/http's 200. Its errors go to log at level
+// warn; log may be nil.
+func NewHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &http.Server{
+		Handler:                      h,
+		ReadHeaderTimeout:            10 * time.Second,
+		ReadTimeout:                  30 * time.Second,
+		WriteTimeout:                 60 * time.Second,
+		IdleTimeout:                  2 * time.Minute,
+		MaxHeaderBytes:               64 << 10,
+		DisableGeneralOptionsHandler: true,
+		ErrorLog:                     slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
 }
 
 // secure sets the security headers of every response.
