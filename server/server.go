@@ -15,6 +15,10 @@
 // and images. A panic in any handler is logged and answered with 500,
 // though none is expected.
 //
+// GET /healthz answers 200 "ok", with the caller's status line, while
+// OUT and its index.html can be read and the caller's check passes;
+// otherwise 503 and the reason, in one line.
+//
 // NewHTTPServer wraps the handler in an http.Server with the timeouts and
 // limits a server on the open internet needs, and without net/http's own
 // answer to "OPTIONS *".
@@ -44,9 +48,12 @@ type Config struct {
 	Out string
 	// Search serves GET /search and GET /api/search; nil for none.
 	Search http.Handler
-	// Health reports whether the server can serve, for GET /healthz; nil
-	// for always.
-	Health func(context.Context) error
+	// Health is the caller's part of GET /healthz, asked after OUT was
+	// found readable: a one-line status on success, such as the index
+	// generation served, or why the server cannot serve; nil for none. It
+	// is polled, so it should be cheap. Both the status and the error's
+	// message are shown to anyone who asks.
+	Health func(context.Context) (status string, err error)
 	// Routes are more handlers by ServeMux pattern, such as watch mode's
 	// "GET /_digest/events".
 	Routes map[string]http.Handler
@@ -74,19 +81,7 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /", st)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.Header().Set("Cache-Control", "no-store")
-		if cfg.Health != nil {
-			if err := cfg.Health(r.Context()); err != nil {
-				log.Error("health check", "err", err)
-				w.WriteHeader(http.StatusServiceUnavailable)
-				io.WriteString(w, "unavailable\n")
-				return
-			}
-		}
-		io.WriteString(w, "ok\n")
-	})
+	mux.Handle("GET /healthz", &health{static: st, check: cfg.Health, log: log})
 	if cfg.Search != nil {
 		mux.Handle("GET /search", cfg.Search)
 		mux.Handle("GET /api/search", cfg.Search)
