@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -253,6 +254,47 @@ func TestFolderRedirectCleaned(t *testing.T) {
 			res := do(h, "GET", tt.path)
 			if res.StatusCode != http.StatusMovedPermanently || res.Header.Get("Location") != tt.want {
 				t.Errorf("%d Location %q, want 301 %q", res.StatusCode, res.Header.Get("Location"), tt.want)
+			}
+		})
+	}
+}
+
+// TestManyRanges: a Range of many small parts would make a multipart
+// answer many times the file's size; past a few parts it is ignored.
+func TestManyRanges(t *testing.T) {
+	out := site(t)
+	page := strings.Repeat("<p>a line of a page</p>\n", 1000)
+	os.WriteFile(filepath.Join(out, "big.html"), []byte(page), 0o644)
+	h := newServer(t, Config{Out: out})
+	many := make([]string, 500)
+	for i := range many {
+		many[i] = strconv.Itoa(i*2) + "-" + strconv.Itoa(i*2)
+	}
+	tests := []struct {
+		rng    string
+		status int
+		size   int // of the body at most
+	}{
+		{"bytes=0-9", 206, 10},
+		{"bytes=0-0,10-10", 206, 1000},
+		{"bytes=" + strings.Join(many, ","), 200, len(page)},
+		{"bytes=" + strings.Join(many[:maxRanges+1], ","), 200, len(page)},
+		{"bytes=" + strings.Join(many[:maxRanges], ","), 206, maxRanges * 200},
+		{"bytes=0-,0-,0-", 200, len(page)},
+		{"bytes=99999999-", 416, 1000},
+	}
+	for _, tt := range tests {
+		name := tt.rng
+		if len(name) > 30 {
+			name = name[:30]
+		}
+		t.Run(name, func(t *testing.T) {
+			w := httptest.NewRecorder()
+			r := httptest.NewRequest("GET", "/big.html", nil)
+			r.Header.Set("Range", tt.rng)
+			h.ServeHTTP(w, r)
+			if w.Code != tt.status || w.Body.Len() > tt.size {
+				t.Errorf("status %d, %d bytes; want %d, at most %d", w.Code, w.Body.Len(), tt.status, tt.size)
 			}
 		})
 	}

@@ -10,10 +10,10 @@
 // slash is redirected to the cleaned path with one, so that no redirect
 // leads off the site; a missing file gets OUT/404.html with status 404.
 // Only GET and HEAD are allowed; any other method gets 405 with an Allow
-// header. Every response has X-Content-Type-Options: nosniff and a
-// Content-Security-Policy that allows only the site's own styles, scripts
-// and images. A panic in any handler is logged and answered with 500,
-// though none is expected.
+// header. A Range of more than a few parts is ignored. Every response has
+// X-Content-Type-Options: nosniff and a Content-Security-Policy that allows
+// only the site's own styles, scripts and images. A panic in any handler is
+// logged and answered with 500, though none is expected.
 //
 // GET /healthz answers 200 "ok", with the caller's status line, while
 // OUT and its index.html can be read and the caller's check passes;
@@ -366,6 +366,12 @@ func (s *static) serveFile(w http.ResponseWriter, r *http.Request, name string, 
 		content = bytes.NewReader(injectHTML(data, s.inject))
 	}
 	if status == http.StatusOK {
+		if manyRanges(r.Header.Get("Range")) {
+			// Ignored, as the standard lets a server do: each part of a
+			// multipart answer costs far more than the bytes it holds.
+			r = r.Clone(r.Context())
+			r.Header.Del("Range")
+		}
 		http.ServeContent(w, r, name, fi.ModTime(), content)
 		return
 	}
@@ -377,6 +383,16 @@ func (s *static) serveFile(w http.ResponseWriter, r *http.Request, name string, 
 	if r.Method != http.MethodHead {
 		w.Write(data)
 	}
+}
+
+// maxRanges is how many parts a Range may ask for; readers and download
+// tools ask for one.
+const maxRanges = 10
+
+// manyRanges reports whether a Range header asks for more than maxRanges
+// parts.
+func manyRanges(rng string) bool {
+	return strings.Count(rng, ",") >= maxRanges
 }
 
 // injectHTML inserts s before the last </body>, or at the end.
