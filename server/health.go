@@ -68,7 +68,7 @@ func (h *health) changed(reason string) {
 // index.html cannot be read. The reason names no path of the machine, as
 // anyone may ask.
 func (s *static) readable() error {
-	root, err := s.current()
+	root, _, err := s.current()
 	if err != nil {
 		return fmt.Errorf("the site folder cannot be read: %w", pathless(err))
 	}

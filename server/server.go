@@ -15,6 +15,18 @@
 // only the site's own styles, scripts and images. A panic in any handler is
 // logged and answered with 500, though none is expected.
 //
+// Text (pages, feeds, styles) is sent compressed by
+// zstd or gzip when the client accepts it and it is not tiny, with Vary:
+// Accept-Encoding. A file's compressed copies are made once per version of
+// the file (its size and time of change) and kept in memory within a
+// budget, so a page costs no more to serve compressed than as it is. Every
+// file has a strong ETag, a hash of its bytes, with "-gzip" or "-zstd"
+// added for a compressed copy, and a Last-Modified; a Range is of the
+// bytes of the coding sent. Fingerprinted assets (style.3f2a9c1b.css)
+// are cached by browsers for a year; anything else, pages and feeds first,
+// is sent with Cache-Control: no-cache, to be revalidated on each use, so
+// that a rebuilt site is seen at once. The 404 page keeps its status.
+//
 // GET /healthz answers 200 "ok", with the caller's status line, while
 // OUT and its index.html can be read and the caller's check passes;
 // otherwise 503 and the reason, in one line.
@@ -37,9 +49,12 @@ import (
 	"net/url"
 	"os"
 	"path"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/maypok86/otter/v2"
 )
 
 // Config is what a server serves.
@@ -60,6 +75,9 @@ type Config struct {
 	// Inject is inserted before </body> of every static HTML page, such as a
 	// live-reload script element; empty for none.
 	Inject string
+	// CacheBytes is about how much memory the files' ETags and compressed
+	// copies may hold; 0 for DefaultCacheBytes.
+	CacheBytes int64
 	// Logger gets errors and, at debug level, every request; nil for none.
 	Logger *slog.Logger
 }
@@ -75,8 +93,8 @@ func New(cfg Config) (http.Handler, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	st := &static{out: cfg.Out, inject: cfg.Inject, log: log}
-	if _, err := st.current(); err != nil {
+	st := &static{out: cfg.Out, inject: cfg.Inject, log: log, files: newFileCache(cfg.CacheBytes)}
+	if _, _, err := st.current(); err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
 	mux := http.NewServeMux()
@@ -202,28 +220,33 @@ type static struct {
 	inject string
 	log    *slog.Logger
 
+	// files holds what serving a file needs beyond its bytes (its ETag,
+	// compressed copies), by version of the file.
+	files *otter.Cache[fileKey, *prepared]
+
 	mu   sync.Mutex
 	root *os.Root    // opened on out
 	dir  os.FileInfo // of the folder root was opened on
+	gen  uint64      // how many roots were opened: a version of OUT
 }
 
-// current returns a root on OUT as it is now. A build swaps a new folder in
+// current returns a root on OUT as it is now, and its generation. A build swaps a new folder in
 // at OUT's path, so a root opened earlier may hold the old, deleted folder:
 // it is reopened when the folder at the path is another one. Reads through
 // a Root stay inside OUT, symbolic links included.
-func (s *static) current() (*os.Root, error) {
+func (s *static) current() (*os.Root, uint64, error) {
 	fi, err := os.Stat(s.out)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.root != nil && os.SameFile(fi, s.dir) {
-		return s.root, nil
+		return s.root, s.gen, nil
 	}
 	root, err := os.OpenRoot(s.out)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	// The old root may still be in use by a request: close it once any
 	// request has had time to finish.
@@ -231,7 +254,8 @@ func (s *static) current() (*os.Root, error) {
 		time.AfterFunc(2*time.Minute, func() { old.Close() })
 	}
 	s.root, s.dir = root, fi
-	return root, nil
+	s.gen++
+	return root, s.gen, nil
 }
 
 func (s *static) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -247,7 +271,7 @@ func (s *static) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	root, err := s.current()
+	root, gen, err := s.current()
 	if err != nil {
 		s.log.Error("site folder", "err", err)
 		s.notFound(w, r)
@@ -287,7 +311,7 @@ func (s *static) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer f.Close()
-	s.serveFile(w, r, name, fi, f, http.StatusOK)
+	s.serveFile(w, r, fileKey{gen, name, fi.Size(), fi.ModTime().UnixNano()}, f, http.StatusOK)
 }
 
 // folderURL is the path a request for the folder name (cleaned, relative
@@ -347,43 +371,95 @@ func hidden(name string) bool {
 	return false
 }
 
-// serveFile writes a file with its content type. Status 200 goes through
-// http.ServeContent (ranges, conditional requests); any other status, for
-// the 404 page, is written as it is.
-func (s *static) serveFile(w http.ResponseWriter, r *http.Request, name string, fi fs.FileInfo, f *os.File, status int) {
-	ctype := contentType(name)
+// serveFile writes the file f, of version k, with its content type, in
+// the coding the client prefers of those worth sending. Status 200 goes
+// through http.ServeContent (ranges, conditional requests) with the ETag
+// of the coding sent and the file's time as Last-Modified; any other
+// status, for the 404 page, is written as it is, to be revalidated.
+func (s *static) serveFile(w http.ResponseWriter, r *http.Request, k fileKey, f *os.File, status int) {
+	ctype := contentType(k.name)
+	p, err := s.prepare(r.Context(), k, ctype, f)
+	if err != nil {
+		if r.Context().Err() == nil {
+			s.log.Error("read", "err", err)
+			http.Error(w, "500 internal error", http.StatusInternalServerError)
+		}
+		return
+	}
 	h := w.Header()
 	h.Set("Content-Type", ctype)
-	h.Set("Cache-Control", "no-cache")
 	var content io.ReadSeeker = f
-	if s.inject != "" && strings.HasPrefix(ctype, "text/html") {
-		data, err := io.ReadAll(f)
-		if err != nil {
-			s.log.Error("read", "file", name, "err", err)
-			http.Error(w, "500 internal error", http.StatusInternalServerError)
-			return
+	if p.body != nil {
+		content = bytes.NewReader(p.body)
+	}
+	tag := p.etag
+	var ce string // the Content-Encoding of a body of the file
+	if p.gzip != nil || p.zstd != nil {
+		h.Add("Vary", "Accept-Encoding")
+		switch negotiate(r.Header.Values("Accept-Encoding"), p.gzip != nil, p.zstd != nil) {
+		case codingGzip:
+			ce, content, tag = "gzip", bytes.NewReader(p.gzip), etagOf(p.etag, "gzip")
+		case codingZstd:
+			ce, content, tag = "zstd", bytes.NewReader(p.zstd), etagOf(p.etag, "zstd")
 		}
-		content = bytes.NewReader(injectHTML(data, s.inject))
 	}
 	if status == http.StatusOK {
-		if manyRanges(r.Header.Get("Range")) {
+		h.Set("Cache-Control", cacheControl(k.name))
+		h.Set("ETag", tag)
+		if rng := r.Header.Get("Range"); manyRanges(rng) || ce != "" && strings.Contains(rng, ",") {
 			// Ignored, as the standard lets a server do: each part of a
-			// multipart answer costs far more than the bytes it holds.
+			// multipart answer costs far more than the bytes it holds, and
+			// one Content-Encoding cannot describe parts of a compressed
+			// body.
 			r = r.Clone(r.Context())
 			r.Header.Del("Range")
 		}
-		http.ServeContent(w, r, name, fi.ModTime(), content)
+		// A range is of the bytes sent, compressed or not, as the coding
+		// and the ETag say. ServeContent sets no Content-Length when it
+		// finds a Content-Encoding, taking the body for one to be encoded
+		// as it is written: the coding is set only with the status.
+		if ce != "" {
+			w = &encodedWriter{ResponseWriter: w, coding: ce}
+		}
+		http.ServeContent(w, r, k.name, time.Unix(0, k.mtime), content)
 		return
 	}
-	data, err := io.ReadAll(content)
-	if err != nil {
-		s.log.Error("read", "file", name, "err", err)
+	if ce != "" {
+		h.Set("Content-Encoding", ce)
 	}
+	h.Set("Cache-Control", "no-cache")
+	size, err := content.Seek(0, io.SeekEnd)
+	if err == nil {
+		_, err = content.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		s.log.Error("read", "file", k.name, "err", err)
+		http.Error(w, "500 internal error", http.StatusInternalServerError)
+		return
+	}
+	h.Set("Content-Length", strconv.FormatInt(size, 10))
 	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
-		w.Write(data)
+		io.Copy(w, content)
 	}
 }
+
+// encodedWriter sets Content-Encoding on a response that has a body of
+// the file, of status 200 or 206; not on a 304 or an error in plain text.
+type encodedWriter struct {
+	http.ResponseWriter
+	coding string
+}
+
+func (w *encodedWriter) WriteHeader(code int) {
+	if code == http.StatusOK || code == http.StatusPartialContent {
+		w.Header().Set("Content-Encoding", w.coding)
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// Unwrap gives http.ResponseController the writer underneath.
+func (w *encodedWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // maxRanges is how many parts a Range may ask for; readers and download
 // tools ask for one.
@@ -410,7 +486,7 @@ func injectHTML(page []byte, s string) []byte {
 // notFound serves OUT/404.html with status 404, or a line of text when the
 // site has no such page.
 func (s *static) notFound(w http.ResponseWriter, r *http.Request) {
-	root, err := s.current()
+	root, gen, err := s.current()
 	var (
 		f  *os.File
 		fi fs.FileInfo
@@ -420,7 +496,7 @@ func (s *static) notFound(w http.ResponseWriter, r *http.Request) {
 	}
 	if err == nil {
 		defer f.Close()
-		s.serveFile(w, r, "404.html", fi, f, http.StatusNotFound)
+		s.serveFile(w, r, fileKey{gen, "404.html", fi.Size(), fi.ModTime().UnixNano()}, f, http.StatusNotFound)
 		return
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
