@@ -385,6 +385,41 @@ func TestInjectCompressed(t *testing.T) {
 	}
 }
 
+// TestSearchCompressed: the search's answers are compressed when they are
+// text and not tiny, and get no ETag from the server.
+func TestSearchCompressed(t *testing.T) {
+	out, page := pageSite(t)
+	search := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/search" {
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			io.WriteString(w, `{"total":0}`)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write(page)
+	})
+	h := newServer(t, Config{Out: out, Search: search})
+	tests := []struct{ path, accept, coding string }{
+		{"/search?q=x", "gzip", "gzip"},
+		{"/search?q=x", "gzip, zstd", "zstd"},
+		{"/search?q=x", "", ""},
+		{"/api/search?q=x", "gzip", ""},
+	}
+	for _, tt := range tests {
+		res := get(h, "GET", tt.path, "Accept-Encoding", tt.accept)
+		b := decoded(t, res)
+		if res.StatusCode != 200 || res.Header.Get("Content-Encoding") != tt.coding || res.Header.Get("ETag") != "" {
+			t.Errorf("%s %q: %d, Content-Encoding %q, ETag %q", tt.path, tt.accept, res.StatusCode, res.Header.Get("Content-Encoding"), res.Header.Get("ETag"))
+		}
+		if !strings.Contains(res.Header.Get("Vary"), "Accept-Encoding") {
+			t.Errorf("%s %q: Vary %q", tt.path, tt.accept, res.Header.Get("Vary"))
+		}
+		if tt.path == "/search?q=x" && !bytes.Equal(b, page) {
+			t.Errorf("%s %q: the answer decoded differs", tt.path, tt.accept)
+		}
+	}
+}
+
 func TestNegotiate(t *testing.T) {
 	tests := []struct {
 		accept  []string

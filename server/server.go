@@ -15,7 +15,7 @@
 // only the site's own styles, scripts and images. A panic in any handler is
 // logged and answered with 500, though none is expected.
 //
-// Text (pages, feeds, styles) is sent compressed by
+// Text (pages, feeds, styles, the search's answers) is sent compressed by
 // zstd or gzip when the client accepts it and it is not tiny, with Vary:
 // Accept-Encoding. A file's compressed copies are made once per version of
 // the file (its size and time of change) and kept in memory within a
@@ -61,7 +61,10 @@ import (
 type Config struct {
 	// Out is the folder of the built site.
 	Out string
-	// Search serves GET /search and GET /api/search; nil for none.
+	// Search serves GET /search and GET /api/search; nil for none. Its
+	// answers are compressed as the client accepts when they are text and
+	// not tiny; an ETag it sets gets "-gzip" or "-zstd" added inside the
+	// quotes when the answer is compressed.
 	Search http.Handler
 	// Health is the caller's part of GET /healthz, asked after OUT was
 	// found readable: a one-line status on success, such as the index
@@ -101,8 +104,13 @@ func New(cfg Config) (http.Handler, error) {
 	mux.Handle("GET /", st)
 	mux.Handle("GET /healthz", &health{static: st, check: cfg.Health, log: log})
 	if cfg.Search != nil {
-		mux.Handle("GET /search", cfg.Search)
-		mux.Handle("GET /api/search", cfg.Search)
+		compress, err := compressAnswers()
+		if err != nil {
+			return nil, fmt.Errorf("server: %w", err)
+		}
+		search := compress(cfg.Search)
+		mux.Handle("GET /search", search)
+		mux.Handle("GET /api/search", search)
 	}
 	for pattern, h := range cfg.Routes {
 		mux.Handle(pattern, h)
