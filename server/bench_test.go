@@ -3,6 +3,8 @@ package server
 import (
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/klauspost/compress/gzhttp"
@@ -52,6 +54,50 @@ func BenchmarkServePage(b *testing.B) {
 			r := httptest.NewRequest("GET", "/page/", nil)
 			for i := 0; i+1 < len(bc.header); i += 2 {
 				r.Header.Set(bc.header[i], bc.header[i+1])
+			}
+			w := &discard{h: http.Header{}}
+			b.ReportAllocs()
+			for b.Loop() {
+				clear(w.h)
+				bc.h.ServeHTTP(w, r)
+			}
+			b.ReportMetric(float64(w.bytes)/float64(b.N), "B/resp")
+		})
+	}
+}
+
+// BenchmarkSearchAnswer sends an answer of the search (testdata/answer.html,
+// as the search sends it from its cache) as it is, compressed from the
+// copies kept, and compressed by gzhttp on every request, which the copies
+// replace.
+func BenchmarkSearchAnswer(b *testing.B) {
+	answer, err := os.ReadFile(filepath.Join("testdata", "answer.html"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	search := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-cache")
+		w.Write(answer)
+	})
+	kept := compressAnswers(search, DefaultCacheBytes/4)
+	perRequest := gzhttp.GzipHandler(search)
+	tests := []struct {
+		name   string
+		h      http.Handler
+		accept string
+	}{
+		{"identity", kept, ""},
+		{"gzip", kept, "gzip"},
+		{"zstd", kept, "gzip, deflate, br, zstd"},
+		{"gzip-per-request", perRequest, "gzip"},
+		{"zstd-per-request", perRequest, "gzip, deflate, br, zstd"},
+	}
+	for _, bc := range tests {
+		b.Run(bc.name, func(b *testing.B) {
+			r := httptest.NewRequest("GET", "/search?q=x", nil)
+			if bc.accept != "" {
+				r.Header.Set("Accept-Encoding", bc.accept)
 			}
 			w := &discard{h: http.Header{}}
 			b.ReportAllocs()

@@ -15,7 +15,7 @@ import (
 )
 
 // DefaultCacheBytes is the memory Config.CacheBytes gives, when zero, to
-// the files' validators and compressed copies.
+// the compressed copies of files and answers and the files' validators.
 const DefaultCacheBytes = 64 << 20
 
 // fileKey names one version of a file: a file whose size or time of change
@@ -56,11 +56,8 @@ const maxPrepared = 4 << 20
 // newFileCache returns a cache of prepared files that holds about budget
 // bytes.
 func newFileCache(budget int64) *otter.Cache[fileKey, *prepared] {
-	if budget <= 0 {
-		budget = DefaultCacheBytes
-	}
 	return otter.Must(&otter.Options[fileKey, *prepared]{
-		MaximumWeight: uint64(budget),
+		MaximumWeight: uint64(max(budget, 1)),
 		Weigher:       func(k fileKey, p *prepared) uint32 { return p.weight(k) },
 	})
 }

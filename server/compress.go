@@ -2,19 +2,17 @@ package server
 
 import (
 	"bytes"
-	"net/http"
 	"strconv"
 	"strings"
 	"sync"
 
-	"github.com/klauspost/compress/gzhttp"
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
 )
 
 // minCompress is the smallest body that is compressed: below it the
 // saving is less than what a packet carries anyway (gzhttp's default).
-const minCompress = gzhttp.DefaultMinSize
+const minCompress = 1024
 
 // compressible reports whether a body of the content type ctype is worth
 // compressing: text, JSON, XML (feeds, SVG) and uncompressed fonts, not
@@ -51,8 +49,7 @@ const (
 // it weighs both alike (a file has a zstd copy only when it is the
 // smaller), identity when it accepts neither. "*" stands for neither: as
 // gzhttp notes, clients that send it often expect the bytes as they are.
-// gzhttp, which compresses the search's answers, negotiates the same way
-// but does not export it.
+// gzhttp negotiates the same way but does not export it.
 func negotiate(accept []string, gz, zst bool) coding {
 	var qg, qz float64
 	for _, line := range accept {
@@ -131,15 +128,4 @@ func gzipBytes(data []byte) []byte {
 // zstdBytes is data compressed by zstd.
 func zstdBytes(data []byte) []byte {
 	return zstdEncoder().EncodeAll(data, make([]byte, 0, len(data)/3))
-}
-
-// compressAnswers returns a wrapper that compresses a handler's answers of
-// compressible types, by gzip or zstd as the client accepts, and marks
-// an ETag the handler sets with the coding used.
-func compressAnswers() (func(http.Handler) http.HandlerFunc, error) {
-	return gzhttp.NewWrapper(
-		gzhttp.ContentTypeFilter(compressible),
-		gzhttp.MinSize(minCompress),
-		gzhttp.SuffixETag("-gzip"), // "-zstd" for zstd
-	)
 }

@@ -386,36 +386,124 @@ func TestInjectCompressed(t *testing.T) {
 }
 
 // TestSearchCompressed: the search's answers are compressed when they are
-// text and not tiny, and get no ETag from the server.
+// text and not tiny, get no ETag from the server, and an ETag of their
+// own is marked with the coding.
 func TestSearchCompressed(t *testing.T) {
 	out, page := pageSite(t)
+	big := bytes.Repeat([]byte("<p>Выставка в Харбине</p>\n"), maxAnswer/20)
 	search := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/api/search" {
-			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		h := w.Header()
+		switch r.URL.Query().Get("q") {
+		case "tiny":
+			h.Set("Content-Type", "application/json; charset=utf-8")
 			io.WriteString(w, `{"total":0}`)
-			return
+		case "bad":
+			h.Set("Content-Type", "application/json; charset=utf-8")
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprintf(w, `{"error":%q}`, strings.Repeat("from: not a date; ", 100))
+		case "tagged":
+			h.Set("Content-Type", "text/html; charset=utf-8")
+			h.Set("ETag", `"v1"`)
+			w.Write(page)
+		case "pieces":
+			h.Set("Content-Type", "text/html; charset=utf-8")
+			for i := 0; i < len(page); i += 1000 {
+				w.Write(page[i:min(i+1000, len(page))])
+			}
+		case "flushed":
+			h.Set("Content-Type", "text/html; charset=utf-8")
+			w.Write(page[:5000])
+			http.NewResponseController(w).Flush()
+			w.Write(page[5000:])
+		case "big":
+			h.Set("Content-Type", "text/html; charset=utf-8")
+			w.Write(big)
+		case "image":
+			h.Set("Content-Type", "image/png")
+			w.Write(page)
+		default:
+			h.Set("Content-Type", "text/html; charset=utf-8")
+			w.Write(page)
 		}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Write(page)
 	})
 	h := newServer(t, Config{Out: out, Search: search})
-	tests := []struct{ path, accept, coding string }{
-		{"/search?q=x", "gzip", "gzip"},
-		{"/search?q=x", "gzip, zstd", "zstd"},
-		{"/search?q=x", "", ""},
-		{"/api/search?q=x", "gzip", ""},
+	tests := []struct {
+		path, accept, coding string
+		status               int
+		vary                 bool
+		etag                 string
+	}{
+		{"/search?q=x", "gzip", "gzip", 200, true, ""},
+		{"/search?q=x", "gzip, zstd", "zstd", 200, true, ""},
+		{"/search?q=x", "gzip;q=1, zstd;q=0.5", "gzip", 200, true, ""},
+		{"/search?q=x", "", "", 200, true, ""},
+		{"/search?q=x", "br", "", 200, true, ""},
+		{"/search?q=pieces", "gzip", "gzip", 200, true, ""},
+		{"/search?q=tagged", "gzip", "gzip", 200, true, `"v1-gzip"`},
+		{"/search?q=tagged", "zstd", "zstd", 200, true, `"v1-zstd"`},
+		{"/search?q=tagged", "", "", 200, true, `"v1"`},
+		{"/api/search?q=tiny", "gzip", "", 200, false, ""},
+		{"/api/search?q=bad", "gzip", "gzip", 400, true, ""},
+		{"/search?q=image", "gzip", "", 200, false, ""},
+		// Streamed or too big to hold: sent as it is.
+		{"/search?q=flushed", "gzip", "", 200, false, ""},
+		{"/search?q=big", "gzip", "", 200, false, ""},
 	}
 	for _, tt := range tests {
-		res := get(h, "GET", tt.path, "Accept-Encoding", tt.accept)
-		b := decoded(t, res)
-		if res.StatusCode != 200 || res.Header.Get("Content-Encoding") != tt.coding || res.Header.Get("ETag") != "" {
-			t.Errorf("%s %q: %d, Content-Encoding %q, ETag %q", tt.path, tt.accept, res.StatusCode, res.Header.Get("Content-Encoding"), res.Header.Get("ETag"))
+		t.Run(tt.path+" "+tt.accept, func(t *testing.T) {
+			for range 2 { // the second from the copies kept
+				res := get(h, "GET", tt.path, "Accept-Encoding", tt.accept)
+				b := decoded(t, res)
+				if res.StatusCode != tt.status || res.Header.Get("Content-Encoding") != tt.coding || res.Header.Get("ETag") != tt.etag {
+					t.Fatalf("%d, Content-Encoding %q, ETag %q", res.StatusCode, res.Header.Get("Content-Encoding"), res.Header.Get("ETag"))
+				}
+				if vary := strings.Contains(res.Header.Get("Vary"), "Accept-Encoding"); vary != tt.vary {
+					t.Errorf("Vary %q", res.Header.Get("Vary"))
+				}
+				if cl := res.Header.Get("Content-Length"); tt.coding != "" && cl == "" {
+					t.Error("no Content-Length")
+				}
+				want := page
+				switch {
+				case strings.Contains(tt.path, "=big"):
+					want = big
+				case strings.Contains(tt.path, "api"):
+					want = nil
+				}
+				if want != nil && !bytes.Equal(b, want) {
+					t.Errorf("the answer decoded differs: %d bytes, want %d", len(b), len(want))
+				}
+			}
+			head := get(h, "HEAD", tt.path, "Accept-Encoding", tt.accept)
+			if head.StatusCode != tt.status || head.Header.Get("Content-Encoding") != "" {
+				t.Errorf("HEAD: %d, Content-Encoding %q", head.StatusCode, head.Header.Get("Content-Encoding"))
+			}
+		})
+	}
+}
+
+// TestAnswerCopies: an answer's copy is made once and served again for
+// the same bytes, never for other bytes.
+func TestAnswerCopies(t *testing.T) {
+	_, page := pageSite(t)
+	other := bytes.Clone(page)
+	other[len(other)/2] ^= 1 // same length, other bytes
+	var served []byte
+	a := compressAnswers(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.Write(served)
+	}), 1<<20)
+	for _, tt := range []struct {
+		body  []byte
+		count int // copies kept after it
+	}{{page, 1}, {page, 1}, {other, 2}, {page, 2}} {
+		served = tt.body
+		res := get(a, "GET", "/search", "Accept-Encoding", "zstd")
+		if b := decoded(t, res); !bytes.Equal(b, tt.body) {
+			t.Fatal("a copy of other bytes was sent")
 		}
-		if !strings.Contains(res.Header.Get("Vary"), "Accept-Encoding") {
-			t.Errorf("%s %q: Vary %q", tt.path, tt.accept, res.Header.Get("Vary"))
-		}
-		if tt.path == "/search?q=x" && !bytes.Equal(b, page) {
-			t.Errorf("%s %q: the answer decoded differs", tt.path, tt.accept)
+		if n := a.copies.EstimatedSize(); n != tt.count {
+			t.Errorf("%d copies kept, want %d", n, tt.count)
 		}
 	}
 }

@@ -18,8 +18,9 @@
 // Text (pages, feeds, styles, the search's answers) is sent compressed by
 // zstd or gzip when the client accepts it and it is not tiny, with Vary:
 // Accept-Encoding. A file's compressed copies are made once per version of
-// the file (its size and time of change) and kept in memory within a
-// budget, so a page costs no more to serve compressed than as it is. Every
+// the file (its size and time of change), an answer's once per answer (its
+// bytes), and kept in memory within a budget, so a page or an answer the
+// search had cached costs no more to serve compressed than as it is. Every
 // file has a strong ETag, a hash of its bytes, with "-gzip" or "-zstd"
 // added for a compressed copy, and a Last-Modified; a Range is of the
 // bytes of the coding sent. Fingerprinted assets (style.3f2a9c1b.css)
@@ -63,8 +64,9 @@ type Config struct {
 	Out string
 	// Search serves GET /search and GET /api/search; nil for none. Its
 	// answers are compressed as the client accepts when they are text and
-	// not tiny; an ETag it sets gets "-gzip" or "-zstd" added inside the
-	// quotes when the answer is compressed.
+	// not tiny, unless it flushes them as they are written; an ETag it
+	// sets gets "-gzip" or "-zstd" added inside the quotes when the answer
+	// is compressed.
 	Search http.Handler
 	// Health is the caller's part of GET /healthz, asked after OUT was
 	// found readable: a one-line status on success, such as the index
@@ -78,8 +80,10 @@ type Config struct {
 	// Inject is inserted before </body> of every static HTML page, such as a
 	// live-reload script element; empty for none.
 	Inject string
-	// CacheBytes is about how much memory the files' ETags and compressed
-	// copies may hold; 0 for DefaultCacheBytes.
+	// CacheBytes is about how much memory the compressed copies of files
+	// and of the search's answers, and the files' ETags, may hold: a
+	// quarter for the answers, the rest for the files; 0 for
+	// DefaultCacheBytes.
 	CacheBytes int64
 	// Logger gets errors and, at debug level, every request; nil for none.
 	Logger *slog.Logger
@@ -96,7 +100,12 @@ func New(cfg Config) (http.Handler, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	st := &static{out: cfg.Out, inject: cfg.Inject, log: log, files: newFileCache(cfg.CacheBytes)}
+	budget := cfg.CacheBytes
+	if budget <= 0 {
+		budget = DefaultCacheBytes
+	}
+	answerBytes := budget / 4
+	st := &static{out: cfg.Out, inject: cfg.Inject, log: log, files: newFileCache(budget - answerBytes)}
 	if _, _, err := st.current(); err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
@@ -104,11 +113,7 @@ func New(cfg Config) (http.Handler, error) {
 	mux.Handle("GET /", st)
 	mux.Handle("GET /healthz", &health{static: st, check: cfg.Health, log: log})
 	if cfg.Search != nil {
-		compress, err := compressAnswers()
-		if err != nil {
-			return nil, fmt.Errorf("server: %w", err)
-		}
-		search := compress(cfg.Search)
+		search := compressAnswers(cfg.Search, answerBytes)
 		mux.Handle("GET /search", search)
 		mux.Handle("GET /api/search", search)
 	}
