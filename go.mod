@@ -19,6 +19,8 @@ require (
 	github.com/chromedp/chromedp v0.23.0
 	github.com/fsnotify/fsnotify v1.10.1
 	github.com/gosimple/slug v1.15.0
+	github.com/klauspost/compress v1.20.5
+	github.com/maypok86/otter/v2 v2.4.0
 	github.com/yuin/goldmark v1.8.7
 	golang.org/x/sync v0.24.0
 	golang.org/x/sys v0.45.0

@@ -1,8 +1,6 @@
 package server
 
 import (
-	"context"
-	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -202,13 +200,6 @@ func TestPanicIsA500(t *testing.T) {
 	h := newServer(t, Config{Search: http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") })})
 	res := do(h, "GET", "/search")
 	if res.StatusCode != 500 || strings.Contains(body(t, res), "boom") {
-		t.Errorf("status %d", res.StatusCode)
-	}
-}
-
-func TestHealth(t *testing.T) {
-	h := newServer(t, Config{Health: func(context.Context) error { return errors.New("index gone") }})
-	if res := do(h, "GET", "/healthz"); res.StatusCode != 503 {
 		t.Errorf("status %d", res.StatusCode)
 	}
 }
