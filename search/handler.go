@@ -115,6 +115,9 @@ func (h *Handler) SetIndex(ix *Index) (old *Index) {
 	return old
 }
 
+// Index returns the index the handler searches.
+func (h *Handler) Index() *Index { return h.index.Load() }
+
 // ServeHTTP serves /search and /api/search; any other method than GET and
 // HEAD gets 405.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {

@@ -175,20 +175,19 @@ func newSiteServer(site, out string, log *slog.Logger, routes map[string]http.Ha
 		ix.Close()
 		return nil, nil, nil, err
 	}
-	h, err := server.New(server.Config{Out: out, Search: sh, Routes: routes, Logger: log})
+	h, err := server.New(server.Config{Out: out, Search: sh, Routes: routes, Logger: log,
+		Health: func(context.Context) (string, error) {
+			ix := sh.Index()
+			if ix == nil {
+				return "", errors.New("no search index")
+			}
+			return fmt.Sprintf("%d notes in the search index", ix.Len()), nil
+		}})
 	if err != nil {
 		ix.Close()
 		return nil, nil, nil, err
 	}
-	return &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}, ix, sh, nil
+	return server.NewHTTPServer(h, log), ix, sh, nil
 }
 
 // serveUntilDone serves on ln until ctx is cancelled, then shuts down,
