@@ -11,7 +11,9 @@ import (
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
+	east "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/renderer"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
 )
@@ -23,7 +25,10 @@ import (
 // other than http, https or mailto are reduced to their text.
 var markdown = goldmark.New(
 	goldmark.WithExtensions(
-		extension.Table,
+		// Cells get their alignment as classes (tableLayout), not as the
+		// inline styles the extension writes by default, which the
+		// server's Content-Security-Policy blocks.
+		extension.NewTable(extension.WithTableCellAlignMethod(extension.TableCellAlignNone)),
 		extension.Strikethrough,
 		extension.Linkify,
 		extension.TaskList,
@@ -35,8 +40,9 @@ var markdown = goldmark.New(
 	),
 	goldmark.WithParserOptions(
 		parser.WithAutoHeadingID(),
-		parser.WithASTTransformers(util.Prioritized(safeLinks{}, 100)),
+		parser.WithASTTransformers(util.Prioritized(safeLinks{}, 100), util.Prioritized(tableLayout{}, 100)),
 	),
+	goldmark.WithRendererOptions(renderer.WithNodeRenderers(util.Prioritized(tableWrapper{}, 100))),
 )
 
 // renderMarkdown returns the body as HTML and as plain text for the index.
@@ -187,4 +193,58 @@ func (safeLinks) Transform(doc *ast.Document, reader text.Reader, _ parser.Conte
 		}
 		parent.RemoveChild(parent, n)
 	}
+}
+
+// tableLayout gives table cells their alignment as a class (align-left,
+// align-center, align-right) and names the tables of a note for their
+// wrappers: «Таблица», or «Таблица 1», «Таблица 2»… when there are several.
+type tableLayout struct{}
+
+func (tableLayout) Transform(doc *ast.Document, _ text.Reader, _ parser.Context) {
+	var tables []ast.Node
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch n := n.(type) {
+		case *east.Table:
+			tables = append(tables, n)
+		case *east.TableCell:
+			if n.Alignment != east.AlignNone {
+				n.SetAttributeString("class", []byte("align-"+n.Alignment.String()))
+			}
+		}
+		return ast.WalkContinue, nil
+	})
+	for i, t := range tables {
+		label := "Таблица"
+		if len(tables) > 1 {
+			label += " " + strconv.Itoa(i+1)
+		}
+		t.SetAttribute(tableLabel, label)
+	}
+}
+
+// tableLabel is the attribute by which tableLayout tells tableWrapper a
+// table's name; it is never written out as an attribute.
+var tableLabel = []byte("\x00label")
+
+// tableWrapper writes a table inside a focusable region that scrolls
+// sideways on narrow screens: keyboard users can scroll it too, and the
+// page itself never does.
+type tableWrapper struct{}
+
+func (tableWrapper) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
+	reg.Register(east.KindTable, func(w util.BufWriter, _ []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			w.WriteString("</table></div>\n")
+			return ast.WalkContinue, nil
+		}
+		label := "Таблица"
+		if v, ok := n.Attribute(tableLabel); ok {
+			label = v.(string)
+		}
+		w.WriteString(`<div class="table-wrap" role="region" tabindex="0" aria-label="` + label + `"><table>` + "\n")
+		return ast.WalkContinue, nil
+	})
 }

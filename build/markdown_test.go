@@ -21,7 +21,10 @@ func TestMarkdown(t *testing.T) {
 		{"data link", "[x](data:text/html,<script>alert(1)</script>)", nil, []string{"<a", "data:"}, ""},
 		{"safe links", "[сайт](https://example.org/a?b=1) [раздел](/regions/) [почта](mailto:a@example.org) [якорь](#x)", []string{`href="https://example.org/a?b=1"`, `href="/regions/"`, `href="mailto:a@example.org"`, `href="#x"`}, nil, ""},
 		{"heading ids", "## Сотрудничество регионов\n\n## Харбин\n\n## Харбин", []string{`id="sotrudnichestvo-regionov"`, `id="kharbin"`, `id="kharbin-1"`}, nil, ""},
-		{"table", "| a | b |\n|---|---|\n| 1 | 2 |", []string{"<table>", "<td>1</td>"}, nil, ""},
+		{"table", "| a | b |\n|---|---|\n| 1 | 2 |", []string{`<div class="table-wrap" role="region" tabindex="0" aria-label="Таблица"><table>`, "<td>1</td>", "</table></div>"}, nil, ""},
+		{"aligned table", "| a | b | c |\n|:--|:-:|--:|\n| 1 | 2 | 3 |\n\n| x |\n|---|\n| y |",
+			[]string{`<th class="align-left">a</th>`, `<td class="align-center">2</td>`, `<td class="align-right">3</td>`, `aria-label="Таблица 1"`, `aria-label="Таблица 2"`},
+			[]string{"style=", "align=", "label>"}, ""},
 		{"footnote", "Текст[^1].\n\n[^1]: Сноска.", []string{`class="footnotes"`, "Сноска."}, nil, ""},
 		{"autolink", "См. https://example.org/page", []string{`<a href="https://example.org/page">`}, nil, ""},
 	}
