@@ -2,10 +2,14 @@
 // the binary, and loads them together with a site's own templates/, which
 // override the defaults file by file.
 //
-// Every page template defines "title" and "main" and is executed inside
-// base.html's layout; base.html also defines the blocks "head" and "scripts"
-// a page may fill. Files whose names start with "_" are partials shared by
-// every page. The stylesheet style.css is copied to the site as it is.
+// Every page template defines "main" and is executed inside base.html's
+// layout; base.html also defines the blocks "head" and "scripts" a page may
+// fill, and "searchbox", the header's search form, which a page that has its
+// own (the search page) defines empty. Files whose names start with "_" are
+// partials shared by every page: "noteitem" and "notelist" for lists of
+// events, "pager" for a list's pages, "pagenum" for its heading, "counts".
+// The .css, .js and .svg files, the stylesheet style.css and the icon
+// favicon.svg among them, are copied to the site as they are.
 package templates
 
 import (
