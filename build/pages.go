@@ -30,6 +30,8 @@ type (
 		Pager   templates.Pager
 		Years   []templates.Count
 		Total   int
+
+		Upcoming []templates.Item // home, first page: events after the build day, soonest first
 	}
 	// notePage is one note.
 	notePage struct {
@@ -94,7 +96,7 @@ var taxLabels = map[string][3]string{
 
 // pager describes page number (from 1) of total for the list at base.
 func pager(base string, number, total int) templates.Pager {
-	p := templates.Pager{Number: number, Total: total}
+	p := templates.Pager{Number: number, Total: total, Base: base}
 	if number > 1 {
 		p.Prev = pageURL(base, number-1)
 	}

@@ -2,10 +2,14 @@
 // the binary, and loads them together with a site's own templates/, which
 // override the defaults file by file.
 //
-// Every page template defines "title" and "main" and is executed inside
-// base.html's layout; base.html also defines the blocks "head" and "scripts"
-// a page may fill. Files whose names start with "_" are partials shared by
-// every page. The stylesheet style.css is copied to the site as it is.
+// Every page template defines "main" and is executed inside base.html's
+// layout; base.html also defines the blocks "head" and "scripts" a page may
+// fill, and "searchbox", the header's search form, which a page that has its
+// own (the search page) defines empty. Files whose names start with "_" are
+// partials shared by every page: "noteitem" and "notelist" for lists of
+// events, "pager" for a list's pages, "pagenum" for its heading, "counts".
+// The .css, .js and .svg files, the stylesheet style.css and the icon
+// favicon.svg among them, are copied to the site as they are.
 package templates
 
 import (
@@ -18,15 +22,17 @@ import (
 	"html/template"
 	"io"
 	"io/fs"
+	"net/url"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/coopdigest/digest/source"
 )
 
-//go:embed *.html *.css
+//go:embed *.html *.css *.svg
 var defaults embed.FS
 
 // Defaults returns the embedded default templates.
@@ -259,7 +265,10 @@ var Funcs = template.FuncMap{
 		b, err := json.Marshal(v)
 		return template.JS(b), err
 	},
-	"add": func(a, b int) int { return a + b },
+	"add":       func(a, b int) int { return a + b },
+	"byMonth":   ByMonth,
+	"hasPrefix": strings.HasPrefix,
+	"host":      Host,
 }
 
 // TermRef links a taxonomy entry: a region, sector or kind on a page.
@@ -292,8 +301,128 @@ type Count struct {
 	Active bool
 }
 
-// Pager says where a paginated list is.
+// Pager says where a paginated list is, and links its pages.
 type Pager struct {
 	Number, Total int
 	Prev, Next    string
+	// Base is the address of the list's first page. Page n is at Base +
+	// "page/n/" (a built list: /regions/amur-oblast/page/3/) or, when Base
+	// holds a query, at Base + "&page=n" (search results). Without a Base
+	// the pager links only the previous and the next page.
+	Base string
+}
+
+// URL is the address of page n of the list; empty without a Base.
+func (p Pager) URL(n int) string {
+	switch {
+	case p.Base == "":
+		return ""
+	case n == 1:
+		return p.Base
+	case strings.Contains(p.Base, "?"):
+		return p.Base + "&page=" + strconv.Itoa(n)
+	}
+	return p.Base + "page/" + strconv.Itoa(n) + "/"
+}
+
+// PageLink is one entry of a pager's row of page numbers: a page, or a gap
+// that stands for the pages left out.
+type PageLink struct {
+	Number  int
+	URL     string
+	Current bool
+	Gap     bool
+	// Far marks a page two away from the current one whose outer neighbour
+	// is a gap: a narrow screen may leave it out and the gap still says
+	// that pages are missing there.
+	Far bool
+}
+
+// pagerReach is how many pages on each side of the current one a pager
+// links by number, besides the first and the last.
+const pagerReach = 2
+
+// Links is the row of page numbers: the first and the last page, the
+// current one and two on each side, and a gap for each run left out:
+// 1 … 4 5 [6] 7 8 … 40. A gap never hides a single page: that page is
+// shown instead. Links is empty for a list of one page or without a Base.
+func (p Pager) Links() []PageLink {
+	if p.Total < 2 || p.Base == "" {
+		return nil
+	}
+	lo, hi := max(1, p.Number-pagerReach), min(p.Total, p.Number+pagerReach)
+	// A gap of one page would take as much room as the page.
+	if lo == 3 {
+		lo = 2
+	}
+	if hi == p.Total-2 {
+		hi = p.Total - 1
+	}
+	var links []PageLink
+	page := func(n int) {
+		links = append(links, PageLink{Number: n, URL: p.URL(n), Current: n == p.Number})
+	}
+	if lo > 1 {
+		page(1)
+		if lo > 2 {
+			links = append(links, PageLink{Gap: true})
+		}
+	}
+	for n := lo; n <= hi; n++ {
+		page(n)
+	}
+	if hi < p.Total {
+		if hi < p.Total-1 {
+			links = append(links, PageLink{Gap: true})
+		}
+		page(p.Total)
+	}
+	for i := range links {
+		l := &links[i]
+		if l.Gap || l.Number-p.Number != pagerReach && p.Number-l.Number != pagerReach {
+			continue
+		}
+		outer := i + 1
+		if l.Number < p.Number {
+			outer = i - 1
+		}
+		l.Far = outer >= 0 && outer < len(links) && links[outer].Gap
+	}
+	return links
+}
+
+// MonthGroup is the items of one month of a list that is in date order.
+type MonthGroup struct {
+	Name  string // Март
+	ID    string // m-2025-03, an anchor for the month's heading
+	Items []Item
+}
+
+var monthsNom = [...]string{"Январь", "Февраль", "Март", "Апрель", "Май", "Июнь", "Июль", "Август", "Сентябрь", "Октябрь", "Ноябрь", "Декабрь"}
+
+// ByMonth groups items by the month they start in, keeping their order: a
+// list in date order gets one group a month. The year is left out of the
+// name, since lists grouped by month are a year's.
+func ByMonth(items []Item) []MonthGroup {
+	var groups []MonthGroup
+	for _, it := range items {
+		y, m, _ := it.Date.Date()
+		id := fmt.Sprintf("m-%d-%02d", y, m)
+		if n := len(groups); n > 0 && groups[n-1].ID == id {
+			groups[n-1].Items = append(groups[n-1].Items, it)
+			continue
+		}
+		groups = append(groups, MonthGroup{Name: monthsNom[m-1], ID: id, Items: []Item{it}})
+	}
+	return groups
+}
+
+// Host is the host name of an absolute URL without "www.", as a list of
+// sources shows it beside the publisher; empty when there is none.
+func Host(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimPrefix(u.Hostname(), "www.")
 }

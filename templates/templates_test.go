@@ -1,6 +1,10 @@
 package templates
 
 import (
+	"bytes"
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -52,7 +56,172 @@ func TestLoadParsesEverything(t *testing.T) {
 			t.Errorf("no page template %s", name)
 		}
 	}
-	if _, ok := set.Static()["style.css"]; !ok {
-		t.Error("no style.css")
+	for _, name := range []string{"style.css", "favicon.svg"} {
+		if _, ok := set.Static()[name]; !ok {
+			t.Errorf("no %s", name)
+		}
+	}
+}
+
+func TestPagerLinks(t *testing.T) {
+	// show writes a pager's row as text: [n] the current page, n~ a page a
+	// narrow screen may leave out, … a gap.
+	show := func(p Pager) string {
+		var b strings.Builder
+		for _, l := range p.Links() {
+			switch {
+			case l.Gap:
+				b.WriteString("… ")
+			case l.Current:
+				fmt.Fprintf(&b, "[%d] ", l.Number)
+			case l.Far:
+				fmt.Fprintf(&b, "%d~ ", l.Number)
+			default:
+				fmt.Fprintf(&b, "%d ", l.Number)
+			}
+		}
+		return strings.TrimSpace(b.String())
+	}
+	tests := []struct {
+		number, total int
+		want          string
+	}{
+		{1, 1, ""},
+		{1, 2, "[1] 2"},
+		{2, 2, "1 [2]"},
+		{1, 40, "[1] 2 3~ … 40"},
+		{3, 40, "1 2 [3] 4 5~ … 40"},
+		{4, 40, "1 2 3 [4] 5 6~ … 40"},
+		// A gap never stands for one page: 2 is shown instead.
+		{5, 40, "1 2 3 4 [5] 6 7~ … 40"},
+		{6, 40, "1 … 4~ 5 [6] 7 8~ … 40"},
+		{35, 40, "1 … 33~ 34 [35] 36 37~ … 40"},
+		{36, 40, "1 … 34~ 35 [36] 37 38 39 40"},
+		{38, 40, "1 … 36~ 37 [38] 39 40"},
+		{40, 40, "1 … 38~ 39 [40]"},
+		{4, 7, "1 2 3 [4] 5 6 7"},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%d of %d", tt.number, tt.total), func(t *testing.T) {
+			p := Pager{Number: tt.number, Total: tt.total, Base: "/regions/amur-oblast/"}
+			if got := show(p); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+	t.Run("no base", func(t *testing.T) {
+		if l := (Pager{Number: 2, Total: 5}).Links(); l != nil {
+			t.Errorf("links without a base: %v", l)
+		}
+	})
+}
+
+func TestPagerURL(t *testing.T) {
+	tests := []struct {
+		base string
+		n    int
+		want string
+	}{
+		{"/", 1, "/"},
+		{"/", 2, "/page/2/"},
+		{"/regions/amur-oblast/", 12, "/regions/amur-oblast/page/12/"},
+		{"?q=%D0%B3%D0%B0%D0%B7&region=amur-oblast", 1, "?q=%D0%B3%D0%B0%D0%B7&region=amur-oblast"},
+		{"?q=%D0%B3%D0%B0%D0%B7&region=amur-oblast", 3, "?q=%D0%B3%D0%B0%D0%B7&region=amur-oblast&page=3"},
+		{"", 3, ""},
+	}
+	for _, tt := range tests {
+		if got := (Pager{Base: tt.base}).URL(tt.n); got != tt.want {
+			t.Errorf("Pager{Base: %q}.URL(%d) = %q, want %q", tt.base, tt.n, got, tt.want)
+		}
+	}
+}
+
+// TestPagerPartial renders the pager as the pages show it: numbered links,
+// the current page marked for assistive technology, and without a Base the
+// newer/older links alone.
+func TestPagerPartial(t *testing.T) {
+	set, err := Load(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		pager   Pager
+		want    []string
+		notWant []string
+	}{
+		{"numbered", Pager{Number: 6, Total: 40, Prev: "/page/5/", Next: "/page/7/", Base: "/"},
+			[]string{`rel="prev" href="/page/5/">← Новее`, `rel="next" href="/page/7/">Старше →`, `<a href="/">`, `<a href="/page/40/">`,
+				`<span aria-current="page"><span class="visually-hidden">Страница </span>6</span>`, `<li class="far"><a href="/page/4/">`, `<li class="gap" aria-hidden="true">…</li>`},
+			[]string{`href="/page/6/"`, `href="/page/3/"`}},
+		{"first page", Pager{Number: 1, Total: 3, Next: "/page/2/", Base: "/"},
+			[]string{`rel="next"`, `aria-current="page"`}, []string{`rel="prev"`}},
+		{"without a base", Pager{Number: 2, Total: 3, Prev: "/", Next: "/page/3/"},
+			[]string{`rel="prev"`, `rel="next"`, `Страница 2 из 3`}, []string{`aria-current`}},
+		{"one page", Pager{Number: 1, Total: 1, Base: "/"}, nil, []string{`<nav`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := set.ExecutePartial(&buf, "pager", tt.pager); err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(buf.String(), w) {
+					t.Errorf("no %s in\n%s", w, buf.String())
+				}
+			}
+			for _, w := range tt.notWant {
+				if strings.Contains(buf.String(), w) {
+					t.Errorf("%s in\n%s", w, buf.String())
+				}
+			}
+		})
+	}
+}
+
+func TestByMonth(t *testing.T) {
+	item := func(date string) Item { return Item{Title: date, Date: day(date)} }
+	items := []Item{item("2025-12-30"), item("2025-12-01"), item("2025-03-17"), item("2024-03-02"), item("2025-03-01")}
+	got := ByMonth(items)
+	want := []struct {
+		name, id string
+		titles   []string
+	}{
+		{"Декабрь", "m-2025-12", []string{"2025-12-30", "2025-12-01"}},
+		{"Март", "m-2025-03", []string{"2025-03-17"}},
+		// A month of another year is another group, and order is kept.
+		{"Март", "m-2024-03", []string{"2024-03-02"}},
+		{"Март", "m-2025-03", []string{"2025-03-01"}},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d groups, want %d: %+v", len(got), len(want), got)
+	}
+	for i, w := range want {
+		g := got[i]
+		var titles []string
+		for _, it := range g.Items {
+			titles = append(titles, it.Title)
+		}
+		if g.Name != w.name || g.ID != w.id || !slices.Equal(titles, w.titles) {
+			t.Errorf("group %d = %s %s %v, want %s %s %v", i, g.Name, g.ID, titles, w.name, w.id, w.titles)
+		}
+	}
+	if ByMonth(nil) != nil {
+		t.Error("groups of no items")
+	}
+}
+
+func TestHost(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://www.khabkrai.ru/events/news/123": "khabkrai.ru",
+		"http://example.org:8080/x":               "example.org",
+		"https://пример.рф/":                      "пример.рф",
+		"not a url at all":                        "",
+		"%zz":                                     "",
+	} {
+		if got := Host(in); got != want {
+			t.Errorf("Host(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

@@ -1,0 +1,481 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+
+	"github.com/coopdigest/digest/build"
+	"github.com/coopdigest/digest/internal/sitegen"
+)
+
+// axePath is axe-core as `npm ci` in testdata/npm installs it (make npm):
+// the version is pinned by testdata/npm/package-lock.json.
+const axePath = "../../testdata/npm/node_modules/axe-core/axe.min.js"
+
+var screenshots = flag.String("screenshots", "", "TestScreenshots writes the README's screenshots into this folder (an absolute path, or relative to cmd/digest)")
+
+// needChromium returns chromium's path, or skips the test without it,
+// except under CI=true, where it fails.
+func needChromium(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("browser test: not with -short")
+	}
+	p := chromiumPath()
+	if p == "" {
+		missingTool(t, "chromium is not installed", "make chromium, or apt-get install chromium")
+	}
+	return p
+}
+
+// needAxe returns axe-core's source, or skips the test without it, except
+// under CI=true, where it fails.
+func needAxe(t *testing.T) string {
+	t.Helper()
+	src, err := os.ReadFile(axePath)
+	if err != nil {
+		missingTool(t, "axe-core is not installed", "make npm, or npm ci --ignore-scripts in testdata/npm")
+	}
+	return string(src)
+}
+
+func missingTool(t *testing.T, what, how string) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("%s; CI must run the browser test (%s)", what, how)
+	}
+	t.Skipf("%s: the browser test is skipped (%s)", what, how)
+}
+
+// newBrowser starts headless chromium for the test and returns a context
+// that drives one tab of it.
+func newBrowser(t *testing.T, ctx context.Context, chromium string) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium),
+		chromedp.Flag("headless", true),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	// A Russian reader's browser: date fields read дд.мм.гггг.
+	opts = append(opts, chromedp.Env("LANGUAGE=ru"), chromedp.Flag("lang", "ru"))
+	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
+	t.Cleanup(acancel)
+	bctx, bcancel := chromedp.NewContext(actx)
+	t.Cleanup(bcancel)
+	return bctx
+}
+
+// serveSite builds the site in dir (dir/content) with perPage notes to a
+// list page (0: as site.yaml says) and serves it with search, as `digest
+// serve` does, until the test ends. It returns the site's address.
+func serveSite(t *testing.T, ctx context.Context, dir string, perPage int) string {
+	t.Helper()
+	if perPage > 0 {
+		cfg := filepath.Join(dir, "content", "site.yaml")
+		data, err := os.ReadFile(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, n := string(data), strings.Count(string(data), "per_page: 20")
+		if n != 1 {
+			t.Fatalf("%s: no per_page: 20 to change", cfg)
+		}
+		data = []byte(strings.Replace(s, "per_page: 20", fmt.Sprintf("per_page: %d", perPage), 1))
+		if err := os.WriteFile(cfg, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := filepath.Join(dir, "public")
+	if _, err := build.Build(ctx, build.Config{Site: dir, Out: out}); err != nil {
+		t.Fatal(err)
+	}
+	srv, ix, _, err := newSiteServer(dir, out, slog.New(slog.DiscardHandler), nil, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	ts := httptest.NewServer(srv.Handler)
+	t.Cleanup(ts.Close)
+	return ts.URL
+}
+
+// sampleSite is the repository's sample content.
+func sampleSite(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.CopyFS(filepath.Join(dir, "content"), os.DirFS("../../content")); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// generatedSite has n generated notes, so that every list has pages.
+func generatedSite(t *testing.T, n int) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := sitegen.Write(dir, "../../content", n); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// pageKind is one kind of page the reader meets, at a path of a test site.
+type pageKind struct {
+	name   string
+	path   string
+	status int64 // 200 unless given
+}
+
+// sampleKinds are the page kinds of the sample site.
+var sampleKinds = []pageKind{
+	{name: "home", path: "/"},
+	{name: "note", path: "/2025/khabarovsk-delegation-beijing/"},
+	{name: "note-with-table", path: "/2024/russia-china-expo-harbin/"},
+	{name: "year", path: "/2024/"},
+	{name: "region", path: "/regions/heilongjiang/"},
+	{name: "sector", path: "/sectors/trade/"},
+	{name: "kind", path: "/kinds/agreement/"},
+	{name: "partnership", path: "/regions/moscow/shanghai/"},
+	{name: "regions", path: "/regions/"},
+	{name: "sectors", path: "/sectors/"},
+	{name: "kinds", path: "/kinds/"},
+	{name: "search", path: "/search?q=%D0%B2%D1%8B%D1%81%D1%82%D0%B0%D0%B2%D0%BA%D0%B0"}, // выставка
+	{name: "search-nothing", path: "/search?q=%D0%B7%D1%8E%D0%B7%D1%8E%D0%B7%D1%8F"},     // зюзюзя
+	{name: "404", path: "/no-such-page/", status: 404},
+}
+
+// generatedKinds are the pages of a generated site that only a site with
+// many notes has: second pages, facets with many values.
+var generatedKinds = []pageKind{
+	{name: "home-page-2", path: "/page/2/"},
+	{name: "home-page-6", path: "/page/6/"},
+	{name: "year-page-2", path: "/2020/page/2/"},
+	{name: "region-page-2", path: "/regions/heilongjiang/page/2/"},
+	{name: "partnership-page-2", path: "/regions/primorsky-krai/beijing/page/2/"},
+	{name: "search", path: "/search?q=%D0%B4%D0%B5%D0%BB%D0%B5%D0%B3%D0%B0%D1%86%D0%B8%D1%8F"},                           // делегация
+	{name: "search-facet", path: "/search?q=%D0%B4%D0%B5%D0%BB%D0%B5%D0%B3%D0%B0%D1%86%D0%B8%D1%8F&region=heilongjiang"}, // делегация, Хэйлунцзян
+	{name: "search-page-2", path: "/search?q=%D0%B4%D0%B5%D0%BB%D0%B5%D0%B3%D0%B0%D1%86%D0%B8%D1%8F&page=2"},
+}
+
+// A view is how a page is looked at: a viewport width and a colour scheme.
+type view struct {
+	width, height int64
+	dark          bool
+}
+
+func (v view) String() string {
+	if v.dark {
+		return fmt.Sprintf("%dpx-dark", v.width)
+	}
+	return fmt.Sprintf("%dpx", v.width)
+}
+
+// views are the widths of issue 13: a desktop, a phone and the narrowest
+// phone WCAG's reflow criterion names, and the desktop in dark mode.
+var views = []view{{1280, 900, false}, {390, 844, false}, {320, 640, false}, {1280, 900, true}}
+
+// axeViolation is one element that breaks one axe rule.
+type axeViolation struct {
+	Rule    string `json:"rule"`
+	Impact  string `json:"impact"`
+	Target  string `json:"target"`
+	Help    string `json:"help"`
+	Summary string `json:"summary"`
+}
+
+// axeRun runs axe-core's WCAG 2.1 A and AA rules on the page and returns
+// the serious and critical violations.
+const axeRun = `(async () => {
+	const r = await axe.run(document, {
+		runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+		resultTypes: ["violations"],
+	});
+	return r.violations
+		.filter(v => v.impact === "serious" || v.impact === "critical")
+		.flatMap(v => v.nodes.map(n => ({rule: v.id, impact: v.impact, target: n.target.join(" "), help: v.help, summary: n.failureSummary || ""})));
+})()`
+
+// layoutChecks are what axe cannot see, each a message when it fails:
+// horizontal scrolling, input borders against their background (WCAG
+// 1.4.11, 3:1), the space between the header and the page's heading, and
+// date fields without a visible label.
+const layoutChecks = `(() => {
+	const problems = [];
+	const de = document.documentElement;
+	if (de.scrollWidth > de.clientWidth) {
+		const wide = [...document.querySelectorAll("body *")]
+			.filter(e => e.getBoundingClientRect().right > de.clientWidth + 0.5)
+			.slice(0, 3).map(e => e.tagName.toLowerCase() + (e.className ? "." + String(e.className).split(" ").join(".") : ""));
+		problems.push("scrolls sideways: " + de.scrollWidth + " px of content in " + de.clientWidth + " px (" + wide.join(", ") + ")");
+	}
+	const rgb = s => { const m = s.match(/[\d.]+/g); return m ? m.map(Number) : [0, 0, 0, 0]; };
+	const lum = ([r, g, b]) => {
+		const c = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+		return 0.2126 * c(r) + 0.7152 * c(g) + 0.0722 * c(b);
+	};
+	const contrast = (a, b) => { const x = lum(a), y = lum(b); return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); };
+	const background = e => {
+		for (let p = e.parentElement; p; p = p.parentElement) {
+			const c = rgb(getComputedStyle(p).backgroundColor);
+			if (c.length < 4 || c[3] > 0) return c;
+		}
+		return [255, 255, 255];
+	};
+	for (const e of document.querySelectorAll("input:not([type=hidden]), select, textarea")) {
+		const s = getComputedStyle(e);
+		if (s.display === "none" || s.visibility === "hidden") continue;
+		const ratio = contrast(rgb(s.borderBottomColor), background(e));
+		if (parseFloat(s.borderBottomWidth) === 0 || ratio < 3) {
+			problems.push("input #" + e.id + ": border contrast " + ratio.toFixed(2) + ":1 against its background, under 3:1");
+		}
+	}
+	const header = document.querySelector("body > header"), h1 = document.querySelector("main h1");
+	if (header && h1) {
+		const gap = h1.getBoundingClientRect().top - header.getBoundingClientRect().bottom;
+		if (gap < 16) problems.push("main's heading is " + gap.toFixed(0) + " px below the header, under 16 px");
+	}
+	for (const e of document.querySelectorAll("input[type=date]")) {
+		const label = e.labels && e.labels[0];
+		const r = label && label.getBoundingClientRect();
+		if (!r || r.width < 8 || r.height < 8) problems.push("date field #" + e.id + " has no visible label");
+	}
+	return problems;
+})()`
+
+// focusCheck says what is wrong with keyboard focus after the first and the
+// second Tab: the first stop must be a visible link to #main, and both
+// stops must show an outline.
+const focusCheck = `(n) => {
+	const e = document.activeElement;
+	if (!e || e === document.body) return "Tab " + n + " focuses nothing";
+	const s = getComputedStyle(e), r = e.getBoundingClientRect();
+	const name = e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (e.getAttribute("href") ? "[href=" + e.getAttribute("href") + "]" : "");
+	if (n === 1) {
+		if (e.getAttribute("href") !== "#main" || !document.getElementById("main")) return "the first Tab stop is " + name + ", not a skip link to #main";
+		if (r.width < 8 || r.height < 8 || r.bottom < 0 || r.top > innerHeight) return "the skip link stays hidden when focused";
+	}
+	if ((s.outlineStyle === "none" || parseFloat(s.outlineWidth) === 0) && s.boxShadow === "none") return name + " shows no focus outline";
+	return "";
+}`
+
+// TestAccessibility serves the sample site and a generated one as `digest
+// serve` does and looks at every page kind in headless chromium at 1280,
+// 390 and 320 px and in dark mode: axe-core's WCAG 2.1 AA rules must find
+// nothing serious or critical, the page must not scroll sideways, the
+// console must stay free of errors (a Content-Security-Policy violation is
+// one), and a reader with a keyboard must meet a skip link first. Without
+// chromium or axe-core the test is skipped, except under CI=true.
+func TestAccessibility(t *testing.T) {
+	chromium, axe := needChromium(t), needAxe(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	sites := []struct {
+		name  string
+		dir   func(*testing.T) string
+		per   int
+		kinds []pageKind
+	}{
+		{"sample", sampleSite, 0, sampleKinds},
+		// 300 notes, five to a page: lists have many pages, as at real size.
+		{"generated", func(t *testing.T) string { return generatedSite(t, 300) }, 5, generatedKinds},
+	}
+	for _, s := range sites {
+		t.Run(s.name, func(t *testing.T) {
+			site := serveSite(t, ctx, s.dir(t), s.per)
+			bctx := newBrowser(t, ctx, chromium)
+			console := watchConsole(bctx)
+			for _, k := range s.kinds {
+				t.Run(k.name, func(t *testing.T) {
+					checkPage(t, bctx, console, site, k, axe)
+				})
+			}
+		})
+	}
+}
+
+// consoleLog gathers what the tab writes to its console.
+type consoleLog struct {
+	mu   sync.Mutex
+	msgs []chromedp.ConsoleMessage
+}
+
+func watchConsole(ctx context.Context) *consoleLog {
+	c := &consoleLog{}
+	msgs := chromedp.Console(ctx)
+	go func() {
+		for m, err := range msgs {
+			if err != nil {
+				return
+			}
+			c.mu.Lock()
+			c.msgs = append(c.msgs, m)
+			c.mu.Unlock()
+		}
+	}()
+	return c
+}
+
+// take returns the messages since the last call.
+func (c *consoleLog) take() []chromedp.ConsoleMessage {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m := c.msgs
+	c.msgs = nil
+	return m
+}
+
+// checkPage loads one page and checks it in every view.
+func checkPage(t *testing.T, ctx context.Context, console *consoleLog, base string, k pageKind, axe string) {
+	want := k.status
+	if want == 0 {
+		want = 200
+	}
+	if err := chromedp.Do(ctx, setView(views[0])); err != nil {
+		t.Fatal(err)
+	}
+	console.take()
+	resp, err := chromedp.RunResponse(ctx, chromedp.Navigate(base+k.path))
+	if err != nil {
+		t.Fatalf("%s: %v", k.path, err)
+	}
+	if resp.Status != want {
+		t.Fatalf("%s: status %d, want %d", k.path, resp.Status, want)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](axe+"\n;true")); err != nil {
+		t.Fatalf("injecting axe-core: %v", err)
+	}
+
+	// Keyboard: a fresh load, then Tab twice.
+	for n := 1; n <= 2; n++ {
+		if err := chromedp.Do(ctx, chromedp.KeyEvent("\t")); err != nil {
+			t.Fatal(err)
+		}
+		msg, err := chromedp.Run(ctx, chromedp.Evaluate[string]("("+focusCheck+")("+fmt.Sprint(n)+")"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if msg != "" {
+			t.Errorf("%s: %s", k.path, msg)
+		}
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.activeElement.blur(), scrollTo(0, 0), true`)); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, v := range views {
+		if err := chromedp.Do(ctx, setView(v)); err != nil {
+			t.Fatal(err)
+		}
+		found, err := chromedp.Run(ctx, chromedp.Evaluate[[]axeViolation](axeRun, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatalf("%s at %s: axe: %v", k.path, v, err)
+		}
+		for _, f := range found {
+			t.Errorf("%s at %s: axe %s (%s) at %s: %s\n\t%s", k.path, v, f.Rule, f.Impact, f.Target, f.Help, strings.ReplaceAll(f.Summary, "\n", "\n\t"))
+		}
+		problems, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](layoutChecks))
+		if err != nil {
+			t.Fatalf("%s at %s: %v", k.path, v, err)
+		}
+		for _, p := range problems {
+			t.Errorf("%s at %s: %s", k.path, v, p)
+		}
+	}
+
+	for _, m := range console.take() {
+		if m.Type != chromedp.ConsoleError && m.Type != chromedp.ConsoleException {
+			continue
+		}
+		if want != 200 && m.Source == "network" && strings.HasPrefix(m.URL, base+k.path) {
+			continue // the page's own status, as asked for
+		}
+		hint := ""
+		if strings.Contains(m.Text, "Content Security Policy") && strings.Contains(m.Text, "inline style") {
+			hint = "\n\t(an inline style attribute: Markdown tables with alignment need classes from the build, issue 13 item 4)"
+		}
+		t.Errorf("%s: console %s: %s%s", k.path, m.Type, m.Text, hint)
+	}
+}
+
+// setView sizes the viewport and sets the colour scheme.
+func setView(v view) chromedp.Action[chromedp.Void] {
+	scheme := "light"
+	if v.dark {
+		scheme = "dark"
+	}
+	return chromedp.Steps(
+		chromedp.EmulateViewport(v.width, v.height),
+		chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+				Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}},
+			})
+			return err
+		}),
+	)
+}
+
+// TestScreenshots writes the screenshots of docs/screenshots: home, a
+// note, a partnership and search of the sample site at 1280 and 390 px.
+// It runs only when asked to:
+//
+//	go test ./cmd/digest -run TestScreenshots -screenshots "$PWD/docs/screenshots"
+func TestScreenshots(t *testing.T) {
+	if *screenshots == "" {
+		t.Skip("no -screenshots folder")
+	}
+	chromium := needChromium(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	site := serveSite(t, ctx, sampleSite(t), 0)
+	bctx := newBrowser(t, ctx, chromium)
+	shots := []struct{ name, path string }{
+		{"home", "/"},
+		{"note", "/2025/khabarovsk-delegation-beijing/"},
+		{"partnership", "/regions/khabarovsk-krai/beijing/"},
+		{"search", "/search?q=%D0%B2%D1%8B%D1%81%D1%82%D0%B0%D0%B2%D0%BA%D0%B0"}, // выставка
+	}
+	sizes := []struct {
+		name string
+		view view
+	}{{"desktop", view{1280, 900, false}}, {"phone", view{390, 844, false}}}
+	if err := os.MkdirAll(*screenshots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range shots {
+		for _, size := range sizes {
+			err := chromedp.Do(bctx, setView(size.view), chromedp.Navigate(site+s.path))
+			if err != nil {
+				t.Fatal(err)
+			}
+			png, err := chromedp.Run(bctx, chromedp.CaptureScreenshot())
+			if err != nil {
+				t.Fatal(err)
+			}
+			name := filepath.Join(*screenshots, s.name+"-"+size.name+".png")
+			if err := os.WriteFile(name, png, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("wrote %s", name)
+		}
+	}
+}
