@@ -9,7 +9,9 @@ ADDR    ?= localhost:8080
 BENCHTIME ?= 1x
 BENCH_DIR ?= bin/bench
 
-.PHONY: all build site serve test test-short bench bench-go bench-serve fuzz chromium wrk clean
+NPM_DIR := testdata/npm
+
+.PHONY: all build site serve test test-short bench bench-go bench-serve fuzz chromium npm screenshots wrk clean
 
 all: build
 
@@ -24,9 +26,9 @@ build: $(BIN)
 serve: build
 	$(BIN) serve -s . -d public --addr $(ADDR)
 
-## test: every test, with the race detector; installs chromium for the
-## browser test where it is missing and apt-get is there
-test: chromium
+## test: every test, with the race detector; installs chromium and the
+## browser tests' npm packages where they are missing and apt-get is there
+test: chromium npm
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
 
@@ -64,6 +66,27 @@ chromium:
 			echo "chromium not found and apt-get unavailable; the browser test will be skipped (fails under CI=true)"; \
 		fi; \
 	fi
+
+## npm: install the browser tests' npm packages (axe-core), pinned by
+## testdata/npm/package-lock.json; installs npm where it is missing and apt-get is there
+npm: $(NPM_DIR)/node_modules/.package-lock.json
+
+$(NPM_DIR)/node_modules/.package-lock.json: $(NPM_DIR)/package.json $(NPM_DIR)/package-lock.json
+	@if ! command -v npm >/dev/null 2>&1; then \
+		if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+			echo "installing npm for the browser tests"; \
+			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null) || \
+			echo "could not install npm; the browser tests will be skipped (fail under CI=true)"; \
+		else \
+			echo "npm not found and apt-get unavailable; the browser tests will be skipped (fail under CI=true)"; \
+		fi; \
+	fi
+	@if command -v npm >/dev/null 2>&1; then cd $(NPM_DIR) && npm ci --ignore-scripts --no-audit --no-fund; fi
+
+## screenshots: docs/screenshots from the sample site (Debian's chromium-l10n
+## gives the date fields Russian placeholders)
+screenshots: chromium
+	$(GO) test ./cmd/digest -run '^TestScreenshots$$' -count=1 -screenshots $(abspath docs/screenshots)
 
 ## wrk: install Debian's wrk for bench-serve if it is missing
 wrk:
