@@ -11,6 +11,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
 	"github.com/maypok86/otter/v2"
+	"github.com/maypok86/otter/v2/stats"
 )
 
 // answers compresses the answers of a handler made per request, the
@@ -19,9 +20,15 @@ import (
 // answer again on every request, as gzhttp does, served a cached answer at
 // a fraction of the rate uncompressed (BenchmarkSearchAnswer).
 type answers struct {
-	next   http.Handler
-	copies *otter.Cache[uint64, *answer] // by the hash of the body
-	seed   maphash.Seed
+	next http.Handler
+	*answerCopies
+}
+
+// answerCopies are the compressed copies of answers, kept by the hash of
+// the body, for the handlers that share them.
+type answerCopies struct {
+	cache *otter.Cache[uint64, *answer]
+	seed  maphash.Seed
 }
 
 // answer is an answer's body and its compressed copies, each made when
@@ -37,21 +44,31 @@ type answer struct {
 // one that is flushed as it is written, is sent as it is.
 const maxAnswer = 1 << 20
 
-// compressAnswers returns next with its answers compressed as the client
-// accepts when they are text and not tiny, within a memory budget for the
-// copies kept.
-func compressAnswers(next http.Handler, budget int64) *answers {
-	return &answers{
-		next: next,
-		copies: otter.Must(&otter.Options[uint64, *answer]{
+// newAnswerCopies returns copies of answers kept within a memory budget;
+// rec counts their lookups, or is nil.
+func newAnswerCopies(budget int64, rec stats.Recorder) *answerCopies {
+	return &answerCopies{
+		cache: otter.Must(&otter.Options[uint64, *answer]{
 			MaximumWeight: uint64(max(budget, 1)),
 			Weigher: func(_ uint64, a *answer) uint32 {
 				// Weighed when stored, with the copy being made.
 				return uint32(2*len(a.body) + 64)
 			},
+			StatsRecorder: rec,
 		}),
 		seed: maphash.MakeSeed(),
 	}
+}
+
+// compress returns next with its answers compressed as the client accepts
+// when they are text and not tiny, from the copies kept.
+func (c *answerCopies) compress(next http.Handler) *answers {
+	return &answers{next: next, answerCopies: c}
+}
+
+// compressAnswers is next compressed with copies of its own.
+func compressAnswers(next http.Handler, budget int64) *answers {
+	return newAnswerCopies(budget, nil).compress(next)
 }
 
 var bodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
@@ -102,12 +119,12 @@ func (a *answers) send(w http.ResponseWriter, r *http.Request, code int, body []
 
 // compressed returns body compressed by c, from the copies kept when it
 // was sent before, and the name of the coding.
-func (a *answers) compressed(body []byte, c coding) ([]byte, string) {
+func (a *answerCopies) compressed(body []byte, c coding) ([]byte, string) {
 	key := maphash.Bytes(a.seed, body)
-	ans, ok := a.copies.GetIfPresent(key)
+	ans, ok := a.cache.GetIfPresent(key)
 	if !ok || !bytes.Equal(ans.body, body) {
 		ans = &answer{body: bytes.Clone(body)}
-		a.copies.Set(key, ans)
+		a.cache.Set(key, ans)
 	}
 	ans.mu.Lock()
 	defer ans.mu.Unlock()

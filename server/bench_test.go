@@ -1,6 +1,8 @@
 package server
 
 import (
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -8,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/klauspost/compress/gzhttp"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // discard is a ResponseWriter that counts what it is given.
@@ -106,6 +109,52 @@ func BenchmarkSearchAnswer(b *testing.B) {
 				bc.h.ServeHTTP(w, r)
 			}
 			b.ReportMetric(float64(w.bytes)/float64(b.N), "B/resp")
+		})
+	}
+}
+
+// BenchmarkMiddleware serves a cached page (testdata/page.html, gzip, from
+// the copies kept) by the file handler alone and through the Server, with
+// its metrics and access log off and on: what observing a request costs.
+func BenchmarkMiddleware(b *testing.B) {
+	out, _ := pageSite(b)
+	quiet := &slog.HandlerOptions{Level: slog.LevelWarn}
+	tests := []struct {
+		name    string
+		metrics bool
+		cfg     Config
+	}{
+		{"server", false, Config{}},
+		{"metrics", true, Config{}},
+		{"log-disabled", false, Config{AccessLog: slog.New(slog.NewJSONHandler(io.Discard, quiet))}},
+		{"log-json", false, Config{AccessLog: slog.New(slog.NewJSONHandler(io.Discard, nil))}},
+		{"log-text", false, Config{AccessLog: slog.New(slog.NewTextHandler(io.Discard, nil))}},
+		{"metrics+log-json", true, Config{AccessLog: slog.New(slog.NewJSONHandler(io.Discard, nil))}},
+	}
+	run := func(b *testing.B, h http.Handler) {
+		r := httptest.NewRequest("GET", "/page/", nil)
+		r.Header.Set("Accept-Encoding", "gzip")
+		w := &discard{h: http.Header{}}
+		b.ReportAllocs()
+		for b.Loop() {
+			clear(w.h)
+			h.ServeHTTP(w, r)
+		}
+	}
+	b.Run("files-alone", func(b *testing.B) {
+		run(b, &static{out: out, log: slog.New(slog.DiscardHandler), files: newFileCache(DefaultCacheBytes, nil)})
+	})
+	for _, bc := range tests {
+		b.Run(bc.name, func(b *testing.B) {
+			bc.cfg.Out = out
+			if bc.metrics {
+				bc.cfg.Metrics = prometheus.NewRegistry()
+			}
+			h, err := New(bc.cfg)
+			if err != nil {
+				b.Fatal(err)
+			}
+			run(b, h)
 		})
 	}
 }
