@@ -93,8 +93,7 @@ func (a *answers) send(w http.ResponseWriter, r *http.Request, code int, body []
 	}
 	h := w.Header()
 	if !bodyAllowed(code) || h.Get("Content-Encoding") != "" || !compressible(h.Get("Content-Type")) || len(body) < minCompress {
-		w.WriteHeader(code)
-		w.Write(body)
+		sendAsIs(w, r, code, body)
 		return
 	}
 	h.Add("Vary", "Accept-Encoding")
@@ -102,8 +101,7 @@ func (a *answers) send(w http.ResponseWriter, r *http.Request, code int, body []
 	if c == identity || r.Method == http.MethodHead {
 		// A HEAD gets the headers of an answer as it is: its body is
 		// not made to be compressed.
-		w.WriteHeader(code)
-		w.Write(body)
+		sendAsIs(w, r, code, body)
 		return
 	}
 	z, name := a.compressed(body, c)
@@ -142,6 +140,17 @@ func (a *answerCopies) compressed(body []byte, c coding) ([]byte, string) {
 		ans.gzip = b.Bytes()
 	}
 	return ans.gzip, "gzip"
+}
+
+// sendAsIs writes a whole answer as it is, with its length: net/http
+// would send one of more than a few kilobytes in chunks, for want of it.
+func sendAsIs(w http.ResponseWriter, r *http.Request, code int, body []byte) {
+	h := w.Header()
+	if bodyAllowed(code) && h.Get("Content-Length") == "" && (len(body) > 0 || r.Method != http.MethodHead) {
+		h.Set("Content-Length", strconv.Itoa(len(body)))
+	}
+	w.WriteHeader(code)
+	w.Write(body)
 }
 
 // answerZstd compresses answers at zstd's default level: an answer that is
