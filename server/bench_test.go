@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/klauspost/compress/gzhttp"
@@ -114,11 +115,13 @@ func BenchmarkSearchAnswer(b *testing.B) {
 }
 
 // BenchmarkMiddleware serves a cached page (testdata/page.html, gzip, from
-// the copies kept) by the file handler alone and through the Server, with
-// its metrics and access log off and on: what observing a request costs.
+// the copies kept), and a tiny answer of a handler of the caller's, by the
+// handler alone and through the Server, with its metrics and access log
+// off and on: what observing a request costs, against a page and alone.
 func BenchmarkMiddleware(b *testing.B) {
 	out, _ := pageSite(b)
 	quiet := &slog.HandlerOptions{Level: slog.LevelWarn}
+	tiny := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) })
 	tests := []struct {
 		name    string
 		metrics bool
@@ -131,8 +134,8 @@ func BenchmarkMiddleware(b *testing.B) {
 		{"log-text", false, Config{AccessLog: slog.New(slog.NewTextHandler(io.Discard, nil))}},
 		{"metrics+log-json", true, Config{AccessLog: slog.New(slog.NewJSONHandler(io.Discard, nil))}},
 	}
-	run := func(b *testing.B, h http.Handler) {
-		r := httptest.NewRequest("GET", "/page/", nil)
+	run := func(b *testing.B, h http.Handler, target string) {
+		r := httptest.NewRequest("GET", target, nil)
 		r.Header.Set("Accept-Encoding", "gzip")
 		w := &discard{h: http.Header{}}
 		b.ReportAllocs()
@@ -141,20 +144,25 @@ func BenchmarkMiddleware(b *testing.B) {
 			h.ServeHTTP(w, r)
 		}
 	}
-	b.Run("files-alone", func(b *testing.B) {
-		run(b, &static{out: out, log: slog.New(slog.DiscardHandler), files: newFileCache(DefaultCacheBytes, nil)})
+	b.Run("page/alone", func(b *testing.B) {
+		run(b, &static{out: out, log: slog.New(slog.DiscardHandler), files: newFileCache(DefaultCacheBytes, nil)}, "/page/")
 	})
-	for _, bc := range tests {
-		b.Run(bc.name, func(b *testing.B) {
-			bc.cfg.Out = out
-			if bc.metrics {
-				bc.cfg.Metrics = prometheus.NewRegistry()
-			}
-			h, err := New(bc.cfg)
-			if err != nil {
-				b.Fatal(err)
-			}
-			run(b, h)
-		})
+	b.Run("tiny/alone", func(b *testing.B) { run(b, tiny, "/tiny") })
+	for _, target := range []string{"/page/", "/tiny"} {
+		for _, bc := range tests {
+			b.Run(strings.Trim(target, "/")+"/"+bc.name, func(b *testing.B) {
+				cfg := bc.cfg
+				cfg.Out = out
+				cfg.Routes = map[string]http.Handler{"GET /tiny": tiny}
+				if bc.metrics {
+					cfg.Metrics = prometheus.NewRegistry()
+				}
+				h, err := New(cfg)
+				if err != nil {
+					b.Fatal(err)
+				}
+				run(b, h, target)
+			})
+		}
 	}
 }
