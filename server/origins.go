@@ -10,21 +10,30 @@ import (
 // answer: an hour, as origins change only with the server's settings.
 const corsMaxAge = 3600
 
-// checkOrigins returns an error naming the first entry of Origins that is
-// neither "*" nor an origin: a scheme, http or https, and a host with an
-// optional port, nothing else. rs/cors would take "https://*.example.org"
-// as a pattern; here a wildcard is all or nothing, so that a typo cannot
-// open the search to more sites than the operator named.
-func checkOrigins(origins []string) error {
+// normalOrigins returns origins as a browser writes them in its Origin
+// header, lowercase and without a default port, or an error naming the
+// first entry that is neither "*" nor an origin: a scheme, http or https,
+// and a host with an optional port, nothing else. rs/cors would take
+// "https://*.example.org" as a pattern; here a wildcard is all or nothing,
+// so that a typo cannot open the search to more sites than the operator
+// named.
+func normalOrigins(origins []string) ([]string, error) {
+	var out []string
 	for _, o := range origins {
 		if o == "*" {
+			out = append(out, o)
 			continue
 		}
 		if why := originProblem(o); why != "" {
-			return fmt.Errorf("server: Origins: %q is not an origin (scheme://host[:port], or \"*\" for any): %s", o, why)
+			return nil, fmt.Errorf("server: Origins: %q is not an origin (scheme://host[:port], or \"*\" for any): %s", o, why)
 		}
+		o = strings.ToLower(o)
+		if u, _ := url.Parse(o); u.Port() == "80" && u.Scheme == "http" || u.Port() == "443" && u.Scheme == "https" {
+			o = strings.TrimSuffix(o, ":"+u.Port())
+		}
+		out = append(out, o)
 	}
-	return nil
+	return out, nil
 }
 
 // originProblem says what makes o not an origin, or "" when it is one.
@@ -51,14 +60,14 @@ func originProblem(o string) string {
 }
 
 // searchOnlyCSP is the Content-Security-Policy of a server of the search
-// alone: its pages may take their styles, scripts and images from the
+// alone, with origins normalised: its pages may take their styles, scripts and images from the
 // origins of the site's pages, where those files are. "*" adds nothing:
 // the operator named no origin to trust with scripts.
 func searchOnlyCSP(origins []string) string {
 	var extra string
 	for _, o := range origins {
 		if o != "*" {
-			extra += " " + strings.ToLower(o)
+			extra += " " + o
 		}
 	}
 	if extra == "" {

@@ -264,7 +264,8 @@ func New(cfg Config) (*Server, error) {
 	if cfg.SearchOnly && cfg.Search == nil {
 		return nil, errors.New("server: SearchOnly without a Search handler would serve nothing")
 	}
-	if err := checkOrigins(cfg.Origins); err != nil {
+	origins, err := normalOrigins(cfg.Origins)
+	if err != nil {
 		return nil, err
 	}
 	s := &Server{
@@ -280,7 +281,7 @@ func New(cfg Config) (*Server, error) {
 		s.timeout = DefaultShutdownTimeout
 	}
 	if cfg.SearchOnly {
-		s.csp = searchOnlyCSP(cfg.Origins)
+		s.csp = searchOnlyCSP(origins)
 	}
 	if cfg.Metrics != nil {
 		m, err := newMetrics(cfg.Metrics)
@@ -314,9 +315,9 @@ func New(cfg Config) (*Server, error) {
 			Registry: cfg.Metrics,
 		}))
 	}
-	if len(cfg.Origins) > 0 {
+	if len(origins) > 0 {
 		s.cors = cors.New(cors.Options{
-			AllowedOrigins: cfg.Origins,
+			AllowedOrigins: origins,
 			AllowedMethods: []string{http.MethodGet, http.MethodHead},
 			ExposedHeaders: []string{"Retry-After", "ETag"},
 			MaxAge:         corsMaxAge,
