@@ -11,6 +11,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
 	"github.com/maypok86/otter/v2"
+	"github.com/maypok86/otter/v2/stats"
 )
 
 // answers compresses the answers of a handler made per request, the
@@ -19,9 +20,15 @@ import (
 // answer again on every request, as gzhttp does, served a cached answer at
 // a fraction of the rate uncompressed (BenchmarkSearchAnswer).
 type answers struct {
-	next   http.Handler
-	copies *otter.Cache[uint64, *answer] // by the hash of the body
-	seed   maphash.Seed
+	next http.Handler
+	*answerCopies
+}
+
+// answerCopies are the compressed copies of answers, kept by the hash of
+// the body, for the handlers that share them.
+type answerCopies struct {
+	cache *otter.Cache[uint64, *answer]
+	seed  maphash.Seed
 }
 
 // answer is an answer's body and its compressed copies, each made when
@@ -37,21 +44,31 @@ type answer struct {
 // one that is flushed as it is written, is sent as it is.
 const maxAnswer = 1 << 20
 
-// compressAnswers returns next with its answers compressed as the client
-// accepts when they are text and not tiny, within a memory budget for the
-// copies kept.
-func compressAnswers(next http.Handler, budget int64) *answers {
-	return &answers{
-		next: next,
-		copies: otter.Must(&otter.Options[uint64, *answer]{
+// newAnswerCopies returns copies of answers kept within a memory budget;
+// rec counts their lookups, or is nil.
+func newAnswerCopies(budget int64, rec stats.Recorder) *answerCopies {
+	return &answerCopies{
+		cache: otter.Must(&otter.Options[uint64, *answer]{
 			MaximumWeight: uint64(max(budget, 1)),
 			Weigher: func(_ uint64, a *answer) uint32 {
 				// Weighed when stored, with the copy being made.
 				return uint32(2*len(a.body) + 64)
 			},
+			StatsRecorder: rec,
 		}),
 		seed: maphash.MakeSeed(),
 	}
+}
+
+// compress returns next with its answers compressed as the client accepts
+// when they are text and not tiny, from the copies kept.
+func (c *answerCopies) compress(next http.Handler) *answers {
+	return &answers{next: next, answerCopies: c}
+}
+
+// compressAnswers is next compressed with copies of its own.
+func compressAnswers(next http.Handler, budget int64) *answers {
+	return newAnswerCopies(budget, nil).compress(next)
 }
 
 var bodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
@@ -76,8 +93,7 @@ func (a *answers) send(w http.ResponseWriter, r *http.Request, code int, body []
 	}
 	h := w.Header()
 	if !bodyAllowed(code) || h.Get("Content-Encoding") != "" || !compressible(h.Get("Content-Type")) || len(body) < minCompress {
-		w.WriteHeader(code)
-		w.Write(body)
+		sendAsIs(w, r, code, body)
 		return
 	}
 	h.Add("Vary", "Accept-Encoding")
@@ -85,8 +101,7 @@ func (a *answers) send(w http.ResponseWriter, r *http.Request, code int, body []
 	if c == identity || r.Method == http.MethodHead {
 		// A HEAD gets the headers of an answer as it is: its body is
 		// not made to be compressed.
-		w.WriteHeader(code)
-		w.Write(body)
+		sendAsIs(w, r, code, body)
 		return
 	}
 	z, name := a.compressed(body, c)
@@ -102,12 +117,12 @@ func (a *answers) send(w http.ResponseWriter, r *http.Request, code int, body []
 
 // compressed returns body compressed by c, from the copies kept when it
 // was sent before, and the name of the coding.
-func (a *answers) compressed(body []byte, c coding) ([]byte, string) {
+func (a *answerCopies) compressed(body []byte, c coding) ([]byte, string) {
 	key := maphash.Bytes(a.seed, body)
-	ans, ok := a.copies.GetIfPresent(key)
+	ans, ok := a.cache.GetIfPresent(key)
 	if !ok || !bytes.Equal(ans.body, body) {
 		ans = &answer{body: bytes.Clone(body)}
-		a.copies.Set(key, ans)
+		a.cache.Set(key, ans)
 	}
 	ans.mu.Lock()
 	defer ans.mu.Unlock()
@@ -125,6 +140,17 @@ func (a *answers) compressed(body []byte, c coding) ([]byte, string) {
 		ans.gzip = b.Bytes()
 	}
 	return ans.gzip, "gzip"
+}
+
+// sendAsIs writes a whole answer as it is, with its length: net/http
+// would send one of more than a few kilobytes in chunks, for want of it.
+func sendAsIs(w http.ResponseWriter, r *http.Request, code int, body []byte) {
+	h := w.Header()
+	if bodyAllowed(code) && h.Get("Content-Length") == "" && (len(body) > 0 || r.Method != http.MethodHead) {
+		h.Set("Content-Length", strconv.Itoa(len(body)))
+	}
+	w.WriteHeader(code)
+	w.Write(body)
 }
 
 // answerZstd compresses answers at zstd's default level: an answer that is

@@ -1,13 +1,17 @@
 package server
 
 import (
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/klauspost/compress/gzhttp"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // discard is a ResponseWriter that counts what it is given.
@@ -107,5 +111,58 @@ func BenchmarkSearchAnswer(b *testing.B) {
 			}
 			b.ReportMetric(float64(w.bytes)/float64(b.N), "B/resp")
 		})
+	}
+}
+
+// BenchmarkMiddleware serves a cached page (testdata/page.html, gzip, from
+// the copies kept), and a tiny answer of a handler of the caller's, by the
+// handler alone and through the Server, with its metrics and access log
+// off and on: what observing a request costs, against a page and alone.
+func BenchmarkMiddleware(b *testing.B) {
+	out, _ := pageSite(b)
+	quiet := &slog.HandlerOptions{Level: slog.LevelWarn}
+	tiny := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) })
+	tests := []struct {
+		name    string
+		metrics bool
+		cfg     Config
+	}{
+		{"server", false, Config{}},
+		{"metrics", true, Config{}},
+		{"log-disabled", false, Config{AccessLog: slog.New(slog.NewJSONHandler(io.Discard, quiet))}},
+		{"log-json", false, Config{AccessLog: slog.New(slog.NewJSONHandler(io.Discard, nil))}},
+		{"log-text", false, Config{AccessLog: slog.New(slog.NewTextHandler(io.Discard, nil))}},
+		{"metrics+log-json", true, Config{AccessLog: slog.New(slog.NewJSONHandler(io.Discard, nil))}},
+	}
+	run := func(b *testing.B, h http.Handler, target string) {
+		r := httptest.NewRequest("GET", target, nil)
+		r.Header.Set("Accept-Encoding", "gzip")
+		w := &discard{h: http.Header{}}
+		b.ReportAllocs()
+		for b.Loop() {
+			clear(w.h)
+			h.ServeHTTP(w, r)
+		}
+	}
+	b.Run("page/alone", func(b *testing.B) {
+		run(b, &static{out: out, log: slog.New(slog.DiscardHandler), files: newFileCache(DefaultCacheBytes, nil)}, "/page/")
+	})
+	b.Run("tiny/alone", func(b *testing.B) { run(b, tiny, "/tiny") })
+	for _, target := range []string{"/page/", "/tiny"} {
+		for _, bc := range tests {
+			b.Run(strings.Trim(target, "/")+"/"+bc.name, func(b *testing.B) {
+				cfg := bc.cfg
+				cfg.Out = out
+				cfg.Routes = map[string]http.Handler{"GET /tiny": tiny}
+				if bc.metrics {
+					cfg.Metrics = prometheus.NewRegistry()
+				}
+				h, err := New(cfg)
+				if err != nil {
+					b.Fatal(err)
+				}
+				run(b, h, target)
+			})
+		}
 	}
 }

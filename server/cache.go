@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/maypok86/otter/v2"
+	"github.com/maypok86/otter/v2/stats"
 )
 
 // DefaultCacheBytes is the memory Config.CacheBytes gives, when zero, to
@@ -54,11 +55,12 @@ func (p *prepared) weight(k fileKey) uint32 {
 const maxPrepared = 4 << 20
 
 // newFileCache returns a cache of prepared files that holds about budget
-// bytes.
-func newFileCache(budget int64) *otter.Cache[fileKey, *prepared] {
+// bytes; rec counts its lookups, or is nil.
+func newFileCache(budget int64, rec stats.Recorder) *otter.Cache[fileKey, *prepared] {
 	return otter.Must(&otter.Options[fileKey, *prepared]{
 		MaximumWeight: uint64(max(budget, 1)),
 		Weigher:       func(k fileKey, p *prepared) uint32 { return p.weight(k) },
+		StatsRecorder: rec,
 	})
 }
 

@@ -10,24 +10,31 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 	"unicode/utf8"
+
+	"golang.org/x/sync/singleflight"
 )
 
-// health answers GET /healthz: whether the site can be served, in one
+// health answers GET /healthz: whether the process can serve, in one
 // line. It costs a few system calls and the caller's check, as it is
 // polled.
 type health struct {
-	static *static
+	static *static // nil when no files are served
 	check  func(context.Context) (string, error)
 	log    *slog.Logger
-
-	mu   sync.Mutex
-	last string // the reason of the last answer, "" after an ok
+	state  transitions
 }
 
 func (h *health) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	var status string
-	err := h.static.readable()
+	var (
+		status string
+		err    error
+	)
+	if h.static != nil {
+		err = h.static.readable()
+	}
 	if err == nil && h.check != nil {
 		status, err = h.check(r.Context())
 	}
@@ -35,12 +42,12 @@ func (h *health) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	if err != nil {
 		reason := oneLine(err.Error())
-		h.changed(reason)
+		h.state.changed(h.log, "health", "unavailable", reason)
 		w.WriteHeader(http.StatusServiceUnavailable)
 		io.WriteString(w, "unavailable: "+reason+"\n")
 		return
 	}
-	h.changed("")
+	h.state.changed(h.log, "health", "unavailable", "")
 	line := "ok"
 	if status != "" {
 		line += ": " + oneLine(status)
@@ -48,20 +55,93 @@ func (h *health) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, line+"\n")
 }
 
-// changed logs the state when it is not what the last answer said, so
-// that a monitor polling a broken site does not fill the log.
-func (h *health) changed(reason string) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if reason == h.last {
+// ReadyTimeout is how long GET /readyz waits for the caller's check.
+const ReadyTimeout = 5 * time.Second
+
+// ready answers GET /readyz: whether the server should be sent requests,
+// in one line. It is not while it drains, nor while OUT cannot be read or
+// the caller's check fails.
+type ready struct {
+	static   *static // nil when no files are served
+	check    func(context.Context) error
+	draining *atomic.Bool
+	log      *slog.Logger
+	state    transitions
+	// calls lets requests that come while a check runs share its answer:
+	// the check may run a search, and anyone may ask.
+	calls singleflight.Group
+}
+
+// errDraining is the reason a draining server is not ready.
+var errDraining = errors.New("draining")
+
+func (h *ready) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	err := h.reason(r.Context())
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if err != nil {
+		reason := oneLine(err.Error())
+		h.state.changed(h.log, "readiness", "not ready", reason)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		io.WriteString(w, "not ready: "+reason+"\n")
+		return
+	}
+	h.state.changed(h.log, "readiness", "not ready", "")
+	io.WriteString(w, "ready\n")
+}
+
+// reason returns why the server is not ready, or nil.
+func (h *ready) reason(ctx context.Context) error {
+	if h.draining.Load() {
+		return errDraining
+	}
+	if h.static != nil {
+		if err := h.static.readable(); err != nil {
+			return err
+		}
+	}
+	if h.check == nil {
+		return nil
+	}
+	ch := h.calls.DoChan("", func() (any, error) {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ReadyTimeout)
+		defer cancel()
+		return nil, h.check(ctx)
+	})
+	var err error
+	select {
+	case res := <-ch:
+		err = res.Err
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	if h.draining.Load() {
+		return errDraining // began while the check ran
+	}
+	return err
+}
+
+// transitions remembers the last state of a check, so that a change is
+// logged once, not on every request of a monitor that polls.
+type transitions struct {
+	mu   sync.Mutex
+	last string // the reason of the last answer, "" after an ok
+}
+
+// changed logs the state of the check named what when it is not what the
+// last answer said: reason, or ok when reason is "".
+func (t *transitions) changed(log *slog.Logger, what, bad, reason string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if reason == t.last {
 		return
 	}
 	if reason == "" {
-		h.log.Info("health: ok again", "was", h.last)
+		log.Info(what+": ok again", "was", t.last)
 	} else {
-		h.log.Warn("health: unavailable", "reason", reason)
+		log.Warn(what+": "+bad, "reason", reason)
 	}
-	h.last = reason
+	t.last = reason
 }
 
 // readable returns why the site cannot be served, if it cannot: OUT or its

@@ -61,3 +61,31 @@ func TestHTTPServer(t *testing.T) {
 		t.Errorf("a timeout is unset: %+v", srv)
 	}
 }
+
+// TestHTTPServerCORS: over a real connection, with origins allowed, a
+// preflight of the search is answered and "OPTIONS *" is still 405.
+func TestHTTPServerCORS(t *testing.T) {
+	const site = "https://digest.example.org"
+	addr := serveHTTP(t, newServer(t, Config{SearchOnly: true, Search: answering, Origins: []string{site}}))
+	tests := []struct {
+		line   string
+		header []string
+		status int
+		allow  string
+	}{
+		{"OPTIONS * HTTP/1.1", []string{"Origin: " + site, "Access-Control-Request-Method: GET"}, http.StatusMethodNotAllowed, ""},
+		{"OPTIONS /api/search HTTP/1.1", []string{"Origin: " + site, "Access-Control-Request-Method: GET"}, http.StatusNoContent, site},
+		{"OPTIONS /api/search HTTP/1.1", []string{"Origin: https://other.example", "Access-Control-Request-Method: GET"}, http.StatusNoContent, ""},
+		{"OPTIONS /healthz HTTP/1.1", []string{"Origin: " + site, "Access-Control-Request-Method: GET"}, http.StatusMethodNotAllowed, ""},
+		{"GET /api/search?q=x HTTP/1.1", []string{"Origin: " + site}, http.StatusOK, site},
+	}
+	for _, tt := range tests {
+		t.Run(tt.line, func(t *testing.T) {
+			res := rawRequest(t, addr, tt.line, tt.header...)
+			res.Body.Close()
+			if res.StatusCode != tt.status || res.Header.Get("Access-Control-Allow-Origin") != tt.allow {
+				t.Errorf("status %d, Access-Control-Allow-Origin %q; want %d, %q", res.StatusCode, res.Header.Get("Access-Control-Allow-Origin"), tt.status, tt.allow)
+			}
+		})
+	}
+}

@@ -1,5 +1,9 @@
 // Package server serves a built digest site: the static files of OUT, a
-// search handler and /healthz, behind the same security headers.
+// search handler, and the endpoints a load balancer and a monitor ask,
+// behind the same security headers; or, with Config.SearchOnly, the search
+// alone, for a site whose pages live elsewhere.
+//
+// # Files
 //
 // Static files are read through an os.Root opened on OUT, so no request
 // reaches outside it, not by "..", not by a symbolic link. Only regular
@@ -10,7 +14,8 @@
 // slash is redirected to the cleaned path with one, so that no redirect
 // leads off the site; a missing file gets OUT/404.html with status 404.
 // Only GET and HEAD are allowed; any other method gets 405 with an Allow
-// header. A Range of more than a few parts is ignored. Every response has
+// header, OPTIONS too (and "OPTIONS *"), except a CORS preflight of the
+// search. A Range of more than a few parts is ignored. Every response has
 // X-Content-Type-Options: nosniff and a Content-Security-Policy that allows
 // only the site's own styles, scripts and images. A panic in any handler is
 // logged and answered with 500, though none is expected.
@@ -28,9 +33,89 @@
 // is sent with Cache-Control: no-cache, to be revalidated on each use, so
 // that a rebuilt site is seen at once. The 404 page keeps its status.
 //
-// GET /healthz answers 200 "ok", with the caller's status line, while
-// OUT and its index.html can be read and the caller's check passes;
-// otherwise 503 and the reason, in one line.
+// # Search
+//
+// GET /search, /api/search and, when Config.SearchFeed is given,
+// /search.atom go to the caller's handlers through a queue: at most
+// Config.MaxSearches run at once (GOMAXPROCS by default) and at most
+// Config.MaxWaiting more wait, in the order they came; one more is turned
+// away at once with 503, Retry-After: 1 and a line in the endpoint's format
+// (JSON for /api/search, HTML for /search, text for the feed), so that an
+// overloaded replica sheds load instead of answering everyone late. A
+// search whose client leaves while it waits is dropped. The queue is the
+// one bound on searches; an answer is written to the client after the
+// search's turn is given back.
+//
+// With Config.Origins, pages of those origins may read the search's
+// answers from a browser: a request with an allowed Origin gets it back in
+// Access-Control-Allow-Origin (any origin gets "*" when Origins holds
+// "*"), with Vary: Origin, and a preflight (OPTIONS with
+// Access-Control-Request-Method) of GET or HEAD gets 204 with
+// Access-Control-Allow-Methods and an hour's Access-Control-Max-Age.
+// Other origins get no CORS header, and no other route has any.
+//
+// With Config.SearchOnly nothing is read from disk: anything but the
+// search and the endpoints below is 404, a line of text or, under /api/,
+// JSON; the search page's Content-Security-Policy also allows styles,
+// scripts and images from Origins, where the site's files are.
+//
+// # Operations
+//
+// GET /healthz is liveness: 200 "ok", with the caller's status line, while
+// OUT and its index.html can be read (when there is an OUT) and
+// Config.Health passes; otherwise 503 and the reason, in one line. It
+// stays 200 while the server drains.
+//
+// GET /readyz is readiness, for a load balancer: 200 "ready" once
+// Config.Ready passes (the index open and answering a probe query) and
+// OUT can be read; 503 "not ready: " and the reason before that, and
+// "not ready: draining" from the moment Drain is called. Requests that
+// come while a check runs share it.
+//
+// Serve runs a server until its context ends (on SIGTERM), then drains:
+// /readyz says 503 at once and every answer asks its client to close the
+// connection, while requests are still answered for Config.Grace (as long
+// as a load balancer takes to see the server is not ready); then no new
+// connection is accepted and the requests in flight get
+// Config.ShutdownTimeout to finish.
+//
+// # Metrics
+//
+// With Config.Metrics, GET /metrics serves that registry in the
+// Prometheus text format. The server registers in it: Go's and the
+// process's collectors, go_build_info, digest_build_info (the module's
+// version and VCS revision as labels), and
+//
+//	digest_http_requests_total{route,code}           counter
+//	digest_http_request_duration_seconds{route}      histogram, 0.1 ms to 2 s
+//	digest_http_response_bytes_total{route}          counter, bytes as sent
+//	digest_http_requests_in_flight                   gauge
+//	digest_queue_running, digest_queue_waiting       gauges
+//	digest_queue_max_running, digest_queue_max_waiting gauges
+//	digest_queue_wait_seconds                        histogram
+//	digest_queue_rejected_total, digest_queue_abandoned_total counters
+//	digest_compression_cache_{hits,misses,evictions}_total{cache} counters
+//	digest_compression_cache_bytes{cache}            gauge
+//
+// where route is one of page, asset, feed, search, api, health, ready,
+// metrics and other, never a path, so that the series stay few whatever
+// is asked, and cache is files or answers. A request whose client left
+// before anything was written is counted with code 499. The caller
+// registers its own collectors in the same registry, under names of its
+// own (the search's: digest_search_* and digest_index_*), and must not
+// register Go's, the process's or the build-info collectors again; a
+// registry serves one Server.
+//
+// # Access log
+//
+// With Config.AccessLog, every request gets a line, through the caller's
+// slog handler (text or JSON): method, route, path (path and query each
+// cut to 256 bytes), status, bytes, dur and remote, the client's address:
+// the peer's, or, when the peer is one of Config.TrustedProxies, the last
+// address in X-Forwarded-For that is not. The line is at level info, error
+// for a status of 500 or above other than 503. Errors of the server itself
+// go to Config.Logger. Counting and logging allocate nothing per request
+// when off.
 //
 // NewHTTPServer wraps the handler in an http.Server with the timeouts and
 // limits a server on the open internet needs, and without net/http's own
@@ -47,20 +132,25 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"path"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/maypok86/otter/v2"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/rs/cors"
 )
 
 // Config is what a server serves.
 type Config struct {
-	// Out is the folder of the built site.
+	// Out is the folder of the built site; empty with SearchOnly.
 	Out string
 	// Search serves GET /search and GET /api/search; nil for none. Its
 	// answers are compressed as the client accepts when they are text and
@@ -68,12 +158,37 @@ type Config struct {
 	// sets gets "-gzip" or "-zstd" added inside the quotes when the answer
 	// is compressed.
 	Search http.Handler
+	// SearchFeed serves GET /search.atom, the search's answers as a feed;
+	// nil for none. It is compressed, queued and open to Origins as Search
+	// is.
+	SearchFeed http.Handler
+	// SearchOnly serves the search and the operations endpoints alone, for
+	// a site whose pages are served from elsewhere: no file is read, Out
+	// must be empty and Search given.
+	SearchOnly bool
+	// Origins are the origins, written as "https://digest.example.org",
+	// whose pages may call the search from a browser (CORS); "*" for any;
+	// none for pages of the server's own origin only. With SearchOnly they
+	// may also serve the search page's styles, scripts and images.
+	Origins []string
+	// MaxSearches is how many searches run at once: 0 for
+	// runtime.GOMAXPROCS.
+	MaxSearches int
+	// MaxWaiting is how many more searches may wait for their turn before
+	// one is turned away with 503: 0 for 4×MaxSearches, below 0 for none.
+	MaxWaiting int
 	// Health is the caller's part of GET /healthz, asked after OUT was
 	// found readable: a one-line status on success, such as the index
 	// generation served, or why the server cannot serve; nil for none. It
 	// is polled, so it should be cheap. Both the status and the error's
 	// message are shown to anyone who asks.
 	Health func(context.Context) (status string, err error)
+	// Ready is the caller's part of GET /readyz, asked after OUT was found
+	// readable: nil when the server can take traffic (its index is open and
+	// answers a probe query), or why not; nil for none. Requests that come
+	// at the same time share one call, of at most ReadyTimeout. Its
+	// message is shown to anyone who asks.
+	Ready func(context.Context) error
 	// Routes are more handlers by ServeMux pattern, such as watch mode's
 	// "GET /_digest/events".
 	Routes map[string]http.Handler
@@ -85,8 +200,50 @@ type Config struct {
 	// quarter for the answers, the rest for the files; 0 for
 	// DefaultCacheBytes.
 	CacheBytes int64
-	// Logger gets errors and, at debug level, every request; nil for none.
+	// Metrics gets the server's collectors and is served at GET /metrics
+	// (see the package doc); nil for neither.
+	Metrics *prometheus.Registry
+	// AccessLog gets a line for every request, at level info (error for an
+	// answer of status 500); nil for none.
+	AccessLog *slog.Logger
+	// TrustedProxies are the proxies whose X-Forwarded-For the access log
+	// believes: the client's address is the last one in it that is not of
+	// a trusted proxy, when the request came from one. Empty: the address
+	// the request came from.
+	TrustedProxies []netip.Prefix
+	// Grace is how long Serve goes on answering after it starts to
+	// report not ready, before it stops accepting connections: as long as
+	// a load balancer takes to see it (its check interval times the
+	// failed checks that take a server out); 0 for none.
+	Grace time.Duration
+	// ShutdownTimeout is how long Serve lets requests in flight finish
+	// once it stops accepting: 0 for DefaultShutdownTimeout.
+	ShutdownTimeout time.Duration
+	// Logger gets errors and changes of health and readiness; nil for
+	// none.
 	Logger *slog.Logger
+}
+
+// Server serves a site, or its search alone, and reports its readiness.
+type Server struct {
+	mux     *http.ServeMux
+	csp     string
+	log     *slog.Logger
+	access  *slog.Logger // nil for no access log
+	proxies []netip.Prefix
+	metrics *metrics // nil for none
+	// cors adds the headers that let pages of other origins read the
+	// search's answers, and answers preflights; nil for none.
+	cors      *cors.Cors
+	preflight http.Handler
+	searches  map[string]route // the search's routes, by path
+	queue     *queue           // of the searches
+	// observing is whether a request is timed: for the metrics or the
+	// access log.
+	observing bool
+	draining  atomic.Bool
+	grace     time.Duration
+	timeout   time.Duration
 }
 
 // CSP is the Content-Security-Policy of every response: the site's pages
@@ -94,33 +251,190 @@ type Config struct {
 // script elements are data, not executed).
 const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
 
-// New returns the handler of a site. OUT must be a readable folder.
-func New(cfg Config) (http.Handler, error) {
+// New returns the server of a site. OUT must be a readable folder, unless
+// SearchOnly.
+func New(cfg Config) (*Server, error) {
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	if cfg.SearchOnly && cfg.Out != "" {
+		return nil, fmt.Errorf("server: SearchOnly serves no files, but Out is %q", cfg.Out)
+	}
+	if cfg.SearchOnly && cfg.Search == nil {
+		return nil, errors.New("server: SearchOnly without a Search handler would serve nothing")
+	}
+	origins, err := normalOrigins(cfg.Origins)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		mux:     http.NewServeMux(),
+		csp:     CSP,
+		log:     log,
+		access:  cfg.AccessLog,
+		proxies: cfg.TrustedProxies,
+		grace:   cfg.Grace,
+		timeout: cfg.ShutdownTimeout,
+	}
+	if s.timeout <= 0 {
+		s.timeout = DefaultShutdownTimeout
+	}
+	if cfg.SearchOnly {
+		s.csp = searchOnlyCSP(origins)
+	}
+	if cfg.Metrics != nil {
+		m, err := newMetrics(cfg.Metrics)
+		if err != nil {
+			return nil, fmt.Errorf("server: metrics: %w", err)
+		}
+		s.metrics = m
+	}
+	s.observing = s.metrics != nil || s.access != nil
 	budget := cfg.CacheBytes
 	if budget <= 0 {
 		budget = DefaultCacheBytes
 	}
 	answerBytes := budget / 4
-	st := &static{out: cfg.Out, inject: cfg.Inject, log: log, files: newFileCache(budget - answerBytes)}
-	if _, _, err := st.current(); err != nil {
-		return nil, fmt.Errorf("server: %w", err)
+	var st *static
+	if !cfg.SearchOnly {
+		st = &static{out: cfg.Out, inject: cfg.Inject, log: log, files: newFileCache(budget-answerBytes, s.metrics.cacheRecorder())}
+		if _, _, err := st.current(); err != nil {
+			return nil, fmt.Errorf("server: %w", err)
+		}
+		s.handle("GET /", routeStatic, st)
+		s.metrics.watchCache("files", st.files)
+	} else {
+		s.handle("/", routeOther, http.HandlerFunc(searchOnlyNotFound))
 	}
-	mux := http.NewServeMux()
-	mux.Handle("GET /", st)
-	mux.Handle("GET /healthz", &health{static: st, check: cfg.Health, log: log})
-	if cfg.Search != nil {
-		search := compressAnswers(cfg.Search, answerBytes)
-		mux.Handle("GET /search", search)
-		mux.Handle("GET /api/search", search)
+	s.handle("GET /healthz", routeHealth, &health{static: st, check: cfg.Health, log: log})
+	s.handle("GET /readyz", routeReady, &ready{static: st, check: cfg.Ready, draining: &s.draining, log: log})
+	if cfg.Metrics != nil {
+		s.handle("GET /metrics", routeMetrics, promhttp.HandlerFor(cfg.Metrics, promhttp.HandlerOpts{
+			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelError),
+			Registry: cfg.Metrics,
+		}))
+	}
+	if len(origins) > 0 {
+		s.cors = cors.New(cors.Options{
+			AllowedOrigins: origins,
+			AllowedMethods: []string{http.MethodGet, http.MethodHead},
+			ExposedHeaders: []string{"Retry-After", "ETag"},
+			MaxAge:         corsMaxAge,
+		})
+		// A preflight is answered by cors; any other OPTIONS gets 405.
+		s.preflight = s.cors.Handler(http.HandlerFunc(methodNotAllowed))
+	}
+	q := newQueue(cfg.MaxSearches, cfg.MaxWaiting, s.metrics)
+	s.queue = q
+	if err := s.metrics.watchQueue(q); err != nil {
+		return nil, fmt.Errorf("server: metrics: %w", err)
+	}
+	copies := newAnswerCopies(answerBytes, s.metrics.cacheRecorder())
+	s.metrics.watchCache("answers", copies.cache)
+	s.searches = map[string]route{}
+	for _, r := range []struct {
+		path string
+		rt   route
+		h    http.Handler
+	}{
+		{"/search", routeSearch, cfg.Search},
+		{"/api/search", routeAPI, cfg.Search},
+		{"/search.atom", routeFeed, cfg.SearchFeed},
+	} {
+		if r.h == nil {
+			continue
+		}
+		s.searches[r.path] = r.rt
+		var h http.Handler = copies.compress(q.limit(r.h))
+		if s.cors != nil {
+			h = s.cors.Handler(h)
+		}
+		s.handle("GET "+r.path, r.rt, h)
 	}
 	for pattern, h := range cfg.Routes {
-		mux.Handle(pattern, h)
+		s.mux.Handle(pattern, h)
 	}
-	return recoverPanics(log, secure(allowGet(logRequests(log, mux)))), nil
+	return s, nil
+}
+
+// handle serves pattern by h, and names its requests rt in the metrics and
+// the access log.
+func (s *Server) handle(pattern string, rt route, h http.Handler) {
+	s.mux.Handle(pattern, named(rt, h))
+}
+
+// ServeHTTP serves a request, with the security headers, as the package
+// doc says.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rec := &recorder{ResponseWriter: w}
+	var start time.Time
+	if s.observing {
+		start = time.Now()
+		s.metrics.started()
+	}
+	defer s.finish(rec, r, start)
+	h := rec.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", s.csp)
+	h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+	h.Set("X-Frame-Options", "DENY")
+	if s.draining.Load() {
+		// Clients that keep their connection open, a proxy's pool among
+		// them, open their next one to a server that stays.
+		h.Set("Connection", "close")
+	}
+	switch {
+	case r.Method == http.MethodGet || r.Method == http.MethodHead:
+		s.mux.ServeHTTP(rec, r)
+	case r.Method == http.MethodOptions && s.preflight != nil && s.searches[r.URL.Path] != 0:
+		// A browser asks before it calls the search from another
+		// origin with headers of its own.
+		rec.route = s.searches[r.URL.Path]
+		s.preflight.ServeHTTP(rec, r)
+	default:
+		methodNotAllowed(rec, r)
+	}
+}
+
+// finish ends a request: it turns a panic into a logged 500 when nothing
+// has been written yet, and counts and logs the request.
+func (s *Server) finish(rec *recorder, r *http.Request, start time.Time) {
+	v := recover()
+	if v != nil && v != http.ErrAbortHandler {
+		s.log.Error("panic serving a request", "url", r.URL.String(), "panic", v)
+		if rec.status == 0 {
+			http.Error(rec, "500 internal error", http.StatusInternalServerError)
+		}
+	}
+	if s.observing {
+		s.observe(rec, r, start)
+	}
+	if v == http.ErrAbortHandler {
+		panic(v)
+	}
+}
+
+// methodNotAllowed answers 405: the site is only read.
+func methodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Allow", "GET, HEAD")
+	http.Error(w, "405 method not allowed: the site is read with GET", http.StatusMethodNotAllowed)
+}
+
+// searchOnlyNotFound answers a request for anything but the search and
+// the operations endpoints of a server of the search alone: JSON under
+// /api/, a line of text elsewhere.
+func searchOnlyNotFound(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Cache-Control", "no-cache")
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		h.Set("Content-Type", "application/json; charset=utf-8")
+		h.Set("X-Content-Type-Options", "nosniff")
+		w.WriteHeader(http.StatusNotFound)
+		io.WriteString(w, `{"error":"not found: this server answers only /api/search"}`+"\n")
+		return
+	}
+	http.Error(w, "404 not found: this server answers only the search (/search, /api/search)", http.StatusNotFound)
 }
 
 // NewHTTPServer returns a server of h, not yet listening, with the limits
@@ -142,89 +456,6 @@ func NewHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
 		DisableGeneralOptionsHandler: true,
 		ErrorLog:                     slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-}
-
-// secure sets the security headers of every response.
-func secure(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Content-Security-Policy", CSP)
-		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
-		h.Set("X-Frame-Options", "DENY")
-		next.ServeHTTP(w, r)
-	})
-}
-
-// allowGet answers 405 to any method but GET and HEAD.
-func allowGet(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			w.Header().Set("Allow", "GET, HEAD")
-			http.Error(w, "405 method not allowed: the site is read with GET", http.StatusMethodNotAllowed)
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-// statusWriter remembers the status and whether anything was written.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the underlying writer (for
-// flushing server-sent events).
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-func logRequests(log *slog.Logger, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !log.Enabled(r.Context(), slog.LevelDebug) {
-			next.ServeHTTP(w, r)
-			return
-		}
-		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
-		next.ServeHTTP(sw, r)
-		log.Debug("request", "method", r.Method, "url", r.URL.String(), "status", sw.status, "ms", time.Since(start).Milliseconds())
-	})
-}
-
-// recoverPanics turns a panic into a logged 500, when nothing has been
-// written yet.
-func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sw := &statusWriter{ResponseWriter: w}
-		defer func() {
-			v := recover()
-			if v == nil {
-				return
-			}
-			if v == http.ErrAbortHandler {
-				panic(v)
-			}
-			log.Error("panic serving a request", "url", r.URL.String(), "panic", v)
-			if sw.status == 0 {
-				http.Error(w, "500 internal error", http.StatusInternalServerError)
-			}
-		}()
-		next.ServeHTTP(sw, r)
-	})
 }
 
 // static serves the files of the built site.

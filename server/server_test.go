@@ -45,9 +45,9 @@ func site(t *testing.T) string {
 	return out
 }
 
-func newServer(t *testing.T, cfg Config) http.Handler {
+func newServer(t *testing.T, cfg Config) *Server {
 	t.Helper()
-	if cfg.Out == "" {
+	if cfg.Out == "" && !cfg.SearchOnly {
 		cfg.Out = site(t)
 	}
 	h, err := New(cfg)

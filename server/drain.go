@@ -1,0 +1,69 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+)
+
+// DefaultShutdownTimeout is how long Serve lets requests in flight finish,
+// when Config.ShutdownTimeout is 0: longer than any search takes, shorter
+// than what a supervisor waits before it kills (systemd and Kubernetes
+// wait 90 and 30 seconds).
+const DefaultShutdownTimeout = 10 * time.Second
+
+// Drain makes GET /readyz answer 503 "draining" from now on, so that load
+// balancers stop sending requests, and asks clients to close their
+// connections after each answer; requests are still answered. It cannot
+// be undone: a server that drains is about to stop.
+func (s *Server) Drain() {
+	if !s.draining.Swap(true) {
+		s.log.Info("draining: reporting not ready")
+	}
+}
+
+// Draining reports whether Drain was called.
+func (s *Server) Draining() bool { return s.draining.Load() }
+
+// Serve serves hs, whose handler is s, on ln until ctx is done (on
+// SIGTERM), and then stops as a server behind a load balancer must, so that
+// no request fails: it drains at once (Drain), goes on answering for
+// Config.Grace while load balancers see that it is not ready, then stops
+// accepting connections and waits up to Config.ShutdownTimeout for the
+// requests in flight (http.Server.Shutdown), closing what is left after
+// that. It returns nil after a stop in which every request finished.
+func (s *Server) Serve(ctx context.Context, hs *http.Server, ln net.Listener) error {
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	s.Drain()
+	if s.grace > 0 {
+		s.log.Info("draining: answering for a grace period before shutting down", "grace", s.grace)
+		t := time.NewTimer(s.grace)
+		select {
+		case <-t.C:
+		case err := <-errc:
+			t.Stop()
+			return fmt.Errorf("serve: %w", err)
+		}
+	}
+	s.log.Info("shutting down: no new connections; finishing the requests in flight", "timeout", s.timeout)
+	sctx, cancel := context.WithTimeout(context.Background(), s.timeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		hs.Close()
+		<-errc
+		return fmt.Errorf("shutdown: requests still in flight after %v were cut: %w", s.timeout, err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}
