@@ -1,0 +1,251 @@
+// Package dataset writes the digest's open data: every published event with
+// every field, as JSON (nested, with the ru/en/zh names of every taxonomy
+// entry it names) and as CSV (one row an event, lists joined with «; »),
+// and the taxonomy as JSON.
+//
+// The CSV's columns are defined once, in Columns, with their type, meaning
+// and an example; docs/DATA.md, the codebook, is checked against them by a
+// test, so that the two cannot drift apart. CSV is UTF-8 without a byte-order
+// mark (pandas would otherwise read it into the first column's name), with a
+// header row and CRLF line ends (RFC 4180), quoted where a value needs it:
+// LibreOffice and pandas open it as it is.
+package dataset
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"io"
+	"strings"
+	"time"
+)
+
+// Names are an entry's names in the digest's three languages.
+type Names struct {
+	Ru string `json:"ru"`
+	En string `json:"en,omitempty"`
+	Zh string `json:"zh,omitempty"`
+}
+
+// Term is a taxonomy entry as an event names it.
+type Term struct {
+	Slug    string `json:"slug"`
+	Country string `json:"country,omitempty"` // regions: RU or CN
+	Name    Names  `json:"name"`
+	URL     string `json:"url"`
+}
+
+// Person is someone an event names, with the role they had at it.
+type Person struct {
+	Name string `json:"name"`
+	Role string `json:"role,omitempty"`
+	// Slug and URL name the person's page, when the site has one.
+	Slug string `json:"slug,omitempty"`
+	URL  string `json:"url,omitempty"`
+}
+
+// Organization is an organization an event names.
+type Organization struct {
+	Name string `json:"name"`
+	Slug string `json:"slug,omitempty"`
+	URL  string `json:"url,omitempty"`
+}
+
+// Source is what a note was written from.
+type Source struct {
+	URL       string `json:"url"`
+	Publisher string `json:"publisher,omitempty"`
+}
+
+// Event is one published note.
+type Event struct {
+	URL           string         `json:"url"` // absolute
+	Title         string         `json:"title"`
+	Date          string         `json:"date"` // YYYY-MM-DD, the day the event starts
+	End           string         `json:"end,omitempty"`
+	Published     string         `json:"published"` // YYYY-MM-DD
+	Kind          Term           `json:"kind"`
+	Regions       []Term         `json:"regions"`
+	Sectors       []Term         `json:"sectors"`
+	People        []Person       `json:"people"`
+	Organizations []Organization `json:"organizations"`
+	Places        []string       `json:"places"`
+	Sources       []Source       `json:"sources"`
+	Summary       string         `json:"summary,omitempty"`
+}
+
+// Day formats a time as the YYYY-MM-DD day it was written on; "" for zero.
+func Day(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.DateOnly)
+}
+
+// Meta describes a data file: where it comes from and under what licence.
+type Meta struct {
+	Title   string  `json:"title"`
+	Site    string  `json:"site"` // the site's base URL
+	License License `json:"license"`
+	// Updated is the newest publication day of the events in the file, so
+	// that the same site gives the same file.
+	Updated string `json:"updated,omitempty"`
+}
+
+// License names the licence the data is published under.
+type License struct {
+	Name string `json:"name"`
+	URL  string `json:"url,omitempty"`
+}
+
+// Separator joins the values of a list in one CSV cell.
+const Separator = "; "
+
+// Column is one column of the CSV.
+type Column struct {
+	Name    string
+	Type    string // as the codebook gives it: text, date, url, list of …
+	Meaning string
+	Example string
+	value   func(e *Event) string
+}
+
+// Columns are the CSV's columns, in order.
+var Columns = []Column{
+	{"url", "url", "address of the event's page", "https://digest.example.org/2025/khabarovsk-delegation-beijing/", func(e *Event) string { return e.URL }},
+	{"title", "text", "title of the note", "Хабаровская делегация обсудила в Пекине подготовку к форуму", func(e *Event) string { return e.Title }},
+	{"date", "date", "day the event started (YYYY-MM-DD)", "2025-03-17", func(e *Event) string { return e.Date }},
+	{"end", "date", "last day of an event of several days; empty for one day", "2025-03-18", func(e *Event) string { return e.End }},
+	{"published", "date", "day the note was published", "2025-03-20", func(e *Event) string { return e.Published }},
+	{"kind", "slug", "kind of event", "delegation", func(e *Event) string { return e.Kind.Slug }},
+	{"kind_ru", "text", "kind of event, in Russian", "Визит делегации", func(e *Event) string { return e.Kind.Name.Ru }},
+	{"kind_en", "text", "kind of event, in English", "Delegation visit", func(e *Event) string { return e.Kind.Name.En }},
+	{"kind_zh", "text", "kind of event, in Chinese", "代表团访问", func(e *Event) string { return e.Kind.Name.Zh }},
+	{"regions", "list of slugs", "every region the event names, Russian and Chinese", "khabarovsk-krai; beijing", terms(func(t Term) string { return t.Slug }, "")},
+	{"regions_ru", "list of text", "those regions in Russian", "Хабаровский край; Пекин", terms(func(t Term) string { return t.Name.Ru }, "")},
+	{"regions_en", "list of text", "those regions in English", "Khabarovsk Krai; Beijing", terms(func(t Term) string { return t.Name.En }, "")},
+	{"regions_zh", "list of text", "those regions in Chinese", "哈巴罗夫斯克边疆区; 北京", terms(func(t Term) string { return t.Name.Zh }, "")},
+	{"russian_regions", "list of slugs", "the Russian regions among them", "khabarovsk-krai", terms(func(t Term) string { return t.Slug }, "RU")},
+	{"chinese_regions", "list of slugs", "the Chinese regions among them", "beijing", terms(func(t Term) string { return t.Slug }, "CN")},
+	{"sectors", "list of slugs", "sectors of the economy the event concerns", "investment; automotive", func(e *Event) string { return join(e.Sectors, func(t Term) string { return t.Slug }) }},
+	{"sectors_ru", "list of text", "those sectors in Russian", "Инвестиции; Автомобилестроение", func(e *Event) string { return join(e.Sectors, func(t Term) string { return t.Name.Ru }) }},
+	{"sectors_en", "list of text", "those sectors in English", "Investment; Automotive", func(e *Event) string { return join(e.Sectors, func(t Term) string { return t.Name.En }) }},
+	{"sectors_zh", "list of text", "those sectors in Chinese", "投资; 汽车制造", func(e *Event) string { return join(e.Sectors, func(t Term) string { return t.Name.Zh }) }},
+	{"people", "list of text", "people who took part, as the note names them", "Сергей Абрамов; Андрей Поваляев", func(e *Event) string { return join(e.People, func(p Person) string { return p.Name }) }},
+	{"people_roles", "list of text", "their roles at the event, in the same order; empty where none is given", "глава делегации Хабаровского края; ", func(e *Event) string { return join(e.People, func(p Person) string { return p.Role }) }},
+	{"organizations", "list of text", "organizations the note names", "Российско-Китайская гильдия коммерции", func(e *Event) string { return join(e.Organizations, func(o Organization) string { return o.Name }) }},
+	{"places", "list of text", "cities where it happened", "Пекин", func(e *Event) string { return strings.Join(e.Places, Separator) }},
+	{"sources", "list of urls", "where the note's facts come from", "https://example.org/news/123", func(e *Event) string { return join(e.Sources, func(s Source) string { return s.URL }) }},
+	{"summary", "text", "one-paragraph summary, when the note has one", "Делегация края провела в Пекине серию встреч.", func(e *Event) string { return e.Summary }},
+}
+
+func terms(f func(Term) string, country string) func(e *Event) string {
+	return func(e *Event) string {
+		var parts []string
+		for _, t := range e.Regions {
+			if country == "" || t.Country == country {
+				parts = append(parts, f(t))
+			}
+		}
+		return strings.Join(parts, Separator)
+	}
+}
+
+func join[T any](list []T, f func(T) string) string {
+	parts := make([]string, len(list))
+	for i, x := range list {
+		parts[i] = f(x)
+	}
+	return strings.Join(parts, Separator)
+}
+
+// WriteCSV writes events as CSV with a header row.
+func WriteCSV(w io.Writer, events []Event) error {
+	cw := csv.NewWriter(w)
+	cw.UseCRLF = true
+	row := make([]string, len(Columns))
+	for i, c := range Columns {
+		row[i] = c.Name
+	}
+	if err := cw.Write(row); err != nil {
+		return err
+	}
+	for i := range events {
+		for j, c := range Columns {
+			row[j] = c.value(&events[i])
+		}
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// eventsFile is the JSON file of events.
+type eventsFile struct {
+	Meta
+	Count  int     `json:"count"`
+	Events []Event `json:"events"`
+}
+
+// WriteJSON writes events as JSON, with meta at the top.
+func WriteJSON(w io.Writer, meta Meta, events []Event) error {
+	if events == nil {
+		events = []Event{}
+	}
+	for i := range events {
+		e := &events[i]
+		// Lists are [] rather than null, so that every event has the same shape.
+		e.Regions, e.Sectors, e.People = nonNil(e.Regions), nonNil(e.Sectors), nonNil(e.People)
+		e.Organizations, e.Places, e.Sources = nonNil(e.Organizations), nonNil(e.Places), nonNil(e.Sources)
+	}
+	return encode(w, eventsFile{Meta: meta, Count: len(events), Events: events})
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// Entry is a taxonomy entry in taxonomy.json.
+type Entry struct {
+	Slug    string   `json:"slug"`
+	Country string   `json:"country,omitempty"`
+	Group   string   `json:"group,omitempty"`
+	Name    Names    `json:"name"`
+	Aliases []string `json:"aliases,omitempty"`
+	URL     string   `json:"url"`
+	Events  int      `json:"events"` // published events that name it
+}
+
+// Taxonomy is every taxonomy of the site, by name: regions, sectors, kinds
+// and, where the site has them, people and organizations.
+type Taxonomy map[string][]Entry
+
+// WriteTaxonomy writes the taxonomy as JSON, with meta at the top.
+func WriteTaxonomy(w io.Writer, meta Meta, tax Taxonomy) error {
+	return encode(w, struct {
+		Meta
+		Taxonomies Taxonomy `json:"taxonomies"`
+	}{meta, tax})
+}
+
+func encode(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", " ")
+	enc.SetEscapeHTML(false) // data files, never inlined in a page
+	return enc.Encode(v)
+}
+
+// CodebookTable is the Markdown table of Columns that docs/DATA.md holds
+// between its "<!-- columns -->" markers.
+func CodebookTable() string {
+	var b strings.Builder
+	b.WriteString("| column | type | meaning | example |\n| --- | --- | --- | --- |\n")
+	for _, c := range Columns {
+		b.WriteString("| `" + c.Name + "` | " + c.Type + " | " + c.Meaning + " | " + strings.ReplaceAll(c.Example, "|", `\|`) + " |\n")
+	}
+	return b.String()
+}

@@ -1,0 +1,116 @@
+package dataset
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"flag"
+	"os"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the table of columns in docs/DATA.md")
+
+func events() []Event {
+	return []Event{
+		{
+			URL: "https://d.example/2025/x/", Title: `Делегация, "итоги"; и ещё`, Date: "2025-03-17", End: "2025-03-18", Published: "2025-03-20",
+			Kind:    Term{Slug: "delegation", Name: Names{Ru: "Визит делегации", En: "Delegation visit", Zh: "代表团访问"}, URL: "https://d.example/kinds/delegation/"},
+			Regions: []Term{{Slug: "khabarovsk-krai", Country: "RU", Name: Names{Ru: "Хабаровский край", En: "Khabarovsk Krai"}}, {Slug: "beijing", Country: "CN", Name: Names{Ru: "Пекин", En: "Beijing", Zh: "北京"}}},
+			Sectors: []Term{{Slug: "investment", Name: Names{Ru: "Инвестиции"}}},
+			People:  []Person{{Name: "Сергей Абрамов", Role: "глава делегации"}, {Name: "Андрей Поваляев"}},
+			Places:  []string{"Пекин"}, Sources: []Source{{URL: "https://example.org/1"}},
+			Summary: "Первая строка.\nВторая строка.",
+		},
+		{URL: "https://d.example/2021/y/", Title: "Второе", Date: "2021-04-29", Published: "2021-04-29", Kind: Term{Slug: "mission"}},
+	}
+}
+
+// TestCSV reads the CSV back as a reader's tool would, with encoding/csv.
+func TestCSV(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, events()); err != nil {
+		t.Fatal(err)
+	}
+	if bytes.HasPrefix(buf.Bytes(), []byte("\xef\xbb\xbf")) {
+		t.Error("the CSV starts with a byte-order mark")
+	}
+	rows, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 3 {
+		t.Fatalf("%d rows, want a header and 2", len(rows))
+	}
+	col := map[string]int{}
+	for i, name := range rows[0] {
+		col[name] = i
+	}
+	if len(col) != len(Columns) {
+		t.Errorf("header %v", rows[0])
+	}
+	r := rows[1]
+	for name, want := range map[string]string{
+		"title": `Делегация, "итоги"; и ещё`, "regions": "khabarovsk-krai; beijing", "russian_regions": "khabarovsk-krai",
+		"chinese_regions": "beijing", "regions_zh": "; 北京", "people_roles": "глава делегации; ", "summary": "Первая строка.\nВторая строка.",
+		"kind_en": "Delegation visit", "end": "2025-03-18",
+	} {
+		if got := r[col[name]]; got != want {
+			t.Errorf("%s = %q, want %q", name, got, want)
+		}
+	}
+	if got := rows[2][col["regions"]]; got != "" {
+		t.Errorf("an event without regions has %q", got)
+	}
+}
+
+func TestJSON(t *testing.T) {
+	var buf bytes.Buffer
+	meta := Meta{Title: "T", Site: "https://d.example/", License: License{Name: "CC BY 4.0", URL: "https://creativecommons.org/licenses/by/4.0/"}, Updated: "2025-03-20"}
+	if err := WriteJSON(&buf, meta, events()); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Meta
+		Count  int              `json:"count"`
+		Events []map[string]any `json:"events"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Count != 2 || len(doc.Events) != 2 || doc.License.Name != "CC BY 4.0" {
+		t.Errorf("top level: %+v", doc.Meta)
+	}
+	for _, k := range []string{"regions", "sectors", "people", "organizations", "places", "sources"} {
+		if v, ok := doc.Events[1][k].([]any); !ok || len(v) != 0 {
+			t.Errorf("%s of an event without them is %v, want []", k, doc.Events[1][k])
+		}
+	}
+	if zh := doc.Events[0]["regions"].([]any)[1].(map[string]any)["name"].(map[string]any)["zh"]; zh != "北京" {
+		t.Errorf("names: %v", zh)
+	}
+}
+
+// TestCodebook holds docs/DATA.md to Columns; -update rewrites its table.
+func TestCodebook(t *testing.T) {
+	const file, start, end = "../docs/DATA.md", "<!-- columns -->\n", "<!-- /columns -->"
+	doc, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(doc)
+	i, j := strings.Index(s, start), strings.Index(s, end)
+	if i < 0 || j < i {
+		t.Fatalf("%s has no %q … %q section", file, start, end)
+	}
+	if got := s[i+len(start) : j]; got != CodebookTable() {
+		if *update {
+			if err := os.WriteFile(file, []byte(s[:i+len(start)]+CodebookTable()+s[j:]), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+		t.Errorf("the table of columns in %s is not Columns' (go test ./dataset -update to rewrite it)", file)
+	}
+}
