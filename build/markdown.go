@@ -47,7 +47,7 @@ var markdown = goldmark.New(
 
 // renderMarkdown returns the body as HTML and as plain text for the index.
 func renderMarkdown(src []byte) (html []byte, plain string, err error) {
-	ctx := parser.NewContext(parser.WithIDs(&headingIDs{used: map[string]bool{}}))
+	ctx := parser.NewContext(parser.WithIDs(&headingIDs{used: map[string]bool{}, next: map[string]int{}}))
 	doc := markdown.Parser().Parse(text.NewReader(src), parser.WithContext(ctx))
 	var buf bytes.Buffer
 	buf.Grow(len(src) + len(src)/4)
@@ -107,18 +107,29 @@ func plainText(doc ast.Node, src []byte) string {
 // default generator's "heading"; repeats get -1, -2 and so on.
 type headingIDs struct {
 	used map[string]bool
+	// next is, for a base id, the first suffix not yet known to be taken:
+	// a note of many equal headings costs time in proportion to their number.
+	next map[string]int
 }
 
+// silentSigns drops the soft and hard signs, which carry no sound of their
+// own, rather than let them split a word (посольстве → posolstve, not
+// posol-stve).
+var silentSigns = strings.NewReplacer("ь", "", "ъ", "", "Ь", "", "Ъ", "")
+
 func (h *headingIDs) Generate(value []byte, _ ast.NodeKind) []byte {
-	// The soft and hard signs carry no sound of their own: drop them rather
-	// than let them split a word (посольстве → posolstve, not posol-stve).
-	base := slug.Make(strings.NewReplacer("ь", "", "ъ", "", "Ь", "", "Ъ", "").Replace(string(value)))
+	base := slug.Make(silentSigns.Replace(string(value)))
 	if base == "" {
 		base = "section"
 	}
 	id := base
-	for i := 1; h.used[id]; i++ {
+	if h.used[id] {
+		i := max(h.next[base], 1)
+		for h.used[base+"-"+strconv.Itoa(i)] {
+			i++
+		}
 		id = base + "-" + strconv.Itoa(i)
+		h.next[base] = i + 1
 	}
 	h.used[id] = true
 	return []byte(id)

@@ -27,6 +27,7 @@ func TestMarkdown(t *testing.T) {
 			[]string{"style=", "align=", "label>"}, ""},
 		{"footnote", "Текст[^1].\n\n[^1]: Сноска.", []string{`class="footnotes"`, "Сноска."}, nil, ""},
 		{"autolink", "См. https://example.org/page", []string{`<a href="https://example.org/page">`}, nil, ""},
+		{"heading ids after a taken suffix", "## Харбин\n\n## Харбин 1\n\n## Харбин\n\n## Харбин\n\n## Харбин 3", []string{`id="kharbin"`, `id="kharbin-1"`, `id="kharbin-2"`, `id="kharbin-3"`, `id="kharbin-3-1"`}, nil, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
