@@ -9,10 +9,15 @@
 // (the output goes to a temporary folder beside OUT, which is then swapped
 // in, so that a failed build leaves the previous OUT exactly as it was).
 // The same input gives byte-identical output.
+//
+// A note's Markdown is held to limits that keep its cost in time and memory
+// in proportion to its size (see limits.go); a note past one is a problem
+// that names the note, the line and the limit.
 package build
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -25,6 +30,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -221,6 +227,10 @@ func prepare(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.
 	b := &builder{cfg: cfg, model: newModel(src, src.Published(cfg.Drafts), prev), tmpl: tmpl}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(runtime.GOMAXPROCS(0))
+	// A note's Markdown problem does not stop the others: every problem of
+	// every note is reported at once, as source does.
+	var mu sync.Mutex
+	var problems source.Errors
 	for _, n := range b.model.notes {
 		if p := n.prev; p != nil {
 			n.prev = nil // no chain of models from one build to the next
@@ -237,7 +247,10 @@ func prepare(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.
 			if n.html == "" {
 				html, text, err := renderMarkdown(n.Body)
 				if err != nil {
-					return &source.FileError{File: n.File, Line: n.BodyLine, Err: fmt.Errorf("markdown: %w", err)}
+					mu.Lock()
+					problems = append(problems, noteError(n.Note, err))
+					mu.Unlock()
+					return nil
 				}
 				n.html, n.text = template.HTML(html), text
 			}
@@ -253,7 +266,70 @@ func prepare(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
+	if len(problems) > 0 {
+		return nil, sorted(problems)
+	}
 	return b, nil
+}
+
+// noteError places a problem of a note's Markdown in the note's file: a
+// *markdownError counts lines from the body's first.
+func noteError(n *source.Note, err error) *source.FileError {
+	var me *markdownError
+	if errors.As(err, &me) && me.Line > 0 {
+		return &source.FileError{File: n.File, Line: n.BodyLine + me.Line - 1, Col: me.Col, Err: me.Err}
+	}
+	return &source.FileError{File: n.File, Line: n.BodyLine, Err: fmt.Errorf("markdown: %w", err)}
+}
+
+// sorted sorts problems by file, line and column, as source does.
+func sorted(problems source.Errors) source.Errors {
+	slices.SortFunc(problems, func(a, b *source.FileError) int {
+		return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col))
+	})
+	return problems
+}
+
+// CheckMarkdown parses the body of every note of src, drafts included, as a
+// build would, and reports every note that goes past a limit on Markdown
+// (see limits.go), all at once, as source.Errors. Nothing is rendered.
+func CheckMarkdown(ctx context.Context, src *source.Site) error {
+	var mu sync.Mutex
+	var problems source.Errors
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for _, n := range src.Notes {
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			if _, err := parseMarkdown(n.Body); err != nil {
+				mu.Lock()
+				problems = append(problems, noteError(n, err))
+				mu.Unlock()
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		return sorted(problems)
+	}
+	return nil
+}
+
+// clip cuts s to at most n runes, marking the cut.
+func clip(s string, n int) string {
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j] + "…"
+		}
+		i++
+	}
+	return s
 }
 
 // relate finds the related notes of every note, taking them from prev when

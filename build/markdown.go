@@ -22,8 +22,18 @@ import (
 // autolinks and footnotes, Russian typographic quotes, heading ids
 // transliterated from Russian, and no raw HTML (goldmark omits it unless told
 // otherwise, and it is never told). Links and images whose URL has a scheme
-// other than http, https or mailto are reduced to their text.
+// other than http, https or mailto are reduced to their text. The parser is
+// goldmark's own with the limits of limits.go around some of its parts.
 var markdown = goldmark.New(
+	goldmark.WithParser(parser.NewParser(
+		parser.WithBlockParsers(limitedBlockParsers()...),
+		parser.WithInlineParsers(parser.DefaultInlineParsers()...),
+		parser.WithParagraphTransformers(parser.DefaultParagraphTransformers()...),
+		parser.WithParagraphTransformers(
+			util.Prioritized(costCheck{}, costCheckFirst),
+			util.Prioritized(costCheck{after: true}, costCheckLast),
+		),
+	)),
 	goldmark.WithExtensions(
 		// Cells get their alignment as classes (tableLayout), not as the
 		// inline styles the extension writes by default, which the
@@ -32,7 +42,7 @@ var markdown = goldmark.New(
 		extension.Strikethrough,
 		extension.Linkify,
 		extension.TaskList,
-		extension.Footnote,
+		limitedFootnotes{},
 		extension.NewTypographer(extension.WithTypographicSubstitutions(map[extension.TypographicPunctuation]string{
 			extension.LeftDoubleQuote:  "&laquo;",
 			extension.RightDoubleQuote: "&raquo;",
@@ -46,15 +56,31 @@ var markdown = goldmark.New(
 )
 
 // renderMarkdown returns the body as HTML and as plain text for the index.
+// A body that goes past one of the limits of limits.go is not rendered: the
+// error is a *markdownError that says where and which.
 func renderMarkdown(src []byte) (html []byte, plain string, err error) {
-	ctx := parser.NewContext(parser.WithIDs(&headingIDs{used: map[string]bool{}, next: map[string]int{}}))
-	doc := markdown.Parser().Parse(text.NewReader(src), parser.WithContext(ctx))
+	doc, err := parseMarkdown(src)
+	if err != nil {
+		return nil, "", err
+	}
 	var buf bytes.Buffer
 	buf.Grow(len(src) + len(src)/4)
 	if err := markdown.Renderer().Render(&buf, src, doc); err != nil {
 		return nil, "", err
 	}
 	return buf.Bytes(), plainText(doc, src), nil
+}
+
+// parseMarkdown parses a body within the limits of limits.go.
+func parseMarkdown(src []byte) (ast.Node, error) {
+	lim := &limits{src: src}
+	ctx := parser.NewContext(parser.WithIDs(&headingIDs{used: map[string]bool{}, next: map[string]int{}}))
+	ctx.Set(limitsKey, lim)
+	doc := markdown.Parser().Parse(text.NewReader(src), parser.WithContext(ctx))
+	if lim.err != nil {
+		return nil, lim.err
+	}
+	return doc, nil
 }
 
 // plainText collects the words of a document, one block a line.
