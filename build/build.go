@@ -10,6 +10,11 @@
 // in, so that a failed build leaves the previous OUT exactly as it was).
 // The same input gives byte-identical output.
 //
+// OUT is replaced whole, so a build replaces only a folder that is missing,
+// empty or written by digest: every output, and every temporary folder from
+// its first moment, holds a marker file, .digest (see CheckOut). The next
+// build removes the temporary folders of builds that were killed.
+//
 // A note's Markdown is held to limits that keep its cost in time and memory
 // in proportion to its size (see limits.go); a note past one is a problem
 // that names the note, the line and the limit.
@@ -81,6 +86,9 @@ type Result struct {
 	Removed  int      // files removed by this build
 	Full     bool     // whether this was a full build
 	Changed  []string // incremental builds: the note files read again
+	// Warnings are problems that did not stop the build: OUT holds the new
+	// site. One line each.
+	Warnings []string
 
 	Duration time.Duration
 	Source   *source.Site
@@ -453,43 +461,34 @@ func (b *builder) progress(written *atomic.Int64, total int) func() {
 	return func() { close(stop); wg.Wait() }
 }
 
-// tempDir makes an empty folder beside out, on the same file system, so
-// that it can be renamed into place.
-func tempDir(out string) (string, error) {
-	parent := filepath.Dir(filepath.Clean(out))
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return "", err
-	}
-	return os.MkdirTemp(parent, "."+filepath.Base(out)+".tmp-")
-}
-
 // swap puts the finished folder tmp in place of out: where the system can,
-// in one atomic exchange; otherwise by moving the old folder aside first.
-// The old output is then removed.
-func swap(tmp, out string) error {
+// in one atomic exchange; otherwise by moving the old folder aside first,
+// beside out under a name of tmp's. It returns where the old output now is,
+// for the caller to remove, or "" when there was none.
+func swap(tmp, out string) (old string, err error) {
 	if err := os.Chmod(tmp, 0o755); err != nil {
-		return err
+		return "", err
 	}
 	st, err := os.Lstat(out)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return os.Rename(tmp, out)
+		return "", os.Rename(tmp, out)
 	case err != nil:
-		return err
+		return "", err
 	case !st.IsDir():
-		return fmt.Errorf("%s exists and is not a folder", out)
+		return "", fmt.Errorf("%s exists and is not a folder", out)
 	}
 	if err := exchange(tmp, out); err == nil {
-		return os.RemoveAll(tmp) // tmp now holds the old output
+		return tmp, nil // tmp now holds the old output
 	}
-	old := tmp + ".old"
+	old = tmp + ".old"
 	if err := os.Rename(out, old); err != nil {
-		return err
+		return "", err
 	}
 	if err := os.Rename(tmp, out); err != nil {
 		// Put the old output back: the build failed, OUT stays as it was.
 		_ = os.Rename(old, out)
-		return err
+		return "", err
 	}
-	return os.RemoveAll(old)
+	return old, nil
 }

@@ -50,6 +50,10 @@ type Session struct {
 	keys  map[string]uint64
 	index Index
 	mu    sync.Mutex
+
+	// removeDir, when set, replaces the removal of the previous output
+	// after a swap, for tests of a removal that fails.
+	removeDir func(dir string) error
 }
 
 // NewSession starts a session for the site cfg names.
@@ -59,11 +63,13 @@ func NewSession(cfg Config) *Session {
 
 // Build brings OUT up to date. changed lists the files that changed since
 // the last build (paths relative to SITE, slash-separated; folders too);
-// nil means that anything may have changed, which makes a full build.
+// nil means that anything may have changed, which makes a full build, and
+// so does an OUT that is no longer the one the session wrote (removed, or
+// replaced by something else: CheckOut then judges it).
 func (s *Session) Build(ctx context.Context, changed []string) (*Result, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.src == nil || changed == nil || needsFull(changed) {
+	if s.src == nil || changed == nil || needsFull(changed) || !hasMarker(s.cfg.OutDir()) {
 		return s.full(ctx)
 	}
 	return s.incremental(ctx, changed)
@@ -83,8 +89,30 @@ func needsFull(changed []string) bool {
 	return false
 }
 
+// full builds the whole site into a new temporary folder beside OUT and
+// swaps it in. OUT is checked before any work (CheckOut) and again before
+// the swap; the temporary folders of earlier builds that were killed go
+// while this one works.
 func (s *Session) full(ctx context.Context) (*Result, error) {
 	start := time.Now()
+	log := logger(s.cfg)
+	out := s.cfg.OutDir()
+	if err := CheckOut(s.cfg.Site, out); err != nil {
+		return nil, err
+	}
+	stale := make(chan struct{})
+	go func() {
+		defer close(stale)
+		removed, err := removeStale(ctx, out)
+		for _, d := range removed {
+			log.Info("removed the temporary folder of an earlier build", "path", d)
+		}
+		if err != nil {
+			log.Warn("could not remove the temporary folder of an earlier build", "err", err)
+		}
+	}()
+	defer func() { <-stale }()
+
 	src, err := Check(s.cfg.Site)
 	if err != nil {
 		return nil, err
@@ -93,19 +121,35 @@ func (s *Session) full(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := s.cfg.OutDir()
-	tmp, err := tempDir(out)
+	tmp, err := newTempDir(out)
 	if err != nil {
 		return nil, err
 	}
-	res, b, keys, err := write(ctx, s.cfg, src, tmpl, tmp)
+	res, b, keys, err := write(ctx, s.cfg, src, tmpl, tmp.path)
 	if err != nil {
-		os.RemoveAll(tmp)
+		tmp.remove()
 		return nil, err
 	}
-	if err := swap(tmp, out); err != nil {
-		os.RemoveAll(tmp)
+	// OUT may have changed while the site was built.
+	if err := CheckOut(s.cfg.Site, out); err != nil {
+		tmp.remove()
 		return nil, err
+	}
+	if err := adoptLegacy(out); err != nil {
+		tmp.remove()
+		return nil, fmt.Errorf("marking the previous output %s: %w", out, err)
+	}
+	old, err := swap(tmp.path, out)
+	if err != nil {
+		tmp.remove()
+		return nil, err
+	}
+	tmp.release()
+	if old != "" {
+		// OUT holds the new site: whatever goes wrong now is a warning.
+		if err := s.removeOld(old); err != nil {
+			res.Warnings = append(res.Warnings, fmt.Sprintf("the previous output, moved to %s, was not removed (%v); the next build removes it, or remove it yourself", old, err))
+		}
 	}
 	s.src, s.tmpl, s.keys, s.model = src, tmpl, keys, b.model
 	s.index = nil
@@ -119,6 +163,14 @@ func (s *Session) full(ctx context.Context) (*Result, error) {
 	res.Full = true
 	res.Duration = time.Since(start)
 	return res, nil
+}
+
+// removeOld removes the previous output after a swap.
+func (s *Session) removeOld(old string) error {
+	if s.removeDir != nil {
+		return s.removeDir(old)
+	}
+	return removeMarked(old)
 }
 
 // Index returns the index the session updates, or nil.
@@ -336,9 +388,15 @@ func (s *Session) updateIndex(ctx context.Context, b *builder, upserts []search.
 	if err := search.Build(ctx, tmp, b.documents()); err != nil {
 		return fmt.Errorf("search index: %w", err)
 	}
-	if err := swap(tmp, dir); err != nil {
+	old, err := swap(tmp, dir)
+	if err != nil {
 		os.RemoveAll(tmp)
 		return err
+	}
+	// The index in place is the new one: a failure to remove the old one
+	// only leaves it for the next update, which removes it first.
+	if err := os.RemoveAll(old); err != nil {
+		logger(s.cfg).Warn("could not remove the previous search index", "path", old, "err", err)
 	}
 	return nil
 }

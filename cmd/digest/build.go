@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -33,7 +34,15 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	res, err := build.Build(ctx, cfg)
 	if err != nil {
+		if errors.As(err, new(*build.OutError)) {
+			return fmt.Errorf("digest build: %w", err)
+		}
 		return err
+	}
+	// OUT holds the new site: what went wrong after is a warning, and the
+	// exit status is 0.
+	for _, w := range res.Warnings {
+		fmt.Fprintln(stderr, "digest build: warning:", w)
 	}
 	fmt.Fprintln(stderr, res.Summary(cfg.OutDir()))
 	return nil
