@@ -12,8 +12,9 @@
 //
 // OUT is replaced whole, so a build replaces only a folder that is missing,
 // empty or written by digest: every output, and every temporary folder from
-// its first moment, holds a marker file, .digest (see CheckOut). The next
-// build removes the temporary folders of builds that were killed.
+// its first moment, holds a marker file, .digest (see CheckOut). A build
+// that is stopped (Ctrl-C, SIGTERM) or fails removes its temporary folder;
+// the next build removes those of builds that were killed.
 //
 // A note's Markdown is held to limits that keep its cost in time and memory
 // in proportion to its size (see limits.go); a note past one is a problem
@@ -35,6 +36,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -67,6 +69,17 @@ type Config struct {
 	// noIndex leaves the search index out, for benchmarks that measure
 	// what indexing adds to a build.
 	noIndex bool
+	// stage, when set, is called as a full build reaches each stage
+	// ("loaded", "markdown", "rendering", "indexing", "written"), for
+	// tests that stop or break a build there.
+	stage func(name string)
+}
+
+// reached calls the stage hook, if there is one.
+func (c Config) reached(name string) {
+	if c.stage != nil {
+		c.stage(name)
+	}
 }
 
 // OutDir is the output folder the config names.
@@ -129,8 +142,12 @@ type builder struct {
 
 // write renders the site src into the empty folder dir: pages on every core,
 // the search index beside them at the same time. It returns the result and
-// the key of every output written, for later incremental builds.
-func write(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.Set, dir string) (*Result, *builder, map[string]uint64, error) {
+// the key of every output written, for later incremental builds. It sets
+// *busy to a channel that is closed once nothing writes into dir any more,
+// from the moment something may: when ctx is cancelled, or write fails or
+// panics, it returns at once, without waiting for the index, whose final
+// merge does not look at ctx.
+func write(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.Set, dir string, busy *<-chan struct{}) (*Result, *builder, map[string]uint64, error) {
 	log := logger(cfg)
 	stage := time.Now()
 	b, err := prepare(ctx, cfg, src, tmpl, nil, nil)
@@ -139,21 +156,30 @@ func write(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.Se
 	}
 	notes := b.model.notes
 	log.Debug("markdown", "notes", len(notes), "seconds", time.Since(stage).Seconds())
+	cfg.reached("markdown")
 	stage = time.Now()
 
 	// The index is built beside the pages, in its own goroutine, as soon as
-	// the notes' text is known: bleve's indexing is the slowest stage.
-	idx, ictx := errgroup.WithContext(ctx)
-	idx.Go(func() error {
+	// the notes' text is known: bleve's indexing is the slowest stage. Its
+	// failure cancels rendering, with the failure as the cause.
+	rctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	indexed := make(chan struct{})
+	*busy = indexed
+	go func() {
+		defer close(indexed)
 		if cfg.noIndex {
-			return nil
+			return
 		}
-		if err := search.Build(ictx, filepath.Join(dir, search.DirName), b.documents()); err != nil {
-			return fmt.Errorf("search index: %w", err)
+		err := protect(log, "the search index", func() error {
+			return search.Build(rctx, filepath.Join(dir, search.DirName), b.documents())
+		})
+		if err != nil {
+			cancel(fmt.Errorf("search index: %w", err))
+			return
 		}
 		log.Debug("search index", "docs", len(notes), "seconds", time.Since(stage).Seconds())
-		return nil
-	})
+	}()
 
 	b.relate(nil)
 	outs := b.plan()
@@ -162,17 +188,39 @@ func write(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.Se
 
 	var written atomic.Int64
 	stopProgress := b.progress(&written, len(outs))
-	err = renderAll(ictx, dir, outs, &written)
+	err = renderAll(rctx, cfg, dir, outs, &written)
 	stopProgress()
 	log.Debug("pages", "files", len(outs), "seconds", time.Since(stage).Seconds())
-	// An index failure cancels rendering; report the cause, not the cancellation.
-	if ierr := idx.Wait(); ierr != nil {
-		err = ierr
+	if err == nil {
+		cfg.reached("indexing")
+		select {
+		case <-indexed:
+		case <-rctx.Done():
+		}
+	}
+	// An index failure cancels rendering: report the cause, not the
+	// cancellation.
+	if cause := context.Cause(rctx); cause != nil {
+		err = cause
 	}
 	if err != nil {
+		cancel(err)
 		return nil, nil, nil, err
 	}
 	return res, b, keys(outs), nil
+}
+
+// protect runs f, turning a panic into an error that says what was being
+// done, so that a bug fails the build rather than the process and the build
+// still removes its temporary folder. The stack goes to the log.
+func protect(log *slog.Logger, what string, f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			log.Error("panic", "while", what, "value", fmt.Sprint(r), "stack", string(debug.Stack()))
+			err = fmt.Errorf("internal error while rendering %s: %v (run with -v for the stack)", what, r)
+		}
+	}()
+	return f()
 }
 
 func logger(cfg Config) *slog.Logger {
@@ -233,6 +281,7 @@ var keySeed = maphash.MakeSeed()
 // the templates are prevTmpl; the others are rendered.
 func prepare(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.Set, prev *model, prevTmpl *templates.Set) (*builder, error) {
 	b := &builder{cfg: cfg, model: newModel(src, src.Published(cfg.Drafts), prev), tmpl: tmpl}
+	log := logger(cfg)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	// A note's Markdown problem does not stop the others: every problem of
@@ -252,23 +301,25 @@ func prepare(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.
 			if gctx.Err() != nil {
 				return gctx.Err()
 			}
-			if n.html == "" {
-				html, text, err := renderMarkdown(n.Body)
-				if err != nil {
-					mu.Lock()
-					problems = append(problems, noteError(n.Note, err))
-					mu.Unlock()
-					return nil
+			return protect(log, n.File, func() error {
+				if n.html == "" {
+					html, text, err := renderMarkdown(n.Body)
+					if err != nil {
+						mu.Lock()
+						problems = append(problems, noteError(n.Note, err))
+						mu.Unlock()
+						return nil
+					}
+					n.html, n.text = template.HTML(html), text
 				}
-				n.html, n.text = template.HTML(html), text
-			}
-			var buf bytes.Buffer
-			if err := tmpl.ExecutePartial(&buf, "noteitem", n.item); err != nil {
-				return fmt.Errorf("templates: noteitem: %w", err)
-			}
-			n.item.HTML = template.HTML(buf.String())
-			n.itemKey = maphash.String(keySeed, string(n.item.HTML))
-			return nil
+				var buf bytes.Buffer
+				if err := tmpl.ExecutePartial(&buf, "noteitem", n.item); err != nil {
+					return &source.FileError{File: n.File, Err: fmt.Errorf("templates: noteitem: %w", err)}
+				}
+				n.item.HTML = template.HTML(buf.String())
+				n.itemKey = maphash.String(keySeed, string(n.item.HTML))
+				return nil
+			})
 		})
 	}
 	if err := g.Wait(); err != nil {
@@ -278,16 +329,6 @@ func prepare(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.
 		return nil, sorted(problems)
 	}
 	return b, nil
-}
-
-// noteError places a problem of a note's Markdown in the note's file: a
-// *markdownError counts lines from the body's first.
-func noteError(n *source.Note, err error) *source.FileError {
-	var me *markdownError
-	if errors.As(err, &me) && me.Line > 0 {
-		return &source.FileError{File: n.File, Line: n.BodyLine + me.Line - 1, Col: me.Col, Err: me.Err}
-	}
-	return &source.FileError{File: n.File, Line: n.BodyLine, Err: fmt.Errorf("markdown: %w", err)}
 }
 
 // sorted sorts problems by file, line and column, as source does.
@@ -328,16 +369,14 @@ func CheckMarkdown(ctx context.Context, src *source.Site) error {
 	return nil
 }
 
-// clip cuts s to at most n runes, marking the cut.
-func clip(s string, n int) string {
-	i := 0
-	for j := range s {
-		if i == n {
-			return s[:j] + "…"
-		}
-		i++
+// noteError places a problem of a note's Markdown in the note's file: a
+// *markdownError counts lines from the body's first.
+func noteError(n *source.Note, err error) *source.FileError {
+	var me *markdownError
+	if errors.As(err, &me) && me.Line > 0 {
+		return &source.FileError{File: n.File, Line: n.BodyLine + me.Line - 1, Col: me.Col, Err: me.Err}
 	}
-	return s
+	return &source.FileError{File: n.File, Line: n.BodyLine, Err: fmt.Errorf("markdown: %w", err)}
 }
 
 // relate finds the related notes of every note, taking them from prev when
@@ -349,11 +388,13 @@ func (b *builder) relate(prev *model) {
 }
 
 // renderAll renders outs into dir on every core.
-func renderAll(ctx context.Context, dir string, outs []output, written *atomic.Int64) error {
+func renderAll(ctx context.Context, cfg Config, dir string, outs []output, written *atomic.Int64) error {
+	log := logger(cfg)
 	// Make every folder first, so workers only write files.
 	if err := makeDirs(ctx, dir, outs); err != nil {
 		return err
 	}
+	cfg.reached("rendering")
 	g, gctx := errgroup.WithContext(ctx)
 	workers := runtime.GOMAXPROCS(0)
 	next := make(chan output)
@@ -362,7 +403,7 @@ func renderAll(ctx context.Context, dir string, outs []output, written *atomic.I
 			var buf bytes.Buffer
 			for o := range next {
 				buf.Reset()
-				if err := o.render(&buf); err != nil {
+				if err := protect(log, o.path, func() error { return o.render(&buf) }); err != nil {
 					return fmt.Errorf("%s: %w", o.path, err)
 				}
 				if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(o.path)), buf.Bytes(), 0o644); err != nil {
@@ -385,6 +426,18 @@ func renderAll(ctx context.Context, dir string, outs []output, written *atomic.I
 		return nil
 	})
 	return g.Wait()
+}
+
+// clip cuts s to at most n runes, marking the cut.
+func clip(s string, n int) string {
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j] + "…"
+		}
+		i++
+	}
+	return s
 }
 
 // makeDirs makes the folders of outs below dir, which is empty: one mkdir

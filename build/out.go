@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"time"
 )
 
 // MarkerName is the file that marks a folder as written by digest: every
@@ -267,10 +268,43 @@ func (t *tempDir) release() {
 	}
 }
 
-// remove deletes the temporary folder and lets go of its lock.
-func (t *tempDir) remove() error {
-	defer t.release()
-	return removeMarked(t.path)
+// removeBound is how long a cancelled build goes on removing its temporary
+// folder before it leaves the rest to the next build: a build stopped with
+// Ctrl-C or SIGTERM must end within a second or two, and on a slow disk a
+// folder of many thousand files takes longer than that to delete.
+const removeBound = time.Second
+
+// remove deletes the temporary folder. With ctx cancelled it gives up after
+// removeBound and reports the folder left behind, still marked, for the next
+// build to remove (the removal goes on in the background meanwhile); after
+// is closed once nothing writes into the folder any more, and the removal
+// is repeated then in case a writer added files after it.
+func (t *tempDir) remove(ctx context.Context, after <-chan struct{}) (left bool) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		removeMarked(t.path)
+		if after != nil {
+			<-after
+			removeMarked(t.path)
+		}
+		t.release()
+	}()
+	if ctx.Err() == nil {
+		<-done
+		return dirExists(t.path)
+	}
+	select {
+	case <-done:
+		return dirExists(t.path)
+	case <-time.After(removeBound):
+		return true
+	}
+}
+
+func dirExists(p string) bool {
+	_, err := os.Lstat(p)
+	return err == nil
 }
 
 // removeMarked deletes the marked folder dir: its entries in parallel, the

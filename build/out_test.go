@@ -3,6 +3,7 @@ package build
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -281,6 +282,57 @@ func TestStaleTempRemoved(t *testing.T) {
 	}
 	if !hasMarker(live.path) {
 		t.Error("the temporary folder of a running build was removed")
+	}
+}
+
+// TestTempRemovedOnEveryExit stops a build at each stage, by cancelling it
+// and by a panic: OUT stays as it was and no temporary folder is left.
+func TestTempRemovedOnEveryExit(t *testing.T) {
+	site := newSite(t)
+	out := filepath.Join(t.TempDir(), "public")
+	buildSite(t, site, out, false)
+	before := tree(t, out)
+	for _, stage := range []string{"loaded", "markdown", "rendering", "indexing", "written"} {
+		t.Run("cancel at "+stage, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			_, err := Build(ctx, Config{Site: site, Out: out, stage: func(s string) {
+				if s == stage {
+					cancel()
+				}
+			}})
+			if stage == "written" {
+				// Past the last look at ctx, the build finishes.
+				if err != nil {
+					t.Fatalf("cancelled after writing: %v", err)
+				}
+				return
+			}
+			if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "build stopped") {
+				t.Fatalf("got %v, want a stopped build", err)
+			}
+			sameTree(t, "OUT", before, tree(t, out))
+			assertNoTemp(t, out)
+		})
+	}
+	before = tree(t, out)
+	for _, stage := range []string{"loaded", "markdown", "rendering", "indexing", "written"} {
+		t.Run("panic at "+stage, func(t *testing.T) {
+			func() {
+				defer func() {
+					if r := recover(); r != fmt.Sprint("test panic at ", stage) {
+						t.Errorf("recovered %v", r)
+					}
+				}()
+				Build(context.Background(), Config{Site: site, Out: out, stage: func(s string) {
+					if s == stage {
+						panic(fmt.Sprint("test panic at ", stage))
+					}
+				}})
+			}()
+			sameTree(t, "OUT", before, tree(t, out))
+			assertNoTemp(t, out)
+		})
 	}
 }
 

@@ -91,9 +91,10 @@ func needsFull(changed []string) bool {
 
 // full builds the whole site into a new temporary folder beside OUT and
 // swaps it in. OUT is checked before any work (CheckOut) and again before
-// the swap; the temporary folders of earlier builds that were killed go
-// while this one works.
-func (s *Session) full(ctx context.Context) (*Result, error) {
+// the swap; the temporary folder goes on every way out (an error, a
+// cancellation, a panic), and the temporary folders of earlier builds that
+// were killed go while this one works.
+func (s *Session) full(ctx context.Context) (res *Result, err error) {
 	start := time.Now()
 	log := logger(s.cfg)
 	out := s.cfg.OutDir()
@@ -111,12 +112,19 @@ func (s *Session) full(ctx context.Context) (*Result, error) {
 			log.Warn("could not remove the temporary folder of an earlier build", "err", err)
 		}
 	}()
-	defer func() { <-stale }()
+	defer func() {
+		select {
+		case <-stale:
+		case <-ctx.Done(): // what is left, the next build removes
+		}
+	}()
 
-	src, err := Check(s.cfg.Site)
+	src, err := load(ctx, s.cfg.Site)
 	if err != nil {
-		return nil, err
+		return nil, stopped(ctx, err, out)
 	}
+	log.Debug("loaded", "notes", len(src.Notes), "seconds", time.Since(start).Seconds())
+	s.cfg.reached("loaded")
 	tmpl, err := LoadTemplates(s.cfg.Site)
 	if err != nil {
 		return nil, err
@@ -125,29 +133,41 @@ func (s *Session) full(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, b, keys, err := write(ctx, s.cfg, src, tmpl, tmp.path)
+	swapped := false
+	var busy <-chan struct{} // closed once nothing writes into tmp; nil: nothing does
+	defer func() {
+		if swapped {
+			return
+		}
+		r := recover()
+		if left := tmp.remove(ctx, busy); left && r == nil {
+			err = fmt.Errorf("%w; the temporary folder %s is left for the next build to remove", err, tmp.path)
+		}
+		if r != nil {
+			panic(r)
+		}
+	}()
+	res, b, keys, err := write(ctx, s.cfg, src, tmpl, tmp.path, &busy)
 	if err != nil {
-		tmp.remove()
-		return nil, err
+		return nil, stopped(ctx, err, out)
 	}
+	s.cfg.reached("written")
 	// OUT may have changed while the site was built.
 	if err := CheckOut(s.cfg.Site, out); err != nil {
-		tmp.remove()
 		return nil, err
 	}
 	if err := adoptLegacy(out); err != nil {
-		tmp.remove()
 		return nil, fmt.Errorf("marking the previous output %s: %w", out, err)
 	}
 	old, err := swap(tmp.path, out)
 	if err != nil {
-		tmp.remove()
-		return nil, err
+		return nil, stopped(ctx, err, out)
 	}
+	swapped = true
 	tmp.release()
 	if old != "" {
 		// OUT holds the new site: whatever goes wrong now is a warning.
-		if err := s.removeOld(old); err != nil {
+		if err := s.removeOld(ctx, old); err != nil {
 			res.Warnings = append(res.Warnings, fmt.Sprintf("the previous output, moved to %s, was not removed (%v); the next build removes it, or remove it yourself", old, err))
 		}
 	}
@@ -165,12 +185,69 @@ func (s *Session) full(ctx context.Context) (*Result, error) {
 	return res, nil
 }
 
-// removeOld removes the previous output after a swap.
-func (s *Session) removeOld(old string) error {
+// removeOld removes the previous output after a swap; a cancelled build
+// leaves what it cannot remove within removeBound to the next build.
+func (s *Session) removeOld(ctx context.Context, old string) error {
 	if s.removeDir != nil {
 		return s.removeDir(old)
 	}
-	return removeMarked(old)
+	done := make(chan error, 1)
+	go func() { done <- removeMarked(old) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(removeBound):
+		return context.Cause(ctx)
+	}
+}
+
+// stopped words the error of a build that ctx stopped: OUT was not touched.
+func stopped(ctx context.Context, err error, out string) error {
+	if ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.Cause(ctx))) {
+		return &StoppedError{Cause: context.Cause(ctx), Out: out, err: err}
+	}
+	return err
+}
+
+// StoppedError is a build that was stopped, by a signal or its caller,
+// before it replaced OUT.
+type StoppedError struct {
+	Cause error  // why, as context.Cause tells
+	Out   string // the output folder, as it was
+	err   error
+}
+
+func (e *StoppedError) Error() string {
+	return fmt.Sprintf("build stopped (%v); %s is as it was", e.Cause, e.Out)
+}
+
+// Unwrap returns the cause and the error the build stopped with.
+func (e *StoppedError) Unwrap() []error { return []error{e.Cause, e.err} }
+
+// load reads and validates the site's source. It returns when ctx is done
+// even though source.Load does not look at ctx: the reading goes on in the
+// background, and its result is dropped.
+func load(ctx context.Context, site string) (*source.Site, error) {
+	type result struct {
+		src *source.Site
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		src, err := Check(site)
+		done <- result{src, err}
+	}()
+	select {
+	case r := <-done:
+		return r.src, r.err
+	case <-ctx.Done():
+		return nil, context.Cause(ctx)
+	}
 }
 
 // Index returns the index the session updates, or nil.
