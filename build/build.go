@@ -404,10 +404,10 @@ func renderAll(ctx context.Context, cfg Config, dir string, outs []output, writt
 			for o := range next {
 				buf.Reset()
 				if err := protect(log, o.path, func() error { return o.render(&buf) }); err != nil {
-					return fmt.Errorf("%s: %w", o.path, err)
+					return o.fail("rendering", err)
 				}
 				if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(o.path)), buf.Bytes(), 0o644); err != nil {
-					return err
+					return o.fail("writing", err)
 				}
 				written.Add(1)
 			}
@@ -428,6 +428,25 @@ func renderAll(ctx context.Context, cfg Config, dir string, outs []output, writt
 	return g.Wait()
 }
 
+// fail describes a failure to make the output: it names the note the page
+// comes from, if any, and the page by its path in OUT, never by the
+// temporary folder the build writes into.
+func (o output) fail(doing string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	err = fmt.Errorf("%s %s: %w", doing, clipMiddle(o.path, maxEcho), err)
+	if o.note != "" {
+		return &source.FileError{File: o.note, Err: err}
+	}
+	return err
+}
+
+// maxEcho is how much of a path or value a message repeats: a slug of
+// thousands of characters must not bury the message.
+const maxEcho = 120
+
 // clip cuts s to at most n runes, marking the cut.
 func clip(s string, n int) string {
 	i := 0
@@ -440,16 +459,31 @@ func clip(s string, n int) string {
 	return s
 }
 
+// clipMiddle cuts s to about n runes by leaving out its middle, so that
+// both ends of a path show.
+func clipMiddle(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	head := n * 2 / 3
+	return string(r[:head]) + "…" + string(r[len(r)-(n-head):])
+}
+
 // makeDirs makes the folders of outs below dir, which is empty: one mkdir
 // each, parents before children, the folders of one depth on every core.
 // (os.MkdirAll would look at each folder first, one more system call per
 // page, and these calls are the slow part of writing a site.)
 func makeDirs(ctx context.Context, dir string, outs []output) error {
 	var levels [][]string
-	seen := map[string]bool{}
+	// The first output in each folder, to name in an error.
+	owner := map[string]output{}
 	for _, o := range outs {
-		for d := path.Dir(o.path); d != "." && d != "/" && !seen[d]; d = path.Dir(d) {
-			seen[d] = true
+		for d := path.Dir(o.path); d != "." && d != "/"; d = path.Dir(d) {
+			if _, ok := owner[d]; ok {
+				break
+			}
+			owner[d] = o
 			depth := strings.Count(d, "/")
 			for len(levels) <= depth {
 				levels = append(levels, nil)
@@ -466,7 +500,7 @@ func makeDirs(ctx context.Context, dir string, outs []output) error {
 					return err
 				}
 				if err := os.Mkdir(filepath.Join(dir, filepath.FromSlash(d)), 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
-					return err
+					return owner[d].fail("making the folder for", err)
 				}
 				return nil
 			})

@@ -355,3 +355,22 @@ func TestOldOutputNotRemoved(t *testing.T) {
 		t.Error("OUT is not the new output")
 	}
 }
+
+// TestWriteErrorNamesNote: a page that cannot be written is reported with
+// the note it comes from, not the temporary folder.
+func TestWriteErrorNamesNote(t *testing.T) {
+	site := newSite(t)
+	slug := strings.Repeat("x", 300) // longer than a file name may be
+	mustWrite(t, filepath.Join(site, "content", "2025", "long.md"),
+		"---\ntitle: Длинный адрес\ndate: 2025-02-01\nkind: delegation\nregions: [beijing]\nslug: "+slug+"\n---\n\nТекст.\n")
+	out := filepath.Join(t.TempDir(), "public")
+	_, err := Build(context.Background(), Config{Site: site, Out: out})
+	if err == nil {
+		t.Fatal("the build succeeded")
+	}
+	msg := err.Error()
+	if !strings.HasPrefix(msg, "content/2025/long.md: ") || strings.Contains(msg, ".tmp-") || !strings.Contains(msg, "file name too long") || len(msg) > 300 {
+		t.Errorf("got %q, want the note, the page cut short and the cause", msg)
+	}
+	assertNoTemp(t, out)
+}

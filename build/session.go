@@ -351,8 +351,8 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 				return gctx.Err()
 			}
 			var buf bytes.Buffer
-			if err := o.render(&buf); err != nil {
-				return fmt.Errorf("%s: %w", o.path, err)
+			if err := protect(logger(s.cfg), o.path, func() error { return o.render(&buf) }); err != nil {
+				return o.fail("rendering", err)
 			}
 			bufs[i] = buf.Bytes()
 			return nil
@@ -370,7 +370,12 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 	var wg errgroup.Group
 	wg.SetLimit(runtime.GOMAXPROCS(0))
 	for i, o := range todo {
-		wg.Go(func() error { return writeAtomic(filepath.Join(out, filepath.FromSlash(o.path)), bufs[i]) })
+		wg.Go(func() error {
+			if err := writeAtomic(filepath.Join(out, filepath.FromSlash(o.path)), bufs[i]); err != nil {
+				return o.fail("writing", err)
+			}
+			return nil
+		})
 	}
 	if err := wg.Wait(); err != nil {
 		return nil, err

@@ -204,3 +204,21 @@ func TestSessionOutGone(t *testing.T) {
 		t.Errorf("the folder that replaced OUT changed: %v", err)
 	}
 }
+
+// TestSessionWriteErrorNamesNote: in an incremental build too, a page that
+// cannot be written is reported with its note, and OUT keeps the others.
+func TestSessionWriteErrorNamesNote(t *testing.T) {
+	site := newSite(t)
+	out := filepath.Join(t.TempDir(), "public")
+	s := NewSession(Config{Site: site, Out: out})
+	ctx := context.Background()
+	if _, err := s.Build(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	mustWrite(t, filepath.Join(site, "content", "2025", "long.md"),
+		"---\ntitle: Длинный адрес\ndate: 2025-02-01\nkind: delegation\nregions: [beijing]\nslug: "+strings.Repeat("x", 300)+"\n---\n\nТекст.\n")
+	_, err := s.Build(ctx, []string{"content/2025/long.md"})
+	if err == nil || !strings.HasPrefix(err.Error(), "content/2025/long.md: writing 2025/") || !strings.Contains(err.Error(), "file name too long") {
+		t.Errorf("got %v, want the note, the page and the cause", err)
+	}
+}
