@@ -405,7 +405,7 @@ func (p *pending) end(pos int) int {
 // scans closely enough to be an upper bound, in time in proportion to the
 // block's size.
 func inlineCost(src []byte, lines *text.Segments) cost {
-	s := costScan{ticks: map[int]int{}, destParen: -1}
+	s := costScan{destParen: -1}
 	end := 0
 	for li := range lines.Len() {
 		seg := lines.At(li)
@@ -456,9 +456,24 @@ type costScan struct {
 
 // line scans src[start:stop], one line of the block.
 func (s *costScan) line(src []byte, start, stop int) {
-	before := '\n' // what goldmark takes to precede a line
 	for i := start; i < stop; {
+		// Most bytes are text to every scan: pass over them quickly.
+		if !special[src[i]] {
+			next := stop
+			for k, c := range src[i+1 : stop] {
+				if special[c] {
+					next = i + 1 + k
+					break
+				}
+			}
+			s.afterDest, i = 0, next // no title follows
+			continue
+		}
 		ch := src[i]
+		if ch == ' ' && len(s.plain) == 0 {
+			i++ // a space ends nothing when no destination is being read
+			continue
+		}
 		if (ch == '"' || ch == '\'') && (i == start || src[i-1] != ch) {
 			j := i
 			for j < stop && src[j] == ch {
@@ -472,13 +487,15 @@ func (s *costScan) line(src []byte, start, stop int) {
 			for j < stop && src[j] == ch {
 				j++
 			}
-			after := ' '
+			before, after := '\n', ' ' // what goldmark takes at a line's ends
+			if i > start {
+				before, _ = utf8.DecodeLastRune(src[start:i])
+			}
 			if j < stop {
 				after, _ = utf8.DecodeRune(src[j:stop])
 			}
 			s.emph.run(ch, j-i, before, after)
-			s.title(ch, i)
-			before, i = rune(ch), j
+			s.afterDest, i = 0, j
 			continue
 		case '`':
 			j := i
@@ -489,26 +506,36 @@ func (s *costScan) line(src []byte, start, stop int) {
 				s.c.code += i - open
 				delete(s.ticks, j-i)
 			} else {
+				if s.ticks == nil {
+					s.ticks = map[int]int{}
+				}
 				s.ticks[j-i] = i
 				s.c.lines += s.after
 			}
-			before, i = '`', j
+			s.afterDest, i = 0, j
 			continue
 		case '\\':
 			if i+1 < stop && isASCIIPunct(src[i+1]) {
 				// An escaped character is text to every scan.
-				before, i = rune(src[i+1]), i+2
+				s.afterDest, i = 0, i+2
 				continue
 			}
 		}
 		s.char(src, i, stop)
-		r, n := utf8.DecodeRune(src[i:stop])
-		before, i = r, i+max(n, 1)
+		i++
 	}
 	// The line's end ends the destinations; those in <> fail there.
 	s.endPlain(stop)
 	s.c.dest += s.angle.end(stop)
 }
+
+// special are the bytes that the scans of costScan look at.
+var special = func() (t [256]bool) {
+	for _, c := range []byte("*_~`\\\"'[]()<> \t\n\r") {
+		t[c] = true
+	}
+	return t
+}()
 
 // char takes the character at src[i] for the link scans.
 func (s *costScan) char(src []byte, i, stop int) {
