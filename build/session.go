@@ -112,12 +112,13 @@ func (s *Session) full(ctx context.Context) (res *Result, err error) {
 			log.Warn("could not remove the temporary folder of an earlier build", "err", err)
 		}
 	}()
-	defer func() {
+	waitStale := func() {
 		select {
 		case <-stale:
 		case <-ctx.Done(): // what is left, the next build removes
 		}
-	}()
+	}
+	defer waitStale()
 
 	src, err := load(ctx, s.cfg.Site)
 	if err != nil {
@@ -179,6 +180,17 @@ func (s *Session) full(ctx context.Context) (res *Result, err error) {
 			return nil, err
 		}
 		s.index = ix
+	}
+	// The folders of killed builds may take longer to remove than the
+	// build took: that is part of its time.
+	select {
+	case <-stale:
+	default:
+		if s.cfg.Progress != nil {
+			fmt.Fprint(s.cfg.Progress, "\r\033[Kremoving the temporary folders of earlier builds")
+			defer fmt.Fprint(s.cfg.Progress, "\r\033[K")
+		}
+		waitStale()
 	}
 	res.Full = true
 	res.Duration = time.Since(start)
