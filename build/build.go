@@ -9,10 +9,21 @@
 // (the output goes to a temporary folder beside OUT, which is then swapped
 // in, so that a failed build leaves the previous OUT exactly as it was).
 // The same input gives byte-identical output.
+//
+// OUT is replaced whole, so a build replaces only a folder that is missing,
+// empty or written by digest: every output, and every temporary folder from
+// its first moment, holds a marker file, .digest (see CheckOut). A build
+// that is stopped (Ctrl-C, SIGTERM) or fails removes its temporary folder;
+// the next build removes those of builds that were killed.
+//
+// A note's Markdown is held to limits that keep its cost in time and memory
+// in proportion to its size (see limits.go); a note past one is a problem
+// that names the note, the line and the limit.
 package build
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -25,6 +36,8 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -56,6 +69,17 @@ type Config struct {
 	// noIndex leaves the search index out, for benchmarks that measure
 	// what indexing adds to a build.
 	noIndex bool
+	// stage, when set, is called as a full build reaches each stage
+	// ("loaded", "markdown", "rendering", "indexing", "written"), for
+	// tests that stop or break a build there.
+	stage func(name string)
+}
+
+// reached calls the stage hook, if there is one.
+func (c Config) reached(name string) {
+	if c.stage != nil {
+		c.stage(name)
+	}
 }
 
 // OutDir is the output folder the config names.
@@ -75,6 +99,9 @@ type Result struct {
 	Removed  int      // files removed by this build
 	Full     bool     // whether this was a full build
 	Changed  []string // incremental builds: the note files read again
+	// Warnings are problems that did not stop the build: OUT holds the new
+	// site. One line each.
+	Warnings []string
 
 	Duration time.Duration
 	Source   *source.Site
@@ -115,8 +142,12 @@ type builder struct {
 
 // write renders the site src into the empty folder dir: pages on every core,
 // the search index beside them at the same time. It returns the result and
-// the key of every output written, for later incremental builds.
-func write(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.Set, dir string) (*Result, *builder, map[string]uint64, error) {
+// the key of every output written, for later incremental builds. It sets
+// *busy to a channel that is closed once nothing writes into dir any more,
+// from the moment something may: when ctx is cancelled, or write fails or
+// panics, it returns at once, without waiting for the index, whose final
+// merge does not look at ctx.
+func write(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.Set, dir string, busy *<-chan struct{}) (*Result, *builder, map[string]uint64, error) {
 	log := logger(cfg)
 	stage := time.Now()
 	b, err := prepare(ctx, cfg, src, tmpl, nil, nil)
@@ -125,21 +156,30 @@ func write(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.Se
 	}
 	notes := b.model.notes
 	log.Debug("markdown", "notes", len(notes), "seconds", time.Since(stage).Seconds())
+	cfg.reached("markdown")
 	stage = time.Now()
 
 	// The index is built beside the pages, in its own goroutine, as soon as
-	// the notes' text is known: bleve's indexing is the slowest stage.
-	idx, ictx := errgroup.WithContext(ctx)
-	idx.Go(func() error {
+	// the notes' text is known: bleve's indexing is the slowest stage. Its
+	// failure cancels rendering, with the failure as the cause.
+	rctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	indexed := make(chan struct{})
+	*busy = indexed
+	go func() {
+		defer close(indexed)
 		if cfg.noIndex {
-			return nil
+			return
 		}
-		if err := search.Build(ictx, filepath.Join(dir, search.DirName), b.documents()); err != nil {
-			return fmt.Errorf("search index: %w", err)
+		err := protect(log, "the search index", func() error {
+			return search.Build(rctx, filepath.Join(dir, search.DirName), b.documents())
+		})
+		if err != nil {
+			cancel(fmt.Errorf("search index: %w", err))
+			return
 		}
 		log.Debug("search index", "docs", len(notes), "seconds", time.Since(stage).Seconds())
-		return nil
-	})
+	}()
 
 	b.relate(nil)
 	outs := b.plan()
@@ -148,17 +188,39 @@ func write(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.Se
 
 	var written atomic.Int64
 	stopProgress := b.progress(&written, len(outs))
-	err = renderAll(ictx, dir, outs, &written)
+	err = renderAll(rctx, cfg, dir, outs, &written)
 	stopProgress()
 	log.Debug("pages", "files", len(outs), "seconds", time.Since(stage).Seconds())
-	// An index failure cancels rendering; report the cause, not the cancellation.
-	if ierr := idx.Wait(); ierr != nil {
-		err = ierr
+	if err == nil {
+		cfg.reached("indexing")
+		select {
+		case <-indexed:
+		case <-rctx.Done():
+		}
+	}
+	// An index failure cancels rendering: report the cause, not the
+	// cancellation.
+	if cause := context.Cause(rctx); cause != nil {
+		err = cause
 	}
 	if err != nil {
+		cancel(err)
 		return nil, nil, nil, err
 	}
 	return res, b, keys(outs), nil
+}
+
+// protect runs f, turning a panic into an error that says what was being
+// done, so that a bug fails the build rather than the process and the build
+// still removes its temporary folder. The stack goes to the log.
+func protect(log *slog.Logger, what string, f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			log.Error("panic", "while", what, "value", fmt.Sprint(r), "stack", string(debug.Stack()))
+			err = fmt.Errorf("internal error while rendering %s: %v (run with -v for the stack)", what, r)
+		}
+	}()
+	return f()
 }
 
 func logger(cfg Config) *slog.Logger {
@@ -219,8 +281,13 @@ var keySeed = maphash.MakeSeed()
 // the templates are prevTmpl; the others are rendered.
 func prepare(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.Set, prev *model, prevTmpl *templates.Set) (*builder, error) {
 	b := &builder{cfg: cfg, model: newModel(src, src.Published(cfg.Drafts), prev), tmpl: tmpl}
+	log := logger(cfg)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(runtime.GOMAXPROCS(0))
+	// A note's Markdown problem does not stop the others: every problem of
+	// every note is reported at once, as source does.
+	var mu sync.Mutex
+	var problems source.Errors
 	for _, n := range b.model.notes {
 		if p := n.prev; p != nil {
 			n.prev = nil // no chain of models from one build to the next
@@ -234,26 +301,82 @@ func prepare(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.
 			if gctx.Err() != nil {
 				return gctx.Err()
 			}
-			if n.html == "" {
-				html, text, err := renderMarkdown(n.Body)
-				if err != nil {
-					return &source.FileError{File: n.File, Line: n.BodyLine, Err: fmt.Errorf("markdown: %w", err)}
+			return protect(log, n.File, func() error {
+				if n.html == "" {
+					html, text, err := renderMarkdown(n.Body)
+					if err != nil {
+						mu.Lock()
+						problems = append(problems, noteError(n.Note, err))
+						mu.Unlock()
+						return nil
+					}
+					n.html, n.text = template.HTML(html), text
 				}
-				n.html, n.text = template.HTML(html), text
-			}
-			var buf bytes.Buffer
-			if err := tmpl.ExecutePartial(&buf, "noteitem", n.item); err != nil {
-				return fmt.Errorf("templates: noteitem: %w", err)
-			}
-			n.item.HTML = template.HTML(buf.String())
-			n.itemKey = maphash.String(keySeed, string(n.item.HTML))
-			return nil
+				var buf bytes.Buffer
+				if err := tmpl.ExecutePartial(&buf, "noteitem", n.item); err != nil {
+					return &source.FileError{File: n.File, Err: fmt.Errorf("templates: noteitem: %w", err)}
+				}
+				n.item.HTML = template.HTML(buf.String())
+				n.itemKey = maphash.String(keySeed, string(n.item.HTML))
+				return nil
+			})
 		})
 	}
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
+	if len(problems) > 0 {
+		return nil, sorted(problems)
+	}
 	return b, nil
+}
+
+// sorted sorts problems by file, line and column, as source does.
+func sorted(problems source.Errors) source.Errors {
+	slices.SortFunc(problems, func(a, b *source.FileError) int {
+		return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col))
+	})
+	return problems
+}
+
+// CheckMarkdown parses the body of every note of src, drafts included, as a
+// build would, and reports every note that goes past a limit on Markdown
+// (see limits.go), all at once, as source.Errors. Nothing is rendered.
+func CheckMarkdown(ctx context.Context, src *source.Site) error {
+	var mu sync.Mutex
+	var problems source.Errors
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for _, n := range src.Notes {
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			if _, err := parseMarkdown(n.Body); err != nil {
+				mu.Lock()
+				problems = append(problems, noteError(n, err))
+				mu.Unlock()
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		return sorted(problems)
+	}
+	return nil
+}
+
+// noteError places a problem of a note's Markdown in the note's file: a
+// *markdownError counts lines from the body's first.
+func noteError(n *source.Note, err error) *source.FileError {
+	var me *markdownError
+	if errors.As(err, &me) && me.Line > 0 {
+		return &source.FileError{File: n.File, Line: n.BodyLine + me.Line - 1, Col: me.Col, Err: me.Err}
+	}
+	return &source.FileError{File: n.File, Line: n.BodyLine, Err: fmt.Errorf("markdown: %w", err)}
 }
 
 // relate finds the related notes of every note, taking them from prev when
@@ -265,11 +388,13 @@ func (b *builder) relate(prev *model) {
 }
 
 // renderAll renders outs into dir on every core.
-func renderAll(ctx context.Context, dir string, outs []output, written *atomic.Int64) error {
+func renderAll(ctx context.Context, cfg Config, dir string, outs []output, written *atomic.Int64) error {
+	log := logger(cfg)
 	// Make every folder first, so workers only write files.
 	if err := makeDirs(ctx, dir, outs); err != nil {
 		return err
 	}
+	cfg.reached("rendering")
 	g, gctx := errgroup.WithContext(ctx)
 	workers := runtime.GOMAXPROCS(0)
 	next := make(chan output)
@@ -278,11 +403,11 @@ func renderAll(ctx context.Context, dir string, outs []output, written *atomic.I
 			var buf bytes.Buffer
 			for o := range next {
 				buf.Reset()
-				if err := o.render(&buf); err != nil {
-					return fmt.Errorf("%s: %w", o.path, err)
+				if err := protect(log, o.path, func() error { return o.render(&buf) }); err != nil {
+					return o.fail("rendering", err)
 				}
 				if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(o.path)), buf.Bytes(), 0o644); err != nil {
-					return err
+					return o.fail("writing", err)
 				}
 				written.Add(1)
 			}
@@ -303,16 +428,62 @@ func renderAll(ctx context.Context, dir string, outs []output, written *atomic.I
 	return g.Wait()
 }
 
+// fail describes a failure to make the output: it names the note the page
+// comes from, if any, and the page by its path in OUT, never by the
+// temporary folder the build writes into.
+func (o output) fail(doing string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	err = fmt.Errorf("%s %s: %w", doing, clipMiddle(o.path, maxEcho), err)
+	if o.note != "" {
+		return &source.FileError{File: o.note, Err: err}
+	}
+	return err
+}
+
+// maxEcho is how much of a path or value a message repeats: a slug of
+// thousands of characters must not bury the message.
+const maxEcho = 120
+
+// clip cuts s to at most n runes, marking the cut.
+func clip(s string, n int) string {
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j] + "…"
+		}
+		i++
+	}
+	return s
+}
+
+// clipMiddle cuts s to about n runes by leaving out its middle, so that
+// both ends of a path show.
+func clipMiddle(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	head := n * 2 / 3
+	return string(r[:head]) + "…" + string(r[len(r)-(n-head):])
+}
+
 // makeDirs makes the folders of outs below dir, which is empty: one mkdir
 // each, parents before children, the folders of one depth on every core.
 // (os.MkdirAll would look at each folder first, one more system call per
 // page, and these calls are the slow part of writing a site.)
 func makeDirs(ctx context.Context, dir string, outs []output) error {
 	var levels [][]string
-	seen := map[string]bool{}
+	// The first output in each folder, to name in an error.
+	owner := map[string]output{}
 	for _, o := range outs {
-		for d := path.Dir(o.path); d != "." && d != "/" && !seen[d]; d = path.Dir(d) {
-			seen[d] = true
+		for d := path.Dir(o.path); d != "." && d != "/"; d = path.Dir(d) {
+			if _, ok := owner[d]; ok {
+				break
+			}
+			owner[d] = o
 			depth := strings.Count(d, "/")
 			for len(levels) <= depth {
 				levels = append(levels, nil)
@@ -329,7 +500,7 @@ func makeDirs(ctx context.Context, dir string, outs []output) error {
 					return err
 				}
 				if err := os.Mkdir(filepath.Join(dir, filepath.FromSlash(d)), 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
-					return err
+					return owner[d].fail("making the folder for", err)
 				}
 				return nil
 			})
@@ -377,43 +548,34 @@ func (b *builder) progress(written *atomic.Int64, total int) func() {
 	return func() { close(stop); wg.Wait() }
 }
 
-// tempDir makes an empty folder beside out, on the same file system, so
-// that it can be renamed into place.
-func tempDir(out string) (string, error) {
-	parent := filepath.Dir(filepath.Clean(out))
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return "", err
-	}
-	return os.MkdirTemp(parent, "."+filepath.Base(out)+".tmp-")
-}
-
 // swap puts the finished folder tmp in place of out: where the system can,
-// in one atomic exchange; otherwise by moving the old folder aside first.
-// The old output is then removed.
-func swap(tmp, out string) error {
+// in one atomic exchange; otherwise by moving the old folder aside first,
+// beside out under a name of tmp's. It returns where the old output now is,
+// for the caller to remove, or "" when there was none.
+func swap(tmp, out string) (old string, err error) {
 	if err := os.Chmod(tmp, 0o755); err != nil {
-		return err
+		return "", err
 	}
 	st, err := os.Lstat(out)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return os.Rename(tmp, out)
+		return "", os.Rename(tmp, out)
 	case err != nil:
-		return err
+		return "", err
 	case !st.IsDir():
-		return fmt.Errorf("%s exists and is not a folder", out)
+		return "", fmt.Errorf("%s exists and is not a folder", out)
 	}
 	if err := exchange(tmp, out); err == nil {
-		return os.RemoveAll(tmp) // tmp now holds the old output
+		return tmp, nil // tmp now holds the old output
 	}
-	old := tmp + ".old"
+	old = tmp + ".old"
 	if err := os.Rename(out, old); err != nil {
-		return err
+		return "", err
 	}
 	if err := os.Rename(tmp, out); err != nil {
 		// Put the old output back: the build failed, OUT stays as it was.
 		_ = os.Rename(old, out)
-		return err
+		return "", err
 	}
-	return os.RemoveAll(old)
+	return old, nil
 }

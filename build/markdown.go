@@ -22,8 +22,18 @@ import (
 // autolinks and footnotes, Russian typographic quotes, heading ids
 // transliterated from Russian, and no raw HTML (goldmark omits it unless told
 // otherwise, and it is never told). Links and images whose URL has a scheme
-// other than http, https or mailto are reduced to their text.
+// other than http, https or mailto are reduced to their text. The parser is
+// goldmark's own with the limits of limits.go around some of its parts.
 var markdown = goldmark.New(
+	goldmark.WithParser(parser.NewParser(
+		parser.WithBlockParsers(limitedBlockParsers()...),
+		parser.WithInlineParsers(parser.DefaultInlineParsers()...),
+		parser.WithParagraphTransformers(parser.DefaultParagraphTransformers()...),
+		parser.WithParagraphTransformers(
+			util.Prioritized(costCheck{}, costCheckFirst),
+			util.Prioritized(costCheck{after: true}, costCheckLast),
+		),
+	)),
 	goldmark.WithExtensions(
 		// Cells get their alignment as classes (tableLayout), not as the
 		// inline styles the extension writes by default, which the
@@ -32,7 +42,7 @@ var markdown = goldmark.New(
 		extension.Strikethrough,
 		extension.Linkify,
 		extension.TaskList,
-		extension.Footnote,
+		limitedFootnotes{},
 		extension.NewTypographer(extension.WithTypographicSubstitutions(map[extension.TypographicPunctuation]string{
 			extension.LeftDoubleQuote:  "&laquo;",
 			extension.RightDoubleQuote: "&raquo;",
@@ -46,15 +56,31 @@ var markdown = goldmark.New(
 )
 
 // renderMarkdown returns the body as HTML and as plain text for the index.
+// A body that goes past one of the limits of limits.go is not rendered: the
+// error is a *markdownError that says where and which.
 func renderMarkdown(src []byte) (html []byte, plain string, err error) {
-	ctx := parser.NewContext(parser.WithIDs(&headingIDs{used: map[string]bool{}}))
-	doc := markdown.Parser().Parse(text.NewReader(src), parser.WithContext(ctx))
+	doc, err := parseMarkdown(src)
+	if err != nil {
+		return nil, "", err
+	}
 	var buf bytes.Buffer
 	buf.Grow(len(src) + len(src)/4)
 	if err := markdown.Renderer().Render(&buf, src, doc); err != nil {
 		return nil, "", err
 	}
 	return buf.Bytes(), plainText(doc, src), nil
+}
+
+// parseMarkdown parses a body within the limits of limits.go.
+func parseMarkdown(src []byte) (ast.Node, error) {
+	lim := &limits{src: src}
+	ctx := parser.NewContext(parser.WithIDs(&headingIDs{used: map[string]bool{}, next: map[string]int{}}))
+	ctx.Set(limitsKey, lim)
+	doc := markdown.Parser().Parse(text.NewReader(src), parser.WithContext(ctx))
+	if lim.err != nil {
+		return nil, lim.err
+	}
+	return doc, nil
 }
 
 // plainText collects the words of a document, one block a line.
@@ -107,18 +133,29 @@ func plainText(doc ast.Node, src []byte) string {
 // default generator's "heading"; repeats get -1, -2 and so on.
 type headingIDs struct {
 	used map[string]bool
+	// next is, for a base id, the first suffix not yet known to be taken:
+	// a note of many equal headings costs time in proportion to their number.
+	next map[string]int
 }
 
+// silentSigns drops the soft and hard signs, which carry no sound of their
+// own, rather than let them split a word (посольстве → posolstve, not
+// posol-stve).
+var silentSigns = strings.NewReplacer("ь", "", "ъ", "", "Ь", "", "Ъ", "")
+
 func (h *headingIDs) Generate(value []byte, _ ast.NodeKind) []byte {
-	// The soft and hard signs carry no sound of their own: drop them rather
-	// than let them split a word (посольстве → posolstve, not posol-stve).
-	base := slug.Make(strings.NewReplacer("ь", "", "ъ", "", "Ь", "", "Ъ", "").Replace(string(value)))
+	base := slug.Make(silentSigns.Replace(string(value)))
 	if base == "" {
 		base = "section"
 	}
 	id := base
-	for i := 1; h.used[id]; i++ {
+	if h.used[id] {
+		i := max(h.next[base], 1)
+		for h.used[base+"-"+strconv.Itoa(i)] {
+			i++
+		}
 		id = base + "-" + strconv.Itoa(i)
+		h.next[base] = i + 1
 	}
 	h.used[id] = true
 	return []byte(id)

@@ -17,6 +17,7 @@ import (
 // last build need not be rendered again.
 type output struct {
 	path   string // slash-separated, relative to OUT: 2025/x/index.html
+	note   string // the file of the note whose page this is, if it is one
 	key    func(h *maphash.Hash)
 	render func(buf *bytes.Buffer) error
 }
@@ -233,6 +234,7 @@ func (b *builder) plan() []output {
 			maphash.WriteComparable(h, n.Version)
 			keyItems(h, n.related)
 		}, func() *templates.Page { return b.notePage(n) })
+		outs[len(outs)-1].note = n.File
 	}
 
 	// Years.

@@ -50,6 +50,10 @@ type Session struct {
 	keys  map[string]uint64
 	index Index
 	mu    sync.Mutex
+
+	// removeDir, when set, replaces the removal of the previous output
+	// after a swap, for tests of a removal that fails.
+	removeDir func(dir string) error
 }
 
 // NewSession starts a session for the site cfg names.
@@ -59,11 +63,13 @@ func NewSession(cfg Config) *Session {
 
 // Build brings OUT up to date. changed lists the files that changed since
 // the last build (paths relative to SITE, slash-separated; folders too);
-// nil means that anything may have changed, which makes a full build.
+// nil means that anything may have changed, which makes a full build, and
+// so does an OUT that is no longer the one the session wrote (removed, or
+// replaced by something else: CheckOut then judges it).
 func (s *Session) Build(ctx context.Context, changed []string) (*Result, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.src == nil || changed == nil || needsFull(changed) {
+	if s.src == nil || changed == nil || needsFull(changed) || !hasMarker(s.cfg.OutDir()) {
 		return s.full(ctx)
 	}
 	return s.incremental(ctx, changed)
@@ -83,29 +89,88 @@ func needsFull(changed []string) bool {
 	return false
 }
 
-func (s *Session) full(ctx context.Context) (*Result, error) {
+// full builds the whole site into a new temporary folder beside OUT and
+// swaps it in. OUT is checked before any work (CheckOut) and again before
+// the swap; the temporary folder goes on every way out (an error, a
+// cancellation, a panic), and the temporary folders of earlier builds that
+// were killed go while this one works.
+func (s *Session) full(ctx context.Context) (res *Result, err error) {
 	start := time.Now()
-	src, err := Check(s.cfg.Site)
-	if err != nil {
+	log := logger(s.cfg)
+	out := s.cfg.OutDir()
+	if err := CheckOut(s.cfg.Site, out); err != nil {
 		return nil, err
 	}
+	stale := make(chan struct{})
+	go func() {
+		defer close(stale)
+		removed, err := removeStale(ctx, out)
+		for _, d := range removed {
+			log.Info("removed the temporary folder of an earlier build", "path", d)
+		}
+		if err != nil {
+			log.Warn("could not remove the temporary folder of an earlier build", "err", err)
+		}
+	}()
+	waitStale := func() {
+		select {
+		case <-stale:
+		case <-ctx.Done(): // what is left, the next build removes
+		}
+	}
+	defer waitStale()
+
+	src, err := load(ctx, s.cfg.Site)
+	if err != nil {
+		return nil, stopped(ctx, err, out)
+	}
+	log.Debug("loaded", "notes", len(src.Notes), "seconds", time.Since(start).Seconds())
+	s.cfg.reached("loaded")
 	tmpl, err := LoadTemplates(s.cfg.Site)
 	if err != nil {
 		return nil, err
 	}
-	out := s.cfg.OutDir()
-	tmp, err := tempDir(out)
+	tmp, err := newTempDir(out)
 	if err != nil {
 		return nil, err
 	}
-	res, b, keys, err := write(ctx, s.cfg, src, tmpl, tmp)
+	swapped := false
+	var busy <-chan struct{} // closed once nothing writes into tmp; nil: nothing does
+	defer func() {
+		if swapped {
+			return
+		}
+		r := recover()
+		if left := tmp.remove(ctx, busy); left && r == nil {
+			err = fmt.Errorf("%w; the temporary folder %s is left for the next build to remove", err, tmp.path)
+		}
+		if r != nil {
+			panic(r)
+		}
+	}()
+	res, b, keys, err := write(ctx, s.cfg, src, tmpl, tmp.path, &busy)
 	if err != nil {
-		os.RemoveAll(tmp)
+		return nil, stopped(ctx, err, out)
+	}
+	s.cfg.reached("written")
+	// OUT may have changed while the site was built.
+	if err := CheckOut(s.cfg.Site, out); err != nil {
 		return nil, err
 	}
-	if err := swap(tmp, out); err != nil {
-		os.RemoveAll(tmp)
-		return nil, err
+	if err := adoptLegacy(out); err != nil {
+		return nil, fmt.Errorf("marking the previous output %s: %w", out, err)
+	}
+	old, err := swap(tmp.path, out)
+	if err != nil {
+		return nil, stopped(ctx, err, out)
+	}
+	swapped = true
+	tmp.release()
+	if old != "" {
+		// OUT holds the new site: whatever goes wrong now is a warning.
+		if err := s.removeOld(ctx, old); err != nil {
+			res.Warnings = append(res.Warnings, fmt.Sprintf("the previous output, moved to %s, was not removed (%v); the next build removes it, or remove it yourself", old, err))
+		}
 	}
 	s.src, s.tmpl, s.keys, s.model = src, tmpl, keys, b.model
 	s.index = nil
@@ -116,9 +181,85 @@ func (s *Session) full(ctx context.Context) (*Result, error) {
 		}
 		s.index = ix
 	}
+	// The folders of killed builds may take longer to remove than the
+	// build took: that is part of its time.
+	select {
+	case <-stale:
+	default:
+		if s.cfg.Progress != nil {
+			fmt.Fprint(s.cfg.Progress, "\r\033[Kremoving the temporary folders of earlier builds")
+			defer fmt.Fprint(s.cfg.Progress, "\r\033[K")
+		}
+		waitStale()
+	}
 	res.Full = true
 	res.Duration = time.Since(start)
 	return res, nil
+}
+
+// removeOld removes the previous output after a swap; a cancelled build
+// leaves what it cannot remove within removeBound to the next build.
+func (s *Session) removeOld(ctx context.Context, old string) error {
+	if s.removeDir != nil {
+		return s.removeDir(old)
+	}
+	done := make(chan error, 1)
+	go func() { done <- removeMarked(old) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(removeBound):
+		return context.Cause(ctx)
+	}
+}
+
+// stopped words the error of a build that ctx stopped: OUT was not touched.
+func stopped(ctx context.Context, err error, out string) error {
+	if ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.Cause(ctx))) {
+		return &StoppedError{Cause: context.Cause(ctx), Out: out, err: err}
+	}
+	return err
+}
+
+// StoppedError is a build that was stopped, by a signal or its caller,
+// before it replaced OUT.
+type StoppedError struct {
+	Cause error  // why, as context.Cause tells
+	Out   string // the output folder, as it was
+	err   error
+}
+
+func (e *StoppedError) Error() string {
+	return fmt.Sprintf("build stopped (%v); %s is as it was", e.Cause, e.Out)
+}
+
+// Unwrap returns the cause and the error the build stopped with.
+func (e *StoppedError) Unwrap() []error { return []error{e.Cause, e.err} }
+
+// load reads and validates the site's source. It returns when ctx is done
+// even though source.Load does not look at ctx: the reading goes on in the
+// background, and its result is dropped.
+func load(ctx context.Context, site string) (*source.Site, error) {
+	type result struct {
+		src *source.Site
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		src, err := Check(site)
+		done <- result{src, err}
+	}()
+	select {
+	case r := <-done:
+		return r.src, r.err
+	case <-ctx.Done():
+		return nil, context.Cause(ctx)
+	}
 }
 
 // Index returns the index the session updates, or nil.
@@ -222,8 +363,8 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 				return gctx.Err()
 			}
 			var buf bytes.Buffer
-			if err := o.render(&buf); err != nil {
-				return fmt.Errorf("%s: %w", o.path, err)
+			if err := protect(logger(s.cfg), o.path, func() error { return o.render(&buf) }); err != nil {
+				return o.fail("rendering", err)
 			}
 			bufs[i] = buf.Bytes()
 			return nil
@@ -241,7 +382,12 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 	var wg errgroup.Group
 	wg.SetLimit(runtime.GOMAXPROCS(0))
 	for i, o := range todo {
-		wg.Go(func() error { return writeAtomic(filepath.Join(out, filepath.FromSlash(o.path)), bufs[i]) })
+		wg.Go(func() error {
+			if err := writeAtomic(filepath.Join(out, filepath.FromSlash(o.path)), bufs[i]); err != nil {
+				return o.fail("writing", err)
+			}
+			return nil
+		})
 	}
 	if err := wg.Wait(); err != nil {
 		return nil, err
@@ -336,9 +482,15 @@ func (s *Session) updateIndex(ctx context.Context, b *builder, upserts []search.
 	if err := search.Build(ctx, tmp, b.documents()); err != nil {
 		return fmt.Errorf("search index: %w", err)
 	}
-	if err := swap(tmp, dir); err != nil {
+	old, err := swap(tmp, dir)
+	if err != nil {
 		os.RemoveAll(tmp)
 		return err
+	}
+	// The index in place is the new one: a failure to remove the old one
+	// only leaves it for the next update, which removes it first.
+	if err := os.RemoveAll(old); err != nil {
+		logger(s.cfg).Warn("could not remove the previous search index", "path", old, "err", err)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package build
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -169,4 +170,55 @@ func freshListing(t *testing.T, out string) string {
 	}
 	defer ix.Close()
 	return indexListing(t, ix)
+}
+
+// TestSessionOutGone: when OUT is removed between builds, the next build
+// is a full one, which writes it again; when OUT is replaced by a folder
+// that is not digest's, the build refuses it.
+func TestSessionOutGone(t *testing.T) {
+	site := newSite(t)
+	out := filepath.Join(t.TempDir(), "public")
+	s := NewSession(Config{Site: site, Out: out})
+	ctx := context.Background()
+	if _, err := s.Build(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(out); err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.Build(ctx, []string{"content/2024/talks.md"})
+	if err != nil || !res.Full {
+		t.Fatalf("after OUT was removed: %v, %+v; want a full build", err, res)
+	}
+	if !hasMarker(out) {
+		t.Fatal("OUT was not written again")
+	}
+	if err := os.RemoveAll(out); err != nil {
+		t.Fatal(err)
+	}
+	mustWrite(t, filepath.Join(out, "mine.txt"), "mine")
+	if _, err := s.Build(ctx, []string{"content/2024/talks.md"}); !errors.As(err, new(*OutError)) {
+		t.Fatalf("after OUT was replaced: got %v, want a refusal", err)
+	}
+	if data, err := os.ReadFile(filepath.Join(out, "mine.txt")); err != nil || string(data) != "mine" {
+		t.Errorf("the folder that replaced OUT changed: %v", err)
+	}
+}
+
+// TestSessionWriteErrorNamesNote: in an incremental build too, a page that
+// cannot be written is reported with its note, and OUT keeps the others.
+func TestSessionWriteErrorNamesNote(t *testing.T) {
+	site := newSite(t)
+	out := filepath.Join(t.TempDir(), "public")
+	s := NewSession(Config{Site: site, Out: out})
+	ctx := context.Background()
+	if _, err := s.Build(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	mustWrite(t, filepath.Join(site, "content", "2025", "long.md"),
+		"---\ntitle: Длинный адрес\ndate: 2025-02-01\nkind: delegation\nregions: [beijing]\nslug: "+strings.Repeat("x", 300)+"\n---\n\nТекст.\n")
+	_, err := s.Build(ctx, []string{"content/2025/long.md"})
+	if err == nil || !strings.HasPrefix(err.Error(), "content/2025/long.md: writing 2025/") || !strings.Contains(err.Error(), "file name too long") {
+		t.Errorf("got %v, want the note, the page and the cause", err)
+	}
 }

@@ -47,8 +47,10 @@ const maxWaitFactor = 10
 type Config struct {
 	// Site is the folder holding content/ and, optionally, templates/.
 	Site string
-	// Out is where the site is written; SITE/public when empty. It must not
-	// be inside SITE/content or SITE/templates.
+	// Out is where the site is written; SITE/public when empty. Each full
+	// build replaces it whole, so it must be missing, empty or an output of
+	// digest, and neither hold the site nor lie inside its sources (see
+	// build.CheckOut).
 	Out string
 	// Drafts publishes notes marked draft: true.
 	Drafts bool
@@ -133,10 +135,9 @@ func New(cfg Config) (*Watcher, error) {
 	if w.debounce == 0 {
 		w.debounce = DefaultDebounce
 	}
-	for _, dir := range w.roots() {
-		if within(w.out, dir) {
-			return nil, fmt.Errorf("watch: output folder %s is inside %s, which is watched", w.out, dir)
-		}
+	// Each full build replaces OUT whole: the same rules as digest build.
+	if err := build.CheckOut(cfg.Site, w.out); err != nil {
+		return nil, fmt.Errorf("watch: %w", err)
 	}
 	return w, nil
 }
@@ -144,17 +145,6 @@ func New(cfg Config) (*Watcher, error) {
 // roots are the folders watched recursively.
 func (w *Watcher) roots() []string {
 	return []string{filepath.Join(w.cfg.Site, "content"), filepath.Join(w.cfg.Site, "templates")}
-}
-
-// within reports whether path is dir or below it.
-func within(path, dir string) bool {
-	p, err1 := filepath.Abs(path)
-	d, err2 := filepath.Abs(dir)
-	if err1 != nil || err2 != nil {
-		return false
-	}
-	rel, err := filepath.Rel(d, p)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // Built returns a channel that is closed once Run's first build is over,
@@ -333,6 +323,9 @@ func (w *Watcher) rebuild(ctx context.Context, first bool) {
 		return
 	}
 	w.log.Info(msg, "seconds", seconds, "notes", res.Notes, "pages", res.Pages, "rendered", res.Rendered, "full", res.Full)
+	for _, warning := range res.Warnings {
+		w.log.Warn(warning)
+	}
 	if w.cfg.OnBuild != nil {
 		w.cfg.OnBuild(res)
 	}

@@ -466,12 +466,31 @@ func TestPing(t *testing.T) {
 	}
 }
 
-func TestNewRejectsOutInContent(t *testing.T) {
+// TestNewRejectsOut refuses, before any build, the output folders that a
+// full build must not replace: the site itself, its sources, a folder that
+// holds it, a folder that is not digest's.
+func TestNewRejectsOut(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := New(Config{Site: dir, Out: filepath.Join(dir, "content", "public")}); err == nil {
-		t.Error("New accepted an output folder inside content/")
+	site := filepath.Join(dir, "site")
+	if err := os.CopyFS(filepath.Join(site, "content"), os.DirFS("../build/testdata/basic/content")); err != nil {
+		t.Fatal(err)
 	}
-	if _, err := New(Config{Site: dir}); err != nil {
+	foreign := filepath.Join(dir, "foreign")
+	if err := os.MkdirAll(foreign, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(foreign, "mine.txt"), []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, out := range []string{site, filepath.Join(site, "content"), filepath.Join(site, "content", "public"), filepath.Join(site, "templates", "x"), dir, foreign} {
+		if _, err := New(Config{Site: site, Out: out}); err == nil || !strings.Contains(err.Error(), "refusing to replace") {
+			t.Errorf("-d %s: got %v, want a refusal", out, err)
+		}
+	}
+	if _, err := New(Config{Site: site}); err != nil {
 		t.Errorf("New with the default output folder: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(foreign, "mine.txt")); err != nil {
+		t.Error(err)
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,7 +15,7 @@ import (
 func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("build", "[-s SITE] [-o OUT] [--drafts]", stderr)
 	site := fs.String("s", ".", "site folder holding content/ and, optionally, templates/")
-	out := fs.String("o", "", "output folder (default SITE/public)")
+	out := fs.String("o", "", "output folder (default SITE/public); replaced whole, so it must be missing, empty or an earlier output of digest")
 	drafts := fs.Bool("drafts", false, "publish notes marked draft: true")
 	verbose := fs.Bool("v", false, "log the time of each stage")
 	if err := parseFlags(fs, args); err != nil {
@@ -33,7 +34,15 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	res, err := build.Build(ctx, cfg)
 	if err != nil {
+		if errors.As(err, new(*build.OutError)) {
+			return fmt.Errorf("digest build: %w", err)
+		}
 		return err
+	}
+	// OUT holds the new site: what went wrong after is a warning, and the
+	// exit status is 0.
+	for _, w := range res.Warnings {
+		fmt.Fprintln(stderr, "digest build: warning:", w)
 	}
 	fmt.Fprintln(stderr, res.Summary(cfg.OutDir()))
 	return nil

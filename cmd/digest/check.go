@@ -24,6 +24,10 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	// What the build would refuse in the notes' Markdown, too.
+	if err := build.CheckMarkdown(ctx, src); err != nil {
+		return err
+	}
 	if _, err := build.LoadTemplates(*site); err != nil {
 		return err
 	}

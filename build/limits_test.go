@@ -1,0 +1,156 @@
+package build
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/coopdigest/digest/source"
+
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/text"
+)
+
+// TestLimitedParsers: each of goldmark's parsers that the limits hold is
+// found and wrapped, so that a goldmark release that renames one fails here
+// rather than lifting its limit in silence.
+func TestLimitedParsers(t *testing.T) {
+	count := map[string]int{}
+	for _, p := range limitedBlockParsers() {
+		count[reflect.TypeOf(p.Value).Name()]++
+	}
+	if count["nestingLimit"] != 2 || count["headingCost"] != 1 {
+		t.Errorf("wrapped parsers: %v; want 2 nestingLimit (lists, block quotes) and 1 headingCost (ATX)", count)
+	}
+}
+
+// TestLimitProblems: a note past a limit gets one problem, at the line and
+// column where it goes past, that names the limit.
+func TestLimitProblems(t *testing.T) {
+	footnotes := func(n int) string {
+		var b strings.Builder
+		b.WriteString("Текст.\n\n")
+		for i := range n {
+			fmt.Fprintf(&b, "[^%d]: Сноска.\n", i)
+		}
+		return b.String()
+	}
+	refs := func(n int) string {
+		var b strings.Builder
+		for i := range n {
+			fmt.Fprintf(&b, "Текст[^%d].\n\n", i%10)
+		}
+		return b.String()
+	}
+	tests := []struct {
+		name, src string
+		line, col int
+		want      string
+	}{
+		{"lists on one line", "Текст.\n\n" + strings.Repeat("- ", 40) + "x", 3, 2*maxNesting + 1, "nested more than 16 deep (the limit)"},
+		{"quotes, lines deeper and deeper", "> a\n> > b\n" + strings.Repeat("> ", maxNesting+1) + "c", 3, 2*maxNesting + 1, "nested more than 16 deep"},
+		{"lists in quotes", strings.Repeat("> ", maxNesting-1) + "- - a", 1, 2*maxNesting + 1, "nested more than 16 deep"},
+		{"footnotes", footnotes(maxFootnotes + 5), maxFootnotes + 3, 1, "more than 1000 footnotes (the limit)"},
+		{"footnote references", refs(maxFootnoteRefs + 5), 2*maxFootnoteRefs + 1, 6, "more than 10000 references to footnotes (the limit)"},
+		{"link destinations", "# Заголовок\n\n" + strings.Repeat("![a](", 2000), 3, 1, "paragraph too costly to render: its unclosed link destinations ]( would take"},
+		{"in a heading", "Текст.\n\n## " + strings.Repeat("[a](<", 2000), 3, 4, "heading too costly to render: its unclosed link destinations"},
+		{"in a setext heading", "Текст.\n\n" + strings.Repeat("*a_b*c_d**e_f*g**h*i_j**\n", 600) + "===", 3, 1, "too costly to render: its emphasis markers"},
+		{"in a table", "| a | b |\n|---|---|\n| x | y |\n| " + strings.Repeat("![a](", 2000) + " | z |", 1, 1, "too costly to render: its unclosed link destinations"},
+		{"above a table", strings.Repeat("[a](b \"\n", 2000) + "| a |\n|---|\n| x |", 1, 1, "paragraph too costly to render: its unclosed link titles"},
+		{"not a table after all", "| a | b |\n|---|\n" + strings.Repeat("[a](b \"\n", 2000), 1, 1, "paragraph too costly to render: its unclosed link titles"},
+		{"brackets", "[" + strings.Repeat("[", 3000) + "a" + strings.Repeat("]", 3000), 1, 1, "its square brackets [ ] (of links and footnotes)"},
+		{"reference definitions", strings.Repeat("[a]:\n", 3000), 1, 1, "its square brackets"},
+		{"backticks", families[6].para(300), 1, 1, "its unclosed backtick runs"},
+		{"quotation marks", "Текст " + strings.Repeat(`"`, 3000), 1, 1, "its runs of quotation marks"},
+		{"the limit in the message", strings.Repeat("*a_b*", 3000), 1, 1, "more than 32 for each of its 15000 bytes (the limit); split it with blank lines"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := renderMarkdown([]byte(tt.src))
+			var me *markdownError
+			if !errors.As(err, &me) {
+				t.Fatalf("got %v, want a problem", err)
+			}
+			if me.Line != tt.line || me.Col != tt.col || !strings.Contains(me.Err.Error(), tt.want) {
+				t.Errorf("got %d:%d: %v\nwant %d:%d: …%s…", me.Line, me.Col, me.Err, tt.line, tt.col, tt.want)
+			}
+		})
+	}
+}
+
+// TestCostOfProse: what editors write costs a step or two a byte, far
+// inside the limit, however dense its links, emphasis and quotes, in
+// paragraphs, lists and tables.
+func TestCostOfProse(t *testing.T) {
+	bodies := []string{
+		strings.Repeat("Делегация края провела в Пекине серию встреч перед форумом. ", 60),
+		strings.Repeat("**[Пресс-служба](https://example.org/news/123 \"заголовок\")**, _[агентство](https://example.org/)_ и `код`, ", 100),
+		strings.Repeat("«Ёлочки» и \"лапки\", 'одинарные', *курсив* и __жирный__, ~~зачёркнутый~~;\n", 100),
+		strings.Repeat("- [Источник](https://example.org/a/b?c=d#e) — [ещё](</путь с пробелом>)\n", 300),
+		strings.Repeat("Текст[^1] со сноской[^2] и ссылкой на [раздел][ref].\n", 100) + "\n[^1]: Сноска.\n[^2]: Ещё.\n[ref]: /regions/\n",
+		"Таблица:\n| Регион | События | Код |\n|---|--:|---|\n" + strings.Repeat("| [Регион](/regions/x/) | **42** | `code` |\n", 2000),
+	}
+	for i, body := range bodies {
+		src := []byte(body)
+		if _, _, err := renderMarkdown(src); err != nil {
+			t.Errorf("body %d: %v", i, err)
+		}
+		doc := markdown.Parser().Parse(text.NewReader(src))
+		ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+			if !entering || n.Type() != ast.TypeBlock || n.IsRaw() || n.Lines().Len() == 0 {
+				return ast.WalkContinue, nil
+			}
+			size := 0
+			for j := range n.Lines().Len() {
+				seg := n.Lines().At(j)
+				size += seg.Len()
+			}
+			c := inlineCost(src, n.Lines())
+			if perByte := float64(c.total()) / float64(size); perByte > 4 {
+				t.Errorf("body %d: a %s costs %.1f steps a byte (%+v), want a few", i, n.Kind(), perByte, c)
+			}
+			return ast.WalkContinue, nil
+		})
+	}
+}
+
+// TestCheckMarkdown reports every note past a limit at once, at its line in
+// the note's file, as the build does.
+func TestCheckMarkdown(t *testing.T) {
+	site := t.TempDir()
+	if err := os.CopyFS(site, os.DirFS("testdata/basic")); err != nil {
+		t.Fatal(err)
+	}
+	front := "---\ntitle: Заметка\ndate: 2025-02-01\nkind: delegation\nregions: [beijing]\n---\n\nТекст.\n\n"
+	for name, body := range map[string]string{
+		"2025/lists.md":  strings.Repeat("- ", 40) + "x\n",
+		"2024/quotes.md": "Текст " + strings.Repeat(`"`, 3000) + "\n",
+	} {
+		if err := os.WriteFile(filepath.Join(site, "content", filepath.FromSlash(name)), []byte(front+body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src, err := Check(site)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = CheckMarkdown(context.Background(), src)
+	var es source.Errors
+	if !errors.As(err, &es) || len(es) != 2 {
+		t.Fatalf("got %v, want two problems", err)
+	}
+	if got := es[0].Error(); !strings.HasPrefix(got, "content/2024/quotes.md:10:1: paragraph too costly to render") {
+		t.Errorf("first problem: %s", got)
+	}
+	if got := es[1].Error(); got != "content/2025/lists.md:10:33: lists, block quotes and footnotes nested more than 16 deep (the limit)" {
+		t.Errorf("second problem: %s", got)
+	}
+	if _, err := Build(context.Background(), Config{Site: site, Out: filepath.Join(t.TempDir(), "public")}); err == nil || err.Error() != es.Error() {
+		t.Errorf("the build reports\n%v\nwant, as check:\n%v", err, es)
+	}
+}

@@ -1,0 +1,460 @@
+package build
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+)
+
+// MarkerName is the file that marks a folder as written by digest: every
+// output folder has one, and so has every temporary folder of a build from
+// its first moment. A build replaces OUT only when OUT is missing, empty or
+// holds the marker, and removes a stale temporary folder beside OUT only
+// when it holds the marker; see CheckOut. The server serves no dot-file.
+const MarkerName = ".digest"
+
+// OutputFormat is the version of the output's layout that the marker names.
+// Any version is digest's own and may be replaced.
+const OutputFormat = 1
+
+// markerPrefix starts the marker's text, whatever the format version.
+const markerPrefix = "digest output format "
+
+// markerText is what a build writes into MarkerName.
+var markerText = fmt.Sprintf("%s%d\nThis folder was written by `digest build`; the next build replaces it whole.\n", markerPrefix, OutputFormat)
+
+// OutError is an output folder that a build refuses to replace, with the
+// reason, before anything is read, written or deleted.
+type OutError struct {
+	Out    string // the folder as given
+	Reason string // why it may not be replaced, and what to do
+}
+
+func (e *OutError) Error() string {
+	return fmt.Sprintf("refusing to replace %s: %s", e.Out, e.Reason)
+}
+
+// CheckOut decides whether a build of site may replace the folder out. A
+// build writes a whole new folder and swaps it in, so that whatever out held
+// is deleted: that is allowed only when out is missing, an empty folder, a
+// previous output of digest (it holds MarkerName) or an output of a version
+// that wrote no marker (recognised once by its layout: .search/index.json,
+// index.html and sitemap.xml; the build then marks it). Whatever the
+// folder holds, out must not be the site folder, hold it, or lie inside
+// SITE/content or SITE/templates. Paths are compared after symbolic links
+// are resolved and by the folders' identity, so that relative, symlinked
+// and case-folded spellings of one folder are the same folder. The error is
+// an *OutError.
+func CheckOut(site, out string) error {
+	refuse := func(format string, args ...any) error {
+		return &OutError{Out: out, Reason: fmt.Sprintf(format, args...)}
+	}
+	siteReal, err := realPath(site)
+	if err != nil {
+		return fmt.Errorf("site folder %s: %w", site, err)
+	}
+	outReal, err := realPath(out)
+	if err != nil {
+		return fmt.Errorf("output folder %s: %w", out, err)
+	}
+	switch {
+	case contains(outReal, siteReal) && contains(siteReal, outReal):
+		return refuse("it is the site folder itself; choose a new folder for the output, such as %s", filepath.Join(site, "public"))
+	case contains(outReal, siteReal):
+		return refuse("it holds the site folder %s; choose a new folder for the output, such as %s", siteReal, filepath.Join(site, "public"))
+	}
+	for _, dir := range []string{"content", "templates"} {
+		if d := filepath.Join(siteReal, dir); contains(d, outReal) {
+			return refuse("it is inside %s, which holds the site's sources; choose a folder outside it, such as %s", filepath.Join(site, dir), filepath.Join(site, "public"))
+		}
+	}
+	st, err := os.Lstat(out)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("output folder: %w", err)
+	case st.Mode()&fs.ModeSymlink != 0:
+		return refuse("it is a symbolic link (to %s), which the build would replace by a folder; give the folder it points to", outReal)
+	case !st.IsDir():
+		return refuse("it is not a folder; choose a new or empty folder for the output, or remove it yourself")
+	}
+	switch kind, err := outKind(out); {
+	case err != nil:
+		return fmt.Errorf("output folder: %w", err)
+	case kind == outForeign:
+		return refuse("it is not empty and was not written by digest (no %s marker); choose an empty or new folder for the output, or remove it yourself", MarkerName)
+	}
+	return nil
+}
+
+// What an existing output folder is.
+type outKindT int
+
+const (
+	outEmpty   outKindT = iota
+	outMarked           // holds the marker
+	outLegacy           // an output of a version that wrote no marker
+	outForeign          // anything else
+)
+
+// outKind tells what the folder dir holds.
+func outKind(dir string) (outKindT, error) {
+	f, err := os.Open(dir)
+	if err != nil {
+		return 0, err
+	}
+	names, err := f.Readdirnames(1)
+	f.Close()
+	if errors.Is(err, io.EOF) || (err == nil && len(names) == 0) {
+		return outEmpty, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	if hasMarker(dir) {
+		return outMarked, nil
+	}
+	// Every output before the marker had these; it takes all three.
+	for _, p := range []string{".search/index.json", "index.html", "sitemap.xml"} {
+		st, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(p)))
+		if err != nil || !st.Mode().IsRegular() {
+			return outForeign, nil
+		}
+	}
+	return outLegacy, nil
+}
+
+// hasMarker reports whether dir holds a marker written by digest: a
+// regular file whose text starts as markerText does.
+func hasMarker(dir string) bool {
+	f, err := openMarker(dir)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	return isMarker(f)
+}
+
+// openMarker opens dir's marker for reading, never through a symbolic link.
+func openMarker(dir string) (*os.File, error) {
+	p := filepath.Join(dir, MarkerName)
+	st, err := os.Lstat(p)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", p)
+	}
+	return os.Open(p)
+}
+
+// isMarker reports whether the file f holds a marker's text.
+func isMarker(f *os.File) bool {
+	buf := make([]byte, len(markerPrefix))
+	_, err := io.ReadFull(f, buf)
+	return err == nil && string(buf) == markerPrefix
+}
+
+// realPath returns the absolute form of p with the symbolic links of its
+// existing part resolved; the part that does not exist yet is kept as is.
+func realPath(p string) (string, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	var rest []string
+	for cur := abs; ; {
+		if r, err := filepath.EvalSymlinks(cur); err == nil {
+			return filepath.Join(append([]string{r}, rest...)...), nil
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return "", err
+		}
+		parent := filepath.Dir(cur)
+		if parent == cur {
+			return abs, nil
+		}
+		rest = append([]string{filepath.Base(cur)}, rest...)
+		cur = parent
+	}
+}
+
+// contains reports whether the folder dir is p or one of its ancestors: by
+// path, or by identity of an existing folder, which also catches spellings
+// that differ only in case on a file system that ignores case.
+func contains(dir, p string) bool {
+	dst, dirErr := os.Stat(dir)
+	for q := p; ; {
+		if q == dir {
+			return true
+		}
+		if dirErr == nil {
+			if st, err := os.Stat(q); err == nil && os.SameFile(st, dst) {
+				return true
+			}
+		}
+		parent := filepath.Dir(q)
+		if parent == q {
+			return false
+		}
+		q = parent
+	}
+}
+
+// tempPrefix starts the names of the temporary folders of builds of out,
+// which are made beside it.
+func tempPrefix(out string) string {
+	return "." + filepath.Base(filepath.Clean(out)) + ".tmp-"
+}
+
+// tempDir is a build's temporary folder beside OUT: marked from its first
+// moment, and its marker held locked for as long as the build runs, so that
+// another build can tell it from a stale one (see removeStale).
+type tempDir struct {
+	path   string
+	marker *os.File // open and locked until release
+}
+
+// newTempDir makes a marked temporary folder beside out, on the same file
+// system, so that it can be renamed into place.
+func newTempDir(out string) (*tempDir, error) {
+	parent := filepath.Dir(filepath.Clean(out))
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp(parent, tempPrefix(out))
+	if err != nil {
+		return nil, err
+	}
+	f, err := writeMarker(dir)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	if err := lockFile(f); err != nil {
+		f.Close()
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	return &tempDir{path: dir, marker: f}, nil
+}
+
+// writeMarker writes the marker into dir and returns it open.
+func writeMarker(dir string) (*os.File, error) {
+	f, err := os.OpenFile(filepath.Join(dir, MarkerName), os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.WriteString(markerText); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// release lets go of the temporary folder's lock.
+func (t *tempDir) release() {
+	if t.marker != nil {
+		t.marker.Close()
+		t.marker = nil
+	}
+}
+
+// removeBound is how long a cancelled build goes on removing its temporary
+// folder before it leaves the rest to the next build: a build stopped with
+// Ctrl-C or SIGTERM must end within a second or two, and on a slow disk a
+// folder of many thousand files takes longer than that to delete.
+const removeBound = time.Second
+
+// remove deletes the temporary folder. With ctx cancelled it gives up after
+// removeBound and reports the folder left behind, still marked, for the next
+// build to remove (the removal goes on in the background meanwhile); after
+// is closed once nothing writes into the folder any more, and the removal
+// is repeated then in case a writer added files after it.
+func (t *tempDir) remove(ctx context.Context, after <-chan struct{}) (left bool) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		removeMarked(t.path)
+		if after != nil {
+			<-after
+			removeMarked(t.path)
+		}
+		t.release()
+	}()
+	if ctx.Err() == nil {
+		<-done
+		return dirExists(t.path)
+	}
+	select {
+	case <-done:
+		return dirExists(t.path)
+	case <-time.After(removeBound):
+		return true
+	}
+}
+
+func dirExists(p string) bool {
+	_, err := os.Lstat(p)
+	return err == nil
+}
+
+// removeMarked deletes the marked folder dir: its entries in parallel, the
+// marker last, so that a removal cut short leaves a folder that is still
+// known to be digest's.
+func removeMarked(dir string) error {
+	for range 3 { // a writer that has not stopped yet may add entries
+		f, err := os.Open(dir)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		names, err := f.Readdirnames(-1)
+		f.Close()
+		if err != nil {
+			return err
+		}
+		var rest []string
+		for _, n := range names {
+			if n != MarkerName {
+				rest = append(rest, n)
+			}
+		}
+		if len(rest) == 0 {
+			if err := os.Remove(filepath.Join(dir, MarkerName)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+			if err := os.Remove(dir); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+			return nil
+		}
+		if err := removeAllParallel(dir, rest); err != nil {
+			return err
+		}
+	}
+	return fmt.Errorf("%s: still being written to", dir)
+}
+
+// removeAllParallel removes the entries names of dir, several at once: on
+// a disk where every unlink waits for the journal, that is what makes the
+// removal of a site of many thousand files take seconds rather than tens.
+func removeAllParallel(dir string, names []string) error {
+	workers := max(4, 2*runtime.GOMAXPROCS(0))
+	next := make(chan string)
+	var mu sync.Mutex
+	var first error
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for p := range next {
+				if err := os.RemoveAll(p); err != nil {
+					mu.Lock()
+					if first == nil {
+						first = err
+					}
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	// Descend one level, so that the pages of a large site, most of them
+	// in a few folders (a year, regions), spread over the workers.
+	for _, n := range names {
+		p := filepath.Join(dir, n)
+		st, err := os.Lstat(p)
+		if err == nil && st.IsDir() {
+			if sub, err := os.ReadDir(p); err == nil {
+				for _, e := range sub {
+					next <- filepath.Join(p, e.Name())
+				}
+			}
+		}
+		next <- p
+	}
+	close(next)
+	wg.Wait()
+	return first
+}
+
+// removeStale removes the temporary folders that earlier builds of out,
+// killed before they could, left beside it: only those that hold a marker
+// that no running build holds locked. It stops early when ctx is done and
+// returns the folders it removed.
+func removeStale(ctx context.Context, out string) (removed []string, err error) {
+	parent := filepath.Dir(filepath.Clean(out))
+	entries, err := os.ReadDir(parent)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	prefix := tempPrefix(out)
+	var errs []error
+	for _, e := range entries {
+		if ctx.Err() != nil {
+			break
+		}
+		if !strings.HasPrefix(e.Name(), prefix) || e.Type()&fs.ModeSymlink != 0 || !e.IsDir() {
+			continue
+		}
+		dir := filepath.Join(parent, e.Name())
+		ok, err := removeIfStale(dir)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		if ok {
+			removed = append(removed, dir)
+		}
+	}
+	return removed, errors.Join(errs...)
+}
+
+// removeIfStale removes dir if it holds a marker that nobody holds locked.
+func removeIfStale(dir string) (bool, error) {
+	f, err := openMarker(dir)
+	if err != nil {
+		return false, nil // not digest's, or not any more
+	}
+	defer f.Close()
+	if !isMarker(f) {
+		return false, nil
+	}
+	free, err := tryLock(f)
+	if err != nil || !free {
+		return false, err // a build at work
+	}
+	if err := removeMarked(dir); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// adoptLegacy marks the output folder out if it is the output of a version
+// that wrote no marker, so that it is recognised as digest's from now on,
+// wherever the swap moves it.
+func adoptLegacy(out string) error {
+	kind, err := outKind(out)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil || kind != outLegacy {
+		return err
+	}
+	f, err := writeMarker(out)
+	if err != nil {
+		return err
+	}
+	return f.Close()
+}

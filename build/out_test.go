@@ -1,0 +1,376 @@
+package build
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// newSite copies testdata/basic into a new folder with a file of the
+// editors' own beside content/, and returns the folder.
+func newSite(t *testing.T) string {
+	t.Helper()
+	site := filepath.Join(t.TempDir(), "site")
+	if err := os.CopyFS(site, os.DirFS("testdata/basic")); err != nil {
+		t.Fatal(err)
+	}
+	os.RemoveAll(filepath.Join(site, "want"))
+	mustWrite(t, filepath.Join(site, ".git", "HEAD"), "ref: refs/heads/main\n")
+	mustWrite(t, filepath.Join(site, "templates", "404.html"), `{{define "main"}}<p>Нет такой страницы</p>{{end}}`)
+	return site
+}
+
+func mustWrite(t *testing.T, p, text string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCheckOut decides every kind of output folder, under every spelling.
+func TestCheckOut(t *testing.T) {
+	site := newSite(t)
+	top := filepath.Dir(site)
+	link := filepath.Join(top, "link") // a symbolic link to the site
+	if err := os.Symlink(site, link); err != nil {
+		t.Fatal(err)
+	}
+	contentLink := filepath.Join(top, "content-link")
+	if err := os.Symlink(filepath.Join(site, "content"), contentLink); err != nil {
+		t.Fatal(err)
+	}
+	mk := func(name string, files ...string) string {
+		dir := filepath.Join(top, name)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			text := "x"
+			if f == MarkerName {
+				text = markerText
+			}
+			mustWrite(t, filepath.Join(dir, filepath.FromSlash(f)), text)
+		}
+		return dir
+	}
+	empty := mk("empty")
+	foreign := mk("foreign", "notes.txt", "photos/1.jpg")
+	marked := mk("marked", MarkerName, "index.html")
+	legacy := mk("legacy", ".search/index.json", "index.html", "sitemap.xml", "2025/x/index.html")
+	halfLegacy := mk("half-legacy", ".search/index.json", "index.html")
+	badMarker := mk("bad-marker", "index.html")
+	mustWrite(t, filepath.Join(badMarker, MarkerName), "not digest's\n")
+	linkedMarker := mk("linked-marker", "index.html")
+	if err := os.Symlink(filepath.Join(marked, MarkerName), filepath.Join(linkedMarker, MarkerName)); err != nil {
+		t.Fatal(err)
+	}
+	emptyLink := filepath.Join(top, "empty-link")
+	if err := os.Symlink(empty, emptyLink); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(top, "file")
+	mustWrite(t, file, "x")
+
+	tests := []struct {
+		name, dir, site, out string
+		want                 string // "" or what the refusal says
+	}{
+		{"missing", "", site, filepath.Join(top, "new"), ""},
+		{"missing, deep", "", site, filepath.Join(top, "a", "b", "c"), ""},
+		{"default", "", site, filepath.Join(site, "public"), ""},
+		{"empty", "", site, empty, ""},
+		{"marked", "", site, marked, ""},
+		{"made before the marker", "", site, legacy, ""},
+		{"site itself", "", site, site, "it is the site folder itself"},
+		{"site, with a trailing slash", "", site, site + "/", "it is the site folder itself"},
+		{"site through ..", "", site, filepath.Join(site, "content", ".."), "it is the site folder itself"},
+		{"site through a link", "", site, link, "it is the site folder itself"},
+		{"site given through a link", "", link, site, "it is the site folder itself"},
+		{"dot, inside the site", site, ".", ".", "it is the site folder itself"},
+		{"dot with the site relative", top, "site", "site/.", "it is the site folder itself"},
+		{"content", "", site, filepath.Join(site, "content"), "inside " + filepath.Join(site, "content")},
+		{"content, relative", site, ".", "content", "which holds the site's sources"},
+		{"below content, missing", "", site, filepath.Join(site, "content", "public"), "which holds the site's sources"},
+		{"below content through a link", "", site, filepath.Join(contentLink, "2025"), "which holds the site's sources"},
+		{"below content through the site's link", "", site, filepath.Join(link, "content", "public"), "which holds the site's sources"},
+		{"templates", "", site, filepath.Join(site, "templates"), "which holds the site's sources"},
+		{"below templates", "", site, filepath.Join(site, "templates", "out"), "which holds the site's sources"},
+		{"the site's parent", "", site, top, "it holds the site folder"},
+		{"the root", "", site, "/", "it holds the site folder"},
+		{"the parent, relative", site, ".", "..", "it holds the site folder"},
+		{"the site's .git", "", site, filepath.Join(site, ".git"), "not empty and was not written by digest"},
+		{"another folder", "", site, foreign, "not empty and was not written by digest (no .digest marker)"},
+		{"half a previous layout", "", site, halfLegacy, "not written by digest"},
+		{"a marker not digest's", "", site, badMarker, "not written by digest"},
+		{"a marker that is a link", "", site, linkedMarker, "not written by digest"},
+		{"a link to an empty folder", "", site, emptyLink, "symbolic link"},
+		{"a file", "", site, file, "it is not a folder"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.dir != "" {
+				t.Chdir(tt.dir)
+			}
+			err := CheckOut(tt.site, tt.out)
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			var oe *OutError
+			if !errors.As(err, &oe) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got %v, want a refusal that says %q", err, tt.want)
+			}
+			if !strings.HasPrefix(err.Error(), "refusing to replace "+tt.out+": ") {
+				t.Errorf("the message does not start by naming the folder as given: %v", err)
+			}
+		})
+	}
+}
+
+// tree lists every file below dir with its content, for comparing before
+// and after.
+func tree(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() {
+			data, err := os.ReadFile(p)
+			if err != nil && d.Type()&fs.ModeSymlink == 0 {
+				return err
+			}
+			files[p] = string(data)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+func sameTree(t *testing.T, what string, before, after map[string]string) {
+	t.Helper()
+	if len(before) != len(after) {
+		t.Errorf("%s: %d files before, %d after", what, len(before), len(after))
+	}
+	for p, data := range before {
+		if after[p] != data {
+			t.Errorf("%s: %s changed or went", what, p)
+		}
+	}
+}
+
+// TestBuildRefusesOut builds into folders that are not the build's to
+// replace: the build fails before any work and every file stays.
+func TestBuildRefusesOut(t *testing.T) {
+	for _, out := range []string{".", "content", "content/public", "templates", ".git", "..", "foreign"} {
+		t.Run(out, func(t *testing.T) {
+			site := newSite(t)
+			mustWrite(t, filepath.Join(site, "foreign", "mine.txt"), "mine")
+			t.Chdir(site)
+			before := tree(t, filepath.Dir(site))
+			res, err := Build(context.Background(), Config{Site: ".", Out: out})
+			var oe *OutError
+			if !errors.As(err, &oe) {
+				t.Fatalf("got %v, %+v; want a refusal", res, err)
+			}
+			sameTree(t, "after the refusal", before, tree(t, filepath.Dir(site)))
+		})
+	}
+}
+
+// TestBuildReplacesOwnOutput replaces what a build wrote, a marked folder,
+// and an output of a version that wrote no marker, which is marked then.
+func TestBuildReplacesOwnOutput(t *testing.T) {
+	site := newSite(t)
+	out := filepath.Join(t.TempDir(), "public")
+	buildSite(t, site, out, false)
+	if !hasMarker(out) {
+		t.Fatal("the output has no marker")
+	}
+	mustWrite(t, filepath.Join(out, "stale.html"), "from an older build")
+	buildSite(t, site, out, false)
+	if _, err := os.Stat(filepath.Join(out, "stale.html")); err == nil {
+		t.Error("the previous output was not replaced")
+	}
+
+	// An output from before the marker: the same layout, no marker.
+	if err := os.Remove(filepath.Join(out, MarkerName)); err != nil {
+		t.Fatal(err)
+	}
+	buildSite(t, site, out, false)
+	if !hasMarker(out) {
+		t.Error("the replaced output has no marker")
+	}
+	assertNoTemp(t, out)
+}
+
+// assertNoTemp fails when a temporary folder is left beside out.
+func assertNoTemp(t *testing.T, out string) {
+	t.Helper()
+	entries, _ := os.ReadDir(filepath.Dir(out))
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), tempPrefix(out)) {
+			t.Errorf("left behind %s", e.Name())
+		}
+	}
+}
+
+// TestStaleTempRemoved leaves beside OUT what killed builds leave, and
+// other things: the next build removes the marked folders of builds that
+// are not running, and nothing else.
+func TestStaleTempRemoved(t *testing.T) {
+	site := newSite(t)
+	out := filepath.Join(t.TempDir(), "public")
+	parent := filepath.Dir(out)
+	stale := []string{".public.tmp-111", ".public.tmp-222.old"}
+	for _, name := range stale {
+		mustWrite(t, filepath.Join(parent, name, MarkerName), markerText)
+		mustWrite(t, filepath.Join(parent, name, "2025", "x", "index.html"), "<p>")
+	}
+	keep := map[string]string{
+		".public.tmp-333/notes.txt":   "not digest's: no marker",
+		".public.tmp-444/.digest":     "not digest's marker",
+		".other.tmp-555/.digest":      markerText, // another output's
+		"public-tmp-666/.digest":      markerText,
+		".public.tmp-777/x/.digest":   markerText, // marker not at the top
+		".public.tmp-888-link/.keep":  "",
+		"unrelated/.public.tmp-999/x": "",
+	}
+	for p, text := range keep {
+		mustWrite(t, filepath.Join(parent, filepath.FromSlash(p)), text)
+	}
+	// A link that looks like a stale folder, to a marked folder elsewhere.
+	elsewhere := filepath.Join(t.TempDir(), "elsewhere")
+	mustWrite(t, filepath.Join(elsewhere, MarkerName), markerText)
+	if err := os.Symlink(elsewhere, filepath.Join(parent, ".public.tmp-link")); err != nil {
+		t.Fatal(err)
+	}
+	// A build at work, its marker locked.
+	live, err := newTempDir(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.release()
+
+	buildSite(t, site, out, false)
+	for _, name := range stale {
+		if _, err := os.Lstat(filepath.Join(parent, name)); err == nil {
+			t.Errorf("%s was not removed", name)
+		}
+	}
+	for p, text := range keep {
+		if data, err := os.ReadFile(filepath.Join(parent, filepath.FromSlash(p))); err != nil || string(data) != text {
+			t.Errorf("%s: removed or changed (%v)", p, err)
+		}
+	}
+	if !hasMarker(elsewhere) {
+		t.Error("the folder behind a link was removed")
+	}
+	if !hasMarker(live.path) {
+		t.Error("the temporary folder of a running build was removed")
+	}
+}
+
+// TestTempRemovedOnEveryExit stops a build at each stage, by cancelling it
+// and by a panic: OUT stays as it was and no temporary folder is left.
+func TestTempRemovedOnEveryExit(t *testing.T) {
+	site := newSite(t)
+	out := filepath.Join(t.TempDir(), "public")
+	buildSite(t, site, out, false)
+	before := tree(t, out)
+	for _, stage := range []string{"loaded", "markdown", "rendering", "indexing", "written"} {
+		t.Run("cancel at "+stage, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			_, err := Build(ctx, Config{Site: site, Out: out, stage: func(s string) {
+				if s == stage {
+					cancel()
+				}
+			}})
+			if stage == "written" {
+				// Past the last look at ctx, the build finishes.
+				if err != nil {
+					t.Fatalf("cancelled after writing: %v", err)
+				}
+				return
+			}
+			if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "build stopped") {
+				t.Fatalf("got %v, want a stopped build", err)
+			}
+			sameTree(t, "OUT", before, tree(t, out))
+			assertNoTemp(t, out)
+		})
+	}
+	before = tree(t, out)
+	for _, stage := range []string{"loaded", "markdown", "rendering", "indexing", "written"} {
+		t.Run("panic at "+stage, func(t *testing.T) {
+			func() {
+				defer func() {
+					if r := recover(); r != fmt.Sprint("test panic at ", stage) {
+						t.Errorf("recovered %v", r)
+					}
+				}()
+				Build(context.Background(), Config{Site: site, Out: out, stage: func(s string) {
+					if s == stage {
+						panic(fmt.Sprint("test panic at ", stage))
+					}
+				}})
+			}()
+			sameTree(t, "OUT", before, tree(t, out))
+			assertNoTemp(t, out)
+		})
+	}
+}
+
+// TestOldOutputNotRemoved: when OUT holds the new site and only the old one
+// cannot be removed, the build succeeds with a warning.
+func TestOldOutputNotRemoved(t *testing.T) {
+	site := newSite(t)
+	out := filepath.Join(t.TempDir(), "public")
+	buildSite(t, site, out, false)
+	s := NewSession(Config{Site: site, Out: out})
+	s.removeDir = func(string) error { return fs.ErrPermission }
+	res, err := s.Build(context.Background(), nil)
+	if err != nil {
+		t.Fatalf("the build failed: %v", err)
+	}
+	if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "permission denied") {
+		t.Errorf("warnings %q, want one about the old output", res.Warnings)
+	}
+	if !hasMarker(out) {
+		t.Error("OUT is not the new output")
+	}
+}
+
+// TestWriteErrorNamesNote: a page that cannot be written is reported with
+// the note it comes from, not the temporary folder.
+func TestWriteErrorNamesNote(t *testing.T) {
+	site := newSite(t)
+	slug := strings.Repeat("x", 300) // longer than a file name may be
+	mustWrite(t, filepath.Join(site, "content", "2025", "long.md"),
+		"---\ntitle: Длинный адрес\ndate: 2025-02-01\nkind: delegation\nregions: [beijing]\nslug: "+slug+"\n---\n\nТекст.\n")
+	out := filepath.Join(t.TempDir(), "public")
+	_, err := Build(context.Background(), Config{Site: site, Out: out})
+	if err == nil {
+		t.Fatal("the build succeeded")
+	}
+	msg := err.Error()
+	if !strings.HasPrefix(msg, "content/2025/long.md: ") || strings.Contains(msg, ".tmp-") || !strings.Contains(msg, "file name too long") || len(msg) > 300 {
+		t.Errorf("got %q, want the note, the page cut short and the cause", msg)
+	}
+	assertNoTemp(t, out)
+}

@@ -1,0 +1,53 @@
+//go:build unix
+
+package build
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestStopWhileLoading stops a build whose source cannot be read to the
+// end (a note that is a FIFO nobody writes to): it returns once stopped,
+// whatever the reading does, and leaves OUT as it was.
+func TestStopWhileLoading(t *testing.T) {
+	site := newSite(t)
+	fifo := filepath.Join(site, "content", "2025", "fifo.md")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	t.Cleanup(func() {
+		// Let the reading that was left behind end.
+		if f, err := os.OpenFile(fifo, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+			f.Close()
+		}
+	})
+	out := filepath.Join(t.TempDir(), "public")
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := Build(ctx, Config{Site: site, Out: out})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		// Either the source refuses the FIFO, or the build stops.
+		var se *StoppedError
+		if !errors.As(err, &se) && (err == nil || !strings.Contains(err.Error(), "fifo.md")) {
+			t.Errorf("got %v, want the build stopped or the FIFO refused", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the build did not return after it was stopped")
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("OUT was written")
+	}
+	assertNoTemp(t, out)
+}
