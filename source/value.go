@@ -150,13 +150,17 @@ func (d *yamlDecoder) value(n *yaml.Node) *value {
 		v.kind, v.str = scalarValue, n.Value
 	case yaml.SequenceNode:
 		v.kind = listValue
-		v.list = make([]*value, 0, len(n.Content))
+		if len(n.Content) > 0 {
+			v.list = make([]*value, 0, len(n.Content))
+		}
 		for _, c := range n.Content {
 			v.list = append(v.list, d.value(c))
 		}
 	case yaml.MappingNode:
 		v.kind = mapValue
-		v.fields = make([]field, 0, len(n.Content)/2)
+		if len(n.Content) > 0 {
+			v.fields = make([]field, 0, len(n.Content)/2)
+		}
 		var seen map[string]bool
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
