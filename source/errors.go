@@ -99,7 +99,7 @@ func (p *problems) err() error {
 }
 
 // echoLen is how many characters of a value a message repeats: enough to
-// recognise it, few enough that a 60 KB value keeps the message short.
+// recognise it, few enough that a long value keeps the message short.
 const echoLen = 60
 
 // q quotes a value for a message, as %q does, cut to echoLen characters
