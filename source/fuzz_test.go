@@ -173,8 +173,12 @@ func BenchmarkParseNoteHostile(b *testing.B) {
 	fill := func(open, close, line string) string {
 		var s strings.Builder
 		s.WriteString(open + "\n")
-		for i := 0; s.Len() < DefaultFrontMatterLimit-1000; i++ {
-			s.WriteString(strings.ReplaceAll(line, "N", strconv.Itoa(i)))
+		for i := 0; ; i++ {
+			l := strings.ReplaceAll(line, "N", strconv.Itoa(i))
+			if s.Len()+len(l) > DefaultFrontMatterLimit-100 {
+				break
+			}
+			s.WriteString(l)
 		}
 		return s.String() + close + "\n"
 	}
