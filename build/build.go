@@ -114,7 +114,7 @@ func (r *Result) Summary(out string) string {
 
 // Check reads and validates a site's source without writing anything.
 func Check(site string) (*source.Site, error) {
-	return source.Load(os.DirFS(site))
+	return source.LoadDir(site)
 }
 
 // LoadTemplates parses the default templates with the site's own

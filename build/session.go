@@ -271,7 +271,12 @@ func (s *Session) Index() Index {
 
 func (s *Session) incremental(ctx context.Context, changed []string) (*Result, error) {
 	start := time.Now()
-	fsys := os.DirFS(s.cfg.Site)
+	root, err := os.OpenRoot(s.cfg.Site)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	fsys := root.FS()
 
 	tmpl := s.tmpl
 	for _, p := range changed {
@@ -304,7 +309,9 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 	}
 	var reread []string
 	for _, p := range paths {
-		st, err := fs.Stat(fsys, p)
+		// Lstat, as a full build walks: a symbolic link is read as a note, if
+		// it is one, by ParseNotes, which says why not.
+		st, err := fs.Lstat(fsys, p)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 			continue // deleted
@@ -322,7 +329,7 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 	}
 	slices.Sort(reread)
 	reread = slices.Compact(reread)
-	fresh, err := source.ParseNotes(fsys, reread, &s.src.Taxonomies)
+	fresh, err := source.ParseNotes(fsys, reread, s.src)
 	if err != nil {
 		return nil, err
 	}

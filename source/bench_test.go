@@ -15,7 +15,7 @@ import (
 // under one second for 10,000 notes.
 const benchNotes = 10000
 
-// BenchmarkLoad loads a whole site, as `digest check` does. The generated
+// BenchmarkLoad loads a whole site with LoadDir, as `digest check` does. The generated
 // case writes 10,000 notes of about 400 words with the repository's own
 // taxonomy into a temporary folder first, so it needs nothing outside the
 // repository. When DIGEST_CORPUS names a site folder (the parent of a
@@ -35,10 +35,9 @@ func BenchmarkLoad(b *testing.B) {
 }
 
 func benchLoad(b *testing.B, dir string) {
-	fsys := os.DirFS(dir)
 	var notes int
 	for b.Loop() {
-		src, err := source.Load(fsys)
+		src, err := source.LoadDir(dir)
 		if err != nil {
 			b.Fatal(firstLines(err.Error(), 20))
 		}
@@ -69,7 +68,7 @@ func BenchmarkParseNote(b *testing.B) {
 	}
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
-		if _, err := source.ParseNote(files[0], data, &src.Taxonomies); err != nil {
+		if _, err := source.ParseNote(files[0], data, src); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // FileError is a problem at a place in a source file. File is relative to the
@@ -19,15 +21,19 @@ type FileError struct {
 }
 
 // Error formats the problem as path:line:col: message, the form editors'
-// tools and terminals recognise.
+// tools and terminals recognise. It is always one line of printable text: a
+// file name that holds a control character, a line break or bytes that are
+// not UTF-8 is quoted as a Go string, and such characters in the message are
+// escaped, so that a name cannot split a report or reach a terminal raw.
 func (e *FileError) Error() string {
+	file, msg := quoteName(e.File), oneLine(e.Err.Error())
 	switch {
 	case e.Line > 0 && e.Col > 0:
-		return fmt.Sprintf("%s:%d:%d: %v", e.File, e.Line, e.Col, e.Err)
+		return fmt.Sprintf("%s:%d:%d: %s", file, e.Line, e.Col, msg)
 	case e.Line > 0:
-		return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
+		return fmt.Sprintf("%s:%d: %s", file, e.Line, msg)
 	default:
-		return fmt.Sprintf("%s: %v", e.File, e.Err)
+		return fmt.Sprintf("%s: %s", file, msg)
 	}
 }
 
@@ -58,7 +64,8 @@ func (es Errors) Unwrap() []error {
 
 // problems collects FileErrors while a site is read.
 type problems struct {
-	list Errors
+	list    Errors
+	unknown int // names that matched no taxonomy entry, for hintedNames
 }
 
 func (p *problems) add(file string, line, col int, format string, args ...any) {
@@ -89,4 +96,75 @@ func (p *problems) err() error {
 		return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col))
 	})
 	return p.list
+}
+
+// echoLen is how many characters of a value a message repeats: enough to
+// recognise it, few enough that a long value keeps the message short.
+const echoLen = 60
+
+// q quotes a value for a message, as %q does, cut to echoLen characters
+// with an ellipsis inside the quotes when it is longer.
+func q(s string) string { return strconv.Quote(cut(s)) }
+
+// cut returns s cut to echoLen characters, with an ellipsis when it is longer.
+func cut(s string) string {
+	n := 0
+	for i := range s {
+		if n == echoLen {
+			return s[:i] + "…"
+		}
+		n++
+	}
+	return s
+}
+
+// quoteName returns a file name as it is when it prints as one line of
+// plain text, and quoted as a Go string otherwise.
+func quoteName(s string) string {
+	if plainText(s) {
+		return s
+	}
+	return strconv.Quote(s)
+}
+
+// plainText reports whether s is UTF-8 whose every character prints:
+// no control characters, line or paragraph separators or format characters.
+func plainText(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return plainTextSlow(s[i:])
+		}
+	}
+	return true
+}
+
+func plainTextSlow(s string) bool {
+	for i, r := range s {
+		if r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD") || !strconv.IsPrint(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// oneLine escapes what would not print in a message: control characters,
+// line breaks and bytes that are not UTF-8. Messages quote the values they
+// echo already; this holds for what libraries say too.
+func oneLine(s string) string {
+	if plainText(s) {
+		return s
+	}
+	var b strings.Builder
+	for i, r := range s {
+		switch {
+		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"):
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case strconv.IsPrint(r):
+			b.WriteRune(r)
+		default:
+			qr := strconv.QuoteRune(r)
+			b.WriteString(qr[1 : len(qr)-1])
+		}
+	}
+	return b.String()
 }

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/adrg/frontmatter"
 	"github.com/gosimple/slug"
@@ -47,10 +48,14 @@ type Note struct {
 	Slug          string
 	Draft         bool
 
-	// Body is the Markdown after the front matter; BodyLine is the file line
-	// it starts on.
+	// Body is the Markdown after the front matter, UTF-8; BodyLine is the
+	// file line it starts on.
 	Body     []byte
 	BodyLine int
+
+	// URLPos is where the note's URL comes from: its slug, or without one
+	// its date (the URL is /<year>/<slug>/, the slug the file name's then).
+	URLPos Pos
 
 	url string // URL(), once the note is parsed
 
@@ -61,6 +66,11 @@ type Note struct {
 
 // versionSeed seeds Note.Version.
 var versionSeed = maphash.MakeSeed()
+
+// Pos is a place in a source file; Line and Col count from 1.
+type Pos struct {
+	Line, Col int
+}
 
 // Year is the calendar year of the event's start, as written.
 func (n *Note) Year() int { return n.Date.Year() }
@@ -113,12 +123,29 @@ var formats = []*frontmatter.Format{
 
 var bom = []byte("\xef\xbb\xbf")
 
-// ParseNote reads one note. file is its path relative to the site folder,
+// ParseNote reads one note under src's limits, resolving its names
+// against src's taxonomies. file is its path relative to the site folder,
 // used in errors and to derive the default slug. Every problem of the note
 // is reported, each with its line and column.
-func ParseNote(file string, data []byte, tax *Taxonomies) (*Note, error) {
-	data = bytes.TrimPrefix(data, bom)
+func ParseNote(file string, data []byte, src *Site) (*Note, error) {
+	n, err := parseNote(file, data, src)
+	if err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// parseNote is ParseNote, except that a note with problems is returned
+// with them when its URL can be told, so that ParseNotes can find notes
+// with one URL among notes with other problems.
+func parseNote(file string, data []byte, src *Site) (*Note, error) {
 	var p problems
+	if limit := src.Settings.Limits.Note; int64(len(data)) > limit {
+		se := &sizeError{size: int64(len(data)), limit: limit}
+		p.add(file, 0, 0, "%s", se.describe("a note", "limits.note"))
+		return nil, p.err()
+	}
+	data = bytes.TrimPrefix(data, bom)
 
 	// The opening delimiter is the first non-blank line, as frontmatter finds it.
 	openLine, opener := 0, ""
@@ -131,42 +158,68 @@ func ParseNote(file string, data []byte, tax *Taxonomies) (*Note, error) {
 		rest = after
 	}
 	if opener != "---" && opener != "+++" {
+		validUTF8(&p, file, data)
 		p.add(file, max(openLine, 1), 1, "no front matter: a note starts with a --- line (YAML) or a +++ line (TOML)")
 		return nil, p.err()
 	}
+	// frontmatter copies what it reads, the body too, which is the most of a
+	// note: it gets the front matter alone, and the body is taken from data,
+	// when it finds there what frontMatterBounds found.
 	var fm raw
-	body, err := frontmatter.Parse(bytes.NewReader(data), &fm, formats...)
+	head := data
+	if _, _, end := frontMatterBounds(data); end > 0 {
+		head = data[:end]
+	}
+	body, err := frontmatter.Parse(bytes.NewReader(head), &fm, formats...)
+	switch {
+	case err != nil || len(head) == len(data):
+	case len(body) == 0 && fm.format != "":
+		body = data[len(head):]
+	default:
+		fm = raw{}
+		body, err = frontmatter.Parse(bytes.NewReader(data), &fm, formats...)
+	}
 	if err != nil {
 		p.add(file, openLine, 1, "front matter: %v", err)
 		return nil, p.err()
 	}
 	if fm.format == "" {
+		validUTF8(&p, file, data)
 		p.add(file, openLine, 1, "front matter is not closed: add a %s line after the last field", opener)
+		return nil, p.err()
+	}
+	if limit := src.Settings.Limits.FrontMatter; int64(len(fm.data)) > limit {
+		se := &sizeError{size: int64(len(fm.data)), limit: limit}
+		p.add(file, openLine, 1, "front matter: %s", se.describe("front matter", "limits.front_matter"))
+		return nil, p.err()
+	}
+	// Bytes that are not UTF-8 are reported where they are; in the body
+	// they leave the front matter to be checked.
+	bodyStart := len(data) - len(body)
+	if !validUTF8(&p, file, data) && !utf8.Valid(data[:bodyStart]) {
 		return nil, p.err()
 	}
 
 	var root *value
 	if fm.format == "toml" {
-		root, err = parseTOML(file, fm.data, openLine)
+		root = parseTOML(&p, file, fm.data, openLine)
 	} else {
-		root, err = parseYAML(file, fm.data, openLine)
+		root = parseYAML(&p, file, fm.data, openLine)
 	}
-	if err != nil {
-		return nil, err
+	if root == nil {
+		return nil, p.err()
 	}
 	if root.kind != mapValue {
 		p.add(file, openLine+1, 1, "front matter is a mapping of fields (title: …), not %s", root.kind)
 		return nil, p.err()
 	}
 
-	n := &Note{File: file, Body: body, BodyLine: 1 + bytes.Count(data[:len(data)-len(body)], []byte("\n")),
+	n := &Note{File: file, Body: body, BodyLine: 1 + bytes.Count(data[:bodyStart], []byte("\n")),
 		Version: maphash.Bytes(versionSeed, data)}
+	tax := &src.Taxonomies
 	seen := map[string]bool{}
+	slugOK := true
 	for _, f := range root.fields {
-		if seen[f.key] {
-			p.add(file, f.line, f.col, "field %q is given twice", f.key)
-			continue
-		}
 		seen[f.key] = true
 		switch f.key {
 		case "title":
@@ -176,6 +229,7 @@ func ParseNote(file string, data []byte, tax *Taxonomies) (*Note, error) {
 			}
 		case "date":
 			n.Date = parseDate(&p, file, f)
+			n.URLPos = Pos{f.val.line, f.val.col}
 		case "end":
 			n.End = parseDate(&p, file, f)
 		case "kind":
@@ -203,8 +257,13 @@ func ParseNote(file string, data []byte, tax *Taxonomies) (*Note, error) {
 			n.Summary = scalar(&p, file, f)
 		case "slug":
 			n.Slug = scalar(&p, file, f)
-			if !ValidSlug(n.Slug) {
-				p.add(file, f.val.line, f.val.col, "slug %q: use lower-case Latin letters, digits and hyphens, e.g. %q", n.Slug, slug.Make(n.Slug))
+			switch {
+			case len(n.Slug) > LongestSlug:
+				p.add(file, f.val.line, f.val.col, "slug %s: longer than %d characters; use a shorter one", q(n.Slug), LongestSlug)
+				slugOK = false
+			case !ValidSlug(n.Slug):
+				p.add(file, f.val.line, f.val.col, "slug %s: use lower-case Latin letters, digits and hyphens, e.g. %s", q(n.Slug), q(suggestSlug(n.Slug)))
+				slugOK = false
 			}
 		case "draft":
 			switch s := scalar(&p, file, f); s {
@@ -212,10 +271,10 @@ func ParseNote(file string, data []byte, tax *Taxonomies) (*Note, error) {
 				n.Draft = true
 			case "false", "":
 			default:
-				p.add(file, f.val.line, f.val.col, "draft %q: must be true or false", s)
+				p.add(file, f.val.line, f.val.col, "draft %s: must be true or false", q(s))
 			}
 		default:
-			msg := fmt.Sprintf("unknown field %q", f.key)
+			msg := "unknown field " + q(f.key)
 			if near := nearestField(f.key); near != "" {
 				msg += fmt.Sprintf("; did you mean %q?", near)
 			} else {
@@ -233,18 +292,34 @@ func ParseNote(file string, data []byte, tax *Taxonomies) (*Note, error) {
 		f := root.get("end")
 		p.add(file, f.val.line, f.val.col, "end %s is before date %s", day(n.End), day(n.Date))
 	}
-	if n.Slug == "" {
+	if f := root.get("slug"); f != nil && n.Slug != "" {
+		n.URLPos = Pos{f.val.line, f.val.col}
+	} else {
 		base := strings.TrimSuffix(path.Base(file), ".md")
 		n.Slug = base
-		if !ValidSlug(base) {
-			p.add(file, openLine, 1, "file name %q is not a valid slug: rename the file or add slug: %s", base, slug.Make(base))
+		switch {
+		case len(base) > LongestSlug:
+			p.add(file, openLine, 1, "file name %s is longer than %d characters: rename the file or add a shorter slug", q(base), LongestSlug)
+			slugOK = false
+		case !ValidSlug(base):
+			p.add(file, openLine, 1, "file name %s is not a valid slug: rename the file or add slug: %s", q(base), suggestSlug(base))
+			slugOK = false
 		}
 	}
+	n.url = n.URL()
 	if err := p.err(); err != nil {
+		if slugOK && !n.Date.IsZero() {
+			return n, err
+		}
 		return nil, err
 	}
-	n.url = n.URL()
 	return n, nil
+}
+
+// suggestSlug makes a slug from s for a hint, from its first characters
+// only: a hint need not be whole, and s may be long.
+func suggestSlug(s string) string {
+	return slug.Make(cut(s))
 }
 
 func day(t time.Time) string { return t.Format("2006-01-02") }
@@ -266,25 +341,34 @@ func parseDate(p *problems, file string, f field) time.Time {
 	if err != nil {
 		var pe *time.ParseError
 		if errors.As(err, &pe) && strings.Contains(pe.Message, "out of range") {
-			p.add(file, f.val.line, f.val.col, "%s %q: %s", f.key, s, strings.TrimPrefix(pe.Message, ": "))
+			p.add(file, f.val.line, f.val.col, "%s %s: %s", f.key, q(s), strings.TrimPrefix(pe.Message, ": "))
 		} else {
-			p.add(file, f.val.line, f.val.col, "%s %q: use YYYY-MM-DD or RFC 3339 (2025-03-17T10:00:00+03:00)", f.key, s)
+			p.add(file, f.val.line, f.val.col, "%s %s: use YYYY-MM-DD or RFC 3339 (2025-03-17T10:00:00+03:00)", f.key, q(s))
 		}
 		return time.Time{}
 	}
 	if t.Year() < 1900 || t.Year() > 2200 {
-		p.add(file, f.val.line, f.val.col, "%s %q: year out of range", f.key, s)
+		p.add(file, f.val.line, f.val.col, "%s %s: year out of range", f.key, q(s))
 		return time.Time{}
 	}
 	return t
 }
+
+// A note's first hintedNames unknown names get a "did you mean" hint: hints
+// are for slips of the pen, and each costs a look at every name of the
+// taxonomy, which a note of ten thousand unknown names must not cost.
+const hintedNames = 20
 
 // resolve turns a name into the slug of its entry, or reports it.
 func resolve(p *problems, file string, at *value, tax *Taxonomy, s string) string {
 	if term := tax.Lookup(s); term != nil {
 		return term.Slug
 	}
-	p.add(file, at.line, at.col, "%s", tax.Unknown(s))
+	if p.unknown++; p.unknown <= hintedNames {
+		p.add(file, at.line, at.col, "%s", tax.Unknown(s))
+	} else {
+		p.add(file, at.line, at.col, "unknown %s %s", tax.Singular(), q(s))
+	}
 	return ""
 }
 
@@ -321,7 +405,7 @@ func parsePeople(p *problems, file string, f field) []Person {
 				case "role":
 					person.Role = scalar(p, file, pf)
 				default:
-					p.add(file, pf.line, pf.col, "unknown field %q of a person: use name and role", pf.key)
+					p.add(file, pf.line, pf.col, "unknown field %s of a person: use name and role", q(pf.key))
 				}
 			}
 			if person.Name == "" {
@@ -352,7 +436,7 @@ func parseSources(p *problems, file string, f field) []Link {
 				case "publisher":
 					l.Publisher = scalar(p, file, sf)
 				default:
-					p.add(file, sf.line, sf.col, "unknown field %q of a source: use url and publisher", sf.key)
+					p.add(file, sf.line, sf.col, "unknown field %s of a source: use url and publisher", q(sf.key))
 				}
 			}
 		default:
@@ -361,7 +445,7 @@ func parseSources(p *problems, file string, f field) []Link {
 		}
 		u, err := url.Parse(l.URL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			p.add(file, e.line, e.col, "source url %q: must be an absolute http or https URL", l.URL)
+			p.add(file, e.line, e.col, "source url %s: must be an absolute http or https URL", q(l.URL))
 			continue
 		}
 		out = append(out, l)
@@ -371,6 +455,10 @@ func parseSources(p *problems, file string, f field) []Link {
 
 // nearestField suggests the known field a misspelt one was meant to be.
 func nearestField(key string) string {
+	// Only a misspelt field is worth a hint, and lowering a long key costs.
+	if len(key) > 64 {
+		return ""
+	}
 	best, bestD := "", 3
 	for _, f := range Fields {
 		if d := distance(strings.ToLower(key), f); d < bestD {
@@ -384,7 +472,7 @@ func nearestField(key string) string {
 func ParseDateParam(s string) (time.Time, error) {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		return t, fmt.Errorf("%q is not a date: use YYYY-MM-DD", s)
+		return t, fmt.Errorf("%s is not a date: use YYYY-MM-DD", q(s))
 	}
 	return t, nil
 }

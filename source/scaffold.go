@@ -136,7 +136,7 @@ func Scaffold(src *Site, spec NoteSpec) (*Scaffolded, error) {
 		Data: frontMatter(title, date, kind, regions, sectors, src),
 	}
 	// The note must be valid as written; a failure here is a bug of ours.
-	if _, err := ParseNote(n.File, n.Data, &src.Taxonomies); err != nil {
+	if _, err := ParseNote(n.File, n.Data, src); err != nil {
 		return nil, fmt.Errorf("the new note does not pass its own check: %w", err)
 	}
 	return n, nil
@@ -241,7 +241,7 @@ func NotesAt(fsys fs.FS, url string) ([]string, error) {
 	for _, file := range files {
 		data, err := frontMatterBytes(fsys, file)
 		if err != nil {
-			return nil, &FileError{File: file, Err: errors.New(readProblem(err))}
+			return nil, &FileError{File: file, Err: errors.New(noteReadProblem(err))}
 		}
 		// Only a note named after the slug or holding it can have the URL.
 		if strings.TrimSuffix(path.Base(file), ".md") != parts[1] && !bytes.Contains(data, []byte(parts[1])) {
@@ -259,11 +259,11 @@ func NotesAt(fsys fs.FS, url string) ([]string, error) {
 const headSize = 4 << 10
 
 // frontMatterBytes returns the start of a note that holds its front matter:
-// the first headSize bytes when they close it, else the whole file. Only a
-// tenth or so of a note is front matter; reading the rest of 10,000 notes
-// would take most of the time.
+// the first headSize bytes when they close it, else the whole file, read as
+// readFile reads it. Only a tenth or so of a note is front matter; reading
+// the rest of 10,000 notes would take most of the time.
 func frontMatterBytes(fsys fs.FS, file string) ([]byte, error) {
-	f, err := fsys.Open(file)
+	f, _, err := openRegular(fsys, file, MaxLimit, false)
 	if err != nil {
 		return nil, err
 	}
@@ -279,7 +279,7 @@ func frontMatterBytes(fsys fs.FS, file string) ([]byte, error) {
 	if _, _, ok := splitFrontMatter(head); ok {
 		return head, nil
 	}
-	return fs.ReadFile(fsys, file)
+	return readFile(fsys, file, MaxLimit)
 }
 
 // splitFrontMatter finds the front matter of a note as ParseNote does: the
@@ -289,8 +289,23 @@ func frontMatterBytes(fsys fs.FS, file string) ([]byte, error) {
 // format; ok is false when data has no whole front matter.
 func splitFrontMatter(data []byte) (fm []byte, format string, ok bool) {
 	data = bytes.TrimPrefix(data, bom)
+	start, at, _ := frontMatterBounds(data)
+	if start < 0 {
+		return nil, "", false
+	}
+	// What comes before start is blank lines and the opening delimiter.
+	if string(bytes.TrimSpace(data[:start])) == "+++" {
+		return data[start:at], "toml", true
+	}
+	return data[start:at], "yaml", true
+}
+
+// frontMatterBounds finds the front matter of data, which has no byte-order
+// mark, as splitFrontMatter does: the lines between the delimiters are
+// data[start:at], and the body starts at end. start is -1 when data has no
+// whole front matter.
+func frontMatterBounds(data []byte) (start, at, end int) {
 	var delim []byte
-	start := 0
 	for rest := data; len(rest) > 0; {
 		line, after, found := bytes.Cut(rest, []byte("\n"))
 		at := len(data) - len(rest)
@@ -299,19 +314,14 @@ func splitFrontMatter(data []byte) (fm []byte, format string, ok bool) {
 		switch {
 		case delim == nil && len(line) > 0:
 			if string(line) != "---" && string(line) != "+++" || !found {
-				return nil, "", false
+				return -1, -1, -1
 			}
 			delim, start = line, len(data)-len(rest)
 		case delim != nil && bytes.Equal(line, delim):
-			if string(delim) == "+++" {
-				format = "toml"
-			} else {
-				format = "yaml"
-			}
-			return data[start:at], format, true
+			return start, at, len(data) - len(rest)
 		}
 	}
-	return nil, "", false
+	return -1, -1, -1
 }
 
 // noteURL reads the URL of a note from its date and slug alone.
@@ -320,27 +330,28 @@ func noteURL(file string, data []byte) (string, bool) {
 	if !ok {
 		return "", false
 	}
+	var p problems
 	var root *value
-	var err error
 	if format == "toml" {
-		root, err = parseTOML(file, fm, 0)
+		root = parseTOML(&p, file, fm, 0)
 	} else {
-		root, err = parseYAML(file, fm, 0)
+		root = parseYAML(&p, file, fm, 0)
 	}
-	if err != nil || root.kind != mapValue {
+	if root == nil || root.kind != mapValue {
 		return "", false
 	}
-	var p problems
+	// Other problems of the note do not hide its URL.
+	var up problems
 	n := &Note{Slug: strings.TrimSuffix(path.Base(file), ".md")}
 	if f := root.get("date"); f != nil {
-		n.Date = parseDate(&p, file, *f)
+		n.Date = parseDate(&up, file, *f)
 	}
 	if f := root.get("slug"); f != nil {
-		if s := scalar(&p, file, *f); s != "" {
+		if s := scalar(&up, file, *f); s != "" {
 			n.Slug = s
 		}
 	}
-	if n.Date.IsZero() || p.err() != nil {
+	if n.Date.IsZero() || up.err() != nil {
 		return "", false
 	}
 	return n.URL(), true

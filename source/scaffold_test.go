@@ -89,7 +89,7 @@ func TestScaffold(t *testing.T) {
 			if got.File != tc.file {
 				t.Errorf("File = %q, want %q", got.File, tc.file)
 			}
-			n, err := ParseNote(got.File, got.Data, &src.Taxonomies)
+			n, err := ParseNote(got.File, got.Data, src)
 			if err != nil {
 				t.Fatalf("the scaffold does not parse: %v\n%s", err, got.Data)
 			}

@@ -11,7 +11,8 @@ import (
 // lists of plain scalars ([a, b]), and block lists of such scalars and of
 // mappings of them (people, sources), with comments. It returns the tree
 // parseYAML would, positions included, or false for anything else, which
-// parseYAML then reads: it never guesses. TestSimpleYAMLMatchesYAML and
+// parseYAML then reads: it never guesses. A key given twice is left to
+// parseYAML too, which reports it. TestSimpleYAMLMatchesYAML and
 // FuzzSimpleYAML hold it to yaml.v3.
 func parseSimpleYAML(data []byte, lineOffset int) (*value, bool) {
 	if !printable(data) {
@@ -19,6 +20,7 @@ func parseSimpleYAML(data []byte, lineOffset int) (*value, bool) {
 	}
 	p := simpleParser{lines: strings.Split(string(data), "\n"), offset: lineOffset}
 	root := &value{kind: mapValue, line: lineOffset + 1, col: 1}
+	var seen map[string]bool
 	first := true
 	for p.skipBlank(); p.i < len(p.lines); p.skipBlank() {
 		line := p.lines[p.i]
@@ -52,7 +54,9 @@ func parseSimpleYAML(data []byte, lineOffset int) (*value, bool) {
 			f.val = v
 			p.i++
 		}
-		root.fields = append(root.fields, f)
+		if !root.addField(f, &seen) {
+			return nil, false // a key given twice: parseYAML reports it
+		}
 	}
 	if first {
 		return nil, false // nothing but comments: let yaml.v3 say what it is
@@ -121,6 +125,7 @@ func (p *simpleParser) blockList() (v *value, ok, seq bool) {
 		if key, rest, isKey := splitKey(item); isKey {
 			// A mapping: "- key: value", then "  key: value" lines below.
 			m := &value{kind: mapValue, line: line, col: col}
+			var seen map[string]bool
 			for {
 				f := field{key: key, line: line, col: col}
 				if rest == "" || rest[0] != ' ' {
@@ -131,7 +136,9 @@ func (p *simpleParser) blockList() (v *value, ok, seq bool) {
 					return nil, false, true
 				}
 				f.val = val
-				m.fields = append(m.fields, f)
+				if !m.addField(f, &seen) {
+					return nil, false, true
+				}
 				p.i++
 				p.skipBlank()
 				if p.i >= len(p.lines) || indentOf(p.lines[p.i]) != indent+2 {

@@ -1,6 +1,7 @@
 package source
 
 import (
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -13,7 +14,35 @@ type Settings struct {
 	Language  string
 	PerPage   int
 	SearchURL string
+	Limits    Limits
 }
+
+// Limits bound what one note may cost to read: a note over either is a
+// problem that names the limit, never a note read in part. site.yaml sets
+// them under limits: (note, front_matter).
+type Limits struct {
+	// Note is the most bytes a note file may have, front matter and body.
+	Note int64
+	// FrontMatter is the most bytes its front matter may have.
+	FrontMatter int64
+}
+
+// The limits of sizes, in bytes.
+const (
+	// DefaultNoteLimit is Limits.Note unless site.yaml sets it: far more
+	// than a note needs, little enough that rendering stays cheap.
+	DefaultNoteLimit = 4 << 20
+	// DefaultFrontMatterLimit is Limits.FrontMatter unless site.yaml sets
+	// it, again far more than a note needs: decoding YAML or TOML costs
+	// many times its size in memory (see BenchmarkParseNoteHostile).
+	DefaultFrontMatterLimit = 256 << 10
+	// MinLimit and MaxLimit bound the limits site.yaml may set.
+	MinLimit = 1 << 10
+	MaxLimit = 64 << 20
+	// SiteFileLimit is the most bytes site.yaml and each taxonomy file may
+	// have; it is fixed, as these files set the other limits.
+	SiteFileLimit = 1 << 20
+)
 
 // DefaultSettings returns the settings a site.yaml overrides.
 func DefaultSettings() Settings {
@@ -23,22 +52,33 @@ func DefaultSettings() Settings {
 		Language:  "ru",
 		PerPage:   20,
 		SearchURL: "/search",
+		Limits:    Limits{Note: DefaultNoteLimit, FrontMatter: DefaultFrontMatterLimit},
 	}
 }
+
+// settingNames are the settings of site.yaml, in the contract's order.
+const settingNames = "title, base_url, language, per_page, search_url, limits"
 
 // ParseSettings reads site.yaml over the defaults. file names it in errors.
 func ParseSettings(file string, data []byte) (Settings, error) {
 	s := DefaultSettings()
-	root, err := parseYAML(file, data, 0)
-	if err != nil {
-		return s, err
-	}
 	var p problems
+	if !validUTF8(&p, file, data) {
+		return s, p.err()
+	}
+	root := parseYAML(&p, file, data, 0)
+	if root == nil {
+		return s, p.err()
+	}
 	if root.kind != mapValue {
 		p.add(file, root.line, root.col, "site.yaml is a mapping of settings (title: …)")
 		return s, p.err()
 	}
 	for _, f := range root.fields {
+		if f.key == "limits" {
+			s.Limits = parseLimits(&p, file, f, s.Limits)
+			continue
+		}
 		v := scalar(&p, file, f)
 		switch f.key {
 		case "title":
@@ -46,7 +86,7 @@ func ParseSettings(file string, data []byte) (Settings, error) {
 		case "base_url":
 			u, err := url.Parse(v)
 			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-				p.add(file, f.val.line, f.val.col, "base_url %q: must be an absolute http or https URL", v)
+				p.add(file, f.val.line, f.val.col, "base_url %s: must be an absolute http or https URL", q(v))
 				continue
 			}
 			if !strings.HasSuffix(v, "/") {
@@ -58,7 +98,7 @@ func ParseSettings(file string, data []byte) (Settings, error) {
 		case "per_page":
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 1 || n > 1000 {
-				p.add(file, f.val.line, f.val.col, "per_page %q: must be a whole number from 1 to 1000", v)
+				p.add(file, f.val.line, f.val.col, "per_page %s: must be a whole number from 1 to 1000", q(v))
 				continue
 			}
 			s.PerPage = n
@@ -69,10 +109,85 @@ func ParseSettings(file string, data []byte) (Settings, error) {
 			}
 			s.SearchURL = v
 		default:
-			p.add(file, f.line, f.col, "unknown setting %q (known: title, base_url, language, per_page, search_url)", f.key)
+			p.add(file, f.line, f.col, "unknown setting %s (known: %s)", q(f.key), settingNames)
 		}
 	}
 	return s, p.err()
+}
+
+// parseLimits reads the limits: mapping over l.
+func parseLimits(p *problems, file string, f field, l Limits) Limits {
+	if f.val.kind == nullValue {
+		return l
+	}
+	if f.val.kind != mapValue {
+		p.add(file, f.val.line, f.val.col, "limits is a mapping: {note: 4 MB, front_matter: 1 MB}")
+		return l
+	}
+	for _, lf := range f.val.fields {
+		var dst *int64
+		switch lf.key {
+		case "note":
+			dst = &l.Note
+		case "front_matter":
+			dst = &l.FrontMatter
+		default:
+			p.add(file, lf.line, lf.col, "unknown limit %s (known: note, front_matter)", q(lf.key))
+			continue
+		}
+		v := scalar(p, file, lf)
+		n, ok := parseSize(v)
+		if !ok || n < MinLimit || n > MaxLimit {
+			p.add(file, lf.val.line, lf.val.col, "limits.%s %s: must be a size from %s to %s, such as 4 MB or 512 KB", lf.key, q(v), formatSize(MinLimit), formatSize(MaxLimit))
+			continue
+		}
+		*dst = n
+	}
+	if l.FrontMatter > l.Note {
+		at := f.val.get("front_matter")
+		if at == nil {
+			at = f.val.get("note")
+		}
+		p.add(file, at.val.line, at.val.col, "limits.front_matter %s is more than limits.note %s", formatSize(l.FrontMatter), formatSize(l.Note))
+	}
+	return l
+}
+
+// parseSize reads a size in bytes: 4194304, 4096 KB or 4 MB (a KB is 1,024
+// bytes, an MB 1,024 KB).
+func parseSize(s string) (int64, bool) {
+	unit := int64(1)
+	num := strings.TrimSpace(s)
+	for _, u := range []struct {
+		suffix string
+		bytes  int64
+	}{{"MB", 1 << 20}, {"KB", 1 << 10}, {"B", 1}} {
+		if n, ok := strings.CutSuffix(num, u.suffix); ok {
+			num, unit = strings.TrimSpace(n), u.bytes
+			break
+		}
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n < 0 || n > MaxLimit {
+		return 0, false
+	}
+	return n * unit, true
+}
+
+// formatSize writes a size as parseSize reads it when it is a whole number
+// of MB or KB, and to a tenth of the largest unit it reaches otherwise.
+func formatSize(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MB", n>>20)
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KB", n>>10)
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // URL returns the absolute URL of a site path such as /2025/x/.

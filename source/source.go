@@ -8,17 +8,25 @@
 // to the site folder, sorted by path. Notes name taxonomy entries by slug,
 // any name or alias, in any letter case and with ё and е alike; a loaded
 // note holds slugs only.
+//
+// No file can cost more than its size allows: LoadDir reads only regular
+// files inside the site folder and looks before it opens; a note is read
+// only up to its limit (Limits, set in site.yaml); bytes that are not UTF-8,
+// keys given twice and YAML aliases that would repeat more values than the
+// file holds are problems, as the contract says.
 package source
 
 import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path"
 	"runtime"
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // Dir is the folder of a site that holds its source.
@@ -57,14 +65,40 @@ func (s *Site) Published(drafts bool) []*Note {
 	return out
 }
 
+// LoadDir is Load for the site in the folder site. Only regular files inside
+// it are read: a symbolic link is followed only when it leads to a place
+// inside the folder, and a named pipe, a device or a socket is a problem,
+// found before it is opened.
+func LoadDir(site string) (*Site, error) {
+	root, err := os.OpenRoot(site)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	fsys := &folderRoots{FS: root.FS(), root: root}
+	defer fsys.close()
+	return Load(fsys)
+}
+
+// LoadSettingsDir is LoadSettings for the site in the folder site, read as
+// LoadDir reads it.
+func LoadSettingsDir(site string) (*Site, error) {
+	root, err := os.OpenRoot(site)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	return LoadSettings(root.FS())
+}
+
 // LoadSettings reads site.yaml and the taxonomy files of the site in fsys,
 // which is rooted at the site folder.
 func LoadSettings(fsys fs.FS) (*Site, error) {
 	var p problems
 	src := &Site{Settings: DefaultSettings()}
 	file := path.Join(Dir, "site.yaml")
-	if data, err := fs.ReadFile(fsys, file); err != nil {
-		p.add(file, 0, 0, "%s", readProblem(err))
+	if data, err := readFile(fsys, file, SiteFileLimit); err != nil {
+		p.add(file, 0, 0, "%s", siteFileProblem(err, "site.yaml"))
 	} else if site, err := ParseSettings(file, data); err != nil {
 		p.addErr(err)
 	} else {
@@ -75,9 +109,9 @@ func LoadSettings(fsys fs.FS) (*Site, error) {
 		dst  **Taxonomy
 	}{{"regions", &src.Regions}, {"sectors", &src.Sectors}, {"kinds", &src.Kinds}} {
 		file := path.Join(Dir, "taxonomy", t.kind+".yaml")
-		data, err := fs.ReadFile(fsys, file)
+		data, err := readFile(fsys, file, SiteFileLimit)
 		if err != nil {
-			p.add(file, 0, 0, "%s", readProblem(err))
+			p.add(file, 0, 0, "%s", siteFileProblem(err, "a taxonomy file"))
 			*t.dst = &Taxonomy{Kind: t.kind, index: map[string]*Term{}}
 			continue
 		}
@@ -91,37 +125,48 @@ func LoadSettings(fsys fs.FS) (*Site, error) {
 	return src, p.err()
 }
 
-func readProblem(err error) string {
-	if errors.Is(err, fs.ErrNotExist) {
+// siteFileProblem describes why site.yaml or a taxonomy file, what, could not
+// be read.
+func siteFileProblem(err error, what string) string {
+	var se *sizeError
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return "missing: every site needs it (see docs/CONTENT.md)"
-	}
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
+	case errors.As(err, &se):
+		return se.describe(what, "")
 	}
 	return err.Error()
 }
 
 // Load reads the whole source of the site in fsys, which is rooted at the
 // site folder. On any problem it returns every problem found, as Errors.
+// Load reads files as fsys opens them: LoadDir is the one to use for a
+// folder on disk.
 func Load(fsys fs.FS) (*Site, error) {
 	src, err := LoadSettings(fsys)
 	if err != nil {
 		// Notes cannot be resolved against a broken taxonomy; report what is known.
 		return nil, err
 	}
-	files, err := NoteFiles(fsys)
-	if err != nil {
-		return nil, err
+	// The notes are parsed while the folders are walked.
+	var walkErr error
+	notes, err := parseNotes(fsys, func(yield func(string, bool)) {
+		walkErr = walkNotes(fsys, Dir, yield)
+	}, src)
+	var fe *FileError
+	if errors.As(walkErr, &fe) && fe.File == Dir {
+		return nil, walkErr // no content/ folder to read
 	}
-	notes, err := ParseNotes(fsys, files, &src.Taxonomies)
-	if err != nil {
+	var p problems
+	for _, err := range []error{walkErr, err} {
+		if err != nil {
+			p.addErr(err)
+		}
+	}
+	if err := p.err(); err != nil {
 		return nil, err
 	}
 	src.Notes = notes
-	if err := CheckURLs(notes); err != nil {
-		return nil, err
-	}
 	return src, nil
 }
 
@@ -130,59 +175,129 @@ func NoteFiles(fsys fs.FS) ([]string, error) { return NoteFilesUnder(fsys, Dir) 
 
 // NoteFilesUnder lists every *.md file below dir, a folder below content/,
 // sorted. Files and folders whose names start with a dot are left out.
+// What it lists need not be a regular file: ParseNotes tells. A folder that
+// cannot be read and a name that is not UTF-8 (which fs.FS cannot open) are
+// problems; the files found elsewhere are listed with them.
 func NoteFilesUnder(fsys fs.FS, dir string) ([]string, error) {
 	var files []string
-	err := fs.WalkDir(fsys, dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return &FileError{File: p, Err: errors.New(readProblem(err))}
-		}
-		if d.IsDir() && p != dir && strings.HasPrefix(d.Name(), ".") {
-			return fs.SkipDir
-		}
-		if !d.IsDir() && strings.HasSuffix(d.Name(), ".md") && !strings.HasPrefix(d.Name(), ".") {
-			files = append(files, p)
-		}
-		return nil
-	})
+	err := walkNotes(fsys, dir, func(name string, _ bool) { files = append(files, name) })
 	slices.Sort(files)
 	return files, err
 }
 
-// ParseNotes reads and parses the given note files on every core. It returns
-// the notes newest first, or every problem of every note.
-func ParseNotes(fsys fs.FS, files []string, tax *Taxonomies) ([]*Note, error) {
-	notes := make([]*Note, len(files))
-	errs := make([]error, len(files))
+// walkNotes calls found with every file NoteFilesUnder lists, in the order
+// of the walk, and tells whether the listing of its folder showed it to be
+// a regular file. It returns the problems NoteFilesUnder does.
+func walkNotes(fsys fs.FS, dir string, found func(name string, regular bool)) error {
+	var p problems
+	err := fs.WalkDir(fsys, dir, func(name string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil && name == dir:
+			return &FileError{File: name, Err: errors.New(readProblem(err))}
+		case err != nil:
+			p.add(name, 0, 0, "%s", readProblem(err))
+			return nil // WalkDir skips a folder it cannot read
+		case strings.HasPrefix(d.Name(), ".") && name != dir:
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+		case !utf8.ValidString(d.Name()) && (d.IsDir() || strings.HasSuffix(d.Name(), ".md")):
+			p.add(name, 0, 0, "the name is not UTF-8: rename it")
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+		case !d.IsDir() && strings.HasSuffix(d.Name(), ".md"):
+			found(name, d.Type().IsRegular())
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return p.err()
+}
+
+// ParseNotes reads and parses the given note files on every core, each
+// under src's limits and against its taxonomies. It returns the notes
+// newest first, or every problem of every note, notes that would have one
+// URL included: those are reported even among notes with other problems,
+// when their URLs can be told.
+func ParseNotes(fsys fs.FS, files []string, src *Site) ([]*Note, error) {
+	return parseNotes(fsys, func(yield func(string, bool)) {
+		for _, f := range files {
+			yield(f, false)
+		}
+	}, src)
+}
+
+// parseNotes is ParseNotes for the files that each calls yield with, while
+// the notes are read; a file whose folder's listing showed it to be a
+// regular file is opened without a look of its own.
+func parseNotes(fsys fs.FS, each func(yield func(name string, regular bool)), src *Site) ([]*Note, error) {
+	type file struct {
+		name    string
+		regular bool
+	}
+	workers := runtime.GOMAXPROCS(0)
+	notes := make([][]*Note, workers)
+	errs := make([][]error, workers)
 	var wg sync.WaitGroup
-	next := make(chan int)
-	for range runtime.GOMAXPROCS(0) {
+	next := make(chan file, 64)
+	for w := range workers {
 		wg.Go(func() {
-			for i := range next {
-				data, err := fs.ReadFile(fsys, files[i])
+			for f := range next {
+				data, err := readRegular(fsys, f.name, src.Settings.Limits.Note, f.regular)
 				if err != nil {
-					errs[i] = &FileError{File: files[i], Err: errors.New(readProblem(err))}
+					errs[w] = append(errs[w], &FileError{File: f.name, Err: errors.New(noteReadProblem(err))})
 					continue
 				}
-				notes[i], errs[i] = ParseNote(files[i], data, tax)
+				// A note with problems is there when its URL could be told.
+				n, err := parseNote(f.name, data, src)
+				if n != nil {
+					notes[w] = append(notes[w], n)
+				}
+				if err != nil {
+					errs[w] = append(errs[w], err)
+				}
 			}
 		})
 	}
-	for i := range files {
-		next <- i
-	}
+	each(func(name string, regular bool) { next <- file{name, regular} })
 	close(next)
 	wg.Wait()
 	var p problems
-	for _, err := range errs {
-		if err != nil {
-			p.addErr(err)
-		}
+	for _, err := range slices.Concat(errs...) {
+		p.addErr(err)
+	}
+	all := slices.Concat(notes...)
+	if err := CheckURLs(all); err != nil {
+		p.addErr(err)
 	}
 	if err := p.err(); err != nil {
 		return nil, err
 	}
-	SortNotes(notes)
-	return notes, nil
+	SortNotes(all)
+	return all, nil
+}
+
+// noteReadProblem describes why a note could not be read.
+func noteReadProblem(err error) string {
+	var se *sizeError
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "the file is gone"
+	case errors.As(err, &se):
+		return se.describe("a note", "limits.note")
+	}
+	return readProblem(err)
+}
+
+func readProblem(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
 }
 
 // SortNotes orders notes newest first; notes of one moment by URL, so that
@@ -198,24 +313,39 @@ func CompareNotes(a, b *Note) int {
 	return strings.Compare(a.URL(), b.URL())
 }
 
-// CheckURLs reports notes that would be written to the same URL.
+// CheckURLs reports notes that would be written to the same URL, each at
+// what its URL comes from: the slug, or without one the date.
 func CheckURLs(notes []*Note) error {
-	byURL := map[string][]string{}
+	byURL := map[string][]*Note{}
 	for _, n := range notes {
-		byURL[n.URL()] = append(byURL[n.URL()], n.File)
+		byURL[n.URL()] = append(byURL[n.URL()], n)
 	}
 	var p problems
-	for u, files := range byURL {
-		if len(files) < 2 {
+	for u, same := range byURL {
+		if len(same) < 2 {
 			continue
 		}
-		slices.Sort(files)
-		for i, f := range files {
-			others := slices.Delete(slices.Clone(files), i, i+1)
-			p.add(f, 0, 0, "two notes have the URL %s (also %s)", u, strings.Join(others, ", "))
+		slices.SortFunc(same, func(a, b *Note) int { return strings.Compare(a.File, b.File) })
+		for i, n := range same {
+			p.add(n.File, n.URLPos.Line, n.URLPos.Col, "two notes have the URL %s (also %s)", u, others(same, i))
 		}
 	}
 	return p.err()
+}
+
+// others names the notes of same but the i-th: a few, and how many more.
+func others(same []*Note, i int) string {
+	const named = 3
+	var names []string
+	for j, n := range same {
+		if j != i && len(names) < named {
+			names = append(names, quoteName(n.File))
+		}
+	}
+	if more := len(same) - 1 - len(names); more > 0 {
+		return fmt.Sprintf("%s and %d more", strings.Join(names, ", "), more)
+	}
+	return strings.Join(names, ", ")
 }
 
 // String describes the source briefly, for logs.

@@ -39,6 +39,15 @@ type Taxonomy struct {
 	Kind  string
 	Terms []*Term
 	index map[string]*Term
+	keys  []folded // every key in file order, for Suggest
+}
+
+// folded is a key of a term in the form Fold gives it, with its length in
+// runes.
+type folded struct {
+	folded string
+	runes  int
+	term   *Term
 }
 
 // Singular names one entry of the taxonomy in messages: "region".
@@ -82,34 +91,38 @@ func (t *Taxonomy) Suggest(s string) *Term {
 	if t == nil {
 		return nil
 	}
-	q := Fold(s)
-	if q == "" {
+	name := Fold(s)
+	if name == "" {
 		return nil
 	}
-	var best *Term
-	bestScore := 1 << 30
-	for _, term := range t.Terms {
-		for _, k := range term.Keys() {
-			score := distance(q, Fold(k))
-			if score < bestScore {
-				best, bestScore = term, score
-			}
-		}
-	}
+	n := utf8.RuneCountInString(name)
 	// Accept a suggestion only when it is closer than rewriting most of the word.
-	if best == nil || bestScore > max(2, utf8.RuneCountInString(q)/2) {
-		return nil
+	limit := max(2, n/2)
+	var best *Term
+	bestScore := limit + 1
+	for _, k := range t.keys {
+		// The distance is at least the difference in length, except for a
+		// prefix; skipping the rest keeps a long name from costing its
+		// length times every key's.
+		if abs(n-k.runes) >= bestScore && !strings.HasPrefix(k.folded, name) && !strings.HasPrefix(name, k.folded) {
+			continue
+		}
+		if score := distance(name, k.folded); score < bestScore {
+			best, bestScore = k.term, score
+		}
 	}
 	return best
 }
+
+func abs(n int) int { return max(n, -n) }
 
 // Unknown describes a name that matches no entry, with a suggestion when
 // there is a close one: unknown region "Хабаровск"; did you mean
 // "Хабаровский край" (khabarovsk-krai)?
 func (t *Taxonomy) Unknown(s string) string {
-	msg := fmt.Sprintf("unknown %s %q", t.Singular(), s)
+	msg := fmt.Sprintf("unknown %s %s", t.Singular(), q(s))
 	if sug := t.Suggest(s); sug != nil {
-		msg += fmt.Sprintf("; did you mean %q (%s)?", sug.Name.Ru, sug.Slug)
+		msg += fmt.Sprintf("; did you mean %s (%s)?", q(sug.Name.Ru), sug.Slug)
 	}
 	return msg
 }
@@ -121,9 +134,12 @@ func distance(a, b string) int {
 	if strings.HasPrefix(b, a) || strings.HasPrefix(a, b) {
 		return 1
 	}
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
+	// Names are short: on the stack, the rows cost no allocation.
+	var bufA, bufB [48]rune
+	var bufPrev, bufCur [49]int
+	ra, rb := appendRunes(bufA[:0], a), appendRunes(bufB[:0], b)
+	prev := append(bufPrev[:0], make([]int, len(rb)+1)...)
+	cur := append(bufCur[:0], make([]int, len(rb)+1)...)
 	for j := range prev {
 		prev[j] = j
 	}
@@ -139,6 +155,13 @@ func distance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(rb)]
+}
+
+func appendRunes(dst []rune, s string) []rune {
+	for _, r := range s {
+		dst = append(dst, r)
+	}
+	return dst
 }
 
 // Fold is the form in which names are compared: lower case, ё as е, runs of
@@ -168,21 +191,30 @@ func Fold(s string) string {
 
 var slugRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
+// LongestSlug is the most characters a slug may have. A slug names a
+// folder of the built site, and file systems allow 255 bytes in a name;
+// the rest is room for what tools add to names.
+const LongestSlug = 200
+
 // ValidSlug reports whether s may be used in a URL path as a slug: lower-case
-// Latin letters and digits, joined by single hyphens.
-func ValidSlug(s string) bool { return slugRE.MatchString(s) }
+// Latin letters and digits, joined by single hyphens, at most LongestSlug
+// of them.
+func ValidSlug(s string) bool { return len(s) <= LongestSlug && slugRE.MatchString(s) }
 
 // parseTaxonomy reads one taxonomy file: a YAML list of entries.
 func parseTaxonomy(file, kind string, data []byte) (*Taxonomy, error) {
-	root, err := parseYAML(file, data, 0)
-	if err != nil {
-		return nil, err
-	}
 	var p problems
+	if !validUTF8(&p, file, data) {
+		return nil, p.err()
+	}
+	root := parseYAML(&p, file, data, 0)
+	if root == nil {
+		return nil, p.err()
+	}
 	tax := &Taxonomy{Kind: kind, index: map[string]*Term{}}
 	if root.kind != listValue {
 		if root.kind == mapValue && len(root.fields) == 0 {
-			return tax, nil
+			return tax, p.err()
 		}
 		p.add(file, root.line, root.col, "a taxonomy file is a list of entries (- slug: ...)")
 		return nil, p.err()
@@ -205,7 +237,7 @@ func parseTaxonomy(file, kind string, data []byte) (*Taxonomy, error) {
 				}
 				term.Country = scalar(&p, file, f)
 				if term.Country != "RU" && term.Country != "CN" {
-					p.add(file, f.val.line, f.val.col, "country %q: must be RU or CN", term.Country)
+					p.add(file, f.val.line, f.val.col, "country %s: must be RU or CN", q(term.Country))
 				}
 			case "group":
 				term.Group = scalar(&p, file, f)
@@ -224,21 +256,23 @@ func parseTaxonomy(file, kind string, data []byte) (*Taxonomy, error) {
 					case "zh":
 						term.Name.Zh = s
 					default:
-						p.add(file, nf.line, nf.col, "unknown language %q in name: use ru, en and zh", nf.key)
+						p.add(file, nf.line, nf.col, "unknown language %s in name: use ru, en and zh", q(nf.key))
 					}
 				}
 			case "aliases":
 				term.Aliases = stringList(&p, file, f)
 			default:
-				p.add(file, f.line, f.col, "unknown field %q in a %s entry", f.key, tax.Singular())
+				p.add(file, f.line, f.col, "unknown field %s in a %s entry", q(f.key), tax.Singular())
 			}
 		}
 		switch {
 		case term.Slug == "":
 			p.add(file, ev.line, ev.col, "entry without a slug")
 			continue
+		case len(term.Slug) > LongestSlug:
+			p.add(file, ev.line, ev.col, "slug %s: longer than %d characters; use a shorter one", q(term.Slug), LongestSlug)
 		case !ValidSlug(term.Slug):
-			p.add(file, ev.line, ev.col, "slug %q: use lower-case Latin letters, digits and hyphens", term.Slug)
+			p.add(file, ev.line, ev.col, "slug %s: use lower-case Latin letters, digits and hyphens", q(term.Slug))
 		}
 		if term.Name.Ru == "" {
 			p.add(file, ev.line, ev.col, "%s %s has no Russian name (name: {ru: …})", tax.Singular(), term.Slug)
@@ -249,11 +283,12 @@ func parseTaxonomy(file, kind string, data []byte) (*Taxonomy, error) {
 		}
 		for _, k := range term.Keys() {
 			fk := Fold(k)
+			tax.keys = append(tax.keys, folded{fk, utf8.RuneCountInString(fk), term})
 			if other, taken := owner[fk]; taken {
 				if other != term.Slug {
-					p.add(file, ev.line, ev.col, "%q of %s is already a name of %s", k, term.Slug, other)
+					p.add(file, ev.line, ev.col, "%s of %s is already a name of %s", q(k), term.Slug, other)
 				} else if k == term.Slug && tax.index[fk] != term {
-					p.add(file, ev.line, ev.col, "two entries have the slug %q", k)
+					p.add(file, ev.line, ev.col, "two entries have the slug %s", q(k))
 				}
 				continue
 			}
@@ -276,7 +311,7 @@ func scalar(p *problems, file string, f field) string {
 	case nullValue:
 		return ""
 	}
-	p.add(file, f.val.line, f.val.col, "%s must be a single value, not %s", f.key, f.val.kind)
+	p.add(file, f.val.line, f.val.col, "%s must be a single value, not %s", cut(f.key), f.val.kind)
 	return ""
 }
 
@@ -292,13 +327,13 @@ func stringList(p *problems, file string, f field) []string {
 		}
 		return nil
 	case mapValue:
-		p.add(file, f.val.line, f.val.col, "%s must be a list: [a, b]", f.key)
+		p.add(file, f.val.line, f.val.col, "%s must be a list: [a, b]", cut(f.key))
 		return nil
 	}
 	var out []string
 	for _, e := range f.val.list {
 		if e.kind != scalarValue {
-			p.add(file, e.line, e.col, "an item of %s must be a single value, not %s", f.key, e.kind)
+			p.add(file, e.line, e.col, "an item of %s must be a single value, not %s", cut(f.key), e.kind)
 			continue
 		}
 		if s := strings.TrimSpace(e.str); s != "" {

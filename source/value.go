@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
 	"gopkg.in/yaml.v3"
@@ -77,18 +78,69 @@ func (v *value) get(key string) *field {
 	return nil
 }
 
-// fromYAML converts a yaml.v3 node tree, adding lineOffset to every line so
-// that positions are the file's, not the front-matter block's.
-func fromYAML(n *yaml.Node, lineOffset int) *value {
+// aliasAllowance is how many values a YAML file's aliases may repeat in all
+// when the file itself writes out fewer; see yamlDecoder.
+const aliasAllowance = 1000
+
+// yamlDecoder converts a yaml.v3 node tree into values, adding lineOffset
+// to every line so that positions are the file's, not the front-matter
+// block's. It reports a key given twice in one mapping, at the second, and
+// keeps the first. An alias (*name) repeats its anchor's values; all the
+// aliases of a file together may make no more values than the file writes
+// out itself, or aliasAllowance when that is more. Without that budget nine
+// lines of nine aliases each would ask for 9⁹ values.
+type yamlDecoder struct {
+	p          *problems
+	file       string
+	lineOffset int
+	doc        *yaml.Node
+
+	// allow is how many values aliases may make, and left how many they
+	// may still make; both are -1 until the first alias, when the
+	// document's own nodes are counted.
+	allow, left int
+	inAlias     int  // how many aliases are being expanded
+	over        bool // the budget is spent: the value is not to be used
+}
+
+// decode returns the value of n, or nil when the aliases spent the budget.
+func (d *yamlDecoder) decode(n *yaml.Node) *value {
+	d.allow, d.left = -1, -1
+	v := d.value(n)
+	if d.over {
+		return nil
+	}
+	return v
+}
+
+func (d *yamlDecoder) value(n *yaml.Node) *value {
 	for n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
 		n = n.Content[0]
 	}
+	if d.over {
+		return &value{kind: nullValue}
+	}
 	if n.Kind == yaml.AliasNode && n.Alias != nil {
-		v := fromYAML(n.Alias, lineOffset)
-		v.line, v.col = n.Line+lineOffset, n.Column
+		if d.allow < 0 {
+			d.allow = max(countNodes(d.doc), aliasAllowance)
+			d.left = d.allow
+		}
+		d.inAlias++
+		v := d.value(n.Alias)
+		d.inAlias--
+		if d.over && d.inAlias == 0 {
+			d.p.add(d.file, n.Line+d.lineOffset, n.Column, "alias *%s: the aliases would repeat more than %d values; write the values out instead", cut(n.Value), d.allow)
+		}
+		v.line, v.col = n.Line+d.lineOffset, n.Column
 		return v
 	}
-	v := &value{line: n.Line + lineOffset, col: n.Column}
+	if d.inAlias > 0 {
+		if d.left--; d.left < 0 {
+			d.over = true
+			return &value{kind: nullValue}
+		}
+	}
+	v := &value{line: n.Line + d.lineOffset, col: n.Column}
 	switch n.Kind {
 	case yaml.ScalarNode:
 		if n.Tag == "!!null" {
@@ -98,19 +150,67 @@ func fromYAML(n *yaml.Node, lineOffset int) *value {
 		v.kind, v.str = scalarValue, n.Value
 	case yaml.SequenceNode:
 		v.kind = listValue
+		if len(n.Content) > 0 {
+			v.list = make([]*value, 0, len(n.Content))
+		}
 		for _, c := range n.Content {
-			v.list = append(v.list, fromYAML(c, lineOffset))
+			v.list = append(v.list, d.value(c))
 		}
 	case yaml.MappingNode:
 		v.kind = mapValue
+		if len(n.Content) > 0 {
+			v.fields = make([]field, 0, len(n.Content)/2)
+		}
+		var seen map[string]bool
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
-			v.fields = append(v.fields, field{key: k.Value, line: k.Line + lineOffset, col: k.Column, val: fromYAML(n.Content[i+1], lineOffset)})
+			if !v.addField(field{key: k.Value, line: k.Line + d.lineOffset, col: k.Column}, &seen) {
+				// Inside an alias the anchor's own mapping was reported already.
+				if d.inAlias == 0 {
+					d.p.add(d.file, k.Line+d.lineOffset, k.Column, "field %s is given twice", q(k.Value))
+				}
+				continue
+			}
+			v.fields[len(v.fields)-1].val = d.value(n.Content[i+1])
 		}
 	default:
 		v.kind = nullValue
 	}
 	return v
+}
+
+// addField appends f to a mapping's fields unless it has one of that key
+// already, and reports whether it did. *seen holds the keys of a long
+// mapping, made when it grows long; short ones are searched.
+func (v *value) addField(f field, seen *map[string]bool) bool {
+	if *seen != nil {
+		if (*seen)[f.key] {
+			return false
+		}
+		(*seen)[f.key] = true
+	} else {
+		if v.get(f.key) != nil {
+			return false
+		}
+		if len(v.fields) == 8 {
+			*seen = make(map[string]bool)
+			for _, f := range v.fields {
+				(*seen)[f.key] = true
+			}
+			(*seen)[f.key] = true
+		}
+	}
+	v.fields = append(v.fields, f)
+	return true
+}
+
+// countNodes counts the nodes of a tree as written, an alias as one.
+func countNodes(n *yaml.Node) int {
+	c := 1
+	for _, x := range n.Content {
+		c += countNodes(x)
+	}
+	return c
 }
 
 var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
@@ -119,17 +219,18 @@ var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 // opposed to its scanner.
 var yamlParserProblems = []string{"did not find expected", "found duplicate %", "found incompatible YAML", "found undefined tag handle"}
 
-// parseYAML decodes YAML data whose first line is line lineOffset+1 of file.
-// A syntax error becomes a FileError at the file's line.
-func parseYAML(file string, data []byte, lineOffset int) (*value, error) {
+// parseYAML decodes YAML data whose first line is line lineOffset+1 of file,
+// adding its problems to p. It returns nil when the data cannot be used: a
+// syntax error or aliases that repeat too much.
+func parseYAML(p *problems, file string, data []byte, lineOffset int) *value {
 	if v, ok := parseSimpleYAML(data, lineOffset); ok {
-		return v, nil
+		return v
 	}
-	return parseFullYAML(file, data, lineOffset)
+	return parseFullYAML(p, file, data, lineOffset)
 }
 
 // parseFullYAML is parseYAML by yaml.v3 alone.
-func parseFullYAML(file string, data []byte, lineOffset int) (*value, error) {
+func parseFullYAML(p *problems, file string, data []byte, lineOffset int) *value {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		msg := err.Error()
@@ -148,28 +249,37 @@ func parseFullYAML(file string, data []byte, lineOffset int) (*value, error) {
 		} else {
 			msg = strings.TrimPrefix(msg, "yaml: ")
 		}
-		return nil, &FileError{File: file, Line: line, Col: 1, Err: fmt.Errorf("YAML syntax: %s", msg)}
+		p.add(file, line, 1, "YAML syntax: %s", msg)
+		return nil
 	}
 	if doc.Kind == 0 {
-		return &value{kind: mapValue, line: lineOffset + 1, col: 1}, nil
+		return &value{kind: mapValue, line: lineOffset + 1, col: 1}
 	}
-	return fromYAML(&doc, lineOffset), nil
+	d := yamlDecoder{p: p, file: file, lineOffset: lineOffset, doc: &doc}
+	return d.decode(&doc)
 }
 
 var tomlKeyRE = regexp.MustCompile(`^\s*(?:\[\[?)?\s*("?)([A-Za-z0-9_-]+)("?)\s*(?:=|\]\]?)`)
 
-// parseTOML decodes TOML data whose first line is line lineOffset+1 of file.
-// TOML offers no positions for keys, so top-level keys are found by scanning
-// the lines; nested values carry their key's position.
-func parseTOML(file string, data []byte, lineOffset int) (*value, error) {
+// parseTOML decodes TOML data whose first line is line lineOffset+1 of file,
+// adding its problems to p; it returns nil on a syntax error. TOML offers no
+// positions for keys, so top-level keys are found by scanning the lines;
+// nested values carry their key's position.
+func parseTOML(p *problems, file string, data []byte, lineOffset int) *value {
+	if line, col, msg := tomlTooDeep(data); msg != "" {
+		p.add(file, line+lineOffset, col, "TOML: %s", msg)
+		return nil
+	}
 	var m map[string]any
 	md, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&m)
 	if err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			return nil, &FileError{File: file, Line: pe.Position.Line + lineOffset, Col: max(pe.Position.Col, 1), Err: fmt.Errorf("TOML syntax: %s", pe.Message)}
+			p.add(file, pe.Position.Line+lineOffset, max(pe.Position.Col, 1), "TOML syntax: %s", pe.Message)
+		} else {
+			p.add(file, lineOffset+1, 1, "TOML: %v", err)
 		}
-		return nil, &FileError{File: file, Line: lineOffset + 1, Col: 1, Err: fmt.Errorf("TOML: %v", err)}
+		return nil
 	}
 	pos := map[string][2]int{}
 	for i, line := range strings.Split(string(data), "\n") {
@@ -195,7 +305,101 @@ func parseTOML(file string, data []byte, lineOffset int) (*value, error) {
 		root.fields = append(root.fields, field{key: k[0], line: p[0], col: p[1], val: fromAny(m[k[0]], p[0], p[1])})
 	}
 	sort.SliceStable(root.fields, func(i, j int) bool { return root.fields[i].line < root.fields[j].line })
-	return root, nil
+	return root
+}
+
+// tomlDepth is how deep TOML may nest: how many brackets ([ and {) may be
+// open at once, and how many dots (which join the parts of keys) one line
+// may have outside strings. A note needs two and none.
+const tomlDepth = 4
+
+// tomlTooDeep finds the first place where data nests deeper than tomlDepth
+// and says how, or returns "". BurntSushi/toml keeps the whole path of
+// every value as a string, so that the cost of reading grows with the size
+// times the depth, and nesting costs a few bytes a level.
+// It tells strings and comments as TOML does; it need not tell more, as
+// what it gets wrong the parser rejects.
+func tomlTooDeep(data []byte) (line, col int, msg string) {
+	const (
+		code = iota
+		comment
+		basic        // "…"
+		literal      // '…'
+		multiBasic   // """…"""
+		multiLiteral // '''…'''
+	)
+	state, depth, dots := code, 0, 0
+	line, start := 1, 0
+	at := func(i int) (int, int) { return line, 1 + utf8.RuneCount(data[start:i]) }
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		if c == '\n' {
+			line, start, dots = line+1, i+1, 0
+			if state != multiBasic && state != multiLiteral {
+				state = code
+			}
+			continue
+		}
+		switch state {
+		case comment:
+		case basic, multiBasic:
+			switch {
+			case c == '\\' && i+1 < len(data) && data[i+1] != '\n':
+				i++
+			case c == '"' && state == basic:
+				state = code
+			case c == '"' && bytes.HasPrefix(data[i:], []byte(`"""`)):
+				i += quoteRun(data[i:], '"') - 1
+				state = code
+			}
+		case literal:
+			if c == '\'' {
+				state = code
+			}
+		case multiLiteral:
+			if bytes.HasPrefix(data[i:], []byte("'''")) {
+				i += quoteRun(data[i:], '\'') - 1
+				state = code
+			}
+		default:
+			switch c {
+			case '#':
+				state = comment
+			case '"', '\'':
+				if bytes.HasPrefix(data[i:], []byte{c, c, c}) {
+					state, i = multiBasic, i+2
+					if c == '\'' {
+						state = multiLiteral
+					}
+				} else if state = basic; c == '\'' {
+					state = literal
+				}
+			case '[', '{':
+				if depth++; depth > tomlDepth {
+					line, col := at(i)
+					return line, col, fmt.Sprintf("brackets nest more than %d deep", tomlDepth)
+				}
+			case ']', '}':
+				depth = max(depth-1, 0)
+			case '.':
+				if dots++; dots > tomlDepth {
+					line, col := at(i)
+					return line, col, fmt.Sprintf("more than %d dots in one line outside strings: keys of so many parts are not read", tomlDepth)
+				}
+			}
+		}
+	}
+	return 0, 0, ""
+}
+
+// quoteRun is how many times q repeats at the start of data: a multi-line
+// string may end with five quotes, two of them its own.
+func quoteRun(data []byte, q byte) int {
+	n := 0
+	for n < len(data) && n < 5 && data[n] == q {
+		n++
+	}
+	return n
 }
 
 // fromAny converts a decoded TOML value, placing every part at line, col.

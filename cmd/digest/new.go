@@ -47,7 +47,12 @@ func runNew(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		spec.Date = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	}
 
-	fsys := os.DirFS(*site)
+	root, err := os.OpenRoot(*site)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	fsys := root.FS()
 	src, err := source.LoadSettings(fsys)
 	if err != nil {
 		return err

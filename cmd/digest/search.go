@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -48,7 +47,7 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		*out = filepath.Join(*site, "public")
 	}
 
-	src, err := source.LoadSettings(os.DirFS(*site))
+	src, err := source.LoadSettingsDir(*site)
 	if err != nil {
 		return fmt.Errorf("%w\ndigest search: the site's taxonomy is needed; give the site folder with -s", err)
 	}

@@ -160,7 +160,7 @@ func newSiteServer(site, out string, log *slog.Logger, routes map[string]http.Ha
 			return nil, nil, nil, fmt.Errorf("digest serve: %w; run `digest build -s %s -o %s` to rebuild it", err, site, out)
 		}
 	}
-	src, err := source.LoadSettings(os.DirFS(site))
+	src, err := source.LoadSettingsDir(site)
 	if err != nil {
 		ix.Close()
 		return nil, nil, nil, fmt.Errorf("%w\ndigest serve: the site's settings and taxonomy are needed for search; give the site folder with -s", err)

@@ -1,0 +1,247 @@
+package source
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"strings"
+	"sync"
+	"unicode/utf8"
+)
+
+// readFile reads the file name of fsys when it is a regular file of at
+// most limit bytes. It looks at what name is before it opens it, so that a
+// named pipe cannot block the read and a device cannot be read without end;
+// symbolic links are followed as fsys follows them (os.Root's only inside
+// the root). It never reads more than limit+1 bytes. Its errors say what
+// was wrong with the file, without its name; a file that does not exist is
+// fs.ErrNotExist, and one that is too large a *sizeError.
+func readFile(fsys fs.FS, name string, limit int64) ([]byte, error) {
+	return readRegular(fsys, name, limit, false)
+}
+
+// readRegular is readFile. When walked is true, the caller found name a
+// regular file as it listed its folder (fs.DirEntry.Type, which costs no
+// look of its own), and name is opened without looking again first.
+func readRegular(fsys fs.FS, name string, limit int64, walked bool) ([]byte, error) {
+	f, st, err := openRegular(fsys, name, limit, walked)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r := io.LimitReader(f, limit+1)
+	data := make([]byte, 0, min(st.Size(), limit)+1)
+	for {
+		n, err := r.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)] // it grew since Stat
+		}
+	}
+	if int64(len(data)) > limit {
+		return nil, &sizeError{size: -1, limit: limit}
+	}
+	return data, nil
+}
+
+// openRegular opens the file name of fsys, as readRegular reads it, when it
+// is a regular file of at most limit bytes, and returns what it is.
+func openRegular(fsys fs.FS, name string, limit int64, walked bool) (fs.File, fs.FileInfo, error) {
+	if !walked {
+		st, err := fs.Stat(fsys, name)
+		if err != nil {
+			return nil, nil, statProblem(fsys, name, err)
+		}
+		if err := regular(st.Mode()); err != nil {
+			return nil, nil, err
+		}
+		if st.Size() > limit {
+			return nil, nil, &sizeError{size: st.Size(), limit: limit}
+		}
+	}
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, nil, statProblem(fsys, name, err)
+	}
+	// The file may have been replaced since; what is open is what counts.
+	st, err := f.Stat()
+	switch {
+	case err != nil:
+	case regular(st.Mode()) != nil:
+		err = regular(st.Mode())
+	case st.Size() > limit:
+		err = &sizeError{size: st.Size(), limit: limit}
+	}
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return f, st, nil
+}
+
+// regular describes a mode that is not a regular file's, or returns nil.
+func regular(m fs.FileMode) error {
+	var what string
+	switch {
+	case m.IsRegular():
+		return nil
+	case m.IsDir():
+		what = "a folder"
+	case m&fs.ModeNamedPipe != 0:
+		what = "a named pipe"
+	case m&fs.ModeSocket != 0:
+		what = "a socket"
+	case m&fs.ModeDevice != 0:
+		what = "a device"
+	default:
+		what = "a special file"
+	}
+	return fmt.Errorf("%s, not a regular file: only regular files are read", what)
+}
+
+// statProblem describes why name could not be looked at or opened,
+// telling symbolic links that lead nowhere or outside the site apart.
+func statProblem(fsys fs.FS, name string, err error) error {
+	lst, lerr := fs.Lstat(fsys, name)
+	if lerr != nil || lst.Mode()&fs.ModeSymlink == 0 {
+		return err
+	}
+	msg := readProblem(err)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return errors.New("a symbolic link to a file that does not exist")
+	case strings.Contains(msg, "escapes"):
+		// os.Root's "path escapes from parent", which it does not export.
+		return errors.New("a symbolic link that leads outside the site folder: only files inside it are read")
+	}
+	return fmt.Errorf("a symbolic link that cannot be followed: %s", msg)
+}
+
+// sizeError is a file over its size limit. size is -1 when the file grew
+// past the limit while it was read.
+type sizeError struct {
+	size, limit int64
+}
+
+func (e *sizeError) Error() string { return e.describe("the file", "") }
+
+// describe says that what is too large, and names the setting that raises
+// the limit, if one does.
+func (e *sizeError) describe(what, setting string) string {
+	msg := fmt.Sprintf("more than the limit of %s for %s", formatSize(e.limit), what)
+	switch {
+	case e.size < 0:
+	case e.size-e.limit < e.limit/10:
+		// Rounded, it could read as the limit itself.
+		msg = fmt.Sprintf("%d bytes, %s", e.size, msg)
+	default:
+		msg = formatSize(e.size) + ", " + msg
+	}
+	if setting != "" {
+		msg += fmt.Sprintf(" (%s in %s/site.yaml)", setting, Dir)
+	}
+	return msg
+}
+
+// validUTF8 reports whether data is UTF-8, and adds a problem at the first
+// byte that is not to p.
+func validUTF8(p *problems, file string, data []byte) bool {
+	if utf8.Valid(data) {
+		return true
+	}
+	line, start := 1, 0
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			col := 1 + utf8.RuneCount(data[start:i])
+			p.add(file, line, col, "not UTF-8 (byte 0x%02x): save the file as UTF-8", data[i])
+			return false
+		case r == '\n':
+			line, start = line+1, i+1
+		}
+		i += size
+	}
+	return true
+}
+
+// folderRoots is the fs.FS of an os.Root that opens files from a root of
+// their folder, opened once per folder. An os.Root opens a path one folder
+// at a time, a system call each; for thousands of notes in a few folders
+// that was a good part of reading them. A file its folder's root will not
+// open (a symbolic link that leads out of the folder, perhaps still inside
+// the site) is opened from the site's root, which has the last word.
+type folderRoots struct {
+	fs.FS // root.FS(), for all but Open
+	root  *os.Root
+
+	mu      sync.Mutex
+	folders map[string]*os.Root // nil for a folder that would not open
+}
+
+// Open opens name from the root of its folder.
+func (r *folderRoots) Open(name string) (fs.File, error) {
+	dir, base := path.Split(name)
+	if dir == "" || !fs.ValidPath(name) {
+		return r.FS.Open(name)
+	}
+	if sub := r.folder(strings.TrimSuffix(dir, "/")); sub != nil {
+		if f, err := sub.Open(base); err == nil {
+			return f, nil
+		}
+	}
+	return r.FS.Open(name)
+}
+
+// Stat, Lstat, ReadLink and ReadDir are root.FS()'s: fs.Stat and the like
+// would open the file without them, a named pipe too.
+
+// Stat returns what name leads to, following symbolic links inside the root.
+func (r *folderRoots) Stat(name string) (fs.FileInfo, error) { return fs.Stat(r.FS, name) }
+
+// Lstat returns what name is, without following a symbolic link.
+func (r *folderRoots) Lstat(name string) (fs.FileInfo, error) { return fs.Lstat(r.FS, name) }
+
+// ReadLink returns where the symbolic link name leads.
+func (r *folderRoots) ReadLink(name string) (string, error) { return fs.ReadLink(r.FS, name) }
+
+// ReadDir lists the folder name.
+func (r *folderRoots) ReadDir(name string) ([]fs.DirEntry, error) { return fs.ReadDir(r.FS, name) }
+
+var (
+	_ fs.StatFS     = (*folderRoots)(nil)
+	_ fs.ReadLinkFS = (*folderRoots)(nil)
+	_ fs.ReadDirFS  = (*folderRoots)(nil)
+)
+
+// folder returns the root of dir, or nil.
+func (r *folderRoots) folder(dir string) *os.Root {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	sub, ok := r.folders[dir]
+	if !ok {
+		sub, _ = r.root.OpenRoot(dir)
+		if r.folders == nil {
+			r.folders = map[string]*os.Root{}
+		}
+		r.folders[dir] = sub
+	}
+	return sub
+}
+
+func (r *folderRoots) close() {
+	for _, sub := range r.folders {
+		if sub != nil {
+			sub.Close()
+		}
+	}
+}

@@ -1,0 +1,99 @@
+package source
+
+import (
+	"errors"
+	"io/fs"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+// TestLoadFiles holds what may be read: regular files within the size
+// limits, and every other kind of file or size reported with its path.
+func TestLoadFiles(t *testing.T) {
+	const note = "---\ntitle: Т\ndate: 2025-03-17\nkind: delegation\nregions: [guangdong]\n---\n"
+	big := note + strings.Repeat("текст ", 1<<20)
+	bomb := "a0: &a0 x\n"
+	for i := 1; i <= 9; i++ {
+		bomb += strings.ReplaceAll("aN: &aN [*aP, *aP, *aP, *aP, *aP, *aP, *aP, *aP, *aP]\n", "N", string(rune('0'+i)))
+		bomb = strings.ReplaceAll(bomb, "aP", "a"+string(rune('0'+i-1)))
+	}
+	tests := []struct {
+		name  string
+		files fstest.MapFS
+		want  []string
+	}{
+		{"a named pipe", fstest.MapFS{"content/2025/a.md": {Mode: fs.ModeNamedPipe}},
+			[]string{`content/2025/a.md: a named pipe, not a regular file: only regular files are read`}},
+		{"a device", fstest.MapFS{"content/2025/a.md": {Mode: fs.ModeDevice | fs.ModeCharDevice}},
+			[]string{`content/2025/a.md: a device, not a regular file: only regular files are read`}},
+		{"a socket", fstest.MapFS{"content/2025/a.md": {Mode: fs.ModeSocket}},
+			[]string{`content/2025/a.md: a socket, not a regular file: only regular files are read`}},
+		{"a symbolic link to a pipe", fstest.MapFS{"content/2025/a.md": {Data: []byte("p"), Mode: fs.ModeSymlink}, "content/2025/p": {Mode: fs.ModeNamedPipe}},
+			[]string{`content/2025/a.md: a named pipe, not a regular file: only regular files are read`}},
+		{"a symbolic link to nothing", fstest.MapFS{"content/2025/a.md": {Data: []byte("nowhere"), Mode: fs.ModeSymlink}},
+			[]string{`content/2025/a.md: a symbolic link to a file that does not exist`}},
+		{"a symbolic link to a note", fstest.MapFS{"content/2025/a.md": {Data: []byte("../b"), Mode: fs.ModeSymlink}, "content/b": {Data: []byte(note)}},
+			nil},
+		{"a note over the limit", fstest.MapFS{"content/2025/a.md": {Data: []byte(big)}},
+			[]string{`content/2025/a.md: 11.0 MB, more than the limit of 4 MB for a note (limits.note in content/site.yaml)`}},
+		{"a note just over the limit", fstest.MapFS{"content/2025/a.md": {Data: []byte(note + strings.Repeat("a", DefaultNoteLimit-len(note)+1))}},
+			[]string{`content/2025/a.md: 4194305 bytes, more than the limit of 4 MB for a note (limits.note in content/site.yaml)`}},
+		{"a note at the limit", fstest.MapFS{"content/2025/a.md": {Data: []byte(note + strings.Repeat("a", DefaultNoteLimit-len(note)))}},
+			nil},
+		{"front matter over the limit", fstest.MapFS{"content/2025/a.md": {Data: []byte(strings.Replace(note, "title: Т", "title: "+strings.Repeat("т", 600<<10), 1))}},
+			[]string{`content/2025/a.md:1:1: front matter: 1.2 MB, more than the limit of 256 KB for front matter (limits.front_matter in content/site.yaml)`}},
+		{"limits set in site.yaml", fstest.MapFS{
+			"content/site.yaml": {Data: []byte("limits:\n  note: 2 KB\n  front_matter: 1KB\n")},
+			"content/2025/a.md": {Data: []byte(note + strings.Repeat("a", 2<<10))},
+			"content/2025/b.md": {Data: []byte(strings.Replace(note, "title: Т", "title: "+strings.Repeat("a", 1<<10), 1))},
+			"content/2025/c.md": {Data: []byte(note + strings.Repeat("a", 1900))},
+		}, []string{
+			`content/2025/a.md: 2121 bytes, more than the limit of 2 KB for a note (limits.note in content/site.yaml)`,
+			`content/2025/b.md:1:1: front matter: 1087 bytes, more than the limit of 1 KB for front matter (limits.front_matter in content/site.yaml)`,
+		}},
+		{"limits that cannot be", fstest.MapFS{"content/site.yaml": {Data: []byte("limits:\n  note: 100 MB\n  front_matter: lots\n  body: 1\n")}},
+			[]string{
+				`content/site.yaml:2:9: limits.note "100 MB": must be a size from 1 KB to 64 MB, such as 4 MB or 512 KB`,
+				`content/site.yaml:3:17: limits.front_matter "lots": must be a size from 1 KB to 64 MB, such as 4 MB or 512 KB`,
+				`content/site.yaml:4:3: unknown limit "body" (known: note, front_matter)`,
+			}},
+		{"front matter limit over the note limit", fstest.MapFS{"content/site.yaml": {Data: []byte("limits: {note: 2 MB, front_matter: 3 MB}\n")}},
+			[]string{`content/site.yaml:1:36: limits.front_matter 3 MB is more than limits.note 2 MB`}},
+		{"site.yaml over its limit", fstest.MapFS{"content/site.yaml": {Data: []byte("title: " + strings.Repeat("a", SiteFileLimit) + "\n")}},
+			[]string{`content/site.yaml: 1048584 bytes, more than the limit of 1 MB for site.yaml`}},
+		{"a taxonomy file over its limit", fstest.MapFS{"content/taxonomy/kinds.yaml": {Data: []byte("# " + strings.Repeat("a", 2*SiteFileLimit) + "\n")}},
+			[]string{`content/taxonomy/kinds.yaml: 2.0 MB, more than the limit of 1 MB for a taxonomy file`}},
+		{"site.yaml a named pipe", fstest.MapFS{"content/site.yaml": {Mode: fs.ModeNamedPipe}},
+			[]string{`content/site.yaml: a named pipe, not a regular file: only regular files are read`}},
+		{"a key given twice in site.yaml", fstest.MapFS{"content/site.yaml": {Data: []byte("per_page: 5\ntitle: x\nper_page: 6\n")}},
+			[]string{`content/site.yaml:3:1: field "per_page" is given twice`}},
+		{"a key given twice in a taxonomy entry", fstest.MapFS{"content/taxonomy/kinds.yaml": {Data: []byte("- slug: expo\n  name: {ru: Выставка, ru: Ярмарка}\n  slug: fair\n")}},
+			[]string{`content/taxonomy/kinds.yaml:2:24: field "ru" is given twice`, `content/taxonomy/kinds.yaml:3:3: field "slug" is given twice`}},
+		{"aliases that repeat too much in site.yaml", fstest.MapFS{"content/site.yaml": {Data: []byte(bomb + "title: *a9\n")}},
+			[]string{`content/site.yaml:5:10: alias *a3: the aliases would repeat more than 1000 values; write the values out instead`}},
+		{"aliases that repeat too much in a taxonomy file", fstest.MapFS{"content/taxonomy/kinds.yaml": {Data: []byte("- slug: expo\n  name: {ru: Выставка}\n  aliases: &x [a, a, a, a, a, a, a, a]\n- {slug: fair, name: {ru: Ярмарка}, aliases: [*x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x]}\n")}},
+			[]string{`content/taxonomy/kinds.yaml:4:491: alias *x: the aliases would repeat more than 1000 values; write the values out instead`}},
+		{"a taxonomy file not UTF-8", fstest.MapFS{"content/taxonomy/kinds.yaml": {Data: []byte("- slug: expo\n  name: {ru: Выс\xd0}\n")}},
+			[]string{`content/taxonomy/kinds.yaml:2:17: not UTF-8 (byte 0xd0): save the file as UTF-8`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fsys := site(nil)
+			for name, f := range tt.files {
+				fsys[name] = f
+			}
+			_, err := Load(fsys)
+			var got []string
+			var es Errors
+			if errors.As(err, &es) {
+				got = strings.Split(es.Error(), "\n")
+			} else if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+		})
+	}
+}

@@ -1,0 +1,121 @@
+//go:build unix
+
+package source
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestLoadDir reads sites on disk with what should not be read in them:
+// none of it may block, be read without end or be read from outside.
+func TestLoadDir(t *testing.T) {
+	const note = "---\ntitle: Т\ndate: 2025-03-17\nkind: delegation\nregions: [guangdong]\n---\n"
+	outside := filepath.Join(t.TempDir(), "note.md")
+	if err := os.WriteFile(outside, []byte(note), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		setup func(content string) error
+		want  []string
+	}{
+		{"a named pipe", func(c string) error { return syscall.Mkfifo(filepath.Join(c, "2025/a.md"), 0o644) },
+			[]string{`content/2025/a.md: a named pipe, not a regular file: only regular files are read`}},
+		{"a named pipe as site.yaml", func(c string) error {
+			os.Remove(filepath.Join(c, "site.yaml"))
+			return syscall.Mkfifo(filepath.Join(c, "site.yaml"), 0o644)
+		}, []string{`content/site.yaml: a named pipe, not a regular file: only regular files are read`}},
+		{"a symbolic link to /dev/zero", func(c string) error { return os.Symlink("/dev/zero", filepath.Join(c, "2025/a.md")) },
+			[]string{`content/2025/a.md: a symbolic link that leads outside the site folder: only files inside it are read`}},
+		{"a symbolic link to a note outside", func(c string) error { return os.Symlink(outside, filepath.Join(c, "2025/a.md")) },
+			[]string{`content/2025/a.md: a symbolic link that leads outside the site folder: only files inside it are read`}},
+		{"a relative symbolic link out", func(c string) error {
+			rel, err := filepath.Rel(filepath.Join(c, "2025"), outside)
+			if err != nil {
+				return err
+			}
+			return os.Symlink(rel, filepath.Join(c, "2025/a.md"))
+		}, []string{`content/2025/a.md: a symbolic link that leads outside the site folder: only files inside it are read`}},
+		{"a symbolic link to a taxonomy outside", func(c string) error {
+			os.Remove(filepath.Join(c, "taxonomy/kinds.yaml"))
+			return os.Symlink(outside, filepath.Join(c, "taxonomy/kinds.yaml"))
+		}, []string{`content/taxonomy/kinds.yaml: a symbolic link that leads outside the site folder: only files inside it are read`}},
+		{"a symbolic link in a loop", func(c string) error { return os.Symlink("a.md", filepath.Join(c, "2025/a.md")) },
+			[]string{`content/2025/a.md: a symbolic link that cannot be followed: too many levels of symbolic links`}},
+		{"a symbolic link inside", func(c string) error {
+			if err := os.WriteFile(filepath.Join(c, "notes.txt"), []byte(note), 0o644); err != nil {
+				return err
+			}
+			return os.Symlink("../notes.txt", filepath.Join(c, "2025/a.md"))
+		}, nil},
+		{"a socket", func(c string) error {
+			fd, err := syscall.Socket(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
+			if err != nil {
+				return err
+			}
+			defer syscall.Close(fd)
+			return syscall.Bind(fd, &syscall.SockaddrUnix{Name: filepath.Join(c, "2025/a.md")})
+		}, []string{`content/2025/a.md: a socket, not a regular file: only regular files are read`}},
+		{"control characters in a file name", func(c string) error {
+			return os.WriteFile(filepath.Join(c, "2025", "a\nb\x1b[2J\u202e.md"), []byte(note), 0o644)
+		}, []string{`"content/2025/a\nb\x1b[2J\u202e.md":1:1: file name "a\nb\x1b[2J\u202e" is not a valid slug: rename the file or add slug: a-b-2j`}},
+		{"names that are not UTF-8", func(c string) error {
+			if err := os.WriteFile(filepath.Join(c, "2025", "a\xff.md"), []byte(note), 0o644); err != nil {
+				return err
+			}
+			if err := os.Mkdir(filepath.Join(c, "\xfe"), 0o755); err != nil {
+				return err
+			}
+			if err := os.WriteFile(filepath.Join(c, "\xfe", "b.md"), []byte(note), 0o644); err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join(c, "2025", "c.md"), []byte(strings.Replace(note, "guangdong", "Марс", 1)), 0o644)
+		}, []string{
+			`"content/2025/a\xff.md": the name is not UTF-8: rename it`,
+			`content/2025/c.md:5:11: unknown region "Марс"`,
+			`"content/\xfe": the name is not UTF-8: rename it`,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.CopyFS(dir, site(nil)); err != nil {
+				t.Fatal(err)
+			}
+			content := filepath.Join(dir, Dir)
+			if err := os.MkdirAll(filepath.Join(content, "2025"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := tt.setup(content); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() {
+				_, err := LoadDir(dir)
+				done <- err
+			}()
+			var err error
+			select {
+			case err = <-done:
+			case <-time.After(time.Minute):
+				t.Fatal("LoadDir blocked")
+			}
+			var got []string
+			var es Errors
+			if errors.As(err, &es) {
+				got = strings.Split(es.Error(), "\n")
+			} else if err != nil {
+				t.Fatalf("LoadDir: %v", err)
+			}
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+		})
+	}
+}
