@@ -51,9 +51,13 @@ bench-go:
 bench-serve: $(BIN) wrk
 	BENCH_DIR=$(BENCH_DIR) DIGEST=$(BIN) bash bench/serve.sh
 
-## fuzz: run the query-parser fuzzer for a minute (its seeds run in `make test`)
+## fuzz: a minute of each fuzzer: note parsing, the fast YAML path, Markdown
+## rendering and the search-query parser (their seeds run in `make test`)
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzParseQuery -fuzztime 60s ./search/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseNote$$' -fuzztime 60s ./source/
+	$(GO) test -run '^$$' -fuzz '^FuzzSimpleYAML$$' -fuzztime 60s ./source/
+	$(GO) test -run '^$$' -fuzz '^FuzzRenderMarkdown$$' -fuzztime 60s ./build/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseQuery$$' -fuzztime 60s ./search/
 
 ## chromium: install Debian's chromium for the browser test if it is missing
 chromium:

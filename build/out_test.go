@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/coopdigest/digest/source"
 )
 
 // newSite copies testdata/basic into a new folder with a file of the
@@ -360,10 +362,20 @@ func TestOldOutputNotRemoved(t *testing.T) {
 // the note it comes from, not the temporary folder.
 func TestWriteErrorNamesNote(t *testing.T) {
 	site := newSite(t)
-	slug := strings.Repeat("x", 300) // longer than a file name may be
+	// The longest slug a note may have, and an output folder so deep that
+	// this note's page passes the longest path the system takes (PATH_MAX)
+	// while the other pages do not.
+	slug := strings.Repeat("x", source.LongestSlug)
 	mustWrite(t, filepath.Join(site, "content", "2025", "long.md"),
 		"---\ntitle: Длинный адрес\ndate: 2025-02-01\nkind: delegation\nregions: [beijing]\nslug: "+slug+"\n---\n\nТекст.\n")
-	out := filepath.Join(t.TempDir(), "public")
+	deep := t.TempDir()
+	for len(deep) < 4096-len(slug)-120 {
+		deep = filepath.Join(deep, strings.Repeat("d", 200))
+	}
+	if err := os.MkdirAll(deep, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(deep, "public")
 	_, err := Build(context.Background(), Config{Site: site, Out: out})
 	if err == nil {
 		t.Fatal("the build succeeded")
