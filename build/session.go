@@ -329,11 +329,8 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 	}
 	slices.Sort(reread)
 	reread = slices.Compact(reread)
-	fresh, err := source.ParseNotes(fsys, reread, s.src)
+	fresh, err := source.ParseNotes(fsys, reread, s.src, kept)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkNewURLs(kept, fresh); err != nil {
 		return nil, err
 	}
 	notes := mergeNotes(kept, fresh)
@@ -453,25 +450,6 @@ func mergeNotes(kept, fresh []*source.Note) []*source.Note {
 		out = append(out, n)
 	}
 	return append(out, fresh[i:]...)
-}
-
-// checkNewURLs reports notes that would be written to the same URL, as
-// source.CheckURLs does, knowing that no two of kept do.
-func checkNewURLs(kept, fresh []*source.Note) error {
-	if len(fresh) == 0 {
-		return nil
-	}
-	urls := make(map[string]bool, len(fresh))
-	for _, n := range fresh {
-		urls[n.URL()] = true
-	}
-	involved := slices.Clone(fresh)
-	for _, n := range kept {
-		if urls[n.URL()] {
-			involved = append(involved, n)
-		}
-	}
-	return source.CheckURLs(involved)
 }
 
 // updateIndex puts the changes into the session's index, or, without one,

@@ -224,3 +224,33 @@ func TestSessionWriteErrorNamesNote(t *testing.T) {
 		t.Errorf("got %v, want the note, the page and the cause", err)
 	}
 }
+
+// TestSessionReportsClashesWithOtherProblems: in watch mode too, a changed
+// note that takes an unchanged note's URL is reported at both notes, in the
+// same run as another changed note's problems.
+func TestSessionReportsClashesWithOtherProblems(t *testing.T) {
+	site := newSite(t)
+	out := filepath.Join(t.TempDir(), "public")
+	s := NewSession(Config{Site: site, Out: out})
+	ctx := context.Background()
+	if _, err := s.Build(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	mustWrite(t, filepath.Join(site, "content", "2024", "copy.md"),
+		"---\ntitle: Копия\ndate: 2024-03-01\nkind: delegation\nregions: [beijing]\nslug: talks\n---\n\nТекст.\n")
+	mustWrite(t, filepath.Join(site, "content", "2025", "broken.md"),
+		"---\ntitle: Сломанная\ndate: 2025-03-01\nkind: delegation\nregions: [Марс]\n---\n\nТекст.\n")
+	_, err := s.Build(ctx, []string{"content/2024/copy.md", "content/2025/broken.md"})
+	if err == nil {
+		t.Fatal("the build succeeded")
+	}
+	for _, want := range []string{
+		"content/2024/copy.md:6:7: two notes have the URL /2024/talks/ (also content/2024/talks.md)",
+		"content/2024/talks.md:3:7: two notes have the URL /2024/talks/ (also content/2024/copy.md)",
+		`content/2025/broken.md:5:11: unknown region "Марс"`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("problems lack %q:\n%v", want, err)
+		}
+	}
+}

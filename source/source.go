@@ -152,7 +152,7 @@ func Load(fsys fs.FS) (*Site, error) {
 	var walkErr error
 	notes, err := parseNotes(fsys, func(yield func(string, bool)) {
 		walkErr = walkNotes(fsys, Dir, yield)
-	}, src)
+	}, src, nil)
 	var fe *FileError
 	if errors.As(walkErr, &fe) && fe.File == Dir {
 		return nil, walkErr // no content/ folder to read
@@ -221,19 +221,21 @@ func walkNotes(fsys fs.FS, dir string, found func(name string, regular bool)) er
 // under src's limits and against its taxonomies. It returns the notes
 // newest first, or every problem of every note, notes that would have one
 // URL included: those are reported even among notes with other problems,
-// when their URLs can be told.
-func ParseNotes(fsys fs.FS, files []string, src *Site) ([]*Note, error) {
+// when their URLs can be told. others are notes already read, none of them
+// from files (an incremental build's unchanged notes): a note of files that
+// would have the URL of one of them is reported too, with it.
+func ParseNotes(fsys fs.FS, files []string, src *Site, others []*Note) ([]*Note, error) {
 	return parseNotes(fsys, func(yield func(string, bool)) {
 		for _, f := range files {
 			yield(f, false)
 		}
-	}, src)
+	}, src, others)
 }
 
 // parseNotes is ParseNotes for the files that each calls yield with, while
 // the notes are read; a file whose folder's listing showed it to be a
 // regular file is opened without a look of its own.
-func parseNotes(fsys fs.FS, each func(yield func(name string, regular bool)), src *Site) ([]*Note, error) {
+func parseNotes(fsys fs.FS, each func(yield func(name string, regular bool)), src *Site, others []*Note) ([]*Note, error) {
 	type file struct {
 		name    string
 		regular bool
@@ -270,7 +272,7 @@ func parseNotes(fsys fs.FS, each func(yield func(name string, regular bool)), sr
 		p.addErr(err)
 	}
 	all := slices.Concat(notes...)
-	if err := CheckURLs(all); err != nil {
+	if err := CheckURLs(append(slices.Clone(all), sharingURLs(others, all)...)); err != nil {
 		p.addErr(err)
 	}
 	if err := p.err(); err != nil {
@@ -278,6 +280,25 @@ func parseNotes(fsys fs.FS, each func(yield func(name string, regular bool)), sr
 	}
 	SortNotes(all)
 	return all, nil
+}
+
+// sharingURLs returns the notes of others that have the URL of a note of
+// notes.
+func sharingURLs(others, notes []*Note) []*Note {
+	if len(others) == 0 || len(notes) == 0 {
+		return nil
+	}
+	urls := make(map[string]bool, len(notes))
+	for _, n := range notes {
+		urls[n.URL()] = true
+	}
+	var out []*Note
+	for _, n := range others {
+		if urls[n.URL()] {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // noteReadProblem describes why a note could not be read.
