@@ -186,9 +186,9 @@ func listOther(name string) bool {
 	return name != Dir+"/site.yaml" && !strings.HasPrefix(name, Dir+"/taxonomy/")
 }
 
-// isNote reports whether the file name is a note: a *.md file below
-// content/ but not in content/static/.
-func isNote(name string) bool {
+// IsNote reports whether the file name, relative to the site folder, is a
+// note: a *.md file below content/ but not in content/static/.
+func IsNote(name string) bool {
 	return strings.HasSuffix(name, ".md") && !strings.HasPrefix(name, StaticDir+"/")
 }
 
@@ -205,7 +205,7 @@ func ListFiles(fsys fs.FS, dir string, limits Limits) (Files, error) {
 	case err != nil:
 		return nil, &FileError{File: dir, Err: errors.New(readProblem(err))}
 	case !st.IsDir():
-		if !isNote(dir) && listOther(dir) && !hidden(dir) {
+		if !IsNote(dir) && listOther(dir) && !hidden(dir) {
 			files[dir] = otherFile(fsys, dir, fs.FileInfoToDirEntry(st), limits.File)
 		}
 		return files, nil
@@ -235,6 +235,15 @@ func staticProblems(p *problems, files Files) {
 			p.add(f.Path, 0, 0, "%s", f.problem)
 		}
 	}
+}
+
+// Problems reports, as Errors, every file of content/static/ that cannot
+// be published; the files beside notes are problems only when a note
+// shows them.
+func (fs Files) Problems() error {
+	var p problems
+	staticProblems(&p, fs)
+	return p.err()
 }
 
 // checkImages resolves the image of every note against files, setting

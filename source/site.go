@@ -264,3 +264,9 @@ func formatSize(n int64) string {
 func (s Settings) URL(path string) string {
 	return strings.TrimSuffix(s.BaseURL, "/") + path
 }
+
+// FileURL returns the absolute URL of the path of a file on the site, which
+// may hold any character (/фото 1.jpg), %-escaped as a URL needs.
+func (s Settings) FileURL(p string) string {
+	return s.URL((&url.URL{Path: p}).EscapedPath())
+}

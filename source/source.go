@@ -213,13 +213,13 @@ func walkContent(fsys fs.FS, dir string, note func(name string, regular bool), o
 			if d.IsDir() {
 				return fs.SkipDir
 			}
-		case !utf8.ValidString(d.Name()) && (d.IsDir() || isNote(name)):
+		case !utf8.ValidString(d.Name()) && (d.IsDir() || IsNote(name)):
 			p.add(name, 0, 0, "the name is not UTF-8: rename it")
 			if d.IsDir() {
 				return fs.SkipDir
 			}
 		case d.IsDir():
-		case isNote(name):
+		case IsNote(name):
 			note(name, d.Type().IsRegular())
 		case listOther(name):
 			other(name, d)
