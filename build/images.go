@@ -1,6 +1,7 @@
 package build
 
 import (
+	"bytes"
 	"fmt"
 	"image"
 	_ "image/gif" // DecodeConfig reads the size of GIF, JPEG and PNG pictures
@@ -48,6 +49,9 @@ func (localImages) Transform(doc *ast.Document, reader text.Reader, pc parser.Co
 		return
 	}
 	src := reader.Source()
+	if !bytes.Contains(src, []byte("![")) {
+		return // no picture: most notes need no walk
+	}
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		img, ok := n.(*ast.Image)
 		if !entering || !ok {
