@@ -79,6 +79,9 @@ func testSession(t *testing.T, withIndex bool) {
 		{"change a template", func() {
 			write("templates/404.html", `{{define "main"}}<p>Нет такой страницы.</p>{{end}}`)
 		}, []string{"templates/404.html"}, 1},
+		{"change the stylesheet", func() {
+			write("templates/style.css", "body { color: #123 }\n")
+		}, []string{"templates/style.css"}, 0},
 		{"change a slug", func() {
 			data, _ := os.ReadFile(filepath.Join(site, "content/2024/talks.md"))
 			write("content/2024/talks.md", strings.Replace(string(data), "title: ", "slug: talks-moved\ntitle: ", 1))
@@ -124,6 +127,9 @@ func testSession(t *testing.T, withIndex bool) {
 		}
 		if st.maxFiles > 0 && res.Rendered > st.maxFiles {
 			t.Errorf("%s: rendered %d files, want at most %d", st.name, res.Rendered, st.maxFiles)
+		}
+		if st.name == "change the stylesheet" && (res.Rendered < res.Pages || res.Removed != 1) {
+			t.Errorf("%s: rendered %d files of %d pages and removed %d; want every page, which links the stylesheet by its new name, and the old stylesheet gone", st.name, res.Rendered, res.Pages, res.Removed)
 		}
 		fresh := filepath.Join(t.TempDir(), "public")
 		buildSite(t, site, fresh, false)
