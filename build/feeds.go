@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"hash/maphash"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -21,9 +22,15 @@ const sitemapSize = 50000
 
 // newest returns up to n of notes, the latest published first; notes
 // published at one moment newest event first, then by URL, so that every
-// build orders them alike. It keeps a list of n as it goes: notes come
-// about in the order they are published, so that few are moved.
-func newest(notes []*note, n int) []*note {
+// build orders them alike. notes are in the model's order (newest event
+// first, then by URL): when none was published at another time than its
+// event's, byDate, that is the order, and the first n are the answer.
+// Otherwise it keeps a list of n as it goes: notes come about in the order
+// they are published, so that few are moved.
+func newest(notes []*note, n int, byDate bool) []*note {
+	if byDate || n <= 0 {
+		return notes[:max(0, min(n, len(notes)))]
+	}
 	before := func(a, b *note) bool {
 		if c := a.Published.Compare(b.Published); c != 0 {
 			return c > 0
@@ -59,7 +66,8 @@ func (b *builder) feeds() []output {
 	m := b.model
 	site := m.src.Settings
 	var outs []output
-	all := newest(m.notes, feedSize)
+	byDate := !slices.ContainsFunc(m.notes, func(n *note) bool { return !n.Published.Equal(n.Date) })
+	all := newest(m.notes, feedSize, byDate)
 	add := func(path, title string, notes []*note) {
 		outs = append(outs, output{path: path[1:],
 			key: func(h *maphash.Hash) {
@@ -76,7 +84,7 @@ func (b *builder) feeds() []output {
 	add("/feed.xml", site.Title, all)
 	for _, tax := range []string{"regions", "sectors"} {
 		for _, t := range m.terms[tax] {
-			add(t.url+"feed.xml", t.Name.Ru+" — "+site.Title, newest(t.notes, feedSize))
+			add(t.url+"feed.xml", t.Name.Ru+" — "+site.Title, newest(t.notes, feedSize, byDate))
 		}
 	}
 	return outs

@@ -22,6 +22,9 @@ import (
 // of them is, or where another file is published, is a problem at the file.
 func (b *builder) copies(outs []output) ([]output, error) {
 	src := b.model.src
+	if len(src.Files) == 0 {
+		return nil, nil // nothing to publish: no note can show a file
+	}
 	chosen := map[string]*source.File{}
 	for _, f := range src.Files.Static() {
 		chosen[f.Path] = f

@@ -207,9 +207,20 @@ func paged(title string, p templates.Pager) string {
 // day today, soonest first, and the others, newest first. A note's day is
 // the one it was written with, whatever its zone.
 func upcoming(notes []*note, today time.Time) (soon, past []*note) {
-	for _, n := range notes {
+	after := func(n *note) bool {
 		y, mo, d := n.Date.Date()
-		if time.Date(y, mo, d, 0, 0, 0, 0, time.UTC).After(today) {
+		return time.Date(y, mo, d, 0, 0, 0, 0, time.UTC).After(today)
+	}
+	// The notes are in time order, but a day as written is not the same
+	// moment in every zone: look at every note, and copy the list only
+	// when some are upcoming.
+	k := slices.IndexFunc(notes, after)
+	if k < 0 {
+		return nil, notes
+	}
+	past = slices.Clone(notes[:k])
+	for _, n := range notes[k:] {
+		if after(n) {
 			soon = append(soon, n)
 		} else {
 			past = append(past, n)
