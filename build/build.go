@@ -65,6 +65,10 @@ type Config struct {
 	Logger *slog.Logger
 	// Live asks pages to load the live-reload script of watch mode.
 	Live bool
+	// Today is the build's day: the home page lists the events that start
+	// after it apart, as upcoming. Zero means the day each build starts, in
+	// the local time zone.
+	Today time.Time
 
 	// noIndex leaves the search index out, for benchmarks that measure
 	// what indexing adds to a build.
@@ -73,6 +77,16 @@ type Config struct {
 	// ("loaded", "markdown", "rendering", "indexing", "written"), for
 	// tests that stop or break a build there.
 	stage func(name string)
+}
+
+// today is the build's day, as Today says.
+func (c Config) today() time.Time {
+	t := c.Today
+	if t.IsZero() {
+		t = time.Now()
+	}
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
 // reached calls the stage hook, if there is one.
@@ -138,6 +152,13 @@ type builder struct {
 	cfg   Config
 	model *model
 	tmpl  *templates.Set
+	// site is the site folder, rooted, for the files a build copies.
+	site fs.FS
+	// today is the build's day, midnight UTC (Config.Today).
+	today time.Time
+	// warnings are the problems of the notes rendered by this build that
+	// do not stop it.
+	warnings []string
 }
 
 // write renders the site src into the empty folder dir: pages on every core,
@@ -150,7 +171,12 @@ type builder struct {
 func write(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.Set, dir string, busy *<-chan struct{}) (*Result, *builder, map[string]uint64, error) {
 	log := logger(cfg)
 	stage := time.Now()
-	b, err := prepare(ctx, cfg, src, tmpl, nil, nil)
+	root, err := os.OpenRoot(cfg.Site)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	defer root.Close()
+	b, err := prepare(ctx, cfg, src, tmpl, root.FS(), nil, nil)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -182,13 +208,16 @@ func write(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.Se
 	}()
 
 	b.relate(nil)
-	outs := b.plan()
-	res := &Result{Notes: len(notes), Files: len(outs), Rendered: len(outs), Source: src}
+	outs, err := b.plan()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	res := &Result{Notes: len(notes), Files: len(outs), Rendered: len(outs), Source: src, Warnings: b.warnings}
 	res.Pages = countPages(outs)
 
 	var written atomic.Int64
 	stopProgress := b.progress(&written, len(outs))
-	err = renderAll(rctx, cfg, dir, outs, &written)
+	err = renderAll(rctx, cfg, b.site, dir, outs, &written)
 	stopProgress()
 	log.Debug("pages", "files", len(outs), "seconds", time.Since(stage).Seconds())
 	if err == nil {
@@ -275,12 +304,13 @@ func keys(outs []output) map[string]uint64 {
 
 var keySeed = maphash.MakeSeed()
 
-// prepare makes the model of src's published notes with their Markdown and
-// list items. A note that prev, the model of the last build, has as it is
-// (the same source.Note) keeps its Markdown, and its list item too when
-// the templates are prevTmpl; the others are rendered.
-func prepare(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.Set, prev *model, prevTmpl *templates.Set) (*builder, error) {
-	b := &builder{cfg: cfg, model: newModel(src, src.Published(cfg.Drafts), prev), tmpl: tmpl}
+// prepare makes the model of src's published notes with their Markdown,
+// pictures and list items; site is the site folder, rooted. A note that
+// prev, the model of the last build, has as it is (the same source.Note)
+// keeps its Markdown and pictures, and its list item too when the
+// templates are prevTmpl; the others are rendered.
+func prepare(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.Set, site fs.FS, prev *model, prevTmpl *templates.Set) (*builder, error) {
+	b := &builder{cfg: cfg, model: newModel(src, src.Published(cfg.Drafts), prev), tmpl: tmpl, site: site, today: cfg.today()}
 	log := logger(cfg)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(runtime.GOMAXPROCS(0))
@@ -291,7 +321,7 @@ func prepare(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.
 	for _, n := range b.model.notes {
 		if p := n.prev; p != nil {
 			n.prev = nil // no chain of models from one build to the next
-			n.html, n.text = p.html, p.text
+			n.html, n.text, n.refs, n.warnings, n.image, n.og = p.html, p.text, p.refs, p.warnings, p.image, p.og
 			if tmpl == prevTmpl {
 				n.item.HTML, n.itemKey = p.item.HTML, p.itemKey
 				continue
@@ -303,14 +333,39 @@ func prepare(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.
 			}
 			return protect(log, n.File, func() error {
 				if n.html == "" {
-					html, text, err := renderMarkdown(n.Body)
-					if err != nil {
+					im := &images{note: n.File, files: src.Files}
+					html, text, err := renderMarkdown(n.Body, im)
+					var image *templates.Image
+					var og bool
+					var imgErr error
+					if n.ImageFile != "" {
+						image, og, imgErr = noteImage(site, n.Note, src.Files, src.Settings.Limits.File)
+					}
+					if err != nil || len(im.problems) > 0 || imgErr != nil {
 						mu.Lock()
-						problems = append(problems, noteError(n.Note, err))
+						if err != nil {
+							problems = append(problems, noteError(n.Note, err))
+						}
+						for _, pr := range im.problems {
+							problems = append(problems, noteError(n.Note, pr))
+						}
+						var fe *source.FileError
+						if errors.As(imgErr, &fe) {
+							problems = append(problems, fe)
+						}
 						mu.Unlock()
 						return nil
 					}
-					n.html, n.text = template.HTML(html), text
+					n.html, n.text, n.refs, n.image, n.og = template.HTML(html), text, im.refs, image, og
+					n.warnings = nil
+					for _, w := range im.warnings {
+						n.warnings = append(n.warnings, noteError(n.Note, w).Error())
+					}
+					if len(n.warnings) > 0 {
+						mu.Lock()
+						b.warnings = append(b.warnings, n.warnings...)
+						mu.Unlock()
+					}
 				}
 				var buf bytes.Buffer
 				if err := tmpl.ExecutePartial(&buf, "noteitem", n.item); err != nil {
@@ -328,6 +383,7 @@ func prepare(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.
 	if len(problems) > 0 {
 		return nil, sorted(problems)
 	}
+	slices.Sort(b.warnings)
 	return b, nil
 }
 
@@ -341,8 +397,11 @@ func sorted(problems source.Errors) source.Errors {
 
 // CheckMarkdown parses the body of every note of src, drafts included, as a
 // build would, and reports every note that goes past a limit on Markdown
-// (see limits.go), all at once, as source.Errors. Nothing is rendered.
-func CheckMarkdown(ctx context.Context, src *source.Site) error {
+// (see limits.go) or shows a picture that is not among the site's files,
+// all at once, as source.Errors. Nothing is rendered. warnings are what a
+// build would warn of: pictures from other sites, which digest serve does
+// not show; one line each, sorted.
+func CheckMarkdown(ctx context.Context, src *source.Site) (warnings []string, err error) {
 	var mu sync.Mutex
 	var problems source.Errors
 	g, gctx := errgroup.WithContext(ctx)
@@ -352,21 +411,30 @@ func CheckMarkdown(ctx context.Context, src *source.Site) error {
 			if err := gctx.Err(); err != nil {
 				return err
 			}
-			if _, err := parseMarkdown(n.Body); err != nil {
-				mu.Lock()
+			im := &images{note: n.File, files: src.Files}
+			_, err := parseMarkdown(n.Body, im)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
 				problems = append(problems, noteError(n, err))
-				mu.Unlock()
+			}
+			for _, p := range im.problems {
+				problems = append(problems, noteError(n, p))
+			}
+			for _, w := range im.warnings {
+				warnings = append(warnings, noteError(n, w).Error())
 			}
 			return nil
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return err
+		return nil, err
 	}
 	if len(problems) > 0 {
-		return sorted(problems)
+		return nil, sorted(problems)
 	}
-	return nil
+	slices.Sort(warnings)
+	return warnings, nil
 }
 
 // noteError places a problem of a note's Markdown in the note's file: a
@@ -388,7 +456,7 @@ func (b *builder) relate(prev *model) {
 }
 
 // renderAll renders outs into dir on every core.
-func renderAll(ctx context.Context, cfg Config, dir string, outs []output, written *atomic.Int64) error {
+func renderAll(ctx context.Context, cfg Config, site fs.FS, dir string, outs []output, written *atomic.Int64) error {
 	log := logger(cfg)
 	// Make every folder first, so workers only write files.
 	if err := makeDirs(ctx, dir, outs); err != nil {
@@ -402,11 +470,19 @@ func renderAll(ctx context.Context, cfg Config, dir string, outs []output, writt
 		g.Go(func() error {
 			var buf bytes.Buffer
 			for o := range next {
+				dst := filepath.Join(dir, filepath.FromSlash(o.path))
+				if o.from != "" {
+					if err := copyFile(site, o.from, o.limit, dst); err != nil {
+						return o.fail("copying "+o.from+" to", err)
+					}
+					written.Add(1)
+					continue
+				}
 				buf.Reset()
 				if err := protect(log, o.path, func() error { return o.render(&buf) }); err != nil {
 					return o.fail("rendering", err)
 				}
-				if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(o.path)), buf.Bytes(), 0o644); err != nil {
+				if err := os.WriteFile(dst, buf.Bytes(), 0o644); err != nil {
 					return o.fail("writing", err)
 				}
 				written.Add(1)

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"encoding/xml"
 	"hash/maphash"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/coopdigest/digest/feed"
 )
 
 // feedSize is how many of the newest notes a feed carries, each with its
@@ -17,132 +20,120 @@ const feedSize = 20
 // sitemapSize is the most URLs one sitemap file may hold (sitemaps.org).
 const sitemapSize = 50000
 
-type atomFeed struct {
-	XMLName xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
-	Lang    string      `xml:"xml:lang,attr"`
-	Title   string      `xml:"title"`
-	ID      string      `xml:"id"`
-	Links   []atomLink  `xml:"link"`
-	Updated string      `xml:"updated"`
-	Author  atomPerson  `xml:"author"`
-	Entries []atomEntry `xml:"entry"`
+// newest returns up to n of notes, the latest published first; notes
+// published at one moment newest event first, then by URL, so that every
+// build orders them alike. notes are in the model's order (newest event
+// first, then by URL): when none was published at another time than its
+// event's, byDate, that is the order, and the first n are the answer.
+// Otherwise it keeps a list of n as it goes: notes come about in the order
+// they are published, so that few are moved.
+func newest(notes []*note, n int, byDate bool) []*note {
+	if byDate || n <= 0 {
+		return notes[:max(0, min(n, len(notes)))]
+	}
+	before := func(a, b *note) bool {
+		if c := a.Published.Compare(b.Published); c != 0 {
+			return c > 0
+		}
+		if c := a.Date.Compare(b.Date); c != 0 {
+			return c > 0
+		}
+		return a.url < b.url
+	}
+	out := make([]*note, 0, min(n, len(notes)))
+	for _, x := range notes {
+		if len(out) == n && !before(x, out[n-1]) {
+			continue
+		}
+		i := len(out)
+		for i > 0 && before(x, out[i-1]) {
+			i--
+		}
+		if len(out) < n {
+			out = append(out, nil)
+		}
+		copy(out[i+1:], out[i:len(out)-1])
+		out[i] = x
+	}
+	return out
 }
 
-type atomLink struct {
-	Rel  string `xml:"rel,attr,omitempty"`
-	Type string `xml:"type,attr,omitempty"`
-	Href string `xml:"href,attr"`
-}
-
-type atomPerson struct {
-	Name string `xml:"name"`
-}
-
-type atomEntry struct {
-	Title      string         `xml:"title"`
-	ID         string         `xml:"id"`
-	Link       atomLink       `xml:"link"`
-	Published  string         `xml:"published"`
-	Updated    string         `xml:"updated"`
-	Summary    string         `xml:"summary,omitempty"`
-	Content    atomText       `xml:"content"`
-	Categories []atomCategory `xml:"category"`
-}
-
-type atomText struct {
-	Type string `xml:"type,attr"`
-	Body string `xml:",chardata"`
-}
-
-type atomCategory struct {
-	Term   string `xml:"term,attr"`
-	Scheme string `xml:"scheme,attr,omitempty"`
-	Label  string `xml:"label,attr"`
-}
-
-func atomTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
-
-// feeds makes the site's feed and one per region and sector. A feed's
-// updated time is its newest note's, so that unchanged input gives the same
-// bytes.
+// feeds makes the site's feed and one per region and sector: each the
+// feedSize notes published last, the latest first. A feed's updated time
+// is its latest note's, or the site's for a feed of none, so that unchanged
+// input gives the same bytes.
 func (b *builder) feeds() []output {
 	m := b.model
 	site := m.src.Settings
 	var outs []output
+	byDate := !slices.ContainsFunc(m.notes, func(n *note) bool { return !n.Published.Equal(n.Date) })
+	all := newest(m.notes, feedSize, byDate)
 	add := func(path, title string, notes []*note) {
 		outs = append(outs, output{path: path[1:],
 			key: func(h *maphash.Hash) {
 				h.WriteString(title)
-				keyNotes(h, notes[:min(feedSize, len(notes))])
-				if len(notes) == 0 && len(m.notes) > 0 {
-					maphash.WriteComparable(h, m.notes[0].Version) // the feed's updated time
+				keyNotes(h, notes)
+				if len(notes) == 0 && len(all) > 0 {
+					maphash.WriteComparable(h, all[0].Version) // the feed's updated time
 				}
 			},
 			render: func(buf *bytes.Buffer) error {
-				return b.writeFeed(buf, path, title, notes)
+				return b.writeFeed(buf, path, title, notes, all)
 			}})
 	}
-	add("/feed.xml", site.Title, m.notes)
+	add("/feed.xml", site.Title, all)
 	for _, tax := range []string{"regions", "sectors"} {
 		for _, t := range m.terms[tax] {
-			add(t.url+"feed.xml", t.Name.Ru+" — "+site.Title, t.notes)
+			add(t.url+"feed.xml", t.Name.Ru+" — "+site.Title, newest(t.notes, feedSize, byDate))
 		}
 	}
 	return outs
 }
 
-func (b *builder) writeFeed(buf *bytes.Buffer, path, title string, notes []*note) error {
+// writeFeed writes the Atom feed at path of notes; all are the site's.
+func (b *builder) writeFeed(buf *bytes.Buffer, path, title string, notes, all []*note) error {
 	m := b.model
 	site := m.src.Settings
-	notes = notes[:min(feedSize, len(notes))]
-	f := atomFeed{
-		Lang:  site.Language,
-		Title: title,
-		ID:    site.URL(path),
-		Links: []atomLink{
-			{Rel: "self", Type: "application/atom+xml", Href: site.URL(path)},
-			{Rel: "alternate", Type: "text/html", Href: site.URL(path[:len(path)-len("feed.xml")])},
-		},
-		Updated: "2000-01-01T00:00:00Z",
-		Author:  atomPerson{Name: site.Title},
+	f := &feed.Feed{
+		Title:    title,
+		Language: site.Language,
+		URL:      site.URL(path),
+		Home:     site.URL(path[:len(path)-len("feed.xml")]),
+		Author:   site.Title,
+		Updated:  time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC),
 	}
-	if len(m.notes) > 0 {
-		f.Updated = atomTime(m.notes[0].Date)
-	}
-	if len(notes) > 0 {
-		f.Updated = atomTime(notes[0].Date)
+	switch {
+	case len(notes) > 0:
+		f.Updated = notes[0].Published
+	case len(all) > 0:
+		f.Updated = all[0].Published
 	}
 	for _, n := range notes {
-		e := atomEntry{
+		e := feed.Entry{
+			URL:       site.URL(n.url),
 			Title:     n.Title,
-			ID:        site.URL(n.url),
-			Link:      atomLink{Rel: "alternate", Type: "text/html", Href: site.URL(n.url)},
-			Published: atomTime(n.Date),
-			Updated:   atomTime(n.Date),
 			Summary:   n.Summary,
-			Content:   atomText{Type: "html", Body: string(n.html)},
+			HTML:      string(n.html),
+			Published: n.Published,
+			Updated:   n.Published,
+			Start:     n.Date,
+			End:       n.End,
+			Places:    n.Places,
 		}
 		if k := m.kinds[n.Kind]; k != nil {
-			e.Categories = append(e.Categories, atomCategory{Term: k.Slug, Scheme: site.URL("/kinds/"), Label: k.Name.Ru})
+			e.Categories = append(e.Categories, feed.Category{Term: k.Slug, Scheme: site.URL("/kinds/"), Label: k.Name.Ru})
 		}
 		for _, s := range n.Regions {
 			t := m.regions[s]
-			e.Categories = append(e.Categories, atomCategory{Term: t.Slug, Scheme: site.URL("/regions/"), Label: t.Name.Ru})
+			e.Categories = append(e.Categories, feed.Category{Term: t.Slug, Scheme: site.URL("/regions/"), Label: t.Name.Ru})
 		}
 		for _, s := range n.Sectors {
 			t := m.sectors[s]
-			e.Categories = append(e.Categories, atomCategory{Term: t.Slug, Scheme: site.URL("/sectors/"), Label: t.Name.Ru})
+			e.Categories = append(e.Categories, feed.Category{Term: t.Slug, Scheme: site.URL("/sectors/"), Label: t.Name.Ru})
 		}
 		f.Entries = append(f.Entries, e)
 	}
-	buf.WriteString(xml.Header)
-	enc := xml.NewEncoder(buf)
-	enc.Indent("", "  ")
-	if err := enc.Encode(f); err != nil {
-		return err
-	}
-	buf.WriteByte('\n')
-	return nil
+	return feed.Atom(buf, f)
 }
 
 type urlset struct {
@@ -179,7 +170,7 @@ func (b *builder) sitemap(outs []output) []output {
 		for i, f := range files {
 			set.URLs[i].Loc = site.URL("/" + strings.TrimSuffix(f, "index.html"))
 			if n := note(f); n != nil {
-				set.URLs[i].LastMod = n.Date.Format(time.DateOnly)
+				set.URLs[i].LastMod = n.Published.Format(time.DateOnly)
 			}
 		}
 		return set
@@ -189,7 +180,7 @@ func (b *builder) sitemap(outs []output) []output {
 			for _, f := range files {
 				h.WriteString(f)
 				if n := note(f); n != nil {
-					maphash.WriteComparable(h, n.Date.Unix())
+					maphash.WriteComparable(h, n.Published.Unix())
 				}
 			}
 		}
@@ -241,6 +232,9 @@ func eventLD(m *model, n *note) map[string]any {
 	}
 	if n.Summary != "" {
 		ev["description"] = n.Summary
+	}
+	if n.og {
+		ev["image"] = site.URL(n.image.URL)
 	}
 	var places []map[string]any
 	for _, p := range n.Places {

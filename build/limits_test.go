@@ -71,7 +71,7 @@ func TestLimitProblems(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := renderMarkdown([]byte(tt.src))
+			_, _, err := renderMarkdown([]byte(tt.src), nil)
 			var me *markdownError
 			if !errors.As(err, &me) {
 				t.Fatalf("got %v, want a problem", err)
@@ -97,7 +97,7 @@ func TestCostOfProse(t *testing.T) {
 	}
 	for i, body := range bodies {
 		src := []byte(body)
-		if _, _, err := renderMarkdown(src); err != nil {
+		if _, _, err := renderMarkdown(src, nil); err != nil {
 			t.Errorf("body %d: %v", i, err)
 		}
 		doc := markdown.Parser().Parse(text.NewReader(src))
@@ -139,7 +139,7 @@ func TestCheckMarkdown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = CheckMarkdown(context.Background(), src)
+	_, err = CheckMarkdown(context.Background(), src)
 	var es source.Errors
 	if !errors.As(err, &es) || len(es) != 2 {
 		t.Fatalf("got %v, want two problems", err)

@@ -50,16 +50,17 @@ var markdown = goldmark.New(
 	),
 	goldmark.WithParserOptions(
 		parser.WithAutoHeadingID(),
-		parser.WithASTTransformers(util.Prioritized(safeLinks{}, 100), util.Prioritized(tableLayout{}, 100)),
+		parser.WithASTTransformers(util.Prioritized(safeLinks{}, 100), util.Prioritized(tableLayout{}, 100), util.Prioritized(localImages{}, 200)),
 	),
 	goldmark.WithRendererOptions(renderer.WithNodeRenderers(util.Prioritized(tableWrapper{}, 100))),
 )
 
 // renderMarkdown returns the body as HTML and as plain text for the index.
 // A body that goes past one of the limits of limits.go is not rendered: the
-// error is a *markdownError that says where and which.
-func renderMarkdown(src []byte) (html []byte, plain string, err error) {
-	doc, err := parseMarkdown(src)
+// error is a *markdownError that says where and which. With im, pictures
+// are found as images says, and im holds what was found.
+func renderMarkdown(src []byte, im *images) (html []byte, plain string, err error) {
+	doc, err := parseMarkdown(src, im)
 	if err != nil {
 		return nil, "", err
 	}
@@ -71,11 +72,15 @@ func renderMarkdown(src []byte) (html []byte, plain string, err error) {
 	return buf.Bytes(), plainText(doc, src), nil
 }
 
-// parseMarkdown parses a body within the limits of limits.go.
-func parseMarkdown(src []byte) (ast.Node, error) {
+// parseMarkdown parses a body within the limits of limits.go, finding its
+// pictures as im says when im is not nil.
+func parseMarkdown(src []byte, im *images) (ast.Node, error) {
 	lim := &limits{src: src}
 	ctx := parser.NewContext(parser.WithIDs(&headingIDs{used: map[string]bool{}, next: map[string]int{}}))
 	ctx.Set(limitsKey, lim)
+	if im != nil {
+		ctx.Set(imagesKey, im)
+	}
 	doc := markdown.Parser().Parse(text.NewReader(src), parser.WithContext(ctx))
 	if lim.err != nil {
 		return nil, lim.err

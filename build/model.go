@@ -19,6 +19,14 @@ type note struct {
 	item templates.Item
 	html template.HTML // the rendered body
 	text string        // the body as plain text, for the index
+	// refs are the files of content/ that the body shows, by path; image
+	// is the note's picture as its page shows it, and og whether link
+	// previews can show it too. warnings are what the body does that
+	// digest serve does not show (pictures from other sites).
+	refs     []string
+	image    *templates.Image
+	og       bool
+	warnings []string
 	// related are the notes that share most regions and sectors with it.
 	related []*note
 	// termsKey is a fingerprint of the note's kind, regions and sectors,

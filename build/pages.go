@@ -2,10 +2,14 @@ package build
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"hash/maphash"
 	"html/template"
+	"slices"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/coopdigest/digest/source"
 	"github.com/coopdigest/digest/templates"
@@ -20,6 +24,10 @@ type output struct {
 	note   string // the file of the note whose page this is, if it is one
 	key    func(h *maphash.Hash)
 	render func(buf *bytes.Buffer) error
+	// from, when set, is a file of the site (relative to it) that the
+	// output is a copy of, made without render; it may have limit bytes.
+	from  string
+	limit int64
 }
 
 // The data of each kind of page, as its template sees it in .Data.
@@ -33,6 +41,9 @@ type (
 		Total   int
 
 		Upcoming []templates.Item // home, first page: events after the build day, soonest first
+		// UpcomingMore is how many more upcoming events there are than
+		// Upcoming shows: the year pages list them.
+		UpcomingMore int
 	}
 	// notePage is one note.
 	notePage struct {
@@ -43,6 +54,7 @@ type (
 		Places        []string
 		Sources       []source.Link
 		Body          template.HTML
+		Image         *templates.Image // the note's picture, if it has one
 		Related       []templates.Item
 		Partnerships  []templates.Count
 		Year          templates.Count
@@ -182,10 +194,49 @@ func keyPager(h *maphash.Hash, p templates.Pager) {
 	maphash.WriteComparable(h, p.Total)
 }
 
+// paged is the title of page p of a list whose first page has the title
+// title: «Хабаровский край, страница 2».
+func paged(title string, p templates.Pager) string {
+	if p.Number == 1 {
+		return title
+	}
+	return fmt.Sprintf("%s, страница %d", title, p.Number)
+}
+
+// upcoming splits notes, newest first, into those that start after the
+// day today, soonest first, and the others, newest first. A note's day is
+// the one it was written with, whatever its zone.
+func upcoming(notes []*note, today time.Time) (soon, past []*note) {
+	after := func(n *note) bool {
+		y, mo, d := n.Date.Date()
+		return time.Date(y, mo, d, 0, 0, 0, 0, time.UTC).After(today)
+	}
+	// The notes are in time order, but a day as written is not the same
+	// moment in every zone: look at every note, and copy the list only
+	// when some are upcoming.
+	k := slices.IndexFunc(notes, after)
+	if k < 0 {
+		return nil, notes
+	}
+	past = slices.Clone(notes[:k])
+	for _, n := range notes[k:] {
+		if after(n) {
+			soon = append(soon, n)
+		} else {
+			past = append(past, n)
+		}
+	}
+	slices.SortFunc(soon, func(a, b *note) int {
+		return cmp.Or(a.Date.Compare(b.Date), strings.Compare(a.url, b.url))
+	})
+	return soon, past
+}
+
 // plan lists every output of the site. It only describes the outputs: the
 // data of a page is made when the page is rendered, so planning stays cheap
-// enough to redo on every change in watch mode.
-func (b *builder) plan() []output {
+// enough to redo on every change in watch mode. Its problems are files of
+// the site that would be published where the build writes its own.
+func (b *builder) plan() ([]output, error) {
 	m := b.model
 	per := m.src.Settings.PerPage
 	var outs []output
@@ -212,19 +263,30 @@ func (b *builder) plan() []output {
 	for _, y := range m.years {
 		years = append(years, templates.Count{Name: strconv.Itoa(y), URL: yearURL(y), Count: len(m.byYear[y])})
 	}
-	paginate("/", m.notes, per, func(path string, its []*note, p templates.Pager) {
+	// The home page shows the upcoming events apart, on its first page;
+	// its pages list the others.
+	soon, past := upcoming(m.notes, b.today)
+	shown := soon[:min(per, len(soon))]
+	paginate("/", past, per, func(path string, its []*note, p templates.Pager) {
 		page(path, "index.html", func(h *maphash.Hash) {
 			keyItems(h, its)
 			keyPager(h, p)
 			keyCounts(h, years)
-			maphash.WriteComparable(h, len(m.notes))
+			maphash.WriteComparable(h, len(past))
+			if p.Number == 1 {
+				keyItems(h, shown)
+				maphash.WriteComparable(h, len(soon))
+			}
 		}, func() *templates.Page {
 			title := ""
 			if p.Number > 1 {
 				title = fmt.Sprintf("Страница %d", p.Number)
 			}
-			return &templates.Page{Title: title, Description: "Новости межрегионального сотрудничества России и Китая: визиты, переговоры, форумы и соглашения.",
-				Data: listPage{Heading: "Последние события", Items: items(its), Pager: p, Years: years, Total: len(m.notes)}}
+			d := listPage{Heading: "Последние события", Items: items(its), Pager: p, Years: years, Total: len(past)}
+			if p.Number == 1 {
+				d.Upcoming, d.UpcomingMore = items(shown), len(soon)-len(shown)
+			}
+			return &templates.Page{Title: title, Description: "Новости межрегионального сотрудничества России и Китая: визиты, переговоры, форумы и соглашения.", Data: d}
 		})
 	})
 
@@ -232,6 +294,9 @@ func (b *builder) plan() []output {
 	for _, n := range m.notes {
 		page(n.url, "note.html", func(h *maphash.Hash) {
 			maphash.WriteComparable(h, n.Version)
+			if n.image != nil { // its size may change with the note as it is
+				maphash.WriteComparable(h, *n.image)
+			}
 			keyItems(h, n.related)
 		}, func() *templates.Page { return b.notePage(n) })
 		outs[len(outs)-1].note = n.File
@@ -248,7 +313,7 @@ func (b *builder) plan() []output {
 				keyCounts(h, years)
 				maphash.WriteComparable(h, len(notes))
 			}, func() *templates.Page {
-				return &templates.Page{Title: "События " + ys + " года",
+				return &templates.Page{Title: paged("События "+ys+" года", p),
 					Data: listPage{Heading: "События " + ys + " года", Items: items(its), Pager: p, Years: years, Total: len(notes)}}
 			})
 		})
@@ -290,7 +355,7 @@ func (b *builder) plan() []output {
 					d.Sectors = countTerms(p.notes, sectorsOf, m.sectors, "", termURL)
 					d.Kinds = countTerms(p.notes, kindOf, m.kinds, "", termURL)
 				}
-				return &templates.Page{Title: title,
+				return &templates.Page{Title: paged(title, pg),
 					Description: "Сотрудничество: " + title + ". " + templates.Plural(len(p.notes), "Событие", "События", "Событий") + ": " + strconv.Itoa(len(p.notes)) + ".",
 					Data:        d}
 			})
@@ -310,13 +375,21 @@ func (b *builder) plan() []output {
 		fmt.Fprintf(buf, "User-agent: *\nAllow: /\nDisallow: %s\n\nSitemap: %s\n", m.src.Settings.SearchURL, m.src.Settings.URL("/sitemap.xml"))
 		return nil
 	}})
+	// The templates' static files, under their names and their
+	// fingerprinted ones, which pages link.
 	for name, data := range b.tmpl.Static() {
-		outs = append(outs, output{path: name, key: func(h *maphash.Hash) { h.Write(data) }, render: func(buf *bytes.Buffer) error {
-			buf.Write(data)
-			return nil
-		}})
+		for _, p := range []string{name, b.tmpl.Asset(name)[1:]} {
+			outs = append(outs, output{path: p, key: func(h *maphash.Hash) { h.Write(data) }, render: func(buf *bytes.Buffer) error {
+				buf.Write(data)
+				return nil
+			}})
+		}
 	}
-	return outs
+	copies, err := b.copies(outs)
+	if err != nil {
+		return nil, err
+	}
+	return append(outs, copies...), nil
 }
 
 func (b *builder) termPages(t *term, page func(path, tmpl string, key func(*maphash.Hash), mk func() *templates.Page)) {
@@ -354,7 +427,7 @@ func (b *builder) termPages(t *term, page func(path, tmpl string, key func(*maph
 					d.Kinds = countTerms(t.notes, kindOf, m.kinds, "", termURL)
 				}
 			}
-			return &templates.Page{Title: t.Name.Ru, Description: desc, Feed: feed, Data: d}
+			return &templates.Page{Title: paged(t.Name.Ru, p), Description: desc, Feed: feed, Data: d}
 		})
 	})
 }
@@ -375,11 +448,16 @@ func (b *builder) notePage(n *note) *templates.Page {
 			}
 		}
 	}
+	d.Image = n.image
+	var og *templates.Image
+	if n.og {
+		og = &templates.Image{URL: m.src.Settings.URL(n.image.URL), Alt: n.image.Alt, Width: n.image.Width, Height: n.image.Height}
+	}
 	desc := n.Summary
 	if desc == "" {
 		desc = excerpt(n.text, 200)
 	}
-	return &templates.Page{Title: n.Title, Description: desc, OGType: "article", JSONLD: eventLD(m, n), Data: noteView{notePage: d, note: n}}
+	return &templates.Page{Title: n.Title, Description: desc, OGType: "article", Image: og, JSONLD: eventLD(m, n), Data: noteView{notePage: d, note: n}}
 }
 
 // noteView adds the body, rendered on demand in the worker, to a note page.

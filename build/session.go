@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -290,14 +291,20 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 		}
 	}
 
-	// Re-read the notes below every changed path; keep the others, in
-	// their order.
+	// List again the files below every changed path; re-read the notes
+	// below them, and the notes that show a file below them; keep the
+	// others, in their order.
 	var paths []string
 	for _, p := range changed {
 		if strings.HasPrefix(p, source.Dir+"/") {
 			paths = append(paths, p)
 		}
 	}
+	files, err := s.listFiles(fsys, paths)
+	if err != nil {
+		return nil, err
+	}
+	paths = append(paths, s.showing(paths)...)
 	kept := make([]*source.Note, 0, len(s.src.Notes))
 	var dropped []*source.Note
 	for _, n := range s.src.Notes {
@@ -323,25 +330,28 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 				return nil, err
 			}
 			reread = append(reread, files...)
-		case strings.HasSuffix(p, ".md") && !strings.HasPrefix(path.Base(p), "."):
+		case source.IsNote(p) && !strings.HasPrefix(path.Base(p), "."):
 			reread = append(reread, p)
 		}
 	}
 	slices.Sort(reread)
 	reread = slices.Compact(reread)
-	fresh, err := source.ParseNotes(fsys, reread, s.src, kept)
+	src := &source.Site{Settings: s.src.Settings, Taxonomies: s.src.Taxonomies, Files: files}
+	fresh, err := source.ParseNotes(fsys, reread, src, kept)
 	if err != nil {
 		return nil, err
 	}
-	notes := mergeNotes(kept, fresh)
-	src := &source.Site{Settings: s.src.Settings, Taxonomies: s.src.Taxonomies, Notes: notes}
+	src.Notes = mergeNotes(kept, fresh)
 
-	b, err := prepare(ctx, s.cfg, src, tmpl, s.model, s.tmpl)
+	b, err := prepare(ctx, s.cfg, src, tmpl, fsys, s.model, s.tmpl)
 	if err != nil {
 		return nil, err
 	}
 	b.relate(s.model)
-	outs := b.plan()
+	outs, err := b.plan()
+	if err != nil {
+		return nil, err
+	}
 	keys := keys(outs)
 	var todo []output
 	for _, o := range outs {
@@ -362,6 +372,9 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for i, o := range todo {
+		if o.from != "" {
+			continue // copied as it is written
+		}
 		g.Go(func() error {
 			if gctx.Err() != nil {
 				return gctx.Err()
@@ -387,7 +400,14 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 	wg.SetLimit(runtime.GOMAXPROCS(0))
 	for i, o := range todo {
 		wg.Go(func() error {
-			if err := writeAtomic(filepath.Join(out, filepath.FromSlash(o.path)), bufs[i]); err != nil {
+			dst := filepath.Join(out, filepath.FromSlash(o.path))
+			if o.from != "" {
+				if err := copyAtomic(fsys, o.from, o.limit, dst); err != nil {
+					return o.fail("copying "+o.from+" to", err)
+				}
+				return nil
+			}
+			if err := writeAtomic(dst, bufs[i]); err != nil {
 				return o.fail("writing", err)
 			}
 			return nil
@@ -408,7 +428,56 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 
 	s.src, s.tmpl, s.model, s.keys = src, tmpl, b.model, keys
 	return &Result{Notes: len(b.model.notes), Pages: countPages(outs), Files: len(outs), Rendered: len(todo), Removed: len(gone),
-		Source: src, Duration: time.Since(start), Changed: reread}, nil
+		Source: src, Duration: time.Since(start), Changed: reread, Warnings: b.warnings}, nil
+}
+
+// listFiles returns the site's files (source.Files) with those below the
+// changed paths listed again; a file of content/static/ that cannot be
+// published is a problem.
+func (s *Session) listFiles(fsys fs.FS, changed []string) (source.Files, error) {
+	if len(changed) == 0 {
+		return s.src.Files, nil
+	}
+	files := maps.Clone(s.src.Files)
+	if files == nil {
+		files = source.Files{}
+	}
+	for p := range files {
+		if slices.ContainsFunc(changed, func(c string) bool { return p == c || strings.HasPrefix(p, c+"/") }) {
+			delete(files, p)
+		}
+	}
+	for _, c := range changed {
+		found, err := source.ListFiles(fsys, c, s.src.Settings.Limits)
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(files, found)
+	}
+	if err := files.Problems(); err != nil {
+		return nil, err
+	}
+	return files, nil
+}
+
+// showing returns the notes, by file, that show a file below the changed
+// paths: their image, or a picture of their body.
+func (s *Session) showing(changed []string) []string {
+	below := func(p string) bool {
+		return p != "" && slices.ContainsFunc(changed, func(c string) bool { return p == c || strings.HasPrefix(p, c+"/") })
+	}
+	var notes []string
+	for _, n := range s.src.Notes {
+		if below(n.ImageFile) {
+			notes = append(notes, n.File)
+		}
+	}
+	for _, n := range s.model.notes {
+		if slices.ContainsFunc(n.refs, below) {
+			notes = append(notes, n.File)
+		}
+	}
+	return notes
 }
 
 // indexChanges compares the published notes with the last build's.

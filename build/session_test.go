@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,7 +39,7 @@ func testSession(t *testing.T, withIndex bool) {
 	}
 	os.RemoveAll(filepath.Join(site, "want"))
 	out := filepath.Join(site, "public")
-	s := NewSession(Config{Site: site, Out: out})
+	s := NewSession(Config{Site: site, Out: out, Today: testToday})
 	if withIndex {
 		s.OpenIndex = func(dir string) (Index, error) { return search.OpenWritable(dir) }
 		t.Cleanup(func() { s.Index().(*search.Index).Close() })
@@ -77,6 +79,9 @@ func testSession(t *testing.T, withIndex bool) {
 		{"change a template", func() {
 			write("templates/404.html", `{{define "main"}}<p>Нет такой страницы.</p>{{end}}`)
 		}, []string{"templates/404.html"}, 1},
+		{"change the stylesheet", func() {
+			write("templates/style.css", "body { color: #123 }\n")
+		}, []string{"templates/style.css"}, 0},
 		{"change a slug", func() {
 			data, _ := os.ReadFile(filepath.Join(site, "content/2024/talks.md"))
 			write("content/2024/talks.md", strings.Replace(string(data), "title: ", "slug: talks-moved\ntitle: ", 1))
@@ -85,6 +90,31 @@ func testSession(t *testing.T, withIndex bool) {
 			data, _ := os.ReadFile(filepath.Join(site, "content/2024/draft.md"))
 			write("content/2024/draft.md", strings.Replace(string(data), "draft: true", "draft: false", 1))
 		}, []string{"content/2024/draft.md"}, 0},
+		{"add a static folder", func() {
+			write("content/static/docs/a.txt", "Программа.\n")
+			write("content/static/img/map.png", string(testPNG(t, 10, 10)))
+		}, []string{"content/static"}, 2},
+		{"change a static file", func() {
+			write("content/static/docs/a.txt", "Программа, вторая редакция.\n")
+		}, []string{"content/static/docs/a.txt"}, 1},
+		{"give a note a picture", func() {
+			write("content/2024/photo.png", string(testPNG(t, 16, 9)))
+			data, _ := os.ReadFile(filepath.Join(site, "content/2024/talks.md"))
+			write("content/2024/talks.md", strings.Replace(string(data), "title: ", "image: photo.png\nimage_alt: Переговоры\ntitle: ", 1))
+		}, []string{"content/2024/photo.png", "content/2024/talks.md"}, 0},
+		{"change the picture", func() {
+			write("content/2024/photo.png", string(testPNG(t, 32, 18)))
+		}, []string{"content/2024/photo.png"}, 2},
+		{"show a static picture in a body", func() {
+			data, _ := os.ReadFile(filepath.Join(site, "content/2025/delegation.md"))
+			write("content/2025/delegation.md", string(data)+"\n![Карта](/img/map.png)\n")
+		}, []string{"content/2025/delegation.md"}, 0},
+		{"change a picture a body shows", func() {
+			write("content/static/img/map.png", string(testPNG(t, 12, 12)))
+		}, []string{"content/static/img/map.png"}, 1},
+		{"remove a static file", func() {
+			os.Remove(filepath.Join(site, "content/static/docs/a.txt"))
+		}, []string{"content/static/docs/a.txt"}, 0},
 	}
 	for _, st := range steps {
 		st.change()
@@ -97,6 +127,9 @@ func testSession(t *testing.T, withIndex bool) {
 		}
 		if st.maxFiles > 0 && res.Rendered > st.maxFiles {
 			t.Errorf("%s: rendered %d files, want at most %d", st.name, res.Rendered, st.maxFiles)
+		}
+		if st.name == "change the stylesheet" && (res.Rendered < res.Pages || res.Removed != 1) {
+			t.Errorf("%s: rendered %d files of %d pages and removed %d; want every page, which links the stylesheet by its new name, and the old stylesheet gone", st.name, res.Rendered, res.Pages, res.Removed)
 		}
 		fresh := filepath.Join(t.TempDir(), "public")
 		buildSite(t, site, fresh, false)
@@ -116,6 +149,18 @@ func testSession(t *testing.T, withIndex bool) {
 				t.Errorf("%s: the index lists\n%s\nwant, as a full build's:\n%s", st.name, got, want)
 			}
 		}
+	}
+
+	// A picture that a note shows, taken away, fails the build at the note;
+	// putting it back mends it.
+	photo, _ := os.ReadFile(filepath.Join(site, "content/2024/photo.png"))
+	os.Remove(filepath.Join(site, "content/2024/photo.png"))
+	if _, err := s.Build(ctx, []string{"content/2024/photo.png"}); err == nil || !strings.Contains(err.Error(), `content/2024/talks.md:3:8: image "photo.png": no file content/2024/photo.png`) {
+		t.Fatalf("a picture taken away: got %v", err)
+	}
+	write("content/2024/photo.png", string(photo))
+	if _, err := s.Build(ctx, []string{"content/2024/photo.png"}); err != nil {
+		t.Fatalf("the picture put back: %v", err)
 	}
 
 	// Two notes at one URL fail the build; taking one away mends it.
@@ -145,6 +190,16 @@ func testSession(t *testing.T, withIndex bool) {
 	if res, err := s.Build(ctx, []string{"content/taxonomy/sectors.yaml"}); err != nil || !res.Full {
 		t.Errorf("taxonomy change: %v, %+v", err, res)
 	}
+}
+
+// testPNG is a PNG picture of w×h pixels.
+func testPNG(t *testing.T, w, h int) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, w, h))); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
 
 // indexListing lists every document of ix: URL, title and date.
@@ -251,6 +306,65 @@ func TestSessionReportsClashesWithOtherProblems(t *testing.T) {
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("problems lack %q:\n%v", want, err)
+		}
+	}
+}
+
+// TestSessionNewDay: the build's day is an input of every build of a
+// session; when it changes, the next build, whatever changed, moves the
+// events that began from the home page's upcoming ones to the past ones,
+// as a full build of that day does.
+func TestSessionNewDay(t *testing.T) {
+	site := t.TempDir()
+	if err := os.CopyFS(site, os.DirFS("testdata/media")); err != nil {
+		t.Fatal(err)
+	}
+	os.RemoveAll(filepath.Join(site, "want"))
+	out := filepath.Join(t.TempDir(), "public")
+	s := NewSession(Config{Site: site, Out: out, Today: testToday})
+	ctx := context.Background()
+	if _, err := s.Build(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	home := func(dir string) string {
+		data, err := os.ReadFile(filepath.Join(dir, "index.html"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(data)
+	}
+	upcoming := func(page string) string {
+		_, after, _ := strings.Cut(page, `id="upcoming-title"`)
+		before, _, _ := strings.Cut(after, `id="past-title"`)
+		return before
+	}
+	if !strings.Contains(upcoming(home(out)), "Выставка в Подмосковье") {
+		t.Fatal("the exhibition of 15 June is not upcoming on 1 June")
+	}
+	s.cfg.Today = time.Date(2025, 6, 20, 0, 0, 0, 0, time.UTC)
+	res, err := s.Build(ctx, []string{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Full || res.Rendered == 0 {
+		t.Errorf("the day changed: %+v; want an incremental build that renders the home page", res)
+	}
+	if strings.Contains(upcoming(home(out)), "Выставка в Подмосковье") {
+		t.Error("the exhibition of 15 June is still upcoming on 20 June")
+	}
+	fresh := filepath.Join(t.TempDir(), "public")
+	if _, err := Build(ctx, Config{Site: site, Out: fresh, Today: s.cfg.Today}); err != nil {
+		t.Fatal(err)
+	}
+	got, want := readTree(t, out), readTree(t, fresh)
+	for name, w := range want {
+		if !bytes.Equal(got[name], w) {
+			t.Errorf("%s differs from a full build of the new day:\n%s", name, firstDiff(string(got[name]), string(w)))
+		}
+	}
+	for name := range got {
+		if _, ok := want[name]; !ok {
+			t.Errorf("%s left behind", name)
 		}
 	}
 }

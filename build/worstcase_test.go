@@ -63,7 +63,7 @@ func largestAccepted(f family, limit int) int {
 	lo, hi := 0, limit // f.para(lo) renders; f.para(hi+1) may not
 	for lo < hi {
 		mid := (lo + hi + 1) / 2
-		if _, _, err := renderMarkdown([]byte(f.para(mid) + "\n")); err == nil {
+		if _, _, err := renderMarkdown([]byte(f.para(mid)+"\n"), nil); err == nil {
 			lo = mid
 		} else {
 			hi = mid - 1
@@ -137,7 +137,7 @@ func TestWorstCases(t *testing.T) {
 	for _, wc := range worstCases {
 		t.Run(wc.name, func(t *testing.T) {
 			src := []byte(wc.make(64 << 10))
-			_, _, err := renderMarkdown(src)
+			_, _, err := renderMarkdown(src, nil)
 			if wc.accepted {
 				if err != nil {
 					t.Fatalf("refused: %v", err)
@@ -168,7 +168,7 @@ func BenchmarkWorstCaseNotes(b *testing.B) {
 				cpu := cpuTime()
 				start := time.Now()
 				for b.Loop() {
-					_, _, err := renderMarkdown(src)
+					_, _, err := renderMarkdown(src, nil)
 					if (err == nil) != wc.accepted {
 						b.Fatalf("accepted %v, want %v: %v", err == nil, wc.accepted, err)
 					}

@@ -13,7 +13,6 @@
 package feed
 
 import (
-	"bytes"
 	"encoding/json"
 	"encoding/xml"
 	"io"
@@ -106,7 +105,7 @@ type atomCategory struct {
 	Label  string `xml:"label,attr"`
 }
 
-// Atom writes f as an Atom feed.
+// Atom writes f as an Atom feed. On an error, w may hold part of it.
 func Atom(w io.Writer, f *Feed) error {
 	af := atomFeed{
 		Lang:  f.Language,
@@ -134,15 +133,17 @@ func Atom(w io.Writer, f *Feed) error {
 		}
 		af.Entries = append(af.Entries, ae)
 	}
-	var buf bytes.Buffer
-	buf.WriteString(xml.Header)
-	enc := xml.NewEncoder(&buf)
+	// Encoded straight into w: a site writes a feed per region and sector,
+	// and a copy of each in a buffer of its own was garbage as large.
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
 	enc.Indent("", "  ")
 	if err := enc.Encode(af); err != nil {
 		return err
 	}
-	buf.WriteByte('\n')
-	_, err := w.Write(buf.Bytes())
+	_, err := io.WriteString(w, "\n")
 	return err
 }
 

@@ -47,6 +47,18 @@ type Note struct {
 	Summary       string
 	Slug          string
 	Draft         bool
+	// Published is when the note was published, for feeds: its published
+	// field, or its date.
+	Published time.Time
+
+	// Image is the note's picture as written: a path relative to the
+	// note's folder, or from / a path on the site (a file of
+	// content/static/). ImageAlt says what it shows; ImagePos is where
+	// Image is written. ImageFile is the file it names, relative to the
+	// site folder, once found among the site's files (Site.Files).
+	Image, ImageAlt string
+	ImagePos        Pos
+	ImageFile       string
 
 	// Body is the Markdown after the front matter, UTF-8; BodyLine is the
 	// file line it starts on.
@@ -99,7 +111,7 @@ func contains(list []string, s string) bool {
 }
 
 // Fields lists the front-matter fields a note may have, in the contract's order.
-var Fields = []string{"title", "date", "end", "kind", "regions", "sectors", "people", "organizations", "places", "sources", "summary", "slug", "draft"}
+var Fields = []string{"title", "date", "end", "published", "kind", "regions", "sectors", "people", "organizations", "places", "sources", "summary", "image", "image_alt", "slug", "draft"}
 
 var requiredFields = []string{"title", "date", "kind", "regions"}
 
@@ -232,6 +244,25 @@ func parseNote(file string, data []byte, src *Site) (*Note, error) {
 			n.URLPos = Pos{f.val.line, f.val.col}
 		case "end":
 			n.End = parseDate(&p, file, f)
+		case "published":
+			n.Published = parseDate(&p, file, f)
+		case "image":
+			n.Image = strings.TrimSpace(scalar(&p, file, f))
+			n.ImagePos = Pos{f.val.line, f.val.col}
+			switch {
+			case n.Image == "":
+				if f.val.kind == nullValue || f.val.kind == scalarValue {
+					p.add(file, f.val.line, f.val.col, "image is empty: name a picture beside the note (photo.jpg) or remove the field")
+				}
+			case !Local(n.Image):
+				p.add(file, f.val.line, f.val.col, "image %s: name a file of the site, beside the note (photo.jpg) or in %s/ (/img/photo.jpg), not an address: pages show only the site's own pictures", q(n.Image), StaticDir)
+				n.Image = ""
+			case !imageExt(n.Image, ImageExts...):
+				p.add(file, f.val.line, f.val.col, "image %s: not a picture; use %s", q(n.Image), strings.Join(ImageExts, ", "))
+				n.Image = ""
+			}
+		case "image_alt":
+			n.ImageAlt = strings.TrimSpace(scalar(&p, file, f))
 		case "kind":
 			if s := scalar(&p, file, f); s != "" {
 				n.Kind = resolve(&p, file, f.val, tax.Kinds, s)
@@ -291,6 +322,15 @@ func parseNote(file string, data []byte, src *Site) (*Note, error) {
 	if !n.End.IsZero() && !n.Date.IsZero() && n.End.Before(n.Date) {
 		f := root.get("end")
 		p.add(file, f.val.line, f.val.col, "end %s is before date %s", day(n.End), day(n.Date))
+	}
+	if n.Published.IsZero() {
+		n.Published = n.Date
+	}
+	if f := root.get("image"); f != nil && n.ImageAlt == "" && n.Image != "" {
+		p.add(file, f.val.line, f.val.col, "image needs image_alt: a few words that say what the picture shows, for readers who cannot see it")
+	}
+	if f := root.get("image_alt"); f != nil && root.get("image") == nil {
+		p.add(file, f.line, f.col, "image_alt without image: it describes the picture that image names")
 	}
 	if f := root.get("slug"); f != nil && n.Slug != "" {
 		n.URLPos = Pos{f.val.line, f.val.col}

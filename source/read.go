@@ -245,3 +245,20 @@ func (r *folderRoots) close() {
 		}
 	}
 }
+
+// OpenFile opens the file name of fsys to copy it, as notes are read: only a
+// regular file of at most limit bytes, looked at before it is opened, so
+// that a named pipe cannot block and a device cannot be read without end;
+// with the fs.FS of an os.Root, a symbolic link is followed only inside it.
+// Its errors say what is wrong with the file, without its name.
+func OpenFile(fsys fs.FS, name string, limit int64) (fs.File, error) {
+	f, _, err := openRegular(fsys, name, limit, false)
+	if err != nil {
+		var se *sizeError
+		if errors.As(err, &se) {
+			return nil, errors.New(se.describe("a file", "limits.file"))
+		}
+		return nil, errors.New(readProblem(err))
+	}
+	return f, nil
+}

@@ -56,7 +56,7 @@ func TestLoadFiles(t *testing.T) {
 			[]string{
 				`content/site.yaml:2:9: limits.note "100 MB": must be a size from 1 KB to 64 MB, such as 4 MB or 512 KB`,
 				`content/site.yaml:3:17: limits.front_matter "lots": must be a size from 1 KB to 64 MB, such as 4 MB or 512 KB`,
-				`content/site.yaml:4:3: unknown limit "body" (known: note, front_matter)`,
+				`content/site.yaml:4:3: unknown limit "body" (known: note, front_matter, file)`,
 			}},
 		{"front matter limit over the note limit", fstest.MapFS{"content/site.yaml": {Data: []byte("limits: {note: 2 MB, front_matter: 3 MB}\n")}},
 			[]string{`content/site.yaml:1:36: limits.front_matter 3 MB is more than limits.note 2 MB`}},
@@ -74,6 +74,62 @@ func TestLoadFiles(t *testing.T) {
 			[]string{`content/site.yaml:5:10: alias *a3: the aliases would repeat more than 1000 values; write the values out instead`}},
 		{"aliases that repeat too much in a taxonomy file", fstest.MapFS{"content/taxonomy/kinds.yaml": {Data: []byte("- slug: expo\n  name: {ru: Выставка}\n  aliases: &x [a, a, a, a, a, a, a, a]\n- {slug: fair, name: {ru: Ярмарка}, aliases: [*x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x, *x]}\n")}},
 			[]string{`content/taxonomy/kinds.yaml:4:491: alias *x: the aliases would repeat more than 1000 values; write the values out instead`}},
+		{"an image beside the note", fstest.MapFS{
+			"content/2025/a.md":      {Data: []byte(withImage("photo.jpg", "Фото"))},
+			"content/2025/photo.jpg": {Data: []byte("jpeg")},
+		}, nil},
+		{"an image of content/static/", fstest.MapFS{
+			"content/2025/a.md":            {Data: []byte(withImage("/img/photo.jpg", "Фото"))},
+			"content/static/img/photo.jpg": {Data: []byte("jpeg")},
+		}, nil},
+		{"an image in a folder above the note's", fstest.MapFS{
+			"content/2025/a.md":      {Data: []byte(withImage("../shared/map.png", "Карта"))},
+			"content/shared/map.png": {Data: []byte("png")},
+		}, nil},
+		{"an image that is not there", fstest.MapFS{"content/2025/a.md": {Data: []byte(withImage("photo.jpg", "Фото"))}},
+			[]string{`content/2025/a.md:6:8: image "photo.jpg": no file content/2025/photo.jpg`}},
+		{"an image of content/static/ that is not there", fstest.MapFS{"content/2025/a.md": {Data: []byte(withImage("/photo.jpg", "Фото"))}},
+			[]string{`content/2025/a.md:6:8: image "/photo.jpg": no file content/static/photo.jpg (a path from / names a file of content/static/)`}},
+		{"an image outside the site", fstest.MapFS{"content/2025/a.md": {Data: []byte(withImage("../../../etc/photo.jpg", "Фото"))}},
+			[]string{`content/2025/a.md:6:8: image "../../../etc/photo.jpg" is outside content/: only files of the site's content/ folder are published`}},
+		{"an image that is an address", fstest.MapFS{"content/2025/a.md": {Data: []byte(withImage("https://example.org/photo.jpg", "Фото"))}},
+			[]string{`content/2025/a.md:6:8: image "https://example.org/photo.jpg": name a file of the site, beside the note (photo.jpg) or in content/static/ (/img/photo.jpg), not an address: pages show only the site's own pictures`}},
+		{"an image that is no picture", fstest.MapFS{"content/2025/a.md": {Data: []byte(withImage("slides.pdf", "Слайды"))}, "content/2025/slides.pdf": {Data: []byte("pdf")}},
+			[]string{`content/2025/a.md:6:8: image "slides.pdf": not a picture; use .png, .jpg, .jpeg, .gif, .webp, .avif, .svg`}},
+		{"an image without alt text", fstest.MapFS{"content/2025/a.md": {Data: []byte(withImage("photo.jpg", ""))}, "content/2025/photo.jpg": {Data: []byte("jpeg")}},
+			[]string{`content/2025/a.md:6:8: image needs image_alt: a few words that say what the picture shows, for readers who cannot see it`}},
+		{"alt text without an image", fstest.MapFS{"content/2025/a.md": {Data: []byte(strings.TrimSuffix(note, "---\n") + "image_alt: Фото\n---\n")}},
+			[]string{`content/2025/a.md:6:1: image_alt without image: it describes the picture that image names`}},
+		{"an image that is a named pipe", fstest.MapFS{"content/2025/a.md": {Data: []byte(withImage("photo.jpg", "Фото"))}, "content/2025/photo.jpg": {Mode: fs.ModeNamedPipe}},
+			[]string{`content/2025/a.md:6:8: image "photo.jpg": a named pipe, not a regular file: only regular files are read`}},
+		{"an image over limits.file", fstest.MapFS{
+			"content/site.yaml":      {Data: []byte("limits: {file: 1 KB}\n")},
+			"content/2025/a.md":      {Data: []byte(withImage("photo.jpg", "Фото"))},
+			"content/2025/photo.jpg": {Data: []byte(strings.Repeat("j", 2<<10))},
+		}, []string{`content/2025/a.md:6:8: image "photo.jpg": 2 KB, more than the limit of 1 KB for a file (limits.file in content/site.yaml)`}},
+		{"a named pipe beside the notes that no note shows", fstest.MapFS{"content/2025/fifo": {Mode: fs.ModeNamedPipe}}, nil},
+		{"a named pipe in content/static/", fstest.MapFS{"content/static/fifo": {Mode: fs.ModeNamedPipe}},
+			[]string{`content/static/fifo: a named pipe, not a regular file: only regular files are read`}},
+		{"a file of content/static/ over limits.file", fstest.MapFS{
+			"content/site.yaml":         {Data: []byte("limits: {file: 1 KB}\n")},
+			"content/static/slides.pdf": {Data: []byte(strings.Repeat("p", 3<<10))},
+		}, []string{`content/static/slides.pdf: 3 KB, more than the limit of 1 KB for a file (limits.file in content/site.yaml)`}},
+		{"a Markdown file in content/static/ is no note", fstest.MapFS{"content/static/README.md": {Data: []byte("# Не заметка\n")}}, nil},
+		{"the site's favicon and image", fstest.MapFS{
+			"content/site.yaml":       {Data: []byte("favicon: /icon.png\nimage: /og.png\nimage_alt: Эмблема\n")},
+			"content/static/icon.png": {Data: []byte("png")},
+			"content/static/og.png":   {Data: []byte("png")},
+		}, nil},
+		{"the site's favicon and image not there", fstest.MapFS{"content/site.yaml": {Data: []byte("favicon: /icon.png\nimage: /og.png\nimage_alt: Эмблема\n")}},
+			[]string{
+				`content/site.yaml:1:10: favicon "/icon.png": no file content/static/icon.png (a path from / names a file of content/static/)`,
+				`content/site.yaml:2:8: image "/og.png": no file content/static/og.png (a path from / names a file of content/static/)`,
+			}},
+		{"the site's image without alt text and a favicon that is no path", fstest.MapFS{"content/site.yaml": {Data: []byte("favicon: icon.png\nimage: /og.png\n")}, "content/static/og.png": {Data: []byte("png")}},
+			[]string{
+				`content/site.yaml:1:10: favicon "icon.png": give the path on the site of a file of content/static/, from /, such as /favicon.png`,
+				`content/site.yaml:2:8: image needs image_alt: a few words that say what the picture shows, for readers who cannot see it`,
+			}},
 		{"a taxonomy file not UTF-8", fstest.MapFS{"content/taxonomy/kinds.yaml": {Data: []byte("- slug: expo\n  name: {ru: Выс\xd0}\n")}},
 			[]string{`content/taxonomy/kinds.yaml:2:17: not UTF-8 (byte 0xd0): save the file as UTF-8`}},
 	}
@@ -96,4 +152,14 @@ func TestLoadFiles(t *testing.T) {
 			}
 		})
 	}
+}
+
+// withImage is a valid note with the image and image_alt fields given, on
+// lines 6 and 7; image_alt is left out when alt is empty.
+func withImage(image, alt string) string {
+	s := "---\ntitle: Т\ndate: 2025-03-17\nkind: delegation\nregions: [guangdong]\nimage: " + image + "\n"
+	if alt != "" {
+		s += "image_alt: " + alt + "\n"
+	}
+	return s + "---\n"
 }

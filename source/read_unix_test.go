@@ -62,6 +62,27 @@ func TestLoadDir(t *testing.T) {
 			defer syscall.Close(fd)
 			return syscall.Bind(fd, &syscall.SockaddrUnix{Name: filepath.Join(c, "2025/a.md")})
 		}, []string{`content/2025/a.md: a socket, not a regular file: only regular files are read`}},
+		{"an image that is a symbolic link out of the site", func(c string) error {
+			if err := os.WriteFile(filepath.Join(c, "2025/a.md"), []byte(withImage("photo.jpg", "Фото")), 0o644); err != nil {
+				return err
+			}
+			return os.Symlink(outside, filepath.Join(c, "2025/photo.jpg"))
+		}, []string{`content/2025/a.md:6:8: image "photo.jpg": a symbolic link that leads outside the site folder: only files inside it are read`}},
+		{"an image that is a symbolic link inside the site", func(c string) error {
+			if err := os.WriteFile(filepath.Join(c, "2025/a.md"), []byte(withImage("photo.jpg", "Фото")), 0o644); err != nil {
+				return err
+			}
+			if err := os.WriteFile(filepath.Join(c, "photo.jpg"), []byte("jpeg"), 0o644); err != nil {
+				return err
+			}
+			return os.Symlink("../photo.jpg", filepath.Join(c, "2025/photo.jpg"))
+		}, nil},
+		{"a file of content/static/ that is a symbolic link to /dev/zero", func(c string) error {
+			if err := os.MkdirAll(filepath.Join(c, "static"), 0o755); err != nil {
+				return err
+			}
+			return os.Symlink("/dev/zero", filepath.Join(c, "static/zero.png"))
+		}, []string{`content/static/zero.png: a symbolic link that leads outside the site folder: only files inside it are read`}},
 		{"control characters in a file name", func(c string) error {
 			return os.WriteFile(filepath.Join(c, "2025", "a\nb\x1b[2J\u202e.md"), []byte(note), 0o644)
 		}, []string{`"content/2025/a\nb\x1b[2J\u202e.md":1:1: file name "a\nb\x1b[2J\u202e" is not a valid slug: rename the file or add slug: a-b-2j`}},

@@ -83,9 +83,10 @@ func Scaffold(src *Site, spec NoteSpec) (*Scaffolded, error) {
 		bad("title", fmt.Errorf("%q has no letters or digits to make a file name of", title))
 	}
 
+	now := time.Now()
 	date := spec.Date
 	if date.IsZero() {
-		date = time.Now()
+		date = now
 	}
 	if y := date.Year(); y < 1900 || y > 2200 {
 		bad("date", fmt.Errorf("%s: year out of range", day(date)))
@@ -133,7 +134,7 @@ func Scaffold(src *Site, spec NoteSpec) (*Scaffolded, error) {
 	n := &Scaffolded{
 		File: path.Join(Dir, strconv.Itoa(date.Year()), name+".md"),
 		URL:  fmt.Sprintf("/%d/%s/", date.Year(), name),
-		Data: frontMatter(title, date, kind, regions, sectors, src),
+		Data: frontMatter(title, date, now, kind, regions, sectors, src),
 	}
 	// The note must be valid as written; a failure here is a bug of ours.
 	if _, err := ParseNote(n.File, n.Data, src); err != nil {
@@ -143,14 +144,19 @@ func Scaffold(src *Site, spec NoteSpec) (*Scaffolded, error) {
 }
 
 // frontMatter writes the note: the fields given, the optional ones as
-// comments to fill in, and a body placeholder.
-func frontMatter(title string, date time.Time, kind string, regions, sectors []string, src *Site) []byte {
+// comments to fill in, and a body placeholder. A note about an event of
+// another day than today is published today: it says so, so that feeds
+// carry it as new.
+func frontMatter(title string, date, today time.Time, kind string, regions, sectors []string, src *Site) []byte {
 	var b bytes.Buffer
 	line := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 	line("---")
 	line("title: %s", yamlScalar(title))
 	line("date: %s", day(date))
 	line("# end: %s  # the last day of an event that took several days", day(date.AddDate(0, 0, 1)))
+	if day(date) != day(today) {
+		line("published: %s  # when the note appeared: feeds list notes by it", day(today))
+	}
 	line("kind: %s  # one of: %s", yamlScalar(kind), strings.Join(slugs(src.Kinds), ", "))
 	line("regions: %s  # slugs, names or aliases from content/taxonomy/regions.yaml", yamlFlowList(regions))
 	line("sectors: %s  # from content/taxonomy/sectors.yaml", yamlFlowList(sectors))
@@ -164,6 +170,8 @@ func frontMatter(title string, date time.Time, kind string, regions, sectors []s
 	line("#   - url: https://example.org/news/1")
 	line("#     publisher: Пресс-служба")
 	line(`summary: ""  # one or two sentences for lists and feeds`)
+	line("# image: photo.jpg  # a picture beside the note, shown on its page and in links to it")
+	line("# image_alt: Что на снимке  # required with image: what the picture shows")
 	line("# draft: true  # keep it out of the site until it is ready")
 	line("---")
 	line("")

@@ -128,6 +128,31 @@ func TestScaffoldToday(t *testing.T) {
 	}
 }
 
+// TestScaffoldPublished: a note about an event of another day is published
+// today, so that feeds carry it as new; a note about today's event needs no
+// published field.
+func TestScaffoldPublished(t *testing.T) {
+	src := repoSettings(t)
+	old, err := Scaffold(src, NoteSpec{Title: "Давний визит", Date: time.Date(2019, 5, 1, 0, 0, 0, 0, time.UTC), Kind: "talks", Regions: []string{"moscow"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := ParseNote(old.File, old.Data, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(n.Published); d < 0 || d > 48*time.Hour || n.Date.Year() != 2019 {
+		t.Errorf("a note about 2019 written now: date %v, published %v; want published today", n.Date, n.Published)
+	}
+	today, err := Scaffold(src, NoteSpec{Title: "Сегодня", Kind: "talks", Regions: []string{"moscow"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(today.Data), "\npublished:") {
+		t.Errorf("a note about today's event has a published field:\n%s", today.Data)
+	}
+}
+
 func TestScaffoldProblems(t *testing.T) {
 	src := repoSettings(t)
 	noOther, err := LoadSettings(site(nil)) // its kinds have no "other"

@@ -165,7 +165,7 @@ func TestSimpleYAMLMatchesYAML(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	scaffold := frontMatter("Новая встреча: итоги", time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC), "expo", []string{"moscow", "Пекин"}, []string{"trade"}, src)
+	scaffold := frontMatter("Новая встреча: итоги", time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(2025, 3, 5, 0, 0, 0, 0, time.UTC), "expo", []string{"moscow", "Пекин"}, []string{"trade"}, src)
 	sets := map[string][][]byte{
 		"sample":     frontMatters(t, "../content", 1000),
 		"testdata":   frontMatters(t, "../build/testdata", 1000),

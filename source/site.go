@@ -3,6 +3,8 @@ package source
 import (
 	"fmt"
 	"net/url"
+	"path"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -14,7 +16,40 @@ type Settings struct {
 	Language  string
 	PerPage   int
 	SearchURL string
-	Limits    Limits
+	// Favicon is the path on the site of the icon browsers show for it, a
+	// file of content/static/ (/favicon.png); "" for the templates' own,
+	// favicon.svg.
+	Favicon string
+	// Image is the path on the site of the picture that links to the site
+	// show where a page has none of its own (og:image), a file of
+	// content/static/; "" for the templates' own, og.png. ImageAlt
+	// describes it; it is required with Image.
+	Image, ImageAlt string
+	Limits          Limits
+
+	faviconPos, imagePos Pos // where Favicon and Image are set
+}
+
+// FaviconType is the media type of Favicon, for the icon's link: from its
+// extension.
+func (s Settings) FaviconType() string {
+	switch strings.ToLower(path.Ext(s.Favicon)) {
+	case ".svg":
+		return "image/svg+xml"
+	case ".png":
+		return "image/png"
+	case ".ico":
+		return "image/x-icon"
+	case ".gif":
+		return "image/gif"
+	case ".jpg", ".jpeg":
+		return "image/jpeg"
+	case ".webp":
+		return "image/webp"
+	case ".avif":
+		return "image/avif"
+	}
+	return ""
 }
 
 // Limits bound what one note may cost to read: a note over either is a
@@ -25,6 +60,9 @@ type Limits struct {
 	Note int64
 	// FrontMatter is the most bytes its front matter may have.
 	FrontMatter int64
+	// File is the most bytes a file of content/static/ or an image beside
+	// the notes may have: such files are copied as they are.
+	File int64
 }
 
 // The limits of sizes, in bytes.
@@ -36,6 +74,9 @@ const (
 	// it, again far more than a note needs: decoding YAML or TOML costs
 	// many times its size in memory (see BenchmarkParseNoteHostile).
 	DefaultFrontMatterLimit = 256 << 10
+	// DefaultFileLimit is Limits.File unless site.yaml sets it: a large
+	// photograph or a presentation; a video belongs elsewhere.
+	DefaultFileLimit = 16 << 20
 	// MinLimit and MaxLimit bound the limits site.yaml may set.
 	MinLimit = 1 << 10
 	MaxLimit = 64 << 20
@@ -52,12 +93,12 @@ func DefaultSettings() Settings {
 		Language:  "ru",
 		PerPage:   20,
 		SearchURL: "/search",
-		Limits:    Limits{Note: DefaultNoteLimit, FrontMatter: DefaultFrontMatterLimit},
+		Limits:    Limits{Note: DefaultNoteLimit, FrontMatter: DefaultFrontMatterLimit, File: DefaultFileLimit},
 	}
 }
 
 // settingNames are the settings of site.yaml, in the contract's order.
-const settingNames = "title, base_url, language, per_page, search_url, limits"
+const settingNames = "title, base_url, language, per_page, search_url, favicon, image, image_alt, limits"
 
 // ParseSettings reads site.yaml over the defaults. file names it in errors.
 func ParseSettings(file string, data []byte) (Settings, error) {
@@ -108,9 +149,36 @@ func ParseSettings(file string, data []byte) (Settings, error) {
 				continue
 			}
 			s.SearchURL = v
+		case "favicon", "image":
+			if !strings.HasPrefix(v, "/") || strings.HasPrefix(v, "//") {
+				p.add(file, f.val.line, f.val.col, "%s %s: give the path on the site of a file of %s/, from /, such as /%s.png", f.key, q(v), StaticDir, f.key)
+				continue
+			}
+			exts := ImageExts
+			if f.key == "favicon" {
+				exts = append(slices.Clone(exts), ".ico")
+			}
+			if !imageExt(v, exts...) {
+				p.add(file, f.val.line, f.val.col, "%s %s: not a picture; use %s", f.key, q(v), strings.Join(exts, ", "))
+				continue
+			}
+			pos := Pos{f.val.line, f.val.col}
+			if f.key == "favicon" {
+				s.Favicon, s.faviconPos = v, pos
+			} else {
+				s.Image, s.imagePos = v, pos
+			}
+		case "image_alt":
+			s.ImageAlt = v
 		default:
 			p.add(file, f.line, f.col, "unknown setting %s (known: %s)", q(f.key), settingNames)
 		}
+	}
+	if s.Image != "" && strings.TrimSpace(s.ImageAlt) == "" {
+		p.add(file, s.imagePos.Line, s.imagePos.Col, "image needs image_alt: a few words that say what the picture shows, for readers who cannot see it")
+	}
+	if f := root.get("image_alt"); f != nil && s.Image == "" && root.get("image") == nil {
+		p.add(file, f.line, f.col, "image_alt without image: it describes the picture that image names")
 	}
 	return s, p.err()
 }
@@ -121,7 +189,7 @@ func parseLimits(p *problems, file string, f field, l Limits) Limits {
 		return l
 	}
 	if f.val.kind != mapValue {
-		p.add(file, f.val.line, f.val.col, "limits is a mapping: {note: 4 MB, front_matter: 1 MB}")
+		p.add(file, f.val.line, f.val.col, "limits is a mapping: {note: 4 MB, front_matter: 1 MB, file: 16 MB}")
 		return l
 	}
 	for _, lf := range f.val.fields {
@@ -131,8 +199,10 @@ func parseLimits(p *problems, file string, f field, l Limits) Limits {
 			dst = &l.Note
 		case "front_matter":
 			dst = &l.FrontMatter
+		case "file":
+			dst = &l.File
 		default:
-			p.add(file, lf.line, lf.col, "unknown limit %s (known: note, front_matter)", q(lf.key))
+			p.add(file, lf.line, lf.col, "unknown limit %s (known: note, front_matter, file)", q(lf.key))
 			continue
 		}
 		v := scalar(p, file, lf)
@@ -193,4 +263,10 @@ func formatSize(n int64) string {
 // URL returns the absolute URL of a site path such as /2025/x/.
 func (s Settings) URL(path string) string {
 	return strings.TrimSuffix(s.BaseURL, "/") + path
+}
+
+// FileURL returns the absolute URL of the path of a file on the site, which
+// may hold any character (/фото 1.jpg), %-escaped as a URL needs.
+func (s Settings) FileURL(p string) string {
+	return s.URL((&url.URL{Path: p}).EscapedPath())
 }

@@ -48,6 +48,9 @@ type Site struct {
 	Taxonomies
 	// Notes are every note, drafts included, newest first (by date, then URL).
 	Notes []*Note
+	// Files are the other files of content/: content/static/ and the files
+	// beside the notes, which the notes' images name.
+	Files Files
 }
 
 // Published returns the notes a build publishes: all of them with drafts,
@@ -148,10 +151,16 @@ func Load(fsys fs.FS) (*Site, error) {
 		// Notes cannot be resolved against a broken taxonomy; report what is known.
 		return nil, err
 	}
-	// The notes are parsed while the folders are walked.
+	// The notes are parsed while the folders are walked; the other files
+	// are listed, for the notes' images to be found among them once the
+	// walk is done.
 	var walkErr error
+	files := Files{}
 	notes, err := parseNotes(fsys, func(yield func(string, bool)) {
-		walkErr = walkNotes(fsys, Dir, yield)
+		walkErr = walkContent(fsys, Dir, yield, func(name string, d fs.DirEntry) {
+			files[name] = otherFile(fsys, name, d, src.Settings.Limits.File)
+		})
+		src.Files = files
 	}, src, nil)
 	var fe *FileError
 	if errors.As(walkErr, &fe) && fe.File == Dir {
@@ -163,6 +172,8 @@ func Load(fsys fs.FS) (*Site, error) {
 			p.addErr(err)
 		}
 	}
+	staticProblems(&p, files)
+	checkSiteFiles(&p, &src.Settings, files)
 	if err := p.err(); err != nil {
 		return nil, err
 	}
@@ -180,15 +191,16 @@ func NoteFiles(fsys fs.FS) ([]string, error) { return NoteFilesUnder(fsys, Dir) 
 // problems; the files found elsewhere are listed with them.
 func NoteFilesUnder(fsys fs.FS, dir string) ([]string, error) {
 	var files []string
-	err := walkNotes(fsys, dir, func(name string, _ bool) { files = append(files, name) })
+	err := walkContent(fsys, dir, func(name string, _ bool) { files = append(files, name) }, func(string, fs.DirEntry) {})
 	slices.Sort(files)
 	return files, err
 }
 
-// walkNotes calls found with every file NoteFilesUnder lists, in the order
-// of the walk, and tells whether the listing of its folder showed it to be
-// a regular file. It returns the problems NoteFilesUnder does.
-func walkNotes(fsys fs.FS, dir string, found func(name string, regular bool)) error {
+// walkContent calls note with every file NoteFilesUnder lists, in the
+// order of the walk, and tells whether the listing of its folder showed it
+// to be a regular file; it calls other with every other file that Files
+// lists, with its entry. It returns the problems NoteFilesUnder does.
+func walkContent(fsys fs.FS, dir string, note func(name string, regular bool), other func(name string, d fs.DirEntry)) error {
 	var p problems
 	err := fs.WalkDir(fsys, dir, func(name string, d fs.DirEntry, err error) error {
 		switch {
@@ -201,13 +213,16 @@ func walkNotes(fsys fs.FS, dir string, found func(name string, regular bool)) er
 			if d.IsDir() {
 				return fs.SkipDir
 			}
-		case !utf8.ValidString(d.Name()) && (d.IsDir() || strings.HasSuffix(d.Name(), ".md")):
+		case !utf8.ValidString(d.Name()) && (d.IsDir() || IsNote(name)):
 			p.add(name, 0, 0, "the name is not UTF-8: rename it")
 			if d.IsDir() {
 				return fs.SkipDir
 			}
-		case !d.IsDir() && strings.HasSuffix(d.Name(), ".md"):
-			found(name, d.Type().IsRegular())
+		case d.IsDir():
+		case IsNote(name):
+			note(name, d.Type().IsRegular())
+		case listOther(name):
+			other(name, d)
 		}
 		return nil
 	})
@@ -223,7 +238,8 @@ func walkNotes(fsys fs.FS, dir string, found func(name string, regular bool)) er
 // URL included: those are reported even among notes with other problems,
 // when their URLs can be told. others are notes already read, none of them
 // from files (an incremental build's unchanged notes): a note of files that
-// would have the URL of one of them is reported too, with it.
+// would have the URL of one of them is reported too, with it. The notes'
+// images are looked for among src.Files.
 func ParseNotes(fsys fs.FS, files []string, src *Site, others []*Note) ([]*Note, error) {
 	return parseNotes(fsys, func(yield func(string, bool)) {
 		for _, f := range files {
@@ -272,6 +288,7 @@ func parseNotes(fsys fs.FS, each func(yield func(name string, regular bool)), sr
 		p.addErr(err)
 	}
 	all := slices.Concat(notes...)
+	checkImages(&p, all, src.Files)
 	if err := CheckURLs(append(slices.Clone(all), sharingURLs(others, all)...)); err != nil {
 		p.addErr(err)
 	}

@@ -138,7 +138,7 @@ func TestLoadProblems(t *testing.T) {
 			`content/2025/a.md:3:7: two notes have the URL /2025/a/ (also content/2025/b.md)`,
 			`content/2025/a.md:6:11: unknown sector "Марс"`,
 			`content/2025/b.md:6:1: two notes have the URL /2025/a/ (also content/2025/a.md)`,
-			`content/2025/c.md:6:1: unknown field "foo" (known: title, date, end, kind, regions, sectors, people, organizations, places, sources, summary, slug, draft)`,
+			`content/2025/c.md:6:1: unknown field "foo" (known: title, date, end, published, kind, regions, sectors, people, organizations, places, sources, summary, image, image_alt, slug, draft)`,
 		}},
 		{"many notes with one URL", map[string]string{
 			"content/2025/a.md": head + "---\n",
@@ -167,7 +167,7 @@ func TestLoadProblems(t *testing.T) {
 			[]string{`content/a.md:9:5: not UTF-8 (byte 0xff): save the file as UTF-8`}},
 		{"invalid UTF-8 in the body and other problems", map[string]string{"content/a.md": head + "foo: 1\n---\n\xc3(\n"},
 			[]string{
-				`content/a.md:6:1: unknown field "foo" (known: title, date, end, kind, regions, sectors, people, organizations, places, sources, summary, slug, draft)`,
+				`content/a.md:6:1: unknown field "foo" (known: title, date, end, published, kind, regions, sectors, people, organizations, places, sources, summary, image, image_alt, slug, draft)`,
 				`content/a.md:8:1: not UTF-8 (byte 0xc3): save the file as UTF-8`,
 			}},
 		{"invalid UTF-8 in the front matter", map[string]string{"content/a.md": "---\ntitle: Тек\xe2\x82ст\ndate: 2025-03-17\nkind: delegation\nregions: [guangdong]\n---\n"},
@@ -187,7 +187,7 @@ func TestLoadProblems(t *testing.T) {
 		{"a long value", map[string]string{"content/a.md": head + "sectors: [" + strings.Repeat("ж", 60000) + "]\n---\n"},
 			[]string{`content/a.md:6:11: unknown sector "` + strings.Repeat("ж", 60) + `…"`}},
 		{"a long key", map[string]string{"content/a.md": head + "? " + strings.Repeat("k", 5000) + "\n: 1\n---\n"},
-			[]string{`content/a.md:6:3: unknown field "` + strings.Repeat("k", 60) + `…" (known: title, date, end, kind, regions, sectors, people, organizations, places, sources, summary, slug, draft)`}},
+			[]string{`content/a.md:6:3: unknown field "` + strings.Repeat("k", 60) + `…" (known: title, date, end, published, kind, regions, sectors, people, organizations, places, sources, summary, image, image_alt, slug, draft)`}},
 		{"bad slug", map[string]string{"content/a.md": head + "slug: Новость дня\n---\n"},
 			[]string{`content/a.md:6:7: slug "Новость дня": use lower-case Latin letters, digits and hyphens, e.g. "novost-dnia"`}},
 		{"bad source url", map[string]string{"content/a.md": head + "sources:\n  - url: javascript:alert(1)\n---\n"},
@@ -196,7 +196,7 @@ func TestLoadProblems(t *testing.T) {
 			"content/b.md": "---\ntitle: Т\ndate: 2025-02-30\nkind: expo\nregions: [Марс]\n---\n",
 			"content/a.md": "---\ntitle: Т\ndate: 2025-03-17\nkind: expo\nregions: [guangdong]\nfoo: 1\n---\n",
 		}, []string{
-			`content/a.md:6:1: unknown field "foo" (known: title, date, end, kind, regions, sectors, people, organizations, places, sources, summary, slug, draft)`,
+			`content/a.md:6:1: unknown field "foo" (known: title, date, end, published, kind, regions, sectors, people, organizations, places, sources, summary, image, image_alt, slug, draft)`,
 			`content/b.md:3:7: date "2025-02-30": day out of range`,
 			`content/b.md:5:11: unknown region "Марс"`,
 		}},
@@ -257,4 +257,42 @@ func TestSampleSite(t *testing.T) {
 	if len(src.Notes) < 5 || len(src.Regions.Terms) != 123 {
 		t.Errorf("sample site: %s", src)
 	}
+}
+
+// TestPublished: published is when the note appeared, a date or RFC 3339,
+// and the note's date without it.
+func TestPublished(t *testing.T) {
+	const head = "---\ntitle: Т\ndate: 2019-05-01\nkind: delegation\nregions: [guangdong]\n"
+	tests := []struct {
+		name, field string
+		want        string // RFC 3339, or the problem
+	}{
+		{"without", "", "2019-05-01T00:00:00Z"},
+		{"a date", "published: 2025-03-17\n", "2025-03-17T00:00:00Z"},
+		{"a moment", "published: 2025-03-17T09:30:00+03:00\n", "2025-03-17T09:30:00+03:00"},
+		{"not a date", "published: вчера\n", `content/a.md:6:12: published "вчера": use YYYY-MM-DD or RFC 3339 (2025-03-17T10:00:00+03:00)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n, err := ParseNote("content/a.md", []byte(head+tt.field+"---\n"), mustLoad(t))
+			got := ""
+			if err != nil {
+				got = err.Error()
+			} else {
+				got = n.Published.Format(time.RFC3339)
+			}
+			if got != tt.want {
+				t.Errorf("got %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
+func mustLoad(t *testing.T) *Site {
+	t.Helper()
+	src, err := Load(site(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return src
 }

@@ -8,13 +8,21 @@
 // own (the search page) defines empty. Files whose names start with "_" are
 // partials shared by every page: "noteitem" and "notelist" for lists of
 // events, "pager" for a list's pages, "pagenum" for its heading, "counts".
-// The .css, .js and .svg files, the stylesheet style.css and the icon
-// favicon.svg among them, are copied to the site as they are.
+// The other files (.css, .js and pictures: the stylesheet style.css, the
+// icon favicon.svg and og.png, the picture of links to the site) are static:
+// a build writes each under its own name and under a name with a
+// fingerprint of its bytes (style.3f2a9c1b0e.css), which a server may let
+// browsers keep for good, and pages link them by the second: the template
+// function asset turns a file's name into its path ({{asset "style.css"}}
+// is /style.3f2a9c1b0e.css). A site's own static file gets its own
+// fingerprint.
 package templates
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -32,8 +40,11 @@ import (
 	"github.com/coopdigest/digest/source"
 )
 
-//go:embed *.html *.css *.svg
+//go:embed *.html *.css *.svg *.png
 var defaults embed.FS
+
+// staticExts are the extensions of the static files of a templates folder.
+var staticExts = []string{".css", ".js", ".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".ico"}
 
 // Defaults returns the embedded default templates.
 func Defaults() fs.FS { return defaults }
@@ -49,13 +60,24 @@ type Page struct {
 	NoIndex     bool   // ask crawlers not to index the page (search results)
 	Feed        string // path of the page's Atom feed, if it has one
 	OGType      string // OpenGraph type; "website" when empty
-	JSONLD      any    // schema.org data, rendered as JSON in the head
-	Live        bool   // watch mode: the layout adds the live-reload script
-	Data        any
+	// Image is the picture of links to the page (og:image), with an
+	// absolute URL; nil for the site's (site.yaml's image, or og.png).
+	Image  *Image
+	JSONLD any  // schema.org data, rendered as JSON in the head
+	Live   bool // watch mode: the layout adds the live-reload script
+	Data   any
 }
 
 // Canonical is the page's absolute URL.
 func (p *Page) Canonical() string { return p.Site.URL(p.Path) }
+
+// Image is a picture: a note's on its page, or a page's for links to it.
+type Image struct {
+	URL string
+	Alt string
+	// Width and Height are its size in pixels; 0 when unknown.
+	Width, Height int
+}
 
 // Set is a parsed set of templates, one per page template, each with the
 // layout and partials.
@@ -64,14 +86,47 @@ type Set struct {
 	versions map[string]uint64  // of each page template with what it includes
 	partials *template.Template // any page's set: every one holds the partials
 	static   map[string][]byte
+	assets   map[string]string // the path of each static file by its name
 }
 
 // seed makes the versions of one process comparable; they are never stored.
 var seed = maphash.MakeSeed()
 
 // Version is a fingerprint of the page template name together with the
-// layout and partials it is executed with: it changes when any of them does.
+// layout and partials it is executed with and the static files they link:
+// it changes when any of them does.
 func (s *Set) Version(name string) uint64 { return s.versions[name] }
+
+// Asset returns the path by which pages link the static file name: /name
+// with a fingerprint of the file's bytes before its extension; "" when the
+// set has no static file of that name.
+func (s *Set) Asset(name string) string { return s.assets[name] }
+
+// asset is the template function of Asset: a name that is not a static
+// file fails the page.
+func (s *Set) asset(name string) (string, error) {
+	if p, ok := s.assets[name]; ok {
+		return p, nil
+	}
+	return "", fmt.Errorf("asset %q: no such static file in templates/", name)
+}
+
+// Fingerprinted returns name with a fingerprint of data before its
+// extension: style.css → style.3f2a9c1b0e.css. The fingerprint is the first
+// ten hexadecimal digits of data's SHA-256, and more up to the first letter
+// when those ten are all decimal digits: a server takes a name for
+// fingerprinted only when a letter is among them, so that a date
+// (photo.20250301.jpg) is not taken for one.
+func Fingerprinted(name string, data []byte) string {
+	sum := sha256.Sum256(data)
+	h := hex.EncodeToString(sum[:])
+	n := 10
+	if i := strings.IndexAny(h, "abcdef"); i >= n {
+		n = i + 1
+	}
+	ext := path.Ext(name)
+	return strings.TrimSuffix(name, ext) + "." + h[:n] + ext
+}
 
 // Load parses the default templates with the files of override (a site's
 // templates/ folder; nil for none) replacing defaults of the same name. Every
@@ -87,12 +142,14 @@ func Load(override fs.FS) (*Set, error) {
 			return nil, err
 		}
 	}
-	set := &Set{pages: map[string]*template.Template{}, versions: map[string]uint64{}, static: map[string][]byte{}}
-	var shared, pages []string
+	set := &Set{pages: map[string]*template.Template{}, versions: map[string]uint64{}, static: map[string][]byte{}, assets: map[string]string{}}
+	var shared, pages, static []string
 	for name := range files {
 		switch {
 		case !strings.HasSuffix(name, ".html"):
 			set.static[name] = files[name]
+			set.assets[name] = "/" + Fingerprinted(name, files[name])
+			static = append(static, name)
 		case name == "base.html" || strings.HasPrefix(name, "_"):
 			shared = append(shared, name)
 		default:
@@ -101,10 +158,12 @@ func Load(override fs.FS) (*Set, error) {
 	}
 	slices.Sort(shared)
 	slices.Sort(pages)
+	slices.Sort(static)
+	funcs := template.FuncMap{"asset": set.asset}
 	var errs []error
 	for _, name := range pages {
 		// Each page gets its own set, so that pages may define the same blocks.
-		t := template.New("base.html").Funcs(Funcs)
+		t := template.New("base.html").Funcs(Funcs).Funcs(funcs)
 		var err error
 		for _, f := range append(slices.Clone(shared), name) {
 			if f == "base.html" {
@@ -129,6 +188,11 @@ func Load(override fs.FS) (*Set, error) {
 		for _, f := range append(slices.Clone(shared), name) {
 			h.WriteString(f)
 			h.Write(files[f])
+		}
+		// A page links the static files by fingerprint: when one changes,
+		// so does the page.
+		for _, f := range static {
+			h.WriteString(set.assets[f])
 		}
 		set.versions[name] = h.Sum64()
 	}
@@ -157,7 +221,7 @@ func readAll(fsys fs.FS, into map[string][]byte) error {
 		if e.IsDir() || strings.HasPrefix(e.Name(), ".") {
 			continue
 		}
-		if ext := path.Ext(e.Name()); ext != ".html" && ext != ".css" && ext != ".js" && ext != ".svg" {
+		if ext := path.Ext(e.Name()); ext != ".html" && !slices.Contains(staticExts, ext) {
 			continue
 		}
 		data, err := fs.ReadFile(fsys, e.Name())
@@ -173,7 +237,8 @@ func readAll(fsys fs.FS, into map[string][]byte) error {
 func (s *Set) Has(name string) bool { return s.pages[name] != nil }
 
 // Static returns the files of the set that are copied as they are
-// (style.css and any other non-template file), by name.
+// (style.css and any other non-template file), by name. A build writes each
+// under its name and under its Asset path.
 func (s *Set) Static() map[string][]byte { return s.static }
 
 // Render executes the page template name with the layout into w. The page

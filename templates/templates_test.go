@@ -3,10 +3,14 @@ package templates
 import (
 	"bytes"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
+
+	"github.com/coopdigest/digest/source"
 )
 
 func day(s string) time.Time {
@@ -223,5 +227,81 @@ func TestHost(t *testing.T) {
 		if got := Host(in); got != want {
 			t.Errorf("Host(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// fingerprintRE is what the server takes for a fingerprinted name (see
+// server/cache.go): a name, a dot, at least 8 lowercase hexadecimal digits
+// with a letter among them, and an extension.
+var fingerprintRE = regexp.MustCompile(`^[^.]+\.([0-9a-f]{8,})\.[a-z0-9]+$`)
+
+// TestFingerprinted: every name gets a fingerprint the server recognises,
+// with a letter even where the hash starts with ten decimal digits.
+func TestFingerprinted(t *testing.T) {
+	digitsFirst := 0
+	for i := range 5000 {
+		data := []byte(fmt.Sprintf("body { margin: %dpx }", i))
+		name := Fingerprinted("style.css", data)
+		m := fingerprintRE.FindStringSubmatch(name)
+		if m == nil || !strings.ContainsAny(m[1], "abcdef") {
+			t.Fatalf("Fingerprinted(%q) = %q: not a fingerprint the server recognises", data, name)
+		}
+		if len(m[1]) > 10 {
+			digitsFirst++
+		}
+		if again := Fingerprinted("style.css", data); again != name {
+			t.Fatalf("two fingerprints of one file: %s, %s", name, again)
+		}
+	}
+	if digitsFirst == 0 {
+		t.Error("no hash started with ten decimal digits: the case is not tested")
+	}
+}
+
+// TestAssets: pages link the static files by their fingerprinted names, a
+// site's own stylesheet gets its own, and the page templates' versions
+// change with it.
+func TestAssets(t *testing.T) {
+	def, err := Load(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	own, err := Load(fstest.MapFS{"style.css": {Data: []byte("body { color: red }")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"style.css", "favicon.svg", "og.png"} {
+		p := def.Asset(name)
+		if p != "/"+Fingerprinted(name, def.Static()[name]) || !fingerprintRE.MatchString(p[1:]) {
+			t.Errorf("Asset(%q) = %q", name, p)
+		}
+	}
+	if def.Asset("style.css") == own.Asset("style.css") || own.Asset("style.css") != "/"+Fingerprinted("style.css", []byte("body { color: red }")) {
+		t.Errorf("a site's stylesheet: %s, the default's %s", own.Asset("style.css"), def.Asset("style.css"))
+	}
+	if def.Asset("favicon.svg") != own.Asset("favicon.svg") {
+		t.Error("the favicon changed with the stylesheet")
+	}
+	if def.Version("note.html") == own.Version("note.html") {
+		t.Error("a page template's version does not change with the stylesheet it links")
+	}
+	var buf bytes.Buffer
+	if err := own.Execute(&buf, "404.html", &Page{Path: "/404.html", Site: source.DefaultSettings()}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`<link rel="stylesheet" href="` + own.Asset("style.css") + `">`, `<link rel="icon" href="` + own.Asset("favicon.svg") + `" type="image/svg+xml">`, `content="http://localhost:8080` + own.Asset("og.png")} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("the page lacks %s", want)
+		}
+	}
+	if def.Asset("nothing.css") != "" {
+		t.Error("an asset that is not there")
+	}
+	broken, err := Load(fstest.MapFS{"404.html": {Data: []byte(`{{define "main"}}{{asset "nothing.css"}}{{end}}`)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := broken.Execute(&buf, "404.html", &Page{}); err == nil || !strings.Contains(err.Error(), `asset "nothing.css": no such static file`) {
+		t.Errorf("an asset that is not there: got %v", err)
 	}
 }

@@ -106,7 +106,8 @@ func serveSite(t *testing.T, ctx context.Context, dir string, perPage int) strin
 		}
 	}
 	out := filepath.Join(dir, "public")
-	if _, err := build.Build(ctx, build.Config{Site: dir, Out: out}); err != nil {
+	// A fixed day, on which the generated site has upcoming events.
+	if _, err := build.Build(ctx, build.Config{Site: dir, Out: out, Today: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
 		t.Fatal(err)
 	}
 	srv, ix, _, err := newSiteServer(dir, out, slog.New(slog.DiscardHandler), nil, nil, 0)
@@ -150,7 +151,7 @@ type pageKind struct {
 var sampleKinds = []pageKind{
 	{name: "home", path: "/"},
 	{name: "note", path: "/2025/khabarovsk-delegation-beijing/"},
-	{name: "note-with-table", path: "/2024/russia-china-expo-harbin/"},
+	{name: "note-with-table-and-image", path: "/2024/russia-china-expo-harbin/"},
 	{name: "year", path: "/2024/"},
 	{name: "region", path: "/regions/heilongjiang/"},
 	{name: "sector", path: "/sectors/trade/"},
@@ -167,6 +168,7 @@ var sampleKinds = []pageKind{
 // generatedKinds are the pages of a generated site that only a site with
 // many notes has: second pages, facets with many values.
 var generatedKinds = []pageKind{
+	{name: "home-with-upcoming", path: "/"},
 	{name: "home-page-2", path: "/page/2/"},
 	{name: "home-page-6", path: "/page/6/"},
 	{name: "year-page-2", path: "/2020/page/2/"},

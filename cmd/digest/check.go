@@ -24,13 +24,29 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	// What the build would refuse in the notes' Markdown, too.
-	if err := build.CheckMarkdown(ctx, src); err != nil {
+	// What the build would refuse in the notes' Markdown, too, and what it
+	// would warn of.
+	warnings, err := build.CheckMarkdown(ctx, src)
+	if err != nil {
 		return err
+	}
+	for _, w := range warnings {
+		fmt.Fprintln(stderr, "warning:", w)
 	}
 	if _, err := build.LoadTemplates(*site); err != nil {
 		return err
 	}
+	if len(warnings) > 0 {
+		fmt.Fprintf(stderr, "checked %s in %.2f s: no problems, %d %s\n", src, time.Since(start).Seconds(), len(warnings), plural(len(warnings), "warning", "warnings"))
+		return nil
+	}
 	fmt.Fprintf(stderr, "checked %s in %.2f s: no problems\n", src, time.Since(start).Seconds())
 	return nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

@@ -1,0 +1,48 @@
+package build
+
+import (
+	"cmp"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coopdigest/digest/source"
+)
+
+// TestNewest: a feed's notes are the latest published, in the order of a
+// full sort, whether notes were published on their events' days (the fast
+// path) or at other times.
+func TestNewest(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	day := func(d int) time.Time { return time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, d) }
+	for _, later := range []bool{false, true} {
+		t.Run(fmt.Sprintf("published later: %v", later), func(t *testing.T) {
+			var notes []*note
+			for i := range 300 {
+				sn := &source.Note{Date: day(r.IntN(100)), Slug: fmt.Sprintf("n%03d", i)}
+				sn.Published = sn.Date
+				if later && r.IntN(3) == 0 {
+					sn.Published = day(r.IntN(200))
+				}
+				notes = append(notes, &note{Note: sn, url: sn.URL()})
+			}
+			slices.SortFunc(notes, func(a, b *note) int { return source.CompareNotes(a.Note, b.Note) })
+			want := slices.Clone(notes)
+			slices.SortFunc(want, func(a, b *note) int {
+				return cmp.Or(b.Published.Compare(a.Published), b.Date.Compare(a.Date), strings.Compare(a.url, b.url))
+			})
+			for _, n := range []int{0, 1, 20, 300, 400} {
+				got := newest(notes, n, !later)
+				if !slices.Equal(got, want[:min(n, len(want))]) {
+					t.Errorf("newest(%d) differs from a full sort", n)
+				}
+				if !later && !slices.Equal(got, newest(notes, n, false)) {
+					t.Errorf("newest(%d): the fast path differs from the slow one", n)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,148 @@
+package build
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/coopdigest/digest/source"
+)
+
+// TestFileProblems: a picture that is not there, or not the site's, and a
+// file that would be published where the build writes its own, are problems
+// with their places; a picture from another site is a warning. The build
+// and digest check (Check, then CheckMarkdown) report them alike, but for
+// what only a build finds: where files are published and what they hold.
+func TestFileProblems(t *testing.T) {
+	// The delegation note has 32 lines: what a case adds starts on line 34.
+	const body = "content/2025/delegation.md"
+	tests := []struct {
+		name     string
+		files    map[string]string // written into the site; a note's text is added to it
+		want     []string          // the build's problems
+		check    []string          // digest check's, when they differ
+		warnings []string
+	}{
+		{
+			name:  "a picture of the body that is not there",
+			files: map[string]string{body: "\n![Схема](scheme.png)\n"},
+			want:  []string{`content/2025/delegation.md:34:1: image "scheme.png": no file content/2025/scheme.png`},
+		},
+		{
+			name:  "two pictures not there, one of them from /",
+			files: map[string]string{body: "\nТекст ![a](a.png) и ![b](/img/b.png).\n"},
+			want: []string{
+				`content/2025/delegation.md:34:7: image "a.png": no file content/2025/a.png`,
+				`content/2025/delegation.md:34:21: image "/img/b.png": no file content/static/img/b.png (a path from / names a file of content/static/)`,
+			},
+		},
+		{
+			name:  "a picture of the body outside the site",
+			files: map[string]string{body: "\n![Пароли](../../../etc/passwd.png)\n"},
+			want:  []string{`content/2025/delegation.md:34:1: image "../../../etc/passwd.png" is outside content/: only files of the site's content/ folder are published`},
+		},
+		{
+			name:  "a picture of the body inside the site but outside content/",
+			files: map[string]string{body: "\n![Шаблон](../../templates/404.html)\n"},
+			want:  []string{`content/2025/delegation.md:34:1: image "../../templates/404.html" is outside content/: only files of the site's content/ folder are published`},
+		},
+		{
+			name:  "a note's picture without alt text",
+			files: map[string]string{"content/2025/photo.png": "png", "content/2025/x.md": "---\ntitle: Х\ndate: 2025-01-01\nkind: expo\nregions: [beijing]\nimage: photo.png\n---\n"},
+			want:  []string{`content/2025/x.md:6:8: image needs image_alt: a few words that say what the picture shows, for readers who cannot see it`},
+		},
+		{
+			name:  "a note's picture that is no PNG",
+			files: map[string]string{"content/2025/photo.png": "not a picture", "content/2025/x.md": "---\ntitle: Х\ndate: 2025-01-01\nkind: expo\nregions: [beijing]\nimage: photo.png\nimage_alt: Фото\n---\n"},
+			want:  []string{`content/2025/x.md:6:8: image content/2025/photo.png: not a picture that a browser shows as .png (image: unknown format)`},
+			check: []string{},
+		},
+		{
+			name:  "a picture from another site",
+			files: map[string]string{body: "\n![Снимок](https://example.org/a.jpg)\n"},
+			warnings: []string{
+				`content/2025/delegation.md:34:1: image https://example.org/a.jpg is on another site: digest serve lets pages show only the site's own pictures (its Content-Security-Policy), so readers see its description instead; save it beside the note and name the file: ![…](photo.jpg)`,
+			},
+		},
+		{
+			name:  "a static file where the build writes its own",
+			files: map[string]string{"content/static/feed.xml": "<feed/>", "content/static/style.css": "body{}"},
+			want: []string{
+				`content/static/feed.xml: published at /feed.xml, where the build writes a file of its own: rename or move the file`,
+				`content/static/style.css: published at /style.css, where the build writes a file of its own: rename or move the file`,
+			},
+			check: []string{},
+		},
+		{
+			name:  "a static file where the build makes a folder",
+			files: map[string]string{"content/static/regions": "?"},
+			want:  []string{`content/static/regions: published at /regions, a folder of the site's pages: rename or move the file`},
+			check: []string{},
+		},
+		{
+			name:  "a static file inside a file the build writes",
+			files: map[string]string{"content/static/robots.txt/a.txt": "?"},
+			want:  []string{`content/static/robots.txt/a.txt: published inside /robots.txt, a file the build writes: rename or move the file's folder`},
+			check: []string{},
+		},
+		{
+			name:  "two files published at one place",
+			files: map[string]string{"content/static/2025/photo.png": "a", "content/2025/photo.png": "b", body: "\n![Фото](photo.png)\n"},
+			want:  []string{`content/static/2025/photo.png: published at /2025/photo.png, as content/2025/photo.png is: rename or move one of them`},
+			check: []string{},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			site := newSite(t)
+			for name, text := range tt.files {
+				p := filepath.Join(site, filepath.FromSlash(name))
+				if old, err := os.ReadFile(p); err == nil && strings.HasSuffix(name, ".md") {
+					text = string(old) + text
+				}
+				mustWrite(t, p, text)
+			}
+			res, err := Build(context.Background(), Config{Site: site, Out: filepath.Join(t.TempDir(), "public"), Today: testToday})
+			got := problemLines(t, err)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("the build's problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+			if err == nil && !slices.Equal(res.Warnings, tt.warnings) {
+				t.Errorf("the build's warnings:\n%s\nwant:\n%s", strings.Join(res.Warnings, "\n"), strings.Join(tt.warnings, "\n"))
+			}
+
+			wantCheck := tt.want
+			if tt.check != nil {
+				wantCheck = tt.check
+			}
+			var warnings []string
+			src, err := Check(site)
+			if err == nil {
+				warnings, err = CheckMarkdown(context.Background(), src)
+			}
+			if got := problemLines(t, err); !slices.Equal(got, wantCheck) {
+				t.Errorf("check's problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantCheck, "\n"))
+			}
+			if err == nil && !slices.Equal(warnings, tt.warnings) {
+				t.Errorf("check's warnings:\n%s\nwant:\n%s", strings.Join(warnings, "\n"), strings.Join(tt.warnings, "\n"))
+			}
+		})
+	}
+}
+
+// problemLines is the problems of err, one line each; nil for none.
+func problemLines(t *testing.T, err error) []string {
+	t.Helper()
+	if err == nil {
+		return []string{}
+	}
+	var es source.Errors
+	if !errors.As(err, &es) {
+		t.Fatalf("not a list of problems: %v", err)
+	}
+	return strings.Split(es.Error(), "\n")
+}

@@ -1,0 +1,135 @@
+package build
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	_ "image/gif" // DecodeConfig reads the size of GIF, JPEG and PNG pictures
+	_ "image/jpeg"
+	_ "image/png"
+	"io/fs"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
+
+	"github.com/coopdigest/digest/source"
+	"github.com/coopdigest/digest/templates"
+)
+
+// images finds the pictures of one note's body among the site's files, as
+// Markdown is parsed: a relative one (![](photo.jpg)) beside the note, one
+// from / (![](/img/logo.png)) in content/static/, as source.Files.Resolve
+// does. Each found picture's destination becomes its path on the site,
+// which holds in the note's page and in feeds alike; each missing one is a
+// problem at its place, and a picture from another site a warning: the
+// server's Content-Security-Policy lets pages show only their site's own.
+type images struct {
+	note  string
+	files source.Files
+
+	refs     []string         // the files the body shows, by Path, sorted, once each
+	problems []*markdownError // pictures that name no file to publish
+	warnings []*markdownError // pictures from other sites
+}
+
+var imagesKey = parser.NewContextKey()
+
+// localImages is the AST transformer that does what images says, when the
+// parse has an *images in its context; it runs after safeLinks, so that only
+// safe destinations are looked at.
+type localImages struct{}
+
+func (localImages) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
+	im, ok := pc.Get(imagesKey).(*images)
+	if !ok || im == nil {
+		return
+	}
+	src := reader.Source()
+	if !bytes.Contains(src, []byte("![")) {
+		return // no picture: most notes need no walk
+	}
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		img, ok := n.(*ast.Image)
+		if !entering || !ok {
+			return ast.WalkContinue, nil
+		}
+		dest := string(img.Destination)
+		line, col := position(src, imagePos(img))
+		switch {
+		case source.Local(dest):
+			f, err := im.files.Resolve(im.note, dest)
+			if err != nil {
+				im.problems = append(im.problems, &markdownError{Line: line, Col: col, Err: fmt.Errorf("image %w", err)})
+				return ast.WalkContinue, nil
+			}
+			img.Destination = []byte(sitePath(f.URL()))
+			if i, found := slices.BinarySearch(im.refs, f.Path); !found {
+				im.refs = slices.Insert(im.refs, i, f.Path)
+			}
+		case remote(dest):
+			im.warnings = append(im.warnings, &markdownError{Line: line, Col: col, Err: fmt.Errorf(
+				"image %s is on another site: digest serve lets pages show only the site's own pictures (its Content-Security-Policy), so readers see its description instead; save it beside the note and name the file: ![…](photo.jpg)", clip(dest, 60))})
+		}
+		return ast.WalkContinue, nil
+	})
+}
+
+// imagePos is the offset of an image in the source: where goldmark
+// recorded its "![", or else where its block starts.
+func imagePos(img *ast.Image) int {
+	if p := img.Pos(); p >= 0 {
+		return p
+	}
+	for n := img.Parent(); n != nil; n = n.Parent() {
+		if n.Type() == ast.TypeBlock && n.Lines().Len() > 0 {
+			return n.Lines().At(0).Start
+		}
+	}
+	return 0
+}
+
+// remote reports whether a destination is on another site: http, https or
+// scheme-relative.
+func remote(dest string) bool {
+	d := strings.ToLower(dest)
+	return strings.HasPrefix(d, "http://") || strings.HasPrefix(d, "https://") || strings.HasPrefix(d, "//")
+}
+
+// sitePath escapes a file's path on the site for a URL: /фото 1.jpg is
+// /%D1%84%D0%BE%D1%82%D0%BE%201.jpg, and # and ? in a name stay part of it.
+func sitePath(p string) string { return (&url.URL{Path: p}).EscapedPath() }
+
+// noteImage is what a note page shows of the note's picture, and whether
+// link previews can show it (og:image): PNG, JPEG and GIF, whose size it
+// reads from the file's first bytes; WebP, AVIF and SVG are shown on the
+// page only, and links to it show the site's picture. A file that says it
+// is a PNG, JPEG or GIF and is none of them is a problem at the field.
+func noteImage(site fs.FS, n *source.Note, files source.Files, limit int64) (*templates.Image, bool, error) {
+	f := files[n.ImageFile]
+	if f == nil {
+		return nil, false, nil
+	}
+	img := &templates.Image{URL: sitePath(f.URL()), Alt: n.ImageAlt}
+	ext := strings.ToLower(f.Path[strings.LastIndexByte(f.Path, '.')+1:])
+	switch ext {
+	case "png", "jpg", "jpeg", "gif":
+	default:
+		return img, false, nil
+	}
+	r, err := source.OpenFile(site, f.Path, limit)
+	if err != nil {
+		return nil, false, &source.FileError{File: n.File, Line: n.ImagePos.Line, Col: n.ImagePos.Col, Err: fmt.Errorf("image %s: %w", f.Path, err)}
+	}
+	defer r.Close()
+	cfg, _, err := image.DecodeConfig(r)
+	if err != nil {
+		return nil, false, &source.FileError{File: n.File, Line: n.ImagePos.Line, Col: n.ImagePos.Col,
+			Err: fmt.Errorf("image %s: not a picture that a browser shows as .%s (%v)", f.Path, ext, err)}
+	}
+	img.Width, img.Height = cfg.Width, cfg.Height
+	return img, true, nil
+}
