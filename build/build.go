@@ -134,7 +134,7 @@ func write(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.Se
 		if cfg.noIndex {
 			return nil
 		}
-		if err := search.Build(ictx, filepath.Join(dir, search.DirName), b.documents()); err != nil {
+		if err := search.Build(ictx, filepath.Join(dir, search.DirName), b.documents(), b.model.src); err != nil {
 			return fmt.Errorf("search index: %w", err)
 		}
 		log.Debug("search index", "docs", len(notes), "seconds", time.Since(stage).Seconds())

@@ -84,11 +84,24 @@ func genDocs(n int) []Document {
 			Kind:    "visit",
 			Regions: []string{regions[r.IntN(len(regions))], regions[r.IntN(len(regions))]},
 			Sectors: []string{"trade"},
-			Day:     date.Format(time.DateOnly),
+			Date:    date,
 			Names:   []string{"Гуандун", "Guangdong", "广东", "провинция Гуандун"},
 		}
 	}
 	return docs
+}
+
+// benchSite is the site of DIGEST_CORPUS, or the test site.
+func benchSite(b *testing.B) *source.Site {
+	site := os.Getenv("DIGEST_CORPUS")
+	if site == "" {
+		site = "testdata/site"
+	}
+	src, err := source.LoadSettings(os.DirFS(site))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return src
 }
 
 func benchDocs(b *testing.B, n int) []Document {
@@ -113,7 +126,7 @@ func BenchmarkBuild(b *testing.B) {
 				b.ResetTimer()
 				for i := range b.N {
 					dir := filepath.Join(b.TempDir(), fmt.Sprint(i))
-					if err := build(context.Background(), dir, docs, shards, false); err != nil {
+					if err := build(context.Background(), dir, docs, benchSite(b), shards); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -149,7 +162,7 @@ func benchIndex(b *testing.B, n int) *Index {
 	dir := filepath.Join(base, fmt.Sprintf("%s-%d-v%d", src, n, formatVersion))
 	if _, err := os.Stat(dir); err != nil {
 		start := time.Now()
-		if err := Build(context.Background(), dir, benchDocs(b, n)); err != nil {
+		if err := Build(context.Background(), dir, benchDocs(b, n), benchSite(b)); err != nil {
 			b.Fatal(err)
 		}
 		b.Logf("built %d documents in %v", n, time.Since(start))
@@ -345,15 +358,7 @@ func BenchmarkHandlerMix(b *testing.B) {
 				b.Skip("set DIGEST_BENCH_LARGE=1 for 100,000 documents")
 			}
 			ix := benchIndex(b, n)
-			site := os.Getenv("DIGEST_CORPUS")
-			if site == "" {
-				site = "testdata/site"
-			}
-			src, err := source.LoadSettings(os.DirFS(site))
-			if err != nil {
-				b.Fatal(err)
-			}
-			h, err := NewHandler(ix, HandlerConfig{Source: src})
+			h, err := NewHandler(ix, HandlerConfig{})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -374,57 +379,4 @@ func BenchmarkHandlerMix(b *testing.B) {
 			}
 		})
 	}
-}
-
-// BenchmarkPhrase finds phrases as the first search of each does, before
-// the view's cache has them: a rare phrase of common words, phrases in
-// many notes, and a hyphenated word, which is searched as a phrase.
-func BenchmarkPhrase(b *testing.B) {
-	for _, n := range []int{10000, 100000} {
-		b.Run(fmt.Sprintf("docs=%d", n), func(b *testing.B) {
-			if n > 10000 && os.Getenv("DIGEST_BENCH_LARGE") == "" {
-				b.Skip("set DIGEST_BENCH_LARGE=1 for 100,000 documents")
-			}
-			ix := benchIndex(b, n)
-			for _, ph := range []string{"торговый дом", "провинции Хэйлунцзян", "в сфере информационных технологий", "российско-китайского"} {
-				b.Run(ph, func(b *testing.B) {
-					c, ok := ix.phrase(ph)
-					if !ok || c.phrase == "" {
-						b.Fatalf("%q is not a phrase", ph)
-					}
-					v := ix.view.Load()
-					var s *rowSet
-					for b.Loop() {
-						var err error
-						if s, err = v.phraseRows(context.Background(), &c); err != nil {
-							b.Fatal(err)
-						}
-					}
-					b.ReportMetric(float64(len(s.rows)), "hits")
-				})
-			}
-		})
-	}
-}
-
-// BenchmarkDocuments makes the analysed documents of 10,000 notes, as an
-// index build does before bleve writes them: the part of indexing that is
-// this package's own.
-func BenchmarkDocuments(b *testing.B) {
-	docs := benchDocs(b, 10000)
-	a, err := newAnalyzer()
-	if err != nil {
-		b.Fatal(err)
-	}
-	m, err := newDocMaker(a, newMapping(false))
-	if err != nil {
-		b.Fatal(err)
-	}
-	enc := newPosEncoder(newPosDict())
-	for b.Loop() {
-		for i := range docs {
-			m.document(&docs[i], enc)
-		}
-	}
-	b.ReportMetric(float64(len(docs)*b.N)/b.Elapsed().Seconds(), "docs/s")
 }

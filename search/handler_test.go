@@ -14,7 +14,7 @@ import (
 
 func newTestHandler(t testing.TB, ix *Index) *Handler {
 	t.Helper()
-	h, err := NewHandler(ix, HandlerConfig{Source: loadSite(t)})
+	h, err := NewHandler(ix, HandlerConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +128,7 @@ func TestHandlerPastTheEnd(t *testing.T) {
 
 func TestHandlerJSON(t *testing.T) {
 	h := newTestHandler(t, sharedIndex(t))
-	w := get(t, h, "GET", "/api/search?q="+url.QueryEscape("выставка")+"&region=Хэйлунцзян&per_page=1")
+	w := get(t, h, "GET", "/api/search?q="+url.QueryEscape("выставка")+"&region=Хэйлунцзян&per_page=1&sort=date")
 	if w.Code != http.StatusOK {
 		t.Fatalf("status %d: %s", w.Code, w.Body)
 	}

@@ -1,9 +1,14 @@
 package search
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/search/query"
 )
 
 // Text is a reader's query taken apart. Every word and every phrase must
@@ -87,4 +92,163 @@ func isQuote(r rune) bool {
 		return true
 	}
 	return false
+}
+
+// maxFuzzyTokens is how many tokens of one query may match with typos, so
+// that a long query of made-up words does not walk the dictionary a
+// hundred times.
+const maxFuzzyTokens = 8
+
+// fuzzyBoost weighs a match within an edit distance against an exact one,
+// so that a typo finds a note but exact matches come first.
+const fuzzyBoost = 0.2
+
+// plan is a reader's text as bleve queries: clauses that must all match,
+// and clauses none of which may.
+type plan struct {
+	must, mustNot []query.Query
+}
+
+// scored reports whether the plan has words or phrases to rank by; with
+// exclusions alone it matches every other note.
+func (p *plan) scored() bool { return len(p.must) > 0 }
+
+// plan turns a reader's text into clauses. Each token of a word must match
+// in some text field, a match in the title weighing most; a word of five
+// letters or more that few notes have may also match with a typo (see
+// fuzzy). A phrase must match in order in one field. An excluded word of
+// several tokens («Российско-Китайский») is excluded as a phrase.
+func (ix *Index) plan(t Text) *plan {
+	var p plan
+	fuzzyLeft := maxFuzzyTokens
+	for _, w := range t.Words {
+		w = clean(w)
+		for _, tok := range ix.analyze(w) {
+			alts := termAlts(nil, string(tok.Term), 1)
+			if tok.Type == analysis.AlphaNumeric && fuzzyLeft > 0 {
+				whole := foldWord(w[tok.Start:tok.End])
+				if fz := ix.fuzzy(string(tok.Term), whole); fz != nil {
+					fuzzyLeft--
+					alts = append(alts, fz...)
+				}
+			}
+			p.must = append(p.must, bleve.NewDisjunctionQuery(alts...))
+		}
+	}
+	for _, ph := range t.Phrases {
+		if q := ix.phrase(ph); q != nil {
+			p.must = append(p.must, q)
+		}
+	}
+	for _, ph := range append(slices.Clone(t.ExcludedWords), t.ExcludedPhrases...) {
+		if q := ix.phrase(ph); q != nil {
+			p.mustNot = append(p.mustNot, q)
+		}
+	}
+	return &p
+}
+
+// analyze splits text into tokens with the index's own analyzer.
+func (ix *Index) analyze(text string) analysis.TokenStream {
+	return ix.analyzer.Analyze([]byte(text))
+}
+
+// termAlts appends a term query on term in every text field.
+func termAlts(alts []query.Query, term string, boost float64) []query.Query {
+	for _, f := range textFields {
+		q := bleve.NewTermQuery(term)
+		q.SetField(f.name)
+		q.SetBoost(f.boost * boost)
+		alts = append(alts, q)
+	}
+	return alts
+}
+
+// fuzzy returns fuzzy queries for the stem of a reader's word, and for the
+// word whole, folded: one edit away, two from ten letters, the first
+// letter kept. A typo may change what the stemmer cuts off («Демешен»
+// stems to «демеш», «Демешин» to «демешин»), hence both. A word that
+// many notes have (one in a thousand) is taken as written: it is no
+// typo, and its neighbours would only slow the search and crowd the
+// hits. Words shorter than five letters or longer than thirty get none.
+func (ix *Index) fuzzy(term, whole string) []query.Query {
+	n := utf8.RuneCountInString(whole)
+	fuzziness := 1
+	switch {
+	case n < 5 || n > 30:
+		return nil
+	case n >= 10:
+		fuzziness = 2
+	}
+	if ix.docFreq(term) > max(2, int(ix.docs.Load())/1000) {
+		return nil
+	}
+	forms := []string{term}
+	if whole != term {
+		forms = append(forms, whole)
+	}
+	var alts []query.Query
+	for _, form := range forms {
+		for _, f := range textFields {
+			q := bleve.NewFuzzyQuery(form)
+			q.SetField(f.name)
+			q.SetFuzziness(fuzziness)
+			q.SetPrefix(1)
+			q.SetBoost(f.boost * fuzzyBoost)
+			alts = append(alts, q)
+		}
+	}
+	return alts
+}
+
+// docFreq counts the notes that have term in their title or body, from
+// the dictionary of each shard.
+func (ix *Index) docFreq(term string) int {
+	n := 0
+	for _, s := range ix.shards {
+		for _, f := range []string{fieldTitle, fieldBody} {
+			d, err := s.FieldDictRange(f, []byte(term), []byte(term))
+			if err != nil {
+				continue
+			}
+			if e, err := d.Next(); err == nil && e != nil && e.Term == term {
+				n += int(e.Count)
+			}
+			d.Close()
+		}
+	}
+	return n
+}
+
+// phrase returns the query of the words of ph in order in any text field:
+// of one term, when the analyzer keeps one; nil when it keeps none.
+func (ix *Index) phrase(ph string) query.Query {
+	ph = clean(ph)
+	toks := ix.analyze(ph)
+	switch len(toks) {
+	case 0:
+		return nil
+	case 1:
+		return bleve.NewDisjunctionQuery(termAlts(nil, string(toks[0].Term), 1)...)
+	}
+	var alts []query.Query
+	for _, f := range textFields {
+		q := bleve.NewMatchPhraseQuery(ph)
+		q.SetField(f.name)
+		q.Analyzer = analyzerName
+		q.SetBoost(f.boost)
+		alts = append(alts, q)
+	}
+	return bleve.NewDisjunctionQuery(alts...)
+}
+
+// foldWord folds a word as the analyzer does before stemming: lower case,
+// ё as е.
+func foldWord(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == 'ё' || r == 'Ё' {
+			return 'е'
+		}
+		return unicode.ToLower(r)
+	}, s)
 }
