@@ -71,7 +71,7 @@ func TestAnalyzerOffsets(t *testing.T) {
 
 func TestClean(t *testing.T) {
 	for in, want := range map[string]string{
-		"до́ма":           "дома",
+		"до́ма":          "дома",
 		"вы\u00adставка": "выставка",
 		"ёлка":           "ёлка",
 		"广东":             "广东",
