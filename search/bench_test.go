@@ -380,3 +380,38 @@ func BenchmarkHandlerMix(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRequests serves the requests listed in the file DIGEST_REQUESTS
+// (one path and query a line, as `go run ./bench/searchload -print`
+// writes them) through the handler, without its cache, on the index of
+// the built site DIGEST_OUT: the work of digest serve for each but the
+// network.
+func BenchmarkRequests(b *testing.B) {
+	out, list := os.Getenv("DIGEST_OUT"), os.Getenv("DIGEST_REQUESTS")
+	if out == "" || list == "" {
+		b.Skip("set DIGEST_OUT to a built site and DIGEST_REQUESTS to a file of requests")
+	}
+	data, err := os.ReadFile(list)
+	if err != nil {
+		b.Fatal(err)
+	}
+	reqs := strings.Fields(string(data))
+	ix, err := Open(filepath.Join(out, DirName))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ix.Close()
+	h, err := NewHandler(ix, HandlerConfig{CacheEntries: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	i := 0
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest("GET", reqs[i%len(reqs)], nil))
+		if w.Code != 200 {
+			b.Fatalf("%s: %d %s", reqs[i%len(reqs)], w.Code, w.Body)
+		}
+		i++
+	}
+}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/mapping"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/coopdigest/digest/source"
@@ -189,9 +190,11 @@ type Index struct {
 	analyzer analysis.Analyzer
 	// docs is the number of documents; updated by Update.
 	docs atomic.Int64
-	// years are the first and last year of the notes, for the facet of
-	// years; updated by Update.
-	years atomic.Pointer[[2]int]
+	// tab is the table searches run on; Update replaces it. nil once
+	// closed.
+	tab atomic.Pointer[table]
+	// mapping is the shards' mapping, which queries are made with.
+	mapping mapping.IndexMapping
 	// updates counts the Updates applied, so that caches of results know
 	// when theirs are out of date.
 	updates atomic.Uint64
@@ -260,7 +263,8 @@ func open(dir string, writable bool) (*Index, error) {
 		ix.shards = append(ix.shards, s)
 	}
 	ix.alias = bleve.NewIndexAlias(ix.shards...)
-	if ix.analyzer = ix.shards[0].Mapping().AnalyzerNamed(analyzerName); ix.analyzer == nil {
+	ix.mapping = ix.shards[0].Mapping()
+	if ix.analyzer = ix.mapping.AnalyzerNamed(analyzerName); ix.analyzer == nil {
 		ix.closeShards()
 		return nil, fmt.Errorf("%s: %w (its mapping has no analyzer %q)", dir, ErrNoIndex, analyzerName)
 	}
@@ -276,28 +280,39 @@ func validShardName(s string) bool {
 	return err == nil && len(s) <= 4
 }
 
-// loadStats counts the notes and finds the first and last year among them.
+// loadStats reads the table of the shards as they are now and searches it
+// from now on; the table before is closed once its searches are done.
 func (ix *Index) loadStats(ctx context.Context) error {
-	n, err := ix.alias.DocCount()
+	t, err := loadTable(ctx, ix.shards, ix.mapping)
 	if err != nil {
-		return fmt.Errorf("search index: %w", err)
+		return err
 	}
-	ix.docs.Store(int64(n))
-	years := [2]int{}
-	for i, order := range []string{fieldDate, "-" + fieldDate} {
-		req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), 1, 0, false)
-		req.SortBy([]string{order})
-		req.Fields = []string{fieldDate}
-		res, err := ix.alias.SearchInContext(ctx, req)
-		if err != nil {
-			return fmt.Errorf("search index: %w", err)
-		}
-		if len(res.Hits) > 0 {
-			years[i] = fieldTime(res.Hits[0].Fields[fieldDate]).Year()
-		}
+	ix.docs.Store(int64(len(t.urls)))
+	return ix.setTable(t)
+}
+
+// setTable makes t the table of new searches and releases the one before.
+func (ix *Index) setTable(t *table) error {
+	if old := ix.tab.Swap(t); old != nil {
+		return old.release()
 	}
-	ix.years.Store(&years)
 	return nil
+}
+
+// acquire returns the index's table with a reference taken, or nil when
+// the index is closed. The caller releases it.
+func (ix *Index) acquire() *table {
+	for {
+		t := ix.tab.Load()
+		if t == nil {
+			return nil
+		}
+		if t.acquire() {
+			return t
+		}
+		// An Update swapped t out and its last search released it in the
+		// meantime: the new table is in place already.
+	}
 }
 
 func (ix *Index) closeShards() error {
@@ -317,7 +332,9 @@ func (ix *Index) Close() error {
 		return nil
 	}
 	ix.closed = true
-	return ix.closeShards()
+	// No search holds the table any more: this closes its snapshots,
+	// which must be closed before their shards.
+	return errors.Join(ix.setTable(nil), ix.closeShards())
 }
 
 // Len returns the number of documents in the index.

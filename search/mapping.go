@@ -36,21 +36,6 @@ const (
 	fieldURL     = "url"
 )
 
-// textFields are the fields a reader's words and phrases match, each with
-// the weight of a match in it: a word in the title counts most.
-var textFields = []struct {
-	name  string
-	boost float64
-}{
-	{fieldTitle, 3},
-	{fieldSummary, 1},
-	{fieldBody, 1},
-	{fieldPeople, 1},
-	{fieldOrgs, 1},
-	{fieldPlaces, 1},
-	{fieldNames, 1},
-}
-
 // analyzerName names the text analyzer, which the mapping defines from
 // bleve's registered components and stores in the index: any program with
 // bleve's standard components (github.com/blevesearch/bleve/v2/config)

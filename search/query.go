@@ -107,41 +107,61 @@ const fuzzyBoost = 0.2
 // and clauses none of which may.
 type plan struct {
 	must, mustNot []query.Query
+	// marks are the must clauses in the fields snippets are cut from: a
+	// hit's highlights are found with them.
+	marks []query.Query
 }
 
 // scored reports whether the plan has words or phrases to rank by; with
 // exclusions alone it matches every other note.
 func (p *plan) scored() bool { return len(p.must) > 0 }
 
+// field is a text field with the weight of a match in it.
+type field struct {
+	name  string
+	boost float64
+}
+
+// textFields are the fields a reader's words and phrases match: a word in
+// the title counts most. snippetFields are those snippets are cut from.
+var (
+	textFields = []field{
+		{fieldTitle, 3}, {fieldSummary, 1}, {fieldBody, 1}, {fieldPeople, 1},
+		{fieldOrgs, 1}, {fieldPlaces, 1}, {fieldNames, 1},
+	}
+	snippetFields = []field{{fieldSummary, 1}, {fieldBody, 1}}
+)
+
 // plan turns a reader's text into clauses. Each token of a word must match
-// in some text field, a match in the title weighing most; a word of five
-// letters or more that few notes have may also match with a typo (see
-// fuzzy). A phrase must match in order in one field. An excluded word of
-// several tokens («Российско-Китайский») is excluded as a phrase.
+// in some text field; a word of five letters or more that few notes have
+// may also match with a typo (see fuzzy). A phrase must match in order in
+// one field. An excluded word of several tokens («Российско-Китайский») is
+// excluded as a phrase.
 func (ix *Index) plan(t Text) *plan {
 	var p plan
 	fuzzyLeft := maxFuzzyTokens
 	for _, w := range t.Words {
 		w = clean(w)
 		for _, tok := range ix.analyze(w) {
-			alts := termAlts(nil, string(tok.Term), 1)
+			term := string(tok.Term)
+			var forms []string
 			if tok.Type == analysis.AlphaNumeric && fuzzyLeft > 0 {
-				whole := foldWord(w[tok.Start:tok.End])
-				if fz := ix.fuzzy(string(tok.Term), whole); fz != nil {
+				if forms = ix.fuzzyForms(term, foldWord(w[tok.Start:tok.End])); forms != nil {
 					fuzzyLeft--
-					alts = append(alts, fz...)
 				}
 			}
-			p.must = append(p.must, bleve.NewDisjunctionQuery(alts...))
+			p.must = append(p.must, wordQuery(term, forms, textFields))
+			p.marks = append(p.marks, wordQuery(term, forms, snippetFields))
 		}
 	}
 	for _, ph := range t.Phrases {
-		if q := ix.phrase(ph); q != nil {
+		if q := ix.phrase(ph, textFields); q != nil {
 			p.must = append(p.must, q)
+			p.marks = append(p.marks, ix.phrase(ph, snippetFields))
 		}
 	}
 	for _, ph := range append(slices.Clone(t.ExcludedWords), t.ExcludedPhrases...) {
-		if q := ix.phrase(ph); q != nil {
+		if q := ix.phrase(ph, textFields); q != nil {
 			p.mustNot = append(p.mustNot, q)
 		}
 	}
@@ -153,43 +173,23 @@ func (ix *Index) analyze(text string) analysis.TokenStream {
 	return ix.analyzer.Analyze([]byte(text))
 }
 
-// termAlts appends a term query on term in every text field.
-func termAlts(alts []query.Query, term string, boost float64) []query.Query {
-	for _, f := range textFields {
+// wordQuery matches term in any of fields, or, at a fifth of the weight,
+// any of the fuzzy forms within an edit or two (see fuzzyForms), the
+// first letter kept.
+func wordQuery(term string, fuzzyForms []string, fields []field) query.Query {
+	var alts []query.Query
+	for _, f := range fields {
 		q := bleve.NewTermQuery(term)
 		q.SetField(f.name)
-		q.SetBoost(f.boost * boost)
+		q.SetBoost(f.boost)
 		alts = append(alts, q)
 	}
-	return alts
-}
-
-// fuzzy returns fuzzy queries for the stem of a reader's word, and for the
-// word whole, folded: one edit away, two from ten letters, the first
-// letter kept. A typo may change what the stemmer cuts off («Демешен»
-// stems to «демеш», «Демешин» to «демешин»), hence both. A word that
-// many notes have (one in a thousand) is taken as written: it is no
-// typo, and its neighbours would only slow the search and crowd the
-// hits. Words shorter than five letters or longer than thirty get none.
-func (ix *Index) fuzzy(term, whole string) []query.Query {
-	n := utf8.RuneCountInString(whole)
-	fuzziness := 1
-	switch {
-	case n < 5 || n > 30:
-		return nil
-	case n >= 10:
-		fuzziness = 2
-	}
-	if ix.docFreq(term) > max(2, int(ix.docs.Load())/1000) {
-		return nil
-	}
-	forms := []string{term}
-	if whole != term {
-		forms = append(forms, whole)
-	}
-	var alts []query.Query
-	for _, form := range forms {
-		for _, f := range textFields {
+	for _, form := range fuzzyForms {
+		fuzziness := 1
+		if utf8.RuneCountInString(form) >= 10 {
+			fuzziness = 2
+		}
+		for _, f := range fields {
 			q := bleve.NewFuzzyQuery(form)
 			q.SetField(f.name)
 			q.SetFuzziness(fuzziness)
@@ -198,7 +198,27 @@ func (ix *Index) fuzzy(term, whole string) []query.Query {
 			alts = append(alts, q)
 		}
 	}
-	return alts
+	return bleve.NewDisjunctionQuery(alts...)
+}
+
+// fuzzyForms returns the forms of a reader's word to look for with a typo:
+// its stem, and the word whole, folded. A typo may change what the stemmer
+// cuts off («Демешен» stems to «демеш», «Демешин» to «демешин»), hence
+// both. A word that many notes have (one in a thousand) is taken as
+// written: it is no typo, and its neighbours would only slow the search
+// and crowd the hits. Words shorter than five letters or longer than
+// thirty get none.
+func (ix *Index) fuzzyForms(term, whole string) []string {
+	if n := utf8.RuneCountInString(whole); n < 5 || n > 30 {
+		return nil
+	}
+	if ix.docFreq(term) > max(2, int(ix.docs.Load())/1000) {
+		return nil
+	}
+	if whole == term {
+		return []string{term}
+	}
+	return []string{term, whole}
 }
 
 // docFreq counts the notes that have term in their title or body, from
@@ -220,19 +240,19 @@ func (ix *Index) docFreq(term string) int {
 	return n
 }
 
-// phrase returns the query of the words of ph in order in any text field:
+// phrase returns the query of the words of ph in order in any of fields:
 // of one term, when the analyzer keeps one; nil when it keeps none.
-func (ix *Index) phrase(ph string) query.Query {
+func (ix *Index) phrase(ph string, fields []field) query.Query {
 	ph = clean(ph)
 	toks := ix.analyze(ph)
 	switch len(toks) {
 	case 0:
 		return nil
 	case 1:
-		return bleve.NewDisjunctionQuery(termAlts(nil, string(toks[0].Term), 1)...)
+		return wordQuery(string(toks[0].Term), nil, fields)
 	}
 	var alts []query.Query
-	for _, f := range textFields {
+	for _, f := range fields {
 		q := bleve.NewMatchPhraseQuery(ph)
 		q.SetField(f.name)
 		q.Analyzer = analyzerName

@@ -5,16 +5,14 @@ import (
 	"context"
 	"fmt"
 	"html"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	htmlhl "github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
-	"github.com/blevesearch/bleve/v2/search/query"
 )
 
 // Result is one page of hits with the facets of every hit.
@@ -56,21 +54,24 @@ type FacetCount struct {
 	Count int
 }
 
-// facetSize asks bleve for every value of a facet: a taxonomy has far
-// fewer.
-const facetSize = 1000
-
 // Search runs q. Whatever the reader typed, the query is made of bleve's
 // query objects from analysed terms, never handed to a query parser, so
 // that only a broken index or a cancelled ctx make it fail. A page past the
 // last is empty.
+//
+// The matches of the reader's words are collected from bleve's searchers
+// into the index's table (see table), where filters, facets and the order
+// by date are worked out; a second bleve search loads the stored fields of
+// the page's hits and highlights them.
 func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	start := time.Now()
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	if ix.closed {
+	t := ix.acquire()
+	if t == nil {
 		return nil, ErrClosed
 	}
+	defer t.release()
 	if q.Page < 1 {
 		q.Page = 1
 	}
@@ -85,91 +86,125 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 		}
 	}
 	byScore := p.scored() && q.Sort == SortRelevance
-
-	req := bleve.NewSearchRequest(ix.query(p, q))
-	// Pages past any possible hit are empty: bleve need keep no more than
-	// every note, and (page-1)*per_page must not overflow.
-	docs := int(ix.docs.Load())
-	req.From = q.PerPage * min(q.Page-1, docs/q.PerPage+1)
-	req.Size = q.PerPage
+	// Pages past any possible hit are empty: nothing to keep but counts,
+	// and (page-1)*per_page must not overflow.
+	n := len(t.urls)
+	from := q.PerPage * min(q.Page-1, n/q.PerPage+1)
+	keep := 0
 	if byScore {
-		req.SortBy([]string{"-_score", "-" + fieldDate, "_id"})
-	} else {
-		req.SortBy([]string{"-" + fieldDate, "_id"})
-		req.Score = bleve.ScoreNone
+		keep = min(from+q.PerPage, n)
 	}
-	req.Fields = []string{fieldTitle, fieldSummary, fieldDate, fieldEnd, fieldKind, fieldRegions, fieldSectors}
-	req.Highlight = bleve.NewHighlightWithStyle(htmlhl.Name)
-	req.Highlight.AddField(fieldBody)
-	req.Highlight.AddField(fieldSummary)
-	req.AddFacet(fieldRegions, bleve.NewFacetRequest(fieldRegions, facetSize))
-	req.AddFacet(fieldSectors, bleve.NewFacetRequest(fieldSectors, facetSize))
-	req.AddFacet(fieldKind, bleve.NewFacetRequest(fieldKind, facetSize))
-	if years := ix.years.Load(); years[0] > 0 {
-		f := bleve.NewFacetRequest(fieldDate, years[1]-years[0]+1)
-		for y := years[0]; y <= years[1]; y++ {
-			f.AddDateTimeRange(strconv.Itoa(y), time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(y+1, 1, 1, 0, 0, 0, 0, time.UTC))
+
+	filter := t.filter(q)
+	var rows *roaring.Bitmap
+	var top []ranked
+	var err error
+	switch {
+	case p.scored():
+		b := bleve.NewBooleanQuery()
+		b.AddMust(p.must...)
+		if len(p.mustNot) > 0 {
+			b.AddMustNot(p.mustNot...)
 		}
-		req.AddFacet("years", f)
+		rows, top, err = t.collect(ctx, b, ix.mapping, filter, keep)
+	case len(p.mustNot) > 0:
+		var out *roaring.Bitmap
+		if out, _, err = t.collect(ctx, bleve.NewDisjunctionQuery(p.mustNot...), ix.mapping, filter, 0); err == nil {
+			rows = roaring.AndNot(cmp.Or(filter, t.all), out)
+		}
+	case filter != nil:
+		rows = filter
+	default:
+		rows = t.all
 	}
-	res, err := ix.alias.SearchInContext(ctx, req)
 	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
+		return nil, err
 	}
-	out := &Result{Query: q, Total: int(res.Total), Facets: facetsOf(res.Facets)}
-	for _, dm := range res.Hits {
-		out.Hits = append(out.Hits, hitOf(dm))
+	out := &Result{Query: q, Total: int(rows.GetCardinality()), Facets: t.facets(rows)}
+	var page []ranked
+	if byScore {
+		page = top[min(from, len(top)):]
+	} else if from < out.Total {
+		first, _ := rows.Select(uint32(from))
+		it := rows.Iterator()
+		it.AdvanceIfNeeded(first)
+		for len(page) < q.PerPage && it.HasNext() {
+			page = append(page, ranked{row: int32(it.Next())})
+		}
+	}
+	if out.Hits, err = ix.hits(ctx, t, page, p); err != nil {
+		return nil, err
 	}
 	out.Took = time.Since(start)
 	return out, nil
 }
 
-// query combines the plan of the reader's text with the filters of q. With
-// words, filters are bleve's unscored filter of a boolean query, so that
-// they leave the ranking as it is; without, the filters are the query.
-func (ix *Index) query(p *plan, q Query) query.Query {
-	var filters []query.Query
-	term := func(field, value string) query.Query {
-		tq := bleve.NewTermQuery(value)
-		tq.SetField(field)
-		return tq
+// hitFields are the stored fields a hit shows.
+var hitFields = []string{fieldTitle, fieldSummary, fieldDate, fieldEnd, fieldKind, fieldRegions, fieldSectors}
+
+// hits loads the stored fields of the page's rows from the table's
+// snapshot, with their snippets: bleve's highlighter marks the places where
+// the reader's words match in them, which a search of those notes alone
+// for the words finds again.
+func (ix *Index) hits(ctx context.Context, t *table, page []ranked, p *plan) ([]Hit, error) {
+	if len(page) == 0 {
+		return nil, nil
 	}
-	for _, s := range q.Regions {
-		filters = append(filters, term(fieldRegions, s))
+	hl, err := bleve.Config.Cache.HighlighterNamed(htmlhl.Name)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
 	}
-	for _, s := range q.Sectors {
-		filters = append(filters, term(fieldSectors, s))
+	req := bleve.NewSearchRequest(nil)
+	req.Fields = hitFields
+	req.Highlight = bleve.NewHighlightWithStyle(htmlhl.Name)
+	req.Highlight.AddField(fieldBody)
+	req.Highlight.AddField(fieldSummary)
+	at := make(map[int32]int, len(page)) // row → place on the page
+	for i, r := range page {
+		at[r.row] = i
 	}
-	if len(q.Kinds) > 0 {
-		var kinds []query.Query
-		for _, s := range q.Kinds {
-			kinds = append(kinds, term(fieldKind, s))
+	hits := make([]*Hit, len(page))
+	for s, r := range t.readers {
+		var ids []string
+		for _, x := range page {
+			if t.shard[x.row] == s {
+				ids = append(ids, t.urls[x.row])
+			}
 		}
-		filters = append(filters, bleve.NewDisjunctionQuery(kinds...))
-	}
-	if !q.From.IsZero() || !q.To.IsZero() {
-		inclusive := true
-		dq := bleve.NewDateRangeInclusiveQuery(q.From, q.To, &inclusive, &inclusive)
-		dq.SetField(fieldDate)
-		filters = append(filters, dq)
-	}
-	if len(p.must)+len(p.mustNot) == 0 {
-		if len(filters) == 0 {
-			return bleve.NewMatchAllQuery()
+		if len(ids) == 0 {
+			continue
 		}
-		return bleve.NewConjunctionQuery(filters...)
+		// The notes of the page, and the reader's words in their summary
+		// and body, which may or may not have them, for their places.
+		q := bleve.NewBooleanQuery()
+		q.AddMust(bleve.NewDocIDQuery(ids))
+		if len(p.marks) > 0 {
+			q.AddShould(p.marks...)
+		}
+		err := eachMatch(ctx, r, q, ix.mapping, bsearch.SearcherOptions{Score: bleve.ScoreNone, IncludeTermVectors: true},
+			func(dm *bsearch.DocumentMatch) error {
+				row := t.rowOf[s][string(dm.IndexInternalID)]
+				dm.ID = t.urls[row]
+				dm.Complete(nil)
+				if err, _ := bleve.LoadAndHighlightFields(dm, req, "", r, hl); err != nil {
+					return err
+				}
+				h := hitOf(dm)
+				h.Score = page[at[row]].score
+				hits[at[row]] = &h
+				return nil
+			})
+		if err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
 	}
-	b := bleve.NewBooleanQuery()
-	if len(p.must) > 0 {
-		b.AddMust(p.must...)
+	out := make([]Hit, 0, len(page))
+	for _, h := range hits {
+		if h != nil {
+			out = append(out, *h)
+		}
 	}
-	if len(p.mustNot) > 0 {
-		b.AddMustNot(p.mustNot...)
-	}
-	if len(filters) > 0 {
-		b.AddFilter(bleve.NewConjunctionQuery(filters...))
-	}
-	return b
+	return out, nil
 }
 
 // hitOf reads a hit from what bleve returned of it.
@@ -253,35 +288,4 @@ func fieldTime(v any) time.Time {
 		return time.Time{}
 	}
 	return t.UTC()
-}
-
-// facetsOf reads the facets of a search.
-func facetsOf(fr bsearch.FacetResults) Facets {
-	terms := func(name string) []FacetCount {
-		f := fr[name]
-		if f == nil || f.Terms == nil {
-			return nil
-		}
-		var out []FacetCount
-		for _, t := range f.Terms.Terms() {
-			if t.Count > 0 {
-				out = append(out, FacetCount{Value: t.Term, Count: t.Count})
-			}
-		}
-		slices.SortFunc(out, func(a, b FacetCount) int {
-			return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Value, b.Value))
-		})
-		return out
-	}
-	f := Facets{Regions: terms(fieldRegions), Sectors: terms(fieldSectors), Kinds: terms(fieldKind)}
-	if y := fr["years"]; y != nil {
-		for _, r := range y.DateRanges {
-			if r.Count > 0 {
-				f.Years = append(f.Years, FacetCount{Value: r.Name, Count: r.Count})
-			}
-		}
-		// Years sort newest first; bleve orders ranges by count.
-		slices.SortFunc(f.Years, func(a, b FacetCount) int { return strings.Compare(b.Value, a.Value) })
-	}
-	return f
 }

@@ -1,0 +1,398 @@
+package search
+
+import (
+	"cmp"
+	"container/heap"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/numeric"
+	bsearch "github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// table is the doc values of a snapshot of the index in memory: for every
+// note a row, numbered newest first, and the rows of each region, sector
+// and kind as a bitmap. Filters, facets and the order by date run on it,
+// and the matches of a reader's words are collected into it from bleve's
+// searchers (see collect).
+//
+// bleve's own facets and sort read the doc values of every hit from the
+// index's compressed chunks: on 10,000 notes that was half of a search's
+// processor time (BenchmarkRequests), and no search came near the goals of
+// docs/BENCHMARKS.md. Here a facet is the size of an intersection of
+// bitmaps, a date range a range of rows, and the order by date the order
+// of the rows.
+//
+// A table holds open the snapshot of each shard it was read from, which
+// the searches that use it run on: a match is known by its internal ID,
+// which only that snapshot gives. Update makes a new table; the old one
+// closes its snapshots when its last search is done.
+type table struct {
+	// refs counts the index's reference and one per search using the
+	// table; at zero the snapshots are closed.
+	refs    atomic.Int64
+	readers []index.IndexReader
+	rowOf   []map[string]int32 // by shard: a match's internal ID → row
+	shard   []int              // by row
+	urls    []string           // by row
+	days    []int32            // by row: days since 1970-01-01, newest first
+	all     *roaring.Bitmap
+	regions map[string]*roaring.Bitmap
+	sectors map[string]*roaring.Bitmap
+	kinds   map[string]*roaring.Bitmap
+}
+
+// loadTable reads the table of the current snapshot of every shard.
+func loadTable(ctx context.Context, shards []bleve.Index, m mapping.IndexMapping) (t *table, err error) {
+	t = &table{regions: map[string]*roaring.Bitmap{}, sectors: map[string]*roaring.Bitmap{}, kinds: map[string]*roaring.Bitmap{}}
+	t.refs.Store(1)
+	defer func() {
+		if err != nil {
+			t.close()
+		}
+	}()
+	type doc struct {
+		shard      int
+		id, url    string // internal and external IDs
+		day        int32
+		kind       string
+		regs, secs []string
+	}
+	var docs []*doc
+	for s, sh := range shards {
+		adv, err := sh.Advanced()
+		if err != nil {
+			return nil, fmt.Errorf("search index: %w", err)
+		}
+		r, err := adv.Reader()
+		if err != nil {
+			return nil, fmt.Errorf("search index: %w", err)
+		}
+		t.readers = append(t.readers, r)
+		dvr, err := r.DocValueReader([]string{fieldDate, fieldKind, fieldRegions, fieldSectors})
+		if err != nil {
+			return nil, fmt.Errorf("search index: %w", err)
+		}
+		err = eachMatch(ctx, r, bleve.NewMatchAllQuery(), m, bsearch.SearcherOptions{Score: bleve.ScoreNone}, func(dm *bsearch.DocumentMatch) error {
+			d := &doc{shard: s, id: string(dm.IndexInternalID)}
+			docs = append(docs, d)
+			var err error
+			if d.url, err = r.ExternalID(dm.IndexInternalID); err != nil {
+				return err
+			}
+			return dvr.VisitDocValues(dm.IndexInternalID, func(field string, term []byte) {
+				switch field {
+				case fieldKind:
+					d.kind = string(term)
+				case fieldRegions:
+					d.regs = append(d.regs, string(term))
+				case fieldSectors:
+					d.secs = append(d.secs, string(term))
+				case fieldDate:
+					// A date is indexed at several precisions; the full one
+					// has shift 0.
+					p := numeric.PrefixCoded(term)
+					if shift, err := p.Shift(); err == nil && shift == 0 {
+						if ns, err := p.Int64(); err == nil {
+							d.day = int32(time.Unix(0, ns).Unix() / 86400)
+						}
+					}
+				}
+			})
+		})
+		if err != nil {
+			return nil, fmt.Errorf("search index: %w", err)
+		}
+	}
+	// Newest first, then by URL: the order of a listing.
+	slices.SortFunc(docs, func(a, b *doc) int { return cmp.Or(cmp.Compare(b.day, a.day), strings.Compare(a.url, b.url)) })
+	t.rowOf = make([]map[string]int32, len(shards))
+	for s := range t.rowOf {
+		t.rowOf[s] = map[string]int32{}
+	}
+	t.shard = make([]int, len(docs))
+	t.urls = make([]string, len(docs))
+	t.days = make([]int32, len(docs))
+	add := func(m map[string]*roaring.Bitmap, key string, row uint32) {
+		b := m[key]
+		if b == nil {
+			b = roaring.New()
+			m[key] = b
+		}
+		b.Add(row)
+	}
+	for i, d := range docs {
+		row := uint32(i)
+		t.rowOf[d.shard][d.id] = int32(i)
+		t.shard[i], t.urls[i], t.days[i] = d.shard, d.url, d.day
+		add(t.kinds, d.kind, row)
+		for _, s := range d.regs {
+			add(t.regions, s, row)
+		}
+		for _, s := range d.secs {
+			add(t.sectors, s, row)
+		}
+	}
+	t.all = roaring.New()
+	t.all.AddRange(0, uint64(len(docs)))
+	for _, m := range []map[string]*roaring.Bitmap{t.kinds, t.regions, t.sectors} {
+		for _, b := range m {
+			b.RunOptimize()
+		}
+	}
+	return t, nil
+}
+
+// acquire takes a reference unless the table is closed.
+func (t *table) acquire() bool {
+	for {
+		n := t.refs.Load()
+		if n <= 0 {
+			return false
+		}
+		if t.refs.CompareAndSwap(n, n+1) {
+			return true
+		}
+	}
+}
+
+// release drops a reference; the last one closes the snapshots.
+func (t *table) release() error {
+	if t.refs.Add(-1) != 0 {
+		return nil
+	}
+	return t.close()
+}
+
+func (t *table) close() error {
+	var errs []error
+	for _, r := range t.readers {
+		errs = append(errs, r.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// eachMatch runs q on a snapshot and calls fn with each match, in the
+// order of internal IDs. fn must not keep the match.
+func eachMatch(ctx context.Context, r index.IndexReader, q query.Query, m mapping.IndexMapping, opts bsearch.SearcherOptions, fn func(*bsearch.DocumentMatch) error) error {
+	s, err := q.Searcher(ctx, r, m, opts)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	sctx := &bsearch.SearchContext{DocumentMatchPool: bsearch.NewDocumentMatchPool(s.DocumentMatchPoolSize(), 0), IndexReader: r}
+	for n := 0; ; n++ {
+		if n%1024 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		dm, err := s.Next(sctx)
+		if err != nil {
+			return err
+		}
+		if dm == nil {
+			return nil
+		}
+		if err := fn(dm); err != nil {
+			return err
+		}
+		sctx.DocumentMatchPool.Put(dm)
+	}
+}
+
+// filter returns the rows that q's filters let pass, or nil for all of
+// them: every region and every sector given, one of the kinds, a day from
+// From to To.
+func (t *table) filter(q Query) *roaring.Bitmap {
+	var sets []*roaring.Bitmap
+	for _, s := range q.Regions {
+		sets = append(sets, orEmpty(t.regions[s]))
+	}
+	for _, s := range q.Sectors {
+		sets = append(sets, orEmpty(t.sectors[s]))
+	}
+	if len(q.Kinds) > 0 {
+		var kinds []*roaring.Bitmap
+		for _, s := range q.Kinds {
+			kinds = append(kinds, orEmpty(t.kinds[s]))
+		}
+		sets = append(sets, roaring.FastOr(kinds...))
+	}
+	if !q.From.IsZero() || !q.To.IsZero() {
+		lo, hi := t.rowsBetween(q.From, q.To)
+		r := roaring.New()
+		r.AddRange(uint64(lo), uint64(hi))
+		sets = append(sets, r)
+	}
+	switch len(sets) {
+	case 0:
+		return nil
+	case 1:
+		return sets[0]
+	}
+	return roaring.FastAnd(sets...)
+}
+
+func orEmpty(b *roaring.Bitmap) *roaring.Bitmap {
+	if b == nil {
+		return roaring.New()
+	}
+	return b
+}
+
+// rowsBetween returns the rows [lo, hi) of the days from from to to,
+// inclusive; a zero time is no bound.
+func (t *table) rowsBetween(from, to time.Time) (lo, hi int) {
+	hi = len(t.days)
+	if !to.IsZero() {
+		d := dayNumber(to)
+		lo, _ = slices.BinarySearchFunc(t.days, d, func(x, d int32) int { return cmp.Compare(d, x) })
+	}
+	if !from.IsZero() {
+		d := dayNumber(from) - 1
+		hi, _ = slices.BinarySearchFunc(t.days, d, func(x, d int32) int { return cmp.Compare(d, x) })
+	}
+	return lo, max(lo, hi)
+}
+
+func dayNumber(t time.Time) int32 { return int32(midnight(t).Unix() / 86400) }
+
+func dayTime(d int32) time.Time { return time.Unix(int64(d)*86400, 0).UTC() }
+
+// facets counts the rows of res by region, sector, kind and year.
+func (t *table) facets(res *roaring.Bitmap) Facets {
+	count := func(m map[string]*roaring.Bitmap) []FacetCount {
+		var out []FacetCount
+		for s, b := range m {
+			if n := res.AndCardinality(b); n > 0 {
+				out = append(out, FacetCount{Value: s, Count: int(n)})
+			}
+		}
+		slices.SortFunc(out, func(a, b FacetCount) int {
+			return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Value, b.Value))
+		})
+		return out
+	}
+	f := Facets{Regions: count(t.regions), Sectors: count(t.sectors), Kinds: count(t.kinds)}
+	// Rows are newest first: a year is a range of them.
+	lo := 0
+	for lo < len(t.days) {
+		y := dayTime(t.days[lo]).Year()
+		_, hi := t.rowsBetween(time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC), time.Time{})
+		n := res.Rank(uint32(hi-1)) - res.Rank(uint32(lo)) + boolCount(res.Contains(uint32(lo)))
+		if n > 0 {
+			f.Years = append(f.Years, FacetCount{Value: strconv.Itoa(y), Count: int(n)})
+		}
+		lo = hi
+	}
+	return f
+}
+
+func boolCount(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// ranked is a matching row with its score.
+type ranked struct {
+	row   int32
+	score float64
+}
+
+// better orders by score, then as rows are: newest first.
+func better(a, b ranked) bool {
+	if a.score != b.score {
+		return a.score > b.score
+	}
+	return a.row < b.row
+}
+
+// worstFirst is a heap of ranked rows with the worst on top, to keep the
+// best n.
+type worstFirst []ranked
+
+func (h worstFirst) Len() int           { return len(h) }
+func (h worstFirst) Less(i, j int) bool { return better(h[j], h[i]) }
+func (h worstFirst) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *worstFirst) Push(x any)        { *h = append(*h, x.(ranked)) }
+func (h *worstFirst) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// keep adds x to the best n.
+func (h *worstFirst) keep(x ranked, n int) {
+	switch {
+	case n == 0:
+	case h.Len() < n:
+		heap.Push(h, x)
+	case better(x, (*h)[0]):
+		(*h)[0] = x
+		heap.Fix(h, 0)
+	}
+}
+
+// collect runs q on every shard at once and returns the rows of its
+// matches that filter lets pass (nil: all), and, when keep is above 0, the
+// best keep of them by score, best first.
+func (t *table) collect(ctx context.Context, q query.Query, m mapping.IndexMapping, filter *roaring.Bitmap, keep int) (*roaring.Bitmap, []ranked, error) {
+	type part struct {
+		rows *roaring.Bitmap
+		top  worstFirst
+		err  error
+	}
+	parts := make([]part, len(t.readers))
+	var wg sync.WaitGroup
+	for s, r := range t.readers {
+		wg.Go(func() {
+			p := &parts[s]
+			p.rows = roaring.New()
+			rowOf := t.rowOf[s]
+			opts := bsearch.SearcherOptions{}
+			if keep == 0 {
+				opts.Score = bleve.ScoreNone
+			}
+			p.err = eachMatch(ctx, r, q, m, opts, func(dm *bsearch.DocumentMatch) error {
+				row, ok := rowOf[string(dm.IndexInternalID)]
+				if !ok || filter != nil && !filter.Contains(uint32(row)) {
+					return nil
+				}
+				p.rows.Add(uint32(row))
+				p.top.keep(ranked{row, dm.Score}, keep)
+				return nil
+			})
+		})
+	}
+	wg.Wait()
+	rows := make([]*roaring.Bitmap, 0, len(parts))
+	var top []ranked
+	for _, p := range parts {
+		if p.err != nil {
+			return nil, nil, fmt.Errorf("search: %w", p.err)
+		}
+		rows = append(rows, p.rows)
+		top = append(top, p.top...)
+	}
+	slices.SortFunc(top, func(a, b ranked) int {
+		if better(a, b) {
+			return -1
+		}
+		return 1
+	})
+	return roaring.FastOr(rows...), top[:min(len(top), keep)], nil
+}
