@@ -52,7 +52,25 @@ type table struct {
 	regions map[string]*roaring.Bitmap
 	sectors map[string]*roaring.Bitmap
 	kinds   map[string]*roaring.Bitmap
+	// terms lists the regions, sectors and kinds by number, and every row
+	// the numbers of its own from rowTerms[rowStart[row]] to before
+	// rowTerms[rowStart[row+1]]: facets count the rows of a search there.
+	terms    []facetTerm
+	rowStart []uint32
+	rowTerms []uint16
 }
+
+// facetTerm is a value of a facet.
+type facetTerm struct {
+	facet int // facetRegions, facetSectors or facetKinds
+	slug  string
+}
+
+const (
+	facetRegions = iota
+	facetSectors
+	facetKinds
+)
 
 // loadTable reads the table of the current snapshot of every shard.
 func loadTable(ctx context.Context, shards []bleve.Index, m mapping.IndexMapping) (t *table, err error) {
@@ -125,25 +143,40 @@ func loadTable(ctx context.Context, shards []bleve.Index, m mapping.IndexMapping
 	t.shard = make([]int, len(docs))
 	t.urls = make([]string, len(docs))
 	t.days = make([]int32, len(docs))
-	add := func(m map[string]*roaring.Bitmap, key string, row uint32) {
+	t.rowStart = make([]uint32, 0, len(docs)+1)
+	numbers := map[facetTerm]uint16{}
+	add := func(facet int, m map[string]*roaring.Bitmap, key string, row uint32) {
 		b := m[key]
 		if b == nil {
 			b = roaring.New()
 			m[key] = b
 		}
 		b.Add(row)
+		ft := facetTerm{facet, key}
+		n, ok := numbers[ft]
+		if !ok {
+			n = uint16(len(t.terms))
+			numbers[ft] = n
+			t.terms = append(t.terms, ft)
+		}
+		t.rowTerms = append(t.rowTerms, n)
 	}
 	for i, d := range docs {
 		row := uint32(i)
 		t.rowOf[d.shard][d.id] = int32(i)
 		t.shard[i], t.urls[i], t.days[i] = d.shard, d.url, d.day
-		add(t.kinds, d.kind, row)
+		t.rowStart = append(t.rowStart, uint32(len(t.rowTerms)))
+		add(facetKinds, t.kinds, d.kind, row)
 		for _, s := range d.regs {
-			add(t.regions, s, row)
+			add(facetRegions, t.regions, s, row)
 		}
 		for _, s := range d.secs {
-			add(t.sectors, s, row)
+			add(facetSectors, t.sectors, s, row)
 		}
+	}
+	t.rowStart = append(t.rowStart, uint32(len(t.rowTerms)))
+	if len(t.terms) > 1<<16 {
+		return nil, fmt.Errorf("search index: %d regions, sectors and kinds, more than a table counts", len(t.terms))
 	}
 	t.all = roaring.New()
 	t.all.AddRange(0, uint64(len(docs)))
@@ -272,19 +305,29 @@ func dayTime(d int32) time.Time { return time.Unix(int64(d)*86400, 0).UTC() }
 
 // facets counts the rows of res by region, sector, kind and year.
 func (t *table) facets(res *roaring.Bitmap) Facets {
-	count := func(m map[string]*roaring.Bitmap) []FacetCount {
-		var out []FacetCount
-		for s, b := range m {
-			if n := res.AndCardinality(b); n > 0 {
-				out = append(out, FacetCount{Value: s, Count: int(n)})
+	counts := make([]int, len(t.terms))
+	it := res.ManyIterator()
+	buf := make([]uint32, 256)
+	for n := it.NextMany(buf); n > 0; n = it.NextMany(buf) {
+		for _, row := range buf[:n] {
+			for _, id := range t.rowTerms[t.rowStart[row]:t.rowStart[row+1]] {
+				counts[id]++
 			}
 		}
-		slices.SortFunc(out, func(a, b FacetCount) int {
+	}
+	var f Facets
+	lists := [...]*[]FacetCount{facetRegions: &f.Regions, facetSectors: &f.Sectors, facetKinds: &f.Kinds}
+	for id, n := range counts {
+		if n > 0 {
+			ft := t.terms[id]
+			*lists[ft.facet] = append(*lists[ft.facet], FacetCount{Value: ft.slug, Count: n})
+		}
+	}
+	for _, l := range lists {
+		slices.SortFunc(*l, func(a, b FacetCount) int {
 			return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Value, b.Value))
 		})
-		return out
 	}
-	f := Facets{Regions: count(t.regions), Sectors: count(t.sectors), Kinds: count(t.kinds)}
 	// Rows are newest first: a year is a range of them.
 	lo := 0
 	for lo < len(t.days) {
