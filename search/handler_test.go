@@ -52,6 +52,9 @@ func TestHandlerBadRequests(t *testing.T) {
 		{"unknown kind", "kind=" + url.QueryEscape("выстафка"), []string{"kind:", "unknown kind", "Выставка"}},
 		{"unknown sort", "sort=foo", []string{"sort:", `"foo"`, "relevance or date"}},
 		{"malformed escape", "q=%zz", []string{"query string", "%zz"}},
+		{"from huge", "from=" + strings.Repeat("9", 100000), []string{"from:", "is not a date", "YYYY-MM-DD"}},
+		{"sort huge", "sort=" + strings.Repeat("x", 100000), []string{"sort:", "relevance or date"}},
+		{"page huge", "page=" + strings.Repeat("x", 100000), []string{"page:"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -70,6 +73,10 @@ func TestHandlerBadRequests(t *testing.T) {
 				if !strings.Contains(body.Error, s) {
 					t.Errorf("error %q lacks %q", body.Error, s)
 				}
+			}
+			// A value is quoted in part, however long.
+			if len(body.Error) > 300 {
+				t.Errorf("error of %d bytes: %.100q…", len(body.Error), body.Error)
 			}
 
 			// The page answers the same, in the site's look.
