@@ -12,7 +12,9 @@ import (
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
 	bsearch "github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/highlight"
 	htmlhl "github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
+	index "github.com/blevesearch/bleve_index_api"
 )
 
 // Result is one page of hits with the facets of every hit.
@@ -154,11 +156,37 @@ func (ix *Index) hits(ctx context.Context, t *table, page []ranked, p *plan) ([]
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
-	req := bleve.NewSearchRequest(nil)
-	req.Fields = hitFields
-	req.Highlight = bleve.NewHighlightWithStyle(htmlhl.Name)
-	req.Highlight.AddField(fieldBody)
-	req.Highlight.AddField(fieldSummary)
+	// load loads the stored fields of a hit and highlights the field named,
+	// if any: the body where a word matched there, else the summary where
+	// one did; the start of the body when neither has a word and the note
+	// has no summary to show instead.
+	load := func(dm *bsearch.DocumentMatch, r index.IndexReader) error {
+		req := bleve.NewSearchRequest(nil)
+		req.Fields = hitFields
+		var h highlight.Highlighter
+		switch {
+		case len(dm.Locations[fieldBody]) > 0:
+			req.Highlight = bleve.NewHighlight()
+			req.Highlight.AddField(fieldBody)
+		case len(dm.Locations[fieldSummary]) > 0:
+			req.Highlight = bleve.NewHighlight()
+			req.Highlight.AddField(fieldSummary)
+		}
+		if req.Highlight != nil {
+			h = hl
+		}
+		if err, _ := bleve.LoadAndHighlightFields(dm, req, "", r, h); err != nil {
+			return err
+		}
+		if req.Highlight == nil && fieldString(dm.Fields[fieldSummary]) == "" {
+			req.Fields = nil
+			req.Highlight = bleve.NewHighlight()
+			req.Highlight.AddField(fieldBody)
+			err, _ := bleve.LoadAndHighlightFields(dm, req, "", r, hl)
+			return err
+		}
+		return nil
+	}
 	at := make(map[int32]int, len(page)) // row → place on the page
 	for i, r := range page {
 		at[r.row] = i
@@ -186,7 +214,7 @@ func (ix *Index) hits(ctx context.Context, t *table, page []ranked, p *plan) ([]
 				row := t.rowOf[s][string(dm.IndexInternalID)]
 				dm.ID = t.urls[row]
 				dm.Complete(nil)
-				if err, _ := bleve.LoadAndHighlightFields(dm, req, "", r, hl); err != nil {
+				if err := load(dm, r); err != nil {
 					return err
 				}
 				h := hitOf(dm)
