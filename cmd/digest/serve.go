@@ -129,7 +129,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("digest serve: %w", err)
 	}
-	fmt.Fprintf(stderr, "serving %s at http://%s (%d notes in the index)\n", *out, ln.Addr(), ix.Len())
+	status, err := sh.Status(ctx)
+	if err != nil {
+		return fmt.Errorf("digest serve: %w", err)
+	}
+	fmt.Fprintf(stderr, "serving %s at http://%s (%s)\n", *out, ln.Addr(), status)
 	return serveUntilDone(ctx, srv, ln)
 }
 
