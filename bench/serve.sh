@@ -80,7 +80,7 @@ for n in $sizes; do
 	[ -n "$url" ] || { echo "digest serve did not start:" >&2; cat "$log" >&2; exit 1; }
 	echo "serving: $(grep -o 'index built.*' <(curl -fs "$url/healthz") || true)"
 	"$load" -site "$site" -url "$url" -pid "$pid" -c 1 -n 5000 -seed 1
-	"$load" -site "$site" -url "$url" -pid "$pid" -c 32 -n 1000000 -d "$duration" -seed 2
+	"$load" -site "$site" -url "$url" -pid "$pid" -c 32 -n 100000 -d "$duration" -seed 2
 	"$load" -site "$site" -url "$url" -pid "$pid" -c 32 -n 1000000 -d "$duration" -seed 3 -cached 50
 	if [ -n "${BENCH_STREAM:-}" ]; then
 		"$load" -site "$site" -url "$url" -pid "$pid" -c 8 -n "$BENCH_STREAM" -seed 4 -every $((BENCH_STREAM / 10))
