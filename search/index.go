@@ -37,7 +37,7 @@ const siteDir = "site"
 
 // formatVersion changes whenever the mapping or the layout of an index
 // changes, so that a binary refuses an index it would misread.
-const formatVersion = 6
+const formatVersion = 7
 
 // ErrNoIndex means that a folder holds no search index.
 var ErrNoIndex = errors.New("no search index")

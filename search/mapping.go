@@ -120,9 +120,7 @@ func newMapping() *mapping.IndexMappingImpl {
 	for _, f := range []string{fieldRegions, fieldSectors, fieldKind} {
 		dm.AddFieldMappingsAt(f, keyword())
 	}
-	url := keyword()
-	url.DocValues = false
-	dm.AddFieldMappingsAt(fieldURL, url)
+	dm.AddFieldMappingsAt(fieldURL, keyword())
 	dm.AddFieldMappingsAt(fieldDate, date())
 	dm.AddFieldMappingsAt(fieldEnd, date())
 	im.DefaultMapping = dm

@@ -99,19 +99,19 @@ func loadTable(ctx context.Context, shards []bleve.Index, m mapping.IndexMapping
 			return nil, fmt.Errorf("search index: %w", err)
 		}
 		t.readers = append(t.readers, r)
-		dvr, err := r.DocValueReader([]string{fieldDate, fieldKind, fieldRegions, fieldSectors})
+		// Doc values only: the stored fields (ExternalID) would bring every
+		// note's text into memory.
+		dvr, err := r.DocValueReader([]string{fieldURL, fieldDate, fieldKind, fieldRegions, fieldSectors})
 		if err != nil {
 			return nil, fmt.Errorf("search index: %w", err)
 		}
 		err = eachMatch(ctx, r, bleve.NewMatchAllQuery(), m, bsearch.SearcherOptions{Score: bleve.ScoreNone}, func(dm *bsearch.DocumentMatch) error {
 			d := &doc{shard: s, id: string(dm.IndexInternalID)}
 			docs = append(docs, d)
-			var err error
-			if d.url, err = r.ExternalID(dm.IndexInternalID); err != nil {
-				return err
-			}
 			return dvr.VisitDocValues(dm.IndexInternalID, func(field string, term []byte) {
 				switch field {
+				case fieldURL:
+					d.url = string(term)
 				case fieldKind:
 					d.kind = string(term)
 				case fieldRegions:

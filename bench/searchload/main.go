@@ -120,26 +120,25 @@ func ms(d time.Duration) string {
 	return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 1, 64) + " ms"
 }
 
-// memory reads the resident memory of a process: now and at its peak.
+// memory reads the resident memory of a process: now, in parts, and at its
+// peak.
 func memory(pid int) string {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return "memory unknown"
 	}
-	var rss, hwm string
+	mb := map[string]int{}
 	for line := range strings.SplitSeq(string(data), "\n") {
 		f := strings.Fields(line)
 		if len(f) >= 2 {
 			kb, _ := strconv.Atoi(f[1])
-			switch f[0] {
-			case "VmRSS:":
-				rss = fmt.Sprintf("%d MB", kb/1024)
-			case "VmHWM:":
-				hwm = fmt.Sprintf("%d MB", kb/1024)
-			}
+			mb[strings.TrimSuffix(f[0], ":")] = kb / 1024
 		}
 	}
-	return "RSS " + rss + " (peak " + hwm + ")"
+	// RssFile is the index's files mapped into memory: pages the kernel
+	// may drop and read again.
+	return fmt.Sprintf("RSS %d MB (heap and stacks %d MB, mapped files %d MB; peak %d MB)",
+		mb["VmRSS"], mb["RssAnon"], mb["RssFile"], mb["VmHWM"])
 }
 
 type loader struct {
