@@ -268,7 +268,7 @@ func open(dir string, writable bool) (*Index, error) {
 		ix.closeShards()
 		return nil, fmt.Errorf("%s: %w (its mapping has no analyzer %q)", dir, ErrNoIndex, analyzerName)
 	}
-	if err := ix.loadStats(context.Background()); err != nil {
+	if err := ix.refresh(context.Background()); err != nil {
 		ix.closeShards()
 		return nil, err
 	}
@@ -280,9 +280,9 @@ func validShardName(s string) bool {
 	return err == nil && len(s) <= 4
 }
 
-// loadStats reads the table of the shards as they are now and searches it
+// refresh reads the table of the shards as they are now and searches it
 // from now on; the table before is closed once its searches are done.
-func (ix *Index) loadStats(ctx context.Context) error {
+func (ix *Index) refresh(ctx context.Context) error {
 	t, err := loadTable(ctx, ix.shards, ix.mapping)
 	if err != nil {
 		return err
@@ -414,7 +414,7 @@ func (ix *Index) Update(ctx context.Context, upserts []Document, deletes []strin
 		}
 	}
 	ix.updates.Add(1)
-	return ix.loadStats(ctx)
+	return ix.refresh(ctx)
 }
 
 // Updates returns how many Updates the index has had since it was opened.
