@@ -286,3 +286,33 @@ func TestServeRebuilt(t *testing.T) {
 		t.Errorf("only %d requests ran", requests.Load())
 	}
 }
+
+// TestServeSiteTemplates checks that the site's own search.html renders
+// the results page when the site is given, and the embedded one when OUT
+// is served alone.
+func TestServeSiteTemplates(t *testing.T) {
+	site, out := buildTestSite(t)
+	if err := os.MkdirAll(filepath.Join(site, "templates"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tmpl := `{{define "main"}}<p id="own">свой шаблон поиска: {{.Data.Total}}</p>{{end}}`
+	if err := os.WriteFile(filepath.Join(site, "templates", "search.html"), []byte(tmpl), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		own  bool
+	}{
+		{[]string{"-s", site, "-d", out}, true},
+		{[]string{"-d", out}, false},
+	} {
+		base := startServe(t, c.args...)
+		_, body, err := getBody(base + "/search?q=" + url.QueryEscape("Гуандун"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(body, "свой шаблон поиска: 3"); got != c.own {
+			t.Errorf("serve %q: the site's template used: %v, want %v", c.args, got, c.own)
+		}
+	}
+}
