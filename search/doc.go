@@ -19,12 +19,13 @@
 // bleve's standard components opens it and analyses text as the build did.
 //
 // Open opens every shard read-only, so that several processes may serve one
-// OUT, and searches them as one through a bleve IndexAlias. OpenWritable
+// OUT, and reads its table. OpenWritable
 // opens them for Update, which watch mode calls after each incremental
 // build with the documents of new and changed notes and the URLs of those
-// gone: one bleve batch per shard, the shard of a document fixed by its URL.
+// gone: one bleve batch per shard, the shard of a document fixed by its URL;
+// then the table is read again, and searches under way finish on the old.
 //
-// # Queries (query.go, search.go)
+// # Queries (query.go, search.go, table.go)
 //
 // A reader's q is taken apart by ParseText, never by a query parser: words,
 // "quoted phrases" («» and “” count as quotes), and -word or -"phrase" to
@@ -34,11 +35,15 @@
 // may also match with a typo (fuzzy queries, one edit, two from ten
 // letters, at a fifth of the weight: below exact matches). A phrase is a
 // match-phrase query per field. Exclusions are a boolean query's must-not.
-// Filters by region, sector, kind and dates are term and date-range
-// queries, in the unscored filter of the boolean query when there are
-// words. Scores are bleve's; facets are bleve's terms and date-range facets;
-// the order is bleve's sort by score, or by date; snippets are bleve's
-// HTML highlights. Nothing a reader types makes a search fail.
+// Nothing a reader types makes a search fail.
+//
+// The matches come from bleve's searchers, with bleve's scores, into a
+// table of the index's doc values that an Index keeps in memory for the
+// snapshot it searches (see table): filters by region, sector, kind and
+// dates, facets, and the order by date run on it, bleve's own facets and
+// sort having cost half of a search. The page's hits are loaded from
+// bleve's stored fields on that snapshot, their snippets made by bleve's
+// HTML highlighter.
 //
 // ParseRequest reads the parameters shared by both endpoints and the
 // command: q (at most 500 characters of UTF-8); region, sector, kind (each
