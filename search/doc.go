@@ -41,7 +41,7 @@
 // table of the index's doc values that an Index keeps in memory for the
 // snapshot it searches (see table): filters by region, sector, kind and
 // dates, facets, and the order by date run on it, bleve's own facets and
-// sort having cost half of a search. The page's hits are loaded from
+// sort having cost most of a search (docs/BENCHMARKS.md). The page's hits are loaded from
 // bleve's stored fields on that snapshot, their snippets made by bleve's
 // HTML highlighter.
 //

@@ -63,8 +63,8 @@ func newMapping() *mapping.IndexMappingImpl {
 		}
 	}
 	// One char filter per letter: a regexp of a literal is found by a fast
-	// scan, where a class of letters ([ёЁ]) takes a hundred times as long,
-	// a fifth of all the indexing. Each keeps the length of the text or
+	// scan, where a class of letters ([ёЁ]) is matched rune by rune, much
+	// of the indexing's time (docs/BENCHMARKS.md). Each keeps the length of the text or
 	// drops what clean drops from stored texts, so that highlights fall
 	// where the words are.
 	var charFilters []any

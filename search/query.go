@@ -133,8 +133,8 @@ var (
 )
 
 // fuzzyFields are the text fields where a word may match with a typo:
-// every fuzzy query builds an automaton of its word, a sixth of a search's
-// processor time on the 10,000-note corpus, and the names of organizations
+// every fuzzy query builds an automaton of its word, a large part of a
+// search's processor time (docs/BENCHMARKS.md), and the names of organizations
 // and places are in the body too.
 var fuzzyFields = map[string]bool{fieldTitle: true, fieldSummary: true, fieldBody: true, fieldPeople: true, fieldNames: true}
 

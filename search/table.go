@@ -29,11 +29,10 @@ import (
 // searchers (see collect).
 //
 // bleve's own facets and sort read the doc values of every hit from the
-// index's compressed chunks: on 10,000 notes that was half of a search's
-// processor time (BenchmarkRequests), and no search came near the goals of
-// docs/BENCHMARKS.md. Here a facet is the size of an intersection of
-// bitmaps, a date range a range of rows, and the order by date the order
-// of the rows.
+// index's compressed chunks, which took most of a search's processor time
+// (BenchmarkRequests; docs/BENCHMARKS.md). Here a filter is an
+// intersection of bitmaps, a date range a range of rows, a facet a count
+// over the result's rows, and the order by date the order of the rows.
 //
 // A table holds open the snapshot of each shard it was read from, which
 // the searches that use it run on: a match is known by its internal ID,

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -108,6 +109,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		tmplSite = *site
 	}
 	mu.Lock()
+	serveGC()
 	srv, ix, h, err := newSiteServer(*site, *out, tmplSite, log, routes, cur, spareProcessor())
 	if err != nil {
 		mu.Unlock()
@@ -136,6 +138,18 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stderr, "serving %s at http://%s (%s)\n", *out, ln.Addr(), status)
 	return serveUntilDone(ctx, srv, ln)
 }
+
+// serveGC makes the server collect garbage half as often as Go's default,
+// unless GOGC says otherwise: a search makes much short-lived garbage (the
+// matches of bleve's searchers, stored documents, highlights), collecting
+// it was a large part of a search's processor time (docs/BENCHMARKS.md),
+// and the heap it lets grow
+// is small beside the index. It does so once per process.
+var serveGC = sync.OnceFunc(func() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(200)
+	}
+})
 
 // spareProcessor gives the process one processor more than searches may
 // use at once, and returns how many they may: GOMAXPROCS as it was. The Go
