@@ -198,7 +198,7 @@ func write(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.Se
 			return
 		}
 		err := protect(log, "the search index", func() error {
-			return search.Build(rctx, filepath.Join(dir, search.DirName), b.documents())
+			return search.Build(rctx, filepath.Join(dir, search.DirName), b.documents(), b.model.src)
 		})
 		if err != nil {
 			cancel(fmt.Errorf("search index: %w", err))

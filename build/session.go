@@ -533,7 +533,7 @@ func (s *Session) updateIndex(ctx context.Context, b *builder, upserts []search.
 	dir := filepath.Join(s.cfg.OutDir(), search.DirName)
 	tmp := dir + ".new"
 	os.RemoveAll(tmp)
-	if err := search.Build(ctx, tmp, b.documents()); err != nil {
+	if err := search.Build(ctx, tmp, b.documents(), b.model.src); err != nil {
 		return fmt.Errorf("search index: %w", err)
 	}
 	old, err := swap(tmp, dir)

@@ -84,11 +84,24 @@ func genDocs(n int) []Document {
 			Kind:    "visit",
 			Regions: []string{regions[r.IntN(len(regions))], regions[r.IntN(len(regions))]},
 			Sectors: []string{"trade"},
-			Day:     date.Format(time.DateOnly),
+			Date:    date,
 			Names:   []string{"Гуандун", "Guangdong", "广东", "провинция Гуандун"},
 		}
 	}
 	return docs
+}
+
+// benchSite is the site of DIGEST_CORPUS, or the test site.
+func benchSite(b *testing.B) *source.Site {
+	site := os.Getenv("DIGEST_CORPUS")
+	if site == "" {
+		site = "testdata/site"
+	}
+	src, err := source.LoadSettings(os.DirFS(site))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return src
 }
 
 func benchDocs(b *testing.B, n int) []Document {
@@ -101,27 +114,62 @@ func benchDocs(b *testing.B, n int) []Document {
 	return genDocs(n)
 }
 
+// BenchmarkBuild builds the index of n documents: into one shard, and
+// into as many as Build chooses. It reports documents a second, processor
+// seconds and the size of the index on disk.
 func BenchmarkBuild(b *testing.B) {
 	for _, n := range []int{1000, 10000, 100000} {
-		for _, shards := range []int{1, 2, 4} {
-			b.Run(fmt.Sprintf("docs=%d/shards=%d", n, shards), func(b *testing.B) {
+		for _, shards := range []int{1, 0} {
+			name := fmt.Sprintf("docs=%d/shards=%d", n, shards)
+			if shards == 0 {
+				name = fmt.Sprintf("docs=%d/shards=auto", n)
+			}
+			b.Run(name, func(b *testing.B) {
 				if n > 10000 && os.Getenv("DIGEST_BENCH_LARGE") == "" {
 					b.Skip("set DIGEST_BENCH_LARGE=1 for 100,000 documents")
 				}
 				docs := benchDocs(b, n)
+				site := benchSite(b)
+				if shards == 0 {
+					shards = shardCount(n)
+				}
 				cpu := cpuTime()
+				var size int64
 				b.ResetTimer()
 				for i := range b.N {
 					dir := filepath.Join(b.TempDir(), fmt.Sprint(i))
-					if err := build(context.Background(), dir, docs, shards, false); err != nil {
+					if err := build(context.Background(), dir, docs, site, shards); err != nil {
 						b.Fatal(err)
 					}
+					b.StopTimer()
+					size = dirSize(b, dir)
+					b.StartTimer()
 				}
 				b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "docs/s")
 				b.ReportMetric((cpuTime()-cpu).Seconds()/float64(b.N), "cpu-s/op")
+				b.ReportMetric(float64(size)/1e6, "MB")
 			})
 		}
 	}
+}
+
+// dirSize adds up the sizes of the files below dir.
+func dirSize(b *testing.B, dir string) int64 {
+	var n int64
+	err := filepath.WalkDir(dir, func(_ string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		fi, err := d.Info()
+		if err == nil {
+			n += fi.Size()
+		}
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return n
 }
 
 // cpuTime is the processor time, user and system, the process has used:
@@ -149,7 +197,7 @@ func benchIndex(b *testing.B, n int) *Index {
 	dir := filepath.Join(base, fmt.Sprintf("%s-%d-v%d", src, n, formatVersion))
 	if _, err := os.Stat(dir); err != nil {
 		start := time.Now()
-		if err := Build(context.Background(), dir, benchDocs(b, n)); err != nil {
+		if err := Build(context.Background(), dir, benchDocs(b, n), benchSite(b)); err != nil {
 			b.Fatal(err)
 		}
 		b.Logf("built %d documents in %v", n, time.Since(start))
@@ -279,152 +327,37 @@ func BenchmarkUpdate(b *testing.B) {
 	}
 }
 
-// mixQueries are the requests of testdata/wrk/mix.lua, as queries.
-var mixQueries = []struct {
-	name string
-	q    Query
-}{
-	{"Гуандун", Query{Q: "Гуандун"}},
-	{"Guangdong", Query{Q: "Guangdong"}},
-	{"广东", Query{Q: "广东"}},
-	{"выставка", Query{Q: "выставка"}},
-	{"сотрудничество", Query{Q: "сотрудничество"}},
-	{"typo", Query{Q: "Хабровский"}},
-	{"phrase", Query{Q: `"торговый дом"`}},
-	{"мостов+region", Query{Q: "мостов", Regions: []string{"heilongjiang"}}},
-	{"region", Query{Regions: []string{"khabarovsk-krai"}}},
-	{"region+sector", Query{Regions: []string{"guangdong"}, Sectors: []string{"trade"}}},
-	{"kind+dates", Query{Kinds: []string{"expo"}, From: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2022, 12, 31, 0, 0, 0, 0, time.UTC)}},
-	{"all", Query{}},
-	{"page2", Query{Page: 2}},
-	{"инвестиции-by-date", Query{Q: "инвестиции", Sort: SortDate}},
-	{"Приморье-порт", Query{Q: "Приморье порт"}},
-	{"зерно-соя", Query{Q: "зерно -соя"}},
-}
-
-// BenchmarkSearchMix runs the requests of the wrk mix as WRK_UNIQUE=1
-// makes them: with date bounds that leave the hits as they are.
-func BenchmarkSearchMix(b *testing.B) {
-	for _, n := range []int{10000, 100000} {
-		b.Run(fmt.Sprintf("docs=%d", n), func(b *testing.B) {
-			if n > 10000 && os.Getenv("DIGEST_BENCH_LARGE") == "" {
-				b.Skip("set DIGEST_BENCH_LARGE=1 for 100,000 documents")
-			}
-			ix := benchIndex(b, n)
-			for _, mq := range mixQueries {
-				b.Run(mq.name, func(b *testing.B) {
-					var total int
-					i := 0
-					for b.Loop() {
-						q := mq.q
-						i++
-						if q.From.IsZero() {
-							q.From = time.Date(1900+i%100, 1, 1, 0, 0, 0, 0, time.UTC)
-							q.To = time.Date(2030+i/100%70, 12, 31, 0, 0, 0, 0, time.UTC)
-						}
-						r, err := ix.Search(context.Background(), q)
-						if err != nil {
-							b.Fatal(err)
-						}
-						total = r.Total
-					}
-					b.ReportMetric(float64(total), "hits")
-				})
-			}
-		})
+// BenchmarkRequests serves the requests listed in the file DIGEST_REQUESTS
+// (one path and query a line, as `go run ./bench/searchload -print`
+// writes them) through the handler, without its cache, on the index of
+// the built site DIGEST_OUT: the work of digest serve for each but the
+// network.
+func BenchmarkRequests(b *testing.B) {
+	out, list := os.Getenv("DIGEST_OUT"), os.Getenv("DIGEST_REQUESTS")
+	if out == "" || list == "" {
+		b.Skip("set DIGEST_OUT to a built site and DIGEST_REQUESTS to a file of requests")
 	}
-}
-
-// BenchmarkHandlerMix serves the requests of the wrk mix, as WRK_UNIQUE=1
-// makes them, through the handler with its cache: the work of digest
-// serve for each but the network.
-func BenchmarkHandlerMix(b *testing.B) {
-	for _, n := range []int{10000, 100000} {
-		b.Run(fmt.Sprintf("docs=%d", n), func(b *testing.B) {
-			if n > 10000 && os.Getenv("DIGEST_BENCH_LARGE") == "" {
-				b.Skip("set DIGEST_BENCH_LARGE=1 for 100,000 documents")
-			}
-			ix := benchIndex(b, n)
-			site := os.Getenv("DIGEST_CORPUS")
-			if site == "" {
-				site = "testdata/site"
-			}
-			src, err := source.LoadSettings(os.DirFS(site))
-			if err != nil {
-				b.Fatal(err)
-			}
-			h, err := NewHandler(ix, HandlerConfig{Source: src})
-			if err != nil {
-				b.Fatal(err)
-			}
-			i := 0
-			for b.Loop() {
-				mq := mixQueries[i%len(mixQueries)]
-				v := mq.q.Values()
-				if mq.q.From.IsZero() {
-					v.Set("from", fmt.Sprintf("%d-01-01", 1900+i%100))
-					v.Set("to", fmt.Sprintf("%d-12-31", 2030+i/100%70))
-				}
-				i++
-				w := httptest.NewRecorder()
-				h.ServeHTTP(w, httptest.NewRequest("GET", "/api/search?"+v.Encode(), nil))
-				if w.Code != 200 {
-					b.Fatalf("%s: %d %s", v.Encode(), w.Code, w.Body)
-				}
-			}
-		})
-	}
-}
-
-// BenchmarkPhrase finds phrases as the first search of each does, before
-// the view's cache has them: a rare phrase of common words, phrases in
-// many notes, and a hyphenated word, which is searched as a phrase.
-func BenchmarkPhrase(b *testing.B) {
-	for _, n := range []int{10000, 100000} {
-		b.Run(fmt.Sprintf("docs=%d", n), func(b *testing.B) {
-			if n > 10000 && os.Getenv("DIGEST_BENCH_LARGE") == "" {
-				b.Skip("set DIGEST_BENCH_LARGE=1 for 100,000 documents")
-			}
-			ix := benchIndex(b, n)
-			for _, ph := range []string{"торговый дом", "провинции Хэйлунцзян", "в сфере информационных технологий", "российско-китайского"} {
-				b.Run(ph, func(b *testing.B) {
-					c, ok := ix.phrase(ph)
-					if !ok || c.phrase == "" {
-						b.Fatalf("%q is not a phrase", ph)
-					}
-					v := ix.view.Load()
-					var s *rowSet
-					for b.Loop() {
-						var err error
-						if s, err = v.phraseRows(context.Background(), &c); err != nil {
-							b.Fatal(err)
-						}
-					}
-					b.ReportMetric(float64(len(s.rows)), "hits")
-				})
-			}
-		})
-	}
-}
-
-// BenchmarkDocuments makes the analysed documents of 10,000 notes, as an
-// index build does before bleve writes them: the part of indexing that is
-// this package's own.
-func BenchmarkDocuments(b *testing.B) {
-	docs := benchDocs(b, 10000)
-	a, err := newAnalyzer()
+	data, err := os.ReadFile(list)
 	if err != nil {
 		b.Fatal(err)
 	}
-	m, err := newDocMaker(a, newMapping(false))
+	reqs := strings.Fields(string(data))
+	ix, err := Open(filepath.Join(out, DirName))
 	if err != nil {
 		b.Fatal(err)
 	}
-	enc := newPosEncoder(newPosDict())
+	defer ix.Close()
+	h, err := NewHandler(ix, HandlerConfig{CacheEntries: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	i := 0
 	for b.Loop() {
-		for i := range docs {
-			m.document(&docs[i], enc)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest("GET", reqs[i%len(reqs)], nil))
+		if w.Code != 200 {
+			b.Fatalf("%s: %d %s", reqs[i%len(reqs)], w.Code, w.Body)
 		}
+		i++
 	}
-	b.ReportMetric(float64(len(docs)*b.N)/b.Elapsed().Seconds(), "docs/s")
 }

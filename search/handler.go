@@ -6,64 +6,62 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html/template"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
 
 	"github.com/coopdigest/digest/source"
 	"github.com/coopdigest/digest/templates"
 )
 
-// searcher is what the handler needs of an index.
-type searcher interface {
-	Search(ctx context.Context, q Query) (*Result, error)
-}
-
-var _ searcher = (*Index)(nil)
-
 // HandlerConfig is what a Handler serves with.
 type HandlerConfig struct {
-	// Source holds the site's settings and taxonomies, as
-	// source.LoadSettings reads them; the notes are not needed.
-	Source *source.Site
 	// Templates render the results page ("search.html"); nil for the
 	// embedded defaults.
 	Templates *templates.Set
 	// Logger gets a line for every request that fails on the server's side;
 	// nil for none.
 	Logger *slog.Logger
-	// CacheBytes bounds the cache of responses: 0 for DefaultCacheBytes,
-	// below 0 for no cache.
-	CacheBytes int
+	// CacheEntries bounds the cache of responses: 0 for
+	// DefaultCacheEntries, below 0 for no cache. Responses larger than
+	// maxCachedBody are not kept, so that the cache holds at most
+	// CacheEntries×maxCachedBody bytes.
+	CacheEntries int
 	// Turns is how many searches run at once (see Handler.turn): 0 for as
 	// many as runtime.GOMAXPROCS.
 	Turns int
 }
 
-// DefaultCacheBytes is the default size of the handler's response cache.
+// DefaultCacheEntries is the default size of the handler's response cache.
 // Readers ask the same questions (a region, the latest events), and an
 // index changes seldom: a cached answer costs a map lookup.
-const DefaultCacheBytes = 32 << 20
+const DefaultCacheEntries = 2048
+
+// maxCachedBody is the largest response the cache keeps: a page of twenty
+// hits is far smaller.
+const maxCachedBody = 64 << 10
 
 // Handler serves GET /search, a results page in the site's look that works
 // without JavaScript, and GET /api/search, the same as JSON. The index it
-// searches can be replaced while it serves (SetIndex).
+// searches, with the site settings and taxonomies built into it, can be
+// replaced while it serves (SetIndex).
 type Handler struct {
 	index atomic.Pointer[Index]
 	// gen counts SetIndex calls; it is part of every cache key, so that a
 	// search that was under way on the old index caches nothing found again.
 	gen   atomic.Uint64
-	cache *cache
+	cache *lru.Cache[string, response] // nil for none
 	// turns holds a token for each search under way; see turn.
 	turns chan struct{}
-	src   *source.Site
 	tmpl  *templates.Set
 	log   *slog.Logger
 	mux   *http.ServeMux
@@ -71,14 +69,14 @@ type Handler struct {
 
 // NewHandler returns a handler searching ix.
 func NewHandler(ix *Index, cfg HandlerConfig) (*Handler, error) {
-	if cfg.Source == nil {
-		return nil, errors.New("search handler: no site source")
+	if ix == nil {
+		return nil, errors.New("search handler: no index")
 	}
 	turns := cfg.Turns
 	if turns <= 0 {
 		turns = runtime.GOMAXPROCS(0)
 	}
-	h := &Handler{src: cfg.Source, tmpl: cfg.Templates, log: cfg.Logger, turns: make(chan struct{}, turns)}
+	h := &Handler{tmpl: cfg.Templates, log: cfg.Logger, turns: make(chan struct{}, turns)}
 	if h.tmpl == nil {
 		t, err := templates.Load(nil)
 		if err != nil {
@@ -92,11 +90,15 @@ func NewHandler(ix *Index, cfg HandlerConfig) (*Handler, error) {
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
-	switch {
-	case cfg.CacheBytes == 0:
-		h.cache = newCache(DefaultCacheBytes)
-	case cfg.CacheBytes > 0:
-		h.cache = newCache(cfg.CacheBytes)
+	if n := cfg.CacheEntries; n >= 0 {
+		if n == 0 {
+			n = DefaultCacheEntries
+		}
+		c, err := lru.New[string, response](n)
+		if err != nil {
+			return nil, fmt.Errorf("search handler: %w", err)
+		}
+		h.cache = c
 	}
 	h.index.Store(ix)
 	h.mux = http.NewServeMux()
@@ -105,18 +107,33 @@ func NewHandler(ix *Index, cfg HandlerConfig) (*Handler, error) {
 	return h, nil
 }
 
+// Index returns the index the handler searches.
+func (h *Handler) Index() *Index { return h.index.Load() }
+
 // SetIndex makes the handler search ix from now on and returns the index it
 // searched before, which the caller should Close: Close waits for searches
 // under way, and those that start after it retry on ix.
 func (h *Handler) SetIndex(ix *Index) (old *Index) {
 	old = h.index.Swap(ix)
 	h.gen.Add(1)
-	h.cache.clear()
+	if h.cache != nil {
+		h.cache.Purge()
+	}
 	return old
 }
 
-// Index returns the index the handler searches.
-func (h *Handler) Index() *Index { return h.index.Load() }
+// Status describes the index the handler searches, for a health check (see
+// Index.Status), and fails when it cannot answer.
+func (h *Handler) Status(ctx context.Context) (string, error) {
+	for {
+		ix := h.index.Load()
+		s, err := ix.Status(ctx)
+		if errors.Is(err, ErrClosed) && h.index.Load() != ix {
+			continue // swapped meanwhile
+		}
+		return s, err
+	}
+}
 
 // ServeHTTP serves /search and /api/search; any other method than GET and
 // HEAD gets 405.
@@ -133,33 +150,37 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.mux.ServeHTTP(w, r)
 }
 
-// parse reads the request's parameters, with the site's page size when
-// none is given.
-func (h *Handler) parse(r *http.Request) (Query, error) {
+// parse reads the request's parameters, with the names of ix's site and
+// its page size when none is given.
+func parse(r *http.Request, ix *Index) (Query, error) {
 	v, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
 		return Query{}, &ParamError{"query string", "malformed: " + queryProblem(err)}
 	}
-	q, err := ParseRequest(v, &h.src.Taxonomies)
+	site := ix.Site()
+	q, err := ParseRequest(v, &site.Taxonomies)
 	if err != nil {
 		return q, err
 	}
 	if q.PerPage == 0 {
-		q.PerPage = min(max(h.src.Settings.PerPage, 1), MaxPerPage)
+		q.PerPage = sitePerPage(site)
 	}
 	return q, nil
 }
 
-// search runs q on the current index. A search that meets an index closed
-// under it by SetIndex runs again on the new one.
-func (h *Handler) search(ctx context.Context, q Query) (*Result, error) {
+// sitePerPage is the site's page size, within what a request may ask.
+func sitePerPage(site *source.Site) int { return min(max(site.Settings.PerPage, 1), MaxPerPage) }
+
+// search runs q on ix, or, when SetIndex closed ix under it, on the index
+// that replaced it.
+func (h *Handler) search(ctx context.Context, ix *Index, q Query) (*Result, *Index, error) {
 	for {
-		ix := h.index.Load()
 		res, err := ix.Search(ctx, q)
-		if errors.Is(err, ErrClosed) && h.index.Load() != ix {
+		if next := h.index.Load(); errors.Is(err, ErrClosed) && next != ix {
+			ix = next
 			continue
 		}
-		return res, err
+		return res, ix, err
 	}
 }
 
@@ -180,18 +201,25 @@ func (h *Handler) turn(ctx context.Context) (func(), error) {
 	}
 }
 
+// response is a response as written, and as the cache keeps it.
+type response struct {
+	status int
+	ctype  string
+	body   []byte
+}
+
 // cached answers from the cache and reports whether it did; otherwise it
 // returns the key to store the answer under.
-func (h *Handler) cached(w http.ResponseWriter, endpoint string, q Query) (key string, done bool) {
+func (h *Handler) cached(w http.ResponseWriter, endpoint string, ix *Index, q Query) (key string, done bool) {
 	if h.cache == nil {
 		return "", false
 	}
 	// The index's count of updates is part of the key, so that an answer
 	// from before an Update is never served after it; such answers are
 	// left for the cache to push out.
-	key = strconv.FormatUint(h.gen.Load(), 10) + "." + strconv.FormatUint(h.index.Load().updates.Load(), 10) +
+	key = strconv.FormatUint(h.gen.Load(), 10) + "." + strconv.FormatUint(ix.Updates(), 10) +
 		" " + endpoint + "?" + q.Values().Encode()
-	resp, ok := h.cache.get(key)
+	resp, ok := h.cache.Get(key)
 	if !ok {
 		return key, false
 	}
@@ -199,8 +227,16 @@ func (h *Handler) cached(w http.ResponseWriter, endpoint string, q Query) (key s
 	return key, true
 }
 
+// remember keeps resp in the cache under key, unless key is "" or resp is
+// too large to be worth it.
+func (h *Handler) remember(key string, resp response) {
+	if key != "" && resp.status == http.StatusOK && len(resp.body) <= maxCachedBody {
+		h.cache.Add(key, resp)
+	}
+}
+
 // write sends a response.
-func (h *Handler) write(w http.ResponseWriter, resp cachedResponse) {
+func (h *Handler) write(w http.ResponseWriter, resp response) {
 	w.Header().Set("Content-Type", resp.ctype)
 	w.Header().Set("Cache-Control", "no-cache")
 	w.WriteHeader(resp.status)
@@ -211,7 +247,7 @@ func (h *Handler) write(w http.ResponseWriter, resp cachedResponse) {
 func queryProblem(err error) string {
 	var ee url.EscapeError
 	if errors.As(err, &ee) {
-		return fmt.Sprintf("bad escape %q", string(ee))
+		return fmt.Sprintf("bad escape %q", printable(string(ee)))
 	}
 	return "cannot be decoded"
 }
@@ -252,12 +288,19 @@ type apiFacet struct {
 	Count int    `json:"count"`
 }
 
-// EncodeJSON writes res as /api/search answers it, with names from tax.
+// EncodeJSON writes res as /api/search answers it, with names from tax,
+// indented for people to read.
 func EncodeJSON(w io.Writer, res *Result, tax *source.Taxonomies) error {
+	return encodeJSON(w, apiResultOf(res, tax), "  ")
+}
+
+// encodeJSON writes v as JSON, with HTML in strings as it is: snippets
+// are HTML, and the answer is never read as HTML.
+func encodeJSON(w io.Writer, v any, indent string) error {
 	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
+	enc.SetIndent("", indent)
 	enc.SetEscapeHTML(false)
-	return enc.Encode(apiResultOf(res, tax))
+	return enc.Encode(v)
 }
 
 func apiResultOf(res *Result, tax *source.Taxonomies) apiResult {
@@ -310,7 +353,7 @@ func nonNil(s []string) []string {
 }
 
 // termName is the Russian name of a slug, or the slug when the taxonomy
-// does not know it (a year, or an index older than the taxonomy).
+// does not know it (a year).
 func termName(t *source.Taxonomy, slug string) string {
 	if term := t.Get(slug); term != nil {
 		return term.Name.Ru
@@ -318,13 +361,16 @@ func termName(t *source.Taxonomy, slug string) string {
 	return slug
 }
 
+const jsonType = "application/json; charset=utf-8"
+
 func (h *Handler) serveAPI(w http.ResponseWriter, r *http.Request) {
-	q, err := h.parse(r)
+	ix := h.index.Load()
+	q, err := parse(r, ix)
 	if err != nil {
 		h.writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	key, ok := h.cached(w, "api", q)
+	key, ok := h.cached(w, "api", ix, q)
 	if ok {
 		return
 	}
@@ -332,55 +378,34 @@ func (h *Handler) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // the client has gone
 	}
-	res, err := h.search(r.Context(), q)
+	res, ix, err := h.search(r.Context(), ix, q)
 	if err != nil {
 		done()
-		status, msg := h.problem(r, err)
-		if status != 0 {
+		if status, msg := h.problem(r, err); status != 0 {
 			h.writeError(w, status, msg)
 		}
 		return
 	}
-	out := apiResultOf(res, &h.src.Taxonomies)
-	buf := answers.Get().(*[]byte)
-	resp := cachedResponse{status: http.StatusOK, ctype: jsonType, body: out.appendJSON((*buf)[:0])}
+	var buf bytes.Buffer
+	err = encodeJSON(&buf, apiResultOf(res, &ix.Site().Taxonomies), "")
 	done()
+	if err != nil {
+		h.log.Error("search: encode", "err", err)
+		h.writeError(w, http.StatusInternalServerError, "the search failed; try again later")
+		return
+	}
+	resp := response{status: http.StatusOK, ctype: jsonType, body: buf.Bytes()}
 	h.write(w, resp)
 	h.remember(key, resp)
-	if cap(resp.body) <= maxPooledAnswer {
-		*buf = resp.body[:0]
-		answers.Put(buf)
-	}
 }
-
-// answers holds the buffers answers are made in, so that each answer does
-// not allocate its own: the cache keeps a copy of the exact size.
-var answers = sync.Pool{New: func() any {
-	b := make([]byte, 0, 32<<10)
-	return &b
-}}
-
-// maxPooledAnswer is the largest buffer answers keeps: a hundred hits
-// with long snippets.
-const maxPooledAnswer = 256 << 10
-
-// remember keeps resp in the cache under key, unless key is "": a copy of
-// its body, the size the cache counts it as.
-func (h *Handler) remember(key string, resp cachedResponse) {
-	if key != "" {
-		resp.body = bytes.Clone(resp.body)
-		h.cache.put(key, resp)
-	}
-}
-
-const jsonType = "application/json; charset=utf-8"
 
 // writeError writes the JSON {"error": msg}.
-// The message quotes what the reader wrote, unescaped as HTML, as answers
-// are (see json.go).
 func (h *Handler) writeError(w http.ResponseWriter, status int, msg string) {
-	body := append(appendJSONString([]byte(`{"error":`), msg), "}\n"...)
-	h.write(w, cachedResponse{status: status, ctype: jsonType, body: body})
+	var buf bytes.Buffer
+	encodeJSON(&buf, struct {
+		Error string `json:"error"`
+	}{msg}, "")
+	h.write(w, response{status: status, ctype: jsonType, body: buf.Bytes()})
 }
 
 // problem turns an error of a search into a status and a message for the
@@ -394,56 +419,13 @@ func (h *Handler) problem(r *http.Request, err error) (int, string) {
 	case r.Context().Err() != nil:
 		return 0, ""
 	}
-	h.log.Error("search failed", "url", r.URL.String(), "err", err)
+	h.log.Error("search failed", "url", printable(r.URL.String()), "err", err)
 	return http.StatusInternalServerError, "the search failed; try again later"
 }
 
-// pageView is the Data of the results page.
-type pageView struct {
-	Query   string
-	Error   string
-	Total   int
-	Took    string
-	Sort    Sort
-	Items   []templates.Item
-	Facets  []facetView
-	Active  []activeFilter
-	Sorts   []sortLink
-	Pager   pagerView
-	From    string
-	To      string
-	Regions []string // hidden fields that keep the filters when the query changes
-	Sectors []string
-	Kinds   []string
-	PerPage int
-}
-
-// facetView is one facet: a heading and its values, each a link that adds
-// it to the search.
-type facetView struct {
-	Title  string
-	Counts []templates.Count
-}
-
-// activeFilter is a filter in force with a link that removes it.
-type activeFilter struct {
-	Label  string
-	Remove string
-}
-
-type sortLink struct {
-	Label  string
-	URL    string
-	Active bool
-}
-
-type pagerView struct {
-	Number, Total int
-	Prev, Next    string
-}
-
 func (h *Handler) servePage(w http.ResponseWriter, r *http.Request) {
-	q, err := h.parse(r)
+	ix := h.index.Load()
+	q, err := parse(r, ix)
 	var key string
 	var res *Result
 	var release func() // gives the turn back; see turn
@@ -454,22 +436,23 @@ func (h *Handler) servePage(w http.ResponseWriter, r *http.Request) {
 	}()
 	if err == nil {
 		var done bool
-		if key, done = h.cached(w, "page", q); done {
+		if key, done = h.cached(w, "page", ix, q); done {
 			return
 		}
 		if release, err = h.turn(r.Context()); err != nil {
 			return // the client has gone
 		}
-		res, err = h.search(r.Context(), q)
+		res, ix, err = h.search(r.Context(), ix, q)
 	}
+	site := ix.Site()
 	page := &templates.Page{
-		Site:    h.src.Settings,
+		Site:    site.Settings,
 		Title:   "Поиск",
 		Path:    r.URL.Path,
 		NoIndex: true,
 	}
 	status := http.StatusOK
-	view := &pageView{}
+	view := &templates.SearchPage{}
 	if err != nil {
 		status, view.Error = h.problem(r, err)
 		if status == 0 {
@@ -481,7 +464,7 @@ func (h *Handler) servePage(w http.ResponseWriter, r *http.Request) {
 			view.Query = q.Q
 		}
 	} else {
-		view = h.view(res, q)
+		view = pageView(res, q, site)
 		page.Query = q.Q
 		if q.Q != "" {
 			page.Title = "Поиск: " + q.Q
@@ -494,156 +477,51 @@ func (h *Handler) servePage(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "500 internal error", http.StatusInternalServerError)
 		return
 	}
-	resp := cachedResponse{status: status, ctype: "text/html; charset=utf-8", body: buf.Bytes()}
+	resp := response{status: status, ctype: "text/html; charset=utf-8", body: buf.Bytes()}
 	if release != nil {
 		release()
 		release = nil
 	}
 	h.write(w, resp)
-	if status == http.StatusOK {
-		h.remember(key, resp)
-	}
+	h.remember(key, resp)
 }
 
-// view builds the results page's data from a result of the query q as the
-// reader gave it: links keep what the reader set and nothing more.
-func (h *Handler) view(res *Result, q Query) *pageView {
-	tax := &h.src.Taxonomies
-	if q.PerPage == 0 {
-		q.PerPage = res.Query.PerPage
+// Follow keeps the handler on the index in dir as builds replace it (a
+// build swaps a whole new OUT in): every interval it looks at dir's
+// index.json, and when that is another file than the one the served index
+// was opened from, it opens the new index, searches it from then on and
+// closes the old one once the searches under way on it are done. An index
+// that cannot be opened is logged and tried again at the next look; the
+// old one stays served meanwhile. Follow returns when ctx ends.
+func (h *Handler) Follow(ctx context.Context, dir string, interval time.Duration, log *slog.Logger) {
+	if log == nil {
+		log = h.log
 	}
-	v := &pageView{
-		Query:   q.Q,
-		Total:   res.Total,
-		Took:    strconv.FormatFloat(res.Took.Seconds(), 'f', 3, 64),
-		Sort:    res.Query.Sort,
-		Regions: q.Regions,
-		Sectors: q.Sectors,
-		Kinds:   q.Kinds,
-	}
-	if q.PerPage != min(max(h.src.Settings.PerPage, 1), MaxPerPage) {
-		v.PerPage = q.PerPage
-	}
-	if !q.From.IsZero() {
-		v.From = q.From.Format(time.DateOnly)
-	}
-	if !q.To.IsZero() {
-		v.To = q.To.Format(time.DateOnly)
-	}
-	// link returns the URL of the search changed by edit, on its first page.
-	link := func(edit func(*Query)) string {
-		c := q
-		c.Regions = append([]string(nil), q.Regions...)
-		c.Sectors = append([]string(nil), q.Sectors...)
-		c.Kinds = append([]string(nil), q.Kinds...)
-		c.Page = 1
-		if c.PerPage == min(max(h.src.Settings.PerPage, 1), MaxPerPage) {
-			c.PerPage = 0
-		}
-		edit(&c)
-		return "?" + c.Values().Encode()
-	}
-	for _, hit := range res.Hits {
-		it := templates.Item{
-			URL:     hit.URL,
-			Title:   hit.Title,
-			Date:    hit.Date,
-			End:     hit.End,
-			Summary: hit.Summary,
-			Snippet: template.HTML(hit.Snippet), // escaped by snippet, with <mark> only
-		}
-		if t := tax.Kinds.Get(hit.Kind); t != nil {
-			it.Kind = &templates.TermRef{Slug: t.Slug, Name: t.Name, URL: "/kinds/" + t.Slug + "/"}
-		}
-		for _, s := range hit.Regions {
-			if t := tax.Regions.Get(s); t != nil {
-				it.Regions = append(it.Regions, templates.TermRef{Slug: t.Slug, Name: t.Name, URL: "/regions/" + t.Slug + "/"})
-			}
-		}
-		v.Items = append(v.Items, it)
-	}
-
-	facet := func(title string, counts []FacetCount, t *source.Taxonomy, active []string, add func(*Query, string)) {
-		if len(counts) == 0 {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	var failed os.FileInfo // the manifest that last failed to open
+	for {
+		select {
+		case <-ctx.Done():
 			return
+		case <-t.C:
 		}
-		f := facetView{Title: title}
-		for _, c := range counts {
-			on := contains(active, c.Value)
-			f.Counts = append(f.Counts, templates.Count{
-				Name:   termName(t, c.Value),
-				URL:    link(func(q *Query) { add(q, c.Value) }),
-				Count:  c.Count,
-				Active: on,
-			})
+		fi, err := os.Stat(filepath.Join(dir, manifestName))
+		if err != nil || os.SameFile(fi, h.index.Load().manifest) || failed != nil && os.SameFile(fi, failed) {
+			continue
 		}
-		v.Facets = append(v.Facets, f)
-	}
-	facet("Регионы", res.Facets.Regions, tax.Regions, q.Regions, func(q *Query, s string) {
-		if !contains(q.Regions, s) {
-			q.Regions = append(q.Regions, s)
+		ix, err := Open(dir)
+		if err != nil {
+			log.Error("search: a new index", "dir", dir, "err", err)
+			failed = fi
+			continue
 		}
-	})
-	facet("Отрасли", res.Facets.Sectors, tax.Sectors, q.Sectors, func(q *Query, s string) {
-		if !contains(q.Sectors, s) {
-			q.Sectors = append(q.Sectors, s)
+		failed = nil
+		if err := h.SetIndex(ix).Close(); err != nil {
+			log.Error("search: closing the old index", "err", err)
 		}
-	})
-	// A note has one kind: choosing a kind replaces the others.
-	facet("Виды событий", res.Facets.Kinds, tax.Kinds, q.Kinds, func(q *Query, s string) { q.Kinds = []string{s} })
-	var years []string
-	if !q.From.IsZero() && !q.To.IsZero() && q.From.Year() == q.To.Year() &&
-		q.From.YearDay() == 1 && q.To.Month() == time.December && q.To.Day() == 31 {
-		years = []string{strconv.Itoa(q.From.Year())}
-	}
-	facet("Годы", res.Facets.Years, nil, years, func(q *Query, s string) {
-		y, _ := strconv.Atoi(s)
-		q.From = time.Date(y, time.January, 1, 0, 0, 0, 0, time.UTC)
-		q.To = time.Date(y, time.December, 31, 0, 0, 0, 0, time.UTC)
-	})
-
-	remove := func(list []string, s string) []string {
-		var out []string
-		for _, x := range list {
-			if x != s {
-				out = append(out, x)
-			}
-		}
-		return out
-	}
-	for _, s := range q.Regions {
-		v.Active = append(v.Active, activeFilter{termName(tax.Regions, s), link(func(q *Query) { q.Regions = remove(q.Regions, s) })})
-	}
-	for _, s := range q.Sectors {
-		v.Active = append(v.Active, activeFilter{termName(tax.Sectors, s), link(func(q *Query) { q.Sectors = remove(q.Sectors, s) })})
-	}
-	for _, s := range q.Kinds {
-		v.Active = append(v.Active, activeFilter{termName(tax.Kinds, s), link(func(q *Query) { q.Kinds = remove(q.Kinds, s) })})
-	}
-	if !q.From.IsZero() {
-		v.Active = append(v.Active, activeFilter{"с " + templates.RuDate(q.From), link(func(q *Query) { q.From = time.Time{} })})
-	}
-	if !q.To.IsZero() {
-		v.Active = append(v.Active, activeFilter{"по " + templates.RuDate(q.To), link(func(q *Query) { q.To = time.Time{} })})
-	}
-
-	if q.Q != "" {
-		v.Sorts = []sortLink{
-			{"по релевантности", link(func(q *Query) { q.Sort = SortDefault }), res.Query.Sort == SortRelevance},
-			{"по дате", link(func(q *Query) { q.Sort = SortDate }), res.Query.Sort == SortDate},
+		if s, err := ix.Status(ctx); err == nil {
+			log.Info("search: serving a new index", "status", s)
 		}
 	}
-
-	pages := (res.Total + q.PerPage - 1) / q.PerPage
-	v.Pager = pagerView{Number: q.Page, Total: pages}
-	pageLink := func(n int) string {
-		return link(func(c *Query) { c.Page = n })
-	}
-	if q.Page > 1 && q.Page <= pages+1 {
-		v.Pager.Prev = pageLink(min(q.Page-1, max(pages, 1)))
-	}
-	if q.Page < pages {
-		v.Pager.Next = pageLink(q.Page + 1)
-	}
-	return v
 }

@@ -14,7 +14,7 @@ import (
 
 func newTestHandler(t testing.TB, ix *Index) *Handler {
 	t.Helper()
-	h, err := NewHandler(ix, HandlerConfig{Source: loadSite(t)})
+	h, err := NewHandler(ix, HandlerConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,6 +52,9 @@ func TestHandlerBadRequests(t *testing.T) {
 		{"unknown kind", "kind=" + url.QueryEscape("выстафка"), []string{"kind:", "unknown kind", "Выставка"}},
 		{"unknown sort", "sort=foo", []string{"sort:", `"foo"`, "relevance or date"}},
 		{"malformed escape", "q=%zz", []string{"query string", "%zz"}},
+		{"from huge", "from=" + strings.Repeat("9", 100000), []string{"from:", "is not a date", "YYYY-MM-DD"}},
+		{"sort huge", "sort=" + strings.Repeat("x", 100000), []string{"sort:", "relevance or date"}},
+		{"page huge", "page=" + strings.Repeat("x", 100000), []string{"page:"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -70,6 +73,10 @@ func TestHandlerBadRequests(t *testing.T) {
 				if !strings.Contains(body.Error, s) {
 					t.Errorf("error %q lacks %q", body.Error, s)
 				}
+			}
+			// A value is quoted in part, however long.
+			if len(body.Error) > 300 {
+				t.Errorf("error of %d bytes: %.100q…", len(body.Error), body.Error)
 			}
 
 			// The page answers the same, in the site's look.
@@ -128,7 +135,7 @@ func TestHandlerPastTheEnd(t *testing.T) {
 
 func TestHandlerJSON(t *testing.T) {
 	h := newTestHandler(t, sharedIndex(t))
-	w := get(t, h, "GET", "/api/search?q="+url.QueryEscape("выставка")+"&region=Хэйлунцзян&per_page=1")
+	w := get(t, h, "GET", "/api/search?q="+url.QueryEscape("выставка")+"&region=Хэйлунцзян&per_page=1&sort=date")
 	if w.Code != http.StatusOK {
 		t.Fatalf("status %d: %s", w.Code, w.Body)
 	}

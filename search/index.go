@@ -5,24 +5,168 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
+	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/mapping"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/coopdigest/digest/source"
 )
+
+// DirName is the index folder inside OUT. The server serves no path segment
+// that starts with ".", so the index is never a static file.
+const DirName = ".search"
+
+// manifestName is the file of an index folder that lists its shards.
+const manifestName = "index.json"
+
+// siteDir is the folder, inside an index folder, that holds what the
+// handler needs of the site: its settings and taxonomies, as a site's own
+// content/ folder would (see writeSite).
+const siteDir = "site"
+
+// formatVersion changes whenever the mapping or the layout of an index
+// changes, so that a binary refuses an index it would misread.
+const formatVersion = 7
 
 // ErrNoIndex means that a folder holds no search index.
 var ErrNoIndex = errors.New("no search index")
 
 // ErrClosed is the error of a search on a closed index.
 var ErrClosed = errors.New("search index closed")
+
+// manifest describes an index folder: its shards, each a bleve index in a
+// subfolder, searched together as one.
+type manifest struct {
+	Version int `json:"version"`
+	// Built is when the index was built: it names the index's generation.
+	Built  time.Time `json:"built"`
+	Docs   int       `json:"docs"` // as built; Update does not change it
+	Shards []string  `json:"shards"`
+}
+
+// docsPerShard is about how many documents make one more shard worth it:
+// bleve's builder analyses the documents of a shard in one goroutine, so
+// that a build uses as many cores as it has shards.
+const docsPerShard = 2000
+
+// shardCount chooses the number of shards for n documents: one for a small
+// site, one per core for a large one.
+func shardCount(n int) int {
+	return max(1, min(runtime.GOMAXPROCS(0), n/docsPerShard))
+}
+
+// shardOf is the shard of a document: the same for the build and for every
+// Update, so that an update replaces the document where it is.
+func shardOf(id string, shards int) int {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	return int(h.Sum32() % uint32(shards))
+}
+
+// Build writes a new index of docs into dir, which must not exist yet, with
+// the settings and taxonomies of site, which the handler serves with. The
+// documents are split into shards written in parallel by bleve's offline
+// builder. On an error or when ctx is cancelled, Build removes what it
+// wrote and returns the error.
+func Build(ctx context.Context, dir string, docs []Document, site *source.Site) error {
+	return build(ctx, dir, docs, site, shardCount(len(docs)))
+}
+
+// build is Build into n shards.
+func build(ctx context.Context, dir string, docs []Document, site *source.Site, n int) (err error) {
+	if site == nil {
+		return errors.New("search index: no site settings")
+	}
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		return fmt.Errorf("search index: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			os.RemoveAll(dir)
+		}
+	}()
+	if err := writeSite(filepath.Join(dir, siteDir), site); err != nil {
+		return err
+	}
+	m := manifest{Version: formatVersion, Built: time.Now().UTC(), Docs: len(docs)}
+	parts := make([][]*Document, n)
+	for i := range docs {
+		if docs[i].ID == "" {
+			return errors.New("search index: a document without an ID")
+		}
+		s := shardOf(docs[i].ID, n)
+		parts[s] = append(parts[s], &docs[i])
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	for i := range n {
+		name := fmt.Sprintf("%02d", i)
+		m.Shards = append(m.Shards, name)
+		g.Go(func() error { return buildShard(gctx, filepath.Join(dir, name), parts[i]) })
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	data, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return fmt.Errorf("search index: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, manifestName), data, 0o644); err != nil {
+		return fmt.Errorf("search index: %w", err)
+	}
+	return nil
+}
+
+// buildShard indexes docs into a new bleve index at path with bleve's
+// offline builder, which writes segments without the syncs of an index fed
+// batches and merges them into one at the end: faster to write than an
+// index fed batches, and faster to search.
+func buildShard(ctx context.Context, path string, docs []*Document) error {
+	if len(docs) == 0 {
+		// The builder cannot write an empty index; an ordinary index can.
+		idx, err := bleve.New(path, newMapping())
+		if err != nil {
+			return fmt.Errorf("search index: %w", err)
+		}
+		return idx.Close()
+	}
+	tmp := path + ".tmp"
+	if err := os.Mkdir(tmp, 0o755); err != nil {
+		return fmt.Errorf("search index: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	b, err := bleve.NewBuilder(path, newMapping(), map[string]any{"buildPathPrefix": tmp, "batchSize": 1000})
+	if err != nil {
+		return fmt.Errorf("search index: %w", err)
+	}
+	// On an error the builder is left unclosed: Close would merge what was
+	// written so far; the caller's RemoveAll discards it.
+	for i, d := range docs {
+		if i%1000 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err := b.Index(d.ID, d); err != nil {
+			return fmt.Errorf("search index: %s: %w", d.ID, err)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := b.Close(); err != nil {
+		return fmt.Errorf("search index: %w", err)
+	}
+	return nil
+}
 
 // Index is an index opened for searching, and perhaps for updates (see
 // OpenWritable). It is safe for use by many goroutines at once.
@@ -31,21 +175,31 @@ type Index struct {
 	// Close, so that Close waits for the work under way.
 	mu       sync.RWMutex
 	closed   bool
+	writable bool
 	dir      string
-	names    []string // of the shards
+	man      manifest
+	// manifest is the file index.json the index was opened with: a build
+	// that swaps a new OUT in puts another in its place (see Handler.Follow).
+	manifest os.FileInfo
+	site     *source.Site
 	shards   []bleve.Index
-	analyzer *textAnalyzer
-	// pos holds the positions files of the shards as last read, mapped
-	// the files read so far, unmapped by Close.
-	pos    []*shardPos
-	mapped [][]byte
-	// view is what searches run on; Update replaces it. nil once closed.
-	view atomic.Pointer[view]
+	// alias searches every shard as one.
+	alias bleve.IndexAlias
+	// analyzer is the text analyzer of the shards' mapping: a reader's
+	// words are analysed as the notes were.
+	analyzer analysis.Analyzer
+	// docs is the number of documents; updated by Update.
+	docs atomic.Int64
+	// tab is the table searches run on; Update replaces it. nil once
+	// closed.
+	tab atomic.Pointer[table]
+	// mapping is the shards' mapping, which queries are made with.
+	mapping mapping.IndexMapping
 	// updates counts the Updates applied, so that caches of results know
 	// when theirs are out of date.
 	updates atomic.Uint64
-	// w is the state of updates, nil when the index was opened read-only.
-	w *writer
+	// upd serializes Updates.
+	upd sync.Mutex
 }
 
 // lockTimeout is how long opening a shard waits for a process that holds
@@ -60,8 +214,20 @@ func Open(dir string) (*Index, error) {
 	return open(dir, false)
 }
 
+// OpenWritable opens the index in dir for searching and for Update. Only one
+// process may hold an index open for updates, and no other may open it
+// meanwhile.
+func OpenWritable(dir string) (*Index, error) {
+	return open(dir, true)
+}
+
 func open(dir string, writable bool) (*Index, error) {
-	data, err := os.ReadFile(filepath.Join(dir, manifestName))
+	path := filepath.Join(dir, manifestName)
+	fi, err := os.Stat(path)
+	var data []byte
+	if err == nil {
+		data, err = os.ReadFile(path)
+	}
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%s: %w", dir, ErrNoIndex)
 	}
@@ -75,87 +241,86 @@ func open(dir string, writable bool) (*Index, error) {
 	if m.Version != formatVersion {
 		return nil, fmt.Errorf("%s: %w of this version (format %d, want %d)", dir, ErrNoIndex, m.Version, formatVersion)
 	}
-	a, err := newAnalyzer()
+	site, err := source.LoadSettings(os.DirFS(filepath.Join(dir, siteDir)))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w (its site settings: %v)", dir, ErrNoIndex, err)
 	}
-	ix := &Index{dir: dir, names: m.Shards, analyzer: a}
+	ix := &Index{dir: dir, man: m, manifest: fi, site: site, writable: writable}
 	config := map[string]any{"read_only": true, "bolt_timeout": lockTimeout.String()}
 	if writable {
-		config = writableConfig()
+		config = map[string]any{"bolt_timeout": lockTimeout.String()}
 	}
 	for _, name := range m.Shards {
 		if !validShardName(name) {
-			ix.Close()
+			ix.closeShards()
 			return nil, fmt.Errorf("%s: %w (bad shard %q)", dir, ErrNoIndex, name)
 		}
 		s, err := bleve.OpenUsing(filepath.Join(dir, name), config)
 		if err != nil {
-			ix.Close()
+			ix.closeShards()
 			return nil, fmt.Errorf("search index %s: %w", filepath.Join(dir, name), err)
 		}
 		ix.shards = append(ix.shards, s)
 	}
-	// The first typo of the process would wait for the automaton builders.
-	go builders()
-	v, err := ix.load()
-	if err != nil {
-		ix.Close()
-		return nil, err
+	ix.alias = bleve.NewIndexAlias(ix.shards...)
+	ix.mapping = ix.shards[0].Mapping()
+	if ix.analyzer = ix.mapping.AnalyzerNamed(analyzerName); ix.analyzer == nil {
+		ix.closeShards()
+		return nil, fmt.Errorf("%s: %w (its mapping has no analyzer %q)", dir, ErrNoIndex, analyzerName)
 	}
-	ix.view.Store(v)
-	if writable {
-		im, ok := ix.shards[0].Mapping().(*mapping.IndexMappingImpl)
-		if !ok {
-			ix.Close()
-			return nil, fmt.Errorf("search index %s: a mapping of type %T", dir, ix.shards[0].Mapping())
-		}
-		if ix.w, err = newWriter(a, im); err != nil {
-			ix.Close()
-			return nil, err
-		}
-		if err := ix.w.reset(v); err != nil {
-			ix.Close()
-			return nil, err
-		}
+	if err := ix.refresh(context.Background()); err != nil {
+		ix.closeShards()
+		return nil, err
 	}
 	return ix, nil
-}
-
-// load reads the positions files of the shards and loads a view of them.
-func (ix *Index) load() (*view, error) {
-	pos := make([]*shardPos, len(ix.names))
-	for i, name := range ix.names {
-		path := posFile(ix.dir, name)
-		data, err := mapFile(path)
-		if err != nil {
-			return nil, fmt.Errorf("search index: %w", err)
-		}
-		ix.mapped = append(ix.mapped, data)
-		if pos[i], err = parsePositions(path, data); err != nil {
-			return nil, err
-		}
-	}
-	v, err := loadView(ix.shards, pos)
-	if err != nil {
-		return nil, err
-	}
-	// Reading the files and finding the rows of their notes took every
-	// page in; a search needs a few notes'.
-	for _, data := range ix.mapped[len(ix.mapped)-len(pos):] {
-		dropPages(data)
-	}
-	// The table has each row's lists now; the maps by URL were for that.
-	for _, sp := range pos {
-		sp.docs = nil
-	}
-	ix.pos = pos
-	return v, nil
 }
 
 func validShardName(s string) bool {
 	_, err := strconv.Atoi(s)
 	return err == nil && len(s) <= 4
+}
+
+// refresh reads the table of the shards as they are now and searches it
+// from now on; the table before is closed once its searches are done.
+func (ix *Index) refresh(ctx context.Context) error {
+	t, err := loadTable(ctx, ix.shards, ix.mapping)
+	if err != nil {
+		return err
+	}
+	ix.docs.Store(int64(len(t.urls)))
+	return ix.setTable(t)
+}
+
+// setTable makes t the table of new searches and releases the one before.
+func (ix *Index) setTable(t *table) error {
+	if old := ix.tab.Swap(t); old != nil {
+		return old.release()
+	}
+	return nil
+}
+
+// acquire returns the index's table with a reference taken, or nil when
+// the index is closed. The caller releases it.
+func (ix *Index) acquire() *table {
+	for {
+		t := ix.tab.Load()
+		if t == nil {
+			return nil
+		}
+		if t.acquire() {
+			return t
+		}
+		// An Update swapped t out and its last search released it in the
+		// meantime: the new table is in place already.
+	}
+}
+
+func (ix *Index) closeShards() error {
+	var errs []error
+	for _, s := range ix.shards {
+		errs = append(errs, s.Close())
+	}
+	return errors.Join(errs...)
 }
 
 // Close closes the index once the searches and updates under way are done;
@@ -167,223 +332,133 @@ func (ix *Index) Close() error {
 		return nil
 	}
 	ix.closed = true
-	// No search holds the view any more: this closes its snapshots, which
-	// must be closed before their shards.
-	errs := []error{ix.setView(nil)}
-	for _, s := range ix.shards {
-		errs = append(errs, s.Close())
-	}
-	for _, b := range ix.mapped {
-		errs = append(errs, unmapFile(b))
-	}
-	ix.mapped = nil
-	return errors.Join(errs...)
+	// No search holds the table any more: this closes its snapshots,
+	// which must be closed before their shards.
+	return errors.Join(ix.setTable(nil), ix.closeShards())
 }
 
 // Len returns the number of documents in the index.
-func (ix *Index) Len() int {
-	v := ix.view.Load()
-	if v == nil {
-		return 0
-	}
-	return v.table.Len()
-}
+func (ix *Index) Len() int { return int(ix.docs.Load()) }
 
 // Dir returns the folder the index was opened from.
 func (ix *Index) Dir() string { return ix.dir }
 
-// Result is one page of hits with the facets of every hit.
-type Result struct {
-	Query Query // as searched: Page and PerPage filled in, Sort resolved
-	Total int
-	Took  time.Duration
-	Hits  []Hit
-	// Facets count the hits by region, sector, kind and year, most first.
-	Facets Facets
-}
+// Site returns the settings and taxonomies the index was built with.
+func (ix *Index) Site() *source.Site { return ix.site }
 
-// Hit is one note found.
-type Hit struct {
-	URL     string
-	Title   string
-	Date    time.Time // the day
-	End     time.Time // zero for a one-day event
-	Kind    string    // slug
-	Regions []string  // slugs
-	Sectors []string  // slugs
-	Summary string
-	// Snippet is HTML: the matched words in <mark>, the rest escaped. It is
-	// from the body where a word matched there, else from the summary, else
-	// the summary as it is.
-	Snippet string
-	Score   float64
-}
-
-// Facets count the hits of a search.
-type Facets struct {
-	Regions, Sectors, Kinds, Years []FacetCount
-}
-
-// FacetCount is one value of a facet: a slug, or a year, with its count.
-type FacetCount struct {
-	Value string
-	Count int
-}
-
-// Search runs q. Whatever the reader typed, the query is built from
-// analysed terms, never handed to a parser, so that only a broken index or
-// a cancelled ctx make it fail. A page past the last is empty.
-func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
-	start := time.Now()
+// Status describes the index for a health check: its generation (when it
+// was built, and how many updates it has had since), and how many notes it
+// has. It fails when the index cannot answer a search.
+func (ix *Index) Status(ctx context.Context) (string, error) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	if ix.closed {
-		return nil, ErrClosed
+		return "", ErrClosed
 	}
-	v := ix.acquire()
-	if v == nil {
-		return nil, ErrClosed
-	}
-	defer v.release()
-	if q.Page < 1 {
-		q.Page = 1
-	}
-	if q.PerPage < 1 || q.PerPage > MaxPerPage {
-		q.PerPage = DefaultPerPage
-	}
-	p := ix.plan(v, ParseText(q.Q))
-	if q.Sort == SortDefault {
-		q.Sort = SortDate
-		if p.scored() {
-			q.Sort = SortRelevance
-		}
-	}
-	byScore := p.scored() && q.Sort == SortRelevance
-
-	t := v.table
-	f := t.filter(q)
-	// Pages past any possible hit are empty: nothing to keep but counts,
-	// and (page-1)*per_page must not overflow.
-	from := q.PerPage * min(q.Page-1, t.Len()/q.PerPage+1)
-	keep := min(from+q.PerPage, t.Len())
-
-	var c *counts
-	var top []ranked
-	total := 0
-	var err error
-	if f.none {
-		c = t.newCounts()
-	} else {
-		c, top, total, err = rowSearch(ctx, v, p, &f, byScore, keep)
-	}
+	req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), 0, 0, false)
+	res, err := ix.alias.SearchInContext(ctx, req)
 	if err != nil {
-		return nil, err
+		return "", fmt.Errorf("search index: %w", err)
 	}
-	out := &Result{Query: q, Total: total, Facets: t.facets(c)}
-	if from < len(top) {
-		hits, err := ix.hits(ctx, v, top[from:], p)
+	s := fmt.Sprintf("index built %s, %d notes", ix.man.Built.Format(time.RFC3339), res.Total)
+	if n := ix.updates.Load(); n > 0 {
+		s += fmt.Sprintf(", %d updates since", n)
+	}
+	return s, nil
+}
+
+// Update puts the documents of new and changed notes into the index and
+// takes out those of deleted notes, by URL, each shard in one bleve batch:
+// searches that start after Update returns see the changes, and so does an
+// index opened later. An index opened read-only refuses.
+func (ix *Index) Update(ctx context.Context, upserts []Document, deletes []string) error {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.closed {
+		return ErrClosed
+	}
+	if !ix.writable {
+		return errors.New("search index: opened read-only; updates need OpenWritable")
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	ix.upd.Lock()
+	defer ix.upd.Unlock()
+	batches := make([]*bleve.Batch, len(ix.shards))
+	batch := func(id string) *bleve.Batch {
+		s := shardOf(id, len(ix.shards))
+		if batches[s] == nil {
+			batches[s] = ix.shards[s].NewBatch()
+		}
+		return batches[s]
+	}
+	for _, id := range deletes {
+		batch(id).Delete(id)
+	}
+	for i := range upserts {
+		d := &upserts[i]
+		if d.ID == "" {
+			return errors.New("search index: a document without an ID")
+		}
+		if err := batch(d.ID).Index(d.ID, d); err != nil {
+			return fmt.Errorf("search index: %s: %w", d.ID, err)
+		}
+	}
+	for s, b := range batches {
+		if b == nil {
+			continue
+		}
+		if err := ix.shards[s].Batch(b); err != nil {
+			return fmt.Errorf("search index: %w", err)
+		}
+	}
+	ix.updates.Add(1)
+	return ix.refresh(ctx)
+}
+
+// Updates returns how many Updates the index has had since it was opened.
+func (ix *Index) Updates() uint64 { return ix.updates.Load() }
+
+// writeSite writes the settings and taxonomies of site into dir as a site's
+// own content/ folder holds them, so that source.LoadSettings reads them
+// back with every name and alias: the handler needs them to resolve and
+// name filters, and OUT must serve without the site's source. The files
+// are JSON, which is YAML.
+func writeSite(dir string, site *source.Site) error {
+	type settings struct {
+		Title     string `json:"title"`
+		BaseURL   string `json:"base_url"`
+		Language  string `json:"language"`
+		PerPage   int    `json:"per_page"`
+		SearchURL string `json:"search_url"`
+	}
+	s := site.Settings
+	files := map[string]any{
+		"site.yaml": settings{s.Title, s.BaseURL, s.Language, s.PerPage, s.SearchURL},
+	}
+	for _, t := range []struct {
+		name string
+		tax  *source.Taxonomy
+	}{{"regions", site.Regions}, {"sectors", site.Sectors}, {"kinds", site.Kinds}} {
+		terms := []*source.Term{}
+		if t.tax != nil {
+			terms = t.tax.Terms
+		}
+		files["taxonomy/"+t.name+".yaml"] = terms
+	}
+	for name, v := range files {
+		data, err := json.MarshalIndent(v, "", "  ")
 		if err != nil {
-			return nil, err
+			return fmt.Errorf("search index: %w", err)
 		}
-		out.Hits = hits
-	}
-	out.Took = time.Since(start)
-	return out, nil
-}
-
-// ranked is a matching row with its score.
-type ranked struct {
-	row   int32
-	score float64
-}
-
-// mappingForSearch is the mapping queries are built against: they name
-// their fields and analyzer, so it only has to know the analyzer.
-var mappingForSearch = newMapping(false)
-
-// topN keeps the best n rows seen: by score, then date, or by date alone.
-type topN struct {
-	n       int
-	byScore bool
-	rank    []int32
-	items   []ranked // a heap with the worst kept row first
-}
-
-func newTopN(n int, byScore bool, rank []int32) *topN {
-	return &topN{n: n, byScore: byScore, rank: rank}
-}
-
-// better reports whether a comes before b.
-func (h *topN) better(a, b ranked) bool {
-	if h.byScore && a.score != b.score {
-		return a.score > b.score
-	}
-	return h.rank[a.row] < h.rank[b.row]
-}
-
-// compare orders a before b when a is better, for sorting.
-func (h *topN) compare(a, b ranked) int {
-	switch {
-	case h.better(a, b):
-		return -1
-	case h.better(b, a):
-		return 1
-	}
-	return 0
-}
-
-func (h *topN) push(x ranked) {
-	if h.n == 0 {
-		return
-	}
-	if len(h.items) < h.n {
-		h.items = append(h.items, x)
-		h.up(len(h.items) - 1)
-		return
-	}
-	if !h.better(x, h.items[0]) {
-		return
-	}
-	h.items[0] = x
-	h.down(0)
-}
-
-func (h *topN) up(i int) {
-	for i > 0 {
-		p := (i - 1) / 2
-		if !h.better(h.items[p], h.items[i]) {
-			break
+		path := filepath.Join(dir, source.Dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return fmt.Errorf("search index: %w", err)
 		}
-		h.items[p], h.items[i] = h.items[i], h.items[p]
-		i = p
+		if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
+			return fmt.Errorf("search index: %w", err)
+		}
 	}
-}
-
-func (h *topN) down(i int) {
-	for {
-		l, worst := 2*i+1, i
-		if l < len(h.items) && h.better(h.items[worst], h.items[l]) {
-			worst = l
-		}
-		if r := l + 1; r < len(h.items) && h.better(h.items[worst], h.items[r]) {
-			worst = r
-		}
-		if worst == i {
-			return
-		}
-		h.items[i], h.items[worst] = h.items[worst], h.items[i]
-		i = worst
-	}
-}
-
-// sorted returns the rows kept, best first.
-func (h *topN) sorted() []ranked {
-	out := slices.Clone(h.items)
-	slices.SortFunc(out, h.compare)
-	return out
-}
-
-// dayTime turns YYYYMMDD into a time at midnight UTC.
-func dayTime(d int32) time.Time {
-	return time.Date(int(d/10000), time.Month(d/100%100), int(d%100), 0, 0, 0, 0, time.UTC)
+	return nil
 }

@@ -41,7 +41,7 @@ func testDocs(t testing.TB, drafts bool) []Document {
 func buildIndex(t testing.TB, docs []Document, shards int) *Index {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), DirName)
-	if err := build(context.Background(), dir, docs, shards, true); err != nil {
+	if err := build(context.Background(), dir, docs, loadSite(t), shards); err != nil {
 		t.Fatal(err)
 	}
 	ix, err := Open(dir)
@@ -69,7 +69,7 @@ func sharedIndex(t testing.TB) *Index {
 			return
 		}
 		// The folder is left for the OS to clean: tests in this package share it.
-		if err := build(context.Background(), filepath.Join(dir, DirName), testDocs(t, false), 2, true); err != nil {
+		if err := build(context.Background(), filepath.Join(dir, DirName), testDocs(t, false), loadSite(t), 2); err != nil {
 			testIndexErr = err
 			return
 		}
@@ -347,7 +347,7 @@ func TestBuildCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	dir := filepath.Join(t.TempDir(), DirName)
-	if err := Build(ctx, dir, testDocs(t, false)); err == nil {
+	if err := Build(ctx, dir, testDocs(t, false), loadSite(t)); err == nil {
 		t.Fatal("no error")
 	}
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
@@ -357,7 +357,7 @@ func TestBuildCancelled(t *testing.T) {
 
 func TestBuildExisting(t *testing.T) {
 	dir := t.TempDir()
-	if err := Build(context.Background(), dir, testDocs(t, false)); err == nil {
+	if err := Build(context.Background(), dir, testDocs(t, false), loadSite(t)); err == nil {
 		t.Fatal("built into an existing folder")
 	}
 	if _, err := os.Stat(dir); err != nil {

@@ -2,63 +2,87 @@ package search
 
 import (
 	"fmt"
+	"strings"
+	"time"
 
+	// The components the mapping names register themselves with bleve on
+	// import, as github.com/blevesearch/bleve/v2/config imports them all.
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	_ "github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/char/regexp"
+	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
+	"github.com/blevesearch/bleve/v2/analysis/lang/ru"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	unicodetok "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/mapping"
 
-	// Keyword fields use bleve's keyword analyzer, which registers itself on
-	// import; every binary that opens an index needs it.
-	_ "github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
-	"github.com/blevesearch/bleve/v2/registry"
+	"github.com/coopdigest/digest/source"
 )
 
-// Field names of the index.
+// Field names of the index, as docs/INDEX.md documents them.
 const (
-	// fieldTitle and fieldText are what a reader's words match. The text of
-	// a note is one array, so that a word costs two posting lists, not
-	// seven: the summary, the body, then people with their roles,
-	// organizations, places and the names of its kind, regions and sectors.
-	// Array positions tell bleve's phrase searcher, the tests' oracle,
-	// which element a match was in.
-	fieldTitle = "title"
-	fieldText  = "text"
-	// fieldSummary and fieldBody store the text snippets are cut from.
+	fieldTitle   = "title"
 	fieldSummary = "summary"
 	fieldBody    = "body"
-
-	fieldURL     = "url"
-	fieldKind    = "kind"
+	fieldPeople  = "people"
+	fieldOrgs    = "organizations"
+	fieldPlaces  = "places"
+	fieldNames   = "names"
 	fieldRegions = "regions"
 	fieldSectors = "sectors"
-	fieldDay     = "day"
+	fieldKind    = "kind"
+	fieldDate    = "date"
 	fieldEnd     = "end"
+	fieldURL     = "url"
 )
 
-// Places in fieldText.
-const (
-	textSummary = 0
-	textBody    = 1
-)
+// analyzerName names the text analyzer, which the mapping defines from
+// bleve's registered components and stores in the index: any program with
+// bleve's standard components (github.com/blevesearch/bleve/v2/config)
+// analyses text as the build did.
+const analyzerName = "digest"
 
-// textFields are the analysed fields a reader's word may match, each with
-// the boost of a match in it: a word in the title counts most.
-var textFields = []struct {
-	name  string
-	boost float64
-}{
-	{fieldTitle, 3},
-	{fieldText, 1},
-}
-
-// newMapping returns the explicit mapping of a note document. Nothing is
-// indexed dynamically and there is no _all field; text fields keep no doc
-// values, and no term vectors (the positions phrases need are in files of
-// this package's, see positions.go) unless termVectors: the tests' oracle
-// is bleve's phrase searcher, which needs them;
-// keyword fields (url, day, kind, regions, sectors) keep doc values, from
-// which Open loads the table that filters, facets and sorting run on. Only
-// what a hit shows is stored.
-func newMapping(termVectors bool) *mapping.IndexMappingImpl {
+// newMapping returns the index mapping of a note document. The text
+// analyzer folds ё to е and drops soft hyphens and stress marks before the unicode tokenizer splits words; then full-width Latin
+// is folded, everything lower-cased, runs of Hanzi made into bigrams
+// (广东省 → 广东 东省), Russian stop words dropped (their positions left
+// empty, so that a phrase still needs its words in order) and Russian words
+// reduced to their Snowball stems («выставке» → выставк).
+//
+// Nothing is indexed that the mapping does not name, and there is no _all
+// field. Text fields keep term vectors, for phrases and highlights; keyword
+// and date fields keep doc values, for facets and sorting. What a hit shows
+// is stored.
+func newMapping() *mapping.IndexMappingImpl {
 	im := mapping.NewIndexMapping()
+	must := func(err error) {
+		if err != nil {
+			// The configuration is constant: a failure is a programming error
+			// that every test catches.
+			panic(err)
+		}
+	}
+	// One char filter per letter: a regexp of a literal is found by a fast
+	// scan, where a class of letters ([ёЁ]) is matched rune by rune, much
+	// of the indexing's time (docs/BENCHMARKS.md). Each keeps the length of the text or
+	// drops what clean drops from stored texts, so that highlights fall
+	// where the words are.
+	var charFilters []any
+	for i, f := range []struct{ from, to string }{
+		{"ё", "е"}, {"Ё", "Е"}, {`\x{00AD}`, ""}, {`\x{0301}`, ""}, {`\x{0300}`, ""},
+	} {
+		name := fmt.Sprintf("digest_char_%d", i)
+		must(im.AddCustomCharFilter(name, map[string]any{"type": regexp.Name, "regexp": f.from, "replace": f.to}))
+		charFilters = append(charFilters, name)
+	}
+	must(im.AddCustomAnalyzer(analyzerName, map[string]any{
+		"type":         custom.Name,
+		"char_filters": charFilters,
+		"tokenizer":    unicodetok.Name,
+		"token_filters": []any{
+			cjk.WidthName, lowercase.Name, cjk.BigramName, ru.StopName, ru.SnowballStemmerName,
+		},
+	}))
 	im.DefaultAnalyzer = analyzerName
 	im.IndexDynamic = false
 	im.StoreDynamic = false
@@ -68,61 +92,136 @@ func newMapping(termVectors bool) *mapping.IndexMappingImpl {
 		f := mapping.NewTextFieldMapping()
 		f.Analyzer = analyzerName
 		f.Store = store
-		f.IncludeTermVectors = termVectors
+		f.IncludeTermVectors = true
 		f.IncludeInAll = false
 		f.DocValues = false
 		return f
 	}
 	keyword := func() *mapping.FieldMapping {
 		f := mapping.NewKeywordFieldMapping()
-		f.Store = false
+		f.Store = true
 		f.IncludeTermVectors = false
 		f.IncludeInAll = false
 		f.DocValues = true
 		return f
 	}
-	stored := func() *mapping.FieldMapping {
-		f := mapping.NewKeywordFieldMapping()
-		f.Index = false
+	date := func() *mapping.FieldMapping {
+		f := mapping.NewDateTimeFieldMapping()
 		f.Store = true
-		f.IncludeTermVectors = false
 		f.IncludeInAll = false
-		f.DocValues = false
+		f.DocValues = true
 		return f
 	}
 	dm := mapping.NewDocumentStaticMapping()
-	// No composite _all field: every search names its fields.
-	dm.AddSubDocumentMapping("_all", mapping.NewDocumentDisabledMapping())
-	dm.AddFieldMappingsAt(fieldTitle, text(true))
-	dm.AddFieldMappingsAt(fieldText, text(false))
-	dm.AddFieldMappingsAt(fieldSummary, stored())
-	dm.AddFieldMappingsAt(fieldBody, stored())
-	dm.AddFieldMappingsAt(fieldKind, keyword())
-	// Doc values come sorted; the stored values keep the order written.
-	ordered := func() *mapping.FieldMapping {
-		f := keyword()
-		f.Store = true
-		return f
+	for _, f := range []string{fieldTitle, fieldSummary, fieldBody, fieldPeople, fieldOrgs, fieldPlaces} {
+		dm.AddFieldMappingsAt(f, text(true))
 	}
-	dm.AddFieldMappingsAt(fieldRegions, ordered())
-	dm.AddFieldMappingsAt(fieldSectors, ordered())
+	dm.AddFieldMappingsAt(fieldNames, text(false))
+	for _, f := range []string{fieldRegions, fieldSectors, fieldKind} {
+		dm.AddFieldMappingsAt(f, keyword())
+	}
 	dm.AddFieldMappingsAt(fieldURL, keyword())
-	dm.AddFieldMappingsAt(fieldDay, keyword())
-	dm.AddFieldMappingsAt(fieldEnd, stored())
+	dm.AddFieldMappingsAt(fieldDate, date())
+	dm.AddFieldMappingsAt(fieldEnd, date())
 	im.DefaultMapping = dm
 	return im
 }
 
-// newAnalyzer returns the index's text analyzer, for analysing a reader's
-// words exactly as the notes were.
-func newAnalyzer() (*textAnalyzer, error) {
-	a, err := registry.NewCache().AnalyzerNamed(analyzerName)
-	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
+// Document is what the index holds of one published note. Field tags are
+// the index's field names.
+type Document struct {
+	// ID is the note's URL, /2025/slug/: the document's ID, and a field.
+	ID string `json:"url"`
+
+	Title   string   `json:"title"`
+	Summary string   `json:"summary,omitempty"`
+	Body    string   `json:"body,omitempty"`   // plain text
+	People  []string `json:"people,omitempty"` // "name, role"
+	Orgs    []string `json:"organizations,omitempty"`
+	Places  []string `json:"places,omitempty"`
+	// Names are every name, in Russian, English and Chinese, and every alias
+	// of the note's kind, regions and sectors, so that a reader's
+	// «Guangdong», «广东» or «провинция Гуандун» finds the note.
+	Names []string `json:"names,omitempty"`
+
+	Kind    string    `json:"kind"`              // slug
+	Regions []string  `json:"regions"`           // slugs
+	Sectors []string  `json:"sectors,omitempty"` // slugs
+	Date    time.Time `json:"date"`              // the day the event starts, UTC
+	End     time.Time `json:"end,omitzero"`      // the last day, or zero for a one-day event
+}
+
+// FromNote makes the document of a note. text is the body as plain text
+// (the build renders Markdown and strips the tags); tax supplies the names
+// of the note's kind, regions and sectors.
+func FromNote(n *source.Note, text string, tax *source.Taxonomies) Document {
+	d := Document{
+		ID:      n.URL(),
+		Title:   clean(n.Title),
+		Summary: clean(n.Summary),
+		Body:    clean(text),
+		Orgs:    n.Organizations,
+		Places:  n.Places,
+		Kind:    n.Kind,
+		Regions: n.Regions,
+		Sectors: n.Sectors,
+		Date:    midnight(n.Date),
 	}
-	ta, ok := a.(*textAnalyzer)
-	if !ok {
-		return nil, fmt.Errorf("search: analyzer %q is a %T", analyzerName, a)
+	if !n.End.IsZero() {
+		d.End = midnight(n.End)
 	}
-	return ta, nil
+	for _, p := range n.People {
+		s := p.Name
+		if p.Role != "" {
+			s += ", " + p.Role
+		}
+		d.People = append(d.People, s)
+	}
+	if tax != nil {
+		d.Names = appendNames(d.Names, tax.Kinds, n.Kind)
+		for _, slug := range n.Regions {
+			d.Names = appendNames(d.Names, tax.Regions, slug)
+		}
+		for _, slug := range n.Sectors {
+			d.Names = appendNames(d.Names, tax.Sectors, slug)
+		}
+	}
+	return d
+}
+
+// midnight is the calendar day of t, as written, at midnight UTC.
+func midnight(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// clean drops soft hyphens and stress marks (combining acute and grave
+// accents) from a text that is stored for snippets. The analyzer drops them
+// too, but before it reads the text, so that the places of words it
+// records would no longer be those of a text that has them.
+func clean(s string) string {
+	if !strings.ContainsFunc(s, dropped) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if dropped(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func dropped(r rune) bool { return r == '\u00ad' || r == '\u0301' || r == '\u0300' }
+
+// appendNames appends the names and aliases of the term with the slug.
+func appendNames(names []string, tax *source.Taxonomy, slug string) []string {
+	t := tax.Get(slug)
+	if t == nil {
+		return names
+	}
+	for _, s := range []string{t.Name.Ru, t.Name.En, t.Name.Zh} {
+		if s != "" {
+			names = append(names, s)
+		}
+	}
+	return append(names, t.Aliases...)
 }

@@ -1,9 +1,14 @@
 package search
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/search/query"
 )
 
 // Text is a reader's query taken apart. Every word and every phrase must
@@ -87,4 +92,192 @@ func isQuote(r rune) bool {
 		return true
 	}
 	return false
+}
+
+// maxFuzzyTokens is how many tokens of one query may match with typos, so
+// that a long query of made-up words does not walk the dictionary a
+// hundred times.
+const maxFuzzyTokens = 8
+
+// fuzzyBoost weighs a match within an edit distance against an exact one,
+// so that a typo finds a note but exact matches come first.
+const fuzzyBoost = 0.2
+
+// plan is a reader's text as bleve queries: clauses that must all match,
+// and clauses none of which may.
+type plan struct {
+	must, mustNot []query.Query
+	// marks are the must clauses in the fields snippets are cut from: a
+	// hit's highlights are found with them.
+	marks []query.Query
+}
+
+// scored reports whether the plan has words or phrases to rank by; with
+// exclusions alone it matches every other note.
+func (p *plan) scored() bool { return len(p.must) > 0 }
+
+// field is a text field with the weight of a match in it.
+type field struct {
+	name  string
+	boost float64
+}
+
+// textFields are the fields a reader's words and phrases match: a word in
+// the title counts most. snippetFields are those snippets are cut from.
+var (
+	textFields = []field{
+		{fieldTitle, 3}, {fieldSummary, 1}, {fieldBody, 1}, {fieldPeople, 1},
+		{fieldOrgs, 1}, {fieldPlaces, 1}, {fieldNames, 1},
+	}
+	snippetFields = []field{{fieldSummary, 1}, {fieldBody, 1}}
+)
+
+// fuzzyFields are the text fields where a word may match with a typo:
+// every fuzzy query builds an automaton of its word, a large part of a
+// search's processor time (docs/BENCHMARKS.md), and the names of organizations
+// and places are in the body too.
+var fuzzyFields = map[string]bool{fieldTitle: true, fieldSummary: true, fieldBody: true, fieldPeople: true, fieldNames: true}
+
+// plan turns a reader's text into clauses. Each token of a word must match
+// in some text field; a word of five letters or more that few notes have
+// may also match with a typo (see fuzzy). A phrase must match in order in
+// one field. An excluded word of several tokens («Российско-Китайский») is
+// excluded as a phrase.
+func (ix *Index) plan(t Text) *plan {
+	var p plan
+	fuzzyLeft := maxFuzzyTokens
+	for _, w := range t.Words {
+		w = clean(w)
+		for _, tok := range ix.analyze(w) {
+			term := string(tok.Term)
+			var forms []string
+			if tok.Type == analysis.AlphaNumeric && fuzzyLeft > 0 {
+				if forms = ix.fuzzyForms(term, foldWord(w[tok.Start:tok.End])); forms != nil {
+					fuzzyLeft--
+				}
+			}
+			p.must = append(p.must, wordQuery(term, forms, textFields))
+			p.marks = append(p.marks, wordQuery(term, forms, snippetFields))
+		}
+	}
+	for _, ph := range t.Phrases {
+		if q := ix.phrase(ph, textFields); q != nil {
+			p.must = append(p.must, q)
+			p.marks = append(p.marks, ix.phrase(ph, snippetFields))
+		}
+	}
+	for _, ph := range append(slices.Clone(t.ExcludedWords), t.ExcludedPhrases...) {
+		if q := ix.phrase(ph, textFields); q != nil {
+			p.mustNot = append(p.mustNot, q)
+		}
+	}
+	return &p
+}
+
+// analyze splits text into tokens with the index's own analyzer.
+func (ix *Index) analyze(text string) analysis.TokenStream {
+	return ix.analyzer.Analyze([]byte(text))
+}
+
+// wordQuery matches term in any of fields, or, at a fifth of the weight,
+// any of the fuzzy forms within an edit or two (see fuzzyForms), the
+// first letter kept.
+func wordQuery(term string, fuzzyForms []string, fields []field) query.Query {
+	var alts []query.Query
+	for _, f := range fields {
+		q := bleve.NewTermQuery(term)
+		q.SetField(f.name)
+		q.SetBoost(f.boost)
+		alts = append(alts, q)
+	}
+	for _, form := range fuzzyForms {
+		fuzziness := 1
+		if utf8.RuneCountInString(form) >= 10 {
+			fuzziness = 2
+		}
+		for _, f := range fields {
+			if !fuzzyFields[f.name] {
+				continue
+			}
+			q := bleve.NewFuzzyQuery(form)
+			q.SetField(f.name)
+			q.SetFuzziness(fuzziness)
+			q.SetPrefix(1)
+			q.SetBoost(f.boost * fuzzyBoost)
+			alts = append(alts, q)
+		}
+	}
+	return bleve.NewDisjunctionQuery(alts...)
+}
+
+// fuzzyForms returns the forms of a reader's word to look for with a typo:
+// its stem, and the word whole, folded. A typo may change what the stemmer
+// cuts off («Демешен» stems to «демеш», «Демешин» to «демешин»), hence
+// both. A word that many notes have (one in a thousand) is taken as
+// written: it is no typo, and its neighbours would only slow the search
+// and crowd the hits. Words shorter than five letters or longer than
+// thirty get none.
+func (ix *Index) fuzzyForms(term, whole string) []string {
+	if n := utf8.RuneCountInString(whole); n < 5 || n > 30 {
+		return nil
+	}
+	if ix.docFreq(term) > max(2, int(ix.docs.Load())/1000) {
+		return nil
+	}
+	if whole == term {
+		return []string{term}
+	}
+	return []string{term, whole}
+}
+
+// docFreq counts the notes that have term in their title or body, from
+// the dictionary of each shard.
+func (ix *Index) docFreq(term string) int {
+	n := 0
+	for _, s := range ix.shards {
+		for _, f := range []string{fieldTitle, fieldBody} {
+			d, err := s.FieldDictRange(f, []byte(term), []byte(term))
+			if err != nil {
+				continue
+			}
+			if e, err := d.Next(); err == nil && e != nil && e.Term == term {
+				n += int(e.Count)
+			}
+			d.Close()
+		}
+	}
+	return n
+}
+
+// phrase returns the query of the words of ph in order in any of fields:
+// of one term, when the analyzer keeps one; nil when it keeps none.
+func (ix *Index) phrase(ph string, fields []field) query.Query {
+	ph = clean(ph)
+	toks := ix.analyze(ph)
+	switch len(toks) {
+	case 0:
+		return nil
+	case 1:
+		return wordQuery(string(toks[0].Term), nil, fields)
+	}
+	var alts []query.Query
+	for _, f := range fields {
+		q := bleve.NewMatchPhraseQuery(ph)
+		q.SetField(f.name)
+		q.Analyzer = analyzerName
+		q.SetBoost(f.boost)
+		alts = append(alts, q)
+	}
+	return bleve.NewDisjunctionQuery(alts...)
+}
+
+// foldWord folds a word as the analyzer does before stemming: lower case,
+// ё as е.
+func foldWord(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == 'ё' || r == 'Ё' {
+			return 'е'
+		}
+		return unicode.ToLower(r)
+	}, s)
 }

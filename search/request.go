@@ -95,7 +95,8 @@ func ParseRequest(v url.Values, tax *source.Taxonomies) (Query, error) {
 		}
 		t, err := source.ParseDateParam(s)
 		if err != nil {
-			return q, &ParamError{p.name, err.Error()}
+			// Not err's message: it quotes the value in full.
+			return q, &ParamError{p.name, fmt.Sprintf("%q is not a date: use YYYY-MM-DD", printable(s))}
 		}
 		*p.dst = t
 	}

@@ -2,339 +2,439 @@ package search
 
 import (
 	"cmp"
-	"encoding/binary"
+	"container/heap"
+	"context"
+	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
 
-	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/numeric"
+	bsearch "github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 )
 
-// table holds, for every document of an index, what filters, facets and
-// sorting need: its URL, day, kind, regions and sectors, as small numbers in
-// flat slices. Open loads it from the keyword fields' doc values. Matching
-// words is bleve's work; everything after it runs on the table, which is
-// several times faster than bleve's own facets and sorting, and lists
-// without words need no bleve at all.
+// table is the doc values of a snapshot of the index in memory: for every
+// note a row, numbered newest first, and the rows of each region, sector
+// and kind as a bitmap. Filters, facets and the order by date run on it,
+// and the matches of a reader's words are collected into it from bleve's
+// searchers (see collect).
 //
-// Rows are never removed or changed: Update marks the row of a replaced or
-// deleted document dead by leaving it out of byDate and appends the new
-// version as a new row, so that a table can share its columns with the one
-// it was made from (see update). Only live rows are ever reached: searches
-// find them through shardRows, lists through byDate.
+// bleve's own facets and sort read the doc values of every hit from the
+// index's compressed chunks, which took most of a search's processor time
+// (BenchmarkRequests; docs/BENCHMARKS.md). Here a filter is an
+// intersection of bitmaps, a date range a range of rows, a facet a count
+// over the result's rows, and the order by date the order of the rows.
+//
+// A table holds open the snapshot of each shard it was read from, which
+// the searches that use it run on: a match is known by its internal ID,
+// which only that snapshot gives. Update makes a new table; the old one
+// closes its snapshots when its last search is done.
 type table struct {
-	urls  []string
-	day   []int32 // YYYYMMDD
-	kind  []uint16
-	shard []uint16 // the shard that holds the row's document
-	// The regions of row r are regions[regOff[r]:regOff[r+1]]; likewise sectors.
-	regOff, secOff []uint32
-	regions        []uint16
-	sectors        []uint16
-	// pos holds the lists of positions of each row (see positions.go),
-	// posDicts the numbers of the terms in them, by shard.
-	pos      []posDoc
-	posDicts []*posDict
-	// byDate lists the live rows newest first (then by URL); rank[r] is the
-	// place of live row r in it.
-	byDate []int32
-	rank   []int32
-	// shardRows maps a document's number in the snapshot of a shard that
-	// the table belongs to (see view) to its row, or -1.
-	shardRows [][]int32
-
-	kinds, regionNames, sectorNames dict
-
-	// docs caches the stored fields of rows and snippets their snippets
-	// for searches of words; the tables update derives from this one
-	// share them.
-	docs     *lru[int32, *storedDoc]
-	snippets *lru[snippetKey, string]
+	// refs counts the index's reference and one per search using the
+	// table; at zero the snapshots are closed.
+	refs    atomic.Int64
+	readers []index.IndexReader
+	rowOf   []map[string]int32 // by shard: a match's internal ID → row
+	shard   []int              // by row
+	urls    []string           // by row
+	days    []int32            // by row: days since 1970-01-01, newest first
+	all     *roaring.Bitmap
+	regions map[string]*roaring.Bitmap
+	sectors map[string]*roaring.Bitmap
+	kinds   map[string]*roaring.Bitmap
+	// terms lists the regions, sectors and kinds by number, and every row
+	// the numbers of its own from rowTerms[rowStart[row]] to before
+	// rowTerms[rowStart[row+1]]: facets count the rows of a search there.
+	terms    []facetTerm
+	rowStart []uint32
+	rowTerms []uint16
 }
 
-// dict numbers the values of a keyword field.
-type dict struct {
-	ids   map[string]uint16
-	names []string
+// facetTerm is a value of a facet.
+type facetTerm struct {
+	facet int // facetRegions, facetSectors or facetKinds
+	slug  string
 }
 
-func (d *dict) id(s string) uint16 {
-	if id, ok := d.ids[s]; ok {
-		return id
+const (
+	facetRegions = iota
+	facetSectors
+	facetKinds
+)
+
+// loadTable reads the table of the current snapshot of every shard.
+func loadTable(ctx context.Context, shards []bleve.Index, m mapping.IndexMapping) (t *table, err error) {
+	t = &table{regions: map[string]*roaring.Bitmap{}, sectors: map[string]*roaring.Bitmap{}, kinds: map[string]*roaring.Bitmap{}}
+	t.refs.Store(1)
+	defer func() {
+		if err != nil {
+			t.close()
+		}
+	}()
+	type doc struct {
+		shard      int
+		id, url    string // internal and external IDs
+		day        int32
+		kind       string
+		regs, secs []string
 	}
-	if d.ids == nil {
-		d.ids = map[string]uint16{}
-	}
-	id := uint16(len(d.names))
-	d.ids[s] = id
-	d.names = append(d.names, s)
-	return id
-}
-
-// lookup returns the number of a value, and false when no document has it.
-func (d *dict) lookup(s string) (uint16, bool) {
-	id, ok := d.ids[s]
-	return id, ok
-}
-
-// clone returns a copy of d that can take new values without changing d.
-func (d *dict) clone() dict {
-	return dict{ids: maps.Clone(d.ids), names: slices.Clip(d.names)}
-}
-
-// docNum is a document's number in a snapshot of a shard: the offset of
-// its segment plus its number in the segment.
-func docNum(id index.IndexInternalID) uint64 {
-	if len(id) != 8 {
-		return ^uint64(0)
-	}
-	return binary.BigEndian.Uint64(id)
-}
-
-// maxValues bounds the documents of a table and the values of a keyword
-// field, so that rows fit in an int32 and values in a uint16.
-const maxValues = 1 << 16
-
-// loadTable reads the table of the snapshot r[i] of every shard.
-func loadTable(readers []index.IndexReader) (*table, error) {
-	t := &table{regOff: []uint32{0}, secOff: []uint32{0}, docs: newDocCache(), snippets: newSnippetCache()}
-	for i, r := range readers {
-		if err := t.loadShard(i, r); err != nil {
-			return nil, err
+	var docs []*doc
+	for s, sh := range shards {
+		adv, err := sh.Advanced()
+		if err != nil {
+			return nil, fmt.Errorf("search index: %w", err)
+		}
+		r, err := adv.Reader()
+		if err != nil {
+			return nil, fmt.Errorf("search index: %w", err)
+		}
+		t.readers = append(t.readers, r)
+		// Doc values only: the stored fields (ExternalID) would bring every
+		// note's text into memory.
+		dvr, err := r.DocValueReader([]string{fieldURL, fieldDate, fieldKind, fieldRegions, fieldSectors})
+		if err != nil {
+			return nil, fmt.Errorf("search index: %w", err)
+		}
+		err = eachMatch(ctx, r, bleve.NewMatchAllQuery(), m, bsearch.SearcherOptions{Score: bleve.ScoreNone}, func(dm *bsearch.DocumentMatch) error {
+			d := &doc{shard: s, id: string(dm.IndexInternalID)}
+			docs = append(docs, d)
+			return dvr.VisitDocValues(dm.IndexInternalID, func(field string, term []byte) {
+				switch field {
+				case fieldURL:
+					d.url = string(term)
+				case fieldKind:
+					d.kind = string(term)
+				case fieldRegions:
+					d.regs = append(d.regs, string(term))
+				case fieldSectors:
+					d.secs = append(d.secs, string(term))
+				case fieldDate:
+					// A date is indexed at several precisions; the full one
+					// has shift 0.
+					p := numeric.PrefixCoded(term)
+					if shift, err := p.Shift(); err == nil && shift == 0 {
+						if ns, err := p.Int64(); err == nil {
+							d.day = int32(time.Unix(0, ns).Unix() / 86400)
+						}
+					}
+				}
+			})
+		})
+		if err != nil {
+			return nil, fmt.Errorf("search index: %w", err)
 		}
 	}
-	if err := t.checkSize(); err != nil {
-		return nil, err
+	// Newest first, then by URL: the order of a listing.
+	slices.SortFunc(docs, func(a, b *doc) int { return cmp.Or(cmp.Compare(b.day, a.day), strings.Compare(a.url, b.url)) })
+	t.rowOf = make([]map[string]int32, len(shards))
+	for s := range t.rowOf {
+		t.rowOf[s] = map[string]int32{}
 	}
-	t.byDate = make([]int32, len(t.urls))
-	for i := range t.byDate {
-		t.byDate[i] = int32(i)
+	t.shard = make([]int, len(docs))
+	t.urls = make([]string, len(docs))
+	t.days = make([]int32, len(docs))
+	t.rowStart = make([]uint32, 0, len(docs)+1)
+	numbers := map[facetTerm]uint16{}
+	add := func(facet int, m map[string]*roaring.Bitmap, key string, row uint32) {
+		b := m[key]
+		if b == nil {
+			b = roaring.New()
+			m[key] = b
+		}
+		b.Add(row)
+		ft := facetTerm{facet, key}
+		n, ok := numbers[ft]
+		if !ok {
+			n = uint16(len(t.terms))
+			numbers[ft] = n
+			t.terms = append(t.terms, ft)
+		}
+		t.rowTerms = append(t.rowTerms, n)
 	}
-	slices.SortFunc(t.byDate, t.compareDate)
-	t.rank = make([]int32, len(t.urls))
-	for i, r := range t.byDate {
-		t.rank[r] = int32(i)
+	for i, d := range docs {
+		row := uint32(i)
+		t.rowOf[d.shard][d.id] = int32(i)
+		t.shard[i], t.urls[i], t.days[i] = d.shard, d.url, d.day
+		t.rowStart = append(t.rowStart, uint32(len(t.rowTerms)))
+		add(facetKinds, t.kinds, d.kind, row)
+		for _, s := range d.regs {
+			add(facetRegions, t.regions, s, row)
+		}
+		for _, s := range d.secs {
+			add(facetSectors, t.sectors, s, row)
+		}
+	}
+	t.rowStart = append(t.rowStart, uint32(len(t.rowTerms)))
+	if len(t.terms) > 1<<16 {
+		return nil, fmt.Errorf("search index: %d regions, sectors and kinds, more than a table counts", len(t.terms))
+	}
+	t.all = roaring.New()
+	t.all.AddRange(0, uint64(len(docs)))
+	for _, m := range []map[string]*roaring.Bitmap{t.kinds, t.regions, t.sectors} {
+		for _, b := range m {
+			b.RunOptimize()
+		}
 	}
 	return t, nil
 }
 
-// checkSize fails when rows or values no longer fit their types.
-func (t *table) checkSize() error {
-	if len(t.urls) > 1<<31-1 || len(t.kinds.names) > maxValues ||
-		len(t.regionNames.names) > maxValues || len(t.sectorNames.names) > maxValues {
-		return fmt.Errorf("search index: too many documents or values")
-	}
-	return nil
-}
-
-// compareDate orders rows newest first, then by URL.
-func (t *table) compareDate(a, b int32) int {
-	return cmp.Or(cmp.Compare(t.day[b], t.day[a]), cmp.Compare(t.urls[a], t.urls[b]))
-}
-
-// Len returns the number of live documents.
-func (t *table) Len() int { return len(t.byDate) }
-
-// snapshotDocs returns how many document numbers a snapshot uses, deleted
-// documents included: one more than the largest.
-func snapshotDocs(r index.IndexReader) (uint64, error) {
-	if s, ok := r.(*scorch.IndexSnapshot); ok {
-		var n uint64
-		for _, ss := range s.Segments() {
-			n += uint64(ss.FullSize())
-		}
-		return n, nil
-	}
-	return r.DocCount()
-}
-
-func (t *table) loadShard(shard int, r index.IndexReader) error {
-	if shard >= maxValues {
-		return fmt.Errorf("search index: too many shards")
-	}
-	all, err := r.DocIDReaderAll()
-	if err != nil {
-		return fmt.Errorf("search index: %w", err)
-	}
-	defer all.Close()
-	dvr, err := r.DocValueReader([]string{fieldURL, fieldDay, fieldKind, fieldRegions, fieldSectors})
-	if err != nil {
-		return fmt.Errorf("search index: %w", err)
-	}
-	count, err := snapshotDocs(r)
-	if err != nil {
-		return fmt.Errorf("search index: %w", err)
-	}
-	rows := make([]int32, count)
-	for i := range rows {
-		rows[i] = -1
-	}
+// acquire takes a reference unless the table is closed.
+func (t *table) acquire() bool {
 	for {
-		id, err := all.Next()
-		if err != nil {
-			return fmt.Errorf("search index: %w", err)
+		n := t.refs.Load()
+		if n <= 0 {
+			return false
 		}
-		if id == nil {
-			break
+		if t.refs.CompareAndSwap(n, n+1) {
+			return true
 		}
-		num := docNum(id)
-		if num >= uint64(len(rows)) {
-			return fmt.Errorf("search index: shard %d: document number %d of %d", shard, num, count)
-		}
-		row := int32(len(t.urls))
-		rows[num] = row
-		var url string
-		var day int32
-		kind := uint16(0xffff)
-		err = dvr.VisitDocValues(id, func(field string, term []byte) {
-			switch field {
-			case fieldURL:
-				url = string(term)
-			case fieldDay:
-				day = parseDay(term)
-			case fieldKind:
-				kind = t.kinds.id(string(term))
-			case fieldRegions:
-				t.regions = append(t.regions, t.regionNames.id(string(term)))
-			case fieldSectors:
-				t.sectors = append(t.sectors, t.sectorNames.id(string(term)))
-			}
-		})
-		if err != nil {
-			return fmt.Errorf("search index: %w", err)
-		}
-		t.urls = append(t.urls, url)
-		t.day = append(t.day, day)
-		t.kind = append(t.kind, kind)
-		t.shard = append(t.shard, uint16(shard))
-		t.regOff = append(t.regOff, uint32(len(t.regions)))
-		t.secOff = append(t.secOff, uint32(len(t.sectors)))
 	}
-	t.shardRows = append(t.shardRows, rows)
-	return nil
 }
 
-// parseDay turns YYYY-MM-DD into YYYYMMDD, or 0.
-func parseDay(b []byte) int32 {
-	if len(b) != 10 || b[4] != '-' || b[7] != '-' {
-		return 0
+// release drops a reference; the last one closes the snapshots.
+func (t *table) release() error {
+	if t.refs.Add(-1) != 0 {
+		return nil
 	}
-	n, err := strconv.Atoi(string(b[0:4]) + string(b[5:7]) + string(b[8:10]))
+	return t.close()
+}
+
+func (t *table) close() error {
+	var errs []error
+	for _, r := range t.readers {
+		errs = append(errs, r.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// eachMatch runs q on a snapshot and calls fn with each match, in the
+// order of internal IDs. fn must not keep the match.
+func eachMatch(ctx context.Context, r index.IndexReader, q query.Query, m mapping.IndexMapping, opts bsearch.SearcherOptions, fn func(*bsearch.DocumentMatch) error) error {
+	s, err := q.Searcher(ctx, r, m, opts)
 	if err != nil {
-		return 0
+		return err
 	}
-	return int32(n)
+	defer s.Close()
+	sctx := &bsearch.SearchContext{DocumentMatchPool: bsearch.NewDocumentMatchPool(s.DocumentMatchPoolSize(), 0), IndexReader: r}
+	for n := 0; ; n++ {
+		if n%1024 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		dm, err := s.Next(sctx)
+		if err != nil {
+			return err
+		}
+		if dm == nil {
+			return nil
+		}
+		if err := fn(dm); err != nil {
+			return err
+		}
+		sctx.DocumentMatchPool.Put(dm)
+	}
 }
 
-// filter is a query's filters in the table's numbers.
-type filter struct {
-	none             bool // a value no document has: nothing matches
-	regions, sectors []uint16
-	kinds            []uint16 // any of them; empty for any kind
-	from, to         int32    // YYYYMMDD, inclusive; 0 for open
-}
-
-func (t *table) filter(q Query) filter {
-	var f filter
+// filter returns the rows that q's filters let pass, or nil for all of
+// them: every region and every sector given, one of the kinds, a day from
+// From to To.
+func (t *table) filter(q Query) *roaring.Bitmap {
+	var sets []*roaring.Bitmap
 	for _, s := range q.Regions {
-		id, ok := t.regionNames.lookup(s)
-		f.none = f.none || !ok
-		f.regions = append(f.regions, id)
+		sets = append(sets, orEmpty(t.regions[s]))
 	}
 	for _, s := range q.Sectors {
-		id, ok := t.sectorNames.lookup(s)
-		f.none = f.none || !ok
-		f.sectors = append(f.sectors, id)
+		sets = append(sets, orEmpty(t.sectors[s]))
 	}
 	if len(q.Kinds) > 0 {
+		var kinds []*roaring.Bitmap
 		for _, s := range q.Kinds {
-			if id, ok := t.kinds.lookup(s); ok {
-				f.kinds = append(f.kinds, id)
+			kinds = append(kinds, orEmpty(t.kinds[s]))
+		}
+		sets = append(sets, roaring.FastOr(kinds...))
+	}
+	if !q.From.IsZero() || !q.To.IsZero() {
+		lo, hi := t.rowsBetween(q.From, q.To)
+		r := roaring.New()
+		r.AddRange(uint64(lo), uint64(hi))
+		sets = append(sets, r)
+	}
+	switch len(sets) {
+	case 0:
+		return nil
+	case 1:
+		return sets[0]
+	}
+	return roaring.FastAnd(sets...)
+}
+
+func orEmpty(b *roaring.Bitmap) *roaring.Bitmap {
+	if b == nil {
+		return roaring.New()
+	}
+	return b
+}
+
+// rowsBetween returns the rows [lo, hi) of the days from from to to,
+// inclusive; a zero time is no bound.
+func (t *table) rowsBetween(from, to time.Time) (lo, hi int) {
+	hi = len(t.days)
+	if !to.IsZero() {
+		d := dayNumber(to)
+		lo, _ = slices.BinarySearchFunc(t.days, d, func(x, d int32) int { return cmp.Compare(d, x) })
+	}
+	if !from.IsZero() {
+		d := dayNumber(from) - 1
+		hi, _ = slices.BinarySearchFunc(t.days, d, func(x, d int32) int { return cmp.Compare(d, x) })
+	}
+	return lo, max(lo, hi)
+}
+
+func dayNumber(t time.Time) int32 { return int32(midnight(t).Unix() / 86400) }
+
+func dayTime(d int32) time.Time { return time.Unix(int64(d)*86400, 0).UTC() }
+
+// facets counts the rows of res by region, sector, kind and year.
+func (t *table) facets(res *roaring.Bitmap) Facets {
+	counts := make([]int, len(t.terms))
+	it := res.ManyIterator()
+	buf := make([]uint32, 256)
+	for n := it.NextMany(buf); n > 0; n = it.NextMany(buf) {
+		for _, row := range buf[:n] {
+			for _, id := range t.rowTerms[t.rowStart[row]:t.rowStart[row+1]] {
+				counts[id]++
 			}
 		}
-		f.none = f.none || len(f.kinds) == 0
 	}
-	if !q.From.IsZero() {
-		f.from = int32(q.From.Year()*10000 + int(q.From.Month())*100 + q.From.Day())
-	}
-	if !q.To.IsZero() {
-		f.to = int32(q.To.Year()*10000 + int(q.To.Month())*100 + q.To.Day())
-	}
-	return f
-}
-
-// counts tallies the facets of the rows that match.
-type counts struct {
-	kinds, regions, sectors []int
-	years                   map[int32]int
-}
-
-func (t *table) newCounts() *counts {
-	return &counts{
-		kinds:   make([]int, len(t.kinds.names)),
-		regions: make([]int, len(t.regionNames.names)),
-		sectors: make([]int, len(t.sectorNames.names)),
-		years:   map[int32]int{},
-	}
-}
-
-func (t *table) count(c *counts, r int32) {
-	if k := t.kind[r]; int(k) < len(c.kinds) {
-		c.kinds[k]++
-	}
-	for _, id := range t.regions[t.regOff[r]:t.regOff[r+1]] {
-		c.regions[id]++
-	}
-	for _, id := range t.sectors[t.secOff[r]:t.secOff[r+1]] {
-		c.sectors[id]++
-	}
-	c.years[t.day[r]/10000]++
-}
-
-func (c *counts) add(o *counts) {
-	for i, n := range o.kinds {
-		c.kinds[i] += n
-	}
-	for i, n := range o.regions {
-		c.regions[i] += n
-	}
-	for i, n := range o.sectors {
-		c.sectors[i] += n
-	}
-	for y, n := range o.years {
-		c.years[y] += n
-	}
-}
-
-// facets turns counts into facets: most first, then by value; years newest
-// first.
-func (t *table) facets(c *counts) Facets {
-	list := func(counts []int, d *dict) []FacetCount {
-		out := make([]FacetCount, 0, len(counts))
-		for id, n := range counts {
-			if n > 0 {
-				out = append(out, FacetCount{Value: d.names[id], Count: n})
-			}
+	var f Facets
+	lists := [...]*[]FacetCount{facetRegions: &f.Regions, facetSectors: &f.Sectors, facetKinds: &f.Kinds}
+	for id, n := range counts {
+		if n > 0 {
+			ft := t.terms[id]
+			*lists[ft.facet] = append(*lists[ft.facet], FacetCount{Value: ft.slug, Count: n})
 		}
-		slices.SortFunc(out, func(a, b FacetCount) int {
-			if a.Count != b.Count { // names are compared only on a tie
-				return cmp.Compare(b.Count, a.Count)
-			}
-			return strings.Compare(a.Value, b.Value)
+	}
+	for _, l := range lists {
+		slices.SortFunc(*l, func(a, b FacetCount) int {
+			return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Value, b.Value))
 		})
-		return out
 	}
-	f := Facets{
-		Regions: list(c.regions, &t.regionNames),
-		Sectors: list(c.sectors, &t.sectorNames),
-		Kinds:   list(c.kinds, &t.kinds),
+	// Rows are newest first: a year is a range of them.
+	lo := 0
+	for lo < len(t.days) {
+		y := dayTime(t.days[lo]).Year()
+		_, hi := t.rowsBetween(time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC), time.Time{})
+		n := res.Rank(uint32(hi-1)) - res.Rank(uint32(lo)) + boolCount(res.Contains(uint32(lo)))
+		if n > 0 {
+			f.Years = append(f.Years, FacetCount{Value: strconv.Itoa(y), Count: int(n)})
+		}
+		lo = hi
 	}
-	for y, n := range c.years {
-		f.Years = append(f.Years, FacetCount{Value: strconv.Itoa(int(y)), Count: n})
-	}
-	slices.SortFunc(f.Years, func(a, b FacetCount) int { return cmp.Compare(b.Value, a.Value) })
 	return f
+}
+
+func boolCount(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// ranked is a matching row with its score.
+type ranked struct {
+	row   int32
+	score float64
+}
+
+// better orders by score, then as rows are: newest first.
+func better(a, b ranked) bool {
+	if a.score != b.score {
+		return a.score > b.score
+	}
+	return a.row < b.row
+}
+
+// worstFirst is a heap of ranked rows with the worst on top, to keep the
+// best n.
+type worstFirst []ranked
+
+func (h worstFirst) Len() int           { return len(h) }
+func (h worstFirst) Less(i, j int) bool { return better(h[j], h[i]) }
+func (h worstFirst) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *worstFirst) Push(x any)        { *h = append(*h, x.(ranked)) }
+func (h *worstFirst) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// keep adds x to the best n.
+func (h *worstFirst) keep(x ranked, n int) {
+	switch {
+	case n == 0:
+	case h.Len() < n:
+		heap.Push(h, x)
+	case better(x, (*h)[0]):
+		(*h)[0] = x
+		heap.Fix(h, 0)
+	}
+}
+
+// collect runs q on every shard at once and returns the rows of its
+// matches that filter lets pass (nil: all), and, when keep is above 0, the
+// best keep of them by score, best first.
+func (t *table) collect(ctx context.Context, q query.Query, m mapping.IndexMapping, filter *roaring.Bitmap, keep int) (*roaring.Bitmap, []ranked, error) {
+	type part struct {
+		rows *roaring.Bitmap
+		top  worstFirst
+		err  error
+	}
+	parts := make([]part, len(t.readers))
+	var wg sync.WaitGroup
+	for s, r := range t.readers {
+		wg.Go(func() {
+			p := &parts[s]
+			p.rows = roaring.New()
+			rowOf := t.rowOf[s]
+			opts := bsearch.SearcherOptions{}
+			if keep == 0 {
+				opts.Score = bleve.ScoreNone
+			}
+			p.err = eachMatch(ctx, r, q, m, opts, func(dm *bsearch.DocumentMatch) error {
+				row, ok := rowOf[string(dm.IndexInternalID)]
+				if !ok || filter != nil && !filter.Contains(uint32(row)) {
+					return nil
+				}
+				p.rows.Add(uint32(row))
+				p.top.keep(ranked{row, dm.Score}, keep)
+				return nil
+			})
+		})
+	}
+	wg.Wait()
+	rows := make([]*roaring.Bitmap, 0, len(parts))
+	var top []ranked
+	for _, p := range parts {
+		if p.err != nil {
+			return nil, nil, fmt.Errorf("search: %w", p.err)
+		}
+		rows = append(rows, p.rows)
+		top = append(top, p.top...)
+	}
+	slices.SortFunc(top, func(a, b ranked) int {
+		if better(a, b) {
+			return -1
+		}
+		return 1
+	})
+	return roaring.FastOr(rows...), top[:min(len(top), keep)], nil
 }

@@ -19,7 +19,7 @@ import (
 func writableIndex(t testing.TB, docs []Document, shards int) (*Index, string) {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), DirName)
-	if err := build(context.Background(), dir, docs, shards, true); err != nil {
+	if err := build(context.Background(), dir, docs, loadSite(t), shards); err != nil {
 		t.Fatal(err)
 	}
 	ix, err := OpenWritable(dir)
@@ -108,7 +108,7 @@ func TestUpdateMove(t *testing.T) {
 	// bridge: 2024-03-01, amur-oblast and heilongjiang. Move it to 2019 and
 	// to Guangdong.
 	d := docByID(t, docs, bridge)
-	d.Day = "2019-05-05"
+	d.Date = day("2019-05-05")
 	d.Regions = []string{"guangdong"}
 	update(t, ix, []Document{d})
 
@@ -218,7 +218,7 @@ func TestUpdateAdd(t *testing.T) {
 		Kind:    "tea-fair", // a kind no note had
 		Regions: []string{"zhejiang", "primorsky-krai"},
 		Sectors: []string{"agriculture"},
-		Day:     "2026-01-20",
+		Date:    day("2026-01-20"),
 	}
 	update(t, ix, []Document{d})
 	if ix.Len() != len(docs)+1 {
@@ -240,7 +240,7 @@ func TestUpdateAdd(t *testing.T) {
 		t.Errorf("filters: %q", got)
 	}
 	h := search(t, ix, Query{Q: "улун"}).Hits[0]
-	if h.Title != d.Title || h.Kind != "tea-fair" || !slices.Equal(h.Regions, d.Regions) || h.Date.Format(time.DateOnly) != d.Day ||
+	if h.Title != d.Title || h.Kind != "tea-fair" || !slices.Equal(h.Regions, d.Regions) || !h.Date.Equal(d.Date) ||
 		!strings.Contains(h.Snippet, "<mark>улуна</mark>") {
 		t.Errorf("hit %+v", h)
 	}
@@ -288,11 +288,11 @@ func TestUpdateReopen(t *testing.T) {
 	ix, dir := writableIndex(t, docs, 2)
 	d := docByID(t, docs, bridge)
 	d.Title = "Мост Благовещенск — Хэйхэ: вебинар"
-	d.Day = "2019-05-05"
+	d.Date = day("2019-05-05")
 	d.Regions = []string{"guangdong"}
 	update(t, ix, []Document{d})
 	update(t, ix, nil, toys)
-	update(t, ix, []Document{{ID: "/2026/new/", Title: "Новая заметка про вебинар", Kind: "expo", Regions: []string{"jilin"}, Day: "2026-02-02"}})
+	update(t, ix, []Document{{ID: "/2026/new/", Title: "Новая заметка про вебинар", Kind: "expo", Regions: []string{"jilin"}, Date: day("2026-02-02")}})
 
 	queries := []Query{
 		{}, {Q: "вебинар"}, {Q: "Гуандун"}, {Q: "мост"}, {Regions: []string{"guangdong"}}, {Q: "ёлочные"},
@@ -382,7 +382,7 @@ func randomDocs(r *rand.Rand, n, first int) []Document {
 			Kind:    kinds[r.IntN(len(kinds))],
 			Regions: pick(regions, 1+r.IntN(2)),
 			Sectors: pick([]string{"trade", "energy", "agriculture"}, r.IntN(2)),
-			Day:     date.Format(time.DateOnly),
+			Date:    date,
 		}
 	}
 	return docs

@@ -110,7 +110,7 @@ func serveSite(t *testing.T, ctx context.Context, dir string, perPage int) strin
 	if _, err := build.Build(ctx, build.Config{Site: dir, Out: out, Today: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
 		t.Fatal(err)
 	}
-	srv, ix, _, err := newSiteServer(dir, out, slog.New(slog.DiscardHandler), nil, nil, 0)
+	srv, ix, _, err := newSiteServer(dir, out, dir, slog.New(slog.DiscardHandler), nil, nil, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -66,7 +66,7 @@ func TestBrowserSearch(t *testing.T) {
 	if _, err := build.Build(ctx, build.Config{Site: site, Out: out}); err != nil {
 		t.Fatal(err)
 	}
-	srv, ix, _, err := newSiteServer(site, out, slog.New(slog.DiscardHandler), nil, nil, 0)
+	srv, ix, _, err := newSiteServer(site, out, site, slog.New(slog.DiscardHandler), nil, nil, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

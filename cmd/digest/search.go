@@ -12,13 +12,12 @@ import (
 	"time"
 
 	"github.com/coopdigest/digest/search"
-	"github.com/coopdigest/digest/source"
 )
 
 func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("search", "[-s SITE] [-d OUT] [--json] [--region R]… [--sector S]… [--kind K]… [--from D] [--to D] [--sort relevance|date] [--page N] [--per-page N] [QUERY]", stderr)
-	site := fs.String("s", ".", "site folder, for the names of regions, sectors and kinds")
-	out := fs.String("d", "", "built site whose index to search (default SITE/public)")
+	site := fs.String("s", ".", "site folder (for the default OUT)")
+	out := fs.String("d", "", "built site whose index to search (default SITE/public); it holds the names of regions, sectors and kinds")
 	asJSON := fs.Bool("json", false, "print the result as JSON, as /api/search answers")
 	v := url.Values{}
 	for _, name := range []string{"region", "sector", "kind"} {
@@ -47,18 +46,6 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		*out = filepath.Join(*site, "public")
 	}
 
-	src, err := source.LoadSettingsDir(*site)
-	if err != nil {
-		return fmt.Errorf("%w\ndigest search: the site's taxonomy is needed; give the site folder with -s", err)
-	}
-	q, err := search.ParseRequest(v, &src.Taxonomies)
-	if err != nil {
-		var pe *search.ParamError
-		if errors.As(err, &pe) {
-			return usageError{fmt.Sprintf("search: %s", strings.Replace(pe.Error(), "per_page", "per-page", 1))}
-		}
-		return err
-	}
 	dir := filepath.Join(*out, search.DirName)
 	ix, err := search.Open(dir)
 	if errors.Is(err, search.ErrNoIndex) {
@@ -68,12 +55,21 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("digest search: %w", err)
 	}
 	defer ix.Close()
+	tax := &ix.Site().Taxonomies
+	q, err := search.ParseRequest(v, tax)
+	if err != nil {
+		var pe *search.ParamError
+		if errors.As(err, &pe) {
+			return usageError{fmt.Sprintf("search: %s", strings.Replace(pe.Error(), "per_page", "per-page", 1))}
+		}
+		return err
+	}
 	res, err := ix.Search(ctx, q)
 	if err != nil {
 		return fmt.Errorf("digest search: %w", err)
 	}
 	if *asJSON {
-		return search.EncodeJSON(stdout, res, &src.Taxonomies)
+		return search.EncodeJSON(stdout, res, tax)
 	}
 	for _, h := range res.Hits {
 		if _, err := fmt.Fprintf(stdout, "%s  %s  %s\n", h.Date.Format(time.DateOnly), h.URL, h.Title); err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,20 +12,21 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"time"
 
 	"github.com/coopdigest/digest/build"
 	"github.com/coopdigest/digest/search"
 	"github.com/coopdigest/digest/server"
-	"github.com/coopdigest/digest/source"
+	"github.com/coopdigest/digest/templates"
 	"github.com/coopdigest/digest/watch"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("serve", "[-s SITE] [-d OUT] [--addr HOST:PORT] [--watch [--drafts]]", stderr)
-	site := fs.String("s", ".", "site folder holding content/ (for settings and taxonomy names) and, optionally, templates/")
-	out := fs.String("d", "", "built site to serve (default SITE/public)")
+	site := fs.String("s", ".", "site folder: its templates/ override the search page's; with --watch, its content/ is built")
+	out := fs.String("d", "", "built site to serve (default SITE/public); it holds everything search needs")
 	addr := fs.String("addr", "localhost:8080", "address to listen on")
 	verbose := fs.Bool("v", false, "log every request")
 	watching := fs.Bool("watch", false, "rebuild the site when its sources change and reload open pages")
@@ -35,6 +37,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if fs.NArg() > 0 {
 		return usageError{fmt.Sprintf("serve takes no arguments, got %q", fs.Args())}
 	}
+	// The site's templates apply when the site is named, or when OUT is
+	// the site's own; a built OUT given alone is served with the defaults.
+	siteTemplates := *watching || *out == "" || flagSet(fs, "s")
 	if *out == "" {
 		*out = filepath.Join(*site, "public")
 	}
@@ -99,8 +104,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 
+	tmplSite := ""
+	if siteTemplates {
+		tmplSite = *site
+	}
 	mu.Lock()
-	srv, ix, h, err := newSiteServer(*site, *out, log, routes, cur, spareProcessor())
+	serveGC()
+	srv, ix, h, err := newSiteServer(*site, *out, tmplSite, log, routes, cur, spareProcessor())
 	if err != nil {
 		mu.Unlock()
 		return err
@@ -110,16 +120,36 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer func() {
 		mu.Lock()
 		defer mu.Unlock()
-		cur.Close()
+		sh.Index().Close()
 	}()
+	if !*watching {
+		// A build that swaps a new OUT in is served within a second.
+		go sh.Follow(ctx, filepath.Join(*out, search.DirName), followInterval, log)
+	}
 	srv.Addr = *addr
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("digest serve: %w", err)
 	}
-	fmt.Fprintf(stderr, "serving %s at http://%s (%d notes in the index)\n", *out, ln.Addr(), ix.Len())
+	status, err := sh.Status(ctx)
+	if err != nil {
+		return fmt.Errorf("digest serve: %w", err)
+	}
+	fmt.Fprintf(stderr, "serving %s at http://%s (%s)\n", *out, ln.Addr(), status)
 	return serveUntilDone(ctx, srv, ln)
 }
+
+// serveGC makes the server collect garbage half as often as Go's default,
+// unless GOGC says otherwise: a search makes much short-lived garbage (the
+// matches of bleve's searchers, stored documents, highlights), collecting
+// it was a large part of a search's processor time (docs/BENCHMARKS.md),
+// and the heap it lets grow
+// is small beside the index. It does so once per process.
+var serveGC = sync.OnceFunc(func() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(200)
+	}
+})
 
 // spareProcessor gives the process one processor more than searches may
 // use at once, and returns how many they may: GOMAXPROCS as it was. The Go
@@ -137,11 +167,23 @@ var spareProcessor = sync.OnceValue(func() (turns int) {
 	return turns
 })
 
+// followInterval is how often serve looks for a rebuilt OUT.
+const followInterval = 500 * time.Millisecond
+
+// flagSet reports whether the flag name was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
 // newSiteServer checks that out holds a built site with its index and
 // returns a server for it, not yet listening, and the index it searches:
-// ix when given, otherwise out's index opened read-only. turns is how many
+// ix when given, otherwise out's index opened read-only. The search page is
+// rendered with the templates of tmplSite, when not empty, over the
+// embedded ones. site only names the site in hints. turns is how many
 // searches run at once (0: GOMAXPROCS).
-func newSiteServer(site, out string, log *slog.Logger, routes map[string]http.Handler, ix *search.Index, turns int) (*http.Server, *search.Index, *search.Handler, error) {
+func newSiteServer(site, out, tmplSite string, log *slog.Logger, routes map[string]http.Handler, ix *search.Index, turns int) (*http.Server, *search.Index, *search.Handler, error) {
 	st, err := os.Stat(out)
 	switch {
 	case err != nil && errors.Is(err, os.ErrNotExist):
@@ -160,29 +202,20 @@ func newSiteServer(site, out string, log *slog.Logger, routes map[string]http.Ha
 			return nil, nil, nil, fmt.Errorf("digest serve: %w; run `digest build -s %s -o %s` to rebuild it", err, site, out)
 		}
 	}
-	src, err := source.LoadSettingsDir(site)
-	if err != nil {
-		ix.Close()
-		return nil, nil, nil, fmt.Errorf("%w\ndigest serve: the site's settings and taxonomy are needed for search; give the site folder with -s", err)
+	tmpl, err := templates.Load(nil)
+	if tmplSite != "" {
+		tmpl, err = build.LoadTemplates(tmplSite)
 	}
-	tmpl, err := build.LoadTemplates(site)
-	if err != nil {
-		ix.Close()
-		return nil, nil, nil, err
-	}
-	sh, err := search.NewHandler(ix, search.HandlerConfig{Source: src, Templates: tmpl, Logger: log, Turns: turns})
 	if err != nil {
 		ix.Close()
 		return nil, nil, nil, err
 	}
-	h, err := server.New(server.Config{Out: out, Search: sh, Routes: routes, Logger: log,
-		Health: func(context.Context) (string, error) {
-			ix := sh.Index()
-			if ix == nil {
-				return "", errors.New("no search index")
-			}
-			return fmt.Sprintf("%d notes in the search index", ix.Len()), nil
-		}})
+	sh, err := search.NewHandler(ix, search.HandlerConfig{Templates: tmpl, Logger: log, Turns: turns})
+	if err != nil {
+		ix.Close()
+		return nil, nil, nil, err
+	}
+	h, err := server.New(server.Config{Out: out, Search: sh, Health: sh.Status, Routes: routes, Logger: log})
 	if err != nil {
 		ix.Close()
 		return nil, nil, nil, err

@@ -3,11 +3,18 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/coopdigest/digest/search"
 )
@@ -99,5 +106,213 @@ func TestSearchCommand(t *testing.T) {
 	err := runSearch(context.Background(), []string{"-s", site, "--region", "Хабаровск", "x"}, &stdout, &stderr)
 	if err == nil || !strings.Contains(err.Error(), "khabarovsk-krai") {
 		t.Errorf("unknown region: %v", err)
+	}
+}
+
+// lineWriter hands the lines written to it to a channel.
+type lineWriter struct {
+	mu    sync.Mutex
+	buf   []byte
+	lines chan string
+}
+
+func (w *lineWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf = append(w.buf, p...)
+	for {
+		i := bytes.IndexByte(w.buf, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		select {
+		case w.lines <- string(w.buf[:i]):
+		default:
+		}
+		w.buf = w.buf[i+1:]
+	}
+}
+
+// startServe runs `digest serve` with args on a free port and returns its
+// address; the server stops when the test ends.
+func startServe(t *testing.T, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	stderr := &lineWriter{lines: make(chan string, 100)}
+	done := make(chan error, 1)
+	go func() { done <- runServe(ctx, append(args, "--addr", "127.0.0.1:0"), stderr, stderr) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	timeout := time.After(30 * time.Second)
+	for {
+		select {
+		case line := <-stderr.lines:
+			if _, addr, ok := strings.Cut(line, " at http://"); ok {
+				return "http://" + strings.Fields(addr)[0]
+			}
+		case err := <-done:
+			t.Fatalf("serve: %v", err)
+		case <-timeout:
+			t.Fatal("serve did not start")
+		}
+	}
+}
+
+// testClient opens a connection per request: a pooled client may dial a
+// connection it then leaves unused, which serve's shutdown waits for.
+var testClient = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 30 * time.Second}
+
+// getBody fetches a URL and returns its status and body.
+func getBody(url string) (int, string, error) {
+	resp, err := testClient.Get(url)
+	if err != nil {
+		return 0, "", err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(data), err
+}
+
+// buildTestSite copies the search package's test site into a new folder
+// and builds it into OUT there.
+func buildTestSite(t *testing.T) (site, out string) {
+	t.Helper()
+	site = t.TempDir()
+	if err := os.CopyFS(site, os.DirFS("../../search/testdata/site")); err != nil {
+		t.Fatal(err)
+	}
+	out = filepath.Join(site, "public")
+	var stderr bytes.Buffer
+	if err := runBuild(context.Background(), []string{"-s", site, "-o", out}, &stderr, &stderr); err != nil {
+		t.Fatalf("build: %v\n%s", err, stderr.String())
+	}
+	return site, out
+}
+
+// TestServeOUTAlone serves and searches a copy of a built site in another
+// folder, with no source anywhere: OUT holds all that search needs.
+func TestServeOUTAlone(t *testing.T) {
+	_, out := buildTestSite(t)
+	copied := filepath.Join(t.TempDir(), "copy")
+	if err := os.CopyFS(copied, os.DirFS(out)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(filepath.Dir(out)); err != nil {
+		t.Fatal(err)
+	}
+	base := startServe(t, "-d", copied)
+	for _, c := range []struct{ path, want string }{
+		{"/api/search?q=" + url.QueryEscape("выставка") + "&region=" + url.QueryEscape("Приамурье"), `"url":"/2024/expo-new-year/"`},
+		{"/search?q=" + url.QueryEscape("Гуандун"), "Тестовый дайджест"}, // the site's title, from OUT
+		{"/search?q=" + url.QueryEscape("Гуандун"), "Московская область"},
+		{"/2024/expo-new-year/", "Благовещенске"},
+		{"/healthz", "ok"},
+	} {
+		status, body, err := getBody(base + c.path)
+		if err != nil || status != http.StatusOK || !strings.Contains(body, c.want) {
+			t.Errorf("GET %s: %d %v, want %q in:\n%.500s", c.path, status, err, c.want, body)
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	if err := runSearch(context.Background(), []string{"-d", copied, "--region", "Приамурье", "выставка"}, &stdout, &stderr); err != nil {
+		t.Fatalf("search: %v", err)
+	}
+	if !strings.Contains(stdout.String(), "/2024/expo-new-year/") {
+		t.Errorf("search: %s", stdout.String())
+	}
+}
+
+// TestServeRebuilt runs searches and page requests in a loop while
+// `digest build` swaps a new OUT in, twice: no request fails, and the new
+// note is found within a couple of seconds.
+func TestServeRebuilt(t *testing.T) {
+	site, out := buildTestSite(t)
+	base := startServe(t, "-s", site, "-d", out)
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	var requests atomic.Int64
+	failures := make(chan string, 10)
+	for i := range 4 {
+		wg.Go(func() {
+			paths := []string{"/api/search?q=" + url.QueryEscape("выставка"), "/search?region=guangdong", "/2024/expo-new-year/", "/"}
+			for j := i; ctx.Err() == nil; j++ {
+				p := paths[j%len(paths)]
+				if status, body, err := getBody(base + p); err != nil || status != http.StatusOK {
+					select {
+					case failures <- fmt.Sprintf("GET %s: %d %v %.200s", p, status, err, body):
+					default:
+					}
+				}
+				requests.Add(1)
+			}
+		})
+	}
+	for round := range 2 {
+		note := fmt.Sprintf("---\ntitle: Вебинар номер %d для экспортёров\ndate: 2026-02-0%d\nkind: talks\nregions: [guangdong]\n---\n\nТекст.\n", round, round+1)
+		if err := os.WriteFile(filepath.Join(site, "content", "notes", fmt.Sprintf("webinar-%d.md", round)), []byte(note), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var stderr bytes.Buffer
+		if err := runBuild(context.Background(), []string{"-s", site, "-o", out}, &stderr, &stderr); err != nil {
+			t.Fatalf("build: %v\n%s", err, stderr.String())
+		}
+		want := fmt.Sprintf("/2026/webinar-%d/", round)
+		deadline := time.Now().Add(3 * time.Second)
+		for {
+			_, body, err := getBody(base + "/api/search?q=" + url.QueryEscape("вебинар"))
+			if err == nil && strings.Contains(body, want) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("round %d: %s not found 3 s after the build: %s", round, want, body)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if _, body, _ := getBody(base + "/healthz"); !strings.Contains(body, "ok") {
+			t.Errorf("healthz: %s", body)
+		}
+	}
+	cancel()
+	wg.Wait()
+	close(failures)
+	for f := range failures {
+		t.Error(f)
+	}
+	if requests.Load() < 10 {
+		t.Errorf("only %d requests ran", requests.Load())
+	}
+}
+
+// TestServeSiteTemplates checks that the site's own search.html renders
+// the results page when the site is given, and the embedded one when OUT
+// is served alone.
+func TestServeSiteTemplates(t *testing.T) {
+	site, out := buildTestSite(t)
+	if err := os.MkdirAll(filepath.Join(site, "templates"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tmpl := `{{define "main"}}<p id="own">свой шаблон поиска: {{.Data.Total}}</p>{{end}}`
+	if err := os.WriteFile(filepath.Join(site, "templates", "search.html"), []byte(tmpl), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		own  bool
+	}{
+		{[]string{"-s", site, "-d", out}, true},
+		{[]string{"-d", out}, false},
+	} {
+		base := startServe(t, c.args...)
+		_, body, err := getBody(base + "/search?q=" + url.QueryEscape("Гуандун"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(body, "свой шаблон поиска: 3"); got != c.own {
+			t.Errorf("serve %q: the site's template used: %v, want %v", c.args, got, c.own)
+		}
 	}
 }

@@ -1,0 +1,83 @@
+package search
+
+import (
+	"slices"
+	"testing"
+)
+
+// analyze runs the mapping's text analyzer, as the index and every query
+// use it.
+func analyzeTerms(t *testing.T, s string) []string {
+	t.Helper()
+	a := newMapping().AnalyzerNamed(analyzerName)
+	if a == nil {
+		t.Fatalf("the mapping has no analyzer %q", analyzerName)
+	}
+	var out []string
+	for _, tok := range a.Analyze([]byte(s)) {
+		out = append(out, string(tok.Term))
+	}
+	return out
+}
+
+func TestAnalyzer(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"выставке", []string{"выставк"}},
+		{"Выставки", []string{"выставк"}},
+		{"мостов моста", []string{"мост", "мост"}},
+		{"Ёлочных елочных", []string{"елочн", "елочн"}},
+		{"Хабаровского края", []string{"хабаровск", "кра"}},
+		{"Guangdong Province", []string{"guangdong", "province"}},
+		{"广东省", []string{"广东", "东省"}},
+		{"广", []string{"广"}},
+		{"в Гуандуне 广东", []string{"гуандун", "广东"}},
+		{"ＡＢＣ", []string{"abc"}},
+		{"до́ма", []string{"дом"}},
+		{"вы\u00adставке", []string{"выставк"}},
+		{"Российско-Китайскому", []string{"российск", "китайск"}},
+		{"2025 года", []string{"2025", "год"}},
+		{"", nil},
+		{"!!! — …", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			if got := analyzeTerms(t, tt.in); !slices.Equal(got, tt.want) {
+				t.Errorf("analyze %q = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestAnalyzerOffsets checks that tokens point at the words as written, so
+// that highlights fall on them, and that stop words keep their places.
+func TestAnalyzerOffsets(t *testing.T) {
+	in := "Ёлка в Харбине и 广东省"
+	var got []string
+	var pos []int
+	for _, tok := range newMapping().AnalyzerNamed(analyzerName).Analyze([]byte(in)) {
+		got = append(got, in[tok.Start:tok.End])
+		pos = append(pos, tok.Position)
+	}
+	if want := []string{"Ёлка", "Харбине", "广东", "东省"}; !slices.Equal(got, want) {
+		t.Errorf("spans %q, want %q", got, want)
+	}
+	if want := []int{1, 3, 5, 6}; !slices.Equal(pos, want) {
+		t.Errorf("positions %v, want %v", pos, want)
+	}
+}
+
+func TestClean(t *testing.T) {
+	for in, want := range map[string]string{
+		"до́ма":          "дома",
+		"вы\u00adставка": "выставка",
+		"ёлка":           "ёлка",
+		"广东":             "广东",
+	} {
+		if got := clean(in); got != want {
+			t.Errorf("clean(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

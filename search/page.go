@@ -1,0 +1,142 @@
+package search
+
+import (
+	"html/template"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/coopdigest/digest/source"
+	"github.com/coopdigest/digest/templates"
+)
+
+// pageView builds the results page's data from a result of the query q as
+// the reader gave it: links keep what the reader set and nothing more.
+func pageView(res *Result, q Query, site *source.Site) *templates.SearchPage {
+	tax := &site.Taxonomies
+	perPage := sitePerPage(site)
+	if q.PerPage == 0 {
+		q.PerPage = res.Query.PerPage
+	}
+	v := &templates.SearchPage{
+		Query:   q.Q,
+		Total:   res.Total,
+		Took:    strconv.FormatFloat(res.Took.Seconds(), 'f', 3, 64),
+		Sort:    string(res.Query.Sort),
+		Regions: q.Regions,
+		Sectors: q.Sectors,
+		Kinds:   q.Kinds,
+	}
+	if q.PerPage != perPage {
+		v.PerPage = q.PerPage
+	}
+	if !q.From.IsZero() {
+		v.From = q.From.Format(time.DateOnly)
+	}
+	if !q.To.IsZero() {
+		v.To = q.To.Format(time.DateOnly)
+	}
+	// link returns the URL of the search changed by edit, on its first page.
+	link := func(edit func(*Query)) string {
+		c := q
+		c.Regions = slices.Clone(q.Regions)
+		c.Sectors = slices.Clone(q.Sectors)
+		c.Kinds = slices.Clone(q.Kinds)
+		c.Page = 1
+		if c.PerPage == perPage {
+			c.PerPage = 0
+		}
+		edit(&c)
+		return "?" + c.Values().Encode()
+	}
+	for _, hit := range res.Hits {
+		it := templates.Item{
+			URL:     hit.URL,
+			Title:   hit.Title,
+			Date:    hit.Date,
+			End:     hit.End,
+			Summary: hit.Summary,
+			Snippet: template.HTML(hit.Snippet), // escaped by bleve's highlighter or by hitOf, with <mark> only
+		}
+		if t := tax.Kinds.Get(hit.Kind); t != nil {
+			it.Kind = &templates.TermRef{Slug: t.Slug, Name: t.Name, URL: "/kinds/" + t.Slug + "/"}
+		}
+		for _, s := range hit.Regions {
+			if t := tax.Regions.Get(s); t != nil {
+				it.Regions = append(it.Regions, templates.TermRef{Slug: t.Slug, Name: t.Name, URL: "/regions/" + t.Slug + "/"})
+			}
+		}
+		v.Items = append(v.Items, it)
+	}
+
+	facet := func(title string, counts []FacetCount, t *source.Taxonomy, active []string, add func(*Query, string)) {
+		if len(counts) == 0 {
+			return
+		}
+		f := templates.SearchFacet{Title: title}
+		for _, c := range counts {
+			f.Counts = append(f.Counts, templates.Count{
+				Name:   termName(t, c.Value),
+				URL:    link(func(q *Query) { add(q, c.Value) }),
+				Count:  c.Count,
+				Active: slices.Contains(active, c.Value),
+			})
+		}
+		v.Facets = append(v.Facets, f)
+	}
+	addTo := func(list *[]string, s string) {
+		if !slices.Contains(*list, s) {
+			*list = append(*list, s)
+		}
+	}
+	facet("Регионы", res.Facets.Regions, tax.Regions, q.Regions, func(q *Query, s string) { addTo(&q.Regions, s) })
+	facet("Отрасли", res.Facets.Sectors, tax.Sectors, q.Sectors, func(q *Query, s string) { addTo(&q.Sectors, s) })
+	// A note has one kind: choosing a kind replaces the others.
+	facet("Виды событий", res.Facets.Kinds, tax.Kinds, q.Kinds, func(q *Query, s string) { q.Kinds = []string{s} })
+	var years []string
+	if !q.From.IsZero() && !q.To.IsZero() && q.From.Year() == q.To.Year() &&
+		q.From.YearDay() == 1 && q.To.Month() == time.December && q.To.Day() == 31 {
+		years = []string{strconv.Itoa(q.From.Year())}
+	}
+	facet("Годы", res.Facets.Years, nil, years, func(q *Query, s string) {
+		y, _ := strconv.Atoi(s)
+		q.From = time.Date(y, time.January, 1, 0, 0, 0, 0, time.UTC)
+		q.To = time.Date(y, time.December, 31, 0, 0, 0, 0, time.UTC)
+	})
+
+	remove := func(list []string, s string) []string {
+		return slices.DeleteFunc(slices.Clone(list), func(x string) bool { return x == s })
+	}
+	for _, s := range q.Regions {
+		v.Active = append(v.Active, templates.ActiveFilter{Label: termName(tax.Regions, s), Remove: link(func(q *Query) { q.Regions = remove(q.Regions, s) })})
+	}
+	for _, s := range q.Sectors {
+		v.Active = append(v.Active, templates.ActiveFilter{Label: termName(tax.Sectors, s), Remove: link(func(q *Query) { q.Sectors = remove(q.Sectors, s) })})
+	}
+	for _, s := range q.Kinds {
+		v.Active = append(v.Active, templates.ActiveFilter{Label: termName(tax.Kinds, s), Remove: link(func(q *Query) { q.Kinds = remove(q.Kinds, s) })})
+	}
+	if !q.From.IsZero() {
+		v.Active = append(v.Active, templates.ActiveFilter{Label: "с " + templates.RuDate(q.From), Remove: link(func(q *Query) { q.From = time.Time{} })})
+	}
+	if !q.To.IsZero() {
+		v.Active = append(v.Active, templates.ActiveFilter{Label: "по " + templates.RuDate(q.To), Remove: link(func(q *Query) { q.To = time.Time{} })})
+	}
+
+	if q.Q != "" {
+		v.Sorts = []templates.SortLink{
+			{Label: "по релевантности", URL: link(func(q *Query) { q.Sort = SortDefault }), Active: res.Query.Sort == SortRelevance},
+			{Label: "по дате", URL: link(func(q *Query) { q.Sort = SortDate }), Active: res.Query.Sort == SortDate},
+		}
+	}
+
+	pages := (res.Total + q.PerPage - 1) / q.PerPage
+	v.Pager = templates.Pager{Number: q.Page, Total: pages}
+	if q.Page > 1 && q.Page <= pages+1 {
+		v.Pager.Prev = link(func(c *Query) { c.Page = min(q.Page-1, max(pages, 1)) })
+	}
+	if q.Page < pages {
+		v.Pager.Next = link(func(c *Query) { c.Page = q.Page + 1 })
+	}
+	return v
+}

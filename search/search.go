@@ -1,0 +1,319 @@
+package search
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"html"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/blevesearch/bleve/v2"
+	bsearch "github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/highlight"
+	htmlhl "github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// Result is one page of hits with the facets of every hit.
+type Result struct {
+	Query Query // as searched: Page and PerPage filled in, Sort resolved
+	Total int
+	Took  time.Duration
+	Hits  []Hit
+	// Facets count the hits by region, sector, kind and year.
+	Facets Facets
+}
+
+// Hit is one note found.
+type Hit struct {
+	URL     string
+	Title   string
+	Date    time.Time // the day
+	End     time.Time // zero for a one-day event
+	Kind    string    // slug
+	Regions []string  // slugs, in the note's order
+	Sectors []string  // slugs, in the note's order
+	Summary string
+	// Snippet is HTML: the matched words in <mark>, the rest escaped. It is
+	// bleve's highlight of the body where a word matched there, else of the
+	// summary, else the summary as it is, else the start of the body.
+	Snippet string
+	Score   float64
+}
+
+// Facets count the hits of a search: regions, sectors and kinds most
+// first (by slug on a tie), years newest first.
+type Facets struct {
+	Regions, Sectors, Kinds, Years []FacetCount
+}
+
+// FacetCount is one value of a facet: a slug, or a year, with its count.
+type FacetCount struct {
+	Value string
+	Count int
+}
+
+// Search runs q. Whatever the reader typed, the query is made of bleve's
+// query objects from analysed terms, never handed to a query parser, so
+// that only a broken index or a cancelled ctx make it fail. A page past the
+// last is empty.
+//
+// The matches of the reader's words are collected from bleve's searchers
+// into the index's table (see table), where filters, facets and the order
+// by date are worked out; a second bleve search loads the stored fields of
+// the page's hits and highlights them.
+func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
+	start := time.Now()
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	t := ix.acquire()
+	if t == nil {
+		return nil, ErrClosed
+	}
+	defer t.release()
+	if q.Page < 1 {
+		q.Page = 1
+	}
+	if q.PerPage < 1 || q.PerPage > MaxPerPage {
+		q.PerPage = DefaultPerPage
+	}
+	p := ix.plan(ParseText(q.Q))
+	if q.Sort == SortDefault {
+		q.Sort = SortDate
+		if p.scored() {
+			q.Sort = SortRelevance
+		}
+	}
+	byScore := p.scored() && q.Sort == SortRelevance
+	// Pages past any possible hit are empty: nothing to keep but counts,
+	// and (page-1)*per_page must not overflow.
+	n := len(t.urls)
+	from := q.PerPage * min(q.Page-1, n/q.PerPage+1)
+	keep := 0
+	if byScore {
+		keep = min(from+q.PerPage, n)
+	}
+
+	filter := t.filter(q)
+	var rows *roaring.Bitmap
+	var top []ranked
+	var err error
+	switch {
+	case p.scored():
+		b := bleve.NewBooleanQuery()
+		b.AddMust(p.must...)
+		if len(p.mustNot) > 0 {
+			b.AddMustNot(p.mustNot...)
+		}
+		rows, top, err = t.collect(ctx, b, ix.mapping, filter, keep)
+	case len(p.mustNot) > 0:
+		var out *roaring.Bitmap
+		if out, _, err = t.collect(ctx, bleve.NewDisjunctionQuery(p.mustNot...), ix.mapping, filter, 0); err == nil {
+			rows = roaring.AndNot(cmp.Or(filter, t.all), out)
+		}
+	case filter != nil:
+		rows = filter
+	default:
+		rows = t.all
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := &Result{Query: q, Total: int(rows.GetCardinality()), Facets: t.facets(rows)}
+	var page []ranked
+	if byScore {
+		page = top[min(from, len(top)):]
+	} else if from < out.Total {
+		first, _ := rows.Select(uint32(from))
+		it := rows.Iterator()
+		it.AdvanceIfNeeded(first)
+		for len(page) < q.PerPage && it.HasNext() {
+			page = append(page, ranked{row: int32(it.Next())})
+		}
+	}
+	if out.Hits, err = ix.hits(ctx, t, page, p); err != nil {
+		return nil, err
+	}
+	out.Took = time.Since(start)
+	return out, nil
+}
+
+// hitFields are the stored fields a hit shows.
+var hitFields = []string{fieldTitle, fieldSummary, fieldDate, fieldEnd, fieldKind, fieldRegions, fieldSectors}
+
+// hits loads the stored fields of the page's rows from the table's
+// snapshot, with their snippets: bleve's highlighter marks the places where
+// the reader's words match in them, which a search of those notes alone
+// for the words finds again.
+func (ix *Index) hits(ctx context.Context, t *table, page []ranked, p *plan) ([]Hit, error) {
+	if len(page) == 0 {
+		return nil, nil
+	}
+	hl, err := bleve.Config.Cache.HighlighterNamed(htmlhl.Name)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	// load loads the stored fields of a hit and highlights the field named,
+	// if any: the body where a word matched there, else the summary where
+	// one did; the start of the body when neither has a word and the note
+	// has no summary to show instead.
+	load := func(dm *bsearch.DocumentMatch, r index.IndexReader) error {
+		req := bleve.NewSearchRequest(nil)
+		req.Fields = hitFields
+		var h highlight.Highlighter
+		switch {
+		case len(dm.Locations[fieldBody]) > 0:
+			req.Highlight = bleve.NewHighlight()
+			req.Highlight.AddField(fieldBody)
+		case len(dm.Locations[fieldSummary]) > 0:
+			req.Highlight = bleve.NewHighlight()
+			req.Highlight.AddField(fieldSummary)
+		}
+		if req.Highlight != nil {
+			h = hl
+		}
+		if err, _ := bleve.LoadAndHighlightFields(dm, req, "", r, h); err != nil {
+			return err
+		}
+		if req.Highlight == nil && fieldString(dm.Fields[fieldSummary]) == "" {
+			req.Fields = nil
+			req.Highlight = bleve.NewHighlight()
+			req.Highlight.AddField(fieldBody)
+			err, _ := bleve.LoadAndHighlightFields(dm, req, "", r, hl)
+			return err
+		}
+		return nil
+	}
+	at := make(map[int32]int, len(page)) // row → place on the page
+	for i, r := range page {
+		at[r.row] = i
+	}
+	hits := make([]*Hit, len(page))
+	for s, r := range t.readers {
+		var ids []string
+		for _, x := range page {
+			if t.shard[x.row] == s {
+				ids = append(ids, t.urls[x.row])
+			}
+		}
+		if len(ids) == 0 {
+			continue
+		}
+		// The notes of the page, and the reader's words in their summary
+		// and body, which may or may not have them, for their places.
+		q := bleve.NewBooleanQuery()
+		q.AddMust(bleve.NewDocIDQuery(ids))
+		if len(p.marks) > 0 {
+			q.AddShould(p.marks...)
+		}
+		err := eachMatch(ctx, r, q, ix.mapping, bsearch.SearcherOptions{Score: bleve.ScoreNone, IncludeTermVectors: true},
+			func(dm *bsearch.DocumentMatch) error {
+				row := t.rowOf[s][string(dm.IndexInternalID)]
+				dm.ID = t.urls[row]
+				dm.Complete(nil)
+				if err := load(dm, r); err != nil {
+					return err
+				}
+				h := hitOf(dm)
+				h.Score = page[at[row]].score
+				hits[at[row]] = &h
+				return nil
+			})
+		if err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+	}
+	out := make([]Hit, 0, len(page))
+	for _, h := range hits {
+		if h != nil {
+			out = append(out, *h)
+		}
+	}
+	return out, nil
+}
+
+// hitOf reads a hit from what bleve returned of it.
+func hitOf(dm *bsearch.DocumentMatch) Hit {
+	h := Hit{
+		URL:     dm.ID,
+		Title:   fieldString(dm.Fields[fieldTitle]),
+		Summary: fieldString(dm.Fields[fieldSummary]),
+		Date:    fieldTime(dm.Fields[fieldDate]),
+		End:     fieldTime(dm.Fields[fieldEnd]),
+		Kind:    fieldString(dm.Fields[fieldKind]),
+		Regions: fieldStrings(dm.Fields[fieldRegions]),
+		Sectors: fieldStrings(dm.Fields[fieldSectors]),
+		Score:   dm.Score,
+	}
+	// bleve highlights the start of a field without matches, too: its
+	// locations tell whether a word matched there.
+	defer func() { h.Snippet = squeeze(h.Snippet) }()
+	switch {
+	case len(dm.Locations[fieldBody]) > 0 && len(dm.Fragments[fieldBody]) > 0:
+		h.Snippet = dm.Fragments[fieldBody][0]
+	case len(dm.Locations[fieldSummary]) > 0 && len(dm.Fragments[fieldSummary]) > 0:
+		h.Snippet = dm.Fragments[fieldSummary][0]
+	case h.Summary != "":
+		h.Snippet = html.EscapeString(h.Summary)
+	case len(dm.Fragments[fieldBody]) > 0:
+		h.Snippet = dm.Fragments[fieldBody][0]
+	}
+	return h
+}
+
+// squeeze makes every run of white space in a snippet one space: the text
+// of a note's body keeps the lines of its Markdown.
+func squeeze(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 && !strings.HasSuffix(b.String(), "…") {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// fieldString is a stored field of one value; bleve returns it as such.
+func fieldString(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+// fieldStrings is a stored field of a list: bleve returns a list of one as
+// its value.
+func fieldStrings(v any) []string {
+	switch v := v.(type) {
+	case string:
+		return []string{v}
+	case []any:
+		out := make([]string, 0, len(v))
+		for _, x := range v {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// fieldTime is a stored datetime field, which bleve returns in RFC 3339.
+func fieldTime(v any) time.Time {
+	s, _ := v.(string)
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t.UTC()
+}
