@@ -1,4 +1,5 @@
-// Package deploy publishes a built site to object storage.
+// Package deploy publishes a built site to object storage, and fetches its
+// search index back for search replicas.
 //
 // # Publishing
 //
@@ -62,4 +63,15 @@
 // does not show, but it is large and meant for replicas only. To keep it
 // private, give it its own bucket (Config.IndexTarget), readable by the
 // replicas and not by the CDN, or deny the prefix at the CDN.
+//
+// # Fetching
+//
+// A Fetcher is the replica's side: it reads the pointer, and when it names a
+// version not yet present locally, downloads that version into a temporary
+// folder beside the local copies, checks every file against the manifest
+// (size and SHA-256, and the manifest against the version), checks that
+// index.json names shards that are there, and renames the folder into place
+// as DIR/<version>. A folder named for a version is therefore always
+// complete. Versions other than the current and the previous one are
+// removed. A Fetch that finds the pointer unchanged costs one small read.
 package deploy
