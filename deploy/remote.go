@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"io"
 	"time"
 
 	"gocloud.dev/blob"
@@ -30,22 +29,32 @@ type remoteObject struct {
 	mod  time.Time
 }
 
+// listPageSize is how many objects listBucket asks for at a time. Object
+// stores give at most a thousand or so whatever is asked; fileblob walks
+// the whole folder again for each page, so that a listing of a large site
+// in pages of its default size took more time than all the rest of a
+// deploy that uploads nothing.
+const listPageSize = 1 << 17
+
 // listBucket lists every object under prefix.
 func listBucket(ctx context.Context, b *blob.Bucket, prefix string) (map[string]*remoteObject, error) {
 	objs := make(map[string]*remoteObject)
-	it := b.List(&blob.ListOptions{Prefix: prefix})
+	opts := &blob.ListOptions{Prefix: prefix}
+	token := blob.FirstPageToken
 	for {
-		o, err := it.Next(ctx)
-		if err == io.EOF {
-			return objs, nil
-		}
+		page, next, err := b.ListPage(ctx, token, listPageSize, opts)
 		if err != nil {
 			return nil, err
 		}
-		if o.IsDir {
-			continue
+		for _, o := range page {
+			if !o.IsDir {
+				objs[o.Key] = &remoteObject{size: o.Size, md5: o.MD5, mod: o.ModTime}
+			}
 		}
-		objs[o.Key] = &remoteObject{size: o.Size, md5: o.MD5, mod: o.ModTime}
+		if len(next) == 0 {
+			return objs, nil
+		}
+		token = next
 	}
 }
 
