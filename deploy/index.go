@@ -158,7 +158,7 @@ func readIndex(dir string) (*localIndex, error) {
 			return fmt.Errorf("%s: not a regular file", p)
 		}
 		h, m := sha256.New(), md5.New()
-		n, err := io.Copy(io.MultiWriter(h, m), r)
+		n, err := copyFile(io.MultiWriter(h, m), r)
 		if err != nil {
 			return fmt.Errorf("%s: %w", p, err)
 		}

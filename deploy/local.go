@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -171,13 +172,37 @@ func hashFile(f *localFile) error {
 	}
 	defer r.Close()
 	h := md5.New()
-	n, err := io.Copy(h, r)
+	n, err := copyFile(h, r)
 	if err != nil {
 		return fmt.Errorf("%s: %w", f.path, err)
 	}
 	f.size = n
 	h.Sum(f.md5[:0])
 	return nil
+}
+
+// gzipWriters keeps gzip writers for reuse: each holds a compressor of
+// tables that a new one allocates and clears again, for every file.
+var gzipWriters = sync.Pool{New: func() any {
+	// The default level: the best one saves next to nothing more on pages,
+	// and takes longer.
+	return gzip.NewWriter(io.Discard)
+}}
+
+// copyBuffers keeps buffers for copyFile: io.Copy from a file allocates
+// one for every file, and a site has many small ones.
+var copyBuffers = sync.Pool{New: func() any {
+	b := make([]byte, 64<<10)
+	return &b
+}}
+
+// copyFile copies a file to w through a pooled buffer.
+func copyFile(w io.Writer, f *os.File) (int64, error) {
+	buf := copyBuffers.Get().(*[]byte)
+	defer copyBuffers.Put(buf)
+	// Hiding the file's WriteTo keeps io.CopyBuffer from going around the
+	// buffer to one of its own.
+	return io.CopyBuffer(w, struct{ io.Reader }{f}, *buf)
 }
 
 // errChanged means that a file changed between planning and uploading.
@@ -198,11 +223,13 @@ func (f *localFile) body() (data []byte, encoding string, err error) {
 	}
 	var buf bytes.Buffer
 	buf.Grow(len(data) / 3)
-	// The default level: the best one saves next to nothing more on pages,
-	// and takes longer.
-	zw := gzip.NewWriter(&buf)
+	zw := gzipWriters.Get().(*gzip.Writer)
+	zw.Reset(&buf)
 	zw.Write(data) // a bytes.Buffer does not fail
-	if err := zw.Close(); err != nil {
+	err = zw.Close()
+	zw.Reset(io.Discard) // the pool keeps no buffer
+	gzipWriters.Put(zw)
+	if err != nil {
 		return nil, "", err
 	}
 	if buf.Len() >= len(data) {
