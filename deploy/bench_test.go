@@ -143,3 +143,77 @@ func changedCopy(b *testing.B, out string) string {
 	writeFiles(b, dst, map[string]string{"index.html": page("changed")})
 	return dst
 }
+
+// BenchmarkFetch downloads the index of a built site (DIGEST_BENCH_OUT, or
+// a generated one) from file:// and from the in-process S3 into a new
+// folder (new), and looks again when nothing changed (unchanged).
+func BenchmarkFetch(b *testing.B) {
+	out := os.Getenv("DIGEST_BENCH_OUT")
+	if out == "" {
+		out = benchSite(b, 10)
+		writeFiles(b, out, map[string]string{".search/00/store/000000000002.zap": string(make([]byte, 64<<20))})
+	}
+	s3 := newS3(b)
+	ctx := context.Background()
+	for _, k := range []struct{ name, url string }{
+		{"file", fileURL(b.TempDir())},
+		{"s3", s3.bucketURL(b, "site")},
+	} {
+		if _, err := Deploy(ctx, Config{Out: out, Target: k.url}); err != nil {
+			b.Fatal(err)
+		}
+		b.Run(k.name+"/new", func(b *testing.B) {
+			var bytes int64
+			for range b.N {
+				b.StopTimer()
+				f, err := NewFetcher(ctx, FetcherConfig{URL: k.url, Dir: b.TempDir()})
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				ix, _, err := f.Fetch(ctx)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				f.Close()
+				bytes += dirSize(b, ix.Dir)
+				b.StartTimer()
+			}
+			b.SetBytes(bytes / int64(b.N))
+		})
+		b.Run(k.name+"/unchanged", func(b *testing.B) {
+			f, err := NewFetcher(ctx, FetcherConfig{URL: k.url, Dir: b.TempDir()})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer f.Close()
+			if _, _, err := f.Fetch(ctx); err != nil {
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			for range b.N {
+				if _, changed, err := f.Fetch(ctx); err != nil || changed {
+					b.Fatal(err, changed)
+				}
+			}
+		})
+	}
+}
+
+// dirSize is the size of the files under dir.
+func dirSize(b *testing.B, dir string) int64 {
+	var n int64
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		fi, err := d.Info()
+		n += fi.Size()
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return n
+}
