@@ -255,15 +255,14 @@ func Deploy(ctx context.Context, cfg Config) (*Summary, error) {
 		}
 	}
 	if err := d.deleteAll(ctx, d.site, sp.deletes); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("target %s: %w", cfg.Target, err)
 	}
 	if ip != nil {
 		// Manifests first: a version without one is no longer offered.
-		if err := d.deleteAll(ctx, d.index, ip.pruneManifests); err != nil {
-			return nil, err
-		}
-		if err := d.deleteAll(ctx, d.index, ip.pruneFiles); err != nil {
-			return nil, err
+		for _, keys := range [][]string{ip.pruneManifests, ip.pruneFiles} {
+			if err := d.deleteAll(ctx, d.index, keys); err != nil {
+				return nil, fmt.Errorf("index target %s: %w", cfg.IndexTarget, err)
+			}
 		}
 	}
 	if !maps.Equal(sp.rec.Files, sp.oldRec.Files) {

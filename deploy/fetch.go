@@ -123,7 +123,7 @@ func (f *Fetcher) Fetch(ctx context.Context) (ix Index, changed bool, err error)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	fail := func(err error) (Index, bool, error) {
-		return Index{}, false, fmt.Errorf("index %s %s: %w", f.cfg.URL, f.cfg.Prefix, err)
+		return Index{}, false, fmt.Errorf("index %s: %w", f.cfg.URL, err)
 	}
 	p, err := readPointer(ctx, f.bucket, f.cfg.Prefix)
 	if err != nil {
