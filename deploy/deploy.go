@@ -205,6 +205,12 @@ func Deploy(ctx context.Context, cfg Config) (*Summary, error) {
 		return nil, err
 	}
 
+	for _, t := range []struct{ param, url string }{{"target", cfg.Target}, {"index target", cfg.IndexTarget}} {
+		if err := overlapsFolder(t.url, cfg.Out); err != nil {
+			return nil, &ParamError{t.param, t.url, err}
+		}
+	}
+
 	d.site, err = blob.OpenBucket(ctx, cfg.Target)
 	if err != nil {
 		return nil, &ParamError{"target", cfg.Target, err}
@@ -342,6 +348,41 @@ func inside(inner, outer string) bool {
 		return false
 	}
 	return strings.HasPrefix(ip, op)
+}
+
+// overlapsFolder says whether a file:// bucket URL names the site folder,
+// a folder inside it, or one that holds it: a deploy would then overwrite
+// the files it reads, or take them for objects and, with Delete, delete
+// them.
+func overlapsFolder(bucketURL, out string) error {
+	u, err := url.Parse(bucketURL)
+	if err != nil || u.Scheme != "file" {
+		return nil // not a folder; a bad URL is reported when it is opened
+	}
+	dir := filepath.Join(filepath.FromSlash(u.Path), filepath.FromSlash(u.Query().Get("prefix")))
+	site, err1 := filepath.Abs(out)
+	dir, err2 := filepath.Abs(dir)
+	if err1 != nil || err2 != nil {
+		return nil
+	}
+	// Through links too, where the folders exist.
+	if p, err := filepath.EvalSymlinks(site); err == nil {
+		site = p
+	}
+	if p, err := filepath.EvalSymlinks(dir); err == nil {
+		dir = p
+	}
+	within := func(a, b string) bool {
+		rel, err := filepath.Rel(b, a)
+		return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+	}
+	switch {
+	case within(dir, site):
+		return fmt.Errorf("is the site folder %s or a folder inside it", out)
+	case within(site, dir):
+		return fmt.Errorf("holds the site folder %s", out)
+	}
+	return nil
 }
 
 // readSite lists and hashes the files of the site in out.

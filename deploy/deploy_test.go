@@ -577,6 +577,11 @@ func TestDeployErrors(t *testing.T) {
 		{"an unreadable page", Config{Out: dangling, Target: bucket}, "", filepath.Join(dangling, "broken.html")},
 		{"an unreadable index file", Config{Out: badIndex, Target: bucket}, "", filepath.Join(badIndex, ".search", "broken")},
 		{"no workers", Config{Out: good, Target: bucket, Workers: -1}, "workers", "at least 1"},
+		{"the site folder as the target", Config{Out: good, Target: fileURL(good)}, "target", "is the site folder"},
+		{"a folder inside the site", Config{Out: good, Target: fileURL(filepath.Join(good, "2024"))}, "target", "is the site folder"},
+		{"a prefix inside the site", Config{Out: good, Target: fileURL(filepath.Dir(good)) + "?prefix=" + filepath.Base(good) + "/"}, "target", "is the site folder"},
+		{"a folder that holds the site", Config{Out: good, Target: fileURL(filepath.Dir(good))}, "target", "holds the site folder"},
+		{"the index in the site folder", Config{Out: good, Target: bucket, IndexTarget: fileURL(filepath.Join(good, ".search"))}, "index target", "is the site folder"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
