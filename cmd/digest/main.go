@@ -50,6 +50,7 @@ var commands = []command{
 	{"serve", "serve a built site with search (--watch rebuilds on change)", runServe},
 	{"search", "search the index of a built site from the command line", runSearch},
 	{"new", "write a new note with valid front matter", runNew},
+	{"deploy", "publish a built site and its search index to a bucket", runDeploy},
 }
 
 // usageError is a mistake in the command line; main exits with status 2.

@@ -1,0 +1,638 @@
+package deploy
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestDeployUploadsWhatChanged deploys a site, then again after each of a
+// series of changes, and counts what each deploy did.
+func TestDeployUploadsWhatChanged(t *testing.T) {
+	for _, st := range stores(t) {
+		t.Run(st.name, func(t *testing.T) {
+			out := newSite(t)
+			b := openBucket(t, st.url)
+			steps := []struct {
+				name   string
+				edit   func()
+				delete bool
+				want   Summary
+				s3     []string // the writes the S3 server sees, in any order; nil: not checked
+			}{
+				{
+					name: "first deploy uploads everything",
+					want: Summary{Files: siteKeys, Uploaded: siteKeys, Index: IndexSummary{Uploaded: indexKeys, Switched: true}},
+				},
+				{
+					name: "a second uploads nothing",
+					want: Summary{Files: siteKeys, Skipped: siteKeys, Index: IndexSummary{Skipped: indexKeys}},
+					s3:   []string{},
+				},
+				{
+					name: "a changed page is uploaded alone",
+					edit: func() { writeFiles(t, out, map[string]string{"2024/a/index.html": page("a, changed")}) },
+					want: Summary{Files: siteKeys, Uploaded: 1, Skipped: siteKeys - 1, Index: IndexSummary{Skipped: indexKeys}},
+					s3:   []string{"2024/a/index.html", RecordKey},
+				},
+				{
+					name: "an object changed in the bucket is uploaded again",
+					edit: func() {
+						data, err := b.ReadAll(context.Background(), "style.css")
+						if err != nil {
+							t.Fatal(err)
+						}
+						data[0] ^= 1 // the same size, another MD5
+						if err := b.WriteAll(context.Background(), "style.css", data, nil); err != nil {
+							t.Fatal(err)
+						}
+						if err := b.Delete(context.Background(), "app.js"); err != nil {
+							t.Fatal(err)
+						}
+					},
+					want: Summary{Files: siteKeys, Uploaded: 2, Skipped: siteKeys - 2, Index: IndexSummary{Skipped: indexKeys}},
+					s3:   []string{"style.css", "app.js"}, // the record says the same
+				},
+				{
+					name: "a removed page is kept without delete",
+					edit: func() { os.Remove(filepath.Join(out, "2024", "b", "index.html")) },
+					want: Summary{Files: siteKeys - 1, Skipped: siteKeys - 1, Kept: 1, Index: IndexSummary{Skipped: indexKeys}},
+					s3:   []string{}, // the record keeps what it knew of the page
+				},
+				{
+					name:   "and removed with it",
+					delete: true,
+					want:   Summary{Files: siteKeys - 1, Skipped: siteKeys - 1, Deleted: 1, Index: IndexSummary{Skipped: indexKeys}},
+					s3:     []string{"2024/b/index.html", RecordKey},
+				},
+				{
+					name: "a changed index is a new version",
+					edit: func() { newIndexVersion(t, out, 2) },
+					want: Summary{Files: siteKeys - 1, Skipped: siteKeys - 1, Index: IndexSummary{Uploaded: indexKeys, Switched: true}},
+				},
+				{
+					name: "nothing changed again",
+					want: Summary{Files: siteKeys - 1, Skipped: siteKeys - 1, Index: IndexSummary{Skipped: indexKeys}},
+					s3:   []string{},
+				},
+			}
+			for _, step := range steps {
+				t.Run(step.name, func(t *testing.T) {
+					if step.edit != nil {
+						step.edit()
+					}
+					if st.s3 != nil {
+						st.s3.takeEvents()
+					}
+					got := deploy(t, Config{Out: out, Target: st.url, Delete: step.delete})
+					ix, err := readIndex(filepath.Join(out, IndexDir))
+					if err != nil {
+						t.Fatal(err)
+					}
+					step.want.Index.Version = ix.version
+					got.UploadedBytes, got.Index.UploadedBytes = 0, 0
+					if *got != step.want {
+						t.Errorf("got  %+v\nwant %+v", *got, step.want)
+					}
+					if v := currentVersion(t, b); v != ix.version {
+						t.Errorf("the pointer names %s, want %s", v, ix.version)
+					}
+					if st.s3 != nil && step.s3 != nil {
+						var writes []string
+						for _, e := range st.s3.takeEvents() {
+							if k, ok := strings.CutPrefix(e, "end PUT "); ok {
+								writes = append(writes, k)
+							} else if k, ok := strings.CutPrefix(e, "end DELETE "); ok {
+								writes = append(writes, k)
+							}
+						}
+						slices.Sort(writes)
+						slices.Sort(step.s3)
+						if !slices.Equal(writes, step.s3) {
+							t.Errorf("the server saw writes of %q, want %q", writes, step.s3)
+						}
+					}
+				})
+			}
+
+			// What is in the bucket is the site, and nothing else of OUT.
+			objs := keys(t, b)
+			for name, content := range siteFiles() {
+				_, there := objs[name]
+				switch {
+				case strings.HasPrefix(name, "."):
+					if there {
+						t.Errorf("%s was published", name)
+					}
+				case name == "2024/b/index.html":
+					if there {
+						t.Errorf("%s was not deleted", name)
+					}
+				case !there:
+					t.Errorf("%s is missing", name)
+				case name == "2024/a/index.html":
+					if got := string(readObject(t, b, name)); got != page("a, changed") {
+						t.Errorf("%s holds %q", name, got)
+					}
+				default:
+					if got := string(readObject(t, b, name)); got != content {
+						t.Errorf("%s holds %q", name, got)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestDeployHeaders checks the type, cache control and encoding of each
+// kind of file, and that what is stored reads back as the file.
+func TestDeployHeaders(t *testing.T) {
+	const short = DefaultPageCacheControl
+	tests := []struct {
+		key, ctype, cache, encoding string
+	}{
+		{"index.html", "text/html; charset=utf-8", short, "gzip"},
+		{"2024/a/index.html", "text/html; charset=utf-8", short, "gzip"},
+		{"feed.xml", "application/atom+xml; charset=utf-8", short, "gzip"},
+		{"sitemap.xml", "application/xml; charset=utf-8", short, "gzip"},
+		{"robots.txt", "text/plain; charset=utf-8", short, ""}, // too short for gzip to save bytes
+		{"style.3f2a9c1b.css", "text/css; charset=utf-8", immutable, "gzip"},
+		{"style.css", "text/css; charset=utf-8", short, "gzip"},
+		{"app.js", "text/javascript; charset=utf-8", short, "gzip"},
+		{"logo.png", "image/png", short, ""},
+	}
+	for _, st := range stores(t) {
+		t.Run(st.name, func(t *testing.T) {
+			out := newSite(t)
+			deploy(t, Config{Out: out, Target: st.url})
+			b := openBucket(t, st.url)
+			files := siteFiles()
+			for _, tt := range tests {
+				t.Run(tt.key, func(t *testing.T) {
+					a, err := b.Attributes(context.Background(), tt.key)
+					if err != nil {
+						t.Fatal(err)
+					}
+					cache := a.CacheControl
+					if st.s3 != nil {
+						// gofakes3 keeps no Cache-Control: see what was sent.
+						cache = st.s3.header(tt.key, "Cache-Control")
+					}
+					if a.ContentType != tt.ctype || cache != tt.cache || a.ContentEncoding != tt.encoding {
+						t.Errorf("type %q, cache %q, encoding %q; want %q, %q, %q", a.ContentType, cache, a.ContentEncoding, tt.ctype, tt.cache, tt.encoding)
+					}
+					if a.ContentEncoding == "gzip" && a.Size >= int64(len(files[tt.key])) {
+						t.Errorf("gzipped to %d bytes from %d", a.Size, len(files[tt.key]))
+					}
+					if got := string(readObject(t, b, tt.key)); got != files[tt.key] {
+						t.Errorf("reads back as %q", got)
+					}
+				})
+			}
+		})
+	}
+}
+
+// TestDeployNoGzip stores text as it is.
+func TestDeployNoGzip(t *testing.T) {
+	for _, st := range stores(t) {
+		t.Run(st.name, func(t *testing.T) {
+			out := newSite(t)
+			b := openBucket(t, st.url)
+			deploy(t, Config{Out: out, Target: st.url})
+			// Turning gzip off changes how every text file is stored, so
+			// they are uploaded again; the image is not.
+			sum := deploy(t, Config{Out: out, Target: st.url, NoGzip: true})
+			if sum.Uploaded != siteKeys-1 {
+				t.Errorf("uploaded %d files, want the %d text files", sum.Uploaded, siteKeys-1)
+			}
+			a, err := b.Attributes(context.Background(), "index.html")
+			if err != nil {
+				t.Fatal(err)
+			}
+			enc := a.ContentEncoding
+			if st.s3 != nil {
+				// gofakes3 merges the metadata of an object it replaces
+				// with the new one, where S3 replaces it: see what was sent.
+				enc = st.s3.header("index.html", "Content-Encoding")
+			}
+			if enc != "" || a.Size != int64(len(page("home"))) {
+				t.Errorf("encoding %q, %d bytes; want none, %d", enc, a.Size, len(page("home")))
+			}
+		})
+	}
+}
+
+// TestDeployOrder checks that every asset is written before any page,
+// every page before the feeds and sitemap, those before the index, the
+// index's files before its manifest, the manifest before the pointer, and
+// deletions last; as Deploy logs its writes and, on S3, as the server sees
+// them start and end.
+func TestDeployOrder(t *testing.T) {
+	// rank is the step a key is written in.
+	rank := func(event string) int {
+		op, key, _ := strings.Cut(event, " ")
+		switch {
+		case op == "delete" || op == "end DELETE" || op == "DELETE":
+			return 7
+		case key == RecordKey:
+			return 8
+		case key == DefaultIndexPrefix+PointerName:
+			return 6
+		case strings.HasPrefix(key, DefaultIndexPrefix) && strings.HasSuffix(key, ".json") && !strings.Contains(strings.TrimPrefix(key, DefaultIndexPrefix), "/"):
+			return 5
+		case strings.HasPrefix(key, DefaultIndexPrefix):
+			return 4
+		}
+		return 1 + int(groupOf(key))
+	}
+	// check fails unless, in events, no write of a later step starts (or,
+	// in the log, is written) before every write of an earlier step ended.
+	check := func(t *testing.T, events []string) {
+		t.Helper()
+		openStep := map[string]int{} // S3: writes started and not ended
+		maxDone := 0
+		for _, e := range events {
+			var r int
+			switch {
+			case strings.HasPrefix(e, "start PUT "):
+				key := strings.TrimPrefix(e, "start PUT ")
+				r = rank("PUT " + key)
+				openStep[key] = r
+				for k, s := range openStep {
+					if s < r {
+						t.Errorf("%s started before %s ended", key, k)
+					}
+				}
+			case strings.HasPrefix(e, "end PUT "):
+				key := strings.TrimPrefix(e, "end PUT ")
+				r = rank("PUT " + key)
+				delete(openStep, key)
+			case strings.HasPrefix(e, "end DELETE "):
+				r = rank("DELETE x")
+			default: // the log: "write key", "delete key"
+				r = rank(e)
+			}
+			if r < maxDone {
+				t.Errorf("%s came after a write of a later step", e)
+			}
+			maxDone = max(maxDone, r)
+		}
+	}
+	for _, st := range stores(t) {
+		t.Run(st.name, func(t *testing.T) {
+			out := newSite(t)
+			rec := &recorder{}
+			cfg := Config{Out: out, Target: st.url, Delete: true, Logger: slogNew(rec), Workers: 3}
+			if st.s3 != nil {
+				st.s3.takeEvents()
+			}
+			deploy(t, cfg)
+			check(t, rec.take())
+			if st.s3 != nil {
+				check(t, st.s3.takeEvents())
+			}
+			// A file of each kind changed, one removed, a new index.
+			writeFiles(t, out, map[string]string{
+				"index.html": page("home, changed"),
+				"feed.xml":   "<feed>changed</feed>",
+				"app.js":     "console.log('changed');",
+				"style.css":  "main { padding: 0; }",
+			})
+			os.Remove(filepath.Join(out, "2024", "a", "index.html"))
+			newIndexVersion(t, out, 2)
+			deploy(t, cfg)
+			events := rec.take()
+			check(t, events)
+			if !slices.Contains(events, "delete 2024/a/index.html") || !slices.Contains(events, "write index.html") {
+				t.Errorf("the second deploy did not write and delete what it should: %q", events)
+			}
+			if st.s3 != nil {
+				check(t, st.s3.takeEvents())
+			}
+		})
+	}
+}
+
+// TestDryRun plans a deploy with changes of every kind and writes nothing.
+func TestDryRun(t *testing.T) {
+	for _, st := range stores(t) {
+		t.Run(st.name, func(t *testing.T) {
+			out := newSite(t)
+			b := openBucket(t, st.url)
+			deploy(t, Config{Out: out, Target: st.url})
+			old := currentVersion(t, b)
+			writeFiles(t, out, map[string]string{"index.html": page("changed"), "2025/new/index.html": page("new")})
+			os.Remove(filepath.Join(out, "2024", "a", "index.html"))
+			newIndexVersion(t, out, 2)
+			before := keys(t, b)
+			if st.s3 != nil {
+				st.s3.takeEvents()
+			}
+			rec := &recorder{}
+			sum := deploy(t, Config{Out: out, Target: st.url, DryRun: true, Delete: true, Logger: slogNew(rec)})
+			// A new version is uploaded whole: its files are under its name.
+			if sum.Uploaded != 2 || sum.Deleted != 1 || sum.Index.Uploaded != indexKeys || !sum.Index.Switched || !sum.DryRun {
+				t.Errorf("planned %+v; want 2 uploads, 1 deletion, a new index, a switch", *sum)
+			}
+			if !strings.HasPrefix(sum.String(), "dry run: would upload 2 of 12 files") {
+				t.Errorf("summary %q", sum)
+			}
+			if after := keys(t, b); !mapsEqual(before, after) {
+				t.Errorf("the bucket changed:\nbefore %v\nafter  %v", before, after)
+			}
+			if e := rec.take(); len(e) > 0 {
+				t.Errorf("wrote %q", e)
+			}
+			if st.s3 != nil {
+				if e := st.s3.takeEvents(); len(e) > 0 {
+					t.Errorf("the server saw %q", e)
+				}
+			}
+			if v := currentVersion(t, b); v != old {
+				t.Errorf("the pointer moved to %s", v)
+			}
+		})
+	}
+}
+
+func mapsEqual(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+// TestInterrupted cancels deploys of a new version at several points, and
+// checks that the pointer still names the old version each time, and that
+// the deploy after them finishes the job.
+func TestInterrupted(t *testing.T) {
+	for _, st := range stores(t) {
+		t.Run(st.name, func(t *testing.T) {
+			out := newSite(t)
+			b := openBucket(t, st.url)
+			deploy(t, Config{Out: out, Target: st.url})
+			old := currentVersion(t, b)
+			writeFiles(t, out, map[string]string{"index.html": page("changed"), "app.js": "console.log(2)"})
+			newIndexVersion(t, out, 2)
+			ix, err := readIndex(filepath.Join(out, IndexDir))
+			if err != nil {
+				t.Fatal(err)
+			}
+			stops := []struct {
+				name  string
+				after func(event string) bool
+			}{
+				{"after an asset", func(e string) bool { return e == "write app.js" }},
+				{"after a page", func(e string) bool { return e == "write index.html" }},
+				{"after a file of the index", func(e string) bool { return strings.HasPrefix(e, "write "+DefaultIndexPrefix+ix.version+"/") }},
+				{"after the manifest", func(e string) bool { return e == "write "+manifestKey(DefaultIndexPrefix, ix.version) }},
+			}
+			for _, stop := range stops {
+				t.Run(stop.name, func(t *testing.T) {
+					ctx, cancel := context.WithCancel(context.Background())
+					defer cancel()
+					rec := &recorder{on: func(e string) {
+						if stop.after(e) {
+							cancel()
+						}
+					}}
+					_, err := Deploy(ctx, Config{Out: out, Target: st.url, Logger: slogNew(rec), Workers: 1})
+					if !errors.Is(err, context.Canceled) {
+						t.Fatalf("got %v, want context.Canceled", err)
+					}
+					if v := currentVersion(t, b); v != old {
+						t.Fatalf("the pointer names %s, want the old %s", v, old)
+					}
+					// No deploy before this one finished.
+					for _, e := range rec.take() {
+						if strings.HasSuffix(e, PointerName) {
+							t.Errorf("wrote the pointer: %q", e)
+						}
+					}
+				})
+			}
+			sum := deploy(t, Config{Out: out, Target: st.url})
+			if v := currentVersion(t, b); v != ix.version {
+				t.Fatalf("the pointer names %s after a whole deploy, want %s", v, ix.version)
+			}
+			if sum.Index.Skipped == 0 || sum.Index.Uploaded+sum.Index.Skipped != indexKeys {
+				t.Errorf("the last deploy uploaded %d and skipped %d files of the index; want the files written before to be skipped", sum.Index.Uploaded, sum.Index.Skipped)
+			}
+		})
+	}
+}
+
+// TestPrune publishes several versions and prunes all but the newest few,
+// and the remains of a deploy that never finished, only with Delete.
+func TestPrune(t *testing.T) {
+	for _, st := range stores(t) {
+		t.Run(st.name, func(t *testing.T) {
+			out := newSite(t)
+			b := openBucket(t, st.url)
+			ctx := context.Background()
+			var versions []string
+			for i := range 4 {
+				newIndexVersion(t, out, i)
+				deploy(t, Config{Out: out, Target: st.url})
+				versions = append(versions, currentVersion(t, b))
+				if st.s3 != nil {
+					st.s3.clock.Advance(2e9) // S3 lists times in seconds
+				}
+			}
+			// A version that never got its manifest, and a key that is no
+			// version.
+			stray := DefaultIndexPrefix + "0123456789abcdef/index.json"
+			other := DefaultIndexPrefix + "README"
+			for _, k := range []string{stray, other} {
+				if err := b.WriteAll(ctx, k, []byte("{}"), nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+			present := func(v string) bool {
+				ok, err := b.Exists(ctx, manifestKey(DefaultIndexPrefix, v))
+				if err != nil {
+					t.Fatal(err)
+				}
+				files, err := listBucket(ctx, b, DefaultIndexPrefix+v+"/")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if ok != (len(files) == indexKeys) {
+					t.Errorf("version %s: manifest %v, %d files", v, ok, len(files))
+				}
+				return ok
+			}
+
+			sum := deploy(t, Config{Out: out, Target: st.url, KeepIndex: 2})
+			if sum.Index.Pruned != 0 {
+				t.Errorf("pruned %d versions without Delete", sum.Index.Pruned)
+			}
+			for _, v := range versions {
+				if !present(v) {
+					t.Errorf("version %s was removed without Delete", v)
+				}
+			}
+			sum = deploy(t, Config{Out: out, Target: st.url, KeepIndex: 2, Delete: true})
+			if sum.Index.Pruned != 3 {
+				t.Errorf("pruned %d versions, want 3 (two old ones and the stray)", sum.Index.Pruned)
+			}
+			for i, v := range versions {
+				if want := i >= 2; present(v) != want {
+					t.Errorf("version %d (%s) present: %v, want %v", i, v, !want, want)
+				}
+			}
+			if ok, _ := b.Exists(ctx, stray); ok {
+				t.Errorf("%s is left", stray)
+			}
+			if ok, _ := b.Exists(ctx, other); !ok {
+				t.Errorf("%s, no part of a version, was removed", other)
+			}
+			if v := currentVersion(t, b); v != versions[3] {
+				t.Errorf("the pointer names %s, want %s", v, versions[3])
+			}
+		})
+	}
+}
+
+// TestIndexTarget publishes the index to a bucket of its own, under a
+// prefix of choice.
+func TestIndexTarget(t *testing.T) {
+	for _, st := range stores(t) {
+		t.Run(st.name, func(t *testing.T) {
+			out := newSite(t)
+			indexURL := fileURL(t.TempDir())
+			if st.s3 != nil {
+				indexURL = st.s3.bucketURL(t, "private")
+			}
+			cfg := Config{Out: out, Target: st.url, IndexTarget: indexURL, IndexPrefix: "replicas/", Delete: true}
+			deploy(t, cfg)
+			site, index := keys(t, openBucket(t, st.url)), keys(t, openBucket(t, indexURL))
+			if len(site) != siteKeys+1 { // and the record
+				t.Errorf("the site's bucket has %d objects, want %d", len(site), siteKeys+1)
+			}
+			if len(index) != indexKeys+2 { // and the manifest and pointer
+				t.Errorf("the index's bucket has %d objects, want %d: %v", len(index), indexKeys+2, index)
+			}
+			if _, ok := index["replicas/"+PointerName]; !ok {
+				t.Errorf("no pointer under the prefix: %v", index)
+			}
+			if sum := deploy(t, cfg); sum.Uploaded+sum.Deleted+sum.Index.Uploaded != 0 {
+				t.Errorf("a deploy of the same site changed %+v", *sum)
+			}
+		})
+	}
+}
+
+// TestDeployErrors gives bad parameters and unreadable files, and checks
+// that the error names the parameter or the file.
+func TestDeployErrors(t *testing.T) {
+	s3 := newS3(t)
+	bucket := fileURL(t.TempDir())
+	good := newSite(t)
+	notSite := t.TempDir()
+	writeFiles(t, notSite, map[string]string{"README.md": "notes"})
+	dangling := newSite(t)
+	if err := os.Symlink("/no/such/file", filepath.Join(dangling, "broken.html")); err != nil {
+		t.Fatal(err)
+	}
+	badIndex := newSite(t)
+	if err := os.Symlink("/no/such/file", filepath.Join(badIndex, ".search", "broken")); err != nil {
+		t.Fatal(err)
+	}
+	clash := newSite(t)
+	writeFiles(t, clash, map[string]string{"_search/x.html": "x"})
+	tests := []struct {
+		name  string
+		cfg   Config
+		param string // the ParamError's, or "" for an error of a file
+		want  string // in the message
+	}{
+		{"no target", Config{Out: good}, "target", "none given"},
+		{"unknown scheme", Config{Out: good, Target: "ftp://host/dir"}, "target", `"ftp"`},
+		{"not a URL", Config{Out: good, Target: "s3://bucket/%zz"}, "target", "%zz"},
+		{"a plain path", Config{Out: good, Target: "/var/www"}, "target", "/var/www"},
+		{"a missing folder", Config{Out: good, Target: "file:///no/such/folder"}, "target", "/no/such/folder"},
+		{"an unknown S3 parameter", Config{Out: good, Target: s3.url("site") + "&colour=blue"}, "target", "colour"},
+		{"a missing S3 bucket", Config{Out: good, Target: s3.url("missing")}, "", "target s3://missing?"},
+		{"a bad index target", Config{Out: good, Target: bucket, IndexTarget: "gopher://x"}, "index target", "gopher"},
+		{"the index inside the site", Config{Out: good, Target: bucket, IndexTarget: bucket + "/replicas"}, "index target", "inside the target"},
+		{"the index inside the site's prefix", Config{Out: good, Target: s3.url("site") + "&prefix=www/", IndexTarget: s3.url("site") + "&prefix=www/search/"}, "index target", "inside the target"},
+		{"a prefix without a slash", Config{Out: good, Target: bucket, IndexPrefix: "search"}, "index prefix", `end with "/"`},
+		{"a prefix that climbs", Config{Out: good, Target: bucket, IndexPrefix: "../search/"}, "index prefix", "relative"},
+		{"a page under the index prefix", Config{Out: clash, Target: bucket}, "index prefix", filepath.Join(clash, "_search", "x.html")},
+		{"no site folder", Config{Target: bucket}, "site folder", "none given"},
+		{"a missing site folder", Config{Out: "/no/such/site", Target: bucket}, "site folder", "no such file"},
+		{"a file for a folder", Config{Out: filepath.Join(good, "index.html"), Target: bucket}, "site folder", "not a folder"},
+		{"not a built site", Config{Out: notSite, Target: bucket}, "site folder", "no index.html"},
+		{"an unreadable page", Config{Out: dangling, Target: bucket}, "", filepath.Join(dangling, "broken.html")},
+		{"an unreadable index file", Config{Out: badIndex, Target: bucket}, "", filepath.Join(badIndex, ".search", "broken")},
+		{"no workers", Config{Out: good, Target: bucket, Workers: -1}, "workers", "at least 1"},
+		{"the site folder as the target", Config{Out: good, Target: fileURL(good)}, "target", "is the site folder"},
+		{"a folder inside the site", Config{Out: good, Target: fileURL(filepath.Join(good, "2024"))}, "target", "is the site folder"},
+		{"a prefix inside the site", Config{Out: good, Target: fileURL(filepath.Dir(good)) + "?prefix=" + filepath.Base(good) + "/"}, "target", "is the site folder"},
+		{"a folder that holds the site", Config{Out: good, Target: fileURL(filepath.Dir(good))}, "target", "holds the site folder"},
+		{"the index in the site folder", Config{Out: good, Target: bucket, IndexTarget: fileURL(filepath.Join(good, ".search"))}, "index target", "is the site folder"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Deploy(context.Background(), tt.cfg)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			var pe *ParamError
+			switch {
+			case errors.As(err, &pe) && pe.Param != tt.param:
+				t.Errorf("an error of %q, want %q: %v", pe.Param, tt.param, err)
+			case !errors.As(err, &pe) && tt.param != "":
+				t.Errorf("not a ParamError: %v", err)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("%q does not say %q", err, tt.want)
+			}
+		})
+	}
+	// None of it wrote anything.
+	if k := keys(t, openBucket(t, bucket)); len(k) != 0 {
+		t.Errorf("the bucket holds %v", k)
+	}
+}
+
+// TestChangedWhileDeploying changes a file after it was planned and before
+// it is uploaded: the deploy stops and says so, and the pointer stays.
+func TestChangedWhileDeploying(t *testing.T) {
+	for _, name := range []string{"logo.png", "index.html", ".search/00.pos"} {
+		t.Run(name, func(t *testing.T) {
+			out := newSite(t)
+			u := fileURL(t.TempDir())
+			deploy(t, Config{Out: out, Target: u})
+			b := openBucket(t, u)
+			old := currentVersion(t, b)
+			writeFiles(t, out, map[string]string{"app.js": "console.log(2)"})
+			newIndexVersion(t, out, 2)
+			rec := &recorder{on: func(e string) {
+				if e == "write app.js" {
+					writeFiles(t, out, map[string]string{name: "changed"})
+				}
+			}}
+			// Make the file one to upload, too.
+			writeFiles(t, out, map[string]string{name: "to upload"})
+			_, err := Deploy(context.Background(), Config{Out: out, Target: u, Workers: 1, Logger: slogNew(rec)})
+			if !errors.Is(err, errChanged) || !strings.Contains(err.Error(), filepath.Join(out, filepath.FromSlash(name))) {
+				t.Errorf("got %v, want an error that %s changed", err, name)
+			}
+			if v := currentVersion(t, b); v != old {
+				t.Errorf("the pointer moved to %s", v)
+			}
+		})
+	}
+}

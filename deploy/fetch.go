@@ -1,0 +1,362 @@
+package deploy
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"gocloud.dev/blob"
+	"golang.org/x/sync/errgroup"
+)
+
+// DefaultFetchWorkers is how many files of an index a Fetcher downloads at
+// once: an index has few files, and large ones.
+const DefaultFetchWorkers = 4
+
+// Names in a Fetcher's folder that are not versions: downloads under way and
+// versions being removed. They start with "." so that they never look like
+// a version.
+const (
+	tempPrefix = ".fetch-"
+	oldPrefix  = ".old-"
+)
+
+// FetcherConfig says where a Fetcher finds the index and where it keeps its
+// copies.
+type FetcherConfig struct {
+	// URL is the bucket the index is published to (deploy's IndexTarget),
+	// as gocloud.dev/blob opens it.
+	URL string
+	// Prefix is where in the bucket; empty means DefaultIndexPrefix.
+	Prefix string
+	// Dir is the local folder that holds one folder per version. One
+	// Fetcher at a time may use it.
+	Dir string
+	// Workers is how many files download at once; 0 means
+	// DefaultFetchWorkers.
+	Workers int
+	// Check, when set, is run on a downloaded version's folder before it is
+	// put in place, for what only the reader can tell: that it opens as an
+	// index, say. An error rejects the version.
+	Check func(dir string) error
+	// Logger gets an Info record for each version downloaded; nil means
+	// none.
+	Logger *slog.Logger
+}
+
+// Fetcher keeps local copies of the versions of a published index.
+type Fetcher struct {
+	cfg    FetcherConfig
+	bucket *blob.Bucket
+
+	mu       sync.Mutex // one Fetch at a time
+	current  string     // the version the last Fetch returned
+	previous string     // the one before: a server may still have it open
+}
+
+// Index is a local copy of one version of the index.
+type Index struct {
+	// Version is the version's name, a hash of its content.
+	Version string
+	// Dir is the folder holding it, as OUT/.search holds it after a build.
+	Dir string
+	// Published is when a deploy made it current.
+	Published time.Time
+}
+
+// NewFetcher opens the bucket and makes Dir if needed. Nothing is read from
+// the bucket until Fetch.
+func NewFetcher(ctx context.Context, cfg FetcherConfig) (*Fetcher, error) {
+	if cfg.Prefix == "" {
+		cfg.Prefix = DefaultIndexPrefix
+	}
+	if err := checkPrefix(cfg.Prefix); err != nil {
+		return nil, &ParamError{"index prefix", cfg.Prefix, err}
+	}
+	if cfg.Dir == "" {
+		return nil, &ParamError{"index folder", cfg.Dir, errors.New("none given")}
+	}
+	if cfg.Workers == 0 {
+		cfg.Workers = DefaultFetchWorkers
+	}
+	if cfg.Workers < 1 {
+		return nil, &ParamError{"workers", fmt.Sprint(cfg.Workers), errors.New("must be at least 1")}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
+		return nil, &ParamError{"index folder", cfg.Dir, unwrapPath(err)}
+	}
+	b, err := blob.OpenBucket(ctx, cfg.URL)
+	if err != nil {
+		return nil, &ParamError{"index URL", cfg.URL, err}
+	}
+	return &Fetcher{cfg: cfg, bucket: b}, nil
+}
+
+// Close closes the bucket. The local copies stay.
+func (f *Fetcher) Close() error { return f.bucket.Close() }
+
+// Fetch makes sure that the version the pointer names is in a local folder,
+// and returns it, with changed true when it is not the version the last
+// Fetch returned (on the first Fetch, always). When the pointer names the
+// version of the last Fetch, Fetch reads nothing but the pointer. A
+// version is downloaded into a temporary folder, checked, and renamed into
+// place, so that a folder named for a version is always whole; on an error
+// nothing of the download is left, and the versions in place are as they
+// were. After a new version, folders of versions other than it and the one
+// before are removed.
+func (f *Fetcher) Fetch(ctx context.Context) (ix Index, changed bool, err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fail := func(err error) (Index, bool, error) {
+		return Index{}, false, fmt.Errorf("index %s: %w", f.cfg.URL, err)
+	}
+	p, err := readPointer(ctx, f.bucket, f.cfg.Prefix)
+	if err != nil {
+		return fail(err)
+	}
+	ix = Index{Version: p.Version, Dir: filepath.Join(f.cfg.Dir, p.Version), Published: p.Published}
+	changed = p.Version != f.current
+	if isDir(ix.Dir) && !changed {
+		return ix, false, nil
+	}
+	// A folder named for the version is whole: one left by an earlier
+	// process is used as it is.
+	if !isDir(ix.Dir) {
+		if err := f.download(ctx, p.Version); err != nil {
+			return fail(err)
+		}
+	}
+	if changed {
+		if f.current == "" {
+			f.previous = f.newestOther(p.Version)
+		} else {
+			f.previous = f.current
+		}
+		f.current = p.Version
+		f.clean()
+	}
+	return ix, changed, nil
+}
+
+// download fetches a version into a temporary folder, checks it and renames
+// it into place.
+func (f *Fetcher) download(ctx context.Context, version string) error {
+	start := time.Now()
+	mkey := manifestKey(f.cfg.Prefix, version)
+	data, err := readSmall(ctx, f.bucket, mkey)
+	if err != nil {
+		return fmt.Errorf("manifest %s: %w", mkey, err)
+	}
+	var m manifest
+	if err := json.Unmarshal(data, &m); err != nil {
+		return fmt.Errorf("manifest %s: %w", mkey, err)
+	}
+	if err := m.check(version); err != nil {
+		return fmt.Errorf("manifest %s: %w", mkey, err)
+	}
+
+	tmp, err := os.MkdirTemp(f.cfg.Dir, tempPrefix+version+"-")
+	if err != nil {
+		return err
+	}
+	keep := false
+	defer func() {
+		if !keep {
+			os.RemoveAll(tmp)
+		}
+	}()
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(f.cfg.Workers)
+	var size int64
+	for _, mf := range m.Files {
+		size += mf.Size
+		if gctx.Err() != nil {
+			break
+		}
+		g.Go(func() error {
+			return f.downloadFile(gctx, versionKey(f.cfg.Prefix, version, mf.Path), filepath.Join(tmp, filepath.FromSlash(mf.Path)), mf)
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := checkIndexJSON(tmp); err != nil {
+		return fmt.Errorf("version %s: %w", version, err)
+	}
+	if f.cfg.Check != nil {
+		if err := f.cfg.Check(tmp); err != nil {
+			return fmt.Errorf("version %s: %w", version, err)
+		}
+	}
+	if err := syncTree(tmp); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, filepath.Join(f.cfg.Dir, version)); err != nil {
+		return err
+	}
+	keep = true
+	f.cfg.Logger.Info("index downloaded", "version", version, "files", len(m.Files), "bytes", size, "took", time.Since(start).Round(time.Millisecond))
+	return syncDir(f.cfg.Dir)
+}
+
+// downloadFile copies one object into dst, checking its size and SHA-256
+// against the manifest. It reads at most one byte more than the manifest
+// says, so an object larger than listed costs no more.
+func (f *Fetcher) downloadFile(ctx context.Context, key, dst string, mf manifestFile) error {
+	r, err := f.bucket.NewReader(ctx, key, nil)
+	if err != nil {
+		return fmt.Errorf("%s: %w", key, err)
+	}
+	defer r.Close()
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	w, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(w, h), io.LimitReader(r, mf.Size+1))
+	if err == nil {
+		err = w.Sync()
+	}
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", key, err)
+	}
+	if n != mf.Size {
+		return fmt.Errorf("%s: %d bytes or more, the manifest says %d", key, n, mf.Size)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != mf.SHA256 {
+		return fmt.Errorf("%s: sha256 %s, the manifest says %s", key, got, mf.SHA256)
+	}
+	return nil
+}
+
+// checkIndexJSON checks that the index.json of a downloaded version parses
+// and that every shard it names is a folder of the version.
+func checkIndexJSON(dir string) error {
+	data, err := os.ReadFile(filepath.Join(dir, "index.json"))
+	if err != nil {
+		return fmt.Errorf("index.json: %w", unwrapPath(err))
+	}
+	var m struct {
+		Shards []string `json:"shards"`
+	}
+	if err := json.Unmarshal(data, &m); err != nil {
+		return fmt.Errorf("index.json: %w", err)
+	}
+	if len(m.Shards) == 0 {
+		return errors.New("index.json: names no shards")
+	}
+	for _, s := range m.Shards {
+		if !fs.ValidPath(s) || strings.Contains(s, "/") || s == "." || !isDir(filepath.Join(dir, s)) {
+			return fmt.Errorf("index.json: shard %q is not in the version", s)
+		}
+	}
+	return nil
+}
+
+// newestOther is the most recently modified version folder other than
+// version: on a Fetcher's first new version, the one a server may still be
+// serving.
+func (f *Fetcher) newestOther(version string) string {
+	entries, _ := os.ReadDir(f.cfg.Dir)
+	var best string
+	var bestMod time.Time
+	for _, e := range entries {
+		if !e.IsDir() || !versionPattern.MatchString(e.Name()) || e.Name() == version {
+			continue
+		}
+		if fi, err := e.Info(); err == nil && fi.ModTime().After(bestMod) {
+			best, bestMod = e.Name(), fi.ModTime()
+		}
+	}
+	return best
+}
+
+// clean removes the folders of versions other than the current and the
+// previous one, and what downloads and removals that stopped half way left.
+// A version's folder is renamed before it is removed, so that no folder
+// named for a version is ever half removed. Errors are logged, not returned:
+// what is left is removed next time.
+func (f *Fetcher) clean() {
+	entries, err := os.ReadDir(f.cfg.Dir)
+	if err != nil {
+		f.cfg.Logger.Warn("clean the index folder", "dir", f.cfg.Dir, "err", err)
+		return
+	}
+	for _, e := range entries {
+		name := e.Name()
+		full := filepath.Join(f.cfg.Dir, name)
+		switch {
+		case strings.HasPrefix(name, tempPrefix) || strings.HasPrefix(name, oldPrefix):
+		case versionPattern.MatchString(name) && !slices.Contains([]string{f.current, f.previous}, name):
+			old, err := os.MkdirTemp(f.cfg.Dir, oldPrefix+name+"-")
+			if err == nil {
+				err = os.Rename(full, filepath.Join(old, name))
+			}
+			if err != nil {
+				f.cfg.Logger.Warn("remove an old index version", "dir", full, "err", err)
+				continue
+			}
+			full = old
+		default:
+			continue
+		}
+		if err := os.RemoveAll(full); err != nil {
+			f.cfg.Logger.Warn("remove an old index version", "dir", full, "err", err)
+		}
+	}
+}
+
+// isDir reports whether name is a folder.
+func isDir(name string) bool {
+	fi, err := os.Stat(name)
+	return err == nil && fi.IsDir()
+}
+
+// syncTree flushes the entries of a folder and of every folder inside it
+// to disk (the files were flushed as they were written), so that the rename
+// that puts it in place is not seen before what it renames.
+func syncTree(root string) error {
+	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.IsDir() {
+			return err
+		}
+		return syncDir(p)
+	})
+}
+
+// syncDir flushes a folder's entries to disk.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, errors.ErrUnsupported) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,396 @@
+package deploy
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// newFetcher makes a Fetcher of the index published to u, with copies in
+// dir.
+func newFetcher(t testing.TB, u, dir string, check func(string) error) *Fetcher {
+	t.Helper()
+	f, err := NewFetcher(context.Background(), FetcherConfig{URL: u, Dir: dir, Check: check})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+// fetch runs Fetch and fails the test on an error or an unexpected change.
+func fetch(t testing.TB, f *Fetcher, wantChanged bool) Index {
+	t.Helper()
+	ix, changed, err := f.Fetch(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if changed != wantChanged {
+		t.Errorf("changed %v, want %v", changed, wantChanged)
+	}
+	return ix
+}
+
+// sameTree fails the test unless folder got holds the same files as want.
+func sameTree(t testing.TB, got, want string) {
+	t.Helper()
+	read := func(root string) map[string]string {
+		m := map[string]string{}
+		err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			data, err := os.ReadFile(p)
+			rel, _ := filepath.Rel(root, p)
+			m[rel] = string(data)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	if g, w := read(got), read(want); !mapsEqual(g, w) {
+		t.Errorf("%s and %s differ:\n%v\n%v", got, want, slices.Sorted(mapsKeys(g)), slices.Sorted(mapsKeys(w)))
+	}
+}
+
+func mapsKeys(m map[string]string) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// entries lists a folder's names.
+func entries(t testing.TB, dir string) []string {
+	t.Helper()
+	es, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range es {
+		names = append(names, e.Name())
+	}
+	return names
+}
+
+// TestFetch follows a published index through new versions and a restart.
+func TestFetch(t *testing.T) {
+	for _, st := range stores(t) {
+		t.Run(st.name, func(t *testing.T) {
+			out := newSite(t)
+			dir := t.TempDir()
+			b := openBucket(t, st.url)
+			var checked []string
+			f := newFetcher(t, st.url, dir, func(d string) error {
+				checked = append(checked, d)
+				return nil
+			})
+			if _, _, err := f.Fetch(context.Background()); !errors.Is(err, ErrNotPublished) {
+				t.Fatalf("before any deploy: %v, want ErrNotPublished", err)
+			}
+
+			var versions []string
+			for i := range 3 {
+				newIndexVersion(t, out, i)
+				deploy(t, Config{Out: out, Target: st.url})
+				v := currentVersion(t, b)
+				versions = append(versions, v)
+				ix := fetch(t, f, true)
+				if ix.Version != v || ix.Dir != filepath.Join(dir, v) || ix.Published.IsZero() {
+					t.Errorf("fetched %+v, want version %s in %s", ix, v, filepath.Join(dir, v))
+				}
+				sameTree(t, ix.Dir, filepath.Join(out, IndexDir))
+				if len(checked) != i+1 || !strings.Contains(filepath.Base(checked[i]), v) || checked[i] == ix.Dir {
+					t.Errorf("Check ran on %q, want a temporary folder for %s", checked, v)
+				}
+				// The current version and the one before are kept.
+				want := slices.Sorted(slices.Values(versions[max(0, i-1):]))
+				if got := entries(t, dir); !slices.Equal(got, want) {
+					t.Errorf("the folder holds %q, want %q", got, want)
+				}
+
+				// Nothing changed: one read, of the pointer.
+				if st.s3 != nil {
+					st.s3.takeGets()
+				}
+				if again := fetch(t, f, false); again != ix {
+					t.Errorf("fetched %+v again, want %+v", again, ix)
+				}
+				if st.s3 != nil {
+					if gets := st.s3.takeGets(); !slices.Equal(gets, []string{DefaultIndexPrefix + PointerName}) {
+						t.Errorf("an unchanged pointer cost the reads of %q", gets)
+					}
+				}
+			}
+
+			// A replica that restarts uses the copy it has.
+			g := newFetcher(t, st.url, dir, nil)
+			if st.s3 != nil {
+				st.s3.takeGets()
+			}
+			if ix := fetch(t, g, true); ix.Version != versions[2] {
+				t.Errorf("after a restart, fetched %s, want %s", ix.Version, versions[2])
+			}
+			if st.s3 != nil {
+				if gets := st.s3.takeGets(); len(gets) != 1 {
+					t.Errorf("after a restart, read %q, want the pointer alone", gets)
+				}
+			}
+			if got := entries(t, dir); !slices.Equal(got, slices.Sorted(slices.Values(versions[1:]))) {
+				t.Errorf("after a restart, the folder holds %q, want %q", got, versions[1:])
+			}
+		})
+	}
+}
+
+// TestFetchCheckRejects keeps a version that Check rejects out.
+func TestFetchCheckRejects(t *testing.T) {
+	for _, st := range stores(t) {
+		t.Run(st.name, func(t *testing.T) {
+			out := newSite(t)
+			dir := t.TempDir()
+			deploy(t, Config{Out: out, Target: st.url})
+			f := newFetcher(t, st.url, dir, func(string) error { return errors.New("does not open") })
+			if _, _, err := f.Fetch(context.Background()); err == nil || !strings.Contains(err.Error(), "does not open") {
+				t.Errorf("got %v, want the Check's error", err)
+			}
+			if got := entries(t, dir); len(got) != 0 {
+				t.Errorf("the folder holds %q", got)
+			}
+		})
+	}
+}
+
+// TestFetchPointerMoves deploys a new version while a Fetch is under way:
+// the Fetch returns the version it began, whole, and the next Fetch the new
+// one.
+func TestFetchPointerMoves(t *testing.T) {
+	for _, st := range stores(t) {
+		t.Run(st.name, func(t *testing.T) {
+			out := newSite(t)
+			first := filepath.Join(t.TempDir(), "first")
+			if err := os.CopyFS(first, os.DirFS(filepath.Join(out, IndexDir))); err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			b := openBucket(t, st.url)
+			deploy(t, Config{Out: out, Target: st.url})
+			v1 := currentVersion(t, b)
+			newIndexVersion(t, out, 2)
+
+			var once sync.Once
+			var deployErr error
+			redeploy := func() {
+				once.Do(func() { _, deployErr = Deploy(context.Background(), Config{Out: out, Target: st.url}) })
+			}
+			var check func(string) error
+			if st.s3 != nil {
+				// While the first file of v1 is being read.
+				st.s3.setHook(func(method, key string) {
+					if method == "GET" && strings.HasPrefix(key, DefaultIndexPrefix+v1+"/") {
+						redeploy()
+					}
+				})
+				defer st.s3.setHook(nil)
+			} else {
+				// Once v1 is downloaded, before it is put in place.
+				check = func(string) error { redeploy(); return nil }
+			}
+			f := newFetcher(t, st.url, dir, check)
+			ix := fetch(t, f, true)
+			if deployErr != nil {
+				t.Fatal(deployErr)
+			}
+			v2 := currentVersion(t, b)
+			if v2 == v1 {
+				t.Fatal("the deploy during the fetch did not move the pointer")
+			}
+			if ix.Version != v1 {
+				t.Errorf("fetched %s, want %s, the version the fetch began", ix.Version, v1)
+			}
+			sameTree(t, ix.Dir, first)
+			if ix := fetch(t, f, true); ix.Version != v2 {
+				t.Errorf("then fetched %s, want %s", ix.Version, v2)
+			}
+			sameTree(t, filepath.Join(dir, v2), filepath.Join(out, IndexDir))
+		})
+	}
+}
+
+// TestFetchVersionPruned removes the version being downloaded half way:
+// the Fetch fails and leaves nothing, and the next one gets the new
+// version.
+func TestFetchVersionPruned(t *testing.T) {
+	s3 := newS3(t)
+	u := s3.bucketURL(t, "site")
+	out := newSite(t)
+	dir := t.TempDir()
+	b := openBucket(t, u)
+	deploy(t, Config{Out: out, Target: u})
+	v1 := currentVersion(t, b)
+	newIndexVersion(t, out, 2)
+	var once sync.Once
+	s3.setHook(func(method, key string) {
+		if method == "GET" && key == versionKey(DefaultIndexPrefix, v1, "index.json") {
+			once.Do(func() {
+				if _, err := Deploy(context.Background(), Config{Out: out, Target: u, Delete: true, KeepIndex: 1}); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+	})
+	f, err := NewFetcher(context.Background(), FetcherConfig{URL: u, Dir: dir, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, _, err := f.Fetch(context.Background()); err == nil {
+		t.Fatal("a fetch of a version removed half way succeeded")
+	}
+	if got := entries(t, dir); len(got) != 0 {
+		t.Errorf("the folder holds %q", got)
+	}
+	s3.setHook(nil)
+	v2 := currentVersion(t, b)
+	if ix := fetch(t, f, true); ix.Version != v2 {
+		t.Errorf("fetched %s, want %s", ix.Version, v2)
+	}
+}
+
+// TestFetchCorrupt spoils the published index in one way at a time: each
+// Fetch fails with an error that says what is wrong, leaves no folder for
+// the version, and keeps the version fetched before.
+func TestFetchCorrupt(t *testing.T) {
+	tests := []struct {
+		name  string
+		spoil func(t *testing.T, put func(key string, data []byte), get func(key string) []byte, v string)
+		want  string
+	}{
+		{"a changed byte", func(t *testing.T, put func(string, []byte), get func(string) []byte, v string) {
+			k := versionKey(DefaultIndexPrefix, v, "00/store/000000000002.zap")
+			data := get(k)
+			data[10] ^= 1
+			put(k, data)
+		}, "00/store/000000000002.zap: sha256"},
+		{"a short file", func(t *testing.T, put func(string, []byte), get func(string) []byte, v string) {
+			k := versionKey(DefaultIndexPrefix, v, "00.pos")
+			put(k, get(k)[:10])
+		}, "00.pos: 10 bytes"},
+		{"a long file", func(t *testing.T, put func(string, []byte), get func(string) []byte, v string) {
+			k := versionKey(DefaultIndexPrefix, v, "00.pos")
+			put(k, append(get(k), "more"...))
+		}, "00.pos: 901 bytes or more"},
+		{"a missing file", func(t *testing.T, put func(string, []byte), get func(string) []byte, v string) {
+			put(versionKey(DefaultIndexPrefix, v, "index.json"), nil)
+		}, "index.json"},
+		{"a manifest that climbs out", func(t *testing.T, put func(string, []byte), get func(string) []byte, v string) {
+			k := manifestKey(DefaultIndexPrefix, v)
+			put(k, bytes.Replace(get(k), []byte(`"00.pos"`), []byte(`"../00.pos"`), 1))
+		}, `bad path "../00.pos"`},
+		{"a manifest of other files", func(t *testing.T, put func(string, []byte), get func(string) []byte, v string) {
+			k := manifestKey(DefaultIndexPrefix, v)
+			put(k, bytes.Replace(get(k), []byte(`"size": 900`), []byte(`"size": 901`), 1))
+		}, "its files make version"},
+		{"a manifest that is not JSON", func(t *testing.T, put func(string, []byte), get func(string) []byte, v string) {
+			put(manifestKey(DefaultIndexPrefix, v), []byte("<html>"))
+		}, "manifest " + DefaultIndexPrefix},
+		{"a pointer that is not JSON", func(t *testing.T, put func(string, []byte), get func(string) []byte, v string) {
+			put(DefaultIndexPrefix+PointerName, []byte("<html>"))
+		}, PointerName},
+		{"a pointer to nowhere", func(t *testing.T, put func(string, []byte), get func(string) []byte, v string) {
+			put(DefaultIndexPrefix+PointerName, []byte(`{"format":1,"version":"0123456789abcdef"}`))
+		}, "0123456789abcdef.json"},
+	}
+	for _, st := range stores(t) {
+		t.Run(st.name, func(t *testing.T) {
+			for _, tt := range tests {
+				t.Run(tt.name, func(t *testing.T) {
+					ctx := context.Background()
+					u := st.url
+					if st.s3 != nil {
+						u = st.s3.bucketURL(t, strings.ToLower(strings.ReplaceAll(tt.name, " ", "-")))
+					} else {
+						u = fileURL(t.TempDir())
+					}
+					b := openBucket(t, u)
+					out := newSite(t)
+					dir := t.TempDir()
+					deploy(t, Config{Out: out, Target: u})
+					f := newFetcher(t, u, dir, nil)
+					good := fetch(t, f, true)
+
+					newIndexVersion(t, out, 2)
+					deploy(t, Config{Out: out, Target: u})
+					v := currentVersion(t, b)
+					put := func(key string, data []byte) {
+						var err error
+						if data == nil {
+							err = b.Delete(ctx, key)
+						} else {
+							err = b.WriteAll(ctx, key, data, nil)
+						}
+						if err != nil {
+							t.Fatal(err)
+						}
+					}
+					get := func(key string) []byte {
+						data, err := b.ReadAll(ctx, key)
+						if err != nil {
+							t.Fatal(err)
+						}
+						return data
+					}
+					tt.spoil(t, put, get, v)
+					_, _, err := f.Fetch(ctx)
+					if err == nil || !strings.Contains(err.Error(), tt.want) {
+						t.Fatalf("got %v, want an error that says %q", err, tt.want)
+					}
+					if got := entries(t, dir); !slices.Equal(got, []string{good.Version}) {
+						t.Errorf("the folder holds %q, want the good version alone", got)
+					}
+					sameTree(t, good.Dir, good.Dir) // still readable
+				})
+			}
+		})
+	}
+}
+
+// TestFetchBadIndexJSON rejects a version, whole as published, whose
+// index.json does not name shards that are in it.
+func TestFetchBadIndexJSON(t *testing.T) {
+	tests := []struct{ name, json, want string }{
+		{"not JSON", "{", "index.json: unexpected end"},
+		{"no shards", `{"version":5,"shards":[]}`, "names no shards"},
+		{"a shard not there", `{"version":5,"shards":["00","01"]}`, `shard "01" is not in the version`},
+		{"a shard that climbs", `{"version":5,"shards":["../00"]}`, `shard "../00"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := newSite(t)
+			writeFiles(t, out, map[string]string{".search/index.json": tt.json})
+			u := fileURL(t.TempDir())
+			dir := t.TempDir()
+			deploy(t, Config{Out: out, Target: u})
+			f := newFetcher(t, u, dir, nil)
+			_, _, err := f.Fetch(context.Background())
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got %v, want an error that says %q", err, tt.want)
+			}
+			if got := entries(t, dir); len(got) != 0 {
+				t.Errorf("the folder holds %q", got)
+			}
+		})
+	}
+}
