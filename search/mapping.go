@@ -12,6 +12,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/char/regexp"
 	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
 	"github.com/blevesearch/bleve/v2/analysis/lang/ru"
+	"github.com/blevesearch/bleve/v2/analysis/token/length"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	unicodetok "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/mapping"
@@ -42,9 +43,17 @@ const (
 // analyses text as the build did.
 const analyzerName = "digest"
 
+// lengthFilter names the token filter that drops words of more than
+// maxWordRunes letters.
+const (
+	lengthFilter = "digest_length"
+	maxWordRunes = 100
+)
+
 // newMapping returns the index mapping of a note document. The text
-// analyzer folds ё to е and drops soft hyphens and stress marks before the unicode tokenizer splits words; then full-width Latin
-// is folded, everything lower-cased, runs of Hanzi made into bigrams
+// analyzer folds ё to е and drops soft hyphens and stress marks
+// before the unicode tokenizer splits words; then words of more than
+// maxWordRunes letters are dropped, full-width Latin is folded, everything lower-cased, runs of Hanzi made into bigrams
 // (广东省 → 广东 东省), Russian stop words dropped (their positions left
 // empty, so that a phrase still needs its words in order) and Russian words
 // reduced to their Snowball stems («выставке» → выставк).
@@ -75,12 +84,16 @@ func newMapping() *mapping.IndexMappingImpl {
 		must(im.AddCustomCharFilter(name, map[string]any{"type": regexp.Name, "regexp": f.from, "replace": f.to}))
 		charFilters = append(charFilters, name)
 	}
+	// A word longer than any a reader types is no word (a base64 blob, a
+	// run of one letter): dropped, so that its terms cannot grow the
+	// index's dictionary by far more than the note's size.
+	must(im.AddCustomTokenFilter(lengthFilter, map[string]any{"type": length.Name, "max": float64(maxWordRunes)}))
 	must(im.AddCustomAnalyzer(analyzerName, map[string]any{
 		"type":         custom.Name,
 		"char_filters": charFilters,
 		"tokenizer":    unicodetok.Name,
 		"token_filters": []any{
-			cjk.WidthName, lowercase.Name, cjk.BigramName, ru.StopName, ru.SnowballStemmerName,
+			lengthFilter, cjk.WidthName, lowercase.Name, cjk.BigramName, ru.StopName, ru.SnowballStemmerName,
 		},
 	}))
 	im.DefaultAnalyzer = analyzerName

@@ -1,7 +1,9 @@
 package search
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -41,9 +43,12 @@ func TestAnalyzer(t *testing.T) {
 		{"2025 года", []string{"2025", "год"}},
 		{"", nil},
 		{"!!! — …", nil},
+		{strings.Repeat("z", maxWordRunes) + " мост", []string{strings.Repeat("z", maxWordRunes), "мост"}},
+		{strings.Repeat("я", maxWordRunes+1) + " мост", []string{"мост"}},
+		{strings.Repeat("z", 4<<20), nil},
 	}
 	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
+		t.Run(fmt.Sprintf("%.40s", tt.in), func(t *testing.T) {
 			if got := analyzeTerms(t, tt.in); !slices.Equal(got, tt.want) {
 				t.Errorf("analyze %q = %q, want %q", tt.in, got, tt.want)
 			}
