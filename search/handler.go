@@ -58,10 +58,10 @@ type Handler struct {
 	index atomic.Pointer[Index]
 	// gen counts SetIndex calls; it is part of every cache key, so that a
 	// search that was under way on the old index caches nothing found again.
-	gen   atomic.Uint64
+	gen atomic.Uint64
 	// hits and misses count the cache's answers, for Stats.
 	hits, misses atomic.Uint64
-	cache *lru.Cache[string, response] // nil for none
+	cache        *lru.Cache[string, response] // nil for none
 	// turns holds a token for each search under way; see turn.
 	turns chan struct{}
 	tmpl  *templates.Set
