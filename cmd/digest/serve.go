@@ -45,11 +45,11 @@ type serveOptions struct {
 	searchOnly       bool
 	// origins are those of --search-origins; originsSet says the flag was
 	// given, so that site.yaml's are not used.
-	origins    []string
-	originsSet bool
-	logFormat  string
-	accessLog  bool
-	proxies    []netip.Prefix
+	origins                 []string
+	originsSet              bool
+	logFormat               string
+	accessLog               bool
+	proxies                 []netip.Prefix
 	maxSearches, maxWaiting int
 	grace, shutdownTimeout  time.Duration
 	// indexURL is the bucket to fetch the index from; poll how often to
