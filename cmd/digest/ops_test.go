@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,6 +19,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
 )
 
 // syncBuffer collects what serve writes to stderr.
@@ -344,9 +349,37 @@ func TestSearchFeed(t *testing.T) {
 // build A from the bucket, then build B within the poll interval after B
 // is deployed, while clients search all along without one failed request.
 func TestServeIndexFromBucket(t *testing.T) {
+	buckets := []struct {
+		name string
+		url  func(t *testing.T) string
+	}{
+		{"file", func(t *testing.T) string { return "file://" + filepath.ToSlash(t.TempDir()) }},
+		{"s3", s3Bucket},
+	}
+	for _, b := range buckets {
+		t.Run(b.name, func(t *testing.T) { testIndexFromBucket(t, b.url(t)) })
+	}
+}
+
+// s3Bucket starts gofakes3, an S3 API in memory, for the test and returns
+// the URL of a bucket in it.
+func s3Bucket(t *testing.T) string {
+	backend := s3mem.New()
+	if err := backend.CreateBucket("site"); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(gofakes3.New(backend).Server())
+	t.Cleanup(srv.Close)
+	q := url.Values{
+		"endpoint": {srv.URL}, "use_path_style": {"true"}, "region": {"us-east-1"}, "anonymous": {"true"},
+		"request_checksum_calculation": {"when_required"}, "response_checksum_validation": {"when_required"},
+	}
+	return "s3://site?" + q.Encode()
+}
+
+func testIndexFromBucket(t *testing.T, bucket string) {
 	ctx := context.Background()
 	site, out := buildTestSite(t)
-	bucket := "file://" + filepath.ToSlash(t.TempDir())
 	deployOut := func() {
 		t.Helper()
 		var stderr bytes.Buffer
