@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -78,25 +79,42 @@ func TestCluster(t *testing.T) {
 	if src == "" {
 		src = "../../search/testdata/site"
 	}
-	if err := os.CopyFS(site, os.DirFS(src)); err != nil {
-		t.Fatal(err)
+	// Its sources only: a site folder may hold a built OUT and more.
+	for _, dir := range []string{"content", "templates"} {
+		if _, err := os.Stat(filepath.Join(src, dir)); err != nil && dir != "content" {
+			continue
+		}
+		if err := os.CopyFS(filepath.Join(site, dir), os.DirFS(filepath.Join(src, dir))); err != nil {
+			t.Fatal(err)
+		}
 	}
-	out := filepath.Join(tmp, "public")
 	bucket := "file://" + filepath.ToSlash(filepath.Join(tmp, "bucket"))
 	os.MkdirAll(filepath.Join(tmp, "bucket"), 0o755)
-	buildAndDeploy := func() {
+	build := func(out string) {
 		t.Helper()
 		var log bytes.Buffer
 		start := time.Now()
 		if err := runBuild(ctx, []string{"-s", site, "-o", out}, &log, &log); err != nil {
 			t.Fatalf("build: %v\n%s", err, log.String())
 		}
+		t.Logf("built %s in %v", filepath.Base(out), time.Since(start).Round(time.Millisecond))
+	}
+	deployOut := func(out string) {
+		t.Helper()
+		var log bytes.Buffer
+		start := time.Now()
 		if err := run(ctx, []string{"deploy", "-d", out, bucket}, &log, &log); err != nil {
 			t.Fatalf("deploy: %v\n%s", err, log.String())
 		}
-		t.Logf("built and deployed in %v", time.Since(start).Round(time.Millisecond))
+		t.Logf("deployed %s in %v: %s", filepath.Base(out), time.Since(start).Round(time.Millisecond), strings.TrimSpace(log.String()))
 	}
-	buildAndDeploy()
+	// Build B, with a note A has not, is made beforehand, as a build
+	// machine would; the load sees only its deploy.
+	outA, outB := filepath.Join(tmp, "publicA"), filepath.Join(tmp, "publicB")
+	build(outA)
+	addMarkerNote(t, site)
+	build(outB)
+	deployOut(outA)
 
 	// The replicas, each with its port and its folder of index copies.
 	rs := make([]*replica, replicas)
@@ -155,8 +173,7 @@ func TestCluster(t *testing.T) {
 	}
 	began := time.Now()
 	step("deploy build B", at(0.15), func() {
-		addMarkerNote(t, site)
-		buildAndDeploy()
+		deployOut(outB)
 		deployed = time.Now()
 		l.markDeployed(deployed.Add(poll + 2*time.Second))
 	})
@@ -336,6 +353,8 @@ func addMarkerNote(t *testing.T, site string) {
 		t.Fatal(err)
 	}
 	note := strings.Replace(string(data), "title: ", "title: "+markerWord+" ", 1) + "\n" + markerWord + ".\n"
+	// A slug of its own, when the note sets one.
+	note = regexp.MustCompile(`(?m)^slug: .*$`).ReplaceAllString(note, "slug: cluster-marker")
 	if err := os.WriteFile(filepath.Join(site, filepath.Dir(first), "cluster-marker.md"), []byte(note), 0o644); err != nil {
 		t.Fatal(err)
 	}
