@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -470,5 +471,20 @@ func testIndexFromBucket(t *testing.T, bucket string) {
 	_, body := get(t, base+"/metrics")
 	if !strings.Contains(body, "digest_index_swaps_total 1\n") || !strings.Contains(body, "digest_index_published_timestamp_seconds ") {
 		t.Errorf("/metrics does not show the swap:\n%s", body)
+	}
+}
+
+func TestHelpServe(t *testing.T) {
+	for _, args := range [][]string{{"help", "serve"}, {"serve", "-h"}} {
+		var stdout, stderr bytes.Buffer
+		err := run(context.Background(), args, &stdout, &stderr)
+		if !errors.Is(err, flag.ErrHelp) {
+			t.Errorf("digest %q: err %v, want flag.ErrHelp", args, err)
+		}
+		for _, want := range []string{"usage: digest serve", "--search-only [-d OUT | --index URL", "/readyz", "-drain duration", "-index URL"} {
+			if !strings.Contains(stderr.String(), want) {
+				t.Errorf("digest %q: no %q in\n%s", args, want, stderr.String())
+			}
+		}
 	}
 }

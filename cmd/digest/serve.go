@@ -79,7 +79,7 @@ func parseServe(args []string, stderr io.Writer) (serveOptions, error) {
 	fs.IntVar(&o.maxWaiting, "max-waiting", 0, "searches that may wait for a turn before more get 503 and Retry-After (0: 4 per search run at once; -1: none)")
 	fs.DurationVar(&o.grace, "drain", 0, "on SIGTERM, report not ready and go on answering this long before shutting down: the load balancer's check interval times its fall count")
 	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", server.DefaultShutdownTimeout, "on SIGTERM, how long the requests in flight may take to finish")
-	fs.StringVar(&o.indexURL, "index", "", "with --search-only, fetch the index from the bucket `digest deploy` published it to (s3://, gs://, azblob://, file://) instead of OUT")
+	fs.StringVar(&o.indexURL, "index", "", "with --search-only, fetch the index from the bucket at `URL` that digest deploy published it to (s3://, gs://, azblob://, file://), instead of OUT")
 	fs.DurationVar(&o.poll, "poll", time.Minute, "with --index, how often to look for a newer version")
 	fs.StringVar(&o.indexDir, "index-dir", "", "with --index, the folder to keep its copies in, reused after a restart (default: a temporary folder, removed on exit)")
 	if err := parseFlags(fs, args); err != nil {
