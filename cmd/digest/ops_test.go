@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -486,5 +487,46 @@ func TestHelpServe(t *testing.T) {
 				t.Errorf("digest %q: no %q in\n%s", args, want, stderr.String())
 			}
 		}
+	}
+}
+
+// TestServeIndexFails: a replica that cannot start says why and returns,
+// leaving nothing running.
+func TestServeIndexFails(t *testing.T) {
+	_, out := buildTestSite(t)
+	bucket := "file://" + filepath.ToSlash(t.TempDir())
+	var log bytes.Buffer
+	if err := run(context.Background(), []string{"deploy", "-d", out, bucket}, &log, &log); err != nil {
+		t.Fatalf("deploy: %v\n%s", err, log.String())
+	}
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"empty bucket", []string{"--index", "file://" + filepath.ToSlash(t.TempDir()), "--addr", "127.0.0.1:0"}, "publish one with `digest deploy`"},
+		{"address in use", []string{"--index", bucket, "--addr", busy.Addr().String()}, "address already in use"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			done := make(chan error, 1)
+			var stderr syncBuffer
+			go func() {
+				done <- runServe(context.Background(), append([]string{"--search-only", "--index-dir", t.TempDir()}, tt.args...), &stderr, &stderr)
+			}()
+			select {
+			case err := <-done:
+				if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.HasPrefix(err.Error(), "digest serve: ") {
+					t.Errorf("err = %v, want one with %q", err, tt.want)
+				}
+			case <-time.After(30 * time.Second):
+				t.Fatal("serve did not return")
+			}
+		})
 	}
 }

@@ -252,7 +252,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}()
 	switch {
 	case fetcher != nil:
-		go pollIndex(ctx, fetcher, sh, o.poll, log, version)
+		pctx, stop := context.WithCancel(ctx)
+		polled := make(chan struct{})
+		go func() { pollIndex(pctx, fetcher, sh, o.poll, log, version); close(polled) }()
+		// Runs first: no index is swapped in after the one served is closed.
+		defer func() { stop(); <-polled }()
 	case !o.watching:
 		// A build that swaps a new OUT in is served within a second.
 		go sh.Follow(ctx, filepath.Join(o.out, search.DirName), followInterval, log)
