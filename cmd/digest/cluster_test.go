@@ -221,6 +221,9 @@ defaults
     timeout client 30s
     timeout server 30s
     timeout http-keep-alive 10s
+    # A burst waits here for a replica's turn rather than filling the
+    # replicas' own queues, which turn away what is more with 503.
+    timeout queue 5s
     # A request that met a replica killed or stopping is sent again, to
     # another replica: searches are GETs, safe to repeat.
     retries 3
@@ -235,7 +238,9 @@ backend replicas
     balance leastconn
     option httpchk GET /readyz
     http-check expect status 200
-    default-server check inter 500ms fall 2 rise 2
+    # maxconn: no more than a replica runs and queues at once
+    # (--max-searches + --max-waiting: 2 + 8 on two cores).
+    default-server check inter 500ms fall 2 rise 2 maxconn 8
 {{- range .Replicas}}
     server {{.Name}} {{.Addr}}
 {{- end}}
