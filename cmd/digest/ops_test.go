@@ -194,6 +194,12 @@ func TestServeFlags(t *testing.T) {
 				t.Errorf("access log line %q: want text with remote=127.0.0.1", line)
 			}
 		}},
+		{"-v", []string{"-v"}, func(t *testing.T, base string, stderr *syncBuffer) {
+			get(t, base+"/api/search?q=verbose")
+			if line := waitLine(t, stderr, "q=verbose"); !strings.Contains(line, "route=api") {
+				t.Errorf("-v logged %q", line)
+			}
+		}},
 		{"no --access-log", nil, func(t *testing.T, base string, stderr *syncBuffer) {
 			get(t, base+"/api/search?q=quiet")
 			time.Sleep(50 * time.Millisecond)

@@ -49,6 +49,7 @@ type serveOptions struct {
 	originsSet              bool
 	logFormat               string
 	accessLog               bool
+	verbose                 bool
 	proxies                 []netip.Prefix
 	maxSearches, maxWaiting int
 	grace, shutdownTimeout  time.Duration
@@ -67,7 +68,7 @@ func parseServe(args []string, stderr io.Writer) (serveOptions, error) {
 	fs.StringVar(&o.site, "s", ".", "site folder: its templates/ override the search page's; with --watch, its content/ is built")
 	fs.StringVar(&o.out, "d", "", "built site to serve (default SITE/public); it holds everything search needs")
 	fs.StringVar(&o.addr, "addr", "localhost:8080", "address to listen on")
-	verbose := fs.Bool("v", false, "log every request (as --access-log)")
+	fs.BoolVar(&o.verbose, "v", false, "log every request (as --access-log), and, with --watch, each change and build step")
 	fs.BoolVar(&o.accessLog, "access-log", false, "log every request: method, route, path, status, bytes, duration, client")
 	fs.StringVar(&o.logFormat, "log-format", "text", "log lines as text or json")
 	fs.BoolVar(&o.watching, "watch", false, "rebuild the site when its sources change and reload open pages")
@@ -133,7 +134,7 @@ func parseServe(args []string, stderr io.Writer) (serveOptions, error) {
 			return bad("search-origins", "%v", strings.TrimPrefix(err.Error(), "server: Origins: "))
 		}
 	}
-	o.accessLog = o.accessLog || *verbose
+	o.accessLog = o.accessLog || o.verbose
 	// The site's templates apply when the site is named, or when OUT is
 	// the site's own; a built OUT given alone is served with the defaults.
 	o.siteTemplates = o.watching || (o.out == "" && o.indexURL == "") || flagSet(fs, "s")
@@ -148,9 +149,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	var handler slog.Handler = slog.NewTextHandler(stderr, nil)
+	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+	if o.verbose {
+		opts.Level = slog.LevelDebug
+	}
+	var handler slog.Handler = slog.NewTextHandler(stderr, opts)
 	if o.logFormat == "json" {
-		handler = slog.NewJSONHandler(stderr, nil)
+		handler = slog.NewJSONHandler(stderr, opts)
 	}
 	log := slog.New(handler)
 
