@@ -58,8 +58,10 @@ type Handler struct {
 	index atomic.Pointer[Index]
 	// gen counts SetIndex calls; it is part of every cache key, so that a
 	// search that was under way on the old index caches nothing found again.
-	gen   atomic.Uint64
-	cache *lru.Cache[string, response] // nil for none
+	gen atomic.Uint64
+	// hits and misses count the cache's answers, for Stats.
+	hits, misses atomic.Uint64
+	cache        *lru.Cache[string, response] // nil for none
 	// turns holds a token for each search under way; see turn.
 	turns chan struct{}
 	tmpl  *templates.Set
@@ -120,6 +122,26 @@ func (h *Handler) SetIndex(ix *Index) (old *Index) {
 		h.cache.Purge()
 	}
 	return old
+}
+
+// HandlerStats are a Handler's counts since it was made, for metrics.
+type HandlerStats struct {
+	// CacheHits and CacheMisses count the searches answered from the
+	// cache of responses and those that were not; both are 0 without one.
+	CacheHits, CacheMisses uint64
+	// CacheEntries is how many responses the cache holds.
+	CacheEntries int
+	// Swaps counts SetIndex calls.
+	Swaps uint64
+}
+
+// Stats returns the handler's counts.
+func (h *Handler) Stats() HandlerStats {
+	st := HandlerStats{CacheHits: h.hits.Load(), CacheMisses: h.misses.Load(), Swaps: h.gen.Load()}
+	if h.cache != nil {
+		st.CacheEntries = h.cache.Len()
+	}
+	return st
 }
 
 // Status describes the index the handler searches, for a health check (see
@@ -221,8 +243,10 @@ func (h *Handler) cached(w http.ResponseWriter, endpoint string, ix *Index, q Qu
 		" " + endpoint + "?" + q.Values().Encode()
 	resp, ok := h.cache.Get(key)
 	if !ok {
+		h.misses.Add(1)
 		return key, false
 	}
+	h.hits.Add(1)
 	h.write(w, resp)
 	return key, true
 }

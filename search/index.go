@@ -343,6 +343,9 @@ func (ix *Index) Len() int { return int(ix.docs.Load()) }
 // Dir returns the folder the index was opened from.
 func (ix *Index) Dir() string { return ix.dir }
 
+// Built returns when the index was built.
+func (ix *Index) Built() time.Time { return ix.man.Built }
+
 // Site returns the settings and taxonomies the index was built with.
 func (ix *Index) Site() *source.Site { return ix.site }
 
@@ -432,10 +435,12 @@ func writeSite(dir string, site *source.Site) error {
 		Language  string `json:"language"`
 		PerPage   int    `json:"per_page"`
 		SearchURL string `json:"search_url"`
+		// SearchOrigins: a replica serving this index alone allows them.
+		SearchOrigins []string `json:"search_origins,omitempty"`
 	}
 	s := site.Settings
 	files := map[string]any{
-		"site.yaml": settings{s.Title, s.BaseURL, s.Language, s.PerPage, s.SearchURL},
+		"site.yaml": settings{s.Title, s.BaseURL, s.Language, s.PerPage, s.SearchURL, s.SearchOrigins},
 	}
 	for _, t := range []struct {
 		name string

@@ -16,6 +16,11 @@ type Settings struct {
 	Language  string
 	PerPage   int
 	SearchURL string
+	// SearchOrigins are the origins (https://digest.example.org) whose pages
+	// may call a search served elsewhere from a browser: `digest serve`
+	// allows them by CORS unless --search-origins is given. "*" for any;
+	// none for the search's own origin only.
+	SearchOrigins []string
 	// Favicon is the path on the site of the icon browsers show for it, a
 	// file of content/static/ (/favicon.png); "" for the templates' own,
 	// favicon.svg.
@@ -98,7 +103,7 @@ func DefaultSettings() Settings {
 }
 
 // settingNames are the settings of site.yaml, in the contract's order.
-const settingNames = "title, base_url, language, per_page, search_url, favicon, image, image_alt, limits"
+const settingNames = "title, base_url, language, per_page, search_url, search_origins, favicon, image, image_alt, limits"
 
 // ParseSettings reads site.yaml over the defaults. file names it in errors.
 func ParseSettings(file string, data []byte) (Settings, error) {
@@ -118,6 +123,10 @@ func ParseSettings(file string, data []byte) (Settings, error) {
 	for _, f := range root.fields {
 		if f.key == "limits" {
 			s.Limits = parseLimits(&p, file, f, s.Limits)
+			continue
+		}
+		if f.key == "search_origins" {
+			s.SearchOrigins = parseOrigins(&p, file, f)
 			continue
 		}
 		v := scalar(&p, file, f)
@@ -181,6 +190,42 @@ func ParseSettings(file string, data []byte) (Settings, error) {
 		p.add(file, f.line, f.col, "image_alt without image: it describes the picture that image names")
 	}
 	return s, p.err()
+}
+
+// parseOrigins reads search_origins: a list of origins, or one, each
+// "*" or scheme://host[:port] with nothing after, as a browser sends it in
+// its Origin header.
+func parseOrigins(p *problems, file string, f field) []string {
+	var items []*value
+	switch f.val.kind {
+	case nullValue:
+		return nil
+	case scalarValue:
+		items = []*value{f.val}
+	case listValue:
+		items = f.val.list
+	default:
+		p.add(file, f.val.line, f.val.col, "search_origins is a list of origins: [https://digest.example.org]")
+		return nil
+	}
+	var out []string
+	for _, v := range items {
+		if v.kind != scalarValue {
+			p.add(file, v.line, v.col, "search_origins: each origin is text, such as https://digest.example.org")
+			continue
+		}
+		o := strings.TrimSpace(v.str)
+		if o != "*" {
+			u, err := url.Parse(o)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || u.User != nil ||
+				u.Path != "" || u.RawQuery != "" || u.Fragment != "" || strings.ContainsAny(o, "*?#") {
+				p.add(file, v.line, v.col, "search_origins %s: not an origin; give scheme://host[:port] with no path, such as https://digest.example.org, or \"*\" for any", q(o))
+				continue
+			}
+		}
+		out = append(out, o)
+	}
+	return out
 }
 
 // parseLimits reads the limits: mapping over l.

@@ -5,6 +5,7 @@
 //	digest build  [-s SITE] [-o OUT] [--drafts]
 //	digest check  [-s SITE]
 //	digest serve  [-s SITE] [-d OUT] [--addr HOST:PORT] [--watch]
+//	digest serve  --search-only [-d OUT | --index URL [--poll D]] [--search-origins O,…]
 //	digest search [-d OUT] [--json] [--region R] [--sector S] [--kind K] [--from D] [--to D] [QUERY]
 //	digest new    [-s SITE] [--date D] [--kind K] [--region R]… [--sector S]… TITLE
 package main
@@ -47,7 +48,7 @@ type command struct {
 var commands = []command{
 	{"build", "compile the site into static pages, feeds and a search index", runBuild},
 	{"check", "validate the site's notes and taxonomy without writing anything", runCheck},
-	{"serve", "serve a built site with search (--watch rebuilds on change)", runServe},
+	{"serve", "serve a built site with search (--watch rebuilds on change; --search-only for replicas)", runServe},
 	{"search", "search the index of a built site from the command line", runSearch},
 	{"new", "write a new note with valid front matter", runNew},
 	{"deploy", "publish a built site and its search index to a bucket", runDeploy},
@@ -59,6 +60,9 @@ type usageError struct{ msg string }
 func (e usageError) Error() string { return e.msg }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 2 && args[0] == "help" {
+		args = []string{args[1], "-h"} // digest help serve: serve's flags
+	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(stderr)
 		if len(args) == 0 {
@@ -80,7 +84,7 @@ func usage(w io.Writer) {
 	for _, c := range commands {
 		fmt.Fprintf(w, "  %-7s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "\nRun digest <command> -h for a command's flags.")
+	fmt.Fprintln(w, "\nRun digest help <command> (or digest <command> -h) for a command's flags.")
 }
 
 // newFlags makes a subcommand's flag set that reports errors instead of

@@ -9,45 +9,155 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/coopdigest/digest/build"
+	"github.com/coopdigest/digest/deploy"
 	"github.com/coopdigest/digest/search"
 	"github.com/coopdigest/digest/server"
 	"github.com/coopdigest/digest/templates"
 	"github.com/coopdigest/digest/watch"
 )
 
-func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("serve", "[-s SITE] [-d OUT] [--addr HOST:PORT] [--watch [--drafts]]", stderr)
-	site := fs.String("s", ".", "site folder: its templates/ override the search page's; with --watch, its content/ is built")
-	out := fs.String("d", "", "built site to serve (default SITE/public); it holds everything search needs")
-	addr := fs.String("addr", "localhost:8080", "address to listen on")
-	verbose := fs.Bool("v", false, "log every request")
-	watching := fs.Bool("watch", false, "rebuild the site when its sources change and reload open pages")
-	drafts := fs.Bool("drafts", false, "with --watch, publish notes marked draft: true")
+const serveSynopsis = `[-s SITE] [-d OUT] [--addr HOST:PORT] [--watch [--drafts]]
+       digest serve --search-only [-d OUT | --index URL [--poll D] [--index-dir DIR]] [--search-origins O,…]
+
+Operations: /healthz (alive), /readyz (index open and answering; 503 while
+draining), /metrics (Prometheus). On SIGTERM serve reports not ready, goes on
+answering for --drain, then finishes the requests in flight and exits.`
+
+// serveOptions are serve's flags, checked.
+type serveOptions struct {
+	site, out, addr string
+	// siteTemplates: the search page is rendered with the site's
+	// templates, not only the embedded ones.
+	siteTemplates    bool
+	watching, drafts bool
+	searchOnly       bool
+	// origins are those of --search-origins; originsSet says the flag was
+	// given, so that site.yaml's are not used.
+	origins                 []string
+	originsSet              bool
+	logFormat               string
+	accessLog               bool
+	verbose                 bool
+	proxies                 []netip.Prefix
+	maxSearches, maxWaiting int
+	grace, shutdownTimeout  time.Duration
+	// indexURL is the bucket to fetch the index from; poll how often to
+	// look for a newer one; indexDir where copies are kept ("" for a
+	// temporary folder).
+	indexURL, indexDir string
+	poll               time.Duration
+}
+
+// parseServe reads serve's flags; a bad value is a usageError naming its
+// flag.
+func parseServe(args []string, stderr io.Writer) (serveOptions, error) {
+	var o serveOptions
+	fs := newFlags("serve", serveSynopsis, stderr)
+	fs.StringVar(&o.site, "s", ".", "site folder: its templates/ override the search page's; with --watch, its content/ is built")
+	fs.StringVar(&o.out, "d", "", "built site to serve (default SITE/public); it holds everything search needs")
+	fs.StringVar(&o.addr, "addr", "localhost:8080", "address to listen on")
+	fs.BoolVar(&o.verbose, "v", false, "log every request (as --access-log), and, with --watch, each change and build step")
+	fs.BoolVar(&o.accessLog, "access-log", false, "log every request: method, route, path, status, bytes, duration, client")
+	fs.StringVar(&o.logFormat, "log-format", "text", "log lines as text or json")
+	fs.BoolVar(&o.watching, "watch", false, "rebuild the site when its sources change and reload open pages")
+	fs.BoolVar(&o.drafts, "drafts", false, "with --watch, publish notes marked draft: true")
+	fs.BoolVar(&o.searchOnly, "search-only", false, "serve only /search, /api/search, /search.atom, /healthz, /readyz and /metrics, for a site whose pages are served elsewhere")
+	origins := fs.String("search-origins", "", "origins whose pages may call the search from a browser (CORS), comma-separated, such as https://digest.example.org; * for any (default: site.yaml's search_origins)")
+	proxies := fs.String("trusted-proxies", "", "proxies whose X-Forwarded-For the access log believes: IP addresses and CIDR prefixes, comma-separated")
+	fs.IntVar(&o.maxSearches, "max-searches", 0, "searches run at once (0: one per processor)")
+	fs.IntVar(&o.maxWaiting, "max-waiting", 0, "searches that may wait for a turn before more get 503 and Retry-After (0: 4 per search run at once; -1: none)")
+	fs.DurationVar(&o.grace, "drain", 0, "on SIGTERM, report not ready and go on answering this long before shutting down: the load balancer's check interval times its fall count")
+	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", server.DefaultShutdownTimeout, "on SIGTERM, how long the requests in flight may take to finish")
+	fs.StringVar(&o.indexURL, "index", "", "with --search-only, fetch the index from the bucket at `URL` that digest deploy published it to (s3://, gs://, azblob://, file://), instead of OUT")
+	fs.DurationVar(&o.poll, "poll", time.Minute, "with --index, how often to look for a newer version")
+	fs.StringVar(&o.indexDir, "index-dir", "", "with --index, the folder to keep its copies in, reused after a restart (default: a temporary folder, removed on exit)")
 	if err := parseFlags(fs, args); err != nil {
-		return err
+		return o, err
 	}
 	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("serve takes no arguments, got %q", fs.Args())}
+		return o, usageError{fmt.Sprintf("serve takes no arguments, got %q", fs.Args())}
 	}
+	bad := func(flag, format string, a ...any) (serveOptions, error) {
+		return o, usageError{"serve: --" + flag + ": " + fmt.Sprintf(format, a...)}
+	}
+	switch {
+	case o.logFormat != "text" && o.logFormat != "json":
+		return bad("log-format", "%q is neither text nor json", o.logFormat)
+	case o.watching && o.searchOnly:
+		return bad("watch", "cannot go with --search-only: --watch serves the pages it builds")
+	case o.drafts && !o.watching:
+		return bad("drafts", "only with --watch")
+	case o.maxSearches < 0:
+		return bad("max-searches", "%d: give 1 or more, or 0 for one per processor", o.maxSearches)
+	case o.maxWaiting < -1:
+		return bad("max-waiting", "%d: give 0 or more, or -1 for none", o.maxWaiting)
+	case o.grace < 0:
+		return bad("drain", "%v: must not be negative", o.grace)
+	case o.shutdownTimeout <= 0:
+		return bad("shutdown-timeout", "%v: must be more than 0", o.shutdownTimeout)
+	case o.indexURL != "" && !o.searchOnly:
+		return bad("index", "only with --search-only: the pages are not in the index's bucket")
+	case o.indexURL != "" && flagSet(fs, "d"):
+		return bad("index", "cannot go with -d: the index comes from one or the other")
+	case o.indexURL == "" && (flagSet(fs, "poll") || flagSet(fs, "index-dir")):
+		if flagSet(fs, "poll") {
+			return bad("poll", "only with --index")
+		}
+		return bad("index-dir", "only with --index")
+	case o.poll <= 0:
+		return bad("poll", "%v: must be more than 0", o.poll)
+	}
+	var err error
+	if o.proxies, err = server.ParseProxies(*proxies); err != nil {
+		return bad("trusted-proxies", "%v", strings.TrimPrefix(err.Error(), "trusted proxies: "))
+	}
+	if o.originsSet = flagSet(fs, "search-origins"); o.originsSet {
+		for f := range strings.SplitSeq(*origins, ",") {
+			if f = strings.TrimSpace(f); f != "" {
+				o.origins = append(o.origins, f)
+			}
+		}
+		// The server's own check, on a server that reads nothing.
+		if _, err := server.New(server.Config{SearchOnly: true, Search: http.NotFoundHandler(), Origins: o.origins}); err != nil {
+			return bad("search-origins", "%v", strings.TrimPrefix(err.Error(), "server: Origins: "))
+		}
+	}
+	o.accessLog = o.accessLog || o.verbose
 	// The site's templates apply when the site is named, or when OUT is
 	// the site's own; a built OUT given alone is served with the defaults.
-	siteTemplates := *watching || *out == "" || flagSet(fs, "s")
-	if *out == "" {
-		*out = filepath.Join(*site, "public")
+	o.siteTemplates = o.watching || (o.out == "" && o.indexURL == "") || flagSet(fs, "s")
+	if o.out == "" {
+		o.out = filepath.Join(o.site, "public")
 	}
-	level := slog.LevelInfo
-	if *verbose {
-		level = slog.LevelDebug
+	return o, nil
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	o, err := parseServe(args, stderr)
+	if err != nil {
+		return err
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+	if o.verbose {
+		opts.Level = slog.LevelDebug
+	}
+	var handler slog.Handler = slog.NewTextHandler(stderr, opts)
+	if o.logFormat == "json" {
+		handler = slog.NewJSONHandler(stderr, opts)
+	}
+	log := slog.New(handler)
 
 	// --watch: build now and on every change; pages reload after each build.
 	var (
@@ -56,10 +166,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		sh     *search.Handler // nil until the server exists
 		cur    *search.Index   // the index sh searches
 	)
-	if *watching {
+	if o.watching {
 		var w *watch.Watcher
 		w, err := watch.New(watch.Config{
-			Site: *site, Out: *out, Drafts: *drafts, Logger: log, Stderr: stderr,
+			Site: o.site, Out: o.out, Drafts: o.drafts, Logger: log, Stderr: stderr,
 			// The watcher's builds update the index in place; the handler
 			// searches that same index, so it sees each update at once.
 			OpenIndex: func(dir string) (build.Index, error) { return search.OpenWritable(dir) },
@@ -104,13 +214,36 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 
+	// --index: the index comes from a bucket, and newer versions after it.
+	var (
+		fetcher *deploy.Fetcher
+		version = newIndexVersion()
+	)
+	if o.indexURL != "" {
+		dir := o.indexDir
+		if dir == "" {
+			if dir, err = os.MkdirTemp("", "digest-index-"); err != nil {
+				return fmt.Errorf("digest serve: %w", err)
+			}
+			defer os.RemoveAll(dir)
+		}
+		fetcher, cur, err = fetchIndex(ctx, o.indexURL, dir, log, version)
+		if err != nil {
+			return err
+		}
+		defer fetcher.Close()
+	}
+
 	tmplSite := ""
-	if siteTemplates {
-		tmplSite = *site
+	if o.siteTemplates {
+		tmplSite = o.site
 	}
 	mu.Lock()
 	serveGC()
-	srv, ix, h, err := newSiteServer(*site, *out, tmplSite, log, routes, cur, spareProcessor())
+	if o.maxSearches == 0 {
+		o.maxSearches = spareProcessor()
+	}
+	srv, ix, h, s, err := newServer(o, tmplSite, log, routes, cur, version)
 	if err != nil {
 		mu.Unlock()
 		return err
@@ -122,21 +255,39 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		defer mu.Unlock()
 		sh.Index().Close()
 	}()
-	if !*watching {
+	switch {
+	case fetcher != nil:
+		pctx, stop := context.WithCancel(ctx)
+		polled := make(chan struct{})
+		go func() { pollIndex(pctx, fetcher, sh, o.poll, log, version); close(polled) }()
+		// Runs first: no index is swapped in after the one served is closed.
+		defer func() { stop(); <-polled }()
+	case !o.watching:
 		// A build that swaps a new OUT in is served within a second.
-		go sh.Follow(ctx, filepath.Join(*out, search.DirName), followInterval, log)
+		go sh.Follow(ctx, filepath.Join(o.out, search.DirName), followInterval, log)
 	}
-	srv.Addr = *addr
-	ln, err := net.Listen("tcp", *addr)
+	srv.Addr = o.addr
+	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return fmt.Errorf("digest serve: %w", err)
 	}
 	status, err := sh.Status(ctx)
 	if err != nil {
+		ln.Close()
 		return fmt.Errorf("digest serve: %w", err)
 	}
-	fmt.Fprintf(stderr, "serving %s at http://%s (%s)\n", *out, ln.Addr(), status)
-	return serveUntilDone(ctx, srv, ln)
+	what := o.out
+	switch {
+	case o.indexURL != "":
+		what = "the search of " + o.indexURL
+	case o.searchOnly:
+		what = "the search of " + o.out
+	}
+	fmt.Fprintf(stderr, "serving %s at http://%s (%s)\n", what, ln.Addr(), status)
+	if err := s.Serve(ctx, srv, ln); err != nil {
+		return fmt.Errorf("digest serve: %w", err)
+	}
+	return nil
 }
 
 // serveGC makes the server collect garbage half as often as Go's default,
@@ -177,69 +328,87 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 	return set
 }
 
-// newSiteServer checks that out holds a built site with its index and
-// returns a server for it, not yet listening, and the index it searches:
-// ix when given, otherwise out's index opened read-only. The search page is
-// rendered with the templates of tmplSite, when not empty, over the
-// embedded ones. site only names the site in hints. turns is how many
-// searches run at once (0: GOMAXPROCS).
+// newSiteServer is newServer for a site's OUT with serve's defaults.
 func newSiteServer(site, out, tmplSite string, log *slog.Logger, routes map[string]http.Handler, ix *search.Index, turns int) (*http.Server, *search.Index, *search.Handler, error) {
-	st, err := os.Stat(out)
-	switch {
-	case err != nil && errors.Is(err, os.ErrNotExist):
-		return nil, nil, nil, fmt.Errorf("digest serve: %s: no built site; run `digest build -s %s -o %s` first", out, site, out)
-	case err != nil:
-		return nil, nil, nil, fmt.Errorf("digest serve: %w", err)
-	case !st.IsDir():
-		return nil, nil, nil, fmt.Errorf("digest serve: %s is not a folder", out)
-	}
+	o := serveOptions{site: site, out: out, maxSearches: turns, shutdownTimeout: server.DefaultShutdownTimeout}
+	srv, ix, sh, _, err := newServer(o, tmplSite, log, routes, ix, newIndexVersion())
+	return srv, ix, sh, err
+}
+
+// newServer checks that OUT holds a built site with its index, unless the
+// index ix is given, and returns a server for it as o says, not yet
+// listening, the index it searches (ix, or OUT's opened read-only), the
+// search handler and the server. The search page is rendered with the
+// templates of tmplSite, when not empty, over the embedded ones. o.site
+// only names the site in hints.
+func newServer(o serveOptions, tmplSite string, log *slog.Logger, routes map[string]http.Handler, ix *search.Index, version *indexVersion) (*http.Server, *search.Index, *search.Handler, *server.Server, error) {
+	site, out := o.site, o.out
 	if ix == nil {
+		st, err := os.Stat(out)
+		switch {
+		case err != nil && errors.Is(err, os.ErrNotExist):
+			return nil, nil, nil, nil, fmt.Errorf("digest serve: %s: no built site; run `digest build -s %s -o %s` first", out, site, out)
+		case err != nil:
+			return nil, nil, nil, nil, fmt.Errorf("digest serve: %w", err)
+		case !st.IsDir():
+			return nil, nil, nil, nil, fmt.Errorf("digest serve: %s is not a folder", out)
+		}
 		ix, err = search.Open(filepath.Join(out, search.DirName))
 		if errors.Is(err, search.ErrNoIndex) {
-			return nil, nil, nil, fmt.Errorf("digest serve: %v; run `digest build -s %s -o %s` first", err, site, out)
+			return nil, nil, nil, nil, fmt.Errorf("digest serve: %v; run `digest build -s %s -o %s` first", err, site, out)
 		}
 		if err != nil {
-			return nil, nil, nil, fmt.Errorf("digest serve: %w; run `digest build -s %s -o %s` to rebuild it", err, site, out)
+			return nil, nil, nil, nil, fmt.Errorf("digest serve: %w; run `digest build -s %s -o %s` to rebuild it", err, site, out)
 		}
+	}
+	fail := func(err error) (*http.Server, *search.Index, *search.Handler, *server.Server, error) {
+		ix.Close()
+		return nil, nil, nil, nil, err
 	}
 	tmpl, err := templates.Load(nil)
 	if tmplSite != "" {
 		tmpl, err = build.LoadTemplates(tmplSite)
 	}
 	if err != nil {
-		ix.Close()
-		return nil, nil, nil, err
+		return fail(err)
 	}
-	sh, err := search.NewHandler(ix, search.HandlerConfig{Templates: tmpl, Logger: log, Turns: turns})
+	// The server's queue is the one bound on searches; the handler's own
+	// turns are as many, so that a search let in never waits again.
+	sh, err := search.NewHandler(ix, search.HandlerConfig{Templates: tmpl, Logger: log, Turns: o.maxSearches})
 	if err != nil {
-		ix.Close()
-		return nil, nil, nil, err
+		return fail(err)
 	}
-	h, err := server.New(server.Config{Out: out, Search: sh, Health: sh.Status, Routes: routes, Logger: log})
+	origins := o.origins
+	if !o.originsSet {
+		origins = ix.Site().Settings.SearchOrigins
+	}
+	reg := prometheus.NewRegistry()
+	cfg := server.Config{
+		Search: sh, SearchFeed: searchFeed{sh}, SearchOnly: o.searchOnly, Origins: origins,
+		MaxSearches: o.maxSearches, MaxWaiting: o.maxWaiting,
+		Health: sh.Status,
+		// Status runs a query on the index: it is open and answering.
+		Ready:   func(ctx context.Context) error { _, err := sh.Status(ctx); return err },
+		Routes:  routes,
+		Metrics: reg, TrustedProxies: o.proxies,
+		Grace: o.grace, ShutdownTimeout: o.shutdownTimeout,
+		Logger: log,
+	}
+	if !o.searchOnly {
+		cfg.Out = out
+	}
+	if o.accessLog {
+		cfg.AccessLog = log
+	}
+	s, err := server.New(cfg)
 	if err != nil {
-		ix.Close()
-		return nil, nil, nil, err
+		if strings.Contains(err.Error(), "Origins") {
+			err = fmt.Errorf("%w (from search_origins in the site's site.yaml)", err)
+		}
+		return fail(fmt.Errorf("digest serve: %w", err))
 	}
-	return server.NewHTTPServer(h, log), ix, sh, nil
-}
-
-// serveUntilDone serves on ln until ctx is cancelled, then shuts down,
-// letting requests under way finish for a few seconds.
-func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener) error {
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("digest serve: %w", err)
-	case <-ctx.Done():
+	if err := reg.Register(newSearchCollector(sh, version)); err != nil {
+		return fail(fmt.Errorf("digest serve: metrics: %w", err))
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("digest serve: shutdown: %w", err)
-	}
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("digest serve: %w", err)
-	}
-	return nil
+	return server.NewHTTPServer(s, log), ix, sh, s, nil
 }

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/coopdigest/digest/feed"
+	"github.com/coopdigest/digest/search"
+	"github.com/coopdigest/digest/source"
+)
+
+// searchFeed serves GET /search.atom: the notes a search finds, as an Atom
+// feed a reader can subscribe to, newest first. It takes the parameters of
+// /search (but sort, which is always by date); a bad one gets 400 and a
+// line of text naming it.
+type searchFeed struct{ sh *search.Handler }
+
+func (f searchFeed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	ix := f.sh.Index()
+	v, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		http.Error(w, "400 bad request: query string: malformed", http.StatusBadRequest)
+		return
+	}
+	site := ix.Site()
+	q, err := search.ParseRequest(v, &site.Taxonomies)
+	if err != nil {
+		http.Error(w, "400 bad request: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	q.Sort = search.SortDate
+	if q.PerPage == 0 {
+		q.PerPage = min(max(site.Settings.PerPage, 1), search.MaxPerPage)
+	}
+	var res *search.Result
+	for {
+		res, err = ix.Search(r.Context(), q)
+		if next := f.sh.Index(); errors.Is(err, search.ErrClosed) && next != ix {
+			ix = next // swapped meanwhile
+			site = ix.Site()
+			continue
+		}
+		break
+	}
+	var pe *search.ParamError
+	switch {
+	case errors.As(err, &pe):
+		http.Error(w, "400 bad request: "+pe.Error(), http.StatusBadRequest)
+		return
+	case r.Context().Err() != nil:
+		return
+	case err != nil:
+		http.Error(w, "500 the search failed; try again later", http.StatusInternalServerError)
+		return
+	}
+	var buf bytes.Buffer
+	if err := feed.Atom(&buf, searchAtom(res, site, ix.Built())); err != nil {
+		http.Error(w, "500 the search failed; try again later", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/atom+xml; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Write(buf.Bytes())
+}
+
+// searchAtom is the feed of a search's result. Its self link is the
+// site's search_url with .atom, and its home the search page, so that a
+// feed fetched from any replica names the same addresses. An empty feed
+// was updated when the index was built.
+func searchAtom(res *search.Result, site *source.Site, built time.Time) *feed.Feed {
+	s := site.Settings
+	base := s.SearchURL
+	if strings.HasPrefix(base, "/") {
+		base = s.URL(base)
+	}
+	params := res.Query.Values()
+	params.Del("sort")
+	params.Del("page")
+	query := ""
+	if len(params) > 0 {
+		query = "?" + params.Encode()
+	}
+	title := s.Title + " — поиск"
+	if res.Query.Q != "" {
+		title += ": " + res.Query.Q
+	}
+	f := &feed.Feed{Title: title, Language: s.Language, URL: base + ".atom" + query, Home: base + query, Author: s.Title, Updated: built}
+	tax := &site.Taxonomies
+	for i, h := range res.Hits {
+		if i == 0 {
+			f.Updated = h.Date
+		}
+		e := feed.Entry{URL: s.URL(h.URL), Title: h.Title, Summary: h.Summary, HTML: h.Snippet,
+			Published: h.Date, Updated: h.Date, Start: h.Date, End: h.End}
+		if t := tax.Kinds.Get(h.Kind); t != nil {
+			e.Categories = append(e.Categories, feed.Category{Term: t.Slug, Scheme: s.URL("/kinds/"), Label: t.Name.Ru})
+		}
+		for _, slug := range h.Regions {
+			if t := tax.Regions.Get(slug); t != nil {
+				e.Categories = append(e.Categories, feed.Category{Term: t.Slug, Scheme: s.URL("/regions/"), Label: t.Name.Ru})
+			}
+		}
+		for _, slug := range h.Sectors {
+			if t := tax.Sectors.Get(slug); t != nil {
+				e.Categories = append(e.Categories, feed.Category{Term: t.Slug, Scheme: s.URL("/sectors/"), Label: t.Name.Ru})
+			}
+		}
+		f.Entries = append(f.Entries, e)
+	}
+	return f
+}
