@@ -85,7 +85,7 @@ func TestHandlerBadRequests(t *testing.T) {
 				t.Fatalf("page: status %d, want 400", w.Code)
 			}
 			page := w.Body.String()
-			if !strings.Contains(page, `class="search-box"`) || !strings.Contains(page, `class="error"`) {
+			if !strings.Contains(page, `class="search-form"`) || !strings.Contains(page, `class="error"`) {
 				t.Errorf("page is not in the site's look with an error:\n%s", page)
 			}
 			if !strings.Contains(page, strings.SplitN(tt.want[0], ":", 2)[0]) {

@@ -154,6 +154,18 @@ func TestHandlerSearchPage(t *testing.T) {
 			want:  []string{`Провинция: Гуандун`, `Отрасль: Торговля`, `<a class="clear" href="?">Сбросить все</a>`},
 		},
 		{
+			name:  "one search box, keeping the filters, with labelled dates",
+			query: "q=" + esc("Гуандун") + "&region=moscow-oblast&sector=trade&kind=expo&sort=date&per_page=5&from=2020-01-01",
+			want: []string{
+				`<form class="search-form" role="search" method="get" action="" aria-label="Поиск событий">`,
+				`<input type="hidden" name="region" value="moscow-oblast">`, `<input type="hidden" name="sector" value="trade">`,
+				`<input type="hidden" name="kind" value="expo">`, `<input type="hidden" name="sort" value="date">`,
+				`<input type="hidden" name="per_page" value="5">`, `name="from" value="2020-01-01"`,
+				`<label for="search-from">С даты</label>`, `<label for="search-to">По дату</label>`,
+			},
+			not: []string{`class="search-box"`},
+		},
+		{
 			name:  "the filters come before the results",
 			query: "q=" + esc("выставка"),
 			want:  []string{`class="filters-panel"`},
@@ -179,6 +191,9 @@ func TestHandlerSearchPage(t *testing.T) {
 				if strings.Contains(page, s) {
 					t.Errorf("page has %s", s)
 				}
+			}
+			if n := strings.Count(page, `role="search"`); n != 1 {
+				t.Errorf("%d search forms, want 1", n)
 			}
 			if p, r := strings.Index(page, `class="filters-panel"`), strings.Index(page, `id="results"`); p > r && p >= 0 {
 				t.Errorf("the filters come after the results")
