@@ -33,7 +33,10 @@
 // match in some text field (a term query per field, the title weighing
 // three times as much); a word of five letters or more that few notes have
 // may also match with a typo (fuzzy queries, one edit, two from ten
-// letters, at a fifth of the weight: below exact matches). A phrase is a
+// letters, at a fifth of the weight: below exact matches). A word that no
+// note has as written is a typo: the Result's Typos name it, with the word
+// the hits' snippets show in its place, and the results page says
+// «Показаны результаты для …». A phrase is a
 // match-phrase query per field. Exclusions are a boolean query's must-not.
 // Nothing a reader types makes a search fail.
 //

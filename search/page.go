@@ -4,7 +4,10 @@ import (
 	"html/template"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/coopdigest/digest/source"
 	"github.com/coopdigest/digest/templates"
@@ -165,6 +168,13 @@ func pageView(res *Result, q Query, site *source.Site) *templates.SearchPage {
 		v.ClearAll = link(func(q *Query) { q.Regions, q.Sectors, q.Kinds, q.From, q.To = nil, nil, nil, time.Time{}, time.Time{} })
 	}
 
+	if len(res.Typos) > 0 {
+		v.Typos = typosView(q.Q, res.Typos)
+		if v.Typos.Query != "" {
+			v.Typos.URL = link(func(c *Query) { c.Q = v.Typos.Query })
+		}
+	}
+
 	if q.Q != "" {
 		v.Sorts = []templates.SortLink{
 			{Label: "по релевантности", URL: link(func(q *Query) { q.Sort = SortDefault }), Active: res.Query.Sort == SortRelevance},
@@ -179,6 +189,41 @@ func pageView(res *Result, q Query, site *source.Site) *templates.SearchPage {
 	}
 	if q.Page < pages {
 		v.Pager.Next = link(func(c *Query) { c.Page = q.Page + 1 })
+	}
+	return v
+}
+
+// typosView says what the reader's text q was searched as: with each word
+// that matched only with a typo replaced by what it matched, or, when that
+// is not known for every one of them, the words themselves.
+func typosView(q string, typos []Typo) *templates.Typos {
+	v := &templates.Typos{}
+	fields := strings.Fields(q)
+	for _, t := range typos {
+		v.Words = append(v.Words, t.Word)
+		if t.As == "" {
+			fields = nil
+			continue
+		}
+		for i, f := range fields {
+			// The typo is a folded token of a word: replace it in place
+			// when folding kept the word's bytes where they were.
+			folded := foldWord(f)
+			if at := strings.Index(folded, t.Word); at >= 0 && len(folded) == len(f) {
+				as := t.As
+				if r, _ := utf8.DecodeRuneInString(f[at:]); unicode.IsUpper(r) {
+					first, size := utf8.DecodeRuneInString(as)
+					as = string(unicode.ToUpper(first)) + as[size:]
+				}
+				fields[i] = f[:at] + as + f[at+len(t.Word):]
+				break
+			}
+		}
+	}
+	if fields != nil {
+		if s := strings.Join(fields, " "); s != strings.Join(strings.Fields(q), " ") {
+			v.Query = s
+		}
 	}
 	return v
 }

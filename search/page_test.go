@@ -250,3 +250,38 @@ func TestSearchPageFold(t *testing.T) {
 		})
 	}
 }
+
+// TestTypos checks that a search says when the reader's words matched only
+// with typos, and as what.
+func TestTypos(t *testing.T) {
+	ix := sharedIndex(t)
+	h := newTestHandler(t, ix)
+	tests := []struct {
+		name, q string
+		want    []Typo // nil: none
+		line    string // on the page; "" for no line
+	}{
+		{"exact word", "выставке", nil, ""},
+		{"a typo", "выстафке", []Typo{{"выстафке", "выставке"}}, `Показаны результаты для <a href="?q=%D0%B2%D1%8B%D1%81%D1%82%D0%B0%D0%B2%D0%BA%D0%B5">«выставке»</a>`},
+		{"a typo in capitals, beside an exact word", "Выстафке Хэйлунцзян", []Typo{{"выстафке", "выставке"}}, `Показаны результаты для <a href="?q=%D0%92%D1%8B%D1%81%D1%82%D0%B0%D0%B2%D0%BA%D0%B5&#43;%D0%A5%D1%8D%D0%B9%D0%BB%D1%83%D0%BD%D1%86%D0%B7%D1%8F%D0%BD">«Выставке Хэйлунцзян»</a>`},
+		{"nothing found", "зюзюзюзя", nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := ix.Search(t.Context(), Query{Q: tt.q})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(res.Typos, tt.want) && !(len(res.Typos) == 0 && tt.want == nil) {
+				t.Errorf("typos %q, want %q", res.Typos, tt.want)
+			}
+			page := get(t, h, "GET", "/search?q="+url.QueryEscape(tt.q)).Body.String()
+			if tt.line == "" && strings.Contains(page, "Показаны результаты для") {
+				t.Errorf("page says a typo was corrected")
+			}
+			if tt.line != "" && !strings.Contains(page, tt.line) {
+				t.Errorf("page lacks %s\n%s", tt.line, page[strings.Index(page, "<p class=\"lead\""):][:600])
+			}
+		})
+	}
+}

@@ -10,6 +10,9 @@ type SearchPage struct {
 	Total int
 	Took  string // seconds
 	Sort  string // "relevance" or "date"
+	// Typos, when not nil, says that words of the query matched only with
+	// typos, and as what.
+	Typos *Typos
 	Items []Item
 	// Facets are the filters the hits can be narrowed by, in the order
 	// shown: Russian regions, Chinese regions, sectors, kinds, years.
@@ -57,4 +60,14 @@ type SortLink struct {
 	Label  string
 	URL    string
 	Active bool
+}
+
+// Typos tells the reader that the hits were found by matching some of
+// their words with typos. Query is the query with those words as the hits
+// have them, and URL its search; when the hits do not show what a word
+// matched, Query is empty and Words are the reader's words.
+type Typos struct {
+	Query string
+	URL   string
+	Words []string
 }
