@@ -143,8 +143,32 @@ func TestHandlerPastTheEnd(t *testing.T) {
 	if res.Total != 7 || len(res.Hits) != 0 || !strings.Contains(w.Body.String(), `"hits":[]`) {
 		t.Errorf("body %s", w.Body)
 	}
-	if w := get(t, h, "GET", "/search?page=50"); w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "Ничего не найдено") {
-		t.Errorf("page past the end: %d", w.Code)
+	tests := []struct {
+		name, query string
+		want, not   []string
+	}{
+		{"past the last page", "page=50&per_page=2", []string{`<span id="total">7</span>`, "Страницы 50 нет", `<a href="?page=4&amp;per_page=2">Последняя страница, 4-я</a>`}, []string{"Ничего не найдено", `class="pager"`}},
+		{"past the only page", "q=" + url.QueryEscape("Гуандун") + "&page=3", []string{`<a href="?q=%D0%93%D1%83%D0%B0%D0%BD%D0%B4%D1%83%D0%BD">Последняя страница, 1-я</a>`}, []string{"Ничего не найдено"}},
+		{"nothing at all", "q=zzzzqqq&page=3", []string{"Ничего не найдено"}, []string{"Последняя страница"}},
+		{"the last page", "page=4&per_page=2", []string{`rel="prev"`, "Страница 4 из 4"}, []string{"Последняя страница", "Ничего не найдено"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := get(t, h, "GET", "/search?"+tt.query)
+			if w.Code != http.StatusOK {
+				t.Fatalf("status %d", w.Code)
+			}
+			for _, s := range tt.want {
+				if !strings.Contains(w.Body.String(), s) {
+					t.Errorf("page lacks %s", s)
+				}
+			}
+			for _, s := range tt.not {
+				if strings.Contains(w.Body.String(), s) {
+					t.Errorf("page has %s", s)
+				}
+			}
+		})
 	}
 }
 

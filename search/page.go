@@ -184,6 +184,11 @@ func pageView(res *Result, q Query, site *source.Site) *templates.SearchPage {
 
 	pages := (res.Total + q.PerPage - 1) / q.PerPage
 	v.Pager = templates.Pager{Number: q.Page, Total: pages}
+	if q.Page > pages && pages > 0 {
+		// Past the last page: a way back instead of the pager's steps.
+		v.LastPage = link(func(c *Query) { c.Page = pages })
+		return v
+	}
 	if q.Page > 1 && q.Page <= pages+1 {
 		v.Pager.Prev = link(func(c *Query) { c.Page = min(q.Page-1, max(pages, 1)) })
 	}

@@ -23,6 +23,9 @@ type SearchPage struct {
 	ClearAll string
 	Sorts    []SortLink
 	Pager    Pager
+	// LastPage links the last page of hits when the reader asked for a
+	// page past it; empty otherwise.
+	LastPage string
 	From     string // YYYY-MM-DD, or empty
 	To       string
 	Regions  []string // hidden fields that keep the filters when the query changes
