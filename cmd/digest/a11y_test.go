@@ -460,7 +460,8 @@ func TestScreenshots(t *testing.T) {
 		{"home", "/"},
 		{"note", "/2025/khabarovsk-delegation-beijing/"},
 		{"partnership", "/regions/khabarovsk-krai/beijing/"},
-		{"search", "/search?q=%D0%B2%D1%8B%D1%81%D1%82%D0%B0%D0%B2%D0%BA%D0%B0"}, // выставка
+		{"search", "/search?q=%D0%B2%D1%8B%D1%81%D1%82%D0%B0%D0%B2%D0%BA%D0%B0"},                              // выставка
+		{"search-filtered", "/search?q=%D0%B2%D1%8B%D1%81%D1%82%D0%B0%D0%B2%D0%BA%D0%B0&region=heilongjiang"}, // выставка, Хэйлунцзян
 	}
 	sizes := []struct {
 		name string
