@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"hash/maphash"
 	"html/template"
+	"net/url"
 	"slices"
 	"strconv"
 	"time"
@@ -208,8 +209,10 @@ func items(notes []*note) []templates.Item {
 }
 
 // countTerms counts how often each entry of a taxonomy is named by notes,
-// leaving out skip; the most frequent first, then by Russian name.
-func countTerms(notes []*note, pick func(*note) []string, terms map[string]*term, skip string, link func(*term) string) []templates.Count {
+// leaving out skip; the most frequent first, then by Russian name. link
+// gives an entry's page; search, when not nil, the search that finds the
+// notes counted with it.
+func countTerms(notes []*note, pick func(*note) []string, terms map[string]*term, skip string, link, search func(*term) string) []templates.Count {
 	counts := map[string]int{}
 	for _, n := range notes {
 		for _, s := range pick(n) {
@@ -221,12 +224,33 @@ func countTerms(notes []*note, pick func(*note) []string, terms map[string]*term
 	out := make([]templates.Count, 0, len(counts))
 	for s, c := range counts {
 		t := terms[s]
-		out = append(out, templates.Count{Name: t.Name.Ru, URL: link(t), Count: c})
+		tc := templates.Count{Name: t.Name.Ru, URL: link(t), Count: c}
+		if search != nil {
+			tc.Search = search(t)
+		}
+		out = append(out, tc)
 	}
 	slices.SortFunc(out, func(a, b templates.Count) int {
 		return cmp.Or(b.Count-a.Count, cmp.Compare(a.Name, b.Name))
 	})
 	return out
+}
+
+// searchParam is the search parameter that filters by a taxonomy.
+var searchParam = map[string]string{"regions": "region", "sectors": "sector", "kinds": "kind"}
+
+// searchFor returns the function that gives, for an entry of a list of
+// counts, the search for the notes of all of terms and of that entry:
+// the notes a count counts, as search filters every region and sector
+// given and a kind.
+func (m *model) searchFor(terms ...*term) func(*term) string {
+	return func(o *term) string {
+		v := url.Values{}
+		for _, t := range append(terms, o) {
+			v.Add(searchParam[t.tax], t.Slug)
+		}
+		return m.src.Settings.SearchURL + "?" + v.Encode()
+	}
 }
 
 func regionsOf(n *note) []string { return n.Regions }

@@ -352,8 +352,8 @@ func (b *builder) plan() ([]output, error) {
 				d := pairPage{RU: p.ru.ref(), CN: p.cn.ref(), Total: len(p.notes), Items: items(its), Pager: pg}
 				if pg.Number == 1 {
 					// The counts belong to the partnership, not the page: show them once.
-					d.Sectors = countTerms(p.notes, sectorsOf, m.sectors, "", termURL)
-					d.Kinds = countTerms(p.notes, kindOf, m.kinds, "", termURL)
+					d.Sectors = countTerms(p.notes, sectorsOf, m.sectors, "", termURL, m.searchFor(p.ru, p.cn))
+					d.Kinds = countTerms(p.notes, kindOf, m.kinds, "", termURL, m.searchFor(p.ru, p.cn))
 				}
 				return &templates.Page{Title: paged(title, pg),
 					Description: "Сотрудничество: " + title + ". " + templates.Plural(len(p.notes), "Событие", "События", "Событий") + ": " + strconv.Itoa(len(p.notes)) + ".",
@@ -421,10 +421,10 @@ func (b *builder) termPages(t *term, page func(path, tmpl string, key func(*maph
 			d := termPage{Term: t.ref(), Label: label, Country: t.Country, Total: len(t.notes), Items: items(its), Pager: p}
 			if p.Number == 1 {
 				// The counts belong to the term, not the page: show them once.
-				d.Partners = countTerms(t.notes, regionsOf, m.regions, skip("regions"), partnerURL)
-				d.Sectors = countTerms(t.notes, sectorsOf, m.sectors, skip("sectors"), termURL)
+				d.Partners = countTerms(t.notes, regionsOf, m.regions, skip("regions"), partnerURL, m.searchFor(t))
+				d.Sectors = countTerms(t.notes, sectorsOf, m.sectors, skip("sectors"), termURL, m.searchFor(t))
 				if t.tax != "kinds" {
-					d.Kinds = countTerms(t.notes, kindOf, m.kinds, "", termURL)
+					d.Kinds = countTerms(t.notes, kindOf, m.kinds, "", termURL, m.searchFor(t))
 				}
 			}
 			return &templates.Page{Title: paged(t.Name.Ru, p), Description: desc, Feed: feed, Data: d}

@@ -33,7 +33,10 @@
 // match in some text field (a term query per field, the title weighing
 // three times as much); a word of five letters or more that few notes have
 // may also match with a typo (fuzzy queries, one edit, two from ten
-// letters, at a fifth of the weight: below exact matches). A phrase is a
+// letters, at a fifth of the weight: below exact matches). A word that no
+// note has as written is a typo: the Result's Typos name it, with the word
+// the hits' snippets show in its place, and the results page says
+// «Показаны результаты для …». A phrase is a
 // match-phrase query per field. Exclusions are a boolean query's must-not.
 // Nothing a reader types makes a search fail.
 //
@@ -52,9 +55,18 @@
 // inclusive, on the day the event starts); sort (relevance, the default
 // with words, or date, newest first, the default without); page (from 1;
 // past the end is empty); per_page (1 to 100). A bad one is a *ParamError
-// that names it and quotes at most 40 characters of its value.
+// that names it and quotes at most 40 characters of its value, in English
+// (Error, for the API and the command line) and in Russian (Russian, for
+// the results page).
 //
 // # Serving (handler.go, page.go)
+//
+// The results page (pageView) shows the facets as toggles, a link each
+// that adds its value to the search or removes it, the page reset to the
+// first; the top values of a facet by count show, the rest fold behind
+// «все N», and Russian regions and Chinese provinces are two facets. The
+// filters in force show as chips that remove them; past the last page, the
+// page links the last one.
 //
 // NewHandler serves /search and /api/search and answers every bad request
 // with 400 and a message naming the parameter: JSON {"error": …} from the

@@ -166,7 +166,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.writeError(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed: use GET")
 			return
 		}
-		http.Error(w, "405 method not allowed: use GET", http.StatusMethodNotAllowed)
+		http.Error(w, "405: метод "+r.Method+" не поддерживается, только GET", http.StatusMethodNotAllowed)
 		return
 	}
 	h.mux.ServeHTTP(w, r)
@@ -177,7 +177,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func parse(r *http.Request, ix *Index) (Query, error) {
 	v, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
-		return Query{}, &ParamError{"query string", "malformed: " + queryProblem(err)}
+		return Query{}, &ParamError{"query string", "malformed: " + queryProblem(err), "строка запроса не читается: " + queryProblemRu(err)}
 	}
 	site := ix.Site()
 	q, err := ParseRequest(v, &site.Taxonomies)
@@ -274,6 +274,15 @@ func queryProblem(err error) string {
 		return fmt.Sprintf("bad escape %q", printable(string(ee)))
 	}
 	return "cannot be decoded"
+}
+
+// queryProblemRu is queryProblem in Russian.
+func queryProblemRu(err error) string {
+	var ee url.EscapeError
+	if errors.As(err, &ee) {
+		return fmt.Sprintf("неверный код %q", printable(string(ee)))
+	}
+	return "не декодируется"
 }
 
 // apiResult is the JSON of /api/search.
@@ -405,7 +414,7 @@ func (h *Handler) serveAPI(w http.ResponseWriter, r *http.Request) {
 	res, ix, err := h.search(r.Context(), ix, q)
 	if err != nil {
 		done()
-		if status, msg := h.problem(r, err); status != 0 {
+		if status, msg := h.problem(r, err, false); status != 0 {
 			h.writeError(w, status, msg)
 		}
 		return
@@ -433,17 +442,23 @@ func (h *Handler) writeError(w http.ResponseWriter, status int, msg string) {
 }
 
 // problem turns an error of a search into a status and a message for the
-// reader, logging what is the server's fault. A status of 0 means the
-// client has gone and nothing should be written.
-func (h *Handler) problem(r *http.Request, err error) (int, string) {
+// reader, in English for the API or in Russian for the results page,
+// logging what is the server's fault. A status of 0 means the client has
+// gone and nothing should be written.
+func (h *Handler) problem(r *http.Request, err error, russian bool) (int, string) {
 	var pe *ParamError
 	switch {
+	case errors.As(err, &pe) && russian:
+		return http.StatusBadRequest, pe.Russian()
 	case errors.As(err, &pe):
 		return http.StatusBadRequest, pe.Error()
 	case r.Context().Err() != nil:
 		return 0, ""
 	}
 	h.log.Error("search failed", "url", printable(r.URL.String()), "err", err)
+	if russian {
+		return http.StatusInternalServerError, "поиск не удался; попробуйте позже"
+	}
 	return http.StatusInternalServerError, "the search failed; try again later"
 }
 
@@ -478,7 +493,7 @@ func (h *Handler) servePage(w http.ResponseWriter, r *http.Request) {
 	status := http.StatusOK
 	view := &templates.SearchPage{}
 	if err != nil {
-		status, view.Error = h.problem(r, err)
+		status, view.Error = h.problem(r, err, true)
 		if status == 0 {
 			return
 		}
@@ -498,7 +513,7 @@ func (h *Handler) servePage(w http.ResponseWriter, r *http.Request) {
 	var buf bytes.Buffer
 	if err := h.tmpl.Execute(&buf, "search.html", page); err != nil {
 		h.log.Error("search: render", "err", err)
-		http.Error(w, "500 internal error", http.StatusInternalServerError)
+		http.Error(w, "500: страница не собралась; попробуйте позже", http.StatusInternalServerError)
 		return
 	}
 	resp := response{status: status, ctype: "text/html; charset=utf-8", body: buf.Bytes()}

@@ -34,27 +34,28 @@ func TestHandlerBadRequests(t *testing.T) {
 	tests := []struct {
 		name, query string
 		want        []string // in the error message
+		ru          []string // in the results page, in Russian
 	}{
-		{"q too long", "q=" + long, []string{"q:", "too long", "501"}},
-		{"q not UTF-8", "q=%FF%FE", []string{"q:", "UTF-8"}},
-		{"page 0", "page=0", []string{"page:", `"0"`}},
-		{"page negative", "page=-3", []string{"page:"}},
-		{"page not a number", "page=x", []string{"page:", `"x"`}},
-		{"page empty number", "page=1.5", []string{"page:"}},
-		{"per_page 0", "per_page=0", []string{"per_page:", "1 to 100"}},
-		{"per_page 101", "per_page=101", []string{"per_page:", "1 to 100"}},
-		{"per_page text", "per_page=many", []string{"per_page:"}},
-		{"from bad month", "from=2024-13-01", []string{"from:", "2024-13-01", "YYYY-MM-DD"}},
-		{"to not a date", "to=abc", []string{"to:", "abc"}},
-		{"to before from", "from=2024-05-01&to=2024-04-01", []string{"to:", "before"}},
-		{"unknown region, closest", "region=" + url.QueryEscape("Хабаровск"), []string{"region:", `unknown region "Хабаровск"`, "Хабаровский край", "khabarovsk-krai"}},
-		{"unknown sector", "sector=space", []string{"sector:", `unknown sector "space"`}},
-		{"unknown kind", "kind=" + url.QueryEscape("выстафка"), []string{"kind:", "unknown kind", "Выставка"}},
-		{"unknown sort", "sort=foo", []string{"sort:", `"foo"`, "relevance or date"}},
-		{"malformed escape", "q=%zz", []string{"query string", "%zz"}},
-		{"from huge", "from=" + strings.Repeat("9", 100000), []string{"from:", "is not a date", "YYYY-MM-DD"}},
-		{"sort huge", "sort=" + strings.Repeat("x", 100000), []string{"sort:", "relevance or date"}},
-		{"page huge", "page=" + strings.Repeat("x", 100000), []string{"page:"}},
+		{"q too long", "q=" + long, []string{"q:", "too long", "501"}, []string{"q: слишком длинный запрос: 501 символ, можно не больше 500"}},
+		{"q not UTF-8", "q=%FF%FE", []string{"q:", "UTF-8"}, []string{"q: не текст в UTF-8"}},
+		{"page 0", "page=0", []string{"page:", `"0"`}, []string{"page: &#34;0&#34; — нужно целое число от 1"}},
+		{"page negative", "page=-3", []string{"page:"}, []string{"нужно целое число от 1"}},
+		{"page not a number", "page=x", []string{"page:", `"x"`}, []string{"page: &#34;x&#34; — нужно целое число от 1"}},
+		{"page empty number", "page=1.5", []string{"page:"}, []string{"нужно целое число от 1"}},
+		{"per_page 0", "per_page=0", []string{"per_page:", "1 to 100"}, []string{"per_page: &#34;0&#34; — нужно целое число от 1 до 100"}},
+		{"per_page 101", "per_page=101", []string{"per_page:", "1 to 100"}, []string{"от 1 до 100"}},
+		{"per_page text", "per_page=many", []string{"per_page:"}, []string{"от 1 до 100"}},
+		{"from bad month", "from=2024-13-01", []string{"from:", "2024-13-01", "YYYY-MM-DD"}, []string{"from: &#34;2024-13-01&#34; — не дата, нужен формат ГГГГ-ММ-ДД"}},
+		{"to not a date", "to=abc", []string{"to:", "abc"}, []string{"to: &#34;abc&#34; — не дата"}},
+		{"to before from", "from=2024-05-01&to=2024-04-01", []string{"to:", "before"}, []string{"to: 2024-04-01 раньше начала (from) 2024-05-01"}},
+		{"unknown region, closest", "region=" + url.QueryEscape("Хабаровск"), []string{"region:", `unknown region "Хабаровск"`, "Хабаровский край", "khabarovsk-krai"}, []string{"region: неизвестный регион «Хабаровск»; может быть, «Хабаровский край» (khabarovsk-krai)?"}},
+		{"unknown sector", "sector=space", []string{"sector:", `unknown sector "space"`}, []string{"sector: неизвестная отрасль «space»"}},
+		{"unknown kind", "kind=" + url.QueryEscape("выстафка"), []string{"kind:", "unknown kind", "Выставка"}, []string{"kind: неизвестный вид события «выстафка»; может быть, «Выставка»"}},
+		{"unknown sort", "sort=foo", []string{"sort:", `"foo"`, "relevance or date"}, []string{"sort: неизвестный порядок &#34;foo&#34;"}},
+		{"malformed escape", "q=%zz", []string{"query string", "%zz"}, []string{"query string: строка запроса не читается: неверный код &#34;%zz&#34;"}},
+		{"from huge", "from=" + strings.Repeat("9", 100000), []string{"from:", "is not a date", "YYYY-MM-DD"}, []string{"— не дата, нужен формат ГГГГ-ММ-ДД"}},
+		{"sort huge", "sort=" + strings.Repeat("x", 100000), []string{"sort:", "relevance or date"}, []string{"нужен relevance (по релевантности) или date (по дате)"}},
+		{"page huge", "page=" + strings.Repeat("x", 100000), []string{"page:"}, []string{"нужно целое число от 1"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -85,11 +86,25 @@ func TestHandlerBadRequests(t *testing.T) {
 				t.Fatalf("page: status %d, want 400", w.Code)
 			}
 			page := w.Body.String()
-			if !strings.Contains(page, `class="search-box"`) || !strings.Contains(page, `class="error"`) {
+			if !strings.Contains(page, `class="search-form"`) || !strings.Contains(page, `class="error"`) {
 				t.Errorf("page is not in the site's look with an error:\n%s", page)
 			}
 			if !strings.Contains(page, strings.SplitN(tt.want[0], ":", 2)[0]) {
 				t.Errorf("page does not name the parameter %q", tt.want[0])
+			}
+			for _, s := range tt.ru {
+				if !strings.Contains(page, s) {
+					t.Errorf("page lacks %s", s)
+				}
+			}
+			// No English on the Russian page: the message is all Russian
+			// but for the parameter and the value.
+			msg := page[strings.Index(page, `class="error"`):]
+			msg = msg[:strings.Index(msg, "</p>")]
+			for _, en := range []string{"unknown", "must", "use ", "not ", "too long", "before", "malformed"} {
+				if strings.Contains(msg, en) {
+					t.Errorf("English %q in %s", en, msg)
+				}
 			}
 		})
 	}
@@ -128,8 +143,32 @@ func TestHandlerPastTheEnd(t *testing.T) {
 	if res.Total != 7 || len(res.Hits) != 0 || !strings.Contains(w.Body.String(), `"hits":[]`) {
 		t.Errorf("body %s", w.Body)
 	}
-	if w := get(t, h, "GET", "/search?page=50"); w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "Ничего не найдено") {
-		t.Errorf("page past the end: %d", w.Code)
+	tests := []struct {
+		name, query string
+		want, not   []string
+	}{
+		{"past the last page", "page=50&per_page=2", []string{`<span id="total">7</span>`, "Страницы 50 нет", `<a href="?page=4&amp;per_page=2">Последняя страница, 4-я</a>`}, []string{"Ничего не найдено", `class="pager"`}},
+		{"past the only page", "q=" + url.QueryEscape("Гуандун") + "&page=3", []string{`<a href="?q=%D0%93%D1%83%D0%B0%D0%BD%D0%B4%D1%83%D0%BD">Последняя страница, 1-я</a>`}, []string{"Ничего не найдено"}},
+		{"nothing at all", "q=zzzzqqq&page=3", []string{"Ничего не найдено"}, []string{"Последняя страница"}},
+		{"the last page", "page=4&per_page=2", []string{`rel="prev"`, "Страница 4 из 4"}, []string{"Последняя страница", "Ничего не найдено"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := get(t, h, "GET", "/search?"+tt.query)
+			if w.Code != http.StatusOK {
+				t.Fatalf("status %d", w.Code)
+			}
+			for _, s := range tt.want {
+				if !strings.Contains(w.Body.String(), s) {
+					t.Errorf("page lacks %s", s)
+				}
+			}
+			for _, s := range tt.not {
+				if strings.Contains(w.Body.String(), s) {
+					t.Errorf("page has %s", s)
+				}
+			}
+		})
 	}
 }
 

@@ -110,6 +110,18 @@ type plan struct {
 	// marks are the must clauses in the fields snippets are cut from: a
 	// hit's highlights are found with them.
 	marks []query.Query
+	// terms are the terms of the reader's words, as the analyzer makes
+	// them: what matches them as written.
+	terms []string
+	// typos are the reader's words no note has as written, which match
+	// only with a typo (see fuzzyForms).
+	typos []misspelt
+}
+
+// misspelt is a reader's word that no note has: what the reader typed, folded,
+// and its term.
+type misspelt struct {
+	word, term string
 }
 
 // scored reports whether the plan has words or phrases to rank by; with
@@ -150,10 +162,15 @@ func (ix *Index) plan(t Text) *plan {
 		w = clean(w)
 		for _, tok := range ix.analyze(w) {
 			term := string(tok.Term)
+			p.terms = append(p.terms, term)
 			var forms []string
 			if tok.Type == analysis.AlphaNumeric && fuzzyLeft > 0 {
-				if forms = ix.fuzzyForms(term, foldWord(w[tok.Start:tok.End])); forms != nil {
+				whole := foldWord(w[tok.Start:tok.End])
+				if forms = ix.fuzzyForms(term, whole); forms != nil {
 					fuzzyLeft--
+					if ix.docFreq(term, textFields...) == 0 {
+						p.typos = append(p.typos, misspelt{word: whole, term: term})
+					}
 				}
 			}
 			p.must = append(p.must, wordQuery(term, forms, textFields))
@@ -221,7 +238,7 @@ func (ix *Index) fuzzyForms(term, whole string) []string {
 	if n := utf8.RuneCountInString(whole); n < 5 || n > 30 {
 		return nil
 	}
-	if ix.docFreq(term) > max(2, int(ix.docs.Load())/1000) {
+	if ix.docFreq(term, field{name: fieldTitle}, field{name: fieldBody}) > max(2, int(ix.docs.Load())/1000) {
 		return nil
 	}
 	if whole == term {
@@ -230,13 +247,13 @@ func (ix *Index) fuzzyForms(term, whole string) []string {
 	return []string{term, whole}
 }
 
-// docFreq counts the notes that have term in their title or body, from
-// the dictionary of each shard.
-func (ix *Index) docFreq(term string) int {
+// docFreq counts the notes that have term in each of fields, added up,
+// from the dictionary of each shard.
+func (ix *Index) docFreq(term string, fields ...field) int {
 	n := 0
 	for _, s := range ix.shards {
-		for _, f := range []string{fieldTitle, fieldBody} {
-			d, err := s.FieldDictRange(f, []byte(term), []byte(term))
+		for _, f := range fields {
+			d, err := s.FieldDictRange(f.name, []byte(term), []byte(term))
 			if err != nil {
 				continue
 			}

@@ -47,14 +47,45 @@ type Query struct {
 	PerPage int
 }
 
-// ParamError is a bad request parameter: its name and what is wrong.
+// ParamError is a bad request parameter: its name and what is wrong, in
+// English for the API and the command line, and in Russian for the
+// results page.
 type ParamError struct {
 	Param   string
 	Problem string
+	Ru      string // Problem in Russian
 }
 
 // Error reads "per_page: must be a whole number from 1 to 100".
 func (e *ParamError) Error() string { return e.Param + ": " + e.Problem }
+
+// Russian is Error in Russian: "per_page: нужно целое число от 1 до 100".
+// It is Error when the problem has no Russian.
+func (e *ParamError) Russian() string {
+	if e.Ru == "" {
+		return e.Error()
+	}
+	return e.Param + ": " + e.Ru
+}
+
+// notUTF8 is the problem of a parameter that is not text.
+func notUTF8(param string) *ParamError {
+	return &ParamError{param, "not valid UTF-8 text", "не текст в UTF-8"}
+}
+
+// ruSingular names an entry of each taxonomy in Russian, as a message
+// starts: «неизвестный регион».
+var ruSingular = map[string]string{"regions": "неизвестный регион", "sectors": "неизвестная отрасль", "kinds": "неизвестный вид события"}
+
+// unknownTerm is the problem of a name that tax does not know, with the
+// nearest name it does, if any.
+func unknownTerm(param string, tax *source.Taxonomy, s string) *ParamError {
+	ru := fmt.Sprintf("%s «%s»", ruSingular[tax.Kind], printable(s))
+	if sug := tax.Suggest(s); sug != nil {
+		ru += fmt.Sprintf("; может быть, «%s» (%s)?", sug.Name.Ru, sug.Slug)
+	}
+	return &ParamError{param, tax.Unknown(s), ru}
+}
 
 // ParseRequest reads the parameters of a search request: q; region, sector
 // and kind (each may repeat; a slug, any name or alias); from and to
@@ -65,10 +96,11 @@ func ParseRequest(v url.Values, tax *source.Taxonomies) (Query, error) {
 	q := Query{Page: 1}
 	q.Q = v.Get("q")
 	if !utf8.ValidString(q.Q) {
-		return q, &ParamError{"q", "not valid UTF-8 text"}
+		return q, notUTF8("q")
 	}
 	if n := utf8.RuneCountInString(q.Q); n > MaxQueryLen {
-		return q, &ParamError{"q", fmt.Sprintf("too long: %d characters, at most %d", n, MaxQueryLen)}
+		return q, &ParamError{"q", fmt.Sprintf("too long: %d characters, at most %d", n, MaxQueryLen),
+			fmt.Sprintf("слишком длинный запрос: %d %s, можно не больше %d", n, ruChars(n), MaxQueryLen)}
 	}
 	var err error
 	if tax != nil {
@@ -91,35 +123,40 @@ func ParseRequest(v url.Values, tax *source.Taxonomies) (Query, error) {
 			continue
 		}
 		if !utf8.ValidString(s) {
-			return q, &ParamError{p.name, "not valid UTF-8 text"}
+			return q, notUTF8(p.name)
 		}
 		t, err := source.ParseDateParam(s)
 		if err != nil {
 			// Not err's message: it quotes the value in full.
-			return q, &ParamError{p.name, fmt.Sprintf("%q is not a date: use YYYY-MM-DD", printable(s))}
+			return q, &ParamError{p.name, fmt.Sprintf("%q is not a date: use YYYY-MM-DD", printable(s)),
+				fmt.Sprintf("%q — не дата, нужен формат ГГГГ-ММ-ДД", printable(s))}
 		}
 		*p.dst = t
 	}
 	if !q.From.IsZero() && !q.To.IsZero() && q.To.Before(q.From) {
-		return q, &ParamError{"to", fmt.Sprintf("%s is before from %s", q.To.Format(time.DateOnly), q.From.Format(time.DateOnly))}
+		return q, &ParamError{"to", fmt.Sprintf("%s is before from %s", q.To.Format(time.DateOnly), q.From.Format(time.DateOnly)),
+			fmt.Sprintf("%s раньше начала (from) %s", q.To.Format(time.DateOnly), q.From.Format(time.DateOnly))}
 	}
 	switch s := Sort(v.Get("sort")); s {
 	case SortDefault, SortRelevance, SortDate:
 		q.Sort = s
 	default:
-		return q, &ParamError{"sort", fmt.Sprintf("unknown order %q: use relevance or date", printable(string(s)))}
+		return q, &ParamError{"sort", fmt.Sprintf("unknown order %q: use relevance or date", printable(string(s))),
+			fmt.Sprintf("неизвестный порядок %q: нужен relevance (по релевантности) или date (по дате)", printable(string(s)))}
 	}
 	if s := v.Get("page"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 {
-			return q, &ParamError{"page", fmt.Sprintf("%q: must be a whole number from 1", printable(s))}
+			return q, &ParamError{"page", fmt.Sprintf("%q: must be a whole number from 1", printable(s)),
+				fmt.Sprintf("%q — нужно целое число от 1", printable(s))}
 		}
 		q.Page = n
 	}
 	if s := v.Get("per_page"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > MaxPerPage {
-			return q, &ParamError{"per_page", fmt.Sprintf("%q: must be a whole number from 1 to %d", printable(s), MaxPerPage)}
+			return q, &ParamError{"per_page", fmt.Sprintf("%q: must be a whole number from 1 to %d", printable(s), MaxPerPage),
+				fmt.Sprintf("%q — нужно целое число от 1 до %d", printable(s), MaxPerPage)}
 		}
 		q.PerPage = n
 	}
@@ -134,20 +171,34 @@ func resolveParam(v url.Values, name string, tax *source.Taxonomy) ([]string, er
 			continue
 		}
 		if !utf8.ValidString(s) {
-			return nil, &ParamError{name, "not valid UTF-8 text"}
+			return nil, notUTF8(name)
 		}
 		if len(s) > 200 {
-			return nil, &ParamError{name, fmt.Sprintf("unknown %s: a name is at most 200 bytes", tax.Singular())}
+			return nil, &ParamError{name, fmt.Sprintf("unknown %s: a name is at most 200 bytes", tax.Singular()),
+				ruSingular[tax.Kind] + ": название не длиннее 200 байт"}
 		}
 		t := tax.Lookup(s)
 		if t == nil {
-			return nil, &ParamError{name, tax.Unknown(s)}
+			return nil, unknownTerm(name, tax, s)
 		}
 		if !contains(slugs, t.Slug) {
 			slugs = append(slugs, t.Slug)
 		}
 	}
 	return slugs, nil
+}
+
+// ruChars is «символ» in the form that goes with n.
+func ruChars(n int) string {
+	switch {
+	case n%100 >= 11 && n%100 <= 14:
+		return "символов"
+	case n%10 == 1:
+		return "символ"
+	case n%10 >= 2 && n%10 <= 4:
+		return "символа"
+	}
+	return "символов"
 }
 
 // printable shortens a reader's value for an error message.

@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"html"
+	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -25,6 +27,18 @@ type Result struct {
 	Hits  []Hit
 	// Facets count the hits by region, sector, kind and year.
 	Facets Facets
+	// Typos are the reader's words that no note has as written, when the
+	// hits were found by matching them with a typo; empty when there are
+	// no hits.
+	Typos []Typo
+}
+
+// Typo is a reader's word that matched only with a typo: the word as
+// typed, folded (lower case, ё as е), and As, the word the page's hits
+// have in its place, as their snippets mark it; As is empty when no
+// snippet on the page shows it.
+type Typo struct {
+	Word, As string
 }
 
 // Hit is one note found.
@@ -136,6 +150,9 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	}
 	if out.Hits, err = ix.hits(ctx, t, page, p); err != nil {
 		return nil, err
+	}
+	if out.Total > 0 {
+		out.Typos = ix.typos(p, out.Hits)
 	}
 	out.Took = time.Since(start)
 	return out, nil
@@ -316,4 +333,33 @@ func fieldTime(v any) time.Time {
 		return time.Time{}
 	}
 	return t.UTC()
+}
+
+// markRE finds the words bleve's highlighter marked in a snippet.
+var markRE = regexp.MustCompile(`<mark>([^<]*)</mark>`)
+
+// typos tells, for each word of the reader's that no note has, which
+// word the hits have in its place: of the words their snippets mark but
+// no word of the reader's matches as written, the nearest to it.
+func (ix *Index) typos(p *plan, hits []Hit) []Typo {
+	var marks []string
+	for _, h := range hits {
+		for _, m := range markRE.FindAllStringSubmatch(h.Snippet, -1) {
+			mark := html.UnescapeString(m[1])
+			if toks := ix.analyze(mark); len(toks) == 1 && !slices.Contains(p.terms, string(toks[0].Term)) {
+				marks = append(marks, foldWord(mark))
+			}
+		}
+	}
+	out := make([]Typo, 0, len(p.typos))
+	for _, w := range p.typos {
+		best, bestD := "", 0
+		for _, m := range marks {
+			if d := bsearch.LevenshteinDistance(m, w.word); best == "" || d < bestD {
+				best, bestD = m, d
+			}
+		}
+		out = append(out, Typo{Word: w.word, As: best})
+	}
+	return out
 }

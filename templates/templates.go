@@ -364,6 +364,9 @@ type Count struct {
 	URL    string
 	Count  int
 	Active bool
+	// Search, when set, is the search that finds exactly the Count notes
+	// (a region's sector: the notes of both), which the count links.
+	Search string
 }
 
 // Pager says where a paginated list is, and links its pages.

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -160,8 +161,11 @@ var sampleKinds = []pageKind{
 	{name: "regions", path: "/regions/"},
 	{name: "sectors", path: "/sectors/"},
 	{name: "kinds", path: "/kinds/"},
-	{name: "search", path: "/search?q=%D0%B2%D1%8B%D1%81%D1%82%D0%B0%D0%B2%D0%BA%D0%B0"}, // выставка
-	{name: "search-nothing", path: "/search?q=%D0%B7%D1%8E%D0%B7%D1%8E%D0%B7%D1%8F"},     // зюзюзя
+	{name: "search", path: "/search?q=%D0%B2%D1%8B%D1%81%D1%82%D0%B0%D0%B2%D0%BA%D0%B0"},      // выставка
+	{name: "search-nothing", path: "/search?q=%D0%B7%D1%8E%D0%B7%D1%8E%D0%B7%D1%8F"},          // зюзюзя
+	{name: "search-typo", path: "/search?q=%D0%B2%D1%8B%D1%81%D1%82%D0%B0%D1%84%D0%BA%D0%B5"}, // выстафке
+	{name: "search-past-the-end", path: "/search?q=%D0%B2%D1%8B%D1%81%D1%82%D0%B0%D0%B2%D0%BA%D0%B0&page=9"},
+	{name: "search-bad-date", path: "/search?from=2024-13-01", status: 400},
 	{name: "404", path: "/no-such-page/", status: 404},
 }
 
@@ -177,6 +181,8 @@ var generatedKinds = []pageKind{
 	{name: "search", path: "/search?q=%D0%B4%D0%B5%D0%BB%D0%B5%D0%B3%D0%B0%D1%86%D0%B8%D1%8F"},                           // делегация
 	{name: "search-facet", path: "/search?q=%D0%B4%D0%B5%D0%BB%D0%B5%D0%B3%D0%B0%D1%86%D0%B8%D1%8F&region=heilongjiang"}, // делегация, Хэйлунцзян
 	{name: "search-page-2", path: "/search?q=%D0%B4%D0%B5%D0%BB%D0%B5%D0%B3%D0%B0%D1%86%D0%B8%D1%8F&page=2"},
+	// Every note, facets of many values, three filters as chips.
+	{name: "search-filtered", path: "/search?region=heilongjiang&sector=trade&kind=expo"},
 }
 
 // A view is how a page is looked at: a viewport width and a colour scheme.
@@ -454,7 +460,8 @@ func TestScreenshots(t *testing.T) {
 		{"home", "/"},
 		{"note", "/2025/khabarovsk-delegation-beijing/"},
 		{"partnership", "/regions/khabarovsk-krai/beijing/"},
-		{"search", "/search?q=%D0%B2%D1%8B%D1%81%D1%82%D0%B0%D0%B2%D0%BA%D0%B0"}, // выставка
+		{"search", "/search?q=%D0%B2%D1%8B%D1%81%D1%82%D0%B0%D0%B2%D0%BA%D0%B0"},                              // выставка
+		{"search-filtered", "/search?q=%D0%B2%D1%8B%D1%81%D1%82%D0%B0%D0%B2%D0%BA%D0%B0&region=heilongjiang"}, // выставка, Хэйлунцзян
 	}
 	sizes := []struct {
 		name string
@@ -479,5 +486,207 @@ func TestScreenshots(t *testing.T) {
 			}
 			t.Logf("wrote %s", name)
 		}
+	}
+}
+
+// searchState is what the results page shows of the search in force.
+type searchState struct {
+	Search  string   `json:"search"`  // location.search
+	Total   int      `json:"total"`   // «Найдено»
+	Checked []string `json:"checked"` // facet values in force
+	Chips   []string `json:"chips"`   // removable filters above the results
+}
+
+const readSearchState = `(() => ({
+	search: location.search,
+	total: Number(document.querySelector("#total").textContent),
+	checked: [...document.querySelectorAll("[role=checkbox][aria-checked=true]")].map(a => a.firstChild.textContent.trim()),
+	chips: [...document.querySelectorAll(".filters a:not(.clear)")].map(a => a.textContent.replace("Убрать фильтр", "").replace("✕", "").trim()),
+}))()`
+
+// TestFacetToggles uses the facets of a generated site's search as a
+// reader without JavaScript does, on a desktop and on a phone: a value
+// adds itself to the search and, chosen again, removes itself; a value in
+// the «все N» fold works the same and keeps its fold open; the chosen show
+// as chips that remove them; choosing resets the page. On a phone the
+// filters come before the results, folded. With the filters open, axe-core
+// finds nothing serious and the page does not scroll sideways.
+func TestFacetToggles(t *testing.T) {
+	chromium, axe := needChromium(t), needAxe(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	site := serveSite(t, ctx, generatedSite(t, 300), 5)
+	bctx := newBrowser(t, ctx, chromium)
+	console := watchConsole(bctx)
+	scripts := func(on bool) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: !on})
+			return err
+		})
+	}
+	if err := chromedp.Do(bctx, chromedp.Navigate("about:blank"), scripts(false)); err != nil {
+		t.Fatal(err)
+	}
+	// do runs steps, failing the test when they take longer than any should.
+	do := func(t *testing.T, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		sctx, cancel := context.WithTimeout(bctx, 20*time.Second)
+		defer cancel()
+		if err := chromedp.Do(sctx, steps...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eval := func(t *testing.T, js string) any {
+		t.Helper()
+		v, err := chromedp.Run(bctx, chromedp.Evaluate[any](js))
+		if err != nil {
+			t.Fatalf("%s: %v", js, err)
+		}
+		return v
+	}
+	state := func(t *testing.T) searchState {
+		t.Helper()
+		s, err := chromedp.Run(bctx, chromedp.Evaluate[searchState](readSearchState))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	// follow clicks the link sel finds and waits for the page it leads to.
+	follow := func(t *testing.T, sel chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		before := eval(t, "location.href")
+		do(t, sel)
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			done, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`location.href !== `+fmt.Sprintf("%q", before)+` && document.readyState === "complete" && !!document.querySelector("#total")`))
+			if err == nil && done {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("clicking from %s led nowhere", before)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	// click clicks with the mouse, as a reader does, the element the
+	// expression el finds: chromedp's Click needs the page's JavaScript.
+	click := func(el string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			xy, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(() => { const e = `+el+`; e.scrollIntoView({block: "center"}); const r = e.getBoundingClientRect(); if (!r.width) throw new Error("hidden"); return [r.left + Math.min(r.width / 2, 20), r.top + r.height / 2]; })()`))
+			if err != nil {
+				return fmt.Errorf("%s: %w", el, err)
+			}
+			return chromedp.Do(ctx, chromedp.MouseClickXY(xy[0], xy[1]))
+		})
+	}
+	css := func(sel string) chromedp.Action[chromedp.Void] {
+		return click(fmt.Sprintf("document.querySelector(%q)", sel))
+	}
+	byName := func(checked bool, name string) chromedp.Action[chromedp.Void] {
+		return click(fmt.Sprintf(`[...document.querySelectorAll('[role=checkbox][aria-checked=%v]')].find(a => a.firstChild.textContent.trim() === %q)`, checked, name))
+	}
+	for _, v := range []view{{1280, 900, false}, {390, 844, false}} {
+		phone := v.width < 800
+		t.Run(v.String(), func(t *testing.T) {
+			// Every note, on page 2.
+			do(t, setView(v), chromedp.Navigate(site+"/search?page=2"))
+			console.take()
+			if eval(t, `!!document.querySelector("script")`) == true || eval(t, `document.querySelector(".filters-panel").open`) == true {
+				t.Fatal("the page has a script, or its filters start open")
+			}
+			// openFilters unfolds the filters on a phone; a desktop shows them.
+			openFilters := func(t *testing.T) {
+				t.Helper()
+				if phone && eval(t, `document.querySelector(".filters-panel").open`) != true {
+					do(t, css(".filters-panel > summary"))
+				}
+				if eval(t, `document.querySelector(".filters-panel .toggles a").getBoundingClientRect().height > 0`) != true {
+					t.Fatal("the facets do not show")
+				}
+			}
+			where := eval(t, `(() => { const f = document.querySelector(".filters-panel").getBoundingClientRect(), r = document.querySelector("#results").getBoundingClientRect(); return f.top < r.top ? "before" : f.left > r.left ? "beside" : "after"; })()`)
+			if want := map[bool]string{true: "before", false: "beside"}[phone]; where != want {
+				t.Errorf("the filters are %s the results, want %s", where, want)
+			}
+			start := state(t)
+
+			// A Chinese province from the fold adds itself and resets the
+			// page; it shows as chosen, in or out of the fold.
+			openFilters(t)
+			do(t, css("section[aria-labelledby=facet-cn] details.more > summary"))
+			cn := eval(t, `document.querySelector("section[aria-labelledby=facet-cn] details.more .toggles a").firstChild.textContent.trim()`).(string)
+			follow(t, byName(false, cn))
+			s := state(t)
+			if !strings.Contains(s.Search, "region=") || strings.Contains(s.Search, "page=") || !slices.Equal(s.Checked, []string{cn}) ||
+				len(s.Chips) != 1 || !strings.Contains(s.Chips[0], cn) || s.Total >= start.Total || s.Total == 0 {
+				t.Fatalf("after choosing %s: %+v (before: %d found)", cn, s, start.Total)
+			}
+
+			openFilters(t)
+			if eval(t, `[...document.querySelectorAll("[role=checkbox][aria-checked=true]")].every(a => a.getBoundingClientRect().height > 0)`) != true {
+				t.Fatalf("%s, chosen, does not show", cn)
+			}
+
+			// A Russian region adds itself beside it.
+			ru := eval(t, `document.querySelector("section[aria-labelledby=facet-ru] .toggles a").firstChild.textContent.trim()`).(string)
+			follow(t, byName(false, ru))
+			s = state(t)
+			if len(s.Checked) != 2 || !slices.Contains(s.Checked, ru) || len(s.Chips) != 2 {
+				t.Fatalf("after choosing %s: %+v", ru, s)
+			}
+
+			// With the filters open, the page is as accessible as the
+			// others. axe-core needs scripts, for its timers, while it runs.
+			openFilters(t)
+			do(t, scripts(true))
+			if _, err := chromedp.Run(bctx, chromedp.Evaluate[bool](axe+"\n;true")); err != nil {
+				t.Fatalf("injecting axe-core: %v", err)
+			}
+			actx, acancel := context.WithTimeout(bctx, time.Minute)
+			found, err := chromedp.Run(actx, chromedp.Evaluate[[]axeViolation](axeRun, chromedp.EvalAwaitPromise))
+			acancel()
+			if err != nil {
+				t.Fatal(err)
+			}
+			do(t, scripts(false))
+			for _, f := range found {
+				t.Errorf("axe %s (%s) at %s: %s\n\t%s", f.Rule, f.Impact, f.Target, f.Help, f.Summary)
+			}
+			for _, w := range []view{v, {320, 640, false}} {
+				if err := chromedp.Do(bctx, setView(w)); err != nil {
+					t.Fatal(err)
+				}
+				problems, err := chromedp.Run(bctx, chromedp.Evaluate[[]string](layoutChecks))
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, p := range problems {
+					t.Errorf("at %s with the filters open: %s", w, p)
+				}
+			}
+			if err := chromedp.Do(bctx, setView(v)); err != nil {
+				t.Fatal(err)
+			}
+
+			// The region, chosen again, removes itself.
+			openFilters(t)
+			follow(t, byName(true, ru))
+			s = state(t)
+			if !slices.Equal(s.Checked, []string{cn}) || len(s.Chips) != 1 {
+				t.Fatalf("after choosing %s again: %+v", ru, s)
+			}
+			// The chip removes the province: back to the whole search.
+			follow(t, css(".filters a"))
+			s = state(t)
+			if len(s.Checked) != 0 || len(s.Chips) != 0 || strings.Contains(s.Search, "region=") || s.Total != start.Total {
+				t.Fatalf("after removing %s: %+v (at the start: %+v)", cn, s, start)
+			}
+			for _, m := range console.take() {
+				if m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleException {
+					t.Errorf("console %s: %s", m.Type, m.Text)
+				}
+			}
+		})
 	}
 }

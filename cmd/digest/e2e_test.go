@@ -127,6 +127,8 @@ func TestBrowserSearch(t *testing.T) {
 
 	// Home page: type a query into the box and submit it.
 	err = chromedp.Do(bctx,
+		// A desktop's width, where the filters show beside the results.
+		chromedp.EmulateViewport(1280, 900),
 		chromedp.Navigate(ts.URL+"/"),
 		chromedp.WaitVisible(chromedp.CSS("#q")),
 		chromedp.SendKeys(chromedp.CSS("#q"), "провинция"),
@@ -143,7 +145,7 @@ func TestBrowserSearch(t *testing.T) {
 	}
 
 	// A facet narrows the search.
-	err = chromedp.Do(bctx, chromedp.Click(chromedp.Search(`//section[contains(@class,"facet")]//a[normalize-space(.)="Хэйлунцзян"]`)))
+	err = chromedp.Do(bctx, chromedp.Click(chromedp.Search(`//section[contains(@class,"facet")]//a[@role="checkbox"][normalize-space(text()[1])="Хэйлунцзян"]`)))
 	if err != nil {
 		t.Fatal(err)
 	}
