@@ -311,11 +311,17 @@ func (b *builder) body(n *note) (template.HTML, error) {
 	if !b.cfg.transient {
 		return n.html, nil
 	}
-	html, _, err := renderMarkdown(n.Body, &images{note: n.File, files: b.model.src.Files})
+	// As renderMarkdown, without the plain text, which pages do not show.
+	doc, err := parseMarkdown(n.Body, &images{note: n.File, files: b.model.src.Files})
 	if err != nil {
 		return "", noteError(n.Note, err)
 	}
-	return template.HTML(html), nil
+	var buf bytes.Buffer
+	buf.Grow(len(n.Body) + len(n.Body)/4)
+	if err := markdown.Renderer().Render(&buf, n.Body, doc); err != nil {
+		return "", noteError(n.Note, err)
+	}
+	return template.HTML(buf.String()), nil
 }
 
 // keys computes the fingerprint of every output, on every core.
