@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"syscall"
 	"testing"
 	"time"
@@ -24,13 +23,7 @@ import (
 // than the pages take (the "added-s" metric against the build without the
 // index). With DIGEST_CORPUS set to a site folder, such as one written by
 // the corpus generator, that site is built too.
-//
-// The garbage collector runs as in `digest build`, at GOGC=400, unless
-// GOGC is set.
 func BenchmarkBuild(b *testing.B) {
-	if os.Getenv("GOGC") == "" {
-		defer debug.SetGCPercent(debug.SetGCPercent(400))
-	}
 	for _, n := range []int{1000, 10000} {
 		b.Run(fmt.Sprintf("notes=%d", n), func(b *testing.B) {
 			site := b.TempDir()

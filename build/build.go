@@ -70,6 +70,13 @@ type Config struct {
 	// the local time zone.
 	Today time.Time
 
+	// transient says that the build's model is not kept for later builds
+	// (Build, as opposed to a Session): the notes' rendered bodies and
+	// plain text are then not held from the Markdown stage to the end of
+	// the build, but made again where a page, a feed or the index needs
+	// them, so that a build holds them only for the notes being written.
+	transient bool
+
 	// noIndex leaves the search index out, for benchmarks that measure
 	// what indexing adds to a build.
 	noIndex bool
@@ -144,6 +151,7 @@ func LoadTemplates(site string) (*templates.Set, error) {
 // Build compiles the site cfg names into cfg's output folder: a full build,
 // the first of a Session that is not kept.
 func Build(ctx context.Context, cfg Config) (*Result, error) {
+	cfg.transient = true
 	return NewSession(cfg).Build(ctx, nil)
 }
 
@@ -198,7 +206,11 @@ func write(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.Se
 			return
 		}
 		err := protect(log, "the search index", func() error {
-			return search.Build(rctx, filepath.Join(dir, search.DirName), b.documents(), b.model.src)
+			ids := make([]string, len(notes))
+			for i, n := range notes {
+				ids[i] = n.url
+			}
+			return search.BuildFrom(rctx, filepath.Join(dir, search.DirName), ids, b.document, b.model.src)
 		})
 		if err != nil {
 			cancel(fmt.Errorf("search index: %w", err))
@@ -272,10 +284,44 @@ func countPages(outs []output) int {
 // documents are the search documents of the published notes.
 func (b *builder) documents() []search.Document {
 	docs := make([]search.Document, len(b.model.notes))
-	for i, n := range b.model.notes {
-		docs[i] = search.FromNote(n.Note, n.text, &b.model.src.Taxonomies)
+	for i := range b.model.notes {
+		docs[i], _ = b.document(i) // held text: no error
 	}
 	return docs
+}
+
+// document is the search document of the published note i. A transient
+// build parses the note's Markdown again for its text.
+func (b *builder) document(i int) (search.Document, error) {
+	n := b.model.notes[i]
+	text := n.text
+	if b.cfg.transient {
+		doc, err := parseMarkdown(n.Body, &images{note: n.File, files: b.model.src.Files})
+		if err != nil {
+			return search.Document{}, noteError(n.Note, err)
+		}
+		text = plainText(doc, n.Body)
+	}
+	return search.FromNote(n.Note, text, &b.model.src.Taxonomies), nil
+}
+
+// body is the rendered Markdown of the note n: held since prepare, or, in
+// a transient build, rendered again.
+func (b *builder) body(n *note) (template.HTML, error) {
+	if !b.cfg.transient {
+		return n.html, nil
+	}
+	// As renderMarkdown, without the plain text, which pages do not show.
+	doc, err := parseMarkdown(n.Body, &images{note: n.File, files: b.model.src.Files})
+	if err != nil {
+		return "", noteError(n.Note, err)
+	}
+	var buf bytes.Buffer
+	buf.Grow(len(n.Body) + len(n.Body)/4)
+	if err := markdown.Renderer().Render(&buf, n.Body, doc); err != nil {
+		return "", noteError(n.Note, err)
+	}
+	return template.HTML(buf.String()), nil
 }
 
 // keys computes the fingerprint of every output, on every core.
@@ -357,6 +403,12 @@ func prepare(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.
 						return nil
 					}
 					n.html, n.text, n.refs, n.image, n.og = template.HTML(html), text, im.refs, image, og
+					if cfg.transient {
+						// Pages, feeds and the index render the body
+						// again; a page's description needs the text's
+						// start only.
+						n.html, n.text = "", strings.Clone(runePrefix(text, descriptionRunes+1))
+					}
 					n.warnings = nil
 					for _, w := range im.warnings {
 						n.warnings = append(n.warnings, noteError(n.Note, w).Error())
@@ -535,6 +587,21 @@ func clip(s string, n int) string {
 	return s
 }
 
+// descriptionRunes is how much of a note's text its page's description
+// shows, at most.
+const descriptionRunes = 200
+
+// runePrefix is the first n runes of s.
+func runePrefix(s string, n int) string {
+	for j := range s {
+		if n == 0 {
+			return s[:j]
+		}
+		n--
+	}
+	return s
+}
+
 // clipMiddle cuts s to about n runes by leaving out its middle, so that
 // both ends of a path show.
 func clipMiddle(s string, n int) string {
@@ -594,7 +661,11 @@ func (b *builder) render(buf *bytes.Buffer, name string, p *templates.Page) erro
 	p.Live = b.cfg.Live
 	if v, ok := p.Data.(noteView); ok {
 		// The body is rendered Markdown of our own, safe to include as HTML.
-		v.Body = v.note.html
+		body, err := b.body(v.note)
+		if err != nil {
+			return err
+		}
+		v.Body = body
 		p.Data = v.notePage
 	}
 	return b.tmpl.Execute(buf, name, p)

@@ -109,11 +109,15 @@ func (b *builder) writeFeed(buf *bytes.Buffer, path, title string, notes, all []
 		f.Updated = all[0].Published
 	}
 	for _, n := range notes {
+		body, err := b.body(n)
+		if err != nil {
+			return err
+		}
 		e := feed.Entry{
 			URL:       site.URL(n.url),
 			Title:     n.Title,
 			Summary:   n.Summary,
-			HTML:      string(n.html),
+			HTML:      string(body),
 			Published: n.Published,
 			Updated:   n.Published,
 			Start:     n.Date,

@@ -455,7 +455,7 @@ func (b *builder) notePage(n *note) *templates.Page {
 	}
 	desc := n.Summary
 	if desc == "" {
-		desc = excerpt(n.text, 200)
+		desc = excerpt(n.text, descriptionRunes)
 	}
 	return &templates.Page{Title: n.Title, Description: desc, OGType: "article", Image: og, JSONLD: eventLD(m, n), Data: noteView{notePage: d, note: n}}
 }

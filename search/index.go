@@ -83,8 +83,25 @@ func Build(ctx context.Context, dir string, docs []Document, site *source.Site) 
 	return build(ctx, dir, docs, site, shardCount(len(docs)))
 }
 
+// BuildFrom is Build of the documents with the IDs ids, which doc makes one
+// at a time as they are indexed, from one goroutine per shard: a site's
+// documents need not all be in memory at once, only those of the batches
+// bleve is indexing. doc(i) must have the ID ids[i].
+func BuildFrom(ctx context.Context, dir string, ids []string, doc func(i int) (Document, error), site *source.Site) error {
+	return buildFrom(ctx, dir, ids, doc, site, shardCount(len(ids)))
+}
+
 // build is Build into n shards.
-func build(ctx context.Context, dir string, docs []Document, site *source.Site, n int) (err error) {
+func build(ctx context.Context, dir string, docs []Document, site *source.Site, n int) error {
+	ids := make([]string, len(docs))
+	for i := range docs {
+		ids[i] = docs[i].ID
+	}
+	return buildFrom(ctx, dir, ids, func(i int) (Document, error) { return docs[i], nil }, site, n)
+}
+
+// buildFrom is BuildFrom into n shards.
+func buildFrom(ctx context.Context, dir string, ids []string, doc func(i int) (Document, error), site *source.Site, n int) (err error) {
 	if site == nil {
 		return errors.New("search index: no site settings")
 	}
@@ -99,20 +116,20 @@ func build(ctx context.Context, dir string, docs []Document, site *source.Site, 
 	if err := writeSite(filepath.Join(dir, siteDir), site); err != nil {
 		return err
 	}
-	m := manifest{Version: formatVersion, Built: time.Now().UTC(), Docs: len(docs)}
-	parts := make([][]*Document, n)
-	for i := range docs {
-		if docs[i].ID == "" {
+	m := manifest{Version: formatVersion, Built: time.Now().UTC(), Docs: len(ids)}
+	parts := make([][]int, n)
+	for i, id := range ids {
+		if id == "" {
 			return errors.New("search index: a document without an ID")
 		}
-		s := shardOf(docs[i].ID, n)
-		parts[s] = append(parts[s], &docs[i])
+		s := shardOf(id, n)
+		parts[s] = append(parts[s], i)
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	for i := range n {
 		name := fmt.Sprintf("%02d", i)
 		m.Shards = append(m.Shards, name)
-		g.Go(func() error { return buildShard(gctx, filepath.Join(dir, name), parts[i]) })
+		g.Go(func() error { return buildShard(gctx, filepath.Join(dir, name), ids, parts[i], doc) })
 	}
 	if err := g.Wait(); err != nil {
 		return err
@@ -127,12 +144,12 @@ func build(ctx context.Context, dir string, docs []Document, site *source.Site, 
 	return nil
 }
 
-// buildShard indexes docs into a new bleve index at path with bleve's
-// offline builder, which writes segments without the syncs of an index fed
-// batches and merges them into one at the end: faster to write than an
-// index fed batches, and faster to search.
-func buildShard(ctx context.Context, path string, docs []*Document) error {
-	if len(docs) == 0 {
+// buildShard indexes the documents numbered part into a new bleve index at
+// path with bleve's offline builder, which writes segments without the
+// syncs of an index fed batches and merges them into one at the end: faster
+// to write than an index fed batches, and faster to search.
+func buildShard(ctx context.Context, path string, ids []string, part []int, doc func(i int) (Document, error)) error {
+	if len(part) == 0 {
 		// The builder cannot write an empty index; an ordinary index can.
 		idx, err := bleve.New(path, newMapping())
 		if err != nil {
@@ -145,17 +162,24 @@ func buildShard(ctx context.Context, path string, docs []*Document) error {
 		return fmt.Errorf("search index: %w", err)
 	}
 	defer os.RemoveAll(tmp)
-	b, err := bleve.NewBuilder(path, newMapping(), map[string]any{"buildPathPrefix": tmp, "batchSize": 1000})
+	b, err := bleve.NewBuilder(path, newMapping(), map[string]any{"buildPathPrefix": tmp, "batchSize": builderBatch})
 	if err != nil {
 		return fmt.Errorf("search index: %w", err)
 	}
 	// On an error the builder is left unclosed: Close would merge what was
 	// written so far; the caller's RemoveAll discards it.
-	for i, d := range docs {
-		if i%1000 == 0 && ctx.Err() != nil {
+	for k, i := range part {
+		if k%builderBatch == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if err := b.Index(d.ID, d); err != nil {
+		d, err := doc(i)
+		if err != nil {
+			return err
+		}
+		if d.ID != ids[i] {
+			return fmt.Errorf("search index: document %d has the ID %q, not %q", i, d.ID, ids[i])
+		}
+		if err := b.Index(d.ID, &d); err != nil {
 			return fmt.Errorf("search index: %s: %w", d.ID, err)
 		}
 	}
@@ -167,6 +191,14 @@ func buildShard(ctx context.Context, path string, docs []*Document) error {
 	}
 	return nil
 }
+
+// builderBatch is how many documents bleve's offline builder analyses
+// before it writes them as a segment: the analysed batch is held in memory
+// meanwhile, on each shard at once, the largest part of a build's heap
+// that does not grow with the site. Half of bleve's default keeps the
+// merges as few (ten segments at a time) for a site of up to 100,000 notes
+// on two cores, at a small cost in time (docs/BENCHMARKS.md).
+const builderBatch = 500
 
 // Index is an index opened for searching, and perhaps for updates (see
 // OpenWritable). It is safe for use by many goroutines at once.

@@ -107,6 +107,9 @@ const fuzzyBoost = 0.2
 // and clauses none of which may.
 type plan struct {
 	must, mustNot []query.Query
+	// fuzzy holds the candidates of the plan's fuzzy queries, which the
+	// marks share with the must clauses.
+	fuzzy fuzzySeen
 	// marks are the must clauses in the fields snippets are cut from: a
 	// hit's highlights are found with them.
 	marks []query.Query
@@ -173,8 +176,8 @@ func (ix *Index) plan(t Text) *plan {
 					}
 				}
 			}
-			p.must = append(p.must, wordQuery(term, forms, textFields))
-			p.marks = append(p.marks, wordQuery(term, forms, snippetFields))
+			p.must = append(p.must, wordQuery(term, forms, textFields, &p.fuzzy))
+			p.marks = append(p.marks, wordQuery(term, forms, snippetFields, &p.fuzzy))
 		}
 	}
 	for _, ph := range t.Phrases {
@@ -198,8 +201,9 @@ func (ix *Index) analyze(text string) analysis.TokenStream {
 
 // wordQuery matches term in any of fields, or, at a fifth of the weight,
 // any of the fuzzy forms within an edit or two (see fuzzyForms), the
-// first letter kept.
-func wordQuery(term string, fuzzyForms []string, fields []field) query.Query {
+// first letter kept; seen, when not nil, keeps the fuzzy forms' candidate
+// terms for other queries of the same search.
+func wordQuery(term string, fuzzyForms []string, fields []field, seen *fuzzySeen) query.Query {
 	var alts []query.Query
 	for _, f := range fields {
 		q := bleve.NewTermQuery(term)
@@ -221,7 +225,7 @@ func wordQuery(term string, fuzzyForms []string, fields []field) query.Query {
 			q.SetFuzziness(fuzziness)
 			q.SetPrefix(1)
 			q.SetBoost(f.boost * fuzzyBoost)
-			alts = append(alts, q)
+			alts = append(alts, &fuzzyQuery{FuzzyQuery: q, seen: seen})
 		}
 	}
 	return bleve.NewDisjunctionQuery(alts...)
@@ -275,7 +279,7 @@ func (ix *Index) phrase(ph string, fields []field) query.Query {
 	case 0:
 		return nil
 	case 1:
-		return wordQuery(string(toks[0].Term), nil, fields)
+		return wordQuery(string(toks[0].Term), nil, fields, nil)
 	}
 	var alts []query.Query
 	for _, f := range fields {

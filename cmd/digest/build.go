@@ -48,14 +48,14 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
-// tuneGC makes a short-lived command collect garbage less often, trading
-// memory for time, unless GOGC says otherwise; a soft memory limit of half
-// the machine's memory (unless GOMEMLIMIT is set) makes the collector work
-// harder before a large site could exhaust it.
+// tuneGC gives the collector a soft memory limit of half the machine's
+// memory (unless GOMEMLIMIT is set), so that it works harder before a large
+// site could exhaust it. GOGC stays as the environment says: a build holds
+// only what the pages and index batches being written need (see
+// build.Build), and a higher GOGC, which trades memory for fewer
+// collections, made builds bigger several times over and no faster
+// (docs/BENCHMARKS.md).
 func tuneGC() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
-	}
 	if os.Getenv("GOMEMLIMIT") == "" {
 		if total := totalMemory(); total > 0 {
 			debug.SetMemoryLimit(int64(total / 2))
