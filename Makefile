@@ -11,7 +11,7 @@ BENCH_DIR ?= bin/bench
 
 NPM_DIR := testdata/npm
 
-.PHONY: all build site serve test test-short bench bench-go bench-serve fuzz chromium npm screenshots wrk clean
+.PHONY: all build site serve test test-short test-cluster haproxy bench bench-go bench-serve fuzz chromium npm screenshots wrk clean
 
 all: build
 
@@ -34,6 +34,12 @@ test: chromium npm
 
 test-short:
 	$(GO) test -short ./...
+
+## test-cluster: three `digest serve --search-only` replicas behind HAProxy,
+## fed from a bucket, under load for 30 s through a deploy, a SIGKILL and a
+## drain (see docs/BENCHMARKS.md); installs haproxy where it is missing
+test-cluster: haproxy
+	DIGEST_CLUSTER=1 $(GO) test -count=1 -timeout 20m -run '^TestCluster$$' -v ./cmd/digest
 
 ## bench: the Go benchmarks, then digest serve under wrk (see bench/serve.sh),
 ## on generated sites of 10,000 and 100,000 notes; takes about half an hour
@@ -91,6 +97,18 @@ $(NPM_DIR)/node_modules/.package-lock.json: $(NPM_DIR)/package.json $(NPM_DIR)/p
 ## gives the date fields Russian placeholders)
 screenshots: chromium
 	$(GO) test ./cmd/digest -run '^TestScreenshots$$' -count=1 -screenshots $(abspath docs/screenshots)
+
+## haproxy: install Debian's haproxy for the cluster test if it is missing
+haproxy:
+	@if ! command -v haproxy >/dev/null 2>&1 && [ ! -x /usr/sbin/haproxy ]; then \
+		if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+			echo "installing haproxy for the cluster test"; \
+			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null) || \
+			echo "could not install haproxy; the cluster test will be skipped (fails under CI=true)"; \
+		else \
+			echo "haproxy not found and apt-get unavailable; the cluster test will be skipped (fails under CI=true)"; \
+		fi; \
+	fi
 
 ## wrk: install Debian's wrk for bench-serve if it is missing
 wrk:
