@@ -167,6 +167,11 @@ type builder struct {
 	// warnings are the problems of the notes rendered by this build that
 	// do not stop it.
 	warnings []string
+	// fronts are the notes' data keys (data.go), made once a build.
+	fronts struct {
+		once sync.Once
+		keys []uint64
+	}
 }
 
 // write renders the site src into the empty folder dir: pages on every core,

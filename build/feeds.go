@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/coopdigest/digest/feed"
+	"github.com/coopdigest/digest/templates"
 )
 
 // feedSize is how many of the newest notes a feed carries, each with its
@@ -58,71 +59,171 @@ func newest(notes []*note, n int, byDate bool) []*note {
 	return out
 }
 
-// feeds makes the site's feed and one per region and sector: each the
-// feedSize notes published last, the latest first. A feed's updated time
-// is its latest note's, or the site's for a feed of none, so that unchanged
-// input gives the same bytes.
+// The files of a list of events beside its page, for readers who follow
+// the list rather than visit it: every list (the site's, and each region's,
+// sector's, kind's and partnership's) has them all; the site's are at the
+// root, but its CSV, which is /data/events.csv (data.go).
+const (
+	atomFile     = "feed.xml"     // Atom: the newest feedSize events, each with its text
+	jsonFile     = "feed.json"    // the same as JSON Feed 1.1
+	calendarFile = "calendar.ics" // iCalendar: every event of the list
+	csvFile      = "events.csv"   // every event of the list as open data
+)
+
+// list is a list of events readers can follow: its page and its notes.
+type list struct {
+	base  string  // the path of its page: "/" for the site, /regions/<slug>/
+	title string  // the title of its feeds and calendar
+	notes []*note // newest first, as the model orders them
+}
+
+// subscribe sets the links of p, the page of the list at base, to the
+// list's feeds, calendar and CSV, which listFiles makes.
+func subscribe(p *templates.Page, base string) *templates.Page {
+	p.Feed, p.JSONFeed, p.Calendar = base+atomFile, base+jsonFile, base+calendarFile
+	if base != "/" {
+		p.CSV = base + csvFile
+	}
+	return p
+}
+
+// feeds makes the files of the site's list and of every region, sector,
+// kind and partnership.
 func (b *builder) feeds() []output {
 	m := b.model
 	site := m.src.Settings
-	var outs []output
-	byDate := !slices.ContainsFunc(m.notes, func(n *note) bool { return !n.Published.Equal(n.Date) })
-	all := newest(m.notes, feedSize, byDate)
-	add := func(path, title string, notes []*note) {
-		outs = append(outs, output{path: path[1:],
-			key: func(h *maphash.Hash) {
-				h.WriteString(title)
-				keyNotes(h, notes)
-				if len(notes) == 0 && len(all) > 0 {
-					maphash.WriteComparable(h, all[0].Version) // the feed's updated time
-				}
-			},
-			render: func(buf *bytes.Buffer) error {
-				return b.writeFeed(buf, path, title, notes, all)
-			}})
-	}
-	add("/feed.xml", site.Title, all)
-	for _, tax := range []string{"regions", "sectors"} {
+	outs := b.listFiles(list{base: "/", title: site.Title, notes: m.notes})
+	for _, tax := range []string{"regions", "sectors", "kinds"} {
 		for _, t := range m.terms[tax] {
-			add(t.url+"feed.xml", t.Name.Ru+" — "+site.Title, newest(t.notes, feedSize, byDate))
+			outs = append(outs, b.listFiles(list{base: t.url, title: t.Name.Ru + " — " + site.Title, notes: t.notes})...)
 		}
+	}
+	for _, p := range m.pairs {
+		outs = append(outs, b.listFiles(list{base: p.url(), title: p.ru.Name.Ru + " и " + p.cn.Name.Ru + " — " + site.Title, notes: p.notes})...)
 	}
 	return outs
 }
 
-// writeFeed writes the Atom feed at path of notes; all are the site's.
-func (b *builder) writeFeed(buf *bytes.Buffer, path, title string, notes, all []*note) error {
+// listFiles makes the files of l: its Atom and JSON feeds of the feedSize
+// notes published last, the latest first; its calendar of every note; and,
+// but for the site's, its CSV. A feed's updated time is its latest note's,
+// or the site's for a list of none, so that unchanged input gives the same
+// bytes. Each file's key is what it shows, so that a session renders it
+// again exactly when that changes.
+func (b *builder) listFiles(l list) []output {
+	byDate := !slices.ContainsFunc(l.notes, func(n *note) bool { return !n.Published.Equal(n.Date) })
+	top := newest(l.notes, feedSize, byDate)
+	feedKey := func(format string) func(h *maphash.Hash) {
+		return func(h *maphash.Hash) {
+			h.WriteString(format)
+			h.WriteString(l.title)
+			keyFeed(h, top)
+			if len(top) == 0 {
+				if n := b.latest(); n != nil { // the feed's updated time
+					maphash.WriteComparable(h, n.Published)
+				}
+			}
+		}
+	}
+	outs := []output{
+		{path: l.base[1:] + atomFile, key: feedKey("atom"), render: func(buf *bytes.Buffer) error {
+			f, err := b.feed(l, atomFile, top, true)
+			if err != nil {
+				return err
+			}
+			return feed.Atom(buf, f)
+		}},
+		{path: l.base[1:] + jsonFile, key: feedKey("json"), render: func(buf *bytes.Buffer) error {
+			f, err := b.feed(l, jsonFile, top, true)
+			if err != nil {
+				return err
+			}
+			return feed.JSON(buf, f)
+		}},
+		{path: l.base[1:] + calendarFile,
+			key: func(h *maphash.Hash) {
+				h.WriteString(l.title)
+				b.keyData(h, l.notes)
+			},
+			render: func(buf *bytes.Buffer) error {
+				// A calendar shows no note's text: its Markdown is left alone.
+				f, err := b.feed(l, calendarFile, l.notes, false)
+				if err != nil {
+					return err
+				}
+				return feed.Calendar(buf, f)
+			}},
+	}
+	if l.base != "/" {
+		outs = append(outs, b.csvFile(l.base+csvFile, l.notes))
+	}
+	return outs
+}
+
+// keyFeed adds to a fingerprint what feeds and data files show of notes:
+// everything, and their URLs, which a note's file name may give.
+func keyFeed(h *maphash.Hash, notes []*note) {
+	for _, n := range notes {
+		h.WriteString(n.url)
+		maphash.WriteComparable(h, n.Version)
+	}
+	h.WriteByte(0)
+}
+
+// latest is the note published last, nil for none: an empty feed was
+// updated when the site was.
+func (b *builder) latest() *note { return latestOf(b.model.notes) }
+
+// latestOf is the note of notes published last; nil for none.
+func latestOf(notes []*note) *note {
+	var last *note
+	for _, n := range notes {
+		if last == nil || n.Published.After(last.Published) {
+			last = n
+		}
+	}
+	return last
+}
+
+// feed describes the file name of the list l, showing notes; bodies says
+// whether its entries carry the notes' text.
+func (b *builder) feed(l list, name string, notes []*note, bodies bool) (*feed.Feed, error) {
 	m := b.model
 	site := m.src.Settings
 	f := &feed.Feed{
-		Title:    title,
+		Title:    l.title,
 		Language: site.Language,
-		URL:      site.URL(path),
-		Home:     site.URL(path[:len(path)-len("feed.xml")]),
+		URL:      site.URL(l.base + name),
+		Home:     site.URL(l.base),
 		Author:   site.Title,
 		Updated:  time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC),
+		Entries:  make([]feed.Entry, 0, len(notes)),
 	}
-	switch {
-	case len(notes) > 0:
+	if len(notes) > 0 {
 		f.Updated = notes[0].Published
-	case len(all) > 0:
-		f.Updated = all[0].Published
+		if !bodies { // a calendar's notes are in the order of their events
+			f.Updated = latestOf(notes).Published
+		}
+	} else if n := b.latest(); n != nil {
+		f.Updated = n.Published
 	}
 	for _, n := range notes {
-		body, err := b.body(n)
-		if err != nil {
-			return err
-		}
 		e := feed.Entry{
 			URL:       site.URL(n.url),
 			Title:     n.Title,
 			Summary:   n.Summary,
-			HTML:      string(body),
 			Published: n.Published,
 			Updated:   n.Published,
 			Start:     n.Date,
 			End:       n.End,
 			Places:    n.Places,
+		}
+		if bodies {
+			body, err := b.body(n)
+			if err != nil {
+				return nil, err
+			}
+			e.HTML = string(body)
 		}
 		if k := m.kinds[n.Kind]; k != nil {
 			e.Categories = append(e.Categories, feed.Category{Term: k.Slug, Scheme: site.URL("/kinds/"), Label: k.Name.Ru})
@@ -137,7 +238,7 @@ func (b *builder) writeFeed(buf *bytes.Buffer, path, title string, notes, all []
 		}
 		f.Entries = append(f.Entries, e)
 	}
-	return feed.Atom(buf, f)
+	return f, nil
 }
 
 type urlset struct {
