@@ -61,8 +61,11 @@ func newest(notes []*note, n int, byDate bool) []*note {
 
 // The files of a list of events beside its page, for readers who follow
 // the list rather than visit it: every list (the site's, and each region's,
-// sector's, kind's and partnership's) has them all; the site's are at the
-// root, but its CSV, which is /data/events.csv (data.go).
+// sector's, kind's and partnership's) has an Atom feed, a calendar and a
+// CSV. The site's are at the root, but its CSV, which is /data/events.csv
+// (data.go); the site's list alone has a JSON Feed too, for scripts, which
+// read a slice from the data files: one per list would cost a build as much
+// again as the Atom feeds.
 const (
 	atomFile     = "feed.xml"     // Atom: the newest feedSize events, each with its text
 	jsonFile     = "feed.json"    // the same as JSON Feed 1.1
@@ -80,7 +83,7 @@ type list struct {
 // subscribe sets the links of p, the page of the list at base, to the
 // list's feeds, calendar and CSV, which listFiles makes.
 func subscribe(p *templates.Page, base string) *templates.Page {
-	p.Feed, p.JSONFeed, p.Calendar = base+atomFile, base+jsonFile, base+calendarFile
+	p.Feed, p.Calendar = base+atomFile, base+calendarFile
 	if base != "/" {
 		p.CSV = base + csvFile
 	}
@@ -104,9 +107,9 @@ func (b *builder) feeds() []output {
 	return outs
 }
 
-// listFiles makes the files of l: its Atom and JSON feeds of the feedSize
-// notes published last, the latest first; its calendar of every note; and,
-// but for the site's, its CSV. A feed's updated time is its latest note's,
+// listFiles makes the files of l: its Atom feed of the feedSize notes
+// published last, the latest first; its calendar of every note; and its
+// CSV, or for the site's list its JSON Feed. A feed's updated time is its latest note's,
 // or the site's for a list of none, so that unchanged input gives the same
 // bytes. Each file's key is what it shows, so that a session renders it
 // again exactly when that changes.
@@ -133,13 +136,6 @@ func (b *builder) listFiles(l list) []output {
 			}
 			return feed.Atom(buf, f)
 		}},
-		{path: l.base[1:] + jsonFile, key: feedKey("json"), render: func(buf *bytes.Buffer) error {
-			f, err := b.feed(l, jsonFile, top, true)
-			if err != nil {
-				return err
-			}
-			return feed.JSON(buf, f)
-		}},
 		{path: l.base[1:] + calendarFile,
 			key: func(h *maphash.Hash) {
 				h.WriteString(l.title)
@@ -154,7 +150,15 @@ func (b *builder) listFiles(l list) []output {
 				return feed.Calendar(buf, f)
 			}},
 	}
-	if l.base != "/" {
+	if l.base == "/" {
+		outs = append(outs, output{path: jsonFile, key: feedKey("json"), render: func(buf *bytes.Buffer) error {
+			f, err := b.feed(l, jsonFile, top, true)
+			if err != nil {
+				return err
+			}
+			return feed.JSON(buf, f)
+		}})
+	} else {
 		outs = append(outs, b.csvFile(l.base+csvFile, l.notes))
 	}
 	return outs

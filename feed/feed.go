@@ -19,6 +19,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
 
 	ics "github.com/arran4/golang-ical"
 )
@@ -287,7 +288,36 @@ func UID(u string) string {
 // and which would break the line structure of the file.
 func clean(s string) string { return strings.ReplaceAll(s, "\r", "") }
 
-// oneLine makes a property that should be one line one line.
+// oneLine makes a property that should be one line one line: its runs of
+// white space one space each, none at its ends. Most values are so already
+// and are returned as they are: a site's calendars hold every event several
+// times, each with several such values.
 func oneLine(s string) string {
-	return strings.Join(strings.Fields(clean(s)), " ")
+	if !needsFolding(s) {
+		return s
+	}
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// needsFolding reports whether s has white space other than single ASCII
+// spaces between other characters.
+func needsFolding(s string) bool {
+	if s == "" {
+		return false
+	}
+	if s[0] == ' ' || s[len(s)-1] == ' ' {
+		return true
+	}
+	for i, r := range s {
+		if r == ' ' {
+			if s[i+1] == ' ' {
+				return true
+			}
+			continue
+		}
+		if unicode.IsSpace(r) {
+			return true
+		}
+	}
+	return false
 }
