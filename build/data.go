@@ -2,9 +2,11 @@ package build
 
 import (
 	"bytes"
+	"encoding/binary"
 	"hash/maphash"
 
 	"github.com/coopdigest/digest/dataset"
+	"github.com/coopdigest/digest/feed"
 )
 
 // dataDir is where the site's open data is published (docs/DATA.md).
@@ -27,9 +29,18 @@ func (b *builder) data() []output {
 	title := m.src.Settings.Title
 	return []output{
 		{path: dataDir + "events.json",
-			key: func(h *maphash.Hash) { b.keyData(h, m.notes) },
+			key: func(h *maphash.Hash) { keyData(h, m.notes) },
 			render: func(buf *bytes.Buffer) error {
-				return dataset.WriteJSON(buf, meta(title), b.events(m.notes))
+				lines := make([][]byte, len(m.notes))
+				for i, n := range m.notes {
+					d, err := b.noteData(n)
+					if err != nil {
+						return err
+					}
+					lines[i] = d.line
+				}
+				grow(buf, lines)
+				return dataset.WriteJSONLines(buf, meta(title), lines)
 			}},
 		b.csvFile("/"+dataDir+"events.csv", m.notes),
 		{path: dataDir + "taxonomy.json",
@@ -56,18 +67,57 @@ func (b *builder) csvFile(path string, notes []*note) output {
 	return output{path: path[1:],
 		key: func(h *maphash.Hash) {
 			h.WriteString("csv")
-			b.keyData(h, notes)
+			keyData(h, notes)
 		},
-		render: func(buf *bytes.Buffer) error { return dataset.WriteCSV(buf, b.events(notes)) }}
+		render: func(buf *bytes.Buffer) error {
+			rows := make([][]byte, len(notes))
+			for i, n := range notes {
+				d, err := b.noteData(n)
+				if err != nil {
+					return err
+				}
+				rows[i] = d.row
+			}
+			grow(buf, rows)
+			return dataset.WriteCSVRows(buf, rows)
+		}}
 }
 
-// events are the open-data records of notes.
-func (b *builder) events(notes []*note) []dataset.Event {
-	out := make([]dataset.Event, len(notes))
-	for i, n := range notes {
-		out[i] = b.event(n)
+// noteData is what the calendars and data files show of a note: its
+// calendar event, its CSV row and its line of events.json. A note is in
+// several lists, each with its calendar and CSV, and in the site's: its
+// data is made the first time a file needs it and kept with the note, for
+// this build's other files and, while the note stays unchanged, for later
+// builds of a session. Encoding it anew for every file took most of a
+// session's time to rebuild a saved note on a large site.
+type noteData struct {
+	event, row, line []byte
+}
+
+// noteData returns the data of n, made on the first call.
+func (b *builder) noteData(n *note) (*noteData, error) {
+	if d := n.data.Load(); d != nil {
+		return d, nil
 	}
-	return out
+	e, err := b.entry(n, false)
+	if err != nil {
+		return nil, err
+	}
+	var ev bytes.Buffer
+	if err := feed.Event(&ev, &e); err != nil {
+		return nil, err
+	}
+	rec := b.event(n)
+	d := &noteData{event: ev.Bytes()}
+	if d.row, err = dataset.CSVRow(&rec); err != nil {
+		return nil, err
+	}
+	if d.line, err = dataset.EventJSON(&rec); err != nil {
+		return nil, err
+	}
+	// Two files may make it at once: they made the same, keep the first.
+	n.data.CompareAndSwap(nil, d)
+	return n.data.Load(), nil
 }
 
 // event is the open-data record of a note: every field of its front
@@ -127,52 +177,61 @@ func (b *builder) taxonomy() dataset.Taxonomy {
 // keyData adds to a fingerprint what the calendars and the data files show
 // of notes: all but their text, which would make a note's every list's
 // files be rendered again when only its text changed.
-func (b *builder) keyData(h *maphash.Hash, notes []*note) {
-	for _, n := range notes {
-		maphash.WriteComparable(h, b.dataKey(n))
+func keyData(h *maphash.Hash, notes []*note) {
+	// Written a block at a time: the site's files have every note, and
+	// these keys are made at every save in watch mode.
+	var block [64 * 8]byte
+	for len(notes) > 0 {
+		k := min(len(notes), len(block)/8)
+		for i, n := range notes[:k] {
+			binary.LittleEndian.PutUint64(block[i*8:], n.dataKey)
+		}
+		h.Write(block[:k*8])
+		notes = notes[k:]
 	}
 	h.WriteByte(0)
 }
 
 // dataKey is a fingerprint of a note's URL and front matter but its
-// picture: all that its open data and its calendar events show. The keys of
-// all notes are made at once, the first time one is asked for, as each
-// note is in several lists.
-func (b *builder) dataKey(n *note) uint64 {
-	b.fronts.once.Do(func() {
-		notes := b.model.notes
-		b.fronts.keys = make([]uint64, len(notes))
-		var h maphash.Hash
-		h.SetSeed(keySeed)
-		str := func(s string) {
-			h.WriteString(s)
-			h.WriteByte(0)
+// picture: all that its open data and its calendar event show.
+func dataKey(n *note) uint64 {
+	var h maphash.Hash
+	h.SetSeed(keySeed)
+	str := func(s string) {
+		h.WriteString(s)
+		h.WriteByte(0)
+	}
+	for _, s := range []string{n.url, n.Title, n.Kind, n.Summary} {
+		str(s)
+	}
+	maphash.WriteComparable(&h, n.Date)
+	maphash.WriteComparable(&h, n.End)
+	maphash.WriteComparable(&h, n.Published)
+	for _, list := range [][]string{n.Regions, n.Sectors, n.Organizations, n.Places} {
+		for _, s := range list {
+			str(s)
 		}
-		for i, n := range notes {
-			h.Reset()
-			for _, s := range []string{n.url, n.Title, n.Kind, n.Summary} {
-				str(s)
-			}
-			maphash.WriteComparable(&h, n.Date)
-			maphash.WriteComparable(&h, n.End)
-			maphash.WriteComparable(&h, n.Published)
-			for _, list := range [][]string{n.Regions, n.Sectors, n.Organizations, n.Places} {
-				for _, s := range list {
-					str(s)
-				}
-				h.WriteByte(1)
-			}
-			for _, p := range n.People {
-				str(p.Name)
-				str(p.Role)
-			}
-			h.WriteByte(1)
-			for _, s := range n.Sources {
-				str(s.URL)
-				str(s.Publisher)
-			}
-			b.fronts.keys[i] = h.Sum64()
-		}
-	})
-	return b.fronts.keys[n.idx]
+		h.WriteByte(1)
+	}
+	for _, p := range n.People {
+		str(p.Name)
+		str(p.Role)
+	}
+	h.WriteByte(1)
+	for _, s := range n.Sources {
+		str(s.URL)
+		str(s.Publisher)
+	}
+	return h.Sum64()
+}
+
+// grow makes room in buf for a file of parts and a little more, at once:
+// the site's files of every note are megabytes, which a buffer grown as it
+// is written copies several times over.
+func grow(buf *bytes.Buffer, parts [][]byte) {
+	n := 4 << 10 // a file's head and end
+	for _, p := range parts {
+		n += len(p) + 1
+	}
+	buf.Grow(n)
 }

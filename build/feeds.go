@@ -139,15 +139,23 @@ func (b *builder) listFiles(l list) []output {
 		{path: l.base[1:] + calendarFile,
 			key: func(h *maphash.Hash) {
 				h.WriteString(l.title)
-				b.keyData(h, l.notes)
+				keyData(h, l.notes)
 			},
 			render: func(buf *bytes.Buffer) error {
-				// A calendar shows no note's text: its Markdown is left alone.
-				f, err := b.feed(l, calendarFile, l.notes, false)
+				f, err := b.feed(l, calendarFile, nil, false)
 				if err != nil {
 					return err
 				}
-				return feed.Calendar(buf, f)
+				events := make([][]byte, len(l.notes))
+				for i, n := range l.notes {
+					d, err := b.noteData(n)
+					if err != nil {
+						return err
+					}
+					events[i] = d.event
+				}
+				grow(buf, events)
+				return feed.CalendarOf(buf, f, events)
 			}},
 	}
 	if l.base == "/" {
@@ -192,8 +200,7 @@ func latestOf(notes []*note) *note {
 // feed describes the file name of the list l, showing notes; bodies says
 // whether its entries carry the notes' text.
 func (b *builder) feed(l list, name string, notes []*note, bodies bool) (*feed.Feed, error) {
-	m := b.model
-	site := m.src.Settings
+	site := b.model.src.Settings
 	f := &feed.Feed{
 		Title:    l.title,
 		Language: site.Language,
@@ -205,44 +212,53 @@ func (b *builder) feed(l list, name string, notes []*note, bodies bool) (*feed.F
 	}
 	if len(notes) > 0 {
 		f.Updated = notes[0].Published
-		if !bodies { // a calendar's notes are in the order of their events
-			f.Updated = latestOf(notes).Published
-		}
 	} else if n := b.latest(); n != nil {
 		f.Updated = n.Published
 	}
 	for _, n := range notes {
-		e := feed.Entry{
-			URL:       site.URL(n.url),
-			Title:     n.Title,
-			Summary:   n.Summary,
-			Published: n.Published,
-			Updated:   n.Published,
-			Start:     n.Date,
-			End:       n.End,
-			Places:    n.Places,
-		}
-		if bodies {
-			body, err := b.body(n)
-			if err != nil {
-				return nil, err
-			}
-			e.HTML = string(body)
-		}
-		if k := m.kinds[n.Kind]; k != nil {
-			e.Categories = append(e.Categories, feed.Category{Term: k.Slug, Scheme: site.URL("/kinds/"), Label: k.Name.Ru})
-		}
-		for _, s := range n.Regions {
-			t := m.regions[s]
-			e.Categories = append(e.Categories, feed.Category{Term: t.Slug, Scheme: site.URL("/regions/"), Label: t.Name.Ru})
-		}
-		for _, s := range n.Sectors {
-			t := m.sectors[s]
-			e.Categories = append(e.Categories, feed.Category{Term: t.Slug, Scheme: site.URL("/sectors/"), Label: t.Name.Ru})
+		e, err := b.entry(n, bodies)
+		if err != nil {
+			return nil, err
 		}
 		f.Entries = append(f.Entries, e)
 	}
 	return f, nil
+}
+
+// entry is the note n as an entry of a feed or a calendar; body says
+// whether it carries the note's text.
+func (b *builder) entry(n *note, body bool) (feed.Entry, error) {
+	m := b.model
+	site := m.src.Settings
+	e := feed.Entry{
+		URL:       site.URL(n.url),
+		Title:     n.Title,
+		Summary:   n.Summary,
+		Published: n.Published,
+		Updated:   n.Published,
+		Start:     n.Date,
+		End:       n.End,
+		Places:    n.Places,
+	}
+	if body {
+		html, err := b.body(n)
+		if err != nil {
+			return e, err
+		}
+		e.HTML = string(html)
+	}
+	if k := m.kinds[n.Kind]; k != nil {
+		e.Categories = append(e.Categories, feed.Category{Term: k.Slug, Scheme: site.URL("/kinds/"), Label: k.Name.Ru})
+	}
+	for _, s := range n.Regions {
+		t := m.regions[s]
+		e.Categories = append(e.Categories, feed.Category{Term: t.Slug, Scheme: site.URL("/regions/"), Label: t.Name.Ru})
+	}
+	for _, s := range n.Sectors {
+		t := m.sectors[s]
+		e.Categories = append(e.Categories, feed.Category{Term: t.Slug, Scheme: site.URL("/sectors/"), Label: t.Name.Ru})
+	}
+	return e, nil
 }
 
 type urlset struct {
