@@ -63,9 +63,9 @@ func newest(notes []*note, n int, byDate bool) []*note {
 // the list rather than visit it: every list (the site's, and each region's,
 // sector's, kind's and partnership's) has an Atom feed, a calendar and a
 // CSV. The site's are at the root, but its CSV, which is /data/events.csv
-// (data.go); the site's list alone has a JSON Feed too, for scripts, which
-// read a slice from the data files: one per list would cost a build as much
-// again as the Atom feeds.
+// (data.go). The site's list alone has a JSON Feed too: a script that
+// follows a list reads its CSV or the data files, and a JSON Feed for every
+// list would cost a build as much again as the Atom feeds.
 const (
 	atomFile     = "feed.xml"     // Atom: the newest feedSize events, each with its text
 	jsonFile     = "feed.json"    // the same as JSON Feed 1.1
@@ -109,10 +109,11 @@ func (b *builder) feeds() []output {
 
 // listFiles makes the files of l: its Atom feed of the feedSize notes
 // published last, the latest first; its calendar of every note; and its
-// CSV, or for the site's list its JSON Feed. A feed's updated time is its latest note's,
-// or the site's for a list of none, so that unchanged input gives the same
-// bytes. Each file's key is what it shows, so that a session renders it
-// again exactly when that changes.
+// CSV, or for the site's list its JSON Feed. A feed's updated time is its
+// latest note's, or the site's for a list of none, so that unchanged input
+// gives the same bytes. Each file's key is what it shows, so that a session
+// renders it again exactly when that changes. Pages of other lists (people,
+// organizations) declare theirs with it, and link them with subscribe.
 func (b *builder) listFiles(l list) []output {
 	byDate := !slices.ContainsFunc(l.notes, func(n *note) bool { return !n.Published.Equal(n.Date) })
 	top := newest(l.notes, feedSize, byDate)
@@ -172,8 +173,8 @@ func (b *builder) listFiles(l list) []output {
 	return outs
 }
 
-// keyFeed adds to a fingerprint what feeds and data files show of notes:
-// everything, and their URLs, which a note's file name may give.
+// keyFeed adds to a fingerprint what feeds show of notes: everything, and
+// their URLs, which a note's file name may give.
 func keyFeed(h *maphash.Hash, notes []*note) {
 	for _, n := range notes {
 		h.WriteString(n.url)
