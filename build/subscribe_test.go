@@ -491,3 +491,40 @@ json.dump(out, sys.stdout)
 		}
 	}
 }
+
+// TestLicenseShown: the licence site.yaml names is in every page's footer
+// and in the data files.
+func TestLicenseShown(t *testing.T) {
+	site := t.TempDir()
+	if err := os.CopyFS(site, os.DirFS("testdata/basic")); err != nil {
+		t.Fatal(err)
+	}
+	os.RemoveAll(filepath.Join(site, "want"))
+	yaml := filepath.Join(site, "content", "site.yaml")
+	data, err := os.ReadFile(yaml)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = append(data, "license: {name: Открытая лицензия «Дайджест», url: 'https://example.org/license?v=1&lang=ru'}\n"...)
+	if err := os.WriteFile(yaml, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "public")
+	buildSite(t, site, out, false)
+	files := readTree(t, out)
+	footer := `по лицензии <a rel="license" href="https://example.org/license?v=1&amp;lang=ru">Открытая лицензия «Дайджест»</a>`
+	for _, page := range []string{"index.html", "2025/delegation/index.html", "regions/beijing/index.html"} {
+		if !bytes.Contains(files[page], []byte(footer)) {
+			t.Errorf("%s: no %s", page, footer)
+		}
+	}
+	for _, f := range []string{"data/events.json", "data/taxonomy.json"} {
+		var doc struct{ License dataset.License }
+		if err := json.Unmarshal(files[f], &doc); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		if want := (dataset.License{Name: "Открытая лицензия «Дайджест»", URL: "https://example.org/license?v=1&lang=ru"}); doc.License != want {
+			t.Errorf("%s: licence %+v, want %+v", f, doc.License, want)
+		}
+	}
+}
