@@ -15,7 +15,8 @@ import (
 
 // feedSize is how many of the newest notes a feed carries, each with its
 // whole text: enough for a reader that checks daily or weekly, small enough
-// that 150 feeds stay a small part of the site.
+// that the feeds of every list, partnerships included, stay an eighth of
+// the site.
 const feedSize = 20
 
 // sitemapSize is the most URLs one sitemap file may hold (sitemaps.org).
