@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/coopdigest/digest/feed"
+	"github.com/coopdigest/digest/source"
 	"github.com/coopdigest/digest/templates"
 )
 
@@ -79,14 +80,20 @@ type list struct {
 	base  string  // the path of its page: "/" for the site, /regions/<slug>/
 	title string  // the title of its feeds and calendar
 	notes []*note // newest first, as the model orders them
+	// calendar says whether the list has a calendar: the site's and every
+	// region's, sector's, kind's and partnership's have one.
+	calendar bool
 }
 
-// subscribe sets the links of p, the page of the list at base, to the
-// list's feeds, calendar and CSV, which listFiles makes.
-func subscribe(p *templates.Page, base string) *templates.Page {
-	p.Feed, p.Calendar = base+atomFile, base+calendarFile
-	if base != "/" {
-		p.CSV = base + csvFile
+// subscribe sets the links of p, the page of l, to the list's files,
+// which listFiles makes.
+func subscribe(p *templates.Page, l list) *templates.Page {
+	p.Feed = l.base + atomFile
+	if l.calendar {
+		p.Calendar = l.base + calendarFile
+	}
+	if l.base != "/" {
+		p.CSV = l.base + csvFile
 	}
 	return p
 }
@@ -96,21 +103,31 @@ func subscribe(p *templates.Page, base string) *templates.Page {
 func (b *builder) feeds() []output {
 	m := b.model
 	site := m.src.Settings
-	outs := b.listFiles(list{base: "/", title: site.Title, notes: m.notes})
+	outs := b.listFiles(list{base: "/", title: site.Title, notes: m.notes, calendar: true})
 	for _, tax := range []string{"regions", "sectors", "kinds"} {
 		for _, t := range m.terms[tax] {
-			outs = append(outs, b.listFiles(list{base: t.url, title: t.Name.Ru + " — " + site.Title, notes: t.notes})...)
+			outs = append(outs, b.listFiles(termList(site, t))...)
 		}
 	}
 	for _, p := range m.pairs {
-		outs = append(outs, b.listFiles(list{base: p.url(), title: p.ru.Name.Ru + " и " + p.cn.Name.Ru + " — " + site.Title, notes: p.notes})...)
+		outs = append(outs, b.listFiles(pairList(site, p))...)
 	}
 	return outs
 }
 
+// termList is the list of a region, sector or kind.
+func termList(site source.Settings, t *term) list {
+	return list{base: t.url, title: t.Name.Ru + " — " + site.Title, notes: t.notes, calendar: true}
+}
+
+// pairList is the list of a partnership.
+func pairList(site source.Settings, p *pair) list {
+	return list{base: p.url(), title: p.ru.Name.Ru + " и " + p.cn.Name.Ru + " — " + site.Title, notes: p.notes, calendar: true}
+}
+
 // listFiles makes the files of l: its Atom feed of the feedSize notes
-// published last, the latest first; its calendar of every note; and its
-// CSV, or for the site's list its JSON Feed. A feed's updated time is its
+// published last, the latest first; its calendar of every note, if it has
+// one; and its CSV, or for the site's list its JSON Feed. A feed's updated time is its
 // latest note's, or the site's for a list of none, so that unchanged input
 // gives the same bytes. Each file's key is what it shows, so that a session
 // renders it again exactly when that changes. Pages of other lists (people,
@@ -138,7 +155,9 @@ func (b *builder) listFiles(l list) []output {
 			}
 			return feed.Atom(buf, f)
 		}},
-		{path: l.base[1:] + calendarFile,
+	}
+	if l.calendar {
+		outs = append(outs, output{path: l.base[1:] + calendarFile,
 			key: func(h *maphash.Hash) {
 				h.WriteString(l.title)
 				keyData(h, l.notes)
@@ -158,7 +177,7 @@ func (b *builder) listFiles(l list) []output {
 				}
 				grow(buf, events)
 				return feed.CalendarOf(buf, f, events)
-			}},
+			}})
 	}
 	if l.base == "/" {
 		outs = append(outs, output{path: jsonFile, key: feedKey("json"), render: func(buf *bytes.Buffer) error {

@@ -357,7 +357,7 @@ func (b *builder) plan() ([]output, error) {
 				}
 				return subscribe(&templates.Page{Title: paged(title, pg),
 					Description: "Сотрудничество: " + title + ". " + templates.Plural(len(p.notes), "Событие", "События", "Событий") + ": " + strconv.Itoa(len(p.notes)) + ".",
-					Data:        d}, p.url())
+					Data:        d}, pairList(m.src.Settings, p))
 			})
 		})
 	}
@@ -424,7 +424,7 @@ func (b *builder) termPages(t *term, page func(path, tmpl string, key func(*maph
 					d.Kinds = countTerms(t.notes, kindOf, m.kinds, "", termURL, m.searchFor(t))
 				}
 			}
-			return subscribe(&templates.Page{Title: paged(t.Name.Ru, p), Description: desc, Data: d}, t.url)
+			return subscribe(&templates.Page{Title: paged(t.Name.Ru, p), Description: desc, Data: d}, termList(m.src.Settings, t))
 		})
 	})
 }
