@@ -368,6 +368,7 @@ func prepare(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.
 		if p := n.prev; p != nil {
 			n.prev = nil // no chain of models from one build to the next
 			n.html, n.text, n.refs, n.warnings, n.image, n.og = p.html, p.text, p.refs, p.warnings, p.image, p.og
+			n.data.Store(p.data.Load())
 			if tmpl == prevTmpl {
 				n.item.HTML, n.itemKey = p.item.HTML, p.itemKey
 				continue

@@ -10,11 +10,14 @@ import (
 	"time"
 
 	"github.com/coopdigest/digest/feed"
+	"github.com/coopdigest/digest/source"
+	"github.com/coopdigest/digest/templates"
 )
 
 // feedSize is how many of the newest notes a feed carries, each with its
 // whole text: enough for a reader that checks daily or weekly, small enough
-// that 150 feeds stay a small part of the site.
+// that the feeds of every list, partnerships included, stay an eighth of
+// the site.
 const feedSize = 20
 
 // sitemapSize is the most URLs one sitemap file may hold (sitemaps.org).
@@ -58,86 +61,225 @@ func newest(notes []*note, n int, byDate bool) []*note {
 	return out
 }
 
-// feeds makes the site's feed and one per region and sector: each the
-// feedSize notes published last, the latest first. A feed's updated time
-// is its latest note's, or the site's for a feed of none, so that unchanged
-// input gives the same bytes.
+// The files of a list of events beside its page, for readers who follow
+// the list rather than visit it: every list (the site's, and each region's,
+// sector's, kind's and partnership's) has an Atom feed, a calendar and a
+// CSV. The site's are at the root, but its CSV, which is /data/events.csv
+// (data.go). The site's list alone has a JSON Feed too: a script that
+// follows a list reads its CSV or the data files, and a JSON Feed for every
+// list would cost a build as much again as the Atom feeds.
+const (
+	atomFile     = "feed.xml"     // Atom: the newest feedSize events, each with its text
+	jsonFile     = "feed.json"    // the same as JSON Feed 1.1
+	calendarFile = "calendar.ics" // iCalendar: every event of the list
+	csvFile      = "events.csv"   // every event of the list as open data
+)
+
+// list is a list of events readers can follow: its page and its notes.
+type list struct {
+	base  string  // the path of its page: "/" for the site, /regions/<slug>/
+	title string  // the title of its feeds and calendar
+	notes []*note // newest first, as the model orders them
+	// calendar says whether the list has a calendar: the site's and every
+	// region's, sector's, kind's and partnership's have one.
+	calendar bool
+}
+
+// subscribe sets the links of p, the page of l, to the list's files,
+// which listFiles makes.
+func subscribe(p *templates.Page, l list) *templates.Page {
+	p.Feed = l.base + atomFile
+	if l.calendar {
+		p.Calendar = l.base + calendarFile
+	}
+	if l.base != "/" {
+		p.CSV = l.base + csvFile
+	}
+	return p
+}
+
+// feeds makes the files of the site's list and of every region, sector,
+// kind and partnership.
 func (b *builder) feeds() []output {
 	m := b.model
 	site := m.src.Settings
-	var outs []output
-	byDate := !slices.ContainsFunc(m.notes, func(n *note) bool { return !n.Published.Equal(n.Date) })
-	all := newest(m.notes, feedSize, byDate)
-	add := func(path, title string, notes []*note) {
-		outs = append(outs, output{path: path[1:],
-			key: func(h *maphash.Hash) {
-				h.WriteString(title)
-				keyNotes(h, notes)
-				if len(notes) == 0 && len(all) > 0 {
-					maphash.WriteComparable(h, all[0].Version) // the feed's updated time
-				}
-			},
-			render: func(buf *bytes.Buffer) error {
-				return b.writeFeed(buf, path, title, notes, all)
-			}})
-	}
-	add("/feed.xml", site.Title, all)
-	for _, tax := range []string{"regions", "sectors"} {
+	outs := b.listFiles(list{base: "/", title: site.Title, notes: m.notes, calendar: true})
+	for _, tax := range []string{"regions", "sectors", "kinds"} {
 		for _, t := range m.terms[tax] {
-			add(t.url+"feed.xml", t.Name.Ru+" — "+site.Title, newest(t.notes, feedSize, byDate))
+			outs = append(outs, b.listFiles(termList(site, t))...)
 		}
+	}
+	for _, p := range m.pairs {
+		outs = append(outs, b.listFiles(pairList(site, p))...)
 	}
 	return outs
 }
 
-// writeFeed writes the Atom feed at path of notes; all are the site's.
-func (b *builder) writeFeed(buf *bytes.Buffer, path, title string, notes, all []*note) error {
-	m := b.model
-	site := m.src.Settings
+// termList is the list of a region, sector or kind.
+func termList(site source.Settings, t *term) list {
+	return list{base: t.url, title: t.Name.Ru + " — " + site.Title, notes: t.notes, calendar: true}
+}
+
+// pairList is the list of a partnership.
+func pairList(site source.Settings, p *pair) list {
+	return list{base: p.url(), title: p.ru.Name.Ru + " и " + p.cn.Name.Ru + " — " + site.Title, notes: p.notes, calendar: true}
+}
+
+// listFiles makes the files of l: its Atom feed of the feedSize notes
+// published last, the latest first; its calendar of every note, if it has
+// one; and its CSV, or for the site's list its JSON Feed. A feed's updated time is its
+// latest note's, or the site's for a list of none, so that unchanged input
+// gives the same bytes. Each file's key is what it shows, so that a session
+// renders it again exactly when that changes. Pages of other lists (people,
+// organizations) declare theirs with it, and link them with subscribe.
+func (b *builder) listFiles(l list) []output {
+	byDate := !slices.ContainsFunc(l.notes, func(n *note) bool { return !n.Published.Equal(n.Date) })
+	top := newest(l.notes, feedSize, byDate)
+	feedKey := func(format string) func(h *maphash.Hash) {
+		return func(h *maphash.Hash) {
+			h.WriteString(format)
+			h.WriteString(l.title)
+			keyFeed(h, top)
+			if len(top) == 0 {
+				if n := b.latest(); n != nil { // the feed's updated time
+					maphash.WriteComparable(h, n.Published)
+				}
+			}
+		}
+	}
+	outs := []output{
+		{path: l.base[1:] + atomFile, key: feedKey("atom"), render: func(buf *bytes.Buffer) error {
+			f, err := b.feed(l, atomFile, top, true)
+			if err != nil {
+				return err
+			}
+			return feed.Atom(buf, f)
+		}},
+	}
+	if l.calendar {
+		outs = append(outs, output{path: l.base[1:] + calendarFile,
+			key: func(h *maphash.Hash) {
+				h.WriteString(l.title)
+				keyData(h, l.notes)
+			},
+			render: func(buf *bytes.Buffer) error {
+				f, err := b.feed(l, calendarFile, nil, false)
+				if err != nil {
+					return err
+				}
+				events := make([][]byte, len(l.notes))
+				for i, n := range l.notes {
+					d, err := b.noteData(n)
+					if err != nil {
+						return err
+					}
+					events[i] = d.event
+				}
+				grow(buf, events)
+				return feed.CalendarOf(buf, f, events)
+			}})
+	}
+	if l.base == "/" {
+		outs = append(outs, output{path: jsonFile, key: feedKey("json"), render: func(buf *bytes.Buffer) error {
+			f, err := b.feed(l, jsonFile, top, true)
+			if err != nil {
+				return err
+			}
+			return feed.JSON(buf, f)
+		}})
+	} else {
+		outs = append(outs, b.csvFile(l.base+csvFile, l.notes))
+	}
+	return outs
+}
+
+// keyFeed adds to a fingerprint what feeds show of notes: everything, and
+// their URLs, which a note's file name may give.
+func keyFeed(h *maphash.Hash, notes []*note) {
+	for _, n := range notes {
+		h.WriteString(n.url)
+		maphash.WriteComparable(h, n.Version)
+	}
+	h.WriteByte(0)
+}
+
+// latest is the note published last, nil for none: an empty feed was
+// updated when the site was.
+func (b *builder) latest() *note { return latestOf(b.model.notes) }
+
+// latestOf is the note of notes published last; nil for none.
+func latestOf(notes []*note) *note {
+	var last *note
+	for _, n := range notes {
+		if last == nil || n.Published.After(last.Published) {
+			last = n
+		}
+	}
+	return last
+}
+
+// feed describes the file name of the list l, showing notes; bodies says
+// whether its entries carry the notes' text.
+func (b *builder) feed(l list, name string, notes []*note, bodies bool) (*feed.Feed, error) {
+	site := b.model.src.Settings
 	f := &feed.Feed{
-		Title:    title,
+		Title:    l.title,
 		Language: site.Language,
-		URL:      site.URL(path),
-		Home:     site.URL(path[:len(path)-len("feed.xml")]),
+		URL:      site.URL(l.base + name),
+		Home:     site.URL(l.base),
 		Author:   site.Title,
 		Updated:  time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC),
+		Entries:  make([]feed.Entry, 0, len(notes)),
 	}
-	switch {
-	case len(notes) > 0:
+	if len(notes) > 0 {
 		f.Updated = notes[0].Published
-	case len(all) > 0:
-		f.Updated = all[0].Published
+	} else if n := b.latest(); n != nil {
+		f.Updated = n.Published
 	}
 	for _, n := range notes {
-		body, err := b.body(n)
+		e, err := b.entry(n, bodies)
 		if err != nil {
-			return err
-		}
-		e := feed.Entry{
-			URL:       site.URL(n.url),
-			Title:     n.Title,
-			Summary:   n.Summary,
-			HTML:      string(body),
-			Published: n.Published,
-			Updated:   n.Published,
-			Start:     n.Date,
-			End:       n.End,
-			Places:    n.Places,
-		}
-		if k := m.kinds[n.Kind]; k != nil {
-			e.Categories = append(e.Categories, feed.Category{Term: k.Slug, Scheme: site.URL("/kinds/"), Label: k.Name.Ru})
-		}
-		for _, s := range n.Regions {
-			t := m.regions[s]
-			e.Categories = append(e.Categories, feed.Category{Term: t.Slug, Scheme: site.URL("/regions/"), Label: t.Name.Ru})
-		}
-		for _, s := range n.Sectors {
-			t := m.sectors[s]
-			e.Categories = append(e.Categories, feed.Category{Term: t.Slug, Scheme: site.URL("/sectors/"), Label: t.Name.Ru})
+			return nil, err
 		}
 		f.Entries = append(f.Entries, e)
 	}
-	return feed.Atom(buf, f)
+	return f, nil
+}
+
+// entry is the note n as an entry of a feed or a calendar; body says
+// whether it carries the note's text.
+func (b *builder) entry(n *note, body bool) (feed.Entry, error) {
+	m := b.model
+	site := m.src.Settings
+	e := feed.Entry{
+		URL:       site.URL(n.url),
+		Title:     n.Title,
+		Summary:   n.Summary,
+		Published: n.Published,
+		Updated:   n.Published,
+		Start:     n.Date,
+		End:       n.End,
+		Places:    n.Places,
+	}
+	if body {
+		html, err := b.body(n)
+		if err != nil {
+			return e, err
+		}
+		e.HTML = string(html)
+	}
+	if k := m.kinds[n.Kind]; k != nil {
+		e.Categories = append(e.Categories, feed.Category{Term: k.Slug, Scheme: site.URL("/kinds/"), Label: k.Name.Ru})
+	}
+	for _, s := range n.Regions {
+		t := m.regions[s]
+		e.Categories = append(e.Categories, feed.Category{Term: t.Slug, Scheme: site.URL("/regions/"), Label: t.Name.Ru})
+	}
+	for _, s := range n.Sectors {
+		t := m.sectors[s]
+		e.Categories = append(e.Categories, feed.Category{Term: t.Slug, Scheme: site.URL("/sectors/"), Label: t.Name.Ru})
+	}
+	return e, nil
 }
 
 type urlset struct {

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/coopdigest/digest/source"
@@ -43,6 +44,10 @@ type note struct {
 	// prev is the same note in the model of the last build, if it is
 	// there unchanged, until prepare has taken what it can from it.
 	prev *note
+	// data is what calendars and data files show of the note, made once;
+	// dataKey a fingerprint of it (data.go).
+	data    atomic.Pointer[noteData]
+	dataKey uint64
 }
 
 type termPos struct {
@@ -119,9 +124,9 @@ func newModel(src *source.Site, published []*source.Note, prev *model) *model {
 	for _, cn := range published {
 		n := &note{Note: cn, url: cn.URL(), idx: len(m.notes)}
 		if p := before[cn]; p != nil {
-			n.prev, n.termsKey, n.item = p, p.termsKey, p.item
+			n.prev, n.termsKey, n.item, n.dataKey = p, p.termsKey, p.item, p.dataKey
 		} else {
-			n.termsKey = termsKey(cn)
+			n.termsKey, n.dataKey = termsKey(cn), dataKey(n)
 		}
 		m.notes = append(m.notes, n)
 		m.byURL[n.url] = n

@@ -355,9 +355,9 @@ func (b *builder) plan() ([]output, error) {
 					d.Sectors = countTerms(p.notes, sectorsOf, m.sectors, "", termURL, m.searchFor(p.ru, p.cn))
 					d.Kinds = countTerms(p.notes, kindOf, m.kinds, "", termURL, m.searchFor(p.ru, p.cn))
 				}
-				return &templates.Page{Title: paged(title, pg),
+				return subscribe(&templates.Page{Title: paged(title, pg),
 					Description: "Сотрудничество: " + title + ". " + templates.Plural(len(p.notes), "Событие", "События", "Событий") + ": " + strconv.Itoa(len(p.notes)) + ".",
-					Data:        d}
+					Data:        d}, pairList(m.src.Settings, p))
 			})
 		})
 	}
@@ -370,6 +370,7 @@ func (b *builder) plan() ([]output, error) {
 		}})
 
 	outs = append(outs, b.feeds()...)
+	outs = append(outs, b.data()...)
 	outs = append(outs, b.sitemap(outs)...)
 	outs = append(outs, output{path: "robots.txt", key: func(*maphash.Hash) {}, render: func(buf *bytes.Buffer) error {
 		fmt.Fprintf(buf, "User-agent: *\nAllow: /\nDisallow: %s\n\nSitemap: %s\n", m.src.Settings.SearchURL, m.src.Settings.URL("/sitemap.xml"))
@@ -411,10 +412,6 @@ func (b *builder) termPages(t *term, page func(path, tmpl string, key func(*maph
 		}
 		return ""
 	}
-	feed := ""
-	if t.tax != "kinds" {
-		feed = t.url + "feed.xml"
-	}
 	desc := fmt.Sprintf("%s: %s. %d %s", label, t.Name.Ru, len(t.notes), templates.Plural(len(t.notes), "событие", "события", "событий"))
 	paginate(t.url, t.notes, m.src.Settings.PerPage, func(path string, its []*note, p templates.Pager) {
 		page(path, "term.html", func(h *maphash.Hash) { keyCountedList(h, its, p, t.notes) }, func() *templates.Page {
@@ -427,7 +424,7 @@ func (b *builder) termPages(t *term, page func(path, tmpl string, key func(*maph
 					d.Kinds = countTerms(t.notes, kindOf, m.kinds, "", termURL, m.searchFor(t))
 				}
 			}
-			return &templates.Page{Title: paged(t.Name.Ru, p), Description: desc, Feed: feed, Data: d}
+			return subscribe(&templates.Page{Title: paged(t.Name.Ru, p), Description: desc, Data: d}, termList(m.src.Settings, t))
 		})
 	})
 }

@@ -12,8 +12,11 @@
 package dataset
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -160,46 +163,119 @@ func join[T any](list []T, f func(T) string) string {
 
 // WriteCSV writes events as CSV with a header row.
 func WriteCSV(w io.Writer, events []Event) error {
-	cw := csv.NewWriter(w)
-	cw.UseCRLF = true
-	row := make([]string, len(Columns))
-	for i, c := range Columns {
-		row[i] = c.Name
-	}
-	if err := cw.Write(row); err != nil {
-		return err
-	}
+	rows := make([][]byte, len(events))
 	for i := range events {
-		for j, c := range Columns {
-			row[j] = c.value(&events[i])
-		}
-		if err := cw.Write(row); err != nil {
+		var err error
+		if rows[i], err = CSVRow(&events[i]); err != nil {
 			return err
 		}
 	}
+	return WriteCSVRows(w, rows)
+}
+
+// header is the CSV's header row.
+var header = func() []byte {
+	names := make([]string, len(Columns))
+	for i, c := range Columns {
+		names[i] = c.Name
+	}
+	row, err := csvRow(names)
+	if err != nil {
+		panic(err) // the names are constants
+	}
+	return row
+}()
+
+// CSVRow is e as a row of the CSV, its line end included, for
+// WriteCSVRows: a program that writes an event in several files makes its
+// row once.
+func CSVRow(e *Event) ([]byte, error) {
+	row := make([]string, len(Columns))
+	for j, c := range Columns {
+		row[j] = c.value(e)
+	}
+	return csvRow(row)
+}
+
+func csvRow(row []string) ([]byte, error) {
+	var buf bytes.Buffer
+	cw := csv.NewWriter(&buf)
+	cw.UseCRLF = true
+	if err := cw.Write(row); err != nil {
+		return nil, err
+	}
 	cw.Flush()
-	return cw.Error()
+	return buf.Bytes(), cw.Error()
 }
 
-// eventsFile is the JSON file of events.
-type eventsFile struct {
-	Meta
-	Count  int     `json:"count"`
-	Events []Event `json:"events"`
+// WriteCSVRows writes the header row and rows, each made by CSVRow: WriteCSV
+// (events) is WriteCSVRows(the rows of events).
+func WriteCSVRows(w io.Writer, rows [][]byte) error {
+	bw := bufio.NewWriter(w)
+	bw.Write(header)
+	for _, r := range rows {
+		bw.Write(r)
+	}
+	return bw.Flush()
 }
 
-// WriteJSON writes events as JSON, with meta at the top.
+// WriteJSON writes events as JSON, with meta at the top and each event
+// on a line of its own: a file of every event of a site is large, and an
+// indented one took many times as long to write, was a third larger and
+// no easier to read than one event a line, which also diffs line by line.
 func WriteJSON(w io.Writer, meta Meta, events []Event) error {
-	if events == nil {
-		events = []Event{}
-	}
+	lines := make([][]byte, len(events))
 	for i := range events {
-		e := &events[i]
-		// Lists are [] rather than null, so that every event has the same shape.
-		e.Regions, e.Sectors, e.People = nonNil(e.Regions), nonNil(e.Sectors), nonNil(e.People)
-		e.Organizations, e.Places, e.Sources = nonNil(e.Organizations), nonNil(e.Places), nonNil(e.Sources)
+		var err error
+		if lines[i], err = EventJSON(&events[i]); err != nil {
+			return err
+		}
 	}
-	return encode(w, eventsFile{Meta: meta, Count: len(events), Events: events})
+	return WriteJSONLines(w, meta, lines)
+}
+
+// EventJSON is e as a line of the JSON file of events, without its line
+// end, for WriteJSONLines: a program that writes an event in several files
+// makes its line once.
+func EventJSON(e *Event) ([]byte, error) {
+	c := *e
+	// Lists are [] rather than null, so that every event has the same shape.
+	c.Regions, c.Sectors, c.People = nonNil(c.Regions), nonNil(c.Sectors), nonNil(c.People)
+	c.Organizations, c.Places, c.Sources = nonNil(c.Organizations), nonNil(c.Places), nonNil(c.Sources)
+	return compact(&c)
+}
+
+// compact encodes v as JSON on one line.
+func compact(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // data files, never inlined in a page
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// WriteJSONLines writes the JSON file of events whose lines, each made by
+// EventJSON, are lines: WriteJSON(meta, events) is WriteJSONLines(meta,
+// the lines of events).
+func WriteJSONLines(w io.Writer, meta Meta, lines [][]byte) error {
+	head, err := compact(meta)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriter(w)
+	bw.Write(head[:len(head)-1]) // without its closing brace
+	fmt.Fprintf(bw, ",\"count\":%d,\"events\":[", len(lines))
+	for i, l := range lines {
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		bw.WriteByte('\n')
+		bw.Write(l)
+	}
+	bw.WriteString("\n]}\n")
+	return bw.Flush()
 }
 
 func nonNil[T any](s []T) []T {

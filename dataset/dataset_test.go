@@ -90,6 +90,20 @@ func TestJSON(t *testing.T) {
 	if zh := doc.Events[0]["regions"].([]any)[1].(map[string]any)["name"].(map[string]any)["zh"]; zh != "北京" {
 		t.Errorf("names: %v", zh)
 	}
+	// One event a line, between the line of the top level and the closing one.
+	if lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n"); len(lines) != 4 || !strings.HasPrefix(lines[1], `{"url":`) || lines[3] != "]}" {
+		t.Errorf("lines:\n%s", buf.String())
+	}
+
+	// No events: still the same shape.
+	buf.Reset()
+	if err := WriteJSON(&buf, meta, nil); err != nil {
+		t.Fatal(err)
+	}
+	doc.Events = nil
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil || doc.Count != 0 || doc.Events == nil {
+		t.Errorf("no events: %v, %s", err, buf.String())
+	}
 }
 
 // TestCodebook holds docs/DATA.md to Columns; -update rewrites its table.

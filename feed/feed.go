@@ -13,12 +13,14 @@
 package feed
 
 import (
+	"bytes"
 	"encoding/json"
 	"encoding/xml"
 	"io"
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
 
 	ics "github.com/arran4/golang-ical"
 )
@@ -223,8 +225,28 @@ func JSON(w io.Writer, f *Feed) error {
 // day is the calendar day a time was written on, in its own zone.
 func day(t time.Time) string { return t.Format(time.DateOnly) }
 
+// serialization is how calendars are written: lines of at most 75 octets,
+// folded, ending in CRLF (RFC 5545 3.1).
+var serialization = ics.SerializationConfiguration{MaxLength: 75, PropertyMaxLength: 75, NewLine: "\r\n"}
+
 // Calendar writes f as an iCalendar file of all-day events.
 func Calendar(w io.Writer, f *Feed) error {
+	events := make([][]byte, len(f.Entries))
+	for i := range f.Entries {
+		var buf bytes.Buffer
+		if err := Event(&buf, &f.Entries[i]); err != nil {
+			return err
+		}
+		events[i] = buf.Bytes()
+	}
+	return CalendarOf(w, f, events)
+}
+
+// CalendarOf writes a calendar of f whose events are events, each written
+// by Event, in place of f's Entries, which it does not read: Calendar
+// (f) is CalendarOf(f, the events of f.Entries). A program that puts an
+// entry in several calendars makes its event once.
+func CalendarOf(w io.Writer, f *Feed, events [][]byte) error {
 	cal := ics.NewCalendarFor("coopdigest")
 	cal.SetProductId("-//coopdigest//digest//RU")
 	cal.SetMethod(ics.MethodPublish)
@@ -237,32 +259,51 @@ func Calendar(w io.Writer, f *Feed) error {
 	// about that often.
 	cal.SetRefreshInterval("P1D")
 	cal.SetXPublishedTTL("P1D")
-	for _, e := range f.Entries {
-		ev := cal.AddEvent(UID(e.URL))
-		ev.SetDtStampTime(e.Published)
-		ev.SetModifiedAt(e.Updated)
-		ev.SetAllDayStartAt(date(e.Start))
-		end := e.End
-		if end.IsZero() {
-			end = e.Start
-		}
-		// DTEND of an all-day event is the day after its last (RFC 5545 3.6.1).
-		ev.SetAllDayEndAt(date(end).AddDate(0, 0, 1))
-		ev.SetSummary(oneLine(e.Title))
-		desc := e.Summary
-		if desc != "" {
-			desc += "\n\n"
-		}
-		ev.SetDescription(clean(desc + e.URL))
-		ev.SetURL(e.URL)
-		if len(e.Places) > 0 {
-			ev.SetLocation(oneLine(strings.Join(e.Places, ", ")))
-		}
-		for _, c := range e.Categories {
-			ev.AddCategory(oneLine(c.Label))
+	// The calendar with no events is its head and its end.
+	var head bytes.Buffer
+	if err := cal.SerializeTo(&head, &serialization); err != nil {
+		return err
+	}
+	const end = "END:VCALENDAR\r\n"
+	if _, err := w.Write(bytes.TrimSuffix(head.Bytes(), []byte(end))); err != nil {
+		return err
+	}
+	for _, ev := range events {
+		if _, err := w.Write(ev); err != nil {
+			return err
 		}
 	}
-	return cal.SerializeTo(w, ics.WithNewLine("\r\n")) // RFC 5545 3.1: lines end in CRLF
+	_, err := io.WriteString(w, end)
+	return err
+}
+
+// Event writes e as one event of a calendar (a VEVENT, CRLF line ends
+// included), for CalendarOf: an all-day event from e's Start to its End.
+func Event(w io.Writer, e *Entry) error {
+	ev := ics.NewEvent(UID(e.URL))
+	ev.SetDtStampTime(e.Published)
+	ev.SetModifiedAt(e.Updated)
+	ev.SetAllDayStartAt(date(e.Start))
+	end := e.End
+	if end.IsZero() {
+		end = e.Start
+	}
+	// DTEND of an all-day event is the day after its last (RFC 5545 3.6.1).
+	ev.SetAllDayEndAt(date(end).AddDate(0, 0, 1))
+	ev.SetSummary(oneLine(e.Title))
+	desc := e.Summary
+	if desc != "" {
+		desc += "\n\n"
+	}
+	ev.SetDescription(clean(desc + e.URL))
+	ev.SetURL(e.URL)
+	if len(e.Places) > 0 {
+		ev.SetLocation(oneLine(strings.Join(e.Places, ", ")))
+	}
+	for _, c := range e.Categories {
+		ev.AddCategory(oneLine(c.Label))
+	}
+	return ev.SerializeTo(w, &serialization)
 }
 
 // date is midnight of the day t was written on, so that an event keeps its
@@ -287,7 +328,36 @@ func UID(u string) string {
 // and which would break the line structure of the file.
 func clean(s string) string { return strings.ReplaceAll(s, "\r", "") }
 
-// oneLine makes a property that should be one line one line.
+// oneLine makes a property that should be one line one line: its runs of
+// white space one space each, none at its ends. Most values are so already
+// and are returned as they are: a site's calendars hold every event several
+// times, each with several such values.
 func oneLine(s string) string {
-	return strings.Join(strings.Fields(clean(s)), " ")
+	if !needsFolding(s) {
+		return s
+	}
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// needsFolding reports whether s has white space other than single ASCII
+// spaces between other characters.
+func needsFolding(s string) bool {
+	if s == "" {
+		return false
+	}
+	if s[0] == ' ' || s[len(s)-1] == ' ' {
+		return true
+	}
+	for i, r := range s {
+		if r == ' ' {
+			if s[i+1] == ' ' {
+				return true
+			}
+			continue
+		}
+		if unicode.IsSpace(r) {
+			return true
+		}
+	}
+	return false
 }

@@ -249,3 +249,25 @@ func TestDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestOneLine: a calendar's one-line values have their runs of white space,
+// line breaks included, made one space, and none at their ends.
+func TestOneLine(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"", ""},
+		{"Пекин", "Пекин"},
+		{"Хабаровский край, Пекин", "Хабаровский край, Пекин"},
+		{" Пекин", "Пекин"},
+		{"Пекин ", "Пекин"},
+		{"Хабаровский  край", "Хабаровский край"},
+		{"Хабаровский\r\nкрай", "Хабаровский край"},
+		{"a\tb", "a b"},
+		{"a\u00a0b", "a b"},
+		{"a\u2028b", "a b"},
+		{" ", ""},
+	} {
+		if got := oneLine(tt.in); got != tt.want {
+			t.Errorf("oneLine(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -31,6 +31,9 @@ type Settings struct {
 	// describes it; it is required with Image.
 	Image, ImageAlt string
 	Limits          Limits
+	// License is the licence the site's open data (/data/) is published
+	// under, named in its footer and in the data files.
+	License License
 
 	faviconPos, imagePos Pos // where Favicon and Image are set
 }
@@ -99,11 +102,31 @@ func DefaultSettings() Settings {
 		PerPage:   20,
 		SearchURL: "/search",
 		Limits:    Limits{Note: DefaultNoteLimit, FrontMatter: DefaultFrontMatterLimit, File: DefaultFileLimit},
+		License:   Licenses[0],
 	}
 }
 
+// License is a licence: its short name and the address of its text.
+type License struct {
+	Name string // CC BY 4.0
+	URL  string // absolute
+}
+
+// Licenses are the licences site.yaml may name by their name alone; the
+// first is the default. Another licence is given with its address:
+// license: {name: …, url: …}.
+var Licenses = []License{
+	{"CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/"},
+	{"CC BY-SA 4.0", "https://creativecommons.org/licenses/by-sa/4.0/"},
+	{"CC BY-NC 4.0", "https://creativecommons.org/licenses/by-nc/4.0/"},
+	{"CC0 1.0", "https://creativecommons.org/publicdomain/zero/1.0/"},
+	{"ODbL 1.0", "https://opendatacommons.org/licenses/odbl/1-0/"},
+	{"ODC-By 1.0", "https://opendatacommons.org/licenses/by/1-0/"},
+	{"PDDL 1.0", "https://opendatacommons.org/licenses/pddl/1-0/"},
+}
+
 // settingNames are the settings of site.yaml, in the contract's order.
-const settingNames = "title, base_url, language, per_page, search_url, search_origins, favicon, image, image_alt, limits"
+const settingNames = "title, base_url, language, per_page, search_url, search_origins, favicon, image, image_alt, limits, license"
 
 // ParseSettings reads site.yaml over the defaults. file names it in errors.
 func ParseSettings(file string, data []byte) (Settings, error) {
@@ -127,6 +150,10 @@ func ParseSettings(file string, data []byte) (Settings, error) {
 		}
 		if f.key == "search_origins" {
 			s.SearchOrigins = parseOrigins(&p, file, f)
+			continue
+		}
+		if f.key == "license" {
+			s.License = parseLicense(&p, file, f, s.License)
 			continue
 		}
 		v := scalar(&p, file, f)
@@ -224,6 +251,56 @@ func parseOrigins(p *problems, file string, f field) []string {
 			}
 		}
 		out = append(out, o)
+	}
+	return out
+}
+
+// parseLicense reads license: the name of one of Licenses (in any case,
+// spaces and hyphens as they come), or a mapping of a name and the absolute
+// http(s) address of the licence's text.
+func parseLicense(p *problems, file string, f field, l License) License {
+	norm := func(s string) string { return strings.Join(strings.Fields(strings.ToLower(s)), " ") }
+	var names []string
+	for _, k := range Licenses {
+		names = append(names, k.Name)
+	}
+	switch f.val.kind {
+	case scalarValue:
+		v := strings.TrimSpace(f.val.str)
+		for _, k := range Licenses {
+			if norm(v) == norm(k.Name) {
+				return k
+			}
+		}
+		p.add(file, f.val.line, f.val.col, "license %s: not a licence the digest knows (%s); give another as {name: …, url: …}", q(v), strings.Join(names, ", "))
+		return l
+	case mapValue:
+	default:
+		p.add(file, f.val.line, f.val.col, "license is a licence's name, such as CC BY 4.0, or {name: …, url: …}")
+		return l
+	}
+	var out License
+	for _, lf := range f.val.fields {
+		v := scalar(p, file, lf)
+		switch lf.key {
+		case "name":
+			out.Name = v
+		case "url":
+			u, err := url.Parse(v)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				p.add(file, lf.val.line, lf.val.col, "license.url %s: must be the absolute http or https address of the licence's text", q(v))
+				continue
+			}
+			out.URL = v
+		default:
+			p.add(file, lf.line, lf.col, "unknown license field %s (known: name, url)", q(lf.key))
+		}
+	}
+	if out.Name == "" {
+		p.add(file, f.val.line, f.val.col, "license needs a name, such as CC BY 4.0")
+	}
+	if out.URL == "" && f.val.get("url") == nil {
+		p.add(file, f.val.line, f.val.col, "license needs the url of the licence's text")
 	}
 	return out
 }

@@ -1,5 +1,10 @@
 package templates
 
+import (
+	"net/url"
+	"strconv"
+)
+
 // SearchPage is the Data of search.html, the results page of `digest
 // serve`: the query and filters as the reader set them, the hits, the
 // facets that narrow the search, and links that change it. Every link is a
@@ -73,4 +78,29 @@ type Typos struct {
 	Query string
 	URL   string
 	Words []string
+}
+
+// FeedQuery is the query string, from its "?", of the search as an Atom
+// feed (search_url.atom, served by `digest serve`): its words and filters,
+// without its order and page, as the feed is always newest first; "" for a
+// search of everything.
+func (p *SearchPage) FeedQuery() string {
+	v := url.Values{}
+	if p.Query != "" {
+		v.Set("q", p.Query)
+	}
+	v["region"], v["sector"], v["kind"] = p.Regions, p.Sectors, p.Kinds
+	if p.From != "" {
+		v.Set("from", p.From)
+	}
+	if p.To != "" {
+		v.Set("to", p.To)
+	}
+	if p.PerPage != 0 {
+		v.Set("per_page", strconv.Itoa(p.PerPage))
+	}
+	if q := v.Encode(); q != "" {
+		return "?" + q
+	}
+	return ""
 }

@@ -59,7 +59,11 @@ type Page struct {
 	Query       string // prefills the search box
 	NoIndex     bool   // ask crawlers not to index the page (search results)
 	Feed        string // path of the page's Atom feed, if it has one
-	OGType      string // OpenGraph type; "website" when empty
+	// Calendar is the path of the same list as iCalendar, and CSV of its
+	// events as CSV (docs/DATA.md); "" for none. The layout links them in
+	// the head; the partial "subscribe" shows them with Feed.
+	Calendar, CSV string
+	OGType        string // OpenGraph type; "website" when empty
 	// Image is the picture of links to the page (og:image), with an
 	// absolute URL; nil for the site's (site.yaml's image, or og.png).
 	Image  *Image

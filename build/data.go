@@ -1,0 +1,237 @@
+package build
+
+import (
+	"bytes"
+	"encoding/binary"
+	"hash/maphash"
+
+	"github.com/coopdigest/digest/dataset"
+	"github.com/coopdigest/digest/feed"
+)
+
+// dataDir is where the site's open data is published (docs/DATA.md).
+const dataDir = "data/"
+
+// data makes the site's open data: /data/events.json and /data/events.csv,
+// every published note with every field, and /data/taxonomy.json, every
+// taxonomy entry with its count. The JSON files name the site and its
+// licence. Their keys are every note, as any change shows in them.
+func (b *builder) data() []output {
+	m := b.model
+	meta := func(title string) dataset.Meta {
+		site := m.src.Settings
+		md := dataset.Meta{Title: title, Site: site.BaseURL, License: dataset.License(site.License)}
+		if n := latestOf(m.notes); n != nil {
+			md.Updated = dataset.Day(n.Published)
+		}
+		return md
+	}
+	title := m.src.Settings.Title
+	return []output{
+		{path: dataDir + "events.json",
+			key: func(h *maphash.Hash) { keyData(h, m.notes) },
+			render: func(buf *bytes.Buffer) error {
+				lines := make([][]byte, len(m.notes))
+				for i, n := range m.notes {
+					d, err := b.noteData(n)
+					if err != nil {
+						return err
+					}
+					lines[i] = d.line
+				}
+				grow(buf, lines)
+				return dataset.WriteJSONLines(buf, meta(title), lines)
+			}},
+		b.csvFile("/"+dataDir+"events.csv", m.notes),
+		{path: dataDir + "taxonomy.json",
+			key: func(h *maphash.Hash) {
+				for _, tax := range []string{"regions", "sectors", "kinds"} {
+					for _, t := range m.terms[tax] {
+						maphash.WriteComparable(h, len(t.notes))
+					}
+				}
+				if n := latestOf(m.notes); n != nil { // meta's updated day
+					maphash.WriteComparable(h, n.Published)
+				}
+			},
+			render: func(buf *bytes.Buffer) error {
+				return dataset.WriteTaxonomy(buf, meta(title), b.taxonomy())
+			}},
+	}
+}
+
+// csvFile is the output at path (from /) of notes as CSV, one row a note,
+// in their order: /data/events.csv of the site, and the events.csv of every
+// list beside its page. Pages of lists of other kinds make theirs with it.
+func (b *builder) csvFile(path string, notes []*note) output {
+	return output{path: path[1:],
+		key: func(h *maphash.Hash) {
+			h.WriteString("csv")
+			keyData(h, notes)
+		},
+		render: func(buf *bytes.Buffer) error {
+			rows := make([][]byte, len(notes))
+			for i, n := range notes {
+				d, err := b.noteData(n)
+				if err != nil {
+					return err
+				}
+				rows[i] = d.row
+			}
+			grow(buf, rows)
+			return dataset.WriteCSVRows(buf, rows)
+		}}
+}
+
+// noteData is what the calendars and data files show of a note: its
+// calendar event, its CSV row and its line of events.json. A note is in
+// several lists, each with its calendar and CSV, and in the site's: its
+// data is made the first time a file needs it and kept with the note, for
+// this build's other files and, while the note stays unchanged, for later
+// builds of a session. Encoding it anew for every file took most of a
+// session's time to rebuild a saved note on a large site.
+type noteData struct {
+	event, row, line []byte
+}
+
+// noteData returns the data of n, made on the first call.
+func (b *builder) noteData(n *note) (*noteData, error) {
+	if d := n.data.Load(); d != nil {
+		return d, nil
+	}
+	e, err := b.entry(n, false)
+	if err != nil {
+		return nil, err
+	}
+	var ev bytes.Buffer
+	if err := feed.Event(&ev, &e); err != nil {
+		return nil, err
+	}
+	rec := b.event(n)
+	d := &noteData{event: ev.Bytes()}
+	if d.row, err = dataset.CSVRow(&rec); err != nil {
+		return nil, err
+	}
+	if d.line, err = dataset.EventJSON(&rec); err != nil {
+		return nil, err
+	}
+	// Two files may make it at once: they made the same, keep the first.
+	n.data.CompareAndSwap(nil, d)
+	return n.data.Load(), nil
+}
+
+// event is the open-data record of a note: every field of its front
+// matter, its taxonomy entries with their names and pages, its address.
+func (b *builder) event(n *note) dataset.Event {
+	m := b.model
+	site := m.src.Settings
+	term := func(t *term) dataset.Term {
+		return dataset.Term{Slug: t.Slug, Country: t.Country, Name: dataset.Names(t.Name), URL: site.URL(t.url)}
+	}
+	e := dataset.Event{
+		URL:       site.URL(n.url),
+		Title:     n.Title,
+		Date:      dataset.Day(n.Date),
+		End:       dataset.Day(n.End),
+		Published: dataset.Day(n.Published),
+		Places:    n.Places,
+		Summary:   n.Summary,
+	}
+	if k := m.kinds[n.Kind]; k != nil {
+		e.Kind = term(k)
+	}
+	for _, s := range n.Regions {
+		e.Regions = append(e.Regions, term(m.regions[s]))
+	}
+	for _, s := range n.Sectors {
+		e.Sectors = append(e.Sectors, term(m.sectors[s]))
+	}
+	for _, p := range n.People {
+		e.People = append(e.People, dataset.Person{Name: p.Name, Role: p.Role})
+	}
+	for _, o := range n.Organizations {
+		e.Organizations = append(e.Organizations, dataset.Organization{Name: o})
+	}
+	for _, s := range n.Sources {
+		e.Sources = append(e.Sources, dataset.Source(s))
+	}
+	return e
+}
+
+// taxonomy is every taxonomy entry of the site with its published events.
+func (b *builder) taxonomy() dataset.Taxonomy {
+	m := b.model
+	site := m.src.Settings
+	tax := dataset.Taxonomy{}
+	for _, name := range []string{"regions", "sectors", "kinds"} {
+		entries := make([]dataset.Entry, 0, len(m.terms[name]))
+		for _, t := range m.terms[name] {
+			entries = append(entries, dataset.Entry{Slug: t.Slug, Country: t.Country, Group: t.Group,
+				Name: dataset.Names(t.Name), Aliases: t.Aliases, URL: site.URL(t.url), Events: len(t.notes)})
+		}
+		tax[name] = entries
+	}
+	return tax
+}
+
+// keyData adds to a fingerprint what the calendars and the data files show
+// of notes: all but their text, which would make a note's every list's
+// files be rendered again when only its text changed.
+func keyData(h *maphash.Hash, notes []*note) {
+	// Written a block at a time: the site's files have every note, and
+	// these keys are made at every save in watch mode.
+	var block [64 * 8]byte
+	for len(notes) > 0 {
+		k := min(len(notes), len(block)/8)
+		for i, n := range notes[:k] {
+			binary.LittleEndian.PutUint64(block[i*8:], n.dataKey)
+		}
+		h.Write(block[:k*8])
+		notes = notes[k:]
+	}
+	h.WriteByte(0)
+}
+
+// dataKey is a fingerprint of a note's URL and front matter but its
+// picture: all that its open data and its calendar event show.
+func dataKey(n *note) uint64 {
+	var h maphash.Hash
+	h.SetSeed(keySeed)
+	str := func(s string) {
+		h.WriteString(s)
+		h.WriteByte(0)
+	}
+	for _, s := range []string{n.url, n.Title, n.Kind, n.Summary} {
+		str(s)
+	}
+	maphash.WriteComparable(&h, n.Date)
+	maphash.WriteComparable(&h, n.End)
+	maphash.WriteComparable(&h, n.Published)
+	for _, list := range [][]string{n.Regions, n.Sectors, n.Organizations, n.Places} {
+		for _, s := range list {
+			str(s)
+		}
+		h.WriteByte(1)
+	}
+	for _, p := range n.People {
+		str(p.Name)
+		str(p.Role)
+	}
+	h.WriteByte(1)
+	for _, s := range n.Sources {
+		str(s.URL)
+		str(s.Publisher)
+	}
+	return h.Sum64()
+}
+
+// grow makes room in buf for a file of parts and a little more, at once:
+// the site's files of every note are megabytes, which a buffer grown as it
+// is written copies several times over.
+func grow(buf *bytes.Buffer, parts [][]byte) {
+	n := 4 << 10 // a file's head and end
+	for _, p := range parts {
+		n += len(p) + 1
+	}
+	buf.Grow(n)
+}

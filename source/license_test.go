@@ -1,0 +1,44 @@
+package source
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestLicense(t *testing.T) {
+	tests := []struct {
+		name, yaml string
+		want       License
+		err        string // part of the error; "" for none
+	}{
+		{"default", "title: x\n", License{"CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/"}, ""},
+		{"known", "license: CC BY-SA 4.0\n", License{"CC BY-SA 4.0", "https://creativecommons.org/licenses/by-sa/4.0/"}, ""},
+		{"known in another case", "license: 'cc0  1.0'\n", License{"CC0 1.0", "https://creativecommons.org/publicdomain/zero/1.0/"}, ""},
+		{"own", "license: {name: Открытая лицензия, url: https://example.org/license}\n", License{"Открытая лицензия", "https://example.org/license"}, ""},
+		{"own, block", "license:\n  name: X\n  url: http://example.org/x\n", License{"X", "http://example.org/x"}, ""},
+		{"unknown name", "title: x\nlicense: MIT\n", License{}, `site.yaml:2:10: license "MIT": not a licence the digest knows (CC BY 4.0,`},
+		{"no url", "license: {name: X}\n", License{}, "site.yaml:1:10: license needs the url of the licence's text"},
+		{"no name", "license: {url: https://example.org/x}\n", License{}, "site.yaml:1:10: license needs a name"},
+		{"relative url", "license:\n  name: X\n  url: /license/\n", License{}, `site.yaml:3:8: license.url "/license/": must be the absolute http or https address`},
+		{"unknown field", "license: {name: X, url: https://example.org/x, year: 2025}\n", License{}, `unknown license field "year" (known: name, url)`},
+		{"list", "license: [CC BY 4.0]\n", License{}, "site.yaml:1:10: license is a licence's name"},
+		{"empty", "license:\n", License{}, "license is a licence's name"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := ParseSettings("site.yaml", []byte(tt.yaml))
+			if tt.err == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if s.License != tt.want {
+					t.Errorf("License = %+v, want %+v", s.License, tt.want)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("err = %v, want %q", err, tt.err)
+			}
+		})
+	}
+}
