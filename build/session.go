@@ -421,7 +421,9 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 	}
 	written := time.Now()
 	if err := s.updateIndex(ctx, b, upserts, deletes); err != nil {
-		return nil, err
+		// The pages of this change are in OUT, the index is as it was:
+		// a full build puts them in agreement again.
+		return s.recover(ctx, fmt.Errorf("updating the search index: %w", err))
 	}
 	logger(s.cfg).Debug("rebuilt", "files", len(todo), "removed", len(gone), "documents", len(upserts)+len(deletes),
 		"render_ms", rendered.Sub(start).Milliseconds(), "write_ms", written.Sub(rendered).Milliseconds(), "index_ms", time.Since(written).Milliseconds())
@@ -429,6 +431,22 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 	s.src, s.tmpl, s.model, s.keys = src, tmpl, b.model, keys
 	return &Result{Notes: len(b.model.notes), Pages: countPages(outs), Files: len(outs), Rendered: len(todo), Removed: len(gone),
 		Source: src, Duration: time.Since(start), Changed: reread, Warnings: b.warnings}, nil
+}
+
+// recover follows an incremental build whose pages were written but whose
+// index could not be updated with a full build, which writes pages and
+// index anew, so that the two never disagree for longer than the build.
+// When that fails too, the session forgets its state: the next build is a
+// full one.
+func (s *Session) recover(ctx context.Context, cause error) (*Result, error) {
+	logger(s.cfg).Warn("rebuilding the whole site", "err", cause)
+	res, err := s.full(ctx)
+	if err != nil {
+		s.src, s.model, s.keys = nil, nil, nil
+		return nil, errors.Join(cause, fmt.Errorf("and the full build that followed: %w", err))
+	}
+	res.Warnings = append(res.Warnings, cause.Error()+"; the whole site was built again")
+	return res, nil
 }
 
 // listFiles returns the site's files (source.Files) with those below the

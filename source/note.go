@@ -71,13 +71,25 @@ type Note struct {
 
 	url string // URL(), once the note is parsed
 
-	// Version changes whenever the file's bytes do. It is a hash with a seed
-	// of this process: compare versions within one run only.
+	// Version changes whenever the file's bytes or its path do: a note
+	// renamed or moved may have another URL and resolve its pictures from
+	// another folder. It is a hash with a seed of this process: compare
+	// versions within one run only.
 	Version uint64
 }
 
 // versionSeed seeds Note.Version.
 var versionSeed = maphash.MakeSeed()
+
+// noteVersion is the Version of the note in file with the bytes data.
+func noteVersion(file string, data []byte) uint64 {
+	var h maphash.Hash
+	h.SetSeed(versionSeed)
+	h.WriteString(file)
+	h.WriteByte(0)
+	h.Write(data)
+	return h.Sum64()
+}
 
 // Pos is a place in a source file; Line and Col count from 1.
 type Pos struct {
@@ -227,7 +239,7 @@ func parseNote(file string, data []byte, src *Site) (*Note, error) {
 	}
 
 	n := &Note{File: file, Body: body, BodyLine: 1 + bytes.Count(data[:bodyStart], []byte("\n")),
-		Version: maphash.Bytes(versionSeed, data)}
+		Version: noteVersion(file, data)}
 	tax := &src.Taxonomies
 	seen := map[string]bool{}
 	slugOK := true
