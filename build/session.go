@@ -44,6 +44,16 @@ type Session struct {
 	// OpenIndex, when set, opens the index of a full build for updates;
 	// without it every change rebuilds the whole index.
 	OpenIndex func(dir string) (Index, error)
+	// DeferData, when set, makes an incremental build write the pages, the
+	// files they show and the index, and leave the files for programs
+	// (feeds, calendars, CSV and JSON data, sitemaps) to Flush: a saved
+	// note changes those of every list it is in, megabytes that a reader
+	// waiting for the page need not wait for. The next Build flushes them
+	// first if Flush was not called.
+	DeferData bool
+
+	// deferred are the outputs an incremental build left to Flush.
+	deferred []output
 
 	src   *source.Site
 	tmpl  *templates.Set
@@ -70,10 +80,53 @@ func NewSession(cfg Config) *Session {
 func (s *Session) Build(ctx context.Context, changed []string) (*Result, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.src == nil || changed == nil || needsFull(changed) || !hasMarker(s.cfg.OutDir()) {
+	full := s.src == nil || changed == nil || needsFull(changed) || !hasMarker(s.cfg.OutDir())
+	if !full && len(s.deferred) > 0 {
+		// A failed flush forgets the session's state: the build is full.
+		full = s.flush(ctx) != nil
+	}
+	if full {
+		s.deferred = nil // a full build writes everything
 		return s.full(ctx)
 	}
 	return s.incremental(ctx, changed)
+}
+
+// Flush writes the files the last build left for later (see DeferData).
+// When one cannot be written, the next build is a full one.
+func (s *Session) Flush(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.flush(ctx)
+}
+
+func (s *Session) flush(ctx context.Context) error {
+	outs := s.deferred
+	s.deferred = nil
+	if len(outs) == 0 {
+		return nil
+	}
+	bufs, err := renderOutputs(ctx, s.cfg, outs)
+	if err == nil {
+		err = writeOutputs(s.cfg.OutDir(), nil, outs, bufs)
+	}
+	if err != nil {
+		s.src, s.model, s.keys = nil, nil, nil
+	}
+	return err
+}
+
+// deferrable reports whether an output is a file for programs rather than
+// for readers' pages (see DeferData).
+func deferrable(o output) bool {
+	if o.from != "" {
+		return false
+	}
+	switch path.Ext(o.path) {
+	case ".xml", ".ics", ".csv", ".json":
+		return true
+	}
+	return false
 }
 
 // needsFull reports whether a change touches what every page depends on.
@@ -366,54 +419,21 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 		}
 	}
 
+	var later []output
+	if s.DeferData {
+		todo, later = splitOutputs(todo, deferrable)
+	}
 	// Render everything before writing anything, so that a failure leaves
 	// OUT as it was.
-	bufs := make([][]byte, len(todo))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	for i, o := range todo {
-		if o.from != "" {
-			continue // copied as it is written
-		}
-		g.Go(func() error {
-			if gctx.Err() != nil {
-				return gctx.Err()
-			}
-			var buf bytes.Buffer
-			if err := protect(logger(s.cfg), o.path, func() error { return o.render(&buf) }); err != nil {
-				return o.fail("rendering", err)
-			}
-			bufs[i] = buf.Bytes()
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
+	bufs, err := renderOutputs(ctx, s.cfg, todo)
+	if err != nil {
 		return nil, err
 	}
 
 	upserts, deletes := s.indexChanges(b, dropped, fresh)
 	rendered := time.Now()
 	out := s.cfg.OutDir()
-	// Each file is replaced atomically; the file system's calls are slow
-	// enough that writing them on every core pays.
-	var wg errgroup.Group
-	wg.SetLimit(runtime.GOMAXPROCS(0))
-	for i, o := range todo {
-		wg.Go(func() error {
-			dst := filepath.Join(out, filepath.FromSlash(o.path))
-			if o.from != "" {
-				if err := copyAtomic(fsys, o.from, o.limit, dst); err != nil {
-					return o.fail("copying "+o.from+" to", err)
-				}
-				return nil
-			}
-			if err := writeAtomic(dst, bufs[i]); err != nil {
-				return o.fail("writing", err)
-			}
-			return nil
-		})
-	}
-	if err := wg.Wait(); err != nil {
+	if err := writeOutputs(out, fsys, todo, bufs); err != nil {
 		return nil, err
 	}
 	for _, p := range gone {
@@ -429,8 +449,70 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 		"render_ms", rendered.Sub(start).Milliseconds(), "write_ms", written.Sub(rendered).Milliseconds(), "index_ms", time.Since(written).Milliseconds())
 
 	s.src, s.tmpl, s.model, s.keys = src, tmpl, b.model, keys
-	return &Result{Notes: len(b.model.notes), Pages: countPages(outs), Files: len(outs), Rendered: len(todo), Removed: len(gone),
+	s.deferred = later
+	return &Result{Notes: len(b.model.notes), Pages: countPages(outs), Files: len(outs), Rendered: len(todo) + len(later), Removed: len(gone),
 		Source: src, Duration: time.Since(start), Changed: reread, Warnings: b.warnings}, nil
+}
+
+// splitOutputs returns the outputs for which later is false, then the others.
+func splitOutputs(outs []output, later func(output) bool) (now, rest []output) {
+	for _, o := range outs {
+		if later(o) {
+			rest = append(rest, o)
+		} else {
+			now = append(now, o)
+		}
+	}
+	return now, rest
+}
+
+// renderOutputs renders outs on every core; copies (from) are left to
+// writeOutputs.
+func renderOutputs(ctx context.Context, cfg Config, outs []output) ([][]byte, error) {
+	bufs := make([][]byte, len(outs))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, o := range outs {
+		if o.from != "" {
+			continue // copied as it is written
+		}
+		g.Go(func() error {
+			if gctx.Err() != nil {
+				return gctx.Err()
+			}
+			var buf bytes.Buffer
+			if err := protect(logger(cfg), o.path, func() error { return o.render(&buf) }); err != nil {
+				return o.fail("rendering", err)
+			}
+			bufs[i] = buf.Bytes()
+			return nil
+		})
+	}
+	return bufs, g.Wait()
+}
+
+// writeOutputs replaces each file of outs in out atomically with what
+// renderOutputs made of it, or with a copy of its file of the site fsys.
+// The file system's calls are slow enough that writing on every core pays.
+func writeOutputs(out string, fsys fs.FS, outs []output, bufs [][]byte) error {
+	var wg errgroup.Group
+	wg.SetLimit(runtime.GOMAXPROCS(0))
+	for i, o := range outs {
+		wg.Go(func() error {
+			dst := filepath.Join(out, filepath.FromSlash(o.path))
+			if o.from != "" {
+				if err := copyAtomic(fsys, o.from, o.limit, dst); err != nil {
+					return o.fail("copying "+o.from+" to", err)
+				}
+				return nil
+			}
+			if err := writeAtomic(dst, bufs[i]); err != nil {
+				return o.fail("writing", err)
+			}
+			return nil
+		})
+	}
+	return wg.Wait()
 }
 
 // recover follows an incremental build whose pages were written but whose

@@ -126,6 +126,7 @@ func New(cfg Config) (*Watcher, error) {
 	}
 	w.session = build.NewSession(build.Config{Site: cfg.Site, Out: cfg.Out, Drafts: cfg.Drafts, Logger: cfg.Logger, Live: true})
 	w.session.OpenIndex = cfg.OpenIndex
+	w.session.DeferData = true // written after the reload: see rebuild
 	if w.log == nil {
 		w.log = slog.New(slog.DiscardHandler)
 	}
@@ -330,6 +331,11 @@ func (w *Watcher) rebuild(ctx context.Context, first bool) {
 		w.cfg.OnBuild(res)
 	}
 	w.publish("")
+	// Feeds, calendars and data files follow the pages the reload shows.
+	if err := w.session.Flush(ctx); err != nil && ctx.Err() == nil {
+		fmt.Fprintln(w.stderr, err)
+		w.log.Warn("could not write the feeds and data files; the next build is a full one", "err", err)
+	}
 }
 
 // note records a changed path, relative to the site and slash-separated,
