@@ -763,8 +763,14 @@ func contentType(name string) string {
 		return "text/css; charset=utf-8"
 	case ext == ".js" || ext == ".mjs":
 		return "text/javascript; charset=utf-8"
+	case base == "feed.json":
+		return "application/feed+json; charset=utf-8"
 	case ext == ".xml":
 		return "application/xml; charset=utf-8"
+	case ext == ".ics":
+		return "text/calendar; charset=utf-8"
+	case ext == ".csv":
+		return "text/csv; charset=utf-8"
 	case ext == ".txt":
 		return "text/plain; charset=utf-8"
 	case ext == ".json":
