@@ -267,6 +267,7 @@ func (b *builder) plan() ([]output, error) {
 	// its pages list the others.
 	soon, past := upcoming(m.notes, b.today)
 	shown := soon[:min(per, len(soon))]
+	homeBars := b.yearBarsOf(m.notes, nil)
 	paginate("/", past, per, func(path string, its []*note, p templates.Pager) {
 		page(path, "index.html", func(h *maphash.Hash) {
 			keyItems(h, its)
@@ -276,6 +277,7 @@ func (b *builder) plan() ([]output, error) {
 			if p.Number == 1 {
 				keyItems(h, shown)
 				maphash.WriteComparable(h, len(soon))
+				keyBars(h, homeBars)
 			}
 		}, func() *templates.Page {
 			title := ""
@@ -286,7 +288,11 @@ func (b *builder) plan() ([]output, error) {
 			if p.Number == 1 {
 				d.Upcoming, d.UpcomingMore = items(shown), len(soon)-len(shown)
 			}
-			return &templates.Page{Title: title, Description: "Новости межрегионального сотрудничества России и Китая: визиты, переговоры, форумы и соглашения.", Data: d}
+			pg := &templates.Page{Title: title, Description: "Новости межрегионального сотрудничества России и Китая: визиты, переговоры, форумы и соглашения.", Data: d}
+			if p.Number == 1 {
+				pg.Chart = yearChart(homeBars)
+			}
+			return pg
 		})
 	})
 
@@ -306,15 +312,23 @@ func (b *builder) plan() ([]output, error) {
 	for _, y := range m.years {
 		ys := strconv.Itoa(y)
 		notes := m.byYear[y]
+		months := monthBars(notes, y)
 		paginate(yearURL(y), notes, per, func(path string, its []*note, p templates.Pager) {
 			page(path, "list.html", func(h *maphash.Hash) {
 				keyItems(h, its)
 				keyPager(h, p)
 				keyCounts(h, years)
 				maphash.WriteComparable(h, len(notes))
+				if p.Number == 1 {
+					keyBars(h, months)
+				}
 			}, func() *templates.Page {
-				return &templates.Page{Title: paged("События "+ys+" года", p),
+				pg := &templates.Page{Title: paged("События "+ys+" года", p),
 					Data: listPage{Heading: "События " + ys + " года", Items: items(its), Pager: p, Years: years, Total: len(notes)}}
+				if p.Number == 1 {
+					pg.Chart = barsChart("chart-months", "События "+ys+" года по месяцам", "Месяц", months)
+				}
+				return pg
 			})
 		})
 	}
@@ -329,7 +343,7 @@ func (b *builder) plan() ([]output, error) {
 		regionCounts(h)
 		keyCounted(h, m.notes) // a side's total counts notes, not mentions
 	}, func() *templates.Page {
-		return &templates.Page{Title: "Регионы", Description: "Регионы России и провинции Китая и число событий с их участием.", Data: b.regionsPage()}
+		return &templates.Page{Title: "Регионы", Description: "Регионы России и провинции Китая и число событий с их участием.", Data: b.regionsPage(), Chart: b.regionsMatrix()}
 	})
 	for _, tax := range []string{"sectors", "kinds"} {
 		var counts []templates.Count
@@ -347,17 +361,27 @@ func (b *builder) plan() ([]output, error) {
 	}
 	for _, p := range m.pairs {
 		title := p.ru.Name.Ru + " — " + p.cn.Name.Ru
+		bars := b.yearBarsOf(p.notes, termFilters(p.ru, p.cn))
 		paginate(p.url(), p.notes, per, func(path string, its []*note, pg templates.Pager) {
-			page(path, "partnership.html", func(h *maphash.Hash) { keyCountedList(h, its, pg, p.notes) }, func() *templates.Page {
+			page(path, "partnership.html", func(h *maphash.Hash) {
+				keyCountedList(h, its, pg, p.notes)
+				if pg.Number == 1 {
+					keyBars(h, bars)
+				}
+			}, func() *templates.Page {
 				d := pairPage{RU: p.ru.ref(), CN: p.cn.ref(), Total: len(p.notes), Items: items(its), Pager: pg}
 				if pg.Number == 1 {
 					// The counts belong to the partnership, not the page: show them once.
 					d.Sectors = countTerms(p.notes, sectorsOf, m.sectors, "", termURL, m.searchFor(p.ru, p.cn))
 					d.Kinds = countTerms(p.notes, kindOf, m.kinds, "", termURL, m.searchFor(p.ru, p.cn))
 				}
-				return subscribe(&templates.Page{Title: paged(title, pg),
+				view := &templates.Page{Title: paged(title, pg),
 					Description: "Сотрудничество: " + title + ". " + templates.Plural(len(p.notes), "Событие", "События", "Событий") + ": " + strconv.Itoa(len(p.notes)) + ".",
-					Data:        d}, pairList(m.src.Settings, p))
+					Data:        d}
+				if pg.Number == 1 {
+					view.Chart = yearChart(bars)
+				}
+				return subscribe(view, pairList(m.src.Settings, p))
 			})
 		})
 	}
@@ -413,8 +437,14 @@ func (b *builder) termPages(t *term, page func(path, tmpl string, key func(*maph
 		return ""
 	}
 	desc := fmt.Sprintf("%s: %s. %d %s", label, t.Name.Ru, len(t.notes), templates.Plural(len(t.notes), "событие", "события", "событий"))
+	bars := b.yearBarsOf(t.notes, termFilters(t))
 	paginate(t.url, t.notes, m.src.Settings.PerPage, func(path string, its []*note, p templates.Pager) {
-		page(path, "term.html", func(h *maphash.Hash) { keyCountedList(h, its, p, t.notes) }, func() *templates.Page {
+		page(path, "term.html", func(h *maphash.Hash) {
+			keyCountedList(h, its, p, t.notes)
+			if p.Number == 1 {
+				keyBars(h, bars)
+			}
+		}, func() *templates.Page {
 			d := termPage{Term: t.ref(), Label: label, Country: t.Country, Total: len(t.notes), Items: items(its), Pager: p}
 			if p.Number == 1 {
 				// The counts belong to the term, not the page: show them once.
@@ -424,7 +454,11 @@ func (b *builder) termPages(t *term, page func(path, tmpl string, key func(*maph
 					d.Kinds = countTerms(t.notes, kindOf, m.kinds, "", termURL, m.searchFor(t))
 				}
 			}
-			return subscribe(&templates.Page{Title: paged(t.Name.Ru, p), Description: desc, Data: d}, termList(m.src.Settings, t))
+			pg := &templates.Page{Title: paged(t.Name.Ru, p), Description: desc, Data: d}
+			if p.Number == 1 {
+				pg.Chart = yearChart(bars)
+			}
+			return subscribe(pg, termList(m.src.Settings, t))
 		})
 	})
 }

@@ -66,7 +66,10 @@ type Page struct {
 	OGType        string // OpenGraph type; "website" when empty
 	// Image is the picture of links to the page (og:image), with an
 	// absolute URL; nil for the site's (site.yaml's image, or og.png).
-	Image  *Image
+	Image *Image
+	// Chart is the page's chart, drawn by package chart (inline SVG and its
+	// table); "" for none.
+	Chart  template.HTML
 	JSONLD any  // schema.org data, rendered as JSON in the head
 	Live   bool // watch mode: the layout adds the live-reload script
 	Data   any
