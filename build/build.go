@@ -167,6 +167,9 @@ type builder struct {
 	// warnings are the problems of the notes rendered by this build that
 	// do not stop it.
 	warnings []string
+	// personOf and orgOf find the actor a note names (people.go); set by
+	// plan.
+	personOf, orgOf func(name string) *actor
 }
 
 // write renders the site src into the empty folder dir: pages on every core,

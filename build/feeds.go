@@ -83,6 +83,10 @@ type list struct {
 	// calendar says whether the list has a calendar: the site's and every
 	// region's, sector's, kind's and partnership's have one.
 	calendar bool
+	// brief says that the list's feed gives each event's summary, not its
+	// text: the feeds of people and organizations, thousands on a large
+	// site, whose events' texts the site's and their regions' feeds carry.
+	brief bool
 }
 
 // subscribe sets the links of p, the page of l, to the list's files,
@@ -115,14 +119,17 @@ func (b *builder) feeds() []output {
 	return outs
 }
 
-// termList is the list of a region, sector or kind.
+// termList is the list of a region, sector or kind. A kind's feed is
+// brief: its events' texts are in the site's feed.
 func termList(site source.Settings, t *term) list {
-	return list{base: t.url, title: t.Name.Ru + " — " + site.Title, notes: t.notes, calendar: true}
+	return list{base: t.url, title: t.Name.Ru + " — " + site.Title, notes: t.notes, calendar: true, brief: t.tax == "kinds"}
 }
 
-// pairList is the list of a partnership.
+// pairList is the list of a partnership. Its feed is brief: there are as
+// many partnerships as pairs of regions that met, and their events' texts
+// are in their regions' feeds.
 func pairList(site source.Settings, p *pair) list {
-	return list{base: p.url(), title: p.ru.Name.Ru + " и " + p.cn.Name.Ru + " — " + site.Title, notes: p.notes, calendar: true}
+	return list{base: p.url(), title: p.ru.Name.Ru + " и " + p.cn.Name.Ru + " — " + site.Title, notes: p.notes, calendar: true, brief: true}
 }
 
 // listFiles makes the files of l: its Atom feed of the feedSize notes
@@ -149,7 +156,7 @@ func (b *builder) listFiles(l list) []output {
 	}
 	outs := []output{
 		{path: l.base[1:] + atomFile, key: feedKey("atom"), render: func(buf *bytes.Buffer) error {
-			f, err := b.feed(l, atomFile, top, true)
+			f, err := b.feed(l, atomFile, top, !l.brief)
 			if err != nil {
 				return err
 			}

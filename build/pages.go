@@ -49,8 +49,8 @@ type (
 	notePage struct {
 		templates.Item
 		Sectors       []templates.TermRef
-		People        []source.Person
-		Organizations []string
+		People        []personRef
+		Organizations []templates.Count
 		Places        []string
 		Sources       []source.Link
 		Body          template.HTML
@@ -58,6 +58,11 @@ type (
 		Related       []templates.Item
 		Partnerships  []templates.Count
 		Year          templates.Count
+	}
+	// personRef is a person a note names, with their role and page.
+	personRef struct {
+		source.Person
+		URL string
 	}
 	// termPage is a region, sector or kind with its events and counts.
 	termPage struct {
@@ -296,10 +301,26 @@ func (b *builder) plan() ([]output, error) {
 		})
 	})
 
+	// People and organizations, whom note pages link.
+	people, orgs := m.actors("people"), m.actors("organizations")
+	b.personOf, b.orgOf = actorsByName(people, m.src.People), actorsByName(orgs, m.src.Organizations)
+	outs = append(outs, b.actorPages("people", people, b.personOf, page)...)
+	outs = append(outs, b.actorPages("organizations", orgs, b.personOf, page)...)
+
 	// Notes.
 	for _, n := range m.notes {
 		page(n.url, "note.html", func(h *maphash.Hash) {
 			maphash.WriteComparable(h, n.Version)
+			for _, p := range n.People { // the actors' slugs, which other notes may change
+				if a := b.personOf(p.Name); a != nil {
+					h.WriteString(a.url)
+				}
+			}
+			for _, o := range n.Organizations {
+				if a := b.orgOf(o); a != nil {
+					h.WriteString(a.url)
+				}
+			}
 			if n.image != nil { // its size may change with the note as it is
 				maphash.WriteComparable(h, *n.image)
 			}
@@ -465,8 +486,22 @@ func (b *builder) termPages(t *term, page func(path, tmpl string, key func(*maph
 
 func (b *builder) notePage(n *note) *templates.Page {
 	m := b.model
-	d := notePage{Item: n.item, People: n.People, Organizations: n.Organizations, Places: n.Places, Sources: n.Sources,
+	d := notePage{Item: n.item, Places: n.Places, Sources: n.Sources,
 		Year: templates.Count{Name: strconv.Itoa(n.Year()), URL: yearURL(n.Year())}}
+	for _, p := range n.People {
+		r := personRef{Person: p}
+		if a := b.personOf(p.Name); a != nil {
+			r.URL = a.url
+		}
+		d.People = append(d.People, r)
+	}
+	for _, o := range n.Organizations {
+		c := templates.Count{Name: o}
+		if a := b.orgOf(o); a != nil {
+			c.URL = a.url
+		}
+		d.Organizations = append(d.Organizations, c)
+	}
 	for _, s := range n.Sectors {
 		d.Sectors = append(d.Sectors, m.sectors[s].ref())
 	}

@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"html"
 	"net/url"
 	"os"
 	"os/exec"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -20,6 +22,7 @@ import (
 
 	"github.com/coopdigest/digest/dataset"
 	"github.com/coopdigest/digest/feed"
+	"github.com/coopdigest/digest/source"
 )
 
 // builtList is one list of a built site with the events it must hold,
@@ -86,6 +89,33 @@ func TestListFiles(t *testing.T) {
 			add("/sectors/"+s.Slug+"/", e)
 		}
 	}
+	// A person's or an organization's list is the events that name them as
+	// their page's heading does (testdata/basic has no registry), in any
+	// letter case and with ё and е alike.
+	h1 := regexp.MustCompile(`<h1>([^<]*)</h1>`)
+	for f, page := range files {
+		parts := strings.Split(f, "/")
+		if len(parts) != 3 || parts[2] != "index.html" || parts[0] != "people" && parts[0] != "organizations" {
+			continue
+		}
+		m := h1.FindSubmatch(page)
+		if m == nil {
+			t.Fatalf("%s: no heading", f)
+		}
+		name := source.Fold(html.UnescapeString(string(m[1])))
+		for _, e := range data.Events {
+			var names []string
+			for _, p := range e.People {
+				names = append(names, p.Name)
+			}
+			for _, o := range e.Organizations {
+				names = append(names, o.Name)
+			}
+			if slices.ContainsFunc(names, func(n string) bool { return source.Fold(n) == name }) {
+				add("/"+parts[0]+"/"+parts[1]+"/", e)
+			}
+		}
+	}
 	// Entries named by no event have lists too, empty.
 	for f := range files {
 		if dir := path.Dir(f); path.Base(f) == atomFile && strings.Count(dir, "/") == 1 && lists["/"+dir+"/"] == nil {
@@ -118,8 +148,17 @@ func TestListFiles(t *testing.T) {
 			} else if _, ok := files[dir+jsonFile]; ok {
 				t.Errorf("%s: a JSON Feed of a list but the site's", dir+jsonFile)
 			}
-			checkCalendar(t, dir+calendarFile, files[dir+calendarFile], l.events)
-			calendars = append(calendars, dir+calendarFile)
+			// People and organizations have no calendar: a person's events
+			// are in the calendars of their regions.
+			actor := strings.HasPrefix(l.base, "/people/") || strings.HasPrefix(l.base, "/organizations/")
+			if actor {
+				if _, ok := files[dir+calendarFile]; ok {
+					t.Errorf("%s: a calendar of a person or an organization", dir+calendarFile)
+				}
+			} else {
+				checkCalendar(t, dir+calendarFile, files[dir+calendarFile], l.events)
+				calendars = append(calendars, dir+calendarFile)
+			}
 
 			csvName := dir + csvFile
 			if l.base == "/" {
@@ -137,6 +176,9 @@ func TestListFiles(t *testing.T) {
 			} {
 				if l.base == "/" {
 					break // the home page's are the layout's, checked below
+				}
+				if actor && link.file == calendarFile {
+					continue
 				}
 				href := l.base + link.file
 				head := page[:strings.Index(page, "</head>")]
@@ -477,6 +519,9 @@ json.dump(out, sys.stdout)
 	}
 	for _, l := range lists {
 		name := l.base[1:] + calendarFile
+		if !slices.Contains(calendars, name) {
+			continue // a person's or an organization's list has none
+		}
 		var want [][3]string
 		for _, e := range l.events {
 			end := e.End

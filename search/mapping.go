@@ -2,6 +2,7 @@ package search
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -191,6 +192,22 @@ func FromNote(n *source.Note, text string, tax *source.Taxonomies) Document {
 		d.People = append(d.People, s)
 	}
 	if tax != nil {
+		// The registries' other spellings and names in English and
+		// Chinese find a person or organization too.
+		for _, p := range n.People {
+			if t := tax.People.Lookup(p.Name); t != nil {
+				d.People = appendNames(d.People, tax.People, t.Slug)
+			}
+		}
+		cloned := false
+		for _, o := range n.Organizations {
+			if t := tax.Organizations.Lookup(o); t != nil {
+				if !cloned { // append to a copy, not to the note's own list
+					d.Orgs, cloned = slices.Clone(n.Organizations), true
+				}
+				d.Orgs = appendNames(d.Orgs, tax.Organizations, t.Slug)
+			}
+		}
 		d.Names = appendNames(d.Names, tax.Kinds, n.Kind)
 		for _, slug := range n.Regions {
 			d.Names = appendNames(d.Names, tax.Regions, slug)

@@ -32,11 +32,20 @@ import (
 // Dir is the folder of a site that holds its source.
 const Dir = "content"
 
-// Taxonomies are the three taxonomies of a site.
+// Taxonomies are the three taxonomies of a site, and its optional
+// registries of people and organizations.
 type Taxonomies struct {
 	Regions *Taxonomy
 	Sectors *Taxonomy
 	Kinds   *Taxonomy
+	// People and Organizations are the registries of people.yaml and
+	// organizations.yaml: the same shape, optional (empty when the file is
+	// missing). An entry merges the spellings editors use (its names and
+	// aliases) into one person or organization and gives its names in the
+	// three languages; names a note gives that no entry has stand as
+	// written.
+	People        *Taxonomy
+	Organizations *Taxonomy
 }
 
 // All returns the taxonomies in the order pages list them.
@@ -108,11 +117,17 @@ func LoadSettings(fsys fs.FS) (*Site, error) {
 		src.Settings = site
 	}
 	for _, t := range []struct {
-		kind string
-		dst  **Taxonomy
-	}{{"regions", &src.Regions}, {"sectors", &src.Sectors}, {"kinds", &src.Kinds}} {
+		kind     string
+		dst      **Taxonomy
+		optional bool
+	}{{"regions", &src.Regions, false}, {"sectors", &src.Sectors, false}, {"kinds", &src.Kinds, false},
+		{"people", &src.People, true}, {"organizations", &src.Organizations, true}} {
 		file := path.Join(Dir, "taxonomy", t.kind+".yaml")
 		data, err := readFile(fsys, file, SiteFileLimit)
+		if err != nil && t.optional && errors.Is(err, fs.ErrNotExist) {
+			*t.dst = &Taxonomy{Kind: t.kind, index: map[string]*Term{}}
+			continue
+		}
 		if err != nil {
 			p.add(file, 0, 0, "%s", siteFileProblem(err, "a taxonomy file"))
 			*t.dst = &Taxonomy{Kind: t.kind, index: map[string]*Term{}}

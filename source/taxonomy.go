@@ -59,6 +59,10 @@ func (t *Taxonomy) Singular() string {
 		return "sector"
 	case "kinds":
 		return "kind"
+	case "people":
+		return "person"
+	case "organizations":
+		return "organization"
 	}
 	return strings.TrimSuffix(t.Kind, "s")
 }

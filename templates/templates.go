@@ -360,6 +360,7 @@ type Item struct {
 	Regions []TermRef
 	Summary string
 	Snippet template.HTML // search results only: escaped text with <mark>s
+	Role    string        // a person's page only: their role at the event
 	// HTML, when set, is the item already rendered by the "noteitem"
 	// partial: a note shows in many lists, and rendering it once is faster.
 	HTML template.HTML

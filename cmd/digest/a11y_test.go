@@ -161,6 +161,9 @@ var sampleKinds = []pageKind{
 	{name: "regions", path: "/regions/"},
 	{name: "sectors", path: "/sectors/"},
 	{name: "kinds", path: "/kinds/"},
+	{name: "people", path: "/people/"},
+	{name: "person", path: "/people/andrey-vorobyov/"},
+	{name: "organization", path: "/organizations/rosatom/"},
 	{name: "search", path: "/search?q=%D0%B2%D1%8B%D1%81%D1%82%D0%B0%D0%B2%D0%BA%D0%B0"},      // выставка
 	{name: "search-nothing", path: "/search?q=%D0%B7%D1%8E%D0%B7%D1%8E%D0%B7%D1%8F"},          // зюзюзя
 	{name: "search-typo", path: "/search?q=%D0%B2%D1%8B%D1%81%D1%82%D0%B0%D1%84%D0%BA%D0%B5"}, // выстафке

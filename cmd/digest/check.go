@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/coopdigest/digest/build"
+	"github.com/coopdigest/digest/source"
 )
 
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -30,6 +31,8 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	// Names that may be one person or organization written two ways.
+	warnings = append(warnings, source.NameWarnings(src)...)
 	for _, w := range warnings {
 		fmt.Fprintln(stderr, "warning:", w)
 	}

@@ -1,0 +1,113 @@
+package build
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestPeople: names are matched as editors write them, in any letter case
+// and with ё and е alike; a registry entry merges its spellings into one
+// person with its slug and names; unregistered names are slugged by their
+// transliteration, clashes told apart; each person's page lists their
+// events with their role at each, and note pages link them.
+func TestPeople(t *testing.T) {
+	site := newSite(t)
+	data, err := os.ReadFile(filepath.Join(site, "content", "site.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustWrite(t, filepath.Join(site, "content", "site.yaml"), strings.Replace(string(data), "per_page: 2", "per_page: 10", 1))
+	mustWrite(t, filepath.Join(site, "content", "taxonomy", "people.yaml"),
+		"- slug: andrey-vorobyov\n  name: {ru: Андрей Воробьёв, en: Andrey Vorobyov, zh: 安德烈·沃罗比约夫}\n  aliases: [А. Ю. Воробьёв]\n")
+	note := func(file, date, people string) {
+		mustWrite(t, filepath.Join(site, "content", "2025", file),
+			"---\ntitle: Встреча "+file+"\ndate: "+date+"\nkind: delegation\nregions: [beijing]\npeople:\n"+people+"---\n\nТекст.\n")
+	}
+	note("p1.md", "2025-01-10", "  - name: Андрей Воробьёв\n    role: губернатор\n  - name: Иван Петров\n")
+	note("p2.md", "2025-02-10", "  - name: андрей воробьев\n    role: глава области\n  - name: ИВАН ПЕТРОВ\n    role: министр\n")
+	note("p3.md", "2025-03-10", "  - name: А. Ю. Воробьёв\n  - name: Ivan Petrov\n")
+	out := filepath.Join(t.TempDir(), "public")
+	buildSite(t, site, out, false)
+	read := func(p string) string {
+		t.Helper()
+		data, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(p)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(data)
+	}
+	items := regexp.MustCompile(`<a class="note-title" href="([^"]+)"`)
+	roles := regexp.MustCompile(`<p class="role-at"><span class="visually-hidden">Роль: </span>([^<]*)</p>`)
+	for _, tc := range []struct {
+		page  string
+		name  string
+		notes []string
+		roles []string
+	}{
+		{"people/andrey-vorobyov/", "Андрей Воробьёв", []string{"/2025/p3/", "/2025/p2/", "/2025/p1/"}, []string{"глава области", "губернатор"}},
+		{"people/ivan-petrov/", "Ivan Petrov", []string{"/2025/p3/"}, nil},
+	} {
+		page := read(tc.page + "index.html")
+		if !strings.Contains(page, "<h1>"+tc.name+"</h1>") {
+			t.Errorf("%s: not the page of %s", tc.page, tc.name)
+		}
+		var got []string
+		for _, m := range items.FindAllStringSubmatch(page, -1) {
+			got = append(got, m[1])
+		}
+		if !slices.Equal(got, tc.notes) {
+			t.Errorf("%s lists %q, want %q", tc.page, got, tc.notes)
+		}
+		got = nil
+		for _, m := range roles.FindAllStringSubmatch(page, -1) {
+			got = append(got, m[1])
+		}
+		if !slices.Equal(got, tc.roles) {
+			t.Errorf("%s: roles %q, want %q", tc.page, got, tc.roles)
+		}
+	}
+	// "Ivan Petrov" is another spelling no registry merges: its own page.
+	// Its slug clashes with Иван Петров's, which is told apart by a hash.
+	dirs, err := os.ReadDir(filepath.Join(out, "people"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var petrovs []string
+	for _, d := range dirs {
+		if strings.HasPrefix(d.Name(), "ivan-petrov") {
+			petrovs = append(petrovs, d.Name())
+		}
+	}
+	if len(petrovs) != 2 || !regexp.MustCompile(`^ivan-petrov-[0-9a-f]{6}$`).MatchString(petrovs[1]) {
+		t.Fatalf("the Petrovs' pages: %q, want ivan-petrov and ivan-petrov-<hash>", petrovs)
+	}
+	page := read("people/" + petrovs[1] + "/index.html")
+	var got []string
+	for _, m := range roles.FindAllStringSubmatch(page, -1) {
+		got = append(got, m[1])
+	}
+	if !strings.Contains(page, "<h1>Иван Петров</h1>") || !slices.Equal(got, []string{"министр"}) {
+		t.Errorf("%s: not Иван Петров's page with his role at p2: roles %q", petrovs[1], got)
+	}
+	if p := read("people/andrey-vorobyov/index.html"); !strings.Contains(p, `<span lang="en">Andrey Vorobyov</span>`) || !strings.Contains(p, "Иван Петров") {
+		t.Error("the registered person's page lacks their English name or whom they met")
+	}
+	if p := read("2025/p3/index.html"); !strings.Contains(p, `<a class="person" href="/people/andrey-vorobyov/">А. Ю. Воробьёв</a>`) {
+		t.Error("the note page does not link its person's page")
+	}
+	if p := read("people/index.html"); !strings.Contains(p, `<a href="/people/andrey-vorobyov/">Андрей Воробьёв</a> <span class="count">3</span>`) {
+		t.Error("/people/ does not count Андрей Воробьёв's 3 events")
+	}
+
+	// Slugs stay when the order of notes and other names change.
+	note("p0.md", "2026-01-10", "  - name: Ivan Petrov\n  - name: Иван Петров\n")
+	out2 := filepath.Join(t.TempDir(), "public")
+	buildSite(t, site, out2, false)
+	if _, err := os.Stat(filepath.Join(out2, "people", petrovs[1])); err != nil {
+		t.Errorf("a slug changed with a new note: %v", err)
+	}
+}
