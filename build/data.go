@@ -147,10 +147,18 @@ func (b *builder) event(n *note) dataset.Event {
 		e.Sectors = append(e.Sectors, term(m.sectors[s]))
 	}
 	for _, p := range n.People {
-		e.People = append(e.People, dataset.Person{Name: p.Name, Role: p.Role})
+		dp := dataset.Person{Name: p.Name, Role: p.Role}
+		if a := b.personOf(p.Name); a != nil {
+			dp.Slug, dp.URL = a.slug, site.URL(a.url)
+		}
+		e.People = append(e.People, dp)
 	}
 	for _, o := range n.Organizations {
-		e.Organizations = append(e.Organizations, dataset.Organization{Name: o})
+		do := dataset.Organization{Name: o}
+		if a := b.orgOf(o); a != nil {
+			do.Slug, do.URL = a.slug, site.URL(a.url)
+		}
+		e.Organizations = append(e.Organizations, do)
 	}
 	for _, s := range n.Sources {
 		e.Sources = append(e.Sources, dataset.Source(s))

@@ -48,6 +48,9 @@ type note struct {
 	// dataKey a fingerprint of it (data.go).
 	data    atomic.Pointer[noteData]
 	dataKey uint64
+	// actorURLs are the pages of the note's people and organizations, as
+	// its data was made with them (see linkActors).
+	actorURLs string
 }
 
 type termPos struct {
@@ -124,7 +127,7 @@ func newModel(src *source.Site, published []*source.Note, prev *model) *model {
 	for _, cn := range published {
 		n := &note{Note: cn, url: cn.URL(), idx: len(m.notes)}
 		if p := before[cn]; p != nil {
-			n.prev, n.termsKey, n.item, n.dataKey = p, p.termsKey, p.item, p.dataKey
+			n.prev, n.termsKey, n.item, n.dataKey, n.actorURLs = p, p.termsKey, p.item, p.dataKey, p.actorURLs
 		} else {
 			n.termsKey, n.dataKey = termsKey(cn), dataKey(n)
 		}

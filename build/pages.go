@@ -304,6 +304,7 @@ func (b *builder) plan() ([]output, error) {
 	// People and organizations, whom note pages link.
 	people, orgs := m.actors("people"), m.actors("organizations")
 	b.personOf, b.orgOf = actorsByName(people, m.src.People), actorsByName(orgs, m.src.Organizations)
+	b.linkActors()
 	outs = append(outs, b.actorPages("people", people, b.personOf, page)...)
 	outs = append(outs, b.actorPages("organizations", orgs, b.personOf, page)...)
 

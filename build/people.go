@@ -150,6 +150,32 @@ func spelling(counts map[string]int, order []string) string {
 	return best
 }
 
+// linkActors gives each note's open data the pages of its people and
+// organizations: a note's data, kept from build to build while the note is
+// unchanged, is made again, and its key changes, when they move (a slug
+// that another note's new name now clashes with).
+func (b *builder) linkActors() {
+	var buf []byte
+	for _, n := range b.model.notes {
+		buf = buf[:0]
+		for _, p := range n.People {
+			if a := b.personOf(p.Name); a != nil {
+				buf = append(append(buf, a.url...), 0)
+			}
+		}
+		for _, o := range n.Organizations {
+			if a := b.orgOf(o); a != nil {
+				buf = append(append(buf, a.url...), 0)
+			}
+		}
+		if string(buf) != n.actorURLs {
+			n.actorURLs = string(buf)
+			n.data.Store(nil)
+			n.dataKey = maphash.String(keySeed, strconv.FormatUint(dataKey(n), 16)+"\x00"+n.actorURLs)
+		}
+	}
+}
+
 // actorLabelSlug begins the slug of an actor whose name has no letter a
 // slug can take.
 var actorLabelSlug = map[string]string{"people": "person", "organizations": "organization"}

@@ -103,6 +103,10 @@ func TestPeople(t *testing.T) {
 		t.Error("/people/ does not count Андрей Воробьёв's 3 events")
 	}
 
+	if d := read("data/events.json"); !strings.Contains(d, `"slug":"andrey-vorobyov","url":"https://digest.example.org/people/andrey-vorobyov/"`) {
+		t.Error("the open data does not give the person's slug and page")
+	}
+
 	// Slugs stay when the order of notes and other names change.
 	note("p0.md", "2026-01-10", "  - name: Ivan Petrov\n  - name: Иван Петров\n")
 	out2 := filepath.Join(t.TempDir(), "public")

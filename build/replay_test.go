@@ -115,7 +115,7 @@ func (s *replaySite) note(broken bool) []byte {
 	fmt.Fprintf(&b, "regions: [%s]\n", strings.Join(regions, ", "))
 	fmt.Fprintf(&b, "sectors: [%s]\n", pick(replaySectors))
 	if r.IntN(3) == 0 {
-		fmt.Fprintf(&b, "people:\n  - name: %s\n    role: %s\n", pick([]string{"Иван Петров", "Ли Мин", "Анна Смирнова"}), words(2))
+		fmt.Fprintf(&b, "people:\n  - name: %s\n    role: %s\n", pick([]string{"Иван Петров", "Ли Мин", "Анна Смирнова", "Ivan Petrov", "ИВАН ПЕТРОВ", "иван петров"}), words(2))
 	}
 	if r.IntN(8) == 0 {
 		fmt.Fprintf(&b, "slug: fixed-%d\n", s.made)
