@@ -73,9 +73,10 @@ func keyBars(h *maphash.Hash, bars []chart.Bar) {
 	h.WriteByte(0)
 }
 
-// barsChart is the chart of bars with the page's heading as its subject.
+// barsChart is the chart of bars with the page's heading as its subject;
+// none for one bar, which says no more than the list's count.
 func barsChart(id, title, label string, bars []chart.Bar) template.HTML {
-	if len(bars) == 0 {
+	if len(bars) < 2 {
 		return ""
 	}
 	return chart.Bars{ID: id, Title: title, LabelHeader: label, ValueHeader: "Событий", Bars: bars}.HTML()
