@@ -94,6 +94,11 @@ type Watcher struct {
 	pending    map[string]bool
 	everything bool
 
+	// nextDay returns a channel that delivers at the start of the next
+	// day: the day is an input of every build (upcoming events), so a
+	// new day rebuilds what it changes. A test replaces it.
+	nextDay func() <-chan time.Time
+
 	mu sync.Mutex
 	st state
 }
@@ -123,6 +128,7 @@ func New(cfg Config) (*Watcher, error) {
 		done:     make(chan struct{}),
 		st:       state{changed: make(chan struct{})},
 		pending:  map[string]bool{},
+		nextDay:  func() <-chan time.Time { return time.After(untilTomorrow(time.Now())) },
 	}
 	w.session = build.NewSession(build.Config{Site: cfg.Site, Out: cfg.Out, Drafts: cfg.Drafts, Logger: cfg.Logger, Live: true})
 	w.session.OpenIndex = cfg.OpenIndex
@@ -190,6 +196,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
+	day := w.nextDay()
 	var first time.Time // of the changes waiting for a rebuild; zero when none
 	changed := func() {
 		now := time.Now()
@@ -227,8 +234,22 @@ func (w *Watcher) Run(ctx context.Context) error {
 		case <-timer.C:
 			first = time.Time{}
 			w.rebuild(ctx, false)
+		case <-day:
+			// Events that began yesterday are no longer upcoming.
+			w.log.Info("a new day: rebuilding what it changes")
+			timer.Stop()
+			first = time.Time{}
+			w.rebuild(ctx, false)
+			day = w.nextDay()
 		}
 	}
+}
+
+// untilTomorrow is the time from now to the start of the next day, as the
+// build counts days (build.Config.Today: the local date), and a second.
+func untilTomorrow(now time.Time) time.Duration {
+	y, m, d := now.Date()
+	return time.Date(y, m, d+1, 0, 0, 1, 0, now.Location()).Sub(now)
 }
 
 // relevant reports whether ev may change the site, and starts watching the
@@ -297,7 +318,8 @@ func (w *Watcher) rebuild(ctx context.Context, first bool) {
 	start := time.Now()
 	var changed []string
 	if !first && !w.everything {
-		changed = slices.Sorted(maps.Keys(w.pending))
+		// Not nil, which would be a full build, when only the day changed.
+		changed = append([]string{}, slices.Sorted(maps.Keys(w.pending))...)
 	}
 	res, err := w.session.Build(ctx, changed)
 	if err == nil {

@@ -56,6 +56,13 @@ func (s *syncBuffer) String() string {
 // waits for its first build.
 func start(t *testing.T) *site {
 	t.Helper()
+	return startWith(t, nil)
+}
+
+// startWith is start with the watcher set up by set, when not nil, before
+// it runs.
+func startWith(t *testing.T, set func(*Watcher)) *site {
+	t.Helper()
 	s := &site{dir: t.TempDir()}
 	s.out = filepath.Join(t.TempDir(), "out")
 	if err := os.CopyFS(filepath.Join(s.dir, "content"), os.DirFS("../build/testdata/basic/content")); err != nil {
@@ -73,6 +80,9 @@ func start(t *testing.T) *site {
 		t.Fatal(err)
 	}
 	s.w = w
+	if set != nil {
+		set(w)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() { errc <- w.Run(ctx) }()
@@ -492,5 +502,34 @@ func TestNewRejectsOut(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(foreign, "mine.txt")); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestNewDay: at the start of a day the watcher rebuilds, without any
+// change, incrementally: the day decides which events are upcoming.
+func TestNewDay(t *testing.T) {
+	days := make(chan time.Time)
+	s := startWith(t, func(w *Watcher) {
+		w.nextDay = func() <-chan time.Time { return days }
+	})
+	days <- time.Now()
+	eventually(t, "a rebuild on the new day", func() bool { return s.builds.Load() == 2 })
+	days <- time.Now() // and the next day again
+	eventually(t, "a rebuild on the day after", func() bool { return s.builds.Load() == 3 })
+}
+
+func TestUntilTomorrow(t *testing.T) {
+	loc := time.FixedZone("MSK", 3*3600)
+	for _, tc := range []struct {
+		now  time.Time
+		want time.Duration
+	}{
+		{time.Date(2025, 6, 1, 23, 59, 0, 0, loc), 61 * time.Second},
+		{time.Date(2025, 6, 1, 0, 0, 0, 0, loc), 24*time.Hour + time.Second},
+		{time.Date(2025, 12, 31, 12, 0, 0, 0, time.UTC), 12*time.Hour + time.Second},
+	} {
+		if got := untilTomorrow(tc.now); got != tc.want {
+			t.Errorf("untilTomorrow(%v) = %v, want %v", tc.now, got, tc.want)
+		}
 	}
 }
