@@ -64,7 +64,7 @@ type Handler struct {
 	cache        *lru.Cache[string, response] // nil for none
 	// turns holds a token for each search under way; see turn.
 	turns chan struct{}
-	tmpl  *templates.Set
+	tmpl  atomic.Pointer[templates.Set]
 	log   *slog.Logger
 	mux   *http.ServeMux
 }
@@ -78,17 +78,19 @@ func NewHandler(ix *Index, cfg HandlerConfig) (*Handler, error) {
 	if turns <= 0 {
 		turns = runtime.GOMAXPROCS(0)
 	}
-	h := &Handler{tmpl: cfg.Templates, log: cfg.Logger, turns: make(chan struct{}, turns)}
-	if h.tmpl == nil {
+	h := &Handler{log: cfg.Logger, turns: make(chan struct{}, turns)}
+	tmpl := cfg.Templates
+	if tmpl == nil {
 		t, err := templates.Load(nil)
 		if err != nil {
 			return nil, err
 		}
-		h.tmpl = t
+		tmpl = t
 	}
-	if !h.tmpl.Has("search.html") {
+	if !tmpl.Has("search.html") {
 		return nil, errors.New("search handler: templates have no search.html")
 	}
+	h.tmpl.Store(tmpl)
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
@@ -122,6 +124,21 @@ func (h *Handler) SetIndex(ix *Index) (old *Index) {
 		h.cache.Purge()
 	}
 	return old
+}
+
+// SetTemplates makes the handler render its results page with t from now
+// on, as watch mode does after a change to the site's templates (the page
+// links the stylesheet by its fingerprint); the cached pages go.
+func (h *Handler) SetTemplates(t *templates.Set) error {
+	if t == nil || !t.Has("search.html") {
+		return errors.New("search handler: templates have no search.html")
+	}
+	h.tmpl.Store(t)
+	h.gen.Add(1)
+	if h.cache != nil {
+		h.cache.Purge()
+	}
+	return nil
 }
 
 // HandlerStats are a Handler's counts since it was made, for metrics.
@@ -511,7 +528,7 @@ func (h *Handler) servePage(w http.ResponseWriter, r *http.Request) {
 	}
 	page.Data = view
 	var buf bytes.Buffer
-	if err := h.tmpl.Execute(&buf, "search.html", page); err != nil {
+	if err := h.tmpl.Load().Execute(&buf, "search.html", page); err != nil {
 		h.log.Error("search: render", "err", err)
 		http.Error(w, "500: страница не собралась; попробуйте позже", http.StatusInternalServerError)
 		return

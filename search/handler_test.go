@@ -10,6 +10,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
+
+	"github.com/coopdigest/digest/templates"
 )
 
 func newTestHandler(t testing.TB, ix *Index) *Handler {
@@ -335,4 +338,28 @@ func reopen(t *testing.T, ix *Index) *Index {
 	}
 	t.Cleanup(func() { n.Close() })
 	return n
+}
+
+// TestHandlerSetTemplates: new templates render the results page from the
+// next request on, the pages cached before included; templates without a
+// results page are refused.
+func TestHandlerSetTemplates(t *testing.T) {
+	h := newTestHandler(t, sharedIndex(t))
+	const target = "/search?q=%D0%B2%D1%8B%D1%81%D1%82%D0%B0%D0%B2%D0%BA%D0%B0"
+	if w := get(t, h, "GET", target); w.Code != 200 || strings.Contains(w.Body.String(), "новый шаблон") {
+		t.Fatalf("before: %d", w.Code)
+	}
+	tmpl, err := templates.Load(fstest.MapFS{"search.html": {Data: []byte(`{{define "main"}}<p>новый шаблон</p>{{end}}`)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.SetTemplates(tmpl); err != nil {
+		t.Fatal(err)
+	}
+	if w := get(t, h, "GET", target); !strings.Contains(w.Body.String(), "новый шаблон") {
+		t.Errorf("after SetTemplates the page is the cached one:\n%.300s", w.Body.String())
+	}
+	if err := h.SetTemplates(nil); err == nil {
+		t.Error("nil templates taken")
+	}
 }

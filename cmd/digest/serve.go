@@ -174,12 +174,21 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			// searches that same index, so it sees each update at once.
 			OpenIndex: func(dir string) (build.Index, error) { return search.OpenWritable(dir) },
 			OnBuild: func(res *build.Result) {
+				mu.Lock()
+				defer mu.Unlock()
+				// The search page takes the site's templates as they are
+				// now: a changed stylesheet has a new fingerprint.
+				if sh != nil {
+					if t, err := build.LoadTemplates(o.site); err == nil {
+						if err := sh.SetTemplates(t); err != nil {
+							log.Warn("search page templates", "err", err)
+						}
+					}
+				}
 				if !res.Full {
 					return
 				}
 				// A full build wrote a new index: search it from now on.
-				mu.Lock()
-				defer mu.Unlock()
 				ix, ok := w.Index().(*search.Index)
 				if sh == nil || !ok || ix == cur {
 					return // the first build: the server is made with it below
