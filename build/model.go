@@ -1,14 +1,24 @@
 package build
 
 import (
+	"bytes"
 	"cmp"
+	"context"
+	"errors"
+	"fmt"
 	"hash/maphash"
 	"html/template"
+	"io/fs"
 	"net/url"
+	"runtime"
 	"slices"
 	"strconv"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/coopdigest/digest/source"
 	"github.com/coopdigest/digest/templates"
@@ -361,3 +371,101 @@ func termsKey(n *source.Note) uint64 {
 
 // yearURL is the path of a year's page.
 func yearURL(y int) string { return "/" + strconv.Itoa(y) + "/" }
+
+// prepare makes the model of src's published notes with their Markdown,
+// pictures and list items; site is the site folder, rooted. A note that
+// prev, the model of the last build, has as it is (the same source.Note)
+// keeps its Markdown and pictures, and its list item too when the
+// templates are prevTmpl; the others are rendered.
+func prepare(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.Set, site fs.FS, prev *model, prevTmpl *templates.Set) (*builder, error) {
+	b := &builder{cfg: cfg, model: newModel(src, src.Published(cfg.Drafts), prev), tmpl: tmpl, site: site, today: cfg.today()}
+	log := logger(cfg)
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	// A note's Markdown problem does not stop the others: every problem of
+	// every note is reported at once, as source does.
+	var mu sync.Mutex
+	var problems source.Errors
+	for _, n := range b.model.notes {
+		if p := n.prev; p != nil {
+			n.prev = nil // no chain of models from one build to the next
+			n.html, n.text, n.refs, n.warnings, n.image, n.og = p.html, p.text, p.refs, p.warnings, p.image, p.og
+			n.data.Store(p.data.Load())
+			if tmpl == prevTmpl {
+				n.item.HTML, n.itemKey = p.item.HTML, p.itemKey
+				continue
+			}
+		}
+		g.Go(func() error {
+			if gctx.Err() != nil {
+				return gctx.Err()
+			}
+			return protect(log, n.File, func() error {
+				if n.html == "" {
+					im := &images{note: n.File, files: src.Files}
+					html, text, err := renderMarkdown(n.Body, im)
+					var image *templates.Image
+					var og bool
+					var imgErr error
+					if n.ImageFile != "" {
+						image, og, imgErr = noteImage(site, n.Note, src.Files, src.Settings.Limits.File)
+					}
+					if err != nil || len(im.problems) > 0 || imgErr != nil {
+						mu.Lock()
+						if err != nil {
+							problems = append(problems, noteError(n.Note, err))
+						}
+						for _, pr := range im.problems {
+							problems = append(problems, noteError(n.Note, pr))
+						}
+						var fe *source.FileError
+						if errors.As(imgErr, &fe) {
+							problems = append(problems, fe)
+						}
+						mu.Unlock()
+						return nil
+					}
+					n.html, n.text, n.refs, n.image, n.og = template.HTML(html), text, im.refs, image, og
+					if cfg.transient {
+						// Pages, feeds and the index render the body
+						// again; a page's description needs the text's
+						// start only.
+						n.html, n.text = "", strings.Clone(runePrefix(text, descriptionRunes+1))
+					}
+					n.warnings = nil
+					for _, w := range im.warnings {
+						n.warnings = append(n.warnings, noteError(n.Note, w).Error())
+					}
+					if len(n.warnings) > 0 {
+						mu.Lock()
+						b.warnings = append(b.warnings, n.warnings...)
+						mu.Unlock()
+					}
+				}
+				var buf bytes.Buffer
+				if err := tmpl.ExecutePartial(&buf, "noteitem", n.item); err != nil {
+					return &source.FileError{File: n.File, Err: fmt.Errorf("templates: noteitem: %w", err)}
+				}
+				n.item.HTML = template.HTML(buf.String())
+				n.itemKey = maphash.String(keySeed, string(n.item.HTML))
+				return nil
+			})
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	if len(problems) > 0 {
+		return nil, sorted(problems)
+	}
+	slices.Sort(b.warnings)
+	return b, nil
+}
+
+// relate finds the related notes of every note, taking them from prev when
+// they cannot have changed.
+func (b *builder) relate(prev *model) {
+	if prev == nil || !b.model.relateFrom(prev) {
+		b.model.relate(5)
+	}
+}

@@ -1,7 +1,6 @@
 package build
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,13 +9,10 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"time"
-
-	"golang.org/x/sync/errgroup"
 
 	"github.com/coopdigest/digest/search"
 	"github.com/coopdigest/digest/source"
@@ -295,27 +291,6 @@ func (e *StoppedError) Error() string {
 // Unwrap returns the cause and the error the build stopped with.
 func (e *StoppedError) Unwrap() []error { return []error{e.Cause, e.err} }
 
-// load reads and validates the site's source. It returns when ctx is done
-// even though source.Load does not look at ctx: the reading goes on in the
-// background, and its result is dropped.
-func load(ctx context.Context, site string) (*source.Site, error) {
-	type result struct {
-		src *source.Site
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		src, err := Check(site)
-		done <- result{src, err}
-	}()
-	select {
-	case r := <-done:
-		return r.src, r.err
-	case <-ctx.Done():
-		return nil, context.Cause(ctx)
-	}
-}
-
 // Index returns the index the session updates, or nil.
 func (s *Session) Index() Index {
 	s.mu.Lock()
@@ -454,67 +429,6 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 		Source: src, Duration: time.Since(start), Changed: reread, Warnings: b.warnings}, nil
 }
 
-// splitOutputs returns the outputs for which later is false, then the others.
-func splitOutputs(outs []output, later func(output) bool) (now, rest []output) {
-	for _, o := range outs {
-		if later(o) {
-			rest = append(rest, o)
-		} else {
-			now = append(now, o)
-		}
-	}
-	return now, rest
-}
-
-// renderOutputs renders outs on every core; copies (from) are left to
-// writeOutputs.
-func renderOutputs(ctx context.Context, cfg Config, outs []output) ([][]byte, error) {
-	bufs := make([][]byte, len(outs))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	for i, o := range outs {
-		if o.from != "" {
-			continue // copied as it is written
-		}
-		g.Go(func() error {
-			if gctx.Err() != nil {
-				return gctx.Err()
-			}
-			var buf bytes.Buffer
-			if err := protect(logger(cfg), o.path, func() error { return o.render(&buf) }); err != nil {
-				return o.fail("rendering", err)
-			}
-			bufs[i] = buf.Bytes()
-			return nil
-		})
-	}
-	return bufs, g.Wait()
-}
-
-// writeOutputs replaces each file of outs in out atomically with what
-// renderOutputs made of it, or with a copy of its file of the site fsys.
-// The file system's calls are slow enough that writing on every core pays.
-func writeOutputs(out string, fsys fs.FS, outs []output, bufs [][]byte) error {
-	var wg errgroup.Group
-	wg.SetLimit(runtime.GOMAXPROCS(0))
-	for i, o := range outs {
-		wg.Go(func() error {
-			dst := filepath.Join(out, filepath.FromSlash(o.path))
-			if o.from != "" {
-				if err := copyAtomic(fsys, o.from, o.limit, dst); err != nil {
-					return o.fail("copying "+o.from+" to", err)
-				}
-				return nil
-			}
-			if err := writeAtomic(dst, bufs[i]); err != nil {
-				return o.fail("writing", err)
-			}
-			return nil
-		})
-	}
-	return wg.Wait()
-}
-
 // recover follows an incremental build whose pages were written but whose
 // index could not be updated with a full build, which writes pages and
 // index anew, so that the two never disagree for longer than the build.
@@ -647,41 +561,4 @@ func (s *Session) updateIndex(ctx context.Context, b *builder, upserts []search.
 		logger(s.cfg).Warn("could not remove the previous search index", "path", old, "err", err)
 	}
 	return nil
-}
-
-// writeAtomic replaces the file at p with data: readers see the old file or
-// the new one, never a part.
-func writeAtomic(p string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(filepath.Dir(p), ".tmp-"+filepath.Base(p))
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Chmod(0o644)
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), p)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-	}
-	return err
-}
-
-// removeOutput removes a file of OUT and the folders it leaves empty.
-func removeOutput(out, p string) {
-	full := filepath.Join(out, filepath.FromSlash(p))
-	os.Remove(full)
-	for dir := filepath.Dir(full); dir != out && strings.HasPrefix(dir, out); dir = filepath.Dir(dir) {
-		if os.Remove(dir) != nil {
-			break // not empty
-		}
-	}
 }

@@ -1,0 +1,118 @@
+package build
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/coopdigest/digest/source"
+	"github.com/coopdigest/digest/templates"
+)
+
+// Load: the site's source and templates, read and validated; nothing is
+// written when they have a problem. Package source does the reading.
+
+// Check reads and validates a site's source without writing anything.
+func Check(site string) (*source.Site, error) {
+	return source.LoadDir(site)
+}
+
+// LoadTemplates parses the default templates with the site's own
+// templates/ folder, if it has one, overriding them file by file.
+func LoadTemplates(site string) (*templates.Set, error) {
+	dir := filepath.Join(site, "templates")
+	if st, err := os.Stat(dir); err == nil && st.IsDir() {
+		return templates.Load(os.DirFS(dir))
+	}
+	return templates.Load(nil)
+}
+
+// sorted sorts problems by file, line and column, as source does.
+func sorted(problems source.Errors) source.Errors {
+	slices.SortFunc(problems, func(a, b *source.FileError) int {
+		return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col))
+	})
+	return problems
+}
+
+// CheckMarkdown parses the body of every note of src, drafts included, as a
+// build would, and reports every note that goes past a limit on Markdown
+// (see limits.go) or shows a picture that is not among the site's files,
+// all at once, as source.Errors. Nothing is rendered. warnings are what a
+// build would warn of: pictures from other sites, which digest serve does
+// not show; one line each, sorted.
+func CheckMarkdown(ctx context.Context, src *source.Site) (warnings []string, err error) {
+	var mu sync.Mutex
+	var problems source.Errors
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for _, n := range src.Notes {
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			im := &images{note: n.File, files: src.Files}
+			_, err := parseMarkdown(n.Body, im)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				problems = append(problems, noteError(n, err))
+			}
+			for _, p := range im.problems {
+				problems = append(problems, noteError(n, p))
+			}
+			for _, w := range im.warnings {
+				warnings = append(warnings, noteError(n, w).Error())
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	if len(problems) > 0 {
+		return nil, sorted(problems)
+	}
+	slices.Sort(warnings)
+	return warnings, nil
+}
+
+// noteError places a problem of a note's Markdown in the note's file: a
+// *markdownError counts lines from the body's first.
+func noteError(n *source.Note, err error) *source.FileError {
+	var me *markdownError
+	if errors.As(err, &me) && me.Line > 0 {
+		return &source.FileError{File: n.File, Line: n.BodyLine + me.Line - 1, Col: me.Col, Err: me.Err}
+	}
+	return &source.FileError{File: n.File, Line: n.BodyLine, Err: fmt.Errorf("markdown: %w", err)}
+}
+
+// load reads and validates the site's source. It returns when ctx is done
+// even though source.Load does not look at ctx: the reading goes on in the
+// background, and its result is dropped.
+func load(ctx context.Context, site string) (*source.Site, error) {
+	type result struct {
+		src *source.Site
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		src, err := Check(site)
+		done <- result{src, err}
+	}()
+	select {
+	case r := <-done:
+		return r.src, r.err
+	case <-ctx.Done():
+		return nil, context.Cause(ctx)
+	}
+}
