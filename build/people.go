@@ -121,7 +121,9 @@ func (m *model) actors(kind string) []*actor {
 		if a.entry != nil {
 			slug = a.entry.Slug
 		} else {
-			slug = source.TitleSlug(a.name.Ru)
+			// From the folded name, not the spelling shown, which may
+			// change with the notes: «Воробьёв» and «ВОРОБЬЕВ» are one slug.
+			slug = source.TitleSlug(strings.TrimPrefix(a.key, "n:"))
 		}
 		if slug == "" || taken[slug] {
 			h := fnv.New32a()
