@@ -42,6 +42,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -152,9 +153,12 @@ type builder struct {
 	// warnings are the problems of the notes rendered by this build that
 	// do not stop it.
 	warnings []string
-	// personOf and orgOf find the actor a note names (people.go); set by
-	// plan.
-	personOf, orgOf func(name string) *actor
+	// latestNote is the note published last (latest).
+	latestOnce sync.Once
+	latestNote *note
+	// last is the model of the session's last build when it had the same
+	// templates, whose outputs plan may keep (output.kept); nil after plan.
+	last *model
 }
 
 // write renders the site src into the empty folder dir: pages on every core,
@@ -236,7 +240,7 @@ func write(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.Se
 		cancel(err)
 		return nil, nil, nil, err
 	}
-	return res, b, keys(outs), nil
+	return res, b, keyMap(outs), nil
 }
 
 func logger(cfg Config) *slog.Logger {

@@ -45,7 +45,21 @@ func yearBars(notes []*note, link func(year int) string) []chart.Bar {
 	}
 	bars := make([]chart.Bar, 0, last-first+1)
 	for y := first; y <= last; y++ {
-		bars = append(bars, chart.Bar{Label: strconv.Itoa(y), Value: counts[y], URL: link(y)})
+		bars = append(bars, chart.Bar{Label: strconv.Itoa(y), Value: counts[y]})
+	}
+	return linkBars(bars, link)
+}
+
+// linkBars returns bars of years, each linked to link(year); with no link,
+// bars as they are.
+func linkBars(bars []chart.Bar, link func(year int) string) []chart.Bar {
+	if link == nil {
+		return bars
+	}
+	bars = slices.Clone(bars)
+	for i := range bars {
+		y, _ := strconv.Atoi(bars[i].Label)
+		bars[i].URL = link(y)
 	}
 	return bars
 }

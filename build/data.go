@@ -146,16 +146,16 @@ func (b *builder) event(n *note) dataset.Event {
 	for _, s := range n.Sectors {
 		e.Sectors = append(e.Sectors, term(m.sectors[s]))
 	}
-	for _, p := range n.People {
+	for i, p := range n.People {
 		dp := dataset.Person{Name: p.Name, Role: p.Role}
-		if a := b.personOf(p.Name); a != nil {
+		if a := n.people[i]; a != nil {
 			dp.Slug, dp.URL = a.slug, site.URL(a.url)
 		}
 		e.People = append(e.People, dp)
 	}
-	for _, o := range n.Organizations {
+	for i, o := range n.Organizations {
 		do := dataset.Organization{Name: o}
-		if a := b.orgOf(o); a != nil {
+		if a := n.orgs[i]; a != nil {
 			do.Slug, do.URL = a.slug, site.URL(a.url)
 		}
 		e.Organizations = append(e.Organizations, do)

@@ -212,7 +212,11 @@ func keyFeed(h *maphash.Hash, notes []*note) {
 
 // latest is the note published last, nil for none: an empty feed was
 // updated when the site was.
-func (b *builder) latest() *note { return latestOf(b.model.notes) }
+// Found once: the keys of every empty list's feed ask for it.
+func (b *builder) latest() *note {
+	b.latestOnce.Do(func() { b.latestNote = latestOf(b.model.notes) })
+	return b.latestNote
+}
 
 // latestOf is the note of notes published last; nil for none.
 func latestOf(notes []*note) *note {

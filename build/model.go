@@ -52,8 +52,12 @@ type note struct {
 	idx     int
 	termPos []termPos
 	// prev is the same note in the model of the last build, if it is
-	// there unchanged, until prepare has taken what it can from it.
-	prev *note
+	// there unchanged, until prepare has taken what it can from it; same
+	// says that it was, relinked that its actors' pages are not as they
+	// were then (linkActors).
+	prev     *note
+	same     bool
+	relinked bool
 	// data is what calendars and data files show of the note, made once;
 	// dataKey a fingerprint of it (data.go).
 	data    atomic.Pointer[noteData]
@@ -61,6 +65,11 @@ type note struct {
 	// actorURLs are the pages of the note's people and organizations, as
 	// its data was made with them (see linkActors).
 	actorURLs string
+	// people and orgs are the actors of its People and Organizations, one
+	// for each, nil for a name with nothing to match (model.actors); cast
+	// their numbers in the model's castLists, kept while the note is.
+	people, orgs []*actor
+	cast         [2][]int32
 }
 
 type termPos struct {
@@ -96,6 +105,11 @@ type model struct {
 	// pairs are the partnerships: a Russian and a Chinese region named by
 	// one note, with their notes; sorted by the Russian then Chinese slug.
 	pairs []*pair
+	// cast resolves the names notes give people and organizations
+	// (people.go), carried from model to model.
+	cast [2]*castList
+	// byID are the actors by their numbers in cast, nil where unnamed.
+	byID [2][]*actor
 }
 
 // pair is one partnership: a Russian and a Chinese region named together.
@@ -118,6 +132,12 @@ func newModel(src *source.Site, published []*source.Note, prev *model) *model {
 		terms:   map[string][]*term{},
 		byYear:  map[int][]*note{},
 	}
+	carried := prev != nil && prev.cast[0].carried(src.People) && prev.cast[1].carried(src.Organizations)
+	if carried {
+		m.cast = prev.cast
+	} else {
+		m.cast = [2]*castList{newCastList("people", src.People), newCastList("organizations", src.Organizations)}
+	}
 	for _, tax := range src.All() {
 		dst := m.termMap(tax.Kind)
 		for _, t := range tax.Terms {
@@ -134,11 +154,18 @@ func newModel(src *source.Site, published []*source.Note, prev *model) *model {
 		}
 	}
 	pairs := map[[2]string]*pair{}
-	for _, cn := range published {
-		n := &note{Note: cn, url: cn.URL(), idx: len(m.notes)}
+	all := make([]note, len(published)) // one allocation, not thousands, at every save
+	for i, cn := range published {
+		n := &all[i]
+		n.Note, n.idx = cn, len(m.notes)
 		if p := before[cn]; p != nil {
-			n.prev, n.termsKey, n.item, n.dataKey, n.actorURLs = p, p.termsKey, p.item, p.dataKey, p.actorURLs
+			n.same = true
+			n.url, n.prev, n.termsKey, n.item, n.dataKey, n.actorURLs = p.url, p, p.termsKey, p.item, p.dataKey, p.actorURLs
+			if carried {
+				n.cast = p.cast
+			}
 		} else {
+			n.url = cn.URL()
 			n.termsKey, n.dataKey = termsKey(cn), dataKey(n)
 		}
 		m.notes = append(m.notes, n)
@@ -379,6 +406,9 @@ func yearURL(y int) string { return "/" + strconv.Itoa(y) + "/" }
 // templates are prevTmpl; the others are rendered.
 func prepare(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.Set, site fs.FS, prev *model, prevTmpl *templates.Set) (*builder, error) {
 	b := &builder{cfg: cfg, model: newModel(src, src.Published(cfg.Drafts), prev), tmpl: tmpl, site: site, today: cfg.today()}
+	if tmpl == prevTmpl {
+		b.last = prev
+	}
 	log := logger(cfg)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(runtime.GOMAXPROCS(0))

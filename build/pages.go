@@ -28,6 +28,9 @@ type output struct {
 	// output is a copy of, made without render; it may have limit bytes.
 	from  string
 	limit int64
+	// kept says that the output is as the last build of the session wrote
+	// it, which keeps its key: it has neither key nor render.
+	kept bool
 }
 
 // The data of each kind of page, as its template sees it in .Data.
@@ -241,27 +244,53 @@ func upcoming(notes []*note, today time.Time) (soon, past []*note) {
 // data of a page is made when the page is rendered, so planning stays cheap
 // enough to redo on every change in watch mode. Its problems are files of
 // the site that would be published where the build writes its own.
+// page is the HTML page at path made by the template tmpl from the data
+// mk returns; key adds what the data depends on besides the template.
+func (b *builder) page(path, tmpl string, key func(h *maphash.Hash), mk func() *templates.Page) output {
+	return output{
+		path: file(path),
+		key: func(h *maphash.Hash) {
+			maphash.WriteComparable(h, b.tmpl.Version(tmpl))
+			h.WriteString(path)
+			key(h)
+		},
+		render: func(buf *bytes.Buffer) error {
+			p := mk()
+			p.Path = path
+			return b.render(buf, tmpl, p)
+		},
+	}
+}
+
 func (b *builder) plan() ([]output, error) {
+	defer func() { b.last = nil }() // no chain of models, once the actors' planning is done too
 	m := b.model
 	per := m.src.Settings.PerPage
 	var outs []output
 	// page adds an HTML page made by the template tmpl from the data mk
 	// returns; key adds what the data depends on besides the template.
 	page := func(path, tmpl string, key func(h *maphash.Hash), mk func() *templates.Page) {
-		outs = append(outs, output{
-			path: file(path),
-			key: func(h *maphash.Hash) {
-				maphash.WriteComparable(h, b.tmpl.Version(tmpl))
-				h.WriteString(path)
-				key(h)
-			},
-			render: func(buf *bytes.Buffer) error {
-				p := mk()
-				p.Path = path
-				return b.render(buf, tmpl, p)
-			},
-		})
+		outs = append(outs, b.page(path, tmpl, key, mk))
 	}
+
+	// People and organizations, planned beside the rest on another core:
+	// what they give the notes (note.people, note.orgs and the pages of
+	// both, linkActors) is read by keys and rendering, not by planning.
+	type planned struct {
+		outs []output
+		err  error
+	}
+	actors := make(chan planned, 1)
+	go func() {
+		var p planned
+		p.err = protect(logger(b.cfg), "the pages of people and organizations", func() error {
+			people, orgs := m.actors("people"), m.actors("organizations")
+			b.linkActors()
+			p.outs = append(b.actorPages("people", people), b.actorPages("organizations", orgs)...)
+			return nil
+		})
+		actors <- p
+	}()
 
 	// Home and its pages.
 	var years []templates.Count
@@ -301,28 +330,12 @@ func (b *builder) plan() ([]output, error) {
 		})
 	})
 
-	// People and organizations, whom note pages link.
-	people, orgs := m.actors("people"), m.actors("organizations")
-	b.personOf, b.orgOf = actorsByName(people, m.src.People), actorsByName(orgs, m.src.Organizations)
-	b.linkActors()
-	outs = append(outs, b.actorPages("people", people, b.personOf, page)...)
-	outs = append(outs, b.actorPages("organizations", orgs, b.personOf, page)...)
-
 	// Notes.
 	for _, n := range m.notes {
 		page(n.url, "note.html", func(h *maphash.Hash) {
 			maphash.WriteComparable(h, n.Version)
-			for _, p := range n.People { // the actors' slugs, which other notes may change
-				if a := b.personOf(p.Name); a != nil {
-					h.WriteString(a.url)
-				}
-			}
-			for _, o := range n.Organizations {
-				if a := b.orgOf(o); a != nil {
-					h.WriteString(a.url)
-				}
-			}
-			if n.image != nil { // its size may change with the note as it is
+			h.WriteString(n.actorURLs) // the actors' slugs, which other notes may change
+			if n.image != nil {        // its size may change with the note as it is
 				maphash.WriteComparable(h, *n.image)
 			}
 			keyItems(h, n.related)
@@ -383,7 +396,7 @@ func (b *builder) plan() ([]output, error) {
 	}
 	for _, p := range m.pairs {
 		title := p.ru.Name.Ru + " — " + p.cn.Name.Ru
-		bars := b.yearBarsOf(p.notes, termFilters(p.ru, p.cn))
+		bars := yearBars(p.notes, nil) // linked when rendered, to the search for the pair
 		paginate(p.url(), p.notes, per, func(path string, its []*note, pg templates.Pager) {
 			page(path, "partnership.html", func(h *maphash.Hash) {
 				keyCountedList(h, its, pg, p.notes)
@@ -401,7 +414,7 @@ func (b *builder) plan() ([]output, error) {
 					Description: "Сотрудничество: " + title + ". " + templates.Plural(len(p.notes), "Событие", "События", "Событий") + ": " + strconv.Itoa(len(p.notes)) + ".",
 					Data:        d}
 				if pg.Number == 1 {
-					view.Chart = yearChart(bars)
+					view.Chart = yearChart(linkBars(bars, b.yearLink(termFilters(p.ru, p.cn))))
 				}
 				return subscribe(view, pairList(m.src.Settings, p))
 			})
@@ -415,6 +428,11 @@ func (b *builder) plan() ([]output, error) {
 			return b.render(buf, "404.html", &templates.Page{Title: "Страница не найдена", NoIndex: true, Path: "/404.html"})
 		}})
 
+	p := <-actors
+	if p.err != nil {
+		return nil, p.err
+	}
+	outs = append(outs, p.outs...)
 	outs = append(outs, b.feeds()...)
 	outs = append(outs, b.data()...)
 	outs = append(outs, b.sitemap(outs)...)
@@ -459,7 +477,7 @@ func (b *builder) termPages(t *term, page func(path, tmpl string, key func(*maph
 		return ""
 	}
 	desc := fmt.Sprintf("%s: %s. %d %s", label, t.Name.Ru, len(t.notes), templates.Plural(len(t.notes), "событие", "события", "событий"))
-	bars := b.yearBarsOf(t.notes, termFilters(t))
+	bars := yearBars(t.notes, nil) // linked when rendered, to the search for the term
 	paginate(t.url, t.notes, m.src.Settings.PerPage, func(path string, its []*note, p templates.Pager) {
 		page(path, "term.html", func(h *maphash.Hash) {
 			keyCountedList(h, its, p, t.notes)
@@ -478,7 +496,7 @@ func (b *builder) termPages(t *term, page func(path, tmpl string, key func(*maph
 			}
 			pg := &templates.Page{Title: paged(t.Name.Ru, p), Description: desc, Data: d}
 			if p.Number == 1 {
-				pg.Chart = yearChart(bars)
+				pg.Chart = yearChart(linkBars(bars, b.yearLink(termFilters(t))))
 			}
 			return subscribe(pg, termList(m.src.Settings, t))
 		})
@@ -489,16 +507,16 @@ func (b *builder) notePage(n *note) *templates.Page {
 	m := b.model
 	d := notePage{Item: n.item, Places: n.Places, Sources: n.Sources,
 		Year: templates.Count{Name: strconv.Itoa(n.Year()), URL: yearURL(n.Year())}}
-	for _, p := range n.People {
+	for i, p := range n.People {
 		r := personRef{Person: p}
-		if a := b.personOf(p.Name); a != nil {
+		if a := n.people[i]; a != nil {
 			r.URL = a.url
 		}
 		d.People = append(d.People, r)
 	}
-	for _, o := range n.Organizations {
+	for i, o := range n.Organizations {
 		c := templates.Count{Name: o}
-		if a := b.orgOf(o); a != nil {
+		if a := n.orgs[i]; a != nil {
 			c.URL = a.url
 		}
 		d.Organizations = append(d.Organizations, c)

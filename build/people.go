@@ -36,8 +36,20 @@ type actor struct {
 	name  source.Names
 	slug  string
 	url   string
+	id    int32    // its number in the model's castList
 	notes []*note  // the model's order: newest first
 	roles []string // roles[i] is the role at notes[i]; people only
+	paths []string // the outputs of its pages, feed and data file
+	// spellings are the names notes give an unregistered actor, the
+	// newest note's first, each with how many notes give it; in first
+	// while there is one.
+	spellings []spelled
+	first     [1]spelled
+}
+
+type spelled struct {
+	name  string
+	count int
 }
 
 // actorLabels are, by kind, the index page's heading, what one is, what
@@ -47,109 +59,257 @@ var actorLabels = map[string][4]string{
 	"organizations": {"Организации", "Организация", "Чаще всего на их событиях", "Организации"},
 }
 
-// actors returns the actors of kind that the model's notes name, with their
-// slugs, by slug.
-func (m *model) actors(kind string) []*actor {
-	reg := m.src.People
-	if kind == "organizations" {
-		reg = m.src.Organizations
+// castList is what a session keeps from build to build about the
+// actors of one kind, so that a save does not resolve every name of every
+// note again: each name's actor as a number, the actor's key, entry and
+// slug base by number, and the slugs the last build gave. A model takes
+// the last model's while the registries are the same (newModel), and its
+// notes their numbers (note.cast).
+type castList struct {
+	kind    string
+	reg     *source.Taxonomy
+	ids     map[string]int32 // by name as notes write it
+	byKey   map[string]int32
+	keys    []string       // by number
+	entries []*source.Term // by number; nil for unregistered actors
+	bases   []string       // by number: the slug of an unregistered actor, unless clashing
+	// The last build's actors by number, their slugs and pages, and their
+	// numbers in slug order: slugs depend only on which actors there are.
+	present []bool
+	slugs   []string
+	urls    []string
+	order   []int32
+	// refs counts the names the last build resolved, for names to know
+	// when the list, which never forgets one, should start afresh.
+	refs int
+}
+
+func newCastList(kind string, reg *source.Taxonomy) *castList {
+	return &castList{kind: kind, reg: reg, ids: map[string]int32{}, byKey: map[string]int32{}}
+}
+
+// carried reports whether the next model may take c: it was made for reg,
+// and most names it holds are still written.
+func (c *castList) carried(reg *source.Taxonomy) bool {
+	return c != nil && c.reg == reg && len(c.ids) <= 2*c.refs+1024
+}
+
+// id returns the number of the actor name is of, -1 for a name with
+// nothing to match.
+func (c *castList) id(name string) int32 {
+	if id, ok := c.ids[name]; ok {
+		return id
 	}
-	byKey := map[string]*actor{}
-	spellings := map[string]map[string]int{}
-	order := map[string][]string{} // each key's spellings, the newest note's first
-	var all []*actor
+	folded := source.Fold(name)
+	key, entry, base := "n:"+folded, c.reg.Lookup(name), ""
+	if entry != nil {
+		key = "r:" + entry.Slug
+	} else {
+		// From the folded name, not the spelling shown, which may change
+		// with the notes: «Воробьёв» and «ВОРОБЬЕВ» are one slug.
+		base = source.TitleSlug(folded)
+	}
+	id, ok := c.byKey[key]
+	switch {
+	case folded == "" && entry == nil:
+		id = -1
+	case !ok:
+		id = int32(len(c.keys))
+		c.byKey[key] = id
+		c.keys, c.entries, c.bases = append(c.keys, key), append(c.entries, entry), append(c.bases, base)
+	}
+	c.ids[name] = id
+	return id
+}
+
+// names returns the numbers of the actors a note names.
+func (c *castList) names(n *source.Note) []int32 {
+	var ids []int32
+	if c.kind == "people" {
+		for _, p := range n.People {
+			ids = append(ids, c.id(p.Name))
+		}
+	} else {
+		for _, o := range n.Organizations {
+			ids = append(ids, c.id(o))
+		}
+	}
+	return ids
+}
+
+// actors returns the actors of kind that the model's notes name, with their
+// slugs, by slug, and gives each note its actors (note.people, note.orgs).
+func (m *model) actors(kind string) []*actor {
+	c, k := m.cast[0], 0
+	if kind == "organizations" {
+		c, k = m.cast[1], 1
+	}
+	// Counted first, then filled: the actors, their lists and the notes'
+	// are slices of a few arrays, not thousands of small ones, at every save.
+	refs := 0
 	for _, n := range m.notes {
-		seen := map[string]bool{}
-		add := func(name, role string) {
-			key := "n:" + source.Fold(name)
-			entry := reg.Lookup(name)
-			if entry != nil {
-				key = "r:" + entry.Slug
-			}
-			if key == "n:" || seen[key] {
-				return
-			}
-			seen[key] = true
-			a := byKey[key]
-			if a == nil {
-				a = &actor{kind: kind, key: key, entry: entry}
-				if entry != nil {
-					a.name = entry.Name
+		if n.cast[k] == nil {
+			n.cast[k] = c.names(n.Note)
+		}
+		refs += len(n.cast[k])
+	}
+	c.refs = refs
+	count := make([]int32, len(c.keys)) // notes by actor
+	present, named := 0, 0
+	for _, n := range m.notes {
+		ids := n.cast[k]
+		for i, id := range ids {
+			if id >= 0 && !slices.Contains(ids[:i], id) {
+				if count[id] == 0 {
+					present++
 				}
-				byKey[key] = a
-				spellings[key] = map[string]int{}
-				all = append(all, a)
+				count[id]++
+				named++
+			}
+		}
+	}
+	byID := make([]*actor, len(c.keys))
+	actors := make([]actor, 0, present)
+	notes := make([]*note, named)
+	var roles []string
+	if kind == "people" {
+		roles = make([]string, named)
+	}
+	for id, cnt := range count {
+		if cnt == 0 {
+			continue
+		}
+		actors = append(actors, actor{kind: kind, id: int32(id), key: c.keys[id], entry: c.entries[id]})
+		a := &actors[len(actors)-1]
+		if a.entry != nil {
+			a.name = a.entry.Name
+		}
+		a.notes, notes = notes[:0:cnt], notes[cnt:]
+		if roles != nil {
+			a.roles, roles = roles[:0:cnt], roles[cnt:]
+		}
+		byID[id] = a
+	}
+	of := make([]*actor, refs) // the notes' actors, one for each name
+	for _, n := range m.notes {
+		ids := n.cast[k]
+		mine := of[:len(ids):len(ids)]
+		of = of[len(ids):]
+		for i, id := range ids {
+			if id < 0 {
+				continue
+			}
+			a := byID[id]
+			mine[i] = a
+			if slices.Contains(mine[:i], a) {
+				continue
 			}
 			a.notes = append(a.notes, n)
+			name := ""
 			if kind == "people" {
-				a.roles = append(a.roles, role)
+				a.roles = append(a.roles, n.People[i].Role)
+				name = n.People[i].Name
+			} else {
+				name = n.Organizations[i]
 			}
-			if spellings[key][name] == 0 {
-				order[key] = append(order[key], name)
+			if a.entry == nil {
+				switch j := slices.IndexFunc(a.spellings, func(s spelled) bool { return s.name == name }); {
+				case j >= 0:
+					a.spellings[j].count++
+				case a.spellings == nil:
+					a.spellings = append(a.first[:0], spelled{name, 1})
+				default:
+					a.spellings = append(a.spellings, spelled{name, 1})
+				}
 			}
-			spellings[key][name]++
 		}
 		if kind == "people" {
-			for _, p := range n.People {
-				add(p.Name, p.Role)
-			}
+			n.people = mine
 		} else {
-			for _, o := range n.Organizations {
-				add(o, "")
-			}
+			n.orgs = mine
 		}
 	}
-	for _, a := range all {
-		if a.entry == nil {
-			a.name = source.Names{Ru: spelling(spellings[a.key], order[a.key])}
+	for i := range actors {
+		if a := &actors[i]; a.entry == nil {
+			a.name = source.Names{Ru: spelling(a.spellings)}
+			a.spellings = nil
 		}
 	}
-	// Slugs: registered actors first, then by key, each clash told apart.
-	unregistered := func(a *actor) bool { return a.entry == nil }
-	slices.SortFunc(all, func(a, b *actor) int {
+	c.slug(byID)
+	m.byID[k] = byID
+	out := make([]*actor, 0, len(actors))
+	for _, id := range c.order {
+		a := byID[id]
+		a.slug, a.url = c.slugs[id], c.urls[id]
+		out = append(out, a)
+	}
+	return out
+}
+
+// slug gives the actors present, by number, their slugs (c.slugs) and
+// their order by slug (c.order), unless the last build had the same.
+// Registered actors come first, then by key, each clash told apart by a
+// hash of the key.
+func (c *castList) slug(byID []*actor) {
+	same := len(c.present) <= len(byID)
+	for id, a := range byID {
+		if (a != nil) != (id < len(c.present) && c.present[id]) {
+			same = false
+			break
+		}
+	}
+	if same && c.order != nil {
+		return
+	}
+	c.present = make([]bool, len(byID))
+	c.slugs = make([]string, len(byID))
+	c.urls = make([]string, len(byID))
+	c.order = c.order[:0]
+	for id, a := range byID {
+		if a != nil {
+			c.present[id] = true
+			c.order = append(c.order, int32(id))
+		}
+	}
+	unregistered := func(id int32) bool { return c.entries[id] == nil }
+	slices.SortFunc(c.order, func(a, b int32) int {
 		if ua, ub := unregistered(a), unregistered(b); ua != ub {
 			if ua {
 				return 1
 			}
 			return -1
 		}
-		return cmp.Compare(a.key, b.key)
+		return cmp.Compare(c.keys[a], c.keys[b])
 	})
 	taken := map[string]bool{}
-	for _, a := range all {
-		slug := ""
-		if a.entry != nil {
-			slug = a.entry.Slug
-		} else {
-			// From the folded name, not the spelling shown, which may
-			// change with the notes: «Воробьёв» and «ВОРОБЬЕВ» are one slug.
-			slug = source.TitleSlug(strings.TrimPrefix(a.key, "n:"))
+	for _, id := range c.order {
+		slug := c.bases[id]
+		if e := c.entries[id]; e != nil {
+			slug = e.Slug
 		}
 		if slug == "" || taken[slug] {
 			h := fnv.New32a()
-			h.Write([]byte(a.key))
-			slug = cmp.Or(slug, actorLabelSlug[kind]) + "-" + fmt.Sprintf("%08x", h.Sum32())[:6]
+			h.Write([]byte(c.keys[id]))
+			slug = cmp.Or(slug, actorLabelSlug[c.kind]) + "-" + fmt.Sprintf("%08x", h.Sum32())[:6]
 		}
 		taken[slug] = true
-		a.slug, a.url = slug, "/"+kind+"/"+slug+"/"
+		c.slugs[id], c.urls[id] = slug, "/"+c.kind+"/"+slug+"/"
 	}
-	slices.SortFunc(all, func(a, b *actor) int { return cmp.Compare(a.slug, b.slug) })
-	return all
+	slices.SortFunc(c.order, func(a, b int32) int { return cmp.Compare(c.slugs[a], c.slugs[b]) })
 }
 
 // spelling chooses the name an unregistered actor goes by: the spelling
 // notes use most; of those as frequent, one in mixed case (not «ИВАН
-// ПЕТРОВ»), then the newest note's. order lists counts' keys, the newest
-// note's first.
-func spelling(counts map[string]int, order []string) string {
+// ПЕТРОВ»), then the newest note's, which comes first.
+func spelling(spellings []spelled) string {
 	mixed := func(s string) bool { return strings.ToUpper(s) != s && strings.ToLower(s) != s }
-	best := order[0]
-	for _, s := range order[1:] {
-		if c, b := counts[s], counts[best]; c > b || c == b && mixed(s) && !mixed(best) {
+	best := spellings[0]
+	for _, s := range spellings[1:] {
+		if s.count > best.count || s.count == best.count && mixed(s.name) && !mixed(best.name) {
 			best = s
 		}
 	}
-	return best
+	return best.name
 }
 
 // linkActors gives each note's open data the pages of its people and
@@ -160,18 +320,15 @@ func (b *builder) linkActors() {
 	var buf []byte
 	for _, n := range b.model.notes {
 		buf = buf[:0]
-		for _, p := range n.People {
-			if a := b.personOf(p.Name); a != nil {
-				buf = append(append(buf, a.url...), 0)
-			}
-		}
-		for _, o := range n.Organizations {
-			if a := b.orgOf(o); a != nil {
-				buf = append(append(buf, a.url...), 0)
+		for _, of := range [][]*actor{n.people, n.orgs} {
+			for _, a := range of {
+				if a != nil {
+					buf = append(append(buf, a.url...), 0)
+				}
 			}
 		}
 		if string(buf) != n.actorURLs {
-			n.actorURLs = string(buf)
+			n.actorURLs, n.relinked = string(buf), true
 			n.data.Store(nil)
 			n.dataKey = maphash.String(keySeed, strconv.FormatUint(dataKey(n), 16)+"\x00"+n.actorURLs)
 		}
@@ -181,21 +338,6 @@ func (b *builder) linkActors() {
 // actorLabelSlug begins the slug of an actor whose name has no letter a
 // slug can take.
 var actorLabelSlug = map[string]string{"people": "person", "organizations": "organization"}
-
-// actorsByName indexes actors by every name notes give them, folded, for
-// the links of a note's page.
-func actorsByName(actors []*actor, reg *source.Taxonomy) func(name string) *actor {
-	byKey := make(map[string]*actor, len(actors))
-	for _, a := range actors {
-		byKey[a.key] = a
-	}
-	return func(name string) *actor {
-		if t := reg.Lookup(name); t != nil {
-			return byKey["r:"+t.Slug]
-		}
-		return byKey["n:"+source.Fold(name)]
-	}
-}
 
 type (
 	// actorPage is the page of a person or an organization.
@@ -217,31 +359,50 @@ type (
 const metShown = 10
 
 // actorPages adds the pages of the actors of kind and their index.
-func (b *builder) actorPages(kind string, actors []*actor, people func(string) *actor, page func(path, tmpl string, key func(*maphash.Hash), mk func() *templates.Page)) []output {
+func (b *builder) actorPages(kind string, actors []*actor) []output {
 	m := b.model
 	labels := actorLabels[kind]
-	counts := make([]templates.Count, len(actors))
-	for i, a := range actors {
-		counts[i] = templates.Count{Name: a.name.Ru, URL: a.url, Count: len(a.notes)}
-	}
-	slices.SortStableFunc(counts, func(x, y templates.Count) int {
-		return cmp.Or(y.Count-x.Count, cmp.Compare(x.Name, y.Name))
-	})
-	page("/"+kind+"/", "terms.html", func(h *maphash.Hash) { keyCounts(h, counts) }, func() *templates.Page {
+	index := b.page("/"+kind+"/", "terms.html", func(h *maphash.Hash) {
+		for _, a := range actors { // by slug: the page's order follows
+			h.WriteString(a.name.Ru)
+			h.WriteString(a.url)
+			maphash.WriteComparable(h, len(a.notes))
+		}
+	}, func() *templates.Page {
+		counts := make([]templates.Count, len(actors))
+		for i, a := range actors {
+			counts[i] = templates.Count{Name: a.name.Ru, URL: a.url, Count: len(a.notes)}
+		}
+		slices.SortStableFunc(counts, func(x, y templates.Count) int {
+			return cmp.Or(y.Count-x.Count, cmp.Compare(x.Name, y.Name))
+		})
 		return &templates.Page{Title: labels[0], Description: labels[3] + ": " + strconv.Itoa(len(actors)) + ".", Data: termsPage{Heading: labels[0], Terms: counts}}
 	})
-	var outs []output
-	for _, a := range actors {
-		met := b.met(a, people)
-		regions := countTerms(a.notes, regionsOf, m.regions, "", termURL, nil)
-		sectors := countTerms(a.notes, sectorsOf, m.sectors, "", termURL, nil)
-		bars := b.yearBarsOf(a.notes, url.Values{"q": {`"` + a.name.Ru + `"`}})
+	outs := make([]output, 1, 1+3*len(actors)) // the index; a page, a feed and a CSV each, most
+	outs[0] = index
+	kept := b.keptActors(kind, actors)
+	for i, a := range actors {
+		if kept[i] != nil {
+			a.paths = kept[i].paths
+			for _, path := range a.paths {
+				outs = append(outs, output{path: path, kept: true})
+			}
+			continue
+		}
+		// A page's key is made of what it shows is made of, and its
+		// counts, chart and the people met are made only when it is
+		// rendered: thousands of pages are keyed at every save, few made.
 		l := list{base: a.url, title: a.name.Ru + " — " + m.src.Settings.Title, notes: a.notes, brief: true}
-		outs = append(outs, b.listFiles(l)...)
+		files := b.listFiles(l)
+		for _, o := range files {
+			a.paths = append(a.paths, o.path)
+		}
+		outs = append(outs, files...)
 		paginate(a.url, a.notes, m.src.Settings.PerPage, func(path string, its []*note, p templates.Pager) {
 			from := (p.Number - 1) * m.src.Settings.PerPage
-			page(path, "actor.html", func(h *maphash.Hash) {
-				h.WriteString(a.name.Ru + "\x00" + a.name.En + "\x00" + a.name.Zh)
+			a.paths = append(a.paths, file(path))
+			outs = append(outs, b.page(path, "actor.html", func(h *maphash.Hash) {
+				h.WriteString(a.name.Ru + "\x00" + a.name.En + "\x00" + a.name.Zh + "\x00" + m.src.Settings.SearchURL)
 				keyItems(h, its)
 				keyPager(h, p)
 				for _, r := range a.roles[min(from, len(a.roles)):min(from+len(its), len(a.roles))] {
@@ -250,10 +411,17 @@ func (b *builder) actorPages(kind string, actors []*actor, people func(string) *
 				}
 				maphash.WriteComparable(h, len(a.notes))
 				if p.Number == 1 {
-					keyCounts(h, regions)
-					keyCounts(h, sectors)
-					keyCounts(h, met)
-					keyBars(h, bars)
+					keyItems(h, a.notes)   // their years, the chart's
+					keyCounted(h, a.notes) // their regions and sectors
+					for _, n := range a.notes {
+						for _, o := range n.people { // whom they met
+							if o != nil && o != a {
+								h.WriteString(o.url)
+								h.WriteString(o.name.Ru)
+							}
+						}
+						h.WriteByte(0)
+					}
 				}
 			}, func() *templates.Page {
 				d := actorPage{Kicker: labels[1], Name: a.name, Total: len(a.notes), Pager: p, MetLabel: labels[2]}
@@ -268,26 +436,82 @@ func (b *builder) actorPages(kind string, actors []*actor, people func(string) *
 					Description: labels[1] + ": " + a.name.Ru + ". " + templates.Plural(len(a.notes), "Событие", "События", "Событий") + ": " + strconv.Itoa(len(a.notes)) + ".",
 					Data:        d}
 				if p.Number == 1 {
-					d.Regions, d.Sectors, d.Met = regions, sectors, met
+					d.Regions = countTerms(a.notes, regionsOf, m.regions, "", termURL, nil)
+					d.Sectors = countTerms(a.notes, sectorsOf, m.sectors, "", termURL, nil)
+					d.Met = met(a)
 					pg.Data = d
-					pg.Chart = yearChart(bars)
+					pg.Chart = yearChart(b.yearBarsOf(a.notes, url.Values{"q": {`"` + a.name.Ru + `"`}}))
 				}
 				return subscribe(pg, l)
-			})
+			}))
 		})
 	}
 	return outs
 }
 
+// keptActors returns, for each of actors of kind, the same actor in the
+// session's last build when what its pages, feed and data file show is as
+// it was then, else nil: the same name and page, the same notes (the same
+// source.Note, with the same actors' pages), and the people named with it
+// named and placed alike. The outputs of such an actor are kept, not
+// planned again: a save on a large site changes a few of thousands.
+func (b *builder) keptActors(kind string, actors []*actor) []*actor {
+	kept := make([]*actor, len(actors))
+	last, m := b.last, b.model
+	if last == nil || last.cast != m.cast {
+		return kept
+	}
+	k := 0
+	if kind == "organizations" {
+		k = 1
+	}
+	was := func(k int, a *actor) *actor {
+		if int(a.id) < len(last.byID[k]) {
+			if p := last.byID[k][a.id]; p != nil && p.url == a.url && p.name == a.name {
+				return p
+			}
+		}
+		return nil
+	}
+	// The people named as before, whom actors' pages show as met; the
+	// notes that name the same actors as before, at the same pages, with
+	// people named as before.
+	same := make([]bool, len(m.byID[0]))
+	for id, a := range m.byID[0] {
+		same[id] = a != nil && was(0, a) != nil
+	}
+	sameNote := make([]bool, len(m.notes))
+	for i, n := range m.notes {
+		if n.same && !n.relinked {
+			sameNote[i] = !slices.ContainsFunc(n.people, func(o *actor) bool { return o != nil && !same[o.id] })
+		}
+	}
+	for i, a := range actors {
+		p := was(k, a)
+		if p == nil || len(p.notes) != len(a.notes) || len(p.paths) == 0 {
+			continue
+		}
+		unchanged := true
+		for j, n := range a.notes {
+			if !sameNote[n.idx] || n.Note != p.notes[j].Note {
+				unchanged = false
+				break
+			}
+		}
+		if unchanged {
+			kept[i] = p
+		}
+	}
+	return kept
+}
+
 // met counts the people named in the same notes as a, the most often
 // first, then by name; a itself left out.
-func (b *builder) met(a *actor, people func(string) *actor) []templates.Count {
+func met(a *actor) []templates.Count {
 	counts := map[*actor]int{}
 	for _, n := range a.notes {
-		seen := map[*actor]bool{}
-		for _, p := range n.People {
-			if o := people(p.Name); o != nil && o != a && !seen[o] {
-				seen[o] = true
+		for i, o := range n.people {
+			if o != nil && o != a && !slices.Contains(n.people[:i], o) {
 				counts[o]++
 			}
 		}

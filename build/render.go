@@ -96,8 +96,9 @@ func (b *builder) body(n *note) (template.HTML, error) {
 	return template.HTML(buf.String()), nil
 }
 
-// keys computes the fingerprint of every output, on every core.
-func keys(outs []output) map[string]uint64 {
+// keys computes the fingerprint of every output but the kept ones (which
+// keep the last build's), in outs' order, on every core.
+func keys(outs []output) []uint64 {
 	sums := make([]uint64, len(outs))
 	var wg sync.WaitGroup
 	workers := runtime.GOMAXPROCS(0)
@@ -106,6 +107,9 @@ func keys(outs []output) map[string]uint64 {
 			var h maphash.Hash
 			h.SetSeed(keySeed)
 			for i := w; i < len(outs); i += workers {
+				if outs[i].kept {
+					continue
+				}
 				h.Reset()
 				outs[i].key(&h)
 				sums[i] = h.Sum64()
@@ -113,6 +117,12 @@ func keys(outs []output) map[string]uint64 {
 		})
 	}
 	wg.Wait()
+	return sums
+}
+
+// keyMap is the fingerprint of each output of a full build by path.
+func keyMap(outs []output) map[string]uint64 {
+	sums := keys(outs)
 	m := make(map[string]uint64, len(outs))
 	for i, o := range outs {
 		m[o.path] = sums[i]

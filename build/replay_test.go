@@ -64,7 +64,11 @@ var (
 	}
 	replaySectors = []string{"trade", "investment", "education", "tourism", "logistics"}
 	replayKinds   = []string{"visit", "delegation", "expo", "agreement", "talks"}
-	replayWords   = strings.Fields(`делегация провинции губернатор встреча соглашение торговля инвестиции
+	replayPeople  = []string{"Иван Петров", "ИВАН ПЕТРОВ", "иван петров", "Ivan Petrov", "Ли Мин", "Анна Смирнова",
+		"Андрей Воробьёв", "А. Ю. Воробьёв", "Хао Пэн"}
+	replayOrgs = []string{"Росатом", "Госкорпорация «Росатом»", "Корпорация развития", "КОРПОРАЦИЯ РАЗВИТИЯ",
+		"Harbin Electric", "Harbin  electric", "Росток", "Rostok"}
+	replayWords = strings.Fields(`делегация провинции губернатор встреча соглашение торговля инвестиции
 		выставка форум переговоры логистика зерно экспорт туризм университет культура энергетика`)
 )
 
@@ -114,8 +118,20 @@ func (s *replaySite) note(broken bool) []byte {
 	}
 	fmt.Fprintf(&b, "regions: [%s]\n", strings.Join(regions, ", "))
 	fmt.Fprintf(&b, "sectors: [%s]\n", pick(replaySectors))
-	if r.IntN(3) == 0 {
-		fmt.Fprintf(&b, "people:\n  - name: %s\n    role: %s\n", pick([]string{"Иван Петров", "Ли Мин", "Анна Смирнова", "Ivan Petrov", "ИВАН ПЕТРОВ", "иван петров"}), words(2))
+	// People and organizations, met together: spellings of one name
+	// (whose page takes the most written), names whose slugs clash, names
+	// the registry merges.
+	if n := r.IntN(4); n > 0 {
+		b.WriteString("people:\n")
+		for range n {
+			fmt.Fprintf(&b, "  - name: %s\n    role: %s\n", pick(replayPeople), words(2))
+		}
+	}
+	if n := r.IntN(3); n > 0 {
+		b.WriteString("organizations:\n")
+		for range n {
+			fmt.Fprintf(&b, "  - %s\n", pick(replayOrgs))
+		}
 	}
 	if r.IntN(8) == 0 {
 		fmt.Fprintf(&b, "slug: fixed-%d\n", s.made)

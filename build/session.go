@@ -376,21 +376,45 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 		return nil, err
 	}
 	b.relate(s.model)
+	prepared := time.Now()
 	outs, err := b.plan()
 	if err != nil {
 		return nil, err
 	}
-	keys := keys(outs)
+	planned := time.Now()
+	sums := keys(outs)
+	keyed := time.Now()
+	// What to render: the outputs whose keys are new or changed; kept ones
+	// are as the last build wrote them, which s.keys has (the session sets
+	// s.model, which they are kept from, and s.keys together).
 	var todo []output
-	for _, o := range outs {
-		if k, ok := s.keys[o.path]; !ok || k != keys[o.path] {
+	changedKeys := map[string]uint64{}
+	found := 0 // outputs the last build wrote too
+	for i, o := range outs {
+		if o.kept {
+			found++
+			continue
+		}
+		k, ok := s.keys[o.path]
+		if ok {
+			found++
+		}
+		if !ok || k != sums[i] {
 			todo = append(todo, o)
+			changedKeys[o.path] = sums[i]
 		}
 	}
+	// What to remove: unless every output of the last build is planned again.
 	var gone []string
-	for p := range s.keys {
-		if _, ok := keys[p]; !ok {
-			gone = append(gone, p)
+	if found != len(s.keys) {
+		planned := make(map[string]bool, len(outs))
+		for _, o := range outs {
+			planned[o.path] = true
+		}
+		for p := range s.keys {
+			if !planned[p] {
+				gone = append(gone, p)
+			}
 		}
 	}
 
@@ -421,9 +445,14 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 		return s.recover(ctx, fmt.Errorf("updating the search index: %w", err))
 	}
 	logger(s.cfg).Debug("rebuilt", "files", len(todo), "removed", len(gone), "documents", len(upserts)+len(deletes),
-		"render_ms", rendered.Sub(start).Milliseconds(), "write_ms", written.Sub(rendered).Milliseconds(), "index_ms", time.Since(written).Milliseconds())
+		"prepare_ms", prepared.Sub(start).Milliseconds(), "plan_ms", planned.Sub(prepared).Milliseconds(), "keys_ms", keyed.Sub(planned).Milliseconds(),
+		"render_ms", rendered.Sub(keyed).Milliseconds(), "write_ms", written.Sub(rendered).Milliseconds(), "index_ms", time.Since(written).Milliseconds())
 
-	s.src, s.tmpl, s.model, s.keys = src, tmpl, b.model, keys
+	maps.Copy(s.keys, changedKeys)
+	for _, p := range gone {
+		delete(s.keys, p)
+	}
+	s.src, s.tmpl, s.model = src, tmpl, b.model
 	s.deferred = later
 	return &Result{Notes: len(b.model.notes), Pages: countPages(outs), Files: len(outs), Rendered: len(todo) + len(later), Removed: len(gone),
 		Source: src, Duration: time.Since(start), Changed: reread, Warnings: b.warnings}, nil
