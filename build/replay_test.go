@@ -413,9 +413,9 @@ func (f failingIndex) Update(ctx context.Context, upserts []search.Document, del
 	return f.Index.Update(ctx, upserts, deletes)
 }
 
-// TestSessionIndexUpdateFails: when the index cannot take a save's change
-// after its pages were written, the session builds the whole site again,
-// so that pages and index agree, and says why.
+// TestSessionIndexUpdateFails: when the index cannot take a save's change,
+// the session builds the whole site again, so that pages and index agree,
+// and says why.
 func TestSessionIndexUpdateFails(t *testing.T) {
 	site := newSite(t)
 	out := filepath.Join(t.TempDir(), "public")
@@ -463,5 +463,69 @@ func TestSessionIndexUpdateFails(t *testing.T) {
 		if !bytes.Equal(got[f], w) {
 			t.Errorf("%s differs from a full build's: %s", f, firstDiff(string(got[f]), string(w)))
 		}
+	}
+}
+
+// TestSessionRenderFailsAfterIndex: the index takes a save's documents
+// while its pages are rendered; when a page then fails, the index is put
+// back as it was, as OUT is, and the next save that works has both.
+func TestSessionRenderFailsAfterIndex(t *testing.T) {
+	site := newSite(t)
+	note, err := os.ReadFile("../templates/note.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A template that fails for one title, as a site's own may.
+	mustWrite(t, filepath.Join(site, "templates", "note.html"), strings.Replace(string(note), `{{define "main"}}`,
+		`{{define "main"}}{{if eq .Title "Взрыв"}}{{index .Data.Places 99}}{{end}}`, 1))
+	out := filepath.Join(t.TempDir(), "public")
+	s := NewSession(Config{Site: site, Out: out, Today: testToday})
+	var opened []*search.Index
+	s.OpenIndex = func(dir string) (Index, error) {
+		ix, err := search.OpenWritable(dir)
+		if err == nil {
+			opened = append(opened, ix)
+		}
+		return ix, err
+	}
+	t.Cleanup(func() {
+		for _, ix := range opened {
+			ix.Close()
+		}
+	})
+	ctx := context.Background()
+	if _, err := s.Build(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	before, index := readTree(t, out), replayListing(t, opened[0])
+
+	p := filepath.Join(site, "content", "2024", "talks.md")
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustWrite(t, p, strings.Replace(string(data), "title: Переговоры в Подмосковье", "title: Взрыв", 1))
+	if _, err := s.Build(ctx, []string{"content/2024/talks.md"}); err == nil || !strings.Contains(err.Error(), "index out of range") {
+		t.Fatalf("got %v; want the template's error", err)
+	}
+	ix := opened[len(opened)-1]
+	if got := replayListing(t, ix); got != index {
+		t.Errorf("after the failed save the index lists\n%s\nwant, as before:\n%s", got, index)
+	}
+	after := readTree(t, out)
+	for f, w := range before {
+		if !bytes.Equal(after[f], w) {
+			t.Errorf("%s changed in a failed build: %s", f, firstDiff(string(after[f]), string(w)))
+		}
+	}
+
+	mustWrite(t, p, strings.Replace(string(data), "title: Переговоры в Подмосковье", "title: Переговоры в Московской области", 1))
+	if _, err := s.Build(ctx, []string{"content/2024/talks.md"}); err != nil {
+		t.Fatal(err)
+	}
+	fresh := filepath.Join(t.TempDir(), "public")
+	buildSite(t, site, fresh, false)
+	if got, want := replayListing(t, opened[len(opened)-1]), replayFreshListing(t, fresh); got != want {
+		t.Errorf("the index lists\n%s\nwant, as a full build's:\n%s", got, want)
 	}
 }

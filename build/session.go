@@ -377,9 +377,36 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 	}
 	b.relate(s.model)
 	prepared := time.Now()
+
+	// The open index takes the save's documents on another core while the
+	// pages are planned and rendered, and the pages are written once it
+	// has: a failure in between puts the index back as it was (fail).
+	upserts, deletes := s.indexChanges(b, dropped, fresh)
+	var indexed chan error
+	if s.index != nil && (len(upserts) > 0 || len(deletes) > 0) {
+		indexed = make(chan error, 1)
+		go func() { indexed <- s.updateIndex(ctx, b, upserts, deletes) }()
+	}
+	fail := func(err error) (*Result, error) {
+		if indexed == nil {
+			return nil, err
+		}
+		ierr := <-indexed
+		indexed = nil
+		if ierr == nil {
+			ierr = s.undoIndex(ctx, upserts, deletes)
+		}
+		if ierr != nil {
+			// The index may hold the change that the pages do not: a full
+			// build puts them in agreement again.
+			return s.recover(ctx, errors.Join(err, fmt.Errorf("updating the search index: %w", ierr)))
+		}
+		return nil, err
+	}
+
 	outs, err := b.plan()
 	if err != nil {
-		return nil, err
+		return fail(err)
 	}
 	planned := time.Now()
 	sums := keys(outs)
@@ -426,27 +453,39 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 	// OUT as it was.
 	bufs, err := renderOutputs(ctx, s.cfg, todo)
 	if err != nil {
-		return nil, err
+		return fail(err)
 	}
-
-	upserts, deletes := s.indexChanges(b, dropped, fresh)
 	rendered := time.Now()
+	overlapped := indexed != nil
+	if overlapped {
+		if err := <-indexed; err != nil {
+			// OUT is as it was, the index may not be: a full build puts
+			// them in agreement again.
+			return s.recover(ctx, fmt.Errorf("updating the search index: %w", err))
+		}
+	}
+	indexedAt := time.Now()
 	out := s.cfg.OutDir()
 	if err := writeOutputs(out, fsys, todo, bufs); err != nil {
+		if overlapped { // said as it is, with the index as it was
+			indexed <- nil
+			return fail(err)
+		}
 		return nil, err
 	}
 	for _, p := range gone {
 		removeOutput(out, p)
 	}
-	written := time.Now()
-	if err := s.updateIndex(ctx, b, upserts, deletes); err != nil {
-		// The pages of this change are in OUT, the index is as it was:
-		// a full build puts them in agreement again.
-		return s.recover(ctx, fmt.Errorf("updating the search index: %w", err))
+	if !overlapped {
+		// The index, made again from every document when the session has
+		// none open, follows the pages.
+		if err := s.updateIndex(ctx, b, upserts, deletes); err != nil {
+			return s.recover(ctx, fmt.Errorf("updating the search index: %w", err))
+		}
 	}
 	logger(s.cfg).Debug("rebuilt", "files", len(todo), "removed", len(gone), "documents", len(upserts)+len(deletes),
 		"prepare_ms", prepared.Sub(start).Milliseconds(), "plan_ms", planned.Sub(prepared).Milliseconds(), "keys_ms", keyed.Sub(planned).Milliseconds(),
-		"render_ms", rendered.Sub(keyed).Milliseconds(), "write_ms", written.Sub(rendered).Milliseconds(), "index_ms", time.Since(written).Milliseconds())
+		"render_ms", rendered.Sub(keyed).Milliseconds(), "index_wait_ms", indexedAt.Sub(rendered).Milliseconds(), "write_ms", time.Since(indexedAt).Milliseconds())
 
 	maps.Copy(s.keys, changedKeys)
 	for _, p := range gone {
@@ -458,9 +497,31 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 		Source: src, Duration: time.Since(start), Changed: reread, Warnings: b.warnings}, nil
 }
 
-// recover follows an incremental build whose pages were written but whose
-// index could not be updated with a full build, which writes pages and
-// index anew, so that the two never disagree for longer than the build.
+// undoIndex puts back in the open index the documents that upserts and
+// deletes changed as the session's last build had them.
+func (s *Session) undoIndex(ctx context.Context, upserts []search.Document, deletes []string) error {
+	var back []search.Document
+	var gone []string
+	undo := func(url string) {
+		if n := s.model.byURL[url]; n != nil {
+			back = append(back, search.FromNote(n.Note, n.text, &s.model.src.Taxonomies))
+		} else {
+			gone = append(gone, url)
+		}
+	}
+	for _, d := range upserts {
+		undo(d.ID)
+	}
+	for _, url := range deletes {
+		undo(url)
+	}
+	return s.index.Update(ctx, back, gone)
+}
+
+// recover follows an incremental build whose pages and index may disagree
+// (the index could not be updated, or the pages not written, or put back
+// after a failure) with a full build, which writes pages and index anew,
+// so that the two never disagree for longer than the build.
 // When that fails too, the session forgets its state: the next build is a
 // full one.
 func (s *Session) recover(ctx context.Context, cause error) (*Result, error) {
