@@ -240,8 +240,15 @@ func TestFoldAndLookup(t *testing.T) {
 			t.Errorf("Lookup(%q) = %v", name, got)
 		}
 	}
-	if Fold("Ёлки  Зелёные") != "елки зеленые" {
-		t.Errorf("Fold = %q", Fold("Ёлки  Зелёные"))
+	for _, tc := range []struct{ in, want string }{
+		{"Ёлки  Зелёные", "елки зеленые"},
+		{" А. Ю.  Воробьёв ", "а.ю.воробьев"},
+		{"А.Ю.Воробьев", "а.ю.воробьев"},
+		{"Воробьёв А. Ю.", "воробьев а.ю."},
+	} {
+		if got := Fold(tc.in); got != tc.want {
+			t.Errorf("Fold(%q) = %q, want %q", tc.in, got, tc.want)
+		}
 	}
 	if got := src.Regions.Unknown("Хабаровск"); got != `unknown region "Хабаровск"; did you mean "Хабаровский край" (khabarovsk-krai)?` {
 		t.Errorf("Unknown = %s", got)

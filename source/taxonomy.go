@@ -169,11 +169,14 @@ func appendRunes(dst []rune, s string) []rune {
 }
 
 // Fold is the form in which names are compared: lower case, ё as е, runs of
-// white space as one space, no surrounding space.
+// white space as one space, no surrounding space, and none after a full
+// stop, so that initials are one name however they are spaced («А. Ю.
+// Воробьёв», «А.Ю. Воробьёв»).
 func Fold(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
+	last := rune(0)
 	for _, r := range strings.TrimSpace(s) {
 		switch {
 		case unicode.IsSpace(r):
@@ -184,11 +187,12 @@ func Fold(s string) string {
 		default:
 			r = unicode.ToLower(r)
 		}
-		if space {
+		if space && last != '.' {
 			b.WriteByte(' ')
-			space = false
 		}
+		space = false
 		b.WriteRune(r)
+		last = r
 	}
 	return b.String()
 }
