@@ -23,10 +23,12 @@ import (
 // and е alike (source.Fold); an entry of the registry (people.yaml,
 // organizations.yaml) merges its names and aliases into one actor, with its
 // slug and its names in three languages. An unregistered actor is named by
-// its most frequent spelling and slugged by its transliteration; two
-// actors whose slugs clash are told apart by a short hash of the name, the
-// registered one or else the first by name keeping the plain slug, so that
-// slugs stay as they were when other notes change.
+// its most frequent spelling and slugged by the transliteration of its
+// folded name, which no change of the most frequent spelling moves; it
+// never takes a registry slug, named by notes or not, and two whose slugs
+// clash are told apart by a short hash of the name, the first by name
+// keeping the plain slug, so that slugs stay as they were when other notes
+// change.
 
 // actor is a person or an organization that published notes name.
 type actor struct {
@@ -281,13 +283,19 @@ func (c *castList) slug(byID []*actor) {
 		}
 		return cmp.Compare(c.keys[a], c.keys[b])
 	})
+	// Every slug of the registry is taken, named by notes or not, so that
+	// an unregistered actor's does not move when an entry is first named.
 	taken := map[string]bool{}
+	if c.reg != nil {
+		for _, e := range c.reg.Terms {
+			taken[e.Slug] = true
+		}
+	}
 	for _, id := range c.order {
 		slug := c.bases[id]
 		if e := c.entries[id]; e != nil {
 			slug = e.Slug
-		}
-		if slug == "" || taken[slug] {
+		} else if slug == "" || taken[slug] {
 			h := fnv.New32a()
 			h.Write([]byte(c.keys[id]))
 			slug = cmp.Or(slug, actorLabelSlug[c.kind]) + "-" + fmt.Sprintf("%08x", h.Sum32())[:6]

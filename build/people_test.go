@@ -115,3 +115,55 @@ func TestPeople(t *testing.T) {
 		t.Errorf("a slug changed with a new note: %v", err)
 	}
 }
+
+// TestActorSlugsStable: an unregistered name's slug does not move when
+// another spelling of it becomes the most written (ё for е), nor when a
+// registry entry whose slug it would take is first named by a note.
+func TestActorSlugsStable(t *testing.T) {
+	site := newSite(t)
+	mustWrite(t, filepath.Join(site, "content", "taxonomy", "organizations.yaml"),
+		"- slug: rcgc\n  name: {ru: Гильдия коммерции}\n  aliases: [РКГК]\n")
+	note := func(file, people, orgs string) {
+		mustWrite(t, filepath.Join(site, "content", "2025", file),
+			"---\ntitle: Встреча "+file+"\ndate: 2025-01-10\nkind: delegation\nregions: [beijing]\npeople: ["+people+"]\norganizations: ["+orgs+"]\n---\n\nТекст.\n")
+	}
+	dirs := func(out, kind string) []string {
+		t.Helper()
+		es, err := os.ReadDir(filepath.Join(out, kind))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, e := range es {
+			if e.IsDir() {
+				names = append(names, e.Name())
+			}
+		}
+		return names
+	}
+	// «Пётр Ёлкин» is written most, then «Петр Елкин»; «RCGC!» is
+	// slugged rcgc, the slug of a registry entry no note names yet.
+	note("e1.md", "Пётр Ёлкин", "RCGC!")
+	note("e2.md", "Пётр Ёлкин", "RCGC!")
+	note("e3.md", "Петр Елкин", "RCGC!")
+	out1 := filepath.Join(t.TempDir(), "public")
+	buildSite(t, site, out1, false)
+	if slices.Contains(dirs(out1, "organizations"), "rcgc") {
+		t.Error("«RCGC!» took rcgc, the slug of a registry entry, which it would lose once a note names the entry")
+	}
+	note("e1.md", "Петр Елкин", "RCGC!")
+	note("e2.md", "Петр Елкин", "РКГК")
+	out2 := filepath.Join(t.TempDir(), "public")
+	buildSite(t, site, out2, false)
+	for _, kind := range []string{"people", "organizations"} {
+		before, after := dirs(out1, kind), dirs(out2, kind)
+		for _, d := range before {
+			if !slices.Contains(after, d) {
+				t.Errorf("/%s/%s/ is gone after other spellings were saved: %q, then %q", kind, d, before, after)
+			}
+		}
+	}
+	if !slices.Contains(dirs(out2, "organizations"), "rcgc") {
+		t.Error("the registry's rcgc has no page under its own slug")
+	}
+}
