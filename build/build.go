@@ -19,8 +19,13 @@
 //
 // A Session (session.go, watch mode) runs the same stages: after a change it
 // loads the changed notes, makes the model again, plans every output and
-// renders and writes only those whose keys changed. A new kind of page is
-// one declaration in plan. The same input gives byte-identical output.
+// renders and writes only those whose keys changed, while the open index
+// takes the changed notes' documents on another core. Outputs that cannot
+// have changed may be kept rather than planned (output.kept: the pages of
+// people and organizations, thousands on a large site, whose notes are as
+// they were). A new kind of page is one declaration in plan. The same input
+// gives byte-identical output, which a randomized replay of an editor's
+// saves checks against full builds (replay_test.go).
 //
 // OUT is replaced whole, so a build replaces only a folder that is missing,
 // empty or written by digest: every output, and every temporary folder from
