@@ -240,10 +240,6 @@ func upcoming(notes []*note, today time.Time) (soon, past []*note) {
 	return soon, past
 }
 
-// plan lists every output of the site. It only describes the outputs: the
-// data of a page is made when the page is rendered, so planning stays cheap
-// enough to redo on every change in watch mode. Its problems are files of
-// the site that would be published where the build writes its own.
 // page is the HTML page at path made by the template tmpl from the data
 // mk returns; key adds what the data depends on besides the template.
 func (b *builder) page(path, tmpl string, key func(h *maphash.Hash), mk func() *templates.Page) output {
@@ -262,13 +258,15 @@ func (b *builder) page(path, tmpl string, key func(h *maphash.Hash), mk func() *
 	}
 }
 
+// plan lists every output of the site. It only describes the outputs: the
+// data of a page is made when the page is rendered, so planning stays cheap
+// enough to redo on every change in watch mode. Its problems are files of
+// the site that would be published where the build writes its own.
 func (b *builder) plan() ([]output, error) {
 	defer func() { b.last = nil }() // no chain of models, once the actors' planning is done too
 	m := b.model
 	per := m.src.Settings.PerPage
 	var outs []output
-	// page adds an HTML page made by the template tmpl from the data mk
-	// returns; key adds what the data depends on besides the template.
 	page := func(path, tmpl string, key func(h *maphash.Hash), mk func() *templates.Page) {
 		outs = append(outs, b.page(path, tmpl, key, mk))
 	}
@@ -286,7 +284,8 @@ func (b *builder) plan() ([]output, error) {
 		p.err = protect(logger(b.cfg), "the pages of people and organizations", func() error {
 			people, orgs := m.actors("people"), m.actors("organizations")
 			b.linkActors()
-			p.outs = append(b.actorPages("people", people), b.actorPages("organizations", orgs)...)
+			kept := b.keptActors(people, orgs)
+			p.outs = append(b.actorPages("people", people, kept[0]), b.actorPages("organizations", orgs, kept[1])...)
 			return nil
 		})
 		actors <- p

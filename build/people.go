@@ -366,8 +366,9 @@ type (
 // metShown is how many people an actor's page lists as met most often.
 const metShown = 10
 
-// actorPages adds the pages of the actors of kind and their index.
-func (b *builder) actorPages(kind string, actors []*actor) []output {
+// actorPages adds the pages of the actors of kind and their index; those
+// of an actor with kept[i] keep its outputs (see keptActors).
+func (b *builder) actorPages(kind string, actors, kept []*actor) []output {
 	m := b.model
 	labels := actorLabels[kind]
 	index := b.page("/"+kind+"/", "terms.html", func(h *maphash.Hash) {
@@ -388,7 +389,6 @@ func (b *builder) actorPages(kind string, actors []*actor) []output {
 	})
 	outs := make([]output, 1, 1+3*len(actors)) // the index; a page, a feed and a CSV each, most
 	outs[0] = index
-	kept := b.keptActors(kind, actors)
 	for i, a := range actors {
 		if kept[i] != nil {
 			a.paths = kept[i].paths
@@ -457,21 +457,17 @@ func (b *builder) actorPages(kind string, actors []*actor) []output {
 	return outs
 }
 
-// keptActors returns, for each of actors of kind, the same actor in the
-// session's last build when what its pages, feed and data file show is as
-// it was then, else nil: the same name and page, the same notes (the same
-// source.Note, with the same actors' pages), and the people named with it
-// named and placed alike. The outputs of such an actor are kept, not
+// keptActors returns, for each of people and of orgs, the same actor in
+// the session's last build when what its pages, feed and data file show is
+// as it was then, else nil: the same name and page, the same notes (the
+// same source.Note, with the same actors' pages), and the people named with
+// it named and placed alike. The outputs of such an actor are kept, not
 // planned again: a save on a large site changes a few of thousands.
-func (b *builder) keptActors(kind string, actors []*actor) []*actor {
-	kept := make([]*actor, len(actors))
+func (b *builder) keptActors(people, orgs []*actor) [2][]*actor {
+	kept := [2][]*actor{make([]*actor, len(people)), make([]*actor, len(orgs))}
 	last, m := b.last, b.model
 	if last == nil || last.cast != m.cast {
 		return kept
-	}
-	k := 0
-	if kind == "organizations" {
-		k = 1
 	}
 	was := func(k int, a *actor) *actor {
 		if int(a.id) < len(last.byID[k]) {
@@ -494,20 +490,14 @@ func (b *builder) keptActors(kind string, actors []*actor) []*actor {
 			sameNote[i] = !slices.ContainsFunc(n.people, func(o *actor) bool { return o != nil && !same[o.id] })
 		}
 	}
-	for i, a := range actors {
-		p := was(k, a)
-		if p == nil || len(p.notes) != len(a.notes) || len(p.paths) == 0 {
-			continue
-		}
-		unchanged := true
-		for j, n := range a.notes {
-			if !sameNote[n.idx] || n.Note != p.notes[j].Note {
-				unchanged = false
-				break
+	for k, actors := range [2][]*actor{people, orgs} {
+		for i, a := range actors {
+			p := was(k, a)
+			if p != nil && len(p.paths) > 0 && slices.EqualFunc(a.notes, p.notes, func(n, pn *note) bool {
+				return sameNote[n.idx] && n.Note == pn.Note
+			}) {
+				kept[k][i] = p
 			}
-		}
-		if unchanged {
-			kept[i] = p
 		}
 	}
 	return kept
