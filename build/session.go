@@ -387,21 +387,23 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 		indexed = make(chan error, 1)
 		go func() { indexed <- s.updateIndex(ctx, b, upserts, deletes) }()
 	}
-	fail := func(err error) (*Result, error) {
-		if indexed == nil {
-			return nil, err
-		}
-		ierr := <-indexed
-		indexed = nil
+	// putBack follows a failure once the index has the change: the index
+	// as it was, or, when it may not be, a full build that puts pages and
+	// index in agreement again.
+	putBack := func(err error, ierr error) (*Result, error) {
 		if ierr == nil {
 			ierr = s.undoIndex(ctx, upserts, deletes)
 		}
 		if ierr != nil {
-			// The index may hold the change that the pages do not: a full
-			// build puts them in agreement again.
 			return s.recover(ctx, errors.Join(err, fmt.Errorf("updating the search index: %w", ierr)))
 		}
 		return nil, err
+	}
+	fail := func(err error) (*Result, error) {
+		if indexed == nil {
+			return nil, err
+		}
+		return putBack(err, <-indexed)
 	}
 
 	outs, err := b.plan()
@@ -468,8 +470,7 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 	out := s.cfg.OutDir()
 	if err := writeOutputs(out, fsys, todo, bufs); err != nil {
 		if overlapped { // said as it is, with the index as it was
-			indexed <- nil
-			return fail(err)
+			return putBack(err, nil)
 		}
 		return nil, err
 	}
