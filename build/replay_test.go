@@ -10,6 +10,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -413,6 +414,58 @@ func (f failingIndex) Update(ctx context.Context, upserts []search.Document, del
 	return f.Index.Update(ctx, upserts, deletes)
 }
 
+// indexedSession is a session building site into out whose index is
+// opened writable, through wrap when given, as watch mode opens it; latest
+// returns the index it opened last, which the test closes.
+func indexedSession(t *testing.T, site, out string, wrap func(*search.Index) Index) (s *Session, latest func() *search.Index) {
+	t.Helper()
+	var opened []*search.Index
+	s = NewSession(Config{Site: site, Out: out, Today: testToday})
+	s.OpenIndex = func(dir string) (Index, error) {
+		ix, err := search.OpenWritable(dir)
+		if err != nil {
+			return nil, err
+		}
+		opened = append(opened, ix)
+		if wrap != nil {
+			return wrap(ix), nil
+		}
+		return ix, nil
+	}
+	t.Cleanup(func() {
+		for _, ix := range opened {
+			ix.Close()
+		}
+	})
+	if _, err := s.Build(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	return s, func() *search.Index { return opened[len(opened)-1] }
+}
+
+// retitle gives content/2024/talks.md of site the title title.
+func retitle(t *testing.T, site, title string) {
+	t.Helper()
+	p := filepath.Join(site, "content", "2024", "talks.md")
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustWrite(t, p, regexp.MustCompile(`(?m)^title: .*$`).ReplaceAllLiteralString(string(data), "title: "+title))
+}
+
+// checkIndexAsFull checks that ix lists what the index of a full build of
+// site lists, and returns that build's folder.
+func checkIndexAsFull(t *testing.T, site string, ix *search.Index) string {
+	t.Helper()
+	fresh := filepath.Join(t.TempDir(), "public")
+	buildSite(t, site, fresh, false)
+	if got, want := replayListing(t, ix), replayFreshListing(t, fresh); got != want {
+		t.Errorf("the index lists\n%s\nwant, as a full build's:\n%s", got, want)
+	}
+	return fresh
+}
+
 // TestSessionIndexUpdateFails: when the index cannot take a save's change,
 // the session builds the whole site again, so that pages and index agree,
 // and says why.
@@ -420,44 +473,17 @@ func TestSessionIndexUpdateFails(t *testing.T) {
 	site := newSite(t)
 	out := filepath.Join(t.TempDir(), "public")
 	fail := false
-	var opened []*search.Index
-	s := NewSession(Config{Site: site, Out: out, Today: testToday})
-	s.OpenIndex = func(dir string) (Index, error) {
-		ix, err := search.OpenWritable(dir)
-		if err != nil {
-			return nil, err
-		}
-		opened = append(opened, ix)
-		return failingIndex{ix, &fail}, nil
-	}
-	t.Cleanup(func() {
-		for _, ix := range opened {
-			ix.Close()
-		}
-	})
-	ctx := context.Background()
-	if _, err := s.Build(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
-	p := filepath.Join(site, "content", "2024", "talks.md")
-	data, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mustWrite(t, p, strings.Replace(string(data), "title: Переговоры в Подмосковье", "title: Переговоры в Московской области", 1))
+	s, latest := indexedSession(t, site, out, func(ix *search.Index) Index { return failingIndex{ix, &fail} })
+	retitle(t, site, "Переговоры в Московской области")
 	fail = true
-	res, err := s.Build(ctx, []string{"content/2024/talks.md"})
+	res, err := s.Build(context.Background(), []string{"content/2024/talks.md"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !res.Full || !slices.ContainsFunc(res.Warnings, func(w string) bool { return strings.Contains(w, "disk full") }) {
 		t.Errorf("got %+v; want a full build that warns of the failed update", res)
 	}
-	fresh := filepath.Join(t.TempDir(), "public")
-	buildSite(t, site, fresh, false)
-	if got, want := replayListing(t, opened[len(opened)-1]), replayFreshListing(t, fresh); got != want {
-		t.Errorf("the index lists\n%s\nwant, as a full build's:\n%s", got, want)
-	}
+	fresh := checkIndexAsFull(t, site, latest())
 	got, want := readTree(t, out), readTree(t, fresh)
 	for f, w := range want {
 		if !bytes.Equal(got[f], w) {
@@ -479,37 +505,15 @@ func TestSessionRenderFailsAfterIndex(t *testing.T) {
 	mustWrite(t, filepath.Join(site, "templates", "note.html"), strings.Replace(string(note), `{{define "main"}}`,
 		`{{define "main"}}{{if eq .Title "Взрыв"}}{{index .Data.Places 99}}{{end}}`, 1))
 	out := filepath.Join(t.TempDir(), "public")
-	s := NewSession(Config{Site: site, Out: out, Today: testToday})
-	var opened []*search.Index
-	s.OpenIndex = func(dir string) (Index, error) {
-		ix, err := search.OpenWritable(dir)
-		if err == nil {
-			opened = append(opened, ix)
-		}
-		return ix, err
-	}
-	t.Cleanup(func() {
-		for _, ix := range opened {
-			ix.Close()
-		}
-	})
+	s, latest := indexedSession(t, site, out, nil)
 	ctx := context.Background()
-	if _, err := s.Build(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
-	before, index := readTree(t, out), replayListing(t, opened[0])
+	before, index := readTree(t, out), replayListing(t, latest())
 
-	p := filepath.Join(site, "content", "2024", "talks.md")
-	data, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mustWrite(t, p, strings.Replace(string(data), "title: Переговоры в Подмосковье", "title: Взрыв", 1))
+	retitle(t, site, "Взрыв")
 	if _, err := s.Build(ctx, []string{"content/2024/talks.md"}); err == nil || !strings.Contains(err.Error(), "index out of range") {
 		t.Fatalf("got %v; want the template's error", err)
 	}
-	ix := opened[len(opened)-1]
-	if got := replayListing(t, ix); got != index {
+	if got := replayListing(t, latest()); got != index {
 		t.Errorf("after the failed save the index lists\n%s\nwant, as before:\n%s", got, index)
 	}
 	after := readTree(t, out)
@@ -519,13 +523,9 @@ func TestSessionRenderFailsAfterIndex(t *testing.T) {
 		}
 	}
 
-	mustWrite(t, p, strings.Replace(string(data), "title: Переговоры в Подмосковье", "title: Переговоры в Московской области", 1))
+	retitle(t, site, "Переговоры в Московской области")
 	if _, err := s.Build(ctx, []string{"content/2024/talks.md"}); err != nil {
 		t.Fatal(err)
 	}
-	fresh := filepath.Join(t.TempDir(), "public")
-	buildSite(t, site, fresh, false)
-	if got, want := replayListing(t, opened[len(opened)-1]), replayFreshListing(t, fresh); got != want {
-		t.Errorf("the index lists\n%s\nwant, as a full build's:\n%s", got, want)
-	}
+	checkIndexAsFull(t, site, latest())
 }
