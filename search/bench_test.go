@@ -361,3 +361,28 @@ func BenchmarkRequests(b *testing.B) {
 		i++
 	}
 }
+
+// BenchmarkTypoDict builds the typo dictionary of the index of the built
+// site DIGEST_OUT, as the first search with a typo on a snapshot does, and
+// reports its terms and size.
+func BenchmarkTypoDict(b *testing.B) {
+	out := os.Getenv("DIGEST_OUT")
+	if out == "" {
+		b.Skip("set DIGEST_OUT to a built site")
+	}
+	ix, err := Open(filepath.Join(out, DirName))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ix.Close()
+	t := ix.acquire()
+	defer t.release()
+	var d *typoDict
+	for b.Loop() {
+		if d, err = newTypoDict(t.readers); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(d.fst.Len()), "terms")
+	b.ReportMetric(float64(d.size), "bytes")
+}

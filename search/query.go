@@ -147,12 +147,6 @@ var (
 	snippetFields = []field{{fieldSummary, 1}, {fieldBody, 1}}
 )
 
-// fuzzyFields are the text fields where a word may match with a typo:
-// every fuzzy query builds an automaton of its word, a large part of a
-// search's processor time (docs/BENCHMARKS.md), and the names of organizations
-// and places are in the body too.
-var fuzzyFields = map[string]bool{fieldTitle: true, fieldSummary: true, fieldBody: true, fieldPeople: true, fieldNames: true}
-
 // plan turns a reader's text into clauses. Each token of a word must match
 // in some text field; a word of five letters or more that few notes have
 // may also match with a typo (see fuzzy). A phrase must match in order in
@@ -217,7 +211,7 @@ func wordQuery(term string, fuzzyForms []string, fields []field, seen *fuzzySeen
 			fuzziness = 2
 		}
 		for _, f := range fields {
-			if !fuzzyFields[f.name] {
+			if !slices.Contains(fuzzyFields, f.name) {
 				continue
 			}
 			q := bleve.NewFuzzyQuery(form)

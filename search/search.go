@@ -8,18 +8,14 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 	"unicode"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/mapping"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/highlight"
 	htmlhl "github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
-	"github.com/blevesearch/bleve/v2/search/query"
-	"github.com/blevesearch/bleve/v2/search/searcher"
 	index "github.com/blevesearch/bleve_index_api"
 )
 
@@ -99,6 +95,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 		q.PerPage = DefaultPerPage
 	}
 	p := ix.plan(ParseText(q.Q))
+	p.fuzzy.tab, p.fuzzy.dict = t, ix.typoDict(t)
 	if q.Sort == SortDefault {
 		q.Sort = SortDate
 		if p.scored() {
@@ -366,101 +363,4 @@ func (ix *Index) typos(p *plan, hits []Hit) []Typo {
 		out = append(out, Typo{Word: w.word, As: best})
 	}
 	return out
-}
-
-// fuzzyQuery is bleve's FuzzyQuery with its candidate terms, the terms of
-// a field's dictionary within the edit distance, found once per search for
-// each snapshot and field: the hits' highlights look again for what the
-// search looked for. Finding them builds a Levenshtein automaton of the
-// word each time, the largest part of a search's processor time
-// (BenchmarkRequests), and the index's public IndexReaderFuzzy does not
-// take one built before. Its searcher is bleve's fuzzy searcher's: the
-// candidates' term searchers, boosted by their edit distance.
-type fuzzyQuery struct {
-	*query.FuzzyQuery
-	seen *fuzzySeen
-}
-
-// fuzzySeen holds the candidate terms a search has found, by snapshot,
-// field, word, fuzziness and prefix. Shards are searched at once.
-type fuzzySeen struct {
-	mu sync.Mutex
-	m  map[fuzzyKey]*fuzzyTerms
-}
-
-type fuzzyKey struct {
-	r                 index.IndexReader
-	field, term       string
-	fuzziness, prefix int
-}
-
-type fuzzyTerms struct {
-	once  sync.Once
-	terms []string
-	dists []uint8
-	err   error
-}
-
-// Searcher returns bleve's fuzzy searcher of q, on candidates found once.
-func (q *fuzzyQuery) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, opts bsearch.SearcherOptions) (bsearch.Searcher, error) {
-	ir, ok := r.(index.IndexReaderFuzzy)
-	if !ok || q.seen == nil || q.Fuzziness < 1 || q.Fuzziness > searcher.MaxFuzziness {
-		return q.FuzzyQuery.Searcher(ctx, r, m, opts)
-	}
-	field := q.FieldVal
-	if field == "" {
-		field = m.DefaultSearchField()
-	}
-	c := q.seen.candidates(ir, fuzzyKey{r, field, q.Term, q.Fuzziness, q.Prefix})
-	if c.err != nil {
-		return nil, c.err
-	}
-	if len(c.terms) == 0 || len(c.terms) == 1 && c.terms[0] == q.Term {
-		return searcher.NewTermSearcher(ctx, r, q.Term, field, q.BoostVal.Value(), opts)
-	}
-	return searcher.NewMultiTermSearcherBoosted(ctx, r, c.terms, field, q.BoostVal.Value(), c.dists, opts, true)
-}
-
-// candidates returns the candidate terms of k, finding them the first time.
-func (s *fuzzySeen) candidates(ir index.IndexReaderFuzzy, k fuzzyKey) *fuzzyTerms {
-	s.mu.Lock()
-	c := s.m[k]
-	if c == nil {
-		if s.m == nil {
-			s.m = map[fuzzyKey]*fuzzyTerms{}
-		}
-		c = &fuzzyTerms{}
-		s.m[k] = c
-	}
-	s.mu.Unlock()
-	c.once.Do(func() {
-		// The prefix counts bytes, cut at the next rune boundary, as
-		// bleve's fuzzy searcher cuts it.
-		prefix := k.term
-		for i := range k.term {
-			if i >= k.prefix {
-				prefix = k.term[:i]
-				break
-			}
-		}
-		d, err := ir.FieldDictFuzzy(k.field, k.term, k.fuzziness, prefix)
-		if err != nil {
-			c.err = err
-			return
-		}
-		defer d.Close()
-		for {
-			e, err := d.Next()
-			if err != nil {
-				c.err = err
-				return
-			}
-			if e == nil {
-				return
-			}
-			c.terms = append(c.terms, e.Term)
-			c.dists = append(c.dists, e.EditDistance)
-		}
-	})
-	return c
 }

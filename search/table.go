@@ -57,6 +57,11 @@ type table struct {
 	terms    []facetTerm
 	rowStart []uint32
 	rowTerms []uint16
+
+	// typos is the snapshots' typo dictionary once it is built (see
+	// Index.typoDict).
+	typos     atomic.Pointer[typoDict]
+	typosOnce sync.Once
 }
 
 // facetTerm is a value of a facet.
