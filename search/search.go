@@ -14,7 +14,6 @@ import (
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
 	bsearch "github.com/blevesearch/bleve/v2/search"
-	"github.com/blevesearch/bleve/v2/search/highlight"
 	htmlhl "github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
 	index "github.com/blevesearch/bleve_index_api"
 )
@@ -174,36 +173,22 @@ func (ix *Index) hits(ctx context.Context, t *table, page []ranked, p *plan) ([]
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
-	// load loads the stored fields of a hit and highlights the field named,
-	// if any: the body where a word matched there, else the summary where
-	// one did; the start of the body when neither has a word and the note
-	// has no summary to show instead.
+	// load loads the stored fields of a hit and highlights one field: the
+	// summary where a word matched there and none did in the body; else
+	// the body, where a word matched or at its start, which the hit shows
+	// when the note has no summary (see hitOf). One load: a note's stored
+	// fields are decompressed whole, its body too.
 	load := func(dm *bsearch.DocumentMatch, r index.IndexReader) error {
 		req := bleve.NewSearchRequest(nil)
 		req.Fields = hitFields
-		var h highlight.Highlighter
-		switch {
-		case len(dm.Locations[fieldBody]) > 0:
-			req.Highlight = bleve.NewHighlight()
-			req.Highlight.AddField(fieldBody)
-		case len(dm.Locations[fieldSummary]) > 0:
-			req.Highlight = bleve.NewHighlight()
+		req.Highlight = bleve.NewHighlight()
+		if len(dm.Locations[fieldSummary]) > 0 && len(dm.Locations[fieldBody]) == 0 {
 			req.Highlight.AddField(fieldSummary)
-		}
-		if req.Highlight != nil {
-			h = hl
-		}
-		if err, _ := bleve.LoadAndHighlightFields(dm, req, "", r, h); err != nil {
-			return err
-		}
-		if req.Highlight == nil && fieldString(dm.Fields[fieldSummary]) == "" {
-			req.Fields = nil
-			req.Highlight = bleve.NewHighlight()
+		} else {
 			req.Highlight.AddField(fieldBody)
-			err, _ := bleve.LoadAndHighlightFields(dm, req, "", r, hl)
-			return err
 		}
-		return nil
+		err, _ := bleve.LoadAndHighlightFields(dm, req, "", r, hl)
+		return err
 	}
 	at := make(map[int32]int, len(page)) // row → place on the page
 	for i, r := range page {
