@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2/mapping"
@@ -91,18 +92,9 @@ func (q *fuzzyQuery) Searcher(ctx context.Context, r index.IndexReader, m mappin
 // candidates returns the terms of field on the shard of r (ir) within
 // fuzziness edits of term that start with prefix, and their edit distances.
 func (s *fuzzySeen) candidates(r index.IndexReader, ir index.IndexReaderFuzzy, field, term string, fuzziness int, prefix string) ([]string, []uint8, error) {
-	shard, f := -1, -1
+	shard, f := -1, slices.Index(fuzzyFields, field)
 	if s.dict != nil {
-		for i, tr := range s.tab.readers {
-			if tr == r {
-				shard = i
-			}
-		}
-		for i, name := range fuzzyFields {
-			if name == field {
-				f = i
-			}
-		}
+		shard = slices.Index(s.tab.readers, r)
 	}
 	if shard < 0 || f < 0 {
 		c := s.lookup(fuzzyKey{r, field, term, fuzziness, len(prefix)}, func(c *fuzzyTerms) {
