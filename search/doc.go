@@ -25,7 +25,7 @@
 // gone: one bleve batch per shard, the shard of a document fixed by its URL;
 // then the table is read again, and searches under way finish on the old.
 //
-// # Queries (query.go, search.go, table.go)
+// # Queries (query.go, search.go, table.go, fuzzy.go)
 //
 // A reader's q is taken apart by ParseText, never by a query parser: words,
 // "quoted phrases" («» and “” count as quotes), and -word or -"phrase" to
@@ -33,7 +33,9 @@
 // match in some text field (a term query per field, the title weighing
 // three times as much); a word of five letters or more that few notes have
 // may also match with a typo (fuzzy queries, one edit, two from ten
-// letters, at a fifth of the weight: below exact matches). A word that no
+// letters, at a fifth of the weight: below exact matches), whose candidate
+// terms are found once per search in a typo dictionary of every shard and
+// field (see typoDict). A word that no
 // note has as written is a typo: the Result's Typos name it, with the word
 // the hits' snippets show in its place, and the results page says
 // «Показаны результаты для …». A phrase is a
