@@ -61,7 +61,7 @@ type Handler struct {
 	gen atomic.Uint64
 	// hits and misses count the cache's answers, for Stats.
 	hits, misses atomic.Uint64
-	cache        *lru.Cache[string, response] // nil for none
+	cache        *lru.Cache[string, Response] // nil for none
 	// turns holds a token for each search under way; see turn.
 	turns chan struct{}
 	tmpl  atomic.Pointer[templates.Set]
@@ -98,7 +98,7 @@ func NewHandler(ix *Index, cfg HandlerConfig) (*Handler, error) {
 		if n == 0 {
 			n = DefaultCacheEntries
 		}
-		c, err := lru.New[string, response](n)
+		c, err := lru.New[string, Response](n)
 		if err != nil {
 			return nil, fmt.Errorf("search handler: %w", err)
 		}
@@ -119,11 +119,17 @@ func (h *Handler) Index() *Index { return h.index.Load() }
 // under way, and those that start after it retry on ix.
 func (h *Handler) SetIndex(ix *Index) (old *Index) {
 	old = h.index.Swap(ix)
+	h.Forget()
+	return old
+}
+
+// Forget empties the cache of answers, and keeps none of the searches
+// under way, as when what a View makes its answers of has changed.
+func (h *Handler) Forget() {
 	h.gen.Add(1)
 	if h.cache != nil {
 		h.cache.Purge()
 	}
-	return old
 }
 
 // SetTemplates makes the handler render its results page with t from now
@@ -134,10 +140,7 @@ func (h *Handler) SetTemplates(t *templates.Set) error {
 		return errors.New("search handler: templates have no search.html")
 	}
 	h.tmpl.Store(t)
-	h.gen.Add(1)
-	if h.cache != nil {
-		h.cache.Purge()
-	}
+	h.Forget()
 	return nil
 }
 
@@ -148,7 +151,7 @@ type HandlerStats struct {
 	CacheHits, CacheMisses uint64
 	// CacheEntries is how many responses the cache holds.
 	CacheEntries int
-	// Swaps counts SetIndex calls.
+	// Swaps counts SetIndex calls, and Forget's.
 	Swaps uint64
 }
 
@@ -180,7 +183,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		if r.URL.Path == "/api/search" {
-			h.writeError(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed: use GET")
+			h.write(w, errorResponse(http.StatusMethodNotAllowed, "method "+r.Method+" not allowed: use GET"))
 			return
 		}
 		http.Error(w, "405: метод "+r.Method+" не поддерживается, только GET", http.StatusMethodNotAllowed)
@@ -240,11 +243,12 @@ func (h *Handler) turn(ctx context.Context) (func(), error) {
 	}
 }
 
-// response is a response as written, and as the cache keeps it.
-type response struct {
-	status int
-	ctype  string
-	body   []byte
+// Response is an answer as a Handler writes it, and as its cache keeps
+// it.
+type Response struct {
+	Status int
+	Type   string // its Content-Type
+	Body   []byte
 }
 
 // cached answers from the cache and reports whether it did; otherwise it
@@ -270,18 +274,18 @@ func (h *Handler) cached(w http.ResponseWriter, endpoint string, ix *Index, q Qu
 
 // remember keeps resp in the cache under key, unless key is "" or resp is
 // too large to be worth it.
-func (h *Handler) remember(key string, resp response) {
-	if key != "" && resp.status == http.StatusOK && len(resp.body) <= maxCachedBody {
+func (h *Handler) remember(key string, resp Response) {
+	if key != "" && resp.Status == http.StatusOK && len(resp.Body) <= maxCachedBody {
 		h.cache.Add(key, resp)
 	}
 }
 
 // write sends a response.
-func (h *Handler) write(w http.ResponseWriter, resp response) {
-	w.Header().Set("Content-Type", resp.ctype)
+func (h *Handler) write(w http.ResponseWriter, resp Response) {
+	w.Header().Set("Content-Type", resp.Type)
 	w.Header().Set("Cache-Control", "no-cache")
-	w.WriteHeader(resp.status)
-	w.Write(resp.body)
+	w.WriteHeader(resp.Status)
+	w.Write(resp.Body)
 }
 
 // queryProblem describes a malformed query string without repeating it.
@@ -413,73 +417,36 @@ func termName(t *source.Taxonomy, slug string) string {
 
 const jsonType = "application/json; charset=utf-8"
 
-func (h *Handler) serveAPI(w http.ResponseWriter, r *http.Request) {
-	ix := h.index.Load()
-	q, err := parse(r, ix)
-	if err != nil {
-		h.writeError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	key, ok := h.cached(w, "api", ix, q)
-	if ok {
-		return
-	}
-	done, err := h.turn(r.Context())
-	if err != nil {
-		return // the client has gone
-	}
-	res, ix, err := h.search(r.Context(), ix, q)
-	if err != nil {
-		done()
-		if status, msg := h.problem(r, err, false); status != 0 {
-			h.writeError(w, status, msg)
-		}
-		return
-	}
-	var buf bytes.Buffer
-	err = encodeJSON(&buf, apiResultOf(res, &ix.Site().Taxonomies), "")
-	done()
-	if err != nil {
-		h.log.Error("search: encode", "err", err)
-		h.writeError(w, http.StatusInternalServerError, "the search failed; try again later")
-		return
-	}
-	resp := response{status: http.StatusOK, ctype: jsonType, body: buf.Bytes()}
-	h.write(w, resp)
-	h.remember(key, resp)
+// Outcome is a search as a View answers it: what the request asked for
+// and what came of it.
+type Outcome struct {
+	// Query is the search as the request gave it, with the site's page
+	// size when it gives none; when Err is a *ParamError, as far as it
+	// was read.
+	Query Query
+	// Site is the site of the index searched.
+	Site *source.Site
+	// Result is what the search found; nil when Err is not.
+	Result *Result
+	// Err is why there is no Result: a *ParamError, which the reader is to
+	// be told, or a failure of the server's, which is logged.
+	Err error
 }
 
-// writeError writes the JSON {"error": msg}.
-func (h *Handler) writeError(w http.ResponseWriter, status int, msg string) {
-	var buf bytes.Buffer
-	encodeJSON(&buf, struct {
-		Error string `json:"error"`
-	}{msg}, "")
-	h.write(w, response{status: status, ctype: jsonType, body: buf.Bytes()})
-}
+// A View makes the answer to a search: the JSON of /api/search, or the
+// results page that package searchpage serves. It returns false when it
+// has answered the request itself, as after an error of its own: nothing
+// is then written for it or cached.
+type View func(o *Outcome) (Response, bool)
 
-// problem turns an error of a search into a status and a message for the
-// reader, in English for the API or in Russian for the results page,
-// logging what is the server's fault. A status of 0 means the client has
-// gone and nothing should be written.
-func (h *Handler) problem(r *http.Request, err error, russian bool) (int, string) {
-	var pe *ParamError
-	switch {
-	case errors.As(err, &pe) && russian:
-		return http.StatusBadRequest, pe.Russian()
-	case errors.As(err, &pe):
-		return http.StatusBadRequest, pe.Error()
-	case r.Context().Err() != nil:
-		return 0, ""
-	}
-	h.log.Error("search failed", "url", printable(r.URL.String()), "err", err)
-	if russian {
-		return http.StatusInternalServerError, "поиск не удался; попробуйте позже"
-	}
-	return http.StatusInternalServerError, "the search failed; try again later"
-}
-
-func (h *Handler) servePage(w http.ResponseWriter, r *http.Request) {
+// Answer answers r with view's answer to the search r asks for (the
+// parameters ParseRequest reads): from the cache of answers, which keeps
+// them by name and search, when it holds one made on the index as it is
+// now; otherwise by searching and making the answer in turn (see turn)
+// and keeping it in the cache when its status is 200. A request whose
+// parameters are bad gets view's answer at once; a search whose client has
+// gone gets none.
+func (h *Handler) Answer(w http.ResponseWriter, r *http.Request, name string, view View) {
 	ix := h.index.Load()
 	q, err := parse(r, ix)
 	var key string
@@ -492,7 +459,7 @@ func (h *Handler) servePage(w http.ResponseWriter, r *http.Request) {
 	}()
 	if err == nil {
 		var done bool
-		if key, done = h.cached(w, "page", ix, q); done {
+		if key, done = h.cached(w, name, ix, q); done {
 			return
 		}
 		if release, err = h.turn(r.Context()); err != nil {
@@ -500,46 +467,104 @@ func (h *Handler) servePage(w http.ResponseWriter, r *http.Request) {
 		}
 		res, ix, err = h.search(r.Context(), ix, q)
 	}
-	site := ix.Site()
-	page := &templates.Page{
-		Site:    site.Settings,
-		Title:   "Поиск",
-		Path:    r.URL.Path,
-		NoIndex: true,
-	}
-	status := http.StatusOK
-	view := &templates.SearchPage{}
-	if err != nil {
-		status, view.Error = h.problem(r, err, true)
-		if status == 0 {
-			return
-		}
-		// A q that is too long or not UTF-8 is not put back into the box.
-		if pe := (*ParamError)(nil); !errors.As(err, &pe) || pe.Param != "q" {
-			page.Query = q.Q
-			view.Query = q.Q
-		}
-	} else {
-		view = pageView(res, q, site)
-		page.Query = q.Q
-		if q.Q != "" {
-			page.Title = "Поиск: " + q.Q
-		}
-	}
-	page.Data = view
-	var buf bytes.Buffer
-	if err := h.tmpl.Load().Execute(&buf, "search.html", page); err != nil {
-		h.log.Error("search: render", "err", err)
-		http.Error(w, "500: страница не собралась; попробуйте позже", http.StatusInternalServerError)
+	if err != nil && !h.failed(r, err) {
 		return
 	}
-	resp := response{status: status, ctype: "text/html; charset=utf-8", body: buf.Bytes()}
+	resp, ok := view(&Outcome{Query: q, Site: ix.Site(), Result: res, Err: err})
+	if !ok {
+		return
+	}
 	if release != nil {
 		release()
 		release = nil
 	}
 	h.write(w, resp)
 	h.remember(key, resp)
+}
+
+// failed reports whether a search that failed with err is to be answered:
+// not when its client has gone. A failure that is not the reader's is
+// logged.
+func (h *Handler) failed(r *http.Request, err error) bool {
+	var pe *ParamError
+	switch {
+	case errors.As(err, &pe):
+		return true
+	case r.Context().Err() != nil:
+		return false
+	}
+	h.log.Error("search failed", "url", printable(r.URL.String()), "err", err)
+	return true
+}
+
+func (h *Handler) serveAPI(w http.ResponseWriter, r *http.Request) {
+	h.Answer(w, r, "api", h.apiView)
+}
+
+// apiView is the View of /api/search: the Result as JSON, or the problem
+// as {"error": …}.
+func (h *Handler) apiView(o *Outcome) (Response, bool) {
+	if o.Err != nil {
+		if pe := (*ParamError)(nil); errors.As(o.Err, &pe) {
+			return errorResponse(http.StatusBadRequest, pe.Error()), true
+		}
+		return errorResponse(http.StatusInternalServerError, "the search failed; try again later"), true
+	}
+	var buf bytes.Buffer
+	if err := encodeJSON(&buf, apiResultOf(o.Result, &o.Site.Taxonomies), ""); err != nil {
+		h.log.Error("search: encode", "err", err)
+		return errorResponse(http.StatusInternalServerError, "the search failed; try again later"), true
+	}
+	return Response{Status: http.StatusOK, Type: jsonType, Body: buf.Bytes()}, true
+}
+
+// errorResponse is the JSON {"error": msg}.
+func errorResponse(status int, msg string) Response {
+	var buf bytes.Buffer
+	encodeJSON(&buf, struct {
+		Error string `json:"error"`
+	}{msg}, "")
+	return Response{Status: status, Type: jsonType, Body: buf.Bytes()}
+}
+
+func (h *Handler) servePage(w http.ResponseWriter, r *http.Request) {
+	h.Answer(w, r, "page", func(o *Outcome) (Response, bool) {
+		page := &templates.Page{
+			Site:    o.Site.Settings,
+			Title:   "Поиск",
+			Path:    r.URL.Path,
+			NoIndex: true,
+		}
+		status := http.StatusOK
+		view := &templates.SearchPage{}
+		if o.Err != nil {
+			pe := (*ParamError)(nil)
+			if errors.As(o.Err, &pe) {
+				status, view.Error = http.StatusBadRequest, pe.Russian()
+			} else {
+				status, view.Error = http.StatusInternalServerError, "поиск не удался; попробуйте позже"
+			}
+			// A q that is too long or not UTF-8 is not put back into the box.
+			if pe == nil || pe.Param != "q" {
+				page.Query = o.Query.Q
+				view.Query = o.Query.Q
+			}
+		} else {
+			view = pageView(o.Result, o.Query, o.Site)
+			page.Query = o.Query.Q
+			if o.Query.Q != "" {
+				page.Title = "Поиск: " + o.Query.Q
+			}
+		}
+		page.Data = view
+		var buf bytes.Buffer
+		if err := h.tmpl.Load().Execute(&buf, "search.html", page); err != nil {
+			h.log.Error("search: render", "err", err)
+			http.Error(w, "500: страница не собралась; попробуйте позже", http.StatusInternalServerError)
+			return Response{}, false
+		}
+		return Response{Status: status, Type: "text/html; charset=utf-8", Body: buf.Bytes()}, true
+	})
 }
 
 // Follow keeps the handler on the index in dir as builds replace it (a
