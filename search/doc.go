@@ -1,7 +1,8 @@
 // Package search indexes a digest's published notes with bleve and answers
 // readers' searches over them: the index written by `digest build`, the
 // queries of `digest search`, and the handler of `digest serve` for
-// GET /search (a results page) and GET /api/search (the same as JSON).
+// GET /api/search (a search's result as JSON), through which package
+// searchpage answers GET /search (the results page).
 // It uses bleve's public API only; docs/INDEX.md documents the index for
 // those who query it with their own tools.
 //
@@ -61,22 +62,15 @@
 // (Error, for the API and the command line) and in Russian (Russian, for
 // the results page).
 //
-// # Serving (handler.go, page.go)
+// # Serving (handler.go)
 //
-// The results page (pageView) shows the facets as toggles, a link each
-// that adds its value to the search or removes it, the page reset to the
-// first; the top values of a facet by count show, the rest fold behind
-// «все N», and Russian regions and Chinese provinces are two facets. The
-// filters in force show as chips that remove them; past the last page, the
-// page links the last one.
-//
-// NewHandler serves /search and /api/search and answers every bad request
-// with 400 and a message naming the parameter: JSON {"error": …} from the
-// API, the results page with the message from /search. Responses are kept
-// in an LRU cache by query and by the index's generation; SetIndex swaps in
-// a new index and empties the cache, and Index.Close waits for the
-// searches under way. Follow swaps in the index of every OUT a build
-// publishes. Searches that are not cached take turns, with the making of
-// their answers, in the order they came: as many at once as
-// HandlerConfig.Turns says.
+// NewHandler serves /api/search and answers every bad request with 400 and
+// JSON {"error": …} naming the parameter. Answer serves any other View of a
+// search the same way, through the same cache and turns: the results page
+// of package searchpage is one. Responses are kept in an LRU cache by view,
+// query and the index's generation; SetIndex swaps in a new index and
+// empties the cache, and Index.Close waits for the searches under way.
+// Follow swaps in the index of every OUT a build publishes. Searches that
+// are not cached take turns, with the making of their answers, in the order
+// they came: as many at once as HandlerConfig.Turns says.
 package search

@@ -20,14 +20,10 @@ import (
 	lru "github.com/hashicorp/golang-lru/v2"
 
 	"github.com/coopdigest/digest/source"
-	"github.com/coopdigest/digest/templates"
 )
 
 // HandlerConfig is what a Handler serves with.
 type HandlerConfig struct {
-	// Templates render the results page ("search.html"); nil for the
-	// embedded defaults.
-	Templates *templates.Set
 	// Logger gets a line for every request that fails on the server's side;
 	// nil for none.
 	Logger *slog.Logger
@@ -50,21 +46,22 @@ const DefaultCacheEntries = 2048
 // hits is far smaller.
 const maxCachedBody = 64 << 10
 
-// Handler serves GET /search, a results page in the site's look that works
-// without JavaScript, and GET /api/search, the same as JSON. The index it
-// searches, with the site settings and taxonomies built into it, can be
-// replaced while it serves (SetIndex).
+// Handler serves GET /api/search, a search's Result as JSON, and answers
+// other views of a search through the same cache of answers and turns
+// (Answer): the results page of package searchpage. The index it searches,
+// with the site settings and taxonomies built into it, can be replaced
+// while it serves (SetIndex).
 type Handler struct {
 	index atomic.Pointer[Index]
-	// gen counts SetIndex calls; it is part of every cache key, so that a
-	// search that was under way on the old index caches nothing found again.
+	// gen counts SetIndex and Forget calls; it is part of every cache key,
+	// so that a search that was under way on the old index caches nothing
+	// found again.
 	gen atomic.Uint64
 	// hits and misses count the cache's answers, for Stats.
 	hits, misses atomic.Uint64
 	cache        *lru.Cache[string, Response] // nil for none
 	// turns holds a token for each search under way; see turn.
 	turns chan struct{}
-	tmpl  atomic.Pointer[templates.Set]
 	log   *slog.Logger
 	mux   *http.ServeMux
 }
@@ -79,18 +76,6 @@ func NewHandler(ix *Index, cfg HandlerConfig) (*Handler, error) {
 		turns = runtime.GOMAXPROCS(0)
 	}
 	h := &Handler{log: cfg.Logger, turns: make(chan struct{}, turns)}
-	tmpl := cfg.Templates
-	if tmpl == nil {
-		t, err := templates.Load(nil)
-		if err != nil {
-			return nil, err
-		}
-		tmpl = t
-	}
-	if !tmpl.Has("search.html") {
-		return nil, errors.New("search handler: templates have no search.html")
-	}
-	h.tmpl.Store(tmpl)
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
@@ -106,7 +91,6 @@ func NewHandler(ix *Index, cfg HandlerConfig) (*Handler, error) {
 	}
 	h.index.Store(ix)
 	h.mux = http.NewServeMux()
-	h.mux.HandleFunc("GET /search", h.servePage)
 	h.mux.HandleFunc("GET /api/search", h.serveAPI)
 	return h, nil
 }
@@ -130,18 +114,6 @@ func (h *Handler) Forget() {
 	if h.cache != nil {
 		h.cache.Purge()
 	}
-}
-
-// SetTemplates makes the handler render its results page with t from now
-// on, as watch mode does after a change to the site's templates (the page
-// links the stylesheet by its fingerprint); the cached pages go.
-func (h *Handler) SetTemplates(t *templates.Set) error {
-	if t == nil || !t.Has("search.html") {
-		return errors.New("search handler: templates have no search.html")
-	}
-	h.tmpl.Store(t)
-	h.Forget()
-	return nil
 }
 
 // HandlerStats are a Handler's counts since it was made, for metrics.
@@ -177,16 +149,12 @@ func (h *Handler) Status(ctx context.Context) (string, error) {
 	}
 }
 
-// ServeHTTP serves /search and /api/search; any other method than GET and
-// HEAD gets 405.
+// ServeHTTP serves /api/search; any other method than GET and HEAD gets
+// 405.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
-		if r.URL.Path == "/api/search" {
-			h.write(w, errorResponse(http.StatusMethodNotAllowed, "method "+r.Method+" not allowed: use GET"))
-			return
-		}
-		http.Error(w, "405: метод "+r.Method+" не поддерживается, только GET", http.StatusMethodNotAllowed)
+		h.write(w, errorResponse(http.StatusMethodNotAllowed, "method "+r.Method+" not allowed: use GET"))
 		return
 	}
 	h.mux.ServeHTTP(w, r)
@@ -205,13 +173,14 @@ func parse(r *http.Request, ix *Index) (Query, error) {
 		return q, err
 	}
 	if q.PerPage == 0 {
-		q.PerPage = sitePerPage(site)
+		q.PerPage = SitePerPage(site)
 	}
 	return q, nil
 }
 
-// sitePerPage is the site's page size, within what a request may ask.
-func sitePerPage(site *source.Site) int { return min(max(site.Settings.PerPage, 1), MaxPerPage) }
+// SitePerPage is the page size of a search of site that asks for none:
+// the site's, within what a request may ask.
+func SitePerPage(site *source.Site) int { return min(max(site.Settings.PerPage, 1), MaxPerPage) }
 
 // search runs q on ix, or, when SetIndex closed ix under it, on the index
 // that replaced it.
@@ -525,46 +494,6 @@ func errorResponse(status int, msg string) Response {
 		Error string `json:"error"`
 	}{msg}, "")
 	return Response{Status: status, Type: jsonType, Body: buf.Bytes()}
-}
-
-func (h *Handler) servePage(w http.ResponseWriter, r *http.Request) {
-	h.Answer(w, r, "page", func(o *Outcome) (Response, bool) {
-		page := &templates.Page{
-			Site:    o.Site.Settings,
-			Title:   "Поиск",
-			Path:    r.URL.Path,
-			NoIndex: true,
-		}
-		status := http.StatusOK
-		view := &templates.SearchPage{}
-		if o.Err != nil {
-			pe := (*ParamError)(nil)
-			if errors.As(o.Err, &pe) {
-				status, view.Error = http.StatusBadRequest, pe.Russian()
-			} else {
-				status, view.Error = http.StatusInternalServerError, "поиск не удался; попробуйте позже"
-			}
-			// A q that is too long or not UTF-8 is not put back into the box.
-			if pe == nil || pe.Param != "q" {
-				page.Query = o.Query.Q
-				view.Query = o.Query.Q
-			}
-		} else {
-			view = pageView(o.Result, o.Query, o.Site)
-			page.Query = o.Query.Q
-			if o.Query.Q != "" {
-				page.Title = "Поиск: " + o.Query.Q
-			}
-		}
-		page.Data = view
-		var buf bytes.Buffer
-		if err := h.tmpl.Load().Execute(&buf, "search.html", page); err != nil {
-			h.log.Error("search: render", "err", err)
-			http.Error(w, "500: страница не собралась; попробуйте позже", http.StatusInternalServerError)
-			return Response{}, false
-		}
-		return Response{Status: status, Type: "text/html; charset=utf-8", Body: buf.Bytes()}, true
-	})
 }
 
 // Follow keeps the handler on the index in dir as builds replace it (a

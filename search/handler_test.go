@@ -10,9 +10,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"testing/fstest"
-
-	"github.com/coopdigest/digest/templates"
 )
 
 func newTestHandler(t testing.TB, ix *Index) *Handler {
@@ -37,28 +34,27 @@ func TestHandlerBadRequests(t *testing.T) {
 	tests := []struct {
 		name, query string
 		want        []string // in the error message
-		ru          []string // in the results page, in Russian
 	}{
-		{"q too long", "q=" + long, []string{"q:", "too long", "501"}, []string{"q: слишком длинный запрос: 501 символ, можно не больше 500"}},
-		{"q not UTF-8", "q=%FF%FE", []string{"q:", "UTF-8"}, []string{"q: не текст в UTF-8"}},
-		{"page 0", "page=0", []string{"page:", `"0"`}, []string{"page: &#34;0&#34; — нужно целое число от 1"}},
-		{"page negative", "page=-3", []string{"page:"}, []string{"нужно целое число от 1"}},
-		{"page not a number", "page=x", []string{"page:", `"x"`}, []string{"page: &#34;x&#34; — нужно целое число от 1"}},
-		{"page empty number", "page=1.5", []string{"page:"}, []string{"нужно целое число от 1"}},
-		{"per_page 0", "per_page=0", []string{"per_page:", "1 to 100"}, []string{"per_page: &#34;0&#34; — нужно целое число от 1 до 100"}},
-		{"per_page 101", "per_page=101", []string{"per_page:", "1 to 100"}, []string{"от 1 до 100"}},
-		{"per_page text", "per_page=many", []string{"per_page:"}, []string{"от 1 до 100"}},
-		{"from bad month", "from=2024-13-01", []string{"from:", "2024-13-01", "YYYY-MM-DD"}, []string{"from: &#34;2024-13-01&#34; — не дата, нужен формат ГГГГ-ММ-ДД"}},
-		{"to not a date", "to=abc", []string{"to:", "abc"}, []string{"to: &#34;abc&#34; — не дата"}},
-		{"to before from", "from=2024-05-01&to=2024-04-01", []string{"to:", "before"}, []string{"to: 2024-04-01 раньше начала (from) 2024-05-01"}},
-		{"unknown region, closest", "region=" + url.QueryEscape("Хабаровск"), []string{"region:", `unknown region "Хабаровск"`, "Хабаровский край", "khabarovsk-krai"}, []string{"region: неизвестный регион «Хабаровск»; может быть, «Хабаровский край» (khabarovsk-krai)?"}},
-		{"unknown sector", "sector=space", []string{"sector:", `unknown sector "space"`}, []string{"sector: неизвестная отрасль «space»"}},
-		{"unknown kind", "kind=" + url.QueryEscape("выстафка"), []string{"kind:", "unknown kind", "Выставка"}, []string{"kind: неизвестный вид события «выстафка»; может быть, «Выставка»"}},
-		{"unknown sort", "sort=foo", []string{"sort:", `"foo"`, "relevance or date"}, []string{"sort: неизвестный порядок &#34;foo&#34;"}},
-		{"malformed escape", "q=%zz", []string{"query string", "%zz"}, []string{"query string: строка запроса не читается: неверный код &#34;%zz&#34;"}},
-		{"from huge", "from=" + strings.Repeat("9", 100000), []string{"from:", "is not a date", "YYYY-MM-DD"}, []string{"— не дата, нужен формат ГГГГ-ММ-ДД"}},
-		{"sort huge", "sort=" + strings.Repeat("x", 100000), []string{"sort:", "relevance or date"}, []string{"нужен relevance (по релевантности) или date (по дате)"}},
-		{"page huge", "page=" + strings.Repeat("x", 100000), []string{"page:"}, []string{"нужно целое число от 1"}},
+		{"q too long", "q=" + long, []string{"q:", "too long", "501"}},
+		{"q not UTF-8", "q=%FF%FE", []string{"q:", "UTF-8"}},
+		{"page 0", "page=0", []string{"page:", `"0"`}},
+		{"page negative", "page=-3", []string{"page:"}},
+		{"page not a number", "page=x", []string{"page:", `"x"`}},
+		{"page empty number", "page=1.5", []string{"page:"}},
+		{"per_page 0", "per_page=0", []string{"per_page:", "1 to 100"}},
+		{"per_page 101", "per_page=101", []string{"per_page:", "1 to 100"}},
+		{"per_page text", "per_page=many", []string{"per_page:"}},
+		{"from bad month", "from=2024-13-01", []string{"from:", "2024-13-01", "YYYY-MM-DD"}},
+		{"to not a date", "to=abc", []string{"to:", "abc"}},
+		{"to before from", "from=2024-05-01&to=2024-04-01", []string{"to:", "before"}},
+		{"unknown region, closest", "region=" + url.QueryEscape("Хабаровск"), []string{"region:", `unknown region "Хабаровск"`, "Хабаровский край", "khabarovsk-krai"}},
+		{"unknown sector", "sector=space", []string{"sector:", `unknown sector "space"`}},
+		{"unknown kind", "kind=" + url.QueryEscape("выстафка"), []string{"kind:", "unknown kind", "Выставка"}},
+		{"unknown sort", "sort=foo", []string{"sort:", `"foo"`, "relevance or date"}},
+		{"malformed escape", "q=%zz", []string{"query string", "%zz"}},
+		{"from huge", "from=" + strings.Repeat("9", 100000), []string{"from:", "is not a date", "YYYY-MM-DD"}},
+		{"sort huge", "sort=" + strings.Repeat("x", 100000), []string{"sort:", "relevance or date"}},
+		{"page huge", "page=" + strings.Repeat("x", 100000), []string{"page:"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -82,33 +78,6 @@ func TestHandlerBadRequests(t *testing.T) {
 			if len(body.Error) > 300 {
 				t.Errorf("error of %d bytes: %.100q…", len(body.Error), body.Error)
 			}
-
-			// The page answers the same, in the site's look.
-			w = get(t, h, "GET", "/search?"+tt.query)
-			if w.Code != http.StatusBadRequest {
-				t.Fatalf("page: status %d, want 400", w.Code)
-			}
-			page := w.Body.String()
-			if !strings.Contains(page, `class="search-form"`) || !strings.Contains(page, `class="error"`) {
-				t.Errorf("page is not in the site's look with an error:\n%s", page)
-			}
-			if !strings.Contains(page, strings.SplitN(tt.want[0], ":", 2)[0]) {
-				t.Errorf("page does not name the parameter %q", tt.want[0])
-			}
-			for _, s := range tt.ru {
-				if !strings.Contains(page, s) {
-					t.Errorf("page lacks %s", s)
-				}
-			}
-			// No English on the Russian page: the message is all Russian
-			// but for the parameter and the value.
-			msg := page[strings.Index(page, `class="error"`):]
-			msg = msg[:strings.Index(msg, "</p>")]
-			for _, en := range []string{"unknown", "must", "use ", "not ", "too long", "before", "malformed"} {
-				if strings.Contains(msg, en) {
-					t.Errorf("English %q in %s", en, msg)
-				}
-			}
 		})
 	}
 }
@@ -116,17 +85,13 @@ func TestHandlerBadRequests(t *testing.T) {
 func TestHandlerMethods(t *testing.T) {
 	h := newTestHandler(t, sharedIndex(t))
 	for _, m := range []string{"POST", "PUT", "DELETE", "PATCH", "OPTIONS"} {
-		for _, p := range []string{"/search", "/api/search"} {
-			w := get(t, h, m, p)
-			if w.Code != http.StatusMethodNotAllowed || w.Header().Get("Allow") != "GET, HEAD" {
-				t.Errorf("%s %s: %d, Allow %q", m, p, w.Code, w.Header().Get("Allow"))
-			}
+		w := get(t, h, m, "/api/search")
+		if w.Code != http.StatusMethodNotAllowed || w.Header().Get("Allow") != "GET, HEAD" {
+			t.Errorf("%s /api/search: %d, Allow %q", m, w.Code, w.Header().Get("Allow"))
 		}
 	}
-	for _, p := range []string{"/search?q=выставка", "/api/search?q=выставка"} {
-		if w := get(t, h, "HEAD", p); w.Code != http.StatusOK {
-			t.Errorf("HEAD %s: %d", p, w.Code)
-		}
+	if w := get(t, h, "HEAD", "/api/search?q=выставка"); w.Code != http.StatusOK {
+		t.Errorf("HEAD /api/search: %d", w.Code)
 	}
 }
 
@@ -145,33 +110,6 @@ func TestHandlerPastTheEnd(t *testing.T) {
 	}
 	if res.Total != 7 || len(res.Hits) != 0 || !strings.Contains(w.Body.String(), `"hits":[]`) {
 		t.Errorf("body %s", w.Body)
-	}
-	tests := []struct {
-		name, query string
-		want, not   []string
-	}{
-		{"past the last page", "page=50&per_page=2", []string{`<span id="total">7</span>`, "Страницы 50 нет", `<a href="?page=4&amp;per_page=2">Последняя страница, 4-я</a>`}, []string{"Ничего не найдено", `class="pager"`}},
-		{"past the only page", "q=" + url.QueryEscape("Гуандун") + "&page=3", []string{`<a href="?q=%D0%93%D1%83%D0%B0%D0%BD%D0%B4%D1%83%D0%BD">Последняя страница, 1-я</a>`}, []string{"Ничего не найдено"}},
-		{"nothing at all", "q=zzzzqqq&page=3", []string{"Ничего не найдено"}, []string{"Последняя страница"}},
-		{"the last page", "page=4&per_page=2", []string{`rel="prev"`, "Страница 4 из 4"}, []string{"Последняя страница", "Ничего не найдено"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			w := get(t, h, "GET", "/search?"+tt.query)
-			if w.Code != http.StatusOK {
-				t.Fatalf("status %d", w.Code)
-			}
-			for _, s := range tt.want {
-				if !strings.Contains(w.Body.String(), s) {
-					t.Errorf("page lacks %s", s)
-				}
-			}
-			for _, s := range tt.not {
-				if strings.Contains(w.Body.String(), s) {
-					t.Errorf("page has %s", s)
-				}
-			}
-		})
 	}
 }
 
@@ -232,41 +170,6 @@ func TestHandlerJSON(t *testing.T) {
 	}
 }
 
-func TestHandlerPage(t *testing.T) {
-	h := newTestHandler(t, sharedIndex(t))
-	w := get(t, h, "GET", "/search?q="+url.QueryEscape("Гуандун")+"&per_page=2")
-	if w.Code != http.StatusOK {
-		t.Fatalf("status %d", w.Code)
-	}
-	page := w.Body.String()
-	for _, want := range []string{
-		`<meta name="robots" content="noindex">`,
-		`value="Гуандун"`,                          // the query box keeps the query
-		`<span id="total">3</span>`,                // total
-		`href="/2023/podmoskovye-guangdong-toys/"`, // a hit
-		`<mark>`, // a snippet
-		`href="?per_page=2&amp;q=%D0%93%D1%83%D0%B0%D0%BD%D0%B4%D1%83%D0%BD&amp;region=moscow-oblast"`, // a facet link
-		`rel="next"`, // pagination
-		`sort=date`,  // the other order
-		"Московская область",
-	} {
-		if !strings.Contains(page, want) {
-			t.Errorf("page lacks %s", want)
-		}
-	}
-	// An active filter can be removed.
-	w = get(t, h, "GET", "/search?q="+url.QueryEscape("Гуандун")+"&region=moscow-oblast")
-	page = w.Body.String()
-	if !strings.Contains(page, `class="filters"`) || !strings.Contains(page, `href="?q=%D0%93%D1%83%D0%B0%D0%BD%D0%B4%D1%83%D0%BD"`) {
-		t.Errorf("no removable filter:\n%s", page)
-	}
-	// Text from notes and queries is escaped.
-	w = get(t, h, "GET", "/search?q="+url.QueryEscape(`<script>alert(1)</script> растёт`))
-	if page := w.Body.String(); strings.Contains(page, "<script>alert") || strings.Contains(page, "<b>растёт") {
-		t.Errorf("unescaped text in the page")
-	}
-}
-
 // TestHandlerSetIndex swaps indexes under searches from many goroutines:
 // no search fails, each sees one index or the other. Run with -race.
 func TestHandlerSetIndex(t *testing.T) {
@@ -279,7 +182,7 @@ func TestHandlerSetIndex(t *testing.T) {
 	for range 8 {
 		wg.Go(func() {
 			for ctx.Err() == nil {
-				for _, target := range []string{"/api/search?q=черновик", "/search?q=Хабаровский", "/api/search?region=khabarovsk-krai&sort=date"} {
+				for _, target := range []string{"/api/search?q=черновик", "/api/search?region=khabarovsk-krai&sort=date"} {
 					w := get(t, h, "GET", target)
 					if w.Code != http.StatusOK {
 						select {
@@ -338,28 +241,4 @@ func reopen(t *testing.T, ix *Index) *Index {
 	}
 	t.Cleanup(func() { n.Close() })
 	return n
-}
-
-// TestHandlerSetTemplates: new templates render the results page from the
-// next request on, the pages cached before included; templates without a
-// results page are refused.
-func TestHandlerSetTemplates(t *testing.T) {
-	h := newTestHandler(t, sharedIndex(t))
-	const target = "/search?q=%D0%B2%D1%8B%D1%81%D1%82%D0%B0%D0%B2%D0%BA%D0%B0"
-	if w := get(t, h, "GET", target); w.Code != 200 || strings.Contains(w.Body.String(), "новый шаблон") {
-		t.Fatalf("before: %d", w.Code)
-	}
-	tmpl, err := templates.Load(fstest.MapFS{"search.html": {Data: []byte(`{{define "main"}}<p>новый шаблон</p>{{end}}`)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := h.SetTemplates(tmpl); err != nil {
-		t.Fatal(err)
-	}
-	if w := get(t, h, "GET", target); !strings.Contains(w.Body.String(), "новый шаблон") {
-		t.Errorf("after SetTemplates the page is the cached one:\n%.300s", w.Body.String())
-	}
-	if err := h.SetTemplates(nil); err == nil {
-		t.Error("nil templates taken")
-	}
 }

@@ -188,6 +188,32 @@ func TestTypoRanksBelowExact(t *testing.T) {
 	}
 }
 
+// TestTypos checks that a search says when the reader's words matched only
+// with typos, and as what.
+func TestTypos(t *testing.T) {
+	ix := sharedIndex(t)
+	tests := []struct {
+		name, q string
+		want    []Typo // nil: none
+	}{
+		{"exact word", "выставке", nil},
+		{"a typo", "выстафке", []Typo{{"выстафке", "выставке"}}},
+		{"a typo in capitals, beside an exact word", "Выстафке Хэйлунцзян", []Typo{{"выстафке", "выставке"}}},
+		{"nothing found", "зюзюзюзя", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := ix.Search(t.Context(), Query{Q: tt.q})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(res.Typos, tt.want) && !(len(res.Typos) == 0 && tt.want == nil) {
+				t.Errorf("typos %q, want %q", res.Typos, tt.want)
+			}
+		})
+	}
+}
+
 func TestFilters(t *testing.T) {
 	ix := sharedIndex(t)
 	date := func(s string) time.Time {

@@ -16,6 +16,9 @@
 // function asset turns a file's name into its path ({{asset "style.css"}}
 // is /style.3f2a9c1b0e.css). A site's own static file gets its own
 // fingerprint.
+//
+// search.go holds the data of search.html, the results page that package
+// searchpage serves, and makes it of a search's result (NewSearchPage).
 package templates
 
 import (

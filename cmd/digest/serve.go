@@ -23,6 +23,7 @@ import (
 	"github.com/coopdigest/digest/build"
 	"github.com/coopdigest/digest/deploy"
 	"github.com/coopdigest/digest/search"
+	"github.com/coopdigest/digest/searchpage"
 	"github.com/coopdigest/digest/server"
 	"github.com/coopdigest/digest/templates"
 	"github.com/coopdigest/digest/watch"
@@ -163,8 +164,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var (
 		routes map[string]http.Handler
 		mu     sync.Mutex
-		sh     *search.Handler // nil until the server exists
-		cur    *search.Index   // the index sh searches
+		sh     *search.Handler     // nil until the server exists
+		page   *searchpage.Handler // the results page of sh
+		cur    *search.Index       // the index sh searches
 	)
 	if o.watching {
 		var w *watch.Watcher
@@ -178,9 +180,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 				defer mu.Unlock()
 				// The search page takes the site's templates as they are
 				// now: a changed stylesheet has a new fingerprint.
-				if sh != nil {
+				if page != nil {
 					if t, err := build.LoadTemplates(o.site); err == nil {
-						if err := sh.SetTemplates(t); err != nil {
+						if err := page.SetTemplates(t); err != nil {
 							log.Warn("search page templates", "err", err)
 						}
 					}
@@ -252,12 +254,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if o.maxSearches == 0 {
 		o.maxSearches = spareProcessor()
 	}
-	srv, ix, h, s, err := newServer(o, tmplSite, log, routes, cur, version)
+	srv, ix, h, p, s, err := newServer(o, tmplSite, log, routes, cur, version)
 	if err != nil {
 		mu.Unlock()
 		return err
 	}
-	sh, cur = h, ix
+	sh, page, cur = h, p, ix
 	mu.Unlock()
 	defer func() {
 		mu.Lock()
@@ -340,39 +342,39 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 // newSiteServer is newServer for a site's OUT with serve's defaults.
 func newSiteServer(site, out, tmplSite string, log *slog.Logger, routes map[string]http.Handler, ix *search.Index, turns int) (*http.Server, *search.Index, *search.Handler, error) {
 	o := serveOptions{site: site, out: out, maxSearches: turns, shutdownTimeout: server.DefaultShutdownTimeout}
-	srv, ix, sh, _, err := newServer(o, tmplSite, log, routes, ix, newIndexVersion())
+	srv, ix, sh, _, _, err := newServer(o, tmplSite, log, routes, ix, newIndexVersion())
 	return srv, ix, sh, err
 }
 
 // newServer checks that OUT holds a built site with its index, unless the
 // index ix is given, and returns a server for it as o says, not yet
 // listening, the index it searches (ix, or OUT's opened read-only), the
-// search handler and the server. The search page is rendered with the
-// templates of tmplSite, when not empty, over the embedded ones. o.site
-// only names the site in hints.
-func newServer(o serveOptions, tmplSite string, log *slog.Logger, routes map[string]http.Handler, ix *search.Index, version *indexVersion) (*http.Server, *search.Index, *search.Handler, *server.Server, error) {
+// search handler, its results page and the server. The results page is
+// rendered with the templates of tmplSite, when not empty, over the
+// embedded ones. o.site only names the site in hints.
+func newServer(o serveOptions, tmplSite string, log *slog.Logger, routes map[string]http.Handler, ix *search.Index, version *indexVersion) (*http.Server, *search.Index, *search.Handler, *searchpage.Handler, *server.Server, error) {
 	site, out := o.site, o.out
 	if ix == nil {
 		st, err := os.Stat(out)
 		switch {
 		case err != nil && errors.Is(err, os.ErrNotExist):
-			return nil, nil, nil, nil, fmt.Errorf("digest serve: %s: no built site; run `digest build -s %s -o %s` first", out, site, out)
+			return nil, nil, nil, nil, nil, fmt.Errorf("digest serve: %s: no built site; run `digest build -s %s -o %s` first", out, site, out)
 		case err != nil:
-			return nil, nil, nil, nil, fmt.Errorf("digest serve: %w", err)
+			return nil, nil, nil, nil, nil, fmt.Errorf("digest serve: %w", err)
 		case !st.IsDir():
-			return nil, nil, nil, nil, fmt.Errorf("digest serve: %s is not a folder", out)
+			return nil, nil, nil, nil, nil, fmt.Errorf("digest serve: %s is not a folder", out)
 		}
 		ix, err = search.Open(filepath.Join(out, search.DirName))
 		if errors.Is(err, search.ErrNoIndex) {
-			return nil, nil, nil, nil, fmt.Errorf("digest serve: %v; run `digest build -s %s -o %s` first", err, site, out)
+			return nil, nil, nil, nil, nil, fmt.Errorf("digest serve: %v; run `digest build -s %s -o %s` first", err, site, out)
 		}
 		if err != nil {
-			return nil, nil, nil, nil, fmt.Errorf("digest serve: %w; run `digest build -s %s -o %s` to rebuild it", err, site, out)
+			return nil, nil, nil, nil, nil, fmt.Errorf("digest serve: %w; run `digest build -s %s -o %s` to rebuild it", err, site, out)
 		}
 	}
-	fail := func(err error) (*http.Server, *search.Index, *search.Handler, *server.Server, error) {
+	fail := func(err error) (*http.Server, *search.Index, *search.Handler, *searchpage.Handler, *server.Server, error) {
 		ix.Close()
-		return nil, nil, nil, nil, err
+		return nil, nil, nil, nil, nil, err
 	}
 	tmpl, err := templates.Load(nil)
 	if tmplSite != "" {
@@ -383,17 +385,26 @@ func newServer(o serveOptions, tmplSite string, log *slog.Logger, routes map[str
 	}
 	// The server's queue is the one bound on searches; the handler's own
 	// turns are as many, so that a search let in never waits again.
-	sh, err := search.NewHandler(ix, search.HandlerConfig{Templates: tmpl, Logger: log, Turns: o.maxSearches})
+	sh, err := search.NewHandler(ix, search.HandlerConfig{Logger: log, Turns: o.maxSearches})
 	if err != nil {
 		return fail(err)
 	}
+	page, err := searchpage.New(sh, searchpage.Config{Templates: tmpl, Logger: log})
+	if err != nil {
+		return fail(err)
+	}
+	// The page and the JSON share the handler's cache of answers and its
+	// turns.
+	searches := http.NewServeMux()
+	searches.Handle("/search", page)
+	searches.Handle("/api/search", sh)
 	origins := o.origins
 	if !o.originsSet {
 		origins = ix.Site().Settings.SearchOrigins
 	}
 	reg := prometheus.NewRegistry()
 	cfg := server.Config{
-		Search: sh, SearchFeed: searchFeed{sh}, SearchOnly: o.searchOnly, Origins: origins,
+		Search: searches, SearchFeed: searchFeed{sh}, SearchOnly: o.searchOnly, Origins: origins,
 		MaxSearches: o.maxSearches, MaxWaiting: o.maxWaiting,
 		Health: sh.Status,
 		// Status runs a query on the index: it is open and answering.
@@ -419,5 +430,5 @@ func newServer(o serveOptions, tmplSite string, log *slog.Logger, routes map[str
 	if err := reg.Register(newSearchCollector(sh, version)); err != nil {
 		return fail(fmt.Errorf("digest serve: metrics: %w", err))
 	}
-	return server.NewHTTPServer(s, log), ix, sh, s, nil
+	return server.NewHTTPServer(s, log), ix, sh, page, s, nil
 }

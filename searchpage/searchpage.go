@@ -1,0 +1,123 @@
+// Package searchpage serves the results page of `digest serve`, GET
+// /search: a search.Handler's search, rendered with the site's
+// search.html in the site's look, which works without JavaScript. The
+// page's data is made by templates.NewSearchPage.
+//
+// The page takes the parameters of /api/search and is answered through
+// the search.Handler's Answer: it shares that handler's cache of answers,
+// its turns and the index it searches, swapped by SetIndex or Follow. A
+// bad parameter gets the page with status 400 and a message in Russian
+// that names it; a search that failed on the server's side, the page with
+// 500. SetTemplates renders the page with other templates from the next
+// request on, the pages cached before included, as watch mode does after
+// a change to the site's templates (the page links the stylesheet by its
+// fingerprint).
+package searchpage
+
+import (
+	"bytes"
+	"errors"
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+
+	"github.com/coopdigest/digest/search"
+	"github.com/coopdigest/digest/templates"
+)
+
+// Config is what a Handler serves with.
+type Config struct {
+	// Templates render the page ("search.html"); nil for the embedded
+	// defaults.
+	Templates *templates.Set
+	// Logger gets a line for every page that fails to render; nil for
+	// none.
+	Logger *slog.Logger
+}
+
+// Handler serves GET /search, the results page of the searches of a
+// search.Handler.
+type Handler struct {
+	search *search.Handler
+	tmpl   atomic.Pointer[templates.Set]
+	log    *slog.Logger
+}
+
+// New returns the results page of sh's searches.
+func New(sh *search.Handler, cfg Config) (*Handler, error) {
+	h := &Handler{search: sh, log: cfg.Logger}
+	if h.log == nil {
+		h.log = slog.New(slog.DiscardHandler)
+	}
+	tmpl := cfg.Templates
+	if tmpl == nil {
+		t, err := templates.Load(nil)
+		if err != nil {
+			return nil, err
+		}
+		tmpl = t
+	}
+	if !tmpl.Has("search.html") {
+		return nil, errors.New("search handler: templates have no search.html")
+	}
+	h.tmpl.Store(tmpl)
+	return h, nil
+}
+
+// SetTemplates makes the handler render the page with t from now on; the
+// cached pages go.
+func (h *Handler) SetTemplates(t *templates.Set) error {
+	if t == nil || !t.Has("search.html") {
+		return errors.New("search handler: templates have no search.html")
+	}
+	h.tmpl.Store(t)
+	h.search.Forget()
+	return nil
+}
+
+// ServeHTTP serves the results page; any other method than GET and HEAD
+// gets 405.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "405: метод "+r.Method+" не поддерживается, только GET", http.StatusMethodNotAllowed)
+		return
+	}
+	h.search.Answer(w, r, "page", func(o *search.Outcome) (search.Response, bool) {
+		page := &templates.Page{
+			Site:    o.Site.Settings,
+			Title:   "Поиск",
+			Path:    r.URL.Path,
+			NoIndex: true,
+		}
+		status := http.StatusOK
+		view := &templates.SearchPage{}
+		if o.Err != nil {
+			pe := (*search.ParamError)(nil)
+			if errors.As(o.Err, &pe) {
+				status, view.Error = http.StatusBadRequest, pe.Russian()
+			} else {
+				status, view.Error = http.StatusInternalServerError, "поиск не удался; попробуйте позже"
+			}
+			// A q that is too long or not UTF-8 is not put back into the box.
+			if pe == nil || pe.Param != "q" {
+				page.Query = o.Query.Q
+				view.Query = o.Query.Q
+			}
+		} else {
+			view = templates.NewSearchPage(o.Result, o.Query, o.Site)
+			page.Query = o.Query.Q
+			if o.Query.Q != "" {
+				page.Title = "Поиск: " + o.Query.Q
+			}
+		}
+		page.Data = view
+		var buf bytes.Buffer
+		if err := h.tmpl.Load().Execute(&buf, "search.html", page); err != nil {
+			h.log.Error("search: render", "err", err)
+			http.Error(w, "500: страница не собралась; попробуйте позже", http.StatusInternalServerError)
+			return search.Response{}, false
+		}
+		return search.Response{Status: status, Type: "text/html; charset=utf-8", Body: buf.Bytes()}, true
+	})
+}

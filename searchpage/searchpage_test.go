@@ -1,0 +1,436 @@
+package searchpage
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"testing/fstest"
+
+	"github.com/coopdigest/digest/search"
+	"github.com/coopdigest/digest/source"
+	"github.com/coopdigest/digest/templates"
+)
+
+// testSite is the site of package search's tests, whose notes the
+// expectations here name, loaded once.
+var testSite = sync.OnceValues(func() (*source.Site, error) {
+	return source.Load(os.DirFS("../search/testdata/site"))
+})
+
+// testDocs makes the documents of the test site; drafts only when asked.
+func testDocs(t testing.TB, drafts bool) []search.Document {
+	t.Helper()
+	src, err := testSite()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var docs []search.Document
+	for _, n := range src.Published(drafts) {
+		docs = append(docs, search.FromNote(n, string(n.Body), &src.Taxonomies))
+	}
+	return docs
+}
+
+// buildIndex builds docs into a temporary folder and opens it.
+func buildIndex(t testing.TB, docs []search.Document) *search.Index {
+	t.Helper()
+	src, err := testSite()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), search.DirName)
+	if err := search.Build(context.Background(), dir, docs, src); err != nil {
+		t.Fatal(err)
+	}
+	return open(t, dir)
+}
+
+func open(t testing.TB, dir string) *search.Index {
+	t.Helper()
+	ix, err := search.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	return ix
+}
+
+func reopen(t *testing.T, ix *search.Index) *search.Index { return open(t, ix.Dir()) }
+
+var (
+	testIndexOnce sync.Once
+	testIndex     *search.Index
+	testIndexErr  error
+)
+
+// sharedIndex is the test site's index, built once for every test that
+// only reads it.
+func sharedIndex(t testing.TB) *search.Index {
+	t.Helper()
+	testIndexOnce.Do(func() {
+		src, err := testSite()
+		if err != nil {
+			testIndexErr = err
+			return
+		}
+		dir, err := os.MkdirTemp("", "digest-searchpage-test")
+		if err != nil {
+			testIndexErr = err
+			return
+		}
+		// The folder is left for the OS to clean: tests in this package share it.
+		if err := search.Build(context.Background(), filepath.Join(dir, search.DirName), testDocs(t, false), src); err != nil {
+			testIndexErr = err
+			return
+		}
+		testIndex, testIndexErr = search.Open(filepath.Join(dir, search.DirName))
+	})
+	if testIndexErr != nil {
+		t.Fatal(testIndexErr)
+	}
+	return testIndex
+}
+
+// newTestHandler returns the page of a search handler of ix, and that
+// handler.
+func newTestHandler(t testing.TB, ix *search.Index) (*Handler, *search.Handler) {
+	t.Helper()
+	sh, err := search.NewHandler(ix, search.HandlerConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := New(sh, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h, sh
+}
+
+func get(t testing.TB, h http.Handler, method, target string) *httptest.ResponseRecorder {
+	t.Helper()
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest(method, target, nil))
+	return w
+}
+
+// TestHandlerBadRequests: a bad parameter gets the page in the site's look,
+// with status 400 and a message in Russian that names it.
+func TestHandlerBadRequests(t *testing.T) {
+	h, _ := newTestHandler(t, sharedIndex(t))
+	long := url.QueryEscape(strings.Repeat("я", search.MaxQueryLen+1))
+	tests := []struct {
+		name, query string
+		param       string   // named on the page
+		ru          []string // on the page
+	}{
+		{"q too long", "q=" + long, "q", []string{"q: слишком длинный запрос: 501 символ, можно не больше 500"}},
+		{"q not UTF-8", "q=%FF%FE", "q", []string{"q: не текст в UTF-8"}},
+		{"page 0", "page=0", "page", []string{"page: &#34;0&#34; — нужно целое число от 1"}},
+		{"page negative", "page=-3", "page", []string{"нужно целое число от 1"}},
+		{"page not a number", "page=x", "page", []string{"page: &#34;x&#34; — нужно целое число от 1"}},
+		{"page empty number", "page=1.5", "page", []string{"нужно целое число от 1"}},
+		{"per_page 0", "per_page=0", "per_page", []string{"per_page: &#34;0&#34; — нужно целое число от 1 до 100"}},
+		{"per_page 101", "per_page=101", "per_page", []string{"от 1 до 100"}},
+		{"per_page text", "per_page=many", "per_page", []string{"от 1 до 100"}},
+		{"from bad month", "from=2024-13-01", "from", []string{"from: &#34;2024-13-01&#34; — не дата, нужен формат ГГГГ-ММ-ДД"}},
+		{"to not a date", "to=abc", "to", []string{"to: &#34;abc&#34; — не дата"}},
+		{"to before from", "from=2024-05-01&to=2024-04-01", "to", []string{"to: 2024-04-01 раньше начала (from) 2024-05-01"}},
+		{"unknown region, closest", "region=" + url.QueryEscape("Хабаровск"), "region", []string{"region: неизвестный регион «Хабаровск»; может быть, «Хабаровский край» (khabarovsk-krai)?"}},
+		{"unknown sector", "sector=space", "sector", []string{"sector: неизвестная отрасль «space»"}},
+		{"unknown kind", "kind=" + url.QueryEscape("выстафка"), "kind", []string{"kind: неизвестный вид события «выстафка»; может быть, «Выставка»"}},
+		{"unknown sort", "sort=foo", "sort", []string{"sort: неизвестный порядок &#34;foo&#34;"}},
+		{"malformed escape", "q=%zz", "query string", []string{"query string: строка запроса не читается: неверный код &#34;%zz&#34;"}},
+		{"from huge", "from=" + strings.Repeat("9", 100000), "from", []string{"— не дата, нужен формат ГГГГ-ММ-ДД"}},
+		{"sort huge", "sort=" + strings.Repeat("x", 100000), "sort", []string{"нужен relevance (по релевантности) или date (по дате)"}},
+		{"page huge", "page=" + strings.Repeat("x", 100000), "page", []string{"нужно целое число от 1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := get(t, h, "GET", "/search?"+tt.query)
+			if w.Code != http.StatusBadRequest {
+				t.Fatalf("status %d, want 400; body %s", w.Code, w.Body)
+			}
+			page := w.Body.String()
+			if !strings.Contains(page, `class="search-form"`) || !strings.Contains(page, `class="error"`) {
+				t.Errorf("page is not in the site's look with an error:\n%s", page)
+			}
+			if !strings.Contains(page, tt.param) {
+				t.Errorf("page does not name the parameter %q", tt.param)
+			}
+			for _, s := range tt.ru {
+				if !strings.Contains(page, s) {
+					t.Errorf("page lacks %s", s)
+				}
+			}
+			// No English on the Russian page: the message is all Russian
+			// but for the parameter and the value.
+			msg := page[strings.Index(page, `class="error"`):]
+			msg = msg[:strings.Index(msg, "</p>")]
+			for _, en := range []string{"unknown", "must", "use ", "not ", "too long", "before", "malformed"} {
+				if strings.Contains(msg, en) {
+					t.Errorf("English %q in %s", en, msg)
+				}
+			}
+		})
+	}
+}
+
+func TestHandlerMethods(t *testing.T) {
+	h, _ := newTestHandler(t, sharedIndex(t))
+	for _, m := range []string{"POST", "PUT", "DELETE", "PATCH", "OPTIONS"} {
+		w := get(t, h, m, "/search")
+		if w.Code != http.StatusMethodNotAllowed || w.Header().Get("Allow") != "GET, HEAD" {
+			t.Errorf("%s /search: %d, Allow %q", m, w.Code, w.Header().Get("Allow"))
+		}
+	}
+	if w := get(t, h, "HEAD", "/search?q=выставка"); w.Code != http.StatusOK {
+		t.Errorf("HEAD /search: %d", w.Code)
+	}
+}
+
+func TestHandlerPastTheEnd(t *testing.T) {
+	h, _ := newTestHandler(t, sharedIndex(t))
+	tests := []struct {
+		name, query string
+		want, not   []string
+	}{
+		{"past the last page", "page=50&per_page=2", []string{`<span id="total">7</span>`, "Страницы 50 нет", `<a href="?page=4&amp;per_page=2">Последняя страница, 4-я</a>`}, []string{"Ничего не найдено", `class="pager"`}},
+		{"past the only page", "q=" + url.QueryEscape("Гуандун") + "&page=3", []string{`<a href="?q=%D0%93%D1%83%D0%B0%D0%BD%D0%B4%D1%83%D0%BD">Последняя страница, 1-я</a>`}, []string{"Ничего не найдено"}},
+		{"nothing at all", "q=zzzzqqq&page=3", []string{"Ничего не найдено"}, []string{"Последняя страница"}},
+		{"the last page", "page=4&per_page=2", []string{`rel="prev"`, "Страница 4 из 4"}, []string{"Последняя страница", "Ничего не найдено"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := get(t, h, "GET", "/search?"+tt.query)
+			if w.Code != http.StatusOK {
+				t.Fatalf("status %d", w.Code)
+			}
+			for _, s := range tt.want {
+				if !strings.Contains(w.Body.String(), s) {
+					t.Errorf("page lacks %s", s)
+				}
+			}
+			for _, s := range tt.not {
+				if strings.Contains(w.Body.String(), s) {
+					t.Errorf("page has %s", s)
+				}
+			}
+		})
+	}
+}
+
+func TestHandlerPage(t *testing.T) {
+	h, _ := newTestHandler(t, sharedIndex(t))
+	w := get(t, h, "GET", "/search?q="+url.QueryEscape("Гуандун")+"&per_page=2")
+	if w.Code != http.StatusOK {
+		t.Fatalf("status %d", w.Code)
+	}
+	page := w.Body.String()
+	for _, want := range []string{
+		`<meta name="robots" content="noindex">`,
+		`value="Гуандун"`,                          // the query box keeps the query
+		`<span id="total">3</span>`,                // total
+		`href="/2023/podmoskovye-guangdong-toys/"`, // a hit
+		`<mark>`, // a snippet
+		`href="?per_page=2&amp;q=%D0%93%D1%83%D0%B0%D0%BD%D0%B4%D1%83%D0%BD&amp;region=moscow-oblast"`, // a facet link
+		`rel="next"`, // pagination
+		`sort=date`,  // the other order
+		"Московская область",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %s", want)
+		}
+	}
+	// An active filter can be removed.
+	w = get(t, h, "GET", "/search?q="+url.QueryEscape("Гуандун")+"&region=moscow-oblast")
+	page = w.Body.String()
+	if !strings.Contains(page, `class="filters"`) || !strings.Contains(page, `href="?q=%D0%93%D1%83%D0%B0%D0%BD%D0%B4%D1%83%D0%BD"`) {
+		t.Errorf("no removable filter:\n%s", page)
+	}
+	// Text from notes and queries is escaped.
+	w = get(t, h, "GET", "/search?q="+url.QueryEscape(`<script>alert(1)</script> растёт`))
+	if page := w.Body.String(); strings.Contains(page, "<script>alert") || strings.Contains(page, "<b>растёт") {
+		t.Errorf("unescaped text in the page")
+	}
+}
+
+// TestHandlerSetIndex swaps the search handler's indexes under pages from
+// many goroutines: no page fails. Run with -race.
+func TestHandlerSetIndex(t *testing.T) {
+	withDrafts := buildIndex(t, testDocs(t, true))
+	without := buildIndex(t, testDocs(t, false))
+	h, sh := newTestHandler(t, without)
+	var wg sync.WaitGroup
+	ctx, cancel := context.WithCancel(context.Background())
+	errs := make(chan string, 100)
+	for range 8 {
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				if w := get(t, h, "GET", "/search?q=Хабаровский"); w.Code != http.StatusOK {
+					select {
+					case errs <- w.Body.String():
+					default:
+					}
+				}
+			}
+		})
+	}
+	// Swap to fresh copies and close the old ones, as a rebuild would.
+	for i := range 20 {
+		var next *search.Index
+		if i%2 == 0 {
+			next = reopen(t, withDrafts)
+		} else {
+			next = reopen(t, without)
+		}
+		old := sh.SetIndex(next)
+		if err := old.Close(); err != nil {
+			t.Error(err)
+		}
+	}
+	cancel()
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}
+
+// TestHandlerSetTemplates: new templates render the results page from the
+// next request on, the pages cached before included; templates without a
+// results page are refused.
+func TestHandlerSetTemplates(t *testing.T) {
+	h, _ := newTestHandler(t, sharedIndex(t))
+	const target = "/search?q=%D0%B2%D1%8B%D1%81%D1%82%D0%B0%D0%B2%D0%BA%D0%B0"
+	if w := get(t, h, "GET", target); w.Code != 200 || strings.Contains(w.Body.String(), "новый шаблон") {
+		t.Fatalf("before: %d", w.Code)
+	}
+	tmpl, err := templates.Load(fstest.MapFS{"search.html": {Data: []byte(`{{define "main"}}<p>новый шаблон</p>{{end}}`)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.SetTemplates(tmpl); err != nil {
+		t.Fatal(err)
+	}
+	if w := get(t, h, "GET", target); !strings.Contains(w.Body.String(), "новый шаблон") {
+		t.Errorf("after SetTemplates the page is the cached one:\n%.300s", w.Body.String())
+	}
+	if err := h.SetTemplates(nil); err == nil {
+		t.Error("nil templates taken")
+	}
+}
+
+// TestHandlerSearchPage reads the results page as a reader does.
+func TestHandlerSearchPage(t *testing.T) {
+	h, _ := newTestHandler(t, sharedIndex(t))
+	esc := url.QueryEscape
+	tests := []struct {
+		name, query string
+		status      int
+		want, not   []string
+	}{
+		{
+			name:  "facets are toggles, regions by country",
+			query: "q=" + esc("Гуандун"),
+			want: []string{
+				`<h2 id="facet-ru">Регионы России</h2>`, `<h2 id="facet-cn">Провинции Китая</h2>`,
+				`<a href="?q=%D0%93%D1%83%D0%B0%D0%BD%D0%B4%D1%83%D0%BD&amp;region=moscow-oblast" role="checkbox" aria-checked="false">Московская область`,
+				`<details class="filters-panel">`,
+			},
+			not: []string{`class="filters"`, `aria-checked="true"`},
+		},
+		{
+			name:  "an active facet removes itself, and shows as a chip",
+			query: "q=" + esc("Гуандун") + "&region=moscow-oblast&page=2",
+			want: []string{
+				`<a href="?q=%D0%93%D1%83%D0%B0%D0%BD%D0%B4%D1%83%D0%BD" role="checkbox" aria-checked="true">Московская область`,
+				`<ul class="filters" aria-label="Выбранные фильтры">`,
+				`<li><a href="?q=%D0%93%D1%83%D0%B0%D0%BD%D0%B4%D1%83%D0%BD"><span class="visually-hidden">Убрать фильтр </span>Регион: Московская область`,
+			},
+			not: []string{"Сбросить все"},
+		},
+		{
+			name:  "two filters can be cleared at once",
+			query: "region=guangdong&sector=trade",
+			want:  []string{`Провинция: Гуандун`, `Отрасль: Торговля`, `<a class="clear" href="?">Сбросить все</a>`},
+		},
+		{
+			name:  "one search box, keeping the filters, with labelled dates",
+			query: "q=" + esc("Гуандун") + "&region=moscow-oblast&sector=trade&kind=expo&sort=date&per_page=5&from=2020-01-01",
+			want: []string{
+				`<form class="search-form" role="search" method="get" action="" aria-label="Поиск событий">`,
+				`<input type="hidden" name="region" value="moscow-oblast">`, `<input type="hidden" name="sector" value="trade">`,
+				`<input type="hidden" name="kind" value="expo">`, `<input type="hidden" name="sort" value="date">`,
+				`<input type="hidden" name="per_page" value="5">`, `name="from" value="2020-01-01"`,
+				`<label for="search-from">С даты</label>`, `<label for="search-to">По дату</label>`,
+			},
+			not: []string{`class="search-box"`},
+		},
+		{
+			name:  "the filters come before the results",
+			query: "q=" + esc("выставка"),
+			want:  []string{`class="filters-panel"`},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := get(t, h, "GET", "/search?"+tt.query)
+			status := tt.status
+			if status == 0 {
+				status = http.StatusOK
+			}
+			if w.Code != status {
+				t.Fatalf("status %d, want %d", w.Code, status)
+			}
+			page := w.Body.String()
+			for _, s := range tt.want {
+				if !strings.Contains(page, s) {
+					t.Errorf("page lacks %s", s)
+				}
+			}
+			for _, s := range tt.not {
+				if strings.Contains(page, s) {
+					t.Errorf("page has %s", s)
+				}
+			}
+			if n := strings.Count(page, `role="search"`); n != 1 {
+				t.Errorf("%d search forms, want 1", n)
+			}
+			if p, r := strings.Index(page, `class="filters-panel"`), strings.Index(page, `id="results"`); p > r && p >= 0 {
+				t.Errorf("the filters come after the results")
+			}
+		})
+	}
+}
+
+// TestTypos checks that the page says when the reader's words matched only
+// with typos, and as what.
+func TestTypos(t *testing.T) {
+	h, _ := newTestHandler(t, sharedIndex(t))
+	tests := []struct {
+		name, q string
+		line    string // on the page; "" for no line
+	}{
+		{"exact word", "выставке", ""},
+		{"a typo", "выстафке", `Показаны результаты для <a href="?q=%D0%B2%D1%8B%D1%81%D1%82%D0%B0%D0%B2%D0%BA%D0%B5">«выставке»</a>`},
+		{"a typo in capitals, beside an exact word", "Выстафке Хэйлунцзян", `Показаны результаты для <a href="?q=%D0%92%D1%8B%D1%81%D1%82%D0%B0%D0%B2%D0%BA%D0%B5&#43;%D0%A5%D1%8D%D0%B9%D0%BB%D1%83%D0%BD%D1%86%D0%B7%D1%8F%D0%BD">«Выставке Хэйлунцзян»</a>`},
+		{"nothing found", "зюзюзюзя", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			page := get(t, h, "GET", "/search?q="+url.QueryEscape(tt.q)).Body.String()
+			if tt.line == "" && strings.Contains(page, "Показаны результаты для") {
+				t.Errorf("page says a typo was corrected")
+			}
+			if tt.line != "" && !strings.Contains(page, tt.line) {
+				t.Errorf("page lacks %s\n%s", tt.line, page[strings.Index(page, "<p class=\"lead\""):][:600])
+			}
+		})
+	}
+}

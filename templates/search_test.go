@@ -1,0 +1,168 @@
+package templates
+
+import (
+	"bytes"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/coopdigest/digest/search"
+	"github.com/coopdigest/digest/source"
+)
+
+// realSite is the settings and taxonomies of the repository's sample site,
+// with every region there is.
+func realSite(t *testing.T) *source.Site {
+	t.Helper()
+	site, err := source.LoadSettingsDir("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return site
+}
+
+// manyRegions is a result whose regions facet has every region of site's
+// taxonomy, the first most frequent.
+func manyRegions(site *source.Site) (*search.Result, []string) {
+	res := &search.Result{Query: search.Query{Page: 1, PerPage: 20, Sort: search.SortDate}, Total: 500}
+	var slugs []string
+	for i, term := range site.Taxonomies.Regions.Terms {
+		res.Facets.Regions = append(res.Facets.Regions, search.FacetCount{Value: term.Slug, Count: 500 - i})
+		slugs = append(slugs, term.Slug)
+	}
+	return res, slugs
+}
+
+func TestNewSearchPageFacets(t *testing.T) {
+	site := realSite(t)
+	res, _ := manyRegions(site)
+	country := func(slug string) string { return site.Taxonomies.Regions.Get(slug).Country }
+	var ru, cn []string
+	for _, c := range res.Facets.Regions {
+		if country(c.Value) == "RU" {
+			ru = append(ru, c.Value)
+		} else {
+			cn = append(cn, c.Value)
+		}
+	}
+	tests := []struct {
+		name string
+		q    search.Query
+		// facet is the title of the facet looked at; value, one of its
+		// values; active, whether it is in force; want, the query its link
+		// leads to.
+		facet, value string
+		active       bool
+		want         url.Values
+		restOpen     bool
+	}{
+		{name: "a Russian region adds itself", facet: "Регионы России", value: ru[0],
+			want: url.Values{"region": {ru[0]}}},
+		{name: "a Chinese region adds itself, keeping the others", q: search.Query{Q: "выставка", Regions: []string{ru[0]}, Sectors: []string{"trade"}, Page: 3},
+			facet: "Провинции Китая", value: cn[0], want: url.Values{"q": {"выставка"}, "region": {ru[0], cn[0]}, "sector": {"trade"}}},
+		{name: "an active region removes itself, page reset", q: search.Query{Q: "выставка", Regions: []string{ru[0], cn[1]}, Page: 2},
+			facet: "Провинции Китая", value: cn[1], active: true, want: url.Values{"q": {"выставка"}, "region": {ru[0]}}},
+		{name: "an active region in the fold opens it", q: search.Query{Regions: []string{ru[20]}},
+			facet: "Регионы России", value: ru[20], active: true, want: url.Values{}, restOpen: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			q := tt.q
+			if q.Page == 0 {
+				q.Page = 1
+			}
+			v := NewSearchPage(res, q, site)
+			var titles []string
+			for _, f := range v.Facets {
+				titles = append(titles, f.Title)
+			}
+			if !slices.Equal(titles, []string{"Регионы России", "Провинции Китая"}) {
+				t.Fatalf("facets %q", titles)
+			}
+			f := v.Facets[slices.Index(titles, tt.facet)]
+			all := append(slices.Clone(f.Top), f.Rest...)
+			wantLen := len(ru)
+			if tt.facet == "Провинции Китая" {
+				wantLen = len(cn)
+			}
+			if len(f.Top) != facetTop || f.Len() != wantLen {
+				t.Errorf("%d on top, %d in all; want %d and %d", len(f.Top), f.Len(), facetTop, wantLen)
+			}
+			for i := 1; i < len(all); i++ {
+				if all[i].Count > all[i-1].Count {
+					t.Fatalf("values not by count: %v", all)
+				}
+			}
+			if f.RestActive != tt.restOpen {
+				t.Errorf("fold open %v, want %v", f.RestActive, tt.restOpen)
+			}
+			name := termName(site.Taxonomies.Regions, tt.value)
+			i := slices.IndexFunc(all, func(c Count) bool { return c.Name == name })
+			if i < 0 {
+				t.Fatalf("no %s in %v", name, all)
+			}
+			c := all[i]
+			if c.Active != tt.active {
+				t.Errorf("active %v, want %v", c.Active, tt.active)
+			}
+			got, err := url.ParseQuery(strings.TrimPrefix(c.URL, "?"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Encode() != tt.want.Encode() {
+				t.Errorf("link %s, want ?%s", c.URL, tt.want.Encode())
+			}
+		})
+	}
+}
+
+// TestSearchPageFold renders a facet of many values: the most frequent
+// show, the rest fold behind «все N», open when one of them is in force.
+func TestSearchPageFold(t *testing.T) {
+	site := realSite(t)
+	res, _ := manyRegions(site)
+	tmpl, err := Load(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ru := 0
+	var deep string // a Russian region in the fold
+	for _, c := range res.Facets.Regions {
+		if site.Taxonomies.Regions.Get(c.Value).Country == "RU" {
+			ru++
+			if ru == facetTop+3 {
+				deep = c.Value
+			}
+		}
+	}
+	tests := []struct {
+		name string
+		q    search.Query
+		want []string
+	}{
+		{"folded", search.Query{Page: 1}, []string{`<details class="more">`, "<summary>все " + strconv.Itoa(ru) + "</summary>"}},
+		{"open on an active value", search.Query{Page: 1, Regions: []string{deep}}, []string{`<details class="more" open>`, `aria-checked="true"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			page := &Page{Site: site.Settings, Title: "Поиск", Path: "/search", Data: NewSearchPage(res, tt.q, site)}
+			if err := tmpl.Execute(&b, "search.html", page); err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range tt.want {
+				if !strings.Contains(b.String(), s) {
+					t.Errorf("page lacks %s", s)
+				}
+			}
+			// The first facet shows facetTop values before its fold.
+			first := b.String()[strings.Index(b.String(), `id="facet-ru"`):]
+			first = first[:strings.Index(first, `<details class="more"`)]
+			if n := strings.Count(first, `role="checkbox"`); n != facetTop {
+				t.Errorf("%d values before the fold, want %d", n, facetTop)
+			}
+		})
+	}
+}
