@@ -77,10 +77,13 @@ type Config struct {
 	Today time.Time
 
 	// transient says that the build's model is not kept for later builds
-	// (Build, as opposed to a Session): the notes' rendered bodies and
-	// plain text are then not held from the Markdown stage to the end of
-	// the build, but made again where a page, a feed or the index needs
-	// them, so that a build holds them only for the notes being written.
+	// (Build, as opposed to a Session): the notes' Markdown, rendered
+	// bodies and plain text are then not held from the stage that makes
+	// them to the end of the build, but read and made again where the
+	// Markdown stage, a page, a feed or the index needs them, so that a
+	// build holds them only for the notes being written. A note's file
+	// that changes meanwhile fails the build (source.ErrChanged): what it
+	// writes shows one version of each note.
 	transient bool
 
 	// noIndex leaves the search index out, for benchmarks that measure

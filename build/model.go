@@ -432,8 +432,21 @@ func prepare(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.
 			}
 			return protect(log, n.File, func() error {
 				if n.html == "" {
+					body, err := n.ReadBody(site, src.Settings.Limits.Note)
+					if err != nil {
+						// The file changed since it was read: the page
+						// would show two versions of the note.
+						var fe *source.FileError
+						if !errors.As(err, &fe) {
+							return err
+						}
+						mu.Lock()
+						problems = append(problems, fe)
+						mu.Unlock()
+						return nil
+					}
 					im := &images{note: n.File, files: src.Files}
-					html, text, err := renderMarkdown(n.Body, im)
+					html, text, err := renderMarkdown(body, im)
 					var image *templates.Image
 					var og bool
 					var imgErr error

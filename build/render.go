@@ -68,11 +68,15 @@ func (b *builder) document(i int) (search.Document, error) {
 	n := b.model.notes[i]
 	text := n.text
 	if b.cfg.transient {
-		doc, err := parseMarkdown(n.Body, &images{note: n.File, files: b.model.src.Files})
+		body, err := b.markdown(n)
+		if err != nil {
+			return search.Document{}, err
+		}
+		doc, err := parseMarkdown(body, &images{note: n.File, files: b.model.src.Files})
 		if err != nil {
 			return search.Document{}, noteError(n.Note, err)
 		}
-		text = plainText(doc, n.Body)
+		text = plainText(doc, body)
 	}
 	return search.FromNote(n.Note, text, &b.model.src.Taxonomies), nil
 }
@@ -84,16 +88,27 @@ func (b *builder) body(n *note) (template.HTML, error) {
 		return n.html, nil
 	}
 	// As renderMarkdown, without the plain text, which pages do not show.
-	doc, err := parseMarkdown(n.Body, &images{note: n.File, files: b.model.src.Files})
+	body, err := b.markdown(n)
+	if err != nil {
+		return "", err
+	}
+	doc, err := parseMarkdown(body, &images{note: n.File, files: b.model.src.Files})
 	if err != nil {
 		return "", noteError(n.Note, err)
 	}
 	var buf bytes.Buffer
-	buf.Grow(len(n.Body) + len(n.Body)/4)
-	if err := markdown.Renderer().Render(&buf, n.Body, doc); err != nil {
+	buf.Grow(len(body) + len(body)/4)
+	if err := markdown.Renderer().Render(&buf, body, doc); err != nil {
 		return "", noteError(n.Note, err)
 	}
 	return template.HTML(buf.String()), nil
+}
+
+// markdown is the Markdown of the note n: held by the note, or, in a
+// transient build, whose notes do not hold it, read again from the site
+// folder, which must still have the note as the build read it.
+func (b *builder) markdown(n *note) ([]byte, error) {
+	return n.ReadBody(b.site, b.model.src.Settings.Limits.Note)
 }
 
 // keys computes the fingerprint of every output but the kept ones (which
@@ -184,8 +199,12 @@ func renderAll(ctx context.Context, cfg Config, site fs.FS, dir string, outs []o
 // temporary folder the build writes into.
 func (o output) fail(doing string, err error) error {
 	var pe *fs.PathError
-	if errors.As(err, &pe) {
+	var fe *source.FileError
+	switch {
+	case errors.As(err, &pe):
 		err = pe.Err
+	case errors.As(err, &fe) && fe.File == o.note && fe.Line == 0:
+		err = fe.Err // the note is named once, below
 	}
 	err = fmt.Errorf("%s %s: %w", doing, clipMiddle(o.path, maxEcho), err)
 	if o.note != "" {
