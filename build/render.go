@@ -1,12 +1,14 @@
 package build
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"hash/maphash"
 	"html/template"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -159,11 +161,19 @@ func renderAll(ctx context.Context, cfg Config, site fs.FS, dir string, outs []o
 	for range workers {
 		g.Go(func() error {
 			var buf bytes.Buffer
+			bw := bufio.NewWriterSize(nil, 64<<10)
 			for o := range next {
 				dst := filepath.Join(dir, filepath.FromSlash(o.path))
 				if o.from != "" {
 					if err := copyFile(site, o.from, o.limit, dst); err != nil {
 						return o.fail("copying "+o.from+" to", err)
+					}
+					written.Add(1)
+					continue
+				}
+				if o.stream != nil {
+					if err := protect(log, o.path, func() error { return streamFile(dst, bw, o.stream) }); err != nil {
+						return o.fail("writing", err)
 					}
 					written.Add(1)
 					continue
@@ -192,6 +202,21 @@ func renderAll(ctx context.Context, cfg Config, site fs.FS, dir string, outs []o
 		return nil
 	})
 	return g.Wait()
+}
+
+// streamFile writes the file dst with stream, through bw.
+func streamFile(dst string, bw *bufio.Writer, stream func(w io.Writer) error) error {
+	f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return err
+	}
+	bw.Reset(f)
+	err = stream(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	bw.Reset(nil) // no hold on the file
+	return errors.Join(err, f.Close())
 }
 
 // fail describes a failure to make the output: it names the note the page
@@ -314,7 +339,11 @@ func renderOutputs(ctx context.Context, cfg Config, outs []output) ([][]byte, er
 				return gctx.Err()
 			}
 			var buf bytes.Buffer
-			if err := protect(logger(cfg), o.path, func() error { return o.render(&buf) }); err != nil {
+			render := o.render
+			if o.stream != nil {
+				render = func(buf *bytes.Buffer) error { return o.stream(buf) }
+			}
+			if err := protect(logger(cfg), o.path, func() error { return render(&buf) }); err != nil {
 				return o.fail("rendering", err)
 			}
 			bufs[i] = buf.Bytes()
