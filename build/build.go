@@ -171,7 +171,8 @@ type builder struct {
 
 // write renders the site src into the empty folder dir: pages on every core,
 // the search index beside them at the same time. It returns the result and
-// the key of every output written, for later incremental builds. It sets
+// the key of every output written, for later incremental builds (none for a
+// transient build). It sets
 // *busy to a channel that is closed once nothing writes into dir any more,
 // from the moment something may: when ctx is cancelled, or write fails or
 // panics, it returns at once, without waiting for the index, whose final
@@ -247,6 +248,9 @@ func write(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.Se
 	if err != nil {
 		cancel(err)
 		return nil, nil, nil, err
+	}
+	if cfg.transient {
+		return res, b, nil, nil // outs are gone, and no later build needs their keys
 	}
 	return res, b, keyMap(outs), nil
 }

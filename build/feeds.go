@@ -269,7 +269,7 @@ func (b *builder) entry(n *note, body bool) (feed.Entry, error) {
 		Places:    n.Places,
 	}
 	if body {
-		html, err := b.body(n)
+		html, _, err := b.body(n, false)
 		if err != nil {
 			return e, err
 		}

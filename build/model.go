@@ -13,7 +13,6 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -471,9 +470,8 @@ func prepare(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.
 					n.html, n.text, n.refs, n.image, n.og = template.HTML(html), text, im.refs, image, og
 					if cfg.transient {
 						// Pages, feeds and the index render the body
-						// again; a page's description needs the text's
-						// start only.
-						n.html, n.text = "", strings.Clone(runePrefix(text, descriptionRunes+1))
+						// again, and the note's page its description.
+						n.html, n.text = "", ""
 					}
 					n.warnings = nil
 					for _, w := range im.warnings {

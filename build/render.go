@@ -83,27 +83,31 @@ func (b *builder) document(i int) (search.Document, error) {
 	return search.FromNote(n.Note, text, &b.model.src.Taxonomies), nil
 }
 
-// body is the rendered Markdown of the note n: held since prepare, or, in
-// a transient build, rendered again.
-func (b *builder) body(n *note) (template.HTML, error) {
+// body is the rendered Markdown of the note n and, when text is true, its
+// plain text: held since prepare, or, in a transient build, made again.
+func (b *builder) body(n *note, text bool) (template.HTML, string, error) {
 	if !b.cfg.transient {
-		return n.html, nil
+		return n.html, n.text, nil
 	}
-	// As renderMarkdown, without the plain text, which pages do not show.
+	// As renderMarkdown, the plain text only when asked for.
 	body, err := b.markdown(n)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	doc, err := parseMarkdown(body, &images{note: n.File, files: b.model.src.Files})
 	if err != nil {
-		return "", noteError(n.Note, err)
+		return "", "", noteError(n.Note, err)
 	}
 	var buf bytes.Buffer
 	buf.Grow(len(body) + len(body)/4)
 	if err := markdown.Renderer().Render(&buf, body, doc); err != nil {
-		return "", noteError(n.Note, err)
+		return "", "", noteError(n.Note, err)
 	}
-	return template.HTML(buf.String()), nil
+	var plain string
+	if text {
+		plain = plainText(doc, body)
+	}
+	return template.HTML(buf.String()), plain, nil
 }
 
 // markdown is the Markdown of the note n: held by the note, or, in a
@@ -147,7 +151,8 @@ func keyMap(outs []output) map[string]uint64 {
 	return m
 }
 
-// renderAll renders outs into dir on every core.
+// renderAll renders outs into dir on every core. A transient build's
+// outputs are let go as they are rendered: outs is empty after.
 func renderAll(ctx context.Context, cfg Config, site fs.FS, dir string, outs []output, written *atomic.Int64) error {
 	log := logger(cfg)
 	// Make every folder first, so workers only write files.
@@ -192,11 +197,16 @@ func renderAll(ctx context.Context, cfg Config, site fs.FS, dir string, outs []o
 	}
 	g.Go(func() error {
 		defer close(next)
-		for _, o := range outs {
+		for i, o := range outs {
 			select {
 			case next <- o:
 			case <-gctx.Done():
 				return gctx.Err()
+			}
+			if cfg.transient {
+				// No later build asks for its key: what only its render
+				// function holds may go once it is written.
+				outs[i] = output{}
 			}
 		}
 		return nil
@@ -250,17 +260,6 @@ func clip(s string, n int) string {
 	return s
 }
 
-// runePrefix is the first n runes of s.
-func runePrefix(s string, n int) string {
-	for j := range s {
-		if n == 0 {
-			return s[:j]
-		}
-		n--
-	}
-	return s
-}
-
 // clipMiddle cuts s to about n runes by leaving out its middle, so that
 // both ends of a path show.
 func clipMiddle(s string, n int) string {
@@ -277,10 +276,17 @@ func (b *builder) render(buf *bytes.Buffer, name string, p *templates.Page) erro
 	p.Site = b.model.src.Settings
 	p.Live = b.cfg.Live
 	if v, ok := p.Data.(noteView); ok {
+		// A transient build holds no note's text: the description of a
+		// note without a summary, the start of its text, is made here
+		// with its body.
+		describe := b.cfg.transient && v.note.Summary == ""
 		// The body is rendered Markdown of our own, safe to include as HTML.
-		body, err := b.body(v.note)
+		body, text, err := b.body(v.note, describe)
 		if err != nil {
 			return err
+		}
+		if describe {
+			p.Description = excerpt(text, descriptionRunes)
 		}
 		v.Body = body
 		p.Data = v.notePage
