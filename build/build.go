@@ -77,10 +77,13 @@ type Config struct {
 	Today time.Time
 
 	// transient says that the build's model is not kept for later builds
-	// (Build, as opposed to a Session): the notes' rendered bodies and
-	// plain text are then not held from the Markdown stage to the end of
-	// the build, but made again where a page, a feed or the index needs
-	// them, so that a build holds them only for the notes being written.
+	// (Build, as opposed to a Session): the notes' Markdown, rendered
+	// bodies and plain text are then not held from the stage that makes
+	// them to the end of the build, but read and made again where the
+	// Markdown stage, a page, a feed or the index needs them, so that a
+	// build holds them only for the notes being written. A note's file
+	// that changes meanwhile fails the build (source.ErrChanged): what it
+	// writes shows one version of each note.
 	transient bool
 
 	// noIndex leaves the search index out, for benchmarks that measure
@@ -168,7 +171,8 @@ type builder struct {
 
 // write renders the site src into the empty folder dir: pages on every core,
 // the search index beside them at the same time. It returns the result and
-// the key of every output written, for later incremental builds. It sets
+// the key of every output written, for later incremental builds (none for a
+// transient build). It sets
 // *busy to a channel that is closed once nothing writes into dir any more,
 // from the moment something may: when ctx is cancelled, or write fails or
 // panics, it returns at once, without waiting for the index, whose final
@@ -244,6 +248,9 @@ func write(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.Se
 	if err != nil {
 		cancel(err)
 		return nil, nil, nil, err
+	}
+	if cfg.transient {
+		return res, b, nil, nil // outs are gone, and no later build needs their keys
 	}
 	return res, b, keyMap(outs), nil
 }

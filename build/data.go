@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"hash/maphash"
+	"io"
 
 	"github.com/coopdigest/digest/dataset"
 	"github.com/coopdigest/digest/feed"
@@ -30,17 +31,12 @@ func (b *builder) data() []output {
 	return []output{
 		{path: dataDir + "events.json",
 			key: func(h *maphash.Hash) { keyData(h, m.notes) },
-			render: func(buf *bytes.Buffer) error {
-				lines := make([][]byte, len(m.notes))
-				for i, n := range m.notes {
-					d, err := b.noteData(n)
-					if err != nil {
-						return err
-					}
-					lines[i] = d.line
+			stream: func(w io.Writer) error {
+				line := b.dataOf(m.notes, linePart)
+				if err := grow(w, len(m.notes), line); err != nil {
+					return err
 				}
-				grow(buf, lines)
-				return dataset.WriteJSONLines(buf, meta(title), lines)
+				return dataset.WriteJSONLines(w, meta(title), len(m.notes), line)
 			}},
 		b.csvFile("/"+dataDir+"events.csv", m.notes),
 		{path: dataDir + "taxonomy.json",
@@ -69,55 +65,80 @@ func (b *builder) csvFile(path string, notes []*note) output {
 			h.WriteString("csv")
 			keyData(h, notes)
 		},
-		render: func(buf *bytes.Buffer) error {
-			rows := make([][]byte, len(notes))
-			for i, n := range notes {
-				d, err := b.noteData(n)
-				if err != nil {
-					return err
-				}
-				rows[i] = d.row
+		stream: func(w io.Writer) error {
+			row := b.dataOf(notes, rowPart)
+			if err := grow(w, len(notes), row); err != nil {
+				return err
 			}
-			grow(buf, rows)
-			return dataset.WriteCSVRows(buf, rows)
+			return dataset.WriteCSVRows(w, len(notes), row)
 		}}
 }
 
-// noteData is what the calendars and data files show of a note: its
-// calendar event, its CSV row and its line of events.json. A note is in
-// several lists, each with its calendar and CSV, and in the site's: its
-// data is made the first time a file needs it and kept with the note, for
-// this build's other files and, while the note stays unchanged, for later
-// builds of a session. Encoding it anew for every file took most of a
-// session's time to rebuild a saved note on a large site.
-type noteData struct {
-	event, row, line []byte
-}
+// noteData is what the calendars and data files show of a note, by
+// dataPart: its calendar event, its CSV row and its line of events.json.
+type noteData [3][]byte
 
-// noteData returns the data of n, made on the first call.
-func (b *builder) noteData(n *note) (*noteData, error) {
+// dataPart is one part of a note's data (noteData).
+type dataPart int
+
+const (
+	eventPart dataPart = iota
+	rowPart
+	linePart
+)
+
+// noteData returns a part of the data of n. A note is in several lists,
+// each with its calendar and CSV, and in the site's. A Session makes the
+// note's data the first time a file needs a part and keeps it with the
+// note, for this build's other files and, while the note stays unchanged,
+// for later builds: encoding it anew for every file took most of a
+// session's time to rebuild a saved note on a large site. A transient
+// build makes the part asked for at every call and holds none: every
+// note's data, held from its first file to the end of the build, was the
+// largest part of a large build's heap.
+func (b *builder) noteData(n *note, part dataPart) ([]byte, error) {
 	if d := n.data.Load(); d != nil {
-		return d, nil
+		return d[part], nil
 	}
-	e, err := b.entry(n, false)
-	if err != nil {
-		return nil, err
+	if b.cfg.transient {
+		return b.makeData(n, part)
 	}
-	var ev bytes.Buffer
-	if err := feed.Event(&ev, &e); err != nil {
-		return nil, err
-	}
-	rec := b.event(n)
-	d := &noteData{event: ev.Bytes()}
-	if d.row, err = dataset.CSVRow(&rec); err != nil {
-		return nil, err
-	}
-	if d.line, err = dataset.EventJSON(&rec); err != nil {
-		return nil, err
+	var d noteData
+	for p := range d {
+		var err error
+		if d[p], err = b.makeData(n, dataPart(p)); err != nil {
+			return nil, err
+		}
 	}
 	// Two files may make it at once: they made the same, keep the first.
-	n.data.CompareAndSwap(nil, d)
-	return n.data.Load(), nil
+	n.data.CompareAndSwap(nil, &d)
+	return n.data.Load()[part], nil
+}
+
+// makeData encodes a part of the data of n.
+func (b *builder) makeData(n *note, part dataPart) ([]byte, error) {
+	if part == eventPart {
+		e, err := b.entry(n, false)
+		if err != nil {
+			return nil, err
+		}
+		var ev bytes.Buffer
+		if err := feed.Event(&ev, &e); err != nil {
+			return nil, err
+		}
+		return ev.Bytes(), nil
+	}
+	rec := b.event(n)
+	if part == rowPart {
+		return dataset.CSVRow(&rec)
+	}
+	return dataset.EventJSON(&rec)
+}
+
+// dataOf returns the function that gives a part of the data of the i-th
+// note of notes, for the writers of calendars and data files.
+func (b *builder) dataOf(notes []*note, part dataPart) func(i int) ([]byte, error) {
+	return func(i int) ([]byte, error) { return b.noteData(notes[i], part) }
 }
 
 // event is the open-data record of a note: every field of its front
@@ -233,13 +254,26 @@ func dataKey(n *note) uint64 {
 	return h.Sum64()
 }
 
-// grow makes room in buf for a file of parts and a little more, at once:
-// the site's files of every note are megabytes, which a buffer grown as it
-// is written copies several times over.
-func grow(buf *bytes.Buffer, parts [][]byte) {
-	n := 4 << 10 // a file's head and end
-	for _, p := range parts {
-		n += len(p) + 1
+// grow makes room at once in w, when it is a buffer, for a file of n
+// parts, part(i) the i-th, and a little more: a Session renders the files
+// of a save into buffers before it writes them (renderOutputs), and the
+// site's files of every note are megabytes, which a buffer grown as it is
+// written copies several times over. A Session's notes hold their data,
+// so that asking for every part once more costs little; a full build
+// streams such files (output.stream), and w is not a buffer.
+func grow(w io.Writer, n int, part func(i int) ([]byte, error)) error {
+	buf, ok := w.(*bytes.Buffer)
+	if !ok {
+		return nil
 	}
-	buf.Grow(n)
+	size := 4 << 10 // a file's head and end
+	for i := range n {
+		p, err := part(i)
+		if err != nil {
+			return err
+		}
+		size += len(p) + 1
+	}
+	buf.Grow(size)
+	return nil
 }

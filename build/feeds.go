@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"hash/maphash"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -169,21 +170,16 @@ func (b *builder) listFiles(l list) []output {
 				h.WriteString(l.title)
 				keyData(h, l.notes)
 			},
-			render: func(buf *bytes.Buffer) error {
+			stream: func(w io.Writer) error {
 				f, err := b.feed(l, calendarFile, nil, false)
 				if err != nil {
 					return err
 				}
-				events := make([][]byte, len(l.notes))
-				for i, n := range l.notes {
-					d, err := b.noteData(n)
-					if err != nil {
-						return err
-					}
-					events[i] = d.event
+				event := b.dataOf(l.notes, eventPart)
+				if err := grow(w, len(l.notes), event); err != nil {
+					return err
 				}
-				grow(buf, events)
-				return feed.CalendarOf(buf, f, events)
+				return feed.CalendarOf(w, f, len(l.notes), event)
 			}})
 	}
 	if l.base == "/" {
@@ -273,7 +269,7 @@ func (b *builder) entry(n *note, body bool) (feed.Entry, error) {
 		Places:    n.Places,
 	}
 	if body {
-		html, err := b.body(n)
+		html, _, err := b.body(n, false)
 		if err != nil {
 			return e, err
 		}

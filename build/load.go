@@ -96,17 +96,25 @@ func noteError(n *source.Note, err error) *source.FileError {
 	return &source.FileError{File: n.File, Line: n.BodyLine, Err: fmt.Errorf("markdown: %w", err)}
 }
 
-// load reads and validates the site's source. It returns when ctx is done
-// even though source.Load does not look at ctx: the reading goes on in the
-// background, and its result is dropped.
-func load(ctx context.Context, site string) (*source.Site, error) {
+// load reads and validates the site's source; the notes hold their bodies
+// unless the build is transient, which reads each body again where it
+// needs it (source.Note.ReadBody). It returns when ctx is done even though
+// source.Load does not look at ctx: the reading goes on in the background,
+// and its result is dropped.
+func load(ctx context.Context, cfg Config) (*source.Site, error) {
 	type result struct {
 		src *source.Site
 		err error
 	}
 	done := make(chan result, 1)
 	go func() {
-		src, err := Check(site)
+		var src *source.Site
+		var err error
+		if cfg.transient {
+			src, err = source.LoadDirWithoutBodies(cfg.Site)
+		} else {
+			src, err = Check(cfg.Site)
+		}
 		done <- result{src, err}
 	}()
 	select {

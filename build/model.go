@@ -13,7 +13,6 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -432,8 +431,21 @@ func prepare(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.
 			}
 			return protect(log, n.File, func() error {
 				if n.html == "" {
+					body, err := n.ReadBody(site, src.Settings.Limits.Note)
+					if err != nil {
+						// The file changed since it was read: the page
+						// would show two versions of the note.
+						var fe *source.FileError
+						if !errors.As(err, &fe) {
+							return err
+						}
+						mu.Lock()
+						problems = append(problems, fe)
+						mu.Unlock()
+						return nil
+					}
 					im := &images{note: n.File, files: src.Files}
-					html, text, err := renderMarkdown(n.Body, im)
+					html, text, err := renderMarkdown(body, im)
 					var image *templates.Image
 					var og bool
 					var imgErr error
@@ -458,9 +470,8 @@ func prepare(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.
 					n.html, n.text, n.refs, n.image, n.og = template.HTML(html), text, im.refs, image, og
 					if cfg.transient {
 						// Pages, feeds and the index render the body
-						// again; a page's description needs the text's
-						// start only.
-						n.html, n.text = "", strings.Clone(runePrefix(text, descriptionRunes+1))
+						// again, and the note's page its description.
+						n.html, n.text = "", ""
 					}
 					n.warnings = nil
 					for _, w := range im.warnings {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"html/template"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,6 +25,12 @@ type output struct {
 	note   string // the file of the note whose page this is, if it is one
 	key    func(h *maphash.Hash)
 	render func(buf *bytes.Buffer) error
+	// stream, set instead of render for a file that lists every note of a
+	// list (its calendar and CSV, the site's data files: hundreds of
+	// megabytes on a large site), writes the file's bytes to w as it makes
+	// them: a full build writes them to the file as they come rather than
+	// holding the whole file.
+	stream func(w io.Writer) error
 	// from, when set, is a file of the site (relative to it) that the
 	// output is a copy of, made without render; it may have limit bytes.
 	from  string

@@ -1,12 +1,14 @@
 package build
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"hash/maphash"
 	"html/template"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -68,32 +70,51 @@ func (b *builder) document(i int) (search.Document, error) {
 	n := b.model.notes[i]
 	text := n.text
 	if b.cfg.transient {
-		doc, err := parseMarkdown(n.Body, &images{note: n.File, files: b.model.src.Files})
+		body, err := b.markdown(n)
+		if err != nil {
+			return search.Document{}, err
+		}
+		doc, err := parseMarkdown(body, &images{note: n.File, files: b.model.src.Files})
 		if err != nil {
 			return search.Document{}, noteError(n.Note, err)
 		}
-		text = plainText(doc, n.Body)
+		text = plainText(doc, body)
 	}
 	return search.FromNote(n.Note, text, &b.model.src.Taxonomies), nil
 }
 
-// body is the rendered Markdown of the note n: held since prepare, or, in
-// a transient build, rendered again.
-func (b *builder) body(n *note) (template.HTML, error) {
+// body is the rendered Markdown of the note n and, when text is true, its
+// plain text: held since prepare, or, in a transient build, made again.
+func (b *builder) body(n *note, text bool) (template.HTML, string, error) {
 	if !b.cfg.transient {
-		return n.html, nil
+		return n.html, n.text, nil
 	}
-	// As renderMarkdown, without the plain text, which pages do not show.
-	doc, err := parseMarkdown(n.Body, &images{note: n.File, files: b.model.src.Files})
+	// As renderMarkdown, the plain text only when asked for.
+	body, err := b.markdown(n)
 	if err != nil {
-		return "", noteError(n.Note, err)
+		return "", "", err
+	}
+	doc, err := parseMarkdown(body, &images{note: n.File, files: b.model.src.Files})
+	if err != nil {
+		return "", "", noteError(n.Note, err)
 	}
 	var buf bytes.Buffer
-	buf.Grow(len(n.Body) + len(n.Body)/4)
-	if err := markdown.Renderer().Render(&buf, n.Body, doc); err != nil {
-		return "", noteError(n.Note, err)
+	buf.Grow(len(body) + len(body)/4)
+	if err := markdown.Renderer().Render(&buf, body, doc); err != nil {
+		return "", "", noteError(n.Note, err)
 	}
-	return template.HTML(buf.String()), nil
+	var plain string
+	if text {
+		plain = plainText(doc, body)
+	}
+	return template.HTML(buf.String()), plain, nil
+}
+
+// markdown is the Markdown of the note n: held by the note, or, in a
+// transient build, whose notes do not hold it, read again from the site
+// folder, which must still have the note as the build read it.
+func (b *builder) markdown(n *note) ([]byte, error) {
+	return n.ReadBody(b.site, b.model.src.Settings.Limits.Note)
 }
 
 // keys computes the fingerprint of every output but the kept ones (which
@@ -130,7 +151,8 @@ func keyMap(outs []output) map[string]uint64 {
 	return m
 }
 
-// renderAll renders outs into dir on every core.
+// renderAll renders outs into dir on every core. A transient build's
+// outputs are let go as they are rendered: outs is empty after.
 func renderAll(ctx context.Context, cfg Config, site fs.FS, dir string, outs []output, written *atomic.Int64) error {
 	log := logger(cfg)
 	// Make every folder first, so workers only write files.
@@ -144,11 +166,19 @@ func renderAll(ctx context.Context, cfg Config, site fs.FS, dir string, outs []o
 	for range workers {
 		g.Go(func() error {
 			var buf bytes.Buffer
+			bw := bufio.NewWriterSize(nil, 64<<10)
 			for o := range next {
 				dst := filepath.Join(dir, filepath.FromSlash(o.path))
 				if o.from != "" {
 					if err := copyFile(site, o.from, o.limit, dst); err != nil {
 						return o.fail("copying "+o.from+" to", err)
+					}
+					written.Add(1)
+					continue
+				}
+				if o.stream != nil {
+					if err := protect(log, o.path, func() error { return streamFile(dst, bw, o.stream) }); err != nil {
+						return o.fail("writing", err)
 					}
 					written.Add(1)
 					continue
@@ -167,11 +197,16 @@ func renderAll(ctx context.Context, cfg Config, site fs.FS, dir string, outs []o
 	}
 	g.Go(func() error {
 		defer close(next)
-		for _, o := range outs {
+		for i, o := range outs {
 			select {
 			case next <- o:
 			case <-gctx.Done():
 				return gctx.Err()
+			}
+			if cfg.transient {
+				// No later build asks for its key: what only its render
+				// function holds may go once it is written.
+				outs[i] = output{}
 			}
 		}
 		return nil
@@ -179,13 +214,32 @@ func renderAll(ctx context.Context, cfg Config, site fs.FS, dir string, outs []o
 	return g.Wait()
 }
 
+// streamFile writes the file dst with stream, through bw.
+func streamFile(dst string, bw *bufio.Writer, stream func(w io.Writer) error) error {
+	f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return err
+	}
+	bw.Reset(f)
+	err = stream(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	bw.Reset(nil) // no hold on the file
+	return errors.Join(err, f.Close())
+}
+
 // fail describes a failure to make the output: it names the note the page
 // comes from, if any, and the page by its path in OUT, never by the
 // temporary folder the build writes into.
 func (o output) fail(doing string, err error) error {
 	var pe *fs.PathError
-	if errors.As(err, &pe) {
+	var fe *source.FileError
+	switch {
+	case errors.As(err, &pe):
 		err = pe.Err
+	case errors.As(err, &fe) && fe.File == o.note && fe.Line == 0:
+		err = fe.Err // the note is named once, below
 	}
 	err = fmt.Errorf("%s %s: %w", doing, clipMiddle(o.path, maxEcho), err)
 	if o.note != "" {
@@ -206,17 +260,6 @@ func clip(s string, n int) string {
 	return s
 }
 
-// runePrefix is the first n runes of s.
-func runePrefix(s string, n int) string {
-	for j := range s {
-		if n == 0 {
-			return s[:j]
-		}
-		n--
-	}
-	return s
-}
-
 // clipMiddle cuts s to about n runes by leaving out its middle, so that
 // both ends of a path show.
 func clipMiddle(s string, n int) string {
@@ -233,10 +276,17 @@ func (b *builder) render(buf *bytes.Buffer, name string, p *templates.Page) erro
 	p.Site = b.model.src.Settings
 	p.Live = b.cfg.Live
 	if v, ok := p.Data.(noteView); ok {
+		// A transient build holds no note's text: the description of a
+		// note without a summary, the start of its text, is made here
+		// with its body.
+		describe := b.cfg.transient && v.note.Summary == ""
 		// The body is rendered Markdown of our own, safe to include as HTML.
-		body, err := b.body(v.note)
+		body, text, err := b.body(v.note, describe)
 		if err != nil {
 			return err
+		}
+		if describe {
+			p.Description = excerpt(text, descriptionRunes)
 		}
 		v.Body = body
 		p.Data = v.notePage
@@ -295,7 +345,11 @@ func renderOutputs(ctx context.Context, cfg Config, outs []output) ([][]byte, er
 				return gctx.Err()
 			}
 			var buf bytes.Buffer
-			if err := protect(logger(cfg), o.path, func() error { return o.render(&buf) }); err != nil {
+			render := o.render
+			if o.stream != nil {
+				render = func(buf *bytes.Buffer) error { return o.stream(buf) }
+			}
+			if err := protect(logger(cfg), o.path, func() error { return render(&buf) }); err != nil {
 				return o.fail("rendering", err)
 			}
 			bufs[i] = buf.Bytes()

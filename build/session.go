@@ -170,7 +170,7 @@ func (s *Session) full(ctx context.Context) (res *Result, err error) {
 	}
 	defer waitStale()
 
-	src, err := load(ctx, s.cfg.Site)
+	src, err := load(ctx, s.cfg)
 	if err != nil {
 		return nil, stopped(ctx, err, out)
 	}

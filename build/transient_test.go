@@ -3,11 +3,15 @@ package build
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/coopdigest/digest/source"
 )
 
 // TestTransientBuild checks that a build whose model is not kept (Build),
@@ -50,7 +54,7 @@ func TestTransientBuild(t *testing.T) {
 
 			docs := func(transient bool) []any {
 				cfg := Config{Site: tc.site, Drafts: tc.drafts, Today: testToday, transient: transient}
-				src, err := Check(tc.site)
+				src, err := load(context.Background(), cfg)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -70,7 +74,7 @@ func TestTransientBuild(t *testing.T) {
 					}
 					out = append(out, d)
 				}
-				if transient && len(out) > 0 && b.model.notes[0].html != "" {
+				if transient && len(out) > 0 && (b.model.notes[0].html != "" || b.model.notes[0].Body != nil) {
 					t.Error("a transient build holds the notes' bodies")
 				}
 				return out
@@ -79,5 +83,54 @@ func TestTransientBuild(t *testing.T) {
 				t.Errorf("a transient build indexes other documents than a kept session:\n got %v\nwant %v", got, want)
 			}
 		})
+	}
+}
+
+// TestTransientNoteChanged changes a note's file while a transient build
+// runs, which reads each note's body again where it needs it: once the
+// note is read, the build must not show another version of it, so it fails
+// and names the note, and OUT is as it was.
+func TestTransientNoteChanged(t *testing.T) {
+	const note = "content/2025/delegation.md"
+	for _, stage := range []string{"loaded", "markdown", "rendering"} {
+		for _, change := range []string{"body", "front matter"} {
+			t.Run(change+" at "+stage, func(t *testing.T) {
+				site := filepath.Join(t.TempDir(), "site")
+				if err := os.CopyFS(site, os.DirFS("testdata/basic")); err != nil {
+					t.Fatal(err)
+				}
+				out := filepath.Join(t.TempDir(), "public")
+				buildSite(t, site, out, false)
+				before := tree(t, out)
+				path := filepath.Join(site, filepath.FromSlash(note))
+				data, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				edited := string(data) + "\nОдна строка больше.\n"
+				if change == "front matter" {
+					edited = strings.Replace(string(data), "title: ", "title: Снова ", 1)
+				}
+				_, err = Build(context.Background(), Config{Site: site, Out: out, Today: testToday, stage: func(s string) {
+					if s == stage {
+						if err := os.WriteFile(path, []byte(edited), 0o644); err != nil {
+							t.Error(err)
+						}
+					}
+				}})
+				var fe *source.FileError
+				if !errors.As(err, &fe) || fe.File != note || !errors.Is(err, source.ErrChanged) {
+					t.Fatalf("got %v, want a problem of %s that says it changed", err, note)
+				}
+				if !strings.Contains(err.Error(), "build again") {
+					t.Errorf("error %q does not say to build again", err)
+				}
+				sameTree(t, "OUT", before, tree(t, out))
+				assertNoTemp(t, out)
+
+				// Built again, the site has the note as it is now.
+				buildSite(t, site, out, false)
+			})
+		}
 	}
 }

@@ -24,14 +24,15 @@ import (
 // page, and these calls are the slow part of writing a site.)
 func makeDirs(ctx context.Context, dir string, outs []output) error {
 	var levels [][]string
-	// The first output in each folder, to name in an error.
-	owner := map[string]output{}
-	for _, o := range outs {
+	// The first output in each folder, by its place in outs, to name in an
+	// error.
+	owner := map[string]int{}
+	for i, o := range outs {
 		for d := path.Dir(o.path); d != "." && d != "/"; d = path.Dir(d) {
 			if _, ok := owner[d]; ok {
 				break
 			}
-			owner[d] = o
+			owner[d] = i
 			depth := strings.Count(d, "/")
 			for len(levels) <= depth {
 				levels = append(levels, nil)
@@ -48,7 +49,7 @@ func makeDirs(ctx context.Context, dir string, outs []output) error {
 					return err
 				}
 				if err := os.Mkdir(filepath.Join(dir, filepath.FromSlash(d)), 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
-					return owner[d].fail("making the folder for", err)
+					return outs[owner[d]].fail("making the folder for", err)
 				}
 				return nil
 			})

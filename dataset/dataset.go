@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -163,14 +164,7 @@ func join[T any](list []T, f func(T) string) string {
 
 // WriteCSV writes events as CSV with a header row.
 func WriteCSV(w io.Writer, events []Event) error {
-	rows := make([][]byte, len(events))
-	for i := range events {
-		var err error
-		if rows[i], err = CSVRow(&events[i]); err != nil {
-			return err
-		}
-	}
-	return WriteCSVRows(w, rows)
+	return WriteCSVRows(w, len(events), func(i int) ([]byte, error) { return CSVRow(&events[i]) })
 }
 
 // header is the CSV's header row.
@@ -198,22 +192,47 @@ func CSVRow(e *Event) ([]byte, error) {
 }
 
 func csvRow(row []string) ([]byte, error) {
-	var buf bytes.Buffer
-	cw := csv.NewWriter(&buf)
-	cw.UseCRLF = true
-	if err := cw.Write(row); err != nil {
+	w := csvWriters.Get().(*csvWriter)
+	w.buf.Reset()
+	if err := w.cw.Write(row); err != nil {
+		return nil, err // w may hold part of the row: not put back
+	}
+	w.cw.Flush()
+	if err := w.cw.Error(); err != nil {
 		return nil, err
 	}
-	cw.Flush()
-	return buf.Bytes(), cw.Error()
+	out := bytes.Clone(w.buf.Bytes())
+	csvWriters.Put(w)
+	return out, nil
 }
 
-// WriteCSVRows writes the header row and rows, each made by CSVRow: WriteCSV
-// (events) is WriteCSVRows(the rows of events).
-func WriteCSVRows(w io.Writer, rows [][]byte) error {
+// csvWriter is a CSV writer into its own buffer, for csvRow.
+type csvWriter struct {
+	buf bytes.Buffer
+	cw  *csv.Writer
+}
+
+// csvWriters keep csvRow's writers from row to row: each has a buffer of 4
+// KB, more than most rows, and a large site's files make millions of rows.
+var csvWriters = sync.Pool{New: func() any {
+	w := &csvWriter{}
+	w.cw = csv.NewWriter(&w.buf)
+	w.cw.UseCRLF = true
+	return w
+}}
+
+// WriteCSVRows writes the header row and n rows, row(i) the i-th, each
+// made by CSVRow: WriteCSV(events) is WriteCSVRows(len(events), the row of
+// events[i]). It asks for each row as it writes it, so that a program that
+// writes a large file need not hold every row at once.
+func WriteCSVRows(w io.Writer, n int, row func(i int) ([]byte, error)) error {
 	bw := bufio.NewWriter(w)
 	bw.Write(header)
-	for _, r := range rows {
+	for i := range n {
+		r, err := row(i)
+		if err != nil {
+			return err
+		}
 		bw.Write(r)
 	}
 	return bw.Flush()
@@ -224,14 +243,7 @@ func WriteCSVRows(w io.Writer, rows [][]byte) error {
 // indented one took many times as long to write, was a third larger and
 // no easier to read than one event a line, which also diffs line by line.
 func WriteJSON(w io.Writer, meta Meta, events []Event) error {
-	lines := make([][]byte, len(events))
-	for i := range events {
-		var err error
-		if lines[i], err = EventJSON(&events[i]); err != nil {
-			return err
-		}
-	}
-	return WriteJSONLines(w, meta, lines)
+	return WriteJSONLines(w, meta, len(events), func(i int) ([]byte, error) { return EventJSON(&events[i]) })
 }
 
 // EventJSON is e as a line of the JSON file of events, without its line
@@ -256,18 +268,23 @@ func compact(v any) ([]byte, error) {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
-// WriteJSONLines writes the JSON file of events whose lines, each made by
-// EventJSON, are lines: WriteJSON(meta, events) is WriteJSONLines(meta,
-// the lines of events).
-func WriteJSONLines(w io.Writer, meta Meta, lines [][]byte) error {
+// WriteJSONLines writes the JSON file of n events whose lines, each made
+// by EventJSON, are line(i): WriteJSON(meta, events) is WriteJSONLines(meta,
+// len(events), the line of events[i]). It asks for each line as it writes
+// it, as WriteCSVRows does.
+func WriteJSONLines(w io.Writer, meta Meta, n int, line func(i int) ([]byte, error)) error {
 	head, err := compact(meta)
 	if err != nil {
 		return err
 	}
 	bw := bufio.NewWriter(w)
 	bw.Write(head[:len(head)-1]) // without its closing brace
-	fmt.Fprintf(bw, ",\"count\":%d,\"events\":[", len(lines))
-	for i, l := range lines {
+	fmt.Fprintf(bw, ",\"count\":%d,\"events\":[", n)
+	for i := range n {
+		l, err := line(i)
+		if err != nil {
+			return err
+		}
 		if i > 0 {
 			bw.WriteByte(',')
 		}

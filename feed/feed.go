@@ -231,22 +231,20 @@ var serialization = ics.SerializationConfiguration{MaxLength: 75, PropertyMaxLen
 
 // Calendar writes f as an iCalendar file of all-day events.
 func Calendar(w io.Writer, f *Feed) error {
-	events := make([][]byte, len(f.Entries))
-	for i := range f.Entries {
+	return CalendarOf(w, f, len(f.Entries), func(i int) ([]byte, error) {
 		var buf bytes.Buffer
-		if err := Event(&buf, &f.Entries[i]); err != nil {
-			return err
-		}
-		events[i] = buf.Bytes()
-	}
-	return CalendarOf(w, f, events)
+		err := Event(&buf, &f.Entries[i])
+		return buf.Bytes(), err
+	})
 }
 
-// CalendarOf writes a calendar of f whose events are events, each written
-// by Event, in place of f's Entries, which it does not read: Calendar
-// (f) is CalendarOf(f, the events of f.Entries). A program that puts an
-// entry in several calendars makes its event once.
-func CalendarOf(w io.Writer, f *Feed, events [][]byte) error {
+// CalendarOf writes a calendar of f whose n events are event(i), each
+// written by Event, in place of f's Entries, which it does not read:
+// Calendar(f) is CalendarOf(f, len(f.Entries), the event of f.Entries[i]).
+// A program that puts an entry in several calendars may make its event
+// once; CalendarOf asks for each event as it writes it, so that a program
+// that writes a large calendar need not hold every event at once.
+func CalendarOf(w io.Writer, f *Feed, n int, event func(i int) ([]byte, error)) error {
 	cal := ics.NewCalendarFor("coopdigest")
 	cal.SetProductId("-//coopdigest//digest//RU")
 	cal.SetMethod(ics.MethodPublish)
@@ -268,7 +266,11 @@ func CalendarOf(w io.Writer, f *Feed, events [][]byte) error {
 	if _, err := w.Write(bytes.TrimSuffix(head.Bytes(), []byte(end))); err != nil {
 		return err
 	}
-	for _, ev := range events {
+	for i := range n {
+		ev, err := event(i)
+		if err != nil {
+			return err
+		}
 		if _, err := w.Write(ev); err != nil {
 			return err
 		}

@@ -126,10 +126,11 @@ func buildFrom(ctx context.Context, dir string, ids []string, doc func(i int) (D
 		parts[s] = append(parts[s], i)
 	}
 	g, gctx := errgroup.WithContext(ctx)
+	var merging sync.Mutex
 	for i := range n {
 		name := fmt.Sprintf("%02d", i)
 		m.Shards = append(m.Shards, name)
-		g.Go(func() error { return buildShard(gctx, filepath.Join(dir, name), ids, parts[i], doc) })
+		g.Go(func() error { return buildShard(gctx, filepath.Join(dir, name), ids, parts[i], doc, &merging) })
 	}
 	if err := g.Wait(); err != nil {
 		return err
@@ -147,8 +148,12 @@ func buildFrom(ctx context.Context, dir string, ids []string, doc func(i int) (D
 // buildShard indexes the documents numbered part into a new bleve index at
 // path with bleve's offline builder, which writes segments without the
 // syncs of an index fed batches and merges them into one at the end: faster
-// to write than an index fed batches, and faster to search.
-func buildShard(ctx context.Context, path string, ids []string, part []int, doc func(i int) (Document, error)) error {
+// to write than an index fed batches, and faster to search. The merge
+// holds merging: bleve maps the segments it merges into memory, and the
+// last merge of a shard reads the whole shard, so that the shards merged
+// at once would count the whole index in the build's resident memory;
+// one after the other, one shard.
+func buildShard(ctx context.Context, path string, ids []string, part []int, doc func(i int) (Document, error), merging *sync.Mutex) error {
 	if len(part) == 0 {
 		// The builder cannot write an empty index; an ordinary index can.
 		idx, err := bleve.New(path, newMapping())
@@ -162,7 +167,7 @@ func buildShard(ctx context.Context, path string, ids []string, part []int, doc 
 		return fmt.Errorf("search index: %w", err)
 	}
 	defer os.RemoveAll(tmp)
-	b, err := bleve.NewBuilder(path, newMapping(), map[string]any{"buildPathPrefix": tmp, "batchSize": builderBatch})
+	b, err := bleve.NewBuilder(path, newMapping(), map[string]any{"buildPathPrefix": tmp, "batchSize": builderBatch, "mergeMax": builderMerge})
 	if err != nil {
 		return fmt.Errorf("search index: %w", err)
 	}
@@ -183,6 +188,8 @@ func buildShard(ctx context.Context, path string, ids []string, part []int, doc 
 			return fmt.Errorf("search index: %s: %w", d.ID, err)
 		}
 	}
+	merging.Lock()
+	defer merging.Unlock()
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -195,10 +202,14 @@ func buildShard(ctx context.Context, path string, ids []string, part []int, doc 
 // builderBatch is how many documents bleve's offline builder analyses
 // before it writes them as a segment: the analysed batch is held in memory
 // meanwhile, on each shard at once, the largest part of a build's heap
-// that does not grow with the site. Half of bleve's default keeps the
-// merges as few (ten segments at a time) for a site of up to 100,000 notes
-// on two cores, at a small cost in time (docs/BENCHMARKS.md).
-const builderBatch = 500
+// that does not grow with the site. A quarter of bleve's default, with
+// twice its segments merged at a time (builderMerge), keeps a site of up to
+// 100,000 notes on two cores to two rounds of merges (docs/BENCHMARKS.md).
+const builderBatch = 250
+
+// builderMerge is how many segments bleve's offline builder merges into one
+// at a time (bleve's default is 10).
+const builderMerge = 20
 
 // Index is an index opened for searching, and perhaps for updates (see
 // OpenWritable). It is safe for use by many goroutines at once.

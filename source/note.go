@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"io/fs"
 	"net/url"
 	"path"
 	"strconv"
@@ -61,9 +62,14 @@ type Note struct {
 	ImageFile       string
 
 	// Body is the Markdown after the front matter, UTF-8; BodyLine is the
-	// file line it starts on.
+	// file line it starts on. A note loaded without its body
+	// (LoadDirWithoutBodies) has none: ReadBody reads it again.
 	Body     []byte
 	BodyLine int
+	// bodyStart is where the body starts in the file, after a byte-order
+	// mark; bodiless says that Body was let go after parsing.
+	bodyStart int
+	bodiless  bool
 
 	// URLPos is where the note's URL comes from: its slug, or without one
 	// its date (the URL is /<year>/<slug>/, the slug the file name's then).
@@ -89,6 +95,37 @@ func noteVersion(file string, data []byte) uint64 {
 	h.WriteByte(0)
 	h.Write(data)
 	return h.Sum64()
+}
+
+// ErrChanged means that a note's file is no longer what it was when the
+// note was parsed: ReadBody would give the body of another version of the
+// note than its fields are from.
+var ErrChanged = errors.New("the note changed while the site was built")
+
+// ReadBody returns the note's Markdown: Body, or, for a note loaded without
+// it, the body as the note's file in fsys (rooted at the site folder) holds
+// it, read again within limit bytes (Limits.Note). The file must be as it
+// was when the note was parsed, its Version the same: a build shows one
+// version of a note in all it writes. When it is not, or cannot be read,
+// the error is a *FileError that names it and wraps ErrChanged.
+func (n *Note) ReadBody(fsys fs.FS, limit int64) ([]byte, error) {
+	if !n.bodiless {
+		return n.Body, nil
+	}
+	data, err := readFile(fsys, n.File, limit)
+	if err != nil {
+		return nil, &FileError{File: n.File, Err: fmt.Errorf("%w (%s): build again", ErrChanged, noteReadProblem(err))}
+	}
+	data = bytes.TrimPrefix(data, bom)
+	if noteVersion(n.File, data) != n.Version || n.bodyStart > len(data) {
+		return nil, &FileError{File: n.File, Err: fmt.Errorf("%w: build again", ErrChanged)}
+	}
+	return data[n.bodyStart:], nil
+}
+
+// dropBody lets the note's body go: ReadBody reads it again.
+func (n *Note) dropBody() {
+	n.Body, n.bodiless = nil, true
 }
 
 // Pos is a place in a source file; Line and Col count from 1.
@@ -239,7 +276,7 @@ func parseNote(file string, data []byte, src *Site) (*Note, error) {
 	}
 
 	n := &Note{File: file, Body: body, BodyLine: 1 + bytes.Count(data[:bodyStart], []byte("\n")),
-		Version: noteVersion(file, data)}
+		bodyStart: bodyStart, Version: noteVersion(file, data)}
 	tax := &src.Taxonomies
 	seen := map[string]bool{}
 	slugOK := true

@@ -7,7 +7,9 @@
 // finds, each as a FileError (path:line:col: message) with the path relative
 // to the site folder, sorted by path. Notes name taxonomy entries by slug,
 // any name or alias, in any letter case and with ё and е alike; a loaded
-// note holds slugs only.
+// note holds slugs only. LoadDirWithoutBodies loads the same, but lets each
+// note's Markdown, most of a site's source, go once the note is parsed:
+// Note.ReadBody reads it again, and refuses a file that has changed since.
 //
 // No file can cost more than its size allows: LoadDir reads only regular
 // files inside the site folder and looks before it opens; a note is read
@@ -89,7 +91,23 @@ func LoadDir(site string) (*Site, error) {
 	defer root.Close()
 	fsys := &folderRoots{FS: root.FS(), root: root}
 	defer fsys.close()
-	return Load(fsys)
+	return load(fsys, true)
+}
+
+// LoadDirWithoutBodies is LoadDir for a reader that needs each note's body
+// now and then, not every one at once: the notes do not hold their
+// Markdown (Body is nil), which is most of a site's source, once they are
+// parsed. Note.ReadBody reads a body again, and tells when its file has
+// changed since.
+func LoadDirWithoutBodies(site string) (*Site, error) {
+	root, err := os.OpenRoot(site)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	fsys := &folderRoots{FS: root.FS(), root: root}
+	defer fsys.close()
+	return load(fsys, false)
 }
 
 // LoadSettingsDir is LoadSettings for the site in the folder site, read as
@@ -161,6 +179,11 @@ func siteFileProblem(err error, what string) string {
 // Load reads files as fsys opens them: LoadDir is the one to use for a
 // folder on disk.
 func Load(fsys fs.FS) (*Site, error) {
+	return load(fsys, true)
+}
+
+// load is Load; the notes hold their bodies when bodies is true.
+func load(fsys fs.FS, bodies bool) (*Site, error) {
 	src, err := LoadSettings(fsys)
 	if err != nil {
 		// Notes cannot be resolved against a broken taxonomy; report what is known.
@@ -176,7 +199,7 @@ func Load(fsys fs.FS) (*Site, error) {
 			files[name] = otherFile(fsys, name, d, src.Settings.Limits.File)
 		})
 		src.Files = files
-	}, src, nil)
+	}, src, nil, bodies)
 	var fe *FileError
 	if errors.As(walkErr, &fe) && fe.File == Dir {
 		return nil, walkErr // no content/ folder to read
@@ -260,13 +283,14 @@ func ParseNotes(fsys fs.FS, files []string, src *Site, others []*Note) ([]*Note,
 		for _, f := range files {
 			yield(f, false)
 		}
-	}, src, others)
+	}, src, others, true)
 }
 
 // parseNotes is ParseNotes for the files that each calls yield with, while
 // the notes are read; a file whose folder's listing showed it to be a
-// regular file is opened without a look of its own.
-func parseNotes(fsys fs.FS, each func(yield func(name string, regular bool)), src *Site, others []*Note) ([]*Note, error) {
+// regular file is opened without a look of its own. The notes hold their
+// bodies when bodies is true.
+func parseNotes(fsys fs.FS, each func(yield func(name string, regular bool)), src *Site, others []*Note, bodies bool) ([]*Note, error) {
 	type file struct {
 		name    string
 		regular bool
@@ -287,6 +311,9 @@ func parseNotes(fsys fs.FS, each func(yield func(name string, regular bool)), sr
 				// A note with problems is there when its URL could be told.
 				n, err := parseNote(f.name, data, src)
 				if n != nil {
+					if !bodies {
+						n.dropBody()
+					}
 					notes[w] = append(notes[w], n)
 				}
 				if err != nil {

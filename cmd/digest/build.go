@@ -13,11 +13,13 @@ import (
 )
 
 func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("build", "[-s SITE] [-o OUT] [--drafts]", stderr)
+	fs := newFlags("build", "[-s SITE] [-o OUT] [--drafts] [-v] [--cpuprofile FILE] [--memprofile FILE]", stderr)
 	site := fs.String("s", ".", "site folder holding content/ and, optionally, templates/")
 	out := fs.String("o", "", "output folder (default SITE/public); replaced whole, so it must be missing, empty or an earlier output of digest")
 	drafts := fs.Bool("drafts", false, "publish notes marked draft: true")
 	verbose := fs.Bool("v", false, "log the time of each stage")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the build to `FILE`, for go tool pprof")
+	memProfile := fs.String("memprofile", "", "write to `FILE` a heap profile of the build at its largest live heap (looked at every half second), for go tool pprof")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -32,7 +34,14 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if isTerminal(stderr) {
 		cfg.Progress = stderr
 	}
+	prof, err := startProfiles(*cpuProfile, *memProfile)
+	if err != nil {
+		return fmt.Errorf("digest build: %w", err)
+	}
 	res, err := build.Build(ctx, cfg)
+	if perr := prof.finish(stderr); perr != nil {
+		fmt.Fprintln(stderr, "digest build: warning:", perr)
+	}
 	if err != nil {
 		if errors.As(err, new(*build.OutError)) {
 			return fmt.Errorf("digest build: %w", err)
