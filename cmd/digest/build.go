@@ -8,6 +8,9 @@ import (
 	"log/slog"
 	"os"
 	"runtime/debug"
+	"runtime/metrics"
+	"sync"
+	"time"
 
 	"github.com/coopdigest/digest/build"
 )
@@ -31,6 +34,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		cfg.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	tuneGC()
+	defer followMemory()()
 	if isTerminal(stderr) {
 		cfg.Progress = stderr
 	}
@@ -59,11 +63,9 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 // tuneGC gives the collector a soft memory limit of half the machine's
 // memory (unless GOMEMLIMIT is set), so that it works harder before a large
-// site could exhaust it. GOGC stays as the environment says: a build holds
-// only what the pages and index batches being written need (see
-// build.Build), and a higher GOGC, which trades memory for fewer
-// collections, made builds bigger several times over and no faster
-// (docs/BENCHMARKS.md).
+// site could exhaust it. A build then lowers it as followMemory says: a
+// higher GOGC alone, which trades memory for fewer collections, made
+// builds bigger several times over and no faster (docs/BENCHMARKS.md).
 func tuneGC() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		if total := totalMemory(); total > 0 {
@@ -71,6 +73,66 @@ func tuneGC() {
 		}
 	}
 }
+
+// followMemory keeps the build's resident memory under memoryBudget where
+// its live heap allows, until the returned function is called; unless
+// GOMEMLIMIT is set. Every limitEvery it sets the collector's soft memory
+// limit to the budget less the files mapped into memory (bleve maps the
+// index segments it merges, up to a whole shard, and they count in the
+// process's resident memory), but never below twice the live heap, so
+// that a large site's build collects no more often than Go's default
+// would (GOGC=100). Unless GOGC is set, the collector's own goal is
+// buildGCPercent, higher than the default: under the limit, a build
+// collects less often than by default, and the limit, not the live heap's
+// size, bounds its memory. A fixed limit alone would leave the files to
+// push a build past it, or keep the collector running all the time once a
+// large site's live heap came near it.
+func followMemory() (stop func()) {
+	ceiling := debug.SetMemoryLimit(-1)
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return func() {}
+	}
+	percent := -1
+	if os.Getenv("GOGC") == "" {
+		percent = debug.SetGCPercent(buildGCPercent)
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		t := time.NewTicker(limitEvery)
+		defer t.Stop()
+		s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+		for {
+			metrics.Read(s)
+			limit := max(memoryBudget-int64(mappedFiles()), 2*int64(s[0].Value.Uint64()))
+			debug.SetMemoryLimit(min(limit, ceiling))
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	})
+	return func() {
+		close(done)
+		wg.Wait()
+		debug.SetMemoryLimit(ceiling)
+		if percent >= 0 {
+			debug.SetGCPercent(percent)
+		}
+	}
+}
+
+// memoryBudget is the resident memory a build keeps under when it can: a
+// site of 100,000 notes builds in it (docs/BENCHMARKS.md).
+const memoryBudget = 1536 << 20
+
+// buildGCPercent is the collector's goal under followMemory: the heap may
+// grow to three times what is live, within the memory limit.
+const buildGCPercent = 200
+
+// limitEvery is how often followMemory sets the memory limit again.
+const limitEvery = 100 * time.Millisecond
 
 // isTerminal reports whether w is a terminal, where progress may be shown.
 func isTerminal(w io.Writer) bool {
