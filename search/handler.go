@@ -10,8 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"sync/atomic"
@@ -494,44 +492,4 @@ func errorResponse(status int, msg string) Response {
 		Error string `json:"error"`
 	}{msg}, "")
 	return Response{Status: status, Type: jsonType, Body: buf.Bytes()}
-}
-
-// Follow keeps the handler on the index in dir as builds replace it (a
-// build swaps a whole new OUT in): every interval it looks at dir's
-// index.json, and when that is another file than the one the served index
-// was opened from, it opens the new index, searches it from then on and
-// closes the old one once the searches under way on it are done. An index
-// that cannot be opened is logged and tried again at the next look; the
-// old one stays served meanwhile. Follow returns when ctx ends.
-func (h *Handler) Follow(ctx context.Context, dir string, interval time.Duration, log *slog.Logger) {
-	if log == nil {
-		log = h.log
-	}
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	var failed os.FileInfo // the manifest that last failed to open
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		fi, err := os.Stat(filepath.Join(dir, manifestName))
-		if err != nil || os.SameFile(fi, h.index.Load().manifest) || failed != nil && os.SameFile(fi, failed) {
-			continue
-		}
-		ix, err := Open(dir)
-		if err != nil {
-			log.Error("search: a new index", "dir", dir, "err", err)
-			failed = fi
-			continue
-		}
-		failed = nil
-		if err := h.SetIndex(ix).Close(); err != nil {
-			log.Error("search: closing the old index", "err", err)
-		}
-		if s, err := ix.Status(ctx); err == nil {
-			log.Info("search: serving a new index", "status", s)
-		}
-	}
 }

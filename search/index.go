@@ -222,7 +222,7 @@ type Index struct {
 	dir      string
 	man      manifest
 	// manifest is the file index.json the index was opened with: a build
-	// that swaps a new OUT in puts another in its place (see Handler.Follow).
+	// that swaps a new OUT in puts another in its place (see Replaced).
 	manifest os.FileInfo
 	site     *source.Site
 	shards   []bleve.Index
@@ -388,6 +388,14 @@ func (ix *Index) Dir() string { return ix.dir }
 
 // Built returns when the index was built.
 func (ix *Index) Built() time.Time { return ix.man.Built }
+
+// Replaced reports whether the index in ix's folder is another than ix
+// now, as after a build swapped a new OUT in, and returns its index.json,
+// or an error when the folder has none.
+func (ix *Index) Replaced() (bool, os.FileInfo, error) {
+	fi, err := os.Stat(filepath.Join(ix.dir, manifestName))
+	return err == nil && !os.SameFile(fi, ix.manifest), fi, err
+}
 
 // Site returns the settings and taxonomies the index was built with.
 func (ix *Index) Site() *source.Site { return ix.site }

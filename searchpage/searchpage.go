@@ -5,7 +5,7 @@
 //
 // The page takes the parameters of /api/search and is answered through
 // the search.Handler's Answer: it shares that handler's cache of answers,
-// its turns and the index it searches, swapped by SetIndex or Follow. A
+// its turns and the index it searches, swapped by SetIndex. A
 // bad parameter gets the page with status 400 and a message in Russian
 // that names it; a search that failed on the server's side, the page with
 // 500. SetTemplates renders the page with other templates from the next

@@ -275,7 +275,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		defer func() { stop(); <-polled }()
 	case !o.watching:
 		// A build that swaps a new OUT in is served within a second.
-		go sh.Follow(ctx, filepath.Join(o.out, search.DirName), followInterval, log)
+		fctx, stop := context.WithCancel(ctx)
+		followed := make(chan struct{})
+		go func() { followIndex(fctx, sh, followInterval, log); close(followed) }()
+		// Runs first: no index is swapped in after the one served is closed.
+		defer func() { stop(); <-followed }()
 	}
 	srv.Addr = o.addr
 	ln, err := net.Listen("tcp", o.addr)
@@ -328,9 +332,6 @@ var spareProcessor = sync.OnceValue(func() (turns int) {
 	}
 	return turns
 })
-
-// followInterval is how often serve looks for a rebuilt OUT.
-const followInterval = 500 * time.Millisecond
 
 // flagSet reports whether the flag name was given on the command line.
 func flagSet(fs *flag.FlagSet, name string) bool {
