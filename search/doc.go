@@ -37,7 +37,8 @@
 // may also match with a typo (fuzzy queries, one edit, two from ten
 // letters, at a fifth of the weight: below exact matches), whose candidate
 // terms are found once per search in a typo dictionary of every shard and
-// field (see typoDict). A word that no
+// field, built by the first search of a snapshot that needs it (see
+// typoDict). A word that no
 // note has as written is a typo: the Result's Typos name it, with the word
 // the hits' snippets show in its place, and the results page says
 // «Показаны результаты для …». A phrase is a
@@ -71,7 +72,8 @@
 // of package searchpage is one. Responses are kept in an LRU cache by view,
 // query and the index's generation; SetIndex swaps in a new index and
 // empties the cache, and Index.Close waits for the searches under way.
-// Follow swaps in the index of every OUT a build publishes. Searches that
+// Index.Replaced tells when a build has published another OUT, whose index
+// `digest serve` then swaps in. Searches that
 // are not cached take turns, with the making of their answers, in the order
 // they came: as many at once as HandlerConfig.Turns says.
 package search

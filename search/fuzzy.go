@@ -3,7 +3,6 @@ package search
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -32,23 +31,18 @@ type fuzzyQuery struct {
 	seen *fuzzySeen
 }
 
-// fuzzySeen holds the candidate terms a search has found. With the
-// table's typo dictionary (see typoDict) they are found once for every
-// shard and field, by word, fuzziness and prefix; without it, in bleve's
-// dictionary of each shard and field. Shards are searched at once.
+// fuzzySeen holds the candidate terms a search has found: in the table's
+// typo dictionary (see typoDict), once for every shard and field, by word,
+// fuzziness and prefix. Shards are searched at once.
 type fuzzySeen struct {
-	tab  *table    // the search's table, whose readers are its shards
-	dict *typoDict // tab's typo dictionary, or nil
+	tab *table // the search's table, whose readers are its shards
 
 	mu sync.Mutex
 	m  map[fuzzyKey]*fuzzyTerms
 }
 
-// fuzzyKey names a lookup: r and field are nil and empty for one in the
-// typo dictionary.
 type fuzzyKey struct {
-	r                 index.IndexReader
-	field, term       string
+	term              string
 	fuzziness, prefix int
 }
 
@@ -56,19 +50,22 @@ type fuzzyTerms struct {
 	once  sync.Once
 	terms []string
 	dists []uint8
-	masks []uint64 // from the typo dictionary: where each term is
+	masks []uint64 // where each term is: see typoBit
 	err   error
 }
 
 // Searcher returns bleve's fuzzy searcher of q, on candidates found once.
+// A field that is not in the typo dictionary, or an index that has none
+// (more shards than it has bits for), is left to bleve.
 func (q *fuzzyQuery) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, opts bsearch.SearcherOptions) (bsearch.Searcher, error) {
-	ir, ok := r.(index.IndexReaderFuzzy)
-	if !ok || q.seen == nil || q.Fuzziness < 1 || q.Fuzziness > searcher.MaxFuzziness {
-		return q.FuzzyQuery.Searcher(ctx, r, m, opts)
+	shard, f := -1, slices.Index(fuzzyFields, q.FieldVal)
+	if q.seen != nil {
+		if _, err := q.seen.tab.typoDict(); err == nil {
+			shard = slices.Index(q.seen.tab.readers, r)
+		}
 	}
-	field := q.FieldVal
-	if field == "" {
-		field = m.DefaultSearchField()
+	if shard < 0 || f < 0 || q.Fuzziness < 1 || q.Fuzziness > searcher.MaxFuzziness {
+		return q.FuzzyQuery.Searcher(ctx, r, m, opts)
 	}
 	// The prefix counts bytes, cut at the next rune boundary, as bleve's
 	// fuzzy searcher cuts it.
@@ -79,49 +76,21 @@ func (q *fuzzyQuery) Searcher(ctx context.Context, r index.IndexReader, m mappin
 			break
 		}
 	}
-	terms, dists, err := q.seen.candidates(r, ir, field, q.Term, q.Fuzziness, prefix)
+	terms, dists, err := q.seen.candidates(shard, f, q.Term, q.Fuzziness, prefix)
 	if err != nil {
 		return nil, err
 	}
 	if len(terms) == 0 || len(terms) == 1 && terms[0] == q.Term {
-		return searcher.NewTermSearcher(ctx, r, q.Term, field, q.BoostVal.Value(), opts)
+		return searcher.NewTermSearcher(ctx, r, q.Term, q.FieldVal, q.BoostVal.Value(), opts)
 	}
-	return searcher.NewMultiTermSearcherBoosted(ctx, r, terms, field, q.BoostVal.Value(), dists, opts, true)
+	return searcher.NewMultiTermSearcherBoosted(ctx, r, terms, q.FieldVal, q.BoostVal.Value(), dists, opts, true)
 }
 
-// candidates returns the terms of field on the shard of r (ir) within
-// fuzziness edits of term that start with prefix, and their edit distances.
-func (s *fuzzySeen) candidates(r index.IndexReader, ir index.IndexReaderFuzzy, field, term string, fuzziness int, prefix string) ([]string, []uint8, error) {
-	shard, f := -1, slices.Index(fuzzyFields, field)
-	if s.dict != nil {
-		shard = slices.Index(s.tab.readers, r)
-	}
-	if shard < 0 || f < 0 {
-		c := s.lookup(fuzzyKey{r, field, term, fuzziness, len(prefix)}, func(c *fuzzyTerms) {
-			c.err = eachEntry(ir.FieldDictFuzzy(field, term, fuzziness, prefix))(func(e *index.DictEntry) {
-				c.terms = append(c.terms, e.Term)
-				c.dists = append(c.dists, e.EditDistance)
-			})
-		})
-		return c.terms, c.dists, c.err
-	}
-	c := s.lookup(fuzzyKey{term: term, fuzziness: fuzziness, prefix: len(prefix)}, func(c *fuzzyTerms) {
-		c.err = s.dict.candidates(c, term, fuzziness, prefix)
-	})
-	var terms []string
-	var dists []uint8
-	bit := typoBit(shard, f)
-	for i, m := range c.masks {
-		if m&bit != 0 {
-			terms = append(terms, c.terms[i])
-			dists = append(dists, c.dists[i])
-		}
-	}
-	return terms, dists, c.err
-}
-
-// lookup returns the candidates of k, finding them with find the first time.
-func (s *fuzzySeen) lookup(k fuzzyKey, find func(*fuzzyTerms)) *fuzzyTerms {
+// candidates returns the terms of fuzzyFields[f] on shard within fuzziness
+// edits of term that start with prefix, and their edit distances, from the
+// table's typo dictionary, which must have been built.
+func (s *fuzzySeen) candidates(shard, f int, term string, fuzziness int, prefix string) ([]string, []uint8, error) {
+	k := fuzzyKey{term, fuzziness, len(prefix)}
 	s.mu.Lock()
 	c := s.m[k]
 	if c == nil {
@@ -132,24 +101,17 @@ func (s *fuzzySeen) lookup(k fuzzyKey, find func(*fuzzyTerms)) *fuzzyTerms {
 		s.m[k] = c
 	}
 	s.mu.Unlock()
-	c.once.Do(func() { find(c) })
-	return c
-}
-
-// eachEntry calls fn with every entry of the dictionary d, then closes it.
-func eachEntry(d index.FieldDict, err error) func(fn func(*index.DictEntry)) error {
-	return func(fn func(*index.DictEntry)) error {
-		if err != nil {
-			return err
-		}
-		for {
-			e, err := d.Next()
-			if err != nil || e == nil {
-				return errors.Join(err, d.Close())
-			}
-			fn(e)
+	c.once.Do(func() { c.err = s.tab.typos.candidates(c, term, fuzziness, prefix) })
+	var terms []string
+	var dists []uint8
+	bit := typoBit(shard, f)
+	for i, m := range c.masks {
+		if m&bit != 0 {
+			terms = append(terms, c.terms[i])
+			dists = append(dists, c.dists[i])
 		}
 	}
+	return terms, dists, c.err
 }
 
 // typoDict is one snapshot's dictionary of the words a reader's word may
@@ -166,36 +128,8 @@ type typoDict struct {
 	size int // bytes
 }
 
-// typoDict returns the typo dictionary of t, or nil until it is built: the
-// first call starts building it beside the searches, which look in
-// bleve's dictionaries meanwhile. It is built once per table, when a
-// search needs it, so that an index updated at every save (serve --watch)
-// builds one only for the snapshots that are searched.
-func (ix *Index) typoDict(t *table) *typoDict {
-	if d := t.typos.Load(); d != nil {
-		return d
-	}
-	t.typosOnce.Do(func() {
-		go func() {
-			// As a search does: Close waits for it, and the snapshots stay
-			// open until it is done.
-			ix.mu.RLock()
-			defer ix.mu.RUnlock()
-			if ix.closed || !t.acquire() {
-				return
-			}
-			defer t.release()
-			// Should it fail, searches keep to bleve's dictionaries, which
-			// report what is wrong with the index.
-			if d, err := newTypoDict(t.readers); err == nil {
-				t.typos.Store(d)
-			}
-		}()
-	})
-	return nil
-}
-
-// maxTypoShards is how many shards a typo dictionary's masks have bits for.
+// maxTypoShards is how many shards a typo dictionary's masks have bits
+// for; a build makes no more (shardCount).
 var maxTypoShards = 64 / len(fuzzyFields)
 
 // typoBit is the bit of shard s and fuzzyFields[f] in a term's mask.

@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"testing"
@@ -13,10 +14,10 @@ import (
 )
 
 // TestFuzzyQuery checks that a fuzzyQuery finds what bleve's FuzzyQuery
-// finds, with the same scores and term locations, whether it looks in
-// bleve's dictionaries or in the typo dictionary, and that the queries of
-// one search find the candidates once: once for each shard in bleve's,
-// once in all in the typo dictionary.
+// finds, with the same scores and term locations, that the queries of one
+// search find the candidates once for every shard, and that the typo
+// dictionary's candidates of each shard and field are those of bleve's
+// dictionaries.
 func TestFuzzyQuery(t *testing.T) {
 	ix := sharedIndex(t)
 	tab := ix.acquire()
@@ -26,7 +27,7 @@ func TestFuzzyQuery(t *testing.T) {
 		score float64
 		locs  int
 	}
-	run := func(q query.Query) []match {
+	run := func(tab *table, q query.Query) []match {
 		var out []match
 		for _, r := range tab.readers {
 			err := eachMatch(context.Background(), r, q, ix.mapping, bsearch.SearcherOptions{IncludeTermVectors: true}, func(dm *bsearch.DocumentMatch) error {
@@ -44,10 +45,6 @@ func TestFuzzyQuery(t *testing.T) {
 			}
 		}
 		return out
-	}
-	dict, err := newTypoDict(tab.readers)
-	if err != nil {
-		t.Fatal(err)
 	}
 	for _, tc := range []struct {
 		name, field, term string
@@ -70,42 +67,37 @@ func TestFuzzyQuery(t *testing.T) {
 				q.SetBoost(0.2)
 				return q
 			}
-			want := run(fq())
-			for _, seen := range []*fuzzySeen{{tab: tab}, {tab: tab, dict: dict}} {
-				lookups := len(tab.readers)
-				if seen.dict != nil {
-					lookups = 1
+			want := run(tab, fq())
+			seen := &fuzzySeen{tab: tab}
+			for range 2 {
+				got := run(tab, &fuzzyQuery{FuzzyQuery: fq(), seen: seen})
+				if len(got) != len(want) {
+					t.Fatalf("got %d matches %v, want %d %v", len(got), got, len(want), want)
 				}
-				for range 2 {
-					got := run(&fuzzyQuery{FuzzyQuery: fq(), seen: seen})
-					if len(got) != len(want) {
-						t.Fatalf("typo dictionary %v: got %d matches %v, want %d %v", seen.dict != nil, len(got), got, len(want), want)
+				for i := range got {
+					if got[i] != want[i] {
+						t.Errorf("match %d: got %+v, want %+v", i, got[i], want[i])
 					}
-					for i := range got {
-						if got[i] != want[i] {
-							t.Errorf("typo dictionary %v: match %d: got %+v, want %+v", seen.dict != nil, i, got[i], want[i])
-						}
-					}
-					if len(seen.m) != lookups {
-						t.Errorf("typo dictionary %v: candidates looked up %d times, want %d", seen.dict != nil, len(seen.m), lookups)
-					}
+				}
+				if len(seen.m) != 1 {
+					t.Errorf("candidates looked up %d times, want once", len(seen.m))
 				}
 			}
 			// Each shard's and field's candidates are bleve's: no fewer,
 			// and no more, which would only cost time.
 			prefix := string([]rune(tc.term)[:tc.prefix])
-			for _, f := range fuzzyFields {
-				for _, r := range tab.readers {
+			for f, field := range fuzzyFields {
+				for shard, r := range tab.readers {
 					ir := r.(index.IndexReaderFuzzy)
 					var want []string
-					err := eachEntry(ir.FieldDictFuzzy(f, tc.term, tc.fuzziness, prefix))(func(e *index.DictEntry) {
+					err := eachEntry(ir.FieldDictFuzzy(field, tc.term, tc.fuzziness, prefix))(func(e *index.DictEntry) {
 						want = append(want, fmt.Sprint(e.Term, e.EditDistance))
 					})
 					if err != nil {
 						t.Fatal(err)
 					}
 					var got []string
-					terms, dists, err := (&fuzzySeen{tab: tab, dict: dict}).candidates(r, ir, f, tc.term, tc.fuzziness, prefix)
+					terms, dists, err := (&fuzzySeen{tab: tab}).candidates(shard, f, tc.term, tc.fuzziness, prefix)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -113,13 +105,43 @@ func TestFuzzyQuery(t *testing.T) {
 						got = append(got, fmt.Sprint(terms[i], dists[i]))
 					}
 					if !slices.Equal(got, want) {
-						t.Errorf("%s: candidates %q, want bleve's %q", f, got, want)
+						t.Errorf("%s: candidates %q, want bleve's %q", field, got, want)
 					}
 				}
+			}
+			// An index with more shards than a typo dictionary has bits
+			// for is left to bleve's dictionaries.
+			old := maxTypoShards
+			maxTypoShards = 0
+			defer func() { maxTypoShards = old }()
+			bare, err := loadTable(context.Background(), ix.shards, ix.mapping)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer bare.release()
+			seen = &fuzzySeen{tab: bare}
+			if got := run(bare, &fuzzyQuery{FuzzyQuery: fq(), seen: seen}); !slices.Equal(got, want) || len(seen.m) != 0 {
+				t.Errorf("without a typo dictionary: got %v (%d lookups), want %v", got, len(seen.m), want)
 			}
 			if tc.name != "no candidate" && len(want) == 0 {
 				t.Error("the case finds nothing: it tests nothing")
 			}
 		})
+	}
+}
+
+// eachEntry calls fn with every entry of the dictionary d, then closes it.
+func eachEntry(d index.FieldDict, err error) func(fn func(*index.DictEntry)) error {
+	return func(fn func(*index.DictEntry)) error {
+		if err != nil {
+			return err
+		}
+		for {
+			e, err := d.Next()
+			if err != nil || e == nil {
+				return errors.Join(err, d.Close())
+			}
+			fn(e)
+		}
 	}
 }

@@ -61,9 +61,9 @@ type manifest struct {
 const docsPerShard = 2000
 
 // shardCount chooses the number of shards for n documents: one for a small
-// site, one per core for a large one.
+// site, one per core for a large one, up to what a typo dictionary holds.
 func shardCount(n int) int {
-	return max(1, min(runtime.GOMAXPROCS(0), n/docsPerShard))
+	return max(1, min(runtime.GOMAXPROCS(0), n/docsPerShard, maxTypoShards))
 }
 
 // shardOf is the shard of a document: the same for the build and for every

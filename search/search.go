@@ -94,7 +94,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 		q.PerPage = DefaultPerPage
 	}
 	p := ix.plan(ParseText(q.Q))
-	p.fuzzy.tab, p.fuzzy.dict = t, ix.typoDict(t)
+	p.fuzzy.tab = t
 	if q.Sort == SortDefault {
 		q.Sort = SortDate
 		if p.scored() {

@@ -58,9 +58,10 @@ type table struct {
 	rowStart []uint32
 	rowTerms []uint16
 
-	// typos is the snapshots' typo dictionary once it is built (see
-	// Index.typoDict).
-	typos     atomic.Pointer[typoDict]
+	// typos is the snapshots' typo dictionary, built by the first search
+	// that looks for a word with a typo (see typoDict).
+	typos     *typoDict
+	typosErr  error
 	typosOnce sync.Once
 }
 
@@ -190,6 +191,14 @@ func loadTable(ctx context.Context, shards []bleve.Index, m mapping.IndexMapping
 		}
 	}
 	return t, nil
+}
+
+// typoDict returns the table's typo dictionary, which the first call
+// builds: not with the table, so that an index updated at every save
+// (serve --watch) builds one only for the snapshots searched for a typo.
+func (t *table) typoDict() (*typoDict, error) {
+	t.typosOnce.Do(func() { t.typos, t.typosErr = newTypoDict(t.readers) })
+	return t.typos, t.typosErr
 }
 
 // acquire takes a reference unless the table is closed.
