@@ -77,14 +77,18 @@ type Config struct {
 	Today time.Time
 
 	// transient says that the build's model is not kept for later builds
-	// (Build, as opposed to a Session): the notes' Markdown, rendered
-	// bodies and plain text are then not held from the stage that makes
-	// them to the end of the build, but read and made again where the
-	// Markdown stage, a page, a feed or the index needs them, so that a
-	// build holds them only for the notes being written. A note's file
-	// that changes meanwhile fails the build (source.ErrChanged): what it
+	// (Build, as opposed to a Session): the notes' Markdown is then not
+	// held from the stage that reads it to the end of the build, and on a
+	// large site (see keepMarkdown) neither are their rendered bodies,
+	// plain text and data, which are read and made again where a page, a
+	// feed, a data file or the index needs them, so that such a build
+	// holds them only for the notes being written. A note's file that
+	// changes meanwhile fails the build (source.ErrChanged): what it
 	// writes shows one version of each note.
 	transient bool
+	// keepLimit, when not 0, replaces keepMarkdown, for tests; below 0 a
+	// transient build keeps nothing.
+	keepLimit int64
 
 	// noIndex leaves the search index out, for benchmarks that measure
 	// what indexing adds to a build.
@@ -167,6 +171,36 @@ type builder struct {
 	// last is the model of the session's last build when it had the same
 	// templates, whose outputs plan may keep (output.kept); nil after plan.
 	last *model
+	// keep says that the notes keep what is made for them (keeps).
+	keep bool
+}
+
+// keepMarkdown is the most Markdown, in bytes, that the notes of a
+// transient build may have for the build to keep their rendered bodies,
+// plain text and data once made, as a Session does, rather than make them
+// again for every page, feed, list and index document that shows a note:
+// that took a large part of a build's processor time, while keeping them
+// takes more heap than the Markdown itself (docs/BENCHMARKS.md). Under
+// this size, a build that keeps them stays within the memory budget of
+// `digest build` (cmd/digest); a larger site keeps none.
+const keepMarkdown = 128 << 20
+
+// keeps reports whether the build keeps what it makes for its notes:
+// a Session always, a transient build when its notes' Markdown is at most
+// keepMarkdown.
+func (b *builder) keeps() bool {
+	if !b.cfg.transient {
+		return true
+	}
+	limit := int64(keepMarkdown)
+	if b.cfg.keepLimit != 0 {
+		limit = b.cfg.keepLimit
+	}
+	var size int64
+	for _, n := range b.model.notes {
+		size += int64(n.Size)
+	}
+	return size <= limit
 }
 
 // write renders the site src into the empty folder dir: pages on every core,
@@ -190,7 +224,7 @@ func write(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.Se
 		return nil, nil, nil, err
 	}
 	notes := b.model.notes
-	log.Debug("markdown", "notes", len(notes), "seconds", time.Since(stage).Seconds())
+	log.Debug("markdown", "notes", len(notes), "seconds", time.Since(stage).Seconds(), "kept", b.keep)
 	cfg.reached("markdown")
 	stage = time.Now()
 

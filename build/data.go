@@ -93,14 +93,14 @@ const (
 // note, for this build's other files and, while the note stays unchanged,
 // for later builds: encoding it anew for every file took most of a
 // session's time to rebuild a saved note on a large site. A transient
-// build makes the part asked for at every call and holds none: every
-// note's data, held from its first file to the end of the build, was the
-// largest part of a large build's heap.
+// build of a large site (keepMarkdown) makes the part asked for at every
+// call: every note's data, held from its first file to the end of the
+// build, was the largest part of a large build's heap.
 func (b *builder) noteData(n *note, part dataPart) ([]byte, error) {
 	if d := n.data.Load(); d != nil {
 		return d[part], nil
 	}
-	if b.cfg.transient {
+	if !b.keep {
 		return b.makeData(n, part)
 	}
 	var d noteData

@@ -64,12 +64,12 @@ func (b *builder) documents() []search.Document {
 	return docs
 }
 
-// document is the search document of the published note i. A transient
-// build parses the note's Markdown again for its text.
+// document is the search document of the published note i. A note that
+// keeps no text (keepMarkdown) has its Markdown parsed again for it.
 func (b *builder) document(i int) (search.Document, error) {
 	n := b.model.notes[i]
 	text := n.text
-	if b.cfg.transient {
+	if !n.kept {
 		body, err := b.markdown(n)
 		if err != nil {
 			return search.Document{}, err
@@ -84,9 +84,10 @@ func (b *builder) document(i int) (search.Document, error) {
 }
 
 // body is the rendered Markdown of the note n and, when text is true, its
-// plain text: held since prepare, or, in a transient build, made again.
+// plain text: held since prepare, or, when the note keeps none (see
+// keepMarkdown), made again.
 func (b *builder) body(n *note, text bool) (template.HTML, string, error) {
-	if !b.cfg.transient {
+	if n.kept {
 		return n.html, n.text, nil
 	}
 	// As renderMarkdown, the plain text only when asked for.
@@ -276,10 +277,10 @@ func (b *builder) render(buf *bytes.Buffer, name string, p *templates.Page) erro
 	p.Site = b.model.src.Settings
 	p.Live = b.cfg.Live
 	if v, ok := p.Data.(noteView); ok {
-		// A transient build holds no note's text: the description of a
-		// note without a summary, the start of its text, is made here
+		// A note that keeps no text (keepMarkdown): the description of
+		// a note without a summary, the start of its text, is made here
 		// with its body.
-		describe := b.cfg.transient && v.note.Summary == ""
+		describe := !v.note.kept && v.note.Summary == ""
 		// The body is rendered Markdown of our own, safe to include as HTML.
 		body, text, err := b.body(v.note, describe)
 		if err != nil {

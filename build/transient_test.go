@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -15,8 +16,9 @@ import (
 )
 
 // TestTransientBuild checks that a build whose model is not kept (Build),
-// which renders bodies and text again where they are needed instead of
-// holding them, writes the same site, and indexes the same documents, as a
+// which keeps the bodies, text and data of its notes only when their
+// Markdown is small enough and otherwise makes them again where they are
+// needed, writes the same site, and indexes the same documents, as a
 // Session that keeps its model.
 func TestTransientBuild(t *testing.T) {
 	for _, tc := range []struct {
@@ -29,31 +31,14 @@ func TestTransientBuild(t *testing.T) {
 	} {
 		t.Run(filepath.Base(tc.site)+map[bool]string{false: "", true: "/drafts"}[tc.drafts], func(t *testing.T) {
 			dir := t.TempDir()
-			kept, transient := filepath.Join(dir, "kept"), filepath.Join(dir, "transient")
+			kept := filepath.Join(dir, "kept")
 			s := NewSession(Config{Site: tc.site, Out: kept, Drafts: tc.drafts, Today: testToday})
 			if _, err := s.Build(context.Background(), nil); err != nil {
 				t.Fatal(err)
 			}
-			buildSite(t, tc.site, transient, tc.drafts)
-			want, got := readTree(t, kept), readTree(t, transient)
-			for _, name := range slices.Sorted(func(yield func(string) bool) {
-				for k := range want {
-					if !yield(k) {
-						return
-					}
-				}
-			}) {
-				if !bytes.Equal(got[name], want[name]) {
-					t.Errorf("%s differs from a kept session's:\n%s", name, firstDiff(string(got[name]), string(want[name])))
-				}
-				delete(got, name)
-			}
-			for name := range got {
-				t.Errorf("%s written only by the transient build", name)
-			}
+			want := readTree(t, kept)
 
-			docs := func(transient bool) []any {
-				cfg := Config{Site: tc.site, Drafts: tc.drafts, Today: testToday, transient: transient}
+			prepared := func(cfg Config) *builder {
 				src, err := load(context.Background(), cfg)
 				if err != nil {
 					t.Fatal(err)
@@ -66,6 +51,9 @@ func TestTransientBuild(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				return b
+			}
+			docs := func(b *builder) []any {
 				var out []any
 				for i := range b.model.notes {
 					d, err := b.document(i)
@@ -74,13 +62,56 @@ func TestTransientBuild(t *testing.T) {
 					}
 					out = append(out, d)
 				}
-				if transient && len(out) > 0 && (b.model.notes[0].html != "" || b.model.notes[0].Body != nil) {
-					t.Error("a transient build holds the notes' bodies")
-				}
 				return out
 			}
-			if got, want := docs(true), docs(false); !reflect.DeepEqual(got, want) {
-				t.Errorf("a transient build indexes other documents than a kept session:\n got %v\nwant %v", got, want)
+			session := prepared(Config{Site: tc.site, Drafts: tc.drafts, Today: testToday})
+			wantDocs := docs(session)
+			var size int64
+			for _, n := range session.model.notes {
+				size += int64(n.Size)
+			}
+
+			for _, keep := range []struct {
+				name  string
+				limit int64
+				kept  bool
+			}{
+				{"none kept", -1, false},
+				{"kept", 0, true},
+				{"Markdown at the limit", size, true},
+				{"Markdown over the limit", size - 1, false},
+			} {
+				t.Run(keep.name, func(t *testing.T) {
+					out := filepath.Join(dir, keep.name)
+					cfg := Config{Site: tc.site, Out: out, Drafts: tc.drafts, Today: testToday, keepLimit: keep.limit}
+					if _, err := Build(context.Background(), cfg); err != nil {
+						t.Fatal(err)
+					}
+					got := readTree(t, out)
+					for _, name := range slices.Sorted(maps.Keys(want)) {
+						if !bytes.Equal(got[name], want[name]) {
+							t.Errorf("%s differs from a kept session's:\n%s", name, firstDiff(string(got[name]), string(want[name])))
+						}
+						delete(got, name)
+					}
+					for name := range got {
+						t.Errorf("%s written only by the transient build", name)
+					}
+
+					cfg.transient = true
+					b := prepared(cfg)
+					if got := docs(b); !reflect.DeepEqual(got, wantDocs) {
+						t.Errorf("a transient build indexes other documents than a kept session:\n got %v\nwant %v", got, wantDocs)
+					}
+					for _, n := range b.model.notes {
+						if n.Body != nil {
+							t.Errorf("%s: a transient build holds the note's Markdown", n.File)
+						}
+						if n.kept != keep.kept || !n.kept && (n.html != "" || n.text != "") {
+							t.Errorf("%s: kept %v, want %v (body held: %v)", n.File, n.kept, keep.kept, n.html != "")
+						}
+					}
+				})
 			}
 		})
 	}
@@ -111,7 +142,9 @@ func TestTransientNoteChanged(t *testing.T) {
 				if change == "front matter" {
 					edited = strings.Replace(string(data), "title: ", "title: Снова ", 1)
 				}
-				_, err = Build(context.Background(), Config{Site: site, Out: out, Today: testToday, stage: func(s string) {
+				// Nothing kept: the notes are read again where they are
+				// rendered.
+				_, err = Build(context.Background(), Config{Site: site, Out: out, Today: testToday, keepLimit: -1, stage: func(s string) {
 					if s == stage {
 						if err := os.WriteFile(path, []byte(edited), 0o644); err != nil {
 							t.Error(err)

@@ -77,6 +77,9 @@ type Note struct {
 
 	url string // URL(), once the note is parsed
 
+	// Size is the length of the note's file in bytes.
+	Size int
+
 	// Version changes whenever the file's bytes or its path do: a note
 	// renamed or moved may have another URL and resolve its pictures from
 	// another folder. It is a hash with a seed of this process: compare
@@ -276,7 +279,7 @@ func parseNote(file string, data []byte, src *Site) (*Note, error) {
 	}
 
 	n := &Note{File: file, Body: body, BodyLine: 1 + bytes.Count(data[:bodyStart], []byte("\n")),
-		bodyStart: bodyStart, Version: noteVersion(file, data)}
+		bodyStart: bodyStart, Size: len(data), Version: noteVersion(file, data)}
 	tax := &src.Taxonomies
 	seen := map[string]bool{}
 	slugOK := true
