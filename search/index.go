@@ -148,11 +148,11 @@ func buildFrom(ctx context.Context, dir string, ids []string, doc func(i int) (D
 // buildShard indexes the documents numbered part into a new bleve index at
 // path with bleve's offline builder, which writes segments without the
 // syncs of an index fed batches and merges them into one at the end: faster
-// to write than an index fed batches, and faster to search. The merge
-// holds merging: bleve maps the segments it merges into memory, and the
-// last merge of a shard reads the whole shard, so that the shards merged
-// at once would count the whole index in the build's resident memory;
-// one after the other, one shard.
+// to write than an index fed batches, and faster to search. The merge of
+// a shard whose text is mergeAlone or more holds merging: bleve maps the
+// segments it merges into memory, and the last merge of a shard reads the
+// whole shard, so that large shards merged at once would count the whole
+// index in the build's resident memory; one after the other, one shard.
 func buildShard(ctx context.Context, path string, ids []string, part []int, doc func(i int) (Document, error), merging *sync.Mutex) error {
 	if len(part) == 0 {
 		// The builder cannot write an empty index; an ordinary index can.
@@ -173,6 +173,7 @@ func buildShard(ctx context.Context, path string, ids []string, part []int, doc 
 	}
 	// On an error the builder is left unclosed: Close would merge what was
 	// written so far; the caller's RemoveAll discards it.
+	text := 0 // bytes
 	for k, i := range part {
 		if k%builderBatch == 0 && ctx.Err() != nil {
 			return ctx.Err()
@@ -187,9 +188,12 @@ func buildShard(ctx context.Context, path string, ids []string, part []int, doc 
 		if err := b.Index(d.ID, &d); err != nil {
 			return fmt.Errorf("search index: %s: %w", d.ID, err)
 		}
+		text += len(d.Title) + len(d.Summary) + len(d.Body)
 	}
-	merging.Lock()
-	defer merging.Unlock()
+	if text >= mergeAlone {
+		merging.Lock()
+		defer merging.Unlock()
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -206,6 +210,12 @@ func buildShard(ctx context.Context, path string, ids []string, part []int, doc 
 // twice its segments merged at a time (builderMerge), keeps a site of up to
 // 100,000 notes on two cores to two rounds of merges (docs/BENCHMARKS.md).
 const builderBatch = 250
+
+// mergeAlone is the size of a shard's text, in bytes, from which its last
+// merge waits for the other shards' (see buildShard). Below, the shards are
+// merged at once, on as many cores: the merges of a small site's shards,
+// one after the other, were the last part of its build, on one core.
+const mergeAlone = 64 << 20
 
 // builderMerge is how many segments bleve's offline builder merges into one
 // at a time (bleve's default is 10).
