@@ -59,8 +59,8 @@ const (
 // empty, so that a phrase still needs its words in order) and Russian words
 // reduced to their Snowball stems («выставке» → выставк).
 //
-// Nothing is indexed that the mapping does not name, and there is no _all
-// field. Text fields keep term vectors, for phrases and highlights; keyword
+// Nothing is indexed that the mapping does not name, and nothing is in
+// bleve's _all field, which stays empty. Text fields keep term vectors, for phrases and highlights; keyword
 // and date fields keep doc values, for facets and sorting. What a hit shows
 // is stored.
 func newMapping() *mapping.IndexMappingImpl {
