@@ -68,6 +68,9 @@ func TestTransientBuild(t *testing.T) {
 			wantDocs := docs(session)
 			var size int64
 			for _, n := range session.model.notes {
+				if n.Size <= 0 {
+					t.Fatalf("%s: size %d", n.File, n.Size)
+				}
 				size += int64(n.Size)
 			}
 
