@@ -84,14 +84,7 @@ func (s *Site) Published(drafts bool) []*Note {
 // inside the folder, and a named pipe, a device or a socket is a problem,
 // found before it is opened.
 func LoadDir(site string) (*Site, error) {
-	root, err := os.OpenRoot(site)
-	if err != nil {
-		return nil, err
-	}
-	defer root.Close()
-	fsys := &folderRoots{FS: root.FS(), root: root}
-	defer fsys.close()
-	return load(fsys, true)
+	return loadDir(site, true)
 }
 
 // LoadDirWithoutBodies is LoadDir for a reader that needs each note's body
@@ -100,6 +93,11 @@ func LoadDir(site string) (*Site, error) {
 // parsed. Note.ReadBody reads a body again, and tells when its file has
 // changed since.
 func LoadDirWithoutBodies(site string) (*Site, error) {
+	return loadDir(site, false)
+}
+
+// loadDir is LoadDir; the notes hold their bodies when bodies is true.
+func loadDir(site string, bodies bool) (*Site, error) {
 	root, err := os.OpenRoot(site)
 	if err != nil {
 		return nil, err
@@ -107,7 +105,7 @@ func LoadDirWithoutBodies(site string) (*Site, error) {
 	defer root.Close()
 	fsys := &folderRoots{FS: root.FS(), root: root}
 	defer fsys.close()
-	return load(fsys, false)
+	return load(fsys, bodies)
 }
 
 // LoadSettingsDir is LoadSettings for the site in the folder site, read as
