@@ -64,12 +64,20 @@ func renderMarkdown(src []byte, im *images) (html []byte, plain string, err erro
 	if err != nil {
 		return nil, "", err
 	}
+	if html, err = renderHTML(src, doc); err != nil {
+		return nil, "", err
+	}
+	return html, plainText(doc, src), nil
+}
+
+// renderHTML renders doc, parsed from src by parseMarkdown, as HTML.
+func renderHTML(src []byte, doc ast.Node) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.Grow(len(src) + len(src)/4)
 	if err := markdown.Renderer().Render(&buf, src, doc); err != nil {
-		return nil, "", err
+		return nil, err
 	}
-	return buf.Bytes(), plainText(doc, src), nil
+	return buf.Bytes(), nil
 }
 
 // parseMarkdown parses a body within the limits of limits.go, finding its

@@ -99,16 +99,15 @@ func (b *builder) body(n *note, text bool) (template.HTML, string, error) {
 	if err != nil {
 		return "", "", noteError(n.Note, err)
 	}
-	var buf bytes.Buffer
-	buf.Grow(len(body) + len(body)/4)
-	if err := markdown.Renderer().Render(&buf, body, doc); err != nil {
+	html, err := renderHTML(body, doc)
+	if err != nil {
 		return "", "", noteError(n.Note, err)
 	}
 	var plain string
 	if text {
 		plain = plainText(doc, body)
 	}
-	return template.HTML(buf.String()), plain, nil
+	return template.HTML(html), plain, nil
 }
 
 // markdown is the Markdown of the note n: held by the note, or, in a
