@@ -13,8 +13,8 @@
 // swap that publishes the pages publishes the index with them. The folder
 // holds index.json (format version, when it was built, the shards), one
 // bleve index per shard (one for a small site, one per core for a large
-// one, each written by bleve's offline builder in its own goroutine, their
-// segments merged one shard at a time), and
+// one, each written by bleve's offline builder in its own goroutine, the
+// segments of large shards merged one shard at a time), and
 // site/, the site's settings and taxonomies, so that OUT alone is enough to
 // serve and search it. Every shard carries its mapping (newMapping), whose
 // text analyzer is made of bleve's registered components: any program with

@@ -43,6 +43,9 @@ type Handler struct {
 	log    *slog.Logger
 }
 
+// errNoPage refuses templates without the results page.
+var errNoPage = errors.New("searchpage: templates have no search.html")
+
 // New returns the results page of sh's searches.
 func New(sh *search.Handler, cfg Config) (*Handler, error) {
 	h := &Handler{search: sh, log: cfg.Logger}
@@ -58,7 +61,7 @@ func New(sh *search.Handler, cfg Config) (*Handler, error) {
 		tmpl = t
 	}
 	if !tmpl.Has("search.html") {
-		return nil, errors.New("search handler: templates have no search.html")
+		return nil, errNoPage
 	}
 	h.tmpl.Store(tmpl)
 	return h, nil
@@ -68,7 +71,7 @@ func New(sh *search.Handler, cfg Config) (*Handler, error) {
 // cached pages go.
 func (h *Handler) SetTemplates(t *templates.Set) error {
 	if t == nil || !t.Has("search.html") {
-		return errors.New("search handler: templates have no search.html")
+		return errNoPage
 	}
 	h.tmpl.Store(t)
 	h.search.Forget()

@@ -101,10 +101,8 @@ func followMemory() (stop func()) {
 	wg.Go(func() {
 		t := time.NewTicker(limitEvery)
 		defer t.Stop()
-		s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 		for {
-			metrics.Read(s)
-			limit := max(memoryBudget-int64(mappedFiles()), 2*int64(s[0].Value.Uint64()))
+			limit := max(memoryBudget-int64(mappedFiles()), 2*int64(liveHeap()))
 			debug.SetMemoryLimit(min(limit, ceiling))
 			select {
 			case <-done:
@@ -121,6 +119,13 @@ func followMemory() (stop func()) {
 			debug.SetGCPercent(percent)
 		}
 	}
+}
+
+// liveHeap is the heap the last collection left live, in bytes.
+func liveHeap() uint64 {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
 }
 
 // memoryBudget is the resident memory a build keeps under when it can: a

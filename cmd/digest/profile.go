@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/metrics"
 	"runtime/pprof"
 	"sync"
 	"time"
@@ -63,9 +62,7 @@ func startProfiles(cpu, mem string) (*profiles, error) {
 // collection left it, is the largest seen: the profile then shows what
 // the build held at its fullest, not at its end, when little is left.
 func (p *profiles) sample() {
-	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	metrics.Read(s)
-	live := s[0].Value.Uint64()
+	live := liveHeap()
 	if live <= p.peak || p.err != nil {
 		return
 	}
