@@ -254,12 +254,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if o.maxSearches == 0 {
 		o.maxSearches = spareProcessor()
 	}
-	srv, ix, h, p, s, err := newServer(o, tmplSite, log, routes, cur, version)
+	sv, err := newServer(o, tmplSite, log, routes, cur, version)
 	if err != nil {
 		mu.Unlock()
 		return err
 	}
-	sh, page, cur = h, p, ix
+	sh, page, cur = sv.search, sv.page, sv.index
 	mu.Unlock()
 	defer func() {
 		mu.Lock()
@@ -281,7 +281,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		// Runs first: no index is swapped in after the one served is closed.
 		defer func() { stop(); <-followed }()
 	}
-	srv.Addr = o.addr
+	sv.http.Addr = o.addr
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return fmt.Errorf("digest serve: %w", err)
@@ -299,7 +299,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		what = "the search of " + o.out
 	}
 	fmt.Fprintf(stderr, "serving %s at http://%s (%s)\n", what, ln.Addr(), status)
-	if err := s.Serve(ctx, srv, ln); err != nil {
+	if err := sv.server.Serve(ctx, sv.http, ln); err != nil {
 		return fmt.Errorf("digest serve: %w", err)
 	}
 	return nil
@@ -343,39 +343,50 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 // newSiteServer is newServer for a site's OUT with serve's defaults.
 func newSiteServer(site, out, tmplSite string, log *slog.Logger, routes map[string]http.Handler, ix *search.Index, turns int) (*http.Server, *search.Index, *search.Handler, error) {
 	o := serveOptions{site: site, out: out, maxSearches: turns, shutdownTimeout: server.DefaultShutdownTimeout}
-	srv, ix, sh, _, _, err := newServer(o, tmplSite, log, routes, ix, newIndexVersion())
-	return srv, ix, sh, err
+	sv, err := newServer(o, tmplSite, log, routes, ix, newIndexVersion())
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return sv.http, sv.index, sv.search, nil
+}
+
+// served is what newServer makes for `digest serve`.
+type served struct {
+	http   *http.Server        // the server, not yet listening
+	server *server.Server      // what it serves
+	index  *search.Index       // the index searched
+	search *search.Handler     // its search handler
+	page   *searchpage.Handler // the handler's results page
 }
 
 // newServer checks that OUT holds a built site with its index, unless the
-// index ix is given, and returns a server for it as o says, not yet
-// listening, the index it searches (ix, or OUT's opened read-only), the
-// search handler, its results page and the server. The results page is
-// rendered with the templates of tmplSite, when not empty, over the
-// embedded ones. o.site only names the site in hints.
-func newServer(o serveOptions, tmplSite string, log *slog.Logger, routes map[string]http.Handler, ix *search.Index, version *indexVersion) (*http.Server, *search.Index, *search.Handler, *searchpage.Handler, *server.Server, error) {
+// index ix is given, and makes a server for it as o says, searching ix, or
+// OUT's index opened read-only. The results page is rendered with the
+// templates of tmplSite, when not empty, over the embedded ones. o.site
+// only names the site in hints.
+func newServer(o serveOptions, tmplSite string, log *slog.Logger, routes map[string]http.Handler, ix *search.Index, version *indexVersion) (*served, error) {
 	site, out := o.site, o.out
 	if ix == nil {
 		st, err := os.Stat(out)
 		switch {
 		case err != nil && errors.Is(err, os.ErrNotExist):
-			return nil, nil, nil, nil, nil, fmt.Errorf("digest serve: %s: no built site; run `digest build -s %s -o %s` first", out, site, out)
+			return nil, fmt.Errorf("digest serve: %s: no built site; run `digest build -s %s -o %s` first", out, site, out)
 		case err != nil:
-			return nil, nil, nil, nil, nil, fmt.Errorf("digest serve: %w", err)
+			return nil, fmt.Errorf("digest serve: %w", err)
 		case !st.IsDir():
-			return nil, nil, nil, nil, nil, fmt.Errorf("digest serve: %s is not a folder", out)
+			return nil, fmt.Errorf("digest serve: %s is not a folder", out)
 		}
 		ix, err = search.Open(filepath.Join(out, search.DirName))
 		if errors.Is(err, search.ErrNoIndex) {
-			return nil, nil, nil, nil, nil, fmt.Errorf("digest serve: %v; run `digest build -s %s -o %s` first", err, site, out)
+			return nil, fmt.Errorf("digest serve: %v; run `digest build -s %s -o %s` first", err, site, out)
 		}
 		if err != nil {
-			return nil, nil, nil, nil, nil, fmt.Errorf("digest serve: %w; run `digest build -s %s -o %s` to rebuild it", err, site, out)
+			return nil, fmt.Errorf("digest serve: %w; run `digest build -s %s -o %s` to rebuild it", err, site, out)
 		}
 	}
-	fail := func(err error) (*http.Server, *search.Index, *search.Handler, *searchpage.Handler, *server.Server, error) {
+	fail := func(err error) (*served, error) {
 		ix.Close()
-		return nil, nil, nil, nil, nil, err
+		return nil, err
 	}
 	tmpl, err := templates.Load(nil)
 	if tmplSite != "" {
@@ -431,5 +442,5 @@ func newServer(o serveOptions, tmplSite string, log *slog.Logger, routes map[str
 	if err := reg.Register(newSearchCollector(sh, version)); err != nil {
 		return fail(fmt.Errorf("digest serve: metrics: %w", err))
 	}
-	return server.NewHTTPServer(s, log), ix, sh, page, s, nil
+	return &served{http: server.NewHTTPServer(s, log), server: s, index: ix, search: sh, page: page}, nil
 }
