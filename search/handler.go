@@ -353,7 +353,7 @@ func apiResultOf(res *Result, tax *source.Taxonomies) apiResult {
 	facet := func(counts []FacetCount, t *source.Taxonomy) []apiFacet {
 		out := make([]apiFacet, 0, len(counts))
 		for _, c := range counts {
-			out = append(out, apiFacet{Slug: c.Value, Name: termName(t, c.Value), Count: c.Count})
+			out = append(out, apiFacet{Slug: c.Value, Name: t.NameOf(c.Value), Count: c.Count})
 		}
 		return out
 	}
@@ -371,15 +371,6 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
-}
-
-// termName is the Russian name of a slug, or the slug when the taxonomy
-// does not know it (a year).
-func termName(t *source.Taxonomy, slug string) string {
-	if term := t.Get(slug); term != nil {
-		return term.Name.Ru
-	}
-	return slug
 }
 
 const jsonType = "application/json; charset=utf-8"

@@ -89,6 +89,16 @@ func (t *Taxonomy) Get(slug string) *Term {
 	return nil
 }
 
+// NameOf returns the Russian name of the entry with the given slug, or the
+// slug itself when there is none (a year, or a slug the taxonomy no longer
+// has).
+func (t *Taxonomy) NameOf(slug string) string {
+	if term := t.Get(slug); term != nil {
+		return term.Name.Ru
+	}
+	return slug
+}
+
 // Suggest returns the entry whose slug, name or alias is closest to s, for a
 // "did you mean" hint, or nil when nothing is close enough to help.
 func (t *Taxonomy) Suggest(s string) *Term {

@@ -195,7 +195,7 @@ func NewSearchPage(res *search.Result, q search.Query, site *source.Site) *Searc
 			}
 			on := active(c.Value)
 			value := Count{
-				Name:   termName(t, c.Value),
+				Name:   t.NameOf(c.Value),
 				URL:    link(func(q *search.Query) { toggle(q, c.Value, !on) }),
 				Count:  c.Count,
 				Active: on,
@@ -257,13 +257,13 @@ func NewSearchPage(res *search.Result, q search.Query, site *source.Site) *Searc
 		if t := tax.Regions.Get(s); t != nil && t.Country == "CN" {
 			label = "Провинция"
 		}
-		v.Active = append(v.Active, ActiveFilter{Facet: label, Label: termName(tax.Regions, s), Remove: link(func(q *search.Query) { q.Regions = remove(q.Regions, s) })})
+		v.Active = append(v.Active, ActiveFilter{Facet: label, Label: tax.Regions.NameOf(s), Remove: link(func(q *search.Query) { q.Regions = remove(q.Regions, s) })})
 	}
 	for _, s := range q.Sectors {
-		v.Active = append(v.Active, ActiveFilter{Facet: "Отрасль", Label: termName(tax.Sectors, s), Remove: link(func(q *search.Query) { q.Sectors = remove(q.Sectors, s) })})
+		v.Active = append(v.Active, ActiveFilter{Facet: "Отрасль", Label: tax.Sectors.NameOf(s), Remove: link(func(q *search.Query) { q.Sectors = remove(q.Sectors, s) })})
 	}
 	for _, s := range q.Kinds {
-		v.Active = append(v.Active, ActiveFilter{Facet: "Вид", Label: termName(tax.Kinds, s), Remove: link(func(q *search.Query) { q.Kinds = remove(q.Kinds, s) })})
+		v.Active = append(v.Active, ActiveFilter{Facet: "Вид", Label: tax.Kinds.NameOf(s), Remove: link(func(q *search.Query) { q.Kinds = remove(q.Kinds, s) })})
 	}
 	if !q.From.IsZero() {
 		v.Active = append(v.Active, ActiveFilter{Label: "с " + RuDate(q.From), Remove: link(func(q *search.Query) { q.From = time.Time{} })})
@@ -341,13 +341,4 @@ func searchTypos(q string, typos []search.Typo) *Typos {
 		}
 	}
 	return v
-}
-
-// termName is the Russian name of a slug, or the slug when the taxonomy
-// does not know it (a year).
-func termName(t *source.Taxonomy, slug string) string {
-	if term := t.Get(slug); term != nil {
-		return term.Name.Ru
-	}
-	return slug
 }

@@ -98,7 +98,7 @@ func TestNewSearchPageFacets(t *testing.T) {
 			if f.RestActive != tt.restOpen {
 				t.Errorf("fold open %v, want %v", f.RestActive, tt.restOpen)
 			}
-			name := termName(site.Taxonomies.Regions, tt.value)
+			name := site.Taxonomies.Regions.NameOf(tt.value)
 			i := slices.IndexFunc(all, func(c Count) bool { return c.Name == name })
 			if i < 0 {
 				t.Fatalf("no %s in %v", name, all)
