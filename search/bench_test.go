@@ -347,7 +347,7 @@ func BenchmarkRequests(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer ix.Close()
-	h, err := NewHandler(ix, HandlerConfig{CacheEntries: -1})
+	h, err := NewHandler(ix, HandlerConfig{CacheBytes: -1})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -25,20 +25,24 @@ type HandlerConfig struct {
 	// Logger gets a line for every request that fails on the server's side;
 	// nil for none.
 	Logger *slog.Logger
-	// CacheEntries bounds the cache of responses: 0 for
-	// DefaultCacheEntries, below 0 for no cache. Responses larger than
-	// maxCachedBody are not kept, so that the cache holds at most
-	// CacheEntries×maxCachedBody bytes.
-	CacheEntries int
+	// CacheBytes bounds the cache of responses by the size of the answers
+	// it holds, with their keys: 0 for DefaultCacheBytes, below 0 for no
+	// cache. Responses larger than maxCachedBody are not kept.
+	CacheBytes int
 	// Turns is how many searches run at once (see Handler.turn): 0 for as
 	// many as runtime.GOMAXPROCS.
 	Turns int
 }
 
-// DefaultCacheEntries is the default size of the handler's response cache.
+// DefaultCacheBytes is the default size of the handler's response cache.
 // Readers ask the same questions (a region, the latest events), and an
-// index changes seldom: a cached answer costs a map lookup.
-const DefaultCacheEntries = 2048
+// index changes seldom: a cached answer costs a map lookup. The bound is in
+// bytes, not answers: a results page weighs ten times a JSON answer.
+const DefaultCacheBytes = 32 << 20
+
+// cacheEntryCost is what an entry of the cache costs beside its key and
+// body: the list element, the map's slot and the Response.
+const cacheEntryCost = 256
 
 // maxCachedBody is the largest response the cache keeps: a page of twenty
 // hits is far smaller.
@@ -58,6 +62,10 @@ type Handler struct {
 	// hits and misses count the cache's answers, for Stats.
 	hits, misses atomic.Uint64
 	cache        *lru.Cache[string, Response] // nil for none
+	// cacheBytes is what the cache's entries cost (see cost), kept under
+	// cacheBudget by remember.
+	cacheBytes  atomic.Int64
+	cacheBudget int64
 	// turns holds a token for each search under way; see turn.
 	turns chan struct{}
 	log   *slog.Logger
@@ -77,11 +85,16 @@ func NewHandler(ix *Index, cfg HandlerConfig) (*Handler, error) {
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
-	if n := cfg.CacheEntries; n >= 0 {
+	if n := cfg.CacheBytes; n >= 0 {
 		if n == 0 {
-			n = DefaultCacheEntries
+			n = DefaultCacheBytes
 		}
-		c, err := lru.New[string, Response](n)
+		h.cacheBudget = int64(n)
+		// golang-lru bounds the number of entries; remember bounds their
+		// bytes, which the eviction callback counts down.
+		c, err := lru.NewWithEvict(max(1, n/cacheEntryCost), func(key string, resp Response) {
+			h.cacheBytes.Add(-cost(key, resp))
+		})
 		if err != nil {
 			return nil, fmt.Errorf("search handler: %w", err)
 		}
@@ -119,8 +132,10 @@ type HandlerStats struct {
 	// CacheHits and CacheMisses count the searches answered from the
 	// cache of responses and those that were not; both are 0 without one.
 	CacheHits, CacheMisses uint64
-	// CacheEntries is how many responses the cache holds.
+	// CacheEntries is how many responses the cache holds, and CacheBytes
+	// what they cost, keys included.
 	CacheEntries int
+	CacheBytes   int64
 	// Swaps counts SetIndex calls, and Forget's.
 	Swaps uint64
 }
@@ -130,6 +145,7 @@ func (h *Handler) Stats() HandlerStats {
 	st := HandlerStats{CacheHits: h.hits.Load(), CacheMisses: h.misses.Load(), Swaps: h.gen.Load()}
 	if h.cache != nil {
 		st.CacheEntries = h.cache.Len()
+		st.CacheBytes = h.cacheBytes.Load()
 	}
 	return st
 }
@@ -240,11 +256,29 @@ func (h *Handler) cached(w http.ResponseWriter, endpoint string, ix *Index, q Qu
 }
 
 // remember keeps resp in the cache under key, unless key is "" or resp is
-// too large to be worth it.
+// too large to be worth it, and pushes the least recently used answers out
+// until the cache is within its budget again.
 func (h *Handler) remember(key string, resp Response) {
-	if key != "" && resp.Status == http.StatusOK && len(resp.Body) <= maxCachedBody {
-		h.cache.Add(key, resp)
+	if key == "" || resp.Status != http.StatusOK || len(resp.Body) > maxCachedBody {
+		return
 	}
+	// The body is copied: the buffer it was written into has room to
+	// spare, up to as much again, which the cache would keep too.
+	resp.Body = bytes.Clone(resp.Body)
+	if _, found, _ := h.cache.PeekOrAdd(key, resp); found {
+		return // a search at the same time kept the same answer
+	}
+	h.cacheBytes.Add(cost(key, resp))
+	for h.cacheBytes.Load() > h.cacheBudget {
+		if _, _, ok := h.cache.RemoveOldest(); !ok {
+			break
+		}
+	}
+}
+
+// cost is what an answer costs the cache.
+func cost(key string, resp Response) int64 {
+	return int64(len(key) + len(resp.Type) + len(resp.Body) + cacheEntryCost)
 }
 
 // write sends a response.

@@ -233,6 +233,53 @@ func TestHandlerCache(t *testing.T) {
 	}
 }
 
+// TestHandlerCacheBudget fills the cache with distinct answers: what it
+// holds stays within its budget in bytes, however many answers it was
+// given, the answers it pushes out are counted out, and what it still
+// holds is served from it.
+func TestHandlerCacheBudget(t *testing.T) {
+	const budget = 16 << 10
+	h, err := NewHandler(buildIndex(t, testDocs(t, false), 1), HandlerConfig{CacheBytes: budget})
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer := func(i int) string {
+		return get(t, h, "GET", "/api/search?per_page="+strconv.Itoa(1+i%50)+"&page="+strconv.Itoa(1+i/50)).Body.String()
+	}
+	for i := range 400 {
+		answer(i)
+		if st := h.Stats(); st.CacheBytes > budget || st.CacheBytes < 0 {
+			t.Fatalf("after %d answers the cache holds %d bytes (budget %d)", i+1, st.CacheBytes, budget)
+		}
+	}
+	st := h.Stats()
+	if st.CacheEntries == 0 || st.CacheEntries >= 400 {
+		t.Fatalf("the cache holds %d answers of 400", st.CacheEntries)
+	}
+	var want int64
+	for _, key := range h.cache.Keys() {
+		resp, _ := h.cache.Peek(key)
+		want += cost(key, resp)
+	}
+	if st.CacheBytes != want {
+		t.Errorf("the cache counts %d bytes, its entries cost %d", st.CacheBytes, want)
+	}
+	// The latest answer is still there; the first was pushed out.
+	hits := st.CacheHits
+	answer(399)
+	if h.Stats().CacheHits != hits+1 {
+		t.Error("the latest answer was not served from the cache")
+	}
+	answer(0)
+	if h.Stats().CacheHits != hits+1 {
+		t.Error("the first answer is still in the cache")
+	}
+	h.Forget()
+	if st := h.Stats(); st.CacheBytes != 0 || st.CacheEntries != 0 {
+		t.Errorf("after Forget: %d answers, %d bytes", st.CacheEntries, st.CacheBytes)
+	}
+}
+
 func reopen(t *testing.T, ix *Index) *Index {
 	t.Helper()
 	n, err := Open(ix.Dir())

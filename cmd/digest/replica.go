@@ -105,7 +105,7 @@ type searchCollector struct {
 	sh *search.Handler
 	v  *indexVersion
 
-	info, docs, built, age, published, swaps, fetchErrors, hits, misses, entries *prometheus.Desc
+	info, docs, built, age, published, swaps, fetchErrors, hits, misses, entries, bytes *prometheus.Desc
 }
 
 func newSearchCollector(sh *search.Handler, v *indexVersion) *searchCollector {
@@ -124,12 +124,13 @@ func newSearchCollector(sh *search.Handler, v *indexVersion) *searchCollector {
 		hits:        d("digest_search_cache_hits_total", "Searches answered from the cache of answers."),
 		misses:      d("digest_search_cache_misses_total", "Searches not found in the cache of answers, and searched."),
 		entries:     d("digest_search_cache_entries", "Answers in the cache."),
+		bytes:       d("digest_search_cache_bytes", "What the answers in the cache weigh, with their keys."),
 	}
 }
 
 // Describe implements prometheus.Collector.
 func (c *searchCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.info, c.docs, c.built, c.age, c.published, c.swaps, c.fetchErrors, c.hits, c.misses, c.entries} {
+	for _, d := range []*prometheus.Desc{c.info, c.docs, c.built, c.age, c.published, c.swaps, c.fetchErrors, c.hits, c.misses, c.entries, c.bytes} {
 		ch <- d
 	}
 }
@@ -154,4 +155,5 @@ func (c *searchCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(c.hits, prometheus.CounterValue, float64(st.CacheHits))
 	ch <- prometheus.MustNewConstMetric(c.misses, prometheus.CounterValue, float64(st.CacheMisses))
 	ch <- prometheus.MustNewConstMetric(c.entries, prometheus.GaugeValue, float64(st.CacheEntries))
+	ch <- prometheus.MustNewConstMetric(c.bytes, prometheus.GaugeValue, float64(st.CacheBytes))
 }
