@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -172,6 +173,39 @@ func TestRelevance(t *testing.T) {
 				t.Errorf("q=%q: total %d, want %d", tt.q, r.Total, len(tt.want))
 			}
 		})
+	}
+}
+
+// TestPlanBounds checks that a query's repeats count once and that no
+// query has more than maxClauses clauses of each kind, however long.
+func TestPlanBounds(t *testing.T) {
+	ix := sharedIndex(t)
+	many := func(prefix string, n int) string {
+		var b strings.Builder
+		for i := range n {
+			fmt.Fprintf(&b, "%sслово%c ", prefix, 'а'+rune(i))
+		}
+		return b.String()
+	}
+	tests := []struct {
+		q             string
+		must, mustNot int
+	}{
+		{"выставка выставки Выставке", 1, 0},
+		{`выставка "выставки" "торговый дом" "Торговый  дом" торговый`, 3, 0},
+		{`Гуандун -"торговый дом" -"торговый дом" -"Торговый дом"`, 1, 1},
+		{"-ёлочные -елочные", 0, 1},
+		{many("", 30), maxClauses, 0},
+		{"Гуандун " + many("-", 30), 1, maxClauses},
+	}
+	for _, tt := range tests {
+		p := ix.plan(ParseText(tt.q))
+		if len(p.must) != tt.must || len(p.mustNot) != tt.mustNot {
+			t.Errorf("q=%q: %d clauses to match and %d to exclude, want %d and %d", tt.q, len(p.must), len(p.mustNot), tt.must, tt.mustNot)
+		}
+		if len(p.marks) != len(p.must) {
+			t.Errorf("q=%q: %d clauses to highlight, %d to match", tt.q, len(p.marks), len(p.must))
+		}
 	}
 }
 

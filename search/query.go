@@ -147,6 +147,12 @@ var (
 	snippetFields = []field{{fieldSummary, 1}, {fieldBody, 1}}
 )
 
+// maxClauses is how many words and phrases of a query must match, and how
+// many it may exclude: those past it are ignored, as are repeats, so that
+// a query's cost is bounded however it is written (each clause is a
+// search in every text field).
+const maxClauses = 16
+
 // plan turns a reader's text into clauses. Each token of a word must match
 // in some text field; a word of five letters or more that few notes have
 // may also match with a typo (see fuzzy). A phrase must match in order in
@@ -155,10 +161,23 @@ var (
 func (ix *Index) plan(t Text) *plan {
 	var p plan
 	fuzzyLeft := maxFuzzyTokens
+	seen := map[string]bool{}
+	// first reports whether the clause of key is new and there is room for
+	// it among those of its kind.
+	first := func(key string, clauses []query.Query) bool {
+		if seen[key] || len(clauses) >= maxClauses {
+			return false
+		}
+		seen[key] = true
+		return true
+	}
 	for _, w := range t.Words {
 		w = clean(w)
 		for _, tok := range ix.analyze(w) {
 			term := string(tok.Term)
+			if !first(term, p.must) {
+				continue
+			}
 			p.terms = append(p.terms, term)
 			var forms []string
 			if tok.Type == analysis.AlphaNumeric && fuzzyLeft > 0 {
@@ -175,17 +194,27 @@ func (ix *Index) plan(t Text) *plan {
 		}
 	}
 	for _, ph := range t.Phrases {
-		if q := ix.phrase(ph, textFields); q != nil {
+		if q := ix.phrase(ph, textFields); q != nil && first(ix.phraseKey(ph), p.must) {
 			p.must = append(p.must, q)
 			p.marks = append(p.marks, ix.phrase(ph, snippetFields))
 		}
 	}
 	for _, ph := range append(slices.Clone(t.ExcludedWords), t.ExcludedPhrases...) {
-		if q := ix.phrase(ph, textFields); q != nil {
+		if q := ix.phrase(ph, textFields); q != nil && first("-"+ix.phraseKey(ph), p.mustNot) {
 			p.mustNot = append(p.mustNot, q)
 		}
 	}
 	return &p
+}
+
+// phraseKey is what tells phrases apart: their terms, in order. A phrase of
+// one term is that term, as the word would be.
+func (ix *Index) phraseKey(ph string) string {
+	var terms []string
+	for _, tok := range ix.analyze(clean(ph)) {
+		terms = append(terms, string(tok.Term))
+	}
+	return strings.Join(terms, " ")
 }
 
 // analyze splits text into tokens with the index's own analyzer.
