@@ -126,6 +126,8 @@ func TestRelevance(t *testing.T) {
 		{"inflection мостов finds моста", "мостов", []string{bridge}, false},
 		{"ё in query", "ёлочные", []string{toys}, false},
 		{"е for ё", "елочные", []string{toys}, false},
+		{"ё decomposed", "е\u0308лочные", []string{toys}, false},
+		{"phrase decomposed", "\"е\u0308лочные игрушки\"", []string{toys}, false},
 		{"Guangdong", "Guangdong", []string{toys, deleg, torgpred}, false},
 		{"广东", "广东", []string{toys, deleg, torgpred}, false},
 		{"Гуандун", "Гуандун", []string{toys, deleg, torgpred}, false},

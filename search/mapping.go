@@ -17,6 +17,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	unicodetok "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/mapping"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/coopdigest/digest/source"
 )
@@ -225,19 +226,30 @@ func midnight(t time.Time) time.Time {
 }
 
 // clean drops soft hyphens and stress marks (combining acute and grave
-// accents) from a text that is stored for snippets. The analyzer drops them
-// too, but before it reads the text, so that the places of words it
-// records would no longer be those of a text that has them.
+// accents) from a text that is stored for snippets, or that a reader
+// typed. The analyzer drops them too, but before it reads the text, so that
+// the places of words it records would no longer be those of a text that
+// has them. Then letters written as a letter and a combining mark (й as и
+// and a breve, ё as е and a diaeresis, as some keyboards and copies send
+// them) are composed into one (NFC), as the analyzer and the notes have
+// them.
 func clean(s string) string {
-	if !strings.ContainsFunc(s, dropped) {
-		return s
+	if strings.ContainsFunc(s, dropped) {
+		s = strings.Map(func(r rune) rune {
+			if dropped(r) {
+				return -1
+			}
+			return r
+		}, s)
 	}
-	return strings.Map(func(r rune) rune {
-		if dropped(r) {
-			return -1
-		}
-		return r
-	}, s)
+	// The combining marks of Cyrillic and Latin letters (U+0300–U+036F)
+	// begin with these bytes, which no letter of Russian, English or
+	// Chinese text has: the look for them is much faster than NFC's own
+	// check of every letter.
+	if strings.IndexByte(s, 0xcc) >= 0 || strings.IndexByte(s, 0xcd) >= 0 {
+		s = norm.NFC.String(s)
+	}
+	return s
 }
 
 func dropped(r rune) bool { return r == '\u00ad' || r == '\u0301' || r == '\u0300' }

@@ -80,6 +80,12 @@ func TestClean(t *testing.T) {
 		"вы\u00adставка": "выставка",
 		"ёлка":           "ёлка",
 		"广东":             "广东",
+		// Decomposed letters are composed: й, ё, Й; Latin é loses its accent.
+		"Дахновски\u0438\u0306":       "Дахновский",
+		"Воробье\u0308в":              "Воробьёв",
+		"\u0418\u0306ошкар-Ола":       "Йошкар-Ола",
+		"Cafe\u0301 и вы\u00adставка": "Cafe и выставка",
+		"\u0435\u0308\u0301":          "ё",
 	} {
 		if got := clean(in); got != want {
 			t.Errorf("clean(%q) = %q, want %q", in, got, want)
