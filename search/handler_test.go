@@ -47,6 +47,7 @@ func TestHandlerBadRequests(t *testing.T) {
 		{"from bad month", "from=2024-13-01", []string{"from:", "2024-13-01", "YYYY-MM-DD"}},
 		{"to not a date", "to=abc", []string{"to:", "abc"}},
 		{"to before from", "from=2024-05-01&to=2024-04-01", []string{"to:", "before"}},
+		{"to the first day, before from", "from=2024-05-01&to=0001-01-01", []string{"to:", "before"}},
 		{"unknown region, closest", "region=" + url.QueryEscape("Хабаровск"), []string{"region:", `unknown region "Хабаровск"`, "Хабаровский край", "khabarovsk-krai"}},
 		{"unknown sector", "sector=space", []string{"sector:", `unknown sector "space"`}},
 		{"unknown kind", "kind=" + url.QueryEscape("выстафка"), []string{"kind:", "unknown kind", "Выставка"}},
@@ -110,6 +111,21 @@ func TestHandlerPastTheEnd(t *testing.T) {
 	}
 	if res.Total != 7 || len(res.Hits) != 0 || !strings.Contains(w.Body.String(), `"hits":[]`) {
 		t.Errorf("body %s", w.Body)
+	}
+}
+
+// TestHandlerFirstDay checks that the zero time's day is a bound like any
+// other, not taken for no bound.
+func TestHandlerFirstDay(t *testing.T) {
+	h := newTestHandler(t, sharedIndex(t))
+	for target, want := range map[string]int{"to=0001-01-01": 0, "from=0001-01-01": 7, "": 7} {
+		var res struct{ Total int }
+		if err := json.Unmarshal(get(t, h, "GET", "/api/search?"+target).Body.Bytes(), &res); err != nil {
+			t.Fatal(err)
+		}
+		if res.Total != want {
+			t.Errorf("%s: %d notes, want %d", target, res.Total, want)
+		}
 	}
 }
 

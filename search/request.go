@@ -131,6 +131,12 @@ func ParseRequest(v url.Values, tax *source.Taxonomies) (Query, error) {
 			return q, &ParamError{p.name, fmt.Sprintf("%q is not a date: use YYYY-MM-DD", printable(s)),
 				fmt.Sprintf("%q — не дата, нужен формат ГГГГ-ММ-ДД", printable(s))}
 		}
+		if t.IsZero() && p.name == "to" {
+			// A zero To is no bound: the zero time's day, 0001-01-01, is
+			// its next as a bound, which no note can be dated before
+			// (their years are 1900 to 2200).
+			t = t.AddDate(0, 0, 1)
+		}
 		*p.dst = t
 	}
 	if !q.From.IsZero() && !q.To.IsZero() && q.To.Before(q.From) {
