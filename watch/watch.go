@@ -93,6 +93,9 @@ type Watcher struct {
 	session    *build.Session
 	pending    map[string]bool
 	everything bool
+	// arrived are the folders created or moved into the site since the
+	// last rebuild, which is when they are watched again (see relevant).
+	arrived map[string]bool
 
 	// nextDay returns a channel that delivers at the start of the next
 	// day: the day is an input of every build (upcoming events), so a
@@ -233,6 +236,10 @@ func (w *Watcher) Run(ctx context.Context) error {
 			changed()
 		case <-timer.C:
 			first = time.Time{}
+			for dir := range w.arrived {
+				w.watchTree(fw, dir)
+			}
+			clear(w.arrived)
 			w.rebuild(ctx, false)
 		case <-day:
 			// Events that began yesterday are no longer upcoming.
@@ -268,12 +275,26 @@ func (w *Watcher) relevant(fw *fsnotify.Watcher, ev fsnotify.Event) bool {
 	}
 	if ev.Has(fsnotify.Create) {
 		if st, err := os.Lstat(ev.Name); err == nil && st.IsDir() {
-			if err := w.addTree(fw, ev.Name); err != nil {
-				w.log.Warn("file watcher: cannot watch a new folder", "path", ev.Name, "err", err)
+			w.watchTree(fw, ev.Name)
+			// A folder moved within the site is its old watch, which
+			// fsnotify drops when it reads that the folder moved: perhaps
+			// after the line above. It is watched again before the rebuild,
+			// when fsnotify has read that (its event came before the
+			// debounce ran out).
+			if w.arrived == nil {
+				w.arrived = map[string]bool{}
 			}
+			w.arrived[ev.Name] = true
 		}
 	}
 	return true
+}
+
+// watchTree watches dir and the folders below it, or says why it cannot.
+func (w *Watcher) watchTree(fw *fsnotify.Watcher, dir string) {
+	if err := w.addTree(fw, dir); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		w.log.Warn("file watcher: cannot watch a new folder", "path", dir, "err", err)
+	}
 }
 
 // addTree watches dir and every folder below it but hidden ones, which the

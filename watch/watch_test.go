@@ -366,6 +366,34 @@ func TestNewFolderAndDelete(t *testing.T) {
 	eventually(t, "the deleted note's page to go", func() bool { return s.page("2024/talks") == "" })
 }
 
+// TestMovedFolder moves a folder of notes within content/, back and forth:
+// after each move, an edit of a note in it is built. fsnotify drops the
+// watch of a moved folder as it reports the move, which could come after
+// the watcher watched the folder at its new place.
+func TestMovedFolder(t *testing.T) {
+	s := start(t)
+	c := s.connect(t)
+	content := filepath.Join(s.dir, "content")
+	note := "---\ntitle: %s\ndate: 2026-01-10\nkind: delegation\nregions: [beijing]\n---\n\nText.\n"
+	s.write(t, "2026/moved.md", fmt.Sprintf(note, "Before the moves"))
+	c.expect(t, "reload")
+	dir := "2026"
+	for i, to := range []string{"a", "b", "archive/c", "d", "archive/e", "f"} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(content, to)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(filepath.Join(content, dir), filepath.Join(content, to)); err != nil {
+			t.Fatal(err)
+		}
+		dir = to
+		c.expect(t, "reload")
+		title := fmt.Sprintf("After move %d", i+1)
+		s.write(t, dir+"/moved.md", fmt.Sprintf(note, title))
+		c.expect(t, "reload")
+		eventually(t, "the page of the note edited in "+dir, func() bool { return strings.Contains(s.page("2026/moved"), title) })
+	}
+}
+
 func TestEditorTempFilesIgnored(t *testing.T) {
 	s := start(t)
 	c := s.connect(t)
