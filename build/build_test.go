@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"html"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -82,6 +84,7 @@ func TestGolden(t *testing.T) {
 				}
 				return
 			}
+			checkLinks(t, out, got)
 			want := readTree(t, wantDir)
 			for name, w := range want {
 				g, ok := got[name]
@@ -297,4 +300,38 @@ func snapshot(t *testing.T, dir string) map[string][]byte {
 		return err
 	})
 	return files
+}
+
+// siteLink is a link or a source of a page within the site.
+var siteLink = regexp.MustCompile(`(?:href|src)="(/[^/"][^"]*|/)"`)
+
+// checkLinks checks that every link of the site's pages to a page or file
+// of the site leads to a file the build wrote; those the server answers
+// (the search, and its feed) are left out.
+func checkLinks(t *testing.T, out string, files map[string][]byte) {
+	t.Helper()
+	for name, data := range files {
+		if !strings.HasSuffix(name, ".html") {
+			continue
+		}
+		for _, m := range siteLink.FindAllSubmatch(data, -1) {
+			target := html.UnescapeString(string(m[1]))
+			target, _, _ = strings.Cut(target, "#")
+			target, _, _ = strings.Cut(target, "?")
+			if target == "/search" || target == "/search.atom" {
+				continue
+			}
+			p, err := url.PathUnescape(strings.TrimPrefix(target, "/"))
+			if err != nil {
+				t.Errorf("%s links to %s: %v", name, target, err)
+				continue
+			}
+			if p == "" || strings.HasSuffix(p, "/") {
+				p += "index.html"
+			}
+			if _, ok := files[p]; !ok {
+				t.Errorf("%s links to %s, which the build did not write", name, target)
+			}
+		}
+	}
 }

@@ -27,7 +27,8 @@ type Bar struct {
 	// Name is the bar's full name in the table and in its tooltip ("март
 	// 2024"); Label when empty.
 	Name string
-	// URL, when set, links the bar's row of the table to what it counts.
+	// URL, when set, links the bar's row of the table to what it counts,
+	// when it counts any.
 	URL string
 }
 
@@ -111,7 +112,11 @@ func (c Bars) HTML() template.HTML {
 			name = bar.Label
 		}
 		b.WriteString(`<tr><th scope="row">`)
-		link(&b, bar.URL, name, "")
+		url := bar.URL
+		if bar.Value == 0 {
+			url = "" // nothing to see there: a year without events has no page
+		}
+		link(&b, url, name, "")
 		fmt.Fprintf(&b, `</th><td>%s</td></tr>`, Number(bar.Value))
 	}
 	b.WriteString(`</tbody></table></details></figure>`)
