@@ -39,6 +39,13 @@ import (
 // make one more.
 const DefaultDebounce = 10 * time.Millisecond
 
+// holdFailure is how long a failed rebuild's problems wait before they are
+// shown: a save that truncates the file and writes it after a pause (a
+// slow disk, a script's redirection) is read half written, and the
+// rebuild after the write is done makes the problems void. A problem that
+// stays is shown that much later.
+const holdFailure = 250 * time.Millisecond
+
 // maxWaitFactor bounds how long a stream of changes that never pauses can
 // postpone a rebuild: maxWaitFactor quiet periods, at least a second.
 const maxWaitFactor = 10
@@ -194,11 +201,30 @@ func (w *Watcher) Run(ctx context.Context) error {
 	}
 
 	// Watching starts before the first build, so that no change is missed.
-	w.rebuild(ctx, true)
+	if problems := w.rebuild(ctx, true); problems != nil {
+		w.fail(problems, true)
+	}
 	builtOnce()
 
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
+	// A failed rebuild's problems wait in held until hold fires, and are
+	// dropped when a rebuild succeeds meanwhile (see holdFailure).
+	hold := time.NewTimer(time.Hour)
+	hold.Stop()
+	var held []string
+	rebuild := func() {
+		problems := w.rebuild(ctx, false)
+		if problems == nil {
+			held = nil
+			hold.Stop()
+			return
+		}
+		if held == nil {
+			hold.Reset(holdFailure)
+		}
+		held = problems
+	}
 	day := w.nextDay()
 	var first time.Time // of the changes waiting for a rebuild; zero when none
 	changed := func() {
@@ -240,13 +266,22 @@ func (w *Watcher) Run(ctx context.Context) error {
 				w.watchTree(fw, dir)
 			}
 			clear(w.arrived)
-			w.rebuild(ctx, false)
+			rebuild()
+		case <-hold.C:
+			if !first.IsZero() {
+				// A change is waiting for its rebuild, which may make the
+				// problems void; if not, they are held again.
+				held = nil
+				continue
+			}
+			w.fail(held, false)
+			held = nil
 		case <-day:
 			// Events that began yesterday are no longer upcoming.
 			w.log.Info("a new day: rebuilding what it changes")
 			timer.Stop()
 			first = time.Time{}
-			w.rebuild(ctx, false)
+			rebuild()
 			day = w.nextDay()
 		}
 	}
@@ -334,8 +369,10 @@ func ignored(path string) bool {
 	return len(ext) == 4 && strings.HasPrefix(ext, ".sw") // .swp, .swo, .swx…
 }
 
-// rebuild builds the site, reports the outcome and tells the clients.
-func (w *Watcher) rebuild(ctx context.Context, first bool) {
+// rebuild builds the site; when it succeeds, it reports it and tells the
+// clients. It returns the problems of a build that failed, nil for one
+// that did not (or that shutting down cut short): Run reports them (fail).
+func (w *Watcher) rebuild(ctx context.Context, first bool) (problems []string) {
 	start := time.Now()
 	var changed []string
 	if !first && !w.everything {
@@ -350,23 +387,16 @@ func (w *Watcher) rebuild(ctx context.Context, first bool) {
 		w.everything = false
 	}
 	if ctx.Err() != nil {
-		return // shutting down: the outcome does not matter
+		return nil // shutting down: the outcome does not matter
 	}
-	seconds := time.Since(start).Seconds()
+	if err != nil {
+		return problemLines(err)
+	}
 	msg := "rebuilt"
 	if first {
 		msg = "built"
 	}
-	if err != nil {
-		lines := problemLines(err)
-		for _, l := range lines {
-			fmt.Fprintln(w.stderr, l)
-		}
-		w.log.Warn(msg+" with errors; serving the last good build", "seconds", seconds, "problems", len(lines))
-		w.publish(strings.Join(lines, "\n"))
-		return
-	}
-	w.log.Info(msg, "seconds", seconds, "notes", res.Notes, "pages", res.Pages, "rendered", res.Rendered, "full", res.Full)
+	w.log.Info(msg, "seconds", time.Since(start).Seconds(), "notes", res.Notes, "pages", res.Pages, "rendered", res.Rendered, "full", res.Full)
 	for _, warning := range res.Warnings {
 		w.log.Warn(warning)
 	}
@@ -379,6 +409,21 @@ func (w *Watcher) rebuild(ctx context.Context, first bool) {
 		fmt.Fprintln(w.stderr, err)
 		w.log.Warn("could not write the feeds and data files; the next build is a full one", "err", err)
 	}
+	return nil
+}
+
+// fail reports the problems of a failed build: to the terminal, and to the
+// clients, whose pages show them.
+func (w *Watcher) fail(problems []string, first bool) {
+	for _, l := range problems {
+		fmt.Fprintln(w.stderr, l)
+	}
+	msg := "rebuilt"
+	if first {
+		msg = "built"
+	}
+	w.log.Warn(msg+" with errors; serving the last good build", "problems", len(problems))
+	w.publish(strings.Join(problems, "\n"))
 }
 
 // note records a changed path, relative to the site and slash-separated,

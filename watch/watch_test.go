@@ -320,6 +320,31 @@ func TestBrokenThenFixed(t *testing.T) {
 	}
 }
 
+// TestHalfWrittenSave saves a note as a slow writer does: the file is
+// emptied, and written a few quiet periods later. The rebuild of the empty
+// file fails, and the one after the write succeeds before the failure is
+// shown: the pages reload, and neither they nor the terminal see a problem.
+func TestHalfWrittenSave(t *testing.T) {
+	s := start(t)
+	c := s.connect(t)
+	s.write(t, "2024/expo.md", "")
+	time.Sleep(3 * debounce)
+	s.write(t, "2024/expo.md", fmt.Sprintf(expo, "Slowly saved expo", `"heilongjiang"`))
+	c.expect(t, "reload")
+	if !strings.Contains(s.page("2024/expo"), "Slowly saved expo") {
+		t.Error("the saved page is not in OUT")
+	}
+	if e := s.stderr.String(); e != "" {
+		t.Errorf("the terminal was told of problems: %q", e)
+	}
+
+	// A problem that stays is shown.
+	s.write(t, "2024/expo.md", "")
+	if ev := c.expect(t, "error"); !strings.Contains(ev.data, "content/2024/expo.md:") {
+		t.Errorf("error event data %q: want the empty file's problem", ev.data)
+	}
+}
+
 func TestBurstIsOneRebuild(t *testing.T) {
 	s := start(t)
 	c := s.connect(t)
