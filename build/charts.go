@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/coopdigest/digest/chart"
+	"github.com/coopdigest/digest/templates"
 )
 
 // The charts of list pages (package chart draws them): events per year on
@@ -165,9 +166,11 @@ func (b *builder) regionsMatrix() template.HTML {
 		return ""
 	}
 	mx := chart.Matrix{
-		ID:     "chart-partners",
-		Title:  "Партнёрства регионов России и провинций Китая",
-		Desc:   "Число совместных событий " + strconv.Itoa(len(rows)) + " регионов России и " + strconv.Itoa(len(cols)) + " провинций Китая с наибольшим числом событий; ячейка ведёт на страницу партнёрства.",
+		ID:    "chart-partners",
+		Title: "Партнёрства регионов России и провинций Китая",
+		Desc: "Число совместных событий " + strconv.Itoa(len(rows)) + templates.Plural(len(rows), " региона", " регионов", " регионов") +
+			" России и " + strconv.Itoa(len(cols)) + templates.Plural(len(cols), " провинции", " провинций", " провинций") +
+			" Китая с наибольшим числом событий; ячейка ведёт на страницу партнёрства.",
 		Corner: "Регион России \\ Китая",
 	}
 	for _, t := range rows {

@@ -33,6 +33,9 @@ type Config struct {
 	// Logger gets a line for every page that fails to render; nil for
 	// none.
 	Logger *slog.Logger
+	// Live asks the page to load the live-reload script of watch mode, as
+	// the pages of a live build do.
+	Live bool
 }
 
 // Handler serves GET /search, the results page of the searches of a
@@ -41,6 +44,7 @@ type Handler struct {
 	search *search.Handler
 	tmpl   atomic.Pointer[templates.Set]
 	log    *slog.Logger
+	live   bool
 }
 
 // errNoPage refuses templates without the results page.
@@ -48,7 +52,7 @@ var errNoPage = errors.New("searchpage: templates have no search.html")
 
 // New returns the results page of sh's searches.
 func New(sh *search.Handler, cfg Config) (*Handler, error) {
-	h := &Handler{search: sh, log: cfg.Logger}
+	h := &Handler{search: sh, log: cfg.Logger, live: cfg.Live}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
@@ -92,6 +96,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			Title:   "Поиск",
 			Path:    r.URL.Path,
 			NoIndex: true,
+			Live:    h.live,
 		}
 		status := http.StatusOK
 		view := &templates.SearchPage{}

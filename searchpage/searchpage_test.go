@@ -260,6 +260,26 @@ func TestHandlerPage(t *testing.T) {
 	}
 }
 
+// TestHandlerLive: the page of watch mode loads the live-reload script, as
+// the site's pages do; a served site's does not.
+func TestHandlerLive(t *testing.T) {
+	sh, err := search.NewHandler(sharedIndex(t), search.HandlerConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, live := range []bool{false, true} {
+		h, err := New(sh, Config{Live: live})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sh.Forget() // the other handler's page is cached
+		page := get(t, h, "GET", "/search?q="+url.QueryEscape("Гуандун")).Body.String()
+		if got := strings.Contains(page, `<script src="/_digest/live.js">`); got != live {
+			t.Errorf("live %v: the page loads the script: %v", live, got)
+		}
+	}
+}
+
 // TestHandlerSetIndex swaps the search handler's indexes under pages from
 // many goroutines: no page fails. Run with -race.
 func TestHandlerSetIndex(t *testing.T) {

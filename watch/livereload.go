@@ -182,7 +182,7 @@ const liveJS = `// digest watch mode: reload after each build, show the problems
     s.boxShadow = "0 2px 12px rgba(0,0,0,.4)";
 
     var title = document.createElement("strong");
-    title.textContent = "Build failed; this page is the last good build.";
+    title.textContent = "Сборка не удалась; на странице — последняя удачная сборка.";
     box.appendChild(title);
 
     var pre = document.createElement("pre");
@@ -195,8 +195,8 @@ const liveJS = `// digest watch mode: reload after each build, show the problems
     var close = document.createElement("button");
     close.type = "button";
     close.textContent = "\u00d7";
-    close.title = "Close";
-    close.setAttribute("aria-label", "Close");
+    close.title = "Закрыть";
+    close.setAttribute("aria-label", "Закрыть");
     var c = close.style;
     c.position = "absolute";
     c.top = ".5em";

@@ -401,7 +401,7 @@ func newServer(o serveOptions, tmplSite string, log *slog.Logger, routes map[str
 	if err != nil {
 		return fail(err)
 	}
-	page, err := searchpage.New(sh, searchpage.Config{Templates: tmpl, Logger: log})
+	page, err := searchpage.New(sh, searchpage.Config{Templates: tmpl, Logger: log, Live: o.watching})
 	if err != nil {
 		return fail(err)
 	}
