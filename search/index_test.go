@@ -379,6 +379,11 @@ func TestSnippet(t *testing.T) {
 			t.Errorf("q=%q: no hits", tt.q)
 			continue
 		}
+		for _, h := range r.Hits {
+			if strings.ContainsAny(h.Snippet, "\n\t") || strings.Contains(h.Snippet, "  ") {
+				t.Errorf("q=%q: snippet %q keeps the text's lines", tt.q, h.Snippet)
+			}
+		}
 		s := r.Hits[0].Snippet
 		for _, c := range tt.contains {
 			if !strings.Contains(s, c) {
@@ -395,6 +400,24 @@ func TestSnippet(t *testing.T) {
 	r := search(t, ix, Query{Regions: []string{"beijing"}})
 	if len(r.Hits) != 1 || r.Hits[0].Snippet != "В заметке нарочно опечатка в названии края." {
 		t.Errorf("hits %+v", r.Hits)
+	}
+}
+
+func TestWholeWords(t *testing.T) {
+	for in, want := range map[string]string{
+		"…24 года работало <mark>бюро</mark> в Харбине, прово…": "… года работало <mark>бюро</mark> в Харбине, …",
+		"Начало текста и <mark>бюро</mark> в конце":             "Начало текста и <mark>бюро</mark> в конце",
+		"…<mark>бюро</mark>кратия и <mark>бюро</mark>…":         "…<mark>бюро</mark>кратия и <mark>бюро</mark>…",
+		"… ровно с начала слова, и до конца …":                  "… ровно с начала слова, и до конца …",
+		"…&lt;b&gt;растёт &amp;":                                "… &amp;",
+		"…одно…":                                                "…одно…",
+		"…на\nстроках\n":                                        "…\nстроках\n",
+		"…слово\nи ещё…":                                        "…\nи …",
+		"":                                                      "",
+	} {
+		if got := wholeWords(in); got != want {
+			t.Errorf("wholeWords(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
 

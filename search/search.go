@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
@@ -253,7 +254,6 @@ func hitOf(dm *bsearch.DocumentMatch) Hit {
 	}
 	// bleve highlights the start of a field without matches, too: its
 	// locations tell whether a word matched there.
-	defer func() { h.Snippet = squeeze(h.Snippet) }()
 	switch {
 	case len(dm.Locations[fieldBody]) > 0 && len(dm.Fragments[fieldBody]) > 0:
 		h.Snippet = dm.Fragments[fieldBody][0]
@@ -264,7 +264,30 @@ func hitOf(dm *bsearch.DocumentMatch) Hit {
 	case len(dm.Fragments[fieldBody]) > 0:
 		h.Snippet = dm.Fragments[fieldBody][0]
 	}
+	h.Snippet = squeeze(wholeWords(h.Snippet))
 	return h
+}
+
+// cut is what bleve's highlighter puts where it cut a snippet from its text.
+const cut = "…"
+
+// wholeWords drops the part of a word a snippet begins or ends with where
+// the highlighter cut it from its text, which counts letters, not words:
+// «…24 года», of «2024 года», becomes «… года». A marked word stays whole
+// as it is.
+func wholeWords(s string) string {
+	if rest, ok := strings.CutPrefix(s, cut); ok {
+		if i := strings.IndexFunc(rest, unicode.IsSpace); i > 0 && !strings.Contains(rest[:i], "<") {
+			s = cut + rest[i:]
+		}
+	}
+	if rest, ok := strings.CutSuffix(s, cut); ok {
+		if i := strings.LastIndexFunc(rest, unicode.IsSpace); i >= 0 && !strings.Contains(rest[i:], ">") {
+			_, size := utf8.DecodeRuneInString(rest[i:])
+			s = rest[:i+size] + cut
+		}
+	}
+	return s
 }
 
 // squeeze makes every run of white space in a snippet one space: the text
