@@ -57,7 +57,7 @@ type spelled struct {
 // actorLabels are, by kind, the index page's heading, what one is, what
 // the people an actor met are called, and the Russian for the kind.
 var actorLabels = map[string][4]string{
-	"people":        {"Участники", "Участник", "Чаще всего встречался с", "Участники событий"},
+	"people":        {"Участники", "Участник", "Чаще всего на событиях с", "Участники событий"},
 	"organizations": {"Организации", "Организация", "Чаще всего на их событиях", "Организации"},
 }
 

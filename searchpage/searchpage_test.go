@@ -201,7 +201,7 @@ func TestHandlerPastTheEnd(t *testing.T) {
 		want, not   []string
 	}{
 		{"past the last page", "page=50&per_page=2", []string{`<span id="total">7</span>`, "Страницы 50 нет", `<a href="?page=4&amp;per_page=2">Последняя страница, 4-я</a>`}, []string{"Ничего не найдено", `class="pager"`}},
-		{"past the only page", "q=" + url.QueryEscape("Гуандун") + "&page=3", []string{`<a href="?q=%D0%93%D1%83%D0%B0%D0%BD%D0%B4%D1%83%D0%BD">Последняя страница, 1-я</a>`}, []string{"Ничего не найдено"}},
+		{"past the only page", "q=" + url.QueryEscape("Гуандун") + "&page=3", []string{"все найденные события — на первой", `<a href="?q=%D0%93%D1%83%D0%B0%D0%BD%D0%B4%D1%83%D0%BD">Первая страница</a>`}, []string{"Ничего не найдено", "от 1 до 1"}},
 		{"nothing at all", "q=zzzzqqq&page=3", []string{"Ничего не найдено"}, []string{"Последняя страница"}},
 		{"the last page", "page=4&per_page=2", []string{`rel="prev"`, "Страница 4 из 4"}, []string{"Последняя страница", "Ничего не найдено"}},
 	}
