@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -295,6 +296,13 @@ func queryProblem(err error) string {
 	if errors.As(err, &ee) {
 		return fmt.Sprintf("bad escape %q", printable(string(ee)))
 	}
+	// net/url has no error values for these; its messages tell them apart.
+	switch {
+	case strings.Contains(err.Error(), "semicolon"):
+		return "';' does not separate parameters: use '&', and %3B for a ';' in a value"
+	case strings.Contains(err.Error(), "exceeded limit"):
+		return "too many parameters"
+	}
 	return "cannot be decoded"
 }
 
@@ -303,6 +311,12 @@ func queryProblemRu(err error) string {
 	var ee url.EscapeError
 	if errors.As(err, &ee) {
 		return fmt.Sprintf("неверный код %q", printable(string(ee)))
+	}
+	switch {
+	case strings.Contains(err.Error(), "semicolon"):
+		return "«;» не разделяет параметры: нужен «&», а «;» в значении — %3B"
+	case strings.Contains(err.Error(), "exceeded limit"):
+		return "слишком много параметров"
 	}
 	return "не декодируется"
 }

@@ -53,6 +53,8 @@ func TestHandlerBadRequests(t *testing.T) {
 		{"unknown kind", "kind=" + url.QueryEscape("выстафка"), []string{"kind:", "unknown kind", "Выставка"}},
 		{"unknown sort", "sort=foo", []string{"sort:", `"foo"`, "relevance or date"}},
 		{"malformed escape", "q=%zz", []string{"query string", "%zz"}},
+		{"semicolon", "q=a;b", []string{"query string", "';' does not separate parameters", "'&'"}},
+		{"too many parameters", strings.Repeat("a=1&", 20000), []string{"query string", "too many parameters"}},
 		{"from huge", "from=" + strings.Repeat("9", 100000), []string{"from:", "is not a date", "YYYY-MM-DD"}},
 		{"sort huge", "sort=" + strings.Repeat("x", 100000), []string{"sort:", "relevance or date"}},
 		{"page huge", "page=" + strings.Repeat("x", 100000), []string{"page:"}},

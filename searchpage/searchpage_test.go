@@ -146,6 +146,7 @@ func TestHandlerBadRequests(t *testing.T) {
 		{"unknown kind", "kind=" + url.QueryEscape("выстафка"), "kind", []string{"kind: неизвестный вид события «выстафка»; может быть, «Выставка»"}},
 		{"unknown sort", "sort=foo", "sort", []string{"sort: неизвестный порядок &#34;foo&#34;"}},
 		{"malformed escape", "q=%zz", "query string", []string{"query string: строка запроса не читается: неверный код &#34;%zz&#34;"}},
+		{"semicolon", "q=a;b", "query string", []string{"query string: строка запроса не читается: «;» не разделяет параметры: нужен «&amp;»"}},
 		{"from huge", "from=" + strings.Repeat("9", 100000), "from", []string{"— не дата, нужен формат ГГГГ-ММ-ДД"}},
 		{"sort huge", "sort=" + strings.Repeat("x", 100000), "sort", []string{"нужен relevance (по релевантности) или date (по дате)"}},
 		{"page huge", "page=" + strings.Repeat("x", 100000), "page", []string{"нужно целое число от 1"}},
