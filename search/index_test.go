@@ -211,6 +211,63 @@ func TestPlanBounds(t *testing.T) {
 	}
 }
 
+// TestVariants checks that a word finds the forms of it that the Snowball
+// stemmer cuts apart from it, and that such a form is no typo.
+func TestVariants(t *testing.T) {
+	bodies := map[string]string{
+		"/2024/a/": "Открылась выставка в Харбине.",
+		"/2024/b/": "Итоги трёх выставок года.",
+		"/2024/c/": "Делегация посетила Китай.",
+		"/2024/d/": "Товарооборот России и Китая вырос.",
+		"/2024/e/": "Цены на рынке снизились.",
+		"/2024/f/": "Рынок растёт.",
+		"/2024/g/": "Делегация посетила музей.",
+		"/2024/h/": "Экспонаты музея.",
+		"/2024/i/": "Девушка и две девушек.",
+		"/2024/j/": "Кит и киты.",
+	}
+	// Three notes of each: a word that many notes have is not looked for
+	// with typos (see fuzzyForms), which would find the other forms too.
+	var docs []Document
+	for id, body := range bodies {
+		for i := range 3 {
+			docs = append(docs, Document{ID: fmt.Sprintf("%s%d/", id, i), Title: "Заметка", Body: body, Kind: "expo", Regions: []string{"heilongjiang"}, Date: day("2024-05-01")})
+		}
+	}
+	ix := buildIndex(t, docs, 1)
+	for _, tt := range []struct {
+		q    string
+		want []string
+	}{
+		{"выставок", []string{"/2024/a/", "/2024/b/"}},
+		{"выставка", []string{"/2024/a/", "/2024/b/"}},
+		{"выставки", []string{"/2024/a/", "/2024/b/"}},
+		{"Китай", []string{"/2024/c/", "/2024/d/", "/2024/j/"}}, // «Китая» stems as «кит» does
+		{"Китая", []string{"/2024/c/", "/2024/d/", "/2024/j/"}},
+		{"Китаю", []string{"/2024/c/", "/2024/d/", "/2024/j/"}},
+		{"рынок", []string{"/2024/e/", "/2024/f/"}},
+		{"рынке", []string{"/2024/e/", "/2024/f/"}},
+		{"музей", []string{"/2024/g/", "/2024/h/"}},
+		{"музея", []string{"/2024/g/", "/2024/h/"}},
+		{"девушка", []string{"/2024/i/"}},
+		{"Харбин", []string{"/2024/a/"}},
+	} {
+		r := search(t, ix, Query{Q: tt.q})
+		var want []string
+		for _, id := range tt.want {
+			for i := range 3 {
+				want = append(want, fmt.Sprintf("%s%d/", id, i))
+			}
+		}
+		if got := slices.Sorted(slices.Values(urls(r))); !slices.Equal(got, want) {
+			t.Errorf("q=%q: got %q, want %q", tt.q, got, want)
+		}
+		if len(r.Typos) > 0 {
+			t.Errorf("q=%q: taken for a typo: %+v", tt.q, r.Typos)
+		}
+	}
+}
+
 func TestTypoRanksBelowExact(t *testing.T) {
 	ix := sharedIndex(t)
 	// «Хабаровский» is exact in expo; typo holds «Хабровский», one edit away.

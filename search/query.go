@@ -178,10 +178,14 @@ func (ix *Index) plan(t Text) *plan {
 			if !first(term, p.must) {
 				continue
 			}
+			whole := foldWord(w[tok.Start:tok.End])
+			// A word the notes have in a form the stemmer cuts otherwise
+			// is no typo.
+			alts := ix.variants(whole, term)
 			p.terms = append(p.terms, term)
+			p.terms = append(p.terms, alts...)
 			var forms []string
-			if tok.Type == analysis.AlphaNumeric && fuzzyLeft > 0 {
-				whole := foldWord(w[tok.Start:tok.End])
+			if tok.Type == analysis.AlphaNumeric && fuzzyLeft > 0 && len(alts) == 0 {
 				if forms = ix.fuzzyForms(term, whole); forms != nil {
 					fuzzyLeft--
 					if ix.docFreq(term, textFields...) == 0 {
@@ -189,8 +193,8 @@ func (ix *Index) plan(t Text) *plan {
 					}
 				}
 			}
-			p.must = append(p.must, wordQuery(term, forms, textFields, &p.fuzzy))
-			p.marks = append(p.marks, wordQuery(term, forms, snippetFields, &p.fuzzy))
+			p.must = append(p.must, wordQuery(append([]string{term}, alts...), forms, textFields, &p.fuzzy))
+			p.marks = append(p.marks, wordQuery(append([]string{term}, alts...), forms, snippetFields, &p.fuzzy))
 		}
 	}
 	for _, ph := range t.Phrases {
@@ -222,17 +226,19 @@ func (ix *Index) analyze(text string) analysis.TokenStream {
 	return ix.analyzer.Analyze([]byte(text))
 }
 
-// wordQuery matches term in any of fields, or, at a fifth of the weight,
-// any of the fuzzy forms within an edit or two (see fuzzyForms), the
-// first letter kept; seen, when not nil, keeps the fuzzy forms' candidate
-// terms for other queries of the same search.
-func wordQuery(term string, fuzzyForms []string, fields []field, seen *fuzzySeen) query.Query {
+// wordQuery matches any of terms in any of fields, or, at a fifth of the
+// weight, any of the fuzzy forms within an edit or two (see fuzzyForms),
+// the first letter kept; seen, when not nil, keeps the fuzzy forms'
+// candidate terms for other queries of the same search.
+func wordQuery(terms []string, fuzzyForms []string, fields []field, seen *fuzzySeen) query.Query {
 	var alts []query.Query
-	for _, f := range fields {
-		q := bleve.NewTermQuery(term)
-		q.SetField(f.name)
-		q.SetBoost(f.boost)
-		alts = append(alts, q)
+	for _, term := range terms {
+		for _, f := range fields {
+			q := bleve.NewTermQuery(term)
+			q.SetField(f.name)
+			q.SetBoost(f.boost)
+			alts = append(alts, q)
+		}
 	}
 	for _, form := range fuzzyForms {
 		fuzziness := 1
@@ -274,6 +280,63 @@ func (ix *Index) fuzzyForms(term, whole string) []string {
 	return []string{term, whole}
 }
 
+// variants returns the stems of other forms of a reader's word, folded,
+// that the Snowball stemmer cuts apart from its own (term), and which the
+// index has: a search for a word finds its other forms. Two kinds of Russian
+// nouns are cut apart. Those in -ай and -ей, whose genitive in -я the
+// stemmer takes for an adjective's ending («Китай», «Китае» кита; «Китая»
+// кит; «музей» муз, «музея» музе): the genitive is made of the word or
+// of its stem, or the nominative of the genitive, and stemmed. And those with a vowel that comes
+// and goes before a final к («выставка» выставк, «выставок» выставок;
+// «рынок», «рынка» рынк): the vowel is taken out of the stem, or put in,
+// е after ж, ш, ч, щ and ц, о after the other consonants.
+func (ix *Index) variants(word, term string) []string {
+	var others []string
+	if strings.HasSuffix(term, "а") || strings.HasSuffix(term, "е") {
+		others = append(others, term+"я") // «Китай», «Китае», «Китаю»: кита; «Китая»
+	}
+	for _, end := range []string{"ай", "ей", "яй"} {
+		if strings.HasSuffix(word, end) {
+			others = append(others, strings.TrimSuffix(word, "й")+"я") // «музей»: муз; «музея»
+		}
+	}
+	for _, end := range []string{"ая", "ея"} {
+		if strings.HasSuffix(word, end) {
+			others = append(others, strings.TrimSuffix(word, "я")+"й") // «Китая»: кит; «Китай»
+		}
+	}
+	var stems []string
+	for _, o := range others {
+		if toks := ix.analyze(o); len(toks) == 1 {
+			stems = append(stems, string(toks[0].Term))
+		}
+	}
+	if t := []rune(term); len(t) >= 4 && t[len(t)-1] == 'к' {
+		n := len(t)
+		switch {
+		case isConsonant(t[n-2]):
+			vowel := "о"
+			if strings.ContainsRune("жшчщц", t[n-2]) {
+				vowel = "е"
+			}
+			stems = append(stems, string(t[:n-1])+vowel+"к")
+		case (t[n-2] == 'о' || t[n-2] == 'е') && isConsonant(t[n-3]):
+			stems = append(stems, string(t[:n-2])+"к")
+		}
+	}
+	var out []string
+	for _, s := range stems {
+		if s != term && !slices.Contains(out, s) && ix.docFreq(s, textFields...) > 0 {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func isConsonant(r rune) bool {
+	return strings.ContainsRune("бвгджзклмнпрстфхцчшщ", r)
+}
+
 // docFreq counts the notes that have term in each of fields, added up,
 // from the dictionary of each shard.
 func (ix *Index) docFreq(term string, fields ...field) int {
@@ -302,7 +365,7 @@ func (ix *Index) phrase(ph string, fields []field) query.Query {
 	case 0:
 		return nil
 	case 1:
-		return wordQuery(string(toks[0].Term), nil, fields, nil)
+		return wordQuery([]string{string(toks[0].Term)}, nil, fields, nil)
 	}
 	var alts []query.Query
 	for _, f := range fields {
