@@ -282,14 +282,15 @@ func (ix *Index) fuzzyForms(term, whole string) []string {
 
 // variants returns the stems of other forms of a reader's word, folded,
 // that the Snowball stemmer cuts apart from its own (term), and which the
-// index has: a search for a word finds its other forms. Two kinds of Russian
-// nouns are cut apart. Those in -ай and -ей, whose genitive in -я the
-// stemmer takes for an adjective's ending («Китай», «Китае» кита; «Китая»
-// кит; «музей» муз, «музея» музе): the genitive is made of the word or
-// of its stem, or the nominative of the genitive, and stemmed. And those with a vowel that comes
-// and goes before a final к («выставка» выставк, «выставок» выставок;
-// «рынок», «рынка» рынк): the vowel is taken out of the stem, or put in,
-// е after ж, ш, ч, щ and ц, о after the other consonants.
+// index has in titles or bodies: a search for a word finds its other
+// forms. Two kinds of Russian nouns are cut apart. Those in -ай and -ей,
+// whose genitive in -я the stemmer takes for an adjective's ending
+// («Китай», «Китае» кита; «Китая» кит; «музей» муз, «музея» музе): the
+// genitive is made of the word or of its stem, or the nominative of the
+// genitive, and stemmed. And those with a vowel that comes and goes before
+// a final к («выставка» выставк, «выставок» выставок; «рынок», «рынка»
+// рынк): the vowel is taken out of the stem, or put in, е after ж, ш, ч,
+// щ and ц, о after the other consonants.
 func (ix *Index) variants(word, term string) []string {
 	var others []string
 	if strings.HasSuffix(term, "а") || strings.HasSuffix(term, "е") {
@@ -326,7 +327,7 @@ func (ix *Index) variants(word, term string) []string {
 	}
 	var out []string
 	for _, s := range stems {
-		if s != term && !slices.Contains(out, s) && ix.docFreq(s, textFields...) > 0 {
+		if s != term && !slices.Contains(out, s) && ix.docFreq(s, field{name: fieldTitle}, field{name: fieldBody}) > 0 {
 			out = append(out, s)
 		}
 	}
