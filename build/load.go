@@ -30,10 +30,17 @@ func Check(site string) (*source.Site, error) {
 // templates/ folder, if it has one, overriding them file by file.
 func LoadTemplates(site string) (*templates.Set, error) {
 	dir := filepath.Join(site, "templates")
-	if st, err := os.Stat(dir); err == nil && st.IsDir() {
-		return templates.Load(os.DirFS(dir))
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return templates.Load(nil)
 	}
-	return templates.Load(nil)
+	// Read through a root, as notes are: a symbolic link is followed only
+	// inside templates/, and a file is looked at before it is opened.
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	defer root.Close()
+	return templates.Load(root.FS())
 }
 
 // sorted sorts problems by file, line and column, as source does.

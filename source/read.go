@@ -23,6 +23,13 @@ func readFile(fsys fs.FS, name string, limit int64) ([]byte, error) {
 	return readRegular(fsys, name, limit, false)
 }
 
+// ReadFile is readFile, for the site's other files (its templates): name
+// is read from fsys when it is a regular file of at most limit bytes, and
+// symbolic links are followed as fsys follows them.
+func ReadFile(fsys fs.FS, name string, limit int64) ([]byte, error) {
+	return readFile(fsys, name, limit)
+}
+
 // readRegular is readFile. When walked is true, the caller found name a
 // regular file as it listed its folder (fs.DirEntry.Type, which costs no
 // look of its own), and name is opened without looking again first.

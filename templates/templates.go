@@ -222,6 +222,13 @@ func templateError(err error) error {
 	return errors.New("templates/" + msg)
 }
 
+// maxFile is the largest template or stylesheet read: far more than one
+// needs, so that a file that is not one (a log, a dump) is refused rather
+// than held in memory and published.
+const maxFile = 4 << 20
+
+// readAll reads the templates and static files of fsys into into: regular
+// files of at most maxFile bytes (see source.ReadFile).
 func readAll(fsys fs.FS, into map[string][]byte) error {
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
@@ -234,7 +241,7 @@ func readAll(fsys fs.FS, into map[string][]byte) error {
 		if ext := path.Ext(e.Name()); ext != ".html" && !slices.Contains(staticExts, ext) {
 			continue
 		}
-		data, err := fs.ReadFile(fsys, e.Name())
+		data, err := source.ReadFile(fsys, e.Name(), maxFile)
 		if err != nil {
 			return fmt.Errorf("templates/%s: %w", e.Name(), err)
 		}
