@@ -2,6 +2,7 @@ package build
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -123,14 +124,43 @@ func outKind(dir string) (outKindT, error) {
 	if hasMarker(dir) {
 		return outMarked, nil
 	}
-	// Every output before the marker had these; it takes all three.
+	// Every output before the marker had these; it takes all three, and
+	// a search index's manifest that names its shards, each a folder.
 	for _, p := range []string{".search/index.json", "index.html", "sitemap.xml"} {
 		st, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(p)))
 		if err != nil || !st.Mode().IsRegular() {
 			return outForeign, nil
 		}
 	}
+	if !legacyIndex(filepath.Join(dir, ".search")) {
+		return outForeign, nil
+	}
 	return outLegacy, nil
+}
+
+// legacyIndex reports whether dir holds a search index as digest wrote it
+// before outputs were marked: index.json, a manifest of a version and
+// shards, and each shard a folder beside it.
+func legacyIndex(dir string) bool {
+	f, err := os.Open(filepath.Join(dir, "index.json"))
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var m struct {
+		Version int      `json:"version"`
+		Shards  []string `json:"shards"`
+	}
+	if err := json.NewDecoder(io.LimitReader(f, 1<<20)).Decode(&m); err != nil || m.Version < 1 || len(m.Shards) == 0 {
+		return false
+	}
+	for _, s := range m.Shards {
+		st, err := os.Lstat(filepath.Join(dir, s))
+		if s == "" || strings.ContainsAny(s, `/\`) || s == "." || s == ".." || err != nil || !st.IsDir() {
+			return false
+		}
+	}
+	return true
 }
 
 // hasMarker reports whether dir holds a marker written by digest: a

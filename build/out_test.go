@@ -66,7 +66,14 @@ func TestCheckOut(t *testing.T) {
 	empty := mk("empty")
 	foreign := mk("foreign", "notes.txt", "photos/1.jpg")
 	marked := mk("marked", MarkerName, "index.html")
-	legacy := mk("legacy", ".search/index.json", "index.html", "sitemap.xml", "2025/x/index.html")
+	legacy := mk("legacy", ".search/index.json", "index.html", "sitemap.xml", "2025/x/index.html", ".search/00/index_meta.json")
+	mustWrite(t, filepath.Join(legacy, ".search", "index.json"), `{"version": 1, "docs": 1, "shards": ["00"]}`)
+	// The three files a previous layout had, but no index: a folder made to
+	// look like an output, or someone's own.
+	lookalike := mk("lookalike", ".search/index.json", "index.html", "sitemap.xml", "thesis.docx")
+	mustWrite(t, filepath.Join(lookalike, ".search", "index.json"), `{}`)
+	noShard := mk("no-shard", ".search/index.json", "index.html", "sitemap.xml")
+	mustWrite(t, filepath.Join(noShard, ".search", "index.json"), `{"version": 1, "shards": ["00"]}`)
 	halfLegacy := mk("half-legacy", ".search/index.json", "index.html")
 	badMarker := mk("bad-marker", "index.html")
 	mustWrite(t, filepath.Join(badMarker, MarkerName), "not digest's\n")
@@ -111,6 +118,8 @@ func TestCheckOut(t *testing.T) {
 		{"the site's .git", "", site, filepath.Join(site, ".git"), "not empty and was not written by digest"},
 		{"another folder", "", site, foreign, "not empty and was not written by digest (no .digest marker)"},
 		{"half a previous layout", "", site, halfLegacy, "not written by digest"},
+		{"a previous layout's files, no index", "", site, lookalike, "not written by digest"},
+		{"a previous layout's manifest, no shard", "", site, noShard, "not written by digest"},
 		{"a marker not digest's", "", site, badMarker, "not written by digest"},
 		{"a marker that is a link", "", site, linkedMarker, "not written by digest"},
 		{"a link to an empty folder", "", site, emptyLink, "symbolic link"},
