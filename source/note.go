@@ -162,6 +162,11 @@ func contains(list []string, s string) bool {
 	return false
 }
 
+// MaxListed is the most entries a list of a note's front matter may have
+// (people, organizations, places, regions, sectors, sources): far more
+// than any note names.
+const MaxListed = 200
+
 // Fields lists the front-matter fields a note may have, in the contract's order.
 var Fields = []string{"title", "date", "end", "published", "kind", "regions", "sectors", "people", "organizations", "places", "sources", "summary", "image", "image_alt", "slug", "draft"}
 
@@ -285,6 +290,13 @@ func parseNote(file string, data []byte, src *Site) (*Note, error) {
 	slugOK := true
 	for _, f := range root.fields {
 		seen[f.key] = true
+		if f.val.kind == listValue && len(f.val.list) > MaxListed {
+			// Each person, organization or region has a page that shows
+			// the note with its lists: a list without end would cost
+			// its square in pages.
+			p.add(file, f.val.line, f.val.col, "%s: %d entries, more than the %d a note may list", f.key, len(f.val.list), MaxListed)
+			continue
+		}
 		switch f.key {
 		case "title":
 			n.Title = scalar(&p, file, f)
@@ -371,7 +383,9 @@ func parseNote(file string, data []byte, src *Site) (*Note, error) {
 			p.add(file, openLine, 1, "missing required field %q", req)
 		}
 	}
-	if !n.End.IsZero() && !n.Date.IsZero() && n.End.Before(n.Date) {
+	// Pages count days as written, each in its own zone: an end on an
+	// earlier day is before the date even when it is a later instant.
+	if !n.End.IsZero() && !n.Date.IsZero() && (n.End.Before(n.Date) || calendarDay(n.End).Before(calendarDay(n.Date))) {
 		f := root.get("end")
 		p.add(file, f.val.line, f.val.col, "end %s is before date %s", day(n.End), day(n.Date))
 	}
@@ -568,3 +582,9 @@ func ParseDateParam(s string) (time.Time, error) {
 	}
 	return t, nil
 }
+
+// calendarDay is the day of t as written, at midnight UTC.
+func calendarDay(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
