@@ -42,3 +42,32 @@ func TestLicense(t *testing.T) {
 		})
 	}
 }
+
+// TestSettingsURLs: base_url and search_url are addresses pages can be
+// made with; anything else is an error at the setting.
+func TestSettingsURLs(t *testing.T) {
+	for _, tt := range []struct {
+		yaml string
+		err  string // part of the error; "" for none
+	}{
+		{"base_url: https://example.org/digest\n", ""},
+		{"base_url: https://example.org/digest?x=1\n", `site.yaml:1:11: base_url "https://example.org/digest?x=1": must have no query`},
+		{"base_url: 'https://example.org/#top'\n", "must have no query (?…) or fragment (#…)"},
+		{"base_url: /digest/\n", "must be an absolute http or https URL"},
+		{"search_url: /search\n", ""},
+		{"search_url: https://search.example.org/search\n", ""},
+		{"search_url: 'javascript:alert(1)//'\n", `site.yaml:1:13: search_url "javascript:alert(1)//": give a path on the site (/search) or an http or https URL`},
+		{"search_url: 'data:text/html,x'\n", "give a path on the site"},
+		{"search_url: //evil.example/search\n", "give a path on the site"},
+		{"search_url: search\n", "give a path on the site"},
+		{"search_url: 'https:'\n", "give a path on the site"},
+	} {
+		_, err := ParseSettings("site.yaml", []byte(tt.yaml))
+		switch {
+		case tt.err == "" && err != nil:
+			t.Errorf("%q: %v", tt.yaml, err)
+		case tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)):
+			t.Errorf("%q: err = %v, want %q", tt.yaml, err, tt.err)
+		}
+	}
+}

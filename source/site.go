@@ -166,6 +166,11 @@ func ParseSettings(file string, data []byte) (Settings, error) {
 				p.add(file, f.val.line, f.val.col, "base_url %s: must be an absolute http or https URL", q(v))
 				continue
 			}
+			if u.RawQuery != "" || u.Fragment != "" || strings.ContainsAny(v, "?#") {
+				// Every page's address is the base and its path.
+				p.add(file, f.val.line, f.val.col, "base_url %s: must have no query (?…) or fragment (#…): pages' addresses are made by adding their paths to it", q(v))
+				continue
+			}
 			if !strings.HasSuffix(v, "/") {
 				v += "/"
 			}
@@ -182,6 +187,12 @@ func ParseSettings(file string, data []byte) (Settings, error) {
 		case "search_url":
 			if v == "" {
 				p.add(file, f.val.line, f.val.col, "search_url must not be empty")
+				continue
+			}
+			if u, err := url.Parse(v); err != nil || !((u.Scheme == "http" || u.Scheme == "https") && u.Host != "" || u.Scheme == "" && strings.HasPrefix(v, "/") && !strings.HasPrefix(v, "//")) {
+				// Forms and links take only these: html/template makes any
+				// other scheme a dead «#ZgotmplZ».
+				p.add(file, f.val.line, f.val.col, "search_url %s: give a path on the site (/search) or an http or https URL", q(v))
 				continue
 			}
 			s.SearchURL = v
