@@ -66,6 +66,9 @@ func (es Errors) Unwrap() []error {
 type problems struct {
 	list    Errors
 	unknown int // names that matched no taxonomy entry, for hintedNames
+	// minor are problems told only where no other is: a value's control
+	// character, say, beside the message that the value is no date.
+	minor Errors
 }
 
 func (p *problems) add(file string, line, col int, format string, args ...any) {
@@ -89,6 +92,12 @@ func (p *problems) addErr(err error) {
 
 // err sorts the problems and returns them, or nil when there are none.
 func (p *problems) err() error {
+	for _, m := range p.minor {
+		if !slices.ContainsFunc(p.list, func(e *FileError) bool { return e.File == m.File && e.Line == m.Line && e.Col == m.Col }) {
+			p.list = append(p.list, m)
+		}
+	}
+	p.minor = nil
 	if len(p.list) == 0 {
 		return nil
 	}

@@ -268,6 +268,12 @@ func parseNote(file string, data []byte, src *Site) (*Note, error) {
 	if !validUTF8(&p, file, data) && !utf8.Valid(data[:bodyStart]) {
 		return nil, p.err()
 	}
+	if i := controlByte(body); i >= 0 {
+		r, _ := utf8.DecodeRune(body[i:])
+		line := 1 + bytes.Count(data[:bodyStart+i], []byte("\n"))
+		col := 1 + utf8.RuneCount(data[bytes.LastIndexByte(data[:bodyStart+i], '\n')+1:bodyStart+i])
+		p.add(file, line, col, "control character U+%04X in the text: remove it", r)
+	}
 
 	var root *value
 	if fm.format == "toml" {
@@ -588,3 +594,17 @@ func calendarDay(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 
+// controlByte returns where b holds the first control character that text
+// may not (see isControl), or -1. It looks at bytes: C0 and DEL are one
+// byte, C1 two, 0xC2 and 0x80 to 0x9F, and no other character has those.
+func controlByte(b []byte) int {
+	for i, c := range b {
+		switch {
+		case c < 0x20 && c != '\t' && c != '\n' && c != '\r', c == 0x7f:
+			return i
+		case c == 0xc2 && i+1 < len(b) && b[i+1] >= 0x80 && b[i+1] <= 0x9f:
+			return i
+		}
+	}
+	return -1
+}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gosimple/slug"
 	"gopkg.in/yaml.v3"
@@ -79,6 +80,10 @@ func Scaffold(src *Site, spec NoteSpec) (*Scaffolded, error) {
 	switch {
 	case title == "":
 		bad("title", errors.New("a title is required"))
+	case !utf8.ValidString(title):
+		bad("title", fmt.Errorf("%q is not UTF-8 text", title))
+	case strings.ContainsFunc(title, isControl):
+		bad("title", fmt.Errorf("%q holds a control character", title))
 	case name == "":
 		bad("title", fmt.Errorf("%q has no letters or digits to make a file name of", title))
 	}

@@ -188,6 +188,14 @@ func TestScaffoldProblems(t *testing.T) {
 		spec: NoteSpec{Title: " \n ", Date: day, Regions: []string{"moscow"}},
 		want: []string{"title: a title is required"},
 	}, {
+		name: "title not UTF-8",
+		spec: NoteSpec{Title: "bad\xffutf", Date: day, Regions: []string{"moscow"}},
+		want: []string{`title: "bad\xffutf" is not UTF-8 text`},
+	}, {
+		name: "title with a control character",
+		spec: NoteSpec{Title: "Визит\a", Date: day, Regions: []string{"moscow"}},
+		want: []string{`title: "Визит\a" holds a control character`},
+	}, {
 		name: "no kind and no kind other",
 		src:  noOther,
 		spec: NoteSpec{Title: "Визит", Date: day, Regions: []string{"beijing"}},

@@ -141,6 +141,11 @@ func (d *yamlDecoder) value(n *yaml.Node) *value {
 		}
 	}
 	v := &value{line: n.Line + d.lineOffset, col: n.Column}
+	if n.Style&yaml.TaggedStyle != 0 {
+		// «!!binary …» would be read as its base64 text, «!!int hello»
+		// as hello: a tag is a mistake, never what the editor meant.
+		d.p.add(d.file, v.line, v.col, "YAML tag %s: tags are not read; write the value as text", cut(n.Tag))
+	}
 	switch n.Kind {
 	case yaml.ScalarNode:
 		if n.Tag == "!!null" {
@@ -223,10 +228,43 @@ var yamlParserProblems = []string{"did not find expected", "found duplicate %", 
 // adding its problems to p. It returns nil when the data cannot be used: a
 // syntax error or aliases that repeat too much.
 func parseYAML(p *problems, file string, data []byte, lineOffset int) *value {
-	if v, ok := parseSimpleYAML(data, lineOffset); ok {
-		return v
+	v, ok := parseSimpleYAML(data, lineOffset)
+	if !ok {
+		v = parseFullYAML(p, file, data, lineOffset)
 	}
-	return parseFullYAML(p, file, data, lineOffset)
+	controls(p, file, v)
+	return v
+}
+
+// controls reports each value of v that holds a control character (but
+// tab and line breaks), as YAML's and TOML's escapes write them («\a»):
+// no page, feed, calendar or CSV file may carry one. It is a minor problem
+// (problems.minor), told where no other is.
+func controls(p *problems, file string, v *value) {
+	if v == nil {
+		return
+	}
+	switch v.kind {
+	case scalarValue:
+		if i := strings.IndexFunc(v.str, isControl); i >= 0 {
+			r, _ := utf8.DecodeRuneInString(v.str[i:])
+			p.minor = append(p.minor, &FileError{File: file, Line: v.line, Col: v.col, Err: fmt.Errorf("control character U+%04X in the value: remove it", r)})
+		}
+	case listValue:
+		for _, e := range v.list {
+			controls(p, file, e)
+		}
+	case mapValue:
+		for _, f := range v.fields {
+			controls(p, file, f.val)
+		}
+	}
+}
+
+// isControl reports whether r is a control character that text may not
+// hold: C0 but tab and line breaks, DEL and C1.
+func isControl(r rune) bool {
+	return (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || (r >= 0x7f && r <= 0x9f)
 }
 
 // parseFullYAML is parseYAML by yaml.v3 alone.
@@ -305,6 +343,7 @@ func parseTOML(p *problems, file string, data []byte, lineOffset int) *value {
 		root.fields = append(root.fields, field{key: k[0], line: p[0], col: p[1], val: fromAny(m[k[0]], p[0], p[1])})
 	}
 	sort.SliceStable(root.fields, func(i, j int) bool { return root.fields[i].line < root.fields[j].line })
+	controls(p, file, root)
 	return root
 }
 
