@@ -460,6 +460,18 @@ func TestSnippet(t *testing.T) {
 	}
 }
 
+func TestSqueeze(t *testing.T) {
+	for in, want := range map[string]string{
+		"…\n\nНачало  абзаца.\n\nВторой\tабзац …": "…Начало абзаца. Второй абзац …",
+		"и так далее… Потом":                      "и так далее… Потом",
+		" с краёв \u00a0":                         "с краёв",
+	} {
+		if got := squeeze(in); got != want {
+			t.Errorf("squeeze(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestWholeWords(t *testing.T) {
 	for in, want := range map[string]string{
 		"…24 года работало <mark>бюро</mark> в Харбине, прово…": "… года работало <mark>бюро</mark> в Харбине, …",

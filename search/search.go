@@ -291,23 +291,14 @@ func wholeWords(s string) string {
 }
 
 // squeeze makes every run of white space in a snippet one space: the text
-// of a note's body keeps the lines of its Markdown.
+// of a note's body keeps the lines of its Markdown. The highlighter's cut
+// at the start is followed by no space.
 func squeeze(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	space := false
-	for _, r := range s {
-		if unicode.IsSpace(r) {
-			space = true
-			continue
-		}
-		if space && b.Len() > 0 && !strings.HasSuffix(b.String(), "…") {
-			b.WriteByte(' ')
-		}
-		space = false
-		b.WriteRune(r)
+	s = strings.Join(strings.Fields(s), " ")
+	if rest, ok := strings.CutPrefix(s, cut+" "); ok {
+		s = cut + rest
 	}
-	return b.String()
+	return s
 }
 
 // fieldString is a stored field of one value; bleve returns it as such.
