@@ -82,7 +82,9 @@ func (s *Site) Published(drafts bool) []*Note {
 // LoadDir is Load for the site in the folder site. Only regular files inside
 // it are read: a symbolic link is followed only when it leads to a place
 // inside the folder, and a named pipe, a device or a socket is a problem,
-// found before it is opened.
+// found before it is opened. With the problems of notes or files it also
+// returns the site with the notes that have none, which a checker may look
+// at further (digest check); nil when the site could not be read at all.
 func LoadDir(site string) (*Site, error) {
 	return loadDir(site, true)
 }
@@ -211,7 +213,17 @@ func load(fsys fs.FS, bodies bool) (*Site, error) {
 	staticProblems(&p, files)
 	checkSiteFiles(&p, &src.Settings, files)
 	if err := p.err(); err != nil {
-		return nil, err
+		// The notes without problems, for a checker to look further.
+		bad := map[string]bool{}
+		for _, fe := range p.list {
+			bad[fe.File] = true
+		}
+		for _, n := range notes {
+			if !bad[n.File] {
+				src.Notes = append(src.Notes, n)
+			}
+		}
+		return src, err
 	}
 	src.Notes = notes
 	return src, nil
@@ -270,9 +282,10 @@ func walkContent(fsys fs.FS, dir string, note func(name string, regular bool), o
 
 // ParseNotes reads and parses the given note files on every core, each
 // under src's limits and against its taxonomies. It returns the notes
-// newest first, or every problem of every note, notes that would have one
+// newest first, and every problem of every note, notes that would have one
 // URL included: those are reported even among notes with other problems,
-// when their URLs can be told. others are notes already read, none of them
+// when their URLs can be told (with problems, the notes are those that
+// could be read, some with problems of their own). others are notes already read, none of them
 // from files (an incremental build's unchanged notes): a note of files that
 // would have the URL of one of them is reported too, with it. The notes'
 // images are looked for among src.Files.
@@ -332,11 +345,8 @@ func parseNotes(fsys fs.FS, each func(yield func(name string, regular bool)), sr
 	if err := CheckURLs(append(slices.Clone(all), sharingURLs(others, all)...)); err != nil {
 		p.addErr(err)
 	}
-	if err := p.err(); err != nil {
-		return nil, err
-	}
 	SortNotes(all)
-	return all, nil
+	return all, p.err()
 }
 
 // sharingURLs returns the notes of others that have the URL of a note of

@@ -1,9 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/coopdigest/digest/build"
@@ -21,23 +25,37 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	start := time.Now()
 	tuneGC()
+	// Every problem at once: the notes' front matter does not hide their
+	// Markdown's (of the notes without other problems) or the templates'.
+	var problems source.Errors
 	src, err := build.Check(*site)
-	if err != nil {
+	if err != nil && (src == nil || !errors.As(err, &problems)) {
 		return err
 	}
 	// What the build would refuse in the notes' Markdown, too, and what it
 	// would warn of.
 	warnings, err := build.CheckMarkdown(ctx, src)
-	if err != nil {
+	var more source.Errors
+	switch {
+	case errors.As(err, &more):
+		problems = append(problems, more...)
+	case err != nil:
 		return err
+	}
+	slices.SortStableFunc(problems, func(a, b *source.FileError) int {
+		return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col))
+	})
+	_, tmplErr := build.LoadTemplates(*site)
+	if len(problems) > 0 || tmplErr != nil {
+		if len(problems) == 0 {
+			return tmplErr
+		}
+		return errors.Join(problems, tmplErr)
 	}
 	// Names that may be one person or organization written two ways.
 	warnings = append(warnings, source.NameWarnings(src)...)
 	for _, w := range warnings {
 		fmt.Fprintln(stderr, "warning:", w)
-	}
-	if _, err := build.LoadTemplates(*site); err != nil {
-		return err
 	}
 	if len(warnings) > 0 {
 		fmt.Fprintf(stderr, "checked %s in %.2f s: no problems, %d %s\n", src, time.Since(start).Seconds(), len(warnings), plural(len(warnings), "warning", "warnings"))

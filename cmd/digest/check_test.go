@@ -1,0 +1,58 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+)
+
+// TestCheckEverything: one run of digest check reports every problem of
+// the site, the front matter of one note hiding neither the Markdown of
+// another nor the templates.
+func TestCheckEverything(t *testing.T) {
+	const head = "---\ntitle: Т\ndate: 2025-03-01\nkind: delegation\nregions: [%s]\n---\n"
+	for _, tt := range []struct {
+		name  string
+		files map[string]string
+		want  []string // the lines of the error, in order; nil for none
+	}{
+		{"clean", map[string]string{"content/2025/a.md": strings.Replace(head, "%s", "moscow", 1) + "Текст.\n"}, nil},
+		{"front matter, Markdown and a template", map[string]string{
+			"content/2025/a.md":   strings.Replace(head, "%s", "moskow", 1) + "Текст.\n",
+			"content/2025/b.md":   strings.Replace(head, "%s", "moscow", 1) + "![Снимок](missing.png)\n",
+			"templates/note.html": `{{define "main"}}{{.Nope}`,
+		}, []string{
+			`content/2025/a.md:5:11: unknown region "moskow"`,
+			`content/2025/b.md:7:1: image "missing.png": no file content/2025/missing.png`,
+			`templates/note.html:1:`,
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			site := newSite(t, tt.files)
+			var stdout, stderr bytes.Buffer
+			err := run(context.Background(), []string{"check", "-s", site}, &stdout, &stderr)
+			if tt.want == nil {
+				if err != nil {
+					t.Fatalf("check: %v", err)
+				}
+				if !strings.Contains(stderr.String(), "no problems") {
+					t.Errorf("stderr %q", stderr.String())
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("check found no problem")
+			}
+			lines := strings.Split(err.Error(), "\n")
+			if len(lines) != len(tt.want) {
+				t.Fatalf("problems:\n%v\nwant %d lines", err, len(tt.want))
+			}
+			for i, w := range tt.want {
+				if !strings.HasPrefix(lines[i], w) {
+					t.Errorf("line %d: %q, want %q…", i+1, lines[i], w)
+				}
+			}
+		})
+	}
+}
