@@ -95,6 +95,8 @@ func TestLoadProblems(t *testing.T) {
 			[]string{`content/a.md:5:22: unknown region "Хабаровск"; did you mean "Хабаровский край" (khabarovsk-krai)?`}},
 		{"unknown sector", map[string]string{"content/a.md": head + "sectors: [торговлz]\n---\n"},
 			[]string{`content/a.md:6:11: unknown sector "торговлz"; did you mean "Торговля" (trade)?`}},
+		{"unknown regions too short to suggest one", map[string]string{"content/a.md": "---\ntitle: Т\ndate: 2025-03-17\nkind: delegation\nregions: [guangdong, x, 5]\n---\n"},
+			[]string{`content/a.md:5:22: unknown region "x"`, `content/a.md:5:25: unknown region "5"`}},
 		{"unknown kind", map[string]string{"content/a.md": "---\ntitle: Т\ndate: 2025-03-17\nkind: visit\nregions: [guangdong]\n---\n"},
 			[]string{`content/a.md:4:7: unknown kind "visit"`}},
 		{"bad date", map[string]string{"content/a.md": "---\ntitle: Т\ndate: 2024-13-01\nkind: expo\nregions: [guangdong]\n---\n"},

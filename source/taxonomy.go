@@ -110,8 +110,9 @@ func (t *Taxonomy) Suggest(s string) *Term {
 		return nil
 	}
 	n := utf8.RuneCountInString(name)
-	// Accept a suggestion only when it is closer than rewriting most of the word.
-	limit := max(2, n/2)
+	// Accept a suggestion only when it is closer than rewriting most of the
+	// word, and keeps a letter of it: «x» is no misspelt «京».
+	limit := min(max(2, n/2), n-1)
 	var best *Term
 	bestScore := limit + 1
 	for _, k := range t.keys {
