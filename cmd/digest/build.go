@@ -29,6 +29,9 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if fs.NArg() > 0 {
 		return usageError{fmt.Sprintf("build takes no arguments, got %q", fs.Args())}
 	}
+	if err := siteFolder(*site); err != nil {
+		return err
+	}
 	cfg := build.Config{Site: *site, Out: *out, Drafts: *drafts}
 	if *verbose {
 		cfg.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))

@@ -23,6 +23,9 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if fs.NArg() > 0 {
 		return usageError{fmt.Sprintf("check takes no arguments, got %q", fs.Args())}
 	}
+	if err := siteFolder(*site); err != nil {
+		return err
+	}
 	start := time.Now()
 	tuneGC()
 	// Every problem at once: the notes' front matter does not hide their

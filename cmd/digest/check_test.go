@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -54,5 +57,27 @@ func TestCheckEverything(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSiteFlag: a -s that is no folder is a mistake on the command line
+// (exit status 2) that names the flag, for every command that reads a site.
+func TestSiteFlag(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(file, []byte("x"), 0o644)
+	missing := filepath.Join(t.TempDir(), "missing")
+	for _, args := range [][]string{
+		{"check", "-s", missing},
+		{"check", "-s", ""},
+		{"build", "-s", missing, "-o", filepath.Join(t.TempDir(), "out")},
+		{"build", "-s", file, "-o", filepath.Join(t.TempDir(), "out")},
+		{"new", "-s", missing, "--region", "moscow", "Визит"},
+	} {
+		var stdout, stderr bytes.Buffer
+		err := run(context.Background(), args, &stdout, &stderr)
+		var ue usageError
+		if !errors.As(err, &ue) || !strings.HasPrefix(err.Error(), "-s") {
+			t.Errorf("%q: %v, want a mistake on the command line about -s", args, err)
+		}
 	}
 }

@@ -57,6 +57,21 @@ var commands = []command{
 // usageError is a mistake in the command line; main exits with status 2.
 type usageError struct{ msg string }
 
+// siteFolder checks the -s flag: a folder that is there, or a mistake on
+// the command line that names the flag.
+func siteFolder(site string) error {
+	st, err := os.Stat(site)
+	switch {
+	case site == "":
+		return usageError{"-s: give the site folder"}
+	case err != nil:
+		return usageError{fmt.Sprintf("-s %s: no such folder", site)}
+	case !st.IsDir():
+		return usageError{fmt.Sprintf("-s %s: not a folder", site)}
+	}
+	return nil
+}
+
 func (e usageError) Error() string { return e.msg }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {

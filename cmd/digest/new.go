@@ -26,6 +26,9 @@ func runNew(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	if err := siteFolder(*site); err != nil {
+		return err
+	}
 
 	spec := source.NoteSpec{Title: strings.Join(words, " "), Kind: *kind, Regions: regions, Sectors: sectors}
 	if spec.Title == "" {
