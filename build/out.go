@@ -77,7 +77,8 @@ func CheckOut(site, out string) error {
 			return refuse("it is inside %s, which holds the site's sources; choose a folder outside it, such as %s", filepath.Join(site, dir), filepath.Join(site, "public"))
 		}
 	}
-	st, err := os.Lstat(out)
+	// Clean: «link/» would be looked at through the link.
+	st, err := os.Lstat(filepath.Clean(out))
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil
@@ -87,6 +88,8 @@ func CheckOut(site, out string) error {
 		return refuse("it is a symbolic link (to %s), which the build would replace by a folder; give the folder it points to", outReal)
 	case !st.IsDir():
 		return refuse("it is not a folder; choose a new or empty folder for the output, or remove it yourself")
+	case isMountPoint(out):
+		return refuse("it is a mount point, which the build cannot replace (it swaps a new folder in whole); build into a folder inside it, such as %s", filepath.Join(out, "public"))
 	}
 	switch kind, err := outKind(out); {
 	case err != nil:

@@ -123,6 +123,7 @@ func TestCheckOut(t *testing.T) {
 		{"a marker not digest's", "", site, badMarker, "not written by digest"},
 		{"a marker that is a link", "", site, linkedMarker, "not written by digest"},
 		{"a link to an empty folder", "", site, emptyLink, "symbolic link"},
+		{"a link to an empty folder, with a slash", "", site, emptyLink + "/", "symbolic link"},
 		{"a file", "", site, file, "it is not a folder"},
 	}
 	for _, tt := range tests {

@@ -51,3 +51,18 @@ func TestStopWhileLoading(t *testing.T) {
 	}
 	assertNoTemp(t, out)
 }
+
+// TestIsMountPoint: a file system's root is one, a folder in it is not.
+// CheckOut refuses a mount point as OUT before the build, which could not
+// swap its output in at the end.
+func TestIsMountPoint(t *testing.T) {
+	if !isMountPoint("/") {
+		t.Error("/ is not taken for a mount point")
+	}
+	if st, err := os.Stat("/proc/self"); err == nil && st.IsDir() && !isMountPoint("/proc") {
+		t.Error("/proc is not taken for a mount point")
+	}
+	if dir := t.TempDir(); isMountPoint(dir) {
+		t.Errorf("%s is taken for a mount point", dir)
+	}
+}
