@@ -44,6 +44,10 @@ const (
 	// labelCost is the most that goldmark reads of one link label: a label
 	// holds at most 999 characters.
 	labelCost = 1000
+	// maxHeadings is how many headings a note may have. Each costs goldmark
+	// and its id far more than its text: a body of empty headings («#» a
+	// line) took 400 times its size in memory.
+	maxHeadings = 20000
 )
 
 // markdownError is a note's Markdown going past a limit. Line and Col count
@@ -65,6 +69,7 @@ type limits struct {
 	err       *markdownError
 	footnotes int
 	refs      int
+	headings  int
 	// tables are the paragraphs costCheck judged by line, as tables are
 	// parsed; those that the table transformer did not take are judged
 	// again as paragraphs.
@@ -110,7 +115,7 @@ func position(src []byte, pos int) (line, col int) {
 // (a setext heading is a paragraph first, which costCheck holds).
 func limitedBlockParsers() []util.PrioritizedValue {
 	list, quote := reflect.TypeOf(parser.NewListParser()), reflect.TypeOf(parser.NewBlockquoteParser())
-	atx := reflect.TypeOf(parser.NewATXHeadingParser())
+	atx, setext := reflect.TypeOf(parser.NewATXHeadingParser()), reflect.TypeOf(parser.NewSetextHeadingParser())
 	ps := parser.DefaultBlockParsers()
 	for i, p := range ps {
 		bp := p.Value.(parser.BlockParser)
@@ -119,9 +124,35 @@ func limitedBlockParsers() []util.PrioritizedValue {
 			ps[i].Value = nestingLimit{wrapped{bp}}
 		case atx:
 			ps[i].Value = headingCost{wrapped{bp}}
+		case setext:
+			ps[i].Value = headingCount{wrapped{bp}}
 		}
 	}
 	return ps
+}
+
+// headingCount opens a heading only while the note has fewer than
+// maxHeadings; after a problem it opens none, and the lines are read as
+// text.
+type headingCount struct{ wrapped }
+
+func (p headingCount) Open(parent ast.Node, reader text.Reader, pc parser.Context) (ast.Node, parser.State) {
+	return openHeading(p.BlockParser, parent, reader, pc)
+}
+
+func openHeading(bp parser.BlockParser, parent ast.Node, reader text.Reader, pc parser.Context) (ast.Node, parser.State) {
+	l := limitsOf(pc)
+	if l.err != nil {
+		return nil, parser.NoChildren
+	}
+	_, seg := reader.Position()
+	n, st := bp.Open(parent, reader, pc)
+	if n != nil {
+		if l.headings++; l.headings > maxHeadings {
+			l.fail(seg.Start, "more than %d headings (the limit)", maxHeadings)
+		}
+	}
+	return n, st
 }
 
 // wrapped is a block parser inside a limit; it passes on the options that
@@ -172,8 +203,13 @@ func openNested(bp parser.BlockParser, parent ast.Node, reader text.Reader, pc p
 }
 
 // headingCost holds an ATX heading's text to maxCostPerByte before goldmark
-// parses its inlines: it does not go through paragraph transformers.
+// parses its inlines: it does not go through paragraph transformers. It
+// counts headings as headingCount does.
 type headingCost struct{ wrapped }
+
+func (p headingCost) Open(parent ast.Node, reader text.Reader, pc parser.Context) (ast.Node, parser.State) {
+	return openHeading(p.BlockParser, parent, reader, pc)
+}
 
 func (p headingCost) Close(node ast.Node, reader text.Reader, pc parser.Context) {
 	p.BlockParser.Close(node, reader, pc)

@@ -67,6 +67,8 @@ func TestLimitProblems(t *testing.T) {
 		{"reference definitions", strings.Repeat("[a]:\n", 3000), 1, 1, "its square brackets"},
 		{"backticks", families[6].para(300), 1, 1, "its unclosed backtick runs"},
 		{"quotation marks", "Текст " + strings.Repeat(`"`, 3000), 1, 1, "its runs of quotation marks"},
+		{"headings", strings.Repeat("# Раздел\n\n", maxHeadings) + "Текст.\n\n#\n", 2*maxHeadings + 3, 1, "more than 20000 headings (the limit)"},
+		{"setext headings", strings.Repeat("Раздел\n---\n\n", maxHeadings+1), 3*maxHeadings + 2, 1, "more than 20000 headings (the limit)"},
 		{"the limit in the message", strings.Repeat("*a_b*", 3000), 1, 1, "more than 32 for each of its 15000 bytes (the limit); split it with blank lines"},
 	}
 	for _, tt := range tests {

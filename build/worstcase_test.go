@@ -80,7 +80,14 @@ var worstCases = func() []worstCase {
 		{"prose", true, func(size int) string {
 			return paragraphs(strings.Repeat("Делегация края провела в Пекине серию встреч перед **форумом** в [Хабаровске](https://example.org/). ", 8), size)
 		}},
-		{"headings", true, func(size int) string { return repeat("# Харбин\n\n", size) }},
+		{"headings", true, func(size int) string {
+			h := repeat("# Харбин\n\n", min(size, (maxHeadings-1)*len("# Харбин\n\n")))
+			if len(h) < size {
+				h += paragraphs("Делегация края провела в Пекине серию встреч.", size-len(h))
+			}
+			return h
+		}},
+		{"headings-empty", false, func(size int) string { return repeat("#\n", size) }},
 		{"footnotes", true, func(size int) string {
 			var b strings.Builder
 			for i := range maxFootnoteRefs {
