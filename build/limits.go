@@ -140,6 +140,8 @@ func (p headingCount) Open(parent ast.Node, reader text.Reader, pc parser.Contex
 	return openHeading(p.BlockParser, parent, reader, pc)
 }
 
+// openHeading opens the heading that bp finds at the reader and counts it;
+// past maxHeadings it records the problem. After a problem it opens none.
 func openHeading(bp parser.BlockParser, parent ast.Node, reader text.Reader, pc parser.Context) (ast.Node, parser.State) {
 	l := limitsOf(pc)
 	if l.err != nil {
