@@ -28,11 +28,10 @@ type note struct {
 	*source.Note
 	url  string
 	item templates.Item
-	html template.HTML // the rendered body
-	text string        // the body as plain text, for the index
-	// kept says that html and text are held; a transient build of a
-	// large site holds none (keepMarkdown) and makes them again.
-	kept bool
+	// html is the rendered body and text the body as plain text, for the
+	// index; a build that keeps nothing (builder.keep) holds neither.
+	html template.HTML
+	text string
 	// refs are the files of content/ that the body shows, by path; image
 	// is the note's picture as its page shows it, and og whether link
 	// previews can show it too. warnings are what the body does that
@@ -422,7 +421,7 @@ func prepare(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.
 	for _, n := range b.model.notes {
 		if p := n.prev; p != nil {
 			n.prev = nil // no chain of models from one build to the next
-			n.html, n.text, n.kept, n.refs, n.warnings, n.image, n.og = p.html, p.text, p.kept, p.refs, p.warnings, p.image, p.og
+			n.html, n.text, n.refs, n.warnings, n.image, n.og = p.html, p.text, p.refs, p.warnings, p.image, p.og
 			n.data.Store(p.data.Load())
 			if tmpl == prevTmpl {
 				n.item.HTML, n.itemKey = p.item.HTML, p.itemKey
@@ -472,7 +471,7 @@ func prepare(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.
 						return nil
 					}
 					n.html, n.text, n.refs, n.image, n.og = template.HTML(html), text, im.refs, image, og
-					if n.kept = b.keep; !n.kept {
+					if !b.keep {
 						// Pages, feeds and the index render the body
 						// again, and the note's page its description.
 						n.html, n.text = "", ""

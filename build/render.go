@@ -64,12 +64,12 @@ func (b *builder) documents() []search.Document {
 	return docs
 }
 
-// document is the search document of the published note i. A note that
-// keeps no text (keepMarkdown) has its Markdown parsed again for it.
+// document is the search document of the published note i. A build that
+// keeps no note's text (keepMarkdown) parses its Markdown again for it.
 func (b *builder) document(i int) (search.Document, error) {
 	n := b.model.notes[i]
 	text := n.text
-	if !n.kept {
+	if !b.keep {
 		body, err := b.markdown(n)
 		if err != nil {
 			return search.Document{}, err
@@ -84,10 +84,10 @@ func (b *builder) document(i int) (search.Document, error) {
 }
 
 // body is the rendered Markdown of the note n and, when text is true, its
-// plain text: held since prepare, or, when the note keeps none (see
+// plain text: held since prepare, or, when the build keeps none (see
 // keepMarkdown), made again.
 func (b *builder) body(n *note, text bool) (template.HTML, string, error) {
-	if n.kept {
+	if b.keep {
 		return n.html, n.text, nil
 	}
 	// As renderMarkdown, the plain text only when asked for.
@@ -276,10 +276,10 @@ func (b *builder) render(buf *bytes.Buffer, name string, p *templates.Page) erro
 	p.Site = b.model.src.Settings
 	p.Live = b.cfg.Live
 	if v, ok := p.Data.(noteView); ok {
-		// A note that keeps no text (keepMarkdown): the description of
-		// a note without a summary, the start of its text, is made here
-		// with its body.
-		describe := !v.note.kept && v.note.Summary == ""
+		// A build that keeps no note's text (keepMarkdown): the
+		// description of a note without a summary, the start of its
+		// text, is made here with its body.
+		describe := !b.keep && v.note.Summary == ""
 		// The body is rendered Markdown of our own, safe to include as HTML.
 		body, text, err := b.body(v.note, describe)
 		if err != nil {

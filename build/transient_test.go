@@ -106,12 +106,15 @@ func TestTransientBuild(t *testing.T) {
 					if got := docs(b); !reflect.DeepEqual(got, wantDocs) {
 						t.Errorf("a transient build indexes other documents than a kept session:\n got %v\nwant %v", got, wantDocs)
 					}
+					if b.keep != keep.kept {
+						t.Errorf("the build keeps %v, want %v", b.keep, keep.kept)
+					}
 					for _, n := range b.model.notes {
 						if n.Body != nil {
 							t.Errorf("%s: a transient build holds the note's Markdown", n.File)
 						}
-						if n.kept != keep.kept || !n.kept && (n.html != "" || n.text != "") {
-							t.Errorf("%s: kept %v, want %v (body held: %v)", n.File, n.kept, keep.kept, n.html != "")
+						if !b.keep && (n.html != "" || n.text != "") {
+							t.Errorf("%s: a build that keeps nothing holds the note's body", n.File)
 						}
 					}
 				})
