@@ -101,7 +101,10 @@ func (s *fuzzySeen) candidates(shard, f int, term string, fuzziness int, prefix 
 		s.m[k] = c
 	}
 	s.mu.Unlock()
-	c.once.Do(func() { c.err = s.tab.typos.candidates(c, term, fuzziness, prefix) })
+	c.once.Do(func() {
+		d, _ := s.tab.typoDict() // built: see Searcher
+		c.err = d.candidates(c, term, fuzziness, prefix)
+	})
 	var terms []string
 	var dists []uint8
 	bit := typoBit(shard, f)

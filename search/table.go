@@ -58,11 +58,11 @@ type table struct {
 	rowStart []uint32
 	rowTerms []uint16
 
-	// typos is the snapshots' typo dictionary, built by the first search
-	// that looks for a word with a typo (see typoDict).
-	typos     *typoDict
-	typosErr  error
-	typosOnce sync.Once
+	// typoDict returns the snapshots' typo dictionary, which its first
+	// call builds: not with the table, so that an index updated at every
+	// save (serve --watch) builds one only for the snapshots searched for a
+	// word with a typo.
+	typoDict func() (*typoDict, error)
 }
 
 // facetTerm is a value of a facet.
@@ -81,6 +81,7 @@ const (
 func loadTable(ctx context.Context, shards []bleve.Index, m mapping.IndexMapping) (t *table, err error) {
 	t = &table{regions: map[string]*roaring.Bitmap{}, sectors: map[string]*roaring.Bitmap{}, kinds: map[string]*roaring.Bitmap{}}
 	t.refs.Store(1)
+	t.typoDict = sync.OnceValues(func() (*typoDict, error) { return newTypoDict(t.readers) })
 	defer func() {
 		if err != nil {
 			t.close()
@@ -191,14 +192,6 @@ func loadTable(ctx context.Context, shards []bleve.Index, m mapping.IndexMapping
 		}
 	}
 	return t, nil
-}
-
-// typoDict returns the table's typo dictionary, which the first call
-// builds: not with the table, so that an index updated at every save
-// (serve --watch) builds one only for the snapshots searched for a typo.
-func (t *table) typoDict() (*typoDict, error) {
-	t.typosOnce.Do(func() { t.typos, t.typosErr = newTypoDict(t.readers) })
-	return t.typos, t.typosErr
 }
 
 // acquire takes a reference unless the table is closed.
