@@ -115,7 +115,7 @@ func (n *Note) ReadBody(fsys fs.FS, limit int64) ([]byte, error) {
 	if !n.bodiless {
 		return n.Body, nil
 	}
-	data, err := readFile(fsys, n.File, limit)
+	data, err := ReadFile(fsys, n.File, limit)
 	if err != nil {
 		return nil, &FileError{File: n.File, Err: fmt.Errorf("%w (%s): build again", ErrChanged, noteReadProblem(err))}
 	}

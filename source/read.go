@@ -12,25 +12,18 @@ import (
 	"unicode/utf8"
 )
 
-// readFile reads the file name of fsys when it is a regular file of at
-// most limit bytes. It looks at what name is before it opens it, so that a
+// ReadFile reads the file name of fsys when it is a regular file of at
+// most limit bytes: a note, a settings or taxonomy file, or a template. It looks at what name is before it opens it, so that a
 // named pipe cannot block the read and a device cannot be read without end;
 // symbolic links are followed as fsys follows them (os.Root's only inside
 // the root). It never reads more than limit+1 bytes. Its errors say what
 // was wrong with the file, without its name; a file that does not exist is
 // fs.ErrNotExist, and one that is too large a *sizeError.
-func readFile(fsys fs.FS, name string, limit int64) ([]byte, error) {
+func ReadFile(fsys fs.FS, name string, limit int64) ([]byte, error) {
 	return readRegular(fsys, name, limit, false)
 }
 
-// ReadFile is readFile, for the site's other files (its templates): name
-// is read from fsys when it is a regular file of at most limit bytes, and
-// symbolic links are followed as fsys follows them.
-func ReadFile(fsys fs.FS, name string, limit int64) ([]byte, error) {
-	return readFile(fsys, name, limit)
-}
-
-// readRegular is readFile. When walked is true, the caller found name a
+// readRegular is ReadFile. When walked is true, the caller found name a
 // regular file as it listed its folder (fs.DirEntry.Type, which costs no
 // look of its own), and name is opened without looking again first.
 func readRegular(fsys fs.FS, name string, limit int64, walked bool) ([]byte, error) {

@@ -273,7 +273,7 @@ const headSize = 4 << 10
 
 // frontMatterBytes returns the start of a note that holds its front matter:
 // the first headSize bytes when they close it, else the whole file, read as
-// readFile reads it. Only a tenth or so of a note is front matter; reading
+// ReadFile reads it. Only a tenth or so of a note is front matter; reading
 // the rest of 10,000 notes would take most of the time.
 func frontMatterBytes(fsys fs.FS, file string) ([]byte, error) {
 	f, _, err := openRegular(fsys, file, MaxLimit, false)
@@ -292,7 +292,7 @@ func frontMatterBytes(fsys fs.FS, file string) ([]byte, error) {
 	if _, _, ok := splitFrontMatter(head); ok {
 		return head, nil
 	}
-	return readFile(fsys, file, MaxLimit)
+	return ReadFile(fsys, file, MaxLimit)
 }
 
 // splitFrontMatter finds the front matter of a note as ParseNote does: the

@@ -127,7 +127,7 @@ func LoadSettings(fsys fs.FS) (*Site, error) {
 	var p problems
 	src := &Site{Settings: DefaultSettings()}
 	file := path.Join(Dir, "site.yaml")
-	if data, err := readFile(fsys, file, SiteFileLimit); err != nil {
+	if data, err := ReadFile(fsys, file, SiteFileLimit); err != nil {
 		p.add(file, 0, 0, "%s", siteFileProblem(err, "site.yaml"))
 	} else if site, err := ParseSettings(file, data); err != nil {
 		p.addErr(err)
@@ -141,7 +141,7 @@ func LoadSettings(fsys fs.FS) (*Site, error) {
 	}{{"regions", &src.Regions, false}, {"sectors", &src.Sectors, false}, {"kinds", &src.Kinds, false},
 		{"people", &src.People, true}, {"organizations", &src.Organizations, true}} {
 		file := path.Join(Dir, "taxonomy", t.kind+".yaml")
-		data, err := readFile(fsys, file, SiteFileLimit)
+		data, err := ReadFile(fsys, file, SiteFileLimit)
 		if err != nil && t.optional && errors.Is(err, fs.ErrNotExist) {
 			*t.dst = &Taxonomy{Kind: t.kind, index: map[string]*Term{}}
 			continue
