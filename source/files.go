@@ -72,6 +72,14 @@ func (fs Files) Static() []*File {
 	return out
 }
 
+// webAddress reports whether s is an absolute http or https URL with a
+// host: what a source, the site's base, its licence or another origin's
+// search is given as.
+func webAddress(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
 // Local reports whether ref, a link or image destination as a note writes
 // it, names a file of the site rather than an address elsewhere: it has no
 // scheme (https:, data:) and does not start with // or #.

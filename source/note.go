@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"hash/maphash"
 	"io/fs"
-	"net/url"
 	"path"
 	"strconv"
 	"strings"
@@ -555,8 +554,7 @@ func parseSources(p *problems, file string, f field) []Link {
 			p.add(file, e.line, e.col, "a source is {url: …, publisher: …}")
 			continue
 		}
-		u, err := url.Parse(l.URL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		if !webAddress(l.URL) {
 			p.add(file, e.line, e.col, "source url %s: must be an absolute http or https URL", q(l.URL))
 			continue
 		}

@@ -161,12 +161,11 @@ func ParseSettings(file string, data []byte) (Settings, error) {
 		case "title":
 			s.Title = v
 		case "base_url":
-			u, err := url.Parse(v)
-			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			if !webAddress(v) {
 				p.add(file, f.val.line, f.val.col, "base_url %s: must be an absolute http or https URL", q(v))
 				continue
 			}
-			if u.RawQuery != "" || u.Fragment != "" || strings.ContainsAny(v, "?#") {
+			if strings.ContainsAny(v, "?#") {
 				// Every page's address is the base and its path.
 				p.add(file, f.val.line, f.val.col, "base_url %s: must have no query (?…) or fragment (#…): pages' addresses are made by adding their paths to it", q(v))
 				continue
@@ -189,7 +188,7 @@ func ParseSettings(file string, data []byte) (Settings, error) {
 				p.add(file, f.val.line, f.val.col, "search_url must not be empty")
 				continue
 			}
-			if u, err := url.Parse(v); err != nil || !((u.Scheme == "http" || u.Scheme == "https") && u.Host != "" || u.Scheme == "" && strings.HasPrefix(v, "/") && !strings.HasPrefix(v, "//")) {
+			if onSite := strings.HasPrefix(v, "/") && !strings.HasPrefix(v, "//"); !onSite && !webAddress(v) {
 				// Forms and links take only these: html/template makes any
 				// other scheme a dead «#ZgotmplZ».
 				p.add(file, f.val.line, f.val.col, "search_url %s: give a path on the site (/search) or an http or https URL", q(v))
@@ -297,8 +296,7 @@ func parseLicense(p *problems, file string, f field, l License) License {
 		case "name":
 			out.Name = v
 		case "url":
-			u, err := url.Parse(v)
-			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			if !webAddress(v) {
 				p.add(file, lf.val.line, lf.val.col, "license.url %s: must be the absolute http or https address of the licence's text", q(v))
 				continue
 			}
