@@ -57,6 +57,8 @@ var commands = []command{
 // usageError is a mistake in the command line; main exits with status 2.
 type usageError struct{ msg string }
 
+func (e usageError) Error() string { return e.msg }
+
 // siteFolder checks the -s flag: a folder that is there, or a mistake on
 // the command line that names the flag.
 func siteFolder(site string) error {
@@ -71,8 +73,6 @@ func siteFolder(site string) error {
 	}
 	return nil
 }
-
-func (e usageError) Error() string { return e.msg }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 2 && args[0] == "help" {

@@ -388,9 +388,12 @@ func newServer(o serveOptions, tmplSite string, log *slog.Logger, routes map[str
 		ix.Close()
 		return nil, err
 	}
-	tmpl, err := templates.Load(nil)
+	var tmpl *templates.Set
+	var err error
 	if tmplSite != "" {
 		tmpl, err = build.LoadTemplates(tmplSite)
+	} else {
+		tmpl, err = templates.Load(nil)
 	}
 	if err != nil {
 		return fail(err)
