@@ -53,17 +53,18 @@ const (
 )
 
 // newMapping returns the index mapping of a note document. The text
-// analyzer folds ё to е and drops soft hyphens and stress marks
-// before the unicode tokenizer splits words; then words of more than
-// maxWordRunes letters are dropped, full-width Latin is folded, everything lower-cased, runs of Hanzi made into bigrams
-// (广东省 → 广东 东省), Russian stop words dropped (their positions left
-// empty, so that a phrase still needs its words in order) and Russian words
-// reduced to their Snowball stems («выставке» → выставк).
+// analyzer folds ё to е and drops soft hyphens and stress marks before the
+// unicode tokenizer splits words; then words of more than maxWordRunes
+// letters are dropped, full-width Latin is folded, everything lower-cased,
+// runs of Hanzi made into bigrams (广东省 → 广东 东省), Russian stop words
+// dropped (their positions left empty, so that a phrase still needs its
+// words in order) and Russian words reduced to their Snowball stems
+// («выставке» → выставк).
 //
 // Nothing is indexed that the mapping does not name, and nothing is in
-// bleve's _all field, which stays empty. Text fields keep term vectors, for phrases and highlights; keyword
-// and date fields keep doc values, for facets and sorting. What a hit shows
-// is stored.
+// bleve's _all field, which stays empty. Text fields keep term vectors, for
+// phrases and highlights; keyword and date fields keep doc values, for
+// facets and sorting. What a hit shows is stored.
 func newMapping() *mapping.IndexMappingImpl {
 	im := mapping.NewIndexMapping()
 	must := func(err error) {

@@ -285,10 +285,10 @@ func walkContent(fsys fs.FS, dir string, note func(name string, regular bool), o
 // newest first, and every problem of every note, notes that would have one
 // URL included: those are reported even among notes with other problems,
 // when their URLs can be told (with problems, the notes are those that
-// could be read, some with problems of their own). others are notes already read, none of them
-// from files (an incremental build's unchanged notes): a note of files that
-// would have the URL of one of them is reported too, with it. The notes'
-// images are looked for among src.Files.
+// could be read, some with problems of their own). others are notes
+// already read, none of them from files (an incremental build's unchanged
+// notes): a note of files that would have the URL of one of them is
+// reported too, with it. The notes' images are looked for among src.Files.
 func ParseNotes(fsys fs.FS, files []string, src *Site, others []*Note) ([]*Note, error) {
 	return parseNotes(fsys, func(yield func(string, bool)) {
 		for _, f := range files {
