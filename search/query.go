@@ -197,22 +197,24 @@ func (ix *Index) plan(t Text) *plan {
 			p.marks = append(p.marks, wordQuery(append([]string{term}, alts...), forms, snippetFields, &p.fuzzy))
 		}
 	}
+	// A repeat, or a phrase the analyzer keeps nothing of, makes no query.
 	for _, ph := range t.Phrases {
-		if q := ix.phrase(ph, textFields); q != nil && first(ix.phraseKey(ph), p.must) {
-			p.must = append(p.must, q)
+		if key := ix.phraseKey(ph); key != "" && first(key, p.must) {
+			p.must = append(p.must, ix.phrase(ph, textFields))
 			p.marks = append(p.marks, ix.phrase(ph, snippetFields))
 		}
 	}
 	for _, ph := range append(slices.Clone(t.ExcludedWords), t.ExcludedPhrases...) {
-		if q := ix.phrase(ph, textFields); q != nil && first("-"+ix.phraseKey(ph), p.mustNot) {
-			p.mustNot = append(p.mustNot, q)
+		if key := ix.phraseKey(ph); key != "" && first("-"+key, p.mustNot) {
+			p.mustNot = append(p.mustNot, ix.phrase(ph, textFields))
 		}
 	}
 	return &p
 }
 
-// phraseKey is what tells phrases apart: their terms, in order. A phrase of
-// one term is that term, as the word would be.
+// phraseKey is what tells phrases apart: their terms, in order; "" when
+// the analyzer keeps none. A phrase of one term is that term, as the word
+// would be.
 func (ix *Index) phraseKey(ph string) string {
 	var terms []string
 	for _, tok := range ix.analyze(clean(ph)) {
