@@ -504,6 +504,9 @@ func parsePeople(p *problems, file string, f field) []Person {
 	for _, e := range items {
 		switch e.kind {
 		case scalarValue:
+			if yesNo(p, file, f.key, e) {
+				continue
+			}
 			if s := strings.TrimSpace(e.str); s != "" {
 				out = append(out, Person{Name: s})
 			}

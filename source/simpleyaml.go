@@ -284,6 +284,8 @@ func inlineValue(s string, line, col int, inFlow bool) (*value, bool) {
 	switch text {
 	case "~", "null", "Null", "NULL":
 		return &value{kind: nullValue, line: line, col: col}, true
+	case "true", "True", "TRUE", "false", "False", "FALSE":
+		return &value{kind: scalarValue, str: text, line: line, col: col, yesNo: true}, true
 	}
 	return &value{kind: scalarValue, str: text, line: line, col: col}, true
 }

@@ -334,6 +334,17 @@ func scalar(p *problems, file string, f field) string {
 	return ""
 }
 
+// yesNo reports, and says, whether v, a value of the list key, is one that
+// YAML or TOML read as true or false: a name written so is a slip
+// («people: true»), and one that is really «true» must be quoted.
+func yesNo(p *problems, file, key string, v *value) bool {
+	if !v.yesNo {
+		return false
+	}
+	p.add(file, v.line, v.col, "%s: %s is a yes/no value, not a name; list the names, or write \"%s\" in quotes", cut(key), v.str, v.str)
+	return true
+}
+
 // stringList returns a field that is a list of strings; a single string is
 // taken as a list of one.
 func stringList(p *problems, file string, f field) []string {
@@ -341,6 +352,9 @@ func stringList(p *problems, file string, f field) []string {
 	case nullValue:
 		return nil
 	case scalarValue:
+		if yesNo(p, file, f.key, f.val) {
+			return nil
+		}
 		if s := strings.TrimSpace(f.val.str); s != "" {
 			return []string{s}
 		}
@@ -353,6 +367,9 @@ func stringList(p *problems, file string, f field) []string {
 	for _, e := range f.val.list {
 		if e.kind != scalarValue {
 			p.add(file, e.line, e.col, "an item of %s must be a single value, not %s", cut(f.key), e.kind)
+			continue
+		}
+		if yesNo(p, file, f.key, e) {
 			continue
 		}
 		if s := strings.TrimSpace(e.str); s != "" {

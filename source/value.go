@@ -25,6 +25,9 @@ type value struct {
 	fields []field // in source order
 	line   int
 	col    int
+	// yesNo marks a scalar that YAML or TOML read as a boolean (true,
+	// false): where a name belongs it is a mistake, «people: true».
+	yesNo bool
 }
 
 type field struct {
@@ -153,6 +156,7 @@ func (d *yamlDecoder) value(n *yaml.Node) *value {
 			return v
 		}
 		v.kind, v.str = scalarValue, n.Value
+		v.yesNo = n.Tag == "!!bool"
 	case yaml.SequenceNode:
 		v.kind = listValue
 		if len(n.Content) > 0 {
@@ -449,6 +453,8 @@ func fromAny(x any, line, col int) *value {
 		v.kind = nullValue
 	case string:
 		v.str = x
+	case bool:
+		v.str, v.yesNo = strconv.FormatBool(x), true
 	case time.Time:
 		// TOML's local dates and times come back in zones named after their kind.
 		switch x.Location().String() {
