@@ -53,7 +53,10 @@ func TestSearchOnly(t *testing.T) {
 		// Only GET and HEAD, as everywhere.
 		{"POST", "/search", 405, "text/plain; charset=utf-8", "405"},
 		{"OPTIONS", "/search", 405, "text/plain; charset=utf-8", "405"},
-		{"DELETE", "/api/search", 405, "text/plain; charset=utf-8", "405"},
+		// Under /api/ in JSON, as the API's other errors are.
+		{"DELETE", "/api/search", 405, "application/json; charset=utf-8", `{"error":"method DELETE not allowed: use GET"}`},
+		{"POST", "/api/search", 405, "application/json; charset=utf-8", `{"error":"method POST not allowed: use GET"}`},
+		{"POST", "/api/other", 405, "application/json; charset=utf-8", `{"error":"method POST not allowed: use GET"}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.path, func(t *testing.T) {

@@ -127,6 +127,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"encoding/json"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -415,10 +416,27 @@ func (s *Server) finish(rec *recorder, r *http.Request, start time.Time) {
 	}
 }
 
-// methodNotAllowed answers 405: the site is only read.
+// methodNotAllowed answers 405: the site is only read. Under /api/ the
+// answer is JSON, as the API's other errors are.
 func methodNotAllowed(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Allow", "GET, HEAD")
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		apiError(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed: use GET")
+		return
+	}
 	http.Error(w, "405 method not allowed: the site is read with GET", http.StatusMethodNotAllowed)
+}
+
+// apiError answers status with the API's JSON error, {"error": msg}.
+func apiError(w http.ResponseWriter, status int, msg string) {
+	body, _ := json.Marshal(struct {
+		Error string `json:"error"`
+	}{msg})
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	w.Write(append(body, '\n'))
 }
 
 // searchOnlyNotFound answers a request for anything but the search and
@@ -428,10 +446,7 @@ func searchOnlyNotFound(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Cache-Control", "no-cache")
 	if strings.HasPrefix(r.URL.Path, "/api/") {
-		h.Set("Content-Type", "application/json; charset=utf-8")
-		h.Set("X-Content-Type-Options", "nosniff")
-		w.WriteHeader(http.StatusNotFound)
-		io.WriteString(w, `{"error":"not found: this server answers only /api/search"}`+"\n")
+		apiError(w, http.StatusNotFound, "not found: this server answers only /api/search")
 		return
 	}
 	http.Error(w, "404 not found: this server answers only the search (/search, /api/search)", http.StatusNotFound)
