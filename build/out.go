@@ -220,6 +220,15 @@ func realPath(p string) (string, error) {
 	}
 }
 
+// Within reports whether p is the folder dir or inside it, with the links
+// of what exists of either followed: a file written there before a build
+// of dir is gone after it.
+func Within(dir, p string) bool {
+	d, err1 := realPath(dir)
+	f, err2 := realPath(p)
+	return err1 == nil && err2 == nil && contains(d, f)
+}
+
 // contains reports whether the folder dir is p or one of its ancestors: by
 // path, or by identity of an existing folder, which also catches spellings
 // that differ only in case on a file system that ignores case.

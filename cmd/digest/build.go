@@ -33,6 +33,11 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	cfg := build.Config{Site: *site, Out: *out, Drafts: *drafts}
+	for _, f := range []struct{ flag, file string }{{"cpuprofile", *cpuProfile}, {"memprofile", *memProfile}} {
+		if f.file != "" && build.Within(cfg.OutDir(), f.file) {
+			return usageError{fmt.Sprintf("--%s %s: inside OUT (%s), which the build replaces whole; write it elsewhere", f.flag, f.file, cfg.OutDir())}
+		}
+	}
 	if *verbose {
 		cfg.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,5 +32,38 @@ func TestBuildProfiles(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "largest live heap") {
 		t.Errorf("the build does not tell its largest live heap:\n%s", stderr.String())
+	}
+}
+
+// TestProfileInsideOut: a profile asked for inside OUT, which the build
+// replaces whole, would be lost; the build refuses it before it starts,
+// by path or through a link, and builds nothing.
+func TestProfileInsideOut(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "public")
+	if err := os.Mkdir(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(out, filepath.Join(dir, "link")); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ flag, file string }{
+		{"--cpuprofile", filepath.Join(out, "cpu.prof")},
+		{"--memprofile", out},
+		{"--cpuprofile", filepath.Join(dir, "link", "sub", "cpu.prof")},
+		{"--memprofile", filepath.Join(dir, "public", "..", "public", "mem.prof")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			var stderr bytes.Buffer
+			err := run(context.Background(), []string{"build", "-s", "../..", "-o", out, tt.flag, tt.file}, &stderr, &stderr)
+			var ue usageError
+			if !errors.As(err, &ue) || !strings.Contains(err.Error(), tt.flag+" "+tt.file+": inside OUT") {
+				t.Fatalf("error %v, want a usage error naming %s", err, tt.flag)
+			}
+			if entries, _ := os.ReadDir(out); len(entries) != 0 {
+				t.Errorf("OUT holds %d files: the build ran", len(entries))
+			}
+		})
 	}
 }
