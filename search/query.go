@@ -286,32 +286,43 @@ func (ix *Index) fuzzyForms(term, whole string) []string {
 // that the Snowball stemmer cuts apart from its own (term), and which the
 // index has in titles or bodies: a search for a word finds its other
 // forms. Two kinds of Russian nouns are cut apart. Those in -ай and -ей,
-// whose genitive in -я the stemmer takes for an adjective's ending
-// («Китай», «Китае» кита; «Китая» кит; «музей» муз, «музея» музе): the
-// genitive is made of the word or of its stem, or the nominative of the
-// genitive, and stemmed. And those with a vowel that comes and goes before
-// a final к («выставка» выставк, «выставок» выставок; «рынок», «рынка»
-// рынк): the vowel is taken out of the stem, or put in, е after ж, ш, ч,
-// щ and ц, о after the other consonants.
+// some of whose endings the stemmer takes for an adjective's («Китай»,
+// «Китае» кита; «Китая» кит; «музей», «музее» муз; «музея», «музеем»
+// музе): the nominative is made of the word, or of its stem, and its
+// forms of yForms stemmed. And those with a vowel that comes and goes
+// before a final к («выставка» выставк, «выставок» выставок; «рынок»,
+// «рынка» рынк): the vowel is taken out of the stem, or put in, е after
+// ж, ш, ч, щ and ц, о after the other consonants.
 func (ix *Index) variants(word, term string) []string {
-	var others []string
+	var nominatives []string
 	if strings.HasSuffix(term, "а") || strings.HasSuffix(term, "е") {
-		others = append(others, term+"я") // «Китай», «Китае», «Китаю»: кита; «Китая»
+		nominatives = append(nominatives, term+"й") // «Китаю»: кита; «Китай»
 	}
 	for _, end := range []string{"ай", "ей", "яй"} {
 		if strings.HasSuffix(word, end) {
-			others = append(others, strings.TrimSuffix(word, "й")+"я") // «музей»: муз; «музея»
+			nominatives = append(nominatives, word) // «музей»
 		}
 	}
-	for _, end := range []string{"ая", "ея"} {
+	for _, end := range []string{"ая", "ея", "ае", "ее"} {
 		if strings.HasSuffix(word, end) {
-			others = append(others, strings.TrimSuffix(word, "я")+"й") // «Китая»: кит; «Китай»
+			_, size := utf8.DecodeLastRuneInString(word)
+			nominatives = append(nominatives, word[:len(word)-size]+"й") // «музее»: муз; «музей»
+		}
+	}
+	var forms []string
+	for _, n := range nominatives {
+		base := strings.TrimSuffix(n, "й")
+		for _, end := range yForms {
+			forms = append(forms, base+end)
 		}
 	}
 	var stems []string
-	for _, o := range others {
-		if toks := ix.analyze(o); len(toks) == 1 {
-			stems = append(stems, string(toks[0].Term))
+	if len(forms) > 0 {
+		// One analysis of them all: the word's forms are words.
+		for _, tok := range ix.analyze(strings.Join(forms, " ")) {
+			if !slices.Contains(stems, string(tok.Term)) {
+				stems = append(stems, string(tok.Term))
+			}
 		}
 	}
 	if t := []rune(term); len(t) >= 4 && t[len(t)-1] == 'к' {
@@ -335,6 +346,10 @@ func (ix *Index) variants(word, term string) []string {
 	}
 	return out
 }
+
+// yForms are the endings of a noun in -й (музей, Китай) in its cases,
+// singular and plural, after the й is taken off.
+var yForms = []string{"й", "я", "ю", "е", "ем", "и", "ев", "ям", "ями", "ях"}
 
 func isConsonant(r rune) bool {
 	return strings.ContainsRune("бвгджзклмнпрстфхцчшщ", r)
