@@ -16,9 +16,6 @@ import (
 // spellings and a file of each; a registry entry with both as names or
 // aliases merges them. They are warnings, not problems: two people may
 // have such names.
-//
-// Names are compared in blocks that share a word, so that the work grows
-// with the number of names, not its square.
 func NameWarnings(src *Site) []string {
 	var out []string
 	people := map[string]string{} // folded name -> the first file naming it
@@ -52,37 +49,105 @@ func noteName(names, shown map[string]string, name, file string) {
 	}
 }
 
-// similar returns the warnings about the names of one registry.
+// similar returns the warnings about the names of one registry. The pairs
+// to look at are found through two indexes, so that the work grows with
+// the names and the pairs that are alike, not with the square of the
+// names that share a word (an «ООО», a first name): names one letter apart
+// share a name with one letter deleted (or are one), and a name with
+// initials shares its last word and an initial with the first letter of a
+// word of the other's.
 func similar(kind string, names, shown map[string]string) []string {
-	blocks := map[string][]string{}
+	oneOff := map[string][]string{}      // a name, and each with a letter deleted → names
+	initials := map[[2]string][]string{} // last word, first letter of another → names
+	words := make(map[string][]string, len(names))
 	for f := range names {
-		words := nameWords(f)
-		for _, w := range words {
-			if utf8.RuneCountInString(w) > 1 { // an initial shares too much
-				blocks[w] = append(blocks[w], f)
+		w := nameWords(f)
+		words[f] = w
+		if utf8.RuneCountInString(f) <= maxLetterCompared {
+			for _, k := range deletions(f) {
+				oneOff[k] = append(oneOff[k], f)
+			}
+		}
+		if len(w) >= 2 {
+			last := w[len(w)-1]
+			for _, x := range w[:len(w)-1] {
+				first, _ := utf8.DecodeRuneInString(x)
+				k := [2]string{last, string(first)}
+				if l := initials[k]; len(l) == 0 || l[len(l)-1] != f {
+					initials[k] = append(initials[k], f)
+				}
 			}
 		}
 	}
 	seen := map[[2]string]bool{}
 	var out []string
-	for _, block := range blocks {
-		slices.Sort(block)
-		for i, a := range block {
-			for _, b := range block[i+1:] {
-				k := [2]string{a, b}
-				if seen[k] {
-					continue
-				}
-				seen[k] = true
-				if why := alike(a, b); why != "" {
-					out = append(out, fmt.Sprintf("%s: %s %q and %s: %q %s; if they are one, give %s.yaml an entry with both as names or aliases",
-						names[a], singular(kind), shown[a], names[b], shown[b], why, kind))
+	pair := func(a, b string) {
+		if a == b {
+			return
+		}
+		if b < a {
+			a, b = b, a
+		}
+		k := [2]string{a, b}
+		if seen[k] {
+			return
+		}
+		seen[k] = true
+		if !shareWord(words[a], words[b]) {
+			return
+		}
+		if why := alike(a, b); why != "" {
+			out = append(out, fmt.Sprintf("%s: %s %q and %s: %q %s; if they are one, give %s.yaml an entry with both as names or aliases",
+				names[a], singular(kind), shown[a], names[b], shown[b], why, kind))
+		}
+	}
+	for _, l := range oneOff {
+		for i, a := range l {
+			for _, b := range l[i+1:] {
+				pair(a, b)
+			}
+		}
+	}
+	for f, w := range words {
+		if len(w) < 2 {
+			continue
+		}
+		for _, x := range w[:len(w)-1] {
+			if utf8.RuneCountInString(x) == 1 {
+				for _, g := range initials[[2]string{w[len(w)-1], x}] {
+					pair(f, g)
 				}
 			}
 		}
 	}
 	slices.SortFunc(out, cmp.Compare)
 	return out
+}
+
+// maxLetterCompared is the longest name, in letters, compared with others
+// letter by letter: each of its letters deleted makes a key as long as the
+// name, so a longer one would cost the square of its length.
+const maxLetterCompared = 100
+
+// deletions returns s and s with each of its letters deleted in turn.
+func deletions(s string) []string {
+	out := []string{s}
+	for i, r := range s {
+		out = append(out, s[:i]+s[i+utf8.RuneLen(r):])
+	}
+	return out
+}
+
+// shareWord reports whether two names have a word of more than one letter
+// in common: names with none are not taken for one (an initial shares too
+// much).
+func shareWord(a, b []string) bool {
+	for _, w := range a {
+		if utf8.RuneCountInString(w) > 1 && slices.Contains(b, w) {
+			return true
+		}
+	}
+	return false
 }
 
 func singular(kind string) string {
@@ -95,7 +160,7 @@ func singular(kind string) string {
 // alike tells how two folded names differ when they may be one: by one
 // letter, or by initials; "" when they differ otherwise.
 func alike(a, b string) string {
-	if distance(a, b) == 1 {
+	if oneEdit(a, b) {
 		return "differ by one letter"
 	}
 	wa, wb := nameWords(a), nameWords(b)
@@ -103,6 +168,33 @@ func alike(a, b string) string {
 		return "differ by initials"
 	}
 	return ""
+}
+
+// oneEdit reports whether b is a with one letter changed, added or taken
+// away.
+func oneEdit(a, b string) bool {
+	if utf8.RuneCountInString(a) > utf8.RuneCountInString(b) {
+		a, b = b, a
+	}
+	// a is now no longer than b: skip their common start and end.
+	for a != "" && b != "" {
+		ra, na := utf8.DecodeRuneInString(a)
+		rb, nb := utf8.DecodeRuneInString(b)
+		if ra != rb {
+			break
+		}
+		a, b = a[na:], b[nb:]
+	}
+	for a != "" && b != "" {
+		ra, na := utf8.DecodeLastRuneInString(a)
+		rb, nb := utf8.DecodeLastRuneInString(b)
+		if ra != rb {
+			break
+		}
+		a, b = a[:len(a)-na], b[:len(b)-nb]
+	}
+	la, lb := utf8.RuneCountInString(a), utf8.RuneCountInString(b)
+	return lb == 1 && la <= 1
 }
 
 // nameWords splits a folded name into words, initials with their dots

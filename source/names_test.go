@@ -1,6 +1,8 @@
 package source
 
 import (
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -54,6 +56,86 @@ func TestNameWarnings(t *testing.T) {
 	for i, w := range want {
 		if !strings.HasPrefix(got[i], w) {
 			t.Errorf("warning %d:\n%s\nwant it to begin\n%s", i, got[i], w)
+		}
+	}
+}
+
+// TestSimilarFindsEveryPair holds similar's indexes to comparing every
+// pair of names, on names made to be alike: a few words, initials, and
+// letters changed, added and taken away.
+func TestSimilarFindsEveryPair(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	words := []string{"иван", "петров", "петрова", "петрв", "ли", "мин", "мэй", "ооо", "ао", "технополис", "москва", "и", "п", "а", "ю"}
+	for round := range 20 {
+		names, shown := map[string]string{}, map[string]string{}
+		for range 150 {
+			var w []string
+			for range 1 + rng.IntN(3) {
+				w = append(w, words[rng.IntN(len(words))])
+			}
+			f := strings.Join(w, " ")
+			if rng.IntN(4) == 0 { // a letter changed, added or taken away
+				r := []rune(f)
+				i := rng.IntN(len(r))
+				switch rng.IntN(3) {
+				case 0:
+					r[i] = 'х'
+				case 1:
+					r = slices.Insert(r, i, 'х')
+				default:
+					r = slices.Delete(r, i, i+1)
+				}
+				f = strings.TrimSpace(string(r))
+			}
+			if f != "" {
+				names[f], shown[f] = "content/a.md", f
+			}
+		}
+		var want []string
+		for a := range names {
+			for b := range names {
+				if a < b && shareWord(nameWords(a), nameWords(b)) && alike(a, b) != "" {
+					want = append(want, a+" | "+b)
+				}
+			}
+		}
+		var got []string
+		for _, w := range similar("people", names, shown) {
+			// content/a.md: the person "A" and content/a.md: "B" differ …
+			parts := strings.Split(w, `"`)
+			a, b := parts[1], parts[3]
+			if b < a {
+				a, b = b, a
+			}
+			got = append(got, a+" | "+b)
+		}
+		slices.Sort(want)
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Fatalf("round %d: similar found\n%s\nevery pair compared finds\n%s", round, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	}
+}
+
+func TestOneEdit(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want bool
+	}{
+		{"петров", "петрв", true},
+		{"петров", "петрова", true},
+		{"петров", "пётров", true},
+		{"ab", "ba", false},
+		{"aa", "aaa", true},
+		{"иван", "иван петров", false}, // a prefix is no letter's difference
+		{"мин", "мин", false},
+		{"", "x", true},
+	} {
+		if got := oneEdit(tc.a, tc.b); got != tc.want {
+			t.Errorf("oneEdit(%q, %q) = %v", tc.a, tc.b, got)
+		}
+		if got := oneEdit(tc.b, tc.a); got != tc.want {
+			t.Errorf("oneEdit(%q, %q) = %v", tc.b, tc.a, got)
 		}
 	}
 }
