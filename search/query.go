@@ -285,35 +285,55 @@ func (ix *Index) fuzzyForms(term, whole string) []string {
 // variants returns the stems of other forms of a reader's word, folded,
 // that the Snowball stemmer cuts apart from its own (term), and which the
 // index has in titles or bodies: a search for a word finds its other
-// forms. Two kinds of Russian nouns are cut apart. Those in -ай and -ей,
-// some of whose endings the stemmer takes for an adjective's («Китай»,
-// «Китае» кита; «Китая» кит; «музей», «музее» муз; «музея», «музеем»
-// музе): the nominative is made of the word, or of its stem, and its
-// forms of yForms stemmed. And those with a vowel that comes and goes
-// before a final к («выставка» выставк, «выставок» выставок; «рынок»,
-// «рынка» рынк): the vowel is taken out of the stem, or put in, е after
-// ж, ш, ч, щ and ц, о after the other consonants.
+// forms. The word's forms are made from what may be its nominative, as a
+// noun of one of three kinds, and stemmed:
+//   - nouns in -ай and -ей, some of whose endings the stemmer takes for an
+//     adjective's («Китай», «Китае» кита; «Китая» кит; «музей», «музее» муз;
+//     «музея», «музеем» музе);
+//   - nouns and surnames that end in a consonant, whose nominative the
+//     stemmer takes for another form («Абрамов» абрам, «Абрамова» абрамов;
+//     «Хэйлунцзян» хэйлунцзя, «Хэйлунцзяне» хэйлунцзян);
+//   - nouns in -мя («время» врем, «времени» времен).
+//
+// And a vowel that comes and goes before a final к, н, л, ц or р
+// («выставка» выставк, «выставок» выставок; «уровень» уровен, «уровня»
+// уровн; «отец», «отца» отц) is taken out of the stem, or put in.
 func (ix *Index) variants(word, term string) []string {
-	var nominatives []string
+	var forms []string
+	decline := func(base string, endings []string) {
+		for _, end := range endings {
+			forms = append(forms, base+end)
+		}
+	}
+	lastOf := func(s string) rune {
+		r, _ := utf8.DecodeLastRuneInString(s)
+		return r
+	}
 	if strings.HasSuffix(term, "а") || strings.HasSuffix(term, "е") {
-		nominatives = append(nominatives, term+"й") // «Китаю»: кита; «Китай»
+		decline(term, yEndings) // «Китаю»: кита; «Китай»
 	}
 	for _, end := range []string{"ай", "ей", "яй"} {
 		if strings.HasSuffix(word, end) {
-			nominatives = append(nominatives, word) // «музей»
+			decline(strings.TrimSuffix(word, "й"), yEndings) // «музей»
 		}
 	}
 	for _, end := range []string{"ая", "ея", "ае", "ее"} {
 		if strings.HasSuffix(word, end) {
-			_, size := utf8.DecodeLastRuneInString(word)
-			nominatives = append(nominatives, word[:len(word)-size]+"й") // «музее»: муз; «музей»
+			decline(word[:len(word)-len("я")], yEndings) // «музее»: муз; «музей»
 		}
 	}
-	var forms []string
-	for _, n := range nominatives {
-		base := strings.TrimSuffix(n, "й")
-		for _, end := range yForms {
-			forms = append(forms, base+end)
+	if isConsonant(lastOf(word)) {
+		decline(word, hardEndings) // «Абрамов»: абрам; «Абрамова»
+	}
+	if term != word && isConsonant(lastOf(term)) {
+		decline(term, hardEndings) // «Абрамовым»: абрамов; «Абрамов»
+	}
+	if base, ok := strings.CutSuffix(word, "мя"); ok {
+		decline(base+"м", myaEndings) // «время»: врем; «времени»
+	}
+	for _, end := range []string{"мени", "менем", "мена"} {
+		if base, ok := strings.CutSuffix(word, end); ok {
+			decline(base+"м", myaEndings) // «времени»: времен; «время»
 		}
 	}
 	var stems []string
@@ -325,17 +345,15 @@ func (ix *Index) variants(word, term string) []string {
 			}
 		}
 	}
-	if t := []rune(term); len(t) >= 4 && t[len(t)-1] == 'к' {
+	if t := []rune(term); len(t) >= 3 && strings.ContainsRune("кнлцр", t[len(t)-1]) {
 		n := len(t)
 		switch {
 		case isConsonant(t[n-2]):
-			vowel := "о"
-			if strings.ContainsRune("жшчщц", t[n-2]) {
-				vowel = "е"
+			for _, vowel := range []string{"о", "е"} {
+				stems = append(stems, string(t[:n-1])+vowel+string(t[n-1]))
 			}
-			stems = append(stems, string(t[:n-1])+vowel+"к")
 		case (t[n-2] == 'о' || t[n-2] == 'е') && isConsonant(t[n-3]):
-			stems = append(stems, string(t[:n-2])+"к")
+			stems = append(stems, string(t[:n-2])+string(t[n-1]))
 		}
 	}
 	var out []string
@@ -347,9 +365,14 @@ func (ix *Index) variants(word, term string) []string {
 	return out
 }
 
-// yForms are the endings of a noun in -й (музей, Китай) in its cases,
-// singular and plural, after the й is taken off.
-var yForms = []string{"й", "я", "ю", "е", "ем", "и", "ев", "ям", "ями", "ях"}
+// The endings of a noun's cases, singular and plural: of a noun in -й
+// (музей, Китай) after the й is taken off, of one that ends in a consonant
+// (with a surname's instrumental, -ым), and of one in -мя after the я.
+var (
+	yEndings    = []string{"й", "я", "ю", "е", "ем", "и", "ев", "ям", "ями", "ях"}
+	hardEndings = []string{"", "а", "у", "ом", "е", "ы", "ов", "ам", "ами", "ах", "ым"}
+	myaEndings  = []string{"я", "ени", "енем", "ена", "ен", "енам", "енами", "енах"}
+)
 
 func isConsonant(r rune) bool {
 	return strings.ContainsRune("бвгджзклмнпрстфхцчшщ", r)
