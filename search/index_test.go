@@ -275,6 +275,12 @@ func TestVariants(t *testing.T) {
 		{"отец", []string{"/2024/t/", "/2024/u/"}},
 		{"отца", []string{"/2024/t/", "/2024/u/"}},
 		{"девушка", []string{"/2024/i/"}},
+		// Quoted alone or excluded, a word stands for its forms too.
+		{`"выставок"`, []string{"/2024/a/", "/2024/b/"}},
+		{`«Абрамовым»`, []string{"/2024/l/", "/2024/m/"}},
+		{"Делегация -музея", []string{"/2024/c/", "/2024/o/"}},
+		{"Делегация —музея", []string{"/2024/c/", "/2024/o/"}}, // a dash for the minus
+		{"Делегация −«музея»", []string{"/2024/c/", "/2024/o/"}},
 		{"Харбин", []string{"/2024/a/"}},
 	} {
 		r := search(t, ix, Query{Q: tt.q})

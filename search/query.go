@@ -42,7 +42,7 @@ func ParseText(s string) Text {
 			continue
 		}
 		exclude := false
-		if r == '-' && len(s) > size {
+		if isMinus(r) && len(s) > size {
 			if next, _ := utf8.DecodeRuneInString(s[size:]); !unicode.IsSpace(next) {
 				exclude = true
 				s = s[size:]
@@ -84,6 +84,17 @@ func ParseText(s string) Text {
 		}
 	}
 	return t
+}
+
+// isMinus reports whether r excludes the word it starts: a hyphen-minus,
+// or the dashes and minus sign that keyboards and autocorrection put in
+// its place (–, —, −).
+func isMinus(r rune) bool {
+	switch r {
+	case '-', '–', '—', '−':
+		return true
+	}
+	return false
 }
 
 func isQuote(r rune) bool {
@@ -406,7 +417,10 @@ func (ix *Index) phrase(ph string, fields []field) query.Query {
 	case 0:
 		return nil
 	case 1:
-		return wordQuery([]string{string(toks[0].Term)}, nil, fields, nil)
+		// A word alone finds its other forms, as it does unquoted.
+		term := string(toks[0].Term)
+		terms := append([]string{term}, ix.variants(foldWord(ph[toks[0].Start:toks[0].End]), term)...)
+		return wordQuery(terms, nil, fields, nil)
 	}
 	var alts []query.Query
 	for _, f := range fields {
