@@ -330,6 +330,14 @@ type apiResult struct {
 	PerPage int       `json:"per_page"`
 	Hits    []apiHit  `json:"hits"`
 	Facets  apiFacets `json:"facets"`
+	// Typos are the reader's words that matched only with a typo, and the
+	// word the hits have in each one's place ("" when no snippet shows it).
+	Typos []apiTypo `json:"typos"`
+}
+
+type apiTypo struct {
+	Word string `json:"word"`
+	As   string `json:"as"`
 }
 
 type apiHit struct {
@@ -380,6 +388,10 @@ func apiResultOf(res *Result, tax *source.Taxonomies) apiResult {
 		Page:    res.Query.Page,
 		PerPage: res.Query.PerPage,
 		Hits:    make([]apiHit, 0, len(res.Hits)),
+		Typos:   make([]apiTypo, 0, len(res.Typos)),
+	}
+	for _, t := range res.Typos {
+		out.Typos = append(out.Typos, apiTypo{Word: t.Word, As: t.As})
 	}
 	for _, h := range res.Hits {
 		ah := apiHit{

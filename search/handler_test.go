@@ -141,7 +141,7 @@ func TestHandlerJSON(t *testing.T) {
 	if err := json.Unmarshal(w.Body.Bytes(), &res); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"query", "total", "took_ms", "page", "per_page", "hits", "facets"} {
+	for _, k := range []string{"query", "total", "took_ms", "page", "per_page", "hits", "facets", "typos"} {
 		if _, ok := res[k]; !ok {
 			t.Errorf("no %q in %s", k, w.Body)
 		}
@@ -185,6 +185,15 @@ func TestHandlerJSON(t *testing.T) {
 	w = get(t, h, "GET", "/api/search?q=Хэйхэ")
 	if !strings.Contains(w.Body.String(), `"end":null`) {
 		t.Errorf("one-day event: %s", w.Body)
+	}
+	// Words that matched only with a typo are said so, as the page says.
+	for q, want := range map[string]string{
+		"выстафке": `"typos":[{"word":"выстафке","as":"выставке"}]`,
+		"выставке": `"typos":[]`,
+	} {
+		if w := get(t, h, "GET", "/api/search?q="+url.QueryEscape(q)); !strings.Contains(w.Body.String(), want) {
+			t.Errorf("q=%s: no %s in %s", q, want, w.Body)
+		}
 	}
 }
 
