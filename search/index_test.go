@@ -491,6 +491,26 @@ func TestSnippet(t *testing.T) {
 	}
 }
 
+func TestFromStart(t *testing.T) {
+	text := "25 октября 2022 года\nв Хабаровске прошла встреча. " + strings.Repeat("Текст дальше. ", 30)
+	for _, tt := range []struct{ snippet, text, want string }{
+		// Cut a few words from the start: the start is taken in.
+		{"…года в <mark>Хабаровске</mark> прошла встреча. Текст дальше. …", text,
+			"25 октября 2022 года в <mark>Хабаровске</mark> прошла встреча. Текст дальше. …"},
+		{"…B года в <mark>Хабаровске</mark>", "A & B года в Хабаровске", "A &amp; B года в <mark>Хабаровске</mark>"},
+		// Cut far from the start, not cut, or not from this text: as it is.
+		{"…Текст <mark>дальше</mark>. Текст дальше. …", strings.Repeat("Начало. ", 20) + "Текст дальше. Текст дальше. Конец.",
+			"…Текст <mark>дальше</mark>. Текст дальше. …"},
+		{"25 октября 2022 года в <mark>Хабаровске</mark>", text, "25 октября 2022 года в <mark>Хабаровске</mark>"},
+		{"…года в <mark>Пекине</mark>", text, "…года в <mark>Пекине</mark>"},
+		{"…года", "", "…года"},
+	} {
+		if got := fromStart(tt.snippet, tt.text); got != tt.want {
+			t.Errorf("fromStart(%q) = %q, want %q", tt.snippet, got, tt.want)
+		}
+	}
+}
+
 func TestSqueeze(t *testing.T) {
 	for in, want := range map[string]string{
 		"…\n\nНачало  абзаца.\n\nВторой\tабзац …": "…Начало абзаца. Второй абзац …",

@@ -159,8 +159,25 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	return out, nil
 }
 
-// hitFields are the stored fields a hit shows.
+// hitFields are the stored fields a hit shows. A hit whose body matches
+// near its start loads the body too, for fromStart.
 var hitFields = []string{fieldTitle, fieldSummary, fieldDate, fieldEnd, fieldKind, fieldRegions, fieldSectors}
+
+// nearStart reports whether a word matched near enough the start of the
+// text for its snippet to begin within maxLead letters of it, as the
+// locations of its matches say: the fragmenter moves a snippet back from
+// its first match by at most half its length, a hundred letters, and a
+// Russian letter takes two bytes.
+func nearStart(locations bsearch.TermLocationMap) bool {
+	for _, locs := range locations {
+		for _, l := range locs {
+			if l.Start < 8*maxLead {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // hits loads the stored fields of the page's rows from the table's
 // snapshot, with their snippets: bleve's highlighter marks the places where
@@ -182,6 +199,9 @@ func (ix *Index) hits(ctx context.Context, t *table, page []ranked, p *plan) ([]
 	load := func(dm *bsearch.DocumentMatch, r index.IndexReader) error {
 		req := bleve.NewSearchRequest(nil)
 		req.Fields = hitFields
+		if nearStart(dm.Locations[fieldBody]) {
+			req.Fields = append(req.Fields[:len(req.Fields):len(req.Fields)], fieldBody)
+		}
 		req.Highlight = bleve.NewHighlight()
 		if len(dm.Locations[fieldSummary]) > 0 && len(dm.Locations[fieldBody]) == 0 {
 			req.Highlight.AddField(fieldSummary)
@@ -254,18 +274,47 @@ func hitOf(dm *bsearch.DocumentMatch) Hit {
 	}
 	// bleve highlights the start of a field without matches, too: its
 	// locations tell whether a word matched there.
+	body := fieldString(dm.Fields[fieldBody])
 	switch {
 	case len(dm.Locations[fieldBody]) > 0 && len(dm.Fragments[fieldBody]) > 0:
-		h.Snippet = dm.Fragments[fieldBody][0]
+		h.Snippet = fromStart(squeeze(wholeWords(dm.Fragments[fieldBody][0])), body)
 	case len(dm.Locations[fieldSummary]) > 0 && len(dm.Fragments[fieldSummary]) > 0:
-		h.Snippet = dm.Fragments[fieldSummary][0]
+		h.Snippet = squeeze(wholeWords(dm.Fragments[fieldSummary][0]))
 	case h.Summary != "":
-		h.Snippet = html.EscapeString(h.Summary)
+		h.Snippet = squeeze(html.EscapeString(h.Summary))
 	case len(dm.Fragments[fieldBody]) > 0:
-		h.Snippet = dm.Fragments[fieldBody][0]
+		h.Snippet = fromStart(squeeze(wholeWords(dm.Fragments[fieldBody][0])), body)
 	}
-	h.Snippet = squeeze(wholeWords(h.Snippet))
 	return h
+}
+
+// maxLead is how many letters of the text's start a snippet that begins
+// just after it takes in, instead of its cut.
+const maxLead = 60
+
+// fromStart gives a snippet cut from near the start of text the start
+// too: bleve's fragmenter centres the matches, and so cut «25 октября 2022
+// года в <mark>Хабаровске</mark>» to «…года в <mark>Хабаровске</mark>».
+// The snippet is squeezed, and so is the text it is looked for in.
+func fromStart(snippet, text string) string {
+	rest, ok := strings.CutPrefix(snippet, cut)
+	if !ok || text == "" {
+		return snippet
+	}
+	plain := html.UnescapeString(strings.NewReplacer("<mark>", "", "</mark>", "").Replace(rest))
+	// What the snippet shows is looked for by its start, as far as a
+	// cut in the middle of its end cannot reach.
+	key := plain[:min(len(plain), 80)]
+	for !utf8.ValidString(key) {
+		key = key[:len(key)-1]
+	}
+	key = strings.TrimSuffix(key, cut)
+	head := squeeze(text[:min(len(text), 4*maxLead+len(plain))])
+	i := strings.Index(head, key)
+	if key == "" || i < 0 || utf8.RuneCountInString(head[:i]) > maxLead {
+		return snippet
+	}
+	return html.EscapeString(head[:i]) + rest
 }
 
 // cut is what bleve's highlighter puts where it cut a snippet from its text.
