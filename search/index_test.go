@@ -324,6 +324,8 @@ func TestTypos(t *testing.T) {
 		{"a typo", "выстафке", []Typo{{"выстафке", "выставке"}}},
 		{"a typo in capitals, beside an exact word", "Выстафке Хэйлунцзян", []Typo{{"выстафке", "выставке"}}},
 		{"nothing found", "зюзюзюзя", nil},
+		// One word misspelt in two forms: each is said, as the page replaces each.
+		{"a typo in two forms", "выстафке выстафки", []Typo{{"выстафке", "выставке"}, {"выстафки", "выставке"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -186,10 +186,16 @@ func (ix *Index) plan(t Text) *plan {
 		w = clean(w)
 		for _, tok := range ix.analyze(w) {
 			term := string(tok.Term)
+			whole := foldWord(w[tok.Start:tok.End])
 			if !first(term, p.must) {
+				// A repeat of a misspelt word is misspelt too, maybe
+				// otherwise («выстовка выстовки»).
+				if slices.ContainsFunc(p.typos, func(m misspelt) bool { return m.term == term }) &&
+					!slices.ContainsFunc(p.typos, func(m misspelt) bool { return m.word == whole }) {
+					p.typos = append(p.typos, misspelt{word: whole, term: term})
+				}
 				continue
 			}
-			whole := foldWord(w[tok.Start:tok.End])
 			// A word the notes have in a form the stemmer cuts otherwise
 			// is no typo.
 			alts := ix.variants(whole, term)
