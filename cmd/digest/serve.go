@@ -120,6 +120,11 @@ func parseServe(args []string, stderr io.Writer) (serveOptions, error) {
 	case o.poll <= 0:
 		return bad("poll", "%v: must be more than 0", o.poll)
 	}
+	if _, port, err := net.SplitHostPort(o.addr); err != nil {
+		return bad("addr", "%s: %v; give HOST:PORT, such as localhost:8080 or :8080", o.addr, strings.TrimPrefix(err.Error(), "address "+o.addr+": "))
+	} else if _, err := net.LookupPort("tcp", port); err != nil {
+		return bad("addr", "%s: port %q is not a port number from 0 to 65535", o.addr, port)
+	}
 	var err error
 	if o.proxies, err = server.ParseProxies(*proxies); err != nil {
 		return bad("trusted-proxies", "%v", strings.TrimPrefix(err.Error(), "trusted proxies: "))
@@ -159,6 +164,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		handler = slog.NewJSONHandler(stderr, opts)
 	}
 	log := slog.New(handler)
+	// The address is taken first: a port in use fails before a build.
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return fmt.Errorf("digest serve: --addr %s: %w", o.addr, err)
+	}
+	defer ln.Close() // closed by the server when it serves
 
 	// --watch: build now and on every change; pages reload after each build.
 	var (
@@ -282,13 +293,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		defer func() { stop(); <-followed }()
 	}
 	sv.http.Addr = o.addr
-	ln, err := net.Listen("tcp", o.addr)
-	if err != nil {
-		return fmt.Errorf("digest serve: %w", err)
-	}
 	status, err := sh.Status(ctx)
 	if err != nil {
-		ln.Close()
 		return fmt.Errorf("digest serve: %w", err)
 	}
 	what := o.out
