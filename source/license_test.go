@@ -50,7 +50,15 @@ func TestSettingsURLs(t *testing.T) {
 		yaml string
 		err  string // part of the error; "" for none
 	}{
-		{"base_url: https://example.org/digest\n", ""},
+		{"base_url: https://example.org\n", ""},
+		{"base_url: https://digest.example.org:8443/\n", ""},
+		{"base_url: https://example.org/digest\n", `site.yaml:1:11: base_url "https://example.org/digest": must be the root of a domain, such as https://digest.example.org/: pages link from the root (/2025/…/), so the site is published there`},
+		{"base_url: https://user:pw@digest.example.org:99999/sub\n", `site.yaml:1:11: base_url "https://user:xxxxx@digest.example.org:99999/sub": must have no user name or password (user:password@): feeds and the sitemap would publish them
+site.yaml:1:11: base_url "https://user:xxxxx@digest.example.org:99999/sub": port "99999" is not a port: give one from 1 to 65535, or none
+site.yaml:1:11: base_url "https://user:xxxxx@digest.example.org:99999/sub": must be the root of a domain`},
+		{"base_url: https://digest.example.org:0/\n", `port "0" is not a port`},
+		{"base_url: 'https://digest.example.org:/'\n", `port "" is not a port`},
+		{"base_url: 'https://:443/'\n", "must name a host"},
 		{"base_url: https://example.org/digest?x=1\n", `site.yaml:1:11: base_url "https://example.org/digest?x=1": must have no query`},
 		{"base_url: 'https://example.org/#top'\n", "must have no query (?…) or fragment (#…)"},
 		{"base_url: /digest/\n", "must be an absolute http or https URL"},

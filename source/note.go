@@ -346,9 +346,9 @@ func parseNote(file string, data []byte, src *Site) (*Note, error) {
 		case "sectors":
 			n.Sectors = resolveList(&p, file, f, tax.Sectors)
 		case "people":
-			n.People = parsePeople(&p, file, f)
+			n.People = parsePeople(&p, file, f, tax.People)
 		case "organizations":
-			n.Organizations = stringList(&p, file, f)
+			n.Organizations = parseOrganizations(&p, file, f, tax.Organizations)
 		case "places":
 			n.Places = stringList(&p, file, f)
 		case "sources":
@@ -389,8 +389,9 @@ func parseNote(file string, data []byte, src *Site) (*Note, error) {
 		}
 	}
 	// Pages count days as written, each in its own zone: an end on an
-	// earlier day is before the date even when it is a later instant.
-	if !n.End.IsZero() && !n.Date.IsZero() && (n.End.Before(n.Date) || calendarDay(n.End).Before(calendarDay(n.Date))) {
+	// earlier day is before the date even when it is a later instant, and
+	// an end on the same day is not, even when it is an earlier instant.
+	if !n.End.IsZero() && !n.Date.IsZero() && calendarDay(n.End).Before(calendarDay(n.Date)) {
 		f := root.get("end")
 		p.add(file, f.val.line, f.val.col, "end %s is before date %s", day(n.End), day(n.Date))
 	}
@@ -498,9 +499,47 @@ func resolveList(p *problems, file string, f field, tax *Taxonomy) []string {
 	return out
 }
 
-func parsePeople(p *problems, file string, f field) []Person {
+// actorKey is who name, in people or organizations, names, as pages tell
+// them apart: the entry of the registry reg that has the name, or else the
+// name as compared (Fold).
+func actorKey(reg *Taxonomy, name string) string {
+	if entry := reg.Lookup(name); entry != nil {
+		return "r:" + entry.Slug
+	}
+	return "n:" + Fold(name)
+}
+
+// parseOrganizations reads organizations: a list of names. An organization
+// named twice is listed once, as written first, as regions are.
+func parseOrganizations(p *problems, file string, f field, reg *Taxonomy) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, s := range stringList(p, file, f) {
+		if k := actorKey(reg, s); !seen[k] {
+			seen[k] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// parsePeople reads people: names, or names with roles. A person named
+// twice is listed once, as written first, with the roles of both: a role
+// dropped would vanish in silence.
+func parsePeople(p *problems, file string, f field, reg *Taxonomy) []Person {
 	items := f.val.items()
 	var out []Person
+	seen := map[string]int{} // actorKey -> index in out
+	add := func(person Person) {
+		k := actorKey(reg, person.Name)
+		i, ok := seen[k]
+		if !ok {
+			seen[k] = len(out)
+			out = append(out, person)
+			return
+		}
+		out[i].Role = joinRoles(out[i].Role, person.Role)
+	}
 	for _, e := range items {
 		switch e.kind {
 		case scalarValue:
@@ -508,7 +547,7 @@ func parsePeople(p *problems, file string, f field) []Person {
 				continue
 			}
 			if s := strings.TrimSpace(e.str); s != "" {
-				out = append(out, Person{Name: s})
+				add(Person{Name: s})
 			}
 		case mapValue:
 			var person Person
@@ -526,12 +565,32 @@ func parsePeople(p *problems, file string, f field) []Person {
 				p.add(file, e.line, e.col, "a person without a name")
 				continue
 			}
-			out = append(out, person)
+			add(person)
 		default:
 			p.add(file, e.line, e.col, "a person is a name or {name: …, role: …}")
 		}
 	}
 	return out
+}
+
+// roleSep joins the roles of a person a note names twice.
+const roleSep = "; "
+
+// joinRoles adds role to roles, the roles a person has at an event
+// (joined by roleSep), unless it is one of them already.
+func joinRoles(roles, role string) string {
+	if role == "" {
+		return roles
+	}
+	if roles == "" {
+		return role
+	}
+	for r := range strings.SplitSeq(roles, roleSep) {
+		if Fold(r) == Fold(role) {
+			return roles
+		}
+	}
+	return roles + roleSep + role
 }
 
 func parseSources(p *problems, file string, f field) []Link {

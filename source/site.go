@@ -170,6 +170,9 @@ func ParseSettings(file string, data []byte) (Settings, error) {
 				p.add(file, f.val.line, f.val.col, "base_url %s: must have no query (?…) or fragment (#…): pages' addresses are made by adding their paths to it", q(v))
 				continue
 			}
+			if !baseURLOK(&p, file, f.val, v) {
+				continue
+			}
 			if !strings.HasSuffix(v, "/") {
 				v += "/"
 			}
@@ -227,6 +230,41 @@ func ParseSettings(file string, data []byte) (Settings, error) {
 		p.add(file, f.line, f.col, "image_alt without image: it describes the picture that image names")
 	}
 	return s, p.err()
+}
+
+// baseURLOK reports whether v, an absolute http(s) URL without query or
+// fragment, is an address the site can be published at, and reports each
+// problem with it at at. Feeds and the sitemap copy it into every address,
+// so it may hold no user name or password, and its port must be one a
+// browser can open. Pages link from the root of their domain (/2025/…/),
+// so a path would give feeds addresses the pages do not have.
+func baseURLOK(p *problems, file string, at *value, v string) bool {
+	u, err := url.Parse(v)
+	if err != nil {
+		return false
+	}
+	// The message shows no password: problems are printed in build logs.
+	shown := q(u.Redacted())
+	ok := true
+	if u.User != nil {
+		p.add(file, at.line, at.col, "base_url %s: must have no user name or password (user:password@): feeds and the sitemap would publish them", shown)
+		ok = false
+	}
+	if u.Hostname() == "" {
+		p.add(file, at.line, at.col, "base_url %s: must name a host, such as https://digest.example.org/", shown)
+		ok = false
+	}
+	if port := u.Port(); port != "" || strings.HasSuffix(u.Host, ":") {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			p.add(file, at.line, at.col, "base_url %s: port %s is not a port: give one from 1 to 65535, or none", shown, q(port))
+			ok = false
+		}
+	}
+	if u.EscapedPath() != "" && u.EscapedPath() != "/" {
+		p.add(file, at.line, at.col, "base_url %s: must be the root of a domain, such as https://digest.example.org/: pages link from the root (/2025/…/), so the site is published there", shown)
+		ok = false
+	}
+	return ok
 }
 
 // parseOrigins reads search_origins: a list of origins, or one, each

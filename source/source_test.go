@@ -12,7 +12,7 @@ import (
 // site is a small valid site source; tests add notes to it.
 func site(notes map[string]string) fstest.MapFS {
 	fsys := fstest.MapFS{
-		"content/site.yaml": {Data: []byte("title: \"Тест: дайджест\"\nbase_url: https://example.org/digest\nper_page: 2\n")},
+		"content/site.yaml": {Data: []byte("title: \"Тест: дайджест\"\nbase_url: https://example.org\nper_page: 2\n")},
 		"content/taxonomy/regions.yaml": {Data: []byte(`- slug: khabarovsk-krai
   country: RU
   group: far-eastern
@@ -52,7 +52,7 @@ func site(notes map[string]string) fstest.MapFS {
 func TestLoadValid(t *testing.T) {
 	src, err := Load(site(map[string]string{
 		"content/2025/khabarovsk.md": "---\ntitle: Делегация\ndate: 2025-03-17\nend: 2025-03-18\nkind: Делегация\nregions: [KHABAROVSK-KRAI, Пекин, пекин]\nsectors: [Образовательные обмены]\npeople:\n  - name: Сергей Абрамов\n    role: глава делегации\n  - Андрей Поваляев\nsources:\n  - url: https://example.org/1\n    publisher: Пресс-служба\n---\n\nТекст.\n",
-		"content/2024/expo.md":       "\ufeff+++\r\ntitle = \"Выставка\"\r\ndate = 2024-05-17\r\nkind = \"экспо\"\r\nregions = [\"Гуандун\", \"подмосковье\"]\r\n+++\r\nТело.\r\n",
+		"content/2024/expo.md":       "\ufeff+++\r\ntitle = \"Выставка\"\r\ndate = 2024-05-17\r\nkind = \"экспо\"\r\nregions = [\"Гуандун\", \"подмосковье\"]\r\npeople.name = \"Иван Петров\"\r\npeople.role = \"гость\"\r\n+++\r\nТело.\r\n",
 		"content/2024/draft.md":      "---\ntitle: Черновик\ndate: 2024-01-01T10:00:00+03:00\nkind: expo\nregions: [guangdong]\ndraft: true\n---\n",
 	}))
 	if err != nil {
@@ -70,14 +70,16 @@ func TestLoadValid(t *testing.T) {
 		t.Errorf("body starts on line %d, want 16", n.BodyLine)
 	}
 	expo := src.Notes[1]
-	if expo.Kind != "expo" || strings.Join(expo.Regions, ",") != "guangdong,moscow-oblast" || strings.TrimSpace(string(expo.Body)) != "Тело." {
+	// people.name = … is a dotted key: a person, as people: {name: …} is in YAML.
+	if expo.Kind != "expo" || strings.Join(expo.Regions, ",") != "guangdong,moscow-oblast" || strings.TrimSpace(string(expo.Body)) != "Тело." ||
+		len(expo.People) != 1 || expo.People[0] != (Person{Name: "Иван Петров", Role: "гость"}) {
 		t.Errorf("TOML note with BOM and CRLF parsed as %+v", expo)
 	}
 	draft := src.Notes[2]
 	if !draft.Draft || draft.Date.Format(time.RFC3339) != "2024-01-01T10:00:00+03:00" {
 		t.Errorf("draft parsed as %+v", draft)
 	}
-	if src.Settings.Title != "Тест: дайджест" || src.Settings.BaseURL != "https://example.org/digest/" || src.Settings.PerPage != 2 {
+	if src.Settings.Title != "Тест: дайджест" || src.Settings.BaseURL != "https://example.org/" || src.Settings.PerPage != 2 {
 		t.Errorf("site parsed as %+v", src.Settings)
 	}
 }
@@ -109,6 +111,8 @@ func TestLoadProblems(t *testing.T) {
 			[]string{`content/a.md:6:6: end 2025-03-16 is before date 2025-03-17`}},
 		{"end on the day before, a later instant", map[string]string{"content/a.md": "---\ntitle: Т\ndate: 2025-03-17T00:30:00+03:00\nkind: delegation\nregions: [guangdong]\nend: 2025-03-16T23:30:00-05:00\n---\n"},
 			[]string{`content/a.md:6:6: end 2025-03-16 is before date 2025-03-17`}},
+		{"end on the date's day, an earlier instant, with another problem", map[string]string{"content/a.md": "---\ntitle: Т\ndate: 2026-06-01T10:00:00+03:00\nkind: delegation\nregions: [guangdong]\nend: 2026-06-01T09:00:00+03:00\nsectors: [Марс]\n---\n"},
+			[]string{`content/a.md:7:11: unknown sector "Марс"`}},
 		{"control character escaped in YAML", map[string]string{"content/a.md": head + "summary: \"Bell\\aEnd\"\n---\n"},
 			[]string{`content/a.md:6:10: control character U+0007 in the value: remove it`}},
 		{"control character escaped in TOML", map[string]string{"content/a.md": "+++\ntitle = \"Т\\u0000\"\ndate = 2025-03-17\nkind = \"delegation\"\nregions = [\"guangdong\"]\n+++\n"},
@@ -133,6 +137,16 @@ func TestLoadProblems(t *testing.T) {
 			[]string{`content/a.md:5:10: regions is empty: name at least one region`}},
 		{"unknown field", map[string]string{"content/a.md": head + "sector: [trade]\n---\n"},
 			[]string{`content/a.md:6:1: unknown field "sector"; did you mean "sectors"?`}},
+		{"unknown fields as TOML dotted keys", map[string]string{"content/a.md": "+++\ntitle = \"Т\"\ndate = 2025-03-17\nkind = \"delegation\"\nregions = [\"guangdong\"]\nfoo.bar = 1\nsector.x = \"trade\"\n[\"draf\".y]\nz = true\n+++\n"},
+			[]string{
+				`content/a.md:6:1: unknown field "foo" (known: title, date, end, published, kind, regions, sectors, people, organizations, places, sources, summary, image, image_alt, slug, draft)`,
+				`content/a.md:7:1: unknown field "sector"; did you mean "sectors"?`,
+				`content/a.md:8:2: unknown field "draf"; did you mean "draft"?`,
+			}},
+		{"TOML dotted keys where a list is expected", map[string]string{"content/a.md": "+++\ntitle = \"Т\"\ndate = 2025-03-17\nkind = \"delegation\"\nregions = [\"guangdong\"]\npeople.role = \"глава\"\norganizations.name = \"Росатом\"\n+++\n"},
+			[]string{`content/a.md:6:1: a person without a name`, `content/a.md:7:1: organizations must be a list: [a, b]`}},
+		{"the same in YAML", map[string]string{"content/a.md": head + "people:\n  role: глава\norganizations:\n  name: Росатом\n---\n"},
+			[]string{`content/a.md:7:3: a person without a name`, `content/a.md:9:3: organizations must be a list: [a, b]`}},
 		{"YAML syntax", map[string]string{"content/a.md": "---\ntitle: Т\ndate: 2025-03-17\nregions: [guangdong\nkind: expo\n---\n"},
 			[]string{`content/a.md:4:1: YAML syntax: did not find expected ',' or ']'`}},
 		{"YAML scanner error", map[string]string{"content/a.md": head + "summary: a: b\n---\n"},
@@ -274,6 +288,55 @@ func TestFoldAndLookup(t *testing.T) {
 	}
 	if got := src.Regions.Unknown("Хабаровск"); got != `unknown region "Хабаровск"; did you mean "Хабаровский край" (khabarovsk-krai)?` {
 		t.Errorf("Unknown = %s", got)
+	}
+}
+
+// TestNamedTwice: a person or organization a note names twice, by one name
+// as compared or by two names of one registry entry, is listed once, as
+// written first; a person keeps the roles of both.
+func TestNamedTwice(t *testing.T) {
+	registries := map[string]string{
+		"content/taxonomy/people.yaml":        "- slug: vladimir-putin\n  name: {ru: Владимир Путин, en: Vladimir Putin, zh: 普京}\n",
+		"content/taxonomy/organizations.yaml": "- slug: rosatom\n  name: {ru: Росатом, en: Rosatom}\n  aliases: [Госкорпорация «Росатом»]\n",
+	}
+	const head = "---\ntitle: Т\ndate: 2025-03-17\nkind: delegation\nregions: [guangdong]\n"
+	tests := []struct {
+		name, note   string
+		people, orgs string // Name/Role, and names, joined by |
+	}{
+		{"one name", head + "people: [Иван Петров, иван  петров]\norganizations: [Росатом, РОСАТОМ, Газпром]\n---\n",
+			"Иван Петров/", "Росатом|Газпром"},
+		{"two names of one entry", head + "people: [Vladimir Putin, Пётр Иванов, 普京]\norganizations: [Госкорпорация «Росатом», rosatom]\n---\n",
+			"Vladimir Putin/|Пётр Иванов/", "Госкорпорация «Росатом»"},
+		{"two roles", head + "people:\n  - name: Иван Петров\n    role: глава\n  - Пётр Иванов\n  - name: ИВАН ПЕТРОВ\n    role: гость\n  - name: Иван Петров\n    role: Гость\n---\n",
+			"Иван Петров/глава; гость|Пётр Иванов/", ""},
+		{"a role the first did not give", head + "people: [Иван Петров, {name: Иван Петров, role: гость}, {name: Иван Петров}]\n---\n",
+			"Иван Петров/гость", ""},
+		{"TOML", "+++\ntitle = \"Т\"\ndate = 2025-03-17\nkind = \"delegation\"\nregions = [\"guangdong\"]\norganizations = [\"Росатом\", \"rosatom\"]\n" +
+			"[[people]]\nname = \"Иван Петров\"\nrole = \"глава\"\n[[people]]\nname = \"иван петров\"\n+++\n",
+			"Иван Петров/глава", "Росатом"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			notes := map[string]string{"content/a.md": tt.note}
+			for k, v := range registries {
+				notes[k] = v
+			}
+			src, err := Load(site(notes))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var people []string
+			for _, p := range src.Notes[0].People {
+				people = append(people, p.Name+"/"+p.Role)
+			}
+			if got := strings.Join(people, "|"); got != tt.people {
+				t.Errorf("people: got %s, want %s", got, tt.people)
+			}
+			if got := strings.Join(src.Notes[0].Organizations, "|"); got != tt.orgs {
+				t.Errorf("organizations: got %s, want %s", got, tt.orgs)
+			}
+		})
 	}
 }
 

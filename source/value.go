@@ -301,7 +301,9 @@ func parseFullYAML(p *problems, file string, data []byte, lineOffset int) *value
 	return d.decode(&doc)
 }
 
-var tomlKeyRE = regexp.MustCompile(`^\s*(?:\[\[?)?\s*("?)([A-Za-z0-9_-]+)("?)\s*(?:=|\]\]?)`)
+// tomlKeyRE finds the first part of a key at the start of a line: key =,
+// key.part = (a dotted key), [key], [key.part] or [[key]].
+var tomlKeyRE = regexp.MustCompile(`^\s*(?:\[\[?)?\s*("?)([A-Za-z0-9_-]+)("?)\s*(?:=|\.|\]\]?)`)
 
 // parseTOML decodes TOML data whose first line is line lineOffset+1 of file,
 // adding its problems to p; it returns nil on a syntax error. TOML offers no
@@ -335,8 +337,10 @@ func parseTOML(p *problems, file string, data []byte, lineOffset int) *value {
 	root := &value{kind: mapValue, line: lineOffset + 1, col: 1}
 	done := map[string]bool{}
 	for _, k := range md.Keys() {
-		// An array of tables lists its key once per table.
-		if len(k) != 1 || done[k[0]] {
+		// A dotted key (foo.bar = 1) lists only its whole path, not its
+		// first part, which is the top-level field; an array of tables
+		// lists its key once per table.
+		if done[k[0]] {
 			continue
 		}
 		done[k[0]] = true
