@@ -79,3 +79,22 @@ site.yaml:1:11: base_url "https://user:xxxxx@digest.example.org:99999/sub": must
 		}
 	}
 }
+
+// TestSettingsWarnings: a site.yaml without base_url builds, for a preview,
+// with a warning that its feeds and sitemap point to the preview's address.
+func TestSettingsWarnings(t *testing.T) {
+	for _, tt := range []struct{ yaml, want string }{
+		{"title: Т\n", "content/site.yaml: base_url is not set: feeds, the sitemap and canonical links point to http://localhost:8080/, fit only for a preview"},
+		{"", "content/site.yaml: base_url is not set"},
+		{"title: Т\nbase_url: https://digest.example.org\n", ""},
+	} {
+		s, err := ParseSettings("content/site.yaml", []byte(tt.yaml))
+		if err != nil {
+			t.Fatalf("%q: %v", tt.yaml, err)
+		}
+		got := strings.Join(s.Warnings(), "\n")
+		if tt.want == "" && got != "" || !strings.HasPrefix(got, tt.want) {
+			t.Errorf("%q: warnings %q, want %q", tt.yaml, got, tt.want)
+		}
+	}
+}

@@ -36,6 +36,19 @@ type Settings struct {
 	License License
 
 	faviconPos, imagePos Pos // where Favicon and Image are set
+	// file is site.yaml's path, and baseURLSet whether it gives base_url.
+	file       string
+	baseURLSet bool
+}
+
+// Warnings are what the settings leave fit for a preview but not for
+// publishing: without base_url, feeds, the sitemap and canonical links
+// point to the preview's address.
+func (s Settings) Warnings() []string {
+	if s.file == "" || s.baseURLSet {
+		return nil
+	}
+	return []string{fmt.Sprintf("%s: base_url is not set: feeds, the sitemap and canonical links point to %s, fit only for a preview; set it to the address the site is published at", s.file, s.BaseURL)}
 }
 
 // FaviconType is the media type of Favicon, for the icon's link: from its
@@ -131,6 +144,7 @@ const settingNames = "title, base_url, language, per_page, search_url, search_or
 // ParseSettings reads site.yaml over the defaults. file names it in errors.
 func ParseSettings(file string, data []byte) (Settings, error) {
 	s := DefaultSettings()
+	s.file = file
 	var p problems
 	if !validUTF8(&p, file, data) {
 		return s, p.err()
@@ -176,7 +190,7 @@ func ParseSettings(file string, data []byte) (Settings, error) {
 			if !strings.HasSuffix(v, "/") {
 				v += "/"
 			}
-			s.BaseURL = v
+			s.BaseURL, s.baseURLSet = v, true
 		case "language":
 			s.Language = v
 		case "per_page":
