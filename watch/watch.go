@@ -297,6 +297,14 @@ func untilTomorrow(now time.Time) time.Duration {
 // relevant reports whether ev may change the site, and starts watching the
 // folders it creates.
 func (w *Watcher) relevant(fw *fsnotify.Watcher, ev fsnotify.Event) bool {
+	if ev.Has(fsnotify.Rename) {
+		// A moved folder's watches, and those of the folders below it,
+		// follow it, but fsnotify names their events by the paths they
+		// were added at; adding them at the new place (at the Create that
+		// follows) gets the same watches back, with the old paths. So the
+		// old paths are unwatched here, which a renamed file finds none of.
+		w.unwatchTree(fw, ev.Name)
+	}
 	if ev.Op == fsnotify.Chmod || ignored(ev.Name) {
 		return false
 	}
@@ -311,11 +319,12 @@ func (w *Watcher) relevant(fw *fsnotify.Watcher, ev fsnotify.Event) bool {
 	if ev.Has(fsnotify.Create) {
 		if st, err := os.Lstat(ev.Name); err == nil && st.IsDir() {
 			w.watchTree(fw, ev.Name)
-			// A folder moved within the site is its old watch, which
-			// fsnotify drops when it reads that the folder moved: perhaps
-			// after the line above. It is watched again before the rebuild,
-			// when fsnotify has read that (its event came before the
-			// debounce ran out).
+			// A folder moved within the site lost its old watches at its
+			// Rename, which comes first (see above). Should one be left,
+			// fsnotify drops it when it reads that the folder moved,
+			// perhaps after the line above: so the folder is watched again
+			// before the rebuild, when fsnotify has read that (its event
+			// came before the debounce ran out).
 			if w.arrived == nil {
 				w.arrived = map[string]bool{}
 			}
@@ -329,6 +338,23 @@ func (w *Watcher) relevant(fw *fsnotify.Watcher, ev fsnotify.Event) bool {
 func (w *Watcher) watchTree(fw *fsnotify.Watcher, dir string) {
 	if err := w.addTree(fw, dir); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		w.log.Warn("file watcher: cannot watch a new folder", "path", dir, "err", err)
+	}
+}
+
+// unwatchTree stops watching dir and the folders below it, those that are
+// watched.
+func (w *Watcher) unwatchTree(fw *fsnotify.Watcher, dir string) {
+	dir = filepath.Clean(dir)
+	for _, p := range fw.WatchList() {
+		if p != dir && !strings.HasPrefix(p, dir+string(filepath.Separator)) {
+			continue
+		}
+		// fsnotify may have removed it already, as it read the move; the
+		// kernel may have, the folder being gone, and fsnotify forgets it
+		// all the same.
+		if err := fw.Remove(p); err != nil && !errors.Is(err, fsnotify.ErrNonExistentWatch) {
+			w.log.Debug("file watcher: cannot stop watching a folder", "path", p, "err", err)
+		}
 	}
 }
 

@@ -419,6 +419,56 @@ func TestMovedFolder(t *testing.T) {
 	}
 }
 
+// TestMovedFolderWithSubfolders moves a folder holding folders several
+// levels deep, and a folder in the middle of it, again and again: after
+// each move a note at the bottom is edited, deleted and written again, and
+// OUT follows. Watching the moved folder again does not rename the watches
+// of the folders below it, which inotify keeps under their old paths.
+func TestMovedFolderWithSubfolders(t *testing.T) {
+	s := start(t)
+	c := s.connect(t)
+	content := filepath.Join(s.dir, "content")
+	note := "---\ntitle: %s\ndate: 2026-01-10\nkind: delegation\nregions: [beijing]\n---\n\nText.\n"
+	s.write(t, "2026/x/y/z/deep.md", fmt.Sprintf(note, "Before the moves"))
+	c.expect(t, "reload")
+	eventually(t, "the deep note's page", func() bool { return strings.Contains(s.page("2026/deep"), "Before the moves") })
+	deep := "2026/x/y/z"
+	for i, mv := range []struct{ from, to string }{
+		{"2026", "a"},
+		{"a", "archive/b"},
+		{"archive/b/x", "archive/b/x2"}, // a folder in the middle
+		{"archive/b", "c"},
+		{"c/x2/y", "c/y"}, // up a level
+		{"c", "archive/d"},
+		{"archive", "e"}, // the folder that holds it
+	} {
+		from, to := filepath.Join(content, mv.from), filepath.Join(content, mv.to)
+		if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(from, to); err != nil {
+			t.Fatal(err)
+		}
+		deep = mv.to + strings.TrimPrefix(deep, mv.from)
+		c.expect(t, "reload")
+
+		title := fmt.Sprintf("After move %d", i+1)
+		s.write(t, deep+"/deep.md", fmt.Sprintf(note, title))
+		c.expect(t, "reload")
+		eventually(t, "the page of the note edited in "+deep, func() bool { return strings.Contains(s.page("2026/deep"), title) })
+
+		if err := os.Remove(filepath.Join(content, deep, "deep.md")); err != nil {
+			t.Fatal(err)
+		}
+		c.expect(t, "reload")
+		eventually(t, "the page of the note deleted in "+deep+" to go", func() bool { return s.page("2026/deep") == "" })
+
+		s.write(t, deep+"/deep.md", fmt.Sprintf(note, title+", again"))
+		c.expect(t, "reload")
+		eventually(t, "the page of the note written again in "+deep, func() bool { return strings.Contains(s.page("2026/deep"), title+", again") })
+	}
+}
+
 func TestEditorTempFilesIgnored(t *testing.T) {
 	s := start(t)
 	c := s.connect(t)
