@@ -485,14 +485,9 @@ func resolve(p *problems, file string, at *value, tax *Taxonomy, s string) strin
 }
 
 func resolveList(p *problems, file string, f field, tax *Taxonomy) []string {
-	names := stringList(p, file, f)
 	var out []string
-	for i, s := range names {
-		at := f.val
-		if f.val.kind == listValue && i < len(f.val.list) {
-			at = f.val.list[i]
-		}
-		if slug := resolve(p, file, at, tax, s); slug != "" && !contains(out, slug) {
+	for _, v := range stringItems(p, file, f) {
+		if slug := resolve(p, file, v, tax, v.str); slug != "" && !contains(out, slug) {
 			out = append(out, slug)
 		}
 	}

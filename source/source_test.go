@@ -99,6 +99,8 @@ func TestLoadProblems(t *testing.T) {
 			[]string{`content/a.md:6:11: unknown sector "торговлz"; did you mean "Торговля" (trade)?`}},
 		{"unknown regions too short to suggest one", map[string]string{"content/a.md": "---\ntitle: Т\ndate: 2025-03-17\nkind: delegation\nregions: [guangdong, x, 5]\n---\n"},
 			[]string{`content/a.md:5:22: unknown region "x"`, `content/a.md:5:25: unknown region "5"`}},
+		{"unknown region after an item left out", map[string]string{"content/a.md": "---\ntitle: Т\ndate: 2025-03-17\nkind: delegation\nregions: [{x: 1}, true, Марс]\n---\n"},
+			[]string{`content/a.md:5:11: an item of regions must be a single value, not a mapping`, `content/a.md:5:19: regions: true is a yes/no value, not a name; list the names, or write "true" in quotes`, `content/a.md:5:25: unknown region "Марс"`}},
 		{"unknown kind", map[string]string{"content/a.md": "---\ntitle: Т\ndate: 2025-03-17\nkind: visit\nregions: [guangdong]\n---\n"},
 			[]string{`content/a.md:4:7: unknown kind "visit"`}},
 		{"bad date", map[string]string{"content/a.md": "---\ntitle: Т\ndate: 2024-13-01\nkind: expo\nregions: [guangdong]\n---\n"},

@@ -348,23 +348,31 @@ func yesNo(p *problems, file, key string, v *value) bool {
 // stringList returns a field that is a list of strings; a single string is
 // taken as a list of one.
 func stringList(p *problems, file string, f field) []string {
+	var out []string
+	for _, v := range stringItems(p, file, f) {
+		out = append(out, v.str)
+	}
+	return out
+}
+
+// stringItems returns the values of a field that is a list of strings, each
+// trimmed and not empty, with their places; a single string is taken as a
+// list of one. What is not a string is reported, and left out.
+func stringItems(p *problems, file string, f field) []*value {
+	var items []*value
 	switch f.val.kind {
 	case nullValue:
 		return nil
 	case scalarValue:
-		if yesNo(p, file, f.key, f.val) {
-			return nil
-		}
-		if s := strings.TrimSpace(f.val.str); s != "" {
-			return []string{s}
-		}
-		return nil
+		items = []*value{f.val}
 	case mapValue:
 		p.add(file, f.val.line, f.val.col, "%s must be a list: [a, b]", cut(f.key))
 		return nil
+	default:
+		items = f.val.list
 	}
-	var out []string
-	for _, e := range f.val.list {
+	var out []*value
+	for _, e := range items {
 		if e.kind != scalarValue {
 			p.add(file, e.line, e.col, "an item of %s must be a single value, not %s", cut(f.key), e.kind)
 			continue
@@ -373,7 +381,9 @@ func stringList(p *problems, file string, f field) []string {
 			continue
 		}
 		if s := strings.TrimSpace(e.str); s != "" {
-			out = append(out, s)
+			t := *e
+			t.str = s
+			out = append(out, &t)
 		}
 	}
 	return out
