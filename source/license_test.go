@@ -69,6 +69,13 @@ site.yaml:1:11: base_url "https://user:xxxxx@digest.example.org:99999/sub": must
 		{"search_url: //evil.example/search\n", "give a path on the site"},
 		{"search_url: search\n", "give a path on the site"},
 		{"search_url: 'https:'\n", "give a path on the site"},
+		// The site's name and language, which every page carries.
+		{"title: Дайджест\nlanguage: ru-RU\n", ""},
+		{"title: ''\n", `site.yaml:1:8: title is empty: give the site's name`},
+		{"title:\n", "title is empty"},
+		{"language: xx-?\n", `site.yaml:1:11: language "xx-?": not a language tag, such as ru (BCP 47)`},
+		{"language: ''\n", "not a language tag"},
+		{"language: xx\n", "not a language tag"},
 	} {
 		_, err := ParseSettings("site.yaml", []byte(tt.yaml))
 		switch {

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"golang.org/x/text/language"
 )
 
 // Settings are the settings of site.yaml.
@@ -173,6 +175,10 @@ func ParseSettings(file string, data []byte) (Settings, error) {
 		v := scalar(&p, file, f)
 		switch f.key {
 		case "title":
+			if v == "" {
+				p.add(file, f.val.line, f.val.col, "title is empty: give the site's name, which every page's title and the feeds carry")
+				continue
+			}
 			s.Title = v
 		case "base_url":
 			if !webAddress(v) {
@@ -192,6 +198,10 @@ func ParseSettings(file string, data []byte) (Settings, error) {
 			}
 			s.BaseURL, s.baseURLSet = v, true
 		case "language":
+			if _, err := language.Parse(v); err != nil || v == "" {
+				p.add(file, f.val.line, f.val.col, "language %s: not a language tag, such as ru (BCP 47)", q(v))
+				continue
+			}
 			s.Language = v
 		case "per_page":
 			n, err := strconv.Atoi(v)
