@@ -108,8 +108,14 @@ func (c *castList) id(name string) int32 {
 		key = "r:" + entry.Slug
 	} else {
 		// From the folded name, not the spelling shown, which may change
-		// with the notes: «Воробьёв» and «ВОРОБЬЕВ» are one slug.
-		base = source.TitleSlug(folded)
+		// with the notes: «Воробьёв» and «ВОРОБЬЕВ» are one slug. A name
+		// cut short is told apart from the others cut alike by its own
+		// hash, always: were it only on a clash, a new note's name could
+		// take over an old page's address.
+		var cut bool
+		if base, cut = source.CutTitleSlug(folded); cut {
+			base += "-" + nameHash(key)
+		}
 	}
 	id, ok := c.byKey[key]
 	switch {
@@ -296,14 +302,20 @@ func (c *castList) slug(byID []*actor) {
 		if e := c.entries[id]; e != nil {
 			slug = e.Slug
 		} else if slug == "" || taken[slug] {
-			h := fnv.New32a()
-			h.Write([]byte(c.keys[id]))
-			slug = cmp.Or(slug, actorLabelSlug[c.kind]) + "-" + fmt.Sprintf("%08x", h.Sum32())[:6]
+			slug = cmp.Or(slug, actorLabelSlug[c.kind]) + "-" + nameHash(c.keys[id])
 		}
 		taken[slug] = true
 		c.slugs[id], c.urls[id] = slug, "/"+c.kind+"/"+slug+"/"
 	}
 	slices.SortFunc(c.order, func(a, b int32) int { return cmp.Compare(c.slugs[a], c.slugs[b]) })
+}
+
+// nameHash tells apart actors whose names make one slug: six hex digits
+// of the hash of key, what tells actors apart.
+func nameHash(key string) string {
+	h := fnv.New32a()
+	h.Write([]byte(key))
+	return fmt.Sprintf("%08x", h.Sum32())[:6]
 }
 
 // spelling chooses the name an unregistered actor goes by: the spelling

@@ -166,4 +166,26 @@ func TestActorSlugsStable(t *testing.T) {
 	if !slices.Contains(dirs(out2, "organizations"), "rcgc") {
 		t.Error("the registry's rcgc has no page under its own slug")
 	}
+	// Two long names cut to one slug: the first keeps its page when a
+	// note names the second, which sorts before it.
+	const long = "Ассоциация предприятий внешнеэкономического сотрудничества провинции "
+	note("e4.md", "Петр Елкин", long+"Хэнань")
+	out3 := filepath.Join(t.TempDir(), "public")
+	buildSite(t, site, out3, false)
+	note("e5.md", "Петр Елкин", long+"Аньхой")
+	out4 := filepath.Join(t.TempDir(), "public")
+	buildSite(t, site, out4, false)
+	before, after := dirs(out3, "organizations"), dirs(out4, "organizations")
+	for _, d := range before {
+		page := func(out string) string {
+			b, _ := os.ReadFile(filepath.Join(out, "organizations", d, "index.html"))
+			return string(b)
+		}
+		if strings.Contains(page(out3), "Хэнань") && !strings.Contains(page(out4), "Хэнань") {
+			t.Errorf("/organizations/%s/, the page of the organization of Хэнань, is another's after a note named one of Аньхой", d)
+		}
+	}
+	if len(after) != len(before)+1 {
+		t.Errorf("organizations %q, then %q: want one more", before, after)
+	}
 }

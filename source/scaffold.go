@@ -224,7 +224,14 @@ var softSigns = strings.NewReplacer("ь", "", "Ь", "", "ъ", "", "Ъ", "")
 // no longer than MaxSlugLen, cut at a word boundary. It is "" when the title
 // has no letters or digits.
 func TitleSlug(title string) string {
-	s := strings.ToLower(slug.MakeLang(softSigns.Replace(title), "ru"))
+	s, _ := CutTitleSlug(title)
+	return s
+}
+
+// CutTitleSlug is TitleSlug, and whether the slug was cut to MaxSlugLen:
+// titles that differ only past the cut have one slug.
+func CutTitleSlug(title string) (s string, cut bool) {
+	s = strings.ToLower(slug.MakeLang(softSigns.Replace(title), "ru"))
 	// gosimple/slug keeps underscores, which a slug may not have.
 	s = strings.Join(strings.FieldsFunc(s, func(r rune) bool { return r == '-' || r == '_' }), "-")
 	if len(s) > MaxSlugLen {
@@ -233,8 +240,9 @@ func TitleSlug(title string) string {
 		} else {
 			s = s[:MaxSlugLen] // one long word
 		}
+		cut = true
 	}
-	return s
+	return s, cut
 }
 
 // NotesAt returns the note files of the site in fsys whose URL is url
