@@ -391,6 +391,9 @@ var markRE = regexp.MustCompile(`<mark>([^<]*)</mark>`)
 // word the hits have in its place: of the words their snippets mark but
 // no word of the reader's matches as written, the nearest to it.
 func (ix *Index) typos(p *plan, hits []Hit) []Typo {
+	if len(p.typos) == 0 {
+		return nil // nothing to look for in the snippets
+	}
 	var marks []string
 	for _, h := range hits {
 		for _, m := range markRE.FindAllStringSubmatch(h.Snippet, -1) {
