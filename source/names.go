@@ -3,6 +3,7 @@ package source
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"unicode"
@@ -33,8 +34,29 @@ func NameWarnings(src *Site) []string {
 			}
 		}
 	}
-	out = append(out, similar("people", people, shown)...)
-	out = append(out, similar("organizations", orgs, shown)...)
+	out = append(out, similar("people", people, registered(src.People, shown), shown)...)
+	out = append(out, similar("organizations", orgs, registered(src.Organizations, shown), shown)...)
+	return out
+}
+
+// registered returns the names and aliases of a registry's entries, folded,
+// each with its entry's slug (slugs themselves are not names), and adds
+// them to shown as the registry writes them.
+func registered(reg *Taxonomy, shown map[string]string) map[string]string {
+	out := map[string]string{}
+	if reg == nil {
+		return out
+	}
+	for _, e := range reg.Terms {
+		for _, k := range append([]string{e.Name.Ru, e.Name.En, e.Name.Zh}, e.Aliases...) {
+			if f := Fold(k); f != "" {
+				out[f] = e.Slug
+				if _, ok := shown[f]; !ok {
+					shown[f] = k
+				}
+			}
+		}
+	}
 	return out
 }
 
@@ -56,11 +78,17 @@ func noteName(names, shown map[string]string, name, file string) {
 // share a name with one letter deleted (or are one), and a name with
 // initials shares its last word and an initial with the first letter of a
 // word of the other's.
-func similar(kind string, names, shown map[string]string) []string {
+func similar(kind string, names, entries, shown map[string]string) []string {
 	oneOff := map[string][]string{}      // a name, and each with a letter deleted → names
 	initials := map[[2]string][]string{} // last word, first letter of another → names
-	words := make(map[string][]string, len(names))
-	for f := range names {
+	words := make(map[string][]string, len(names)+len(entries))
+	all := slices.Collect(maps.Keys(names))
+	for f := range entries {
+		if _, ok := names[f]; !ok {
+			all = append(all, f)
+		}
+	}
+	for _, f := range all {
 		w := nameWords(f)
 		words[f] = w
 		if utf8.RuneCountInString(f) <= maxLetterCompared {
@@ -96,9 +124,23 @@ func similar(kind string, names, shown map[string]string) []string {
 		if !shareWord(words[a], words[b]) {
 			return
 		}
-		if why := alike(a, b); why != "" {
+		_, aNoted := names[a]
+		_, bNoted := names[b]
+		if !aNoted && !bNoted {
+			return // the registry's own names: it says whom they name
+		}
+		why := alike(a, b)
+		switch {
+		case why == "":
+		case aNoted && bNoted:
 			out = append(out, fmt.Sprintf("%s: %s %q and %s: %q %s; if they are one, give %s.yaml an entry with both as names or aliases",
 				names[a], singular(kind), shown[a], names[b], shown[b], why, kind))
+		default:
+			if !aNoted {
+				a, b = b, a
+			}
+			out = append(out, fmt.Sprintf("%s: %s %q and %s.yaml's %q (%s) %s; if they are one, add %q to the entry's aliases",
+				names[a], singular(kind), shown[a], kind, shown[b], entries[b], why, shown[a]))
 		}
 	}
 	for _, l := range oneOff {
