@@ -49,7 +49,8 @@ type Note struct {
 	Draft         bool
 	// Published is when the note was published, for feeds: its published
 	// field, or its date.
-	Published time.Time
+	Published    time.Time
+	PublishedPos Pos // where Published is given
 
 	// Image is the note's picture as written: a path relative to the
 	// note's folder, or from / a path on the site (a file of
@@ -315,6 +316,7 @@ func parseNote(file string, data []byte, src *Site) (*Note, error) {
 			n.End = parseDate(&p, file, f)
 		case "published":
 			n.Published = parseDate(&p, file, f)
+			n.PublishedPos = Pos{f.val.line, f.val.col}
 		case "image":
 			n.Image = strings.TrimSpace(scalar(&p, file, f))
 			n.ImagePos = Pos{f.val.line, f.val.col}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/text/language"
 )
@@ -41,6 +42,21 @@ type Settings struct {
 	// file is site.yaml's path, and baseURLSet whether it gives base_url.
 	file       string
 	baseURLSet bool
+}
+
+// Warnings are what the site's sources leave fit for a preview but not
+// for publishing, on the day today: the settings' (Settings.Warnings),
+// and notes published after today, which stay first in every feed until
+// that day comes.
+func (s *Site) Warnings(today time.Time) []string {
+	out := s.Settings.Warnings()
+	day := calendarDay(today)
+	for _, n := range s.Notes {
+		if !n.Draft && !n.Published.IsZero() && calendarDay(n.Published).After(day) {
+			out = append(out, fmt.Sprintf("%s:%d:%d: published %s is after today, %s: the note stays first in every feed until then", n.File, n.PublishedPos.Line, n.PublishedPos.Col, n.Published.Format(time.DateOnly), day.Format(time.DateOnly)))
+		}
+	}
+	return out
 }
 
 // Warnings are what the settings leave fit for a preview but not for

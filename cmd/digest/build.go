@@ -62,7 +62,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	// OUT holds the new site: what went wrong after is a warning, and the
 	// exit status is 0.
-	for _, w := range append(res.Source.Settings.Warnings(), res.Warnings...) {
+	for _, w := range append(res.Source.Warnings(time.Now()), res.Warnings...) {
 		fmt.Fprintln(stderr, "digest build: warning:", w)
 	}
 	fmt.Fprintln(stderr, res.Summary(cfg.OutDir()))

@@ -57,7 +57,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	// Names that may be one person or organization written two ways.
 	warnings = append(warnings, source.NameWarnings(src)...)
-	warnings = append(src.Settings.Warnings(), warnings...)
+	warnings = append(src.Warnings(time.Now()), warnings...)
 	for _, w := range warnings {
 		fmt.Fprintln(stderr, "warning:", w)
 	}
