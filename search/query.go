@@ -336,7 +336,8 @@ func (ix *Index) variants(word, term string) []string {
 	}
 	for _, end := range []string{"ая", "ея", "ае", "ее"} {
 		if strings.HasSuffix(word, end) {
-			decline(word[:len(word)-len("я")], yEndings) // «музее»: муз; «музей»
+			_, size := utf8.DecodeLastRuneInString(word)
+			decline(word[:len(word)-size], yEndings) // «музее»: муз; «музей»
 		}
 	}
 	if isConsonant(lastOf(word)) {
