@@ -13,10 +13,11 @@ import (
 // NameWarnings finds people and organizations that notes may name in two
 // ways: two names that no registry entry (people.yaml, organizations.yaml)
 // has, which differ by one letter («Андрей Воробьев», «Андрей Воробъев») or
-// by initials («А. Ю. Воробьев», «Андрей Воробьев»). Each warning names both
-// spellings and a file of each; a registry entry with both as names or
-// aliases merges them. They are warnings, not problems: two people may
-// have such names.
+// by initials («А. Ю. Воробьев», «Андрей Воробьев»), and such a name and a
+// name or alias of an entry («Сергей Собянен», «Сергей Собянин»). Each
+// warning names both spellings and a file of each, or the entry; a
+// registry entry with both as names or aliases merges them. They are
+// warnings, not problems: two people may have such names.
 func NameWarnings(src *Site) []string {
 	var out []string
 	people := map[string]string{} // folded name -> the first file naming it
