@@ -19,6 +19,8 @@ func FuzzParseQuery(f *testing.F) {
 		`выставка AND мост OR NOT`, `(x)`, `[1 TO 5]`, `~2`, `выставка~`, `^3`, `\`, `\"`, "\x00", "\xff\xfe",
 		`Хабровский`, `ЁЛКА`, `-ёлка`, `a-b-c`, strings.Repeat("я", 500), strings.Repeat(`"`, 99),
 		strings.Repeat("-а ", 160), `%`, `&`, `<script>`, `🙂`, "\u00ad\u0301", "ＧＵＡＮＧＤＯＮＧ",
+		// Words that variants declines, and dashes that exclude.
+		`мя`, `ая`, `ее`, `ей`, `й`, `мени`, `Абрамовым`, `времени -музее`, `—`, `—выставка`, `– "музей"`, `−`,
 	} {
 		f.Add(s)
 	}
