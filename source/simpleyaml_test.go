@@ -27,6 +27,7 @@ var tricky = []string{
 	"title: value:\n",
 	"title: 2015-01-05T11:35:00+03:00\nurl: https://example.org/a?b=c#frag\n",
 	"title: true\ndraft: false\nn: 12\nf: 1.5\nz: null\nq: NULL\nt: ~\n",
+	"people: [True, FALSE, 'true', yes, tRue]\norganizations:\n  - TRUE\n  - \"false\"\n",
 	"title: \"Форум: итоги\"\nsummary: \"a 'b' c\"\n",
 	"title: x\n  continued\n",
 	"title: >\n  folded\n",
