@@ -20,18 +20,25 @@ import (
 // warnings, not problems: two people may have such names.
 func NameWarnings(src *Site) []string {
 	var out []string
-	people := map[string]string{} // folded name -> the first file naming it
+	people := map[string]string{} // folded name -> the first place naming it
 	orgs := map[string]string{}
 	shown := map[string]string{} // folded -> as written first
+	// where is the place a note names one, as messages give it.
+	where := func(n *Note, at []Pos, i int) string {
+		if i < len(at) {
+			return fmt.Sprintf("%s:%d:%d", n.File, at[i].Line, at[i].Col)
+		}
+		return n.File
+	}
 	for _, n := range src.Notes {
-		for _, p := range n.People {
+		for i, p := range n.People {
 			if src.People.Lookup(p.Name) == nil {
-				noteName(people, shown, p.Name, n.File)
+				noteName(people, shown, p.Name, where(n, n.PeoplePos, i))
 			}
 		}
-		for _, o := range n.Organizations {
+		for i, o := range n.Organizations {
 			if src.Organizations.Lookup(o) == nil {
-				noteName(orgs, shown, o, n.File)
+				noteName(orgs, shown, o, where(n, n.OrgPos, i))
 			}
 		}
 	}

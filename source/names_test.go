@@ -44,14 +44,14 @@ func TestNameWarnings(t *testing.T) {
 	src := &Site{Taxonomies: Taxonomies{People: people, Organizations: orgs}, Notes: []*Note{
 		{File: "content/2024/a.md", People: []Person{{Name: "Андрей Воробьев"}, {Name: "Иван Петров"}}, Organizations: []string{"Технополис Москва"}},
 		{File: "content/2024/b.md", People: []Person{{Name: "А.Ю. Воробьёв"}, {Name: "И. Петров"}, {Name: "Иван Петрв"}}, Organizations: []string{"Технополис «Москва»"}},
-		{File: "content/2024/c.md", People: []Person{{Name: "Андрей Воробев"}}},
+		{File: "content/2024/c.md", People: []Person{{Name: "Андрей Воробев"}}, PeoplePos: []Pos{{7, 5}}},
 	}}
 	got := NameWarnings(src)
 	want := []string{
 		`content/2024/b.md: the person "И. Петров" and content/2024/a.md: "Иван Петров" differ by initials; if they are one, give people.yaml an entry`,
 		`content/2024/b.md: the person "Иван Петрв" and content/2024/a.md: "Иван Петров" differ by one letter`,
 		// A registered name misspelt is a second person unless the registry knows the spelling.
-		`content/2024/c.md: the person "Андрей Воробев" and people.yaml's "Андрей Воробьёв" (andrey-vorobyov) differ by one letter; if they are one, add "Андрей Воробев" to the entry's aliases`,
+		`content/2024/c.md:7:5: the person "Андрей Воробев" and people.yaml's "Андрей Воробьёв" (andrey-vorobyov) differ by one letter; if they are one, add "Андрей Воробев" to the entry's aliases`,
 	}
 	if len(got) != len(want) {
 		t.Fatalf("got %d warnings, want %d (registered names merged, organizations by more than a letter apart):\n%s", len(got), len(want), strings.Join(got, "\n"))

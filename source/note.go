@@ -42,11 +42,14 @@ type Note struct {
 	Sectors       []string  // slugs
 	People        []Person
 	Organizations []string
-	Places        []string
-	Sources       []Link
-	Summary       string
-	Slug          string
-	Draft         bool
+	// PeoplePos and OrgPos are where each of People and Organizations is
+	// named first, for messages about them.
+	PeoplePos, OrgPos []Pos
+	Places            []string
+	Sources           []Link
+	Summary           string
+	Slug              string
+	Draft             bool
 	// Published is when the note was published, for feeds: its published
 	// field, or its date.
 	Published    time.Time
@@ -348,9 +351,9 @@ func parseNote(file string, data []byte, src *Site) (*Note, error) {
 		case "sectors":
 			n.Sectors = resolveList(&p, file, f, tax.Sectors)
 		case "people":
-			n.People = parsePeople(&p, file, f, tax.People)
+			n.People, n.PeoplePos = parsePeople(&p, file, f, tax.People)
 		case "organizations":
-			n.Organizations = parseOrganizations(&p, file, f, tax.Organizations)
+			n.Organizations, n.OrgPos = parseOrganizations(&p, file, f, tax.Organizations)
 		case "places":
 			n.Places = stringList(&p, file, f)
 		case "sources":
@@ -508,36 +511,35 @@ func actorKey(reg *Taxonomy, name string) string {
 
 // parseOrganizations reads organizations: a list of names. An organization
 // named twice is listed once, as written first, as regions are.
-func parseOrganizations(p *problems, file string, f field, reg *Taxonomy) []string {
-	var out []string
+func parseOrganizations(p *problems, file string, f field, reg *Taxonomy) (out []string, at []Pos) {
 	seen := map[string]bool{}
-	for _, s := range stringList(p, file, f) {
-		if k := actorKey(reg, s); !seen[k] {
+	for _, v := range stringItems(p, file, f) {
+		if k := actorKey(reg, v.str); !seen[k] {
 			seen[k] = true
-			out = append(out, s)
+			out, at = append(out, v.str), append(at, Pos{v.line, v.col})
 		}
 	}
-	return out
+	return out, at
 }
 
 // parsePeople reads people: names, or names with roles. A person named
 // twice is listed once, as written first, with the roles of both: a role
 // dropped would vanish in silence.
-func parsePeople(p *problems, file string, f field, reg *Taxonomy) []Person {
+func parsePeople(p *problems, file string, f field, reg *Taxonomy) (out []Person, at []Pos) {
 	items := f.val.items()
-	var out []Person
 	seen := map[string]int{} // actorKey -> index in out
+	var e *value             // the item read
 	add := func(person Person) {
 		k := actorKey(reg, person.Name)
 		i, ok := seen[k]
 		if !ok {
 			seen[k] = len(out)
-			out = append(out, person)
+			out, at = append(out, person), append(at, Pos{e.line, e.col})
 			return
 		}
 		out[i].Role = joinRoles(out[i].Role, person.Role)
 	}
-	for _, e := range items {
+	for _, e = range items {
 		switch e.kind {
 		case scalarValue:
 			if yesNo(p, file, f.key, e) {
@@ -567,7 +569,7 @@ func parsePeople(p *problems, file string, f field, reg *Taxonomy) []Person {
 			p.add(file, e.line, e.col, "a person is a name or {name: …, role: …}")
 		}
 	}
-	return out
+	return out, at
 }
 
 // roleSep joins the roles of a person a note names twice.
