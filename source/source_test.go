@@ -147,6 +147,13 @@ func TestLoadProblems(t *testing.T) {
 			}},
 		{"TOML dotted keys where a list is expected", map[string]string{"content/a.md": "+++\ntitle = \"Т\"\ndate = 2025-03-17\nkind = \"delegation\"\nregions = [\"guangdong\"]\npeople.role = \"глава\"\norganizations.name = \"Росатом\"\n+++\n"},
 			[]string{`content/a.md:6:1: a person without a name`, `content/a.md:7:1: organizations must be a list: [a, b]`}},
+		{"TOML arrays of tables: each key at its own line", map[string]string{"content/a.md": "+++\ntitle = \"Т\"\ndate = 2025-03-17\nkind = \"delegation\"\nregions = [\"guangdong\"]\n[[people]]\nname = \"Иван Петров\"\n\n  rol = \"глава\"\n[[people]]\nrole = \"гость\"\n[[sources]]\nlink = \"https://example.org\"\n+++\n"},
+			[]string{
+				`content/a.md:9:3: unknown field "rol" of a person: use name and role`,
+				`content/a.md:10:3: a person without a name`,
+				`content/a.md:12:3: source url "": must be an absolute http or https URL`,
+				`content/a.md:13:1: unknown field "link" of a source: use url and publisher`,
+			}},
 		{"the same in YAML", map[string]string{"content/a.md": head + "people:\n  role: глава\norganizations:\n  name: Росатом\n---\n"},
 			[]string{`content/a.md:7:3: a person without a name`, `content/a.md:9:3: organizations must be a list: [a, b]`}},
 		{"YAML syntax", map[string]string{"content/a.md": "---\ntitle: Т\ndate: 2025-03-17\nregions: [guangdong\nkind: expo\n---\n"},

@@ -334,6 +334,7 @@ func parseTOML(p *problems, file string, data []byte, lineOffset int) *value {
 			}
 		}
 	}
+	tables := tablePlaces(data, lineOffset)
 	root := &value{kind: mapValue, line: lineOffset + 1, col: 1}
 	done := map[string]bool{}
 	for _, k := range md.Keys() {
@@ -348,11 +349,65 @@ func parseTOML(p *problems, file string, data []byte, lineOffset int) *value {
 		if !ok {
 			p = [2]int{lineOffset + 1, 1}
 		}
-		root.fields = append(root.fields, field{key: k[0], line: p[0], col: p[1], val: fromAny(m[k[0]], p[0], p[1])})
+		val := fromAny(m[k[0]], p[0], p[1])
+		if list, ok := m[k[0]].([]map[string]any); ok && len(tables[k[0]]) == len(list) {
+			// [[people]] tables: each at its header, each key at its line.
+			for i, t := range tables[k[0]] {
+				e := val.list[i]
+				e.line, e.col = t.at[0], t.at[1]
+				for j := range e.fields {
+					f := &e.fields[j]
+					if kp, ok := t.keys[f.key]; ok {
+						f.line, f.col = kp[0], kp[1]
+						f.val = fromAny(list[i][f.key], kp[0], kp[1])
+					}
+				}
+				sort.SliceStable(e.fields, func(a, b int) bool { return e.fields[a].line < e.fields[b].line })
+			}
+		}
+		root.fields = append(root.fields, field{key: k[0], line: p[0], col: p[1], val: val})
 	}
 	sort.SliceStable(root.fields, func(i, j int) bool { return root.fields[i].line < root.fields[j].line })
 	controls(p, file, root)
 	return root
+}
+
+// tomlTable is where an array of tables' table ([[people]]) and its keys
+// are written: line and column.
+type tomlTable struct {
+	at   [2]int
+	keys map[string][2]int
+}
+
+var (
+	tomlTableRE = regexp.MustCompile(`^\s*\[\[\s*("?)([A-Za-z0-9_-]+)("?)\s*\]\]`)
+	tomlPlainRE = regexp.MustCompile(`^\s*("?)([A-Za-z0-9_-]+)("?)\s*=`)
+)
+
+// tablePlaces finds, by scanning the lines as parseTOML does the top-level
+// keys, the tables of each array of tables in order, and the keys of each.
+func tablePlaces(data []byte, lineOffset int) map[string][]tomlTable {
+	out := map[string][]tomlTable{}
+	var cur *tomlTable
+	for i, line := range strings.Split(string(data), "\n") {
+		at := func(sm []int) [2]int { return [2]int{i + 1 + lineOffset, sm[2] + 1} }
+		if sm := tomlTableRE.FindStringSubmatchIndex(line); sm != nil {
+			name := line[sm[4]:sm[5]]
+			out[name] = append(out[name], tomlTable{at: at(sm), keys: map[string][2]int{}})
+			cur = &out[name][len(out[name])-1]
+			continue
+		}
+		if strings.HasPrefix(strings.TrimSpace(line), "[") {
+			cur = nil // another table
+			continue
+		}
+		if sm := tomlPlainRE.FindStringSubmatchIndex(line); sm != nil && cur != nil {
+			if key := line[sm[4]:sm[5]]; cur.keys[key] == ([2]int{}) {
+				cur.keys[key] = at(sm)
+			}
+		}
+	}
+	return out
 }
 
 // tomlDepth is how deep TOML may nest: how many brackets ([ and {) may be
