@@ -180,7 +180,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func parse(r *http.Request, ix *Index) (Query, error) {
 	v, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
-		return Query{}, &ParamError{"query string", "malformed: " + queryProblem(err), "строка запроса не читается: " + queryProblemRu(err)}
+		en, ru := queryProblem(err)
+		return Query{}, &ParamError{"query string", "malformed: " + en, "строка запроса не читается: " + ru}
 	}
 	site := ix.Site()
 	q, err := ParseRequest(v, &site.Taxonomies)
@@ -290,35 +291,22 @@ func (h *Handler) write(w http.ResponseWriter, resp Response) {
 	w.Write(resp.Body)
 }
 
-// queryProblem describes a malformed query string without repeating it.
-func queryProblem(err error) string {
+// queryProblem describes a malformed query string without repeating it,
+// in English and in Russian.
+func queryProblem(err error) (en, ru string) {
 	var ee url.EscapeError
 	if errors.As(err, &ee) {
-		return fmt.Sprintf("bad escape %q", printable(string(ee)))
+		return fmt.Sprintf("bad escape %q", printable(string(ee))), fmt.Sprintf("неверный код %q", printable(string(ee)))
 	}
 	// net/url has no error values for these; its messages tell them apart.
 	switch {
 	case strings.Contains(err.Error(), "semicolon"):
-		return "';' does not separate parameters: use '&', and %3B for a ';' in a value"
+		return "';' does not separate parameters: use '&', and %3B for a ';' in a value",
+			"«;» не разделяет параметры: нужен «&», а «;» в значении — %3B"
 	case strings.Contains(err.Error(), "exceeded limit"):
-		return "too many parameters"
+		return "too many parameters", "слишком много параметров"
 	}
-	return "cannot be decoded"
-}
-
-// queryProblemRu is queryProblem in Russian.
-func queryProblemRu(err error) string {
-	var ee url.EscapeError
-	if errors.As(err, &ee) {
-		return fmt.Sprintf("неверный код %q", printable(string(ee)))
-	}
-	switch {
-	case strings.Contains(err.Error(), "semicolon"):
-		return "«;» не разделяет параметры: нужен «&», а «;» в значении — %3B"
-	case strings.Contains(err.Error(), "exceeded limit"):
-		return "слишком много параметров"
-	}
-	return "не декодируется"
+	return "cannot be decoded", "не декодируется"
 }
 
 // apiResult is the JSON of /api/search.
