@@ -16,8 +16,9 @@ import (
 // most limit bytes: a note, a settings or taxonomy file, or a template. It
 // looks at what name is before it opens it, so that a named pipe cannot
 // block the read and a device cannot be read without end; symbolic links
-// are followed as fsys follows them (os.Root's only inside the root). It never reads more than limit+1 bytes. Its errors say what
-// was wrong with the file, without its name; a file that does not exist is
+// are followed as fsys follows them (os.Root's only inside the root). It
+// never reads more than limit+1 bytes. Its errors say what was wrong with
+// the file, without its name; a file that does not exist is
 // fs.ErrNotExist, and one that is too large a *sizeError.
 func ReadFile(fsys fs.FS, name string, limit int64) ([]byte, error) {
 	return readRegular(fsys, name, limit, false)

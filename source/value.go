@@ -307,8 +307,9 @@ var tomlKeyRE = regexp.MustCompile(`^\s*(?:\[\[?)?\s*("?)([A-Za-z0-9_-]+)("?)\s*
 
 // parseTOML decodes TOML data whose first line is line lineOffset+1 of file,
 // adding its problems to p; it returns nil on a syntax error. TOML offers no
-// positions for keys, so top-level keys are found by scanning the lines;
-// nested values carry their key's position.
+// positions for keys, so top-level keys and those of arrays of tables are
+// found by scanning the lines (tomlPlaces); other nested values carry their
+// key's position.
 func parseTOML(p *problems, file string, data []byte, lineOffset int) *value {
 	if line, col, msg := tomlTooDeep(data); msg != "" {
 		p.add(file, line+lineOffset, col, "TOML: %s", msg)
@@ -325,16 +326,7 @@ func parseTOML(p *problems, file string, data []byte, lineOffset int) *value {
 		}
 		return nil
 	}
-	pos := map[string][2]int{}
-	for i, line := range strings.Split(string(data), "\n") {
-		if sm := tomlKeyRE.FindStringSubmatchIndex(line); sm != nil {
-			key := line[sm[4]:sm[5]]
-			if _, seen := pos[key]; !seen {
-				pos[key] = [2]int{i + 1 + lineOffset, sm[2] + 1}
-			}
-		}
-	}
-	tables := tablePlaces(data, lineOffset)
+	pos, tables := tomlPlaces(data, lineOffset)
 	root := &value{kind: mapValue, line: lineOffset + 1, col: 1}
 	done := map[string]bool{}
 	for _, k := range md.Keys() {
@@ -379,35 +371,43 @@ type tomlTable struct {
 	keys map[string][2]int
 }
 
+// tomlTableRE finds an array of tables' header, [[key]], and tomlPlainRE a
+// key of one part, key =.
 var (
 	tomlTableRE = regexp.MustCompile(`^\s*\[\[\s*("?)([A-Za-z0-9_-]+)("?)\s*\]\]`)
 	tomlPlainRE = regexp.MustCompile(`^\s*("?)([A-Za-z0-9_-]+)("?)\s*=`)
 )
 
-// tablePlaces finds, by scanning the lines as parseTOML does the top-level
-// keys, the tables of each array of tables in order, and the keys of each.
-func tablePlaces(data []byte, lineOffset int) map[string][]tomlTable {
-	out := map[string][]tomlTable{}
-	var cur *tomlTable
+// tomlPlaces finds where keys are written, as TOML does not say, by
+// scanning the lines: top has the first place of each key's first part
+// (tomlKeyRE), and tables the tables of each array of tables in order,
+// each with the places of its keys.
+func tomlPlaces(data []byte, lineOffset int) (top map[string][2]int, tables map[string][]tomlTable) {
+	top, tables = map[string][2]int{}, map[string][]tomlTable{}
+	var cur *tomlTable // the table of an array of tables being read
 	for i, line := range strings.Split(string(data), "\n") {
 		at := func(sm []int) [2]int { return [2]int{i + 1 + lineOffset, sm[2] + 1} }
-		if sm := tomlTableRE.FindStringSubmatchIndex(line); sm != nil {
+		if sm := tomlKeyRE.FindStringSubmatchIndex(line); sm != nil {
+			if key := line[sm[4]:sm[5]]; top[key] == ([2]int{}) {
+				top[key] = at(sm)
+			}
+		}
+		switch sm := tomlTableRE.FindStringSubmatchIndex(line); {
+		case sm != nil:
 			name := line[sm[4]:sm[5]]
-			out[name] = append(out[name], tomlTable{at: at(sm), keys: map[string][2]int{}})
-			cur = &out[name][len(out[name])-1]
-			continue
-		}
-		if strings.HasPrefix(strings.TrimSpace(line), "[") {
+			tables[name] = append(tables[name], tomlTable{at: at(sm), keys: map[string][2]int{}})
+			cur = &tables[name][len(tables[name])-1]
+		case strings.HasPrefix(strings.TrimSpace(line), "["):
 			cur = nil // another table
-			continue
-		}
-		if sm := tomlPlainRE.FindStringSubmatchIndex(line); sm != nil && cur != nil {
-			if key := line[sm[4]:sm[5]]; cur.keys[key] == ([2]int{}) {
-				cur.keys[key] = at(sm)
+		case cur != nil:
+			if sm := tomlPlainRE.FindStringSubmatchIndex(line); sm != nil {
+				if key := line[sm[4]:sm[5]]; cur.keys[key] == ([2]int{}) {
+					cur.keys[key] = at(sm)
+				}
 			}
 		}
 	}
-	return out
+	return top, tables
 }
 
 // tomlDepth is how deep TOML may nest: how many brackets ([ and {) may be
