@@ -2,7 +2,6 @@ package build
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/coopdigest/digest/search"
 )
 
 // MarkerName is the file that marks a folder as written by digest: every
@@ -135,35 +136,10 @@ func outKind(dir string) (outKindT, error) {
 			return outForeign, nil
 		}
 	}
-	if !legacyIndex(filepath.Join(dir, ".search")) {
+	if !search.IsIndex(filepath.Join(dir, search.DirName)) {
 		return outForeign, nil
 	}
 	return outLegacy, nil
-}
-
-// legacyIndex reports whether dir holds a search index as digest wrote it
-// before outputs were marked: index.json, a manifest of a version and
-// shards, and each shard a folder beside it.
-func legacyIndex(dir string) bool {
-	f, err := os.Open(filepath.Join(dir, "index.json"))
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	var m struct {
-		Version int      `json:"version"`
-		Shards  []string `json:"shards"`
-	}
-	if err := json.NewDecoder(io.LimitReader(f, 1<<20)).Decode(&m); err != nil || m.Version < 1 || len(m.Shards) == 0 {
-		return false
-	}
-	for _, s := range m.Shards {
-		st, err := os.Lstat(filepath.Join(dir, s))
-		if s == "" || strings.ContainsAny(s, `/\`) || s == "." || s == ".." || err != nil || !st.IsDir() {
-			return false
-		}
-	}
-	return true
 }
 
 // hasMarker reports whether dir holds a marker written by digest: a

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -275,21 +276,9 @@ func OpenWritable(dir string) (*Index, error) {
 }
 
 func open(dir string, writable bool) (*Index, error) {
-	path := filepath.Join(dir, manifestName)
-	fi, err := os.Stat(path)
-	var data []byte
-	if err == nil {
-		data, err = os.ReadFile(path)
-	}
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%s: %w", dir, ErrNoIndex)
-	}
+	m, fi, err := readManifest(dir)
 	if err != nil {
-		return nil, fmt.Errorf("search index: %w", err)
-	}
-	var m manifest
-	if err := json.Unmarshal(data, &m); err != nil || len(m.Shards) == 0 {
-		return nil, fmt.Errorf("%s: %w (unreadable %s)", dir, ErrNoIndex, manifestName)
+		return nil, err
 	}
 	if m.Version != formatVersion {
 		return nil, fmt.Errorf("%s: %w of this version (format %d, want %d)", dir, ErrNoIndex, m.Version, formatVersion)
@@ -326,6 +315,50 @@ func open(dir string, writable bool) (*Index, error) {
 		return nil, err
 	}
 	return ix, nil
+}
+
+// readManifest reads the manifest of the index folder dir, and its file's
+// information; an error wraps ErrNoIndex when there is none, or it is not
+// a manifest that names shards.
+func readManifest(dir string) (manifest, os.FileInfo, error) {
+	var m manifest
+	f, err := os.Open(filepath.Join(dir, manifestName))
+	if errors.Is(err, fs.ErrNotExist) {
+		return m, nil, fmt.Errorf("%s: %w", dir, ErrNoIndex)
+	}
+	if err != nil {
+		return m, nil, fmt.Errorf("search index: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return m, nil, fmt.Errorf("search index: %w", err)
+	}
+	// A manifest is a few lines: a folder not of this package's may hold
+	// a file of that name of any size.
+	if err := json.NewDecoder(io.LimitReader(f, 1<<20)).Decode(&m); err != nil || len(m.Shards) == 0 {
+		return m, nil, fmt.Errorf("%s: %w (unreadable %s)", dir, ErrNoIndex, manifestName)
+	}
+	return m, fi, nil
+}
+
+// IsIndex reports whether dir holds a search index as this package writes
+// it, of any format version: a manifest whose shards are folders beside
+// it. It opens none of them.
+func IsIndex(dir string) bool {
+	m, _, err := readManifest(dir)
+	if err != nil || m.Version < 1 {
+		return false
+	}
+	for _, s := range m.Shards {
+		if !validShardName(s) {
+			return false
+		}
+		if st, err := os.Lstat(filepath.Join(dir, s)); err != nil || !st.IsDir() {
+			return false
+		}
+	}
+	return true
 }
 
 func validShardName(s string) bool {
