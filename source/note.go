@@ -273,8 +273,7 @@ func parseNote(file string, data []byte, src *Site) (*Note, error) {
 	}
 	if i := controlByte(body); i >= 0 {
 		r, _ := utf8.DecodeRune(body[i:])
-		line := 1 + bytes.Count(data[:bodyStart+i], []byte("\n"))
-		col := 1 + utf8.RuneCount(data[bytes.LastIndexByte(data[:bodyStart+i], '\n')+1:bodyStart+i])
+		line, col := lineCol(data, bodyStart+i)
 		p.add(file, line, col, "control character U+%04X in the text: remove it", r)
 	}
 

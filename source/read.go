@@ -1,6 +1,7 @@
 package source
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -159,20 +160,23 @@ func validUTF8(p *problems, file string, data []byte) bool {
 	if utf8.Valid(data) {
 		return true
 	}
-	line, start := 1, 0
-	for i := 0; i < len(data); {
+	i := 0
+	for {
 		r, size := utf8.DecodeRune(data[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			col := 1 + utf8.RuneCount(data[start:i])
-			p.add(file, line, col, "not UTF-8 (byte 0x%02x): save the file as UTF-8", data[i])
-			return false
-		case r == '\n':
-			line, start = line+1, i+1
+		if r == utf8.RuneError && size == 1 {
+			break
 		}
 		i += size
 	}
-	return true
+	line, col := lineCol(data, i)
+	p.add(file, line, col, "not UTF-8 (byte 0x%02x): save the file as UTF-8", data[i])
+	return false
+}
+
+// lineCol is the line and column, from 1, of the byte at i of data.
+func lineCol(data []byte, i int) (line, col int) {
+	start := bytes.LastIndexByte(data[:i], '\n') + 1
+	return 1 + bytes.Count(data[:start], []byte("\n")), 1 + utf8.RuneCount(data[start:i])
 }
 
 // folderRoots is the fs.FS of an os.Root that opens files from a root of
