@@ -201,11 +201,6 @@ func ParseSettings(file string, data []byte) (Settings, error) {
 				p.add(file, f.val.line, f.val.col, "base_url %s: must be an absolute http or https URL", q(v))
 				continue
 			}
-			if strings.ContainsAny(v, "?#") {
-				// Every page's address is the base and its path.
-				p.add(file, f.val.line, f.val.col, "base_url %s: must have no query (?…) or fragment (#…): pages' addresses are made by adding their paths to it", q(v))
-				continue
-			}
 			if !baseURLOK(&p, file, f.val, v) {
 				continue
 			}
@@ -272,13 +267,18 @@ func ParseSettings(file string, data []byte) (Settings, error) {
 	return s, p.err()
 }
 
-// baseURLOK reports whether v, an absolute http(s) URL without query or
-// fragment, is an address the site can be published at, and reports each
-// problem with it at at. Feeds and the sitemap copy it into every address,
-// so it may hold no user name or password, and its port must be one a
-// browser can open. Pages link from the root of their domain (/2025/…/),
-// so a path would give feeds addresses the pages do not have.
+// baseURLOK reports whether v, an absolute http(s) URL, is an address the
+// site can be published at, and reports each problem with it at at. Every
+// page's address is the base and its path, so it may have no query or
+// fragment. Feeds and the sitemap copy it into every address, so it may
+// hold no user name or password, and its port must be one a browser can
+// open. Pages link from the root of their domain (/2025/…/), so a path
+// would give feeds addresses the pages do not have.
 func baseURLOK(p *problems, file string, at *value, v string) bool {
+	if strings.ContainsAny(v, "?#") {
+		p.add(file, at.line, at.col, "base_url %s: must have no query (?…) or fragment (#…): pages' addresses are made by adding their paths to it", q(v))
+		return false
+	}
 	u, err := url.Parse(v)
 	if err != nil {
 		return false
