@@ -320,9 +320,10 @@ func (w *Watcher) relevant(fw *fsnotify.Watcher, ev fsnotify.Event) bool {
 		if st, err := os.Lstat(ev.Name); err == nil && st.IsDir() {
 			w.watchTree(fw, ev.Name)
 			// A folder moved within the site lost its old watches at its
-			// Rename, which comes first (see above). Should one be left,
-			// fsnotify drops it when it reads that the folder moved,
-			// perhaps after the line above: so the folder is watched again
+			// Rename, which comes first (see above). fsnotify may still
+			// drop the new one when it reads that the folder moved,
+			// perhaps after the line above (the moved-folder tests fail
+			// without what follows): so the folder is watched again
 			// before the rebuild, when fsnotify has read that (its event
 			// came before the debounce ran out).
 			if w.arrived == nil {
