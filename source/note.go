@@ -53,7 +53,10 @@ type Note struct {
 	// Published is when the note was published, for feeds: its published
 	// field, or its date.
 	Published    time.Time
-	PublishedPos Pos // where Published is given
+	PublishedPos Pos // where Published is given: its field's value, or date's
+	// publishedOnDate is whether the note has no published field, and so
+	// counts as published on its date.
+	publishedOnDate bool
 
 	// Image is the note's picture as written: a path relative to the
 	// note's folder, or from / a path on the site (a file of
@@ -399,8 +402,8 @@ func parseNote(file string, data []byte, src *Site) (*Note, error) {
 		f := root.get("end")
 		p.add(file, f.val.line, f.val.col, "end %s is before date %s", day(n.End), day(n.Date))
 	}
-	if n.Published.IsZero() {
-		n.Published = n.Date
+	if f := root.get("date"); n.Published.IsZero() && root.get("published") == nil && f != nil {
+		n.Published, n.PublishedPos, n.publishedOnDate = n.Date, Pos{f.val.line, f.val.col}, true
 	}
 	if f := root.get("image"); f != nil && n.ImageAlt == "" && n.Image != "" {
 		p.add(file, f.val.line, f.val.col, "image needs image_alt: a few words that say what the picture shows, for readers who cannot see it")

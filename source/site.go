@@ -52,9 +52,14 @@ func (s *Site) Warnings(today time.Time) []string {
 	out := s.Settings.Warnings()
 	day := calendarDay(today)
 	for _, n := range s.Notes {
-		if !n.Draft && !n.Published.IsZero() && calendarDay(n.Published).After(day) {
-			out = append(out, fmt.Sprintf("%s:%d:%d: published %s is after today, %s: the note stays first in every feed until then", n.File, n.PublishedPos.Line, n.PublishedPos.Col, n.Published.Format(time.DateOnly), day.Format(time.DateOnly)))
+		if n.Draft || n.Published.IsZero() || !calendarDay(n.Published).After(day) {
+			continue
 		}
+		field, advice := "published", ""
+		if n.publishedOnDate {
+			field, advice = "date", "; give published: the day the note appears"
+		}
+		out = append(out, fmt.Sprintf("%s:%d:%d: %s %s is after today, %s: the note stays first in every feed until then%s", n.File, n.PublishedPos.Line, n.PublishedPos.Col, field, n.Published.Format(time.DateOnly), day.Format(time.DateOnly), advice))
 	}
 	return out
 }

@@ -399,19 +399,22 @@ func mustLoad(t *testing.T) *Site {
 }
 
 // TestSiteWarnings: a note published after the build's day is no problem,
-// but a warning at its published field; a draft is let be.
+// but a warning at its published field, or at its date when it has none;
+// a draft is let be.
 func TestSiteWarnings(t *testing.T) {
 	const head = "---\ntitle: Т\ndate: 2025-03-17\nkind: delegation\nregions: [guangdong]\n"
 	src, err := Load(site(map[string]string{
 		"content/2025/a.md": head + "published: 2030-01-01\n---\n",
 		"content/2025/b.md": head + "published: 2026-12-05T23:00:00-05:00\n---\n", // that day, in its zone
 		"content/2025/c.md": head + "published: 2031-01-01\ndraft: true\n---\n",
+		"content/2030/d.md": "---\ntitle: Т\ndate: 2030-05-01\nslug: later\nkind: delegation\nregions: [guangdong]\n---\n",
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	today := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
-	want := "content/2025/a.md:6:12: published 2030-01-01 is after today, 2026-12-05: the note stays first in every feed until then"
+	want := "content/2030/d.md:3:7: date 2030-05-01 is after today, 2026-12-05: the note stays first in every feed until then; give published: the day the note appears\n" +
+		"content/2025/a.md:6:12: published 2030-01-01 is after today, 2026-12-05: the note stays first in every feed until then"
 	if got := strings.Join(src.Warnings(today), "\n"); got != want {
 		t.Errorf("warnings:\n%s\nwant\n%s", got, want)
 	}
