@@ -201,15 +201,8 @@ func FromNote(n *source.Note, text string, tax *source.Taxonomies) Document {
 				d.People = appendNames(d.People, tax.People, t.Slug)
 			}
 		}
-		cloned := false
-		for _, o := range n.Organizations {
-			if t := tax.Organizations.Lookup(o); t != nil {
-				if !cloned { // append to a copy, not to the note's own list
-					d.Orgs, cloned = slices.Clone(n.Organizations), true
-				}
-				d.Orgs = appendNames(d.Orgs, tax.Organizations, t.Slug)
-			}
-		}
+		d.Orgs = withNames(d.Orgs, tax.Organizations)
+		d.Places = withNames(d.Places, tax.Places)
 		d.Names = appendNames(d.Names, tax.Kinds, n.Kind)
 		for _, slug := range n.Regions {
 			d.Names = appendNames(d.Names, tax.Regions, slug)
@@ -219,6 +212,23 @@ func FromNote(n *source.Note, text string, tax *source.Taxonomies) Document {
 		}
 	}
 	return d
+}
+
+// withNames returns names, a note's own list, followed by the names and
+// aliases of the registry's entries that it names; names itself when the
+// registry has none of them, and a copy when it does, for the note's list
+// stays as written.
+func withNames(names []string, reg *source.Taxonomy) []string {
+	out := names
+	for _, s := range names {
+		if t := reg.Lookup(s); t != nil {
+			if len(out) == len(names) {
+				out = slices.Clip(out)
+			}
+			out = appendNames(out, reg, t.Slug)
+		}
+	}
+	return out
 }
 
 // midnight is the calendar day of t, as written, at midnight UTC.

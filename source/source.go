@@ -35,7 +35,7 @@ import (
 const Dir = "content"
 
 // Taxonomies are the three taxonomies of a site, and its optional
-// registries of people and organizations.
+// registries of people, organizations and places.
 type Taxonomies struct {
 	Regions *Taxonomy
 	Sectors *Taxonomy
@@ -48,6 +48,11 @@ type Taxonomies struct {
 	// written.
 	People        *Taxonomy
 	Organizations *Taxonomy
+	// Places is the registry of places.yaml, of the same shape and as
+	// optional: it gives a city's names in the three languages, for search
+	// to find a note by any of them. Pages show places as the notes write
+	// them.
+	Places *Taxonomy
 }
 
 // All returns the taxonomies in the order pages list them.
@@ -139,7 +144,7 @@ func LoadSettings(fsys fs.FS) (*Site, error) {
 		dst      **Taxonomy
 		optional bool
 	}{{"regions", &src.Regions, false}, {"sectors", &src.Sectors, false}, {"kinds", &src.Kinds, false},
-		{"people", &src.People, true}, {"organizations", &src.Organizations, true}} {
+		{"people", &src.People, true}, {"organizations", &src.Organizations, true}, {"places", &src.Places, true}} {
 		file := path.Join(Dir, "taxonomy", t.kind+".yaml")
 		data, err := ReadFile(fsys, file, SiteFileLimit)
 		if err != nil && t.optional && errors.Is(err, fs.ErrNotExist) {

@@ -358,6 +358,14 @@ func TestSampleSite(t *testing.T) {
 	if len(src.Notes) < 5 || len(src.Regions.Terms) != 123 {
 		t.Errorf("sample site: %s", src)
 	}
+	// Every place a sample note names has its names in three languages.
+	for _, n := range src.Notes {
+		for _, p := range n.Places {
+			if e := src.Places.Lookup(p); e == nil || e.Name.En == "" || e.Name.Zh == "" {
+				t.Errorf("%s: place %s: %+v, want an entry of places.yaml with English and Chinese names", n.File, p, e)
+			}
+		}
+	}
 }
 
 // TestPublished: published is when the note appeared, a date or RFC 3339,

@@ -63,6 +63,8 @@ func (t *Taxonomy) Singular() string {
 		return "person"
 	case "organizations":
 		return "organization"
+	case "places":
+		return "place"
 	}
 	return strings.TrimSuffix(t.Kind, "s")
 }
