@@ -1,6 +1,7 @@
 package build
 
 import (
+	"bytes"
 	"fmt"
 	"reflect"
 	"unicode/utf8"
@@ -48,6 +49,12 @@ const (
 	// and its id far more than its text: a body of empty headings («#» a
 	// line) took 400 times its size in memory.
 	maxHeadings = 20000
+	// maxCellsPerByte bounds a table's cells per byte of its text. goldmark
+	// fills a row that has fewer cells than the header with empty ones, so
+	// that a wide header over short rows («a» a line) made cells without
+	// text: a 44 KB note of 1,000 columns took 74 s and 6 GB. A table
+	// written out has at most one cell a byte, each begun by its |.
+	maxCellsPerByte = 1
 )
 
 // markdownError is a note's Markdown going past a limit. Line and Col count
@@ -299,19 +306,46 @@ func (c costCheck) Transform(node *ast.Paragraph, reader text.Reader, pc parser.
 		return
 	}
 	// goldmark's table transformer takes the lines from any delimiter row
-	// on, after the first line, for a table.
-	table := false
-	for i := 1; i < lines.Len() && !table; i++ {
-		seg := lines.At(i)
-		table = delimiterRow(seg.Value(reader.Source()))
+	// on, after the first line, for a table, the line above being its
+	// header.
+	delim := 0
+	for i := 1; i < lines.Len() && delim == 0; i++ {
+		if seg := lines.At(i); delimiterRow(seg.Value(reader.Source())) {
+			delim = i
+		}
 	}
-	if table {
+	if delim > 0 {
 		if l.tables == nil {
 			l.tables = map[*ast.Paragraph]bool{}
 		}
 		l.tables[node] = true
+		checkCells(lines, delim, reader.Source(), l)
 	}
-	checkCost(node, lines, table, reader.Source(), l)
+	checkCost(node, lines, delim > 0, reader.Source(), l)
+}
+
+// checkCells records a problem when the table whose delimiter row is the
+// line delim of lines would have more than maxCellsPerByte cells a byte:
+// its rows, the header's among them, each as many cells as the delimiter
+// row has columns.
+func checkCells(lines *text.Segments, delim int, src []byte, l *limits) {
+	if l.err != nil {
+		return
+	}
+	seg := lines.At(delim)
+	row := bytes.TrimSpace(seg.Value(src))
+	row = bytes.TrimSuffix(bytes.TrimPrefix(row, []byte("|")), []byte("|"))
+	cols := bytes.Count(row, []byte("|")) + 1
+	rows := lines.Len() - delim // the header and the rows under the delimiter
+	size := 0
+	for i := delim - 1; i < lines.Len(); i++ {
+		seg := lines.At(i)
+		size += seg.Len()
+	}
+	if cells := rows * cols; cells > maxCellsPerByte*size {
+		l.fail(lines.At(delim-1).Start, "table too large to render: %d rows of %d columns make %d cells, more than %d for each of its %d bytes (the limit); a row with fewer cells than the header is filled with empty ones: write the rows' cells out, or give the table fewer columns",
+			rows, cols, cells, maxCellsPerByte, size)
+	}
 }
 
 // delimiterRow reports whether line could be the row under a table's

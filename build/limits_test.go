@@ -67,6 +67,8 @@ func TestLimitProblems(t *testing.T) {
 		{"reference definitions", strings.Repeat("[a]:\n", 3000), 1, 1, "its square brackets"},
 		{"backticks", families[6].para(300), 1, 1, "its unclosed backtick runs"},
 		{"quotation marks", "Текст " + strings.Repeat(`"`, 3000), 1, 1, "its runs of quotation marks"},
+		{"table of short rows", "Текст.\n\n" + strings.Repeat("| h ", 200) + "|\n" + strings.Repeat("|---", 200) + "|\n" + strings.Repeat("a\n", 100), 3, 1,
+			"table too large to render: 101 rows of 200 columns make 20200 cells, more than 1 for each of its 1804 bytes (the limit); a row with fewer cells"},
 		{"headings", strings.Repeat("# Раздел\n\n", maxHeadings) + "Текст.\n\n#\n", 2*maxHeadings + 3, 1, "more than 20000 headings (the limit)"},
 		{"setext headings", strings.Repeat("Раздел\n---\n\n", maxHeadings+1), 3*maxHeadings + 2, 1, "more than 20000 headings (the limit)"},
 		{"the limit in the message", strings.Repeat("*a_b*", 3000), 1, 1, "more than 32 for each of its 15000 bytes (the limit); split it with blank lines"},

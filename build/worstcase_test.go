@@ -118,6 +118,14 @@ var worstCases = func() []worstCase {
 		{"blockquotes-at-limit", true, func(size int) string { return repeat(strings.Repeat("> ", maxNesting-1)+"x\n", size) }},
 		{"table", true, func(size int) string { return "| a | b |\n|---|---|\n" + repeat("| x | y |\n", size) }},
 		{"table-wide", true, func(size int) string { return "|a|b|\n|-|-|\n" + repeat("|x", size) }},
+		{"table-short-rows", false, func(size int) string {
+			cols := strings.Repeat("|h", 1000) + "|\n" + strings.Repeat("|-", 1000) + "|\n"
+			return cols + repeat("a\n", size-len(cols))
+		}},
+		{"table-short-rows-at-limit", true, func(size int) string {
+			// 3 columns over rows of one: a cell a byte, tables one after the other.
+			return paragraphs("|a|b|c|\n|-|-|-|\n"+strings.Repeat("|x\n", 100), size)
+		}},
 		{"word", true, func(size int) string { return repeat("a", size) }},
 	}
 	// What the profiles showed besides: each family as one paragraph of
