@@ -1,6 +1,7 @@
 package build
 
 import (
+	"bufio"
 	"bytes"
 	"html"
 	"regexp"
@@ -14,6 +15,7 @@ import (
 	east "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/renderer"
+	gmhtml "github.com/yuin/goldmark/renderer/html"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
 )
@@ -104,25 +106,31 @@ func plainText(doc ast.Node, src []byte) string {
 		switch n := n.(type) {
 		case *ast.Text:
 			if entering {
-				b.Write(n.Segment.Value(src))
+				writeText(&b, n.Segment.Value(src))
 				if n.SoftLineBreak() || n.HardLineBreak() {
 					b.WriteByte(' ')
 				}
 			}
 		case *ast.String:
 			if entering {
-				// Typographer output such as &laquo; is markup, not words.
-				if !bytes.HasPrefix(n.Value, []byte("&")) {
-					b.Write(n.Value)
-				}
+				// The typographer's «, » and — are written as entities.
+				b.WriteString(html.UnescapeString(string(n.Value)))
 			}
-		case *ast.CodeSpan, *ast.AutoLink:
+		case *ast.CodeSpan:
+			// Code is written as it is, entities and backslashes too.
 			if entering {
-				if al, ok := n.(*ast.AutoLink); ok {
-					b.Write(al.Label(src))
-					return ast.WalkSkipChildren, nil
+				for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+					if t, ok := c.(*ast.Text); ok {
+						b.Write(t.Segment.Value(src))
+					}
 				}
 			}
+			return ast.WalkSkipChildren, nil
+		case *ast.AutoLink:
+			if entering {
+				b.Write(n.Label(src))
+			}
+			return ast.WalkSkipChildren, nil
 		default:
 			if !entering && n.Type() == ast.TypeBlock {
 				b.WriteByte('\n')
@@ -139,6 +147,23 @@ func plainText(doc ast.Node, src []byte) string {
 		return ast.WalkContinue, nil
 	})
 	return strings.TrimSpace(b.String())
+}
+
+// writeText writes a text of the Markdown as the page shows it: entities
+// (&nbsp;, &laquo;, &#8212;) as their characters, and backslash escapes
+// as the character escaped. goldmark resolves both only as it writes
+// HTML, so the text is written as HTML by goldmark's own writer, and that
+// HTML read back as text.
+func writeText(b *strings.Builder, v []byte) {
+	if bytes.IndexAny(v, "&\\\x00") < 0 {
+		b.Write(v)
+		return
+	}
+	var out bytes.Buffer
+	w := bufio.NewWriter(&out)
+	gmhtml.DefaultWriter.Write(w, v)
+	w.Flush()
+	b.WriteString(html.UnescapeString(out.String()))
 }
 
 // headingIDs gives headings ids transliterated from their text, so that

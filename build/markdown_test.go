@@ -13,7 +13,10 @@ var markdownCases = []struct {
 	not       []string // never in the HTML
 	text      string   // the plain text, when given
 }{
-	{"typographic quotes", `Форум "Один пояс" прошёл.`, []string{"&laquo;Один пояс&raquo;"}, nil, "Форум Один пояс прошёл."},
+	{"typographic quotes", `Форум "Один пояс" прошёл.`, []string{"&laquo;Один пояс&raquo;"}, nil, "Форум «Один пояс» прошёл."},
+	{"entities as characters", "Компания&nbsp;&laquo;Зюзюкафон&raquo; &mdash; &#1061;&#x430; &amp; &unknown; & AT&T", nil, nil, "Компания\u00a0«Зюзюкафон» — Ха & &unknown; & AT&T"},
+	{"backslash escapes", `\*звёздочка\* и \_черта\_ \\ C:\путь`, nil, nil, `*звёздочка* и _черта_ \ C:\путь`},
+	{"code as written", "Код `&amp; \\*` и `<b>`.", []string{"<code>&amp;amp; \\*</code>"}, nil, "Код &amp; \\* и <b>."},
 	{"raw HTML dropped", "Текст <script>alert(1)</script> и <img src=x onerror=alert(1)>.\n\n<div onclick=\"x()\">блок</div>", nil, []string{"<script", "<img", "onerror", "<div", "onclick"}, ""},
 	{"javascript link", "[нажми](javascript:alert(1))", []string{"нажми"}, []string{"<a", "javascript"}, "нажми"},
 	{"entity-encoded scheme", "[нажми](jav&#x61;script:alert(1))", []string{"нажми"}, []string{"<a", "script:"}, ""},
