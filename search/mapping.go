@@ -53,8 +53,8 @@ const (
 )
 
 // newMapping returns the index mapping of a note document. The text
-// analyzer folds ё to е and drops soft hyphens and stress marks before the
-// unicode tokenizer splits words; then words of more than maxWordRunes
+// analyzer folds ё to е, drops soft hyphens and stress marks and parts
+// «А.Ю.» as «А. Ю.» before the unicode tokenizer splits words; then words of more than maxWordRunes
 // letters are dropped, full-width Latin is folded, everything lower-cased,
 // runs of Hanzi made into bigrams (广东省 → 广东 东省), Russian stop words
 // dropped (their positions left empty, so that a phrase still needs its
@@ -78,10 +78,12 @@ func newMapping() *mapping.IndexMappingImpl {
 	// scan, where a class of letters ([ёЁ]) is matched rune by rune, much
 	// of the indexing's time (docs/BENCHMARKS.md). Each keeps the length of the text or
 	// drops what clean drops from stored texts, so that highlights fall
-	// where the words are.
+	// where the words are. The last makes a full stop before a letter a
+	// space: the tokenizer keeps «А.Ю» as one word, where «А. Ю.» is two,
+	// and initials are written both ways.
 	var charFilters []any
 	for i, f := range []struct{ from, to string }{
-		{"ё", "е"}, {"Ё", "Е"}, {`\x{00AD}`, ""}, {`\x{0301}`, ""}, {`\x{0300}`, ""},
+		{"ё", "е"}, {"Ё", "Е"}, {`\x{00AD}`, ""}, {`\x{0301}`, ""}, {`\x{0300}`, ""}, {`\.(\pL)`, " ${1}"},
 	} {
 		name := fmt.Sprintf("digest_char_%d", i)
 		must(im.AddCustomCharFilter(name, map[string]any{"type": regexp.Name, "regexp": f.from, "replace": f.to}))
