@@ -16,10 +16,10 @@ import (
 	"github.com/blevesearch/vellum/levenshtein"
 )
 
-// fuzzyFields are the text fields where a word may match with a typo:
-// finding a word's candidate terms in a dictionary builds an automaton of
-// the word, and the names of organizations and places are in the body too.
-var fuzzyFields = []string{fieldTitle, fieldSummary, fieldBody, fieldPeople, fieldNames}
+// fuzzyFields are the text fields where a word may match with a typo. The
+// places and organizations are among them for their registries' names in
+// English and Chinese, which bodies seldom have.
+var fuzzyFields = []string{fieldTitle, fieldSummary, fieldBody, fieldPeople, fieldOrgs, fieldPlaces, fieldNames}
 
 // fuzzyQuery is bleve's FuzzyQuery with its candidate terms, the terms of
 // a field's dictionary within the edit distance, found once per search

@@ -147,6 +147,7 @@ func TestRelevance(t *testing.T) {
 		{"place's English name from the registry", "Harbin", []string{expo}, false},
 		{"place's Chinese name from the registry", "哈尔滨", []string{expo}, false},
 		{"place's name, any case", "HEIHE", []string{bridge}, false},
+		{"typo in a place's English name", "Harbn", []string{expo}, false},
 		{"every word must match", "выставка Демешин", []string{expo}, false},
 		{"every word must match, none", "выставка Подмосковье", nil, false},
 		{"phrase", `"торговый дом"`, []string{torgpred}, false},
