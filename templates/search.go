@@ -123,7 +123,7 @@ const facetTop = 8
 // set and nothing more. The facets are toggles, a link each that adds its
 // value to the search or removes it, the page reset to the first; the top
 // values of a facet by count show, the rest fold behind «все N», and
-// Russian regions and Chinese provinces are two facets. The filters in
+// Russian and Chinese regions are two facets. The filters in
 // force show as chips that remove them; past the last page, the page links
 // the last one.
 func NewSearchPage(res *search.Result, q search.Query, site *source.Site) *SearchPage {
@@ -226,26 +226,32 @@ func NewSearchPage(res *search.Result, q search.Query, site *source.Site) *Searc
 	}
 	regions := func(q *search.Query, s string, on bool) { set(&q.Regions, s, on) }
 	facet("ru", "Регионы России", res.Facets.Regions, tax.Regions, country("RU"), in(q.Regions), regions)
-	facet("cn", "Провинции Китая", res.Facets.Regions, tax.Regions, country("CN"), in(q.Regions), regions)
+	// «Регионы Китая», not «Провинции»: municipalities (Beijing), autonomous
+	// regions and special administrative regions (Hong Kong) are among them.
+	facet("cn", "Регионы Китая", res.Facets.Regions, tax.Regions, country("CN"), in(q.Regions), regions)
 	facet("sector", "Отрасли", res.Facets.Sectors, tax.Sectors, nil, in(q.Sectors), func(q *search.Query, s string, on bool) { set(&q.Sectors, s, on) })
-	// A note has one kind: choosing a kind replaces the others.
-	facet("kind", "Виды событий", res.Facets.Kinds, tax.Kinds, nil, in(q.Kinds), func(q *search.Query, s string, on bool) {
-		q.Kinds = nil
-		if on {
-			q.Kinds = []string{s}
-		}
-	})
+	// A note has one kind, so a kind is offered to add only when none is
+	// in force; of several in force, each removes itself alone.
+	facet("kind", "Виды событий", res.Facets.Kinds, tax.Kinds, nil, in(q.Kinds), func(q *search.Query, s string, on bool) { set(&q.Kinds, s, on) })
+	// A year narrows the reader's dates to it: its count is of the hits,
+	// which are within them. Dates within one year tick it, and untick it.
 	year := ""
-	if !q.From.IsZero() && !q.To.IsZero() && q.From.Year() == q.To.Year() &&
-		q.From.YearDay() == 1 && q.To.Month() == time.December && q.To.Day() == 31 {
+	if !q.From.IsZero() && !q.To.IsZero() && q.From.Year() == q.To.Year() {
 		year = strconv.Itoa(q.From.Year())
 	}
 	facet("year", "Годы", res.Facets.Years, nil, nil, func(s string) bool { return s == year }, func(q *search.Query, s string, on bool) {
-		q.From, q.To = time.Time{}, time.Time{}
-		if on {
-			y, _ := strconv.Atoi(s)
-			q.From = time.Date(y, time.January, 1, 0, 0, 0, 0, time.UTC)
-			q.To = time.Date(y, time.December, 31, 0, 0, 0, 0, time.UTC)
+		if !on {
+			q.From, q.To = time.Time{}, time.Time{}
+			return
+		}
+		y, _ := strconv.Atoi(s)
+		first := time.Date(y, time.January, 1, 0, 0, 0, 0, time.UTC)
+		last := time.Date(y, time.December, 31, 0, 0, 0, 0, time.UTC)
+		if q.From.Before(first) {
+			q.From = first
+		}
+		if q.To.IsZero() || q.To.After(last) {
+			q.To = last
 		}
 	})
 
@@ -255,7 +261,7 @@ func NewSearchPage(res *search.Result, q search.Query, site *source.Site) *Searc
 	for _, s := range q.Regions {
 		label := "Регион"
 		if t := tax.Regions.Get(s); t != nil && t.Country == "CN" {
-			label = "Провинция"
+			label = "Регион Китая"
 		}
 		v.Active = append(v.Active, ActiveFilter{Facet: label, Label: tax.Regions.NameOf(s), Remove: link(func(q *search.Query) { q.Regions = remove(q.Regions, s) })})
 	}

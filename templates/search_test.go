@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/coopdigest/digest/search"
 	"github.com/coopdigest/digest/source"
@@ -61,9 +62,9 @@ func TestNewSearchPageFacets(t *testing.T) {
 		{name: "a Russian region adds itself", facet: "Регионы России", value: ru[0],
 			want: url.Values{"region": {ru[0]}}},
 		{name: "a Chinese region adds itself, keeping the others", q: search.Query{Q: "выставка", Regions: []string{ru[0]}, Sectors: []string{"trade"}, Page: 3},
-			facet: "Провинции Китая", value: cn[0], want: url.Values{"q": {"выставка"}, "region": {ru[0], cn[0]}, "sector": {"trade"}}},
+			facet: "Регионы Китая", value: cn[0], want: url.Values{"q": {"выставка"}, "region": {ru[0], cn[0]}, "sector": {"trade"}}},
 		{name: "an active region removes itself, page reset", q: search.Query{Q: "выставка", Regions: []string{ru[0], cn[1]}, Page: 2},
-			facet: "Провинции Китая", value: cn[1], active: true, want: url.Values{"q": {"выставка"}, "region": {ru[0]}}},
+			facet: "Регионы Китая", value: cn[1], active: true, want: url.Values{"q": {"выставка"}, "region": {ru[0]}}},
 		{name: "an active region in the fold opens it", q: search.Query{Regions: []string{ru[20]}},
 			facet: "Регионы России", value: ru[20], active: true, want: url.Values{}, restOpen: true},
 	}
@@ -78,13 +79,13 @@ func TestNewSearchPageFacets(t *testing.T) {
 			for _, f := range v.Facets {
 				titles = append(titles, f.Title)
 			}
-			if !slices.Equal(titles, []string{"Регионы России", "Провинции Китая"}) {
+			if !slices.Equal(titles, []string{"Регионы России", "Регионы Китая"}) {
 				t.Fatalf("facets %q", titles)
 			}
 			f := v.Facets[slices.Index(titles, tt.facet)]
 			all := append(slices.Clone(f.Top), f.Rest...)
 			wantLen := len(ru)
-			if tt.facet == "Провинции Китая" {
+			if tt.facet == "Регионы Китая" {
 				wantLen = len(cn)
 			}
 			if len(f.Top) != facetTop || f.Len() != wantLen {
@@ -164,5 +165,109 @@ func TestSearchPageFold(t *testing.T) {
 				t.Errorf("%d values before the fold, want %d", n, facetTop)
 			}
 		})
+	}
+}
+
+// TestNewSearchPageToggles: a value of the kinds or the years facet links
+// to the search with it added or removed, the rest of the reader's search
+// kept, so that the count it shows is what the link finds.
+func TestNewSearchPageToggles(t *testing.T) {
+	site := realSite(t)
+	res := &search.Result{Query: search.Query{Page: 1, PerPage: 20, Sort: search.SortDate}, Total: 400, Facets: search.Facets{
+		Kinds: []search.FacetCount{{Value: "expo", Count: 300}, {Value: "talks", Count: 100}},
+		Years: []search.FacetCount{{Value: "2025", Count: 150}, {Value: "2024", Count: 148}, {Value: "2023", Count: 102}},
+	}}
+	day := func(s string) time.Time {
+		d, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	tests := []struct {
+		name string
+		q    search.Query
+		// facet is the ID of the facet looked at; value, the name of one
+		// of its values; active, whether it is in force; want, the query
+		// its link leads to.
+		facet, value string
+		active       bool
+		want         url.Values
+	}{
+		{name: "a kind adds itself", q: search.Query{Q: "выставка"}, facet: "kind", value: "Выставка",
+			want: url.Values{"q": {"выставка"}, "kind": {"expo"}}},
+		{name: "one of two kinds removes itself alone", q: search.Query{Kinds: []string{"expo", "talks"}, Page: 2}, facet: "kind", value: "Переговоры",
+			active: true, want: url.Values{"kind": {"expo"}}},
+		{name: "the other of two kinds too", q: search.Query{Kinds: []string{"expo", "talks"}}, facet: "kind", value: "Выставка",
+			active: true, want: url.Values{"kind": {"talks"}}},
+		{name: "a year", q: search.Query{Q: "выставка"}, facet: "year", value: "2024",
+			want: url.Values{"q": {"выставка"}, "from": {"2024-01-01"}, "to": {"2024-12-31"}}},
+		{name: "a year keeps a later from", q: search.Query{Q: "выставка", From: day("2024-06-01")}, facet: "year", value: "2024",
+			want: url.Values{"q": {"выставка"}, "from": {"2024-06-01"}, "to": {"2024-12-31"}}},
+		{name: "a later year starts with itself", q: search.Query{From: day("2024-06-01")}, facet: "year", value: "2025",
+			want: url.Values{"from": {"2025-01-01"}, "to": {"2025-12-31"}}},
+		{name: "a year keeps an earlier to", q: search.Query{To: day("2023-03-15")}, facet: "year", value: "2023",
+			want: url.Values{"from": {"2023-01-01"}, "to": {"2023-03-15"}}},
+		{name: "a year within both", q: search.Query{From: day("2023-05-01"), To: day("2025-02-01")}, facet: "year", value: "2024",
+			want: url.Values{"from": {"2024-01-01"}, "to": {"2024-12-31"}}},
+		{name: "the year in force removes itself", q: search.Query{From: day("2024-01-01"), To: day("2024-12-31")}, facet: "year", value: "2024",
+			active: true, want: url.Values{}},
+		{name: "dates within a year tick it", q: search.Query{From: day("2024-06-01"), To: day("2024-12-31")}, facet: "year", value: "2024",
+			active: true, want: url.Values{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			q := tt.q
+			if q.Page == 0 {
+				q.Page = 1
+			}
+			v := NewSearchPage(res, q, site)
+			i := slices.IndexFunc(v.Facets, func(f SearchFacet) bool { return f.ID == tt.facet })
+			if i < 0 {
+				t.Fatalf("no facet %s", tt.facet)
+			}
+			all := append(slices.Clone(v.Facets[i].Top), v.Facets[i].Rest...)
+			j := slices.IndexFunc(all, func(c Count) bool { return c.Name == tt.value })
+			if j < 0 {
+				t.Fatalf("no %s in %v", tt.value, all)
+			}
+			c := all[j]
+			if c.Active != tt.active {
+				t.Errorf("active %v, want %v", c.Active, tt.active)
+			}
+			got, err := url.ParseQuery(strings.TrimPrefix(c.URL, "?"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Encode() != tt.want.Encode() {
+				t.Errorf("link %s, want ?%s", c.URL, tt.want.Encode())
+			}
+		})
+	}
+}
+
+// TestNewSearchPageRegionChips: a chip names what a region is in words
+// true of every region of its country: a Chinese one may be a province, a
+// municipality, an autonomous or a special administrative region.
+func TestNewSearchPageRegionChips(t *testing.T) {
+	site := realSite(t)
+	res := &search.Result{Query: search.Query{Page: 1, PerPage: 20}}
+	tests := []struct {
+		region, want string
+	}{
+		{"moscow-oblast", "Регион: Московская область"},
+		{"guangdong", "Регион Китая: Гуандун"},
+		{"beijing", "Регион Китая: Пекин"},
+		{"hong-kong", "Регион Китая: Гонконг"},
+		{"inner-mongolia", "Регион Китая: Внутренняя Монголия"},
+	}
+	for _, tt := range tests {
+		v := NewSearchPage(res, search.Query{Regions: []string{tt.region}, Page: 1}, site)
+		if len(v.Active) != 1 {
+			t.Fatalf("%s: chips %v", tt.region, v.Active)
+		}
+		if got := v.Active[0].Facet + ": " + v.Active[0].Label; got != tt.want {
+			t.Errorf("%s: chip %q, want %q", tt.region, got, tt.want)
+		}
 	}
 }
