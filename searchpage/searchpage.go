@@ -8,7 +8,8 @@
 // its turns and the index it searches, swapped by SetIndex. A
 // bad parameter gets the page with status 400 and a message in Russian
 // that names it; a search that failed on the server's side, the page with
-// 500. SetTemplates renders the page with other templates from the next
+// 500; either with its form holding what the reader sent (see sentForm).
+// SetTemplates renders the page with other templates from the next
 // request on, the pages cached before included, as watch mode does after
 // a change to the site's templates (the page links the stylesheet by its
 // fingerprint).
@@ -19,7 +20,10 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strconv"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/coopdigest/digest/search"
 	"github.com/coopdigest/digest/templates"
@@ -99,19 +103,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			Live:    h.live,
 		}
 		status := http.StatusOK
-		view := &templates.SearchPage{}
+		var view *templates.SearchPage
 		if o.Err != nil {
-			pe := (*search.ParamError)(nil)
-			if errors.As(o.Err, &pe) {
-				status, view.Error = http.StatusBadRequest, pe.Russian()
-			} else {
-				status, view.Error = http.StatusInternalServerError, "поиск не удался; попробуйте позже"
+			msg, bad := "поиск не удался; попробуйте позже", ""
+			status = http.StatusInternalServerError
+			if pe := (*search.ParamError)(nil); errors.As(o.Err, &pe) {
+				status, msg, bad = http.StatusBadRequest, pe.Russian(), pe.Param
 			}
-			// A q that is too long or not UTF-8 is not put back into the box.
-			if pe == nil || pe.Param != "q" {
-				page.Query = o.Query.Q
-				view.Query = o.Query.Q
-			}
+			view = sentForm(r, bad)
+			view.Error = msg
+			page.Query = view.Query
 		} else {
 			view = templates.NewSearchPage(o.Result, o.Query, o.Site)
 			page.Query = o.Query.Q
@@ -128,4 +129,46 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return search.Response{Status: status, Type: "text/html; charset=utf-8", Body: buf.Bytes()}, true
 	})
+}
+
+// sentForm is the search form of a request that got no results, holding
+// what r sent as the reader typed it, so that it can be corrected there:
+// wrong dates shown, the filters kept in the hidden fields. Not put back:
+// a value too long for the box or not UTF-8; the parameter bad, the one at
+// fault, unless it is a date, as the reader could not correct it and it
+// would fail again; sort and per_page unless valid, as the page holds
+// them. Of a query string that is not well formed, what can be read.
+func sentForm(r *http.Request, bad string) *templates.SearchPage {
+	v, _ := url.ParseQuery(r.URL.RawQuery)
+	sent := func(name string) []string {
+		var list []string
+		for _, s := range v[name] {
+			if s != "" && utf8.ValidString(s) && utf8.RuneCountInString(s) <= search.MaxQueryLen {
+				list = append(list, s)
+			}
+		}
+		return list
+	}
+	first := func(name string) string {
+		if list := sent(name); len(list) > 0 {
+			return list[0]
+		}
+		return ""
+	}
+	if bad != "from" && bad != "to" {
+		delete(v, bad)
+	}
+	f := &templates.SearchPage{
+		Query:   first("q"),
+		From:    first("from"),
+		To:      first("to"),
+		Regions: sent("region"),
+		Sectors: sent("sector"),
+		Kinds:   sent("kind"),
+		Sort:    first("sort"),
+	}
+	if n, err := strconv.Atoi(first("per_page")); err == nil && n >= 1 && n <= search.MaxPerPage {
+		f.PerPage = n
+	}
+	return f
 }

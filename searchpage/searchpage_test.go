@@ -360,7 +360,7 @@ func TestHandlerSearchPage(t *testing.T) {
 			name:  "facets are toggles, regions by country",
 			query: "q=" + esc("Гуандун"),
 			want: []string{
-				`<h2 id="facet-ru">Регионы России</h2>`, `<h2 id="facet-cn">Провинции Китая</h2>`,
+				`<h2 id="facet-ru">Регионы России</h2>`, `<h2 id="facet-cn">Регионы Китая</h2>`,
 				`<a href="?q=%D0%93%D1%83%D0%B0%D0%BD%D0%B4%D1%83%D0%BD&amp;region=moscow-oblast" role="checkbox" aria-checked="false">Московская область`,
 				`<details class="filters-panel">`,
 			},
@@ -379,7 +379,7 @@ func TestHandlerSearchPage(t *testing.T) {
 		{
 			name:  "two filters can be cleared at once",
 			query: "region=guangdong&sector=trade",
-			want:  []string{`Провинция: Гуандун`, `Отрасль: Торговля`, `<a class="clear" href="?">Сбросить все</a>`},
+			want:  []string{`Регион Китая: Гуандун`, `Отрасль: Торговля`, `<a class="clear" href="?">Сбросить все</a>`},
 		},
 		{
 			name:  "one search box, keeping the filters, with labelled dates",
@@ -392,6 +392,54 @@ func TestHandlerSearchPage(t *testing.T) {
 				`<label for="search-from">С даты</label>`, `<label for="search-to">По дату</label>`,
 			},
 			not: []string{`class="search-box"`},
+		},
+		{
+			name:   "a bad request's form holds what was sent, to correct",
+			query:  "q=x&from=2024-12-31&to=2024-01-01&region=beijing&region=" + esc("Хабаровский край") + "&sector=trade&kind=expo&sort=date&per_page=5",
+			status: http.StatusBadRequest,
+			want: []string{
+				`name="q" value="x"`, `name="from" value="2024-12-31"`, `name="to" value="2024-01-01"`,
+				`<input type="hidden" name="region" value="beijing">`, `<input type="hidden" name="region" value="Хабаровский край">`,
+				`<input type="hidden" name="sector" value="trade">`, `<input type="hidden" name="kind" value="expo">`,
+				`<input type="hidden" name="sort" value="date">`, `<input type="hidden" name="per_page" value="5">`,
+			},
+		},
+		{
+			name:   "a bad request's form holds the values after the bad one, as typed and escaped",
+			query:  "q=" + esc(`"><b>`) + "&region=" + esc("Хабаровск") + "&sector=" + esc(`"><i>`) + "&from=" + esc("31.12.2024") + "&to=2025-01-01",
+			status: http.StatusBadRequest,
+			want: []string{
+				`name="q" value="&#34;&gt;&lt;b&gt;"`, `<input type="hidden" name="sector" value="&#34;&gt;&lt;i&gt;">`,
+				`name="from" value="31.12.2024"`, `name="to" value="2025-01-01"`,
+			},
+			// The parameter at fault is hidden: put back, it would fail again.
+			not: []string{`name="region"`, `<b>`, `<i>`},
+		},
+		{
+			name:   "a bad per_page is not put back, the rest is",
+			query:  "per_page=500&region=beijing&sort=foo",
+			status: http.StatusBadRequest,
+			want:   []string{`<input type="hidden" name="region" value="beijing">`},
+			not:    []string{`name="per_page"`, `name="sort"`},
+		},
+		{
+			name:   "a bad date is put back, for the reader to see and correct",
+			query:  "from=2024-13-01&kind=expo",
+			status: http.StatusBadRequest,
+			want:   []string{`name="from" value="2024-13-01"`, `<input type="hidden" name="kind" value="expo">`},
+		},
+		{
+			name:   "a malformed query string keeps what can be read",
+			query:  "q=%zz&region=beijing&from=2024-01-01",
+			status: http.StatusBadRequest,
+			want:   []string{`name="from" value="2024-01-01"`, `<input type="hidden" name="region" value="beijing">`, `name="q" value=""`},
+		},
+		{
+			name:   "values too long or not text are not put back",
+			query:  "q=" + strings.Repeat("x", search.MaxQueryLen+1) + "&to=%FF&sector=" + strings.Repeat("y", search.MaxQueryLen+1),
+			status: http.StatusBadRequest,
+			want:   []string{`name="q" value=""`, `name="to" value=""`},
+			not:    []string{"xxxxxxxxxx", "yyyyyyyyyy", "\xff", `name="sector"`},
 		},
 		{
 			name:  "the filters come before the results",
