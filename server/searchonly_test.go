@@ -10,8 +10,16 @@ import (
 )
 
 // answering is a search handler that names the path it answers, in the
-// format of the endpoint.
+// format of the endpoint; another method than GET and HEAD gets 405, as
+// the search page answers it.
 var answering = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusMethodNotAllowed)
+		io.WriteString(w, "<p>405 "+r.URL.Path+"</p>")
+		return
+	}
 	switch r.URL.Path {
 	case "/api/search":
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -50,9 +58,11 @@ func TestSearchOnly(t *testing.T) {
 		{"GET", "/api/other", 404, "application/json; charset=utf-8", `{"error":"not found`},
 		{"GET", "/search/", 404, "text/plain; charset=utf-8", "only the search"},
 		{"GET", "/search/../etc/passwd", 307, "text/html; charset=utf-8", `href="/etc/passwd"`}, // to the cleaned path, then 404
-		// Only GET and HEAD, as everywhere.
-		{"POST", "/search", 405, "text/plain; charset=utf-8", "405"},
-		{"OPTIONS", "/search", 405, "text/plain; charset=utf-8", "405"},
+		// Only GET and HEAD, as everywhere; the search page says so itself.
+		{"POST", "/search", 405, "text/html; charset=utf-8", "<p>405 /search</p>"},
+		{"OPTIONS", "/search", 405, "text/html; charset=utf-8", "<p>405 /search</p>"},
+		{"POST", "/search.atom", 405, "text/plain; charset=utf-8", "405 method not allowed"},
+		{"POST", "/search/", 405, "text/plain; charset=utf-8", "405 method not allowed"},
 		// Under /api/ in JSON, as the API's other errors are.
 		{"DELETE", "/api/search", 405, "application/json; charset=utf-8", `{"error":"method DELETE not allowed: use GET"}`},
 		{"POST", "/api/search", 405, "application/json; charset=utf-8", `{"error":"method POST not allowed: use GET"}`},
@@ -78,6 +88,39 @@ func TestSearchOnly(t *testing.T) {
 				t.Error("no security headers")
 			}
 		})
+	}
+}
+
+// TestSearchPageMethods: another method than GET and HEAD on /search gets
+// the search page's own 405, from the Search handler, in either mode; with
+// no search, and on any other path, the server's line of text.
+func TestSearchPageMethods(t *testing.T) {
+	tests := []struct {
+		name  string
+		cfg   Config
+		path  string
+		ctype string
+		want  string
+	}{
+		{"search only", Config{SearchOnly: true, Search: answering}, "/search?q=x", "text/html; charset=utf-8", "<p>405 /search</p>"},
+		{"with the site", Config{Search: answering}, "/search?q=x", "text/html; charset=utf-8", "<p>405 /search</p>"},
+		{"with origins", Config{Search: answering, Origins: []string{"https://digest.example.org"}}, "/search", "text/html; charset=utf-8", "<p>405 /search</p>"},
+		{"no search", Config{}, "/search?q=x", "text/plain; charset=utf-8", "405 method not allowed"},
+		{"the feed", Config{Search: answering, SearchFeed: answering}, "/search.atom?q=x", "text/plain; charset=utf-8", "405 method not allowed"},
+		{"a page", Config{Search: answering}, "/", "text/plain; charset=utf-8", "405 method not allowed"},
+	}
+	for _, tt := range tests {
+		h := newServer(t, tt.cfg)
+		for _, m := range []string{"POST", "PUT", "DELETE", "OPTIONS"} {
+			res := do(h, m, tt.path)
+			b := body(t, res)
+			if res.StatusCode != 405 || res.Header.Get("Allow") != "GET, HEAD" || res.Header.Get("X-Content-Type-Options") != "nosniff" {
+				t.Errorf("%s: %s %s: %d, Allow %q", tt.name, m, tt.path, res.StatusCode, res.Header.Get("Allow"))
+			}
+			if ct := res.Header.Get("Content-Type"); ct != tt.ctype || !strings.Contains(b, tt.want) {
+				t.Errorf("%s: %s %s: %s %q, want %s with %q", tt.name, m, tt.path, ct, b, tt.ctype, tt.want)
+			}
+		}
 	}
 }
 

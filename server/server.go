@@ -15,7 +15,8 @@
 // leads off the site; a missing file gets OUT/404.html with status 404.
 // Only GET and HEAD are allowed; any other method gets 405 with an Allow
 // header, OPTIONS too (and "OPTIONS *"), except a CORS preflight of the
-// search. A Range of more than a few parts is ignored. Every response has
+// search; /search's 405 is the Search handler's own (the results page's,
+// in Russian). A Range of more than a few parts is ignored. Every response has
 // X-Content-Type-Options: nosniff and a Content-Security-Policy that allows
 // only the site's own styles, scripts and images. A panic in any handler is
 // logged and answered with 500, though none is expected.
@@ -239,6 +240,9 @@ type Server struct {
 	preflight http.Handler
 	searches  map[string]route // the search's routes, by path
 	queue     *queue           // of the searches
+	// page is the Search handler, which answers another method than GET
+	// and HEAD on /search with the results page's own 405; nil for none.
+	page http.Handler
 	// observing is whether a request is timed: for the metrics or the
 	// access log.
 	observing bool
@@ -324,7 +328,7 @@ func New(cfg Config) (*Server, error) {
 			MaxAge:         corsMaxAge,
 		})
 		// A preflight is answered by cors; any other OPTIONS gets 405.
-		s.preflight = s.cors.Handler(http.HandlerFunc(methodNotAllowed))
+		s.preflight = s.cors.Handler(http.HandlerFunc(s.methodNotAllowed))
 	}
 	q := newQueue(cfg.MaxSearches, cfg.MaxWaiting, s.metrics)
 	s.queue = q
@@ -347,6 +351,9 @@ func New(cfg Config) (*Server, error) {
 			continue
 		}
 		s.searches[r.path] = r.rt
+		if r.rt == routeSearch {
+			s.page = r.h
+		}
 		var h http.Handler = copies.compress(q.limit(r.h))
 		if s.cors != nil {
 			h = s.cors.Handler(h)
@@ -394,7 +401,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rec.route = s.searches[r.URL.Path]
 		s.preflight.ServeHTTP(rec, r)
 	default:
-		methodNotAllowed(rec, r)
+		s.methodNotAllowed(rec, r)
 	}
 }
 
@@ -417,9 +424,14 @@ func (s *Server) finish(rec *recorder, r *http.Request, start time.Time) {
 }
 
 // methodNotAllowed answers 405: the site is only read. Under /api/ the
-// answer is JSON, as the API's other errors are.
-func methodNotAllowed(w http.ResponseWriter, r *http.Request) {
+// answer is JSON, as the API's other errors are; /search's is the results
+// page's own, in Russian, which the Search handler gives.
+func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Allow", "GET, HEAD")
+	if r.URL.Path == "/search" && s.page != nil {
+		s.page.ServeHTTP(w, r)
+		return
+	}
 	if strings.HasPrefix(r.URL.Path, "/api/") {
 		apiError(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed: use GET")
 		return
