@@ -99,7 +99,8 @@ func busy(w http.ResponseWriter, r *http.Request) {
 		body = `{"error":"` + msg + `"}` + "\n"
 	case "/search":
 		h.Set("Content-Type", "text/html; charset=utf-8")
-		body = "<!doctype html>\n<meta charset=utf-8>\n<title>503 busy</title>\n<p>The search is busy: " + msg + ".</p>\n"
+		// The results page is the site's, in Russian.
+		body = "<!doctype html>\n<html lang=ru>\n<meta charset=utf-8>\n<title>Поиск занят</title>\n<p>Сейчас идёт слишком много поисков сразу. Повторите через секунду.</p>\n"
 	default:
 		h.Set("Content-Type", "text/plain; charset=utf-8")
 		body = "503 busy: " + msg + "\n"

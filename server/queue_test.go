@@ -64,7 +64,7 @@ func TestQueueFull(t *testing.T) {
 		path, ctype, contains string
 	}{
 		{"/api/search?q=x", "application/json; charset=utf-8", `{"error":"too many searches at once`},
-		{"/search?q=x", "text/html; charset=utf-8", "<p>The search is busy"},
+		{"/search?q=x", "text/html; charset=utf-8", "<p>Сейчас идёт слишком много поисков сразу"},
 		{"/search.atom?q=x", "text/plain; charset=utf-8", "503 busy: too many searches"},
 	}
 	for _, tt := range tests {
@@ -82,7 +82,7 @@ func TestQueueFull(t *testing.T) {
 			if res.StatusCode != http.StatusServiceUnavailable || res.Header.Get("Retry-After") != "1" {
 				t.Errorf("status %d, Retry-After %q", res.StatusCode, res.Header.Get("Retry-After"))
 			}
-			if ct := res.Header.Get("Content-Type"); ct != tt.ctype || !strings.Contains(b, tt.contains) || len(b) > 200 {
+			if ct := res.Header.Get("Content-Type"); ct != tt.ctype || !strings.Contains(b, tt.contains) || len(b) > 300 {
 				t.Errorf("%s: %q", ct, b)
 			}
 			if res.Header.Get("Cache-Control") != "no-store" || res.Header.Get("Access-Control-Allow-Origin") != site {
