@@ -145,6 +145,13 @@ func TestLoadProblems(t *testing.T) {
 				`content/a.md:7:1: unknown field "sector"; did you mean "sectors"?`,
 				`content/a.md:8:2: unknown field "draf"; did you mean "draft"?`,
 			}},
+		{"TOML keys quoted, literal and not ASCII", map[string]string{"content/a.md": "+++\ntitle = \"Т\"\ndate = 2025-03-17\nkind = \"delegation\"\nregions = [\"guangdong\"]\n'sektor' = 1\n  \"люди\" = [\"Иван\"]\n[[ 'people' ]]\n'rol' = \"глава\"\n+++\n"},
+			[]string{
+				`content/a.md:6:1: unknown field "sektor"; did you mean "sectors"?`,
+				`content/a.md:7:3: unknown field "люди" (known: title, date, end, published, kind, regions, sectors, people, organizations, places, sources, summary, image, image_alt, slug, draft)`,
+				`content/a.md:8:4: a person without a name`,
+				`content/a.md:9:1: unknown field "rol" of a person: use name and role`,
+			}},
 		{"TOML dotted keys where a list is expected", map[string]string{"content/a.md": "+++\ntitle = \"Т\"\ndate = 2025-03-17\nkind = \"delegation\"\nregions = [\"guangdong\"]\npeople.role = \"глава\"\norganizations.name = \"Росатом\"\n+++\n"},
 			[]string{`content/a.md:6:1: a person without a name`, `content/a.md:7:1: organizations must be a list: [a, b]`}},
 		{"TOML arrays of tables: each key at its own line", map[string]string{"content/a.md": "+++\ntitle = \"Т\"\ndate = 2025-03-17\nkind = \"delegation\"\nregions = [\"guangdong\"]\n[[people]]\nname = \"Иван Петров\"\n\n  rol = \"глава\"\n[[people]]\nrole = \"гость\"\n[[sources]]\nlink = \"https://example.org\"\n+++\n"},

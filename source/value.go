@@ -301,9 +301,25 @@ func parseFullYAML(p *problems, file string, data []byte, lineOffset int) *value
 	return d.decode(&doc)
 }
 
+// tomlKey is a key's part in TOML: "basic", 'literal' or bare. Its
+// submatches are the part as written, then the basic, literal or bare
+// name, one of which is there (see keyOf).
+const tomlKey = `("([^"\\]*)"|'([^']*)'|([A-Za-z0-9_-]+))`
+
 // tomlKeyRE finds the first part of a key at the start of a line: key =,
 // key.part = (a dotted key), [key], [key.part] or [[key]].
-var tomlKeyRE = regexp.MustCompile(`^\s*(?:\[\[?)?\s*("?)([A-Za-z0-9_-]+)("?)\s*(?:=|\.|\]\]?)`)
+var tomlKeyRE = regexp.MustCompile(`^\s*(?:\[\[?)?\s*` + tomlKey + `\s*(?:=|\.|\]\]?)`)
+
+// keyOf is the name of the key that sm, tomlKey's submatches in line,
+// found, and where it begins, a line's column.
+func keyOf(line string, sm []int) (name string, col int) {
+	for i := 4; i+1 < len(sm) && i <= 8; i += 2 {
+		if sm[i] >= 0 {
+			return line[sm[i]:sm[i+1]], 1 + utf8.RuneCountInString(line[:sm[2]])
+		}
+	}
+	return "", 1
+}
 
 // parseTOML decodes TOML data whose first line is line lineOffset+1 of file,
 // adding its problems to p; it returns nil on a syntax error. TOML offers no
@@ -374,8 +390,8 @@ type tomlTable struct {
 // tomlTableRE finds an array of tables' header, [[key]], and tomlPlainRE a
 // key of one part, key =.
 var (
-	tomlTableRE = regexp.MustCompile(`^\s*\[\[\s*("?)([A-Za-z0-9_-]+)("?)\s*\]\]`)
-	tomlPlainRE = regexp.MustCompile(`^\s*("?)([A-Za-z0-9_-]+)("?)\s*=`)
+	tomlTableRE = regexp.MustCompile(`^\s*\[\[\s*` + tomlKey + `\s*\]\]`)
+	tomlPlainRE = regexp.MustCompile(`^\s*` + tomlKey + `\s*=`)
 )
 
 // tomlPlaces finds where keys are written, as TOML does not say, by
@@ -386,23 +402,26 @@ func tomlPlaces(data []byte, lineOffset int) (top map[string][2]int, tables map[
 	top, tables = map[string][2]int{}, map[string][]tomlTable{}
 	var cur *tomlTable // the table of an array of tables being read
 	for i, line := range strings.Split(string(data), "\n") {
-		at := func(sm []int) [2]int { return [2]int{i + 1 + lineOffset, sm[2] + 1} }
+		key := func(sm []int) (string, [2]int) {
+			name, col := keyOf(line, sm)
+			return name, [2]int{i + 1 + lineOffset, col}
+		}
 		if sm := tomlKeyRE.FindStringSubmatchIndex(line); sm != nil {
-			if key := line[sm[4]:sm[5]]; top[key] == ([2]int{}) {
-				top[key] = at(sm)
+			if name, at := key(sm); top[name] == ([2]int{}) {
+				top[name] = at
 			}
 		}
 		switch sm := tomlTableRE.FindStringSubmatchIndex(line); {
 		case sm != nil:
-			name := line[sm[4]:sm[5]]
-			tables[name] = append(tables[name], tomlTable{at: at(sm), keys: map[string][2]int{}})
+			name, at := key(sm)
+			tables[name] = append(tables[name], tomlTable{at: at, keys: map[string][2]int{}})
 			cur = &tables[name][len(tables[name])-1]
 		case strings.HasPrefix(strings.TrimSpace(line), "["):
 			cur = nil // another table
 		case cur != nil:
 			if sm := tomlPlainRE.FindStringSubmatchIndex(line); sm != nil {
-				if key := line[sm[4]:sm[5]]; cur.keys[key] == ([2]int{}) {
-					cur.keys[key] = at(sm)
+				if name, at := key(sm); cur.keys[name] == ([2]int{}) {
+					cur.keys[name] = at
 				}
 			}
 		}
