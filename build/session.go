@@ -344,6 +344,9 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 	}
 	var reread []string
 	for _, p := range paths {
+		if source.Hidden(p) {
+			continue // a full build does not read it; what was there is dropped
+		}
 		// Lstat, as a full build walks: a symbolic link is read as a note, if
 		// it is one, by ParseNotes, which says why not.
 		st, err := fs.Lstat(fsys, p)
@@ -358,7 +361,7 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 				return nil, err
 			}
 			reread = append(reread, files...)
-		case source.IsNote(p) && !strings.HasPrefix(path.Base(p), "."):
+		case source.IsNote(p):
 			reread = append(reread, p)
 		}
 	}

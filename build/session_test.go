@@ -73,6 +73,22 @@ func testSession(t *testing.T, withIndex bool) {
 		{"add a note in a new folder", func() {
 			write("content/2026/new.md", "---\ntitle: Новая встреча\ndate: 2026-01-10\nkind: expo\nregions: [beijing, moscow-oblast]\nsectors: [trade]\n---\n\nТекст.\n")
 		}, []string{"content/2026"}, 0},
+		{"a note in a hidden folder", func() {
+			write("content/.drafts/secret.md", "---\ntitle: Тайная встреча\ndate: 2024-08-01\nkind: expo\nregions: [beijing]\n---\n\nТекст.\n")
+		}, []string{"content/.drafts"}, 0},
+		{"edit it", func() {
+			write("content/.drafts/secret.md", "---\ntitle: Тайная встреча 2\ndate: 2024-08-01\nkind: expo\nregions: [beijing]\n---\n\nТекст.\n")
+		}, []string{"content/.drafts/secret.md"}, 0},
+		{"hide a folder", func() {
+			if err := os.Rename(filepath.Join(site, "content/2026"), filepath.Join(site, "content/.2026")); err != nil {
+				t.Fatal(err)
+			}
+		}, []string{"content/2026", "content/.2026"}, 0},
+		{"show it again", func() {
+			if err := os.Rename(filepath.Join(site, "content/.2026"), filepath.Join(site, "content/2026")); err != nil {
+				t.Fatal(err)
+			}
+		}, []string{"content/.2026", "content/2026"}, 0},
 		{"delete a note", func() {
 			os.Remove(filepath.Join(site, "content/2024/expo.md"))
 		}, []string{"content/2024/expo.md"}, 0},

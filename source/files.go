@@ -213,7 +213,7 @@ func ListFiles(fsys fs.FS, dir string, limits Limits) (Files, error) {
 	case err != nil:
 		return nil, &FileError{File: dir, Err: errors.New(readProblem(err))}
 	case !st.IsDir():
-		if !IsNote(dir) && listOther(dir) && !hidden(dir) {
+		if !IsNote(dir) && listOther(dir) && !Hidden(dir) {
 			files[dir] = otherFile(fsys, dir, fs.FileInfoToDirEntry(st), limits.File)
 		}
 		return files, nil
@@ -224,9 +224,9 @@ func ListFiles(fsys fs.FS, dir string, limits Limits) (Files, error) {
 	return files, err
 }
 
-// hidden reports whether any part of the path p below content/ starts
-// with a dot.
-func hidden(p string) bool {
+// Hidden reports whether any part of the path p, a slash-separated path
+// of the site folder, starts with a dot: the build reads nothing there.
+func Hidden(p string) bool {
 	for _, part := range strings.Split(p, "/") {
 		if strings.HasPrefix(part, ".") {
 			return true

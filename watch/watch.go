@@ -30,6 +30,7 @@ import (
 	"github.com/fsnotify/fsnotify"
 
 	"github.com/coopdigest/digest/build"
+	"github.com/coopdigest/digest/source"
 )
 
 // DefaultDebounce is the quiet period after a change before a rebuild starts,
@@ -306,6 +307,11 @@ func (w *Watcher) relevant(fw *fsnotify.Watcher, ev fsnotify.Event) bool {
 		w.unwatchTree(fw, ev.Name)
 	}
 	if ev.Op == fsnotify.Chmod || ignored(ev.Name) {
+		return false
+	}
+	if rel, err := filepath.Rel(w.cfg.Site, ev.Name); err == nil && source.Hidden(filepath.ToSlash(rel)) {
+		// The build reads nothing in a hidden folder, nor a hidden file; a
+		// folder moved there leaves with its Rename, above.
 		return false
 	}
 	if filepath.Clean(filepath.Dir(ev.Name)) == filepath.Clean(w.cfg.Site) {
