@@ -41,6 +41,17 @@ func TestFileProblems(t *testing.T) {
 			},
 		},
 		{
+			name: "pictures not there, beside a problem of another note's front matter and of its own",
+			files: map[string]string{body: "\n![Схема](scheme.png)\n",
+				"content/2025/x.md": "---\ntitle: Х\ndate: 2025-01-01\nkind: expoo\nregions: [beijing]\nimage: x.png\nimage_alt: Фото\n---\n\n![Зал](hall.png)\n"},
+			want: []string{
+				`content/2025/delegation.md:34:1: image "scheme.png": no file content/2025/scheme.png`,
+				`content/2025/x.md:4:7: unknown kind "expoo"; did you mean "Выставка" (expo)?`,
+				`content/2025/x.md:6:8: image "x.png": no file content/2025/x.png`,
+				`content/2025/x.md:10:1: image "hall.png": no file content/2025/hall.png`,
+			},
+		},
+		{
 			name:  "a picture of the body outside the site",
 			files: map[string]string{body: "\n![Пароли](../../../etc/passwd.png)\n"},
 			want:  []string{`content/2025/delegation.md:34:1: image "../../../etc/passwd.png" is outside content/: only files of the site's content/ folder are published`},
@@ -119,10 +130,18 @@ func TestFileProblems(t *testing.T) {
 			if tt.check != nil {
 				wantCheck = tt.check
 			}
+			// As digest check: the Markdown of every note, those with
+			// problems too.
 			var warnings []string
 			src, err := Check(site)
-			if err == nil {
-				warnings, err = CheckMarkdown(context.Background(), src)
+			if src != nil {
+				var merr error
+				warnings, merr = CheckMarkdown(context.Background(), src)
+				var a, b source.Errors
+				errors.As(err, &a)
+				if errors.As(merr, &b) {
+					err = sorted(slices.Concat(a, b))
+				}
 			}
 			if got := problemLines(t, err); !slices.Equal(got, wantCheck) {
 				t.Errorf("check's problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantCheck, "\n"))

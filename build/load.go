@@ -62,7 +62,10 @@ func CheckMarkdown(ctx context.Context, src *source.Site) (warnings []string, er
 	var problems source.Errors
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(runtime.GOMAXPROCS(0))
-	for _, n := range src.Notes {
+	for _, n := range slices.Concat(src.Notes, src.Rejected) {
+		if n.Body == nil {
+			continue // loaded without it
+		}
 		g.Go(func() error {
 			if err := gctx.Err(); err != nil {
 				return err
@@ -121,6 +124,20 @@ func load(ctx context.Context, cfg Config) (*source.Site, error) {
 			src, err = source.LoadDirWithoutBodies(cfg.Site)
 		} else {
 			src, err = Check(cfg.Site)
+		}
+		var problems source.Errors
+		if errors.As(err, &problems) && src != nil {
+			// Every problem at once: the notes' Markdown too, which a
+			// build loaded without the bodies reads again for it.
+			if cfg.transient {
+				if full, _ := Check(cfg.Site); full != nil {
+					src = full
+				}
+			}
+			var more source.Errors
+			if _, merr := CheckMarkdown(ctx, src); errors.As(merr, &more) {
+				err = sorted(slices.Concat(problems, more))
+			}
 		}
 		done <- result{src, err}
 	}()

@@ -64,6 +64,10 @@ type Site struct {
 	Taxonomies
 	// Notes are every note, drafts included, newest first (by date, then URL).
 	Notes []*Note
+	// Rejected are, when the site has problems, the notes that have some,
+	// as far as they could be read: never published, but their Markdown
+	// can be checked too, so that one run reports every problem.
+	Rejected []*Note
 	// Files are the other files of content/: content/static/ and the files
 	// beside the notes, which the notes' images name.
 	Files Files
@@ -226,6 +230,8 @@ func load(fsys fs.FS, bodies bool) (*Site, error) {
 		for _, n := range notes {
 			if !bad[n.File] {
 				src.Notes = append(src.Notes, n)
+			} else {
+				src.Rejected = append(src.Rejected, n)
 			}
 		}
 		return src, err

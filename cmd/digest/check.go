@@ -29,7 +29,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	start := time.Now()
 	tuneGC()
 	// Every problem at once: the notes' front matter does not hide their
-	// Markdown's (of the notes without other problems) or the templates'.
+	// Markdown's, nor the templates'.
 	var problems source.Errors
 	src, err := build.Check(*site)
 	if err != nil && (src == nil || !errors.As(err, &problems)) {
