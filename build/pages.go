@@ -122,6 +122,13 @@ var taxLabels = map[string][3]string{
 	"kinds":   {"Виды событий", "Вид события", "Виды событий"},
 }
 
+// taxDescriptions describe the index pages of sectors and kinds for search
+// engines and link previews (the regions' page has its own).
+var taxDescriptions = map[string]string{
+	"sectors": "Отрасли сотрудничества регионов России и Китая и число событий в каждой.",
+	"kinds":   "Визиты, переговоры, форумы, выставки и соглашения: виды событий и число событий каждого вида.",
+}
+
 // pager describes page number (from 1) of total for the list at base.
 func pager(base string, number, total int) templates.Pager {
 	p := templates.Pager{Number: number, Total: total, Base: base}
@@ -365,7 +372,8 @@ func (b *builder) plan() ([]output, error) {
 				}
 			}, func() *templates.Page {
 				pg := &templates.Page{Title: paged("События "+ys+" года", p),
-					Data: listPage{Heading: "События " + ys + " года", Items: items(its), Pager: p, Years: years, Total: len(notes)}}
+					Description: "Визиты, переговоры, форумы и соглашения регионов России и Китая в " + ys + " году, по месяцам.",
+					Data:        listPage{Heading: "События " + ys + " года", Items: items(its), Pager: p, Years: years, Total: len(notes)}}
 				if p.Number == 1 {
 					pg.Chart = barsChart("chart-months", "События "+ys+" года по месяцам", "Месяц", months)
 				}
@@ -392,7 +400,7 @@ func (b *builder) plan() ([]output, error) {
 			counts = append(counts, templates.Count{Name: t.Name.Ru, URL: t.url, Count: len(t.notes)})
 		}
 		page("/"+tax+"/", "terms.html", func(h *maphash.Hash) { keyCounts(h, counts) }, func() *templates.Page {
-			return &templates.Page{Title: taxLabels[tax][2], Data: termsPage{Heading: taxLabels[tax][0], Terms: counts}}
+			return &templates.Page{Title: taxLabels[tax][2], Description: taxDescriptions[tax], Data: termsPage{Heading: taxLabels[tax][0], Terms: counts}}
 		})
 	}
 	for _, tax := range []string{"regions", "sectors", "kinds"} {
