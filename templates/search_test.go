@@ -99,23 +99,29 @@ func TestNewSearchPageFacets(t *testing.T) {
 			if f.RestActive != tt.restOpen {
 				t.Errorf("fold open %v, want %v", f.RestActive, tt.restOpen)
 			}
-			name := site.Taxonomies.Regions.NameOf(tt.value)
-			i := slices.IndexFunc(all, func(c Count) bool { return c.Name == name })
-			if i < 0 {
-				t.Fatalf("no %s in %v", name, all)
-			}
-			c := all[i]
-			if c.Active != tt.active {
-				t.Errorf("active %v, want %v", c.Active, tt.active)
-			}
-			got, err := url.ParseQuery(strings.TrimPrefix(c.URL, "?"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got.Encode() != tt.want.Encode() {
-				t.Errorf("link %s, want ?%s", c.URL, tt.want.Encode())
-			}
+			checkToggle(t, all, site.Taxonomies.Regions.NameOf(tt.value), tt.active, tt.want)
 		})
+	}
+}
+
+// checkToggle checks the value named name among a facet's values: whether
+// it is in force, and the search its link leads to.
+func checkToggle(t *testing.T, all []Count, name string, active bool, want url.Values) {
+	t.Helper()
+	i := slices.IndexFunc(all, func(c Count) bool { return c.Name == name })
+	if i < 0 {
+		t.Fatalf("no %s in %v", name, all)
+	}
+	c := all[i]
+	if c.Active != active {
+		t.Errorf("active %v, want %v", c.Active, active)
+	}
+	got, err := url.ParseQuery(strings.TrimPrefix(c.URL, "?"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Encode() != want.Encode() {
+		t.Errorf("link %s, want ?%s", c.URL, want.Encode())
 	}
 }
 
@@ -226,22 +232,7 @@ func TestNewSearchPageToggles(t *testing.T) {
 			if i < 0 {
 				t.Fatalf("no facet %s", tt.facet)
 			}
-			all := append(slices.Clone(v.Facets[i].Top), v.Facets[i].Rest...)
-			j := slices.IndexFunc(all, func(c Count) bool { return c.Name == tt.value })
-			if j < 0 {
-				t.Fatalf("no %s in %v", tt.value, all)
-			}
-			c := all[j]
-			if c.Active != tt.active {
-				t.Errorf("active %v, want %v", c.Active, tt.active)
-			}
-			got, err := url.ParseQuery(strings.TrimPrefix(c.URL, "?"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got.Encode() != tt.want.Encode() {
-				t.Errorf("link %s, want ?%s", c.URL, tt.want.Encode())
-			}
+			checkToggle(t, append(slices.Clone(v.Facets[i].Top), v.Facets[i].Rest...), tt.value, tt.active, tt.want)
 		})
 	}
 }
