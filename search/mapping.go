@@ -54,12 +54,12 @@ const (
 
 // newMapping returns the index mapping of a note document. The text
 // analyzer folds ё to е, drops soft hyphens and stress marks and parts
-// «А.Ю.» as «А. Ю.» before the unicode tokenizer splits words; then words of more than maxWordRunes
-// letters are dropped, full-width Latin is folded, everything lower-cased,
-// runs of Hanzi made into bigrams (广东省 → 广东 东省), Russian stop words
-// dropped (their positions left empty, so that a phrase still needs its
-// words in order) and Russian words reduced to their Snowball stems
-// («выставке» → выставк).
+// «А.Ю.» as «А. Ю.» before the unicode tokenizer splits words; then words
+// of more than maxWordRunes letters are dropped, full-width Latin is
+// folded, everything lower-cased, runs of Hanzi made into bigrams (广东省 →
+// 广东 东省), Russian stop words dropped (their positions left empty, so
+// that a phrase still needs its words in order) and Russian words reduced
+// to their Snowball stems («выставке» → выставк).
 //
 // Nothing is indexed that the mapping does not name, and nothing is in
 // bleve's _all field, which stays empty. Text fields keep term vectors, for
@@ -218,8 +218,8 @@ func FromNote(n *source.Note, text string, tax *source.Taxonomies) Document {
 
 // withNames returns names, a note's own list, followed by the names and
 // aliases of the registry's entries that it names; names itself when the
-// registry has none of them, and a copy when it does, for the note's list
-// stays as written.
+// registry has none of them, and a copy when it does, so that the note's
+// own list stays as written.
 func withNames(names []string, reg *source.Taxonomy) []string {
 	out := names
 	for _, s := range names {
