@@ -121,6 +121,19 @@ func (s *site) write(t *testing.T, name, text string) {
 	}
 }
 
+// move renames from to to, both under content/, making to's folder first.
+func (s *site) move(t *testing.T, from, to string) {
+	t.Helper()
+	content := filepath.Join(s.dir, "content")
+	to = filepath.Join(content, filepath.FromSlash(to))
+	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(content, filepath.FromSlash(from)), to); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // page returns OUT's page at the URL path, or "" when there is none.
 func (s *site) page(url string) string {
 	b, err := os.ReadFile(filepath.Join(s.out, filepath.FromSlash(url), "index.html"))
@@ -398,18 +411,12 @@ func TestNewFolderAndDelete(t *testing.T) {
 func TestMovedFolder(t *testing.T) {
 	s := start(t)
 	c := s.connect(t)
-	content := filepath.Join(s.dir, "content")
 	note := "---\ntitle: %s\ndate: 2026-01-10\nkind: delegation\nregions: [beijing]\n---\n\nText.\n"
 	s.write(t, "2026/moved.md", fmt.Sprintf(note, "Before the moves"))
 	c.expect(t, "reload")
 	dir := "2026"
 	for i, to := range []string{"a", "b", "archive/c", "d", "archive/e", "f"} {
-		if err := os.MkdirAll(filepath.Dir(filepath.Join(content, to)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Rename(filepath.Join(content, dir), filepath.Join(content, to)); err != nil {
-			t.Fatal(err)
-		}
+		s.move(t, dir, to)
 		dir = to
 		c.expect(t, "reload")
 		title := fmt.Sprintf("After move %d", i+1)
@@ -442,13 +449,7 @@ func TestMovedFolderWithSubfolders(t *testing.T) {
 		{"c", "archive/d"},
 		{"archive", "e"}, // the folder that holds it
 	} {
-		from, to := filepath.Join(content, mv.from), filepath.Join(content, mv.to)
-		if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Rename(from, to); err != nil {
-			t.Fatal(err)
-		}
+		s.move(t, mv.from, mv.to)
 		deep = mv.to + strings.TrimPrefix(deep, mv.from)
 		c.expect(t, "reload")
 
