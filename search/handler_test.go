@@ -47,7 +47,10 @@ func TestHandlerBadRequests(t *testing.T) {
 		{"from bad month", "from=2024-13-01", []string{"from:", "2024-13-01", "YYYY-MM-DD"}},
 		{"to not a date", "to=abc", []string{"to:", "abc"}},
 		{"to before from", "from=2024-05-01&to=2024-04-01", []string{"to:", "before"}},
-		{"to the first day, before from", "from=2024-05-01&to=0001-01-01", []string{"to:", "before"}},
+		{"to the zero time's day", "from=2024-05-01&to=0001-01-01", []string{"to:", "0001-01-01", "too early", "1000"}},
+		{"from the zero time's day", "from=0001-01-01", []string{"from:", "too early"}},
+		{"the two days after the zero time, reversed", "from=0001-01-02&to=0001-01-01", []string{"from:", "too early"}},
+		{"from the year 999", "from=0999-12-31", []string{"from:", "too early"}},
 		{"unknown region, closest", "region=" + url.QueryEscape("Хабаровск"), []string{"region:", `unknown region "Хабаровск"`, "Хабаровский край", "khabarovsk-krai"}},
 		{"unknown sector", "sector=space", []string{"sector:", `unknown sector "space"`}},
 		{"unknown kind", "kind=" + url.QueryEscape("выстафка"), []string{"kind:", "unknown kind", "Выставка"}},
@@ -116,11 +119,11 @@ func TestHandlerPastTheEnd(t *testing.T) {
 	}
 }
 
-// TestHandlerFirstDay checks that the zero time's day is a bound like any
-// other, not taken for no bound.
+// TestHandlerFirstDay checks that the first day a search may start on is a
+// bound like any other.
 func TestHandlerFirstDay(t *testing.T) {
 	h := newTestHandler(t, sharedIndex(t))
-	for target, want := range map[string]int{"to=0001-01-01": 0, "from=0001-01-01": 7, "": 7} {
+	for target, want := range map[string]int{"to=1000-01-01": 0, "from=1000-01-01": 7, "": 7} {
 		var res struct{ Total int }
 		if err := json.Unmarshal(get(t, h, "GET", "/api/search?"+target).Body.Bytes(), &res); err != nil {
 			t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/coopdigest/digest/source"
@@ -98,6 +99,7 @@ func ParseRequest(v url.Values, tax *source.Taxonomies) (Query, error) {
 	if !utf8.ValidString(q.Q) {
 		return q, notUTF8("q")
 	}
+	q.Q = NoControls(q.Q)
 	if n := utf8.RuneCountInString(q.Q); n > MaxQueryLen {
 		return q, &ParamError{"q", fmt.Sprintf("too long: %d characters, at most %d", n, MaxQueryLen),
 			fmt.Sprintf("слишком длинный запрос: %d %s, можно не больше %d", n, ruChars(n), MaxQueryLen)}
@@ -131,11 +133,11 @@ func ParseRequest(v url.Values, tax *source.Taxonomies) (Query, error) {
 			return q, &ParamError{p.name, fmt.Sprintf("%q is not a date: use YYYY-MM-DD", printable(s)),
 				fmt.Sprintf("%q — не дата, нужен формат ГГГГ-ММ-ДД", printable(s))}
 		}
-		if t.IsZero() && p.name == "to" {
-			// A zero To is no bound: the zero time's day, 0001-01-01, is
-			// its next as a bound, which no note can be dated before
-			// (their years are 1900 to 2200).
-			t = t.AddDate(0, 0, 1)
+		if t.Year() < minYear {
+			// No note is dated before 1900; and the zero time, 0001-01-01,
+			// means a bound not given.
+			return q, &ParamError{p.name, fmt.Sprintf("%s is too early: use a year from %d", s, minYear),
+				fmt.Sprintf("%s — слишком ранняя дата: год не раньше %d", s, minYear)}
 		}
 		*p.dst = t
 	}
@@ -207,9 +209,27 @@ func ruChars(n int) string {
 	return "символов"
 }
 
+// minYear is the earliest year a search's dates may have.
+const minYear = 1000
+
+// NoControls is s with every control character (a tab, a line break, an
+// escape) made a space: a reader's words hold none that mean anything, and
+// a page that shows them back may hold none.
+func NoControls(s string) string {
+	if !strings.ContainsFunc(s, unicode.IsControl) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
 // printable shortens a reader's value for an error message.
 func printable(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = NoControls(strings.ToValidUTF8(s, "\uFFFD"))
 	if utf8.RuneCountInString(s) > 40 {
 		s = string([]rune(s)[:40]) + "…"
 	}

@@ -132,19 +132,20 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // sentForm is the search form of a request that got no results, holding
-// what r sent as the reader typed it, so that it can be corrected there:
-// wrong dates shown, the filters kept in the hidden fields. Not put back:
-// a value too long for the box or not UTF-8; the parameter bad, the one at
-// fault, unless it is a date, as the reader could not correct it and it
-// would fail again; sort and per_page unless valid, as the page holds
-// them. Of a query string that is not well formed, what can be read.
+// what r sent as the reader typed it (control characters as spaces), so
+// that it can be corrected there: wrong dates shown, the filters kept in
+// the hidden fields. Not put back: a value too long for the box or not
+// UTF-8; the parameter bad, the one at fault, unless it is a date, as the
+// reader could not correct it and it would fail again; sort and per_page
+// unless valid, as the page holds them. Of a query string that is not well
+// formed, what can be read.
 func sentForm(r *http.Request, bad string) *templates.SearchPage {
 	v, _ := url.ParseQuery(r.URL.RawQuery)
 	sent := func(name string) []string {
 		var list []string
 		for _, s := range v[name] {
 			if s != "" && utf8.ValidString(s) && utf8.RuneCountInString(s) <= search.MaxQueryLen {
-				list = append(list, s)
+				list = append(list, search.NoControls(s))
 			}
 		}
 		return list

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"testing/fstest"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/coopdigest/digest/search"
 	"github.com/coopdigest/digest/source"
@@ -490,10 +492,18 @@ func TestTypos(t *testing.T) {
 		{"a typo", "выстафке", `Показаны результаты для <a href="?q=%D0%B2%D1%8B%D1%81%D1%82%D0%B0%D0%B2%D0%BA%D0%B5">«выставке»</a>`},
 		{"a typo in capitals, beside an exact word", "Выстафке Хэйлунцзян", `Показаны результаты для <a href="?q=%D0%92%D1%8B%D1%81%D1%82%D0%B0%D0%B2%D0%BA%D0%B5&#43;%D0%A5%D1%8D%D0%B9%D0%BB%D1%83%D0%BD%D1%86%D0%B7%D1%8F%D0%BD">«Выставке Хэйлунцзян»</a>`},
 		{"nothing found", "зюзюзюзя", ""},
+		// Two letters whose lower case is a byte longer (Ⱥ) and one two
+		// bytes shorter (the Kelvin sign), each in a word too long to be
+		// indexed, around a typo: the word stays as typed.
+		{"letters whose lower case is longer or shorter", strings.Repeat("Ⱥ", 102) + "-выстафке-" + strings.Repeat("\u212a", 51) + strings.Repeat("a", 50),
+			`Показаны результаты для слов, похожих на «выстафке»`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			page := get(t, h, "GET", "/search?q="+url.QueryEscape(tt.q)).Body.String()
+			if !utf8.ValidString(page) {
+				t.Errorf("the page is not valid UTF-8")
+			}
 			if tt.line == "" && strings.Contains(page, "Показаны результаты для") {
 				t.Errorf("page says a typo was corrected")
 			}
@@ -501,5 +511,24 @@ func TestTypos(t *testing.T) {
 				t.Errorf("page lacks %s\n%s", tt.line, page[strings.Index(page, "<p class=\"lead\""):][:600])
 			}
 		})
+	}
+}
+
+// TestControlCharacters checks that control characters a reader's request
+// holds are not put on the page, whether it is answered or refused.
+func TestControlCharacters(t *testing.T) {
+	h, _ := newTestHandler(t, sharedIndex(t))
+	for _, target := range []string{
+		"/search?q=" + url.QueryEscape("выставка\x1b[31m\b\b\x7f\u0085"),
+		"/search?q=" + url.QueryEscape("выставка\x1b") + "&region=" + url.QueryEscape("Хабаровск\x1b[31m"),
+		"/search?q=" + url.QueryEscape("\x1b") + "&from=" + url.QueryEscape("2024\x1b"),
+	} {
+		w := get(t, h, "GET", target)
+		page := w.Body.String()
+		if i := strings.IndexFunc(page, func(r rune) bool {
+			return unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r'
+		}); i >= 0 {
+			t.Errorf("%s: %d, a control character on the page: %q", target, w.Code, page[max(0, i-80):i+10])
+		}
 	}
 }

@@ -313,6 +313,20 @@ func NewSearchPage(res *search.Result, q search.Query, site *source.Site) *Searc
 	return v
 }
 
+// foldKeepsPlaces reports whether source.Fold keeps each letter of the
+// word w at its byte offset. It folds letter by letter, but a letter's
+// lower case may be longer or shorter (Ⱥ, the Kelvin sign's K), so that
+// two of them can leave the word's length as it was and the letters
+// between them moved.
+func foldKeepsPlaces(w string) bool {
+	for _, r := range w {
+		if len(source.Fold(string(r))) != utf8.RuneLen(r) {
+			return false
+		}
+	}
+	return true
+}
+
 // searchTypos says what the reader's text q was searched as: with each word
 // that matched only with a typo replaced by what it matched, or, when that
 // is not known for every one of them, the words themselves.
@@ -330,7 +344,7 @@ func searchTypos(q string, typos []search.Typo) *Typos {
 			// which source.Fold does to a word): replace it in place when
 			// folding kept the word's bytes where they were.
 			folded := source.Fold(f)
-			if at := strings.Index(folded, t.Word); at >= 0 && len(folded) == len(f) {
+			if at := strings.Index(folded, t.Word); at >= 0 && foldKeepsPlaces(f) {
 				as := t.As
 				if r, _ := utf8.DecodeRuneInString(f[at:]); unicode.IsUpper(r) {
 					first, size := utf8.DecodeRuneInString(as)
