@@ -333,7 +333,12 @@ func TestTypos(t *testing.T) {
 		{"a typo in capitals, beside an exact word", "Выстафке Хэйлунцзян", []Typo{{"выстафке", "выставке"}}},
 		{"nothing found", "зюзюзюзя", nil},
 		// One word misspelt in two forms: each is said, as the page replaces each.
-		{"a typo in two forms", "выстафке выстафки", []Typo{{"выстафке", "выставке"}, {"выстафки", "выставке"}}},
+		{"a typo in two forms", "выстафке выстафки", []Typo{{"выстафке", "выставке"}, {"выстафки", "выставки"}}},
+		// The word as the notes have it, in the reader's form.
+		{"a typo in a form the notes lack", "выстафкой", []Typo{{"выстафкой", "выставкой"}}},
+		// The stemmer cuts провинцы-и a letter later than провинци-и: the
+		// notes' form, not провинци.
+		{"a typo where the stem ends", "провинцыи", []Typo{{"провинцыи", "провинции"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

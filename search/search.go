@@ -389,17 +389,18 @@ var markRE = regexp.MustCompile(`<mark>([^<]*)</mark>`)
 
 // typos tells, for each word of the reader's that no note has, which
 // word the hits have in its place: of the words their snippets mark but
-// no word of the reader's matches as written, the nearest to it.
+// no word of the reader's matches as written, the nearest to it, in the
+// reader's form where it can be told (see inForm).
 func (ix *Index) typos(p *plan, hits []Hit) []Typo {
 	if len(p.typos) == 0 {
 		return nil // nothing to look for in the snippets
 	}
-	var marks []string
+	var marks []misspelt // what the snippets have, and its term
 	for _, h := range hits {
 		for _, m := range markRE.FindAllStringSubmatch(h.Snippet, -1) {
 			mark := html.UnescapeString(m[1])
 			if toks := ix.analyze(mark); len(toks) == 1 && !slices.Contains(p.terms, string(toks[0].Term)) {
-				marks = append(marks, foldWord(mark))
+				marks = append(marks, misspelt{word: foldWord(mark), term: string(toks[0].Term)})
 			}
 		}
 	}
@@ -407,11 +408,24 @@ func (ix *Index) typos(p *plan, hits []Hit) []Typo {
 	for _, w := range p.typos {
 		best, bestD := "", 0
 		for _, m := range marks {
-			if d := bsearch.LevenshteinDistance(m, w.word); best == "" || d < bestD {
-				best, bestD = m, d
+			form := inForm(m, w)
+			if d := bsearch.LevenshteinDistance(form, w.word); best == "" || d < bestD {
+				best, bestD = form, d
 			}
 		}
 		out = append(out, Typo{Word: w.word, As: best})
 	}
 	return out
+}
+
+// inForm is the word m in the form of the word w, when the typo is in the
+// stem: m's stem with w's ending, where the stemmer cut w where it cut m
+// («выставку» in the form of «выстафка» is «выставка»). Otherwise, as where
+// a stem is a letter longer (делегаци-и, делегацы-я), m as it is.
+func inForm(m, w misspelt) string {
+	if !strings.HasPrefix(m.word, m.term) || !strings.HasPrefix(w.word, w.term) ||
+		utf8.RuneCountInString(m.term) != utf8.RuneCountInString(w.term) {
+		return m.word
+	}
+	return m.term + w.word[len(w.term):]
 }
