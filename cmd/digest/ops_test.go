@@ -123,6 +123,8 @@ func TestServeFlagErrors(t *testing.T) {
 		{[]string{"--search-only", "--index", "file:///x", "-d", "out"}, "--index: cannot go with -d"},
 		{[]string{"--poll", "1s"}, "--poll: only with --index"},
 		{[]string{"--index-dir", "x"}, "--index-dir: only with --index"},
+		{[]string{"--index-prefix", "idx/"}, "--index-prefix: only with --index"},
+		{[]string{"--search-only", "--index", "file:///x", "--index-prefix", "idx"}, `--index-prefix "idx": must end with "/"`},
 		{[]string{"--search-only", "--index", "file:///x", "--poll", "0s"}, "--poll: 0s"},
 		{[]string{"--max-searches", "many"}, "-max-searches"},
 		{[]string{"extra"}, "serve takes no arguments"},
@@ -493,6 +495,27 @@ func TestHelpServe(t *testing.T) {
 				t.Errorf("digest %q: no %q in\n%s", args, want, stderr.String())
 			}
 		}
+	}
+}
+
+// TestServeIndexPrefix checks that a replica finds an index deployed under
+// an --index-prefix of its own when given the same.
+func TestServeIndexPrefix(t *testing.T) {
+	_, out := buildTestSite(t)
+	bucket := "file://" + filepath.ToSlash(t.TempDir())
+	var log bytes.Buffer
+	if err := run(context.Background(), []string{"deploy", "-d", out, "--index-prefix", "idx/", bucket}, &log, &log); err != nil {
+		t.Fatalf("deploy: %v\n%s", err, log.String())
+	}
+	base, _, _ := launchServe(t, "--search-only", "--index", bucket, "--index-prefix", "idx/", "--index-dir", t.TempDir())
+	resp, err := testClient.Get(base + "/api/search?q=" + url.QueryEscape("Хэйлунцзян"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var res struct{ Total int }
+	if err := json.NewDecoder(resp.Body).Decode(&res); err != nil || resp.StatusCode != 200 || res.Total == 0 {
+		t.Errorf("status %d, %d hits, err %v", resp.StatusCode, res.Total, err)
 	}
 }
 

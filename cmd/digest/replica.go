@@ -23,10 +23,25 @@ type indexVersion struct {
 
 func newIndexVersion() *indexVersion { return new(indexVersion) }
 
+// fetcherFlags names the flag behind each parameter of
+// deploy.FetcherConfig, for errors.
+var fetcherFlags = map[string]string{
+	"index URL":    "--index",
+	"index prefix": "--index-prefix",
+	"index folder": "--index-dir",
+}
+
 // fetchIndex opens the bucket at url, fetches the current version of the
-// index into dir, checks that it opens and answers, and opens it.
-func fetchIndex(ctx context.Context, url, dir string, log *slog.Logger, v *indexVersion) (*deploy.Fetcher, *search.Index, error) {
-	f, err := deploy.NewFetcher(ctx, deploy.FetcherConfig{URL: url, Dir: dir, Check: checkIndex, Logger: log})
+// index published under prefix into dir, checks that it opens and answers, and opens it.
+func fetchIndex(ctx context.Context, url, prefix, dir string, log *slog.Logger, v *indexVersion) (*deploy.Fetcher, *search.Index, error) {
+	f, err := deploy.NewFetcher(ctx, deploy.FetcherConfig{URL: url, Prefix: prefix, Dir: dir, Check: checkIndex, Logger: log})
+	var pe *deploy.ParamError
+	if errors.As(err, &pe) {
+		if name, ok := fetcherFlags[pe.Param]; ok {
+			pe.Param = name
+		}
+		return nil, nil, usageError{"serve: " + pe.Error()}
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("digest serve: --index: %w", err)
 	}

@@ -30,7 +30,7 @@ import (
 )
 
 const serveSynopsis = `[-s SITE] [-d OUT] [--addr HOST:PORT] [--watch [--drafts]]
-       digest serve --search-only [-d OUT | --index URL [--poll D] [--index-dir DIR]] [--search-origins O,…]
+       digest serve --search-only [-d OUT | --index URL [--index-prefix P] [--poll D] [--index-dir DIR]] [--search-origins O,…]
 
 Operations: /healthz (alive), /readyz (index open and answering; 503 while
 draining), /metrics (Prometheus). On SIGTERM serve reports not ready, goes on
@@ -58,6 +58,7 @@ type serveOptions struct {
 	// look for a newer one; indexDir where copies are kept ("" for a
 	// temporary folder).
 	indexURL, indexDir string
+	indexPrefix        string
 	poll               time.Duration
 }
 
@@ -82,6 +83,7 @@ func parseServe(args []string, stderr io.Writer) (serveOptions, error) {
 	fs.DurationVar(&o.grace, "drain", 0, "on SIGTERM, report not ready and go on answering this long before shutting down: the load balancer's check interval times its fall count")
 	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", server.DefaultShutdownTimeout, "on SIGTERM, how long the requests in flight may take to finish")
 	fs.StringVar(&o.indexURL, "index", "", "with --search-only, fetch the index from the bucket at `URL` that digest deploy published it to (s3://, gs://, azblob://, file://), instead of OUT")
+	fs.StringVar(&o.indexPrefix, "index-prefix", deploy.DefaultIndexPrefix, "with --index, where in the bucket the index is: digest deploy's --index-prefix")
 	fs.DurationVar(&o.poll, "poll", time.Minute, "with --index, how often to look for a newer version")
 	fs.StringVar(&o.indexDir, "index-dir", "", "with --index, the folder to keep its copies in, reused after a restart (default: a temporary folder, removed on exit)")
 	if err := parseFlags(fs, args); err != nil {
@@ -112,11 +114,12 @@ func parseServe(args []string, stderr io.Writer) (serveOptions, error) {
 		return bad("index", "only with --search-only: the pages are not in the index's bucket")
 	case o.indexURL != "" && flagSet(fs, "d"):
 		return bad("index", "cannot go with -d: the index comes from one or the other")
-	case o.indexURL == "" && (flagSet(fs, "poll") || flagSet(fs, "index-dir")):
-		if flagSet(fs, "poll") {
-			return bad("poll", "only with --index")
+	case o.indexURL == "" && (flagSet(fs, "poll") || flagSet(fs, "index-dir") || flagSet(fs, "index-prefix")):
+		for _, name := range []string{"poll", "index-dir", "index-prefix"} {
+			if flagSet(fs, name) {
+				return bad(name, "only with --index")
+			}
 		}
-		return bad("index-dir", "only with --index")
 	case o.poll <= 0:
 		return bad("poll", "%v: must be more than 0", o.poll)
 	}
@@ -249,7 +252,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			}
 			defer os.RemoveAll(dir)
 		}
-		fetcher, cur, err = fetchIndex(ctx, o.indexURL, dir, log, version)
+		fetcher, cur, err = fetchIndex(ctx, o.indexURL, o.indexPrefix, dir, log, version)
 		if err != nil {
 			return err
 		}
