@@ -25,6 +25,7 @@ import (
 	_ "gocloud.dev/blob/azureblob" // azblob://
 	_ "gocloud.dev/blob/fileblob"  // file://
 	_ "gocloud.dev/blob/gcsblob"   // gs://
+	_ "gocloud.dev/blob/memblob"   // mem://, which a dry run reads as a folder not made yet
 	_ "gocloud.dev/blob/s3blob"    // s3://
 	"gocloud.dev/gcerrors"
 	"golang.org/x/sync/errgroup"
@@ -211,7 +212,7 @@ func Deploy(ctx context.Context, cfg Config) (*Summary, error) {
 		}
 	}
 
-	d.site, err = blob.OpenBucket(ctx, cfg.Target)
+	d.site, err = openURL(ctx, cfg.Target, cfg.DryRun)
 	if err != nil {
 		return nil, &ParamError{"target", cfg.Target, err}
 	}
@@ -221,7 +222,7 @@ func Deploy(ctx context.Context, cfg Config) (*Summary, error) {
 		if inside(cfg.IndexTarget, cfg.Target) {
 			return nil, &ParamError{"index target", cfg.IndexTarget, fmt.Errorf("lies inside the target %q, where a deploy would take the index for pages; give the target itself, or a bucket or prefix outside it", cfg.Target)}
 		}
-		d.index, err = blob.OpenBucket(ctx, cfg.IndexTarget)
+		d.index, err = openURL(ctx, cfg.IndexTarget, cfg.DryRun)
 		if err != nil {
 			return nil, &ParamError{"index target", cfg.IndexTarget, err}
 		}
@@ -326,6 +327,29 @@ func checkPrefix(p string) error {
 		return errors.New(`must be a relative slash path without "." or ".." segments`)
 	}
 	return nil
+}
+
+// openURL opens the bucket at bucketURL as gocloud.dev/blob does, but
+// refuses a prefix parameter that does not end in "/", which would glue
+// the prefix to every key («?prefix=site» publishes siteindex.html). For
+// a dry run, a file:// folder that is not there yet is an empty bucket: a
+// create_dir parameter would otherwise make it.
+func openURL(ctx context.Context, bucketURL string, dryRun bool) (*blob.Bucket, error) {
+	u, err := url.Parse(bucketURL)
+	if err != nil {
+		return nil, err
+	}
+	if p := u.Query().Get("prefix"); p != "" {
+		if err := checkPrefix(p); err != nil {
+			return nil, fmt.Errorf("prefix %q %w", p, err)
+		}
+	}
+	if dryRun && u.Scheme == "file" && u.Query().Has("create_dir") {
+		if _, err := os.Stat(filepath.FromSlash(u.Path)); errors.Is(err, fs.ErrNotExist) {
+			return blob.OpenBucket(ctx, "mem://")
+		}
+	}
+	return blob.OpenBucket(ctx, bucketURL)
 }
 
 // inside reports whether the bucket URL inner names the bucket of outer or

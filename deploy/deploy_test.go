@@ -3,6 +3,7 @@ package deploy
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -360,6 +361,21 @@ func TestDryRun(t *testing.T) {
 	}
 }
 
+// TestDryRunNewFolder checks that a dry run to a file:// folder that a
+// deploy would make (create_dir) plans to upload everything and makes
+// nothing.
+func TestDryRunNewFolder(t *testing.T) {
+	out := newSite(t)
+	dir := filepath.Join(t.TempDir(), "new", "site")
+	sum := deploy(t, Config{Out: out, Target: fileURL(dir) + "?create_dir=1", DryRun: true})
+	if sum.Uploaded != sum.Files || sum.Files == 0 || sum.Index.Uploaded != indexKeys {
+		t.Errorf("planned %+v; want every file uploaded", *sum)
+	}
+	if _, err := os.Stat(filepath.Dir(dir)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the dry run made %s (%v)", filepath.Dir(dir), err)
+	}
+}
+
 func mapsEqual(a, b map[string]string) bool {
 	if len(a) != len(b) {
 		return false
@@ -568,6 +584,8 @@ func TestDeployErrors(t *testing.T) {
 		{"the index inside the site", Config{Out: good, Target: bucket, IndexTarget: bucket + "/replicas"}, "index target", "inside the target"},
 		{"the index inside the site's prefix", Config{Out: good, Target: s3.url("site") + "&prefix=www/", IndexTarget: s3.url("site") + "&prefix=www/search/"}, "index target", "inside the target"},
 		{"a prefix without a slash", Config{Out: good, Target: bucket, IndexPrefix: "search"}, "index prefix", `end with "/"`},
+		{"a target's prefix without a slash", Config{Out: good, Target: bucket + "?prefix=www"}, "target", `prefix "www" must end with "/"`},
+		{"an index target's prefix without a slash", Config{Out: good, Target: bucket, IndexTarget: s3.url("site") + "&prefix=idx"}, "index target", `prefix "idx" must end with "/"`},
 		{"a prefix that climbs", Config{Out: good, Target: bucket, IndexPrefix: "../search/"}, "index prefix", "relative"},
 		{"a page under the index prefix", Config{Out: clash, Target: bucket}, "index prefix", filepath.Join(clash, "_search", "x.html")},
 		{"no site folder", Config{Target: bucket}, "site folder", "none given"},

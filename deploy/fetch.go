@@ -100,7 +100,7 @@ func NewFetcher(ctx context.Context, cfg FetcherConfig) (*Fetcher, error) {
 	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
 		return nil, &ParamError{"index folder", cfg.Dir, unwrapPath(err)}
 	}
-	b, err := blob.OpenBucket(ctx, cfg.URL)
+	b, err := openURL(ctx, cfg.URL, false)
 	if err != nil {
 		return nil, &ParamError{"index URL", cfg.URL, err}
 	}
