@@ -202,6 +202,13 @@ func TestDrafts(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(out, "2024/draft/index.html")); err != nil {
 		t.Error(err)
 	}
+	if drafts, err := HasDrafts(out); !drafts || err != nil {
+		t.Errorf("HasDrafts = %v, %v after a build with drafts", drafts, err)
+	}
+	buildSite(t, "testdata/basic", out, false)
+	if drafts, err := HasDrafts(out); drafts || err != nil {
+		t.Errorf("HasDrafts = %v, %v after a build without", drafts, err)
+	}
 }
 
 // TestDeterministic builds one site twice into fresh folders and compares

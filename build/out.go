@@ -33,6 +33,28 @@ const markerPrefix = "digest output format "
 // markerText is what a build writes into MarkerName.
 var markerText = fmt.Sprintf("%s%d\nThis folder was written by `digest build`; the next build replaces it whole.\n", markerPrefix, OutputFormat)
 
+// draftsLine ends the marker of an output built with Config.Drafts.
+const draftsLine = "It publishes drafts: built with --drafts.\n"
+
+// HasDrafts reports whether the output folder out was built with
+// Config.Drafts, and so publishes notes marked draft, as its marker says.
+// An output without a marker has none.
+func HasDrafts(out string) (bool, error) {
+	f, err := openMarker(out)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	text, err := io.ReadAll(io.LimitReader(f, 4096))
+	if err != nil {
+		return false, err
+	}
+	return strings.HasPrefix(string(text), markerPrefix) && strings.Contains(string(text), draftsLine), nil
+}
+
 // OutError is an output folder that a build refuses to replace, with the
 // reason, before anything is read, written or deleted.
 type OutError struct {
@@ -242,8 +264,9 @@ type tempDir struct {
 }
 
 // newTempDir makes a marked temporary folder beside out, on the same file
-// system, so that it can be renamed into place.
-func newTempDir(out string) (*tempDir, error) {
+// system, so that it can be renamed into place; its marker says whether it
+// publishes drafts.
+func newTempDir(out string, drafts bool) (*tempDir, error) {
 	parent := filepath.Dir(filepath.Clean(out))
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return nil, err
@@ -252,7 +275,7 @@ func newTempDir(out string) (*tempDir, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := writeMarker(dir)
+	f, err := writeMarker(dir, drafts)
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, err
@@ -266,12 +289,16 @@ func newTempDir(out string) (*tempDir, error) {
 }
 
 // writeMarker writes the marker into dir and returns it open.
-func writeMarker(dir string) (*os.File, error) {
+func writeMarker(dir string, drafts bool) (*os.File, error) {
 	f, err := os.OpenFile(filepath.Join(dir, MarkerName), os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := f.WriteString(markerText); err != nil {
+	text := markerText
+	if drafts {
+		text += draftsLine
+	}
+	if _, err := f.WriteString(text); err != nil {
 		f.Close()
 		return nil, err
 	}
@@ -470,7 +497,7 @@ func adoptLegacy(out string) error {
 	if err != nil || kind != outLegacy {
 		return err
 	}
-	f, err := writeMarker(out)
+	f, err := writeMarker(out, false)
 	if err != nil {
 		return err
 	}

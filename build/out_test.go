@@ -272,7 +272,7 @@ func TestStaleTempRemoved(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A build at work, its marker locked.
-	live, err := newTempDir(out)
+	live, err := newTempDir(out, false)
 	if err != nil {
 		t.Fatal(err)
 	}

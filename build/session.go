@@ -180,7 +180,7 @@ func (s *Session) full(ctx context.Context) (res *Result, err error) {
 	if err != nil {
 		return nil, err
 	}
-	tmp, err := newTempDir(out)
+	tmp, err := newTempDir(out, s.cfg.Drafts)
 	if err != nil {
 		return nil, err
 	}

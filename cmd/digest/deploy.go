@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 
+	"github.com/coopdigest/digest/build"
 	"github.com/coopdigest/digest/deploy"
 )
 
@@ -32,6 +33,7 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	pageCache := fs.String("page-cache", deploy.DefaultPageCacheControl, "Cache-Control of pages, feeds and assets without a fingerprint in their name")
 	gzip := fs.Bool("gzip", true, "store text gzipped, with Content-Encoding: gzip, where that saves bytes")
 	workers := fs.Int("workers", deploy.DefaultWorkers, "uploads at once")
+	drafts := fs.Bool("drafts", false, "publish OUT even though it was built with --drafts (for a staging site)")
 	verbose := fs.Bool("v", false, "log every object written or deleted")
 	usage := fs.Usage
 	fs.Usage = func() {
@@ -58,6 +60,14 @@ pointer PREFIX`+deploy.PointerName+` written last), deletions last.
 	}
 	if fs.NArg() != 1 {
 		return usageError{fmt.Sprintf("deploy takes one TARGET, got %d arguments", fs.NArg())}
+	}
+	// A draft is for editors: an output that publishes drafts, as
+	// serve --watch --drafts writes into SITE/public, goes out only when
+	// asked for by name.
+	if has, err := build.HasDrafts(*out); err != nil {
+		return fmt.Errorf("digest deploy: -d %s: %w", *out, err)
+	} else if has && !*drafts {
+		return usageError{fmt.Sprintf("deploy: -d %q: built with --drafts, which publishes notes marked draft; build it again without --drafts, or give --drafts to deploy it as it is", *out)}
 	}
 	cfg := deploy.Config{
 		Out:              *out,

@@ -73,6 +73,28 @@ func TestDeployCommand(t *testing.T) {
 	}
 }
 
+// TestDeployDrafts checks that an output built with drafts is deployed
+// only with --drafts.
+func TestDeployDrafts(t *testing.T) {
+	ctx := context.Background()
+	out := filepath.Join(t.TempDir(), "public")
+	if _, err := build.Build(ctx, build.Config{Site: "../..", Out: out, Drafts: true}); err != nil {
+		t.Fatal(err)
+	}
+	target := "file://" + filepath.ToSlash(t.TempDir())
+	var stderr bytes.Buffer
+	err := run(ctx, []string{"deploy", "-d", out, target}, &stderr, &stderr)
+	if !errors.As(err, new(usageError)) || !strings.Contains(err.Error(), "built with --drafts") {
+		t.Fatalf("deploy of drafts: %v, want a usage error that says so", err)
+	}
+	if entries, _ := os.ReadDir(strings.TrimPrefix(target, "file://")); len(entries) > 0 {
+		t.Errorf("the refused deploy wrote %d objects", len(entries))
+	}
+	if err := run(ctx, []string{"deploy", "--drafts", "-d", out, target}, &stderr, &stderr); err != nil {
+		t.Errorf("deploy --drafts: %v", err)
+	}
+}
+
 // TestDeployCommandErrors checks that mistakes name the flag or argument.
 func TestDeployCommandErrors(t *testing.T) {
 	out := t.TempDir()
