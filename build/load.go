@@ -43,6 +43,24 @@ func LoadTemplates(site string) (*templates.Set, error) {
 	return templates.Load(root.FS())
 }
 
+// CheckFiles reports, as source.Errors, the files of the site src that a
+// build with the templates tmpl would refuse to publish: where it writes a
+// file of its own, or where another file goes. It plans the site's outputs
+// as a build does and renders nothing, so that the pictures of the notes'
+// bodies, which only rendering finds, are not looked at.
+func CheckFiles(site string, src *source.Site, tmpl *templates.Set) error {
+	root, err := os.OpenRoot(site)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	cfg := Config{Site: site}
+	b := &builder{cfg: cfg, model: newModel(src, src.Published(false), nil), tmpl: tmpl, site: root.FS(), today: cfg.today()}
+	b.relate(nil)
+	_, err = b.plan()
+	return err
+}
+
 // sorted sorts problems by file, line and column, as source does.
 func sorted(problems source.Errors) source.Errors {
 	slices.SortFunc(problems, func(a, b *source.FileError) int {

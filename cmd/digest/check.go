@@ -45,10 +45,20 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case err != nil:
 		return err
 	}
+	// And the site's files the build would not publish where they go.
+	tmpl, tmplErr := build.LoadTemplates(*site)
+	if tmplErr == nil {
+		err := build.CheckFiles(*site, src, tmpl)
+		switch {
+		case errors.As(err, &more):
+			problems = append(problems, more...)
+		case err != nil:
+			return err
+		}
+	}
 	slices.SortStableFunc(problems, func(a, b *source.FileError) int {
 		return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col))
 	})
-	_, tmplErr := build.LoadTemplates(*site)
 	if len(problems) > 0 || tmplErr != nil {
 		if len(problems) == 0 {
 			return tmplErr

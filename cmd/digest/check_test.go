@@ -30,6 +30,15 @@ func TestCheckEverything(t *testing.T) {
 			`content/2025/b.md:7:1: image "missing.png": no file content/2025/missing.png`,
 			`templates/note.html:1:`,
 		}},
+		{"a file where the build writes its own, beside a bad note", map[string]string{
+			"content/2025/a.md":      strings.Replace(head, "%s", "moskow", 1) + "Текст.\n",
+			"content/2025/b.md":      strings.Replace(head, "%s", "moscow", 1) + "Текст.\n",
+			"content/static/og.png":  "png",
+			"content/static/img.png": "png",
+		}, []string{
+			`content/2025/a.md:5:11: unknown region "moskow"`,
+			`content/static/og.png: published at /og.png, where the build writes a file of its own`,
+		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			site := newSite(t, tt.files)
