@@ -19,6 +19,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/mapping"
+	bolterrors "go.etcd.io/bbolt/errors"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/coopdigest/digest/source"
@@ -42,6 +43,10 @@ const formatVersion = 7
 
 // ErrNoIndex means that a folder holds no search index.
 var ErrNoIndex = errors.New("no search index")
+
+// ErrLocked means that another process holds the index open for updates
+// (OpenWritable), as digest serve --watch does.
+var ErrLocked = errors.New("held open for updates by another process, such as digest serve --watch")
 
 // ErrClosed is the error of a search on a closed index.
 var ErrClosed = errors.New("search index closed")
@@ -262,8 +267,9 @@ const lockTimeout = 2 * time.Second
 
 // Open opens the index in dir read-only, so that any number of processes
 // may search one index. An index that is missing or was written by another
-// version of this package is an error that wraps ErrNoIndex; so is one that
-// a process holds open for updates (OpenWritable), after lockTimeout.
+// version of this package is an error that wraps ErrNoIndex; one that a
+// process holds open for updates (OpenWritable) wraps ErrLocked, after
+// lockTimeout.
 func Open(dir string) (*Index, error) {
 	return open(dir, false)
 }
@@ -298,6 +304,11 @@ func open(dir string, writable bool) (*Index, error) {
 			return nil, fmt.Errorf("%s: %w (bad shard %q)", dir, ErrNoIndex, name)
 		}
 		s, err := bleve.OpenUsing(filepath.Join(dir, name), config)
+		if errors.Is(err, bolterrors.ErrTimeout) {
+			// bleve keeps a shard's snapshots in a bolt file, which a
+			// writer holds locked.
+			err = ErrLocked
+		}
 		if err != nil {
 			ix.closeShards()
 			return nil, fmt.Errorf("search index %s: %w", filepath.Join(dir, name), err)

@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"math/rand/v2"
@@ -528,5 +529,20 @@ func TestHandlerAfterUpdate(t *testing.T) {
 	update(t, ix, []Document{d})
 	if w := get(t, h, "GET", target); !strings.Contains(w.Body.String(), torgpred) {
 		t.Errorf("after the update: %s", w.Body)
+	}
+}
+
+// TestOpenLocked checks that an index another holds open for updates is
+// an error that says so, after a short wait.
+func TestOpenLocked(t *testing.T) {
+	_, dir := writableIndex(t, testDocs(t, false), 1)
+	for _, open := range []func(string) (*Index, error){Open, OpenWritable} {
+		ix, err := open(dir)
+		if err == nil {
+			ix.Close()
+		}
+		if !errors.Is(err, ErrLocked) {
+			t.Errorf("err = %v, want ErrLocked", err)
+		}
 	}
 }

@@ -389,6 +389,9 @@ func newServer(o serveOptions, tmplSite string, log *slog.Logger, routes map[str
 		if errors.Is(err, search.ErrNoIndex) {
 			return nil, fmt.Errorf("digest serve: %v; run `digest build -s %s -o %s` first", err, site, out)
 		}
+		if errors.Is(err, search.ErrLocked) {
+			return nil, fmt.Errorf("digest serve: %w; stop it, or serve a copy of %s", err, out)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("digest serve: %w; run `digest build -s %s -o %s` to rebuild it", err, site, out)
 		}

@@ -46,6 +46,23 @@ func TestServeNeedsABuild(t *testing.T) {
 	}
 }
 
+// TestServeLockedIndex checks that an OUT whose index another process
+// holds open for updates, as serve --watch does, is said to be so, without
+// advice to build it again.
+func TestServeLockedIndex(t *testing.T) {
+	_, out := buildTestSite(t)
+	ix, err := search.OpenWritable(filepath.Join(out, search.DirName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	var stderr bytes.Buffer
+	err = runServe(context.Background(), []string{"-d", out, "--addr", "localhost:0"}, &stderr, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "held open for updates by another process") || strings.Contains(err.Error(), "digest build") {
+		t.Errorf("err = %v", err)
+	}
+}
+
 func TestInterspersed(t *testing.T) {
 	fs := newFlags("search", "", &bytes.Buffer{})
 	fs.Bool("json", false, "")
