@@ -18,7 +18,7 @@ func runNew(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs := newFlags("new", "[-s SITE] [--date D] [--kind K] [--region R]… [--sector S]… TITLE", stderr)
 	site := fs.String("s", ".", "site folder holding content/")
 	date := fs.String("date", "", "the day of the event, YYYY-MM-DD (default today)")
-	kind := fs.String("kind", "", `kind of event: slug, name or alias (default "other")`)
+	kind := fs.String("kind", "", `kind of event: slug, name or alias (default "other", where the site has that kind)`)
 	var regions, sectors repeated
 	fs.Var(&regions, "region", "a region the note names: slug, name or alias; repeat for more (at least one)")
 	fs.Var(&sectors, "sector", "a sector: slug, name or alias; repeat for more")
