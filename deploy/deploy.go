@@ -133,8 +133,9 @@ func (s *Summary) String() string {
 	if s.DryRun {
 		b.WriteString("dry run: ")
 	}
-	fmt.Fprintf(&b, "%s %d of %d files (%s), %s %d unchanged",
-		would("uploaded", "would upload"), s.Uploaded, s.Files, formatBytes(s.UploadedBytes),
+	// A dry run compresses nothing: its bytes are the files' own.
+	fmt.Fprintf(&b, "%s %d of %d files (%s%s), %s %d unchanged",
+		would("uploaded", "would upload"), s.Uploaded, s.Files, formatBytes(s.UploadedBytes), would("", " before gzip"),
 		would("skipped", "would skip"), s.Skipped)
 	switch {
 	case s.Deleted > 0 || s.Kept == 0:
@@ -505,6 +506,7 @@ func (d *deployer) planSite(ctx context.Context, files []*localFile) (*sitePlan,
 		d.sum.Uploaded++
 		if d.cfg.DryRun {
 			d.sum.UploadedBytes += f.size // the size before gzip: nothing is compressed on a dry run
+			d.log.Debug("would write", "key", f.key, "bytes", f.size)
 		}
 	}
 	for _, key := range slices.Sorted(maps.Keys(remote)) {
@@ -514,6 +516,9 @@ func (d *deployer) planSite(ctx context.Context, files []*localFile) (*sitePlan,
 		if d.cfg.Delete {
 			sp.deletes = append(sp.deletes, key)
 			d.sum.Deleted++
+			if d.cfg.DryRun {
+				d.log.Debug("would delete", "key", key)
+			}
 			continue
 		}
 		d.sum.Kept++

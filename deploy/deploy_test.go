@@ -340,14 +340,21 @@ func TestDryRun(t *testing.T) {
 			if sum.Uploaded != 2 || sum.Deleted != 1 || sum.Index.Uploaded != indexKeys || !sum.Index.Switched || !sum.DryRun {
 				t.Errorf("planned %+v; want 2 uploads, 1 deletion, a new index, a switch", *sum)
 			}
-			if !strings.HasPrefix(sum.String(), "dry run: would upload 2 of 12 files") {
+			if !strings.HasPrefix(sum.String(), "dry run: would upload 2 of 12 files (") || !strings.Contains(sum.String(), " before gzip)") {
 				t.Errorf("summary %q", sum)
 			}
 			if after := keys(t, b); !mapsEqual(before, after) {
 				t.Errorf("the bucket changed:\nbefore %v\nafter  %v", before, after)
 			}
-			if e := rec.take(); len(e) > 0 {
-				t.Errorf("wrote %q", e)
+			// It says what it would do, and does none of it.
+			e := rec.take()
+			for _, want := range []string{"would write index.html", "would write 2025/new/index.html", "would delete 2024/a/index.html"} {
+				if !slices.Contains(e, want) {
+					t.Errorf("the log lacks %q: %q", want, e)
+				}
+			}
+			if i := slices.IndexFunc(e, func(s string) bool { return !strings.HasPrefix(s, "would ") }); i >= 0 {
+				t.Errorf("wrote: %q", e[i])
 			}
 			if st.s3 != nil {
 				if e := st.s3.takeEvents(); len(e) > 0 {

@@ -289,7 +289,7 @@ func newIndexVersion(t testing.TB, out string, n int) {
 // deletion a deploy logs, in order, and can run a function on each.
 type recorder struct {
 	mu     sync.Mutex
-	events []string // "write key", "delete key"
+	events []string // "write key", "delete key"; "would write key", "would delete key" on a dry run
 	on     func(event string)
 }
 
@@ -297,7 +297,9 @@ func (r *recorder) Enabled(context.Context, slog.Level) bool { return true }
 func (r *recorder) WithAttrs([]slog.Attr) slog.Handler       { return r }
 func (r *recorder) WithGroup(string) slog.Handler            { return r }
 func (r *recorder) Handle(_ context.Context, rec slog.Record) error {
-	if rec.Message != "write" && rec.Message != "delete" {
+	switch rec.Message {
+	case "write", "delete", "would write", "would delete":
+	default:
 		return nil
 	}
 	var key string
