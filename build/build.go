@@ -245,7 +245,11 @@ func write(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.Se
 			for i, n := range notes {
 				ids[i] = n.url
 			}
-			return search.BuildFrom(rctx, filepath.Join(dir, search.DirName), ids, b.document, b.model.src)
+			ixDir := filepath.Join(dir, search.DirName)
+			if err := search.BuildFrom(rctx, ixDir, ids, b.document, b.model.src); err != nil {
+				return err
+			}
+			return copyTemplates(cfg.Site, ixDir)
 		})
 		if err != nil {
 			cancel(fmt.Errorf("search index: %w", err))

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -14,6 +15,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/coopdigest/digest/search"
 	"github.com/coopdigest/digest/source"
 	"github.com/coopdigest/digest/templates"
 )
@@ -41,6 +43,39 @@ func LoadTemplates(site string) (*templates.Set, error) {
 	}
 	defer root.Close()
 	return templates.Load(root.FS())
+}
+
+// copyTemplates copies the site's own templates (the files of
+// SITE/templates that LoadTemplates reads) into the index folder indexDir,
+// as search.SiteDir lays it out, in place of those copied before: a server
+// of OUT alone renders the search page with them, as the build rendered
+// the pages, and links the same fingerprinted stylesheet.
+func copyTemplates(site, indexDir string) error {
+	dst := filepath.Join(search.SiteDir(indexDir), "templates")
+	if err := os.RemoveAll(dst); err != nil {
+		return err
+	}
+	root, err := os.OpenRoot(filepath.Join(site, "templates"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("templates: %w", err)
+	}
+	defer root.Close()
+	files, err := templates.Files(root.FS())
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		return err
+	}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dst, name), data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // CheckFiles reports, as source.Errors, the files of the site src that a

@@ -480,6 +480,12 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 	for _, p := range gone {
 		removeOutput(out, p)
 	}
+	if tmpl != s.tmpl {
+		// The search page of OUT alone follows the pages.
+		if err := copyTemplates(s.cfg.Site, filepath.Join(out, search.DirName)); err != nil {
+			logger(s.cfg).Warn("the search page's templates in OUT", "err", err)
+		}
+	}
 	if !overlapped {
 		// The index, made again from every document when the session has
 		// none open, follows the pages.

@@ -34,8 +34,15 @@ const manifestName = "index.json"
 
 // siteDir is the folder, inside an index folder, that holds what the
 // handler needs of the site: its settings and taxonomies, as a site's own
-// content/ folder would (see writeSite).
+// content/ folder would (see writeSite), and the site's own templates/,
+// which the build copies there.
 const siteDir = "site"
+
+// SiteDir is the folder, inside the index folder dir, laid out as a site
+// folder: content/ holds the site's settings and taxonomies, and templates/
+// the site's own templates, when it has them, as the build copied them for
+// a server of OUT alone.
+func SiteDir(dir string) string { return filepath.Join(dir, siteDir) }
 
 // formatVersion changes whenever the mapping or the layout of an index
 // changes, so that a binary refuses an index it would misread.

@@ -229,6 +229,16 @@ const maxFile = 4 << 20
 
 // readAll reads the templates and static files of fsys into into: regular
 // files of at most maxFile bytes (see source.ReadFile).
+// Files returns the files of override (a site's templates/ folder) that
+// Load reads from it, by name.
+func Files(override fs.FS) (map[string][]byte, error) {
+	files := map[string][]byte{}
+	if err := readAll(override, files); err != nil {
+		return nil, err
+	}
+	return files, nil
+}
+
 func readAll(fsys fs.FS, into map[string][]byte) error {
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {

@@ -18,8 +18,9 @@ const followInterval = 500 * time.Millisecond
 // the new one, searches it from then on and closes the old one once the
 // searches under way on it are done. An index that cannot be opened is
 // logged and tried again only once another build replaces it; the old one
-// stays served meanwhile. followIndex returns when ctx ends.
-func followIndex(ctx context.Context, sh *search.Handler, interval time.Duration, log *slog.Logger) {
+// stays served meanwhile. swapped, when set, is told of each new index
+// before it is searched. followIndex returns when ctx ends.
+func followIndex(ctx context.Context, sh *search.Handler, interval time.Duration, log *slog.Logger, swapped func(*search.Index)) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	var failed os.FileInfo // the index.json that last failed to open
@@ -41,6 +42,9 @@ func followIndex(ctx context.Context, sh *search.Handler, interval time.Duration
 			continue
 		}
 		failed = nil
+		if swapped != nil {
+			swapped(ix)
+		}
 		if err := sh.SetIndex(ix).Close(); err != nil {
 			log.Error("search: closing the old index", "err", err)
 		}

@@ -86,8 +86,9 @@ func openChecked(ctx context.Context, dir string) (*search.Index, error) {
 // ctx ends; a new one is fetched, checked and searched from then on, and
 // the old one closed once the searches under way on it are done, so that
 // no request fails for the change. A failed look is logged and counted,
-// and the index served stays.
-func pollIndex(ctx context.Context, f *deploy.Fetcher, sh *search.Handler, interval time.Duration, log *slog.Logger, v *indexVersion) {
+// and the index served stays. swapped, when set, is told of each new index
+// before it is searched.
+func pollIndex(ctx context.Context, f *deploy.Fetcher, sh *search.Handler, interval time.Duration, log *slog.Logger, v *indexVersion, swapped func(*search.Index)) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -100,6 +101,9 @@ func pollIndex(ctx context.Context, f *deploy.Fetcher, sh *search.Handler, inter
 		if err == nil && changed {
 			var ix *search.Index
 			if ix, err = openChecked(ctx, fx.Dir); err == nil {
+				if swapped != nil {
+					swapped(ix)
+				}
 				if err := sh.SetIndex(ix).Close(); err != nil {
 					log.Error("search: closing the old index", "err", err)
 				}

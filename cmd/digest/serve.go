@@ -25,7 +25,6 @@ import (
 	"github.com/coopdigest/digest/search"
 	"github.com/coopdigest/digest/searchpage"
 	"github.com/coopdigest/digest/server"
-	"github.com/coopdigest/digest/templates"
 	"github.com/coopdigest/digest/watch"
 )
 
@@ -38,10 +37,7 @@ answering for --drain, then finishes the requests in flight and exits.`
 
 // serveOptions are serve's flags, checked.
 type serveOptions struct {
-	site, out, addr string
-	// siteTemplates: the search page is rendered with the site's
-	// templates, not only the embedded ones.
-	siteTemplates    bool
+	site, out, addr  string
 	watching, drafts bool
 	searchOnly       bool
 	// origins are those of --search-origins; originsSet says the flag was
@@ -144,9 +140,6 @@ func parseServe(args []string, stderr io.Writer) (serveOptions, error) {
 		}
 	}
 	o.accessLog = o.accessLog || o.verbose
-	// The site's templates apply when the site is named, or when OUT is
-	// the site's own; a built OUT given alone is served with the defaults.
-	o.siteTemplates = o.watching || (o.out == "" && o.indexURL == "") || flagSet(fs, "s")
 	if o.out == "" {
 		o.out = filepath.Join(o.site, "public")
 	}
@@ -259,8 +252,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		defer fetcher.Close()
 	}
 
+	// The search page looks like the pages: under --watch it follows the
+	// site's templates as they are saved; otherwise it takes those the
+	// build of the index served copied beside it, with every new index.
 	tmplSite := ""
-	if o.siteTemplates {
+	if o.watching {
 		tmplSite = o.site
 	}
 	mu.Lock()
@@ -284,14 +280,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case fetcher != nil:
 		pctx, stop := context.WithCancel(ctx)
 		polled := make(chan struct{})
-		go func() { pollIndex(pctx, fetcher, sh, o.poll, log, version); close(polled) }()
+		go func() { pollIndex(pctx, fetcher, sh, o.poll, log, version, sv.indexTemplates); close(polled) }()
 		// Runs first: no index is swapped in after the one served is closed.
 		defer func() { stop(); <-polled }()
 	case !o.watching:
 		// A build that swaps a new OUT in is served within a second.
 		fctx, stop := context.WithCancel(ctx)
 		followed := make(chan struct{})
-		go func() { followIndex(fctx, sh, followInterval, log); close(followed) }()
+		go func() { followIndex(fctx, sh, followInterval, log, sv.indexTemplates); close(followed) }()
 		// Runs first: no index is swapped in after the one served is closed.
 		defer func() { stop(); <-followed }()
 	}
@@ -359,6 +355,23 @@ func newSiteServer(site, out, tmplSite string, log *slog.Logger, routes map[stri
 	return sv.http, sv.index, sv.search, nil
 }
 
+// indexTemplates gives the results page the templates that the build of
+// ix copied beside it, the site's own over the embedded ones
+// (search.SiteDir): the search page of an OUT or a replica served alone
+// looks like the pages of that build and links its stylesheet.
+func (sv *served) indexTemplates(ix *search.Index) {
+	t, err := build.LoadTemplates(search.SiteDir(ix.Dir()))
+	if err == nil && t.Version("search.html") != sv.tmplVersion {
+		// Only templates that changed: a change forgets the cached pages.
+		if err = sv.page.SetTemplates(t); err == nil {
+			sv.tmplVersion = t.Version("search.html")
+		}
+	}
+	if err != nil {
+		sv.log.Warn("search page: the templates of a new index", "dir", ix.Dir(), "err", err)
+	}
+}
+
 // served is what newServer makes for `digest serve`.
 type served struct {
 	http   *http.Server        // the server, not yet listening
@@ -366,13 +379,18 @@ type served struct {
 	index  *search.Index       // the index searched
 	search *search.Handler     // its search handler
 	page   *searchpage.Handler // the handler's results page
+	log    *slog.Logger
+	// tmplVersion is the version of the results page's templates (see
+	// templates.Set.Version), set by newServer and indexTemplates.
+	tmplVersion uint64
 }
 
 // newServer checks that OUT holds a built site with its index, unless the
 // index ix is given, and makes a server for it as o says, searching ix, or
 // OUT's index opened read-only. The results page is rendered with the
-// templates of tmplSite, when not empty, over the embedded ones. o.site
-// only names the site in hints.
+// templates of tmplSite over the embedded ones; when tmplSite is empty,
+// with those the index's build copied (see indexTemplates). o.site only
+// names the site in hints.
 func newServer(o serveOptions, tmplSite string, log *slog.Logger, routes map[string]http.Handler, ix *search.Index, version *indexVersion) (*served, error) {
 	site, out := o.site, o.out
 	if ix == nil {
@@ -400,13 +418,10 @@ func newServer(o serveOptions, tmplSite string, log *slog.Logger, routes map[str
 		ix.Close()
 		return nil, err
 	}
-	var tmpl *templates.Set
-	var err error
-	if tmplSite != "" {
-		tmpl, err = build.LoadTemplates(tmplSite)
-	} else {
-		tmpl, err = templates.Load(nil)
+	if tmplSite == "" {
+		tmplSite = search.SiteDir(ix.Dir())
 	}
+	tmpl, err := build.LoadTemplates(tmplSite)
 	if err != nil {
 		return fail(err)
 	}
@@ -457,5 +472,5 @@ func newServer(o serveOptions, tmplSite string, log *slog.Logger, routes map[str
 	if err := reg.Register(newSearchCollector(sh, version)); err != nil {
 		return fail(fmt.Errorf("digest serve: metrics: %w", err))
 	}
-	return &served{http: server.NewHTTPServer(s, log), server: s, index: ix, search: sh, page: page}, nil
+	return &served{http: server.NewHTTPServer(s, log), server: s, index: ix, search: sh, page: page, log: log, tmplVersion: tmpl.Version("search.html")}, nil
 }

@@ -243,6 +243,78 @@ func TestServeOUTAlone(t *testing.T) {
 	}
 }
 
+// TestServeOUTAloneTemplates serves a copy of a site built with templates
+// of its own: the search page is rendered with them, links the stylesheet
+// the build published, and follows a rebuild with other templates.
+func TestServeOUTAloneTemplates(t *testing.T) {
+	site, out := buildTestSite(t)
+	page, err := os.ReadFile("../../templates/search.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	style := filepath.Join(site, "templates", "style.css")
+	write := func(css string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(style), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(style, []byte(css), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		own := strings.Replace(string(page), `{{define "main"}}`, `{{define "main"}}<p id="own">поиск сайта</p>`, 1)
+		if err := os.WriteFile(filepath.Join(site, "templates", "search.html"), []byte(own), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var stderr bytes.Buffer
+		if err := runBuild(context.Background(), []string{"-s", site, "-o", out}, &stderr, &stderr); err != nil {
+			t.Fatalf("build: %v\n%s", err, stderr.String())
+		}
+	}
+	// The stylesheet the search page links, as the server serves it.
+	linked := func(base string) (href, css string, status int) {
+		t.Helper()
+		status, body, err := getBody(base + "/search?q=" + url.QueryEscape("Гуандун"))
+		if err != nil || status != http.StatusOK {
+			t.Fatalf("GET /search: %d %v", status, err)
+		}
+		if !strings.Contains(body, `<p id="own">поиск сайта</p>`) {
+			t.Errorf("the search page is not the site's own")
+		}
+		_, rest, _ := strings.Cut(body, `<link rel="stylesheet" href="`)
+		href, _, _ = strings.Cut(rest, `"`)
+		status, css, err = getBody(base + href)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return href, css, status
+	}
+	write("body { color: #123456 }")
+	// Served from another folder, without the site.
+	copied := filepath.Join(t.TempDir(), "copy")
+	if err := os.CopyFS(copied, os.DirFS(out)); err != nil {
+		t.Fatal(err)
+	}
+	if href, css, status := linked(startServe(t, "-d", copied)); status != http.StatusOK || !strings.Contains(css, "#123456") {
+		t.Errorf("the search page links %s: %d %.100s", href, status, css)
+	}
+	// Served from OUT, and rebuilt with another stylesheet: the search
+	// page follows within a second or so.
+	base := startServe(t, "-d", out)
+	first, _, _ := linked(base)
+	write("body { color: #654321 }")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		href, css, status := linked(base)
+		if href != first && status == http.StatusOK && strings.Contains(css, "#654321") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after the rebuild the search page links %s: %d %.100s", href, status, css)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 // TestServeRebuilt runs searches and page requests in a loop while
 // `digest build` swaps a new OUT in, twice: no request fails, and the new
 // note is found within a couple of seconds.
@@ -304,9 +376,9 @@ func TestServeRebuilt(t *testing.T) {
 	}
 }
 
-// TestServeSiteTemplates checks that the site's own search.html renders
-// the results page when the site is given, and the embedded one when OUT
-// is served alone.
+// TestServeSiteTemplates checks that the results page is rendered with the
+// templates OUT was built with, whether the site is given or OUT is served
+// alone: a template saved since is not used before a build.
 func TestServeSiteTemplates(t *testing.T) {
 	site, out := buildTestSite(t)
 	if err := os.MkdirAll(filepath.Join(site, "templates"), 0o755); err != nil {
@@ -316,20 +388,25 @@ func TestServeSiteTemplates(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(site, "templates", "search.html"), []byte(tmpl), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range []struct {
-		args []string
-		own  bool
-	}{
-		{[]string{"-s", site, "-d", out}, true},
-		{[]string{"-d", out}, false},
-	} {
-		base := startServe(t, c.args...)
+	own := func(args ...string) bool {
+		t.Helper()
+		base := startServe(t, args...)
 		_, body, err := getBody(base + "/search?q=" + url.QueryEscape("Гуандун"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := strings.Contains(body, "свой шаблон поиска: 3"); got != c.own {
-			t.Errorf("serve %q: the site's template used: %v, want %v", c.args, got, c.own)
+		return strings.Contains(body, "свой шаблон поиска: 3")
+	}
+	if own("-s", site, "-d", out) {
+		t.Errorf("serve -s SITE -d OUT: a template saved after the build is used")
+	}
+	var stderr bytes.Buffer
+	if err := runBuild(context.Background(), []string{"-s", site, "-o", out}, &stderr, &stderr); err != nil {
+		t.Fatalf("build: %v\n%s", err, stderr.String())
+	}
+	for _, args := range [][]string{{"-s", site, "-d", out}, {"-d", out}} {
+		if !own(args...) {
+			t.Errorf("serve %q: the site's template, which OUT was built with, is not used", args)
 		}
 	}
 }
