@@ -406,6 +406,12 @@ func yearURL(y int) string { return "/" + strconv.Itoa(y) + "/" }
 // keeps its Markdown and pictures, and its list item too when the
 // templates are prevTmpl; the others are rendered.
 func prepare(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.Set, site fs.FS, prev *model, prevTmpl *templates.Set) (*builder, error) {
+	if tmpl != prevTmpl {
+		// The one page no build renders, tried with new templates.
+		if err := tmpl.TrySearchPage(src); err != nil {
+			return nil, err
+		}
+	}
 	b := &builder{cfg: cfg, model: newModel(src, src.Published(cfg.Drafts), prev), tmpl: tmpl, site: site, today: cfg.today()}
 	b.keep = b.keeps()
 	if tmpl == prevTmpl {

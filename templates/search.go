@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"bytes"
 	"html/template"
 	"net/url"
 	"slices"
@@ -361,4 +362,50 @@ func searchTypos(q string, typos []search.Typo) *Typos {
 		}
 	}
 	return v
+}
+
+// TrySearchPage renders search.html as the results page of digest serve
+// would, with the settings and taxonomies of site, into nothing: the page
+// of a search without words, a page of one hit with its facets, a typo put
+// right and more pages to go to, and the page of a refused request. A
+// template that fails on one of them fails the build, which renders no
+// search page, rather than every reader's search.
+func (s *Set) TrySearchPage(site *source.Site) error {
+	first := func(t *source.Taxonomy) []string {
+		if t == nil || len(t.Terms) == 0 {
+			return nil
+		}
+		return []string{t.Terms[0].Slug}
+	}
+	regions, sectors, kinds := first(site.Regions), first(site.Sectors), first(site.Kinds)
+	facet := func(slugs []string) []search.FacetCount {
+		var out []search.FacetCount
+		for _, s := range slugs {
+			out = append(out, search.FacetCount{Value: s, Count: 1})
+		}
+		return out
+	}
+	day := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+	q := search.Query{Q: "выставка", Regions: regions, Page: 2, PerPage: 1, From: day, To: day.AddDate(0, 1, 0)}
+	hit := search.Hit{URL: "/2025/note/", Title: "Заметка", Date: day, End: day.AddDate(0, 0, 2), Regions: regions, Sectors: sectors,
+		Summary: "Кратко.", Snippet: "…<mark>выставка</mark>…", Score: 1}
+	if len(kinds) > 0 {
+		hit.Kind = kinds[0]
+	}
+	found := &search.Result{Query: q, Total: 3, Hits: []search.Hit{hit}, Typos: []search.Typo{{Word: "выстафка", As: "выставка"}},
+		Facets: search.Facets{Regions: facet(regions), Sectors: facet(sectors), Kinds: facet(kinds), Years: facet([]string{"2025"})}}
+	views := []*SearchPage{
+		NewSearchPage(&search.Result{Query: search.Query{Page: 1, PerPage: search.SitePerPage(site)}}, search.Query{Page: 1}, site),
+		NewSearchPage(found, q, site),
+		{Query: "выставка", From: "2025-13-01", Regions: regions, Error: "from: «2025-13-01» — не дата, нужен формат ГГГГ-ММ-ДД"},
+	}
+	var buf bytes.Buffer
+	for _, v := range views {
+		buf.Reset()
+		p := &Page{Site: site.Settings, Title: "Поиск", Path: "/search", Query: v.Query, NoIndex: true, Data: v}
+		if err := s.Execute(&buf, "search.html", p); err != nil {
+			return err
+		}
+	}
+	return nil
 }

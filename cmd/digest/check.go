@@ -45,7 +45,8 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case err != nil:
 		return err
 	}
-	// And the site's files the build would not publish where they go.
+	// And the site's files the build would not publish where they go, and
+	// the search page the templates make.
 	tmpl, tmplErr := build.LoadTemplates(*site)
 	if tmplErr == nil {
 		err := build.CheckFiles(*site, src, tmpl)
@@ -53,7 +54,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		case errors.As(err, &more):
 			problems = append(problems, more...)
 		case err != nil:
-			return err
+			tmplErr = err
 		}
 	}
 	slices.SortStableFunc(problems, func(a, b *source.FileError) int {

@@ -30,6 +30,14 @@ func TestCheckEverything(t *testing.T) {
 			`content/2025/b.md:7:1: image "missing.png": no file content/2025/missing.png`,
 			`templates/note.html:1:`,
 		}},
+		{"a search page that fails, beside a bad note", map[string]string{
+			"content/2025/a.md":     strings.Replace(head, "%s", "moskow", 1) + "Текст.\n",
+			"content/2025/b.md":     strings.Replace(head, "%s", "moscow", 1) + "Текст.\n",
+			"templates/search.html": `{{define "main"}}{{.Data.Nope}}{{end}}`,
+		}, []string{
+			`content/2025/a.md:5:11: unknown region "moskow"`,
+			`templates/search.html: template: search.html:1:`,
+		}},
 		{"a file where the build writes its own, beside a bad note", map[string]string{
 			"content/2025/a.md":      strings.Replace(head, "%s", "moskow", 1) + "Текст.\n",
 			"content/2025/b.md":      strings.Replace(head, "%s", "moscow", 1) + "Текст.\n",
