@@ -142,14 +142,26 @@ func Fingerprinted(name string, data []byte) string {
 // templates/ folder; nil for none) replacing defaults of the same name. Every
 // template is parsed before Load returns, so a broken template stops a build
 // before any page is written.
+//
+// The shared files (base.html and those whose names start with "_") are
+// parsed before each page's own, the defaults' first and then the site's,
+// each in name order: a block the site defines in a shared file of its own
+// replaces the defaults' of the same name. A page may define blocks of its
+// own; the partials that lists show (ExecutePartial) are the shared files'
+// alone.
 func Load(override fs.FS) (*Set, error) {
 	files := map[string][]byte{}
 	if err := readAll(defaults, files); err != nil {
 		return nil, err
 	}
+	own := map[string]bool{} // the names override has
 	if override != nil {
-		if err := readAll(override, files); err != nil {
+		o, err := Files(override)
+		if err != nil {
 			return nil, err
+		}
+		for name, data := range o {
+			files[name], own[name] = data, true
 		}
 	}
 	set := &Set{pages: map[string]*template.Template{}, versions: map[string]uint64{}, static: map[string][]byte{}, assets: map[string]string{}}
@@ -166,25 +178,43 @@ func Load(override fs.FS) (*Set, error) {
 			pages = append(pages, name)
 		}
 	}
-	slices.Sort(shared)
+	slices.SortFunc(shared, func(a, b string) int {
+		if own[a] != own[b] {
+			if own[b] {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
 	slices.Sort(pages)
 	slices.Sort(static)
 	funcs := template.FuncMap{"asset": set.asset}
 	var errs []error
-	for _, name := range pages {
-		// Each page gets its own set, so that pages may define the same blocks.
+	// parse parses the shared files and the page name, if any, into a new
+	// set.
+	parse := func(name string) (*template.Template, error) {
 		t := template.New("base.html").Funcs(Funcs).Funcs(funcs)
-		var err error
-		for _, f := range append(slices.Clone(shared), name) {
+		list := slices.Clone(shared)
+		if name != "" {
+			list = append(list, name)
+		}
+		for _, f := range list {
+			var err error
 			if f == "base.html" {
 				_, err = t.Parse(string(files[f]))
 			} else {
 				_, err = t.New(f).Parse(string(files[f]))
 			}
 			if err != nil {
-				break
+				return nil, err
 			}
 		}
+		return t, nil
+	}
+	for _, name := range pages {
+		// Each page gets its own set, so that pages may define the same blocks.
+		t, err := parse(name)
 		if err != nil {
 			// A broken shared file breaks every page: report it once.
 			if e := templateError(err); !slices.ContainsFunc(errs, func(x error) bool { return x.Error() == e.Error() }) {
@@ -206,11 +236,9 @@ func Load(override fs.FS) (*Set, error) {
 		}
 		set.versions[name] = h.Sum64()
 	}
-	for _, name := range pages {
-		if t := set.pages[name]; t != nil {
-			set.partials = t
-			break
-		}
+	if len(errs) == 0 {
+		// The shared files parse: they did with every page.
+		set.partials, _ = parse("")
 	}
 	return set, errors.Join(errs...)
 }
@@ -227,8 +255,6 @@ func templateError(err error) error {
 // than held in memory and published.
 const maxFile = 4 << 20
 
-// readAll reads the templates and static files of fsys into into: regular
-// files of at most maxFile bytes (see source.ReadFile).
 // Files returns the files of override (a site's templates/ folder) that
 // Load reads from it, by name.
 func Files(override fs.FS) (map[string][]byte, error) {
@@ -238,6 +264,9 @@ func Files(override fs.FS) (map[string][]byte, error) {
 	}
 	return files, nil
 }
+
+// readAll reads the templates and static files of fsys into into: regular
+// files of at most maxFile bytes (see source.ReadFile).
 
 func readAll(fsys fs.FS, into map[string][]byte) error {
 	entries, err := fs.ReadDir(fsys, ".")

@@ -305,3 +305,41 @@ func TestAssets(t *testing.T) {
 		t.Errorf("an asset that is not there: got %v", err)
 	}
 }
+
+// TestPartialsOverride checks which definition of a shared block the lists'
+// partials take: a site's shared file of its own replaces the defaults'; a
+// page's own definition stays the page's.
+func TestPartialsOverride(t *testing.T) {
+	item := func(s string) string { return `{{define "noteitem"}}<li>` + s + `</li>{{end}}` }
+	tests := []struct {
+		name  string
+		files fstest.MapFS
+		want  string // in the partial "noteitem", "" for the default
+	}{
+		{"a shared file of the site's", fstest.MapFS{"_custom.html": {Data: []byte(item("своя"))}}, "<li>своя</li>"},
+		{"the shared file overridden", fstest.MapFS{"_partials.html": {Data: []byte(item("своя") + `{{define "pager"}}{{end}}`)}}, "<li>своя</li>"},
+		{"a page's own", fstest.MapFS{"404.html": {Data: []byte(`{{define "main"}}{{template "noteitem" .}}{{end}}` + item("страница"))}}, ""},
+	}
+	def, err := Load(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			set, err := Load(tt.files)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got, base bytes.Buffer
+			data := map[string]any{}
+			errGot := set.ExecutePartial(&got, "noteitem", data)
+			errBase := def.ExecutePartial(&base, "noteitem", data)
+			switch {
+			case tt.want != "" && !strings.Contains(got.String(), tt.want):
+				t.Errorf("noteitem = %q (%v), want %q", got.String(), errGot, tt.want)
+			case tt.want == "" && (got.String() != base.String() || (errGot == nil) != (errBase == nil)):
+				t.Errorf("noteitem = %q (%v), want the default's %q (%v)", got.String(), errGot, base.String(), errBase)
+			}
+		})
+	}
+}
