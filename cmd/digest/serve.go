@@ -177,12 +177,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	)
 	if o.watching {
 		var w *watch.Watcher
+		good := make(chan struct{}) // closed by the first build that succeeds
+		var goodOnce sync.Once
 		w, err := watch.New(watch.Config{
 			Site: o.site, Out: o.out, Drafts: o.drafts, Logger: log, Stderr: stderr,
 			// The watcher's builds update the index in place; the handler
 			// searches that same index, so it sees each update at once.
 			OpenIndex: func(dir string) (build.Index, error) { return search.OpenWritable(dir) },
 			OnBuild: func(res *build.Result) {
+				goodOnce.Do(func() { close(good) })
 				mu.Lock()
 				defer mu.Unlock()
 				// The search page takes the site's templates as they are
@@ -225,6 +228,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		case <-w.Built():
 		case <-ctx.Done():
 			return nil
+		}
+		if _, err := os.Stat(o.out); w.Index() == nil && errors.Is(err, os.ErrNotExist) {
+			// The first build failed, and there is no site from before to
+			// serve: the editor fixes the problems printed, and the site
+			// is served from the first build that succeeds.
+			log.Warn("nothing to serve until a build succeeds: fix the problems above and save", "out", o.out)
+			select {
+			case <-good:
+			case <-ctx.Done():
+				return nil
+			}
 		}
 		routes = map[string]http.Handler{"GET /_digest/": w.Handler()}
 		if ix, ok := w.Index().(*search.Index); ok {

@@ -46,6 +46,25 @@ func TestServeNeedsABuild(t *testing.T) {
 	}
 }
 
+// TestServeWatchBrokenAtStart checks that serve --watch started on a site
+// whose first build fails, with no site built before, waits for a fix
+// rather than exit, and then serves the site.
+func TestServeWatchBrokenAtStart(t *testing.T) {
+	const note = "---\ntitle: Т\ndate: 2025-03-01\nkind: delegation\nregions: [moscow]\n---\nТекст.\n"
+	site := newSite(t, map[string]string{
+		"content/2025/a.md":   note,
+		"templates/note.html": `{{define "main"}}{{.Data.Nope}{{end}}`,
+	})
+	go func() {
+		time.Sleep(time.Second)
+		os.Remove(filepath.Join(site, "templates", "note.html"))
+	}()
+	base := startServe(t, "-s", site, "--watch")
+	if status, _, err := getBody(base + "/"); err != nil || status != http.StatusOK {
+		t.Errorf("GET / after the fix: %d %v", status, err)
+	}
+}
+
 // TestServeLockedIndex checks that an OUT whose index another process
 // holds open for updates, as serve --watch does, is said to be so, without
 // advice to build it again.
