@@ -13,6 +13,8 @@ func TestContentType(t *testing.T) {
 		"calendar.ics":                 "text/calendar; charset=utf-8",
 		"data/events.csv":              "text/csv; charset=utf-8",
 		"sitemap.xml":                  "application/xml; charset=utf-8",
+		"brand.3f2a9c1b0e.woff2":       "font/woff2",
+		"brand.woff":                   "font/woff",
 	} {
 		if got := contentType(name); got != want {
 			t.Errorf("contentType(%q) = %q, want %q", name, got, want)

@@ -84,6 +84,10 @@ func contentType(name string) string {
 		return "image/svg+xml"
 	case ext == ".webmanifest":
 		return "application/manifest+json"
+	case ext == ".woff2":
+		return "font/woff2"
+	case ext == ".woff":
+		return "font/woff"
 	}
 	if t := mime.TypeByExtension(ext); t != "" {
 		return t

@@ -47,7 +47,7 @@ import (
 var defaults embed.FS
 
 // staticExts are the extensions of the static files of a templates folder.
-var staticExts = []string{".css", ".js", ".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".ico"}
+var staticExts = []string{".css", ".js", ".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".ico", ".woff2", ".woff"}
 
 // Defaults returns the embedded default templates.
 func Defaults() fs.FS { return defaults }

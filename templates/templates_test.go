@@ -306,6 +306,21 @@ func TestAssets(t *testing.T) {
 	}
 }
 
+// TestFontsAreStatic checks that a site's fonts are static files, which
+// pages link by fingerprint.
+func TestFontsAreStatic(t *testing.T) {
+	set, err := Load(fstest.MapFS{"brand.woff2": {Data: []byte("wOF2")}, "notes.txt": {Data: []byte("no")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if set.Asset("brand.woff2") == "" || set.Static()["brand.woff2"] == nil {
+		t.Errorf("brand.woff2 is not a static file")
+	}
+	if set.Static()["notes.txt"] != nil {
+		t.Errorf("notes.txt is a static file")
+	}
+}
+
 // TestPartialsOverride checks which definition of a shared block the lists'
 // partials take: a site's shared file of its own replaces the defaults'; a
 // page's own definition stays the page's.
