@@ -32,7 +32,8 @@ var fetcherFlags = map[string]string{
 }
 
 // fetchIndex opens the bucket at url, fetches the current version of the
-// index published under prefix into dir, checks that it opens and answers, and opens it.
+// index published under prefix into dir, checks that it opens and
+// answers, and opens it.
 func fetchIndex(ctx context.Context, url, prefix, dir string, log *slog.Logger, v *indexVersion) (*deploy.Fetcher, *search.Index, error) {
 	f, err := deploy.NewFetcher(ctx, deploy.FetcherConfig{URL: url, Prefix: prefix, Dir: dir, Check: checkIndex, Logger: log})
 	var pe *deploy.ParamError
