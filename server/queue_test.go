@@ -167,12 +167,17 @@ func TestQueueOrder(t *testing.T) {
 	for i := 1; i <= 5; i++ {
 		answers = append(answers, async(s, httptest.NewRequest("GET", "/search?q="+string(rune('0'+i)), nil)))
 		waitFor(t, "the search waits", func() bool { return s.queue.waiting() == i })
+		// waiting counts a search from its admission, a moment before it
+		// blocks on its turn, where its place in line is taken: on a busy
+		// machine the next could otherwise block first.
+		time.Sleep(20 * time.Millisecond)
 	}
 	g.release <- struct{}{}
 	<-first
 	for i := 1; i <= 5; i++ {
 		if q := <-g.entered; q != "q="+string(rune('0'+i)) {
-			t.Errorf("turn %d went to %q", i, q)
+			// Fatal: the answers awaited below would never come.
+			t.Fatalf("turn %d went to %q", i, q)
 		}
 		g.release <- struct{}{}
 		<-answers[i-1]
