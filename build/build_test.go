@@ -282,7 +282,7 @@ func TestFailedBuildKeepsOut(t *testing.T) {
 	// So does one in the search page, which no build renders: it is tried.
 	os.Remove(filepath.Join(site, "templates", "note.html"))
 	os.WriteFile(filepath.Join(site, "templates", "search.html"), []byte("{{define \"main\"}}{{.Data.Nope}}{{end}}"), 0o644)
-	if _, err := Build(context.Background(), Config{Site: site}); err == nil || !strings.Contains(err.Error(), "templates/search.html: template: search.html:1:") {
+	if _, err := Build(context.Background(), Config{Site: site}); err == nil || !strings.Contains(err.Error(), "templates/search.html:1:") {
 		t.Errorf("search page error: got %v", err)
 	}
 	if after := snapshot(t, out); len(after) != len(before) {

@@ -324,9 +324,21 @@ func (s *Set) Execute(buf *bytes.Buffer, name string, p *Page) error {
 		return fmt.Errorf("templates: no page template %q", name)
 	}
 	if err := t.Execute(buf, p); err != nil {
-		return fmt.Errorf("templates/%s: %w", name, err)
+		return executeError(name, err)
 	}
 	return nil
+}
+
+// executeError puts the error of executing the page template name in
+// path:line:col: form at the file that failed, which may be the layout or
+// a shared file («template: base.html:61:2: executing …» becomes
+// «templates/base.html:61:2: executing … (rendering index.html)»).
+func executeError(name string, err error) error {
+	msg, ok := strings.CutPrefix(err.Error(), "template: ")
+	if !ok {
+		return fmt.Errorf("templates/%s: %w", name, err)
+	}
+	return fmt.Errorf("templates/%s (rendering %s)", msg, name)
 }
 
 var monthsGen = [...]string{"января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября", "ноября", "декабря"}

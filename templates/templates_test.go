@@ -321,6 +321,19 @@ func TestFontsAreStatic(t *testing.T) {
 	}
 }
 
+// TestExecuteErrorPlace checks that a template that fails when executed is
+// reported at its own file, line and column, and names the page rendered.
+func TestExecuteErrorPlace(t *testing.T) {
+	set, err := Load(fstest.MapFS{"base.html": {Data: []byte("<!doctype html>\n<title>{{.Nope}}</title>{{template \"main\" .}}")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = set.Execute(new(bytes.Buffer), "404.html", &Page{})
+	if err == nil || !strings.HasPrefix(err.Error(), "templates/base.html:2:") || !strings.HasSuffix(err.Error(), "(rendering 404.html)") {
+		t.Errorf("err = %v", err)
+	}
+}
+
 // TestPartialsOverride checks which definition of a shared block the lists'
 // partials take: a site's shared file of its own replaces the defaults'; a
 // page's own definition stays the page's.

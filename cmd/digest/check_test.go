@@ -36,7 +36,7 @@ func TestCheckEverything(t *testing.T) {
 			"templates/search.html": `{{define "main"}}{{.Data.Nope}}{{end}}`,
 		}, []string{
 			`content/2025/a.md:5:11: unknown region "moskow"`,
-			`templates/search.html: template: search.html:1:`,
+			`templates/search.html:1:`,
 		}},
 		{"a file where the build writes its own, beside a bad note", map[string]string{
 			"content/2025/a.md":      strings.Replace(head, "%s", "moskow", 1) + "Текст.\n",
