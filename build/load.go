@@ -82,8 +82,8 @@ func copyTemplates(site, indexDir string) error {
 // build with the templates tmpl would refuse to publish: where it writes a
 // file of its own, or where another file goes. It plans the site's outputs
 // as a build does and renders nothing, so that the pictures of the notes'
-// bodies, which only rendering finds, are not looked at. Before, it tries
-// the search page, as a build does.
+// bodies, which only rendering finds, are not looked at. First it tries
+// the search page, as a build does (templates.Set.TrySearchPage).
 func CheckFiles(site string, src *source.Site, tmpl *templates.Set) error {
 	if err := tmpl.TrySearchPage(src); err != nil {
 		return err
