@@ -48,17 +48,8 @@ func TestNewSearchPageFacets(t *testing.T) {
 			cn = append(cn, c.Value)
 		}
 	}
-	tests := []struct {
-		name string
-		q    search.Query
-		// facet is the title of the facet looked at; value, one of its
-		// values; active, whether it is in force; want, the query its link
-		// leads to.
-		facet, value string
-		active       bool
-		want         url.Values
-		restOpen     bool
-	}{
+	// facet is a facet's title; value, a region's slug.
+	tests := []toggle{
 		{name: "a Russian region adds itself", facet: "Регионы России", value: ru[0],
 			want: url.Values{"region": {ru[0]}}},
 		{name: "a Chinese region adds itself, keeping the others", q: search.Query{Q: "выставка", Regions: []string{ru[0]}, Sectors: []string{"trade"}, Page: 3},
@@ -70,11 +61,7 @@ func TestNewSearchPageFacets(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			q := tt.q
-			if q.Page == 0 {
-				q.Page = 1
-			}
-			v := NewSearchPage(res, q, site)
+			v := tt.page(res, site)
 			var titles []string
 			for _, f := range v.Facets {
 				titles = append(titles, f.Title)
@@ -99,29 +86,52 @@ func TestNewSearchPageFacets(t *testing.T) {
 			if f.RestActive != tt.restOpen {
 				t.Errorf("fold open %v, want %v", f.RestActive, tt.restOpen)
 			}
-			checkToggle(t, all, site.Taxonomies.Regions.NameOf(tt.value), tt.active, tt.want)
+			tt.check(t, all, site.Taxonomies.Regions.NameOf(tt.value))
 		})
 	}
 }
 
-// checkToggle checks the value named name among a facet's values: whether
-// it is in force, and the search its link leads to.
-func checkToggle(t *testing.T, all []Count, name string, active bool, want url.Values) {
+// toggle is a case of a facet's value shown on a results page: the
+// search, the facet looked at and one of its values (as each test names
+// them), whether the value is in force, the search its link leads to, and,
+// for a facet with a fold, whether the fold is open.
+type toggle struct {
+	name         string
+	q            search.Query
+	facet, value string
+	active       bool
+	want         url.Values
+	restOpen     bool
+}
+
+// page is the results page of res for the case's search, on its first
+// page unless the case says which.
+func (tc toggle) page(res *search.Result, site *source.Site) *SearchPage {
+	q := tc.q
+	if q.Page == 0 {
+		q.Page = 1
+	}
+	return NewSearchPage(res, q, site)
+}
+
+// check checks the value named name among a facet's values: whether it is
+// in force, and the search its link leads to.
+func (tc toggle) check(t *testing.T, all []Count, name string) {
 	t.Helper()
 	i := slices.IndexFunc(all, func(c Count) bool { return c.Name == name })
 	if i < 0 {
 		t.Fatalf("no %s in %v", name, all)
 	}
 	c := all[i]
-	if c.Active != active {
-		t.Errorf("active %v, want %v", c.Active, active)
+	if c.Active != tc.active {
+		t.Errorf("active %v, want %v", c.Active, tc.active)
 	}
 	got, err := url.ParseQuery(strings.TrimPrefix(c.URL, "?"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Encode() != want.Encode() {
-		t.Errorf("link %s, want ?%s", c.URL, want.Encode())
+	if got.Encode() != tc.want.Encode() {
+		t.Errorf("link %s, want ?%s", c.URL, tc.want.Encode())
 	}
 }
 
@@ -190,16 +200,8 @@ func TestNewSearchPageToggles(t *testing.T) {
 		}
 		return d
 	}
-	tests := []struct {
-		name string
-		q    search.Query
-		// facet is the ID of the facet looked at; value, the name of one
-		// of its values; active, whether it is in force; want, the query
-		// its link leads to.
-		facet, value string
-		active       bool
-		want         url.Values
-	}{
+	// facet is a facet's ID; value, the name of one of its values.
+	tests := []toggle{
 		{name: "a kind adds itself", q: search.Query{Q: "выставка"}, facet: "kind", value: "Выставка",
 			want: url.Values{"q": {"выставка"}, "kind": {"expo"}}},
 		{name: "one of two kinds removes itself alone", q: search.Query{Kinds: []string{"expo", "talks"}, Page: 2}, facet: "kind", value: "Переговоры",
@@ -223,16 +225,12 @@ func TestNewSearchPageToggles(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			q := tt.q
-			if q.Page == 0 {
-				q.Page = 1
-			}
-			v := NewSearchPage(res, q, site)
+			v := tt.page(res, site)
 			i := slices.IndexFunc(v.Facets, func(f SearchFacet) bool { return f.ID == tt.facet })
 			if i < 0 {
 				t.Fatalf("no facet %s", tt.facet)
 			}
-			checkToggle(t, append(slices.Clone(v.Facets[i].Top), v.Facets[i].Rest...), tt.value, tt.active, tt.want)
+			tt.check(t, append(slices.Clone(v.Facets[i].Top), v.Facets[i].Rest...), tt.value)
 		})
 	}
 }
