@@ -22,6 +22,20 @@ var deployFlags = map[string]string{
 	"workers":                "--workers",
 }
 
+// flagMistake is err, when it is a *deploy.ParamError, as a mistake on the
+// command line of cmd, naming the flag or argument that flags gives for its
+// parameter; ok is false for any other error.
+func flagMistake(cmd string, err error, flags map[string]string) (ue usageError, ok bool) {
+	var pe *deploy.ParamError
+	if !errors.As(err, &pe) {
+		return ue, false
+	}
+	if name, ok := flags[pe.Param]; ok {
+		pe.Param = name
+	}
+	return usageError{cmd + ": " + pe.Error()}, true
+}
+
 func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("deploy", "[-d OUT] [--dry-run] [--delete] [--index-target URL] [flags] TARGET", stderr)
 	out := fs.String("d", "public", "built site to publish")
@@ -87,12 +101,8 @@ pointer PREFIX`+deploy.PointerName+` written last), deletions last.
 	}
 	cfg.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	sum, err := deploy.Deploy(ctx, cfg)
-	var pe *deploy.ParamError
-	if errors.As(err, &pe) {
-		if name, ok := deployFlags[pe.Param]; ok {
-			pe.Param = name
-		}
-		return usageError{"deploy: " + pe.Error()}
+	if ue, ok := flagMistake("deploy", err, deployFlags); ok {
+		return ue
 	}
 	if err != nil {
 		return fmt.Errorf("digest deploy: %w", err)

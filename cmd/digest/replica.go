@@ -36,12 +36,8 @@ var fetcherFlags = map[string]string{
 // answers, and opens it.
 func fetchIndex(ctx context.Context, url, prefix, dir string, log *slog.Logger, v *indexVersion) (*deploy.Fetcher, *search.Index, error) {
 	f, err := deploy.NewFetcher(ctx, deploy.FetcherConfig{URL: url, Prefix: prefix, Dir: dir, Check: checkIndex, Logger: log})
-	var pe *deploy.ParamError
-	if errors.As(err, &pe) {
-		if name, ok := fetcherFlags[pe.Param]; ok {
-			pe.Param = name
-		}
-		return nil, nil, usageError{"serve: " + pe.Error()}
+	if ue, ok := flagMistake("serve", err, fetcherFlags); ok {
+		return nil, nil, ue
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("digest serve: --index: %w", err)
