@@ -249,7 +249,7 @@ func write(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.Se
 			if err := search.BuildFrom(rctx, ixDir, ids, b.document, b.model.src); err != nil {
 				return err
 			}
-			return copyTemplates(cfg.Site, ixDir)
+			return copyTemplates(tmpl, ixDir)
 		})
 		if err != nil {
 			cancel(fmt.Errorf("search index: %w", err))

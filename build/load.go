@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -45,32 +44,23 @@ func LoadTemplates(site string) (*templates.Set, error) {
 	return templates.Load(root.FS())
 }
 
-// copyTemplates copies the site's own templates (the files of
-// SITE/templates that LoadTemplates reads) into the index folder indexDir,
-// as search.SiteDir lays it out, in place of those copied before: a server
-// of OUT alone renders the search page with them, as the build rendered
-// the pages, and links the same fingerprinted stylesheet.
-func copyTemplates(site, indexDir string) error {
+// copyTemplates writes the site's own templates that tmpl was loaded with
+// (templates.Set.Own) into the index folder indexDir, as search.SiteDir
+// lays it out, in place of those written before: a server of OUT alone
+// renders the search page with them, as the build rendered the pages, and
+// links the same fingerprinted stylesheet.
+func copyTemplates(tmpl *templates.Set, indexDir string) error {
 	dst := filepath.Join(search.SiteDir(indexDir), "templates")
 	if err := os.RemoveAll(dst); err != nil {
 		return err
 	}
-	root, err := os.OpenRoot(filepath.Join(site, "templates"))
-	if errors.Is(err, fs.ErrNotExist) {
+	if len(tmpl.Own()) == 0 {
 		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("templates: %w", err)
-	}
-	defer root.Close()
-	files, err := templates.Files(root.FS())
-	if err != nil {
-		return err
 	}
 	if err := os.MkdirAll(dst, 0o755); err != nil {
 		return err
 	}
-	for name, data := range files {
+	for name, data := range tmpl.Own() {
 		if err := os.WriteFile(filepath.Join(dst, name), data, 0o644); err != nil {
 			return err
 		}

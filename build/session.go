@@ -482,7 +482,7 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 	}
 	if tmpl != s.tmpl {
 		// The search page of OUT alone follows the pages.
-		if err := copyTemplates(s.cfg.Site, filepath.Join(out, search.DirName)); err != nil {
+		if err := copyTemplates(tmpl, filepath.Join(out, search.DirName)); err != nil {
 			logger(s.cfg).Warn("the search page's templates in OUT", "err", err)
 		}
 	}

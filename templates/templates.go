@@ -23,6 +23,7 @@ package templates
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -33,6 +34,7 @@ import (
 	"html/template"
 	"io"
 	"io/fs"
+	"maps"
 	"net/url"
 	"path"
 	"slices"
@@ -94,10 +96,16 @@ type Image struct {
 type Set struct {
 	pages    map[string]*template.Template
 	versions map[string]uint64  // of each page template with what it includes
-	partials *template.Template // any page's set: every one holds the partials
+	partials *template.Template // the shared files' set: every page's holds them too
 	static   map[string][]byte
 	assets   map[string]string // the path of each static file by its name
+	own      map[string][]byte // the files read from the override, by name
 }
+
+// Own returns the files the set was loaded with from the override (a
+// site's templates/ folder), by name, as they were read: a copy of them
+// loads the same set.
+func (s *Set) Own() map[string][]byte { return s.own }
 
 // seed makes the versions of one process comparable; they are never stored.
 var seed = maphash.MakeSeed()
@@ -154,17 +162,14 @@ func Load(override fs.FS) (*Set, error) {
 	if err := readAll(defaults, files); err != nil {
 		return nil, err
 	}
-	own := map[string]bool{} // the names override has
+	own := map[string][]byte{}
 	if override != nil {
-		o, err := Files(override)
-		if err != nil {
+		if err := readAll(override, own); err != nil {
 			return nil, err
 		}
-		for name, data := range o {
-			files[name], own[name] = data, true
-		}
+		maps.Copy(files, own)
 	}
-	set := &Set{pages: map[string]*template.Template{}, versions: map[string]uint64{}, static: map[string][]byte{}, assets: map[string]string{}}
+	set := &Set{pages: map[string]*template.Template{}, versions: map[string]uint64{}, static: map[string][]byte{}, assets: map[string]string{}, own: own}
 	var shared, pages, static []string
 	for name := range files {
 		switch {
@@ -178,14 +183,15 @@ func Load(override fs.FS) (*Set, error) {
 			pages = append(pages, name)
 		}
 	}
-	slices.SortFunc(shared, func(a, b string) int {
-		if own[a] != own[b] {
-			if own[b] {
-				return -1
-			}
+	// The defaults' first, then the site's: each in name order.
+	isOwn := func(name string) int {
+		if _, ok := own[name]; ok {
 			return 1
 		}
-		return strings.Compare(a, b)
+		return 0
+	}
+	slices.SortFunc(shared, func(a, b string) int {
+		return cmp.Or(cmp.Compare(isOwn(a), isOwn(b)), strings.Compare(a, b))
 	})
 	slices.Sort(pages)
 	slices.Sort(static)
@@ -254,16 +260,6 @@ func templateError(err error) error {
 // needs, so that a file that is not one (a log, a dump) is refused rather
 // than held in memory and published.
 const maxFile = 4 << 20
-
-// Files returns the files of override (a site's templates/ folder) that
-// Load reads from it, by name.
-func Files(override fs.FS) (map[string][]byte, error) {
-	files := map[string][]byte{}
-	if err := readAll(override, files); err != nil {
-		return nil, err
-	}
-	return files, nil
-}
 
 // readAll reads the templates and static files of fsys into into: regular
 // files of at most maxFile bytes (see source.ReadFile).
