@@ -5,8 +5,10 @@
 // regions, sectors and kinds in three scripts, filters by slug or name and
 // by years, orders and pages. No request repeats in a run (uncached), unless
 // -cached asks for a few requests over and over. It prints one line:
-// requests per second and latency percentiles, and the server's resident
-// memory when -pid names it.
+// requests per second and latency percentiles, and, when -pid names the
+// server, its processor time a request and its resident memory. The
+// processor time is the figure to compare builds by on a busy machine:
+// requests per second move with whatever else runs, this client included.
 //
 //	go run ./bench/searchload -site /tmp/corpus-10000 -url http://127.0.0.1:8080 -c 1 -n 5000
 //	go run ./bench/searchload -site /tmp/corpus-10000 -url … -c 32 -d 20s
@@ -53,7 +55,7 @@ func run(args []string, stdout io.Writer) error {
 	warmup := fs.Int("warmup", 500, "distinct requests sent first and not counted")
 	cached := fs.Int("cached", 0, "send only this many distinct requests, over and over, after one pass")
 	seed := fs.Uint64("seed", 1, "seed of the requests drawn")
-	pid := fs.Int("pid", 0, "server process whose resident memory to report")
+	pid := fs.Int("pid", 0, "server process whose processor time and resident memory to report")
 	every := fs.Int("every", 0, "with -pid, report the memory every this many requests")
 	print := fs.Bool("print", false, "print the requests and send none")
 	if err := fs.Parse(args); err != nil {
@@ -98,7 +100,9 @@ func run(args []string, stdout io.Writer) error {
 	if len(warm) > 0 {
 		l.run(warm, *conns, 0, false)
 	}
+	cpu0, cpuErr := cpuTime(*pid)
 	st := l.run(measured, *conns, *dur, true)
+	cpu1, cpuErr1 := cpuTime(*pid)
 	kind := "uncached"
 	if *cached > 0 {
 		kind = fmt.Sprintf("cached(%d)", *cached)
@@ -107,6 +111,11 @@ func run(args []string, stdout io.Writer) error {
 		kind, *conns, st.done, st.took.Seconds(), float64(st.done)/st.took.Seconds(),
 		ms(st.pct(50)), ms(st.pct(90)), ms(st.pct(99)), ms(st.pct(100)), st.failed)
 	if *pid > 0 {
+		if err := errors.Join(cpuErr, cpuErr1); err == nil && st.done > 0 {
+			cpu := cpu1 - cpu0
+			fmt.Fprintf(stdout, ", server CPU %.2f ms a request (%.2f cores)",
+				cpu.Seconds()*1000/float64(st.done), cpu.Seconds()/st.took.Seconds())
+		}
 		fmt.Fprintf(stdout, ", %s", memory(*pid))
 	}
 	fmt.Fprintln(stdout)
@@ -139,6 +148,35 @@ func memory(pid int) string {
 	// may drop and read again.
 	return fmt.Sprintf("RSS %d MB (heap and stacks %d MB, mapped files %d MB; peak %d MB)",
 		mb["VmRSS"], mb["RssAnon"], mb["RssFile"], mb["VmHWM"])
+}
+
+// clockTick is the unit of /proc/PID/stat's times, USER_HZ: 100 a second
+// on every Linux architecture Go runs on.
+const clockTick = 10 * time.Millisecond
+
+// cpuTime reads the processor time a process has used, user and system,
+// all its threads; 0 for no process (pid 0).
+func cpuTime(pid int) (time.Duration, error) {
+	if pid <= 0 {
+		return 0, nil
+	}
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// The command's name, field 2, is in parentheses and may hold spaces:
+	// the fields are counted after its closing one, from field 3.
+	_, rest, ok := strings.Cut(string(data), ") ")
+	f := strings.Fields(rest)
+	if !ok || len(f) < 13 {
+		return 0, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64) // field 14
+	stime, err2 := strconv.ParseInt(f[12], 10, 64) // field 15
+	if err := errors.Join(err1, err2); err != nil {
+		return 0, fmt.Errorf("/proc/%d/stat: %w", pid, err)
+	}
+	return time.Duration(utime+stime) * clockTick, nil
 }
 
 type loader struct {
