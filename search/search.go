@@ -235,7 +235,10 @@ func (ix *Index) hits(ctx context.Context, t *table, page []ranked, p *plan) ([]
 		}
 		err := eachMatch(ctx, r, q, ix.mapping, bsearch.SearcherOptions{Score: bleve.ScoreNone, IncludeTermVectors: true},
 			func(dm *bsearch.DocumentMatch) error {
-				row := t.rowOf[s][string(dm.IndexInternalID)]
+				row := t.rowOf[s].row(dm.IndexInternalID)
+				if row == noRow {
+					return nil // not in the table: no search finds it
+				}
 				dm.ID = t.urls[row]
 				dm.Complete(nil)
 				if err := load(dm, r); err != nil {
