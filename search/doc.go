@@ -50,8 +50,8 @@
 // snapshot it searches (see table): filters by region, sector, kind and
 // dates, facets, and the order by date run on it, bleve's own facets and
 // sort having cost most of a search (docs/BENCHMARKS.md). The page's hits are loaded from
-// bleve's stored fields on that snapshot, their snippets made by bleve's
-// HTML highlighter.
+// bleve's stored fields on that snapshot, their snippets cut from the
+// stored text at the places of the matches that bleve's term vectors give.
 //
 // ParseRequest reads the parameters shared by both endpoints and the
 // command: q (at most 500 characters of UTF-8); region, sector, kind (each

@@ -23,8 +23,8 @@ var fuzzyFields = []string{fieldTitle, fieldSummary, fieldBody, fieldPeople, fie
 
 // fuzzyQuery is bleve's FuzzyQuery with its candidate terms, the terms of
 // a field's dictionary within the edit distance, found once per search
-// (see fuzzySeen): the hits' highlights look again for what the search
-// looked for. Its searcher is bleve's fuzzy searcher's: the candidates'
+// (see fuzzySeen): the search for the hits' snippets looks again for what
+// the search looked for. Its searcher is bleve's fuzzy searcher's: the candidates'
 // term searchers, boosted by their edit distance.
 type fuzzyQuery struct {
 	*query.FuzzyQuery

@@ -506,56 +506,6 @@ func TestSnippet(t *testing.T) {
 	}
 }
 
-func TestFromStart(t *testing.T) {
-	text := "25 октября 2022 года\nв Хабаровске прошла встреча. " + strings.Repeat("Текст дальше. ", 30)
-	for _, tt := range []struct{ snippet, text, want string }{
-		// Cut a few words from the start: the start is taken in.
-		{"…года в <mark>Хабаровске</mark> прошла встреча. Текст дальше. …", text,
-			"25 октября 2022 года в <mark>Хабаровске</mark> прошла встреча. Текст дальше. …"},
-		{"…B года в <mark>Хабаровске</mark>", "A & B года в Хабаровске", "A &amp; B года в <mark>Хабаровске</mark>"},
-		// Cut far from the start, not cut, or not from this text: as it is.
-		{"…Текст <mark>дальше</mark>. Текст дальше. …", strings.Repeat("Начало. ", 20) + "Текст дальше. Текст дальше. Конец.",
-			"…Текст <mark>дальше</mark>. Текст дальше. …"},
-		{"25 октября 2022 года в <mark>Хабаровске</mark>", text, "25 октября 2022 года в <mark>Хабаровске</mark>"},
-		{"…года в <mark>Пекине</mark>", text, "…года в <mark>Пекине</mark>"},
-		{"…года", "", "…года"},
-	} {
-		if got := fromStart(tt.snippet, tt.text); got != tt.want {
-			t.Errorf("fromStart(%q) = %q, want %q", tt.snippet, got, tt.want)
-		}
-	}
-}
-
-func TestSqueeze(t *testing.T) {
-	for in, want := range map[string]string{
-		"…\n\nНачало  абзаца.\n\nВторой\tабзац …": "…Начало абзаца. Второй абзац …",
-		"и так далее… Потом":                      "и так далее… Потом",
-		" с краёв \u00a0":                         "с краёв",
-	} {
-		if got := squeeze(in); got != want {
-			t.Errorf("squeeze(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
-func TestWholeWords(t *testing.T) {
-	for in, want := range map[string]string{
-		"…24 года работало <mark>бюро</mark> в Харбине, прово…": "… года работало <mark>бюро</mark> в Харбине, …",
-		"Начало текста и <mark>бюро</mark> в конце":             "Начало текста и <mark>бюро</mark> в конце",
-		"…<mark>бюро</mark>кратия и <mark>бюро</mark>…":         "…<mark>бюро</mark>кратия и <mark>бюро</mark>…",
-		"… ровно с начала слова, и до конца …":                  "… ровно с начала слова, и до конца …",
-		"…&lt;b&gt;растёт &amp;":                                "… &amp;",
-		"…одно…":                                                "…одно…",
-		"…на\nстроках\n":                                        "…\nстроках\n",
-		"…слово\nи ещё…":                                        "…\nи …",
-		"":                                                      "",
-	} {
-		if got := wholeWords(in); got != want {
-			t.Errorf("wholeWords(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestDraftsWithFlag(t *testing.T) {
 	ix := buildIndex(t, testDocs(t, true), 1)
 	if r := search(t, ix, Query{Q: "черновик"}); !slices.Equal(urls(r), []string{draft}) {

@@ -122,7 +122,7 @@ type plan struct {
 	// marks share with the must clauses.
 	fuzzy fuzzySeen
 	// marks are the must clauses in the fields snippets are cut from: a
-	// hit's highlights are found with them.
+	// hit's snippet marks what they find.
 	marks []query.Query
 	// terms are the terms of the reader's words, as the analyzer makes
 	// them: what matches them as written.

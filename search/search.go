@@ -9,13 +9,11 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
 	bsearch "github.com/blevesearch/bleve/v2/search"
-	htmlhl "github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
 	index "github.com/blevesearch/bleve_index_api"
 )
 
@@ -52,8 +50,9 @@ type Hit struct {
 	Sectors []string  // slugs, in the note's order
 	Summary string
 	// Snippet is HTML: the matched words in <mark>, the rest escaped. It is
-	// bleve's highlight of the body where a word matched there, else of the
-	// summary, else the summary as it is, else the start of the body.
+	// cut from the body where a word matched there, else from the summary,
+	// else it is the summary as it is, else the start of the body (see
+	// snippet).
 	Snippet string
 	Score   float64
 }
@@ -77,8 +76,8 @@ type FacetCount struct {
 //
 // The matches of the reader's words are collected from bleve's searchers
 // into the index's table (see table), where filters, facets and the order
-// by date are worked out; a second bleve search loads the stored fields of
-// the page's hits and highlights them.
+// by date are worked out; a second bleve search finds where the words are
+// in the page's hits, whose stored fields are loaded and snippets cut.
 func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	start := time.Now()
 	ix.mu.RLock()
@@ -159,57 +158,13 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	return out, nil
 }
 
-// hitFields are the stored fields a hit shows. A hit whose body matches
-// near its start loads the body too, for fromStart.
-var hitFields = []string{fieldTitle, fieldSummary, fieldDate, fieldEnd, fieldKind, fieldRegions, fieldSectors}
-
-// nearStart reports whether a word matched near enough the start of the
-// text for its snippet to begin within maxLead letters of it, as the
-// locations of its matches say: the fragmenter moves a snippet back from
-// its first match by at most half its length, a hundred letters, and a
-// Russian letter takes two bytes.
-func nearStart(locations bsearch.TermLocationMap) bool {
-	for _, locs := range locations {
-		for _, l := range locs {
-			if l.Start < 8*maxLead {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // hits loads the stored fields of the page's rows from the table's
-// snapshot, with their snippets: bleve's highlighter marks the places where
-// the reader's words match in them, which a search of those notes alone
-// for the words finds again.
+// snapshot, with their snippets, which mark the places where the reader's
+// words match in them: a search of those notes alone for the words finds
+// them again, with their term vectors.
 func (ix *Index) hits(ctx context.Context, t *table, page []ranked, p *plan) ([]Hit, error) {
 	if len(page) == 0 {
 		return nil, nil
-	}
-	hl, err := bleve.Config.Cache.HighlighterNamed(htmlhl.Name)
-	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
-	}
-	// load loads the stored fields of a hit and highlights one field: the
-	// summary where a word matched there and none did in the body; else
-	// the body, where a word matched or at its start, which the hit shows
-	// when the note has no summary (see hitOf). One load: a note's stored
-	// fields are decompressed whole, its body too.
-	load := func(dm *bsearch.DocumentMatch, r index.IndexReader) error {
-		req := bleve.NewSearchRequest(nil)
-		req.Fields = hitFields
-		if nearStart(dm.Locations[fieldBody]) {
-			req.Fields = append(req.Fields[:len(req.Fields):len(req.Fields)], fieldBody)
-		}
-		req.Highlight = bleve.NewHighlight()
-		if len(dm.Locations[fieldSummary]) > 0 && len(dm.Locations[fieldBody]) == 0 {
-			req.Highlight.AddField(fieldSummary)
-		} else {
-			req.Highlight.AddField(fieldBody)
-		}
-		err, _ := bleve.LoadAndHighlightFields(dm, req, "", r, hl)
-		return err
 	}
 	at := make(map[int32]int, len(page)) // row → place on the page
 	for i, r := range page {
@@ -239,14 +194,13 @@ func (ix *Index) hits(ctx context.Context, t *table, page []ranked, p *plan) ([]
 				if row == noRow {
 					return nil // not in the table: no search finds it
 				}
-				dm.ID = t.urls[row]
 				dm.Complete(nil)
-				if err := load(dm, r); err != nil {
+				h, err := hitOf(r, t.urls[row], dm.Locations)
+				if err != nil {
 					return err
 				}
-				h := hitOf(dm)
 				h.Score = page[at[row]].score
-				hits[at[row]] = &h
+				hits[at[row]] = h
 				return nil
 			})
 		if err != nil {
@@ -262,132 +216,73 @@ func (ix *Index) hits(ctx context.Context, t *table, page []ranked, p *plan) ([]
 	return out, nil
 }
 
-// hitOf reads a hit from what bleve returned of it.
-func hitOf(dm *bsearch.DocumentMatch) Hit {
-	h := Hit{
-		URL:     dm.ID,
-		Title:   fieldString(dm.Fields[fieldTitle]),
-		Summary: fieldString(dm.Fields[fieldSummary]),
-		Date:    fieldTime(dm.Fields[fieldDate]),
-		End:     fieldTime(dm.Fields[fieldEnd]),
-		Kind:    fieldString(dm.Fields[fieldKind]),
-		Regions: fieldStrings(dm.Fields[fieldRegions]),
-		Sectors: fieldStrings(dm.Fields[fieldSectors]),
-		Score:   dm.Score,
-	}
-	// bleve highlights the start of a field without matches, too: its
-	// locations tell whether a word matched there.
-	body := fieldString(dm.Fields[fieldBody])
-	switch {
-	case len(dm.Locations[fieldBody]) > 0 && len(dm.Fragments[fieldBody]) > 0:
-		h.Snippet = fromStart(squeeze(wholeWords(dm.Fragments[fieldBody][0])), body)
-	case len(dm.Locations[fieldSummary]) > 0 && len(dm.Fragments[fieldSummary]) > 0:
-		h.Snippet = squeeze(wholeWords(dm.Fragments[fieldSummary][0]))
-	case h.Summary != "":
-		h.Snippet = squeeze(html.EscapeString(h.Summary))
-	case len(dm.Fragments[fieldBody]) > 0:
-		h.Snippet = fromStart(squeeze(wholeWords(dm.Fragments[fieldBody][0])), body)
-	}
-	return h
-}
-
-// maxLead is how many letters of the text's start a snippet that begins
-// just after it takes in, instead of its cut.
-const maxLead = 60
-
-// fromStart gives a snippet cut from near the start of text the start
-// too: bleve's fragmenter centres the matches, and so cut «25 октября 2022
-// года в <mark>Хабаровске</mark>» to «…года в <mark>Хабаровске</mark>».
-// The snippet is squeezed, and so is the text it is looked for in.
-func fromStart(snippet, text string) string {
-	rest, ok := strings.CutPrefix(snippet, cut)
-	if !ok || text == "" {
-		return snippet
-	}
-	plain := html.UnescapeString(strings.NewReplacer("<mark>", "", "</mark>", "").Replace(rest))
-	// What the snippet shows is looked for by its start, as far as a
-	// cut in the middle of its end cannot reach.
-	key := plain[:min(len(plain), 80)]
-	for !utf8.ValidString(key) {
-		key = key[:len(key)-1]
-	}
-	key = strings.TrimSuffix(key, cut)
-	head := squeeze(text[:min(len(text), 4*maxLead+len(plain))])
-	i := strings.Index(head, key)
-	if key == "" || i < 0 || utf8.RuneCountInString(head[:i]) > maxLead {
-		return snippet
-	}
-	return html.EscapeString(head[:i]) + rest
-}
-
-// cut is what bleve's highlighter puts where it cut a snippet from its text.
-const cut = "…"
-
-// wholeWords drops the part of a word a snippet begins or ends with where
-// the highlighter cut it from its text, which counts letters, not words:
-// «…24 года», of «2024 года», becomes «… года». A marked word stays whole
-// as it is.
-func wholeWords(s string) string {
-	if rest, ok := strings.CutPrefix(s, cut); ok {
-		if i := strings.IndexFunc(rest, unicode.IsSpace); i > 0 && !strings.Contains(rest[:i], "<") {
-			s = cut + rest[i:]
-		}
-	}
-	if rest, ok := strings.CutSuffix(s, cut); ok {
-		if i := strings.LastIndexFunc(rest, unicode.IsSpace); i >= 0 && !strings.Contains(rest[i:], ">") {
-			_, size := utf8.DecodeRuneInString(rest[i:])
-			s = rest[:i+size] + cut
-		}
-	}
-	return s
-}
-
-// squeeze makes every run of white space in a snippet one space: the text
-// of a note's body keeps the lines of its Markdown. The highlighter's cut
-// at the start is followed by no space.
-func squeeze(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if rest, ok := strings.CutPrefix(s, cut+" "); ok {
-		s = cut + rest
-	}
-	return s
-}
-
-// fieldString is a stored field of one value; bleve returns it as such.
-func fieldString(v any) string {
-	s, _ := v.(string)
-	return s
-}
-
-// fieldStrings is a stored field of a list: bleve returns a list of one as
-// its value.
-func fieldStrings(v any) []string {
-	switch v := v.(type) {
-	case string:
-		return []string{v}
-	case []any:
-		out := make([]string, 0, len(v))
-		for _, x := range v {
-			if s, ok := x.(string); ok {
-				out = append(out, s)
-			}
-		}
-		return out
-	}
-	return nil
-}
-
-// fieldTime is a stored datetime field, which bleve returns in RFC 3339.
-func fieldTime(v any) time.Time {
-	s, _ := v.(string)
-	t, err := time.Parse(time.RFC3339Nano, s)
+// hitOf loads the hit id from its stored fields on r, with its snippet:
+// of the body where a word matched there, else of the summary where one
+// did, else the summary whole, else the start of the body. locs are the
+// places of the matches of the reader's words.
+func hitOf(r index.IndexReader, id string, locs bsearch.FieldTermLocationMap) (*Hit, error) {
+	doc, err := r.Document(id)
 	if err != nil {
-		return time.Time{}
+		return nil, err
 	}
-	return t.UTC()
+	h := &Hit{URL: id}
+	if doc == nil {
+		return h, nil // not in the snapshot whose search found it: cannot be
+	}
+	var body string
+	doc.VisitFields(func(f index.Field) {
+		switch f.Name() {
+		case fieldTitle:
+			h.Title = textOf(f)
+		case fieldSummary:
+			h.Summary = textOf(f)
+		case fieldBody:
+			body = textOf(f)
+		case fieldKind:
+			h.Kind = textOf(f)
+		case fieldRegions:
+			h.Regions = append(h.Regions, textOf(f))
+		case fieldSectors:
+			h.Sectors = append(h.Sectors, textOf(f))
+		case fieldDate:
+			h.Date = timeOf(f)
+		case fieldEnd:
+			h.End = timeOf(f)
+		}
+	})
+	switch {
+	case len(locs[fieldBody]) > 0 || h.Summary == "" && len(locs[fieldSummary]) == 0:
+		h.Snippet = snippet(body, locs[fieldBody])
+	case len(locs[fieldSummary]) > 0:
+		h.Snippet = snippet(h.Summary, locs[fieldSummary])
+	default:
+		var w snippetWriter
+		w.text(h.Summary)
+		h.Snippet = w.b.String()
+	}
+	return h, nil
 }
 
-// markRE finds the words bleve's highlighter marked in a snippet.
+// textOf is the text of a stored field.
+func textOf(f index.Field) string {
+	if t, ok := f.(index.TextField); ok {
+		return t.Text()
+	}
+	return string(f.Value())
+}
+
+// timeOf is the time of a stored datetime field, in UTC; zero if it is not
+// one.
+func timeOf(f index.Field) time.Time {
+	if d, ok := f.(index.DateTimeField); ok {
+		if t, _, err := d.DateTime(); err == nil {
+			return t.UTC()
+		}
+	}
+	return time.Time{}
+}
+
+// markRE finds the words a snippet marks.
 var markRE = regexp.MustCompile(`<mark>([^<]*)</mark>`)
 
 // typos tells, for each word of the reader's that no note has, which

@@ -1,0 +1,227 @@
+package search
+
+import (
+	"cmp"
+	"html"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	bsearch "github.com/blevesearch/bleve/v2/search"
+)
+
+// A hit's snippet is cut from its stored text at the places bleve's search
+// returns for the matches of the reader's words (DocumentMatch.Locations).
+// bleve's HTML highlighter made them before: it fragments the text at every
+// match and counts the letters of all of it, and its cuts needed mending
+// (inside words, a few letters after the text's start); this costs a
+// fraction of it, where searches a second fell short of their goal
+// (BenchmarkRequests, searchload; docs/BENCHMARKS.md).
+
+const (
+	// snippetRunes is about how many letters a snippet shows, as many as
+	// the highlighter's fragments had.
+	snippetRunes = 200
+	// maxLead is how many letters of the text's start a snippet that
+	// would begin just after them takes in.
+	maxLead = 60
+	// maxAnchors is how many of a text's matches a snippet is tried from:
+	// the best window of the first ones, so that a word a note repeats a
+	// thousand times costs no more than a few.
+	maxAnchors = 64
+)
+
+// cut is what a snippet has where it was cut from its text.
+const cut = "…"
+
+// match is the place of a matched term in a text.
+type match struct {
+	start, end int // bytes of the text
+	term       int // which of the text's matched terms
+}
+
+// matchesOf lists the places in text of the terms locs has, in order. A
+// place that does not fall on the text's letters (none should) is left
+// out; terms counts the terms.
+func matchesOf(locs bsearch.TermLocationMap, text string) (ms []match, terms int) {
+	for _, ls := range locs {
+		for _, l := range ls {
+			s, e := int(l.Start), int(l.End)
+			if s >= e || e > len(text) || !utf8.RuneStart(text[s]) || e < len(text) && !utf8.RuneStart(text[e]) {
+				continue
+			}
+			ms = append(ms, match{s, e, terms})
+		}
+		terms++
+	}
+	slices.SortFunc(ms, func(a, b match) int { return cmp.Or(cmp.Compare(a.start, b.start), cmp.Compare(b.end, a.end)) })
+	return ms, terms
+}
+
+// snippet is HTML: the part of text where the most different terms of
+// locs, the places of its matches, are near each other, about snippetRunes letters with the matches in the
+// middle, the matches in <mark>, the rest escaped, every run of white space
+// one space. It begins and ends at whole words, with cut where it cut the
+// text; it begins at the text's start when that is at most maxLead letters
+// before. Without matches it is the text's start.
+func snippet(text string, locs bsearch.TermLocationMap) string {
+	ms, terms := matchesOf(locs, text)
+	from, to := 0, skipRunes(text, 0, snippetRunes)
+	first, last := 0, -1 // the matches of the window
+	if len(ms) > 0 {
+		first, last = window(text, ms, terms)
+		lo, hi := ms[first].start, ms[first].end
+		for _, m := range ms[first : last+1] {
+			hi = max(hi, m.end)
+		}
+		// The matched part in the middle, as far as the text allows.
+		slack := max(0, snippetRunes-utf8.RuneCountInString(text[lo:hi]))
+		from = backRunes(text, lo, slack/2)
+		to = max(hi, skipRunes(text, from, snippetRunes))
+		if to == len(text) {
+			from = backRunes(text, from, snippetRunes-utf8.RuneCountInString(text[from:to]))
+		}
+		if utf8.RuneCountInString(text[:from]) <= maxLead {
+			from = 0
+		}
+		// Whole words, never cutting a match.
+		if inWord(text, from) {
+			if i := strings.IndexFunc(text[from:lo], unicode.IsSpace); i >= 0 {
+				from += i
+			}
+		}
+		if inWord(text, to) {
+			if i := strings.LastIndexFunc(text[hi:to], unicode.IsSpace); i >= 0 {
+				to = hi + i
+			}
+		}
+	} else if inWord(text, to) {
+		if i := strings.LastIndexFunc(text[:to], unicode.IsSpace); i >= 0 {
+			to = i
+		}
+	}
+	var w snippetWriter
+	if from > 0 {
+		w.b.WriteString(cut)
+		w.lead = len(cut)
+	}
+	at := from
+	for _, m := range ms[first : last+1] {
+		if m.start < at || m.end > to {
+			continue // overlaps a match marked already
+		}
+		w.text(text[at:m.start])
+		w.mark(text[m.start:m.end])
+		at = m.end
+	}
+	w.text(text[at:to])
+	if to < len(text) {
+		// «…плакали. …», not «плакали.…»
+		if r, _ := utf8.DecodeLastRuneInString(w.b.String()); unicode.IsPunct(r) {
+			w.b.WriteByte(' ')
+		}
+		w.b.WriteString(cut)
+	}
+	return w.b.String()
+}
+
+// window returns the first and the last of the matches, in ms's order,
+// that a window of snippetRunes letters from the start of one of the first
+// maxAnchors matches holds, the window with the most different terms: the
+// first such.
+func window(text string, ms []match, terms int) (first, last int) {
+	seen := make([]int, terms) // the anchor+1 that counted the term last
+	best := 0
+	for i := range ms[:min(len(ms), maxAnchors)] {
+		end := skipRunes(text, ms[i].start, snippetRunes)
+		n, j := 0, i
+		for ; j < len(ms) && (j == i || ms[j].end <= end); j++ {
+			if seen[ms[j].term] != i+1 {
+				seen[ms[j].term] = i + 1
+				n++
+			}
+		}
+		if n > best {
+			best, first, last = n, i, j-1
+		}
+	}
+	return first, last
+}
+
+// skipRunes is the byte offset n letters after from in text, or its end.
+func skipRunes(text string, from, n int) int {
+	for ; n > 0 && from < len(text); n-- {
+		_, size := utf8.DecodeRuneInString(text[from:])
+		from += size
+	}
+	return from
+}
+
+// backRunes is the byte offset n letters before from in text, or 0.
+func backRunes(text string, from, n int) int {
+	for ; n > 0 && from > 0; n-- {
+		_, size := utf8.DecodeLastRuneInString(text[:from])
+		from -= size
+	}
+	return from
+}
+
+// inWord reports whether the offset i of text is inside a word: between
+// two letters that are not white space.
+func inWord(text string, i int) bool {
+	if i <= 0 || i >= len(text) {
+		return false
+	}
+	before, _ := utf8.DecodeLastRuneInString(text[:i])
+	after, _ := utf8.DecodeRuneInString(text[i:])
+	return !unicode.IsSpace(before) && !unicode.IsSpace(after)
+}
+
+// snippetWriter writes a snippet: text escaped, every run of white space
+// one space, none at the start (after lead bytes) or at the end.
+type snippetWriter struct {
+	b     strings.Builder
+	lead  int  // the length of what the snippet begins with: its cut
+	space bool // white space was written last and not yet put
+}
+
+// text writes s.
+func (w *snippetWriter) text(s string) {
+	for s != "" {
+		i := strings.IndexFunc(s, unicode.IsSpace)
+		if i < 0 {
+			w.word(s)
+			return
+		}
+		w.word(s[:i])
+		w.space = true
+		_, size := utf8.DecodeRuneInString(s[i:])
+		s = s[i+size:]
+	}
+}
+
+// word writes s, which has no white space.
+func (w *snippetWriter) word(s string) {
+	if s != "" {
+		w.gap()
+		w.b.WriteString(html.EscapeString(s))
+	}
+}
+
+// mark writes s marked.
+func (w *snippetWriter) mark(s string) {
+	w.gap()
+	w.b.WriteString("<mark>")
+	w.b.WriteString(html.EscapeString(s))
+	w.b.WriteString("</mark>")
+}
+
+// gap puts the white space written last, unless the snippet has nothing
+// yet but its lead.
+func (w *snippetWriter) gap() {
+	if w.space && w.b.Len() > w.lead {
+		w.b.WriteByte(' ')
+	}
+	w.space = false
+}

@@ -1,0 +1,113 @@
+package search
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	bsearch "github.com/blevesearch/bleve/v2/search"
+)
+
+// at gives the places of words in text, as bleve's locations: each word
+// its own term, every time it occurs.
+func at(text string, words ...string) bsearch.TermLocationMap {
+	locs := bsearch.TermLocationMap{}
+	for _, w := range words {
+		for i := 0; ; {
+			k := strings.Index(text[i:], w)
+			if k < 0 {
+				break
+			}
+			locs[w] = append(locs[w], &bsearch.Location{Start: uint64(i + k), End: uint64(i + k + len(w))})
+			i += k + len(w)
+		}
+	}
+	return locs
+}
+
+func TestSnippetWhole(t *testing.T) {
+	// Texts shorter than a snippet: all of it, marked, escaped, squeezed.
+	for _, tt := range []struct {
+		text  string
+		words []string
+		want  string
+	}{
+		{"A & B года в Хабаровске", []string{"Хабаровске"}, "A &amp; B года в <mark>Хабаровске</mark>"},
+		{"\n\nНачало  абзаца.\n\nВторой\tабзац \u00a0", []string{"Второй"}, "Начало абзаца. <mark>Второй</mark> абзац"},
+		{"<b>растёт</b> &", []string{"растёт"}, "&lt;b&gt;<mark>растёт</mark>&lt;/b&gt; &amp;"},
+		{"广东省和广东", []string{"广东"}, "<mark>广东</mark>省和<mark>广东</mark>"},
+		{"Без совпадений.", nil, "Без совпадений."},
+		{"", nil, ""},
+		// The same place twice, or overlapping: marked once.
+		{"бюрократия и бюро", []string{"бюро", "бюрократия"}, "<mark>бюрократия</mark> и <mark>бюро</mark>"},
+	} {
+		if got := snippet(tt.text, at(tt.text, tt.words...)); got != tt.want {
+			t.Errorf("snippet(%q, %q) = %q, want %q", tt.text, tt.words, got, tt.want)
+		}
+	}
+}
+
+func TestSnippetCut(t *testing.T) {
+	dull := strings.Repeat("Текст дальше. ", 30)
+	for _, tt := range []struct {
+		name     string
+		text     string
+		words    []string
+		prefix   string // the snippet begins with it
+		contains string
+		suffix   string
+	}{
+		{
+			// Near the start: the start is taken in.
+			name: "near the start", text: "25 октября 2022 года\nв Хабаровске прошла встреча. " + dull, words: []string{"Хабаровске"},
+			prefix: "25 октября 2022 года в <mark>Хабаровске</mark> прошла встреча. Текст дальше.", suffix: "…",
+		},
+		{
+			// Far from both ends: cut at whole words, the match inside.
+			name: "in the middle", text: dull + "2024 года работало бюро в Харбине. " + dull, words: []string{"бюро"},
+			prefix: "…", contains: "2024 года работало <mark>бюро</mark> в Харбине. Текст", suffix: "…",
+		},
+		{
+			// Near the end: as much before as the snippet holds.
+			name: "near the end", text: dull + "Конец и <mark> в Харбине", words: []string{"Харбине"},
+			prefix: "…", suffix: "Конец и &lt;mark&gt; в <mark>Харбине</mark>",
+		},
+		{
+			// The window with the most different words, not the first match.
+			name: "most words", text: "Пекин. " + dull + dull + "Делегация из Хабаровска посетила Пекин. " + dull, words: []string{"Пекин", "Хабаровска"},
+			prefix: "…", contains: "Делегация из <mark>Хабаровска</mark> посетила <mark>Пекин</mark>.", suffix: "…",
+		},
+		{
+			// No match: the start, cut at a whole word.
+			name: "no match", text: dull, prefix: "Текст дальше.", suffix: "дальше. …",
+		},
+	} {
+		got := snippet(tt.text, at(tt.text, tt.words...))
+		if !strings.HasPrefix(got, tt.prefix) || !strings.Contains(got, tt.contains) || !strings.HasSuffix(got, tt.suffix) {
+			t.Errorf("%s: snippet %q, want %q…%q…%q", tt.name, got, tt.prefix, tt.contains, tt.suffix)
+		}
+		plain := strings.NewReplacer("<mark>", "", "</mark>", "", cut, "").Replace(got)
+		if n := utf8.RuneCountInString(plain); n > snippetRunes+maxLead {
+			t.Errorf("%s: snippet of %d letters: %q", tt.name, n, got)
+		}
+		// Every word shown is a word of the text, whole.
+		words := strings.Fields(strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(plain))
+		for _, w := range []string{words[0], words[len(words)-1]} {
+			if !slices.Contains(strings.Fields(tt.text), w) {
+				t.Errorf("%s: snippet %q shows %q, not a word of the text", tt.name, got, w)
+			}
+		}
+	}
+}
+
+func TestSnippetBadPlaces(t *testing.T) {
+	// Places outside the text or inside a letter are left out.
+	text := "Харбин"
+	locs := bsearch.TermLocationMap{"x": {
+		{Start: 0, End: 100}, {Start: 1, End: 4}, {Start: 4, End: 2}, {Start: 2, End: 3}, {Start: 4, End: 6},
+	}}
+	if got := snippet(text, locs); got != "Ха<mark>р</mark>бин" {
+		t.Errorf("snippet = %q", got)
+	}
+}
