@@ -61,12 +61,13 @@ bench-serve: $(BIN) wrk
 	BENCH_DIR=$(BENCH_DIR) DIGEST=$(BIN) bash bench/serve.sh
 
 ## fuzz: a minute of each fuzzer: note parsing, the fast YAML path, Markdown
-## rendering and the search-query parser (their seeds run in `make test`)
+## rendering, the search-query parser and snippets (their seeds run in `make test`)
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseNote$$' -fuzztime 60s ./source/
 	$(GO) test -run '^$$' -fuzz '^FuzzSimpleYAML$$' -fuzztime 60s ./source/
 	$(GO) test -run '^$$' -fuzz '^FuzzRenderMarkdown$$' -fuzztime 60s ./build/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseQuery$$' -fuzztime 60s ./search/
+	$(GO) test -run '^$$' -fuzz '^FuzzSnippet$$' -fuzztime 60s ./search/
 
 ## chromium: install Debian's chromium for the browser test if it is missing
 chromium:

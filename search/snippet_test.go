@@ -111,3 +111,27 @@ func TestSnippetBadPlaces(t *testing.T) {
 		t.Errorf("snippet = %q", got)
 	}
 }
+
+// FuzzSnippet: whatever the text and the places, a snippet is valid UTF-8
+// and its only tags are whole marks.
+func FuzzSnippet(f *testing.F) {
+	f.Add("25 октября 2022 года\nв <b>Хабаровске</b> прошла встреча.", uint16(27), uint16(47), uint16(0), uint16(2))
+	f.Add("广东省和广东", uint16(0), uint16(6), uint16(12), uint16(18))
+	f.Fuzz(func(t *testing.T, text string, s1, e1, s2, e2 uint16) {
+		locs := bsearch.TermLocationMap{
+			"a": {{Start: uint64(s1), End: uint64(e1)}},
+			"b": {{Start: uint64(s2), End: uint64(e2)}, {Start: uint64(s1), End: uint64(e2)}},
+		}
+		got := snippet(text, locs)
+		if utf8.ValidString(text) && !utf8.ValidString(got) {
+			t.Fatalf("snippet(%q) = %q: not UTF-8", text, got)
+		}
+		rest := strings.NewReplacer("<mark>", "", "</mark>", "").Replace(got)
+		if strings.ContainsAny(rest, "<>") {
+			t.Fatalf("snippet(%q) = %q: a tag of the text", text, got)
+		}
+		if strings.Count(got, "<mark>") != strings.Count(got, "</mark>") {
+			t.Fatalf("snippet(%q) = %q: marks unbalanced", text, got)
+		}
+	})
+}
