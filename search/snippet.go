@@ -82,7 +82,7 @@ func snippet(text string, locs bsearch.TermLocationMap) string {
 		if to == len(text) {
 			from = backRunes(text, from, snippetRunes-utf8.RuneCountInString(text[from:to]))
 		}
-		if utf8.RuneCountInString(text[:from]) <= maxLead {
+		if atMostRunes(text[:from], maxLead) {
 			from = 0
 		}
 		// Whole words, never cutting a match.
@@ -167,6 +167,12 @@ func backRunes(text string, from, n int) int {
 	return from
 }
 
+// atMostRunes reports whether s has at most n letters, counting no more
+// than n*utf8.UTFMax bytes of it.
+func atMostRunes(s string, n int) bool {
+	return len(s) <= n*utf8.UTFMax && utf8.RuneCountInString(s) <= n
+}
+
 // inWord reports whether the offset i of text is inside a word: between
 // two letters that are not white space.
 func inWord(text string, i int) bool {
@@ -186,26 +192,44 @@ type snippetWriter struct {
 	space bool // white space was written last and not yet put
 }
 
-// text writes s.
+// text writes s, escaped as html.EscapeString escapes.
 func (w *snippetWriter) text(s string) {
-	for s != "" {
-		i := strings.IndexFunc(s, unicode.IsSpace)
-		if i < 0 {
-			w.word(s)
-			return
+	run := 0 // where the text not yet written begins
+	for i, r := range s {
+		var entity string
+		switch r {
+		case '<':
+			entity = "&lt;"
+		case '>':
+			entity = "&gt;"
+		case '&':
+			entity = "&amp;"
+		case '\'':
+			entity = "&#39;"
+		case '"':
+			entity = "&#34;"
+		default:
+			if !unicode.IsSpace(r) {
+				continue
+			}
 		}
-		w.word(s[:i])
-		w.space = true
-		_, size := utf8.DecodeRuneInString(s[i:])
-		s = s[i+size:]
+		w.word(s[run:i])
+		if entity != "" {
+			w.word(entity)
+			run = i + 1
+		} else {
+			w.space = true
+			run = i + utf8.RuneLen(r)
+		}
 	}
+	w.word(s[run:])
 }
 
-// word writes s, which has no white space.
+// word writes s, which has no white space and is escaped.
 func (w *snippetWriter) word(s string) {
 	if s != "" {
 		w.gap()
-		w.b.WriteString(html.EscapeString(s))
+		w.b.WriteString(s)
 	}
 }
 
