@@ -4,10 +4,13 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
+	"unicode"
 
 	// The components the mapping names register themselves with bleve on
 	// import, as github.com/blevesearch/bleve/v2/config imports them all.
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	_ "github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/analysis/char/regexp"
@@ -171,13 +174,15 @@ type Document struct {
 
 // FromNote makes the document of a note. text is the body as plain text
 // (the build renders Markdown and strips the tags); tax supplies the names
-// of the note's kind, regions and sectors.
+// of the note's kind, regions and sectors. Each text field holds its
+// texts up to where one of its terms comes for the MaxRepeats+1th time
+// (see Repeated).
 func FromNote(n *source.Note, text string, tax *source.Taxonomies) Document {
 	d := Document{
 		ID:      n.URL(),
-		Title:   clean(n.Title),
-		Summary: clean(n.Summary),
-		Body:    clean(text),
+		Title:   capText(clean(n.Title)),
+		Summary: capText(clean(n.Summary)),
+		Body:    capText(clean(text)),
 		Orgs:    n.Organizations,
 		Places:  n.Places,
 		Kind:    n.Kind,
@@ -189,11 +194,7 @@ func FromNote(n *source.Note, text string, tax *source.Taxonomies) Document {
 		d.End = midnight(n.End)
 	}
 	for _, p := range n.People {
-		s := p.Name
-		if p.Role != "" {
-			s += ", " + p.Role
-		}
-		d.People = append(d.People, s)
+		d.People = append(d.People, personText(p))
 	}
 	if tax != nil {
 		// The registries' other spellings and names in English and
@@ -213,7 +214,120 @@ func FromNote(n *source.Note, text string, tax *source.Taxonomies) Document {
 			d.Names = appendNames(d.Names, tax.Sectors, slug)
 		}
 	}
+	for _, texts := range []*[]string{&d.People, &d.Orgs, &d.Places, &d.Names} {
+		*texts, _ = capped(*texts)
+	}
 	return d
+}
+
+// MaxRepeats is how many times a text field of a note's document may have
+// one term. bleve's phrase searcher pairs every place of a phrase's word in
+// a field with every place of the next word, so that a note that repeats
+// two words sixty thousand times made a phrase of them take twenty seconds
+// of processor, a search that any reader may send again and again; no note
+// that is text repeats a word two thousand times.
+const MaxRepeats = 2000
+
+// Repeated returns a word that comes more than MaxRepeats times as one
+// term in a field of the note's document, whose text there is cut where it
+// comes once too often; "" for none. text is the body as plain text.
+func Repeated(n *source.Note, text string) string {
+	people := make([]string, 0, len(n.People))
+	for _, p := range n.People {
+		people = append(people, personText(p))
+	}
+	for _, texts := range [][]string{{n.Title}, {n.Summary}, {text}, people, n.Organizations, n.Places} {
+		cleaned := make([]string, len(texts))
+		for i, s := range texts {
+			cleaned[i] = clean(s)
+		}
+		if _, word := capped(cleaned); word != "" {
+			return word
+		}
+	}
+	return ""
+}
+
+// capText is text, or its start up to where one of its terms comes for the
+// MaxRepeats+1th time.
+func capText(text string) string {
+	texts, _ := capped([]string{text})
+	return texts[0]
+}
+
+// capped returns the texts of a field as its document holds them: up to
+// where one of their terms, as the analyzer makes them, comes for the
+// MaxRepeats+1th time in them all, the text it is in cut there and the
+// texts after left out; and the word of that place, or "" when the texts
+// are whole. Only texts that may have that many words are analysed.
+func capped(texts []string) ([]string, string) {
+	budget := MaxRepeats
+	for _, s := range texts {
+		if budget = fewWords(s, budget); budget < 0 {
+			break
+		}
+	}
+	if budget >= 0 {
+		return texts, ""
+	}
+	counts := map[string]int{}
+	for i, s := range texts {
+		for _, tok := range textAnalyzer().Analyze([]byte(s)) {
+			counts[string(tok.Term)]++
+			if counts[string(tok.Term)] > MaxRepeats && tok.Start <= len(s) {
+				// The char filters keep the text's length: the places
+				// are the text's.
+				word := s[tok.Start:min(tok.End, len(s))]
+				return append(slices.Clip(texts[:i]), s[:tok.Start]), word
+			}
+		}
+	}
+	return texts, ""
+}
+
+// fewWords returns budget less the most words the analyzer may make of s,
+// runs of letters and digits and every Chinese, Japanese or Korean letter;
+// below 0 as soon as that is past the budget.
+func fewWords(s string, budget int) int {
+	in := false
+	for _, r := range s {
+		switch {
+		case 'а' <= r && r <= 'я' || 'А' <= r && r <= 'Я' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9':
+			// The letters of most texts, before unicode's tables.
+			if !in {
+				budget--
+			}
+			in = true
+		case r < 0x80:
+			in = false
+		case r >= 0x2e80 && (unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) ||
+			unicode.Is(unicode.Katakana, r) || unicode.Is(unicode.Hangul, r)):
+			budget--
+			in = false
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r):
+			if !in {
+				budget--
+			}
+			in = true
+		default:
+			in = false
+		}
+		if budget < 0 {
+			return budget
+		}
+	}
+	return budget
+}
+
+// textAnalyzer is the index's text analyzer.
+var textAnalyzer = sync.OnceValue(func() analysis.Analyzer { return newMapping().AnalyzerNamed(analyzerName) })
+
+// personText is what the people field has of a person: "name, role".
+func personText(p source.Person) string {
+	if p.Role == "" {
+		return p.Name
+	}
+	return p.Name + ", " + p.Role
 }
 
 // withNames returns names, a note's own list, followed by the names and

@@ -92,3 +92,67 @@ func TestClean(t *testing.T) {
 		}
 	}
 }
+
+func TestCapped(t *testing.T) {
+	pair := strings.Repeat("выставки Харбин ", MaxRepeats)
+	for _, tt := range []struct {
+		name  string
+		texts []string
+		want  []string
+		word  string
+	}{
+		{"few words", []string{"Выставка в Харбине", "广东省"}, []string{"Выставка в Харбине", "广东省"}, ""},
+		{"just enough", []string{pair}, []string{pair}, ""},
+		// The term, not the word: «выставка» is another form of «выставки».
+		{"one too many", []string{pair + "выставка и хвост"}, []string{pair}, "выставка"},
+		// Across the values of a list: the value is cut, those after it left out.
+		{"a list", []string{pair[:len(pair)/2], pair, "Иван"}, []string{pair[:len(pair)/2], pair[:len(pair)/2]}, "выставки"},
+		// Hanzi bigrams count as terms too.
+		// 广东广东…: the bigrams 广东 and 东广 alternate, and the
+		// MaxRepeats+1th 广东 starts at the letter 2*MaxRepeats.
+		{"Hanzi", []string{strings.Repeat("广东", MaxRepeats+1)}, []string{strings.Repeat("广东", MaxRepeats)}, "广东"},
+	} {
+		got, word := capped(tt.texts)
+		if !slices.Equal(got, tt.want) || word != tt.word {
+			t.Errorf("%s: capped = %d texts (%d bytes), %q; want %d texts (%d bytes), %q",
+				tt.name, len(got), len(strings.Join(got, "")), word, len(tt.want), len(strings.Join(tt.want, "")), tt.word)
+		}
+	}
+}
+
+func TestFewWords(t *testing.T) {
+	for _, tt := range []struct {
+		s    string
+		want int // words counted
+	}{
+		{"", 0},
+		{"Выставка в Харбине, 2025 год.", 5},
+		{"А.Ю. Иванов", 3},
+		{"广东省 and 香港", 6},
+		{"  \u00a0 ", 0},
+	} {
+		if got := 100 - fewWords(tt.s, 100); got != tt.want {
+			t.Errorf("fewWords(%q) counts %d words, want %d", tt.s, got, tt.want)
+		}
+	}
+}
+
+func TestRepeatedWordsIndexed(t *testing.T) {
+	// A note that repeats a phrase past MaxRepeats is found by it, and by
+	// the words before the cut, not by those after.
+	src := loadSite(t)
+	n := *src.Published(false)[0]
+	text := "Начало заметки. " + strings.Repeat("выставки в Харбине ", MaxRepeats+1) + "Хвостовое слово."
+	if w := Repeated(&n, text); w != "выставки" {
+		t.Errorf("Repeated = %q, want «выставки»", w)
+	}
+	ix := buildIndex(t, []Document{FromNote(&n, text, &src.Taxonomies)}, 1)
+	for q, want := range map[string]int{`"выставки в Харбине"`: 1, "Начало": 1, "хвостовое": 0} {
+		if r := search(t, ix, Query{Q: q}); r.Total != want {
+			t.Errorf("q=%s: %d hits, want %d", q, r.Total, want)
+		}
+	}
+	if w := Repeated(&n, "Выставка в Харбине"); w != "" {
+		t.Errorf("Repeated of a short text = %q", w)
+	}
+}
