@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/coopdigest/digest/search"
 	"github.com/coopdigest/digest/source"
 )
 
@@ -50,6 +51,14 @@ func TestFileProblems(t *testing.T) {
 				`content/2025/x.md:6:8: image "x.png": no file content/2025/x.png`,
 				`content/2025/x.md:10:1: image "hall.png": no file content/2025/hall.png`,
 			},
+		},
+		{
+			// The index keeps the text up to there, so that a phrase of
+			// its words costs no more than a note's (search.MaxRepeats).
+			name:     "a word repeated more than the index keeps",
+			files:    map[string]string{body: "\n" + strings.Repeat("выставки в Харбине ", search.MaxRepeats) + "выставка.\n"},
+			want:     []string{},
+			warnings: []string{"content/2025/delegation.md: «выставка» comes more than 2000 times in the note: search finds its words up to there only"},
 		},
 		{
 			name:  "a picture of the body outside the site",

@@ -118,7 +118,11 @@ func CheckMarkdown(ctx context.Context, src *source.Site) (warnings []string, er
 				return err
 			}
 			im := &images{note: n.File, files: src.Files}
-			_, err := parseMarkdown(n.Body, im)
+			doc, err := parseMarkdown(n.Body, im)
+			var rep error
+			if err == nil {
+				rep = repeated(n, plainText(doc, n.Body))
+			}
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -129,6 +133,9 @@ func CheckMarkdown(ctx context.Context, src *source.Site) (warnings []string, er
 			}
 			for _, w := range im.warnings {
 				warnings = append(warnings, noteError(n, w).Error())
+			}
+			if rep != nil {
+				warnings = append(warnings, rep.Error())
 			}
 			return nil
 		})
@@ -151,6 +158,17 @@ func noteError(n *source.Note, err error) *source.FileError {
 		return &source.FileError{File: n.File, Line: n.BodyLine + me.Line - 1, Col: me.Col, Err: me.Err}
 	}
 	return &source.FileError{File: n.File, Line: n.BodyLine, Err: fmt.Errorf("markdown: %w", err)}
+}
+
+// repeated is the warning for a note whose text repeats a word more than
+// the index keeps (search.Repeated), or nil.
+func repeated(n *source.Note, text string) error {
+	word := search.Repeated(n, text)
+	if word == "" {
+		return nil
+	}
+	return &source.FileError{File: n.File, Err: fmt.Errorf("«%s» comes more than %d times in the note: search finds its words up to there only",
+		clip(word, maxEcho), search.MaxRepeats)}
 }
 
 // load reads and validates the site's source; the notes hold their bodies

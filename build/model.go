@@ -486,6 +486,9 @@ func prepare(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.
 					for _, w := range im.warnings {
 						n.warnings = append(n.warnings, noteError(n.Note, w).Error())
 					}
+					if w := repeated(n.Note, text); w != nil {
+						n.warnings = append(n.warnings, w.Error())
+					}
 					if len(n.warnings) > 0 {
 						mu.Lock()
 						b.warnings = append(b.warnings, n.warnings...)
