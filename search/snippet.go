@@ -60,17 +60,17 @@ func matchesOf(locs bsearch.TermLocationMap, text string) (ms []match, terms int
 }
 
 // snippet is HTML: the part of text where the most different terms of
-// locs, the places of its matches, are near each other, about snippetRunes letters with the matches in the
-// middle, the matches in <mark>, the rest escaped, every run of white space
-// one space. It begins and ends at whole words, with cut where it cut the
-// text; it begins at the text's start when that is at most maxLead letters
-// before. Without matches it is the text's start.
+// locs, the places of its matches, are near each other, about snippetRunes
+// letters with those matches in the middle, every match it shows in
+// <mark>, the rest escaped, every run of white space one space. It begins
+// and ends at whole words, with cut where it cut the text; it begins at the
+// text's start when that is at most maxLead letters before. Without matches
+// it is the text's start.
 func snippet(text string, locs bsearch.TermLocationMap) string {
 	ms, terms := matchesOf(locs, text)
 	from, to := 0, skipRunes(text, 0, snippetRunes)
-	first, last := 0, -1 // the matches of the window
 	if len(ms) > 0 {
-		first, last = window(text, ms, terms)
+		first, last := window(text, ms, terms)
 		lo, hi := ms[first].start, ms[first].end
 		for _, m := range ms[first : last+1] {
 			hi = max(hi, m.end)
@@ -84,6 +84,12 @@ func snippet(text string, locs bsearch.TermLocationMap) string {
 		}
 		if atMostRunes(text[:from], maxLead) {
 			from = 0
+		}
+		// Other matches the snippet shows, before and after.
+		for _, m := range ms {
+			if m.start >= from && m.end <= to {
+				lo, hi = min(lo, m.start), max(hi, m.end)
+			}
 		}
 		// Whole words, never cutting a match.
 		if inWord(text, from) {
@@ -107,9 +113,12 @@ func snippet(text string, locs bsearch.TermLocationMap) string {
 		w.lead = len(cut)
 	}
 	at := from
-	for _, m := range ms[first : last+1] {
+	for _, m := range ms {
+		if m.start >= to {
+			break
+		}
 		if m.start < at || m.end > to {
-			continue // overlaps a match marked already
+			continue // before the snippet, past its end, or on a match marked already
 		}
 		w.text(text[at:m.start])
 		w.mark(text[m.start:m.end])

@@ -49,6 +49,9 @@ func TestSnippetWhole(t *testing.T) {
 	}
 }
 
+// pad is a word of n-1 letters and a space: n letters of text.
+func pad(n int) string { return strings.Repeat("я", n-1) + " " }
+
 func TestSnippetCut(t *testing.T) {
 	dull := strings.Repeat("Текст дальше. ", 30)
 	for _, tt := range []struct {
@@ -80,6 +83,12 @@ func TestSnippetCut(t *testing.T) {
 			prefix: "…", contains: "Делегация из <mark>Хабаровска</mark> посетила <mark>Пекин</mark>.", suffix: "…",
 		},
 		{
+			// The best window starts at the second «Альфа»; the first, taken
+			// in with the text's start, is marked too.
+			name: "a match before the window", text: "Альфа " + pad(54) + "Альфа Бета " + pad(139) + "Гамма конец. " + dull,
+			words: []string{"Альфа", "Бета", "Гамма"}, prefix: "<mark>Альфа</mark> я", contains: "<mark>Гамма</mark>", suffix: "…",
+		},
+		{
 			// No match: the start, cut at a whole word.
 			name: "no match", text: dull, prefix: "Текст дальше.", suffix: "дальше. …",
 		},
@@ -89,6 +98,11 @@ func TestSnippetCut(t *testing.T) {
 			t.Errorf("%s: snippet %q, want %q…%q…%q", tt.name, got, tt.prefix, tt.contains, tt.suffix)
 		}
 		plain := strings.NewReplacer("<mark>", "", "</mark>", "", cut, "").Replace(got)
+		for _, w := range tt.words {
+			if shown, marked := strings.Count(plain, w), strings.Count(got, "<mark>"+w+"</mark>"); shown != marked {
+				t.Errorf("%s: snippet %q shows %q %d times, marks it %d times", tt.name, got, w, shown, marked)
+			}
+		}
 		if n := utf8.RuneCountInString(plain); n > snippetRunes+maxLead {
 			t.Errorf("%s: snippet of %d letters: %q", tt.name, n, got)
 		}
