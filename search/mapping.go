@@ -222,10 +222,10 @@ func FromNote(n *source.Note, text string, tax *source.Taxonomies) Document {
 
 // MaxRepeats is how many times a text field of a note's document may have
 // one term. bleve's phrase searcher pairs every place of a phrase's word in
-// a field with every place of the next word, so that a note that repeats
-// two words sixty thousand times made a phrase of them take twenty seconds
-// of processor, a search that any reader may send again and again; no note
-// that is text repeats a word two thousand times.
+// a field with every place of the next word, so that a note repeating two
+// words tens of thousands of times made a phrase of them cost seconds of
+// processor, a search that any reader may send again and again
+// (docs/INDEX.md); no note that is text repeats a word that often.
 const MaxRepeats = 2000
 
 // Repeated returns a word that comes more than MaxRepeats times as one
