@@ -198,8 +198,9 @@ func loadTable(ctx context.Context, shards []bleve.Index, m mapping.IndexMapping
 // rowIndex gives the row of a snapshot's document by its internal ID's
 // number (index.IndexInternalID.Value): the snapshot numbers its documents
 // from 0, the deleted ones of its segments included, so that a slice
-// holds them in a few bytes each, where a map of the IDs took a tenth of a
-// search's processor time (BenchmarkRequests).
+// holds them in a few bytes each, and a match's row costs no hashing of
+// its ID, which a map did for every match of a broad word
+// (BenchmarkRequests; docs/BENCHMARKS.md).
 type rowIndex []int32
 
 // noRow is the row of a document that is not in the table.
