@@ -68,7 +68,7 @@ func matchesOf(locs bsearch.TermLocationMap, text string) (ms []match, terms int
 // it is the text's start.
 func snippet(text string, locs bsearch.TermLocationMap) string {
 	ms, terms := matchesOf(locs, text)
-	from, to := 0, skipRunes(text, 0, snippetRunes)
+	var from, to int
 	if len(ms) > 0 {
 		first, last := window(text, ms, terms)
 		lo, hi := ms[first].start, ms[first].end
@@ -102,7 +102,7 @@ func snippet(text string, locs bsearch.TermLocationMap) string {
 				to = hi + i
 			}
 		}
-	} else if inWord(text, to) {
+	} else if to = skipRunes(text, 0, snippetRunes); inWord(text, to) {
 		if i := strings.LastIndexFunc(text[:to], unicode.IsSpace); i >= 0 {
 			to = i
 		}
