@@ -113,6 +113,9 @@ func loadTable(ctx context.Context, shards []bleve.Index, m mapping.IndexMapping
 			return nil, fmt.Errorf("search index: %w", err)
 		}
 		err = eachMatch(ctx, r, bleve.NewMatchAllQuery(), m, bsearch.SearcherOptions{Score: bleve.ScoreNone}, func(dm *bsearch.DocumentMatch) error {
+			if len(dm.IndexInternalID) != 8 {
+				return fmt.Errorf("a document's internal ID of %d bytes, not a number", len(dm.IndexInternalID))
+			}
 			d := &doc{shard: s, number: dm.IndexInternalID.Value()}
 			docs = append(docs, d)
 			return dvr.VisitDocValues(dm.IndexInternalID, func(field string, term []byte) {
