@@ -91,6 +91,7 @@ func parseServe(args []string, stderr io.Writer) (serveOptions, error) {
 	bad := func(flag, format string, a ...any) (serveOptions, error) {
 		return o, usageError{"serve: --" + flag + ": " + fmt.Sprintf(format, a...)}
 	}
+	indexOnly := firstSet(fs, "poll", "index-dir", "index-prefix") // the flags of --index
 	switch {
 	case o.logFormat != "text" && o.logFormat != "json":
 		return bad("log-format", "%q is neither text nor json", o.logFormat)
@@ -110,12 +111,8 @@ func parseServe(args []string, stderr io.Writer) (serveOptions, error) {
 		return bad("index", "only with --search-only: the pages are not in the index's bucket")
 	case o.indexURL != "" && flagSet(fs, "d"):
 		return bad("index", "cannot go with -d: the index comes from one or the other")
-	case o.indexURL == "" && (flagSet(fs, "poll") || flagSet(fs, "index-dir") || flagSet(fs, "index-prefix")):
-		for _, name := range []string{"poll", "index-dir", "index-prefix"} {
-			if flagSet(fs, name) {
-				return bad(name, "only with --index")
-			}
-		}
+	case o.indexURL == "" && indexOnly != "":
+		return bad(indexOnly, "only with --index")
 	case o.poll <= 0:
 		return bad("poll", "%v: must be more than 0", o.poll)
 	}
@@ -357,6 +354,16 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 	set := false
 	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
 	return set
+}
+
+// firstSet returns the first of names given on the command line, or "".
+func firstSet(fs *flag.FlagSet, names ...string) string {
+	for _, name := range names {
+		if flagSet(fs, name) {
+			return name
+		}
+	}
+	return ""
 }
 
 // newSiteServer is newServer for a site's OUT with serve's defaults.
