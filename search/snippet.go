@@ -159,10 +159,13 @@ func window(text string, ms []match, terms int) (first, last int) {
 }
 
 // skipRunes is the byte offset n letters after from in text, or its end.
+// It steps from one letter's first byte to the next, decoding none: a
+// snippet steps over hundreds of letters for each of its anchors
+// (BenchmarkSnippet).
 func skipRunes(text string, from, n int) int {
 	for ; n > 0 && from < len(text); n-- {
-		_, size := utf8.DecodeRuneInString(text[from:])
-		from += size
+		for from++; from < len(text) && !utf8.RuneStart(text[from]); from++ {
+		}
 	}
 	return from
 }
@@ -170,8 +173,8 @@ func skipRunes(text string, from, n int) int {
 // backRunes is the byte offset n letters before from in text, or 0.
 func backRunes(text string, from, n int) int {
 	for ; n > 0 && from > 0; n-- {
-		_, size := utf8.DecodeLastRuneInString(text[:from])
-		from -= size
+		for from--; from > 0 && !utf8.RuneStart(text[from]); from-- {
+		}
 	}
 	return from
 }

@@ -150,3 +150,17 @@ func FuzzSnippet(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkSnippet cuts the snippet of a note's body of about 7 KB, as
+// long as the bench corpus's, with a word that matches 30 times and one
+// that matches near the end.
+func BenchmarkSnippet(b *testing.B) {
+	para := "В Харбине прошла встреча делегации Хабаровского края с партнёрами из провинции Хэйлунцзян: " +
+		"стороны обсудили поставки сои, логистику через пограничные переходы и выставку в июне. "
+	text := strings.Repeat(para, 30) + "Итоги подвёл губернатор."
+	locs := at(text, "Харбине", "губернатор")
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		snippet(text, locs)
+	}
+}
