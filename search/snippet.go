@@ -221,7 +221,7 @@ func (w *snippetWriter) text(s string) {
 		case '"':
 			entity = "&#34;"
 		default:
-			if !unicode.IsSpace(r) {
+			if !isSpace(r) {
 				continue
 			}
 		}
@@ -235,6 +235,13 @@ func (w *snippetWriter) text(s string) {
 		}
 	}
 	w.word(s[run:])
+}
+
+// isSpace is unicode.IsSpace, at once for the letters from U+0100 to
+// U+167F, which have no white space: Cyrillic among them, which
+// unicode.IsSpace looks up in its table (BenchmarkSnippet).
+func isSpace(r rune) bool {
+	return (r < 0x100 || r >= 0x1680) && unicode.IsSpace(r)
 }
 
 // word writes s, which has no white space and is escaped.
