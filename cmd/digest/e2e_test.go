@@ -108,22 +108,7 @@ func TestBrowserSearch(t *testing.T) {
 		}
 		return strings.TrimSpace(total), titles
 	}
-	// waitFor waits until cond holds in the page. A navigation under way
-	// destroys the page's JavaScript context and fails the poll: try again.
-	waitFor := func(cond string) {
-		t.Helper()
-		deadline := time.Now().Add(30 * time.Second)
-		for {
-			_, err := chromedp.Run(bctx, chromedp.Poll[chromedp.Void](cond, chromedp.WithPollingTimeout(10*time.Second)))
-			if err == nil {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("waiting for %s: %v", cond, err)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-	}
+	waitFor := func(cond string) { t.Helper(); waitInPage(t, bctx, cond) }
 
 	// Home page: type a query into the box and submit it.
 	err = chromedp.Do(bctx,
@@ -172,4 +157,45 @@ func TestBrowserSearch(t *testing.T) {
 	if !strings.Contains(pager, "Страница 2 из 2") {
 		t.Errorf("pager says %q", pager)
 	}
+}
+
+// waitInPage waits until cond holds in the page of bctx, for 30 seconds at
+// most. A navigation under way destroys the page's JavaScript context and
+// fails the poll: it tries again.
+func waitInPage(t *testing.T, bctx context.Context, cond string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		_, err := chromedp.Run(bctx, chromedp.Poll[chromedp.Void](cond, chromedp.WithPollingTimeout(10*time.Second)))
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("waiting for %s: %v", cond, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestBrowserUnbuilt opens the address of serve --watch on a site whose
+// first build fails, with nothing built before: the page shows the build's
+// problems, and once they are fixed it turns into the site by itself.
+func TestBrowserUnbuilt(t *testing.T) {
+	chromium := needChromium(t)
+	site := newSite(t, map[string]string{
+		"content/2025/a.md":   brokenStartNote,
+		"templates/note.html": `{{define "main"}}{{.Data.Nope}{{end}}`,
+	})
+	url := unbuiltURL(t, serveLines(t, "-s", site, "--watch"))
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	bctx := newBrowser(t, ctx, chromium)
+	if err := chromedp.Do(bctx, chromedp.Navigate(url+"/2025/a/")); err != nil {
+		t.Fatal(err)
+	}
+	waitInPage(t, bctx, `document.getElementById("problems").textContent.includes("note.html")`)
+	if err := os.Remove(filepath.Join(site, "templates", "note.html")); err != nil {
+		t.Fatal(err)
+	}
+	waitInPage(t, bctx, `!document.getElementById("problems") && location.pathname === "/2025/a/" && document.querySelector("h1").textContent.trim() === "Т"`)
 }

@@ -221,22 +221,31 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			}
 		}()
 		defer cancel() // runs first: stops Run, then the defer above waits for it
+		// Until there is a site to serve, every page says why.
+		u := serveUnbuilt(ln, w.Handler())
 		select {
 		case <-w.Built():
 		case <-ctx.Done():
+			u.stop()
 			return nil
 		}
 		if _, err := os.Stat(o.out); w.Index() == nil && errors.Is(err, os.ErrNotExist) {
 			// The first build failed, and there is no site from before to
 			// serve: the editor fixes the problems printed, and the site
 			// is served from the first build that succeeds.
-			log.Warn("nothing to serve until a build succeeds: fix the problems above and save", "out", o.out)
+			log.Warn("nothing to serve until a build succeeds: fix the problems above and save; meanwhile every page shows them",
+				"out", o.out, "url", "http://"+ln.Addr().String())
 			select {
 			case <-good:
 			case <-ctx.Done():
+				u.stop()
 				return nil
 			}
 		}
+		if ln, err = u.handOver(); err != nil {
+			return fmt.Errorf("digest serve: --addr %s: %w", o.addr, err)
+		}
+		defer ln.Close() // closed by the server when it serves
 		routes = map[string]http.Handler{"GET /_digest/": w.Handler()}
 		if ix, ok := w.Index().(*search.Index); ok {
 			cur = ix

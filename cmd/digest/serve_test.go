@@ -48,20 +48,56 @@ func TestServeNeedsABuild(t *testing.T) {
 
 // TestServeWatchBrokenAtStart checks that serve --watch started on a site
 // whose first build fails, with no site built before, waits for a fix
-// rather than exit, and then serves the site.
+// rather than exit, answering every page meanwhile with 503 and a page
+// that shows the problems, and then serves the site.
 func TestServeWatchBrokenAtStart(t *testing.T) {
-	const note = "---\ntitle: Т\ndate: 2025-03-01\nkind: delegation\nregions: [moscow]\n---\nТекст.\n"
 	site := newSite(t, map[string]string{
-		"content/2025/a.md":   note,
+		"content/2025/a.md":   brokenStartNote,
 		"templates/note.html": `{{define "main"}}{{.Data.Nope}{{end}}`,
 	})
-	go func() {
-		time.Sleep(time.Second)
-		os.Remove(filepath.Join(site, "templates", "note.html"))
-	}()
-	base := startServe(t, "-s", site, "--watch")
-	if status, _, err := getBody(base + "/"); err != nil || status != http.StatusOK {
+	lines := serveLines(t, "-s", site, "--watch")
+	url := unbuiltURL(t, lines)
+	for _, path := range []string{"/", "/2025/a/", "/search?q=x"} {
+		status, body, err := getBody(url + path)
+		if err != nil || status != http.StatusServiceUnavailable || !strings.Contains(body, "Сайт собирается") || !strings.Contains(body, `new EventSource("/_digest/events")`) {
+			t.Errorf("GET %s before the fix: %d %v\n%s", path, status, err, body)
+		}
+	}
+	if status, body, err := getBody(url + "/_digest/live.js"); err != nil || status != http.StatusOK || !strings.Contains(body, "EventSource") {
+		t.Errorf("GET /_digest/live.js before the fix: %d %v", status, err)
+	}
+	os.Remove(filepath.Join(site, "templates", "note.html"))
+	for {
+		if _, addr, ok := strings.Cut(nextLine(t, lines), " at http://"); ok {
+			if got := "http://" + strings.Fields(addr)[0]; got != url {
+				t.Errorf("served at %s, then at %s", url, got)
+			}
+			break
+		}
+	}
+	if status, _, err := getBody(url + "/"); err != nil || status != http.StatusOK {
 		t.Errorf("GET / after the fix: %d %v", status, err)
+	}
+}
+
+// brokenStartNote is the note of a site whose template breaks its first
+// build.
+const brokenStartNote = "---\ntitle: Т\ndate: 2025-03-01\nkind: delegation\nregions: [moscow]\n---\nТекст.\n"
+
+// unbuiltURL reads the lines of serve --watch until the one that says that
+// nothing is built, and returns the address it gives.
+func unbuiltURL(t *testing.T, lines <-chan string) string {
+	t.Helper()
+	for {
+		line := nextLine(t, lines)
+		if !strings.Contains(line, "nothing to serve until a build succeeds") {
+			continue
+		}
+		_, after, ok := strings.Cut(line, "url=")
+		if !ok {
+			t.Fatalf("no url in %q", line)
+		}
+		return strings.Fields(after)[0]
 	}
 }
 
@@ -145,11 +181,13 @@ func TestSearchCommand(t *testing.T) {
 	}
 }
 
-// lineWriter hands the lines written to it to a channel.
+// lineWriter hands the lines written to it to a channel, until it is
+// closed.
 type lineWriter struct {
-	mu    sync.Mutex
-	buf   []byte
-	lines chan string
+	mu     sync.Mutex
+	buf    []byte
+	lines  chan string
+	closed bool
 }
 
 func (w *lineWriter) Write(p []byte) (int, error) {
@@ -158,7 +196,7 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 	w.buf = append(w.buf, p...)
 	for {
 		i := bytes.IndexByte(w.buf, '\n')
-		if i < 0 {
+		if i < 0 || w.closed {
 			return len(p), nil
 		}
 		select {
@@ -169,33 +207,61 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 	}
 }
 
+// close closes the channel of lines; later lines are dropped.
+func (w *lineWriter) close() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.closed = true
+	close(w.lines)
+}
+
 // startServe runs `digest serve` with args on a free port and returns its
 // address; the server stops when the test ends.
 func startServe(t *testing.T, args ...string) string {
 	t.Helper()
+	lines := serveLines(t, args...)
+	for {
+		if _, addr, ok := strings.Cut(nextLine(t, lines), " at http://"); ok {
+			return "http://" + strings.Fields(addr)[0]
+		}
+	}
+}
+
+// serveLines runs digest serve with args on a port of its own until the
+// test ends, and returns the lines it writes; it fails the test when serve
+// fails, or ends before the test.
+func serveLines(t *testing.T, args ...string) <-chan string {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	stderr := &lineWriter{lines: make(chan string, 100)}
 	done := make(chan error, 1)
-	go func() { done <- runServe(ctx, append(args, "--addr", "127.0.0.1:0"), stderr, stderr) }()
+	go func() {
+		done <- runServe(ctx, append(args, "--addr", "127.0.0.1:0"), stderr, stderr)
+		stderr.close()
+	}()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("serve: %v", err)
 		}
 	})
-	timeout := time.After(30 * time.Second)
-	for {
-		select {
-		case line := <-stderr.lines:
-			if _, addr, ok := strings.Cut(line, " at http://"); ok {
-				return "http://" + strings.Fields(addr)[0]
-			}
-		case err := <-done:
-			t.Fatalf("serve: %v", err)
-		case <-timeout:
-			t.Fatal("serve did not start")
+	return stderr.lines
+}
+
+// nextLine returns the next line serve writes, and fails the test when
+// there is none within 30 seconds or serve has ended.
+func nextLine(t *testing.T, lines <-chan string) string {
+	t.Helper()
+	select {
+	case line, ok := <-lines:
+		if !ok {
+			t.Fatal("serve ended")
 		}
+		return line
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve wrote nothing for 30 s")
 	}
+	return ""
 }
 
 // testClient opens a connection per request: a pooled client may dial a
