@@ -219,7 +219,9 @@ func write(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.Se
 		return nil, nil, nil, err
 	}
 	defer root.Close()
-	b, err := prepare(ctx, cfg, src, tmpl, root.FS(), nil, nil)
+	fsys, done := source.SiteFS(root)
+	defer done()
+	b, err := prepare(ctx, cfg, src, tmpl, fsys, nil, nil)
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -305,7 +305,8 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 		return nil, err
 	}
 	defer root.Close()
-	fsys := root.FS()
+	fsys, done := source.SiteFS(root)
+	defer done()
 
 	tmpl := s.tmpl
 	for _, p := range changed {

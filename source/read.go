@@ -207,14 +207,33 @@ func (r *folderRoots) Open(name string) (fs.File, error) {
 	return r.FS.Open(name)
 }
 
-// Stat, Lstat, ReadLink and ReadDir are root.FS()'s: fs.Stat and the like
+// Stat and Lstat look at a file from the root of its folder too, as Open
+// opens it; ReadLink and ReadDir are root.FS()'s: fs.Stat and the like
 // would open the file without them, a named pipe too.
 
 // Stat returns what name leads to, following symbolic links inside the root.
-func (r *folderRoots) Stat(name string) (fs.FileInfo, error) { return fs.Stat(r.FS, name) }
+func (r *folderRoots) Stat(name string) (fs.FileInfo, error) {
+	return r.look(name, (*os.Root).Stat, fs.Stat)
+}
 
 // Lstat returns what name is, without following a symbolic link.
-func (r *folderRoots) Lstat(name string) (fs.FileInfo, error) { return fs.Lstat(r.FS, name) }
+func (r *folderRoots) Lstat(name string) (fs.FileInfo, error) {
+	return r.look(name, (*os.Root).Lstat, fs.Lstat)
+}
+
+// look looks at name with inFolder from the root of its folder, or, where
+// that fails, with inSite from the site's.
+func (r *folderRoots) look(name string, inFolder func(*os.Root, string) (fs.FileInfo, error), inSite func(fs.FS, string) (fs.FileInfo, error)) (fs.FileInfo, error) {
+	dir, base := path.Split(name)
+	if dir != "" && fs.ValidPath(name) {
+		if sub := r.folder(strings.TrimSuffix(dir, "/")); sub != nil {
+			if st, err := inFolder(sub, base); err == nil {
+				return st, nil
+			}
+		}
+	}
+	return inSite(r.FS, name)
+}
 
 // ReadLink returns where the symbolic link name leads.
 func (r *folderRoots) ReadLink(name string) (string, error) { return fs.ReadLink(r.FS, name) }
@@ -241,6 +260,15 @@ func (r *folderRoots) folder(dir string) *os.Root {
 		r.folders[dir] = sub
 	}
 	return sub
+}
+
+// SiteFS returns the files of the site folder root as fs.FS, each opened
+// from a root of its folder, and the function that closes those roots
+// once the files are read: os.Root opens a path one folder at a time, and
+// a build reads thousands of notes in a few folders (see folderRoots).
+func SiteFS(root *os.Root) (fs.FS, func()) {
+	r := &folderRoots{FS: root.FS(), root: root}
+	return r, r.close
 }
 
 func (r *folderRoots) close() {

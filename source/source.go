@@ -114,8 +114,8 @@ func loadDir(site string, bodies bool) (*Site, error) {
 		return nil, err
 	}
 	defer root.Close()
-	fsys := &folderRoots{FS: root.FS(), root: root}
-	defer fsys.close()
+	fsys, done := SiteFS(root)
+	defer done()
 	return load(fsys, bodies)
 }
 
