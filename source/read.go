@@ -191,6 +191,7 @@ type folderRoots struct {
 
 	mu      sync.Mutex
 	folders map[string]*os.Root // nil for a folder that would not open
+	closed  bool
 }
 
 // Open opens name from the root of its folder.
@@ -251,6 +252,9 @@ var (
 func (r *folderRoots) folder(dir string) *os.Root {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.closed {
+		return nil
+	}
 	sub, ok := r.folders[dir]
 	if !ok {
 		sub, _ = r.root.OpenRoot(dir)
@@ -271,12 +275,18 @@ func SiteFS(root *os.Root) (fs.FS, func()) {
 	return r, r.close
 }
 
+// close closes the folders' roots. A build that fails may still be
+// reading (its index, which it does not wait for): what it opens after
+// close comes from the site's root, or fails with it.
 func (r *folderRoots) close() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	for _, sub := range r.folders {
 		if sub != nil {
 			sub.Close()
 		}
 	}
+	r.folders, r.closed = nil, true
 }
 
 // OpenFile opens the file name of fsys to copy it, as notes are read: only a
