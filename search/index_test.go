@@ -320,6 +320,35 @@ func TestTypoRanksBelowExact(t *testing.T) {
 	}
 }
 
+// TestCompoundWords checks that a word of several tokens finds the notes
+// that have its parts anywhere, and ranks first those that have them
+// together, as the reader wrote them.
+func TestCompoundWords(t *testing.T) {
+	day := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+	doc := func(id, body string) Document {
+		return Document{ID: id, Title: "Встреча", Body: body, Kind: "delegation", Regions: []string{"moscow"}, Date: day}
+	}
+	// apart has the parts more often, in a shorter text: without the
+	// phrase it would come first.
+	together := doc("/2025/together/", "Стороны обсудили торгово-экономическое сотрудничество регионов, поставки, "+
+		"логистику, выставки, туризм, образование и культурные обмены на ближайшие годы.")
+	apart := doc("/2025/apart/", "Торговые связи и экономические связи: торговые и экономические.")
+	ix := buildIndex(t, []Document{apart, together}, 1)
+	tests := []struct {
+		q    string
+		want []string
+	}{
+		{"торгово-экономическое", []string{together.ID, apart.ID}},
+		{"торгово-экономического сотрудничества", []string{together.ID}},
+		{"торговые экономические", []string{apart.ID, together.ID}},
+	}
+	for _, tt := range tests {
+		if got := urls(search(t, ix, Query{Q: tt.q})); !slices.Equal(got, tt.want) {
+			t.Errorf("q=%q: got %q, want %q", tt.q, got, tt.want)
+		}
+	}
+}
+
 // TestTypos checks that a search says when the reader's words matched only
 // with typos, and as what.
 func TestTypos(t *testing.T) {

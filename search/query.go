@@ -110,6 +110,12 @@ func isQuote(r rune) bool {
 // hundred times.
 const maxFuzzyTokens = 8
 
+// compoundBoost weighs the phrase of a word of several tokens, where they
+// stand together, against their matches anywhere: a note that has
+// «торгово-экономическое» comes before one that has «торговые» and
+// «экономические» apart, even twice each.
+const compoundBoost = 2
+
 // fuzzyBoost weighs a match within an edit distance against an exact one,
 // so that a typo finds a note but exact matches come first.
 const fuzzyBoost = 0.2
@@ -118,6 +124,9 @@ const fuzzyBoost = 0.2
 // and clauses none of which may.
 type plan struct {
 	must, mustNot []query.Query
+	// should are clauses that need not match, and add to the score of a
+	// note that they do: a word of several tokens as a phrase.
+	should []query.Query
 	// fuzzy holds the candidates of the plan's fuzzy queries, which the
 	// marks share with the must clauses.
 	fuzzy fuzzySeen
@@ -156,6 +165,14 @@ var (
 		{fieldOrgs, 1}, {fieldPlaces, 1}, {fieldNames, 1},
 	}
 	snippetFields = []field{{fieldSummary, 1}, {fieldBody, 1}}
+	// compoundFields are textFields, weighed compoundBoost times as much.
+	compoundFields = func() []field {
+		fs := slices.Clone(textFields)
+		for i := range fs {
+			fs[i].boost *= compoundBoost
+		}
+		return fs
+	}()
 )
 
 // maxClauses is how many words and phrases of a query must match, and how
@@ -184,7 +201,14 @@ func (ix *Index) plan(t Text) *plan {
 	}
 	for _, w := range t.Words {
 		w = clean(w)
-		for _, tok := range ix.analyze(w) {
+		toks := ix.analyze(w)
+		// A word of several tokens («торгово-экономический», «Ростов-на-Дону»,
+		// 广东省) needs each of them anywhere, and counts more where they
+		// stand together, as written (compoundBoost).
+		if len(toks) > 1 && first("\x00"+ix.phraseKey(w), p.should) {
+			p.should = append(p.should, ix.phrase(w, compoundFields))
+		}
+		for _, tok := range toks {
 			term := string(tok.Term)
 			whole := foldWord(w[tok.Start:tok.End])
 			if !first(term, p.must) {

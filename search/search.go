@@ -119,6 +119,9 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	case p.scored():
 		b := bleve.NewBooleanQuery()
 		b.AddMust(p.must...)
+		if len(p.should) > 0 {
+			b.AddShould(p.should...)
+		}
 		if len(p.mustNot) > 0 {
 			b.AddMustNot(p.mustNot...)
 		}
