@@ -161,9 +161,9 @@ func noteError(n *source.Note, err error) *source.FileError {
 }
 
 // repeated is the warning for a note whose text repeats a word more than
-// the index keeps (search.Repeated), or nil.
+// the index keeps (search.Document's Cut), or nil.
 func repeated(n *source.Note, text string) error {
-	word := search.Repeated(n, text)
+	word := search.FromNote(n, text, nil).Cut
 	if word == "" {
 		return nil
 	}

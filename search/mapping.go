@@ -1,6 +1,7 @@
 package search
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -170,19 +171,24 @@ type Document struct {
 	Sectors []string  `json:"sectors,omitempty"` // slugs
 	Date    time.Time `json:"date"`              // the day the event starts, UTC
 	End     time.Time `json:"end,omitzero"`      // the last day, or zero for a one-day event
+
+	// Cut is the word where a text field was cut, as it comes there for
+	// the MaxRepeats+1th time; "" when every field is whole. It is not
+	// indexed: the build warns the note's editor with it.
+	Cut string `json:"-"`
 }
 
 // FromNote makes the document of a note. text is the body as plain text
 // (the build renders Markdown and strips the tags); tax supplies the names
-// of the note's kind, regions and sectors. Each text field holds its
-// texts up to where one of its terms comes for the MaxRepeats+1th time
-// (see Repeated).
+// of the note's kind, regions and sectors, none when nil. Each text field
+// holds its texts up to where one of its terms comes for the MaxRepeats+1th
+// time, and Cut says where.
 func FromNote(n *source.Note, text string, tax *source.Taxonomies) Document {
 	d := Document{
 		ID:      n.URL(),
-		Title:   capText(clean(n.Title)),
-		Summary: capText(clean(n.Summary)),
-		Body:    capText(clean(text)),
+		Title:   clean(n.Title),
+		Summary: clean(n.Summary),
+		Body:    clean(text),
 		Orgs:    n.Organizations,
 		Places:  n.Places,
 		Kind:    n.Kind,
@@ -214,8 +220,14 @@ func FromNote(n *source.Note, text string, tax *source.Taxonomies) Document {
 			d.Names = appendNames(d.Names, tax.Sectors, slug)
 		}
 	}
+	for _, text := range []*string{&d.Title, &d.Summary, &d.Body} {
+		texts, word := capped([]string{*text})
+		*text, d.Cut = texts[0], cmp.Or(d.Cut, word)
+	}
 	for _, texts := range []*[]string{&d.People, &d.Orgs, &d.Places, &d.Names} {
-		*texts, _ = capped(*texts)
+		var word string
+		*texts, word = capped(*texts)
+		d.Cut = cmp.Or(d.Cut, word)
 	}
 	return d
 }
@@ -227,33 +239,6 @@ func FromNote(n *source.Note, text string, tax *source.Taxonomies) Document {
 // processor, a search that any reader may send again and again
 // (docs/INDEX.md); no note that is text repeats a word that often.
 const MaxRepeats = 2000
-
-// Repeated returns a word that comes more than MaxRepeats times as one
-// term in a field of the note's document, whose text there is cut where it
-// comes once too often; "" for none. text is the body as plain text.
-func Repeated(n *source.Note, text string) string {
-	people := make([]string, 0, len(n.People))
-	for _, p := range n.People {
-		people = append(people, personText(p))
-	}
-	for _, texts := range [][]string{{n.Title}, {n.Summary}, {text}, people, n.Organizations, n.Places} {
-		cleaned := make([]string, len(texts))
-		for i, s := range texts {
-			cleaned[i] = clean(s)
-		}
-		if _, word := capped(cleaned); word != "" {
-			return word
-		}
-	}
-	return ""
-}
-
-// capText is text, or its start up to where one of its terms comes for the
-// MaxRepeats+1th time.
-func capText(text string) string {
-	texts, _ := capped([]string{text})
-	return texts[0]
-}
 
 // capped returns the texts of a field as its document holds them: up to
 // where one of their terms, as the analyzer makes them, comes for the

@@ -143,16 +143,17 @@ func TestRepeatedWordsIndexed(t *testing.T) {
 	src := loadSite(t)
 	n := *src.Published(false)[0]
 	text := "Начало заметки. " + strings.Repeat("выставки в Харбине ", MaxRepeats+1) + "Хвостовое слово."
-	if w := Repeated(&n, text); w != "выставки" {
-		t.Errorf("Repeated = %q, want «выставки»", w)
+	doc := FromNote(&n, text, &src.Taxonomies)
+	if doc.Cut != "выставки" {
+		t.Errorf("Cut = %q, want «выставки»", doc.Cut)
 	}
-	ix := buildIndex(t, []Document{FromNote(&n, text, &src.Taxonomies)}, 1)
+	ix := buildIndex(t, []Document{doc}, 1)
 	for q, want := range map[string]int{`"выставки в Харбине"`: 1, "Начало": 1, "хвостовое": 0} {
 		if r := search(t, ix, Query{Q: q}); r.Total != want {
 			t.Errorf("q=%s: %d hits, want %d", q, r.Total, want)
 		}
 	}
-	if w := Repeated(&n, "Выставка в Харбине"); w != "" {
-		t.Errorf("Repeated of a short text = %q", w)
+	if w := FromNote(&n, "Выставка в Харбине", nil).Cut; w != "" {
+		t.Errorf("Cut of a short text = %q", w)
 	}
 }
