@@ -205,7 +205,7 @@ func (ix *Index) plan(t Text) *plan {
 		// A word of several tokens («торгово-экономический», «Ростов-на-Дону»,
 		// 广东省) needs each of them anywhere, and counts more where they
 		// stand together, as written (compoundBoost).
-		if len(toks) > 1 && first("\x00"+ix.phraseKey(w), p.should) {
+		if len(toks) > 1 && first("\x00"+termsKey(toks), p.should) {
 			p.should = append(p.should, ix.phrase(w, compoundFields))
 		}
 		for _, tok := range toks {
@@ -257,8 +257,13 @@ func (ix *Index) plan(t Text) *plan {
 // the analyzer keeps none. A phrase of one term is that term, as the word
 // would be.
 func (ix *Index) phraseKey(ph string) string {
-	var terms []string
-	for _, tok := range ix.analyze(clean(ph)) {
+	return termsKey(ix.analyze(clean(ph)))
+}
+
+// termsKey is the terms of toks, in order, as phraseKey joins them.
+func termsKey(toks analysis.TokenStream) string {
+	terms := make([]string, 0, len(toks))
+	for _, tok := range toks {
 		terms = append(terms, string(tok.Term))
 	}
 	return strings.Join(terms, " ")
