@@ -173,15 +173,6 @@ func keyItems(h *maphash.Hash, notes []*note) {
 	h.WriteByte(0)
 }
 
-// keyNotes adds the versions of notes, everything about them, to a
-// fingerprint.
-func keyNotes(h *maphash.Hash, notes []*note) {
-	for _, n := range notes {
-		maphash.WriteComparable(h, n.Version)
-	}
-	h.WriteByte(0)
-}
-
 // keyCounts adds a list of counts to a fingerprint.
 func keyCounts(h *maphash.Hash, counts []templates.Count) {
 	for _, c := range counts {

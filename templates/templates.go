@@ -51,9 +51,6 @@ var defaults embed.FS
 // staticExts are the extensions of the static files of a templates folder.
 var staticExts = []string{".css", ".js", ".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".ico", ".woff2", ".woff"}
 
-// Defaults returns the embedded default templates.
-func Defaults() fs.FS { return defaults }
-
 // Page is what every template receives. Data holds what the page itself
 // shows; the rest serves the layout.
 type Page struct {
