@@ -155,7 +155,7 @@ func plainText(doc ast.Node, src []byte) string {
 // HTML, so the text is written as HTML by goldmark's own writer, and that
 // HTML read back as text.
 func writeText(b *strings.Builder, v []byte) {
-	if bytes.IndexAny(v, "&\\\x00") < 0 {
+	if !bytes.ContainsAny(v, "&\\\x00") {
 		b.Write(v)
 		return
 	}

@@ -318,7 +318,7 @@ func TestFetchCorrupt(t *testing.T) {
 			for _, tt := range tests {
 				t.Run(tt.name, func(t *testing.T) {
 					ctx := context.Background()
-					u := st.url
+					var u string
 					if st.s3 != nil {
 						u = st.s3.bucketURL(t, strings.ToLower(strings.ReplaceAll(tt.name, " ", "-")))
 					} else {

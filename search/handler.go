@@ -379,7 +379,7 @@ func apiResultOf(res *Result, tax *source.Taxonomies) apiResult {
 		Typos:   make([]apiTypo, 0, len(res.Typos)),
 	}
 	for _, t := range res.Typos {
-		out.Typos = append(out.Typos, apiTypo{Word: t.Word, As: t.As})
+		out.Typos = append(out.Typos, apiTypo(t))
 	}
 	for _, h := range res.Hits {
 		ah := apiHit{
