@@ -3,6 +3,7 @@ package search
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -189,7 +190,7 @@ func resolveParam(v url.Values, name string, tax *source.Taxonomy) ([]string, er
 		if t == nil {
 			return nil, unknownTerm(name, tax, s)
 		}
-		if !contains(slugs, t.Slug) {
+		if !slices.Contains(slugs, t.Slug) {
 			slugs = append(slugs, t.Slug)
 		}
 	}
@@ -234,15 +235,6 @@ func printable(s string) string {
 		s = string([]rune(s)[:40]) + "…"
 	}
 	return s
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Values encodes q as request parameters, the inverse of ParseRequest:
