@@ -346,7 +346,12 @@ func midnight(t time.Time) time.Time {
 // them) are composed into one (NFC), as the analyzer and the notes have
 // them.
 func clean(s string) string {
-	if strings.ContainsFunc(s, dropped) {
+	// The combining marks of Cyrillic and Latin letters (U+0300–U+036F)
+	// begin with the bytes 0xcc and 0xcd, which no letter of Russian,
+	// English or Chinese text has: looking for them, and for the soft
+	// hyphen's bytes, is much faster than decoding every letter.
+	marks := strings.IndexByte(s, 0xcc) >= 0
+	if marks || strings.Contains(s, "\u00ad") {
 		s = strings.Map(func(r rune) rune {
 			if dropped(r) {
 				return -1
@@ -354,11 +359,7 @@ func clean(s string) string {
 			return r
 		}, s)
 	}
-	// The combining marks of Cyrillic and Latin letters (U+0300–U+036F)
-	// begin with these bytes, which no letter of Russian, English or
-	// Chinese text has: the look for them is much faster than NFC's own
-	// check of every letter.
-	if strings.IndexByte(s, 0xcc) >= 0 || strings.IndexByte(s, 0xcd) >= 0 {
+	if marks || strings.IndexByte(s, 0xcd) >= 0 {
 		s = norm.NFC.String(s)
 	}
 	return s

@@ -157,3 +157,11 @@ func TestRepeatedWordsIndexed(t *testing.T) {
 		t.Errorf("Cut of a short text = %q", w)
 	}
 }
+
+func BenchmarkClean(b *testing.B) {
+	text := strings.Repeat("Делегация Хабаровского края провела переговоры в Пекине. ", 200)
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		clean(text)
+	}
+}
