@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	// The components the mapping names register themselves with bleve on
 	// import, as github.com/blevesearch/bleve/v2/config imports them all.
@@ -272,31 +273,35 @@ func capped(texts []string) ([]string, string) {
 
 // fewWords returns budget less the most words the analyzer may make of s,
 // runs of letters and digits and every Chinese, Japanese or Korean letter;
-// below 0 as soon as that is past the budget.
+// below 0 as soon as that is past the budget. The letters of most texts,
+// ASCII and Cyrillic (U+0400–U+047F, all letters), are told by their bytes:
+// decoding every letter was most of its time.
 func fewWords(s string, budget int) int {
 	in := false
-	for _, r := range s {
-		switch {
-		case 'а' <= r && r <= 'я' || 'А' <= r && r <= 'Я' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9':
-			// The letters of most texts, before unicode's tables.
-			if !in {
-				budget--
-			}
-			in = true
-		case r < 0x80:
-			in = false
-		case r >= 0x2e80 && (unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) ||
-			unicode.Is(unicode.Katakana, r) || unicode.Is(unicode.Hangul, r)):
-			budget--
-			in = false
-		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r):
-			if !in {
-				budget--
-			}
-			in = true
+	for i := 0; i < len(s); {
+		letter := false
+		switch c := s[i]; {
+		case c < utf8.RuneSelf:
+			letter = 'a' <= c|0x20 && c|0x20 <= 'z' || '0' <= c && c <= '9'
+			i++
+		case (c == 0xd0 || c == 0xd1) && i+1 < len(s) && s[i+1]&0xc0 == 0x80:
+			letter = true
+			i += 2
 		default:
-			in = false
+			r, size := utf8.DecodeRuneInString(s[i:])
+			i += size
+			if r >= 0x2e80 && (unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) ||
+				unicode.Is(unicode.Katakana, r) || unicode.Is(unicode.Hangul, r)) {
+				budget-- // a word by itself
+				in = false
+				continue
+			}
+			letter = unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
 		}
+		if letter && !in {
+			budget--
+		}
+		in = letter
 		if budget < 0 {
 			return budget
 		}

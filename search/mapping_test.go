@@ -130,6 +130,9 @@ func TestFewWords(t *testing.T) {
 		{"А.Ю. Иванов", 3},
 		{"广东省 and 香港", 6},
 		{"  \u00a0 ", 0},
+		{"ёлка Ѣ-ять Cafe\u0301", 4},
+		{"a\xd0 b\xd1\xd1c", 3},
+		{"\xd0", 0},
 	} {
 		if got := 100 - fewWords(tt.s, 100); got != tt.want {
 			t.Errorf("fewWords(%q) counts %d words, want %d", tt.s, got, tt.want)
@@ -163,5 +166,13 @@ func BenchmarkClean(b *testing.B) {
 	b.SetBytes(int64(len(text)))
 	for b.Loop() {
 		clean(text)
+	}
+}
+
+func BenchmarkFewWords(b *testing.B) {
+	text := strings.Repeat("Делегация Хабаровского края провела переговоры в Пекине 12 мая. ", 200)
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		fewWords(text, len(text))
 	}
 }
