@@ -11,7 +11,7 @@ BENCH_DIR ?= bin/bench
 
 NPM_DIR := testdata/npm
 
-.PHONY: all build site serve test test-short test-cluster haproxy bench bench-go bench-serve fuzz chromium npm screenshots wrk clean
+.PHONY: all build site serve test test-short test-cluster haproxy bench bench-go bench-serve bench-against fuzz chromium npm screenshots wrk clean
 
 all: build
 
@@ -45,8 +45,9 @@ test-cluster: haproxy
 	DIGEST_CLUSTER=1 $(GO) test -count=1 -timeout 20m -run '^TestCluster$$' -v ./cmd/digest
 
 ## bench: the Go benchmarks, then digest serve under wrk (see bench/serve.sh),
-## on generated sites of 10,000 and 100,000 notes; takes about half an hour
-bench: bench-go bench-serve
+## on generated sites of 10,000 and 100,000 notes, then a full build against
+## Hugo and Pagefind (bench/against.sh); takes about forty minutes
+bench: bench-go bench-serve bench-against
 
 # Every Go benchmark once (BENCHTIME), but the rebuild after a save: it is
 # quick, so it runs 30 times, for a median.
@@ -59,6 +60,16 @@ bench-go:
 
 bench-serve: $(BIN) wrk
 	BENCH_DIR=$(BENCH_DIR) DIGEST=$(BIN) bash bench/serve.sh
+
+# The shared corpus generator and Hugo + Pagefind script live beside the
+# repository; without them the comparison is skipped, not failed.
+BENCH_SHARED ?= ../shared/bench
+bench-against: $(BIN)
+	@if [ -f $(BENCH_SHARED)/anchors.sh ]; then \
+		BENCH_DIR=$(BENCH_DIR) BENCH_SHARED=$(BENCH_SHARED) DIGEST=$(BIN) bash bench/against.sh; \
+	else \
+		echo "bench-against: $(BENCH_SHARED)/anchors.sh not found (set BENCH_SHARED): skipped"; \
+	fi
 
 ## fuzz: a minute of each fuzzer: note parsing, the fast YAML path, Markdown
 ## rendering, the search-query parser and snippets (their seeds run in `make test`)

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# A full build of the shared generated corpus by Hugo and then Pagefind
+# (../shared/bench/anchors.sh, the tools a publisher would pick instead) and
+# by digest, in turns, in one run; per round, each tool's wall time and the
+# ratio of digest's to Hugo's and Pagefind's together (issue 12's goal: at
+# most 0.25 at 10,000 notes).
+#
+#   bash bench/against.sh                          # 10,000 notes, 2 rounds
+#   BENCH_NOTES=1000 BENCH_ROUNDS=3 bash bench/against.sh
+#
+# Needs ../shared/bench (or BENCH_SHARED) and what its anchors.sh needs:
+# hugo, GNU time, fortunes-ru, Pagefind (npm ci in its node/ folder).
+#
+# Every tool writes into a folder that does not exist, after a sync and
+# BENCH_QUIET seconds (300) in which nothing was deleted: ext4 skips the
+# inodes deleted in the last minute, or five while their table's block is
+# dirty, when it allocates new ones, at a lookup each, so that a tool run
+# just after an output of tens of thousands of files was deleted spends
+# much of its time in the kernel, more run after run (`perf record`:
+# recently_deleted, find_get_block_common).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+notes=${BENCH_NOTES:-10000}
+rounds=${BENCH_ROUNDS:-2}
+shared=${BENCH_SHARED:-../shared/bench}
+bin=${DIGEST:-bin/digest}
+dir=${BENCH_DIR:-bin/bench}
+corpus=/tmp/corpus-$notes # where anchors.sh writes it
+out=$dir/against-$notes
+
+[ -f "$shared/anchors.sh" ] || { echo "bench/against.sh: $shared/anchors.sh not found: set BENCH_SHARED" >&2; exit 1; }
+[ -x /usr/bin/time ] || { echo "bench/against.sh: GNU time is missing (apt-get install time)" >&2; exit 1; }
+[ -x "$bin" ] || { echo "bench/against.sh: $bin not built: make build" >&2; exit 1; }
+mkdir -p "$dir"
+
+quiet() { sync; sleep "${BENCH_QUIET:-300}"; }
+ratios=()
+for r in $(seq "$rounds"); do
+	rm -rf "$corpus/public" "$out"
+	quiet
+	anchors=$(bash "$shared/anchors.sh" "$notes")
+	hugo=$(sed -n 's/^hugo_wall_s: //p' <<<"$anchors")
+	pagefind=$(sed -n 's/^pagefind_wall_s: //p' <<<"$anchors")
+	/usr/bin/time -f "%e %U %S %M" -o "$dir/against.time" "$bin" build -s "$corpus" -o "$out" >/dev/null 2>&1 ||
+		{ echo "bench/against.sh: digest build failed" >&2; exit 1; }
+	read -r wall user sys peak <"$dir/against.time"
+	ratio=$(awk -v d="$wall" -v h="$hugo" -v p="$pagefind" 'BEGIN { printf "%.2f", d / (h + p) }')
+	ratios+=("$ratio")
+	echo "round $r: Hugo $hugo s + Pagefind $pagefind s; digest $wall s (processor $user s, kernel $sys s, peak $((peak / 1024)) MB): ratio $ratio"
+done
+printf '%s\n' "${ratios[@]}" | sort -n | awk '{ r[NR] = $1 } END { printf "ratio, %d round(s): %s–%s\n", NR, r[1], r[NR] }'
