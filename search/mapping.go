@@ -355,8 +355,7 @@ func clean(s string) string {
 	// begin with the bytes 0xcc and 0xcd, which no letter of Russian,
 	// English or Chinese text has: looking for them, and for the soft
 	// hyphen's bytes, is much faster than decoding every letter.
-	marks := strings.IndexByte(s, 0xcc) >= 0
-	if marks || strings.Contains(s, "\u00ad") {
+	if strings.IndexByte(s, 0xcc) >= 0 || strings.Contains(s, "\u00ad") {
 		s = strings.Map(func(r rune) rune {
 			if dropped(r) {
 				return -1
@@ -364,7 +363,7 @@ func clean(s string) string {
 			return r
 		}, s)
 	}
-	if marks || strings.IndexByte(s, 0xcd) >= 0 {
+	if strings.IndexByte(s, 0xcc) >= 0 || strings.IndexByte(s, 0xcd) >= 0 {
 		s = norm.NFC.String(s)
 	}
 	return s
