@@ -279,7 +279,7 @@ func capped(texts []string) ([]string, string) {
 func fewWords(s string, budget int) int {
 	in := false
 	for i := 0; i < len(s); {
-		letter := false
+		letter, alone := false, false // alone: a word by itself
 		switch c := s[i]; {
 		case c < utf8.RuneSelf:
 			letter = 'a' <= c|0x20 && c|0x20 <= 'z' || '0' <= c && c <= '9'
@@ -290,15 +290,11 @@ func fewWords(s string, budget int) int {
 		default:
 			r, size := utf8.DecodeRuneInString(s[i:])
 			i += size
-			if r >= 0x2e80 && (unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) ||
-				unicode.Is(unicode.Katakana, r) || unicode.Is(unicode.Hangul, r)) {
-				budget-- // a word by itself
-				in = false
-				continue
-			}
-			letter = unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
+			alone = r >= 0x2e80 && (unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) ||
+				unicode.Is(unicode.Katakana, r) || unicode.Is(unicode.Hangul, r))
+			letter = !alone && (unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r))
 		}
-		if letter && !in {
+		if alone || letter && !in {
 			budget--
 		}
 		in = letter
@@ -351,11 +347,11 @@ func midnight(t time.Time) time.Time {
 // them) are composed into one (NFC), as the analyzer and the notes have
 // them.
 func clean(s string) string {
-	// The combining marks of Cyrillic and Latin letters (U+0300–U+036F)
-	// begin with the bytes 0xcc and 0xcd, which no letter of Russian,
-	// English or Chinese text has: looking for them, and for the soft
-	// hyphen's bytes, is much faster than decoding every letter.
-	if strings.IndexByte(s, 0xcc) >= 0 || strings.Contains(s, "\u00ad") {
+	// Looking for the bytes of each mark is much faster than decoding
+	// every letter. The combining marks of Cyrillic and Latin letters
+	// (U+0300–U+036F) begin with the bytes 0xcc and 0xcd, which no letter
+	// of Russian, English or Chinese text has.
+	if strings.Contains(s, "\u0301") || strings.Contains(s, "\u0300") || strings.Contains(s, "\u00ad") {
 		s = strings.Map(func(r rune) rune {
 			if dropped(r) {
 				return -1

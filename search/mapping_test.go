@@ -138,6 +138,12 @@ func TestFewWords(t *testing.T) {
 			t.Errorf("fewWords(%q) counts %d words, want %d", tt.s, got, tt.want)
 		}
 	}
+	// It returns as soon as the budget is past: at the first word too many.
+	for _, s := range []string{"东0", "а б", "ab 东"} {
+		if got := fewWords(s, 0); got != -1 {
+			t.Errorf("fewWords(%q, 0) = %d, want -1", s, got)
+		}
+	}
 }
 
 func TestRepeatedWordsIndexed(t *testing.T) {
