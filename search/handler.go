@@ -321,6 +321,9 @@ type apiResult struct {
 	// Typos are the reader's words that matched only with a typo, and the
 	// word the hits have in each one's place ("" when no snippet shows it).
 	Typos []apiTypo `json:"typos"`
+	// Ignored are the reader's words when the index searches none of them
+	// (see Result.Ignored).
+	Ignored []string `json:"ignored"`
 }
 
 type apiTypo struct {
@@ -377,6 +380,7 @@ func apiResultOf(res *Result, tax *source.Taxonomies) apiResult {
 		PerPage: res.Query.PerPage,
 		Hits:    make([]apiHit, 0, len(res.Hits)),
 		Typos:   make([]apiTypo, 0, len(res.Typos)),
+		Ignored: nonNil(res.Ignored),
 	}
 	for _, t := range res.Typos {
 		out.Typos = append(out.Typos, apiTypo(t))

@@ -144,7 +144,7 @@ func TestHandlerJSON(t *testing.T) {
 	if err := json.Unmarshal(w.Body.Bytes(), &res); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"query", "total", "took_ms", "page", "per_page", "hits", "facets", "typos"} {
+	for _, k := range []string{"query", "total", "took_ms", "page", "per_page", "hits", "facets", "typos", "ignored"} {
 		if _, ok := res[k]; !ok {
 			t.Errorf("no %q in %s", k, w.Body)
 		}
@@ -193,6 +193,9 @@ func TestHandlerJSON(t *testing.T) {
 	for q, want := range map[string]string{
 		"выстафке": `"typos":[{"word":"выстафке","as":"выставке"}]`,
 		"выставке": `"typos":[]`,
+		// Words it cannot search are said so.
+		"и в":      `"ignored":["и","в"]`,
+		"выставка": `"ignored":[]`,
 	} {
 		if w := get(t, h, "GET", "/api/search?q="+url.QueryEscape(q)); !strings.Contains(w.Body.String(), want) {
 			t.Errorf("q=%s: no %s in %s", q, want, w.Body)

@@ -382,6 +382,38 @@ func TestTypos(t *testing.T) {
 	}
 }
 
+// TestIgnored checks that a search says which of the reader's words it
+// left out, when it could search none of them.
+func TestIgnored(t *testing.T) {
+	ix := sharedIndex(t)
+	long := strings.Repeat("а", 120)
+	tests := []struct {
+		name, q string
+		want    []string // nil: none
+	}{
+		{"stop words", "и в на", []string{"и", "в", "на"}},
+		{"a stop word beside a word", "выставка в Харбине", nil},
+		{"a phrase of stop words", `"и в" на`, []string{"на", "и в"}},
+		{"a stop word and an exclusion", "после -выставка", []string{"после"}},
+		{"a repeat", "и И и", []string{"и", "И"}},
+		{"punctuation", "!!! —", nil},
+		{"a word too long to be one", long, []string{strings.Repeat("а", 40) + "…"}},
+		{"a word too long beside a word", long + " выставка", nil},
+		{"an empty query", "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := ix.Search(t.Context(), Query{Q: tt.q})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(res.Ignored, tt.want) {
+				t.Errorf("ignored %q, want %q", res.Ignored, tt.want)
+			}
+		})
+	}
+}
+
 func TestFilters(t *testing.T) {
 	ix := sharedIndex(t)
 	date := func(s string) time.Time {

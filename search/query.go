@@ -139,6 +139,9 @@ type plan struct {
 	// typos are the reader's words no note has as written, which match
 	// only with a typo (see fuzzyForms).
 	typos []misspelt
+	// ignored are the reader's words and phrases when the analyzer keeps
+	// nothing of any of them (see Result.Ignored).
+	ignored []string
 }
 
 // misspelt is a reader's word that no note has: what the reader typed, folded,
@@ -199,9 +202,21 @@ func (ix *Index) plan(t Text) *plan {
 		seen[key] = true
 		return true
 	}
+	// ignore keeps a word or phrase of which the analyzer keeps nothing,
+	// unless it is punctuation, which no reader means to search for.
+	var ignored []string
+	ignore := func(s string) {
+		if strings.IndexFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0 &&
+			!slices.Contains(ignored, printable(s)) {
+			ignored = append(ignored, printable(s))
+		}
+	}
 	for _, w := range t.Words {
 		w = clean(w)
 		toks := ix.analyze(w)
+		if len(toks) == 0 {
+			ignore(w)
+		}
 		// A word of several tokens («торгово-экономический», «Ростов-на-Дону»,
 		// 广东省) needs each of them anywhere, and counts more where they
 		// stand together, as written (compoundBoost).
@@ -240,7 +255,11 @@ func (ix *Index) plan(t Text) *plan {
 	}
 	// A repeat, or a phrase the analyzer keeps nothing of, makes no query.
 	for _, ph := range t.Phrases {
-		if key := ix.phraseKey(ph); key != "" && first(key, p.must) {
+		key := ix.phraseKey(ph)
+		if key == "" {
+			ignore(ph)
+		}
+		if key != "" && first(key, p.must) {
 			p.must = append(p.must, ix.phrase(ph, textFields))
 			p.marks = append(p.marks, ix.phrase(ph, snippetFields))
 		}
@@ -249,6 +268,9 @@ func (ix *Index) plan(t Text) *plan {
 		if key := ix.phraseKey(ph); key != "" && first("-"+key, p.mustNot) {
 			p.mustNot = append(p.mustNot, ix.phrase(ph, textFields))
 		}
+	}
+	if len(p.must) == 0 {
+		p.ignored = ignored // else the search is of the other words
 	}
 	return &p
 }

@@ -29,6 +29,11 @@ type Result struct {
 	// hits were found by matching them with a typo; empty when there are
 	// no hits.
 	Typos []Typo
+	// Ignored are the reader's words and phrases, each cut to 40
+	// characters, when the index keeps nothing of any of them: stop words
+	// («и», «после») and words of more than 100 letters. The search then
+	// matched every note that the exclusions and filters let pass.
+	Ignored []string
 }
 
 // Typo is a reader's word that matched only with a typo: the word as
@@ -139,7 +144,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &Result{Query: q, Total: int(rows.GetCardinality()), Facets: t.facets(rows)}
+	out := &Result{Query: q, Total: int(rows.GetCardinality()), Facets: t.facets(rows), Ignored: p.ignored}
 	var page []ranked
 	if byScore {
 		page = top[min(from, len(top)):]

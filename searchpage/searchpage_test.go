@@ -514,6 +514,28 @@ func TestTypos(t *testing.T) {
 	}
 }
 
+// TestIgnored checks that the page says which words it did not search for,
+// when it could search none of them.
+func TestIgnored(t *testing.T) {
+	h, _ := newTestHandler(t, sharedIndex(t))
+	for _, tt := range []struct {
+		q, line string // line: on the page; "" for none
+	}{
+		{"после", "Слово «после» поиск пропускает: это служебное слово или слово длиннее 100 букв. Показаны события без учёта этого слова."},
+		{"и в на", "Слова «и», «в», «на» поиск пропускает"},
+		{"выставка в Харбине", ""},
+		{"", ""},
+	} {
+		page := get(t, h, "GET", "/search?q="+url.QueryEscape(tt.q)).Body.String()
+		if tt.line == "" && strings.Contains(page, `class="ignored"`) {
+			t.Errorf("q=%q: the page says words were not searched", tt.q)
+		}
+		if tt.line != "" && !strings.Contains(page, tt.line) {
+			t.Errorf("q=%q: page lacks %s\n%s", tt.q, tt.line, page[strings.Index(page, "<p class=\"lead\""):][:600])
+		}
+	}
+}
+
 // TestControlCharacters checks that control characters a reader's request
 // holds are not put on the page, whether it is answered or refused.
 func TestControlCharacters(t *testing.T) {

@@ -28,7 +28,11 @@ type SearchPage struct {
 	// Typos, when not nil, says that words of the query matched only with
 	// typos, and as what.
 	Typos *Typos
-	Items []Item
+	// Ignored are the words of the query when none of them was searched
+	// (search.Result.Ignored): the page says that it shows what the other
+	// conditions find.
+	Ignored []string
+	Items   []Item
 	// Facets are the filters the hits can be narrowed by, in the order
 	// shown: Russian regions, Chinese regions, sectors, kinds, years.
 	Facets []SearchFacet
@@ -284,6 +288,7 @@ func NewSearchPage(res *search.Result, q search.Query, site *source.Site) *Searc
 		})
 	}
 
+	v.Ignored = res.Ignored
 	if len(res.Typos) > 0 {
 		v.Typos = searchTypos(q.Q, res.Typos)
 		if v.Typos.Query != "" {

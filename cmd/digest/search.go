@@ -85,6 +85,9 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	default:
 		fmt.Fprintf(stderr, "%d–%d of %d notes found in %.1f ms\n", first, first+len(res.Hits)-1, res.Total, float64(res.Took.Microseconds())/1000)
 	}
+	if len(res.Ignored) > 0 {
+		fmt.Fprintf(stderr, "not searched for, as stop words or words of more than 100 letters: «%s»\n", strings.Join(res.Ignored, "», «"))
+	}
 	return nil
 }
 

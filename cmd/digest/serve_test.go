@@ -168,6 +168,13 @@ func TestSearchCommand(t *testing.T) {
 			t.Errorf("%q: stderr %q", tt.args, stderr.String())
 		}
 	}
+	stderr.Reset()
+	if err := runSearch(context.Background(), []string{"-s", site, "и", "в"}, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	if want := "not searched for, as stop words or words of more than 100 letters: «и», «в»\n"; !strings.HasSuffix(stderr.String(), want) {
+		t.Errorf("stop words: stderr %q, want it to end in %q", stderr.String(), want)
+	}
 	stdout.Reset()
 	if err := runSearch(context.Background(), []string{"-s", site, "--json", "Демешин"}, &stdout, &stderr); err != nil {
 		t.Fatal(err)
