@@ -533,6 +533,10 @@ func TestIgnored(t *testing.T) {
 		if tt.line != "" && !strings.Contains(page, tt.line) {
 			t.Errorf("q=%q: page lacks %s\n%s", tt.q, tt.line, page[strings.Index(page, "<p class=\"lead\""):][:600])
 		}
+		// Nothing is ranked when every word is ignored: no choice of order.
+		if sorts := strings.Contains(page, "по релевантности"); tt.q != "" && sorts == (tt.line != "") {
+			t.Errorf("q=%q: order links shown: %v", tt.q, sorts)
+		}
 	}
 }
 
