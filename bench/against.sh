@@ -47,6 +47,6 @@ for r in $(seq "$rounds"); do
 	read -r wall user sys peak <"$dir/against.time"
 	ratio=$(awk -v d="$wall" -v h="$hugo" -v p="$pagefind" 'BEGIN { printf "%.2f", d / (h + p) }')
 	ratios+=("$ratio")
-	echo "round $r: Hugo $hugo s + Pagefind $pagefind s; digest $wall s (processor $user s, kernel $sys s, peak $((peak / 1024)) MB): ratio $ratio"
+	echo "round $r: Hugo $hugo s + Pagefind $pagefind s; digest $wall s (user $user s, kernel $sys s, peak $((peak / 1024)) MB): ratio $ratio"
 done
 printf '%s\n' "${ratios[@]}" | sort -n | awk '{ r[NR] = $1 } END { printf "ratio, %d round(s): %s–%s\n", NR, r[1], r[NR] }'
