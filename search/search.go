@@ -29,6 +29,10 @@ type Result struct {
 	// hits were found by matching them with a typo; empty when there are
 	// no hits.
 	Typos []Typo
+	// Ranked reports whether the text had words or phrases to rank the
+	// hits by; with exclusions alone, or words that were all ignored, the
+	// hits come by date in either order.
+	Ranked bool
 	// Ignored are the reader's words and phrases, each cut to 40
 	// characters, when the index keeps nothing of any of them: stop words
 	// («и», «после») and words of more than 100 letters. The search then
@@ -144,7 +148,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &Result{Query: q, Total: int(rows.GetCardinality()), Facets: t.facets(rows), Ignored: p.ignored}
+	out := &Result{Query: q, Total: int(rows.GetCardinality()), Facets: t.facets(rows), Ranked: p.scored(), Ignored: p.ignored}
 	var page []ranked
 	if byScore {
 		page = top[min(from, len(top)):]

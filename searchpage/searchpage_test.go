@@ -520,11 +520,13 @@ func TestIgnored(t *testing.T) {
 	h, _ := newTestHandler(t, sharedIndex(t))
 	for _, tt := range []struct {
 		q, line string // line: on the page; "" for none
+		sorts   bool   // whether the page offers a choice of order
 	}{
-		{"после", "Слово «после» поиск пропускает: это служебное слово или слово длиннее 100 букв. Показаны события без учёта этого слова."},
-		{"и в на", "Слова «и», «в», «на» поиск пропускает"},
-		{"выставка в Харбине", ""},
-		{"", ""},
+		{"после", "Слово «после» поиск пропускает: это служебное слово или слово длиннее 100 букв. Показаны события без учёта этого слова.", false},
+		{"и в на", "Слова «и», «в», «на» поиск пропускает", false},
+		{"выставка в Харбине", "", true},
+		{"-выставка", "", false},
+		{"", "", false},
 	} {
 		page := get(t, h, "GET", "/search?q="+url.QueryEscape(tt.q)).Body.String()
 		if tt.line == "" && strings.Contains(page, `class="ignored"`) {
@@ -533,9 +535,9 @@ func TestIgnored(t *testing.T) {
 		if tt.line != "" && !strings.Contains(page, tt.line) {
 			t.Errorf("q=%q: page lacks %s\n%s", tt.q, tt.line, page[strings.Index(page, "<p class=\"lead\""):][:600])
 		}
-		// Nothing is ranked when every word is ignored: no choice of order.
-		if sorts := strings.Contains(page, "по релевантности"); tt.q != "" && sorts == (tt.line != "") {
-			t.Errorf("q=%q: order links shown: %v", tt.q, sorts)
+		// Nothing is ranked by exclusions or ignored words: no choice of order.
+		if sorts := strings.Contains(page, "по релевантности"); sorts != tt.sorts {
+			t.Errorf("q=%q: order links shown: %v, want %v", tt.q, sorts, tt.sorts)
 		}
 	}
 }

@@ -296,9 +296,8 @@ func NewSearchPage(res *search.Result, q search.Query, site *source.Site) *Searc
 		}
 	}
 
-	// A text whose words were all ignored ranks nothing: its hits come by
-	// date in either order.
-	if q.Q != "" && len(res.Ignored) == 0 {
+	// A text with nothing to rank by offers no choice of order.
+	if res.Ranked {
 		v.Sorts = []SortLink{
 			{Label: "по релевантности", URL: link(func(q *search.Query) { q.Sort = search.SortDefault }), Active: res.Query.Sort == search.SortRelevance},
 			{Label: "по дате", URL: link(func(q *search.Query) { q.Sort = search.SortDate }), Active: res.Query.Sort == search.SortDate},
