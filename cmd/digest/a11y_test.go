@@ -167,6 +167,7 @@ var sampleKinds = []pageKind{
 	{name: "search", path: "/search?q=%D0%B2%D1%8B%D1%81%D1%82%D0%B0%D0%B2%D0%BA%D0%B0"},      // выставка
 	{name: "search-nothing", path: "/search?q=%D0%B7%D1%8E%D0%B7%D1%8E%D0%B7%D1%8F"},          // зюзюзя
 	{name: "search-typo", path: "/search?q=%D0%B2%D1%8B%D1%81%D1%82%D0%B0%D1%84%D0%BA%D0%B5"}, // выстафке
+	{name: "search-stop-words", path: "/search?q=%D0%BF%D0%BE%D1%81%D0%BB%D0%B5+%D0%B8"},      // после и
 	{name: "search-past-the-end", path: "/search?q=%D0%B2%D1%8B%D1%81%D1%82%D0%B0%D0%B2%D0%BA%D0%B0&page=9"},
 	{name: "search-bad-date", path: "/search?from=2024-13-01", status: 400},
 	{name: "404", path: "/no-such-page/", status: 404},
