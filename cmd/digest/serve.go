@@ -222,7 +222,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}()
 		defer cancel() // runs first: stops Run, then the defer above waits for it
 		// Until there is a site to serve, every page says why.
-		u := serveUnbuilt(ln, w.Handler())
+		u := serveUnbuilt(ln, w.Handler(), log)
 		log.Info("building the site; meanwhile the address says so", "url", "http://"+ln.Addr().String())
 		select {
 		case <-w.Built():

@@ -2,9 +2,11 @@ package main
 
 import (
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
-	"time"
+
+	"github.com/coopdigest/digest/server"
 )
 
 // unbuilt answers for serve --watch while it has no site to serve: its
@@ -20,8 +22,9 @@ type unbuilt struct {
 	done chan struct{}
 }
 
-// serveUnbuilt starts answering on ln, with live serving /_digest/.
-func serveUnbuilt(ln net.Listener, live http.Handler) *unbuilt {
+// serveUnbuilt starts answering on ln, with live serving /_digest/, with
+// the limits of the site's server; its errors go to log.
+func serveUnbuilt(ln net.Listener, live http.Handler, log *slog.Logger) *unbuilt {
 	mux := http.NewServeMux()
 	mux.Handle("/_digest/", live)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -33,7 +36,7 @@ func serveUnbuilt(ln net.Listener, live http.Handler) *unbuilt {
 		io.WriteString(w, unbuiltPage)
 	})
 	u := &unbuilt{
-		srv:  &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second},
+		srv:  server.NewHTTPServer(mux, log),
 		addr: ln.Addr().String(),
 		done: make(chan struct{}),
 	}
