@@ -196,16 +196,7 @@ type folderRoots struct {
 
 // Open opens name from the root of its folder.
 func (r *folderRoots) Open(name string) (fs.File, error) {
-	dir, base := path.Split(name)
-	if dir == "" || !fs.ValidPath(name) {
-		return r.FS.Open(name)
-	}
-	if sub := r.folder(strings.TrimSuffix(dir, "/")); sub != nil {
-		if f, err := sub.Open(base); err == nil {
-			return f, nil
-		}
-	}
-	return r.FS.Open(name)
+	return inFolder(r, name, func(sub *os.Root, base string) (fs.File, error) { return sub.Open(base) }, fs.FS.Open)
 }
 
 // Stat and Lstat look at a file from the root of its folder too, as Open
@@ -214,26 +205,26 @@ func (r *folderRoots) Open(name string) (fs.File, error) {
 
 // Stat returns what name leads to, following symbolic links inside the root.
 func (r *folderRoots) Stat(name string) (fs.FileInfo, error) {
-	return r.look(name, (*os.Root).Stat, fs.Stat)
+	return inFolder(r, name, (*os.Root).Stat, fs.Stat)
 }
 
 // Lstat returns what name is, without following a symbolic link.
 func (r *folderRoots) Lstat(name string) (fs.FileInfo, error) {
-	return r.look(name, (*os.Root).Lstat, fs.Lstat)
+	return inFolder(r, name, (*os.Root).Lstat, fs.Lstat)
 }
 
-// look looks at name with inFolder from the root of its folder, or, where
-// that fails, with inSite from the site's.
-func (r *folderRoots) look(name string, inFolder func(*os.Root, string) (fs.FileInfo, error), inSite func(fs.FS, string) (fs.FileInfo, error)) (fs.FileInfo, error) {
+// inFolder does fromFolder with name's base name in the root of its folder,
+// or, where that fails, fromSite with name in the site's root.
+func inFolder[T any](r *folderRoots, name string, fromFolder func(*os.Root, string) (T, error), fromSite func(fs.FS, string) (T, error)) (T, error) {
 	dir, base := path.Split(name)
 	if dir != "" && fs.ValidPath(name) {
 		if sub := r.folder(strings.TrimSuffix(dir, "/")); sub != nil {
-			if st, err := inFolder(sub, base); err == nil {
-				return st, nil
+			if v, err := fromFolder(sub, base); err == nil {
+				return v, nil
 			}
 		}
 	}
-	return inSite(r.FS, name)
+	return fromSite(r.FS, name)
 }
 
 // ReadLink returns where the symbolic link name leads.
