@@ -206,9 +206,9 @@ func (ix *Index) plan(t Text) *plan {
 	// unless it is punctuation, which no reader means to search for.
 	var ignored []string
 	ignore := func(s string) {
-		if strings.IndexFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0 &&
-			!slices.Contains(ignored, printable(s)) {
-			ignored = append(ignored, printable(s))
+		word := strings.ContainsFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) })
+		if s = printable(s); word && !slices.Contains(ignored, s) {
+			ignored = append(ignored, s)
 		}
 	}
 	for _, w := range t.Words {
@@ -258,8 +258,9 @@ func (ix *Index) plan(t Text) *plan {
 		key := ix.phraseKey(ph)
 		if key == "" {
 			ignore(ph)
+			continue
 		}
-		if key != "" && first(key, p.must) {
+		if first(key, p.must) {
 			p.must = append(p.must, ix.phrase(ph, textFields))
 			p.marks = append(p.marks, ix.phrase(ph, snippetFields))
 		}
