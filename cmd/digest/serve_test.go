@@ -67,13 +67,8 @@ func TestServeWatchBrokenAtStart(t *testing.T) {
 		t.Errorf("GET /_digest/live.js before the fix: %d %v", status, err)
 	}
 	os.Remove(filepath.Join(site, "templates", "note.html"))
-	for {
-		if _, addr, ok := strings.Cut(nextLine(t, lines), " at http://"); ok {
-			if got := "http://" + strings.Fields(addr)[0]; got != url {
-				t.Errorf("served at %s, then at %s", url, got)
-			}
-			break
-		}
+	if got := servedURL(t, lines); got != url {
+		t.Errorf("served at %s, then at %s", url, got)
 	}
 	if status, _, err := getBody(url + "/"); err != nil || status != http.StatusOK {
 		t.Errorf("GET / after the fix: %d %v", status, err)
@@ -226,7 +221,13 @@ func (w *lineWriter) close() {
 // address; the server stops when the test ends.
 func startServe(t *testing.T, args ...string) string {
 	t.Helper()
-	lines := serveLines(t, args...)
+	return servedURL(t, serveLines(t, args...))
+}
+
+// servedURL reads the lines of serve until the one that says where the
+// site is served, and returns that address.
+func servedURL(t *testing.T, lines <-chan string) string {
+	t.Helper()
 	for {
 		if _, addr, ok := strings.Cut(nextLine(t, lines), " at http://"); ok {
 			return "http://" + strings.Fields(addr)[0]
