@@ -210,7 +210,7 @@ func singular(kind string) string {
 // alike tells how two folded names differ when they may be one: by one
 // letter, or by initials; "" when they differ otherwise.
 func alike(a, b string) string {
-	if oneEdit(a, b) {
+	if oneEdit(a, b) && !tellsApart(a, b) {
 		return "differ by one letter"
 	}
 	wa, wb := nameWords(a), nameWords(b)
@@ -247,11 +247,43 @@ func oneEdit(a, b string) bool {
 	return lb == 1 && la <= 1
 }
 
+// tellsApart reports whether the letter two names one letter apart differ
+// by is one that makes another name rather than a slip of the keys: the
+// first letter of a word, which a writer checks, or any letter of a word of
+// three letters or fewer, as the syllables of Chinese names are written in
+// Russian («Дэн Вэй» and «Фэн Вэй», «Лу Вэнь» and «Лю Вэнь» are four
+// people). On a site of Chinese partners, a warning for each such pair
+// would bury the few that are misspellings.
+func tellsApart(a, b string) bool {
+	if len(a) < len(b) {
+		a, b = b, a // a holds the letter, when one was added or taken away
+	}
+	at := 0 // where a and b begin to differ
+	for at < len(b) && a[at] == b[at] {
+		at++
+	}
+	for at > 0 && !utf8.RuneStart(a[at]) {
+		at-- // back to the start of the letter
+	}
+	if r, _ := utf8.DecodeRuneInString(a[at:]); isNameSeparator(r) {
+		return false // a space, or a dot: not a letter of a word
+	}
+	start := strings.LastIndexFunc(a[:at], isNameSeparator) + 1
+	end := len(a)
+	if i := strings.IndexFunc(a[at:], isNameSeparator); i >= 0 {
+		end = at + i
+	}
+	return at == start || utf8.RuneCountInString(a[start:end]) <= 3
+}
+
 // nameWords splits a folded name into words, initials with their dots
 // taken off: «а. ю. воробьев» → [а ю воробьев].
 func nameWords(f string) []string {
-	return strings.FieldsFunc(f, func(r rune) bool { return unicode.IsSpace(r) || r == '.' || r == ',' })
+	return strings.FieldsFunc(f, isNameSeparator)
 }
+
+// isNameSeparator reports whether r separates the words of a name.
+func isNameSeparator(r rune) bool { return unicode.IsSpace(r) || r == '.' || r == ',' }
 
 // initialsMatch reports whether short, a name with initials, is long with
 // its given names cut to their first letters: the same last word, and each

@@ -22,6 +22,17 @@ func TestAlike(t *testing.T) {
 		{"Андрей Воробьев", "Андрей Петров", ""},
 		{"Ли Мин", "Ли Мэй", ""},
 		{"Ли Мин", "Ли Мин", ""},
+		// A first letter, or any letter of a short word, makes another name.
+		{"Владимир Зотов", "Владимир Котов", ""},
+		{"Дэн Вэй", "Фэн Вэй", ""},
+		{"Дэн Вэй", "Дэн Мэй", ""},
+		{"Е Линь", "Се Линь", ""},
+		{"Сюй Цянцян", "Юй Цянцян", ""},
+		{"Лу Вэнь", "Лю Вэнь", ""},
+		{"Александр Носков", "Александр Носов", "differ by one letter"},
+		{"Иван Петров", "Иван Петрова", "differ by one letter"},
+		{"Ксения Ситникова", "Ксения Сотникова", "differ by one letter"},
+		{"Ван Ли", "Ванли", "differ by one letter"}, // a space is no letter of a word
 	} {
 		a, b := Fold(tc.a), Fold(tc.b)
 		got := ""
