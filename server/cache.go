@@ -11,6 +11,9 @@ import (
 	"path"
 	"strings"
 
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+
 	"github.com/maypok86/otter/v2"
 	"github.com/maypok86/otter/v2/stats"
 )
@@ -41,16 +44,57 @@ type prepared struct {
 	// gzip and zstd are the compressed body; nil when the file's type is
 	// not text, it is tiny, or compression does not pay, and zstd also when
 	// it is not smaller than gzip.
-	gzip, zstd []byte
+	gzip, zstd *encoded
 }
 
-// weight is the memory p holds, for the cache's budget.
+// weight is what p holds, for the cache's budget: its memory, and an
+// eighth of the temporary files of a large file's compressed copies, so
+// that the budget bounds the disk they take as well.
 func (p *prepared) weight(k fileKey) uint32 {
-	return uint32(len(k.name) + len(p.etag) + len(p.body) + len(p.gzip) + len(p.zstd) + 128)
+	return uint32(len(k.name) + len(p.etag) + len(p.body) + 128 + p.gzip.memory() + p.zstd.memory() +
+		int((p.gzip.onDisk()+p.zstd.onDisk())/8))
 }
 
-// maxPrepared is the largest file that is compressed and whose copies are
-// kept; a larger one is sent as it is, with its hash as validator. It also
+// encoded is a compressed copy of a file: in memory, or, for a file larger
+// than maxPrepared, in a temporary file of its own, which is removed from
+// its folder as soon as it is made, so that nothing is left behind however
+// the server ends. Such a file is closed when the copy, dropped from the
+// cache, is no longer read by any request and is collected: an os.File
+// closes itself then, and closing it sooner could cut a download short.
+type encoded struct {
+	data []byte
+	file *os.File
+	len  int64 // of the file's part that holds the copy
+}
+
+// reader returns a reader of the copy, for one response.
+func (e *encoded) reader() io.ReadSeeker {
+	if e.file != nil {
+		return io.NewSectionReader(e.file, 0, e.len)
+	}
+	return bytes.NewReader(e.data)
+}
+
+// memory is the bytes of the copy in memory, and onDisk those in a
+// temporary file; 0 for no copy.
+func (e *encoded) memory() int {
+	if e == nil {
+		return 0
+	}
+	return len(e.data)
+}
+
+func (e *encoded) onDisk() int64 {
+	if e == nil || e.file == nil {
+		return 0
+	}
+	return e.len
+}
+
+// maxPrepared is the largest file whose compressed copies are kept in
+// memory; a larger one's are written to temporary files as the file is
+// read (see loadLarge), up to a file of the cache's budget, which the copies
+// weigh a fraction of. A larger file is sent as it is. maxPrepared also
 // bounds what one load holds in memory.
 const maxPrepared = 4 << 20
 
@@ -69,7 +113,7 @@ func newFileCache(budget int64, rec stats.Recorder) *otter.Cache[fileKey, *prepa
 // ask at the same time. f's offset is left anywhere.
 func (s *static) prepare(ctx context.Context, k fileKey, ctype string, f *os.File) (*prepared, error) {
 	return s.files.Get(ctx, k, otter.LoaderFunc[fileKey, *prepared](func(context.Context, fileKey) (*prepared, error) {
-		p, err := s.load(ctype, f)
+		p, err := s.load(k, ctype, f)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", k.name, err)
 		}
@@ -77,9 +121,9 @@ func (s *static) prepare(ctx context.Context, k fileKey, ctype string, f *os.Fil
 	}))
 }
 
-// load reads f and prepares it: its hash, the script injected into an
-// HTML page, and compressed copies of text.
-func (s *static) load(ctype string, f *os.File) (*prepared, error) {
+// load reads f, the file of version k, and prepares it: its hash, the
+// script injected into an HTML page, and compressed copies of text.
+func (s *static) load(k fileKey, ctype string, f *os.File) (*prepared, error) {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return nil, err
 	}
@@ -111,25 +155,140 @@ func (s *static) load(ctype string, f *os.File) (*prepared, error) {
 		data = injectHTML(data, s.inject)
 		p.body = data
 	}
-	h.Write(data)
 	if len(data) > maxPrepared {
-		// Too big to keep: hash the rest and send it as it is.
-		if _, err := io.Copy(h, f); err != nil {
+		if err := s.loadLarge(k, p, data, f); err != nil {
 			return nil, err
 		}
-		p.etag = etag(h.Sum(nil))
 		return p, nil
 	}
+	h.Write(data)
 	p.etag = etag(h.Sum(nil))
 	if text && len(data) >= minCompress {
-		p.gzip = worthIt(gzipBytes(data), len(data))
+		if z := gzipBytes(data); worthIt(len(z), len(data)) {
+			p.gzip = &encoded{data: bytes.Clone(z)} // not the spare capacity of the encoder's buffer
+		}
 		// A zstd copy is kept only when it is the smaller: on pages gzip's
 		// best level wins by a little, on feeds and sitemaps zstd does.
-		if z := worthIt(zstdBytes(data), len(data)); z != nil && (p.gzip == nil || len(z) < len(p.gzip)) {
-			p.zstd = z
+		if z := zstdBytes(data); worthIt(len(z), len(data)) && (p.gzip == nil || len(z) < len(p.gzip.data)) {
+			p.zstd = &encoded{data: bytes.Clone(z)}
 		}
 	}
 	return p, nil
+}
+
+// loadLarge prepares a file larger than maxPrepared, of version k, of
+// which head was read and f holds the rest: its hash, and, up to a file of
+// the cache's budget, compressed copies in temporary files, made as it is
+// read, at faster levels than the copies kept in memory (see
+// largeGzipLevel). A copy that cannot be written (a full disk) is not made,
+// and the file is sent as it is; that is logged.
+func (s *static) loadLarge(k fileKey, p *prepared, head []byte, f *os.File) error {
+	h := sha256.New()
+	var gz, zs *largeCopy
+	if k.size <= s.budget {
+		var err error
+		gz, err = newLargeCopy(func(w io.Writer) (io.WriteCloser, error) { return gzip.NewWriterLevel(w, largeGzipLevel) })
+		if err == nil {
+			zs, err = newLargeCopy(func(w io.Writer) (io.WriteCloser, error) {
+				return zstd.NewWriter(w, zstd.WithEncoderLevel(largeZstdLevel), zstd.WithEncoderConcurrency(1))
+			})
+		}
+		if err != nil {
+			s.log.Warn("compress", "file", k.name, "err", err)
+		}
+	}
+	w := io.Writer(h)
+	for _, c := range []*largeCopy{gz, zs} {
+		if c != nil {
+			w = io.MultiWriter(w, c)
+		}
+	}
+	w.Write(head) // neither a hash nor a copy fails a write
+	n, err := io.Copy(w, f)
+	if err != nil {
+		gz.drop()
+		zs.drop()
+		return err
+	}
+	size := int64(len(head)) + n
+	p.etag = etag(h.Sum(nil))
+	finish := func(c *largeCopy) *encoded {
+		e, err := c.finish(size)
+		if err != nil {
+			s.log.Warn("compress", "file", k.name, "err", err)
+		}
+		return e
+	}
+	p.gzip = finish(gz)
+	if z := finish(zs); z != nil && (p.gzip == nil || z.len < p.gzip.len) {
+		p.zstd = z
+	} else if z != nil {
+		z.file.Close()
+	}
+	return nil
+}
+
+// largeCopy writes a compressed copy of a large file into a temporary
+// file as the file is read. Its writes never fail: the first error is kept
+// for finish, and what comes after it goes nowhere.
+type largeCopy struct {
+	file *os.File
+	enc  io.WriteCloser
+	err  error
+}
+
+// newLargeCopy makes a temporary file, removed from its folder at once,
+// and a compressor that writes into it.
+func newLargeCopy(newEncoder func(io.Writer) (io.WriteCloser, error)) (*largeCopy, error) {
+	f, err := os.CreateTemp("", "digest-serve-*")
+	if err != nil {
+		return nil, err
+	}
+	if err := os.Remove(f.Name()); err != nil {
+		f.Close()
+		return nil, err
+	}
+	enc, err := newEncoder(f)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &largeCopy{file: f, enc: enc}, nil
+}
+
+func (c *largeCopy) Write(b []byte) (int, error) {
+	if c.err == nil {
+		_, c.err = c.enc.Write(b)
+	}
+	return len(b), nil
+}
+
+// finish ends the copy of a file of size bytes and returns it; nil when
+// there is none, it could not be written, or it saves less than a tenth.
+func (c *largeCopy) finish(size int64) (*encoded, error) {
+	if c == nil {
+		return nil, nil
+	}
+	if c.err == nil {
+		c.err = c.enc.Close()
+	}
+	var n int64
+	if c.err == nil {
+		n, c.err = c.file.Seek(0, io.SeekCurrent)
+	}
+	if c.err != nil || !worthIt(n, size) {
+		c.file.Close()
+		return nil, c.err
+	}
+	return &encoded{file: c.file, len: n}, nil
+}
+
+// drop discards the copy.
+func (c *largeCopy) drop() {
+	if c != nil {
+		c.enc.Close()
+		c.file.Close()
+	}
 }
 
 // etag is the quoted ETag of a file's SHA-256 sum: its first half in hex
@@ -144,13 +303,10 @@ func etagOf(tag string, coding string) string {
 	return tag[:len(tag)-1] + "-" + coding + `"`
 }
 
-// worthIt returns a compressed copy if it saves at least a tenth of the
-// size, nil otherwise.
-func worthIt(z []byte, size int) []byte {
-	if len(z) > size-size/10 {
-		return nil
-	}
-	return bytes.Clone(z) // not the spare capacity of the encoder's buffer
+// worthIt reports whether a compressed copy of n bytes saves at least a
+// tenth of the size.
+func worthIt[T int | int64](n, size T) bool {
+	return n <= size-size/10
 }
 
 // immutable is the Cache-Control of fingerprinted files: they never change

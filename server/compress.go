@@ -97,6 +97,15 @@ const (
 	zstdLevel = zstd.SpeedBestCompression
 )
 
+// The levels of a large file's compressed copies (see maxPrepared), made
+// as its first request waits, once per version: gzip's default and zstd's
+// default are many times faster than their best, for a copy a few percent
+// larger.
+const (
+	largeGzipLevel = gzip.DefaultCompression
+	largeZstdLevel = zstd.SpeedDefault
+)
+
 var (
 	gzipWriters = sync.Pool{New: func() any {
 		w, _ := gzip.NewWriterLevel(nil, gzipLevel)

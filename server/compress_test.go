@@ -345,6 +345,89 @@ func TestRangeCompressed(t *testing.T) {
 	}
 }
 
+// TestCompressLarge: a text file past maxPrepared is sent compressed from
+// copies in temporary files, which leave nothing in the temporary folder,
+// with ranges and validators as a smaller file has; one larger than the
+// cache's budget is sent as it is.
+func TestCompressLarge(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	out := site(t)
+	events := eventsJSON(maxPrepared + 1<<20)
+	huge := eventsJSON(13 << 20)
+	os.MkdirAll(filepath.Join(out, "data"), 0o755)
+	os.WriteFile(filepath.Join(out, "data", "events.json"), events, 0o644)
+	os.WriteFile(filepath.Join(out, "data", "huge.json"), huge, 0o644)
+	// The files' budget is three quarters of CacheBytes: 12 MiB.
+	h := newServer(t, Config{Out: out, CacheBytes: 16 << 20})
+
+	tags := map[string]string{}
+	for _, tt := range []struct {
+		path, accept, coding string
+		want                 []byte
+	}{
+		{"/data/events.json", "gzip", "gzip", events},
+		{"/data/events.json", "gzip, zstd", "zstd", events},
+		{"/data/events.json", "", "", events},
+		{"/data/huge.json", "gzip, zstd", "", huge},
+	} {
+		res := get(h, "GET", tt.path, "Accept-Encoding", tt.accept)
+		if res.StatusCode != 200 || res.Header.Get("Content-Encoding") != tt.coding {
+			t.Fatalf("%s, %q: status %d, Content-Encoding %q; want 200, %q", tt.path, tt.accept, res.StatusCode, res.Header.Get("Content-Encoding"), tt.coding)
+		}
+		n, _ := strconv.Atoi(res.Header.Get("Content-Length"))
+		if b := decoded(t, res); !bytes.Equal(b, tt.want) {
+			t.Errorf("%s, %q: %d bytes decoded, want the file's %d", tt.path, tt.accept, len(b), len(tt.want))
+		}
+		if tt.coding != "" && n > len(tt.want)/4 {
+			t.Errorf("%s, %q: %d bytes sent of %d", tt.path, tt.accept, n, len(tt.want))
+		}
+		tags[tt.coding] = res.Header.Get("ETag")
+	}
+	if len(tags) != 3 {
+		t.Errorf("ETags %v: want one per coding", tags)
+	}
+
+	full := get(h, "GET", "/data/events.json", "Accept-Encoding", "gzip")
+	gz, _ := io.ReadAll(full.Body)
+	for _, tt := range []struct {
+		name   string
+		header []string
+		status int
+		want   []byte
+	}{
+		{"range", []string{"Accept-Encoding", "gzip", "Range", "bytes=100-199"}, 206, gz[100:200]},
+		{"held", []string{"Accept-Encoding", "gzip", "If-None-Match", tags["gzip"]}, 304, nil},
+		{"held in another coding", []string{"Accept-Encoding", "gzip", "If-None-Match", tags["zstd"]}, 200, gz},
+	} {
+		res := get(h, "GET", "/data/events.json", tt.header...)
+		b, _ := io.ReadAll(res.Body)
+		if res.StatusCode != tt.status || tt.want != nil && !bytes.Equal(b, tt.want) {
+			t.Errorf("%s: status %d, %d bytes; want %d, %d bytes", tt.name, res.StatusCode, len(b), tt.status, len(tt.want))
+		}
+	}
+	head := get(h, "HEAD", "/data/events.json", "Accept-Encoding", "gzip")
+	if head.Header.Get("Content-Length") != full.Header.Get("Content-Length") || head.Header.Get("ETag") != tags["gzip"] {
+		t.Errorf("HEAD: Content-Length %s, ETag %s; GET %s, %s", head.Header.Get("Content-Length"), head.Header.Get("ETag"), full.Header.Get("Content-Length"), tags["gzip"])
+	}
+	if left, _ := os.ReadDir(tmp); len(left) > 0 {
+		t.Errorf("%d files left in the temporary folder, %s first", len(left), left[0].Name())
+	}
+}
+
+// eventsJSON is about n bytes of a JSON list of events, text that
+// compresses as a site's data does.
+func eventsJSON(n int) []byte {
+	var b bytes.Buffer
+	b.WriteString("[\n")
+	for i := 0; b.Len() < n; i++ {
+		fmt.Fprintf(&b, `{"url":"/%d/note-%d/","title":"Делегация %d посетила выставку","date":"%d-%02d-%02d","regions":["region-%d","province-%d"]},`+"\n",
+			2010+i%16, i*7919%100003, i%97, 2010+i%16, 1+i%12, 1+i%28, i%83, i%31)
+	}
+	b.WriteString("{}]\n")
+	return b.Bytes()
+}
+
 // TestNotFoundCompressed: the 404 page keeps its status, compressed or
 // not, and gets no validator.
 func TestNotFoundCompressed(t *testing.T) {

@@ -25,8 +25,9 @@
 // zstd or gzip when the client accepts it and it is not tiny, with Vary:
 // Accept-Encoding. A file's compressed copies are made once per version of
 // the file (its size and time of change), an answer's once per answer (its
-// bytes), and kept in memory within a budget, so a page or an answer the
-// search had cached costs no more to serve compressed than as it is. Every
+// bytes), and kept within a budget, in memory, or in temporary files for a
+// file over 4 MiB, so a page or an answer the search had cached costs no
+// more to serve compressed than as it is. Every
 // file has a strong ETag, a hash of its bytes, with "-gzip" or "-zstd"
 // added for a compressed copy, and a Last-Modified; a Range is of the
 // bytes of the coding sent. Fingerprinted assets (style.3f2a9c1b.css)
@@ -303,7 +304,8 @@ func New(cfg Config) (*Server, error) {
 	answerBytes := budget / 4
 	var st *static
 	if !cfg.SearchOnly {
-		st = &static{out: cfg.Out, inject: cfg.Inject, log: log, files: newFileCache(budget-answerBytes, s.metrics.cacheRecorder())}
+		st = &static{out: cfg.Out, inject: cfg.Inject, log: log, budget: budget - answerBytes}
+		st.files = newFileCache(st.budget, s.metrics.cacheRecorder())
 		if _, _, err := st.current(); err != nil {
 			return nil, fmt.Errorf("server: %w", err)
 		}
@@ -492,8 +494,9 @@ type static struct {
 	log    *slog.Logger
 
 	// files holds what serving a file needs beyond its bytes (its ETag,
-	// compressed copies), by version of the file.
-	files *otter.Cache[fileKey, *prepared]
+	// compressed copies), by version of the file, within budget bytes.
+	files  *otter.Cache[fileKey, *prepared]
+	budget int64
 
 	mu   sync.Mutex
 	root *os.Root    // opened on out
@@ -669,9 +672,9 @@ func (s *static) serveFile(w http.ResponseWriter, r *http.Request, k fileKey, f 
 		h.Add("Vary", "Accept-Encoding")
 		switch negotiate(r.Header.Values("Accept-Encoding"), p.gzip != nil, p.zstd != nil) {
 		case codingGzip:
-			ce, content, tag = "gzip", bytes.NewReader(p.gzip), etagOf(p.etag, "gzip")
+			ce, content, tag = "gzip", p.gzip.reader(), etagOf(p.etag, "gzip")
 		case codingZstd:
-			ce, content, tag = "zstd", bytes.NewReader(p.zstd), etagOf(p.etag, "zstd")
+			ce, content, tag = "zstd", p.zstd.reader(), etagOf(p.etag, "zstd")
 		}
 	}
 	if status == http.StatusOK {
