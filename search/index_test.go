@@ -167,6 +167,14 @@ func TestRelevance(t *testing.T) {
 		{"draft absent by title", "секретном проекте", nil, false},
 		{"punctuation only", "!!! ??? --", []string{expo, typo, bridge, newYear, toys, deleg, torgpred}, true},
 		{"stop words only", "и в на", []string{expo, typo, bridge, newYear, toys, deleg, torgpred}, true},
+		// A year finds the events of that year, none of which writes it,
+		// and then the notes that write it.
+		{"year", "2024", []string{bridge, typo, newYear}, false},
+		{"year's events, then notes that write it", "2022", []string{deleg, bridge}, true},
+		{"year with a word", "выставка 2024", []string{newYear}, false},
+		{"excluded year", "ярмарка -2024", []string{expo}, false},
+		{"quoted year as written", `"2022"`, []string{bridge}, false},
+		{"a number is no year", "202", nil, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,7 +2,9 @@ package search
 
 import (
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -249,7 +251,11 @@ func (ix *Index) plan(t Text) *plan {
 					}
 				}
 			}
-			p.must = append(p.must, wordQuery(append([]string{term}, alts...), forms, textFields, &p.fuzzy))
+			q := wordQuery(append([]string{term}, alts...), forms, textFields, &p.fuzzy)
+			if year, ok := yearOf(tok); ok {
+				q = bleve.NewDisjunctionQuery(q, inYear(year))
+			}
+			p.must = append(p.must, q)
 			p.marks = append(p.marks, wordQuery(append([]string{term}, alts...), forms, snippetFields, &p.fuzzy))
 		}
 	}
@@ -265,15 +271,49 @@ func (ix *Index) plan(t Text) *plan {
 			p.marks = append(p.marks, ix.phrase(ph, snippetFields))
 		}
 	}
-	for _, ph := range append(slices.Clone(t.ExcludedWords), t.ExcludedPhrases...) {
-		if key := ix.phraseKey(ph); key != "" && first("-"+key, p.mustNot) {
-			p.mustNot = append(p.mustNot, ix.phrase(ph, textFields))
+	for i, ph := range append(slices.Clone(t.ExcludedWords), t.ExcludedPhrases...) {
+		toks := ix.analyze(clean(ph))
+		if key := termsKey(toks); key != "" && first("-"+key, p.mustNot) {
+			q := ix.phrase(ph, textFields)
+			if year, ok := yearOf(toks[0]); ok && len(toks) == 1 && i < len(t.ExcludedWords) {
+				q = bleve.NewDisjunctionQuery(q, inYear(year)) // an excluded year's events too
+			}
+			p.mustNot = append(p.mustNot, q)
 		}
 	}
 	if len(p.must) == 0 {
 		p.ignored = ignored // else the search is of the other words
 	}
 	return &p
+}
+
+// yearOf returns the year a word of four digits names: a reader's «2019»
+// asks for the events of that year as much as for the notes that write it,
+// and most notes name their month and day, not their year.
+func yearOf(tok *analysis.Token) (int, bool) {
+	if tok.Type != analysis.Numeric || len(tok.Term) != 4 || tok.Term[0] == '0' {
+		return 0, false
+	}
+	year, err := strconv.Atoi(string(tok.Term))
+	return year, err == nil
+}
+
+// yearBoost weighs a note's year against the year written in notes: the
+// events of the year come first, then the notes of other years that write
+// it (on the generated corpus of 10,000 notes, a weight of 3 mixed them).
+const yearBoost = 10
+
+// inYear matches the notes whose event starts or ends in year.
+func inYear(year int) query.Query {
+	from := time.Date(year, time.January, 1, 0, 0, 0, 0, time.UTC)
+	var alts []query.Query
+	for _, f := range []string{fieldDate, fieldEnd} {
+		q := bleve.NewDateRangeQuery(from, from.AddDate(1, 0, 0))
+		q.SetField(f)
+		q.SetBoost(yearBoost)
+		alts = append(alts, q)
+	}
+	return bleve.NewDisjunctionQuery(alts...)
 }
 
 // phraseKey is what tells phrases apart: their terms, in order; "" when
