@@ -175,6 +175,17 @@ func TestRelevance(t *testing.T) {
 		{"excluded year", "ярмарка -2024", []string{expo}, false},
 		{"quoted year as written", `"2022"`, []string{bridge}, false},
 		{"a number is no year", "202", nil, false},
+		// A date finds the events of that day or month, the days of a
+		// longer event included.
+		{"day", "01.01.2024", []string{newYear}, false},
+		{"day, ISO", "2024-01-01", []string{newYear}, false},
+		{"day within an event", "12.6.2025", []string{expo}, false},
+		{"day after an event", "2025-06-15", nil, false},
+		{"month", "06.2025", []string{expo}, false},
+		{"month, ISO", "2024-03", []string{bridge}, false},
+		{"day with a word", "выставка 2025-06-14", []string{expo}, false},
+		{"excluded month", "выставка -2024-01", []string{expo}, false},
+		{"no such day: text", "31.02.2024", nil, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

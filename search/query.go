@@ -215,6 +215,13 @@ func (ix *Index) plan(t Text) *plan {
 	}
 	for _, w := range t.Words {
 		w = clean(w)
+		if from, to, ok := dateSpan(w); ok {
+			// A date is no text: it finds the events of that day or month.
+			if first("\x00date "+w, p.must) {
+				p.must = append(p.must, during(from, to))
+			}
+			continue
+		}
 		toks := ix.analyze(w)
 		if len(toks) == 0 {
 			ignore(w)
@@ -252,8 +259,8 @@ func (ix *Index) plan(t Text) *plan {
 				}
 			}
 			q := wordQuery(append([]string{term}, alts...), forms, textFields, &p.fuzzy)
-			if year, ok := yearOf(tok); ok {
-				q = bleve.NewDisjunctionQuery(q, inYear(year))
+			if from, ok := yearOf(tok); ok {
+				q = bleve.NewDisjunctionQuery(q, during(from, from.AddDate(1, 0, 0)))
 			}
 			p.must = append(p.must, q)
 			p.marks = append(p.marks, wordQuery(append([]string{term}, alts...), forms, snippetFields, &p.fuzzy))
@@ -272,11 +279,18 @@ func (ix *Index) plan(t Text) *plan {
 		}
 	}
 	for i, ph := range append(slices.Clone(t.ExcludedWords), t.ExcludedPhrases...) {
+		word := i < len(t.ExcludedWords)
+		if from, to, ok := dateSpan(clean(ph)); ok && word {
+			if first("-\x00date "+clean(ph), p.mustNot) {
+				p.mustNot = append(p.mustNot, during(from, to))
+			}
+			continue
+		}
 		toks := ix.analyze(clean(ph))
 		if key := termsKey(toks); key != "" && first("-"+key, p.mustNot) {
 			q := ix.phrase(ph, textFields)
-			if year, ok := yearOf(toks[0]); ok && len(toks) == 1 && i < len(t.ExcludedWords) {
-				q = bleve.NewDisjunctionQuery(q, inYear(year)) // an excluded year's events too
+			if from, ok := yearOf(toks[0]); ok && len(toks) == 1 && word {
+				q = bleve.NewDisjunctionQuery(q, during(from, from.AddDate(1, 0, 0))) // an excluded year's events too
 			}
 			p.mustNot = append(p.mustNot, q)
 		}
@@ -287,33 +301,52 @@ func (ix *Index) plan(t Text) *plan {
 	return &p
 }
 
-// yearOf returns the year a word of four digits names: a reader's «2019»
-// asks for the events of that year as much as for the notes that write it,
-// and most notes name their month and day, not their year.
-func yearOf(tok *analysis.Token) (int, bool) {
+// yearOf returns the first day of the year a word of four digits names: a
+// reader's «2019» asks for the events of that year as much as for the notes
+// that write it, and most notes name their month and day, not their year.
+func yearOf(tok *analysis.Token) (time.Time, bool) {
 	if tok.Type != analysis.Numeric || len(tok.Term) != 4 || tok.Term[0] == '0' {
-		return 0, false
+		return time.Time{}, false
 	}
 	year, err := strconv.Atoi(string(tok.Term))
-	return year, err == nil
+	return time.Date(year, time.January, 1, 0, 0, 0, 0, time.UTC), err == nil
 }
 
-// yearBoost weighs a note's year against the year written in notes: the
-// events of the year come first, then the notes of other years that write
-// it (on the generated corpus of 10,000 notes, a weight of 3 mixed them).
+// dateSpan reads a word that is a date, as a reader writes one: a day
+// (2025-03-16, 16.03.2025, 16.3.2025) or a month (2025-03, 03.2025), and
+// returns its first day and the day after its last.
+func dateSpan(w string) (from, to time.Time, ok bool) {
+	for _, layout := range []string{time.DateOnly, "2.1.2006"} {
+		if t, err := time.Parse(layout, w); err == nil {
+			return t, t.AddDate(0, 0, 1), true
+		}
+	}
+	for _, layout := range []string{"2006-01", "1.2006"} {
+		if t, err := time.Parse(layout, w); err == nil {
+			return t, t.AddDate(0, 1, 0), true
+		}
+	}
+	return time.Time{}, time.Time{}, false
+}
+
+// yearBoost weighs a match of the notes' dates against a word in their
+// text: the events of a year come first, then the notes of other years
+// that write it (on the generated corpus of 10,000 notes, a weight of 3
+// mixed them).
 const yearBoost = 10
 
-// inYear matches the notes whose event starts or ends in year.
-func inYear(year int) query.Query {
-	from := time.Date(year, time.January, 1, 0, 0, 0, 0, time.UTC)
-	var alts []query.Query
-	for _, f := range []string{fieldDate, fieldEnd} {
-		q := bleve.NewDateRangeQuery(from, from.AddDate(1, 0, 0))
-		q.SetField(f)
+// during matches the notes of the events that take place between from and
+// before to: that start then, or start before and end then or later.
+func during(from, to time.Time) query.Query {
+	dateRange := func(field string, from, to time.Time) query.Query {
+		q := bleve.NewDateRangeQuery(from, to) // a zero time is no bound
+		q.SetField(field)
 		q.SetBoost(yearBoost)
-		alts = append(alts, q)
+		return q
 	}
-	return bleve.NewDisjunctionQuery(alts...)
+	return bleve.NewDisjunctionQuery(
+		dateRange(fieldDate, from, to),
+		bleve.NewConjunctionQuery(dateRange(fieldEnd, from, time.Time{}), dateRange(fieldDate, time.Time{}, from)))
 }
 
 // phraseKey is what tells phrases apart: their terms, in order; "" when
