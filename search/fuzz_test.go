@@ -21,6 +21,8 @@ func FuzzParseQuery(f *testing.F) {
 		strings.Repeat("-а ", 160), `%`, `&`, `<script>`, `🙂`, "\u00ad\u0301", "ＧＵＡＮＧＤＯＮＧ",
 		// Words that variants declines, and dashes that exclude.
 		`мя`, `ая`, `ее`, `ей`, `й`, `мени`, `Абрамовым`, `времени -музее`, `—`, `—выставка`, `– "музей"`, `−`,
+		// Years and dates, some past what an index's dates can hold.
+		`2024`, `-2024`, `1000`, `9999`, `0000`, `2024-01-01`, `31.12.9999`, `9999-12`, `1.1.0001`, `-12.2200`,
 	} {
 		f.Add(s)
 	}

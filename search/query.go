@@ -11,6 +11,8 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/coopdigest/digest/source"
 )
 
 // Text is a reader's query taken apart. Every word and every phrase must
@@ -301,29 +303,31 @@ func (ix *Index) plan(t Text) *plan {
 	return &p
 }
 
-// yearOf returns the first day of the year a word of four digits names: a
-// reader's «2019» asks for the events of that year as much as for the notes
-// that write it, and most notes name their month and day, not their year.
+// yearOf returns the first day of the year a word of four digits names,
+// one that notes may have (source.FirstYear to LastYear): a reader's «2019»
+// asks for the events of that year as much as for the notes that write it,
+// and most notes name their month and day, not their year.
 func yearOf(tok *analysis.Token) (time.Time, bool) {
-	if tok.Type != analysis.Numeric || len(tok.Term) != 4 || tok.Term[0] == '0' {
+	if tok.Type != analysis.Numeric || len(tok.Term) != 4 {
 		return time.Time{}, false
 	}
 	year, err := strconv.Atoi(string(tok.Term))
-	return time.Date(year, time.January, 1, 0, 0, 0, 0, time.UTC), err == nil
+	if err != nil || year < source.FirstYear || year > source.LastYear {
+		return time.Time{}, false
+	}
+	return time.Date(year, time.January, 1, 0, 0, 0, 0, time.UTC), true
 }
 
-// dateSpan reads a word that is a date, as a reader writes one: a day
-// (2025-03-16, 16.03.2025, 16.3.2025) or a month (2025-03, 03.2025), and
-// returns its first day and the day after its last.
+// dateSpan reads a word that is a date, as a reader writes one, of a year
+// that notes may have: a day (2025-03-16, 16.03.2025, 16.3.2025) or a month
+// (2025-03, 03.2025). It returns its first day and the day after its last.
 func dateSpan(w string) (from, to time.Time, ok bool) {
-	for _, layout := range []string{time.DateOnly, "2.1.2006"} {
-		if t, err := time.Parse(layout, w); err == nil {
-			return t, t.AddDate(0, 0, 1), true
-		}
-	}
-	for _, layout := range []string{"2006-01", "1.2006"} {
-		if t, err := time.Parse(layout, w); err == nil {
-			return t, t.AddDate(0, 1, 0), true
+	for _, l := range []struct {
+		layout       string
+		months, days int
+	}{{time.DateOnly, 0, 1}, {"2.1.2006", 0, 1}, {"2006-01", 1, 0}, {"1.2006", 1, 0}} {
+		if t, err := time.Parse(l.layout, w); err == nil && t.Year() >= source.FirstYear && t.Year() <= source.LastYear {
+			return t, t.AddDate(0, l.months, l.days), true
 		}
 	}
 	return time.Time{}, time.Time{}, false

@@ -443,6 +443,12 @@ func suggestSlug(s string) string {
 
 func day(t time.Time) string { return t.Format("2006-01-02") }
 
+// FirstYear and LastYear bound the years of a note's dates.
+const (
+	FirstYear = 1900
+	LastYear  = 2200
+)
+
 // parseDate reads YYYY-MM-DD or RFC 3339. A date-only value is midnight UTC.
 func parseDate(p *problems, file string, f field) time.Time {
 	s := scalar(p, file, f)
@@ -466,7 +472,7 @@ func parseDate(p *problems, file string, f field) time.Time {
 		}
 		return time.Time{}
 	}
-	if t.Year() < 1900 || t.Year() > 2200 {
+	if t.Year() < FirstYear || t.Year() > LastYear {
 		p.add(file, f.val.line, f.val.col, "%s %s: year out of range", f.key, q(s))
 		return time.Time{}
 	}

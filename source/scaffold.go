@@ -93,7 +93,7 @@ func Scaffold(src *Site, spec NoteSpec) (*Scaffolded, error) {
 	if date.IsZero() {
 		date = now
 	}
-	if y := date.Year(); y < 1900 || y > 2200 {
+	if y := date.Year(); y < FirstYear || y > LastYear {
 		bad("date", fmt.Errorf("%s: year out of range", day(date)))
 	}
 
