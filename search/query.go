@@ -281,14 +281,14 @@ func (ix *Index) plan(t Text) *plan {
 		}
 	}
 	for i, ph := range append(slices.Clone(t.ExcludedWords), t.ExcludedPhrases...) {
-		word := i < len(t.ExcludedWords)
-		if from, to, ok := dateSpan(clean(ph)); ok && word {
-			if first("-\x00date "+clean(ph), p.mustNot) {
+		word, cleaned := i < len(t.ExcludedWords), clean(ph)
+		if from, to, ok := dateSpan(cleaned); ok && word {
+			if first("-\x00date "+cleaned, p.mustNot) {
 				p.mustNot = append(p.mustNot, during(from, to))
 			}
 			continue
 		}
-		toks := ix.analyze(clean(ph))
+		toks := ix.analyze(cleaned)
 		if key := termsKey(toks); key != "" && first("-"+key, p.mustNot) {
 			q := ix.phrase(ph, textFields)
 			if from, ok := yearOf(toks[0]); ok && len(toks) == 1 && word {
