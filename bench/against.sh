@@ -9,7 +9,8 @@
 #   BENCH_NOTES=1000 BENCH_ROUNDS=3 bash bench/against.sh
 #
 # Needs ../shared/bench (or BENCH_SHARED) and what its anchors.sh needs:
-# hugo, GNU time, fortunes-ru, Pagefind (npm ci in its node/ folder).
+# hugo, GNU time, fortunes-ru, Pagefind (installed here by npm ci in its
+# node/ folder, from its lock file, when it is missing).
 #
 # Every tool writes into a folder that does not exist, after a sync and
 # BENCH_QUIET seconds (300) in which nothing was deleted: ext4 skips the
@@ -32,6 +33,12 @@ out=$dir/against-$notes
 [ -f "$shared/anchors.sh" ] || { echo "bench/against.sh: $shared/anchors.sh not found: set BENCH_SHARED" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "bench/against.sh: GNU time is missing (apt-get install time)" >&2; exit 1; }
 [ -x "$bin" ] || { echo "bench/against.sh: $bin not built: make build" >&2; exit 1; }
+command -v hugo >/dev/null || { echo "bench/against.sh: hugo not found: apt-get install -y hugo" >&2; exit 1; }
+# Before the first quiet wait, not after it, as anchors.sh would fail.
+if [ -z "${PAGEFIND:-}" ] && [ ! -e "$shared/node/node_modules/.bin/pagefind" ]; then
+	command -v npm >/dev/null || { echo "bench/against.sh: Pagefind and npm are missing: apt-get install -y npm" >&2; exit 1; }
+	(cd "$shared/node" && npm ci --no-audit --no-fund) >&2
+fi
 mkdir -p "$dir"
 
 quiet() { sync; sleep "${BENCH_QUIET:-300}"; }
