@@ -348,9 +348,7 @@ func midnight(t time.Time) time.Time {
 // them.
 func clean(s string) string {
 	// Looking for the bytes of each mark is much faster than decoding
-	// every letter. The combining marks of Cyrillic and Latin letters
-	// (U+0300–U+036F) begin with the bytes 0xcc and 0xcd, which no letter
-	// of Russian, English or Chinese text has.
+	// every letter.
 	if strings.Contains(s, "\u0301") || strings.Contains(s, "\u0300") || strings.Contains(s, "\u00ad") {
 		s = strings.Map(func(r rune) rune {
 			if dropped(r) {
@@ -359,6 +357,10 @@ func clean(s string) string {
 			return r
 		}, s)
 	}
+	// The combining marks of Cyrillic and Latin letters (U+0300–U+036F)
+	// begin with the bytes 0xcc and 0xcd, which no letter of Russian,
+	// English or Chinese text has: the look for them is much faster than
+	// NFC's own check of every letter.
 	if strings.IndexByte(s, 0xcc) >= 0 || strings.IndexByte(s, 0xcd) >= 0 {
 		s = norm.NFC.String(s)
 	}
