@@ -260,11 +260,7 @@ func (ix *Index) plan(t Text) *plan {
 					}
 				}
 			}
-			q := wordQuery(append([]string{term}, alts...), forms, textFields, &p.fuzzy)
-			if from, ok := yearOf(tok); ok {
-				q = bleve.NewDisjunctionQuery(q, during(from, from.AddDate(1, 0, 0)))
-			}
-			p.must = append(p.must, q)
+			p.must = append(p.must, orInYear(wordQuery(append([]string{term}, alts...), forms, textFields, &p.fuzzy), tok))
 			p.marks = append(p.marks, wordQuery(append([]string{term}, alts...), forms, snippetFields, &p.fuzzy))
 		}
 	}
@@ -291,8 +287,8 @@ func (ix *Index) plan(t Text) *plan {
 		toks := ix.analyze(cleaned)
 		if key := termsKey(toks); key != "" && first("-"+key, p.mustNot) {
 			q := ix.phrase(ph, textFields)
-			if from, ok := yearOf(toks[0]); ok && len(toks) == 1 && word {
-				q = bleve.NewDisjunctionQuery(q, during(from, from.AddDate(1, 0, 0))) // an excluded year's events too
+			if len(toks) == 1 && word {
+				q = orInYear(q, toks[0]) // an excluded year's events too
 			}
 			p.mustNot = append(p.mustNot, q)
 		}
@@ -303,19 +299,20 @@ func (ix *Index) plan(t Text) *plan {
 	return &p
 }
 
-// yearOf returns the first day of the year a word of four digits names,
-// one that notes may have (source.FirstYear to LastYear): a reader's «2019»
-// asks for the events of that year as much as for the notes that write it,
-// and most notes name their month and day, not their year.
-func yearOf(tok *analysis.Token) (time.Time, bool) {
+// orInYear is q, or, when tok is a word of four digits that names a year
+// notes may have (source.FirstYear to LastYear), q or the events of that
+// year: a reader's «2019» asks for them as much as for the notes that write
+// it, and most notes name their month and day, not their year.
+func orInYear(q query.Query, tok *analysis.Token) query.Query {
 	if tok.Type != analysis.Numeric || len(tok.Term) != 4 {
-		return time.Time{}, false
+		return q
 	}
 	year, err := strconv.Atoi(string(tok.Term))
 	if err != nil || year < source.FirstYear || year > source.LastYear {
-		return time.Time{}, false
+		return q
 	}
-	return time.Date(year, time.January, 1, 0, 0, 0, 0, time.UTC), true
+	from := time.Date(year, time.January, 1, 0, 0, 0, 0, time.UTC)
+	return bleve.NewDisjunctionQuery(q, during(from, from.AddDate(1, 0, 0)))
 }
 
 // dateSpan reads a word that is a date, as a reader writes one, of a year
