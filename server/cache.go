@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"path"
@@ -156,7 +157,7 @@ func (s *static) load(k fileKey, ctype string, f *os.File) (*prepared, error) {
 		p.body = data
 	}
 	if len(data) > maxPrepared {
-		if err := s.loadLarge(k, p, data, f); err != nil {
+		if err := s.loadLarge(k, p, h, data, f); err != nil {
 			return nil, err
 		}
 		return p, nil
@@ -177,13 +178,12 @@ func (s *static) load(k fileKey, ctype string, f *os.File) (*prepared, error) {
 }
 
 // loadLarge prepares a file larger than maxPrepared, of version k, of
-// which head was read and f holds the rest: its hash, and, up to a file of
-// the cache's budget, compressed copies in temporary files, made as it is
-// read, at faster levels than the copies kept in memory (see
+// which head was read and f holds the rest: its hash, by h, and, up to a
+// file of the cache's budget, compressed copies in temporary files, made as
+// it is read, at faster levels than the copies kept in memory (see
 // largeGzipLevel). A copy that cannot be written (a full disk) is not made,
 // and the file is sent as it is; that is logged.
-func (s *static) loadLarge(k fileKey, p *prepared, head []byte, f *os.File) error {
-	h := sha256.New()
+func (s *static) loadLarge(k fileKey, p *prepared, h hash.Hash, head []byte, f *os.File) error {
 	var gz, zs *largeCopy
 	if k.size <= s.budget {
 		var err error
