@@ -170,6 +170,7 @@ func TestRelevance(t *testing.T) {
 		// A year finds the events of that year, none of which writes it,
 		// and then the notes that write it.
 		{"year", "2024", []string{bridge, typo, newYear}, false},
+		{"year in full-width digits", "２０２４", []string{bridge, typo, newYear}, false},
 		{"year's events, then notes that write it", "2022", []string{deleg, bridge}, true},
 		{"year with a word", "выставка 2024", []string{newYear}, false},
 		{"excluded year", "ярмарка -2024", []string{expo}, false},
@@ -179,6 +180,7 @@ func TestRelevance(t *testing.T) {
 		// longer event included.
 		{"day", "01.01.2024", []string{newYear}, false},
 		{"day, ISO", "2024-01-01", []string{newYear}, false},
+		{"day in full-width digits", "０１.０１.２０２４", []string{newYear}, false},
 		{"day within an event", "12.6.2025", []string{expo}, false},
 		{"day after an event", "2025-06-15", nil, false},
 		{"month", "06.2025", []string{expo}, false},

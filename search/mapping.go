@@ -364,6 +364,18 @@ func clean(s string) string {
 	if strings.IndexByte(s, 0xcc) >= 0 || strings.IndexByte(s, 0xcd) >= 0 {
 		s = norm.NFC.String(s)
 	}
+	// Full-width digits (０ to ９, U+FF10–U+FF19, whose bytes begin EF BC),
+	// as Chinese keyboards type them, are no part of any word to bleve's
+	// tokenizer, which drops them («２０２４» was no word at all), where
+	// cjk_width folds full-width letters: they are written as ASCII digits.
+	if strings.Contains(s, "\xef\xbc") {
+		s = strings.Map(func(r rune) rune {
+			if '０' <= r && r <= '９' {
+				return r - '０' + '0'
+			}
+			return r
+		}, s)
+	}
 	return s
 }
 

@@ -86,6 +86,8 @@ func TestClean(t *testing.T) {
 		"\u0418\u0306ошкар-Ола":       "Йошкар-Ола",
 		"Cafe\u0301 и вы\u00adставка": "Cafe и выставка",
 		"\u0435\u0308\u0301":          "ё",
+		// Full-width digits are ASCII ones; full-width letters stay.
+		"２０２４年 ＡＰＥＣ": "2024年 ＡＰＥＣ",
 	} {
 		if got := clean(in); got != want {
 			t.Errorf("clean(%q) = %q, want %q", in, got, want)
