@@ -57,3 +57,24 @@ func FuzzParseQuery(f *testing.F) {
 		}
 	})
 }
+
+// FuzzClean checks that clean keeps text valid, and that what it cleaned
+// it leaves as it is: the reader's words and the stored texts it cleaned
+// come to the same.
+func FuzzClean(f *testing.F) {
+	for _, s := range []string{
+		"", "Xабаровск", "Сoca-Cola", "X２а", "ТехноPark", "е\u0308\u0301", "вы\u00adставка", "\xd0", "a\xd0",
+		"\xd0\xd0", "\xd1\x80x", "２０２４年", "Ｘа",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		c := clean(s)
+		if utf8.ValidString(s) && !utf8.ValidString(c) {
+			t.Fatalf("clean(%q) = %q, not UTF-8", s, c)
+		}
+		if cc := clean(c); cc != c {
+			t.Fatalf("clean(%q) = %q, cleaned again %q", s, c, cc)
+		}
+	})
+}

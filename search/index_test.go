@@ -139,6 +139,10 @@ func TestRelevance(t *testing.T) {
 		{"person with role", "Ли Мин заместитель", []string{deleg}, false},
 		{"person inflected", "Демешина", []string{expo}, false},
 		{"initials as written", "Д.Ю. Орлов", []string{bridge}, false},
+		// The note writes «канатнoй» with a Latin o; the reader may type a
+		// Latin c.
+		{"a note's Latin letter in a Cyrillic word", "канатная", []string{bridge}, false},
+		{"a reader's Latin letter in a Cyrillic word", "Благовещенcк", []string{bridge, newYear}, false},
 		{"initials spaced, written without spaces", "Д. Ю. Орлов", []string{bridge}, false},
 		{"initials without spaces, written spaced", "Г.Н. Котов", []string{bridge}, false},
 		{"initials, one not in the note", "Д.Л. Орлов", nil, false},

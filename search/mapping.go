@@ -221,6 +221,9 @@ func FromNote(n *source.Note, text string, tax *source.Taxonomies) Document {
 			d.Names = appendNames(d.Names, tax.Sectors, slug)
 		}
 	}
+	for _, texts := range []*[]string{&d.People, &d.Orgs, &d.Places, &d.Names} {
+		*texts = cleanAll(*texts)
+	}
 	for _, text := range []*string{&d.Title, &d.Summary, &d.Body} {
 		texts, word := capped([]string{*text})
 		*text, d.Cut = texts[0], cmp.Or(d.Cut, word)
@@ -345,11 +348,16 @@ func midnight(t time.Time) time.Time {
 // has them. Then letters written as a letter and a combining mark (й as и
 // and a breve, ё as е and a diaeresis, as some keyboards and copies send
 // them) are composed into one (NFC), as the analyzer and the notes have
-// them.
+// them; full-width digits are written as ASCII ones; and the Latin letters
+// of a Cyrillic word that look like Cyrillic ones are written as those,
+// and the other way round (unmixed).
 func clean(s string) string {
-	// Looking for the bytes of each mark is much faster than decoding
-	// every letter.
-	if strings.Contains(s, "\u0301") || strings.Contains(s, "\u0300") || strings.Contains(s, "\u00ad") {
+	// The combining marks of Cyrillic and Latin letters (U+0300–U+036F),
+	// the stress marks among them, begin with the bytes 0xcc and 0xcd,
+	// which no letter of Russian, English or Chinese text has: the look for
+	// them is much faster than decoding every letter, or NFC's own check.
+	marks := strings.IndexByte(s, 0xcc) >= 0 || strings.IndexByte(s, 0xcd) >= 0
+	if marks || strings.Contains(s, "\u00ad") {
 		s = strings.Map(func(r rune) rune {
 			if dropped(r) {
 				return -1
@@ -357,11 +365,7 @@ func clean(s string) string {
 			return r
 		}, s)
 	}
-	// The combining marks of Cyrillic and Latin letters (U+0300–U+036F)
-	// begin with the bytes 0xcc and 0xcd, which no letter of Russian,
-	// English or Chinese text has: the look for them is much faster than
-	// NFC's own check of every letter.
-	if strings.IndexByte(s, 0xcc) >= 0 || strings.IndexByte(s, 0xcd) >= 0 {
+	if marks {
 		s = norm.NFC.String(s)
 	}
 	// Full-width digits (０ to ９, U+FF10–U+FF19, whose bytes begin EF BC),
@@ -376,10 +380,135 @@ func clean(s string) string {
 			return r
 		}, s)
 	}
-	return s
+	return unmixed(s)
 }
 
-func dropped(r rune) bool { return r == '\u00ad' || r == '\u0301' || r == '\u0300' }
+// unmixed writes the letters of a word of Latin and Cyrillic letters that
+// look alike as letters of its other script: «Xабаровск» with a Latin X,
+// «Huawеi» with a Cyrillic е. Texts copied from elsewhere, and a keyboard
+// left in the other layout, leave such words, which look right and which
+// no reader types, so that no search found them. A word that has letters
+// of both scripts that look like none of the other's («ТехноPark») is left
+// as it is. Words are told by their bytes (ASCII letters and digits, and
+// the letters U+0400–U+047F), as in fewWords: every text goes through it.
+func unmixed(s string) string {
+	var out []byte // s with the words rewritten so far, up to done
+	done := 0
+	for i := 0; i < len(s); {
+		j, latin, cyrillic := i, false, false
+	word:
+		for j < len(s) {
+			switch c := s[j]; {
+			case 'a' <= c|0x20 && c|0x20 <= 'z':
+				latin = true
+				j++
+			case '0' <= c && c <= '9':
+				j++
+			case (c == 0xd0 || c == 0xd1) && j+1 < len(s) && s[j+1]&0xc0 == 0x80:
+				cyrillic = true
+				j += 2
+			default:
+				break word
+			}
+		}
+		if latin && cyrillic {
+			if w, ok := unmixWord(s[i:j]); ok {
+				out = append(append(out, s[done:i]...), w...)
+				done = j
+			}
+		}
+		i = max(j, i+1) // a byte of no word's letter: the next
+	}
+	if out == nil {
+		return s
+	}
+	return string(append(out, s[done:]...))
+}
+
+// unmixWord is w, a word of ASCII letters and digits and the letters
+// U+0400–U+047F, with the letters of one script written in the other
+// where all of them look like the other's, and whether it could be.
+// Where the letters of either script could be the other's, the fewer are
+// taken for slips: «Сoca» (С Cyrillic) is «Coca».
+func unmixWord(w string) (string, bool) {
+	latin, cyrillic, latinOnly, cyrillicOnly := 0, 0, 0, 0
+	for k := 0; k < len(w); k++ {
+		switch c := w[k]; {
+		case c >= utf8.RuneSelf:
+			cyrillic++
+			if toLatin[cyrillicIndex(c, w[k+1])] == 0 {
+				cyrillicOnly++
+			}
+			k++
+		case toCyrillic[c] != 0:
+			latin++
+		case 'a' <= c|0x20 && c|0x20 <= 'z':
+			latin++
+			latinOnly++
+		}
+	}
+	toCyr, toLat := latinOnly == 0, cyrillicOnly == 0
+	if toCyr && toLat {
+		toCyr, toLat = cyrillic >= latin, cyrillic < latin
+	}
+	if !toCyr && !toLat {
+		return w, false
+	}
+	out := make([]byte, 0, len(w)+len(w)/2)
+	for k := 0; k < len(w); k++ {
+		switch c := w[k]; {
+		case toCyr && c < utf8.RuneSelf && toCyrillic[c] != 0:
+			out = utf8.AppendRune(out, toCyrillic[c])
+		case toLat && c >= utf8.RuneSelf:
+			out = append(out, toLatin[cyrillicIndex(c, w[k+1])])
+			k++
+		default:
+			out = append(out, c)
+		}
+	}
+	return string(out), true
+}
+
+// toCyrillic gives, for each ASCII letter that looks like a Cyrillic one,
+// that letter, and toLatin, by cyrillicIndex, the Latin letter that looks
+// like a Cyrillic one; 0 for the others.
+var toCyrillic, toLatin = func() (cyr [128]rune, lat [128]byte) {
+	for _, pair := range strings.Fields("aа cс eе oо pр xх yу AА BВ CС EЕ HН KК MМ OО PР TТ XХ") {
+		l, c := pair[0], []rune(pair[1:])[0]
+		cyr[l], lat[c-0x400] = c, l
+	}
+	return cyr, lat
+}()
+
+// cyrillicIndex is the index, in toLatin, of the letter of U+0400–U+047F
+// whose two bytes are b0 (D0 or D1) and b1.
+func cyrillicIndex(b0, b1 byte) int { return int(b0&0x1f)<<6 | int(b1&0x3f) - 0x400 }
+
+// cleanAll is texts cleaned: texts itself when clean changes none, which
+// may be a note's own list, else a copy.
+func cleanAll(texts []string) []string {
+	i := slices.IndexFunc(texts, func(s string) bool { return clean(s) != s })
+	if i < 0 {
+		return texts
+	}
+	out := slices.Clone(texts)
+	for ; i < len(out); i++ {
+		out[i] = clean(out[i])
+	}
+	return out
+}
+
+// dropped reports whether clean drops r: a soft hyphen or a stress mark,
+// the combining acute or grave accent, or one of the old forms that NFC
+// makes them (U+0340, U+0341, U+0344), which would be left for the
+// analyzer to drop after clean.
+func dropped(r rune) bool {
+	switch r {
+	case '\u00ad', '\u0300', '\u0301', '\u0340', '\u0341', '\u0344':
+		return true
+	}
+	return false
+}
 
 // appendNames appends the names and aliases of the term with the slug.
 func appendNames(names []string, tax *source.Taxonomy, slug string) []string {

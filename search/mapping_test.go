@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/coopdigest/digest/source"
 )
 
 // analyze runs the mapping's text analyzer, as the index and every query
@@ -86,11 +88,42 @@ func TestClean(t *testing.T) {
 		"\u0418\u0306ошкар-Ола":       "Йошкар-Ола",
 		"Cafe\u0301 и вы\u00adставка": "Cafe и выставка",
 		"\u0435\u0308\u0301":          "ё",
+		// Letters that look alike are written in the script of the rest of
+		// their word, unless both scripts have others.
+		"Xабаровск и Пекинe":        "Хабаровск и Пекине",
+		"Huawеi, ТЕХНОПАРК":         "Huawei, ТЕХНОПАРК",
+		"КOНГРЕСС-ХOЛЛ 2024":        "КОНГРЕСС-ХОЛЛ 2024",
+		"ТехноPark, iPhone, Ту-154": "ТехноPark, iPhone, Ту-154",
+		"5G и 4К, COVID-19":         "5G и 4К, COVID-19",
+		"Сoca-Cola, Pеpsi, PEPSI":   "Coca-Cola, Pepsi, PEPSI",
+		"广东Guangdоng":               "广东Guangdong",
 		// Full-width digits are ASCII ones; full-width letters stay.
 		"２０２４年 ＡＰＥＣ": "2024年 ＡＰＥＣ",
 	} {
 		if got := clean(in); got != want {
 			t.Errorf("clean(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestFromNoteCleans(t *testing.T) {
+	// Every text field is cleaned as the title and body are, and the
+	// note's own lists stay as written.
+	n := *loadSite(t).Published(false)[0]
+	n.Title = "Делегация из Xабаровска"
+	n.People = []source.Person{{Name: "Василий Oрлов", Role: "мэр"}}
+	n.Organizations = []string{"Технопарк", "ОЭЗ «Texнополис»"}
+	n.Places = []string{"Благовещенcк"}
+	d := FromNote(&n, "Текст с ма\u0301рками", nil)
+	for _, c := range []struct{ got, want []string }{
+		{[]string{d.Title, d.Body}, []string{"Делегация из Хабаровска", "Текст с марками"}},
+		{d.People, []string{"Василий Орлов, мэр"}},
+		{d.Orgs, []string{"Технопарк", "ОЭЗ «Технополис»"}},
+		{d.Places, []string{"Благовещенск"}},
+		{n.Organizations, []string{"Технопарк", "ОЭЗ «Texнополис»"}},
+	} {
+		if !slices.Equal(c.got, c.want) {
+			t.Errorf("got %q, want %q", c.got, c.want)
 		}
 	}
 }
