@@ -297,6 +297,7 @@ func TestFoldAndLookup(t *testing.T) {
 		{" А. Ю.  Воробьёв ", "а.ю.воробьев"},
 		{"А.Ю.Воробьев", "а.ю.воробьев"},
 		{"Воробьёв А. Ю.", "воробьев а.ю."},
+		{"Василий Oрлов", "василий орлов"}, // a Latin O
 	} {
 		if got := Fold(tc.in); got != tc.want {
 			t.Errorf("Fold(%q) = %q, want %q", tc.in, got, tc.want)

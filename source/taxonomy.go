@@ -184,13 +184,15 @@ func appendRunes(dst []rune, s string) []rune {
 // Fold is the form in which names are compared: lower case, ё as е, runs of
 // white space as one space, no surrounding space, and none after a full
 // stop, so that initials are one name however they are spaced («А. Ю.
-// Воробьёв», «А.Ю. Воробьёв»).
+// Воробьёв», «А.Ю. Воробьёв»), and Latin and Cyrillic letters that look
+// alike in the script of the rest of their word (Unmixed: «Oрлов» with a
+// Latin O is «орлов»).
 func Fold(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
 	last := rune(0)
-	for _, r := range strings.TrimSpace(s) {
+	for _, r := range strings.TrimSpace(Unmixed(s)) {
 		switch {
 		case unicode.IsSpace(r):
 			space = true
