@@ -146,6 +146,30 @@ type plan struct {
 	// ignored are the reader's words and phrases when the analyzer keeps
 	// nothing of any of them (see Result.Ignored).
 	ignored []string
+
+	// While the plan is made: the keys of its clauses, so that a repeat
+	// makes none, and how many more tokens may match with a typo.
+	seen      map[string]bool
+	fuzzyLeft int
+}
+
+// first reports whether the clause of key is new and there is room for it
+// among clauses, those of its kind.
+func (p *plan) first(key string, clauses []query.Query) bool {
+	if p.seen[key] || len(clauses) >= maxClauses {
+		return false
+	}
+	p.seen[key] = true
+	return true
+}
+
+// ignore keeps a word or phrase of which the analyzer keeps nothing, unless
+// it is punctuation, which no reader means to search for.
+func (p *plan) ignore(s string) {
+	word := strings.ContainsFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) })
+	if s = printable(s); word && !slices.Contains(p.ignored, s) {
+		p.ignored = append(p.ignored, s)
+	}
 }
 
 // misspelt is a reader's word that no note has: what the reader typed, folded,
@@ -194,109 +218,110 @@ const maxClauses = 16
 // one field. An excluded word of several tokens («Российско-Китайский») is
 // excluded as a phrase.
 func (ix *Index) plan(t Text) *plan {
-	var p plan
-	fuzzyLeft := maxFuzzyTokens
-	seen := map[string]bool{}
-	// first reports whether the clause of key is new and there is room for
-	// it among those of its kind.
-	first := func(key string, clauses []query.Query) bool {
-		if seen[key] || len(clauses) >= maxClauses {
-			return false
-		}
-		seen[key] = true
-		return true
-	}
-	// ignore keeps a word or phrase of which the analyzer keeps nothing,
-	// unless it is punctuation, which no reader means to search for.
-	var ignored []string
-	ignore := func(s string) {
-		word := strings.ContainsFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) })
-		if s = printable(s); word && !slices.Contains(ignored, s) {
-			ignored = append(ignored, s)
-		}
-	}
+	p := &plan{seen: map[string]bool{}, fuzzyLeft: maxFuzzyTokens}
 	for _, w := range t.Words {
-		w = clean(w)
-		if from, to, ok := dateSpan(w); ok {
-			// A date is no text: it finds the events of that day or month.
-			if first("\x00date "+w, p.must) {
-				p.must = append(p.must, during(from, to))
-			}
-			continue
-		}
-		toks := ix.analyze(w)
-		if len(toks) == 0 {
-			ignore(w)
-		}
-		// A word of several tokens («торгово-экономический», «Ростов-на-Дону»,
-		// 广东省) needs each of them anywhere, and counts more where they
-		// stand together, as written (compoundBoost).
-		if len(toks) > 1 && first("\x00"+termsKey(toks), p.should) {
-			p.should = append(p.should, ix.phrase(w, compoundFields))
-		}
-		for _, tok := range toks {
-			term := string(tok.Term)
-			whole := foldWord(w[tok.Start:tok.End])
-			if !first(term, p.must) {
-				// A repeat of a misspelt word is misspelt too, maybe
-				// otherwise («выстовка выстовки»).
-				if slices.ContainsFunc(p.typos, func(m misspelt) bool { return m.term == term }) &&
-					!slices.ContainsFunc(p.typos, func(m misspelt) bool { return m.word == whole }) {
-					p.typos = append(p.typos, misspelt{word: whole, term: term})
-				}
-				continue
-			}
-			// A word the notes have in a form the stemmer cuts otherwise
-			// is no typo.
-			alts := ix.variants(whole, term)
-			p.terms = append(p.terms, term)
-			p.terms = append(p.terms, alts...)
-			var forms []string
-			if tok.Type == analysis.AlphaNumeric && fuzzyLeft > 0 && len(alts) == 0 {
-				if forms = ix.fuzzyForms(term, whole); forms != nil {
-					fuzzyLeft--
-					if ix.docFreq(term, textFields...) == 0 {
-						p.typos = append(p.typos, misspelt{word: whole, term: term})
-					}
-				}
-			}
-			p.must = append(p.must, orInYear(wordQuery(append([]string{term}, alts...), forms, textFields, &p.fuzzy), tok))
-			p.marks = append(p.marks, wordQuery(append([]string{term}, alts...), forms, snippetFields, &p.fuzzy))
-		}
+		ix.planWord(p, clean(w))
 	}
 	// A repeat, or a phrase the analyzer keeps nothing of, makes no query.
 	for _, ph := range t.Phrases {
 		key := ix.phraseKey(ph)
 		if key == "" {
-			ignore(ph)
-			continue
-		}
-		if first(key, p.must) {
+			p.ignore(ph)
+		} else if p.first(key, p.must) {
 			p.must = append(p.must, ix.phrase(ph, textFields))
 			p.marks = append(p.marks, ix.phrase(ph, snippetFields))
 		}
 	}
-	for i, ph := range append(slices.Clone(t.ExcludedWords), t.ExcludedPhrases...) {
-		word, cleaned := i < len(t.ExcludedWords), clean(ph)
-		if from, to, ok := dateSpan(cleaned); ok && word {
-			if first("-\x00date "+cleaned, p.mustNot) {
-				p.mustNot = append(p.mustNot, during(from, to))
-			}
-			continue
+	for _, w := range t.ExcludedWords {
+		ix.planExcluded(p, w, true)
+	}
+	for _, ph := range t.ExcludedPhrases {
+		ix.planExcluded(p, ph, false)
+	}
+	if len(p.must) > 0 {
+		p.ignored = nil // the search is of the other words
+	}
+	return p
+}
+
+// planWord adds the clauses of a reader's word, cleaned: each of its
+// tokens must match (see planToken), or, for a date, the events then.
+func (ix *Index) planWord(p *plan, w string) {
+	if from, to, ok := dateSpan(w); ok {
+		// A date is no text: it finds the events of that day or month.
+		if p.first("\x00date "+w, p.must) {
+			p.must = append(p.must, during(from, to))
 		}
-		toks := ix.analyze(cleaned)
-		if key := termsKey(toks); key != "" && first("-"+key, p.mustNot) {
-			q := ix.phrase(ph, textFields)
-			if len(toks) == 1 && word {
-				q = orInYear(q, toks[0]) // an excluded year's events too
+		return
+	}
+	toks := ix.analyze(w)
+	if len(toks) == 0 {
+		p.ignore(w)
+	}
+	// A word of several tokens («торгово-экономический», «Ростов-на-Дону»,
+	// 广东省) needs each of them anywhere, and counts more where they
+	// stand together, as written (compoundBoost).
+	if len(toks) > 1 && p.first("\x00"+termsKey(toks), p.should) {
+		p.should = append(p.should, ix.phrase(w, compoundFields))
+	}
+	for _, tok := range toks {
+		ix.planToken(p, w, tok)
+	}
+}
+
+// planToken adds the clause of a token of the word w: its term, the
+// stems of its other forms (variants), or else, for a rare word, its
+// typos (fuzzyForms); a year's events too (orInYear).
+func (ix *Index) planToken(p *plan, w string, tok *analysis.Token) {
+	term := string(tok.Term)
+	whole := foldWord(w[tok.Start:tok.End])
+	if !p.first(term, p.must) {
+		// A repeat of a misspelt word is misspelt too, maybe otherwise
+		// («выстовка выстовки»).
+		if slices.ContainsFunc(p.typos, func(m misspelt) bool { return m.term == term }) &&
+			!slices.ContainsFunc(p.typos, func(m misspelt) bool { return m.word == whole }) {
+			p.typos = append(p.typos, misspelt{word: whole, term: term})
+		}
+		return
+	}
+	// A word the notes have in a form the stemmer cuts otherwise is no
+	// typo.
+	alts := ix.variants(whole, term)
+	p.terms = append(p.terms, term)
+	p.terms = append(p.terms, alts...)
+	var forms []string
+	if tok.Type == analysis.AlphaNumeric && p.fuzzyLeft > 0 && len(alts) == 0 {
+		if forms = ix.fuzzyForms(term, whole); forms != nil {
+			p.fuzzyLeft--
+			if ix.docFreq(term, textFields...) == 0 {
+				p.typos = append(p.typos, misspelt{word: whole, term: term})
 			}
-			p.mustNot = append(p.mustNot, q)
 		}
 	}
-	if len(p.must) == 0 {
-		p.ignored = ignored // else the search is of the other words
+	terms := append([]string{term}, alts...)
+	p.must = append(p.must, orInYear(wordQuery(terms, forms, textFields, &p.fuzzy), tok))
+	p.marks = append(p.marks, wordQuery(terms, forms, snippetFields, &p.fuzzy))
+}
+
+// planExcluded adds the clause of an excluded word or phrase: the notes
+// that have it, as a phrase, in any text field; for a word that is a
+// date or a year, the events then too.
+func (ix *Index) planExcluded(p *plan, ph string, word bool) {
+	cleaned := clean(ph)
+	if from, to, ok := dateSpan(cleaned); ok && word {
+		if p.first("-\x00date "+cleaned, p.mustNot) {
+			p.mustNot = append(p.mustNot, during(from, to))
+		}
+		return
 	}
-	return &p
+	toks := ix.analyze(cleaned)
+	if key := termsKey(toks); key != "" && p.first("-"+key, p.mustNot) {
+		q := ix.phrase(ph, textFields)
+		if len(toks) == 1 && word {
+			q = orInYear(q, toks[0]) // an excluded year's events too
+		}
+		p.mustNot = append(p.mustNot, q)
+	}
 }
 
 // orInYear is q, or, when tok is a word of four digits that names a year
