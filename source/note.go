@@ -57,6 +57,10 @@ type Note struct {
 	// publishedOnDate is whether the note has no published field, and so
 	// counts as published on its date.
 	publishedOnDate bool
+	// mixed are words of the note that mix letters of two scripts, and
+	// moreMixed how many more there are (see mixedIn).
+	mixed     []mixedWord
+	moreMixed int
 
 	// Image is the note's picture as written: a path relative to the
 	// note's folder, or from / a path on the site (a file of
@@ -426,6 +430,7 @@ func parseNote(file string, data []byte, src *Site) (*Note, error) {
 		}
 	}
 	n.url = n.URL()
+	n.mixed, n.moreMixed = mixedIn(data)
 	if err := p.err(); err != nil {
 		if slugOK && !n.Date.IsZero() {
 			return n, err

@@ -66,8 +66,10 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		return errors.Join(problems, tmplErr)
 	}
-	// Names that may be one person or organization written two ways.
+	// Names that may be one person or organization written two ways, and
+	// words of Latin and Cyrillic letters that look alike.
 	warnings = append(warnings, source.NameWarnings(src)...)
+	warnings = append(warnings, source.ScriptWarnings(src)...)
 	warnings = append(src.Warnings(time.Now()), warnings...)
 	for _, w := range warnings {
 		fmt.Fprintln(stderr, "warning:", w)
