@@ -143,6 +143,8 @@ func TestRelevance(t *testing.T) {
 		// Latin c.
 		{"a note's Latin letter in a Cyrillic word", "канатная", []string{bridge}, false},
 		{"a reader's Latin letter in a Cyrillic word", "Благовещенcк", []string{bridge, newYear}, false},
+		// The note writes a zero-width space inside «павильон».
+		{"a character of no width in a word", "павильон", []string{expo}, false},
 		{"initials spaced, written without spaces", "Д. Ю. Орлов", []string{bridge}, false},
 		{"initials without spaces, written spaced", "Г.Н. Котов", []string{bridge}, false},
 		{"initials, one not in the note", "Д.Л. Орлов", nil, false},

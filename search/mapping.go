@@ -341,23 +341,24 @@ func midnight(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 
-// clean drops soft hyphens and stress marks (combining acute and grave
-// accents) from a text that is stored for snippets, or that a reader
-// typed. The analyzer drops them too, but before it reads the text, so that
-// the places of words it records would no longer be those of a text that
-// has them. Then letters written as a letter and a combining mark (й as и
-// and a breve, ё as е and a diaeresis, as some keyboards and copies send
-// them) are composed into one (NFC), as the analyzer and the notes have
-// them; full-width digits are written as ASCII ones; and the Latin letters
-// of a Cyrillic word that look like Cyrillic ones are written as those,
-// and the other way round (source.Unmixed).
+// clean drops soft hyphens, stress marks (combining acute and grave
+// accents) and characters of no width (see dropped) from a text that is
+// stored for snippets, or that a reader typed. The analyzer drops the
+// first two too, but before it reads the text, so that the places of words
+// it records would no longer be those of a text that has them; the last it
+// keeps inside words. Then letters written as a letter and a combining
+// mark (й as и and a breve, ё as е and a diaeresis, as some keyboards and
+// copies send them) are composed into one (NFC), as the analyzer and the
+// notes have them; full-width digits are written as ASCII ones; and the
+// Latin letters of a Cyrillic word that look like Cyrillic ones are
+// written as those, and the other way round (source.Unmixed).
 func clean(s string) string {
 	// The combining marks of Cyrillic and Latin letters (U+0300–U+036F),
 	// the stress marks among them, begin with the bytes 0xcc and 0xcd,
 	// which no letter of Russian, English or Chinese text has: the look for
 	// them is much faster than decoding every letter, or NFC's own check.
 	marks := strings.IndexByte(s, 0xcc) >= 0 || strings.IndexByte(s, 0xcd) >= 0
-	if marks || strings.Contains(s, "\u00ad") {
+	if marks || strings.ContainsFunc(hidden, func(c rune) bool { return strings.ContainsRune(s, c) }) {
 		s = strings.Map(func(r rune) rune {
 			if dropped(r) {
 				return -1
@@ -397,17 +398,25 @@ func cleanAll(texts []string) []string {
 	return out
 }
 
-// dropped reports whether clean drops r: a soft hyphen or a stress mark,
-// the combining acute or grave accent, or one of the old forms that NFC
-// makes them (U+0340, U+0341, U+0344), which would be left for the
-// analyzer to drop after clean.
+// dropped reports whether clean drops r: a character of hidden, or a
+// stress mark, the combining acute or grave accent, or one of the old
+// forms that NFC makes them (U+0340, U+0341, U+0344), which would be left
+// for the analyzer to drop after clean.
 func dropped(r rune) bool {
 	switch r {
-	case '\u00ad', '\u0300', '\u0301', '\u0340', '\u0341', '\u0344':
+	case '\u00ad', '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u0300', '\u0301', '\u0340', '\u0341', '\u0344':
 		return true
 	}
 	return false
 }
+
+// hidden are the characters but marks that clean drops: the soft hyphen,
+// and those of no width that texts copied from the web carry inside
+// words: the zero-width space, which parts a word in two for the
+// tokenizer, and the zero-width non-joiner and joiner, word joiner and
+// byte order mark, which it keeps in the word («Хаба\u2060ровск» was no
+// «Хабаровск»).
+const hidden = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 
 // appendNames appends the names and aliases of the term with the slug.
 func appendNames(names []string, tax *source.Taxonomy, slug string) []string {

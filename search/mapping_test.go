@@ -91,6 +91,8 @@ func TestClean(t *testing.T) {
 		// Letters that look alike are written in the script of the rest of
 		// their word (source.Unmixed).
 		"Xабаровск и Huawеi": "Хабаровск и Huawei",
+		// Characters of no width go.
+		"Хаба\u200bровск, Хаба\u2060ровск, \ufeffПекин, Хэй\u200cхэ\u200d": "Хабаровск, Хабаровск, Пекин, Хэйхэ",
 		// Full-width digits are ASCII ones; full-width letters stay.
 		"２０２４年 ＡＰＥＣ": "2024年 ＡＰＥＣ",
 	} {
