@@ -358,7 +358,7 @@ func clean(s string) string {
 	// which no letter of Russian, English or Chinese text has: the look for
 	// them is much faster than decoding every letter, or NFC's own check.
 	marks := strings.IndexByte(s, 0xcc) >= 0 || strings.IndexByte(s, 0xcd) >= 0
-	if marks || strings.ContainsFunc(hidden, func(c rune) bool { return strings.ContainsRune(s, c) }) {
+	if marks || strings.ContainsFunc(source.Invisibles, func(c rune) bool { return strings.ContainsRune(s, c) }) {
 		s = strings.Map(func(r rune) rune {
 			if dropped(r) {
 				return -1
@@ -398,25 +398,18 @@ func cleanAll(texts []string) []string {
 	return out
 }
 
-// dropped reports whether clean drops r: a character of hidden, or a
-// stress mark, the combining acute or grave accent, or one of the old
-// forms that NFC makes them (U+0340, U+0341, U+0344), which would be left
-// for the analyzer to drop after clean.
+// dropped reports whether clean drops r: one of source.Invisibles, which
+// the tokenizer keeps inside words or parts them at, or a stress mark,
+// the combining acute or grave accent, or one of the old forms that NFC
+// makes them (U+0340, U+0341, U+0344), which would be left for the
+// analyzer to drop after clean.
 func dropped(r rune) bool {
 	switch r {
-	case '\u00ad', '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u0300', '\u0301', '\u0340', '\u0341', '\u0344':
+	case '\u0300', '\u0301', '\u0340', '\u0341', '\u0344':
 		return true
 	}
-	return false
+	return source.Invisible(r)
 }
-
-// hidden are the characters but marks that clean drops: the soft hyphen,
-// and those of no width that texts copied from the web carry inside
-// words: the zero-width space, which parts a word in two for the
-// tokenizer, and the zero-width non-joiner and joiner, word joiner and
-// byte order mark, which it keeps in the word («Хаба\u2060ровск» was no
-// «Хабаровск»).
-const hidden = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 
 // appendNames appends the names and aliases of the term with the slug.
 func appendNames(names []string, tax *source.Taxonomy, slug string) []string {

@@ -29,6 +29,22 @@ func Unmixed(s string) string {
 	return string(append(out, s[done:]...))
 }
 
+// Invisibles are the characters of a text that show nothing, and that a
+// name or a search leaves out: the soft hyphen, and those of no width that
+// texts copied from the web carry inside words (the zero-width space,
+// non-joiner and joiner, the word joiner and the byte order mark), where
+// they make another word of it («Хаба\u2060ровск»). Invisible tells them.
+const Invisibles = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+
+// Invisible reports whether r is one of Invisibles.
+func Invisible(r rune) bool {
+	switch r {
+	case '\u00ad', '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff':
+		return true
+	}
+	return false
+}
+
 // mixedWords calls fn with each word of s that Unmixed writes otherwise:
 // where it starts and ends, in bytes, and the word so written.
 func mixedWords(s string, fn func(start, end int, w string)) {

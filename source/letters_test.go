@@ -65,3 +65,19 @@ func TestScriptWarnings(t *testing.T) {
 		t.Errorf("%d warnings, want %d:\n%s", n, 2+maxMixedWarnings, got)
 	}
 }
+
+func TestInvisible(t *testing.T) {
+	for _, r := range Invisibles {
+		if !Invisible(r) {
+			t.Errorf("Invisible(%U) = false", r)
+		}
+	}
+	for _, r := range "аA 1-\u00a0\u2011\u0301" {
+		if Invisible(r) {
+			t.Errorf("Invisible(%U) = true", r)
+		}
+	}
+	if got := Fold("Собя\u200bнин \u00adСергей\ufeff"); got != "собянин сергей" {
+		t.Errorf("Fold = %q", got)
+	}
+}

@@ -186,7 +186,7 @@ func appendRunes(dst []rune, s string) []rune {
 // stop, so that initials are one name however they are spaced («А. Ю.
 // Воробьёв», «А.Ю. Воробьёв»), and Latin and Cyrillic letters that look
 // alike in the script of the rest of their word (Unmixed: «Oрлов» with a
-// Latin O is «орлов»).
+// Latin O is «орлов»), and no Invisibles.
 func Fold(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
@@ -196,6 +196,8 @@ func Fold(s string) string {
 		switch {
 		case unicode.IsSpace(r):
 			space = true
+			continue
+		case Invisible(r):
 			continue
 		case r == 'ё' || r == 'Ё':
 			r = 'е'
