@@ -324,8 +324,13 @@ func NewSearchPage(res *search.Result, q search.Query, site *source.Site) *Searc
 // word w at its byte offset. It folds letter by letter, but a letter's
 // lower case may be longer or shorter (Ⱥ, the Kelvin sign's K), so that
 // two of them can leave the word's length as it was and the letters
-// between them moved.
+// between them moved; and it writes a Latin letter among Cyrillic ones,
+// a byte shorter, as the Cyrillic one it looks like (source.Unmixed), and
+// the other way round, which a letter alone does not show.
 func foldKeepsPlaces(w string) bool {
+	if source.Unmixed(w) != w {
+		return false
+	}
 	for _, r := range w {
 		if len(source.Fold(string(r))) != utf8.RuneLen(r) {
 			return false

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/coopdigest/digest/search"
 	"github.com/coopdigest/digest/source"
@@ -259,4 +260,28 @@ func TestNewSearchPageRegionChips(t *testing.T) {
 			t.Errorf("%s: chip %q, want %q", tt.region, got, tt.want)
 		}
 	}
+}
+
+// FuzzSearchTypos checks that what a search's typos were read as never
+// breaks the words of the reader's text, whatever they are: valid text, as
+// a request's parameters are.
+func FuzzSearchTypos(f *testing.F) {
+	for _, s := range [][3]string{
+		{"Выстафке Хэйлунцзян", "выстафке", "выставке"},
+		{"Bыстафке", "выстафке", "выставке"},
+		{"выста\u200bфке", "выстафке", "выставке"},
+		{"ȺȺвыстафке\u212a", "выстафке", "выставке"},
+		{"Сoca", "coca", "cola"},
+	} {
+		f.Add(s[0], s[1], s[2])
+	}
+	f.Fuzz(func(t *testing.T, q, word, as string) {
+		if !utf8.ValidString(q) || !utf8.ValidString(word) || !utf8.ValidString(as) {
+			return
+		}
+		v := searchTypos(q, []search.Typo{{Word: word, As: as}})
+		if v.Query != "" && !utf8.ValidString(v.Query) {
+			t.Fatalf("searchTypos(%q, %q, %q): %q", q, word, as, v.Query)
+		}
+	})
 }
