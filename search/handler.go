@@ -324,6 +324,9 @@ type apiResult struct {
 	// Ignored are the reader's words when the index searches none of them
 	// (see Result.Ignored).
 	Ignored []string `json:"ignored"`
+	// Layout is the text searched in the reader's place, typed in the
+	// other keyboard layout, or "" (see Result.Layout).
+	Layout string `json:"layout"`
 }
 
 type apiTypo struct {
@@ -381,6 +384,7 @@ func apiResultOf(res *Result, tax *source.Taxonomies) apiResult {
 		Hits:    make([]apiHit, 0, len(res.Hits)),
 		Typos:   make([]apiTypo, 0, len(res.Typos)),
 		Ignored: nonNil(res.Ignored),
+		Layout:  res.Layout,
 	}
 	for _, t := range res.Typos {
 		out.Typos = append(out.Typos, apiTypo(t))

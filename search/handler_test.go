@@ -144,7 +144,7 @@ func TestHandlerJSON(t *testing.T) {
 	if err := json.Unmarshal(w.Body.Bytes(), &res); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"query", "total", "took_ms", "page", "per_page", "hits", "facets", "typos", "ignored"} {
+	for _, k := range []string{"query", "total", "took_ms", "page", "per_page", "hits", "facets", "typos", "ignored", "layout"} {
 		if _, ok := res[k]; !ok {
 			t.Errorf("no %q in %s", k, w.Body)
 		}
@@ -196,6 +196,10 @@ func TestHandlerJSON(t *testing.T) {
 		// Words it cannot search are said so.
 		"и в":      `"ignored":["и","в"]`,
 		"выставка": `"ignored":[]`,
+		// Keys of the other layout are said so, and the reader's query kept.
+		"dscnfdrt":  `"query":"dscnfdrt","total":2,`,
+		"dscnfdrt ": `"layout":"выставке"`,
+		"выставки":  `"layout":""`,
 	} {
 		if w := get(t, h, "GET", "/api/search?q="+url.QueryEscape(q)); !strings.Contains(w.Body.String(), want) {
 			t.Errorf("q=%s: no %s in %s", q, want, w.Body)

@@ -213,6 +213,55 @@ func TestRelevance(t *testing.T) {
 	}
 }
 
+// TestLayout checks that words that find nothing are searched as typed
+// in the other keyboard layout, and only then.
+func TestLayout(t *testing.T) {
+	ix := sharedIndex(t)
+	for _, tt := range []struct {
+		q, layout string
+		want      []string
+	}{
+		{"dscnfdrf", "выставка", []string{expo, newYear}},
+		{"Uefyley", "Гуандун", []string{toys, deleg, torgpred}},
+		{"Пгфтпвщтп", "Guangdong", []string{toys, deleg, torgpred}},
+		{"[f,fhjdcrbq 2025", "хабаровский 2025", []string{expo}},
+		{"dscnfdrf -[fh,by", "выставка -харбин", []string{newYear}},
+		{"выставка", "", []string{expo, newYear}},
+		{"зюзюзюзя", "", nil}, // «p.p.p.pz» finds nothing either
+		// Exclusions alone are not tried otherwise: they exclude nothing.
+		{"-dscnfdrf", "", []string{expo, newYear, bridge, typo, toys, deleg, torgpred}},
+	} {
+		r := search(t, ix, Query{Q: tt.q})
+		if got := slices.Sorted(slices.Values(urls(r))); r.Layout != tt.layout || !slices.Equal(got, slices.Sorted(slices.Values(tt.want))) {
+			t.Errorf("q=%q: layout %q, hits %q; want %q, %q", tt.q, r.Layout, got, tt.layout, tt.want)
+		}
+		if r.Query.Q != tt.q {
+			t.Errorf("q=%q: Query.Q = %q", tt.q, r.Query.Q)
+		}
+	}
+}
+
+func TestOtherLayout(t *testing.T) {
+	for in, want := range map[string]string{
+		"[f,fhjdcr":           "хабаровск",
+		"Ljkbyf ,fhcrjuj":     "Долина барского",
+		"Пгфтпвщтп":           "Guangdong",
+		"\"[f,fhjdcr\" -vjcn": "\"хабаровск\" -мост",
+		"`kjxrf":              "ёлочка",
+		"2024 ~KRF":           "2024 ЁЛКА",
+		"Хабаровск Harbin":    "{f,fhjdcr Рфкишт",
+	} {
+		if got, ok := otherLayout(in); got != want || !ok {
+			t.Errorf("otherLayout(%q) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
+	for _, in := range []string{"", "2024", "Xабаровск", "16.03.2025 -"} {
+		if got, ok := otherLayout(in); ok {
+			t.Errorf("otherLayout(%q) = %q, true", in, got)
+		}
+	}
+}
+
 // TestPlanBounds checks that a query's repeats count once and that no
 // query has more than maxClauses clauses of each kind, however long.
 func TestPlanBounds(t *testing.T) {

@@ -38,6 +38,10 @@ type Result struct {
 	// («и», «после») and words of more than 100 letters. The search then
 	// matched every note that the exclusions and filters let pass.
 	Ignored []string
+	// Layout is the text searched in the reader's place, when what they
+	// typed found nothing and the same keys in the other keyboard layout
+	// do («[f,fhjdcr» is «хабаровск»; see otherLayout); "" otherwise.
+	Layout string
 }
 
 // Typo is a reader's word that matched only with a typo: the word as
@@ -87,7 +91,31 @@ type FacetCount struct {
 // into the index's table (see table), where filters, facets and the order
 // by date are worked out; a second bleve search finds where the words are
 // in the page's hits, whose stored fields are loaded and snippets cut.
+//
+// When the reader's words find nothing, they are tried as typed in the
+// other keyboard layout, and what those find is the result (Layout).
 func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
+	res, err := ix.search(ctx, q)
+	if err != nil || res.Total > 0 || !res.Ranked {
+		return res, err
+	}
+	alt, ok := otherLayout(q.Q)
+	if !ok {
+		return res, nil
+	}
+	q.Q = alt
+	other, err := ix.search(ctx, q)
+	if err != nil || other.Total == 0 {
+		return res, err
+	}
+	// The reader's query is kept, for links; the typos are of words the
+	// reader did not type.
+	other.Query.Q, other.Layout, other.Typos, other.Took = res.Query.Q, alt, nil, res.Took+other.Took
+	return other, nil
+}
+
+// search is Search of the reader's text as typed.
+func (ix *Index) search(ctx context.Context, q Query) (*Result, error) {
 	start := time.Now()
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()

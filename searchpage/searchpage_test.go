@@ -492,6 +492,7 @@ func TestTypos(t *testing.T) {
 		{"a typo", "выстафке", `Показаны результаты для <a href="?q=%D0%B2%D1%8B%D1%81%D1%82%D0%B0%D0%B2%D0%BA%D0%B5">«выставке»</a>`},
 		{"a typo in capitals, beside an exact word", "Выстафке Хэйлунцзян", `Показаны результаты для <a href="?q=%D0%92%D1%8B%D1%81%D1%82%D0%B0%D0%B2%D0%BA%D0%B5&#43;%D0%A5%D1%8D%D0%B9%D0%BB%D1%83%D0%BD%D1%86%D0%B7%D1%8F%D0%BD">«Выставке Хэйлунцзян»</a>`},
 		{"nothing found", "зюзюзюзя", ""},
+		{"keys of the other layout", "dscnfdrt", `Показаны результаты для <a href="?q=%D0%B2%D1%8B%D1%81%D1%82%D0%B0%D0%B2%D0%BA%D0%B5">«выставке»</a>`},
 		// A Latin B, a Cyrillic В's twin, is a byte shorter; a zero-width
 		// space three bytes longer than nothing: the words stay as typed.
 		{"a typo in a word of two scripts", "Bыстафке", `Показаны результаты для слов, похожих на «выстафке»`},

@@ -26,7 +26,8 @@ type SearchPage struct {
 	Took  string // seconds
 	Sort  string // "relevance" or "date"
 	// Typos, when not nil, says that words of the query matched only with
-	// typos, and as what.
+	// typos, and as what, or that the query was searched as typed in the
+	// other keyboard layout (search.Result.Layout).
 	Typos *Typos
 	// Ignored are the words of the query when none of them was searched
 	// (search.Result.Ignored): the page says that it shows what the other
@@ -289,7 +290,9 @@ func NewSearchPage(res *search.Result, q search.Query, site *source.Site) *Searc
 	}
 
 	v.Ignored = res.Ignored
-	if len(res.Typos) > 0 {
+	if res.Layout != "" {
+		v.Typos = &Typos{Query: res.Layout, URL: link(func(c *search.Query) { c.Q = res.Layout })}
+	} else if len(res.Typos) > 0 {
 		v.Typos = searchTypos(q.Q, res.Typos)
 		if v.Typos.Query != "" {
 			v.Typos.URL = link(func(c *search.Query) { c.Q = v.Typos.Query })

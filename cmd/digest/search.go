@@ -88,6 +88,9 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if len(res.Ignored) > 0 {
 		fmt.Fprintf(stderr, "not searched for, as stop words or words of more than 100 letters: «%s»\n", strings.Join(res.Ignored, "», «"))
 	}
+	if res.Layout != "" {
+		fmt.Fprintf(stderr, "nothing found as typed: searched as «%s», the same keys in the other keyboard layout\n", res.Layout)
+	}
 	return nil
 }
 
