@@ -105,8 +105,11 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	}
 	q.Q = alt
 	other, err := ix.search(ctx, q)
-	if err != nil || other.Total == 0 {
-		return res, err
+	switch {
+	case err != nil:
+		return nil, err
+	case other.Total == 0:
+		return res, nil
 	}
 	// The reader's query is kept, for links; the typos are of words the
 	// reader did not type.
