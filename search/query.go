@@ -498,8 +498,31 @@ func (ix *Index) fuzzyForms(term, whole string) []string {
 // variants returns the stems of other forms of a reader's word, folded,
 // that the Snowball stemmer cuts apart from its own (term), and which the
 // index has in titles or bodies: a search for a word finds its other
-// forms. The word's forms are made from what may be its nominative, as a
-// noun of one of three kinds, and stemmed:
+// forms. They are the stems of the word's declined forms (declined), and
+// its stem with a vowel that comes and goes taken out or put in
+// (fleetingVowel).
+func (ix *Index) variants(word, term string) []string {
+	var stems []string
+	if forms := declined(word, term); len(forms) > 0 {
+		// One analysis of them all: the word's forms are words.
+		for _, tok := range ix.analyze(strings.Join(forms, " ")) {
+			if !slices.Contains(stems, string(tok.Term)) {
+				stems = append(stems, string(tok.Term))
+			}
+		}
+	}
+	var out []string
+	for _, s := range append(stems, fleetingVowel(term)...) {
+		if s != term && !slices.Contains(out, s) && ix.docFreq(s, field{name: fieldTitle}, field{name: fieldBody}) > 0 {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// declined returns the forms of a reader's word, folded, with its stem
+// term, made from what may be its nominative, as a noun of one of three
+// kinds whose forms the stemmer cuts apart:
 //   - nouns in -ай and -ей, some of whose endings the stemmer takes for an
 //     adjective's («Китай», «Китае» кита; «Китая» кит; «музей», «музее» муз;
 //     «музея», «музеем» музе);
@@ -507,11 +530,7 @@ func (ix *Index) fuzzyForms(term, whole string) []string {
 //     stemmer takes for another form («Абрамов» абрам, «Абрамова» абрамов;
 //     «Хэйлунцзян» хэйлунцзя, «Хэйлунцзяне» хэйлунцзян);
 //   - nouns in -мя («время» врем, «времени» времен).
-//
-// And a vowel that comes and goes before a final к, н, л, ц or р
-// («выставка» выставк, «выставок» выставок; «уровень» уровен, «уровня»
-// уровн; «отец», «отца» отц) is taken out of the stem, or put in.
-func (ix *Index) variants(word, term string) []string {
+func declined(word, term string) []string {
 	var forms []string
 	decline := func(base string, endings []string) {
 		for _, end := range endings {
@@ -550,33 +569,26 @@ func (ix *Index) variants(word, term string) []string {
 			decline(base+"м", myaEndings) // «времени»: времен; «время»
 		}
 	}
-	var stems []string
-	if len(forms) > 0 {
-		// One analysis of them all: the word's forms are words.
-		for _, tok := range ix.analyze(strings.Join(forms, " ")) {
-			if !slices.Contains(stems, string(tok.Term)) {
-				stems = append(stems, string(tok.Term))
-			}
-		}
+	return forms
+}
+
+// fleetingVowel returns the stem term with the vowel that comes and goes
+// before a final к, н, л, ц or р taken out, or put in («выставка» выставк,
+// «выставок» выставок; «уровень» уровен, «уровня» уровн; «отец», «отца»
+// отц).
+func fleetingVowel(term string) []string {
+	t := []rune(term)
+	n := len(t)
+	if n < 3 || !strings.ContainsRune("кнлцр", t[n-1]) {
+		return nil
 	}
-	if t := []rune(term); len(t) >= 3 && strings.ContainsRune("кнлцр", t[len(t)-1]) {
-		n := len(t)
-		switch {
-		case isConsonant(t[n-2]):
-			for _, vowel := range []string{"о", "е"} {
-				stems = append(stems, string(t[:n-1])+vowel+string(t[n-1]))
-			}
-		case (t[n-2] == 'о' || t[n-2] == 'е') && isConsonant(t[n-3]):
-			stems = append(stems, string(t[:n-2])+string(t[n-1]))
-		}
+	switch {
+	case isConsonant(t[n-2]):
+		return []string{string(t[:n-1]) + "о" + string(t[n-1]), string(t[:n-1]) + "е" + string(t[n-1])}
+	case (t[n-2] == 'о' || t[n-2] == 'е') && isConsonant(t[n-3]):
+		return []string{string(t[:n-2]) + string(t[n-1])}
 	}
-	var out []string
-	for _, s := range stems {
-		if s != term && !slices.Contains(out, s) && ix.docFreq(s, field{name: fieldTitle}, field{name: fieldBody}) > 0 {
-			out = append(out, s)
-		}
-	}
-	return out
+	return nil
 }
 
 // The endings of a noun's cases, singular and plural: of a noun in -й
