@@ -46,8 +46,9 @@ func Invisible(r rune) bool {
 }
 
 // mixedWords calls fn with each word of s that Unmixed writes otherwise:
-// where it starts and ends, in bytes, and the word so written.
-func mixedWords(s string, fn func(start, end int, w string)) {
+// where it starts and ends, in bytes, and the word so written. s is a
+// string or a note's bytes, which it does not copy.
+func mixedWords[S string | []byte](s S, fn func(start, end int, w string)) {
 	for i := 0; i < len(s); {
 		j, latin, cyrillic := i, false, false
 	word:
@@ -66,7 +67,7 @@ func mixedWords(s string, fn func(start, end int, w string)) {
 			}
 		}
 		if latin && cyrillic {
-			if w, ok := unmixWord(s[i:j]); ok {
+			if w, ok := unmixWord(string(s[i:j])); ok {
 				fn(i, j, w)
 			}
 		}
@@ -166,14 +167,13 @@ const maxMixedWarnings = 5
 // mixedIn lists the words of a note's file data that mix scripts, with
 // their places; at most maxMixedWarnings, and how many more there are.
 func mixedIn(data []byte) (words []mixedWord, more int) {
-	s := string(data)
-	mixedWords(s, func(i, j int, w string) {
+	mixedWords(data, func(i, j int, w string) {
 		if len(words) == maxMixedWarnings {
 			more++
 			return
 		}
 		line, col := lineCol(data, i)
-		words = append(words, mixedWord{Pos{line, col}, s[i:j], w})
+		words = append(words, mixedWord{Pos{line, col}, string(data[i:j]), w})
 	})
 	return words, more
 }
