@@ -110,8 +110,10 @@ var toRussian, toEnglish = func() (ru, en map[rune]rune) {
 // letters in Russian, each of Cyrillic letters in English, and the keys of
 // punctuation that are letters in the other layout with them
 // («[f,fhjdcr» is «хабаровск», «Пгфтпвщтп» «Guangdong»). A word of both
-// scripts, or of neither, stays as it is.
-func otherLayout(q string) (string, bool) {
+// scripts, or of neither, stays as it is, and so does a word that known
+// reports the notes have: a reader who saw what the first keys typed and
+// switched the layout typed the rest right («[f,fhjdcr выставка»).
+func otherLayout(q string, known func(word string) bool) (string, bool) {
 	words := strings.Fields(q)
 	changed := false
 	for i, w := range words {
@@ -119,7 +121,7 @@ func otherLayout(q string) (string, bool) {
 		cyrillic := strings.ContainsFunc(w, func(r rune) bool { return unicode.Is(unicode.Cyrillic, r) })
 		to := toRussian
 		switch {
-		case latin == cyrillic:
+		case latin == cyrillic || known(w):
 			continue
 		case cyrillic:
 			to = toEnglish
@@ -133,6 +135,18 @@ func otherLayout(q string) (string, bool) {
 		changed = changed || words[i] != w
 	}
 	return strings.Join(words, " "), changed
+}
+
+// knows reports whether the notes have a reader's word as written: every
+// term the analyzer makes of it in some text field, or none to look for
+// (a stop word).
+func (ix *Index) knows(w string) bool {
+	for _, tok := range ix.analyze(clean(w)) {
+		if ix.docFreq(string(tok.Term), textFields...) == 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // isMinus reports whether r excludes the word it starts: a hyphen-minus,

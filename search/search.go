@@ -99,7 +99,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	if err != nil || res.Total > 0 || !res.Ranked {
 		return res, err
 	}
-	alt, ok := otherLayout(q.Q)
+	alt, ok := otherLayout(q.Q, ix.knows)
 	if !ok {
 		return res, nil
 	}
