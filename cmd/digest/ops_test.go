@@ -314,6 +314,8 @@ func TestSearchFeed(t *testing.T) {
 		{"q=Харбин", 200, 1, "Харбин"},
 		{"region=guangdong", 200, 1, "<feed"},
 		{"q=nothingmatchesthis", 200, 0, "<feed"},
+		// Keys of the other layout: the feed is of «харбин», and says so.
+		{"q=%5Bfh%2Cby", 200, 1, "поиск: харбин</title>"},
 		{"per_page=1000", 400, 0, "per_page"},
 		{"region=atlantis", 400, 0, "region"},
 		{"q=%zz", 400, 0, "query string"},

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"net/http"
 	"net/url"
@@ -85,8 +86,8 @@ func searchAtom(res *search.Result, site *source.Site, built time.Time) *feed.Fe
 		query = "?" + params.Encode()
 	}
 	title := s.Title + " — поиск"
-	if res.Query.Q != "" {
-		title += ": " + res.Query.Q
+	if q := cmp.Or(res.Layout, res.Query.Q); q != "" {
+		title += ": " + q // as searched, when that is the other layout's
 	}
 	f := &feed.Feed{Title: title, Language: s.Language, URL: base + ".atom" + query, Home: base + query, Author: s.Title, Updated: built}
 	tax := &site.Taxonomies
