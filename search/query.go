@@ -139,8 +139,13 @@ func otherLayout(q string, known func(word string) bool) (string, bool) {
 
 // knows reports whether the notes have a reader's word as written: every
 // term the analyzer makes of it in some text field, or none to look for
-// (a stop word).
+// (a stop word). A closed index knows every word.
 func (ix *Index) knows(w string) bool {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.closed {
+		return true
+	}
 	for _, tok := range ix.analyze(clean(w)) {
 		if ix.docFreq(string(tok.Term), textFields...) == 0 {
 			return false
