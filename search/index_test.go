@@ -138,6 +138,7 @@ func TestRelevance(t *testing.T) {
 		{"person", "Демешин", []string{expo}, false},
 		{"person with role", "Ли Мин заместитель", []string{deleg}, false},
 		{"person inflected", "Демешина", []string{expo}, false},
+		{"a Chinese name in pinyin", "Li Ming", []string{deleg}, false},
 		{"initials as written", "Д.Ю. Орлов", []string{bridge}, false},
 		// The note writes «канатнoй» with a Latin o; the reader may type a
 		// Latin c.

@@ -203,6 +203,12 @@ func FromNote(n *source.Note, text string, tax *source.Taxonomies) Document {
 	for _, p := range n.People {
 		d.People = append(d.People, personText(p))
 	}
+	// A Chinese name in Palladius's letters is found by its pinyin too.
+	for _, p := range n.People {
+		if py := source.Pinyin(p.Name); py != "" {
+			d.People = append(d.People, py)
+		}
+	}
 	if tax != nil {
 		// The registries' other spellings and names in English and
 		// Chinese find a person or organization too.

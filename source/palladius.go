@@ -1,0 +1,164 @@
+package source
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// Chinese names are written in notes in Cyrillic letters by the Palladius
+// system («Си Цзиньпин»), and in English by pinyin («Xi Jinping»): Pinyin
+// reads the one as the other, syllable by syllable, so that a search for a
+// person's pinyin name finds the notes that name them in Russian.
+
+// pinyinSyllables are the syllables of Mandarin in pinyin, without tones;
+// ü is written v.
+const pinyinSyllables = `a ai an ang ao ba bai ban bang bao bei ben beng bi bian biao bie bin bing bo bu
+ca cai can cang cao ce cen ceng ci cong cou cu cuan cui cun cuo
+cha chai chan chang chao che chen cheng chi chong chou chu chua chuai chuan chuang chui chun chuo
+da dai dan dang dao de dei deng di dia dian diao die ding diu dong dou du duan dui dun duo
+e ei en eng er fa fan fang fei fen feng fo fou fu
+ga gai gan gang gao ge gei gen geng gong gou gu gua guai guan guang gui gun guo
+ha hai han hang hao he hei hen heng hong hou hu hua huai huan huang hui hun huo
+ji jia jian jiang jiao jie jin jing jiong jiu ju juan jue jun
+ka kai kan kang kao ke ken keng kong kou ku kua kuai kuan kuang kui kun kuo
+la lai lan lang lao le lei leng li lia lian liang liao lie lin ling liu long lou lu luan lun luo lv lve
+ma mai man mang mao me mei men meng mi mian miao mie min ming miu mo mou mu
+na nai nan nang nao ne nei nen neng ni nian niang niao nie nin ning niu nong nu nuan nuo nv nve
+o ou pa pai pan pang pao pei pen peng pi pian piao pie pin ping po pou pu
+qi qia qian qiang qiao qie qin qing qiong qiu qu quan que qun
+ran rang rao re ren reng ri rong rou ru ruan rui run ruo
+sa sai san sang sao se sen seng si song sou su suan sui sun suo
+sha shai shan shang shao she shei shen sheng shi shou shu shua shuai shuan shuang shui shun shuo
+ta tai tan tang tao te teng ti tian tiao tie ting tong tou tu tuan tui tun tuo
+wa wai wan wang wei wen weng wo wu xi xia xian xiang xiao xie xin xing xiong xiu xu xuan xue xun
+ya yan yang yao ye yi yin ying yong you yu yuan yue yun
+za zai zan zang zao ze zei zen zeng zi zong zou zu zuan zui zun zuo
+zha zhai zhan zhang zhao zhe zhen zheng zhi zhong zhou zhu zhua zhuai zhuan zhuang zhui zhun zhuo`
+
+// palladius gives the pinyin of each syllable in Palladius's letters:
+// «цзинь» jin; ü is written u, as English texts write it («Люй» Lu).
+var palladius = func() map[string]string {
+	initials := []struct{ pinyin, cyr string }{
+		{"zh", "чж"}, {"ch", "ч"}, {"sh", "ш"}, {"b", "б"}, {"p", "п"}, {"m", "м"}, {"f", "ф"}, {"d", "д"},
+		{"t", "т"}, {"n", "н"}, {"l", "л"}, {"g", "г"}, {"k", "к"}, {"h", "х"}, {"j", "цз"}, {"q", "ц"},
+		{"x", "с"}, {"r", "ж"}, {"z", "цз"}, {"c", "ц"}, {"s", "с"},
+	}
+	finals := map[string]string{
+		"a": "а", "ai": "ай", "an": "ань", "ang": "ан", "ao": "ао", "e": "э", "ei": "эй", "en": "энь",
+		"eng": "эн", "er": "эр", "o": "о", "ou": "оу", "ong": "ун", "i": "и", "ia": "я", "ian": "янь",
+		"iang": "ян", "iao": "яо", "ie": "е", "in": "инь", "ing": "ин", "iong": "юн", "iu": "ю", "u": "у",
+		"ua": "уа", "uai": "уай", "uan": "уань", "uang": "уан", "ui": "уй", "un": "унь", "uo": "о",
+		"v": "юй", "ve": "юэ", "van": "юань", "vn": "юнь",
+	}
+	// Syllables without an initial, and with y or w for one; and hui,
+	// which Palladius writes otherwise than gui or dui.
+	m := map[string]string{
+		"hui": "хуэй",
+		"ya":  "я", "yan": "янь", "yang": "ян", "yao": "яо", "ye": "е", "yi": "и", "yin": "инь", "ying": "ин",
+		"yong": "юн", "you": "ю", "yu": "юй", "yuan": "юань", "yue": "юэ", "yun": "юнь", "wa": "ва",
+		"wai": "вай", "wan": "вань", "wang": "ван", "wei": "вэй", "wen": "вэнь", "weng": "вэн", "wo": "во",
+		"wu": "у",
+	}
+	out := map[string]string{}
+	for _, syl := range strings.Fields(pinyinSyllables) {
+		cyr, ok := m[syl]
+		if !ok {
+			final := syl
+			for _, in := range initials {
+				if rest, found := strings.CutPrefix(syl, in.pinyin); found {
+					final, cyr = rest, in.cyr
+					break
+				}
+			}
+			f := finals[final]
+			switch {
+			case final == "i" && (cyr == "цз" && syl[0] == 'z' || syl == "ci" || syl == "si"):
+				f = "ы" // zi, ci, si
+			case strings.HasPrefix(final, "u") && strings.ContainsRune("jqx", rune(syl[0])):
+				f = finals["v"+final[1:]] // ju, quan, xun: ü
+			}
+			cyr += f
+		}
+		if _, taken := out[cyr]; !taken {
+			out[cyr] = strings.ReplaceAll(syl, "v", "u")
+		}
+	}
+	return out
+}()
+
+// Pinyin returns a Chinese person's name, written in Palladius's letters
+// with the surname first («Си Цзиньпин», «Чжан Гоцин»), in pinyin, lower
+// case, the syllables of each word together: «xi jinping», «zhang
+// guoqing». It returns "" for a name that is not one: of one word, or whose
+// first word is not one syllable (a surname; Russian names begin with a
+// given name of more), or with a word that is not made of syllables.
+func Pinyin(name string) string {
+	words := strings.Fields(Fold(name))
+	if len(words) < 2 {
+		return ""
+	}
+	out := make([]string, len(words))
+	for i, w := range words {
+		// A ъ parts syllables where they could be read otherwise
+		// («Чанъань», Chang'an).
+		var syls []string
+		for _, part := range strings.Split(w, "ъ") {
+			s := syllables(part)
+			if s == nil {
+				return ""
+			}
+			syls = append(syls, s...)
+		}
+		if i == 0 && len(syls) != 1 {
+			return ""
+		}
+		for _, s := range syls {
+			out[i] += palladius[s]
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+// syllables splits a word in Palladius's letters, lower case, into
+// syllables, or returns nil when it cannot be. Where it can be split in
+// several ways («хунань»: ху-нань or хун-ань), the one with the fewest
+// syllables that begin with a vowel is taken, as Palladius writes a
+// syllable that begins with one after a ъ («Чанъань»), then the one with
+// the fewest syllables.
+func syllables(w string) []string {
+	type best struct {
+		ok            bool
+		vowels, count int
+		from          int // where the last syllable begins
+	}
+	// at[i] is the best split of w[:i].
+	at := make([]best, len(w)+1)
+	at[0].ok = true
+	for i := 0; i < len(w); i++ {
+		if !at[i].ok {
+			continue
+		}
+		for j := i + 1; j <= len(w) && j-i <= 12; j++ { // a syllable has at most six letters
+			if _, ok := palladius[w[i:j]]; !ok {
+				continue
+			}
+			r, _ := utf8.DecodeRuneInString(w[i:])
+			v := at[i].vowels
+			if i > 0 && strings.ContainsRune("аеэиоуюя", r) {
+				v++
+			}
+			c := at[i].count + 1
+			if b := at[j]; !b.ok || v < b.vowels || v == b.vowels && c < b.count {
+				at[j] = best{true, v, c, i}
+			}
+		}
+	}
+	if len(w) == 0 || !at[len(w)].ok {
+		return nil
+	}
+	var out []string
+	for j := len(w); j > 0; j = at[j].from {
+		out = append([]string{w[at[j].from:j]}, out...)
+	}
+	return out
+}
