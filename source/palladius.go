@@ -50,11 +50,9 @@ var palladius = func() map[string]string {
 		"ua": "уа", "uai": "уай", "uan": "уань", "uang": "уан", "ui": "уй", "un": "унь", "uo": "о",
 		"v": "юй", "ve": "юэ", "van": "юань", "vn": "юнь",
 	}
-	// Syllables without an initial, and with y or w for one; and hui,
-	// which Palladius writes otherwise than gui or dui.
+	// Syllables without an initial, and with y or w for one.
 	m := map[string]string{
-		"hui": "хуэй",
-		"ya":  "я", "yan": "янь", "yang": "ян", "yao": "яо", "ye": "е", "yi": "и", "yin": "инь", "ying": "ин",
+		"ya": "я", "yan": "янь", "yang": "ян", "yao": "яо", "ye": "е", "yi": "и", "yin": "инь", "ying": "ин",
 		"yong": "юн", "you": "ю", "yu": "юй", "yuan": "юань", "yue": "юэ", "yun": "юнь", "wa": "ва",
 		"wai": "вай", "wan": "вань", "wang": "ван", "wei": "вэй", "wen": "вэнь", "weng": "вэн", "wo": "во",
 		"wu": "у",
@@ -83,6 +81,7 @@ var palladius = func() map[string]string {
 			out[cyr] = strings.ReplaceAll(syl, "v", "u")
 		}
 	}
+	out["хуэй"] = "hui" // as Palladius writes it, unlike gui or dui
 	return out
 }()
 
