@@ -163,7 +163,7 @@ func noteError(n *source.Note, err error) *source.FileError {
 // repeated is the warning for a note whose text repeats a word more than
 // the index keeps (search.Document's Cut), or nil.
 func repeated(n *source.Note, text string) error {
-	word := search.FromNote(n, text, nil).Cut
+	word := search.Cut(n, text)
 	if word == "" {
 		return nil
 	}

@@ -250,6 +250,26 @@ func FromNote(n *source.Note, text string, tax *source.Taxonomies) Document {
 // (docs/INDEX.md); no note that is text repeats a word that often.
 const MaxRepeats = 2000
 
+// Cut is FromNote(n, text, nil).Cut, the word where a text field of the
+// note's document is cut, without making the document when the note has
+// too few words, all its fields together, for any term to come
+// MaxRepeats+1 times: the build asks it of every note, and the document
+// cleans every text. Cleaning makes no more words than the text had, and a
+// name's pinyin as many as the name.
+func Cut(n *source.Note, text string) string {
+	budget := MaxRepeats
+	for _, s := range append([]string{n.Title, n.Summary, text}, slices.Concat(n.Organizations, n.Places)...) {
+		budget = fewWords(s, budget)
+	}
+	for _, p := range n.People {
+		budget = fewWords(p.Name, fewWords(personText(p), budget))
+	}
+	if budget >= 0 {
+		return ""
+	}
+	return FromNote(n, text, nil).Cut
+}
+
 // capped returns the texts of a field as its document holds them: up to
 // where one of their terms, as the analyzer makes them, comes for the
 // MaxRepeats+1th time in them all, the text it is in cut there and the

@@ -196,6 +196,12 @@ func TestRepeatedWordsIndexed(t *testing.T) {
 	if w := FromNote(&n, "Выставка в Харбине", nil).Cut; w != "" {
 		t.Errorf("Cut of a short text = %q", w)
 	}
+	// Cut, which makes no document for a short note, says the same.
+	for _, text := range []string{text, "Выставка в Харбине"} {
+		if got, want := Cut(&n, text), FromNote(&n, text, nil).Cut; got != want {
+			t.Errorf("Cut = %q, FromNote's Cut %q", got, want)
+		}
+	}
 }
 
 func BenchmarkClean(b *testing.B) {
