@@ -252,8 +252,10 @@ func oneEdit(a, b string) bool {
 // first letter of a word, which a writer checks, or any letter of a word of
 // three letters or fewer, as the syllables of Chinese names are written in
 // Russian («Дэн Вэй» and «Фэн Вэй», «Лу Вэнь» and «Лю Вэнь» are four
-// people). On a site of Chinese partners, a warning for each such pair
-// would bury the few that are misspellings.
+// people), or any letter but a soft sign of a word in Palladius's
+// syllables in both names.
+// On a site of Chinese partners, a warning for each such pair would bury
+// the few that are misspellings.
 func tellsApart(a, b string) bool {
 	if len(a) < len(b) {
 		a, b = b, a // a holds the letter, when one was added or taken away
@@ -265,15 +267,25 @@ func tellsApart(a, b string) bool {
 	for at > 0 && !utf8.RuneStart(a[at]) {
 		at-- // back to the start of the letter
 	}
-	if r, _ := utf8.DecodeRuneInString(a[at:]); isNameSeparator(r) {
+	r, _ := utf8.DecodeRuneInString(a[at:])
+	if isNameSeparator(r) {
 		return false // a space, or a dot: not a letter of a word
 	}
 	start := strings.LastIndexFunc(a[:at], isNameSeparator) + 1
-	end := len(a)
-	if i := strings.IndexFunc(a[at:], isNameSeparator); i >= 0 {
-		end = at + i
+	word := func(s string) string { // the word of s from start
+		if i := strings.IndexFunc(s[start:], isNameSeparator); i >= 0 {
+			return s[start : start+i]
+		}
+		return s[start:]
 	}
-	return at == start || utf8.RuneCountInString(a[start:end]) <= 3
+	// A syllable of a Chinese word changed is another character, another
+	// name («Цзинь Яньган», «Цзинь Яньфан»; «провинции Хубэй», «провинции
+	// Хэбэй»), but for a soft sign, the commonest slip in them («Чэн Мэй»,
+	// «Чэнь Мэй»).
+	if r != 'ь' && syllables(word(a)) != nil && syllables(word(b)) != nil {
+		return true
+	}
+	return at == start || utf8.RuneCountInString(word(a)) <= 3
 }
 
 // nameWords splits a folded name into words, initials with their dots
