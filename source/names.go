@@ -253,9 +253,8 @@ func oneEdit(a, b string) bool {
 // three letters or fewer, as the syllables of Chinese names are written in
 // Russian («Дэн Вэй» and «Фэн Вэй», «Лу Вэнь» and «Лю Вэнь» are four
 // people), or any letter but a soft sign of a word in Palladius's
-// syllables in both names.
-// On a site of Chinese partners, a warning for each such pair would bury
-// the few that are misspellings.
+// syllables in both names. On a site of Chinese partners, a warning for
+// each such pair would bury the few that are misspellings.
 func tellsApart(a, b string) bool {
 	if len(a) < len(b) {
 		a, b = b, a // a holds the letter, when one was added or taken away
