@@ -139,6 +139,7 @@ func TestRelevance(t *testing.T) {
 		{"person with role", "Ли Мин заместитель", []string{deleg}, false},
 		{"person inflected", "Демешина", []string{expo}, false},
 		{"a Chinese name in pinyin", "Li Ming", []string{deleg}, false},
+		{"a Chinese place in pinyin", "Suifenhe", []string{bridge}, false},
 		{"initials as written", "Д.Ю. Орлов", []string{bridge}, false},
 		// The note writes «канатнoй» with a Latin o; the reader may type a
 		// Latin c.

@@ -209,6 +209,7 @@ func FromNote(n *source.Note, text string, tax *source.Taxonomies) Document {
 			d.People = append(d.People, py)
 		}
 	}
+
 	if tax != nil {
 		// The registries' other spellings and names in English and
 		// Chinese find a person or organization too.
@@ -225,6 +226,12 @@ func FromNote(n *source.Note, text string, tax *source.Taxonomies) Document {
 		}
 		for _, slug := range n.Sectors {
 			d.Names = appendNames(d.Names, tax.Sectors, slug)
+		}
+	}
+	// A Chinese place in Palladius's letters too.
+	for _, p := range n.Places {
+		if py := source.PlacePinyin(p); py != "" {
+			d.Places = append(slices.Clip(d.Places), py) // a copy: the note's own list stays
 		}
 	}
 	for _, texts := range []*[]string{&d.People, &d.Orgs, &d.Places, &d.Names} {

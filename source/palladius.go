@@ -96,6 +96,21 @@ func Pinyin(name string) string {
 	if len(words) < 2 {
 		return ""
 	}
+	return pinyinOf(words, true)
+}
+
+// PlacePinyin returns a place's name written in Palladius's letters
+// («Суйфэньхэ», «Далянь») in pinyin, as Pinyin does a person's: «suifenhe»,
+// «dalian»; "" when a word of it is not made of syllables. A Russian name
+// made of them («Чита») gets one too, which finds nothing else.
+func PlacePinyin(name string) string {
+	return pinyinOf(strings.Fields(Fold(name)), false)
+}
+
+// pinyinOf is the pinyin of words in Palladius's letters, folded, or ""
+// when a word is not made of syllables, or, with surname, when the first
+// word is not one.
+func pinyinOf(words []string, surname bool) string {
 	out := make([]string, len(words))
 	for i, w := range words {
 		// A ъ parts syllables where they could be read otherwise
@@ -108,7 +123,7 @@ func Pinyin(name string) string {
 			}
 			syls = append(syls, s...)
 		}
-		if i == 0 && len(syls) != 1 {
+		if surname && i == 0 && len(syls) != 1 {
 			return ""
 		}
 		for _, s := range syls {

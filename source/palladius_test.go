@@ -39,3 +39,21 @@ func TestPinyin(t *testing.T) {
 		}
 	}
 }
+
+func TestPlacePinyin(t *testing.T) {
+	for name, want := range map[string]string{
+		"Суйфэньхэ":  "suifenhe",
+		"Далянь":     "dalian",
+		"Циндао":     "qingdao",
+		"Шицзячжуан": "shijiazhuang",
+		"Хэйхэ":      "heihe",
+		"Москва":     "",
+		"Хух-Хото":   "",
+		"Урумчи":     "",
+		"":           "",
+	} {
+		if got := PlacePinyin(name); got != want {
+			t.Errorf("PlacePinyin(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
