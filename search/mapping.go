@@ -420,13 +420,18 @@ func clean(s string) string {
 // cleanAll is texts cleaned: texts itself when clean changes none, which
 // may be a note's own list, else a copy.
 func cleanAll(texts []string) []string {
-	i := slices.IndexFunc(texts, func(s string) bool { return clean(s) != s })
-	if i < 0 {
-		return texts
+	var out []string // the copy, from the first text clean changes
+	for i, s := range texts {
+		c := clean(s)
+		if c != s && out == nil {
+			out = slices.Clone(texts)
+		}
+		if out != nil {
+			out[i] = c
+		}
 	}
-	out := slices.Clone(texts)
-	for ; i < len(out); i++ {
-		out[i] = clean(out[i])
+	if out == nil {
+		return texts
 	}
 	return out
 }
