@@ -228,11 +228,16 @@ func FromNote(n *source.Note, text string, tax *source.Taxonomies) Document {
 			d.Names = appendNames(d.Names, tax.Sectors, slug)
 		}
 	}
-	// A Chinese place in Palladius's letters too.
+	// A Chinese place in Palladius's letters too, into a copy: the note's
+	// own list stays as written.
+	var places []string
 	for _, p := range n.Places {
 		if py := source.PlacePinyin(p); py != "" {
-			d.Places = append(slices.Clip(d.Places), py) // a copy: the note's own list stays
+			places = append(places, py)
 		}
+	}
+	if len(places) > 0 {
+		d.Places = slices.Concat(d.Places, places)
 	}
 	for _, texts := range []*[]string{&d.People, &d.Orgs, &d.Places, &d.Names} {
 		*texts = cleanAll(*texts)
