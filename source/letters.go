@@ -36,13 +36,10 @@ func Unmixed(s string) string {
 // they make another word of it («Хаба\u2060ровск»). Invisible tells them.
 const Invisibles = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 
-// Invisible reports whether r is one of Invisibles.
+// Invisible reports whether r is one of Invisibles. The letters of most
+// texts, ASCII and Cyrillic, are told at once: none is.
 func Invisible(r rune) bool {
-	switch r {
-	case '\u00ad', '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff':
-		return true
-	}
-	return false
+	return (r == '\u00ad' || r >= '\u200b') && strings.ContainsRune(Invisibles, r)
 }
 
 // mixedWords calls fn with each word of s that Unmixed writes otherwise:
