@@ -1,6 +1,7 @@
 package source
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -113,17 +114,8 @@ func PlacePinyin(name string) string {
 func pinyinOf(words []string, surname bool) string {
 	out := make([]string, len(words))
 	for i, w := range words {
-		// A ъ parts syllables where they could be read otherwise
-		// («Чанъань», Chang'an).
-		var syls []string
-		for _, part := range strings.Split(w, "ъ") {
-			s := syllables(part)
-			if s == nil {
-				return ""
-			}
-			syls = append(syls, s...)
-		}
-		if surname && i == 0 && len(syls) != 1 {
+		syls := syllables(w)
+		if syls == nil || surname && i == 0 && len(syls) != 1 {
 			return ""
 		}
 		for _, s := range syls {
@@ -134,12 +126,25 @@ func pinyinOf(words []string, surname bool) string {
 }
 
 // syllables splits a word in Palladius's letters, lower case, into
-// syllables, or returns nil when it cannot be. Where it can be split in
-// several ways («хунань»: ху-нань or хун-ань), the one with the fewest
-// syllables that begin with a vowel is taken, as Palladius writes a
-// syllable that begins with one after a ъ («Чанъань»), then the one with
-// the fewest syllables.
+// syllables, or returns nil when it cannot be. A ъ parts syllables where
+// they could be read otherwise («чанъань», Chang'an); where a part can be
+// split in several ways («хунань»: ху-нань or хун-ань), the split with the
+// fewest syllables that begin with a vowel is taken, as Palladius would
+// have written a ъ before one, then the one with the fewest syllables.
 func syllables(w string) []string {
+	var out []string
+	for _, part := range strings.Split(w, "ъ") {
+		s := partSyllables(part)
+		if s == nil {
+			return nil
+		}
+		out = append(out, s...)
+	}
+	return out
+}
+
+// partSyllables is syllables of a word without ъ.
+func partSyllables(w string) []string {
 	type best struct {
 		ok            bool
 		vowels, count int
@@ -152,14 +157,13 @@ func syllables(w string) []string {
 		if !at[i].ok {
 			continue
 		}
+		v := at[i].vowels // with a syllable from i
+		if r, _ := utf8.DecodeRuneInString(w[i:]); i > 0 && strings.ContainsRune("аеэиоуюя", r) {
+			v++
+		}
 		for j := i + 1; j <= len(w) && j-i <= 12; j++ { // a syllable has at most six letters
 			if _, ok := palladius[w[i:j]]; !ok {
 				continue
-			}
-			r, _ := utf8.DecodeRuneInString(w[i:])
-			v := at[i].vowels
-			if i > 0 && strings.ContainsRune("аеэиоуюя", r) {
-				v++
 			}
 			c := at[i].count + 1
 			if b := at[j]; !b.ok || v < b.vowels || v == b.vowels && c < b.count {
@@ -172,7 +176,8 @@ func syllables(w string) []string {
 	}
 	var out []string
 	for j := len(w); j > 0; j = at[j].from {
-		out = append([]string{w[at[j].from:j]}, out...)
+		out = append(out, w[at[j].from:j])
 	}
+	slices.Reverse(out)
 	return out
 }
