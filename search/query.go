@@ -389,7 +389,7 @@ func (ix *Index) planExcluded(p *plan, ph string, word bool) {
 }
 
 // orInYear is q, or, when tok is a word of four digits that names a year
-// notes may have (source.FirstYear to LastYear), q or the events of that
+// notes may have (source.YearInRange), q or the events of that
 // year: a reader's «2019» asks for them as much as for the notes that write
 // it, and most notes name their month and day, not their year.
 func orInYear(q query.Query, tok *analysis.Token) query.Query {
@@ -397,7 +397,7 @@ func orInYear(q query.Query, tok *analysis.Token) query.Query {
 		return q
 	}
 	year, err := strconv.Atoi(string(tok.Term))
-	if err != nil || year < source.FirstYear || year > source.LastYear {
+	if err != nil || !source.YearInRange(year) {
 		return q
 	}
 	from := time.Date(year, time.January, 1, 0, 0, 0, 0, time.UTC)
@@ -412,7 +412,7 @@ func dateSpan(w string) (from, to time.Time, ok bool) {
 		layout       string
 		months, days int
 	}{{time.DateOnly, 0, 1}, {"2.1.2006", 0, 1}, {"2006-01", 1, 0}, {"1.2006", 1, 0}} {
-		if t, err := time.Parse(l.layout, w); err == nil && t.Year() >= source.FirstYear && t.Year() <= source.LastYear {
+		if t, err := time.Parse(l.layout, w); err == nil && source.YearInRange(t.Year()) {
 			return t, t.AddDate(0, l.months, l.days), true
 		}
 	}

@@ -454,6 +454,9 @@ const (
 	LastYear  = 2200
 )
 
+// YearInRange reports whether a note's date may be of the year y.
+func YearInRange(y int) bool { return y >= FirstYear && y <= LastYear }
+
 // parseDate reads YYYY-MM-DD or RFC 3339. A date-only value is midnight UTC.
 func parseDate(p *problems, file string, f field) time.Time {
 	s := scalar(p, file, f)
@@ -477,7 +480,7 @@ func parseDate(p *problems, file string, f field) time.Time {
 		}
 		return time.Time{}
 	}
-	if t.Year() < FirstYear || t.Year() > LastYear {
+	if !YearInRange(t.Year()) {
 		p.add(file, f.val.line, f.val.col, "%s %s: year out of range", f.key, q(s))
 		return time.Time{}
 	}

@@ -93,7 +93,7 @@ func Scaffold(src *Site, spec NoteSpec) (*Scaffolded, error) {
 	if date.IsZero() {
 		date = now
 	}
-	if y := date.Year(); y < FirstYear || y > LastYear {
+	if !YearInRange(date.Year()) {
 		bad("date", fmt.Errorf("%s: year out of range", day(date)))
 	}
 
