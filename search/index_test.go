@@ -140,6 +140,10 @@ func TestRelevance(t *testing.T) {
 		{"person inflected", "Демешина", []string{expo}, false},
 		{"a Chinese name in pinyin", "Li Ming", []string{deleg}, false},
 		{"a Chinese place in pinyin", "Suifenhe", []string{bridge}, false},
+		{"a Russian name in Latin letters", "Dmitry Demeshin", []string{expo}, false},
+		{"a Russian name in another Latin spelling", "Dmitriy Demeshin", []string{expo}, false},
+		{"a Russian name in Latin letters with a typo", "Vasilii Orlov", []string{bridge}, false},
+		{"a Russian place in Latin letters", "Blagoveshchensk", []string{bridge}, false},
 		{"initials as written", "Д.Ю. Орлов", []string{bridge}, false},
 		// The note writes «канатнoй» with a Latin o; the reader may type a
 		// Latin c.

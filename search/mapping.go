@@ -203,11 +203,8 @@ func FromNote(n *source.Note, text string, tax *source.Taxonomies) Document {
 	for _, p := range n.People {
 		d.People = append(d.People, personText(p))
 	}
-	// A Chinese name in Palladius's letters is found by its pinyin too.
 	for _, p := range n.People {
-		if py := source.Pinyin(p.Name); py != "" {
-			d.People = append(d.People, py)
-		}
+		d.People = append(d.People, inLatin(p.Name, source.Pinyin)...)
 	}
 
 	if tax != nil {
@@ -228,13 +225,11 @@ func FromNote(n *source.Note, text string, tax *source.Taxonomies) Document {
 			d.Names = appendNames(d.Names, tax.Sectors, slug)
 		}
 	}
-	// A Chinese place in Palladius's letters too, into a copy: the note's
-	// own list stays as written.
+	// Places in Latin letters too, into a copy: the note's own list stays
+	// as written.
 	var places []string
 	for _, p := range n.Places {
-		if py := source.PlacePinyin(p); py != "" {
-			places = append(places, py)
-		}
+		places = append(places, inLatin(p, source.PlacePinyin)...)
 	}
 	if len(places) > 0 {
 		d.Places = slices.Concat(d.Places, places)
@@ -254,6 +249,17 @@ func FromNote(n *source.Note, text string, tax *source.Taxonomies) Document {
 	return d
 }
 
+// inLatin returns a name in the Latin letters English texts write it
+// with: a Chinese name in Palladius's letters in pinyin, by pinyin (which
+// says whether it is one), else a Russian one in its Latin spellings
+// (source.Latin), else nothing.
+func inLatin(name string, pinyin func(string) string) []string {
+	if py := pinyin(name); py != "" {
+		return []string{py}
+	}
+	return source.Latin(name)
+}
+
 // MaxRepeats is how many times a text field of a note's document may have
 // one term. bleve's phrase searcher pairs every place of a phrase's word in
 // a field with every place of the next word, so that a note repeating two
@@ -266,15 +272,22 @@ const MaxRepeats = 2000
 // note's document is cut, without making the document when the note has
 // too few words, all its fields together, for any term to come
 // MaxRepeats+1 times: the build asks it of every note, and the document
-// cleans every text. Cleaning makes no more words than the text had, and a
-// name's pinyin as many as the name.
+// cleans every text. Cleaning makes no more words than the text had, and
+// each Latin spelling of a name (inLatin) as many as the name.
 func Cut(n *source.Note, text string) string {
 	budget := MaxRepeats
 	for _, s := range append([]string{n.Title, n.Summary, text}, slices.Concat(n.Organizations, n.Places)...) {
 		budget = fewWords(s, budget)
 	}
+	names := slices.Clone(n.Places)
 	for _, p := range n.People {
-		budget = fewWords(p.Name, fewWords(personText(p), budget))
+		budget = fewWords(personText(p), budget)
+		names = append(names, p.Name)
+	}
+	for _, s := range names {
+		for range source.LatinSpellings {
+			budget = fewWords(s, budget)
+		}
 	}
 	if budget >= 0 {
 		return ""

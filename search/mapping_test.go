@@ -113,9 +113,10 @@ func TestFromNoteCleans(t *testing.T) {
 	d := FromNote(&n, "Текст с ма\u0301рками", nil)
 	for _, c := range []struct{ got, want []string }{
 		{[]string{d.Title, d.Body}, []string{"Делегация из Хабаровска", "Текст с марками"}},
-		{d.People, []string{"Василий Орлов, мэр"}},
+		// With the names' Latin spellings, of the names as search reads them.
+		{d.People, []string{"Василий Орлов, мэр", "vasiliy orlov", "vasily orlov", "vasili orlov"}},
 		{d.Orgs, []string{"Технопарк", "ОЭЗ «Технополис»"}},
-		{d.Places, []string{"Благовещенск"}},
+		{d.Places, []string{"Благовещенск", "blagoveshchensk"}},
 		{n.Organizations, []string{"Технопарк", "ОЭЗ «Texнополис»"}},
 	} {
 		if !slices.Equal(c.got, c.want) {
@@ -201,6 +202,12 @@ func TestRepeatedWordsIndexed(t *testing.T) {
 		if got, want := Cut(&n, text), FromNote(&n, text, nil).Cut; got != want {
 			t.Errorf("Cut = %q, FromNote's Cut %q", got, want)
 		}
+	}
+	// A name's Latin spellings count: «demeshin» comes three times a name.
+	many := n
+	many.People = slices.Repeat([]source.Person{{Name: "Дмитрий Демешин"}}, MaxRepeats/3+1)
+	if got, want := Cut(&many, "Выставка"), FromNote(&many, "Выставка", nil).Cut; got != want || want != "demeshin" {
+		t.Errorf("Cut = %q, FromNote's Cut %q, want «demeshin»", got, want)
 	}
 }
 

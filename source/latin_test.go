@@ -1,0 +1,48 @@
+package source
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestLatin(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		want []string
+	}{
+		{"Фёдор Лазарев", []string{"fyodor lazarev", "fedor lazarev"}},
+		{"Дмитрий Демешин", []string{"dmitriy demeshin", "dmitry demeshin", "dmitri demeshin"}},
+		{"Екатерина Маркова", []string{"yekaterina markova", "ekaterina markova"}},
+		{"Мария Ильина", []string{"mariya ilyina", "maria ilina"}},
+		{"Андрей Юрьевич Воробьёв", []string{"andrey yuryevich vorobyov", "andrei yurevich vorobev"}},
+		{"Александр Хрущёв", []string{"aleksandr khrushchov", "alexandr khrushchev"}},
+		{"Алексей Савельев", []string{"aleksey savelyev", "alexei savelev"}},
+		{"Валентина Матвиенко", []string{"valentina matviyenko", "valentina matvienko"}},
+		{"Евгений Цой", []string{"yevgeniy tsoy", "evgeny tsoi", "evgeni tsoi"}},
+		{"Наталья Ковальчук", []string{"natalya kovalchuk"}},
+		{"А. Ю. Воробьёв", []string{"a. yu. vorobyov", "a. yu. vorobev"}},
+		{"Ростов-на-Дону", []string{"rostov-na-donu"}},
+		{"Благовещенск", []string{"blagoveshchensk"}},
+		{"Сыктывкар", []string{"syktyvkar"}},
+		// Letters read as search reads them: decomposed, stressed, with a
+		// Latin look-alike or a character of no width.
+		{"Федо\u0301р Ле\u0308вин", []string{"fedor lyovin", "fedor levin"}},
+		{"Coбянин", []string{"sobyanin"}},
+		{"Соб\u200bянин", []string{"sobyanin"}},
+		{"ИВАН ПЕТРОВ", []string{"ivan petrov"}},
+		// Not Russian letters, or none.
+		{"John Smith", nil},
+		{"ТехноPark", nil},
+		{"Мирослав Кравчук-Їжак", nil},
+		{"习近平", nil},
+		{"", nil},
+		{"1990 — 2000", nil},
+	} {
+		if got := Latin(tt.name); !slices.Equal(got, tt.want) {
+			t.Errorf("Latin(%q) = %q, want %q", tt.name, got, tt.want)
+		}
+		if n := len(Latin(tt.name)); n > LatinSpellings {
+			t.Errorf("Latin(%q) gives %d spellings, more than LatinSpellings", tt.name, n)
+		}
+	}
+}
