@@ -389,6 +389,14 @@ func TestVariants(t *testing.T) {
 			t.Errorf("q=%q: taken for a typo: %+v", tt.q, r.Typos)
 		}
 	}
+	// The form typed comes before the other forms.
+	for q, first := range map[string]string{"выставок": "/2024/b/", "выставка": "/2024/a/", "Абрамовым": "/2024/m/", "Китай": "/2024/c/"} {
+		for i, u := range urls(search(t, ix, Query{Q: q}))[:3] {
+			if !strings.HasPrefix(u, first) {
+				t.Errorf("q=%q: hit %d is %s, want the notes of %s first", q, i, u, first)
+			}
+		}
+	}
 }
 
 func TestTypoRanksBelowExact(t *testing.T) {

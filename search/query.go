@@ -184,6 +184,12 @@ const maxFuzzyTokens = 8
 // «экономические» apart, even twice each.
 const compoundBoost = 2
 
+// variantBoost weighs a match of another form of a reader's word (see
+// variants) against one of the form typed: a rule of endings makes some
+// stems of other words («посла», of «посол», finds «поселить»), which
+// should not come before the word that was typed.
+const variantBoost = 0.5
+
 // fuzzyBoost weighs a match within an edit distance against an exact one,
 // so that a typo finds a note but exact matches come first.
 const fuzzyBoost = 0.2
@@ -460,17 +466,22 @@ func (ix *Index) analyze(text string) analysis.TokenStream {
 	return ix.analyzer.Analyze([]byte(text))
 }
 
-// wordQuery matches any of terms in any of fields, or, at a fifth of the
-// weight, any of the fuzzy forms within an edit or two (see fuzzyForms),
-// the first letter kept; seen, when not nil, keeps the fuzzy forms'
-// candidate terms for other queries of the same search.
+// wordQuery matches any of terms in any of fields, the first, the reader's
+// own, at full weight, the others, the stems of its other forms, at
+// variantBoost; or, at fuzzyBoost, any of the fuzzy forms within an edit or
+// two (see fuzzyForms), the first letter kept. seen, when not nil, keeps
+// the fuzzy forms' candidate terms for other queries of the same search.
 func wordQuery(terms []string, fuzzyForms []string, fields []field, seen *fuzzySeen) query.Query {
 	var alts []query.Query
-	for _, term := range terms {
+	for i, term := range terms {
 		for _, f := range fields {
 			q := bleve.NewTermQuery(term)
 			q.SetField(f.name)
-			q.SetBoost(f.boost)
+			if i == 0 {
+				q.SetBoost(f.boost)
+			} else {
+				q.SetBoost(f.boost * variantBoost)
+			}
 			alts = append(alts, q)
 		}
 	}
@@ -516,8 +527,9 @@ func (ix *Index) fuzzyForms(term, whole string) []string {
 
 // variants returns the stems of other forms of a reader's word, folded,
 // that the Snowball stemmer cuts apart from its own (term), and which the
-// index has in titles or bodies: a search for a word finds its other
-// forms. They are the stems of the word's declined forms (declined), and
+// index has in titles, bodies or people's roles: a search for a word finds
+// its other forms («посла» a role's «посол»). Names in other fields are
+// written in one form. They are the stems of the word's declined forms (declined), and
 // its stem with a vowel that comes and goes taken out or put in
 // (fleetingVowel).
 func (ix *Index) variants(word, term string) []string {
@@ -532,7 +544,7 @@ func (ix *Index) variants(word, term string) []string {
 	}
 	var out []string
 	for _, s := range append(stems, fleetingVowel(term)...) {
-		if s != term && !slices.Contains(out, s) && ix.docFreq(s, field{name: fieldTitle}, field{name: fieldBody}) > 0 {
+		if s != term && !slices.Contains(out, s) && ix.docFreq(s, field{name: fieldTitle}, field{name: fieldBody}, field{name: fieldPeople}) > 0 {
 			out = append(out, s)
 		}
 	}
