@@ -23,6 +23,14 @@ var latinLetters = map[rune]string{
 	'э': "e", 'ю': "yu", 'я': "ya",
 }
 
+// withYo are given names whose е is ё, which most texts write as е
+// («Федор», «Петр»): the spelling with y writes them as English texts do
+// («fyodor», «pyotr»).
+var withYo = map[string]string{
+	"федор": "фёдор", "петр": "пётр", "семен": "семён", "артем": "артём", "алена": "алёна",
+	"парфен": "парфён", "федорович": "фёдорович", "федоровна": "фёдоровна",
+}
+
 // LatinSpellings is the most spellings Latin gives a name.
 const LatinSpellings = 3
 
@@ -80,6 +88,9 @@ func Latin(name string) []string {
 
 // latinY writes a word with y for the sound of й (see Latin).
 func latinY(w string) string {
+	if yo, ok := withYo[w]; ok {
+		w = yo
+	}
 	var b strings.Builder
 	prev := rune(0) // the previous letter, or 0 at the start of a word
 	for _, r := range w {

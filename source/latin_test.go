@@ -24,9 +24,12 @@ func TestLatin(t *testing.T) {
 		{"Ростов-на-Дону", []string{"rostov-na-donu"}},
 		{"Благовещенск", []string{"blagoveshchensk"}},
 		{"Сыктывкар", []string{"syktyvkar"}},
+		// A given name whose ё is written е.
+		{"Федор Петрович Ковалев", []string{"fyodor petrovich kovalev", "fedor petrovich kovalev"}},
+		{"Петр Семенов", []string{"pyotr semenov", "petr semenov"}},
 		// Letters read as search reads them: decomposed, stressed, with a
 		// Latin look-alike or a character of no width.
-		{"Федо\u0301р Ле\u0308вин", []string{"fedor lyovin", "fedor levin"}},
+		{"Федо\u0301р Ле\u0308вин", []string{"fyodor lyovin", "fedor levin"}},
 		{"Coбянин", []string{"sobyanin"}},
 		{"Соб\u200bянин", []string{"sobyanin"}},
 		{"ИВАН ПЕТРОВ", []string{"ivan petrov"}},
