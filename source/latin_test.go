@@ -2,7 +2,9 @@ package source
 
 import (
 	"slices"
+	"strings"
 	"testing"
+	"unicode"
 )
 
 func TestLatin(t *testing.T) {
@@ -48,4 +50,26 @@ func TestLatin(t *testing.T) {
 			t.Errorf("Latin(%q) gives %d spellings, more than LatinSpellings", tt.name, n)
 		}
 	}
+}
+
+// FuzzLatin checks that whatever a name holds, Latin writes no Russian
+// letter and gives at most LatinSpellings spellings, each once.
+func FuzzLatin(f *testing.F) {
+	for _, s := range []string{"Фёдор Лазарев", "Дмитрий", "Мария-Ия", "ий", "Ъь", "А.Ю. Воробьёв", "Федор\u200b Петр"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		out := Latin(name)
+		if len(out) > LatinSpellings {
+			t.Fatalf("Latin(%q) = %q: more than %d spellings", name, out, LatinSpellings)
+		}
+		for i, s := range out {
+			if strings.ContainsFunc(s, func(r rune) bool { return unicode.Is(unicode.Cyrillic, r) && unicode.IsLetter(r) }) {
+				t.Errorf("Latin(%q) = %q: a Cyrillic letter left", name, s)
+			}
+			if slices.Contains(out[:i], s) {
+				t.Errorf("Latin(%q) = %q: a spelling twice", name, out)
+			}
+		}
+	})
 }
