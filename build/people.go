@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/coopdigest/digest/russian"
 	"github.com/coopdigest/digest/source"
 	"github.com/coopdigest/digest/templates"
 )
@@ -20,7 +21,7 @@ import (
 // events, and who they met most often, and an index page of them all.
 //
 // Names are matched as editors write them, in any letter case and with ё
-// and е alike (source.Fold); an entry of the registry (people.yaml,
+// and е alike (russian.Fold); an entry of the registry (people.yaml,
 // organizations.yaml) merges its names and aliases into one actor, with its
 // slug and its names in three languages. An unregistered actor is named by
 // its most frequent spelling and slugged by the transliteration of its
@@ -102,7 +103,7 @@ func (c *castList) id(name string) int32 {
 	if id, ok := c.ids[name]; ok {
 		return id
 	}
-	folded := source.Fold(name)
+	folded := russian.Fold(name)
 	key, entry, base := "n:"+folded, c.reg.Lookup(name), ""
 	if entry != nil {
 		key = "r:" + entry.Slug

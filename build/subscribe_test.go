@@ -22,7 +22,7 @@ import (
 
 	"github.com/coopdigest/digest/dataset"
 	"github.com/coopdigest/digest/feed"
-	"github.com/coopdigest/digest/source"
+	"github.com/coopdigest/digest/russian"
 )
 
 // builtList is one list of a built site with the events it must hold,
@@ -102,7 +102,7 @@ func TestListFiles(t *testing.T) {
 		if m == nil {
 			t.Fatalf("%s: no heading", f)
 		}
-		name := source.Fold(html.UnescapeString(string(m[1])))
+		name := russian.Fold(html.UnescapeString(string(m[1])))
 		for _, e := range data.Events {
 			var names []string
 			for _, p := range e.People {
@@ -111,7 +111,7 @@ func TestListFiles(t *testing.T) {
 			for _, o := range e.Organizations {
 				names = append(names, o.Name)
 			}
-			if slices.ContainsFunc(names, func(n string) bool { return source.Fold(n) == name }) {
+			if slices.ContainsFunc(names, func(n string) bool { return russian.Fold(n) == name }) {
 				add("/"+parts[0]+"/"+parts[1]+"/", e)
 			}
 		}

@@ -249,27 +249,6 @@ func TestLayout(t *testing.T) {
 	}
 }
 
-func TestOtherLayout(t *testing.T) {
-	for in, want := range map[string]string{
-		"[f,fhjdcr":           "хабаровск",
-		"Ljkbyf ,fhcrjuj":     "Долина барского",
-		"Пгфтпвщтп":           "Guangdong",
-		"\"[f,fhjdcr\" -vjcn": "\"хабаровск\" -мост",
-		"`kjxrf":              "ёлочка",
-		"2024 ~KRF":           "2024 ЁЛКА",
-		"Хабаровск Harbin":    "{f,fhjdcr Рфкишт",
-	} {
-		if got, ok := otherLayout(in, func(string) bool { return false }); got != want || !ok {
-			t.Errorf("otherLayout(%q) = %q, %v; want %q", in, got, ok, want)
-		}
-	}
-	for _, in := range []string{"", "2024", "Xабаровск", "16.03.2025 -"} {
-		if got, ok := otherLayout(in, func(string) bool { return false }); ok {
-			t.Errorf("otherLayout(%q) = %q, true", in, got)
-		}
-	}
-}
-
 // TestPlanBounds checks that a query's repeats count once and that no
 // query has more than maxClauses clauses of each kind, however long.
 func TestPlanBounds(t *testing.T) {

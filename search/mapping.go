@@ -24,6 +24,7 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 	"golang.org/x/text/unicode/norm"
 
+	"github.com/coopdigest/digest/russian"
 	"github.com/coopdigest/digest/source"
 )
 
@@ -204,7 +205,7 @@ func FromNote(n *source.Note, text string, tax *source.Taxonomies) Document {
 		d.People = append(d.People, personText(p))
 	}
 	for _, p := range n.People {
-		d.People = append(d.People, inLatin(p.Name, source.Pinyin)...)
+		d.People = append(d.People, inLatin(p.Name, russian.Pinyin)...)
 	}
 
 	if tax != nil {
@@ -229,7 +230,7 @@ func FromNote(n *source.Note, text string, tax *source.Taxonomies) Document {
 	// as written.
 	var places []string
 	for _, p := range n.Places {
-		places = append(places, inLatin(p, source.PlacePinyin)...)
+		places = append(places, inLatin(p, russian.PlacePinyin)...)
 	}
 	if len(places) > 0 {
 		d.Places = slices.Concat(d.Places, places)
@@ -252,12 +253,12 @@ func FromNote(n *source.Note, text string, tax *source.Taxonomies) Document {
 // inLatin returns a name in the Latin letters English texts write it
 // with: a Chinese name in Palladius's letters in pinyin, by pinyin (which
 // says whether it is one), else a Russian one in its Latin spellings
-// (source.Latin), else nothing.
+// (russian.Latin), else nothing.
 func inLatin(name string, pinyin func(string) string) []string {
 	if py := pinyin(name); py != "" {
 		return []string{py}
 	}
-	return source.Latin(name)
+	return russian.Latin(name)
 }
 
 // MaxRepeats is how many times a text field of a note's document may have
@@ -285,7 +286,7 @@ func Cut(n *source.Note, text string) string {
 		names = append(names, p.Name)
 	}
 	for _, s := range names {
-		for range source.LatinSpellings {
+		for range russian.LatinSpellings {
 			budget = fewWords(s, budget)
 		}
 	}
@@ -402,14 +403,14 @@ func midnight(t time.Time) time.Time {
 // copies send them) are composed into one (NFC), as the analyzer and the
 // notes have them; full-width digits are written as ASCII ones; and the
 // Latin letters of a Cyrillic word that look like Cyrillic ones are
-// written as those, and the other way round (source.Unmixed).
+// written as those, and the other way round (russian.Unmixed).
 func clean(s string) string {
 	// The combining marks of Cyrillic and Latin letters (U+0300–U+036F),
 	// the stress marks among them, begin with the bytes 0xcc and 0xcd,
 	// which no letter of Russian, English or Chinese text has: the look for
 	// them is much faster than decoding every letter, or NFC's own check.
 	marks := strings.IndexByte(s, 0xcc) >= 0 || strings.IndexByte(s, 0xcd) >= 0
-	if marks || strings.ContainsFunc(source.Invisibles, func(c rune) bool { return strings.ContainsRune(s, c) }) {
+	if marks || strings.ContainsFunc(russian.Invisibles, func(c rune) bool { return strings.ContainsRune(s, c) }) {
 		s = strings.Map(func(r rune) rune {
 			if dropped(r) {
 				return -1
@@ -432,7 +433,7 @@ func clean(s string) string {
 			return r
 		}, s)
 	}
-	return source.Unmixed(s)
+	return russian.Unmixed(s)
 }
 
 // cleanAll is texts cleaned: texts itself when clean changes none, which
@@ -454,7 +455,7 @@ func cleanAll(texts []string) []string {
 	return out
 }
 
-// dropped reports whether clean drops r: one of source.Invisibles, which
+// dropped reports whether clean drops r: one of russian.Invisibles, which
 // the tokenizer keeps inside words or parts them at, or a stress mark,
 // the combining acute or grave accent, or one of the old forms that NFC
 // makes them (U+0340, U+0341, U+0344), which would be left for the
@@ -464,7 +465,7 @@ func dropped(r rune) bool {
 	case '\u0300', '\u0301', '\u0340', '\u0341', '\u0344':
 		return true
 	}
-	return source.Invisible(r)
+	return russian.Invisible(r)
 }
 
 // appendNames appends the names and aliases of the term with the slug.

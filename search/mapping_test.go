@@ -89,7 +89,7 @@ func TestClean(t *testing.T) {
 		"Cafe\u0301 и вы\u00adставка": "Cafe и выставка",
 		"\u0435\u0308\u0301":          "ё",
 		// Letters that look alike are written in the script of the rest of
-		// their word (source.Unmixed).
+		// their word (russian.Unmixed).
 		"Xабаровск и Huawеi": "Хабаровск и Huawei",
 		// Characters of no width go.
 		"Хаба\u200bровск, Хаба\u2060ровск, \ufeffПекин, Хэй\u200cхэ\u200d": "Хабаровск, Хабаровск, Пекин, Хэйхэ",

@@ -12,6 +12,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/search/query"
 
+	"github.com/coopdigest/digest/russian"
 	"github.com/coopdigest/digest/source"
 )
 
@@ -88,53 +89,6 @@ func ParseText(s string) Text {
 		}
 	}
 	return t
-}
-
-// toRussian and toEnglish give the letter of a key in the Russian keyboard
-// layout (ЙЦУКЕН) for its letter in the English one (QWERTY), and the
-// other way round, lower and upper case; but «Э», whose key is the English
-// layout's double quote, which begins a phrase.
-var toRussian, toEnglish = func() (ru, en map[rune]rune) {
-	const ruKeys = "ёйцукенгшщзхъфывапролджэячсмитьбюЁЙЦУКЕНГШЩЗХЪФЫВАПРОЛДЖЯЧСМИТЬБЮ"
-	const enKeys = "`qwertyuiop[]asdfghjkl;'zxcvbnm,.~QWERTYUIOP{}ASDFGHJKL:ZXCVBNM<>"
-	ru, en = map[rune]rune{}, map[rune]rune{}
-	e := []rune(enKeys)
-	for i, r := range []rune(ruKeys) {
-		ru[e[i]], en[r] = r, e[i]
-	}
-	return ru, en
-}()
-
-// otherLayout is the reader's text as the same keys type it in the other
-// keyboard layout, and whether that is another text: each word of Latin
-// letters in Russian, each of Cyrillic letters in English, and the keys of
-// punctuation that are letters in the other layout with them
-// («[f,fhjdcr» is «хабаровск», «Пгфтпвщтп» «Guangdong»). A word of both
-// scripts, or of neither, stays as it is, and so does a word that known
-// reports the notes have: a reader who saw what the first keys typed and
-// switched the layout typed the rest right («[f,fhjdcr выставка»).
-func otherLayout(q string, known func(word string) bool) (string, bool) {
-	words := strings.Fields(q)
-	changed := false
-	for i, w := range words {
-		latin := strings.ContainsFunc(w, func(r rune) bool { return r < utf8.RuneSelf && unicode.IsLetter(r) })
-		cyrillic := strings.ContainsFunc(w, func(r rune) bool { return unicode.Is(unicode.Cyrillic, r) })
-		to := toRussian
-		switch {
-		case latin == cyrillic || known(w):
-			continue
-		case cyrillic:
-			to = toEnglish
-		}
-		words[i] = strings.Map(func(r rune) rune {
-			if o, ok := to[r]; ok {
-				return o
-			}
-			return r
-		}, w)
-		changed = changed || words[i] != w
-	}
-	return strings.Join(words, " "), changed
 }
 
 // knows reports whether the notes have a reader's word as written: every
@@ -529,12 +483,12 @@ func (ix *Index) fuzzyForms(term, whole string) []string {
 // that the Snowball stemmer cuts apart from its own (term), and which the
 // index has in titles, bodies or people's roles: a search for a word finds
 // its other forms («посла» a role's «посол»). Names in other fields are
-// written in one form. They are the stems of the word's declined forms (declined), and
-// its stem with a vowel that comes and goes taken out or put in
-// (fleetingVowel).
+// written in one form. They are the stems of the word's declined forms
+// (russian.Forms), and its stem with a vowel that comes and goes taken out
+// or put in (russian.FleetingVowel).
 func (ix *Index) variants(word, term string) []string {
 	var stems []string
-	if forms := declined(word, term); len(forms) > 0 {
+	if forms := russian.Forms(word, term); len(forms) > 0 {
 		// One analysis of them all: the word's forms are words.
 		for _, tok := range ix.analyze(strings.Join(forms, " ")) {
 			if !slices.Contains(stems, string(tok.Term)) {
@@ -543,96 +497,12 @@ func (ix *Index) variants(word, term string) []string {
 		}
 	}
 	var out []string
-	for _, s := range append(stems, fleetingVowel(term)...) {
+	for _, s := range append(stems, russian.FleetingVowel(term)...) {
 		if s != term && !slices.Contains(out, s) && ix.docFreq(s, field{name: fieldTitle}, field{name: fieldBody}, field{name: fieldPeople}) > 0 {
 			out = append(out, s)
 		}
 	}
 	return out
-}
-
-// declined returns the forms of a reader's word, folded, with its stem
-// term, made from what may be its nominative, as a noun of one of three
-// kinds whose forms the stemmer cuts apart:
-//   - nouns in -ай and -ей, some of whose endings the stemmer takes for an
-//     adjective's («Китай», «Китае» кита; «Китая» кит; «музей», «музее» муз;
-//     «музея», «музеем» музе);
-//   - nouns and surnames that end in a consonant, whose nominative the
-//     stemmer takes for another form («Абрамов» абрам, «Абрамова» абрамов;
-//     «Хэйлунцзян» хэйлунцзя, «Хэйлунцзяне» хэйлунцзян);
-//   - nouns in -мя («время» врем, «времени» времен).
-func declined(word, term string) []string {
-	var forms []string
-	decline := func(base string, endings []string) {
-		for _, end := range endings {
-			forms = append(forms, base+end)
-		}
-	}
-	lastOf := func(s string) rune {
-		r, _ := utf8.DecodeLastRuneInString(s)
-		return r
-	}
-	if strings.HasSuffix(term, "а") || strings.HasSuffix(term, "е") {
-		decline(term, yEndings) // «Китаю»: кита; «Китай»
-	}
-	for _, end := range []string{"ай", "ей", "яй"} {
-		if strings.HasSuffix(word, end) {
-			decline(strings.TrimSuffix(word, "й"), yEndings) // «музей»
-		}
-	}
-	for _, end := range []string{"ая", "ея", "ае", "ее"} {
-		if strings.HasSuffix(word, end) {
-			_, size := utf8.DecodeLastRuneInString(word)
-			decline(word[:len(word)-size], yEndings) // «музее»: муз; «музей»
-		}
-	}
-	if isConsonant(lastOf(word)) {
-		decline(word, hardEndings) // «Абрамов»: абрам; «Абрамова»
-	}
-	if term != word && isConsonant(lastOf(term)) {
-		decline(term, hardEndings) // «Абрамовым»: абрамов; «Абрамов»
-	}
-	if base, ok := strings.CutSuffix(word, "мя"); ok {
-		decline(base+"м", myaEndings) // «время»: врем; «времени»
-	}
-	for _, end := range []string{"мени", "менем", "мена"} {
-		if base, ok := strings.CutSuffix(word, end); ok {
-			decline(base+"м", myaEndings) // «времени»: времен; «время»
-		}
-	}
-	return forms
-}
-
-// fleetingVowel returns the stem term with the vowel that comes and goes
-// before a final к, н, л, ц or р taken out, or put in («выставка» выставк,
-// «выставок» выставок; «уровень» уровен, «уровня» уровн; «отец», «отца»
-// отц).
-func fleetingVowel(term string) []string {
-	t := []rune(term)
-	n := len(t)
-	if n < 3 || !strings.ContainsRune("кнлцр", t[n-1]) {
-		return nil
-	}
-	switch {
-	case isConsonant(t[n-2]):
-		return []string{string(t[:n-1]) + "о" + string(t[n-1]), string(t[:n-1]) + "е" + string(t[n-1])}
-	case (t[n-2] == 'о' || t[n-2] == 'е') && isConsonant(t[n-3]):
-		return []string{string(t[:n-2]) + string(t[n-1])}
-	}
-	return nil
-}
-
-// The endings of a noun's cases, singular and plural: of a noun in -й
-// (музей, Китай) after the й is taken off, of one that ends in a consonant
-// (with a surname's instrumental, -ым), and of one in -мя after the я.
-var (
-	yEndings    = []string{"й", "я", "ю", "е", "ем", "и", "ев", "ям", "ями", "ях"}
-	hardEndings = []string{"", "а", "у", "ом", "е", "ы", "ов", "ам", "ами", "ах", "ым"}
-	myaEndings  = []string{"я", "ени", "енем", "ена", "ен", "енам", "енами", "енах"}
-)
-
-func isConsonant(r rune) bool {
-	return strings.ContainsRune("бвгджзклмнпрстфхцчшщ", r)
 }
 
 // docFreq counts the notes that have term in each of fields, added up,

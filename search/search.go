@@ -15,6 +15,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	index "github.com/blevesearch/bleve_index_api"
+	"github.com/coopdigest/digest/russian"
 )
 
 // Result is one page of hits with the facets of every hit.
@@ -40,7 +41,7 @@ type Result struct {
 	Ignored []string
 	// Layout is the text searched in the reader's place, when what they
 	// typed found nothing and the same keys in the other keyboard layout
-	// do («[f,fhjdcr» is «хабаровск»; see otherLayout); "" otherwise.
+	// do («[f,fhjdcr» is «хабаровск»; see russian.OtherLayout); "" otherwise.
 	Layout string
 }
 
@@ -99,7 +100,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	if err != nil || res.Total > 0 || !res.Ranked {
 		return res, err
 	}
-	alt, ok := otherLayout(q.Q, ix.knows)
+	alt, ok := russian.OtherLayout(q.Q, ix.knows)
 	if !ok {
 		return res, nil
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/coopdigest/digest/russian"
 )
 
 // NameWarnings finds people and organizations that notes may name in two
@@ -57,7 +59,7 @@ func registered(reg *Taxonomy, shown map[string]string) map[string]string {
 	}
 	for _, e := range reg.Terms {
 		for _, k := range append([]string{e.Name.Ru, e.Name.En, e.Name.Zh}, e.Aliases...) {
-			if f := Fold(k); f != "" {
+			if f := russian.Fold(k); f != "" {
 				out[f] = e.Slug
 				if _, ok := shown[f]; !ok {
 					shown[f] = k
@@ -69,7 +71,7 @@ func registered(reg *Taxonomy, shown map[string]string) map[string]string {
 }
 
 func noteName(names, shown map[string]string, name, file string) {
-	f := Fold(name)
+	f := russian.Fold(name)
 	if f == "" {
 		return
 	}
@@ -281,7 +283,7 @@ func tellsApart(a, b string) bool {
 	// name («Цзинь Яньган», «Цзинь Яньфан»; «провинции Хубэй», «провинции
 	// Хэбэй»), but for a soft sign, the commonest slip in them («Чэн Мэй»,
 	// «Чэнь Мэй»).
-	if r != 'ь' && syllables(word(a)) != nil && syllables(word(b)) != nil {
+	if r != 'ь' && russian.Syllables(word(a)) != nil && russian.Syllables(word(b)) != nil {
 		return true
 	}
 	return at == start || utf8.RuneCountInString(word(a)) <= 3

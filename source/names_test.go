@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/coopdigest/digest/russian"
 )
 
 func TestAlike(t *testing.T) {
@@ -44,7 +46,7 @@ func TestAlike(t *testing.T) {
 		{"Отделение ККСМТ провинции Шаньси", "Отделение ККСМТ провинции Шэньси", ""},
 		{"Отделение ККСМТ провинции Цзянси", "Отделение ККСМТ провинции Цзянсу", ""},
 	} {
-		a, b := Fold(tc.a), Fold(tc.b)
+		a, b := russian.Fold(tc.a), russian.Fold(tc.b)
 		got := ""
 		if a != b {
 			got = alike(a, b)

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/adrg/frontmatter"
+	"github.com/coopdigest/digest/russian"
 	"github.com/gosimple/slug"
 )
 
@@ -517,12 +518,12 @@ func resolveList(p *problems, file string, f field, tax *Taxonomy) []string {
 
 // actorKey is who name, in people or organizations, names, as pages tell
 // them apart: the entry of the registry reg that has the name, or else the
-// name as compared (Fold).
+// name as compared (russian.Fold).
 func actorKey(reg *Taxonomy, name string) string {
 	if entry := reg.Lookup(name); entry != nil {
 		return "r:" + entry.Slug
 	}
-	return "n:" + Fold(name)
+	return "n:" + russian.Fold(name)
 }
 
 // parseOrganizations reads organizations: a list of names. An organization
@@ -601,7 +602,7 @@ func joinRoles(roles, role string) string {
 		return role
 	}
 	for r := range strings.SplitSeq(roles, roleSep) {
-		if Fold(r) == Fold(role) {
+		if russian.Fold(r) == russian.Fold(role) {
 			return roles
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"github.com/coopdigest/digest/russian"
 )
 
 // site is a small valid site source; tests add notes to it.
@@ -299,7 +301,7 @@ func TestFoldAndLookup(t *testing.T) {
 		{"Воробьёв А. Ю.", "воробьев а.ю."},
 		{"Василий Oрлов", "василий орлов"}, // a Latin O
 	} {
-		if got := Fold(tc.in); got != tc.want {
+		if got := russian.Fold(tc.in); got != tc.want {
 			t.Errorf("Fold(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}

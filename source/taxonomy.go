@@ -5,8 +5,9 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"unicode"
 	"unicode/utf8"
+
+	"github.com/coopdigest/digest/russian"
 )
 
 // Names holds an entry's name in the three languages of the digest.
@@ -42,7 +43,7 @@ type Taxonomy struct {
 	keys  []folded // every key in file order, for Suggest
 }
 
-// folded is a key of a term in the form Fold gives it, with its length in
+// folded is a key of a term in the form russian.Fold gives it, with its length in
 // runes.
 type folded struct {
 	folded string
@@ -75,7 +76,7 @@ func (t *Taxonomy) Lookup(s string) *Term {
 	if t == nil {
 		return nil
 	}
-	return t.index[Fold(s)]
+	return t.index[russian.Fold(s)]
 }
 
 // Get returns the entry with the given slug, or nil.
@@ -107,7 +108,7 @@ func (t *Taxonomy) Suggest(s string) *Term {
 	if t == nil {
 		return nil
 	}
-	name := Fold(s)
+	name := russian.Fold(s)
 	if name == "" {
 		return nil
 	}
@@ -179,39 +180,6 @@ func appendRunes(dst []rune, s string) []rune {
 		dst = append(dst, r)
 	}
 	return dst
-}
-
-// Fold is the form in which names are compared: lower case, ё as е, runs of
-// white space as one space, no surrounding space, and none after a full
-// stop, so that initials are one name however they are spaced («А. Ю.
-// Воробьёв», «А.Ю. Воробьёв»), and Latin and Cyrillic letters that look
-// alike in the script of the rest of their word (Unmixed: «Oрлов» with a
-// Latin O is «орлов»), and no Invisibles.
-func Fold(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	space := false
-	last := rune(0)
-	for _, r := range strings.TrimSpace(Unmixed(s)) {
-		switch {
-		case unicode.IsSpace(r):
-			space = true
-			continue
-		case Invisible(r):
-			continue
-		case r == 'ё' || r == 'Ё':
-			r = 'е'
-		default:
-			r = unicode.ToLower(r)
-		}
-		if space && last != '.' {
-			b.WriteByte(' ')
-		}
-		space = false
-		b.WriteRune(r)
-		last = r
-	}
-	return b.String()
 }
 
 var slugRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
@@ -307,7 +275,7 @@ func parseTaxonomy(file, kind string, data []byte) (*Taxonomy, error) {
 			p.add(file, ev.line, ev.col, "region %s has no country (RU or CN)", term.Slug)
 		}
 		for _, k := range term.Keys() {
-			fk := Fold(k)
+			fk := russian.Fold(k)
 			tax.keys = append(tax.keys, folded{fk, utf8.RuneCountInString(fk), term})
 			if other, taken := owner[fk]; taken {
 				if other != term.Slug {

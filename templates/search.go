@@ -11,6 +11,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/coopdigest/digest/russian"
 	"github.com/coopdigest/digest/search"
 	"github.com/coopdigest/digest/source"
 )
@@ -323,19 +324,19 @@ func NewSearchPage(res *search.Result, q search.Query, site *source.Site) *Searc
 	return v
 }
 
-// foldKeepsPlaces reports whether source.Fold keeps each letter of the
+// foldKeepsPlaces reports whether russian.Fold keeps each letter of the
 // word w at its byte offset. It folds letter by letter, but a letter's
 // lower case may be longer or shorter (Ⱥ, the Kelvin sign's K), so that
 // two of them can leave the word's length as it was and the letters
 // between them moved; and it writes a Latin letter among Cyrillic ones,
-// a byte shorter, as the Cyrillic one it looks like (source.Unmixed), and
+// a byte shorter, as the Cyrillic one it looks like (russian.Unmixed), and
 // the other way round, which a letter alone does not show.
 func foldKeepsPlaces(w string) bool {
-	if source.Unmixed(w) != w {
+	if russian.Unmixed(w) != w {
 		return false
 	}
 	for _, r := range w {
-		if len(source.Fold(string(r))) != utf8.RuneLen(r) {
+		if len(russian.Fold(string(r))) != utf8.RuneLen(r) {
 			return false
 		}
 	}
@@ -356,9 +357,9 @@ func searchTypos(q string, typos []search.Typo) *Typos {
 		}
 		for i, f := range fields {
 			// The typo is a folded token of a word (folded as a Typo says,
-			// which source.Fold does to a word): replace it in place when
+			// which russian.Fold does to a word): replace it in place when
 			// folding kept the word's bytes where they were.
-			folded := source.Fold(f)
+			folded := russian.Fold(f)
 			if at := strings.Index(folded, t.Word); at >= 0 && foldKeepsPlaces(f) {
 				as := t.As
 				if r, _ := utf8.DecodeRuneInString(f[at:]); unicode.IsUpper(r) {

@@ -1,4 +1,4 @@
-package source
+package russian
 
 import (
 	"slices"
@@ -114,7 +114,7 @@ func PlacePinyin(name string) string {
 func pinyinOf(words []string, surname bool) string {
 	out := make([]string, len(words))
 	for i, w := range words {
-		syls := syllables(w)
+		syls := Syllables(w)
 		if syls == nil || surname && i == 0 && len(syls) != 1 {
 			return ""
 		}
@@ -125,13 +125,13 @@ func pinyinOf(words []string, surname bool) string {
 	return strings.Join(out, " ")
 }
 
-// syllables splits a word in Palladius's letters, lower case, into
+// Syllables splits a word in Palladius's letters, lower case, into
 // syllables, or returns nil when it cannot be. A ъ parts syllables where
 // they could be read otherwise («чанъань», Chang'an); where a part can be
 // split in several ways («хунань»: ху-нань or хун-ань), the split with the
 // fewest syllables that begin with a vowel is taken, as Palladius would
 // have written a ъ before one, then the one with the fewest syllables.
-func syllables(w string) []string {
+func Syllables(w string) []string {
 	var out []string
 	for _, part := range strings.Split(w, "ъ") {
 		s := partSyllables(part)

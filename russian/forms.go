@@ -1,0 +1,94 @@
+package russian
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// A word's forms the Snowball stemmer (bleve's stemmer_ru_snowball) cuts
+// apart: a search for one finds the others when it looks for their stems
+// too.
+
+// Forms returns the forms of a word, lower case with ё as е, whose
+// Snowball stem is stem, made from what may be its nominative, as a noun
+// of one of three kinds whose forms the stemmer cuts apart:
+//   - nouns in -ай and -ей, some of whose endings the stemmer takes for an
+//     adjective's («Китай», «Китае» кита; «Китая» кит; «музей», «музее» муз;
+//     «музея», «музеем» музе);
+//   - nouns and surnames that end in a consonant, whose nominative the
+//     stemmer takes for another form («Абрамов» абрам, «Абрамова» абрамов;
+//     «Хэйлунцзян» хэйлунцзя, «Хэйлунцзяне» хэйлунцзян);
+//   - nouns in -мя («время» врем, «времени» времен).
+func Forms(word, stem string) []string {
+	var forms []string
+	decline := func(base string, endings []string) {
+		for _, end := range endings {
+			forms = append(forms, base+end)
+		}
+	}
+	lastOf := func(s string) rune {
+		r, _ := utf8.DecodeLastRuneInString(s)
+		return r
+	}
+	if strings.HasSuffix(stem, "а") || strings.HasSuffix(stem, "е") {
+		decline(stem, yEndings) // «Китаю»: кита; «Китай»
+	}
+	for _, end := range []string{"ай", "ей", "яй"} {
+		if strings.HasSuffix(word, end) {
+			decline(strings.TrimSuffix(word, "й"), yEndings) // «музей»
+		}
+	}
+	for _, end := range []string{"ая", "ея", "ае", "ее"} {
+		if strings.HasSuffix(word, end) {
+			_, size := utf8.DecodeLastRuneInString(word)
+			decline(word[:len(word)-size], yEndings) // «музее»: муз; «музей»
+		}
+	}
+	if isConsonant(lastOf(word)) {
+		decline(word, hardEndings) // «Абрамов»: абрам; «Абрамова»
+	}
+	if stem != word && isConsonant(lastOf(stem)) {
+		decline(stem, hardEndings) // «Абрамовым»: абрамов; «Абрамов»
+	}
+	if base, ok := strings.CutSuffix(word, "мя"); ok {
+		decline(base+"м", myaEndings) // «время»: врем; «времени»
+	}
+	for _, end := range []string{"мени", "менем", "мена"} {
+		if base, ok := strings.CutSuffix(word, end); ok {
+			decline(base+"м", myaEndings) // «времени»: времен; «время»
+		}
+	}
+	return forms
+}
+
+// FleetingVowel returns a Snowball stem with the vowel that comes and goes
+// before a final к, н, л, ц or р taken out, or put in («выставка»
+// выставк, «выставок» выставок; «уровень» уровен, «уровня» уровн; «отец»,
+// «отца» отц): the stems of the word's other forms, or of another word.
+func FleetingVowel(stem string) []string {
+	t := []rune(stem)
+	n := len(t)
+	if n < 3 || !strings.ContainsRune("кнлцр", t[n-1]) {
+		return nil
+	}
+	switch {
+	case isConsonant(t[n-2]):
+		return []string{string(t[:n-1]) + "о" + string(t[n-1]), string(t[:n-1]) + "е" + string(t[n-1])}
+	case (t[n-2] == 'о' || t[n-2] == 'е') && isConsonant(t[n-3]):
+		return []string{string(t[:n-2]) + string(t[n-1])}
+	}
+	return nil
+}
+
+// The endings of a noun's cases, singular and plural: of a noun in -й
+// (музей, Китай) after the й is taken off, of one that ends in a consonant
+// (with a surname's instrumental, -ым), and of one in -мя after the я.
+var (
+	yEndings    = []string{"й", "я", "ю", "е", "ем", "и", "ев", "ям", "ями", "ях"}
+	hardEndings = []string{"", "а", "у", "ом", "е", "ы", "ов", "ам", "ами", "ах", "ым"}
+	myaEndings  = []string{"я", "ени", "енем", "ена", "ен", "енам", "енами", "енах"}
+)
+
+func isConsonant(r rune) bool {
+	return strings.ContainsRune("бвгджзклмнпрстфхцчшщ", r)
+}
