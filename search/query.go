@@ -1,6 +1,7 @@
 package search
 
 import (
+	"context"
 	"slices"
 	"strconv"
 	"strings"
@@ -505,20 +506,26 @@ func (ix *Index) variants(word, term string) []string {
 	return out
 }
 
-// docFreq counts the notes that have term in each of fields, added up,
-// from the dictionary of each shard.
+// docFreq counts the notes that have term in each of fields, added up, in
+// the snapshots searched now; 0 when the index is closed. It reads the
+// postings' counts as a term searcher does: a dictionary range
+// (FieldDictRange) starts a goroutine for every segment, several times a
+// query's cost of it (BenchmarkRequests).
 func (ix *Index) docFreq(term string, fields ...field) int {
+	t := ix.acquire()
+	if t == nil {
+		return 0
+	}
+	defer t.release()
 	n := 0
-	for _, s := range ix.shards {
+	for _, r := range t.readers {
 		for _, f := range fields {
-			d, err := s.FieldDictRange(f.name, []byte(term), []byte(term))
+			tfr, err := r.TermFieldReader(context.Background(), []byte(term), f.name, false, false, false)
 			if err != nil {
 				continue
 			}
-			if e, err := d.Next(); err == nil && e != nil && e.Term == term {
-				n += int(e.Count)
-			}
-			d.Close()
+			n += int(tfr.Count())
+			tfr.Close()
 		}
 	}
 	return n
