@@ -7,11 +7,12 @@
 //
 // # The index (mapping.go, index.go)
 //
-// Build writes the documents of the published notes (FromNote) into
-// OUT/.search (DirName): index.json, one bleve index per shard, each
-// written by bleve's offline builder in its own goroutine, and site/, the
-// site's settings and taxonomies, so that OUT alone is enough to serve and
-// search it. Every shard carries its mapping (newMapping), whose analyzer
+// Build writes the documents of the published notes (FromNote: people and
+// places in Latin letters too, by package russian's pinyin and Latin
+// spellings) into OUT/.search (DirName): index.json, one bleve index per
+// shard, each written by bleve's offline builder in its own goroutine, and
+// site/, the site's settings and taxonomies, so that OUT alone is enough
+// to serve and search it. Every shard carries its mapping (newMapping), whose analyzer
 // is made of bleve's registered components. Open opens the shards
 // read-only; OpenWritable opens them for Update, which `serve --watch`
 // calls after each incremental build.
@@ -20,14 +21,16 @@
 //
 // ParseText takes a reader's q apart (words, "phrases", -exclusions; never
 // an error) and Index.plan turns it into bleve queries: each token of a word
-// in some text field, with its other forms (variants) and, for a rare word,
+// in some text field, with its other forms at half the weight (variants,
+// from package russian's rules of endings) and, for a rare word,
 // its typos (fuzzy queries at a fifth of the weight, whose candidates come
 // from one typo dictionary of every shard and field); a phrase as a
 // match-phrase query; exclusions as must-not. The matches come from bleve's
 // searchers, with bleve's scores, into the table of the snapshot's doc
 // values, where filters, facets and the order by date run. The page's hits
 // are loaded from bleve's stored fields, their snippets cut at the places
-// bleve's term vectors give.
+// bleve's term vectors give. A search that finds nothing is tried again
+// as its keys type it in the other keyboard layout (russian.OtherLayout).
 //
 // # Serving (request.go, handler.go)
 //
