@@ -226,14 +226,22 @@ func FromNote(n *source.Note, text string, tax *source.Taxonomies) Document {
 			d.Names = appendNames(d.Names, tax.Sectors, slug)
 		}
 	}
-	// Places in Latin letters too, into a copy: the note's own list stays
-	// as written.
-	var places []string
+	// Places and organizations' own names in Latin letters too, into
+	// copies: the note's lists stay as written.
+	var places, orgs []string
 	for _, p := range n.Places {
 		places = append(places, inLatin(p, russian.PlacePinyin)...)
 	}
+	for _, o := range n.Organizations {
+		if b := ownName(o); b != "" {
+			orgs = append(orgs, inLatin(b, russian.PlacePinyin)...)
+		}
+	}
 	if len(places) > 0 {
 		d.Places = slices.Concat(d.Places, places)
+	}
+	if len(orgs) > 0 {
+		d.Orgs = slices.Concat(d.Orgs, orgs)
 	}
 	for _, texts := range []*[]string{&d.People, &d.Orgs, &d.Places, &d.Names} {
 		*texts = cleanAll(*texts)
@@ -261,6 +269,26 @@ func inLatin(name string, pinyin func(string) string) []string {
 	return russian.Latin(name)
 }
 
+// ownName is the part of an organization's name that English texts write
+// in Latin letters: the name in quotes («Росатом» of «Госкорпорация
+// «Росатом»»), or else a name of one or two words («Сбербанк»); "" for a
+// name that describes the body («Министерство коммерции КНР»), which
+// English texts translate.
+func ownName(org string) string {
+	if i := strings.IndexFunc(org, isQuote); i >= 0 {
+		_, size := utf8.DecodeRuneInString(org[i:])
+		rest := org[i+size:]
+		if j := strings.LastIndexFunc(rest, isQuote); j >= 0 {
+			return rest[:j]
+		}
+		return rest
+	}
+	if len(strings.Fields(org)) <= 2 {
+		return org
+	}
+	return ""
+}
+
 // MaxRepeats is how many times a text field of a note's document may have
 // one term. bleve's phrase searcher pairs every place of a phrase's word in
 // a field with every place of the next word, so that a note repeating two
@@ -274,13 +302,13 @@ const MaxRepeats = 2000
 // too few words, all its fields together, for any term to come
 // MaxRepeats+1 times: the build asks it of every note, and the document
 // cleans every text. Cleaning makes no more words than the text had, and
-// each Latin spelling of a name (inLatin) as many as the name.
+// each Latin spelling of a name (inLatin) no more than the name.
 func Cut(n *source.Note, text string) string {
 	budget := MaxRepeats
 	for _, s := range append([]string{n.Title, n.Summary, text}, slices.Concat(n.Organizations, n.Places)...) {
 		budget = fewWords(s, budget)
 	}
-	names := slices.Clone(n.Places)
+	names := slices.Concat(n.Places, n.Organizations)
 	for _, p := range n.People {
 		budget = fewWords(personText(p), budget)
 		names = append(names, p.Name)

@@ -115,12 +115,39 @@ func TestFromNoteCleans(t *testing.T) {
 		{[]string{d.Title, d.Body}, []string{"Делегация из Хабаровска", "Текст с марками"}},
 		// With the names' Latin spellings, of the names as search reads them.
 		{d.People, []string{"Василий Орлов, мэр", "vasiliy orlov", "vasily orlov", "vasili orlov"}},
-		{d.Orgs, []string{"Технопарк", "ОЭЗ «Технополис»"}},
+		{d.Orgs, []string{"Технопарк", "ОЭЗ «Технополис»", "tekhnopark", "tekhnopolis"}},
 		{d.Places, []string{"Благовещенск", "blagoveshchensk"}},
 		{n.Organizations, []string{"Технопарк", "ОЭЗ «Texнополис»"}},
 	} {
 		if !slices.Equal(c.got, c.want) {
 			t.Errorf("got %q, want %q", c.got, c.want)
+		}
+	}
+}
+
+func TestOwnName(t *testing.T) {
+	for org, want := range map[string]string{
+		"Госкорпорация «Росатом»":          "Росатом",
+		"ОЭЗ «Технополис Москва»":          "Технополис Москва",
+		"АО «Компания «Восток»»":           "Компания «Восток»",
+		"ПАО \"Газпром\"":                  "Газпром",
+		"ООО «Без конца":                   "Без конца",
+		"Сбербанк":                         "Сбербанк",
+		"Банк Китая":                       "Банк Китая",
+		"Министерство коммерции КНР":       "",
+		"Торгово-промышленная палата края": "",
+	} {
+		if got := ownName(org); got != want {
+			t.Errorf("ownName(%q) = %q, want %q", org, got, want)
+		}
+	}
+	// A search finds the organization by its own name in Latin letters.
+	n := *loadSite(t).Published(false)[0]
+	n.Organizations = []string{"Госкорпорация «Росатом»", "Министерство коммерции КНР"}
+	ix := buildIndex(t, []Document{FromNote(&n, "Текст", nil)}, 1)
+	for q, want := range map[string]int{"Rosatom": 1, "Ministerstvo": 0} {
+		if r := search(t, ix, Query{Q: q}); r.Total != want {
+			t.Errorf("q=%s: %d hits, want %d", q, r.Total, want)
 		}
 	}
 }
