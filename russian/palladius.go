@@ -100,10 +100,11 @@ func Pinyin(name string) string {
 	return pinyinOf(words, true)
 }
 
-// PlacePinyin returns a place's name written in Palladius's letters
-// («Суйфэньхэ», «Далянь») in pinyin, as Pinyin does a person's: «suifenhe»,
-// «dalian»; "" when a word of it is not made of syllables. A Russian name
-// made of them («Чита») gets one too, which finds nothing else.
+// PlacePinyin returns a place's name, or a company's, written in
+// Palladius's letters («Суйфэньхэ», «Далянь», «Хуавэй») in pinyin, as
+// Pinyin does a person's: «suifenhe», «dalian», «huawei»; "" when a word of
+// it is not made of syllables. A Russian name made of them («Чита») gets
+// one too, which finds nothing else.
 func PlacePinyin(name string) string {
 	return pinyinOf(strings.Fields(Fold(name)), false)
 }

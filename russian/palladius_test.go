@@ -47,6 +47,7 @@ func TestPlacePinyin(t *testing.T) {
 		"Циндао":     "qingdao",
 		"Шицзячжуан": "shijiazhuang",
 		"Хэйхэ":      "heihe",
+		"Хуавэй":     "huawei",
 		"Москва":     "",
 		"Хух-Хото":   "",
 		"Урумчи":     "",
