@@ -201,12 +201,12 @@ func FromNote(n *source.Note, text string, tax *source.Taxonomies) Document {
 	if !n.End.IsZero() {
 		d.End = midnight(n.End)
 	}
-	for _, p := range n.People {
+	names := make([]string, len(n.People))
+	for i, p := range n.People {
 		d.People = append(d.People, personText(p))
+		names[i] = p.Name
 	}
-	for _, p := range n.People {
-		d.People = append(d.People, inLatin(p.Name, russian.Pinyin)...)
-	}
+	d.People = append(d.People, inLatin(names, russian.Pinyin)...)
 
 	if tax != nil {
 		// The registries' other spellings and names in English and
@@ -228,21 +228,8 @@ func FromNote(n *source.Note, text string, tax *source.Taxonomies) Document {
 	}
 	// Places and organizations' own names in Latin letters too, into
 	// copies: the note's lists stay as written.
-	var places, orgs []string
-	for _, p := range n.Places {
-		places = append(places, inLatin(p, russian.PlacePinyin)...)
-	}
-	for _, o := range n.Organizations {
-		if b := ownName(o); b != "" {
-			orgs = append(orgs, inLatin(b, russian.PlacePinyin)...)
-		}
-	}
-	if len(places) > 0 {
-		d.Places = slices.Concat(d.Places, places)
-	}
-	if len(orgs) > 0 {
-		d.Orgs = slices.Concat(d.Orgs, orgs)
-	}
+	d.Places = slices.Concat(d.Places, inLatin(n.Places, russian.PlacePinyin))
+	d.Orgs = slices.Concat(d.Orgs, inLatin(ownNames(n.Organizations), russian.PlacePinyin))
 	for _, texts := range []*[]string{&d.People, &d.Orgs, &d.Places, &d.Names} {
 		*texts = cleanAll(*texts)
 	}
@@ -258,35 +245,42 @@ func FromNote(n *source.Note, text string, tax *source.Taxonomies) Document {
 	return d
 }
 
-// inLatin returns a name in the Latin letters English texts write it
+// inLatin returns names in the Latin letters English texts write them
 // with: a Chinese name in Palladius's letters in pinyin, by pinyin (which
-// says whether it is one), else a Russian one in its Latin spellings
-// (russian.Latin), else nothing.
-func inLatin(name string, pinyin func(string) string) []string {
-	if py := pinyin(name); py != "" {
-		return []string{py}
+// says whether it is one), another in Russian letters in its Latin
+// spellings (russian.Latin).
+func inLatin(names []string, pinyin func(string) string) []string {
+	var out []string
+	for _, name := range names {
+		if py := pinyin(name); py != "" {
+			out = append(out, py)
+		} else {
+			out = append(out, russian.Latin(name)...)
+		}
 	}
-	return russian.Latin(name)
+	return out
 }
 
-// ownName is the part of an organization's name that English texts write
-// in Latin letters: the name in quotes («Росатом» of «Госкорпорация
-// «Росатом»»), or else a name of one or two words («Сбербанк»); "" for a
+// ownNames returns the parts of organizations' names that English texts
+// write in Latin letters: the name in quotes («Росатом» of «Госкорпорация
+// «Росатом»»), or else a name of one or two words («Сбербанк»); none of a
 // name that describes the body («Министерство коммерции КНР»), which
 // English texts translate.
-func ownName(org string) string {
-	if i := strings.IndexFunc(org, isQuote); i >= 0 {
-		_, size := utf8.DecodeRuneInString(org[i:])
-		rest := org[i+size:]
-		if j := strings.LastIndexFunc(rest, isQuote); j >= 0 {
-			return rest[:j]
+func ownNames(orgs []string) []string {
+	var out []string
+	for _, org := range orgs {
+		if i := strings.IndexFunc(org, isQuote); i >= 0 {
+			_, size := utf8.DecodeRuneInString(org[i:])
+			rest := org[i+size:]
+			if j := strings.LastIndexFunc(rest, isQuote); j >= 0 {
+				rest = rest[:j]
+			}
+			out = append(out, rest)
+		} else if len(strings.Fields(org)) <= 2 {
+			out = append(out, org)
 		}
-		return rest
 	}
-	if len(strings.Fields(org)) <= 2 {
-		return org
-	}
-	return ""
+	return out
 }
 
 // MaxRepeats is how many times a text field of a note's document may have
