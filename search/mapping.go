@@ -299,18 +299,20 @@ const MaxRepeats = 2000
 // each Latin spelling of a name (inLatin) no more than the name.
 func Cut(n *source.Note, text string) string {
 	budget := MaxRepeats
-	for _, s := range append([]string{n.Title, n.Summary, text}, slices.Concat(n.Organizations, n.Places)...) {
+	for _, s := range []string{n.Title, n.Summary, text} {
 		budget = fewWords(s, budget)
 	}
-	names := slices.Concat(n.Places, n.Organizations)
+	// counted takes the words of s, copies times, from the budget: a name's
+	// words are counted once, past the budget or not.
+	counted := func(s string, copies int) {
+		budget -= copies * (budget - fewWords(s, budget))
+	}
+	for _, s := range slices.Concat(n.Organizations, n.Places) {
+		counted(s, 1+russian.LatinSpellings)
+	}
 	for _, p := range n.People {
 		budget = fewWords(personText(p), budget)
-		names = append(names, p.Name)
-	}
-	for _, s := range names {
-		for range russian.LatinSpellings {
-			budget = fewWords(s, budget)
-		}
+		counted(p.Name, russian.LatinSpellings)
 	}
 	if budget >= 0 {
 		return ""
