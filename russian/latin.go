@@ -12,7 +12,9 @@ import (
 // or another: «Фёдор» is Fyodor or Fedor, «Дмитрий» Dmitriy, Dmitry or
 // Dmitri, «Екатерина» Yekaterina or Ekaterina. Latin writes a name in the
 // spellings English texts use most, so that a search for one finds the
-// notes that write the name in Russian.
+// notes that write the name in Russian. Written here: gosimple/slug, which
+// slugs use, gives one spelling («novost-dnia»), and iuliia-go, made for
+// this, is refused by the module proxy.
 
 // latinLetters gives the Latin letters of each Russian letter, lower case,
 // where both spellings agree.
