@@ -221,6 +221,11 @@ var (
 		{fieldOrgs, 1}, {fieldPlaces, 1}, {fieldNames, 1},
 	}
 	snippetFields = []field{{fieldSummary, 1}, {fieldBody, 1}}
+	// proseFields are where a word's count tells whether it is a typo
+	// (fuzzyForms); formFields, with people's roles, where its other forms
+	// are looked for (variants). Names are written in one form.
+	proseFields = []field{{fieldTitle, 1}, {fieldBody, 1}}
+	formFields  = []field{{fieldTitle, 1}, {fieldBody, 1}, {fieldPeople, 1}}
 	// compoundFields are textFields, weighed compoundBoost times as much.
 	compoundFields = func() []field {
 		fs := slices.Clone(textFields)
@@ -471,7 +476,7 @@ func (ix *Index) fuzzyForms(term, whole string) []string {
 	if n := utf8.RuneCountInString(whole); n < 5 || n > 30 {
 		return nil
 	}
-	if ix.docFreq(term, field{name: fieldTitle}, field{name: fieldBody}) > max(2, int(ix.docs.Load())/1000) {
+	if ix.docFreq(term, proseFields...) > max(2, int(ix.docs.Load())/1000) {
 		return nil
 	}
 	if whole == term {
@@ -482,11 +487,10 @@ func (ix *Index) fuzzyForms(term, whole string) []string {
 
 // variants returns the stems of other forms of a reader's word, folded,
 // that the Snowball stemmer cuts apart from its own (term), and which the
-// index has in titles, bodies or people's roles: a search for a word finds
-// its other forms («посла» a role's «посол»). Names in other fields are
-// written in one form. They are the stems of the word's declined forms
-// (russian.Forms), and its stem with a vowel that comes and goes taken out
-// or put in (russian.FleetingVowel).
+// index has in formFields: a search for a word finds its other forms
+// («посла» a role's «посол»). They are the stems of the word's declined
+// forms (russian.Forms), and its stem with a vowel that comes and goes
+// taken out or put in (russian.FleetingVowel).
 func (ix *Index) variants(word, term string) []string {
 	var stems []string
 	if forms := russian.Forms(word, term); len(forms) > 0 {
@@ -499,7 +503,7 @@ func (ix *Index) variants(word, term string) []string {
 	}
 	var out []string
 	for _, s := range append(stems, russian.FleetingVowel(term)...) {
-		if s != term && !slices.Contains(out, s) && ix.docFreq(s, field{name: fieldTitle}, field{name: fieldBody}, field{name: fieldPeople}) > 0 {
+		if s != term && !slices.Contains(out, s) && ix.docFreq(s, formFields...) > 0 {
 			out = append(out, s)
 		}
 	}
