@@ -538,8 +538,9 @@ func (ix *Index) Updates() uint64 { return ix.updates.Load() }
 // writeSite writes the settings and taxonomies of site into dir as a site's
 // own content/ folder holds them, so that source.LoadSettings reads them
 // back with every name and alias: the handler needs them to resolve and
-// name filters, and OUT must serve without the site's source. The files
-// are JSON, which is YAML.
+// name filters, the search the registries' names of people, organizations
+// and places to mark them (markNames), and OUT must serve without the
+// site's source. The files are JSON, which is YAML.
 func writeSite(dir string, site *source.Site) error {
 	type settings struct {
 		Title     string `json:"title"`
@@ -554,20 +555,31 @@ func writeSite(dir string, site *source.Site) error {
 	files := map[string]any{
 		"site.yaml": settings{s.Title, s.BaseURL, s.Language, s.PerPage, s.SearchURL, s.SearchOrigins},
 	}
+	registries := map[string]bool{}
 	for _, t := range []struct {
-		name string
-		tax  *source.Taxonomy
-	}{{"regions", site.Regions}, {"sectors", site.Sectors}, {"kinds", site.Kinds}} {
+		name     string
+		tax      *source.Taxonomy
+		registry bool
+	}{{"regions", site.Regions, false}, {"sectors", site.Sectors, false}, {"kinds", site.Kinds, false},
+		{"people", site.People, true}, {"organizations", site.Organizations, true}, {"places", site.Places, true}} {
 		terms := []*source.Term{}
-		if t.tax != nil {
+		if t.tax != nil && t.tax.Terms != nil {
 			terms = t.tax.Terms
 		}
-		files["taxonomy/"+t.name+".yaml"] = terms
+		name := "taxonomy/" + t.name + ".yaml"
+		files[name], registries[name] = terms, t.registry
 	}
 	for name, v := range files {
-		data, err := json.MarshalIndent(v, "", "  ")
+		// Compact, as a taxonomy file may be as large as source reads.
+		data, err := json.Marshal(v)
 		if err != nil {
 			return fmt.Errorf("search index: %w", err)
+		}
+		if registries[name] && (string(data) == "[]" || len(data) >= source.SiteFileLimit) {
+			// A registry is optional: none when empty, as source reads
+			// none, and none past what source reads, as only snippets
+			// mark its names (markNames).
+			continue
 		}
 		path := filepath.Join(dir, source.Dir, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
