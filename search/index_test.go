@@ -607,6 +607,15 @@ func TestSnippet(t *testing.T) {
 		{"Демешен", []string{"<mark>Демешин</mark>"}, nil},
 		// Matched only by a region's name: the summary, escaped.
 		{"Guangdong технопарк", []string{"<mark>технопарка</mark>"}, nil},
+		// Matched by another spelling of a name: the name as the note
+		// writes it, in its forms.
+		{"Dmitry Demeshin", []string{"<mark>Дмитрий</mark> <mark>Демешин</mark>"}, nil},
+		{"Blagoveshchensk", []string{"<mark>Благовещенском</mark>"}, []string{"<mark>Хэйхэ</mark>"}},
+		{"Heihe", []string{"<mark>Хэйхэ</mark>"}, []string{"<mark>Благовещенском</mark>"}},
+		{"Harbin", []string{"<mark>Харбине</mark>"}, nil},
+		{"Guangdong Province", []string{"<mark>Гуандуна</mark>"}, nil},
+		// Not where the note does not write it: the summary as it is.
+		{"Li Ming", []string{"Гости познакомились"}, []string{"<mark>"}},
 	}
 	for _, tt := range tests {
 		r := search(t, ix, Query{Q: tt.q})

@@ -162,8 +162,8 @@ type plan struct {
 	// marks are the must clauses in the fields snippets are cut from: a
 	// hit's snippet marks what they find.
 	marks []query.Query
-	// terms are the terms of the reader's words, as the analyzer makes
-	// them: what matches them as written.
+	// terms are the terms of the reader's words and phrases, as the
+	// analyzer makes them: what matches them as written.
 	terms []string
 	// typos are the reader's words no note has as written, which match
 	// only with a typo (see fuzzyForms).
@@ -206,6 +206,23 @@ type misspelt struct {
 // scored reports whether the plan has words or phrases to rank by; with
 // exclusions alone it matches every other note.
 func (p *plan) scored() bool { return len(p.must) > 0 }
+
+// matched returns the terms the plan's words and phrases match: theirs,
+// their other forms' and the candidates of their typos.
+func (p *plan) matched() map[string]bool {
+	m := make(map[string]bool, len(p.terms))
+	for _, t := range p.terms {
+		m[t] = true
+	}
+	p.fuzzy.mu.Lock()
+	defer p.fuzzy.mu.Unlock()
+	for _, c := range p.fuzzy.m {
+		for _, t := range c.terms {
+			m[t] = true
+		}
+	}
+	return m
+}
 
 // field is a text field with the weight of a match in it.
 type field struct {
@@ -260,6 +277,9 @@ func (ix *Index) plan(t Text) *plan {
 		} else if p.first(key, p.must) {
 			p.must = append(p.must, ix.phrase(ph, textFields))
 			p.marks = append(p.marks, ix.phrase(ph, snippetFields))
+			for _, tok := range ix.analyze(clean(ph)) {
+				p.terms = append(p.terms, string(tok.Term))
+			}
 		}
 	}
 	for _, w := range t.ExcludedWords {

@@ -69,6 +69,8 @@ type Hit struct {
 	// snippet).
 	Snippet string
 	Score   float64
+
+	row int32 // in the table searched
 }
 
 // Facets count the hits of a search: regions, sectors and kinds most
@@ -192,11 +194,17 @@ func (ix *Index) search(ctx context.Context, q Query) (*Result, error) {
 			page = append(page, ranked{row: int32(it.Next())})
 		}
 	}
-	if out.Hits, err = ix.hits(ctx, t, page, p); err != nil {
+	var docs []index.Document
+	if out.Hits, docs, err = ix.hits(ctx, t, page, p); err != nil {
 		return nil, err
 	}
 	if out.Total > 0 {
 		out.Typos = ix.typos(p, out.Hits)
+		// After the typos, which are told by the marks of the reader's own
+		// words.
+		if err := ix.markNames(ctx, t, out.Hits, docs, p); err != nil {
+			return nil, err
+		}
 	}
 	out.Took = time.Since(start)
 	return out, nil
@@ -205,16 +213,18 @@ func (ix *Index) search(ctx context.Context, q Query) (*Result, error) {
 // hits loads the stored fields of the page's rows from the table's
 // snapshot, with their snippets, which mark the places where the reader's
 // words match in them: a search of those notes alone for the words finds
-// them again, with their term vectors.
-func (ix *Index) hits(ctx context.Context, t *table, page []ranked, p *plan) ([]Hit, error) {
+// them again, with their term vectors. It returns each hit's stored
+// document too.
+func (ix *Index) hits(ctx context.Context, t *table, page []ranked, p *plan) ([]Hit, []index.Document, error) {
 	if len(page) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	at := make(map[int32]int, len(page)) // row → place on the page
 	for i, r := range page {
 		at[r.row] = i
 	}
 	hits := make([]*Hit, len(page))
+	docs := make([]index.Document, len(page))
 	for s, r := range t.readers {
 		var ids []string
 		for _, x := range page {
@@ -239,49 +249,43 @@ func (ix *Index) hits(ctx context.Context, t *table, page []ranked, p *plan) ([]
 					return nil // not in the table: no search finds it
 				}
 				dm.Complete(nil)
-				h, err := hitOf(r, t.urls[row], dm.Locations)
+				doc, err := r.Document(t.urls[row])
 				if err != nil {
 					return err
 				}
-				h.Score = page[at[row]].score
-				hits[at[row]] = h
+				h := hitOf(doc, t.urls[row], dm.Locations)
+				h.Score, h.row = page[at[row]].score, row
+				hits[at[row]], docs[at[row]] = h, doc
 				return nil
 			})
 		if err != nil {
-			return nil, fmt.Errorf("search: %w", err)
+			return nil, nil, fmt.Errorf("search: %w", err)
 		}
 	}
 	out := make([]Hit, 0, len(page))
-	for _, h := range hits {
+	outDocs := make([]index.Document, 0, len(page))
+	for i, h := range hits {
 		if h != nil {
 			out = append(out, *h)
+			outDocs = append(outDocs, docs[i])
 		}
 	}
-	return out, nil
+	return out, outDocs, nil
 }
 
-// hitOf loads the hit id from its stored fields on r, with its snippet:
-// of the body where a word matched there, else of the summary where one
-// did, else the summary whole, else the start of the body. locs are the
-// places of the matches of the reader's words.
-func hitOf(r index.IndexReader, id string, locs bsearch.FieldTermLocationMap) (*Hit, error) {
-	doc, err := r.Document(id)
-	if err != nil {
-		return nil, err
-	}
+// hitOf makes the hit id of its stored document, with its snippet (see
+// snippetOf); locs are the places of the matches of the reader's words.
+func hitOf(doc index.Document, id string, locs bsearch.FieldTermLocationMap) *Hit {
 	h := &Hit{URL: id}
 	if doc == nil {
-		return h, nil // not in the snapshot whose search found it: cannot be
+		return h // not in the snapshot whose search found it: cannot be
 	}
-	var body string
 	doc.VisitFields(func(f index.Field) {
 		switch f.Name() {
 		case fieldTitle:
 			h.Title = textOf(f)
 		case fieldSummary:
 			h.Summary = textOf(f)
-		case fieldBody:
-			body = textOf(f)
 		case fieldKind:
 			h.Kind = textOf(f)
 		case fieldRegions:
@@ -294,17 +298,30 @@ func hitOf(r index.IndexReader, id string, locs bsearch.FieldTermLocationMap) (*
 			h.End = timeOf(f)
 		}
 	})
+	h.Snippet = snippetOf(doc, h.Summary, locs)
+	return h
+}
+
+// snippetOf is the snippet of a hit whose stored document is doc and
+// summary summary, where locs are the places of its matches: of the body
+// where a word matched there, else of the summary where one did, else the
+// summary whole, else the start of the body.
+func snippetOf(doc index.Document, summary string, locs bsearch.FieldTermLocationMap) string {
 	switch {
-	case len(locs[fieldBody]) > 0 || h.Summary == "" && len(locs[fieldSummary]) == 0:
-		h.Snippet = snippet(body, locs[fieldBody])
+	case len(locs[fieldBody]) > 0 || summary == "" && len(locs[fieldSummary]) == 0:
+		var body string
+		doc.VisitFields(func(f index.Field) {
+			if f.Name() == fieldBody {
+				body = textOf(f)
+			}
+		})
+		return snippet(body, locs[fieldBody])
 	case len(locs[fieldSummary]) > 0:
-		h.Snippet = snippet(h.Summary, locs[fieldSummary])
-	default:
-		var w snippetWriter
-		w.text(h.Summary)
-		h.Snippet = w.b.String()
+		return snippet(summary, locs[fieldSummary])
 	}
-	return h, nil
+	var w snippetWriter
+	w.text(summary)
+	return w.b.String()
 }
 
 // textOf is the text of a stored field.

@@ -2,13 +2,23 @@ package search
 
 import (
 	"cmp"
+	"context"
+	"fmt"
 	"html"
+	"maps"
 	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 	bsearch "github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
+
+	"github.com/coopdigest/digest/russian"
+	"github.com/coopdigest/digest/source"
 )
 
 // A hit's snippet is cut from its stored text at the places bleve's search
@@ -267,4 +277,199 @@ func (w *snippetWriter) gap() {
 		w.b.WriteByte(' ')
 	}
 	w.space = false
+}
+
+// markNames marks, in the snippets of hits that mark nothing, the names of
+// the notes' people, places, organizations, regions, sectors and kinds as
+// the notes write them, where the reader's words matched another spelling
+// of them: in Latin letters (inLatin), or a registry's name in English or
+// Chinese, or an alias. «Fyodor Lazarev» finds the notes of «Фёдор Лазарев»
+// by their people field, which no snippet shows, and «Guangdong» those of
+// «провинция Гуандун» by their names field: their snippets show where the
+// body names «Фёдора Лазарева» or «Гуандун». docs are the hits' stored
+// documents. A search of those notes alone for the names finds their
+// places, as hits finds the reader's words.
+func (ix *Index) markNames(ctx context.Context, t *table, hits []Hit, docs []index.Document, p *plan) error {
+	var has func(spellings []string) bool
+	byShard := map[int][]int{} // the hits to mark, by shard
+	own := make([]map[string]bool, len(hits))
+	marks := map[int][]query.Query{} // by shard
+	type shardTerm struct {
+		shard int
+		term  string
+	}
+	marked := map[shardTerm]bool{}
+	named := map[string][][]string{} // nameTerms, by name
+	for i := range hits {
+		if docs[i] == nil || strings.Contains(hits[i].Snippet, "<mark>") {
+			continue
+		}
+		if has == nil {
+			if has = p.spelling(ix); has == nil {
+				return nil
+			}
+		}
+		s := t.shard[hits[i].row]
+		for _, name := range ix.spokenNames(docs[i], has) {
+			if _, ok := named[name]; !ok {
+				named[name] = ix.nameTerms(name)
+			}
+			for _, terms := range named[name] {
+				if own[i] == nil {
+					own[i] = map[string]bool{}
+					byShard[s] = append(byShard[s], i)
+				}
+				for _, term := range terms {
+					own[i][term] = true
+				}
+				if k := (shardTerm{s, terms[0]}); !marked[k] {
+					marked[k] = true
+					marks[s] = append(marks[s], wordQuery(terms, nil, snippetFields, nil))
+				}
+			}
+		}
+	}
+	for s, is := range byShard {
+		at := map[int32]int{} // row → hit
+		var ids []string
+		for _, i := range is {
+			at[hits[i].row] = i
+			ids = append(ids, hits[i].URL)
+		}
+		q := bleve.NewBooleanQuery()
+		q.AddMust(bleve.NewDocIDQuery(ids))
+		q.AddShould(marks[s]...)
+		err := eachMatch(ctx, t.readers[s], q, ix.mapping, bsearch.SearcherOptions{Score: bleve.ScoreNone, IncludeTermVectors: true},
+			func(dm *bsearch.DocumentMatch) error {
+				i, ok := at[t.rowOf[s].row(dm.IndexInternalID)]
+				if !ok {
+					return nil
+				}
+				dm.Complete(nil)
+				// Only a note's own names: another hit's may be in its text
+				// too.
+				for _, f := range snippetFields {
+					maps.DeleteFunc(dm.Locations[f.name], func(term string, _ bsearch.Locations) bool { return !own[i][term] })
+				}
+				hits[i].Snippet = snippetOf(docs[i], hits[i].Summary, dm.Locations)
+				return nil
+			})
+		if err != nil {
+			return fmt.Errorf("search: %w", err)
+		}
+	}
+	return nil
+}
+
+// spokenNames returns the names of the people, places, organizations,
+// regions, sectors and kind of doc, a note's stored document, as the note
+// writes them, of which has reports that another spelling has a term the
+// search matched.
+func (ix *Index) spokenNames(doc index.Document, has func(spellings []string) bool) []string {
+	var out []string
+	add := func(name string, spellings ...[]string) {
+		if has(slices.Concat(spellings...)) && !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	keys := func(t *source.Term) []string {
+		if t == nil {
+			return nil
+		}
+		return t.Keys()
+	}
+	addTerm := func(t *source.Term) {
+		if t != nil {
+			add(t.Name.Ru, t.Keys())
+		}
+	}
+	tax := &ix.Site().Taxonomies
+	doc.VisitFields(func(f index.Field) {
+		text := textOf(f)
+		switch f.Name() {
+		case fieldPeople, fieldPlaces, fieldOrgs:
+			// The note's own names, in Russian letters; the spellings
+			// the field has of them follow them.
+			if !strings.ContainsFunc(text, func(r rune) bool { return unicode.Is(unicode.Cyrillic, r) }) {
+				return
+			}
+		}
+		switch f.Name() {
+		case fieldPeople:
+			name, _, _ := strings.Cut(text, ", ")
+			add(name, inLatin([]string{name}, russian.Pinyin), keys(tax.People.Lookup(name)))
+		case fieldPlaces:
+			add(text, inLatin([]string{text}, russian.PlacePinyin), keys(tax.Places.Lookup(text)))
+		case fieldOrgs:
+			if own := ownNames([]string{text}); len(own) > 0 {
+				add(own[0], inLatin(own, russian.PlacePinyin))
+			}
+			add(text, keys(tax.Organizations.Lookup(text)))
+		case fieldRegions:
+			addTerm(tax.Regions.Get(text))
+		case fieldSectors:
+			addTerm(tax.Sectors.Get(text))
+		case fieldKind:
+			addTerm(tax.Kinds.Get(text))
+		}
+	})
+	return out
+}
+
+// spelling returns the function that reports whether any of some
+// spellings of a name has a term the plan's words and phrases match, or nil
+// when they match none. It keeps the answers, for the names of a page of
+// hits, many of which have the same regions.
+func (p *plan) spelling(ix *Index) func(spellings []string) bool {
+	matched := p.matched()
+	if len(matched) == 0 {
+		return nil
+	}
+	known := map[string]bool{}
+	return func(spellings []string) bool {
+		for _, s := range spellings {
+			v, ok := known[s]
+			if !ok {
+				// A term is in the text it is of, folded: only a text
+				// that has one is analysed.
+				s := clean(s)
+				folded := foldWord(s)
+				v = false
+				for term := range matched {
+					if strings.Contains(folded, term) {
+						v = slices.ContainsFunc(ix.analyze(s), func(tok *analysis.Token) bool { return matched[string(tok.Term)] })
+						break
+					}
+				}
+				known[s] = v
+			}
+			if v {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// nameTerms returns the terms of the words of a name as markNames marks
+// them, each with the stems of its other forms, as the text declines it;
+// but not a word of two letters, whose stem is other words' too («Ма», a
+// surname, is the stem of «мая»), nor the other forms of one of three,
+// which has none.
+func (ix *Index) nameTerms(name string) [][]string {
+	var ts [][]string
+	cleaned := clean(name)
+	for _, tok := range ix.analyze(cleaned) {
+		word := foldWord(cleaned[tok.Start:tok.End])
+		n := utf8.RuneCountInString(word)
+		if n < 3 {
+			continue
+		}
+		terms := []string{string(tok.Term)}
+		if n > 3 {
+			terms = append(terms, ix.variants(word, terms[0])...)
+		}
+		ts = append(ts, terms)
+	}
+	return ts
 }
