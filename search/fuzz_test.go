@@ -23,6 +23,8 @@ func FuzzParseQuery(f *testing.F) {
 		`мя`, `ая`, `ее`, `ей`, `й`, `мени`, `Абрамовым`, `времени -музее`, `—`, `—выставка`, `– "музей"`, `−`,
 		// Years and dates, some past what an index's dates can hold.
 		`2024`, `-2024`, `1000`, `9999`, `0000`, `2024-01-01`, `31.12.9999`, `9999-12`, `1.1.0001`, `-12.2200`,
+		// Names in other spellings, which the snippets mark as the notes write them.
+		`Dmitry Demeshin`, `"Vasilii Orlov"`, `Harbin -Heihe`, `Li Ming`, `哈尔滨`, `Guangdong Province`,
 	} {
 		f.Add(s)
 	}

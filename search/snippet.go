@@ -460,6 +460,9 @@ func (ix *Index) nameTerms(name string) [][]string {
 	var ts [][]string
 	cleaned := clean(name)
 	for _, tok := range ix.analyze(cleaned) {
+		if tok.Start > tok.End || tok.End > len(cleaned) {
+			continue // the char filters keep the text's length: cannot be
+		}
 		word := foldWord(cleaned[tok.Start:tok.End])
 		n := utf8.RuneCountInString(word)
 		if n < 3 {
