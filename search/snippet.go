@@ -361,6 +361,10 @@ func (ix *Index) markNames(ctx context.Context, t *table, hits []Hit, docs []ind
 	return nil
 }
 
+// maxNamesTried is how many of a hit's names of people, places and
+// organizations spokenNames tries, far more than a note names.
+const maxNamesTried = 256
+
 // spokenNames returns the names of the people, places, organizations,
 // regions, sectors and kind of doc, a note's stored document, as the note
 // writes them, of which has reports that another spelling has a term the
@@ -384,13 +388,16 @@ func (ix *Index) spokenNames(doc index.Document, has func(spellings []string) bo
 		}
 	}
 	tax := &ix.Site().Taxonomies
+	tried := 0
 	doc.VisitFields(func(f index.Field) {
 		text := textOf(f)
 		switch f.Name() {
 		case fieldPeople, fieldPlaces, fieldOrgs:
 			// The note's own names, in Russian letters; the spellings
-			// the field has of them follow them.
-			if !strings.ContainsFunc(text, func(r rune) bool { return unicode.Is(unicode.Cyrillic, r) }) {
+			// the field has of them follow them. A note of thousands of
+			// names costs no more than maxNamesTried.
+			if tried++; tried > maxNamesTried ||
+				!strings.ContainsFunc(text, func(r rune) bool { return unicode.Is(unicode.Cyrillic, r) }) {
 				return
 			}
 		}
