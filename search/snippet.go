@@ -290,7 +290,7 @@ func (w *snippetWriter) gap() {
 // documents. A search of those notes alone for the names finds their
 // places, as hits finds the reader's words.
 func (ix *Index) markNames(ctx context.Context, t *table, hits []Hit, docs []index.Document, p *plan) error {
-	var has func(spellings []string) bool
+	var has spellingCheck
 	byShard := map[int][]int{} // the hits to mark, by shard
 	own := make([]map[string]bool, len(hits))
 	marks := map[int][]query.Query{} // by shard
@@ -369,10 +369,10 @@ const maxNamesTried = 256
 // regions, sectors and kind of doc, a note's stored document, as the note
 // writes them, of which has reports that another spelling has a term the
 // search matched.
-func (ix *Index) spokenNames(doc index.Document, has func(spellings []string) bool) []string {
+func (ix *Index) spokenNames(doc index.Document, has spellingCheck) []string {
 	var out []string
-	add := func(name string, spellings ...[]string) {
-		if has(slices.Concat(spellings...)) && !slices.Contains(out, name) {
+	add := func(what, name string, spellings func() []string) {
+		if !slices.Contains(out, name) && has(what+"\x00"+name, spellings) {
 			out = append(out, name)
 		}
 	}
@@ -382,9 +382,9 @@ func (ix *Index) spokenNames(doc index.Document, has func(spellings []string) bo
 		}
 		return t.Keys()
 	}
-	addTerm := func(t *source.Term) {
+	addTerm := func(what string, t *source.Term) {
 		if t != nil {
-			add(t.Name.Ru, t.Keys())
+			add(what, t.Name.Ru, t.Keys)
 		}
 	}
 	tax := &ix.Site().Taxonomies
@@ -404,57 +404,62 @@ func (ix *Index) spokenNames(doc index.Document, has func(spellings []string) bo
 		switch f.Name() {
 		case fieldPeople:
 			name, _, _ := strings.Cut(text, ", ")
-			add(name, inLatin([]string{name}, russian.Pinyin), keys(tax.People.Lookup(name)))
+			add(f.Name(), name, func() []string {
+				return slices.Concat(inLatin([]string{name}, russian.Pinyin), keys(tax.People.Lookup(name)))
+			})
 		case fieldPlaces:
-			add(text, inLatin([]string{text}, russian.PlacePinyin), keys(tax.Places.Lookup(text)))
+			add(f.Name(), text, func() []string {
+				return slices.Concat(inLatin([]string{text}, russian.PlacePinyin), keys(tax.Places.Lookup(text)))
+			})
 		case fieldOrgs:
 			if own := ownNames([]string{text}); len(own) > 0 {
-				add(own[0], inLatin(own, russian.PlacePinyin))
+				add("own", own[0], func() []string { return inLatin(own, russian.PlacePinyin) })
 			}
-			add(text, keys(tax.Organizations.Lookup(text)))
+			add(f.Name(), text, func() []string { return keys(tax.Organizations.Lookup(text)) })
 		case fieldRegions:
-			addTerm(tax.Regions.Get(text))
+			addTerm(f.Name(), tax.Regions.Get(text))
 		case fieldSectors:
-			addTerm(tax.Sectors.Get(text))
+			addTerm(f.Name(), tax.Sectors.Get(text))
 		case fieldKind:
-			addTerm(tax.Kinds.Get(text))
+			addTerm(f.Name(), tax.Kinds.Get(text))
 		}
 	})
 	return out
 }
 
-// spelling returns the function that reports whether any of some
-// spellings of a name has a term the plan's words and phrases match, or nil
-// when they match none. It keeps the answers, for the names of a page of
-// hits, many of which have the same regions.
-func (p *plan) spelling(ix *Index) func(spellings []string) bool {
+// A spellingCheck reports whether any spelling of a name that spellings
+// returns has a term a search matched. It keeps the answer by key, the
+// name and what it names, and asks spellings only the first time: the
+// hits of a page share regions, sectors and kinds.
+type spellingCheck func(key string, spellings func() []string) bool
+
+// spelling returns the spellingCheck of the terms the plan's words and
+// phrases match, or nil when they match none.
+func (p *plan) spelling(ix *Index) spellingCheck {
 	matched := p.matched()
 	if len(matched) == 0 {
 		return nil
 	}
-	known := map[string]bool{}
-	return func(spellings []string) bool {
-		for _, s := range spellings {
-			v, ok := known[s]
-			if !ok {
-				// A term is in the text it is of, folded: only a text
-				// that has one is analysed.
-				s := clean(s)
-				folded := foldWord(s)
-				v = false
-				for term := range matched {
-					if strings.Contains(folded, term) {
-						v = slices.ContainsFunc(ix.analyze(s), func(tok *analysis.Token) bool { return matched[string(tok.Term)] })
-						break
-					}
-				}
-				known[s] = v
-			}
-			if v {
-				return true
+	has := func(s string) bool {
+		// A term is in the text it is of, folded: only a text that has
+		// one is analysed.
+		s = clean(s)
+		folded := foldWord(s)
+		for term := range matched {
+			if strings.Contains(folded, term) {
+				return slices.ContainsFunc(ix.analyze(s), func(tok *analysis.Token) bool { return matched[string(tok.Term)] })
 			}
 		}
 		return false
+	}
+	known := map[string]bool{}
+	return func(key string, spellings func() []string) bool {
+		v, ok := known[key]
+		if !ok {
+			v = slices.ContainsFunc(spellings(), has)
+			known[key] = v
+		}
+		return v
 	}
 }
 
