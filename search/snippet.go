@@ -290,7 +290,7 @@ func (w *snippetWriter) gap() {
 // documents. A search of those notes alone for the names finds their
 // places, as hits finds the reader's words.
 func (ix *Index) markNames(ctx context.Context, t *table, hits []Hit, docs []index.Document, p *plan) error {
-	var has spellingCheck
+	var check *nameCheck
 	byShard := map[int][]int{} // the hits to mark, by shard
 	own := make([]map[string]bool, len(hits))
 	marks := map[int][]query.Query{} // by shard
@@ -304,13 +304,13 @@ func (ix *Index) markNames(ctx context.Context, t *table, hits []Hit, docs []ind
 		if docs[i] == nil || strings.Contains(hits[i].Snippet, "<mark>") {
 			continue
 		}
-		if has == nil {
-			if has = p.spelling(ix); has == nil {
+		if check == nil {
+			if check = p.nameCheck(ix); check == nil {
 				return nil
 			}
 		}
 		s := t.shard[hits[i].row]
-		for _, name := range ix.spokenNames(docs[i], has) {
+		for _, name := range ix.spokenNames(docs[i], check) {
 			if _, ok := named[name]; !ok {
 				named[name] = ix.nameTerms(name)
 			}
@@ -367,14 +367,21 @@ const maxNamesTried = 256
 
 // spokenNames returns the names of the people, places, organizations,
 // regions, sectors and kind of doc, a note's stored document, as the note
-// writes them, of which has reports that another spelling has a term the
-// search matched.
-func (ix *Index) spokenNames(doc index.Document, has spellingCheck) []string {
+// writes them, of which another spelling has a term the search matched.
+func (ix *Index) spokenNames(doc index.Document, check *nameCheck) []string {
 	var out []string
 	add := func(what, name string, spellings func() []string) {
-		if !slices.Contains(out, name) && has(what+"\x00"+name, spellings) {
+		if !slices.Contains(out, name) && check.has(what+"\x00"+name, spellings) {
 			out = append(out, name)
 		}
+	}
+	// The names' Latin spellings, when the search matched a term in Latin
+	// letters.
+	latin := func(names []string, pinyin func(string) string) []string {
+		if !check.latin {
+			return nil
+		}
+		return inLatin(names, pinyin)
 	}
 	keys := func(t *source.Term) []string {
 		if t == nil {
@@ -405,15 +412,15 @@ func (ix *Index) spokenNames(doc index.Document, has spellingCheck) []string {
 		case fieldPeople:
 			name, _, _ := strings.Cut(text, ", ")
 			add(f.Name(), name, func() []string {
-				return slices.Concat(inLatin([]string{name}, russian.Pinyin), keys(tax.People.Lookup(name)))
+				return slices.Concat(latin([]string{name}, russian.Pinyin), keys(tax.People.Lookup(name)))
 			})
 		case fieldPlaces:
 			add(f.Name(), text, func() []string {
-				return slices.Concat(inLatin([]string{text}, russian.PlacePinyin), keys(tax.Places.Lookup(text)))
+				return slices.Concat(latin([]string{text}, russian.PlacePinyin), keys(tax.Places.Lookup(text)))
 			})
 		case fieldOrgs:
 			if own := ownNames([]string{text}); len(own) > 0 {
-				add("own", own[0], func() []string { return inLatin(own, russian.PlacePinyin) })
+				add("own", own[0], func() []string { return latin(own, russian.PlacePinyin) })
 			}
 			add(f.Name(), text, func() []string { return keys(tax.Organizations.Lookup(text)) })
 		case fieldRegions:
@@ -427,40 +434,52 @@ func (ix *Index) spokenNames(doc index.Document, has spellingCheck) []string {
 	return out
 }
 
-// A spellingCheck reports whether any spelling of a name that spellings
-// returns has a term a search matched. It keeps the answer by key, the
-// name and what it names, and asks spellings only the first time: the
-// hits of a page share regions, sectors and kinds.
-type spellingCheck func(key string, spellings func() []string) bool
+// nameCheck tells, for a search, whether another spelling of a name has a
+// term the search matched. It keeps the answer by key, the name and what it
+// names: the hits of a page share regions, sectors and kinds.
+type nameCheck struct {
+	ix      *Index
+	matched map[string]bool
+	// latin is whether a term has Latin letters, as a name's Latin
+	// spellings do: when none has, they are not made.
+	latin bool
+	known map[string]bool
+}
 
-// spelling returns the spellingCheck of the terms the plan's words and
+// nameCheck returns the nameCheck of the terms the plan's words and
 // phrases match, or nil when they match none.
-func (p *plan) spelling(ix *Index) spellingCheck {
+func (p *plan) nameCheck(ix *Index) *nameCheck {
 	matched := p.matched()
 	if len(matched) == 0 {
 		return nil
 	}
-	has := func(s string) bool {
-		// A term is in the text it is of, folded: only a text that has
-		// one is analysed.
-		s = clean(s)
-		folded := foldWord(s)
-		for term := range matched {
-			if strings.Contains(folded, term) {
-				return slices.ContainsFunc(ix.analyze(s), func(tok *analysis.Token) bool { return matched[string(tok.Term)] })
+	c := &nameCheck{ix: ix, matched: matched, known: map[string]bool{}}
+	for term := range matched {
+		c.latin = c.latin || strings.ContainsFunc(term, func(r rune) bool { return 'a' <= r && r <= 'z' })
+	}
+	return c
+}
+
+// has reports whether any of the spellings that spellings returns has a
+// term the search matched; spellings is called the first time of key only.
+func (c *nameCheck) has(key string, spellings func() []string) bool {
+	v, ok := c.known[key]
+	if !ok {
+		v = slices.ContainsFunc(spellings(), func(s string) bool {
+			// A term is in the text it is of, folded: only a text that
+			// has one is analysed.
+			s = clean(s)
+			folded := foldWord(s)
+			for term := range c.matched {
+				if strings.Contains(folded, term) {
+					return slices.ContainsFunc(c.ix.analyze(s), func(tok *analysis.Token) bool { return c.matched[string(tok.Term)] })
+				}
 			}
-		}
-		return false
+			return false
+		})
+		c.known[key] = v
 	}
-	known := map[string]bool{}
-	return func(key string, spellings func() []string) bool {
-		v, ok := known[key]
-		if !ok {
-			v = slices.ContainsFunc(spellings(), has)
-			known[key] = v
-		}
-		return v
-	}
+	return v
 }
 
 // nameTerms returns the terms of the words of a name as markNames marks
