@@ -362,7 +362,8 @@ func (ix *Index) markNames(ctx context.Context, t *table, hits []Hit, docs []ind
 }
 
 // maxNamesTried is how many of a hit's names of people, places and
-// organizations spokenNames tries, far more than a note names.
+// organizations spokenNames tries: a note may list up to a few hundred,
+// and most list a few.
 const maxNamesTried = 256
 
 // spokenNames returns the names of the people, places, organizations,
@@ -401,12 +402,12 @@ func (ix *Index) spokenNames(doc index.Document, check *nameCheck) []string {
 		switch f.Name() {
 		case fieldPeople, fieldPlaces, fieldOrgs:
 			// The note's own names, in Russian letters; the spellings
-			// the field has of them follow them. A note of thousands of
+			// the field has of them follow them. A note of hundreds of
 			// names costs no more than maxNamesTried.
-			if tried++; tried > maxNamesTried ||
-				!strings.ContainsFunc(text, func(r rune) bool { return unicode.Is(unicode.Cyrillic, r) }) {
+			if tried >= maxNamesTried || !strings.ContainsFunc(text, func(r rune) bool { return unicode.Is(unicode.Cyrillic, r) }) {
 				return
 			}
+			tried++
 		}
 		switch f.Name() {
 		case fieldPeople:
