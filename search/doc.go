@@ -30,8 +30,9 @@
 // values, where filters, facets and the order by date run. The page's hits
 // are loaded from bleve's stored fields, their snippets cut at the places
 // bleve's term vectors give; a hit found by another spelling of a name
-// has the name marked as the note writes it (markNames). A search that finds nothing is tried again
-// as its keys type it in the other keyboard layout (russian.OtherLayout).
+// has the name marked as the note writes it (markNames). A search that
+// finds nothing is tried again as its keys type it in the other keyboard
+// layout (russian.OtherLayout).
 //
 // # Serving (request.go, handler.go)
 //
