@@ -309,23 +309,26 @@ func (ix *Index) markNames(ctx context.Context, t *table, hits []Hit, docs []ind
 				return nil
 			}
 		}
-		s := t.shard[hits[i].row]
+		var words [][]string // the terms of the hit's names' words
 		for _, name := range ix.spokenNames(docs[i], check) {
 			if _, ok := named[name]; !ok {
 				named[name] = ix.nameTerms(name)
 			}
-			for _, terms := range named[name] {
-				if own[i] == nil {
-					own[i] = map[string]bool{}
-					byShard[s] = append(byShard[s], i)
-				}
-				for _, term := range terms {
-					own[i][term] = true
-				}
-				if k := (shardTerm{s, terms[0]}); !marked[k] {
-					marked[k] = true
-					marks[s] = append(marks[s], wordQuery(terms, nil, snippetFields, nil))
-				}
+			words = append(words, named[name]...)
+		}
+		if len(words) == 0 {
+			continue
+		}
+		s := t.shard[hits[i].row]
+		byShard[s] = append(byShard[s], i)
+		own[i] = map[string]bool{}
+		for _, terms := range words {
+			for _, term := range terms {
+				own[i][term] = true
+			}
+			if k := (shardTerm{s, terms[0]}); !marked[k] {
+				marked[k] = true
+				marks[s] = append(marks[s], wordQuery(terms, nil, snippetFields, nil))
 			}
 		}
 	}
