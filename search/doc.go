@@ -17,7 +17,7 @@
 // read-only; OpenWritable opens them for Update, which `serve --watch`
 // calls after each incremental build.
 //
-// # Queries (query.go, search.go, table.go, fuzzy.go, snippet.go)
+// # Queries (query.go, search.go, table.go, fuzzy.go, snippet.go, names.go)
 //
 // ParseText takes a reader's q apart (words, "phrases", -exclusions; never
 // an error) and Index.plan turns it into bleve queries: each token of a word
