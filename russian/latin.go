@@ -119,8 +119,14 @@ func latinY(w string) string {
 	return b.String()
 }
 
-// latinE writes a word with e and i (see Latin).
+// latinE writes a word with e and i (see Latin). A town on a river is
+// written as English texts write it, the river named as it is, not as
+// «на» declines it: «Ростов-на-Дону» is rostov-on-don, «Комсомольск-на-
+// Амуре» komsomolsk-on-amur.
 func latinE(w string) string {
+	if town, river, ok := strings.Cut(w, "-на-"); ok && town != "" && river != "" {
+		return latinE(town) + "-on-" + latinE(riverName(river))
+	}
 	var b strings.Builder
 	for _, end := range []struct{ ru, latin string }{{"ий", "y"}, {"ый", "y"}, {"ия", "ia"}} {
 		if stem, ok := strings.CutSuffix(w, end.ru); ok && stem != "" {
@@ -139,6 +145,23 @@ func latinE(w string) string {
 		}
 	}
 	return b.String()
+}
+
+// riverName is the name of a river as «на» declines it in a town's name
+// (Дону, Амуре, Кубани, Волге) as it is named (Дон, Амур, Кубань, Волга).
+func riverName(w string) string {
+	if strings.HasSuffix(w, "ге") || strings.HasSuffix(w, "ке") {
+		return strings.TrimSuffix(w, "е") + "а" // Волге, Оке
+	}
+	if stem, ok := strings.CutSuffix(w, "и"); ok {
+		return stem + "ь" // Кубани
+	}
+	for _, end := range []string{"е", "у"} {
+		if stem, ok := strings.CutSuffix(w, end); ok {
+			return stem // Амуре, Дону
+		}
+	}
+	return w
 }
 
 // latinI is latinE with a word's end ий as i.

@@ -23,7 +23,13 @@ func TestLatin(t *testing.T) {
 		{"Евгений Цой", []string{"yevgeniy tsoy", "evgeny tsoi", "evgeni tsoi"}},
 		{"Наталья Ковальчук", []string{"natalya kovalchuk"}},
 		{"А. Ю. Воробьёв", []string{"a. yu. vorobyov", "a. yu. vorobev"}},
-		{"Ростов-на-Дону", []string{"rostov-na-donu"}},
+		// A town on a river, as English texts write it.
+		{"Ростов-на-Дону", []string{"rostov-na-donu", "rostov-on-don"}},
+		{"Комсомольск-на-Амуре", []string{"komsomolsk-na-amure", "komsomolsk-on-amur"}},
+		{"Славянск-на-Кубани", []string{"slavyansk-na-kubani", "slavyansk-on-kuban"}},
+		{"Ставрополь-на-Волге", []string{"stavropol-na-volge", "stavropol-on-volga"}},
+		{"Николаевск-на-Амуре", []string{"nikolayevsk-na-amure", "nikolaevsk-on-amur"}},
+		{"Франкфурт-на-Майне", []string{"frankfurt-na-mayne", "frankfurt-on-main"}},
 		{"Благовещенск", []string{"blagoveshchensk"}},
 		{"Сыктывкар", []string{"syktyvkar"}},
 		// A given name whose ё is written е.
