@@ -201,23 +201,20 @@ func FromNote(n *source.Note, text string, tax *source.Taxonomies) Document {
 	if !n.End.IsZero() {
 		d.End = midnight(n.End)
 	}
+	// Every name of a person, place or organization in its other
+	// spellings too, into copies: the note's lists stay as written.
 	names := make([]string, len(n.People))
 	for i, p := range n.People {
 		d.People = append(d.People, personText(p))
 		names[i] = p.Name
 	}
-	d.People = append(d.People, inLatin(names, russian.Pinyin)...)
-
+	latin, reg := otherSpellings(fieldPeople, names, tax)
+	d.People = slices.Concat(d.People, latin, reg)
+	latin, reg = otherSpellings(fieldPlaces, n.Places, tax)
+	d.Places = slices.Concat(n.Places, reg, latin)
+	latin, reg = otherSpellings(fieldOrgs, n.Organizations, tax)
+	d.Orgs = slices.Concat(n.Organizations, reg, latin)
 	if tax != nil {
-		// The registries' other spellings and names in English and
-		// Chinese find a person or organization too.
-		for _, p := range n.People {
-			if t := tax.People.Lookup(p.Name); t != nil {
-				d.People = appendNames(d.People, tax.People, t.Slug)
-			}
-		}
-		d.Orgs = withNames(d.Orgs, tax.Organizations)
-		d.Places = withNames(d.Places, tax.Places)
 		d.Names = appendNames(d.Names, tax.Kinds, n.Kind)
 		for _, slug := range n.Regions {
 			d.Names = appendNames(d.Names, tax.Regions, slug)
@@ -226,10 +223,6 @@ func FromNote(n *source.Note, text string, tax *source.Taxonomies) Document {
 			d.Names = appendNames(d.Names, tax.Sectors, slug)
 		}
 	}
-	// Places and organizations' own names in Latin letters too, into
-	// copies: the note's lists stay as written.
-	d.Places = slices.Concat(d.Places, inLatin(n.Places, russian.PlacePinyin))
-	d.Orgs = slices.Concat(d.Orgs, inLatin(ownNames(n.Organizations), russian.PlacePinyin))
 	for _, texts := range []*[]string{&d.People, &d.Orgs, &d.Places, &d.Names} {
 		*texts = cleanAll(*texts)
 	}
@@ -245,20 +238,62 @@ func FromNote(n *source.Note, text string, tax *source.Taxonomies) Document {
 	return d
 }
 
-// inLatin returns names in the Latin letters English texts write them
-// with: a Chinese name in Palladius's letters in pinyin, by pinyin (which
-// says whether it is one), another in Russian letters in its Latin
-// spellings (russian.Latin).
-func inLatin(names []string, pinyin func(string) string) []string {
-	var out []string
+// otherSpellings returns the spellings the index holds of names a note
+// gives in field (fieldPeople, fieldPlaces or fieldOrgs) besides the names
+// themselves: in Latin letters (latinOf), and the names in English and
+// Chinese and the aliases of the registry's entries that have them (none
+// without tax). markNames looks for them again in a hit's names.
+func otherSpellings(field string, names []string, tax *source.Taxonomies) (latin, registered []string) {
 	for _, name := range names {
-		if py := pinyin(name); py != "" {
-			out = append(out, py)
-		} else {
-			out = append(out, russian.Latin(name)...)
-		}
+		latin = append(latin, latinOf(field, name)...)
+		registered = append(registered, registeredNames(field, name, tax)...)
 	}
-	return out
+	return latin, registered
+}
+
+// latinOf returns a name a note gives in field in the Latin letters
+// English texts write it with: a Chinese name in Palladius's letters in
+// pinyin (russian.Pinyin for a person's, surname first, PlacePinyin for
+// the others), another in Russian letters in its Latin spellings
+// (russian.Latin); an organization's own name (ownNames) only.
+func latinOf(field, name string) []string {
+	pinyin := russian.PlacePinyin
+	switch field {
+	case fieldPeople:
+		pinyin = russian.Pinyin
+	case fieldOrgs:
+		own := ownNames([]string{name})
+		if len(own) == 0 {
+			return nil
+		}
+		name = own[0]
+	}
+	if py := pinyin(name); py != "" {
+		return []string{py}
+	}
+	return russian.Latin(name)
+}
+
+// registeredNames returns the names and aliases of the entry that has a
+// name a note gives in field in its registry (people.yaml, places.yaml,
+// organizations.yaml); none without tax, or when no entry has it.
+func registeredNames(field, name string, tax *source.Taxonomies) []string {
+	if tax == nil {
+		return nil
+	}
+	var reg *source.Taxonomy
+	switch field {
+	case fieldPeople:
+		reg = tax.People
+	case fieldPlaces:
+		reg = tax.Places
+	case fieldOrgs:
+		reg = tax.Organizations
+	}
+	if t := reg.Lookup(name); t != nil {
+		return appendNames(nil, reg, t.Slug)
+	}
+	return nil
 }
 
 // ownNames returns the parts of organizations' names that English texts
@@ -296,7 +331,7 @@ const MaxRepeats = 2000
 // too few words, all its fields together, for any term to come
 // MaxRepeats+1 times: the build asks it of every note, and the document
 // cleans every text. Cleaning makes no more words than the text had, and
-// each Latin spelling of a name (inLatin) no more than the name.
+// each Latin spelling of a name (latinOf) no more than the name.
 func Cut(n *source.Note, text string) string {
 	budget := MaxRepeats
 	for _, s := range []string{n.Title, n.Summary, text} {
@@ -393,23 +428,6 @@ func personText(p source.Person) string {
 		return p.Name
 	}
 	return p.Name + ", " + p.Role
-}
-
-// withNames returns names, a note's own list, followed by the names and
-// aliases of the registry's entries that it names; names itself when the
-// registry has none of them, and a copy when it does, so that the note's
-// own list stays as written.
-func withNames(names []string, reg *source.Taxonomy) []string {
-	out := names
-	for _, s := range names {
-		if t := reg.Lookup(s); t != nil {
-			if len(out) == len(names) {
-				out = slices.Clip(out)
-			}
-			out = appendNames(out, reg, t.Slug)
-		}
-	}
-	return out
 }
 
 // midnight is the calendar day of t, as written, at midnight UTC.

@@ -15,14 +15,13 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 
-	"github.com/coopdigest/digest/russian"
 	"github.com/coopdigest/digest/source"
 )
 
 // markNames marks, in the snippets of hits that mark nothing, the names of
 // the notes' people, places, organizations, regions, sectors and kinds as
 // the notes write them, where the reader's words matched another spelling
-// of them: in Latin letters (inLatin), or a registry's name in English or
+// of them: in Latin letters (latinOf), or a registry's name in English or
 // Chinese, or an alias. «Fyodor Lazarev» finds the notes of «Фёдор Лазарев»
 // by their people field, which no snippet shows, and «Guangdong» those of
 // «провинция Гуандун» by their names field: their snippets show where the
@@ -111,7 +110,8 @@ const maxNamesTried = 256
 
 // spokenNames returns the names of the people, places, organizations,
 // regions, sectors and kind of doc, a note's stored document, as the note
-// writes them, of which another spelling has a term the search matched.
+// writes them, of which another spelling that the index holds (FromNote)
+// has a term the search matched.
 func (ix *Index) spokenNames(doc index.Document, check *nameCheck) []string {
 	var out []string
 	add := func(what, name string, spellings func() []string) {
@@ -119,30 +119,16 @@ func (ix *Index) spokenNames(doc index.Document, check *nameCheck) []string {
 			out = append(out, name)
 		}
 	}
-	// The names' Latin spellings, when the search matched a term in Latin
-	// letters.
-	latin := func(names []string, pinyin func(string) string) []string {
-		if !check.latin {
-			return nil
-		}
-		return inLatin(names, pinyin)
-	}
-	keys := func(t *source.Term) []string {
-		if t == nil {
-			return nil
-		}
-		return t.Keys()
-	}
-	addTerm := func(what string, t *source.Term) {
-		if t != nil {
-			add(what, t.Name.Ru, t.Keys)
+	addTerm := func(what string, reg *source.Taxonomy, slug string) {
+		if t := reg.Get(slug); t != nil {
+			add(what, t.Name.Ru, func() []string { return appendNames(nil, reg, slug) })
 		}
 	}
 	tax := &ix.Site().Taxonomies
 	tried := 0
 	doc.VisitFields(func(f index.Field) {
-		text := textOf(f)
-		switch f.Name() {
+		field, text := f.Name(), textOf(f)
+		switch field {
 		case fieldPeople, fieldPlaces, fieldOrgs:
 			// The note's own names, in Russian letters; the spellings
 			// the field has of them follow them. A note of hundreds of
@@ -151,28 +137,27 @@ func (ix *Index) spokenNames(doc index.Document, check *nameCheck) []string {
 				return
 			}
 			tried++
-		}
-		switch f.Name() {
-		case fieldPeople:
-			name, _, _ := strings.Cut(text, ", ")
-			add(f.Name(), name, func() []string {
-				return slices.Concat(latin([]string{name}, russian.Pinyin), keys(tax.People.Lookup(name)))
-			})
-		case fieldPlaces:
-			add(f.Name(), text, func() []string {
-				return slices.Concat(latin([]string{text}, russian.PlacePinyin), keys(tax.Places.Lookup(text)))
-			})
-		case fieldOrgs:
-			if own := ownNames([]string{text}); len(own) > 0 {
-				add("own", own[0], func() []string { return latin(own, russian.PlacePinyin) })
+			name := text
+			if field == fieldPeople {
+				name, _, _ = strings.Cut(text, ", ") // "name, role"
 			}
-			add(f.Name(), text, func() []string { return keys(tax.Organizations.Lookup(text)) })
+			// What a Latin spelling spells: an organization's own name.
+			spelt := name
+			if field == fieldOrgs {
+				if own := ownNames([]string{name}); len(own) > 0 {
+					spelt = own[0]
+				}
+			}
+			if check.latin {
+				add("latin "+field, spelt, func() []string { return latinOf(field, name) })
+			}
+			add(field, name, func() []string { return registeredNames(field, name, tax) })
 		case fieldRegions:
-			addTerm(f.Name(), tax.Regions.Get(text))
+			addTerm(field, tax.Regions, text)
 		case fieldSectors:
-			addTerm(f.Name(), tax.Sectors.Get(text))
+			addTerm(field, tax.Sectors, text)
 		case fieldKind:
-			addTerm(f.Name(), tax.Kinds.Get(text))
+			addTerm(field, tax.Kinds, text)
 		}
 	})
 	return out
@@ -185,7 +170,7 @@ type nameCheck struct {
 	ix      *Index
 	matched map[string]bool
 	// latin is whether a term has Latin letters, as a name's Latin
-	// spellings do: when none has, they are not made.
+	// spellings do (latinOf): when none has, they are not made.
 	latin bool
 	known map[string]bool
 }
