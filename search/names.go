@@ -2,14 +2,12 @@ package search
 
 import (
 	"context"
-	"fmt"
 	"maps"
 	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -78,26 +76,20 @@ func (ix *Index) markNames(ctx context.Context, t *table, hits []Hit, docs []ind
 			at[hits[i].row] = i
 			ids = append(ids, hits[i].URL)
 		}
-		q := bleve.NewBooleanQuery()
-		q.AddMust(bleve.NewDocIDQuery(ids))
-		q.AddShould(marks[s]...)
-		err := eachMatch(ctx, t.readers[s], q, ix.mapping, bsearch.SearcherOptions{Score: bleve.ScoreNone, IncludeTermVectors: true},
-			func(dm *bsearch.DocumentMatch) error {
-				i, ok := at[t.rowOf[s].row(dm.IndexInternalID)]
-				if !ok {
-					return nil
-				}
-				dm.Complete(nil)
-				// Only a note's own names: another hit's may be in its text
-				// too.
-				for _, f := range snippetFields {
-					maps.DeleteFunc(dm.Locations[f.name], func(term string, _ bsearch.Locations) bool { return !own[i][term] })
-				}
-				hits[i].Snippet = snippetOf(docs[i], hits[i].Summary, dm.Locations)
+		err := ix.locate(ctx, t, s, ids, marks[s], func(row int32, locs bsearch.FieldTermLocationMap) error {
+			i, ok := at[row]
+			if !ok {
 				return nil
-			})
+			}
+			// Only a note's own names: another hit's may be in its text too.
+			for _, f := range snippetFields {
+				maps.DeleteFunc(locs[f.name], func(term string, _ bsearch.Locations) bool { return !own[i][term] })
+			}
+			hits[i].Snippet = snippetOf(docs[i], hits[i].Summary, locs)
+			return nil
+		})
 		if err != nil {
-			return fmt.Errorf("search: %w", err)
+			return err
 		}
 	}
 	return nil

@@ -14,6 +14,7 @@ import (
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
 	bsearch "github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 	"github.com/coopdigest/digest/russian"
 )
@@ -235,31 +236,20 @@ func (ix *Index) hits(ctx context.Context, t *table, page []ranked, p *plan) ([]
 		if len(ids) == 0 {
 			continue
 		}
-		// The notes of the page, and the reader's words in their summary
-		// and body, which may or may not have them, for their places.
-		q := bleve.NewBooleanQuery()
-		q.AddMust(bleve.NewDocIDQuery(ids))
-		if len(p.marks) > 0 {
-			q.AddShould(p.marks...)
-		}
-		err := eachMatch(ctx, r, q, ix.mapping, bsearch.SearcherOptions{Score: bleve.ScoreNone, IncludeTermVectors: true},
-			func(dm *bsearch.DocumentMatch) error {
-				row := t.rowOf[s].row(dm.IndexInternalID)
-				if row == noRow {
-					return nil // not in the table: no search finds it
-				}
-				dm.Complete(nil)
-				doc, err := r.Document(t.urls[row])
-				if err != nil {
-					return err
-				}
-				h := hitOf(doc, t.urls[row], dm.Locations)
-				h.Score, h.row = page[at[row]].score, row
-				hits[at[row]], docs[at[row]] = h, doc
-				return nil
-			})
+		// The reader's words in the notes' summary and body, which may or
+		// may not have them, for their places.
+		err := ix.locate(ctx, t, s, ids, p.marks, func(row int32, locs bsearch.FieldTermLocationMap) error {
+			doc, err := r.Document(t.urls[row])
+			if err != nil {
+				return err
+			}
+			h := hitOf(doc, t.urls[row], locs)
+			h.Score, h.row = page[at[row]].score, row
+			hits[at[row]], docs[at[row]] = h, doc
+			return nil
+		})
 		if err != nil {
-			return nil, nil, fmt.Errorf("search: %w", err)
+			return nil, nil, err
 		}
 	}
 	out := make([]Hit, 0, len(page))
@@ -271,6 +261,30 @@ func (ix *Index) hits(ctx context.Context, t *table, page []ranked, p *plan) ([]
 		}
 	}
 	return out, outDocs, nil
+}
+
+// locate runs a search of the notes ids of shard s alone for marks, which
+// need not match, and calls fn with each note's row and the places of the
+// marks' matches in it, which bleve's term vectors give.
+func (ix *Index) locate(ctx context.Context, t *table, s int, ids []string, marks []query.Query, fn func(row int32, locs bsearch.FieldTermLocationMap) error) error {
+	q := bleve.NewBooleanQuery()
+	q.AddMust(bleve.NewDocIDQuery(ids))
+	if len(marks) > 0 {
+		q.AddShould(marks...)
+	}
+	err := eachMatch(ctx, t.readers[s], q, ix.mapping, bsearch.SearcherOptions{Score: bleve.ScoreNone, IncludeTermVectors: true},
+		func(dm *bsearch.DocumentMatch) error {
+			row := t.rowOf[s].row(dm.IndexInternalID)
+			if row == noRow {
+				return nil // not in the table: no search finds it
+			}
+			dm.Complete(nil)
+			return fn(row, dm.Locations)
+		})
+	if err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	return nil
 }
 
 // hitOf makes the hit id of its stored document, with its snippet (see
