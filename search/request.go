@@ -214,15 +214,20 @@ func ruChars(n int) string {
 const minYear = 1000
 
 // NoControls is s with every control character (a tab, a line break, an
-// escape) made a space: a reader's words hold none that mean anything, and
-// a page that shows them back may hold none.
+// escape) made a space, and the marks that set the direction of text
+// (unicode.Bidi_Control) dropped: a reader's words hold none that mean
+// anything, and a page that shows them back may hold none, nor may they
+// turn the page's own text around them right to left.
 func NoControls(s string) string {
-	if !strings.ContainsFunc(s, unicode.IsControl) {
+	if !strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) }) {
 		return s
 	}
 	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
+		switch {
+		case unicode.IsControl(r):
 			return ' '
+		case unicode.Is(unicode.Bidi_Control, r):
+			return -1
 		}
 		return r
 	}, s)

@@ -548,18 +548,24 @@ func TestIgnored(t *testing.T) {
 }
 
 // TestControlCharacters checks that control characters a reader's request
-// holds are not put on the page, whether it is answered or refused.
+// holds are not put on the page, whether it is answered or refused, nor
+// the marks that set the direction of text, which would turn the page's
+// own text around them right to left.
 func TestControlCharacters(t *testing.T) {
 	h, _ := newTestHandler(t, sharedIndex(t))
 	for _, target := range []string{
 		"/search?q=" + url.QueryEscape("выставка\x1b[31m\b\b\x7f\u0085"),
 		"/search?q=" + url.QueryEscape("выставка\x1b") + "&region=" + url.QueryEscape("Хабаровск\x1b[31m"),
 		"/search?q=" + url.QueryEscape("\x1b") + "&from=" + url.QueryEscape("2024\x1b"),
+		"/search?q=" + url.QueryEscape("\u202eи"),
+		"/search?q=" + url.QueryEscape("выставка \u2067Харбин\u2069 \u200f"),
+		"/search?q=x&region=" + url.QueryEscape("\u202eabc"),
+		"/search?q=x&sector=" + url.QueryEscape("\u061c\u202aэнергетика\u202c"),
 	} {
 		w := get(t, h, "GET", target)
 		page := w.Body.String()
 		if i := strings.IndexFunc(page, func(r rune) bool {
-			return unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r'
+			return unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r' || unicode.Is(unicode.Bidi_Control, r)
 		}); i >= 0 {
 			t.Errorf("%s: %d, a control character on the page: %q", target, w.Code, page[max(0, i-80):i+10])
 		}
