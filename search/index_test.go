@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/blevesearch/bleve/v2/search/query"
+
 	"github.com/coopdigest/digest/source"
 )
 
@@ -249,8 +251,9 @@ func TestLayout(t *testing.T) {
 	}
 }
 
-// TestPlanBounds checks that a query's repeats count once and that no
-// query has more than maxClauses clauses of each kind, however long.
+// TestPlanBounds checks that a query's repeats count once, that no query
+// has more than maxClauses clauses of each kind, however long, and that
+// its phrases have no more than maxPhraseTerms terms in all.
 func TestPlanBounds(t *testing.T) {
 	ix := sharedIndex(t)
 	many := func(prefix string, n int) string {
@@ -260,16 +263,28 @@ func TestPlanBounds(t *testing.T) {
 		}
 		return b.String()
 	}
+	quoted := func(s string) string { return `"` + strings.TrimSpace(s) + `"` }
 	tests := []struct {
 		q             string
 		must, mustNot int
+		phraseTerms   int // in the phrases' queries of the title, all clauses
 	}{
-		{"выставка выставки Выставке", 1, 0},
-		{`выставка "выставки" "торговый дом" "Торговый  дом" торговый`, 3, 0},
-		{`Гуандун -"торговый дом" -"торговый дом" -"Торговый дом"`, 1, 1},
-		{"-ёлочные -елочные", 0, 1},
-		{many("", 30), maxClauses, 0},
-		{"Гуандун " + many("-", 30), 1, maxClauses},
+		{"выставка выставки Выставке", 1, 0, 0},
+		{`выставка "выставки" "торговый дом" "Торговый  дом" торговый`, 3, 0, 2},
+		{`Гуандун -"торговый дом" -"торговый дом" -"Торговый дом"`, 1, 1, 2},
+		{"-ёлочные -елочные", 0, 1, 0},
+		{many("", 30), maxClauses, 0, 0},
+		{"Гуандун " + many("-", 30), 1, maxClauses, 0},
+		// A phrase of a word fifty times, a word of fifty parts: the
+		// first terms only.
+		{quoted(strings.Repeat("край ", 50)), 1, 0, maxPhraseTerms},
+		{strings.Repeat("край-", 50) + "край", 1, 0, maxPhraseTerms},
+		{"Гуандун -" + quoted(many("", 30)), 1, 1, maxPhraseTerms},
+		// Phrases past the budget have what is left of it, or none.
+		{quoted(many("", maxPhraseTerms/2)) + " " + quoted(many("т", maxPhraseTerms/2)) + " " + quoted(many("", 3)), 2, 0, maxPhraseTerms},
+		{quoted(many("", maxPhraseTerms-3)) + " " + quoted(many("т", 5)), 2, 0, maxPhraseTerms},
+		{quoted(many("", maxPhraseTerms-1)) + " " + quoted(many("т", 5)), 1, 0, maxPhraseTerms - 1},
+		{"торгово-экономический " + quoted(many("", maxPhraseTerms)), 3, 0, maxPhraseTerms},
 	}
 	for _, tt := range tests {
 		p := ix.plan(ParseText(tt.q))
@@ -279,7 +294,29 @@ func TestPlanBounds(t *testing.T) {
 		if len(p.marks) != len(p.must) {
 			t.Errorf("q=%q: %d clauses to highlight, %d to match", tt.q, len(p.marks), len(p.must))
 		}
+		if n := titlePhraseTerms(ix, slices.Concat(p.must, p.mustNot, p.should)...); n != tt.phraseTerms {
+			t.Errorf("q=%q: phrases of %d terms in all, want %d", tt.q, n, tt.phraseTerms)
+		}
 	}
+}
+
+// titlePhraseTerms counts the terms of the phrase queries of the title
+// field among qs and the queries they are made of.
+func titlePhraseTerms(ix *Index, qs ...query.Query) int {
+	n := 0
+	for _, q := range qs {
+		switch q := q.(type) {
+		case *query.MatchPhraseQuery:
+			if q.FieldVal == fieldTitle {
+				n += len(ix.analyze(q.MatchPhrase))
+			}
+		case *query.DisjunctionQuery:
+			n += titlePhraseTerms(ix, q.Disjuncts...)
+		case *query.ConjunctionQuery:
+			n += titlePhraseTerms(ix, q.Conjuncts...)
+		}
+	}
+	return n
 }
 
 // TestVariants checks that a word finds the forms of it that the Snowball

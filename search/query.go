@@ -173,9 +173,11 @@ type plan struct {
 	ignored []string
 
 	// While the plan is made: the keys of its clauses, so that a repeat
-	// makes none, and how many more tokens may match with a typo.
-	seen      map[string]bool
-	fuzzyLeft int
+	// makes none, how many more tokens may match with a typo, and how many
+	// more terms phrases may have (see phraseTerms).
+	seen       map[string]bool
+	fuzzyLeft  int
+	phraseLeft int
 }
 
 // first reports whether the clause of key is new and there is room for it
@@ -186,6 +188,21 @@ func (p *plan) first(key string, clauses []query.Query) bool {
 	}
 	p.seen[key] = true
 	return true
+}
+
+// phraseTerms returns how many of its n terms a phrase may have, and takes
+// them from what the query's phrases have left of maxPhraseTerms: n, fewer,
+// or none once they are spent. A phrase of one term is a word, and costs
+// nothing of it.
+func (p *plan) phraseTerms(n int) int {
+	if n < 2 {
+		return n
+	}
+	if k := min(n, p.phraseLeft); k >= 2 {
+		p.phraseLeft -= k
+		return k
+	}
+	return 0
 }
 
 // ignore keeps a word or phrase of which the analyzer keeps nothing, unless
@@ -259,27 +276,32 @@ var (
 // search in every text field).
 const maxClauses = 16
 
+// maxPhraseTerms is how many terms the phrases of a query have in all: its
+// phrases in quotes, those it excludes and its words of several tokens
+// («торгово-экономический»). A phrase's search reads the places of each of
+// its terms in every text field, so that one phrase of a common word
+// repeated fifty times cost a hundred times a word's search; a phrase
+// past it matches by as many of its first terms as are left, at least
+// two, or is left out.
+const maxPhraseTerms = 10
+
 // plan turns a reader's text into clauses. Each token of a word must match
 // in some text field; a word of five letters or more that few notes have
 // may also match with a typo (see fuzzy). A phrase must match in order in
 // one field. An excluded word of several tokens («Российско-Китайский») is
 // excluded as a phrase.
 func (ix *Index) plan(t Text) *plan {
-	p := &plan{seen: map[string]bool{}, fuzzyLeft: maxFuzzyTokens}
+	p := &plan{seen: map[string]bool{}, fuzzyLeft: maxFuzzyTokens, phraseLeft: maxPhraseTerms}
 	for _, w := range t.Words {
 		ix.planWord(p, clean(w))
 	}
 	// A repeat, or a phrase the analyzer keeps nothing of, makes no query.
 	for _, ph := range t.Phrases {
-		key := ix.phraseKey(ph)
-		if key == "" {
+		toks := ix.analyze(clean(ph))
+		if len(toks) == 0 {
 			p.ignore(ph)
-		} else if p.first(key, p.must) {
-			p.must = append(p.must, ix.phrase(ph, textFields))
-			p.marks = append(p.marks, ix.phrase(ph, snippetFields))
-			for _, tok := range ix.analyze(clean(ph)) {
-				p.terms = append(p.terms, string(tok.Term))
-			}
+		} else if p.first(termsKey(toks), p.must) {
+			ix.planPhrase(p, ph, toks)
 		}
 	}
 	for _, w := range t.ExcludedWords {
@@ -312,7 +334,9 @@ func (ix *Index) planWord(p *plan, w string) {
 	// 广东省) needs each of them anywhere, and counts more where they
 	// stand together, as written (compoundBoost).
 	if len(toks) > 1 && p.first("\x00"+termsKey(toks), p.should) {
-		p.should = append(p.should, ix.phrase(w, compoundFields))
+		if n := p.phraseTerms(len(toks)); n > 0 {
+			p.should = append(p.should, ix.phrase(w, compoundFields, n))
+		}
 	}
 	for _, tok := range toks {
 		ix.planToken(p, w, tok)
@@ -353,6 +377,20 @@ func (ix *Index) planToken(p *plan, w string, tok *analysis.Token) {
 	p.marks = append(p.marks, wordQuery(terms, forms, snippetFields, &p.fuzzy))
 }
 
+// planPhrase adds the clause of a phrase, whose tokens are toks: its terms
+// in order, as many as maxPhraseTerms leaves (see phraseTerms).
+func (ix *Index) planPhrase(p *plan, ph string, toks analysis.TokenStream) {
+	n := p.phraseTerms(len(toks))
+	if n == 0 {
+		return
+	}
+	p.must = append(p.must, ix.phrase(ph, textFields, n))
+	p.marks = append(p.marks, ix.phrase(ph, snippetFields, n))
+	for _, tok := range toks[:n] {
+		p.terms = append(p.terms, string(tok.Term))
+	}
+}
+
 // planExcluded adds the clause of an excluded word or phrase: the notes
 // that have it, as a phrase, in any text field; for a word that is a
 // date or a year, the events then too.
@@ -366,11 +404,12 @@ func (ix *Index) planExcluded(p *plan, ph string, word bool) {
 	}
 	toks := ix.analyze(cleaned)
 	if key := termsKey(toks); key != "" && p.first("-"+key, p.mustNot) {
-		q := ix.phrase(ph, textFields)
-		if len(toks) == 1 && word {
-			q = orInYear(q, toks[0]) // an excluded year's events too
+		switch n := p.phraseTerms(len(toks)); {
+		case n == 1 && word:
+			p.mustNot = append(p.mustNot, orInYear(ix.phrase(ph, textFields, n), toks[0])) // an excluded year's events too
+		case n > 0:
+			p.mustNot = append(p.mustNot, ix.phrase(ph, textFields, n))
 		}
-		p.mustNot = append(p.mustNot, q)
 	}
 }
 
@@ -425,14 +464,9 @@ func during(from, to time.Time) query.Query {
 		bleve.NewConjunctionQuery(dateRange(fieldEnd, from, time.Time{}), dateRange(fieldDate, time.Time{}, from)))
 }
 
-// phraseKey is what tells phrases apart: their terms, in order; "" when
-// the analyzer keeps none. A phrase of one term is that term, as the word
-// would be.
-func (ix *Index) phraseKey(ph string) string {
-	return termsKey(ix.analyze(clean(ph)))
-}
-
-// termsKey is the terms of toks, in order, as phraseKey joins them.
+// termsKey is what tells phrases apart: the terms of their tokens, in
+// order; "" when the analyzer keeps none. A phrase of one term is that
+// term, as the word would be.
 func termsKey(toks analysis.TokenStream) string {
 	terms := make([]string, 0, len(toks))
 	for _, tok := range toks {
@@ -555,11 +589,15 @@ func (ix *Index) docFreq(term string, fields ...field) int {
 	return n
 }
 
-// phrase returns the query of the words of ph in order in any of fields:
-// of one term, when the analyzer keeps one; nil when it keeps none.
-func (ix *Index) phrase(ph string, fields []field) query.Query {
+// phrase returns the query of the first n terms of ph in order in any of
+// fields: of one term, when the analyzer keeps one; nil when it keeps none.
+func (ix *Index) phrase(ph string, fields []field, n int) query.Query {
 	ph = clean(ph)
 	toks := ix.analyze(ph)
+	if len(toks) > n && n > 0 && toks[n-1].End <= len(ph) {
+		// The char filters keep the text's length: the places are ph's.
+		ph, toks = ph[:toks[n-1].End], toks[:n]
+	}
 	switch len(toks) {
 	case 0:
 		return nil
