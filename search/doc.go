@@ -24,8 +24,11 @@
 // in some text field, with its other forms at half the weight (variants,
 // from package russian's rules of endings) and, for a rare word,
 // its typos (fuzzy queries at a fifth of the weight, whose candidates come
-// from one typo dictionary of every shard and field); a phrase as a
-// match-phrase query; exclusions as must-not. The matches come from bleve's
+// from one typo dictionary of every shard and field); words that name a
+// region, place, person or organization in another script, or by an
+// alias, with the registry's Russian name as another form (orRussian); a
+// phrase as a match-phrase query; exclusions as must-not. Phrases have ten
+// terms in all (maxPhraseTerms). The matches come from bleve's
 // searchers, with bleve's scores, into the table of the snapshot's doc
 // values, where filters, facets and the order by date run. The page's hits
 // are loaded from bleve's stored fields, their snippets cut at the places

@@ -92,6 +92,14 @@ func urls(r *Result) []string {
 	return out
 }
 
+func snippets(r *Result) []string {
+	var out []string
+	for _, h := range r.Hits {
+		out = append(out, h.Snippet)
+	}
+	return out
+}
+
 func search(t *testing.T, ix *Index, q Query) *Result {
 	t.Helper()
 	if q.PerPage == 0 {
@@ -317,6 +325,60 @@ func titlePhraseTerms(ix *Index, qs ...query.Query) int {
 		}
 	}
 	return n
+}
+
+// TestOtherNames checks that a name of a region, a place, a person or an
+// organization in another script, or an alias, finds the notes whose text
+// has the registry's Russian name, in any form, as the Russian name
+// does, with it marked; and that sectors' names stand for themselves.
+func TestOtherNames(t *testing.T) {
+	docs := []Document{
+		{ID: "/2024/harbin/", Body: "Открылась выставка в Харбине."},
+		{ID: "/2024/heilongjiang/", Body: "Форум прошёл в Хэйлунцзяне."},
+		{ID: "/2024/heihe/", Body: "Выставка в Хэйхэ."},
+		{ID: "/2024/mo/", Body: "Губернатор Московской области встретил гостей."},
+		{ID: "/2024/podmoskovye/", Body: "Подмосковье и Гуандун."},
+		{ID: "/2024/moscow/", Body: "Выставка в Москве."},
+		{ID: "/2024/trade/", Body: "Торговля выросла."},
+	}
+	for i := range docs {
+		docs[i].Title, docs[i].Kind, docs[i].Date = "Заметка", "expo", day("2024-05-01")
+	}
+	ix := buildIndex(t, docs, 1)
+	for _, tt := range []struct {
+		q, mark string // mark: what the first hit's snippet marks
+		want    []string
+	}{
+		{"Harbin", "<mark>Харбине</mark>", []string{"/2024/harbin/"}},
+		{"哈尔滨", "<mark>Харбине</mark>", []string{"/2024/harbin/"}},
+		{`"Harbin"`, "<mark>Харбине</mark>", []string{"/2024/harbin/"}},
+		{"Heilongjiang", "<mark>Хэйлунцзяне</mark>", []string{"/2024/heilongjiang/"}},
+		{"黑龙江", "<mark>Хэйлунцзяне</mark>", []string{"/2024/heilongjiang/"}},
+		{"Heilongjiang Province", "<mark>Хэйлунцзяне</mark>", []string{"/2024/heilongjiang/"}},
+		{"Heihe", "<mark>Хэйхэ</mark>", []string{"/2024/heihe/"}},
+		{"Moscow Oblast", "<mark>Московской</mark> <mark>области</mark>", []string{"/2024/mo/"}},
+		{"Подмосковье", "", []string{"/2024/mo/", "/2024/podmoskovye/"}},
+		{"Мособласть", "<mark>Московской</mark> <mark>области</mark>", []string{"/2024/mo/"}},
+		{"выставка -Harbin", "", []string{"/2024/heihe/", "/2024/moscow/"}},
+		{`выставка -"哈尔滨"`, "", []string{"/2024/heihe/", "/2024/moscow/"}},
+		// The Russian name finds its own notes, no more.
+		{"Харбин", "<mark>Харбине</mark>", []string{"/2024/harbin/"}},
+		// A name with a word that is no part of it: both must match.
+		{"Harbin форум", "", nil},
+		// A sector's name in English is no name of a place.
+		{"Trade", "", nil},
+	} {
+		r := search(t, ix, Query{Q: tt.q})
+		if got := slices.Sorted(slices.Values(urls(r))); !slices.Equal(got, tt.want) {
+			t.Errorf("q=%q: got %q, want %q", tt.q, got, tt.want)
+		}
+		if tt.mark != "" && (len(r.Hits) == 0 || !strings.Contains(r.Hits[0].Snippet, tt.mark)) {
+			t.Errorf("q=%q: snippets %q, want the first with %s", tt.q, snippets(r), tt.mark)
+		}
+		if len(r.Typos) > 0 {
+			t.Errorf("q=%q: taken for a typo: %+v", tt.q, r.Typos)
+		}
+	}
 }
 
 // TestVariants checks that a word finds the forms of it that the Snowball

@@ -205,6 +205,10 @@ func (p *plan) phraseTerms(n int) int {
 	return 0
 }
 
+// roomFor reports whether a phrase of n terms may have them all (see
+// phraseTerms).
+func (p *plan) roomFor(n int) bool { return n == 1 || n <= p.phraseLeft }
+
 // ignore keeps a word or phrase of which the analyzer keeps nothing, unless
 // it is punctuation, which no reader means to search for.
 func (p *plan) ignore(s string) {
@@ -260,15 +264,20 @@ var (
 	// are looked for (variants). Names are written in one form.
 	proseFields = []field{{fieldTitle, 1}, {fieldBody, 1}}
 	formFields  = []field{{fieldTitle, 1}, {fieldBody, 1}, {fieldPeople, 1}}
-	// compoundFields are textFields, weighed compoundBoost times as much.
-	compoundFields = func() []field {
-		fs := slices.Clone(textFields)
-		for i := range fs {
-			fs[i].boost *= compoundBoost
-		}
-		return fs
-	}()
+	// compoundFields are textFields, weighed compoundBoost times as much;
+	// nameFields weighed as another form of the reader's word.
+	compoundFields = weighed(textFields, compoundBoost)
+	nameFields     = weighed(textFields, variantBoost)
 )
+
+// weighed is fields, each weighed by times as much.
+func weighed(fields []field, by float64) []field {
+	fs := slices.Clone(fields)
+	for i := range fs {
+		fs[i].boost *= by
+	}
+	return fs
+}
 
 // maxClauses is how many words and phrases of a query must match, and how
 // many it may exclude: those past it are ignored, as are repeats, so that
@@ -292,8 +301,22 @@ const maxPhraseTerms = 10
 // excluded as a phrase.
 func (ix *Index) plan(t Text) *plan {
 	p := &plan{seen: map[string]bool{}, fuzzyLeft: maxFuzzyTokens, phraseLeft: maxPhraseTerms}
-	for _, w := range t.Words {
-		ix.planWord(p, clean(w))
+	words := make([]string, len(t.Words))
+	for i, w := range t.Words {
+		words[i] = clean(w)
+	}
+	for i := 0; i < len(words); {
+		// Words that name a place, a person, an organization or a region
+		// in another script or by an alias find the Russian name too.
+		j, ru := ix.namedSpan(words, i)
+		k, typos := len(p.must), len(p.typos)
+		for _, w := range words[i:j] {
+			ix.planWord(p, w)
+		}
+		if ix.orRussian(p, k, ru) {
+			p.typos = p.typos[:typos] // a name the notes do not write is no typo
+		}
+		i = j
 	}
 	// A repeat, or a phrase the analyzer keeps nothing of, makes no query.
 	for _, ph := range t.Phrases {
@@ -389,6 +412,66 @@ func (ix *Index) planPhrase(p *plan, ph string, toks analysis.TokenStream) {
 	for _, tok := range toks[:n] {
 		p.terms = append(p.terms, string(tok.Term))
 	}
+	ix.orRussian(p, len(p.must)-1, ix.russianName(clean(ph)))
+}
+
+// maxNameWords is how many of a reader's words in a row namedSpan tries as
+// one name («Inner Mongolia Autonomous Region»).
+const maxNameWords = 4
+
+// namedSpan returns the end j of the longest run of words from words[i],
+// at most maxNameWords, that names an entry of a registry (russianName),
+// and that entry's Russian name; i+1 and "" when none does.
+func (ix *Index) namedSpan(words []string, i int) (j int, ru string) {
+	for j = min(len(words), i+maxNameWords); j > i; j-- {
+		if ru = ix.russianName(strings.Join(words[i:j], " ")); ru != "" {
+			return j, ru
+		}
+	}
+	return i + 1, ""
+}
+
+// russianName returns the Russian name of the entry of the site's regions,
+// places, people or organizations that has s for a name or an alias, in
+// any script, when the index analyses it otherwise than s: «Харбин» for
+// «Harbin» or «哈尔滨», «Московская область» for «Подмосковье»; "" when
+// no entry has s, or s is the Russian name. Sectors and kinds are left
+// out: their names and aliases are common words, which stand for more
+// than the entry.
+func (ix *Index) russianName(s string) string {
+	tax := &ix.Site().Taxonomies
+	for _, reg := range []*source.Taxonomy{tax.Regions, tax.Places, tax.People, tax.Organizations} {
+		t := reg.Lookup(s)
+		if t != nil && t.Name.Ru != "" && termsKey(ix.analyze(clean(t.Name.Ru))) != termsKey(ix.analyze(s)) {
+			return t.Name.Ru
+		}
+	}
+	return ""
+}
+
+// orRussian lets the clauses of the plan from the kth on, those of words
+// that name an entry of a registry, match the entry's Russian name ru
+// instead, in the text of every field, as another form of the words
+// (nameFields): «Harbin» finds the notes that write «в Харбине», not only
+// those that list it as a place. ru is a phrase of the query
+// (maxPhraseTerms); none when it is "", or there is no room for it. It
+// reports whether the clauses may match ru.
+func (ix *Index) orRussian(p *plan, k int, ru string) bool {
+	toks := ix.analyze(clean(ru))
+	if k >= len(p.must) || len(toks) == 0 || !p.roomFor(len(toks)) {
+		return false
+	}
+	n := p.phraseTerms(len(toks))
+	own := p.must[k]
+	if len(p.must) > k+1 {
+		own = bleve.NewConjunctionQuery(slices.Clone(p.must[k:])...)
+	}
+	p.must = append(p.must[:k], bleve.NewDisjunctionQuery(own, ix.phrase(ru, nameFields, n)))
+	p.marks = append(p.marks, ix.phrase(ru, snippetFields, n))
+	for _, tok := range toks {
+		p.terms = append(p.terms, string(tok.Term))
+	}
+	return true
 }
 
 // planExcluded adds the clause of an excluded word or phrase: the notes
@@ -409,6 +492,12 @@ func (ix *Index) planExcluded(p *plan, ph string, word bool) {
 			p.mustNot = append(p.mustNot, orInYear(ix.phrase(ph, textFields, n), toks[0])) // an excluded year's events too
 		case n > 0:
 			p.mustNot = append(p.mustNot, ix.phrase(ph, textFields, n))
+		}
+		// A name in another script excludes the notes of its Russian name
+		// too (see orRussian).
+		ru := ix.russianName(cleaned)
+		if n := len(ix.analyze(clean(ru))); n > 0 && p.roomFor(n) {
+			p.mustNot = append(p.mustNot, ix.phrase(ru, textFields, p.phraseTerms(n)))
 		}
 	}
 }
