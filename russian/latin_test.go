@@ -79,3 +79,56 @@ func FuzzLatin(f *testing.F) {
 		}
 	})
 }
+
+// TestCyrillic checks that the Russian spellings of a word in Latin letters
+// have the word as the notes write it, and that words of other letters
+// have none.
+func TestCyrillic(t *testing.T) {
+	for _, tt := range []struct {
+		latin string
+		want  string // "": no spellings
+	}{
+		{"demeshin", "демешин"},
+		{"harbin", "харбин"},
+		{"khabarovsk", "хабаровск"},
+		{"blagoveshchensk", "благовещенск"},
+		{"fyodor", "фёдор"},
+		{"lazarev", "лазарев"},
+		{"sergey", "сергей"},
+		{"dmitriy", "дмитрий"},
+		{"yekaterinburg", "екатеринбург"},
+		{"ekaterinburg", "екатеринбург"},
+		{"maria", "мария"},
+		{"yakutsk", "якутск"},
+		{"mikhail", "михаил"},
+		{"rosatom", "росатом"},
+		{"sberbank", "сбербанк"},
+		{"energy", "энерги"},
+		{"alexei", "алексей"},
+		{"tsvetkov", "цветков"},
+		{"expo", "экспо"},
+		{"dom", ""},        // too short to tell
+		{"харбин", ""},     // no Latin letters
+		{"harbin2", ""},    // a digit
+		{"hong-kong", ""},  // a hyphen: its parts are words
+		{strings.Repeat("e", 25), ""},
+	} {
+		got := Cyrillic(tt.latin)
+		if tt.want == "" {
+			if got != nil {
+				t.Errorf("Cyrillic(%q) = %q, want none", tt.latin, got)
+			}
+			continue
+		}
+		if !slices.Contains(got, tt.want) {
+			t.Errorf("Cyrillic(%q) = %q, want %q among them", tt.latin, got, tt.want)
+		}
+		if len(got) > MaxCyrillic {
+			t.Errorf("Cyrillic(%q): %d spellings, more than %d", tt.latin, len(got), MaxCyrillic)
+		}
+	}
+	// Every letter of an ambiguous word: the most spellings, no more.
+	if got := Cyrillic("eieieieieieie"); len(got) != MaxCyrillic {
+		t.Errorf("Cyrillic(eieieieieieie): %d spellings, want %d", len(got), MaxCyrillic)
+	}
+}

@@ -22,7 +22,8 @@
 // ParseText takes a reader's q apart (words, "phrases", -exclusions; never
 // an error) and Index.plan turns it into bleve queries: each token of a word
 // in some text field, with its other forms at half the weight (variants,
-// from package russian's rules of endings) and, for a rare word,
+// from package russian's rules of endings, and a Latin word's Russian
+// spellings) and, for a rare word,
 // its typos (fuzzy queries at a fifth of the weight, whose candidates come
 // from one typo dictionary of every shard and field); words that name a
 // region, place, person or organization in another script, or by an

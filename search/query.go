@@ -633,10 +633,13 @@ func (ix *Index) fuzzyForms(term, whole string) []string {
 // index has in formFields: a search for a word finds its other forms
 // («посла» a role's «посол»). They are the stems of the word's declined
 // forms (russian.Forms), and its stem with a vowel that comes and goes
-// taken out or put in (russian.FleetingVowel).
+// taken out or put in (russian.FleetingVowel); of a word in Latin letters,
+// the stems of its Russian spellings (russian.Cyrillic), so that
+// «Demeshin» finds the notes that write «Демешина», not only those that
+// list him.
 func (ix *Index) variants(word, term string) []string {
 	var stems []string
-	if forms := russian.Forms(word, term); len(forms) > 0 {
+	if forms := slices.Concat(russian.Forms(word, term), russian.Cyrillic(word)); len(forms) > 0 {
 		// One analysis of them all: the word's forms are words.
 		for _, tok := range ix.analyze(strings.Join(forms, " ")) {
 			if !slices.Contains(stems, string(tok.Term)) {
