@@ -107,10 +107,10 @@ func TestCyrillic(t *testing.T) {
 		{"alexei", "алексей"},
 		{"tsvetkov", "цветков"},
 		{"expo", "экспо"},
-		{"dom", ""},        // too short to tell
-		{"харбин", ""},     // no Latin letters
-		{"harbin2", ""},    // a digit
-		{"hong-kong", ""},  // a hyphen: its parts are words
+		{"dom", ""},       // too short to tell
+		{"харбин", ""},    // no Latin letters
+		{"harbin2", ""},   // a digit
+		{"hong-kong", ""}, // a hyphen: its parts are words
 		{strings.Repeat("e", 25), ""},
 	} {
 		got := Cyrillic(tt.latin)
