@@ -296,7 +296,7 @@ func (h *Handler) write(w http.ResponseWriter, resp Response) {
 func queryProblem(err error) (en, ru string) {
 	var ee url.EscapeError
 	if errors.As(err, &ee) {
-		return fmt.Sprintf("bad escape %q", printable(string(ee))), fmt.Sprintf("неверный код %q", printable(string(ee)))
+		return fmt.Sprintf("bad escape %q", printable(string(ee))), fmt.Sprintf("неверный код «%s»", printable(string(ee)))
 	}
 	// net/url has no error values for these; its messages tell them apart.
 	switch {

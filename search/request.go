@@ -61,13 +61,24 @@ type ParamError struct {
 // Error reads "per_page: must be a whole number from 1 to 100".
 func (e *ParamError) Error() string { return e.Param + ": " + e.Problem }
 
-// Russian is Error in Russian: "per_page: нужно целое число от 1 до 100".
-// It is Error when the problem has no Russian.
+// Russian is Error in Russian, the parameter named as the results page
+// labels it, then as the address has it: "На странице (per_page): «0» —
+// нужно целое число от 1 до 100". It is Error when the problem has no
+// Russian.
 func (e *ParamError) Russian() string {
-	if e.Ru == "" {
+	switch {
+	case e.Ru == "":
 		return e.Error()
+	case ruParams[e.Param] == "":
+		return e.Param + ": " + e.Ru
 	}
-	return e.Param + ": " + e.Ru
+	return ruParams[e.Param] + " (" + e.Param + "): " + e.Ru
+}
+
+// ruParams name the parameters of a search as the results page does.
+var ruParams = map[string]string{
+	"q": "Запрос", "from": "С даты", "to": "По дату", "region": "Регион", "sector": "Отрасль",
+	"kind": "Вид события", "sort": "Порядок", "page": "Страница", "per_page": "На странице",
 }
 
 // notUTF8 is the problem of a parameter that is not text.
@@ -132,7 +143,7 @@ func ParseRequest(v url.Values, tax *source.Taxonomies) (Query, error) {
 		if err != nil {
 			// Not err's message: it quotes the value in full.
 			return q, &ParamError{p.name, fmt.Sprintf("%q is not a date: use YYYY-MM-DD", printable(s)),
-				fmt.Sprintf("%q — не дата, нужен формат ГГГГ-ММ-ДД", printable(s))}
+				fmt.Sprintf("«%s» — не дата, нужен формат ГГГГ-ММ-ДД", printable(s))}
 		}
 		if t.Year() < minYear {
 			// No note is dated before 1900; and the zero time, 0001-01-01,
@@ -144,20 +155,20 @@ func ParseRequest(v url.Values, tax *source.Taxonomies) (Query, error) {
 	}
 	if !q.From.IsZero() && !q.To.IsZero() && q.To.Before(q.From) {
 		return q, &ParamError{"to", fmt.Sprintf("%s is before from %s", q.To.Format(time.DateOnly), q.From.Format(time.DateOnly)),
-			fmt.Sprintf("%s раньше начала (from) %s", q.To.Format(time.DateOnly), q.From.Format(time.DateOnly))}
+			fmt.Sprintf("%s — раньше, чем «С даты» (%s)", q.To.Format(time.DateOnly), q.From.Format(time.DateOnly))}
 	}
 	switch s := Sort(v.Get("sort")); s {
 	case SortDefault, SortRelevance, SortDate:
 		q.Sort = s
 	default:
 		return q, &ParamError{"sort", fmt.Sprintf("unknown order %q: use relevance or date", printable(string(s))),
-			fmt.Sprintf("неизвестный порядок %q: нужен relevance (по релевантности) или date (по дате)", printable(string(s)))}
+			fmt.Sprintf("неизвестный порядок «%s»: нужен relevance (по релевантности) или date (по дате)", printable(string(s)))}
 	}
 	if s := v.Get("page"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 {
 			return q, &ParamError{"page", fmt.Sprintf("%q: must be a whole number from 1", printable(s)),
-				fmt.Sprintf("%q — нужно целое число от 1", printable(s))}
+				fmt.Sprintf("«%s» — нужно целое число от 1", printable(s))}
 		}
 		q.Page = n
 	}
@@ -165,7 +176,7 @@ func ParseRequest(v url.Values, tax *source.Taxonomies) (Query, error) {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > MaxPerPage {
 			return q, &ParamError{"per_page", fmt.Sprintf("%q: must be a whole number from 1 to %d", printable(s), MaxPerPage),
-				fmt.Sprintf("%q — нужно целое число от 1 до %d", printable(s), MaxPerPage)}
+				fmt.Sprintf("«%s» — нужно целое число от 1 до %d", printable(s), MaxPerPage)}
 		}
 		q.PerPage = n
 	}
