@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -40,6 +41,16 @@ func FuzzParseQuery(f *testing.F) {
 		for _, p := range append(append([]string{}, text.Phrases...), text.ExcludedPhrases...) {
 			if p == "" || !utf8.ValidString(p) {
 				t.Fatalf("ParseText(%q): bad phrase %q", s, p)
+			}
+		}
+		if utf8.ValidString(s) {
+			// MapWords changes the words and nothing else.
+			if got := MapWords(s, func(w string) string { return w }); got != s {
+				t.Fatalf("MapWords(%q) as they are: %q", s, got)
+			}
+			marked := ParseText(MapWords(s, func(w string) string { return "x" + w }))
+			if len(marked.Words) != len(text.Words) || !slices.Equal(marked.Phrases, text.Phrases) || !slices.Equal(marked.ExcludedWords, text.ExcludedWords) {
+				t.Fatalf("MapWords(%q): %q, from %q", s, marked, text)
 			}
 		}
 		q, err := ParseRequest(url.Values{"q": {s}}, tax)

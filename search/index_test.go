@@ -798,3 +798,23 @@ func TestEmptyIndex(t *testing.T) {
 		t.Errorf("%+v", r)
 	}
 }
+
+// TestMapWords checks that MapWords changes the words a query must find,
+// and neither its phrases, nor its exclusions, nor its spaces.
+func TestMapWords(t *testing.T) {
+	upper := strings.ToUpper
+	for _, tt := range []struct{ q, want string }{
+		{"выставка", "ВЫСТАВКА"},
+		{"  выставка  мост ", "  ВЫСТАВКА  МОСТ "},
+		{`-выставка выставка`, `-выставка ВЫСТАВКА`},
+		{`"выставка мост" выставка`, `"выставка мост" ВЫСТАВКА`},
+		{`-"выставка  мост" «мост» мост`, `-"выставка  мост" «мост» МОСТ`},
+		{`a"b c"d`, `A"b c"D`},
+		{`"незакрытая фраза`, `"незакрытая фраза`},
+		{`— - – x`, `— - – X`},
+	} {
+		if got := MapWords(tt.q, upper); got != tt.want {
+			t.Errorf("MapWords(%q) = %q, want %q", tt.q, got, tt.want)
+		}
+	}
+}

@@ -40,56 +40,82 @@ func (t Text) Empty() bool {
 // Typographic quotes «», “” and „“ count as quotes.
 func ParseText(s string) Text {
 	var t Text
-	s = strings.ToValidUTF8(s, " ")
-	for len(s) > 0 {
-		r, size := utf8.DecodeRuneInString(s)
+	scanText(strings.ToValidUTF8(s, " "), func(text string, phrase, exclude bool, _, _ int) {
+		switch {
+		case phrase && exclude:
+			t.ExcludedPhrases = append(t.ExcludedPhrases, text)
+		case phrase:
+			t.Phrases = append(t.Phrases, text)
+		case exclude:
+			t.ExcludedWords = append(t.ExcludedWords, text)
+		default:
+			t.Words = append(t.Words, text)
+		}
+	})
+	return t
+}
+
+// MapWords returns s, valid UTF-8, with each word that must match, as
+// ParseText takes them apart, replaced by what fn returns for it, and the
+// rest as it is: the phrases, the excluded words, the spaces.
+func MapWords(s string, fn func(word string) string) string {
+	var b strings.Builder
+	at := 0
+	scanText(s, func(text string, phrase, exclude bool, start, end int) {
+		if !phrase && !exclude {
+			b.WriteString(s[at:start])
+			b.WriteString(fn(text))
+			at = end
+		}
+	})
+	b.WriteString(s[at:])
+	return b.String()
+}
+
+// scanText calls fn with each word and phrase of s, which is valid UTF-8,
+// in order, as ParseText takes them apart: the word, or the phrase inside
+// its quotes with every run of white space one space (an empty phrase is
+// none), whether it is a phrase and whether it is excluded, and the bytes
+// of s it takes up, [start, end).
+func scanText(s string, fn func(text string, phrase, exclude bool, start, end int)) {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
 		if unicode.IsSpace(r) {
-			s = s[size:]
+			i += size
 			continue
 		}
-		exclude := false
-		if isMinus(r) && len(s) > size {
-			if next, _ := utf8.DecodeRuneInString(s[size:]); !unicode.IsSpace(next) {
+		start, exclude := i, false
+		if isMinus(r) && len(s) > i+size {
+			if next, _ := utf8.DecodeRuneInString(s[i+size:]); !unicode.IsSpace(next) {
 				exclude = true
-				s = s[size:]
-				r, size = utf8.DecodeRuneInString(s)
+				i += size
+				r, size = utf8.DecodeRuneInString(s[i:])
 			}
 		}
 		if isQuote(r) {
-			s = s[size:]
-			end := strings.IndexFunc(s, isQuote)
-			phrase := s
+			i += size
+			end := strings.IndexFunc(s[i:], isQuote)
+			phrase := s[i:]
 			if end < 0 {
-				s = ""
+				i = len(s)
 			} else {
-				phrase = s[:end]
-				_, qsize := utf8.DecodeRuneInString(s[end:])
-				s = s[end+qsize:]
+				phrase = s[i : i+end]
+				_, qsize := utf8.DecodeRuneInString(s[i+end:])
+				i += end + qsize
 			}
-			phrase = strings.Join(strings.Fields(phrase), " ")
-			switch {
-			case phrase == "":
-			case exclude:
-				t.ExcludedPhrases = append(t.ExcludedPhrases, phrase)
-			default:
-				t.Phrases = append(t.Phrases, phrase)
+			if phrase = strings.Join(strings.Fields(phrase), " "); phrase != "" {
+				fn(phrase, true, exclude, start, i)
 			}
 			continue
 		}
 		// A word runs to the next space or quote.
-		end := strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || isQuote(r) })
+		end := strings.IndexFunc(s[i:], func(r rune) bool { return unicode.IsSpace(r) || isQuote(r) })
 		if end < 0 {
-			end = len(s)
+			end = len(s) - i
 		}
-		word := s[:end]
-		s = s[end:]
-		if exclude {
-			t.ExcludedWords = append(t.ExcludedWords, word)
-		} else {
-			t.Words = append(t.Words, word)
-		}
+		fn(s[i:i+end], false, exclude, start, i+end)
+		i += end
 	}
-	return t
 }
 
 // knows reports whether the notes have a reader's word as written: every

@@ -2,6 +2,7 @@ package searchpage
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -482,6 +483,11 @@ func TestHandlerSearchPage(t *testing.T) {
 
 // TestTypos checks that the page says when the reader's words matched only
 // with typos, and as what.
+// typoLine is the line of the results page that says the search was of q.
+func typoLine(q string) string {
+	return `Показаны результаты для <a href="?q=` + strings.ReplaceAll(url.QueryEscape(q), "+", "&#43;") + `">«` + html.EscapeString(q) + `»</a>`
+}
+
 func TestTypos(t *testing.T) {
 	h, _ := newTestHandler(t, sharedIndex(t))
 	tests := []struct {
@@ -502,6 +508,11 @@ func TestTypos(t *testing.T) {
 		// indexed, around a typo: the word stays as typed.
 		{"letters whose lower case is longer or shorter", strings.Repeat("Ⱥ", 102) + "-выстафке-" + strings.Repeat("\u212a", 51) + strings.Repeat("a", 50),
 			`Показаны результаты для слов, похожих на «выстафке»`},
+		// The word searched is put right, every time it is searched, not
+		// where it is excluded or in a phrase, which are searched as typed.
+		{"a typo excluded and searched", "-выстафке выстафке", typoLine("-выстафке выставке")},
+		{"a typo twice", "выстафке Выстафке", typoLine("выставке Выставке")},
+		{"a typo in an excluded phrase and alone", `-"выстафке дом" выстафке`, typoLine(`-"выстафке дом" выставке`)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -344,37 +344,39 @@ func foldKeepsPlaces(w string) bool {
 }
 
 // searchTypos says what the reader's text q was searched as: with each word
-// that matched only with a typo replaced by what it matched, or, when that
-// is not known for every one of them, the words themselves.
+// that matched only with a typo replaced by what it matched, wherever q has
+// it as a word to find (not in a phrase, not excluded, which are searched
+// as typed), or, when that is not known for every one of them, the words
+// themselves.
 func searchTypos(q string, typos []search.Typo) *Typos {
 	v := &Typos{}
-	fields := strings.Fields(q)
+	known := true
 	for _, t := range typos {
 		v.Words = append(v.Words, t.Word)
-		if t.As == "" {
-			fields = nil
-			continue
-		}
-		for i, f := range fields {
+		known = known && t.As != ""
+	}
+	if !known {
+		return v
+	}
+	fixed := search.MapWords(q, func(w string) string {
+		for _, t := range typos {
 			// The typo is a folded token of a word (folded as a Typo says,
 			// which russian.Fold does to a word): replace it in place when
 			// folding kept the word's bytes where they were.
-			folded := russian.Fold(f)
-			if at := strings.Index(folded, t.Word); at >= 0 && foldKeepsPlaces(f) {
+			folded := russian.Fold(w)
+			if at := strings.Index(folded, t.Word); at >= 0 && foldKeepsPlaces(w) {
 				as := t.As
-				if r, _ := utf8.DecodeRuneInString(f[at:]); unicode.IsUpper(r) {
+				if r, _ := utf8.DecodeRuneInString(w[at:]); unicode.IsUpper(r) {
 					first, size := utf8.DecodeRuneInString(as)
 					as = string(unicode.ToUpper(first)) + as[size:]
 				}
-				fields[i] = f[:at] + as + f[at+len(t.Word):]
-				break
+				w = w[:at] + as + w[at+len(t.Word):]
 			}
 		}
-	}
-	if fields != nil {
-		if s := strings.Join(fields, " "); s != strings.Join(strings.Fields(q), " ") {
-			v.Query = s
-		}
+		return w
+	})
+	if s := strings.Join(strings.Fields(fixed), " "); s != strings.Join(strings.Fields(q), " ") {
+		v.Query = s
 	}
 	return v
 }
