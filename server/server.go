@@ -758,8 +758,14 @@ func injectHTML(page []byte, s string) []byte {
 }
 
 // notFound serves OUT/404.html with status 404, or a line of text when the
-// site has no such page.
+// site has no such page; under /api/, the API's JSON error, for programs
+// that call a wrong address (/api/search/).
 func (s *static) notFound(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		w.Header().Set("Cache-Control", "no-cache")
+		apiError(w, http.StatusNotFound, "not found: the API answers /api/search")
+		return
+	}
 	root, gen, err := s.current()
 	var (
 		f  *os.File

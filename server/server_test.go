@@ -200,6 +200,13 @@ func TestSearchMounted(t *testing.T) {
 	if len(got) != 2 {
 		t.Errorf("search handler got %q", got)
 	}
+	// A wrong address under /api/ is the API's JSON 404, not the site's page.
+	for _, p := range []string{"/api/search/", "/api/search.json", "/api/"} {
+		res := do(h, "GET", p)
+		if b := body(t, res); res.StatusCode != 404 || res.Header.Get("Content-Type") != "application/json; charset=utf-8" || !strings.Contains(b, `"error":"not found`) {
+			t.Errorf("%s: %d %s %s", p, res.StatusCode, res.Header.Get("Content-Type"), b)
+		}
+	}
 }
 
 func TestPanicIsA500(t *testing.T) {
