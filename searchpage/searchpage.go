@@ -168,6 +168,7 @@ func sentForm(r *http.Request, bad string) *templates.SearchPage {
 		Kinds:   sent("kind"),
 		Sort:    first("sort"),
 	}
+	f.AskedSort = f.Sort
 	if n, err := strconv.Atoi(first("per_page")); err == nil && n >= 1 && n <= search.MaxPerPage {
 		f.PerPage = n
 	}

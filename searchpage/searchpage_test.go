@@ -397,6 +397,13 @@ func TestHandlerSearchPage(t *testing.T) {
 			not: []string{`class="search-box"`},
 		},
 		{
+			// Words typed next come by relevance, as any search of words.
+			name:  "a search without words comes by date, which the form does not keep",
+			query: "region=beijing",
+			want:  []string{`<input type="hidden" name="region" value="beijing">`},
+			not:   []string{`name="sort"`},
+		},
+		{
 			name:   "a bad request's form holds what was sent, to correct",
 			query:  "q=x&from=2024-12-31&to=2024-01-01&region=beijing&region=" + esc("Хабаровский край") + "&sector=trade&kind=expo&sort=date&per_page=5",
 			status: http.StatusBadRequest,

@@ -26,6 +26,10 @@ type SearchPage struct {
 	Total int
 	Took  string // seconds
 	Sort  string // "relevance" or "date"
+	// AskedSort is the order the request asked for, "" for none: the
+	// form keeps it, so that words typed after a page by date (the order
+	// of a search without words) come by relevance.
+	AskedSort string
 	// Typos, when not nil, says that words of the query matched only with
 	// typos, and as what, or that the query was searched as typed in the
 	// other keyboard layout (search.Result.Layout).
@@ -140,13 +144,14 @@ func NewSearchPage(res *search.Result, q search.Query, site *source.Site) *Searc
 		q.PerPage = res.Query.PerPage
 	}
 	v := &SearchPage{
-		Query:   q.Q,
-		Total:   res.Total,
-		Took:    strconv.FormatFloat(res.Took.Seconds(), 'f', 3, 64),
-		Sort:    string(res.Query.Sort),
-		Regions: q.Regions,
-		Sectors: q.Sectors,
-		Kinds:   q.Kinds,
+		Query:     q.Q,
+		Total:     res.Total,
+		Took:      strconv.FormatFloat(res.Took.Seconds(), 'f', 3, 64),
+		Sort:      string(res.Query.Sort),
+		AskedSort: string(q.Sort),
+		Regions:   q.Regions,
+		Sectors:   q.Sectors,
+		Kinds:     q.Kinds,
 	}
 	if q.PerPage != perPage {
 		v.PerPage = q.PerPage
