@@ -329,7 +329,7 @@ func snippetOf(doc index.Document, summary string, locs bsearch.FieldTermLocatio
 				body = textOf(f)
 			}
 		})
-		return snippet(body, locs[fieldBody])
+		return bodySnippet(body, locs[fieldBody])
 	case len(locs[fieldSummary]) > 0:
 		return snippet(summary, locs[fieldSummary])
 	}

@@ -67,6 +67,19 @@ func matchesOf(locs bsearch.TermLocationMap, text string) (ms []match, terms int
 // text's start when that is at most maxLead letters before. Without matches
 // it is the text's start.
 func snippet(text string, locs bsearch.TermLocationMap) string {
+	return cutSnippet(text, locs, snippetWriter{})
+}
+
+// bodySnippet is the snippet of a body, a block of the note a line (see
+// build's plainText): a line that ends without a stop gets a full stop, so
+// that a heading or a table's cell does not run into the sentence after
+// it.
+func bodySnippet(body string, locs bsearch.TermLocationMap) string {
+	return cutSnippet(body, locs, snippetWriter{lines: true})
+}
+
+// cutSnippet is snippet, written by w.
+func cutSnippet(text string, locs bsearch.TermLocationMap, w snippetWriter) string {
 	ms, terms := matchesOf(locs, text)
 	var from, to int
 	if len(ms) > 0 {
@@ -107,7 +120,6 @@ func snippet(text string, locs bsearch.TermLocationMap) string {
 			to = i
 		}
 	}
-	var w snippetWriter
 	if from > 0 {
 		w.b.WriteString(cut)
 		w.lead = len(cut)
@@ -197,11 +209,14 @@ func inWord(text string, i int) bool {
 }
 
 // snippetWriter writes a snippet: text escaped, every run of white space
-// one space, none at the start (after lead bytes) or at the end.
+// one space, none at the start (after lead bytes) or at the end; with
+// lines, a full stop at the end of a line that ends without one.
 type snippetWriter struct {
 	b     strings.Builder
+	lines bool
 	lead  int  // the length of what the snippet begins with: its cut
 	space bool // white space was written last and not yet put
+	line  bool // and it ended a line
 }
 
 // text writes s, escaped as html.EscapeString escapes.
@@ -231,6 +246,7 @@ func (w *snippetWriter) text(s string) {
 			run = i + 1
 		} else {
 			w.space = true
+			w.line = w.line || w.lines && r == '\n'
 			run = i + utf8.RuneLen(r)
 		}
 	}
@@ -261,10 +277,15 @@ func (w *snippetWriter) mark(s string) {
 }
 
 // gap puts the white space written last, unless the snippet has nothing
-// yet but its lead.
+// yet but its lead, with a full stop before it when it ended a line
+// whose last letter is a letter or a digit.
 func (w *snippetWriter) gap() {
 	if w.space && w.b.Len() > w.lead {
+		last, _ := utf8.DecodeLastRuneInString(strings.TrimSuffix(w.b.String(), "</mark>"))
+		if w.line && (unicode.IsLetter(last) || unicode.IsDigit(last)) {
+			w.b.WriteByte('.')
+		}
 		w.b.WriteByte(' ')
 	}
-	w.space = false
+	w.space, w.line = false, false
 }

@@ -164,3 +164,24 @@ func BenchmarkSnippet(b *testing.B) {
 		snippet(text, locs)
 	}
 }
+
+// TestBodySnippet checks that the blocks of a body, a line each, are
+// parted by a full stop where one does not end with a stop of its own.
+func TestBodySnippet(t *testing.T) {
+	for _, tt := range []struct{ text, word, want string }{
+		{"Позиция Ляонина\nХао Пэн, в свою очередь, поддержал проект.", "Хао",
+			"Позиция Ляонина. <mark>Хао</mark> Пэн, в свою очередь, поддержал проект."},
+		{"Итоги\n16\nКто участвовал\nВместе с регионами:\nАльфа и Бета!\nГамма", "Бета",
+			"Итоги. 16. Кто участвовал. Вместе с регионами: Альфа и <mark>Бета</mark>! Гамма"},
+		{"Заголовок\n\n  Текст   абзаца.", "Текст", "Заголовок. <mark>Текст</mark> абзаца."},
+		{"Итоги форума в Шэньчжэне\nСоглашения стали частью", "Шэньчжэне", "Итоги форума в <mark>Шэньчжэне</mark>. Соглашения стали частью"},
+	} {
+		if got := bodySnippet(tt.text, at(tt.text, tt.word)); got != tt.want {
+			t.Errorf("bodySnippet(%q) = %q, want %q", tt.text, got, tt.want)
+		}
+		// A text of another field is one line of words.
+		if got := snippet(tt.text, at(tt.text, tt.word)); strings.Contains(got, ". ") != strings.Contains(strings.ReplaceAll(tt.text, "\n", " "), ". ") {
+			t.Errorf("snippet(%q) = %q: a stop of its own", tt.text, got)
+		}
+	}
+}
