@@ -481,6 +481,20 @@ func (b *builder) termPages(t *term, page func(path, tmpl string, key func(*maph
 		}
 		return ""
 	}
+	// A region's partners are the other country's regions its notes name:
+	// those of its own country are no partnership.
+	partnersOf := regionsOf
+	if t.tax == "regions" && t.Country != "" {
+		partnersOf = func(n *note) []string {
+			var out []string
+			for _, s := range n.Regions {
+				if o := m.regions[s]; o != nil && o.Country != t.Country {
+					out = append(out, s)
+				}
+			}
+			return out
+		}
+	}
 	desc := fmt.Sprintf("%s: %s. %d %s", label, t.Name.Ru, len(t.notes), templates.Plural(len(t.notes), "событие", "события", "событий"))
 	bars := yearBars(t.notes, nil) // linked when rendered, to the search for the term
 	paginate(t.url, t.notes, m.src.Settings.PerPage, func(path string, its []*note, p templates.Pager) {
@@ -493,7 +507,7 @@ func (b *builder) termPages(t *term, page func(path, tmpl string, key func(*maph
 			d := termPage{Term: t.ref(), Label: label, Country: t.Country, Total: len(t.notes), Items: items(its), Pager: p}
 			if p.Number == 1 {
 				// The counts belong to the term, not the page: show them once.
-				d.Partners = countTerms(t.notes, regionsOf, m.regions, skip("regions"), partnerURL, m.searchFor(t))
+				d.Partners = countTerms(t.notes, partnersOf, m.regions, skip("regions"), partnerURL, m.searchFor(t))
 				d.Sectors = countTerms(t.notes, sectorsOf, m.sectors, skip("sectors"), termURL, m.searchFor(t))
 				if t.tax != "kinds" {
 					d.Kinds = countTerms(t.notes, kindOf, m.kinds, "", termURL, m.searchFor(t))
