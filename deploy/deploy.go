@@ -100,8 +100,10 @@ type Summary struct {
 	Uploaded, Skipped int
 	UploadedBytes     int64
 	// Deleted objects, whose files were gone from Out; Kept ones were gone
-	// too, but Delete was not set.
-	Deleted, Kept int
+	// too, but Delete was not set. Foreign objects are in the bucket but
+	// in no deploy's record (a CNAME, a .git folder, another tool's
+	// files): never deleted.
+	Deleted, Kept, Foreign int
 	// Index is the publishing of the search index; its Version is empty
 	// when Out has none.
 	Index IndexSummary
@@ -142,6 +144,9 @@ func (s *Summary) String() string {
 		fmt.Fprintf(&b, ", %s %d", would("deleted", "would delete"), s.Deleted)
 	default:
 		fmt.Fprintf(&b, ", kept %d gone from the site (delete them with --delete)", s.Kept)
+	}
+	if s.Foreign > 0 {
+		fmt.Fprintf(&b, ", left %d that no deploy wrote", s.Foreign)
 	}
 	ix := s.Index
 	if ix.Version == "" {
@@ -511,6 +516,12 @@ func (d *deployer) planSite(ctx context.Context, files []*localFile) (*sitePlan,
 	}
 	for _, key := range slices.Sorted(maps.Keys(remote)) {
 		if local[key] {
+			continue
+		}
+		if _, ours := sp.oldRec.Files[key]; !ours {
+			// Not written by a deploy, as far as the record knows: left,
+			// whatever Delete says.
+			d.sum.Foreign++
 			continue
 		}
 		if d.cfg.Delete {

@@ -149,6 +149,46 @@ func TestDeployUploadsWhatChanged(t *testing.T) {
 	}
 }
 
+// TestDeleteLeavesForeign checks that a deploy with Delete removes only
+// what a deploy wrote, never an object of the bucket's owner or of another
+// tool (a CNAME, a .git folder beside a checkout's pages), the first
+// deploy's included.
+func TestDeleteLeavesForeign(t *testing.T) {
+	for _, st := range stores(t) {
+		t.Run(st.name, func(t *testing.T) {
+			out := newSite(t)
+			b := openBucket(t, st.url)
+			foreign := []string{"CNAME", ".git/HEAD", "2024/a/notes.txt"}
+			for _, key := range foreign {
+				if err := b.WriteAll(context.Background(), key, []byte("theirs"), nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+			cfg := Config{Out: out, Target: st.url, Delete: true}
+			if sum := deploy(t, cfg); sum.Deleted != 0 || sum.Foreign != len(foreign) {
+				t.Errorf("first deploy: %+v, want nothing deleted and %d left", *sum, len(foreign))
+			}
+			os.Remove(filepath.Join(out, "2024", "b", "index.html"))
+			sum := deploy(t, cfg)
+			if sum.Deleted != 1 || sum.Foreign != len(foreign) {
+				t.Errorf("second deploy: %+v, want the page deleted and %d left", *sum, len(foreign))
+			}
+			if !strings.Contains(sum.String(), "left 3 that no deploy wrote") {
+				t.Errorf("summary %q", sum)
+			}
+			objs := keys(t, b)
+			for _, key := range foreign {
+				if _, ok := objs[key]; !ok {
+					t.Errorf("%s deleted", key)
+				}
+			}
+			if _, ok := objs["2024/b/index.html"]; ok {
+				t.Errorf("the removed page was kept")
+			}
+		})
+	}
+}
+
 // TestDeployHeaders checks the type, cache control and encoding of each
 // kind of file, and that what is stored reads back as the file.
 func TestDeployHeaders(t *testing.T) {

@@ -40,7 +40,9 @@
 // is not a page) first, then HTML pages, then feeds, sitemap and other text
 // documents that link to pages, then the search index, then deletions.
 // Objects whose files are gone from OUT are deleted only with Config.Delete;
-// without it they are kept and counted. The record is written last. Within
+// without it they are kept and counted. Objects that no deploy's record
+// has are never deleted: the target may hold files of its own. The record
+// is written last. Within
 // each step, uploads run concurrently, Config.Workers at a time.
 //
 // # The search index

@@ -40,7 +40,7 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlags("deploy", "[-d OUT] [--dry-run] [--delete] [--index-target URL] [flags] TARGET", stderr)
 	out := fs.String("d", "public", "built site to publish")
 	dryRun := fs.Bool("dry-run", false, "say what would be uploaded and deleted, and change nothing")
-	del := fs.Bool("delete", false, "delete objects whose files are gone from OUT, and index versions beyond --keep-index")
+	del := fs.Bool("delete", false, "delete objects an earlier deploy wrote whose files are gone from OUT, and index versions beyond --keep-index")
 	indexTarget := fs.String("index-target", "", "bucket URL for the search index (default TARGET); a bucket of its own keeps it from the CDN")
 	indexPrefix := fs.String("index-prefix", deploy.DefaultIndexPrefix, "where in the index bucket the index goes")
 	keep := fs.Int("keep-index", deploy.DefaultKeepIndex, "index versions that --delete keeps, the current one included")
