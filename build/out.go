@@ -33,13 +33,26 @@ const markerPrefix = "digest output format "
 // markerText is what a build writes into MarkerName.
 var markerText = fmt.Sprintf("%s%d\nThis folder was written by `digest build`; the next build replaces it whole.\n", markerPrefix, OutputFormat)
 
-// draftsLine ends the marker of an output built with Config.Drafts.
-const draftsLine = "It publishes drafts: built with --drafts.\n"
+// draftsLine ends the marker of an output built with Config.Drafts, and
+// liveLine that of one built with Config.Live.
+const (
+	draftsLine = "It publishes drafts: built with --drafts.\n"
+	liveLine   = "Its pages load the live-reload script of digest serve --watch, which only that server answers.\n"
+)
 
 // HasDrafts reports whether the output folder out was built with
 // Config.Drafts, and so publishes notes marked draft, as its marker says.
 // An output without a marker has none.
-func HasDrafts(out string) (bool, error) {
+func HasDrafts(out string) (bool, error) { return markerSays(out, draftsLine) }
+
+// HasLive reports whether the output folder out was built with
+// Config.Live, as digest serve --watch builds, and so has pages that load
+// a script that only that server answers, as its marker says.
+func HasLive(out string) (bool, error) { return markerSays(out, liveLine) }
+
+// markerSays reports whether the marker of out has the line; false when
+// out has no marker.
+func markerSays(out, line string) (bool, error) {
 	f, err := openMarker(out)
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, nil
@@ -52,7 +65,7 @@ func HasDrafts(out string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return strings.HasPrefix(string(text), markerPrefix) && strings.Contains(string(text), draftsLine), nil
+	return strings.HasPrefix(string(text), markerPrefix) && strings.Contains(string(text), line), nil
 }
 
 // OutError is an output folder that a build refuses to replace, with the
@@ -265,8 +278,8 @@ type tempDir struct {
 
 // newTempDir makes a marked temporary folder beside out, on the same file
 // system, so that it can be renamed into place; its marker says whether it
-// publishes drafts.
-func newTempDir(out string, drafts bool) (*tempDir, error) {
+// publishes drafts, and whether its pages load the live-reload script.
+func newTempDir(out string, drafts, live bool) (*tempDir, error) {
 	parent := filepath.Dir(filepath.Clean(out))
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return nil, err
@@ -275,7 +288,7 @@ func newTempDir(out string, drafts bool) (*tempDir, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := writeMarker(dir, drafts)
+	f, err := writeMarker(dir, drafts, live)
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, err
@@ -289,7 +302,7 @@ func newTempDir(out string, drafts bool) (*tempDir, error) {
 }
 
 // writeMarker writes the marker into dir and returns it open.
-func writeMarker(dir string, drafts bool) (*os.File, error) {
+func writeMarker(dir string, drafts, live bool) (*os.File, error) {
 	f, err := os.OpenFile(filepath.Join(dir, MarkerName), os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return nil, err
@@ -297,6 +310,9 @@ func writeMarker(dir string, drafts bool) (*os.File, error) {
 	text := markerText
 	if drafts {
 		text += draftsLine
+	}
+	if live {
+		text += liveLine
 	}
 	if _, err := f.WriteString(text); err != nil {
 		f.Close()
@@ -497,7 +513,7 @@ func adoptLegacy(out string) error {
 	if err != nil || kind != outLegacy {
 		return err
 	}
-	f, err := writeMarker(out, false)
+	f, err := writeMarker(out, false, false)
 	if err != nil {
 		return err
 	}

@@ -272,7 +272,7 @@ func TestStaleTempRemoved(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A build at work, its marker locked.
-	live, err := newTempDir(out, false)
+	live, err := newTempDir(out, false, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -180,7 +180,7 @@ func (s *Session) full(ctx context.Context) (res *Result, err error) {
 	if err != nil {
 		return nil, err
 	}
-	tmp, err := newTempDir(out, s.cfg.Drafts)
+	tmp, err := newTempDir(out, s.cfg.Drafts, s.cfg.Live)
 	if err != nil {
 		return nil, err
 	}

@@ -83,6 +83,14 @@ pointer PREFIX`+deploy.PointerName+` written last), deletions last.
 	} else if has && !*drafts {
 		return usageError{fmt.Sprintf("deploy: -d %q: built with --drafts, which publishes notes marked draft; build it again without --drafts, or give --drafts to deploy it as it is", *out)}
 	}
+	// Pages that serve --watch wrote load its live-reload script, which
+	// only that server answers: every reader's page would ask for it in
+	// vain.
+	if live, err := build.HasLive(*out); err != nil {
+		return fmt.Errorf("digest deploy: -d %s: %w", *out, err)
+	} else if live {
+		return usageError{fmt.Sprintf("deploy: -d %q: written by digest serve --watch, whose pages load its live-reload script; build it with digest build first", *out)}
+	}
 	cfg := deploy.Config{
 		Out:              *out,
 		Target:           fs.Arg(0),

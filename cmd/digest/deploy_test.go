@@ -95,6 +95,32 @@ func TestDeployDrafts(t *testing.T) {
 	}
 }
 
+// TestDeployLive checks that an output that serve --watch wrote, whose
+// pages load its live-reload script, is not deployed, and that it is once
+// built again.
+func TestDeployLive(t *testing.T) {
+	ctx := context.Background()
+	out := filepath.Join(t.TempDir(), "public")
+	if _, err := build.Build(ctx, build.Config{Site: "../..", Out: out, Live: true}); err != nil {
+		t.Fatal(err)
+	}
+	target := "file://" + filepath.ToSlash(t.TempDir())
+	var stderr bytes.Buffer
+	err := run(ctx, []string{"deploy", "-d", out, target}, &stderr, &stderr)
+	if !errors.As(err, new(usageError)) || !strings.Contains(err.Error(), "written by digest serve --watch") {
+		t.Fatalf("deploy of a live build: %v, want a usage error that says so", err)
+	}
+	if entries, _ := os.ReadDir(strings.TrimPrefix(target, "file://")); len(entries) > 0 {
+		t.Errorf("the refused deploy wrote %d objects", len(entries))
+	}
+	if _, err := build.Build(ctx, build.Config{Site: "../..", Out: out}); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(ctx, []string{"deploy", "-d", out, target}, &stderr, &stderr); err != nil {
+		t.Errorf("deploy after a build: %v", err)
+	}
+}
+
 // TestDeployCommandErrors checks that mistakes name the flag or argument.
 func TestDeployCommandErrors(t *testing.T) {
 	out := t.TempDir()
