@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -61,11 +62,104 @@ func markerSays(out, line string) (bool, error) {
 		return false, err
 	}
 	defer f.Close()
-	text, err := io.ReadAll(io.LimitReader(f, 4096))
+	text, err := io.ReadAll(io.LimitReader(f, maxMarker))
 	if err != nil {
 		return false, err
 	}
 	return strings.HasPrefix(string(text), markerPrefix) && strings.Contains(string(text), line), nil
+}
+
+// maxMarker is the most of a marker that is read.
+const maxMarker = 1 << 20
+
+// wrotePrefix starts a line of the marker that names an entry of the
+// output's top folder that digest wrote, quoted as Go quotes it: a build
+// replaces OUT whole, and refuses to when OUT holds entries that digest
+// did not write (see foreignEntries), such as a .git or a CNAME put there
+// by hand.
+const wrotePrefix = "wrote "
+
+// recordEntries adds to the marker of out the names of its top folder's
+// entries among names that it does not list yet.
+func recordEntries(out string, names []string) error {
+	listed, _, err := markerEntries(out)
+	if err != nil {
+		return err
+	}
+	var add strings.Builder
+	for _, name := range names {
+		if !listed[name] && name != MarkerName {
+			listed[name] = true
+			add.WriteString(wrotePrefix + strconv.Quote(name) + "\n")
+		}
+	}
+	if add.Len() == 0 {
+		return nil
+	}
+	f, err := os.OpenFile(filepath.Join(out, MarkerName), os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteString(add.String())
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// markerEntries returns the entries that the marker of out lists, and
+// whether it lists any: a marker of an older version lists none.
+func markerEntries(out string) (map[string]bool, bool, error) {
+	f, err := openMarker(out)
+	if err != nil {
+		return nil, false, err
+	}
+	defer f.Close()
+	text, err := io.ReadAll(io.LimitReader(f, maxMarker))
+	if err != nil {
+		return nil, false, err
+	}
+	listed := map[string]bool{}
+	for line := range strings.Lines(string(text)) {
+		if q, ok := strings.CutPrefix(strings.TrimSuffix(line, "\n"), wrotePrefix); ok {
+			if name, err := strconv.Unquote(q); err == nil {
+				listed[name] = true
+			}
+		}
+	}
+	return listed, len(listed) > 0, nil
+}
+
+// foreignEntries returns the entries of the top folder of out, a marked
+// output, that its marker does not list, at most a few, in order; none when
+// the marker lists nothing. The temporary files of a build cut short
+// (.tmp-*) are digest's.
+func foreignEntries(out string) ([]string, error) {
+	listed, any, err := markerEntries(out)
+	if err != nil || !any {
+		return nil, err
+	}
+	names, err := readDirNames(out)
+	if err != nil {
+		return nil, err
+	}
+	var foreign []string
+	for _, name := range names {
+		if !listed[name] && name != MarkerName && !strings.HasPrefix(name, ".tmp-") {
+			foreign = append(foreign, name)
+		}
+	}
+	return foreign, nil
+}
+
+// readDirNames returns the names of the entries of dir, sorted.
+func readDirNames(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	names := make([]string, len(entries))
+	for i, e := range entries {
+		names[i] = e.Name()
+	}
+	return names, err
 }
 
 // OutError is an output folder that a build refuses to replace, with the
@@ -82,7 +176,8 @@ func (e *OutError) Error() string {
 // CheckOut decides whether a build of site may replace the folder out. A
 // build writes a whole new folder and swaps it in, so that whatever out held
 // is deleted: that is allowed only when out is missing, an empty folder, a
-// previous output of digest (it holds MarkerName) or an output of a version
+// previous output of digest (it holds MarkerName, and nothing at its top
+// that the marker does not list: see foreignEntries) or an output of a version
 // that wrote no marker (recognised once by its layout: .search/index.json,
 // index.html and sitemap.xml; the build then marks it). Whatever the
 // folder holds, out must not be the site folder, hold it, or lie inside
@@ -132,6 +227,17 @@ func CheckOut(site, out string) error {
 		return fmt.Errorf("output folder: %w", err)
 	case kind == outForeign:
 		return refuse("it is not empty and was not written by digest (no %s marker); choose an empty or new folder for the output, or remove it yourself", MarkerName)
+	case kind == outMarked:
+		foreign, err := foreignEntries(out)
+		if err != nil {
+			return fmt.Errorf("output folder: %w", err)
+		}
+		if len(foreign) > 0 {
+			if len(foreign) > 5 {
+				foreign = append(foreign[:5], "…")
+			}
+			return refuse("it holds %s, which digest did not write, and a build replaces the folder whole; move them out of it (a file the site should publish, such as a CNAME, goes in content/static/, which every build copies)", strings.Join(foreign, ", "))
+		}
 	}
 	return nil
 }

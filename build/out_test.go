@@ -213,7 +213,11 @@ func TestBuildReplacesOwnOutput(t *testing.T) {
 	if !hasMarker(out) {
 		t.Fatal("the output has no marker")
 	}
+	// A page an older build wrote, which this one does not.
 	mustWrite(t, filepath.Join(out, "stale.html"), "from an older build")
+	if err := recordEntries(out, []string{"stale.html"}); err != nil {
+		t.Fatal(err)
+	}
 	buildSite(t, site, out, false)
 	if _, err := os.Stat(filepath.Join(out, "stale.html")); err == nil {
 		t.Error("the previous output was not replaced")
@@ -227,6 +231,35 @@ func TestBuildReplacesOwnOutput(t *testing.T) {
 	if !hasMarker(out) {
 		t.Error("the replaced output has no marker")
 	}
+	assertNoTemp(t, out)
+}
+
+// TestBuildKeepsForeignEntries checks that a build refuses to replace its
+// own output when someone put entries into it that digest did not write (a
+// checkout's .git, a CNAME), and leaves them; that the entries a watch
+// session adds are digest's; and that the build goes ahead once they are
+// gone.
+func TestBuildKeepsForeignEntries(t *testing.T) {
+	site := newSite(t)
+	out := filepath.Join(t.TempDir(), "public")
+	buildSite(t, site, out, false)
+	mustWrite(t, filepath.Join(out, ".git", "HEAD"), "ref: refs/heads/gh-pages")
+	mustWrite(t, filepath.Join(out, "CNAME"), "digest.example.org")
+	before := tree(t, out)
+	_, err := Build(context.Background(), Config{Site: site, Out: out, Today: testToday})
+	var oe *OutError
+	if !errors.As(err, &oe) || !strings.Contains(err.Error(), "it holds .git, CNAME, which digest did not write") {
+		t.Fatalf("got %v, want a refusal that names .git and CNAME", err)
+	}
+	sameTree(t, "after the refusal", before, tree(t, out))
+	if err := CheckOut(site, out); !errors.As(err, &oe) {
+		t.Errorf("CheckOut: %v, want the refusal too", err)
+	}
+	os.RemoveAll(filepath.Join(out, ".git"))
+	os.Remove(filepath.Join(out, "CNAME"))
+	// A leftover temporary file of a write cut short is digest's.
+	mustWrite(t, filepath.Join(out, ".tmp-index.html123"), "")
+	buildSite(t, site, out, false)
 	assertNoTemp(t, out)
 }
 

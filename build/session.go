@@ -106,6 +106,9 @@ func (s *Session) flush(ctx context.Context) error {
 	if err == nil {
 		err = writeOutputs(s.cfg.OutDir(), nil, outs, bufs)
 	}
+	if err == nil {
+		err = recordEntries(s.cfg.OutDir(), topNames(outs))
+	}
 	if err != nil {
 		s.src, s.model, s.keys = nil, nil, nil
 	}
@@ -203,6 +206,13 @@ func (s *Session) full(ctx context.Context) (res *Result, err error) {
 		return nil, stopped(ctx, err, out)
 	}
 	s.cfg.reached("written")
+	names, err := readDirNames(tmp.path)
+	if err == nil {
+		err = recordEntries(tmp.path, names)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("marking the output: %w", err)
+	}
 	// OUT may have changed while the site was built.
 	if err := CheckOut(s.cfg.Site, out); err != nil {
 		return nil, err
@@ -477,6 +487,10 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 			return putBack(err, nil)
 		}
 		return nil, err
+	}
+	// A new year's folder, a new static file: the next build replaces it.
+	if err := recordEntries(out, topNames(todo)); err != nil {
+		logger(s.cfg).Warn("marking the output's new entries", "err", err)
 	}
 	for _, p := range gone {
 		removeOutput(out, p)

@@ -141,6 +141,10 @@ func testSession(t *testing.T, withIndex bool) {
 		if res.Full {
 			t.Errorf("%s: a full build, want an incremental one", st.name)
 		}
+		// What the session added to OUT is digest's: a full build replaces it.
+		if err := CheckOut(site, out); err != nil {
+			t.Errorf("%s: %v", st.name, err)
+		}
 		if st.maxFiles > 0 && res.Rendered > st.maxFiles {
 			t.Errorf("%s: rendered %d files, want at most %d", st.name, res.Rendered, st.maxFiles)
 		}
@@ -165,6 +169,10 @@ func testSession(t *testing.T, withIndex bool) {
 				t.Errorf("%s: the index lists\n%s\nwant, as a full build's:\n%s", st.name, got, want)
 			}
 		}
+	}
+
+	if listed, _, err := markerEntries(out); err != nil || !listed["2026"] {
+		t.Errorf("the marker lists %v (%v), without the folder of the year a session added", listed, err)
 	}
 
 	// A picture that a note shows, taken away, fails the build at the note;

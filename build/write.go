@@ -9,6 +9,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 
 	"golang.org/x/sync/errgroup"
@@ -91,6 +92,18 @@ func swap(tmp, out string) (old string, err error) {
 		return "", err
 	}
 	return old, nil
+}
+
+// topNames returns the entries of the top folder that outs are in.
+func topNames(outs []output) []string {
+	var names []string
+	for _, o := range outs {
+		top, _, _ := strings.Cut(o.path, "/")
+		if !slices.Contains(names, top) {
+			names = append(names, top)
+		}
+	}
+	return names
 }
 
 // writeOutputs replaces each file of outs in out atomically with what
