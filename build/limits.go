@@ -55,6 +55,11 @@ const (
 	// text: a 44 KB note of 1,000 columns took 74 s and 6 GB. A table
 	// written out has at most one cell a byte, each begun by its |.
 	maxCellsPerByte = 1
+	// maxMarks is how many square brackets and runs of emphasis markers a
+	// paragraph or heading may have. goldmark keeps a record of each for
+	// its links and emphasis, a few hundred bytes: a note of 4 MB of «[»
+	// took 1.6 GB. A paragraph with a hundred links has two hundred.
+	maxMarks = 10000
 )
 
 // markdownError is a note's Markdown going past a limit. Line and Col count
@@ -376,17 +381,28 @@ func checkCost(node ast.Node, lines *text.Segments, byLine bool, src []byte, l *
 			size += seg.Len()
 		}
 		var c cost
+		marks := 0 // of the block, or of its worst line
 		if byLine {
 			one := text.NewSegments()
 			for i := range lines.Len() {
 				one.Clear()
 				one.Append(lines.At(i))
-				c.add(inlineCost(src, one))
+				lc := inlineCost(src, one)
+				c.add(lc)
+				marks = max(marks, lc.marks)
 			}
 		} else {
 			c = inlineCost(src, lines)
+			marks = c.marks
 		}
-		if total := c.total(); total > maxCostPerByte*max(size, 1) {
+		if marks > maxMarks {
+			start := 0
+			if lines.Len() > 0 {
+				start = lines.At(0).Start
+			}
+			l.fail(start, "%s has %d square brackets and emphasis markers * _ ~, more than %d (the limit), each of which takes goldmark a few hundred bytes of memory; split it with blank lines, or escape those characters with \\",
+				blockName(node), marks, maxMarks)
+		} else if total := c.total(); total > maxCostPerByte*max(size, 1) {
 			start := 0
 			if lines.Len() > 0 {
 				start = lines.At(0).Start
@@ -418,6 +434,9 @@ func blockName(n ast.Node) string {
 // marks, which the typographer reads to the run's end for each of them.
 type cost struct {
 	dest, title, label, lines, emphasis, code, quotes int
+	// marks counts the square brackets and the runs of emphasis markers,
+	// which cost memory (see maxMarks).
+	marks int
 }
 
 func (c *cost) add(d cost) {
@@ -428,6 +447,7 @@ func (c *cost) add(d cost) {
 	c.emphasis += d.emphasis
 	c.code += d.code
 	c.quotes += d.quotes
+	c.marks += d.marks
 }
 
 // total weighs the kinds of work by what a step of each takes goldmark,
@@ -567,6 +587,7 @@ func (s *costScan) line(src []byte, start, stop int) {
 				after, _ = utf8.DecodeRune(src[j:stop])
 			}
 			s.emph.run(ch, j-i, before, after)
+			s.c.marks++
 			s.afterDest, i = 0, j
 			continue
 		case '`':
@@ -630,6 +651,7 @@ func (s *costScan) char(src []byte, i, stop int) {
 		s.endPlain(i)
 	case ch == '[':
 		s.brackets = append(s.brackets, i)
+		s.c.marks++
 	case ch == ']':
 		// goldmark looks for the label through the block's lines, reads
 		// it, and looks through its nodes for a link.

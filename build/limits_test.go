@@ -72,6 +72,10 @@ func TestLimitProblems(t *testing.T) {
 		{"headings", strings.Repeat("# Раздел\n\n", maxHeadings) + "Текст.\n\n#\n", 2*maxHeadings + 3, 1, "more than 20000 headings (the limit)"},
 		{"setext headings", strings.Repeat("Раздел\n---\n\n", maxHeadings+1), 3*maxHeadings + 2, 1, "more than 20000 headings (the limit)"},
 		{"the limit in the message", strings.Repeat("*a_b*", 3000), 1, 1, "more than 32 for each of its 15000 bytes (the limit); split it with blank lines"},
+		// Cheap to scan, but goldmark keeps a record of each.
+		{"unclosed brackets", "Текст.\n\n" + strings.Repeat("[", maxMarks+1), 3, 1, "paragraph has 10001 square brackets and emphasis markers * _ ~, more than 10000 (the limit)"},
+		{"emphasis markers", strings.Repeat("*a _", maxMarks), 1, 1, "paragraph has 20000 square brackets and emphasis markers"},
+		{"brackets in a heading", "## " + strings.Repeat("[", maxMarks+1), 1, 4, "heading has 10001 square brackets"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -98,6 +102,8 @@ func TestCostOfProse(t *testing.T) {
 		strings.Repeat("- [Источник](https://example.org/a/b?c=d#e) — [ещё](</путь с пробелом>)\n", 300),
 		strings.Repeat("Текст[^1] со сноской[^2] и ссылкой на [раздел][ref].\n", 100) + "\n[^1]: Сноска.\n[^2]: Ещё.\n[ref]: /regions/\n",
 		"Таблица:\n| Регион | События | Код |\n|---|--:|---|\n" + strings.Repeat("| [Регион](/regions/x/) | **42** | `code` |\n", 2000),
+		// A long table of links: each row is counted alone (maxMarks).
+		"| Регион |\n|---|\n" + strings.Repeat("| [Регион](/regions/x/) и [ещё](/y/) |\n", maxMarks),
 	}
 	for i, body := range bodies {
 		src := []byte(body)
