@@ -23,3 +23,13 @@ func tryLock(f *os.File) (bool, error) {
 	}
 	return err == nil, err
 }
+
+// heldByOther reports whether another open file holds the lock on f's
+// file; f does not hold it after.
+func heldByOther(f *os.File) (bool, error) {
+	free, err := tryLock(f)
+	if free {
+		err = unix.Flock(int(f.Fd()), unix.LOCK_UN)
+	}
+	return !free && err == nil, err
+}

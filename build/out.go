@@ -130,6 +130,17 @@ func markerEntries(out string) (map[string]bool, bool, error) {
 	return listed, len(listed) > 0, nil
 }
 
+// markerHeld reports whether a process holds the marker of out locked: a
+// build under way, or a watch session that updates OUT (Session.held).
+func markerHeld(out string) (bool, error) {
+	f, err := openMarker(out)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	return heldByOther(f)
+}
+
 // foreignEntries returns the entries of the top folder of out, a marked
 // output, that its marker does not list, at most a few, in order; none when
 // the marker lists nothing. The temporary files of a build cut short
@@ -185,7 +196,11 @@ func (e *OutError) Error() string {
 // are resolved and by the folders' identity, so that relative, symlinked
 // and case-folded spellings of one folder are the same folder. The error is
 // an *OutError.
-func CheckOut(site, out string) error {
+func CheckOut(site, out string) error { return checkOut(site, out, false) }
+
+// checkOut is CheckOut; mine says that OUT's marker is held by the caller,
+// whose lock it is.
+func checkOut(site, out string, mine bool) error {
 	refuse := func(format string, args ...any) error {
 		return &OutError{Out: out, Reason: fmt.Sprintf(format, args...)}
 	}
@@ -228,6 +243,11 @@ func CheckOut(site, out string) error {
 	case kind == outForeign:
 		return refuse("it is not empty and was not written by digest (no %s marker); choose an empty or new folder for the output, or remove it yourself", MarkerName)
 	case kind == outMarked:
+		if held, err := markerHeld(out); err != nil {
+			return fmt.Errorf("output folder: %w", err)
+		} else if held && !mine {
+			return refuse("another digest process holds it, such as digest serve --watch, which updates it as notes change; stop that first, or build into another folder")
+		}
 		foreign, err := foreignEntries(out)
 		if err != nil {
 			return fmt.Errorf("output folder: %w", err)

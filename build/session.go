@@ -57,10 +57,26 @@ type Session struct {
 	keys  map[string]uint64
 	index Index
 	mu    sync.Mutex
+	// held is OUT's marker, open and locked, once a session that is not
+	// transient has built OUT: another process's build refuses OUT while a
+	// watch session updates it (see CheckOut). Close lets it go.
+	held *os.File
 
 	// removeDir, when set, replaces the removal of the previous output
 	// after a swap, for tests of a removal that fails.
 	removeDir func(dir string) error
+}
+
+// Close ends the session: another process may build OUT from now on.
+func (s *Session) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.held == nil {
+		return nil
+	}
+	err := s.held.Close()
+	s.held = nil
+	return err
 }
 
 // NewSession starts a session for the site cfg names.
@@ -151,7 +167,7 @@ func (s *Session) full(ctx context.Context) (res *Result, err error) {
 	start := time.Now()
 	log := logger(s.cfg)
 	out := s.cfg.OutDir()
-	if err := CheckOut(s.cfg.Site, out); err != nil {
+	if err := checkOut(s.cfg.Site, out, s.held != nil); err != nil {
 		return nil, err
 	}
 	stale := make(chan struct{})
@@ -214,7 +230,7 @@ func (s *Session) full(ctx context.Context) (res *Result, err error) {
 		return nil, fmt.Errorf("marking the output: %w", err)
 	}
 	// OUT may have changed while the site was built.
-	if err := CheckOut(s.cfg.Site, out); err != nil {
+	if err := checkOut(s.cfg.Site, out, s.held != nil); err != nil {
 		return nil, err
 	}
 	if err := adoptLegacy(out); err != nil {
@@ -225,7 +241,15 @@ func (s *Session) full(ctx context.Context) (res *Result, err error) {
 		return nil, stopped(ctx, err, out)
 	}
 	swapped = true
-	tmp.release()
+	if s.cfg.transient {
+		tmp.release()
+	} else {
+		// OUT's marker now: held until the next full build or Close.
+		if s.held != nil {
+			s.held.Close()
+		}
+		s.held, tmp.marker = tmp.marker, nil
+	}
 	if old != "" {
 		// OUT holds the new site: whatever goes wrong now is a warning.
 		if err := s.removeOld(ctx, old); err != nil {

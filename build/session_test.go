@@ -141,8 +141,9 @@ func testSession(t *testing.T, withIndex bool) {
 		if res.Full {
 			t.Errorf("%s: a full build, want an incremental one", st.name)
 		}
-		// What the session added to OUT is digest's: a full build replaces it.
-		if err := CheckOut(site, out); err != nil {
+		// What the session added to OUT is digest's: its full build
+		// replaces it.
+		if err := checkOut(site, out, true); err != nil {
 			t.Errorf("%s: %v", st.name, err)
 		}
 		if st.maxFiles > 0 && res.Rendered > st.maxFiles {
@@ -173,6 +174,11 @@ func testSession(t *testing.T, withIndex bool) {
 
 	if listed, _, err := markerEntries(out); err != nil || !listed["2026"] {
 		t.Errorf("the marker lists %v (%v), without the folder of the year a session added", listed, err)
+	}
+	// Another build of OUT waits for the session to end.
+	var oe *OutError
+	if err := CheckOut(site, out); !errors.As(err, &oe) || !strings.Contains(err.Error(), "another digest process holds it") {
+		t.Errorf("CheckOut while the session holds OUT: %v", err)
 	}
 
 	// A picture that a note shows, taken away, fails the build at the note;
@@ -391,4 +397,31 @@ func TestSessionNewDay(t *testing.T) {
 			t.Errorf("%s left behind", name)
 		}
 	}
+}
+
+// TestSessionHoldsOut checks that while a session that is not transient,
+// as serve --watch runs, holds OUT, a build of another session refuses it
+// and leaves it as it is, and that once the session is closed it builds.
+func TestSessionHoldsOut(t *testing.T) {
+	site := newSite(t)
+	out := filepath.Join(t.TempDir(), "public")
+	s := NewSession(Config{Site: site, Out: out, Today: testToday})
+	if _, err := s.Build(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	before := tree(t, out)
+	_, err := Build(context.Background(), Config{Site: site, Out: out, Today: testToday})
+	var oe *OutError
+	if !errors.As(err, &oe) || !strings.Contains(err.Error(), "another digest process holds it") {
+		t.Fatalf("a build while the session holds OUT: %v, want a refusal", err)
+	}
+	sameTree(t, "after the refusal", before, tree(t, out))
+	// The session's own full build goes on.
+	if res, err := s.Build(context.Background(), nil); err != nil || !res.Full {
+		t.Fatalf("the session's full build: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	buildSite(t, site, out, false)
 }

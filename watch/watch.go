@@ -183,6 +183,8 @@ func (w *Watcher) Run(ctx context.Context) error {
 		return errors.New("watch: Run called twice")
 	}
 	defer close(w.done)
+	// Once stopped, another process may build OUT (build.CheckOut).
+	defer w.session.Close()
 	builtOnce := sync.OnceFunc(func() { close(w.built) })
 	defer builtOnce()
 
