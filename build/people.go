@@ -58,7 +58,7 @@ type spelled struct {
 // actorLabels are, by kind, the index page's heading, what one is, what
 // the people an actor met are called, and the Russian for the kind.
 var actorLabels = map[string][4]string{
-	"people":        {"Участники", "Участник", "Чаще всего на событиях с", "Участники событий"},
+	"people":        {"Участники", "Участник", "Чаще всего вместе на событиях", "Участники событий"},
 	"organizations": {"Организации", "Организация", "Чаще всего на их событиях", "Организации"},
 }
 
@@ -454,7 +454,7 @@ func (b *builder) actorPages(kind string, actors, kept []*actor) []output {
 					d.Items = append(d.Items, it)
 				}
 				pg := &templates.Page{Title: paged(a.name.Ru, p),
-					Description: labels[1] + ": " + a.name.Ru + ". " + templates.Plural(len(a.notes), "Событие", "События", "Событий") + ": " + strconv.Itoa(len(a.notes)) + ".",
+					Description: labels[1] + ": " + a.name.Ru + ". " + eventCount(len(a.notes)) + ".",
 					Data:        d}
 				if p.Number == 1 {
 					d.Regions = countTerms(a.notes, regionsOf, m.regions, "", termURL, nil)
