@@ -305,8 +305,9 @@ func NewSearchPage(res *search.Result, q search.Query, site *source.Site) *Searc
 		}
 	}
 
-	// A text with nothing to rank by offers no choice of order.
-	if res.Ranked {
+	// A text with nothing to rank by offers no choice of order, nor do
+	// fewer than two hits.
+	if res.Ranked && res.Total > 1 {
 		v.Sorts = []SortLink{
 			{Label: "по релевантности", URL: link(func(q *search.Query) { q.Sort = search.SortDefault }), Active: res.Query.Sort == search.SortRelevance},
 			{Label: "по дате", URL: link(func(q *search.Query) { q.Sort = search.SortDate }), Active: res.Query.Sort == search.SortDate},
