@@ -361,3 +361,29 @@ func checkLinks(t *testing.T, out string, files map[string][]byte) {
 		}
 	}
 }
+
+// TestEmptyTermPages checks that the page of a region without events asks
+// crawlers not to index it and is left out of the sitemap, and that those
+// of regions with events are not.
+func TestEmptyTermPages(t *testing.T) {
+	site := newSite(t)
+	regions := filepath.Join(site, "content", "taxonomy", "regions.yaml")
+	data, err := os.ReadFile(regions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustWrite(t, regions, string(data)+"- slug: adygea\n  country: RU\n  group: southern\n  name: {ru: Адыгея, en: Adygea, zh: 阿迪格}\n")
+	out := filepath.Join(t.TempDir(), "public")
+	buildSite(t, site, out, false)
+	files := readTree(t, out)
+	noindex := []byte(`<meta name="robots" content="noindex">`)
+	if page, ok := files["regions/adygea/index.html"]; !ok || !bytes.Contains(page, noindex) {
+		t.Errorf("the page of a region without events: %v, noindex %v", ok, bytes.Contains(page, noindex))
+	}
+	if bytes.Contains(files["regions/khabarovsk-krai/index.html"], noindex) {
+		t.Errorf("the page of a region with events asks not to be indexed")
+	}
+	if bytes.Contains(files["sitemap.xml"], []byte("/regions/adygea/")) || !bytes.Contains(files["sitemap.xml"], []byte("/regions/khabarovsk-krai/")) {
+		t.Errorf("sitemap.xml:\n%s", files["sitemap.xml"])
+	}
+}

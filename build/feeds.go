@@ -304,16 +304,26 @@ type sitemapIndex struct {
 	Sitemaps []sitemapURL `xml:"sitemap"`
 }
 
-// sitemap lists every HTML page but 404.html with its absolute URL. Past
-// sitemapSize URLs it writes sitemap-1.xml, sitemap-2.xml and so on and
-// makes sitemap.xml their index. The URLs are made when the sitemap is
-// rendered: planning only collects the pages' paths.
+// sitemap lists every HTML page but 404.html and the pages of regions,
+// sectors and kinds without events (which ask crawlers not to index them)
+// with its absolute URL. Past sitemapSize URLs it writes sitemap-1.xml,
+// sitemap-2.xml and so on and makes sitemap.xml their index. The URLs are
+// made when the sitemap is rendered: planning only collects the pages'
+// paths.
 func (b *builder) sitemap(outs []output) []output {
 	m := b.model
 	site := m.src.Settings
+	empty := map[string]bool{}
+	for _, terms := range []map[string]*term{m.regions, m.sectors, m.kinds} {
+		for _, t := range terms {
+			if len(t.notes) == 0 {
+				empty[strings.TrimPrefix(t.url, "/")+"index.html"] = true
+			}
+		}
+	}
 	var pages []string // paths below OUT of the pages' index.html files
 	for _, o := range outs {
-		if o.path != "404.html" && strings.HasSuffix(o.path, "index.html") {
+		if o.path != "404.html" && strings.HasSuffix(o.path, "index.html") && !empty[o.path] {
 			pages = append(pages, o.path)
 		}
 	}

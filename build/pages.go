@@ -513,7 +513,8 @@ func (b *builder) termPages(t *term, page func(path, tmpl string, key func(*maph
 					d.Kinds = countTerms(t.notes, kindOf, m.kinds, "", termURL, m.searchFor(t))
 				}
 			}
-			pg := &templates.Page{Title: paged(t.Name.Ru, p), Description: desc, Data: d}
+			// A page of no events is no page for a search engine (sitemap).
+			pg := &templates.Page{Title: paged(t.Name.Ru, p), Description: desc, Data: d, NoIndex: len(t.notes) == 0}
 			if p.Number == 1 {
 				pg.Chart = yearChart(linkBars(bars, b.yearLink(termFilters(t))))
 			}
