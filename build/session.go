@@ -93,23 +93,28 @@ func (s *Session) Build(ctx context.Context, changed []string) (*Result, error) 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	full := s.src == nil || changed == nil || needsFull(changed) || !hasMarker(s.cfg.OutDir())
-	if !full && len(s.deferred) > 0 {
+	if !full {
+		// An incremental build, and the flush before it, write into OUT in
+		// place: once begun they end, whatever ctx says, so that a
+		// shutdown never leaves OUT part old and part new. They take a
+		// save's time; a full build is cut short, as it swaps OUT whole.
+		ictx := context.WithoutCancel(ctx)
 		// A failed flush forgets the session's state: the build is full.
-		full = s.flush(ctx) != nil
+		if len(s.deferred) == 0 || s.flush(ictx) == nil {
+			return s.incremental(ictx, changed)
+		}
 	}
-	if full {
-		s.deferred = nil // a full build writes everything
-		return s.full(ctx)
-	}
-	return s.incremental(ctx, changed)
+	s.deferred = nil // a full build writes everything
+	return s.full(ctx)
 }
 
-// Flush writes the files the last build left for later (see DeferData).
-// When one cannot be written, the next build is a full one.
+// Flush writes the files the last build left for later (see DeferData),
+// whatever ctx says, as an incremental build does. When one cannot be
+// written, the next build is a full one.
 func (s *Session) Flush(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.flush(ctx)
+	return s.flush(context.WithoutCancel(ctx))
 }
 
 func (s *Session) flush(ctx context.Context) error {

@@ -425,3 +425,41 @@ func TestSessionHoldsOut(t *testing.T) {
 	}
 	buildSite(t, site, out, false)
 }
+
+// TestIncrementalFinishesWhenCancelled checks that an incremental build
+// and the flush of its data files, which write into OUT in place, finish
+// when their context is cancelled, as when serve --watch is stopped under
+// them: OUT is then the new site whole, as a full build writes it.
+func TestIncrementalFinishesWhenCancelled(t *testing.T) {
+	site := newSite(t)
+	out := filepath.Join(t.TempDir(), "public")
+	s := NewSession(Config{Site: site, Out: out, Today: testToday})
+	s.DeferData = true
+	defer s.Close()
+	if _, err := s.Build(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	note := filepath.Join(site, "content", "2024", "talks.md")
+	data, err := os.ReadFile(note)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustWrite(t, note, strings.Replace(string(data), "title: Переговоры в Подмосковье", "title: Переговоры в Московской области", 1))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	res, err := s.Build(ctx, []string{"content/2024/talks.md"})
+	if err != nil || res.Full {
+		t.Fatalf("an incremental build, cancelled: %v, %+v", err, res)
+	}
+	if err := s.Flush(ctx); err != nil {
+		t.Fatalf("its flush, cancelled: %v", err)
+	}
+	fresh := filepath.Join(t.TempDir(), "public")
+	buildSite(t, site, fresh, false)
+	got, want := readTree(t, out), readTree(t, fresh)
+	for name, w := range want {
+		if !bytes.Equal(got[name], w) {
+			t.Errorf("%s differs from a full build:\n%s", name, firstDiff(string(got[name]), string(w)))
+		}
+	}
+}

@@ -422,7 +422,12 @@ func (w *Watcher) rebuild(ctx context.Context, first bool) (problems []string) {
 		w.everything = false
 	}
 	if ctx.Err() != nil {
-		return nil // shutting down: the outcome does not matter
+		// Shutting down: the feeds and data files follow the pages all the
+		// same, so that OUT is left whole.
+		if err == nil {
+			w.session.Flush(ctx)
+		}
+		return nil
 	}
 	if err != nil {
 		return problemLines(err)
