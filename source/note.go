@@ -173,6 +173,29 @@ func contains(list []string, s string) bool {
 	return false
 }
 
+// MaxPartnerships is the most partnerships, pairs of a Russian and a
+// Chinese region, that the regions of one note may make: each is a page
+// with its feed, calendar and list, which list the note with all its
+// regions, so that a note of every region made thousands of pages of
+// hundreds of megabytes. A delegation of twenty regions to twenty
+// provinces makes 400.
+const MaxPartnerships = 400
+
+// countries counts the Russian and the Chinese regions among slugs.
+func countries(slugs []string, regions *Taxonomy) (ru, cn int) {
+	for _, s := range slugs {
+		if t := regions.Get(s); t != nil {
+			switch t.Country {
+			case "RU":
+				ru++
+			case "CN":
+				cn++
+			}
+		}
+	}
+	return ru, cn
+}
+
 // MaxListed is the most entries a list of a note's front matter may have
 // (people, organizations, places, regions, sectors, sources): far more
 // than any note names.
@@ -354,6 +377,10 @@ func parseNote(file string, data []byte, src *Site) (*Note, error) {
 			n.Regions = resolveList(&p, file, f, tax.Regions)
 			if f.val.kind == nullValue || (f.val.kind == listValue && len(f.val.list) == 0) || (f.val.kind == scalarValue && strings.TrimSpace(f.val.str) == "") {
 				p.add(file, f.val.line, f.val.col, "regions is empty: name at least one region")
+			}
+			if ru, cn := countries(n.Regions, tax.Regions); ru*cn > MaxPartnerships {
+				p.add(file, f.val.line, f.val.col, "regions: %d Russian and %d Chinese regions make %d partnerships, more than the %d a note may (each is a page with its feeds); name the regions that took part",
+					ru, cn, ru*cn, MaxPartnerships)
 			}
 		case "sectors":
 			n.Sectors = resolveList(&p, file, f, tax.Sectors)

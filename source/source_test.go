@@ -2,6 +2,7 @@ package source
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -255,6 +256,24 @@ func TestLoadProblems(t *testing.T) {
 			`content/b.md:5:11: unknown region "Марс"`,
 		}},
 	}
+	// Twenty-one Russian and twenty Chinese regions make 420 partnerships.
+	var many, slugs strings.Builder
+	for i := range 41 {
+		country := "RU"
+		if i%2 == 1 {
+			country = "CN"
+		}
+		fmt.Fprintf(&many, "- slug: r%d\n  country: %s\n  name: {ru: Регион %d}\n", i, country, i)
+		fmt.Fprintf(&slugs, "r%d, ", i)
+	}
+	tests = append(tests, struct {
+		name  string
+		notes map[string]string
+		want  []string
+	}{"regions of too many partnerships", map[string]string{
+		"content/taxonomy/regions.yaml": many.String(),
+		"content/a.md":                  "---\ntitle: Т\ndate: 2025-03-17\nkind: delegation\nregions: [" + slugs.String() + "]\n---\n",
+	}, []string{`content/a.md:5:10: regions: 21 Russian and 20 Chinese regions make 420 partnerships, more than the 400 a note may (each is a page with its feeds); name the regions that took part`}})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Load(site(tt.notes))
