@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"runtime/metrics"
 	"sync"
@@ -36,6 +37,12 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	for _, f := range []struct{ flag, file string }{{"cpuprofile", *cpuProfile}, {"memprofile", *memProfile}} {
 		if f.file != "" && build.Within(cfg.OutDir(), f.file) {
 			return usageError{fmt.Sprintf("--%s %s: inside OUT (%s), which the build replaces whole; write it elsewhere", f.flag, f.file, cfg.OutDir())}
+		}
+		// A profile among the sources would be read as one.
+		for _, dir := range []string{"content", "templates"} {
+			if d := filepath.Join(*site, dir); f.file != "" && build.Within(d, f.file) {
+				return usageError{fmt.Sprintf("--%s %s: inside %s, among the site's sources, which the next build would read; write it elsewhere", f.flag, f.file, d)}
+			}
 		}
 	}
 	if *verbose {

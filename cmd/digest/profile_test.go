@@ -66,4 +66,16 @@ func TestProfileInsideOut(t *testing.T) {
 			}
 		})
 	}
+	// Among the site's sources, a profile would be read as a note.
+	for _, file := range []string{filepath.Join("..", "..", "content", "2024", "x.md"), filepath.Join("..", "..", "templates", "cpu.prof")} {
+		var stderr bytes.Buffer
+		err := run(context.Background(), []string{"build", "-s", "../..", "-o", out, "--memprofile", file}, &stderr, &stderr)
+		var ue usageError
+		if !errors.As(err, &ue) || !strings.Contains(err.Error(), "among the site's sources") {
+			t.Errorf("--memprofile %s: %v, want a usage error", file, err)
+		}
+		if _, err := os.Stat(file); err == nil {
+			t.Errorf("%s written", file)
+		}
+	}
 }
