@@ -243,7 +243,10 @@ func (limitedFootnotes) Extend(m goldmark.Markdown) {
 		parser.WithInlineParsers(util.Prioritized(footnoteRefLimit{extension.NewFootnoteParser()}, 101)),
 		parser.WithASTTransformers(util.Prioritized(extension.NewFootnoteASTTransformer(), 999)),
 	)
-	m.Renderer().AddOptions(renderer.WithNodeRenderers(util.Prioritized(extension.NewFootnoteHTMLRenderer(), 500)))
+	// The link back from a footnote, «↩︎», is named for screen readers
+	// by its title.
+	m.Renderer().AddOptions(renderer.WithNodeRenderers(util.Prioritized(
+		extension.NewFootnoteHTMLRenderer(extension.WithFootnoteBacklinkTitle("Вернуться к тексту")), 500)))
 }
 
 // footnoteLimit counts footnote definitions.

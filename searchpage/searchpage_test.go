@@ -505,7 +505,7 @@ func TestTypos(t *testing.T) {
 		{"a typo", "выстафке", `Показаны результаты для <a href="?q=%D0%B2%D1%8B%D1%81%D1%82%D0%B0%D0%B2%D0%BA%D0%B5">«выставке»</a>`},
 		{"a typo in capitals, beside an exact word", "Выстафке Хэйлунцзян", `Показаны результаты для <a href="?q=%D0%92%D1%8B%D1%81%D1%82%D0%B0%D0%B2%D0%BA%D0%B5&#43;%D0%A5%D1%8D%D0%B9%D0%BB%D1%83%D0%BD%D1%86%D0%B7%D1%8F%D0%BD">«Выставке Хэйлунцзян»</a>`},
 		{"nothing found", "зюзюзюзя", ""},
-		{"keys of the other layout", "dscnfdrt", `Показаны результаты для <a href="?q=%D0%B2%D1%8B%D1%81%D1%82%D0%B0%D0%B2%D0%BA%D0%B5">«выставке»</a>`},
+		{"keys of the other layout", "dscnfdrt", `Показаны результаты для <a href="?q=%D0%B2%D1%8B%D1%81%D1%82%D0%B0%D0%B2%D0%BA%D0%B5">«выставке»</a>: запрос набран в другой раскладке`},
 		// A Latin B, a Cyrillic В's twin, is a byte shorter; a zero-width
 		// space three bytes longer than nothing: the words stay as typed.
 		{"a typo in a word of two scripts", "Bыстафке", `Показаны результаты для слов, похожих на «выстафке»`},
@@ -532,6 +532,10 @@ func TestTypos(t *testing.T) {
 			}
 			if tt.line != "" && !strings.Contains(page, tt.line) {
 				t.Errorf("page lacks %s\n%s", tt.line, page[strings.Index(page, "<p class=\"lead\""):][:600])
+			}
+			// Said first, where the reader looks: before the count.
+			if tt.line != "" && strings.Index(page, tt.line) > strings.Index(page, `<p class="lead"`) {
+				t.Errorf("the line comes after the count of events")
 			}
 		})
 	}

@@ -98,6 +98,9 @@ type Typos struct {
 	Query string
 	URL   string
 	Words []string
+	// Layout says that Query is the reader's text as typed in the other
+	// keyboard layout (search.Result.Layout), not put right.
+	Layout bool
 }
 
 // FeedQuery is the query string, from its "?", of the search as an Atom
@@ -297,7 +300,7 @@ func NewSearchPage(res *search.Result, q search.Query, site *source.Site) *Searc
 
 	v.Ignored = res.Ignored
 	if res.Layout != "" {
-		v.Typos = &Typos{Query: res.Layout, URL: link(func(c *search.Query) { c.Q = res.Layout })}
+		v.Typos = &Typos{Query: res.Layout, URL: link(func(c *search.Query) { c.Q = res.Layout }), Layout: true}
 	} else if len(res.Typos) > 0 {
 		v.Typos = searchTypos(q.Q, res.Typos)
 		if v.Typos.Query != "" {
