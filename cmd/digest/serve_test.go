@@ -66,6 +66,10 @@ func TestServeWatchBrokenAtStart(t *testing.T) {
 	if status, body, err := getBody(url + "/_digest/live.js"); err != nil || status != http.StatusOK || !strings.Contains(body, "EventSource") {
 		t.Errorf("GET /_digest/live.js before the fix: %d %v", status, err)
 	}
+	// A program calling the API gets JSON.
+	if status, body, err := getBody(url + "/api/search?q=x"); err != nil || status != http.StatusServiceUnavailable || !strings.HasPrefix(body, `{"error":"the site is being built`) {
+		t.Errorf("GET /api/search before the fix: %d %v\n%s", status, err, body)
+	}
 	os.Remove(filepath.Join(site, "templates", "note.html"))
 	if got := servedURL(t, lines); got != url {
 		t.Errorf("served at %s, then at %s", url, got)

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 
 	"github.com/coopdigest/digest/server"
 )
@@ -29,9 +30,17 @@ func serveUnbuilt(ln net.Listener, live http.Handler, log *slog.Logger) *unbuilt
 	mux.Handle("/_digest/", live)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Type", "text/html; charset=utf-8")
 		h.Set("Cache-Control", "no-store")
 		h.Set("Retry-After", "1")
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			// A program calling the API reads JSON, as the API's other
+			// errors are.
+			h.Set("Content-Type", "application/json; charset=utf-8")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			io.WriteString(w, `{"error":"the site is being built; try again in a moment"}`+"\n")
+			return
+		}
+		h.Set("Content-Type", "text/html; charset=utf-8")
 		w.WriteHeader(http.StatusServiceUnavailable)
 		io.WriteString(w, unbuiltPage)
 	})
@@ -80,6 +89,7 @@ pre{white-space:pre-wrap;background:#2b0b0b;color:#ffe9e9;padding:1em;font:14px/
 <body>
 <h1 id="title">Сайт собирается</h1>
 <p id="building">Страница обновится сама, как только сборка закончится.</p>
+<noscript><p>Без JavaScript страница не обновится сама и не покажет ошибки сборки: их печатает терминал, где запущен digest serve. Обновите страницу, когда сборка закончится.</p></noscript>
 <div id="failed" hidden>
 <p>Исправьте ошибки и сохраните файл: страница обновится сама, как только сайт соберётся.</p>
 <pre id="problems"></pre>
