@@ -452,6 +452,10 @@ func parseNote(file string, data []byte, src *Site) (*Note, error) {
 		case len(base) > LongestSlug:
 			p.add(file, openLine, 1, "file name %s is longer than %d characters: rename the file or add a shorter slug", q(base), LongestSlug)
 			slugOK = false
+		case !ValidSlug(base) && suggestSlug(base) == "":
+			// Nothing of the name makes a slug («-», «№»): none to offer.
+			p.add(file, openLine, 1, "file name %s is not a valid slug: rename the file with Latin letters, digits and hyphens, or add a slug:", q(base))
+			slugOK = false
 		case !ValidSlug(base):
 			p.add(file, openLine, 1, "file name %s is not a valid slug: rename the file or add slug: %s", q(base), suggestSlug(base))
 			slugOK = false

@@ -233,6 +233,8 @@ func TestLoadProblems(t *testing.T) {
 			[]string{`content/a.md:1:1: not UTF-8 (byte 0xff): save the file as UTF-8`, `content/a.md:1:1: no front matter: a note starts with a --- line (YAML) or a +++ line (TOML)`}},
 		{"control characters in a file name", map[string]string{"content/a\nb\x1b[31m.md": head + "---\n"},
 			[]string{`"content/a\nb\x1b[31m.md":1:1: file name "a\nb\x1b[31m" is not a valid slug: rename the file or add slug: a-b-31m`}},
+		{"a file name of no letters", map[string]string{"content/2031/-.md": head + "---\n"},
+			[]string{`content/2031/-.md:1:1: file name "-" is not a valid slug: rename the file with Latin letters, digits and hyphens, or add a slug:`}},
 		{"control characters in a value", map[string]string{"content/a.md": "---\ntitle: Т\ndate: \"2025\\e[2J\\a\"\nkind: delegation\nregions: [guangdong]\n---\n"},
 			[]string{`content/a.md:3:7: date "2025\x1b[2J\a": use YYYY-MM-DD or RFC 3339 (2025-03-17T10:00:00+03:00)`}},
 		{"a long slug", map[string]string{"content/a.md": head + "slug: " + strings.Repeat("a", 5000) + "\n---\n"},
