@@ -206,7 +206,8 @@ func (s *Session) full(ctx context.Context) (res *Result, err error) {
 	}
 	tmp, err := newTempDir(out, s.cfg.Drafts, s.cfg.Live)
 	if err != nil {
-		return nil, err
+		// The build writes the new site beside OUT, in its parent folder.
+		return nil, fmt.Errorf("output folder %s: cannot write the new site beside it (%w); choose an output folder in a folder you may write to", out, err)
 	}
 	swapped := false
 	var busy <-chan struct{} // closed once nothing writes into tmp; nil: nothing does
