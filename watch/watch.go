@@ -104,6 +104,12 @@ type Watcher struct {
 	// arrived are the folders created or moved into the site since the
 	// last rebuild, which is when they are watched again (see relevant).
 	arrived map[string]bool
+	// links are, by the file a symbolic link of the site leads to, the
+	// links to it: a change of the file is a change of each (see follow).
+	// linkDirs are the folders outside the watched trees that are watched
+	// for such files alone.
+	links    map[string][]string
+	linkDirs map[string]bool
 
 	// nextDay returns a channel that delivers at the start of the next
 	// day: the day is an input of every build (upcoming events), so a
@@ -250,6 +256,16 @@ func (w *Watcher) Run(ctx context.Context) error {
 			if !ok {
 				return errors.New("watch: file watcher closed")
 			}
+			if links := w.links[filepath.Clean(ev.Name)]; len(links) > 0 && ev.Op != fsnotify.Chmod {
+				w.log.Debug("change of a file links lead to", "path", ev.Name, "op", ev.Op.String())
+				for _, l := range links {
+					w.note(l)
+				}
+				changed()
+			}
+			if w.linkDirs[filepath.Dir(filepath.Clean(ev.Name))] && !w.inTrees(ev.Name) {
+				continue // watched for the files of links alone
+			}
 			if w.relevant(fw, ev) {
 				w.log.Debug("change", "path", ev.Name, "op", ev.Op.String())
 				w.note(ev.Name)
@@ -325,7 +341,9 @@ func (w *Watcher) relevant(fw *fsnotify.Watcher, ev fsnotify.Event) bool {
 		}
 	}
 	if ev.Has(fsnotify.Create) {
-		if st, err := os.Lstat(ev.Name); err == nil && st.IsDir() {
+		if st, err := os.Lstat(ev.Name); err == nil && st.Mode()&fs.ModeSymlink != 0 {
+			w.follow(fw, ev.Name)
+		} else if err == nil && st.IsDir() {
 			w.watchTree(fw, ev.Name)
 			// A folder moved within the site lost its old watches at its
 			// Rename, which comes first (see above). fsnotify may still
@@ -377,6 +395,10 @@ func (w *Watcher) addTree(fw *fsnotify.Watcher, dir string) error {
 			}
 			return err
 		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			w.follow(fw, p)
+			return nil
+		}
 		if !d.IsDir() {
 			return nil
 		}
@@ -385,6 +407,43 @@ func (w *Watcher) addTree(fw *fsnotify.Watcher, dir string) error {
 		}
 		return fw.Add(p)
 	})
+}
+
+// follow watches the file the symbolic link at link leads to, so that an
+// edit of it rebuilds the link's note, as the build reads the note through
+// the link: in the watched trees, as any file there; outside them, by
+// watching its folder too.
+func (w *Watcher) follow(fw *fsnotify.Watcher, link string) {
+	target, err := filepath.EvalSymlinks(link)
+	if err != nil {
+		return // a broken link: the build says so
+	}
+	target = filepath.Clean(target)
+	if w.links == nil {
+		w.links, w.linkDirs = map[string][]string{}, map[string]bool{}
+	}
+	if !slices.Contains(w.links[target], link) {
+		w.links[target] = append(w.links[target], link)
+	}
+	if dir := filepath.Dir(target); !w.inTrees(target) && !w.linkDirs[dir] {
+		if err := fw.Add(dir); err != nil {
+			w.log.Warn("file watcher: cannot watch the folder of a file a link leads to", "link", link, "path", dir, "err", err)
+			return
+		}
+		w.linkDirs[dir] = true
+	}
+}
+
+// inTrees reports whether p is in one of the trees watched whole (roots).
+func (w *Watcher) inTrees(p string) bool {
+	p = filepath.Clean(p)
+	for _, root := range w.roots() {
+		root = filepath.Clean(root)
+		if p == root || strings.HasPrefix(p, root+string(filepath.Separator)) {
+			return true
+		}
+	}
+	return false
 }
 
 // ignored reports whether a file is an editor's temporary or backup file:

@@ -404,6 +404,49 @@ func TestNewFolderAndDelete(t *testing.T) {
 	eventually(t, "the deleted note's page to go", func() bool { return s.page("2024/talks") == "" })
 }
 
+// TestLinkedNotes checks that a note that is a symbolic link is rebuilt
+// when the file it leads to changes: a note in content/, and a file
+// elsewhere in the site folder.
+func TestLinkedNotes(t *testing.T) {
+	note := "---\ntitle: %s\ndate: 2022-07-01\nkind: expo\nregions: [beijing]\n---\n\nТекст.\n"
+	var shared string
+	s := startWith(t, func(w *Watcher) {
+		content := filepath.Join(w.cfg.Site, "content")
+		shared = filepath.Join(w.cfg.Site, "shared", "t.md")
+		for p, text := range map[string]string{
+			filepath.Join(content, "a", "orig.md"): fmt.Sprintf(note, "Оригинал"),
+			shared:                                 fmt.Sprintf(note, "Общий"),
+		} {
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		os.MkdirAll(filepath.Join(content, "b"), 0o755)
+		if err := os.Symlink(filepath.Join("..", "a", "orig.md"), filepath.Join(content, "b", "alias.md")); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(filepath.Join("..", "..", "shared", "t.md"), filepath.Join(content, "b", "outside.md")); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if !strings.Contains(s.page("2022/alias"), "Оригинал") || !strings.Contains(s.page("2022/outside"), "Общий") {
+		t.Fatal("first build: no pages of the linked notes")
+	}
+	s.write(t, "a/orig.md", fmt.Sprintf(note, "Оригинал, правка"))
+	eventually(t, "the link's page with the new title", func() bool {
+		return strings.Contains(s.page("2022/alias"), "Оригинал, правка")
+	})
+	if err := os.WriteFile(shared, []byte(fmt.Sprintf(note, "Общий, правка")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the page of the link outside content/ with the new title", func() bool {
+		return strings.Contains(s.page("2022/outside"), "Общий, правка")
+	})
+}
+
 // TestMovedFolder moves a folder of notes within content/, back and forth:
 // after each move, an edit of a note in it is built. fsnotify drops the
 // watch of a moved folder as it reports the move, which could come after
