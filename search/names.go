@@ -207,7 +207,7 @@ func (c *nameCheck) has(key string, spellings func() []string) bool {
 // them, each with the stems of its other forms, as the text declines it;
 // but not a word of two letters, whose stem is other words' too («Ма», a
 // surname, is the stem of «мая»), nor the other forms of one of three,
-// which has none.
+// which has none, or of one in Latin letters.
 func (ix *Index) nameTerms(name string) [][]string {
 	var ts [][]string
 	cleaned := clean(name)
@@ -221,7 +221,9 @@ func (ix *Index) nameTerms(name string) [][]string {
 			continue
 		}
 		terms := []string{string(tok.Term)}
-		if n > 3 {
+		// A name in Latin letters is written so in the text, in no other
+		// form, nor in Russian letters (which variants gives it).
+		if n > 3 && !strings.ContainsFunc(word, func(r rune) bool { return 'a' <= r && r <= 'z' }) {
 			terms = append(terms, ix.variants(word, terms[0])...)
 		}
 		ts = append(ts, terms)
