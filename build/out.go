@@ -142,12 +142,12 @@ func markerHeld(out string) (bool, error) {
 }
 
 // foreignEntries returns the entries of the top folder of out, a marked
-// output, that its marker does not list, at most a few, in order; none when
-// the marker lists nothing. The temporary files of a build cut short
-// (.tmp-*) are digest's.
+// output, that its marker does not list, in order; none when the marker
+// lists nothing. The temporary files of a write cut short (.tmp-*) are
+// digest's.
 func foreignEntries(out string) ([]string, error) {
-	listed, any, err := markerEntries(out)
-	if err != nil || !any {
+	listed, lists, err := markerEntries(out)
+	if err != nil || !lists {
 		return nil, err
 	}
 	names, err := readDirNames(out)
