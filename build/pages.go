@@ -416,7 +416,7 @@ func (b *builder) plan() ([]output, error) {
 					d.Kinds = countTerms(p.notes, kindOf, m.kinds, "", termURL, m.searchFor(p.ru, p.cn))
 				}
 				view := &templates.Page{Title: paged(title, pg),
-					Description: "Сотрудничество: " + title + ". " + eventCount(len(p.notes)) + ".",
+					Description: "Сотрудничество: " + title + ". " + templates.Events(len(p.notes)) + ".",
 					Data:        d}
 				if pg.Number == 1 {
 					view.Chart = yearChart(linkBars(bars, b.yearLink(termFilters(p.ru, p.cn))))
@@ -495,7 +495,7 @@ func (b *builder) termPages(t *term, page func(path, tmpl string, key func(*maph
 			return out
 		}
 	}
-	desc := fmt.Sprintf("%s: %s. %s", label, t.Name.Ru, eventCount(len(t.notes)))
+	desc := fmt.Sprintf("%s: %s. %s", label, t.Name.Ru, templates.Events(len(t.notes)))
 	bars := yearBars(t.notes, nil) // linked when rendered, to the search for the term
 	paginate(t.url, t.notes, m.src.Settings.PerPage, func(path string, its []*note, p templates.Pager) {
 		page(path, "term.html", func(h *maphash.Hash) {
@@ -640,9 +640,4 @@ func excerpt(text string, n int) string {
 		cut--
 	}
 	return string(r[:cut]) + "…"
-}
-
-// eventCount is «1 событие», «2 события», «5 событий».
-func eventCount(n int) string {
-	return strconv.Itoa(n) + " " + templates.Plural(n, "событие", "события", "событий")
 }

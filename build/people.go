@@ -454,7 +454,7 @@ func (b *builder) actorPages(kind string, actors, kept []*actor) []output {
 					d.Items = append(d.Items, it)
 				}
 				pg := &templates.Page{Title: paged(a.name.Ru, p),
-					Description: labels[1] + ": " + a.name.Ru + ". " + eventCount(len(a.notes)) + ".",
+					Description: labels[1] + ": " + a.name.Ru + ". " + templates.Events(len(a.notes)) + ".",
 					Data:        d}
 				if p.Number == 1 {
 					d.Regions = countTerms(a.notes, regionsOf, m.regions, "", termURL, nil)

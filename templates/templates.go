@@ -376,15 +376,19 @@ func Plural(n int, one, few, many string) string {
 	return many
 }
 
+// Events is a count of events in Russian: «1 событие», «2 события», «5
+// событий».
+func Events(n int) string {
+	return fmt.Sprintf("%d %s", n, Plural(n, "событие", "события", "событий"))
+}
+
 // Funcs are the functions every template may call.
 var Funcs = template.FuncMap{
 	"ruDate":      RuDate,
 	"ruDateRange": RuDateRange,
 	"isoDate":     func(t time.Time) string { return t.Format(time.DateOnly) },
 	"plural":      Plural,
-	"events": func(n int) string {
-		return fmt.Sprintf("%d %s", n, Plural(n, "событие", "события", "событий"))
-	},
+	"events":      Events,
 	"jsonld": func(v any) (template.JS, error) {
 		// encoding/json escapes <, > and &, so the data cannot close the
 		// script element; as template.JS it is written as it is.
