@@ -281,9 +281,11 @@ func (w *snippetWriter) mark(s string) {
 // whose last letter is a letter or a digit.
 func (w *snippetWriter) gap() {
 	if w.space && w.b.Len() > w.lead {
-		last, _ := utf8.DecodeLastRuneInString(strings.TrimSuffix(w.b.String(), "</mark>"))
-		if w.line && (unicode.IsLetter(last) || unicode.IsDigit(last)) {
-			w.b.WriteByte('.')
+		if w.line {
+			last, _ := utf8.DecodeLastRuneInString(strings.TrimSuffix(w.b.String(), "</mark>"))
+			if unicode.IsLetter(last) || unicode.IsDigit(last) {
+				w.b.WriteByte('.')
+			}
 		}
 		w.b.WriteByte(' ')
 	}
