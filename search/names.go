@@ -176,7 +176,7 @@ func (p *plan) nameCheck(ix *Index) *nameCheck {
 	}
 	c := &nameCheck{ix: ix, matched: matched, known: map[string]bool{}}
 	for term := range matched {
-		c.latin = c.latin || strings.ContainsFunc(term, func(r rune) bool { return 'a' <= r && r <= 'z' })
+		c.latin = c.latin || hasLatin(term)
 	}
 	return c
 }
@@ -223,10 +223,16 @@ func (ix *Index) nameTerms(name string) [][]string {
 		terms := []string{string(tok.Term)}
 		// A name in Latin letters is written so in the text, in no other
 		// form, nor in Russian letters (which variants gives it).
-		if n > 3 && !strings.ContainsFunc(word, func(r rune) bool { return 'a' <= r && r <= 'z' }) {
+		if n > 3 && !hasLatin(word) {
 			terms = append(terms, ix.variants(word, terms[0])...)
 		}
 		ts = append(ts, terms)
 	}
 	return ts
+}
+
+// hasLatin reports whether a folded word or term has a Latin letter, as
+// the Latin spellings of names do.
+func hasLatin(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return 'a' <= r && r <= 'z' })
 }
