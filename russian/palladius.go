@@ -38,7 +38,10 @@ zha zhai zhan zhang zhao zhe zhen zheng zhi zhong zhou zhu zhua zhuai zhuan zhua
 
 // palladius gives the pinyin of each syllable in Palladius's letters:
 // «цзинь» jin; ü is written u, as English texts write it («Люй» Lu).
-var palladius = func() map[string]string {
+// fromPinyin gives the other way the syllables in Palladius's letters
+// that English texts may write as a syllable of pinyin: lu is «лу» or
+// «люй», lv «люй».
+var palladius, fromPinyin = func() (map[string]string, map[string][]string) {
 	initials := []struct{ pinyin, cyr string }{
 		{"zh", "чж"}, {"ch", "ч"}, {"sh", "ш"}, {"b", "б"}, {"p", "п"}, {"m", "м"}, {"f", "ф"}, {"d", "д"},
 		{"t", "т"}, {"n", "н"}, {"l", "л"}, {"g", "г"}, {"k", "к"}, {"h", "х"}, {"j", "цз"}, {"q", "ц"},
@@ -56,9 +59,10 @@ var palladius = func() map[string]string {
 		"ya": "я", "yan": "янь", "yang": "ян", "yao": "яо", "ye": "е", "yi": "и", "yin": "инь", "ying": "ин",
 		"yong": "юн", "you": "ю", "yu": "юй", "yuan": "юань", "yue": "юэ", "yun": "юнь", "wa": "ва",
 		"wai": "вай", "wan": "вань", "wang": "ван", "wei": "вэй", "wen": "вэнь", "weng": "вэн", "wo": "во",
-		"wu": "у",
+		"wu":  "у",
+		"hui": "хуэй", // as Palladius writes it, unlike gui or dui
 	}
-	out := map[string]string{}
+	out, back := map[string]string{}, map[string][]string{}
 	for _, syl := range strings.Fields(pinyinSyllables) {
 		cyr, ok := m[syl]
 		if !ok {
@@ -78,13 +82,66 @@ var palladius = func() map[string]string {
 			}
 			cyr += f
 		}
+		english := strings.ReplaceAll(syl, "v", "u")
 		if _, taken := out[cyr]; !taken {
-			out[cyr] = strings.ReplaceAll(syl, "v", "u")
+			out[cyr] = english
+		}
+		back[syl] = append(back[syl], cyr)
+		if english != syl {
+			back[english] = append(back[english], cyr)
 		}
 	}
-	out["хуэй"] = "hui" // as Palladius writes it, unlike gui or dui
-	return out
+	out["хуй"] = "hui" // read as Palladius's «хуэй»
+	return out, back
 }()
+
+// Palladius is the other way of Pinyin: the spellings in Palladius's
+// letters of a word in pinyin, lower case, without tones («jinping»:
+// цзиньпин; «xian»: сянь, сиань), a spelling for each way of parting it
+// into syllables and for each letter English texts write for two (lu:
+// лу or люй), fewer syllables first; at most MaxCyrillic. None for a word
+// that is not made of syllables, or of more than 24 letters.
+func Palladius(w string) []string {
+	w = strings.ReplaceAll(w, "ü", "v")
+	if len(w) > 24 {
+		return nil
+	}
+	// ends[i] is whether w[i:] is made of syllables: no spelling is
+	// begun that cannot be finished.
+	ends := make([]bool, len(w)+1)
+	ends[len(w)] = true
+	for i := len(w) - 1; i >= 0; i-- {
+		for j := i + 1; j <= min(len(w), i+maxSyllable); j++ {
+			if ends[j] && fromPinyin[w[i:j]] != nil {
+				ends[i] = true
+				break
+			}
+		}
+	}
+	if len(w) == 0 || !ends[0] {
+		return nil
+	}
+	var out []string
+	var spell func(done string, i int)
+	spell = func(done string, i int) {
+		if i == len(w) {
+			out = append(out, done)
+			return
+		}
+		for j := min(len(w), i+maxSyllable); j > i && len(out) < MaxCyrillic; j-- {
+			if ends[j] {
+				for _, cyr := range fromPinyin[w[i:j]] {
+					spell(done+cyr, j)
+				}
+			}
+		}
+	}
+	spell("", 0)
+	return out[:min(len(out), MaxCyrillic)]
+}
+
+// maxSyllable is the most letters of a syllable of pinyin: zhuang.
+const maxSyllable = 6
 
 // Pinyin returns a Chinese person's name, written in Palladius's letters
 // with the surname first («Си Цзиньпин», «Чжан Гоцин»), in pinyin, lower

@@ -1,6 +1,9 @@
 package russian
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 func TestPinyin(t *testing.T) {
 	for name, want := range map[string]string{
@@ -56,5 +59,62 @@ func TestPlacePinyin(t *testing.T) {
 		if got := PlacePinyin(name); got != want {
 			t.Errorf("PlacePinyin(%q) = %q, want %q", name, got, want)
 		}
+	}
+}
+
+func TestPalladius(t *testing.T) {
+	tests := []struct {
+		pinyin string
+		want   []string // among the spellings, in this order
+	}{
+		{"jinping", []string{"цзиньпин"}},
+		{"zhang", []string{"чжан"}},
+		{"jingsong", []string{"цзинсун"}},
+		{"guangzhou", []string{"гуанчжоу"}},
+		{"heilongjiang", []string{"хэйлунцзян"}},
+		{"xian", []string{"сянь", "сиань"}},
+		{"lu", []string{"лу", "люй"}},
+		{"lv", []string{"люй"}},
+		{"lü", []string{"люй"}},
+		{"huawei", []string{"хуавэй"}},
+		{"hui", []string{"хуэй"}},
+		{"zi", []string{"цзы"}},
+		{"xun", []string{"сюнь"}},
+		{"harbin", nil},
+		{"moscow", nil},
+		{"", nil},
+		{"xianxianxianxianxianxian", []string{"сяньсяньсяньсяньсяньсянь"}},
+		{"xianxianxianxianxianxiana", nil},
+	}
+	for _, tt := range tests {
+		got := Palladius(tt.pinyin)
+		if len(got) > MaxCyrillic {
+			t.Errorf("Palladius(%q): %d spellings, more than %d", tt.pinyin, len(got), MaxCyrillic)
+		}
+		if tt.want == nil {
+			if got != nil {
+				t.Errorf("Palladius(%q) = %q, want none", tt.pinyin, got)
+			}
+			continue
+		}
+		at := -1
+		for _, w := range tt.want {
+			i := slices.Index(got, w)
+			if i <= at {
+				t.Errorf("Palladius(%q) = %q, want %q among them in this order", tt.pinyin, got, tt.want)
+				break
+			}
+			at = i
+		}
+	}
+	// The first spelling, of the fewest syllables, reads back as the word.
+	for _, w := range []string{"jinping", "guangzhou", "xian", "shijiazhuang", "suifenhe", "lu"} {
+		if got := Palladius(w); len(got) == 0 || PlacePinyin(got[0]) != w {
+			t.Errorf("Palladius(%q) = %q: the first does not read back", w, got)
+		}
+	}
+	// A word of many ways to part it stops at MaxCyrillic.
+	if got := Palladius("xianxianxianxianxianxian"); len(got) != MaxCyrillic {
+		t.Errorf("Palladius of six xian: %d spellings, want %d", len(got), MaxCyrillic)
 	}
 }

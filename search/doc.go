@@ -23,11 +23,12 @@
 // an error) and Index.plan turns it into bleve queries: each token of a word
 // in some text field, with its other forms at half the weight (variants,
 // from package russian's rules of endings, and a Latin word's Russian
-// spellings) and, for a rare word,
+// spellings and Palladius's spellings of pinyin) and, for a rare word,
 // its typos (fuzzy queries at a fifth of the weight, whose candidates come
 // from one typo dictionary of every shard and field); words that name a
 // region, place, person or organization in another script, or by an
-// alias, with the registry's Russian name as another form (orRussian); a
+// alias, or a Chinese name in pinyin, with the Russian name as another
+// form (orRussian); a
 // phrase as a match-phrase query; exclusions as must-not. Phrases have ten
 // terms in all (maxPhraseTerms). The matches come from bleve's
 // searchers, with bleve's scores, into the table of the snapshot's doc

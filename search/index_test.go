@@ -331,8 +331,8 @@ func titlePhraseTerms(ix *Index, qs ...query.Query) int {
 // organization in another script, or an alias, finds the notes whose text
 // has the registry's Russian name, in any form, as the Russian name
 // does, with it marked; that sectors' names stand for themselves; and
-// that a Russian name in Latin letters finds the notes that write it in
-// Russian, with no entry.
+// that a Russian name in Latin letters, or a Chinese one in pinyin, finds
+// the notes that write it in Russian, with no entry.
 func TestOtherNames(t *testing.T) {
 	docs := []Document{
 		{ID: "/2024/harbin/", Body: "Открылась выставка в Харбине."},
@@ -344,6 +344,10 @@ func TestOtherNames(t *testing.T) {
 		{ID: "/2024/trade/", Body: "Торговля выросла."},
 		{ID: "/2024/demeshin/", Body: "Губернатор Дмитрий Демешин открыл форум."},
 		{ID: "/2024/demeshina/", Body: "Встреча с Дмитрием Демешиным."},
+		{ID: "/2024/zhang/", Body: "Гостей из Гуанчжоу принял Чжан Цзинсун."},
+		{ID: "/2024/xian/", Body: "Делегация побывала в Сиане."},
+		{ID: "/2024/liu/", Body: "Переговоры вела Лю Юнжу, а 5 мая их продолжили."},
+		{ID: "/2024/moon/", Body: "Фильм о Луне."},
 	}
 	for i := range docs {
 		docs[i].Title, docs[i].Kind, docs[i].Date = "Заметка", "expo", day("2024-05-01")
@@ -376,6 +380,16 @@ func TestOtherNames(t *testing.T) {
 		{"Dmitry Demeshin", "<mark>Дмитрий</mark> <mark>Демешин</mark>", []string{"/2024/demeshin/", "/2024/demeshina/"}},
 		{"Demeshyn", "<mark>Демешин</mark>", []string{"/2024/demeshin/", "/2024/demeshina/"}},
 		{"Khabarovsk", "", nil},
+		// Chinese names in pinyin: their Palladius spellings, in their
+		// forms, each way of parting them into syllables.
+		{"Zhang Jingsong", "<mark>Чжан</mark> <mark>Цзинсун</mark>", []string{"/2024/zhang/"}},
+		{"Guangzhou", "<mark>Гуанчжоу</mark>", []string{"/2024/zhang/"}},
+		{"Xian", "<mark>Сиане</mark>", []string{"/2024/xian/"}},
+		// A syllable alone, as part of a name only: «ма» is the stem of
+		// «мая», «лун» of «луна».
+		{"Liu Yongru", "<mark>Лю</mark> <mark>Юнжу</mark>", []string{"/2024/liu/"}},
+		{"Ma", "", nil},
+		{"Long", "", nil},
 	} {
 		r := search(t, ix, Query{Q: tt.q})
 		if got := slices.Sorted(slices.Values(urls(r))); !slices.Equal(got, tt.want) {

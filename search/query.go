@@ -447,14 +447,39 @@ const maxNameWords = 4
 
 // namedSpan returns the end j of the longest run of words from words[i],
 // at most maxNameWords, that names an entry of a registry (russianName),
-// and that entry's Russian name; i+1 and "" when none does.
+// and that entry's Russian name, or else of two or three words that are a
+// Chinese name in pinyin, and the name in Russian letters (chineseName);
+// i+1 and "" when none does.
 func (ix *Index) namedSpan(words []string, i int) (j int, ru string) {
 	for j = min(len(words), i+maxNameWords); j > i; j-- {
 		if ru = ix.russianName(strings.Join(words[i:j], " ")); ru != "" {
 			return j, ru
 		}
 	}
+	for j = min(len(words), i+3); j > i+1; j-- {
+		if ru = chineseName(words[i:j]); ru != "" {
+			return j, ru
+		}
+	}
 	return i + 1, ""
+}
+
+// chineseName returns two or three words of pinyin, a Chinese person's
+// name as English texts write it («Liu Yongru»), in Palladius's letters,
+// as Russian texts write it: «лю юнжу» (russian.Palladius, the spelling
+// of the fewest syllables); "" when a word is not pinyin. As a phrase, it
+// finds a name whose surname, of one syllable, is searched alone as
+// written only (see palladius).
+func chineseName(words []string) string {
+	out := make([]string, len(words))
+	for i, w := range words {
+		spellings := russian.Palladius(foldWord(w))
+		if spellings == nil {
+			return ""
+		}
+		out[i] = spellings[0]
+	}
+	return strings.Join(out, " ")
 }
 
 // russianName returns the Russian name of the entry of the site's regions,
@@ -660,12 +685,13 @@ func (ix *Index) fuzzyForms(term, whole string) []string {
 // («посла» a role's «посол»). They are the stems of the word's declined
 // forms (russian.Forms), and its stem with a vowel that comes and goes
 // taken out or put in (russian.FleetingVowel); of a word in Latin letters,
-// the stems of its Russian spellings (russian.Cyrillic), so that
-// «Demeshin» finds the notes that write «Демешина», not only those that
-// list him.
+// the stems of its Russian spellings (russian.Cyrillic) and, for a word of
+// pinyin, of its spellings in Palladius's letters (russian.Palladius), so
+// that «Demeshin» finds the notes that write «Демешина» and «Guangzhou»
+// those of «Гуанчжоу», not only those that list them.
 func (ix *Index) variants(word, term string) []string {
 	var stems []string
-	if forms := slices.Concat(russian.Forms(word, term), russian.Cyrillic(word)); len(forms) > 0 {
+	if forms := slices.Concat(russian.Forms(word, term), russian.Cyrillic(word), palladius(word)); len(forms) > 0 {
 		// One analysis of them all: the word's forms are words.
 		for _, tok := range ix.analyze(strings.Join(forms, " ")) {
 			if !slices.Contains(stems, string(tok.Term)) {
@@ -680,6 +706,14 @@ func (ix *Index) variants(word, term string) []string {
 		}
 	}
 	return out
+}
+
+// palladius returns the spellings of a word of pinyin in Palladius's
+// letters (russian.Palladius) of two syllables or more: one syllable
+// alone is the stem of Russian words too («ма» of «мая», «лун» of «луна»),
+// and is searched as part of a name only (chineseName).
+func palladius(word string) []string {
+	return slices.DeleteFunc(russian.Palladius(word), func(s string) bool { return len(russian.Syllables(s)) < 2 })
 }
 
 // docFreq counts the notes that have term in each of fields, added up, in
