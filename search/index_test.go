@@ -373,6 +373,9 @@ func TestOtherNames(t *testing.T) {
 		{"Харбин", "<mark>Харбине</mark>", []string{"/2024/harbin/"}},
 		// A name with a word that is no part of it: both must match.
 		{"Harbin форум", "", nil},
+		// English words that stand for nothing are left out.
+		{"the fair in Harbin", "", nil},
+		{"in the Harbin", "<mark>Харбине</mark>", []string{"/2024/harbin/"}},
 		// A sector's name in English is no name of a place.
 		{"Trade", "", nil},
 		// Latin spellings of Russian names, a typo among them.
@@ -590,6 +593,8 @@ func TestIgnored(t *testing.T) {
 		{"a stop word and an exclusion", "после -выставка", []string{"после"}},
 		{"a repeat", "и И и", []string{"и", "И"}},
 		{"punctuation", "!!! —", nil},
+		{"English stop words", "the On", []string{"the", "On"}},
+		{"IT is no stop word", "IT", nil},
 		{"a word too long to be one", long, []string{strings.Repeat("а", 40) + "…"}},
 		{"a word too long beside a word", long + " выставка", nil},
 		{"an empty query", "", nil},

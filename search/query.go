@@ -11,6 +11,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/coopdigest/digest/russian"
@@ -376,8 +377,9 @@ func (ix *Index) planWord(p *plan, w string) {
 		return
 	}
 	toks := ix.analyze(w)
-	if len(toks) == 0 {
+	if len(toks) == 0 || englishStop[foldWord(w)] {
 		p.ignore(w)
+		return
 	}
 	// A word of several tokens («торгово-экономический», «Ростов-на-Дону»,
 	// 广东省) needs each of them anywhere, and counts more where they
@@ -391,6 +393,18 @@ func (ix *Index) planWord(p *plan, w string) {
 		ix.planToken(p, w, tok)
 	}
 }
+
+// englishStop are the English words a search leaves out, as the analyzer
+// does Russian ones («expo in Harbin»): bleve's list (stop_en), but for
+// «it», which readers type for IT.
+var englishStop = func() analysis.TokenMap {
+	m := analysis.NewTokenMap()
+	if err := m.LoadBytes(en.EnglishStopWords); err != nil {
+		panic(err) // bleve's own list
+	}
+	delete(m, "it")
+	return m
+}()
 
 // planToken adds the clause of a token of the word w: its term, the
 // stems of its other forms (variants), or else, for a rare word, its
