@@ -549,8 +549,14 @@ func TestIgnored(t *testing.T) {
 		q, line string // line: on the page; "" for none
 		sorts   bool   // whether the page offers a choice of order
 	}{
-		{"после", "Слово «после» поиск пропускает: это служебное слово или слово длиннее 100 букв. Показаны события без учёта этого слова.", false},
-		{"и в на", "Слова «и», «в», «на» поиск пропускает", false},
+		{"после", "Слово «после» поиск пропускает: это служебное слово. Показаны события без учёта этого слова.", false},
+		{"и в на", "Слова «и», «в», «на» поиск пропускает: это служебные слова. Показаны события без учёта этих слов.", false},
+		{"the", "Слово «the» поиск пропускает: это служебное слово.", false},
+		{strings.Repeat("д", 101), "Слово «" + strings.Repeat("д", 40) + "…» поиск пропускает: оно длиннее 100 букв. Показаны события без учёта этого слова.", false},
+		{"и " + strings.Repeat("д", 101), "Слово «и» поиск пропускает: это служебное слово. Слово «" + strings.Repeat("д", 40) + "…» поиск пропускает: оно длиннее 100 букв. Показаны события без учёта этих слов.", false},
+		// Nothing to search: every event, said so.
+		{"🚀🚀", "В запросе нет ни букв, ни цифр: показаны все события.", false},
+		{"!!! —", "В запросе нет ни букв, ни цифр: показаны все события.", false},
 		{"выставка в", "", true},
 		{"выставка в Харбине", "", false}, // one note: no order to choose
 		{"-выставка", "", false},
@@ -567,6 +573,10 @@ func TestIgnored(t *testing.T) {
 		if sorts := strings.Contains(page, "по релевантности"); sorts != tt.sorts {
 			t.Errorf("q=%q: order links shown: %v, want %v", tt.q, sorts, tt.sorts)
 		}
+	}
+	page := get(t, h, "GET", "/search?q="+url.QueryEscape("🚀")+"&region=guangdong").Body.String()
+	if want := "показаны все события, которые оставляют фильтры."; !strings.Contains(page, want) {
+		t.Errorf("a query of no words with a filter: page lacks %s", want)
 	}
 }
 

@@ -35,9 +35,11 @@ type SearchPage struct {
 	// other keyboard layout (search.Result.Layout).
 	Typos *Typos
 	// Ignored are the words of the query when none of them was searched
-	// (search.Result.Ignored): the page says that it shows what the other
-	// conditions find.
-	Ignored []string
+	// (search.Result.Ignored), and why: the page says that it shows what
+	// the other conditions find. NoWords is whether the query has no
+	// letter or digit at all, which searches nothing too («🚀», «!!!»).
+	Ignored *Ignored
+	NoWords bool
 	Items   []Item
 	// Facets are the filters the hits can be narrowed by, in the order
 	// shown: Russian regions, Chinese regions, sectors, kinds, years.
@@ -131,6 +133,34 @@ func (p *SearchPage) FeedQuery() string {
 // facetTop is how many values of a facet show before the rest, which the
 // page folds away: the most frequent, which are what a reader narrows by.
 const facetTop = 8
+
+// Ignored are the words a search left out, by why: Stop, stop words
+// («после», «the»), and Long, words of more than 100 letters, which the
+// search cuts to 40 and an ellipsis.
+type Ignored struct {
+	Stop, Long []string
+}
+
+// Count is how many words were left out.
+func (ig *Ignored) Count() int { return len(ig.Stop) + len(ig.Long) }
+
+// ignoredWords sorts words, search.Result.Ignored, by why they were left
+// out; nil when there are none. A phrase of stop words is one however
+// long.
+func ignoredWords(words []string) *Ignored {
+	if len(words) == 0 {
+		return nil
+	}
+	ig := &Ignored{}
+	for _, w := range words {
+		if utf8.RuneCountInString(w) > 40 && !strings.Contains(w, " ") {
+			ig.Long = append(ig.Long, w)
+		} else {
+			ig.Stop = append(ig.Stop, w)
+		}
+	}
+	return ig
+}
 
 // NewSearchPage is the results page of res, the result of the search q as
 // the reader gave it (its page size filled in): links keep what the reader
@@ -298,7 +328,8 @@ func NewSearchPage(res *search.Result, q search.Query, site *source.Site) *Searc
 		})
 	}
 
-	v.Ignored = res.Ignored
+	v.Ignored = ignoredWords(res.Ignored)
+	v.NoWords = strings.TrimSpace(q.Q) != "" && !strings.ContainsFunc(q.Q, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) })
 	if res.Layout != "" {
 		v.Typos = &Typos{Query: res.Layout, URL: link(func(c *search.Query) { c.Q = res.Layout }), Layout: true}
 	} else if len(res.Typos) > 0 {
