@@ -348,6 +348,7 @@ func TestOtherNames(t *testing.T) {
 		{ID: "/2024/xian/", Body: "Делегация побывала в Сиане."},
 		{ID: "/2024/liu/", Body: "Переговоры вела Лю Юнжу, а 5 мая их продолжили."},
 		{ID: "/2024/moon/", Body: "Фильм о Луне."},
+		{ID: "/2024/mudanjiang/", Body: "Встреча прошла в Муданьцзяне."},
 	}
 	for i := range docs {
 		docs[i].Title, docs[i].Kind, docs[i].Date = "Заметка", "expo", day("2024-05-01")
@@ -388,6 +389,8 @@ func TestOtherNames(t *testing.T) {
 		{"Zhang Jingsong", "<mark>Чжан</mark> <mark>Цзинсун</mark>", []string{"/2024/zhang/"}},
 		{"Guangzhou", "<mark>Гуанчжоу</mark>", []string{"/2024/zhang/"}},
 		{"Xian", "<mark>Сиане</mark>", []string{"/2024/xian/"}},
+		// A spelling the stemmer cuts otherwise than its other forms.
+		{"Mudanjiang", "<mark>Муданьцзяне</mark>", []string{"/2024/mudanjiang/"}},
 		// A syllable alone, as part of a name only: «ма» is the stem of
 		// «мая», «лун» of «луна».
 		{"Liu Yongru", "<mark>Лю</mark> <mark>Юнжу</mark>", []string{"/2024/liu/"}},

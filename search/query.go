@@ -705,12 +705,21 @@ func (ix *Index) fuzzyForms(term, whole string) []string {
 // those of «Гуанчжоу», not only those that list them.
 func (ix *Index) variants(word, term string) []string {
 	var stems []string
-	if forms := slices.Concat(russian.Forms(word, term), russian.Cyrillic(word), palladius(word)); len(forms) > 0 {
+	spelt := slices.Concat(russian.Cyrillic(word), palladius(word))
+	if forms := slices.Concat(russian.Forms(word, term), spelt); len(forms) > 0 {
 		// One analysis of them all: the word's forms are words.
 		for _, tok := range ix.analyze(strings.Join(forms, " ")) {
 			if !slices.Contains(stems, string(tok.Term)) {
 				stems = append(stems, string(tok.Term))
 			}
+		}
+	}
+	// A Russian spelling is the stem of its other forms, where the stemmer
+	// cuts it otherwise («Муданьцзян» муданьцзя, «Муданьцзяне» муданьцзян;
+	// see russian.Forms).
+	for _, s := range spelt {
+		if s = foldWord(s); !slices.Contains(stems, s) {
+			stems = append(stems, s)
 		}
 	}
 	var out []string
