@@ -63,7 +63,7 @@ type serveOptions struct {
 func parseServe(args []string, stderr io.Writer) (serveOptions, error) {
 	var o serveOptions
 	fs := newFlags("serve", serveSynopsis, stderr)
-	fs.StringVar(&o.site, "s", ".", "site folder: its templates/ override the search page's; with --watch, its content/ is built")
+	fs.StringVar(&o.site, "s", ".", "site folder, for the default of -d; with --watch, its content/ and templates/ are built as they change (without, the search page has the templates OUT was built with)")
 	fs.StringVar(&o.out, "d", "", "built site to serve (default SITE/public); it holds everything search needs")
 	fs.StringVar(&o.addr, "addr", "localhost:8080", "address to listen on")
 	fs.BoolVar(&o.verbose, "v", false, "log every request (as --access-log), and, with --watch, each change and build step")
