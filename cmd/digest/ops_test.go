@@ -498,6 +498,13 @@ func TestHelpServe(t *testing.T) {
 			}
 		}
 	}
+	// The command's own help, as Go's flags spell it too.
+	for _, arg := range []string{"-h", "-help", "--help", "help"} {
+		var stderr bytes.Buffer
+		if err := run(context.Background(), []string{arg}, &stderr, &stderr); !errors.Is(err, flag.ErrHelp) || !strings.Contains(stderr.String(), "usage: digest <command>") {
+			t.Errorf("digest %s: err %v, output\n%s", arg, err, stderr.String())
+		}
+	}
 }
 
 // TestServeIndexPrefix checks that a replica finds an index deployed under
