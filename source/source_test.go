@@ -121,7 +121,7 @@ func TestLoadProblems(t *testing.T) {
 		{"control character escaped in YAML", map[string]string{"content/a.md": head + "summary: \"Bell\\aEnd\"\n---\n"},
 			[]string{`content/a.md:6:10: control character U+0007 in the value: remove it`}},
 		{"control character escaped in TOML", map[string]string{"content/a.md": "+++\ntitle = \"Т\\u0000\"\ndate = 2025-03-17\nkind = \"delegation\"\nregions = [\"guangdong\"]\n+++\n"},
-			[]string{`content/a.md:2:1: control character U+0000 in the value: remove it`}},
+			[]string{`content/a.md:2:9: control character U+0000 in the value: remove it`}},
 		{"control character in the text", map[string]string{"content/a.md": head + "---\n\nПервая строка.\nВторая \x01 строка.\n"},
 			[]string{`content/a.md:9:8: control character U+0001 in the text: remove it`}},
 		{"C1 control character in the text", map[string]string{"content/a.md": head + "---\nТекст\u0085.\n"},
@@ -135,7 +135,7 @@ func TestLoadProblems(t *testing.T) {
 		{"a yes/no value in a list, through yaml.v3", map[string]string{"content/a.md": head + "organizations:\n  - Совет # c\n  - {x: 1}\n  - FALSE\nplaces: ['true']\n---\n"},
 			[]string{`content/a.md:8:5: an item of organizations must be a single value, not a mapping`, `content/a.md:9:5: organizations: FALSE is a yes/no value, not a name; list the names, or write "FALSE" in quotes`}},
 		{"a yes/no value for a person in TOML", map[string]string{"content/a.md": "+++\ntitle = \"Т\"\ndate = 2025-03-17\nkind = \"delegation\"\nregions = [\"guangdong\"]\npeople = [\"Пётр\", false]\n+++\n"},
-			[]string{`content/a.md:6:1: people: false is a yes/no value, not a name; list the names, or write "false" in quotes`}},
+			[]string{`content/a.md:6:19: people: false is a yes/no value, not a name; list the names, or write "false" in quotes`}},
 		{"missing required fields", map[string]string{"content/a.md": "---\ntitle: Т\n---\n"},
 			[]string{`content/a.md:1:1: missing required field "date"`, `content/a.md:1:1: missing required field "kind"`, `content/a.md:1:1: missing required field "regions"`}},
 		{"empty regions", map[string]string{"content/a.md": "---\ntitle: Т\ndate: 2025-03-17\nkind: expo\nregions: []\n---\n"},
@@ -192,7 +192,7 @@ func TestLoadProblems(t *testing.T) {
 		}, []string{
 			`content/2025/a.md:3:7: two notes have the URL /2025/a/ (also content/2025/b.md)`,
 			`content/2025/a.md:6:11: unknown sector "Марс"`,
-			`content/2025/b.md:6:1: two notes have the URL /2025/a/ (also content/2025/a.md)`,
+			`content/2025/b.md:6:8: two notes have the URL /2025/a/ (also content/2025/a.md)`,
 			`content/2025/c.md:6:1: unknown field "foo" (known: title, date, end, published, kind, regions, sectors, people, organizations, places, sources, summary, image, image_alt, slug, draft)`,
 		}},
 		{"many notes with one URL", map[string]string{

@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -271,6 +272,13 @@ func isControl(r rune) bool {
 	return (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || (r >= 0x7f && r <= 0x9f)
 }
 
+// isYAMLControl reports whether r is a character that yaml.v3 refuses as a
+// control character: one that isControl is but NEL, which YAML reads as a
+// line break, or U+FFFE or U+FFFF.
+func isYAMLControl(r rune) bool {
+	return isControl(r) && r != '\u0085' || r == '\ufffe' || r == '\uffff'
+}
+
 // parseFullYAML is parseYAML by yaml.v3 alone.
 func parseFullYAML(p *problems, file string, data []byte, lineOffset int) *value {
 	var doc yaml.Node
@@ -291,7 +299,13 @@ func parseFullYAML(p *problems, file string, data []byte, lineOffset int) *value
 		} else {
 			msg = strings.TrimPrefix(msg, "yaml: ")
 		}
-		p.add(file, line, 1, "YAML syntax: %s", msg)
+		col := 1
+		// yaml.v3 says no line for a control character: it is told where it is.
+		if i := bytes.IndexFunc(data, isYAMLControl); msg == "control characters are not allowed" && i >= 0 {
+			line, col = lineCol(data, i)
+			line += lineOffset
+		}
+		p.add(file, line, col, "YAML syntax: %s", msg)
 		return nil
 	}
 	if doc.Kind == 0 {
@@ -301,132 +315,287 @@ func parseFullYAML(p *problems, file string, data []byte, lineOffset int) *value
 	return d.decode(&doc)
 }
 
-// tomlKey is a key's part in TOML: "basic", 'literal' or bare. Its
-// submatches are the part as written, then the basic, literal or bare
-// name, one of which is there (see keyOf).
-const tomlKey = `("([^"\\]*)"|'([^']*)'|([A-Za-z0-9_-]+))`
-
-// tomlKeyRE finds the first part of a key at the start of a line: key =,
-// key.part = (a dotted key), [key], [key.part] or [[key]].
-var tomlKeyRE = regexp.MustCompile(`^\s*(?:\[\[?)?\s*` + tomlKey + `\s*(?:=|\.|\]\]?)`)
-
-// keyOf is the name of the key that sm, tomlKey's submatches in line,
-// found, and where it begins, a line's column.
-func keyOf(line string, sm []int) (name string, col int) {
-	for i := 4; i+1 < len(sm) && i <= 8; i += 2 {
-		if sm[i] >= 0 {
-			return line[sm[i]:sm[i+1]], 1 + utf8.RuneCountInString(line[:sm[2]])
-		}
-	}
-	return "", 1
-}
-
 // parseTOML decodes TOML data whose first line is line lineOffset+1 of file,
 // adding its problems to p; it returns nil on a syntax error. TOML offers no
-// positions for keys, so top-level keys and those of arrays of tables are
-// found by scanning the lines (tomlPlaces); other nested values carry their
-// key's position.
+// positions for keys and values, so they are found by scanning the data
+// (tomlScan).
 func parseTOML(p *problems, file string, data []byte, lineOffset int) *value {
 	if line, col, msg := tomlTooDeep(data); msg != "" {
 		p.add(file, line+lineOffset, col, "TOML: %s", msg)
 		return nil
 	}
 	var m map[string]any
-	md, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&m)
-	if err != nil {
+	if _, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&m); err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			p.add(file, pe.Position.Line+lineOffset, max(pe.Position.Col, 1), "TOML syntax: %s", pe.Message)
+			line, col := tomlErrorAt(data, pe)
+			p.add(file, line+lineOffset, col, "TOML syntax: %s", pe.Message)
 		} else {
 			p.add(file, lineOffset+1, 1, "TOML: %v", err)
 		}
 		return nil
 	}
-	pos, tables := tomlPlaces(data, lineOffset)
-	root := &value{kind: mapValue, line: lineOffset + 1, col: 1}
-	done := map[string]bool{}
-	for _, k := range md.Keys() {
-		// A dotted key (foo.bar = 1) lists only its whole path, not its
-		// first part, which is the top-level field; an array of tables
-		// lists its key once per table.
-		if done[k[0]] {
-			continue
-		}
-		done[k[0]] = true
-		p, ok := pos[k[0]]
-		if !ok {
-			p = [2]int{lineOffset + 1, 1}
-		}
-		val := fromAny(m[k[0]], p[0], p[1])
-		if list, ok := m[k[0]].([]map[string]any); ok && len(tables[k[0]]) == len(list) {
-			// [[people]] tables: each at its header, each key at its line.
-			for i, t := range tables[k[0]] {
-				e := val.list[i]
-				e.line, e.col = t.at[0], t.at[1]
-				for j := range e.fields {
-					f := &e.fields[j]
-					if kp, ok := t.keys[f.key]; ok {
-						f.line, f.col = kp[0], kp[1]
-						f.val = fromAny(list[i][f.key], kp[0], kp[1])
-					}
-				}
-				sort.SliceStable(e.fields, func(a, b int) bool { return e.fields[a].line < e.fields[b].line })
-			}
-		}
-		root.fields = append(root.fields, field{key: k[0], line: p[0], col: p[1], val: val})
-	}
-	sort.SliceStable(root.fields, func(i, j int) bool { return root.fields[i].line < root.fields[j].line })
+	root := fromAny(m, tomlScan(data, lineOffset))
 	controls(p, file, root)
 	return root
 }
 
-// tomlTable is where an array of tables' table ([[people]]) and its keys
-// are written: line and column.
-type tomlTable struct {
-	at   [2]int
-	keys map[string][2]int
-}
-
-// tomlTableRE finds an array of tables' header, [[key]], and tomlPlainRE a
-// key of one part, key =.
-var (
-	tomlTableRE = regexp.MustCompile(`^\s*\[\[\s*` + tomlKey + `\s*\]\]`)
-	tomlPlainRE = regexp.MustCompile(`^\s*` + tomlKey + `\s*=`)
-)
-
-// tomlPlaces finds where keys are written, as TOML does not say, by
-// scanning the lines: top has the first place of each key's first part
-// (tomlKeyRE), and tables the tables of each array of tables in order,
-// each with the places of its keys.
-func tomlPlaces(data []byte, lineOffset int) (top map[string][2]int, tables map[string][]tomlTable) {
-	top, tables = map[string][2]int{}, map[string][]tomlTable{}
-	var cur *tomlTable // the table of an array of tables being read
-	for i, line := range strings.Split(string(data), "\n") {
-		key := func(sm []int) (string, [2]int) {
-			name, col := keyOf(line, sm)
-			return name, [2]int{i + 1 + lineOffset, col}
+// tomlErrorAt is where in data the parser's error pe is: its line and
+// column, which counts characters where toml.Position counts bytes. The
+// parser points inside the quotes of a quoted key or string, and at the
+// byte before a control character; these are told at the quote and at the
+// character, as YAML tells them.
+func tomlErrorAt(data []byte, pe toml.ParseError) (line, col int) {
+	i := min(max(pe.Position.Start, 0), len(data))
+	switch end := i + pe.Position.Len; {
+	case strings.HasPrefix(pe.Message, "TOML files cannot contain control characters"):
+		if j := bytes.IndexFunc(data[i:], isTOMLControl); j >= 0 {
+			i += j
 		}
-		if sm := tomlKeyRE.FindStringSubmatchIndex(line); sm != nil {
-			if name, at := key(sm); top[name] == ([2]int{}) {
-				top[name] = at
-			}
-		}
-		switch sm := tomlTableRE.FindStringSubmatchIndex(line); {
-		case sm != nil:
-			name, at := key(sm)
-			tables[name] = append(tables[name], tomlTable{at: at, keys: map[string][2]int{}})
-			cur = &tables[name][len(tables[name])-1]
-		case strings.HasPrefix(strings.TrimSpace(line), "["):
-			cur = nil // another table
-		case cur != nil:
-			if sm := tomlPlainRE.FindStringSubmatchIndex(line); sm != nil {
-				if name, at := key(sm); cur.keys[name] == ([2]int{}) {
-					cur.keys[name] = at
-				}
-			}
+	case i > 0 && end < len(data) && (data[i-1] == '"' || data[i-1] == '\'') && data[end] == data[i-1]:
+		// Back to the first of the opening quotes: one, or three.
+		for q, n := data[i-1], 0; n < 3 && i > 0 && data[i-1] == q; n++ {
+			i--
 		}
 	}
-	return top, tables
+	return lineCol(data, i)
+}
+
+// isTOMLControl reports whether r is a character that TOML may not hold
+// raw: a control character but tab and line breaks.
+func isTOMLControl(r rune) bool {
+	return r < 0x20 && r != '\t' && r != '\n' || r == 0x7f
+}
+
+// tomlScan finds where the keys and values of TOML data are written, as
+// TOML does not say: it returns a tree of the shape that data decodes to,
+// whose values hold their places only. Data is what the parser accepted,
+// nested no deeper than tomlDepth; the first line is line lineOffset+1.
+func tomlScan(data []byte, lineOffset int) *value {
+	s := &tomlScanner{data: data, line: lineOffset + 1, col: 1, index: map[tomlField]int{}}
+	root := &value{kind: mapValue, line: lineOffset + 1, col: 1}
+	table := root // the table that keys go to
+	for s.blank(true); s.i < len(s.data); s.blank(true) {
+		switch {
+		case bytes.HasPrefix(s.data[s.i:], []byte("[[")):
+			// An array of tables: each table where its name is written.
+			s.skip(2)
+			key := s.key()
+			t := root
+			for _, part := range key[:len(key)-1] {
+				t = s.table(t, part)
+			}
+			last := key[len(key)-1]
+			last.val = &value{kind: listValue, line: last.line, col: last.col}
+			list := s.add(t, last)
+			table = &value{kind: mapValue, line: last.line, col: last.col}
+			list.list = append(list.list, table)
+		case s.data[s.i] == '[':
+			s.advance()
+			table = root
+			for _, part := range s.key() {
+				table = s.table(table, part)
+			}
+		default:
+			s.keyValue(table)
+		}
+		s.rest()
+	}
+	return root
+}
+
+// tomlScanner reads TOML for tomlScan, keeping the line and the column of
+// the byte it is at.
+type tomlScanner struct {
+	data      []byte
+	i         int
+	line, col int
+	// index has where each table's fields are among its fields.
+	index map[tomlField]int
+}
+
+// tomlField names the field key of the table t.
+type tomlField struct {
+	t   *value
+	key string
+}
+
+// advance moves past one byte.
+func (s *tomlScanner) advance() {
+	if s.i >= len(s.data) {
+		return
+	}
+	switch c := s.data[s.i]; {
+	case c == '\n':
+		s.line, s.col = s.line+1, 1
+	case c&0xc0 != 0x80: // not inside a character
+		s.col++
+	}
+	s.i++
+}
+
+// skip moves past n bytes.
+func (s *tomlScanner) skip(n int) {
+	for range n {
+		s.advance()
+	}
+}
+
+// at reports whether the byte at s.i is one of set.
+func (s *tomlScanner) at(set string) bool {
+	return s.i < len(s.data) && strings.IndexByte(set, s.data[s.i]) >= 0
+}
+
+// blank moves past spaces and tabs, and past comments and line breaks too
+// when lines is true.
+func (s *tomlScanner) blank(lines bool) {
+	for s.at(" \t\r") || lines && s.at("\n#") {
+		if s.at("#") {
+			s.rest()
+		} else {
+			s.advance()
+		}
+	}
+}
+
+// rest moves to the end of the line.
+func (s *tomlScanner) rest() {
+	for s.i < len(s.data) && s.data[s.i] != '\n' {
+		s.advance()
+	}
+}
+
+// key reads a key, dotted or not: each part's name and place.
+func (s *tomlScanner) key() []field {
+	var parts []field
+	for {
+		s.blank(false)
+		part := field{line: s.line, col: s.col}
+		start := s.i
+		if s.at(`"'`) {
+			s.str()
+			part.key = unquoteKey(s.data[start:s.i])
+		} else {
+			for s.i < len(s.data) && (isKeyByte(s.data[s.i]) || s.data[s.i] == '-') {
+				s.advance()
+			}
+			part.key = string(s.data[start:s.i])
+		}
+		parts = append(parts, part)
+		s.blank(false)
+		if !s.at(".") {
+			return parts
+		}
+		s.advance()
+	}
+}
+
+// unquoteKey is the name that a quoted key, "basic" or 'literal', gives.
+func unquoteKey(quoted []byte) string {
+	if len(quoted) < 2 {
+		return ""
+	}
+	if quoted[0] == '"' {
+		if name, err := strconv.Unquote(string(quoted)); err == nil {
+			return name
+		}
+	}
+	return string(quoted[1 : len(quoted)-1])
+}
+
+// keyValue reads key = value into the table t.
+func (s *tomlScanner) keyValue(t *value) {
+	key := s.key()
+	for _, part := range key[:len(key)-1] {
+		t = s.table(t, part)
+	}
+	last := key[len(key)-1]
+	if s.at("=") {
+		s.advance()
+	}
+	s.blank(false)
+	last.val = s.value()
+	s.add(t, last)
+}
+
+// add adds f to the table t unless it has the key already, and returns
+// the field's value.
+func (s *tomlScanner) add(t *value, f field) *value {
+	k := tomlField{t, f.key}
+	if i, ok := s.index[k]; ok {
+		return t.fields[i].val
+	}
+	s.index[k] = len(t.fields)
+	t.fields = append(t.fields, f)
+	return f.val
+}
+
+// table returns the table that part names in t, which is made where part
+// is written when t has none; in an array of tables it is the last table.
+func (s *tomlScanner) table(t *value, part field) *value {
+	part.val = &value{kind: mapValue, line: part.line, col: part.col}
+	v := s.add(t, part)
+	if v.kind == listValue && len(v.list) > 0 {
+		return v.list[len(v.list)-1]
+	}
+	return v
+}
+
+// value reads a value: an array, an inline table, a string or another
+// scalar, which ends where a comma, a bracket, a comment or the line does.
+func (s *tomlScanner) value() *value {
+	v := &value{kind: scalarValue, line: s.line, col: s.col}
+	switch {
+	case s.at("["):
+		v.kind = listValue
+		s.advance()
+		for s.blank(true); s.i < len(s.data) && !s.at("]"); s.blank(true) {
+			v.list = append(v.list, s.value())
+			if s.blank(true); s.at(",") {
+				s.advance()
+			}
+		}
+		s.advance()
+	case s.at("{"):
+		v.kind = mapValue
+		s.advance()
+		for s.blank(true); s.i < len(s.data) && !s.at("}"); s.blank(true) {
+			s.keyValue(v)
+			if s.blank(true); s.at(",") {
+				s.advance()
+			}
+		}
+		s.advance()
+	case s.at(`"'`):
+		s.str()
+	default:
+		// At least a byte, so that each value takes one.
+		for s.advance(); s.i < len(s.data) && !s.at(",]}#\n"); {
+			s.advance()
+		}
+	}
+	return v
+}
+
+// str moves past a string: "basic", 'literal' or one of three quotes,
+// which may take lines.
+func (s *tomlScanner) str() {
+	quote := s.data[s.i]
+	n := 1
+	if bytes.HasPrefix(s.data[s.i:], []byte{quote, quote, quote}) {
+		n = 3
+	}
+	s.skip(n)
+	for s.i < len(s.data) && !(s.data[s.i] == quote && (n == 1 || bytes.HasPrefix(s.data[s.i:], []byte{quote, quote, quote}))) {
+		if s.data[s.i] == '\\' && quote == '"' {
+			s.advance()
+		}
+		s.advance()
+	}
+	if n == 3 {
+		n = quoteRun(s.data[s.i:], quote)
+	}
+	s.skip(n)
 }
 
 // tomlDepth is how deep TOML may nest: how many brackets ([ and {) may be
@@ -523,9 +692,11 @@ func quoteRun(data []byte, q byte) int {
 	return n
 }
 
-// fromAny converts a decoded TOML value, placing every part at line, col.
-func fromAny(x any, line, col int) *value {
-	v := &value{line: line, col: col}
+// fromAny converts a decoded TOML value written where at is, tomlScan's
+// value of the same place: its parts are where at's parts are, and a part
+// that at lacks is placed at at.
+func fromAny(x any, at *value) *value {
+	v := &value{line: at.line, col: at.col}
 	switch x := x.(type) {
 	case nil:
 		v.kind = nullValue
@@ -547,26 +718,45 @@ func fromAny(x any, line, col int) *value {
 		}
 	case []any:
 		v.kind = listValue
-		for _, e := range x {
-			v.list = append(v.list, fromAny(e, line, col))
+		for i, e := range x {
+			v.list = append(v.list, fromAny(e, at.elem(i)))
 		}
 	case []map[string]any:
 		v.kind = listValue
-		for _, e := range x {
-			v.list = append(v.list, fromAny(e, line, col))
+		for i, e := range x {
+			v.list = append(v.list, fromAny(e, at.elem(i)))
 		}
 	case map[string]any:
+		// The fields in the order at has them, the order they are written.
 		v.kind = mapValue
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
+		v.fields = make([]field, 0, len(x))
+		for _, f := range at.fields {
+			if e, ok := x[f.key]; ok {
+				v.fields = append(v.fields, field{key: f.key, line: f.line, col: f.col, val: fromAny(e, f.val)})
+			}
 		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			v.fields = append(v.fields, field{key: k, line: line, col: col, val: fromAny(x[k], line, col)})
+		if len(v.fields) < len(x) {
+			found := make(map[string]bool, len(v.fields))
+			for _, f := range v.fields {
+				found[f.key] = true
+			}
+			for _, k := range slices.Sorted(maps.Keys(x)) {
+				if !found[k] {
+					v.fields = append(v.fields, field{key: k, line: at.line, col: at.col, val: fromAny(x[k], at)})
+				}
+			}
 		}
 	default:
 		v.str = fmt.Sprint(x)
+	}
+	return v
+}
+
+// elem is the place of a list's element i: its own, or the list's when
+// the list has none.
+func (v *value) elem(i int) *value {
+	if v.kind == listValue && i < len(v.list) {
+		return v.list[i]
 	}
 	return v
 }
