@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"html"
 	"html/template"
+	"math"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -44,19 +45,18 @@ type Bars struct {
 	Bars                     []Bar
 }
 
-// Geometry of a bar chart, in the SVG's own units: the SVG scales to the
-// width of its container, so these set proportions and the text's size
-// relative to the bars.
+// Geometry of a bar chart, in the SVG's own units. The stylesheet draws a
+// unit as a pixel on a phone and a little larger on a wide screen, never
+// smaller: its text stays readable, and a chart wider than its column
+// scrolls sideways in a region of its own. A year of months fits a phone's
+// column without scrolling.
 const (
-	barStep   = 34 // from one bar's left edge to the next
-	barWidth  = 24
+	barStep   = 28 // from one bar's left edge to the next
+	barWidth  = 20
 	barTop    = 18 // room above the tallest bar for its value
 	barHeight = 110
 	labelRoom = 22 // below the axis, for the labels
-	sidePad   = 6
-	// Past this many bars every other label is marked minor, which the
-	// stylesheet hides on narrow screens.
-	denseBars = 12
+	sidePad   = 2
 )
 
 // HTML renders the chart and its table.
@@ -68,14 +68,17 @@ func (c Bars) HTML() template.HTML {
 	}
 	width := sidePad*2 + barStep*max(len(c.Bars), 1)
 	height := barTop + barHeight + labelRoom
-	titleID, descID := c.ID+"-title", c.ID+"-desc"
+	titleID, descID, captionID := c.ID+"-title", c.ID+"-desc", c.ID+"-caption"
 	desc := c.Desc
 	if desc == "" {
 		desc = Describe(c.Bars)
 	}
 
 	fmt.Fprintf(&b, `<figure class="chart chart-bars" id="%s">`, esc(c.ID))
-	fmt.Fprintf(&b, `<figcaption class="chart-title">%s</figcaption>`, esc(c.Title))
+	fmt.Fprintf(&b, `<figcaption class="chart-title" id="%s">%s</figcaption>`, esc(captionID), esc(c.Title))
+	// The region is a Tab stop only while it scrolls: scroll.js makes it
+	// one then. Without scripts the table below holds the same numbers.
+	fmt.Fprintf(&b, `<div class="chart-scroll" role="region" aria-labelledby="%s">`, esc(captionID))
 	fmt.Fprintf(&b, `<svg class="chart-svg" role="img" aria-labelledby="%s %s" viewBox="0 0 %d %d" width="%d" height="%d" focusable="false">`,
 		esc(titleID), esc(descID), width, height, width, height)
 	fmt.Fprintf(&b, `<title id="%s">%s</title><desc id="%s">%s</desc>`, esc(titleID), esc(c.Title), esc(descID), esc(desc))
@@ -96,13 +99,9 @@ func (c Bars) HTML() template.HTML {
 		if bar.Value > 0 {
 			fmt.Fprintf(&b, `<text class="chart-value" x="%d" y="%d" text-anchor="middle">%s</text>`, x+barWidth/2, base-h-5, Number(bar.Value))
 		}
-		class := "chart-label"
-		if len(c.Bars) > denseBars && i%2 == 1 {
-			class += " minor"
-		}
-		fmt.Fprintf(&b, `<text class="%s" x="%d" y="%d" text-anchor="middle">%s</text></g>`, class, x+barWidth/2, base+16, esc(bar.Label))
+		fmt.Fprintf(&b, `<text class="chart-label" x="%d" y="%d" text-anchor="middle">%s</text></g>`, x+barWidth/2, base+16, esc(bar.Label))
 	}
-	b.WriteString(`</svg>`)
+	b.WriteString(`</svg></div>`)
 
 	fmt.Fprintf(&b, `<details class="chart-data"><summary>Таблица: %s</summary><table><thead><tr><th scope="col">%s</th><th scope="col">%s</th></tr></thead><tbody>`,
 		esc(lower(c.Title)), esc(c.LabelHeader), esc(c.ValueHeader))
@@ -174,20 +173,33 @@ type Matrix struct {
 	Cells  [][]Cell // [row][col]
 }
 
-// Geometry of a matrix, in the SVG's units.
+// Geometry of a matrix, in the SVG's units, which the stylesheet draws as
+// pixels. The names of the rows are drawn apart from the cells, on the
+// left: on a narrow screen the cells scroll sideways beside them, and every
+// row keeps its name in sight.
 const (
-	cellW      = 40
-	cellH      = 28
-	rowLabelW  = 210
-	colLabelH  = 120 // room for the longest column label, turned 45°
-	labelChars = 30  // longer names are cut, whole in their tooltips and the table
-	shades     = 5   // q1…q5; q0 is an empty cell
+	cellW = 40
+	cellH = 28
+	// cellHWrapped is a row's height when a row's name takes two lines.
+	cellHWrapped = 34
+	// rowChars is the most characters of a line of a row's name; a longer
+	// name is broken at spaces into two lines, and a yet longer one cut
+	// with an ellipsis, whole in its tooltip and the table.
+	rowChars = 20
+	// labelChars cuts the columns' names, turned 45°.
+	labelChars = 24
+	// charW is a letter's width at the labels' size, a little over the
+	// average, so that the room estimated for a name holds it.
+	charW  = 6.4
+	lineH  = 13 // from one line of a row's name to the next
+	shades = 5  // q1…q5; q0 is an empty cell
 )
 
 // HTML renders the matrix and its table. Unlike a bar chart the graphic is
 // not role="img": its cells are links, and an image's children are hidden
 // from screen readers; it is a group named by the title, each link named by
-// what it counts.
+// what it counts. The rows' names are a graphic of their own, hidden from
+// screen readers, which read each row's name in the names of its cells.
 func (m Matrix) HTML() template.HTML {
 	var b strings.Builder
 	top := 0
@@ -196,34 +208,59 @@ func (m Matrix) HTML() template.HTML {
 			top = max(top, c.Value)
 		}
 	}
-	width := rowLabelW + cellW*len(m.Cols) + 4
-	// The column labels take the room the longest of them needs: about
-	// 4.4 units a letter once turned, up to colLabelH.
-	longest := 0
-	for _, col := range m.Cols {
-		longest = max(longest, utf8.RuneCountInString(cut(col.Name)))
+	rowLines := make([][]string, len(m.Rows))
+	rowW, rowH := 0, cellH
+	for i, row := range m.Rows {
+		rowLines[i] = wrap(row.Name, rowChars)
+		for _, l := range rowLines[i] {
+			rowW = max(rowW, textWidth(l))
+		}
+		if len(rowLines[i]) > 1 {
+			rowH = cellHWrapped
+		}
 	}
-	colH := min(colLabelH, 16+longest*44/10)
-	height := colH + cellH*len(m.Rows) + 4
+	rowW += 10 // room between a row's name and its cells
+	// The columns' names, turned 45°, rise to the right of their columns'
+	// middles: the graphic is as high as the longest needs, and as wide as
+	// the cells or the name that reaches furthest right.
+	width, colH := cellW*len(m.Cols)+4, 0
+	for j, col := range m.Cols {
+		w := textWidth(cut(col.Name, labelChars)) * 707 / 1000
+		colH = max(colH, w)
+		width = max(width, j*cellW+cellW/2+w+8)
+	}
+	colH += 16
+	height := colH + rowH*len(m.Rows) + 4
 	titleID, descID := m.ID+"-title", m.ID+"-desc"
 
 	fmt.Fprintf(&b, `<figure class="chart chart-matrix" id="%s">`, esc(m.ID))
 	fmt.Fprintf(&b, `<figcaption class="chart-title">%s</figcaption>`, esc(m.Title))
+	b.WriteString(`<div class="chart-matrix-body">`)
+	fmt.Fprintf(&b, `<svg class="chart-rows" aria-hidden="true" viewBox="0 0 %d %d" width="%d" height="%d" focusable="false">`, rowW, height, rowW, height)
+	for i, row := range m.Rows {
+		lines := rowLines[i]
+		// The lines' baselines, centred on the row.
+		y := colH + i*rowH + rowH/2 + 4 - (len(lines)-1)*lineH/2
+		fmt.Fprintf(&b, `<text class="chart-label chart-row-label" x="%d" y="%d" text-anchor="end"><title>%s</title>`, rowW-8, y, esc(row.Name))
+		for k, l := range lines {
+			fmt.Fprintf(&b, `<tspan x="%d" y="%d">%s</tspan>`, rowW-8, y+k*lineH, esc(l))
+		}
+		b.WriteString(`</text>`)
+	}
+	b.WriteString(`</svg>`)
 	fmt.Fprintf(&b, `<div class="chart-scroll"><svg class="chart-svg" role="group" aria-labelledby="%s" aria-describedby="%s" viewBox="0 0 %d %d" width="%d" height="%d">`,
 		esc(titleID), esc(descID), width, height, width, height)
 	fmt.Fprintf(&b, `<title id="%s">%s</title><desc id="%s">%s</desc>`, esc(titleID), esc(m.Title), esc(descID), esc(m.Desc))
 	for j, col := range m.Cols {
-		x := rowLabelW + j*cellW + cellW/2
+		x := j*cellW + cellW/2
 		fmt.Fprintf(&b, `<text class="chart-label chart-col-label" transform="translate(%d %d) rotate(-45)">%s<title>%s</title></text>`,
-			x, colH-6, esc(cut(col.Name)), esc(col.Name))
+			x, colH-6, esc(cut(col.Name, labelChars)), esc(col.Name))
 	}
 	for i, row := range m.Rows {
-		y := colH + i*cellH
-		fmt.Fprintf(&b, `<text class="chart-label chart-row-label" x="%d" y="%d" text-anchor="end">%s<title>%s</title></text>`,
-			rowLabelW-8, y+cellH/2+4, esc(cut(row.Name)), esc(row.Name))
+		y := colH + i*rowH
 		for j, col := range m.Cols {
 			c := m.cell(i, j)
-			x := rowLabelW + j*cellW
+			x := j * cellW
 			shade := Shade(c.Value, top)
 			label := fmt.Sprintf("%s — %s: %s %s", row.Name, col.Name, Number(c.Value), Events(c.Value))
 			if c.URL != "" && c.Value > 0 {
@@ -234,10 +271,10 @@ func (m Matrix) HTML() template.HTML {
 				b.WriteString(`<g>`)
 			}
 			fmt.Fprintf(&b, `<title>%s</title><rect class="chart-cell q%d" x="%d" y="%d" width="%d" height="%d"/>`,
-				esc(label), shade, x+1, y+1, cellW-2, cellH-2)
+				esc(label), shade, x+1, y+1, cellW-2, rowH-2)
 			if c.Value > 0 {
 				fmt.Fprintf(&b, `<text class="chart-cell-value q%d" x="%d" y="%d" text-anchor="middle">%s</text>`,
-					shade, x+cellW/2, y+cellH/2+4, Number(c.Value))
+					shade, x+cellW/2, y+rowH/2+4, Number(c.Value))
 			}
 			if c.URL != "" && c.Value > 0 {
 				b.WriteString(`</a>`)
@@ -246,7 +283,7 @@ func (m Matrix) HTML() template.HTML {
 			}
 		}
 	}
-	b.WriteString(`</svg></div>`)
+	b.WriteString(`</svg></div></div>`)
 
 	fmt.Fprintf(&b, `<details class="chart-data"><summary>Таблица: %s</summary><div class="table-scroll"><table><thead><tr><th scope="col">%s</th>`,
 		esc(lower(m.Title)), esc(m.Corner))
@@ -350,13 +387,42 @@ func link(b *strings.Builder, url, text, class string) {
 // esc escapes text for an element's content or a quoted attribute.
 func esc(s string) string { return html.EscapeString(s) }
 
-// cut shortens a name to labelChars characters with an ellipsis.
-func cut(s string) string {
-	if utf8.RuneCountInString(s) <= labelChars {
+// cut shortens a name to n characters with an ellipsis, which follows no
+// space or dash.
+func cut(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
 	r := []rune(s)
-	return strings.TrimSpace(string(r[:labelChars-1])) + "…"
+	return strings.TrimRight(string(r[:n-1]), " -–—,") + "…"
+}
+
+// wrap breaks a name at spaces into at most two lines of at most n
+// characters each: a word longer than a line, or what the second line
+// cannot hold, is cut with an ellipsis.
+func wrap(s string, n int) []string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(s) {
+		switch {
+		case line == "":
+			line = w
+		case utf8.RuneCountInString(line)+1+utf8.RuneCountInString(w) <= n || len(lines) == 1:
+			line += " " + w
+		default:
+			lines = append(lines, cut(line, n))
+			line = w
+		}
+	}
+	if line != "" || len(lines) == 0 {
+		lines = append(lines, cut(line, n))
+	}
+	return lines
+}
+
+// textWidth estimates the width of a label's text in the SVG's units.
+func textWidth(s string) int {
+	return int(math.Ceil(float64(utf8.RuneCountInString(s)) * charW))
 }
 
 // lower lower-cases the first letter of a title, for "Таблица: события по

@@ -159,18 +159,60 @@ func TestEvents(t *testing.T) {
 	}
 }
 
-func TestDenseLabels(t *testing.T) {
+// TestNarrow checks what keeps charts readable on a phone, where a unit of
+// the SVG is a pixel and the column is phoneColumn pixels wide (a 375-pixel
+// screen's, or a 390-pixel one's beside a scroll bar): a year of
+// months fits it; longer bar charts and matrices scroll in a region of
+// their own, each bar labelled; a matrix's rows keep their names apart from
+// the cells that scroll, on at most two lines, within their graphic.
+func TestNarrow(t *testing.T) {
+	const phoneColumn = 343
 	var b Bars
-	b.ID = "d"
-	for i := range 17 {
-		b.Bars = append(b.Bars, Bar{Label: string(rune('a' + i)), Value: i})
+	b.ID = "m"
+	for i := range 12 {
+		b.Bars = append(b.Bars, Bar{Label: "сен", Value: i})
 	}
 	html := string(b.HTML())
-	if got := strings.Count(html, `class="chart-label minor"`); got != 8 {
-		t.Errorf("%d minor labels among 17 bars, want 8", got)
+	if w := sidePad*2 + barStep*len(b.Bars); w > phoneColumn {
+		t.Errorf("a year of months is %d units wide, over %d", w, phoneColumn)
 	}
-	b.Bars = b.Bars[:denseBars]
-	if strings.Contains(string(b.HTML()), "minor") {
-		t.Error("few bars have minor labels")
+	if got := strings.Count(html, `<text class="chart-label"`); got != 12 {
+		t.Errorf("%d of 12 bars labelled", got)
+	}
+	if !strings.Contains(html, `<figcaption class="chart-title" id="m-caption">`) || !strings.Contains(html, `<div class="chart-scroll" role="region" aria-labelledby="m-caption"><svg`) {
+		t.Errorf("a bar chart is not in a named region:\n%s", html)
+	}
+
+	m := matrix()
+	m.Rows = append(m.Rows, Axis{Name: "Республика Северная Осетия — Алания"}, Axis{Name: "Москва"})
+	html = string(m.HTML())
+	rows, _, ok := strings.Cut(html, `<div class="chart-scroll">`)
+	if !ok || !strings.Contains(rows, `<svg class="chart-rows" aria-hidden="true"`) {
+		t.Fatalf("the rows' names are not apart from the cells:\n%s", html)
+	}
+	for _, want := range []string{
+		`<tspan x="124" y="110">Ханты-Мансийский</tspan><tspan x="124" y="123">автономный округ…</tspan>`,
+		`>Республика Северная</tspan><tspan`, `>Осетия — Алания</tspan>`,
+		`<title>Москва</title><tspan x="124" y="184">Москва</tspan>`,
+	} {
+		if !strings.Contains(rows, want) {
+			t.Errorf("the rows' names lack %s:\n%s", want, rows)
+		}
+	}
+}
+
+func TestWrap(t *testing.T) {
+	for s, want := range map[string]string{
+		"":                 "",
+		"Москва":           "Москва",
+		"Хабаровский край": "Хабаровский край",
+		"Калининградская область":                                            "Калининградская|область",
+		"Республика Северная Осетия — Алания":                                "Республика Северная|Осетия — Алания",
+		"Ханты-Мансийский автономный округ — Югра":                           "Ханты-Мансийский|автономный округ…",
+		"Одно очень-очень-длинное-слово-без-пробелов и ещё слова после него": "Одно|очень-очень-длинное…",
+	} {
+		if got := strings.Join(wrap(s, 20), "|"); got != want {
+			t.Errorf("wrap(%q) = %q, want %q", s, got, want)
+		}
 	}
 }

@@ -9,7 +9,9 @@
 // partials shared by every page: "noteitem" and "notelist" for lists of
 // events, "pager" for a list's pages, "pagenum" for its heading, "counts".
 // The other files (.css, .js and pictures: the stylesheet style.css, the
-// icon favicon.svg and og.png, the picture of links to the site) are static:
+// script scroll.js, which makes a region that scrolls sideways a Tab stop
+// while it does, the icon favicon.svg and og.png, the picture of links to
+// the site) are static:
 // a build writes each under its own name and under a name with a
 // fingerprint of its bytes (style.3f2a9c1b0e.css), which a server may let
 // browsers keep for good, and pages link them by the second: the template
@@ -45,7 +47,7 @@ import (
 	"github.com/coopdigest/digest/source"
 )
 
-//go:embed *.html *.css *.svg *.png
+//go:embed *.html *.css *.js *.svg *.png
 var defaults embed.FS
 
 // staticExts are the extensions of the static files of a templates folder.
@@ -126,21 +128,26 @@ func (s *Set) asset(name string) (string, error) {
 	return "", fmt.Errorf("asset %q: no such static file in templates/", name)
 }
 
-// Fingerprinted returns name with a fingerprint of data before its
-// extension: style.css → style.3f2a9c1b0e.css. The fingerprint is the first
-// ten hexadecimal digits of data's SHA-256, and more up to the first letter
-// when those ten are all decimal digits: a server takes a name for
-// fingerprinted only when a letter is among them, so that a date
-// (photo.20250301.jpg) is not taken for one.
+// Fingerprinted returns name with the Fingerprint of data before its
+// extension: style.css → style.3f2a9c1b0e.css.
 func Fingerprinted(name string, data []byte) string {
+	ext := path.Ext(name)
+	return strings.TrimSuffix(name, ext) + "." + Fingerprint(data) + ext
+}
+
+// Fingerprint is the fingerprint of data that Fingerprinted puts in a
+// name: the first ten hexadecimal digits of data's SHA-256, and more up to
+// the first letter when those ten are all decimal digits, so that a server
+// that takes a name for fingerprinted only when a letter is among them
+// does not take a date (photo.20250301.jpg) for one.
+func Fingerprint(data []byte) string {
 	sum := sha256.Sum256(data)
 	h := hex.EncodeToString(sum[:])
 	n := 10
 	if i := strings.IndexAny(h, "abcdef"); i >= n {
 		n = i + 1
 	}
-	ext := path.Ext(name)
-	return strings.TrimSuffix(name, ext) + "." + h[:n] + ext
+	return h[:n]
 }
 
 // Load parses the default templates with the files of override (a site's
@@ -399,6 +406,9 @@ var Funcs = template.FuncMap{
 	"byMonth":   ByMonth,
 	"hasPrefix": strings.HasPrefix,
 	"host":      Host,
+	// contains reports whether HTML holds a string: a note's body a
+	// table, a chart a region that scrolls.
+	"contains": func(h template.HTML, s string) bool { return strings.Contains(string(h), s) },
 }
 
 // TermRef links a taxonomy entry: a region, sector or kind on a page.
