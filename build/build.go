@@ -267,6 +267,10 @@ func write(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.Se
 	}
 	res := &Result{Notes: len(notes), Files: len(outs), Rendered: len(outs), Source: src, Warnings: b.warnings}
 	res.Pages = countPages(outs)
+	paths := make([]string, len(outs)) // a transient build's outs are gone once written
+	for i, o := range outs {
+		paths[i] = o.path
+	}
 
 	var written atomic.Int64
 	stopProgress := b.progress(&written, len(outs))
@@ -288,6 +292,9 @@ func write(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.Se
 	if err != nil {
 		cancel(err)
 		return nil, nil, nil, err
+	}
+	if err := recordFiles(dir, paths); err != nil {
+		return nil, nil, nil, fmt.Errorf("listing the output's files: %w", err)
 	}
 	if cfg.transient {
 		return res, b, nil, nil // outs are gone, and no later build needs their keys

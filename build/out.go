@@ -9,12 +9,14 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/coopdigest/digest/search"
+	"golang.org/x/sync/errgroup"
 )
 
 // MarkerName is the file that marks a folder as written by digest: every
@@ -50,6 +52,10 @@ func HasDrafts(out string) (bool, error) { return markerSays(out, draftsLine) }
 // Config.Live, as digest serve --watch builds, and so has pages that load
 // a script that only that server answers, as its marker says.
 func HasLive(out string) (bool, error) { return markerSays(out, liveLine) }
+
+// IsOutput reports whether the folder dir is an output that digest wrote:
+// it holds the marker.
+func IsOutput(dir string) bool { return hasMarker(dir) }
 
 // markerSays reports whether the marker of out has the line; false when
 // out has no marker.
@@ -107,6 +113,52 @@ func recordEntries(out string, names []string) error {
 	return err
 }
 
+// filesName is the file of an output that lists every file below it that a
+// build or a watch session wrote, one slash path quoted as Go quotes it a
+// line: a build refuses to replace an output that holds a file the list
+// does not name, in the folders digest wrote (see foreignEntries), such as
+// a report put in 2024/ by hand. An output of an older version has none.
+const filesName = ".digest-files"
+
+// recordFiles adds paths, slash paths below the output out, to its list of
+// the files digest wrote.
+func recordFiles(out string, paths []string) error {
+	if len(paths) == 0 {
+		return nil
+	}
+	var add strings.Builder
+	for _, p := range paths {
+		add.WriteString(strconv.Quote(p) + "\n")
+	}
+	f, err := os.OpenFile(filepath.Join(out, filesName), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteString(add.String())
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// listedFiles returns the files that the list of out names; nil when out
+// has no list.
+func listedFiles(out string) (map[string]bool, error) {
+	data, err := os.ReadFile(filepath.Join(out, filesName))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	files := map[string]bool{}
+	for line := range strings.Lines(string(data)) {
+		if p, err := strconv.Unquote(strings.TrimSuffix(line, "\n")); err == nil {
+			files[p] = true
+		}
+	}
+	return files, nil
+}
+
 // markerEntries returns the entries that the marker of out lists, and
 // whether it lists any: a marker of an older version lists none.
 func markerEntries(out string) (map[string]bool, bool, error) {
@@ -142,25 +194,84 @@ func markerHeld(out string) (bool, error) {
 }
 
 // foreignEntries returns the entries of the top folder of out, a marked
-// output, that its marker does not list, in order; none when the marker
-// lists nothing. The temporary files of a write cut short (.tmp-*) are
-// digest's.
-func foreignEntries(out string) ([]string, error) {
+// output, that its marker does not list, in order; then, when deep or
+// when there are any, the files in the folders it lists that its list of
+// files (filesName) does not name; at most maxForeign+1 in all. None when the marker lists
+// nothing, and none below the top when there is no list. The temporary
+// files of a write cut short (.tmp-*) are digest's, and so is the search
+// index, which the build writes whole.
+func foreignEntries(out string, deep bool) ([]string, error) {
 	listed, lists, err := markerEntries(out)
 	if err != nil || !lists {
 		return nil, err
 	}
-	names, err := readDirNames(out)
+	entries, err := os.ReadDir(out)
 	if err != nil {
 		return nil, err
 	}
 	var foreign []string
-	for _, name := range names {
-		if !listed[name] && name != MarkerName && !strings.HasPrefix(name, ".tmp-") {
+	for _, e := range entries {
+		if name := e.Name(); !listed[name] && name != MarkerName && name != filesName && !strings.HasPrefix(name, ".tmp-") {
 			foreign = append(foreign, name)
 		}
 	}
-	return foreign, nil
+	if !deep && len(foreign) == 0 {
+		return nil, nil
+	}
+	files, err := listedFiles(out)
+	if err != nil || files == nil {
+		return foreign, err
+	}
+	// A folder a processor: reading them is system calls.
+	found := make([][]string, len(entries))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, e := range entries {
+		if name := e.Name(); e.IsDir() && listed[name] && name != search.DirName {
+			g.Go(func() (err error) {
+				found[i], err = unlisted(out, name, files, nil)
+				slices.Sort(found[i])
+				return err
+			})
+		}
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	foreign = slices.Concat(append([][]string{foreign}, found...)...)
+	return foreign[:min(len(foreign), maxForeign+1)], nil
+}
+
+// maxForeign is how many foreign entries foreignEntries looks for past the
+// first: a refusal names five.
+const maxForeign = 5
+
+// unlisted appends to foreign the files below rel, a slash path of a
+// folder of the output out, that files does not have, but the temporary
+// files of a write cut short, until foreign holds more than maxForeign.
+// Every folder of a site is read: its entries unsorted, their paths made
+// as they are read.
+func unlisted(out, rel string, files map[string]bool, foreign []string) ([]string, error) {
+	f, err := os.Open(filepath.Join(out, filepath.FromSlash(rel)))
+	if err != nil {
+		return foreign, err
+	}
+	entries, err := f.ReadDir(-1)
+	f.Close()
+	for _, e := range entries {
+		p := rel + "/" + e.Name()
+		switch {
+		case len(foreign) > maxForeign:
+			return foreign, nil
+		case e.IsDir():
+			if foreign, err = unlisted(out, p, files, foreign); err != nil {
+				return foreign, err
+			}
+		case !files[p] && !strings.HasPrefix(e.Name(), ".tmp-"):
+			foreign = append(foreign, p)
+		}
+	}
+	return foreign, err
 }
 
 // readDirNames returns the names of the entries of dir, sorted.
@@ -187,8 +298,8 @@ func (e *OutError) Error() string {
 // CheckOut decides whether a build of site may replace the folder out. A
 // build writes a whole new folder and swaps it in, so that whatever out held
 // is deleted: that is allowed only when out is missing, an empty folder, a
-// previous output of digest (it holds MarkerName, and nothing at its top
-// that the marker does not list: see foreignEntries) or an output of a version
+// previous output of digest (it holds MarkerName, and nothing that the
+// marker and the list of files do not name: see foreignEntries) or an output of a version
 // that wrote no marker (recognised once by its layout: .search/index.json,
 // index.html and sitemap.xml; the build then marks it). Whatever the
 // folder holds, out must not be the site folder, hold it, or lie inside
@@ -196,11 +307,12 @@ func (e *OutError) Error() string {
 // are resolved and by the folders' identity, so that relative, symlinked
 // and case-folded spellings of one folder are the same folder. The error is
 // an *OutError.
-func CheckOut(site, out string) error { return checkOut(site, out, false) }
+func CheckOut(site, out string) error { return checkOut(site, out, false, true) }
 
 // checkOut is CheckOut; mine says that OUT's marker is held by the caller,
-// whose lock it is.
-func checkOut(site, out string, mine bool) error {
+// whose lock it is, and deep whether the files below OUT's top folder are
+// looked at (see foreignEntries), which costs a system call a folder.
+func checkOut(site, out string, mine, deep bool) error {
 	refuse := func(format string, args ...any) error {
 		return &OutError{Out: out, Reason: fmt.Sprintf(format, args...)}
 	}
@@ -248,7 +360,7 @@ func checkOut(site, out string, mine bool) error {
 		} else if held && !mine {
 			return refuse("another digest process holds it, such as digest serve --watch, which updates it as notes change; stop that first, or build into another folder")
 		}
-		foreign, err := foreignEntries(out)
+		foreign, err := foreignEntries(out, deep)
 		if err != nil {
 			return fmt.Errorf("output folder: %w", err)
 		}

@@ -236,7 +236,7 @@ func TestBuildReplacesOwnOutput(t *testing.T) {
 
 // TestBuildKeepsForeignEntries checks that a build refuses to replace its
 // own output when someone put entries into it that digest did not write (a
-// checkout's .git, a CNAME), and leaves them; that the entries a watch
+// checkout's .git, a CNAME, a report in a year's folder), and leaves them; that the entries a watch
 // session adds are digest's; and that the build goes ahead once they are
 // gone.
 func TestBuildKeepsForeignEntries(t *testing.T) {
@@ -257,8 +257,22 @@ func TestBuildKeepsForeignEntries(t *testing.T) {
 	}
 	os.RemoveAll(filepath.Join(out, ".git"))
 	os.Remove(filepath.Join(out, "CNAME"))
+
+	// So are files put into the folders digest wrote, at any depth.
+	mustWrite(t, filepath.Join(out, "2025", "uploads", "report.pdf"), "%PDF")
+	mustWrite(t, filepath.Join(out, "index.xml"), "<rss/>")
+	before = tree(t, out)
+	_, err = Build(context.Background(), Config{Site: site, Out: out, Today: testToday})
+	if !errors.As(err, &oe) || !strings.Contains(err.Error(), "it holds index.xml, 2025/uploads/report.pdf, which digest did not write") {
+		t.Fatalf("got %v, want a refusal that names the files", err)
+	}
+	sameTree(t, "after the refusal", before, tree(t, out))
+	os.RemoveAll(filepath.Join(out, "2025", "uploads"))
+	os.Remove(filepath.Join(out, "index.xml"))
+
 	// A leftover temporary file of a write cut short is digest's.
 	mustWrite(t, filepath.Join(out, ".tmp-index.html123"), "")
+	mustWrite(t, filepath.Join(out, "2025", ".tmp-index.html456"), "")
 	buildSite(t, site, out, false)
 	assertNoTemp(t, out)
 }

@@ -172,7 +172,7 @@ func (s *Session) full(ctx context.Context) (res *Result, err error) {
 	start := time.Now()
 	log := logger(s.cfg)
 	out := s.cfg.OutDir()
-	if err := checkOut(s.cfg.Site, out, s.held != nil); err != nil {
+	if err := checkOut(s.cfg.Site, out, s.held != nil, false); err != nil {
 		return nil, err
 	}
 	stale := make(chan struct{})
@@ -236,7 +236,7 @@ func (s *Session) full(ctx context.Context) (res *Result, err error) {
 		return nil, fmt.Errorf("marking the output: %w", err)
 	}
 	// OUT may have changed while the site was built.
-	if err := checkOut(s.cfg.Site, out, s.held != nil); err != nil {
+	if err := checkOut(s.cfg.Site, out, s.held != nil, true); err != nil {
 		return nil, err
 	}
 	if err := adoptLegacy(out); err != nil {
@@ -461,6 +461,7 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 	// are as the last build wrote them, which s.keys has (the session sets
 	// s.model, which they are kept from, and s.keys together).
 	var todo []output
+	var newPaths []string // outputs the last build did not write
 	changedKeys := map[string]uint64{}
 	found := 0 // outputs the last build wrote too
 	for i, o := range outs {
@@ -471,6 +472,8 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 		k, ok := s.keys[o.path]
 		if ok {
 			found++
+		} else {
+			newPaths = append(newPaths, o.path)
 		}
 		if !ok || k != sums[i] {
 			todo = append(todo, o)
@@ -519,8 +522,12 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 		return nil, err
 	}
 	// A new year's folder, a new static file: the next build replaces it.
+	// The files Flush writes later are listed with these.
 	if err := recordEntries(out, topNames(todo)); err != nil {
 		logger(s.cfg).Warn("marking the output's new entries", "err", err)
+	}
+	if err := recordFiles(out, newPaths); err != nil {
+		logger(s.cfg).Warn("listing the output's new files", "err", err)
 	}
 	for _, p := range gone {
 		removeOutput(out, p)

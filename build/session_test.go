@@ -143,7 +143,7 @@ func testSession(t *testing.T, withIndex bool) {
 		}
 		// What the session added to OUT is digest's: its full build
 		// replaces it.
-		if err := checkOut(site, out, true); err != nil {
+		if err := checkOut(site, out, true, true); err != nil {
 			t.Errorf("%s: %v", st.name, err)
 		}
 		if st.maxFiles > 0 && res.Rendered > st.maxFiles {
