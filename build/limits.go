@@ -29,7 +29,9 @@ import (
 // checked while goldmark parses, before the work it bounds, so that no note
 // costs time and memory out of proportion to its size
 // (BenchmarkWorstCaseNotes). Notes as editors write them are far inside
-// every limit.
+// every limit. A list of link reference definitions, which goldmark reads in
+// time that grows with the square of its lines, is given to it a line at a
+// time instead (takeDefinitions).
 const (
 	// maxNesting is how many lists, block quotes and footnotes may be
 	// open one inside another.
@@ -86,6 +88,9 @@ type limits struct {
 	// parsed; those that the table transformer did not take are judged
 	// again as paragraphs.
 	tables map[*ast.Paragraph]bool
+	// blank are the paragraphs after a blank line whose mark of it
+	// takeDefinitions holds back from goldmark's transformer.
+	blank map[*ast.Paragraph]bool
 }
 
 var limitsKey = parser.NewContextKey()
@@ -308,10 +313,16 @@ func (c costCheck) Transform(node *ast.Paragraph, reader text.Reader, pc parser.
 	l := limitsOf(pc)
 	lines := node.Lines()
 	if c.after {
+		if l.blank[node] {
+			node.SetBlankPreviousLines(true)
+		}
 		if l.tables[node] {
 			checkCost(node, lines, false, reader.Source(), l)
 		}
 		return
+	}
+	if l.err == nil {
+		takeDefinitions(node, reader, pc, l)
 	}
 	// goldmark's table transformer takes the lines from any delimiter row
 	// on, after the first line, for a table, the line above being its
@@ -330,6 +341,50 @@ func (c costCheck) Transform(node *ast.Paragraph, reader text.Reader, pc parser.
 		checkCells(lines, delim, reader.Source(), l)
 	}
 	checkCost(node, lines, delim > 0, reader.Source(), l)
+}
+
+// takeDefinitions gives goldmark's transformer the link reference
+// definitions at the start of node that each hold a line, a line at a time,
+// and leaves it the rest of node. Given the paragraph, it looks for each
+// label from the last line back and moves up the lines after each
+// definition: work that grows with the square of their number, where a line
+// at a time costs their size, and costCheck judges only the rest. Such a
+// definition reads nothing after its line unless the next line may hold its
+// title, so that the definitions are those goldmark finds in the paragraph,
+// in the same order.
+func takeDefinitions(node *ast.Paragraph, reader text.Reader, pc parser.Context, l *limits) {
+	parent, lines, src := node.Parent(), node.Lines(), reader.Source()
+	p := ast.NewParagraph()
+	p.SetBlankPreviousLines(node.HasBlankPreviousLines())
+	n := 0
+	for ; n < lines.Len(); n++ {
+		if n+1 < lines.Len() {
+			seg := lines.At(n + 1)
+			next := util.TrimLeftSpace(seg.Value(src))
+			if len(next) > 0 && (next[0] == '"' || next[0] == '\'' || next[0] == '(') {
+				break
+			}
+		}
+		p.Lines().Append(lines.At(n))
+		parent.InsertBefore(parent, node, p)
+		parser.LinkReferenceParagraphTransformer.Transform(p, reader, pc)
+		if p.Parent() != nil { // not a definition on a line of its own
+			parent.RemoveChild(parent, p)
+			break
+		}
+		p.SetBlankPreviousLines(false)
+	}
+	if n > 0 && n < lines.Len() && node.HasBlankPreviousLines() {
+		// The transformer marks the first definition it finds in node as
+		// after a blank line, which in a list item can make the list
+		// loose; the mark is node's again when costCheck runs last.
+		node.SetBlankPreviousLines(false)
+		if l.blank == nil {
+			l.blank = map[*ast.Paragraph]bool{}
+		}
+		l.blank[node] = true
+	}
+	lines.SetSliced(n, lines.Len())
 }
 
 // checkCells records a problem when the table whose delimiter row is the

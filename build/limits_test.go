@@ -12,8 +12,12 @@ import (
 
 	"github.com/coopdigest/digest/source"
 
+	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
 )
 
 // TestLimitedParsers: each of goldmark's parsers that the limits hold is
@@ -127,6 +131,84 @@ func TestCostOfProse(t *testing.T) {
 			return ast.WalkContinue, nil
 		})
 	}
+}
+
+// TestReferenceDefinitions: link reference definitions, however many in a
+// row, are accepted, and takeDefinitions finds the same ones as goldmark's
+// transformer given the whole paragraph, in the same places, marked as after
+// a blank line or not in the same way.
+func TestReferenceDefinitions(t *testing.T) {
+	list := func(n int, format string) string {
+		var b strings.Builder
+		b.WriteString("Источники: [первый][a1], [последний][a" + fmt.Sprint(n) + "] и [a2].\n\n")
+		for i := 1; i <= n; i++ {
+			fmt.Fprintf(&b, format, i, i)
+		}
+		return b.String()
+	}
+	tests := []struct{ name, src string }{
+		{"20,000 in a row", list(20000, "[a%d]: https://example.org/news/%d\n")},
+		{"short ones", list(10000, "[a%d]: /%d\n")},
+		{"with titles", list(3000, "[a%d]: /%d \"Заголовок\"\n") + list(3000, "[b%d]: /%d 'Заголовок'\n") + list(3000, "[c%d]: /%d (Заголовок)\n")},
+		{"parentheses in destinations", list(3000, "[a%d]: https://example.org/wiki/Харбин_(%d)\n")},
+		{"text after them", "[a]: /a\n[b]: /b\nТекст со ссылкой на [a].\n"},
+		{"a title on the next line", "[a]: /a\n[b]: /b\n  \"Заголовок\"\n[c]: /c\n(Заголовок)\nТекст.\n"},
+		{"over two lines", "[a]: /a\n[b]:\n/b\n[c]: /c \"Заголовок\nв две строки\"\n[d]: /d\n"},
+		{"not a definition", "[a]: /a\n[b]: /b лишнее\n[c]: /c\n"},
+		{"a definition after text", "Текст.\n[a]: /a\n"},
+		{"a table after them", "[a]: /a\n[b]: /b\n| x | y |\n|---|---|\n| 1 | 2 |\n"},
+		{"a setext heading after them", "[a]: /a\n[b]: /b\n===\n\n[c]: /c\nЗаголовок\n---\n"},
+		{"in a list", "- [a]: /a\n  [b]: /b\n- x\n\n  [c]: /c\n  [d]:\n  /d\n- y\n"},
+		{"in a list, after a blank line", "- x\n\n  [a]: /a\n  [b]: /b \"Заголовок\"\n  [c]:\n  /c\n- y\n"},
+		{"in a quote", "> [a]: /a\n> [b]: /b\n[c]: /c\n> Текст [c].\n"},
+		{"the first of a label wins", "[a]: /1\n[A]: /2\n[a]: /3\n\n[a]\n"},
+	}
+	// goldmark without the limits, with the links made safe as ours are.
+	plain := goldmark.New(goldmark.WithExtensions(extension.GFM, extension.Footnote, extension.Typographer),
+		goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(safeLinks{}, 100))))
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := []byte(tt.src)
+			if _, _, err := renderMarkdown(src, nil); err != nil {
+				t.Fatal(err)
+			}
+			doc, err := parseMarkdown(src, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := blockTree(doc, src), blockTree(plain.Parser().Parse(text.NewReader(src)), src); got != want {
+				t.Errorf("got\n%.3000s\nwant, as goldmark alone:\n%.3000s", got, want)
+			}
+		})
+	}
+}
+
+// blockTree writes out the tree of doc: each node's kind, and what of it
+// takeDefinitions could change.
+func blockTree(doc ast.Node, src []byte) string {
+	var b strings.Builder
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			b.WriteString(")")
+			return ast.WalkContinue, nil
+		}
+		fmt.Fprintf(&b, "\n(%s", n.Kind())
+		if n.Type() == ast.TypeBlock && n.HasBlankPreviousLines() {
+			b.WriteString(" after a blank line")
+		}
+		switch n := n.(type) {
+		case *ast.List:
+			fmt.Fprintf(&b, " tight %v", n.IsTight)
+		case *ast.LinkReferenceDefinition:
+			fmt.Fprintf(&b, " %q %q %q", n.Label, n.Destination, n.Title)
+		case *ast.Link:
+			fmt.Fprintf(&b, " %q %q", n.Destination, n.Title)
+		case *ast.Text:
+			fmt.Fprintf(&b, " %q", n.Segment.Value(src))
+		}
+		return ast.WalkContinue, nil
+	})
+	return b.String()
 }
 
 // TestCheckMarkdown reports every note past a limit at once, at its line in

@@ -127,6 +127,15 @@ var worstCases = func() []worstCase {
 			return paragraphs("|a|b|c|\n|-|-|-|\n"+strings.Repeat("|x\n", 100), size)
 		}},
 		{"word", true, func(size int) string { return repeat("a", size) }},
+		// A note's links as a list of reference definitions, one a line,
+		// which goldmark reads a line at a time (takeDefinitions).
+		{"link-list", true, func(size int) string {
+			var b strings.Builder
+			for i := 0; b.Len() < size; i++ {
+				fmt.Fprintf(&b, "[%d]: /%d\n", i, i)
+			}
+			return b.String()
+		}},
 	}
 	// What the profiles showed besides: each family as one paragraph of
 	// the whole size, refused, and as paragraphs of the most that is
