@@ -21,6 +21,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/coopdigest/digest/build"
 	"gocloud.dev/blob"
 	_ "gocloud.dev/blob/azureblob" // azblob://
 	_ "gocloud.dev/blob/fileblob"  // file://
@@ -68,7 +69,8 @@ type Config struct {
 	// bucket served by something that ignores the stored encoding.
 	NoGzip bool
 	// PageCacheControl is the Cache-Control of objects whose name does not
-	// change with their content; empty means DefaultPageCacheControl.
+	// change with their content; empty means DefaultPageCacheControl. It
+	// must be a valid header value: no control characters.
 	PageCacheControl string
 	// Workers is how many uploads or deletions run at once; 0 means
 	// DefaultWorkers.
@@ -79,7 +81,8 @@ type Config struct {
 }
 
 // ParamError is a bad value of a parameter of Config: Param names it
-// ("target", "index target", "index prefix", "site folder").
+// ("target", "index target", "index prefix", "site folder", "page cache
+// control").
 type ParamError struct {
 	Param string
 	Value string
@@ -270,6 +273,7 @@ func Deploy(ctx context.Context, cfg Config) (*Summary, error) {
 	if err := d.deleteAll(ctx, d.site, sp.deletes); err != nil {
 		return nil, fmt.Errorf("target %s: %w", cfg.Target, err)
 	}
+	d.removeEmptyFolders(cfg.Target, sp.deletes)
 	if ip != nil {
 		// Manifests first: a version without one is no longer offered.
 		for _, keys := range [][]string{ip.pruneManifests, ip.pruneFiles} {
@@ -277,6 +281,7 @@ func Deploy(ctx context.Context, cfg Config) (*Summary, error) {
 				return nil, fmt.Errorf("index target %s: %w", cfg.IndexTarget, err)
 			}
 		}
+		d.removeEmptyFolders(cfg.IndexTarget, ip.pruneFiles)
 	}
 	if !maps.Equal(sp.rec.Files, sp.oldRec.Files) {
 		if err := d.write(ctx, d.site, RecordKey, sp.rec.encode(), &blob.WriterOptions{ContentType: "application/gzip", CacheControl: "no-cache"}); err != nil {
@@ -296,6 +301,11 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.IndexTarget == "" {
 		c.IndexTarget = c.Target
+	}
+	for _, t := range []struct{ param, url string }{{"target", c.Target}, {"index target", c.IndexTarget}} {
+		if _, err := checkURL(t.url); err != nil {
+			return c, &ParamError{t.param, t.url, err}
+		}
 	}
 	if c.IndexPrefix == "" {
 		c.IndexPrefix = DefaultIndexPrefix
@@ -318,10 +328,44 @@ func (c Config) withDefaults() (Config, error) {
 	if c.PageCacheControl == "" {
 		c.PageCacheControl = DefaultPageCacheControl
 	}
+	if i := strings.IndexFunc(c.PageCacheControl, isControl); i >= 0 {
+		return c, &ParamError{"page cache control", c.PageCacheControl, fmt.Errorf("holds the control character %q, which no header may hold", c.PageCacheControl[i])}
+	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	return c, nil
+}
+
+// isControl reports whether r may not appear in a header's value, as
+// net/http's rules have it: a control character other than a tab.
+func isControl(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }
+
+// checkURL parses a bucket URL and checks it before anything is read or
+// opened: its scheme must be one that gocloud.dev/blob opens; a file://
+// URL must have no host, which fileblob drops (file://dep/rel would name the
+// folder /rel), but "localhost", the local machine, as RFC 8089 has it; and
+// a prefix parameter must end in "/", or it would be glued to every key
+// («?prefix=site» publishes siteindex.html).
+func checkURL(bucketURL string) (*url.URL, error) {
+	u, err := url.Parse(bucketURL)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case u.Scheme == "":
+		return nil, errors.New("not a bucket URL: give s3://BUCKET, gs://BUCKET, azblob://CONTAINER or file:///PATH")
+	case !blob.DefaultURLMux().ValidBucketScheme(u.Scheme):
+		return nil, fmt.Errorf("no bucket of scheme %q: give s3://BUCKET, gs://BUCKET, azblob://CONTAINER or file:///PATH", u.Scheme)
+	case u.Scheme == "file" && u.Host != "" && u.Host != "localhost":
+		return nil, fmt.Errorf("names the host %q; a file:// URL needs an absolute path: file:///abs/path", u.Host)
+	}
+	if p := u.Query().Get("prefix"); p != "" {
+		if err := checkPrefix(p); err != nil {
+			return nil, fmt.Errorf("prefix %q %w", p, err)
+		}
+	}
+	return u, nil
 }
 
 // checkPrefix checks a prefix of keys: relative, clean, ending in "/".
@@ -336,19 +380,13 @@ func checkPrefix(p string) error {
 }
 
 // openURL opens the bucket at bucketURL as gocloud.dev/blob does, but
-// refuses a prefix parameter that does not end in "/", which would glue
-// the prefix to every key («?prefix=site» publishes siteindex.html). For
-// a dry run, a file:// folder that is not there yet is an empty bucket: a
-// create_dir parameter would otherwise make it.
+// refuses a URL that checkURL refuses. For a dry run, a file:// folder that
+// is not there yet is an empty bucket: a create_dir parameter would
+// otherwise make it.
 func openURL(ctx context.Context, bucketURL string, dryRun bool) (*blob.Bucket, error) {
-	u, err := url.Parse(bucketURL)
+	u, err := checkURL(bucketURL)
 	if err != nil {
 		return nil, err
-	}
-	if p := u.Query().Get("prefix"); p != "" {
-		if err := checkPrefix(p); err != nil {
-			return nil, fmt.Errorf("prefix %q %w", p, err)
-		}
 	}
 	if dryRun && u.Scheme == "file" && u.Query().Has("create_dir") {
 		if _, err := os.Stat(filepath.FromSlash(u.Path)); errors.Is(err, fs.ErrNotExist) {
@@ -365,7 +403,15 @@ func openURL(ctx context.Context, bucketURL string, dryRun bool) (*blob.Bucket, 
 func inside(inner, outer string) bool {
 	iu, err1 := url.Parse(inner)
 	ou, err2 := url.Parse(outer)
-	if err1 != nil || err2 != nil || iu.Scheme != ou.Scheme || iu.Host != ou.Host {
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	for _, u := range []*url.URL{iu, ou} {
+		if u.Scheme == "file" && u.Host == "localhost" {
+			u.Host = "" // file://localhost/x is file:///x
+		}
+	}
+	if iu.Scheme != ou.Scheme || iu.Host != ou.Host {
 		return false
 	}
 	ip, op := iu.Query().Get("prefix"), ou.Query().Get("prefix")
@@ -423,6 +469,9 @@ func readSite(out string, cfg *Config) ([]*localFile, error) {
 	}
 	if !fi.IsDir() {
 		return nil, &ParamError{"site folder", out, errors.New("not a folder")}
+	}
+	if !build.IsOutput(out) {
+		return nil, &ParamError{"site folder", out, fmt.Errorf("has no %s marker: digest build did not write it (run digest build first)", build.MarkerName)}
 	}
 	if _, err := os.Stat(filepath.Join(out, "index.html")); err != nil {
 		return nil, &ParamError{"site folder", out, errors.New("has no index.html: not a built site (run digest build first)")}
@@ -604,6 +653,42 @@ func (d *deployer) write(ctx context.Context, b *blob.Bucket, key string, data [
 	}
 	d.log.Debug("write", "key", key, "bytes", len(data), "encoding", opts.ContentEncoding)
 	return nil
+}
+
+// removeEmptyFolders removes, when bucketURL names a folder (file://), the
+// folders that held keys, just deleted, and are empty now, deepest first:
+// fileblob deletes files and leaves their folders, which a web server
+// serving the folder answers with a listing or 403. The bucket's own folder
+// (or its prefix's) stays, and so does any folder that still holds
+// anything. A folder that cannot be removed is logged and left.
+func (d *deployer) removeEmptyFolders(bucketURL string, keys []string) {
+	u, err := url.Parse(bucketURL)
+	if err != nil || u.Scheme != "file" || len(keys) == 0 {
+		return
+	}
+	root := filepath.Join(filepath.FromSlash(u.Path), filepath.FromSlash(u.Query().Get("prefix")))
+	dirs := map[string]bool{}
+	for _, key := range keys {
+		for dir := path.Dir(key); dir != "."; dir = path.Dir(dir) {
+			dirs[dir] = true
+		}
+	}
+	// A folder sorts before the folders inside it.
+	sorted := slices.Sorted(maps.Keys(dirs))
+	for _, dir := range slices.Backward(sorted) {
+		p := filepath.Join(root, filepath.FromSlash(dir))
+		if fi, err := os.Lstat(p); err != nil || !fi.IsDir() {
+			continue
+		}
+		if entries, err := os.ReadDir(p); err != nil || len(entries) > 0 {
+			continue
+		}
+		if err := os.Remove(p); err != nil {
+			d.log.Warn("an emptied folder is left", "folder", p, "err", err)
+			continue
+		}
+		d.log.Debug("remove folder", "folder", p)
+	}
 }
 
 // deleteAll deletes keys, Workers at a time. A key already gone is no

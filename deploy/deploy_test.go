@@ -3,12 +3,16 @@ package deploy
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/coopdigest/digest/build"
+	"github.com/coopdigest/digest/templates"
 )
 
 // TestDeployUploadsWhatChanged deploys a site, then again after each of a
@@ -201,7 +205,7 @@ func TestDeployHeaders(t *testing.T) {
 		{"feed.xml", "application/atom+xml; charset=utf-8", short, "gzip"},
 		{"sitemap.xml", "application/xml; charset=utf-8", short, "gzip"},
 		{"robots.txt", "text/plain; charset=utf-8", short, ""}, // too short for gzip to save bytes
-		{"style.3f2a9c1b.css", "text/css; charset=utf-8", immutable, "gzip"},
+		{fingerprintedKey, "text/css; charset=utf-8", immutable, "gzip"},
 		{"style.css", "text/css; charset=utf-8", short, "gzip"},
 		{"app.js", "text/javascript; charset=utf-8", short, "gzip"},
 		{"logo.png", "image/png", short, ""},
@@ -233,6 +237,50 @@ func TestDeployHeaders(t *testing.T) {
 						t.Errorf("reads back as %q", got)
 					}
 				})
+			}
+		})
+	}
+}
+
+// TestDeployFingerprints checks that only a name that carries the
+// fingerprint of its file's content is cached for good: a date in the name
+// of an editor's file (content/static/) is not, nor a fingerprint that the
+// content no longer has, since the file can change under the name.
+func TestDeployFingerprints(t *testing.T) {
+	const short = DefaultPageCacheControl
+	css, js := "main { color: teal; }\n", "console.log('menu');\n"
+	tests := []struct {
+		key, content, cache string
+	}{
+		{templates.Fingerprinted("css/style.css", []byte(css)), css, immutable},
+		{templates.Fingerprinted("app.js", []byte(js)), js, immutable},
+		{strings.Replace(templates.Fingerprinted("menu.js", []byte(js)), "menu.", "menu-", 1), js, immutable},
+		{"docs/photo-20240115.jpg", "v1", short},
+		{"docs/report.20240115.pdf", "v1", short},
+		{"docs/scan.deadbeef01.png", "v1", short},                                               // hex of nothing in the file
+		{templates.Fingerprinted("old/style.css", []byte("main { color: navy; }")), css, short}, // edited by hand
+		{"css/style.css", css, short},
+	}
+	for _, st := range stores(t) {
+		t.Run(st.name, func(t *testing.T) {
+			out := newSite(t)
+			for _, tt := range tests {
+				writeFiles(t, out, map[string]string{tt.key: tt.content})
+			}
+			deploy(t, Config{Out: out, Target: st.url})
+			b := openBucket(t, st.url)
+			for _, tt := range tests {
+				a, err := b.Attributes(context.Background(), tt.key)
+				if err != nil {
+					t.Fatal(err)
+				}
+				cache := a.CacheControl
+				if st.s3 != nil {
+					cache = st.s3.header(tt.key, "Cache-Control") // gofakes3 keeps none
+				}
+				if cache != tt.cache {
+					t.Errorf("%s: Cache-Control %q, want %q", tt.key, cache, tt.cache)
+				}
 			}
 		})
 	}
@@ -614,6 +662,10 @@ func TestDeployErrors(t *testing.T) {
 	}
 	clash := newSite(t)
 	writeFiles(t, clash, map[string]string{"_search/x.html": "x"})
+	unmarked := newSite(t)
+	os.Remove(filepath.Join(unmarked, build.MarkerName))
+	otherMarker := newSite(t)
+	writeFiles(t, otherMarker, map[string]string{build.MarkerName: "built by hand\n"})
 	tests := []struct {
 		name  string
 		cfg   Config
@@ -638,7 +690,12 @@ func TestDeployErrors(t *testing.T) {
 		{"no site folder", Config{Target: bucket}, "site folder", "none given"},
 		{"a missing site folder", Config{Out: "/no/such/site", Target: bucket}, "site folder", "no such file"},
 		{"a file for a folder", Config{Out: filepath.Join(good, "index.html"), Target: bucket}, "site folder", "not a folder"},
-		{"not a built site", Config{Out: notSite, Target: bucket}, "site folder", "no index.html"},
+		{"not a built site", Config{Out: notSite, Target: bucket}, "site folder", "no .digest marker"},
+		{"a site digest did not build", Config{Out: unmarked, Target: bucket}, "site folder", "no .digest marker: digest build did not write it (run digest build first)"},
+		{"a marker of another program", Config{Out: otherMarker, Target: bucket}, "site folder", "no .digest marker"},
+		{"a relative file URL", Config{Out: good, Target: "file://dep/rel"}, "target", "a file:// URL needs an absolute path: file:///abs/path"},
+		{"a relative index file URL", Config{Out: good, Target: bucket, IndexTarget: "file://dep/rel"}, "index target", "a file:// URL needs an absolute path"},
+		{"a page cache with a line break", Config{Out: good, Target: bucket, PageCacheControl: "public\r\nX-Evil: 1"}, "page cache control", "control character"},
 		{"an unreadable page", Config{Out: dangling, Target: bucket}, "", filepath.Join(dangling, "broken.html")},
 		{"an unreadable index file", Config{Out: badIndex, Target: bucket}, "", filepath.Join(badIndex, ".search", "broken")},
 		{"no workers", Config{Out: good, Target: bucket, Workers: -1}, "workers", "at least 1"},
@@ -699,5 +756,206 @@ func TestChangedWhileDeploying(t *testing.T) {
 				t.Errorf("the pointer moved to %s", v)
 			}
 		})
+	}
+}
+
+// TestFileURLHost checks that a file:// URL with a host, which fileblob
+// would drop (file://dep/rel is the folder /rel), is refused, by Deploy and
+// by a Fetcher, and that one with localhost, the local machine, is taken.
+func TestFileURLHost(t *testing.T) {
+	out := newSite(t)
+	dir := filepath.ToSlash(t.TempDir())
+	tests := []struct {
+		target string
+		want   string // in the error; "" for none
+	}{
+		{"file://" + dir, ""},
+		{"file://localhost" + dir, ""},
+		{"file://dep/rel", `"file://dep/rel": names the host "dep"; a file:// URL needs an absolute path: file:///abs/path`},
+		{"file://./rel", `names the host "."`},
+		{"file://host" + dir, `names the host "host"`},
+		{"file://localhost:8080" + dir, `names the host "localhost:8080"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.target, func(t *testing.T) {
+			_, err := Deploy(context.Background(), Config{Out: out, Target: tt.target, DryRun: true})
+			var pe *ParamError
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("refused: %v", err)
+			case tt.want == "":
+			case !errors.As(err, &pe) || pe.Param != "target":
+				t.Errorf("got %v, want an error of the target", err)
+			case !strings.Contains(err.Error(), tt.want):
+				t.Errorf("%q does not say %q", err, tt.want)
+			}
+			if tt.want == "" {
+				return
+			}
+			_, err = NewFetcher(context.Background(), FetcherConfig{URL: tt.target, Dir: t.TempDir()})
+			if !errors.As(err, &pe) || pe.Param != "index URL" || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("NewFetcher: got %v, want an error of the index URL that says %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestPageCacheControl checks that a Cache-Control for pages that is no
+// valid header value, which would end up in every page's metadata, is
+// refused before anything is written, and that a valid one is stored.
+func TestPageCacheControl(t *testing.T) {
+	tests := []struct {
+		value string
+		ok    bool
+	}{
+		{"public, max-age=60", true},
+		{"public,\tmax-age=60", true}, // a tab is allowed
+		{"public, max-age=60\r\nX-Evil: 1", false},
+		{"public, max-age=60\n", false},
+		{"public\r", false},
+		{"no-\x00cache", false},
+		{"no-cache\x7f", false},
+		{"\x1b[31mno-cache", false},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%q", tt.value), func(t *testing.T) {
+			out := newSite(t)
+			u := fileURL(t.TempDir())
+			_, err := Deploy(context.Background(), Config{Out: out, Target: u, PageCacheControl: tt.value})
+			if tt.ok {
+				if err != nil {
+					t.Fatal(err)
+				}
+				a, err := openBucket(t, u).Attributes(context.Background(), "index.html")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if a.CacheControl != tt.value {
+					t.Errorf("index.html has Cache-Control %q, want %q", a.CacheControl, tt.value)
+				}
+				return
+			}
+			var pe *ParamError
+			if !errors.As(err, &pe) || pe.Param != "page cache control" || !strings.Contains(err.Error(), "control character") {
+				t.Errorf("got %v, want a ParamError of the page cache control that names a control character", err)
+			}
+			if k := keys(t, openBucket(t, u)); len(k) != 0 {
+				t.Errorf("the refused deploy wrote %v", k)
+			}
+		})
+	}
+}
+
+// TestDeleteRemovesEmptyFolders checks that a deploy with Delete to a
+// folder (file://) removes the folders that held the objects it deleted
+// once they are empty, and only those: never the target's own folder, nor
+// one that still holds anything.
+func TestDeleteRemovesEmptyFolders(t *testing.T) {
+	tests := []struct {
+		name    string
+		prefix  string            // of the target
+		add     map[string]string // to the site, deployed once before the removal
+		foreign map[string]string // put into the target by hand
+		empty   []string          // folders made in the target by hand, empty
+		remove  []string          // from the site before the deploy with Delete
+		gone    []string          // folders of the target (under the prefix) removed
+		kept    []string          // and kept
+	}{
+		{
+			name:   "a page's folder",
+			remove: []string{"2024/b/index.html"},
+			gone:   []string{"2024/b"},
+			kept:   []string{"2024", "2024/a"},
+		},
+		{
+			name:   "a whole year",
+			add:    map[string]string{"2023/x/index.html": page("x"), "2023/y/z/index.html": page("z")},
+			remove: []string{"2023/x/index.html", "2023/y/z/index.html"},
+			gone:   []string{"2023/x", "2023/y/z", "2023/y", "2023"},
+			kept:   []string{"2024/b"},
+		},
+		{
+			name:    "a folder that holds a file no deploy wrote",
+			foreign: map[string]string{"2024/b/notes.txt": "theirs"},
+			remove:  []string{"2024/b/index.html"},
+			kept:    []string{"2024", "2024/b"},
+		},
+		{
+			name:   "an empty folder that held nothing deleted",
+			empty:  []string{"2024/b/empty", "empty"},
+			remove: []string{"2024/b/index.html"},
+			kept:   []string{"2024/b", "2024/b/empty", "empty"},
+		},
+		{
+			name:   "below a prefix",
+			prefix: "www/",
+			add:    map[string]string{"2023/x/index.html": page("x")},
+			remove: []string{"2023/x/index.html", "2024/b/index.html"},
+			gone:   []string{"2023", "2024/b"},
+			kept:   []string{".", "2024/a"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := newSite(t)
+			writeFiles(t, out, tt.add)
+			dir := t.TempDir()
+			u := fileURL(dir)
+			if tt.prefix != "" {
+				u += "?prefix=" + tt.prefix
+			}
+			root := filepath.Join(dir, filepath.FromSlash(tt.prefix))
+			deploy(t, Config{Out: out, Target: u})
+			writeFiles(t, root, tt.foreign)
+			for _, d := range tt.empty {
+				if err := os.MkdirAll(filepath.Join(root, filepath.FromSlash(d)), 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, name := range tt.remove {
+				if err := os.Remove(filepath.Join(out, filepath.FromSlash(name))); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if sum := deploy(t, Config{Out: out, Target: u, Delete: true}); sum.Deleted != len(tt.remove) {
+				t.Errorf("deleted %d objects, want %d", sum.Deleted, len(tt.remove))
+			}
+			for _, d := range tt.gone {
+				if _, err := os.Lstat(filepath.Join(root, filepath.FromSlash(d))); !errors.Is(err, fs.ErrNotExist) {
+					t.Errorf("%s is left (%v)", d, err)
+				}
+			}
+			for _, d := range append(tt.kept, "") {
+				if fi, err := os.Stat(filepath.Join(root, filepath.FromSlash(d))); err != nil || !fi.IsDir() {
+					t.Errorf("folder %q was removed (%v)", d, err)
+				}
+			}
+			for key := range tt.foreign {
+				if _, err := os.Stat(filepath.Join(root, filepath.FromSlash(key))); err != nil {
+					t.Errorf("%s: %v", key, err)
+				}
+			}
+		})
+	}
+}
+
+// TestPruneRemovesEmptyFolders checks that the folders of the index
+// versions that a deploy with Delete prunes from a folder (file://) go
+// with their files.
+func TestPruneRemovesEmptyFolders(t *testing.T) {
+	out := newSite(t)
+	dir := t.TempDir()
+	u := fileURL(dir)
+	deploy(t, Config{Out: out, Target: u})
+	old := currentVersion(t, openBucket(t, u))
+	newIndexVersion(t, out, 2)
+	if sum := deploy(t, Config{Out: out, Target: u, Delete: true, KeepIndex: 1}); sum.Index.Pruned != 1 {
+		t.Fatalf("pruned %d versions, want 1", sum.Index.Pruned)
+	}
+	if _, err := os.Lstat(filepath.Join(dir, "_search", old)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the folder of the pruned version is left (%v)", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "_search", PointerName)); err != nil {
+		t.Errorf("the pointer: %v", err)
 	}
 }

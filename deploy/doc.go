@@ -3,19 +3,25 @@
 //
 // # Publishing
 //
-// Deploy copies the files of a built site (OUT, as `digest build` writes it)
-// to any bucket that gocloud.dev/blob opens: s3://, gs://, azblob://,
-// file://. A file's key is its slash path under OUT (2025/x/index.html);
+// Deploy copies the files of a built site (OUT, as `digest build` writes it,
+// with its marker: a folder without one is refused) to any bucket that
+// gocloud.dev/blob opens: s3://, gs://, azblob://, file:///abs/path (a
+// file:// URL with a host other than localhost is refused: fileblob would
+// drop it). A file's key is its slash path under OUT (2025/x/index.html);
 // files and folders whose names start with "." are not part of the site and
 // are not published, except the search index (OUT/.search), which is
 // published apart (below). Each object gets:
 //
 //   - Content-Type by its name, as `digest serve` sends it (feed.xml is Atom);
 //   - Cache-Control "public, max-age=31536000, immutable" when its name
-//     carries a content fingerprint (eight or more hex digits before the
-//     extension: style.3f2a9c1b.css), which changes whenever its content
-//     does; any other name can change content under one URL, so it gets
-//     Config.PageCacheControl (default "public, max-age=300");
+//     carries the fingerprint of its content, as a build names the
+//     templates' static files: the hex digits before the extension are
+//     templates.Fingerprint of the file (style.3f2a9c1b0e.css), so the name
+//     changes whenever the content does. Any other name can change content
+//     under one URL, hex digits that are not the content's fingerprint
+//     included (a date: photo-20240115.jpg), so it gets
+//     Config.PageCacheControl (default "public, max-age=300"), which must
+//     be a valid header value;
 //   - Content-Encoding gzip for text (html, css, js, xml, json, svg, txt,
 //     webmanifest, map) when the gzipped bytes are fewer; never for images.
 //
@@ -41,7 +47,10 @@
 // documents that link to pages, then the search index, then deletions.
 // Objects whose files are gone from OUT are deleted only with Config.Delete;
 // without it they are kept and counted. Objects that no deploy's record
-// has are never deleted: the target may hold files of its own. The record
+// has are never deleted: the target may hold files of its own. In a file://
+// target, the folders that held deleted objects are removed once empty (a
+// web server would answer one with a listing or 403), but never the
+// target's own folder, nor one that still holds anything. The record
 // is written last. Within
 // each step, uploads run concurrently, Config.Workers at a time.
 //

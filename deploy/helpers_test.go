@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coopdigest/digest/build"
+	"github.com/coopdigest/digest/templates"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"gocloud.dev/blob"
@@ -240,8 +242,19 @@ func page(title string) string {
 		strings.Repeat("<p>Делегация провела серию встреч перед форумом.</p>\n", 40) + "</main>\n"
 }
 
+// marker is the marker that digest build writes into OUT.
+const marker = "digest output format 1\nThis folder was written by `digest build`; the next build replaces it whole.\n"
+
+// fingerprintedCSS is a stylesheet of siteFiles, and fingerprintedKey its
+// name, which carries its fingerprint as a build names it.
+var (
+	fingerprintedCSS = strings.Repeat("body { margin: 0 auto; max-width: 40em; }\n", 30)
+	fingerprintedKey = templates.Fingerprinted("style.css", []byte(fingerprintedCSS))
+)
+
 // siteFiles is a small built site: pages, feeds, assets with and without a
-// fingerprint, an image, dot-files that are no part of it, and an index.
+// fingerprint, an image, the marker and other dot-files that are no part of
+// it, and an index.
 func siteFiles() map[string]string {
 	png := "\x89PNG\r\n\x1a\n" + strings.Repeat("\x00\x17\xff\x80", 200)
 	return map[string]string{
@@ -253,11 +266,11 @@ func siteFiles() map[string]string {
 		"feed.xml":                          `<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom">` + strings.Repeat("<entry><title>x</title></entry>", 50) + "</feed>",
 		"sitemap.xml":                       `<?xml version="1.0"?><urlset>` + strings.Repeat("<url><loc>https://example.org/</loc></url>", 50) + "</urlset>",
 		"robots.txt":                        "User-agent: *\n",
-		"style.3f2a9c1b.css":                strings.Repeat("body { margin: 0 auto; max-width: 40em; }\n", 30),
+		fingerprintedKey:                    fingerprintedCSS,
 		"style.css":                         strings.Repeat("main { padding: 1em; }\n", 30),
 		"app.js":                            strings.Repeat("console.log('search');\n", 30),
 		"logo.png":                          png,
-		".digest":                           "built by digest\n",
+		build.MarkerName:                    marker,
 		".well-known/security.txt":          "Contact: mailto:x@example.org\n",
 		".search/index.json":                `{"version":5,"docs":5,"shards":["00"]}`,
 		".search/00.pos":                    strings.Repeat("positions", 100),

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"crypto/md5"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +17,8 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/coopdigest/digest/templates"
 )
 
 // immutable is the Cache-Control of an object whose name changes with its
@@ -50,9 +53,10 @@ type localFile struct {
 	group group
 }
 
-// fingerprinted matches a name with a hex content fingerprint of eight or
-// more digits before its extension: style.3f2a9c1b.css, app-0a1b2c3d4e5f.js.
-var fingerprinted = regexp.MustCompile(`[.-][0-9a-f]{8,}\.[A-Za-z0-9]+$`)
+// fingerprinted matches a name that may carry a content fingerprint: eight
+// or more hex digits before its extension (style.3f2a9c1b0e.css), which it
+// captures. A date matches too (report.20240115.pdf): see hasFingerprint.
+var fingerprinted = regexp.MustCompile(`[.-]([0-9a-f]{8,})\.[A-Za-z0-9]+$`)
 
 // contentType is the type of a file by its name, as `digest serve` sends it:
 // feeds are Atom.
@@ -116,12 +120,13 @@ func groupOf(name string) group {
 	return groupAsset
 }
 
-// cacheControl is the Cache-Control of a file by its name.
-func cacheControl(name, pages string) string {
-	if fingerprinted.MatchString(path.Base(name)) {
-		return immutable
-	}
-	return pages
+// hasFingerprint reports whether the name of a file carries the
+// fingerprint of its content, whose SHA-256 is sum, as a build names the
+// templates' static files (templates.Fingerprinted): only then does the
+// name change whenever the content does.
+func hasFingerprint(name string, sum [sha256.Size]byte) bool {
+	m := fingerprinted.FindStringSubmatch(path.Base(name))
+	return m != nil && m[1] == templates.FingerprintOf(sum)
 }
 
 // walkSite lists the files of OUT to publish, without hashing them: every
@@ -164,7 +169,7 @@ func walkSite(out string, cfg *Config) ([]*localFile, error) {
 			path:  p,
 			size:  fi.Size(),
 			ctype: contentType(key),
-			cache: cacheControl(key, cfg.PageCacheControl),
+			cache: cfg.PageCacheControl, // immutable, once hashFile finds a fingerprint
 			gzip:  !cfg.NoGzip && compressible(key),
 			group: groupOf(key),
 		}
@@ -174,7 +179,8 @@ func walkSite(out string, cfg *Config) ([]*localFile, error) {
 	return files, err
 }
 
-// hashFile sets f.md5 from the file's content.
+// hashFile sets f.md5 from the file's content, and f.cache to immutable
+// when its name carries the fingerprint of that content.
 func hashFile(f *localFile) error {
 	r, err := os.Open(f.path)
 	if err != nil {
@@ -182,12 +188,21 @@ func hashFile(f *localFile) error {
 	}
 	defer r.Close()
 	h := md5.New()
-	n, err := copyFile(h, r)
+	var w io.Writer = h
+	fp := sha256.New() // only for a name that may carry a fingerprint
+	maybe := fingerprinted.MatchString(path.Base(f.key))
+	if maybe {
+		w = io.MultiWriter(h, fp)
+	}
+	n, err := copyFile(w, r)
 	if err != nil {
 		return fmt.Errorf("%s: %w", f.path, err)
 	}
 	f.size = n
 	h.Sum(f.md5[:0])
+	if maybe && hasFingerprint(f.key, [sha256.Size]byte(fp.Sum(nil))) {
+		f.cache = immutable
+	}
 	return nil
 }
 

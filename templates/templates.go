@@ -136,12 +136,15 @@ func Fingerprinted(name string, data []byte) string {
 }
 
 // Fingerprint is the fingerprint of data that Fingerprinted puts in a
-// name: the first ten hexadecimal digits of data's SHA-256, and more up to
-// the first letter when those ten are all decimal digits, so that a server
-// that takes a name for fingerprinted only when a letter is among them
-// does not take a date (photo.20250301.jpg) for one.
-func Fingerprint(data []byte) string {
-	sum := sha256.Sum256(data)
+// name: FingerprintOf its SHA-256.
+func Fingerprint(data []byte) string { return FingerprintOf(sha256.Sum256(data)) }
+
+// FingerprintOf is the fingerprint of the data whose SHA-256 is sum: its
+// first ten hexadecimal digits, and more up to the first letter when those
+// ten are all decimal digits, so that a server that takes a name for
+// fingerprinted only when a letter is among them does not take a date
+// (photo.20250301.jpg) for one.
+func FingerprintOf(sum [sha256.Size]byte) string {
 	h := hex.EncodeToString(sum[:])
 	n := 10
 	if i := strings.IndexAny(h, "abcdef"); i >= n {

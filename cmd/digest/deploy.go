@@ -20,6 +20,7 @@ var deployFlags = map[string]string{
 	"index versions to keep": "--keep-index",
 	"site folder":            "-d",
 	"workers":                "--workers",
+	"page cache control":     "--page-cache",
 }
 
 // flagMistake is err, when it is a *deploy.ParamError, as a mistake on the
