@@ -349,6 +349,8 @@ func TestOtherNames(t *testing.T) {
 		{ID: "/2024/liu/", Body: "Переговоры вела Лю Юнжу, а 5 мая их продолжили."},
 		{ID: "/2024/moon/", Body: "Фильм о Луне."},
 		{ID: "/2024/mudanjiang/", Body: "Встреча прошла в Муданьцзяне."},
+		{ID: "/2024/liu2/", Body: "Лю Юнжу побывала в Муданьцзяне."},
+		{ID: "/2024/cheese/", Body: "Подмосковный сыр и переговоры."},
 	}
 	for i := range docs {
 		docs[i].Title, docs[i].Kind, docs[i].Date = "Заметка", "expo", day("2024-05-01")
@@ -366,6 +368,7 @@ func TestOtherNames(t *testing.T) {
 		{"Heilongjiang Province", "<mark>Хэйлунцзяне</mark>", []string{"/2024/heilongjiang/"}},
 		{"Heihe", "<mark>Хэйхэ</mark>", []string{"/2024/heihe/"}},
 		{"Moscow Oblast", "<mark>Московской</mark> <mark>области</mark>", []string{"/2024/mo/"}},
+		// A name a registry has is no typo («Подмосковный»).
 		{"Подмосковье", "", []string{"/2024/mo/", "/2024/podmoskovye/"}},
 		{"Мособласть", "<mark>Московской</mark> <mark>области</mark>", []string{"/2024/mo/"}},
 		{"выставка -Harbin", "", []string{"/2024/heihe/", "/2024/moscow/"}},
@@ -390,10 +393,14 @@ func TestOtherNames(t *testing.T) {
 		{"Guangzhou", "<mark>Гуанчжоу</mark>", []string{"/2024/zhang/"}},
 		{"Xian", "<mark>Сиане</mark>", []string{"/2024/xian/"}},
 		// A spelling the stemmer cuts otherwise than its other forms.
-		{"Mudanjiang", "<mark>Муданьцзяне</mark>", []string{"/2024/mudanjiang/"}},
+		{"Mudanjiang", "<mark>Муданьцзяне</mark>", []string{"/2024/liu2/", "/2024/mudanjiang/"}},
 		// A syllable alone, as part of a name only: «ма» is the stem of
 		// «мая», «лун» of «луна».
-		{"Liu Yongru", "<mark>Лю</mark> <mark>Юнжу</mark>", []string{"/2024/liu/"}},
+		{"Liu Yongru", "<mark>Лю</mark> <mark>Юнжу</mark>", []string{"/2024/liu/", "/2024/liu2/"}},
+		{`"Liu Yongru"`, "<mark>Лю</mark> <mark>Юнжу</mark>", []string{"/2024/liu/", "/2024/liu2/"}},
+		{"переговоры -\"Liu Yongru\"", "", []string{"/2024/cheese/"}},
+		// A name, then a word of pinyin that is no part of it.
+		{"Liu Yongru Mudanjiang", "<mark>Муданьцзяне</mark>", []string{"/2024/liu2/"}},
 		{"Ma", "", nil},
 		{"Long", "", nil},
 	} {

@@ -338,7 +338,7 @@ func (ix *Index) plan(t Text) *plan {
 		j, ru := ix.namedSpan(words, i)
 		k, typos := len(p.must), len(p.typos)
 		for _, w := range words[i:j] {
-			ix.planWord(p, w)
+			ix.planWord(p, w, ru != "")
 		}
 		if ix.orRussian(p, k, ru) {
 			p.typos = p.typos[:typos] // a name the notes do not write is no typo
@@ -368,7 +368,9 @@ func (ix *Index) plan(t Text) *plan {
 
 // planWord adds the clauses of a reader's word, cleaned: each of its
 // tokens must match (see planToken), or, for a date, the events then.
-func (ix *Index) planWord(p *plan, w string) {
+// named says that the word is part of a name a registry has or of a
+// Chinese name (namedSpan), which is no typo.
+func (ix *Index) planWord(p *plan, w string, named bool) {
 	if from, to, ok := dateSpan(w); ok {
 		// A date is no text: it finds the events of that day or month.
 		if p.first("\x00date "+w, p.must) {
@@ -390,7 +392,7 @@ func (ix *Index) planWord(p *plan, w string) {
 		}
 	}
 	for _, tok := range toks {
-		ix.planToken(p, w, tok)
+		ix.planToken(p, w, tok, named)
 	}
 }
 
@@ -409,7 +411,7 @@ var englishStop = func() analysis.TokenMap {
 // planToken adds the clause of a token of the word w: its term, the
 // stems of its other forms (variants), or else, for a rare word, its
 // typos (fuzzyForms); a year's events too (orInYear).
-func (ix *Index) planToken(p *plan, w string, tok *analysis.Token) {
+func (ix *Index) planToken(p *plan, w string, tok *analysis.Token, named bool) {
 	term := string(tok.Term)
 	whole := foldWord(w[tok.Start:tok.End])
 	if !p.first(term, p.must) {
@@ -427,7 +429,7 @@ func (ix *Index) planToken(p *plan, w string, tok *analysis.Token) {
 	p.terms = append(p.terms, term)
 	p.terms = append(p.terms, alts...)
 	var forms []string
-	if tok.Type == analysis.AlphaNumeric && p.fuzzyLeft > 0 && len(alts) == 0 {
+	if tok.Type == analysis.AlphaNumeric && p.fuzzyLeft > 0 && len(alts) == 0 && !named {
 		if forms = ix.fuzzyForms(term, whole); forms != nil {
 			p.fuzzyLeft--
 			if ix.docFreq(term, textFields...) == 0 {
@@ -452,7 +454,7 @@ func (ix *Index) planPhrase(p *plan, ph string, toks analysis.TokenStream) {
 	for _, tok := range toks[:n] {
 		p.terms = append(p.terms, string(tok.Term))
 	}
-	ix.orRussian(p, len(p.must)-1, ix.russianName(clean(ph)))
+	ix.orRussian(p, len(p.must)-1, ix.nameOf(clean(ph)))
 }
 
 // maxNameWords is how many of a reader's words in a row namedSpan tries as
@@ -461,25 +463,25 @@ const maxNameWords = 4
 
 // namedSpan returns the end j of the longest run of words from words[i],
 // at most maxNameWords, that names an entry of a registry (russianName),
-// and that entry's Russian name, or else of two or three words that are a
-// Chinese name in pinyin, and the name in Russian letters (chineseName);
-// i+1 and "" when none does.
+// and that entry's Russian name, or else of two words that are a Chinese
+// name in pinyin, surname and given name, and the name in Russian letters
+// (chineseName); i+1 and "" when none does.
 func (ix *Index) namedSpan(words []string, i int) (j int, ru string) {
 	for j = min(len(words), i+maxNameWords); j > i; j-- {
 		if ru = ix.russianName(strings.Join(words[i:j], " ")); ru != "" {
 			return j, ru
 		}
 	}
-	for j = min(len(words), i+3); j > i+1; j-- {
-		if ru = chineseName(words[i:j]); ru != "" {
-			return j, ru
+	if i+2 <= len(words) {
+		if ru = chineseName(words[i : i+2]); ru != "" {
+			return i + 2, ru
 		}
 	}
 	return i + 1, ""
 }
 
-// chineseName returns two or three words of pinyin, a Chinese person's
-// name as English texts write it («Liu Yongru»), in Palladius's letters,
+// chineseName returns words of pinyin, a Chinese person's name as English
+// texts write it («Liu Yongru»), in Palladius's letters,
 // as Russian texts write it: «лю юнжу» (russian.Palladius, the spelling
 // of the fewest syllables); "" when a word is not pinyin. As a phrase, it
 // finds a name whose surname, of one syllable, is searched alone as
@@ -510,6 +512,19 @@ func (ix *Index) russianName(s string) string {
 		if t != nil && t.Name.Ru != "" && termsKey(ix.analyze(clean(t.Name.Ru))) != termsKey(ix.analyze(s)) {
 			return t.Name.Ru
 		}
+	}
+	return ""
+}
+
+// nameOf returns the Russian name of what a phrase or an excluded word
+// names: a registry's entry (russianName) or, of two words of pinyin, a
+// Chinese person (chineseName); "" for none.
+func (ix *Index) nameOf(s string) string {
+	if ru := ix.russianName(s); ru != "" {
+		return ru
+	}
+	if words := strings.Fields(s); len(words) == 2 {
+		return chineseName(words)
 	}
 	return ""
 }
@@ -560,7 +575,7 @@ func (ix *Index) planExcluded(p *plan, ph string, word bool) {
 		}
 		// A name in another script excludes the notes of its Russian name
 		// too (see orRussian).
-		ru := ix.russianName(cleaned)
+		ru := ix.nameOf(cleaned)
 		if n := len(ix.analyze(clean(ru))); n > 0 && p.roomFor(n) {
 			p.mustNot = append(p.mustNot, ix.phrase(ru, textFields, p.phraseTerms(n)))
 		}
