@@ -526,6 +526,25 @@ func TestTypoRanksBelowExact(t *testing.T) {
 	}
 }
 
+// TestYearFirst checks that the events that start in a year a query names
+// come before the notes of other years that write it, however much better
+// those match the other words.
+func TestYearFirst(t *testing.T) {
+	docs := []Document{
+		{ID: "/2023/plans/", Date: day("2023-11-01"), Title: "Выставка, выставка, выставка", Body: "Выставку готовят к 2024 году. Выставка будет большой."},
+		{ID: "/2024/opened/", Date: day("2024-06-01"), Title: "Открытие", Body: "Открылась выставка."},
+		{ID: "/2025/next/", Date: day("2025-02-01"), Title: "Итоги", Body: "Итоги выставки 2024 года."},
+	}
+	for i := range docs {
+		docs[i].Kind = "expo"
+	}
+	ix := buildIndex(t, docs, 1)
+	got := urls(search(t, ix, Query{Q: "выставка 2024"}))
+	if len(got) != 3 || got[0] != "/2024/opened/" {
+		t.Errorf("got %q, want the event of 2024 first, then the others", got)
+	}
+}
+
 // TestCompoundWords checks that a word of several tokens finds the notes
 // that have its parts anywhere, and ranks first those that have them
 // together, as the reader wrote them.

@@ -198,6 +198,9 @@ type plan struct {
 	// ignored are the reader's words and phrases when the analyzer keeps
 	// nothing of any of them (see Result.Ignored).
 	ignored []string
+	// years are the years the reader's words name, whose events come
+	// first (see orInYear).
+	years []int
 
 	// While the plan is made: the keys of its clauses, so that a repeat
 	// makes none, how many more tokens may match with a typo, and how many
@@ -438,6 +441,9 @@ func (ix *Index) planToken(p *plan, w string, tok *analysis.Token, named bool) {
 		}
 	}
 	terms := append([]string{term}, alts...)
+	if year, ok := yearOf(tok); ok {
+		p.years = append(p.years, year)
+	}
 	p.must = append(p.must, orInYear(wordQuery(terms, forms, textFields, &p.fuzzy), tok))
 	p.marks = append(p.marks, wordQuery(terms, forms, snippetFields, &p.fuzzy))
 }
@@ -587,15 +593,22 @@ func (ix *Index) planExcluded(p *plan, ph string, word bool) {
 // year: a reader's «2019» asks for them as much as for the notes that write
 // it, and most notes name their month and day, not their year.
 func orInYear(q query.Query, tok *analysis.Token) query.Query {
-	if tok.Type != analysis.Numeric || len(tok.Term) != 4 {
-		return q
-	}
-	year, err := strconv.Atoi(string(tok.Term))
-	if err != nil || !source.YearInRange(year) {
+	year, ok := yearOf(tok)
+	if !ok {
 		return q
 	}
 	from := time.Date(year, time.January, 1, 0, 0, 0, 0, time.UTC)
 	return bleve.NewDisjunctionQuery(q, during(from, from.AddDate(1, 0, 0)))
+}
+
+// yearOf returns the year that tok, a word of four digits, names, if notes
+// may have it (source.YearInRange).
+func yearOf(tok *analysis.Token) (int, bool) {
+	if tok.Type != analysis.Numeric || len(tok.Term) != 4 {
+		return 0, false
+	}
+	year, err := strconv.Atoi(string(tok.Term))
+	return year, err == nil && source.YearInRange(year)
 }
 
 // dateSpan reads a word that is a date, as a reader writes one, of a year

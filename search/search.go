@@ -169,10 +169,12 @@ func (ix *Index) search(ctx context.Context, q Query) (*Result, error) {
 		if len(p.mustNot) > 0 {
 			b.AddMustNot(p.mustNot...)
 		}
-		rows, top, err = t.collect(ctx, b, ix.mapping, filter, keep)
+		// The events of a year the reader named come first: the score
+		// of a date does not tell them from notes that write the year.
+		rows, top, err = t.collect(ctx, b, ix.mapping, filter, t.inYears(p.years), keep)
 	case len(p.mustNot) > 0:
 		var out *roaring.Bitmap
-		if out, _, err = t.collect(ctx, bleve.NewDisjunctionQuery(p.mustNot...), ix.mapping, filter, 0); err == nil {
+		if out, _, err = t.collect(ctx, bleve.NewDisjunctionQuery(p.mustNot...), ix.mapping, filter, nil, 0); err == nil {
 			rows = roaring.AndNot(cmp.Or(filter, t.all), out)
 		}
 	case filter != nil:

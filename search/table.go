@@ -325,6 +325,20 @@ func orEmpty(b *roaring.Bitmap) *roaring.Bitmap {
 	return b
 }
 
+// inYears returns the rows of the events that start in one of years; nil
+// for no years.
+func (t *table) inYears(years []int) *roaring.Bitmap {
+	if len(years) == 0 {
+		return nil
+	}
+	rows := roaring.New()
+	for _, y := range years {
+		lo, hi := t.rowsBetween(time.Date(y, time.January, 1, 0, 0, 0, 0, time.UTC), time.Date(y, time.December, 31, 0, 0, 0, 0, time.UTC))
+		rows.AddRange(uint64(lo), uint64(hi))
+	}
+	return rows
+}
+
 // rowsBetween returns the rows [lo, hi) of the days from from to to,
 // inclusive; a zero time is no bound.
 func (t *table) rowsBetween(from, to time.Time) (lo, hi int) {
@@ -394,10 +408,17 @@ func boolCount(b bool) uint64 {
 type ranked struct {
 	row   int32
 	score float64
+	// lead says that the row comes before those that do not, whatever
+	// their scores: an event of a year the reader named.
+	lead bool
 }
 
-// better orders by score, then as rows are: newest first.
+// better orders the rows that lead first, then by score, then as rows
+// are: newest first.
 func better(a, b ranked) bool {
+	if a.lead != b.lead {
+		return a.lead
+	}
 	if a.score != b.score {
 		return a.score > b.score
 	}
@@ -434,7 +455,7 @@ func (h *worstFirst) keep(x ranked, n int) {
 // collect runs q on every shard at once and returns the rows of its
 // matches that filter lets pass (nil: all), and, when keep is above 0, the
 // best keep of them by score, best first.
-func (t *table) collect(ctx context.Context, q query.Query, m mapping.IndexMapping, filter *roaring.Bitmap, keep int) (*roaring.Bitmap, []ranked, error) {
+func (t *table) collect(ctx context.Context, q query.Query, m mapping.IndexMapping, filter, lead *roaring.Bitmap, keep int) (*roaring.Bitmap, []ranked, error) {
 	type part struct {
 		rows *roaring.Bitmap
 		top  worstFirst
@@ -457,7 +478,7 @@ func (t *table) collect(ctx context.Context, q query.Query, m mapping.IndexMappi
 					return nil
 				}
 				p.rows.Add(uint32(row))
-				p.top.keep(ranked{row, dm.Score}, keep)
+				p.top.keep(ranked{row, dm.Score, lead != nil && lead.Contains(uint32(row))}, keep)
 				return nil
 			})
 		})
