@@ -151,6 +151,18 @@ var levBuilders = sync.OnceValues(func() ([2]*levenshtein.LevenshteinAutomatonBu
 	return b, nil
 })
 
+// Warm makes what the first search for a word with a typo makes on the
+// index's snapshots, the Levenshtein automata and the typo dictionary, so
+// that a server's first reader of a typo does not wait for them; a handler
+// warms each index it is given, as they are made once for all.
+func (ix *Index) Warm() {
+	levBuilders()
+	if t := ix.acquire(); t != nil {
+		t.typoDict()
+		t.release()
+	}
+}
+
 // newTypoDict merges the dictionaries of the fuzzy fields of every reader,
 // in order, into a typo dictionary.
 func newTypoDict(readers []index.IndexReader) (*typoDict, error) {

@@ -102,6 +102,7 @@ func NewHandler(ix *Index, cfg HandlerConfig) (*Handler, error) {
 		h.cache = c
 	}
 	h.index.Store(ix)
+	go ix.Warm()
 	h.mux = http.NewServeMux()
 	h.mux.HandleFunc("GET /api/search", h.serveAPI)
 	return h, nil
@@ -115,6 +116,9 @@ func (h *Handler) Index() *Index { return h.index.Load() }
 // under way, and those that start after it retry on ix.
 func (h *Handler) SetIndex(ix *Index) (old *Index) {
 	old = h.index.Swap(ix)
+	if ix != old {
+		go ix.Warm()
+	}
 	h.Forget()
 	return old
 }
