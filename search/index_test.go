@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -860,9 +861,31 @@ func TestMapWords(t *testing.T) {
 		{`a"b c"d`, `A"b c"D`},
 		{`"незакрытая фраза`, `"незакрытая фраза`},
 		{`— - – x`, `— - – X`},
+		{`выставка NOT мост`, `ВЫСТАВКА NOT мост`},
 	} {
 		if got := MapWords(tt.q, upper); got != tt.want {
 			t.Errorf("MapWords(%q) = %q, want %q", tt.q, got, tt.want)
+		}
+	}
+}
+
+// TestParseText checks how a reader's text is taken apart: NOT before a
+// word or a phrase excludes it, as a minus does.
+func TestParseText(t *testing.T) {
+	for _, tt := range []struct {
+		q    string
+		want Text
+	}{
+		{"Харбин NOT Пекин", Text{Words: []string{"Харбин"}, ExcludedWords: []string{"Пекин"}}},
+		{`NOT "Пекин Харбин" выставка`, Text{Words: []string{"выставка"}, ExcludedPhrases: []string{"Пекин Харбин"}}},
+		{"NOT -Пекин", Text{ExcludedWords: []string{"Пекин"}}},
+		{"Харбин NOT", Text{Words: []string{"Харбин", "NOT"}}},
+		{"NOT", Text{Words: []string{"NOT"}}},
+		{"not Пекин", Text{Words: []string{"not", "Пекин"}}}, // a word, in lower case
+		{"-NOT Пекин", Text{Words: []string{"Пекин"}, ExcludedWords: []string{"NOT"}}},
+	} {
+		if got := ParseText(tt.q); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("ParseText(%q) = %+v, want %+v", tt.q, got, tt.want)
 		}
 	}
 }

@@ -35,7 +35,8 @@ func (t Text) Empty() bool {
 
 // ParseText takes a reader's query apart: words separated by spaces,
 // "quoted phrases" (a missing closing quote ends the phrase at the end of
-// the text), and -word or -"phrase" to exclude. Nothing else is syntax: any
+// the text), and -word or -"phrase", or NOT before either, to exclude.
+// Nothing else is syntax: any
 // other character is part of a word, and what the analyzer does not keep
 // (punctuation, stop words) is dropped later. ParseText never fails.
 // Typographic quotes «», “” and „“ count as quotes.
@@ -79,13 +80,15 @@ func MapWords(s string, fn func(word string) string) string {
 // none), whether it is a phrase and whether it is excluded, and the bytes
 // of s it takes up, [start, end).
 func scanText(s string, fn func(text string, phrase, exclude bool, start, end int)) {
+	not := false // the word before was NOT
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if unicode.IsSpace(r) {
 			i += size
 			continue
 		}
-		start, exclude := i, false
+		start, exclude := i, not
+		not = false
 		if isMinus(r) && len(s) > i+size {
 			if next, _ := utf8.DecodeRuneInString(s[i+size:]); !unicode.IsSpace(next) {
 				exclude = true
@@ -114,7 +117,11 @@ func scanText(s string, fn func(text string, phrase, exclude bool, start, end in
 		if end < 0 {
 			end = len(s) - i
 		}
-		fn(s[i:i+end], false, exclude, start, i+end)
+		if w := s[i : i+end]; w == "NOT" && !exclude && strings.TrimSpace(s[i+end:]) != "" {
+			not = true // NOT x, as search engines write -x
+		} else {
+			fn(w, false, exclude, start, i+end)
+		}
 		i += end
 	}
 }
