@@ -141,8 +141,18 @@ type Ignored struct {
 	Stop, Long []string
 }
 
+// StopWords is how many stop words were left out, those of phrases
+// among them («и в на»).
+func (ig *Ignored) StopWords() int {
+	n := 0
+	for _, s := range ig.Stop {
+		n += len(strings.Fields(s))
+	}
+	return n
+}
+
 // Count is how many words were left out.
-func (ig *Ignored) Count() int { return len(ig.Stop) + len(ig.Long) }
+func (ig *Ignored) Count() int { return ig.StopWords() + len(ig.Long) }
 
 // ignoredWords sorts words, search.Result.Ignored, by why they were left
 // out; nil when there are none. A phrase of stop words is one however
