@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/coopdigest/digest/search"
+	"github.com/coopdigest/digest/templates"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -272,6 +274,33 @@ func unlisted(out, rel string, files map[string]bool, foreign []string) ([]strin
 		}
 	}
 	return foreign, err
+}
+
+// keepAssets writes into dir, a new output, the fingerprinted static files
+// of the templates that the previous output out links and dir does not
+// have (a stylesheet changed): a page loaded before the swap, or kept by a
+// cache, still finds what it links. Those of older builds are not kept. It
+// returns the paths it wrote.
+func keepAssets(out, dir string, tmpl *templates.Set) ([]string, error) {
+	var kept []string
+	for _, name := range slices.Sorted(maps.Keys(tmpl.Static())) {
+		data, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(name)))
+		if err != nil {
+			continue // no previous output, or not this file
+		}
+		old := templates.Fingerprinted(name, data)
+		if "/"+old == tmpl.Asset(name) {
+			continue
+		}
+		if fi, err := os.Lstat(filepath.Join(out, filepath.FromSlash(old))); err != nil || !fi.Mode().IsRegular() {
+			continue
+		}
+		if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(old)), data, 0o644); err != nil {
+			return nil, err
+		}
+		kept = append(kept, old)
+	}
+	return kept, nil
 }
 
 // readDirNames returns the names of the entries of dir, sorted.

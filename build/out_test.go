@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -275,6 +276,47 @@ func TestBuildKeepsForeignEntries(t *testing.T) {
 	mustWrite(t, filepath.Join(out, "2025", ".tmp-index.html456"), "")
 	buildSite(t, site, out, false)
 	assertNoTemp(t, out)
+}
+
+// TestKeepsLinkedAssets checks that a build keeps the stylesheet the
+// previous output's pages link, for a page loaded or cached before the
+// swap, and not those of older builds.
+func TestKeepsLinkedAssets(t *testing.T) {
+	site := newSite(t)
+	out := filepath.Join(t.TempDir(), "public")
+	styles := func() []string {
+		t.Helper()
+		names, err := filepath.Glob(filepath.Join(out, "style.*.css"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, n := range names {
+			names[i] = filepath.Base(n)
+		}
+		return names
+	}
+	var built [][]string
+	for _, css := range []string{"", "body { color: #111 }\n", "body { color: #222 }\n"} {
+		if css != "" {
+			mustWrite(t, filepath.Join(site, "templates", "style.css"), css)
+		}
+		buildSite(t, site, out, false)
+		built = append(built, styles())
+	}
+	if len(built[0]) != 1 {
+		t.Fatalf("first build: %q, want one stylesheet", built[0])
+	}
+	// Each build has its own and the one before it, not the first.
+	if len(built[1]) != 2 || !slices.Contains(built[1], built[0][0]) {
+		t.Errorf("second build: %q, want its own and %s", built[1], built[0][0])
+	}
+	if len(built[2]) != 2 || slices.Contains(built[2], built[0][0]) {
+		t.Errorf("third build: %q, want its own and the second's", built[2])
+	}
+	// They are digest's: the next build replaces the folder.
+	if err := CheckOut(site, out); err != nil {
+		t.Error(err)
+	}
 }
 
 // assertNoTemp fails when a temporary folder is left beside out.

@@ -228,6 +228,13 @@ func (s *Session) full(ctx context.Context) (res *Result, err error) {
 		return nil, stopped(ctx, err, out)
 	}
 	s.cfg.reached("written")
+	kept, err := keepAssets(out, tmp.path, tmpl)
+	if err == nil {
+		err = recordFiles(tmp.path, kept)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("keeping the previous output's assets: %w", err)
+	}
 	names, err := readDirNames(tmp.path)
 	if err == nil {
 		err = recordEntries(tmp.path, names)
