@@ -23,6 +23,9 @@ const (
 	// snippetRunes is about how many letters a snippet shows, as many as
 	// the highlighter's fragments had.
 	snippetRunes = 200
+	// maxWordEnd is how many letters of a word that a match is part of
+	// a snippet takes in past its end, to show the word whole.
+	maxWordEnd = 30
 	// maxLead is how many letters of the text's start a snippet that
 	// would begin just after them takes in.
 	maxLead = 60
@@ -104,15 +107,25 @@ func cutSnippet(text string, locs bsearch.TermLocationMap, w snippetWriter) stri
 				lo, hi = min(lo, m.start), max(hi, m.end)
 			}
 		}
-		// Whole words, never cutting a match.
+		// Whole words, never cutting a match: the words at the ends are
+		// left out, or, when a match is part of one («торгово» of
+		// «торгово-экономического»), taken whole if they are short.
 		if inWord(text, from) {
 			if i := strings.IndexFunc(text[from:lo], unicode.IsSpace); i >= 0 {
 				from += i
+			} else if start := backRunes(text, from, maxWordEnd); start == 0 {
+				from = 0
+			} else if i := strings.LastIndexFunc(text[start:from], unicode.IsSpace); i >= 0 {
+				from = start + i
 			}
 		}
 		if inWord(text, to) {
 			if i := strings.LastIndexFunc(text[hi:to], unicode.IsSpace); i >= 0 {
 				to = hi + i
+			} else if end := skipRunes(text, to, maxWordEnd); end == len(text) {
+				to = end
+			} else if i := strings.IndexFunc(text[to:end], unicode.IsSpace); i >= 0 {
+				to += i
 			}
 		}
 	} else if to = skipRunes(text, 0, snippetRunes); inWord(text, to) {

@@ -89,6 +89,12 @@ func TestSnippetCut(t *testing.T) {
 			words: []string{"Альфа", "Бета", "Гамма"}, prefix: "<mark>Альфа</mark> я", contains: "<mark>Гамма</mark>", suffix: "…",
 		},
 		{
+			// The last match is part of a word at the snippet's end: the
+			// word whole.
+			name: "a match in a word at the end", text: "Альфа " + strings.Repeat("слово ", 30) + "торгово-экономического сотрудничества. " + dull,
+			words: []string{"Альфа", "торгово"}, suffix: "<mark>торгово</mark>-экономического…",
+		},
+		{
 			// No match: the start, cut at a whole word.
 			name: "no match", text: dull, prefix: "Текст дальше.", suffix: "дальше. …",
 		},
