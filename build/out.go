@@ -104,11 +104,16 @@ func recordEntries(out string, names []string) error {
 	if add.Len() == 0 {
 		return nil
 	}
-	f, err := os.OpenFile(filepath.Join(out, MarkerName), os.O_WRONLY|os.O_APPEND, 0)
+	return appendText(filepath.Join(out, MarkerName), os.O_WRONLY|os.O_APPEND, add.String())
+}
+
+// appendText writes text at the end of the file at path, opened with flag.
+func appendText(path string, flag int, text string) error {
+	f, err := os.OpenFile(path, flag, 0o644)
 	if err != nil {
 		return err
 	}
-	_, err = f.WriteString(add.String())
+	_, err = f.WriteString(text)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -128,19 +133,11 @@ func recordFiles(out string, paths []string) error {
 	if len(paths) == 0 {
 		return nil
 	}
-	var add strings.Builder
+	var add []byte
 	for _, p := range paths {
-		add.WriteString(strconv.Quote(p) + "\n")
+		add = append(strconv.AppendQuote(add, p), '\n')
 	}
-	f, err := os.OpenFile(filepath.Join(out, filesName), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
-	if err != nil {
-		return err
-	}
-	_, err = f.WriteString(add.String())
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	return appendText(filepath.Join(out, filesName), os.O_WRONLY|os.O_APPEND|os.O_CREATE, string(add))
 }
 
 // listedFiles returns the files that the list of out names; nil when out
