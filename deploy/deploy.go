@@ -669,6 +669,9 @@ func (d *deployer) removeEmptyFolders(bucketURL string, keys []string) {
 	root := filepath.Join(filepath.FromSlash(u.Path), filepath.FromSlash(u.Query().Get("prefix")))
 	dirs := map[string]bool{}
 	for _, key := range keys {
+		if !fs.ValidPath(key) {
+			continue // no folder of the bucket's («../x» from a record changed by hand)
+		}
 		for dir := path.Dir(key); dir != "."; dir = path.Dir(dir) {
 			dirs[dir] = true
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -957,5 +958,28 @@ func TestPruneRemovesEmptyFolders(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "_search", PointerName)); err != nil {
 		t.Errorf("the pointer: %v", err)
+	}
+}
+
+// TestRemoveEmptyFoldersStaysInside: keys that climb out of the bucket's
+// folder, as a record changed by hand may hold, remove nothing there.
+func TestRemoveEmptyFoldersStaysInside(t *testing.T) {
+	top := t.TempDir()
+	bucket := filepath.Join(top, "site")
+	for _, dir := range []string{filepath.Join(top, "outside"), filepath.Join(bucket, "2024", "x")} {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d := &deployer{log: slog.New(slog.DiscardHandler)}
+	d.removeEmptyFolders("file://"+filepath.ToSlash(bucket), []string{"../outside/x.html", "/outside/y.html", "2024/x/index.html"})
+	if _, err := os.Stat(filepath.Join(top, "outside")); err != nil {
+		t.Errorf("a folder outside the bucket was removed: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(bucket, "2024")); err == nil {
+		t.Error("the emptied folders inside the bucket are left")
+	}
+	if _, err := os.Stat(bucket); err != nil {
+		t.Errorf("the bucket's folder was removed: %v", err)
 	}
 }
