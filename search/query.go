@@ -36,9 +36,9 @@ func (t Text) Empty() bool {
 // ParseText takes a reader's query apart: words separated by spaces,
 // "quoted phrases" (a missing closing quote ends the phrase at the end of
 // the text), and -word or -"phrase", or NOT before either, to exclude.
-// Nothing else is syntax: any
-// other character is part of a word, and what the analyzer does not keep
-// (punctuation, stop words) is dropped later. ParseText never fails.
+// Nothing else is syntax: any other character is part of a word, and what
+// the analyzer does not keep (punctuation, stop words) is dropped later.
+// ParseText never fails.
 // Typographic quotes «», “” and „“ count as quotes.
 func ParseText(s string) Text {
 	var t Text
@@ -494,11 +494,11 @@ func (ix *Index) namedSpan(words []string, i int) (j int, ru string) {
 }
 
 // chineseName returns words of pinyin, a Chinese person's name as English
-// texts write it («Liu Yongru»), in Palladius's letters,
-// as Russian texts write it: «лю юнжу» (russian.Palladius, the spelling
-// of the fewest syllables); "" when a word is not pinyin. As a phrase, it
-// finds a name whose surname, of one syllable, is searched alone as
-// written only (see palladius).
+// texts write it («Liu Yongru»), in Palladius's letters, as Russian texts
+// write it: «лю юнжу» (russian.Palladius, the spelling of the fewest
+// syllables); "" when a word is not pinyin. As a phrase, it finds a name
+// whose surname, of one syllable, is searched alone as written only (see
+// palladius).
 func chineseName(words []string) string {
 	out := make([]string, len(words))
 	for i, w := range words {
