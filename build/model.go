@@ -413,6 +413,7 @@ func prepare(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.
 		}
 	}
 	b := &builder{cfg: cfg, model: newModel(src, src.Published(cfg.Drafts), prev), tmpl: tmpl, site: site, today: cfg.today()}
+	b.warnings = tmpl.Unused()
 	b.keep = b.keeps()
 	if tmpl == prevTmpl {
 		b.last = prev

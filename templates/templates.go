@@ -106,6 +106,38 @@ type Set struct {
 // loads the same set.
 func (s *Set) Own() map[string][]byte { return s.own }
 
+// Unused returns a warning for each page template of the site's own that no
+// page is made with, its name being none of the defaults' pages
+// («Note.html», «notes.html»): a build would pass over it in silence.
+func (s *Set) Unused() []string {
+	var out []string
+	for name := range s.own {
+		if _, err := fs.Stat(defaults, name); err == nil || !strings.HasSuffix(name, ".html") || name == "base.html" || strings.HasPrefix(name, "_") {
+			continue
+		}
+		msg := "templates/" + name + ": no page is made with it"
+		if lower := strings.ToLower(name); lower != name && s.pages[lower] != nil {
+			msg += "; did you mean " + lower + "?"
+		} else {
+			msg += "; the pages' templates are " + strings.Join(slices.Sorted(maps.Keys(s.defaultPages())), ", ")
+		}
+		out = append(out, msg)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// defaultPages are the names of the defaults' page templates.
+func (s *Set) defaultPages() map[string]bool {
+	pages := map[string]bool{}
+	for name := range s.pages {
+		if _, err := fs.Stat(defaults, name); err == nil {
+			pages[name] = true
+		}
+	}
+	return pages
+}
+
 // seed makes the versions of one process comparable; they are never stored.
 var seed = maphash.MakeSeed()
 

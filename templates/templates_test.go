@@ -371,3 +371,27 @@ func TestPartialsOverride(t *testing.T) {
 		})
 	}
 }
+
+// TestUnused checks that a site's page template that no page is made with
+// is warned of, with the name it may have meant, and that overrides and
+// shared files are not.
+func TestUnused(t *testing.T) {
+	set, err := Load(fstest.MapFS{
+		"Note.html":    {Data: []byte(`{{define "main"}}x{{end}}`)},
+		"foo.html":     {Data: []byte(`{{define "main"}}x{{end}}`)},
+		"list.html":    {Data: []byte(`{{define "main"}}x{{end}}`)},
+		"_extra.html":  {Data: []byte(`{{define "extra"}}x{{end}}`)},
+		"override.css": {Data: []byte(`a{}`)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := set.Unused()
+	if len(got) != 2 || got[0] != "templates/Note.html: no page is made with it; did you mean note.html?" ||
+		!strings.HasPrefix(got[1], "templates/foo.html: no page is made with it; the pages' templates are 404.html, ") || !strings.Contains(got[1], "note.html") {
+		t.Errorf("Unused() = %q", got)
+	}
+	if defaults, _ := Load(nil); len(defaults.Unused()) != 0 {
+		t.Errorf("the defaults: %q", defaults.Unused())
+	}
+}
