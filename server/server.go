@@ -559,6 +559,11 @@ func (s *static) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if fi.IsDir() {
+		page := path.Join(name, "index.html")
+		if fi, err = root.Stat(page); err != nil || !fi.Mode().IsRegular() {
+			s.notFound(w, r) // a folder of files, such as /data, has no page
+			return
+		}
 		if !strings.HasSuffix(p, "/") {
 			// A folder's page lives at its path with a slash, as links
 			// write it.
@@ -569,13 +574,12 @@ func (s *static) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, target, http.StatusMovedPermanently)
 			return
 		}
-		name = path.Join(name, "index.html")
-		fi, err = root.Stat(name)
+		name = page
 	} else if strings.HasSuffix(p, "/") {
 		s.notFound(w, r)
 		return
 	}
-	if err != nil || !fi.Mode().IsRegular() {
+	if !fi.Mode().IsRegular() {
 		s.notFound(w, r)
 		return
 	}

@@ -104,6 +104,9 @@ func TestStatic(t *testing.T) {
 		// No listings: a folder without index.html is not found.
 		{"/empty/", 404, "text/html; charset=utf-8", "not here"},
 		{"/2025/", 404, "text/html; charset=utf-8", "not here"},
+		// Nor a redirect to its slash, which is not found either.
+		{"/empty", 404, "text/html; charset=utf-8", "not here"},
+		{"/2025", 404, "text/html; charset=utf-8", "not here"},
 		// Nothing whose path has a dot segment: the index, .git, dot files.
 		{"/.search/", 404, "text/html; charset=utf-8", "not here"},
 		{"/.search/index.json", 404, "text/html; charset=utf-8", "not here"},
