@@ -195,10 +195,10 @@ func markerHeld(out string) (bool, error) {
 // foreignEntries returns the entries of the top folder of out, a marked
 // output, that its marker does not list, in order; then, when deep or
 // when there are any, the files in the folders it lists that its list of
-// files (filesName) does not name; at most maxForeign+1 in all. None when the marker lists
-// nothing, and none below the top when there is no list. The temporary
-// files of a write cut short (.tmp-*) are digest's, and so is the search
-// index, which the build writes whole.
+// files (filesName) does not name; at most maxForeign+1 in all. None when
+// the marker lists nothing, and none below the top when there is no list.
+// The temporary files of a write cut short (.tmp-*) are digest's, and so
+// is the search index, which the build writes whole.
 func foreignEntries(out string, deep bool) ([]string, error) {
 	listed, lists, err := markerEntries(out)
 	if err != nil || !lists {
@@ -241,8 +241,8 @@ func foreignEntries(out string, deep bool) ([]string, error) {
 	return foreign[:min(len(foreign), maxForeign+1)], nil
 }
 
-// maxForeign is how many foreign entries foreignEntries looks for past the
-// first: a refusal names five.
+// maxForeign is how many foreign entries a refusal names; foreignEntries
+// looks for one more, to tell that there are more.
 const maxForeign = 5
 
 // unlisted appends to foreign the files below rel, a slash path of a
@@ -391,8 +391,8 @@ func checkOut(site, out string, mine, deep bool) error {
 			return fmt.Errorf("output folder: %w", err)
 		}
 		if len(foreign) > 0 {
-			if len(foreign) > 5 {
-				foreign = append(foreign[:5], "…")
+			if len(foreign) > maxForeign {
+				foreign = append(foreign[:maxForeign], "…")
 			}
 			return refuse("it holds %s, which digest did not write, and a build replaces the folder whole; move them out of it (a file the site should publish, such as a CNAME, goes in content/static/, which every build copies)", strings.Join(foreign, ", "))
 		}
