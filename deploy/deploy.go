@@ -29,6 +29,7 @@ import (
 	_ "gocloud.dev/blob/memblob"   // mem://, which a dry run reads as a folder not made yet
 	_ "gocloud.dev/blob/s3blob"    // s3://
 	"gocloud.dev/gcerrors"
+	"golang.org/x/net/http/httpguts"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -328,18 +329,14 @@ func (c Config) withDefaults() (Config, error) {
 	if c.PageCacheControl == "" {
 		c.PageCacheControl = DefaultPageCacheControl
 	}
-	if i := strings.IndexFunc(c.PageCacheControl, isControl); i >= 0 {
-		return c, &ParamError{"page cache control", c.PageCacheControl, fmt.Errorf("holds the control character %q, which no header may hold", c.PageCacheControl[i])}
+	if !httpguts.ValidHeaderFieldValue(c.PageCacheControl) {
+		return c, &ParamError{"page cache control", c.PageCacheControl, errors.New("holds a control character, which no header may hold")}
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	return c, nil
 }
-
-// isControl reports whether r may not appear in a header's value, as
-// net/http's rules have it: a control character other than a tab.
-func isControl(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }
 
 // checkURL parses a bucket URL and checks it before anything is read or
 // opened: its scheme must be one that gocloud.dev/blob opens; a file://
