@@ -244,11 +244,15 @@ func NoControls(s string) string {
 	}, s)
 }
 
+// EchoRunes is how many letters of a reader's value an error message or
+// Result.Ignored repeats; a longer one is cut there, with an ellipsis.
+const EchoRunes = 40
+
 // printable shortens a reader's value for an error message.
 func printable(s string) string {
 	s = NoControls(strings.ToValidUTF8(s, "\uFFFD"))
-	if utf8.RuneCountInString(s) > 40 {
-		s = string([]rune(s)[:40]) + "…"
+	if utf8.RuneCountInString(s) > EchoRunes {
+		s = string([]rune(s)[:EchoRunes]) + "…"
 	}
 	return s
 }

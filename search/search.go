@@ -35,7 +35,7 @@ type Result struct {
 	// hits by; with exclusions alone, or words that were all ignored, the
 	// hits come by date in either order.
 	Ranked bool
-	// Ignored are the reader's words and phrases, each cut to 40
+	// Ignored are the reader's words and phrases, each cut to EchoRunes
 	// characters, when the index keeps nothing of any of them: stop words
 	// («и», «после») and words of more than 100 letters. The search then
 	// matched every note that the exclusions and filters let pass.

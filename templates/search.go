@@ -136,7 +136,7 @@ const facetTop = 8
 
 // Ignored are the words a search left out, by why: Stop, stop words
 // («после», «the»), and Long, words of more than 100 letters, which the
-// search cuts to 40 and an ellipsis.
+// search cuts to search.EchoRunes and an ellipsis.
 type Ignored struct {
 	Stop, Long []string
 }
@@ -163,7 +163,7 @@ func ignoredWords(words []string) *Ignored {
 	}
 	ig := &Ignored{}
 	for _, w := range words {
-		if utf8.RuneCountInString(w) > 40 && !strings.Contains(w, " ") {
+		if utf8.RuneCountInString(w) > search.EchoRunes && !strings.Contains(w, " ") {
 			ig.Long = append(ig.Long, w)
 		} else {
 			ig.Stop = append(ig.Stop, w)
