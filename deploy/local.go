@@ -13,7 +13,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -52,11 +51,6 @@ type localFile struct {
 	gzip  bool // gzip is tried; used when it saves bytes
 	group group
 }
-
-// fingerprinted matches a name that may carry a content fingerprint: eight
-// or more hex digits before its extension (style.3f2a9c1b0e.css), which it
-// captures. A date matches too (report.20240115.pdf): see hasFingerprint.
-var fingerprinted = regexp.MustCompile(`[.-]([0-9a-f]{8,})\.[A-Za-z0-9]+$`)
 
 // contentType is the type of a file by its name, as `digest serve` sends it:
 // feeds are Atom.
@@ -120,15 +114,6 @@ func groupOf(name string) group {
 	return groupAsset
 }
 
-// hasFingerprint reports whether the name of a file carries the
-// fingerprint of its content, whose SHA-256 is sum, as a build names the
-// templates' static files (templates.Fingerprinted): only then does the
-// name change whenever the content does.
-func hasFingerprint(name string, sum [sha256.Size]byte) bool {
-	m := fingerprinted.FindStringSubmatch(path.Base(name))
-	return m != nil && m[1] == templates.FingerprintOf(sum)
-}
-
 // walkSite lists the files of OUT to publish, without hashing them: every
 // regular file (or link to one) whose path has no segment starting with ".".
 func walkSite(out string, cfg *Config) ([]*localFile, error) {
@@ -190,7 +175,7 @@ func hashFile(f *localFile) error {
 	h := md5.New()
 	var w io.Writer = h
 	fp := sha256.New() // only for a name that may carry a fingerprint
-	maybe := fingerprinted.MatchString(path.Base(f.key))
+	maybe := templates.MayHaveFingerprint(f.key)
 	if maybe {
 		w = io.MultiWriter(h, fp)
 	}
@@ -200,7 +185,7 @@ func hashFile(f *localFile) error {
 	}
 	f.size = n
 	h.Sum(f.md5[:0])
-	if maybe && hasFingerprint(f.key, [sha256.Size]byte(fp.Sum(nil))) {
+	if maybe && templates.HasFingerprint(f.key, [sha256.Size]byte(fp.Sum(nil))) {
 		f.cache = immutable
 	}
 	return nil

@@ -9,7 +9,6 @@ import (
 	"hash"
 	"io"
 	"os"
-	"path"
 	"strings"
 
 	"github.com/klauspost/compress/gzip"
@@ -17,6 +16,8 @@ import (
 
 	"github.com/maypok86/otter/v2"
 	"github.com/maypok86/otter/v2/stats"
+
+	"github.com/coopdigest/digest/templates"
 )
 
 // DefaultCacheBytes is the memory Config.CacheBytes gives, when zero, to
@@ -39,6 +40,10 @@ type prepared struct {
 	// etag is the strong validator of the file as served: a hash of its
 	// bytes, quoted.
 	etag string
+	// immutable is whether the file's name carries the fingerprint of its
+	// content (templates.HasFingerprint), so that it never changes under
+	// that name.
+	immutable bool
 	// body is the page as served when it differs from the file (a script
 	// injected); nil to serve the file.
 	body []byte
@@ -135,7 +140,9 @@ func (s *static) load(k fileKey, ctype string, f *os.File) (*prepared, error) {
 		if _, err := io.Copy(h, f); err != nil {
 			return nil, err
 		}
-		return &prepared{etag: etag(h.Sum(nil))}, nil
+		p := &prepared{etag: etag(h.Sum(nil))}
+		p.immutable = templates.HasFingerprint(k.name, [sha256.Size]byte(h.Sum(nil)))
+		return p, nil
 	}
 	limit := int64(maxPrepared + 1)
 	if inject {
@@ -164,6 +171,8 @@ func (s *static) load(k fileKey, ctype string, f *os.File) (*prepared, error) {
 	}
 	h.Write(data)
 	p.etag = etag(h.Sum(nil))
+	// A page with the script injected is no file of the build's.
+	p.immutable = !inject && templates.HasFingerprint(k.name, [sha256.Size]byte(h.Sum(nil)))
 	if text && len(data) >= minCompress {
 		if z := gzipBytes(data); worthIt(len(z), len(data)) {
 			p.gzip = &encoded{data: bytes.Clone(z)} // not the spare capacity of the encoder's buffer
@@ -212,6 +221,7 @@ func (s *static) loadLarge(k fileKey, p *prepared, h hash.Hash, head []byte, f *
 	}
 	size := int64(len(head)) + n
 	p.etag = etag(h.Sum(nil))
+	p.immutable = p.body == nil && templates.HasFingerprint(k.name, [sha256.Size]byte(h.Sum(nil)))
 	finish := func(c *largeCopy) *encoded {
 		e, err := c.finish(size)
 		if err != nil {
@@ -317,38 +327,9 @@ const immutable = "public, max-age=31536000, immutable"
 // fingerprinted assets are immutable; anything else, pages and feeds
 // first, is revalidated on every use, so that a rebuilt site is seen at
 // once.
-func cacheControl(name string) string {
-	if fingerprinted(path.Base(name)) {
+func (p *prepared) cacheControl() string {
+	if p.immutable {
 		return immutable
 	}
 	return "no-cache"
-}
-
-// fingerprinted reports whether a file name carries a fingerprint of its
-// content before its extension, as style.3f2a9c1b.css does: at least 8
-// lowercase hexadecimal digits, between a name and the extension. At least
-// one of them must be a letter, so that a date (photo.20250301.jpg) is not
-// taken for a fingerprint and kept for a year after it is replaced.
-func fingerprinted(base string) bool {
-	ext := path.Ext(base)
-	stem := strings.TrimSuffix(base, ext)
-	dot := strings.LastIndexByte(stem, '.')
-	if len(ext) < 2 || dot < 1 {
-		return false
-	}
-	fp := stem[dot+1:]
-	if len(fp) < 8 {
-		return false
-	}
-	letter := false
-	for _, c := range []byte(fp) {
-		switch {
-		case c >= 'a' && c <= 'f':
-			letter = true
-		case c >= '0' && c <= '9':
-		default:
-			return false
-		}
-	}
-	return letter
 }

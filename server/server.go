@@ -30,8 +30,9 @@
 // more to serve compressed than as it is. Every
 // file has a strong ETag, a hash of its bytes, with "-gzip" or "-zstd"
 // added for a compressed copy, and a Last-Modified; a Range is of the
-// bytes of the coding sent. Fingerprinted assets (style.3f2a9c1b.css)
-// are cached by browsers for a year; anything else, pages and feeds first,
+// bytes of the coding sent. Fingerprinted assets, whose names carry the
+// fingerprint of their content (style.3f2a9c1b0e.css; see
+// templates.HasFingerprint), are cached by browsers for a year; anything else, pages and feeds first,
 // is sent with Cache-Control: no-cache, to be revalidated on each use, so
 // that a rebuilt site is seen at once. The 404 page keeps its status.
 //
@@ -682,7 +683,7 @@ func (s *static) serveFile(w http.ResponseWriter, r *http.Request, k fileKey, f 
 		}
 	}
 	if status == http.StatusOK {
-		h.Set("Cache-Control", cacheControl(k.name))
+		h.Set("Cache-Control", p.cacheControl())
 		h.Set("ETag", tag)
 		if rng := r.Header.Get("Range"); manyRanges(rng) || ce != "" && strings.Contains(rng, ",") {
 			// Ignored, as the standard lets a server do: each part of a

@@ -39,6 +39,7 @@ import (
 	"maps"
 	"net/url"
 	"path"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -183,6 +184,26 @@ func FingerprintOf(sum [sha256.Size]byte) string {
 		n = i + 1
 	}
 	return h[:n]
+}
+
+// fingerprintIn matches a name that may carry a content fingerprint: eight
+// or more hex digits after a "." or "-" and before the extension
+// (style.3f2a9c1b0e.css), which it captures. A date matches too
+// (report.20240115.pdf): see HasFingerprint.
+var fingerprintIn = regexp.MustCompile(`[.-]([0-9a-f]{8,})\.[A-Za-z0-9]+$`)
+
+// MayHaveFingerprint reports whether the base of name has the form of a
+// fingerprinted name, so that its content is worth hashing to tell
+// (HasFingerprint).
+func MayHaveFingerprint(name string) bool { return fingerprintIn.MatchString(path.Base(name)) }
+
+// HasFingerprint reports whether the base of name carries, before its
+// extension, the fingerprint (FingerprintOf) of the content whose SHA-256
+// is sum, as Fingerprinted makes it: only then does the name change
+// whenever the content does, so that the file may be cached as immutable.
+func HasFingerprint(name string, sum [sha256.Size]byte) bool {
+	m := fingerprintIn.FindStringSubmatch(path.Base(name))
+	return m != nil && m[1] == FingerprintOf(sum)
 }
 
 // Load parses the default templates with the files of override (a site's

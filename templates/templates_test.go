@@ -2,6 +2,7 @@ package templates
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"fmt"
 	"regexp"
 	"slices"
@@ -393,5 +394,37 @@ func TestUnused(t *testing.T) {
 	}
 	if defaults, _ := Load(nil); len(defaults.Unused()) != 0 {
 		t.Errorf("the defaults: %q", defaults.Unused())
+	}
+}
+
+// TestHasFingerprint: a name is fingerprinted only when the hex digits
+// before its extension are the fingerprint of the file's content, as a
+// build makes it.
+func TestHasFingerprint(t *testing.T) {
+	css := []byte("main { color: teal; }\n")
+	fp := Fingerprint(css)
+	tests := []struct {
+		name string
+		data []byte
+		want bool
+	}{
+		{"style." + fp + ".css", css, true},
+		{"css/style." + fp + ".css", css, true},
+		{"app-" + fp + ".js", css, true},
+		{"style." + fp + ".css", []byte("main { color: navy; }\n"), false}, // the content changed under the name
+		{"style." + strings.ToUpper(fp) + ".css", css, false},              // fingerprints are lower-case hex
+		{"style." + fp[:8] + ".css", css, false},                           // part of it
+		{"style." + fp + "0.css", css, false},                              // more than it
+		{"photo-20240115.jpg", []byte("v1"), false},                        // a date
+		{"report.20240115.pdf", []byte("v1"), false},
+		{"style.3f2a9c1b.css", css, false}, // hex, but of nothing in the file
+		{"style.css", css, false},
+		{"2024/" + fp + "/index.html", css, false}, // a folder is no fingerprint
+		{fp + ".css", css, false},                  // nor a name of hex digits alone
+	}
+	for _, tt := range tests {
+		if got := HasFingerprint(tt.name, sha256.Sum256(tt.data)); got != tt.want {
+			t.Errorf("HasFingerprint(%q, %q) = %v, want %v", tt.name, tt.data, got, tt.want)
+		}
 	}
 }
