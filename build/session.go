@@ -124,11 +124,11 @@ func (s *Session) flush(ctx context.Context) error {
 		return nil
 	}
 	bufs, err := renderOutputs(ctx, s.cfg, outs)
-	if err == nil {
-		err = writeOutputs(s.cfg.OutDir(), nil, outs, bufs)
+	if err == nil { // listed before written, as incremental does
+		err = recordEntries(s.cfg.OutDir(), topNames(outs))
 	}
 	if err == nil {
-		err = recordEntries(s.cfg.OutDir(), topNames(outs))
+		err = writeOutputs(s.cfg.OutDir(), nil, outs, bufs)
 	}
 	if err != nil {
 		s.src, s.model, s.keys = nil, nil, nil
@@ -522,19 +522,21 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 	}
 	indexedAt := time.Now()
 	out := s.cfg.OutDir()
-	if err := writeOutputs(out, fsys, todo, bufs); err != nil {
-		if overlapped { // said as it is, with the index as it was
-			return putBack(err, nil)
-		}
-		return nil, err
-	}
 	// A new year's folder, a new static file: the next build replaces it.
-	// The files Flush writes later are listed with these.
+	// Listed before they are written, so that a write that fails, or a
+	// process killed, leaves none that the next build takes for a file
+	// someone put there. The files Flush writes later are listed with these.
 	if err := recordEntries(out, topNames(todo)); err != nil {
 		logger(s.cfg).Warn("marking the output's new entries", "err", err)
 	}
 	if err := recordFiles(out, newPaths); err != nil {
 		logger(s.cfg).Warn("listing the output's new files", "err", err)
+	}
+	if err := writeOutputs(out, fsys, todo, bufs); err != nil {
+		if overlapped { // said as it is, with the index as it was
+			return putBack(err, nil)
+		}
+		return nil, err
 	}
 	for _, p := range gone {
 		removeOutput(out, p)

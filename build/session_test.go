@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -307,6 +308,42 @@ func TestSessionWriteErrorNamesNote(t *testing.T) {
 	_, err := s.Build(ctx, []string{"content/2025/long.md"})
 	if err == nil || !strings.HasPrefix(err.Error(), "content/2025/long.md: writing 2025/") || !strings.Contains(err.Error(), "not a directory") {
 		t.Errorf("got %v, want the note, the page and the cause", err)
+	}
+}
+
+// TestSessionListsWhatItWrites: the files an incremental build writes are
+// in OUT's list even when it fails part way (or is killed), so that the next
+// build takes them for its own and does not refuse OUT.
+func TestSessionListsWhatItWrites(t *testing.T) {
+	site := newSite(t)
+	out := filepath.Join(t.TempDir(), "public")
+	s := NewSession(Config{Site: site, Out: out})
+	ctx := context.Background()
+	if _, err := s.Build(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	// The new note's page cannot be written; the page of its new person can.
+	mustWrite(t, filepath.Join(out, "2025", "long"), "not a folder")
+	mustWrite(t, filepath.Join(site, "content", "2025", "long.md"),
+		"---\ntitle: Длинный адрес\ndate: 2025-02-01\nkind: delegation\nregions: [beijing]\n"+
+			"people: [{name: Пётр Новиков, role: посол}]\n---\n\nТекст.\n")
+	if _, err := s.Build(ctx, []string{"content/2025/long.md"}); err == nil {
+		t.Fatal("the build wrote a page where a file stands")
+	}
+	s.Close()
+	var person string
+	filepath.WalkDir(filepath.Join(out, "people"), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && strings.Contains(p, "novikov") && d.Name() == "index.html" {
+			person = p
+		}
+		return nil
+	})
+	if person == "" {
+		t.Fatal("the new person's page was not written: the test tests nothing")
+	}
+	os.Remove(filepath.Join(out, "2025", "long")) // the file the test put there
+	if _, err := Build(ctx, Config{Site: site, Out: out}); err != nil {
+		t.Errorf("a build after the failed one: %v", err)
 	}
 }
 
