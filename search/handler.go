@@ -37,8 +37,8 @@ type HandlerConfig struct {
 
 // DefaultCacheBytes is the default size of the handler's response cache.
 // Readers ask the same questions (a region, the latest events), and an
-// index changes seldom: a cached answer costs a map lookup. The bound is in
-// bytes, not answers: a results page weighs ten times a JSON answer.
+// index changes seldom. The bound is in bytes, not answers: a results page
+// weighs ten times a JSON answer.
 const DefaultCacheBytes = 32 << 20
 
 // cacheEntryCost is what an entry of the cache costs beside its key and
@@ -59,18 +59,16 @@ type Handler struct {
 	// gen counts SetIndex and Forget calls; it is part of every cache key,
 	// so that a search that was under way on the old index caches nothing
 	// found again.
-	gen atomic.Uint64
-	// hits and misses count the cache's answers, for Stats.
-	hits, misses atomic.Uint64
+	gen          atomic.Uint64
+	hits, misses atomic.Uint64                // the cache's answers
 	cache        *lru.Cache[string, Response] // nil for none
 	// cacheBytes is what the cache's entries cost (see cost), kept under
 	// cacheBudget by remember.
 	cacheBytes  atomic.Int64
 	cacheBudget int64
-	// turns holds a token for each search under way; see turn.
-	turns chan struct{}
-	log   *slog.Logger
-	mux   *http.ServeMux
+	turns       chan struct{} // a token for each search under way; see turn
+	log         *slog.Logger
+	mux         *http.ServeMux
 }
 
 // NewHandler returns a handler searching ix.
@@ -104,7 +102,9 @@ func NewHandler(ix *Index, cfg HandlerConfig) (*Handler, error) {
 	h.index.Store(ix)
 	go ix.Warm()
 	h.mux = http.NewServeMux()
-	h.mux.HandleFunc("GET /api/search", h.serveAPI)
+	h.mux.HandleFunc("GET /api/search", func(w http.ResponseWriter, r *http.Request) {
+		h.Answer(w, r, "api", h.apiView)
+	})
 	return h, nil
 }
 
@@ -168,8 +168,7 @@ func (h *Handler) Status(ctx context.Context) (string, error) {
 	}
 }
 
-// ServeHTTP serves /api/search; any other method than GET and HEAD gets
-// 405.
+// ServeHTTP serves /api/search; a method other than GET and HEAD gets 405.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
@@ -241,7 +240,7 @@ type Response struct {
 }
 
 // cached answers from the cache and reports whether it did; otherwise it
-// returns the key to store the answer under.
+// returns the key to keep the answer under.
 func (h *Handler) cached(w http.ResponseWriter, endpoint string, ix *Index, q Query) (key string, done bool) {
 	if h.cache == nil {
 		return "", false
@@ -282,12 +281,10 @@ func (h *Handler) remember(key string, resp Response) {
 	}
 }
 
-// cost is what an answer costs the cache.
 func cost(key string, resp Response) int64 {
 	return int64(len(key) + len(resp.Type) + len(resp.Body) + cacheEntryCost)
 }
 
-// write sends a response.
 func (h *Handler) write(w http.ResponseWriter, resp Response) {
 	w.Header().Set("Content-Type", resp.Type)
 	w.Header().Set("Cache-Control", "no-cache")
@@ -298,8 +295,7 @@ func (h *Handler) write(w http.ResponseWriter, resp Response) {
 // queryProblem describes a malformed query string without repeating it,
 // in English and in Russian.
 func queryProblem(err error) (en, ru string) {
-	var ee url.EscapeError
-	if errors.As(err, &ee) {
+	if ee, ok := errors.AsType[url.EscapeError](err); ok {
 		return fmt.Sprintf("bad escape %q", printable(string(ee))), fmt.Sprintf("неверный код «%s»", printable(string(ee)))
 	}
 	// net/url has no error values for these; its messages tell them apart.
@@ -313,7 +309,8 @@ func queryProblem(err error) (en, ru string) {
 	return "cannot be decoded", "не декодируется"
 }
 
-// apiResult is the JSON of /api/search.
+// apiResult is the JSON of /api/search: a Result, with the names of the
+// facets' values.
 type apiResult struct {
 	Query   string    `json:"query"`
 	Total   int       `json:"total"`
@@ -322,15 +319,9 @@ type apiResult struct {
 	PerPage int       `json:"per_page"`
 	Hits    []apiHit  `json:"hits"`
 	Facets  apiFacets `json:"facets"`
-	// Typos are the reader's words that matched only with a typo, and the
-	// word the hits have in each one's place ("" when no snippet shows it).
-	Typos []apiTypo `json:"typos"`
-	// Ignored are the reader's words when the index searches none of them
-	// (see Result.Ignored).
-	Ignored []string `json:"ignored"`
-	// Layout is the text searched in the reader's place, typed in the
-	// other keyboard layout, or "" (see Result.Layout).
-	Layout string `json:"layout"`
+	Typos   []apiTypo `json:"typos"`
+	Ignored []string  `json:"ignored"`
+	Layout  string    `json:"layout"`
 }
 
 type apiTypo struct {
@@ -504,26 +495,21 @@ func (h *Handler) Answer(w http.ResponseWriter, r *http.Request, name string, vi
 // not when its client has gone. A failure that is not the reader's is
 // logged.
 func (h *Handler) failed(r *http.Request, err error) bool {
-	var pe *ParamError
-	switch {
-	case errors.As(err, &pe):
+	if _, ok := errors.AsType[*ParamError](err); ok {
 		return true
-	case r.Context().Err() != nil:
+	}
+	if r.Context().Err() != nil {
 		return false
 	}
 	h.log.Error("search failed", "url", printable(r.URL.String()), "err", err)
 	return true
 }
 
-func (h *Handler) serveAPI(w http.ResponseWriter, r *http.Request) {
-	h.Answer(w, r, "api", h.apiView)
-}
-
 // apiView is the View of /api/search: the Result as JSON, or the problem
 // as {"error": …}.
 func (h *Handler) apiView(o *Outcome) (Response, bool) {
 	if o.Err != nil {
-		if pe := (*ParamError)(nil); errors.As(o.Err, &pe) {
+		if pe, ok := errors.AsType[*ParamError](o.Err); ok {
 			return errorResponse(http.StatusBadRequest, pe.Error()), true
 		}
 		return errorResponse(http.StatusInternalServerError, "the search failed; try again later"), true

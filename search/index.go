@@ -32,17 +32,12 @@ const DirName = ".search"
 // manifestName is the file of an index folder that lists its shards.
 const manifestName = "index.json"
 
-// siteDir is the folder, inside an index folder, that holds what the
-// handler needs of the site: its settings and taxonomies, as a site's own
-// content/ folder would (see writeSite), and the site's own templates/,
-// which the build copies there.
-const siteDir = "site"
-
-// SiteDir is the folder, inside the index folder dir, laid out as a site
-// folder: content/ holds the site's settings and taxonomies, and templates/
-// the site's own templates, when it has them, as the build copied them for
-// a server of OUT alone.
-func SiteDir(dir string) string { return filepath.Join(dir, siteDir) }
+// SiteDir is the folder, inside the index folder dir, that holds what the
+// handler needs of the site, laid out as a site folder: content/ holds the
+// site's settings and taxonomies (see writeSite), and templates/ the site's
+// own templates, when it has them, as the build copied them for a server
+// of OUT alone.
+func SiteDir(dir string) string { return filepath.Join(dir, "site") }
 
 // formatVersion changes whenever the mapping or the layout of an index
 // changes, so that a binary refuses an index it would misread.
@@ -73,14 +68,14 @@ type manifest struct {
 // that a build uses as many cores as it has shards.
 const docsPerShard = 2000
 
-// shardCount chooses the number of shards for n documents: one for a small
+// shardCount is the number of shards for n documents: one for a small
 // site, one per core for a large one, up to what a typo dictionary holds.
 func shardCount(n int) int {
 	return max(1, min(runtime.GOMAXPROCS(0), n/docsPerShard, maxTypoShards))
 }
 
-// shardOf is the shard of a document: the same for the build and for every
-// Update, so that an update replaces the document where it is.
+// shardOf is the shard of a document, for the build and for every Update,
+// so that an update replaces the document where it is.
 func shardOf(id string, shards int) int {
 	h := fnv.New32a()
 	h.Write([]byte(id))
@@ -88,10 +83,9 @@ func shardOf(id string, shards int) int {
 }
 
 // Build writes a new index of docs into dir, which must not exist yet, with
-// the settings and taxonomies of site, which the handler serves with. The
-// documents are split into shards written in parallel by bleve's offline
-// builder. On an error or when ctx is cancelled, Build removes what it
-// wrote and returns the error.
+// the settings and taxonomies of site, which the handler serves with: shards
+// written in parallel by bleve's offline builder. On an error or when ctx
+// is cancelled, Build removes what it wrote.
 func Build(ctx context.Context, dir string, docs []Document, site *source.Site) error {
 	return build(ctx, dir, docs, site, shardCount(len(docs)))
 }
@@ -126,7 +120,7 @@ func buildFrom(ctx context.Context, dir string, ids []string, doc func(i int) (D
 			os.RemoveAll(dir)
 		}
 	}()
-	if err := writeSite(filepath.Join(dir, siteDir), site); err != nil {
+	if err := writeSite(SiteDir(dir), site); err != nil {
 		return err
 	}
 	m := manifest{Version: formatVersion, Built: time.Now().UTC(), Docs: len(ids)}
@@ -161,11 +155,10 @@ func buildFrom(ctx context.Context, dir string, ids []string, doc func(i int) (D
 // buildShard indexes the documents numbered part into a new bleve index at
 // path with bleve's offline builder, which writes segments without the
 // syncs of an index fed batches and merges them into one at the end: faster
-// to write than an index fed batches, and faster to search. The merge of
-// a shard whose text is mergeAlone or more holds merging: bleve maps the
-// segments it merges into memory, and the last merge of a shard reads the
-// whole shard, so that large shards merged at once would count the whole
-// index in the build's resident memory; one after the other, one shard.
+// to write, and faster to search. The merge of a shard whose text is
+// mergeAlone or more holds merging: bleve maps the segments it merges into
+// memory, and the last merge reads the whole shard, so that large shards
+// merged at once would hold the whole index in the build's resident memory.
 func buildShard(ctx context.Context, path string, ids []string, part []int, doc func(i int) (Document, error), merging *sync.Mutex) error {
 	if len(part) == 0 {
 		// The builder cannot write an empty index; an ordinary index can.
@@ -230,8 +223,8 @@ const builderBatch = 250
 // one after the other, were the last part of its build, on one core.
 const mergeAlone = 64 << 20
 
-// builderMerge is how many segments bleve's offline builder merges into one
-// at a time (bleve's default is 10).
+// builderMerge is how many segments the builder merges into one at a time
+// (bleve's default is 10).
 const builderMerge = 20
 
 // Index is an index opened for searching, and perhaps for updates (see
@@ -249,23 +242,19 @@ type Index struct {
 	manifest os.FileInfo
 	site     *source.Site
 	shards   []bleve.Index
-	// alias searches every shard as one.
-	alias bleve.IndexAlias
-	// analyzer is the text analyzer of the shards' mapping: a reader's
-	// words are analysed as the notes were.
+	alias    bleve.IndexAlias // every shard as one
+	// analyzer and mapping are the shards': a reader's words are analysed
+	// as the notes were.
 	analyzer analysis.Analyzer
-	// docs is the number of documents; updated by Update.
-	docs atomic.Int64
+	mapping  mapping.IndexMapping
+	docs     atomic.Int64
 	// tab is the table searches run on; Update replaces it. nil once
 	// closed.
 	tab atomic.Pointer[table]
-	// mapping is the shards' mapping, which queries are made with.
-	mapping mapping.IndexMapping
 	// updates counts the Updates applied, so that caches of results know
 	// when theirs are out of date.
 	updates atomic.Uint64
-	// upd serializes Updates.
-	upd sync.Mutex
+	upd     sync.Mutex // serializes Updates
 }
 
 // lockTimeout is how long opening a shard waits for a process that holds
@@ -277,18 +266,14 @@ const lockTimeout = 2 * time.Second
 // version of this package is an error that wraps ErrNoIndex; one that a
 // process holds open for updates (OpenWritable) wraps ErrLocked, after
 // lockTimeout.
-func Open(dir string) (*Index, error) {
-	return open(dir, false)
-}
+func Open(dir string) (*Index, error) { return open(dir, false) }
 
 // OpenWritable opens the index in dir for searching and for Update. Only one
 // process may hold an index open for updates, and no other may open it
 // meanwhile.
-func OpenWritable(dir string) (*Index, error) {
-	return open(dir, true)
-}
+func OpenWritable(dir string) (*Index, error) { return open(dir, true) }
 
-func open(dir string, writable bool) (*Index, error) {
+func open(dir string, writable bool) (_ *Index, err error) {
 	m, fi, err := readManifest(dir)
 	if err != nil {
 		return nil, err
@@ -296,18 +281,19 @@ func open(dir string, writable bool) (*Index, error) {
 	if m.Version != formatVersion {
 		return nil, fmt.Errorf("%s: %w of this version (format %d, want %d)", dir, ErrNoIndex, m.Version, formatVersion)
 	}
-	site, err := source.LoadSettings(os.DirFS(filepath.Join(dir, siteDir)))
+	site, err := source.LoadSettings(os.DirFS(SiteDir(dir)))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w (its site settings: %v)", dir, ErrNoIndex, err)
 	}
 	ix := &Index{dir: dir, man: m, manifest: fi, site: site, writable: writable}
-	config := map[string]any{"read_only": true, "bolt_timeout": lockTimeout.String()}
-	if writable {
-		config = map[string]any{"bolt_timeout": lockTimeout.String()}
-	}
+	defer func() {
+		if err != nil {
+			closeAll(ix.shards)
+		}
+	}()
+	config := map[string]any{"read_only": !writable, "bolt_timeout": lockTimeout.String()}
 	for _, name := range m.Shards {
 		if !validShardName(name) {
-			ix.closeShards()
 			return nil, fmt.Errorf("%s: %w (bad shard %q)", dir, ErrNoIndex, name)
 		}
 		s, err := bleve.OpenUsing(filepath.Join(dir, name), config)
@@ -317,7 +303,6 @@ func open(dir string, writable bool) (*Index, error) {
 			err = ErrLocked
 		}
 		if err != nil {
-			ix.closeShards()
 			return nil, fmt.Errorf("search index %s: %w", filepath.Join(dir, name), err)
 		}
 		ix.shards = append(ix.shards, s)
@@ -325,11 +310,9 @@ func open(dir string, writable bool) (*Index, error) {
 	ix.alias = bleve.NewIndexAlias(ix.shards...)
 	ix.mapping = ix.shards[0].Mapping()
 	if ix.analyzer = ix.mapping.AnalyzerNamed(analyzerName); ix.analyzer == nil {
-		ix.closeShards()
 		return nil, fmt.Errorf("%s: %w (its mapping has no analyzer %q)", dir, ErrNoIndex, analyzerName)
 	}
 	if err := ix.refresh(context.Background()); err != nil {
-		ix.closeShards()
 		return nil, err
 	}
 	return ix, nil
@@ -419,10 +402,10 @@ func (ix *Index) acquire() *table {
 	}
 }
 
-func (ix *Index) closeShards() error {
+func closeAll[C io.Closer](cs []C) error {
 	var errs []error
-	for _, s := range ix.shards {
-		errs = append(errs, s.Close())
+	for _, c := range cs {
+		errs = append(errs, c.Close())
 	}
 	return errors.Join(errs...)
 }
@@ -438,7 +421,7 @@ func (ix *Index) Close() error {
 	ix.closed = true
 	// No search holds the table any more: this closes its snapshots,
 	// which must be closed before their shards.
-	return errors.Join(ix.setTable(nil), ix.closeShards())
+	return errors.Join(ix.setTable(nil), closeAll(ix.shards))
 }
 
 // Len returns the number of documents in the index.

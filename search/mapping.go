@@ -14,7 +14,7 @@ import (
 	// import, as github.com/blevesearch/bleve/v2/config imports them all.
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
-	_ "github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/analysis/char/regexp"
 	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
 	"github.com/blevesearch/bleve/v2/analysis/lang/ru"
@@ -112,41 +112,24 @@ func newMapping() *mapping.IndexMappingImpl {
 	im.StoreDynamic = false
 	im.DocValuesDynamic = false
 
+	// Literals, not bleve's constructors, whose defaults put every field in
+	// _all and keep its doc values: each mapping says all it is.
 	text := func(store bool) *mapping.FieldMapping {
-		f := mapping.NewTextFieldMapping()
-		f.Analyzer = analyzerName
-		f.Store = store
-		f.IncludeTermVectors = true
-		f.IncludeInAll = false
-		f.DocValues = false
-		return f
-	}
-	keyword := func() *mapping.FieldMapping {
-		f := mapping.NewKeywordFieldMapping()
-		f.Store = true
-		f.IncludeTermVectors = false
-		f.IncludeInAll = false
-		f.DocValues = true
-		return f
-	}
-	date := func() *mapping.FieldMapping {
-		f := mapping.NewDateTimeFieldMapping()
-		f.Store = true
-		f.IncludeInAll = false
-		f.DocValues = true
-		return f
+		return &mapping.FieldMapping{Type: "text", Analyzer: analyzerName, Store: store, Index: true,
+			IncludeTermVectors: true}
 	}
 	dm := mapping.NewDocumentStaticMapping()
 	for _, f := range []string{fieldTitle, fieldSummary, fieldBody, fieldPeople, fieldOrgs, fieldPlaces} {
 		dm.AddFieldMappingsAt(f, text(true))
 	}
 	dm.AddFieldMappingsAt(fieldNames, text(false))
-	for _, f := range []string{fieldRegions, fieldSectors, fieldKind} {
-		dm.AddFieldMappingsAt(f, keyword())
+	for _, f := range []string{fieldRegions, fieldSectors, fieldKind, fieldURL} {
+		dm.AddFieldMappingsAt(f, &mapping.FieldMapping{Type: "text", Analyzer: keyword.Name, Store: true, Index: true,
+			DocValues: true})
 	}
-	dm.AddFieldMappingsAt(fieldURL, keyword())
-	dm.AddFieldMappingsAt(fieldDate, date())
-	dm.AddFieldMappingsAt(fieldEnd, date())
+	for _, f := range []string{fieldDate, fieldEnd} {
+		dm.AddFieldMappingsAt(f, &mapping.FieldMapping{Type: "datetime", Store: true, Index: true, DocValues: true})
+	}
 	im.DefaultMapping = dm
 	return im
 }
@@ -191,8 +174,6 @@ func FromNote(n *source.Note, text string, tax *source.Taxonomies) Document {
 		Title:   clean(n.Title),
 		Summary: clean(n.Summary),
 		Body:    clean(text),
-		Orgs:    n.Organizations,
-		Places:  n.Places,
 		Kind:    n.Kind,
 		Regions: n.Regions,
 		Sectors: n.Sectors,
@@ -223,16 +204,13 @@ func FromNote(n *source.Note, text string, tax *source.Taxonomies) Document {
 			d.Names = appendNames(d.Names, tax.Sectors, slug)
 		}
 	}
-	for _, texts := range []*[]string{&d.People, &d.Orgs, &d.Places, &d.Names} {
-		*texts = cleanAll(*texts)
-	}
 	for _, text := range []*string{&d.Title, &d.Summary, &d.Body} {
 		texts, word := capped([]string{*text})
 		*text, d.Cut = texts[0], cmp.Or(d.Cut, word)
 	}
 	for _, texts := range []*[]string{&d.People, &d.Orgs, &d.Places, &d.Names} {
 		var word string
-		*texts, word = capped(*texts)
+		*texts, word = capped(cleanAll(*texts))
 		d.Cut = cmp.Or(d.Cut, word)
 	}
 	return d
@@ -419,7 +397,6 @@ func fewWords(s string, budget int) int {
 	return budget
 }
 
-// textAnalyzer is the index's text analyzer.
 var textAnalyzer = sync.OnceValue(func() analysis.Analyzer { return newMapping().AnalyzerNamed(analyzerName) })
 
 // personText is what the people field has of a person: "name, role".

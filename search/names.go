@@ -28,7 +28,8 @@ import (
 // places, as hits finds the reader's words.
 func (ix *Index) markNames(ctx context.Context, t *table, hits []Hit, docs []index.Document, p *plan) error {
 	var check *nameCheck
-	byShard := map[int][]int{} // the hits to mark, by shard
+	var rows []int32      // of the hits to mark
+	at := map[int32]int{} // row → hit
 	own := make([]map[string]bool, len(hits))
 	marks := map[int][]query.Query{} // by shard
 	type shardTerm struct {
@@ -57,7 +58,8 @@ func (ix *Index) markNames(ctx context.Context, t *table, hits []Hit, docs []ind
 			continue
 		}
 		s := t.shard[hits[i].row]
-		byShard[s] = append(byShard[s], i)
+		rows = append(rows, hits[i].row)
+		at[hits[i].row] = i
 		own[i] = map[string]bool{}
 		for _, terms := range words {
 			for _, term := range terms {
@@ -69,14 +71,8 @@ func (ix *Index) markNames(ctx context.Context, t *table, hits []Hit, docs []ind
 			}
 		}
 	}
-	for s, is := range byShard {
-		at := map[int32]int{} // row → hit
-		var ids []string
-		for _, i := range is {
-			at[hits[i].row] = i
-			ids = append(ids, hits[i].URL)
-		}
-		err := ix.locate(ctx, t, s, ids, marks[s], func(row int32, locs bsearch.FieldTermLocationMap) error {
+	return ix.locate(ctx, t, rows, func(s int) []query.Query { return marks[s] },
+		func(row int32, locs bsearch.FieldTermLocationMap) error {
 			i, ok := at[row]
 			if !ok {
 				return nil
@@ -88,11 +84,6 @@ func (ix *Index) markNames(ctx context.Context, t *table, hits []Hit, docs []ind
 			hits[i].Snippet = snippetOf(docs[i], hits[i].Summary, locs)
 			return nil
 		})
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // maxNamesTried is how many of a hit's names of people, places and

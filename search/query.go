@@ -27,19 +27,12 @@ type Text struct {
 	ExcludedPhrases []string
 }
 
-// Empty reports whether the text asks for nothing: no word or phrase must
-// match and none is excluded.
-func (t Text) Empty() bool {
-	return len(t.Words)+len(t.Phrases)+len(t.ExcludedWords)+len(t.ExcludedPhrases) == 0
-}
-
 // ParseText takes a reader's query apart: words separated by spaces,
 // "quoted phrases" (a missing closing quote ends the phrase at the end of
-// the text), and -word or -"phrase", or NOT before either, to exclude.
-// Nothing else is syntax: any other character is part of a word, and what
-// the analyzer does not keep (punctuation, stop words) is dropped later.
-// ParseText never fails.
-// Typographic quotes «», “” and „“ count as quotes.
+// the text; «», “” and „“ count as quotes), and -word or -"phrase", or NOT
+// before either, to exclude. Nothing else is syntax: any other character
+// is part of a word, and what the analyzer does not keep (punctuation,
+// stop words) is dropped later. ParseText never fails.
 func ParseText(s string) Text {
 	var t Text
 	scanText(strings.ToValidUTF8(s, " "), func(text string, phrase, exclude bool, _, _ int) {
@@ -75,10 +68,9 @@ func MapWords(s string, fn func(word string) string) string {
 }
 
 // scanText calls fn with each word and phrase of s, which is valid UTF-8,
-// in order, as ParseText takes them apart: the word, or the phrase inside
-// its quotes with every run of white space one space (an empty phrase is
-// none), whether it is a phrase and whether it is excluded, and the bytes
-// of s it takes up, [start, end).
+// as ParseText takes them apart: the word, or the phrase inside its quotes
+// with every run of white space one space (an empty phrase is none), and
+// the bytes of s it takes up, [start, end).
 func scanText(s string, fn func(text string, phrase, exclude bool, start, end int)) {
 	not := false // the word before was NOT
 	for i := 0; i < len(s); {
@@ -146,21 +138,9 @@ func (ix *Index) knows(w string) bool {
 // isMinus reports whether r excludes the word it starts: a hyphen-minus,
 // or the dashes and minus sign that keyboards and autocorrection put in
 // its place (–, —, −).
-func isMinus(r rune) bool {
-	switch r {
-	case '-', '–', '—', '−':
-		return true
-	}
-	return false
-}
+func isMinus(r rune) bool { return strings.ContainsRune("-–—−", r) }
 
-func isQuote(r rune) bool {
-	switch r {
-	case '"', '«', '»', '“', '”', '„':
-		return true
-	}
-	return false
-}
+func isQuote(r rune) bool { return strings.ContainsRune(`"«»“”„`, r) }
 
 // maxFuzzyTokens is how many tokens of one query may match with typos, so
 // that a long query of made-up words does not walk the dictionary a
@@ -193,21 +173,14 @@ type plan struct {
 	// fuzzy holds the candidates of the plan's fuzzy queries, which the
 	// marks share with the must clauses.
 	fuzzy fuzzySeen
-	// marks are the must clauses in the fields snippets are cut from: a
-	// hit's snippet marks what they find.
+	// marks are the must clauses in the fields snippets are cut from.
 	marks []query.Query
-	// terms are the terms of the reader's words and phrases, as the
-	// analyzer makes them: what matches them as written.
-	terms []string
-	// typos are the reader's words no note has as written, which match
-	// only with a typo (see fuzzyForms).
-	typos []misspelt
-	// ignored are the reader's words and phrases when the analyzer keeps
-	// nothing of any of them (see Result.Ignored).
-	ignored []string
-	// years are the years the reader's words name, whose events come
-	// first (see orInYear).
-	years []int
+	// terms are the terms of the reader's words and phrases and of their
+	// other forms: what matches them without a typo.
+	terms   []string
+	typos   []misspelt // the reader's words that match only with a typo
+	ignored []string   // see Result.Ignored
+	years   []int      // that the reader's words name (see orInYear)
 
 	// While the plan is made: the keys of its clauses, so that a repeat
 	// makes none, how many more tokens may match with a typo, and how many
@@ -242,8 +215,7 @@ func (p *plan) phraseTerms(n int) int {
 	return 0
 }
 
-// roomFor reports whether a phrase of n terms may have them all (see
-// phraseTerms).
+// roomFor reports whether a phrase of n terms may have them all.
 func (p *plan) roomFor(n int) bool { return n == 1 || n <= p.phraseLeft }
 
 // ignore keeps a word or phrase of which the analyzer keeps nothing, unless
@@ -255,8 +227,7 @@ func (p *plan) ignore(s string) {
 	}
 }
 
-// misspelt is a reader's word that no note has: what the reader typed, folded,
-// and its term.
+// misspelt is a reader's word that no note has, folded, and its term.
 type misspelt struct {
 	word, term string
 }
@@ -265,8 +236,8 @@ type misspelt struct {
 // exclusions alone it matches every other note.
 func (p *plan) scored() bool { return len(p.must) > 0 }
 
-// matched returns the terms the plan's words and phrases match: theirs,
-// their other forms' and the candidates of their typos.
+// matched returns the terms the plan's words and phrases match: p.terms
+// and the candidates of their typos.
 func (p *plan) matched() map[string]bool {
 	m := make(map[string]bool, len(p.terms))
 	for _, t := range p.terms {
@@ -378,11 +349,9 @@ func (ix *Index) plan(t Text) *plan {
 
 // planWord adds the clauses of a reader's word, cleaned: each of its
 // tokens must match (see planToken), or, for a date, the events then.
-// named says that the word is part of a name a registry has or of a
-// Chinese name (namedSpan), which is no typo.
+// named says that the word is part of a name (namedSpan), which is no typo.
 func (ix *Index) planWord(p *plan, w string, named bool) {
 	if from, to, ok := dateSpan(w); ok {
-		// A date is no text: it finds the events of that day or month.
 		if p.first("\x00date "+w, p.must) {
 			p.must = append(p.must, during(from, to))
 		}
@@ -433,11 +402,10 @@ func (ix *Index) planToken(p *plan, w string, tok *analysis.Token, named bool) {
 		}
 		return
 	}
-	// A word the notes have in a form the stemmer cuts otherwise is no
-	// typo.
+	// A word the notes have in another form is no typo.
 	alts := ix.variants(whole, term)
-	p.terms = append(p.terms, term)
-	p.terms = append(p.terms, alts...)
+	terms := append([]string{term}, alts...)
+	p.terms = append(p.terms, terms...)
 	var forms []string
 	if tok.Type == analysis.AlphaNumeric && p.fuzzyLeft > 0 && len(alts) == 0 && !named {
 		if forms = ix.fuzzyForms(term, whole); forms != nil {
@@ -447,7 +415,6 @@ func (ix *Index) planToken(p *plan, w string, tok *analysis.Token, named bool) {
 			}
 		}
 	}
-	terms := append([]string{term}, alts...)
 	if year, ok := yearOf(tok); ok {
 		p.years = append(p.years, year)
 	}
@@ -464,9 +431,7 @@ func (ix *Index) planPhrase(p *plan, ph string, toks analysis.TokenStream) {
 	}
 	p.must = append(p.must, ix.phrase(ph, textFields, n))
 	p.marks = append(p.marks, ix.phrase(ph, snippetFields, n))
-	for _, tok := range toks[:n] {
-		p.terms = append(p.terms, string(tok.Term))
-	}
+	p.terms = append(p.terms, termsOf(toks[:n])...)
 	ix.orRussian(p, len(p.must)-1, ix.nameOf(clean(ph)))
 }
 
@@ -475,10 +440,9 @@ func (ix *Index) planPhrase(p *plan, ph string, toks analysis.TokenStream) {
 const maxNameWords = 4
 
 // namedSpan returns the end j of the longest run of words from words[i],
-// at most maxNameWords, that names an entry of a registry (russianName),
-// and that entry's Russian name, or else of two words that are a Chinese
-// name in pinyin, surname and given name, and the name in Russian letters
-// (chineseName); i+1 and "" when none does.
+// at most maxNameWords, that names an entry of a registry (russianName), or
+// else of two words that are a Chinese name in pinyin (chineseName), and
+// the name in Russian; i+1 and "" when none does.
 func (ix *Index) namedSpan(words []string, i int) (j int, ru string) {
 	for j = min(len(words), i+maxNameWords); j > i; j-- {
 		if ru = ix.russianName(strings.Join(words[i:j], " ")); ru != "" {
@@ -495,10 +459,9 @@ func (ix *Index) namedSpan(words []string, i int) (j int, ru string) {
 
 // chineseName returns words of pinyin, a Chinese person's name as English
 // texts write it («Liu Yongru»), in Palladius's letters, as Russian texts
-// write it: «лю юнжу» (russian.Palladius, the spelling of the fewest
-// syllables); "" when a word is not pinyin. As a phrase, it finds a name
-// whose surname, of one syllable, is searched alone as written only (see
-// palladius).
+// write it: «лю юнжу» (the spelling of the fewest syllables); "" when a
+// word is not pinyin. As a phrase, it finds a name whose surname, of one
+// syllable, is otherwise searched only as written (see palladius).
 func chineseName(words []string) string {
 	out := make([]string, len(words))
 	for i, w := range words {
@@ -543,12 +506,11 @@ func (ix *Index) nameOf(s string) string {
 }
 
 // orRussian lets the clauses of the plan from the kth on, those of words
-// that name an entry of a registry, match the entry's Russian name ru
-// instead, in the text of every field, as another form of the words
-// (nameFields): «Harbin» finds the notes that write «в Харбине», not only
-// those that list it as a place. ru is a phrase of the query
-// (maxPhraseTerms); none when it is "", or there is no room for it. It
-// reports whether the clauses may match ru.
+// that name ru, match the Russian name ru instead, in the text of every
+// field, as another form of the words (nameFields): «Harbin» finds the
+// notes that write «в Харбине», not only those that list it as a place.
+// ru is a phrase of the query (maxPhraseTerms). orRussian reports whether
+// the clauses may match ru: not when it is "", or there is no room for it.
 func (ix *Index) orRussian(p *plan, k int, ru string) bool {
 	toks := ix.analyze(clean(ru))
 	if k >= len(p.must) || len(toks) == 0 || !p.roomFor(len(toks)) {
@@ -561,9 +523,7 @@ func (ix *Index) orRussian(p *plan, k int, ru string) bool {
 	}
 	p.must = append(p.must[:k], bleve.NewDisjunctionQuery(own, ix.phrase(ru, nameFields, n)))
 	p.marks = append(p.marks, ix.phrase(ru, snippetFields, n))
-	for _, tok := range toks {
-		p.terms = append(p.terms, string(tok.Term))
-	}
+	p.terms = append(p.terms, termsOf(toks)...)
 	return true
 }
 
@@ -595,10 +555,9 @@ func (ix *Index) planExcluded(p *plan, ph string, word bool) {
 	}
 }
 
-// orInYear is q, or, when tok is a word of four digits that names a year
-// notes may have (source.YearInRange), q or the events of that
-// year: a reader's «2019» asks for them as much as for the notes that write
-// it, and most notes name their month and day, not their year.
+// orInYear is q, or, when tok names a year (yearOf), q or the events of
+// that year: a reader's «2019» asks for them as much as for the notes that
+// write it, and most notes name their month and day, not their year.
 func orInYear(q query.Query, tok *analysis.Token) query.Query {
 	year, ok := yearOf(tok)
 	if !ok {
@@ -656,24 +615,25 @@ func during(from, to time.Time) query.Query {
 // termsKey is what tells phrases apart: the terms of their tokens, in
 // order; "" when the analyzer keeps none. A phrase of one term is that
 // term, as the word would be.
-func termsKey(toks analysis.TokenStream) string {
+func termsKey(toks analysis.TokenStream) string { return strings.Join(termsOf(toks), " ") }
+
+func termsOf(toks analysis.TokenStream) []string {
 	terms := make([]string, 0, len(toks))
 	for _, tok := range toks {
 		terms = append(terms, string(tok.Term))
 	}
-	return strings.Join(terms, " ")
+	return terms
 }
 
-// analyze splits text into tokens with the index's own analyzer.
 func (ix *Index) analyze(text string) analysis.TokenStream {
 	return ix.analyzer.Analyze([]byte(text))
 }
 
 // wordQuery matches any of terms in any of fields, the first, the reader's
-// own, at full weight, the others, the stems of its other forms, at
-// variantBoost; or, at fuzzyBoost, any of the fuzzy forms within an edit or
-// two (see fuzzyForms), the first letter kept. seen, when not nil, keeps
-// the fuzzy forms' candidate terms for other queries of the same search.
+// own, at full weight, the others, its other forms, at variantBoost; or, at
+// fuzzyBoost, any of the fuzzy forms within an edit or two, the first
+// letter kept. seen, when not nil, keeps the fuzzy forms' candidate terms
+// for other queries of the same search.
 func wordQuery(terms []string, fuzzyForms []string, fields []field, seen *fuzzySeen) query.Query {
 	var alts []query.Query
 	for i, term := range terms {
@@ -722,10 +682,7 @@ func (ix *Index) fuzzyForms(term, whole string) []string {
 	if ix.docFreq(term, proseFields...) > max(2, int(ix.docs.Load())/1000) {
 		return nil
 	}
-	if whole == term {
-		return []string{term}
-	}
-	return []string{term, whole}
+	return slices.Compact([]string{term, whole})
 }
 
 // variants returns the stems of other forms of a reader's word, folded,
@@ -800,7 +757,7 @@ func (ix *Index) docFreq(term string, fields ...field) int {
 }
 
 // phrase returns the query of the first n terms of ph in order in any of
-// fields: of one term, when the analyzer keeps one; nil when it keeps none.
+// fields; nil when the analyzer keeps none.
 func (ix *Index) phrase(ph string, fields []field, n int) query.Query {
 	ph = clean(ph)
 	toks := ix.analyze(ph)

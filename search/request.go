@@ -264,14 +264,10 @@ func (q Query) Values() url.Values {
 	if q.Q != "" {
 		v.Set("q", q.Q)
 	}
-	for _, s := range q.Regions {
-		v.Add("region", s)
-	}
-	for _, s := range q.Sectors {
-		v.Add("sector", s)
-	}
-	for _, s := range q.Kinds {
-		v.Add("kind", s)
+	for name, slugs := range map[string][]string{"region": q.Regions, "sector": q.Sectors, "kind": q.Kinds} {
+		for _, s := range slugs {
+			v.Add(name, s)
+		}
 	}
 	if !q.From.IsZero() {
 		v.Set("from", q.From.Format(time.DateOnly))

@@ -21,11 +21,10 @@ import (
 
 // Result is one page of hits with the facets of every hit.
 type Result struct {
-	Query Query // as searched: Page and PerPage filled in, Sort resolved
-	Total int
-	Took  time.Duration
-	Hits  []Hit
-	// Facets count the hits by region, sector, kind and year.
+	Query  Query // as searched: Page and PerPage filled in, Sort resolved
+	Total  int
+	Took   time.Duration
+	Hits   []Hit
 	Facets Facets
 	// Typos are the reader's words that no note has as written, when the
 	// hits were found by matching them with a typo; empty when there are
@@ -89,15 +88,13 @@ type FacetCount struct {
 // Search runs q. Whatever the reader typed, the query is made of bleve's
 // query objects from analysed terms, never handed to a query parser, so
 // that only a broken index or a cancelled ctx make it fail. A page past the
-// last is empty.
+// last is empty. When the reader's words find nothing, they are tried as
+// typed in the other keyboard layout, and what those find is the result
+// (Layout).
 //
-// The matches of the reader's words are collected from bleve's searchers
-// into the index's table (see table), where filters, facets and the order
-// by date are worked out; a second bleve search finds where the words are
-// in the page's hits, whose stored fields are loaded and snippets cut.
-//
-// When the reader's words find nothing, they are tried as typed in the
-// other keyboard layout, and what those find is the result (Layout).
+// The matches are collected into the index's table (see table), where
+// filters, facets and the order by date are worked out; a second search,
+// of the page's hits alone, finds where the words are for the snippets.
 func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	res, err := ix.search(ctx, q)
 	if err != nil || res.Total > 0 || !res.Ranked {
@@ -161,14 +158,7 @@ func (ix *Index) search(ctx context.Context, q Query) (*Result, error) {
 	var err error
 	switch {
 	case p.scored():
-		b := bleve.NewBooleanQuery()
-		b.AddMust(p.must...)
-		if len(p.should) > 0 {
-			b.AddShould(p.should...)
-		}
-		if len(p.mustNot) > 0 {
-			b.AddMustNot(p.mustNot...)
-		}
+		b := query.NewBooleanQuery(p.must, p.should, p.mustNot)
 		// The events of a year the reader named come first: the score
 		// of a date does not tell them from notes that write the year.
 		rows, top, err = t.collect(ctx, b, ix.mapping, filter, t.inYears(p.years), keep)
@@ -177,10 +167,8 @@ func (ix *Index) search(ctx context.Context, q Query) (*Result, error) {
 		if out, _, err = t.collect(ctx, bleve.NewDisjunctionQuery(p.mustNot...), ix.mapping, filter, nil, 0); err == nil {
 			rows = roaring.AndNot(cmp.Or(filter, t.all), out)
 		}
-	case filter != nil:
-		rows = filter
 	default:
-		rows = t.all
+		rows = cmp.Or(filter, t.all)
 	}
 	if err != nil {
 		return nil, err
@@ -214,45 +202,33 @@ func (ix *Index) search(ctx context.Context, q Query) (*Result, error) {
 }
 
 // hits loads the stored fields of the page's rows from the table's
-// snapshot, with their snippets, which mark the places where the reader's
-// words match in them: a search of those notes alone for the words finds
-// them again, with their term vectors. It returns each hit's stored
+// snapshot, with their snippets, which mark where the reader's words match
+// in the summary and body (see locate). It returns each hit's stored
 // document too.
 func (ix *Index) hits(ctx context.Context, t *table, page []ranked, p *plan) ([]Hit, []index.Document, error) {
 	if len(page) == 0 {
 		return nil, nil, nil
 	}
 	at := make(map[int32]int, len(page)) // row → place on the page
+	rows := make([]int32, len(page))
 	for i, r := range page {
-		at[r.row] = i
+		at[r.row], rows[i] = i, r.row
 	}
 	hits := make([]*Hit, len(page))
 	docs := make([]index.Document, len(page))
-	for s, r := range t.readers {
-		var ids []string
-		for _, x := range page {
-			if t.shard[x.row] == s {
-				ids = append(ids, t.urls[x.row])
-			}
-		}
-		if len(ids) == 0 {
-			continue
-		}
-		// The reader's words in the notes' summary and body, which may or
-		// may not have them, for their places.
-		err := ix.locate(ctx, t, s, ids, p.marks, func(row int32, locs bsearch.FieldTermLocationMap) error {
-			doc, err := r.Document(t.urls[row])
-			if err != nil {
-				return err
-			}
-			h := hitOf(doc, t.urls[row], locs)
-			h.Score, h.row = page[at[row]].score, row
-			hits[at[row]], docs[at[row]] = h, doc
-			return nil
-		})
+	marks := func(int) []query.Query { return p.marks }
+	err := ix.locate(ctx, t, rows, marks, func(row int32, locs bsearch.FieldTermLocationMap) error {
+		doc, err := t.readers[t.shard[row]].Document(t.urls[row])
 		if err != nil {
-			return nil, nil, err
+			return err
 		}
+		h := hitOf(doc, t.urls[row], locs)
+		h.Score, h.row = page[at[row]].score, row
+		hits[at[row]], docs[at[row]] = h, doc
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
 	}
 	out := make([]Hit, 0, len(page))
 	outDocs := make([]index.Document, 0, len(page))
@@ -265,17 +241,25 @@ func (ix *Index) hits(ctx context.Context, t *table, page []ranked, p *plan) ([]
 	return out, outDocs, nil
 }
 
-// locate runs a search of the notes ids of shard s alone for marks, which
-// need not match, and calls fn with each note's row and the places of the
-// marks' matches in it, which bleve's term vectors give.
-func (ix *Index) locate(ctx context.Context, t *table, s int, ids []string, marks []query.Query, fn func(row int32, locs bsearch.FieldTermLocationMap) error) error {
-	q := bleve.NewBooleanQuery()
-	q.AddMust(bleve.NewDocIDQuery(ids))
-	if len(marks) > 0 {
-		q.AddShould(marks...)
-	}
-	err := eachMatch(ctx, t.readers[s], q, ix.mapping, bsearch.SearcherOptions{Score: bleve.ScoreNone, IncludeTermVectors: true},
-		func(dm *bsearch.DocumentMatch) error {
+// locate runs, on each shard, a search of the notes of rows there alone
+// for marks(shard), which need not match, and calls fn with each note's
+// row and the places of the marks' matches in it, which bleve's term
+// vectors give.
+func (ix *Index) locate(ctx context.Context, t *table, rows []int32, marks func(shard int) []query.Query,
+	fn func(row int32, locs bsearch.FieldTermLocationMap) error) error {
+	opts := bsearch.SearcherOptions{Score: bleve.ScoreNone, IncludeTermVectors: true}
+	for s, r := range t.readers {
+		var ids []string
+		for _, row := range rows {
+			if t.shard[row] == s {
+				ids = append(ids, t.urls[row])
+			}
+		}
+		if len(ids) == 0 {
+			continue
+		}
+		q := query.NewBooleanQuery([]query.Query{bleve.NewDocIDQuery(ids)}, marks(s), nil)
+		err := eachMatch(ctx, r, q, ix.mapping, opts, func(dm *bsearch.DocumentMatch) error {
 			row := t.rowOf[s].row(dm.IndexInternalID)
 			if row == noRow {
 				return nil // not in the table: no search finds it
@@ -283,8 +267,9 @@ func (ix *Index) locate(ctx context.Context, t *table, s int, ids []string, mark
 			dm.Complete(nil)
 			return fn(row, dm.Locations)
 		})
-	if err != nil {
-		return fmt.Errorf("search: %w", err)
+		if err != nil {
+			return fmt.Errorf("search: %w", err)
+		}
 	}
 	return nil
 }

@@ -232,38 +232,20 @@ type snippetWriter struct {
 	line  bool // and it ended a line
 }
 
-// text writes s, escaped as html.EscapeString escapes.
+// text writes s, escaped.
 func (w *snippetWriter) text(s string) {
-	run := 0 // where the text not yet written begins
-	for i, r := range s {
-		var entity string
-		switch r {
-		case '<':
-			entity = "&lt;"
-		case '>':
-			entity = "&gt;"
-		case '&':
-			entity = "&amp;"
-		case '\'':
-			entity = "&#39;"
-		case '"':
-			entity = "&#34;"
-		default:
-			if !isSpace(r) {
-				continue
-			}
+	for {
+		i := strings.IndexFunc(s, isSpace)
+		if i < 0 {
+			w.word(html.EscapeString(s))
+			return
 		}
-		w.word(s[run:i])
-		if entity != "" {
-			w.word(entity)
-			run = i + 1
-		} else {
-			w.space = true
-			w.line = w.line || w.lines && r == '\n'
-			run = i + utf8.RuneLen(r)
-		}
+		w.word(html.EscapeString(s[:i]))
+		r, size := utf8.DecodeRuneInString(s[i:])
+		w.space = true
+		w.line = w.line || w.lines && r == '\n'
+		s = s[i+size:]
 	}
-	w.word(s[run:])
 }
 
 // isSpace is unicode.IsSpace, at once for the letters from U+0100 to

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"container/heap"
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -84,7 +83,7 @@ func loadTable(ctx context.Context, shards []bleve.Index, m mapping.IndexMapping
 	t.typoDict = sync.OnceValues(func() (*typoDict, error) { return newTypoDict(t.readers) })
 	defer func() {
 		if err != nil {
-			t.close()
+			closeAll(t.readers)
 		}
 	}()
 	type doc struct {
@@ -247,15 +246,7 @@ func (t *table) release() error {
 	if t.refs.Add(-1) != 0 {
 		return nil
 	}
-	return t.close()
-}
-
-func (t *table) close() error {
-	var errs []error
-	for _, r := range t.readers {
-		errs = append(errs, r.Close())
-	}
-	return errors.Join(errs...)
+	return closeAll(t.readers)
 }
 
 // eachMatch runs q on a snapshot and calls fn with each match, in the
@@ -291,15 +282,15 @@ func eachMatch(ctx context.Context, r index.IndexReader, q query.Query, m mappin
 func (t *table) filter(q Query) *roaring.Bitmap {
 	var sets []*roaring.Bitmap
 	for _, s := range q.Regions {
-		sets = append(sets, orEmpty(t.regions[s]))
+		sets = append(sets, cmp.Or(t.regions[s], roaring.New()))
 	}
 	for _, s := range q.Sectors {
-		sets = append(sets, orEmpty(t.sectors[s]))
+		sets = append(sets, cmp.Or(t.sectors[s], roaring.New()))
 	}
 	if len(q.Kinds) > 0 {
 		var kinds []*roaring.Bitmap
 		for _, s := range q.Kinds {
-			kinds = append(kinds, orEmpty(t.kinds[s]))
+			kinds = append(kinds, cmp.Or(t.kinds[s], roaring.New()))
 		}
 		sets = append(sets, roaring.FastOr(kinds...))
 	}
@@ -316,13 +307,6 @@ func (t *table) filter(q Query) *roaring.Bitmap {
 		return sets[0]
 	}
 	return roaring.FastAnd(sets...)
-}
-
-func orEmpty(b *roaring.Bitmap) *roaring.Bitmap {
-	if b == nil {
-		return roaring.New()
-	}
-	return b
 }
 
 // inYears returns the rows of the events that start in one of years; nil
@@ -342,21 +326,22 @@ func (t *table) inYears(years []int) *roaring.Bitmap {
 // rowsBetween returns the rows [lo, hi) of the days from from to to,
 // inclusive; a zero time is no bound.
 func (t *table) rowsBetween(from, to time.Time) (lo, hi int) {
+	// The first row of the day d or of one before it: days are newest first.
+	upTo := func(d int32) int {
+		i, _ := slices.BinarySearchFunc(t.days, d, func(x, d int32) int { return cmp.Compare(d, x) })
+		return i
+	}
 	hi = len(t.days)
 	if !to.IsZero() {
-		d := dayNumber(to)
-		lo, _ = slices.BinarySearchFunc(t.days, d, func(x, d int32) int { return cmp.Compare(d, x) })
+		lo = upTo(dayNumber(to))
 	}
 	if !from.IsZero() {
-		d := dayNumber(from) - 1
-		hi, _ = slices.BinarySearchFunc(t.days, d, func(x, d int32) int { return cmp.Compare(d, x) })
+		hi = upTo(dayNumber(from) - 1)
 	}
 	return lo, max(lo, hi)
 }
 
 func dayNumber(t time.Time) int32 { return int32(midnight(t).Unix() / 86400) }
-
-func dayTime(d int32) time.Time { return time.Unix(int64(d)*86400, 0).UTC() }
 
 // facets counts the rows of res by region, sector, kind and year.
 func (t *table) facets(res *roaring.Bitmap) Facets {
@@ -384,24 +369,18 @@ func (t *table) facets(res *roaring.Bitmap) Facets {
 		})
 	}
 	// Rows are newest first: a year is a range of them.
-	lo := 0
-	for lo < len(t.days) {
-		y := dayTime(t.days[lo]).Year()
+	counted := uint64(0) // the rows of res before the year's
+	for lo := 0; lo < len(t.days); {
+		y := time.Unix(int64(t.days[lo])*86400, 0).UTC().Year()
 		_, hi := t.rowsBetween(time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC), time.Time{})
-		n := res.Rank(uint32(hi-1)) - res.Rank(uint32(lo)) + boolCount(res.Contains(uint32(lo)))
+		n := res.Rank(uint32(hi-1)) - counted
 		if n > 0 {
 			f.Years = append(f.Years, FacetCount{Value: strconv.Itoa(y), Count: int(n)})
 		}
+		counted += n
 		lo = hi
 	}
 	return f
-}
-
-func boolCount(b bool) uint64 {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // ranked is a matching row with its score.
