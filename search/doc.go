@@ -19,8 +19,8 @@
 //
 // # Queries (query.go, search.go, table.go, fuzzy.go, snippet.go, names.go)
 //
-// ParseText takes a reader's q apart (words, "phrases", -exclusions; never
-// an error) and Index.plan turns it into bleve queries: each token of a word
+// ParseText takes a reader's q apart (words, "phrases", -exclusions, OR;
+// never an error) and Index.plan turns it into bleve queries: each token of a word
 // in some text field, with its other forms at half the weight (variants,
 // from package russian's rules of endings, and a Latin word's Russian
 // spellings and Palladius's spellings of pinyin) and, for a rare word,

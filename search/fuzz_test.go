@@ -49,8 +49,8 @@ func FuzzParseQuery(f *testing.F) {
 				t.Fatalf("MapWords(%q) as they are: %q", s, got)
 			}
 			marked := ParseText(MapWords(s, func(w string) string { return "x" + w }))
-			if len(marked.Words) != len(text.Words) || !slices.Equal(marked.Phrases, text.Phrases) || !slices.Equal(marked.ExcludedWords, text.ExcludedWords) {
-				t.Fatalf("MapWords(%q): %q, from %q", s, marked, text)
+			if len(marked.Words) != len(text.Words) || len(marked.Alternatives) != len(text.Alternatives) || !slices.Equal(marked.Phrases, text.Phrases) || !slices.Equal(marked.ExcludedWords, text.ExcludedWords) {
+				t.Fatalf("MapWords(%q): %+v, from %+v", s, marked, text)
 			}
 		}
 		q, err := ParseRequest(url.Values{"q": {s}}, tax)

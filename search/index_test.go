@@ -179,6 +179,17 @@ func TestRelevance(t *testing.T) {
 		{"unclosed phrase", `"торговый дом`, []string{torgpred}, false},
 		{"exclusion", "Гуандун -ёлочные", []string{deleg, torgpred}, false},
 		{"excluded phrase", `Гуандун -"торговый дом"`, []string{toys, deleg}, false},
+		{"either of two words", "Демешин OR Хэйхэ", []string{expo, bridge}, false},
+		{"either, in Russian", "Демешин ИЛИ Хэйхэ", []string{expo, bridge}, false},
+		{"either, and a word", "ярмарка Демешин OR Хэйхэ", []string{expo}, false},
+		{"either of a phrase and a word", `"торговый дом" OR Хэйхэ`, []string{torgpred, bridge}, false},
+		{"either of a name in another script", "Harbin OR Suifenhe", []string{expo, bridge}, false},
+		{"either of a typo", "Хабровский OR Хэйхэ", []string{typo, expo, bridge}, false},
+		{"either of a stop word", "и OR Хэйхэ", []string{bridge}, false},
+		{"either, and one of them again", "Демешин OR Хэйхэ Хэйхэ", []string{bridge}, false},
+		{"or in lower case is a word", "Демешин or Хэйхэ", nil, false},
+		{"OR at the end is a word", "Демешин OR", []string{expo}, false},
+		{"OR before an exclusion is a word", "Гуандун OR -ёлочные", []string{deleg, torgpred}, false},
 		{"only an exclusion", "-Гуандун", []string{expo, typo, bridge, newYear}, true},
 		{"typo finds", "Хабаровскй", []string{expo, typo}, false},
 		{"exact typo first, then the right word", "Хабровский", []string{typo, expo}, true},
@@ -862,6 +873,7 @@ func TestMapWords(t *testing.T) {
 		{`"незакрытая фраза`, `"незакрытая фраза`},
 		{`— - – x`, `— - – X`},
 		{`выставка NOT мост`, `ВЫСТАВКА NOT мост`},
+		{`выставка OR мост -a OR b`, `ВЫСТАВКА OR МОСТ -a OR B`},
 	} {
 		if got := MapWords(tt.q, upper); got != tt.want {
 			t.Errorf("MapWords(%q) = %q, want %q", tt.q, got, tt.want)
@@ -870,7 +882,8 @@ func TestMapWords(t *testing.T) {
 }
 
 // TestParseText checks how a reader's text is taken apart: NOT before a
-// word or a phrase excludes it, as a minus does.
+// word or a phrase excludes it, as a minus does; OR or ИЛИ between two that
+// must match makes them alternatives, and is a word anywhere else.
 func TestParseText(t *testing.T) {
 	for _, tt := range []struct {
 		q    string
@@ -883,6 +896,18 @@ func TestParseText(t *testing.T) {
 		{"NOT", Text{Words: []string{"NOT"}}},
 		{"not Пекин", Text{Words: []string{"not", "Пекин"}}}, // a word, in lower case
 		{"-NOT Пекин", Text{Words: []string{"Пекин"}, ExcludedWords: []string{"NOT"}}},
+		{"Харбин OR Пекин", Text{Alternatives: [][]Alternative{{{Text: "Харбин"}, {Text: "Пекин"}}}}},
+		{`выставка Харбин ИЛИ "Пекин" OR Шанхай`, Text{Words: []string{"выставка"},
+			Alternatives: [][]Alternative{{{Text: "Харбин"}, {Text: "Пекин", Phrase: true}, {Text: "Шанхай"}}}}},
+		{"a OR b c OR d", Text{Alternatives: [][]Alternative{{{Text: "a"}, {Text: "b"}}, {{Text: "c"}, {Text: "d"}}}}},
+		{`"a b" OR c d`, Text{Words: []string{"d"}, Alternatives: [][]Alternative{{{Text: "a b", Phrase: true}, {Text: "c"}}}}},
+		{"Харбин OR", Text{Words: []string{"Харбин", "OR"}}},
+		{"OR Харбин", Text{Words: []string{"OR", "Харбин"}}},
+		{"-Харбин OR Пекин", Text{Words: []string{"OR", "Пекин"}, ExcludedWords: []string{"Харбин"}}},
+		{"Харбин OR -Пекин", Text{Words: []string{"Харбин"}, ExcludedWords: []string{"Пекин"}}},
+		{"Харбин OR NOT Пекин", Text{Words: []string{"Харбин"}, ExcludedWords: []string{"Пекин"}}},
+		{"Харбин or Пекин", Text{Words: []string{"Харбин", "or", "Пекин"}}}, // a word, in lower case
+		{"a OR OR b", Text{Words: []string{"b"}, Alternatives: [][]Alternative{{{Text: "a"}, {Text: "OR"}}}}},
 	} {
 		if got := ParseText(tt.q); !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("ParseText(%q) = %+v, want %+v", tt.q, got, tt.want)

@@ -25,28 +25,61 @@ type Text struct {
 	Phrases         []string
 	ExcludedWords   []string
 	ExcludedPhrases []string
+	// Alternatives are the words and phrases joined by OR or ИЛИ («Харбин
+	// OR Пекин»), a group each, of which one must match. They are in none
+	// of the lists above.
+	Alternatives [][]Alternative
+}
+
+// Alternative is a word or a phrase of a group of Text.Alternatives.
+type Alternative struct {
+	Text   string
+	Phrase bool
 }
 
 // ParseText takes a reader's query apart: words separated by spaces,
 // "quoted phrases" (a missing closing quote ends the phrase at the end of
-// the text; «», “” and „“ count as quotes), and -word or -"phrase", or NOT
-// before either, to exclude. Nothing else is syntax: any other character
+// the text; «», “” and „“ count as quotes), -word or -"phrase", or NOT
+// before either, to exclude, and OR or ИЛИ between two words or phrases
+// that must match, for either. Nothing else is syntax: any other character
 // is part of a word, and what the analyzer does not keep (punctuation,
 // stop words) is dropped later. ParseText never fails.
 func ParseText(s string) Text {
 	var t Text
-	scanText(strings.ToValidUTF8(s, " "), func(text string, phrase, exclude bool, _, _ int) {
+	var last Alternative // the word or phrase before, which must match
+	grouped := false     // and it is in the last group of alternatives
+	scanText(strings.ToValidUTF8(s, " "), func(it item) {
+		a := Alternative{Text: it.text, Phrase: it.phrase}
 		switch {
-		case phrase && exclude:
-			t.ExcludedPhrases = append(t.ExcludedPhrases, text)
-		case phrase:
-			t.Phrases = append(t.Phrases, text)
-		case exclude:
-			t.ExcludedWords = append(t.ExcludedWords, text)
+		case it.or && grouped:
+			g := &t.Alternatives[len(t.Alternatives)-1]
+			*g = append(*g, a)
+		case it.or: // the word or phrase before leaves its list for a group
+			if last.Phrase {
+				t.Phrases = t.Phrases[:len(t.Phrases)-1]
+			} else {
+				t.Words = t.Words[:len(t.Words)-1]
+			}
+			t.Alternatives = append(t.Alternatives, []Alternative{last, a})
+			grouped = true
+		case it.phrase && it.exclude:
+			t.ExcludedPhrases = append(t.ExcludedPhrases, it.text)
+		case it.exclude:
+			t.ExcludedWords = append(t.ExcludedWords, it.text)
+		case it.phrase:
+			t.Phrases, grouped = append(t.Phrases, it.text), false
 		default:
-			t.Words = append(t.Words, text)
+			t.Words, grouped = append(t.Words, it.text), false
 		}
+		last = a
 	})
+	// A list whose items all went to groups is none.
+	if len(t.Words) == 0 {
+		t.Words = nil
+	}
+	if len(t.Phrases) == 0 {
+		t.Phrases = nil
+	}
 	return t
 }
 
@@ -56,23 +89,37 @@ func ParseText(s string) Text {
 func MapWords(s string, fn func(word string) string) string {
 	var b strings.Builder
 	at := 0
-	scanText(s, func(text string, phrase, exclude bool, start, end int) {
-		if !phrase && !exclude {
-			b.WriteString(s[at:start])
-			b.WriteString(fn(text))
-			at = end
+	scanText(s, func(it item) {
+		if !it.phrase && !it.exclude {
+			b.WriteString(s[at:it.start])
+			b.WriteString(fn(it.text))
+			at = it.end
 		}
 	})
 	b.WriteString(s[at:])
 	return b.String()
 }
 
+// item is a word or a phrase of a reader's text (see scanText).
+type item struct {
+	// text is the word, or the phrase inside its quotes with every run of
+	// white space one space.
+	text                string
+	phrase, exclude, or bool // or: joined by OR to the item before
+	start, end          int  // the bytes of the text it takes up
+}
+
 // scanText calls fn with each word and phrase of s, which is valid UTF-8,
-// as ParseText takes them apart: the word, or the phrase inside its quotes
-// with every run of white space one space (an empty phrase is none), and
-// the bytes of s it takes up, [start, end).
-func scanText(s string, fn func(text string, phrase, exclude bool, start, end int)) {
-	not := false // the word before was NOT
+// as ParseText takes them apart; an empty phrase is none. An OR or ИЛИ is
+// no word when it stands between two items that must match.
+func scanText(s string, fn func(item)) {
+	not := false      // the word before was NOT
+	or := false       // the word before was OR
+	included := false // the item before must match
+	emit := func(it item) {
+		it.or, or, included = or && !it.exclude, false, !it.exclude
+		fn(it)
+	}
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if unicode.IsSpace(r) {
@@ -100,7 +147,7 @@ func scanText(s string, fn func(text string, phrase, exclude bool, start, end in
 				i += end + qsize
 			}
 			if phrase = strings.Join(strings.Fields(phrase), " "); phrase != "" {
-				fn(phrase, true, exclude, start, i)
+				emit(item{text: phrase, phrase: true, exclude: exclude, start: start, end: i})
 			}
 			continue
 		}
@@ -109,10 +156,14 @@ func scanText(s string, fn func(text string, phrase, exclude bool, start, end in
 		if end < 0 {
 			end = len(s) - i
 		}
-		if w := s[i : i+end]; w == "NOT" && !exclude && strings.TrimSpace(s[i+end:]) != "" {
+		more := strings.TrimSpace(s[i+end:]) != ""
+		switch w := s[i : i+end]; {
+		case w == "NOT" && !exclude && more:
 			not = true // NOT x, as search engines write -x
-		} else {
-			fn(w, false, exclude, start, i+end)
+		case (w == "OR" || w == "ИЛИ") && !exclude && more && included && !or:
+			or = true
+		default:
+			emit(item{text: w, exclude: exclude, start: start, end: i + end})
 		}
 		i += end
 	}
@@ -309,31 +360,12 @@ const maxPhraseTerms = 10
 // excluded as a phrase.
 func (ix *Index) plan(t Text) *plan {
 	p := &plan{seen: map[string]bool{}, fuzzyLeft: maxFuzzyTokens, phraseLeft: maxPhraseTerms}
-	words := make([]string, len(t.Words))
-	for i, w := range t.Words {
-		words[i] = clean(w)
+	ix.planWords(p, t.Words)
+	for _, group := range t.Alternatives {
+		ix.planEither(p, group)
 	}
-	for i := 0; i < len(words); {
-		// Words that name a place, a person, an organization or a region
-		// in another script or by an alias find the Russian name too.
-		j, ru := ix.namedSpan(words, i)
-		k, typos := len(p.must), len(p.typos)
-		for _, w := range words[i:j] {
-			ix.planWord(p, w, ru != "")
-		}
-		if ix.orRussian(p, k, ru) {
-			p.typos = p.typos[:typos] // a name the notes do not write is no typo
-		}
-		i = j
-	}
-	// A repeat, or a phrase the analyzer keeps nothing of, makes no query.
 	for _, ph := range t.Phrases {
-		toks := ix.analyze(clean(ph))
-		if len(toks) == 0 {
-			p.ignore(ph)
-		} else if p.first(termsKey(toks), p.must) {
-			ix.planPhrase(p, ph, toks)
-		}
+		ix.planPhrase(p, ph)
 	}
 	for _, w := range t.ExcludedWords {
 		ix.planExcluded(p, w, true)
@@ -345,6 +377,60 @@ func (ix *Index) plan(t Text) *plan {
 		p.ignored = nil // the search is of the other words
 	}
 	return p
+}
+
+// planWords adds the clauses of words that must match. Words that name a
+// place, a person, an organization or a region in another script or by an
+// alias find the Russian name too.
+func (ix *Index) planWords(p *plan, words []string) {
+	words = slices.Clone(words)
+	for i, w := range words {
+		words[i] = clean(w)
+	}
+	for i := 0; i < len(words); {
+		j, ru := ix.namedSpan(words, i)
+		k, typos := len(p.must), len(p.typos)
+		for _, w := range words[i:j] {
+			ix.planWord(p, w, ru != "")
+		}
+		if ix.orRussian(p, k, ru) {
+			p.typos = p.typos[:typos] // a name the notes do not write is no typo
+		}
+		i = j
+	}
+}
+
+// planEither adds the clause of a group of alternatives: the clauses of
+// any one of them. An alternative of which the analyzer keeps nothing
+// drops out. Each group has clauses of its own: «Харбин OR Пекин Харбин»
+// asks for Харбин as well.
+func (ix *Index) planEither(p *plan, group []Alternative) {
+	k, seen := len(p.must), p.seen
+	p.seen = map[string]bool{}
+	var either []query.Query
+	for _, a := range group {
+		from := len(p.must)
+		if a.Phrase {
+			ix.planPhrase(p, a.Text)
+		} else {
+			ix.planWords(p, []string{a.Text})
+		}
+		switch len(p.must) - from {
+		case 0:
+		case 1:
+			either = append(either, p.must[from])
+		default:
+			either = append(either, bleve.NewConjunctionQuery(slices.Clone(p.must[from:])...))
+		}
+	}
+	p.must, p.seen = p.must[:k], seen
+	switch len(either) {
+	case 0:
+	case 1:
+		p.must = append(p.must, either[0])
+	default:
+		p.must = append(p.must, bleve.NewDisjunctionQuery(either...))
+	}
 }
 
 // planWord adds the clauses of a reader's word, cleaned: each of its
@@ -422,9 +508,18 @@ func (ix *Index) planToken(p *plan, w string, tok *analysis.Token, named bool) {
 	p.marks = append(p.marks, wordQuery(terms, forms, snippetFields, &p.fuzzy))
 }
 
-// planPhrase adds the clause of a phrase, whose tokens are toks: its terms
-// in order, as many as maxPhraseTerms leaves (see phraseTerms).
-func (ix *Index) planPhrase(p *plan, ph string, toks analysis.TokenStream) {
+// planPhrase adds the clause of a phrase: its terms in order, as many as
+// maxPhraseTerms leaves (see phraseTerms). A repeat, or a phrase the
+// analyzer keeps nothing of, makes none.
+func (ix *Index) planPhrase(p *plan, ph string) {
+	toks := ix.analyze(clean(ph))
+	if len(toks) == 0 {
+		p.ignore(ph)
+		return
+	}
+	if !p.first(termsKey(toks), p.must) {
+		return
+	}
 	n := p.phraseTerms(len(toks))
 	if n == 0 {
 		return
