@@ -210,6 +210,9 @@ func TestRelevance(t *testing.T) {
 		{"excluded year", "ярмарка -2024", []string{expo}, false},
 		{"quoted year as written", `"2022"`, []string{bridge}, false},
 		{"a number is no year", "202", nil, false},
+		{"a decimal number as written", "1,5 млн", []string{bridge}, false},
+		{"a decimal number with a point", "1.5 млн", []string{bridge}, false},
+		{"a decimal number, another", "1.6", nil, false},
 		// A date finds the events of that day or month, the days of a
 		// longer event included.
 		{"day", "01.01.2024", []string{newYear}, false},

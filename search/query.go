@@ -789,7 +789,8 @@ func (ix *Index) fuzzyForms(term, whole string) []string {
 // the stems of its Russian spellings (russian.Cyrillic) and, for a word of
 // pinyin, of its spellings in Palladius's letters (russian.Palladius), so
 // that «Demeshin» finds the notes that write «Демешина» and «Guangzhou»
-// those of «Гуанчжоу», not only those that list them.
+// those of «Гуанчжоу», not only those that list them; of a decimal
+// number, the number with the other decimal sign (otherDecimal).
 func (ix *Index) variants(word, term string) []string {
 	var stems []string
 	spelt := slices.Concat(russian.Cyrillic(word), palladius(word))
@@ -810,12 +811,34 @@ func (ix *Index) variants(word, term string) []string {
 		}
 	}
 	var out []string
-	for _, s := range append(stems, russian.FleetingVowel(term)...) {
+	stems = append(stems, russian.FleetingVowel(term)...)
+	if d := otherDecimal(term); d != "" {
+		stems = append(stems, d)
+	}
+	for _, s := range stems {
 		if s != term && !slices.Contains(out, s) && ix.docFreq(s, formFields...) > 0 {
 			out = append(out, s)
 		}
 	}
 	return out
+}
+
+// otherDecimal returns a decimal number, digits with one point or comma
+// between them, with the other sign: Russian texts write «3,5 тыс.», and
+// readers type «3.5» as often. "" for any other term.
+func otherDecimal(term string) string {
+	i := strings.IndexAny(term, ".,")
+	digits := func(s string) bool {
+		return s != "" && strings.Trim(s, "0123456789") == ""
+	}
+	if i < 0 || !digits(term[:i]) || !digits(term[i+1:]) {
+		return ""
+	}
+	other := ","
+	if term[i] == ',' {
+		other = "."
+	}
+	return term[:i] + other + term[i+1:]
 }
 
 // palladius returns the spellings of a word of pinyin in Palladius's
