@@ -33,10 +33,11 @@ const DirName = ".search"
 const manifestName = "index.json"
 
 // SiteDir is the folder, inside the index folder dir, that holds what the
-// handler needs of the site, laid out as a site folder: content/ holds the
-// site's settings and taxonomies (see writeSite), and templates/ the site's
-// own templates, when it has them, as the build copied them for a server
-// of OUT alone.
+// handler needs of the site, laid out as a site folder, so that OUT serves
+// without the site's source: content/ holds the site's settings and
+// taxonomies (source.WriteSettings), which filters are resolved and named
+// by and markNames marks the registries' names by, and templates/ the
+// site's own templates, when it has them, as the build copied them.
 func SiteDir(dir string) string { return filepath.Join(dir, "site") }
 
 // formatVersion changes whenever the mapping or the layout of an index
@@ -120,8 +121,8 @@ func buildFrom(ctx context.Context, dir string, ids []string, doc func(i int) (D
 			os.RemoveAll(dir)
 		}
 	}()
-	if err := writeSite(SiteDir(dir), site); err != nil {
-		return err
+	if err := source.WriteSettings(SiteDir(dir), site); err != nil {
+		return fmt.Errorf("search index: %w", err)
 	}
 	m := manifest{Version: formatVersion, Built: time.Now().UTC(), Docs: len(ids)}
 	parts := make([][]int, n)
@@ -517,60 +518,3 @@ func (ix *Index) Update(ctx context.Context, upserts []Document, deletes []strin
 
 // Updates returns how many Updates the index has had since it was opened.
 func (ix *Index) Updates() uint64 { return ix.updates.Load() }
-
-// writeSite writes the settings and taxonomies of site into dir as a site's
-// own content/ folder holds them, so that source.LoadSettings reads them
-// back with every name and alias: the handler needs them to resolve and
-// name filters, the search the registries' names of people, organizations
-// and places to mark them (markNames), and OUT must serve without the
-// site's source. The files are JSON, which is YAML.
-func writeSite(dir string, site *source.Site) error {
-	type settings struct {
-		Title     string `json:"title"`
-		BaseURL   string `json:"base_url"`
-		Language  string `json:"language"`
-		PerPage   int    `json:"per_page"`
-		SearchURL string `json:"search_url"`
-		// SearchOrigins: a replica serving this index alone allows them.
-		SearchOrigins []string `json:"search_origins,omitempty"`
-	}
-	s := site.Settings
-	files := map[string]any{
-		"site.yaml": settings{s.Title, s.BaseURL, s.Language, s.PerPage, s.SearchURL, s.SearchOrigins},
-	}
-	registries := map[string]bool{}
-	for _, t := range []struct {
-		name     string
-		tax      *source.Taxonomy
-		registry bool
-	}{{"regions", site.Regions, false}, {"sectors", site.Sectors, false}, {"kinds", site.Kinds, false},
-		{"people", site.People, true}, {"organizations", site.Organizations, true}, {"places", site.Places, true}} {
-		terms := []*source.Term{}
-		if t.tax != nil && t.tax.Terms != nil {
-			terms = t.tax.Terms
-		}
-		name := "taxonomy/" + t.name + ".yaml"
-		files[name], registries[name] = terms, t.registry
-	}
-	for name, v := range files {
-		// Compact, as a taxonomy file may be as large as source reads.
-		data, err := json.Marshal(v)
-		if err != nil {
-			return fmt.Errorf("search index: %w", err)
-		}
-		if registries[name] && (string(data) == "[]" || len(data) >= source.SiteFileLimit) {
-			// A registry is optional: none when empty, as source reads
-			// none, and none past what source reads, as only snippets
-			// mark its names (markNames).
-			continue
-		}
-		path := filepath.Join(dir, source.Dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return fmt.Errorf("search index: %w", err)
-		}
-		if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
-			return fmt.Errorf("search index: %w", err)
-		}
-	}
-	return nil
-}

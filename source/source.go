@@ -19,11 +19,13 @@
 package source
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -143,12 +145,7 @@ func LoadSettings(fsys fs.FS) (*Site, error) {
 	} else {
 		src.Settings = site
 	}
-	for _, t := range []struct {
-		kind     string
-		dst      **Taxonomy
-		optional bool
-	}{{"regions", &src.Regions, false}, {"sectors", &src.Sectors, false}, {"kinds", &src.Kinds, false},
-		{"people", &src.People, true}, {"organizations", &src.Organizations, true}, {"places", &src.Places, true}} {
+	for _, t := range src.taxonomyFiles() {
 		file := path.Join(Dir, "taxonomy", t.kind+".yaml")
 		data, err := ReadFile(fsys, file, SiteFileLimit)
 		if err != nil && t.optional && errors.Is(err, fs.ErrNotExist) {
@@ -168,6 +165,68 @@ func LoadSettings(fsys fs.FS) (*Site, error) {
 		*t.dst = tax
 	}
 	return src, p.err()
+}
+
+// taxonomyFile is a taxonomy of a site and the file it is read from,
+// content/taxonomy/KIND.yaml; a registry's file is optional.
+type taxonomyFile struct {
+	kind     string
+	dst      **Taxonomy
+	optional bool
+}
+
+// taxonomyFiles are the site's taxonomies and registries, each with its file.
+func (s *Site) taxonomyFiles() []taxonomyFile {
+	return []taxonomyFile{{"regions", &s.Regions, false}, {"sectors", &s.Sectors, false}, {"kinds", &s.Kinds, false},
+		{"people", &s.People, true}, {"organizations", &s.Organizations, true}, {"places", &s.Places, true}}
+}
+
+// WriteSettings writes the settings and taxonomies of site into the folder
+// dir as a site folder holds them, for LoadSettings to read back with every
+// name and alias: a built site's search serves with them, without the
+// site's source. The files are JSON, which is YAML, and compact, as a
+// taxonomy file may be as large as SiteFileLimit. An empty registry is
+// left out, as one past SiteFileLimit, which LoadSettings would refuse.
+func WriteSettings(dir string, site *Site) error {
+	type settings struct {
+		Title     string `json:"title"`
+		BaseURL   string `json:"base_url"`
+		Language  string `json:"language"`
+		PerPage   int    `json:"per_page"`
+		SearchURL string `json:"search_url"`
+		// SearchOrigins: a replica serving the site's search alone allows them.
+		SearchOrigins []string `json:"search_origins,omitempty"`
+	}
+	st := site.Settings
+	files := map[string]any{
+		"site.yaml": settings{st.Title, st.BaseURL, st.Language, st.PerPage, st.SearchURL, st.SearchOrigins},
+	}
+	registries := map[string]bool{}
+	for _, t := range site.taxonomyFiles() {
+		terms := []*Term{}
+		if tax := *t.dst; tax != nil && tax.Terms != nil {
+			terms = tax.Terms
+		}
+		name := "taxonomy/" + t.kind + ".yaml"
+		files[name], registries[name] = terms, t.optional
+	}
+	for name, v := range files {
+		data, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		if registries[name] && (string(data) == "[]" || len(data) >= SiteFileLimit) {
+			continue
+		}
+		p := filepath.Join(dir, Dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, append(data, '\n'), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // siteFileProblem describes why site.yaml or a taxonomy file, what, could not

@@ -3,7 +3,11 @@ package source
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -456,5 +460,41 @@ func TestSiteWarnings(t *testing.T) {
 		"content/2025/a.md:6:12: published 2030-01-01 is after today, 2026-12-05: the note stays first in every feed until then"
 	if got := strings.Join(src.Warnings(today), "\n"); got != want {
 		t.Errorf("warnings:\n%s\nwant\n%s", got, want)
+	}
+}
+
+// TestWriteSettings: what WriteSettings writes, LoadSettings reads back as
+// it was: the settings a served site needs, and every taxonomy and registry
+// entry with its names and aliases; an empty registry is left out.
+func TestWriteSettings(t *testing.T) {
+	for _, fsys := range []fs.FS{os.DirFS(".."), site(nil)} {
+		src, err := LoadSettings(fsys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src.Settings.SearchOrigins = []string{"https://digest.example.org"}
+		dir := t.TempDir()
+		if err := WriteSettings(dir, src); err != nil {
+			t.Fatal(err)
+		}
+		back, err := LoadSettings(os.DirFS(dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, b := src.Settings, back.Settings
+		if b.Title != s.Title || b.BaseURL != s.BaseURL || b.Language != s.Language || b.PerPage != s.PerPage ||
+			b.SearchURL != s.SearchURL || !slices.Equal(b.SearchOrigins, s.SearchOrigins) {
+			t.Errorf("settings read back: %+v, want %+v", b, s)
+		}
+		for i, tf := range back.taxonomyFiles() {
+			want := *src.taxonomyFiles()[i].dst
+			if got := *tf.dst; !reflect.DeepEqual(got.Terms, want.Terms) && len(got.Terms)+len(want.Terms) > 0 {
+				t.Errorf("%s read back: %d entries, want %d", tf.kind, len(got.Terms), len(want.Terms))
+			}
+			_, err := os.Stat(filepath.Join(dir, Dir, "taxonomy", tf.kind+".yaml"))
+			if written := err == nil; written != (!tf.optional || len(want.Terms) > 0) {
+				t.Errorf("%s: written %v, with %d entries", tf.kind, written, len(want.Terms))
+			}
+		}
 	}
 }
