@@ -631,13 +631,25 @@ func groupName(g string) string {
 
 // excerpt cuts text to about n runes at a word boundary.
 func excerpt(text string, n int) string {
-	r := []rune(text)
-	if len(r) <= n {
-		return string(r)
+	// Where the runes n/2 and n start: a note's whole text costs one pass
+	// over its first n runes.
+	half, end, i := 0, -1, 0
+	for pos := range text {
+		if i == n/2 {
+			half = pos
+		}
+		if i == n {
+			end = pos
+			break
+		}
+		i++
 	}
-	cut := n
-	for cut > n/2 && r[cut] != ' ' {
-		cut--
+	if end < 0 {
+		return text
 	}
-	return string(r[:cut]) + "…"
+	// Back to the last space after the half, or to the half.
+	if sp := strings.LastIndexByte(text[half:end+1], ' '); sp > 0 {
+		return text[:half+sp] + "…"
+	}
+	return text[:half] + "…"
 }
