@@ -323,6 +323,42 @@ func TestPlanBounds(t *testing.T) {
 	}
 }
 
+// TestPlanBoundsEither: groups of alternatives, however many and however
+// long, have at most maxClauses alternatives in all, besides the clauses
+// they are.
+func TestPlanBoundsEither(t *testing.T) {
+	ix := sharedIndex(t)
+	words := func(n int, join string) string {
+		w := make([]string, n)
+		for i := range w {
+			w[i] = fmt.Sprintf("слово%c", 'а'+rune(i))
+		}
+		return strings.Join(w, join)
+	}
+	tests := []struct {
+		q          string
+		must       int
+		maxMarks   int // the alternatives' clauses and the others'
+		wantGroups int
+	}{
+		{words(2, " OR "), 1, 2, 1},
+		{words(40, " OR "), 1, maxClauses, 1},
+		{words(40, " OR ") + " " + words(30, " "), maxClauses, maxClauses, 1},
+		{strings.Repeat("выставка OR форум ", 30), maxClauses, maxClauses, 30},
+	}
+	for _, tt := range tests {
+		text := ParseText(tt.q)
+		if len(text.Alternatives) != tt.wantGroups {
+			t.Errorf("q=%.40q…: %d groups, want %d", tt.q, len(text.Alternatives), tt.wantGroups)
+		}
+		p := ix.plan(text)
+		if len(p.must) > tt.must || len(p.marks) > tt.maxMarks || p.alternatives > maxClauses {
+			t.Errorf("q=%.40q…: %d clauses, %d to highlight, %d alternatives; want at most %d, %d and %d",
+				tt.q, len(p.must), len(p.marks), p.alternatives, tt.must, tt.maxMarks, maxClauses)
+		}
+	}
+}
+
 // titlePhraseTerms counts the terms of the phrase queries of the title
 // field among qs and the queries they are made of.
 func titlePhraseTerms(ix *Index, qs ...query.Query) int {

@@ -239,6 +239,9 @@ type plan struct {
 	seen       map[string]bool
 	fuzzyLeft  int
 	phraseLeft int
+	// alternatives counts the alternatives of the groups planned: at most
+	// maxClauses in all, as a group is one clause of many.
+	alternatives int
 }
 
 // first reports whether the clause of key is new and there is room for it
@@ -409,6 +412,10 @@ func (ix *Index) planEither(p *plan, group []Alternative) {
 	p.seen = map[string]bool{}
 	var either []query.Query
 	for _, a := range group {
+		if p.alternatives >= maxClauses {
+			break
+		}
+		p.alternatives++
 		from := len(p.must)
 		if a.Phrase {
 			ix.planPhrase(p, a.Text)
