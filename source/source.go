@@ -14,8 +14,8 @@
 // No file can cost more than its size allows: LoadDir reads only regular
 // files inside the site folder and looks before it opens; a note is read
 // only up to its limit (Limits, set in site.yaml); bytes that are not UTF-8,
-// keys given twice and YAML aliases that would repeat more values than the
-// file holds are problems, as the contract says.
+// keys given twice and YAML aliases that would repeat more than the file
+// writes out are problems, as the contract says.
 package source
 
 import (

@@ -174,6 +174,8 @@ func TestLoadProblems(t *testing.T) {
 			[]string{`content/a.md:4:1: YAML syntax: did not find expected ',' or ']'`}},
 		{"YAML scanner error", map[string]string{"content/a.md": head + "summary: a: b\n---\n"},
 			[]string{`content/a.md:6:1: YAML syntax: mapping values are not allowed in this context`}},
+		{"YAML scanner error that begins as a parser's does", map[string]string{"content/a.md": head + "summary: *,\n---\n"},
+			[]string{`content/a.md:6:1: YAML syntax: did not find expected alphabetic or numeric character`}},
 		{"field given twice", map[string]string{"content/a.md": head + "title: Другой\n---\n"},
 			[]string{`content/a.md:6:1: field "title" is given twice`}},
 		{"TOML syntax", map[string]string{"content/a.md": "+++\ntitle = \"Т\"\ndate = 2025-03-17\nkind = expo\n+++\n"},
@@ -215,7 +217,7 @@ func TestLoadProblems(t *testing.T) {
 		{"aliases that repeat too much", map[string]string{"content/a.md": "---\ntitle: Т\ndate: 2025-03-17\nkind: delegation\n" +
 			"a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n" +
 			"d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\nregions: *d\n---\n"},
-			[]string{`content/a.md:8:8: alias *c: the aliases would repeat more than 1000 values; write the values out instead`}},
+			[]string{`content/a.md:8:12: alias *c: the aliases would repeat more than 4 KB; write the values out instead`}},
 		{"aliases within the budget", map[string]string{"content/a.md": "---\ntitle: &t Т\nsummary: *t\ndate: 2025-03-17\nkind: delegation\nregions: &r [guangdong]\nsectors: *r\n---\n"},
 			[]string{`content/a.md:6:14: unknown sector "guangdong"`}},
 		{"a key given twice in a person", map[string]string{"content/a.md": head + "people:\n  - name: А\n    role: р\n    name: Б\n---\n"},

@@ -82,29 +82,50 @@ func (v *value) get(key string) *field {
 	return nil
 }
 
-// aliasAllowance is how many values a YAML file's aliases may repeat in all
-// when the file itself writes out fewer; see yamlDecoder.
-const aliasAllowance = 1000
+// aliasAllowance is how much a YAML file's aliases may repeat in all when
+// the file itself is smaller, in the units of aliasCost; see yamlDecoder.
+const aliasAllowance = 4 << 10
 
 // yamlDecoder converts a yaml.v3 node tree into values, adding lineOffset
 // to every line so that positions are the file's, not the front-matter
 // block's. It reports a key given twice in one mapping, at the second, and
 // keeps the first. An alias (*name) repeats its anchor's values; all the
-// aliases of a file together may make no more values than the file writes
-// out itself, or aliasAllowance when that is more. Without that budget nine
-// lines of nine aliases each would ask for 9⁹ values.
+// aliases of a file together may repeat no more than the file writes out
+// itself (size, its length in bytes), or aliasAllowance when that is more,
+// counted by aliasCost: the text of the values and keys they repeat, and
+// one for each value. Counting values alone let each alias repeat a value
+// as long as the whole file, and every page, feed and index that shows
+// the value pay for each repeat; counting bytes alone let nine lines of
+// nine aliases each ask for nine to the ninth empty values.
 type yamlDecoder struct {
 	p          *problems
 	file       string
 	lineOffset int
-	doc        *yaml.Node
+	size       int
 
-	// allow is how many values aliases may make, and left how many they
-	// may still make; both are -1 until the first alias, when the
-	// document's own nodes are counted.
+	// allow is how much aliases may repeat, and left how much they may
+	// still repeat; both are -1 until the first alias.
 	allow, left int
 	inAlias     int  // how many aliases are being expanded
 	over        bool // the budget is spent: the value is not to be used
+}
+
+// aliasCost is what repeating the node n costs, apart from what its
+// children cost: one for the value, and its text when it is a scalar.
+func aliasCost(n *yaml.Node) int {
+	if n.Kind == yaml.ScalarNode {
+		return 1 + len(n.Value)
+	}
+	return 1
+}
+
+// spend takes cost from what aliases may still repeat, and reports whether
+// there was that much left; once there is not, the value is not to be used.
+func (d *yamlDecoder) spend(cost int) bool {
+	if d.left -= cost; d.left < 0 {
+		d.over = true
+	}
+	return !d.over
 }
 
 // decode returns the value of n, or nil when the aliases spent the budget.
@@ -126,23 +147,24 @@ func (d *yamlDecoder) value(n *yaml.Node) *value {
 	}
 	if n.Kind == yaml.AliasNode && n.Alias != nil {
 		if d.allow < 0 {
-			d.allow = max(countNodes(d.doc), aliasAllowance)
+			d.allow = max(d.size, aliasAllowance)
 			d.left = d.allow
 		}
 		d.inAlias++
 		v := d.value(n.Alias)
 		d.inAlias--
 		if d.over && d.inAlias == 0 {
-			d.p.add(d.file, n.Line+d.lineOffset, n.Column, "alias *%s: the aliases would repeat more than %d values; write the values out instead", cut(n.Value), d.allow)
+			if d.allow == d.size {
+				d.p.add(d.file, n.Line+d.lineOffset, n.Column, "alias *%s: the aliases would repeat more than the %s written out; write the values out instead", cut(n.Value), formatSize(int64(d.allow)))
+			} else {
+				d.p.add(d.file, n.Line+d.lineOffset, n.Column, "alias *%s: the aliases would repeat more than %s; write the values out instead", cut(n.Value), formatSize(int64(d.allow)))
+			}
 		}
 		v.line, v.col = n.Line+d.lineOffset, n.Column
 		return v
 	}
-	if d.inAlias > 0 {
-		if d.left--; d.left < 0 {
-			d.over = true
-			return &value{kind: nullValue}
-		}
+	if d.inAlias > 0 && !d.spend(aliasCost(n)) {
+		return &value{kind: nullValue}
 	}
 	v := &value{line: n.Line + d.lineOffset, col: n.Column}
 	if n.Style&yaml.TaggedStyle != 0 {
@@ -174,6 +196,10 @@ func (d *yamlDecoder) value(n *yaml.Node) *value {
 		var seen map[string]bool
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
+			// A key repeated is text repeated, as a value is.
+			if d.inAlias > 0 && !d.spend(len(k.Value)) {
+				return &value{kind: nullValue}
+			}
 			if !v.addField(field{key: k.Value, line: k.Line + d.lineOffset, col: k.Column}, &seen) {
 				// Inside an alias the anchor's own mapping was reported already.
 				if d.inAlias == 0 {
@@ -214,20 +240,18 @@ func (v *value) addField(f field, seen *map[string]bool) bool {
 	return true
 }
 
-// countNodes counts the nodes of a tree as written, an alias as one.
-func countNodes(n *yaml.Node) int {
-	c := 1
-	for _, x := range n.Content {
-		c += countNodes(x)
-	}
-	return c
-}
-
 var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-// yamlParserProblems begin the messages of yaml.v3's parser (parserc.go), as
-// opposed to its scanner.
-var yamlParserProblems = []string{"did not find expected", "found duplicate %", "found incompatible YAML", "found undefined tag handle"}
+// yamlParserProblems are the messages of yaml.v3's parser (parserc.go), as
+// opposed to its scanner, whose messages may begin alike («did not find
+// expected whitespace»).
+var yamlParserProblems = []string{
+	"did not find expected <stream-start>", "did not find expected <document start>",
+	"did not find expected node content", "did not find expected '-' indicator", "did not find expected key",
+	"did not find expected ',' or ']'", "did not find expected ',' or '}'",
+	"found duplicate %YAML directive", "found duplicate %TAG directive", "found incompatible YAML document",
+	"found undefined tag handle",
+}
 
 // parseYAML decodes YAML data whose first line is line lineOffset+1 of file,
 // adding its problems to p. It returns nil when the data cannot be used: a
@@ -283,23 +307,12 @@ func isYAMLControl(r rune) bool {
 func parseFullYAML(p *problems, file string, data []byte, lineOffset int) *value {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		msg := err.Error()
-		line := lineOffset + 1
-		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-			n, _ := strconv.Atoi(m[1])
-			line, msg = n+lineOffset, m[2]
-			// yaml.v3 counts lines from 0 in its parser's errors and from 1 in
-			// its scanner's; the parser's are the ones below.
-			for _, p := range yamlParserProblems {
-				if strings.HasPrefix(msg, p) {
-					line++
-					break
-				}
-			}
-		} else {
-			msg = strings.TrimPrefix(msg, "yaml: ")
-		}
+		line, msg := yamlErrorLine(err)
 		col := 1
+		if slices.Contains(yamlBlockProblems, msg) {
+			line, col = yamlBlockProblemAt(data, line, msg)
+		}
+		line += lineOffset
 		// yaml.v3 says no line for a control character: it is told where it is.
 		if i := bytes.IndexFunc(data, isYAMLControl); msg == "control characters are not allowed" && i >= 0 {
 			line, col = lineCol(data, i)
@@ -311,8 +324,115 @@ func parseFullYAML(p *problems, file string, data []byte, lineOffset int) *value
 	if doc.Kind == 0 {
 		return &value{kind: mapValue, line: lineOffset + 1, col: 1}
 	}
-	d := yamlDecoder{p: p, file: file, lineOffset: lineOffset, doc: &doc}
+	d := yamlDecoder{p: p, file: file, lineOffset: lineOffset, size: len(data)}
 	return d.decode(&doc)
+}
+
+// yamlErrorLine splits an error of yaml.Unmarshal into the line of the
+// data it says, from 1 (the first line when it says none), and what it
+// says; it returns 0 and "" for no error.
+func yamlErrorLine(err error) (line int, msg string) {
+	if err == nil {
+		return 0, ""
+	}
+	msg = err.Error()
+	m := yamlLineRE.FindStringSubmatch(msg)
+	if m == nil {
+		return 1, strings.TrimPrefix(msg, "yaml: ")
+	}
+	line, _ = strconv.Atoi(m[1])
+	msg = m[2]
+	// yaml.v3 counts lines from 0 in its parser's errors and from 1 in
+	// its scanner's.
+	if slices.Contains(yamlParserProblems, msg) {
+		line++
+	}
+	return line, msg
+}
+
+// yamlBlockProblems are the messages of yaml.v3's parser about a block
+// list or mapping that a line goes on wrongly: an entry indented unlike
+// the others, or without its «- ».
+var yamlBlockProblems = []string{"did not find expected '-' indicator", "did not find expected key"}
+
+// yamlBlockProblemAt returns the line and the column of data, from 1, of
+// the mistake msg, one of yamlBlockProblems, that yaml.v3 said at the line
+// at. yaml.v3 says such a mistake at the line where the list or mapping it
+// is in starts, unless that is the first line, when it says the line of
+// the mistake: in a taxonomy file, at the first entry for a mistake in the
+// last. Parsed from the line where it starts, the list starts on the first
+// line, and yaml.v3 says the line of the mistake. It says no column: the
+// mistake is at the first word of its line when the data up to the end of
+// that word is refused as the whole data is, and the column is 1 (the line)
+// when it is not. When the parses say another thing than the first (an
+// alias of an anchor above the list is unknown without the lines above),
+// the line is at.
+func yamlBlockProblemAt(data []byte, at int, msg string) (line, col int) {
+	data = bytes.TrimPrefix(data, bom)
+	// With a line before the data, no list starts on the first line, and
+	// yaml.v3 says where the list starts whatever line it is.
+	shifted := make([]byte, 0, len(data)+1)
+	shifted = append(append(shifted, '\n'), data...)
+	start, m := yamlErrorLine(yaml.Unmarshal(shifted, new(yaml.Node)))
+	start-- // the line of data
+	switch {
+	case m != msg:
+		return at, 1
+	case start <= 1:
+		line = at // the list starts on the first line: at is the mistake's
+	default:
+		l, m := yamlErrorLine(yaml.Unmarshal(data[yamlLineStart(data, start):], new(yaml.Node)))
+		if m != msg {
+			return at, 1
+		}
+		line = start + l - 1
+	}
+	from := yamlLineStart(data, line)
+	indent, end := 0, from
+	for end < len(data) && (data[end] == ' ' || data[end] == '\t') {
+		indent, end = indent+1, end+1
+	}
+	if end == from+indent && (end == len(data) || isYAMLBreak(data[end:])) {
+		return line, 1 // a blank line
+	}
+	for end < len(data) && data[end] != ' ' && data[end] != '\t' && !isYAMLBreak(data[end:]) {
+		end++
+	}
+	if l, m := yamlErrorLine(yaml.Unmarshal(data[:end], new(yaml.Node))); l == at && m == msg {
+		return line, 1 + indent
+	}
+	return line, 1
+}
+
+// isYAMLBreak reports whether data starts with what yaml.v3 breaks lines
+// at: CR, LF, NEL, LS or PS.
+func isYAMLBreak(data []byte) bool {
+	if len(data) == 0 {
+		return false
+	}
+	if data[0] == '\r' || data[0] == '\n' {
+		return true
+	}
+	r, _ := utf8.DecodeRune(data)
+	return r == '\u0085' || r == '\u2028' || r == '\u2029'
+}
+
+// yamlLineStart returns where the line of data, from 1, starts, the lines
+// broken where yaml.v3 breaks them (isYAMLBreak), CR LF as one break.
+func yamlLineStart(data []byte, line int) int {
+	i := 0
+	for n := 1; n < line && i < len(data); {
+		brk := isYAMLBreak(data[i:])
+		if bytes.HasPrefix(data[i:], []byte("\r\n")) {
+			i++
+		}
+		_, size := utf8.DecodeRune(data[i:])
+		i += size
+		if brk {
+			n++
+		}
+	}
+	return i
 }
 
 // parseTOML decodes TOML data whose first line is line lineOffset+1 of file,
