@@ -26,6 +26,10 @@ type File struct {
 	ModTime time.Time
 	// problem says why the file cannot be published, or is "".
 	problem string
+	// lost says that problem is the site's whether or not a note shows the
+	// file: a symbolic link to a folder, which is not followed, so that
+	// the notes and files in the folder would be left out unseen.
+	lost bool
 }
 
 // URL is the file's path on the site: its path below content/static/ for a
@@ -169,6 +173,16 @@ func otherFile(fsys fs.FS, name string, d fs.DirEntry, limit int64) *File {
 		// Followed only inside the site, as os.Root follows it.
 		if st, err = fs.Stat(fsys, name); err != nil {
 			f.problem = readProblem(statProblem(fsys, name, err))
+			if folderOutside(fsys, name) {
+				f.problem, f.lost = "a symbolic link to a folder outside the site folder, which is not followed: what the folder holds is not read; put the folder itself in place of the link, or remove the link", true
+			}
+			return f
+		}
+		if st.IsDir() {
+			// A walk that followed it could go round a loop, read a
+			// folder twice under two names, or read one that watch mode
+			// does not watch.
+			f.problem, f.lost = "a symbolic link to a folder, which is not followed: what the folder holds is not read; put the folder itself in place of the link, or remove the link", true
 			return f
 		}
 	} else if st, err = d.Info(); err != nil {
@@ -189,9 +203,11 @@ func otherFile(fsys fs.FS, name string, d fs.DirEntry, limit int64) *File {
 
 // listOther reports whether the walk of content/ lists the file name among
 // Files: all but notes, content/site.yaml and what content/taxonomy/ holds.
-// A *.md file of content/static/ is a file there, not a note.
+// A *.md file of content/static/ is a file there, not a note. A symbolic
+// link content/taxonomy is not listed either: the taxonomy files are read
+// by their paths, through it.
 func listOther(name string) bool {
-	return name != Dir+"/site.yaml" && !strings.HasPrefix(name, Dir+"/taxonomy/")
+	return name != Dir+"/site.yaml" && name != Dir+"/taxonomy" && !strings.HasPrefix(name, Dir+"/taxonomy/")
 }
 
 // IsNote reports whether the file name, relative to the site folder, is a
@@ -237,17 +253,19 @@ func Hidden(p string) bool {
 
 // staticProblems reports every file of content/static/ that cannot be
 // published: those are always published, so their problems are the site's.
+// It reports every symbolic link to a folder too (File.lost).
 func staticProblems(p *problems, files Files) {
 	for _, f := range files {
-		if f.Static() && f.problem != "" {
+		if (f.Static() || f.lost) && f.problem != "" {
 			p.add(f.Path, 0, 0, "%s", f.problem)
 		}
 	}
 }
 
 // Problems reports, as Errors, every file of content/static/ that cannot
-// be published; the files beside notes are problems only when a note
-// shows them.
+// be published, and every symbolic link to a folder, which would leave out
+// what the folder holds; the files beside notes are problems only when a
+// note shows them.
 func (fs Files) Problems() error {
 	var p problems
 	staticProblems(&p, fs)

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -225,6 +226,28 @@ func inFolder[T any](r *folderRoots, name string, fromFolder func(*os.Root, stri
 		}
 	}
 	return fromSite(r.FS, name)
+}
+
+// statOutside returns what the symbolic link name leads to, outside the
+// site folder, where the root does not look: see folderOutside.
+func (r *folderRoots) statOutside(name string) (fs.FileInfo, error) {
+	return os.Stat(filepath.Join(r.root.Name(), filepath.FromSlash(name)))
+}
+
+// folderOutside reports whether the symbolic link name of fsys leads to a
+// folder outside the site folder, when fsys can tell (SiteFS can). Such a
+// link is not followed, as no link out of the site is, but what it leaves
+// out is a folder's notes and files, not one file that a note may never
+// show: it is looked at, never opened, so that it is told.
+func folderOutside(fsys fs.FS, name string) bool {
+	o, ok := fsys.(interface {
+		statOutside(string) (fs.FileInfo, error)
+	})
+	if !ok {
+		return false
+	}
+	st, err := o.statOutside(name)
+	return err == nil && st.IsDir()
 }
 
 // ReadLink returns where the symbolic link name leads.

@@ -83,6 +83,35 @@ func TestLoadDir(t *testing.T) {
 			}
 			return os.Symlink("/dev/zero", filepath.Join(c, "static/zero.png"))
 		}, []string{`content/static/zero.png: a symbolic link that leads outside the site folder: only files inside it are read`}},
+		{"a symbolic link to a folder inside the site", func(c string) error {
+			archive := filepath.Join(filepath.Dir(c), "archive", "2019")
+			if err := os.MkdirAll(archive, 0o755); err != nil {
+				return err
+			}
+			if err := os.WriteFile(filepath.Join(archive, "a.md"), []byte(note), 0o644); err != nil {
+				return err
+			}
+			return os.Symlink("../archive/2019", filepath.Join(c, "2019"))
+		}, []string{`content/2019: a symbolic link to a folder, which is not followed: what the folder holds is not read; put the folder itself in place of the link, or remove the link`}},
+		{"a symbolic link to a folder of content/", func(c string) error { return os.Symlink("2025", filepath.Join(c, "latest")) },
+			[]string{`content/latest: a symbolic link to a folder, which is not followed: what the folder holds is not read; put the folder itself in place of the link, or remove the link`}},
+		{"a symbolic link to a folder outside the site", func(c string) error { return os.Symlink(filepath.Dir(outside), filepath.Join(c, "2025", "more")) },
+			[]string{`content/2025/more: a symbolic link to a folder outside the site folder, which is not followed: what the folder holds is not read; put the folder itself in place of the link, or remove the link`}},
+		{"a relative symbolic link to a folder outside the site", func(c string) error {
+			rel, err := filepath.Rel(c, filepath.Dir(outside))
+			if err != nil {
+				return err
+			}
+			return os.Symlink(rel, filepath.Join(c, "2019"))
+		}, []string{`content/2019: a symbolic link to a folder outside the site folder, which is not followed: what the folder holds is not read; put the folder itself in place of the link, or remove the link`}},
+		{"content/static a symbolic link to a folder outside the site", func(c string) error { return os.Symlink(filepath.Dir(outside), filepath.Join(c, "static")) },
+			[]string{`content/static: a symbolic link to a folder outside the site folder, which is not followed: what the folder holds is not read; put the folder itself in place of the link, or remove the link`}},
+		{"content/taxonomy a symbolic link to a folder inside the site", func(c string) error {
+			if err := os.Rename(filepath.Join(c, "taxonomy"), filepath.Join(filepath.Dir(c), "taxonomy")); err != nil {
+				return err
+			}
+			return os.Symlink("../taxonomy", filepath.Join(c, "taxonomy"))
+		}, nil},
 		{"control characters in a file name", func(c string) error {
 			return os.WriteFile(filepath.Join(c, "2025", "a\nb\x1b[2J\u202e.md"), []byte(note), 0o644)
 		}, []string{`"content/2025/a\nb\x1b[2J\u202e.md":1:1: file name "a\nb\x1b[2J\u202e" is not a valid slug: rename the file or add slug: a-b-2j`}},
@@ -136,6 +165,61 @@ func TestLoadDir(t *testing.T) {
 			}
 			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
 				t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+		})
+	}
+}
+
+// TestListFilesFolderLinks lists again what watch mode lists again, a
+// changed path: a symbolic link to a folder is a problem there as it is
+// when the whole site is loaded, or its notes would go unseen.
+func TestListFilesFolderLinks(t *testing.T) {
+	const msg = `: a symbolic link to a folder, which is not followed: what the folder holds is not read; put the folder itself in place of the link, or remove the link`
+	outside := t.TempDir()
+	tests := []struct {
+		name   string
+		target string // where content/2019 leads
+		path   string // what is listed again
+		want   string
+	}{
+		{"the link, to a folder inside", "../archive", "content/2019", "content/2019" + msg},
+		{"the folder of the link, to a folder inside", "../archive", "content", "content/2019" + msg},
+		{"the link, to a folder outside", outside, "content/2019",
+			`content/2019: a symbolic link to a folder outside the site folder, which is not followed: what the folder holds is not read; put the folder itself in place of the link, or remove the link`},
+		{"the link, to a file inside", "../archive/a.md", "content/2019", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			site := t.TempDir()
+			if err := os.MkdirAll(filepath.Join(site, "archive"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(site, "archive", "a.md"), []byte("---\n---\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.MkdirAll(filepath.Join(site, Dir), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(tt.target, filepath.Join(site, Dir, "2019")); err != nil {
+				t.Fatal(err)
+			}
+			root, err := os.OpenRoot(site)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer root.Close()
+			fsys, done := SiteFS(root)
+			defer done()
+			files, err := ListFiles(fsys, tt.path, DefaultSettings().Limits)
+			if err != nil {
+				t.Fatalf("ListFiles: %v", err)
+			}
+			got := ""
+			if err := files.Problems(); err != nil {
+				got = err.Error()
+			}
+			if got != tt.want {
+				t.Errorf("problems:\n%s\nwant:\n%s", got, tt.want)
 			}
 		})
 	}
