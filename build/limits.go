@@ -57,6 +57,13 @@ const (
 	// text: a 44 KB note of 1,000 columns took 74 s and 6 GB. A table
 	// written out has at most one cell a byte, each begun by its |.
 	maxCellsPerByte = 1
+	// maxCells is how many cells the tables of a note may have in all.
+	// goldmark makes a node of each cell and one of its text, some 400
+	// bytes together, of a cell that «b|» writes in 2: a 4 MB note of one
+	// table of 2,000 columns took 1.4 GB to build. At the limit, a 4 MB
+	// note takes about 40 MB more than one of prose. A table of 1,000 rows
+	// under a header of 10 columns has 10,010 cells.
+	maxCells = 50000
 	// maxMarks is how many square brackets and runs of emphasis markers a
 	// paragraph or heading may have. goldmark keeps a record of each for
 	// its links and emphasis, a few hundred bytes: a note of 4 MB of «[»
@@ -84,6 +91,7 @@ type limits struct {
 	footnotes int
 	refs      int
 	headings  int
+	cells     int
 	// tables are the paragraphs costCheck judged by line, as tables are
 	// parsed; those that the table transformer did not take are judged
 	// again as paragraphs.
@@ -324,12 +332,13 @@ func (c costCheck) Transform(node *ast.Paragraph, reader text.Reader, pc parser.
 	if l.err == nil {
 		takeDefinitions(node, reader, pc, l)
 	}
-	// goldmark's table transformer takes the lines from any delimiter row
-	// on, after the first line, for a table, the line above being its
-	// header.
-	delim := 0
-	for i := 1; i < lines.Len() && delim == 0; i++ {
-		if seg := lines.At(i); delimiterRow(seg.Value(reader.Source())) {
+	// goldmark's table transformer takes the lines from the first
+	// delimiter row on, after the first line, for a table, the line above
+	// being its header.
+	delim, cols := 0, 0
+	for i := 1; i < lines.Len() && cols == 0; i++ {
+		seg := lines.At(i)
+		if cols = delimiterColumns(seg.Value(reader.Source())); cols > 0 {
 			delim = i
 		}
 	}
@@ -338,7 +347,7 @@ func (c costCheck) Transform(node *ast.Paragraph, reader text.Reader, pc parser.
 			l.tables = map[*ast.Paragraph]bool{}
 		}
 		l.tables[node] = true
-		checkCells(lines, delim, reader.Source(), l)
+		checkCells(lines, delim, cols, l)
 	}
 	checkCost(node, lines, delim > 0, reader.Source(), l)
 }
@@ -387,45 +396,70 @@ func takeDefinitions(node *ast.Paragraph, reader text.Reader, pc parser.Context,
 	lines.SetSliced(n, lines.Len())
 }
 
-// checkCells records a problem when the table whose delimiter row is the
-// line delim of lines would have more than maxCellsPerByte cells a byte:
-// its rows, the header's among them, each as many cells as the delimiter
-// row has columns.
-func checkCells(lines *text.Segments, delim int, src []byte, l *limits) {
+// checkCells records a problem when the table whose delimiter row, of cols
+// columns, is the line delim of lines would have more than maxCellsPerByte
+// cells a byte, or bring the note's tables to more than maxCells: its rows,
+// the header's among them, have as many cells each as the delimiter row has
+// columns. A paragraph that goldmark does not make a table after all (its
+// header has more cells than that) is counted as one.
+func checkCells(lines *text.Segments, delim, cols int, l *limits) {
 	if l.err != nil {
 		return
 	}
-	seg := lines.At(delim)
-	row := bytes.TrimSpace(seg.Value(src))
-	row = bytes.TrimSuffix(bytes.TrimPrefix(row, []byte("|")), []byte("|"))
-	cols := bytes.Count(row, []byte("|")) + 1
 	rows := lines.Len() - delim // the header and the rows under the delimiter
 	size := 0
 	for i := delim - 1; i < lines.Len(); i++ {
 		seg := lines.At(i)
 		size += seg.Len()
 	}
-	if cells := rows * cols; cells > maxCellsPerByte*size {
-		l.fail(lines.At(delim-1).Start, "table too large to render: %d rows of %d columns make %d cells, more than %d for each of its %d bytes (the limit); a row with fewer cells than the header is filled with empty ones: write the rows' cells out, or give the table fewer columns",
+	cells := rows * cols
+	l.cells += cells
+	header := lines.At(delim - 1).Start
+	switch {
+	case cells > maxCellsPerByte*size:
+		l.fail(header, "table too large to render: %d rows of %d columns make %d cells, more than %d for each of its %d bytes (the limit); a row with fewer cells than the header is filled with empty ones: write the rows' cells out, or give the table fewer columns",
 			rows, cols, cells, maxCellsPerByte, size)
+	case l.cells > maxCells:
+		l.fail(header, "table too large to render: its %d rows of %d columns bring the note's tables to %d cells, more than %d (the limit), each of which takes goldmark a few hundred bytes of memory; split the table among notes, or publish its data as a file (a CSV in content/static/) and link to it",
+			rows, cols, l.cells, maxCells)
 	}
 }
 
-// delimiterRow reports whether line could be the row under a table's
-// header: pipes, hyphens, colons and spaces, with a hyphen; goldmark's
-// test is stricter.
-func delimiterRow(line []byte) bool {
-	hyphen := false
+// delimiterColumns returns how many columns line has as the row under a
+// table's header, as goldmark's table transformer reads it (isTableDelim,
+// parseDelimiter): cells of hyphens, with a colon at either end or both
+// and spaces around, between pipes, the pipes at the ends optional. It
+// returns 0 when line is not such a row.
+func delimiterColumns(line []byte) int {
+	if w, _ := util.IndentWidth(line, 0); w > 3 {
+		return 0
+	}
+	hyphens := true
 	for _, c := range line {
-		switch c {
-		case '-':
-			hyphen = true
-		case '|', ':', ' ', '\t', '\n', '\r':
-		default:
-			return false
+		if c != '-' {
+			hyphens = false
+		}
+		if !util.IsSpace(c) && c != '-' && c != '|' && c != ':' {
+			return 0
 		}
 	}
-	return hyphen
+	if hyphens {
+		return 0
+	}
+	cols, i, last := 0, 0, bytes.Count(line, []byte("|"))
+	for cell := range bytes.SplitSeq(line, []byte("|")) {
+		if i++; (i == 1 || i == last+1) && util.IsBlank(cell) {
+			continue // no cell before the first pipe, or after the last
+		}
+		cell = bytes.TrimFunc(cell, func(r rune) bool { return r < utf8.RuneSelf && util.IsSpace(byte(r)) })
+		cell = bytes.TrimPrefix(cell, []byte(":"))
+		cell = bytes.TrimSuffix(cell, []byte(":"))
+		if len(cell) == 0 || len(bytes.Trim(cell, "-")) > 0 {
+			return 0
+		}
+		cols++
+	}
+	return cols
 }
 
 // checkCost records a problem when the inlines of node would cost more than

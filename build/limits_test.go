@@ -15,6 +15,7 @@ import (
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
+	extast "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
@@ -73,6 +74,12 @@ func TestLimitProblems(t *testing.T) {
 		{"quotation marks", "Текст " + strings.Repeat(`"`, 3000), 1, 1, "its runs of quotation marks"},
 		{"table of short rows", "Текст.\n\n" + strings.Repeat("| h ", 200) + "|\n" + strings.Repeat("|---", 200) + "|\n" + strings.Repeat("a\n", 100), 3, 1,
 			"table too large to render: 101 rows of 200 columns make 20200 cells, more than 1 for each of its 1804 bytes (the limit); a row with fewer cells"},
+		{"a delimiter row goldmark does not take", "Текст.\n|-|:|\n" + strings.Repeat("| h ", 200) + "|\n" + strings.Repeat("|---", 200) + "|\n" + strings.Repeat("a\n", 100), 3, 1,
+			"table too large to render: 101 rows of 200 columns make 20200 cells"},
+		{"table of many cells", "Текст.\n\n" + bigTable(2000, 60), 3, 1,
+			"table too large to render: its 61 rows of 2000 columns bring the note's tables to 122000 cells, more than 50000 (the limit), each of which takes goldmark a few hundred bytes of memory; split the table"},
+		{"tables of many cells", bigTable(1000, 19) + "\n" + bigTable(1000, 19) + "\n> " + bigTable(1000, 14), 45, 3,
+			"its 15 rows of 1000 columns bring the note's tables to 55000 cells, more than 50000 (the limit)"},
 		{"headings", strings.Repeat("# Раздел\n\n", maxHeadings) + "Текст.\n\n#\n", 2*maxHeadings + 3, 1, "more than 20000 headings (the limit)"},
 		{"setext headings", strings.Repeat("Раздел\n---\n\n", maxHeadings+1), 3*maxHeadings + 2, 1, "more than 20000 headings (the limit)"},
 		{"the limit in the message", strings.Repeat("*a_b*", 3000), 1, 1, "more than 32 for each of its 15000 bytes (the limit); split it with blank lines"},
@@ -205,6 +212,9 @@ func blockTree(doc ast.Node, src []byte) string {
 			fmt.Fprintf(&b, " %q %q", n.Destination, n.Title)
 		case *ast.Text:
 			fmt.Fprintf(&b, " %q", n.Segment.Value(src))
+			if n.IsRaw() {
+				b.WriteString(" raw")
+			}
 		}
 		return ast.WalkContinue, nil
 	})
@@ -244,5 +254,57 @@ func TestCheckMarkdown(t *testing.T) {
 	}
 	if _, err := Build(context.Background(), Config{Site: site, Out: filepath.Join(t.TempDir(), "public")}); err == nil || err.Error() != es.Error() {
 		t.Errorf("the build reports\n%v\nwant, as check:\n%v", err, es)
+	}
+}
+
+// TestDelimiterColumns: the row under a table's header has as many columns
+// for the limits as for goldmark, and none when goldmark takes it for no
+// such row, so that the cells that the limits count are goldmark's.
+func TestDelimiterColumns(t *testing.T) {
+	tests := []struct {
+		line string
+		cols int
+	}{
+		{"|---|---|", 2},
+		{"---|---", 2},
+		{"| :--- | :-: | --: |", 3},
+		{"|-|", 1},
+		{"-|", 1},
+		{"|-", 1},
+		{"-- -", 0},
+		{"   |-|-|", 2},
+		{"\t|-|-|", 0}, // indented 4: code
+		{"    |-|-|", 0},
+		{"|-|:|", 0},
+		{"|:-:|::|", 0},
+		{"|-| |-|", 0},
+		{"| |-|", 0},
+		{"|-|-| ", 2},
+		{"|-|-|-||", 0},
+		{"-:-|-", 0},
+		{"|- -|", 0},
+		{"|-:|:-|", 2},
+		{"|", 0},
+		{"|-|x|", 0},
+	}
+	gfm := goldmark.New(goldmark.WithExtensions(extension.Table))
+	for _, tt := range tests {
+		if got := delimiterColumns([]byte(tt.line + "\n")); got != tt.cols {
+			t.Errorf("delimiterColumns(%q) = %d, want %d", tt.line, got, tt.cols)
+		}
+		// goldmark makes a table of a header of as many cells as the
+		// row has columns, or fewer (it fills the header up), and of no
+		// other.
+		for cells := 1; cells <= 4; cells++ {
+			src := []byte("|" + strings.Repeat(" h |", cells) + "\n" + tt.line + "\n| x |\n")
+			table := false
+			_ = ast.Walk(gfm.Parser().Parse(text.NewReader(src)), func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+				table = table || n.Kind() == extast.KindTable
+				return ast.WalkContinue, nil
+			})
+			if table != (cells <= tt.cols) {
+				t.Errorf("%q under a header of %d cells: goldmark makes a table: %v; want %d columns", tt.line, cells, table, tt.cols)
+			}
+		}
 	}
 }

@@ -3,6 +3,12 @@ package build
 import (
 	"strings"
 	"testing"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
 )
 
 // markdownCases are bodies and what their HTML must and must not hold;
@@ -57,5 +63,28 @@ func TestMarkdown(t *testing.T) {
 				t.Errorf("text = %q, want %q", text, tt.text)
 			}
 		})
+	}
+}
+
+// TestTablePipes: «\\|» in code spans of cells comes out as goldmark's table
+// extension makes it, which tableLayout does in its stead.
+func TestTablePipes(t *testing.T) {
+	bodies := []string{
+		"| a | b |\n|---|---|\n| `x \\| y` | `\\|` |\n| `\\|\\|` `a\\|b` | c \\| `d\\|e\\|f` |\n",
+		"| `h\\|` |\n|:-:|\n| x \\| `y` |\n| `a\\\\|b` |\n| [`l\\|k`](/x) **`\\|`** |\n| ``a\\|`b`` |\n",
+		"Текст `a\\|b`.\n\n- | `a\\|b` |\n  |---|\n  | `c\\|d` |\n\n> | x |\n> |---|\n> | `e\\|f` |\n",
+		"| `a` | b |\n|---|---|\n| `\\|` | ` \\| ` |\n| `x\\|`y` | `\\|\\||` |\n",
+	}
+	gfm := goldmark.New(goldmark.WithExtensions(extension.GFM, extension.Footnote, extension.Typographer),
+		goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(safeLinks{}, 100))))
+	for i, body := range bodies {
+		src := []byte(body)
+		doc, err := parseMarkdown(src, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := blockTree(doc, src), blockTree(gfm.Parser().Parse(text.NewReader(src)), src); got != want {
+			t.Errorf("body %d: got\n%s\nwant, as goldmark's table extension:\n%s", i, got, want)
+		}
 	}
 }

@@ -29,6 +29,26 @@ func repeat(unit string, size int) string {
 // bytes.
 func paragraphs(p string, size int) string { return repeat(p+"\n\n", size) }
 
+// bigTable is a table of cols columns, «a|» a cell in the header, and rows
+// rows under it, «b|» a cell.
+func bigTable(cols, rows int) string {
+	return "|" + strings.Repeat("a|", cols) + "\n|" + strings.Repeat("-|", cols) + "\n" + strings.Repeat("|"+strings.Repeat("b|", cols)+"\n", rows)
+}
+
+// tableThenProse is top, a table of cols columns, with as many rows as
+// there is room for in size bytes and in the cells a note may have
+// (maxCells), then prose to about size bytes.
+func tableThenProse(top, row string, cols, size int) string {
+	t := top
+	if row != "" {
+		t += strings.Repeat(row, min(max(0, (size-len(top))/len(row)), maxCells/cols-1))
+	}
+	if len(t) < size {
+		t += "\n" + paragraphs("Делегация края провела в Пекине серию встреч перед форумом.", size-len(t))
+	}
+	return t
+}
+
 // A family is a kind of input on which goldmark's time grows with the
 // square of a paragraph: para(k) is a paragraph of k units of it.
 type family struct {
@@ -116,15 +136,34 @@ var worstCases = func() []worstCase {
 		{"lists-at-limit", true, func(size int) string { return repeat(strings.Repeat("- ", maxNesting-1)+"x\n", size) }},
 		{"blockquotes-one-line", false, func(size int) string { return strings.Repeat("> ", size/2) + "x" }},
 		{"blockquotes-at-limit", true, func(size int) string { return repeat(strings.Repeat("> ", maxNesting-1)+"x\n", size) }},
-		{"table", true, func(size int) string { return "| a | b |\n|---|---|\n" + repeat("| x | y |\n", size) }},
+		{"table", true, func(size int) string { return tableThenProse("| a | b |\n|---|---|\n", "| x | y |\n", 2, size) }},
+		// Rows longer than the header: goldmark reads as many cells as it has.
 		{"table-wide", true, func(size int) string { return "|a|b|\n|-|-|\n" + repeat("|x", size) }},
 		{"table-short-rows", false, func(size int) string {
 			cols := strings.Repeat("|h", 1000) + "|\n" + strings.Repeat("|-", 1000) + "|\n"
 			return cols + repeat("a\n", size-len(cols))
 		}},
 		{"table-short-rows-at-limit", true, func(size int) string {
-			// 3 columns over rows of one: a cell a byte, tables one after the other.
-			return paragraphs("|a|b|c|\n|-|-|-|\n"+strings.Repeat("|x\n", 100), size)
+			// 3 columns over rows of one: a cell a byte, tables one after
+			// the other, as many as the note's cells allow.
+			t := "|a|b|c|\n|-|-|-|\n" + strings.Repeat("|x\n", 100) + "\n\n"
+			n := min(max(1, size/len(t)), maxCells/(101*3))
+			return tableThenProse(strings.Repeat(t, n), "", 0, size)
+		}},
+		// The issue's: a 4 MB note of one table of 2,000 columns, «b|» a
+		// cell, took 1.4 GB to build. Whatever the size, it has more
+		// cells than a note may.
+		{"table-cells", false, func(size int) string {
+			rows := max(size/4002, maxCells/2000)
+			return bigTable(2000, rows)
+		}},
+		{"table-cells-at-limit", true, func(size int) string {
+			return tableThenProse(bigTable(2000, 0), "|"+strings.Repeat("b|", 2000)+"\n", 2000, size)
+		}},
+		// Code spans with «\|» in every cell: goldmark's table AST
+		// transformer went through every such pipe for each such cell.
+		{"table-code-pipes", true, func(size int) string {
+			return tableThenProse("| a | b |\n|---|---|\n", "| `x\\|y` | `\\|` |\n", 2, size)
 		}},
 		{"word", true, func(size int) string { return repeat("a", size) }},
 		// A note's links as a list of reference definitions, one a line,
