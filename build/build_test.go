@@ -317,6 +317,35 @@ func TestTemplateOverride(t *testing.T) {
 	}
 }
 
+// TestTemplateWritesWithoutEnd: a template of the site's own that calls
+// itself twice, a level deeper each time, would write 2^32 times what it
+// writes at the bottom; the build stops it at the most a page may have,
+// naming the template and the page.
+func TestTemplateWritesWithoutEnd(t *testing.T) {
+	boom := `{{define "boom"}}{{if .}}{{template "boom" (slice . 1)}}{{template "boom" (slice . 1)}}{{else}}<p>` +
+		strings.Repeat("Страница не найдена. ", 50) + `</p>{{end}}{{end}}`
+	call := `{{template "boom" "abcdefghijklmnopqrstuvwxyzabcdef"}}`
+	for _, tc := range []struct {
+		file, template, want string
+	}{
+		{"404.html", boom + `{{define "main"}}` + call + `{{end}}`, "rendering 404.html: templates/404.html: writes more than 64 MB, the most a page may have"},
+		// A note's item in lists: search.html shows items too, and the
+		// build tries it first.
+		{"_items.html", boom + `{{define "noteitem"}}` + call + `{{end}}`, "templates/search.html: writes more than 64 MB"},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			site := t.TempDir()
+			os.CopyFS(site, os.DirFS("testdata/basic"))
+			os.MkdirAll(filepath.Join(site, "templates"), 0o755)
+			os.WriteFile(filepath.Join(site, "templates", tc.file), []byte(tc.template), 0o644)
+			_, err := Build(context.Background(), Config{Site: site, Out: filepath.Join(t.TempDir(), "public")})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %v, want …%s…", err, tc.want)
+			}
+		})
+	}
+}
+
 // snapshot reads every file below dir, the index included.
 func snapshot(t *testing.T, dir string) map[string][]byte {
 	t.Helper()

@@ -365,24 +365,54 @@ func (s *Set) Render(w io.Writer, name string, p *Page) error {
 }
 
 // ExecutePartial executes a template shared by every page, such as
-// "noteitem", with data into buf.
-func (s *Set) ExecutePartial(buf *bytes.Buffer, name string, data any) error {
+// "noteitem", with data into w, writing no more than PageLimit of the
+// default settings: what a list shows of a note is far less.
+func (s *Set) ExecutePartial(w io.Writer, name string, data any) error {
 	if s.partials == nil {
 		return fmt.Errorf("templates: no page templates")
 	}
-	return s.partials.ExecuteTemplate(buf, name, data)
+	return s.partials.ExecuteTemplate(&limitedWriter{w: w, limit: PageLimit(source.Settings{})}, name, data)
 }
 
-// Execute executes the page template name with the layout into buf.
-func (s *Set) Execute(buf *bytes.Buffer, name string, p *Page) error {
+// Execute executes the page template name with the layout into w, writing
+// no more than PageLimit(p.Site).
+func (s *Set) Execute(w io.Writer, name string, p *Page) error {
 	t := s.pages[name]
 	if t == nil {
 		return fmt.Errorf("templates: no page template %q", name)
 	}
-	if err := t.Execute(buf, p); err != nil {
+	if err := t.Execute(&limitedWriter{w: w, limit: PageLimit(p.Site)}, p); err != nil {
 		return executeError(name, err)
 	}
 	return nil
+}
+
+// PageLimit is the most that a page of site may have: 16 times what a
+// note may (limits.note), since a note's page shows its body whole, and 64
+// MB at least. Pages are far smaller; the limit stops a template that
+// writes without end (one that calls itself twice, a level deeper each
+// time, doubles what it writes at each level) before the page it holds
+// in memory takes all there is.
+func PageLimit(site source.Settings) int64 {
+	return 16 * max(site.Limits.Note, source.DefaultNoteLimit)
+}
+
+// limitedWriter writes to w until the writes come to more than limit
+// bytes: then it fails, and so does the template that writes.
+type limitedWriter struct {
+	w        io.Writer
+	n, limit int64
+}
+
+func (lw *limitedWriter) Write(p []byte) (int, error) {
+	if lw.n += int64(len(p)); lw.n > lw.limit {
+		size := fmt.Sprintf("%d MB", lw.limit>>20)
+		if lw.limit%(1<<20) != 0 {
+			size = fmt.Sprintf("%.1f MB", float64(lw.limit)/(1<<20))
+		}
+		return 0, fmt.Errorf("writes more than %s, the most a page may have (16 times limits.note of site.yaml, 64 MB at least): a template writes without end, as one does that calls itself more than once", size)
+	}
+	return lw.w.Write(p)
 }
 
 // executeError puts the error of executing the page template name in

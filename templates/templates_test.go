@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"fmt"
+	"io"
 	"regexp"
 	"slices"
 	"strings"
@@ -332,6 +333,38 @@ func TestExecuteErrorPlace(t *testing.T) {
 	err = set.Execute(new(bytes.Buffer), "404.html", &Page{})
 	if err == nil || !strings.HasPrefix(err.Error(), "templates/base.html:2:") || !strings.HasSuffix(err.Error(), "(rendering 404.html)") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// TestPageLimit: a template that writes without end stops at the most a
+// page may have, 16 times what a note may and 64 MB at least, as a page
+// and as a list's item.
+func TestPageLimit(t *testing.T) {
+	boom := `{{define "boom"}}{{if .}}{{template "boom" (slice . 1)}}{{template "boom" (slice . 1)}}{{else}}` +
+		strings.Repeat("x", 4096) + `{{end}}{{end}}`
+	call := `{{template "boom" "abcdefghijklmnopqrstuvwxyzabcdef"}}`
+	set, err := Load(fstest.MapFS{
+		"404.html":    {Data: []byte(boom + `{{define "main"}}` + call + `{{end}}`)},
+		"_items.html": {Data: []byte(boom + `{{define "noteitem"}}` + call + `{{end}}`)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	site := source.DefaultSettings()
+	if got := PageLimit(site); got != 64<<20 {
+		t.Errorf("PageLimit of the default settings = %d, want 64 MB", got)
+	}
+	site.Limits.Note = 10 << 20
+	if got := PageLimit(site); got != 160<<20 {
+		t.Errorf("PageLimit of notes of 10 MB = %d, want 160 MB", got)
+	}
+	err = set.Execute(io.Discard, "404.html", &Page{Site: site})
+	if err == nil || !strings.HasPrefix(err.Error(), "templates/404.html: writes more than 160 MB, the most a page may have") {
+		t.Errorf("a page: %v", err)
+	}
+	err = set.ExecutePartial(io.Discard, "noteitem", Item{})
+	if err == nil || !strings.HasPrefix(err.Error(), "writes more than 64 MB") {
+		t.Errorf("a list's item: %v", err)
 	}
 }
 
