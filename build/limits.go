@@ -58,11 +58,10 @@ const (
 	// written out has at most one cell a byte, each begun by its |.
 	maxCellsPerByte = 1
 	// maxCells is how many cells the tables of a note may have in all.
-	// goldmark makes a node of each cell and one of its text, some 400
-	// bytes together, of a cell that «b|» writes in 2: a 4 MB note of one
-	// table of 2,000 columns took 1.4 GB to build. At the limit, a 4 MB
-	// note takes about 40 MB more than one of prose. A table of 1,000 rows
-	// under a header of 10 columns has 10,010 cells.
+	// goldmark makes a node of each cell and one of its text, a few
+	// hundred bytes, of a cell that «b|» writes in two: a note of one wide
+	// table cost two hundred times its size (docs/BENCHMARKS.md). A table
+	// of a thousand rows under a header of ten columns is far within it.
 	maxCells = 50000
 	// maxMarks is how many square brackets and runs of emphasis markers a
 	// paragraph or heading may have. goldmark keeps a record of each for
