@@ -122,12 +122,15 @@ func statProblem(fsys fs.FS, name string, err error) error {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return errors.New("a symbolic link to a file that does not exist")
-	case strings.Contains(msg, "escapes"):
-		// os.Root's "path escapes from parent", which it does not export.
+	case escapes(err):
 		return errors.New("a symbolic link that leads outside the site folder: only files inside it are read")
 	}
 	return fmt.Errorf("a symbolic link that cannot be followed: %s", msg)
 }
+
+// escapes reports whether err is os.Root's refusal of a path that leads
+// outside it, "path escapes from parent", which it does not export.
+func escapes(err error) bool { return strings.Contains(err.Error(), "path escapes") }
 
 // sizeError is a file over its size limit. size is -1 when the file grew
 // past the limit while it was read.

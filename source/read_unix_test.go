@@ -112,6 +112,20 @@ func TestLoadDir(t *testing.T) {
 			}
 			return os.Symlink("../taxonomy", filepath.Join(c, "taxonomy"))
 		}, nil},
+		{"content/ a symbolic link out of the site", func(c string) error {
+			away := filepath.Join(filepath.Dir(outside), "content")
+			if err := os.Rename(c, away); err != nil {
+				return err
+			}
+			return os.Symlink(away, c)
+		}, []string{`content: a symbolic link that leads outside the site folder, which is not followed: only files inside it are read; put the folder itself in place of the link`}},
+		{"content/ a symbolic link inside the site", func(c string) error {
+			inside := filepath.Join(filepath.Dir(c), "notes")
+			if err := os.Rename(c, inside); err != nil {
+				return err
+			}
+			return os.Symlink("notes", c)
+		}, nil},
 		{"control characters in a file name", func(c string) error {
 			return os.WriteFile(filepath.Join(c, "2025", "a\nb\x1b[2J\u202e.md"), []byte(note), 0o644)
 		}, []string{`"content/2025/a\nb\x1b[2J\u202e.md":1:1: file name "a\nb\x1b[2J\u202e" is not a valid slug: rename the file or add slug: a-b-2j`}},

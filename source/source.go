@@ -137,6 +137,11 @@ func LoadSettingsDir(site string) (*Site, error) {
 func LoadSettings(fsys fs.FS) (*Site, error) {
 	var p problems
 	src := &Site{Settings: DefaultSettings()}
+	// content/ a link out of the site: one problem, not one for each file.
+	if _, err := fs.Stat(fsys, Dir); err != nil && escapes(err) {
+		p.add(Dir, 0, 0, "a symbolic link that leads outside the site folder, which is not followed: only files inside it are read; put the folder itself in place of the link")
+		return src, p.err()
+	}
 	file := path.Join(Dir, "site.yaml")
 	if data, err := ReadFile(fsys, file, SiteFileLimit); err != nil {
 		p.add(file, 0, 0, "%s", siteFileProblem(err, "site.yaml"))
