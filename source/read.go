@@ -143,14 +143,14 @@ func (e *sizeError) Error() string { return e.describe("the file", "") }
 // describe says that what is too large, and names the setting that raises
 // the limit, if one does.
 func (e *sizeError) describe(what, setting string) string {
-	msg := fmt.Sprintf("more than the limit of %s for %s", formatSize(e.limit), what)
+	msg := fmt.Sprintf("more than the limit of %s for %s", FormatSize(e.limit), what)
 	switch {
 	case e.size < 0:
 	case e.size-e.limit < e.limit/10:
 		// Rounded, it could read as the limit itself.
 		msg = fmt.Sprintf("%d bytes, %s", e.size, msg)
 	default:
-		msg = formatSize(e.size) + ", " + msg
+		msg = FormatSize(e.size) + ", " + msg
 	}
 	if setting != "" {
 		msg += fmt.Sprintf(" (%s in %s/site.yaml)", setting, Dir)

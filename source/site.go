@@ -422,7 +422,7 @@ func parseLimits(p *problems, file string, f field, l Limits) Limits {
 		v := scalar(p, file, lf)
 		n, ok := parseSize(v)
 		if !ok || n < MinLimit || n > MaxLimit {
-			p.add(file, lf.val.line, lf.val.col, "limits.%s %s: must be a size from %s to %s, such as 4 MB or 512 KB", lf.key, q(v), formatSize(MinLimit), formatSize(MaxLimit))
+			p.add(file, lf.val.line, lf.val.col, "limits.%s %s: must be a size from %s to %s, such as 4 MB or 512 KB", lf.key, q(v), FormatSize(MinLimit), FormatSize(MaxLimit))
 			continue
 		}
 		*dst = n
@@ -432,7 +432,7 @@ func parseLimits(p *problems, file string, f field, l Limits) Limits {
 		if at == nil {
 			at = f.val.get("note")
 		}
-		p.add(file, at.val.line, at.val.col, "limits.front_matter %s is more than limits.note %s", formatSize(l.FrontMatter), formatSize(l.Note))
+		p.add(file, at.val.line, at.val.col, "limits.front_matter %s is more than limits.note %s", FormatSize(l.FrontMatter), FormatSize(l.Note))
 	}
 	return l
 }
@@ -458,9 +458,9 @@ func parseSize(s string) (int64, bool) {
 	return n * unit, true
 }
 
-// formatSize writes a size as parseSize reads it when it is a whole number
+// FormatSize writes a size as site.yaml's limits read it (parseSize) when it is a whole number
 // of MB or KB, and to a tenth of the largest unit it reaches otherwise.
-func formatSize(n int64) string {
+func FormatSize(n int64) string {
 	switch {
 	case n >= 1<<20 && n%(1<<20) == 0:
 		return fmt.Sprintf("%d MB", n>>20)

@@ -155,9 +155,9 @@ func (d *yamlDecoder) value(n *yaml.Node) *value {
 		d.inAlias--
 		if d.over && d.inAlias == 0 {
 			if d.allow == d.size {
-				d.p.add(d.file, n.Line+d.lineOffset, n.Column, "alias *%s: the aliases would repeat more than the %s written out; write the values out instead", cut(n.Value), formatSize(int64(d.allow)))
+				d.p.add(d.file, n.Line+d.lineOffset, n.Column, "alias *%s: the aliases would repeat more than the %s written out; write the values out instead", cut(n.Value), FormatSize(int64(d.allow)))
 			} else {
-				d.p.add(d.file, n.Line+d.lineOffset, n.Column, "alias *%s: the aliases would repeat more than %s; write the values out instead", cut(n.Value), formatSize(int64(d.allow)))
+				d.p.add(d.file, n.Line+d.lineOffset, n.Column, "alias *%s: the aliases would repeat more than %s; write the values out instead", cut(n.Value), FormatSize(int64(d.allow)))
 			}
 		}
 		v.line, v.col = n.Line+d.lineOffset, n.Column

@@ -406,11 +406,7 @@ type limitedWriter struct {
 
 func (lw *limitedWriter) Write(p []byte) (int, error) {
 	if lw.n += int64(len(p)); lw.n > lw.limit {
-		size := fmt.Sprintf("%d MB", lw.limit>>20)
-		if lw.limit%(1<<20) != 0 {
-			size = fmt.Sprintf("%.1f MB", float64(lw.limit)/(1<<20))
-		}
-		return 0, fmt.Errorf("writes more than %s, the most a page may have (16 times limits.note of site.yaml, 64 MB at least): a template writes without end, as one does that calls itself more than once", size)
+		return 0, fmt.Errorf("writes more than %s, the most a page may have (16 times limits.note of site.yaml, 64 MB at least): a template writes without end, as one does that calls itself more than once", source.FormatSize(lw.limit))
 	}
 	return lw.w.Write(p)
 }
