@@ -140,8 +140,8 @@ func (s *static) load(k fileKey, ctype string, f *os.File) (*prepared, error) {
 		if _, err := io.Copy(h, f); err != nil {
 			return nil, err
 		}
-		p := &prepared{etag: etag(h.Sum(nil))}
-		p.immutable = templates.HasFingerprint(k.name, [sha256.Size]byte(h.Sum(nil)))
+		p := new(prepared)
+		p.hashed(k.name, h.Sum(nil), true)
 		return p, nil
 	}
 	limit := int64(maxPrepared + 1)
@@ -170,9 +170,7 @@ func (s *static) load(k fileKey, ctype string, f *os.File) (*prepared, error) {
 		return p, nil
 	}
 	h.Write(data)
-	p.etag = etag(h.Sum(nil))
-	// A page with the script injected is no file of the build's.
-	p.immutable = !inject && templates.HasFingerprint(k.name, [sha256.Size]byte(h.Sum(nil)))
+	p.hashed(k.name, h.Sum(nil), !inject) // a page with the script injected is no file of the build's
 	if text && len(data) >= minCompress {
 		if z := gzipBytes(data); worthIt(len(z), len(data)) {
 			p.gzip = &encoded{data: bytes.Clone(z)} // not the spare capacity of the encoder's buffer
@@ -220,8 +218,7 @@ func (s *static) loadLarge(k fileKey, p *prepared, h hash.Hash, head []byte, f *
 		return err
 	}
 	size := int64(len(head)) + n
-	p.etag = etag(h.Sum(nil))
-	p.immutable = p.body == nil && templates.HasFingerprint(k.name, [sha256.Size]byte(h.Sum(nil)))
+	p.hashed(k.name, h.Sum(nil), p.body == nil)
 	finish := func(c *largeCopy) *encoded {
 		e, err := c.finish(size)
 		if err != nil {
@@ -299,6 +296,14 @@ func (c *largeCopy) drop() {
 		c.enc.Close()
 		c.file.Close()
 	}
+}
+
+// hashed sets what the SHA-256 sum of the file name as served gives: its
+// ETag, and whether it is immutable, which only the build's own file can
+// be (asIs: served as it is, not a page with a script injected).
+func (p *prepared) hashed(name string, sum []byte, asIs bool) {
+	p.etag = etag(sum)
+	p.immutable = asIs && templates.HasFingerprint(name, [sha256.Size]byte(sum))
 }
 
 // etag is the quoted ETag of a file's SHA-256 sum: its first half in hex
