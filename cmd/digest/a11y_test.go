@@ -429,7 +429,9 @@ func checkPage(t *testing.T, ctx context.Context, console *consoleLog, base stri
 	}
 }
 
-// setView sizes the viewport and sets the colour scheme.
+// setView sizes the viewport and sets the colour scheme, and waits for the
+// page to be laid out at it: the pages' scripts (scroll.js) answer a new
+// width in their ResizeObserver, which runs with the next frame.
 func setView(v view) chromedp.Action[chromedp.Void] {
 	scheme := "light"
 	if v.dark {
@@ -441,6 +443,11 @@ func setView(v view) chromedp.Action[chromedp.Void] {
 			_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
 				Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}},
 			})
+			return err
+		}),
+		chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			_, err := chromedp.Evaluate[bool](`new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))`,
+				chromedp.EvalAwaitPromise)(ctx, t)
 			return err
 		}),
 	)
