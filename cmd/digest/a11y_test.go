@@ -398,6 +398,9 @@ func checkPage(t *testing.T, ctx context.Context, console *consoleLog, base stri
 		if err := chromedp.Do(ctx, setView(v)); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := chromedp.Run(ctx, nextFrames); err != nil {
+			t.Fatal(err)
+		}
 		found, err := chromedp.Run(ctx, chromedp.Evaluate[[]axeViolation](axeRun, chromedp.EvalAwaitPromise))
 		if err != nil {
 			t.Fatalf("%s at %s: axe: %v", k.path, v, err)
@@ -429,9 +432,7 @@ func checkPage(t *testing.T, ctx context.Context, console *consoleLog, base stri
 	}
 }
 
-// setView sizes the viewport and sets the colour scheme, and waits for the
-// page to be laid out at it: the pages' scripts (scroll.js) answer a new
-// width in their ResizeObserver, which runs with the next frame.
+// setView sizes the viewport and sets the colour scheme.
 func setView(v view) chromedp.Action[chromedp.Void] {
 	scheme := "light"
 	if v.dark {
@@ -445,13 +446,14 @@ func setView(v view) chromedp.Action[chromedp.Void] {
 			})
 			return err
 		}),
-		chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-			_, err := chromedp.Evaluate[bool](`new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))`,
-				chromedp.EvalAwaitPromise)(ctx, t)
-			return err
-		}),
 	)
 }
+
+// nextFrames waits for two frames of a page whose scripts run: its scripts
+// (scroll.js) answer a new width in a ResizeObserver, which runs with the
+// next frame after the viewport changes.
+var nextFrames = chromedp.Evaluate[bool](`new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))`,
+	chromedp.EvalAwaitPromise)
 
 // TestScreenshots writes the screenshots of docs/screenshots: home, a
 // note, a partnership and search of the sample site at 1280 and 390 px.
