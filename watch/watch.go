@@ -491,6 +491,11 @@ func (w *Watcher) rebuild(ctx context.Context, first bool) (problems []string) {
 	if err != nil {
 		return problemLines(err)
 	}
+	// Before the build is logged: once it says built, the server searches
+	// what the build made.
+	if w.cfg.OnBuild != nil {
+		w.cfg.OnBuild(res)
+	}
 	msg := "rebuilt"
 	if first {
 		msg = "built"
@@ -498,9 +503,6 @@ func (w *Watcher) rebuild(ctx context.Context, first bool) (problems []string) {
 	w.log.Info(msg, "seconds", time.Since(start).Seconds(), "notes", res.Notes, "pages", res.Pages, "rendered", res.Rendered, "full", res.Full)
 	for _, warning := range res.Warnings {
 		w.log.Warn(warning)
-	}
-	if w.cfg.OnBuild != nil {
-		w.cfg.OnBuild(res)
 	}
 	w.publish("")
 	// Feeds, calendars and data files follow the pages the reload shows.

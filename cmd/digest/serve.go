@@ -171,6 +171,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		sh     *search.Handler     // nil until the server exists
 		page   *searchpage.Handler // the results page of sh
 		cur    *search.Index       // the index sh searches
+		// built is the index of a build of --watch that ended before the
+		// server was made, which takes it.
+		built *search.Index
 	)
 	if o.watching {
 		var w *watch.Watcher
@@ -199,13 +202,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 				}
 				// A full build wrote a new index: search it from now on.
 				ix, ok := w.Index().(*search.Index)
-				if sh == nil || !ok || ix == cur {
-					return // the first build: the server is made with it below
+				switch {
+				case !ok || ix == cur:
+				case sh == nil:
+					built = ix
+				default:
+					swapIndex(sh, ix)
+					cur = ix
 				}
-				if old := sh.SetIndex(ix); old != nil && old != ix {
-					old.Close()
-				}
-				cur = ix
 			},
 		})
 		if err != nil {
@@ -221,35 +225,40 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			}
 		}()
 		defer cancel() // runs first: stops Run, then the defer above waits for it
-		// Until there is a site to serve, every page says why.
-		u := serveUnbuilt(ln, w.Handler(), log)
-		log.Info("building the site; meanwhile the address says so", "url", "http://"+ln.Addr().String())
-		select {
-		case <-w.Built():
-		case <-ctx.Done():
-			u.stop()
-			return nil
-		}
-		if _, err := os.Stat(o.out); w.Index() == nil && errors.Is(err, os.ErrNotExist) {
-			// The first build failed, and there is no site from before to
-			// serve: the editor fixes the problems printed, and the site
-			// is served from the first build that succeeds.
-			log.Warn("nothing to serve until a build succeeds: fix the problems above and save; meanwhile every page shows them",
-				"out", o.out, "url", "http://"+ln.Addr().String())
+		routes = map[string]http.Handler{"GET /_digest/": w.Handler()}
+		// A site built before is served while the first build runs, as
+		// after one that fails, and the build's OnBuild swaps its index in:
+		// a restart does not take the site down for a build's time.
+		if ix, err := search.Open(filepath.Join(o.out, search.DirName)); err == nil {
+			cur = ix
+			log.Info("building the site; meanwhile the site built before is served", "out", o.out)
+		} else {
+			// Until there is a site to serve, every page says why.
+			u := serveUnbuilt(ln, w.Handler(), log)
+			log.Info("building the site; meanwhile the address says so", "url", "http://"+ln.Addr().String())
 			select {
-			case <-good:
+			case <-w.Built():
 			case <-ctx.Done():
 				u.stop()
 				return nil
 			}
-		}
-		if ln, err = u.handOver(); err != nil {
-			return fmt.Errorf("digest serve: --addr %s: %w", o.addr, err)
-		}
-		defer ln.Close() // closed by the server when it serves
-		routes = map[string]http.Handler{"GET /_digest/": w.Handler()}
-		if ix, ok := w.Index().(*search.Index); ok {
-			cur = ix
+			if _, err := os.Stat(o.out); w.Index() == nil && errors.Is(err, os.ErrNotExist) {
+				// The first build failed, and there is no site from before to
+				// serve: the editor fixes the problems printed, and the site
+				// is served from the first build that succeeds.
+				log.Warn("nothing to serve until a build succeeds: fix the problems above and save; meanwhile every page shows them",
+					"out", o.out, "url", "http://"+ln.Addr().String())
+				select {
+				case <-good:
+				case <-ctx.Done():
+					u.stop()
+					return nil
+				}
+			}
+			if ln, err = u.handOver(); err != nil {
+				return fmt.Errorf("digest serve: --addr %s: %w", o.addr, err)
+			}
+			defer ln.Close() // closed by the server when it serves
 		}
 	}
 
@@ -281,6 +290,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		tmplSite = o.site
 	}
 	mu.Lock()
+	if cur == nil {
+		// The first build's index, when nothing was served during it.
+		cur, built = built, nil
+	}
 	serveGC()
 	if o.maxSearches == 0 {
 		o.maxSearches = spareProcessor()
@@ -291,6 +304,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	sh, page, cur = sv.search, sv.page, sv.index
+	if built != nil && built != cur {
+		// The first build ended while the site built before was served.
+		swapIndex(sh, built)
+		cur = built
+	}
 	mu.Unlock()
 	defer func() {
 		mu.Lock()
@@ -504,4 +522,12 @@ func newServer(o serveOptions, tmplSite string, log *slog.Logger, routes map[str
 		return fail(fmt.Errorf("digest serve: metrics: %w", err))
 	}
 	return &served{http: server.NewHTTPServer(s, log), server: s, index: ix, search: sh, page: page, log: log, tmplVersion: tmpl.Version("search.html")}, nil
+}
+
+// swapIndex makes sh search ix from now on, and closes the index it
+// searched once that index's searches finish.
+func swapIndex(sh *search.Handler, ix *search.Index) {
+	if old := sh.SetIndex(ix); old != nil && old != ix {
+		old.Close()
+	}
 }

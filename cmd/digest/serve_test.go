@@ -79,6 +79,53 @@ func TestServeWatchBrokenAtStart(t *testing.T) {
 	}
 }
 
+// TestServeWatchServesOldWhileBuilding checks that serve --watch started
+// on a site built before serves that site, pages and search, while its
+// first build runs, instead of answering 503 for the build's time, and
+// then serves what the build made. The site's 404 page takes the build
+// about a second of template calls, far longer than the server takes to
+// start.
+func TestServeWatchServesOldWhileBuilding(t *testing.T) {
+	site, out := buildTestSite(t)
+	note := filepath.Join(site, "content", "notes", "amur-bridge.md")
+	data, err := os.ReadFile(note)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const oldTitle, newTitle = "обсудили загрузку моста", "обсудили загрузку переправы"
+	if err := os.WriteFile(note, bytes.Replace(data, []byte(oldTitle), []byte(newTitle), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	slow := `{{define "spin"}}{{if gt . 0}}{{template "spin" add . -1}}{{template "spin" add . -1}}{{end}}{{end}}` +
+		`{{define "main"}}{{template "spin" 18}}<h1>Нет такой страницы</h1>{{end}}`
+	if err := os.MkdirAll(filepath.Join(site, "templates"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(site, "templates", "404.html"), []byte(slow), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lines := serveLines(t, "-s", site, "-d", out, "--watch")
+	base := servedURL(t, lines)
+	status, body, err := getBody(base + "/2024/amur-bridge/")
+	if err != nil || status != http.StatusOK || !strings.Contains(body, oldTitle) {
+		t.Fatalf("GET the note during the first build: %d %v, want 200 and the title built before\n%s", status, err, body)
+	}
+	status, body, err = getBody(base + "/api/search?q=" + url.QueryEscape("мост Благовещенск"))
+	if err != nil || status != http.StatusOK || !strings.Contains(body, `"/2024/amur-bridge/"`) {
+		t.Fatalf("search during the first build: %d %v\n%s", status, err, body)
+	}
+	for !strings.Contains(nextLine(t, lines), "msg=built") {
+	}
+	for path, want := range map[string]string{
+		"/2024/amur-bridge/": newTitle,
+		"/api/search?q=" + url.QueryEscape("переправа"): `"/2024/amur-bridge/"`,
+	} {
+		if status, body, err := getBody(base + path); err != nil || status != http.StatusOK || !strings.Contains(body, want) {
+			t.Errorf("GET %s after the build: %d %v, want %q\n%s", path, status, err, want, body)
+		}
+	}
+}
+
 // brokenStartNote is the note of a site whose template breaks its first
 // build.
 const brokenStartNote = "---\ntitle: Т\ndate: 2025-03-01\nkind: delegation\nregions: [moscow]\n---\nТекст.\n"
