@@ -56,7 +56,7 @@ func TestSearchOnly(t *testing.T) {
 		{"GET", "/2025/note/", 404, "text/plain; charset=utf-8", "only the search"},
 		{"GET", "/style.css", 404, "text/plain; charset=utf-8", "only the search"},
 		{"GET", "/api/other", 404, "application/json; charset=utf-8", `{"error":"not found`},
-		{"GET", "/search/", 404, "text/plain; charset=utf-8", "only the search"},
+		{"GET", "/search/", 301, "text/html; charset=utf-8", `href="/search"`},                  // the results page
 		{"GET", "/search/../etc/passwd", 307, "text/html; charset=utf-8", `href="/etc/passwd"`}, // to the cleaned path, then 404
 		// Only GET and HEAD, as everywhere; the search page says so itself.
 		{"POST", "/search", 405, "text/html; charset=utf-8", "<p>405 /search</p>"},

@@ -356,6 +356,15 @@ func New(cfg Config) (*Server, error) {
 		s.searches[r.path] = r.rt
 		if r.rt == routeSearch {
 			s.page = r.h
+			// The site's pages end in a slash; a reader who writes the
+			// results page's address so is sent to it.
+			s.handle("GET /search/{$}", routeSearch, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				target := "/search"
+				if r.URL.RawQuery != "" {
+					target += "?" + r.URL.RawQuery
+				}
+				http.Redirect(w, r, target, http.StatusMovedPermanently)
+			}))
 		}
 		var h http.Handler = copies.compress(q.limit(r.h))
 		if s.cors != nil {

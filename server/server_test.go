@@ -203,6 +203,15 @@ func TestSearchMounted(t *testing.T) {
 	if len(got) != 2 {
 		t.Errorf("search handler got %q", got)
 	}
+	// The results page's address written as a folder's is sent to it.
+	for p, want := range map[string]string{"/search/": "/search", "/search/?q=%D0%B0&page=2": "/search?q=%D0%B0&page=2"} {
+		if res := do(h, "GET", p); res.StatusCode != http.StatusMovedPermanently || res.Header.Get("Location") != want {
+			t.Errorf("%s: %d, Location %q, want %q", p, res.StatusCode, res.Header.Get("Location"), want)
+		}
+	}
+	if res := do(h, "GET", "/search/x"); res.StatusCode != http.StatusNotFound {
+		t.Errorf("/search/x: %d, want 404", res.StatusCode)
+	}
 	// A wrong address under /api/ is the API's JSON 404, not the site's page.
 	for _, p := range []string{"/api/search/", "/api/search.json", "/api/"} {
 		res := do(h, "GET", p)
