@@ -126,6 +126,42 @@ func TestServeWatchServesOldWhileBuilding(t *testing.T) {
 	}
 }
 
+// TestServeWatchBrokenOverOld checks that serve --watch started with a
+// broken template on a site built before serves that site, its search page
+// too, rather than exit, and serves the next good build.
+func TestServeWatchBrokenOverOld(t *testing.T) {
+	site, _ := buildTestSite(t)
+	broken := filepath.Join(site, "templates", "note.html")
+	if err := os.MkdirAll(filepath.Dir(broken), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(broken, []byte(`{{define "main"}}{{.Data.Nope}{{end}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lines := serveLines(t, "-s", site, "-d", filepath.Join(site, "public"), "--watch")
+	base := servedURL(t, lines)
+	for _, path := range []string{"/2024/amur-bridge/", "/search?q=" + url.QueryEscape("мост")} {
+		if status, body, err := getBody(base + path); err != nil || status != http.StatusOK || !strings.Contains(body, "Благовещенск") {
+			t.Errorf("GET %s while the template is broken: %d %v\n%s", path, status, err, body)
+		}
+	}
+	// A word of the note's new title is found once the fix is built.
+	note := filepath.Join(site, "content", "notes", "amur-bridge.md")
+	data, err := os.ReadFile(note)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(note, bytes.Replace(data, []byte("загрузку моста"), []byte("загрузку переправы"), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(broken)
+	for !strings.Contains(nextLine(t, lines), "msg=rebuilt") {
+	}
+	if status, body, err := getBody(base + "/api/search?q=" + url.QueryEscape("переправа")); err != nil || status != http.StatusOK || !strings.Contains(body, `"/2024/amur-bridge/"`) {
+		t.Errorf("search after the fix: %d %v\n%s", status, err, body)
+	}
+}
+
 // brokenStartNote is the note of a site whose template breaks its first
 // build.
 const brokenStartNote = "---\ntitle: Т\ndate: 2025-03-01\nkind: delegation\nregions: [moscow]\n---\nТекст.\n"
