@@ -185,9 +185,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			// searches that same index, so it sees each update at once.
 			OpenIndex: func(dir string) (build.Index, error) { return search.OpenWritable(dir) },
 			OnBuild: func(res *build.Result) {
-				goodOnce.Do(func() { close(good) })
 				mu.Lock()
 				defer mu.Unlock()
+				// Once built says what the server is to take.
+				defer goodOnce.Do(func() { close(good) })
 				// The search page takes the site's templates as they are
 				// now: a changed stylesheet has a new fingerprint.
 				if page != nil {
