@@ -197,6 +197,8 @@ func TestRelevance(t *testing.T) {
 		{"kind name", "ярмарка", []string{expo, newYear}, false},
 		{"sector name in English", "logistics", []string{bridge, typo}, false},
 		{"Latin in any case", "GUANGDONG", []string{toys, deleg, torgpred}, false},
+		{"a place's English name in full-width letters", "ＨＡＲＢＩＮ", []string{expo}, false},
+		{"a day in full-width digits and points", "０１．０１．２０２４", []string{newYear}, false},
 		{"draft absent", "черновик", nil, false},
 		{"draft absent by title", "секретном проекте", nil, false},
 		{"punctuation only", "!!! ??? --", []string{expo, typo, bridge, newYear, toys, deleg, torgpred}, true},

@@ -43,12 +43,14 @@ type Alternative struct {
 // before either, to exclude, and OR or ИЛИ between two words or phrases
 // that must match, for either. Nothing else is syntax: any other character
 // is part of a word, and what the analyzer does not keep (punctuation,
-// stop words) is dropped later. ParseText never fails.
+// stop words) is dropped later. Full-width letters, digits and signs, as
+// Chinese keyboards type them, are read as ASCII ones. ParseText never
+// fails.
 func ParseText(s string) Text {
 	var t Text
 	var last Alternative // the word or phrase before, which must match
 	grouped := false     // and it is in the last group of alternatives
-	scanText(strings.ToValidUTF8(s, " "), func(it item) {
+	scanText(narrow(strings.ToValidUTF8(s, " ")), func(it item) {
 		a := Alternative{Text: it.text, Phrase: it.phrase}
 		switch {
 		case it.or && grouped:
@@ -81,6 +83,26 @@ func ParseText(s string) Text {
 		t.Phrases = nil
 	}
 	return t
+}
+
+// narrow writes the full-width forms of ASCII (U+FF01–U+FF5E, whose
+// bytes begin EF BC or EF BD) and the ideographic space as ASCII: the
+// analyzer folds full-width letters too (cjk_width), but the names of the
+// site's registries and the dates a reader types are looked up as
+// written («ＨＡＲＢＩＮ», «１６．０３．２０２５»).
+func narrow(s string) string {
+	if !strings.Contains(s, "\xef\xbc") && !strings.Contains(s, "\xef\xbd") && !strings.Contains(s, "\u3000") {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		switch {
+		case '\uFF01' <= r && r <= '\uFF5E':
+			return r - 0xFEE0
+		case r == '\u3000':
+			return ' '
+		}
+		return r
+	}, s)
 }
 
 // MapWords returns s, valid UTF-8, with each word that must match, as
