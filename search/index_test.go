@@ -207,6 +207,10 @@ func TestRelevance(t *testing.T) {
 		// and then the notes that write it.
 		{"year", "2024", []string{bridge, typo, newYear}, false},
 		{"year in full-width digits", "２０２４", []string{bridge, typo, newYear}, false},
+		{"year and «года»", "2024 года", []string{bridge, typo, newYear}, false},
+		{"year and «г.»", "в 2024 г.", []string{bridge, typo, newYear}, false},
+		{"year and «г.» written together", "2024г.", []string{bridge, typo, newYear}, false},
+		{"«года» alone is a word", "года", []string{bridge, typo}, false},
 		{"year's events, then notes that write it", "2022", []string{deleg, bridge}, true},
 		{"year with a word", "выставка 2024", []string{newYear}, false},
 		{"excluded year", "ярмарка -2024", []string{expo}, false},

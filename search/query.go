@@ -408,7 +408,7 @@ func (ix *Index) plan(t Text) *plan {
 // place, a person, an organization or a region in another script or by an
 // alias find the Russian name too.
 func (ix *Index) planWords(p *plan, words []string) {
-	words = slices.Clone(words)
+	words = yearsAlone(slices.Clone(words))
 	for i, w := range words {
 		words[i] = clean(w)
 	}
@@ -423,6 +423,32 @@ func (ix *Index) planWords(p *plan, words []string) {
 		}
 		i = j
 	}
+}
+
+// yearsAlone returns words with the word that says a year is one left
+// out: «2024 года», «в 2024 году», «2024 г.» and «2024г.» ask for the
+// year's events as «2024» does, and most of them do not write «год».
+func yearsAlone(words []string) []string {
+	isYear := func(w string) bool {
+		n, err := strconv.Atoi(w)
+		return len(w) == 4 && err == nil && source.YearInRange(n)
+	}
+	out := words[:0]
+	for i, w := range words {
+		if y := strings.TrimSuffix(strings.TrimSuffix(w, "."), "г"); y != w && isYear(y) {
+			w = y // «2024г.»
+		} else if i > 0 && isYear(words[i-1]) && yearWords[strings.ToLower(strings.TrimSuffix(w, "."))] {
+			continue
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+// yearWords are the words that follow a year to say it is one.
+var yearWords = map[string]bool{
+	"г": true, "гг": true, "год": true, "года": true, "году": true, "годом": true, "годе": true,
+	"годы": true, "годов": true, "годах": true,
 }
 
 // planEither adds the clause of a group of alternatives: the clauses of
