@@ -12,6 +12,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/coopdigest/digest/russian"
@@ -303,9 +304,10 @@ func (p *plan) ignore(s string) {
 	}
 }
 
-// misspelt is a reader's word that no note has, folded, and its term.
+// misspelt is a reader's word that no note has, folded, and its term;
+// as is the word meant, when the plan knows it (nearName).
 type misspelt struct {
-	word, term string
+	word, term, as string
 }
 
 // scored reports whether the plan has words or phrases to rank by; with
@@ -414,12 +416,20 @@ func (ix *Index) planWords(p *plan, words []string) {
 	}
 	for i := 0; i < len(words); {
 		j, ru := ix.namedSpan(words, i)
+		meant := ""
+		if ru == "" {
+			ru, meant = ix.nearName(words[i])
+		}
 		k, typos := len(p.must), len(p.typos)
 		for _, w := range words[i:j] {
 			ix.planWord(p, w, ru != "")
 		}
 		if ix.orRussian(p, k, ru) {
 			p.typos = p.typos[:typos] // a name the notes do not write is no typo
+			if meant != "" {
+				w := foldWord(words[i])
+				p.typos = append(p.typos, misspelt{word: w, term: w, as: meant})
+			}
 		}
 		i = j
 	}
@@ -553,6 +563,7 @@ func (ix *Index) planToken(p *plan, w string, tok *analysis.Token, named bool) {
 			p.fuzzyLeft--
 			if ix.docFreq(term, textFields...) == 0 {
 				p.typos = append(p.typos, misspelt{word: whole, term: term})
+				forms = append(forms, ix.spelledTypo(whole)...)
 			}
 		}
 	}
@@ -588,6 +599,49 @@ func (ix *Index) planPhrase(p *plan, ph string) {
 // maxNameWords is how many of a reader's words in a row namedSpan tries as
 // one name («Inner Mongolia Autonomous Region»).
 const maxNameWords = 4
+
+// nearName returns the Russian name of the region or place whose name in
+// Latin letters a reader's word of five letters or more, which no note
+// has, misspells by a letter (two in a word of eight or more), and that
+// name, folded: «Harbim» is Harbin, «Харбин», where the typos of the text
+// fields would find the few notes that list Harbin in Latin letters, or
+// none. "" when no name is that near, or two are.
+func (ix *Index) nearName(w string) (ru, meant string) {
+	word := foldWord(w)
+	if len(word) < 5 || strings.Trim(word, "abcdefghijklmnopqrstuvwxyz") != "" || ix.docFreq(word, textFields...) > 0 {
+		return "", ""
+	}
+	most := 1
+	if len(word) >= 8 {
+		most = 2
+	}
+	var best *source.Term
+	bestD, tie := most+1, false
+	tax := &ix.Site().Taxonomies
+	for _, reg := range []*source.Taxonomy{tax.Regions, tax.Places} {
+		if reg == nil {
+			continue
+		}
+		for _, t := range reg.Terms {
+			for _, name := range append([]string{t.Name.En}, t.Aliases...) {
+				name = foldWord(name)
+				if name == "" || max(len(name)-len(word), len(word)-len(name)) > most {
+					continue
+				}
+				switch d := bsearch.LevenshteinDistance(word, name); {
+				case d < bestD:
+					best, bestD, meant, tie = t, d, name, false
+				case d == bestD && t != best:
+					tie = true
+				}
+			}
+		}
+	}
+	if best == nil || tie || best.Name.Ru == "" {
+		return "", ""
+	}
+	return best.Name.Ru, meant
+}
 
 // namedSpan returns the end j of the longest run of words from words[i],
 // at most maxNameWords, that names an entry of a registry (russianName), or
@@ -816,6 +870,23 @@ func wordQuery(terms []string, fuzzyForms []string, fields []field, seen *fuzzyS
 		}
 	}
 	return bleve.NewDisjunctionQuery(alts...)
+}
+
+// spelledTypo returns the forms to look for with a typo of a word in Latin
+// letters that no note has, in its likeliest Russian spelling
+// (russian.Cyrillic): the spelling whole, and its stem. A misspelt name of
+// a place is more often written in the notes in Russian than listed in
+// Latin letters: «Harbim» is «харбим», a letter from «Харбин».
+func (ix *Index) spelledTypo(whole string) []string {
+	spellings := russian.Cyrillic(whole)
+	if len(spellings) == 0 {
+		return nil
+	}
+	forms := []string{spellings[0]}
+	if toks := ix.analyze(spellings[0]); len(toks) == 1 && string(toks[0].Term) != spellings[0] {
+		forms = append(forms, string(toks[0].Term))
+	}
+	return forms
 }
 
 // fuzzyForms returns the forms of a reader's word to look for with a typo:

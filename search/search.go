@@ -373,7 +373,7 @@ func (ix *Index) typos(p *plan, hits []Hit) []Typo {
 				best, bestD = form, d
 			}
 		}
-		out = append(out, Typo{Word: w.word, As: best})
+		out = append(out, Typo{Word: w.word, As: cmp.Or(w.as, best)})
 	}
 	return out
 }
