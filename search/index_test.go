@@ -604,6 +604,45 @@ func TestYearFirst(t *testing.T) {
 	}
 }
 
+// TestRegionFirst checks that the notes of a region a query names, in any
+// script, come before the notes of other regions that write its name,
+// however much better those match: a name's stem may be another's too
+// («Цзянси», «Цзянсу»). Of two regions named, the notes of both lead; of
+// either (OR), none.
+func TestRegionFirst(t *testing.T) {
+	doc := func(id, title, body string, regions ...string) Document {
+		return Document{ID: id, Date: day("2024-06-01"), Kind: "expo", Title: title, Body: body, Regions: regions}
+	}
+	docs := []Document{
+		doc("/2024/mentions/", "Хэйлунцзян, Хэйлунцзян", "В Пекине говорили о Хэйлунцзяне и Хэйлунцзян.", "beijing"),
+		doc("/2024/tagged/", "Открытие", "Открылась выставка в Хэйлунцзяне.", "heilongjiang"),
+		doc("/2024/both/", "Итоги", "Итоги выставки: Хэйлунцзян и Пекин.", "heilongjiang", "beijing"),
+	}
+	ix := buildIndex(t, docs, 1)
+	for _, tt := range []struct {
+		q     string
+		first []string // in any order, before the others
+	}{
+		{"Хэйлунцзян", []string{"/2024/tagged/", "/2024/both/"}},
+		{"Heilongjiang", []string{"/2024/tagged/", "/2024/both/"}},
+		{"Хэйлунцзян Пекин", []string{"/2024/both/"}},
+		{"Хэйлунцзян OR выставка", []string{"/2024/mentions/"}}, // by score
+	} {
+		got := urls(search(t, ix, Query{Q: tt.q}))
+		if len(got) < len(tt.first) || !sameSet(got[:len(tt.first)], tt.first) {
+			t.Errorf("q=%s: got %q, want %q first", tt.q, got, tt.first)
+		}
+	}
+}
+
+// sameSet reports whether a and b have the same strings, in any order.
+func sameSet(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
+}
+
 // TestCompoundWords checks that a word of several tokens finds the notes
 // that have its parts anywhere, and ranks first those that have them
 // together, as the reader wrote them.

@@ -255,6 +255,7 @@ type plan struct {
 	typos   []misspelt // the reader's words that match only with a typo
 	ignored []string   // see Result.Ignored
 	years   []int      // that the reader's words name (see orInYear)
+	regions []string   // the slugs of the regions the reader's words name
 
 	// While the plan is made: the keys of its clauses, so that a repeat
 	// makes none, how many more tokens may match with a typo, and how many
@@ -414,6 +415,7 @@ func (ix *Index) planWords(p *plan, words []string) {
 	for i, w := range words {
 		words[i] = clean(w)
 	}
+	p.regions = append(p.regions, ix.regionsNamed(words)...)
 	for i := 0; i < len(words); {
 		j, ru := ix.namedSpan(words, i)
 		meant := ""
@@ -433,6 +435,25 @@ func (ix *Index) planWords(p *plan, words []string) {
 		}
 		i = j
 	}
+}
+
+// regionsNamed returns the slugs of the regions that runs of words, at
+// most maxNameWords each, name in any script or by an alias: the notes of
+// those regions come first (see Index.Search), where their names alone do
+// not tell them from others («Цзянси» and «Цзянсу» have one stem, and
+// «Коми» that of «кому»).
+func (ix *Index) regionsNamed(words []string) []string {
+	var slugs []string
+	for i := 0; i < len(words); i++ {
+		for j := min(len(words), i+maxNameWords); j > i; j-- {
+			if t := ix.Site().Taxonomies.Regions.Lookup(strings.Join(words[i:j], " ")); t != nil {
+				slugs = append(slugs, t.Slug)
+				i = j - 1
+				break
+			}
+		}
+	}
+	return slugs
 }
 
 // yearsAlone returns words with the word that says a year is one left
@@ -466,7 +487,9 @@ var yearWords = map[string]bool{
 // drops out. Each group has clauses of its own: «Харбин OR Пекин Харбин»
 // asks for Харбин as well.
 func (ix *Index) planEither(p *plan, group []Alternative) {
-	k, seen := len(p.must), p.seen
+	k, seen, regions := len(p.must), p.seen, len(p.regions)
+	// Either region may match: neither leads.
+	defer func() { p.regions = p.regions[:regions] }()
 	p.seen = map[string]bool{}
 	var either []query.Query
 	for _, a := range group {
@@ -593,6 +616,9 @@ func (ix *Index) planPhrase(p *plan, ph string) {
 	p.must = append(p.must, ix.phrase(ph, textFields, n))
 	p.marks = append(p.marks, ix.phrase(ph, snippetFields, n))
 	p.terms = append(p.terms, termsOf(toks[:n])...)
+	if t := ix.Site().Taxonomies.Regions.Lookup(clean(ph)); t != nil {
+		p.regions = append(p.regions, t.Slug)
+	}
 	ix.orRussian(p, len(p.must)-1, ix.nameOf(clean(ph)))
 }
 

@@ -309,18 +309,28 @@ func (t *table) filter(q Query) *roaring.Bitmap {
 	return roaring.FastAnd(sets...)
 }
 
-// inYears returns the rows of the events that start in one of years; nil
-// for no years.
-func (t *table) inYears(years []int) *roaring.Bitmap {
-	if len(years) == 0 {
+// leading returns the rows of the events that start in one of years and
+// are of every region of slugs; nil for neither.
+func (t *table) leading(years []int, slugs []string) *roaring.Bitmap {
+	var sets []*roaring.Bitmap
+	if len(years) > 0 {
+		rows := roaring.New()
+		for _, y := range years {
+			lo, hi := t.rowsBetween(time.Date(y, time.January, 1, 0, 0, 0, 0, time.UTC), time.Date(y, time.December, 31, 0, 0, 0, 0, time.UTC))
+			rows.AddRange(uint64(lo), uint64(hi))
+		}
+		sets = append(sets, rows)
+	}
+	for _, s := range slugs {
+		sets = append(sets, cmp.Or(t.regions[s], roaring.New()))
+	}
+	switch len(sets) {
+	case 0:
 		return nil
+	case 1:
+		return sets[0]
 	}
-	rows := roaring.New()
-	for _, y := range years {
-		lo, hi := t.rowsBetween(time.Date(y, time.January, 1, 0, 0, 0, 0, time.UTC), time.Date(y, time.December, 31, 0, 0, 0, 0, time.UTC))
-		rows.AddRange(uint64(lo), uint64(hi))
-	}
-	return rows
+	return roaring.FastAnd(sets...)
 }
 
 // rowsBetween returns the rows [lo, hi) of the days from from to to,
@@ -388,7 +398,7 @@ type ranked struct {
 	row   int32
 	score float64
 	// lead says that the row comes before those that do not, whatever
-	// their scores: an event of a year the reader named.
+	// their scores: an event of a year or region the reader named.
 	lead bool
 }
 
