@@ -635,6 +635,35 @@ func TestRegionFirst(t *testing.T) {
 	}
 }
 
+// TestPersonFirst checks that the notes that list a Chinese person come
+// first for the person's name, in Russian or in pinyin, where the name's
+// syllable «Ли» is a Russian stop word, so that its other word alone finds
+// the notes of every «Цзя».
+func TestPersonFirst(t *testing.T) {
+	base := *loadSite(t).Published(false)[0]
+	note := func(slug, title, body string, people ...string) Document {
+		n := base
+		n.Title, n.Summary, n.People = title, "", nil
+		for _, name := range people {
+			n.People = append(n.People, source.Person{Name: name})
+		}
+		d := FromNote(&n, body, nil)
+		d.ID = "/2025/" + slug + "/"
+		return d
+	}
+	docs := []Document{
+		note("others", "Цзя Хуа и Дун Цзя", "Дун Цзя и Цзя Хуа говорили с Цзя Мином о Цзя.", "Дун Цзя", "Цзя Хуа"),
+		note("listed", "Встреча", "На встрече был и Цзя Ли, и многие другие гости из разных провинций.", "Цзя Ли"),
+	}
+	ix := buildIndex(t, docs, 1)
+	const want = "/2025/listed/"
+	for _, q := range []string{"Цзя Ли", "Jia Li"} {
+		if got := urls(search(t, ix, Query{Q: q})); len(got) != 2 || got[0] != want {
+			t.Errorf("q=%s: got %q, want %s first", q, got, want)
+		}
+	}
+}
+
 // sameSet reports whether a and b have the same strings, in any order.
 func sameSet(a, b []string) bool {
 	a, b = slices.Clone(a), slices.Clone(b)

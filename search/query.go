@@ -416,6 +416,7 @@ func (ix *Index) planWords(p *plan, words []string) {
 		words[i] = clean(w)
 	}
 	p.regions = append(p.regions, ix.regionsNamed(words)...)
+	ix.planPeople(p, words)
 	for i := 0; i < len(words); {
 		j, ru := ix.namedSpan(words, i)
 		meant := ""
@@ -436,6 +437,38 @@ func (ix *Index) planWords(p *plan, words []string) {
 		i = j
 	}
 }
+
+// planPeople adds, for two of the reader's words that are a Chinese
+// person's name, a clause that ranks first the notes that list that
+// person, by the name in pinyin that the people field has too (latinOf):
+// of a name in Palladius's letters one of whose syllables the analyzer
+// drops as a Russian stop word («Цзя Ли», «У Тинган»), the other word is
+// searched alone, which many names share; a name in pinyin («Jia Li»)
+// finds the notes that write it in Russian as well (orRussian), as
+// «цзя» and any word after it.
+func (ix *Index) planPeople(p *plan, words []string) {
+	for i := 0; i+1 < len(words); i++ {
+		name := words[i] + " " + words[i+1]
+		py := russian.Pinyin(name)
+		if py != "" && len(ix.analyze(name)) == 2 {
+			py = "" // searched as written
+		}
+		if py == "" && chineseName(words[i:i+2]) != "" {
+			py = foldWord(name)
+		}
+		if py == "" || !p.first("\x00person "+py, p.should) {
+			continue
+		}
+		if n := p.phraseTerms(2); n > 0 {
+			p.should = append(p.should, ix.phrase(py, []field{{fieldPeople, personBoost}}, n))
+		}
+		i++ // the name's second word is no first word of another
+	}
+}
+
+// personBoost weighs a match of a person's name in pinyin in the people
+// field against the reader's words elsewhere (see planPeople).
+const personBoost = 5
 
 // regionsNamed returns the slugs of the regions that runs of words, at
 // most maxNameWords each, name in any script or by an alias: the notes of
