@@ -51,6 +51,14 @@ const (
 	// and its id far more than its text: a body of empty headings («#» a
 	// line) took 400 times its size in memory.
 	maxHeadings = 20000
+	// maxBlocks is how many blocks a note may have: paragraphs, list
+	// items and lists, quotes, headings, code blocks, rules. goldmark and
+	// the page make a few nodes of each, hundreds of bytes, of a block that
+	// «a» and a blank line write in three: a note of 4 MB of one-letter
+	// paragraphs took 1 GB, of list items 1.4 GB (docs/BENCHMARKS.md). A
+	// note of a thousand paragraphs and lists of a thousand items is far
+	// within it.
+	maxBlocks = 50000
 	// maxCellsPerByte bounds a table's cells per byte of its text. goldmark
 	// fills a row that has fewer cells than the header with empty ones, so
 	// that a wide header over short rows («a» a line) made cells without
@@ -90,6 +98,7 @@ type limits struct {
 	footnotes int
 	refs      int
 	headings  int
+	blocks    int
 	cells     int
 	// tables are the paragraphs costCheck judged by line, as tables are
 	// parsed; those that the table transformer did not take are judged
@@ -136,7 +145,8 @@ func position(src []byte, pos int) (line, col int) {
 
 // limitedBlockParsers are goldmark's block parsers with the container
 // parsers held to maxNesting and the ATX heading parser to maxCostPerByte
-// (a setext heading is a paragraph first, which costCheck holds).
+// (a setext heading is a paragraph first, which costCheck holds), and all
+// of them to maxBlocks.
 func limitedBlockParsers() []util.PrioritizedValue {
 	list, quote := reflect.TypeOf(parser.NewListParser()), reflect.TypeOf(parser.NewBlockquoteParser())
 	atx, setext := reflect.TypeOf(parser.NewATXHeadingParser()), reflect.TypeOf(parser.NewSetextHeadingParser())
@@ -151,8 +161,30 @@ func limitedBlockParsers() []util.PrioritizedValue {
 		case setext:
 			ps[i].Value = headingCount{wrapped{bp}}
 		}
+		ps[i].Value = blockCount{wrapped{ps[i].Value.(parser.BlockParser)}}
 	}
 	return ps
+}
+
+// blockCount counts the blocks its parser opens; past maxBlocks it records
+// the problem and skips the rest of the body, so that the parse ends
+// there: goldmark ends a parse when no parser opens a block at the top,
+// but not inside a container, where a parser that opens none leaves it
+// with blocks half open.
+type blockCount struct{ wrapped }
+
+func (p blockCount) Open(parent ast.Node, reader text.Reader, pc parser.Context) (ast.Node, parser.State) {
+	_, seg := reader.Position()
+	n, st := p.BlockParser.Open(parent, reader, pc)
+	if l := limitsOf(pc); n != nil && l.blocks < maxBlocks+1 {
+		if l.blocks++; l.blocks > maxBlocks {
+			l.fail(seg.Start, "more than %d blocks: paragraphs, list items, headings (the limit)", maxBlocks)
+			for line, _ := reader.PeekLine(); line != nil; line, _ = reader.PeekLine() {
+				reader.AdvanceLine()
+			}
+		}
+	}
+	return n, st
 }
 
 // headingCount opens a heading only while the note has fewer than

@@ -23,11 +23,17 @@ import (
 
 // TestLimitedParsers: each of goldmark's parsers that the limits hold is
 // found and wrapped, so that a goldmark release that renames one fails here
-// rather than lifting its limit in silence.
+// rather than lifting its limit in silence; every parser's blocks are
+// counted.
 func TestLimitedParsers(t *testing.T) {
 	count := map[string]int{}
 	for _, p := range limitedBlockParsers() {
-		count[reflect.TypeOf(p.Value).Name()]++
+		bc, ok := p.Value.(blockCount)
+		if !ok {
+			t.Errorf("%T: blocks not counted", p.Value)
+			continue
+		}
+		count[reflect.TypeOf(bc.BlockParser).Name()]++
 	}
 	if count["nestingLimit"] != 2 || count["headingCost"] != 1 {
 		t.Errorf("wrapped parsers: %v; want 2 nestingLimit (lists, block quotes) and 1 headingCost (ATX)", count)
@@ -82,6 +88,9 @@ func TestLimitProblems(t *testing.T) {
 			"its 15 rows of 1000 columns bring the note's tables to 55000 cells, more than 50000 (the limit)"},
 		{"headings", strings.Repeat("# Раздел\n\n", maxHeadings) + "Текст.\n\n#\n", 2*maxHeadings + 3, 1, "more than 20000 headings (the limit)"},
 		{"setext headings", strings.Repeat("Раздел\n---\n\n", maxHeadings+1), 3*maxHeadings + 2, 1, "more than 20000 headings (the limit)"},
+		{"paragraphs", strings.Repeat("a\n\n", maxBlocks) + "b\n", 2*maxBlocks + 1, 1, "more than 50000 blocks: paragraphs, list items, headings (the limit)"},
+		// An item is two blocks, its paragraph the second.
+		{"list items", "Текст.\n\n" + strings.Repeat("- a\n", maxBlocks), maxBlocks/2 + 2, 1, "more than 50000 blocks"},
 		{"the limit in the message", strings.Repeat("*a_b*", 3000), 1, 1, "more than 32 for each of its 15000 bytes (the limit); split it with blank lines"},
 		// Cheap to scan, but goldmark keeps a record of each.
 		{"unclosed brackets", "Текст.\n\n" + strings.Repeat("[", maxMarks+1), 3, 1, "paragraph has 10001 square brackets and emphasis markers * _ ~, more than 10000 (the limit)"},

@@ -133,7 +133,15 @@ var worstCases = func() []worstCase {
 			return b.String()
 		}},
 		{"list-one-line", false, func(size int) string { return strings.Repeat("- ", size/2) + "x" }},
-		{"lists-at-limit", true, func(size int) string { return repeat(strings.Repeat("- ", maxNesting-1)+"x\n", size) }},
+		// A line of lists at the limit opens about two blocks a list.
+		{"lists-at-limit", true, func(size int) string {
+			line := strings.Repeat("- ", maxNesting-1) + "x\n"
+			l := repeat(line, min(size, maxBlocks/(4*maxNesting)*len(line)))
+			if len(l) < size {
+				l += paragraphs("Делегация края провела в Пекине серию встреч.", size-len(l))
+			}
+			return l
+		}},
 		{"blockquotes-one-line", false, func(size int) string { return strings.Repeat("> ", size/2) + "x" }},
 		{"blockquotes-at-limit", true, func(size int) string { return repeat(strings.Repeat("> ", maxNesting-1)+"x\n", size) }},
 		{"table", true, func(size int) string { return tableThenProse("| a | b |\n|---|---|\n", "| x | y |\n", 2, size) }},
