@@ -411,7 +411,7 @@ func (ix *Index) plan(t Text) *plan {
 // place, a person, an organization or a region in another script or by an
 // alias find the Russian name too.
 func (ix *Index) planWords(p *plan, words []string) {
-	words = yearsAlone(slices.Clone(words))
+	words = yearsAlone(words)
 	for i, w := range words {
 		words[i] = clean(w)
 	}
@@ -489,15 +489,15 @@ func (ix *Index) regionsNamed(words []string) []string {
 	return slugs
 }
 
-// yearsAlone returns words with the word that says a year is one left
-// out: «2024 года», «в 2024 году», «2024 г.» and «2024г.» ask for the
+// yearsAlone returns a copy of words with the word that says a year is
+// one left out: «2024 года», «в 2024 году», «2024 г.» and «2024г.» ask for the
 // year's events as «2024» does, and most of them do not write «год».
 func yearsAlone(words []string) []string {
 	isYear := func(w string) bool {
 		n, err := strconv.Atoi(w)
 		return len(w) == 4 && err == nil && source.YearInRange(n)
 	}
-	out := words[:0]
+	out := make([]string, 0, len(words))
 	for i, w := range words {
 		if y := strings.TrimSuffix(strings.TrimSuffix(w, "."), "г"); y != w && isYear(y) {
 			w = y // «2024г.»
