@@ -468,16 +468,16 @@ func newServer(o serveOptions, tmplSite string, log *slog.Logger, routes map[str
 		ix.Close()
 		return nil, err
 	}
-	built := search.SiteDir(ix.Dir()) // the templates the index's build copied
+	copied := search.SiteDir(ix.Dir()) // the templates the index's build copied
 	if tmplSite == "" {
-		tmplSite = built
+		tmplSite = copied
 	}
 	tmpl, err := build.LoadTemplates(tmplSite)
 	if err != nil && o.watching {
 		// The site's templates are broken, as the watcher has said: the
 		// results page takes those of the site served until a build
 		// succeeds, and then the site's again.
-		tmpl, err = build.LoadTemplates(built)
+		tmpl, err = build.LoadTemplates(copied)
 	}
 	if err != nil {
 		return fail(err)
