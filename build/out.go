@@ -192,6 +192,45 @@ func markerHeld(out string) (bool, error) {
 	return heldByOther(f)
 }
 
+// OutHeld reports whether another process holds OUT: a build under way, or
+// a watch session that updates it. false when OUT has no marker.
+func OutHeld(out string) (bool, error) {
+	held, err := markerHeld(out)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	return held, err
+}
+
+// holdMarker opens OUT's marker and takes its lock, for a session that
+// updates OUT, or returns nil when OUT has none (it is new, empty, or of a
+// version that wrote none); it is an *OutError when another process holds
+// the lock.
+func holdMarker(out string) (*os.File, error) {
+	f, err := openMarker(out)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	held, err := heldByOther(f)
+	if err == nil && !held && lockFile(f) != nil {
+		held = true // taken in between
+	}
+	if err != nil || held {
+		f.Close()
+		if err == nil {
+			err = &OutError{Out: out, Reason: heldReason}
+		}
+		return nil, err
+	}
+	return f, nil
+}
+
+// heldReason is why OUT may not be replaced while another process holds it.
+const heldReason = "another digest process holds it, such as digest serve --watch, which updates it as notes change; stop that first, or build into another folder"
+
 // foreignEntries returns the entries of the top folder of out, a marked
 // output, that its marker does not list, in order; then, when deep or
 // when there are any, the files in the folders it lists that its list of
@@ -384,7 +423,7 @@ func checkOut(site, out string, mine, deep bool) error {
 		if held, err := markerHeld(out); err != nil {
 			return fmt.Errorf("output folder: %w", err)
 		} else if held && !mine {
-			return refuse("another digest process holds it, such as digest serve --watch, which updates it as notes change; stop that first, or build into another folder")
+			return refuse("%s", heldReason)
 		}
 		foreign, err := foreignEntries(out, deep)
 		if err != nil {

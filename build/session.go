@@ -175,6 +175,13 @@ func (s *Session) full(ctx context.Context) (res *Result, err error) {
 	if err := checkOut(s.cfg.Site, out, s.held != nil, false); err != nil {
 		return nil, err
 	}
+	if s.held == nil && !s.cfg.transient {
+		// OUT's marker from the start of the first build, so that another
+		// session or build refuses OUT now, not once both have built it.
+		if s.held, err = holdMarker(out); err != nil {
+			return nil, err
+		}
+	}
 	stale := make(chan struct{})
 	go func() {
 		defer close(stale)

@@ -412,6 +412,39 @@ func TestSessionNewDay(t *testing.T) {
 	}
 }
 
+// TestSessionHoldsOutFromTheStart checks that a session holds an OUT
+// built before from its first build on, a build that fails too, so that a
+// second session or build refuses OUT at once rather than after both have
+// built it (two serve --watch started on one site).
+func TestSessionHoldsOutFromTheStart(t *testing.T) {
+	site := newSite(t)
+	out := filepath.Join(t.TempDir(), "public")
+	buildSite(t, site, out, false)
+	if err := os.MkdirAll(filepath.Join(site, "templates"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(site, "templates", "note.html"), []byte(`{{define "main"}}{{.Nope}{{end}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := NewSession(Config{Site: site, Out: out, Today: testToday})
+	if _, err := s.Build(context.Background(), nil); err == nil {
+		t.Fatal("the broken template built")
+	}
+	var oe *OutError
+	if err := CheckOut(site, out); !errors.As(err, &oe) || !strings.Contains(err.Error(), "another digest process holds it") {
+		t.Errorf("CheckOut after the session's first build failed: %v, want a refusal", err)
+	}
+	if held, err := OutHeld(out); err != nil || !held {
+		t.Errorf("OutHeld = %v, %v; want true", held, err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckOut(site, out); err != nil {
+		t.Errorf("CheckOut once the session is closed: %v", err)
+	}
+}
+
 // TestSessionHoldsOut checks that while a session that is not transient,
 // as serve --watch runs, holds OUT, a build of another session refuses it
 // and leaves it as it is, and that once the session is closed it builds.
