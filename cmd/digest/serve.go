@@ -216,6 +216,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return err
 		}
+		// A site built before is served while the first build runs, as
+		// after one that fails, and the build's OnBuild swaps its index in:
+		// a restart does not take the site down for a build's time. It is
+		// opened before the watch runs, whose session holds OUT from its
+		// first build on.
+		old := openIdle(o.out)
 		runErr := make(chan error, 1)
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithCancel(ctx)
@@ -227,11 +233,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}()
 		defer cancel() // runs first: stops Run, then the defer above waits for it
 		routes = map[string]http.Handler{"GET /_digest/": w.Handler()}
-		// A site built before is served while the first build runs, as
-		// after one that fails, and the build's OnBuild swaps its index in:
-		// a restart does not take the site down for a build's time.
-		if ix, err := search.Open(filepath.Join(o.out, search.DirName)); err == nil {
-			cur = ix
+		if old != nil {
+			cur = old
 			log.Info("building the site; meanwhile the site built before is served", "out", o.out)
 		} else {
 			// Until there is a site to serve, every page says why.
@@ -538,4 +541,17 @@ func swapIndex(sh *search.Handler, ix *search.Index) {
 	if old := sh.SetIndex(ix); old != nil && old != ix {
 		old.Close()
 	}
+}
+
+// openIdle opens OUT's index read-only when OUT holds one and no process
+// holds OUT, whose watch would refuse it; nil otherwise.
+func openIdle(out string) *search.Index {
+	if held, err := build.OutHeld(out); err != nil || held {
+		return nil
+	}
+	ix, err := search.Open(filepath.Join(out, search.DirName))
+	if err != nil {
+		return nil
+	}
+	return ix
 }

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coopdigest/digest/build"
 	"github.com/coopdigest/digest/search"
 )
 
@@ -96,12 +97,10 @@ func TestServeWatchServesOldWhileBuilding(t *testing.T) {
 	if err := os.WriteFile(note, bytes.Replace(data, []byte(oldTitle), []byte(newTitle), 1), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	slow := `{{define "spin"}}{{if gt . 0}}{{template "spin" add . -1}}{{template "spin" add . -1}}{{end}}{{end}}` +
-		`{{define "main"}}{{template "spin" 18}}<h1>Нет такой страницы</h1>{{end}}`
 	if err := os.MkdirAll(filepath.Join(site, "templates"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(site, "templates", "404.html"), []byte(slow), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(site, "templates", "404.html"), []byte(slow404), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	lines := serveLines(t, "-s", site, "-d", out, "--watch")
@@ -125,6 +124,52 @@ func TestServeWatchServesOldWhileBuilding(t *testing.T) {
 		}
 	}
 }
+
+// TestServeWatchTwice checks that serve --watch holds OUT from the start
+// of its first build, so that a second one of the site, started while it
+// builds, exits and says why, rather than serve the old site beside it and
+// race it to replace OUT: the first still serves the site built before
+// when the second has given up.
+func TestServeWatchTwice(t *testing.T) {
+	site, out := buildTestSite(t)
+	note := filepath.Join(site, "content", "notes", "amur-bridge.md")
+	data, err := os.ReadFile(note)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const oldTitle = "обсудили загрузку моста"
+	if err := os.WriteFile(note, bytes.Replace(data, []byte(oldTitle), []byte("обсудили загрузку переправы"), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(site, "templates"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(site, "templates", "404.html"), []byte(slow404), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lines := serveLines(t, "-s", site, "-d", out, "--watch")
+	base := servedURL(t, lines)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if held, err := build.OutHeld(out); err != nil || held {
+			break
+		} else if time.Now().After(deadline) {
+			t.Fatal("serve --watch does not hold OUT")
+		}
+	}
+	var stderr bytes.Buffer
+	err = runServe(context.Background(), []string{"-s", site, "-d", out, "--watch", "--addr", "127.0.0.1:0"}, &stderr, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "another digest process holds it") {
+		t.Errorf("the second serve --watch: %v\n%s", err, stderr.String())
+	}
+	if status, body, err := getBody(base + "/2024/amur-bridge/"); err != nil || status != http.StatusOK || !strings.Contains(body, oldTitle) {
+		t.Errorf("the first serve's note once the second gave up: %d %v, want the site built before (OUT held only after the build?)", status, err)
+	}
+}
+
+// slow404 is a 404 page that takes a build about a second of template
+// calls, far longer than serve takes to start.
+const slow404 = `{{define "spin"}}{{if gt . 0}}{{template "spin" add . -1}}{{template "spin" add . -1}}{{end}}{{end}}` +
+	`{{define "main"}}{{template "spin" 19}}<h1>Нет такой страницы</h1>{{end}}`
 
 // TestServeWatchBrokenOverOld checks that serve --watch started with a
 // broken template on a site built before serves that site, its search page
