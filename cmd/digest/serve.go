@@ -221,7 +221,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		// a restart does not take the site down for a build's time. It is
 		// opened before the watch runs, whose session holds OUT from its
 		// first build on.
-		old := openIdle(o.out)
+		old := openIdle(o.out, o.drafts)
 		runErr := make(chan error, 1)
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithCancel(ctx)
@@ -246,7 +246,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 				u.stop()
 				return nil
 			}
-			if _, err := os.Stat(o.out); w.Index() == nil && errors.Is(err, os.ErrNotExist) {
+			if w.Index() == nil {
 				// The first build failed, and there is no site from before to
 				// serve: the editor fixes the problems printed, and the site
 				// is served from the first build that succeeds.
@@ -286,14 +286,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		defer fetcher.Close()
 	}
 
+	mu.Lock()
 	// The search page looks like the pages: under --watch it follows the
-	// site's templates as they are saved; otherwise it takes those the
-	// build of the index served copied beside it, with every new index.
+	// site's templates as they are saved, from the first build that
+	// succeeds on (before, the site built before is served, with the
+	// templates its build copied, whose stylesheet it has); otherwise it
+	// takes those the build of the index served copied beside it, with
+	// every new index.
 	tmplSite := ""
-	if o.watching {
+	if o.watching && (cur == nil || built != nil) {
 		tmplSite = o.site
 	}
-	mu.Lock()
 	if cur == nil {
 		// The first build's index, when nothing was served during it.
 		cur, built = built, nil
@@ -543,10 +546,14 @@ func swapIndex(sh *search.Handler, ix *search.Index) {
 	}
 }
 
-// openIdle opens OUT's index read-only when OUT holds one and no process
-// holds OUT, whose watch would refuse it; nil otherwise.
-func openIdle(out string) *search.Index {
+// openIdle opens OUT's index read-only when OUT holds one, no process
+// holds OUT, whose watch would refuse it, and OUT publishes drafts only
+// when drafts may be; nil otherwise.
+func openIdle(out string, drafts bool) *search.Index {
 	if held, err := build.OutHeld(out); err != nil || held {
+		return nil
+	}
+	if has, err := build.HasDrafts(out); err != nil || has && !drafts {
 		return nil
 	}
 	ix, err := search.Open(filepath.Join(out, search.DirName))

@@ -48,14 +48,27 @@ func TestServeNeedsABuild(t *testing.T) {
 }
 
 // TestServeWatchBrokenAtStart checks that serve --watch started on a site
-// whose first build fails, with no site built before, waits for a fix
-// rather than exit, answering every page meanwhile with 503 and a page
-// that shows the problems, and then serves the site.
+// whose first build fails, with no site built before (no OUT, or an empty
+// one), waits for a fix rather than exit, answering every page meanwhile
+// with 503 and a page that shows the problems, and then serves the site.
 func TestServeWatchBrokenAtStart(t *testing.T) {
+	for _, emptyOut := range []bool{false, true} {
+		t.Run(fmt.Sprintf("empty OUT %v", emptyOut), func(t *testing.T) { testServeWatchBrokenAtStart(t, emptyOut) })
+	}
+}
+
+// testServeWatchBrokenAtStart is TestServeWatchBrokenAtStart with no OUT,
+// or an empty one.
+func testServeWatchBrokenAtStart(t *testing.T, emptyOut bool) {
 	site := newSite(t, map[string]string{
 		"content/2025/a.md":   brokenStartNote,
 		"templates/note.html": `{{define "main"}}{{.Data.Nope}{{end}}`,
 	})
+	if emptyOut {
+		if err := os.Mkdir(filepath.Join(site, "public"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
 	lines := serveLines(t, "-s", site, "--watch")
 	url := unbuiltURL(t, lines)
 	for _, path := range []string{"/", "/2025/a/", "/search?q=x"} {
@@ -170,6 +183,65 @@ func TestServeWatchTwice(t *testing.T) {
 // calls, far longer than serve takes to start.
 const slow404 = `{{define "spin"}}{{if gt . 0}}{{template "spin" add . -1}}{{template "spin" add . -1}}{{end}}{{end}}` +
 	`{{define "main"}}{{template "spin" 19}}<h1>Нет такой страницы</h1>{{end}}`
+
+// TestServeWatchFirstBuildOverOld checks what serve --watch serves while
+// its first build runs over an OUT built before: not an OUT of drafts when
+// drafts are not asked for, which it answers with 503 until the build is
+// over; and the results page with the stylesheet of the site it serves,
+// not the site's new one, which OUT does not have yet.
+func TestServeWatchFirstBuildOverOld(t *testing.T) {
+	slowSite := func(t *testing.T, drafts bool, files map[string]string) (site, out string) {
+		site, out = buildTestSite(t)
+		if drafts {
+			var stderr bytes.Buffer
+			if err := runBuild(context.Background(), []string{"-s", site, "-o", out, "--drafts"}, &stderr, &stderr); err != nil {
+				t.Fatalf("build --drafts: %v\n%s", err, stderr.String())
+			}
+		}
+		files["templates/404.html"] = slow404
+		for name, text := range files {
+			p := filepath.Join(site, filepath.FromSlash(name))
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return site, out
+	}
+	t.Run("drafts", func(t *testing.T) {
+		site, out := slowSite(t, true, map[string]string{})
+		lines := serveLines(t, "-s", site, "-d", out, "--watch")
+		var base string
+		for base == "" {
+			if line := nextLine(t, lines); strings.Contains(line, "meanwhile the address says so") {
+				_, addr, _ := strings.Cut(line, "url=")
+				base = strings.Fields(addr + " ")[0]
+			}
+		}
+		if status, _, err := getBody(base + "/2025/draft-secret/"); err != nil || status != http.StatusServiceUnavailable {
+			t.Errorf("a draft during the first build: %d %v, want 503", status, err)
+		}
+		servedURL(t, lines)
+		if status, _, err := getBody(base + "/2025/draft-secret/"); err != nil || status != http.StatusNotFound {
+			t.Errorf("a draft after the first build: %d %v, want 404", status, err)
+		}
+	})
+	t.Run("stylesheet", func(t *testing.T) {
+		site, out := slowSite(t, false, map[string]string{"templates/style.css": "body { color: #123456 }\n"})
+		base := servedURL(t, serveLines(t, "-s", site, "-d", out, "--watch"))
+		_, page, err := getBody(base + "/search?q=" + url.QueryEscape("мост"))
+		_, href, ok := strings.Cut(page, `<link rel="stylesheet" href="`)
+		if err != nil || !ok {
+			t.Fatalf("the results page links no stylesheet: %v\n%s", err, page)
+		}
+		href, _, _ = strings.Cut(href, `"`)
+		if status, _, err := getBody(base + href); err != nil || status != http.StatusOK {
+			t.Errorf("GET %s, the results page's stylesheet, during the first build: %d %v", href, status, err)
+		}
+	})
+}
 
 // TestServeWatchBrokenOverOld checks that serve --watch started with a
 // broken template on a site built before serves that site, its search page
