@@ -300,6 +300,12 @@ func (t *table) filter(q Query) *roaring.Bitmap {
 		r.AddRange(uint64(lo), uint64(hi))
 		sets = append(sets, r)
 	}
+	return and(sets)
+}
+
+// and returns the rows in every one of sets: nil for none, the one set
+// itself for one.
+func and(sets []*roaring.Bitmap) *roaring.Bitmap {
 	switch len(sets) {
 	case 0:
 		return nil
@@ -324,13 +330,7 @@ func (t *table) leading(years []int, slugs []string) *roaring.Bitmap {
 	for _, s := range slugs {
 		sets = append(sets, cmp.Or(t.regions[s], roaring.New()))
 	}
-	switch len(sets) {
-	case 0:
-		return nil
-	case 1:
-		return sets[0]
-	}
-	return roaring.FastAnd(sets...)
+	return and(sets)
 }
 
 // rowsBetween returns the rows [lo, hi) of the days from from to to,
