@@ -100,22 +100,8 @@ func testServeWatchBrokenAtStart(t *testing.T, emptyOut bool) {
 // about a second of template calls, far longer than the server takes to
 // start.
 func TestServeWatchServesOldWhileBuilding(t *testing.T) {
-	site, out := buildTestSite(t)
-	note := filepath.Join(site, "content", "notes", "amur-bridge.md")
-	data, err := os.ReadFile(note)
-	if err != nil {
-		t.Fatal(err)
-	}
-	const oldTitle, newTitle = "обсудили загрузку моста", "обсудили загрузку переправы"
-	if err := os.WriteFile(note, bytes.Replace(data, []byte(oldTitle), []byte(newTitle), 1), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Join(site, "templates"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(site, "templates", "404.html"), []byte(slow404), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	site, out := slowSite(t, false, nil)
+	retitle(t, site)
 	lines := serveLines(t, "-s", site, "-d", out, "--watch")
 	base := servedURL(t, lines)
 	status, body, err := getBody(base + "/2024/amur-bridge/")
@@ -144,22 +130,8 @@ func TestServeWatchServesOldWhileBuilding(t *testing.T) {
 // race it to replace OUT: the first still serves the site built before
 // when the second has given up.
 func TestServeWatchTwice(t *testing.T) {
-	site, out := buildTestSite(t)
-	note := filepath.Join(site, "content", "notes", "amur-bridge.md")
-	data, err := os.ReadFile(note)
-	if err != nil {
-		t.Fatal(err)
-	}
-	const oldTitle = "обсудили загрузку моста"
-	if err := os.WriteFile(note, bytes.Replace(data, []byte(oldTitle), []byte("обсудили загрузку переправы"), 1), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Join(site, "templates"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(site, "templates", "404.html"), []byte(slow404), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	site, out := slowSite(t, false, nil)
+	retitle(t, site)
 	lines := serveLines(t, "-s", site, "-d", out, "--watch")
 	base := servedURL(t, lines)
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
@@ -170,13 +142,58 @@ func TestServeWatchTwice(t *testing.T) {
 		}
 	}
 	var stderr bytes.Buffer
-	err = runServe(context.Background(), []string{"-s", site, "-d", out, "--watch", "--addr", "127.0.0.1:0"}, &stderr, &stderr)
+	err := runServe(context.Background(), []string{"-s", site, "-d", out, "--watch", "--addr", "127.0.0.1:0"}, &stderr, &stderr)
 	if err == nil || !strings.Contains(err.Error(), "another digest process holds it") {
 		t.Errorf("the second serve --watch: %v\n%s", err, stderr.String())
 	}
 	if status, body, err := getBody(base + "/2024/amur-bridge/"); err != nil || status != http.StatusOK || !strings.Contains(body, oldTitle) {
 		t.Errorf("the first serve's note once the second gave up: %d %v, want the site built before (OUT held only after the build?)", status, err)
 	}
+}
+
+// slowSite is the search package's test site built into OUT, with --drafts
+// or without, and then files written over it and a 404 page that takes the
+// next build about a second of template calls (slow404).
+func slowSite(t *testing.T, drafts bool, files map[string]string) (site, out string) {
+	t.Helper()
+	site, out = buildTestSite(t)
+	if drafts {
+		var stderr bytes.Buffer
+		if err := runBuild(context.Background(), []string{"-s", site, "-o", out, "--drafts"}, &stderr, &stderr); err != nil {
+			t.Fatalf("build --drafts: %v\n%s", err, stderr.String())
+		}
+	}
+	for name, text := range files {
+		writeFile(t, filepath.Join(site, filepath.FromSlash(name)), text)
+	}
+	writeFile(t, filepath.Join(site, "templates", "404.html"), slow404)
+	return site, out
+}
+
+// writeFile writes text to the file p, making its folder.
+func writeFile(t *testing.T, p, text string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// oldTitle and newTitle are words of the title of the test site's note
+// /2024/amur-bridge/, and of the title retitle gives it.
+const oldTitle, newTitle = "обсудили загрузку моста", "обсудили загрузку переправы"
+
+// retitle gives the test site's note /2024/amur-bridge/ a new title.
+func retitle(t *testing.T, site string) {
+	t.Helper()
+	note := filepath.Join(site, "content", "notes", "amur-bridge.md")
+	data, err := os.ReadFile(note)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, note, strings.Replace(string(data), oldTitle, newTitle, 1))
 }
 
 // slow404 is a 404 page that takes a build about a second of template
@@ -190,26 +207,6 @@ const slow404 = `{{define "spin"}}{{if gt . 0}}{{template "spin" add . -1}}{{tem
 // over; and the results page with the stylesheet of the site it serves,
 // not the site's new one, which OUT does not have yet.
 func TestServeWatchFirstBuildOverOld(t *testing.T) {
-	slowSite := func(t *testing.T, drafts bool, files map[string]string) (site, out string) {
-		site, out = buildTestSite(t)
-		if drafts {
-			var stderr bytes.Buffer
-			if err := runBuild(context.Background(), []string{"-s", site, "-o", out, "--drafts"}, &stderr, &stderr); err != nil {
-				t.Fatalf("build --drafts: %v\n%s", err, stderr.String())
-			}
-		}
-		files["templates/404.html"] = slow404
-		for name, text := range files {
-			p := filepath.Join(site, filepath.FromSlash(name))
-			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		return site, out
-	}
 	t.Run("drafts", func(t *testing.T) {
 		site, out := slowSite(t, true, map[string]string{})
 		lines := serveLines(t, "-s", site, "-d", out, "--watch")
@@ -247,15 +244,10 @@ func TestServeWatchFirstBuildOverOld(t *testing.T) {
 // broken template on a site built before serves that site, its search page
 // too, rather than exit, and serves the next good build.
 func TestServeWatchBrokenOverOld(t *testing.T) {
-	site, _ := buildTestSite(t)
+	site, out := buildTestSite(t)
 	broken := filepath.Join(site, "templates", "note.html")
-	if err := os.MkdirAll(filepath.Dir(broken), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(broken, []byte(`{{define "main"}}{{.Data.Nope}{{end}}`), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	lines := serveLines(t, "-s", site, "-d", filepath.Join(site, "public"), "--watch")
+	writeFile(t, broken, `{{define "main"}}{{.Data.Nope}{{end}}`)
+	lines := serveLines(t, "-s", site, "-d", out, "--watch")
 	base := servedURL(t, lines)
 	for _, path := range []string{"/2024/amur-bridge/", "/search?q=" + url.QueryEscape("мост")} {
 		if status, body, err := getBody(base + path); err != nil || status != http.StatusOK || !strings.Contains(body, "Благовещенск") {
@@ -263,14 +255,7 @@ func TestServeWatchBrokenOverOld(t *testing.T) {
 		}
 	}
 	// A word of the note's new title is found once the fix is built.
-	note := filepath.Join(site, "content", "notes", "amur-bridge.md")
-	data, err := os.ReadFile(note)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(note, bytes.Replace(data, []byte("загрузку моста"), []byte("загрузку переправы"), 1), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	retitle(t, site)
 	os.Remove(broken)
 	for !strings.Contains(nextLine(t, lines), "msg=rebuilt") {
 	}
