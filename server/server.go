@@ -357,8 +357,13 @@ func New(cfg Config) (*Server, error) {
 		if r.rt == routeSearch {
 			s.page = r.h
 			// The site's pages end in a slash; a reader who writes the
-			// results page's address so is sent to it.
+			// results page's address so is sent to it, unless the site
+			// publishes a page of its own there.
 			s.handle("GET /search/{$}", routeSearch, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if st != nil && st.has("search/index.html") {
+					st.ServeHTTP(w, r)
+					return
+				}
 				target := "/search"
 				if r.URL.RawQuery != "" {
 					target += "?" + r.URL.RawQuery
@@ -540,6 +545,16 @@ func (s *static) current() (*os.Root, uint64, error) {
 	s.root, s.dir = root, fi
 	s.gen++
 	return root, s.gen, nil
+}
+
+// has reports whether OUT has the file name now.
+func (s *static) has(name string) bool {
+	root, _, err := s.current()
+	if err != nil {
+		return false
+	}
+	_, err = root.Stat(name)
+	return err == nil
 }
 
 func (s *static) ServeHTTP(w http.ResponseWriter, r *http.Request) {

@@ -212,6 +212,18 @@ func TestSearchMounted(t *testing.T) {
 	if res := do(h, "GET", "/search/x"); res.StatusCode != http.StatusNotFound {
 		t.Errorf("/search/x: %d, want 404", res.StatusCode)
 	}
+	// A page the site publishes there is served.
+	out := site(t)
+	if err := os.MkdirAll(filepath.Join(out, "search"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(out, "search", "index.html"), []byte("<!doctype html><p>own search page"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h = newServer(t, Config{Search: search, Out: out})
+	if res := do(h, "GET", "/search/"); res.StatusCode != http.StatusOK || !strings.Contains(body(t, res), "own search page") {
+		t.Errorf("/search/ of a site with its own page: %d", res.StatusCode)
+	}
 	// A wrong address under /api/ is the API's JSON 404, not the site's page.
 	for _, p := range []string{"/api/search/", "/api/search.json", "/api/"} {
 		res := do(h, "GET", p)
