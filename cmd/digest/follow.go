@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"os"
 	"time"
@@ -17,13 +18,16 @@ const followInterval = 500 * time.Millisecond
 // asks whether the index served has been replaced, and when it has, opens
 // the new one, searches it from then on and closes the old one once the
 // searches under way on it are done. An index that cannot be opened is
-// logged and tried again only once another build replaces it; the old one
-// stays served meanwhile. swapped, when set, is told of each new index
-// before it is searched. followIndex returns when ctx ends.
+// logged and tried again only once another build replaces it, but for one
+// held open for updates (by serve --watch), which opens once it is let go
+// and is tried again at every interval; the old one stays served
+// meanwhile. swapped, when set, is told of each new index before it is
+// searched. followIndex returns when ctx ends.
 func followIndex(ctx context.Context, sh *search.Handler, interval time.Duration, log *slog.Logger, swapped func(*search.Index)) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	var failed os.FileInfo // the index.json that last failed to open
+	var logged os.FileInfo // the index.json whose failure was logged
 	for {
 		select {
 		case <-ctx.Done():
@@ -37,11 +41,16 @@ func followIndex(ctx context.Context, sh *search.Handler, interval time.Duration
 		}
 		ix, err := search.Open(cur.Dir())
 		if err != nil {
-			log.Error("search: a new index", "dir", cur.Dir(), "err", err)
-			failed = fi
+			if logged == nil || !os.SameFile(fi, logged) {
+				log.Error("search: a new index", "dir", cur.Dir(), "err", err)
+				logged = fi
+			}
+			if !errors.Is(err, search.ErrLocked) {
+				failed = fi
+			}
 			continue
 		}
-		failed = nil
+		failed, logged = nil, nil
 		if swapped != nil {
 			swapped(ix)
 		}
