@@ -192,16 +192,6 @@ func markerHeld(out string) (bool, error) {
 	return heldByOther(f)
 }
 
-// OutHeld reports whether another process holds OUT: a build under way, or
-// a watch session that updates it. false when OUT has no marker.
-func OutHeld(out string) (bool, error) {
-	held, err := markerHeld(out)
-	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
-	}
-	return held, err
-}
-
 // holdMarker opens OUT's marker and takes its lock, for a session that
 // updates OUT, or returns nil when OUT has none (it is new, empty, or of a
 // version that wrote none); it is an *OutError when another process holds

@@ -67,6 +67,25 @@ type Session struct {
 	removeDir func(dir string) error
 }
 
+// Hold takes the lock of OUT's marker now, when OUT has one, as the
+// session's first full build would: another session or build is refused
+// OUT from here on, and this session is not (serve --watch holds OUT before
+// it serves the site built before). It is an *OutError when another
+// process holds OUT.
+func (s *Session) Hold() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.held != nil || s.cfg.transient {
+		return nil
+	}
+	f, err := holdMarker(s.cfg.OutDir())
+	if err != nil {
+		return err
+	}
+	s.held = f
+	return nil
+}
+
 // Close ends the session: another process may build OUT from now on.
 func (s *Session) Close() error {
 	s.mu.Lock()

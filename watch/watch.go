@@ -160,7 +160,11 @@ func New(cfg Config) (*Watcher, error) {
 		w.debounce = DefaultDebounce
 	}
 	// Each full build replaces OUT whole: the same rules as digest build.
+	// OUT is the watcher's from here on, until Run ends.
 	if err := build.CheckOut(cfg.Site, w.out); err != nil {
+		return nil, fmt.Errorf("watch: %w", err)
+	}
+	if err := w.session.Hold(); err != nil {
 		return nil, fmt.Errorf("watch: %w", err)
 	}
 	return w, nil

@@ -218,10 +218,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		// A site built before is served while the first build runs, as
 		// after one that fails, and the build's OnBuild swaps its index in:
-		// a restart does not take the site down for a build's time. It is
-		// opened before the watch runs, whose session holds OUT from its
-		// first build on.
-		old := openIdle(o.out, o.drafts)
+		// a restart does not take the site down for a build's time. The
+		// watcher holds OUT from watch.New on: no other process replaces it.
+		old := openBuilt(o.out, o.drafts)
 		runErr := make(chan error, 1)
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithCancel(ctx)
@@ -546,13 +545,9 @@ func swapIndex(sh *search.Handler, ix *search.Index) {
 	}
 }
 
-// openIdle opens OUT's index read-only when OUT holds one, no process
-// holds OUT, whose watch would refuse it, and OUT publishes drafts only
-// when drafts may be; nil otherwise.
-func openIdle(out string, drafts bool) *search.Index {
-	if held, err := build.OutHeld(out); err != nil || held {
-		return nil
-	}
+// openBuilt opens OUT's index read-only when OUT holds one and publishes
+// drafts only when drafts may be; nil otherwise.
+func openBuilt(out string, drafts bool) *search.Index {
 	if has, err := build.HasDrafts(out); err != nil || has && !drafts {
 		return nil
 	}

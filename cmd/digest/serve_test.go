@@ -16,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/coopdigest/digest/build"
 	"github.com/coopdigest/digest/search"
 )
 
@@ -124,23 +123,15 @@ func TestServeWatchServesOldWhileBuilding(t *testing.T) {
 	}
 }
 
-// TestServeWatchTwice checks that serve --watch holds OUT from the start
-// of its first build, so that a second one of the site, started while it
-// builds, exits and says why, rather than serve the old site beside it and
-// race it to replace OUT: the first still serves the site built before
-// when the second has given up.
+// TestServeWatchTwice checks that serve --watch holds OUT from its start,
+// so that a second one of the site, started while the first builds, exits
+// and says why, rather than serve the old site beside it and race it to
+// replace OUT: the first still serves the site built before when the
+// second has given up.
 func TestServeWatchTwice(t *testing.T) {
 	site, out := slowSite(t, false, nil)
 	retitle(t, site)
-	lines := serveLines(t, "-s", site, "-d", out, "--watch")
-	base := servedURL(t, lines)
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
-		if held, err := build.OutHeld(out); err != nil || held {
-			break
-		} else if time.Now().After(deadline) {
-			t.Fatal("serve --watch does not hold OUT")
-		}
-	}
+	base := startServe(t, "-s", site, "-d", out, "--watch")
 	var stderr bytes.Buffer
 	err := runServe(context.Background(), []string{"-s", site, "-d", out, "--watch", "--addr", "127.0.0.1:0"}, &stderr, &stderr)
 	if err == nil || !strings.Contains(err.Error(), "another digest process holds it") {
