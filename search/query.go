@@ -2,7 +2,6 @@ package search
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -412,7 +411,7 @@ func (ix *Index) plan(t Text) *plan {
 // place, a person, an organization or a region in another script or by an
 // alias find the Russian name too.
 func (ix *Index) planWords(p *plan, words []string) {
-	words = datesInWords(yearsAlone(words))
+	words = yearsAlone(words)
 	for i, w := range words {
 		words[i] = clean(w)
 	}
@@ -509,51 +508,6 @@ func yearsAlone(words []string) []string {
 	}
 	return out
 }
-
-// datesInWords returns words with a month and a year written in words
-// («март 2024», «в марте 2024», «16 марта 2025») as the date a reader
-// types in digits (03.2024, 16.03.2025), which finds the events then
-// (dateSpan). Other words stay as they are.
-func datesInWords(words []string) []string {
-	out := make([]string, 0, len(words))
-	for i := 0; i < len(words); i++ {
-		month := monthNames[strings.ToLower(words[i])]
-		if month == 0 || i+1 == len(words) {
-			out = append(out, words[i])
-			continue
-		}
-		date := fmt.Sprintf("%d.%s", month, words[i+1])
-		if _, _, ok := dateSpan(date); !ok {
-			out = append(out, words[i])
-			continue
-		}
-		if k := len(out) - 1; k >= 0 {
-			if _, _, ok := dateSpan(out[k] + "." + date); ok {
-				out, date = out[:k], out[k]+"."+date // the day before the month
-			}
-		}
-		out = append(out, date)
-		i++ // the year
-	}
-	return out
-}
-
-// monthNames are the names of the months, as a date writes them
-// (nominative, genitive and prepositional), by number.
-var monthNames = func() map[string]int {
-	m := map[string]int{}
-	for i, forms := range [][]string{
-		{"январь", "января", "январе"}, {"февраль", "февраля", "феврале"}, {"март", "марта", "марте"},
-		{"апрель", "апреля", "апреле"}, {"май", "мая", "мае"}, {"июнь", "июня", "июне"},
-		{"июль", "июля", "июле"}, {"август", "августа", "августе"}, {"сентябрь", "сентября", "сентябре"},
-		{"октябрь", "октября", "октябре"}, {"ноябрь", "ноября", "ноябре"}, {"декабрь", "декабря", "декабре"},
-	} {
-		for _, f := range forms {
-			m[f] = i + 1
-		}
-	}
-	return m
-}()
 
 // yearWords are the words that follow a year to say it is one.
 var yearWords = map[string]bool{
