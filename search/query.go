@@ -619,7 +619,6 @@ func (ix *Index) planToken(p *plan, w string, tok *analysis.Token, named bool) {
 			p.fuzzyLeft--
 			if ix.docFreq(term, textFields...) == 0 {
 				p.typos = append(p.typos, misspelt{word: whole, term: term})
-				forms = append(forms, ix.spelledTypo(whole)...)
 			}
 		}
 	}
@@ -929,23 +928,6 @@ func wordQuery(terms []string, fuzzyForms []string, fields []field, seen *fuzzyS
 		}
 	}
 	return bleve.NewDisjunctionQuery(alts...)
-}
-
-// spelledTypo returns the forms to look for with a typo of a word in Latin
-// letters that no note has, in its likeliest Russian spelling
-// (russian.Cyrillic): the spelling whole, and its stem. A misspelt name of
-// a place is more often written in the notes in Russian than listed in
-// Latin letters: «Harbim» is «харбим», a letter from «Харбин».
-func (ix *Index) spelledTypo(whole string) []string {
-	spellings := russian.Cyrillic(whole)
-	if len(spellings) == 0 {
-		return nil
-	}
-	forms := []string{spellings[0]}
-	if toks := ix.analyze(spellings[0]); len(toks) == 1 && string(toks[0].Term) != spellings[0] {
-		forms = append(forms, string(toks[0].Term))
-	}
-	return forms
 }
 
 // fuzzyForms returns the forms of a reader's word to look for with a typo:
