@@ -607,7 +607,7 @@ func TestYearFirst(t *testing.T) {
 // script, come before the notes of other regions that write its name,
 // however much better those match: a name's stem may be another's too
 // («Цзянси», «Цзянсу»). Of two regions named, the notes of both lead; of
-// either (OR), none.
+// either (OR), none; of a query of other words too, none: it ranks by them.
 func TestRegionFirst(t *testing.T) {
 	doc := func(id, title, body string, regions ...string) Document {
 		return Document{ID: id, Date: day("2024-06-01"), Kind: "expo", Title: title, Body: body, Regions: regions}
@@ -616,6 +616,7 @@ func TestRegionFirst(t *testing.T) {
 		doc("/2024/mentions/", "Хэйлунцзян, Хэйлунцзян", "В Пекине говорили о Хэйлунцзяне и Хэйлунцзян.", "beijing"),
 		doc("/2024/tagged/", "Открытие", "Открылась выставка в Хэйлунцзяне.", "heilongjiang"),
 		doc("/2024/both/", "Итоги", "Итоги выставки: Хэйлунцзян и Пекин.", "heilongjiang", "beijing"),
+		doc("/2024/fair/", "Выставка в Хэйлунцзяне", "Выставка, выставка и ещё раз выставка в Хэйлунцзяне.", "beijing"),
 	}
 	ix := buildIndex(t, docs, 1)
 	for _, tt := range []struct {
@@ -625,7 +626,9 @@ func TestRegionFirst(t *testing.T) {
 		{"Хэйлунцзян", []string{"/2024/tagged/", "/2024/both/"}},
 		{"Heilongjiang", []string{"/2024/tagged/", "/2024/both/"}},
 		{"Хэйлунцзян Пекин", []string{"/2024/both/"}},
-		{"Хэйлунцзян OR выставка", []string{"/2024/mentions/"}}, // by score
+		{"Хэйлунцзян OR выставка", []string{"/2024/fair/"}}, // by score
+		{"выставка Хэйлунцзян", []string{"/2024/fair/"}},    // by score
+		{"Хэйлунцзян 2024", []string{"/2024/tagged/", "/2024/both/"}},
 	} {
 		got := urls(search(t, ix, Query{Q: tt.q}))
 		if len(got) < len(tt.first) || !sameSet(got[:len(tt.first)], tt.first) {

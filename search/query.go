@@ -256,6 +256,9 @@ type plan struct {
 	ignored []string   // see Result.Ignored
 	years   []int      // that the reader's words name (see orInYear)
 	regions []string   // the slugs of the regions the reader's words name
+	// others says that the reader's words and phrases name more than
+	// regions and years, so that no region leads (see regionsNamed).
+	others bool
 
 	// While the plan is made: the keys of its clauses, so that a repeat
 	// makes none, how many more tokens may match with a typo, and how many
@@ -404,6 +407,9 @@ func (ix *Index) plan(t Text) *plan {
 	if len(p.must) > 0 {
 		p.ignored = nil // the search is of the other words
 	}
+	if p.others {
+		p.regions = nil
+	}
 	return p
 }
 
@@ -415,7 +421,8 @@ func (ix *Index) planWords(p *plan, words []string) {
 	for i, w := range words {
 		words[i] = clean(w)
 	}
-	p.regions = append(p.regions, ix.regionsNamed(words)...)
+	slugs, all := ix.regionsNamed(words)
+	p.regions, p.others = append(p.regions, slugs...), p.others || !all
 	ix.planPeople(p, words)
 	for i := 0; i < len(words); {
 		j, ru := ix.namedSpan(words, i)
@@ -471,32 +478,39 @@ func (ix *Index) planPeople(p *plan, words []string) {
 const personBoost = 5
 
 // regionsNamed returns the slugs of the regions that runs of words, at
-// most maxNameWords each, name in any script or by an alias: the notes of
-// those regions come first (see Index.Search), where their names alone do
-// not tell them from others («Цзянси» and «Цзянсу» have one stem, and
-// «Коми» that of «кому»).
-func (ix *Index) regionsNamed(words []string) []string {
-	var slugs []string
+// most maxNameWords each, name in any script or by an alias, and whether
+// every other word is a year or a word the analyzer drops. The events of
+// the regions of a query that names nothing else come first (see
+// Index.Search), where their names alone do not tell them from others
+// («Цзянси» and «Цзянсу» have one stem, and «Коми» that of «кому»); a
+// query of other words too ranks by them («форум Петербург»).
+func (ix *Index) regionsNamed(words []string) (slugs []string, all bool) {
+	all = true
 	for i := 0; i < len(words); i++ {
-		for j := min(len(words), i+maxNameWords); j > i; j-- {
+		named := false
+		for j := min(len(words), i+maxNameWords); j > i && !named; j-- {
 			if t := ix.Site().Taxonomies.Regions.Lookup(strings.Join(words[i:j], " ")); t != nil {
-				slugs = append(slugs, t.Slug)
+				slugs, named = append(slugs, t.Slug), true
 				i = j - 1
-				break
 			}
 		}
+		if !named && !isYear(words[i]) && len(ix.analyze(words[i])) > 0 {
+			all = false
+		}
 	}
-	return slugs
+	return slugs, all
+}
+
+// isYear reports whether w is a year that notes may have.
+func isYear(w string) bool {
+	n, err := strconv.Atoi(w)
+	return len(w) == 4 && err == nil && source.YearInRange(n)
 }
 
 // yearsAlone returns a copy of words with the word that says a year is
 // one left out: «2024 года», «в 2024 году», «2024 г.» and «2024г.» ask for the
 // year's events as «2024» does, and most of them do not write «год».
 func yearsAlone(words []string) []string {
-	isYear := func(w string) bool {
-		n, err := strconv.Atoi(w)
-		return len(w) == 4 && err == nil && source.YearInRange(n)
-	}
 	out := make([]string, 0, len(words))
 	for i, w := range words {
 		if y := strings.TrimSuffix(strings.TrimSuffix(w, "."), "г"); y != w && isYear(y) {
@@ -650,6 +664,8 @@ func (ix *Index) planPhrase(p *plan, ph string) {
 	p.terms = append(p.terms, termsOf(toks[:n])...)
 	if t := ix.Site().Taxonomies.Regions.Lookup(clean(ph)); t != nil {
 		p.regions = append(p.regions, t.Slug)
+	} else {
+		p.others = true
 	}
 	ix.orRussian(p, len(p.must)-1, ix.nameOf(clean(ph)))
 }
