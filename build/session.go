@@ -75,6 +75,11 @@ type Session struct {
 func (s *Session) Hold() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.hold()
+}
+
+// hold is Hold with s.mu held.
+func (s *Session) hold() error {
 	if s.held != nil || s.cfg.transient {
 		return nil
 	}
@@ -194,12 +199,10 @@ func (s *Session) full(ctx context.Context) (res *Result, err error) {
 	if err := checkOut(s.cfg.Site, out, s.held != nil, false); err != nil {
 		return nil, err
 	}
-	if s.held == nil && !s.cfg.transient {
-		// OUT's marker from the start of the first build, so that another
-		// session or build refuses OUT now, not once both have built it.
-		if s.held, err = holdMarker(out); err != nil {
-			return nil, err
-		}
+	// OUT's marker from the start of the first build, so that another
+	// session or build refuses OUT now, not once both have built it.
+	if err := s.hold(); err != nil {
+		return nil, err
 	}
 	stale := make(chan struct{})
 	go func() {
