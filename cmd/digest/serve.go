@@ -478,7 +478,7 @@ func newServer(o serveOptions, tmplSite string, log *slog.Logger, routes map[str
 		tmplSite = copied
 	}
 	tmpl, err := build.LoadTemplates(tmplSite)
-	if err != nil && o.watching {
+	if err != nil && o.watching && tmplSite != copied {
 		// The site's templates are broken, as the watcher has said: the
 		// results page takes those of the site served until a build
 		// succeeds, and then the site's again.
