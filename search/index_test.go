@@ -603,6 +603,77 @@ func TestYearFirst(t *testing.T) {
 	}
 }
 
+// TestDateFirst checks that the events of a date a query writes in words
+// come first, and are found when their texts do not write it; the notes
+// that quote the date are found too, after them.
+func TestDateFirst(t *testing.T) {
+	docs := []Document{
+		{ID: "/2024/plans/", Date: day("2024-11-01"), Title: "Планы", Body: "Форум пройдёт 16 марта 2025 года в Харбине."},
+		{ID: "/2025/forum/", Date: day("2025-03-16"), Title: "Форум открылся", Body: "В Харбине открылся форум."},
+		{ID: "/2025/expo/", Date: day("2025-03-14"), End: day("2025-03-17"), Title: "Выставка", Body: "Выставка и форум в Харбине."},
+		{ID: "/2025/april/", Date: day("2025-04-02"), Title: "Форум в апреле", Body: "Форум, форум и форум: март позади."},
+	}
+	for i := range docs {
+		docs[i].Kind = "expo"
+	}
+	ix := buildIndex(t, docs, 1)
+	for _, tt := range []struct {
+		q     string
+		first []string // in any order, before the others
+		also  []string
+	}{
+		{"16 марта 2025", []string{"/2025/forum/"}, []string{"/2024/plans/", "/2025/expo/"}},
+		{"форум 16 марта 2025", []string{"/2025/forum/"}, []string{"/2024/plans/", "/2025/expo/"}},
+		{"март 2025", []string{"/2025/forum/", "/2025/expo/"}, []string{"/2024/plans/", "/2025/april/"}},
+		{"форум в марте 2025 года", []string{"/2025/forum/", "/2025/expo/"}, []string{"/2024/plans/", "/2025/april/"}},
+		{"30 марта – 2 апреля 2025", []string{"/2025/april/"}, nil},
+		{"March 2025", []string{"/2025/forum/", "/2025/expo/"}, nil},
+	} {
+		got := urls(search(t, ix, Query{Q: tt.q}))
+		want := slices.Concat(tt.first, tt.also)
+		if !sameSet(got, want) || !sameSet(got[:len(tt.first)], tt.first) {
+			t.Errorf("q=%s: got %q, want %q first, then %q", tt.q, got, tt.first, tt.also)
+		}
+	}
+}
+
+// TestDatesIn checks which of a reader's words are a date, and its days.
+func TestDatesIn(t *testing.T) {
+	type date struct {
+		i, j     int
+		from, to string
+	}
+	for _, tt := range []struct {
+		q    string
+		want []date
+	}{
+		{"март 2025", []date{{0, 2, "2025-03-01", "2025-04-01"}}},
+		{"выставка в марте 2025", []date{{2, 4, "2025-03-01", "2025-04-01"}}},
+		{"16 марта 2025", []date{{0, 3, "2025-03-16", "2025-03-17"}}},
+		{"17–18 марта 2025", []date{{0, 3, "2025-03-17", "2025-03-19"}}},
+		{"с 17 по 21 мая 2024", []date{{1, 6, "2024-05-17", "2024-05-22"}}},
+		{"30 марта – 2 апреля 2025", []date{{0, 6, "2025-03-30", "2025-04-03"}}},
+		{"с марта по май 2025", []date{{1, 5, "2025-03-01", "2025-06-01"}}},
+		{"16 March 2025", []date{{0, 3, "2025-03-16", "2025-03-17"}}},
+		{"31 декабря 2024 январь 2025", []date{{0, 3, "2024-12-31", "2025-01-01"}, {3, 5, "2025-01-01", "2025-02-01"}}},
+		{"29 февраля 2025", []date{{1, 3, "2025-02-01", "2025-03-01"}}}, // no such day: the month
+		{"32 мая 2024", []date{{1, 3, "2024-05-01", "2024-06-01"}}},
+		{"март", nil},
+		{"16 марта", nil},
+		{"март 1850", nil},
+		{"2025 март", nil},
+		{"мая", nil},
+	} {
+		var got []date
+		for _, d := range datesIn(strings.Fields(tt.q)) {
+			got = append(got, date{d.i, d.j, d.days.from.Format(time.DateOnly), d.days.to.Format(time.DateOnly)})
+		}
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("datesIn(%q) = %v, want %v", tt.q, got, tt.want)
+		}
+	}
+}
+
 // TestRegionFirst checks that the notes of a region a query names, in any
 // script, come before the notes of other regions that write its name,
 // however much better those match: a name's stem may be another's too

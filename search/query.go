@@ -3,9 +3,7 @@ package search
 import (
 	"context"
 	"slices"
-	"strconv"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -255,9 +253,10 @@ type plan struct {
 	typos   []misspelt // the reader's words that match only with a typo
 	ignored []string   // see Result.Ignored
 	years   []int      // that the reader's words name (see orInYear)
+	dates   []span     // that the reader's words write (see planDate)
 	regions []string   // the slugs of the regions the reader's words name
 	// others says that the reader's words and phrases name more than
-	// regions and years, so that no region leads (see regionsNamed).
+	// regions, years and dates, so that no region leads (see regionsNamed).
 	others bool
 
 	// While the plan is made: the keys of its clauses, so that a repeat
@@ -421,10 +420,16 @@ func (ix *Index) planWords(p *plan, words []string) {
 	for i, w := range words {
 		words[i] = clean(w)
 	}
-	slugs, all := ix.regionsNamed(words)
+	dates := datesIn(words)
+	slugs, all := ix.regionsNamed(words, dates)
 	p.regions, p.others = append(p.regions, slugs...), p.others || !all
 	ix.planPeople(p, words)
 	for i := 0; i < len(words); {
+		if d, ok := dateAt(dates, i); ok {
+			ix.planDate(p, words[d.i:d.j], d.days)
+			i = d.j
+			continue
+		}
 		j, ru := ix.namedSpan(words, i)
 		meant := ""
 		if ru == "" {
@@ -443,6 +448,27 @@ func (ix *Index) planWords(p *plan, words []string) {
 		}
 		i = j
 	}
+}
+
+// planDate adds the clause of the words of a date (datesIn): they match
+// as other words do, or the events of its days do; those come first, as a
+// year's do, where the text alone would miss the events that do not write
+// their dates and find the notes that quote them.
+func (ix *Index) planDate(p *plan, words []string, days span) {
+	k := len(p.must)
+	for _, w := range words {
+		ix.planWord(p, w, true)
+	}
+	either := []query.Query{during(days)}
+	switch len(p.must) - k {
+	case 0:
+	case 1:
+		either = append(either, p.must[k])
+	default:
+		either = append(either, bleve.NewConjunctionQuery(slices.Clone(p.must[k:])...))
+	}
+	p.must = append(p.must[:k], bleve.NewDisjunctionQuery(either...))
+	p.dates = append(p.dates, days)
 }
 
 // planPeople adds, for two of the reader's words that are a Chinese
@@ -479,12 +505,13 @@ const personBoost = 5
 
 // regionsNamed returns the slugs of the regions that runs of words, at
 // most maxNameWords each, name in any script or by an alias, and whether
-// every other word is a year or a word the analyzer drops. The events of
+// every other word is a year, part of one of dates or a word the analyzer
+// drops. The events of
 // the regions of a query that names nothing else come first (see
 // Index.Search), where their names alone do not tell them from others
 // («Цзянси» and «Цзянсу» have one stem, and «Коми» that of «кому»); a
 // query of other words too ranks by them («форум Петербург»).
-func (ix *Index) regionsNamed(words []string) (slugs []string, all bool) {
+func (ix *Index) regionsNamed(words []string, dates []wordsDate) (slugs []string, all bool) {
 	all = true
 	for i := 0; i < len(words); i++ {
 		named := false
@@ -494,39 +521,11 @@ func (ix *Index) regionsNamed(words []string) (slugs []string, all bool) {
 				i = j - 1
 			}
 		}
-		if !named && !isYear(words[i]) && len(ix.analyze(words[i])) > 0 {
+		if !named && !isYear(words[i]) && !inDate(dates, i) && len(ix.analyze(words[i])) > 0 {
 			all = false
 		}
 	}
 	return slugs, all
-}
-
-// isYear reports whether w is a year that notes may have.
-func isYear(w string) bool {
-	n, err := strconv.Atoi(w)
-	return len(w) == 4 && err == nil && source.YearInRange(n)
-}
-
-// yearsAlone returns a copy of words with the word that says a year is
-// one left out: «2024 года», «в 2024 году», «2024 г.» and «2024г.» ask for the
-// year's events as «2024» does, and most of them do not write «год».
-func yearsAlone(words []string) []string {
-	out := make([]string, 0, len(words))
-	for i, w := range words {
-		if y := strings.TrimSuffix(strings.TrimSuffix(w, "."), "г"); y != w && isYear(y) {
-			w = y // «2024г.»
-		} else if i > 0 && isYear(words[i-1]) && yearWords[strings.ToLower(strings.TrimSuffix(w, "."))] {
-			continue
-		}
-		out = append(out, w)
-	}
-	return out
-}
-
-// yearWords are the words that follow a year to say it is one.
-var yearWords = map[string]bool{
-	"г": true, "гг": true, "год": true, "года": true, "году": true, "годом": true, "годе": true,
-	"годы": true, "годов": true, "годах": true,
 }
 
 // planEither adds the clause of a group of alternatives: the clauses of
@@ -572,9 +571,9 @@ func (ix *Index) planEither(p *plan, group []Alternative) {
 // tokens must match (see planToken), or, for a date, the events then.
 // named says that the word is part of a name (namedSpan), which is no typo.
 func (ix *Index) planWord(p *plan, w string, named bool) {
-	if from, to, ok := dateSpan(w); ok {
+	if days, ok := dateSpan(w); ok {
 		if p.first("\x00date "+w, p.must) {
-			p.must = append(p.must, during(from, to))
+			p.must = append(p.must, during(days))
 		}
 		return
 	}
@@ -810,9 +809,9 @@ func (ix *Index) orRussian(p *plan, k int, ru string) bool {
 // date or a year, the events then too.
 func (ix *Index) planExcluded(p *plan, ph string, word bool) {
 	cleaned := clean(ph)
-	if from, to, ok := dateSpan(cleaned); ok && word {
+	if days, ok := dateSpan(cleaned); ok && word {
 		if p.first("-\x00date "+cleaned, p.mustNot) {
-			p.mustNot = append(p.mustNot, during(from, to))
+			p.mustNot = append(p.mustNot, during(days))
 		}
 		return
 	}
@@ -831,63 +830,6 @@ func (ix *Index) planExcluded(p *plan, ph string, word bool) {
 			p.mustNot = append(p.mustNot, ix.phrase(ru, textFields, p.phraseTerms(n)))
 		}
 	}
-}
-
-// orInYear is q, or, when tok names a year (yearOf), q or the events of
-// that year: a reader's «2019» asks for them as much as for the notes that
-// write it, and most notes name their month and day, not their year.
-func orInYear(q query.Query, tok *analysis.Token) query.Query {
-	year, ok := yearOf(tok)
-	if !ok {
-		return q
-	}
-	from := time.Date(year, time.January, 1, 0, 0, 0, 0, time.UTC)
-	return bleve.NewDisjunctionQuery(q, during(from, from.AddDate(1, 0, 0)))
-}
-
-// yearOf returns the year that tok, a word of four digits, names, if notes
-// may have it (source.YearInRange).
-func yearOf(tok *analysis.Token) (int, bool) {
-	if tok.Type != analysis.Numeric || len(tok.Term) != 4 {
-		return 0, false
-	}
-	year, err := strconv.Atoi(string(tok.Term))
-	return year, err == nil && source.YearInRange(year)
-}
-
-// dateSpan reads a word that is a date, as a reader writes one, of a year
-// that notes may have: a day (2025-03-16, 16.03.2025, 16.3.2025) or a month
-// (2025-03, 03.2025). It returns its first day and the day after its last.
-func dateSpan(w string) (from, to time.Time, ok bool) {
-	for _, l := range []struct {
-		layout       string
-		months, days int
-	}{{time.DateOnly, 0, 1}, {"2.1.2006", 0, 1}, {"2006-01", 1, 0}, {"1.2006", 1, 0}} {
-		if t, err := time.Parse(l.layout, w); err == nil && source.YearInRange(t.Year()) {
-			return t, t.AddDate(0, l.months, l.days), true
-		}
-	}
-	return time.Time{}, time.Time{}, false
-}
-
-// yearBoost weighs a match of the notes' dates against a word in their
-// text: the events of a year come first, then the notes of other years
-// that write it (on the generated corpus of 10,000 notes, a weight of 3
-// mixed them).
-const yearBoost = 10
-
-// during matches the notes of the events that take place between from and
-// before to: that start then, or start before and end then or later.
-func during(from, to time.Time) query.Query {
-	dateRange := func(field string, from, to time.Time) query.Query {
-		q := bleve.NewDateRangeQuery(from, to) // a zero time is no bound
-		q.SetField(field)
-		q.SetBoost(yearBoost)
-		return q
-	}
-	return bleve.NewDisjunctionQuery(
-		dateRange(fieldDate, from, to),
-		bleve.NewConjunctionQuery(dateRange(fieldEnd, from, time.Time{}), dateRange(fieldDate, time.Time{}, from)))
 }
 
 // termsKey is what tells phrases apart: the terms of their tokens, in

@@ -159,11 +159,11 @@ func (ix *Index) search(ctx context.Context, q Query) (*Result, error) {
 	switch {
 	case p.scored():
 		b := query.NewBooleanQuery(p.must, p.should, p.mustNot)
-		// The events of a year the reader named, and of the regions, come
-		// first: the score of a date does not tell them from notes that
+		// The events of a year or a date the reader named, and of the
+		// regions, come first: the score of a date does not tell them from notes that
 		// write the year, nor that of a name a region's from others' that
 		// share its stem.
-		rows, top, err = t.collect(ctx, b, ix.mapping, filter, t.leading(p.years, p.regions), keep)
+		rows, top, err = t.collect(ctx, b, ix.mapping, filter, t.leading(p.years, p.dates, p.regions), keep)
 	case len(p.mustNot) > 0:
 		var out *roaring.Bitmap
 		if out, _, err = t.collect(ctx, bleve.NewDisjunctionQuery(p.mustNot...), ix.mapping, filter, nil, 0); err == nil {

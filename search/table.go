@@ -315,17 +315,24 @@ func and(sets []*roaring.Bitmap) *roaring.Bitmap {
 	return roaring.FastAnd(sets...)
 }
 
-// leading returns the rows of the events that start in one of years and
-// are of every region of slugs; nil for neither.
-func (t *table) leading(years []int, slugs []string) *roaring.Bitmap {
+// leading returns the rows of the events that start in one of years, on
+// one of the days of dates and are of every region of slugs; nil for none
+// of them.
+func (t *table) leading(years []int, dates []span, slugs []string) *roaring.Bitmap {
 	var sets []*roaring.Bitmap
-	if len(years) > 0 {
-		rows := roaring.New()
-		for _, y := range years {
-			lo, hi := t.rowsBetween(time.Date(y, time.January, 1, 0, 0, 0, 0, time.UTC), time.Date(y, time.December, 31, 0, 0, 0, 0, time.UTC))
-			rows.AddRange(uint64(lo), uint64(hi))
+	spans := make([]span, len(years))
+	for i, y := range years {
+		spans[i] = yearSpan(y)
+	}
+	for _, spans := range [][]span{spans, dates} {
+		if len(spans) > 0 {
+			rows := roaring.New()
+			for _, s := range spans {
+				lo, hi := t.rowsBetween(s.from, s.to.AddDate(0, 0, -1))
+				rows.AddRange(uint64(lo), uint64(hi))
+			}
+			sets = append(sets, rows)
 		}
-		sets = append(sets, rows)
 	}
 	for _, s := range slugs {
 		sets = append(sets, cmp.Or(t.regions[s], roaring.New()))
