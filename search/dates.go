@@ -133,7 +133,7 @@ func datesIn(words []string) []wordsDate {
 			if i < next { // before the first word, or in a date before
 				return 0, 0, false
 			}
-			a, b, ranged := strings.Cut(strings.NewReplacer("–", "-", "—", "-").Replace(words[i]), "-")
+			a, b, ranged := strings.Cut(dashes.Replace(words[i]), "-")
 			first, err1 := strconv.Atoi(a)
 			last, err2 := first, error(nil)
 			if ranged {
@@ -162,6 +162,9 @@ func datesIn(words []string) []wordsDate {
 	}
 	return out
 }
+
+// dashes writes the dashes between two days as a hyphen.
+var dashes = strings.NewReplacer("–", "-", "—", "-")
 
 // rangeWords are the words between the first and the last day of a range.
 var rangeWords = map[string]bool{"-": true, "–": true, "—": true, "по": true, "до": true}
