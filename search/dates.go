@@ -116,24 +116,29 @@ type wordsDate struct {
 // datesIn returns the dates in words that end in a month and a year, as
 // pages print them and readers type them: «март 2025», «в марте 2025»,
 // «16 марта 2025», «17–18 марта 2025», «30 марта – 2 апреля 2025», «с 17 по
-// 21 мая 2024», «с марта по май 2025», «16 March 2025». A month without a
-// year is none: which one the reader means is not known.
+// 21 мая 2024», «с декабря 2024 по январь 2025», «16 March 2025»; a comma
+// or a bracket stuck to a word is no matter. A month without a year is
+// none: which one the reader means is not known.
 func datesIn(words []string) []wordsDate {
+	bare := make([]string, len(words))
+	for i, w := range words {
+		bare[i] = foldWord(strings.Trim(w, ",;:()[]"))
+	}
 	var out []wordsDate
 	next := 0 // the first word that no date before has
 	for y := 1; y < len(words); y++ {
-		month, ok := months[foldWord(words[y-1])]
-		if !ok || !isYear(words[y]) {
+		month, ok := months[bare[y-1]]
+		if !ok || !isYear(bare[y]) {
 			continue
 		}
-		year, _ := strconv.Atoi(words[y])
+		year, _ := strconv.Atoi(bare[y])
 		date := func(m time.Month, d int) time.Time { return time.Date(year, m, d, 0, 0, 0, 0, time.UTC) }
 		// days reads the word at i as days of the month m: «16», «17–18».
 		days := func(i int, m time.Month) (first, last int, ok bool) {
 			if i < next { // before the first word, or in a date before
 				return 0, 0, false
 			}
-			a, b, ranged := strings.Cut(dashes.Replace(words[i]), "-")
+			a, b, ranged := strings.Cut(dashes.Replace(bare[i]), "-")
 			first, err1 := strconv.Atoi(a)
 			last, err2 := first, error(nil)
 			if ranged {
@@ -146,28 +151,55 @@ func datesIn(words []string) []wordsDate {
 		if first, last, ok := days(i-1, month); ok {
 			i, d = i-1, span{date(month, first), date(month, last+1)}
 		}
-		// Where a range starts: «30 марта –», «с 17 по», «с марта по».
-		if i-2 >= next && rangeWords[foldWord(words[i-1])] {
-			if m, ok := months[foldWord(words[i-2])]; ok && m <= month {
+		// Where a range starts: «30 марта –», «с 17 по», «с декабря по»,
+		// a month after the last one being of the year before.
+		if i-2 >= next && rangeWords[bare[i-1]] {
+			if m, ok := months[bare[i-2]]; ok {
 				i, d.from = i-2, date(m, 1)
+				if m > month {
+					d.from = d.from.AddDate(-1, 0, 0)
+				}
 				if first, _, ok := days(i-1, m); ok {
-					i, d.from = i-1, date(m, first)
+					i, d.from = i-1, d.from.AddDate(0, 0, first-1)
 				}
 			} else if first, _, ok := days(i-2, month); ok && date(month, first).Before(d.from) {
 				i, d.from = i-2, date(month, first)
 			}
 		}
-		out = append(out, wordsDate{i, y + 1, d})
+		// A range whose first day has its own year: «31 декабря 2024 – 2
+		// января 2025».
+		if k := len(out) - 1; k >= 0 && out[k].j+1 == i && rangeWords[bare[i-1]] && out[k].days.from.Before(d.to) {
+			out[k].j, out[k].days.to = y+1, d.to
+		} else {
+			out = append(out, wordsDate{i, y + 1, d})
+		}
 		next = y + 1
 	}
 	return out
 }
 
-// dashes writes the dashes between two days as a hyphen.
-var dashes = strings.NewReplacer("–", "-", "—", "-")
+// splitRanges writes a word that joins a month to a day or another month
+// by a dash («марта–2», «март-апрель») as three, the dash alone between
+// (see datesIn).
+func splitRanges(words []string) []string {
+	var out []string
+	for _, w := range words {
+		parts := strings.Split(dashes.Replace(w), "-")
+		if len(parts) == 2 && parts[0] != "" && parts[1] != "" && slices.ContainsFunc(parts, func(p string) bool { return months[foldWord(p)] != 0 }) {
+			out = append(out, parts[0], "–", parts[1])
+			continue
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+// dashes writes the dashes between two days as a hyphen: en and em dash,
+// figure dash, minus.
+var dashes = strings.NewReplacer("–", "-", "—", "-", "‒", "-", "−", "-")
 
 // rangeWords are the words between the first and the last day of a range.
-var rangeWords = map[string]bool{"-": true, "–": true, "—": true, "по": true, "до": true}
+var rangeWords = map[string]bool{"-": true, "–": true, "—": true, "‒": true, "−": true, "по": true, "до": true}
 
 // months are the forms of the months' names, folded (foldWord), in Russian
 // and English.

@@ -604,11 +604,13 @@ func TestYearFirst(t *testing.T) {
 }
 
 // TestDateFirst checks that the events of a date a query writes in words
-// come first, and are found when their texts do not write it; the notes
-// that quote the date are found too, after them.
+// come first, then the other events of its year, and are found when their
+// texts do not write the date; the notes that quote it are found too,
+// after them.
 func TestDateFirst(t *testing.T) {
 	docs := []Document{
 		{ID: "/2024/plans/", Date: day("2024-11-01"), Title: "Планы", Body: "Форум пройдёт 16 марта 2025 года в Харбине."},
+		{ID: "/2024/quote/", Date: day("2024-03-16"), Title: "Год назад", Body: "16 марта открылся форум, а в 2025 году — выставка."},
 		{ID: "/2025/forum/", Date: day("2025-03-16"), Title: "Форум открылся", Body: "В Харбине открылся форум."},
 		{ID: "/2025/expo/", Date: day("2025-03-14"), End: day("2025-03-17"), Title: "Выставка", Body: "Выставка и форум в Харбине."},
 		{ID: "/2025/april/", Date: day("2025-04-02"), Title: "Форум в апреле", Body: "Форум, форум и форум: март позади."},
@@ -617,22 +619,34 @@ func TestDateFirst(t *testing.T) {
 		docs[i].Kind = "expo"
 	}
 	ix := buildIndex(t, docs, 1)
+	const (
+		plans, quote, forum = "/2024/plans/", "/2024/quote/", "/2025/forum/"
+		expo, april         = "/2025/expo/", "/2025/april/"
+	)
 	for _, tt := range []struct {
 		q     string
-		first []string // in any order, before the others
-		also  []string
+		tiers [][]string // each in any order, before the next
 	}{
-		{"16 марта 2025", []string{"/2025/forum/"}, []string{"/2024/plans/", "/2025/expo/"}},
-		{"форум 16 марта 2025", []string{"/2025/forum/"}, []string{"/2024/plans/", "/2025/expo/"}},
-		{"март 2025", []string{"/2025/forum/", "/2025/expo/"}, []string{"/2024/plans/", "/2025/april/"}},
-		{"форум в марте 2025 года", []string{"/2025/forum/", "/2025/expo/"}, []string{"/2024/plans/", "/2025/april/"}},
-		{"30 марта – 2 апреля 2025", []string{"/2025/april/"}, nil},
-		{"March 2025", []string{"/2025/forum/", "/2025/expo/"}, nil},
+		{"16 марта 2025", [][]string{{forum}, {expo}, {plans, quote}}},
+		{"форум 16 марта 2025", [][]string{{forum}, {expo}, {plans, quote}}},
+		{"март 2025", [][]string{{forum, expo}, {april}, {plans, quote}}},
+		{"форум в марте 2025 года", [][]string{{forum, expo}, {april}, {plans, quote}}},
+		{"30 марта – 2 апреля 2025", [][]string{{april}}},
+		{"March 2025", [][]string{{forum, expo}}},
+		{"16 марта 2025 16 марта 2025", [][]string{{forum}, {expo}, {plans, quote}}},
+		{"март 2025 или апрель 2025", [][]string{{forum, expo, april}, {plans, quote}}},
 	} {
 		got := urls(search(t, ix, Query{Q: tt.q}))
-		want := slices.Concat(tt.first, tt.also)
-		if !sameSet(got, want) || !sameSet(got[:len(tt.first)], tt.first) {
-			t.Errorf("q=%s: got %q, want %q first, then %q", tt.q, got, tt.first, tt.also)
+		rest := got
+		for _, tier := range tt.tiers {
+			if len(rest) < len(tier) || !sameSet(rest[:len(tier)], tier) {
+				t.Errorf("q=%s: got %q, want %q", tt.q, got, tt.tiers)
+				break
+			}
+			rest = rest[len(tier):]
+		}
+		if len(rest) > 0 {
+			t.Errorf("q=%s: got %q, want %q", tt.q, got, tt.tiers)
 		}
 	}
 }
@@ -656,6 +670,14 @@ func TestDatesIn(t *testing.T) {
 		{"с марта по май 2025", []date{{1, 5, "2025-03-01", "2025-06-01"}}},
 		{"16 March 2025", []date{{0, 3, "2025-03-16", "2025-03-17"}}},
 		{"31 декабря 2024 январь 2025", []date{{0, 3, "2024-12-31", "2025-01-01"}, {3, 5, "2025-01-01", "2025-02-01"}}},
+		{"31 декабря 2024 – 2 января 2025", []date{{0, 7, "2024-12-31", "2025-01-03"}}},
+		{"с декабря 2024 по январь 2025", []date{{1, 6, "2024-12-01", "2025-02-01"}}},
+		{"с 28 декабря по 3 января 2025", []date{{1, 7, "2024-12-28", "2025-01-04"}}},
+		{"30 марта–2 апреля 2025", []date{{0, 6, "2025-03-30", "2025-04-03"}}}, // after splitRanges
+		{"март-апрель 2025", []date{{0, 4, "2025-03-01", "2025-05-01"}}},
+		{"17‒18 марта 2025", []date{{0, 3, "2025-03-17", "2025-03-19"}}},
+		{"16 марта 2025, Харбин", []date{{0, 3, "2025-03-16", "2025-03-17"}}},
+		{"(март, 2025)", []date{{0, 2, "2025-03-01", "2025-04-01"}}},
 		{"29 февраля 2025", []date{{1, 3, "2025-02-01", "2025-03-01"}}}, // no such day: the month
 		{"32 мая 2024", []date{{1, 3, "2024-05-01", "2024-06-01"}}},
 		{"март", nil},
@@ -665,7 +687,7 @@ func TestDatesIn(t *testing.T) {
 		{"мая", nil},
 	} {
 		var got []date
-		for _, d := range datesIn(strings.Fields(tt.q)) {
+		for _, d := range datesIn(splitRanges(strings.Fields(tt.q))) {
 			got = append(got, date{d.i, d.j, d.days.from.Format(time.DateOnly), d.days.to.Format(time.DateOnly)})
 		}
 		if !reflect.DeepEqual(got, tt.want) {

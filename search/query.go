@@ -420,13 +420,17 @@ func (ix *Index) planWords(p *plan, words []string) {
 	for i, w := range words {
 		words[i] = clean(w)
 	}
+	words = splitRanges(words)
 	dates := datesIn(words)
 	slugs, all := ix.regionsNamed(words, dates)
 	p.regions, p.others = append(p.regions, slugs...), p.others || !all
 	ix.planPeople(p, words)
+	var dated []int // the clauses of dates
 	for i := 0; i < len(words); {
 		if d, ok := dateAt(dates, i); ok {
-			ix.planDate(p, words[d.i:d.j], d.days)
+			if ix.planDate(p, words[d.i:d.j], d.days) {
+				dated = append(dated, len(p.must)-1)
+			}
 			i = d.j
 			continue
 		}
@@ -448,27 +452,55 @@ func (ix *Index) planWords(p *plan, words []string) {
 		}
 		i = j
 	}
+	p.eitherOf(dated)
 }
 
 // planDate adds the clause of the words of a date (datesIn): they match
 // as other words do, or the events of its days do; those come first, as a
 // year's do, where the text alone would miss the events that do not write
-// their dates and find the notes that quote them.
-func (ix *Index) planDate(p *plan, words []string, days span) {
-	k := len(p.must)
+// their dates and find the notes that quote them. It reports whether it
+// added a clause: not for a repeat of a date, nor past maxClauses.
+func (ix *Index) planDate(p *plan, words []string, days span) bool {
+	if !p.first("\x00date "+days.from.String()+days.to.String(), p.must) {
+		return false
+	}
+	// The date's words are its own, repeats of words before included:
+	// «март 2024 и март 2025» asks for March twice.
+	k, seen := len(p.must), p.seen
+	p.seen = map[string]bool{}
 	for _, w := range words {
 		ix.planWord(p, w, true)
 	}
-	either := []query.Query{during(days)}
+	p.seen = seen
+	var text query.Query
 	switch len(p.must) - k {
 	case 0:
+		return false // its words must match already
 	case 1:
-		either = append(either, p.must[k])
+		text = p.must[k]
 	default:
-		either = append(either, bleve.NewConjunctionQuery(slices.Clone(p.must[k:])...))
+		text = bleve.NewConjunctionQuery(slices.Clone(p.must[k:])...)
 	}
-	p.must = append(p.must[:k], bleve.NewDisjunctionQuery(either...))
+	p.must = append(p.must[:k], bleve.NewDisjunctionQuery(text, during(days)))
 	p.dates = append(p.dates, days)
+	return true
+}
+
+// eitherOf makes the must clauses at the indices one clause that any of
+// them matches: a query of several dates asks for the events of any.
+func (p *plan) eitherOf(indices []int) {
+	if len(indices) < 2 {
+		return
+	}
+	var either, rest []query.Query
+	for i, q := range p.must {
+		if slices.Contains(indices, i) {
+			either = append(either, q)
+		} else {
+			rest = append(rest, q)
+		}
+	}
+	p.must = append(rest, bleve.NewDisjunctionQuery(either...))
 }
 
 // planPeople adds, for two of the reader's words that are a Chinese

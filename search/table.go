@@ -315,29 +315,38 @@ func and(sets []*roaring.Bitmap) *roaring.Bitmap {
 	return roaring.FastAnd(sets...)
 }
 
-// leading returns the rows of the events that start in one of years, on
-// one of the days of dates and are of every region of slugs; nil for none
-// of them.
-func (t *table) leading(years []int, dates []span, slugs []string) *roaring.Bitmap {
+// leading returns the tiers of rows that come first, each within the one
+// before: the events of every region of slugs that start in one of years
+// or on one of the days of dates, and of those, the ones that start on
+// one of the days of dates; none when the reader named none of them.
+func (t *table) leading(years []int, dates []span, slugs []string) []*roaring.Bitmap {
 	var sets []*roaring.Bitmap
-	spans := make([]span, len(years))
-	for i, y := range years {
-		spans[i] = yearSpan(y)
-	}
-	for _, spans := range [][]span{spans, dates} {
-		if len(spans) > 0 {
-			rows := roaring.New()
-			for _, s := range spans {
-				lo, hi := t.rowsBetween(s.from, s.to.AddDate(0, 0, -1))
-				rows.AddRange(uint64(lo), uint64(hi))
-			}
-			sets = append(sets, rows)
-		}
-	}
 	for _, s := range slugs {
 		sets = append(sets, cmp.Or(t.regions[s], roaring.New()))
 	}
-	return and(sets)
+	rowsOf := func(spans []span) *roaring.Bitmap {
+		rows := roaring.New()
+		for _, s := range spans {
+			lo, hi := t.rowsBetween(s.from, s.to.AddDate(0, 0, -1))
+			rows.AddRange(uint64(lo), uint64(hi))
+		}
+		return rows
+	}
+	spans := slices.Clone(dates)
+	for _, y := range years {
+		spans = append(spans, yearSpan(y))
+	}
+	if len(spans) == 0 {
+		if len(sets) == 0 {
+			return nil
+		}
+		return []*roaring.Bitmap{and(sets)}
+	}
+	tiers := []*roaring.Bitmap{and(append(sets, rowsOf(spans)))}
+	if len(dates) > 0 && len(years) > 0 {
+		tiers = append(tiers, and(append(sets, rowsOf(dates))))
+	}
+	return tiers
 }
 
 // rowsBetween returns the rows [lo, hi) of the days from from to to,
@@ -404,16 +413,17 @@ func (t *table) facets(res *roaring.Bitmap) Facets {
 type ranked struct {
 	row   int32
 	score float64
-	// lead says that the row comes before those that do not, whatever
-	// their scores: an event of a year or region the reader named.
-	lead bool
+	// lead is how many tiers of rows that come first hold the row: the
+	// events of a year, a date or a region the reader named come before
+	// the others, whatever their scores (see leading).
+	lead int
 }
 
 // better orders the rows that lead first, then by score, then as rows
 // are: newest first.
 func better(a, b ranked) bool {
 	if a.lead != b.lead {
-		return a.lead
+		return a.lead > b.lead
 	}
 	if a.score != b.score {
 		return a.score > b.score
@@ -450,8 +460,9 @@ func (h *worstFirst) keep(x ranked, n int) {
 
 // collect runs q on every shard at once and returns the rows of its
 // matches that filter lets pass (nil: all), and, when keep is above 0, the
-// best keep of them by score, best first.
-func (t *table) collect(ctx context.Context, q query.Query, m mapping.IndexMapping, filter, lead *roaring.Bitmap, keep int) (*roaring.Bitmap, []ranked, error) {
+// best keep of them, those in more of the tiers of leads first, then by
+// score.
+func (t *table) collect(ctx context.Context, q query.Query, m mapping.IndexMapping, filter *roaring.Bitmap, leads []*roaring.Bitmap, keep int) (*roaring.Bitmap, []ranked, error) {
 	type part struct {
 		rows *roaring.Bitmap
 		top  worstFirst
@@ -474,7 +485,13 @@ func (t *table) collect(ctx context.Context, q query.Query, m mapping.IndexMappi
 					return nil
 				}
 				p.rows.Add(uint32(row))
-				p.top.keep(ranked{row, dm.Score, lead != nil && lead.Contains(uint32(row))}, keep)
+				lead := 0
+				for _, tier := range leads {
+					if tier.Contains(uint32(row)) {
+						lead++
+					}
+				}
+				p.top.keep(ranked{row, dm.Score, lead}, keep)
 				return nil
 			})
 		})
