@@ -409,6 +409,7 @@ func TestOtherNames(t *testing.T) {
 		{ID: "/2024/mudanjiang/", Body: "Встреча прошла в Муданьцзяне."},
 		{ID: "/2024/liu2/", Body: "Лю Юнжу побывала в Муданьцзяне."},
 		{ID: "/2024/cheese/", Body: "Подмосковный сыр и переговоры."},
+		{ID: "/2024/belt/", Body: "По инициативе Председателя КНР Си Цзинпина."},
 	}
 	for i := range docs {
 		docs[i].Title, docs[i].Kind, docs[i].Date = "Заметка", "expo", day("2024-05-01")
@@ -448,6 +449,9 @@ func TestOtherNames(t *testing.T) {
 		// Chinese names in pinyin: their Palladius spellings, in their
 		// forms, each way of parting them into syllables.
 		{"Zhang Jingsong", "<mark>Чжан</mark> <mark>Цзинсун</mark>", []string{"/2024/zhang/"}},
+		// As Russian texts often write it, without the soft sign of
+		// Palladius's «Цзиньпин».
+		{"Xi Jinping", "<mark>Си</mark> <mark>Цзинпина</mark>", []string{"/2024/belt/"}},
 		{"Guangzhou", "<mark>Гуанчжоу</mark>", []string{"/2024/zhang/"}},
 		{"Xian", "<mark>Сиане</mark>", []string{"/2024/xian/"}},
 		// A spelling the stemmer cuts otherwise than its other forms.

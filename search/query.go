@@ -443,7 +443,7 @@ func (ix *Index) planWords(p *plan, words []string) {
 		for _, w := range words[i:j] {
 			ix.planWord(p, w, ru != "")
 		}
-		if ix.orRussian(p, k, ru) {
+		if ix.orRussian(p, k, ru, softless(ru, words[i:j])...) {
 			p.typos = p.typos[:typos] // a name the notes do not write is no typo
 			if meant != "" {
 				w := foldWord(words[i])
@@ -783,6 +783,18 @@ func chineseName(words []string) string {
 	return strings.Join(out, " ")
 }
 
+// softless returns, of ru, the Palladius spelling of a Chinese person's
+// name in pinyin words (chineseName), the spelling without the soft signs
+// of its syllables, as Russian texts often write it: «Си Цзинпин» for
+// Xi Jinping's «Си Цзиньпин». None of another name, or one without them:
+// a place's one word so written may be a common word's stem («Шанси»).
+func softless(ru string, words []string) []string {
+	if alt := strings.ReplaceAll(ru, "нь", "н"); alt != ru && ru == chineseName(words) {
+		return []string{alt}
+	}
+	return nil
+}
+
 // russianName returns the Russian name of the entry of the site's regions,
 // places, people or organizations that has s for a name or an alias, in
 // any script, when the index analyses it otherwise than s: «Харбин» for
@@ -818,21 +830,31 @@ func (ix *Index) nameOf(s string) string {
 // that name ru, match the Russian name ru instead, in the text of every
 // field, as another form of the words (nameFields): «Harbin» finds the
 // notes that write «в Харбине», not only those that list it as a place.
-// ru is a phrase of the query (maxPhraseTerms). orRussian reports whether
-// the clauses may match ru: not when it is "", or there is no room for it.
-func (ix *Index) orRussian(p *plan, k int, ru string) bool {
+// ru is a phrase of the query (maxPhraseTerms), and so is each of others,
+// other spellings of it, where room is left for them. orRussian reports
+// whether the clauses may match ru: not when it is "", or there is no room
+// for it.
+func (ix *Index) orRussian(p *plan, k int, ru string, others ...string) bool {
 	toks := ix.analyze(clean(ru))
 	if k >= len(p.must) || len(toks) == 0 || !p.roomFor(len(toks)) {
 		return false
 	}
-	n := p.phraseTerms(len(toks))
 	own := p.must[k]
 	if len(p.must) > k+1 {
 		own = bleve.NewConjunctionQuery(slices.Clone(p.must[k:])...)
 	}
-	p.must = append(p.must[:k], bleve.NewDisjunctionQuery(own, ix.phrase(ru, nameFields, n)))
-	p.marks = append(p.marks, ix.phrase(ru, snippetFields, n))
-	p.terms = append(p.terms, termsOf(toks)...)
+	either := []query.Query{own}
+	for _, name := range append([]string{ru}, others...) {
+		toks := ix.analyze(clean(name))
+		if len(toks) == 0 || !p.roomFor(len(toks)) {
+			continue
+		}
+		n := p.phraseTerms(len(toks))
+		either = append(either, ix.phrase(name, nameFields, n))
+		p.marks = append(p.marks, ix.phrase(name, snippetFields, n))
+		p.terms = append(p.terms, termsOf(toks)...)
+	}
+	p.must = append(p.must[:k], bleve.NewDisjunctionQuery(either...))
 	return true
 }
 
