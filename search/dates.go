@@ -116,13 +116,14 @@ type wordsDate struct {
 // datesIn returns the dates in words that end in a month and a year, as
 // pages print them and readers type them: «март 2025», «в марте 2025»,
 // «16 марта 2025», «17–18 марта 2025», «30 марта – 2 апреля 2025», «с 17 по
-// 21 мая 2024», «с декабря 2024 по январь 2025», «16 March 2025»; a comma
-// or a bracket stuck to a word is no matter. A month without a year is
-// none: which one the reader means is not known.
+// 21 мая 2024», «с декабря 2024 по январь 2025», «16-го марта 2025-го»,
+// «16 March 2025»; a comma, a bracket or a full stop stuck to a word is no
+// matter. A month without a year is none: which one the reader means is
+// not known.
 func datesIn(words []string) []wordsDate {
 	bare := make([]string, len(words))
 	for i, w := range words {
-		bare[i] = foldWord(strings.Trim(w, ",;:()[]"))
+		bare[i] = strings.TrimSuffix(foldWord(strings.Trim(w, ",;:()[]?!.…")), "-го")
 	}
 	var out []wordsDate
 	next := 0 // the first word that no date before has
@@ -178,6 +179,10 @@ func datesIn(words []string) []wordsDate {
 	return out
 }
 
+// maxDates is how many dates in words a query may have: each is a clause
+// of several words, planned afresh (see planDate).
+const maxDates = 4
+
 // splitRanges writes a word that joins a month to a day or another month
 // by a dash («марта–2», «март-апрель») as three, the dash alone between
 // (see datesIn).
@@ -185,7 +190,9 @@ func splitRanges(words []string) []string {
 	var out []string
 	for _, w := range words {
 		parts := strings.Split(dashes.Replace(w), "-")
-		if len(parts) == 2 && parts[0] != "" && parts[1] != "" && slices.ContainsFunc(parts, func(p string) bool { return months[foldWord(p)] != 0 }) {
+		isMonth := func(p string) bool { return months[foldWord(p)] != 0 }
+		isDay := func(p string) bool { n, err := strconv.Atoi(p); return err == nil && len(p) <= 2 && n > 0 }
+		if len(parts) == 2 && slices.ContainsFunc(parts, isMonth) && (isMonth(parts[0]) || isDay(parts[0])) && (isMonth(parts[1]) || isDay(parts[1])) {
 			out = append(out, parts[0], "–", parts[1])
 			continue
 		}

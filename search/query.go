@@ -428,7 +428,9 @@ func (ix *Index) planWords(p *plan, words []string) {
 	var dated []int // the clauses of dates
 	for i := 0; i < len(words); {
 		if d, ok := dateAt(dates, i); ok {
-			if ix.planDate(p, words[d.i:d.j], d.days) {
+			// The words of dates past maxDates are left out, as are those
+			// past maxClauses.
+			if len(dated) < maxDates && ix.planDate(p, words[d.i:d.j], d.days) {
 				dated = append(dated, len(p.must)-1)
 			}
 			i = d.j
@@ -459,9 +461,12 @@ func (ix *Index) planWords(p *plan, words []string) {
 // as other words do, or the events of its days do; those come first, as a
 // year's do, where the text alone would miss the events that do not write
 // their dates and find the notes that quote them. It reports whether it
-// added a clause: not for a repeat of a date, nor past maxClauses.
+// added a clause: not for a repeat of a date, nor when its words would
+// be past maxClauses.
 func (ix *Index) planDate(p *plan, words []string, days span) bool {
-	if !p.first("\x00date "+days.from.String()+days.to.String(), p.must) {
+	// Each word may be a clause: a date cut short by maxClauses would be
+	// of any year.
+	if len(p.must)+len(words) > maxClauses || !p.first("\x00date "+days.from.String()+days.to.String(), p.must) {
 		return false
 	}
 	// The date's words are its own, repeats of words before included:

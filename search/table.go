@@ -315,15 +315,13 @@ func and(sets []*roaring.Bitmap) *roaring.Bitmap {
 	return roaring.FastAnd(sets...)
 }
 
-// leading returns the tiers of rows that come first, each within the one
-// before: the events of every region of slugs that start in one of years
-// or on one of the days of dates, and of those, the ones that start on
-// one of the days of dates; none when the reader named none of them.
+// leading returns the sets of rows that come first, a row in more of
+// them before one in fewer (see collect): the events of every region of
+// slugs, those that start in one of years or on one of the days of dates,
+// and those that start on one of the days of dates; none when the reader
+// named none of them. So an event of a region on a day named comes first,
+// then the region's events of the year and the other events of the day.
 func (t *table) leading(years []int, dates []span, slugs []string) []*roaring.Bitmap {
-	var sets []*roaring.Bitmap
-	for _, s := range slugs {
-		sets = append(sets, cmp.Or(t.regions[s], roaring.New()))
-	}
 	rowsOf := func(spans []span) *roaring.Bitmap {
 		rows := roaring.New()
 		for _, s := range spans {
@@ -332,19 +330,22 @@ func (t *table) leading(years []int, dates []span, slugs []string) []*roaring.Bi
 		}
 		return rows
 	}
+	var sets, tiers []*roaring.Bitmap
+	for _, s := range slugs {
+		sets = append(sets, cmp.Or(t.regions[s], roaring.New()))
+	}
+	if len(sets) > 0 {
+		tiers = append(tiers, and(sets))
+	}
 	spans := slices.Clone(dates)
 	for _, y := range years {
 		spans = append(spans, yearSpan(y))
 	}
-	if len(spans) == 0 {
-		if len(sets) == 0 {
-			return nil
-		}
-		return []*roaring.Bitmap{and(sets)}
+	if len(spans) > 0 {
+		tiers = append(tiers, rowsOf(spans))
 	}
-	tiers := []*roaring.Bitmap{and(append(sets, rowsOf(spans)))}
-	if len(dates) > 0 && len(years) > 0 {
-		tiers = append(tiers, and(append(sets, rowsOf(dates))))
+	if len(dates) > 0 {
+		tiers = append(tiers, rowsOf(dates))
 	}
 	return tiers
 }
@@ -413,7 +414,7 @@ func (t *table) facets(res *roaring.Bitmap) Facets {
 type ranked struct {
 	row   int32
 	score float64
-	// lead is how many tiers of rows that come first hold the row: the
+	// lead is how many sets of rows that come first hold the row: the
 	// events of a year, a date or a region the reader named come before
 	// the others, whatever their scores (see leading).
 	lead int
@@ -460,7 +461,7 @@ func (h *worstFirst) keep(x ranked, n int) {
 
 // collect runs q on every shard at once and returns the rows of its
 // matches that filter lets pass (nil: all), and, when keep is above 0, the
-// best keep of them, those in more of the tiers of leads first, then by
+// best keep of them, those in more of the sets of leads first, then by
 // score.
 func (t *table) collect(ctx context.Context, q query.Query, m mapping.IndexMapping, filter *roaring.Bitmap, leads []*roaring.Bitmap, keep int) (*roaring.Bitmap, []ranked, error) {
 	type part struct {
@@ -486,8 +487,8 @@ func (t *table) collect(ctx context.Context, q query.Query, m mapping.IndexMappi
 				}
 				p.rows.Add(uint32(row))
 				lead := 0
-				for _, tier := range leads {
-					if tier.Contains(uint32(row)) {
+				for _, set := range leads {
+					if set.Contains(uint32(row)) {
 						lead++
 					}
 				}
