@@ -220,7 +220,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		// after one that fails, and the build's OnBuild swaps its index in:
 		// a restart does not take the site down for a build's time. The
 		// watcher holds OUT from watch.New on: no other process replaces it.
-		old := openBuilt(o.out, o.drafts)
+		old := openBuilt(ctx, o.out, o.drafts, log)
 		runErr := make(chan error, 1)
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithCancel(ctx)
@@ -545,15 +545,40 @@ func swapIndex(sh *search.Handler, ix *search.Index) {
 	}
 }
 
-// openBuilt opens OUT's index read-only when OUT holds one and publishes
-// drafts only when drafts may be; nil otherwise.
-func openBuilt(out string, drafts bool) *search.Index {
-	if has, err := build.HasDrafts(out); err != nil || has && !drafts {
+// openBuilt opens OUT's index read-only when OUT holds one that answers a
+// search (checkBuilt) and publishes drafts only when drafts may be; nil
+// otherwise. An index that fails, as a damaged one does, is logged and
+// closed: the site is then served from the first build that succeeds.
+func openBuilt(ctx context.Context, out string, drafts bool, log *slog.Logger) *search.Index {
+	dir := filepath.Join(out, search.DirName)
+	if has, err := build.HasDrafts(out); err != nil || has && !drafts || !search.IsIndex(dir) {
 		return nil
 	}
-	ix, err := search.Open(filepath.Join(out, search.DirName))
+	ix, err := checkBuilt(ctx, dir)
 	if err != nil {
+		log.Warn("the site built before is not served while the site is built: its search index fails", "dir", dir, "err", err)
 		return nil
 	}
 	return ix
+}
+
+// checkBuilt opens the index in dir read-only and runs the search of the
+// results page without words, which reads the facets of every note and
+// the stored fields of a page of them. A panic on damaged files, in the
+// open or the search, is an error too; the index is closed on any error.
+func checkBuilt(ctx context.Context, dir string) (ix *search.Index, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("search index %s: panic: %v", dir, v)
+		}
+		if err != nil && ix != nil {
+			ix.Close()
+			ix = nil
+		}
+	}()
+	if ix, err = search.Open(dir); err != nil {
+		return nil, err
+	}
+	_, err = ix.Search(ctx, search.Query{PerPage: search.MaxPerPage})
+	return ix, err
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"net/http"
@@ -201,13 +202,7 @@ func TestServeWatchFirstBuildOverOld(t *testing.T) {
 	t.Run("drafts", func(t *testing.T) {
 		site, out := slowSite(t, true, map[string]string{})
 		lines := serveLines(t, "-s", site, "-d", out, "--watch")
-		var base string
-		for base == "" {
-			if line := nextLine(t, lines); strings.Contains(line, "meanwhile the address says so") {
-				_, addr, _ := strings.Cut(line, "url=")
-				base = strings.Fields(addr + " ")[0]
-			}
-		}
+		base, _, _ := firstBuildURL(t, lines)
 		if status, _, err := getBody(base + "/2025/draft-secret/"); err != nil || status != http.StatusServiceUnavailable {
 			t.Errorf("a draft during the first build: %d %v, want 503", status, err)
 		}
@@ -252,6 +247,120 @@ func TestServeWatchBrokenOverOld(t *testing.T) {
 	}
 	if status, body, err := getBody(base + "/api/search?q=" + url.QueryEscape("переправа")); err != nil || status != http.StatusOK || !strings.Contains(body, `"/2024/amur-bridge/"`) {
 		t.Errorf("search after the fix: %d %v\n%s", status, err, body)
+	}
+}
+
+// TestServeWatchDamagedOld checks that serve --watch started over a site
+// built before whose index is damaged, so that a search fails or panics
+// or the index does not open, serves no 500 while the first build runs,
+// logs why the old site is not served, and serves the build's site after.
+func TestServeWatchDamagedOld(t *testing.T) {
+	tests := []struct {
+		name  string
+		spoil func(t *testing.T, seg []byte) []byte // the shard's segment file
+		err   string                                // in the line that says why the old site is not served
+	}{
+		// Open succeeds; every search that reads a note fails.
+		{"stored fields that do not decode", spoilStored, "snappy: corrupt input"},
+		// Open succeeds; every search that reads a note panics.
+		{"a stored-fields index at the start", func(t *testing.T, seg []byte) []byte {
+			binary.BigEndian.PutUint64(seg[len(seg)-segStoredIndex:], 0)
+			return seg
+		}, "panic: runtime error"},
+		// Open panics.
+		{"a sections index past the end", func(t *testing.T, seg []byte) []byte {
+			binary.BigEndian.PutUint64(seg[len(seg)-segSectionsIndex:], uint64(len(seg)))
+			return seg
+		}, "panic: runtime error"},
+		// Open fails.
+		{"a segment cut short", func(t *testing.T, seg []byte) []byte { return seg[:len(seg)/2] }, "error parsing mapping"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			site, out := slowSite(t, false, nil)
+			segs, err := filepath.Glob(filepath.Join(out, search.DirName, "*", "store", "*.zap"))
+			if err != nil || len(segs) != 1 {
+				t.Fatalf("segment files %q, %v: want one", segs, err)
+			}
+			seg, err := os.ReadFile(segs[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			writeFile(t, segs[0], string(tt.spoil(t, seg)))
+			lines := serveLines(t, "-s", site, "-d", out, "--watch")
+			base, building, before := firstBuildURL(t, lines)
+			api := "/api/search?q=" + url.QueryEscape("выставка")
+			for _, path := range []string{api, "/search?q=" + url.QueryEscape("выставка")} {
+				if status, body, err := getBody(base + path); err != nil || status != http.StatusServiceUnavailable && status != http.StatusOK {
+					t.Errorf("GET %s during the first build: %d %v, want 503 or 200\n%.300s", path, status, err, body)
+				}
+			}
+			dir := "dir=" + filepath.Join(out, search.DirName)
+			if !slices.ContainsFunc(before, func(l string) bool {
+				return strings.Contains(l, "its search index fails") && strings.Contains(l, dir) && strings.Contains(l, tt.err)
+			}) {
+				t.Errorf("no line says that the site built before is not served, with %q:\n%s", tt.err, strings.Join(before, "\n"))
+			}
+			if building {
+				servedURL(t, lines)
+			} else {
+				for !strings.Contains(nextLine(t, lines), "msg=built") {
+				}
+			}
+			if status, body, err := getBody(base + api); err != nil || status != http.StatusOK || !strings.Contains(body, `"/2024/expo-new-year/"`) {
+				t.Errorf("search after the first build: %d %v\n%.300s", status, err, body)
+			}
+		})
+	}
+}
+
+// The places of a segment file's footer fields, counted from its end, in
+// bleve's zap format: the offsets of its sections index and its stored
+// fields' index, and its number of documents, each a big-endian uint64.
+const segSectionsIndex, segStoredIndex, segDocs = 20, 28, 36
+
+// spoilStored makes the stored fields of every document of the segment
+// seg undecodable, and nothing else: each document's compressed fields
+// start with a length that overflows. The document's record is its
+// lengths of metadata and data, its metadata, which starts with the length
+// of its ID, its ID and its compressed fields.
+func spoilStored(t *testing.T, seg []byte) []byte {
+	t.Helper()
+	n := len(seg)
+	index := binary.BigEndian.Uint64(seg[n-segStoredIndex:])
+	docs := binary.BigEndian.Uint64(seg[n-segDocs:])
+	const width = binary.MaxVarintLen64
+	for i := range docs {
+		at := binary.BigEndian.Uint64(seg[index+8*i:])
+		metaLen, a := binary.Uvarint(seg[at:])
+		dataLen, b := binary.Uvarint(seg[at+uint64(a):])
+		meta := at + uint64(a+b)
+		idLen, c := binary.Uvarint(seg[meta:])
+		if a <= 0 || b <= 0 || c <= 0 || dataLen < idLen+width {
+			t.Fatalf("document %d of the segment is not laid out as spoilStored reads it", i)
+		}
+		fields := meta + metaLen + idLen
+		copy(seg[fields:fields+width], bytes.Repeat([]byte{0xff}, width))
+	}
+	return seg
+}
+
+// firstBuildURL reads the lines of serve --watch until the one that gives
+// the address it answers at while its first build runs, and returns that
+// address, whether it answers that the site is being built (or serves the
+// site built before), and the lines before.
+func firstBuildURL(t *testing.T, lines <-chan string) (url string, building bool, before []string) {
+	t.Helper()
+	for {
+		line := nextLine(t, lines)
+		if _, addr, ok := strings.Cut(line, "meanwhile the address says so"); ok {
+			_, addr, _ = strings.Cut(addr, "url=")
+			return strings.Fields(addr + " ")[0], true, before
+		}
+		if _, addr, ok := strings.Cut(line, " at http://"); ok {
+			return "http://" + strings.Fields(addr)[0], false, before
+		}
+		before = append(before, line)
 	}
 }
 
