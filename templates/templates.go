@@ -218,17 +218,31 @@ func HasFingerprint(name string, sum [sha256.Size]byte) bool {
 // own; the partials that lists show (ExecutePartial) are the shared files'
 // alone.
 func Load(override fs.FS) (*Set, error) {
-	files := map[string][]byte{}
-	if err := readAll(defaults, files); err != nil {
-		return nil, err
-	}
 	own := map[string][]byte{}
 	if override != nil {
 		if err := readAll(override, own); err != nil {
 			return nil, err
 		}
-		maps.Copy(files, own)
 	}
+	return load(own)
+}
+
+// WithDefault returns the set loaded as s was, but with the defaults' file
+// name in place of the override's own: a site's layout with the default
+// results page, for a site's search.html that fails.
+func (s *Set) WithDefault(name string) (*Set, error) {
+	own := maps.Clone(s.own)
+	delete(own, name)
+	return load(own)
+}
+
+// load is Load of the override's files own, by name.
+func load(own map[string][]byte) (*Set, error) {
+	files := map[string][]byte{}
+	if err := readAll(defaults, files); err != nil {
+		return nil, err
+	}
+	maps.Copy(files, own)
 	set := &Set{pages: map[string]*template.Template{}, versions: map[string]uint64{}, static: map[string][]byte{}, assets: map[string]string{}, own: own}
 	var shared, pages, static []string
 	for name := range files {

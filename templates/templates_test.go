@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"io"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -401,6 +402,63 @@ func TestPartialsOverride(t *testing.T) {
 				t.Errorf("noteitem = %q (%v), want %q", got.String(), errGot, tt.want)
 			case tt.want == "" && (got.String() != base.String() || (errGot == nil) != (errBase == nil)):
 				t.Errorf("noteitem = %q (%v), want the default's %q (%v)", got.String(), errGot, base.String(), errBase)
+			}
+		})
+	}
+}
+
+// TestWithDefault checks that WithDefault loads a site's templates with
+// the defaults' file in place of the site's own, and only that file.
+func TestWithDefault(t *testing.T) {
+	const layout = `<!doctype html><title>{{.Title}}</title><p>своя вёрстка</p>{{block "main" .}}{{end}}`
+	own := fstest.MapFS{
+		"search.html": {Data: []byte(`{{define "main"}}<p>своя страница</p>{{end}}`)},
+		"base.html":   {Data: []byte(layout)},
+		"style.css":   {Data: []byte(`body { color: #123456 }`)},
+	}
+	tests := []struct {
+		name  string
+		files []string // of own
+		want  []string // in the page of WithDefault("search.html")
+		not   []string
+	}{
+		{"the site's layout", []string{"search.html", "base.html", "style.css"}, []string{"своя вёрстка", `class="search-form"`}, []string{"своя страница"}},
+		{"the default layout", []string{"search.html", "style.css"}, []string{`class="search-form"`, `<link rel="stylesheet"`}, []string{"своя страница", "своя вёрстка"}},
+		{"no search.html of the site's", []string{"base.html"}, []string{"своя вёрстка", `class="search-form"`}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			files := fstest.MapFS{}
+			for _, name := range tt.files {
+				files[name] = own[name]
+			}
+			set, err := Load(files)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := set.WithDefault("search.html")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var buf bytes.Buffer
+			if err := got.Execute(&buf, "search.html", &Page{Title: "Поиск", Path: "/search", Data: &SearchPage{}}); err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range tt.want {
+				if !strings.Contains(buf.String(), s) {
+					t.Errorf("the page lacks %s:\n%.500s", s, buf.String())
+				}
+			}
+			for _, s := range tt.not {
+				if strings.Contains(buf.String(), s) {
+					t.Errorf("the page has %s", s)
+				}
+			}
+			if a, b := got.Asset("style.css"), set.Asset("style.css"); a != b {
+				t.Errorf("style.css is %s, the site's %s", a, b)
+			}
+			if len(set.Own()) != len(tt.files) {
+				t.Errorf("the site's set has lost files: %v", slices.Collect(maps.Keys(set.Own())))
 			}
 		})
 	}
