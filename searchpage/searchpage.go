@@ -9,6 +9,9 @@
 // bad parameter gets the page with status 400 and a message in Russian
 // that names it; a search that failed on the server's side, the page with
 // 500; either with its form holding what the reader sent (see sentForm).
+// A site's search.html that fails for a request's data is logged, and the
+// page is rendered with the default search.html in the site's layout, or
+// else with the default templates, with the status it would have had.
 // SetTemplates renders the page with other templates from the next
 // request on, the pages cached before included, as watch mode does after
 // a change to the site's templates (the page links the stylesheet by its
@@ -18,10 +21,12 @@ package searchpage
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"unicode/utf8"
 
@@ -46,10 +51,20 @@ type Config struct {
 // search.Handler.
 type Handler struct {
 	search *search.Handler
-	tmpl   atomic.Pointer[templates.Set]
+	tmpl   atomic.Pointer[[]renderer] // see renderers
 	log    *slog.Logger
 	live   bool
 }
+
+// renderer is a set of templates the page may be rendered with, and what
+// the log calls it.
+type renderer struct {
+	set  *templates.Set
+	what string
+}
+
+// defaultSet is the embedded defaults, loaded once.
+var defaultSet = sync.OnceValues(func() (*templates.Set, error) { return templates.Load(nil) })
 
 // errNoPage refuses templates without the results page.
 var errNoPage = errors.New("searchpage: templates have no search.html")
@@ -62,7 +77,7 @@ func New(sh *search.Handler, cfg Config) (*Handler, error) {
 	}
 	tmpl := cfg.Templates
 	if tmpl == nil {
-		t, err := templates.Load(nil)
+		t, err := defaultSet()
 		if err != nil {
 			return nil, err
 		}
@@ -71,7 +86,7 @@ func New(sh *search.Handler, cfg Config) (*Handler, error) {
 	if !tmpl.Has("search.html") {
 		return nil, errNoPage
 	}
-	h.tmpl.Store(tmpl)
+	h.tmpl.Store(h.renderers(tmpl))
 	return h, nil
 }
 
@@ -81,9 +96,54 @@ func (h *Handler) SetTemplates(t *templates.Set) error {
 	if t == nil || !t.Has("search.html") {
 		return errNoPage
 	}
-	h.tmpl.Store(t)
+	h.tmpl.Store(h.renderers(t))
 	h.search.Forget()
 	return nil
+}
+
+// renderers are the sets that render the page with t, in the order tried:
+// t; the default search.html in the site's layout, when t has a
+// search.html of the site's and other files; the defaults, when t has
+// files of the site's. They are loaded here, not for each request.
+func (h *Handler) renderers(t *templates.Set) *[]renderer {
+	rs := []renderer{{t, "the site's templates"}}
+	own := t.Own()
+	if len(own) == 0 {
+		return &rs
+	}
+	if _, ok := own["search.html"]; ok && len(own) > 1 {
+		if l, err := t.WithDefault("search.html"); err != nil {
+			h.log.Warn("search page: no fallback to the default search.html in the site's layout", "err", err)
+		} else {
+			rs = append(rs, renderer{l, "the default search.html in the site's layout"})
+		}
+	}
+	if d, err := defaultSet(); err != nil {
+		h.log.Warn("search page: no fallback to the default templates", "err", err)
+	} else {
+		rs = append(rs, renderer{d, "the default templates"})
+	}
+	return &rs
+}
+
+// render renders page with the first of the handler's sets that renders
+// it. When the site's fails and another renders the page, one line logs
+// why; when all fail, the error says why each did.
+func (h *Handler) render(r *http.Request, page *templates.Page) ([]byte, error) {
+	var errs []error
+	var buf bytes.Buffer
+	for i, rd := range *h.tmpl.Load() {
+		buf.Reset()
+		err := rd.set.Execute(&buf, "search.html", page)
+		if err == nil {
+			if i > 0 {
+				h.log.Error("search page: the site's templates failed; rendered with "+rd.what, "url", r.URL.RequestURI(), "err", errors.Join(errs...))
+			}
+			return buf.Bytes(), nil
+		}
+		errs = append(errs, fmt.Errorf("%s: %w", rd.what, err))
+	}
+	return nil, errors.Join(errs...)
 }
 
 // ServeHTTP serves the results page; any other method than GET and HEAD
@@ -121,13 +181,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		page.Data = view
-		var buf bytes.Buffer
-		if err := h.tmpl.Load().Execute(&buf, "search.html", page); err != nil {
-			h.log.Error("search: render", "err", err)
+		body, err := h.render(r, page)
+		if err != nil {
+			h.log.Error("search: render", "url", r.URL.RequestURI(), "err", err)
 			http.Error(w, "500: страница не собралась; попробуйте позже", http.StatusInternalServerError)
 			return search.Response{}, false
 		}
-		return search.Response{Status: status, Type: "text/html; charset=utf-8", Body: buf.Bytes()}, true
+		return search.Response{Status: status, Type: "text/html; charset=utf-8", Body: body}, true
 	})
 }
 

@@ -1,8 +1,10 @@
 package searchpage
 
 import (
+	"bytes"
 	"context"
 	"html"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -347,6 +349,92 @@ func TestHandlerSetTemplates(t *testing.T) {
 	}
 	if err := h.SetTemplates(nil); err == nil {
 		t.Error("nil templates taken")
+	}
+}
+
+// TestHandlerSiteTemplateFails checks the page of a request that the
+// site's search.html fails on, which the build's trial did not: the
+// default search.html in the site's layout, or else the default templates,
+// with the status the page would have had and a line that logs why; a
+// bare 500 only when no set renders it.
+func TestHandlerSiteTemplateFails(t *testing.T) {
+	// The site's page shows the third hit; its layout fails on the query
+	// «вёрстка».
+	page := fstest.MapFile{Data: []byte(`{{define "main"}}<p>своя страница: {{(index .Data.Items 2).Title}}</p>{{end}}`)}
+	layout := fstest.MapFile{Data: []byte(`<!doctype html><html lang="ru"><head><title>{{.Title}}</title></head><body>` +
+		`<p>своя вёрстка</p>{{if eq .Query "вёрстка"}}{{index .Data.Items 9}}{{end}}{{block "main" .}}{{end}}</body></html>`)}
+	both := fstest.MapFS{"search.html": &page, "base.html": &layout}
+	const inLayout, defaults = "rendered with the default search.html in the site's layout", "rendered with the default templates"
+	esc := url.QueryEscape
+	tests := []struct {
+		name   string
+		files  fstest.MapFS
+		alone  bool // only the site's set, with no fallback
+		query  string
+		status int
+		want   []string // on the page
+		not    []string
+		log    []string // in the log; none for no line
+	}{
+		{"the site's page", both, false, "q=" + esc("Гуандун"), 200,
+			[]string{"своя страница: ", "своя вёрстка"}, []string{`class="search-form"`}, nil},
+		{"fewer hits than the site's page shows", both, false, "q=" + esc("мост"), 200,
+			[]string{`class="search-form"`, "/2024/amur-bridge/", "своя вёрстка"}, []string{"своя страница"},
+			[]string{"level=ERROR", inLayout, "index out of range", `url="/search?q=`}},
+		{"a bad parameter", both, false, "q=" + esc("Гуандун") + "&page=0", 400,
+			[]string{`class="search-form"`, "нужно целое число от 1", "своя вёрстка"}, []string{"своя страница"},
+			[]string{inLayout, "the site's templates: templates/search.html"}},
+		{"the site's layout fails too", both, false, "q=" + esc("вёрстка"), 200,
+			[]string{`class="search-form"`, "Ничего не найдено"}, []string{"своя"},
+			[]string{defaults, "the site's templates: templates/base.html", "layout: templates/base.html"}},
+		{"a search.html of the site's alone", fstest.MapFS{"search.html": &page}, false, "q=" + esc("мост"), 200,
+			[]string{`class="search-form"`, "/2024/amur-bridge/"}, []string{"своя"},
+			[]string{defaults, "index out of range"}},
+		{"no set renders the page", both, true, "q=" + esc("мост"), 500,
+			[]string{"страница не собралась"}, []string{"<html"},
+			[]string{`msg="search: render"`, "index out of range"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tmpl, err := templates.Load(tt.files)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sh, err := search.NewHandler(sharedIndex(t), search.HandlerConfig{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var log bytes.Buffer
+			h, err := New(sh, Config{Templates: tmpl, Logger: slog.New(slog.NewTextHandler(&log, nil))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.alone {
+				h.tmpl.Store(&[]renderer{{tmpl, "the site's templates"}})
+			}
+			w := get(t, h, "GET", "/search?"+tt.query)
+			if w.Code != tt.status {
+				t.Errorf("status %d, want %d", w.Code, tt.status)
+			}
+			for _, s := range tt.want {
+				if !strings.Contains(w.Body.String(), s) {
+					t.Errorf("the page lacks %s:\n%.600s", s, w.Body.String())
+				}
+			}
+			for _, s := range tt.not {
+				if strings.Contains(w.Body.String(), s) {
+					t.Errorf("the page has %s", s)
+				}
+			}
+			if lines := strings.Count(log.String(), "\n"); tt.log == nil && lines != 0 || tt.log != nil && lines != 1 {
+				t.Errorf("%d lines logged, want %d:\n%s", lines, min(len(tt.log), 1), log.String())
+			}
+			for _, s := range tt.log {
+				if !strings.Contains(log.String(), s) {
+					t.Errorf("the log lacks %s:\n%s", s, log.String())
+				}
+			}
+		})
 	}
 }
 
