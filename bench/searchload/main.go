@@ -36,6 +36,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/coopdigest/digest/source"
+	"github.com/coopdigest/digest/templates"
 )
 
 func main() {
@@ -58,6 +59,7 @@ func run(args []string, stdout io.Writer) error {
 	pid := fs.Int("pid", 0, "server process whose processor time and resident memory to report")
 	every := fs.Int("every", 0, "with -pid, report the memory every this many requests")
 	print := fs.Bool("print", false, "print the requests and send none")
+	dates := fs.Bool("dates", false, "draw only dates in words, a note's days as pages print them or its month, alone or with a word of the note")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -69,6 +71,7 @@ func run(args []string, stdout io.Writer) error {
 		return err
 	}
 	g := newGenerator(src, *seed)
+	g.dates = *dates
 	total := *warmup + *n
 	if *cached > 0 {
 		total = *cached
@@ -273,6 +276,7 @@ type generator struct {
 	tax   []*source.Taxonomy
 	years [2]int
 	seen  map[string]bool
+	dates bool // draw dates in words alone (see date)
 }
 
 func newGenerator(src *source.Site, seed uint64) *generator {
@@ -298,6 +302,8 @@ func (g *generator) next() string {
 func (g *generator) draw() url.Values {
 	v := url.Values{}
 	switch k := g.r.IntN(100); {
+	case g.dates:
+		v.Set("q", g.date())
 	case k < 25: // a word
 		v.Set("q", g.word(g.note(), 3))
 	case k < 35: // two words of a note
@@ -337,6 +343,28 @@ func (g *generator) draw() url.Values {
 }
 
 func (g *generator) note() *source.Note { return g.notes[g.r.IntN(len(g.notes))] }
+
+// monthsIn are the months' names as «в марте 2025 года» writes them.
+var monthsIn = [...]string{"январе", "феврале", "марте", "апреле", "мае", "июне", "июле", "августе", "сентябре", "октябре", "ноябре", "декабре"}
+
+// date draws a date in words of a note: its days as its page prints them,
+// or its month, alone or after a word of the note.
+func (g *generator) date() string {
+	n := g.note()
+	var q string
+	switch k := g.r.IntN(10); {
+	case k < 5:
+		q = templates.RuDateRange(n.Date, n.End)
+	case k < 8:
+		q = fmt.Sprintf("в %s %d года", monthsIn[n.Date.Month()-1], n.Date.Year())
+	default:
+		q = fmt.Sprintf("%s %d", strings.ToLower(n.Date.Month().String()), n.Date.Year())
+	}
+	if g.r.IntN(3) == 0 {
+		q = g.word(n, 3) + " " + q
+	}
+	return q
+}
 
 // words splits a note's title and body into words of letters.
 func words(n *source.Note) []string {
