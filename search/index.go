@@ -288,6 +288,10 @@ func open(dir string, writable bool) (_ *Index, err error) {
 	}
 	ix := &Index{dir: dir, man: m, manifest: fi, site: site, writable: writable}
 	defer func() {
+		// bleve panics on some damaged files, where an error would do.
+		if v := recover(); v != nil {
+			err = fmt.Errorf("search index %s cannot be read, its files may be damaged (%v): build the site again", dir, v)
+		}
 		if err != nil {
 			closeAll(ix.shards)
 		}

@@ -1073,6 +1073,37 @@ func TestOpenMissing(t *testing.T) {
 	}
 }
 
+// TestOpenDamaged checks that an index whose segment's footer is damaged
+// is an error that says so, where bleve panics.
+func TestOpenDamaged(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), DirName)
+	if err := build(context.Background(), dir, testDocs(t, false), loadSite(t), 1); err != nil {
+		t.Fatal(err)
+	}
+	segments, err := filepath.Glob(filepath.Join(dir, "*", "store", "*.zap"))
+	if err != nil || len(segments) != 1 {
+		t.Fatalf("segments %q: %v", segments, err)
+	}
+	f, err := os.OpenFile(segments[0], os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, _ := f.Stat()
+	// The offsets of the segment's sections, in its footer.
+	if _, err := f.WriteAt([]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, info.Size()-20); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	ix, err := Open(dir)
+	if err == nil {
+		ix.Close()
+		t.Fatal("opened a damaged index")
+	}
+	if !strings.Contains(err.Error(), "damaged") || !strings.Contains(err.Error(), dir) {
+		t.Errorf("err = %v, want it to say the index in %s may be damaged", err, dir)
+	}
+}
+
 func TestEmptyIndex(t *testing.T) {
 	ix := buildIndex(t, nil, 1)
 	r := search(t, ix, Query{Q: "выставка"})
