@@ -543,9 +543,9 @@ const personBoost = 5
 // regionsNamed returns the slugs of the regions that runs of words, at
 // most maxNameWords each, name in any script or by an alias, and whether
 // every other word is a year, part of one of dates or a word the analyzer
-// drops. The events of
-// the regions of a query that names nothing else come first (see
-// Index.Search), where their names alone do not tell them from others
+// drops. The events of the regions of a query that names nothing else
+// come first (see Index.Search), where their names alone do not tell them
+// from others
 // («Цзянси» and «Цзянсу» have one stem, and «Коми» that of «кому»); a
 // query of other words too ranks by them («форум Петербург»).
 func (ix *Index) regionsNamed(words []string, dates []wordsDate) (slugs []string, all bool) {

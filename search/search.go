@@ -160,9 +160,9 @@ func (ix *Index) search(ctx context.Context, q Query) (*Result, error) {
 	case p.scored():
 		b := query.NewBooleanQuery(p.must, p.should, p.mustNot)
 		// The events of a year or a date the reader named, and of the
-		// regions, come first: the score of a date does not tell them from notes that
-		// write the year, nor that of a name a region's from others' that
-		// share its stem.
+		// regions, come first: the score of a date does not tell them from
+		// notes that write it, nor that of a name a region's from others'
+		// that share its stem.
 		rows, top, err = t.collect(ctx, b, ix.mapping, filter, t.leading(p.years, p.dates, p.regions), keep)
 	case len(p.mustNot) > 0:
 		var out *roaring.Bitmap

@@ -330,24 +330,24 @@ func (t *table) leading(years []int, dates []span, slugs []string) []*roaring.Bi
 		}
 		return rows
 	}
-	var sets, tiers []*roaring.Bitmap
+	var regions, leads []*roaring.Bitmap
 	for _, s := range slugs {
-		sets = append(sets, cmp.Or(t.regions[s], roaring.New()))
+		regions = append(regions, cmp.Or(t.regions[s], roaring.New()))
 	}
-	if len(sets) > 0 {
-		tiers = append(tiers, and(sets))
+	if len(regions) > 0 {
+		leads = append(leads, and(regions))
 	}
 	spans := slices.Clone(dates)
 	for _, y := range years {
 		spans = append(spans, yearSpan(y))
 	}
 	if len(spans) > 0 {
-		tiers = append(tiers, rowsOf(spans))
+		leads = append(leads, rowsOf(spans))
 	}
 	if len(dates) > 0 {
-		tiers = append(tiers, rowsOf(dates))
+		leads = append(leads, rowsOf(dates))
 	}
-	return tiers
+	return leads
 }
 
 // rowsBetween returns the rows [lo, hi) of the days from from to to,
