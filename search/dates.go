@@ -187,11 +187,11 @@ const maxDates = 4
 // by a dash («марта–2», «март-апрель») as three, the dash alone between
 // (see datesIn).
 func splitRanges(words []string) []string {
+	isMonth := func(p string) bool { return months[foldWord(p)] != 0 }
+	isDay := func(p string) bool { n, err := strconv.Atoi(p); return err == nil && len(p) <= 2 && n > 0 }
 	var out []string
 	for _, w := range words {
 		parts := strings.Split(dashes.Replace(w), "-")
-		isMonth := func(p string) bool { return months[foldWord(p)] != 0 }
-		isDay := func(p string) bool { n, err := strconv.Atoi(p); return err == nil && len(p) <= 2 && n > 0 }
 		if len(parts) == 2 && slices.ContainsFunc(parts, isMonth) && (isMonth(parts[0]) || isDay(parts[0])) && (isMonth(parts[1]) || isDay(parts[1])) {
 			out = append(out, parts[0], "–", parts[1])
 			continue
