@@ -631,13 +631,15 @@ func TestDateFirst(t *testing.T) {
 		q     string
 		tiers [][]string // each in any order, before the next
 	}{
-		{"16 марта 2025", [][]string{{forum}, {expo}, {plans, quote}}},
-		{"форум 16 марта 2025", [][]string{{forum}, {expo}, {plans, quote}}},
+		// The expo, of 14–17 March, takes place on the 16th too.
+		{"16 марта 2025", [][]string{{forum, expo}, {plans, quote}}},
+		{"форум 16 марта 2025", [][]string{{forum, expo}, {plans, quote}}},
+		{"15 марта 2025", [][]string{{expo}}},
 		{"март 2025", [][]string{{forum, expo}, {april}, {plans, quote}}},
 		{"форум в марте 2025 года", [][]string{{forum, expo}, {april}, {plans, quote}}},
 		{"30 марта – 2 апреля 2025", [][]string{{april}}},
 		{"March 2025", [][]string{{forum, expo}}},
-		{"16 марта 2025 16 марта 2025", [][]string{{forum}, {expo}, {plans, quote}}},
+		{"16 марта 2025 16 марта 2025", [][]string{{forum, expo}, {plans, quote}}},
 		{"март 2025 или апрель 2025", [][]string{{forum, expo, april}, {plans, quote}}},
 		// Past maxDates, dates are left out.
 		{"1 марта 2025 2 марта 2025 3 марта 2025 4 марта 2025 16 марта 2025", nil},

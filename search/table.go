@@ -46,6 +46,8 @@ type table struct {
 	shard   []int      // by row
 	urls    []string   // by row
 	days    []int32    // by row: days since 1970-01-01, newest first
+	ends    []int32    // by row: the last day of an event of several, or 0
+	longest int32      // the most days an event lasts after its first
 	all     *roaring.Bitmap
 	regions map[string]*roaring.Bitmap
 	sectors map[string]*roaring.Bitmap
@@ -90,7 +92,7 @@ func loadTable(ctx context.Context, shards []bleve.Index, m mapping.IndexMapping
 		shard      int
 		number     uint64 // the internal ID's
 		url        string
-		day        int32
+		day, end   int32
 		kind       string
 		regs, secs []string
 	}
@@ -107,7 +109,7 @@ func loadTable(ctx context.Context, shards []bleve.Index, m mapping.IndexMapping
 		t.readers = append(t.readers, r)
 		// Doc values only: the stored fields (ExternalID) would bring every
 		// note's text into memory.
-		dvr, err := r.DocValueReader([]string{fieldURL, fieldDate, fieldKind, fieldRegions, fieldSectors})
+		dvr, err := r.DocValueReader([]string{fieldURL, fieldDate, fieldEnd, fieldKind, fieldRegions, fieldSectors})
 		if err != nil {
 			return nil, fmt.Errorf("search index: %w", err)
 		}
@@ -128,14 +130,9 @@ func loadTable(ctx context.Context, shards []bleve.Index, m mapping.IndexMapping
 				case fieldSectors:
 					d.secs = append(d.secs, string(term))
 				case fieldDate:
-					// A date is indexed at several precisions; the full one
-					// has shift 0.
-					p := numeric.PrefixCoded(term)
-					if shift, err := p.Shift(); err == nil && shift == 0 {
-						if ns, err := p.Int64(); err == nil {
-							d.day = int32(time.Unix(0, ns).Unix() / 86400)
-						}
-					}
+					d.day = cmp.Or(dayOf(term), d.day)
+				case fieldEnd:
+					d.end = cmp.Or(dayOf(term), d.end)
 				}
 			})
 		})
@@ -152,6 +149,7 @@ func loadTable(ctx context.Context, shards []bleve.Index, m mapping.IndexMapping
 	t.shard = make([]int, len(docs))
 	t.urls = make([]string, len(docs))
 	t.days = make([]int32, len(docs))
+	t.ends = make([]int32, len(docs))
 	t.rowStart = make([]uint32, 0, len(docs)+1)
 	numbers := map[facetTerm]uint16{}
 	add := func(facet int, m map[string]*roaring.Bitmap, key string, row uint32) {
@@ -173,7 +171,8 @@ func loadTable(ctx context.Context, shards []bleve.Index, m mapping.IndexMapping
 	for i, d := range docs {
 		row := uint32(i)
 		t.rowOf[d.shard][d.number] = int32(i)
-		t.shard[i], t.urls[i], t.days[i] = d.shard, d.url, d.day
+		t.shard[i], t.urls[i], t.days[i], t.ends[i] = d.shard, d.url, d.day, d.end
+		t.longest = max(t.longest, d.end-d.day)
 		t.rowStart = append(t.rowStart, uint32(len(t.rowTerms)))
 		add(facetKinds, t.kinds, d.kind, row)
 		for _, s := range d.regs {
@@ -195,6 +194,19 @@ func loadTable(ctx context.Context, shards []bleve.Index, m mapping.IndexMapping
 		}
 	}
 	return t, nil
+}
+
+// dayOf is the day, since 1970-01-01, of a date field's doc value: one of
+// the precisions a date is indexed at, the full one (shift 0); 0 for the
+// others.
+func dayOf(term []byte) int32 {
+	p := numeric.PrefixCoded(term)
+	if shift, err := p.Shift(); err == nil && shift == 0 {
+		if ns, err := p.Int64(); err == nil {
+			return int32(time.Unix(0, ns).Unix() / 86400)
+		}
+	}
+	return 0
 }
 
 // rowIndex gives the row of a snapshot's document by its internal ID's
@@ -316,38 +328,48 @@ func and(sets []*roaring.Bitmap) *roaring.Bitmap {
 }
 
 // leading returns the sets of rows that come first, a row in more of
-// them before one in fewer (see collect): the events of every region of
-// slugs, those that start in one of years or on one of the days of dates,
-// and those that start on one of the days of dates; none when the reader
-// named none of them. So an event of a region on a day named comes first,
-// then the region's events of the year and the other events of the day.
+// them before one in fewer (see collect): the events of each region of
+// slugs, those that take place in one of years or on one of the days of
+// dates, and those that take place on one of the days of dates; none when
+// the reader named none of them. So an event of the regions on a day named
+// comes first, then the regions' events of the year and the other events
+// of the day.
 func (t *table) leading(years []int, dates []span, slugs []string) []*roaring.Bitmap {
-	rowsOf := func(spans []span) *roaring.Bitmap {
-		rows := roaring.New()
-		for _, s := range spans {
-			lo, hi := t.rowsBetween(s.from, s.to.AddDate(0, 0, -1))
-			rows.AddRange(uint64(lo), uint64(hi))
-		}
-		return rows
-	}
-	var regions, leads []*roaring.Bitmap
+	var leads []*roaring.Bitmap
 	for _, s := range slugs {
-		regions = append(regions, cmp.Or(t.regions[s], roaring.New()))
-	}
-	if len(regions) > 0 {
-		leads = append(leads, and(regions))
+		leads = append(leads, cmp.Or(t.regions[s], roaring.New()))
 	}
 	spans := slices.Clone(dates)
 	for _, y := range years {
 		spans = append(spans, yearSpan(y))
 	}
 	if len(spans) > 0 {
-		leads = append(leads, rowsOf(spans))
+		leads = append(leads, t.during(spans))
 	}
 	if len(dates) > 0 {
-		leads = append(leads, rowsOf(dates))
+		leads = append(leads, t.during(dates))
 	}
 	return leads
+}
+
+// during returns the rows of the events that take place in one of spans:
+// that start then, or start before and end then or later, as the query
+// during matches them.
+func (t *table) during(spans []span) *roaring.Bitmap {
+	rows := roaring.New()
+	for _, s := range spans {
+		lo, hi := t.rowsBetween(s.from, s.to.AddDate(0, 0, -1))
+		rows.AddRange(uint64(lo), uint64(hi))
+		// The events that start before, at most t.longest days: rows
+		// from hi on.
+		first := dayNumber(s.from)
+		for row := hi; row < len(t.days) && t.days[row] >= first-t.longest; row++ {
+			if t.ends[row] >= first {
+				rows.Add(uint32(row))
+			}
+		}
+	}
+	return rows
 }
 
 // rowsBetween returns the rows [lo, hi) of the days from from to to,
