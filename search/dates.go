@@ -29,13 +29,14 @@ func isYear(w string) bool {
 }
 
 // yearsAlone returns a copy of words with the word that says a year is
-// one left out: «2024 года», «в 2024 году», «2024 г.» and «2024г.» ask for the
-// year's events as «2024» does, and most of them do not write «год».
+// one left out: «2024 года», «в 2024 году», «2024 г.», «2024г.» and «2024年»
+// ask for the year's events as «2024» does, and most of them do not write
+// «год».
 func yearsAlone(words []string) []string {
 	out := make([]string, 0, len(words))
 	for i, w := range words {
-		if y := strings.TrimSuffix(strings.TrimSuffix(w, "."), "г"); y != w && isYear(y) {
-			w = y // «2024г.»
+		if y := strings.TrimRight(strings.TrimSuffix(w, "."), "г年"); y != w && isYear(y) {
+			w = y // «2024г.», «2024年»
 		} else if i > 0 && isYear(words[i-1]) && yearWords[strings.ToLower(strings.TrimSuffix(w, "."))] {
 			continue
 		}
@@ -72,13 +73,18 @@ func yearOf(tok *analysis.Token) (int, bool) {
 }
 
 // dateSpan reads a word that is a date, as a reader writes one, of a year
-// that notes may have: a day (2025-03-16, 16.03.2025, 16.3.2025) or a month
-// (2025-03, 03.2025). It returns its first day and the day after its last.
+// that notes may have: a day (2025-03-16, 16.03.2025, 16.3.2025, 16.03.25,
+// 16/03/2025, 3/16/2025 when the day is past 12, 2025/03/16,
+// 2025年3月16日) or a month (2025-03, 03.2025, 2025年3月). It returns its
+// first day and the day after its last.
 func dateSpan(w string) (span, bool) {
 	for _, l := range []struct {
 		layout       string
 		months, days int
-	}{{time.DateOnly, 0, 1}, {"2.1.2006", 0, 1}, {"2006-01", 1, 0}, {"1.2006", 1, 0}} {
+	}{
+		{time.DateOnly, 0, 1}, {"2.1.2006", 0, 1}, {"2.1.06", 0, 1}, {"2/1/2006", 0, 1}, {"1/2/2006", 0, 1},
+		{"2006/1/2", 0, 1}, {"2006年1月2日", 0, 1}, {"2006-01", 1, 0}, {"1.2006", 1, 0}, {"2006年1月", 1, 0},
+	} {
 		if t, err := time.Parse(l.layout, w); err == nil && source.YearInRange(t.Year()) {
 			return span{t, t.AddDate(0, l.months, l.days)}, true
 		}
@@ -117,9 +123,9 @@ type wordsDate struct {
 // pages print them and readers type them: «март 2025», «в марте 2025»,
 // «16 марта 2025», «17–18 марта 2025», «30 марта – 2 апреля 2025», «с 17 по
 // 21 мая 2024», «с декабря 2024 по январь 2025», «16-го марта 2025-го»,
-// «16 March 2025»; a comma, a bracket or a full stop stuck to a word is no
-// matter. A month without a year is none: which one the reader means is
-// not known.
+// «16 March 2025», «March 16, 2025»; a comma, a bracket or a full stop
+// stuck to a word is no matter. A month without a year is none: which one
+// the reader means is not known.
 func datesIn(words []string) []wordsDate {
 	bare := make([]string, len(words))
 	for i, w := range words {
@@ -128,8 +134,15 @@ func datesIn(words []string) []wordsDate {
 	var out []wordsDate
 	next := 0 // the first word that no date before has
 	for y := 1; y < len(words); y++ {
+		if !isYear(bare[y]) {
+			continue
+		}
+		// The English order, «March 16, 2025»: the day read as if before.
+		if y >= 2 && months[bare[y-1]] == 0 && months[bare[y-2]] != 0 && isDay(bare[y-1]) {
+			bare[y-2], bare[y-1] = bare[y-1], bare[y-2]
+		}
 		month, ok := months[bare[y-1]]
-		if !ok || !isYear(bare[y]) {
+		if !ok {
 			continue
 		}
 		year, _ := strconv.Atoi(bare[y])
@@ -188,7 +201,6 @@ const maxDates = 4
 // (see datesIn).
 func splitRanges(words []string) []string {
 	isMonth := func(p string) bool { return months[foldWord(p)] != 0 }
-	isDay := func(p string) bool { n, err := strconv.Atoi(p); return err == nil && len(p) <= 2 && n > 0 }
 	var out []string
 	for _, w := range words {
 		parts := strings.Split(dashes.Replace(w), "-")
@@ -199,6 +211,13 @@ func splitRanges(words []string) []string {
 		out = append(out, w)
 	}
 	return out
+}
+
+// isDay reports whether w may be a day of a month: one or two digits, not
+// 0, nor past 31.
+func isDay(w string) bool {
+	n, err := strconv.Atoi(w)
+	return err == nil && len(w) <= 2 && 1 <= n && n <= 31
 }
 
 // dashes writes the dashes between two days as a hyphen: en and em dash,

@@ -211,6 +211,7 @@ func TestRelevance(t *testing.T) {
 		{"year and «года»", "2024 года", []string{bridge, typo, newYear}, false},
 		{"year and «г.»", "в 2024 г.", []string{bridge, typo, newYear}, false},
 		{"year and «г.» written together", "2024г.", []string{bridge, typo, newYear}, false},
+		{"year and 年 written together", "2024年", []string{bridge, typo, newYear}, false},
 		{"«года» alone is a word", "года", []string{bridge, typo}, false},
 		{"year's events, then notes that write it", "2022", []string{deleg, bridge}, true},
 		{"year with a word", "выставка 2024", []string{newYear}, false},
@@ -659,6 +660,38 @@ func TestDateFirst(t *testing.T) {
 	}
 }
 
+// TestDateSpan checks which words are dates as readers write them in
+// digits, and their days.
+func TestDateSpan(t *testing.T) {
+	for _, tt := range []struct{ w, from, to string }{
+		{"2025-03-16", "2025-03-16", "2025-03-17"},
+		{"16.03.2025", "2025-03-16", "2025-03-17"},
+		{"16.3.2025", "2025-03-16", "2025-03-17"},
+		{"16.03.25", "2025-03-16", "2025-03-17"},
+		{"16/03/2025", "2025-03-16", "2025-03-17"},
+		{"03/04/2025", "2025-04-03", "2025-04-04"}, // day first, as Russian and Chinese texts write it
+		{"3/16/2025", "2025-03-16", "2025-03-17"},  // the day past 12: the month first
+		{"2025/03/16", "2025-03-16", "2025-03-17"},
+		{"2025年3月16日", "2025-03-16", "2025-03-17"},
+		{"2025-03", "2025-03-01", "2025-04-01"},
+		{"03.2025", "2025-03-01", "2025-04-01"},
+		{"2025年3月", "2025-03-01", "2025-04-01"},
+		{"2025", "", ""},
+		{"32.03.2025", "", ""},
+		{"16.03.1850", "", ""},
+		{"1.5", "", ""},
+	} {
+		d, ok := dateSpan(tt.w)
+		from, to := "", ""
+		if ok {
+			from, to = d.from.Format(time.DateOnly), d.to.Format(time.DateOnly)
+		}
+		if from != tt.from || to != tt.to {
+			t.Errorf("dateSpan(%q) = %s, %s, want %s, %s", tt.w, from, to, tt.from, tt.to)
+		}
+	}
+}
+
 // TestDatesIn checks which of a reader's words are a date, and its days.
 func TestDatesIn(t *testing.T) {
 	type date struct {
@@ -689,6 +722,10 @@ func TestDatesIn(t *testing.T) {
 		{"что было в марте 2025?", []date{{3, 5, "2025-03-01", "2025-04-01"}}},
 		{"16-го марта 2025-го", []date{{0, 3, "2025-03-16", "2025-03-17"}}},
 		{"мая-2025", nil}, // no day: not parted
+		{"March 16, 2025", []date{{0, 3, "2025-03-16", "2025-03-17"}}},
+		{"expo March 2025", []date{{1, 3, "2025-03-01", "2025-04-01"}}},
+		{"март выставка 2025", nil},
+		{"March 40 2025", nil},
 		{"Мая-Лу", nil},
 		{"29 февраля 2025", []date{{1, 3, "2025-02-01", "2025-03-01"}}}, // no such day: the month
 		{"32 мая 2024", []date{{1, 3, "2024-05-01", "2024-06-01"}}},
