@@ -73,16 +73,17 @@ func yearOf(tok *analysis.Token) (int, bool) {
 }
 
 // dateSpan reads a word that is a date, as a reader writes one, of a year
-// that notes may have: a day (2025-03-16, 16.03.2025, 16.3.2025, 16.03.25,
+// that notes may have: a day (2025-03-16, 16.03.2025, 16.3.2025,
 // 16/03/2025, 3/16/2025 when the day is past 12, 2025/03/16,
 // 2025年3月16日) or a month (2025-03, 03.2025, 2025年3月). It returns its
-// first day and the day after its last.
+// first day and the day after its last. A year of two digits is none:
+// «8.3.24» is as often a version.
 func dateSpan(w string) (span, bool) {
 	for _, l := range []struct {
 		layout       string
 		months, days int
 	}{
-		{time.DateOnly, 0, 1}, {"2.1.2006", 0, 1}, {"2.1.06", 0, 1}, {"2/1/2006", 0, 1}, {"1/2/2006", 0, 1},
+		{time.DateOnly, 0, 1}, {"2.1.2006", 0, 1}, {"2/1/2006", 0, 1}, {"1/2/2006", 0, 1},
 		{"2006/1/2", 0, 1}, {"2006年1月2日", 0, 1}, {"2006-01", 1, 0}, {"1.2006", 1, 0}, {"2006年1月", 1, 0},
 	} {
 		if t, err := time.Parse(l.layout, w); err == nil && source.YearInRange(t.Year()) {
