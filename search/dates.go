@@ -35,14 +35,20 @@ func isYear(w string) bool {
 func yearsAlone(words []string) []string {
 	out := make([]string, 0, len(words))
 	for i, w := range words {
-		if y := strings.TrimRight(strings.TrimSuffix(w, "."), "г年"); y != w && isYear(y) {
-			w = y // «2024г.», «2024年»
-		} else if i > 0 && isYear(words[i-1]) && yearWords[strings.ToLower(strings.TrimSuffix(w, "."))] {
+		if i > 0 && isYear(words[i-1]) && yearWords[strings.ToLower(strings.TrimSuffix(w, "."))] {
 			continue
 		}
-		out = append(out, w)
+		out = append(out, yearAlone(w))
 	}
 	return out
+}
+
+// yearAlone is w, or the year of «2024г.» or «2024年».
+func yearAlone(w string) string {
+	if y := strings.TrimRight(strings.TrimSuffix(w, "."), "г年"); y != w && isYear(y) {
+		return y
+	}
+	return w
 }
 
 // yearWords are the words that follow a year to say it is one.

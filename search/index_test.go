@@ -216,6 +216,8 @@ func TestRelevance(t *testing.T) {
 		{"year's events, then notes that write it", "2022", []string{deleg, bridge}, true},
 		{"year with a word", "выставка 2024", []string{newYear}, false},
 		{"excluded year", "ярмарка -2024", []string{expo}, false},
+		{"excluded year with «г.»", "ярмарка -2024г.", []string{expo}, false},
+		{"excluded year with 年", "ярмарка -2024年", []string{expo}, false},
 		{"quoted year as written", `"2022"`, []string{bridge}, false},
 		{"a number is no year", "202", nil, false},
 		{"a decimal number as written", "1,5 млн", []string{bridge}, false},

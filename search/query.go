@@ -398,7 +398,7 @@ func (ix *Index) plan(t Text) *plan {
 		ix.planPhrase(p, ph)
 	}
 	for _, w := range t.ExcludedWords {
-		ix.planExcluded(p, w, true)
+		ix.planExcluded(p, yearAlone(w), true)
 	}
 	for _, ph := range t.ExcludedPhrases {
 		ix.planExcluded(p, ph, false)
