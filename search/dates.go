@@ -80,8 +80,8 @@ func yearOf(tok *analysis.Token) (int, bool) {
 
 // dateSpan reads a word that is a date, as a reader writes one, of a year
 // that notes may have: a day (2025-03-16, 16.03.2025, 16.3.2025,
-// 16/03/2025, 3/16/2025 when the day is past 12, 2025/03/16,
-// 2025年3月16日) or a month (2025-03, 03.2025, 2025年3月). It returns its
+// 16-03-2025, 16/03/2025, 3/16/2025 when the day is past 12, 2025/03/16,
+// 2025.03.16, 2025年3月16日 or 号) or a month (2025-03, 03.2025, 2025年3月). It returns its
 // first day and the day after its last. A year of two digits is none:
 // «8.3.24» is as often a version.
 func dateSpan(w string) (span, bool) {
@@ -89,8 +89,9 @@ func dateSpan(w string) (span, bool) {
 		layout       string
 		months, days int
 	}{
-		{time.DateOnly, 0, 1}, {"2.1.2006", 0, 1}, {"2/1/2006", 0, 1}, {"1/2/2006", 0, 1},
-		{"2006/1/2", 0, 1}, {"2006年1月2日", 0, 1}, {"2006-01", 1, 0}, {"1.2006", 1, 0}, {"2006年1月", 1, 0},
+		{time.DateOnly, 0, 1}, {"2.1.2006", 0, 1}, {"2-1-2006", 0, 1}, {"2/1/2006", 0, 1}, {"1/2/2006", 0, 1},
+		{"2006/1/2", 0, 1}, {"2006.1.2", 0, 1}, {"2006年1月2日", 0, 1}, {"2006年1月2号", 0, 1},
+		{"2006-01", 1, 0}, {"1.2006", 1, 0}, {"2006年1月", 1, 0},
 	} {
 		if t, err := time.Parse(l.layout, w); err == nil && source.YearInRange(t.Year()) {
 			return span{t, t.AddDate(0, l.months, l.days)}, true
@@ -137,6 +138,10 @@ func datesIn(words []string) []wordsDate {
 	bare := make([]string, len(words))
 	for i, w := range words {
 		bare[i] = strings.TrimSuffix(foldWord(strings.Trim(w, ",;:()[]?!.…")), "-го")
+		// «16th», «1st»: the day.
+		if d := strings.TrimRight(bare[i], "stndrh"); d != bare[i] && len(bare[i])-len(d) == 2 && isDay(d) {
+			bare[i] = d
+		}
 	}
 	var out []wordsDate
 	next := 0 // the first word that no date before has
@@ -235,9 +240,11 @@ var dashes = strings.NewReplacer("–", "-", "—", "-", "‒", "-", "−", "-")
 var rangeWords = map[string]bool{"-": true, "–": true, "—": true, "‒": true, "−": true, "по": true, "до": true}
 
 // months are the forms of the months' names, folded (foldWord), in Russian
-// and English.
+// and English, and their short forms («мар», «сент», «Sept»).
 var months = func() map[string]time.Month {
 	m := map[string]time.Month{}
+	short := [][]string{{"янв"}, {"фев", "февр"}, {"мар"}, {"апр"}, {}, {"июн"}, {"июл"}, {"авг"}, {"сен", "сент", "sept"},
+		{"окт"}, {"ноя", "нояб"}, {"дек"}}
 	for i, stem := range []string{"январ", "феврал", "март", "апрел", "ма", "июн", "июл", "август", "сентябр", "октябр", "ноябр", "декабр"} {
 		month := time.Month(i + 1)
 		endings := []string{"ь", "я", "е", "ю", "ем"}
@@ -250,7 +257,11 @@ var months = func() map[string]time.Month {
 		for _, e := range endings {
 			m[stem+e] = month
 		}
-		m[strings.ToLower(month.String())] = month
+		english := strings.ToLower(month.String())
+		m[english] = month
+		for _, f := range append(short[i], english[:3]) {
+			m[f] = month
+		}
 	}
 	return m
 }()
