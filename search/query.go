@@ -477,14 +477,9 @@ func (ix *Index) planDate(p *plan, words []string, days span) bool {
 		ix.planWord(p, w, true)
 	}
 	p.seen = seen
-	var text query.Query
-	switch len(p.must) - k {
-	case 0:
+	text := allOf(p.must[k:])
+	if text == nil {
 		return false // its words must match already
-	case 1:
-		text = p.must[k]
-	default:
-		text = bleve.NewConjunctionQuery(slices.Clone(p.must[k:])...)
 	}
 	p.must = append(p.must[:k], bleve.NewDisjunctionQuery(text, during(days)))
 	p.dates = append(p.dates, days)
@@ -505,7 +500,7 @@ func (p *plan) eitherOf(indices []int) {
 			rest = append(rest, q)
 		}
 	}
-	p.must = append(rest, bleve.NewDisjunctionQuery(either...))
+	p.must = append(rest, anyOf(either))
 }
 
 // planPeople adds, for two of the reader's words that are a Chinese
@@ -545,9 +540,8 @@ const personBoost = 5
 // every other word is a year, part of one of dates or a word the analyzer
 // drops. The events of the regions of a query that names nothing else
 // come first (see Index.Search), where their names alone do not tell them
-// from others
-// («Цзянси» and «Цзянсу» have one stem, and «Коми» that of «кому»); a
-// query of other words too ranks by them («форум Петербург»).
+// from others («Цзянси» and «Цзянсу» have one stem, and «Коми» that of
+// «кому»); a query of other words too ranks by them («форум Петербург»).
 func (ix *Index) regionsNamed(words []string, dates []wordsDate) (slugs []string, all bool) {
 	all = true
 	for i := 0; i < len(words); i++ {
@@ -586,22 +580,37 @@ func (ix *Index) planEither(p *plan, group []Alternative) {
 		} else {
 			ix.planWords(p, []string{a.Text})
 		}
-		switch len(p.must) - from {
-		case 0:
-		case 1:
-			either = append(either, p.must[from])
-		default:
-			either = append(either, bleve.NewConjunctionQuery(slices.Clone(p.must[from:])...))
+		if q := allOf(p.must[from:]); q != nil {
+			either = append(either, q)
 		}
 	}
 	p.must, p.seen = p.must[:k], seen
-	switch len(either) {
-	case 0:
-	case 1:
-		p.must = append(p.must, either[0])
-	default:
-		p.must = append(p.must, bleve.NewDisjunctionQuery(either...))
+	if q := anyOf(either); q != nil {
+		p.must = append(p.must, q)
 	}
+}
+
+// allOf is a query that matches what every one of qs does, and anyOf one
+// that matches what any does: nil for none, the one query itself for one.
+// They copy qs, which may be the plan's clauses.
+func allOf(qs []query.Query) query.Query {
+	switch len(qs) {
+	case 0:
+		return nil
+	case 1:
+		return qs[0]
+	}
+	return bleve.NewConjunctionQuery(slices.Clone(qs)...)
+}
+
+func anyOf(qs []query.Query) query.Query {
+	switch len(qs) {
+	case 0:
+		return nil
+	case 1:
+		return qs[0]
+	}
+	return bleve.NewDisjunctionQuery(slices.Clone(qs)...)
 }
 
 // planWord adds the clauses of a reader's word, cleaned: each of its
@@ -844,11 +853,7 @@ func (ix *Index) orRussian(p *plan, k int, ru string, others ...string) bool {
 	if k >= len(p.must) || len(toks) == 0 || !p.roomFor(len(toks)) {
 		return false
 	}
-	own := p.must[k]
-	if len(p.must) > k+1 {
-		own = bleve.NewConjunctionQuery(slices.Clone(p.must[k:])...)
-	}
-	either := []query.Query{own}
+	either := []query.Query{allOf(p.must[k:])}
 	for _, name := range append([]string{ru}, others...) {
 		toks := ix.analyze(clean(name))
 		if len(toks) == 0 || !p.roomFor(len(toks)) {

@@ -312,12 +312,6 @@ func (t *table) filter(q Query) *roaring.Bitmap {
 		r.AddRange(uint64(lo), uint64(hi))
 		sets = append(sets, r)
 	}
-	return and(sets)
-}
-
-// and returns the rows in every one of sets: nil for none, the one set
-// itself for one.
-func and(sets []*roaring.Bitmap) *roaring.Bitmap {
 	switch len(sets) {
 	case 0:
 		return nil
