@@ -121,19 +121,21 @@ func during(s span) query.Query {
 }
 
 // wordsDate is a date that a reader wrote in words, words[i:j] of a
-// query's words, and the days it names.
+// query's words, and the days it names: one span, or one for each day or
+// month of a list («16 и 17 марта 2025»).
 type wordsDate struct {
 	i, j int
-	days span
+	days []span
 }
 
 // datesIn returns the dates in words that end in a month and a year, as
 // pages print them and readers type them: «март 2025», «в марте 2025»,
 // «16 марта 2025», «17–18 марта 2025», «30 марта – 2 апреля 2025», «с 17 по
 // 21 мая 2024», «с декабря 2024 по январь 2025», «16-го марта 2025-го»,
-// «16 March 2025», «March 16, 2025»; a comma, a bracket or a full stop
-// stuck to a word is no matter. A month without a year is none: which one
-// the reader means is not known.
+// «16 March 2025», «March 16, 2025»; lists of days or months before the
+// year, for any of them: «16 и 17 марта 2025», «в марте, апреле и мае
+// 2025». A comma, a bracket or a full stop stuck to a word is no matter. A
+// month without a year is none: which one the reader means is not known.
 func datesIn(words []string) []wordsDate {
 	bare := make([]string, len(words))
 	for i, w := range words {
@@ -164,14 +166,7 @@ func datesIn(words []string) []wordsDate {
 			if i < next { // before the first word, or in a date before
 				return 0, 0, false
 			}
-			a, b, ranged := strings.Cut(dashes.Replace(bare[i]), "-")
-			first, err1 := strconv.Atoi(a)
-			last, err2 := first, error(nil)
-			if ranged {
-				last, err2 = strconv.Atoi(b)
-			}
-			ok = err1 == nil && err2 == nil && len(a) <= 2 && 1 <= first && first <= last && date(m, last).Day() == last
-			return first, last, ok
+			return daysIn(bare[i], year, m)
 		}
 		i, d := y-1, span{date(month, 1), date(month+1, 1)}
 		if first, last, ok := days(i-1, month); ok {
@@ -194,15 +189,77 @@ func datesIn(words []string) []wordsDate {
 		}
 		// A range whose first day has its own year: «31 декабря 2024 – 2
 		// января 2025».
-		if k := len(out) - 1; k >= 0 && out[k].j+1 == i && rangeWords[bare[i-1]] && out[k].days.from.Before(d.to) {
-			out[k].j, out[k].days.to = y+1, d.to
+		if k := len(out) - 1; k >= 0 && len(out[k].days) == 1 && out[k].j+1 == i && rangeWords[bare[i-1]] && out[k].days[0].from.Before(d.to) {
+			out[k].j, out[k].days[0].to = y+1, d.to
 		} else {
-			out = append(out, wordsDate{i, y + 1, d})
+			i, ds := listed(words, bare, next, i, d)
+			out = append(out, wordsDate{i, y + 1, ds})
 		}
 		next = y + 1
 	}
 	return out
 }
+
+// listed returns where the list of days or months that ends in the date
+// d, at the word i, starts, and their days, d's last: «16, 17 и 18 марта
+// 2025», «март и апрель 2025». A day is listed before a day only: «10 и
+// март 2025» is March. A month after the one that follows it is
+// of the year before, as in a range: «декабрь и январь 2025».
+func listed(words, bare []string, next, i int, d span) (int, []span) {
+	days := func(k int, y int, m time.Month) (span, bool) {
+		if k < next {
+			return span{}, false
+		}
+		first, last, ok := daysIn(bare[k], y, m)
+		from := time.Date(y, m, first, 0, 0, 0, 0, time.UTC)
+		return span{from, from.AddDate(0, 0, last-first+1)}, ok
+	}
+	spans := []span{d}
+	for {
+		e := i - 1 // the last word of the item before
+		if e >= next && listWords[bare[e]] {
+			e--
+		} else if e >= next && !strings.HasSuffix(words[e], ",") {
+			break
+		}
+		if e < next {
+			break
+		}
+		after, s := spans[0].from, span{}
+		if m, ok := months[bare[e]]; ok {
+			y := after.Year()
+			if m > after.Month() {
+				y--
+			}
+			s = span{time.Date(y, m, 1, 0, 0, 0, 0, time.UTC), time.Date(y, m+1, 1, 0, 0, 0, 0, time.UTC)}
+			if ds, ok := days(e-1, y, m); ok {
+				s, e = ds, e-1
+			}
+		} else if _, ok := days(i, after.Year(), after.Month()); !ok {
+			break // only a day is listed before a day
+		} else if s, ok = days(e, after.Year(), after.Month()); !ok {
+			break
+		}
+		spans, i = slices.Insert(spans, 0, s), e
+	}
+	return i, spans
+}
+
+// daysIn reads w as days of the month m of the year y: «16», «17–18».
+func daysIn(w string, y int, m time.Month) (first, last int, ok bool) {
+	a, b, ranged := strings.Cut(dashes.Replace(w), "-")
+	first, err1 := strconv.Atoi(a)
+	last, err2 := first, error(nil)
+	if ranged {
+		last, err2 = strconv.Atoi(b)
+	}
+	ok = err1 == nil && err2 == nil && len(a) <= 2 && 1 <= first && first <= last &&
+		time.Date(y, m, last, 0, 0, 0, 0, time.UTC).Day() == last
+	return first, last, ok
+}
+
+// listWords join the items of a list of days or months.
+var listWords = map[string]bool{"и": true, "или": true, "and": true, "or": true}
 
 // maxDates is how many dates in words a query may have: each is a clause
 // of several words, planned afresh (see planDate).

@@ -463,10 +463,14 @@ func (ix *Index) planWords(p *plan, words []string) {
 // their dates and find the notes that quote them. It reports whether it
 // added a clause: not for a repeat of a date, nor when its words would
 // be past maxClauses.
-func (ix *Index) planDate(p *plan, words []string, days span) bool {
+func (ix *Index) planDate(p *plan, words []string, days []span) bool {
+	key := "\x00date"
+	for _, d := range days {
+		key += " " + d.from.String() + d.to.String()
+	}
 	// Each word may be a clause: a date cut short by maxClauses would be
 	// of any year.
-	if len(p.must)+len(words) > maxClauses || !p.first("\x00date "+days.from.String()+days.to.String(), p.must) {
+	if len(p.must)+len(words) > maxClauses || !p.first(key, p.must) {
 		return false
 	}
 	// The date's words are its own, repeats of words before included:
@@ -481,8 +485,12 @@ func (ix *Index) planDate(p *plan, words []string, days span) bool {
 	if text == nil {
 		return false // its words must match already
 	}
-	p.must = append(p.must[:k], bleve.NewDisjunctionQuery(text, during(days)))
-	p.dates = append(p.dates, days)
+	either := []query.Query{text}
+	for _, d := range days {
+		either = append(either, during(d))
+	}
+	p.must = append(p.must[:k], bleve.NewDisjunctionQuery(either...))
+	p.dates = append(p.dates, days...)
 	return true
 }
 
