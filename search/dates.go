@@ -155,11 +155,15 @@ func datesIn(words []string) []wordsDate {
 		if y >= 2 && months[bare[y-1]] == 0 && months[bare[y-2]] != 0 && isDay(bare[y-1]) {
 			bare[y-2], bare[y-1] = bare[y-1], bare[y-2]
 		}
+		year, _ := strconv.Atoi(bare[y])
+		if i, d, ok := partOfYear(bare, next, y-1, year); ok {
+			out, next = append(out, wordsDate{i, y + 1, []span{d}}), y+1
+			continue
+		}
 		month, ok := months[bare[y-1]]
 		if !ok {
 			continue
 		}
-		year, _ := strconv.Atoi(bare[y])
 		date := func(m time.Month, d int) time.Time { return time.Date(year, m, d, 0, 0, 0, 0, time.UTC) }
 		// days reads the word at i as days of the month m: «16», «17–18».
 		days := func(i int, m time.Month) (first, last int, ok bool) {
@@ -260,6 +264,78 @@ func daysIn(w string, y int, m time.Month) (first, last int, ok bool) {
 
 // listWords join the items of a list of days or months.
 var listWords = map[string]bool{"и": true, "или": true, "and": true, "or": true}
+
+// partOfYear reads the words of bare that end at e, none before next, as
+// a season, a quarter or a half of the year: «весной», «зима» (from the
+// December before), «первый квартал», «1-й кв.», «III квартал», «Q1»,
+// «второе полугодие», «H2». It returns its first word and its days.
+func partOfYear(bare []string, next, e, year int) (int, span, bool) {
+	part := func(first time.Month, n int) span {
+		from := time.Date(year, first, 1, 0, 0, 0, 0, time.UTC)
+		return span{from, from.AddDate(0, n, 0)}
+	}
+	w := bare[e]
+	if m, ok := seasons[w]; ok {
+		return e, part(m, 3), true
+	}
+	if len(w) == 2 && (w[0] == 'q' || w[0] == 'h') && '1' <= w[1] && w[1] <= '4' {
+		if n := int(w[1] - '0'); w[0] == 'q' {
+			return e, part(time.Month(3*n-2), 3), true
+		} else if n <= 2 {
+			return e, part(time.Month(6*n-5), 6), true
+		}
+	}
+	if e-1 < next {
+		return 0, span{}, false
+	}
+	ord := bare[e-1]
+	if ord != "" && '0' <= ord[0] && ord[0] <= '9' {
+		ord, _, _ = strings.Cut(ord, "-") // «1-й», «2-е»
+	}
+	switch n := ordinals[ord]; {
+	case n > 0 && quarterWords[w]:
+		return e - 1, part(time.Month(3*n-2), 3), true
+	case (n == 1 || n == 2) && halfWords[w]:
+		return e - 1, part(time.Month(6*n-5), 6), true
+	}
+	return 0, span{}, false
+}
+
+// seasons are the forms of the seasons' names, folded, and their first
+// months: winter's is the December of the year before.
+var seasons = formsOf(map[time.Month][]string{
+	0: {"зима", "зимы", "зиме", "зиму", "зимой", "зимою", "winter"},
+	3: {"весна", "весны", "весне", "весну", "весной", "весною", "spring"},
+	6: {"лето", "лета", "лету", "летом", "лете", "summer"},
+	9: {"осень", "осени", "осенью", "autumn"},
+})
+
+// ordinals are the numbers of quarters and halves, in words and digits.
+var ordinals = formsOf(map[int][]string{
+	1: {"1", "i", "первый", "первого", "первом", "первое", "первая", "первой", "первую", "first"},
+	2: {"2", "ii", "второй", "второго", "втором", "второе", "вторая", "вторую", "second"},
+	3: {"3", "iii", "третий", "третьего", "третьем", "третья", "третьей", "третью", "third"},
+	4: {"4", "iv", "четвертый", "четвертого", "четвертом", "четвертая", "четвертой", "четвертую", "fourth"},
+})
+
+var (
+	quarterWords = map[string]bool{"квартал": true, "квартала": true, "квартале": true, "кв": true, "quarter": true}
+	halfWords    = map[string]bool{
+		"полугодие": true, "полугодия": true, "полугодии": true, "полугодию": true,
+		"половина": true, "половины": true, "половине": true, "половину": true, "half": true,
+	}
+)
+
+// formsOf maps each of the words to its key.
+func formsOf[K comparable](words map[K][]string) map[string]K {
+	m := map[string]K{}
+	for k, ws := range words {
+		for _, w := range ws {
+			m[w] = k
+		}
+	}
+	return m
+}
 
 // maxDates is how many dates in words a query may have: each is a clause
 // of several words, planned afresh (see planDate).
