@@ -15,6 +15,7 @@ import (
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
 
 	"github.com/coopdigest/digest/source"
 	"github.com/coopdigest/digest/templates"
@@ -57,7 +58,9 @@ func (localImages) Transform(doc *ast.Document, reader text.Reader, pc parser.Co
 		if !entering || !ok {
 			return ast.WalkContinue, nil
 		}
-		dest := string(img.Destination)
+		// The destination as goldmark writes it (util.URLEscape): a file
+		// «a_b.png» may be written «a\_b.png» or «a&#95;b.png».
+		dest := string(util.ResolveEntityNames(util.ResolveNumericReferences(util.UnescapePunctuations(img.Destination))))
 		line, col := position(src, imagePos(img))
 		switch {
 		case source.Local(dest):
