@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/net/html"
+
 	"github.com/coopdigest/digest/feed"
 	"github.com/coopdigest/digest/source"
 	"github.com/coopdigest/digest/templates"
@@ -273,7 +275,7 @@ func (b *builder) entry(n *note, body bool) (feed.Entry, error) {
 		if err != nil {
 			return e, err
 		}
-		e.HTML = string(html)
+		e.HTML = absoluteLinks(string(html), e.URL, site.URL)
 	}
 	if k := m.kinds[n.Kind]; k != nil {
 		e.Categories = append(e.Categories, feed.Category{Term: k.Slug, Scheme: site.URL("/kinds/"), Label: k.Name.Ru})
@@ -287,6 +289,45 @@ func (b *builder) entry(n *note, body bool) (feed.Entry, error) {
 		e.Categories = append(e.Categories, feed.Category{Term: t.Slug, Scheme: site.URL("/sectors/"), Label: t.Name.Ru})
 	}
 	return e, nil
+}
+
+// absoluteLinks returns the HTML of a note's body, whose page is at the
+// URL page, with the links and pictures that point into the site made
+// absolute: «/2025/x/» by abs, «#fn:1» on page. Feed readers show entries
+// away from the site, where a feed gives no base to resolve them against.
+func absoluteLinks(body, page string, abs func(path string) string) string {
+	if !strings.Contains(body, `="/`) && !strings.Contains(body, `="#`) {
+		return body // most notes link only to other sites
+	}
+	var b strings.Builder
+	z := html.NewTokenizer(strings.NewReader(body))
+	for {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			return b.String() // the end of body: goldmark's HTML has no other error
+		}
+		raw := z.Raw()
+		if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
+			b.Write(raw)
+			continue
+		}
+		raw = slices.Clone(raw) // Token may change it
+		tok, changed := z.Token(), false
+		for i, a := range tok.Attr {
+			switch {
+			case a.Key != "href" && a.Key != "src":
+			case strings.HasPrefix(a.Val, "#"):
+				tok.Attr[i].Val, changed = page+a.Val, true
+			case strings.HasPrefix(a.Val, "/") && !strings.HasPrefix(a.Val, "//"):
+				tok.Attr[i].Val, changed = abs(a.Val), true
+			}
+		}
+		if changed {
+			b.WriteString(tok.String())
+		} else {
+			b.Write(raw)
+		}
+	}
 }
 
 type urlset struct {

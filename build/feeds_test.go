@@ -46,3 +46,23 @@ func TestNewest(t *testing.T) {
 		})
 	}
 }
+
+// TestAbsoluteLinks: a feed entry's links and pictures into the site are
+// absolute, and the rest of its HTML as it was.
+func TestAbsoluteLinks(t *testing.T) {
+	abs := func(p string) string { return "https://d.example" + p }
+	const page = "https://d.example/2025/x/"
+	for _, tt := range []struct{ in, want string }{
+		{`<p>Текст <a href="https://a.example/">там</a>.</p>`, `<p>Текст <a href="https://a.example/">там</a>.</p>`},
+		{`<p><a href="/docs/a.pdf">док</a> <img src="/2025/a%20b.png" alt="к"></p>`,
+			`<p><a href="https://d.example/docs/a.pdf">док</a> <img src="https://d.example/2025/a%20b.png" alt="к"></p>`},
+		{`<p>x<sup id="fnref:1"><a href="#fn:1" class="footnote-ref" role="doc-noteref">1</a></sup></p>`,
+			`<p>x<sup id="fnref:1"><a href="https://d.example/2025/x/#fn:1" class="footnote-ref" role="doc-noteref">1</a></sup></p>`},
+		{`<p><a href="//cdn.example/a">cdn</a> <a href="/a?x=1&amp;y=2">q</a> &lt;a href="/no"&gt;</p>`,
+			`<p><a href="//cdn.example/a">cdn</a> <a href="https://d.example/a?x=1&amp;y=2">q</a> &lt;a href="/no"&gt;</p>`},
+	} {
+		if got := absoluteLinks(tt.in, page, abs); got != tt.want {
+			t.Errorf("absoluteLinks(%s)\n= %s\nwant %s", tt.in, got, tt.want)
+		}
+	}
+}
