@@ -785,6 +785,35 @@ func TestDatesIn(t *testing.T) {
 	}
 }
 
+// TestListedNameNoTypos checks that a rare name that a note lists finds
+// that note alone, not the common words a letter away, and that a typo of
+// it still finds it.
+func TestListedNameNoTypos(t *testing.T) {
+	doc := func(id, body string, places, people []string) Document {
+		return Document{ID: id, Date: day("2024-06-01"), Kind: "expo", Title: "Встреча", Body: body, Places: places, People: people}
+	}
+	docs := []Document{
+		doc("/2024/penza/", "Делегация прибыла в Пензу.", []string{"Пенза"}, nil),
+		doc("/2024/fan/", "Выступил Фань Гуанчунь.", nil, []string{"Фань Гуанчунь"}),
+		doc("/2024/pension/", "Обсудили пенсию и пенсии.", nil, nil),
+		doc("/2024/guangdong/", "Делегация провинции Гуандун.", []string{"Гуандун"}, nil),
+	}
+	ix := buildIndex(t, docs, 1)
+	for _, tt := range []struct {
+		q    string
+		want []string
+	}{
+		{"Пенза", []string{"/2024/penza/"}},
+		{"Гуанчунь", []string{"/2024/fan/"}},
+		{"Гуанчуеь", []string{"/2024/fan/"}}, // a typo of the name
+		{"Гуандун", []string{"/2024/guangdong/"}},
+	} {
+		if got := urls(search(t, ix, Query{Q: tt.q})); !sameSet(got, tt.want) {
+			t.Errorf("q=%s: got %q, want %q", tt.q, got, tt.want)
+		}
+	}
+}
+
 // TestRegionFirst checks that the notes of a region a query names, in any
 // script, come before the notes of other regions that write its name,
 // however much better those match: a name's stem may be another's too
