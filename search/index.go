@@ -242,6 +242,7 @@ type Index struct {
 	// that swaps a new OUT in puts another in its place (see Replaced).
 	manifest os.FileInfo
 	site     *source.Site
+	han      hanNames // the site's, for splitHan
 	shards   []bleve.Index
 	alias    bleve.IndexAlias // every shard as one
 	// analyzer and mapping are the shards': a reader's words are analysed
@@ -286,7 +287,7 @@ func open(dir string, writable bool) (_ *Index, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w (its site settings: %v)", dir, ErrNoIndex, err)
 	}
-	ix := &Index{dir: dir, man: m, manifest: fi, site: site, writable: writable}
+	ix := &Index{dir: dir, man: m, manifest: fi, site: site, han: hanNamesOf(&site.Taxonomies), writable: writable}
 	defer func() {
 		// bleve panics on some damaged files, where an error would do.
 		if v := recover(); v != nil {

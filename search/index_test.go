@@ -698,6 +698,34 @@ func TestDateSpan(t *testing.T) {
 }
 
 // TestDatesIn checks which of a reader's words are a date, and its days.
+// TestSplitHan: a run of Chinese characters is split into the names the
+// registries have and what stands between them.
+func TestSplitHan(t *testing.T) {
+	tax := &source.Taxonomies{
+		Regions: &source.Taxonomy{Terms: []*source.Term{
+			{Name: source.Names{Zh: "黑龙江"}, Aliases: []string{"黑龙江省", "黑"}},
+			{Name: source.Names{Zh: "上海"}},
+		}},
+		Kinds: &source.Taxonomy{Terms: []*source.Term{{Name: source.Names{Zh: "论坛"}}, {Name: source.Names{Zh: "博览会"}}}},
+	}
+	h := hanNamesOf(tax)
+	for _, tt := range []struct{ in, want string }{
+		{"黑龙江论坛", "黑龙江 论坛"},
+		{"黑龙江省代表团", "黑龙江省 代表团"},
+		{"上海博览会 2025", "上海 博览会 2025"},
+		{"在黑龙江举办论坛", "在 黑龙江 举办 论坛"},
+		{"论坛", "论坛"},
+		{"黑龙江", "黑龙江"},
+		{"代表团", "代表团"},
+		{"黑河", "黑河"}, // «黑», one character, is no name to split by
+		{"黑龙江2025 Harbin", "黑龙江2025 Harbin"},
+	} {
+		if got := strings.Join(h.split(strings.Fields(tt.in)), " "); got != tt.want {
+			t.Errorf("split(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
 func TestDatesIn(t *testing.T) {
 	type date struct {
 		i, j     int

@@ -423,7 +423,7 @@ func (ix *Index) planWords(p *plan, words []string) {
 	for i, w := range words {
 		words[i] = clean(w)
 	}
-	words = splitRanges(words)
+	words = ix.han.split(splitRanges(words))
 	dates := datesIn(words)
 	slugs, all := ix.regionsNamed(words, dates)
 	p.regions, p.others = append(p.regions, slugs...), p.others || !all
@@ -789,6 +789,77 @@ func (ix *Index) namedSpan(words []string, i int) (j int, ru string) {
 		}
 	}
 	return i + 1, ""
+}
+
+// hanNames are the names and aliases of the site's registries and
+// taxonomies written in Chinese characters alone, two or more, and the
+// longest one's count of them.
+type hanNames struct {
+	names   map[string]bool
+	longest int
+}
+
+func hanNamesOf(tax *source.Taxonomies) hanNames {
+	h := hanNames{names: map[string]bool{}}
+	for _, reg := range []*source.Taxonomy{tax.Regions, tax.Sectors, tax.Kinds, tax.Places, tax.People, tax.Organizations} {
+		if reg == nil {
+			continue
+		}
+		for _, t := range reg.Terms {
+			for _, name := range append([]string{t.Name.Zh}, t.Aliases...) {
+				if n := utf8.RuneCountInString(name); n >= 2 && allHan(name) {
+					h.names[name], h.longest = true, max(h.longest, n)
+				}
+			}
+		}
+	}
+	return h
+}
+
+func allHan(s string) bool {
+	return !strings.ContainsFunc(s, func(r rune) bool { return !unicode.Is(unicode.Han, r) })
+}
+
+// split returns words with each word of Chinese characters that runs names
+// together, as Chinese readers write without spaces («黑龙江论坛»), split
+// into the names h has and the characters between them («黑龙江», «论坛»),
+// the longest name first from the left. Whole, such a word would need the
+// bigram across two names («江论»), which no note has.
+func (h hanNames) split(words []string) []string {
+	var out []string
+	for _, w := range words {
+		runes := []rune(w)
+		if len(runes) < 3 || !allHan(w) {
+			out = append(out, w)
+			continue
+		}
+		start := len(out)
+		rest := 0 // the first rune of the characters between names
+		for i := 0; i < len(runes); {
+			n := min(h.longest, len(runes)-i)
+			for n >= 2 && !h.names[string(runes[i:i+n])] {
+				n--
+			}
+			if n < 2 {
+				i++
+				continue
+			}
+			if rest < i {
+				out = append(out, string(runes[rest:i]))
+			}
+			out = append(out, string(runes[i:i+n]))
+			i += n
+			rest = i
+		}
+		if rest == 0 || len(out)-start == 1 && rest == len(runes) {
+			out = append(out[:start], w) // no name, or the word is one
+			continue
+		}
+		if rest < len(runes) {
+			out = append(out, string(runes[rest:]))
+		}
+	}
+	return out
 }
 
 // chineseName returns words of pinyin, a Chinese person's name as English
