@@ -147,15 +147,34 @@ func datesIn(words []string) []wordsDate {
 	}
 	var out []wordsDate
 	next := 0 // the first word that no date before has
-	for y := 1; y < len(words); y++ {
-		if !isYear(bare[y]) {
+	for y := 0; y < len(words); y++ {
+		// A date in digits, or a range of two: «16.03.2025», «с 30.03.2025
+		// по 02.04.2025».
+		if d, ok := dateSpan(bare[y]); ok {
+			j := y + 1
+			if j+1 < len(words) && rangeWords[bare[j]] {
+				if last, ok := dateSpan(bare[j+1]); ok && d.from.Before(last.to) {
+					j, d.to = j+2, last.to
+				}
+			}
+			out, next, y = append(out, wordsDate{y, j, []span{d}}), j, j-1
 			continue
+		}
+		if y == 0 || !isYear(bare[y]) {
+			continue
+		}
+		year, _ := strconv.Atoi(bare[y])
+		// A range of years: «2024–2025», «с 2024 по 2025».
+		if y-2 >= next && rangeWords[bare[y-1]] && isYear(bare[y-2]) {
+			if first, _ := strconv.Atoi(bare[y-2]); first <= year {
+				out, next = append(out, wordsDate{y - 2, y + 1, []span{{yearSpan(first).from, yearSpan(year).to}}}), y+1
+				continue
+			}
 		}
 		// The English order, «March 16, 2025»: the day read as if before.
 		if y >= 2 && months[bare[y-1]] == 0 && months[bare[y-2]] != 0 && isDay(bare[y-1]) {
 			bare[y-2], bare[y-1] = bare[y-1], bare[y-2]
 		}
-		year, _ := strconv.Atoi(bare[y])
 		if i, d, ok := partOfYear(bare, next, y-1, year); ok {
 			out, next = append(out, wordsDate{i, y + 1, []span{d}}), y+1
 			continue
@@ -342,20 +361,27 @@ func formsOf[K comparable](words map[K][]string) map[string]K {
 const maxDates = 4
 
 // splitRanges writes a word that joins a month to a day or another month
-// by a dash («марта–2», «март-апрель») as three, the dash alone between
-// (see datesIn).
+// by a dash («марта–2», «март-апрель»), a year to a year («2024–2025») or
+// a date in digits to another («30.03.2025–02.04.2025») as three, the dash
+// alone between (see datesIn).
 func splitRanges(words []string) []string {
 	isMonth := func(p string) bool { return months[foldWord(p)] != 0 }
 	var out []string
 	for _, w := range words {
 		parts := strings.Split(dashes.Replace(w), "-")
-		if len(parts) == 2 && slices.ContainsFunc(parts, isMonth) && (isMonth(parts[0]) || isDay(parts[0])) && (isMonth(parts[1]) || isDay(parts[1])) {
+		if len(parts) == 2 && (slices.ContainsFunc(parts, isMonth) && (isMonth(parts[0]) || isDay(parts[0])) && (isMonth(parts[1]) || isDay(parts[1])) ||
+			isYear(parts[0]) && isYear(parts[1]) || isDate(parts[0]) && isDate(parts[1])) {
 			out = append(out, parts[0], "–", parts[1])
 			continue
 		}
 		out = append(out, w)
 	}
 	return out
+}
+
+func isDate(w string) bool {
+	_, ok := dateSpan(w)
+	return ok
 }
 
 // isDay reports whether w may be a day of a month: one or two digits, not

@@ -419,11 +419,10 @@ func (ix *Index) plan(t Text) *plan {
 // place, a person, an organization or a region in another script or by an
 // alias find the Russian name too.
 func (ix *Index) planWords(p *plan, words []string) {
-	words = yearsAlone(words)
 	for i, w := range words {
 		words[i] = clean(w)
 	}
-	words = ix.han.split(splitRanges(words))
+	words = ix.han.split(yearsAlone(splitRanges(words)))
 	dates := datesIn(words)
 	slugs, all := ix.regionsNamed(words, dates)
 	p.regions, p.others = append(p.regions, slugs...), p.others || !all
