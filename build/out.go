@@ -221,15 +221,17 @@ func holdMarker(out string) (*os.File, error) {
 // heldReason is why OUT may not be replaced while another process holds it.
 const heldReason = "another digest process holds it, such as digest serve --watch, which updates it as notes change; stop that first, or build into another folder"
 
-// foreignEntries returns the entries of the top folder of out, a marked
-// output, that its marker does not list, in order; then, when deep or
-// when there are any, the files in the folders it lists that its list of
-// files (filesName) does not name; at most maxForeign+1 in all. None when
-// the marker lists nothing, and none below the top when there is no list.
-// The temporary files of a write cut short (.tmp-*) are digest's, and so
-// is the search index, which the build writes whole.
-func foreignEntries(out string, deep bool) ([]string, error) {
-	listed, lists, err := markerEntries(out)
+// foreignEntries returns the entries of the top folder of out, an output,
+// that the marker of from does not list, in order; then, when deep or when
+// there are any, the files in the folders it lists that from's list of
+// files (filesName) does not name; at most maxForeign+1 in all. from is out
+// itself, or a new output that judges an out that keeps no lists (see
+// checkUnlisted). None when the marker lists nothing, and none below the
+// top when there is no list. The temporary files of a write cut short
+// (.tmp-*) are digest's, and so is the search index, which the build
+// writes whole.
+func foreignEntries(out, from string, deep bool) ([]string, error) {
+	listed, lists, err := markerEntries(from)
 	if err != nil || !lists {
 		return nil, err
 	}
@@ -246,7 +248,7 @@ func foreignEntries(out string, deep bool) ([]string, error) {
 	if !deep && len(foreign) == 0 {
 		return nil, nil
 	}
-	files, err := listedFiles(out)
+	files, err := listedFiles(from)
 	if err != nil || files == nil {
 		return foreign, err
 	}
@@ -356,7 +358,9 @@ func (e *OutError) Error() string {
 // previous output of digest (it holds MarkerName, and nothing that the
 // marker and the list of files do not name: see foreignEntries) or an output of a version
 // that wrote no marker (recognised once by its layout: .search/index.json,
-// index.html and sitemap.xml; the build then marks it). Whatever the
+// index.html and sitemap.xml; the build then marks it). A build judges an
+// output that keeps no lists of what digest wrote once more before the
+// swap, by the new output's lists (see checkUnlisted). Whatever the
 // folder holds, out must not be the site folder, hold it, or lie inside
 // SITE/content or SITE/templates. Paths are compared after symbolic links
 // are resolved and by the folders' identity, so that relative, symlinked
@@ -415,18 +419,71 @@ func checkOut(site, out string, mine, deep bool) error {
 		} else if held && !mine {
 			return refuse("%s", heldReason)
 		}
-		foreign, err := foreignEntries(out, deep)
+		foreign, err := foreignEntries(out, out, deep)
 		if err != nil {
 			return fmt.Errorf("output folder: %w", err)
 		}
 		if len(foreign) > 0 {
-			if len(foreign) > maxForeign {
-				foreign = append(foreign[:maxForeign], "…")
-			}
-			return refuse("it holds %s, which digest did not write, and a build replaces the folder whole; move them out of it (a file the site should publish, such as a CNAME, goes in content/static/, which every build copies)", strings.Join(foreign, ", "))
+			return refuse("it holds %s, which digest did not write, and a build replaces the folder whole; move them out of it (a file the site should publish, such as a CNAME, goes in content/static/, which every build copies)", foreignList(foreign))
 		}
 	}
 	return nil
+}
+
+// foreignList names foreign entries in a refusal: maxForeign of them, and
+// an ellipsis when there are more.
+func foreignList(foreign []string) string {
+	if len(foreign) > maxForeign {
+		foreign = append(foreign[:maxForeign:maxForeign], "…")
+	}
+	return strings.Join(foreign, ", ")
+}
+
+// checkUnlisted decides, just before the swap, whether next, a new output
+// that the build has listed, may replace out when out cannot say which of
+// its files digest wrote: an output of a version that wrote no marker, or
+// a marker that lists no entries, or no list of files (filesName). Such an
+// output is replaced only when it holds nothing that next does not, as
+// next's lists tell (see foreignEntries): what else it holds may be a page
+// of an older build or a file put there by hand, and nothing tells which.
+// An output that keeps its lists is checkOut's to judge. The error is an
+// *OutError.
+func checkUnlisted(out, next string) error {
+	kind, err := outKind(out)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) || (err == nil && kind == outEmpty):
+		return nil
+	case err != nil:
+		return fmt.Errorf("output folder: %w", err)
+	case kind == outMarked:
+		if keeps, err := keepsLists(out); err != nil {
+			return fmt.Errorf("output folder: %w", err)
+		} else if keeps {
+			return nil
+		}
+	}
+	foreign, err := foreignEntries(out, next, true)
+	if err != nil {
+		return fmt.Errorf("output folder: %w", err)
+	}
+	if len(foreign) == 0 {
+		return nil
+	}
+	return &OutError{Out: out, Reason: fmt.Sprintf("it holds %s, which this build does not write, and the version of digest that wrote the folder kept no list of its files, so the build cannot tell its old pages from files put there by hand; move out what is yours (a file the site should publish, such as a CNAME, goes in content/static/, which every build copies), then remove the folder or build into a new one", foreignList(foreign))}
+}
+
+// keepsLists reports whether the marked output out says which files digest
+// wrote in it: its marker lists its entries, and it has a list of files.
+func keepsLists(out string) (bool, error) {
+	_, lists, err := markerEntries(out)
+	if err != nil || !lists {
+		return false, err
+	}
+	_, err = os.Lstat(filepath.Join(out, filesName))
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // What an existing output folder is.

@@ -278,6 +278,79 @@ func TestBuildKeepsForeignEntries(t *testing.T) {
 	assertNoTemp(t, out)
 }
 
+// TestBuildKeepsFilesOfUnlistedOutput checks that a build refuses an
+// output that cannot say which of its files digest wrote (one of a version
+// that wrote no marker, whose marker lists nothing, or that kept no list of
+// files) when it holds a file that the new output does not, names the file
+// and leaves every file as it was; and that it replaces such an output
+// that holds nothing else, which keeps the lists from then on.
+func TestBuildKeepsFilesOfUnlistedOutput(t *testing.T) {
+	remove := func(t *testing.T, out string, names ...string) {
+		t.Helper()
+		for _, name := range names {
+			if err := os.Remove(filepath.Join(out, name)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	noMarker := func(t *testing.T, out string) { remove(t, out, MarkerName, filesName) }
+	noEntries := func(t *testing.T, out string) {
+		remove(t, out, filesName)
+		mustWrite(t, filepath.Join(out, MarkerName), markerText)
+	}
+	noList := func(t *testing.T, out string) { remove(t, out, filesName) }
+	tests := []struct {
+		name  string
+		older func(t *testing.T, out string) // makes OUT an older version's
+		add   []string                       // files put into OUT by hand
+		want  string                         // "" or what the refusal names
+	}{
+		{"no marker, as built", noMarker, nil, ""},
+		{"no marker, a CNAME", noMarker, []string{"CNAME"}, "it holds CNAME, which this build does not write"},
+		{"no marker, a checkout and a report", noMarker, []string{"CNAME", ".git/HEAD", "2024/reports/q1.pdf"}, "it holds .git, CNAME, 2024/reports/q1.pdf, which"},
+		{"no marker, a folder of its own", noMarker, []string{"uploads/a.pdf"}, "it holds uploads, which"},
+		{"a marker that lists nothing, as built", noEntries, nil, ""},
+		{"a marker that lists nothing, a CNAME", noEntries, []string{"CNAME"}, "it holds CNAME, which"},
+		{"a marker that lists nothing, a report", noEntries, []string{"2025/report.pdf"}, "it holds 2025/report.pdf, which"},
+		{"no list, as built", noList, nil, ""},
+		{"no list, a report", noList, []string{"2024/report.pdf"}, "it holds 2024/report.pdf, which"},
+		{"no list, deep", noList, []string{"2024/talks/img/a.png"}, "it holds 2024/talks/img/a.png, which"},
+		{"no list, an older build's page", noList, []string{"2024/gone/index.html"}, "it holds 2024/gone/index.html, which"},
+		{"no list, many", noList, []string{"2024/1.pdf", "2024/2.pdf", "2024/3.pdf", "2024/4.pdf", "2024/5.pdf", "2024/6.pdf"}, ", …, which"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			site := newSite(t)
+			out := filepath.Join(t.TempDir(), "public")
+			buildSite(t, site, out, false)
+			tt.older(t, out)
+			for _, p := range tt.add {
+				mustWrite(t, filepath.Join(out, filepath.FromSlash(p)), "mine")
+			}
+			before := tree(t, out)
+			_, err := Build(context.Background(), Config{Site: site, Out: out, Today: testToday})
+			assertNoTemp(t, out)
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				if keeps, err := keepsLists(out); !keeps || err != nil {
+					t.Errorf("the new output keeps no lists (%v)", err)
+				}
+				return
+			}
+			var oe *OutError
+			if !errors.As(err, &oe) || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "kept no list of its files") {
+				t.Fatalf("got %v, want a refusal that says %q", err, tt.want)
+			}
+			if !strings.HasPrefix(err.Error(), "refusing to replace "+out+": ") {
+				t.Errorf("the message does not start by naming the folder: %v", err)
+			}
+			sameTree(t, "after the refusal", before, tree(t, out))
+		})
+	}
+}
+
 // TestKeepsLinkedAssets checks that a build keeps the stylesheet the
 // previous output's pages link, for a page loaded or cached before the
 // swap, and not those of older builds.

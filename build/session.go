@@ -275,6 +275,10 @@ func (s *Session) full(ctx context.Context) (res *Result, err error) {
 	if err := checkOut(s.cfg.Site, out, s.held != nil, true); err != nil {
 		return nil, err
 	}
+	// An OUT of a version that kept no lists is judged by the new site's.
+	if err := checkUnlisted(out, tmp.path); err != nil {
+		return nil, err
+	}
 	if err := adoptLegacy(out); err != nil {
 		return nil, fmt.Errorf("marking the previous output %s: %w", out, err)
 	}
