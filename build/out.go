@@ -140,6 +140,42 @@ func recordFiles(out string, paths []string) error {
 	return appendText(filepath.Join(out, filesName), os.O_WRONLY|os.O_APPEND|os.O_CREATE, string(add))
 }
 
+// unrecordFiles takes paths, files that digest removed from the output
+// out, off its list of the files digest wrote, so that a file someone puts
+// at one of those paths later is theirs to the next build. The list is
+// replaced whole, by a temporary file (.tmp-*, digest's) renamed over it;
+// a line that names no path is dropped with them.
+func unrecordFiles(out string, paths []string) error {
+	if len(paths) == 0 {
+		return nil
+	}
+	data, err := os.ReadFile(filepath.Join(out, filesName))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	gone := make(map[string]bool, len(paths))
+	for _, p := range paths {
+		gone[p] = true
+	}
+	kept := make([]byte, 0, len(data))
+	listed := false
+	for line := range strings.Lines(string(data)) {
+		p, err := strconv.Unquote(strings.TrimSuffix(line, "\n"))
+		switch {
+		case err == nil && gone[p]:
+			listed = true
+		case err == nil:
+			kept = append(strconv.AppendQuote(kept, p), '\n')
+		}
+	}
+	if !listed {
+		return nil
+	}
+	return writeAtomic(filepath.Join(out, filesName), kept)
+}
+
 // listedFiles returns the files that the list of out names; nil when out
 // has no list.
 func listedFiles(out string) (map[string]bool, error) {

@@ -571,8 +571,16 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 		}
 		return nil, err
 	}
+	var removed []string
 	for _, p := range gone {
-		removeOutput(out, p)
+		if removeOutput(out, p) {
+			removed = append(removed, p)
+		}
+	}
+	// Off the list once gone: a process killed in between leaves listed
+	// only files that are no longer there, which is harmless.
+	if err := unrecordFiles(out, removed); err != nil {
+		logger(s.cfg).Warn("taking the removed files off the output's list", "err", err)
 	}
 	if tmpl != s.tmpl {
 		// The search page of OUT alone follows the pages.

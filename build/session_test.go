@@ -165,6 +165,23 @@ func testSession(t *testing.T, withIndex bool) {
 				t.Errorf("%s: %s left behind", st.name, name)
 			}
 		}
+		// OUT's list names what a full build's does: a page removed is off
+		// it, so that a file put there later is not taken for digest's.
+		gotFiles, err1 := listedFiles(out)
+		wantFiles, err2 := listedFiles(fresh)
+		if err := errors.Join(err1, err2); err != nil {
+			t.Fatal(err)
+		}
+		for p := range gotFiles {
+			if !wantFiles[p] {
+				t.Errorf("%s: OUT's list names %s, which a full build does not write", st.name, p)
+			}
+		}
+		for p := range wantFiles {
+			if !gotFiles[p] {
+				t.Errorf("%s: OUT's list does not name %s", st.name, p)
+			}
+		}
 		if withIndex {
 			if got, want := indexListing(t, s.Index().(*search.Index)), freshListing(t, fresh); got != want {
 				t.Errorf("%s: the index lists\n%s\nwant, as a full build's:\n%s", st.name, got, want)
@@ -505,4 +522,60 @@ func TestIncrementalFinishesWhenCancelled(t *testing.T) {
 			t.Errorf("%s differs from a full build:\n%s", name, firstDiff(string(got[name]), string(w)))
 		}
 	}
+}
+
+// TestSessionUnlistsRemovedPages checks that an incremental build that
+// moves a note's page takes the old page off OUT's list of files, without
+// a temporary file left, so that a file put at its path later is not taken
+// for digest's: the next full build refuses OUT, names the file and leaves
+// everything as it was.
+func TestSessionUnlistsRemovedPages(t *testing.T) {
+	site := newSite(t)
+	out := filepath.Join(t.TempDir(), "public")
+	s := NewSession(Config{Site: site, Out: out, Today: testToday})
+	defer s.Close()
+	ctx := context.Background()
+	if _, err := s.Build(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	const oldPage, newPage = "2024/talks/index.html", "2024/talks-moved/index.html"
+	if files, err := listedFiles(out); err != nil || !files[oldPage] {
+		t.Fatalf("after the first build the list does not name %s (%v)", oldPage, err)
+	}
+	note := filepath.Join(site, "content", "2024", "talks.md")
+	data, err := os.ReadFile(note)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustWrite(t, note, strings.Replace(string(data), "title: ", "slug: talks-moved\ntitle: ", 1))
+	res, err := s.Build(ctx, []string{"content/2024/talks.md"})
+	if err != nil || res.Full {
+		t.Fatalf("the slug changed: %v, %+v; want an incremental build", err, res)
+	}
+	if _, err := os.Lstat(filepath.Join(out, filepath.FromSlash(oldPage))); err == nil {
+		t.Errorf("%s is still there", oldPage)
+	}
+	files, err := listedFiles(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if files[oldPage] || !files[newPage] {
+		t.Errorf("the list names %s: %v, and %s: %v; want only the new page", oldPage, files[oldPage], newPage, files[newPage])
+	}
+	entries, _ := os.ReadDir(out)
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".tmp-") {
+			t.Errorf("left behind %s", e.Name())
+		}
+	}
+
+	mustWrite(t, filepath.Join(out, filepath.FromSlash(oldPage)), "<p>mine</p>")
+	before := tree(t, out)
+	_, err = s.Build(ctx, nil)
+	var oe *OutError
+	if !errors.As(err, &oe) || !strings.Contains(err.Error(), "it holds "+oldPage+", which digest did not write") {
+		t.Fatalf("got %v, want a refusal that names %s", err, oldPage)
+	}
+	sameTree(t, "after the refusal", before, tree(t, out))
+	assertNoTemp(t, out)
 }

@@ -156,13 +156,17 @@ func writeAtomic(p string, data []byte) error {
 	return err
 }
 
-// removeOutput removes a file of OUT and the folders it leaves empty.
-func removeOutput(out, p string) {
+// removeOutput removes a file of OUT and the folders it leaves empty, and
+// reports whether the file is gone.
+func removeOutput(out, p string) bool {
 	full := filepath.Join(out, filepath.FromSlash(p))
-	os.Remove(full)
+	if err := os.Remove(full); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return false
+	}
 	for dir := filepath.Dir(full); dir != out && strings.HasPrefix(dir, out); dir = filepath.Dir(dir) {
 		if os.Remove(dir) != nil {
 			break // not empty
 		}
 	}
+	return true
 }
