@@ -300,6 +300,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		// The first build's index, when nothing was served during it.
 		cur, built = built, nil
 	}
+	if !o.watching && fetcher == nil {
+		if live, err := build.HasLive(o.out); err == nil && live {
+			log.Warn("the site was built by digest serve --watch for editing: its pages load /_digest/live.js, which only serve --watch answers; run digest build to publish it", "out", o.out)
+		}
+	}
 	serveGC()
 	if o.maxSearches == 0 {
 		o.maxSearches = spareProcessor()

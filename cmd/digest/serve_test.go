@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coopdigest/digest/build"
 	"github.com/coopdigest/digest/search"
 )
 
@@ -789,6 +790,26 @@ func TestServeSiteTemplates(t *testing.T) {
 	for _, args := range [][]string{{"-s", site, "-d", out}, {"-d", out}} {
 		if !own(args...) {
 			t.Errorf("serve %q: the site's template, which OUT was built with, is not used", args)
+		}
+	}
+}
+
+// TestServeWarnsOfLiveSite: plain serve of a site that serve --watch built
+// says that its pages load a script only --watch answers.
+func TestServeWarnsOfLiveSite(t *testing.T) {
+	site, out := buildTestSite(t)
+	if _, err := build.Build(context.Background(), build.Config{Site: site, Out: out, Live: true}); err != nil {
+		t.Fatal(err)
+	}
+	lines := serveLines(t, "-d", out)
+	for warned := false; ; {
+		line := nextLine(t, lines)
+		warned = warned || strings.Contains(line, "built by digest serve --watch for editing")
+		if strings.Contains(line, " at http://") {
+			if !warned {
+				t.Error("no warning before the site is served")
+			}
+			break
 		}
 	}
 }
