@@ -243,8 +243,11 @@ type Index struct {
 	manifest os.FileInfo
 	site     *source.Site
 	han      hanNames // the site's, for splitHan
-	shards   []bleve.Index
-	alias    bleve.IndexAlias // every shard as one
+	// twins are the regions whose Russian names analyse alike, by slug
+	// (see regionTwins).
+	twins  map[string][]string
+	shards []bleve.Index
+	alias  bleve.IndexAlias // every shard as one
 	// analyzer and mapping are the shards': a reader's words are analysed
 	// as the notes were.
 	analyzer analysis.Analyzer
@@ -318,6 +321,7 @@ func open(dir string, writable bool) (_ *Index, err error) {
 	if ix.analyzer = ix.mapping.AnalyzerNamed(analyzerName); ix.analyzer == nil {
 		return nil, fmt.Errorf("%s: %w (its mapping has no analyzer %q)", dir, ErrNoIndex, analyzerName)
 	}
+	ix.twins = ix.regionTwins()
 	if err := ix.refresh(context.Background()); err != nil {
 		return nil, err
 	}

@@ -852,6 +852,37 @@ func TestListedNameNoTypos(t *testing.T) {
 	}
 }
 
+// TestRegionTwins checks that a region whose name has another's stem
+// («Цзянси», «Цзянсу») finds, and excludes, its own notes only, in every
+// script and beside other words.
+func TestRegionTwins(t *testing.T) {
+	doc := func(id, title string, regions ...string) Document {
+		return Document{ID: id, Date: day("2024-06-01"), Kind: "expo", Title: title, Body: "Форум открылся.", Regions: regions}
+	}
+	docs := []Document{
+		doc("/2024/jiangsu/", "Форум в Цзянсу", "jiangsu"),
+		doc("/2024/jiangxi/", "Форум в Цзянси", "jiangxi"),
+		doc("/2024/both/", "Форум: Цзянси и Цзянсу", "jiangsu", "jiangxi"),
+		doc("/2024/neither/", "Форум в Пекине, гости из Цзянси", "beijing"),
+	}
+	ix := buildIndex(t, docs, 1)
+	for _, tt := range []struct {
+		q    string
+		want []string
+	}{
+		{"Цзянси форум", []string{"/2024/jiangxi/", "/2024/both/", "/2024/neither/"}},
+		{"Jiangxi форум", []string{"/2024/jiangxi/", "/2024/both/", "/2024/neither/"}},
+		{"江西", []string{"/2024/jiangxi/", "/2024/both/", "/2024/neither/"}},
+		{"Цзянсу форум", []string{"/2024/jiangsu/", "/2024/both/", "/2024/neither/"}}, // «Цзянси» is «Цзянсу» in text
+		{"форум -Цзянсу", []string{"/2024/jiangxi/"}},
+		{"форум -Jiangxi", []string{"/2024/jiangsu/"}},
+	} {
+		if got := urls(search(t, ix, Query{Q: tt.q})); !sameSet(got, tt.want) {
+			t.Errorf("q=%s: got %q, want %q", tt.q, got, tt.want)
+		}
+	}
+}
+
 // TestRegionFirst checks that the notes of a region a query names, in any
 // script, come before the notes of other regions that write its name,
 // however much better those match: a name's stem may be another's too

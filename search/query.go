@@ -454,6 +454,11 @@ func (ix *Index) planWords(p *plan, words []string) {
 				p.typos = append(p.typos, misspelt{word: w, term: w, as: meant})
 			}
 		}
+		if t := ix.Site().Taxonomies.Regions.Lookup(strings.Join(words[i:j], " ")); t != nil && k < len(p.must) {
+			if twins := ix.twins[t.Slug]; twins != nil {
+				p.must = append(p.must[:k], notTwins(t.Slug, twins, allOf(p.must[k:])))
+			}
+		}
 		i = j
 	}
 	p.eitherOf(dated)
@@ -951,7 +956,8 @@ func (ix *Index) orRussian(p *plan, k int, ru string, others ...string) bool {
 
 // planExcluded adds the clause of an excluded word or phrase: the notes
 // that have it, as a phrase, in any text field; for a word that is a
-// date or a year, the events then too.
+// date or a year, the events then too; for a region's name that is
+// another's too (regionTwins), not the notes of that other region.
 func (ix *Index) planExcluded(p *plan, ph string, word bool) {
 	cleaned := clean(ph)
 	if days, ok := dateSpan(cleaned); ok && word {
@@ -960,6 +966,12 @@ func (ix *Index) planExcluded(p *plan, ph string, word bool) {
 		}
 		return
 	}
+	k := len(p.mustNot)
+	defer func() {
+		if t := ix.Site().Taxonomies.Regions.Lookup(cleaned); t != nil && k < len(p.mustNot) && ix.twins[t.Slug] != nil {
+			p.mustNot = append(p.mustNot[:k], notTwins(t.Slug, ix.twins[t.Slug], anyOf(p.mustNot[k:])))
+		}
+	}()
 	toks := ix.analyze(cleaned)
 	if key := termsKey(toks); key != "" && p.first("-"+key, p.mustNot) {
 		switch n := p.phraseTerms(len(toks)); {
@@ -975,6 +987,50 @@ func (ix *Index) planExcluded(p *plan, ph string, word bool) {
 			p.mustNot = append(p.mustNot, ix.phrase(ru, textFields, p.phraseTerms(n)))
 		}
 	}
+}
+
+// regionTwins returns, for each region whose Russian name the analyzer
+// makes the same terms of as another's («Цзянси» and «Цзянсу», both
+// цзянс), the slugs of those others; nil for the other regions.
+func (ix *Index) regionTwins() map[string][]string {
+	regs := ix.site.Taxonomies.Regions
+	if regs == nil {
+		return nil
+	}
+	byTerms := map[string][]string{}
+	for _, t := range regs.Terms {
+		if key := termsKey(ix.analyze(clean(t.Name.Ru))); key != "" {
+			byTerms[key] = append(byTerms[key], t.Slug)
+		}
+	}
+	twins := map[string][]string{}
+	for _, slugs := range byTerms {
+		for _, s := range slugs {
+			if len(slugs) > 1 {
+				twins[s] = slices.DeleteFunc(slices.Clone(slugs), func(o string) bool { return o == s })
+			}
+		}
+	}
+	return twins
+}
+
+// notTwins is q, the clause of words that name the region slug: the
+// region's notes, and the others that q matches but those of its twins
+// (regionTwins), whose names q cannot tell from its own.
+func notTwins(slug string, twins []string, q query.Query) query.Query {
+	b := bleve.NewBooleanQuery()
+	b.AddMust(q)
+	for _, s := range twins {
+		b.AddMustNot(regionQuery(s))
+	}
+	return bleve.NewDisjunctionQuery(regionQuery(slug), b)
+}
+
+// regionQuery matches the notes of the region slug.
+func regionQuery(slug string) query.Query {
+	q := bleve.NewTermQuery(slug)
+	q.SetField(fieldRegions)
+	return q
 }
 
 // termsKey is what tells phrases apart: the terms of their tokens, in
