@@ -306,7 +306,7 @@ func TestPlanBounds(t *testing.T) {
 		{`выставка "выставки" "торговый дом" "Торговый  дом" торговый`, 3, 0, 2},
 		{`Гуандун -"торговый дом" -"торговый дом" -"Торговый дом"`, 1, 1, 2},
 		{"-ёлочные -елочные", 0, 1, 0},
-		{many("", 30), maxClauses, 0, 0},
+		{many("", 30), maxClauses, 0, maxPhraseTerms}, // its words two by two
 		{"Гуандун " + many("-", 30), 1, maxClauses, 0},
 		// A phrase of a word fifty times, a word of fifty parts: the
 		// first terms only.

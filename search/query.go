@@ -1,6 +1,7 @@
 package search
 
 import (
+	"bytes"
 	"context"
 	"slices"
 	"strings"
@@ -225,6 +226,10 @@ const maxFuzzyTokens = 8
 // «экономические» apart, even twice each.
 const compoundBoost = 2
 
+// nearBoost weighs two of the reader's words that stand together in a
+// note against their matches anywhere (see planNear).
+const nearBoost = 5
+
 // variantBoost weighs a match of another form of a reader's word (see
 // variants) against one of the form typed: a rule of endings makes some
 // stems of other words («посла», of «посол», finds «поселить»), which
@@ -255,6 +260,9 @@ type plan struct {
 	years   []int      // that the reader's words name (see orInYear)
 	dates   []span     // that the reader's words write (see planDate)
 	regions []string   // the slugs of the regions the reader's words name
+	// near are the runs of the reader's words between dates (see
+	// planNear).
+	near [][]string
 	// others says that the reader's words and phrases name more than
 	// regions, years and dates, so that no region leads (see regionsNamed).
 	others bool
@@ -359,6 +367,7 @@ var (
 	// compoundFields are textFields, weighed compoundBoost times as much;
 	// nameFields weighed as another form of the reader's word.
 	compoundFields = weighed(textFields, compoundBoost)
+	nearFields     = weighed(textFields, nearBoost)
 	nameFields     = weighed(textFields, variantBoost)
 )
 
@@ -406,6 +415,9 @@ func (ix *Index) plan(t Text) *plan {
 	for _, ph := range t.ExcludedPhrases {
 		ix.planExcluded(p, ph, false)
 	}
+	if len(t.Phrases)+len(t.Alternatives)+len(t.ExcludedWords)+len(t.ExcludedPhrases) == 0 {
+		ix.planNear(p) // the words stand as typed, nothing between them
+	}
 	if len(p.must) > 0 {
 		p.ignored = nil // the search is of the other words
 	}
@@ -428,8 +440,11 @@ func (ix *Index) planWords(p *plan, words []string) {
 	p.regions, p.others = append(p.regions, slugs...), p.others || !all
 	ix.planPeople(p, words)
 	var dated []int // the clauses of dates
+	run := 0        // the first word of the run that no date cuts
 	for i := 0; i < len(words); {
 		if d, ok := dateAt(dates, i); ok {
+			p.near = append(p.near, words[run:i])
+			run = d.j
 			// The words of dates past maxDates are left out, as are those
 			// past maxClauses.
 			if len(dated) < maxDates && ix.planDate(p, words[d.i:d.j], d.days) {
@@ -461,7 +476,35 @@ func (ix *Index) planWords(p *plan, words []string) {
 		}
 		i = j
 	}
+	p.near = append(p.near, words[run:])
 	p.eitherOf(dated)
+}
+
+// planNear adds, for each two of the reader's words that stand together
+// (p.near, with any stop words between), a clause that need not match:
+// the words as a phrase, so that the notes that have them together come
+// first («Великий Новгород» before the notes of Нижний Новгород that say
+// «великий» elsewhere). They take what words of several tokens leave of
+// maxPhraseTerms; a query of phrases, exclusions or alternatives has none,
+// as its words may not stand together.
+func (ix *Index) planNear(p *plan) {
+	for _, words := range p.near {
+		prev := -1
+		for i, w := range words {
+			if len(ix.analyze(w)) == 0 {
+				continue
+			}
+			if prev >= 0 {
+				text := strings.Join(words[prev:i+1], " ")
+				toks := ix.analyze(text)
+				same := !slices.ContainsFunc(toks, func(t *analysis.Token) bool { return !bytes.Equal(t.Term, toks[0].Term) })
+				if len(toks) >= 2 && !same && p.roomFor(len(toks)) && p.first("\x00near "+termsKey(toks), p.should) {
+					p.should = append(p.should, ix.phrase(text, nearFields, p.phraseTerms(len(toks))))
+				}
+			}
+			prev = i
+		}
+	}
 }
 
 // planDate adds the clause of the words of a date (datesIn): they match
