@@ -275,18 +275,24 @@ func foreignEntries(out, from string, deep bool) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	files, err := listedFiles(from)
+	if err != nil {
+		return nil, err
+	}
 	var foreign []string
 	for _, e := range entries {
-		if name := e.Name(); !listed[name] && name != MarkerName && name != filesName && !strings.HasPrefix(name, ".tmp-") {
+		name := e.Name()
+		if name == MarkerName || name == filesName || strings.HasPrefix(name, ".tmp-") {
+			continue
+		}
+		// A file at the top that a watch session removed stays in the
+		// marker, which the session holds locked, but leaves the list.
+		if !listed[name] || files != nil && !e.IsDir() && !files[name] {
 			foreign = append(foreign, name)
 		}
 	}
-	if !deep && len(foreign) == 0 {
-		return nil, nil
-	}
-	files, err := listedFiles(from)
-	if err != nil || files == nil {
-		return foreign, err
+	if !deep && len(foreign) == 0 || files == nil {
+		return foreign, nil
 	}
 	// A folder a processor: reading them is system calls.
 	found := make([][]string, len(entries))

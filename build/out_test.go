@@ -219,6 +219,9 @@ func TestBuildReplacesOwnOutput(t *testing.T) {
 	if err := recordEntries(out, []string{"stale.html"}); err != nil {
 		t.Fatal(err)
 	}
+	if err := recordFiles(out, []string{"stale.html"}); err != nil {
+		t.Fatal(err)
+	}
 	buildSite(t, site, out, false)
 	if _, err := os.Stat(filepath.Join(out, "stale.html")); err == nil {
 		t.Error("the previous output was not replaced")

@@ -579,3 +579,37 @@ func TestSessionUnlistsRemovedPages(t *testing.T) {
 	sameTree(t, "after the refusal", before, tree(t, out))
 	assertNoTemp(t, out)
 }
+
+// TestSessionUnlistsRemovedTopFile: a file at OUT's top that a watch
+// session removed, and someone put there again, is theirs to the next
+// build, though the marker, which the session cannot rewrite, still
+// names it.
+func TestSessionUnlistsRemovedTopFile(t *testing.T) {
+	site := newSite(t)
+	static := filepath.Join(site, "content", "static", "CNAME")
+	mustWrite(t, static, "digest.example.org")
+	out := filepath.Join(t.TempDir(), "public")
+	s := NewSession(Config{Site: site, Out: out, Today: testToday})
+	defer s.Close()
+	ctx := context.Background()
+	if _, err := s.Build(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(static); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Build(ctx, []string{"content/static/CNAME"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Lstat(filepath.Join(out, "CNAME")); err == nil {
+		t.Fatal("CNAME is still there")
+	}
+	mustWrite(t, filepath.Join(out, "CNAME"), "mine.example.org")
+	before := tree(t, out)
+	_, err := s.Build(ctx, nil)
+	var oe *OutError
+	if !errors.As(err, &oe) || !strings.Contains(err.Error(), "it holds CNAME, which digest did not write") {
+		t.Fatalf("got %v, want a refusal that names CNAME", err)
+	}
+	sameTree(t, "after the refusal", before, tree(t, out))
+}
