@@ -484,7 +484,8 @@ func (ix *Index) planWords(p *plan, words []string) {
 // (p.near, with any stop words between), a clause that need not match:
 // the words as a phrase, so that the notes that have them together come
 // first («Великий Новгород» before the notes of Нижний Новгород that say
-// «великий» elsewhere). They take what words of several tokens leave of
+// «великий» elsewhere); not of two words that most notes have (see
+// rareOne). They take what words of several tokens leave of
 // maxPhraseTerms; a query of phrases, exclusions or alternatives has none,
 // as its words may not stand together.
 func (ix *Index) planNear(p *plan) {
@@ -498,7 +499,7 @@ func (ix *Index) planNear(p *plan) {
 				text := strings.Join(words[prev:i+1], " ")
 				toks := ix.analyze(text)
 				same := !slices.ContainsFunc(toks, func(t *analysis.Token) bool { return !bytes.Equal(t.Term, toks[0].Term) })
-				if len(toks) >= 2 && !same && p.roomFor(len(toks)) && p.first("\x00near "+termsKey(toks), p.should) {
+				if len(toks) >= 2 && !same && ix.rareOne(toks) && p.roomFor(len(toks)) && p.first("\x00near "+termsKey(toks), p.should) {
 					p.should = append(p.should, ix.phrase(text, nearFields, p.phraseTerms(len(toks))))
 				}
 			}
@@ -1030,6 +1031,17 @@ func (ix *Index) planExcluded(p *plan, ph string, word bool) {
 			p.mustNot = append(p.mustNot, ix.phrase(ru, textFields, p.phraseTerms(n)))
 		}
 	}
+}
+
+// rareOne reports whether one of toks, at least, is in at most a fifth of
+// the notes' titles and bodies: a phrase reads the places of its terms in
+// every note that has them all, and of two words most notes have
+// («стороны обсудили», «информационных технологий») it made a query six
+// times slower.
+func (ix *Index) rareOne(toks analysis.TokenStream) bool {
+	return slices.ContainsFunc(toks, func(t *analysis.Token) bool {
+		return ix.docFreq(string(t.Term), proseFields...) <= int(ix.docs.Load())/5
+	})
 }
 
 // regionTwins returns, for each region whose Russian name the analyzer
