@@ -876,6 +876,12 @@ func TestRegionTwins(t *testing.T) {
 		{"Цзянсу форум", []string{"/2024/jiangsu/", "/2024/both/", "/2024/neither/"}}, // «Цзянси» is «Цзянсу» in text
 		{"форум -Цзянсу", []string{"/2024/jiangxi/"}},
 		{"форум -Jiangxi", []string{"/2024/jiangsu/"}},
+		{"форум, Цзянси.", []string{"/2024/jiangxi/", "/2024/both/", "/2024/neither/"}},
+		// A query that names both asks for both, as their text does.
+		{"Цзянси OR Цзянсу", []string{"/2024/jiangsu/", "/2024/jiangxi/", "/2024/both/", "/2024/neither/"}},
+		{"Цзянсу Цзянси", []string{"/2024/jiangsu/", "/2024/jiangxi/", "/2024/both/", "/2024/neither/"}},
+		{"Jiangsu Jiangxi", []string{"/2024/jiangsu/", "/2024/jiangxi/", "/2024/both/", "/2024/neither/"}},
+		{"форум -Цзянси -Цзянсу", nil},
 	} {
 		if got := urls(search(t, ix, Query{Q: tt.q})); !sameSet(got, tt.want) {
 			t.Errorf("q=%s: got %q, want %q", tt.q, got, tt.want)

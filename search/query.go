@@ -263,6 +263,10 @@ type plan struct {
 	// near are the runs of the reader's words between dates (see
 	// planNear).
 	near [][]string
+	// twins are the index's (regionTwins), and named the regions the
+	// query names (namedRegions), when it has twins.
+	twins map[string][]string
+	named map[string]bool
 	// others says that the reader's words and phrases name more than
 	// regions, years and dates, so that no region leads (see regionsNamed).
 	others bool
@@ -401,7 +405,10 @@ const maxPhraseTerms = 10
 // one field. An excluded word of several tokens («Российско-Китайский») is
 // excluded as a phrase.
 func (ix *Index) plan(t Text) *plan {
-	p := &plan{seen: map[string]bool{}, fuzzyLeft: maxFuzzyTokens, phraseLeft: maxPhraseTerms}
+	p := &plan{seen: map[string]bool{}, fuzzyLeft: maxFuzzyTokens, phraseLeft: maxPhraseTerms, twins: ix.twins}
+	if len(ix.twins) > 0 {
+		p.named = ix.namedRegions(t)
+	}
 	ix.planWords(p, t.Words)
 	for _, group := range t.Alternatives {
 		ix.planEither(p, group)
@@ -469,10 +476,8 @@ func (ix *Index) planWords(p *plan, words []string) {
 				p.typos = append(p.typos, misspelt{word: w, term: w, as: meant})
 			}
 		}
-		if t := ix.Site().Taxonomies.Regions.Lookup(strings.Join(words[i:j], " ")); t != nil && k < len(p.must) {
-			if twins := ix.twins[t.Slug]; twins != nil {
-				p.must = append(p.must[:k], notTwins(t.Slug, twins, allOf(p.must[k:])))
-			}
+		if twins := p.twinsOf(ix.regionOf(words[i:j])); twins != nil && k < len(p.must) {
+			p.must = append(p.must[:k], notTwins(ix.regionOf(words[i:j]), twins, allOf(p.must[k:])))
 		}
 		i = j
 	}
@@ -1012,8 +1017,8 @@ func (ix *Index) planExcluded(p *plan, ph string, word bool) {
 	}
 	k := len(p.mustNot)
 	defer func() {
-		if t := ix.Site().Taxonomies.Regions.Lookup(cleaned); t != nil && k < len(p.mustNot) && ix.twins[t.Slug] != nil {
-			p.mustNot = append(p.mustNot[:k], notTwins(t.Slug, ix.twins[t.Slug], anyOf(p.mustNot[k:])))
+		if twins := p.twinsOf(ix.regionOf(strings.Fields(cleaned))); twins != nil && k < len(p.mustNot) {
+			p.mustNot = append(p.mustNot[:k], notTwins(ix.regionOf(strings.Fields(cleaned)), twins, anyOf(p.mustNot[k:])))
 		}
 	}()
 	toks := ix.analyze(cleaned)
@@ -1065,6 +1070,56 @@ func (ix *Index) regionTwins() map[string][]string {
 				twins[s] = slices.DeleteFunc(slices.Clone(slugs), func(o string) bool { return o == s })
 			}
 		}
+	}
+	return twins
+}
+
+// regionOf returns the slug of the region that words name together, their
+// punctuation aside; "" for none.
+func (ix *Index) regionOf(words []string) string {
+	trimmed := make([]string, len(words))
+	for i, w := range words {
+		trimmed[i] = strings.Trim(w, ",.;:!?()[]")
+	}
+	if t := ix.Site().Taxonomies.Regions.Lookup(strings.Join(trimmed, " ")); t != nil {
+		return t.Slug
+	}
+	return ""
+}
+
+// namedRegions returns the slugs of the regions that a reader's words and
+// phrases name, those excluded and those of alternatives too: runs of up
+// to maxNameWords words.
+func (ix *Index) namedRegions(t Text) map[string]bool {
+	named := map[string]bool{}
+	runs := [][]string{t.Words}
+	for _, s := range slices.Concat(t.Phrases, t.ExcludedWords, t.ExcludedPhrases) {
+		runs = append(runs, strings.Fields(s))
+	}
+	for _, group := range t.Alternatives {
+		for _, a := range group {
+			runs = append(runs, strings.Fields(a.Text))
+		}
+	}
+	for _, words := range runs {
+		for i := range words {
+			for j := i + 1; j <= min(len(words), i+maxNameWords); j++ {
+				if slug := ix.regionOf(words[i:j]); slug != "" {
+					named[slug] = true
+				}
+			}
+		}
+	}
+	return named
+}
+
+// twinsOf returns the twins of the region slug (regionTwins) when the
+// query names none of them: a query that names both cannot tell their
+// notes apart, and asks for both; nil otherwise.
+func (p *plan) twinsOf(slug string) []string {
+	twins := p.twins[slug]
+	if slices.ContainsFunc(twins, func(s string) bool { return p.named[s] }) {
+		return nil
 	}
 	return twins
 }
