@@ -835,6 +835,8 @@ func TestListedNameNoTypos(t *testing.T) {
 		doc("/2024/fan/", "Выступил Фань Гуанчунь.", nil, []string{"Фань Гуанчунь"}),
 		doc("/2024/pension/", "Обсудили пенсию и пенсии.", nil, nil),
 		doc("/2024/guangdong/", "Делегация провинции Гуандун.", []string{"Гуандун"}, nil),
+		doc("/2024/liu/", "Выступил Лю Юнжу.", nil, []string{"Лю Юнжу"}),
+		doc("/2024/yu/", "Выступил Юй Юньжу.", nil, []string{"Юй Юньжу"}),
 	}
 	ix := buildIndex(t, docs, 1)
 	for _, tt := range []struct {
@@ -845,10 +847,17 @@ func TestListedNameNoTypos(t *testing.T) {
 		{"Гуанчунь", []string{"/2024/fan/"}},
 		{"Гуанчуеь", []string{"/2024/fan/"}}, // a typo of the name
 		{"Гуандун", []string{"/2024/guangdong/"}},
+		{"Юньжу", []string{"/2024/yu/"}},
+		// A listed name that finds nothing beside the other words may be
+		// a typo of another: «Юньжу» for «Юнжу».
+		{"Лю Юньжу", []string{"/2024/liu/"}},
 	} {
 		if got := urls(search(t, ix, Query{Q: tt.q})); !sameSet(got, tt.want) {
 			t.Errorf("q=%s: got %q, want %q", tt.q, got, tt.want)
 		}
+	}
+	if got := search(t, ix, Query{Q: "Лю Юньжу"}).Typos; !slices.Equal(got, []Typo{{"юньжу", "юнжу"}}) {
+		t.Errorf("q=Лю Юньжу: typos %v, want юньжу as юнжу", got)
 	}
 }
 

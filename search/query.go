@@ -263,6 +263,9 @@ type plan struct {
 	// near are the runs of the reader's words between dates (see
 	// planNear).
 	near [][]string
+	// nameTypos says that names the notes list may be typos (fuzzyForms);
+	// listed, that a word was taken as such a name, and had none.
+	nameTypos, listed bool
 	// twins are the index's (regionTwins), and named the regions the
 	// query names (namedRegions), when it has twins.
 	twins map[string][]string
@@ -404,8 +407,12 @@ const maxPhraseTerms = 10
 // may also match with a typo (see fuzzy). A phrase must match in order in
 // one field. An excluded word of several tokens («Российско-Китайский») is
 // excluded as a phrase.
-func (ix *Index) plan(t Text) *plan {
-	p := &plan{seen: map[string]bool{}, fuzzyLeft: maxFuzzyTokens, phraseLeft: maxPhraseTerms, twins: ix.twins}
+func (ix *Index) plan(t Text) *plan { return ix.planTypos(t, false) }
+
+// planTypos is plan; names says that a name the notes list may be a typo
+// too (see fuzzyForms), for a search that found nothing without.
+func (ix *Index) planTypos(t Text, names bool) *plan {
+	p := &plan{seen: map[string]bool{}, fuzzyLeft: maxFuzzyTokens, phraseLeft: maxPhraseTerms, twins: ix.twins, nameTypos: names}
 	if len(ix.twins) > 0 {
 		p.named = ix.namedRegions(t)
 	}
@@ -738,9 +745,12 @@ func (ix *Index) planToken(p *plan, w string, tok *analysis.Token, named bool) {
 	p.terms = append(p.terms, terms...)
 	var forms []string
 	if tok.Type == analysis.AlphaNumeric && p.fuzzyLeft > 0 && len(alts) == 0 && !named {
-		if forms = ix.fuzzyForms(term, whole); forms != nil {
+		var listed bool
+		forms, listed = ix.fuzzyForms(term, whole, p.nameTypos)
+		p.listed = p.listed || listed && forms == nil
+		if forms != nil {
 			p.fuzzyLeft--
-			if ix.docFreq(term, textFields...) == 0 {
+			if listed || ix.docFreq(term, textFields...) == 0 {
 				p.typos = append(p.typos, misspelt{word: whole, term: term})
 			}
 		}
@@ -1206,16 +1216,20 @@ func wordQuery(terms []string, fuzzyForms []string, fields []field, seen *fuzzyS
 // written: it is no typo, and its neighbours would only slow the search
 // and crowd the hits; so is a name that a note lists, however rare
 // («Пенза», a place of 8 notes of 10,000, found «пенсию» in 277 more, and
-// the person «Гуанчунь» every «Гуандун»). Words shorter than five letters
+// the person «Гуанчунь» every «Гуандун»), unless names says otherwise:
+// listed reports that it is such a name. Words shorter than five letters
 // or longer than thirty get none.
-func (ix *Index) fuzzyForms(term, whole string) []string {
+func (ix *Index) fuzzyForms(term, whole string, names bool) (forms []string, listed bool) {
 	if n := utf8.RuneCountInString(whole); n < 5 || n > 30 {
-		return nil
+		return nil, false
 	}
-	if ix.docFreq(term, proseFields...) > max(2, int(ix.docs.Load())/1000) || ix.docFreq(term, listFields...) > 0 {
-		return nil
+	if ix.docFreq(term, proseFields...) > max(2, int(ix.docs.Load())/1000) {
+		return nil, false
 	}
-	return slices.Compact([]string{term, whole})
+	if listed = ix.docFreq(term, listFields...) > 0; listed && !names {
+		return nil, true
+	}
+	return slices.Compact([]string{term, whole}), listed
 }
 
 // variants returns the stems of other forms of a reader's word, folded,

@@ -17,6 +17,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 	"github.com/coopdigest/digest/russian"
+	"github.com/hbollon/go-edlib"
 )
 
 // Result is one page of hits with the facets of every hit.
@@ -43,6 +44,9 @@ type Result struct {
 	// typed found nothing and the same keys in the other keyboard layout
 	// do («[f,fhjdcr» is «хабаровск»; see russian.OtherLayout); "" otherwise.
 	Layout string
+	// listed says that a word was taken as a name the notes list, with no
+	// typos (see Search).
+	listed bool
 }
 
 // Typo is a reader's word that matched only with a typo: the word as
@@ -96,16 +100,25 @@ type FacetCount struct {
 // filters, facets and the order by date are worked out; a second search,
 // of the page's hits alone, finds where the words are for the snippets.
 func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
-	res, err := ix.search(ctx, q)
+	res, err := ix.search(ctx, q, false)
 	if err != nil || res.Total > 0 || !res.Ranked {
 		return res, err
+	}
+	if res.listed {
+		// A name the notes list, taken as written, found nothing: it may
+		// be a typo of another («Лю Юньжу» for Лю Юнжу, where Юй Юньжу is
+		// listed too).
+		other, err := ix.search(ctx, q, true)
+		if err != nil || other.Total > 0 {
+			return other, err
+		}
 	}
 	alt, ok := russian.OtherLayout(q.Q, ix.knows)
 	if !ok {
 		return res, nil
 	}
 	q.Q = alt
-	other, err := ix.search(ctx, q)
+	other, err := ix.search(ctx, q, false)
 	switch {
 	case err != nil:
 		return nil, err
@@ -118,8 +131,9 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	return other, nil
 }
 
-// search is Search of the reader's text as typed.
-func (ix *Index) search(ctx context.Context, q Query) (*Result, error) {
+// search is Search of the reader's text as typed; names says that names
+// the notes list may be typos too (see fuzzyForms).
+func (ix *Index) search(ctx context.Context, q Query, names bool) (*Result, error) {
 	start := time.Now()
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
@@ -134,7 +148,7 @@ func (ix *Index) search(ctx context.Context, q Query) (*Result, error) {
 	if q.PerPage < 1 || q.PerPage > MaxPerPage {
 		q.PerPage = DefaultPerPage
 	}
-	p := ix.plan(ParseText(q.Q))
+	p := ix.planTypos(ParseText(q.Q), names)
 	p.fuzzy.tab = t
 	if q.Sort == SortDefault {
 		q.Sort = SortDate
@@ -175,7 +189,7 @@ func (ix *Index) search(ctx context.Context, q Query) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &Result{Query: q, Total: int(rows.GetCardinality()), Facets: t.facets(rows), Ranked: p.scored(), Ignored: p.ignored}
+	out := &Result{Query: q, Total: int(rows.GetCardinality()), Facets: t.facets(rows), Ranked: p.scored(), Ignored: p.ignored, listed: p.listed}
 	var page []ranked
 	if byScore {
 		page = top[min(from, len(top)):]
@@ -368,10 +382,22 @@ func (ix *Index) typos(p *plan, hits []Hit) []Typo {
 	}
 	out := make([]Typo, 0, len(p.typos))
 	for _, w := range p.typos {
-		best, bestD := "", 0
+		// The nearest form, and of those the one most marks have: a name
+		// one letter away may be marked too («Юньбу» of «Юньжу», beside
+		// the «Юнжу» of most hits).
+		var forms []string
+		count := map[string]int{}
 		for _, m := range marks {
 			form := inForm(m, w)
-			if d := bsearch.LevenshteinDistance(form, w.word); best == "" || d < bestD {
+			if count[form]++; count[form] == 1 {
+				forms = append(forms, form)
+			}
+		}
+		best, bestD := "", 0
+		for _, form := range forms {
+			// In letters, where bleve's Levenshtein counts bytes (two to a
+			// Cyrillic letter), and a transposition one edit («вемсте»).
+			if d := edlib.OSADamerauLevenshteinDistance(form, w.word); best == "" || d < bestD || d == bestD && count[form] > count[best] {
 				best, bestD = form, d
 			}
 		}
