@@ -126,6 +126,10 @@ func during(s span) query.Query {
 type wordsDate struct {
 	i, j int
 	days []span
+	// years says that it is a range of years («2024–2026»), which is a
+	// date only in a query of dates and regions alone: among other words
+	// it is as often a programme's years.
+	years bool
 }
 
 // datesIn returns the dates in words that end in a month and a year, as
@@ -157,7 +161,7 @@ func datesIn(words []string) []wordsDate {
 					j, d.to = j+2, last.to
 				}
 			}
-			out, next, y = append(out, wordsDate{y, j, []span{d}}), j, j-1
+			out, next, y = append(out, wordsDate{y, j, []span{d}, false}), j, j-1
 			continue
 		}
 		if y == 0 || !isYear(bare[y]) {
@@ -167,7 +171,7 @@ func datesIn(words []string) []wordsDate {
 		// A range of years: «2024–2025», «с 2024 по 2025».
 		if y-2 >= next && rangeWords[bare[y-1]] && isYear(bare[y-2]) {
 			if first, _ := strconv.Atoi(bare[y-2]); first <= year {
-				out, next = append(out, wordsDate{y - 2, y + 1, []span{{yearSpan(first).from, yearSpan(year).to}}}), y+1
+				out, next = append(out, wordsDate{y - 2, y + 1, []span{{yearSpan(first).from, yearSpan(year).to}}, true}), y+1
 				continue
 			}
 		}
@@ -176,7 +180,13 @@ func datesIn(words []string) []wordsDate {
 			bare[y-2], bare[y-1] = bare[y-1], bare[y-2]
 		}
 		if i, d, ok := partOfYear(bare, next, y-1, year); ok {
-			out, next = append(out, wordsDate{i, y + 1, []span{d}}), y+1
+			j := y + 1
+			// A winter of two years: «зима 2025–2026» from December 2025.
+			if m, ok := seasons[bare[y-1]]; ok && m == 0 && j+1 < len(words) && rangeWords[bare[j]] && bare[j+1] == strconv.Itoa(year+1) {
+				_, d, _ = partOfYear(bare, next, y-1, year+1)
+				j += 2
+			}
+			out, next, y = append(out, wordsDate{i, j, []span{d}, false}), j, j-1
 			continue
 		}
 		month, ok := months[bare[y-1]]
@@ -216,7 +226,7 @@ func datesIn(words []string) []wordsDate {
 			out[k].j, out[k].days[0].to = y+1, d.to
 		} else {
 			i, ds := listed(words, bare, next, i, d)
-			out = append(out, wordsDate{i, y + 1, ds})
+			out = append(out, wordsDate{i, y + 1, ds, false})
 		}
 		next = y + 1
 	}

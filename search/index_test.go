@@ -807,6 +807,9 @@ func TestDatesIn(t *testing.T) {
 		{"2024–2025", []date{{0, 3, "2024-01-01", "2026-01-01", ""}}},
 		{"форум с 2024 по 2025", []date{{2, 5, "2024-01-01", "2026-01-01", ""}}},
 		{"2025–2024", nil},
+		{"зима 2025–2026", []date{{0, 4, "2025-12-01", "2026-03-01", ""}}},
+		{"квартал 2025–2026", []date{{1, 4, "2025-01-01", "2027-01-01", ""}}},
+		{"первый квартал 2025–2026", []date{{0, 3, "2025-01-01", "2025-04-01", ""}}},
 		{"2024", nil},
 	} {
 		var got []date
@@ -819,6 +822,32 @@ func TestDatesIn(t *testing.T) {
 		}
 		if !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("datesIn(%q) = %v, want %v", tt.q, got, tt.want)
+		}
+	}
+}
+
+// TestPlanDates checks which of a query's words are dates: a range of
+// years only in a query of dates and regions alone; a date whose words are
+// past maxClauses, by its days alone.
+func TestPlanDates(t *testing.T) {
+	ix := sharedIndex(t)
+	many := strings.Repeat("1 и ", 15) + "16 марта 2025"
+	for _, tt := range []struct {
+		q     string
+		dates int
+	}{
+		{"2024–2026", 1},
+		{"Гуандун с 2024 по 2026", 1},
+		{"программа сотрудничества на 2024–2026 гг", 0},
+		{"весной 2025", 1},
+		{many, 16},
+	} {
+		p := ix.plan(ParseText(tt.q))
+		if len(p.dates) != tt.dates {
+			t.Errorf("q=%q: %d dates, want %d", tt.q, len(p.dates), tt.dates)
+		}
+		if tt.dates > 0 && len(p.must) == 0 {
+			t.Errorf("q=%q: no clause", tt.q)
 		}
 	}
 }

@@ -451,6 +451,9 @@ func (ix *Index) planWords(p *plan, words []string) {
 	words = ix.han.split(yearsAlone(splitRanges(words)))
 	dates := datesIn(words)
 	slugs, all := ix.regionsNamed(words, dates)
+	if !all {
+		dates = slices.DeleteFunc(dates, func(d wordsDate) bool { return d.years })
+	}
 	p.regions, p.others = append(p.regions, slugs...), p.others || !all
 	ix.planPeople(p, words)
 	var dated []int // the clauses of dates
@@ -531,9 +534,7 @@ func (ix *Index) planDate(p *plan, words []string, days []span) bool {
 	for _, d := range days {
 		key += " " + d.from.String() + d.to.String()
 	}
-	// Each word may be a clause: a date cut short by maxClauses would be
-	// of any year.
-	if len(p.must)+len(words) > maxClauses || !p.first(key, p.must) {
+	if !p.first(key, p.must) {
 		return false
 	}
 	// The date's words are its own, repeats of words before included:
@@ -544,11 +545,12 @@ func (ix *Index) planDate(p *plan, words []string, days []span) bool {
 		ix.planWord(p, w, true)
 	}
 	p.seen = seen
-	text := allOf(p.must[k:])
-	if text == nil {
-		return false // its words must match already
+	// Words past maxClauses match as the days alone: a date's words cut
+	// short would be of any year.
+	var either []query.Query
+	if text := allOf(p.must[k:]); text != nil && len(p.must) <= maxClauses {
+		either = append(either, text)
 	}
-	either := []query.Query{text}
 	for _, d := range days {
 		either = append(either, during(d))
 	}
