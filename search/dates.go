@@ -120,9 +120,9 @@ func during(s span) query.Query {
 		bleve.NewConjunctionQuery(dateRange(fieldEnd, s.from, time.Time{}), dateRange(fieldDate, time.Time{}, s.from)))
 }
 
-// wordsDate is a date that a reader wrote in words, words[i:j] of a
-// query's words, and the days it names: one span, or one for each day or
-// month of a list («16 и 17 марта 2025»).
+// wordsDate is a date that a reader wrote, words[i:j] of a query's words,
+// and the days it names: one span, or one for each day or month of a list
+// («16 и 17 марта 2025»).
 type wordsDate struct {
 	i, j int
 	days []span
@@ -138,8 +138,11 @@ type wordsDate struct {
 // 21 мая 2024», «с декабря 2024 по январь 2025», «16-го марта 2025-го»,
 // «16 March 2025», «March 16, 2025»; lists of days or months before the
 // year, for any of them: «16 и 17 марта 2025», «в марте, апреле и мае
-// 2025». A comma, a bracket or a full stop stuck to a word is no matter. A
-// month without a year is none: which one the reader means is not known.
+// 2025»; seasons, quarters and halves (partOfYear). Also dates in digits
+// (dateSpan) and ranges of two («с 30.03.2025 по 02.04.2025»), and ranges
+// of years («2024–2025», wordsDate.years). A comma, a bracket or a full
+// stop stuck to a word is no matter. A month without a year is none: which
+// one the reader means is not known.
 func datesIn(words []string) []wordsDate {
 	bare := make([]string, len(words))
 	for i, w := range words {

@@ -486,8 +486,10 @@ func (ix *Index) planWords(p *plan, words []string) {
 				p.typos = append(p.typos, misspelt{word: w, term: w, as: meant})
 			}
 		}
-		if twins := p.twinsOf(ix.regionOf(words[i:j])); twins != nil && k < len(p.must) {
-			p.must = append(p.must[:k], notTwins(ix.regionOf(words[i:j]), twins, allOf(p.must[k:])))
+		if slug := ix.regionOf(words[i:j]); slug != "" && k < len(p.must) {
+			if twins := p.twinsOf(slug); twins != nil {
+				p.must = append(p.must[:k], notTwins(slug, twins, allOf(p.must[k:])))
+			}
 		}
 		i = j
 	}
@@ -514,7 +516,7 @@ func (ix *Index) planNear(p *plan) {
 				text := strings.Join(words[prev:i+1], " ")
 				toks := ix.analyze(text)
 				same := !slices.ContainsFunc(toks, func(t *analysis.Token) bool { return !bytes.Equal(t.Term, toks[0].Term) })
-				if len(toks) >= 2 && !same && ix.rareOne(toks) && p.roomFor(len(toks)) && p.first("\x00near "+termsKey(toks), p.should) {
+				if len(toks) >= 2 && !same && p.roomFor(len(toks)) && ix.rareOne(toks) && p.first("\x00near "+termsKey(toks), p.should) {
 					p.should = append(p.should, ix.phrase(text, nearFields, p.phraseTerms(len(toks))))
 				}
 			}
@@ -864,6 +866,8 @@ type hanNames struct {
 	longest int
 }
 
+// hanNamesOf collects the Chinese names of tax's registries and
+// taxonomies.
 func hanNamesOf(tax *source.Taxonomies) hanNames {
 	h := hanNames{names: map[string]bool{}}
 	for _, reg := range []*source.Taxonomy{tax.Regions, tax.Sectors, tax.Kinds, tax.Places, tax.People, tax.Organizations} {
@@ -1029,8 +1033,10 @@ func (ix *Index) planExcluded(p *plan, ph string, word bool) {
 	}
 	k := len(p.mustNot)
 	defer func() {
-		if twins := p.twinsOf(ix.regionOf(strings.Fields(cleaned))); twins != nil && k < len(p.mustNot) {
-			p.mustNot = append(p.mustNot[:k], notTwins(ix.regionOf(strings.Fields(cleaned)), twins, anyOf(p.mustNot[k:])))
+		if slug := ix.regionOf(strings.Fields(cleaned)); slug != "" && k < len(p.mustNot) {
+			if twins := p.twinsOf(slug); twins != nil {
+				p.mustNot = append(p.mustNot[:k], notTwins(slug, twins, anyOf(p.mustNot[k:])))
+			}
 		}
 	}()
 	toks := ix.analyze(cleaned)
