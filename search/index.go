@@ -242,7 +242,7 @@ type Index struct {
 	// that swaps a new OUT in puts another in its place (see Replaced).
 	manifest os.FileInfo
 	site     *source.Site
-	han      hanNames // the site's, for splitHan
+	han      hanNames // the site's Chinese names (see hanNames.split)
 	// twins are the regions whose Russian names analyse alike, by slug
 	// (see regionTwins).
 	twins  map[string][]string

@@ -109,8 +109,12 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 		// be a typo of another («Лю Юньжу» for Лю Юнжу, where Юй Юньжу is
 		// listed too).
 		other, err := ix.search(ctx, q, true)
-		if err != nil || other.Total > 0 {
-			return other, err
+		if err != nil {
+			return nil, err
+		}
+		if other.Total > 0 {
+			other.Took += res.Took
+			return other, nil
 		}
 	}
 	alt, ok := russian.OtherLayout(q.Q, ix.knows)
