@@ -189,7 +189,8 @@ func datesIn(words []string) []wordsDate {
 				_, d, _ = partOfYear(bare, next, y-1, year+1)
 				j += 2
 			}
-			out, next, y = append(out, wordsDate{i, j, []span{d}, false}), j, j-1
+			i, ds := partsListed(words, bare, next, i, year, d)
+			out, next, y = append(out, wordsDate{i, j, ds, false}), j, j-1
 			continue
 		}
 		month, ok := months[bare[y-1]]
@@ -252,13 +253,8 @@ func listed(words, bare []string, next, i int, d span) (int, []span) {
 	}
 	spans := []span{d}
 	for {
-		e := i - 1 // the last word of the item before
-		if e >= next && listWords[bare[e]] {
-			e--
-		} else if e >= next && !strings.HasSuffix(words[e], ",") {
-			break
-		}
-		if e < next {
+		e := itemBefore(words, bare, next, i)
+		if e < 0 {
 			break
 		}
 		after, s := spans[0].from, span{}
@@ -279,6 +275,27 @@ func listed(words, bare []string, next, i int, d span) (int, []span) {
 		spans, i = slices.Insert(spans, 0, s), e
 	}
 	return i, spans
+}
+
+// itemBefore returns the last word of the item of a list before the word
+// i: past «и» or «или», or at a word that a comma ends, and past «в» or
+// «во» («в марте и в апреле»); -1 when there is none after next.
+func itemBefore(words, bare []string, next, i int) int {
+	e := i - 1
+	for e >= next && (bare[e] == "в" || bare[e] == "во") {
+		e--
+	}
+	switch {
+	case e >= next && listWords[bare[e]]:
+		e--
+	case e >= next && strings.HasSuffix(words[e], ","):
+	default:
+		return -1
+	}
+	if e < next {
+		return -1
+	}
+	return e
 }
 
 // daysIn reads w as days of the month m of the year y: «16», «17–18».
@@ -331,6 +348,42 @@ func partOfYear(bare []string, next, e, year int) (int, span, bool) {
 		return e - 1, part(time.Month(6*n-5), 6), true
 	}
 	return 0, span{}, false
+}
+
+// partsListed returns where the list of seasons, quarters or halves that
+// ends in the part d of the year, at the word i, starts, and their days,
+// d's last: «весной и летом 2025», «I и II квартал 2025», «первый и второй
+// квартал 2025», «Q1, Q2 2025». An ordinal alone is of the kind of the part
+// after it.
+func partsListed(words, bare []string, next, i, year int, d span) (int, []span) {
+	spans := []span{d}
+	for {
+		e := itemBefore(words, bare, next, i)
+		if e < 0 {
+			break
+		}
+		start, s, ok := partOfYear(bare, next, e, year)
+		if !ok {
+			// An ordinal alone: a quarter before a quarter, a half before
+			// a half, as their lengths and first months tell.
+			after := spans[0]
+			months := int(after.to.Month()-after.from.Month()+12) % 12
+			n := ordinals[strings.SplitN(bare[e], "-", 2)[0]]
+			first := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC)
+			switch {
+			case n > 0 && months == 3 && after.from.Month()%3 == 1:
+				s, ok = span{first.AddDate(0, 3*(n-1), 0), first.AddDate(0, 3*n, 0)}, true
+			case (n == 1 || n == 2) && months == 6:
+				s, ok = span{first.AddDate(0, 6*(n-1), 0), first.AddDate(0, 6*n, 0)}, true
+			}
+			start = e
+		}
+		if !ok {
+			break
+		}
+		spans, i = slices.Insert(spans, 0, s), start
+	}
+	return i, spans
 }
 
 // seasons are the forms of the seasons' names, folded, and their first
