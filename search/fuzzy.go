@@ -29,6 +29,10 @@ var fuzzyFields = []string{fieldTitle, fieldSummary, fieldBody, fieldPeople, fie
 type fuzzyQuery struct {
 	*query.FuzzyQuery
 	seen *fuzzySeen
+	// names keeps only the candidates that some note lists as a name
+	// (listFields), in any field; bleve's own searcher, where the typo
+	// dictionary is not used, keeps every one.
+	names bool
 }
 
 // fuzzySeen holds the candidate terms a search has found: in the table's
@@ -76,7 +80,7 @@ func (q *fuzzyQuery) Searcher(ctx context.Context, r index.IndexReader, m mappin
 			break
 		}
 	}
-	terms, dists, err := q.seen.candidates(shard, f, q.Term, q.Fuzziness, prefix)
+	terms, dists, err := q.seen.candidates(shard, f, q.Term, q.Fuzziness, prefix, q.names)
 	if err != nil {
 		return nil, err
 	}
@@ -88,8 +92,9 @@ func (q *fuzzyQuery) Searcher(ctx context.Context, r index.IndexReader, m mappin
 
 // candidates returns the terms of fuzzyFields[f] on shard within fuzziness
 // edits of term that start with prefix, and their edit distances, from the
-// table's typo dictionary, which must have been built.
-func (s *fuzzySeen) candidates(shard, f int, term string, fuzziness int, prefix string) ([]string, []uint8, error) {
+// table's typo dictionary, which must have been built; names keeps only
+// those that a list field of some shard has (namesMask).
+func (s *fuzzySeen) candidates(shard, f int, term string, fuzziness int, prefix string, names bool) ([]string, []uint8, error) {
 	k := fuzzyKey{term, fuzziness, len(prefix)}
 	s.mu.Lock()
 	c := s.m[k]
@@ -109,7 +114,7 @@ func (s *fuzzySeen) candidates(shard, f int, term string, fuzziness int, prefix 
 	var dists []uint8
 	bit := typoBit(shard, f)
 	for i, m := range c.masks {
-		if m&bit != 0 {
+		if m&bit != 0 && (!names || m&namesMask != 0) {
 			terms = append(terms, c.terms[i])
 			dists = append(dists, c.dists[i])
 		}
@@ -137,6 +142,17 @@ var maxTypoShards = 64 / len(fuzzyFields)
 
 // typoBit is the bit of shard s and fuzzyFields[f] in a term's mask.
 func typoBit(s, f int) uint64 { return 1 << (s*len(fuzzyFields) + f) }
+
+// namesMask has the bits of the list fields (listFields) of every shard.
+var namesMask = func() uint64 {
+	var m uint64
+	for s := range maxTypoShards {
+		for _, lf := range listFields {
+			m |= typoBit(s, slices.Index(fuzzyFields, lf.name))
+		}
+	}
+	return m
+}()
 
 // levBuilders make Levenshtein automata of one and two edits, with
 // transpositions, as bleve's fuzzy searcher's are; each is costly to make.

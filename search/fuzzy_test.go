@@ -97,7 +97,7 @@ func TestFuzzyQuery(t *testing.T) {
 						t.Fatal(err)
 					}
 					var got []string
-					terms, dists, err := (&fuzzySeen{tab: tab}).candidates(shard, f, tc.term, tc.fuzziness, prefix)
+					terms, dists, err := (&fuzzySeen{tab: tab}).candidates(shard, f, tc.term, tc.fuzziness, prefix, false)
 					if err != nil {
 						t.Fatal(err)
 					}

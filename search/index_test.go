@@ -847,6 +847,8 @@ func TestPlanDates(t *testing.T) {
 		{"2024–2026", 1},
 		{"Гуандун с 2024 по 2026", 1},
 		{"программа сотрудничества на 2024–2026 гг", 0},
+		{`"программа сотрудничества" на 2024–2026 гг`, 0},
+		{"Гуандун, 2024–2026", 1},
 		{"весной 2025", 1},
 		{many, 16},
 	} {
@@ -888,6 +890,8 @@ func TestListedNameNoTypos(t *testing.T) {
 		// A listed name that finds nothing beside the other words may be
 		// a typo of another: «Юньжу» for «Юнжу».
 		{"Лю Юньжу", []string{"/2024/liu/"}},
+		// But not as a common word: the filter is what finds nothing.
+		{"Пенза -Пензу", nil},
 	} {
 		if got := urls(search(t, ix, Query{Q: tt.q})); !sameSet(got, tt.want) {
 			t.Errorf("q=%s: got %q, want %q", tt.q, got, tt.want)
@@ -928,6 +932,8 @@ func TestRegionTwins(t *testing.T) {
 		{"Цзянсу Цзянси", []string{"/2024/jiangsu/", "/2024/jiangxi/", "/2024/both/", "/2024/neither/"}},
 		{"Jiangsu Jiangxi", []string{"/2024/jiangsu/", "/2024/jiangxi/", "/2024/both/", "/2024/neither/"}},
 		{"форум -Цзянси -Цзянсу", nil},
+		{"Цзянсу -Цзянси", []string{"/2024/jiangsu/"}},
+		{"Jiangsu -Jiangxi", []string{"/2024/jiangsu/"}},
 	} {
 		if got := urls(search(t, ix, Query{Q: tt.q})); !sameSet(got, tt.want) {
 			t.Errorf("q=%s: got %q, want %q", tt.q, got, tt.want)

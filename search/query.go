@@ -266,10 +266,14 @@ type plan struct {
 	// nameTypos says that names the notes list may be typos (fuzzyForms);
 	// listed, that a word was taken as such a name, and had none.
 	nameTypos, listed bool
-	// twins are the index's (regionTwins), and named the regions the
-	// query names (namedRegions), when it has twins.
-	twins map[string][]string
-	named map[string]bool
+	// besides says that the query has phrases or alternatives besides
+	// its words (see planWords).
+	besides bool
+	// twins are the index's (regionTwins), and named and namedNot the
+	// regions the query names and those it excludes (namedRegions), when
+	// it has twins.
+	twins           map[string][]string
+	named, namedNot map[string]bool
 	// others says that the reader's words and phrases name more than
 	// regions, years and dates, so that no region leads (see regionsNamed).
 	others bool
@@ -412,9 +416,10 @@ func (ix *Index) plan(t Text) *plan { return ix.planTypos(t, false) }
 // planTypos is plan; names says that a name the notes list may be a typo
 // too (see fuzzyForms), for a search that found nothing without.
 func (ix *Index) planTypos(t Text, names bool) *plan {
-	p := &plan{seen: map[string]bool{}, fuzzyLeft: maxFuzzyTokens, phraseLeft: maxPhraseTerms, twins: ix.twins, nameTypos: names}
+	p := &plan{seen: map[string]bool{}, fuzzyLeft: maxFuzzyTokens, phraseLeft: maxPhraseTerms, twins: ix.twins, nameTypos: names,
+		besides: len(t.Phrases)+len(t.Alternatives) > 0}
 	if len(ix.twins) > 0 {
-		p.named = ix.namedRegions(t)
+		p.named, p.namedNot = ix.namedRegions(t)
 	}
 	ix.planWords(p, t.Words)
 	for _, group := range t.Alternatives {
@@ -451,7 +456,7 @@ func (ix *Index) planWords(p *plan, words []string) {
 	words = ix.han.split(yearsAlone(splitRanges(words)))
 	dates := datesIn(words)
 	slugs, all := ix.regionsNamed(words, dates)
-	if !all {
+	if !all || p.besides {
 		dates = slices.DeleteFunc(dates, func(d wordsDate) bool { return d.years })
 	}
 	p.regions, p.others = append(p.regions, slugs...), p.others || !all
@@ -487,7 +492,7 @@ func (ix *Index) planWords(p *plan, words []string) {
 			}
 		}
 		if slug := ix.regionOf(words[i:j]); slug != "" && k < len(p.must) {
-			if twins := p.twinsOf(slug); twins != nil {
+			if twins := p.twinsOf(slug, false); twins != nil {
 				p.must = append(p.must[:k], notTwins(slug, twins, allOf(p.must[k:])))
 			}
 		}
@@ -622,8 +627,8 @@ func (ix *Index) regionsNamed(words []string, dates []wordsDate) (slugs []string
 	for i := 0; i < len(words); i++ {
 		named := false
 		for j := min(len(words), i+maxNameWords); j > i && !named; j-- {
-			if t := ix.Site().Taxonomies.Regions.Lookup(strings.Join(words[i:j], " ")); t != nil {
-				slugs, named = append(slugs, t.Slug), true
+			if slug := ix.regionOf(words[i:j]); slug != "" {
+				slugs, named = append(slugs, slug), true
 				i = j - 1
 			}
 		}
@@ -748,8 +753,8 @@ func (ix *Index) planToken(p *plan, w string, tok *analysis.Token, named bool) {
 	terms := append([]string{term}, alts...)
 	p.terms = append(p.terms, terms...)
 	var forms []string
+	listed := false
 	if tok.Type == analysis.AlphaNumeric && p.fuzzyLeft > 0 && len(alts) == 0 && !named {
-		var listed bool
 		forms, listed = ix.fuzzyForms(term, whole, p.nameTypos)
 		p.listed = p.listed || listed && forms == nil
 		if forms != nil {
@@ -762,8 +767,10 @@ func (ix *Index) planToken(p *plan, w string, tok *analysis.Token, named bool) {
 	if year, ok := yearOf(tok); ok {
 		p.years = append(p.years, year)
 	}
-	p.must = append(p.must, orInYear(wordQuery(terms, forms, textFields, &p.fuzzy), tok))
-	p.marks = append(p.marks, wordQuery(terms, forms, snippetFields, &p.fuzzy))
+	// A listed name's typos are other names: «Юньжу» may be Лю Юнжу, not
+	// the «пенсию» that «Пенза» is a letter from.
+	p.must = append(p.must, orInYear(wordQuery(terms, forms, textFields, &p.fuzzy, listed), tok))
+	p.marks = append(p.marks, wordQuery(terms, forms, snippetFields, &p.fuzzy, listed))
 }
 
 // planPhrase adds the clause of a phrase: its terms in order, as many as
@@ -1034,7 +1041,7 @@ func (ix *Index) planExcluded(p *plan, ph string, word bool) {
 	k := len(p.mustNot)
 	defer func() {
 		if slug := ix.regionOf(strings.Fields(cleaned)); slug != "" && k < len(p.mustNot) {
-			if twins := p.twinsOf(slug); twins != nil {
+			if twins := p.twinsOf(slug, true); twins != nil {
 				p.mustNot = append(p.mustNot[:k], notTwins(slug, twins, anyOf(p.mustNot[k:])))
 			}
 		}
@@ -1105,38 +1112,44 @@ func (ix *Index) regionOf(words []string) string {
 	return ""
 }
 
-// namedRegions returns the slugs of the regions that a reader's words and
-// phrases name, those excluded and those of alternatives too: runs of up
-// to maxNameWords words.
-func (ix *Index) namedRegions(t Text) map[string]bool {
-	named := map[string]bool{}
-	runs := [][]string{t.Words}
-	for _, s := range slices.Concat(t.Phrases, t.ExcludedWords, t.ExcludedPhrases) {
-		runs = append(runs, strings.Fields(s))
-	}
-	for _, group := range t.Alternatives {
-		for _, a := range group {
-			runs = append(runs, strings.Fields(a.Text))
-		}
-	}
-	for _, words := range runs {
-		for i := range words {
-			for j := i + 1; j <= min(len(words), i+maxNameWords); j++ {
-				if slug := ix.regionOf(words[i:j]); slug != "" {
-					named[slug] = true
+// namedRegions returns the slugs of the regions that a reader's words,
+// phrases and alternatives name, and of those it excludes: runs of up to
+// maxNameWords words.
+func (ix *Index) namedRegions(t Text) (named, excluded map[string]bool) {
+	collect := func(texts []string) map[string]bool {
+		slugs := map[string]bool{}
+		for _, text := range texts {
+			words := strings.Fields(text)
+			for i := range words {
+				for j := i + 1; j <= min(len(words), i+maxNameWords); j++ {
+					if slug := ix.regionOf(words[i:j]); slug != "" {
+						slugs[slug] = true
+					}
 				}
 			}
 		}
+		return slugs
 	}
-	return named
+	texts := append([]string{strings.Join(t.Words, " ")}, t.Phrases...)
+	for _, group := range t.Alternatives {
+		for _, a := range group {
+			texts = append(texts, a.Text)
+		}
+	}
+	return collect(texts), collect(slices.Concat(t.ExcludedWords, t.ExcludedPhrases))
 }
 
 // twinsOf returns the twins of the region slug (regionTwins) when the
-// query names none of them: a query that names both cannot tell their
-// notes apart, and asks for both; nil otherwise.
-func (p *plan) twinsOf(slug string) []string {
+// query names none of them as it names slug, wanted or excluded (not):
+// a query that asks for both, or excludes both, cannot tell their notes
+// apart; nil otherwise. «Цзянсу -Цзянси» tells them apart.
+func (p *plan) twinsOf(slug string, not bool) []string {
+	named := p.named
+	if not {
+		named = p.namedNot
+	}
 	twins := p.twins[slug]
-	if slices.ContainsFunc(twins, func(s string) bool { return p.named[s] }) {
+	if slices.ContainsFunc(twins, func(s string) bool { return named[s] }) {
 		return nil
 	}
 	return twins
@@ -1181,9 +1194,10 @@ func (ix *Index) analyze(text string) analysis.TokenStream {
 // wordQuery matches any of terms in any of fields, the first, the reader's
 // own, at full weight, the others, its other forms, at variantBoost; or, at
 // fuzzyBoost, any of the fuzzy forms within an edit or two, the first
-// letter kept. seen, when not nil, keeps the fuzzy forms' candidate terms
-// for other queries of the same search.
-func wordQuery(terms []string, fuzzyForms []string, fields []field, seen *fuzzySeen) query.Query {
+// letter kept; only names that notes list (listFields), when names says
+// so. seen, when not nil, keeps the fuzzy forms' candidate terms for other
+// queries of the same search.
+func wordQuery(terms []string, fuzzyForms []string, fields []field, seen *fuzzySeen, names bool) query.Query {
 	var alts []query.Query
 	for i, term := range terms {
 		for _, f := range fields {
@@ -1211,7 +1225,7 @@ func wordQuery(terms []string, fuzzyForms []string, fields []field, seen *fuzzyS
 			q.SetFuzziness(fuzziness)
 			q.SetPrefix(1)
 			q.SetBoost(f.boost * fuzzyBoost)
-			alts = append(alts, &fuzzyQuery{FuzzyQuery: q, seen: seen})
+			alts = append(alts, &fuzzyQuery{FuzzyQuery: q, seen: seen, names: names})
 		}
 	}
 	return bleve.NewDisjunctionQuery(alts...)
@@ -1350,7 +1364,7 @@ func (ix *Index) phrase(ph string, fields []field, n int) query.Query {
 		// A word alone finds its other forms, as it does unquoted.
 		term := string(toks[0].Term)
 		terms := append([]string{term}, ix.variants(foldWord(ph[toks[0].Start:toks[0].End]), term)...)
-		return wordQuery(terms, nil, fields, nil)
+		return wordQuery(terms, nil, fields, nil, false)
 	}
 	var alts []query.Query
 	for _, f := range fields {

@@ -116,6 +116,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 			other.Took += res.Took
 			return other, nil
 		}
+		res.Took += other.Took
 	}
 	alt, ok := russian.OtherLayout(q.Q, ix.knows)
 	if !ok {
@@ -127,6 +128,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	case err != nil:
 		return nil, err
 	case other.Total == 0:
+		res.Took += other.Took
 		return res, nil
 	}
 	// The reader's query is kept, for links; the typos are of words the
