@@ -258,7 +258,8 @@ func holdMarker(out string) (*os.File, error) {
 const heldReason = "another digest process holds it, such as digest serve --watch, which updates it as notes change; stop that first, or build into another folder"
 
 // foreignEntries returns the entries of the top folder of out, an output,
-// that the marker of from does not list, in order; then, when deep or when
+// that the marker of from does not list, or files there that from's list
+// of files does not name, in order; then, when deep or when
 // there are any, the files in the folders it lists that from's list of
 // files (filesName) does not name; at most maxForeign+1 in all. from is out
 // itself, or a new output that judges an out that keeps no lists (see
