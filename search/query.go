@@ -549,7 +549,9 @@ func (ix *Index) planDate(p *plan, words []string, days []span) bool {
 	k, seen := len(p.must), p.seen
 	p.seen = map[string]bool{}
 	for _, w := range words {
-		ix.planWord(p, w, true)
+		if !isDate(w) { // a date in digits is its days, below
+			ix.planWord(p, w, true)
+		}
 	}
 	p.seen = seen
 	// Words past maxClauses match as the days alone: a date's words cut
@@ -694,15 +696,8 @@ func anyOf(qs []query.Query) query.Query {
 }
 
 // planWord adds the clauses of a reader's word, cleaned: each of its
-// tokens must match (see planToken), or, for a date, the events then.
-// named says that the word is part of a name (namedSpan), which is no typo.
+// tokens must match (see planToken); a date is planDate's. named says that the word is part of a name (namedSpan), which is no typo.
 func (ix *Index) planWord(p *plan, w string, named bool) {
-	if days, ok := dateSpan(w); ok {
-		if p.first("\x00date "+w, p.must) {
-			p.must = append(p.must, during(days))
-		}
-		return
-	}
 	toks := ix.analyze(w)
 	if len(toks) == 0 || englishStop[foldWord(w)] {
 		p.ignore(w)
