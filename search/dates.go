@@ -146,7 +146,7 @@ type wordsDate struct {
 func datesIn(words []string) []wordsDate {
 	bare := make([]string, len(words))
 	for i, w := range words {
-		bare[i] = strings.TrimSuffix(foldWord(strings.Trim(w, ",;:()[]?!.…")), "-го")
+		bare[i] = strings.TrimSuffix(foldWord(strings.Trim(w, stuck)), "-го")
 		// «16th», «1st»: the day.
 		if d := strings.TrimRight(bare[i], "stndrh"); d != bare[i] && len(bare[i])-len(d) == 2 && isDay(d) {
 			bare[i] = d
@@ -421,6 +421,10 @@ func formsOf[K comparable](words map[K][]string) map[string]K {
 	}
 	return m
 }
+
+// stuck is the punctuation that a word of a query may have stuck to it and
+// still be a date's or a region's: «(март, 2025)», «Цзянси.».
+const stuck = ",;:()[]?!.…"
 
 // maxDates is how many dates in words a query may have: each is a clause
 // of several words, planned afresh (see planDate).

@@ -675,24 +675,18 @@ func (ix *Index) planEither(p *plan, group []Alternative) {
 // allOf is a query that matches what every one of qs does, and anyOf one
 // that matches what any does: nil for none, the one query itself for one.
 // They copy qs, which may be the plan's clauses.
-func allOf(qs []query.Query) query.Query {
-	switch len(qs) {
-	case 0:
-		return nil
-	case 1:
-		return qs[0]
-	}
-	return bleve.NewConjunctionQuery(slices.Clone(qs)...)
-}
+func allOf(qs []query.Query) query.Query { return joined(qs, bleve.NewConjunctionQuery) }
 
-func anyOf(qs []query.Query) query.Query {
+func anyOf(qs []query.Query) query.Query { return joined(qs, bleve.NewDisjunctionQuery) }
+
+func joined[Q query.Query](qs []query.Query, join func(...query.Query) Q) query.Query {
 	switch len(qs) {
 	case 0:
 		return nil
 	case 1:
 		return qs[0]
 	}
-	return bleve.NewDisjunctionQuery(slices.Clone(qs)...)
+	return join(slices.Clone(qs)...)
 }
 
 // planWord adds the clauses of a reader's word, cleaned: each of its
@@ -1099,7 +1093,7 @@ func (ix *Index) regionTwins() map[string][]string {
 func (ix *Index) regionOf(words []string) string {
 	trimmed := make([]string, len(words))
 	for i, w := range words {
-		trimmed[i] = strings.Trim(w, ",.;:!?()[]")
+		trimmed[i] = strings.Trim(w, stuck)
 	}
 	if t := ix.Site().Taxonomies.Regions.Lookup(strings.Join(trimmed, " ")); t != nil {
 		return t.Slug
