@@ -17,7 +17,7 @@
 // read-only; OpenWritable opens them for Update, which `serve --watch`
 // calls after each incremental build.
 //
-// # Queries (query.go, search.go, table.go, fuzzy.go, snippet.go, names.go)
+// # Queries (query.go, dates.go, search.go, table.go, fuzzy.go, snippet.go, names.go)
 //
 // ParseText takes a reader's q apart (words, "phrases", -exclusions, OR;
 // never an error) and Index.plan turns it into bleve queries: each token of a word
@@ -28,8 +28,9 @@
 // from one typo dictionary of every shard and field); words that name a
 // region, place, person or organization in another script, or by an
 // alias, or a Chinese name in pinyin, with the Russian name as another
-// form (orRussian); a
-// phrase as a match-phrase query; exclusions as must-not. Phrases have ten
+// form (orRussian); a date, as package dates reads it, as its words or
+// its days (planDate, during); a phrase as a match-phrase query;
+// exclusions as must-not. Phrases have ten
 // terms in all (maxPhraseTerms). The matches come from bleve's
 // searchers, with bleve's scores, into the table of the snapshot's doc
 // values, where filters, facets and the order by date run. The page's hits

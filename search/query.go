@@ -14,6 +14,7 @@ import (
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 
+	"github.com/coopdigest/digest/dates"
 	"github.com/coopdigest/digest/russian"
 	"github.com/coopdigest/digest/source"
 )
@@ -255,11 +256,11 @@ type plan struct {
 	// terms are the terms of the reader's words and phrases and of their
 	// other forms: what matches them without a typo.
 	terms   []string
-	typos   []misspelt // the reader's words that match only with a typo
-	ignored []string   // see Result.Ignored
-	years   []int      // that the reader's words name (see orInYear)
-	dates   []span     // that the reader's words write (see planDate)
-	regions []string   // the slugs of the regions the reader's words name
+	typos   []misspelt   // the reader's words that match only with a typo
+	ignored []string     // see Result.Ignored
+	years   []int        // that the reader's words name (see orInYear)
+	dates   []dates.Span // that the reader's words write (see planDate)
+	regions []string     // the slugs of the regions the reader's words name
 	// near are the runs of the reader's words between dates (see
 	// planNear).
 	near [][]string
@@ -429,7 +430,7 @@ func (ix *Index) planTypos(t Text, names bool) *plan {
 		ix.planPhrase(p, ph)
 	}
 	for _, w := range t.ExcludedWords {
-		ix.planExcluded(p, yearAlone(w), true)
+		ix.planExcluded(p, dates.YearAlone(w), true)
 	}
 	for _, ph := range t.ExcludedPhrases {
 		ix.planExcluded(p, ph, false)
@@ -453,26 +454,26 @@ func (ix *Index) planWords(p *plan, words []string) {
 	for i, w := range words {
 		words[i] = clean(w)
 	}
-	words = ix.han.split(yearsAlone(splitRanges(words)))
-	dates := datesIn(words)
-	slugs, all := ix.regionsNamed(words, dates)
+	words = ix.han.split(dates.YearsAlone(dates.SplitRanges(words)))
+	said := dates.In(words)
+	slugs, all := ix.regionsNamed(words, said)
 	if !all || p.besides {
-		dates = slices.DeleteFunc(dates, func(d wordsDate) bool { return d.years })
+		said = slices.DeleteFunc(said, func(d dates.Date) bool { return d.Years })
 	}
 	p.regions, p.others = append(p.regions, slugs...), p.others || !all
 	ix.planPeople(p, words)
 	var dated []int // the clauses of dates
 	run := 0        // the first word of the run that no date cuts
 	for i := 0; i < len(words); {
-		if d, ok := dateAt(dates, i); ok {
+		if d, ok := dates.At(said, i); ok {
 			p.near = append(p.near, words[run:i])
-			run = d.j
+			run = d.J
 			// The words of dates past maxDates are left out, as are those
 			// past maxClauses.
-			if len(dated) < maxDates && ix.planDate(p, words[d.i:d.j], d.days) {
+			if len(dated) < maxDates && ix.planDate(p, words[d.I:d.J], d.Days) {
 				dated = append(dated, len(p.must)-1)
 			}
-			i = d.j
+			i = d.J
 			continue
 		}
 		j, ru := ix.namedSpan(words, i)
@@ -530,16 +531,16 @@ func (ix *Index) planNear(p *plan) {
 	}
 }
 
-// planDate adds the clause of the words of a date (datesIn): they match
+// planDate adds the clause of the words of a date (dates.In): they match
 // as other words do, or the events of its days do; those come first, as a
 // year's do, where the text alone would miss the events that do not write
 // their dates and find the notes that quote them. It reports whether it
 // added a clause: not for a repeat of a date, nor when its words would
 // be past maxClauses.
-func (ix *Index) planDate(p *plan, words []string, days []span) bool {
+func (ix *Index) planDate(p *plan, words []string, days []dates.Span) bool {
 	key := "\x00date"
 	for _, d := range days {
-		key += " " + d.from.String() + d.to.String()
+		key += " " + d.From.String() + d.To.String()
 	}
 	if !p.first(key, p.must) {
 		return false
@@ -549,7 +550,7 @@ func (ix *Index) planDate(p *plan, words []string, days []span) bool {
 	k, seen := len(p.must), p.seen
 	p.seen = map[string]bool{}
 	for _, w := range words {
-		if !isDate(w) { // a date in digits is its days, below
+		if _, digits := dates.Parse(w); !digits { // a date in digits is its days, below
 			ix.planWord(p, w, true)
 		}
 	}
@@ -624,7 +625,7 @@ const personBoost = 5
 // come first (see Index.Search), where their names alone do not tell them
 // from others («Цзянси» and «Цзянсу» have one stem, and «Коми» that of
 // «кому»); a query of other words too ranks by them («форум Петербург»).
-func (ix *Index) regionsNamed(words []string, dates []wordsDate) (slugs []string, all bool) {
+func (ix *Index) regionsNamed(words []string, said []dates.Date) (slugs []string, all bool) {
 	all = true
 	for i := 0; i < len(words); i++ {
 		named := false
@@ -634,7 +635,7 @@ func (ix *Index) regionsNamed(words []string, dates []wordsDate) (slugs []string
 				i = j - 1
 			}
 		}
-		if !named && !isYear(words[i]) && !inDate(dates, i) && len(ix.analyze(words[i])) > 0 {
+		if !named && !dates.IsYear(words[i]) && !dates.Covers(said, i) && len(ix.analyze(words[i])) > 0 {
 			all = false
 		}
 	}
@@ -1021,7 +1022,7 @@ func (ix *Index) orRussian(p *plan, k int, ru string, others ...string) bool {
 // another's too (regionTwins), not the notes of that other region.
 func (ix *Index) planExcluded(p *plan, ph string, word bool) {
 	cleaned := clean(ph)
-	if days, ok := dateSpan(cleaned); ok && word {
+	if days, ok := dates.Parse(cleaned); ok && word {
 		if p.first("-\x00date "+cleaned, p.mustNot) {
 			p.mustNot = append(p.mustNot, during(days))
 		}
@@ -1093,7 +1094,7 @@ func (ix *Index) regionTwins() map[string][]string {
 func (ix *Index) regionOf(words []string) string {
 	trimmed := make([]string, len(words))
 	for i, w := range words {
-		trimmed[i] = strings.Trim(w, stuck)
+		trimmed[i] = strings.Trim(w, dates.Stuck)
 	}
 	if t := ix.Site().Taxonomies.Regions.Lookup(strings.Join(trimmed, " ")); t != nil {
 		return t.Slug

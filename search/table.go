@@ -19,6 +19,8 @@ import (
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
+
+	"github.com/coopdigest/digest/dates"
 )
 
 // table is the doc values of a snapshot of the index in memory: for every
@@ -323,25 +325,25 @@ func (t *table) filter(q Query) *roaring.Bitmap {
 
 // leading returns the sets of rows that come first, a row in more of
 // them before one in fewer (see collect): the events of each region of
-// slugs, those that take place in one of years or on one of the days of
-// dates, and those that take place on one of the days of dates; none when
+// slugs, those that take place in one of years or on one of days, and
+// those that take place on one of days; none when
 // the reader named none of them. So an event of the regions on a day named
 // comes first, then the regions' events of the year and the other events
 // of the day.
-func (t *table) leading(years []int, dates []span, slugs []string) []*roaring.Bitmap {
+func (t *table) leading(years []int, days []dates.Span, slugs []string) []*roaring.Bitmap {
 	var leads []*roaring.Bitmap
 	for _, s := range slugs {
 		leads = append(leads, cmp.Or(t.regions[s], roaring.New()))
 	}
-	spans := slices.Clone(dates)
+	spans := slices.Clone(days)
 	for _, y := range years {
-		spans = append(spans, yearSpan(y))
+		spans = append(spans, dates.Year(y))
 	}
 	if len(spans) > 0 {
 		leads = append(leads, t.during(spans))
 	}
-	if len(dates) > 0 {
-		leads = append(leads, t.during(dates))
+	if len(days) > 0 {
+		leads = append(leads, t.during(days))
 	}
 	return leads
 }
@@ -349,14 +351,14 @@ func (t *table) leading(years []int, dates []span, slugs []string) []*roaring.Bi
 // during returns the rows of the events that take place in one of spans:
 // that start then, or start before and end then or later, as the query
 // during matches them.
-func (t *table) during(spans []span) *roaring.Bitmap {
+func (t *table) during(spans []dates.Span) *roaring.Bitmap {
 	rows := roaring.New()
 	for _, s := range spans {
-		lo, hi := t.rowsBetween(s.from, s.to.AddDate(0, 0, -1))
+		lo, hi := t.rowsBetween(s.From, s.To.AddDate(0, 0, -1))
 		rows.AddRange(uint64(lo), uint64(hi))
 		// The events that start before, at most t.longest days: rows
 		// from hi on.
-		first := dayNumber(s.from)
+		first := dayNumber(s.From)
 		for row := hi; row < len(t.days) && t.days[row] >= first-t.longest; row++ {
 			if t.ends[row] >= first {
 				rows.Add(uint32(row))
