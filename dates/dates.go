@@ -151,6 +151,9 @@ func In(words []string) []Date {
 				j += 2
 			}
 			i, ds := partsListed(words, bare, next, i, year, d)
+			if j == y+1 {
+				j, ds = everyYear(bare, j, year, ds)
+			}
 			out, next, y = append(out, Date{i, j, ds, false}), j, j-1
 			continue
 		}
@@ -191,11 +194,37 @@ func In(words []string) []Date {
 			out[k].J, out[k].Days[0].To = y+1, d.To
 		} else {
 			i, ds := listed(words, bare, next, i, d)
-			out = append(out, Date{i, y + 1, ds, false})
+			j, ds := everyYear(bare, y+1, year, ds)
+			out, y = append(out, Date{i, j, ds, false}), j-1
 		}
 		next = y + 1
 	}
 	return out
+}
+
+// maxYears is how many years a date of each year may have: «весна
+// 2024–2025» is two springs, «март 2015–2025» eleven Marches.
+const maxYears = 12
+
+// everyYear reads the words from j, after the date of the days ds of the
+// year year, as a range of years that the date's year starts («март
+// 2024–2025», «весной 2024–2025»): ds in each of those years, and the word
+// after the range. Without one, or for more than maxYears, it is j and ds.
+func everyYear(bare []string, j, year int, ds []Span) (int, []Span) {
+	if j+1 >= len(bare) || !rangeWords[bare[j]] || !IsYear(bare[j+1]) {
+		return j, ds
+	}
+	last, _ := strconv.Atoi(bare[j+1])
+	if last <= year || last-year >= maxYears {
+		return j, ds
+	}
+	every := slices.Clone(ds)
+	for n := 1; n <= last-year; n++ {
+		for _, d := range ds {
+			every = append(every, Span{d.From.AddDate(n, 0, 0), d.To.AddDate(n, 0, 0)})
+		}
+	}
+	return j + 2, every
 }
 
 // listed returns where the list of days or months that ends in the date
