@@ -61,6 +61,10 @@ func TestHandlerBadRequests(t *testing.T) {
 		{"from huge", "from=" + strings.Repeat("9", 100000), []string{"from:", "is not a date", "YYYY-MM-DD"}},
 		{"sort huge", "sort=" + strings.Repeat("x", 100000), []string{"sort:", "relevance or date"}},
 		{"page huge", "page=" + strings.Repeat("x", 100000), []string{"page:"}},
+		{"sort twice", "sort=date&sort=bogus", []string{"sort:", "given 2 times", "at most once"}},
+		{"page twice", "page=2&page=x", []string{"page:", "given 2 times"}},
+		{"q twice", "q=&q=" + url.QueryEscape("Харбин"), []string{"q:", "given 2 times"}},
+		{"from three times", "from=2024-01-01&from=2024-01-01&from=2024-01-01", []string{"from:", "given 3 times"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

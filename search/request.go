@@ -81,6 +81,9 @@ var ruParams = map[string]string{
 	"kind": "Вид события", "sort": "Порядок", "page": "Страница", "per_page": "На странице",
 }
 
+// singleParams are the parameters that a request may give once.
+var singleParams = []string{"q", "from", "to", "sort", "page", "per_page"}
+
 // notUTF8 is the problem of a parameter that is not text.
 func notUTF8(param string) *ParamError {
 	return &ParamError{param, "not valid UTF-8 text", "не текст в UTF-8"}
@@ -102,11 +105,20 @@ func unknownTerm(param string, tax *source.Taxonomy, s string) *ParamError {
 
 // ParseRequest reads the parameters of a search request: q; region, sector
 // and kind (each may repeat; a slug, any name or alias); from and to
-// (YYYY-MM-DD, inclusive); sort (relevance or date); page; per_page. tax
+// (YYYY-MM-DD, inclusive); sort (relevance or date); page; per_page (each
+// of these at most once). tax
 // resolves names to slugs. The first bad parameter is returned as a
 // *ParamError; nothing else fails.
 func ParseRequest(v url.Values, tax *source.Taxonomies) (Query, error) {
 	q := Query{Page: 1}
+	// A parameter of one value given twice («sort=date&sort=bogus») is
+	// taken for neither: which one the reader meant is not known.
+	for _, name := range singleParams {
+		if len(v[name]) > 1 {
+			return q, &ParamError{name, fmt.Sprintf("given %d times, at most once", len(v[name])),
+				fmt.Sprintf("указан %d раза, можно не больше одного", len(v[name]))}
+		}
+	}
 	q.Q = v.Get("q")
 	if !utf8.ValidString(q.Q) {
 		return q, notUTF8("q")
