@@ -10,6 +10,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/coopdigest/digest/russian"
 	"github.com/coopdigest/digest/source"
 )
 
@@ -126,7 +127,7 @@ func ParseRequest(v url.Values, tax *source.Taxonomies) (Query, error) {
 	q.Q = NoControls(q.Q)
 	if n := utf8.RuneCountInString(q.Q); n > MaxQueryLen {
 		return q, &ParamError{"q", fmt.Sprintf("too long: %d characters, at most %d", n, MaxQueryLen),
-			fmt.Sprintf("слишком длинный запрос: %d %s, можно не больше %d", n, ruChars(n), MaxQueryLen)}
+			fmt.Sprintf("слишком длинный запрос: %d %s, можно не больше %d", n, russian.Plural(n, "символ", "символа", "символов"), MaxQueryLen)}
 	}
 	var err error
 	if tax != nil {
@@ -218,19 +219,6 @@ func resolveParam(v url.Values, name string, tax *source.Taxonomy) ([]string, er
 		}
 	}
 	return slugs, nil
-}
-
-// ruChars is «символ» in the form that goes with n.
-func ruChars(n int) string {
-	switch {
-	case n%100 >= 11 && n%100 <= 14:
-		return "символов"
-	case n%10 == 1:
-		return "символ"
-	case n%10 >= 2 && n%10 <= 4:
-		return "символа"
-	}
-	return "символов"
 }
 
 // minYear is the earliest year a search's dates may have.

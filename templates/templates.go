@@ -45,6 +45,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/coopdigest/digest/russian"
 	"github.com/coopdigest/digest/source"
 )
 
@@ -464,20 +465,8 @@ func sameDay(a, b time.Time) bool {
 	return a.Year() == b.Year() && a.YearDay() == b.YearDay()
 }
 
-// Plural picks the Russian plural form for n: Plural(5, "событие",
-// "события", "событий") is "событий".
-func Plural(n int, one, few, many string) string {
-	n100, n10 := n%100, n%10
-	switch {
-	case n100 >= 11 && n100 <= 14:
-		return many
-	case n10 == 1:
-		return one
-	case n10 >= 2 && n10 <= 4:
-		return few
-	}
-	return many
-}
+// Plural picks the Russian plural form for n (russian.Plural).
+var Plural = russian.Plural
 
 // Events is a count of events in Russian: «1 событие», «2 события», «5
 // событий».
