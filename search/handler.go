@@ -68,7 +68,6 @@ type Handler struct {
 	cacheBudget int64
 	turns       chan struct{} // a token for each search under way; see turn
 	log         *slog.Logger
-	mux         *http.ServeMux
 }
 
 // NewHandler returns a handler searching ix.
@@ -101,10 +100,6 @@ func NewHandler(ix *Index, cfg HandlerConfig) (*Handler, error) {
 	}
 	h.index.Store(ix)
 	go ix.Warm()
-	h.mux = http.NewServeMux()
-	h.mux.HandleFunc("GET /api/search", func(w http.ResponseWriter, r *http.Request) {
-		h.Answer(w, r, "api", h.apiView)
-	})
 	return h, nil
 }
 
@@ -158,14 +153,8 @@ func (h *Handler) Stats() HandlerStats {
 // Status describes the index the handler searches, for a health check (see
 // Index.Status), and fails when it cannot answer.
 func (h *Handler) Status(ctx context.Context) (string, error) {
-	for {
-		ix := h.index.Load()
-		s, err := ix.Status(ctx)
-		if errors.Is(err, ErrClosed) && h.index.Load() != ix {
-			continue // swapped meanwhile
-		}
-		return s, err
-	}
+	s, _, err := current(h, h.index.Load(), func(ix *Index) (string, error) { return ix.Status(ctx) })
+	return s, err
 }
 
 // ServeHTTP serves /api/search; a method other than GET and HEAD gets 405.
@@ -175,7 +164,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.write(w, errorResponse(http.StatusMethodNotAllowed, "method "+r.Method+" not allowed: use GET"))
 		return
 	}
-	h.mux.ServeHTTP(w, r)
+	h.Answer(w, r, "api", h.apiView)
 }
 
 // parse reads the request's parameters, with the names of ix's site and
@@ -201,16 +190,16 @@ func parse(r *http.Request, ix *Index) (Query, error) {
 // the site's, within what a request may ask.
 func SitePerPage(site *source.Site) int { return min(max(site.Settings.PerPage, 1), MaxPerPage) }
 
-// search runs q on ix, or, when SetIndex closed ix under it, on the index
-// that replaced it.
-func (h *Handler) search(ctx context.Context, ix *Index, q Query) (*Result, *Index, error) {
+// current calls fn with ix, or, when SetIndex closed ix under it, with the
+// index that replaced it, and returns that index too.
+func current[T any](h *Handler, ix *Index, fn func(*Index) (T, error)) (T, *Index, error) {
 	for {
-		res, err := ix.Search(ctx, q)
+		v, err := fn(ix)
 		if next := h.index.Load(); errors.Is(err, ErrClosed) && next != ix {
 			ix = next
 			continue
 		}
-		return res, ix, err
+		return v, ix, err
 	}
 }
 
@@ -319,14 +308,9 @@ type apiResult struct {
 	PerPage int       `json:"per_page"`
 	Hits    []apiHit  `json:"hits"`
 	Facets  apiFacets `json:"facets"`
-	Typos   []apiTypo `json:"typos"`
+	Typos   []Typo    `json:"typos"`
 	Ignored []string  `json:"ignored"`
 	Layout  string    `json:"layout"`
-}
-
-type apiTypo struct {
-	Word string `json:"word"`
-	As   string `json:"as"`
 }
 
 type apiHit struct {
@@ -377,12 +361,9 @@ func apiResultOf(res *Result, tax *source.Taxonomies) apiResult {
 		Page:    res.Query.Page,
 		PerPage: res.Query.PerPage,
 		Hits:    make([]apiHit, 0, len(res.Hits)),
-		Typos:   make([]apiTypo, 0, len(res.Typos)),
+		Typos:   append([]Typo{}, res.Typos...),
 		Ignored: nonNil(res.Ignored),
 		Layout:  res.Layout,
-	}
-	for _, t := range res.Typos {
-		out.Typos = append(out.Typos, apiTypo(t))
 	}
 	for _, h := range res.Hits {
 		ah := apiHit{
@@ -474,7 +455,7 @@ func (h *Handler) Answer(w http.ResponseWriter, r *http.Request, name string, vi
 		if release, err = h.turn(r.Context()); err != nil {
 			return // the client has gone
 		}
-		res, ix, err = h.search(r.Context(), ix, q)
+		res, ix, err = current(h, ix, func(ix *Index) (*Result, error) { return ix.Search(r.Context(), q) })
 	}
 	if err != nil && !h.failed(r, err) {
 		return

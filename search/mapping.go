@@ -196,12 +196,12 @@ func FromNote(n *source.Note, text string, tax *source.Taxonomies) Document {
 	latin, reg = otherSpellings(fieldOrgs, n.Organizations, tax)
 	d.Orgs = slices.Concat(n.Organizations, reg, latin)
 	if tax != nil {
-		d.Names = appendNames(d.Names, tax.Kinds, n.Kind)
+		d.Names = namesOf(tax.Kinds, n.Kind)
 		for _, slug := range n.Regions {
-			d.Names = appendNames(d.Names, tax.Regions, slug)
+			d.Names = append(d.Names, namesOf(tax.Regions, slug)...)
 		}
 		for _, slug := range n.Sectors {
-			d.Names = appendNames(d.Names, tax.Sectors, slug)
+			d.Names = append(d.Names, namesOf(tax.Sectors, slug)...)
 		}
 	}
 	for _, text := range []*string{&d.Title, &d.Summary, &d.Body} {
@@ -240,11 +240,10 @@ func latinOf(field, name string) []string {
 	case fieldPeople:
 		pinyin = russian.Pinyin
 	case fieldOrgs:
-		own := ownNames([]string{name})
-		if len(own) == 0 {
+		var ok bool
+		if name, ok = ownName(name); !ok {
 			return nil
 		}
-		name = own[0]
 	}
 	if py := pinyin(name); py != "" {
 		return []string{py}
@@ -269,31 +268,26 @@ func registeredNames(field, name string, tax *source.Taxonomies) []string {
 		reg = tax.Organizations
 	}
 	if t := reg.Lookup(name); t != nil {
-		return appendNames(nil, reg, t.Slug)
+		return t.Keys()[1:]
 	}
 	return nil
 }
 
-// ownNames returns the parts of organizations' names that English texts
+// ownName returns the part of an organization's name that English texts
 // write in Latin letters: the name in quotes («Росатом» of «Госкорпорация
-// «Росатом»»), or else a name of one or two words («Сбербанк»); none of a
-// name that describes the body («Министерство коммерции КНР»), which
+// «Росатом»»), or else a name of one or two words («Сбербанк»); false for
+// a name that describes the body («Министерство коммерции КНР»), which
 // English texts translate.
-func ownNames(orgs []string) []string {
-	var out []string
-	for _, org := range orgs {
-		if i := strings.IndexFunc(org, isQuote); i >= 0 {
-			_, size := utf8.DecodeRuneInString(org[i:])
-			rest := org[i+size:]
-			if j := strings.LastIndexFunc(rest, isQuote); j >= 0 {
-				rest = rest[:j]
-			}
-			out = append(out, rest)
-		} else if len(strings.Fields(org)) <= 2 {
-			out = append(out, org)
+func ownName(org string) (string, bool) {
+	if i := strings.IndexFunc(org, isQuote); i >= 0 {
+		_, size := utf8.DecodeRuneInString(org[i:])
+		rest := org[i+size:]
+		if j := strings.LastIndexFunc(rest, isQuote); j >= 0 {
+			rest = rest[:j]
 		}
+		return rest, true
 	}
-	return out
+	return org, len(strings.Fields(org)) <= 2
 }
 
 // MaxRepeats is how many times a text field of a note's document may have
@@ -487,16 +481,11 @@ func dropped(r rune) bool {
 	return russian.Invisible(r)
 }
 
-// appendNames appends the names and aliases of the term with the slug.
-func appendNames(names []string, tax *source.Taxonomy, slug string) []string {
-	t := tax.Get(slug)
-	if t == nil {
-		return names
+// namesOf returns the names and aliases of the term with the slug: its
+// Keys but the slug, which comes first.
+func namesOf(tax *source.Taxonomy, slug string) []string {
+	if t := tax.Get(slug); t != nil {
+		return t.Keys()[1:]
 	}
-	for _, s := range []string{t.Name.Ru, t.Name.En, t.Name.Zh} {
-		if s != "" {
-			names = append(names, s)
-		}
-	}
-	return append(names, t.Aliases...)
+	return nil
 }

@@ -137,9 +137,9 @@ func TestOwnNames(t *testing.T) {
 		"Министерство коммерции КНР":       "",
 		"Торгово-промышленная палата края": "",
 	} {
-		got := ownNames([]string{org})
-		if want == "" && len(got) != 0 || want != "" && !slices.Equal(got, []string{want}) {
-			t.Errorf("ownNames(%q) = %q, want %q", org, got, want)
+		got, ok := ownName(org)
+		if ok != (want != "") || ok && got != want {
+			t.Errorf("ownName(%q) = %q, %v, want %q", org, got, ok, want)
 		}
 	}
 	// A search finds the organization by its own name in Latin letters.

@@ -104,7 +104,7 @@ func (ix *Index) spokenNames(doc index.Document, check *nameCheck) []string {
 	}
 	addTerm := func(what string, reg *source.Taxonomy, slug string) {
 		if t := reg.Get(slug); t != nil {
-			add(what, t.Name.Ru, func() []string { return appendNames(nil, reg, slug) })
+			add(what, t.Name.Ru, func() []string { return t.Keys()[1:] })
 		}
 	}
 	tax := &ix.Site().Taxonomies
@@ -127,8 +127,8 @@ func (ix *Index) spokenNames(doc index.Document, check *nameCheck) []string {
 			// What a Latin spelling spells: an organization's own name.
 			spelt := name
 			if field == fieldOrgs {
-				if own := ownNames([]string{name}); len(own) > 0 {
-					spelt = own[0]
+				if own, ok := ownName(name); ok {
+					spelt = own
 				}
 			}
 			if check.latin {

@@ -1206,10 +1206,7 @@ func wordQuery(terms []string, fuzzyForms []string, fields []field, seen *fuzzyS
 		if utf8.RuneCountInString(form) >= 10 {
 			fuzziness = 2
 		}
-		for _, f := range fields {
-			if !slices.Contains(fuzzyFields, f.name) {
-				continue
-			}
+		for _, f := range fields { // each of textFields: a fuzzy field
 			q := bleve.NewFuzzyQuery(form)
 			q.SetField(f.name)
 			q.SetFuzziness(fuzziness)
@@ -1369,11 +1366,4 @@ func (ix *Index) phrase(ph string, fields []field, n int) query.Query {
 
 // foldWord folds a word as the analyzer does before stemming: lower case,
 // ё as е.
-func foldWord(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == 'ё' || r == 'Ё' {
-			return 'е'
-		}
-		return unicode.ToLower(r)
-	}, s)
-}
+func foldWord(s string) string { return strings.ReplaceAll(strings.ToLower(s), "ё", "е") }

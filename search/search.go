@@ -54,7 +54,8 @@ type Result struct {
 // have in its place, as their snippets mark it; As is empty when no
 // snippet on the page shows it.
 type Typo struct {
-	Word, As string
+	Word string `json:"word"`
+	As   string `json:"as"`
 }
 
 // Hit is one note found.

@@ -51,9 +51,7 @@ type table struct {
 	ends    []int32    // by row: the last day of an event of several, or 0
 	longest int32      // the most days an event lasts after its first
 	all     *roaring.Bitmap
-	regions map[string]*roaring.Bitmap
-	sectors map[string]*roaring.Bitmap
-	kinds   map[string]*roaring.Bitmap
+	rowsOf  map[facetTerm]*roaring.Bitmap // the rows of each region, sector and kind
 	// terms lists the regions, sectors and kinds by number, and every row
 	// the numbers of its own from rowTerms[rowStart[row]] to before
 	// rowTerms[rowStart[row+1]]: facets count the rows of a search there.
@@ -82,7 +80,7 @@ const (
 
 // loadTable reads the table of the current snapshot of every shard.
 func loadTable(ctx context.Context, shards []bleve.Index, m mapping.IndexMapping) (t *table, err error) {
-	t = &table{regions: map[string]*roaring.Bitmap{}, sectors: map[string]*roaring.Bitmap{}, kinds: map[string]*roaring.Bitmap{}}
+	t = &table{rowsOf: map[facetTerm]*roaring.Bitmap{}}
 	t.refs.Store(1)
 	t.typoDict = sync.OnceValues(func() (*typoDict, error) { return newTypoDict(t.readers) })
 	defer func() {
@@ -154,20 +152,16 @@ func loadTable(ctx context.Context, shards []bleve.Index, m mapping.IndexMapping
 	t.ends = make([]int32, len(docs))
 	t.rowStart = make([]uint32, 0, len(docs)+1)
 	numbers := map[facetTerm]uint16{}
-	add := func(facet int, m map[string]*roaring.Bitmap, key string, row uint32) {
-		b := m[key]
-		if b == nil {
-			b = roaring.New()
-			m[key] = b
-		}
-		b.Add(row)
+	add := func(facet int, key string, row uint32) {
 		ft := facetTerm{facet, key}
 		n, ok := numbers[ft]
 		if !ok {
 			n = uint16(len(t.terms))
 			numbers[ft] = n
 			t.terms = append(t.terms, ft)
+			t.rowsOf[ft] = roaring.New()
 		}
+		t.rowsOf[ft].Add(row)
 		t.rowTerms = append(t.rowTerms, n)
 	}
 	for i, d := range docs {
@@ -176,12 +170,12 @@ func loadTable(ctx context.Context, shards []bleve.Index, m mapping.IndexMapping
 		t.shard[i], t.urls[i], t.days[i], t.ends[i] = d.shard, d.url, d.day, d.end
 		t.longest = max(t.longest, d.end-d.day)
 		t.rowStart = append(t.rowStart, uint32(len(t.rowTerms)))
-		add(facetKinds, t.kinds, d.kind, row)
+		add(facetKinds, d.kind, row)
 		for _, s := range d.regs {
-			add(facetRegions, t.regions, s, row)
+			add(facetRegions, s, row)
 		}
 		for _, s := range d.secs {
-			add(facetSectors, t.sectors, s, row)
+			add(facetSectors, s, row)
 		}
 	}
 	t.rowStart = append(t.rowStart, uint32(len(t.rowTerms)))
@@ -190,10 +184,8 @@ func loadTable(ctx context.Context, shards []bleve.Index, m mapping.IndexMapping
 	}
 	t.all = roaring.New()
 	t.all.AddRange(0, uint64(len(docs)))
-	for _, m := range []map[string]*roaring.Bitmap{t.kinds, t.regions, t.sectors} {
-		for _, b := range m {
-			b.RunOptimize()
-		}
+	for _, b := range t.rowsOf {
+		b.RunOptimize()
 	}
 	return t, nil
 }
@@ -294,19 +286,9 @@ func eachMatch(ctx context.Context, r index.IndexReader, q query.Query, m mappin
 // them: every region and every sector given, one of the kinds, a day from
 // From to To.
 func (t *table) filter(q Query) *roaring.Bitmap {
-	var sets []*roaring.Bitmap
-	for _, s := range q.Regions {
-		sets = append(sets, cmp.Or(t.regions[s], roaring.New()))
-	}
-	for _, s := range q.Sectors {
-		sets = append(sets, cmp.Or(t.sectors[s], roaring.New()))
-	}
+	sets := slices.Concat(t.setsOf(facetRegions, q.Regions), t.setsOf(facetSectors, q.Sectors))
 	if len(q.Kinds) > 0 {
-		var kinds []*roaring.Bitmap
-		for _, s := range q.Kinds {
-			kinds = append(kinds, cmp.Or(t.kinds[s], roaring.New()))
-		}
-		sets = append(sets, roaring.FastOr(kinds...))
+		sets = append(sets, roaring.FastOr(t.setsOf(facetKinds, q.Kinds)...))
 	}
 	if !q.From.IsZero() || !q.To.IsZero() {
 		lo, hi := t.rowsBetween(q.From, q.To)
@@ -323,6 +305,15 @@ func (t *table) filter(q Query) *roaring.Bitmap {
 	return roaring.FastAnd(sets...)
 }
 
+// setsOf returns the rows of each of the slugs of facet.
+func (t *table) setsOf(facet int, slugs []string) []*roaring.Bitmap {
+	var sets []*roaring.Bitmap
+	for _, s := range slugs {
+		sets = append(sets, cmp.Or(t.rowsOf[facetTerm{facet, s}], roaring.New()))
+	}
+	return sets
+}
+
 // leading returns the sets of rows that come first, a row in more of
 // them before one in fewer (see collect): the events of each region of
 // slugs, those that take place in one of years or on one of days, and
@@ -331,10 +322,7 @@ func (t *table) filter(q Query) *roaring.Bitmap {
 // comes first, then the regions' events of the year and the other events
 // of the day.
 func (t *table) leading(years []int, days []dates.Span, slugs []string) []*roaring.Bitmap {
-	var leads []*roaring.Bitmap
-	for _, s := range slugs {
-		leads = append(leads, cmp.Or(t.regions[s], roaring.New()))
-	}
+	leads := t.setsOf(facetRegions, slugs)
 	spans := slices.Clone(days)
 	for _, y := range years {
 		spans = append(spans, dates.Year(y))
@@ -438,16 +426,10 @@ type ranked struct {
 	lead int
 }
 
-// better orders the rows that lead first, then by score, then as rows
+// byRank orders the rows that lead first, then by score, then as rows
 // are: newest first.
-func better(a, b ranked) bool {
-	if a.lead != b.lead {
-		return a.lead > b.lead
-	}
-	if a.score != b.score {
-		return a.score > b.score
-	}
-	return a.row < b.row
+func byRank(a, b ranked) int {
+	return cmp.Or(cmp.Compare(b.lead, a.lead), cmp.Compare(b.score, a.score), cmp.Compare(a.row, b.row))
 }
 
 // worstFirst is a heap of ranked rows with the worst on top, to keep the
@@ -455,7 +437,7 @@ func better(a, b ranked) bool {
 type worstFirst []ranked
 
 func (h worstFirst) Len() int           { return len(h) }
-func (h worstFirst) Less(i, j int) bool { return better(h[j], h[i]) }
+func (h worstFirst) Less(i, j int) bool { return byRank(h[j], h[i]) < 0 }
 func (h worstFirst) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
 func (h *worstFirst) Push(x any)        { *h = append(*h, x.(ranked)) }
 func (h *worstFirst) Pop() any {
@@ -471,7 +453,7 @@ func (h *worstFirst) keep(x ranked, n int) {
 	case n == 0:
 	case h.Len() < n:
 		heap.Push(h, x)
-	case better(x, (*h)[0]):
+	case byRank(x, (*h)[0]) < 0:
 		(*h)[0] = x
 		heap.Fix(h, 0)
 	}
@@ -525,11 +507,6 @@ func (t *table) collect(ctx context.Context, q query.Query, m mapping.IndexMappi
 		rows = append(rows, p.rows)
 		top = append(top, p.top...)
 	}
-	slices.SortFunc(top, func(a, b ranked) int {
-		if better(a, b) {
-			return -1
-		}
-		return 1
-	})
+	slices.SortFunc(top, byRank)
 	return roaring.FastOr(rows...), top[:min(len(top), keep)], nil
 }
