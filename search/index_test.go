@@ -507,6 +507,8 @@ func TestVariants(t *testing.T) {
 		"/2024/s/": "До времени старта.",
 		"/2024/t/": "Дело отца.",
 		"/2024/u/": "Отец и сын.",
+		"/2024/v/": "Визит в провинцию Хэбэй.",
+		"/2024/w/": "Хлеб и хлеба.",
 	}
 	// Three notes of each: a word that many notes have is not looked for
 	// with typos (see fuzzyForms), which would find the other forms too.
@@ -546,6 +548,11 @@ func TestVariants(t *testing.T) {
 		{"отец", []string{"/2024/t/", "/2024/u/"}},
 		{"отца", []string{"/2024/t/", "/2024/u/"}},
 		{"девушка", []string{"/2024/i/"}},
+		// A foreign name typed with е for э, or the other way round, is no
+		// typo of another word («хлеб»).
+		{"Хебей", []string{"/2024/v/"}},
+		{"Хэбей", []string{"/2024/v/"}},
+		{"хлеба", []string{"/2024/w/"}},
 		// Quoted alone or excluded, a word stands for its forms too.
 		{`"выставок"`, []string{"/2024/a/", "/2024/b/"}},
 		{`«Абрамовым»`, []string{"/2024/l/", "/2024/m/"}},

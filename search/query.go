@@ -1250,11 +1250,17 @@ func (ix *Index) fuzzyForms(term, whole string, names bool) (forms []string, lis
 // the stems of its Russian spellings (russian.Cyrillic) and, for a word of
 // pinyin, of its spellings in Palladius's letters (russian.Palladius), so
 // that «Demeshin» finds the notes that write «Демешина» and «Guangzhou»
-// those of «Гуанчжоу», not only those that list them; of a decimal
+// those of «Гуанчжоу», not only those that list them; of a word no note
+// has, its spellings with е for э and э for е (russian.OtherEs); of a decimal
 // number, the number with the other decimal sign (otherDecimal).
 func (ix *Index) variants(word, term string) []string {
 	var stems []string
 	spelt := slices.Concat(russian.Cyrillic(word), palladius(word))
+	// A word no note has may be a foreign name with е for э, or э for е
+	// («Хебей» for Хэбэй), whose typos would be other words («хлеб»).
+	if es := russian.OtherEs(word); len(es) > 0 && ix.docFreq(term, formFields...) == 0 {
+		spelt = append(spelt, es...)
+	}
 	if forms := slices.Concat(russian.Forms(word, term), spelt); len(forms) > 0 {
 		// One analysis of them all: the word's forms are words.
 		for _, tok := range ix.analyze(strings.Join(forms, " ")) {
