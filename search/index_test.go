@@ -956,6 +956,11 @@ func TestTypos(t *testing.T) {
 		{"a typo where the stem ends", "провинцыи", []Typo{{"провинцыи", "провинции"}}},
 		// A region's English name misspelt is the region: its name as meant.
 		{"a typo in a region's English name", "Guangdon", []Typo{{"guangdon", "guangdong"}}},
+		// When nothing is found otherwise: a word cut short, or two
+		// letters off in fewer than ten.
+		{"a word cut short", "Хэйлунц", []Typo{{"хэйлунц", "хэйлунцзян"}}},
+		{"two letters off", "Хейлуцзян", []Typo{{"хейлуцзян", "хэйлунцзян"}}},
+		{"cut short beside an exact word", "выставке Хэйлунц", []Typo{{"хэйлунц", "хэйлунцзян"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

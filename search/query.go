@@ -264,9 +264,11 @@ type plan struct {
 	// near are the runs of the reader's words between dates (see
 	// planNear).
 	near [][]string
-	// nameTypos says that names the notes list may be typos (fuzzyForms);
-	// listed, that a word was taken as such a name, and had none.
-	nameTypos, listed bool
+	// typos says how far words' typos are looked for (fuzzyForms);
+	// listed, that a word was taken as a name the notes list, and had
+	// none.
+	typoMode typoMode
+	listed   bool
 	// besides says that the query has phrases or alternatives besides
 	// its words (see planWords).
 	besides bool
@@ -412,12 +414,12 @@ const maxPhraseTerms = 10
 // may also match with a typo (see fuzzy). A phrase must match in order in
 // one field. An excluded word of several tokens («Российско-Китайский») is
 // excluded as a phrase.
-func (ix *Index) plan(t Text) *plan { return ix.planTypos(t, false) }
+func (ix *Index) plan(t Text) *plan { return ix.planTypos(t, typoRare) }
 
 // planTypos is plan; names says that a name the notes list may be a typo
 // too (see fuzzyForms), for a search that found nothing without.
-func (ix *Index) planTypos(t Text, names bool) *plan {
-	p := &plan{seen: map[string]bool{}, fuzzyLeft: maxFuzzyTokens, phraseLeft: maxPhraseTerms, twins: ix.twins, nameTypos: names,
+func (ix *Index) planTypos(t Text, mode typoMode) *plan {
+	p := &plan{seen: map[string]bool{}, fuzzyLeft: maxFuzzyTokens, phraseLeft: maxPhraseTerms, twins: ix.twins, typoMode: mode,
 		besides: len(t.Phrases)+len(t.Alternatives) > 0}
 	if len(ix.twins) > 0 {
 		p.named, p.namedNot = ix.namedRegions(t)
@@ -742,10 +744,10 @@ func (ix *Index) planToken(p *plan, w string, tok *analysis.Token, named bool) {
 	alts := ix.variants(whole, term)
 	terms := append([]string{term}, alts...)
 	p.terms = append(p.terms, terms...)
-	var forms []string
+	var forms []typoForm
 	listed := false
 	if tok.Type == analysis.AlphaNumeric && p.fuzzyLeft > 0 && len(alts) == 0 && !named {
-		forms, listed = ix.fuzzyForms(term, whole, p.nameTypos)
+		forms, listed = ix.fuzzyForms(term, whole, p.typoMode)
 		p.listed = p.listed || listed && forms == nil
 		if forms != nil {
 			p.fuzzyLeft--
@@ -1183,11 +1185,11 @@ func (ix *Index) analyze(text string) analysis.TokenStream {
 
 // wordQuery matches any of terms in any of fields, the first, the reader's
 // own, at full weight, the others, its other forms, at variantBoost; or, at
-// fuzzyBoost, any of the fuzzy forms within an edit or two, the first
-// letter kept; only names that notes list (listFields), when names says
-// so. seen, when not nil, keeps the fuzzy forms' candidate terms for other
-// queries of the same search.
-func wordQuery(terms []string, fuzzyForms []string, fields []field, seen *fuzzySeen, names bool) query.Query {
+// fuzzyBoost, any of the typos' forms within their edits, the first letter
+// kept, or as a prefix; only names that notes list (listFields), when
+// names says so. seen, when not nil, keeps the fuzzy forms' candidate terms
+// for other queries of the same search.
+func wordQuery(terms []string, typos []typoForm, fields []field, seen *fuzzySeen, names bool) query.Query {
 	var alts []query.Query
 	for i, term := range terms {
 		for _, f := range fields {
@@ -1201,15 +1203,18 @@ func wordQuery(terms []string, fuzzyForms []string, fields []field, seen *fuzzyS
 			alts = append(alts, q)
 		}
 	}
-	for _, form := range fuzzyForms {
-		fuzziness := 1
-		if utf8.RuneCountInString(form) >= 10 {
-			fuzziness = 2
-		}
+	for _, t := range typos {
 		for _, f := range fields { // each of textFields: a fuzzy field
-			q := bleve.NewFuzzyQuery(form)
+			if t.edits == 0 {
+				q := bleve.NewPrefixQuery(t.form)
+				q.SetField(f.name)
+				q.SetBoost(f.boost * fuzzyBoost)
+				alts = append(alts, q)
+				continue
+			}
+			q := bleve.NewFuzzyQuery(t.form)
 			q.SetField(f.name)
-			q.SetFuzziness(fuzziness)
+			q.SetFuzziness(t.edits)
 			q.SetPrefix(1)
 			q.SetBoost(f.boost * fuzzyBoost)
 			alts = append(alts, &fuzzyQuery{FuzzyQuery: q, seen: seen, names: names})
@@ -1218,27 +1223,63 @@ func wordQuery(terms []string, fuzzyForms []string, fields []field, seen *fuzzyS
 	return bleve.NewDisjunctionQuery(alts...)
 }
 
+// typoMode is how far a search looks for its words' typos (fuzzyForms).
+type typoMode int
+
+const (
+	// typoRare: the typos of a rare word that no note lists as a name.
+	typoRare typoMode = iota
+	// typoNames: of listed names too, as other names.
+	typoNames
+	// typoLoose: of any rare word, two edits off from seven letters,
+	// and the word as the start of another, from four («Хабар»): for a
+	// search that found nothing otherwise.
+	typoLoose
+)
+
+// typoForm is a form of a word to look for with a typo: within edits of
+// it, or, with none, as the start of a word.
+type typoForm struct {
+	form  string
+	edits int
+}
+
 // fuzzyForms returns the forms of a reader's word to look for with a typo:
 // its stem, and the word whole, folded. A typo may change what the stemmer
 // cuts off («Демешен» stems to «демеш», «Демешин» to «демешин»), hence
-// both. A word that many notes have (one in a thousand) is taken as
-// written: it is no typo, and its neighbours would only slow the search
-// and crowd the hits; so is a name that a note lists, however rare
-// («Пенза», a place of 8 notes of 10,000, found «пенсию» in 277 more, and
-// the person «Гуанчунь» every «Гуандун»), unless names says otherwise:
-// listed reports that it is such a name. Words shorter than five letters
-// or longer than thirty get none.
-func (ix *Index) fuzzyForms(term, whole string, names bool) (forms []string, listed bool) {
-	if n := utf8.RuneCountInString(whole); n < 5 || n > 30 {
+// both; one edit, two from ten letters. A word that many notes have (one
+// in a thousand) is taken as written: it is no typo, and its neighbours
+// would only slow the search and crowd the hits; so is a name that a note
+// lists, however rare («Пенза», a place of 8 notes of 10,000, found
+// «пенсию» in 277 more, and the person «Гуанчунь» every «Гуандун»), unless
+// mode says otherwise: listed reports that it is such a name. Words
+// shorter than five letters or longer than thirty get none, but for the
+// prefix of typoLoose.
+func (ix *Index) fuzzyForms(term, whole string, mode typoMode) (forms []typoForm, listed bool) {
+	n := utf8.RuneCountInString(whole)
+	if n < 4 || n > 30 || n == 4 && mode != typoLoose {
 		return nil, false
 	}
 	if ix.docFreq(term, proseFields...) > max(2, int(ix.docs.Load())/1000) {
 		return nil, false
 	}
-	if listed = ix.docFreq(term, listFields...) > 0; listed && !names {
+	if listed = ix.docFreq(term, listFields...) > 0; listed && mode == typoRare {
 		return nil, true
 	}
-	return slices.Compact([]string{term, whole}), listed
+	long := 10
+	if mode == typoLoose {
+		forms, long = []typoForm{{whole, 0}}, 7
+	}
+	if n >= 5 {
+		for _, f := range slices.Compact([]string{term, whole}) {
+			edits := 1
+			if utf8.RuneCountInString(f) >= long {
+				edits = 2
+			}
+			forms = append(forms, typoForm{f, edits})
+		}
+	}
+	return forms, listed
 }
 
 // variants returns the stems of other forms of a reader's word, folded,

@@ -93,54 +93,62 @@ type FacetCount struct {
 // Search runs q. Whatever the reader typed, the query is made of bleve's
 // query objects from analysed terms, never handed to a query parser, so
 // that only a broken index or a cancelled ctx make it fail. A page past the
-// last is empty. When the reader's words find nothing, they are tried as
-// typed in the other keyboard layout, and what those find is the result
-// (Layout).
+// last is empty. When the reader's words find nothing, they are tried
+// again, and the first try that finds something is the result: with the
+// typos of the names notes list, if a word was one; as typed in the other
+// keyboard layout (Layout); with looser typos (typoLoose).
 //
 // The matches are collected into the index's table (see table), where
 // filters, facets and the order by date are worked out; a second search,
 // of the page's hits alone, finds where the words are for the snippets.
 func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
-	res, err := ix.search(ctx, q, false)
+	res, err := ix.search(ctx, q, typoRare)
 	if err != nil || res.Total > 0 || !res.Ranked {
 		return res, err
+	}
+	took := res.Took
+	// found is other, a search tried again, when it found something, with
+	// the time of those before; or else it counts its time with theirs.
+	found := func(other *Result) bool {
+		if other.Total == 0 {
+			took += other.Took
+			return false
+		}
+		other.Took += took
+		return true
 	}
 	if res.listed {
 		// A name the notes list, taken as written, found nothing: it may
 		// be a typo of another («Лю Юньжу» for Лю Юнжу, where Юй Юньжу is
 		// listed too).
-		other, err := ix.search(ctx, q, true)
-		if err != nil {
-			return nil, err
+		if other, err := ix.search(ctx, q, typoNames); err != nil || found(other) {
+			return other, err
 		}
-		if other.Total > 0 {
-			other.Took += res.Took
-			return other, nil
+	}
+	if alt, ok := russian.OtherLayout(q.Q, ix.knows); ok {
+		typed := q
+		typed.Q = alt
+		other, err := ix.search(ctx, typed, typoRare)
+		if err != nil || found(other) {
+			if other != nil {
+				// The reader's query is kept, for links; the typos are of
+				// words the reader did not type.
+				other.Query.Q, other.Layout, other.Typos = q.Q, alt, nil
+			}
+			return other, err
 		}
-		res.Took += other.Took
 	}
-	alt, ok := russian.OtherLayout(q.Q, ix.knows)
-	if !ok {
-		return res, nil
+	// Words cut short or two letters off, as a last resort.
+	if other, err := ix.search(ctx, q, typoLoose); err != nil || found(other) {
+		return other, err
 	}
-	q.Q = alt
-	other, err := ix.search(ctx, q, false)
-	switch {
-	case err != nil:
-		return nil, err
-	case other.Total == 0:
-		res.Took += other.Took
-		return res, nil
-	}
-	// The reader's query is kept, for links; the typos are of words the
-	// reader did not type.
-	other.Query.Q, other.Layout, other.Typos, other.Took = res.Query.Q, alt, nil, res.Took+other.Took
-	return other, nil
+	res.Took = took
+	return res, nil
 }
 
-// search is Search of the reader's text as typed; names says that names
-// the notes list may be typos too (see fuzzyForms).
-func (ix *Index) search(ctx context.Context, q Query, names bool) (*Result, error) {
+// search is Search of the reader's text as typed, its words' typos looked
+// for as mode says (see fuzzyForms).
+func (ix *Index) search(ctx context.Context, q Query, mode typoMode) (*Result, error) {
 	start := time.Now()
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
@@ -155,7 +163,7 @@ func (ix *Index) search(ctx context.Context, q Query, names bool) (*Result, erro
 	if q.PerPage < 1 || q.PerPage > MaxPerPage {
 		q.PerPage = DefaultPerPage
 	}
-	p := ix.planTypos(ParseText(q.Q), names)
+	p := ix.planTypos(ParseText(q.Q), mode)
 	p.fuzzy.tab = t
 	if q.Sort == SortDefault {
 		q.Sort = SortDate
