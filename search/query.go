@@ -378,10 +378,12 @@ var (
 	// listFields are the names a note lists, which are no typos (see
 	// fuzzyForms).
 	listFields = []field{{fieldPeople, 1}, {fieldOrgs, 1}, {fieldPlaces, 1}, {fieldNames, 1}}
-	// compoundFields are textFields, weighed compoundBoost times as much;
+	// compoundFields are textFields, weighed compoundBoost times as much,
+	// nearFields and titleFields, title as weighed there, nearBoost times;
 	// nameFields weighed as another form of the reader's word.
 	compoundFields = weighed(textFields, compoundBoost)
 	nearFields     = weighed(textFields, nearBoost)
+	titleFields    = []field{{fieldTitle, 3 * nearBoost}}
 	nameFields     = weighed(textFields, variantBoost)
 )
 
@@ -512,9 +514,17 @@ func (ix *Index) planWords(p *plan, words []string) {
 // «великий» elsewhere); not of two words that most notes have (see
 // rareOne). They take what words of several tokens leave of
 // maxPhraseTerms; a query of phrases, exclusions or alternatives has none,
-// as its words may not stand together.
+// as its words may not stand together. A run of three words or more is
+// first a phrase in titles, so that a title pasted whole finds its note
+// before those of titles alike.
 func (ix *Index) planNear(p *plan) {
 	for _, words := range p.near {
+		run := strings.Join(words, " ")
+		if toks := ix.analyze(run); len(toks) >= 3 && !oneTerm(toks) && p.first("\x00title "+termsKey(toks), p.should) {
+			if n := p.phraseTerms(len(toks)); n > 0 {
+				p.should = append(p.should, ix.phrase(run, titleFields, n))
+			}
+		}
 		prev := -1
 		for i, w := range words {
 			if len(ix.analyze(w)) == 0 {
@@ -523,8 +533,7 @@ func (ix *Index) planNear(p *plan) {
 			if prev >= 0 {
 				text := strings.Join(words[prev:i+1], " ")
 				toks := ix.analyze(text)
-				same := !slices.ContainsFunc(toks, func(t *analysis.Token) bool { return !bytes.Equal(t.Term, toks[0].Term) })
-				if len(toks) >= 2 && !same && p.roomFor(len(toks)) && ix.rareOne(toks) && p.first("\x00near "+termsKey(toks), p.should) {
+				if len(toks) >= 2 && !oneTerm(toks) && p.roomFor(len(toks)) && ix.rareOne(toks) && p.first("\x00near "+termsKey(toks), p.should) {
 					p.should = append(p.should, ix.phrase(text, nearFields, p.phraseTerms(len(toks))))
 				}
 			}
@@ -1053,6 +1062,12 @@ func (ix *Index) planExcluded(p *plan, ph string, word bool) {
 			p.mustNot = append(p.mustNot, ix.phrase(ru, textFields, p.phraseTerms(n)))
 		}
 	}
+}
+
+// oneTerm reports whether toks are all one term («выставка выставки»): no
+// phrase to look for.
+func oneTerm(toks analysis.TokenStream) bool {
+	return !slices.ContainsFunc(toks, func(t *analysis.Token) bool { return !bytes.Equal(t.Term, toks[0].Term) })
 }
 
 // rareOne reports whether one of toks, at least, is in at most a fifth of
