@@ -865,6 +865,20 @@ func TestPersonFirst(t *testing.T) {
 			t.Errorf("q=%s: got %q, want %s first", q, got, want)
 		}
 	}
+
+	// A Russian given name whose stem others share («Мария» and «Марий
+	// Эл», «Елена» and «ел»): the notes that list such a person first.
+	docs = []Document{
+		note("region", "Делегация Республики Марий Эл в Марий Эл", "Глава Республики Марий Эл встретился с гостями; не ел."),
+		note("maria", "Встреча", "На встрече выступила Мария Жукова.", "Мария Жукова"),
+		note("elena", "Форум", "Слово взяла Елена Смирнова.", "Елена Смирнова"),
+	}
+	ix = buildIndex(t, docs, 1)
+	for q, want := range map[string]string{"Мария": "/2025/maria/", "Maria": "/2025/maria/", "Елена": "/2025/elena/", "Elena": "/2025/elena/"} {
+		if got := urls(search(t, ix, Query{Q: q})); len(got) == 0 || got[0] != want {
+			t.Errorf("q=%s: got %q, want %s first", q, got, want)
+		}
+	}
 }
 
 // sameSet reports whether a and b have the same strings, in any order.

@@ -625,8 +625,9 @@ func (ix *Index) planPeople(p *plan, words []string) {
 	}
 }
 
-// personBoost weighs a match of a person's name in pinyin in the people
-// field against the reader's words elsewhere (see planPeople).
+// personBoost weighs a match of a person's name in Latin letters in the
+// people field against the reader's words elsewhere (see planPeople,
+// planPerson).
 const personBoost = 5
 
 // regionsNamed returns the slugs of the regions that runs of words, at
@@ -719,6 +720,35 @@ func (ix *Index) planWord(p *plan, w string, named bool) {
 	}
 	for _, tok := range toks {
 		ix.planToken(p, w, tok, named)
+	}
+	if len(toks) == 1 && !named {
+		ix.planPerson(p, w)
+	}
+}
+
+// planPerson adds, for a word that is a name some note lists, as the
+// people field spells it in Latin letters (latinOf: «Мария» mariya or
+// maria; «Maria» itself), a clause that ranks first the notes that list
+// such a person: the stem the word shares with others («Мария» with
+// «Марий Эл», «Елена» with «ел») does not tell them apart.
+func (ix *Index) planPerson(p *plan, w string) {
+	spellings := russian.Latin(w)
+	if spellings == nil {
+		spellings = []string{w}
+	}
+	for _, s := range spellings {
+		toks := ix.analyze(s)
+		if len(toks) != 1 || toks[0].Type != analysis.AlphaNumeric || !hasLatin(s) {
+			continue
+		}
+		term := string(toks[0].Term)
+		if !p.first("\x00person "+term, p.should) || ix.docFreq(term, field{fieldPeople, 1}) == 0 {
+			continue
+		}
+		q := bleve.NewTermQuery(term)
+		q.SetField(fieldPeople)
+		q.SetBoost(personBoost)
+		p.should = append(p.should, q)
 	}
 }
 
