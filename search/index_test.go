@@ -873,8 +873,15 @@ func TestPersonFirst(t *testing.T) {
 		note("maria", "Встреча", "На встрече выступила Мария Жукова.", "Мария Жукова"),
 		note("elena", "Форум", "Слово взяла Елена Смирнова.", "Елена Смирнова"),
 	}
+	// And a place's name, «Ростов» and «рост».
+	n := base
+	n.Title, n.Summary, n.People, n.Places = "Встреча", "", nil, []string{"Ростов"}
+	rostov := FromNote(&n, "Выставка прошла в Ростове.", nil)
+	rostov.ID = "/2025/rostov/"
+	docs = append(docs, rostov, note("growth", "Рост и рост", "Рост торговли, рост выставок, выставка роста."))
 	ix = buildIndex(t, docs, 1)
-	for q, want := range map[string]string{"Мария": "/2025/maria/", "Maria": "/2025/maria/", "Елена": "/2025/elena/", "Elena": "/2025/elena/"} {
+	for q, want := range map[string]string{"Мария": "/2025/maria/", "Maria": "/2025/maria/", "Елена": "/2025/elena/", "Elena": "/2025/elena/",
+		"Ростов выставка": "/2025/rostov/"} {
 		if got := urls(search(t, ix, Query{Q: q})); len(got) == 0 || got[0] != want {
 			t.Errorf("q=%s: got %q, want %s first", q, got, want)
 		}

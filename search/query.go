@@ -625,9 +625,9 @@ func (ix *Index) planPeople(p *plan, words []string) {
 	}
 }
 
-// personBoost weighs a match of a person's name in Latin letters in the
-// people field against the reader's words elsewhere (see planPeople,
-// planPerson).
+// personBoost weighs a match of a person's or a place's name in Latin
+// letters in the people or places field against the reader's words
+// elsewhere (see planPeople, planListedName).
 const personBoost = 5
 
 // regionsNamed returns the slugs of the regions that runs of words, at
@@ -722,16 +722,17 @@ func (ix *Index) planWord(p *plan, w string, named bool) {
 		ix.planToken(p, w, tok, named)
 	}
 	if len(toks) == 1 && !named {
-		ix.planPerson(p, w)
+		ix.planListedName(p, w)
 	}
 }
 
-// planPerson adds, for a word that is a name some note lists, as the
-// people field spells it in Latin letters (latinOf: «Мария» mariya or
-// maria; «Maria» itself), a clause that ranks first the notes that list
-// such a person: the stem the word shares with others («Мария» with
-// «Марий Эл», «Елена» with «ел») does not tell them apart.
-func (ix *Index) planPerson(p *plan, w string) {
+// planListedName adds, for a word that is a name some note lists, as the
+// people or places field spells it in Latin letters (latinOf: «Мария»
+// mariya or maria, «Ростов» rostov; «Maria» itself), a clause that ranks
+// first the notes that list such a person or place: the stem the word
+// shares with others («Мария» with «Марий Эл», «Елена» with «ел», «Ростов»
+// with «рост») does not tell them apart.
+func (ix *Index) planListedName(p *plan, w string) {
 	spellings := russian.Latin(w)
 	if spellings == nil {
 		spellings = []string{w}
@@ -742,13 +743,17 @@ func (ix *Index) planPerson(p *plan, w string) {
 			continue
 		}
 		term := string(toks[0].Term)
-		if !p.first("\x00person "+term, p.should) || ix.docFreq(term, field{fieldPeople, 1}) == 0 {
+		if !p.first("\x00listed "+term, p.should) {
 			continue
 		}
-		q := bleve.NewTermQuery(term)
-		q.SetField(fieldPeople)
-		q.SetBoost(personBoost)
-		p.should = append(p.should, q)
+		for _, f := range []string{fieldPeople, fieldPlaces} {
+			if ix.docFreq(term, field{f, 1}) > 0 {
+				q := bleve.NewTermQuery(term)
+				q.SetField(f)
+				q.SetBoost(personBoost)
+				p.should = append(p.should, q)
+			}
+		}
 	}
 }
 
