@@ -45,17 +45,19 @@ const MaxCyrillic = 32
 // cyrillicLetters are the Russian letters of each group of Latin letters in
 // the spellings Latin writes, and of the Latin letters English texts write
 // otherwise (h, w, j, q), longer groups first; the likeliest letter first.
+// Latin drops the soft sign: l may be ль («Komsomolsk», «Olga»), and ya,
+// yu and ye ья, ью and ье («Tatyana», «Ilyushin»).
 var cyrillicLetters = []struct {
 	latin    string
 	cyrillic []string
 }{
 	{"shch", []string{"щ"}},
 	{"zh", []string{"ж"}}, {"kh", []string{"х"}}, {"ts", []string{"ц", "тс"}}, {"ch", []string{"ч"}},
-	{"sh", []string{"ш"}}, {"yu", []string{"ю"}}, {"ya", []string{"я"}}, {"yo", []string{"ё"}},
+	{"sh", []string{"ш"}}, {"yu", []string{"ю", "ью"}}, {"ya", []string{"я", "ья"}}, {"yo", []string{"ё"}},
 	{"ye", []string{"е", "ье"}}, {"ia", []string{"ия"}}, {"iy", []string{"ий"}}, {"x", []string{"кс"}},
 	{"a", []string{"а"}}, {"b", []string{"б"}}, {"c", []string{"к", "ц"}}, {"d", []string{"д"}},
 	{"e", []string{"е", "э"}}, {"f", []string{"ф"}}, {"g", []string{"г"}}, {"h", []string{"х"}},
-	{"i", []string{"и", "й"}}, {"j", []string{"дж", "й"}}, {"k", []string{"к"}}, {"l", []string{"л"}},
+	{"i", []string{"и", "й"}}, {"j", []string{"дж", "й"}}, {"k", []string{"к"}}, {"l", []string{"л", "ль"}},
 	{"m", []string{"м"}}, {"n", []string{"н"}}, {"o", []string{"о"}}, {"p", []string{"п"}},
 	{"q", []string{"к"}}, {"r", []string{"р"}}, {"s", []string{"с"}}, {"t", []string{"т"}},
 	{"u", []string{"у"}}, {"v", []string{"в"}}, {"w", []string{"в"}}, {"y", []string{"ы", "й", "и"}},

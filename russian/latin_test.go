@@ -107,6 +107,11 @@ func TestCyrillic(t *testing.T) {
 		{"alexei", "алексей"},
 		{"tsvetkov", "цветков"},
 		{"expo", "экспо"},
+		{"komsomolsk", "комсомольск"},
+		{"olga", "ольга"},
+		{"tatyana", "татьяна"},
+		{"ulyanovsk", "ульяновск"},
+		{"ilyushin", "ильюшин"},
 		{"dom", ""},       // too short to tell
 		{"харбин", ""},    // no Latin letters
 		{"harbin2", ""},   // a digit
