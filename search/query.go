@@ -719,6 +719,11 @@ func (ix *Index) planWord(p *plan, w string, named bool) {
 		}
 	}
 	for _, tok := range toks {
+		// «on» of «Rostov-on-Don», as the analyzer drops «на» of
+		// «Ростов-на-Дону».
+		if len(toks) > 1 && englishStop[string(tok.Term)] {
+			continue
+		}
 		ix.planToken(p, w, tok, named)
 	}
 	if len(toks) == 1 && !named {
