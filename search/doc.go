@@ -17,28 +17,33 @@
 // read-only; OpenWritable opens them for Update, which `serve --watch`
 // calls after each incremental build.
 //
-// # Queries (query.go, dates.go, search.go, table.go, fuzzy.go, snippet.go, names.go)
+// # Queries
 //
-// ParseText takes a reader's q apart (words, "phrases", -exclusions, OR;
-// never an error) and Index.plan turns it into bleve queries: each token of a word
-// in some text field, with its other forms at half the weight (variants,
-// from package russian's rules of endings, and a Latin word's Russian
-// spellings and Palladius's spellings of pinyin) and, for a rare word,
-// its typos (fuzzy queries at a fifth of the weight, whose candidates come
-// from one typo dictionary of every shard and field); words that name a
-// region, place, person or organization in another script, or by an
-// alias, or a Chinese name in pinyin, with the Russian name as another
-// form (orRussian); a date, as package dates reads it, as its words or
-// its days (planDate, during); a phrase as a match-phrase query;
-// exclusions as must-not. Phrases have ten
-// terms in all (maxPhraseTerms). The matches come from bleve's
+// ParseText (parse.go) takes a reader's q apart: words, "phrases",
+// -exclusions, OR; never an error. Index.plan (query.go) turns it into
+// bleve queries: each token of a word in some text field, with its other
+// forms at a lower weight (variants: package russian's rules of endings, a
+// Latin word's Russian spellings, Palladius's spellings of pinyin, е for
+// э) and, for a rare word, its typos (fuzzy queries at a lower weight,
+// whose candidates come from one typo dictionary of every shard and field:
+// fuzzy.go); a date, as package dates reads it, as its words or its days
+// (planDate, dates.go); a phrase as a match-phrase query; exclusions as
+// must-not. Names (names.go): words that name a region, place, person or
+// organization in another script, or by an alias, or a Chinese name in
+// pinyin, have the Russian name as another form (orRussian), and a name
+// the notes list ranks their notes first. Regions (regions.go): a query
+// that names regions and nothing else but dates puts their events first,
+// and regions whose names stem alike are told apart.
+//
+// Search (search.go) runs the plan: the matches come from bleve's
 // searchers, with bleve's scores, into the table of the snapshot's doc
-// values, where filters, facets and the order by date run. The page's hits
-// are loaded from bleve's stored fields, their snippets cut at the places
-// bleve's term vectors give; a hit found by another spelling of a name
-// has the name marked as the note writes it (markNames). A search that
-// finds nothing is tried again as its keys type it in the other keyboard
-// layout (russian.OtherLayout).
+// values (table.go), where filters, facets and the order by date run. The
+// page's hits are loaded from bleve's stored fields, their snippets cut at
+// the places bleve's term vectors give (snippet.go); a hit found by
+// another spelling of a name has the name marked as the note writes it
+// (markNames). A search that finds nothing is tried again: with typos of
+// listed names, in the other keyboard layout (russian.OtherLayout), then
+// with looser typos.
 //
 // # Serving (request.go, handler.go)
 //

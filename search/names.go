@@ -8,11 +8,13 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 
+	"github.com/coopdigest/digest/russian"
 	"github.com/coopdigest/digest/source"
 )
 
@@ -226,4 +228,302 @@ func (ix *Index) nameTerms(name string) [][]string {
 // the Latin spellings of names do.
 func hasLatin(s string) bool {
 	return strings.ContainsFunc(s, func(r rune) bool { return 'a' <= r && r <= 'z' })
+}
+
+// planPeople adds, for two of the reader's words that are a Chinese
+// person's name, a clause that ranks first the notes that list that
+// person, by the name in pinyin that the people field has too (latinOf):
+// of a name in Palladius's letters one of whose syllables the analyzer
+// drops as a Russian stop word («Цзя Ли», «У Тинган»), the other word is
+// searched alone, which many names share; a name in pinyin («Jia Li»)
+// finds the notes that write it in Russian as well (orRussian), as
+// «цзя» and any word after it.
+func (ix *Index) planPeople(p *plan, words []string) {
+	for i := 0; i+1 < len(words); i++ {
+		name := words[i] + " " + words[i+1]
+		py := russian.Pinyin(name)
+		if py != "" && len(ix.analyze(name)) == 2 {
+			py = "" // searched as written
+		}
+		if py == "" && chineseName(words[i:i+2]) != "" {
+			py = foldWord(name)
+		}
+		if py == "" || !p.first("\x00person "+py, p.should) {
+			continue
+		}
+		if n := p.phraseTerms(2); n > 0 {
+			p.should = append(p.should, ix.phrase(py, []field{{fieldPeople, personBoost}}, n))
+		}
+		i++ // the name's second word is no first word of another
+	}
+}
+
+// personBoost weighs a match of a person's or a place's name in Latin
+// letters in the people or places field against the reader's words
+// elsewhere (see planPeople, planListedName).
+const personBoost = 5
+
+// planListedName adds, for a word that is a name some note lists, as the
+// people or places field spells it in Latin letters (latinOf: «Мария»
+// mariya or maria, «Ростов» rostov; «Maria» itself), a clause that ranks
+// first the notes that list such a person or place: the stem the word
+// shares with others («Мария» with «Марий Эл», «Елена» with «ел», «Ростов»
+// with «рост») does not tell them apart.
+func (ix *Index) planListedName(p *plan, w string) {
+	spellings := russian.Latin(w)
+	if spellings == nil {
+		spellings = []string{w}
+	}
+	for _, s := range spellings {
+		toks := ix.analyze(s)
+		if len(toks) != 1 || toks[0].Type != analysis.AlphaNumeric || !hasLatin(s) {
+			continue
+		}
+		term := string(toks[0].Term)
+		if !p.first("\x00listed "+term, p.should) {
+			continue
+		}
+		for _, f := range []string{fieldPeople, fieldPlaces} {
+			if ix.docFreq(term, field{f, 1}) > 0 {
+				q := bleve.NewTermQuery(term)
+				q.SetField(f)
+				q.SetBoost(personBoost)
+				p.should = append(p.should, q)
+			}
+		}
+	}
+}
+
+// maxNameWords is how many of a reader's words in a row namedSpan tries as
+// one name («Inner Mongolia Autonomous Region»).
+const maxNameWords = 4
+
+// nearName returns the Russian name of the region or place whose name in
+// Latin letters a reader's word of five letters or more, which no note
+// has, misspells by a letter (two in a word of eight or more), and that
+// name, folded: «Harbim» is Harbin, «Харбин», where the typos of the text
+// fields would find the few notes that list Harbin in Latin letters, or
+// none. "" when no name is that near, or two are.
+func (ix *Index) nearName(w string) (ru, meant string) {
+	word := foldWord(w)
+	if len(word) < 5 || strings.Trim(word, "abcdefghijklmnopqrstuvwxyz") != "" || ix.docFreq(word, textFields...) > 0 {
+		return "", ""
+	}
+	most := 1
+	if len(word) >= 8 {
+		most = 2
+	}
+	var best *source.Term
+	bestD, tie := most+1, false
+	tax := &ix.Site().Taxonomies
+	for _, reg := range []*source.Taxonomy{tax.Regions, tax.Places} {
+		if reg == nil {
+			continue
+		}
+		for _, t := range reg.Terms {
+			for _, name := range append([]string{t.Name.En}, t.Aliases...) {
+				name = foldWord(name)
+				if name == "" || max(len(name)-len(word), len(word)-len(name)) > most {
+					continue
+				}
+				switch d := bsearch.LevenshteinDistance(word, name); {
+				case d < bestD:
+					best, bestD, meant, tie = t, d, name, false
+				case d == bestD && t != best:
+					tie = true
+				}
+			}
+		}
+	}
+	if best == nil || tie || best.Name.Ru == "" {
+		return "", ""
+	}
+	return best.Name.Ru, meant
+}
+
+// namedSpan returns the end j of the longest run of words from words[i],
+// at most maxNameWords, that names an entry of a registry (russianName), or
+// else of two words that are a Chinese name in pinyin (chineseName), and
+// the name in Russian; i+1 and "" when none does.
+func (ix *Index) namedSpan(words []string, i int) (j int, ru string) {
+	for j = min(len(words), i+maxNameWords); j > i; j-- {
+		if ru = ix.russianName(strings.Join(words[i:j], " ")); ru != "" {
+			return j, ru
+		}
+	}
+	if i+2 <= len(words) {
+		if ru = chineseName(words[i : i+2]); ru != "" {
+			return i + 2, ru
+		}
+	}
+	return i + 1, ""
+}
+
+// hanNames are the names and aliases of the site's registries and
+// taxonomies written in Chinese characters alone, two or more, and the
+// longest one's count of them.
+type hanNames struct {
+	names   map[string]bool
+	longest int
+}
+
+// hanNamesOf collects the Chinese names of tax's registries and
+// taxonomies.
+func hanNamesOf(tax *source.Taxonomies) hanNames {
+	h := hanNames{names: map[string]bool{}}
+	for _, reg := range []*source.Taxonomy{tax.Regions, tax.Sectors, tax.Kinds, tax.Places, tax.People, tax.Organizations} {
+		if reg == nil {
+			continue
+		}
+		for _, t := range reg.Terms {
+			for _, name := range append([]string{t.Name.Zh}, t.Aliases...) {
+				if n := utf8.RuneCountInString(name); n >= 2 && allHan(name) {
+					h.names[name], h.longest = true, max(h.longest, n)
+				}
+			}
+		}
+	}
+	return h
+}
+
+func allHan(s string) bool {
+	return !strings.ContainsFunc(s, func(r rune) bool { return !unicode.Is(unicode.Han, r) })
+}
+
+// split returns words with each word of Chinese characters that runs names
+// together, as Chinese readers write without spaces («黑龙江论坛»), split
+// into the names h has and the characters between them («黑龙江», «论坛»),
+// the longest name first from the left. Whole, such a word would need the
+// bigram across two names («江论»), which no note has.
+func (h hanNames) split(words []string) []string {
+	var out []string
+	for _, w := range words {
+		runes := []rune(w)
+		if len(runes) < 3 || !allHan(w) {
+			out = append(out, w)
+			continue
+		}
+		start := len(out)
+		rest := 0 // the first rune of the characters between names
+		for i := 0; i < len(runes); {
+			n := min(h.longest, len(runes)-i)
+			for n >= 2 && !h.names[string(runes[i:i+n])] {
+				n--
+			}
+			if n < 2 {
+				i++
+				continue
+			}
+			if rest < i {
+				out = append(out, string(runes[rest:i]))
+			}
+			out = append(out, string(runes[i:i+n]))
+			i += n
+			rest = i
+		}
+		if rest == 0 || len(out)-start == 1 && rest == len(runes) {
+			out = append(out[:start], w) // no name, or the word is one
+			continue
+		}
+		if rest < len(runes) {
+			out = append(out, string(runes[rest:]))
+		}
+	}
+	return out
+}
+
+// chineseName returns words of pinyin, a Chinese person's name as English
+// texts write it («Liu Yongru»), in Palladius's letters, as Russian texts
+// write it: «лю юнжу» (the spelling of the fewest syllables); "" when a
+// word is not pinyin. As a phrase, it finds a name whose surname, of one
+// syllable, is otherwise searched only as written (see palladius).
+func chineseName(words []string) string {
+	out := make([]string, len(words))
+	for i, w := range words {
+		spellings := russian.Palladius(foldWord(w))
+		if spellings == nil {
+			return ""
+		}
+		out[i] = spellings[0]
+	}
+	return strings.Join(out, " ")
+}
+
+// softless returns, of ru, the Palladius spelling of a Chinese person's
+// name in pinyin words (chineseName), the spelling without the soft signs
+// of its syllables, as Russian texts often write it: «Си Цзинпин» for
+// Xi Jinping's «Си Цзиньпин». None of another name, or one without them:
+// a place's one word so written may be a common word's stem («Шанси»).
+func softless(ru string, words []string) []string {
+	if alt := strings.ReplaceAll(ru, "нь", "н"); alt != ru && ru == chineseName(words) {
+		return []string{alt}
+	}
+	return nil
+}
+
+// russianName returns the Russian name of the entry of the site's regions,
+// places, people or organizations that has s for a name or an alias, in
+// any script, when the index analyses it otherwise than s: «Харбин» for
+// «Harbin» or «哈尔滨», «Московская область» for «Подмосковье»; "" when
+// no entry has s, or s is the Russian name. Sectors and kinds are left
+// out: their names and aliases are common words, which stand for more
+// than the entry.
+func (ix *Index) russianName(s string) string {
+	tax := &ix.Site().Taxonomies
+	for _, reg := range []*source.Taxonomy{tax.Regions, tax.Places, tax.People, tax.Organizations} {
+		t := reg.Lookup(s)
+		if t != nil && t.Name.Ru != "" && termsKey(ix.analyze(clean(t.Name.Ru))) != termsKey(ix.analyze(s)) {
+			return t.Name.Ru
+		}
+	}
+	return ""
+}
+
+// nameOf returns the Russian name of what a phrase or an excluded word
+// names: a registry's entry (russianName) or, of two words of pinyin, a
+// Chinese person (chineseName); "" for none.
+func (ix *Index) nameOf(s string) string {
+	if ru := ix.russianName(s); ru != "" {
+		return ru
+	}
+	if words := strings.Fields(s); len(words) == 2 {
+		return chineseName(words)
+	}
+	return ""
+}
+
+// orRussian lets the clauses of the plan from the kth on, those of words
+// that name ru, match the Russian name ru instead, in the text of every
+// field, as another form of the words (nameFields): «Harbin» finds the
+// notes that write «в Харбине», not only those that list it as a place.
+// ru is a phrase of the query (maxPhraseTerms), and so is each of others,
+// other spellings of it, where room is left for them. orRussian reports
+// whether the clauses may match ru: not when it is "", or there is no room
+// for it.
+func (ix *Index) orRussian(p *plan, k int, ru string, others ...string) bool {
+	toks := ix.analyze(clean(ru))
+	if k >= len(p.must) || len(toks) == 0 || !p.roomFor(len(toks)) {
+		return false
+	}
+	either := []query.Query{allOf(p.must[k:])}
+	for _, name := range append([]string{ru}, others...) {
+		toks := ix.analyze(clean(name))
+		if len(toks) == 0 || !p.roomFor(len(toks)) {
+			continue
+		}
+		n := p.phraseTerms(len(toks))
+		either = append(either, ix.phrase(name, nameFields, n))
+		p.marks = append(p.marks, ix.phrase(name, snippetFields, n))
+		p.terms = append(p.terms, termsOf(toks)...)
+	}
+	p.must = append(p.must[:k], bleve.NewDisjunctionQuery(either...))
+	return true
+}
+
+// palladius returns the spellings of a word of pinyin in Palladius's
+// letters (russian.Palladius) of two syllables or more: one syllable
+// alone is the stem of Russian words too («ма» of «мая», «лун» of «луна»),
+// and is searched as part of a name only (chineseName).
+func palladius(word string) []string {
+	return slices.DeleteFunc(russian.Palladius(word), func(s string) bool { return len(russian.Syllables(s)) < 2 })
 }

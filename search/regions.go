@@ -1,0 +1,134 @@
+package search
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/coopdigest/digest/dates"
+)
+
+// regionsNamed returns the slugs of the regions that runs of words, at
+// most maxNameWords each, name in any script or by an alias, and whether
+// every other word is a year, part of one of dates or a word the analyzer
+// drops. The events of the regions of a query that names nothing else
+// come first (see Index.Search), where their names alone do not tell them
+// from others («Цзянси» and «Цзянсу» have one stem, and «Коми» that of
+// «кому»); a query of other words too ranks by them («форум Петербург»).
+func (ix *Index) regionsNamed(words []string, said []dates.Date) (slugs []string, all bool) {
+	all = true
+	for i := 0; i < len(words); i++ {
+		named := false
+		for j := min(len(words), i+maxNameWords); j > i && !named; j-- {
+			if slug := ix.regionOf(words[i:j]); slug != "" {
+				slugs, named = append(slugs, slug), true
+				i = j - 1
+			}
+		}
+		if !named && !dates.IsYear(words[i]) && !dates.Covers(said, i) && len(ix.analyze(words[i])) > 0 {
+			all = false
+		}
+	}
+	return slugs, all
+}
+
+// regionTwins returns, for each region whose Russian name the analyzer
+// makes the same terms of as another's («Цзянси» and «Цзянсу», both
+// цзянс), the slugs of those others; nil for the other regions.
+func (ix *Index) regionTwins() map[string][]string {
+	regs := ix.site.Taxonomies.Regions
+	if regs == nil {
+		return nil
+	}
+	byTerms := map[string][]string{}
+	for _, t := range regs.Terms {
+		if key := termsKey(ix.analyze(clean(t.Name.Ru))); key != "" {
+			byTerms[key] = append(byTerms[key], t.Slug)
+		}
+	}
+	twins := map[string][]string{}
+	for _, slugs := range byTerms {
+		for _, s := range slugs {
+			if len(slugs) > 1 {
+				twins[s] = slices.DeleteFunc(slices.Clone(slugs), func(o string) bool { return o == s })
+			}
+		}
+	}
+	return twins
+}
+
+// regionOf returns the slug of the region that words name together, their
+// punctuation aside; "" for none.
+func (ix *Index) regionOf(words []string) string {
+	trimmed := make([]string, len(words))
+	for i, w := range words {
+		trimmed[i] = strings.Trim(w, dates.Stuck)
+	}
+	if t := ix.Site().Taxonomies.Regions.Lookup(strings.Join(trimmed, " ")); t != nil {
+		return t.Slug
+	}
+	return ""
+}
+
+// namedRegions returns the slugs of the regions that a reader's words,
+// phrases and alternatives name, and of those it excludes: runs of up to
+// maxNameWords words.
+func (ix *Index) namedRegions(t Text) (named, excluded map[string]bool) {
+	collect := func(texts []string) map[string]bool {
+		slugs := map[string]bool{}
+		for _, text := range texts {
+			words := strings.Fields(text)
+			for i := range words {
+				for j := i + 1; j <= min(len(words), i+maxNameWords); j++ {
+					if slug := ix.regionOf(words[i:j]); slug != "" {
+						slugs[slug] = true
+					}
+				}
+			}
+		}
+		return slugs
+	}
+	texts := append([]string{strings.Join(t.Words, " ")}, t.Phrases...)
+	for _, group := range t.Alternatives {
+		for _, a := range group {
+			texts = append(texts, a.Text)
+		}
+	}
+	return collect(texts), collect(slices.Concat(t.ExcludedWords, t.ExcludedPhrases))
+}
+
+// twinsOf returns the twins of the region slug (regionTwins) when the
+// query names none of them as it names slug, wanted or excluded (not):
+// a query that asks for both, or excludes both, cannot tell their notes
+// apart; nil otherwise. «Цзянсу -Цзянси» tells them apart.
+func (p *plan) twinsOf(slug string, not bool) []string {
+	named := p.named
+	if not {
+		named = p.namedNot
+	}
+	twins := p.twins[slug]
+	if slices.ContainsFunc(twins, func(s string) bool { return named[s] }) {
+		return nil
+	}
+	return twins
+}
+
+// notTwins is q, the clause of words that name the region slug: the
+// region's notes, and the others that q matches but those of its twins
+// (regionTwins), whose names q cannot tell from its own.
+func notTwins(slug string, twins []string, q query.Query) query.Query {
+	b := bleve.NewBooleanQuery()
+	b.AddMust(q)
+	for _, s := range twins {
+		b.AddMustNot(regionQuery(s))
+	}
+	return bleve.NewDisjunctionQuery(regionQuery(slug), b)
+}
+
+// regionQuery matches the notes of the region slug.
+func regionQuery(slug string) query.Query {
+	q := bleve.NewTermQuery(slug)
+	q.SetField(fieldRegions)
+	return q
+}
