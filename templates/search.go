@@ -393,6 +393,27 @@ func foldKeepsPlaces(w string) bool {
 	return true
 }
 
+// typoAt returns the typo whose word is the token of folded that starts at
+// at, if any: a word's tokens are its runs of letters and digits.
+func typoAt(folded string, at int, typos []search.Typo) (search.Typo, bool) {
+	inToken := func(i int) bool {
+		r, _ := utf8.DecodeRuneInString(folded[i:])
+		return unicode.IsLetter(r) || unicode.IsDigit(r)
+	}
+	if at > 0 {
+		if r, _ := utf8.DecodeLastRuneInString(folded[:at]); unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return search.Typo{}, false
+		}
+	}
+	for _, t := range typos {
+		end := at + len(t.Word)
+		if t.Word != "" && strings.HasPrefix(folded[at:], t.Word) && (end == len(folded) || !inToken(end)) {
+			return t, true
+		}
+	}
+	return search.Typo{}, false
+}
+
 // searchTypos says what the reader's text q was searched as: with each word
 // that matched only with a typo replaced by what it matched, wherever q has
 // it as a word to find (not in a phrase, not excluded, which are searched
@@ -409,21 +430,35 @@ func searchTypos(q string, typos []search.Typo) *Typos {
 		return v
 	}
 	fixed := search.MapWords(q, func(w string) string {
-		for _, t := range typos {
-			// The typo is a folded token of a word (folded as a Typo says,
-			// which russian.Fold does to a word): replace it in place when
-			// folding kept the word's bytes where they were.
-			folded := russian.Fold(w)
-			if at := strings.Index(folded, t.Word); at >= 0 && foldKeepsPlaces(w) {
-				as := t.As
-				if r, _ := utf8.DecodeRuneInString(w[at:]); unicode.IsUpper(r) {
-					first, size := utf8.DecodeRuneInString(as)
-					as = string(unicode.ToUpper(first)) + as[size:]
-				}
-				w = w[:at] + as + w[at+len(t.Word):]
-			}
+		// The typo is a folded token of a word (folded as a Typo says,
+		// which russian.Fold does to a word): replace it in place when
+		// folding kept the word's bytes where they were; each token once,
+		// as typed («инве» is no typo inside «инвес», nor inside what
+		// another typo was read as).
+		if !foldKeepsPlaces(w) {
+			return w
 		}
-		return w
+		folded := russian.Fold(w)
+		var b strings.Builder
+		last := 0
+		for at := 0; at < len(folded); {
+			t, ok := typoAt(folded, at, typos)
+			if !ok {
+				_, size := utf8.DecodeRuneInString(folded[at:])
+				at += size
+				continue
+			}
+			as := t.As
+			if r, _ := utf8.DecodeRuneInString(w[at:]); unicode.IsUpper(r) {
+				first, size := utf8.DecodeRuneInString(as)
+				as = string(unicode.ToUpper(first)) + as[size:]
+			}
+			b.WriteString(w[last:at])
+			b.WriteString(as)
+			at += len(t.Word)
+			last = at
+		}
+		return b.String() + w[last:]
 	})
 	if s := strings.Join(strings.Fields(fixed), " "); s != strings.Join(strings.Fields(q), " ") {
 		v.Query = s

@@ -262,6 +262,27 @@ func TestNewSearchPageRegionChips(t *testing.T) {
 	}
 }
 
+// TestSearchTypos checks what the page says a query was searched as: each
+// typo read once, where the reader typed it as a token of its own.
+func TestSearchTypos(t *testing.T) {
+	for _, tt := range []struct {
+		q     string
+		typos []search.Typo
+		want  string
+	}{
+		{"Выстафке Хэйлунцзян", []search.Typo{{Word: "выстафке", As: "выставке"}}, "Выставке Хэйлунцзян"},
+		// A typo inside another's reading, or inside a longer word, stays.
+		{"инве инвес", []search.Typo{{Word: "инве", As: "инвестиций"}, {Word: "инвес", As: "инвестиций"}}, "инвестиций инвестиций"},
+		{"пред пере", []search.Typo{{Word: "пред", As: "предприятия"}, {Word: "пре", As: "при"}}, "предприятия пере"},
+		{"выстафка-ярморка", []search.Typo{{Word: "выстафка", As: "выставка"}, {Word: "ярморка", As: "ярмарка"}}, "выставка-ярмарка"},
+		{"выставка", []search.Typo{{Word: "выстафка", As: "выставка"}}, ""},
+	} {
+		if got := searchTypos(tt.q, tt.typos).Query; got != tt.want {
+			t.Errorf("searchTypos(%q, %v) = %q, want %q", tt.q, tt.typos, got, tt.want)
+		}
+	}
+}
+
 // FuzzSearchTypos checks that what a search's typos were read as never
 // breaks the words of the reader's text, whatever they are: valid text, as
 // a request's parameters are.
