@@ -751,15 +751,22 @@ func (ix *Index) fuzzyForms(term, whole string, mode typoMode) (forms []typoForm
 // pinyin, of its spellings in Palladius's letters (russian.Palladius), so
 // that «Demeshin» finds the notes that write «Демешина» and «Guangzhou»
 // those of «Гуанчжоу», not only those that list them; of a word no note
-// has, its spellings with е for э and э for е (russian.OtherEs); of a decimal
+// has, its spellings with е for э and э for е that a note lists as a name
+// (russian.OtherEs); of a decimal
 // number, the number with the other decimal sign (otherDecimal).
 func (ix *Index) variants(word, term string) []string {
 	var stems []string
 	spelt := slices.Concat(russian.Cyrillic(word), palladius(word))
 	// A word no note has may be a foreign name with е for э, or э for е
-	// («Хебей» for Хэбэй), whose typos would be other words («хлеб»).
+	// («Хебей» for Хэбэй), whose typos would be other words («хлеб»): of
+	// those spellings, the names some note lists (listFields), lest «Жэнь»
+	// find «жена».
 	if es := russian.OtherEs(word); len(es) > 0 && ix.docFreq(term, formFields...) == 0 {
-		spelt = append(spelt, es...)
+		for _, tok := range ix.analyze(strings.Join(es, " ")) {
+			if s := string(tok.Term); !slices.Contains(stems, s) && ix.docFreq(s, listFields...) > 0 {
+				stems = append(stems, s)
+			}
+		}
 	}
 	if forms := slices.Concat(russian.Forms(word, term), spelt); len(forms) > 0 {
 		// One analysis of them all: the word's forms are words.
