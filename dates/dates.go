@@ -209,7 +209,9 @@ const maxYears = 12
 // everyYear reads the words from j, after the date of the days ds of the
 // year year, as a range of years that the date's year starts («март
 // 2024–2025», «весной 2024–2025»): ds in each of those years, and the word
-// after the range. Without one, or for more than maxYears, it is j and ds.
+// after the range; «по» or «до» before the last year make it one span
+// from the date to that year's end. Without a range, or for more than
+// maxYears, it is j and ds.
 func everyYear(bare []string, j, year int, ds []Span) (int, []Span) {
 	if j+1 >= len(bare) || !rangeWords[bare[j]] || !IsYear(bare[j+1]) {
 		return j, ds
@@ -217,6 +219,10 @@ func everyYear(bare []string, j, year int, ds []Span) (int, []Span) {
 	last, _ := strconv.Atoi(bare[j+1])
 	if last <= year || last-year >= maxYears {
 		return j, ds
+	}
+	if bare[j] == "по" || bare[j] == "до" {
+		// «с марта 2023 по 2025» is one span, to the range's last year.
+		return j + 2, []Span{{ds[0].From, Year(last).To}}
 	}
 	every := slices.Clone(ds)
 	for n := 1; n <= last-year; n++ {
