@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/mapping"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -33,6 +34,10 @@ type fuzzyQuery struct {
 	// (listFields), in any field; bleve's own searcher, where the typo
 	// dictionary is not used, keeps every one.
 	names bool
+	// prefix takes the term as the start of its candidates instead,
+	// whatever Fuzziness says (a prefix query, where the typo dictionary
+	// is not used).
+	prefix bool
 }
 
 // fuzzySeen holds the candidate terms a search has found: in the table's
@@ -68,7 +73,17 @@ func (q *fuzzyQuery) Searcher(ctx context.Context, r index.IndexReader, m mappin
 			shard = slices.Index(q.seen.tab.readers, r)
 		}
 	}
-	if shard < 0 || f < 0 || q.Fuzziness < 1 || q.Fuzziness > searcher.MaxFuzziness {
+	fuzziness := q.Fuzziness
+	if q.prefix {
+		fuzziness = 0
+	}
+	if shard < 0 || f < 0 || fuzziness < 1 && !q.prefix || fuzziness > searcher.MaxFuzziness {
+		if q.prefix {
+			p := bleve.NewPrefixQuery(q.Term)
+			p.SetField(q.FieldVal)
+			p.SetBoost(q.BoostVal.Value())
+			return p.Searcher(ctx, r, m, opts)
+		}
 		return q.FuzzyQuery.Searcher(ctx, r, m, opts)
 	}
 	// The prefix counts bytes, cut at the next rune boundary, as bleve's
@@ -80,7 +95,10 @@ func (q *fuzzyQuery) Searcher(ctx context.Context, r index.IndexReader, m mappin
 			break
 		}
 	}
-	terms, dists, err := q.seen.candidates(shard, f, q.Term, q.Fuzziness, prefix, q.names)
+	if q.prefix {
+		prefix = q.Term
+	}
+	terms, dists, err := q.seen.candidates(shard, f, q.Term, fuzziness, prefix, q.names)
 	if err != nil {
 		return nil, err
 	}
@@ -267,22 +285,29 @@ func newTypoDict(readers []index.IndexReader) (*typoDict, error) {
 }
 
 // candidates puts into c the terms within fuzziness edits of term that
-// start with prefix, with their distances and masks.
+// start with prefix, with their distances and masks; with no edits, every
+// term that starts with prefix.
 func (d *typoDict) candidates(c *fuzzyTerms, term string, fuzziness int, prefix string) error {
-	lb, err := levBuilders()
-	if err != nil {
-		return err
-	}
-	dfa, err := lb[fuzziness-1].BuildDfa(term, uint8(fuzziness))
-	if err != nil {
-		return err
-	}
 	var start, end []byte
 	if prefix != "" {
 		start = []byte(prefix)
 		end = prefixEnd(start)
 	}
-	it, err := d.fst.Search(dfa, start, end)
+	var it *vellum.FSTIterator
+	var err error
+	if fuzziness == 0 {
+		it, err = d.fst.Iterator(start, end)
+	} else {
+		var lb [2]*levenshtein.LevenshteinAutomatonBuilder
+		if lb, err = levBuilders(); err != nil {
+			return err
+		}
+		var dfa *levenshtein.DFA
+		if dfa, err = lb[fuzziness-1].BuildDfa(term, uint8(fuzziness)); err != nil {
+			return err
+		}
+		it, err = d.fst.Search(dfa, start, end)
+	}
 	for err == nil {
 		k, v := it.Current()
 		c.terms = append(c.terms, string(k))

@@ -763,6 +763,10 @@ func TestListedNameNoTypos(t *testing.T) {
 		{"Лю Юньжу", []string{"/2024/liu/"}},
 		// But not as a common word: the filter is what finds nothing.
 		{"Пенза -Пензу", nil},
+		// When nothing else finds anything: a name cut short is that
+		// name; two letters off in fewer than eight, nothing.
+		{"Пенз", []string{"/2024/penza/"}},
+		{"Гуадуг", nil},
 	} {
 		if got := urls(search(t, ix, Query{Q: tt.q})); !sameSet(got, tt.want) {
 			t.Errorf("q=%s: got %q, want %q", tt.q, got, tt.want)

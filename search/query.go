@@ -220,6 +220,11 @@ func weighed(fields []field, by float64) []field {
 // search in every text field).
 const maxClauses = 16
 
+// minTitleTerms is how many terms a run of the reader's words has at least
+// to be looked for as a title (see planNear): fewer are as often words
+// that stand together elsewhere, which pairs of them find.
+const minTitleTerms = 6
+
 // maxPhraseTerms is how many terms the phrases of a query have in all: its
 // phrases in quotes, those it excludes and its words of several tokens
 // («торгово-экономический»). A phrase's search reads the places of each of
@@ -332,16 +337,15 @@ func (ix *Index) planWords(p *plan, words []string) {
 // «великий» elsewhere); not of two words that most notes have (see
 // rareOne). They take what words of several tokens leave of
 // maxPhraseTerms; a query of phrases, exclusions or alternatives has none,
-// as its words may not stand together. A run of three words or more is
-// first a phrase in titles, so that a title pasted whole finds its note
-// before those of titles alike.
+// as its words may not stand together. A run of minTitleTerms or more
+// that the budget has room for whole is first a phrase in titles, so that a
+// title pasted whole finds its notes before those of titles alike; cut
+// short, it would find those alike as well.
 func (ix *Index) planNear(p *plan) {
 	for _, words := range p.near {
 		run := strings.Join(words, " ")
-		if toks := ix.analyze(run); len(toks) >= 3 && !oneTerm(toks) && p.first("\x00title "+termsKey(toks), p.should) {
-			if n := p.phraseTerms(len(toks)); n > 0 {
-				p.should = append(p.should, ix.phrase(run, titleFields, n))
-			}
+		if toks := ix.analyze(run); len(toks) >= minTitleTerms && p.roomFor(len(toks)) && p.first("\x00title "+termsKey(toks), p.should) {
+			p.should = append(p.should, ix.phrase(run, titleFields, p.phraseTerms(len(toks))))
 		}
 		prev := -1
 		for i, w := range words {
@@ -538,10 +542,11 @@ func (ix *Index) planToken(p *plan, w string, tok *analysis.Token, named bool) {
 	if year, ok := yearOf(tok); ok {
 		p.years = append(p.years, year)
 	}
-	// A listed name's typos are other names: «Юньжу» may be Лю Юнжу, not
-	// the «пенсию» that «Пенза» is a letter from.
-	p.must = append(p.must, orInYear(wordQuery(terms, forms, textFields, &p.fuzzy, listed), tok))
-	p.marks = append(p.marks, wordQuery(terms, forms, snippetFields, &p.fuzzy, listed))
+	// A listed name's typos may be other names alone (typoForm.names):
+	// «Юньжу» may be Лю Юнжу, not the «пенсию» that «Пенза» is a letter
+	// from.
+	p.must = append(p.must, orInYear(wordQuery(terms, forms, textFields, &p.fuzzy), tok))
+	p.marks = append(p.marks, wordQuery(terms, forms, snippetFields, &p.fuzzy))
 }
 
 // planPhrase adds the clause of a phrase: its terms in order, as many as
@@ -645,10 +650,9 @@ func (ix *Index) analyze(text string) analysis.TokenStream {
 // wordQuery matches any of terms in any of fields, the first, the reader's
 // own, at full weight, the others, its other forms, at variantBoost; or, at
 // fuzzyBoost, any of the typos' forms within their edits, the first letter
-// kept, or as a prefix; only names that notes list (listFields), when
-// names says so. seen, when not nil, keeps the fuzzy forms' candidate terms
-// for other queries of the same search.
-func wordQuery(terms []string, typos []typoForm, fields []field, seen *fuzzySeen, names bool) query.Query {
+// kept, or as a prefix (see typoForm). seen, when not nil, keeps their
+// candidate terms for other queries of the same search.
+func wordQuery(terms []string, typos []typoForm, fields []field, seen *fuzzySeen) query.Query {
 	var alts []query.Query
 	for i, term := range terms {
 		for _, f := range fields {
@@ -664,19 +668,12 @@ func wordQuery(terms []string, typos []typoForm, fields []field, seen *fuzzySeen
 	}
 	for _, t := range typos {
 		for _, f := range fields { // each of textFields: a fuzzy field
-			if t.edits == 0 {
-				q := bleve.NewPrefixQuery(t.form)
-				q.SetField(f.name)
-				q.SetBoost(f.boost * fuzzyBoost)
-				alts = append(alts, q)
-				continue
-			}
 			q := bleve.NewFuzzyQuery(t.form)
 			q.SetField(f.name)
 			q.SetFuzziness(t.edits)
 			q.SetPrefix(1)
 			q.SetBoost(f.boost * fuzzyBoost)
-			alts = append(alts, &fuzzyQuery{FuzzyQuery: q, seen: seen, names: names})
+			alts = append(alts, &fuzzyQuery{FuzzyQuery: q, seen: seen, names: t.names, prefix: t.edits == 0})
 		}
 	}
 	return bleve.NewDisjunctionQuery(alts...)
@@ -690,17 +687,20 @@ const (
 	typoRare typoMode = iota
 	// typoNames: of listed names too, as other names.
 	typoNames
-	// typoLoose: of any rare word, two edits off from seven letters,
-	// and the word as the start of another, from four («Хабар»): for a
-	// search that found nothing otherwise.
+	// typoLoose: of listed names as of other words; and, among names
+	// the notes list, two edits off from eight letters, and the word as
+	// the start of a name, from four («Хабар»): for a search that found
+	// nothing otherwise.
 	typoLoose
 )
 
 // typoForm is a form of a word to look for with a typo: within edits of
-// it, or, with none, as the start of a word.
+// it, or, with none, as the start of a word; only among the names notes
+// list (listFields), when names says so.
 type typoForm struct {
 	form  string
 	edits int
+	names bool
 }
 
 // fuzzyForms returns the forms of a reader's word to look for with a typo:
@@ -725,18 +725,20 @@ func (ix *Index) fuzzyForms(term, whole string, mode typoMode) (forms []typoForm
 	if listed = ix.docFreq(term, listFields...) > 0; listed && mode == typoRare {
 		return nil, true
 	}
-	long := 10
-	if mode == typoLoose {
-		forms, long = []typoForm{{whole, 0}}, 7
-	}
 	if n >= 5 {
 		for _, f := range slices.Compact([]string{term, whole}) {
-			edits := 1
-			if utf8.RuneCountInString(f) >= long {
+			edits, runes := 1, utf8.RuneCountInString(f)
+			if runes >= 10 {
 				edits = 2
 			}
-			forms = append(forms, typoForm{f, edits})
+			forms = append(forms, typoForm{f, edits, listed && mode == typoNames})
+			if mode == typoLoose && edits == 1 && runes >= 8 {
+				forms = append(forms, typoForm{f, 2, true})
+			}
 		}
+	}
+	if mode == typoLoose {
+		forms = append(forms, typoForm{whole, 0, true})
 	}
 	return forms, listed
 }
@@ -856,7 +858,7 @@ func (ix *Index) phrase(ph string, fields []field, n int) query.Query {
 		// A word alone finds its other forms, as it does unquoted.
 		term := string(toks[0].Term)
 		terms := append([]string{term}, ix.variants(foldWord(ph[toks[0].Start:toks[0].End]), term)...)
-		return wordQuery(terms, nil, fields, nil, false)
+		return wordQuery(terms, nil, fields, nil)
 	}
 	var alts []query.Query
 	for _, f := range fields {

@@ -138,9 +138,13 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 			return other, err
 		}
 	}
-	// Words cut short or two letters off, as a last resort.
-	if other, err := ix.search(ctx, q, typoLoose); err != nil || found(other) {
-		return other, err
+	// Words cut short or two letters off, as a last resort; not for a
+	// query that excludes words, which may be why it finds nothing
+	// («Пенза -Пензу»).
+	if t := ParseText(q.Q); len(t.ExcludedWords)+len(t.ExcludedPhrases) == 0 {
+		if other, err := ix.search(ctx, q, typoLoose); err != nil || found(other) {
+			return other, err
+		}
 	}
 	res.Took = took
 	return res, nil
@@ -408,8 +412,18 @@ func (ix *Index) typos(p *plan, hits []Hit) []Typo {
 				forms = append(forms, form)
 			}
 		}
+		// A word cut short (typoLoose) is the word most marks start with
+		// («пров», «провинции»).
 		best, bestD := "", 0
 		for _, form := range forms {
+			if strings.HasPrefix(form, w.word) && (best == "" || count[form] > count[best]) {
+				best = form
+			}
+		}
+		for _, form := range forms {
+			if best != "" && strings.HasPrefix(best, w.word) {
+				break
+			}
 			// In letters, where bleve's Levenshtein counts bytes (two to a
 			// Cyrillic letter), and a transposition one edit («вемсте»).
 			if d := edlib.OSADamerauLevenshteinDistance(form, w.word); best == "" || d < bestD || d == bestD && count[form] > count[best] {
