@@ -23,10 +23,11 @@ import (
 var fuzzyFields = []string{fieldTitle, fieldSummary, fieldBody, fieldPeople, fieldOrgs, fieldPlaces, fieldNames}
 
 // fuzzyQuery is bleve's FuzzyQuery with its candidate terms, the terms of
-// a field's dictionary within the edit distance, found once per search
-// (see fuzzySeen): the search for the hits' snippets looks again for what
-// the search looked for. Its searcher is bleve's fuzzy searcher's: the candidates'
-// term searchers, boosted by their edit distance.
+// a field's dictionary within the edit distance (or, as a prefix, that
+// start with the term), found once per search (see fuzzySeen): the search
+// for the hits' snippets looks again for what the search looked for. Its
+// searcher is bleve's fuzzy searcher's: the candidates' term searchers,
+// boosted by their edit distance.
 type fuzzyQuery struct {
 	*query.FuzzyQuery
 	seen *fuzzySeen
@@ -73,11 +74,7 @@ func (q *fuzzyQuery) Searcher(ctx context.Context, r index.IndexReader, m mappin
 			shard = slices.Index(q.seen.tab.readers, r)
 		}
 	}
-	fuzziness := q.Fuzziness
-	if q.prefix {
-		fuzziness = 0
-	}
-	if shard < 0 || f < 0 || fuzziness < 1 && !q.prefix || fuzziness > searcher.MaxFuzziness {
+	if shard < 0 || f < 0 || !q.prefix && (q.Fuzziness < 1 || q.Fuzziness > searcher.MaxFuzziness) {
 		if q.prefix {
 			p := bleve.NewPrefixQuery(q.Term)
 			p.SetField(q.FieldVal)
@@ -86,17 +83,17 @@ func (q *fuzzyQuery) Searcher(ctx context.Context, r index.IndexReader, m mappin
 		}
 		return q.FuzzyQuery.Searcher(ctx, r, m, opts)
 	}
-	// The prefix counts bytes, cut at the next rune boundary, as bleve's
-	// fuzzy searcher cuts it.
-	prefix := q.Term
-	for i := range q.Term {
-		if i >= q.Prefix {
-			prefix = q.Term[:i]
-			break
+	fuzziness, prefix := 0, q.Term // as a prefix: no edits
+	if !q.prefix {
+		// The prefix counts bytes, cut at the next rune boundary, as
+		// bleve's fuzzy searcher cuts it.
+		fuzziness = q.Fuzziness
+		for i := range q.Term {
+			if i >= q.Prefix {
+				prefix = q.Term[:i]
+				break
+			}
 		}
-	}
-	if q.prefix {
-		prefix = q.Term
 	}
 	terms, dists, err := q.seen.candidates(shard, f, q.Term, fuzziness, prefix, q.names)
 	if err != nil {
