@@ -483,10 +483,17 @@ func (ix *Index) planWord(p *plan, w string, named bool) {
 			p.should = append(p.should, ix.phrase(w, compoundFields, n))
 		}
 	}
+	// «on» of «Rostov-on-Don», as the analyzer drops «на» of
+	// «Ростов-на-Дону»: an English stop word between two words of letters
+	// is left out, not the «be» of «Be-200» or the «off» of «off-shore».
+	words := 0
 	for _, tok := range toks {
-		// «on» of «Rostov-on-Don», as the analyzer drops «на» of
-		// «Ростов-на-Дону».
-		if len(toks) > 1 && englishStop[string(tok.Term)] {
+		if tok.Type == analysis.AlphaNumeric && !englishStop[string(tok.Term)] && strings.ContainsFunc(string(tok.Term), unicode.IsLetter) {
+			words++
+		}
+	}
+	for _, tok := range toks {
+		if words >= 2 && englishStop[string(tok.Term)] {
 			continue
 		}
 		ix.planToken(p, w, tok, named)
@@ -525,6 +532,12 @@ func (ix *Index) planToken(p *plan, w string, tok *analysis.Token, named bool) {
 	}
 	// A word the notes have in another form is no typo.
 	alts := ix.variants(whole, term)
+	if len(alts) == 0 && !named {
+		if stem, spelt := ix.otherE(whole, term); stem != "" {
+			alts = []string{stem}
+			p.typos = append(p.typos, misspelt{word: whole, term: term, as: spelt})
+		}
+	}
 	terms := append([]string{term}, alts...)
 	p.terms = append(p.terms, terms...)
 	var forms []typoForm
@@ -687,8 +700,8 @@ const (
 	typoRare typoMode = iota
 	// typoNames: of listed names too, as other names.
 	typoNames
-	// typoLoose: of listed names as of other words; and, among names
-	// the notes list, two edits off from eight letters, and the word as
+	// typoLoose: as typoNames, and, for a word no note has, among the
+	// names notes list, two edits off from eight letters, and the word as
 	// the start of a name, from four («Хабар»): for a search that found
 	// nothing otherwise.
 	typoLoose
@@ -725,19 +738,22 @@ func (ix *Index) fuzzyForms(term, whole string, mode typoMode) (forms []typoForm
 	if listed = ix.docFreq(term, listFields...) > 0; listed && mode == typoRare {
 		return nil, true
 	}
+	// The last try reaches further for a word no note has: one the notes
+	// have found nothing beside a filter or another word, not by a typo.
+	lacks := mode == typoLoose && !listed && ix.docFreq(term, textFields...) == 0
 	if n >= 5 {
 		for _, f := range slices.Compact([]string{term, whole}) {
 			edits, runes := 1, utf8.RuneCountInString(f)
 			if runes >= 10 {
 				edits = 2
 			}
-			forms = append(forms, typoForm{f, edits, listed && mode == typoNames})
-			if mode == typoLoose && edits == 1 && runes >= 8 {
+			forms = append(forms, typoForm{f, edits, listed})
+			if lacks && edits == 1 && runes >= 8 {
 				forms = append(forms, typoForm{f, 2, true})
 			}
 		}
 	}
-	if mode == typoLoose {
+	if lacks {
 		forms = append(forms, typoForm{whole, 0, true})
 	}
 	return forms, listed
@@ -752,24 +768,11 @@ func (ix *Index) fuzzyForms(term, whole string, mode typoMode) (forms []typoForm
 // the stems of its Russian spellings (russian.Cyrillic) and, for a word of
 // pinyin, of its spellings in Palladius's letters (russian.Palladius), so
 // that «Demeshin» finds the notes that write «Демешина» and «Guangzhou»
-// those of «Гуанчжоу», not only those that list them; of a word no note
-// has, its spellings with е for э and э for е that a note lists as a name
-// (russian.OtherEs); of a decimal
+// those of «Гуанчжоу», not only those that list them; of a decimal
 // number, the number with the other decimal sign (otherDecimal).
 func (ix *Index) variants(word, term string) []string {
 	var stems []string
 	spelt := slices.Concat(russian.Cyrillic(word), palladius(word))
-	// A word no note has may be a foreign name with е for э, or э for е
-	// («Хебей» for Хэбэй), whose typos would be other words («хлеб»): of
-	// those spellings, the names some note lists (listFields), lest «Жэнь»
-	// find «жена».
-	if es := russian.OtherEs(word); len(es) > 0 && ix.docFreq(term, formFields...) == 0 {
-		for _, tok := range ix.analyze(strings.Join(es, " ")) {
-			if s := string(tok.Term); !slices.Contains(stems, s) && ix.docFreq(s, listFields...) > 0 {
-				stems = append(stems, s)
-			}
-		}
-	}
 	if forms := slices.Concat(russian.Forms(word, term), spelt); len(forms) > 0 {
 		// One analysis of them all: the word's forms are words.
 		for _, tok := range ix.analyze(strings.Join(forms, " ")) {
@@ -797,6 +800,28 @@ func (ix *Index) variants(word, term string) []string {
 		}
 	}
 	return out
+}
+
+// otherE returns, for a word no note has, its spelling with е for э or
+// э for е (russian.OtherEs) whose stem most notes list as a name, and that
+// stem: a foreign name typed so («Хебей» for Хэбэй), whose typos would be
+// other words («хлеб»). A spelling no note lists is none, lest «Жэнь» find
+// «жена». The search says it searched for it, as for a typo: «хебом»
+// (хлебом) is Шэнь Хэбо's.
+func (ix *Index) otherE(word, term string) (stem, spelt string) {
+	es := russian.OtherEs(word)
+	if len(es) == 0 || ix.docFreq(term, formFields...) > 0 {
+		return "", ""
+	}
+	most := 0
+	for _, e := range es {
+		if toks := ix.analyze(e); len(toks) == 1 {
+			if n := ix.docFreq(string(toks[0].Term), listFields...); n > most {
+				most, stem, spelt = n, string(toks[0].Term), e
+			}
+		}
+	}
+	return stem, spelt
 }
 
 // otherDecimal returns a decimal number, digits with one point or comma

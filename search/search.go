@@ -401,48 +401,75 @@ func (ix *Index) typos(p *plan, hits []Hit) []Typo {
 	}
 	out := make([]Typo, 0, len(p.typos))
 	for _, w := range p.typos {
-		// The nearest form, and of those the one most marks have: a name
-		// one letter away may be marked too («Юньбу» of «Юньжу», beside
-		// the «Юнжу» of most hits).
-		var forms []string
-		count := map[string]int{}
-		for _, m := range marks {
-			form := inForm(m, w)
-			if count[form]++; count[form] == 1 {
-				forms = append(forms, form)
-			}
-		}
-		// A word cut short (typoLoose) is the word most marks start with
-		// («пров», «провинции»).
-		best, bestD := "", 0
-		for _, form := range forms {
-			if strings.HasPrefix(form, w.word) && (best == "" || count[form] > count[best]) {
-				best = form
-			}
-		}
-		for _, form := range forms {
-			if best != "" && strings.HasPrefix(best, w.word) {
-				break
-			}
-			// In letters, where bleve's Levenshtein counts bytes (two to a
-			// Cyrillic letter), and a transposition one edit («вемсте»).
-			if d := edlib.OSADamerauLevenshteinDistance(form, w.word); best == "" || d < bestD || d == bestD && count[form] > count[best] {
-				best, bestD = form, d
-			}
-		}
-		out = append(out, Typo{Word: w.word, As: cmp.Or(w.as, best)})
+		out = append(out, Typo{Word: w.word, As: cmp.Or(w.as, ix.shownAs(w, marks))})
 	}
 	return out
 }
 
+// maxShownEdits is how far, in letters, what a typo is shown as may be
+// from the reader's word: a mark further off is some other word's
+// («отделение» for «Хуэйвян»).
+const maxShownEdits = 3
+
+// shownAs returns what the reader's word w that matched with a typo is
+// shown as, of the marks the page's snippets have: the nearest, in w's
+// form (inForm), and of those the one most marks have, as a name one
+// letter away may be marked too («Юньбу» of «Юньжу», beside the «Юнжу» of
+// most hits); of a word cut short (typoLoose), the word most marks start
+// with («пров»: провинции), if they are of one stem; "" when none will do.
+func (ix *Index) shownAs(w misspelt, marks []misspelt) string {
+	var forms []string
+	count, stem := map[string]int{}, map[string]string{}
+	for _, m := range marks {
+		form := ix.inForm(m, w)
+		if count[form]++; count[form] == 1 {
+			forms, stem[form] = append(forms, form), m.term
+		}
+	}
+	best, stems := "", map[string]bool{}
+	for _, form := range forms {
+		if strings.HasPrefix(form, w.word) {
+			stems[stem[form]] = true
+			if best == "" || count[form] > count[best] {
+				best = form
+			}
+		}
+	}
+	switch {
+	case len(stems) == 1:
+		return best
+	case len(stems) > 1:
+		return "" // «Фёдо»: Федотов, Федосеев, Фёдор
+	}
+	bestD := maxShownEdits + 1
+	for _, form := range forms {
+		// In letters, where bleve's Levenshtein counts bytes (two to a
+		// Cyrillic letter), and a transposition one edit («вемсте»).
+		if d := edlib.OSADamerauLevenshteinDistance(form, w.word); d < bestD || d == bestD && count[form] > count[best] {
+			best, bestD = form, d
+		}
+	}
+	return best
+}
+
 // inForm is the word m in the form of the word w, when the typo is in the
 // stem: m's stem with w's ending, where the stemmer cut w where it cut m
-// («выставку» in the form of «выстафка» is «выставка»). Otherwise, as where
-// a stem is a letter longer (делегаци-и, делегацы-я), m as it is.
-func inForm(m, w misspelt) string {
+// («выставку» in the form of «выстафка» is «выставка»), and cuts the
+// result there too. Otherwise, as where a stem is a letter longer
+// (делегаци-и, делегацы-я), or what the stemmer left of w is no ending
+// («дахносикй», whose «й» would make «дахновскй»), m as it is.
+func (ix *Index) inForm(m, w misspelt) string {
 	if !strings.HasPrefix(m.word, m.term) || !strings.HasPrefix(w.word, w.term) ||
 		utf8.RuneCountInString(m.term) != utf8.RuneCountInString(w.term) {
 		return m.word
 	}
-	return m.term + w.word[len(w.term):]
+	ending := w.word[len(w.term):]
+	if first, _ := utf8.DecodeRuneInString(ending); ending != "" && !strings.ContainsRune("аеиоуыэюя", first) {
+		return m.word // Russian endings start with a vowel
+	}
+	form := m.term + ending
+	if toks := ix.analyze(form); len(toks) != 1 || string(toks[0].Term) != m.term {
+		return m.word
+	}
+	return form
 }
