@@ -455,11 +455,13 @@ func (ix *Index) shownAs(w misspelt, marks []misspelt) string {
 // inForm is the word m in the form of the word w, when the typo is in the
 // stem: m's stem with w's ending, where the stemmer cut w where it cut m
 // («выставку» in the form of «выстафка» is «выставка»), and cuts the
-// result there too. Otherwise, as where a stem is a letter longer
-// (делегаци-и, делегацы-я), or what the stemmer left of w is no ending
-// («дахносикй», whose «й» would make «дахновскй»), m as it is.
+// result there too (or drops it, a stop word: «человек»). Otherwise, as
+// where a stem is a letter longer (делегаци-и, делегацы-я), where m has no
+// ending («Нги», a name, would make «нгиего» of «нчиего»), or what the
+// stemmer left of w is no ending («дахносикй», whose «й» would make
+// «дахновскй»), m as it is.
 func (ix *Index) inForm(m, w misspelt) string {
-	if !strings.HasPrefix(m.word, m.term) || !strings.HasPrefix(w.word, w.term) ||
+	if m.word == m.term || !strings.HasPrefix(m.word, m.term) || !strings.HasPrefix(w.word, w.term) ||
 		utf8.RuneCountInString(m.term) != utf8.RuneCountInString(w.term) {
 		return m.word
 	}
@@ -468,7 +470,7 @@ func (ix *Index) inForm(m, w misspelt) string {
 		return m.word // Russian endings start with a vowel
 	}
 	form := m.term + ending
-	if toks := ix.analyze(form); len(toks) != 1 || string(toks[0].Term) != m.term {
+	if toks := ix.analyze(form); len(toks) > 1 || len(toks) == 1 && string(toks[0].Term) != m.term {
 		return m.word
 	}
 	return form
