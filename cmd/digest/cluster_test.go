@@ -415,9 +415,12 @@ func (l *load) run(d time.Duration) {
 		if marker {
 			q = "q=" + markerWord
 		}
-		// An uncached search now and then: a page no one asked before.
+		// An uncached search now and then: a page no one asked before,
+		// in place of the query's own (a parameter given twice is a 400).
 		if i%7 == 0 && !marker {
-			q += "&page=" + strconv.Itoa(1+i%40)
+			v, _ := url.ParseQuery(q)
+			v.Set("page", strconv.Itoa(1+i%40))
+			q = v.Encode()
 		}
 		wg.Go(func() {
 			defer func() { <-sem }()
