@@ -532,9 +532,10 @@ func (ix *Index) planToken(p *plan, w string, tok *analysis.Token, named bool) {
 	}
 	// A word the notes have in another form is no typo.
 	alts := ix.variants(whole, term)
-	if len(alts) == 0 && !named {
+	if !named && !slices.ContainsFunc(alts, func(s string) bool { return ix.docFreq(s, listFields...) > 0 }) {
+		// Beside forms that are no name («Шеньяне» of «шеньян»).
 		if stem, spelt := ix.otherE(whole, term); stem != "" {
-			alts = []string{stem}
+			alts = append(alts, stem)
 			p.typos = append(p.typos, misspelt{word: whole, term: term, as: spelt})
 		}
 	}
@@ -806,8 +807,10 @@ func (ix *Index) variants(word, term string) []string {
 // э for е (russian.OtherEs) whose stem most notes list as a name, and that
 // stem: a foreign name typed so («Хебей» for Хэбэй), whose typos would be
 // other words («хлеб»). A spelling no note lists is none, lest «Жэнь» find
-// «жена». The search says it searched for it, as for a typo: «хебом»
-// (хлебом) is Шэнь Хэбо's.
+// «жена»; so is one the stemmer cuts to three letters or fewer, or by more
+// than a letter, the stem of some other name («мэнее» of «Мэн»); and there
+// is none when a spelling is a stop word («менее»). The search says it
+// searched for it, as for a typo: «хебом» (хлебом) is Шэнь Хэбо's.
 func (ix *Index) otherE(word, term string) (stem, spelt string) {
 	es := russian.OtherEs(word)
 	if len(es) == 0 || ix.docFreq(term, formFields...) > 0 {
@@ -815,10 +818,16 @@ func (ix *Index) otherE(word, term string) (stem, spelt string) {
 	}
 	most := 0
 	for _, e := range es {
-		if toks := ix.analyze(e); len(toks) == 1 {
-			if n := ix.docFreq(string(toks[0].Term), listFields...); n > most {
-				most, stem, spelt = n, string(toks[0].Term), e
-			}
+		toks := ix.analyze(e)
+		if len(toks) == 0 {
+			return "", "" // a stop word: the word meant
+		}
+		s := string(toks[0].Term)
+		if n := utf8.RuneCountInString(s); len(toks) > 1 || n <= 3 || utf8.RuneCountInString(e)-n > 1 {
+			continue
+		}
+		if n := ix.docFreq(s, listFields...); n > most {
+			most, stem, spelt = n, s, e
 		}
 	}
 	return stem, spelt

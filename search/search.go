@@ -9,7 +9,7 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
+	"unicode"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
@@ -384,8 +384,8 @@ var markRE = regexp.MustCompile(`<mark>([^<]*)</mark>`)
 
 // typos tells, for each word of the reader's that no note has, which
 // word the hits have in its place: of the words their snippets mark but
-// no word of the reader's matches as written, the nearest to it, in the
-// reader's form where it can be told (see inForm).
+// no word of the reader's matches as written, the nearest to it (see
+// shownAs).
 func (ix *Index) typos(p *plan, hits []Hit) []Typo {
 	if len(p.typos) == 0 {
 		return nil // nothing to look for in the snippets
@@ -394,6 +394,9 @@ func (ix *Index) typos(p *plan, hits []Hit) []Typo {
 	for _, h := range hits {
 		for _, m := range markRE.FindAllStringSubmatch(h.Snippet, -1) {
 			mark := html.UnescapeString(m[1])
+			if strings.ContainsFunc(mark, func(r rune) bool { return r != '-' && !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+				continue // «говорит:я», one token to the analyzer
+			}
 			if toks := ix.analyze(mark); len(toks) == 1 && !slices.Contains(p.terms, string(toks[0].Term)) {
 				marks = append(marks, misspelt{word: foldWord(mark), term: string(toks[0].Term)})
 			}
@@ -401,7 +404,7 @@ func (ix *Index) typos(p *plan, hits []Hit) []Typo {
 	}
 	out := make([]Typo, 0, len(p.typos))
 	for _, w := range p.typos {
-		out = append(out, Typo{Word: w.word, As: cmp.Or(w.as, ix.shownAs(w, marks))})
+		out = append(out, Typo{Word: w.word, As: cmp.Or(w.as, shownAs(w, marks))})
 	}
 	return out
 }
@@ -412,66 +415,47 @@ func (ix *Index) typos(p *plan, hits []Hit) []Typo {
 const maxShownEdits = 3
 
 // shownAs returns what the reader's word w that matched with a typo is
-// shown as, of the marks the page's snippets have: the nearest, in w's
-// form (inForm), and of those the one most marks have, as a name one
-// letter away may be marked too («Юньбу» of «Юньжу», beside the «Юнжу» of
-// most hits); of a word cut short (typoLoose), the word most marks start
-// with («пров»: провинции), if they are of one stem; "" when none will do.
-func (ix *Index) shownAs(w misspelt, marks []misspelt) string {
-	var forms []string
+// shown as: a word the page's snippets mark, as they write it. (The
+// reader's ending on the mark's stem is as often no word: «Воплов» of
+// «вопль» for «Воклов».) The nearest to w, within maxShownEdits, and of
+// those the one most marks have, as a name one letter away may be marked
+// too («Юньбу» of «Юньжу», beside the «Юнжу» of most hits); of a word cut
+// short (typoLoose), the word most marks start with («пров»: провинции),
+// when their stems are one word's, each starting with the shortest
+// («хэйлунцзя», «хэйлунцзянск»); "" when none will do.
+func shownAs(w misspelt, marks []misspelt) string {
+	var words []string
 	count, stem := map[string]int{}, map[string]string{}
 	for _, m := range marks {
-		form := ix.inForm(m, w)
-		if count[form]++; count[form] == 1 {
-			forms, stem[form] = append(forms, form), m.term
+		if count[m.word]++; count[m.word] == 1 {
+			words, stem[m.word] = append(words, m.word), m.term
 		}
 	}
-	best, stems := "", map[string]bool{}
-	for _, form := range forms {
-		if strings.HasPrefix(form, w.word) {
-			stems[stem[form]] = true
-			if best == "" || count[form] > count[best] {
-				best = form
-			}
+	best, root := "", ""
+	for _, word := range words {
+		if !strings.HasPrefix(word, w.word) {
+			continue
+		}
+		switch s := stem[word]; {
+		case root == "" || strings.HasPrefix(root, s):
+			root = s
+		case !strings.HasPrefix(s, root):
+			return "" // «Фёдо»: Федотов, Федосеев, Фёдор
+		}
+		if best == "" || count[word] > count[best] {
+			best = word
 		}
 	}
-	switch {
-	case len(stems) == 1:
+	if best != "" {
 		return best
-	case len(stems) > 1:
-		return "" // «Фёдо»: Федотов, Федосеев, Фёдор
 	}
 	bestD := maxShownEdits + 1
-	for _, form := range forms {
+	for _, word := range words {
 		// In letters, where bleve's Levenshtein counts bytes (two to a
 		// Cyrillic letter), and a transposition one edit («вемсте»).
-		if d := edlib.OSADamerauLevenshteinDistance(form, w.word); d < bestD || d == bestD && count[form] > count[best] {
-			best, bestD = form, d
+		if d := edlib.OSADamerauLevenshteinDistance(word, w.word); d < bestD || d == bestD && count[word] > count[best] {
+			best, bestD = word, d
 		}
 	}
 	return best
-}
-
-// inForm is the word m in the form of the word w, when the typo is in the
-// stem: m's stem with w's ending, where the stemmer cut w where it cut m
-// («выставку» in the form of «выстафка» is «выставка»), and cuts the
-// result there too (or drops it, a stop word: «человек»). Otherwise, as
-// where a stem is a letter longer (делегаци-и, делегацы-я), where m has no
-// ending («Нги», a name, would make «нгиего» of «нчиего»), or what the
-// stemmer left of w is no ending («дахносикй», whose «й» would make
-// «дахновскй»), m as it is.
-func (ix *Index) inForm(m, w misspelt) string {
-	if m.word == m.term || !strings.HasPrefix(m.word, m.term) || !strings.HasPrefix(w.word, w.term) ||
-		utf8.RuneCountInString(m.term) != utf8.RuneCountInString(w.term) {
-		return m.word
-	}
-	ending := w.word[len(w.term):]
-	if first, _ := utf8.DecodeRuneInString(ending); ending != "" && !strings.ContainsRune("аеиоуыэюя", first) {
-		return m.word // Russian endings start with a vowel
-	}
-	form := m.term + ending
-	if toks := ix.analyze(form); len(toks) > 1 || len(toks) == 1 && string(toks[0].Term) != m.term {
-		return m.word
-	}
-	return form
 }
