@@ -133,47 +133,40 @@ func recordFiles(out string, paths []string) error {
 	if len(paths) == 0 {
 		return nil
 	}
-	var add []byte
+	return appendText(filepath.Join(out, filesName), os.O_WRONLY|os.O_APPEND|os.O_CREATE, string(fileLines(paths)))
+}
+
+// fileLines is paths as the list of files has them: each quoted, a line
+// each.
+func fileLines(paths []string) []byte {
+	var lines []byte
 	for _, p := range paths {
-		add = append(strconv.AppendQuote(add, p), '\n')
+		lines = append(strconv.AppendQuote(lines, p), '\n')
 	}
-	return appendText(filepath.Join(out, filesName), os.O_WRONLY|os.O_APPEND|os.O_CREATE, string(add))
+	return lines
 }
 
 // unrecordFiles takes paths, files that digest removed from the output
 // out, off its list of the files digest wrote, so that a file someone puts
 // at one of those paths later is theirs to the next build. The list is
-// replaced whole, by a temporary file (.tmp-*, digest's) renamed over it;
-// a line that names no path is dropped with them.
+// replaced whole, by a temporary file (.tmp-*, digest's) renamed over it,
+// each path once, in order.
 func unrecordFiles(out string, paths []string) error {
 	if len(paths) == 0 {
 		return nil
 	}
-	data, err := os.ReadFile(filepath.Join(out, filesName))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	} else if err != nil {
+	files, err := listedFiles(out)
+	if err != nil || files == nil {
 		return err
 	}
-	gone := make(map[string]bool, len(paths))
+	n := len(files)
 	for _, p := range paths {
-		gone[p] = true
+		delete(files, p)
 	}
-	kept := make([]byte, 0, len(data))
-	listed := false
-	for line := range strings.Lines(string(data)) {
-		p, err := strconv.Unquote(strings.TrimSuffix(line, "\n"))
-		switch {
-		case err == nil && gone[p]:
-			listed = true
-		case err == nil:
-			kept = append(strconv.AppendQuote(kept, p), '\n')
-		}
+	if len(files) == n {
+		return nil // none listed
 	}
-	if !listed {
-		return nil
-	}
-	return writeAtomic(filepath.Join(out, filesName), kept)
+	return writeAtomic(filepath.Join(out, filesName), fileLines(slices.Sorted(maps.Keys(files))))
 }
 
 // listedFiles returns the files that the list of out names; nil when out
