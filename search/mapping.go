@@ -268,7 +268,7 @@ func registeredNames(field, name string, tax *source.Taxonomies) []string {
 		reg = tax.Organizations
 	}
 	if t := reg.Lookup(name); t != nil {
-		return t.Keys()[1:]
+		return t.Names()
 	}
 	return nil
 }
@@ -481,11 +481,10 @@ func dropped(r rune) bool {
 	return russian.Invisible(r)
 }
 
-// namesOf returns the names and aliases of the term with the slug: its
-// Keys but the slug, which comes first.
+// namesOf returns the names and aliases of the term with the slug.
 func namesOf(tax *source.Taxonomy, slug string) []string {
 	if t := tax.Get(slug); t != nil {
-		return t.Keys()[1:]
+		return t.Names()
 	}
 	return nil
 }

@@ -106,7 +106,7 @@ func (ix *Index) spokenNames(doc index.Document, check *nameCheck) []string {
 	}
 	addTerm := func(what string, reg *source.Taxonomy, slug string) {
 		if t := reg.Get(slug); t != nil {
-			add(what, t.Name.Ru, func() []string { return t.Keys()[1:] })
+			add(what, t.Name.Ru, func() []string { return t.Names() })
 		}
 	}
 	tax := &ix.Site().Taxonomies

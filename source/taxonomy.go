@@ -28,9 +28,17 @@ type Term struct {
 
 // Keys returns every way a note may name the term: slug, names and aliases.
 func (t *Term) Keys() []string {
-	keys := []string{t.Slug, t.Name.Ru, t.Name.En, t.Name.Zh}
-	keys = append(keys, t.Aliases...)
-	return slices.DeleteFunc(keys, func(s string) bool { return s == "" })
+	if t.Slug == "" {
+		return t.Names()
+	}
+	return append([]string{t.Slug}, t.Names()...)
+}
+
+// Names returns the term's names, Russian, English and Chinese, that it
+// has, and its aliases.
+func (t *Term) Names() []string {
+	names := slices.Concat([]string{t.Name.Ru, t.Name.En, t.Name.Zh}, t.Aliases)
+	return slices.DeleteFunc(names, func(s string) bool { return s == "" })
 }
 
 // Taxonomy is one taxonomy file: the entries in file order and an index of
