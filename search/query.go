@@ -319,11 +319,7 @@ func (ix *Index) planWords(p *plan, words []string) {
 				p.typos = append(p.typos, misspelt{word: w, term: w, as: meant})
 			}
 		}
-		if slug := ix.regionOf(words[i:j]); slug != "" && k < len(p.must) {
-			if twins := p.twinsOf(slug, false); twins != nil {
-				p.must = append(p.must[:k], notTwins(slug, twins, allOf(p.must[k:])))
-			}
-		}
+		p.must = ix.apartFromTwins(p, words[i:j], p.must, k, false)
 		i = j
 	}
 	p.near = append(p.near, words[run:])
@@ -603,13 +599,7 @@ func (ix *Index) planExcluded(p *plan, ph string, word bool) {
 		return
 	}
 	k := len(p.mustNot)
-	defer func() {
-		if slug := ix.regionOf(strings.Fields(cleaned)); slug != "" && k < len(p.mustNot) {
-			if twins := p.twinsOf(slug, true); twins != nil {
-				p.mustNot = append(p.mustNot[:k], notTwins(slug, twins, anyOf(p.mustNot[k:])))
-			}
-		}
-	}()
+	defer func() { p.mustNot = ix.apartFromTwins(p, strings.Fields(cleaned), p.mustNot, k, true) }()
 	toks := ix.analyze(cleaned)
 	if key := termsKey(toks); key != "" && p.first("-"+key, p.mustNot) {
 		switch n := p.phraseTerms(len(toks)); {

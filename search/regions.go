@@ -98,6 +98,27 @@ func (ix *Index) namedRegions(t Text) (named, excluded map[string]bool) {
 	return collect(texts), collect(slices.Concat(t.ExcludedWords, t.ExcludedPhrases))
 }
 
+// apartFromTwins returns clauses with those from k on, the clauses of
+// words, as one that tells the region they name from its twins
+// (notTwins), when the query does not name the twins as well (twinsOf);
+// excluded says that the words are excluded, and their clauses any of
+// which leaves a note out. Otherwise clauses as they are.
+func (ix *Index) apartFromTwins(p *plan, words []string, clauses []query.Query, k int, excluded bool) []query.Query {
+	slug := ix.regionOf(words)
+	if slug == "" || k >= len(clauses) {
+		return clauses
+	}
+	twins := p.twinsOf(slug, excluded)
+	if twins == nil {
+		return clauses
+	}
+	join := allOf
+	if excluded {
+		join = anyOf
+	}
+	return append(clauses[:k], notTwins(slug, twins, join(clauses[k:])))
+}
+
 // twinsOf returns the twins of the region slug (regionTwins) when the
 // query names none of them as it names slug, wanted or excluded (not):
 // a query that asks for both, or excludes both, cannot tell their notes
