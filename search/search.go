@@ -47,6 +47,8 @@ type Result struct {
 	// listed says that a word was taken as a name the notes list, with no
 	// typos (see Search).
 	listed bool
+	// excludes says that the query excludes words, dates or phrases.
+	excludes bool
 }
 
 // Typo is a reader's word that matched only with a typo: the word as
@@ -141,7 +143,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	// Words cut short or two letters off, as a last resort; not for a
 	// query that excludes words, which may be why it finds nothing
 	// («Пенза -Пензу»).
-	if t := ParseText(q.Q); len(t.ExcludedWords)+len(t.ExcludedPhrases) == 0 {
+	if !res.excludes {
 		if other, err := ix.search(ctx, q, typoLoose); err != nil || found(other) {
 			return other, err
 		}
@@ -208,7 +210,8 @@ func (ix *Index) search(ctx context.Context, q Query, mode typoMode) (*Result, e
 	if err != nil {
 		return nil, err
 	}
-	out := &Result{Query: q, Total: int(rows.GetCardinality()), Facets: t.facets(rows), Ranked: p.scored(), Ignored: p.ignored, listed: p.listed}
+	out := &Result{Query: q, Total: int(rows.GetCardinality()), Facets: t.facets(rows), Ranked: p.scored(), Ignored: p.ignored, listed: p.listed,
+		excludes: len(p.mustNot) > 0}
 	var page []ranked
 	if byScore {
 		page = top[min(from, len(top)):]
