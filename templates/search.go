@@ -396,18 +396,13 @@ func foldKeepsPlaces(w string) bool {
 // typoAt returns the typo whose word is the token of folded that starts at
 // at, if any: a word's tokens are its runs of letters and digits.
 func typoAt(folded string, at int, typos []search.Typo) (search.Typo, bool) {
-	inToken := func(i int) bool {
-		r, _ := utf8.DecodeRuneInString(folded[i:])
-		return unicode.IsLetter(r) || unicode.IsDigit(r)
-	}
-	if at > 0 {
-		if r, _ := utf8.DecodeLastRuneInString(folded[:at]); unicode.IsLetter(r) || unicode.IsDigit(r) {
-			return search.Typo{}, false
-		}
+	// A rune decoded past either end is utf8.RuneError, no letter.
+	letter := func(r rune, _ int) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+	if letter(utf8.DecodeLastRuneInString(folded[:at])) {
+		return search.Typo{}, false
 	}
 	for _, t := range typos {
-		end := at + len(t.Word)
-		if t.Word != "" && strings.HasPrefix(folded[at:], t.Word) && (end == len(folded) || !inToken(end)) {
+		if rest, ok := strings.CutPrefix(folded[at:], t.Word); ok && t.Word != "" && !letter(utf8.DecodeRuneInString(rest)) {
 			return t, true
 		}
 	}
