@@ -531,13 +531,8 @@ func TestIncrementalFinishesWhenCancelled(t *testing.T) {
 // everything as it was.
 func TestSessionUnlistsRemovedPages(t *testing.T) {
 	site := newSite(t)
-	out := filepath.Join(t.TempDir(), "public")
-	s := NewSession(Config{Site: site, Out: out, Today: testToday})
-	defer s.Close()
+	s, out := builtSession(t, site)
 	ctx := context.Background()
-	if _, err := s.Build(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
 	const oldPage, newPage = "2024/talks/index.html", "2024/talks-moved/index.html"
 	if files, err := listedFiles(out); err != nil || !files[oldPage] {
 		t.Fatalf("after the first build the list does not name %s (%v)", oldPage, err)
@@ -588,13 +583,8 @@ func TestSessionUnlistsRemovedTopFile(t *testing.T) {
 	site := newSite(t)
 	static := filepath.Join(site, "content", "static", "CNAME")
 	mustWrite(t, static, "digest.example.org")
-	out := filepath.Join(t.TempDir(), "public")
-	s := NewSession(Config{Site: site, Out: out, Today: testToday})
-	defer s.Close()
+	s, out := builtSession(t, site)
 	ctx := context.Background()
-	if _, err := s.Build(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
 	if err := os.Remove(static); err != nil {
 		t.Fatal(err)
 	}
@@ -612,4 +602,17 @@ func TestSessionUnlistsRemovedTopFile(t *testing.T) {
 		t.Fatalf("got %v, want a refusal that names CNAME", err)
 	}
 	sameTree(t, "after the refusal", before, tree(t, out))
+}
+
+// builtSession returns a session of site that has built it into a new
+// folder, out, and closes at the test's end.
+func builtSession(t *testing.T, site string) (s *Session, out string) {
+	t.Helper()
+	out = filepath.Join(t.TempDir(), "public")
+	s = NewSession(Config{Site: site, Out: out, Today: testToday})
+	t.Cleanup(func() { s.Close() })
+	if _, err := s.Build(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	return s, out
 }
