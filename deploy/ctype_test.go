@@ -1,6 +1,10 @@
 package deploy
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/coopdigest/digest/server"
+)
 
 // TestContentType: the types of the site's files for programs, as digest
 // serve sends them.
@@ -16,8 +20,8 @@ func TestContentType(t *testing.T) {
 		"brand.3f2a9c1b0e.woff2":       "font/woff2",
 		"brand.woff":                   "font/woff",
 	} {
-		if got := contentType(name); got != want {
-			t.Errorf("contentType(%q) = %q, want %q", name, got, want)
+		if got := server.ContentType(name); got != want {
+			t.Errorf("server.ContentType(%q) = %q, want %q", name, got, want)
 		}
 	}
 	for _, name := range []string{"calendar.ics", "data/events.csv"} {

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"mime"
 	"os"
 	"path"
 	"path/filepath"
@@ -17,6 +16,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/coopdigest/digest/server"
 	"github.com/coopdigest/digest/templates"
 )
 
@@ -50,47 +50,6 @@ type localFile struct {
 	cache string
 	gzip  bool // gzip is tried; used when it saves bytes
 	group group
-}
-
-// contentType is the type of a file by its name, as `digest serve` sends it:
-// feeds are Atom.
-func contentType(name string) string {
-	base := path.Base(name)
-	ext := strings.ToLower(path.Ext(base))
-	switch {
-	case base == "feed.xml":
-		return "application/atom+xml; charset=utf-8"
-	case ext == ".html" || ext == ".htm":
-		return "text/html; charset=utf-8"
-	case ext == ".css":
-		return "text/css; charset=utf-8"
-	case ext == ".js" || ext == ".mjs":
-		return "text/javascript; charset=utf-8"
-	case base == "feed.json":
-		return "application/feed+json; charset=utf-8"
-	case ext == ".xml":
-		return "application/xml; charset=utf-8"
-	case ext == ".ics":
-		return "text/calendar; charset=utf-8"
-	case ext == ".csv":
-		return "text/csv; charset=utf-8"
-	case ext == ".txt":
-		return "text/plain; charset=utf-8"
-	case ext == ".json" || ext == ".map":
-		return "application/json; charset=utf-8"
-	case ext == ".svg":
-		return "image/svg+xml"
-	case ext == ".webmanifest":
-		return "application/manifest+json"
-	case ext == ".woff2":
-		return "font/woff2"
-	case ext == ".woff":
-		return "font/woff"
-	}
-	if t := mime.TypeByExtension(ext); t != "" {
-		return t
-	}
-	return "application/octet-stream"
 }
 
 // compressible reports whether gzip is worth trying on a file by its name:
@@ -153,7 +112,7 @@ func walkSite(out string, cfg *Config) ([]*localFile, error) {
 			key:   key,
 			path:  p,
 			size:  fi.Size(),
-			ctype: contentType(key),
+			ctype: server.ContentType(key),
 			cache: cfg.PageCacheControl, // immutable, once hashFile finds a fingerprint
 			gzip:  !cfg.NoGzip && compressible(key),
 			group: groupOf(key),

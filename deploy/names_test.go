@@ -2,6 +2,8 @@ package deploy
 
 import (
 	"testing"
+
+	"github.com/coopdigest/digest/server"
 )
 
 func TestContentTypeAndGroup(t *testing.T) {
@@ -24,8 +26,8 @@ func TestContentTypeAndGroup(t *testing.T) {
 		{"blob.unknownext", "application/octet-stream", false, groupAsset},
 	}
 	for _, tt := range tests {
-		if got := contentType(tt.name); got != tt.ctype {
-			t.Errorf("contentType(%q) = %q, want %q", tt.name, got, tt.ctype)
+		if got := server.ContentType(tt.name); got != tt.ctype {
+			t.Errorf("server.ContentType(%q) = %q, want %q", tt.name, got, tt.ctype)
 		}
 		if got := compressible(tt.name); got != tt.gzip {
 			t.Errorf("compressible(%q) = %v, want %v", tt.name, got, tt.gzip)

@@ -680,7 +680,7 @@ func hidden(name string) bool {
 // of the coding sent and the file's time as Last-Modified; any other
 // status, for the 404 page, is written as it is, to be revalidated.
 func (s *static) serveFile(w http.ResponseWriter, r *http.Request, k fileKey, f *os.File, status int) {
-	ctype := contentType(k.name)
+	ctype := ContentType(k.name)
 	p, err := s.prepare(r.Context(), k, ctype, f)
 	if err != nil {
 		if r.Context().Err() == nil {
@@ -815,8 +815,9 @@ func (s *static) notFound(w http.ResponseWriter, r *http.Request) {
 	http.Error(w, "404 page not found", http.StatusNotFound)
 }
 
-// contentType is the type of a file by its name; feeds are Atom.
-func contentType(name string) string {
+// ContentType is the type of a site's file by its name, as `digest serve`
+// sends it and `digest deploy` labels it: feeds are Atom.
+func ContentType(name string) string {
 	base := path.Base(name)
 	ext := strings.ToLower(path.Ext(base))
 	switch {
@@ -838,7 +839,7 @@ func contentType(name string) string {
 		return "text/csv; charset=utf-8"
 	case ext == ".txt":
 		return "text/plain; charset=utf-8"
-	case ext == ".json":
+	case ext == ".json" || ext == ".map":
 		return "application/json; charset=utf-8"
 	case ext == ".svg":
 		return "image/svg+xml"
