@@ -173,7 +173,7 @@ func parse(r *http.Request, ix *Index) (Query, error) {
 	v, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
 		en, ru := queryProblem(err)
-		return Query{}, &ParamError{"query string", "malformed: " + en, "строка запроса не читается: " + ru}
+		return Query{}, &ParamError{queryString, "malformed: " + en, "не читается: " + ru}
 	}
 	site := ix.Site()
 	q, err := ParseRequest(v, &site.Taxonomies)

@@ -70,6 +70,8 @@ func (e *ParamError) Russian() string {
 	switch {
 	case e.Ru == "":
 		return e.Error()
+	case e.Param == queryString:
+		return "Строка запроса " + e.Ru
 	case ruParams[e.Param] == "":
 		return e.Param + ": " + e.Ru
 	}
@@ -81,6 +83,9 @@ var ruParams = map[string]string{
 	"q": "Запрос", "from": "С даты", "to": "По дату", "region": "Регион", "sector": "Отрасль",
 	"kind": "Вид события", "sort": "Порядок", "page": "Страница", "per_page": "На странице",
 }
+
+// queryString is the ParamError.Param of a query string that is not read.
+const queryString = "query string"
 
 // singleParams are the parameters that a request may give once.
 var singleParams = []string{"q", "from", "to", "sort", "page", "per_page"}
@@ -117,7 +122,7 @@ func ParseRequest(v url.Values, tax *source.Taxonomies) (Query, error) {
 	for _, name := range singleParams {
 		if len(v[name]) > 1 {
 			return q, &ParamError{name, fmt.Sprintf("given %d times, at most once", len(v[name])),
-				fmt.Sprintf("указан %d раза, можно не больше одного", len(v[name]))}
+				fmt.Sprintf("указан %d %s, можно не больше одного", len(v[name]), russian.Plural(len(v[name]), "раз", "раза", "раз"))}
 		}
 	}
 	q.Q = v.Get("q")
