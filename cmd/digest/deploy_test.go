@@ -153,6 +153,10 @@ func TestDeployCommandErrors(t *testing.T) {
 			if !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("got %q, want %q", err, tt.want)
 			}
+			// main prints the error once, after what run wrote.
+			if strings.Contains(stderr.String(), tt.want) {
+				t.Errorf("run wrote the error too:\n%s", stderr.String())
+			}
 		})
 	}
 

@@ -103,13 +103,16 @@ func usage(w io.Writer) {
 }
 
 // newFlags makes a subcommand's flag set that reports errors instead of
-// exiting, with a usage line and the flags' defaults.
+// exiting, with a usage line and the flags' defaults. The flag package's
+// own line of a mistake is dropped: main says it once, after the usage.
 func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("digest "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: digest %s %s\n\nflags:\n", name, synopsis)
+		fs.SetOutput(stderr)
 		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
 	}
 	return fs
 }
