@@ -18,6 +18,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 )
 
@@ -72,6 +73,15 @@ func siteFolder(site string) error {
 		return usageError{fmt.Sprintf("-s %s: not a folder", site)}
 	}
 	return nil
+}
+
+// buildHint is the command that builds OUT: from site when it holds a
+// site's content/, or else from a SITE the reader names.
+func buildHint(site, out string) string {
+	if st, err := os.Stat(filepath.Join(site, "content")); err != nil || !st.IsDir() {
+		site = "SITE"
+	}
+	return fmt.Sprintf("`digest build -s %s -o %s`", site, out)
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {

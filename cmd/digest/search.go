@@ -49,7 +49,7 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	dir := filepath.Join(*out, search.DirName)
 	ix, err := search.Open(dir)
 	if errors.Is(err, search.ErrNoIndex) {
-		return fmt.Errorf("digest search: %v; run `digest build -s %s -o %s` first", err, *site, *out)
+		return fmt.Errorf("digest search: %v; run %s first", err, buildHint(*site, *out))
 	}
 	if err != nil {
 		return fmt.Errorf("digest search: %w", err)

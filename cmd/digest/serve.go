@@ -457,7 +457,7 @@ func newServer(o serveOptions, tmplSite string, log *slog.Logger, routes map[str
 		st, err := os.Stat(out)
 		switch {
 		case err != nil && errors.Is(err, os.ErrNotExist):
-			return nil, fmt.Errorf("digest serve: %s: no built site; run `digest build -s %s -o %s` first", out, site, out)
+			return nil, fmt.Errorf("digest serve: %s: no built site; run %s first", out, buildHint(site, out))
 		case err != nil:
 			return nil, fmt.Errorf("digest serve: %w", err)
 		case !st.IsDir():
@@ -465,13 +465,13 @@ func newServer(o serveOptions, tmplSite string, log *slog.Logger, routes map[str
 		}
 		ix, err = search.Open(filepath.Join(out, search.DirName))
 		if errors.Is(err, search.ErrNoIndex) {
-			return nil, fmt.Errorf("digest serve: %v; run `digest build -s %s -o %s` first", err, site, out)
+			return nil, fmt.Errorf("digest serve: %v; run %s first", err, buildHint(site, out))
 		}
 		if errors.Is(err, search.ErrLocked) {
 			return nil, fmt.Errorf("digest serve: %w; stop it, or serve a copy of %s", err, out)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("digest serve: %w; run `digest build -s %s -o %s` to rebuild it", err, site, out)
+			return nil, fmt.Errorf("digest serve: %w; run %s to rebuild it", err, buildHint(site, out))
 		}
 	}
 	fail := func(err error) (*served, error) {
