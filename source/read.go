@@ -114,18 +114,17 @@ func regular(m fs.FileMode) error {
 // statProblem describes why name could not be looked at or opened,
 // telling symbolic links that lead nowhere or outside the site apart.
 func statProblem(fsys fs.FS, name string, err error) error {
+	if escapes(err) { // the file or a folder on its way
+		return errors.New("a symbolic link that leads outside the site folder: only files inside it are read")
+	}
 	lst, lerr := fs.Lstat(fsys, name)
 	if lerr != nil || lst.Mode()&fs.ModeSymlink == 0 {
 		return err
 	}
-	msg := readProblem(err)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
+	if errors.Is(err, fs.ErrNotExist) {
 		return errors.New("a symbolic link to a file that does not exist")
-	case escapes(err):
-		return errors.New("a symbolic link that leads outside the site folder: only files inside it are read")
 	}
-	return fmt.Errorf("a symbolic link that cannot be followed: %s", msg)
+	return fmt.Errorf("a symbolic link that cannot be followed: %s", readProblem(err))
 }
 
 // escapes reports whether err is os.Root's refusal of a path that leads

@@ -112,6 +112,13 @@ func TestLoadDir(t *testing.T) {
 			}
 			return os.Symlink("../taxonomy", filepath.Join(c, "taxonomy"))
 		}, nil},
+		{"content/taxonomy a symbolic link out of the site", func(c string) error {
+			away := filepath.Join(filepath.Dir(outside), "taxonomy")
+			if err := os.Rename(filepath.Join(c, "taxonomy"), away); err != nil {
+				return err
+			}
+			return os.Symlink(away, filepath.Join(c, "taxonomy"))
+		}, []string{`content/taxonomy: a symbolic link that leads outside the site folder, which is not followed: only files inside it are read; put the folder itself in place of the link`}},
 		{"content/ a symbolic link out of the site", func(c string) error {
 			away := filepath.Join(filepath.Dir(outside), "content")
 			if err := os.Rename(c, away); err != nil {

@@ -137,11 +137,19 @@ func LoadSettingsDir(site string) (*Site, error) {
 func LoadSettings(fsys fs.FS) (*Site, error) {
 	var p problems
 	src := &Site{Settings: DefaultSettings()}
-	// content/ a link out of the site: one problem, not one for each file.
-	if _, err := fs.Stat(fsys, Dir); err != nil && escapes(err) {
-		p.add(Dir, 0, 0, "a symbolic link that leads outside the site folder, which is not followed: only files inside it are read; put the folder itself in place of the link")
+	// content/ or its taxonomy/ a link out of the site: one problem, not
+	// one for each file.
+	outside := func(dir string) bool {
+		if _, err := fs.Stat(fsys, dir); err != nil && escapes(err) {
+			p.add(dir, 0, 0, "a symbolic link that leads outside the site folder, which is not followed: only files inside it are read; put the folder itself in place of the link")
+			return true
+		}
+		return false
+	}
+	if outside(Dir) {
 		return src, p.err()
 	}
+	taxOutside := outside(path.Join(Dir, "taxonomy"))
 	file := path.Join(Dir, "site.yaml")
 	if data, err := ReadFile(fsys, file, SiteFileLimit); err != nil {
 		p.add(file, 0, 0, "%s", siteFileProblem(err, "site.yaml"))
@@ -152,6 +160,10 @@ func LoadSettings(fsys fs.FS) (*Site, error) {
 	}
 	for _, t := range src.taxonomyFiles() {
 		file := path.Join(Dir, "taxonomy", t.kind+".yaml")
+		if taxOutside {
+			*t.dst = &Taxonomy{Kind: t.kind, index: map[string]*Term{}}
+			continue
+		}
 		data, err := ReadFile(fsys, file, SiteFileLimit)
 		if err != nil && t.optional && errors.Is(err, fs.ErrNotExist) {
 			*t.dst = &Taxonomy{Kind: t.kind, index: map[string]*Term{}}
