@@ -339,7 +339,7 @@ func parseNote(file string, data []byte, src *Site) (*Note, error) {
 		switch f.key {
 		case "title":
 			n.Title = scalar(&p, file, f)
-			if n.Title == "" {
+			if n.Title == "" && f.val.kind != listValue && f.val.kind != mapValue { // scalar said what it is
 				p.add(file, f.val.line, f.val.col, "title is empty")
 			}
 		case "date":

@@ -108,6 +108,8 @@ func TestLoadProblems(t *testing.T) {
 			[]string{`content/a.md:5:22: unknown region "x"`, `content/a.md:5:25: unknown region "5"`}},
 		{"unknown region after an item left out", map[string]string{"content/a.md": "---\ntitle: Т\ndate: 2025-03-17\nkind: delegation\nregions: [{x: 1}, true, Марс]\n---\n"},
 			[]string{`content/a.md:5:11: an item of regions must be a single value, not a mapping`, `content/a.md:5:19: regions: true is a yes/no value, not a name; list the names, or write "true" in quotes`, `content/a.md:5:25: unknown region "Марс"`}},
+		{"a title that is a list", map[string]string{"content/a.md": "---\ntitle: [a, b]\ndate: 2025-03-17\nkind: delegation\nregions: [guangdong]\n---\n"},
+			[]string{`content/a.md:2:8: title must be a single value, not a list`}},
 		{"unknown kind", map[string]string{"content/a.md": "---\ntitle: Т\ndate: 2025-03-17\nkind: visit\nregions: [guangdong]\n---\n"},
 			[]string{`content/a.md:4:7: unknown kind "visit"`}},
 		{"bad date", map[string]string{"content/a.md": "---\ntitle: Т\ndate: 2024-13-01\nkind: expo\nregions: [guangdong]\n---\n"},
@@ -498,5 +500,17 @@ func TestWriteSettings(t *testing.T) {
 				t.Errorf("%s: written %v, with %d entries", tf.kind, written, len(want.Terms))
 			}
 		}
+	}
+}
+
+// TestListOfOne: a list of one written as its value is that list
+// (docs/CONTENT.md).
+func TestListOfOne(t *testing.T) {
+	src, err := Load(site(map[string]string{"content/a.md": "---\ntitle: Т\ndate: 2025-03-17\nkind: delegation\nregions: guangdong\nplaces: Гуанчжоу\n---\n"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := src.Notes[0]; !slices.Equal(n.Regions, []string{"guangdong"}) || !slices.Equal(n.Places, []string{"Гуанчжоу"}) {
+		t.Errorf("regions %q, places %q; want [guangdong] and [Гуанчжоу]", n.Regions, n.Places)
 	}
 }
