@@ -170,6 +170,10 @@ func TestScaffoldProblems(t *testing.T) {
 		spec: NoteSpec{Title: "Визит", Date: day, Regions: []string{"Хабаровск"}},
 		want: []string{`regions: unknown region "Хабаровск"; did you mean "Хабаровский край" (khabarovsk-krai)?`},
 	}, {
+		name: "a region of another world, no nearer to one than three letters",
+		spec: NoteSpec{Title: "Визит", Date: day, Regions: []string{"narnia"}},
+		want: []string{`regions: unknown region "narnia"`},
+	}, {
 		name: "no region",
 		spec: NoteSpec{Title: "Визит", Date: day, Regions: []string{" "}},
 		want: []string{"regions: at least one region is required"},

@@ -121,9 +121,10 @@ func (t *Taxonomy) Suggest(s string) *Term {
 		return nil
 	}
 	n := utf8.RuneCountInString(name)
-	// Accept a suggestion only when it is closer than rewriting most of the
-	// word, and keeps a letter of it: «x» is no misspelt «京».
-	limit := min(max(2, n/2), n-1)
+	// Accept a suggestion only within a typo or two, a third of the word,
+	// and one that keeps a letter of it: «x» is no misspelt «京», nor
+	// «narnia» «karelia».
+	limit := min(max(2, n/3), n-1)
 	var best *Term
 	bestScore := limit + 1
 	for _, k := range t.keys {
