@@ -85,6 +85,12 @@ func testServeWatchBrokenAtStart(t *testing.T, emptyOut bool) {
 	if status, body, err := getBody(url + "/api/search?q=x"); err != nil || status != http.StatusServiceUnavailable || !strings.HasPrefix(body, `{"error":"the site is being built`) {
 		t.Errorf("GET /api/search before the fix: %d %v\n%s", status, err, body)
 	}
+	// Monitors get a line of text.
+	for path, want := range map[string]string{"/healthz": "unavailable: no site yet", "/readyz": "not ready: no site yet"} {
+		if status, body, err := getBody(url + path); err != nil || status != http.StatusServiceUnavailable || !strings.HasPrefix(body, want) {
+			t.Errorf("GET %s before the fix: %d %v\n%s", path, status, err, body)
+		}
+	}
 	os.Remove(filepath.Join(site, "templates", "note.html"))
 	if got := servedURL(t, lines); got != url {
 		t.Errorf("served at %s, then at %s", url, got)

@@ -12,7 +12,7 @@ import (
 
 // unbuilt answers for serve --watch while it has no site to serve: its
 // first build is under way, or failed with no site built before. Every
-// path is 503 with a page that says so, shows the problems of a failed
+// path is 503 with a page that says so (/healthz and /readyz with a line), shows the problems of a failed
 // build as the live-reload events tell them, and reloads itself once the
 // site is served; the live-reload endpoints work as beside the site. A
 // browser opened on the address waits with something to read, not on a
@@ -28,6 +28,16 @@ type unbuilt struct {
 func serveUnbuilt(ln net.Listener, live http.Handler, log *slog.Logger) *unbuilt {
 	mux := http.NewServeMux()
 	mux.Handle("/_digest/", live)
+	// The monitors' endpoints answer in a line, as the site's server does.
+	for path, answer := range map[string]string{"/healthz": "unavailable", "/readyz": "not ready"} {
+		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+			h := w.Header()
+			h.Set("Content-Type", "text/plain; charset=utf-8")
+			h.Set("Cache-Control", "no-store")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			io.WriteString(w, answer+": no site yet: its first build is under way or failed\n")
+		})
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Cache-Control", "no-store")
