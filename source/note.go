@@ -369,12 +369,12 @@ func parseNote(file string, data []byte, src *Site) (*Note, error) {
 			n.ImageAlt = strings.TrimSpace(scalar(&p, file, f))
 		case "kind":
 			if s := scalar(&p, file, f); s != "" {
-				n.Kind = resolve(&p, file, f.val, tax.Kinds, s)
+				n.Kind = resolve(&p, file, f.val, tax.Kinds, nil, s)
 			} else if f.val.kind != listValue && f.val.kind != mapValue {
 				p.add(file, f.val.line, f.val.col, "kind is empty")
 			}
 		case "regions":
-			n.Regions = resolveList(&p, file, f, tax.Regions)
+			n.Regions = resolveList(&p, file, f, tax.Regions, tax.Places)
 			if f.val.kind == nullValue || (f.val.kind == listValue && len(f.val.list) == 0) || (f.val.kind == scalarValue && strings.TrimSpace(f.val.str) == "") {
 				p.add(file, f.val.line, f.val.col, "regions is empty: name at least one region")
 			}
@@ -383,7 +383,7 @@ func parseNote(file string, data []byte, src *Site) (*Note, error) {
 					ru, cn, ru*cn, MaxPartnerships)
 			}
 		case "sectors":
-			n.Sectors = resolveList(&p, file, f, tax.Sectors)
+			n.Sectors = resolveList(&p, file, f, tax.Sectors, nil)
 		case "people":
 			n.People, n.PeoplePos = parsePeople(&p, file, f, tax.People)
 		case "organizations":
@@ -524,23 +524,24 @@ func parseDate(p *problems, file string, f field) time.Time {
 // taxonomy, which a note of ten thousand unknown names must not cost.
 const hintedNames = 20
 
-// resolve turns a name into the slug of its entry, or reports it.
-func resolve(p *problems, file string, at *value, tax *Taxonomy, s string) string {
+// resolve turns a name into the slug of its entry, or reports it; when
+// places is given, tax is the regions (see Taxonomy.unknownBeside).
+func resolve(p *problems, file string, at *value, tax, places *Taxonomy, s string) string {
 	if term := tax.Lookup(s); term != nil {
 		return term.Slug
 	}
 	if p.unknown++; p.unknown <= hintedNames {
-		p.add(file, at.line, at.col, "%s", tax.Unknown(s))
+		p.add(file, at.line, at.col, "%s", tax.unknownBeside(s, places))
 	} else {
 		p.add(file, at.line, at.col, "unknown %s %s", tax.Singular(), q(s))
 	}
 	return ""
 }
 
-func resolveList(p *problems, file string, f field, tax *Taxonomy) []string {
+func resolveList(p *problems, file string, f field, tax, places *Taxonomy) []string {
 	var out []string
 	for _, v := range stringItems(p, file, f) {
-		if slug := resolve(p, file, v, tax, v.str); slug != "" && !contains(out, slug) {
+		if slug := resolve(p, file, v, tax, places, v.str); slug != "" && !contains(out, slug) {
 			out = append(out, slug)
 		}
 	}

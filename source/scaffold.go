@@ -109,7 +109,7 @@ func Scaffold(src *Site, spec NoteSpec) (*Scaffolded, error) {
 		bad("kind", errors.New(src.Kinds.Unknown(kind)))
 	}
 
-	resolveAll := func(field string, tax *Taxonomy, names []string) []string {
+	resolveAll := func(field string, tax, places *Taxonomy, names []string) []string {
 		var out []string
 		for _, s := range names {
 			if strings.TrimSpace(s) == "" {
@@ -117,7 +117,7 @@ func Scaffold(src *Site, spec NoteSpec) (*Scaffolded, error) {
 			}
 			term := tax.Lookup(s)
 			if term == nil {
-				bad(field, errors.New(tax.Unknown(s)))
+				bad(field, errors.New(tax.unknownBeside(s, places)))
 				continue
 			}
 			if !contains(out, term.Slug) {
@@ -127,11 +127,11 @@ func Scaffold(src *Site, spec NoteSpec) (*Scaffolded, error) {
 		return out
 	}
 	before := len(errs)
-	regions := resolveAll("regions", src.Regions, spec.Regions)
+	regions := resolveAll("regions", src.Regions, src.Places, spec.Regions)
 	if len(regions) == 0 && len(errs) == before {
 		bad("regions", ErrNoRegion)
 	}
-	sectors := resolveAll("sectors", src.Sectors, spec.Sectors)
+	sectors := resolveAll("sectors", src.Sectors, nil, spec.Sectors)
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}

@@ -168,7 +168,7 @@ func TestScaffoldProblems(t *testing.T) {
 	}{{
 		name: "a city for a region",
 		spec: NoteSpec{Title: "Визит", Date: day, Regions: []string{"Хабаровск"}},
-		want: []string{`regions: unknown region "Хабаровск"; did you mean "Хабаровский край" (khabarovsk-krai)?`},
+		want: []string{`regions: unknown region "Хабаровск": a place; name it in places, and the region around it here ("Хабаровский край", khabarovsk-krai?)`},
 	}, {
 		name: "a region of another world, no nearer to one than three letters",
 		spec: NoteSpec{Title: "Визит", Date: day, Regions: []string{"narnia"}},

@@ -102,6 +102,10 @@ func TestLoadProblems(t *testing.T) {
 	}{
 		{"unknown region", map[string]string{"content/a.md": "---\ntitle: Т\ndate: 2025-03-17\nkind: delegation\nregions: [guangdong, Хабаровск]\n---\n"},
 			[]string{`content/a.md:5:22: unknown region "Хабаровск"; did you mean "Хабаровский край" (khabarovsk-krai)?`}},
+		{"a place for a region", map[string]string{
+			"content/taxonomy/places.yaml": "- slug: harbin\n  name: {ru: Харбин, en: Harbin}\n",
+			"content/a.md":                 "---\ntitle: Т\ndate: 2025-03-17\nkind: delegation\nregions: [harbin]\n---\n",
+		}, []string{`content/a.md:5:11: unknown region "harbin": a place; name it in places, and the region around it here`}},
 		{"unknown sector", map[string]string{"content/a.md": head + "sectors: [торговлz]\n---\n"},
 			[]string{`content/a.md:6:11: unknown sector "торговлz"; did you mean "Торговля" (trade)?`}},
 		{"unknown regions too short to suggest one", map[string]string{"content/a.md": "---\ntitle: Т\ndate: 2025-03-17\nkind: delegation\nregions: [guangdong, x, 5]\n---\n"},

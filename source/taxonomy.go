@@ -154,6 +154,20 @@ func (t *Taxonomy) Unknown(s string) string {
 	return msg
 }
 
+// unknownBeside is Unknown, or, for a name of the registry places, if
+// given (t being the regions), says that it is a place: a city is no alias
+// of its region.
+func (t *Taxonomy) unknownBeside(s string, places *Taxonomy) string {
+	if places == nil || places.Lookup(s) == nil {
+		return t.Unknown(s)
+	}
+	msg := fmt.Sprintf("unknown %s %s: a place; name it in places, and the region around it here", t.Singular(), q(s))
+	if sug := t.Suggest(s); sug != nil {
+		msg += fmt.Sprintf(" (%s, %s?)", q(sug.Name.Ru), sug.Slug)
+	}
+	return msg
+}
+
 // distance is the edit distance between a and b, in runes, except that a
 // prefix of the other word (a stem such as «Хабаровск» of «Хабаровский край»)
 // counts as a near match.
