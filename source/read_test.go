@@ -119,6 +119,12 @@ func TestLoadFiles(t *testing.T) {
 		{"a person's field indented wrongly in a note", fstest.MapFS{"content/2025/a.md": {Data: []byte(
 			"---\ntitle: Т\ndate: 2025-03-17\nkind: delegation\nregions: [guangdong]\npeople:\n  - name: А\n    role: р\n  - name: Б\n   role: с\n---\n")}},
 			[]string{`content/2025/a.md:10:4: YAML syntax: did not find expected '-' indicator`}},
+		{"a quote that does not close in a note", fstest.MapFS{"content/2025/a.md": {Data: []byte(
+			"---\ntitle: \"Т\ndate: 2025-03-17\nkind: delegation\nregions: [guangdong]\n---\n")}},
+			[]string{`content/2025/a.md:2:8: YAML syntax: a quote that does not close: found unexpected end of stream`}},
+		{"a quote that does not close after one over two lines", fstest.MapFS{"content/taxonomy/kinds.yaml": {Data: []byte(
+			"- slug: expo\n  name: {ru: \"Выставка\n    и ярмарка\"}\n- slug: fair\n  name: {ru: 'Ярмарка}\n")}},
+			[]string{`content/taxonomy/kinds.yaml:5:14: YAML syntax: a quote that does not close: found unexpected end of stream`}},
 		{"an image beside the note", fstest.MapFS{
 			"content/2025/a.md":      {Data: []byte(withImage("photo.jpg", "Фото"))},
 			"content/2025/photo.jpg": {Data: []byte("jpeg")},

@@ -309,8 +309,13 @@ func parseFullYAML(p *problems, file string, data []byte, lineOffset int) *value
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		line, msg := yamlErrorLine(err)
 		col := 1
-		if slices.Contains(yamlBlockProblems, msg) {
+		switch {
+		case slices.Contains(yamlBlockProblems, msg):
 			line, col = yamlBlockProblemAt(data, line, msg)
+		case msg == yamlEndOfStream:
+			if l, c, ok := yamlOpenQuoteAt(data, line); ok {
+				line, col, msg = l, c, "a quote that does not close: "+msg
+			}
 		}
 		line += lineOffset
 		// yaml.v3 says no line for a control character: it is told where it is.
@@ -402,6 +407,35 @@ func yamlBlockProblemAt(data []byte, at int, msg string) (line, col int) {
 		return line, 1 + indent
 	}
 	return line, 1
+}
+
+// yamlEndOfStream is yaml.v3's message for data that ends inside a quoted
+// value, which it says at the end of the data.
+const yamlEndOfStream = "found unexpected end of stream"
+
+// maxQuoteLines is how many lines up from the end yamlOpenQuoteAt looks
+// for a quote that does not close, each one a parse of what is above it.
+const maxQuoteLines = 64
+
+// yamlOpenQuoteAt returns the line and the column, from 1, of the quote
+// that data ends inside, yaml.v3 having said yamlEndOfStream at the line
+// at: the first quote of the last line that the data above it parses
+// without ending inside a quote. ok is false when no line of the last
+// maxQuoteLines is such, or it has no quote.
+func yamlOpenQuoteAt(data []byte, at int) (line, col int, ok bool) {
+	for l := at; l >= 1 && l > at-maxQuoteLines; l-- {
+		start := yamlLineStart(data, l)
+		if _, m := yamlErrorLine(yaml.Unmarshal(data[:start], new(yaml.Node))); m == yamlEndOfStream {
+			continue
+		}
+		rest := data[start:]
+		if i := bytes.IndexAny(rest, "\r\n"); i >= 0 {
+			rest = rest[:i]
+		}
+		i := bytes.IndexAny(rest, `"'`)
+		return l, 1 + utf8.RuneCount(rest[:max(i, 0)]), i >= 0
+	}
+	return 0, 0, false
 }
 
 // isYAMLBreak reports whether data starts with what yaml.v3 breaks lines
