@@ -155,6 +155,10 @@ func TestRelevance(t *testing.T) {
 		{"a Russian name in another Latin spelling", "Dmitriy Demeshin", []string{expo}, false},
 		{"a Russian name in Latin letters with a typo", "Vasilii Orlov", []string{bridge}, false},
 		{"a Russian place in Latin letters, listed or written", "Blagoveshchensk", []string{bridge, newYear}, false},
+		{"a region's name", "Амурская область", []string{bridge, newYear}, false},
+		{"a region's name abbreviated", "Амурская обл.", []string{bridge, newYear}, false},
+		{"a region's name abbreviated, declined, without its full stop", "Амурской обл", []string{bridge, newYear}, false},
+		{"NOT in Russian", "Амурская обл. НЕ Благовещенск", nil, false},
 		{"initials as written", "Д.Ю. Орлов", []string{bridge}, false},
 		// The note writes «канатнoй» with a Latin o; the reader may type a
 		// Latin c.
@@ -1341,6 +1345,9 @@ func TestParseText(t *testing.T) {
 		{"NOT", Text{Words: []string{"NOT"}}},
 		{"not Пекин", Text{Words: []string{"not", "Пекин"}}}, // a word, in lower case
 		{"-NOT Пекин", Text{Words: []string{"Пекин"}, ExcludedWords: []string{"NOT"}}},
+		{"Хэйлунцзян НЕ Харбин", Text{Words: []string{"Хэйлунцзян"}, ExcludedWords: []string{"Харбин"}}},
+		{"Хэйлунцзян не Харбин", Text{Words: []string{"Хэйлунцзян", "не", "Харбин"}}}, // a word, in lower case
+		{"ВЫСТАВКА НЕ СОСТОИТСЯ", Text{Words: []string{"ВЫСТАВКА", "НЕ", "СОСТОИТСЯ"}}},
 		{"Харбин OR Пекин", Text{Alternatives: [][]Alternative{{{Text: "Харбин"}, {Text: "Пекин"}}}}},
 		{`выставка Харбин ИЛИ "Пекин" OR Шанхай`, Text{Words: []string{"выставка"},
 			Alternatives: [][]Alternative{{{Text: "Харбин"}, {Text: "Пекин", Phrase: true}, {Text: "Шанхай"}}}}},

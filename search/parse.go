@@ -28,7 +28,7 @@ type Alternative struct {
 // ParseText takes a reader's query apart: words separated by spaces,
 // "quoted phrases" (a missing closing quote ends the phrase at the end of
 // the text; «», “” and „“ count as quotes), -word or -"phrase", or NOT
-// before either, to exclude, and OR or ИЛИ between two words or phrases
+// or НЕ before either, to exclude, and OR or ИЛИ between two words or phrases
 // that must match, for either. Nothing else is syntax: any other character
 // is part of a word, and what the analyzer does not keep (punctuation,
 // stop words) is dropped later. Full-width letters, digits and signs, as
@@ -168,7 +168,9 @@ func scanText(s string, fn func(item)) {
 		}
 		more := strings.TrimSpace(s[i+end:]) != ""
 		switch w := s[i : i+end]; {
-		case w == "NOT" && !exclude && more:
+		// A text in capitals is a title pasted, whose «НЕ» is a word
+		// («ВЫСТАВКА НЕ СОСТОИТСЯ»).
+		case (w == "NOT" || w == "НЕ" && strings.ToUpper(s) != s) && !exclude && more:
 			not = true // NOT x, as search engines write -x
 		case (w == "OR" || w == "ИЛИ") && !exclude && more && included && !or:
 			or = true

@@ -279,7 +279,7 @@ func (ix *Index) planTypos(t Text, mode typoMode) *plan {
 // alias find the Russian name too.
 func (ix *Index) planWords(p *plan, words []string) {
 	for i, w := range words {
-		words[i] = clean(w)
+		words[i] = russian.Unabbreviated(clean(w)) // «Амурская обл.»
 	}
 	words = ix.han.split(dates.YearsAlone(dates.SplitRanges(words)))
 	said := dates.In(words)
