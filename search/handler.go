@@ -311,6 +311,7 @@ type apiResult struct {
 	Typos   []Typo    `json:"typos"`
 	Ignored []string  `json:"ignored"`
 	Layout  string    `json:"layout"`
+	Missing []string  `json:"missing"`
 }
 
 type apiHit struct {
@@ -364,6 +365,7 @@ func apiResultOf(res *Result, tax *source.Taxonomies) apiResult {
 		Typos:   append([]Typo{}, res.Typos...),
 		Ignored: nonNil(res.Ignored),
 		Layout:  res.Layout,
+		Missing: nonNil(res.Missing),
 	}
 	for _, h := range res.Hits {
 		ah := apiHit{

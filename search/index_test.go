@@ -443,8 +443,9 @@ func TestOtherNames(t *testing.T) {
 		{"Харбин", "<mark>Харбине</mark>", []string{"/2024/harbin/"}},
 		// A name with a word that is no part of it: both must match.
 		{"Harbin форум", "", nil},
-		// English words that stand for nothing are left out.
-		{"the fair in Harbin", "", nil},
+		// English words that stand for nothing are left out; a word no
+		// note has, when the others find nothing with it (TestMissing).
+		{"the fair in Harbin", "<mark>Харбине</mark>", []string{"/2024/harbin/"}},
 		{"in the Harbin", "<mark>Харбине</mark>", []string{"/2024/harbin/"}},
 		// A sector's name in English is no name of a place.
 		{"Trade", "", nil},
@@ -1363,6 +1364,47 @@ func TestParseText(t *testing.T) {
 	} {
 		if got := ParseText(tt.q); !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("ParseText(%q) = %+v, want %+v", tt.q, got, tt.want)
+		}
+	}
+}
+
+// TestMissing checks that a search that finds nothing leaves out the
+// words in Latin or Chinese letters that no note has, in any form,
+// spelling or script, and says which; not the words of a name in another
+// script, nor numbers, nor Russian words, nor when nothing else is left to
+// search for.
+func TestMissing(t *testing.T) {
+	docs := []Document{
+		{ID: "/2024/harbin/", Body: "Открылась выставка в Харбине, губернатор выступил."},
+		{ID: "/2024/forum/", Body: "Форум прошёл в Хэйлунцзяне."},
+	}
+	for i := range docs {
+		docs[i].Title, docs[i].Kind, docs[i].Date = "Заметка", "expo", day("2024-05-01")
+	}
+	ix := buildIndex(t, docs, 1)
+	for _, tt := range []struct {
+		q       string
+		want    []string
+		missing []string
+	}{
+		{"выставка Russia", []string{"/2024/harbin/"}, []string{"Russia"}},
+		{"governor Harbin", []string{"/2024/harbin/"}, []string{"governor"}},
+		{"俄罗斯 выставка", []string{"/2024/harbin/"}, []string{"俄罗斯"}},
+		{"Russia выставка governor", []string{"/2024/harbin/"}, []string{"Russia", "governor"}},
+		{`"выставка в Харбине" Russia`, []string{"/2024/harbin/"}, []string{"Russia"}},
+		{"выставка зюзюблик", nil, nil},           // a Russian word
+		{"Harbin форум", nil, nil},                // each finds notes, no note both
+		{"Russia", nil, nil},                      // nothing else to search for
+		{"the Russia", nil, nil},                  // a stop word is nothing to search for
+		{"выставка 1837", nil, nil},               // a year no note has is what was asked
+		{"губернатор -выставка Russia", nil, nil}, // what is left finds nothing
+	} {
+		r := search(t, ix, Query{Q: tt.q})
+		if got := urls(r); !slices.Equal(got, tt.want) || !slices.Equal(r.Missing, tt.missing) {
+			t.Errorf("q=%q: got %q, missing %q; want %q, missing %q", tt.q, got, r.Missing, tt.want, tt.missing)
+		}
+		if r.Query.Q != tt.q {
+			t.Errorf("q=%q: the result's query is %q", tt.q, r.Query.Q)
 		}
 	}
 }

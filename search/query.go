@@ -23,15 +23,20 @@ import (
 func (ix *Index) knows(w string) bool {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	if ix.closed {
-		return true
-	}
-	for _, tok := range ix.analyze(clean(w)) {
+	return ix.closed || ix.knownTerms(w) >= 0
+}
+
+// knownTerms returns how many terms the analyzer makes of a reader's
+// word, when some text field has each, or -1 when one is in none. ix.mu
+// must be held.
+func (ix *Index) knownTerms(w string) int {
+	toks := ix.analyze(clean(w))
+	for _, tok := range toks {
 		if ix.docFreq(string(tok.Term), textFields...) == 0 {
-			return false
+			return -1
 		}
 	}
-	return true
+	return len(toks)
 }
 
 // maxFuzzyTokens is how many tokens of one query may match with typos, so

@@ -44,6 +44,10 @@ type Result struct {
 	// typed found nothing and the same keys in the other keyboard layout
 	// do («[f,fhjdcr» is «хабаровск»; see russian.OtherLayout); "" otherwise.
 	Layout string
+	// Missing are the reader's words that no note has, which the search
+	// left out when it found nothing with them («governor Хабаровск»);
+	// empty otherwise.
+	Missing []string
 	// listed says that a word was taken as a name the notes list, with no
 	// typos (see Search).
 	listed bool
@@ -148,8 +152,69 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 			return other, err
 		}
 	}
+	// Then without the words no note has, if others are left to find.
+	if kept, missing, err := ix.withoutUnknown(ctx, q.Q); err != nil || len(missing) > 0 {
+		if err != nil {
+			return nil, err
+		}
+		typed := q
+		typed.Q = kept
+		other, err := ix.search(ctx, typed, typoRare)
+		if err != nil || found(other) {
+			if other != nil {
+				other.Query.Q, other.Missing = q.Q, missing // the reader's query is kept, for links
+			}
+			return other, err
+		}
+	}
 	res.Took = took
 	return res, nil
+}
+
+// withoutUnknown returns the reader's text without the words in Latin or
+// Chinese letters that must match and that find nothing alone, no note
+// having them in any form, spelling or script («governor», «俄罗斯»), and
+// those words; none when there are none, or
+// no other word is left to search for (a stop word is none). Only the
+// words whose terms no text field has (knownTerms) are searched alone.
+func (ix *Index) withoutUnknown(ctx context.Context, text string) (kept string, missing []string, err error) {
+	var unknown []string
+	t := ParseText(text)
+	searched := len(t.Phrases)+len(t.Alternatives) > 0
+	ix.mu.RLock()
+	if !ix.closed {
+		MapWords(text, func(w string) string {
+			n := ix.knownTerms(w)
+			// A number is kept: a day or a year no note has is what was
+			// asked. So is a Russian word: a draft's, or a typo too far.
+			if n < 0 && !strings.ContainsFunc(w, func(r rune) bool { return unicode.IsDigit(r) || unicode.Is(unicode.Cyrillic, r) }) {
+				unknown = append(unknown, w)
+			}
+			searched = searched || n > 0
+			return w
+		})
+	}
+	ix.mu.RUnlock()
+	for _, w := range unknown {
+		res, err := ix.search(ctx, Query{Q: w, Page: 1, PerPage: 1}, typoLoose)
+		if err != nil {
+			return text, nil, err
+		}
+		if res.Total > 0 && res.Ranked { // not a word the plan leaves out («the»)
+			searched = true
+		} else if res.Total == 0 && !slices.Contains(missing, printable(w)) {
+			missing = append(missing, printable(w))
+		}
+	}
+	if !searched || len(missing) == 0 {
+		return text, nil, nil
+	}
+	return MapWords(text, func(w string) string {
+		if slices.Contains(missing, printable(w)) {
+			return ""
+		}
+		return w
+	}), missing, nil
 }
 
 // search is Search of the reader's text as typed, its words' typos looked

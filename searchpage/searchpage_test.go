@@ -695,3 +695,22 @@ func TestControlCharacters(t *testing.T) {
 		}
 	}
 }
+
+// TestMissing checks that the page says which words no note has, when the
+// search left them out.
+func TestMissing(t *testing.T) {
+	h, _ := newTestHandler(t, sharedIndex(t))
+	for _, tt := range []struct{ q, line string }{
+		{"governor Харбин", "Слова «governor» нет ни в одной заметке: показаны события без него."},
+		{"governor Харбин mayor", "Слов «governor», «mayor» нет ни в одной заметке: показаны события без них."},
+		{"выставка Харбин", ""},
+	} {
+		page := get(t, h, "GET", "/search?q="+url.QueryEscape(tt.q)).Body.String()
+		if got := strings.Contains(page, "нет ни в одной заметке"); got != (tt.line != "") || !strings.Contains(page, tt.line) {
+			t.Errorf("q=%q: the page says %v that words are missing, want %q", tt.q, got, tt.line)
+		}
+		if tt.line != "" && !strings.Contains(page, `value="`+tt.q+`"`) {
+			t.Errorf("q=%q: the search box does not keep the query", tt.q)
+		}
+	}
+}

@@ -40,6 +40,9 @@ type SearchPage struct {
 	// letter or digit at all, which searches nothing too («🚀», «!!!»).
 	Ignored *Ignored
 	NoWords bool
+	// Missing are the words of the query that no note has, which the
+	// search left out (search.Result.Missing).
+	Missing []string
 	Items   []Item
 	// Facets are the filters the hits can be narrowed by, in the order
 	// shown: Russian regions, Chinese regions, sectors, kinds, years.
@@ -338,7 +341,7 @@ func NewSearchPage(res *search.Result, q search.Query, site *source.Site) *Searc
 		})
 	}
 
-	v.Ignored = ignoredWords(res.Ignored)
+	v.Ignored, v.Missing = ignoredWords(res.Ignored), res.Missing
 	v.NoWords = strings.TrimSpace(q.Q) != "" && !strings.ContainsFunc(q.Q, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) })
 	if res.Layout != "" {
 		v.Typos = &Typos{Query: res.Layout, URL: link(func(c *search.Query) { c.Q = res.Layout }), Layout: true}
