@@ -91,6 +91,9 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if res.Layout != "" {
 		fmt.Fprintf(stderr, "nothing found as typed: searched as «%s», the same keys in the other keyboard layout\n", res.Layout)
 	}
+	if len(res.Missing) > 0 {
+		fmt.Fprintf(stderr, "nothing found as typed: searched without «%s», which no note has\n", strings.Join(res.Missing, "», «"))
+	}
 	return nil
 }
 

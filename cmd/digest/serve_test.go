@@ -466,6 +466,13 @@ func TestSearchCommand(t *testing.T) {
 	if want := "not searched for, as stop words or words of more than 100 letters: «и», «в»\n"; !strings.HasSuffix(stderr.String(), want) {
 		t.Errorf("stop words: stderr %q, want it to end in %q", stderr.String(), want)
 	}
+	stderr.Reset()
+	if err := runSearch(context.Background(), []string{"-s", site, "выставка", "governor"}, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	if want := "nothing found as typed: searched without «governor», which no note has\n"; !strings.HasSuffix(stderr.String(), want) {
+		t.Errorf("a word no note has: stderr %q, want it to end in %q", stderr.String(), want)
+	}
 	stdout.Reset()
 	if err := runSearch(context.Background(), []string{"-s", site, "--json", "Демешин"}, &stdout, &stderr); err != nil {
 		t.Fatal(err)
