@@ -418,10 +418,7 @@ func TestOtherNames(t *testing.T) {
 		{ID: "/2024/cheese/", Body: "Подмосковный сыр и переговоры."},
 		{ID: "/2024/belt/", Body: "По инициативе Председателя КНР Си Цзинпина."},
 	}
-	for i := range docs {
-		docs[i].Title, docs[i].Kind, docs[i].Date = "Заметка", "expo", day("2024-05-01")
-	}
-	ix := buildIndex(t, docs, 1)
+	ix := buildIndex(t, sameNotes(docs), 1)
 	for _, tt := range []struct {
 		q, mark string // mark: what a hit's snippet marks
 		want    []string
@@ -1368,6 +1365,15 @@ func TestParseText(t *testing.T) {
 	}
 }
 
+// sameNotes gives docs, which have IDs and bodies, one title, kind and
+// day.
+func sameNotes(docs []Document) []Document {
+	for i := range docs {
+		docs[i].Title, docs[i].Kind, docs[i].Date = "Заметка", "expo", day("2024-05-01")
+	}
+	return docs
+}
+
 // TestMissing checks that a search that finds nothing leaves out the
 // words in Latin or Chinese letters that no note has, in any form,
 // spelling or script, and says which; not the words of a name in another
@@ -1378,10 +1384,7 @@ func TestMissing(t *testing.T) {
 		{ID: "/2024/harbin/", Body: "Открылась выставка в Харбине, губернатор выступил."},
 		{ID: "/2024/forum/", Body: "Форум прошёл в Хэйлунцзяне."},
 	}
-	for i := range docs {
-		docs[i].Title, docs[i].Kind, docs[i].Date = "Заметка", "expo", day("2024-05-01")
-	}
-	ix := buildIndex(t, docs, 1)
+	ix := buildIndex(t, sameNotes(docs), 1)
 	for _, tt := range []struct {
 		q       string
 		want    []string
