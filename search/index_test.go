@@ -1401,6 +1401,7 @@ func TestMissing(t *testing.T) {
 		{"the Russia", nil, nil},                  // a stop word is nothing to search for
 		{"выставка 1837", nil, nil},               // a year no note has is what was asked
 		{"губернатор -выставка Russia", nil, nil}, // what is left finds nothing
+		{"aa bb cc dd ee выставка", nil, nil},     // more than maxMissing words no note has
 	} {
 		r := search(t, ix, Query{Q: tt.q})
 		if got := urls(r); !slices.Equal(got, tt.want) || !slices.Equal(r.Missing, tt.missing) {

@@ -171,12 +171,16 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	return res, nil
 }
 
+// maxMissing is how many words withoutUnknown searches alone, at most: a
+// query of more words no note has is no reader's, and each is a search.
+const maxMissing = 4
+
 // withoutUnknown returns the reader's text without the words in Latin or
 // Chinese letters that must match and that find nothing alone, no note
 // having them in any form, spelling or script («governor», «俄罗斯»), and
-// those words; none when there are none, or
-// no other word is left to search for (a stop word is none). Only the
-// words whose terms no text field has (knownTerms) are searched alone.
+// those words; none when there are none, or more than maxMissing whose
+// terms no text field has (knownTerms: the words searched alone), or no
+// other word is left to search for (a stop word is none).
 func (ix *Index) withoutUnknown(ctx context.Context, text string) (kept string, missing []string, err error) {
 	var unknown []string
 	t := ParseText(text)
@@ -195,6 +199,9 @@ func (ix *Index) withoutUnknown(ctx context.Context, text string) (kept string, 
 		})
 	}
 	ix.mu.RUnlock()
+	if len(unknown) > maxMissing {
+		return text, nil, nil
+	}
 	for _, w := range unknown {
 		res, err := ix.search(ctx, Query{Q: w, Page: 1, PerPage: 1}, typoLoose)
 		if err != nil {
