@@ -1,14 +1,31 @@
 package russian
 
-import "testing"
+import (
+	"slices"
+	"strings"
+	"testing"
+)
 
 func TestUnabbreviated(t *testing.T) {
-	for w, want := range map[string]string{
-		"обл.": "область", "Обл": "область", "кр.": "край", "респ.": "республика", "пров.": "провинция",
-		"р-н": "район", "область": "область", "обл..": "обл..", "облако": "облако", "г.": "г.", "": "",
+	for q, want := range map[string]string{
+		"Амурская обл.":    "Амурская область",
+		"Амурской Обл":     "Амурской область",
+		"Приморский кр.":   "Приморский край",
+		"Хабаровский р-н":  "Хабаровский район",
+		"респ. Бурятия":    "республика Бурятия",
+		"пров. Хэйлунцзян": "провинция Хэйлунцзян",
+		"Кр. Армии":        "Кр. Армии", // no word before
+		"Бурятия респ.":    "Бурятия респ.",
+		"обл.":             "обл.",
+		"облако обл..":     "облако обл..",
+		"г. Хабаровск":     "г. Хабаровск",
+		"":                 "",
 	} {
-		if got := Unabbreviated(w); got != want {
-			t.Errorf("Unabbreviated(%q) = %q, want %q", w, got, want)
+		if got := strings.Join(Unabbreviated(strings.Fields(q)), " "); got != want {
+			t.Errorf("Unabbreviated(%q) = %q, want %q", q, got, want)
 		}
+	}
+	if got := Unabbreviated(nil); !slices.Equal(got, nil) {
+		t.Errorf("Unabbreviated(nil) = %q", got)
 	}
 }

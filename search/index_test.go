@@ -1402,6 +1402,11 @@ func TestMissing(t *testing.T) {
 		{"выставка 1837", nil, nil},               // a year no note has is what was asked
 		{"губернатор -выставка Russia", nil, nil}, // what is left finds nothing
 		{"aa bb cc dd ee выставка", nil, nil},     // more than maxMissing words no note has
+		{"выставка (Russia), APEC!", []string{"/2024/harbin/"}, []string{"Russia", "APEC"}},
+		{"αβγ выставка", []string{"/2024/harbin/"}, []string{"αβγ"}},
+		{"форум governor OR Харбин", nil, nil}, // a word left out would regroup the alternatives
+		{"губернатор НЕ выставка governor", nil, nil},
+		{"ГУБЕРНАТОР НЕ ВЫСТАВКА governor", nil, nil}, // without «governor», НЕ would read as a word
 	} {
 		r := search(t, ix, Query{Q: tt.q})
 		if got := urls(r); !slices.Equal(got, tt.want) || !slices.Equal(r.Missing, tt.missing) {

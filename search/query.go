@@ -284,8 +284,9 @@ func (ix *Index) planTypos(t Text, mode typoMode) *plan {
 // alias find the Russian name too.
 func (ix *Index) planWords(p *plan, words []string) {
 	for i, w := range words {
-		words[i] = russian.Unabbreviated(clean(w)) // «Амурская обл.»
+		words[i] = clean(w)
 	}
+	words = russian.Unabbreviated(words) // «Амурская обл.»
 	words = ix.han.split(dates.YearsAlone(dates.SplitRanges(words)))
 	said := dates.In(words)
 	slugs, all := ix.regionsNamed(words, said)
@@ -504,6 +505,15 @@ func (ix *Index) planWord(p *plan, w string, named bool) {
 	}
 }
 
+// unabbreviated is a phrase with its short forms of the words of regions'
+// names written in full (russian.Unabbreviated): «"Амурская обл."».
+func unabbreviated(ph string) string {
+	if !strings.Contains(ph, " ") {
+		return ph
+	}
+	return strings.Join(russian.Unabbreviated(strings.Fields(ph)), " ")
+}
+
 // englishStop are the English words a search leaves out, as the analyzer
 // does Russian ones («expo in Harbin»): bleve's list (stop_en), but for
 // «it», which readers type for IT.
@@ -568,6 +578,7 @@ func (ix *Index) planToken(p *plan, w string, tok *analysis.Token, named bool) {
 // maxPhraseTerms leaves (see phraseTerms). A repeat, or a phrase the
 // analyzer keeps nothing of, makes none.
 func (ix *Index) planPhrase(p *plan, ph string) {
+	ph = unabbreviated(ph)
 	toks := ix.analyze(clean(ph))
 	if len(toks) == 0 {
 		p.ignore(ph)
@@ -596,6 +607,7 @@ func (ix *Index) planPhrase(p *plan, ph string) {
 // date or a year, the events then too; for a region's name that is
 // another's too (regionTwins), not the notes of that other region.
 func (ix *Index) planExcluded(p *plan, ph string, word bool) {
+	ph = unabbreviated(ph)
 	cleaned := clean(ph)
 	if days, ok := dates.Parse(cleaned); ok && word {
 		if p.first("-\x00date "+cleaned, p.mustNot) {

@@ -152,19 +152,25 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 			return other, err
 		}
 	}
-	// Then without the words no note has, if others are left to find.
-	if kept, missing, err := ix.withoutUnknown(ctx, q.Q); err != nil || len(missing) > 0 {
+	// Then without the words no note has, if others are left to find; not
+	// for a query that excludes, whose НЕ may read otherwise without them
+	// («ХАБАРОВСК НЕ ХАРБИН governor»).
+	if !res.excludes {
+		kept, missing, spent, err := ix.withoutUnknown(ctx, q.Q)
 		if err != nil {
 			return nil, err
 		}
-		typed := q
-		typed.Q = kept
-		other, err := ix.search(ctx, typed, typoRare)
-		if err != nil || found(other) {
-			if other != nil {
-				other.Query.Q, other.Missing = q.Q, missing // the reader's query is kept, for links
+		took += spent
+		if len(missing) > 0 {
+			typed := q
+			typed.Q = kept
+			other, err := ix.search(ctx, typed, typoRare)
+			if err != nil || found(other) {
+				if other != nil {
+					other.Query.Q, other.Missing = q.Q, missing // the reader's query is kept, for links
+				}
+				return other, err
 			}
-			return other, err
 		}
 	}
 	res.Took = took
@@ -175,16 +181,22 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 // query of more words no note has is no reader's, and each is a search.
 const maxMissing = 4
 
-// withoutUnknown returns the reader's text without the words in Latin or
-// Chinese letters that must match and that find nothing alone, no note
-// having them in any form, spelling or script («governor», «俄罗斯»), and
-// those words; none when there are none, or more than maxMissing whose
-// terms no text field has (knownTerms: the words searched alone), or no
-// other word is left to search for (a stop word is none).
-func (ix *Index) withoutUnknown(ctx context.Context, text string) (kept string, missing []string, err error) {
-	var unknown []string
+// withoutUnknown returns the reader's text without the words in other
+// letters than Russian that must match and that find nothing alone, no
+// note having them in any form, spelling or script («governor», «俄罗斯»),
+// those words, as readers read them (without the punctuation around them),
+// and the time their searches took. There are none when no word is such,
+// or more than maxMissing words have terms no text field has (knownTerms:
+// the words searched alone), or no other word is left to search for (a
+// stop word is none), or the text has alternatives, which a word left out
+// would regroup («Хабаровск governor OR Харбин»).
+func (ix *Index) withoutUnknown(ctx context.Context, text string) (kept string, missing []string, took time.Duration, err error) {
 	t := ParseText(text)
-	searched := len(t.Phrases)+len(t.Alternatives) > 0
+	if len(t.Alternatives) > 0 {
+		return text, nil, 0, nil
+	}
+	var unknown []string
+	searched := len(t.Phrases) > 0
 	ix.mu.RLock()
 	if !ix.closed {
 		MapWords(text, func(w string) string {
@@ -200,28 +212,31 @@ func (ix *Index) withoutUnknown(ctx context.Context, text string) (kept string, 
 	}
 	ix.mu.RUnlock()
 	if len(unknown) > maxMissing {
-		return text, nil, nil
+		return text, nil, 0, nil
 	}
+	var dropped []string
 	for _, w := range unknown {
 		res, err := ix.search(ctx, Query{Q: w, Page: 1, PerPage: 1}, typoLoose)
 		if err != nil {
-			return text, nil, err
+			return text, nil, took, err
 		}
+		took += res.Took
 		if res.Total > 0 && res.Ranked { // not a word the plan leaves out («the»)
 			searched = true
-		} else if res.Total == 0 && !slices.Contains(missing, printable(w)) {
-			missing = append(missing, printable(w))
+		} else if res.Total == 0 && !slices.Contains(dropped, w) {
+			dropped = append(dropped, w)
+			missing = append(missing, printable(strings.TrimFunc(w, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })))
 		}
 	}
-	if !searched || len(missing) == 0 {
-		return text, nil, nil
+	if !searched || len(dropped) == 0 {
+		return text, nil, took, nil
 	}
 	return MapWords(text, func(w string) string {
-		if slices.Contains(missing, printable(w)) {
+		if slices.Contains(dropped, w) {
 			return ""
 		}
 		return w
-	}), missing, nil
+	}), missing, took, nil
 }
 
 // search is Search of the reader's text as typed, its words' typos looked

@@ -304,6 +304,14 @@ type atomDoc struct {
 func TestSearchFeed(t *testing.T) {
 	_, out := buildTestSite(t)
 	base, _, _ := launchServe(t, "-d", out, "--search-only")
+	// A search that leaves out a word no note has is a feed of nothing
+	// yet, where the page shows the notes of the other words.
+	if _, body := get(t, base+"/search.atom?q=%D0%A5%D0%B0%D1%80%D0%B1%D0%B8%D0%BD+governor"); strings.Contains(body, "<entry") {
+		t.Errorf("the feed of «Харбин governor» has entries:\n%s", body)
+	}
+	if _, body := get(t, base+"/search?q=%D0%A5%D0%B0%D1%80%D0%B1%D0%B8%D0%BD+governor"); !strings.Contains(body, "«governor» нет ни в одной заметке") {
+		t.Errorf("the page of «Харбин governor» does not say that no note has «governor»")
+	}
 	tests := []struct {
 		query   string
 		status  int

@@ -91,7 +91,13 @@ func searchAtom(res *search.Result, site *source.Site, built time.Time) *feed.Fe
 	}
 	f := &feed.Feed{Title: title, Language: s.Language, URL: base + ".atom" + query, Home: base + query, Author: s.Title, Updated: built}
 	tax := &site.Taxonomies
-	for i, h := range res.Hits {
+	hits := res.Hits
+	if len(res.Missing) > 0 {
+		// A subscription is to what was asked: the notes that have the
+		// words no note has yet are to come.
+		hits = nil
+	}
+	for i, h := range hits {
 		if i == 0 {
 			f.Updated = h.Date
 		}
