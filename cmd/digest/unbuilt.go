@@ -12,9 +12,10 @@ import (
 
 // unbuilt answers for serve --watch while it has no site to serve: its
 // first build is under way, or failed with no site built before. Every
-// path is 503 with a page that says so (/healthz and /readyz with a line), shows the problems of a failed
-// build as the live-reload events tell them, and reloads itself once the
-// site is served; the live-reload endpoints work as beside the site. A
+// path is 503 with a page that says so (/healthz and /readyz with a
+// line), shows the problems of a failed build as the live-reload events
+// tell them, and reloads itself once the site is served; the live-reload
+// endpoints work as beside the site. A
 // browser opened on the address waits with something to read, not on a
 // connection that nothing answers.
 type unbuilt struct {
