@@ -159,6 +159,9 @@ func TestRelevance(t *testing.T) {
 		{"a region's name abbreviated", "Амурская обл.", []string{bridge, newYear}, false},
 		{"a region's name abbreviated, declined, without its full stop", "Амурской обл", []string{bridge, newYear}, false},
 		{"NOT in Russian", "Амурская обл. НЕ Благовещенск", nil, false},
+		{"an initial for the first name a note lists", "Д. Демешин", []string{expo}, false},
+		{"an initial after the surname", "Демешин Д.", []string{expo}, false},
+		{"an initial of another first name", "Ю. Демешин", nil, false},
 		{"initials as written", "Д.Ю. Орлов", []string{bridge}, false},
 		// The note writes «канатнoй» with a Latin o; the reader may type a
 		// Latin c.

@@ -527,3 +527,77 @@ func (ix *Index) orRussian(p *plan, k int, ru string, others ...string) bool {
 func palladius(word string) []string {
 	return slices.DeleteFunc(russian.Palladius(word), func(s string) bool { return len(russian.Syllables(s)) < 2 })
 }
+
+// maxInitialNames is how many first names an initial may stand for in the
+// people field (initialOf): more, and it is only itself.
+const maxInitialNames = 128
+
+// initialOf returns, for the word at i of a reader's words, an initial
+// («Ф.») next to a surname («Ф. Трофимов», «Трофимов Ф.»), a query of the
+// notes that list a person whose first name starts with the initial's
+// letter right before the surname («Фёдор Трофимов»): notes write a name
+// in full as often as not, and a reader's initial would otherwise need
+// the letter alone. nil for any other word, and for a run of initials
+// («Д.Ю. Орлов»), whose other letters the full name may not show.
+func (ix *Index) initialOf(words []string, i int) query.Query {
+	surname := ""
+	switch {
+	case !isInitial(words[i]):
+		return nil
+	case i+1 < len(words) && isSurname(words[i+1]) && (i == 0 || !isInitial(words[i-1])):
+		surname = words[i+1]
+	case i > 0 && isSurname(words[i-1]) && (i+1 == len(words) || !isInitial(words[i+1])):
+		surname = words[i-1]
+	default:
+		return nil
+	}
+	toks := ix.analyze(surname)
+	names := ix.namesStarting(strings.ToLower(strings.TrimSuffix(words[i], ".")))
+	if len(toks) != 1 || len(names) == 0 {
+		return nil
+	}
+	q := query.NewMultiPhraseQuery([][]string{names, {string(toks[0].Term)}}, fieldPeople)
+	q.SetBoost(personBoost)
+	return q
+}
+
+// isInitial reports whether w is a letter and its full stop.
+func isInitial(w string) bool {
+	r, size := utf8.DecodeRuneInString(w)
+	return unicode.IsLetter(r) && w[size:] == "."
+}
+
+// isSurname reports whether w may be a surname: a capital letter, then
+// small ones.
+func isSurname(w string) bool {
+	r, size := utf8.DecodeRuneInString(w)
+	return unicode.IsUpper(r) && size < len(w) && !strings.ContainsFunc(w[size:], func(r rune) bool { return !unicode.IsLower(r) })
+}
+
+// namesStarting returns the terms of the people field of two letters or
+// more that start with prefix, at most maxInitialNames, or none when there
+// are more.
+func (ix *Index) namesStarting(prefix string) []string {
+	t := ix.acquire()
+	if t == nil {
+		return nil
+	}
+	defer t.release()
+	var names []string
+	for _, r := range t.readers {
+		d, err := r.FieldDictPrefix(fieldPeople, []byte(prefix))
+		if err != nil {
+			return nil
+		}
+		for e, err := d.Next(); e != nil && err == nil; e, err = d.Next() {
+			if utf8.RuneCountInString(e.Term) > 1 && !slices.Contains(names, e.Term) {
+				if names = append(names, e.Term); len(names) > maxInitialNames {
+					d.Close()
+					return nil
+				}
+			}
+		}
+		d.Close()
+	}
+	return names
+}
