@@ -530,7 +530,7 @@ func palladius(word string) []string {
 
 // maxInitialNames is how many first names an initial may stand for in the
 // people field (initialOf): more, and it is only itself.
-const maxInitialNames = 128
+const maxInitialNames = 512
 
 // initialOf returns, for the word at i of a reader's words, an initial
 // («Ф.») next to a surname («Ф. Трофимов», «Трофимов Ф.»), a query of the
@@ -552,7 +552,7 @@ func (ix *Index) initialOf(words []string, i int) query.Query {
 		return nil
 	}
 	toks := ix.analyze(surname)
-	names := ix.namesStarting(strings.ToLower(strings.TrimSuffix(words[i], ".")))
+	names := ix.namesStarting(foldWord(strings.TrimSuffix(words[i], ".")))
 	if len(toks) != 1 || len(names) == 0 {
 		return nil
 	}
