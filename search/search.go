@@ -144,18 +144,15 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 			return other, err
 		}
 	}
-	// Words cut short or two letters off, as a last resort; not for a
-	// query that excludes words, which may be why it finds nothing
-	// («Пенза -Пензу»).
+	// Not for a query that excludes words, which may be why it finds
+	// nothing («Пенза -Пензу»), and whose НЕ may read otherwise without a
+	// word («ХАБАРОВСК НЕ ХАРБИН governor»): as a last resort, words cut
+	// short or two letters off, then without the words no note has, if
+	// others are left to find.
 	if !res.excludes {
 		if other, err := ix.search(ctx, q, typoLoose); err != nil || found(other) {
 			return other, err
 		}
-	}
-	// Then without the words no note has, if others are left to find; not
-	// for a query that excludes, whose НЕ may read otherwise without them
-	// («ХАБАРОВСК НЕ ХАРБИН governor»).
-	if !res.excludes {
 		kept, missing, spent, err := ix.withoutUnknown(ctx, q.Q)
 		if err != nil {
 			return nil, err
