@@ -17,6 +17,9 @@ var (
 // «Кр. Армии» is no «край». It changes words in place.
 func Unabbreviated(words []string) []string {
 	for i, w := range words {
+		if len(w) > len("респ.") {
+			continue // no short form, without lower-casing a copy of every word
+		}
 		key := strings.ToLower(strings.TrimSuffix(w, "."))
 		if full, ok := after[key]; ok && i > 0 {
 			words[i] = full
