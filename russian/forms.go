@@ -80,6 +80,39 @@ func FleetingVowel(stem string) []string {
 	return nil
 }
 
+// Adjectives returns the Snowball stems of the adjectives that a noun
+// (lower case, ё as е) of Snowball stem stem may make with -ск- or, of a
+// noun in -ика, -ическ-: «побратим» побратимск, «Харбин» харбинск, «Урал»
+// уральск, «Китай» (кита) китайск, «Россия» (росси) российск, «Цзилинь»
+// цзилиньск, «экономика» (экономик) экономическ. A notes' «побратимских
+// связей» is what a reader of «побратимы» looks for. A stem under four
+// letters makes none, lest «куры» find Курск; nor does one in other
+// letters than Russian.
+func Adjectives(word, stem string) []string {
+	t := []rune(stem)
+	n := len(t)
+	if n < 4 || !isRussianLetter(t[n-1]) {
+		return nil
+	}
+	var adj []string
+	switch {
+	case string(t[n-2:]) == "ик":
+		adj = []string{string(t[:n-1]) + "ческ"}
+	case isConsonant(t[n-1]):
+		adj = []string{stem + "ск", stem + "ьск"}
+	default:
+		adj = []string{stem + "йск", stem + "ск"}
+	}
+	// A name the stemmer cuts short: «хэйлунцзян» (хэйлунцзя), «цзилинь».
+	if last, _ := utf8.DecodeLastRuneInString(word); word != stem && strings.HasPrefix(word, stem) &&
+		(last == 'ь' || isConsonant(last)) {
+		adj = append(adj, word+"ск")
+	}
+	return adj
+}
+
+func isRussianLetter(r rune) bool { return r >= 'а' && r <= 'я' }
+
 // The endings of a noun's cases, singular and plural: of a noun in -й
 // (музей, Китай) after the й is taken off, of one that ends in a consonant
 // (with a surname's instrumental, -ым), and of one in -мя after the я.

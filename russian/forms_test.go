@@ -40,3 +40,26 @@ func TestFleetingVowel(t *testing.T) {
 		}
 	}
 }
+
+func TestAdjectives(t *testing.T) {
+	for _, tt := range []struct {
+		word, stem string
+		want       string // among the stems; "" for none at all
+	}{
+		{"побратимы", "побратим", "побратимск"},
+		{"харбин", "харбин", "харбинск"},
+		{"урал", "урал", "уральск"},
+		{"китай", "кита", "китайск"},
+		{"россия", "росси", "российск"},
+		{"хэйлунцзян", "хэйлунцзя", "хэйлунцзянск"},
+		{"цзилинь", "цзилин", "цзилиньск"},
+		{"экономика", "экономик", "экономическ"},
+		{"куры", "кур", ""},
+		{"harbin", "harbin", ""},
+	} {
+		got := Adjectives(tt.word, tt.stem)
+		if tt.want == "" && got != nil || tt.want != "" && !slices.Contains(got, tt.want) {
+			t.Errorf("Adjectives(%q, %q) = %q, want %q among them", tt.word, tt.stem, got, tt.want)
+		}
+	}
+}
