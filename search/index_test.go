@@ -146,6 +146,8 @@ func TestRelevance(t *testing.T) {
 		{"alias Guangdong Province", "guangdong province", []string{toys, deleg, torgpred}, false},
 		{"alias 广东省", "广东省", []string{toys, deleg, torgpred}, false},
 		{"alias Подмосковье", "Подмосковье", []string{toys, deleg}, false},
+		{"a noun no note has finds its adjective", "пассажиры", []string{typo}, false},
+		{"a listed name finds its adjective too", "Китай", []string{typo, deleg, newYear}, false},
 		{"person", "Демешин", []string{expo}, false},
 		{"person with role", "Ли Мин заместитель", []string{deleg}, false},
 		{"person inflected", "Демешина", []string{expo}, false},

@@ -69,7 +69,7 @@ func (ix *Index) markNames(ctx context.Context, t *table, hits []Hit, docs []ind
 			}
 			if k := (shardTerm{s, terms[0]}); !marked[k] {
 				marked[k] = true
-				marks[s] = append(marks[s], wordQuery(terms, nil, snippetFields, nil))
+				marks[s] = append(marks[s], wordQuery(terms, nil, nil, snippetFields, nil))
 			}
 		}
 	}

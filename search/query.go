@@ -60,6 +60,11 @@ const nearBoost = 5
 // should not come before the word that was typed.
 const variantBoost = 0.5
 
+// adjectiveBoost weighs a match of an adjective of a reader's noun (see
+// adjectives), as a typo is: «Харбинская ярмарка» is about Harbin, but
+// the notes that name the city come first.
+const adjectiveBoost = 0.2
+
 // fuzzyBoost weighs a match within an edit distance against an exact one,
 // so that a typo finds a note but exact matches come first.
 const fuzzyBoost = 0.2
@@ -201,6 +206,9 @@ var (
 	// listFields are the names a note lists, which are no typos (see
 	// fuzzyForms).
 	listFields = []field{{fieldPeople, 1}, {fieldOrgs, 1}, {fieldPlaces, 1}, {fieldNames, 1}}
+	// placeFields are the names of places and of regions, sectors and
+	// kinds, which make adjectives (see adjectives).
+	placeFields = listFields[2:]
 	// compoundFields are textFields, weighed compoundBoost times as much,
 	// nearFields and titleFields, title as weighed there, nearBoost times;
 	// nameFields weighed as another form of the reader's word.
@@ -554,10 +562,11 @@ func (ix *Index) planToken(p *plan, w string, tok *analysis.Token, named bool) {
 		}
 	}
 	terms := append([]string{term}, alts...)
-	p.terms = append(p.terms, terms...)
+	adjs := ix.adjectives(whole, term)
+	p.terms = slices.Concat(p.terms, terms, adjs)
 	var forms []typoForm
 	listed := false
-	if tok.Type == analysis.AlphaNumeric && p.fuzzyLeft > 0 && len(alts) == 0 && !named {
+	if tok.Type == analysis.AlphaNumeric && p.fuzzyLeft > 0 && len(alts)+len(adjs) == 0 && !named {
 		forms, listed = ix.fuzzyForms(term, whole, p.typoMode)
 		p.listed = p.listed || listed && forms == nil
 		if forms != nil {
@@ -573,8 +582,8 @@ func (ix *Index) planToken(p *plan, w string, tok *analysis.Token, named bool) {
 	// A listed name's typos may be other names alone (typoForm.names):
 	// «Юньжу» may be Лю Юнжу, not the «пенсию» that «Пенза» is a letter
 	// from.
-	p.must = append(p.must, orInYear(wordQuery(terms, forms, textFields, &p.fuzzy), tok))
-	p.marks = append(p.marks, wordQuery(terms, forms, snippetFields, &p.fuzzy))
+	p.must = append(p.must, orInYear(wordQuery(terms, adjs, forms, textFields, &p.fuzzy), tok))
+	p.marks = append(p.marks, wordQuery(terms, adjs, forms, snippetFields, &p.fuzzy))
 }
 
 // planPhrase adds the clause of a phrase: its terms in order, as many as
@@ -672,23 +681,30 @@ func (ix *Index) analyze(text string) analysis.TokenStream {
 }
 
 // wordQuery matches any of terms in any of fields, the first, the reader's
-// own, at full weight, the others, its other forms, at variantBoost; or, at
-// fuzzyBoost, any of the typos' forms within their edits, the first letter
+// own, at full weight, the others, its other forms, at variantBoost; or
+// any of adjectives' stems at adjectiveBoost; or, at fuzzyBoost, any of
+// the typos' forms within their edits, the first letter
 // kept, or as a prefix (see typoForm). seen, when not nil, keeps their
 // candidate terms for other queries of the same search.
-func wordQuery(terms []string, typos []typoForm, fields []field, seen *fuzzySeen) query.Query {
+func wordQuery(terms, adjectives []string, typos []typoForm, fields []field, seen *fuzzySeen) query.Query {
 	var alts []query.Query
-	for i, term := range terms {
+	match := func(term string, boost float64) {
 		for _, f := range fields {
 			q := bleve.NewTermQuery(term)
 			q.SetField(f.name)
-			if i == 0 {
-				q.SetBoost(f.boost)
-			} else {
-				q.SetBoost(f.boost * variantBoost)
-			}
+			q.SetBoost(f.boost * boost)
 			alts = append(alts, q)
 		}
+	}
+	for i, term := range terms {
+		if i == 0 {
+			match(term, 1)
+		} else {
+			match(term, variantBoost)
+		}
+	}
+	for _, term := range adjectives {
+		match(term, adjectiveBoost)
 	}
 	for _, t := range typos {
 		for _, f := range fields { // each of textFields: a fuzzy field
@@ -813,6 +829,25 @@ func (ix *Index) variants(word, term string) []string {
 	return out
 }
 
+// adjectives returns the stems of a reader's noun's adjectives that the
+// index has in formFields (russian.Adjectives), for a noun no note has
+// («побратимы», where notes write «побратимских связей») or the name of a
+// place, region or sector («Харбин», «Харбинская ярмарка»); not for every
+// word, as «экономика» would find every «торгово-экономическое», nor for
+// a person's name: «Иванов» is not «Ивановская область».
+func (ix *Index) adjectives(word, term string) []string {
+	if ix.docFreq(term, formFields...) > 0 && ix.docFreq(term, placeFields...) == 0 {
+		return nil
+	}
+	var out []string
+	for _, s := range russian.Adjectives(word, term) {
+		if ix.docFreq(s, formFields...) > 0 {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // otherE returns, for a word no note has, its spelling with е for э or
 // э for е (russian.OtherEs) whose stem most notes list as a name, and that
 // stem: a foreign name typed so («Хебей» for Хэбэй), whose typos would be
@@ -900,9 +935,9 @@ func (ix *Index) phrase(ph string, fields []field, n int) query.Query {
 		return nil
 	case 1:
 		// A word alone finds its other forms, as it does unquoted.
-		term := string(toks[0].Term)
-		terms := append([]string{term}, ix.variants(foldWord(ph[toks[0].Start:toks[0].End]), term)...)
-		return wordQuery(terms, nil, fields, nil)
+		term, word := string(toks[0].Term), foldWord(ph[toks[0].Start:toks[0].End])
+		terms := append([]string{term}, ix.variants(word, term)...)
+		return wordQuery(terms, ix.adjectives(word, term), nil, fields, nil)
 	}
 	var alts []query.Query
 	for _, f := range fields {
