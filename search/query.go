@@ -564,9 +564,15 @@ func (ix *Index) planToken(p *plan, w string, tok *analysis.Token, named bool) {
 	terms := append([]string{term}, alts...)
 	adjs := ix.adjectives(whole, term)
 	p.terms = slices.Concat(p.terms, terms, adjs)
+	// A name as the reader writes it, with a capital letter: «серов» and
+	// «романов» may be words that notes write small.
+	var spelt *spelling
+	if tok.Type == analysis.AlphaNumeric && !named && isSurname(w[tok.Start:tok.End]) {
+		spelt = ix.written(whole, terms)
+	}
 	var forms []typoForm
 	listed := false
-	if tok.Type == analysis.AlphaNumeric && p.fuzzyLeft > 0 && len(alts)+len(adjs) == 0 && !named {
+	if tok.Type == analysis.AlphaNumeric && p.fuzzyLeft > 0 && len(alts)+len(adjs) == 0 && spelt == nil && !named {
 		forms, listed = ix.fuzzyForms(term, whole, p.typoMode)
 		p.listed = p.listed || listed && forms == nil
 		if forms != nil {
@@ -582,7 +588,13 @@ func (ix *Index) planToken(p *plan, w string, tok *analysis.Token, named bool) {
 	// A listed name's typos may be other names alone (typoForm.names):
 	// «Юньжу» may be Лю Юнжу, not the «пенсию» that «Пенза» is a letter
 	// from.
-	p.must = append(p.must, orInYear(wordQuery(terms, adjs, forms, textFields, &p.fuzzy), tok))
+	must := wordQuery(terms, adjs, forms, textFields, &p.fuzzy)
+	if spelt != nil {
+		must = nameQuery(spelt, adjs, textFields)
+	}
+	p.must = append(p.must, orInYear(must, tok))
+	// A snippet marks the name's stems: the capitals field has no places
+	// in the text.
 	p.marks = append(p.marks, wordQuery(terms, adjs, forms, snippetFields, &p.fuzzy))
 }
 
@@ -714,6 +726,38 @@ func wordQuery(terms, adjectives []string, typos []typoForm, fields []field, see
 			q.SetPrefix(1)
 			q.SetBoost(f.boost * fuzzyBoost)
 			alts = append(alts, &fuzzyQuery{FuzzyQuery: q, seen: seen, names: t.names, prefix: t.edits == 0})
+		}
+	}
+	return bleve.NewDisjunctionQuery(alts...)
+}
+
+// nameQuery is wordQuery for a name whose stems other words share (see
+// written): its forms as the notes write them (the capitals field's
+// terms) in the prose fields' stead, weighed as the body; in the fields
+// of names, its longest stem and its spellings in Latin letters, where its
+// other stems would be other people's and places' («Андреев» андре, as
+// every Андрей); and the stems of its adjectives in any of fields.
+func nameQuery(name *spelling, adjectives []string, fields []field) query.Query {
+	var alts []query.Query
+	if adjectives != nil {
+		alts = append(alts, wordQuery(nil, adjectives, nil, fields, nil))
+	}
+	add := func(terms []string, field string, boost float64) {
+		for _, t := range terms {
+			q := bleve.NewTermQuery(t)
+			q.SetField(field)
+			q.SetBoost(boost)
+			alts = append(alts, q)
+		}
+	}
+	for _, f := range fields {
+		switch f.name {
+		case fieldBody:
+			add(name.forms, fieldCapitals, f.boost)
+		case fieldPeople, fieldPlaces, fieldNames:
+			add(append([]string{name.stem}, name.latin...), f.name, f.boost)
+		case fieldOrgs:
+			add([]string{name.stem}, f.name, f.boost)
 		}
 	}
 	return bleve.NewDisjunctionQuery(alts...)
@@ -935,9 +979,18 @@ func (ix *Index) phrase(ph string, fields []field, n int) query.Query {
 		return nil
 	case 1:
 		// A word alone finds its other forms, as it does unquoted.
-		term, word := string(toks[0].Term), foldWord(ph[toks[0].Start:toks[0].End])
+		term, raw := string(toks[0].Term), ph[toks[0].Start:toks[0].End]
+		word := foldWord(raw)
 		terms := append([]string{term}, ix.variants(word, term)...)
-		return wordQuery(terms, ix.adjectives(word, term), nil, fields, nil)
+		adjs := ix.adjectives(word, term)
+		// A name (see planToken), where fields decide what matches, as
+		// the names notes list do, not where they mark a snippet.
+		if isSurname(raw) && slices.ContainsFunc(fields, func(f field) bool { return f.name == fieldPeople }) {
+			if spelt := ix.written(word, terms); spelt != nil {
+				return nameQuery(spelt, adjs, fields)
+			}
+		}
+		return wordQuery(terms, adjs, nil, fields, nil)
 	}
 	var alts []query.Query
 	for _, f := range fields {
