@@ -633,6 +633,22 @@ func (ix *Index) written(word string, terms []string) *spelling {
 	if utf8.RuneCountInString(word) < 4 || strings.ContainsFunc(word, func(r rune) bool { return r < 'а' || r > 'я' }) {
 		return nil
 	}
+	t := ix.acquire()
+	if t == nil {
+		return nil
+	}
+	defer t.release()
+	key := strings.Join(append([]string{word}, terms...), " ")
+	if sp, ok := t.spellings.Get(key); ok {
+		return sp
+	}
+	sp := ix.spellingOf(word, terms)
+	t.spellings.Add(key, sp)
+	return sp
+}
+
+// spellingOf is written's finding, uncached.
+func (ix *Index) spellingOf(word string, terms []string) *spelling {
 	term := terms[0]
 	stems := slices.Clone(terms)
 	for _, tok := range ix.analyze(strings.Join(russian.Forms(word, term), " ")) {
