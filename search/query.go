@@ -208,7 +208,7 @@ var (
 	listFields = []field{{fieldPeople, 1}, {fieldOrgs, 1}, {fieldPlaces, 1}, {fieldNames, 1}}
 	// placeFields are the names of places and of regions, sectors and
 	// kinds, which make adjectives (see adjectives).
-	placeFields = listFields[2:]
+	placeFields = []field{{fieldPlaces, 1}, {fieldNames, 1}}
 	// compoundFields are textFields, weighed compoundBoost times as much,
 	// nearFields and titleFields, title as weighed there, nearBoost times;
 	// nameFields weighed as another form of the reader's word.
@@ -694,29 +694,21 @@ func (ix *Index) analyze(text string) analysis.TokenStream {
 
 // wordQuery matches any of terms in any of fields, the first, the reader's
 // own, at full weight, the others, its other forms, at variantBoost; or
-// any of adjectives' stems at adjectiveBoost; or, at fuzzyBoost, any of
-// the typos' forms within their edits, the first letter
-// kept, or as a prefix (see typoForm). seen, when not nil, keeps their
-// candidate terms for other queries of the same search.
+// any of adjectives' stems at adjectiveBoost; or, at fuzzyBoost, any of the
+// typos' forms within their edits, the first letter kept, or as a prefix
+// (see typoForm). seen, when not nil, keeps their candidate terms for
+// other queries of the same search.
 func wordQuery(terms, adjectives []string, typos []typoForm, fields []field, seen *fuzzySeen) query.Query {
 	var alts []query.Query
-	match := func(term string, boost float64) {
-		for _, f := range fields {
-			q := bleve.NewTermQuery(term)
-			q.SetField(f.name)
-			q.SetBoost(f.boost * boost)
-			alts = append(alts, q)
-		}
-	}
 	for i, term := range terms {
+		boost := variantBoost
 		if i == 0 {
-			match(term, 1)
-		} else {
-			match(term, variantBoost)
+			boost = 1
 		}
+		alts = termQueries(alts, term, fields, boost)
 	}
 	for _, term := range adjectives {
-		match(term, adjectiveBoost)
+		alts = termQueries(alts, term, fields, adjectiveBoost)
 	}
 	for _, t := range typos {
 		for _, f := range fields { // each of textFields: a fuzzy field
@@ -742,25 +734,34 @@ func nameQuery(name *spelling, adjectives []string, fields []field) query.Query 
 	if adjectives != nil {
 		alts = append(alts, wordQuery(nil, adjectives, nil, fields, nil))
 	}
-	add := func(terms []string, field string, boost float64) {
-		for _, t := range terms {
-			q := bleve.NewTermQuery(t)
-			q.SetField(field)
-			q.SetBoost(boost)
-			alts = append(alts, q)
-		}
-	}
 	for _, f := range fields {
+		var terms []string
+		in := []field{f}
 		switch f.name {
 		case fieldBody:
-			add(name.forms, fieldCapitals, f.boost)
+			terms, in = name.forms, []field{{fieldCapitals, f.boost}}
 		case fieldPeople, fieldPlaces, fieldNames:
-			add(append([]string{name.stem}, name.latin...), f.name, f.boost)
+			terms = append([]string{name.stem}, name.latin...)
 		case fieldOrgs:
-			add([]string{name.stem}, f.name, f.boost)
+			terms = []string{name.stem}
+		}
+		for _, term := range terms {
+			alts = termQueries(alts, term, in, 1)
 		}
 	}
 	return bleve.NewDisjunctionQuery(alts...)
+}
+
+// termQueries appends to qs a term query of term in each of fields, at
+// boost times the field's weight.
+func termQueries(qs []query.Query, term string, fields []field, boost float64) []query.Query {
+	for _, f := range fields {
+		q := bleve.NewTermQuery(term)
+		q.SetField(f.name)
+		q.SetBoost(f.boost * boost)
+		qs = append(qs, q)
+	}
+	return qs
 }
 
 // typoMode is how far a search looks for its words' typos (fuzzyForms).
