@@ -1,7 +1,6 @@
 package russian
 
 import (
-	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -114,14 +113,6 @@ func Adjectives(word, stem string) []string {
 
 func isRussianLetter(r rune) bool { return r >= 'а' && r <= 'я' }
 
-// IsCaseEnding reports whether end is the ending of one of a noun's or a
-// surname's cases, singular or plural, after its stem: «ым» of «Серовым»,
-// «и» of «Казани», «» of «Серов»; not a verb's «ется» of «читается».
-func IsCaseEnding(end string) bool {
-	return end == "" || slices.Contains(yEndings, end) || slices.Contains(hardEndings, end) ||
-		slices.Contains(caseEndings, end)
-}
-
 // The endings of a noun's cases, singular and plural: of a noun in -й
 // (музей, Китай) after the й is taken off, of one that ends in a consonant
 // (with a surname's instrumental, -ым), and of one in -мя after the я.
@@ -129,8 +120,6 @@ var (
 	yEndings    = []string{"й", "я", "ю", "е", "ем", "и", "ев", "ям", "ями", "ях"}
 	hardEndings = []string{"", "а", "у", "ом", "е", "ы", "ов", "ам", "ами", "ах", "ым"}
 	myaEndings  = []string{"я", "ени", "енем", "ена", "ен", "енам", "енами", "енах"}
-	// caseEndings are the other nouns' and the surnames' (feminine: «ой»).
-	caseEndings = []string{"ь", "ю", "о", "ой", "ою", "ью", "ых", "ыми", "их", "ей", "ами", "ии", "ия", "ию"}
 )
 
 func isConsonant(r rune) bool {

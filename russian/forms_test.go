@@ -63,11 +63,3 @@ func TestAdjectives(t *testing.T) {
 		}
 	}
 }
-
-func TestIsCaseEnding(t *testing.T) {
-	for end, want := range map[string]bool{"": true, "ым": true, "и": true, "ой": true, "ью": true, "ется": false, "ал": false} {
-		if got := IsCaseEnding(end); got != want {
-			t.Errorf("IsCaseEnding(%q) = %v, want %v", end, got, want)
-		}
-	}
-}

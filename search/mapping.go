@@ -37,17 +37,12 @@ const (
 	fieldOrgs    = "organizations"
 	fieldPlaces  = "places"
 	fieldNames   = "names"
-	// fieldCapitals holds the words a note writes with a capital letter,
-	// in its texts and lists, as written (exactAnalyzerName): the names it
-	// mentions, told apart from the words their stems share («Серов»,
-	// «серия»; see Index.written).
-	fieldCapitals = "capitals"
-	fieldRegions  = "regions"
-	fieldSectors  = "sectors"
-	fieldKind     = "kind"
-	fieldDate     = "date"
-	fieldEnd      = "end"
-	fieldURL      = "url"
+	fieldRegions = "regions"
+	fieldSectors = "sectors"
+	fieldKind    = "kind"
+	fieldDate    = "date"
+	fieldEnd     = "end"
+	fieldURL     = "url"
 )
 
 // analyzerName names the text analyzer, which the mapping defines from
@@ -55,11 +50,6 @@ const (
 // bleve's standard components (github.com/blevesearch/bleve/v2/config)
 // analyses text as the build did.
 const analyzerName = "digest"
-
-// exactAnalyzerName names the analyzer of the capitals field: words, lower
-// case, neither stop words dropped nor stems, so that a name's terms are
-// its forms as written («Серова», серова).
-const exactAnalyzerName = "digest_exact"
 
 // lengthFilter names the token filter that drops words of more than
 // maxWordRunes letters.
@@ -78,7 +68,7 @@ const (
 // to their Snowball stems («выставке» → выставк).
 //
 // Nothing is indexed that the mapping does not name, and nothing is in
-// bleve's _all field, which stays empty. Text fields but capitals keep term vectors, for
+// bleve's _all field, which stays empty. Text fields keep term vectors, for
 // phrases and highlights; keyword and date fields keep doc values, for
 // facets and sorting. What a hit shows is stored.
 func newMapping() *mapping.IndexMappingImpl {
@@ -117,13 +107,6 @@ func newMapping() *mapping.IndexMappingImpl {
 			lengthFilter, cjk.WidthName, lowercase.Name, cjk.BigramName, ru.StopName, ru.SnowballStemmerName,
 		},
 	}))
-	// Its text is words already, ё as е (capitalized): no char filters,
-	// which are most of an analysis's time.
-	must(im.AddCustomAnalyzer(exactAnalyzerName, map[string]any{
-		"type":          custom.Name,
-		"tokenizer":     unicodetok.Name,
-		"token_filters": []any{lengthFilter, lowercase.Name},
-	}))
 	im.DefaultAnalyzer = analyzerName
 	im.IndexDynamic = false
 	im.StoreDynamic = false
@@ -140,12 +123,6 @@ func newMapping() *mapping.IndexMappingImpl {
 		dm.AddFieldMappingsAt(f, text(true))
 	}
 	dm.AddFieldMappingsAt(fieldNames, text(false))
-	// Each word once, in the order of its bytes: no phrase or highlight
-	// is meant on it, hence no term vectors.
-	capitals := text(false)
-	capitals.Analyzer = exactAnalyzerName
-	capitals.IncludeTermVectors = false
-	dm.AddFieldMappingsAt(fieldCapitals, capitals)
 	for _, f := range []string{fieldRegions, fieldSectors, fieldKind, fieldURL} {
 		dm.AddFieldMappingsAt(f, &mapping.FieldMapping{Type: "text", Analyzer: keyword.Name, Store: true, Index: true,
 			DocValues: true})
@@ -173,9 +150,6 @@ type Document struct {
 	// of the note's kind, regions and sectors, so that a reader's
 	// «Guangdong», «广东» or «провинция Гуандун» finds the note.
 	Names []string `json:"names,omitempty"`
-	// Capitals are the words of the texts and lists above that begin with
-	// a capital letter, each once, a space between them.
-	Capitals string `json:"capitals,omitempty"`
 
 	Kind    string    `json:"kind"`              // slug
 	Regions []string  `json:"regions"`           // slugs
@@ -239,68 +213,7 @@ func FromNote(n *source.Note, text string, tax *source.Taxonomies) Document {
 		*texts, word = capped(cleanAll(*texts))
 		d.Cut = cmp.Or(d.Cut, word)
 	}
-	// Of the texts as capped: each of its terms comes as many times as
-	// there at most.
-	d.Capitals = capitalized(slices.Concat([]string{d.Title, d.Summary, d.Body}, d.People, d.Orgs, d.Places)...)
 	return d
-}
-
-// capitalized returns the words of texts of four letters or more that
-// begin with a capital letter, each once (in the order of their bytes), a
-// space between them: a word is a run of letters, digits and marks. Once,
-// and of four letters, is all the capitals field needs (Index.written).
-// A sentence's first word counts, as names often start one («Серов
-// отметил»).
-func capitalized(texts ...string) string {
-	var words []string
-	for _, s := range texts {
-		start := -1 // the word's
-		for i, r := range s {
-			switch word := isWordRune(r); {
-			case word && start < 0:
-				start = i
-			case !word && start >= 0:
-				words = appendCapitalized(words, s[start:i])
-				start = -1
-			}
-		}
-		if start >= 0 {
-			words = appendCapitalized(words, s[start:])
-		}
-	}
-	slices.Sort(words)
-	return strings.ReplaceAll(strings.ReplaceAll(strings.Join(slices.Compact(words), " "), "ё", "е"), "Ё", "Е")
-}
-
-// appendCapitalized appends w to words if it begins with a capital letter
-// and has four letters or more.
-func appendCapitalized(words []string, w string) []string {
-	if r, _ := utf8.DecodeRuneInString(w); isUpper(r) && utf8.RuneCountInString(w) >= 4 {
-		words = append(words, w)
-	}
-	return words
-}
-
-// isWordRune and isUpper are unicode's tests, the letters of Russian and
-// English texts first: capitalized looks at every letter of every note.
-func isWordRune(r rune) bool {
-	switch {
-	case r < utf8.RuneSelf:
-		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
-	case 'Ѐ' <= r && r <= 'џ':
-		return true
-	}
-	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
-}
-
-func isUpper(r rune) bool {
-	switch {
-	case r < utf8.RuneSelf:
-		return 'A' <= r && r <= 'Z'
-	case 'Ѐ' <= r && r <= 'џ':
-		return r <= 'Я'
-	}
-	return unicode.IsUpper(r)
 }
 
 // otherSpellings returns the spellings the index holds of names a note

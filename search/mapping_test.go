@@ -254,21 +254,3 @@ func BenchmarkFewWords(b *testing.B) {
 		fewWords(text, len(text))
 	}
 }
-
-func TestCapitalized(t *testing.T) {
-	for _, tt := range []struct {
-		texts []string
-		want  string
-	}{
-		{[]string{"Делегация Хабаровского края посетила Харбин. Харбин встретил её"}, "Делегация Хабаровского Харбин"},
-		{[]string{"встреча с Серовым, серия встреч", "Ли Цян и Серовым"}, "Серовым"},
-		{[]string{"Ростов-на-Дону и 2024 год; сНова ЁЛКА Ёлка"}, "ЕЛКА Елка Дону Ростов"},
-		{[]string{"Ɐlpha Éclat ŉ Ǆemal"}, "Éclat Ǆemal Ɐlpha"},
-		{[]string{"Проект ведут Д.Ю. Орлов и г. Харбин"}, "Орлов Проект Харбин"},
-		{[]string{"", "без имён"}, ""},
-	} {
-		if got := capitalized(tt.texts...); got != tt.want {
-			t.Errorf("capitalized(%q) = %q, want %q", tt.texts, got, tt.want)
-		}
-	}
-}

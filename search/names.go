@@ -552,7 +552,7 @@ func (ix *Index) initialOf(words []string, i int) query.Query {
 		return nil
 	}
 	toks := ix.analyze(surname)
-	names := ix.termsStarting(fieldPeople, foldWord(strings.TrimSuffix(words[i], ".")), maxInitialNames)
+	names := ix.namesStarting(foldWord(strings.TrimSuffix(words[i], ".")))
 	if len(toks) != 1 || len(names) == 0 {
 		return nil
 	}
@@ -574,23 +574,24 @@ func isSurname(w string) bool {
 	return unicode.IsUpper(r) && size < len(w) && !strings.ContainsFunc(w[size:], func(r rune) bool { return !unicode.IsLower(r) })
 }
 
-// termsStarting returns the terms of field of two letters or more that
-// start with prefix, at most most, or none when there are more.
-func (ix *Index) termsStarting(field, prefix string, most int) []string {
+// namesStarting returns the terms of the people field of two letters or
+// more that start with prefix, at most maxInitialNames, or none when there
+// are more.
+func (ix *Index) namesStarting(prefix string) []string {
 	t := ix.acquire()
 	if t == nil {
 		return nil
 	}
 	defer t.release()
-	var terms []string
+	var names []string
 	for _, r := range t.readers {
-		d, err := r.FieldDictPrefix(field, []byte(prefix))
+		d, err := r.FieldDictPrefix(fieldPeople, []byte(prefix))
 		if err != nil {
 			return nil
 		}
 		for e, err := d.Next(); e != nil && err == nil; e, err = d.Next() {
-			if utf8.RuneCountInString(e.Term) > 1 && !slices.Contains(terms, e.Term) {
-				if terms = append(terms, e.Term); len(terms) > most {
+			if utf8.RuneCountInString(e.Term) > 1 && !slices.Contains(names, e.Term) {
+				if names = append(names, e.Term); len(names) > maxInitialNames {
 					d.Close()
 					return nil
 				}
@@ -598,142 +599,5 @@ func (ix *Index) termsStarting(field, prefix string, most int) []string {
 		}
 		d.Close()
 	}
-	return terms
-}
-
-// maxWrittenForms is how many terms of the capitals field one of a
-// reader's words may stand for (see written).
-const maxWrittenForms = 64
-
-// spelling is how the notes write a name whose stem is also other words'
-// (see written).
-type spelling struct {
-	// stem is the longest of its stems, which the fields of names match:
-	// «серов» of «Серова», not the сер of «Серов» and «Серж».
-	stem string
-	// forms are the capitals field's terms of it: «серов», «серова».
-	forms []string
-	// latin are its spellings in Latin letters that the people or places
-	// field lists (latinOf): serov.
-	latin []string
-}
-
-// written returns how the notes write a reader's word, folded, that is the
-// name of a person or place they list, and whose stem is also other
-// words' («Серов» сер, as «серия»; «Ростов» рост, as «рост»; «Андреев»
-// андре, as «Андрей»): the forms of it written with a capital letter are
-// the capitals field's terms that start as the word does and stem as it
-// or one of its other forms (russian.Forms) does. terms are the word's
-// stem and those of its other forms a search looks for (variants: «Павлов»
-// павл, and павел as «Павел» is). nil for any other word, and for a name
-// whose stems the notes have mostly in its own forms («Хабаровск», whose
-// «хабаровские» are lower case): there the stems find few other words,
-// and its forms written small too.
-func (ix *Index) written(word string, terms []string) *spelling {
-	if utf8.RuneCountInString(word) < 4 || strings.ContainsFunc(word, func(r rune) bool { return r < 'а' || r > 'я' }) {
-		return nil
-	}
-	t := ix.acquire()
-	if t == nil {
-		return nil
-	}
-	defer t.release()
-	key := strings.Join(append([]string{word}, terms...), " ")
-	if sp, ok := t.spellings.Get(key); ok {
-		return sp
-	}
-	sp := ix.spellingOf(word, terms)
-	t.spellings.Add(key, sp)
-	return sp
-}
-
-// spellingOf is written's finding, uncached.
-func (ix *Index) spellingOf(word string, terms []string) *spelling {
-	term := terms[0]
-	stems := slices.Clone(terms)
-	for _, tok := range ix.analyze(strings.Join(russian.Forms(word, term), " ")) {
-		if !slices.Contains(stems, string(tok.Term)) {
-			stems = append(stems, string(tok.Term))
-		}
-	}
-	// The forms start with the word's stem, or a longer one of its other
-	// forms' that it starts with («Серовым» серов, «Ростове» ростов), or
-	// the word whole where the stemmer cut a surname's or a town's -ов, -ев
-	// or -ин as a plural's ending («Серов» сер, «Кириллов» кирилл).
-	prefix := term
-	if end := strings.TrimPrefix(word, term); end != word && slices.Contains([]string{"ов", "ев", "ин", "ын"}, end) {
-		prefix = word
-	}
-	for _, s := range stems[1:] {
-		if len(s) > len(prefix) && strings.HasPrefix(word, s) && ix.docFreq(s, formFields...)+ix.docFreq(s, placeFields...) > 0 {
-			prefix = s
-		}
-	}
-	// The word, or the name it is a case of as the notes write it
-	// («Серовым» of «Серов», «Казани» of «Казань»), listed as a name in
-	// Latin letters: serov, kazan. A stem is no name: «деньг», of
-	// «Деньги», would be deng, a Chinese surname.
-	names := []string{word}
-	if end, ok := strings.CutPrefix(word, prefix); ok && russian.IsCaseEnding(end) {
-		for _, end := range []string{"", "ь", "й", "а", "я"} {
-			if n := prefix + end; n != word && ix.docFreq(n, field{fieldCapitals, 1}) > 0 {
-				names = append(names, n)
-			}
-		}
-	}
-	named := []field{{fieldPeople, 1}, {fieldPlaces, 1}}
-	var latin []string
-	for _, n := range names {
-		for _, l := range russian.Latin(n) {
-			if !slices.Contains(latin, l) && ix.docFreq(l, named...) > 0 {
-				latin = append(latin, l)
-			}
-		}
-	}
-	if latin == nil {
-		return nil
-	}
-	var forms []string
-	for _, f := range ix.termsStarting(fieldCapitals, prefix, maxWrittenForms) {
-		if toks := ix.analyze(f); len(toks) == 1 && slices.Contains(stems, string(toks[0].Term)) {
-			forms = append(forms, f)
-		}
-	}
-	if forms == nil {
-		return nil
-	}
-	// The notes the stems find, against those that write the name: half
-	// as many again, or more, are other words'.
-	capitals := bleve.NewDisjunctionQuery()
-	for _, f := range forms {
-		q := bleve.NewTermQuery(f)
-		q.SetField(fieldCapitals)
-		capitals.AddQuery(q)
-	}
-	found, wrote := ix.count(wordQuery(terms, nil, nil, textFields, nil)), ix.count(capitals)
-	if found*2 <= wrote*3 {
-		return nil
-	}
-	return &spelling{stem: prefix, forms: forms, latin: latin}
-}
-
-// count returns how many notes q matches in the snapshots searched now; 0
-// when the index is closed or q fails.
-func (ix *Index) count(q query.Query) int {
-	t := ix.acquire()
-	if t == nil {
-		return 0
-	}
-	defer t.release()
-	n := 0
-	for _, r := range t.readers {
-		err := eachMatch(context.Background(), r, q, ix.mapping, bsearch.SearcherOptions{Score: bleve.ScoreNone}, func(*bsearch.DocumentMatch) error {
-			n++
-			return nil
-		})
-		if err != nil {
-			return 0
-		}
-	}
-	return n
+	return names
 }

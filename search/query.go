@@ -564,15 +564,9 @@ func (ix *Index) planToken(p *plan, w string, tok *analysis.Token, named bool) {
 	terms := append([]string{term}, alts...)
 	adjs := ix.adjectives(whole, term)
 	p.terms = slices.Concat(p.terms, terms, adjs)
-	// A name as the reader writes it, with a capital letter: «серов» and
-	// «романов» may be words that notes write small.
-	var spelt *spelling
-	if tok.Type == analysis.AlphaNumeric && !named && isSurname(w[tok.Start:tok.End]) {
-		spelt = ix.written(whole, terms)
-	}
 	var forms []typoForm
 	listed := false
-	if tok.Type == analysis.AlphaNumeric && p.fuzzyLeft > 0 && len(alts)+len(adjs) == 0 && spelt == nil && !named {
+	if tok.Type == analysis.AlphaNumeric && p.fuzzyLeft > 0 && len(alts)+len(adjs) == 0 && !named {
 		forms, listed = ix.fuzzyForms(term, whole, p.typoMode)
 		p.listed = p.listed || listed && forms == nil
 		if forms != nil {
@@ -588,13 +582,7 @@ func (ix *Index) planToken(p *plan, w string, tok *analysis.Token, named bool) {
 	// A listed name's typos may be other names alone (typoForm.names):
 	// «Юньжу» may be Лю Юнжу, not the «пенсию» that «Пенза» is a letter
 	// from.
-	must := wordQuery(terms, adjs, forms, textFields, &p.fuzzy)
-	if spelt != nil {
-		must = nameQuery(spelt, adjs, textFields)
-	}
-	p.must = append(p.must, orInYear(must, tok))
-	// A snippet marks the name's stems: the capitals field has no places
-	// in the text.
+	p.must = append(p.must, orInYear(wordQuery(terms, adjs, forms, textFields, &p.fuzzy), tok))
 	p.marks = append(p.marks, wordQuery(terms, adjs, forms, snippetFields, &p.fuzzy))
 }
 
@@ -694,21 +682,29 @@ func (ix *Index) analyze(text string) analysis.TokenStream {
 
 // wordQuery matches any of terms in any of fields, the first, the reader's
 // own, at full weight, the others, its other forms, at variantBoost; or
-// any of adjectives' stems at adjectiveBoost; or, at fuzzyBoost, any of the
-// typos' forms within their edits, the first letter kept, or as a prefix
-// (see typoForm). seen, when not nil, keeps their candidate terms for
-// other queries of the same search.
+// any of adjectives' stems at adjectiveBoost; or, at fuzzyBoost, any of
+// the typos' forms within their edits, the first letter
+// kept, or as a prefix (see typoForm). seen, when not nil, keeps their
+// candidate terms for other queries of the same search.
 func wordQuery(terms, adjectives []string, typos []typoForm, fields []field, seen *fuzzySeen) query.Query {
 	var alts []query.Query
-	for i, term := range terms {
-		boost := variantBoost
-		if i == 0 {
-			boost = 1
+	match := func(term string, boost float64) {
+		for _, f := range fields {
+			q := bleve.NewTermQuery(term)
+			q.SetField(f.name)
+			q.SetBoost(f.boost * boost)
+			alts = append(alts, q)
 		}
-		alts = termQueries(alts, term, fields, boost)
+	}
+	for i, term := range terms {
+		if i == 0 {
+			match(term, 1)
+		} else {
+			match(term, variantBoost)
+		}
 	}
 	for _, term := range adjectives {
-		alts = termQueries(alts, term, fields, adjectiveBoost)
+		match(term, adjectiveBoost)
 	}
 	for _, t := range typos {
 		for _, f := range fields { // each of textFields: a fuzzy field
@@ -721,47 +717,6 @@ func wordQuery(terms, adjectives []string, typos []typoForm, fields []field, see
 		}
 	}
 	return bleve.NewDisjunctionQuery(alts...)
-}
-
-// nameQuery is wordQuery for a name whose stems other words share (see
-// written): its forms as the notes write them (the capitals field's
-// terms) in the prose fields' stead, weighed as the body; in the fields
-// of names, its longest stem and its spellings in Latin letters, where its
-// other stems would be other people's and places' («Андреев» андре, as
-// every Андрей); and the stems of its adjectives in any of fields.
-func nameQuery(name *spelling, adjectives []string, fields []field) query.Query {
-	var alts []query.Query
-	if adjectives != nil {
-		alts = append(alts, wordQuery(nil, adjectives, nil, fields, nil))
-	}
-	for _, f := range fields {
-		var terms []string
-		in := []field{f}
-		switch f.name {
-		case fieldBody:
-			terms, in = name.forms, []field{{fieldCapitals, f.boost}}
-		case fieldPeople, fieldPlaces, fieldNames:
-			terms = append([]string{name.stem}, name.latin...)
-		case fieldOrgs:
-			terms = []string{name.stem}
-		}
-		for _, term := range terms {
-			alts = termQueries(alts, term, in, 1)
-		}
-	}
-	return bleve.NewDisjunctionQuery(alts...)
-}
-
-// termQueries appends to qs a term query of term in each of fields, at
-// boost times the field's weight.
-func termQueries(qs []query.Query, term string, fields []field, boost float64) []query.Query {
-	for _, f := range fields {
-		q := bleve.NewTermQuery(term)
-		q.SetField(f.name)
-		q.SetBoost(f.boost * boost)
-		qs = append(qs, q)
-	}
-	return qs
 }
 
 // typoMode is how far a search looks for its words' typos (fuzzyForms).
@@ -980,18 +935,9 @@ func (ix *Index) phrase(ph string, fields []field, n int) query.Query {
 		return nil
 	case 1:
 		// A word alone finds its other forms, as it does unquoted.
-		term, raw := string(toks[0].Term), ph[toks[0].Start:toks[0].End]
-		word := foldWord(raw)
+		term, word := string(toks[0].Term), foldWord(ph[toks[0].Start:toks[0].End])
 		terms := append([]string{term}, ix.variants(word, term)...)
-		adjs := ix.adjectives(word, term)
-		// A name (see planToken), where fields decide what matches, as
-		// the names notes list do, not where they mark a snippet.
-		if isSurname(raw) && slices.ContainsFunc(fields, func(f field) bool { return f.name == fieldPeople }) {
-			if spelt := ix.written(word, terms); spelt != nil {
-				return nameQuery(spelt, adjs, fields)
-			}
-		}
-		return wordQuery(terms, adjs, nil, fields, nil)
+		return wordQuery(terms, ix.adjectives(word, term), nil, fields, nil)
 	}
 	var alts []query.Query
 	for _, f := range fields {

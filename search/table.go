@@ -19,7 +19,6 @@ import (
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
-	lru "github.com/hashicorp/golang-lru/v2"
 
 	"github.com/coopdigest/digest/dates"
 )
@@ -65,14 +64,7 @@ type table struct {
 	// save (serve --watch) builds one only for the snapshots searched for a
 	// word with a typo.
 	typoDict func() (*typoDict, error)
-	// spellings keeps what written found of the readers' last words in
-	// these snapshots: a place's name comes in search after search, and
-	// telling it from the words of its stem counts its notes.
-	spellings *lru.Cache[string, *spelling]
 }
-
-// maxSpellings is how many words' spellings a table keeps (see written).
-const maxSpellings = 4096
 
 // facetTerm is a value of a facet.
 type facetTerm struct {
@@ -91,9 +83,6 @@ func loadTable(ctx context.Context, shards []bleve.Index, m mapping.IndexMapping
 	t = &table{rowsOf: map[facetTerm]*roaring.Bitmap{}}
 	t.refs.Store(1)
 	t.typoDict = sync.OnceValues(func() (*typoDict, error) { return newTypoDict(t.readers) })
-	if t.spellings, err = lru.New[string, *spelling](maxSpellings); err != nil {
-		return nil, err
-	}
 	defer func() {
 		if err != nil {
 			closeAll(t.readers)
