@@ -84,8 +84,8 @@ func FleetingVowel(stem string) []string {
 // (lower case, ё as е) of Snowball stem stem may make with -ск- or, of a
 // noun in -ика, -ическ-: «побратим» побратимск, «Харбин» харбинск, «Урал»
 // уральск, «Китай» (кита) китайск, «Россия» (росси) российск, «Цзилинь»
-// цзилиньск, «экономика» (экономик) экономическ. A notes' «побратимских
-// связей» is what a reader of «побратимы» looks for. A stem under four
+// цзилиньск, «экономика» (экономик) экономическ: the notes' «побратимских
+// связей» are what a reader of «побратимы» looks for. A stem under four
 // letters makes none, lest «куры» find Курск; nor does one in other
 // letters than Russian.
 func Adjectives(word, stem string) []string {

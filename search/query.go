@@ -682,10 +682,10 @@ func (ix *Index) analyze(text string) analysis.TokenStream {
 
 // wordQuery matches any of terms in any of fields, the first, the reader's
 // own, at full weight, the others, its other forms, at variantBoost; or
-// any of adjectives' stems at adjectiveBoost; or, at fuzzyBoost, any of
-// the typos' forms within their edits, the first letter
-// kept, or as a prefix (see typoForm). seen, when not nil, keeps their
-// candidate terms for other queries of the same search.
+// any of adjectives' stems at adjectiveBoost; or, at fuzzyBoost, any of the
+// typos' forms within their edits, the first letter kept, or as a prefix
+// (see typoForm). seen, when not nil, keeps their candidate terms for
+// other queries of the same search.
 func wordQuery(terms, adjectives []string, typos []typoForm, fields []field, seen *fuzzySeen) query.Query {
 	var alts []query.Query
 	match := func(term string, boost float64) {
