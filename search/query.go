@@ -326,8 +326,10 @@ func (ix *Index) planWords(p *plan, words []string) {
 		for _, w := range words[i:j] {
 			ix.planWord(p, w, ru != "")
 		}
-		if alt := ix.initialOf(words, i); alt != nil && j == i+1 && len(p.must) == k+1 {
-			p.must[k] = anyOf([]query.Query{p.must[k], alt}) // «Ф.» of «Фёдор Трофимов»
+		if j == i+1 && len(p.must) == k+1 {
+			if alt := ix.initialOf(words, i); alt != nil {
+				p.must[k] = anyOf([]query.Query{p.must[k], alt}) // «Ф.» of «Фёдор Трофимов»
+			}
 		}
 		if ix.orRussian(p, k, ru, softless(ru, words[i:j])...) {
 			p.typos = p.typos[:typos] // a name the notes do not write is no typo
