@@ -152,6 +152,12 @@ func TestRelevance(t *testing.T) {
 		{"person with role", "Ли Мин заместитель", []string{deleg}, false},
 		{"person inflected", "Демешина", []string{expo}, false},
 		{"a Chinese name in pinyin", "Li Ming", []string{deleg}, false},
+		// «Ли» is a Russian stop word: alone, the surname; beside another
+		// word, the particle.
+		{"a listed surname that is a stop word", "Ли", []string{deleg}, false},
+		{"a listed surname that is a stop word, in small letters", "ли", []string{deleg}, false},
+		{"a listed surname that is a stop word, and an exclusion", "Ли -Гуандун", nil, false},
+		{"a stop word beside a word is the particle", "выставка ли", []string{expo, newYear}, false},
 		{"a Chinese place in pinyin", "Suifenhe", []string{bridge}, false},
 		{"a Russian name in Latin letters", "Dmitry Demeshin", []string{expo}, false},
 		{"a Russian name in another Latin spelling", "Dmitriy Demeshin", []string{expo}, false},
@@ -1050,6 +1056,7 @@ func TestIgnored(t *testing.T) {
 		want    []string // nil: none
 	}{
 		{"stop words", "и в на", []string{"и", "в", "на"}},
+		{"stop words, one a listed surname", "и Ли", nil},
 		{"a stop word beside a word", "выставка в Харбине", nil},
 		{"a phrase of stop words", `"и в" на`, []string{"на", "и в"}},
 		{"a stop word and an exclusion", "после -выставка", []string{"после"}},

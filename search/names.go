@@ -270,28 +270,67 @@ const personBoost = 5
 // shares with others («Мария» with «Марий Эл», «Елена» with «ел», «Ростов»
 // with «рост») does not tell them apart.
 func (ix *Index) planListedName(p *plan, w string) {
-	spellings := russian.Latin(w)
-	if spellings == nil {
-		spellings = []string{w}
+	for _, q := range ix.listedName(inLatin(w)) {
+		if p.first("\x00listed "+q.Term+" "+q.FieldVal, p.should) {
+			p.should = append(p.should, q)
+		}
 	}
+}
+
+// planStopNames makes, of a query that has nothing to search for but
+// words the analyzer drops, those of them that name a person the notes
+// list, in Latin letters or in pinyin, clauses that must match: «Ли», the
+// Russian particle and the commonest Chinese surname (李, Li), finds the
+// notes that list a Li, not every note; «У» those of a Wu. Beside other
+// words a stop word is the particle («есть ли»). Not a place: «он» is a
+// word of «Rostov-on-Don».
+func (ix *Index) planStopNames(p *plan) {
+	p.ignored = slices.DeleteFunc(p.ignored, func(w string) bool {
+		var qs []query.Query
+		for _, q := range ix.listedName(append(inLatin(w), russian.PlacePinyin(w))) {
+			if q.FieldVal == fieldPeople {
+				qs = append(qs, q)
+			}
+		}
+		if len(qs) > 0 {
+			p.must = append(p.must, anyOf(qs))
+		}
+		return len(qs) > 0
+	})
+}
+
+// inLatin returns a word's spellings in Latin letters (russian.Latin), or
+// the word, written so.
+func inLatin(w string) []string {
+	if spellings := russian.Latin(w); spellings != nil {
+		return spellings
+	}
+	return []string{w}
+}
+
+// listedName returns the term queries, at personBoost, of a word's
+// spellings in Latin letters in the people and places fields, where a
+// note lists a person or place of that name.
+func (ix *Index) listedName(spellings []string) []*query.TermQuery {
+	var qs []*query.TermQuery
 	for _, s := range spellings {
 		toks := ix.analyze(s)
 		if len(toks) != 1 || toks[0].Type != analysis.AlphaNumeric || !hasLatin(s) {
 			continue
 		}
 		term := string(toks[0].Term)
-		if !p.first("\x00listed "+term, p.should) {
-			continue
-		}
 		for _, f := range []string{fieldPeople, fieldPlaces} {
-			if ix.docFreq(term, field{f, 1}) > 0 {
+			if ix.docFreq(term, field{f, 1}) > 0 && !slices.ContainsFunc(qs, func(q *query.TermQuery) bool {
+				return q.Term == term && q.FieldVal == f
+			}) {
 				q := bleve.NewTermQuery(term)
 				q.SetField(f)
 				q.SetBoost(personBoost)
-				p.should = append(p.should, q)
+				qs = append(qs, q)
 			}
 		}
 	}
+	return qs
 }
 
 // maxNameWords is how many of a reader's words in a row namedSpan tries as

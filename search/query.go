@@ -278,6 +278,9 @@ func (ix *Index) planTypos(t Text, mode typoMode) *plan {
 	if len(t.Phrases)+len(t.Alternatives)+len(t.ExcludedWords)+len(t.ExcludedPhrases) == 0 {
 		ix.planNear(p) // the words stand as typed, nothing between them
 	}
+	if len(p.must) == 0 {
+		ix.planStopNames(p)
+	}
 	if len(p.must) > 0 {
 		p.ignored = nil // the search is of the other words
 	}
