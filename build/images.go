@@ -34,7 +34,7 @@ type images struct {
 
 	refs     []string         // the files the body shows, by Path, sorted, once each
 	problems []*markdownError // pictures that name no file to publish
-	warnings []*markdownError // pictures from other sites
+	warnings []*markdownError // pictures from other sites, raw HTML (omittedHTML)
 }
 
 var imagesKey = parser.NewContextKey()

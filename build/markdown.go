@@ -3,6 +3,7 @@ package build
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"html"
 	"regexp"
 	"strconv"
@@ -49,7 +50,8 @@ var markdown = goldmark.New(
 	),
 	goldmark.WithParserOptions(
 		parser.WithAutoHeadingID(),
-		parser.WithASTTransformers(util.Prioritized(safeLinks{}, 100), util.Prioritized(tableLayout{}, 100), util.Prioritized(localImages{}, 200)),
+		parser.WithASTTransformers(util.Prioritized(safeLinks{}, 100), util.Prioritized(tableLayout{}, 100), util.Prioritized(localImages{}, 200),
+			util.Prioritized(omittedHTML{}, 200)),
 	),
 	goldmark.WithRendererOptions(renderer.WithNodeRenderers(util.Prioritized(tableWrapper{}, 100))),
 )
@@ -265,6 +267,58 @@ func (safeLinks) Transform(doc *ast.Document, reader text.Reader, _ parser.Conte
 		}
 		parent.RemoveChild(parent, n)
 	}
+}
+
+// omittedHTML is the AST transformer that warns, when the parse has an
+// *images in its context, of the raw HTML of a note, which is not
+// published: an editor who pastes a press release's HTML would otherwise
+// find its text missing from the page and the search without a word. One
+// warning a note, at the first tag; closing tags and comments, which are
+// meant to be left out, are not counted.
+type omittedHTML struct{}
+
+func (omittedHTML) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
+	im, ok := pc.Get(imagesKey).(*images)
+	src := reader.Source()
+	if !ok || im == nil || bytes.IndexByte(src, '<') < 0 {
+		return // no tag: most notes need no walk
+	}
+	first, n := -1, 0
+	var tag []byte
+	_ = ast.Walk(doc, func(node ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		var segs *text.Segments
+		switch node := node.(type) {
+		case *ast.HTMLBlock:
+			if node.HTMLBlockType != ast.HTMLBlockType2 {
+				segs = node.Lines()
+			}
+		case *ast.RawHTML:
+			segs = node.Segments
+		}
+		if segs == nil || segs.Len() == 0 {
+			return ast.WalkContinue, nil
+		}
+		if seg := segs.At(0); !bytes.HasPrefix(seg.Value(src), []byte("<!--")) && !bytes.HasPrefix(seg.Value(src), []byte("</")) {
+			if n++; first < 0 {
+				first, tag = seg.Start, seg.Value(src)
+			}
+		}
+		return ast.WalkSkipChildren, nil
+	})
+	if n == 0 {
+		return
+	}
+	line, col := position(src, first)
+	places := ""
+	if n > 1 {
+		places = fmt.Sprintf(" (%d places, this the first)", n)
+	}
+	im.warnings = append(im.warnings, &markdownError{Line: line, Col: col, Err: fmt.Errorf(
+		"raw HTML %s is not published%s: the page and the search leave out its tags, and a block of HTML with all it holds; write it in Markdown",
+		clip(strings.TrimSpace(string(tag)), 40), places)})
 }
 
 // tables is goldmark's table extension (extension.Table) but for what it
