@@ -94,7 +94,7 @@ func TestFileProblems(t *testing.T) {
 			},
 		},
 		{
-			name: "raw HTML, a block and inline, with a comment before them",
+			name:  "raw HTML, a block and inline, with a comment before them",
 			files: map[string]string{"content/2025/raw.md": rawNote + "\n<!-- заметка редактора -->\n\nТекст.\n\n<div class=\"release\">\n<p>Пресс-релиз</p>\n</div>\n\nЕщё <b>жирный</b> текст.\n"},
 			warnings: []string{
 				`content/2025/raw.md:16:1: raw HTML <div class="release"> is not published (2 places, this the first): the page and the search leave out its tags, and a block of HTML with all it holds; write it in Markdown`,
