@@ -301,9 +301,10 @@ func (omittedHTML) Transform(doc *ast.Document, reader text.Reader, pc parser.Co
 		if segs == nil || segs.Len() == 0 {
 			return ast.WalkContinue, nil
 		}
-		if seg := segs.At(0); !bytes.HasPrefix(seg.Value(src), []byte("<!--")) && !bytes.HasPrefix(seg.Value(src), []byte("</")) {
+		seg := segs.At(0)
+		if v := seg.Value(src); !bytes.HasPrefix(v, []byte("<!--")) && !bytes.HasPrefix(v, []byte("</")) {
 			if n++; first < 0 {
-				first, tag = seg.Start, seg.Value(src)
+				first, tag = seg.Start, v
 			}
 		}
 		return ast.WalkSkipChildren, nil

@@ -270,7 +270,7 @@ const personBoost = 5
 // shares with others («Мария» with «Марий Эл», «Елена» with «ел», «Ростов»
 // with «рост») does not tell them apart.
 func (ix *Index) planListedName(p *plan, w string) {
-	for _, q := range ix.listedName(inLatin(w)) {
+	for _, q := range ix.listedName(inLatin(w), fieldPeople, fieldPlaces) {
 		if p.first("\x00listed "+q.Term+" "+q.FieldVal, p.should) {
 			p.should = append(p.should, q)
 		}
@@ -287,10 +287,8 @@ func (ix *Index) planListedName(p *plan, w string) {
 func (ix *Index) planStopNames(p *plan) {
 	p.ignored = slices.DeleteFunc(p.ignored, func(w string) bool {
 		var qs []query.Query
-		for _, q := range ix.listedName(append(inLatin(w), russian.PlacePinyin(w))) {
-			if q.FieldVal == fieldPeople {
-				qs = append(qs, q)
-			}
+		for _, q := range ix.listedName(append(inLatin(w), russian.PlacePinyin(w)), fieldPeople) {
+			qs = append(qs, q)
 		}
 		if len(qs) > 0 {
 			p.must = append(p.must, anyOf(qs))
@@ -309,9 +307,9 @@ func inLatin(w string) []string {
 }
 
 // listedName returns the term queries, at personBoost, of a word's
-// spellings in Latin letters in the people and places fields, where a
-// note lists a person or place of that name.
-func (ix *Index) listedName(spellings []string) []*query.TermQuery {
+// spellings in Latin letters in those of fields, the people and places
+// fields, where a note lists a person or place of that name.
+func (ix *Index) listedName(spellings []string, fields ...string) []*query.TermQuery {
 	var qs []*query.TermQuery
 	for _, s := range spellings {
 		toks := ix.analyze(s)
@@ -319,7 +317,7 @@ func (ix *Index) listedName(spellings []string) []*query.TermQuery {
 			continue
 		}
 		term := string(toks[0].Term)
-		for _, f := range []string{fieldPeople, fieldPlaces} {
+		for _, f := range fields {
 			if ix.docFreq(term, field{f, 1}) > 0 && !slices.ContainsFunc(qs, func(q *query.TermQuery) bool {
 				return q.Term == term && q.FieldVal == f
 			}) {
