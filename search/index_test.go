@@ -903,6 +903,12 @@ func TestPersonFirst(t *testing.T) {
 			t.Errorf("q=%s: got %q, want %s first", q, got, want)
 		}
 	}
+	// «Ли» alone is the name, not the particle: the note that lists a Li,
+	// its snippet where the note writes him, by the name's other word.
+	r := search(t, ix, Query{Q: "Ли"})
+	if got := urls(r); !slices.Equal(got, []string{want}) || !strings.Contains(r.Hits[0].Snippet, "<mark>Цзя</mark> Ли") {
+		t.Errorf("q=Ли: got %q, want %s alone, its snippet marking «Цзя»: %+v", got, want, r.Hits)
+	}
 
 	// A Russian given name whose stem others share («Мария» and «Марий
 	// Эл», «Елена» and «ел»): the notes that list such a person first.

@@ -289,6 +289,7 @@ func (ix *Index) planStopNames(p *plan) {
 		var qs []query.Query
 		for _, q := range ix.listedName(append(inLatin(w), russian.PlacePinyin(w)), fieldPeople) {
 			qs = append(qs, q)
+			p.terms = append(p.terms, q.Term) // so that markNames marks the person's name
 		}
 		if len(qs) > 0 {
 			p.must = append(p.must, anyOf(qs))
