@@ -14,18 +14,26 @@ var (
 // Unabbreviated returns words with each short form of a word of a region's
 // name, with or without its full stop and in any case, written in full
 // where it stands after another word (after) or before one (before):
-// «Кр. Армии» is no «край». It changes words in place.
+// «Кр. Армии» is no «край». A «г.» (город) in small letters before another
+// word is left out: «г. Харбин» says no more than «Харбин», and notes write
+// «в Харбине» as often as «в г. Харбине»; «Г.» may be an initial. It
+// changes words in place.
 func Unabbreviated(words []string) []string {
+	out := words[:0]
 	for i, w := range words {
 		if len(w) > len("респ.") {
-			continue // no short form, without lower-casing a copy of every word
+			out = append(out, w) // no short form, without lower-casing a copy of every word
+			continue
 		}
 		key := strings.ToLower(strings.TrimSuffix(w, "."))
 		if full, ok := after[key]; ok && i > 0 {
-			words[i] = full
+			w = full
 		} else if full, ok := before[key]; ok && i < len(words)-1 {
-			words[i] = full
+			w = full
+		} else if strings.TrimSuffix(w, ".") == "г" && i < len(words)-1 {
+			continue
 		}
+		out = append(out, w)
 	}
-	return words
+	return out
 }
