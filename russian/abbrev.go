@@ -14,10 +14,11 @@ var (
 // Unabbreviated returns words with each short form of a word of a region's
 // name, with or without its full stop and in any case, written in full
 // where it stands after another word (after) or before one (before):
-// «Кр. Армии» is no «край». A «г.» (город) in small letters before another
-// word is left out: «г. Харбин» says no more than «Харбин», and notes write
-// «в Харбине» as often as «в г. Харбине»; «Г.» may be an initial. It
-// changes words in place.
+// «Кр. Армии» is no «край». A «г.» (город) in small letters, with or
+// without its full stop, before another word is left out: «г. Харбин» says
+// no more than «Харбин», and notes write «в Харбине» as often as «в г.
+// Харбине»; «Г.» may be an initial. It changes words in place, and returns
+// them one shorter for each «г.» left out.
 func Unabbreviated(words []string) []string {
 	out := words[:0]
 	for i, w := range words {
