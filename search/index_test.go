@@ -214,6 +214,8 @@ func TestRelevance(t *testing.T) {
 		{"sector name in English", "logistics", []string{bridge, typo}, false},
 		{"Latin in any case", "GUANGDONG", []string{toys, deleg, torgpred}, false},
 		{"a place's English name in full-width letters", "ＨＡＲＢＩＮ", []string{expo}, false},
+		{"«г.» before a place's name", "г. Харбин", []string{expo}, false},
+		{"«Г.» before a place's name, as a phone writes it", "Г. Харбин", []string{expo}, false},
 		{"a day in full-width digits and points", "０１．０１．２０２４", []string{newYear}, false},
 		{"draft absent", "черновик", nil, false},
 		{"draft absent by title", "секретном проекте", nil, false},

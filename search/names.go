@@ -599,6 +599,25 @@ func (ix *Index) initialOf(words []string, i int) query.Query {
 	return q
 }
 
+// withoutCity leaves out of words a «Г.» (город) before the name of a
+// place that notes list and no person they list has in a name (by its
+// spelling in Latin letters: the people field has roles too, «консул в
+// Харбине»). A phone writes «г. Харбин» with a capital letter, which
+// russian.Unabbreviated leaves, as «Г. Иванов» is an initial.
+func (ix *Index) withoutCity(words []string) []string {
+	for i := 0; i+1 < len(words); i++ {
+		if words[i] != "Г." {
+			continue
+		}
+		toks := ix.analyze(clean(words[i+1]))
+		if len(toks) == 1 && ix.docFreq(string(toks[0].Term), field{fieldPlaces, 1}) > 0 &&
+			len(ix.listedName(inLatin(words[i+1]), fieldPeople)) == 0 {
+			words = slices.Delete(words, i, i+1)
+		}
+	}
+	return words
+}
+
 // isInitial reports whether w is a letter and its full stop.
 func isInitial(w string) bool {
 	r, size := utf8.DecodeRuneInString(w)

@@ -297,7 +297,7 @@ func (ix *Index) planWords(p *plan, words []string) {
 	for i, w := range words {
 		words[i] = clean(w)
 	}
-	words = russian.Unabbreviated(words) // «Амурская обл.»
+	words = ix.withoutCity(russian.Unabbreviated(words)) // «Амурская обл.», «г. Харбин»
 	words = ix.han.split(dates.YearsAlone(dates.SplitRanges(words)))
 	said := dates.In(words)
 	slugs, all := ix.regionsNamed(words, said)
