@@ -993,8 +993,14 @@ func TestNear(t *testing.T) {
 		doc("/2025/alike/", "Компании края и Пекина заключили соглашение",
 			"Компании провинции Хэйлунцзян и края, провинции Хэйлунцзян, соглашение заключили."),
 	}
+	// «делегация» and «края» are in most notes: together in a title,
+	// they put it before a note that has them more often apart.
+	docs = append(docs,
+		doc("/2025/together/", "Делегация края обсудила торговлю", "Обсуждали торговлю."),
+		doc("/2025/apart/", "Переговоры края с делегацией", "Делегация провинции и делегация края: делегация, края."))
 	for i := range 10 {
-		docs = append(docs, doc(fmt.Sprintf("/2025/other-%d/", i), "Переговоры", "Стороны обсудили сотрудничество."))
+		body := []string{"Стороны обсудили сотрудничество края.", "Стороны обсудили сотрудничество; приехала делегация."}[i%2]
+		docs = append(docs, doc(fmt.Sprintf("/2025/other-%d/", i), "Переговоры", body))
 	}
 	ix := buildIndex(t, docs, 1)
 	for _, tt := range []struct {
@@ -1003,6 +1009,7 @@ func TestNear(t *testing.T) {
 	}{
 		{"Великий Новгород", []string{"/2025/velikiy/", "/2025/nizhny/"}},
 		{"Великий Новгород -зюзя", []string{"/2025/nizhny/", "/2025/velikiy/"}},
+		{"делегация края", []string{"/2025/together/", "/2025/apart/"}},
 		// A title pasted whole: its note first.
 		{"Компании края и провинции Хэйлунцзян заключили соглашение", []string{"/2025/title/", "/2025/alike/"}},
 		{"Компании края и провинции Хэйлунцзян заключили соглашение -зюзя", []string{"/2025/alike/", "/2025/title/"}},

@@ -352,8 +352,9 @@ func (ix *Index) planWords(p *plan, words []string) {
 // (p.near, with any stop words between), a clause that need not match:
 // the words as a phrase, so that the notes that have them together come
 // first («Великий Новгород» before the notes of Нижний Новгород that say
-// «великий» elsewhere); not of two words that most notes have (see
-// rareOne). They take what words of several tokens leave of
+// «великий» elsewhere); of two words that most notes have (see rareOne),
+// in titles alone, whose places are few to read where the texts' are
+// many («Делегация Хабаровского края» first). They take what words of several tokens leave of
 // maxPhraseTerms; a query of phrases, exclusions or alternatives has none,
 // as its words may not stand together. A run of minTitleTerms or more
 // that the budget has room for whole is first a phrase in titles, so that a
@@ -373,8 +374,12 @@ func (ix *Index) planNear(p *plan) {
 			if prev >= 0 {
 				text := strings.Join(words[prev:i+1], " ")
 				toks := ix.analyze(text)
-				if len(toks) >= 2 && !oneTerm(toks) && p.roomFor(len(toks)) && ix.rareOne(toks) && p.first("\x00near "+termsKey(toks), p.should) {
-					p.should = append(p.should, ix.phrase(text, nearFields, p.phraseTerms(len(toks))))
+				if len(toks) >= 2 && !oneTerm(toks) && p.roomFor(len(toks)) && p.first("\x00near "+termsKey(toks), p.should) {
+					fields := nearFields
+					if !ix.rareOne(toks) {
+						fields = titleFields
+					}
+					p.should = append(p.should, ix.phrase(text, fields, p.phraseTerms(len(toks))))
 				}
 			}
 			prev = i
