@@ -24,6 +24,14 @@ func TestUnabbreviated(t *testing.T) {
 		"Г. Иванов":        "Г. Иванов", // an initial, maybe
 		"2024 г.":          "2024 г.",   // a year's (dates.YearsAlone)
 		"г.":               "г.",
+		"г.Харбин":         "Харбин",
+		"в г.Харбине":      "в Харбине",
+		"Г.Харбин":         "Г. Харбин", // an initial, maybe
+		"пров.Хэйлунцзян":  "провинция Хэйлунцзян",
+		"респ.Бурятия":     "республика Бурятия",
+		"обл.Амурская":     "обл.Амурская", // a short form that comes after a word
+		"г.2024":           "г.2024",
+		"т.е.":             "т.е.",
 		"":                 "",
 	} {
 		if got := strings.Join(Unabbreviated(strings.Fields(q)), " "); got != want {

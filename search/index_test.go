@@ -216,6 +216,8 @@ func TestRelevance(t *testing.T) {
 		{"a place's English name in full-width letters", "ＨＡＲＢＩＮ", []string{expo}, false},
 		{"«г.» before a place's name", "г. Харбин", []string{expo}, false},
 		{"«Г.» before a place's name, as a phone writes it", "Г. Харбин", []string{expo}, false},
+		{"«г.» written against a place's name", "г.Харбин", []string{expo}, false},
+		{"«г.» written against a place's name, in quotes", `"г.Харбин"`, []string{expo}, false},
 		{"a day in full-width digits and points", "０１．０１．２０２４", []string{newYear}, false},
 		{"draft absent", "черновик", nil, false},
 		{"draft absent by title", "секретном проекте", nil, false},

@@ -527,9 +527,10 @@ func (ix *Index) planWord(p *plan, w string, named bool) {
 }
 
 // unabbreviated is a phrase with its short forms of the words of regions'
-// names written in full (russian.Unabbreviated): «"Амурская обл."».
+// names written in full, and «г.» left out (russian.Unabbreviated):
+// «"Амурская обл."», «"г.Харбин"».
 func unabbreviated(ph string) string {
-	if !strings.Contains(ph, " ") {
+	if !strings.ContainsAny(ph, " .") {
 		return ph
 	}
 	return strings.Join(russian.Unabbreviated(strings.Fields(ph)), " ")
