@@ -356,10 +356,10 @@ func (ix *Index) planWords(p *plan, words []string) {
 // in titles alone, whose places are few to read where the texts' are
 // many («Делегация Хабаровского края» first). They take what words of
 // several tokens leave of maxPhraseTerms; a query of phrases, exclusions
-// or alternatives has none, as its words may not stand together. A run of minTitleTerms or more
-// that the budget has room for whole is first a phrase in titles, so that a
-// title pasted whole finds its notes before those of titles alike; cut
-// short, it would find those alike as well.
+// or alternatives has none, as its words may not stand together. A run of
+// minTitleTerms or more that the budget has room for whole is first a
+// phrase in titles, so that a title pasted whole finds its notes before
+// those of titles alike; cut short, it would find those alike as well.
 func (ix *Index) planNear(p *plan) {
 	for _, words := range p.near {
 		run := strings.Join(words, " ")
