@@ -270,7 +270,13 @@ const personBoost = 5
 // shares with others («Мария» with «Марий Эл», «Елена» with «ел», «Ростов»
 // with «рост») does not tell them apart.
 func (ix *Index) planListedName(p *plan, w string) {
-	for _, q := range ix.listedName(inLatin(w), fieldPeople, fieldPlaces) {
+	qs := ix.listedName(inLatin(w), fieldPeople, fieldPlaces)
+	if len(russian.Syllables(russian.Fold(w))) == 1 {
+		// A Chinese surname, in pinyin as the people field spells it:
+		// «Лю» liu, «Ян» yang.
+		qs = append(qs, ix.listedName([]string{russian.PlacePinyin(w)}, fieldPeople)...)
+	}
+	for _, q := range qs {
 		if p.first("\x00listed "+q.Term+" "+q.FieldVal, p.should) {
 			p.should = append(p.should, q)
 		}
