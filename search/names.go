@@ -265,15 +265,14 @@ const personBoost = 5
 
 // planListedName adds, for a word that is a name some note lists, as the
 // people or places field spells it in Latin letters (latinOf: «Мария»
-// mariya or maria, «Ростов» rostov; «Maria» itself), a clause that ranks
+// mariya or maria, «Ростов» rostov; «Maria» itself; a Chinese surname in
+// pinyin, «Лю» liu, which the stemmer cuts as «Люй»), a clause that ranks
 // first the notes that list such a person or place: the stem the word
 // shares with others («Мария» with «Марий Эл», «Елена» with «ел», «Ростов»
 // with «рост») does not tell them apart.
 func (ix *Index) planListedName(p *plan, w string) {
 	qs := ix.listedName(inLatin(w), fieldPeople, fieldPlaces)
-	if len(russian.Syllables(russian.Fold(w))) == 1 {
-		// A Chinese surname, in pinyin as the people field spells it:
-		// «Лю» liu, «Ян» yang.
+	if len(russian.Syllables(russian.Fold(w))) == 1 { // a surname: «Лю», «Ян»
 		qs = append(qs, ix.listedName([]string{russian.PlacePinyin(w)}, fieldPeople)...)
 	}
 	for _, q := range qs {
