@@ -271,10 +271,7 @@ const personBoost = 5
 // shares with others («Мария» with «Марий Эл», «Елена» with «ел», «Ростов»
 // with «рост») does not tell them apart.
 func (ix *Index) planListedName(p *plan, w string) {
-	qs := ix.listedName(inLatin(w), fieldPeople, fieldPlaces)
-	if len(russian.Syllables(russian.Fold(w))) == 1 { // a surname: «Лю», «Ян»
-		qs = append(qs, ix.listedName([]string{russian.PlacePinyin(w)}, fieldPeople)...)
-	}
+	qs := slices.Concat(ix.listedName(inLatin(w), fieldPeople, fieldPlaces), ix.listedName(surnamePinyin(w), fieldPeople))
 	for _, q := range qs {
 		if p.first("\x00listed "+q.Term+" "+q.FieldVal, p.should) {
 			p.should = append(p.should, q)
@@ -292,7 +289,7 @@ func (ix *Index) planListedName(p *plan, w string) {
 func (ix *Index) planStopNames(p *plan) {
 	p.ignored = slices.DeleteFunc(p.ignored, func(w string) bool {
 		var qs []query.Query
-		for _, q := range ix.listedName(append(inLatin(w), russian.PlacePinyin(w)), fieldPeople) {
+		for _, q := range ix.listedName(append(inLatin(w), surnamePinyin(w)...), fieldPeople) {
 			qs = append(qs, q)
 			p.terms = append(p.terms, q.Term) // so that markNames marks the person's name
 		}
@@ -310,6 +307,17 @@ func inLatin(w string) []string {
 		return spellings
 	}
 	return []string{w}
+}
+
+// surnamePinyin returns, of a word of one syllable in Palladius's letters,
+// a Chinese surname as it may be, its pinyin, which the people field has
+// («Лю» liu, «Ян» yang, «Ли» li); none of another word. No syllable has
+// more than six letters, which spares a longer word the look.
+func surnamePinyin(w string) []string {
+	if utf8.RuneCountInString(w) > 6 || len(russian.Syllables(russian.Fold(w))) != 1 {
+		return nil
+	}
+	return []string{russian.PlacePinyin(w)}
 }
 
 // listedName returns the term queries, at personBoost, of a word's
