@@ -28,7 +28,9 @@ var toRussian, toEnglish = func() (ru, en map[rune]rune) {
 // is «хабаровск», «Пгфтпвщтп» «Guangdong»). A word of both scripts, or of
 // neither, stays as it is, and so does a word that keep reports is right
 // as typed: a reader who saw what the first keys typed and switched the
-// layout typed the rest right («[f,fhjdcr выставка»).
+// layout typed the rest right («[f,fhjdcr выставка»). So does a word that
+// would be none: a letter alone («V», «X ЭКСПО»), or Russian whose keys
+// type English punctuation («ёжик» is «`;br»).
 func OtherLayout(text string, keep func(word string) bool) (string, bool) {
 	words := strings.Fields(text)
 	changed := false
@@ -42,13 +44,23 @@ func OtherLayout(text string, keep func(word string) bool) (string, bool) {
 		case cyrillic:
 			to = toEnglish
 		}
-		words[i] = strings.Map(func(r rune) rune {
+		o := strings.Map(func(r rune) rune {
 			if o, ok := to[r]; ok {
 				return o
 			}
 			return r
 		}, w)
-		changed = changed || words[i] != w
+		if utf8.RuneCountInString(w) < 2 || cyrillic && strings.ContainsFunc(o, notInWord) {
+			continue
+		}
+		words[i] = o
+		changed = changed || o != w
 	}
 	return strings.Join(words, " "), changed
+}
+
+// notInWord reports whether r is none of the letters, digits, hyphens and
+// apostrophes of an English word or name: «Э», whose key has none, stays.
+func notInWord(r rune) bool {
+	return r >= utf8.RuneSelf || !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-' && r != '\''
 }
