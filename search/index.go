@@ -42,7 +42,7 @@ func SiteDir(dir string) string { return filepath.Join(dir, "site") }
 
 // formatVersion changes whenever the mapping or the layout of an index
 // changes, so that a binary refuses an index it would misread.
-const formatVersion = 7
+const formatVersion = 8
 
 // ErrNoIndex means that a folder holds no search index.
 var ErrNoIndex = errors.New("no search index")

@@ -3,6 +3,7 @@ package search
 import (
 	"cmp"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -15,7 +16,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
-	"github.com/blevesearch/bleve/v2/analysis/char/regexp"
+	charregexp "github.com/blevesearch/bleve/v2/analysis/char/regexp"
 	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
 	"github.com/blevesearch/bleve/v2/analysis/lang/ru"
 	"github.com/blevesearch/bleve/v2/analysis/token/length"
@@ -87,12 +88,17 @@ func newMapping() *mapping.IndexMappingImpl {
 	// where the words are. The last makes a full stop before a letter a
 	// space: the tokenizer keeps «А.Ю» as one word, where «А. Ю.» is two,
 	// and initials are written both ways.
+	// An ASCII apostrophe before a letter becomes the typographic one, as
+	// clean writes it in stored texts and the notes' pages have it
+	// («О'Брайен», «People's»), and a colon a space: the tokenizer keeps
+	// «выставка:харбин» as one word.
 	var charFilters []any
 	for i, f := range []struct{ from, to string }{
 		{"ё", "е"}, {"Ё", "Е"}, {`\x{00AD}`, ""}, {`\x{0301}`, ""}, {`\x{0300}`, ""}, {`\.(\pL)`, " ${1}"},
+		{`'(\pL)`, "’${1}"}, {":", " "},
 	} {
 		name := fmt.Sprintf("digest_char_%d", i)
-		must(im.AddCustomCharFilter(name, map[string]any{"type": regexp.Name, "regexp": f.from, "replace": f.to}))
+		must(im.AddCustomCharFilter(name, map[string]any{"type": charregexp.Name, "regexp": f.from, "replace": f.to}))
 		charFilters = append(charFilters, name)
 	}
 	// A word longer than any a reader types is no word (a base64 blob, a
@@ -414,7 +420,8 @@ func midnight(t time.Time) time.Time {
 // keeps inside words. Then letters written as a letter and a combining
 // mark (й as и and a breve, ё as е and a diaeresis, as some keyboards and
 // copies send them) are composed into one (NFC), as the analyzer and the
-// notes have them; full-width digits are written as ASCII ones; and the
+// notes have them; full-width digits are written as ASCII ones, and an
+// apostrophe before a letter as the typographic one (asciiApostrophe); and the
 // Latin letters of a Cyrillic word that look like Cyrillic ones are
 // written as those, and the other way round (russian.Unmixed).
 func clean(s string) string {
@@ -446,8 +453,15 @@ func clean(s string) string {
 			return r
 		}, s)
 	}
+	if strings.IndexByte(s, '\'') >= 0 {
+		s = asciiApostrophe.ReplaceAllString(s, "’$1")
+	}
 	return russian.Unmixed(s)
 }
+
+// asciiApostrophe is an ASCII apostrophe before a letter, which clean and
+// the analyzer write as the typographic one («О'Брайен» as «О’Брайен»).
+var asciiApostrophe = regexp.MustCompile(`'(\pL)`)
 
 // cleanAll is texts cleaned: texts itself when clean changes none, which
 // may be a note's own list, else a copy.
