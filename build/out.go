@@ -258,8 +258,8 @@ const heldReason = "another digest process holds it, such as digest serve --watc
 // itself, or a new output that judges an out that keeps no lists (see
 // checkUnlisted). None when the marker lists nothing, and none below the
 // top when there is no list. The temporary files of a write cut short
-// (.tmp-*) are digest's, and so is the search index, which the build
-// writes whole.
+// (see cutShort) are digest's, and so is the search index, which the build
+// writes whole, but for what search.Foreign finds at its top.
 func foreignEntries(out, from string, deep bool) ([]string, error) {
 	listed, lists, err := markerEntries(from)
 	if err != nil || !lists {
@@ -276,7 +276,7 @@ func foreignEntries(out, from string, deep bool) ([]string, error) {
 	var foreign []string
 	for _, e := range entries {
 		name := e.Name()
-		if name == MarkerName || name == filesName || strings.HasPrefix(name, ".tmp-") {
+		if name == MarkerName || name == filesName || cutShort(name) {
 			continue
 		}
 		// A file at the top that a watch session removed stays in the
@@ -293,7 +293,16 @@ func foreignEntries(out, from string, deep bool) ([]string, error) {
 	var g errgroup.Group
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for i, e := range entries {
-		if name := e.Name(); e.IsDir() && listed[name] && name != search.DirName {
+		switch name := e.Name(); {
+		case e.IsDir() && listed[name] && name == search.DirName:
+			g.Go(func() error {
+				names, err := search.Foreign(filepath.Join(out, name))
+				for _, n := range names {
+					found[i] = append(found[i], name+"/"+n)
+				}
+				return err
+			})
+		case e.IsDir() && listed[name]:
 			g.Go(func() (err error) {
 				found[i], err = unlisted(out, name, files, nil)
 				slices.Sort(found[i])
@@ -333,11 +342,20 @@ func unlisted(out, rel string, files map[string]bool, foreign []string) ([]strin
 			if foreign, err = unlisted(out, p, files, foreign); err != nil {
 				return foreign, err
 			}
-		case !files[p] && !strings.HasPrefix(e.Name(), ".tmp-"):
+		case !files[p] && !cutShort(e.Name()):
 			foreign = append(foreign, p)
 		}
 	}
 	return foreign, err
+}
+
+// cutShort reports whether name is that of the temporary file of a write
+// cut short (os.CreateTemp's ".tmp-" and a file's name, then its random
+// digits), which digest may delete; a file of the reader's own named
+// «.tmp-notes» is not.
+func cutShort(name string) bool {
+	rest, ok := strings.CutPrefix(name, ".tmp-")
+	return ok && rest != "" && '0' <= rest[len(rest)-1] && rest[len(rest)-1] <= '9'
 }
 
 // keepAssets writes into dir, a new output, the fingerprinted static files

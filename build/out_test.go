@@ -274,6 +274,19 @@ func TestBuildKeepsForeignEntries(t *testing.T) {
 	os.RemoveAll(filepath.Join(out, "2025", "uploads"))
 	os.Remove(filepath.Join(out, "index.xml"))
 
+	// So are a file beside the search index's and one whose name only
+	// begins as a temporary file's does.
+	mustWrite(t, filepath.Join(out, ".search", "my-notes.txt"), "mine")
+	mustWrite(t, filepath.Join(out, "2025", ".tmp-notes"), "mine")
+	before = tree(t, out)
+	_, err = Build(context.Background(), Config{Site: site, Out: out, Today: testToday})
+	if !errors.As(err, &oe) || !strings.Contains(err.Error(), "it holds .search/my-notes.txt, 2025/.tmp-notes, which digest did not write") {
+		t.Fatalf("got %v, want a refusal that names the files", err)
+	}
+	sameTree(t, "after the refusal", before, tree(t, out))
+	os.Remove(filepath.Join(out, ".search", "my-notes.txt"))
+	os.Remove(filepath.Join(out, "2025", ".tmp-notes"))
+
 	// A leftover temporary file of a write cut short is digest's.
 	mustWrite(t, filepath.Join(out, ".tmp-index.html123"), "")
 	mustWrite(t, filepath.Join(out, "2025", ".tmp-index.html456"), "")

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"runtime"
 	"strconv"
 	"sync"
@@ -370,6 +371,31 @@ func IsIndex(dir string) bool {
 		}
 	}
 	return true
+}
+
+// Foreign returns the names of the entries at the top of the index folder
+// dir that the index does not have: all but its manifest, the shards it
+// lists and the site's settings (SiteDir), sorted; none when dir holds no
+// index as IsIndex tells. What is inside a shard is bleve's.
+func Foreign(dir string) ([]string, error) {
+	if !IsIndex(dir) {
+		return nil, nil
+	}
+	m, _, err := readManifest(dir)
+	if err != nil {
+		return nil, err
+	}
+	names, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var foreign []string
+	for _, e := range names {
+		if n := e.Name(); n != manifestName && n != filepath.Base(SiteDir(dir)) && !slices.Contains(m.Shards, n) {
+			foreign = append(foreign, n)
+		}
+	}
+	return foreign, nil
 }
 
 func validShardName(s string) bool {
