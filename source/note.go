@@ -15,6 +15,7 @@ import (
 	"github.com/adrg/frontmatter"
 	"github.com/coopdigest/digest/russian"
 	"github.com/gosimple/slug"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Person is someone a note names, with the role they had, if given.
@@ -308,6 +309,12 @@ func parseNote(file string, data []byte, src *Site) (*Note, error) {
 		p.add(file, line, col, "control character U+%04X in the text: remove it", r)
 	}
 
+	// A name written in decomposed letters (й as и and a breve, as macOS
+	// and copies from PDF give them) is the registry's name: the front
+	// matter is read composed (NFC), which keeps its lines.
+	if !norm.NFC.IsNormal(fm.data) {
+		fm.data = norm.NFC.Bytes(fm.data)
+	}
 	var root *value
 	if fm.format == "toml" {
 		root = parseTOML(&p, file, fm.data, openLine)
@@ -408,7 +415,11 @@ func parseNote(file string, data []byte, src *Site) (*Note, error) {
 			switch s := scalar(&p, file, f); s {
 			case "true":
 				n.Draft = true
-			case "false", "":
+			case "false":
+			case "":
+				// Left blank, it may have meant either: a draft published
+				// by a slip is the worse.
+				p.add(file, f.val.line, f.val.col, "draft is empty: write true, or false to publish the note")
 			default:
 				p.add(file, f.val.line, f.val.col, "draft %s: must be true or false", q(s))
 			}
@@ -596,6 +607,8 @@ func parsePeople(p *problems, file string, f field, reg *Taxonomy) (out []Person
 			}
 			if s := strings.TrimSpace(e.str); s != "" {
 				add(Person{Name: s})
+			} else if f.val.kind == listValue {
+				blankItem(p, file, e, f.key)
 			}
 		case mapValue:
 			var person Person

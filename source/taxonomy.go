@@ -342,6 +342,11 @@ func yesNo(p *problems, file, key string, v *value) bool {
 	return true
 }
 
+// blankItem says that e, an item of the list key, is blank.
+func blankItem(p *problems, file string, e *value, key string) {
+	p.add(file, e.line, e.col, "an item of %s is empty: remove it, or write the name", cut(key))
+}
+
 // stringList returns a field that is a list of strings; a single string is
 // taken as a list of one.
 func stringList(p *problems, file string, f field) []string {
@@ -377,11 +382,18 @@ func stringItems(p *problems, file string, f field) []*value {
 		if yesNo(p, file, f.key, e) {
 			continue
 		}
-		if s := strings.TrimSpace(e.str); s != "" {
-			t := *e
-			t.str = s
-			out = append(out, &t)
+		s := strings.TrimSpace(e.str)
+		if s == "" {
+			// A blank value of its own is no list: the field's check says
+			// what is missing when one is needed.
+			if f.val.kind == listValue {
+				blankItem(p, file, e, f.key)
+			}
+			continue
 		}
+		t := *e
+		t.str = s
+		out = append(out, &t)
 	}
 	return out
 }
