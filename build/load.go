@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/yuin/goldmark/ast"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/coopdigest/digest/search"
@@ -118,11 +119,11 @@ func CheckMarkdown(ctx context.Context, src *source.Site) (warnings []string, er
 				return err
 			}
 			im := &images{note: n.File, files: src.Files}
-			doc, err := parseMarkdown(n.Body, im)
 			var rep error
-			if err == nil {
+			err := parseMarkdown(n.Body, im, func(doc ast.Node) error {
 				rep = repeated(n, plainText(doc, n.Body))
-			}
+				return nil
+			})
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {

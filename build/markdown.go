@@ -3,6 +3,7 @@ package build
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"html"
 	"regexp"
@@ -19,6 +20,7 @@ import (
 	gmhtml "github.com/yuin/goldmark/renderer/html"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
+	"golang.org/x/sync/semaphore"
 )
 
 // markdown converts note bodies: CommonMark with GitHub tables, strikethrough,
@@ -61,14 +63,16 @@ var markdown = goldmark.New(
 // error is a *markdownError that says where and which. With im, pictures
 // are found as images says, and im holds what was found.
 func renderMarkdown(src []byte, im *images) (html []byte, plain string, err error) {
-	doc, err := parseMarkdown(src, im)
+	err = parseMarkdown(src, im, func(doc ast.Node) (err error) {
+		if html, err = renderHTML(src, doc); err == nil {
+			plain = plainText(doc, src)
+		}
+		return err
+	})
 	if err != nil {
 		return nil, "", err
 	}
-	if html, err = renderHTML(src, doc); err != nil {
-		return nil, "", err
-	}
-	return html, plainText(doc, src), nil
+	return html, plain, nil
 }
 
 // renderHTML renders doc, parsed from src by parseMarkdown, as HTML.
@@ -82,8 +86,16 @@ func renderHTML(src []byte, doc ast.Node) ([]byte, error) {
 }
 
 // parseMarkdown parses a body within the limits of limits.go, finding its
-// pictures as im says when im is not nil.
-func parseMarkdown(src []byte, im *images) (ast.Node, error) {
+// pictures as im says when im is not nil, and calls use with its syntax
+// tree, which use must not keep. At most treesAtOnce bytes of Markdown are
+// held as trees at a time (a note larger alone): a tree takes up to a few
+// hundred times its text (runs of emphasis, inline tags), and notes are
+// parsed on every processor, so that a few large notes would otherwise
+// take memory by the number of processors.
+func parseMarkdown(src []byte, im *images, use func(doc ast.Node) error) error {
+	weight := min(int64(len(src)), treesAtOnce)
+	_ = trees.Acquire(context.Background(), weight) // never fails without a deadline
+	defer trees.Release(weight)
 	lim := &limits{src: src}
 	ctx := parser.NewContext(parser.WithIDs(&headingIDs{used: map[string]bool{}, next: map[string]int{}}))
 	ctx.Set(limitsKey, lim)
@@ -92,10 +104,16 @@ func parseMarkdown(src []byte, im *images) (ast.Node, error) {
 	}
 	doc := markdown.Parser().Parse(text.NewReader(src), parser.WithContext(ctx))
 	if lim.err != nil {
-		return nil, lim.err
+		return lim.err
 	}
-	return doc, nil
+	return use(doc)
 }
+
+// treesAtOnce is how many bytes of Markdown parseMarkdown holds as syntax
+// trees at once: two notes of the default limits.note.
+const treesAtOnce = 8 << 20
+
+var trees = semaphore.NewWeighted(treesAtOnce)
 
 // plainText collects the words of a document, one block a line.
 func plainText(doc ast.Node, src []byte) string {

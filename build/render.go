@@ -20,6 +20,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/yuin/goldmark/ast"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/coopdigest/digest/search"
@@ -74,11 +75,13 @@ func (b *builder) document(i int) (search.Document, error) {
 		if err != nil {
 			return search.Document{}, err
 		}
-		doc, err := parseMarkdown(body, &images{note: n.File, files: b.model.src.Files})
+		err = parseMarkdown(body, &images{note: n.File, files: b.model.src.Files}, func(doc ast.Node) error {
+			text = plainText(doc, body)
+			return nil
+		})
 		if err != nil {
 			return search.Document{}, noteError(n.Note, err)
 		}
-		text = plainText(doc, body)
 	}
 	return search.FromNote(n.Note, text, &b.model.src.Taxonomies), nil
 }
@@ -95,17 +98,16 @@ func (b *builder) body(n *note, text bool) (template.HTML, string, error) {
 	if err != nil {
 		return "", "", err
 	}
-	doc, err := parseMarkdown(body, &images{note: n.File, files: b.model.src.Files})
-	if err != nil {
-		return "", "", noteError(n.Note, err)
-	}
-	html, err := renderHTML(body, doc)
-	if err != nil {
-		return "", "", noteError(n.Note, err)
-	}
+	var html []byte
 	var plain string
-	if text {
-		plain = plainText(doc, body)
+	err = parseMarkdown(body, &images{note: n.File, files: b.model.src.Files}, func(doc ast.Node) (err error) {
+		if html, err = renderHTML(body, doc); err == nil && text {
+			plain = plainText(doc, body)
+		}
+		return err
+	})
+	if err != nil {
+		return "", "", noteError(n.Note, err)
 	}
 	return template.HTML(html), plain, nil
 }
