@@ -78,19 +78,22 @@ func runNew(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := create(file, note.Data); err != nil {
+	if err := create(root, note.File, file, note.Data); err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, file)
 	return nil
 }
 
-// create writes a new file, never over an existing one.
-func create(file string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-		return err
+// create writes a new file, name in root (file, as the reader names it),
+// never over an existing one, nor outside root through a symbolic link.
+func create(root *os.Root, name, file string, data []byte) error {
+	name = filepath.FromSlash(name)
+	if err := root.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+		// A folder on the way may be a link out of the site.
+		return fmt.Errorf("%s: cannot write it inside the site folder (%w)", file, err)
 	}
-	f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	f, err := root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if errors.Is(err, os.ErrExist) {
 		return fmt.Errorf("%s already exists; give another title or edit it", file)
 	}
@@ -102,7 +105,7 @@ func create(file string, data []byte) error {
 		err = cerr
 	}
 	if err != nil {
-		os.Remove(file) // a partial note would fail every check
+		root.Remove(name) // a partial note would fail every check
 		return err
 	}
 	return nil

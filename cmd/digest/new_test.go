@@ -224,3 +224,21 @@ func TestNewTwice(t *testing.T) {
 		t.Errorf("the note was overwritten:\n%s", data)
 	}
 }
+
+// TestNewNotOutsideSite checks that digest new writes no note through a
+// year's folder that is a link out of the site.
+func TestNewNotOutsideSite(t *testing.T) {
+	site := newSite(t, map[string]string{})
+	elsewhere := t.TempDir()
+	if err := os.Symlink(elsewhere, filepath.Join(site, "content", "2025")); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	err := runNew(context.Background(), []string{"-s", site, "--region", "moscow", "--date", "2025-03-01", "Визит"}, &out, &out)
+	if err == nil || !strings.Contains(err.Error(), "cannot write it inside the site folder") {
+		t.Errorf("got %v, want a refusal", err)
+	}
+	if names, _ := os.ReadDir(elsewhere); len(names) > 0 {
+		t.Errorf("wrote %s outside the site", names[0].Name())
+	}
+}
