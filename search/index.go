@@ -474,7 +474,15 @@ func (ix *Index) Built() time.Time { return ix.man.Built }
 // or an error when the folder has none.
 func (ix *Index) Replaced() (bool, os.FileInfo, error) {
 	fi, err := os.Stat(filepath.Join(ix.dir, manifestName))
-	return err == nil && !os.SameFile(fi, ix.manifest), fi, err
+	return err == nil && !SameManifest(fi, ix.manifest), fi, err
+}
+
+// SameManifest reports whether a and b describe one version of an index's
+// index.json: one file, not written since. A file system may give a new
+// build's index.json the number of an older one deleted, and a copy may
+// write over it in place.
+func SameManifest(a, b os.FileInfo) bool {
+	return os.SameFile(a, b) && a.ModTime().Equal(b.ModTime()) && a.Size() == b.Size()
 }
 
 // Site returns the settings and taxonomies the index was built with.

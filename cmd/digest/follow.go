@@ -36,12 +36,12 @@ func followIndex(ctx context.Context, sh *search.Handler, interval time.Duration
 		}
 		cur := sh.Index()
 		replaced, fi, err := cur.Replaced()
-		if err != nil || !replaced || failed != nil && os.SameFile(fi, failed) {
+		if err != nil || !replaced || failed != nil && search.SameManifest(fi, failed) {
 			continue
 		}
 		ix, err := search.Open(cur.Dir())
 		if err != nil {
-			if logged == nil || !os.SameFile(fi, logged) {
+			if logged == nil || !search.SameManifest(fi, logged) {
 				log.Error("search: a new index", "dir", cur.Dir(), "err", err)
 				logged = fi
 			}
