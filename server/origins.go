@@ -2,8 +2,14 @@ package server
 
 import (
 	"fmt"
+	"log/slog"
+	"net/http"
 	"net/url"
+	"slices"
 	"strings"
+	"sync"
+
+	"github.com/rs/cors"
 )
 
 // corsMaxAge is how long, in seconds, a browser may keep a preflight's
@@ -75,4 +81,55 @@ func searchOnlyCSP(origins []string) string {
 	}
 	return "default-src 'self'" + extra + "; img-src 'self' data:" + extra + "; style-src 'self'" + extra +
 		"; script-src 'self'" + extra + "; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
+}
+
+// originSet are the origins, normalised, whose pages may read the search's
+// answers, with what serves them.
+type originSet struct {
+	list []string
+	// cors adds the CORS headers and answers preflights; nil for no
+	// origins.
+	cors *cors.Cors
+	// csp is the Content-Security-Policy of a server of the search alone
+	// (searchOnlyCSP).
+	csp string
+}
+
+func newOrigins(list []string) *originSet {
+	o := &originSet{list: list, csp: searchOnlyCSP(list)}
+	if len(list) > 0 {
+		o.cors = cors.New(cors.Options{
+			AllowedOrigins: list,
+			AllowedMethods: []string{http.MethodGet, http.MethodHead},
+			ExposedHeaders: []string{"Retry-After", "ETag"},
+			MaxAge:         corsMaxAge,
+		})
+	}
+	return o
+}
+
+// liveOrigins are those of Config.OriginsNow, made once for each list it
+// returns.
+type liveOrigins struct {
+	from func() []string
+	log  *slog.Logger
+
+	mu   sync.Mutex
+	raw  []string   // the last list from gave
+	made *originSet // of raw
+}
+
+// now returns the origins as from gives them now.
+func (l *liveOrigins) now() *originSet {
+	raw := l.from()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.made == nil || !slices.Equal(raw, l.raw) {
+		list, err := normalOrigins(raw)
+		if err != nil {
+			l.log.Error("search origins of the site's settings", "err", err)
+		}
+		l.raw, l.made = slices.Clone(raw), newOrigins(list)
+	}
+	return l.made
 }

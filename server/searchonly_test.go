@@ -172,20 +172,23 @@ func TestConfigErrors(t *testing.T) {
 // TestCORS: pages of the origins named may read the search's answers from
 // a browser, pages of others may not, and nothing but the search is open
 // to them.
+// corsCase is a request of TestCORS and what its answer has.
+type corsCase struct {
+	name    string
+	origins []string
+	method  string
+	path    string
+	header  []string
+	status  int
+	allow   string // Access-Control-Allow-Origin
+	methods string // Access-Control-Allow-Methods
+	maxAge  string
+	vary    bool // Vary names Origin
+}
+
 func TestCORS(t *testing.T) {
 	const site, other = "https://digest.example.org", "https://evil.example"
-	tests := []struct {
-		name    string
-		origins []string
-		method  string
-		path    string
-		header  []string
-		status  int
-		allow   string // Access-Control-Allow-Origin
-		methods string // Access-Control-Allow-Methods
-		maxAge  string
-		vary    bool // Vary names Origin
-	}{
+	tests := []corsCase{
 		{name: "GET from the site", origins: []string{site}, method: "GET", path: "/api/search?q=x",
 			header: []string{"Origin", site}, status: 200, allow: site, vary: true},
 		{name: "GET of the page from the site", origins: []string{site}, method: "GET", path: "/search?q=x",
@@ -240,34 +243,75 @@ func TestCORS(t *testing.T) {
 		{name: "health is not open to the site", origins: []string{site}, method: "GET", path: "/healthz",
 			header: []string{"Origin", site}, status: 200},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			h := newServer(t, Config{Search: answering, SearchFeed: answering, Origins: tt.origins})
-			res := get(h, tt.method, tt.path, tt.header...)
-			res.Body.Close()
-			if res.StatusCode != tt.status {
-				t.Errorf("status %d, want %d", res.StatusCode, tt.status)
-			}
-			hd := res.Header
-			if got := hd.Get("Access-Control-Allow-Origin"); got != tt.allow {
-				t.Errorf("Access-Control-Allow-Origin %q, want %q", got, tt.allow)
-			}
-			if got := hd.Get("Access-Control-Allow-Methods"); got != tt.methods {
-				t.Errorf("Access-Control-Allow-Methods %q, want %q", got, tt.methods)
-			}
-			if got := hd.Get("Access-Control-Max-Age"); got != tt.maxAge {
-				t.Errorf("Access-Control-Max-Age %q, want %q", got, tt.maxAge)
-			}
-			if vary := strings.Contains(strings.Join(hd.Values("Vary"), ","), "Origin"); vary != tt.vary {
-				t.Errorf("Vary %q", hd.Values("Vary"))
-			}
-			if hd.Get("Access-Control-Allow-Credentials") != "" {
-				t.Error("credentials allowed")
-			}
-			if tt.allow != "" && tt.method == "GET" && !strings.Contains(hd.Get("Access-Control-Expose-Headers"), "Retry-After") {
-				t.Errorf("Retry-After not exposed: %q", hd.Get("Access-Control-Expose-Headers"))
-			}
-		})
+	// The same, the origins asked at each request, as digest serve asks
+	// the index it serves.
+	cases := []struct {
+		mode string
+		cfg  func(origins []string) Config
+	}{
+		{"Origins", func(o []string) Config { return Config{Search: answering, SearchFeed: answering, Origins: o} }},
+		{"OriginsNow", func(o []string) Config {
+			return Config{Search: answering, SearchFeed: answering, OriginsNow: func() []string { return o }}
+		}},
+	}
+	for _, mode := range cases {
+		for _, tt := range tests {
+			t.Run(mode.mode+"/"+tt.name, func(t *testing.T) {
+				testCORS(t, newServer(t, mode.cfg(tt.origins)), tt)
+			})
+		}
+	}
+}
+
+// TestOriginsNowFollowed checks that the origins a server asks at each
+// request are those of then: an origin added is let in, one taken away
+// is not.
+func TestOriginsNowFollowed(t *testing.T) {
+	const site = "https://digest.example.org"
+	var origins []string
+	h := newServer(t, Config{Search: answering, SearchOnly: true, OriginsNow: func() []string { return origins }})
+	for _, step := range []struct {
+		origins []string
+		allow   string
+	}{{nil, ""}, {[]string{site}, site}, {[]string{"not an origin"}, ""}, {nil, ""}} {
+		origins = step.origins
+		res := get(h, "GET", "/api/search?q=x", "Origin", site)
+		res.Body.Close()
+		if got := res.Header.Get("Access-Control-Allow-Origin"); got != step.allow {
+			t.Errorf("origins %q: Access-Control-Allow-Origin %q, want %q", step.origins, got, step.allow)
+		}
+		if csp := res.Header.Get("Content-Security-Policy"); strings.Contains(csp, site) != (step.allow != "") {
+			t.Errorf("origins %q: CSP %q", step.origins, csp)
+		}
+	}
+}
+
+// testCORS checks the answer of h to the request of tt.
+func testCORS(t *testing.T, h http.Handler, tt corsCase) {
+	t.Helper()
+	res := get(h, tt.method, tt.path, tt.header...)
+	res.Body.Close()
+	if res.StatusCode != tt.status {
+		t.Errorf("status %d, want %d", res.StatusCode, tt.status)
+	}
+	hd := res.Header
+	if got := hd.Get("Access-Control-Allow-Origin"); got != tt.allow {
+		t.Errorf("Access-Control-Allow-Origin %q, want %q", got, tt.allow)
+	}
+	if got := hd.Get("Access-Control-Allow-Methods"); got != tt.methods {
+		t.Errorf("Access-Control-Allow-Methods %q, want %q", got, tt.methods)
+	}
+	if got := hd.Get("Access-Control-Max-Age"); got != tt.maxAge {
+		t.Errorf("Access-Control-Max-Age %q, want %q", got, tt.maxAge)
+	}
+	if vary := strings.Contains(strings.Join(hd.Values("Vary"), ","), "Origin"); vary != tt.vary {
+		t.Errorf("Vary %q", hd.Values("Vary"))
+	}
+	if hd.Get("Access-Control-Allow-Credentials") != "" {
+		t.Error("credentials allowed")
+	}
+	if tt.allow != "" && tt.method == "GET" && !strings.Contains(hd.Get("Access-Control-Expose-Headers"), "Retry-After") {
+		t.Errorf("Retry-After not exposed: %q", hd.Get("Access-Control-Expose-Headers"))
 	}
 }
 

@@ -149,7 +149,6 @@ import (
 	"github.com/maypok86/otter/v2"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-	"github.com/rs/cors"
 )
 
 // Config is what a server serves.
@@ -175,6 +174,12 @@ type Config struct {
 	// none for pages of the server's own origin only. With SearchOnly they
 	// may also serve the search page's styles, scripts and images.
 	Origins []string
+	// OriginsNow, when set, gives the origins at each request instead of
+	// Origins, which are those of the start: a site's settings follow its
+	// index as builds replace it. What it returns is checked and
+	// normalised as Origins are; a list with an entry that is no origin
+	// counts as none, and is logged.
+	OriginsNow func() []string
 	// MaxSearches is how many searches run at once: 0 for
 	// runtime.GOMAXPROCS.
 	MaxSearches int
@@ -236,12 +241,14 @@ type Server struct {
 	access  *slog.Logger // nil for no access log
 	proxies []netip.Prefix
 	metrics *metrics // nil for none
-	// cors adds the headers that let pages of other origins read the
-	// search's answers, and answers preflights; nil for none.
-	cors      *cors.Cors
-	preflight http.Handler
-	searches  map[string]route // the search's routes, by path
-	queue     *queue           // of the searches
+	// origins are the origins whose pages may read the search's answers:
+	// its cors adds their headers and answers preflights, and csp is the
+	// Content-Security-Policy of a server of the search alone.
+	origins func() *originSet
+	// searchOnly says that the server serves the search alone.
+	searchOnly bool
+	searches   map[string]route // the search's routes, by path
+	queue      *queue           // of the searches
 	// page is the Search handler, which answers another method than GET
 	// and HEAD on /search with the results page's own 405; nil for none.
 	page http.Handler
@@ -287,8 +294,12 @@ func New(cfg Config) (*Server, error) {
 	if s.timeout <= 0 {
 		s.timeout = DefaultShutdownTimeout
 	}
-	if cfg.SearchOnly {
-		s.csp = searchOnlyCSP(origins)
+	s.searchOnly = cfg.SearchOnly
+	fixed := newOrigins(origins)
+	s.origins = func() *originSet { return fixed }
+	if cfg.OriginsNow != nil {
+		live := &liveOrigins{from: cfg.OriginsNow, log: log}
+		s.origins = live.now
 	}
 	if cfg.Metrics != nil {
 		m, err := newMetrics(cfg.Metrics)
@@ -322,16 +333,6 @@ func New(cfg Config) (*Server, error) {
 			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelError),
 			Registry: cfg.Metrics,
 		}))
-	}
-	if len(origins) > 0 {
-		s.cors = cors.New(cors.Options{
-			AllowedOrigins: origins,
-			AllowedMethods: []string{http.MethodGet, http.MethodHead},
-			ExposedHeaders: []string{"Retry-After", "ETag"},
-			MaxAge:         corsMaxAge,
-		})
-		// A preflight is answered by cors; any other OPTIONS gets 405.
-		s.preflight = s.cors.Handler(http.HandlerFunc(s.methodNotAllowed))
 	}
 	q := newQueue(cfg.MaxSearches, cfg.MaxWaiting, s.metrics)
 	s.queue = q
@@ -371,16 +372,24 @@ func New(cfg Config) (*Server, error) {
 				http.Redirect(w, r, target, http.StatusMovedPermanently)
 			}))
 		}
-		var h http.Handler = copies.compress(q.limit(r.h))
-		if s.cors != nil {
-			h = s.cors.Handler(h)
-		}
-		s.handle("GET "+r.path, r.rt, h)
+		s.handle("GET "+r.path, r.rt, s.withCORS(copies.compress(q.limit(r.h))))
 	}
 	for pattern, h := range cfg.Routes {
 		s.mux.Handle(pattern, h)
 	}
 	return s, nil
+}
+
+// withCORS is h with the headers that let pages of the origins read what
+// it answers.
+func (s *Server) withCORS(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if c := s.origins().cors; c != nil {
+			c.ServeHTTP(w, r, h.ServeHTTP)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // handle serves pattern by h, and names its requests rt in the metrics and
@@ -401,7 +410,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer s.finish(rec, r, start)
 	h := rec.Header()
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", s.csp)
+	if s.searchOnly {
+		h.Set("Content-Security-Policy", s.origins().csp)
+	} else {
+		h.Set("Content-Security-Policy", s.csp)
+	}
 	h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 	h.Set("X-Frame-Options", "DENY")
 	if s.draining.Load() {
@@ -412,11 +425,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.Method == http.MethodGet || r.Method == http.MethodHead:
 		s.mux.ServeHTTP(rec, r)
-	case r.Method == http.MethodOptions && s.preflight != nil && s.searches[r.URL.Path] != 0:
+	case r.Method == http.MethodOptions && s.origins().cors != nil && s.searches[r.URL.Path] != 0:
 		// A browser asks before it calls the search from another
-		// origin with headers of its own.
+		// origin with headers of its own: the preflight is answered by
+		// cors, and any other OPTIONS gets 405.
 		rec.route = s.searches[r.URL.Path]
-		s.preflight.ServeHTTP(rec, r)
+		s.origins().cors.ServeHTTP(rec, r, s.methodNotAllowed)
 	default:
 		s.methodNotAllowed(rec, r)
 	}

@@ -526,6 +526,10 @@ func newServer(o serveOptions, tmplSite string, log *slog.Logger, routes map[str
 	if !o.searchOnly {
 		cfg.Out = out
 	}
+	if !o.originsSet {
+		// A rebuilt site's settings come with its index.
+		cfg.OriginsNow = func() []string { return sh.Index().Site().Settings.SearchOrigins }
+	}
 	if o.accessLog {
 		cfg.AccessLog = log
 	}
