@@ -91,6 +91,23 @@ func (s *Session) hold() error {
 	return nil
 }
 
+// ownsOut reports whether OUT is the output the session wrote: it has a
+// marker, the one the session holds when it holds one. OUT removed and
+// built again by another process while the session held the old one has
+// another, which only a full build may replace (the old one's lock went
+// with it).
+func (s *Session) ownsOut() bool {
+	if s.held == nil {
+		return hasMarker(s.cfg.OutDir())
+	}
+	held, err := s.held.Stat()
+	if err != nil {
+		return false
+	}
+	now, err := os.Lstat(filepath.Join(s.cfg.OutDir(), MarkerName))
+	return err == nil && os.SameFile(held, now)
+}
+
 // Close ends the session: another process may build OUT from now on.
 func (s *Session) Close() error {
 	s.mu.Lock()
@@ -116,7 +133,7 @@ func NewSession(cfg Config) *Session {
 func (s *Session) Build(ctx context.Context, changed []string) (*Result, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	full := s.src == nil || changed == nil || needsFull(changed) || !hasMarker(s.cfg.OutDir())
+	full := s.src == nil || changed == nil || needsFull(changed) || !s.ownsOut()
 	if !full {
 		// An incremental build, and the flush before it, write into OUT in
 		// place: once begun they end, whatever ctx says, so that a
@@ -196,6 +213,12 @@ func (s *Session) full(ctx context.Context) (res *Result, err error) {
 	start := time.Now()
 	log := logger(s.cfg)
 	out := s.cfg.OutDir()
+	if s.held != nil && !s.ownsOut() {
+		// OUT was removed, or built again by another process: the lock
+		// held is the old output's, and the new one is judged afresh.
+		s.held.Close()
+		s.held = nil
+	}
 	if err := checkOut(s.cfg.Site, out, s.held != nil, false); err != nil {
 		return nil, err
 	}

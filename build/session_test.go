@@ -295,6 +295,19 @@ func TestSessionOutGone(t *testing.T) {
 	if !hasMarker(out) {
 		t.Fatal("OUT was not written again")
 	}
+	// Removed and built again by another process (rm -rf public; digest
+	// build), OUT is that build's, which only a full build replaces: an
+	// incremental one would write into it, and into its index.
+	if err := os.RemoveAll(out); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Build(ctx, Config{Site: site, Out: out, Today: testToday}); err != nil {
+		t.Fatalf("another build of the removed OUT: %v", err)
+	}
+	res, err = s.Build(ctx, []string{"content/2024/talks.md"})
+	if err != nil || !res.Full {
+		t.Fatalf("after OUT was built by another: %v, %+v; want a full build", err, res)
+	}
 	if err := os.RemoveAll(out); err != nil {
 		t.Fatal(err)
 	}
