@@ -3,6 +3,7 @@ package source
 import (
 	"errors"
 	"io/fs"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -213,4 +214,26 @@ func withImage(image, alt string) string {
 		s += "image_alt: " + alt + "\n"
 	}
 	return s + "---\n"
+}
+
+// TestEditorFilesLeftOut checks that an editor's backup and temporary
+// files among the site's are neither notes nor published, as serve
+// --watch ignores them.
+func TestEditorFilesLeftOut(t *testing.T) {
+	fsys := site(nil)
+	for _, name := range []string{"readme.txt", "readme.txt~", "4913", "#readme.txt#", ".readme.txt.swp", "movie.swf"} {
+		fsys["content/static/"+name] = &fstest.MapFile{Data: []byte("x")}
+	}
+	src, err := Load(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range src.Files.Static() {
+		got = append(got, f.Path)
+	}
+	slices.Sort(got)
+	if want := []string{"content/static/movie.swf", "content/static/readme.txt"}; !slices.Equal(got, want) {
+		t.Errorf("published %q, want %q", got, want)
+	}
 }

@@ -320,7 +320,8 @@ func load(fsys fs.FS, bodies bool) (*Site, error) {
 func NoteFiles(fsys fs.FS) ([]string, error) { return NoteFilesUnder(fsys, Dir) }
 
 // NoteFilesUnder lists every *.md file below dir, a folder below content/,
-// sorted. Files and folders whose names start with a dot are left out.
+// sorted. Folders whose names start with a dot are left out, and so are
+// editors' files (EditorFile).
 // What it lists need not be a regular file: ParseNotes tells. A folder that
 // cannot be read and a name that is not UTF-8 (which fs.FS cannot open) are
 // problems; the files found elsewhere are listed with them.
@@ -329,6 +330,15 @@ func NoteFilesUnder(fsys fs.FS, dir string) ([]string, error) {
 	err := walkContent(fsys, dir, func(name string, _ bool) { files = append(files, name) }, func(string, fs.DirEntry) {})
 	slices.Sort(files)
 	return files, err
+}
+
+// EditorFile reports whether name, a file's name, is that of an editor's
+// temporary or backup file, which is neither a note nor published: Vim's
+// write test (4913) and backups (x~), Emacs's auto-save files (#x#), or any
+// hidden file (Vim's swap files .x.swp, Emacs's locks .#x, .DS_Store).
+func EditorFile(name string) bool {
+	return name == "4913" || strings.HasSuffix(name, "~") || strings.HasPrefix(name, ".") ||
+		len(name) > 2 && strings.HasPrefix(name, "#") && strings.HasSuffix(name, "#")
 }
 
 // walkContent calls note with every file NoteFilesUnder lists, in the
@@ -353,7 +363,7 @@ func walkContent(fsys fs.FS, dir string, note func(name string, regular bool), o
 			if d.IsDir() {
 				return fs.SkipDir
 			}
-		case d.IsDir():
+		case d.IsDir(), EditorFile(d.Name()):
 		case IsNote(name):
 			note(name, d.Type().IsRegular())
 		case listOther(name):

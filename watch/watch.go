@@ -450,22 +450,9 @@ func (w *Watcher) inTrees(p string) bool {
 	return false
 }
 
-// ignored reports whether a file is an editor's temporary or backup file:
-// Vim's swap files and write test (.x.swp, 4913), backups (x~), Emacs
-// lock and auto-save files (.#x, #x#) and macOS's .DS_Store.
-func ignored(path string) bool {
-	name := filepath.Base(path)
-	switch {
-	case name == "4913", name == ".DS_Store":
-		return true
-	case strings.HasSuffix(name, "~"), strings.HasPrefix(name, ".#"):
-		return true
-	case len(name) > 2 && strings.HasPrefix(name, "#") && strings.HasSuffix(name, "#"):
-		return true
-	}
-	ext := filepath.Ext(name)
-	return len(ext) == 4 && strings.HasPrefix(ext, ".sw") // .swp, .swo, .swx…
-}
+// ignored reports whether a file is an editor's temporary or backup file,
+// which no build reads (source.EditorFile).
+func ignored(path string) bool { return source.EditorFile(filepath.Base(path)) }
 
 // rebuild builds the site; when it succeeds, it reports it and tells the
 // clients. It returns the problems of a build that failed, nil for one

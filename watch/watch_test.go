@@ -538,6 +538,8 @@ func TestIgnored(t *testing.T) {
 		"templates/note.html":       false,
 		"content/2024":              false,
 		"content/2024/swamp.md":     false,
+		"content/static/movie.swf":  false,
+		"content/static/.htaccess":  true,
 	} {
 		if got := ignored(name); got != want {
 			t.Errorf("ignored(%q) = %v, want %v", name, got, want)
