@@ -134,10 +134,10 @@ func In(words []string) []Date {
 		year, _ := strconv.Atoi(bare[y])
 		// A range of years: «2024–2025», «с 2024 по 2025».
 		if y-2 >= next && rangeWords[bare[y-1]] && IsYear(bare[y-2]) {
-			if first, _ := strconv.Atoi(bare[y-2]); first <= year {
-				out, next = append(out, Date{y - 2, y + 1, []Span{{Year(first).From, Year(year).To}}, true}), y+1
-				continue
-			}
+			first, _ := strconv.Atoi(bare[y-2])
+			from, to := min(first, year), max(first, year) // «2025–2024», read either way
+			out, next = append(out, Date{y - 2, y + 1, []Span{{Year(from).From, Year(to).To}}, true}), y+1
+			continue
 		}
 		// The English order, «March 16, 2025»: the day read as if before.
 		if y >= 2 && months[bare[y-1]] == 0 && months[bare[y-2]] != 0 && isDay(bare[y-1]) {
@@ -301,6 +301,10 @@ func daysIn(w string, y int, m time.Month) (first, last int, ok bool) {
 	last, err2 := first, error(nil)
 	if ranged {
 		last, err2 = strconv.Atoi(b)
+		if last < first { // «18–17 марта», read either way
+			first, last = last, first
+			a = b
+		}
 	}
 	ok = err1 == nil && err2 == nil && len(a) <= 2 && 1 <= first && first <= last &&
 		time.Date(y, m, last, 0, 0, 0, 0, time.UTC).Day() == last
