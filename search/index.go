@@ -502,7 +502,7 @@ func (ix *Index) Status(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("search index: %w", err)
 	}
-	s := fmt.Sprintf("index built %s, %d notes", ix.man.Built.Format(time.RFC3339), res.Total)
+	s := fmt.Sprintf("index built %s, %d notes", ix.man.Built.Format(time.RFC3339Nano), res.Total)
 	if n := ix.updates.Load(); n > 0 {
 		s += fmt.Sprintf(", %d updates since", n)
 	}
