@@ -34,6 +34,11 @@ func TestFileProblems(t *testing.T) {
 			want:  []string{`content/2025/delegation.md:34:1: image "scheme.png": no file content/2025/scheme.png`},
 		},
 		{
+			name:  "a picture of the body that is the site's settings",
+			files: map[string]string{body: "\n![Настройки](../site.yaml)\n"},
+			want:  []string{`content/2025/delegation.md:34:1: image "../site.yaml": content/site.yaml is not published: notes, the site's settings and taxonomy, hidden files and editors' backups never are`},
+		},
+		{
 			name:  "pictures named with escapes, as goldmark reads them",
 			files: map[string]string{"content/2025/a_b.png": "png", body: "\n![x](a\\_b.png) ![y](a&#95;b.png) ![z](c\\_d.png)\n"},
 			want:  []string{`content/2025/delegation.md:34:34: image "c_d.png": no file content/2025/c_d.png`},

@@ -133,6 +133,9 @@ func (fs Files) Resolve(note, ref string) (*File, error) {
 	}
 	f := fs[p]
 	if f == nil {
+		if name := path.Base(p); !listOther(p) || IsNote(p) || EditorFile(name) {
+			return nil, fmt.Errorf("%s: %s is not published: notes, the site's settings and taxonomy, hidden files and editors' backups never are", q(ref), p)
+		}
 		if strings.HasPrefix(ref, "/") {
 			return nil, fmt.Errorf("%s: no file %s (a path from / names a file of %s/)", q(ref), p, StaticDir)
 		}

@@ -142,6 +142,8 @@ func TestLoadFiles(t *testing.T) {
 			[]string{`content/2025/a.md:6:8: image "photo.jpg": no file content/2025/photo.jpg`}},
 		{"an image of content/static/ that is not there", fstest.MapFS{"content/2025/a.md": {Data: []byte(withImage("/photo.jpg", "Фото"))}},
 			[]string{`content/2025/a.md:6:8: image "/photo.jpg": no file content/static/photo.jpg (a path from / names a file of content/static/)`}},
+		{"an image that is a hidden file", fstest.MapFS{"content/2025/a.md": {Data: []byte(withImage(".photo.png", "Фото"))}, "content/2025/.photo.png": {Data: []byte("png")}},
+			[]string{`content/2025/a.md:6:8: image ".photo.png": content/2025/.photo.png is not published: notes, the site's settings and taxonomy, hidden files and editors' backups never are`}},
 		{"an image outside the site", fstest.MapFS{"content/2025/a.md": {Data: []byte(withImage("../../../etc/photo.jpg", "Фото"))}},
 			[]string{`content/2025/a.md:6:8: image "../../../etc/photo.jpg" is outside content/: only files of the site's content/ folder are published`}},
 		{"an image that is an address", fstest.MapFS{"content/2025/a.md": {Data: []byte(withImage("https://example.org/photo.jpg", "Фото"))}},
