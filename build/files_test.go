@@ -205,3 +205,26 @@ func problemLines(t *testing.T, err error) []string {
 	}
 	return strings.Split(es.Error(), "\n")
 }
+
+// TestByPlace checks that warnings are ordered by file, then by line and
+// column as numbers, and those without a place as text.
+func TestByPlace(t *testing.T) {
+	got := []string{
+		"content/b.md:2:1: b",
+		"content/a.md:15:1: remote picture",
+		"templates/x.html is not used",
+		"content/a.md:9:12: remote picture",
+		"content/a.md:9:3: remote picture",
+	}
+	slices.SortFunc(got, byPlace)
+	want := []string{
+		"content/a.md:9:3: remote picture",
+		"content/a.md:9:12: remote picture",
+		"content/a.md:15:1: remote picture",
+		"content/b.md:2:1: b",
+		"templates/x.html is not used",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -99,6 +101,21 @@ func sorted(problems source.Errors) source.Errors {
 	return problems
 }
 
+// byPlace orders lines of warnings as sorted orders problems: by file, then
+// line and column as numbers («x.md:9:1» before «x.md:15:1»), for those
+// that begin with a place; then as text.
+func byPlace(a, b string) int {
+	pa, pb := placeOf.FindStringSubmatch(a), placeOf.FindStringSubmatch(b)
+	if pa == nil || pb == nil || pa[1] != pb[1] {
+		return strings.Compare(a, b)
+	}
+	num := func(s string) int { n, _ := strconv.Atoi(s); return n }
+	return cmp.Or(cmp.Compare(num(pa[2]), num(pb[2])), cmp.Compare(num(pa[3]), num(pb[3])), strings.Compare(a, b))
+}
+
+// placeOf is the place a warning begins with: file:line:col.
+var placeOf = regexp.MustCompile(`^(.+?):(\d{1,9}):(\d{1,9}): `)
+
 // CheckMarkdown parses the body of every note of src, drafts included, as a
 // build would, and reports every note that goes past a limit on Markdown
 // (see limits.go) or shows a picture that is not among the site's files,
@@ -147,7 +164,7 @@ func CheckMarkdown(ctx context.Context, src *source.Site) (warnings []string, er
 	if len(problems) > 0 {
 		return nil, sorted(problems)
 	}
-	slices.Sort(warnings)
+	slices.SortFunc(warnings, byPlace)
 	return warnings, nil
 }
 

@@ -512,7 +512,7 @@ func prepare(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.
 	if len(problems) > 0 {
 		return nil, sorted(problems)
 	}
-	slices.Sort(b.warnings)
+	slices.SortFunc(b.warnings, byPlace)
 	return b, nil
 }
 
