@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/yuin/goldmark/ast"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/coopdigest/digest/source"
@@ -504,6 +505,39 @@ func prepare(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.
 				n.itemKey = maphash.String(keySeed, string(n.item.HTML))
 				return nil
 			})
+		})
+	}
+	// A draft left out is not rendered, but a whole build reads its
+	// Markdown as digest check reads it: a picture it names that is not
+	// there, or a limit it goes past, fails the build as it fails the
+	// check. (An incremental one, which has prev, does not read the
+	// drafts again at every save.)
+	for _, n := range src.Notes {
+		if !n.Draft || b.cfg.Drafts || prev != nil {
+			continue
+		}
+		g.Go(func() error {
+			body, err := n.ReadBody(site, src.Settings.Limits.Note)
+			var found []*source.FileError
+			var fe *source.FileError
+			switch {
+			case errors.As(err, &fe):
+				found = append(found, fe)
+			case err != nil:
+				return err
+			default:
+				im := &images{note: n.File, files: src.Files}
+				if err := parseMarkdown(body, im, func(ast.Node) error { return nil }); err != nil {
+					found = append(found, noteError(n, err))
+				}
+				for _, pr := range im.problems {
+					found = append(found, noteError(n, pr))
+				}
+			}
+			mu.Lock()
+			problems = append(problems, found...)
+			mu.Unlock()
+			return nil
 		})
 	}
 	if err := g.Wait(); err != nil {
