@@ -246,8 +246,11 @@ type Index struct {
 	han      hanNames // the site's Chinese names (see hanNames.split)
 	// twins are the regions whose Russian names analyse alike, by slug
 	// (see regionTwins).
-	twins  map[string][]string
-	shards []bleve.Index
+	twins map[string][]string
+	// inflected are the Russian names of the registries' entries by the
+	// terms of their other names in Cyrillic letters (see inflectedNames).
+	inflected map[string]string
+	shards    []bleve.Index
 	alias  bleve.IndexAlias // every shard as one
 	// analyzer and mapping are the shards': a reader's words are analysed
 	// as the notes were.
@@ -322,7 +325,7 @@ func open(dir string, writable bool) (_ *Index, err error) {
 	if ix.analyzer = ix.mapping.AnalyzerNamed(analyzerName); ix.analyzer == nil {
 		return nil, fmt.Errorf("%s: %w (its mapping has no analyzer %q)", dir, ErrNoIndex, analyzerName)
 	}
-	ix.twins = ix.regionTwins()
+	ix.twins, ix.inflected = ix.regionTwins(), ix.inflectedNames()
 	if err := ix.refresh(context.Background()); err != nil {
 		return nil, err
 	}

@@ -448,6 +448,8 @@ func TestOtherNames(t *testing.T) {
 		{"Moscow Oblast", "<mark>Московской</mark> <mark>области</mark>", []string{"/2024/mo/"}},
 		// A name a registry has is no typo («Подмосковный»).
 		{"Подмосковье", "", []string{"/2024/mo/", "/2024/podmoskovye/"}},
+		// In another form too, where the registry has the one written.
+		{"Подмосковья", "", []string{"/2024/mo/", "/2024/podmoskovye/"}},
 		{"Мособласть", "<mark>Московской</mark> <mark>области</mark>", []string{"/2024/mo/"}},
 		{"выставка -Harbin", "", []string{"/2024/heihe/", "/2024/moscow/"}},
 		{`выставка -"哈尔滨"`, "", []string{"/2024/heihe/", "/2024/moscow/"}},

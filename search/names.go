@@ -118,7 +118,7 @@ func (ix *Index) spokenNames(doc index.Document, check *nameCheck) []string {
 			// The note's own names, in Russian letters; the spellings
 			// the field has of them follow them. A note of hundreds of
 			// names costs no more than maxNamesTried.
-			if tried >= maxNamesTried || !strings.ContainsFunc(text, func(r rune) bool { return unicode.Is(unicode.Cyrillic, r) }) {
+			if tried >= maxNamesTried || !strings.ContainsFunc(text, isCyrillic) {
 				return
 			}
 			tried++
@@ -527,8 +527,65 @@ func (ix *Index) russianName(s string) string {
 			return t.Name.Ru
 		}
 	}
+	// Another form of a name in Cyrillic letters: «Подмосковья».
+	if len(ix.inflected) > 0 && strings.ContainsFunc(s, isCyrillic) {
+		return ix.inflected[termsKey(ix.analyze(clean(s)))]
+	}
 	return ""
 }
+
+// inflectedNames maps the terms of each name and alias in Cyrillic letters
+// of the site's regions, places, people and organizations to the entry's
+// Russian name, when they are not the terms of any entry's Russian name:
+// russianName finds «Подмосковья» by the terms of the alias «Подмосковье»,
+// where the registry has the name as written. Terms that the names of two
+// entries share are left out, and so are the terms of an alias that its
+// Russian name has («Коми» of «Республика Коми», whose stem is that of
+// «кому»): the word finds that name by itself.
+func (ix *Index) inflectedNames() map[string]string {
+	tax := &ix.Site().Taxonomies
+	regs := []*source.Taxonomy{tax.Regions, tax.Places, tax.People, tax.Organizations}
+	own := map[string]bool{} // the terms of the entries' Russian names
+	for _, reg := range regs {
+		if reg == nil {
+			continue
+		}
+		for _, t := range reg.Terms {
+			own[termsKey(ix.analyze(clean(t.Name.Ru)))] = true
+		}
+	}
+	names := map[string]string{}
+	shared := map[string]bool{}
+	for _, reg := range regs {
+		if reg == nil {
+			continue
+		}
+		for _, t := range reg.Terms {
+			if t.Name.Ru == "" {
+				continue
+			}
+			ru := termsOf(ix.analyze(clean(t.Name.Ru)))
+			for _, name := range t.Names() {
+				terms := termsOf(ix.analyze(clean(name)))
+				key := strings.Join(terms, " ")
+				if key == "" || own[key] || !strings.ContainsFunc(name, isCyrillic) ||
+					!slices.ContainsFunc(terms, func(term string) bool { return !slices.Contains(ru, term) }) {
+					continue
+				}
+				if ru, ok := names[key]; ok && ru != t.Name.Ru {
+					shared[key] = true
+				}
+				names[key] = t.Name.Ru
+			}
+		}
+	}
+	for key := range shared {
+		delete(names, key)
+	}
+	return names
+}
+
+func isCyrillic(r rune) bool { return unicode.Is(unicode.Cyrillic, r) }
 
 // nameOf returns the Russian name of what a phrase or an excluded word
 // names: a registry's entry (russianName) or, of two words of pinyin, a
