@@ -10,8 +10,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"runtime"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -251,7 +251,7 @@ type Index struct {
 	// terms of their other names in Cyrillic letters (see inflectedNames).
 	inflected map[string]string
 	shards    []bleve.Index
-	alias  bleve.IndexAlias // every shard as one
+	alias     bleve.IndexAlias // every shard as one
 	// analyzer and mapping are the shards': a reader's words are analysed
 	// as the notes were.
 	analyzer analysis.Analyzer
