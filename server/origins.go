@@ -7,7 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
+	"sync/atomic"
 
 	"github.com/rs/cors"
 )
@@ -113,23 +113,27 @@ func newOrigins(list []string) *originSet {
 type liveOrigins struct {
 	from func() []string
 	log  *slog.Logger
-
-	mu   sync.Mutex
-	raw  []string   // the last list from gave
-	made *originSet // of raw
+	last atomic.Pointer[madeOrigins]
 }
 
-// now returns the origins as from gives them now.
+// madeOrigins are the origins made of a list OriginsNow returned.
+type madeOrigins struct {
+	raw  []string
+	made *originSet
+}
+
+// now returns the origins as from gives them now: made again only when
+// the list is another, read without a lock on the search's every answer.
 func (l *liveOrigins) now() *originSet {
 	raw := l.from()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.made == nil || !slices.Equal(raw, l.raw) {
-		list, err := normalOrigins(raw)
-		if err != nil {
-			l.log.Error("search origins of the site's settings", "err", err)
-		}
-		l.raw, l.made = slices.Clone(raw), newOrigins(list)
+	if last := l.last.Load(); last != nil && slices.Equal(raw, last.raw) {
+		return last.made
 	}
-	return l.made
+	list, err := normalOrigins(raw)
+	if err != nil {
+		l.log.Error("search origins of the site's settings", "err", err)
+	}
+	made := &madeOrigins{raw: slices.Clone(raw), made: newOrigins(list)}
+	l.last.Store(made)
+	return made.made
 }

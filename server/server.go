@@ -425,12 +425,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.Method == http.MethodGet || r.Method == http.MethodHead:
 		s.mux.ServeHTTP(rec, r)
-	case r.Method == http.MethodOptions && s.origins().cors != nil && s.searches[r.URL.Path] != 0:
+	case r.Method == http.MethodOptions && s.searches[r.URL.Path] != 0 && s.origins().cors != nil:
 		// A browser asks before it calls the search from another
 		// origin with headers of its own: the preflight is answered by
 		// cors, and any other OPTIONS gets 405.
 		rec.route = s.searches[r.URL.Path]
-		s.origins().cors.ServeHTTP(rec, r, s.methodNotAllowed)
+		s.withCORS(http.HandlerFunc(s.methodNotAllowed)).ServeHTTP(rec, r)
 	default:
 		s.methodNotAllowed(rec, r)
 	}
