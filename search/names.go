@@ -572,7 +572,7 @@ func (ix *Index) inflectedNames() map[string]string {
 					!slices.ContainsFunc(terms, func(term string) bool { return !slices.Contains(ru, term) }) {
 					continue
 				}
-				if ru, ok := names[key]; ok && ru != t.Name.Ru {
+				if other, ok := names[key]; ok && other != t.Name.Ru {
 					shared[key] = true
 				}
 				names[key] = t.Name.Ru
