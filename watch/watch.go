@@ -110,6 +110,11 @@ type Watcher struct {
 	// for such files alone.
 	links    map[string][]string
 	linkDirs map[string]bool
+	// treeLinks are, by the folder a symbolic link of the site leads to,
+	// the link: content/ itself, or content/taxonomy, may be a link to a
+	// folder, whose changes are changes of the paths through the link
+	// (see linkTree).
+	treeLinks map[string]string
 
 	// nextDay returns a channel that delivers at the start of the next
 	// day: the day is an input of every build (upcoming events), so a
@@ -267,6 +272,27 @@ func (w *Watcher) Run(ctx context.Context) error {
 				}
 				changed()
 			}
+			if via := w.throughLink(ev.Name); via != "" && ev.Op != fsnotify.Chmod && !ignored(ev.Name) {
+				w.log.Debug("change through a link", "path", ev.Name, "as", via, "op", ev.Op.String())
+				w.note(via)
+				changed()
+				if !w.inTrees(ev.Name) {
+					// Folders below the linked one come and go as in the
+					// trees (see relevant).
+					if ev.Has(fsnotify.Rename) {
+						w.unwatchTree(fw, ev.Name)
+					}
+					if st, err := os.Lstat(ev.Name); err == nil && ev.Has(fsnotify.Create) {
+						switch {
+						case st.Mode()&fs.ModeSymlink != 0:
+							w.followLink(fw, ev.Name)
+						case st.IsDir():
+							w.watchTree(fw, ev.Name)
+						}
+					}
+					continue
+				}
+			}
 			if w.linkDirs[filepath.Dir(filepath.Clean(ev.Name))] && !w.inTrees(ev.Name) {
 				continue // watched for the files of links alone
 			}
@@ -346,7 +372,7 @@ func (w *Watcher) relevant(fw *fsnotify.Watcher, ev fsnotify.Event) bool {
 	}
 	if ev.Has(fsnotify.Create) {
 		if st, err := os.Lstat(ev.Name); err == nil && st.Mode()&fs.ModeSymlink != 0 {
-			w.follow(fw, ev.Name)
+			w.followLink(fw, ev.Name)
 		} else if err == nil && st.IsDir() {
 			w.watchTree(fw, ev.Name)
 			// A folder moved within the site lost its old watches at its
@@ -400,7 +426,7 @@ func (w *Watcher) addTree(fw *fsnotify.Watcher, dir string) error {
 			return err
 		}
 		if d.Type()&fs.ModeSymlink != 0 {
-			w.follow(fw, p)
+			w.followLink(fw, p)
 			return nil
 		}
 		if !d.IsDir() {
@@ -436,6 +462,50 @@ func (w *Watcher) follow(fw *fsnotify.Watcher, link string) {
 		}
 		w.linkDirs[dir] = true
 	}
+}
+
+// followLink watches what the symbolic link at link leads to: a folder
+// (linkTree) or a file (follow).
+func (w *Watcher) followLink(fw *fsnotify.Watcher, link string) {
+	if st, err := os.Stat(link); err == nil && st.IsDir() {
+		w.linkTree(fw, link)
+	} else {
+		w.follow(fw, link)
+	}
+}
+
+// linkTree watches the folder the symbolic link at link leads to, and
+// those below it, as the build reads them through the link; a change there
+// is noted at its path through the link (throughLink).
+func (w *Watcher) linkTree(fw *fsnotify.Watcher, link string) {
+	target, err := filepath.EvalSymlinks(link)
+	if err != nil {
+		return // a broken link: the build says so
+	}
+	target = filepath.Clean(target)
+	if w.treeLinks == nil {
+		w.treeLinks = map[string]string{}
+	}
+	if _, ok := w.treeLinks[target]; ok {
+		return // watched already, or a link to a folder above it
+	}
+	w.treeLinks[target] = filepath.Clean(link)
+	w.watchTree(fw, target)
+}
+
+// throughLink returns p, a path in a folder a link leads to (linkTree), as
+// the build reads it, through the link; "" for a path in no such folder.
+func (w *Watcher) throughLink(p string) string {
+	p = filepath.Clean(p)
+	for target, link := range w.treeLinks {
+		if p == target {
+			return link
+		}
+		if rest, ok := strings.CutPrefix(p, target+string(filepath.Separator)); ok {
+			return filepath.Join(link, rest)
+		}
+	}
+	return ""
 }
 
 // inTrees reports whether p is in one of the trees watched whole (roots).

@@ -447,6 +447,45 @@ func TestLinkedNotes(t *testing.T) {
 	})
 }
 
+// TestLinkedFolders: content/ itself, and content/taxonomy, may be links to
+// folders of the site (docs/CONTENT.md); an edit in those folders is built
+// as an edit through the links.
+func TestLinkedFolders(t *testing.T) {
+	var real string
+	s := startWith(t, func(w *Watcher) {
+		content := filepath.Join(w.cfg.Site, "content")
+		real = filepath.Join(w.cfg.Site, "content-real")
+		taxonomy := filepath.Join(w.cfg.Site, "taxonomy-real")
+		for _, step := range []error{
+			os.Rename(content, real),
+			os.Symlink("content-real", content),
+			os.Rename(filepath.Join(real, "taxonomy"), taxonomy),
+			os.Symlink(filepath.Join("..", "taxonomy-real"), filepath.Join(real, "taxonomy")),
+		} {
+			if step != nil {
+				t.Fatal(step)
+			}
+		}
+	})
+	if !strings.Contains(s.page("2024/expo"), "ЭКСПО в Харбине") {
+		t.Fatal("first build: no expo page")
+	}
+	s.write(t, "2024/expo.md", fmt.Sprintf(expo, "Expo in Harbin, edited", `"heilongjiang"`))
+	eventually(t, "the page with the new title", func() bool {
+		return strings.Contains(s.page("2024/expo"), "Expo in Harbin, edited")
+	})
+	builds := s.builds.Load()
+	p := filepath.Join(filepath.Dir(real), "taxonomy-real", "kinds.yaml")
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, append(data, "\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "a build after the taxonomy's edit", func() bool { return s.builds.Load() > builds })
+}
+
 // TestMovedFolder moves a folder of notes within content/, back and forth:
 // after each move, an edit of a note in it is built. fsnotify drops the
 // watch of a moved folder as it reports the move, which could come after
