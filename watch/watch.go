@@ -584,7 +584,13 @@ func (w *Watcher) fail(problems []string, first bool) {
 	if first {
 		msg = "built"
 	}
-	w.log.Warn(msg+" with errors; serving the last good build", "problems", len(problems))
+	// The index comes with a good build, and OUT has that build.
+	if w.Index() != nil {
+		msg += " with errors; serving the last good build"
+	} else {
+		msg += " with errors; no good build yet"
+	}
+	w.log.Warn(msg, "problems", len(problems))
 	w.publish(strings.Join(problems, "\n"))
 }
 
