@@ -88,7 +88,7 @@ func renderWithinBudget(t *testing.T, src []byte) {
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
 		start := cpuTime()
-		out, _, err = renderMarkdown(src, nil)
+		out, _, err = renderMarkdown(src, nil, true)
 		c := cpuTime() - start
 		runtime.ReadMemStats(&after)
 		a := after.TotalAlloc - before.TotalAlloc

@@ -99,7 +99,7 @@ func TestLimitProblems(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := renderMarkdown([]byte(tt.src), nil)
+			_, _, err := renderMarkdown([]byte(tt.src), nil, true)
 			var me *markdownError
 			if !errors.As(err, &me) {
 				t.Fatalf("got %v, want a problem", err)
@@ -127,7 +127,7 @@ func TestCostOfProse(t *testing.T) {
 	}
 	for i, body := range bodies {
 		src := []byte(body)
-		if _, _, err := renderMarkdown(src, nil); err != nil {
+		if _, _, err := renderMarkdown(src, nil, true); err != nil {
 			t.Errorf("body %d: %v", i, err)
 		}
 		doc := markdown.Parser().Parse(text.NewReader(src))
@@ -185,7 +185,7 @@ func TestReferenceDefinitions(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			src := []byte(tt.src)
-			if _, _, err := renderMarkdown(src, nil); err != nil {
+			if _, _, err := renderMarkdown(src, nil, true); err != nil {
 				t.Fatal(err)
 			}
 			var got string

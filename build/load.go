@@ -143,12 +143,7 @@ func CheckMarkdown(ctx context.Context, src *source.Site) (warnings []string, er
 			})
 			mu.Lock()
 			defer mu.Unlock()
-			if err != nil {
-				problems = append(problems, noteError(n, err))
-			}
-			for _, p := range im.problems {
-				problems = append(problems, noteError(n, p))
-			}
+			problems = append(problems, markdownProblems(n, err, im)...)
 			for _, w := range im.warnings {
 				warnings = append(warnings, noteError(n, w).Error())
 			}
@@ -166,6 +161,19 @@ func CheckMarkdown(ctx context.Context, src *source.Site) (warnings []string, er
 	}
 	slices.SortFunc(warnings, byPlace)
 	return warnings, nil
+}
+
+// markdownProblems are the problems of the Markdown of the note n, as
+// parseMarkdown left them: err, and the pictures im did not find.
+func markdownProblems(n *source.Note, err error, im *images) []*source.FileError {
+	var found []*source.FileError
+	if err != nil {
+		found = append(found, noteError(n, err))
+	}
+	for _, p := range im.problems {
+		found = append(found, noteError(n, p))
+	}
+	return found
 }
 
 // noteError places a problem of a note's Markdown in the note's file: a

@@ -58,13 +58,13 @@ var markdown = goldmark.New(
 	goldmark.WithRendererOptions(renderer.WithNodeRenderers(util.Prioritized(tableWrapper{}, 100))),
 )
 
-// renderMarkdown returns the body as HTML and as plain text for the index.
-// A body that goes past one of the limits of limits.go is not rendered: the
-// error is a *markdownError that says where and which. With im, pictures
-// are found as images says, and im holds what was found.
-func renderMarkdown(src []byte, im *images) (html []byte, plain string, err error) {
+// renderMarkdown returns the body as HTML and, when withText, as plain text
+// for the index. A body that goes past one of the limits of limits.go is not
+// rendered: the error is a *markdownError that says where and which. With
+// im, pictures are found as images says, and im holds what was found.
+func renderMarkdown(src []byte, im *images, withText bool) (html []byte, plain string, err error) {
 	err = parseMarkdown(src, im, func(doc ast.Node) (err error) {
-		if html, err = renderHTML(src, doc); err == nil {
+		if html, err = renderHTML(src, doc); err == nil && withText {
 			plain = plainText(doc, src)
 		}
 		return err

@@ -46,7 +46,7 @@ var markdownCases = []struct {
 func TestMarkdown(t *testing.T) {
 	for _, tt := range markdownCases {
 		t.Run(tt.name, func(t *testing.T) {
-			html, text, err := renderMarkdown([]byte(tt.src), nil)
+			html, text, err := renderMarkdown([]byte(tt.src), nil, true)
 			if err != nil {
 				t.Fatal(err)
 			}

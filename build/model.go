@@ -456,21 +456,16 @@ func prepare(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.
 						return nil
 					}
 					im := &images{note: n.File, files: src.Files}
-					html, text, err := renderMarkdown(body, im)
+					html, text, err := renderMarkdown(body, im, true)
 					var image *templates.Image
 					var og bool
 					var imgErr error
 					if n.ImageFile != "" {
 						image, og, imgErr = noteImage(site, n.Note, src.Files, src.Settings.Limits.File)
 					}
-					if err != nil || len(im.problems) > 0 || imgErr != nil {
+					if found := markdownProblems(n.Note, err, im); len(found) > 0 || imgErr != nil {
 						mu.Lock()
-						if err != nil {
-							problems = append(problems, noteError(n.Note, err))
-						}
-						for _, pr := range im.problems {
-							problems = append(problems, noteError(n.Note, pr))
-						}
+						problems = append(problems, found...)
 						var fe *source.FileError
 						if errors.As(imgErr, &fe) {
 							problems = append(problems, fe)
@@ -527,12 +522,8 @@ func prepare(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.
 				return err
 			default:
 				im := &images{note: n.File, files: src.Files}
-				if err := parseMarkdown(body, im, func(ast.Node) error { return nil }); err != nil {
-					found = append(found, noteError(n, err))
-				}
-				for _, pr := range im.problems {
-					found = append(found, noteError(n, pr))
-				}
+				err := parseMarkdown(body, im, func(ast.Node) error { return nil })
+				found = markdownProblems(n, err, im)
 			}
 			mu.Lock()
 			problems = append(problems, found...)

@@ -93,19 +93,11 @@ func (b *builder) body(n *note, text bool) (template.HTML, string, error) {
 	if b.keep {
 		return n.html, n.text, nil
 	}
-	// As renderMarkdown, the plain text only when asked for.
 	body, err := b.markdown(n)
 	if err != nil {
 		return "", "", err
 	}
-	var html []byte
-	var plain string
-	err = parseMarkdown(body, &images{note: n.File, files: b.model.src.Files}, func(doc ast.Node) (err error) {
-		if html, err = renderHTML(body, doc); err == nil && text {
-			plain = plainText(doc, body)
-		}
-		return err
-	})
+	html, plain, err := renderMarkdown(body, &images{note: n.File, files: b.model.src.Files}, text)
 	if err != nil {
 		return "", "", noteError(n.Note, err)
 	}

@@ -83,7 +83,7 @@ func largestAccepted(f family, limit int) int {
 	lo, hi := 0, limit // f.para(lo) renders; f.para(hi+1) may not
 	for lo < hi {
 		mid := (lo + hi + 1) / 2
-		if _, _, err := renderMarkdown([]byte(f.para(mid)+"\n"), nil); err == nil {
+		if _, _, err := renderMarkdown([]byte(f.para(mid)+"\n"), nil, true); err == nil {
 			lo = mid
 		} else {
 			hi = mid - 1
@@ -208,7 +208,7 @@ func TestWorstCases(t *testing.T) {
 	for _, wc := range worstCases {
 		t.Run(wc.name, func(t *testing.T) {
 			src := []byte(wc.make(64 << 10))
-			_, _, err := renderMarkdown(src, nil)
+			_, _, err := renderMarkdown(src, nil, true)
 			if wc.accepted {
 				if err != nil {
 					t.Fatalf("refused: %v", err)
@@ -239,7 +239,7 @@ func BenchmarkWorstCaseNotes(b *testing.B) {
 				cpu := cpuTime()
 				start := time.Now()
 				for b.Loop() {
-					_, _, err := renderMarkdown(src, nil)
+					_, _, err := renderMarkdown(src, nil, true)
 					if (err == nil) != wc.accepted {
 						b.Fatalf("accepted %v, want %v: %v", err == nil, wc.accepted, err)
 					}
