@@ -379,13 +379,12 @@ func IsIndex(dir string) bool {
 // Foreign returns the names of the entries at the top of the index folder
 // dir that the index does not have: all but its manifest, the shards it
 // lists and the site's settings (SiteDir), sorted; none when dir holds no
-// index as IsIndex tells. What is inside a shard is bleve's.
+// manifest. What is inside a shard is bleve's.
 func Foreign(dir string) ([]string, error) {
-	if !IsIndex(dir) {
-		return nil, nil
-	}
 	m, _, err := readManifest(dir)
-	if err != nil {
+	if errors.Is(err, ErrNoIndex) {
+		return nil, nil
+	} else if err != nil {
 		return nil, err
 	}
 	names, err := os.ReadDir(dir)

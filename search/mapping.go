@@ -60,8 +60,9 @@ const (
 )
 
 // newMapping returns the index mapping of a note document. The text
-// analyzer folds ё to е, drops soft hyphens and stress marks and parts
-// «А.Ю.» as «А. Ю.» before the unicode tokenizer splits words; then words
+// analyzer folds ё to е, drops soft hyphens and stress marks, parts
+// «А.Ю.» as «А. Ю.» and «выставка:харбин» at the colon, and writes an
+// apostrophe as ’, before the unicode tokenizer splits words; then words
 // of more than maxWordRunes letters are dropped, full-width Latin is
 // folded, everything lower-cased, runs of Hanzi made into bigrams (广东省 →
 // 广东 东省), Russian stop words dropped (their positions left empty, so
@@ -83,14 +84,13 @@ func newMapping() *mapping.IndexMappingImpl {
 	}
 	// One char filter per letter: a regexp of a literal is found by a fast
 	// scan, where a class of letters ([ёЁ]) is matched rune by rune, much
-	// of the indexing's time (docs/BENCHMARKS.md). Each keeps the length of the text or
-	// drops what clean drops from stored texts, so that highlights fall
-	// where the words are. The last makes a full stop before a letter a
-	// space: the tokenizer keeps «А.Ю» as one word, where «А. Ю.» is two,
-	// and initials are written both ways.
-	// An ASCII apostrophe before a letter becomes the typographic one, as
-	// clean writes it in stored texts and the notes' pages have it
-	// («О'Брайен», «People's»), and a colon a space: the tokenizer keeps
+	// of the indexing's time (docs/BENCHMARKS.md). Each keeps the length of
+	// the text or changes what clean changes in stored texts, so that
+	// highlights fall where the words are. A full stop before a letter
+	// becomes a space: the tokenizer keeps «А.Ю» as one word, where «А. Ю.»
+	// is two, and initials are written both ways. An ASCII apostrophe
+	// before a letter becomes the typographic one, as the notes' pages have
+	// it («О'Брайен», «People's»), and a colon a space: the tokenizer keeps
 	// «выставка:харбин» as one word.
 	var charFilters []any
 	for i, f := range []struct{ from, to string }{

@@ -544,39 +544,37 @@ func (ix *Index) russianName(s string) string {
 // «кому»): the word finds that name by itself.
 func (ix *Index) inflectedNames() map[string]string {
 	tax := &ix.Site().Taxonomies
-	regs := []*source.Taxonomy{tax.Regions, tax.Places, tax.People, tax.Organizations}
-	own := map[string]bool{} // the terms of the entries' Russian names
-	for _, reg := range regs {
-		if reg == nil {
-			continue
+	var entries []*source.Term
+	for _, reg := range []*source.Taxonomy{tax.Regions, tax.Places, tax.People, tax.Organizations} {
+		if reg != nil {
+			entries = append(entries, reg.Terms...)
 		}
-		for _, t := range reg.Terms {
-			own[termsKey(ix.analyze(clean(t.Name.Ru)))] = true
-		}
+	}
+	ruTerms := make([][]string, len(entries)) // of each entry's Russian name
+	own := map[string]bool{}                  // those terms, as keys
+	for i, t := range entries {
+		ruTerms[i] = termsOf(ix.analyze(clean(t.Name.Ru)))
+		own[strings.Join(ruTerms[i], " ")] = true
 	}
 	names := map[string]string{}
 	shared := map[string]bool{}
-	for _, reg := range regs {
-		if reg == nil {
+	for i, t := range entries {
+		if t.Name.Ru == "" {
 			continue
 		}
-		for _, t := range reg.Terms {
-			if t.Name.Ru == "" {
+		for _, name := range t.Names() {
+			if name == t.Name.Ru || !strings.ContainsFunc(name, isCyrillic) {
 				continue
 			}
-			ru := termsOf(ix.analyze(clean(t.Name.Ru)))
-			for _, name := range t.Names() {
-				terms := termsOf(ix.analyze(clean(name)))
-				key := strings.Join(terms, " ")
-				if key == "" || own[key] || !strings.ContainsFunc(name, isCyrillic) ||
-					!slices.ContainsFunc(terms, func(term string) bool { return !slices.Contains(ru, term) }) {
-					continue
-				}
-				if other, ok := names[key]; ok && other != t.Name.Ru {
-					shared[key] = true
-				}
-				names[key] = t.Name.Ru
+			terms := termsOf(ix.analyze(clean(name)))
+			key := strings.Join(terms, " ")
+			if key == "" || own[key] || !slices.ContainsFunc(terms, func(term string) bool { return !slices.Contains(ruTerms[i], term) }) {
+				continue
 			}
+			if other, ok := names[key]; ok && other != t.Name.Ru {
+				shared[key] = true
+			}
+			names[key] = t.Name.Ru
 		}
 	}
 	for key := range shared {
