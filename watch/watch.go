@@ -282,13 +282,8 @@ func (w *Watcher) Run(ctx context.Context) error {
 					if ev.Has(fsnotify.Rename) {
 						w.unwatchTree(fw, ev.Name)
 					}
-					if st, err := os.Lstat(ev.Name); err == nil && ev.Has(fsnotify.Create) {
-						switch {
-						case st.Mode()&fs.ModeSymlink != 0:
-							w.followLink(fw, ev.Name)
-						case st.IsDir():
-							w.watchTree(fw, ev.Name)
-						}
+					if ev.Has(fsnotify.Create) {
+						w.watchCreated(fw, ev.Name)
 					}
 					continue
 				}
@@ -371,24 +366,33 @@ func (w *Watcher) relevant(fw *fsnotify.Watcher, ev fsnotify.Event) bool {
 		}
 	}
 	if ev.Has(fsnotify.Create) {
-		if st, err := os.Lstat(ev.Name); err == nil && st.Mode()&fs.ModeSymlink != 0 {
-			w.followLink(fw, ev.Name)
-		} else if err == nil && st.IsDir() {
-			w.watchTree(fw, ev.Name)
-			// A folder moved within the site lost its old watches at its
-			// Rename, which comes first (see above). fsnotify may still
-			// drop the new one when it reads that the folder moved,
-			// perhaps after the line above (the moved-folder tests fail
-			// without what follows): so the folder is watched again
-			// before the rebuild, when fsnotify has read that (its event
-			// came before the debounce ran out).
-			if w.arrived == nil {
-				w.arrived = map[string]bool{}
-			}
-			w.arrived[ev.Name] = true
-		}
+		w.watchCreated(fw, ev.Name)
 	}
 	return true
+}
+
+// watchCreated watches what a new entry p is: a folder, with those below
+// it, or what a symbolic link leads to.
+func (w *Watcher) watchCreated(fw *fsnotify.Watcher, p string) {
+	st, err := os.Lstat(p)
+	switch {
+	case err != nil:
+	case st.Mode()&fs.ModeSymlink != 0:
+		w.followLink(fw, p)
+	case st.IsDir():
+		w.watchTree(fw, p)
+		// A folder moved within the site lost its old watches at its
+		// Rename, which comes first (see relevant). fsnotify may still
+		// drop the new one when it reads that the folder moved, perhaps
+		// after the line above (the moved-folder tests fail without what
+		// follows): so the folder is watched again before the rebuild,
+		// when fsnotify has read that (its event came before the debounce
+		// ran out).
+		if w.arrived == nil {
+			w.arrived = map[string]bool{}
+		}
+		w.arrived[p] = true
+	}
 }
 
 // watchTree watches dir and the folders below it, or says why it cannot.
