@@ -17,7 +17,7 @@ import (
 )
 
 func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("build", "[-s SITE] [-o OUT] [--drafts] [-v] [--cpuprofile FILE] [--memprofile FILE]", stderr)
+	fs := newFlags("build", "[-s SITE] [-o OUT] [--drafts] [-v] [--cpuprofile FILE] [--memprofile FILE]", stdout, stderr)
 	site := fs.String("s", ".", "site folder holding content/ and, optionally, templates/")
 	out := fs.String("o", "", "output folder (default SITE/public); replaced whole, so it must be missing, empty or an earlier output of digest")
 	drafts := fs.Bool("drafts", false, "publish notes marked draft: true")

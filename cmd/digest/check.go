@@ -15,7 +15,7 @@ import (
 )
 
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("check", "[-s SITE]", stderr)
+	fs := newFlags("check", "[-s SITE]", stdout, stderr)
 	site := fs.String("s", ".", "site folder holding content/")
 	if err := parseFlags(fs, args); err != nil {
 		return err

@@ -38,7 +38,7 @@ func flagMistake(cmd string, err error, flags map[string]string) (ue usageError,
 }
 
 func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("deploy", "[-d OUT] [--dry-run] [--delete] [--index-target URL] [flags] TARGET", stderr)
+	fs := newFlags("deploy", "[-d OUT] [--dry-run] [--delete] [--index-target URL] [flags] TARGET", stdout, stderr)
 	out := fs.String("d", "public", "built site to publish")
 	dryRun := fs.Bool("dry-run", false, "say what would be uploaded and deleted, and change nothing")
 	del := fs.Bool("delete", false, "delete objects an earlier deploy wrote whose files are gone from OUT, and index versions beyond --keep-index")

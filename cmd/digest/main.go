@@ -88,11 +88,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 2 && args[0] == "help" {
 		args = []string{args[1], "-h"} // digest help serve: serve's flags
 	}
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help" {
+	if len(args) == 0 {
 		usage(stderr)
-		if len(args) == 0 {
-			return usageError{"no command given"}
-		}
+		return usageError{"no command given"}
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help" {
+		usage(stdout)
 		return flag.ErrHelp
 	}
 	for _, c := range commands {
@@ -113,18 +114,42 @@ func usage(w io.Writer) {
 }
 
 // newFlags makes a subcommand's flag set that reports errors instead of
-// exiting, with a usage line and the flags' defaults. The flag package's
-// own line of a mistake is dropped: main says it once, after the usage.
-func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
+// exiting, with a usage line and the flags' defaults: on stdout when asked
+// for (-h), so that it pages, and on stderr after a mistake. The flag
+// package's own line of a mistake is dropped, as main says it once, after
+// the usage; that the package wrote it is how Usage tells the two apart.
+func newFlags(name, synopsis string, stdout, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("digest "+name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	var mistake mistakeSeen
+	fs.SetOutput(&mistake)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: digest %s %s\n\nflags:\n", name, synopsis)
-		fs.SetOutput(stderr)
+		w := stdout
+		if mistake {
+			w = stderr
+		}
+		fmt.Fprintf(w, "usage: digest %s %s\n\nflags:\n", name, synopsis)
+		fs.SetOutput(w)
 		fs.PrintDefaults()
-		fs.SetOutput(io.Discard)
+		fs.SetOutput(&mistake)
 	}
 	return fs
+}
+
+// mistakeUsage prints the usage of fs, made by newFlags, for a mistake
+// that its command finds after parsing (a missing argument): on stderr.
+func mistakeUsage(fs *flag.FlagSet) {
+	if m, ok := fs.Output().(*mistakeSeen); ok {
+		*m = true
+	}
+	fs.Usage()
+}
+
+// mistakeSeen drops what it is given and says whether it was given any.
+type mistakeSeen bool
+
+func (m *mistakeSeen) Write(p []byte) (int, error) {
+	*m = true
+	return len(p), nil
 }
 
 // parseFlags parses args, turning a flag mistake into a usageError.

@@ -15,7 +15,7 @@ import (
 )
 
 func runNew(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("new", "[-s SITE] [--date D] [--kind K] [--region R]… [--sector S]… TITLE", stderr)
+	fs := newFlags("new", "[-s SITE] [--date D] [--kind K] [--region R]… [--sector S]… TITLE", stdout, stderr)
 	site := fs.String("s", ".", "site folder holding content/")
 	date := fs.String("date", "", "the day of the event, YYYY-MM-DD (default today)")
 	kind := fs.String("kind", "", `kind of event: slug, name or alias (default "other", where the site has that kind)`)
@@ -32,11 +32,11 @@ func runNew(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 
 	spec := source.NoteSpec{Title: strings.Join(words, " "), Kind: *kind, Regions: regions, Sectors: sectors}
 	if spec.Title == "" {
-		fs.Usage()
+		mistakeUsage(fs)
 		return usageError{"a title is required: digest new [flags] TITLE"}
 	}
 	if len(regions) == 0 {
-		fs.Usage()
+		mistakeUsage(fs)
 		return usageError{"--region: " + source.ErrNoRegion.Error()}
 	}
 	if *date != "" {

@@ -494,23 +494,34 @@ func testIndexFromBucket(t *testing.T, bucket string) {
 }
 
 func TestHelpServe(t *testing.T) {
-	for _, args := range [][]string{{"help", "serve"}, {"serve", "-h"}} {
+	// Help asked for goes to stdout, so that it pages; after a mistake, the
+	// usage goes to stderr.
+	for _, args := range [][]string{{"help", "serve"}, {"serve", "-h"}, {"serve", "--nope"}} {
 		var stdout, stderr bytes.Buffer
 		err := run(context.Background(), args, &stdout, &stderr)
-		if !errors.Is(err, flag.ErrHelp) {
+		out, other := &stdout, &stderr
+		if args[1] == "--nope" {
+			out, other = &stderr, &stdout
+			if !errors.As(err, new(usageError)) {
+				t.Errorf("digest %q: err %v, want a usageError", args, err)
+			}
+		} else if !errors.Is(err, flag.ErrHelp) {
 			t.Errorf("digest %q: err %v, want flag.ErrHelp", args, err)
 		}
 		for _, want := range []string{"usage: digest serve", "--search-only [-d OUT | --index URL", "/readyz", "-drain duration", "-index URL"} {
-			if !strings.Contains(stderr.String(), want) {
-				t.Errorf("digest %q: no %q in\n%s", args, want, stderr.String())
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("digest %q: no %q in\n%s", args, want, out.String())
 			}
+		}
+		if other.Len() > 0 {
+			t.Errorf("digest %q also wrote to the other stream:\n%s", args, other.String())
 		}
 	}
 	// The command's own help, as Go's flags spell it too.
 	for _, arg := range []string{"-h", "-help", "--help", "help"} {
-		var stderr bytes.Buffer
-		if err := run(context.Background(), []string{arg}, &stderr, &stderr); !errors.Is(err, flag.ErrHelp) || !strings.Contains(stderr.String(), "usage: digest <command>") {
-			t.Errorf("digest %s: err %v, output\n%s", arg, err, stderr.String())
+		var stdout, stderr bytes.Buffer
+		if err := run(context.Background(), []string{arg}, &stdout, &stderr); !errors.Is(err, flag.ErrHelp) || !strings.Contains(stdout.String(), "usage: digest <command>") || stderr.Len() > 0 {
+			t.Errorf("digest %s: err %v, stdout\n%s\nstderr\n%s", arg, err, stdout.String(), stderr.String())
 		}
 	}
 }

@@ -15,7 +15,7 @@ import (
 )
 
 func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("search", "[-s SITE] [-d OUT] [--json] [--region R]… [--sector S]… [--kind K]… [--from D] [--to D] [--sort relevance|date] [--page N] [--per-page N] [QUERY]", stderr)
+	fs := newFlags("search", "[-s SITE] [-d OUT] [--json] [--region R]… [--sector S]… [--kind K]… [--from D] [--to D] [--sort relevance|date] [--page N] [--per-page N] [QUERY]", stdout, stderr)
 	site := fs.String("s", ".", "site folder (for the default OUT)")
 	out := fs.String("d", "", "built site whose index to search (default SITE/public); it holds the names of regions, sectors and kinds")
 	asJSON := fs.Bool("json", false, "print the result as JSON, as /api/search answers")

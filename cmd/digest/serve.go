@@ -60,9 +60,9 @@ type serveOptions struct {
 
 // parseServe reads serve's flags; a bad value is a usageError naming its
 // flag.
-func parseServe(args []string, stderr io.Writer) (serveOptions, error) {
+func parseServe(args []string, stdout, stderr io.Writer) (serveOptions, error) {
 	var o serveOptions
-	fs := newFlags("serve", serveSynopsis, stderr)
+	fs := newFlags("serve", serveSynopsis, stdout, stderr)
 	fs.StringVar(&o.site, "s", ".", "site folder, for the default of -d; with --watch, its content/ and templates/ are built as they change (without, the search page has the templates OUT was built with)")
 	fs.StringVar(&o.out, "d", "", "built site to serve (default SITE/public); it holds everything search needs")
 	fs.StringVar(&o.addr, "addr", "localhost:8080", "address to listen on")
@@ -144,7 +144,7 @@ func parseServe(args []string, stderr io.Writer) (serveOptions, error) {
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	o, err := parseServe(args, stderr)
+	o, err := parseServe(args, stdout, stderr)
 	if err != nil {
 		return err
 	}

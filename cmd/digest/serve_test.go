@@ -410,7 +410,7 @@ func TestServeLockedIndex(t *testing.T) {
 }
 
 func TestInterspersed(t *testing.T) {
-	fs := newFlags("search", "", &bytes.Buffer{})
+	fs := newFlags("search", "", &bytes.Buffer{}, &bytes.Buffer{})
 	fs.Bool("json", false, "")
 	fs.String("region", "", "")
 	fs.String("d", "", "")
