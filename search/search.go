@@ -113,33 +113,35 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 		return res, err
 	}
 	took := res.Took
-	// found is other, a search tried again, when it found something, with
-	// the time of those before; or else it counts its time with theirs.
-	found := func(other *Result) bool {
+	// again searches text instead, in mode: ok when it found something or
+	// failed, with the time of the tries before; or else it counts its time
+	// with theirs. The reader's query is kept, for links.
+	again := func(text string, mode typoMode) (other *Result, ok bool, err error) {
+		typed := q
+		typed.Q = text
+		if other, err = ix.search(ctx, typed, mode); err != nil {
+			return nil, true, err
+		}
 		if other.Total == 0 {
 			took += other.Took
-			return false
+			return nil, false, nil
 		}
 		other.Took += took
-		return true
+		other.Query.Q = q.Q
+		return other, true, nil
 	}
 	if res.listed {
 		// A name the notes list, taken as written, found nothing: it may
 		// be a typo of another («Лю Юньжу» for Лю Юнжу, where Юй Юньжу is
 		// listed too).
-		if other, err := ix.search(ctx, q, typoNames); err != nil || found(other) {
+		if other, ok, err := again(q.Q, typoNames); ok {
 			return other, err
 		}
 	}
 	if alt, ok := russian.OtherLayout(q.Q, ix.knows); ok {
-		typed := q
-		typed.Q = alt
-		other, err := ix.search(ctx, typed, typoRare)
-		if err != nil || found(other) {
+		if other, ok, err := again(alt, typoRare); ok {
 			if other != nil {
-				// The reader's query is kept, for links; the typos are of
-				// words the reader did not type.
-				other.Query.Q, other.Layout, other.Typos = q.Q, alt, nil
+				other.Layout, other.Typos = alt, nil // the typos are of words the reader did not type
 			}
 			return other, err
 		}
@@ -150,7 +152,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	// short or two letters off, then without the words no note has, if
 	// others are left to find.
 	if !res.excludes {
-		if other, err := ix.search(ctx, q, typoLoose); err != nil || found(other) {
+		if other, ok, err := again(q.Q, typoLoose); ok {
 			return other, err
 		}
 		kept, missing, spent, err := ix.withoutUnknown(ctx, q.Q)
@@ -159,12 +161,9 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 		}
 		took += spent
 		if len(missing) > 0 {
-			typed := q
-			typed.Q = kept
-			other, err := ix.search(ctx, typed, typoRare)
-			if err != nil || found(other) {
+			if other, ok, err := again(kept, typoRare); ok {
 				if other != nil {
-					other.Query.Q, other.Missing = q.Q, missing // the reader's query is kept, for links
+					other.Missing = missing
 				}
 				return other, err
 			}
