@@ -46,10 +46,9 @@ const (
 	fieldURL     = "url"
 )
 
-// analyzerName names the text analyzer, which the mapping defines from
-// bleve's registered components and stores in the index: any program with
-// bleve's standard components (github.com/blevesearch/bleve/v2/config)
-// analyses text as the build did.
+// analyzerName names the text analyzer. The mapping, stored in the index,
+// defines it from bleve's registered components, so any program with them
+// (github.com/blevesearch/bleve/v2/config) analyses text as the build did.
 const analyzerName = "digest"
 
 // lengthFilter names the token filter that drops words of more than
@@ -60,38 +59,28 @@ const (
 )
 
 // newMapping returns the index mapping of a note document. The text
-// analyzer folds ё to е, drops soft hyphens and stress marks, parts
-// «А.Ю.» as «А. Ю.» and «выставка:харбин» at the colon, and writes an
-// apostrophe as ’, before the unicode tokenizer splits words; then words
-// of more than maxWordRunes letters are dropped, full-width Latin is
-// folded, everything lower-cased, runs of Hanzi made into bigrams (广东省 →
-// 广东 东省), Russian stop words dropped (their positions left empty, so
-// that a phrase still needs its words in order) and Russian words reduced
-// to their Snowball stems («выставке» → выставк).
+// analyzer folds ё to е, drops soft hyphens and stress marks, parts «А.Ю.»
+// as «А. Ю.» (initials are written both ways) and «выставка:харбин» at the
+// colon, and writes an ASCII apostrophe as ’, as the notes' pages do; after
+// the unicode tokenizer, it drops words of more than maxWordRunes letters,
+// folds full-width Latin, lower-cases, makes Hanzi bigrams (广东省 → 广东
+// 东省), drops Russian stop words (their positions left empty, so a phrase
+// still needs its words in order) and stems Russian words (Snowball).
 //
-// Nothing is indexed that the mapping does not name, and nothing is in
-// bleve's _all field, which stays empty. Text fields keep term vectors, for
-// phrases and highlights; keyword and date fields keep doc values, for
-// facets and sorting. What a hit shows is stored.
+// Nothing is indexed that the mapping does not name, and _all stays empty.
+// Text fields keep term vectors (phrases, highlights); keyword and date
+// fields doc values (facets, sorting). What a hit shows is stored.
 func newMapping() *mapping.IndexMappingImpl {
 	im := mapping.NewIndexMapping()
 	must := func(err error) {
 		if err != nil {
-			// The configuration is constant: a failure is a programming error
-			// that every test catches.
-			panic(err)
+			panic(err) // the configuration is constant: every test catches it
 		}
 	}
 	// One char filter per letter: a regexp of a literal is found by a fast
-	// scan, where a class of letters ([ёЁ]) is matched rune by rune, much
-	// of the indexing's time (docs/BENCHMARKS.md). Each keeps the length of
-	// the text or changes what clean changes in stored texts, so that
-	// highlights fall where the words are. A full stop before a letter
-	// becomes a space: the tokenizer keeps «А.Ю» as one word, where «А. Ю.»
-	// is two, and initials are written both ways. An ASCII apostrophe
-	// before a letter becomes the typographic one, as the notes' pages have
-	// it («О'Брайен», «People's»), and a colon a space: the tokenizer keeps
-	// «выставка:харбин» as one word.
+	// scan, a class ([ёЁ]) rune by rune (docs/BENCHMARKS.md). Each keeps the
+	// text's length, or changes what clean changes in stored texts, so that
+	// highlights fall where the words are.
 	var charFilters []any
 	for i, f := range []struct{ from, to string }{
 		{"ё", "е"}, {"Ё", "Е"}, {`\x{00AD}`, ""}, {`\x{0301}`, ""}, {`\x{0300}`, ""}, {`\.(\pL)`, " ${1}"},
@@ -101,9 +90,8 @@ func newMapping() *mapping.IndexMappingImpl {
 		must(im.AddCustomCharFilter(name, map[string]any{"type": charregexp.Name, "regexp": f.from, "replace": f.to}))
 		charFilters = append(charFilters, name)
 	}
-	// A word longer than any a reader types is no word (a base64 blob, a
-	// run of one letter): dropped, so that its terms cannot grow the
-	// index's dictionary by far more than the note's size.
+	// A word longer than any a reader types (a base64 blob) would grow the
+	// dictionary by far more than the note's size.
 	must(im.AddCustomTokenFilter(lengthFilter, map[string]any{"type": length.Name, "max": float64(maxWordRunes)}))
 	must(im.AddCustomAnalyzer(analyzerName, map[string]any{
 		"type":         custom.Name,
@@ -222,11 +210,9 @@ func FromNote(n *source.Note, text string, tax *source.Taxonomies) Document {
 	return d
 }
 
-// otherSpellings returns the spellings the index holds of names a note
-// gives in field (fieldPeople, fieldPlaces or fieldOrgs) besides the names
-// themselves: in Latin letters (latinOf), and the names in English and
-// Chinese and the aliases of the registry's entries that have them (none
-// without tax). markNames looks for them again in a hit's names.
+// otherSpellings returns the other spellings the index holds of names a
+// note gives in field (people, places or organizations): in Latin letters
+// (latinOf), and the registry's names and aliases (registeredNames).
 func otherSpellings(field string, names []string, tax *source.Taxonomies) (latin, registered []string) {
 	for _, name := range names {
 		latin = append(latin, latinOf(field, name)...)
@@ -297,19 +283,15 @@ func ownName(org string) (string, bool) {
 }
 
 // MaxRepeats is how many times a text field of a note's document may have
-// one term. bleve's phrase searcher pairs every place of a phrase's word in
-// a field with every place of the next word, so that a note repeating two
-// words tens of thousands of times made a phrase of them cost seconds of
-// processor, a search that any reader may send again and again
-// (docs/INDEX.md); no note that is text repeats a word that often.
+// one term: bleve's phrase searcher pairs every place of a word with every
+// place of the next, so a note repeating two words tens of thousands of
+// times made a phrase of them cost seconds (docs/INDEX.md).
 const MaxRepeats = 2000
 
-// Cut is FromNote(n, text, nil).Cut, the word where a text field of the
-// note's document is cut, without making the document when the note has
-// too few words, all its fields together, for any term to come
-// MaxRepeats+1 times: the build asks it of every note, and the document
-// cleans every text. Cleaning makes no more words than the text had, and
-// each Latin spelling of a name (latinOf) no more than the name.
+// Cut is FromNote(n, text, nil).Cut, without making the document when the
+// note has too few words in all for any term to come MaxRepeats+1 times:
+// the build asks it of every note. Cleaning makes no more words than the
+// text had, and each Latin spelling of a name no more than the name.
 func Cut(n *source.Note, text string) string {
 	budget := MaxRepeats
 	for _, s := range []string{n.Title, n.Summary, text} {
@@ -333,11 +315,10 @@ func Cut(n *source.Note, text string) string {
 	return FromNote(n, text, nil).Cut
 }
 
-// capped returns the texts of a field as its document holds them: up to
-// where one of their terms, as the analyzer makes them, comes for the
-// MaxRepeats+1th time in them all, the text it is in cut there and the
-// texts after left out; and the word of that place, or "" when the texts
-// are whole. Only texts that may have that many words are analysed.
+// capped returns the texts of a field cut where one of their terms comes
+// for the MaxRepeats+1th time in them all, the texts after left out, and
+// the word there ("" when whole). Only texts that may have that many words
+// are analysed.
 func capped(texts []string) ([]string, string) {
 	budget := MaxRepeats
 	for _, s := range texts {
@@ -363,10 +344,9 @@ func capped(texts []string) ([]string, string) {
 	return texts, ""
 }
 
-// fewWords returns budget less the most words the analyzer may make of s,
-// runs of letters and digits and every Chinese, Japanese or Korean letter;
-// below 0 as soon as that is past the budget. The letters of most texts,
-// ASCII and Cyrillic (U+0400–U+047F, all letters), are told by their bytes:
+// fewWords returns budget less the most words the analyzer may make of s
+// (runs of letters and digits, and each CJK letter), stopping below 0.
+// ASCII and Cyrillic (U+0400–U+047F, all letters) are told by their bytes:
 // decoding every letter was most of its time.
 func fewWords(s string, budget int) int {
 	in := false
@@ -412,23 +392,17 @@ func midnight(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 
-// clean drops soft hyphens, stress marks (combining acute and grave
-// accents) and characters of no width (see dropped) from a text that is
-// stored for snippets, or that a reader typed. The analyzer drops the
-// first two too, but before it reads the text, so that the places of words
-// it records would no longer be those of a text that has them; the last it
-// keeps inside words. Then letters written as a letter and a combining
-// mark (й as и and a breve, ё as е and a diaeresis, as some keyboards and
-// copies send them) are composed into one (NFC), as the analyzer and the
-// notes have them; full-width digits are written as ASCII ones, and an
-// apostrophe before a letter as the typographic one (asciiApostrophe); and the
-// Latin letters of a Cyrillic word that look like Cyrillic ones are
-// written as those, and the other way round (russian.Unmixed).
+// clean prepares a text that is stored for snippets, or that a reader
+// typed: it drops soft hyphens, stress marks and characters of no width
+// (dropped): the analyzer drops the first two before it takes the places
+// of words, which would then miss a stored text that has them, and keeps
+// the last inside words. It composes a letter and its combining mark into
+// one (NFC: й, ё as some keyboards send them); writes full-width digits as
+// ASCII, an ASCII apostrophe before a letter as ’, and Latin look-alikes in
+// Cyrillic words as Cyrillic (russian.Unmixed).
 func clean(s string) string {
-	// The combining marks of Cyrillic and Latin letters (U+0300–U+036F),
-	// the stress marks among them, begin with the bytes 0xcc and 0xcd,
-	// which no letter of Russian, English or Chinese text has: the look for
-	// them is much faster than decoding every letter, or NFC's own check.
+	// Combining marks (U+0300–U+036F) begin with the bytes 0xcc or 0xcd, which
+	// no Russian, English or Chinese letter has: far faster than NFC's check.
 	marks := strings.IndexByte(s, 0xcc) >= 0 || strings.IndexByte(s, 0xcd) >= 0
 	if marks || strings.ContainsFunc(russian.Invisibles, func(c rune) bool { return strings.ContainsRune(s, c) }) {
 		s = strings.Map(func(r rune) rune {
@@ -441,10 +415,8 @@ func clean(s string) string {
 	if marks {
 		s = norm.NFC.String(s)
 	}
-	// Full-width digits (０ to ９, U+FF10–U+FF19, whose bytes begin EF BC),
-	// as Chinese keyboards type them, are no part of any word to bleve's
-	// tokenizer, which drops them («２０２４» was no word at all), where
-	// cjk_width folds full-width letters: they are written as ASCII digits.
+	// Full-width digits (U+FF10–U+FF19, bytes EF BC …), which Chinese
+	// keyboards type, are no word to bleve's tokenizer («２０２４»).
 	if strings.Contains(s, "\xef\xbc") {
 		s = strings.Map(func(r rune) rune {
 			if '０' <= r && r <= '９' {
@@ -459,12 +431,11 @@ func clean(s string) string {
 	return russian.Unmixed(s)
 }
 
-// asciiApostrophe is an ASCII apostrophe before a letter, which clean and
-// the analyzer write as the typographic one («О'Брайен» as «О’Брайен»).
+// asciiApostrophe is an ASCII apostrophe before a letter («О'Брайен»).
 var asciiApostrophe = regexp.MustCompile(`'(\pL)`)
 
-// cleanAll is texts cleaned: texts itself when clean changes none, which
-// may be a note's own list, else a copy.
+// cleanAll is texts cleaned: texts itself when clean changes none, else a
+// copy (texts may be a note's own list).
 func cleanAll(texts []string) []string {
 	var out []string // the copy, from the first text clean changes
 	for i, s := range texts {
@@ -482,11 +453,9 @@ func cleanAll(texts []string) []string {
 	return out
 }
 
-// dropped reports whether clean drops r: one of russian.Invisibles, which
-// the tokenizer keeps inside words or parts them at, or a stress mark,
-// the combining acute or grave accent, or one of the old forms that NFC
-// makes them (U+0340, U+0341, U+0344), which would be left for the
-// analyzer to drop after clean.
+// dropped reports whether clean drops r: one of russian.Invisibles, or a
+// stress mark (combining acute or grave accent, or the forms NFC makes of
+// them: U+0340, U+0341, U+0344).
 func dropped(r rune) bool {
 	switch r {
 	case '\u0300', '\u0301', '\u0340', '\u0341', '\u0344':
