@@ -339,7 +339,7 @@ func TestPlanBounds(t *testing.T) {
 		{"торгово-экономический " + quoted(many("", maxPhraseTerms)), 3, 0, maxPhraseTerms},
 	}
 	for _, tt := range tests {
-		p := ix.plan(ParseText(tt.q))
+		p := ix.plan(ParseText(tt.q), typoRare)
 		if len(p.must) != tt.must || len(p.mustNot) != tt.mustNot {
 			t.Errorf("q=%q: %d clauses to match and %d to exclude, want %d and %d", tt.q, len(p.must), len(p.mustNot), tt.must, tt.mustNot)
 		}
@@ -380,7 +380,7 @@ func TestPlanBoundsEither(t *testing.T) {
 		if len(text.Alternatives) != tt.wantGroups {
 			t.Errorf("q=%.40q…: %d groups, want %d", tt.q, len(text.Alternatives), tt.wantGroups)
 		}
-		p := ix.plan(text)
+		p := ix.plan(text, typoRare)
 		if len(p.must) > tt.must || len(p.marks) > tt.maxMarks || p.alternatives > maxClauses {
 			t.Errorf("q=%.40q…: %d clauses, %d to highlight, %d alternatives; want at most %d, %d and %d",
 				tt.q, len(p.must), len(p.marks), p.alternatives, tt.must, tt.maxMarks, maxClauses)
@@ -755,7 +755,7 @@ func TestPlanDates(t *testing.T) {
 		{"весной 2025", 1},
 		{many, 16},
 	} {
-		p := ix.plan(ParseText(tt.q))
+		p := ix.plan(ParseText(tt.q), typoRare)
 		if len(p.dates) != tt.dates {
 			t.Errorf("q=%q: %d dates, want %d", tt.q, len(p.dates), tt.dates)
 		}

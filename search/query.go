@@ -27,8 +27,7 @@ func (ix *Index) knows(w string) bool {
 }
 
 // knownTerms returns how many terms the analyzer makes of a reader's
-// word, when some text field has each, or -1 when one is in none. ix.mu
-// must be held.
+// word, or -1 when one is in no text field. ix.mu must be held.
 func (ix *Index) knownTerms(w string) int {
 	toks := ix.analyze(clean(w))
 	for _, tok := range toks {
@@ -39,84 +38,70 @@ func (ix *Index) knownTerms(w string) int {
 	return len(toks)
 }
 
-// maxFuzzyTokens is how many tokens of one query may match with typos, so
-// that a long query of made-up words does not walk the dictionary a
-// hundred times.
+// maxFuzzyTokens is how many tokens of one query may match with typos: a
+// long query of made-up words must not walk the dictionary a hundred times.
 const maxFuzzyTokens = 8
 
-// compoundBoost weighs the phrase of a word of several tokens, where they
-// stand together, against their matches anywhere: a note that has
-// «торгово-экономическое» comes before one that has «торговые» and
-// «экономические» apart, even twice each.
+// compoundBoost weighs a word of several tokens as a phrase against its
+// tokens anywhere: «торгово-экономическое» before «торговые … экономические».
 const compoundBoost = 2
 
 // nearBoost weighs two of the reader's words that stand together in a
 // note against their matches anywhere (see planNear).
 const nearBoost = 5
 
-// variantBoost weighs a match of another form of a reader's word (see
-// variants) against one of the form typed: a rule of endings makes some
-// stems of other words («посла», of «посол», finds «поселить»), which
-// should not come before the word that was typed.
+// variantBoost weighs a match of another form of a reader's word
+// (variants) against the form typed: a rule of endings makes some stems of
+// other words («посла», of «посол», finds «поселить»).
 const variantBoost = 0.5
 
-// adjectiveBoost weighs a match of an adjective of a reader's noun (see
-// adjectives), as a typo is: «Харбинская ярмарка» is about Harbin, but
-// the notes that name the city come first.
+// adjectiveBoost weighs a match of an adjective of a reader's noun
+// (adjectives): «Харбинская ярмарка» is about Harbin, but the city first.
 const adjectiveBoost = 0.2
 
-// fuzzyBoost weighs a match within an edit distance against an exact one,
-// so that a typo finds a note but exact matches come first.
+// fuzzyBoost weighs a match with a typo against an exact one.
 const fuzzyBoost = 0.2
 
 // plan is a reader's text as bleve queries: clauses that must all match,
 // and clauses none of which may.
 type plan struct {
 	must, mustNot []query.Query
-	// should are clauses that need not match, and add to the score of a
-	// note that they do: a word of several tokens as a phrase.
+	// should are clauses that need not match but add to the score: a word
+	// of several tokens as a phrase, words that stand together, names.
 	should []query.Query
 	// fuzzy holds the candidates of the plan's fuzzy queries, which the
 	// marks share with the must clauses.
 	fuzzy fuzzySeen
-	// marks are the must clauses in the fields snippets are cut from.
-	marks []query.Query
-	// terms are the terms of the reader's words and phrases and of their
-	// other forms: what matches them without a typo.
+	marks []query.Query // the must clauses in snippetFields
+	// terms match the reader's words and phrases, and their other forms,
+	// without a typo.
 	terms   []string
 	typos   []misspelt   // the reader's words that match only with a typo
 	ignored []string     // see Result.Ignored
 	years   []int        // that the reader's words name (see orInYear)
 	dates   []dates.Span // that the reader's words write (see planDate)
 	regions []string     // the slugs of the regions the reader's words name
-	// near are the runs of the reader's words between dates (see
-	// planNear).
-	near [][]string
-	// typos says how far words' typos are looked for (fuzzyForms);
-	// listed, that a word was taken as a name the notes list, and had
-	// none.
+	near    [][]string   // the runs of the reader's words between dates (planNear)
+	// typoMode says how far typos are looked for (fuzzyForms); listed,
+	// that a word was taken as a name the notes list, without typos.
 	typoMode typoMode
 	listed   bool
-	// besides says that the query has phrases or alternatives besides
-	// its words (see planWords).
-	besides bool
-	// twins are the index's (regionTwins), and named and namedNot the
-	// regions the query names and those it excludes (namedRegions), when
-	// it has twins.
+	besides  bool // the query has phrases or alternatives besides words
+	// twins are the index's (regionTwins); named and namedNot the regions
+	// the query names and excludes (namedRegions), when there are twins.
 	twins           map[string][]string
 	named, namedNot map[string]bool
-	// others says that the reader's words and phrases name more than
-	// regions, years and dates, so that no region leads (see regionsNamed).
+	// others: the words and phrases name more than regions, years and
+	// dates, so that no region leads (regionsNamed).
 	others bool
 
-	// While the plan is made: the keys of its clauses, so that a repeat
-	// makes none, how many more tokens may match with a typo, and how many
-	// more terms phrases may have (see phraseTerms).
-	seen       map[string]bool
-	fuzzyLeft  int
-	phraseLeft int
-	// alternatives counts the alternatives of the groups planned: at most
-	// maxClauses in all, as a group is one clause of many.
+	// While the plan is made: the keys of its clauses (a repeat makes
+	// none), how many more tokens may match with a typo, how many more
+	// terms phrases may have (phraseTerms), and how many more alternatives
+	// (maxClauses in all, as a group is one clause of many).
+	seen         map[string]bool
+	fuzzyLeft    int
+	phraseLeft   int
 	alternatives int
 }
 
@@ -130,10 +115,9 @@ func (p *plan) first(key string, clauses []query.Query) bool {
 	return true
 }
 
-// phraseTerms returns how many of its n terms a phrase may have, and takes
-// them from what the query's phrases have left of maxPhraseTerms: n, fewer,
-// or none once they are spent. A phrase of one term is a word, and costs
-// nothing of it.
+// phraseTerms returns how many of its n terms a phrase may have (n, fewer,
+// or none) and takes them from what is left of maxPhraseTerms. A phrase of
+// one term is a word, and costs nothing.
 func (p *plan) phraseTerms(n int) int {
 	if n < 2 {
 		return n
@@ -157,8 +141,8 @@ func (p *plan) ignore(s string) {
 	}
 }
 
-// misspelt is a reader's word that no note has, folded, and its term;
-// as is the word meant, when the plan knows it (nearName).
+// misspelt is a reader's word that no note has, folded, its term, and the
+// word meant when the plan knows it (nearName).
 type misspelt struct {
 	word, term, as string
 }
@@ -190,28 +174,24 @@ type field struct {
 	boost float64
 }
 
-// textFields are the fields a reader's words and phrases match: a word in
-// the title counts most. snippetFields are those snippets are cut from.
+// The fields queries look in. A word in the title counts most.
 var (
-	textFields = []field{
+	textFields = []field{ // what a reader's words and phrases match
 		{fieldTitle, 3}, {fieldSummary, 1}, {fieldBody, 1}, {fieldPeople, 1},
 		{fieldOrgs, 1}, {fieldPlaces, 1}, {fieldNames, 1},
 	}
 	snippetFields = []field{{fieldSummary, 1}, {fieldBody, 1}}
-	// proseFields are where a word's count tells whether it is a typo
-	// (fuzzyForms); formFields, with people's roles, where its other forms
-	// are looked for (variants). Names are written in one form.
+	// proseFields tell by a word's count whether it is a typo (fuzzyForms);
+	// formFields, with people's roles, have other forms (variants): names
+	// are written in one form.
 	proseFields = []field{{fieldTitle, 1}, {fieldBody, 1}}
 	formFields  = []field{{fieldTitle, 1}, {fieldBody, 1}, {fieldPeople, 1}}
-	// listFields are the names a note lists, which are no typos (see
-	// fuzzyForms).
-	listFields = []field{{fieldPeople, 1}, {fieldOrgs, 1}, {fieldPlaces, 1}, {fieldNames, 1}}
-	// placeFields are the names of places and of regions, sectors and
-	// kinds, which make adjectives (see adjectives).
+	// listFields are the names a note lists, which are no typos; of them,
+	// placeFields make adjectives (adjectives).
+	listFields  = []field{{fieldPeople, 1}, {fieldOrgs, 1}, {fieldPlaces, 1}, {fieldNames, 1}}
 	placeFields = []field{{fieldPlaces, 1}, {fieldNames, 1}}
-	// compoundFields are textFields, weighed compoundBoost times as much,
-	// nearFields and titleFields, title as weighed there, nearBoost times;
-	// nameFields weighed as another form of the reader's word.
+	// textFields weighed for a compound word, two words together, a run
+	// as a title (planNear), and another form of a name (orRussian).
 	compoundFields = weighed(textFields, compoundBoost)
 	nearFields     = weighed(textFields, nearBoost)
 	titleFields    = []field{{fieldTitle, 3 * nearBoost}}
@@ -228,35 +208,27 @@ func weighed(fields []field, by float64) []field {
 }
 
 // maxClauses is how many words and phrases of a query must match, and how
-// many it may exclude: those past it are ignored, as are repeats, so that
-// a query's cost is bounded however it is written (each clause is a
-// search in every text field).
+// many it may exclude: those past it and repeats are ignored, so that a
+// query's cost is bounded however it is written.
 const maxClauses = 16
 
-// minTitleTerms is how many terms a run of the reader's words has at least
-// to be looked for as a title (see planNear): fewer are as often words
-// that stand together elsewhere, which pairs of them find.
+// minTitleTerms is how many terms a run of the reader's words needs to be
+// looked for as a title (planNear); pairs of words find shorter ones.
 const minTitleTerms = 6
 
-// maxPhraseTerms is how many terms the phrases of a query have in all: its
-// phrases in quotes, those it excludes and its words of several tokens
-// («торгово-экономический»). A phrase's search reads the places of each of
-// its terms in every text field, so that one phrase of a common word
-// repeated fifty times cost a hundred times a word's search; a phrase
-// past it matches by as many of its first terms as are left, at least
-// two, or is left out.
+// maxPhraseTerms is how many terms the phrases of a query have in all
+// (quoted, excluded, and words of several tokens): a phrase reads the
+// places of each term in every text field, and one of a common word fifty
+// times cost a hundred words' searches. A phrase past it keeps as many of
+// its first terms as are left, at least two, or is left out.
 const maxPhraseTerms = 10
 
 // plan turns a reader's text into clauses. Each token of a word must match
-// in some text field; a word of five letters or more that few notes have
-// may also match with a typo (see fuzzy). A phrase must match in order in
-// one field. An excluded word of several tokens («Российско-Китайский») is
-// excluded as a phrase.
-func (ix *Index) plan(t Text) *plan { return ix.planTypos(t, typoRare) }
-
-// planTypos is plan; names says that a name the notes list may be a typo
-// too (see fuzzyForms), for a search that found nothing without.
-func (ix *Index) planTypos(t Text, mode typoMode) *plan {
+// in some text field; a rare word may also match with a typo (fuzzyForms).
+// A phrase must match in order in one field. An excluded word of several
+// tokens («Российско-Китайский») is excluded as a phrase. mode says how far
+// typos are looked for.
+func (ix *Index) plan(t Text, mode typoMode) *plan {
 	p := &plan{seen: map[string]bool{}, fuzzyLeft: maxFuzzyTokens, phraseLeft: maxPhraseTerms, twins: ix.twins, typoMode: mode,
 		besides: len(t.Phrases)+len(t.Alternatives) > 0}
 	if len(ix.twins) > 0 {
@@ -349,17 +321,12 @@ func (ix *Index) planWords(p *plan, words []string) {
 }
 
 // planNear adds, for each two of the reader's words that stand together
-// (p.near, with any stop words between), a clause that need not match:
-// the words as a phrase, so that the notes that have them together come
-// first («Великий Новгород» before the notes of Нижний Новгород that say
-// «великий» elsewhere); of two words that most notes have (see rareOne),
-// in titles alone, whose places are few to read where the texts' are
-// many («Делегация Хабаровского края» first). They take what words of
-// several tokens leave of maxPhraseTerms; a query of phrases, exclusions
-// or alternatives has none, as its words may not stand together. A run of
-// minTitleTerms or more that the budget has room for whole is first a
-// phrase in titles, so that a title pasted whole finds its notes before
-// those of titles alike; cut short, it would find those alike as well.
+// (p.near, stop words between them aside), a should clause of them as a
+// phrase: «Великий Новгород» before Нижний Новгород's notes that say
+// «великий» elsewhere; of two words most notes have (rareOne), in titles
+// alone, whose places are few to read. A run of minTitleTerms or more, when
+// maxPhraseTerms has room for it whole, is first a phrase in titles: a
+// title pasted whole finds its note before titles alike.
 func (ix *Index) planNear(p *plan) {
 	for _, words := range p.near {
 		run := strings.Join(words, " ")
@@ -387,12 +354,10 @@ func (ix *Index) planNear(p *plan) {
 	}
 }
 
-// planDate adds the clause of the words of a date (dates.In): they match
-// as other words do, or the events of its days do; those come first, as a
-// year's do, where the text alone would miss the events that do not write
-// their dates and find the notes that quote them. It reports whether it
-// added a clause: not for a repeat of a date, nor when its words would
-// be past maxClauses.
+// planDate adds the clause of the words of a date (dates.In): the words,
+// or the events of its days, which come first (the text alone misses
+// events that do not write their dates). It reports whether it added one:
+// not for a repeat, nor past maxClauses.
 func (ix *Index) planDate(p *plan, words []string, days []dates.Span) bool {
 	key := "\x00date"
 	for _, d := range days {
@@ -443,9 +408,9 @@ func (p *plan) eitherOf(indices []int) {
 }
 
 // planEither adds the clause of a group of alternatives: the clauses of
-// any one of them. An alternative of which the analyzer keeps nothing
-// drops out. Each group has clauses of its own: «Харбин OR Пекин Харбин»
-// asks for Харбин as well.
+// any one of them, planned apart from the others («Харбин OR Пекин
+// Харбин» asks for Харбин as well). An alternative the analyzer keeps
+// nothing of drops out.
 func (ix *Index) planEither(p *plan, group []Alternative) {
 	k, seen, regions := len(p.must), p.seen, len(p.regions)
 	// Either region may match: neither leads.
@@ -491,7 +456,8 @@ func joined[Q query.Query](qs []query.Query, join func(...query.Query) Q) query.
 }
 
 // planWord adds the clauses of a reader's word, cleaned: each of its
-// tokens must match (see planToken); a date is planDate's. named says that the word is part of a name (namedSpan), which is no typo.
+// tokens must match (planToken). named says that the word is part of a
+// name (namedSpan), which is no typo.
 func (ix *Index) planWord(p *plan, w string, named bool) {
 	toks := ix.analyze(w)
 	if len(toks) == 0 || englishStop[foldWord(w)] {
@@ -663,11 +629,9 @@ func oneTerm(toks analysis.TokenStream) bool {
 	return !slices.ContainsFunc(toks, func(t *analysis.Token) bool { return !bytes.Equal(t.Term, toks[0].Term) })
 }
 
-// rareOne reports whether one of toks, at least, is in at most a fifth of
-// the notes' titles and bodies: a phrase reads the places of its terms in
-// every note that has them all, and of two words most notes have
-// («стороны обсудили», «информационных технологий») it made a query six
-// times slower.
+// rareOne reports whether one of toks is in at most a fifth of the notes'
+// titles and bodies: a phrase of two words most notes have («стороны
+// обсудили») reads their places in all of them, six times a query's cost.
 func (ix *Index) rareOne(toks analysis.TokenStream) bool {
 	return slices.ContainsFunc(toks, func(t *analysis.Token) bool {
 		return ix.docFreq(string(t.Term), proseFields...) <= int(ix.docs.Load())/5
@@ -691,12 +655,10 @@ func (ix *Index) analyze(text string) analysis.TokenStream {
 	return ix.analyzer.Analyze([]byte(text))
 }
 
-// wordQuery matches any of terms in any of fields, the first, the reader's
-// own, at full weight, the others, its other forms, at variantBoost; or
-// any of adjectives' stems at adjectiveBoost; or, at fuzzyBoost, any of the
-// typos' forms within their edits, the first letter kept, or as a prefix
-// (see typoForm). seen, when not nil, keeps their candidate terms for
-// other queries of the same search.
+// wordQuery matches in any of fields the first of terms (the reader's own)
+// at full weight, the others (other forms) at variantBoost, adjectives at
+// adjectiveBoost, and typos (typoForm) at fuzzyBoost, their first letter
+// kept. seen, when not nil, shares their candidates within the search.
 func wordQuery(terms, adjectives []string, typos []typoForm, fields []field, seen *fuzzySeen) query.Query {
 	var alts []query.Query
 	match := func(term string, boost float64) {
@@ -738,16 +700,14 @@ const (
 	typoRare typoMode = iota
 	// typoNames: of listed names too, as other names.
 	typoNames
-	// typoLoose: as typoNames, and, for a word no note has, among the
-	// names notes list, two edits off from eight letters, and the word as
-	// the start of a name, from four («Хабар»): for a search that found
-	// nothing otherwise.
+	// typoLoose, for a search that found nothing otherwise: as typoNames,
+	// and for a word no note has, listed names two edits off from eight
+	// letters, and names it starts, from four («Хабар»).
 	typoLoose
 )
 
-// typoForm is a form of a word to look for with a typo: within edits of
-// it, or, with none, as the start of a word; only among the names notes
-// list (listFields), when names says so.
+// typoForm is a form of a word to look for within edits, or with none as
+// a prefix; only among listed names (listFields) when names says so.
 type typoForm struct {
 	form  string
 	edits int
@@ -755,16 +715,12 @@ type typoForm struct {
 }
 
 // fuzzyForms returns the forms of a reader's word to look for with a typo:
-// its stem, and the word whole, folded. A typo may change what the stemmer
-// cuts off («Демешен» stems to «демеш», «Демешин» to «демешин»), hence
-// both; one edit, two from ten letters. A word that many notes have (one
-// in a thousand) is taken as written: it is no typo, and its neighbours
-// would only slow the search and crowd the hits; so is a name that a note
-// lists, however rare («Пенза», a place of 8 notes of 10,000, found
-// «пенсию» in 277 more, and the person «Гуанчунь» every «Гуандун»), unless
-// mode says otherwise: listed reports that it is such a name. Words
-// shorter than five letters or longer than thirty get none, but for the
-// prefix of typoLoose.
+// its stem and the word whole, folded, as a typo may change what the
+// stemmer cuts («Демешен» демеш, «Демешин» демешин); one edit, two from ten
+// letters. A word one note in a thousand has is no typo; nor, unless mode
+// says otherwise, is a name a note lists, however rare («Пенза» found
+// «пенсию» in 277 notes): listed reports such a name. Words of under five
+// letters or over thirty get none, but for typoLoose's prefix.
 func (ix *Index) fuzzyForms(term, whole string, mode typoMode) (forms []typoForm, listed bool) {
 	n := utf8.RuneCountInString(whole)
 	if n < 4 || n > 30 || n == 4 && mode != typoLoose {
@@ -797,17 +753,11 @@ func (ix *Index) fuzzyForms(term, whole string, mode typoMode) (forms []typoForm
 	return forms, listed
 }
 
-// variants returns the stems of other forms of a reader's word, folded,
-// that the Snowball stemmer cuts apart from its own (term), and which the
-// index has in formFields: a search for a word finds its other forms
-// («посла» a role's «посол»). They are the stems of the word's declined
-// forms (russian.Forms), and its stem with a vowel that comes and goes
-// taken out or put in (russian.FleetingVowel); of a word in Latin letters,
-// the stems of its Russian spellings (russian.Cyrillic) and, for a word of
-// pinyin, of its spellings in Palladius's letters (russian.Palladius), so
-// that «Demeshin» finds the notes that write «Демешина» and «Guangzhou»
-// those of «Гуанчжоу», not only those that list them; of a decimal
-// number, the number with the other decimal sign (otherDecimal).
+// variants returns the stems, other than term and found in formFields, of
+// a reader's word's other forms («посла» finds «посол»): its declined forms
+// (russian.Forms) and fleeting vowel (russian.FleetingVowel); of a Latin
+// word, its Russian spellings (russian.Cyrillic, and palladius for pinyin:
+// «Guangzhou» finds «Гуанчжоу»); of a decimal, the other sign (otherDecimal).
 func (ix *Index) variants(word, term string) []string {
 	var stems []string
 	spelt := slices.Concat(russian.Cyrillic(word), palladius(word))
@@ -840,12 +790,11 @@ func (ix *Index) variants(word, term string) []string {
 	return out
 }
 
-// adjectives returns the stems of a reader's noun's adjectives that the
-// index has in formFields (russian.Adjectives), for a noun no note has
-// («побратимы», where notes write «побратимских связей») or the name of a
-// place, region or sector («Харбин», «Харбинская ярмарка»); not for every
-// word, as «экономика» would find every «торгово-экономическое», nor for
-// a person's name: «Иванов» is not «Ивановская область».
+// adjectives returns the stems in formFields of a noun's adjectives
+// (russian.Adjectives), for a noun no note has («побратимы»: «побратимских
+// связей») or a place's name («Харбинская»); not for every word («экономика»
+// is not every «торгово-экономическое»), nor a person's («Иванов» is not
+// «Ивановская область»).
 func (ix *Index) adjectives(word, term string) []string {
 	if ix.docFreq(term, formFields...) > 0 && ix.docFreq(term, placeFields...) == 0 {
 		return nil
@@ -859,14 +808,11 @@ func (ix *Index) adjectives(word, term string) []string {
 	return out
 }
 
-// otherE returns, for a word no note has, its spelling with е for э or
-// э for е (russian.OtherEs) whose stem most notes list as a name, and that
-// stem: a foreign name typed so («Хебей» for Хэбэй), whose typos would be
-// other words («хлеб»). A spelling no note lists is none, lest «Жэнь» find
-// «жена»; so is one the stemmer cuts to three letters or fewer, or by more
-// than a letter, the stem of some other name («мэнее» of «Мэн»); and there
-// is none when a spelling is a stop word («менее»). The search says it
-// searched for it, as for a typo: «хебом» (хлебом) is Шэнь Хэбо's.
+// otherE returns, for a word no note has, the stem and the spelling with е
+// for э or the other way (russian.OtherEs) that most notes list as a name:
+// «Хебей» for Хэбэй, whose typos would be other words. Not a spelling no
+// note lists («Жэнь», «жена»), one the stemmer cuts to three letters or by
+// more than one («мэнее», «Мэн»), nor any when one is a stop word («менее»).
 func (ix *Index) otherE(word, term string) (stem, spelt string) {
 	es := russian.OtherEs(word)
 	if len(es) == 0 || ix.docFreq(term, formFields...) > 0 {
@@ -908,10 +854,8 @@ func otherDecimal(term string) string {
 }
 
 // docFreq counts the notes that have term in each of fields, added up, in
-// the snapshots searched now; 0 when the index is closed. It reads the
-// postings' counts as a term searcher does: a dictionary range
-// (FieldDictRange) starts a goroutine for every segment, several times a
-// query's cost of it (BenchmarkRequests).
+// the snapshots searched now; 0 when the index is closed. A postings count,
+// as a term searcher reads it: FieldDictRange starts a goroutine per segment.
 func (ix *Index) docFreq(term string, fields ...field) int {
 	t := ix.acquire()
 	if t == nil {

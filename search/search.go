@@ -252,7 +252,7 @@ func (ix *Index) search(ctx context.Context, q Query, mode typoMode) (*Result, e
 	if q.PerPage < 1 || q.PerPage > MaxPerPage {
 		q.PerPage = DefaultPerPage
 	}
-	p := ix.planTypos(ParseText(q.Q), mode)
+	p := ix.plan(ParseText(q.Q), mode)
 	p.fuzzy.tab = t
 	if q.Sort == SortDefault {
 		q.Sort = SortDate
