@@ -18,16 +18,13 @@ import (
 	"github.com/coopdigest/digest/source"
 )
 
-// markNames marks, in the snippets of hits that mark nothing, the names of
-// the notes' people, places, organizations, regions, sectors and kinds as
-// the notes write them, where the reader's words matched another spelling
-// of them: in Latin letters (latinOf), or a registry's name in English or
-// Chinese, or an alias. «Fyodor Lazarev» finds the notes of «Фёдор Лазарев»
-// by their people field, which no snippet shows, and «Guangdong» those of
-// «провинция Гуандун» by their names field: their snippets show where the
-// body names «Фёдора Лазарева» or «Гуандун». docs are the hits' stored
-// documents. A search of those notes alone for the names finds their
-// places, as hits finds the reader's words.
+// markNames marks, in the snippets of hits that mark nothing, the names
+// (people, places, organizations, regions, sectors, kinds) as the notes
+// write them where the reader's words matched another spelling (latinOf,
+// a registry's English or Chinese name, an alias): «Fyodor Lazarev» finds
+// «Фёдор Лазарев» by the people field, which no snippet shows, and the
+// snippet marks «Фёдора Лазарева» in the body. docs are the hits' stored
+// documents; a search of those notes for the names finds the places.
 func (ix *Index) markNames(ctx context.Context, t *table, hits []Hit, docs []index.Document, p *plan) error {
 	var check *nameCheck
 	var rows []int32      // of the hits to mark
@@ -88,14 +85,12 @@ func (ix *Index) markNames(ctx context.Context, t *table, hits []Hit, docs []ind
 		})
 }
 
-// maxNamesTried is how many of a hit's names of people, places and
-// organizations spokenNames tries: a note may list up to a few hundred,
-// and most list a few.
+// maxNamesTried is how many of a hit's people, places and organizations
+// spokenNames tries: a note may list a few hundred.
 const maxNamesTried = 256
 
-// spokenNames returns the names of the people, places, organizations,
-// regions, sectors and kind of doc, a note's stored document, as the note
-// writes them, of which another spelling that the index holds (FromNote)
+// spokenNames returns the names of doc, a note's stored document, as the
+// note writes them, of which another spelling the index holds (FromNote)
 // has a term the search matched.
 func (ix *Index) spokenNames(doc index.Document, check *nameCheck) []string {
 	var out []string
@@ -115,9 +110,8 @@ func (ix *Index) spokenNames(doc index.Document, check *nameCheck) []string {
 		field, text := f.Name(), textOf(f)
 		switch field {
 		case fieldPeople, fieldPlaces, fieldOrgs:
-			// The note's own names, in Russian letters; the spellings
-			// the field has of them follow them. A note of hundreds of
-			// names costs no more than maxNamesTried.
+			// The note's own names, in Russian letters; the field's other
+			// spellings of them follow.
 			if tried >= maxNamesTried || !strings.ContainsFunc(text, isCyrillic) {
 				return
 			}
@@ -148,20 +142,16 @@ func (ix *Index) spokenNames(doc index.Document, check *nameCheck) []string {
 	return out
 }
 
-// nameCheck tells, for a search, whether another spelling of a name has a
-// term the search matched. It keeps the answer by key, the name and what it
-// names: the hits of a page share regions, sectors and kinds.
+// nameCheck tells whether another spelling of a name has a term the
+// search matched, and keeps the answer by name: hits share regions.
 type nameCheck struct {
 	ix      *Index
 	matched map[string]bool
-	// latin is whether a term has Latin letters, as a name's Latin
-	// spellings do (latinOf): when none has, they are not made.
-	latin bool
-	known map[string]bool
+	latin   bool // a term has Latin letters: else Latin spellings are not made
+	known   map[string]bool
 }
 
-// nameCheck returns the nameCheck of the terms the plan's words and
-// phrases match, or nil when they match none.
+// nameCheck returns the plan's nameCheck, or nil when it matches no term.
 func (p *plan) nameCheck(ix *Index) *nameCheck {
 	matched := p.matched()
 	if len(matched) == 0 {
@@ -196,11 +186,9 @@ func (c *nameCheck) has(key string, spellings func() []string) bool {
 	return v
 }
 
-// nameTerms returns the terms of the words of a name as markNames marks
-// them, each with the stems of its other forms, as the text declines it;
-// but not a word of two letters, whose stem is other words' too («Ма», a
-// surname, is the stem of «мая»), nor the other forms of one of three,
-// which has none, or of one in Latin letters.
+// nameTerms returns the terms of a name's words, each with its other
+// forms' stems, as the text declines it; not a word of two letters («Ма» is
+// the stem of «мая»), nor the forms of one of three or in Latin letters.
 func (ix *Index) nameTerms(name string) [][]string {
 	var ts [][]string
 	cleaned := clean(name)
@@ -231,13 +219,9 @@ func hasLatin(s string) bool {
 }
 
 // planPeople adds, for two of the reader's words that are a Chinese
-// person's name, a clause that ranks first the notes that list that
-// person, by the name in pinyin that the people field has too (latinOf):
-// of a name in Palladius's letters one of whose syllables the analyzer
-// drops as a Russian stop word («Цзя Ли», «У Тинган»), the other word is
-// searched alone, which many names share; a name in pinyin («Jia Li»)
-// finds the notes that write it in Russian as well (orRussian), as
-// «цзя» and any word after it.
+// person's name, a should clause of the name in pinyin in the people field
+// (latinOf): the analyzer drops a syllable of «Цзя Ли» or «У Тинган» as a
+// Russian stop word, and «Jia Li» as words matches «цзя» and anything.
 func (ix *Index) planPeople(p *plan, words []string) {
 	for i := 0; i+1 < len(words); i++ {
 		name := words[i] + " " + words[i+1]
@@ -258,18 +242,14 @@ func (ix *Index) planPeople(p *plan, words []string) {
 	}
 }
 
-// personBoost weighs a match of a person's or a place's name in Latin
-// letters in the people or places field against the reader's words
-// elsewhere (see planPeople, planListedName).
+// personBoost weighs a listed person's or place's name in Latin letters
+// (planPeople, planListedName) against the reader's words elsewhere.
 const personBoost = 5
 
 // planListedName adds, for a word that is a name some note lists, as the
-// people or places field spells it in Latin letters (latinOf: «Мария»
-// mariya or maria, «Ростов» rostov; «Maria» itself; a Chinese surname in
-// pinyin, «Лю» liu, which the stemmer cuts as «Люй»), a clause that ranks
-// first the notes that list such a person or place: the stem the word
-// shares with others («Мария» with «Марий Эл», «Елена» with «ел», «Ростов»
-// with «рост») does not tell them apart.
+// people or places field spells it in Latin letters («Мария» mariya, «Лю»
+// liu), a should clause of it there: its stem does not tell it from others
+// («Мария» «Марий Эл», «Ростов» «рост»).
 func (ix *Index) planListedName(p *plan, w string) {
 	qs := slices.Concat(ix.listedName(inLatin(w), fieldPeople, fieldPlaces), ix.listedName(surnamePinyin(w), fieldPeople))
 	for _, q := range qs {
@@ -279,13 +259,10 @@ func (ix *Index) planListedName(p *plan, w string) {
 	}
 }
 
-// planStopNames makes, of a query that has nothing to search for but
-// words the analyzer drops, those of them that name a person the notes
-// list, in Latin letters or in pinyin, clauses that must match: «Ли», the
-// Russian particle and the commonest Chinese surname (李, Li), finds the
-// notes that list a Li, not every note; «У» those of a Wu. Beside other
-// words a stop word is the particle («есть ли»). Not a place: «он» is a
-// word of «Rostov-on-Don».
+// planStopNames makes, of a query of nothing but stop words, those that
+// name a listed person in Latin letters or pinyin must clauses: «Ли» finds
+// the notes of a Li, not every note. Beside other words it is the particle
+// («есть ли»); and not a place: «он» is in «Rostov-on-Don».
 func (ix *Index) planStopNames(p *plan) {
 	p.ignored = slices.DeleteFunc(p.ignored, func(w string) bool {
 		var qs []query.Query
@@ -309,10 +286,9 @@ func inLatin(w string) []string {
 	return []string{w}
 }
 
-// surnamePinyin returns, of a word of one syllable in Palladius's letters,
-// a Chinese surname as it may be, its pinyin, which the people field has
-// («Лю» liu, «Ян» yang, «Ли» li); none of another word. No syllable has
-// more than six letters, which spares a longer word the look.
+// surnamePinyin returns the pinyin of a word of one syllable in
+// Palladius's letters, a Chinese surname as it may be («Лю» liu); none of
+// another word. No syllable has more than six letters.
 func surnamePinyin(w string) []string {
 	if utf8.RuneCountInString(w) > 6 || len(russian.Syllables(russian.Fold(w))) != 1 {
 		return nil
@@ -320,9 +296,8 @@ func surnamePinyin(w string) []string {
 	return []string{russian.PlacePinyin(w)}
 }
 
-// listedName returns the term queries, at personBoost, of a word's
-// spellings in Latin letters in those of fields, the people and places
-// fields, where a note lists a person or place of that name.
+// listedName returns the term queries, at personBoost, of the spellings
+// in Latin letters in those of fields (people, places) that a note has.
 func (ix *Index) listedName(spellings []string, fields ...string) []*query.TermQuery {
 	var qs []*query.TermQuery
 	for _, s := range spellings {
@@ -349,12 +324,11 @@ func (ix *Index) listedName(spellings []string, fields ...string) []*query.TermQ
 // one name («Inner Mongolia Autonomous Region»).
 const maxNameWords = 4
 
-// nearName returns the Russian name of the region or place whose name in
-// Latin letters a reader's word of five letters or more, which no note
-// has, misspells by a letter (two in a word of eight or more), and that
-// name, folded: «Harbim» is Harbin, «Харбин», where the typos of the text
-// fields would find the few notes that list Harbin in Latin letters, or
-// none. "" when no name is that near, or two are.
+// nearName returns the Russian name of the region or place whose Latin
+// name a reader's Latin word that no note has misspells (five letters or
+// more, one edit, two from eight), and that name folded: «Harbim» is
+// «Харбин», where typos would find only the notes that list Harbin in
+// Latin letters. "" when none is that near, or two are.
 func (ix *Index) nearName(w string) (ru, meant string) {
 	word := foldWord(w)
 	if len(word) < 5 || strings.Trim(word, "abcdefghijklmnopqrstuvwxyz") != "" || ix.docFreq(word, textFields...) > 0 {
@@ -392,10 +366,10 @@ func (ix *Index) nearName(w string) (ru, meant string) {
 	return best.Name.Ru, meant
 }
 
-// namedSpan returns the end j of the longest run of words from words[i],
-// at most maxNameWords, that names an entry of a registry (russianName), or
-// else of two words that are a Chinese name in pinyin (chineseName), and
-// the name in Russian; i+1 and "" when none does.
+// namedSpan returns the end j of the longest run from words[i], at most
+// maxNameWords, that names a registry's entry (russianName), or else two
+// words of a Chinese name in pinyin (chineseName), and the Russian name;
+// i+1 and "" for none.
 func (ix *Index) namedSpan(words []string, i int) (j int, ru string) {
 	for j = min(len(words), i+maxNameWords); j > i; j-- {
 		if ru = ix.russianName(strings.Join(words[i:j], " ")); ru != "" {
@@ -410,16 +384,13 @@ func (ix *Index) namedSpan(words []string, i int) (j int, ru string) {
 	return i + 1, ""
 }
 
-// hanNames are the names and aliases of the site's registries and
-// taxonomies written in Chinese characters alone, two or more, and the
-// longest one's count of them.
+// hanNames are the site's names and aliases of two or more Chinese
+// characters alone, and the longest one's count of them.
 type hanNames struct {
 	names   map[string]bool
 	longest int
 }
 
-// hanNamesOf collects the Chinese names of tax's registries and
-// taxonomies.
 func hanNamesOf(tax *source.Taxonomies) hanNames {
 	h := hanNames{names: map[string]bool{}}
 	for _, reg := range []*source.Taxonomy{tax.Regions, tax.Sectors, tax.Kinds, tax.Places, tax.People, tax.Organizations} {
@@ -441,11 +412,10 @@ func allHan(s string) bool {
 	return !strings.ContainsFunc(s, func(r rune) bool { return !unicode.Is(unicode.Han, r) })
 }
 
-// split returns words with each word of Chinese characters that runs names
-// together, as Chinese readers write without spaces («黑龙江论坛»), split
-// into the names h has and the characters between them («黑龙江», «论坛»),
-// the longest name first from the left. Whole, such a word would need the
-// bigram across two names («江论»), which no note has.
+// split splits each word of Chinese characters that runs names together
+// («黑龙江论坛») into the names h has and the characters between them
+// («黑龙江», «论坛»), the longest first from the left: whole, it would need
+// the bigram across them («江论»), which no note has.
 func (h hanNames) split(words []string) []string {
 	var out []string
 	for _, w := range words {
@@ -483,11 +453,9 @@ func (h hanNames) split(words []string) []string {
 	return out
 }
 
-// chineseName returns words of pinyin, a Chinese person's name as English
-// texts write it («Liu Yongru»), in Palladius's letters, as Russian texts
-// write it: «лю юнжу» (the spelling of the fewest syllables); "" when a
-// word is not pinyin. As a phrase, it finds a name whose surname, of one
-// syllable, is otherwise searched only as written (see palladius).
+// chineseName returns words of pinyin, a Chinese name («Liu Yongru»), in
+// Palladius's letters, fewest syllables: «лю юнжу»; "" when a word is not
+// pinyin. A surname of one syllable is otherwise searched as written.
 func chineseName(words []string) string {
 	out := make([]string, len(words))
 	for i, w := range words {
@@ -500,11 +468,9 @@ func chineseName(words []string) string {
 	return strings.Join(out, " ")
 }
 
-// softless returns, of ru, the Palladius spelling of a Chinese person's
-// name in pinyin words (chineseName), the spelling without the soft signs
-// of its syllables, as Russian texts often write it: «Си Цзинпин» for
-// Xi Jinping's «Си Цзиньпин». None of another name, or one without them:
-// a place's one word so written may be a common word's stem («Шанси»).
+// softless returns ru, the chineseName of words, without its syllables'
+// soft signs, as Russian texts often write it («Си Цзинпин»); none for
+// another name («Шанси» so written may be a common word's stem).
 func softless(ru string, words []string) []string {
 	if alt := strings.ReplaceAll(ru, "нь", "н"); alt != ru && ru == chineseName(words) {
 		return []string{alt}
@@ -512,13 +478,10 @@ func softless(ru string, words []string) []string {
 	return nil
 }
 
-// russianName returns the Russian name of the entry of the site's regions,
-// places, people or organizations that has s for a name or an alias, in
-// any script, when the index analyses it otherwise than s: «Харбин» for
-// «Harbin» or «哈尔滨», «Московская область» for «Подмосковье»; "" when
-// no entry has s, or s is the Russian name. Sectors and kinds are left
-// out: their names and aliases are common words, which stand for more
-// than the entry.
+// russianName returns the Russian name of the region, place, person or
+// organization that has s for a name or alias in any script, when it
+// analyses otherwise than s: «Харбин» for «Harbin», «哈尔滨»; "" for none.
+// Not sectors and kinds: their names are common words.
 func (ix *Index) russianName(s string) string {
 	tax := &ix.Site().Taxonomies
 	for _, reg := range []*source.Taxonomy{tax.Regions, tax.Places, tax.People, tax.Organizations} {
@@ -534,14 +497,11 @@ func (ix *Index) russianName(s string) string {
 	return ""
 }
 
-// inflectedNames maps the terms of each name and alias in Cyrillic letters
-// of the site's regions, places, people and organizations to the entry's
-// Russian name, when they are not the terms of any entry's Russian name:
-// russianName finds «Подмосковья» by the terms of the alias «Подмосковье»,
-// where the registry has the name as written. Terms that the names of two
-// entries share are left out, and so are the terms of an alias that its
-// Russian name has («Коми» of «Республика Коми», whose stem is that of
-// «кому»): the word finds that name by itself.
+// inflectedNames maps the terms of each Cyrillic name and alias of the
+// regions, places, people and organizations to the entry's Russian name,
+// so that russianName finds «Подмосковья» by «Подмосковье»; not terms of
+// any Russian name, or that two entries share, or that the entry's Russian
+// name has («Коми», whose stem is that of «кому»).
 func (ix *Index) inflectedNames() map[string]string {
 	tax := &ix.Site().Taxonomies
 	var entries []*source.Term
@@ -586,8 +546,7 @@ func (ix *Index) inflectedNames() map[string]string {
 func isCyrillic(r rune) bool { return unicode.Is(unicode.Cyrillic, r) }
 
 // nameOf returns the Russian name of what a phrase or an excluded word
-// names: a registry's entry (russianName) or, of two words of pinyin, a
-// Chinese person (chineseName); "" for none.
+// names (russianName, or chineseName of two words); "" for none.
 func (ix *Index) nameOf(s string) string {
 	if ru := ix.russianName(s); ru != "" {
 		return ru
@@ -598,14 +557,11 @@ func (ix *Index) nameOf(s string) string {
 	return ""
 }
 
-// orRussian lets the clauses of the plan from the kth on, those of words
-// that name ru, match the Russian name ru instead, in the text of every
-// field, as another form of the words (nameFields): «Harbin» finds the
-// notes that write «в Харбине», not only those that list it as a place.
-// ru is a phrase of the query (maxPhraseTerms), and so is each of others,
-// other spellings of it, where room is left for them. orRussian reports
-// whether the clauses may match ru: not when it is "", or there is no room
-// for it.
+// orRussian lets the must clauses from the kth on, of words that name ru,
+// match ru (and others, its other spellings) instead, as phrases in
+// nameFields: «Harbin» finds «в Харбине», not only the notes that list it.
+// It reports whether they may: not for "", nor without room in
+// maxPhraseTerms.
 func (ix *Index) orRussian(p *plan, k int, ru string, others ...string) bool {
 	toks := ix.analyze(clean(ru))
 	if k >= len(p.must) || len(toks) == 0 || !p.roomFor(len(toks)) {
@@ -626,25 +582,19 @@ func (ix *Index) orRussian(p *plan, k int, ru string, others ...string) bool {
 	return true
 }
 
-// palladius returns the spellings of a word of pinyin in Palladius's
-// letters (russian.Palladius) of two syllables or more: one syllable
-// alone is the stem of Russian words too («ма» of «мая», «лун» of «луна»),
-// and is searched as part of a name only (chineseName).
+// palladius returns a pinyin word's Palladius spellings of two syllables
+// or more: one alone is a Russian stem too («ма» of «мая»).
 func palladius(word string) []string {
 	return slices.DeleteFunc(russian.Palladius(word), func(s string) bool { return len(russian.Syllables(s)) < 2 })
 }
 
-// maxInitialNames is how many first names an initial may stand for in the
-// people field (initialOf): more, and it is only itself.
+// maxInitialNames is how many first names an initial may stand for.
 const maxInitialNames = 512
 
-// initialOf returns, for the word at i of a reader's words, an initial
-// («Ф.») next to a surname («Ф. Трофимов», «Трофимов Ф.»), a query of the
-// notes that list a person whose first name starts with the initial's
-// letter right before the surname («Фёдор Трофимов»): notes write a name
-// in full as often as not, and a reader's initial would otherwise need
-// the letter alone. nil for any other word, and for a run of initials
-// («Д.Ю. Орлов»), whose other letters the full name may not show.
+// initialOf returns, for an initial («Ф.») at words[i] next to a surname,
+// a query of the people whose first name starts with it right before the
+// surname («Фёдор Трофимов»): notes write names in full as often as not.
+// nil for another word, or a run of initials («Д.Ю. Орлов»).
 func (ix *Index) initialOf(words []string, i int) query.Query {
 	surname := ""
 	switch {
@@ -667,11 +617,9 @@ func (ix *Index) initialOf(words []string, i int) query.Query {
 	return q
 }
 
-// withoutCity leaves out of words a «Г.» (город) before the name of a
-// place that notes list and no person they list has in a name (by its
-// spelling in Latin letters: the people field has roles too, «консул в
-// Харбине»). A phone writes «г. Харбин» with a capital letter, which
-// russian.Unabbreviated leaves, as «Г. Иванов» is an initial.
+// withoutCity drops a «Г.» (город, as a phone capitalises «г.») before a
+// listed place that no listed person's name has (in Latin letters: the
+// people field has roles, «консул в Харбине»); «Г. Иванов» is an initial.
 func (ix *Index) withoutCity(words []string) []string {
 	for i := 0; i+1 < len(words); i++ {
 		if words[i] != "Г." {
@@ -699,9 +647,8 @@ func isSurname(w string) bool {
 	return unicode.IsUpper(r) && size < len(w) && !strings.ContainsFunc(w[size:], func(r rune) bool { return !unicode.IsLower(r) })
 }
 
-// namesStarting returns the terms of the people field of two letters or
-// more that start with prefix, at most maxInitialNames, or none when there
-// are more.
+// namesStarting returns the people field's terms of two letters or more
+// that start with prefix; none when there are more than maxInitialNames.
 func (ix *Index) namesStarting(prefix string) []string {
 	t := ix.acquire()
 	if t == nil {
