@@ -33,12 +33,10 @@ const DirName = ".search"
 // manifestName is the file of an index folder that lists its shards.
 const manifestName = "index.json"
 
-// SiteDir is the folder, inside the index folder dir, that holds what the
-// handler needs of the site, laid out as a site folder, so that OUT serves
-// without the site's source: content/ holds the site's settings and
-// taxonomies (source.WriteSettings), which filters are resolved and named
-// by and markNames marks the registries' names by, and templates/ the
-// site's own templates, when it has them, as the build copied them.
+// SiteDir is the folder, inside the index folder dir, laid out as a site
+// folder, with what serving needs of the site's source: content/ holds its
+// settings and taxonomies (source.WriteSettings), templates/ its own
+// templates, when it has them, as the build copied them.
 func SiteDir(dir string) string { return filepath.Join(dir, "site") }
 
 // formatVersion changes whenever the mapping or the layout of an index
@@ -84,18 +82,16 @@ func shardOf(id string, shards int) int {
 	return int(h.Sum32() % uint32(shards))
 }
 
-// Build writes a new index of docs into dir, which must not exist yet, with
-// the settings and taxonomies of site, which the handler serves with: shards
-// written in parallel by bleve's offline builder. On an error or when ctx
-// is cancelled, Build removes what it wrote.
+// Build writes a new index of docs, with site's settings and taxonomies,
+// into dir, which must not exist yet; on an error or when ctx is
+// cancelled, it removes what it wrote.
 func Build(ctx context.Context, dir string, docs []Document, site *source.Site) error {
 	return build(ctx, dir, docs, site, shardCount(len(docs)))
 }
 
-// BuildFrom is Build of the documents with the IDs ids, which doc makes one
-// at a time as they are indexed, from one goroutine per shard: a site's
-// documents need not all be in memory at once, only those of the batches
-// bleve is indexing. doc(i) must have the ID ids[i].
+// BuildFrom is Build of the documents with the IDs ids, which doc(i) makes
+// as they are indexed, from one goroutine per shard, so that they need not
+// all be in memory at once.
 func BuildFrom(ctx context.Context, dir string, ids []string, doc func(i int) (Document, error), site *source.Site) error {
 	return buildFrom(ctx, dir, ids, doc, site, shardCount(len(ids)))
 }
@@ -155,12 +151,10 @@ func buildFrom(ctx context.Context, dir string, ids []string, doc func(i int) (D
 }
 
 // buildShard indexes the documents numbered part into a new bleve index at
-// path with bleve's offline builder, which writes segments without the
-// syncs of an index fed batches and merges them into one at the end: faster
-// to write, and faster to search. The merge of a shard whose text is
-// mergeAlone or more holds merging: bleve maps the segments it merges into
-// memory, and the last merge reads the whole shard, so that large shards
-// merged at once would hold the whole index in the build's resident memory.
+// path with bleve's offline builder: no syncs, one segment at the end,
+// faster to write and to search. A shard of mergeAlone bytes of text or
+// more merges holding merging: a merge maps the whole shard into memory,
+// and large shards merged at once would hold the whole index resident.
 func buildShard(ctx context.Context, path string, ids []string, part []int, doc func(i int) (Document, error), merging *sync.Mutex) error {
 	if len(part) == 0 {
 		// The builder cannot write an empty index; an ordinary index can.
@@ -211,18 +205,14 @@ func buildShard(ctx context.Context, path string, ids []string, part []int, doc 
 	return nil
 }
 
-// builderBatch is how many documents bleve's offline builder analyses
-// before it writes them as a segment: the analysed batch is held in memory
-// meanwhile, on each shard at once, the largest part of a build's heap
-// that does not grow with the site. A quarter of bleve's default, with
-// twice its segments merged at a time (builderMerge), keeps a site of up to
-// 100,000 notes on two cores to two rounds of merges (docs/BENCHMARKS.md).
+// builderBatch is how many documents the builder analyses, in memory on
+// each shard at once, before it writes a segment: a quarter of bleve's
+// default, with builderMerge twice its, keeps 100,000 notes on two cores to
+// two rounds of merges (docs/BENCHMARKS.md).
 const builderBatch = 250
 
 // mergeAlone is the size of a shard's text, in bytes, from which its last
-// merge waits for the other shards' (see buildShard). Below, the shards are
-// merged at once, on as many cores: the merges of a small site's shards,
-// one after the other, were the last part of its build, on one core.
+// merge waits for the others' (buildShard); smaller shards merge at once.
 const mergeAlone = 64 << 20
 
 // builderMerge is how many segments the builder merges into one at a time
@@ -232,24 +222,18 @@ const builderMerge = 20
 // Index is an index opened for searching, and perhaps for updates (see
 // OpenWritable). It is safe for use by many goroutines at once.
 type Index struct {
-	// mu is held for reading by every search and update and for writing by
-	// Close, so that Close waits for the work under way.
-	mu       sync.RWMutex
-	closed   bool
-	writable bool
-	dir      string
-	man      manifest
-	// manifest is the file index.json the index was opened with: a build
-	// that swaps a new OUT in puts another in its place (see Replaced).
-	manifest os.FileInfo
-	site     *source.Site
-	han      hanNames // the site's Chinese names (see hanNames.split)
-	// twins are the regions whose Russian names analyse alike, by slug
-	// (see regionTwins).
-	twins map[string][]string
-	// inflected are the Russian names of the registries' entries by the
-	// terms of their other names in Cyrillic letters (see inflectedNames).
-	inflected map[string]string
+	// mu is held for reading by every search and update, and for writing by
+	// Close, which so waits for them.
+	mu        sync.RWMutex
+	closed    bool
+	writable  bool
+	dir       string
+	man       manifest
+	manifest  os.FileInfo // the index.json opened (see Replaced)
+	site      *source.Site
+	han       hanNames            // hanNames.split
+	twins     map[string][]string // regionTwins
+	inflected map[string]string   // inflectedNames
 	shards    []bleve.Index
 	alias     bleve.IndexAlias // every shard as one
 	// analyzer and mapping are the shards': a reader's words are analysed
@@ -257,29 +241,23 @@ type Index struct {
 	analyzer analysis.Analyzer
 	mapping  mapping.IndexMapping
 	docs     atomic.Int64
-	// tab is the table searches run on; Update replaces it. nil once
-	// closed.
-	tab atomic.Pointer[table]
-	// updates counts the Updates applied, so that caches of results know
-	// when theirs are out of date.
+	tab      atomic.Pointer[table] // searched; Update replaces it, nil once closed
+	// updates counts the Updates applied: caches of results key by it.
 	updates atomic.Uint64
 	upd     sync.Mutex // serializes Updates
 }
 
 // lockTimeout is how long opening a shard waits for a process that holds
-// it open for updates, before it fails rather than hangs.
+// it open for updates, before it fails.
 const lockTimeout = 2 * time.Second
 
-// Open opens the index in dir read-only, so that any number of processes
-// may search one index. An index that is missing or was written by another
-// version of this package is an error that wraps ErrNoIndex; one that a
-// process holds open for updates (OpenWritable) wraps ErrLocked, after
-// lockTimeout.
+// Open opens the index in dir read-only, which any number of processes
+// may do. A missing index, or one of another format, is an error wrapping
+// ErrNoIndex; one held open for updates (OpenWritable) wraps ErrLocked.
 func Open(dir string) (*Index, error) { return open(dir, false) }
 
-// OpenWritable opens the index in dir for searching and for Update. Only one
-// process may hold an index open for updates, and no other may open it
-// meanwhile.
+// OpenWritable opens the index in dir for searching and for Update; no
+// other process may open it meanwhile.
 func OpenWritable(dir string) (*Index, error) { return open(dir, true) }
 
 func open(dir string, writable bool) (_ *Index, err error) {
@@ -333,8 +311,8 @@ func open(dir string, writable bool) (_ *Index, err error) {
 }
 
 // readManifest reads the manifest of the index folder dir, and its file's
-// information; an error wraps ErrNoIndex when there is none, or it is not
-// a manifest that names shards.
+// information; an error wraps ErrNoIndex when there is none that names
+// shards.
 func readManifest(dir string) (manifest, os.FileInfo, error) {
 	var m manifest
 	f, err := os.Open(filepath.Join(dir, manifestName))
@@ -349,17 +327,15 @@ func readManifest(dir string) (manifest, os.FileInfo, error) {
 	if err != nil {
 		return m, nil, fmt.Errorf("search index: %w", err)
 	}
-	// A manifest is a few lines: a folder not of this package's may hold
-	// a file of that name of any size.
+	// A manifest is a few lines; another folder's index.json may be large.
 	if err := json.NewDecoder(io.LimitReader(f, 1<<20)).Decode(&m); err != nil || len(m.Shards) == 0 {
 		return m, nil, fmt.Errorf("%s: %w (unreadable %s)", dir, ErrNoIndex, manifestName)
 	}
 	return m, fi, nil
 }
 
-// IsIndex reports whether dir holds a search index as this package writes
-// it, of any format version: a manifest whose shards are folders beside
-// it. It opens none of them.
+// IsIndex reports whether dir holds a search index of any format version:
+// a manifest whose shards are folders beside it.
 func IsIndex(dir string) bool {
 	m, _, err := readManifest(dir)
 	if err != nil || m.Version < 1 {
@@ -376,10 +352,8 @@ func IsIndex(dir string) bool {
 	return true
 }
 
-// Foreign returns the names of the entries at the top of the index folder
-// dir that the index does not have: all but its manifest, the shards it
-// lists and the site's settings (SiteDir), sorted; none when dir holds no
-// manifest. What is inside a shard is bleve's.
+// Foreign returns, sorted, the names at the top of the index folder dir
+// that are not its manifest, shards or SiteDir; none without a manifest.
 func Foreign(dir string) ([]string, error) {
 	m, _, err := readManifest(dir)
 	if errors.Is(err, ErrNoIndex) {
@@ -471,18 +445,16 @@ func (ix *Index) Dir() string { return ix.dir }
 // Built returns when the index was built.
 func (ix *Index) Built() time.Time { return ix.man.Built }
 
-// Replaced reports whether the index in ix's folder is another than ix
-// now, as after a build swapped a new OUT in, and returns its index.json,
-// or an error when the folder has none.
+// Replaced reports whether ix's folder now holds another index, as after a
+// build swapped a new OUT in, and returns its index.json's information.
 func (ix *Index) Replaced() (bool, os.FileInfo, error) {
 	fi, err := os.Stat(filepath.Join(ix.dir, manifestName))
 	return err == nil && !SameManifest(fi, ix.manifest), fi, err
 }
 
-// SameManifest reports whether a and b describe one version of an index's
-// index.json: one file, not written since. A file system may give a new
-// build's index.json the number of an older one deleted, and a copy may
-// write over it in place.
+// SameManifest reports whether a and b describe one version of an
+// index.json: one file (a new one may reuse a deleted one's inode), not
+// written since.
 func SameManifest(a, b os.FileInfo) bool {
 	return os.SameFile(a, b) && a.ModTime().Equal(b.ModTime()) && a.Size() == b.Size()
 }
@@ -490,9 +462,8 @@ func SameManifest(a, b os.FileInfo) bool {
 // Site returns the settings and taxonomies the index was built with.
 func (ix *Index) Site() *source.Site { return ix.site }
 
-// Status describes the index for a health check: its generation (when it
-// was built, and how many updates it has had since), and how many notes it
-// has. It fails when the index cannot answer a search.
+// Status describes the index for a health check (when built, updates
+// since, notes), and fails when the index cannot answer a search.
 func (ix *Index) Status(ctx context.Context) (string, error) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
@@ -512,9 +483,8 @@ func (ix *Index) Status(ctx context.Context) (string, error) {
 }
 
 // Update puts the documents of new and changed notes into the index and
-// takes out those of deleted notes, by URL, each shard in one bleve batch:
-// searches that start after Update returns see the changes, and so does an
-// index opened later. An index opened read-only refuses.
+// takes out deleted notes by URL, one bleve batch per shard; searches that
+// start after it returns see the changes. A read-only index refuses.
 func (ix *Index) Update(ctx context.Context, upserts []Document, deletes []string) error {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
