@@ -96,17 +96,16 @@ type FacetCount struct {
 	Count int
 }
 
-// Search runs q. Whatever the reader typed, the query is made of bleve's
-// query objects from analysed terms, never handed to a query parser, so
-// that only a broken index or a cancelled ctx make it fail. A page past the
-// last is empty. When the reader's words find nothing, they are tried
-// again, and the first try that finds something is the result: with the
-// typos of the names notes list, if a word was one; as typed in the other
-// keyboard layout (Layout); with looser typos (typoLoose).
+// Search runs q. The query is made of bleve's query objects from analysed
+// terms, never a query parser's, so only a broken index or a cancelled ctx
+// make it fail. A page past the last is empty. When the words find
+// nothing, the first retry that finds something is the result: with typos
+// of listed names, in the other keyboard layout (Layout), with looser typos
+// (typoLoose), without the words no note has (Missing).
 //
-// The matches are collected into the index's table (see table), where
-// filters, facets and the order by date are worked out; a second search,
-// of the page's hits alone, finds where the words are for the snippets.
+// Matches are collected into the index's table, where filters, facets and
+// the order by date run; a second search, of the page's hits alone, finds
+// where the words are for the snippets.
 func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	res, err := ix.search(ctx, q, typoRare)
 	if err != nil || res.Total > 0 || !res.Ranked {
@@ -173,19 +172,16 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	return res, nil
 }
 
-// maxMissing is how many words withoutUnknown searches alone, at most: a
-// query of more words no note has is no reader's, and each is a search.
+// maxMissing is how many words withoutUnknown searches alone, at most: each
+// is a search, and a query of more words no note has is no reader's.
 const maxMissing = 4
 
-// withoutUnknown returns the reader's text without the words in other
-// letters than Russian that must match and that find nothing alone, no
-// note having them in any form, spelling or script («governor», «俄罗斯»),
-// those words, as readers read them (without the punctuation around them),
-// and the time their searches took. There are none when no word is such,
-// or more than maxMissing words have terms no text field has (knownTerms:
-// the words searched alone), or no other word is left to search for (a
-// stop word is none), or the text has alternatives, which a word left out
-// would regroup («Хабаровск governor OR Харбин»).
+// withoutUnknown returns the reader's text without its non-Russian words
+// that must match and find nothing alone, in any form or script
+// («governor», «俄罗斯»), those words without their punctuation, and the
+// time their searches took. None when more than maxMissing words have
+// unknown terms, when no other word is left, or when the text has
+// alternatives, which a word left out would regroup.
 func (ix *Index) withoutUnknown(ctx context.Context, text string) (kept string, missing []string, took time.Duration, err error) {
 	t := ParseText(text)
 	if len(t.Alternatives) > 0 {
@@ -235,8 +231,7 @@ func (ix *Index) withoutUnknown(ctx context.Context, text string) (kept string, 
 	}), missing, took, nil
 }
 
-// search is Search of the reader's text as typed, its words' typos looked
-// for as mode says (see fuzzyForms).
+// search is Search of the text as typed, typos looked for as mode says.
 func (ix *Index) search(ctx context.Context, q Query, mode typoMode) (*Result, error) {
 	start := time.Now()
 	ix.mu.RLock()
@@ -277,10 +272,9 @@ func (ix *Index) search(ctx context.Context, q Query, mode typoMode) (*Result, e
 	switch {
 	case p.scored():
 		b := query.NewBooleanQuery(p.must, p.should, p.mustNot)
-		// The events of a year or a date the reader named, and of the
-		// regions, come first: the score of a date does not tell them from
-		// notes that write it, nor that of a name a region's from others'
-		// that share its stem.
+		// The events of the years, dates and regions named come first:
+		// scores do not tell them from notes that write the date, or from
+		// regions whose names share a stem.
 		rows, top, err = t.collect(ctx, b, ix.mapping, filter, t.leading(p.years, p.dates, p.regions), keep)
 	case len(p.mustNot) > 0:
 		var out *roaring.Bitmap
