@@ -22,12 +22,9 @@ import (
 // English and Chinese, which bodies seldom have.
 var fuzzyFields = []string{fieldTitle, fieldSummary, fieldBody, fieldPeople, fieldOrgs, fieldPlaces, fieldNames}
 
-// fuzzyQuery is bleve's FuzzyQuery with its candidate terms, the terms of
-// a field's dictionary within the edit distance (or, as a prefix, that
-// start with the term), found once per search (see fuzzySeen): the search
-// for the hits' snippets looks again for what the search looked for. Its
-// searcher is bleve's fuzzy searcher's: the candidates' term searchers,
-// boosted by their edit distance.
+// fuzzyQuery is bleve's FuzzyQuery whose candidate terms are found once
+// per search (fuzzySeen), for the snippets' search too; its searcher is
+// bleve's fuzzy searcher's, the candidates boosted by their edit distance.
 type fuzzyQuery struct {
 	*query.FuzzyQuery
 	seen *fuzzySeen
@@ -141,11 +138,8 @@ func (s *fuzzySeen) candidates(shard, f int, term string, fuzziness int, prefix 
 // be a typo of: the terms of every fuzzy field of every shard in one
 // vellum FST, each with a bit for every shard and field that has it.
 // bleve builds a word's Levenshtein automaton again for each shard and
-// field it looks in (IndexReaderFuzzy takes none built before), ten for
-// one word on two shards and most of a search's processor time
-// (BenchmarkRequests, docs/BENCHMARKS.md); here a word's automaton is
-// built once and run over the one dictionary, with vellum and its
-// levenshtein package, which bleve's own dictionaries are made of.
+// field, most of a search's time (docs/BENCHMARKS.md); here it is built
+// once and run over the one dictionary.
 type typoDict struct {
 	fst  *vellum.FST
 	size int // bytes
@@ -182,10 +176,8 @@ var levBuilders = sync.OnceValues(func() ([2]*levenshtein.LevenshteinAutomatonBu
 	return b, nil
 })
 
-// Warm makes what the first search for a word with a typo makes on the
-// index's snapshots, the Levenshtein automata and the typo dictionary, so
-// that a server's first reader of a typo does not wait for them; a handler
-// warms each index it is given, as they are made once for all.
+// Warm builds the Levenshtein automata and the typo dictionary, so that a
+// server's first reader of a typo does not wait for them.
 func (ix *Index) Warm() {
 	levBuilders()
 	if t := ix.acquire(); t != nil {

@@ -35,30 +35,24 @@ type HandlerConfig struct {
 	Turns int
 }
 
-// DefaultCacheBytes is the default size of the handler's response cache.
-// Readers ask the same questions (a region, the latest events), and an
-// index changes seldom. The bound is in bytes, not answers: a results page
-// weighs ten times a JSON answer.
+// DefaultCacheBytes is the default size of the handler's response cache,
+// in bytes, not answers: a results page weighs ten times a JSON answer.
 const DefaultCacheBytes = 32 << 20
 
 // cacheEntryCost is what an entry of the cache costs beside its key and
 // body: the list element, the map's slot and the Response.
 const cacheEntryCost = 256
 
-// maxCachedBody is the largest response the cache keeps: a page of twenty
-// hits is far smaller.
+// maxCachedBody is the largest response the cache keeps.
 const maxCachedBody = 64 << 10
 
-// Handler serves GET /api/search, a search's Result as JSON, and answers
-// other views of a search through the same cache of answers and turns
-// (Answer): the results page of package searchpage. The index it searches,
-// with the site settings and taxonomies built into it, can be replaced
-// while it serves (SetIndex).
+// Handler serves GET /api/search, a search's Result as JSON, and other
+// views of a search (Answer: searchpage's results page) through the same
+// cache of answers and turns. SetIndex replaces the index while it serves.
 type Handler struct {
 	index atomic.Pointer[Index]
 	// gen counts SetIndex and Forget calls; it is part of every cache key,
-	// so that a search that was under way on the old index caches nothing
-	// found again.
+	// so that a search under way on the old index caches nothing found again.
 	gen          atomic.Uint64
 	hits, misses atomic.Uint64                // the cache's answers
 	cache        *lru.Cache[string, Response] // nil for none
@@ -204,13 +198,10 @@ func current[T any](h *Handler, ix *Index, fn func(*Index) (T, error)) (T, *Inde
 }
 
 // turn waits for a turn for the processors and returns the function that
-// gives it back; an error means ctx ended first.
-//
-// A search and the making of its answer take turns: no more run at once
-// than there are processors, and the others wait in the order they came.
-// Let loose, the scheduler serves some late and some early, and under load
-// the slowest answers took several times the median. The answer is sent
-// after the turn, so that a slow reader holds up no one else.
+// gives it back; an error means ctx ended first. No more searches run at
+// once than there are processors, the others waiting in order: let loose,
+// under load the slowest answers took several times the median. The answer
+// is sent after the turn, so a slow reader holds up no one else.
 func (h *Handler) turn(ctx context.Context) (func(), error) {
 	select {
 	case h.turns <- struct{}{}:
@@ -431,13 +422,11 @@ type Outcome struct {
 // is then written for it or cached.
 type View func(o *Outcome) (Response, bool)
 
-// Answer answers r with view's answer to the search r asks for (the
-// parameters ParseRequest reads): from the cache of answers, which keeps
-// them by name and search, when it holds one made on the index as it is
-// now; otherwise by searching and making the answer in turn (see turn)
-// and keeping it in the cache when its status is 200. A request whose
-// parameters are bad gets view's answer at once; a search whose client has
-// gone gets none.
+// Answer answers r with view's answer to the search r asks for: from the
+// cache, by name and search, when it holds one made on the index as it is
+// now; otherwise by searching and making the answer in turn (turn), cached
+// when its status is 200. Bad parameters get view's answer at once; a
+// client that has gone gets none.
 func (h *Handler) Answer(w http.ResponseWriter, r *http.Request, name string, view View) {
 	ix := h.index.Load()
 	q, err := parse(r, ix)

@@ -11,13 +11,9 @@ import (
 	bsearch "github.com/blevesearch/bleve/v2/search"
 )
 
-// A hit's snippet is cut from its stored text at the places bleve's search
-// returns for the matches of the reader's words (DocumentMatch.Locations).
-// bleve's HTML highlighter made them before: it fragments the text at every
-// match and counts the letters of all of it, and its cuts needed mending
-// (inside words, a few letters after the text's start); this costs a
-// fraction of it, where searches a second fell short of their goal
-// (BenchmarkRequests, searchload; docs/BENCHMARKS.md).
+// A hit's snippet is cut from its stored text at the places of the matches
+// (DocumentMatch.Locations): bleve's HTML highlighter cost many times as
+// much, and cut inside words (docs/BENCHMARKS.md).
 
 const (
 	// snippetRunes is about how many letters a snippet shows, as many as

@@ -23,21 +23,16 @@ import (
 	"github.com/coopdigest/digest/dates"
 )
 
-// table is the doc values of a snapshot of the index in memory: for every
-// note a row, numbered newest first, and the rows of each region, sector
-// and kind as a bitmap. Filters, facets and the order by date run on it,
-// and the matches of a reader's words are collected into it from bleve's
-// searchers (see collect).
+// table is the doc values of a snapshot of the index in memory: a row per
+// note, newest first, and the rows of each region, sector and kind as a
+// bitmap. Filters, facets and the order by date run on it, and matches are
+// collected into it from bleve's searchers (collect). bleve's own facets
+// and sort, which decode every hit's doc values, took most of a search's
+// time (docs/BENCHMARKS.md); here a filter is an intersection of bitmaps,
+// a date range a range of rows, a facet a count over rows.
 //
-// bleve's own facets and sort read the doc values of every hit from the
-// index's compressed chunks, which took most of a search's processor time
-// (BenchmarkRequests; docs/BENCHMARKS.md). Here a filter is an
-// intersection of bitmaps, a date range a range of rows, a facet a count
-// over the result's rows, and the order by date the order of the rows.
-//
-// A table holds open the snapshot of each shard it was read from, which
-// the searches that use it run on: a match is known by its internal ID,
-// which only that snapshot gives. Update makes a new table; the old one
+// A table holds open the snapshot of each shard it was read from, whose
+// internal IDs its rows map; Update makes a new table, and the old one
 // closes its snapshots when its last search is done.
 type table struct {
 	// refs counts the index's reference and one per search using the
@@ -59,10 +54,8 @@ type table struct {
 	rowStart []uint32
 	rowTerms []uint16
 
-	// typoDict returns the snapshots' typo dictionary, which its first
-	// call builds: not with the table, so that an index updated at every
-	// save (serve --watch) builds one only for the snapshots searched for a
-	// word with a typo.
+	// typoDict returns the snapshots' typo dictionary, built on first use:
+	// an index updated at every save (serve --watch) seldom needs one.
 	typoDict func() (*typoDict, error)
 }
 
@@ -204,11 +197,8 @@ func dayOf(term []byte) int32 {
 }
 
 // rowIndex gives the row of a snapshot's document by its internal ID's
-// number (index.IndexInternalID.Value): the snapshot numbers its documents
-// from 0, the deleted ones of its segments included, so that a slice
-// holds them in a few bytes each, and a match's row costs no hashing of
-// its ID, which a map did for every match of a broad word
-// (BenchmarkRequests; docs/BENCHMARKS.md).
+// number, which counts from 0: a slice, where a map hashed the ID of every
+// match of a broad word (docs/BENCHMARKS.md).
 type rowIndex []int32
 
 // noRow is the row of a document that is not in the table.
@@ -314,13 +304,10 @@ func (t *table) setsOf(facet int, slugs []string) []*roaring.Bitmap {
 	return sets
 }
 
-// leading returns the sets of rows that come first, a row in more of
-// them before one in fewer (see collect): the events of each region of
-// slugs, those that take place in one of years or on one of days, and
-// those that take place on one of days; none when
-// the reader named none of them. So an event of the regions on a day named
-// comes first, then the regions' events of the year and the other events
-// of the day.
+// leading returns the sets of rows that come first, a row in more of them
+// before one in fewer (collect): the events of each region of slugs, of
+// years or days, and of days. So an event of the regions on a day named
+// comes first, then the regions' events of the year and the day's others.
 func (t *table) leading(years []int, days []dates.Span, slugs []string) []*roaring.Bitmap {
 	leads := t.setsOf(facetRegions, slugs)
 	spans := slices.Clone(days)
