@@ -239,6 +239,14 @@ func TestDeterministic(t *testing.T) {
 			t.Errorf("%s differs between two builds", name)
 		}
 	}
+	// And the list of the files digest wrote, which readTree leaves out.
+	la, err := os.ReadFile(filepath.Join(a, filesName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lb, err := os.ReadFile(filepath.Join(b, filesName)); err != nil || !bytes.Equal(la, lb) {
+		t.Errorf("%s differs between two builds (%v)", filesName, err)
+	}
 }
 
 // TestFailedBuildKeepsOut breaks a note after a good build: the build must

@@ -128,12 +128,13 @@ func appendText(path string, flag int, text string) error {
 const filesName = ".digest-files"
 
 // recordFiles adds paths, slash paths below the output out, to its list of
-// the files digest wrote.
+// the files digest wrote, in order, so that two builds of one site list
+// theirs alike.
 func recordFiles(out string, paths []string) error {
 	if len(paths) == 0 {
 		return nil
 	}
-	return appendText(filepath.Join(out, filesName), os.O_WRONLY|os.O_APPEND|os.O_CREATE, string(fileLines(paths)))
+	return appendText(filepath.Join(out, filesName), os.O_WRONLY|os.O_APPEND|os.O_CREATE, string(fileLines(slices.Sorted(slices.Values(paths)))))
 }
 
 // fileLines is paths as the list of files has them: each quoted, a line
