@@ -5,9 +5,11 @@ import (
 	"encoding/binary"
 	"hash/maphash"
 	"io"
+	"time"
 
 	"github.com/coopdigest/digest/dataset"
 	"github.com/coopdigest/digest/feed"
+	"github.com/coopdigest/digest/source"
 )
 
 // dataDir is where the site's open data is published (docs/DATA.md).
@@ -22,9 +24,7 @@ func (b *builder) data() []output {
 	meta := func(title string) dataset.Meta {
 		site := m.src.Settings
 		md := dataset.Meta{Title: title, Site: site.BaseURL, License: dataset.License(site.License)}
-		if n := latestOf(m.notes); n != nil {
-			md.Updated = dataset.Day(n.Published)
-		}
+		md.Updated = latestDay(m.notes)
 		return md
 	}
 	title := m.src.Settings.Title
@@ -46,14 +46,25 @@ func (b *builder) data() []output {
 						maphash.WriteComparable(h, len(t.notes))
 					}
 				}
-				if n := latestOf(m.notes); n != nil { // meta's updated day
-					maphash.WriteComparable(h, n.Published)
-				}
+				h.WriteString(latestDay(m.notes)) // meta's updated day
 			},
 			render: func(buf *bytes.Buffer) error {
 				return dataset.WriteTaxonomy(buf, meta(title), b.taxonomy())
 			}},
 	}
+}
+
+// latestDay is the latest day, as written, that a note of notes was
+// published on (YYYY-MM-DD); "" for none. Not the day of the latest moment
+// (latestOf): 17 March at 01:30 +08:00 is before 16 March at 23:30 +03:00.
+func latestDay(notes []*note) string {
+	var last time.Time
+	for _, n := range notes {
+		if last.IsZero() || source.CompareDays(n.Published, last) > 0 {
+			last = n.Published
+		}
+	}
+	return dataset.Day(last)
 }
 
 // csvFile is the output at path (from /) of notes as CSV, one row a note,

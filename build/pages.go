@@ -224,9 +224,7 @@ func upcoming(notes []*note, today time.Time) (soon, past []*note) {
 		y, mo, d := n.Date.Date()
 		return time.Date(y, mo, d, 0, 0, 0, 0, time.UTC).After(today)
 	}
-	// The notes are in time order, but a day as written is not the same
-	// moment in every zone: look at every note, and copy the list only
-	// when some are upcoming.
+	// Copy the list only when some are upcoming.
 	k := slices.IndexFunc(notes, after)
 	if k < 0 {
 		return nil, notes
@@ -240,7 +238,7 @@ func upcoming(notes []*note, today time.Time) (soon, past []*note) {
 		}
 	}
 	slices.SortFunc(soon, func(a, b *note) int {
-		return cmp.Or(a.Date.Compare(b.Date), strings.Compare(a.url, b.url))
+		return cmp.Or(source.CompareDays(a.Date, b.Date), strings.Compare(a.url, b.url))
 	})
 	return soon, past
 }

@@ -19,6 +19,7 @@
 package source
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -30,6 +31,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 )
 
@@ -485,17 +487,33 @@ func readProblem(err error) string {
 	return err.Error()
 }
 
-// SortNotes orders notes newest first; notes of one moment by URL, so that
-// every build lists them alike.
+// SortNotes orders notes newest first, by the day they start as written;
+// notes of one day by URL, so that every build lists them alike.
 func SortNotes(notes []*Note) { slices.SortFunc(notes, CompareNotes) }
 
 // CompareNotes is the order of SortNotes.
 func CompareNotes(a, b *Note) int {
 	// Compare URLs only for a tie: cmp.Or would make them every time.
-	if c := b.Date.Compare(a.Date); c != 0 {
+	if c := CompareDays(b.Date, a.Date); c != 0 {
 		return c
 	}
 	return strings.Compare(a.URL(), b.URL())
+}
+
+// CompareDays compares the days of a and b, each in the zone it is written
+// in, as readers see them: 2025-03-17T01:30+08:00 is a later day than
+// 2025-03-16T23:30+03:00, an earlier moment.
+func CompareDays(a, b time.Time) int { return cmp.Compare(dayNumber(a), dayNumber(b)) }
+
+// dayNumber is the day of t in its zone, counted from 1970-01-01.
+func dayNumber(t time.Time) int64 {
+	_, offset := t.Zone()
+	s := t.Unix() + int64(offset)
+	d := s / 86400
+	if s%86400 < 0 {
+		d--
+	}
+	return d
 }
 
 // CheckURLs reports notes that would be written to the same URL, each at

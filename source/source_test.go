@@ -524,3 +524,32 @@ func TestListOfOne(t *testing.T) {
 		t.Errorf("regions %q, places %q; want [guangdong] and [Гуанчжоу]", n.Regions, n.Places)
 	}
 }
+
+// TestSortNotes: newest first by the day each note starts as written, in
+// its own zone, then by URL, whatever the moments.
+func TestSortNotes(t *testing.T) {
+	at := func(s string) time.Time {
+		d, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	notes := []*Note{
+		{Slug: "b-evening-moscow", Date: at("2025-03-16T23:30:00+03:00")}, // 20:30 UTC on the 16th
+		{Slug: "a-night-harbin", Date: at("2025-03-17T01:30:00+08:00")},   // 17:30 UTC on the 16th
+		{Slug: "c-morning", Date: at("2025-03-16T08:00:00+03:00")},
+		{Slug: "a-day", Date: at("2025-03-16T00:00:00Z")},
+		{Slug: "z-before-1970", Date: at("1969-12-31T23:00:00-02:00")},
+		{Slug: "y-1970", Date: at("1970-01-01T00:30:00+01:00")},
+	}
+	SortNotes(notes)
+	var got []string
+	for _, n := range notes {
+		got = append(got, n.Slug)
+	}
+	want := []string{"a-night-harbin", "a-day", "b-evening-moscow", "c-morning", "y-1970", "z-before-1970"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %v\nwant %v", got, want)
+	}
+}
