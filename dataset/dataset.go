@@ -18,6 +18,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -101,8 +102,12 @@ type License struct {
 	URL  string `json:"url,omitempty"`
 }
 
-// Separator joins the values of a list in one CSV cell.
-const Separator = "; "
+// Separator joins the values of a list in one CSV cell; ownSeparator is a
+// value's own, as the cell has it (cell).
+const (
+	Separator    = "; "
+	ownSeparator = ";\u00a0"
+)
 
 // Column is one column of the CSV.
 type Column struct {
@@ -121,9 +126,9 @@ var Columns = []Column{
 	{"end", "date", "last day of an event of several days; empty for one day", "2025-03-18", func(e *Event) string { return e.End }},
 	{"published", "date", "day the note was published", "2025-03-20", func(e *Event) string { return e.Published }},
 	{"kind", "slug", "kind of event", "delegation", func(e *Event) string { return e.Kind.Slug }},
-	{"kind_ru", "text", "kind of event, in Russian", "Визит делегации", func(e *Event) string { return e.Kind.Name.Ru }},
-	{"kind_en", "text", "kind of event, in English", "Delegation visit", func(e *Event) string { return e.Kind.Name.En }},
-	{"kind_zh", "text", "kind of event, in Chinese", "代表团访问", func(e *Event) string { return e.Kind.Name.Zh }},
+	{"kind_ru", "text", "kind of event, in Russian", "Делегация", func(e *Event) string { return e.Kind.Name.Ru }},
+	{"kind_en", "text", "kind of event, in English", "Delegation", func(e *Event) string { return e.Kind.Name.En }},
+	{"kind_zh", "text", "kind of event, in Chinese", "代表团", func(e *Event) string { return e.Kind.Name.Zh }},
 	{"regions", "list of slugs", "every region the event names, Russian and Chinese", "khabarovsk-krai; beijing", terms(func(t Term) string { return t.Slug }, "")},
 	{"regions_ru", "list of text", "those regions in Russian", "Хабаровский край; Пекин", terms(func(t Term) string { return t.Name.Ru }, "")},
 	{"regions_en", "list of text", "those regions in English", "Khabarovsk Krai; Beijing", terms(func(t Term) string { return t.Name.En }, "")},
@@ -132,12 +137,12 @@ var Columns = []Column{
 	{"chinese_regions", "list of slugs", "the Chinese regions among them", "beijing", terms(func(t Term) string { return t.Slug }, "CN")},
 	{"sectors", "list of slugs", "sectors of the economy the event concerns", "investment; automotive", func(e *Event) string { return join(e.Sectors, func(t Term) string { return t.Slug }) }},
 	{"sectors_ru", "list of text", "those sectors in Russian", "Инвестиции; Автомобилестроение", func(e *Event) string { return join(e.Sectors, func(t Term) string { return t.Name.Ru }) }},
-	{"sectors_en", "list of text", "those sectors in English", "Investment; Automotive", func(e *Event) string { return join(e.Sectors, func(t Term) string { return t.Name.En }) }},
-	{"sectors_zh", "list of text", "those sectors in Chinese", "投资; 汽车制造", func(e *Event) string { return join(e.Sectors, func(t Term) string { return t.Name.Zh }) }},
+	{"sectors_en", "list of text", "those sectors in English", "Investment; Automotive industry", func(e *Event) string { return join(e.Sectors, func(t Term) string { return t.Name.En }) }},
+	{"sectors_zh", "list of text", "those sectors in Chinese", "投资; 汽车工业", func(e *Event) string { return join(e.Sectors, func(t Term) string { return t.Name.Zh }) }},
 	{"people", "list of text", "people who took part, as the note names them", "Сергей Абрамов; Андрей Поваляев", func(e *Event) string { return join(e.People, func(p Person) string { return p.Name }) }},
 	{"people_roles", "list of text", "their roles at the event, in the same order; empty where none is given", "глава делегации Хабаровского края; ", func(e *Event) string { return join(e.People, func(p Person) string { return p.Role }) }},
 	{"organizations", "list of text", "organizations the note names", "Российско-Китайская гильдия коммерции", func(e *Event) string { return join(e.Organizations, func(o Organization) string { return o.Name }) }},
-	{"places", "list of text", "cities where it happened", "Пекин", func(e *Event) string { return strings.Join(e.Places, Separator) }},
+	{"places", "list of text", "cities where it happened", "Пекин", func(e *Event) string { return cell(e.Places) }},
 	{"sources", "list of urls", "where the note's facts come from", "https://example.org/news/123", func(e *Event) string { return join(e.Sources, func(s Source) string { return s.URL }) }},
 	{"summary", "text", "one-paragraph summary, when the note has one", "Делегация края провела в Пекине серию встреч.", func(e *Event) string { return e.Summary }},
 }
@@ -150,7 +155,7 @@ func terms(f func(Term) string, country string) func(e *Event) string {
 				parts = append(parts, f(t))
 			}
 		}
-		return strings.Join(parts, Separator)
+		return cell(parts)
 	}
 }
 
@@ -159,7 +164,24 @@ func join[T any](list []T, f func(T) string) string {
 	for i, x := range list {
 		parts[i] = f(x)
 	}
-	return strings.Join(parts, Separator)
+	return cell(parts)
+}
+
+// cell is the CSV cell of a list's values, joined by Separator. A value's
+// own Separator is written with a no-break space (U+00A0) instead of the
+// space, which looks the same, so that splitting the cell at Separator
+// gives the values back and people_roles stays parallel to people.
+func cell(values []string) string {
+	own := false // values is the caller's until a value is changed
+	for i, v := range values {
+		if strings.Contains(v, Separator) {
+			if !own {
+				values, own = slices.Clone(values), true
+			}
+			values[i] = strings.ReplaceAll(v, Separator, ownSeparator)
+		}
+	}
+	return strings.Join(values, Separator)
 }
 
 // WriteCSV writes events as CSV with a header row.

@@ -19,19 +19,24 @@ func events() []Event {
 			Kind:    Term{Slug: "delegation", Name: Names{Ru: "Визит делегации", En: "Delegation visit", Zh: "代表团访问"}, URL: "https://d.example/kinds/delegation/"},
 			Regions: []Term{{Slug: "khabarovsk-krai", Country: "RU", Name: Names{Ru: "Хабаровский край", En: "Khabarovsk Krai"}}, {Slug: "beijing", Country: "CN", Name: Names{Ru: "Пекин", En: "Beijing", Zh: "北京"}}},
 			Sectors: []Term{{Slug: "investment", Name: Names{Ru: "Инвестиции"}}},
-			People:  []Person{{Name: "Сергей Абрамов", Role: "глава делегации"}, {Name: "Андрей Поваляев"}},
-			Places:  []string{"Пекин"}, Sources: []Source{{URL: "https://example.org/1"}},
+			People:  []Person{{Name: "Сергей Абрамов", Role: "глава делегации"}, {Name: "Андрей Поваляев"}, {Name: "Ли Вэй", Role: "директор; советник"}},
+			Places:  []string{"Пекин", "Хэйхэ; КНР"}, Sources: []Source{{URL: "https://example.org/1"}},
 			Summary: "Первая строка.\nВторая строка.",
 		},
 		{URL: "https://d.example/2021/y/", Title: "Второе", Date: "2021-04-29", Published: "2021-04-29", Kind: Term{Slug: "mission"}},
 	}
 }
 
-// TestCSV reads the CSV back as a reader's tool would, with encoding/csv.
+// TestCSV reads the CSV back as a reader's tool would, with encoding/csv,
+// and splits its lists at Separator.
 func TestCSV(t *testing.T) {
 	var buf bytes.Buffer
-	if err := WriteCSV(&buf, events()); err != nil {
+	evs := events()
+	if err := WriteCSV(&buf, evs); err != nil {
 		t.Fatal(err)
+	}
+	if evs[0].Places[1] != "Хэйхэ; КНР" {
+		t.Errorf("writing the CSV changed the event's places: %q", evs[0].Places)
 	}
 	if bytes.HasPrefix(buf.Bytes(), []byte("\xef\xbb\xbf")) {
 		t.Error("the CSV starts with a byte-order mark")
@@ -53,12 +58,17 @@ func TestCSV(t *testing.T) {
 	r := rows[1]
 	for name, want := range map[string]string{
 		"title": `Делегация, "итоги"; и ещё`, "regions": "khabarovsk-krai; beijing", "russian_regions": "khabarovsk-krai",
-		"chinese_regions": "beijing", "regions_zh": "; 北京", "people_roles": "глава делегации; ", "summary": "Первая строка.\nВторая строка.",
+		"chinese_regions": "beijing", "regions_zh": "; 北京", "summary": "Первая строка.\nВторая строка.",
 		"kind_en": "Delegation visit", "end": "2025-03-18",
+		// A value's own "; " keeps the lists parallel, with a no-break space.
+		"people_roles": "глава делегации; ; директор;\u00a0советник", "places": "Пекин; Хэйхэ;\u00a0КНР",
 	} {
 		if got := r[col[name]]; got != want {
 			t.Errorf("%s = %q, want %q", name, got, want)
 		}
+	}
+	if people, roles := strings.Split(r[col["people"]], Separator), strings.Split(r[col["people_roles"]], Separator); len(people) != len(roles) {
+		t.Errorf("%d people, %d roles: %q, %q", len(people), len(roles), people, roles)
 	}
 	if got := rows[2][col["regions"]]; got != "" {
 		t.Errorf("an event without regions has %q", got)
