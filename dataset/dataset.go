@@ -346,8 +346,8 @@ type Entry struct {
 	Events  int      `json:"events"` // published events that name it
 }
 
-// Taxonomy is every taxonomy of the site, by name: regions, sectors, kinds
-// and, where the site has them, people and organizations.
+// Taxonomy is every taxonomy of the site, by name: regions, sectors and
+// kinds (people and organizations are in each event).
 type Taxonomy map[string][]Entry
 
 // WriteTaxonomy writes the taxonomy as JSON, with meta at the top.
