@@ -454,16 +454,16 @@ func TestHandlerSearchPage(t *testing.T) {
 			query: "q=" + esc("Гуандун"),
 			want: []string{
 				`<h2 id="facet-ru">Регионы России</h2>`, `<h2 id="facet-cn">Регионы Китая</h2>`,
-				`<a href="?q=%D0%93%D1%83%D0%B0%D0%BD%D0%B4%D1%83%D0%BD&amp;region=moscow-oblast" role="checkbox" aria-checked="false">Московская область`,
+				`<a href="?q=%D0%93%D1%83%D0%B0%D0%BD%D0%B4%D1%83%D0%BD&amp;region=moscow-oblast">Московская область <span class="count">`,
 				`<details class="filters-panel">`,
 			},
-			not: []string{`class="filters"`, `aria-checked="true"`},
+			not: []string{`class="filters"`, `class="on"`},
 		},
 		{
 			name:  "an active facet removes itself, and shows as a chip",
 			query: "q=" + esc("Гуандун") + "&region=moscow-oblast&page=2",
 			want: []string{
-				`<a href="?q=%D0%93%D1%83%D0%B0%D0%BD%D0%B4%D1%83%D0%BD" role="checkbox" aria-checked="true">Московская область`,
+				`<a href="?q=%D0%93%D1%83%D0%B0%D0%BD%D0%B4%D1%83%D0%BD" class="on">Московская область<span class="visually-hidden">, выбрано</span>`,
 				`<ul class="filters" aria-label="Выбранные фильтры">`,
 				`<li><a href="?q=%D0%93%D1%83%D0%B0%D0%BD%D0%B4%D1%83%D0%BD"><span class="visually-hidden">Убрать фильтр </span>Регион: Московская область`,
 			},

@@ -513,7 +513,7 @@ type searchState struct {
 const readSearchState = `(() => ({
 	search: location.search,
 	total: Number(document.querySelector("#total").textContent),
-	checked: [...document.querySelectorAll("[role=checkbox][aria-checked=true]")].map(a => a.firstChild.textContent.trim()),
+	checked: [...document.querySelectorAll(".toggles a.on")].map(a => a.firstChild.textContent.trim()),
 	chips: [...document.querySelectorAll(".filters a:not(.clear)")].map(a => a.textContent.replace("Убрать фильтр", "").replace("✕", "").trim()),
 }))()`
 
@@ -597,7 +597,11 @@ func TestFacetToggles(t *testing.T) {
 		return click(fmt.Sprintf("document.querySelector(%q)", sel))
 	}
 	byName := func(checked bool, name string) chromedp.Action[chromedp.Void] {
-		return click(fmt.Sprintf(`[...document.querySelectorAll('[role=checkbox][aria-checked=%v]')].find(a => a.firstChild.textContent.trim() === %q)`, checked, name))
+		sel := ".toggles a:not(.on)"
+		if checked {
+			sel = ".toggles a.on"
+		}
+		return click(fmt.Sprintf(`[...document.querySelectorAll(%q)].find(a => a.firstChild.textContent.trim() === %q)`, sel, name))
 	}
 	for _, v := range []view{{1280, 900, false}, {390, 844, false}} {
 		phone := v.width < 800
@@ -637,7 +641,7 @@ func TestFacetToggles(t *testing.T) {
 			}
 
 			openFilters(t)
-			if eval(t, `[...document.querySelectorAll("[role=checkbox][aria-checked=true]")].every(a => a.getBoundingClientRect().height > 0)`) != true {
+			if eval(t, `[...document.querySelectorAll(".toggles a.on")].every(a => a.getBoundingClientRect().height > 0)`) != true {
 				t.Fatalf("%s, chosen, does not show", cn)
 			}
 

@@ -130,7 +130,7 @@ func TestBrowserSearch(t *testing.T) {
 	}
 
 	// A facet narrows the search.
-	err = chromedp.Do(bctx, chromedp.Click(chromedp.Search(`//section[contains(@class,"facet")]//a[@role="checkbox"][normalize-space(text()[1])="Хэйлунцзян"]`)))
+	err = chromedp.Do(bctx, chromedp.Click(chromedp.Search(`//section[contains(@class,"facet")]//ul[contains(@class,"toggles")]/li/a[normalize-space(text()[1])="Хэйлунцзян"]`)))
 	if err != nil {
 		t.Fatal(err)
 	}
