@@ -5,6 +5,8 @@ import (
 	"encoding/xml"
 	"hash/maphash"
 	"io"
+	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -293,11 +295,16 @@ func (b *builder) entry(n *note, body bool) (feed.Entry, error) {
 
 // absoluteLinks returns the HTML of a note's body, whose page is at the
 // URL page, with the links and pictures that point into the site made
-// absolute: «/2025/x/» by abs, «#fn:1» on page. Feed readers show entries
-// away from the site, where a feed gives no base to resolve them against.
+// absolute: «/2025/x/» by abs, «#fn:1» and «../y/» on page. Feed readers
+// show entries away from the site, where a feed gives no base to resolve
+// them against, or resolve them against the feed's address.
 func absoluteLinks(body, page string, abs func(path string) string) string {
-	if !strings.Contains(body, `="/`) && !strings.Contains(body, `="#`) {
+	if !relativeLink.MatchString(body) {
 		return body // most notes link only to other sites
+	}
+	base, err := url.Parse(page)
+	if err != nil {
+		return body // the build made page: never
 	}
 	var b strings.Builder
 	z := html.NewTokenizer(strings.NewReader(body))
@@ -320,6 +327,10 @@ func absoluteLinks(body, page string, abs func(path string) string) string {
 				tok.Attr[i].Val, changed = page+a.Val, true
 			case strings.HasPrefix(a.Val, "/") && !strings.HasPrefix(a.Val, "//"):
 				tok.Attr[i].Val, changed = abs(a.Val), true
+			case !strings.HasPrefix(a.Val, "//") && relativeLink.MatchString(`href="` + a.Val + `"`):
+				if ref, err := url.Parse(a.Val); err == nil {
+					tok.Attr[i].Val, changed = base.ResolveReference(ref).String(), true
+				}
 			}
 		}
 		if changed {
@@ -329,6 +340,10 @@ func absoluteLinks(body, page string, abs func(path string) string) string {
 		}
 	}
 }
+
+// relativeLink finds a link or picture whose address has no scheme and no
+// host: a ':' comes after the first '/', '?', '#' or the end, if at all.
+var relativeLink = regexp.MustCompile(`(?:href|src)="[^"/?#:]*[/?#"]`)
 
 type urlset struct {
 	XMLName xml.Name     `xml:"http://www.sitemaps.org/schemas/sitemap/0.9 urlset"`

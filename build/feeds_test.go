@@ -60,6 +60,9 @@ func TestAbsoluteLinks(t *testing.T) {
 			`<p>x<sup id="fnref:1"><a href="https://d.example/2025/x/#fn:1" class="footnote-ref" role="doc-noteref">1</a></sup></p>`},
 		{`<p><a href="//cdn.example/a">cdn</a> <a href="/a?x=1&amp;y=2">q</a> &lt;a href="/no"&gt;</p>`,
 			`<p><a href="//cdn.example/a">cdn</a> <a href="https://d.example/a?x=1&amp;y=2">q</a> &lt;a href="/no"&gt;</p>`},
+		// Relative to the note's page, as its page has them.
+		{`<p><a href="../../2024/y/">y</a> <a href="a.pdf">a</a> <a href="?p=2">p</a> <a href="mailto:a@d.example">m</a> <a href="tel:+7">t</a></p>`,
+			`<p><a href="https://d.example/2024/y/">y</a> <a href="https://d.example/2025/x/a.pdf">a</a> <a href="https://d.example/2025/x/?p=2">p</a> <a href="mailto:a@d.example">m</a> <a href="tel:+7">t</a></p>`},
 	} {
 		if got := absoluteLinks(tt.in, page, abs); got != tt.want {
 			t.Errorf("absoluteLinks(%s)\n= %s\nwant %s", tt.in, got, tt.want)
