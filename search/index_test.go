@@ -943,6 +943,50 @@ func TestPersonFirst(t *testing.T) {
 	}
 }
 
+// TestPinyinTypo: a listed Chinese person's name in pinyin a letter off
+// into another name's spelling («Zhang Jingsong», Чжан Цзинсун, for Zhang
+// Jinsong, Чжан Цзиньсун) finds the person's notes as a typo, when nothing
+// is found otherwise; the name as written, and a note of that other name,
+// go first and say no typo.
+func TestPinyinTypo(t *testing.T) {
+	base := *loadSite(t).Published(false)[0]
+	note := func(slug, body string, people ...string) Document {
+		n := base
+		n.Title, n.Summary, n.People = "Встреча", "", nil
+		for _, name := range people {
+			n.People = append(n.People, source.Person{Name: name})
+		}
+		d := FromNote(&n, body, nil)
+		d.ID = "/2025/" + slug + "/"
+		return d
+	}
+	docs := []Document{
+		note("zhang", "Делегацию принял Чжан Цзиньсун.", "Чжан Цзиньсун"),
+		note("other", "Переговоры о торговле."),
+	}
+	ix := buildIndex(t, docs, 1)
+	for _, tt := range []struct {
+		q     string
+		typos []Typo
+	}{
+		{"Zhang Jinsong", nil},
+		{"Zhang Jingsong", []Typo{{"jingsong", ""}}},
+	} {
+		r := search(t, ix, Query{Q: tt.q})
+		if got := urls(r); !slices.Equal(got, []string{"/2025/zhang/"}) {
+			t.Errorf("q=%s: got %q, want /2025/zhang/", tt.q, got)
+		}
+		if !slices.Equal(r.Typos, tt.typos) {
+			t.Errorf("q=%s: typos %q, want %q", tt.q, r.Typos, tt.typos)
+		}
+	}
+	// Where a note names Чжан Цзинсун, he is found as written, no typo.
+	ix = buildIndex(t, append(docs, note("jingsong", "Выступил Чжан Цзинсун.", "Чжан Цзинсун")), 1)
+	if r := search(t, ix, Query{Q: "Zhang Jingsong"}); !slices.Equal(urls(r), []string{"/2025/jingsong/"}) || len(r.Typos) > 0 {
+		t.Errorf("q=Zhang Jingsong beside his note: got %q, typos %q", urls(r), r.Typos)
+	}
+}
+
 // sameSet reports whether a and b have the same strings, in any order.
 func sameSet(a, b []string) bool {
 	a, b = slices.Clone(a), slices.Clone(b)

@@ -306,7 +306,7 @@ func (ix *Index) planWords(p *plan, words []string) {
 				p.must[k] = anyOf([]query.Query{p.must[k], alt}) // «Ф.» of «Фёдор Трофимов»
 			}
 		}
-		if ix.orRussian(p, k, ru, softless(ru, words[i:j])...) {
+		if ix.orRussian(p, k, ru, softless(ru, words[i:j])...) && p.typoMode != typoLoose {
 			p.typos = p.typos[:typos] // a name the notes do not write is no typo
 			if meant != "" {
 				w := foldWord(words[i])
@@ -543,7 +543,11 @@ func (ix *Index) planToken(p *plan, w string, tok *analysis.Token, named bool) {
 	p.terms = slices.Concat(p.terms, terms, adjs)
 	var forms []typoForm
 	listed := false
-	if tok.Type == analysis.AlphaNumeric && p.fuzzyLeft > 0 && len(alts)+len(adjs) == 0 && !named {
+	// A name's word has typos only in the last try, and only if no note has
+	// it: «Zhang Jingsong» is Чжан Цзинсун, whom no note names, and Zhang
+	// Jinsong (Цзиньсун) one letter off.
+	typos := !named || p.typoMode == typoLoose && ix.docFreq(term, textFields...) == 0
+	if tok.Type == analysis.AlphaNumeric && p.fuzzyLeft > 0 && len(alts)+len(adjs) == 0 && typos {
 		forms, listed = ix.fuzzyForms(term, whole, p.typoMode)
 		p.listed = p.listed || listed && forms == nil
 		if forms != nil {
