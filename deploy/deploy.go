@@ -756,10 +756,16 @@ func (d *deployer) planIndex(ctx context.Context, ix *localIndex) (*indexPlan, e
 		ip.uploads = append(ip.uploads, f)
 		sum.Uploaded++
 		sum.UploadedBytes += f.Size
+		if d.cfg.DryRun {
+			d.log.Debug("would write", "key", key, "bytes", f.Size)
+		}
 	}
 	m := ix.manifest().encode()
 	if o := remote[manifestKey(prefix, ix.version)]; o == nil || o.md5 == nil || string(o.md5) != string(md5Sum(m)) {
 		ip.manifest = m
+		if d.cfg.DryRun {
+			d.log.Debug("would write", "key", manifestKey(prefix, ix.version), "bytes", len(m))
+		}
 	}
 	cur, err := readPointer(ctx, d.index, prefix)
 	if err != nil && !errors.Is(err, ErrNotPublished) {
@@ -770,9 +776,17 @@ func (d *deployer) planIndex(ctx context.Context, ix *localIndex) (*indexPlan, e
 		ip.pointer, _ = json.Marshal(p)
 		ip.pointer = append(ip.pointer, '\n')
 		sum.Switched = true
+		if d.cfg.DryRun {
+			d.log.Debug("would write", "key", prefix+PointerName, "version", ix.version)
+		}
 	}
 	if d.cfg.Delete {
 		d.planPrune(ip, remote, ix.version)
+		if d.cfg.DryRun {
+			for _, key := range slices.Concat(ip.pruneManifests, ip.pruneFiles) {
+				d.log.Debug("would delete", "key", key)
+			}
+		}
 	}
 	return ip, nil
 }

@@ -437,10 +437,17 @@ func TestDryRun(t *testing.T) {
 			}
 			// It says what it would do, and does none of it.
 			e := rec.take()
-			for _, want := range []string{"would write index.html", "would write 2025/new/index.html", "would delete 2024/a/index.html"} {
+			for _, want := range []string{"would write index.html", "would write 2025/new/index.html", "would delete 2024/a/index.html",
+				"would write " + DefaultIndexPrefix + PointerName} {
 				if !slices.Contains(e, want) {
 					t.Errorf("the log lacks %q: %q", want, e)
 				}
+			}
+			// The new version's files and its manifest too.
+			if n := len(slices.DeleteFunc(slices.Clone(e), func(s string) bool {
+				return !strings.HasPrefix(s, "would write "+DefaultIndexPrefix) || strings.HasSuffix(s, PointerName)
+			})); n != indexKeys+1 {
+				t.Errorf("the log names %d objects of the index, want its %d files and a manifest: %q", n, indexKeys, e)
 			}
 			if i := slices.IndexFunc(e, func(s string) bool { return !strings.HasPrefix(s, "would ") }); i >= 0 {
 				t.Errorf("wrote: %q", e[i])
