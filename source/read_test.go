@@ -123,6 +123,14 @@ func TestLoadFiles(t *testing.T) {
 		{"a quote that does not close in a note", fstest.MapFS{"content/2025/a.md": {Data: []byte(
 			"---\ntitle: \"Т\ndate: 2025-03-17\nkind: delegation\nregions: [guangdong]\n---\n")}},
 			[]string{`content/2025/a.md:2:8: YAML syntax: a quote that does not close: found unexpected end of stream`}},
+		// A value that begins with a character YAML reserves, which an
+		// editor means as text: the fix is said.
+		{"a title that starts with an asterisk", fstest.MapFS{"content/2025/a.md": {Data: []byte(
+			"---\ntitle: *Важно* визит\ndate: 2025-03-17\nkind: delegation\nregions: [guangdong]\n---\n")}},
+			[]string{`content/2025/a.md:2:8: YAML syntax: did not find expected alphabetic or numeric character: a value that starts with '*' needs quotes`}},
+		{"a list item that starts with a backtick", fstest.MapFS{"content/2025/a.md": {Data: []byte(
+			"---\ntitle: Т\ndate: 2025-03-17\nkind: delegation\nregions: [guangdong]\nplaces:\n  - `Харбин`\n---\n")}},
+			[]string{"content/2025/a.md:7:5: YAML syntax: found character that cannot start any token: a value that starts with '`' needs quotes"}},
 		{"a quote that does not close after one over two lines", fstest.MapFS{"content/taxonomy/kinds.yaml": {Data: []byte(
 			"- slug: expo\n  name: {ru: \"Выставка\n    и ярмарка\"}\n- slug: fair\n  name: {ru: 'Ярмарка}\n")}},
 			[]string{`content/taxonomy/kinds.yaml:5:14: YAML syntax: a quote that does not close: found unexpected end of stream`}},

@@ -187,7 +187,7 @@ func TestLoadProblems(t *testing.T) {
 		{"YAML scanner error", map[string]string{"content/a.md": head + "summary: a: b\n---\n"},
 			[]string{`content/a.md:6:1: YAML syntax: mapping values are not allowed in this context`}},
 		{"YAML scanner error that begins as a parser's does", map[string]string{"content/a.md": head + "summary: *,\n---\n"},
-			[]string{`content/a.md:6:1: YAML syntax: did not find expected alphabetic or numeric character`}},
+			[]string{`content/a.md:6:10: YAML syntax: did not find expected alphabetic or numeric character: a value that starts with '*' needs quotes`}},
 		{"field given twice", map[string]string{"content/a.md": head + "title: Другой\n---\n"},
 			[]string{`content/a.md:6:1: field "title" is given twice`}},
 		{"TOML syntax", map[string]string{"content/a.md": "+++\ntitle = \"Т\"\ndate = 2025-03-17\nkind = expo\n+++\n"},

@@ -317,6 +317,9 @@ func parseFullYAML(p *problems, file string, data []byte, lineOffset int) *value
 				line, col, msg = l, c, "a quote that does not close: "+msg
 			}
 		}
+		if c, first, ok := yamlReservedAt(data, line); ok && strings.ContainsRune(yamlReserved[msg], first) {
+			col, msg = c, fmt.Sprintf("%s: a value that starts with %q needs quotes", msg, first)
+		}
 		line += lineOffset
 		// yaml.v3 says no line for a control character: it is told where it is.
 		if i := bytes.IndexFunc(data, isYAMLControl); msg == "control characters are not allowed" && i >= 0 {
@@ -436,6 +439,42 @@ func yamlOpenQuoteAt(data []byte, at int) (line, col int, ok bool) {
 		return l, 1 + utf8.RuneCount(rest[:max(i, 0)]), i >= 0
 	}
 	return 0, 0, false
+}
+
+// yamlReserved is what yaml.v3 says of a value that begins with a character
+// it reserves, by the characters: an alias or anchor without a name, a
+// tag, a block scalar with text on its line, or a character no token has.
+var yamlReserved = map[string]string{
+	"did not find expected alphabetic or numeric character": "*&",
+	"did not find expected whitespace or line break":        "!",
+	"did not find expected comment or line break":           "|>",
+	"found character that cannot start any token":           "%@`",
+}
+
+// yamlReservedAt finds, on line (from 1) of data, a value that begins with
+// a character YAML reserves («title: *Важно* визит», «- !Срочно»), which an
+// editor means as text: its column and that character.
+func yamlReservedAt(data []byte, line int) (col int, first rune, ok bool) {
+	if line < 1 {
+		return 0, 0, false
+	}
+	text := data[yamlLineStart(data, line):]
+	if i := bytes.IndexAny(text, "\r\n"); i >= 0 {
+		text = text[:i]
+	}
+	rest := bytes.TrimLeft(text, " ")
+	if after, ok := bytes.CutPrefix(rest, []byte("- ")); ok {
+		rest = after
+	} else if key, value, ok := bytes.Cut(rest, []byte(": ")); ok && !bytes.ContainsAny(key, "\"'#[{") {
+		rest = value
+	} else {
+		return 0, 0, false
+	}
+	rest = bytes.TrimLeft(rest, " ")
+	if len(rest) == 0 || !bytes.ContainsRune([]byte("*&!|>%@`"), rune(rest[0])) {
+		return 0, 0, false
+	}
+	return 1 + utf8.RuneCount(text[:len(text)-len(rest)]), rune(rest[0]), true
 }
 
 // isYAMLBreak reports whether data starts with what yaml.v3 breaks lines
