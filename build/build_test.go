@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -425,5 +426,42 @@ func TestEmptyTermPages(t *testing.T) {
 	}
 	if bytes.Contains(files["sitemap.xml"], []byte("/regions/adygea/")) || !bytes.Contains(files["sitemap.xml"], []byte("/regions/khabarovsk-krai/")) {
 		t.Errorf("sitemap.xml:\n%s", files["sitemap.xml"])
+	}
+}
+
+// TestProblemsAtOnce: a build that stops at the source's problems reports,
+// in the same run, the files it would not publish where they go, as check
+// does: a missing favicon and a static file where the build writes its own.
+func TestProblemsAtOnce(t *testing.T) {
+	site := t.TempDir()
+	if err := os.CopyFS(site, os.DirFS("testdata/basic")); err != nil {
+		t.Fatal(err)
+	}
+	os.RemoveAll(filepath.Join(site, "want"))
+	cfg := filepath.Join(site, "content", "site.yaml")
+	data, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfg, append(data, "favicon: /nope.svg\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(site, "content", "static"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(site, "content", "static", "feed.xml"), []byte("<x/>"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Build(context.Background(), Config{Site: site})
+	var es source.Errors
+	if !errors.As(err, &es) {
+		t.Fatalf("got %v, want the source's problems", err)
+	}
+	var files []string
+	for _, e := range es {
+		files = append(files, e.File)
+	}
+	if want := []string{"content/site.yaml", "content/static/feed.xml"}; !slices.Equal(files, want) {
+		t.Errorf("problems of %q, want %q:\n%v", files, want, err)
 	}
 }

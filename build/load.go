@@ -227,8 +227,16 @@ func load(ctx context.Context, cfg Config) (*source.Site, error) {
 			}
 			var more source.Errors
 			if _, merr := CheckMarkdown(ctx, src); errors.As(merr, &more) {
-				err = sorted(slices.Concat(problems, more))
+				problems = slices.Concat(problems, more)
 			}
+			// And the files it would not publish where they go, as check
+			// finds them: a build that stops here does not get to them.
+			if tmpl, terr := LoadTemplates(cfg.Site); terr == nil {
+				if ferr := CheckFiles(cfg.Site, src, tmpl); errors.As(ferr, &more) {
+					problems = slices.Concat(problems, more)
+				}
+			}
+			err = sorted(problems)
 		}
 		done <- result{src, err}
 	}()
