@@ -205,6 +205,7 @@ func (b *builder) listFiles(l list) []output {
 func keyFeed(h *maphash.Hash, notes []*note) {
 	for _, n := range notes {
 		h.WriteString(n.url)
+		h.WriteString(n.linkURLs)
 		maphash.WriteComparable(h, n.Version)
 	}
 	h.WriteByte(0)
@@ -327,7 +328,7 @@ func absoluteLinks(body, page string, abs func(path string) string) string {
 				tok.Attr[i].Val, changed = page+a.Val, true
 			case strings.HasPrefix(a.Val, "/") && !strings.HasPrefix(a.Val, "//"):
 				tok.Attr[i].Val, changed = abs(a.Val), true
-			case !strings.HasPrefix(a.Val, "//") && relativeLink.MatchString(`href="` + a.Val + `"`):
+			case !strings.HasPrefix(a.Val, "//") && relativeLink.MatchString(`href="`+a.Val+`"`):
 				if ref, err := url.Parse(a.Val); err == nil {
 					tok.Attr[i].Val, changed = base.ResolveReference(ref).String(), true
 				}

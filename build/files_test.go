@@ -115,6 +115,19 @@ func TestFileProblems(t *testing.T) {
 			files: map[string]string{"content/2025/raw.md": rawNote + "\nТекст <!-- скрыто --> и <https://example.org/>, 1 < 2.\n"},
 		},
 		{
+			name:  "links to a file beside the note, another note and a page",
+			files: map[string]string{"content/2025/report.pdf": "pdf", body: "\n[Отчёт](report.pdf), [выставка](../2024/expo.md#итоги), [страница](/regions/beijing/) и [вверх](../).\n"},
+		},
+		{
+			// The page would resolve them against its address.
+			name:  "links to a file that is not there and to a draft",
+			files: map[string]string{body: "\n[Нет](missing.pdf) и [черновик](../2024/draft.md).\n"},
+			warnings: []string{
+				`content/2025/delegation.md:34:1: link "missing.pdf": no file content/2025/missing.pdf: readers would find nothing there (a link names a file or a note's file from the note's folder, or a page of the site from /, such as /2024/expo/)`,
+				`content/2025/delegation.md:34:22: link "../2024/draft.md": no published note content/2024/draft.md: readers would find nothing there (a link names a file or a note's file from the note's folder, or a page of the site from /, such as /2024/expo/)`,
+			},
+		},
+		{
 			name:  "a static file where the build writes its own",
 			files: map[string]string{"content/static/feed.xml": "<feed/>", "content/static/style.css": "body{}"},
 			want: []string{
@@ -232,5 +245,43 @@ func TestByPlace(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestLinks: a link to a file beside the note publishes the file and leads
+// to it, one to another note's file leads to its page, in the page and in
+// the feed; a link from / and one to a folder stay as written.
+func TestLinks(t *testing.T) {
+	site := newSite(t)
+	body := filepath.Join(site, "content", "2025", "delegation.md")
+	old, err := os.ReadFile(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustWrite(t, body, string(old)+"\n[Отчёт](report.pdf), [выставка](../2024/expo.md#итоги), [страница](/regions/beijing/) и [вверх](../).\n")
+	mustWrite(t, filepath.Join(site, "content", "2025", "report.pdf"), "%PDF-1.4")
+	out := filepath.Join(t.TempDir(), "public")
+	if _, err := Build(context.Background(), Config{Site: site, Out: out, Today: testToday}); err != nil {
+		t.Fatal(err)
+	}
+	page, err := os.ReadFile(filepath.Join(out, "2025", "delegation", "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`<a href="/2025/report.pdf">Отчёт</a>`, `<a href="/2024/expo/#%D0%B8%D1%82%D0%BE%D0%B3%D0%B8">выставка</a>`,
+		`<a href="/regions/beijing/">страница</a>`, `<a href="../">вверх</a>`} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("the page lacks %s", want)
+		}
+	}
+	if data, err := os.ReadFile(filepath.Join(out, "2025", "report.pdf")); err != nil || string(data) != "%PDF-1.4" {
+		t.Errorf("the linked file is not published: %q, %v", data, err)
+	}
+	feed, err := os.ReadFile(filepath.Join(out, "feed.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `href=&#34;https://digest.example.org/2025/report.pdf&#34;`; !strings.Contains(string(feed), want) {
+		t.Errorf("the feed lacks %s", want)
 	}
 }

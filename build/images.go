@@ -28,13 +28,24 @@ import (
 // which holds in the note's page and in feeds alike; each missing one is a
 // problem at its place, and a picture from another site a warning: the
 // server's Content-Security-Policy lets pages show only their site's own.
+//
+// A relative link is read the same way, as an editor's Markdown tool and
+// GitHub read it, from the note's file: to a file beside the note
+// ([отчёт](report.pdf)), which is then published, or to another note's
+// file ([форум](../2024/forum.md)), whose page it then leads to. One that
+// names neither is a warning, as the page would resolve it against the
+// note's address and lead nowhere; a link from / is left as written.
 type images struct {
 	note  string
 	files source.Files
+	// pages gives the address of the published note of a file, "" for
+	// none: where a link to the file leads.
+	pages func(file string) string
 
-	refs     []string         // the files the body shows, by Path, sorted, once each
+	refs     []string         // the files the body shows or links, by Path, sorted, once each
+	links    []string         // the notes' files it links, in order
 	problems []*markdownError // pictures that name no file to publish
-	warnings []*markdownError // pictures from other sites, raw HTML (omittedHTML)
+	warnings []*markdownError // pictures from other sites, raw HTML (omittedHTML), links to nothing
 }
 
 var imagesKey = parser.NewContextKey()
@@ -50,10 +61,14 @@ func (localImages) Transform(doc *ast.Document, reader text.Reader, pc parser.Co
 		return
 	}
 	src := reader.Source()
-	if !bytes.Contains(src, []byte("![")) {
-		return // no picture: most notes need no walk
+	if !bytes.Contains(src, []byte("![")) && !bytes.Contains(src, []byte("](")) && !bytes.Contains(src, []byte("]:")) {
+		return // no picture and no link: most notes need no walk
 	}
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if link, ok := n.(*ast.Link); ok && entering {
+			im.link(link, src)
+			return ast.WalkContinue, nil
+		}
 		img, ok := n.(*ast.Image)
 		if !entering || !ok {
 			return ast.WalkContinue, nil
@@ -79,6 +94,67 @@ func (localImages) Transform(doc *ast.Document, reader text.Reader, pc parser.Co
 		}
 		return ast.WalkContinue, nil
 	})
+}
+
+// link makes a relative link to a file beside the note, or to another
+// note's file, lead to its address on the site (images).
+func (im *images) link(link *ast.Link, src []byte) {
+	dest := string(util.ResolveEntityNames(util.ResolveNumericReferences(util.UnescapePunctuations(link.Destination))))
+	if !source.Local(dest) || strings.HasPrefix(dest, "/") {
+		return
+	}
+	p, err := source.RefPath(im.note, dest)
+	if err != nil {
+		return // a folder (../), or out of content/: the page resolves it
+	}
+	suffix := ""
+	if i := strings.IndexAny(dest, "?#"); i >= 0 {
+		suffix = dest[i:]
+	}
+	var to string
+	var err2 error
+	if source.IsNote(p) {
+		if im.pages != nil {
+			to = im.pages(p)
+		}
+		im.links = append(im.links, p)
+		if to == "" {
+			err2 = fmt.Errorf("%q: no published note %s", dest, p)
+		}
+	} else if f, err := im.files.Resolve(im.note, dest); err == nil {
+		to = sitePath(f.URL())
+	} else {
+		err2 = err
+	}
+	if err2 != nil {
+		line, col := position(src, linkPos(link))
+		im.warnings = append(im.warnings, &markdownError{Line: line, Col: col, Err: fmt.Errorf(
+			"link %w: readers would find nothing there (a link names a file or a note's file from the note's folder, or a page of the site from /, such as /2024/expo/)", err2)})
+		return
+	}
+	link.Destination = []byte(to + suffix)
+	if source.IsNote(p) {
+		return
+	}
+	if i, found := slices.BinarySearch(im.refs, p); !found {
+		im.refs = slices.Insert(im.refs, i, p)
+	}
+}
+
+// linkPos is the offset of a link in the source: where its text starts, or
+// else where its block starts.
+func linkPos(link *ast.Link) int {
+	for c := link.FirstChild(); c != nil; c = c.NextSibling() {
+		if t, ok := c.(*ast.Text); ok {
+			return max(t.Segment.Start-1, 0)
+		}
+	}
+	for n := link.Parent(); n != nil; n = n.Parent() {
+		if n.Type() == ast.TypeBlock && n.Lines().Len() > 0 {
+			return n.Lines().At(0).Start
+		}
+	}
+	return 0
 }
 
 // imagePos is the offset of an image in the source: where goldmark

@@ -125,6 +125,10 @@ var placeOf = regexp.MustCompile(`^(.+?):(\d{1,9}):(\d{1,9}): `)
 func CheckMarkdown(ctx context.Context, src *source.Site) (warnings []string, err error) {
 	var mu sync.Mutex
 	var problems source.Errors
+	pages := map[string]string{} // the notes a build publishes, as links to their files lead
+	for _, n := range src.Published(false) {
+		pages[n.File] = n.URL()
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for _, n := range slices.Concat(src.Notes, src.Rejected) {
@@ -135,7 +139,7 @@ func CheckMarkdown(ctx context.Context, src *source.Site) (warnings []string, er
 			if err := gctx.Err(); err != nil {
 				return err
 			}
-			im := &images{note: n.File, files: src.Files}
+			im := &images{note: n.File, files: src.Files, pages: func(file string) string { return pages[file] }}
 			var rep error
 			err := parseMarkdown(n.Body, im, func(doc ast.Node) error {
 				rep = repeated(n, plainText(doc, n.Body))

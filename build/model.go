@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -41,6 +42,11 @@ type note struct {
 	image    *templates.Image
 	og       bool
 	warnings []string
+	// links are the files of the notes the body links, and linkURLs their
+	// addresses as it was rendered with (model.linkURLs): a note's page
+	// changes with them.
+	links    []string
+	linkURLs string
 	// related are the notes that share most regions and sectors with it.
 	related []*note
 	// termsKey is a fingerprint of the note's kind, regions and sectors,
@@ -96,6 +102,7 @@ type model struct {
 	src     *source.Site
 	notes   []*note // newest first
 	byURL   map[string]*note
+	byFile  map[string]*note
 	regions map[string]*term
 	sectors map[string]*term
 	kinds   map[string]*term
@@ -114,6 +121,25 @@ type model struct {
 	byID [2][]*actor
 }
 
+// linkURLs is the addresses of the published notes of files, as a body
+// that links them is rendered with them.
+func (m *model) linkURLs(files []string) string {
+	var b strings.Builder
+	for _, f := range files {
+		b.WriteString(m.pageOf(f))
+		b.WriteByte(0)
+	}
+	return b.String()
+}
+
+// pageOf is the address of the published note of the file, "" for none.
+func (m *model) pageOf(file string) string {
+	if n := m.byFile[file]; n != nil {
+		return n.url
+	}
+	return ""
+}
+
 // pair is one partnership: a Russian and a Chinese region named together.
 type pair struct {
 	ru, cn *term
@@ -128,6 +154,7 @@ func newModel(src *source.Site, published []*source.Note, prev *model) *model {
 	m := &model{
 		src:     src,
 		byURL:   make(map[string]*note, len(published)),
+		byFile:  make(map[string]*note, len(published)),
 		regions: map[string]*term{},
 		sectors: map[string]*term{},
 		kinds:   map[string]*term{},
@@ -172,6 +199,7 @@ func newModel(src *source.Site, published []*source.Note, prev *model) *model {
 		}
 		m.notes = append(m.notes, n)
 		m.byURL[n.url] = n
+		m.byFile[n.File] = n
 		if t := m.kinds[n.Kind]; t != nil {
 			t.notes = append(t.notes, n)
 		}
@@ -427,9 +455,11 @@ func prepare(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.
 	var mu sync.Mutex
 	var problems source.Errors
 	for _, n := range b.model.notes {
-		if p := n.prev; p != nil {
+		// A body that links a note whose address changed is rendered again.
+		if p := n.prev; p != nil && b.model.linkURLs(p.links) == p.linkURLs {
 			n.prev = nil // no chain of models from one build to the next
 			n.html, n.text, n.refs, n.warnings, n.image, n.og = p.html, p.text, p.refs, p.warnings, p.image, p.og
+			n.links, n.linkURLs = p.links, p.linkURLs
 			n.data.Store(p.data.Load())
 			if tmpl == prevTmpl {
 				n.item.HTML, n.itemKey = p.item.HTML, p.itemKey
@@ -455,7 +485,7 @@ func prepare(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.
 						mu.Unlock()
 						return nil
 					}
-					im := &images{note: n.File, files: src.Files}
+					im := &images{note: n.File, files: src.Files, pages: b.model.pageOf}
 					html, text, err := renderMarkdown(body, im, true)
 					var image *templates.Image
 					var og bool
@@ -474,6 +504,7 @@ func prepare(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.
 						return nil
 					}
 					n.html, n.text, n.refs, n.image, n.og = template.HTML(html), text, im.refs, image, og
+					n.links, n.linkURLs = im.links, b.model.linkURLs(im.links)
 					if !b.keep {
 						// Pages, feeds and the index render the body
 						// again, and the note's page its description.
@@ -521,7 +552,7 @@ func prepare(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.
 			case err != nil:
 				return err
 			default:
-				im := &images{note: n.File, files: src.Files}
+				im := &images{note: n.File, files: src.Files, pages: b.model.pageOf}
 				err := parseMarkdown(body, im, func(ast.Node) error { return nil })
 				found = markdownProblems(n, err, im)
 			}

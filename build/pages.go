@@ -337,6 +337,7 @@ func (b *builder) plan() ([]output, error) {
 		page(n.url, "note.html", func(h *maphash.Hash) {
 			maphash.WriteComparable(h, n.Version)
 			h.WriteString(n.actorURLs) // the actors' slugs, which other notes may change
+			h.WriteString(n.linkURLs)  // the addresses of the notes it links, likewise
 			if n.image != nil {        // its size may change with the note as it is
 				maphash.WriteComparable(h, *n.image)
 			}

@@ -75,7 +75,7 @@ func (b *builder) document(i int) (search.Document, error) {
 		if err != nil {
 			return search.Document{}, err
 		}
-		err = parseMarkdown(body, &images{note: n.File, files: b.model.src.Files}, func(doc ast.Node) error {
+		err = parseMarkdown(body, &images{note: n.File, files: b.model.src.Files, pages: b.model.pageOf}, func(doc ast.Node) error {
 			text = plainText(doc, body)
 			return nil
 		})
@@ -97,7 +97,7 @@ func (b *builder) body(n *note, text bool) (template.HTML, string, error) {
 	if err != nil {
 		return "", "", err
 	}
-	html, plain, err := renderMarkdown(body, &images{note: n.File, files: b.model.src.Files}, text)
+	html, plain, err := renderMarkdown(body, &images{note: n.File, files: b.model.src.Files, pages: b.model.pageOf}, text)
 	if err != nil {
 		return "", "", noteError(n.Note, err)
 	}

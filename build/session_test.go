@@ -131,6 +131,18 @@ func testSession(t *testing.T, withIndex bool) {
 		{"remove a static file", func() {
 			os.Remove(filepath.Join(site, "content/static/docs/a.txt"))
 		}, []string{"content/static/docs/a.txt"}, 0},
+		{"link a note and a file beside the body", func() {
+			write("content/2025/report.pdf", "%PDF-1.4")
+			data, _ := os.ReadFile(filepath.Join(site, "content/2025/delegation.md"))
+			write("content/2025/delegation.md", string(data)+"\n[Переговоры](../2024/talks.md) и [отчёт](report.pdf).\n")
+		}, []string{"content/2025/report.pdf", "content/2025/delegation.md"}, 0},
+		{"move the linked note", func() {
+			data, _ := os.ReadFile(filepath.Join(site, "content/2024/talks.md"))
+			write("content/2024/talks.md", strings.Replace(string(data), "slug: talks-moved", "slug: talks-again", 1))
+		}, []string{"content/2024/talks.md"}, 0},
+		{"change the linked file", func() {
+			write("content/2025/report.pdf", "%PDF-1.7")
+		}, []string{"content/2025/report.pdf"}, 0},
 	}
 	for _, st := range steps {
 		st.change()
