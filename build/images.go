@@ -64,9 +64,10 @@ func (localImages) Transform(doc *ast.Document, reader text.Reader, pc parser.Co
 	if !bytes.Contains(src, []byte("![")) && !bytes.Contains(src, []byte("](")) && !bytes.Contains(src, []byte("]:")) {
 		return // no picture and no link: most notes need no walk
 	}
+	at := &lineCounter{src: src}
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if link, ok := n.(*ast.Link); ok && entering {
-			im.link(link, src)
+			im.link(link, at)
 			return ast.WalkContinue, nil
 		}
 		img, ok := n.(*ast.Image)
@@ -76,7 +77,7 @@ func (localImages) Transform(doc *ast.Document, reader text.Reader, pc parser.Co
 		// The destination as goldmark writes it (util.URLEscape): a file
 		// «a_b.png» may be written «a\_b.png» or «a&#95;b.png».
 		dest := string(util.ResolveEntityNames(util.ResolveNumericReferences(util.UnescapePunctuations(img.Destination))))
-		line, col := position(src, imagePos(img))
+		line, col := at.position(imagePos(img))
 		switch {
 		case source.Local(dest):
 			f, err := im.files.Resolve(im.note, dest)
@@ -98,7 +99,7 @@ func (localImages) Transform(doc *ast.Document, reader text.Reader, pc parser.Co
 
 // link makes a relative link to a file beside the note, or to another
 // note's file, lead to its address on the site (images).
-func (im *images) link(link *ast.Link, src []byte) {
+func (im *images) link(link *ast.Link, at *lineCounter) {
 	dest := string(util.ResolveEntityNames(util.ResolveNumericReferences(util.UnescapePunctuations(link.Destination))))
 	if !source.Local(dest) || strings.HasPrefix(dest, "/") {
 		return
@@ -111,25 +112,11 @@ func (im *images) link(link *ast.Link, src []byte) {
 	if i := strings.IndexAny(dest, "?#"); i >= 0 {
 		suffix = dest[i:]
 	}
-	var to string
-	var err2 error
-	if source.IsNote(p) {
-		if im.pages != nil {
-			to = im.pages(p)
-		}
-		im.links = append(im.links, p)
-		if to == "" {
-			err2 = fmt.Errorf("%q: no published note %s", dest, p)
-		}
-	} else if f, err := im.files.Resolve(im.note, dest); err == nil {
-		to = sitePath(f.URL())
-	} else {
-		err2 = err
-	}
-	if err2 != nil {
-		line, col := position(src, linkPos(link))
+	to, err := im.target(p, dest)
+	if err != nil {
+		line, col := at.position(linkPos(link))
 		im.warnings = append(im.warnings, &markdownError{Line: line, Col: col, Err: fmt.Errorf(
-			"link %w: readers would find nothing there (a link names a file or a note's file from the note's folder, or a page of the site from /, such as /2024/expo/)", err2)})
+			"link %w: readers would find nothing there (a link names a file or a note's file from the note's folder, or a page of the site from /, such as /2024/expo/)", err)})
 		return
 	}
 	link.Destination = []byte(to + suffix)
@@ -141,11 +128,30 @@ func (im *images) link(link *ast.Link, src []byte) {
 	}
 }
 
-// linkPos is the offset of a link in the source: where its text starts, or
-// else where its block starts.
+// target is the address on the site of the file p that the relative link
+// dest names: a published note's page, or a file beside the note.
+func (im *images) target(p, dest string) (string, error) {
+	if !source.IsNote(p) {
+		f, err := im.files.Resolve(im.note, dest)
+		if err != nil {
+			return "", err
+		}
+		return sitePath(f.URL()), nil
+	}
+	im.links = append(im.links, p)
+	if im.pages != nil {
+		if to := im.pages(p); to != "" {
+			return to, nil
+		}
+	}
+	return "", fmt.Errorf("%q: no published note %s", dest, p)
+}
+
+// linkPos is the offset of a link in the source: just before its first
+// text («[**Отчёт**](…)» too), or else where its block starts.
 func linkPos(link *ast.Link) int {
-	for c := link.FirstChild(); c != nil; c = c.NextSibling() {
-		if t, ok := c.(*ast.Text); ok {
+	for c := ast.Node(link); c.FirstChild() != nil; c = c.FirstChild() {
+		if t, ok := c.FirstChild().(*ast.Text); ok {
 			return max(t.Segment.Start-1, 0)
 		}
 	}

@@ -131,6 +131,32 @@ func (l *limits) fail(pos int, format string, args ...any) {
 	l.err = &markdownError{Line: line, Col: col, Err: fmt.Errorf(format, args...)}
 }
 
+// lineCounter turns byte offsets of one source, each mostly after the last,
+// into lines and columns in runes, going on from the last: position, which
+// scans from the start, for each of a note's thousands of pictures or links
+// took time of the square of the note's size.
+type lineCounter struct {
+	src            []byte
+	pos, line, col int // col: the runes of line before pos
+}
+
+func (c *lineCounter) position(pos int) (line, col int) {
+	pos = min(max(pos, 0), len(c.src))
+	if c.line == 0 || pos < c.pos {
+		c.pos, c.line, c.col = 0, 1, 0
+	}
+	for c.pos < pos {
+		i := bytes.IndexByte(c.src[c.pos:pos], '\n')
+		if i < 0 {
+			c.col += utf8.RuneCount(c.src[c.pos:pos])
+			c.pos = pos
+			break
+		}
+		c.line, c.col, c.pos = c.line+1, 0, c.pos+i+1
+	}
+	return c.line, 1 + c.col
+}
+
 // position turns a byte offset of src into a line and a column in runes.
 func position(src []byte, pos int) (line, col int) {
 	pos = min(max(pos, 0), len(src))

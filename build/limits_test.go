@@ -317,3 +317,17 @@ func TestDelimiterColumns(t *testing.T) {
 		}
 	}
 }
+
+// TestLineCounter: lineCounter places offsets as position does, whether
+// they come in order, repeat or go back.
+func TestLineCounter(t *testing.T) {
+	src := []byte("Первая строка\n\nтретья ![a](b.png) и [c](d.pdf)\nпоследняя")
+	c := &lineCounter{src: src}
+	// Offsets of runes, as goldmark gives them.
+	for _, pos := range []int{0, 6, 26, 26, 41, 55, len(src), 4, 17, 1000, -1} {
+		wl, wc := position(src, pos)
+		if l, col := c.position(pos); l != wl || col != wc {
+			t.Errorf("offset %d: line %d col %d, want %d:%d", pos, l, col, wl, wc)
+		}
+	}
+}
