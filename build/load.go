@@ -1,6 +1,7 @@
 package build
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -74,9 +75,11 @@ func copyTemplates(tmpl *templates.Set, indexDir string) error {
 // CheckFiles reports, as source.Errors, the files of the site src that a
 // build with the templates tmpl would refuse to publish: where it writes a
 // file of its own, or where another file goes. It plans the site's outputs
-// as a build does and renders nothing, so that the pictures of the notes'
-// bodies, which only rendering finds, are not looked at. First it tries
-// the search page, as a build does (templates.Set.TrySearchPage).
+// as a build does, so that the pictures of the notes' bodies, which only
+// rendering finds, are not looked at. First it tries the search page, as a
+// build does (templates.Set.TrySearchPage); last, when the site has
+// templates of its own, it renders the first page of each template, so
+// that one that parses but fails on a page fails here too.
 func CheckFiles(site string, src *source.Site, tmpl *templates.Set) error {
 	if err := tmpl.TrySearchPage(src); err != nil {
 		return err
@@ -89,8 +92,23 @@ func CheckFiles(site string, src *source.Site, tmpl *templates.Set) error {
 	cfg := Config{Site: site}
 	b := &builder{cfg: cfg, model: newModel(src, src.Published(false), nil), tmpl: tmpl, site: root.FS(), today: cfg.today()}
 	b.relate(nil)
-	_, err = b.plan()
-	return err
+	outs, err := b.plan()
+	if err != nil || len(tmpl.Own()) == 0 {
+		return err
+	}
+	tried := map[string]bool{}
+	var buf bytes.Buffer
+	for _, o := range outs {
+		if o.tmpl == "" || tried[o.tmpl] {
+			continue
+		}
+		tried[o.tmpl] = true
+		buf.Reset()
+		if err := protect(logger(cfg), o.path, func() error { return o.render(&buf) }); err != nil {
+			return o.fail("rendering", err)
+		}
+	}
+	return nil
 }
 
 // sorted sorts problems by file, line and column, as source does.

@@ -23,6 +23,7 @@ import (
 type output struct {
 	path   string // slash-separated, relative to OUT: 2025/x/index.html
 	note   string // the file of the note whose page this is, if it is one
+	tmpl   string // the template of a page
 	key    func(h *maphash.Hash)
 	render func(buf *bytes.Buffer) error
 	// stream, set instead of render for a file that lists every note of a
@@ -248,6 +249,7 @@ func upcoming(notes []*note, today time.Time) (soon, past []*note) {
 func (b *builder) page(path, tmpl string, key func(h *maphash.Hash), mk func() *templates.Page) output {
 	return output{
 		path: file(path),
+		tmpl: tmpl,
 		key: func(h *maphash.Hash) {
 			maphash.WriteComparable(h, b.tmpl.Version(tmpl))
 			h.WriteString(path)

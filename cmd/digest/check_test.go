@@ -38,6 +38,18 @@ func TestCheckEverything(t *testing.T) {
 			`content/2025/a.md:5:11: unknown region "moskow"`,
 			`templates/search.html:1:`,
 		}},
+		// A template that parses but fails on a page, as only a build
+		// found it.
+		{"a template that fails on a page", map[string]string{
+			"content/2025/b.md":   strings.Replace(head, "%s", "moscow", 1) + "Текст.\n",
+			"templates/list.html": `{{define "main"}}{{.Data.Nope}}{{end}}`,
+		}, []string{
+			`rendering `,
+		}},
+		{"a template of its own that works", map[string]string{
+			"content/2025/b.md":   strings.Replace(head, "%s", "moscow", 1) + "Текст.\n",
+			"templates/list.html": `{{define "main"}}<h1>{{.Data.Heading}}</h1>{{end}}`,
+		}, nil},
 		{"a file where the build writes its own, beside a bad note", map[string]string{
 			"content/2025/a.md":      strings.Replace(head, "%s", "moskow", 1) + "Текст.\n",
 			"content/2025/b.md":      strings.Replace(head, "%s", "moscow", 1) + "Текст.\n",
