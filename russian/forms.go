@@ -61,6 +61,28 @@ func Forms(word, stem string) []string {
 	return forms
 }
 
+// Declined returns the forms of a name in the nominative, lower case with ё
+// as е, of the two kinds Forms knows from the nominative: a name in -ай,
+// -ей or -яй («Шанхай» шанха; «Шанхая» шанх) and one that ends in a
+// consonant («Хэйлунцзян» хэйлунцзя; «Хэйлунцзяне» хэйлунцзян). Not Forms
+// of its stem, which is no nominative: «Коми» ком is not «кома».
+func Declined(name string) []string {
+	var forms []string
+	for _, end := range []string{"ай", "ей", "яй"} {
+		if base, ok := strings.CutSuffix(name, "й"); ok && strings.HasSuffix(name, end) {
+			for _, e := range yEndings {
+				forms = append(forms, base+e)
+			}
+		}
+	}
+	if last, _ := utf8.DecodeLastRuneInString(name); isConsonant(last) {
+		for _, e := range hardEndings {
+			forms = append(forms, name+e)
+		}
+	}
+	return forms
+}
+
 // FleetingVowel returns a Snowball stem with the vowel that comes and goes
 // before a final к, н, л, ц or р taken out, or put in («выставка»
 // выставк, «выставок» выставок; «уровень» уровен, «уровня» уровн; «отец»,

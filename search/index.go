@@ -231,9 +231,10 @@ type Index struct {
 	man       manifest
 	manifest  os.FileInfo // the index.json opened (see Replaced)
 	site      *source.Site
-	han       hanNames            // hanNames.split
-	twins     map[string][]string // regionTwins
-	inflected map[string]string   // inflectedNames
+	han       hanNames                // hanNames.split
+	twins     map[string][]string     // regionTwins
+	inflected map[string]string       // inflectedNames
+	regionKey map[string]*source.Term // regionKeys
 	shards    []bleve.Index
 	alias     bleve.IndexAlias // every shard as one
 	// analyzer and mapping are the shards': a reader's words are analysed
@@ -303,7 +304,7 @@ func open(dir string, writable bool) (_ *Index, err error) {
 	if ix.analyzer = ix.mapping.AnalyzerNamed(analyzerName); ix.analyzer == nil {
 		return nil, fmt.Errorf("%s: %w (its mapping has no analyzer %q)", dir, ErrNoIndex, analyzerName)
 	}
-	ix.twins, ix.inflected = ix.regionTwins(), ix.inflectedNames()
+	ix.twins, ix.inflected, ix.regionKey = ix.regionTwins(), ix.inflectedNames(), ix.regionKeys()
 	if err := ix.refresh(context.Background()); err != nil {
 		return nil, err
 	}

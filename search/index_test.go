@@ -987,6 +987,23 @@ func TestPinyinTypo(t *testing.T) {
 	}
 }
 
+// TestNameForms: a region named in a form the stemmer cuts otherwise than
+// its name («Хэйлунцзян» хэйлунцзя, «Хэйлунцзяне» хэйлунцзян; «Шанхай»,
+// «Шанхая») is the region, as its name and its aliases in any form are:
+// its events lead. Not a form of an alias's stem («Коми» ком is not
+// «кому»).
+func TestNameForms(t *testing.T) {
+	ix := buildIndex(t, sameNotes([]Document{{ID: "/2024/x/", Body: "Текст."}}), 1)
+	for words, want := range map[string]string{
+		"Хэйлунцзян": "heilongjiang", "Хэйлунцзяне": "heilongjiang", "Хэйлунцзяном": "heilongjiang",
+		"Гуандуне": "guangdong", "Пекином": "beijing", "кому": "", "Хабаровский": "", "Пек": "",
+	} {
+		if got := ix.regionOf(strings.Fields(words)); got != want {
+			t.Errorf("%s: region %q, want %q", words, got, want)
+		}
+	}
+}
+
 // sameSet reports whether a and b have the same strings, in any order.
 func sameSet(a, b []string) bool {
 	a, b = slices.Clone(a), slices.Clone(b)

@@ -490,7 +490,13 @@ func (ix *Index) russianName(s string) string {
 			return t.Name.Ru
 		}
 	}
-	// Another form of a name in Cyrillic letters: «Подмосковья».
+	return ix.inflectedName(s)
+}
+
+// inflectedName is the Russian name of the registry's entry that s names
+// in another form, in Cyrillic letters («Подмосковья», «Шанхая»); "" for
+// none.
+func (ix *Index) inflectedName(s string) string {
 	if len(ix.inflected) > 0 && strings.ContainsFunc(s, isCyrillic) {
 		return ix.inflected[termsKey(ix.analyze(clean(s)))]
 	}
@@ -518,12 +524,30 @@ func (ix *Index) inflectedNames() map[string]string {
 	}
 	names := map[string]string{}
 	shared := map[string]bool{}
+	add := func(key, ru string) {
+		if other, ok := names[key]; ok && other != ru {
+			shared[key] = true
+		}
+		names[key] = ru
+	}
 	for i, t := range entries {
 		if t.Name.Ru == "" {
 			continue
 		}
 		for _, name := range t.Names() {
-			if name == t.Name.Ru || !strings.ContainsFunc(name, isCyrillic) {
+			if !strings.ContainsFunc(name, isCyrillic) {
+				continue
+			}
+			// A name of one word in the forms the stemmer cuts otherwise
+			// («Шанхай» шанха, «Шанхая» шанх; russian.Forms).
+			if word := foldWord(name); !strings.ContainsAny(word, " -") {
+				for _, form := range russian.Declined(word) {
+					if key := termsKey(ix.analyze(form)); key != "" && !own[key] {
+						add(key, t.Name.Ru)
+					}
+				}
+			}
+			if name == t.Name.Ru {
 				continue
 			}
 			terms := termsOf(ix.analyze(clean(name)))
@@ -531,10 +555,7 @@ func (ix *Index) inflectedNames() map[string]string {
 			if key == "" || own[key] || !slices.ContainsFunc(terms, func(term string) bool { return !slices.Contains(ruTerms[i], term) }) {
 				continue
 			}
-			if other, ok := names[key]; ok && other != t.Name.Ru {
-				shared[key] = true
-			}
-			names[key] = t.Name.Ru
+			add(key, t.Name.Ru)
 		}
 	}
 	for key := range shared {

@@ -3,10 +3,12 @@ package search
 import (
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/coopdigest/digest/dates"
+	"github.com/coopdigest/digest/source"
 )
 
 // regionsNamed returns the slugs of the regions that runs of words, at
@@ -65,10 +67,42 @@ func (ix *Index) regionOf(words []string) string {
 	for i, w := range words {
 		trimmed[i] = strings.Trim(w, dates.Stuck)
 	}
-	if t := ix.Site().Taxonomies.Regions.Lookup(strings.Join(trimmed, " ")); t != nil {
+	regions := ix.Site().Taxonomies.Regions
+	if t := regions.Lookup(strings.Join(trimmed, " ")); t != nil {
+		return t.Slug
+	}
+	text := strings.Join(trimmed, " ")
+	if ru := ix.inflectedName(text); ru != "" {
+		if t := regions.Lookup(ru); t != nil {
+			return t.Slug
+		}
+	}
+	// The name in another form, no shorter than the name but a letter:
+	// «Нин», a surname, is no form of «Нинся» (нин, as «-ся» is cut).
+	if t := ix.regionKey[termsKey(ix.analyze(clean(text)))]; t != nil && strings.ContainsFunc(text, isCyrillic) &&
+		utf8.RuneCountInString(text) >= utf8.RuneCountInString(t.Name.Ru)-1 {
 		return t.Slug
 	}
 	return ""
+}
+
+// regionKeys maps the terms of each region's Russian name to it, so that
+// the name in a form the stemmer cuts alike («Пекином», «Гуандуне») is the
+// region; not the terms two regions share.
+func (ix *Index) regionKeys() map[string]*source.Term {
+	keys, shared := map[string]*source.Term{}, map[string]bool{}
+	for _, t := range ix.Site().Taxonomies.Regions.Terms {
+		key := termsKey(ix.analyze(clean(t.Name.Ru)))
+		if _, ok := keys[key]; ok {
+			shared[key] = true
+		}
+		keys[key] = t
+	}
+	for key := range shared {
+		delete(keys, key)
+	}
+	delete(keys, "")
+	return keys
 }
 
 // namedRegions returns the slugs of the regions that a reader's words,
