@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"golang.org/x/net/netutil"
 )
 
 // DefaultShutdownTimeout is how long Serve lets requests in flight finish,
@@ -14,6 +16,11 @@ import (
 // than what a supervisor waits before it kills (systemd and Kubernetes
 // wait 90 and 30 seconds).
 const DefaultShutdownTimeout = 10 * time.Second
+
+// DefaultMaxConns is Config.MaxConns when it is 0: thousands of readers at
+// once, and at most a few hundred megabytes of connections' buffers for
+// clients that stall.
+const DefaultMaxConns = 4096
 
 // Drain makes GET /readyz answer 503 "draining" from now on, so that load
 // balancers stop sending requests, and asks clients to close their
@@ -34,8 +41,12 @@ func (s *Server) Draining() bool { return s.draining.Load() }
 // Config.Grace while load balancers see that it is not ready, then stops
 // accepting connections and waits up to Config.ShutdownTimeout for the
 // requests in flight (http.Server.Shutdown), closing what is left after
-// that. It returns nil after a stop in which every request finished.
+// that. It returns nil after a stop in which every request finished. It
+// holds at most Config.MaxConns connections open at once.
 func (s *Server) Serve(ctx context.Context, hs *http.Server, ln net.Listener) error {
+	if s.maxConns > 0 {
+		ln = netutil.LimitListener(ln, s.maxConns)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {

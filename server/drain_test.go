@@ -171,3 +171,51 @@ func TestServeListenerFails(t *testing.T) {
 		t.Errorf("Serve: %v", err)
 	}
 }
+
+// TestMaxConns: past Config.MaxConns open connections, a new one waits
+// until one closes, and is answered then.
+func TestMaxConns(t *testing.T) {
+	sv := startServing(t, Config{MaxConns: 2})
+	// Two connections that sent a request and hold on, idle.
+	var held []net.Conn
+	for range 2 {
+		c, err := net.Dial("tcp", sv.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		if _, err := io.WriteString(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+			t.Fatal(err)
+		}
+		buf := make([]byte, 512)
+		if _, err := c.Read(buf); err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, c)
+	}
+	answered := make(chan int, 1)
+	go func() {
+		client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+		res, err := client.Get(sv.url + "/healthz")
+		if err != nil {
+			answered <- 0
+			return
+		}
+		res.Body.Close()
+		answered <- res.StatusCode
+	}()
+	select {
+	case code := <-answered:
+		t.Fatalf("a third connection was answered (%d) while two were held", code)
+	case <-time.After(300 * time.Millisecond):
+	}
+	held[0].Close()
+	select {
+	case code := <-answered:
+		if code != http.StatusOK {
+			t.Errorf("status %d once a connection closed, want 200", code)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a third connection was not answered once one closed")
+	}
+}

@@ -94,6 +94,36 @@ func TestNonRegularFiles(t *testing.T) {
 	}
 }
 
+// TestLinksInOut: a symbolic link inside OUT is not followed, to a file or
+// through a folder, as one could lead to a hidden file that the path does
+// not show (.digest, the index); OUT itself may be a link.
+func TestLinksInOut(t *testing.T) {
+	out := site(t)
+	for name, text := range map[string]string{".digest": "marker", ".search/index.json": "{}", "docs/a.txt": "a"} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(out, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(out, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for link, target := range map[string]string{"dig.txt": ".digest", "srch": ".search", "docs2": "docs", "b.txt": "docs/a.txt"} {
+		if err := os.Symlink(target, filepath.Join(out, link)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	outLink := filepath.Join(t.TempDir(), "out")
+	if err := os.Symlink(out, outLink); err != nil {
+		t.Fatal(err)
+	}
+	h := newServer(t, Config{Out: outLink})
+	for path, want := range map[string]int{"/dig.txt": 404, "/srch/index.json": 404, "/docs2/a.txt": 404, "/b.txt": 404, "/docs/a.txt": 200, "/style.css": 200} {
+		if res := doWithin(t, h, "GET", path); res.StatusCode != want {
+			t.Errorf("%s: status %d, want %d", path, res.StatusCode, want)
+		}
+	}
+}
+
 // TestOpenCheckedPipe: a file that a check found regular but that was
 // swapped for a named pipe before the open is refused without blocking.
 func TestOpenCheckedPipe(t *testing.T) {

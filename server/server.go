@@ -6,7 +6,10 @@
 // # Files
 //
 // Static files are read through an os.Root opened on OUT, so no request
-// reaches outside it, not by "..", not by a symbolic link. Only regular
+// reaches outside it, not by "..", not by a symbolic link; nor is a
+// symbolic link inside OUT followed, as the build writes none and one could
+// lead to a hidden file. The system's want of file descriptors or memory
+// gets 503 with Retry-After, not 404. Only regular
 // files are served: a named pipe, socket or device in OUT is not found, and
 // is never opened in a way that could block. A path with a segment that
 // starts with "." (the search index, .git) is not found; a folder is served
@@ -228,6 +231,12 @@ type Config struct {
 	// ShutdownTimeout is how long Serve lets requests in flight finish
 	// once it stops accepting: 0 for DefaultShutdownTimeout.
 	ShutdownTimeout time.Duration
+	// MaxConns is how many connections Serve holds open at once: 0 for
+	// DefaultMaxConns, below 0 for no limit. Past it, a new connection waits
+	// in the system's backlog until one closes: each open connection costs
+	// memory and a file descriptor until a timeout ends it, which a client
+	// that opens many and reads nothing would otherwise spend without end.
+	MaxConns int
 	// Logger gets errors and changes of health and readiness; nil for
 	// none.
 	Logger *slog.Logger
@@ -258,6 +267,7 @@ type Server struct {
 	draining  atomic.Bool
 	grace     time.Duration
 	timeout   time.Duration
+	maxConns  int
 }
 
 // CSP is the Content-Security-Policy of every response: the site's pages
@@ -283,16 +293,20 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		mux:     http.NewServeMux(),
-		csp:     CSP,
-		log:     log,
-		access:  cfg.AccessLog,
-		proxies: cfg.TrustedProxies,
-		grace:   cfg.Grace,
-		timeout: cfg.ShutdownTimeout,
+		mux:      http.NewServeMux(),
+		csp:      CSP,
+		log:      log,
+		access:   cfg.AccessLog,
+		proxies:  cfg.TrustedProxies,
+		grace:    cfg.Grace,
+		timeout:  cfg.ShutdownTimeout,
+		maxConns: cfg.MaxConns,
 	}
 	if s.timeout <= 0 {
 		s.timeout = DefaultShutdownTimeout
+	}
+	if s.maxConns == 0 {
+		s.maxConns = DefaultMaxConns
 	}
 	s.searchOnly = cfg.SearchOnly
 	fixed := newOrigins(origins)
@@ -594,7 +608,7 @@ func (s *static) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// would wait for a writer, and a device may do something on open.
 	fi, err := root.Stat(name)
 	if err != nil {
-		s.notFound(w, r)
+		s.missing(w, r, err)
 		return
 	}
 	if fi.IsDir() {
@@ -618,13 +632,13 @@ func (s *static) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	if !fi.Mode().IsRegular() {
+	if !fi.Mode().IsRegular() || linked(root, name) {
 		s.notFound(w, r)
 		return
 	}
 	f, fi, err := openChecked(root, name)
 	if err != nil {
-		s.notFound(w, r)
+		s.missing(w, r, err)
 		return
 	}
 	defer f.Close()
@@ -676,6 +690,34 @@ func openChecked(root *os.Root, name string) (*os.File, fs.FileInfo, error) {
 		return nil, nil, err
 	}
 	return f, fi, nil
+}
+
+// linked reports whether a slash path of OUT is, or goes through, a
+// symbolic link: the build writes none, and one could lead to a hidden file
+// («dig.txt» to .digest) that the path does not show.
+func linked(root *os.Root, name string) bool {
+	for i := range len(name) + 1 {
+		if i == len(name) || name[i] == '/' {
+			if fi, err := root.Lstat(name[:i]); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// missing answers a request whose file could not be found or opened: 404,
+// but 503 for the system's want of file descriptors or memory, or a
+// failing disk, which is the server's failure, not the reader's, and is
+// logged.
+func (s *static) missing(w http.ResponseWriter, r *http.Request, err error) {
+	if !exhausted(err) {
+		s.notFound(w, r)
+		return
+	}
+	s.log.Error("serving a file", "path", r.URL.Path, "err", err)
+	w.Header().Set("Retry-After", "1")
+	http.Error(w, "503 service unavailable: the server cannot open files now", http.StatusServiceUnavailable)
 }
 
 // hidden reports whether a slash path has a segment that starts with ".".

@@ -49,6 +49,7 @@ type serveOptions struct {
 	verbose                 bool
 	proxies                 []netip.Prefix
 	maxSearches, maxWaiting int
+	maxConns                int
 	grace, shutdownTimeout  time.Duration
 	// indexURL is the bucket to fetch the index from; poll how often to
 	// look for a newer one; indexDir where copies are kept ("" for a
@@ -76,6 +77,7 @@ func parseServe(args []string, stdout, stderr io.Writer) (serveOptions, error) {
 	proxies := fs.String("trusted-proxies", "", "proxies whose X-Forwarded-For the access log believes: IP addresses and CIDR prefixes, comma-separated")
 	fs.IntVar(&o.maxSearches, "max-searches", 0, "searches run at once (0: one per processor)")
 	fs.IntVar(&o.maxWaiting, "max-waiting", 0, "searches that may wait for a turn before more get 503 and Retry-After (0: 4 per search run at once; -1: none)")
+	fs.IntVar(&o.maxConns, "max-conns", server.DefaultMaxConns, "connections held open at once; more wait for one to close (-1: no limit)")
 	fs.DurationVar(&o.grace, "drain", 0, "on SIGTERM, report not ready and go on answering this long before shutting down: the load balancer's check interval times its fall count")
 	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", server.DefaultShutdownTimeout, "on SIGTERM, how long the requests in flight may take to finish")
 	fs.StringVar(&o.indexURL, "index", "", "with --search-only, fetch the index from the bucket at `URL` that digest deploy published it to (s3://, gs://, azblob://, file://), instead of OUT")
@@ -103,6 +105,8 @@ func parseServe(args []string, stdout, stderr io.Writer) (serveOptions, error) {
 		return bad("max-searches", "%d: give 1 or more, or 0 for one per processor", o.maxSearches)
 	case o.maxWaiting < -1:
 		return bad("max-waiting", "%d: give 0 or more, or -1 for none", o.maxWaiting)
+	case o.maxConns < -1 || o.maxConns == 0:
+		return bad("max-conns", "%d: give 1 or more, or -1 for no limit", o.maxConns)
 	case o.grace < 0:
 		return bad("drain", "%v: must not be negative", o.grace)
 	case o.shutdownTimeout <= 0:
@@ -514,7 +518,7 @@ func newServer(o serveOptions, tmplSite string, log *slog.Logger, routes map[str
 	reg := prometheus.NewRegistry()
 	cfg := server.Config{
 		Search: searches, SearchFeed: searchFeed{sh}, SearchOnly: o.searchOnly, Origins: origins,
-		MaxSearches: o.maxSearches, MaxWaiting: o.maxWaiting,
+		MaxSearches: o.maxSearches, MaxWaiting: o.maxWaiting, MaxConns: o.maxConns,
 		Health: sh.Status,
 		// Status runs a query on the index: it is open and answering.
 		Ready:   func(ctx context.Context) error { _, err := sh.Status(ctx); return err },
