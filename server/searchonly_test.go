@@ -205,6 +205,8 @@ func TestCORS(t *testing.T) {
 			header: []string{"Origin", site}, status: 200, allow: site, vary: true},
 		{name: "GET from another origin", origins: []string{site}, method: "GET", path: "/api/search?q=x",
 			header: []string{"Origin", other}, status: 200, vary: true},
+		{name: "GET with two origins, the site's first", origins: []string{site}, method: "GET", path: "/api/search?q=x",
+			header: []string{"Origin", site, "Origin", other}, status: 200, vary: true},
 		{name: "GET from a longer origin", origins: []string{site}, method: "GET", path: "/api/search?q=x",
 			header: []string{"Origin", site + ".evil.example"}, status: 200, vary: true},
 		{name: "GET without an origin", origins: []string{site}, method: "GET", path: "/api/search?q=x",
@@ -295,6 +297,9 @@ func testCORS(t *testing.T, h http.Handler, tt corsCase) {
 		t.Errorf("status %d, want %d", res.StatusCode, tt.status)
 	}
 	hd := res.Header
+	if got := hd.Values("Access-Control-Allow-Origin"); len(got) > 1 {
+		t.Errorf("Access-Control-Allow-Origin %q: more than one", got)
+	}
 	if got := hd.Get("Access-Control-Allow-Origin"); got != tt.allow {
 		t.Errorf("Access-Control-Allow-Origin %q, want %q", got, tt.allow)
 	}

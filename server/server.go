@@ -395,10 +395,16 @@ func New(cfg Config) (*Server, error) {
 }
 
 // withCORS is h with the headers that let pages of the origins read what
-// it answers.
+// it answers. A request with more than one Origin is no browser's, and
+// gets none: rs/cors would echo each, an origin not listed among them.
 func (s *Server) withCORS(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if c := s.origins().cors; c != nil {
+			if len(r.Header.Values("Origin")) > 1 {
+				w.Header().Add("Vary", "Origin")
+				h.ServeHTTP(w, r)
+				return
+			}
 			c.ServeHTTP(w, r, h.ServeHTTP)
 			return
 		}
