@@ -98,12 +98,12 @@ func (a *answers) send(w http.ResponseWriter, r *http.Request, code int, body []
 	}
 	h.Add("Vary", "Accept-Encoding")
 	c := negotiate(r.Header.Values("Accept-Encoding"), true, true)
-	if c == identity || r.Method == http.MethodHead {
-		// A HEAD gets the headers of an answer as it is: its body is
-		// not made to be compressed.
+	if c == identity {
 		sendAsIs(w, r, code, body)
 		return
 	}
+	// A HEAD gets the headers a GET would (RFC 9110, 9.3.2), of the
+	// compressed copy, which the answers' cache keeps for the GET.
 	z, name := a.compressed(body, c)
 	h.Set("Content-Encoding", name)
 	h.Set("Content-Length", strconv.Itoa(len(z)))

@@ -551,9 +551,17 @@ func TestSearchCompressed(t *testing.T) {
 					t.Errorf("the answer decoded differs: %d bytes, want %d", len(b), len(want))
 				}
 			}
+			// HEAD says what GET would (RFC 9110, 9.3.2).
+			res := get(h, "GET", tt.path, "Accept-Encoding", tt.accept)
+			res.Body.Close()
 			head := get(h, "HEAD", tt.path, "Accept-Encoding", tt.accept)
-			if head.StatusCode != tt.status || head.Header.Get("Content-Encoding") != "" {
-				t.Errorf("HEAD: %d, Content-Encoding %q", head.StatusCode, head.Header.Get("Content-Encoding"))
+			for _, k := range []string{"Content-Encoding", "Content-Length", "ETag", "Vary"} {
+				if head.Header.Get(k) != res.Header.Get(k) {
+					t.Errorf("HEAD: %s %q, GET %q", k, head.Header.Get(k), res.Header.Get(k))
+				}
+			}
+			if head.StatusCode != tt.status {
+				t.Errorf("HEAD: %d", head.StatusCode)
 			}
 		})
 	}
