@@ -823,6 +823,9 @@ func (w *encodedWriter) WriteHeader(code int) {
 	w.ResponseWriter.WriteHeader(code)
 }
 
+// ReadFrom copies src by the writer underneath, as recorder.ReadFrom does.
+func (w *encodedWriter) ReadFrom(src io.Reader) (int64, error) { return io.Copy(w.ResponseWriter, src) }
+
 // Unwrap gives http.ResponseController the writer underneath.
 func (w *encodedWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
