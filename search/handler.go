@@ -161,9 +161,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Answer(w, r, "api", h.apiView)
 }
 
-// parse reads the request's parameters, with the names of ix's site and
-// its page size when none is given.
-func parse(r *http.Request, ix *Index) (Query, error) {
+// Parse reads a search request's parameters, with the names of ix's site
+// and its page size when none is given; a malformed query string is a
+// *ParamError that says what is wrong with it.
+func Parse(r *http.Request, ix *Index) (Query, error) {
 	v, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
 		en, ru := queryProblem(err)
@@ -429,7 +430,7 @@ type View func(o *Outcome) (Response, bool)
 // client that has gone gets none.
 func (h *Handler) Answer(w http.ResponseWriter, r *http.Request, name string, view View) {
 	ix := h.index.Load()
-	q, err := parse(r, ix)
+	q, err := Parse(r, ix)
 	var key string
 	var res *Result
 	var release func() // gives the turn back; see turn

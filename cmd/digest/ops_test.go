@@ -326,7 +326,7 @@ func TestSearchFeed(t *testing.T) {
 		{"q=%5Bfh%2Cby", 200, 1, "поиск: харбин</title>"},
 		{"per_page=1000", 400, 0, "per_page"},
 		{"region=atlantis", 400, 0, "region"},
-		{"q=%zz", 400, 0, "query string"},
+		{"q=%zz", 400, 0, `query string: malformed: bad escape "%zz"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {

@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"errors"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -22,21 +21,13 @@ type searchFeed struct{ sh *search.Handler }
 
 func (f searchFeed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ix := f.sh.Index()
-	v, err := url.ParseQuery(r.URL.RawQuery)
-	if err != nil {
-		http.Error(w, "400 bad request: query string: malformed", http.StatusBadRequest)
-		return
-	}
-	site := ix.Site()
-	q, err := search.ParseRequest(v, &site.Taxonomies)
+	q, err := search.Parse(r, ix)
 	if err != nil {
 		http.Error(w, "400 bad request: "+err.Error(), http.StatusBadRequest)
 		return
 	}
+	site := ix.Site()
 	q.Sort = search.SortDate
-	if q.PerPage == 0 {
-		q.PerPage = min(max(site.Settings.PerPage, 1), search.MaxPerPage)
-	}
 	var res *search.Result
 	for {
 		res, err = ix.Search(r.Context(), q)
