@@ -455,15 +455,18 @@ func prepare(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.
 	var mu sync.Mutex
 	var problems source.Errors
 	for _, n := range b.model.notes {
-		// A body that links a note whose address changed is rendered again.
-		if p := n.prev; p != nil && b.model.linkURLs(p.links) == p.linkURLs {
+		if p := n.prev; p != nil {
 			n.prev = nil // no chain of models from one build to the next
-			n.html, n.text, n.refs, n.warnings, n.image, n.og = p.html, p.text, p.refs, p.warnings, p.image, p.og
-			n.links, n.linkURLs = p.links, p.linkURLs
 			n.data.Store(p.data.Load())
-			if tmpl == prevTmpl {
-				n.item.HTML, n.itemKey = p.item.HTML, p.itemKey
-				continue
+			// A body that links a note whose address changed is rendered
+			// again.
+			if b.model.linkURLs(p.links) == p.linkURLs {
+				n.html, n.text, n.refs, n.warnings, n.image, n.og = p.html, p.text, p.refs, p.warnings, p.image, p.og
+				n.links, n.linkURLs = p.links, p.linkURLs
+				if tmpl == prevTmpl {
+					n.item.HTML, n.itemKey = p.item.HTML, p.itemKey
+					continue
+				}
 			}
 		}
 		g.Go(func() error {
