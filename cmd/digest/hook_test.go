@@ -26,11 +26,12 @@ func TestPreCommitHook(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, hook, ok := strings.Cut(string(doc), "```sh\n#!/bin/sh\n")
-	if hook, _, ok = strings.Cut(hook, "```"); !ok {
+	_, block, found := strings.Cut(string(doc), "```sh\n#!/bin/sh\n")
+	block, _, ended := strings.Cut(block, "```")
+	if !found || !ended {
 		t.Fatal("docs/EDITORS.md has no ```sh block starting with #!/bin/sh")
 	}
-	hook = "#!/bin/sh\n" + hook
+	hook := "#!/bin/sh\n" + block
 
 	tmp := t.TempDir()
 	binDir := filepath.Join(tmp, "bin")
