@@ -16,8 +16,9 @@ import (
 )
 
 // copies plans the copies of the site's own files: every file of
-// content/static/ and every file a published note shows (its image and the
-// pictures of its body), each at its path on the site (source.File.URL).
+// content/static/ and every file a published note shows or links (its
+// image, the pictures and linked files of its body), each at its path on
+// the site (source.File.URL).
 // outs are the outputs the build makes itself: a file published where one
 // of them is, or where another file is published, is a problem at the file.
 func (b *builder) copies(outs []output) ([]output, error) {

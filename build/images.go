@@ -43,7 +43,7 @@ type images struct {
 	pages func(file string) string
 
 	refs     []string         // the files the body shows or links, by Path, sorted, once each
-	links    []string         // the notes' files it links, in order
+	links    []string         // the notes' files it links, in order, and the files it links that are not there
 	problems []*markdownError // pictures that name no file to publish
 	warnings []*markdownError // pictures from other sites, raw HTML (omittedHTML), links to nothing
 }
@@ -77,7 +77,7 @@ func (localImages) Transform(doc *ast.Document, reader text.Reader, pc parser.Co
 		// The destination as goldmark writes it (util.URLEscape): a file
 		// «a_b.png» may be written «a\_b.png» or «a&#95;b.png».
 		dest := string(util.ResolveEntityNames(util.ResolveNumericReferences(util.UnescapePunctuations(img.Destination))))
-		line, col := at.position(imagePos(img))
+		line, col := at.position(inlinePos(img))
 		switch {
 		case source.Local(dest):
 			f, err := im.files.Resolve(im.note, dest)
@@ -114,7 +114,7 @@ func (im *images) link(link *ast.Link, at *lineCounter) {
 	}
 	to, err := im.target(p, dest)
 	if err != nil {
-		line, col := at.position(linkPos(link))
+		line, col := at.position(inlinePos(link))
 		im.warnings = append(im.warnings, &markdownError{Line: line, Col: col, Err: fmt.Errorf(
 			"link %w: readers would find nothing there (a link names a file or a note's file from the note's folder, or a page of the site from /, such as /2024/expo/)", err)})
 		return
@@ -134,6 +134,7 @@ func (im *images) target(p, dest string) (string, error) {
 	if !source.IsNote(p) {
 		f, err := im.files.Resolve(im.note, dest)
 		if err != nil {
+			im.links = append(im.links, p) // a file added later, the body is rendered again
 			return "", err
 		}
 		return sitePath(f.URL()), nil
@@ -147,29 +148,13 @@ func (im *images) target(p, dest string) (string, error) {
 	return "", fmt.Errorf("%q: no published note %s", dest, p)
 }
 
-// linkPos is the offset of a link in the source: just before its first
-// text («[**Отчёт**](…)» too), or else where its block starts.
-func linkPos(link *ast.Link) int {
-	for c := ast.Node(link); c.FirstChild() != nil; c = c.FirstChild() {
-		if t, ok := c.FirstChild().(*ast.Text); ok {
-			return max(t.Segment.Start-1, 0)
-		}
-	}
-	for n := link.Parent(); n != nil; n = n.Parent() {
-		if n.Type() == ast.TypeBlock && n.Lines().Len() > 0 {
-			return n.Lines().At(0).Start
-		}
-	}
-	return 0
-}
-
-// imagePos is the offset of an image in the source: where goldmark
-// recorded its "![", or else where its block starts.
-func imagePos(img *ast.Image) int {
-	if p := img.Pos(); p >= 0 {
+// inlinePos is the offset of a picture or link in the source: where
+// goldmark recorded its "![" or "[", or else where its block starts.
+func inlinePos(n ast.Node) int {
+	if p := n.Pos(); p >= 0 {
 		return p
 	}
-	for n := img.Parent(); n != nil; n = n.Parent() {
+	for n := n.Parent(); n != nil; n = n.Parent() {
 		if n.Type() == ast.TypeBlock && n.Lines().Len() > 0 {
 			return n.Lines().At(0).Start
 		}

@@ -34,7 +34,7 @@ type note struct {
 	// index; a build that keeps nothing (builder.keep) holds neither.
 	html template.HTML
 	text string
-	// refs are the files of content/ that the body shows, by path; image
+	// refs are the files of content/ that the body shows or links, by path; image
 	// is the note's picture as its page shows it, and og whether link
 	// previews can show it too. warnings are what the body does that
 	// digest serve does not show (pictures from other sites).
@@ -42,9 +42,9 @@ type note struct {
 	image    *templates.Image
 	og       bool
 	warnings []string
-	// links are the files of the notes the body links, and linkURLs their
-	// addresses as it was rendered with (model.linkURLs): a note's page
-	// changes with them.
+	// links are the files of the notes the body links, and of the files it
+	// links that are not there; linkURLs the notes' addresses as it was
+	// rendered with (model.linkURLs): a note's page changes with them.
 	links    []string
 	linkURLs string
 	// related are the notes that share most regions and sectors with it.

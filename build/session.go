@@ -699,8 +699,9 @@ func (s *Session) listFiles(fsys fs.FS, changed []string) (source.Files, error) 
 	return files, nil
 }
 
-// showing returns the notes, by file, that show a file below the changed
-// paths: their image, or a picture of their body.
+// showing returns the notes, by file, that show or link a file below the
+// changed paths: their image, a picture or a file of their body, or a file
+// their body links that was not there.
 func (s *Session) showing(changed []string) []string {
 	below := func(p string) bool {
 		return p != "" && slices.ContainsFunc(changed, func(c string) bool { return p == c || strings.HasPrefix(p, c+"/") })
@@ -712,7 +713,7 @@ func (s *Session) showing(changed []string) []string {
 		}
 	}
 	for _, n := range s.model.notes {
-		if slices.ContainsFunc(n.refs, below) {
+		if slices.ContainsFunc(n.refs, below) || slices.ContainsFunc(n.links, below) {
 			notes = append(notes, n.File)
 		}
 	}

@@ -143,6 +143,13 @@ func testSession(t *testing.T, withIndex bool) {
 		{"change the linked file", func() {
 			write("content/2025/report.pdf", "%PDF-1.7")
 		}, []string{"content/2025/report.pdf"}, 0},
+		{"link a file that is not there yet", func() {
+			data, _ := os.ReadFile(filepath.Join(site, "content/2025/delegation.md"))
+			write("content/2025/delegation.md", string(data)+"\n[План](plan.pdf).\n")
+		}, []string{"content/2025/delegation.md"}, 0},
+		{"add it", func() {
+			write("content/2025/plan.pdf", "%PDF-1.4")
+		}, []string{"content/2025/plan.pdf"}, 0},
 	}
 	for _, st := range steps {
 		st.change()
