@@ -74,12 +74,12 @@ func copyTemplates(tmpl *templates.Set, indexDir string) error {
 
 // CheckFiles reports, as source.Errors, the files of the site src that a
 // build with the templates tmpl would refuse to publish: where it writes a
-// file of its own, or where another file goes. It plans the site's outputs
-// as a build does, so that the pictures of the notes' bodies, which only
-// rendering finds, are not looked at. First it tries the search page, as a
-// build does (templates.Set.TrySearchPage); last, when the site has
-// templates of its own, it renders the first page of each template, so
-// that one that parses but fails on a page fails here too.
+// file of its own, or where another file goes: it plans the site's outputs
+// as a build does (the pictures of the notes' bodies are CheckMarkdown's).
+// First it tries the search page, as a build does
+// (templates.Set.TrySearchPage); last, when the site has templates of its
+// own, it renders the first page of each template, so that one that parses
+// but fails on a page fails here too, as an error that is no source.Errors.
 func CheckFiles(site string, src *source.Site, tmpl *templates.Set) error {
 	if err := tmpl.TrySearchPage(src); err != nil {
 		return err
@@ -251,14 +251,22 @@ func load(ctx context.Context, cfg Config) (*source.Site, error) {
 			if _, merr := CheckMarkdown(ctx, src); errors.As(merr, &more) {
 				problems = slices.Concat(problems, more)
 			}
-			// And the files it would not publish where they go, as check
-			// finds them: a build that stops here does not get to them.
+			// And the files it would not publish where they go, and a
+			// template that fails, as check finds them: a build that stops
+			// here does not get to them.
+			var tmplErr error
 			if tmpl, terr := LoadTemplates(cfg.Site); terr == nil {
-				if ferr := CheckFiles(cfg.Site, src, tmpl); errors.As(ferr, &more) {
+				switch ferr := CheckFiles(cfg.Site, src, tmpl); {
+				case errors.As(ferr, &more):
 					problems = slices.Concat(problems, more)
+				case ferr != nil:
+					tmplErr = ferr
 				}
 			}
 			err = sorted(problems)
+			if tmplErr != nil {
+				err = errors.Join(err, tmplErr)
+			}
 		}
 		done <- result{src, err}
 	}()
