@@ -29,10 +29,11 @@ const feedSize = 20
 const sitemapSize = 50000
 
 // newest returns up to n of notes, the latest published first; notes
-// published at one moment newest event first, then by URL, so that every
-// build orders them alike. notes are in the model's order (newest event
-// first, then by URL): when none was published at another time than its
-// event's, byDate, that is the order, and the first n are the answer.
+// published on one day newest event first, then by URL, so that every
+// build orders them alike. Days are as written, as lists have them
+// (source.CompareDays). notes are in the model's order (newest event's
+// day first, then by URL): when none was published at another time than
+// its event's, byDate, that is the order, and the first n are the answer.
 // Otherwise it keeps a list of n as it goes: notes come about in the order
 // they are published, so that few are moved.
 func newest(notes []*note, n int, byDate bool) []*note {
@@ -40,10 +41,10 @@ func newest(notes []*note, n int, byDate bool) []*note {
 		return notes[:max(0, min(n, len(notes)))]
 	}
 	before := func(a, b *note) bool {
-		if c := a.Published.Compare(b.Published); c != 0 {
+		if c := source.CompareDays(a.Published, b.Published); c != 0 {
 			return c > 0
 		}
-		if c := a.Date.Compare(b.Date); c != 0 {
+		if c := source.CompareDays(a.Date, b.Date); c != 0 {
 			return c > 0
 		}
 		return a.url < b.url

@@ -17,7 +17,13 @@ import (
 // path) or at other times.
 func TestNewest(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	day := func(d int) time.Time { return time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, d) }
+	// Days at times of their own in the zones notes write, so that a
+	// day's order is not its moment's (17 March at 01:30 +08:00 is before
+	// 16 March at 23:30 +03:00).
+	zones := []*time.Location{time.UTC, time.FixedZone("+03", 3*3600), time.FixedZone("+08", 8*3600)}
+	day := func(d int) time.Time {
+		return time.Date(2025, 1, 1+d, r.IntN(24), r.IntN(60), 0, 0, zones[r.IntN(len(zones))])
+	}
 	for _, later := range []bool{false, true} {
 		t.Run(fmt.Sprintf("published later: %v", later), func(t *testing.T) {
 			var notes []*note
@@ -32,7 +38,7 @@ func TestNewest(t *testing.T) {
 			slices.SortFunc(notes, func(a, b *note) int { return source.CompareNotes(a.Note, b.Note) })
 			want := slices.Clone(notes)
 			slices.SortFunc(want, func(a, b *note) int {
-				return cmp.Or(b.Published.Compare(a.Published), b.Date.Compare(a.Date), strings.Compare(a.url, b.url))
+				return cmp.Or(source.CompareDays(b.Published, a.Published), source.CompareDays(b.Date, a.Date), strings.Compare(a.url, b.url))
 			})
 			for _, n := range []int{0, 1, 20, 300, 400} {
 				got := newest(notes, n, !later)
