@@ -88,11 +88,17 @@ func (ix *Index) regionOf(words []string) string {
 
 // regionKeys maps the terms of each region's Russian name to it, so that
 // the name in a form the stemmer cuts alike («Пекином», «Гуандуне») is the
-// region; not the terms two regions share.
+// region; not the terms two regions share, nor a name whose stem is two
+// letters or more short of it, which other words' forms have («Нинся» нин:
+// «Нина», «Нину»; «Аньхой» аньх).
 func (ix *Index) regionKeys() map[string]*source.Term {
 	keys, shared := map[string]*source.Term{}, map[string]bool{}
 	for _, t := range ix.Site().Taxonomies.Regions.Terms {
-		key := termsKey(ix.analyze(clean(t.Name.Ru)))
+		toks := ix.analyze(clean(t.Name.Ru))
+		if len(toks) == 1 && utf8.RuneCount(toks[0].Term) < utf8.RuneCountInString(t.Name.Ru)-1 {
+			continue
+		}
+		key := termsKey(toks)
 		if _, ok := keys[key]; ok {
 			shared[key] = true
 		}
