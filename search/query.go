@@ -306,8 +306,10 @@ func (ix *Index) planWords(p *plan, words []string) {
 				p.must[k] = anyOf([]query.Query{p.must[k], alt}) // «Ф.» of «Фёдор Трофимов»
 			}
 		}
-		if ix.orRussian(p, k, ru, softless(ru, words[i:j])...) && p.typoMode != typoLoose {
-			p.typos = p.typos[:typos] // a name the notes do not write is no typo
+		if ix.orRussian(p, k, ru, softless(ru, words[i:j])...) {
+			if p.typoMode != typoLoose || meant != "" {
+				p.typos = p.typos[:typos] // a name the notes do not write is no typo, but the last try's
+			}
 			if meant != "" {
 				w := foldWord(words[i])
 				p.typos = append(p.typos, misspelt{word: w, term: w, as: meant})
