@@ -96,7 +96,10 @@ func capConns(hs *http.Server, ln net.Listener, n int) net.Listener {
 	next := hs.ConnState
 	hs.ConnState = func(c net.Conn, st http.ConnState) {
 		if st == http.StateClosed || st == http.StateHijacked {
-			<-l.open
+			select {
+			case <-l.open:
+			default: // never blocks a connection's goroutine, should a count go wrong
+			}
 		}
 		if next != nil {
 			next(c, st)

@@ -638,7 +638,7 @@ func (s *static) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	if !fi.Mode().IsRegular() || linked(root, name) {
+	if !fi.Mode().IsRegular() {
 		s.notFound(w, r)
 		return
 	}
@@ -648,7 +648,14 @@ func (s *static) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer f.Close()
-	s.serveFile(w, r, fileKey{gen, name, fi.Size(), fi.ModTime().UnixNano()}, f, http.StatusOK)
+	k := fileKey{gen, name, fi.Size(), fi.ModTime().UnixNano()}
+	// A version of a file served before passed: linked asks a system call
+	// for each folder of each folder of the path.
+	if _, served := s.files.GetEntryQuietly(k); !served && linked(root, name) {
+		s.notFound(w, r)
+		return
+	}
+	s.serveFile(w, r, k, f, http.StatusOK)
 }
 
 // folderURL is the path a request for the folder name (cleaned, relative
