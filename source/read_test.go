@@ -128,6 +128,9 @@ func TestLoadFiles(t *testing.T) {
 		{"a title that starts with an asterisk", fstest.MapFS{"content/2025/a.md": {Data: []byte(
 			"---\ntitle: *Важно* визит\ndate: 2025-03-17\nkind: delegation\nregions: [guangdong]\n---\n")}},
 			[]string{`content/2025/a.md:2:8: YAML syntax: did not find expected alphabetic or numeric character: a value that starts with '*' needs quotes`}},
+		{"a person's name that starts with an asterisk", fstest.MapFS{"content/2025/a.md": {Data: []byte(
+			"---\ntitle: Т\ndate: 2025-03-17\nkind: delegation\nregions: [guangdong]\npeople:\n  - name: *Важно* Иванов\n---\n")}},
+			[]string{`content/2025/a.md:7:11: YAML syntax: did not find expected alphabetic or numeric character: a value that starts with '*' needs quotes`}},
 		{"a list item that starts with a backtick", fstest.MapFS{"content/2025/a.md": {Data: []byte(
 			"---\ntitle: Т\ndate: 2025-03-17\nkind: delegation\nregions: [guangdong]\nplaces:\n  - `Харбин`\n---\n")}},
 			[]string{"content/2025/a.md:7:5: YAML syntax: found character that cannot start any token: a value that starts with '`' needs quotes"}},

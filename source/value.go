@@ -463,11 +463,14 @@ func yamlReservedAt(data []byte, line int) (col int, first rune, ok bool) {
 		text = text[:i]
 	}
 	rest := bytes.TrimLeft(text, " ")
-	if after, ok := bytes.CutPrefix(rest, []byte("- ")); ok {
-		rest = after
-	} else if key, value, ok := bytes.Cut(rest, []byte(": ")); ok && !bytes.ContainsAny(key, "\"'#[{") {
+	item, isItem := bytes.CutPrefix(rest, []byte("- "))
+	if isItem {
+		rest = bytes.TrimLeft(item, " ")
+	}
+	// «key: value», or «- key: value» (a person's name), or «- value».
+	if key, value, ok := bytes.Cut(rest, []byte(": ")); ok && !bytes.ContainsAny(key, "\"'#[{*&!|>%@`") {
 		rest = value
-	} else {
+	} else if !isItem {
 		return 0, 0, false
 	}
 	rest = bytes.TrimLeft(rest, " ")
