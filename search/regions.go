@@ -68,19 +68,20 @@ func (ix *Index) regionOf(words []string) string {
 		trimmed[i] = strings.Trim(w, dates.Stuck)
 	}
 	regions := ix.Site().Taxonomies.Regions
-	if t := regions.Lookup(strings.Join(trimmed, " ")); t != nil {
+	text := strings.Join(trimmed, " ")
+	if t := regions.Lookup(text); t != nil {
 		return t.Slug
 	}
-	text := strings.Join(trimmed, " ")
-	if ru := ix.inflectedName(text); ru != "" {
-		if t := regions.Lookup(ru); t != nil {
-			return t.Slug
-		}
+	if !strings.ContainsFunc(text, isCyrillic) {
+		return ""
+	}
+	key := termsKey(ix.analyze(clean(text)))
+	if t := regions.Lookup(ix.inflected[key]); t != nil {
+		return t.Slug // another form of a name or an alias (inflectedName)
 	}
 	// The name in another form, no shorter than the name but a letter:
 	// «Нин», a surname, is no form of «Нинся» (нин, as «-ся» is cut).
-	if t := ix.regionKey[termsKey(ix.analyze(clean(text)))]; t != nil && strings.ContainsFunc(text, isCyrillic) &&
-		utf8.RuneCountInString(text) >= utf8.RuneCountInString(t.Name.Ru)-1 {
+	if t := ix.regionKey[key]; t != nil && utf8.RuneCountInString(text) >= utf8.RuneCountInString(t.Name.Ru)-1 {
 		return t.Slug
 	}
 	return ""
