@@ -33,20 +33,14 @@ func Forms(word, stem string) []string {
 	if strings.HasSuffix(stem, "а") || strings.HasSuffix(stem, "е") {
 		decline(stem, yEndings) // «Китаю»: кита; «Китай»
 	}
-	for _, end := range []string{"ай", "ей", "яй"} {
-		if strings.HasSuffix(word, end) {
-			decline(strings.TrimSuffix(word, "й"), yEndings) // «музей»
-		}
-	}
+	forms = append(forms, yDeclined(word)...) // «музей»
 	for _, end := range []string{"ая", "ея", "ае", "ее"} {
 		if strings.HasSuffix(word, end) {
 			_, size := utf8.DecodeLastRuneInString(word)
 			decline(word[:len(word)-size], yEndings) // «музее»: муз; «музей»
 		}
 	}
-	if isConsonant(lastOf(word)) {
-		decline(word, hardEndings) // «Абрамов»: абрам; «Абрамова»
-	}
+	forms = append(forms, hardDeclined(word)...) // «Абрамов»: абрам; «Абрамова»
 	if stem != word && isConsonant(lastOf(stem)) {
 		decline(stem, hardEndings) // «Абрамовым»: абрамов; «Абрамов»
 	}
@@ -66,19 +60,29 @@ func Forms(word, stem string) []string {
 // -ей or -яй («Шанхай» шанха; «Шанхая» шанх) and one that ends in a
 // consonant («Хэйлунцзян» хэйлунцзя; «Хэйлунцзяне» хэйлунцзян). Not Forms
 // of its stem, which is no nominative: «Коми» ком is not «кома».
-func Declined(name string) []string {
-	var forms []string
-	for _, end := range []string{"ай", "ей", "яй"} {
-		if base, ok := strings.CutSuffix(name, "й"); ok && strings.HasSuffix(name, end) {
-			for _, e := range yEndings {
-				forms = append(forms, base+e)
-			}
-		}
+func Declined(name string) []string { return append(yDeclined(name), hardDeclined(name)...) }
+
+// yDeclined is the forms of a name in -ай, -ей or -яй (Declined).
+func yDeclined(name string) []string {
+	base, ok := strings.CutSuffix(name, "й")
+	if r, _ := utf8.DecodeLastRuneInString(base); !ok || r != 'а' && r != 'е' && r != 'я' {
+		return nil
 	}
-	if last, _ := utf8.DecodeLastRuneInString(name); isConsonant(last) {
-		for _, e := range hardEndings {
-			forms = append(forms, name+e)
-		}
+	forms := make([]string, len(yEndings))
+	for i, e := range yEndings {
+		forms[i] = base + e
+	}
+	return forms
+}
+
+// hardDeclined is the forms of a name that ends in a consonant (Declined).
+func hardDeclined(name string) []string {
+	if last, _ := utf8.DecodeLastRuneInString(name); !isConsonant(last) {
+		return nil
+	}
+	forms := make([]string, len(hardEndings))
+	for i, e := range hardEndings {
+		forms[i] = name + e
 	}
 	return forms
 }
