@@ -111,6 +111,40 @@ func CheckFiles(site string, src *source.Site, tmpl *templates.Set) error {
 	return nil
 }
 
+// CheckAll adds to problems, the source's (Check), what else a build of the
+// site src would refuse, as digest check reports it and as a build that
+// stops at the source's problems does, so that one run reports every
+// problem: the notes' Markdown (CheckMarkdown), the templates, and the
+// files it would not publish where they go (CheckFiles). It returns the
+// Markdown's warnings, and every problem sorted, as source.Errors, with a
+// template's error joined to them; nil for none.
+func CheckAll(ctx context.Context, site string, src *source.Site, problems source.Errors) (warnings []string, err error) {
+	warnings, err = CheckMarkdown(ctx, src)
+	var more source.Errors
+	switch {
+	case errors.As(err, &more):
+		problems = slices.Concat(problems, more)
+	case err != nil:
+		return nil, err
+	}
+	tmpl, tmplErr := LoadTemplates(site)
+	if tmplErr == nil {
+		switch err := CheckFiles(site, src, tmpl); {
+		case errors.As(err, &more):
+			problems = slices.Concat(problems, more)
+		case err != nil:
+			tmplErr = err
+		}
+	}
+	switch {
+	case len(problems) == 0:
+		return warnings, tmplErr
+	case tmplErr == nil:
+		return warnings, sorted(problems)
+	}
+	return warnings, errors.Join(sorted(problems), tmplErr)
+}
+
 // sorted sorts problems by file, line and column, as source does.
 func sorted(problems source.Errors) source.Errors {
 	slices.SortFunc(problems, func(a, b *source.FileError) int {
@@ -247,26 +281,7 @@ func load(ctx context.Context, cfg Config) (*source.Site, error) {
 					src = full
 				}
 			}
-			var more source.Errors
-			if _, merr := CheckMarkdown(ctx, src); errors.As(merr, &more) {
-				problems = slices.Concat(problems, more)
-			}
-			// And the files it would not publish where they go, and a
-			// template that fails, as check finds them: a build that stops
-			// here does not get to them.
-			var tmplErr error
-			if tmpl, terr := LoadTemplates(cfg.Site); terr == nil {
-				switch ferr := CheckFiles(cfg.Site, src, tmpl); {
-				case errors.As(ferr, &more):
-					problems = slices.Concat(problems, more)
-				case ferr != nil:
-					tmplErr = ferr
-				}
-			}
-			err = sorted(problems)
-			if tmplErr != nil {
-				err = errors.Join(err, tmplErr)
-			}
+			_, err = CheckAll(ctx, cfg.Site, src, problems)
 		}
 		done <- result{src, err}
 	}()

@@ -1,13 +1,10 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/coopdigest/digest/build"
@@ -35,36 +32,11 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil && (src == nil || !errors.As(err, &problems)) {
 		return err
 	}
-	// What the build would refuse in the notes' Markdown, too, and what it
-	// would warn of.
-	warnings, err := build.CheckMarkdown(ctx, src)
-	var more source.Errors
-	switch {
-	case errors.As(err, &more):
-		problems = append(problems, more...)
-	case err != nil:
+	// What the build would refuse in the notes' Markdown too, in the
+	// templates and in where files go, and what it would warn of.
+	warnings, err := build.CheckAll(ctx, *site, src, problems)
+	if err != nil {
 		return err
-	}
-	// And the site's files the build would not publish where they go, and
-	// the search page the templates make.
-	tmpl, tmplErr := build.LoadTemplates(*site)
-	if tmplErr == nil {
-		err := build.CheckFiles(*site, src, tmpl)
-		switch {
-		case errors.As(err, &more):
-			problems = append(problems, more...)
-		case err != nil:
-			tmplErr = err
-		}
-	}
-	slices.SortStableFunc(problems, func(a, b *source.FileError) int {
-		return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col))
-	})
-	if len(problems) > 0 || tmplErr != nil {
-		if len(problems) == 0 {
-			return tmplErr
-		}
-		return errors.Join(problems, tmplErr)
 	}
 	// Names that may be one person or organization written two ways, and
 	// words of Latin and Cyrillic letters that look alike.
