@@ -12,13 +12,17 @@
 # hugo, GNU time, fortunes-ru, Pagefind (installed here by npm ci in its
 # node/ folder, from its lock file, when it is missing).
 #
-# Every tool writes into a folder that does not exist, after a sync and
-# BENCH_QUIET seconds (300) in which nothing was deleted: ext4 skips the
-# inodes deleted in the last minute, or five while their table's block is
-# dirty, when it allocates new ones, at a lookup each, so that a tool run
-# just after an output of tens of thousands of files was deleted spends
-# much of its time in the kernel, more run after run (`perf record`:
-# recently_deleted, find_get_block_common).
+# Every tool writes into a folder that does not exist, and nothing is
+# deleted while the tools run: the last round's outputs are moved aside,
+# and removed when the run ends. Without a journal, ext4 skips the inodes
+# deleted in the last minute, or six while their table's block is dirty,
+# when it allocates new ones, at a lookup each, so that a tool run after
+# an output of tens of thousands of files was deleted spends much of its
+# time in the kernel (`perf record`: recently_deleted,
+# find_get_block_common): a 10,000-note build 150 s after its last output
+# was deleted took 31 s of kernel time, against 5 s. The first round waits
+# BENCH_QUIET seconds (360) after a sync for deletions made before the
+# run; the others BENCH_PAUSE (30).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,11 +45,21 @@ if [ -z "${PAGEFIND:-}" ] && [ ! -e "$shared/node/node_modules/.bin/pagefind" ];
 fi
 mkdir -p "$dir"
 
-quiet() { sync; sleep "${BENCH_QUIET:-300}"; }
+# aside DIR TRASH: moves DIR, if there is one, into the folder TRASH on its
+# file system, to be removed when the run ends.
+aside() {
+	[ -e "$1" ] || return 0
+	mkdir -p "$2"
+	mv "$1" "$(mktemp -d "$2/XXXXXX")/"
+}
+trash=("$corpus/trash" "$dir/trash")
+trap 'rm -rf "${trash[@]}"' EXIT
 ratios=()
 for r in $(seq "$rounds"); do
-	rm -rf "$corpus/public" "$out"
-	quiet
+	aside "$corpus/public" "${trash[0]}"
+	aside "$out" "${trash[1]}"
+	sync
+	if [ "$r" = 1 ]; then sleep "${BENCH_QUIET:-360}"; else sleep "${BENCH_PAUSE:-30}"; fi
 	anchors=$(bash "$shared/anchors.sh" "$notes")
 	hugo=$(sed -n 's/^hugo_wall_s: //p' <<<"$anchors")
 	pagefind=$(sed -n 's/^pagefind_wall_s: //p' <<<"$anchors")
