@@ -108,6 +108,11 @@ type yamlDecoder struct {
 	allow, left int
 	inAlias     int  // how many aliases are being expanded
 	over        bool // the budget is spent: the value is not to be used
+
+	// anchored are the nodes with an anchor (&name), aliased those an
+	// alias repeats: an anchor nothing repeats is text the editor lost.
+	anchored []*yaml.Node
+	aliased  map[*yaml.Node]bool
 }
 
 // aliasCost is what repeating the node n costs, apart from what its
@@ -135,6 +140,18 @@ func (d *yamlDecoder) decode(n *yaml.Node) *value {
 	if d.over {
 		return nil
 	}
+	for _, a := range d.anchored {
+		if d.aliased[a] {
+			continue
+		}
+		// «title: &NEW визит» is the title «визит»: YAML reads the word
+		// after & as the name of an anchor, however the editor meant it.
+		what := "the value is read without it"
+		if a.Kind == yaml.ScalarNode {
+			what = fmt.Sprintf("the value reads %s", q(cut(a.Value)))
+		}
+		d.p.add(d.file, a.Line+d.lineOffset, a.Column, "&%s is a YAML anchor, not text, and no *%[1]s repeats it: %s; put the whole value in quotes", cut(a.Anchor), what)
+	}
 	return v
 }
 
@@ -146,6 +163,10 @@ func (d *yamlDecoder) value(n *yaml.Node) *value {
 		return &value{kind: nullValue}
 	}
 	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		if d.aliased == nil {
+			d.aliased = map[*yaml.Node]bool{}
+		}
+		d.aliased[n.Alias] = true
 		if d.allow < 0 {
 			d.allow = max(d.size, aliasAllowance)
 			d.left = d.allow
@@ -167,6 +188,9 @@ func (d *yamlDecoder) value(n *yaml.Node) *value {
 		return &value{kind: nullValue}
 	}
 	v := &value{line: n.Line + d.lineOffset, col: n.Column}
+	if n.Anchor != "" && d.inAlias == 0 {
+		d.anchored = append(d.anchored, n)
+	}
 	if n.Style&yaml.TaggedStyle != 0 {
 		// «!!binary …» would be read as its base64 text, «!!int hello»
 		// as hello: a tag is a mistake, never what the editor meant.
