@@ -250,7 +250,53 @@ func parseNote(file string, data []byte, src *Site) (*Note, error) {
 		return nil, p.err()
 	}
 	data = bytes.TrimPrefix(data, bom)
+	fm, ok := readFrontMatter(&p, file, data, src)
+	if !ok {
+		return nil, p.err()
+	}
+	n := &Note{File: file, Body: fm.body, BodyLine: 1 + bytes.Count(data[:fm.bodyStart], []byte("\n")),
+		bodyStart: fm.bodyStart, Size: len(data), Version: noteVersion(file, data)}
+	slugOK := true
+	for _, f := range fm.root.fields {
+		if f.val.kind == listValue && len(f.val.list) > MaxListed {
+			// Each person, organization or region has a page that shows
+			// the note with its lists: a list without end would cost
+			// its square in pages.
+			p.add(file, f.val.line, f.val.col, "%s: %d entries, more than the %d a note may list", f.key, len(f.val.list), MaxListed)
+			continue
+		}
+		if !n.readField(&p, file, f, &src.Taxonomies) {
+			slugOK = false
+		}
+	}
+	n.checkFields(&p, file, fm.root, fm.openLine)
+	if !n.setSlug(&p, file, fm.root, fm.openLine) {
+		slugOK = false
+	}
+	n.url = n.URL()
+	n.mixed, n.moreMixed = mixedIn(data)
+	if err := p.err(); err != nil {
+		if slugOK && !n.Date.IsZero() {
+			return n, err
+		}
+		return nil, err
+	}
+	return n, nil
+}
 
+// noteHead is a note's front matter read: its fields, and where it
+// starts and the body starts.
+type noteHead struct {
+	root      *value // a mapValue
+	body      []byte
+	bodyStart int // the body's offset in the note
+	openLine  int // the line of the opening delimiter
+}
+
+// readFrontMatter finds a note's front matter, in YAML or TOML, and reads
+// it into values; it reports false, with the problems in p, when there is
+// no mapping of fields to read.
+func readFrontMatter(p *problems, file string, data []byte, src *Site) (noteHead, bool) {
 	// The opening delimiter is the first non-blank line, as frontmatter finds it.
 	openLine, opener := 0, ""
 	for rest, line := data, 1; len(rest) > 0; line++ {
@@ -262,9 +308,9 @@ func parseNote(file string, data []byte, src *Site) (*Note, error) {
 		rest = after
 	}
 	if opener != "---" && opener != "+++" {
-		validUTF8(&p, file, data)
+		validUTF8(p, file, data)
 		p.add(file, max(openLine, 1), 1, "no front matter: a note starts with a --- line (YAML) or a +++ line (TOML)")
-		return nil, p.err()
+		return noteHead{}, false
 	}
 	// frontmatter copies what it reads, the body too, which is the most of a
 	// note: it gets the front matter alone, and the body is taken from data,
@@ -285,23 +331,23 @@ func parseNote(file string, data []byte, src *Site) (*Note, error) {
 	}
 	if err != nil {
 		p.add(file, openLine, 1, "front matter: %v", err)
-		return nil, p.err()
+		return noteHead{}, false
 	}
 	if fm.format == "" {
-		validUTF8(&p, file, data)
+		validUTF8(p, file, data)
 		p.add(file, openLine, 1, "front matter is not closed: add a %s line after the last field", opener)
-		return nil, p.err()
+		return noteHead{}, false
 	}
 	if limit := src.Settings.Limits.FrontMatter; int64(len(fm.data)) > limit {
 		se := &sizeError{size: int64(len(fm.data)), limit: limit}
 		p.add(file, openLine, 1, "front matter: %s", se.describe("front matter", "limits.front_matter"))
-		return nil, p.err()
+		return noteHead{}, false
 	}
 	// Bytes that are not UTF-8 are reported where they are; in the body
 	// they leave the front matter to be checked.
 	bodyStart := len(data) - len(body)
-	if !validUTF8(&p, file, data) && !utf8.Valid(data[:bodyStart]) {
-		return nil, p.err()
+	if !validUTF8(p, file, data) && !utf8.Valid(data[:bodyStart]) {
+		return noteHead{}, false
 	}
 	if i := controlByte(body); i >= 0 {
 		r, _ := utf8.DecodeRune(body[i:])
@@ -317,121 +363,123 @@ func parseNote(file string, data []byte, src *Site) (*Note, error) {
 	}
 	var root *value
 	if fm.format == "toml" {
-		root = parseTOML(&p, file, fm.data, openLine)
+		root = parseTOML(p, file, fm.data, openLine)
 	} else {
-		root = parseYAML(&p, file, fm.data, openLine)
+		root = parseYAML(p, file, fm.data, openLine)
 	}
 	if root == nil {
-		return nil, p.err()
+		return noteHead{}, false
 	}
 	if root.kind != mapValue {
 		p.add(file, openLine+1, 1, "front matter is a mapping of fields (title: …), not %s", root.kind)
-		return nil, p.err()
+		return noteHead{}, false
 	}
+	return noteHead{root: root, body: body, bodyStart: bodyStart, openLine: openLine}, true
+}
 
-	n := &Note{File: file, Body: body, BodyLine: 1 + bytes.Count(data[:bodyStart], []byte("\n")),
-		bodyStart: bodyStart, Size: len(data), Version: noteVersion(file, data)}
-	tax := &src.Taxonomies
+// readField sets what the front-matter field f says, and reports false
+// when f is a slug that makes no URL.
+func (n *Note) readField(p *problems, file string, f field, tax *Taxonomies) (slugOK bool) {
+	slugOK = true
+	switch f.key {
+	case "title":
+		n.Title = scalar(p, file, f)
+		if n.Title == "" && f.val.kind != listValue && f.val.kind != mapValue { // scalar said what it is
+			p.add(file, f.val.line, f.val.col, "title is empty")
+		}
+	case "date":
+		n.Date = parseDate(p, file, f)
+		n.URLPos = Pos{f.val.line, f.val.col}
+	case "end":
+		n.End = parseDate(p, file, f)
+	case "published":
+		n.Published = parseDate(p, file, f)
+		n.PublishedPos = Pos{f.val.line, f.val.col}
+	case "image":
+		n.Image = strings.TrimSpace(scalar(p, file, f))
+		n.ImagePos = Pos{f.val.line, f.val.col}
+		switch {
+		case n.Image == "":
+			if f.val.kind == nullValue || f.val.kind == scalarValue {
+				p.add(file, f.val.line, f.val.col, "image is empty: name a picture beside the note (photo.jpg) or remove the field")
+			}
+		case !Local(n.Image):
+			p.add(file, f.val.line, f.val.col, "image %s: name a file of the site, beside the note (photo.jpg) or in %s/ (/img/photo.jpg), not an address: pages show only the site's own pictures", q(n.Image), StaticDir)
+			n.Image = ""
+		case !imageExt(n.Image, ImageExts...):
+			p.add(file, f.val.line, f.val.col, "image %s: not a picture; use %s", q(n.Image), strings.Join(ImageExts, ", "))
+			n.Image = ""
+		}
+	case "image_alt":
+		n.ImageAlt = strings.TrimSpace(scalar(p, file, f))
+	case "kind":
+		if s := scalar(p, file, f); s != "" {
+			n.Kind = resolve(p, file, f.val, tax.Kinds, nil, s)
+		} else if f.val.kind != listValue && f.val.kind != mapValue {
+			p.add(file, f.val.line, f.val.col, "kind is empty")
+		}
+	case "regions":
+		n.Regions = resolveList(p, file, f, tax.Regions, tax.Places)
+		if f.val.kind == nullValue || (f.val.kind == listValue && len(f.val.list) == 0) || (f.val.kind == scalarValue && strings.TrimSpace(f.val.str) == "") {
+			p.add(file, f.val.line, f.val.col, "regions is empty: name at least one region")
+		}
+		if ru, cn := countries(n.Regions, tax.Regions); ru*cn > MaxPartnerships {
+			p.add(file, f.val.line, f.val.col, "regions: %d Russian and %d Chinese regions make %d partnerships, more than the %d a note may (each is a page with its feeds); name the regions that took part",
+				ru, cn, ru*cn, MaxPartnerships)
+		}
+	case "sectors":
+		n.Sectors = resolveList(p, file, f, tax.Sectors, nil)
+	case "people":
+		n.People, n.PeoplePos = parsePeople(p, file, f, tax.People)
+	case "organizations":
+		n.Organizations, n.OrgPos = parseOrganizations(p, file, f, tax.Organizations)
+	case "places":
+		n.Places = stringList(p, file, f)
+	case "sources":
+		n.Sources = parseSources(p, file, f)
+	case "summary":
+		n.Summary = scalar(p, file, f)
+	case "slug":
+		n.Slug = scalar(p, file, f)
+		switch {
+		case len(n.Slug) > LongestSlug:
+			p.add(file, f.val.line, f.val.col, "slug %s: longer than %d characters; use a shorter one", q(n.Slug), LongestSlug)
+			slugOK = false
+		case !ValidSlug(n.Slug):
+			p.add(file, f.val.line, f.val.col, "slug %s: use lower-case Latin letters, digits and hyphens, e.g. %s", q(n.Slug), q(suggestSlug(n.Slug)))
+			slugOK = false
+		}
+	case "draft":
+		switch s := scalar(p, file, f); s {
+		case "true":
+			n.Draft = true
+		case "false":
+		case "":
+			// Left blank, it may have meant either: a draft published
+			// by a slip is the worse.
+			p.add(file, f.val.line, f.val.col, "draft is empty: write true, or false to publish the note")
+		default:
+			p.add(file, f.val.line, f.val.col, "draft %s: must be true or false", q(s))
+		}
+	default:
+		msg := "unknown field " + q(f.key)
+		if near := nearestField(f.key); near != "" {
+			msg += fmt.Sprintf("; did you mean %q?", near)
+		} else {
+			msg += " (known: " + strings.Join(Fields, ", ") + ")"
+		}
+		p.add(file, f.line, f.col, "%s", msg)
+	}
+	return slugOK
+}
+
+// checkFields reports what the fields say together: a required field
+// missing, an end before the date, a picture without its description; and
+// sets published to the date when the note gives neither.
+func (n *Note) checkFields(p *problems, file string, root *value, openLine int) {
 	seen := map[string]bool{}
-	slugOK := true
 	for _, f := range root.fields {
 		seen[f.key] = true
-		if f.val.kind == listValue && len(f.val.list) > MaxListed {
-			// Each person, organization or region has a page that shows
-			// the note with its lists: a list without end would cost
-			// its square in pages.
-			p.add(file, f.val.line, f.val.col, "%s: %d entries, more than the %d a note may list", f.key, len(f.val.list), MaxListed)
-			continue
-		}
-		switch f.key {
-		case "title":
-			n.Title = scalar(&p, file, f)
-			if n.Title == "" && f.val.kind != listValue && f.val.kind != mapValue { // scalar said what it is
-				p.add(file, f.val.line, f.val.col, "title is empty")
-			}
-		case "date":
-			n.Date = parseDate(&p, file, f)
-			n.URLPos = Pos{f.val.line, f.val.col}
-		case "end":
-			n.End = parseDate(&p, file, f)
-		case "published":
-			n.Published = parseDate(&p, file, f)
-			n.PublishedPos = Pos{f.val.line, f.val.col}
-		case "image":
-			n.Image = strings.TrimSpace(scalar(&p, file, f))
-			n.ImagePos = Pos{f.val.line, f.val.col}
-			switch {
-			case n.Image == "":
-				if f.val.kind == nullValue || f.val.kind == scalarValue {
-					p.add(file, f.val.line, f.val.col, "image is empty: name a picture beside the note (photo.jpg) or remove the field")
-				}
-			case !Local(n.Image):
-				p.add(file, f.val.line, f.val.col, "image %s: name a file of the site, beside the note (photo.jpg) or in %s/ (/img/photo.jpg), not an address: pages show only the site's own pictures", q(n.Image), StaticDir)
-				n.Image = ""
-			case !imageExt(n.Image, ImageExts...):
-				p.add(file, f.val.line, f.val.col, "image %s: not a picture; use %s", q(n.Image), strings.Join(ImageExts, ", "))
-				n.Image = ""
-			}
-		case "image_alt":
-			n.ImageAlt = strings.TrimSpace(scalar(&p, file, f))
-		case "kind":
-			if s := scalar(&p, file, f); s != "" {
-				n.Kind = resolve(&p, file, f.val, tax.Kinds, nil, s)
-			} else if f.val.kind != listValue && f.val.kind != mapValue {
-				p.add(file, f.val.line, f.val.col, "kind is empty")
-			}
-		case "regions":
-			n.Regions = resolveList(&p, file, f, tax.Regions, tax.Places)
-			if f.val.kind == nullValue || (f.val.kind == listValue && len(f.val.list) == 0) || (f.val.kind == scalarValue && strings.TrimSpace(f.val.str) == "") {
-				p.add(file, f.val.line, f.val.col, "regions is empty: name at least one region")
-			}
-			if ru, cn := countries(n.Regions, tax.Regions); ru*cn > MaxPartnerships {
-				p.add(file, f.val.line, f.val.col, "regions: %d Russian and %d Chinese regions make %d partnerships, more than the %d a note may (each is a page with its feeds); name the regions that took part",
-					ru, cn, ru*cn, MaxPartnerships)
-			}
-		case "sectors":
-			n.Sectors = resolveList(&p, file, f, tax.Sectors, nil)
-		case "people":
-			n.People, n.PeoplePos = parsePeople(&p, file, f, tax.People)
-		case "organizations":
-			n.Organizations, n.OrgPos = parseOrganizations(&p, file, f, tax.Organizations)
-		case "places":
-			n.Places = stringList(&p, file, f)
-		case "sources":
-			n.Sources = parseSources(&p, file, f)
-		case "summary":
-			n.Summary = scalar(&p, file, f)
-		case "slug":
-			n.Slug = scalar(&p, file, f)
-			switch {
-			case len(n.Slug) > LongestSlug:
-				p.add(file, f.val.line, f.val.col, "slug %s: longer than %d characters; use a shorter one", q(n.Slug), LongestSlug)
-				slugOK = false
-			case !ValidSlug(n.Slug):
-				p.add(file, f.val.line, f.val.col, "slug %s: use lower-case Latin letters, digits and hyphens, e.g. %s", q(n.Slug), q(suggestSlug(n.Slug)))
-				slugOK = false
-			}
-		case "draft":
-			switch s := scalar(&p, file, f); s {
-			case "true":
-				n.Draft = true
-			case "false":
-			case "":
-				// Left blank, it may have meant either: a draft published
-				// by a slip is the worse.
-				p.add(file, f.val.line, f.val.col, "draft is empty: write true, or false to publish the note")
-			default:
-				p.add(file, f.val.line, f.val.col, "draft %s: must be true or false", q(s))
-			}
-		default:
-			msg := "unknown field " + q(f.key)
-			if near := nearestField(f.key); near != "" {
-				msg += fmt.Sprintf("; did you mean %q?", near)
-			} else {
-				msg += " (known: " + strings.Join(Fields, ", ") + ")"
-			}
-			p.add(file, f.line, f.col, "%s", msg)
-		}
 	}
 	for _, req := range requiredFields {
 		if !seen[req] {
@@ -454,33 +502,31 @@ func parseNote(file string, data []byte, src *Site) (*Note, error) {
 	if f := root.get("image_alt"); f != nil && root.get("image") == nil {
 		p.add(file, f.line, f.col, "image_alt without image: it describes the picture that image names")
 	}
+}
+
+// setSlug sets where the note's URL comes from: its slug field, or, when it
+// gives none, its file's name, which it reports false for when that makes
+// no slug.
+func (n *Note) setSlug(p *problems, file string, root *value, openLine int) bool {
 	if f := root.get("slug"); f != nil && n.Slug != "" {
 		n.URLPos = Pos{f.val.line, f.val.col}
-	} else {
-		base := strings.TrimSuffix(path.Base(file), ".md")
-		n.Slug = base
-		switch {
-		case len(base) > LongestSlug:
-			p.add(file, openLine, 1, "file name %s is longer than %d characters: rename the file or add a shorter slug", q(base), LongestSlug)
-			slugOK = false
-		case !ValidSlug(base) && suggestSlug(base) == "":
-			// Nothing of the name makes a slug («-», «№»): none to offer.
-			p.add(file, openLine, 1, "file name %s is not a valid slug: rename the file with Latin letters, digits and hyphens, or add a slug:", q(base))
-			slugOK = false
-		case !ValidSlug(base):
-			p.add(file, openLine, 1, "file name %s is not a valid slug: rename the file or add slug: %s", q(base), suggestSlug(base))
-			slugOK = false
-		}
+		return true
 	}
-	n.url = n.URL()
-	n.mixed, n.moreMixed = mixedIn(data)
-	if err := p.err(); err != nil {
-		if slugOK && !n.Date.IsZero() {
-			return n, err
-		}
-		return nil, err
+	base := strings.TrimSuffix(path.Base(file), ".md")
+	n.Slug = base
+	switch {
+	case len(base) > LongestSlug:
+		p.add(file, openLine, 1, "file name %s is longer than %d characters: rename the file or add a shorter slug", q(base), LongestSlug)
+		return false
+	case !ValidSlug(base) && suggestSlug(base) == "":
+		// Nothing of the name makes a slug («-», «№»): none to offer.
+		p.add(file, openLine, 1, "file name %s is not a valid slug: rename the file with Latin letters, digits and hyphens, or add a slug:", q(base))
+		return false
+	case !ValidSlug(base):
+		p.add(file, openLine, 1, "file name %s is not a valid slug: rename the file or add slug: %s", q(base), suggestSlug(base))
+		return false
 	}
-	return n, nil
+	return true
 }
 
 // suggestSlug makes a slug from s for a hint, from its first characters
