@@ -423,60 +423,10 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 		}
 	}
 
-	// List again the files below every changed path; re-read the notes
-	// below them, and the notes that show a file below them; keep the
-	// others, in their order.
-	var paths []string
-	for _, p := range changed {
-		if strings.HasPrefix(p, source.Dir+"/") {
-			paths = append(paths, p)
-		}
-	}
-	files, err := s.listFiles(fsys, paths)
+	src, dropped, fresh, reread, err := s.reparse(fsys, changed)
 	if err != nil {
 		return nil, err
 	}
-	paths = append(paths, s.showing(paths)...)
-	kept := make([]*source.Note, 0, len(s.src.Notes))
-	var dropped []*source.Note
-	for _, n := range s.src.Notes {
-		if slices.ContainsFunc(paths, func(p string) bool { return n.File == p || strings.HasPrefix(n.File, p+"/") }) {
-			dropped = append(dropped, n)
-		} else {
-			kept = append(kept, n)
-		}
-	}
-	var reread []string
-	for _, p := range paths {
-		if source.Hidden(p) {
-			continue // a full build does not read it; what was there is dropped
-		}
-		// Lstat, as a full build walks: a symbolic link is read as a note, if
-		// it is one, by ParseNotes, which says why not.
-		st, err := fs.Lstat(fsys, p)
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			continue // deleted
-		case err != nil:
-			return nil, &source.FileError{File: p, Err: err}
-		case st.IsDir():
-			files, err := source.NoteFilesUnder(fsys, p)
-			if err != nil {
-				return nil, err
-			}
-			reread = append(reread, files...)
-		case source.IsNote(p):
-			reread = append(reread, p)
-		}
-	}
-	slices.Sort(reread)
-	reread = slices.Compact(reread)
-	src := &source.Site{Settings: s.src.Settings, Taxonomies: s.src.Taxonomies, Files: files}
-	fresh, err := source.ParseNotes(fsys, reread, src, kept)
-	if err != nil {
-		return nil, err
-	}
-	src.Notes = mergeNotes(kept, fresh)
 
 	b, err := prepare(ctx, s.cfg, src, tmpl, fsys, s.model, s.tmpl)
 	if err != nil {
@@ -520,42 +470,7 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 	planned := time.Now()
 	sums := keys(outs)
 	keyed := time.Now()
-	// What to render: the outputs whose keys are new or changed; kept ones
-	// are as the last build wrote them, which s.keys has (the session sets
-	// s.model, which they are kept from, and s.keys together).
-	var todo []output
-	var newPaths []string // outputs the last build did not write
-	changedKeys := map[string]uint64{}
-	found := 0 // outputs the last build wrote too
-	for i, o := range outs {
-		if o.kept {
-			found++
-			continue
-		}
-		k, ok := s.keys[o.path]
-		if ok {
-			found++
-		} else {
-			newPaths = append(newPaths, o.path)
-		}
-		if !ok || k != sums[i] {
-			todo = append(todo, o)
-			changedKeys[o.path] = sums[i]
-		}
-	}
-	// What to remove: unless every output of the last build is planned again.
-	var gone []string
-	if found != len(s.keys) {
-		planned := make(map[string]bool, len(outs))
-		for _, o := range outs {
-			planned[o.path] = true
-		}
-		for p := range s.keys {
-			if !planned[p] {
-				gone = append(gone, p)
-			}
-		}
-	}
+	todo, newPaths, changedKeys, gone := s.outputChanges(outs, sums)
 
 	var later []output
 	if s.DeferData {
@@ -630,6 +545,106 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 	s.deferred = later
 	return &Result{Notes: len(b.model.notes), Pages: countPages(outs), Files: len(outs), Rendered: len(todo) + len(later), Removed: len(gone),
 		Source: src, Duration: time.Since(start), Changed: reread, Warnings: b.warnings}, nil
+}
+
+// reparse lists again the files below every changed path, and reads again
+// the notes below them and the notes that show a file below them; it keeps
+// the others, in their order. It returns the site so read, the notes
+// dropped and those read again, and the files of those.
+func (s *Session) reparse(fsys fs.FS, changed []string) (src *source.Site, dropped, fresh []*source.Note, reread []string, err error) {
+	var paths []string
+	for _, p := range changed {
+		if strings.HasPrefix(p, source.Dir+"/") {
+			paths = append(paths, p)
+		}
+	}
+	files, err := s.listFiles(fsys, paths)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	paths = append(paths, s.showing(paths)...)
+	kept := make([]*source.Note, 0, len(s.src.Notes))
+	for _, n := range s.src.Notes {
+		if slices.ContainsFunc(paths, func(p string) bool { return n.File == p || strings.HasPrefix(n.File, p+"/") }) {
+			dropped = append(dropped, n)
+		} else {
+			kept = append(kept, n)
+		}
+	}
+	for _, p := range paths {
+		if source.Hidden(p) {
+			continue // a full build does not read it; what was there is dropped
+		}
+		// Lstat, as a full build walks: a symbolic link is read as a note, if
+		// it is one, by ParseNotes, which says why not.
+		st, err := fs.Lstat(fsys, p)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			continue // deleted
+		case err != nil:
+			return nil, nil, nil, nil, &source.FileError{File: p, Err: err}
+		case st.IsDir():
+			files, err := source.NoteFilesUnder(fsys, p)
+			if err != nil {
+				return nil, nil, nil, nil, err
+			}
+			reread = append(reread, files...)
+		case source.IsNote(p):
+			reread = append(reread, p)
+		}
+	}
+	slices.Sort(reread)
+	reread = slices.Compact(reread)
+	src = &source.Site{Settings: s.src.Settings, Taxonomies: s.src.Taxonomies, Files: files}
+	fresh, err = source.ParseNotes(fsys, reread, src, kept)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	src.Notes = mergeNotes(kept, fresh)
+	return src, dropped, fresh, reread, nil
+
+}
+
+// outputChanges compares the planned outputs, whose keys are sums, with
+// what the last build wrote (s.keys): the outputs to render and their new
+// keys, those of them the last build did not write, and the paths of the
+// last build's outputs that are planned no more.
+func (s *Session) outputChanges(outs []output, sums []uint64) (todo []output, newPaths []string, changedKeys map[string]uint64, gone []string) {
+	// What to render: the outputs whose keys are new or changed; kept ones
+	// are as the last build wrote them, which s.keys has (the session sets
+	// s.model, which they are kept from, and s.keys together).
+	changedKeys = map[string]uint64{}
+	found := 0 // outputs the last build wrote too
+	for i, o := range outs {
+		if o.kept {
+			found++
+			continue
+		}
+		k, ok := s.keys[o.path]
+		if ok {
+			found++
+		} else {
+			newPaths = append(newPaths, o.path)
+		}
+		if !ok || k != sums[i] {
+			todo = append(todo, o)
+			changedKeys[o.path] = sums[i]
+		}
+	}
+	// What to remove: unless every output of the last build is planned again.
+	if found != len(s.keys) {
+		planned := make(map[string]bool, len(outs))
+		for _, o := range outs {
+			planned[o.path] = true
+		}
+		for p := range s.keys {
+			if !planned[p] {
+				gone = append(gone, p)
+			}
+		}
+	}
+
+	return todo, newPaths, changedKeys, gone
 }
 
 // undoIndex puts back in the open index the documents that upserts and
