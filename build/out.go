@@ -367,9 +367,15 @@ func cutShort(name string) bool {
 func keepAssets(out, dir string, tmpl *templates.Set) ([]string, error) {
 	var kept []string
 	for _, name := range slices.Sorted(maps.Keys(tmpl.Static())) {
-		data, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(name)))
-		if err != nil {
+		p := filepath.Join(out, filepath.FromSlash(name))
+		// A file as the build writes it: a pipe put in its place would
+		// never end.
+		if fi, err := os.Lstat(p); err != nil || !fi.Mode().IsRegular() {
 			continue // no previous output, or not this file
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			continue
 		}
 		old := templates.Fingerprinted(name, data)
 		if "/"+old == tmpl.Asset(name) {

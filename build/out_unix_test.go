@@ -66,3 +66,40 @@ func TestIsMountPoint(t *testing.T) {
 		t.Errorf("%s is taken for a mount point", dir)
 	}
 }
+
+// TestPipeInOldOutput builds over an output whose unfingerprinted
+// stylesheet someone replaced with a FIFO: the build does not read it to
+// keep the old stylesheet (keepAssets), which would wait for ever.
+func TestPipeInOldOutput(t *testing.T) {
+	site := newSite(t)
+	out := filepath.Join(t.TempDir(), "public")
+	buildSite(t, site, out, false)
+	css := filepath.Join(out, "style.css")
+	if err := os.Remove(css); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(css, 0o644); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	t.Cleanup(func() {
+		if f, err := os.OpenFile(css, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+			f.Close()
+		}
+	})
+	done := make(chan error, 1)
+	go func() {
+		_, err := Build(context.Background(), Config{Site: site, Out: out})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the build is reading the pipe")
+	}
+	if fi, err := os.Lstat(css); err != nil || !fi.Mode().IsRegular() {
+		t.Errorf("style.css: %v, %v; want the build's file", fi, err)
+	}
+}
