@@ -20,11 +20,15 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go afterSignal(ctx, stop, done, os.Args[1:])
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	close(done)
 	stop()
 	switch {
 	case err == nil:
@@ -35,6 +39,33 @@ func main() {
 		os.Exit(2)
 	default:
 		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+// stopGrace is how long build and check may take to stop after a signal.
+const stopGrace = 5 * time.Second
+
+// afterSignal waits for the first signal, then lets a second one end the
+// process at once, as it would without digest. A build or check still busy
+// stopGrace after the first is ended too: a site's template may loop
+// without writing, which nothing can stop; what is left is what a killed
+// build leaves, which never touches OUT and which the next build removes.
+// serve drains on its own terms (--drain, --shutdown-timeout).
+func afterSignal(ctx context.Context, stop func(), done <-chan struct{}, args []string) {
+	select {
+	case <-ctx.Done():
+	case <-done:
+		return
+	}
+	stop()
+	if len(args) == 0 || args[0] != "build" && args[0] != "check" {
+		return
+	}
+	select {
+	case <-done:
+	case <-time.After(stopGrace):
+		fmt.Fprintf(os.Stderr, "digest %s: still busy %v after the signal (a template that loops?); ended\n", args[0], stopGrace)
 		os.Exit(1)
 	}
 }
