@@ -119,7 +119,7 @@ func (c Config) reached(name string) {
 // OutDir is the output folder the config names.
 func (c Config) OutDir() string {
 	if c.Out != "" {
-		return c.Out
+		return filepath.Clean(c.Out) // «out/.» would not rename
 	}
 	return filepath.Join(c.Site, "public")
 }

@@ -33,6 +33,12 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := siteFolder(*site); err != nil {
 		return err
 	}
+	if *out == "" && flagSet(fs, "o") {
+		return usageError{"-o: give the output folder, or leave -o out for SITE/public"}
+	}
+	if *cpuProfile != "" && *cpuProfile == *memProfile {
+		return usageError{fmt.Sprintf("--cpuprofile and --memprofile: both %s; give each its own file", *cpuProfile)}
+	}
 	cfg := build.Config{Site: *site, Out: *out, Drafts: *drafts}
 	for _, f := range []struct{ flag, file string }{{"cpuprofile", *cpuProfile}, {"memprofile", *memProfile}} {
 		if f.file != "" && build.Within(cfg.OutDir(), f.file) {

@@ -110,3 +110,31 @@ func TestSiteFlag(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildFlagMistakes: an empty -o, and one file for both profiles, are
+// mistakes on the command line that name the flags; OUT written «out/.»
+// is out.
+func TestBuildFlagMistakes(t *testing.T) {
+	site := sampleSite(t)
+	prof := filepath.Join(t.TempDir(), "x.prof")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"build", "-s", site, "-o", ""}, "-o: give the output folder"},
+		{[]string{"build", "-s", site, "--cpuprofile", prof, "--memprofile", prof}, "--cpuprofile and --memprofile"},
+	} {
+		var stdout, stderr bytes.Buffer
+		err := run(context.Background(), tc.args, &stdout, &stderr)
+		if !errors.As(err, new(usageError)) || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("%q: %v, want a mistake on the command line: %s", tc.args, err, tc.want)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	for range 2 {
+		var stdout, stderr bytes.Buffer
+		if err := run(context.Background(), []string{"build", "-s", site, "-o", out + string(filepath.Separator) + "."}, &stdout, &stderr); err != nil {
+			t.Fatalf("-o %s/.: %v", out, err)
+		}
+	}
+}
