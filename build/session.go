@@ -228,14 +228,13 @@ func (s *Session) full(ctx context.Context) (res *Result, err error) {
 		return nil, err
 	}
 	stale := make(chan struct{})
+	var staleErr error
 	go func() {
 		defer close(stale)
-		removed, err := removeStale(ctx, out)
+		var removed []string
+		removed, staleErr = removeStale(ctx, out)
 		for _, d := range removed {
 			log.Info("removed the temporary folder of an earlier build", "path", d)
-		}
-		if err != nil {
-			log.Warn("could not remove the temporary folder of an earlier build", "err", err)
 		}
 	}()
 	waitStale := func() {
@@ -244,7 +243,13 @@ func (s *Session) full(ctx context.Context) (res *Result, err error) {
 		case <-ctx.Done(): // what is left, the next build removes
 		}
 	}
-	defer waitStale()
+	defer func() {
+		waitStale()
+		// Said at every build, as the folder is a whole site's size.
+		if ctx.Err() == nil && staleErr != nil && res != nil {
+			res.Warnings = append(res.Warnings, fmt.Sprintf("a temporary folder of an earlier build could not be removed (%v): remove it yourself", staleErr))
+		}
+	}()
 
 	src, err := load(ctx, s.cfg)
 	if err != nil {
