@@ -249,12 +249,15 @@ func write(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.Se
 			}
 			ixDir := filepath.Join(dir, search.DirName)
 			if err := search.BuildFrom(rctx, ixDir, ids, b.document, b.model.src); err != nil {
-				return err
+				return err // says it is the index's
 			}
-			return copyTemplates(tmpl, ixDir)
+			if err := copyTemplates(tmpl, ixDir); err != nil {
+				return fmt.Errorf("search index: %w", err)
+			}
+			return nil
 		})
 		if err != nil {
-			cancel(fmt.Errorf("search index: %w", err))
+			cancel(err)
 			return
 		}
 		log.Debug("search index", "docs", len(notes), "seconds", time.Since(stage).Seconds())

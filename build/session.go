@@ -794,7 +794,7 @@ func (s *Session) updateIndex(ctx context.Context, b *builder, upserts []search.
 	tmp := dir + ".new"
 	os.RemoveAll(tmp)
 	if err := search.Build(ctx, tmp, b.documents(), b.model.src); err != nil {
-		return fmt.Errorf("search index: %w", err)
+		return err // says it is the index's
 	}
 	old, err := swap(tmp, dir)
 	if err != nil {

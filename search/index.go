@@ -182,7 +182,7 @@ func buildShard(ctx context.Context, path string, ids []string, part []int, doc 
 		}
 		d, err := doc(i)
 		if err != nil {
-			return err
+			return fmt.Errorf("search index: %s: %w", ids[i], err)
 		}
 		if d.ID != ids[i] {
 			return fmt.Errorf("search index: document %d has the ID %q, not %q", i, d.ID, ids[i])

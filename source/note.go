@@ -445,6 +445,9 @@ func (n *Note) readField(p *problems, file string, f field, tax *Taxonomies) (sl
 		case len(n.Slug) > LongestSlug:
 			p.add(file, f.val.line, f.val.col, "slug %s: longer than %d characters; use a shorter one", q(n.Slug), LongestSlug)
 			slugOK = false
+		case !ValidSlug(n.Slug) && suggestSlug(n.Slug) == "":
+			p.add(file, f.val.line, f.val.col, "slug %s: use lower-case Latin letters, digits and hyphens", q(n.Slug))
+			slugOK = false
 		case !ValidSlug(n.Slug):
 			p.add(file, f.val.line, f.val.col, "slug %s: use lower-case Latin letters, digits and hyphens, e.g. %s", q(n.Slug), q(suggestSlug(n.Slug)))
 			slugOK = false
@@ -570,7 +573,7 @@ func parseDate(p *problems, file string, f field) time.Time {
 		return time.Time{}
 	}
 	if !YearInRange(t.Year()) {
-		p.add(file, f.val.line, f.val.col, "%s %s: year out of range", f.key, q(s))
+		p.add(file, f.val.line, f.val.col, "%s %s: year out of range (%d to %d)", f.key, q(s), FirstYear, LastYear)
 		return time.Time{}
 	}
 	return t

@@ -94,7 +94,7 @@ func Scaffold(src *Site, spec NoteSpec) (*Scaffolded, error) {
 		date = now
 	}
 	if !YearInRange(date.Year()) {
-		bad("date", fmt.Errorf("%s: year out of range", day(date)))
+		bad("date", fmt.Errorf("%s: year out of range (%d to %d)", day(date), FirstYear, LastYear))
 	}
 
 	kind := strings.TrimSpace(spec.Kind)

@@ -182,7 +182,7 @@ func TestScaffoldProblems(t *testing.T) {
 		spec: NoteSpec{Title: "«»", Date: time.Date(1812, 9, 7, 0, 0, 0, 0, time.UTC), Kind: "фестиваль", Regions: []string{"Марс"}, Sectors: []string{"Торговл"}},
 		want: []string{
 			`title: "«»" has no letters or digits to make a file name of`,
-			"date: 1812-09-07: year out of range",
+			"date: 1812-09-07: year out of range (1900 to 2200)",
 			`kind: unknown kind "фестиваль"`,
 			`regions: unknown region "Марс"`,
 			`sectors: unknown sector "Торговл"; did you mean "Торговля" (trade)?`,

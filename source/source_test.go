@@ -269,6 +269,10 @@ func TestLoadProblems(t *testing.T) {
 			[]string{`content/a.md:6:3: unknown field "` + strings.Repeat("k", 60) + `…" (known: title, date, end, published, kind, regions, sectors, people, organizations, places, sources, summary, image, image_alt, slug, draft)`}},
 		{"bad slug", map[string]string{"content/a.md": head + "slug: Новость дня\n---\n"},
 			[]string{`content/a.md:6:7: slug "Новость дня": use lower-case Latin letters, digits and hyphens, e.g. "novost-dnia"`}},
+		{"a slug of nothing a slug can have", map[string]string{"content/a.md": head + "slug: \"..\"\n---\n"},
+			[]string{`content/a.md:6:7: slug "..": use lower-case Latin letters, digits and hyphens`}},
+		{"a year before the first", map[string]string{"content/a.md": "---\ntitle: Т\ndate: 1899-12-31\nkind: expo\nregions: [guangdong]\n---\n"},
+			[]string{`content/a.md:3:7: date "1899-12-31": year out of range (1900 to 2200)`}},
 		{"bad source url", map[string]string{"content/a.md": head + "sources:\n  - url: javascript:alert(1)\n---\n"},
 			[]string{`content/a.md:7:5: source url "javascript:alert(1)": must be an absolute http or https URL`}},
 		{"every problem of every note, sorted", map[string]string{
