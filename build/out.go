@@ -779,6 +779,35 @@ func dirExists(p string) bool {
 	return err == nil
 }
 
+// ForeignError is a previous output, or the folder of an earlier build,
+// that holds what digest did not write, put there while a build ran, after
+// it looked: it is kept, no longer marked, so that no build removes it.
+type ForeignError struct {
+	Dir     string
+	Foreign []string // the first of what it holds (maxForeign+1)
+}
+
+func (e *ForeignError) Error() string {
+	return fmt.Sprintf("%s holds %s, which digest did not write: it is kept; move out what is yours and remove it", e.Dir, foreignList(e.Foreign))
+}
+
+// removeUnlessForeign removes the marked folder dir, a previous output or
+// the folder of an earlier build, unless it holds what digest did not
+// write (a *ForeignError).
+func removeUnlessForeign(dir string) error {
+	foreign, err := foreignEntries(dir, dir, true)
+	if err != nil {
+		return err
+	}
+	if len(foreign) > 0 {
+		if err := os.Remove(filepath.Join(dir, MarkerName)); err != nil {
+			return err
+		}
+		return &ForeignError{Dir: dir, Foreign: foreign}
+	}
+	return removeMarked(dir)
+}
+
 // removeMarked deletes the marked folder dir: its entries in parallel, the
 // marker last, so that a removal cut short leaves a folder that is still
 // known to be digest's.
@@ -907,7 +936,7 @@ func removeIfStale(dir string) (bool, error) {
 	if err != nil || !free {
 		return false, err // a build at work
 	}
-	if err := removeMarked(dir); err != nil {
+	if err := removeUnlessForeign(dir); err != nil {
 		return false, err
 	}
 	return true, nil

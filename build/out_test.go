@@ -449,6 +449,15 @@ func TestStaleTempRemoved(t *testing.T) {
 	if err := os.Symlink(elsewhere, filepath.Join(parent, ".public.tmp-link")); err != nil {
 		t.Fatal(err)
 	}
+	// The previous output of a swap cut short, with a file of the reader's
+	// put in it: kept, no longer marked.
+	side := filepath.Join(parent, "side")
+	buildSite(t, site, side, false)
+	aside := filepath.Join(parent, ".public.tmp-1234")
+	if err := os.Rename(side, aside); err != nil {
+		t.Fatal(err)
+	}
+	mustWrite(t, filepath.Join(aside, "2025", "mine.txt"), "mine")
 	// A build at work, its marker locked.
 	live, err := newTempDir(out, false, false)
 	if err != nil {
@@ -461,6 +470,9 @@ func TestStaleTempRemoved(t *testing.T) {
 		if _, err := os.Lstat(filepath.Join(parent, name)); err == nil {
 			t.Errorf("%s was not removed", name)
 		}
+	}
+	if data, err := os.ReadFile(filepath.Join(aside, "2025", "mine.txt")); err != nil || string(data) != "mine" || hasMarker(aside) {
+		t.Errorf("the folder with the reader's file: %q, %v, marked %v; want it kept, unmarked", data, err, hasMarker(aside))
 	}
 	for p, text := range keep {
 		if data, err := os.ReadFile(filepath.Join(parent, filepath.FromSlash(p))); err != nil || string(data) != text {
@@ -523,6 +535,40 @@ func TestTempRemovedOnEveryExit(t *testing.T) {
 			sameTree(t, "OUT", before, tree(t, out))
 			assertNoTemp(t, out)
 		})
+	}
+}
+
+// TestForeignPutDuringBuild: a file put in OUT after the build last looked,
+// just before the swap, goes with the previous output, which is then kept,
+// unmarked, so that neither this build nor the next removes it; the build
+// says where it is.
+func TestForeignPutDuringBuild(t *testing.T) {
+	site := newSite(t)
+	out := filepath.Join(t.TempDir(), "public")
+	buildSite(t, site, out, false)
+	res, err := Build(context.Background(), Config{Site: site, Out: out, stage: func(s string) {
+		if s == "checked" {
+			mustWrite(t, filepath.Join(out, "2025", "mine.txt"), "mine")
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(res.Warnings, func(w string) bool {
+		return strings.Contains(w, "holds 2025/mine.txt, which digest did not write: it is kept")
+	}) {
+		t.Fatalf("warnings %q, want one that says the previous output holds 2025/mine.txt", res.Warnings)
+	}
+	kept, _ := filepath.Glob(filepath.Join(filepath.Dir(out), tempPrefix(out)+"*", "2025", "mine.txt"))
+	if len(kept) != 1 {
+		t.Fatalf("mine.txt kept at %q, want one place", kept)
+	}
+	buildSite(t, site, out, false)
+	if data, err := os.ReadFile(kept[0]); err != nil || string(data) != "mine" {
+		t.Errorf("after the next build: %q, %v", data, err)
+	}
+	if _, err := os.Stat(filepath.Join(out, "2025", "mine.txt")); err == nil {
+		t.Error("mine.txt is in the new output")
 	}
 }
 

@@ -310,6 +310,7 @@ func (s *Session) full(ctx context.Context) (res *Result, err error) {
 	if err := adoptLegacy(out); err != nil {
 		return nil, fmt.Errorf("marking the previous output %s: %w", out, err)
 	}
+	s.cfg.reached("checked")
 	old, err := swap(tmp.path, out)
 	if err != nil {
 		return nil, stopped(ctx, err, out)
@@ -326,7 +327,10 @@ func (s *Session) full(ctx context.Context) (res *Result, err error) {
 	}
 	if old != "" {
 		// OUT holds the new site: whatever goes wrong now is a warning.
-		if err := s.removeOld(ctx, old); err != nil {
+		// What was put in OUT after the last look went with it: kept.
+		if err := s.removeOld(ctx, old); errors.As(err, new(*ForeignError)) {
+			res.Warnings = append(res.Warnings, "the previous output, moved aside: "+err.Error())
+		} else if err != nil {
 			res.Warnings = append(res.Warnings, fmt.Sprintf("the previous output, moved to %s, was not removed (%v); the next build removes it, or remove it yourself", old, err))
 		}
 	}
@@ -362,7 +366,7 @@ func (s *Session) removeOld(ctx context.Context, old string) error {
 		return s.removeDir(old)
 	}
 	done := make(chan error, 1)
-	go func() { done <- removeMarked(old) }()
+	go func() { done <- removeUnlessForeign(old) }()
 	select {
 	case err := <-done:
 		return err
