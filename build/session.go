@@ -513,6 +513,11 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 		logger(s.cfg).Warn("listing the output's new files", "err", err)
 	}
 	if err := writeOutputs(out, fsys, todo, bufs); err != nil {
+		// Some of todo may be written, new: the next build writes them all
+		// again, or removes them, whatever their keys.
+		for _, o := range todo {
+			s.keys[o.path] = unknownKey
+		}
 		if overlapped { // said as it is, with the index as it was
 			return putBack(err, nil)
 		}
@@ -655,6 +660,10 @@ func (s *Session) outputChanges(outs []output, sums []uint64) (todo []output, ne
 
 	return todo, newPaths, changedKeys, gone
 }
+
+// unknownKey is the key of an output a failed write may have left as the
+// last good build had it or as the failed one made it: no output's key.
+const unknownKey = 0
 
 // undoIndex puts back in the open index the documents that upserts and
 // deletes changed as the session's last build had them.

@@ -372,6 +372,52 @@ func TestSessionWriteErrorNamesNote(t *testing.T) {
 	}
 }
 
+// TestSessionRepairsFailedWrite: a write that fails part way leaves some of
+// a change in OUT (a changed note's page, a new person's page); once the
+// change is undone, the next build puts OUT back as a full build has it.
+func TestSessionRepairsFailedWrite(t *testing.T) {
+	site := newSite(t)
+	s, out := builtSession(t, site)
+	ctx := context.Background()
+	note := filepath.Join(site, "content", "2025", "delegation.md")
+	orig, err := os.ReadFile(note)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := filepath.Join(out, "2025", "delegation", "index.html")
+	before, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A file stands where the new note's page folder must go: the write
+	// fails there, and the others are written.
+	mustWrite(t, filepath.Join(out, "2025", "long"), "not a folder")
+	mustWrite(t, note, strings.Replace(string(orig), "title: Делегация", "title: Частично", 1))
+	mustWrite(t, filepath.Join(site, "content", "2025", "long.md"),
+		"---\ntitle: Длинный адрес\ndate: 2025-02-01\nkind: delegation\nregions: [beijing]\n"+
+			"people: [{name: Пётр Новиков, role: посол}]\n---\n\nТекст.\n")
+	changed := []string{"content/2025/delegation.md", "content/2025/long.md"}
+	if _, err := s.Build(ctx, changed); err == nil {
+		t.Fatal("the build did not fail")
+	}
+	if data, _ := os.ReadFile(page); !bytes.Contains(data, []byte("Частично")) {
+		t.Fatal("the changed note's page was not written before the failure: the test shows nothing")
+	}
+	// The editor undoes the change.
+	os.Remove(filepath.Join(out, "2025", "long"))
+	os.Remove(filepath.Join(site, "content", "2025", "long.md"))
+	mustWrite(t, note, string(orig))
+	if _, err := s.Build(ctx, changed); err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := os.ReadFile(page); !bytes.Equal(data, before) {
+		t.Error("the note's page is still the failed build's")
+	}
+	if _, err := os.Stat(filepath.Join(out, "people", "petr-novikov")); err == nil {
+		t.Error("the page of the new person of the failed build is left")
+	}
+}
+
 // TestSessionReportsClashesWithOtherProblems: in watch mode too, a changed
 // note that takes an unchanged note's URL is reported at both notes, in the
 // same run as another changed note's problems.
