@@ -133,7 +133,7 @@ func NewSession(cfg Config) *Session {
 func (s *Session) Build(ctx context.Context, changed []string) (*Result, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	full := s.src == nil || changed == nil || needsFull(changed) || !s.ownsOut()
+	full := s.src == nil || changed == nil || needsFull(changed) || !s.ownsOut() || s.bulk(changed)
 	if !full {
 		// An incremental build, and the flush before it, write into OUT in
 		// place: once begun they end, whatever ctx says, so that a
@@ -147,6 +147,38 @@ func (s *Session) Build(ctx context.Context, changed []string) (*Result, error) 
 	}
 	s.deferred = nil // a full build writes everything
 	return s.full(ctx)
+}
+
+// bulkNotes is how many notes a change must touch, and at least a quarter
+// of the site's, for a Session to build the whole site (bulk).
+const bulkNotes = 500
+
+// bulk reports whether changed touches so many notes (a git checkout, a
+// find-and-replace over the site) that a full build is the better: an
+// incremental one holds the last build's model and the new one at once,
+// several times a full build's memory, and takes as long.
+func (s *Session) bulk(changed []string) bool {
+	paths := make(map[string]bool, len(changed))
+	for _, p := range changed {
+		paths[p] = true
+	}
+	n := 0
+	known := make(map[string]bool, len(s.src.Notes))
+	for _, note := range s.src.Notes {
+		known[note.File] = true
+		for p := note.File; p != "." && p != "/"; p = path.Dir(p) {
+			if paths[p] {
+				n++
+				break
+			}
+		}
+	}
+	for _, p := range changed {
+		if source.IsNote(p) && !known[p] {
+			n++ // a new note
+		}
+	}
+	return n >= max(bulkNotes, len(s.src.Notes)/4)
 }
 
 // Flush writes the files the last build left for later (see DeferData),

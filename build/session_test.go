@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/coopdigest/digest/search"
+	"github.com/coopdigest/digest/source"
 )
 
 // TestSessionMatchesFullBuild makes changes one after another and checks,
@@ -693,4 +694,37 @@ func builtSession(t *testing.T, site string) (s *Session, out string) {
 		t.Fatal(err)
 	}
 	return s, out
+}
+
+// TestSessionBulk: a change to a quarter of the notes, and at least
+// bulkNotes, is built as a whole site is; new notes count.
+func TestSessionBulk(t *testing.T) {
+	s := &Session{src: &source.Site{}}
+	for i := range 4000 {
+		s.src.Notes = append(s.src.Notes, &source.Note{File: fmt.Sprintf("content/%d/n%d.md", 2000+i%20, i)})
+	}
+	files := func(from, n int) []string {
+		var p []string
+		for i := from; i < from+n; i++ {
+			p = append(p, fmt.Sprintf("content/%d/n%d.md", 2000+i%20, i))
+		}
+		return p
+	}
+	for _, tc := range []struct {
+		name    string
+		changed []string
+		want    bool
+	}{
+		{"one note", files(0, 1), false},
+		{"a year's folder", []string{"content/2003"}, false},
+		{"content", []string{"content"}, true},
+		{"999 notes", files(0, 999), false},
+		{"1,000 notes", files(0, 1000), true},
+		{"500 notes and 500 new ones", files(3500, 1000), true},
+		{"five years' folders", []string{"content/2000", "content/2001", "content/2002", "content/2003", "content/2004"}, true},
+	} {
+		if got := s.bulk(tc.changed); got != tc.want {
+			t.Errorf("%s: bulk %v, want %v", tc.name, got, tc.want)
+		}
+	}
 }
