@@ -80,6 +80,10 @@ type Config struct {
 	// only the changed notes' documents. Without it every change rebuilds
 	// the index. See build.Session.
 	OpenIndex func(dir string) (build.Index, error)
+	// BuildMemory, when set, is called as each build starts, and what it
+	// returns as it ends: the command's policy for a build's memory,
+	// which a server's is not.
+	BuildMemory func() (done func())
 }
 
 // Watcher rebuilds a site when its sources change. Its Handler tells pages
@@ -528,6 +532,14 @@ func (w *Watcher) inTrees(p string) bool {
 // which no build reads (source.EditorFile).
 func ignored(path string) bool { return source.EditorFile(filepath.Base(path)) }
 
+// build is the session's Build under the config's BuildMemory.
+func (w *Watcher) build(ctx context.Context, changed []string) (*build.Result, error) {
+	if w.cfg.BuildMemory != nil {
+		defer w.cfg.BuildMemory()()
+	}
+	return w.session.Build(ctx, changed)
+}
+
 // rebuild builds the site; when it succeeds, it reports it and tells the
 // clients. It returns the problems of a build that failed, nil for one
 // that did not (or that shutting down cut short): Run reports them (fail).
@@ -538,7 +550,7 @@ func (w *Watcher) rebuild(ctx context.Context, first bool) (problems []string) {
 		// Not nil, which would be a full build, when only the day changed.
 		changed = append([]string{}, slices.Sorted(maps.Keys(w.pending))...)
 	}
-	res, err := w.session.Build(ctx, changed)
+	res, err := w.build(ctx, changed)
 	if err == nil {
 		// The changes are in OUT; after a failure they stay pending, so
 		// that the next build includes them with whatever fixes them.

@@ -55,7 +55,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		cfg.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	tuneGC()
-	defer followMemory()()
+	defer followMemory(buildGCPercent)()
 	if isTerminal(stderr) {
 		cfg.Progress = stderr
 	}
@@ -102,20 +102,21 @@ func tuneGC() {
 // index segments it merges, up to a whole shard, and they count in the
 // process's resident memory), but never below twice the live heap, so
 // that a large site's build collects no more often than Go's default
-// would (GOGC=100). Unless GOGC is set, the collector's own goal is
-// buildGCPercent, higher than the default: under the limit, a build
-// collects less often than by default, and the limit, not the live heap's
-// size, bounds its memory. A fixed limit alone would leave the files to
+// would (GOGC=100). Unless GOGC is set, or percent is negative, the
+// collector's own goal is percent meanwhile: buildGCPercent, higher than
+// the default, lets a build collect less often than by default under the
+// limit, which, not the live heap's size, bounds its memory. A fixed limit alone would leave the files to
 // push a build past it, or keep the collector running all the time once a
 // large site's live heap came near it.
-func followMemory() (stop func()) {
+func followMemory(percent int) (stop func()) {
 	ceiling := debug.SetMemoryLimit(-1)
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return func() {}
 	}
-	percent := -1
-	if os.Getenv("GOGC") == "" {
-		percent = debug.SetGCPercent(buildGCPercent)
+	if percent >= 0 && os.Getenv("GOGC") == "" {
+		percent = debug.SetGCPercent(percent)
+	} else {
+		percent = -1
 	}
 	done := make(chan struct{})
 	var wg sync.WaitGroup

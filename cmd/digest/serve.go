@@ -188,6 +188,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			// The watcher's builds update the index in place; the handler
 			// searches that same index, so it sees each update at once.
 			OpenIndex: func(dir string) (build.Index, error) { return search.OpenWritable(dir) },
+			// A bulk change is a full build, kept to a build's memory
+			// budget; the collector's goal stays the server's.
+			BuildMemory: func() func() { return followMemory(-1) },
 			OnBuild: func(res *build.Result) {
 				mu.Lock()
 				defer mu.Unlock()
