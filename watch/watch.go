@@ -353,7 +353,7 @@ func (w *Watcher) relevant(fw *fsnotify.Watcher, ev fsnotify.Event) bool {
 		// old paths are unwatched here, which a renamed file finds none of.
 		w.unwatchTree(fw, ev.Name)
 	}
-	if ev.Op == fsnotify.Chmod || ignored(ev.Name) {
+	if ignored(ev.Name) {
 		return false
 	}
 	if rel, err := filepath.Rel(w.cfg.Site, ev.Name); err == nil && source.Hidden(filepath.ToSlash(rel)) {
@@ -369,7 +369,9 @@ func (w *Watcher) relevant(fw *fsnotify.Watcher, ev fsnotify.Event) bool {
 			return false
 		}
 	}
-	if ev.Has(fsnotify.Create) {
+	// A permission changed may make a note unreadable, or readable again,
+	// and a folder that could not be watched watchable.
+	if ev.Has(fsnotify.Create) || ev.Has(fsnotify.Chmod) {
 		w.watchCreated(fw, ev.Name)
 	}
 	return true

@@ -291,6 +291,17 @@ func TestEditRebuildsAndReloads(t *testing.T) {
 	}
 }
 
+// TestChmodRebuilds: a note's permissions changed (readable again, or no
+// longer) make a rebuild, as a save does.
+func TestChmodRebuilds(t *testing.T) {
+	s := start(t)
+	before := s.builds.Load()
+	if err := os.Chmod(filepath.Join(s.dir, "content", "2024", "expo.md"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "a rebuild after chmod", func() bool { return s.builds.Load() > before })
+}
+
 func TestBrokenThenFixed(t *testing.T) {
 	s := start(t)
 	c := s.connect(t)
