@@ -2,6 +2,7 @@ package watch
 
 import (
 	"bufio"
+	"cmp"
 	"io"
 	"net/http"
 	"strconv"
@@ -50,6 +51,14 @@ func serveScript(rw http.ResponseWriter, r *http.Request) {
 // serveEvents streams build events to one client until it goes away or Run
 // returns.
 func (w *Watcher) serveEvents(rw http.ResponseWriter, r *http.Request) {
+	limit := int64(cmp.Or(w.cfg.MaxStreams, DefaultMaxStreams))
+	if w.streams.Add(1) > limit {
+		w.streams.Add(-1)
+		rw.Header().Set("Retry-After", "10")
+		http.Error(rw, "too many live-reload streams open; reload the page later", http.StatusServiceUnavailable)
+		return
+	}
+	defer w.streams.Add(-1)
 	h := rw.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-cache")

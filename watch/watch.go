@@ -84,7 +84,15 @@ type Config struct {
 	// returns as it ends: the command's policy for a build's memory,
 	// which a server's is not.
 	BuildMemory func() (done func())
+	// MaxStreams is how many live-reload event streams may be open at once,
+	// DefaultMaxStreams when zero: each holds a connection for as long as
+	// its page is open, and a client that opened many would take every
+	// connection the server allows.
+	MaxStreams int
 }
+
+// DefaultMaxStreams is Config.MaxStreams when it is zero.
+const DefaultMaxStreams = 128
 
 // Watcher rebuilds a site when its sources change. Its Handler tells pages
 // about builds. Create one with New; Run it once.
@@ -96,6 +104,7 @@ type Watcher struct {
 	debounce time.Duration
 
 	running atomic.Bool
+	streams atomic.Int64  // event streams open (serveEvents)
 	built   chan struct{} // closed when the first build is over
 	done    chan struct{} // closed when Run returns
 

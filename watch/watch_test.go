@@ -291,6 +291,25 @@ func TestEditRebuildsAndReloads(t *testing.T) {
 	}
 }
 
+// TestMaxStreams: past MaxStreams, an event stream is refused with 503;
+// one that closes makes room.
+func TestMaxStreams(t *testing.T) {
+	s := startWith(t, func(w *Watcher) { w.cfg.MaxStreams = 2 })
+	first := s.connect(t)
+	s.connect(t)
+	resp, err := s.srv.Client().Get(s.srv.URL + "/_digest/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("a third stream: %s, Retry-After %q; want 503 with Retry-After", resp.Status, resp.Header.Get("Retry-After"))
+	}
+	first.resp.Body.Close()
+	eventually(t, "room for a stream once one closed", func() bool { return s.w.streams.Load() < 2 })
+	s.connect(t)
+}
+
 // TestChmodRebuilds: a note's permissions changed (readable again, or no
 // longer) make a rebuild, as a save does.
 func TestChmodRebuilds(t *testing.T) {

@@ -191,6 +191,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			// A bulk change is a full build, kept to a build's memory
 			// budget; the collector's goal stays the server's.
 			BuildMemory: func() func() { return followMemory(-1) },
+			// Live-reload streams leave most connections to requests.
+			MaxStreams: streamsFor(o.maxConns),
 			OnBuild: func(res *build.Result) {
 				mu.Lock()
 				defer mu.Unlock()
@@ -597,4 +599,13 @@ func checkBuilt(ctx context.Context, dir string) (ix *search.Index, err error) {
 	}
 	_, err = ix.Search(ctx, search.Query{PerPage: search.MaxPerPage})
 	return ix, err
+}
+
+// streamsFor is how many live-reload streams serve --watch keeps open
+// with maxConns connections at once (-1: no limit): at most half of them.
+func streamsFor(maxConns int) int {
+	if maxConns < 0 {
+		return watch.DefaultMaxStreams
+	}
+	return max(1, min(watch.DefaultMaxStreams, maxConns/2))
 }
