@@ -2,6 +2,7 @@ package source
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
 	"path"
 	"slices"
@@ -60,6 +61,13 @@ func (s *Site) Warnings(today time.Time) []string {
 			field, advice = "date", "; give published: the day the note appears"
 		}
 		out = append(out, fmt.Sprintf("%s:%d:%d: %s %s is after today, %s: the note stays first in every feed until then%s", n.File, n.PublishedPos.Line, n.PublishedPos.Col, field, n.Published.Format(time.DateOnly), day.Format(time.DateOnly), advice))
+	}
+	// «Визит.MD» is a file beside the notes, published only if one links
+	// it: an editor who saved a note so would never learn why it is missing.
+	for _, p := range slices.Sorted(maps.Keys(s.Files)) {
+		if f := s.Files[p]; !f.Static() && strings.EqualFold(path.Ext(p), ".md") && !IsNote(p) {
+			out = append(out, fmt.Sprintf("%s: not read as a note, as its name ends in %s: a note's name ends in .md, in small letters", p, path.Ext(p)))
+		}
 	}
 	return out
 }

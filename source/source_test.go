@@ -465,21 +465,24 @@ func mustLoad(t *testing.T) *Site {
 
 // TestSiteWarnings: a note published after the build's day is no problem,
 // but a warning at its published field, or at its date when it has none;
-// a draft is let be.
+// a draft is let be. A file named as a note in capitals is not one.
 func TestSiteWarnings(t *testing.T) {
 	const head = "---\ntitle: Т\ndate: 2025-03-17\nkind: delegation\nregions: [guangdong]\n"
 	src, err := Load(site(map[string]string{
-		"content/2025/a.md": head + "published: 2030-01-01\n---\n",
-		"content/2025/b.md": head + "published: 2026-12-05T23:00:00-05:00\n---\n", // that day, in its zone
-		"content/2025/c.md": head + "published: 2031-01-01\ndraft: true\n---\n",
-		"content/2030/d.md": "---\ntitle: Т\ndate: 2030-05-01\nslug: later\nkind: delegation\nregions: [guangdong]\n---\n",
+		"content/2025/a.md":  head + "published: 2030-01-01\n---\n",
+		"content/2025/b.md":  head + "published: 2026-12-05T23:00:00-05:00\n---\n", // that day, in its zone
+		"content/2025/c.md":  head + "published: 2031-01-01\ndraft: true\n---\n",
+		"content/2030/d.md":  "---\ntitle: Т\ndate: 2030-05-01\nslug: later\nkind: delegation\nregions: [guangdong]\n---\n",
+		"content/2025/e.MD":  head + "---\n",
+		"content/2025/f.mdx": "",
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	today := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
 	want := "content/2030/d.md:3:7: date 2030-05-01 is after today, 2026-12-05: the note stays first in every feed until then; give published: the day the note appears\n" +
-		"content/2025/a.md:6:12: published 2030-01-01 is after today, 2026-12-05: the note stays first in every feed until then"
+		"content/2025/a.md:6:12: published 2030-01-01 is after today, 2026-12-05: the note stays first in every feed until then\n" +
+		"content/2025/e.MD: not read as a note, as its name ends in .MD: a note's name ends in .md, in small letters"
 	if got := strings.Join(src.Warnings(today), "\n"); got != want {
 		t.Errorf("warnings:\n%s\nwant\n%s", got, want)
 	}
