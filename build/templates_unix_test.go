@@ -23,7 +23,9 @@ func TestTemplateFiles(t *testing.T) {
 		make func(path string) error
 		want string
 	}{
-		{"link outside", func(p string) error { return os.Symlink(outside, p) }, "leads outside"},
+		{"link outside", func(p string) error { return os.Symlink(outside, p) }, "leads outside templates/"},
+		// Inside the site, outside templates/: said as it is.
+		{"link to the site", func(p string) error { return os.Symlink("../content/site.yaml", p) }, "leads outside templates/"},
 		{"named pipe", func(p string) error { return syscall.Mkfifo(p, 0o644) }, "a named pipe, not a regular file"},
 		{"device", func(p string) error { return os.Symlink("/dev/zero", p) }, "leads outside"},
 		{"too large", func(p string) error { return os.WriteFile(p, make([]byte, 5<<20), 0o644) }, "more than the limit of 4 MB"},

@@ -111,11 +111,15 @@ func regular(m fs.FileMode) error {
 	return fmt.Errorf("%s, not a regular file: only regular files are read", what)
 }
 
+// ErrOutside is the problem of a symbolic link that leads outside the
+// folder that files are read from: the site folder, for a site's files.
+var ErrOutside = errors.New("a symbolic link that leads outside the site folder: only files inside it are read")
+
 // statProblem describes why name could not be looked at or opened,
 // telling symbolic links that lead nowhere or outside the site apart.
 func statProblem(fsys fs.FS, name string, err error) error {
 	if escapes(err) { // the file or a folder on its way
-		return errors.New("a symbolic link that leads outside the site folder: only files inside it are read")
+		return ErrOutside
 	}
 	lst, lerr := fs.Lstat(fsys, name)
 	if lerr != nil || lst.Mode()&fs.ModeSymlink == 0 {

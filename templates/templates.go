@@ -352,6 +352,10 @@ func readAll(fsys fs.FS, into map[string][]byte) error {
 			continue
 		}
 		data, err := source.ReadFile(fsys, e.Name(), maxFile)
+		if errors.Is(err, source.ErrOutside) {
+			// templates/ is read as a folder of its own.
+			err = errors.New("a symbolic link that leads outside templates/: only files inside it are read")
+		}
 		if err != nil {
 			return fmt.Errorf("templates/%s: %w", e.Name(), err)
 		}
