@@ -570,9 +570,11 @@ func (w *Watcher) rebuild(ctx context.Context, first bool) (problems []string) {
 	}
 	if ctx.Err() != nil {
 		// Shutting down: the feeds and data files follow the pages all the
-		// same, so that OUT is left whole.
+		// same, so that OUT is left whole; and the editor learns that the
+		// last save made it.
 		if err == nil {
 			w.session.Flush(ctx)
+			w.log.Info("rebuilt while shutting down", "seconds", time.Since(start).Seconds(), "notes", res.Notes, "rendered", res.Rendered, "full", res.Full)
 		}
 		return nil
 	}
@@ -657,6 +659,16 @@ func (w *Watcher) publish(problem string) {
 }
 
 // current returns the outcome of the latest build.
+// Problems returns how many problems the latest build had: none while
+// it succeeded, or before the first ended.
+func (w *Watcher) Problems() int {
+	st := w.current()
+	if st.problem == "" {
+		return 0
+	}
+	return strings.Count(st.problem, "\n") + 1
+}
+
 func (w *Watcher) current() state {
 	w.mu.Lock()
 	defer w.mu.Unlock()

@@ -246,7 +246,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			log.Info("building the site; meanwhile the site built before is served", "out", o.out)
 		} else {
 			// Until there is a site to serve, every page says why.
-			u := serveUnbuilt(ln, w.Handler(), log)
+			u := serveUnbuilt(ln, w, log)
 			log.Info("building the site; meanwhile the address says so", "url", "http://"+ln.Addr().String())
 			select {
 			case <-w.Built():

@@ -91,6 +91,11 @@ func testServeWatchBrokenAtStart(t *testing.T, emptyOut bool) {
 			t.Errorf("GET %s before the fix: %d %v\n%s", path, status, err, body)
 		}
 	}
+	// And say why, once the build has failed.
+	waitFor(t, 20*time.Second, func() bool {
+		_, body, _ := getBody(url + "/healthz")
+		return strings.HasPrefix(body, "unavailable: no site yet: its build failed with 1 problem(s)")
+	}, "/healthz to say that the build failed")
 	os.Remove(filepath.Join(site, "templates", "note.html"))
 	if got := servedURL(t, lines); got != url {
 		t.Errorf("served at %s, then at %s", url, got)

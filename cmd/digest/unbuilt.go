@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -8,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/coopdigest/digest/server"
+	"github.com/coopdigest/digest/watch"
 )
 
 // unbuilt answers for serve --watch while it has no site to serve: its
@@ -26,17 +28,21 @@ type unbuilt struct {
 
 // serveUnbuilt starts answering on ln, with live serving /_digest/, with
 // the limits of the site's server; its errors go to log.
-func serveUnbuilt(ln net.Listener, live http.Handler, log *slog.Logger) *unbuilt {
+func serveUnbuilt(ln net.Listener, w *watch.Watcher, log *slog.Logger) *unbuilt {
 	mux := http.NewServeMux()
-	mux.Handle("/_digest/", live)
+	mux.Handle("/_digest/", w.Handler())
 	// The monitors' endpoints answer in a line, as the site's server does.
 	for path, answer := range map[string]string{"/healthz": "unavailable", "/readyz": "not ready"} {
-		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
-			h := w.Header()
+		mux.HandleFunc(path, func(rw http.ResponseWriter, r *http.Request) {
+			h := rw.Header()
 			h.Set("Content-Type", "text/plain; charset=utf-8")
 			h.Set("Cache-Control", "no-store")
-			w.WriteHeader(http.StatusServiceUnavailable)
-			io.WriteString(w, answer+": no site yet: its first build is under way or failed\n")
+			rw.WriteHeader(http.StatusServiceUnavailable)
+			why := "its first build is under way"
+			if n := w.Problems(); n > 0 {
+				why = fmt.Sprintf("its build failed with %d problem(s), which the terminal lists; it builds again at the next save", n)
+			}
+			io.WriteString(rw, answer+": no site yet: "+why+"\n")
 		})
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
