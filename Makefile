@@ -11,7 +11,7 @@ BENCH_DIR ?= bin/bench
 
 NPM_DIR := testdata/npm
 
-.PHONY: all build site serve test test-short test-cluster haproxy bench bench-go bench-serve bench-against fuzz chromium npm screenshots wrk clean
+.PHONY: all build site serve test test-short test-cluster haproxy bench bench-go bench-serve bench-against bench-watch fuzz chromium npm screenshots wrk clean
 
 all: build
 
@@ -45,9 +45,10 @@ test-cluster: haproxy
 	DIGEST_CLUSTER=1 $(GO) test -count=1 -timeout 20m -run '^TestCluster$$' -v ./cmd/digest
 
 ## bench: the Go benchmarks, then digest serve under wrk (see bench/serve.sh),
-## on generated sites of 10,000 and 100,000 notes, then a full build against
+## on generated sites of 10,000 and 100,000 notes, a change to every note of
+## the first under serve --watch (bench/watchbulk.sh), then a full build against
 ## Hugo and Pagefind (bench/against.sh); takes about forty minutes
-bench: bench-go bench-serve bench-against
+bench: bench-go bench-serve bench-watch bench-against
 
 # Every Go benchmark once (BENCHTIME), but the rebuild after a save: it is
 # quick, so it runs 30 times, for a median.
@@ -60,6 +61,10 @@ bench-go:
 
 bench-serve: $(BIN) wrk
 	BENCH_DIR=$(BENCH_DIR) DIGEST=$(BIN) bash bench/serve.sh
+
+# A change to every note of a 10,000-note site under serve --watch.
+bench-watch: $(BIN)
+	BENCH_DIR=$(BENCH_DIR) DIGEST=$(BIN) bash bench/watchbulk.sh
 
 # The shared corpus generator and Hugo + Pagefind script live beside the
 # repository; without them the comparison is skipped, not failed.
