@@ -46,22 +46,23 @@ func main() {
 // stopGrace is how long build and check may take to stop after a signal.
 const stopGrace = 5 * time.Second
 
-// afterSignal waits for the first signal, then lets a second one end the
-// process at once, as it would without digest. A build or check still busy
-// stopGrace after the first is ended too: a site's template may loop
-// without writing, which nothing can stop; what is left is what a killed
-// build leaves, which never touches OUT and which the next build removes.
-// serve drains on its own terms (--drain, --shutdown-timeout).
+// afterSignal waits for the first signal to a build or check, then lets a
+// second one end the process at once, as it would without digest, and ends
+// it stopGrace after the first: a site's template may loop without
+// writing, which nothing can stop; what is left is what a killed build
+// leaves, which never touches OUT and which the next build removes. serve
+// drains on its own terms (--drain, --shutdown-timeout), and --watch lets
+// a rebuild that writes OUT in place finish, whatever signals follow.
 func afterSignal(ctx context.Context, stop func(), done <-chan struct{}, args []string) {
+	if len(args) == 0 || args[0] != "build" && args[0] != "check" {
+		return
+	}
 	select {
 	case <-ctx.Done():
 	case <-done:
 		return
 	}
 	stop()
-	if len(args) == 0 || args[0] != "build" && args[0] != "check" {
-		return
-	}
 	select {
 	case <-done:
 	case <-time.After(stopGrace):
