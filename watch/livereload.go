@@ -53,9 +53,12 @@ func serveScript(rw http.ResponseWriter, r *http.Request) {
 func (w *Watcher) serveEvents(rw http.ResponseWriter, r *http.Request) {
 	limit := int64(cmp.Or(w.cfg.MaxStreams, DefaultMaxStreams))
 	if w.streams.Add(1) > limit {
+		// An EventSource gives up for good on any status but 200: it is
+		// told to come back in ten seconds, and the stream ends.
 		w.streams.Add(-1)
-		rw.Header().Set("Retry-After", "10")
-		http.Error(rw, "too many live-reload streams open; reload the page later", http.StatusServiceUnavailable)
+		rw.Header().Set("Content-Type", "text/event-stream")
+		rw.Header().Set("Cache-Control", "no-cache")
+		io.WriteString(rw, "retry: 10000\n: too many live-reload streams open\n\n")
 		return
 	}
 	defer w.streams.Add(-1)

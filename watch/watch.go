@@ -658,9 +658,8 @@ func (w *Watcher) publish(problem string) {
 	w.st = state{gen: w.st.gen + 1, problem: problem, changed: make(chan struct{})}
 }
 
-// current returns the outcome of the latest build.
-// Problems returns how many problems the latest build had: none while
-// it succeeded, or before the first ended.
+// Problems returns how many problems the latest build had: none when it
+// succeeded, or before the first ended.
 func (w *Watcher) Problems() int {
 	st := w.current()
 	if st.problem == "" {
@@ -669,6 +668,7 @@ func (w *Watcher) Problems() int {
 	return strings.Count(st.problem, "\n") + 1
 }
 
+// current returns the outcome of the latest build.
 func (w *Watcher) current() state {
 	w.mu.Lock()
 	defer w.mu.Unlock()
