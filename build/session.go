@@ -27,12 +27,14 @@ type Index interface {
 }
 
 // Session builds one site again and again, as watch mode does. Its first
-// build, and any build after a change to site.yaml or the taxonomy, is a full
-// one: everything is written into a new folder that is swapped in. Later
+// build, and any build after a change to site.yaml or the taxonomy, or to a
+// quarter of the notes and bulkNotes or more, is a full one: everything is
+// written into a new folder that is swapped in. Later
 // builds re-read only the notes that changed, render again only the files
 // whose inputs changed, write those in place (each file atomically), remove
 // the files of pages that are gone and update the changed notes' documents
-// in the search index. A build that fails changes nothing.
+// in the search index. A build that fails changes nothing, but for the
+// files of a write that failed part way, which the next build writes again.
 //
 // A Session is not safe for concurrent use: one build at a time.
 type Session struct {

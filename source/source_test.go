@@ -141,7 +141,7 @@ func TestLoadProblems(t *testing.T) {
 		{"a value that starts with & (an anchor)", map[string]string{"content/a.md": head + "summary: &NEW визит\npeople:\n  - &p Иван Иванов\n  - *p\n---\n"},
 			[]string{`content/a.md:6:10: &NEW is a YAML anchor, not text, and no *NEW repeats it: the value reads "визит"; put the whole value in quotes`}},
 		{"an anchor of a list no alias repeats", map[string]string{"content/a.md": head + "places: &x\n  - Харбин\n---\n"},
-			[]string{`content/a.md:6:9: &x is a YAML anchor, not text, and no *x repeats it: the value is read without it; put the whole value in quotes`}},
+			[]string{`content/a.md:6:9: &x is a YAML anchor that no *x repeats: remove it`}},
 		{"too many people", map[string]string{"content/a.md": head + "people: [" + strings.Repeat("Пётр Петров, ", 200) + "Иван Иванов]\n---\n"},
 			[]string{`content/a.md:6:9: people: 201 entries, more than the 200 a note may list`}},
 		{"a yes/no value for people", map[string]string{"content/a.md": head + "people: true\n---\n"},

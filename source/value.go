@@ -146,11 +146,11 @@ func (d *yamlDecoder) decode(n *yaml.Node) *value {
 		}
 		// «title: &NEW визит» is the title «визит»: YAML reads the word
 		// after & as the name of an anchor, however the editor meant it.
-		what := "the value is read without it"
 		if a.Kind == yaml.ScalarNode {
-			what = fmt.Sprintf("the value reads %s", q(cut(a.Value)))
+			d.p.add(d.file, a.Line+d.lineOffset, a.Column, "&%s is a YAML anchor, not text, and no *%[1]s repeats it: the value reads %s; put the whole value in quotes", cut(a.Anchor), q(cut(a.Value)))
+		} else {
+			d.p.add(d.file, a.Line+d.lineOffset, a.Column, "&%s is a YAML anchor that no *%[1]s repeats: remove it", cut(a.Anchor))
 		}
-		d.p.add(d.file, a.Line+d.lineOffset, a.Column, "&%s is a YAML anchor, not text, and no *%[1]s repeats it: %s; put the whole value in quotes", cut(a.Anchor), what)
 	}
 	return v
 }

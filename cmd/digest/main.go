@@ -43,8 +43,9 @@ func main() {
 	}
 }
 
-// stopGrace is how long build and check may take to stop after a signal.
-const stopGrace = 5 * time.Second
+// stopGrace is how long build and check may take to stop after a signal;
+// a test sets it shorter.
+var stopGrace = 5 * time.Second
 
 // afterSignal waits for the first signal to a build or check, then lets a
 // second one end the process at once, as it would without digest, and ends

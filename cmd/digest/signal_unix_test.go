@@ -16,6 +16,7 @@ import (
 // a test can run the test binary as digest, signals and exit status and all.
 func TestMain(m *testing.M) {
 	if os.Getenv("DIGEST_TEST_MAIN") != "" {
+		stopGrace = 2 * time.Second
 		os.Args = append([]string{"digest"}, strings.Fields(os.Getenv("DIGEST_TEST_MAIN"))...)
 		main()
 		os.Exit(0)
@@ -48,9 +49,9 @@ func TestStopAfterSignal(t *testing.T) {
 		within  time.Duration
 		want    string // in stderr; "" for an end by the signal
 	}{
-		{"build -s " + site, []syscall.Signal{syscall.SIGTERM}, stopGrace + 10*time.Second, "digest build: still busy"},
-		{"check -s " + site, []syscall.Signal{syscall.SIGINT}, stopGrace + 10*time.Second, "digest check: still busy"},
-		{"build -s " + site, []syscall.Signal{syscall.SIGTERM, syscall.SIGTERM}, stopGrace - time.Second, ""},
+		{"build -s " + site, []syscall.Signal{syscall.SIGTERM}, 15 * time.Second, "digest build: still busy"},
+		{"check -s " + site, []syscall.Signal{syscall.SIGINT}, 15 * time.Second, "digest check: still busy"},
+		{"build -s " + site, []syscall.Signal{syscall.SIGTERM, syscall.SIGTERM}, 1500 * time.Millisecond, ""},
 	} {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
 		cmd.Env = append(os.Environ(), "DIGEST_TEST_MAIN="+tc.args)
@@ -61,7 +62,7 @@ func TestStopAfterSignal(t *testing.T) {
 		}
 		end := make(chan error, 1)
 		go func() { end <- cmd.Wait() }()
-		time.Sleep(time.Second) // into the template
+		time.Sleep(3 * time.Second) // into the template: the sample site loads in a fraction of that
 		start := time.Now()
 		for _, sig := range tc.signals {
 			cmd.Process.Signal(sig)
