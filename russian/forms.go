@@ -21,11 +21,7 @@ import (
 //   - nouns in -мя («время» врем, «времени» времен).
 func Forms(word, stem string) []string {
 	var forms []string
-	decline := func(base string, endings []string) {
-		for _, end := range endings {
-			forms = append(forms, base+end)
-		}
-	}
+	decline := func(base string, endings []string) { forms = append(forms, withEndings(base, endings)...) }
 	lastOf := func(s string) rune {
 		r, _ := utf8.DecodeLastRuneInString(s)
 		return r
@@ -68,11 +64,7 @@ func yDeclined(name string) []string {
 	if r, _ := utf8.DecodeLastRuneInString(base); !ok || r != 'а' && r != 'е' && r != 'я' {
 		return nil
 	}
-	forms := make([]string, len(yEndings))
-	for i, e := range yEndings {
-		forms[i] = base + e
-	}
-	return forms
+	return withEndings(base, yEndings)
 }
 
 // hardDeclined is the forms of a name that ends in a consonant (Declined).
@@ -80,9 +72,14 @@ func hardDeclined(name string) []string {
 	if last, _ := utf8.DecodeLastRuneInString(name); !isConsonant(last) {
 		return nil
 	}
-	forms := make([]string, len(hardEndings))
-	for i, e := range hardEndings {
-		forms[i] = name + e
+	return withEndings(name, hardEndings)
+}
+
+// withEndings is base with each of endings.
+func withEndings(base string, endings []string) []string {
+	forms := make([]string, len(endings))
+	for i, e := range endings {
+		forms[i] = base + e
 	}
 	return forms
 }
