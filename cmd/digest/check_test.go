@@ -138,3 +138,24 @@ func TestBuildFlagMistakes(t *testing.T) {
 		}
 	}
 }
+
+// TestStoppedWording: a command that ctx stopped says so and why, not
+// "context canceled"; a build's own words, which say what OUT is, stay.
+func TestStoppedWording(t *testing.T) {
+	site := sampleSite(t)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"check", "-s", site}, "digest check: stopped (interrupt signal received)"},
+		{[]string{"build", "-s", site, "-o", filepath.Join(t.TempDir(), "out")}, "build stopped (interrupt signal received); "},
+	} {
+		ctx, cancel := context.WithCancelCause(context.Background())
+		cancel(errors.New("interrupt signal received"))
+		var stdout, stderr bytes.Buffer
+		err := run(ctx, tc.args, &stdout, &stderr)
+		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("%q, stopped: %v, want %q", tc.args, err, tc.want)
+		}
+	}
+}

@@ -21,6 +21,8 @@ import (
 	"path/filepath"
 	"syscall"
 	"time"
+
+	"github.com/coopdigest/digest/build"
 )
 
 func main() {
@@ -47,15 +49,16 @@ func main() {
 // a test sets it shorter.
 var stopGrace = 5 * time.Second
 
-// afterSignal waits for the first signal to a build or check, then lets a
-// second one end the process at once, as it would without digest, and ends
-// it stopGrace after the first: a site's template may loop without
-// writing, which nothing can stop; what is left is what a killed build
-// leaves, which never touches OUT and which the next build removes. serve
+// afterSignal waits for the first signal to any command but serve, then
+// lets a second one end the process at once, as it would without digest,
+// and ends it stopGrace after the first: a site's template may loop
+// without writing, which nothing can stop; what is left is what a killed
+// build leaves, which never touches OUT and which the next build removes,
+// or what a deploy cut short leaves, which the next deploy completes. serve
 // drains on its own terms (--drain, --shutdown-timeout), and --watch lets
 // a rebuild that writes OUT in place finish, whatever signals follow.
 func afterSignal(ctx context.Context, stop func(), done <-chan struct{}, args []string) {
-	if len(args) == 0 || args[0] != "build" && args[0] != "check" {
+	if len(args) == 0 || args[0] == "serve" {
 		return
 	}
 	select {
@@ -67,7 +70,11 @@ func afterSignal(ctx context.Context, stop func(), done <-chan struct{}, args []
 	select {
 	case <-done:
 	case <-time.After(stopGrace):
-		fmt.Fprintf(os.Stderr, "digest %s: still busy %v after the signal (a template that loops?); ended\n", args[0], stopGrace)
+		why := ""
+		if args[0] == "build" || args[0] == "check" {
+			why = " (a template that loops?)"
+		}
+		fmt.Fprintf(os.Stderr, "digest %s: still busy %v after the signal%s; ended\n", args[0], stopGrace, why)
 		os.Exit(1)
 	}
 }
@@ -131,11 +138,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	for _, c := range commands {
 		if c.name == args[0] {
-			return c.run(ctx, args[1:], stdout, stderr)
+			return stoppedBy(ctx, c.name, c.run(ctx, args[1:], stdout, stderr))
 		}
 	}
 	usage(stderr)
 	return usageError{fmt.Sprintf("unknown command %q", args[0])}
+}
+
+// stoppedBy words an error that is only ctx's end, "context canceled",
+// as what stopped the command; a build says so itself, with what it left.
+func stoppedBy(ctx context.Context, name string, err error) error {
+	if ctx.Err() == nil || !errors.Is(err, context.Canceled) || errors.As(err, new(*build.StoppedError)) {
+		return err
+	}
+	return fmt.Errorf("digest %s: stopped (%v)", name, context.Cause(ctx))
 }
 
 func usage(w io.Writer) {
