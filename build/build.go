@@ -165,6 +165,9 @@ type builder struct {
 	// warnings are the problems of the notes rendered by this build that
 	// do not stop it.
 	warnings []string
+	// linking are the notes rendered by this build whose bodies link
+	// from /, whose links plan checks once it knows every output.
+	linking []linking
 	// latestNote is the note published last (latest).
 	latestOnce sync.Once
 	latestNote *note

@@ -128,31 +128,43 @@ func TestFileProblems(t *testing.T) {
 			},
 		},
 		{
+			// A page and a feed, the search, a year without its slash, a
+			// file of content/static/.
+			name:  "links from / that lead where the build writes",
+			files: map[string]string{"content/static/docs/plan.pdf": "pdf", body: "\n[Пекин](/regions/beijing/), [лента](/feed.xml), [поиск](/search?q=выставка), [год](/2025#май) и [план](/docs/plan%2Epdf).\n"},
+		},
+		{
+			name:  "links from / that lead nowhere",
+			files: map[string]string{body: "\n[Пекин](/regions/beijng/), [план](/docs/plan.pdf) и [черновик](/2024/draft/).\n"},
+			warnings: []string{
+				`content/2025/delegation.md:34:1: link /regions/beijng/ leads to no page or file of the site: readers would find nothing there (a link from / names a page by its address, such as /2024/expo/ or /regions/beijing/, or a file of content/static/ by its path)`,
+				`content/2025/delegation.md:34:28: link /docs/plan.pdf leads to no page or file of the site: readers would find nothing there (a link from / names a page by its address, such as /2024/expo/ or /regions/beijing/, or a file of content/static/ by its path)`,
+				`content/2025/delegation.md:34:53: link /2024/draft/ leads to no page or file of the site: readers would find nothing there (a link from / names a page by its address, such as /2024/expo/ or /regions/beijing/, or a file of content/static/ by its path)`,
+			},
+		},
+		{
 			name:  "a static file where the build writes its own",
 			files: map[string]string{"content/static/feed.xml": "<feed/>", "content/static/style.css": "body{}"},
 			want: []string{
 				`content/static/feed.xml: published at /feed.xml, where the build writes a file of its own: rename or move the file`,
 				`content/static/style.css: published at /style.css, where the build writes a file of its own: rename or move the file`,
 			},
-			check: []string{},
 		},
 		{
 			name:  "a static file where the build makes a folder",
 			files: map[string]string{"content/static/regions": "?"},
 			want:  []string{`content/static/regions: published at /regions, a folder of the site's pages: rename or move the file`},
-			check: []string{},
 		},
 		{
 			name:  "a static file inside a file the build writes",
 			files: map[string]string{"content/static/robots.txt/a.txt": "?"},
 			want:  []string{`content/static/robots.txt/a.txt: published inside /robots.txt, a file the build writes: rename or move the file's folder`},
-			check: []string{},
 		},
 		{
 			name:  "two files published at one place",
 			files: map[string]string{"content/static/2025/photo.png": "a", "content/2025/photo.png": "b", body: "\n![Фото](photo.png)\n"},
 			want:  []string{`content/static/2025/photo.png: published at /2025/photo.png, as content/2025/photo.png is: rename or move one of them`},
-			check: []string{},
+			check: []string{}, // the body's pictures are the build's: check has no model of them
 		},
 	}
 	for _, tt := range tests {
@@ -183,17 +195,13 @@ func TestFileProblems(t *testing.T) {
 				wantCheck = tt.check
 			}
 			// As digest check: the Markdown of every note, those with
-			// problems too.
+			// problems too, and the files.
 			var checked []string
 			src, err := Check(site)
 			if src != nil {
-				var merr error
-				checked, merr = CheckMarkdown(context.Background(), src)
-				var a, b source.Errors
-				errors.As(err, &a)
-				if errors.As(merr, &b) {
-					err = sorted(slices.Concat(a, b))
-				}
+				var problems source.Errors
+				errors.As(err, &problems)
+				checked, err = CheckAll(context.Background(), site, src, problems)
 			}
 			if got := problemLines(t, err); !slices.Equal(got, wantCheck) {
 				t.Errorf("check's problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantCheck, "\n"))

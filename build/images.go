@@ -9,6 +9,7 @@ import (
 	_ "image/png"
 	"io/fs"
 	"net/url"
+	"path"
 	"slices"
 	"strings"
 
@@ -46,6 +47,20 @@ type images struct {
 	links    []string         // the notes' files it links, in order, and the files it links that are not there
 	problems []*markdownError // pictures that name no file to publish
 	warnings []*markdownError // pictures from other sites, raw HTML (omittedHTML), links to nothing
+	rooted   []rootLink       // links from / (/regions/beijing/), which only the site's outputs can tell dead (deadLinks)
+}
+
+// rootLink is a link of a note's body that leads from /, at its line and
+// column, counted from the body's first line as markdownError counts.
+type rootLink struct {
+	line, col int
+	dest      string
+}
+
+// linking is a note and the links of its body that lead from /.
+type linking struct {
+	note  *source.Note
+	links []rootLink
 }
 
 var imagesKey = parser.NewContextKey()
@@ -101,7 +116,12 @@ func (localImages) Transform(doc *ast.Document, reader text.Reader, pc parser.Co
 // note's file, lead to its address on the site (images).
 func (im *images) link(link *ast.Link, at *lineCounter) {
 	dest := string(util.ResolveEntityNames(util.ResolveNumericReferences(util.UnescapePunctuations(link.Destination))))
-	if !source.Local(dest) || strings.HasPrefix(dest, "/") {
+	if !source.Local(dest) {
+		return
+	}
+	if strings.HasPrefix(dest, "/") {
+		line, col := at.position(inlinePos(link))
+		im.rooted = append(im.rooted, rootLink{line: line, col: col, dest: dest})
 		return
 	}
 	p, err := source.RefPath(im.note, dest)
@@ -146,6 +166,53 @@ func (im *images) target(p, dest string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("%q: no published note %s", dest, p)
+}
+
+// deadLinks are the warnings of the links from / of the notes' bodies that
+// lead to no file the build writes (outs) and to no search that digest
+// serve answers (searchURL, /search.atom, /api/): a page's address with a
+// typo, or of a page that is gone. Warnings, not problems: a site may
+// share its domain with pages of its own.
+func deadLinks(outs []output, searchURL string, notes []linking) []string {
+	if len(notes) == 0 {
+		return nil
+	}
+	made := make(map[string]bool, len(outs))
+	for _, o := range outs {
+		made[o.path] = true
+	}
+	var warnings []string
+	for _, nl := range notes {
+		for _, l := range nl.links {
+			if leads(l.dest, made, searchURL) {
+				continue
+			}
+			warnings = append(warnings, noteError(nl.note, &markdownError{Line: l.line, Col: l.col, Err: fmt.Errorf(
+				"link %s leads to no page or file of the site: readers would find nothing there (a link from / names a page by its address, such as /2024/expo/ or /regions/beijing/, or a file of content/static/ by its path)",
+				clip(l.dest, 60))}).Error())
+		}
+	}
+	return warnings
+}
+
+// leads reports whether dest, a link from /, leads to a file of made, by
+// its path in OUT, to a folder's index.html, or to the search.
+func leads(dest string, made map[string]bool, searchURL string) bool {
+	p := dest
+	if i := strings.IndexAny(p, "?#"); i >= 0 {
+		p = p[:i]
+	}
+	if u, err := url.PathUnescape(p); err == nil {
+		p = u
+	}
+	if p == searchURL || p == "/search.atom" || strings.HasPrefix(p, "/api/") {
+		return true
+	}
+	p = strings.Trim(path.Clean(p), "/")
+	if p == "" {
+		return true // the home page
+	}
+	return made[p] || made[p+"/index.html"]
 }
 
 // inlinePos is the offset of a picture or link in the source: where

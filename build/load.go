@@ -72,29 +72,30 @@ func copyTemplates(tmpl *templates.Set, indexDir string) error {
 	return nil
 }
 
-// CheckFiles reports, as source.Errors, the files of the site src that a
+// checkFiles reports, as source.Errors, the files of the site src that a
 // build with the templates tmpl would refuse to publish: where it writes a
 // file of its own, or where another file goes: it plans the site's outputs
-// as a build does (the pictures of the notes' bodies are CheckMarkdown's).
-// First it tries the search page, as a build does
+// as a build does (the pictures of the notes' bodies are CheckMarkdown's),
+// and returns the warnings of the links of linked that lead to none of
+// them (deadLinks). First it tries the search page, as a build does
 // (templates.Set.TrySearchPage); last, when the site has templates of its
 // own, it renders the first page of each template, so that one that parses
 // but fails on a page fails here too, as an error that is no source.Errors.
-func CheckFiles(site string, src *source.Site, tmpl *templates.Set) error {
+func checkFiles(site string, src *source.Site, tmpl *templates.Set, linked []linking) (warnings []string, err error) {
 	if err := tmpl.TrySearchPage(src); err != nil {
-		return err
+		return nil, err
 	}
 	root, err := os.OpenRoot(site)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer root.Close()
 	cfg := Config{Site: site}
-	b := &builder{cfg: cfg, model: newModel(src, src.Published(false), nil), tmpl: tmpl, site: root.FS(), today: cfg.today()}
+	b := &builder{cfg: cfg, model: newModel(src, src.Published(false), nil), tmpl: tmpl, site: root.FS(), today: cfg.today(), linking: linked}
 	b.relate(nil)
 	outs, err := b.plan()
 	if err != nil || len(tmpl.Own()) == 0 {
-		return err
+		return b.warnings, err
 	}
 	tried := map[string]bool{}
 	var buf bytes.Buffer
@@ -105,21 +106,22 @@ func CheckFiles(site string, src *source.Site, tmpl *templates.Set) error {
 		tried[o.tmpl] = true
 		buf.Reset()
 		if err := protect(logger(cfg), o.path, func() error { return o.render(&buf) }); err != nil {
-			return o.fail("rendering", err)
+			return b.warnings, o.fail("rendering", err)
 		}
 	}
-	return nil
+	return b.warnings, nil
 }
 
 // CheckAll adds to problems, the source's (Check), what else a build of the
 // site src would refuse, as digest check reports it and as a build that
 // stops at the source's problems does, so that one run reports every
 // problem: the notes' Markdown (CheckMarkdown), the templates, and the
-// files it would not publish where they go (CheckFiles). It returns the
-// Markdown's warnings, and every problem sorted, as source.Errors, with a
-// template's error joined to them; nil for none.
+// files it would not publish where they go (checkFiles). It returns the
+// Markdown's warnings and those of links to no page of the site, sorted,
+// and every problem sorted, as source.Errors, with a template's error
+// joined to them; nil for none.
 func CheckAll(ctx context.Context, site string, src *source.Site, problems source.Errors) (warnings []string, err error) {
-	warnings, err = CheckMarkdown(ctx, src)
+	warnings, linked, err := checkMarkdown(ctx, src)
 	var more source.Errors
 	switch {
 	case errors.As(err, &more):
@@ -129,7 +131,12 @@ func CheckAll(ctx context.Context, site string, src *source.Site, problems sourc
 	}
 	tmpl, tmplErr := LoadTemplates(site)
 	if tmplErr == nil {
-		switch err := CheckFiles(site, src, tmpl); {
+		dead, err := checkFiles(site, src, tmpl, linked)
+		if len(dead) > 0 {
+			warnings = append(warnings, dead...)
+			slices.SortFunc(warnings, byPlace)
+		}
+		switch {
 		case errors.As(err, &more):
 			problems = slices.Concat(problems, more)
 		case err != nil:
@@ -175,6 +182,13 @@ var placeOf = regexp.MustCompile(`^(.+?):(\d{1,9}):(\d{1,9}): `)
 // build would warn of: pictures from other sites, which digest serve does
 // not show; one line each, sorted.
 func CheckMarkdown(ctx context.Context, src *source.Site) (warnings []string, err error) {
+	warnings, _, err = checkMarkdown(ctx, src)
+	return warnings, err
+}
+
+// checkMarkdown is CheckMarkdown, which also returns the published notes
+// whose bodies link from /, for checkFiles to check (deadLinks).
+func checkMarkdown(ctx context.Context, src *source.Site) (warnings []string, linked []linking, err error) {
 	var mu sync.Mutex
 	var problems source.Errors
 	pages := map[string]string{} // the notes a build publishes, as links to their files lead
@@ -199,6 +213,9 @@ func CheckMarkdown(ctx context.Context, src *source.Site) (warnings []string, er
 			})
 			mu.Lock()
 			defer mu.Unlock()
+			if len(im.rooted) > 0 && pages[n.File] != "" {
+				linked = append(linked, linking{n, im.rooted})
+			}
 			problems = append(problems, markdownProblems(n, err, im)...)
 			for _, w := range im.warnings {
 				warnings = append(warnings, noteError(n, w).Error())
@@ -210,13 +227,13 @@ func CheckMarkdown(ctx context.Context, src *source.Site) (warnings []string, er
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(problems) > 0 {
-		return nil, sorted(problems)
+		return nil, nil, sorted(problems)
 	}
 	slices.SortFunc(warnings, byPlace)
-	return warnings, nil
+	return warnings, linked, nil
 }
 
 // markdownProblems are the problems of the Markdown of the note n, as

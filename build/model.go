@@ -520,9 +520,12 @@ func prepare(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.
 					if w := repeated(n.Note, text); w != nil {
 						n.warnings = append(n.warnings, w.Error())
 					}
-					if len(n.warnings) > 0 {
+					if len(n.warnings) > 0 || len(im.rooted) > 0 {
 						mu.Lock()
 						b.warnings = append(b.warnings, n.warnings...)
+						if len(im.rooted) > 0 {
+							b.linking = append(b.linking, linking{n.Note, im.rooted})
+						}
 						mu.Unlock()
 					}
 				}

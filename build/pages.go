@@ -460,7 +460,12 @@ func (b *builder) plan() ([]output, error) {
 	if err != nil {
 		return nil, err
 	}
-	return append(outs, copies...), nil
+	outs = append(outs, copies...)
+	if dead := deadLinks(outs, m.src.Settings.SearchURL, b.linking); len(dead) > 0 {
+		b.warnings = append(b.warnings, dead...)
+		slices.SortFunc(b.warnings, byPlace)
+	}
+	return outs, nil
 }
 
 func (b *builder) termPages(t *term, page func(path, tmpl string, key func(*maphash.Hash), mk func() *templates.Page)) {
