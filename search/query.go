@@ -765,31 +765,23 @@ func (ix *Index) fuzzyForms(term, whole string, mode typoMode) (forms []typoForm
 // word, its Russian spellings (russian.Cyrillic, and palladius for pinyin:
 // «Guangzhou» finds «Гуанчжоу»); of a decimal, the other sign (otherDecimal).
 func (ix *Index) variants(word, term string) []string {
-	var stems []string
 	spelt := slices.Concat(russian.Cyrillic(word), palladius(word))
-	if forms := slices.Concat(russian.Forms(word, term), spelt); len(forms) > 0 {
-		// One analysis of them all: the word's forms are words.
-		for _, tok := range ix.analyze(strings.Join(forms, " ")) {
-			if !slices.Contains(stems, string(tok.Term)) {
-				stems = append(stems, string(tok.Term))
-			}
-		}
-	}
+	// One analysis of them all: the word's forms are words.
+	stems := termsOf(ix.analyze(strings.Join(slices.Concat(russian.Forms(word, term), spelt), " ")))
 	// A Russian spelling is the stem of its other forms, where the stemmer
 	// cuts it otherwise («Муданьцзян» муданьцзя, «Муданьцзяне» муданьцзян;
 	// see russian.Forms).
 	for _, s := range spelt {
-		if s = foldWord(s); !slices.Contains(stems, s) {
-			stems = append(stems, s)
-		}
+		stems = append(stems, foldWord(s))
 	}
-	var out []string
 	stems = append(stems, russian.FleetingVowel(term)...)
 	if d := otherDecimal(term); d != "" {
 		stems = append(stems, d)
 	}
-	for _, s := range stems {
-		if s != term && !slices.Contains(out, s) && ix.docFreq(s, formFields...) > 0 {
+	var out []string
+	for i, s := range stems {
+		// Each stem once, at its first place: a word's forms share stems.
+		if s != term && !slices.Contains(stems[:i], s) && ix.docFreq(s, formFields...) > 0 {
 			out = append(out, s)
 		}
 	}
