@@ -205,6 +205,21 @@ func newTypoDict(readers []index.IndexReader) (*typoDict, error) {
 			}
 		}
 	}()
+	// next moves h on to its dictionary's next term, closing the dictionary
+	// (h.d nil) past its last.
+	next := func(h *head) error {
+		e, err := h.d.Next()
+		switch {
+		case err != nil:
+			return err
+		case e != nil:
+			h.term = e.Term
+			return nil
+		}
+		err = h.d.Close()
+		h.d = nil
+		return err
+	}
 	for s, r := range readers {
 		for f, name := range fuzzyFields {
 			d, err := r.FieldDict(name)
@@ -213,14 +228,8 @@ func newTypoDict(readers []index.IndexReader) (*typoDict, error) {
 			}
 			h := &head{d: d, bit: typoBit(s, f)}
 			heads = append(heads, h)
-			e, err := d.Next()
-			if err != nil {
+			if err := next(h); err != nil {
 				return nil, err
-			}
-			if e != nil {
-				h.term = e.Term
-			} else {
-				h.d = nil
 			}
 		}
 	}
@@ -245,19 +254,9 @@ func newTypoDict(readers []index.IndexReader) (*typoDict, error) {
 				continue
 			}
 			mask |= h.bit
-			e, err := h.d.Next()
-			if err != nil {
+			if err := next(h); err != nil {
 				return nil, err
 			}
-			if e == nil {
-				err := h.d.Close()
-				h.d = nil
-				if err != nil {
-					return nil, err
-				}
-				continue
-			}
-			h.term = e.Term
 		}
 		if err := b.Insert([]byte(first), mask); err != nil {
 			return nil, err
