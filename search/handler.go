@@ -346,6 +346,7 @@ func encodeJSON(w io.Writer, v any, indent string) error {
 	return enc.Encode(v)
 }
 
+// apiResultOf is res as JSON has it; its lists are [], never null.
 func apiResultOf(res *Result, tax *source.Taxonomies) apiResult {
 	out := apiResult{
 		Query:   res.Query.Q,
@@ -355,9 +356,9 @@ func apiResultOf(res *Result, tax *source.Taxonomies) apiResult {
 		PerPage: res.Query.PerPage,
 		Hits:    make([]apiHit, 0, len(res.Hits)),
 		Typos:   append([]Typo{}, res.Typos...),
-		Ignored: nonNil(res.Ignored),
+		Ignored: append([]string{}, res.Ignored...),
 		Layout:  res.Layout,
-		Missing: nonNil(res.Missing),
+		Missing: append([]string{}, res.Missing...),
 	}
 	for _, h := range res.Hits {
 		ah := apiHit{
@@ -365,8 +366,8 @@ func apiResultOf(res *Result, tax *source.Taxonomies) apiResult {
 			Title:   h.Title,
 			Date:    h.Date.Format(time.DateOnly),
 			Kind:    h.Kind,
-			Regions: nonNil(h.Regions),
-			Sectors: nonNil(h.Sectors),
+			Regions: append([]string{}, h.Regions...),
+			Sectors: append([]string{}, h.Sectors...),
 			Snippet: h.Snippet,
 			Score:   h.Score,
 		}
@@ -390,13 +391,6 @@ func apiResultOf(res *Result, tax *source.Taxonomies) apiResult {
 		Years:   facet(res.Facets.Years, nil),
 	}
 	return out
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
 
 const jsonType = "application/json; charset=utf-8"
