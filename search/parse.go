@@ -73,15 +73,11 @@ func ParseText(s string) Text {
 	return t
 }
 
-// narrow writes the full-width forms of ASCII (U+FF01–U+FF5E, whose
-// bytes begin EF BC or EF BD) and the ideographic space as ASCII: the
-// analyzer folds full-width letters too (cjk_width), but the names of the
-// site's registries and the dates a reader types are looked up as
-// written («ＨＡＲＢＩＮ», «１６．０３．２０２５»).
+// narrow writes the full-width forms of ASCII (U+FF01–U+FF5E) and the
+// ideographic space as ASCII: the analyzer folds full-width letters too
+// (cjk_width), but the names of the site's registries and the dates a
+// reader types are looked up as written («ＨＡＲＢＩＮ», «１６．０３．２０２５»).
 func narrow(s string) string {
-	if !strings.Contains(s, "\xef\xbc") && !strings.Contains(s, "\xef\xbd") && !strings.Contains(s, "\u3000") {
-		return s
-	}
 	return strings.Map(func(r rune) rune {
 		switch {
 		case '\uFF01' <= r && r <= '\uFF5E':
