@@ -661,10 +661,11 @@ func (ix *Index) analyze(text string) analysis.TokenStream {
 	return ix.analyzer.Analyze([]byte(text))
 }
 
-// wordQuery matches in any of fields the first of terms (the reader's own)
-// at full weight, the others (other forms) at variantBoost, adjectives at
-// adjectiveBoost, and typos (typoForm) at fuzzyBoost, their first letter
-// kept. seen, when not nil, shares their candidates within the search.
+// wordQuery matches in any of fields the first of terms (the reader's own;
+// there is always one) at full weight, the others (other forms) at
+// variantBoost, adjectives at adjectiveBoost, and typos (typoForm) at
+// fuzzyBoost, their first letter kept. seen, when not nil, shares their
+// candidates within the search.
 func wordQuery(terms, adjectives []string, typos []typoForm, fields []field, seen *fuzzySeen) query.Query {
 	var alts []query.Query
 	match := func(term string, boost float64) {
@@ -675,12 +676,9 @@ func wordQuery(terms, adjectives []string, typos []typoForm, fields []field, see
 			alts = append(alts, q)
 		}
 	}
-	for i, term := range terms {
-		if i == 0 {
-			match(term, 1)
-		} else {
-			match(term, variantBoost)
-		}
+	match(terms[0], 1)
+	for _, term := range terms[1:] {
+		match(term, variantBoost)
 	}
 	for _, term := range adjectives {
 		match(term, adjectiveBoost)
