@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -199,16 +200,17 @@ func current[T any](h *Handler, ix *Index, fn func(*Index) (T, error)) (T, *Inde
 }
 
 // turn waits for a turn for the processors and returns the function that
-// gives it back; an error means ctx ended first. No more searches run at
+// gives it back, once however often it is called; an error means ctx ended
+// first. No more searches run at
 // once than there are processors, the others waiting in order: let loose,
 // under load the slowest answers took several times the median. The answer
 // is sent after the turn, so a slow reader holds up no one else.
 func (h *Handler) turn(ctx context.Context) (func(), error) {
 	select {
 	case h.turns <- struct{}{}:
-		return func() { <-h.turns }, nil
+		return sync.OnceFunc(func() { <-h.turns }), nil
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return func() {}, ctx.Err()
 	}
 }
 
@@ -427,12 +429,8 @@ func (h *Handler) Answer(w http.ResponseWriter, r *http.Request, name string, vi
 	q, err := Parse(r, ix)
 	var key string
 	var res *Result
-	var release func() // gives the turn back; see turn
-	defer func() {
-		if release != nil {
-			release()
-		}
-	}()
+	release := func() {} // gives the turn back; see turn
+	defer func() { release() }()
 	if err == nil {
 		var done bool
 		if key, done = h.cached(w, name, ix, q); done {
@@ -450,10 +448,7 @@ func (h *Handler) Answer(w http.ResponseWriter, r *http.Request, name string, vi
 	if !ok {
 		return
 	}
-	if release != nil {
-		release()
-		release = nil
-	}
+	release()
 	h.write(w, resp)
 	h.remember(key, resp)
 }
