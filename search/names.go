@@ -480,8 +480,10 @@ func softless(ru string, words []string) []string {
 
 // russianName returns the Russian name of the region, place, person or
 // organization that has s for a name or alias in any script, when it
-// analyses otherwise than s: «Харбин» for «Harbin», «哈尔滨»; "" for none.
-// Not sectors and kinds: their names are common words.
+// analyses otherwise than s: «Харбин» for «Harbin», «哈尔滨»; or that s
+// names in another form, in Cyrillic letters («Подмосковья», «Шанхая»:
+// inflectedNames); "" for none. Not sectors and kinds: their names are
+// common words.
 func (ix *Index) russianName(s string) string {
 	tax := &ix.Site().Taxonomies
 	for _, reg := range []*source.Taxonomy{tax.Regions, tax.Places, tax.People, tax.Organizations} {
@@ -490,13 +492,6 @@ func (ix *Index) russianName(s string) string {
 			return t.Name.Ru
 		}
 	}
-	return ix.inflectedName(s)
-}
-
-// inflectedName is the Russian name of the registry's entry that s names
-// in another form, in Cyrillic letters («Подмосковья», «Шанхая»); "" for
-// none.
-func (ix *Index) inflectedName(s string) string {
 	if len(ix.inflected) > 0 && strings.ContainsFunc(s, isCyrillic) {
 		return ix.inflected[termsKey(ix.analyze(clean(s)))]
 	}

@@ -77,7 +77,7 @@ func (ix *Index) regionOf(words []string) string {
 	}
 	key := termsKey(ix.analyze(clean(text)))
 	if t := regions.Lookup(ix.inflected[key]); t != nil {
-		return t.Slug // another form of a name or an alias (inflectedName)
+		return t.Slug // another form of a name or an alias (inflectedNames)
 	}
 	// The name in another form, no shorter than the name but a letter:
 	// «Нин», a surname, is no form of «Нинся» (нин, as «-ся» is cut).
