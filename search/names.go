@@ -341,22 +341,17 @@ func (ix *Index) nearName(w string) (ru, meant string) {
 	var best *source.Term
 	bestD, tie := most+1, false
 	tax := &ix.Site().Taxonomies
-	for _, reg := range []*source.Taxonomy{tax.Regions, tax.Places} {
-		if reg == nil {
-			continue
-		}
-		for _, t := range reg.Terms {
-			for _, name := range append([]string{t.Name.En}, t.Aliases...) {
-				name = foldWord(name)
-				if name == "" || max(len(name)-len(word), len(word)-len(name)) > most {
-					continue
-				}
-				switch d := bsearch.LevenshteinDistance(word, name); {
-				case d < bestD:
-					best, bestD, meant, tie = t, d, name, false
-				case d == bestD && t != best:
-					tie = true
-				}
+	for _, t := range entries(tax.Regions, tax.Places) {
+		for _, name := range append([]string{t.Name.En}, t.Aliases...) {
+			name = foldWord(name)
+			if name == "" || max(len(name)-len(word), len(word)-len(name)) > most {
+				continue
+			}
+			switch d := bsearch.LevenshteinDistance(word, name); {
+			case d < bestD:
+				best, bestD, meant, tie = t, d, name, false
+			case d == bestD && t != best:
+				tie = true
 			}
 		}
 	}
@@ -393,19 +388,26 @@ type hanNames struct {
 
 func hanNamesOf(tax *source.Taxonomies) hanNames {
 	h := hanNames{names: map[string]bool{}}
-	for _, reg := range []*source.Taxonomy{tax.Regions, tax.Sectors, tax.Kinds, tax.Places, tax.People, tax.Organizations} {
-		if reg == nil {
-			continue
-		}
-		for _, t := range reg.Terms {
-			for _, name := range append([]string{t.Name.Zh}, t.Aliases...) {
-				if n := utf8.RuneCountInString(name); n >= 2 && allHan(name) {
-					h.names[name], h.longest = true, max(h.longest, n)
-				}
+	for _, t := range entries(tax.Regions, tax.Sectors, tax.Kinds, tax.Places, tax.People, tax.Organizations) {
+		for _, name := range append([]string{t.Name.Zh}, t.Aliases...) {
+			if n := utf8.RuneCountInString(name); n >= 2 && allHan(name) {
+				h.names[name], h.longest = true, max(h.longest, n)
 			}
 		}
 	}
 	return h
+}
+
+// entries returns the terms of regs in order; a nil one (a site without
+// people.yaml) has none.
+func entries(regs ...*source.Taxonomy) []*source.Term {
+	var ts []*source.Term
+	for _, reg := range regs {
+		if reg != nil {
+			ts = append(ts, reg.Terms...)
+		}
+	}
+	return ts
 }
 
 func allHan(s string) bool {
@@ -505,15 +507,10 @@ func (ix *Index) russianName(s string) string {
 // name has («Коми», whose stem is that of «кому»).
 func (ix *Index) inflectedNames() map[string]string {
 	tax := &ix.Site().Taxonomies
-	var entries []*source.Term
-	for _, reg := range []*source.Taxonomy{tax.Regions, tax.Places, tax.People, tax.Organizations} {
-		if reg != nil {
-			entries = append(entries, reg.Terms...)
-		}
-	}
-	ruTerms := make([][]string, len(entries)) // of each entry's Russian name
-	own := map[string]bool{}                  // those terms, as keys
-	for i, t := range entries {
+	all := entries(tax.Regions, tax.Places, tax.People, tax.Organizations)
+	ruTerms := make([][]string, len(all)) // of each entry's Russian name
+	own := map[string]bool{}              // those terms, as keys
+	for i, t := range all {
 		ruTerms[i] = termsOf(ix.analyze(clean(t.Name.Ru)))
 		own[strings.Join(ruTerms[i], " ")] = true
 	}
@@ -525,7 +522,7 @@ func (ix *Index) inflectedNames() map[string]string {
 		}
 		names[key] = ru
 	}
-	for i, t := range entries {
+	for i, t := range all {
 		if t.Name.Ru == "" {
 			continue
 		}

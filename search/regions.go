@@ -39,12 +39,8 @@ func (ix *Index) regionsNamed(words []string, said []dates.Date) (slugs []string
 // makes the same terms of as another's («Цзянси» and «Цзянсу», both
 // цзянс), the slugs of those others; nil for the other regions.
 func (ix *Index) regionTwins() map[string][]string {
-	regs := ix.site.Taxonomies.Regions
-	if regs == nil {
-		return nil
-	}
 	byTerms := map[string][]string{}
-	for _, t := range regs.Terms {
+	for _, t := range entries(ix.site.Taxonomies.Regions) {
 		if key := termsKey(ix.analyze(clean(t.Name.Ru))); key != "" {
 			byTerms[key] = append(byTerms[key], t.Slug)
 		}
