@@ -415,8 +415,6 @@ func (p *plan) eitherOf(indices []int) {
 // nothing of drops out.
 func (ix *Index) planEither(p *plan, group []Alternative) {
 	k, seen, regions := len(p.must), p.seen, len(p.regions)
-	// Either region may match: neither leads.
-	defer func() { p.regions = p.regions[:regions] }()
 	p.seen = map[string]bool{}
 	var either []query.Query
 	for _, a := range group {
@@ -438,6 +436,7 @@ func (ix *Index) planEither(p *plan, group []Alternative) {
 	if q := anyOf(either); q != nil {
 		p.must = append(p.must, q)
 	}
+	p.regions = p.regions[:regions] // either region may match: neither leads
 }
 
 // allOf is a query that matches what every one of qs does, and anyOf one
@@ -611,7 +610,6 @@ func (ix *Index) planExcluded(p *plan, ph string, word bool) {
 		return
 	}
 	k := len(p.mustNot)
-	defer func() { p.mustNot = ix.apartFromTwins(p, strings.Fields(cleaned), p.mustNot, k, true) }()
 	toks := ix.analyze(cleaned)
 	if key := termsKey(toks); key != "" && p.first("-"+key, p.mustNot) {
 		switch n := p.phraseTerms(len(toks)); {
@@ -627,6 +625,7 @@ func (ix *Index) planExcluded(p *plan, ph string, word bool) {
 			p.mustNot = append(p.mustNot, ix.phrase(ru, textFields, p.phraseTerms(n)))
 		}
 	}
+	p.mustNot = ix.apartFromTwins(p, strings.Fields(cleaned), p.mustNot, k, true)
 }
 
 // oneTerm reports whether toks are all one term («выставка выставки»): no
