@@ -21,8 +21,6 @@ import (
 	"path/filepath"
 	"syscall"
 	"time"
-
-	"github.com/coopdigest/digest/build"
 )
 
 func main() {
@@ -50,13 +48,14 @@ func main() {
 var stopGrace = 5 * time.Second
 
 // afterSignal waits for the first signal to any command but serve, then
-// lets a second one end the process at once, as it would without digest,
-// and ends it stopGrace after the first: a site's template may loop
-// without writing, which nothing can stop; what is left is what a killed
-// build leaves, which never touches OUT and which the next build removes,
-// or what a deploy cut short leaves, which the next deploy completes. serve
-// drains on its own terms (--drain, --shutdown-timeout), and --watch lets
-// a rebuild that writes OUT in place finish, whatever signals follow.
+// lets a second one end the process at once, as it would without digest.
+// A build or check still busy stopGrace after the first is ended too: a
+// site's template may loop without writing, which nothing can stop, and
+// what is left is what a killed build leaves, which never touches OUT and
+// which the next build removes. A deploy is left to finish the uploads
+// under way, and search to write its answer to a slow reader (a pager).
+// serve drains on its own terms (--drain, --shutdown-timeout), and --watch
+// lets a rebuild that writes OUT in place finish, whatever signals follow.
 func afterSignal(ctx context.Context, stop func(), done <-chan struct{}, args []string) {
 	if len(args) == 0 || args[0] == "serve" {
 		return
@@ -67,14 +66,13 @@ func afterSignal(ctx context.Context, stop func(), done <-chan struct{}, args []
 		return
 	}
 	stop()
+	if args[0] != "build" && args[0] != "check" {
+		return
+	}
 	select {
 	case <-done:
 	case <-time.After(stopGrace):
-		why := ""
-		if args[0] == "build" || args[0] == "check" {
-			why = " (a template that loops?)"
-		}
-		fmt.Fprintf(os.Stderr, "digest %s: still busy %v after the signal%s; ended\n", args[0], stopGrace, why)
+		fmt.Fprintf(os.Stderr, "digest %s: still busy %v after the signal (a template that loops?); ended\n", args[0], stopGrace)
 		os.Exit(1)
 	}
 }
@@ -145,10 +143,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return usageError{fmt.Sprintf("unknown command %q", args[0])}
 }
 
-// stoppedBy words an error that is only ctx's end, "context canceled",
-// as what stopped the command; a build says so itself, with what it left.
+// stoppedBy words an error that is ctx's end and nothing more, "context
+// canceled", as what stopped the command. An error that says more (where
+// a deploy stopped, what a build left) keeps its words.
 func stoppedBy(ctx context.Context, name string, err error) error {
-	if ctx.Err() == nil || !errors.Is(err, context.Canceled) || errors.As(err, new(*build.StoppedError)) {
+	if ctx.Err() == nil || err != ctx.Err() && err != context.Cause(ctx) {
 		return err
 	}
 	return fmt.Errorf("digest %s: stopped (%v)", name, context.Cause(ctx))
