@@ -135,11 +135,13 @@ func TestFileProblems(t *testing.T) {
 		},
 		{
 			name:  "links from / that lead nowhere",
-			files: map[string]string{body: "\n[Пекин](/regions/beijng/), [план](/docs/plan.pdf) и [черновик](/2024/draft/).\n"},
+			files: map[string]string{body: "\n[Пекин](/regions/beijng/), [план](/docs/plan.pdf) и [черновик](/2024/draft/).\n\n[Поиск](/search/?q=x), [лента](/feed.xml/), [API](/api/other).\n"},
 			warnings: []string{
 				`content/2025/delegation.md:34:1: link /regions/beijng/ leads to no page or file of the site: readers would find nothing there (a link from / names a page by its address, such as /2024/expo/ or /regions/beijing/, or a file of content/static/ by its path)`,
 				`content/2025/delegation.md:34:28: link /docs/plan.pdf leads to no page or file of the site: readers would find nothing there (a link from / names a page by its address, such as /2024/expo/ or /regions/beijing/, or a file of content/static/ by its path)`,
 				`content/2025/delegation.md:34:53: link /2024/draft/ leads to no page or file of the site: readers would find nothing there (a link from / names a page by its address, such as /2024/expo/ or /regions/beijing/, or a file of content/static/ by its path)`,
+				`content/2025/delegation.md:36:24: link /feed.xml/ leads to no page or file of the site: readers would find nothing there (a link from / names a page by its address, such as /2024/expo/ or /regions/beijing/, or a file of content/static/ by its path)`,
+				`content/2025/delegation.md:36:45: link /api/other leads to no page or file of the site: readers would find nothing there (a link from / names a page by its address, such as /2024/expo/ or /regions/beijing/, or a file of content/static/ by its path)`,
 			},
 		},
 		{

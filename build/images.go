@@ -170,10 +170,10 @@ func (im *images) target(p, dest string) (string, error) {
 
 // deadLinks are the warnings of the links from / of the notes' bodies that
 // lead to no file the build writes (outs) and to no search that digest
-// serve answers (searchURL, /search.atom, /api/): a page's address with a
-// typo, or of a page that is gone. Warnings, not problems: a site may
-// share its domain with pages of its own.
-func deadLinks(outs []output, searchURL string, notes []linking) []string {
+// serve answers (searchPaths): a page's address with a typo, or of a page
+// that is gone. Warnings, not problems: a site may share its domain with
+// pages of its own.
+func deadLinks(outs []output, settings source.Settings, notes []linking) []string {
 	if len(notes) == 0 {
 		return nil
 	}
@@ -181,10 +181,12 @@ func deadLinks(outs []output, searchURL string, notes []linking) []string {
 	for _, o := range outs {
 		made[o.path] = true
 	}
+	search := searchPaths(settings)
 	var warnings []string
 	for _, nl := range notes {
 		for _, l := range nl.links {
-			if leads(l.dest, made, searchURL) {
+			p := linkPath(l.dest)
+			if search[p] || leadsTo(p, made) {
 				continue
 			}
 			warnings = append(warnings, noteError(nl.note, &markdownError{Line: l.line, Col: l.col, Err: fmt.Errorf(
@@ -195,9 +197,39 @@ func deadLinks(outs []output, searchURL string, notes []linking) []string {
 	return warnings
 }
 
-// leads reports whether dest, a link from /, leads to a file of made, by
-// its path in OUT, to a folder's index.html, or to the search.
-func leads(dest string, made map[string]bool, searchURL string) bool {
+// goneLinks are the warnings of the notes that this build did not render
+// (b.linking has those it did) whose links from / led to one of the
+// outputs it removes (gone), which plan could not tell.
+func (b *builder) goneLinks(outs []output, gone []string) []string {
+	if len(gone) == 0 {
+		return nil
+	}
+	was := make(map[string]bool, len(gone))
+	for _, p := range gone {
+		was[p] = true
+	}
+	rendered := make(map[*source.Note]bool, len(b.linking))
+	for _, l := range b.linking {
+		rendered[l.note] = true
+	}
+	var hit []linking
+	for _, n := range b.model.notes {
+		if len(n.rooted) == 0 || rendered[n.Note] {
+			continue
+		}
+		for _, l := range n.rooted {
+			if leadsTo(linkPath(l.dest), was) {
+				hit = append(hit, linking{n.Note, n.rooted})
+				break
+			}
+		}
+	}
+	return deadLinks(outs, b.model.src.Settings, hit)
+}
+
+// linkPath is the path on the site of dest, a link from /: without its
+// query and fragment, %-escapes decoded, cleaned, a folder's ending in /.
+func linkPath(dest string) string {
 	p := dest
 	if i := strings.IndexAny(p, "?#"); i >= 0 {
 		p = p[:i]
@@ -205,14 +237,37 @@ func leads(dest string, made map[string]bool, searchURL string) bool {
 	if u, err := url.PathUnescape(p); err == nil {
 		p = u
 	}
-	if p == searchURL || p == "/search.atom" || strings.HasPrefix(p, "/api/") {
-		return true
+	folder := strings.HasSuffix(p, "/")
+	if p = path.Clean(p); folder && p != "/" {
+		p += "/"
 	}
-	p = strings.Trim(path.Clean(p), "/")
-	if p == "" {
+	return p
+}
+
+// leadsTo reports whether p, a linkPath, names a file of made, by its path
+// in OUT: a folder (/2024/expo/) its index.html, a path without the
+// slash (/2024) a file or a folder, as digest serve and static hosts serve
+// them.
+func leadsTo(p string, made map[string]bool) bool {
+	f := strings.TrimPrefix(p, "/")
+	switch {
+	case p == "/":
 		return true // the home page
+	case strings.HasSuffix(p, "/"):
+		return made[f+"index.html"]
 	}
-	return made[p] || made[p+"/index.html"]
+	return made[f] || made[f+"/index.html"]
+}
+
+// searchPaths are the paths of the search that digest serve answers,
+// whatever search_url says, and search_url's when it is on the site.
+func searchPaths(s source.Settings) map[string]bool {
+	paths := map[string]bool{"/search": true, "/search/": true, "/api/search": true, "/search.atom": true}
+	u, err := url.Parse(s.SearchURL)
+	if base, berr := url.Parse(s.BaseURL); err == nil && (u.Host == "" || berr == nil && strings.EqualFold(u.Host, base.Host)) {
+		paths[linkPath(u.Path)] = true
+	}
+	return paths
 }
 
 // inlinePos is the offset of a picture or link in the source: where

@@ -42,6 +42,9 @@ type note struct {
 	image    *templates.Image
 	og       bool
 	warnings []string
+	// rooted are the body's links from /, which plan looks up among the
+	// outputs (deadLinks).
+	rooted []rootLink
 	// links are the files of the notes the body links, and of the files it
 	// links that are not there; linkURLs the notes' addresses as it was
 	// rendered with (model.linkURLs): a note's page changes with them.
@@ -461,7 +464,7 @@ func prepare(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.
 			// A body that links a note whose address changed is rendered
 			// again.
 			if b.model.linkURLs(p.links) == p.linkURLs {
-				n.html, n.text, n.refs, n.warnings, n.image, n.og = p.html, p.text, p.refs, p.warnings, p.image, p.og
+				n.html, n.text, n.refs, n.warnings, n.image, n.og, n.rooted = p.html, p.text, p.refs, p.warnings, p.image, p.og, p.rooted
 				n.links, n.linkURLs = p.links, p.linkURLs
 				if tmpl == prevTmpl {
 					n.item.HTML, n.itemKey = p.item.HTML, p.itemKey
@@ -506,7 +509,7 @@ func prepare(ctx context.Context, cfg Config, src *source.Site, tmpl *templates.
 						mu.Unlock()
 						return nil
 					}
-					n.html, n.text, n.refs, n.image, n.og = template.HTML(html), text, im.refs, image, og
+					n.html, n.text, n.refs, n.image, n.og, n.rooted = template.HTML(html), text, im.refs, image, og, im.rooted
 					n.links, n.linkURLs = im.links, b.model.linkURLs(im.links)
 					if !b.keep {
 						// Pages, feeds and the index render the body

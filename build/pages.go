@@ -461,7 +461,7 @@ func (b *builder) plan() ([]output, error) {
 		return nil, err
 	}
 	outs = append(outs, copies...)
-	if dead := deadLinks(outs, m.src.Settings.SearchURL, b.linking); len(dead) > 0 {
+	if dead := deadLinks(outs, m.src.Settings, b.linking); len(dead) > 0 {
 		b.warnings = append(b.warnings, dead...)
 		slices.SortFunc(b.warnings, byPlace)
 	}

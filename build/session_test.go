@@ -728,3 +728,36 @@ func TestSessionBulk(t *testing.T) {
 		}
 	}
 }
+
+// TestSessionWarnsOfLinksToRemovedPages: a note whose link from / led to
+// a page that an incremental build removes is warned of, though the build
+// does not render it again.
+func TestSessionWarnsOfLinksToRemovedPages(t *testing.T) {
+	site := newSite(t)
+	linking := filepath.Join(site, "content", "2025", "delegation.md")
+	data, err := os.ReadFile(linking)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustWrite(t, linking, string(data)+"\n[Лекции](/2024/talks/) и [выставка](/2024/expo/).\n")
+	s, _ := builtSession(t, site)
+	note := filepath.Join(site, "content", "2024", "talks.md")
+	data, err = os.ReadFile(note)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustWrite(t, note, strings.Replace(string(data), "title: ", "slug: talks-moved\ntitle: ", 1))
+	res, err := s.Build(context.Background(), []string{"content/2024/talks.md"})
+	if err != nil || res.Full {
+		t.Fatalf("the slug changed: %v, %+v; want an incremental build", err, res)
+	}
+	var dead []string
+	for _, w := range res.Warnings {
+		if strings.Contains(w, "leads to no page") {
+			dead = append(dead, w)
+		}
+	}
+	if len(dead) != 1 || !strings.HasPrefix(dead[0], "content/2025/delegation.md:") || !strings.Contains(dead[0], "link /2024/talks/ ") {
+		t.Errorf("warnings of links after the page moved: %q; want delegation.md's link to /2024/talks/", dead)
+	}
+}
