@@ -16,8 +16,9 @@ import (
 // TestFileProblems: a picture that is not there, or not the site's, and a
 // file that would be published where the build writes its own, are problems
 // with their places; a picture from another site is a warning. The build
-// and digest check (Check, then CheckMarkdown) report them alike, but for
-// what only a build finds: where files are published and what they hold.
+// and digest check (Check, then CheckAll) report them alike, but for
+// what only a build finds: where the bodies' pictures are published and
+// what files hold.
 func TestFileProblems(t *testing.T) {
 	// The delegation note has 32 lines: what a case adds starts on line 34.
 	const body = "content/2025/delegation.md"

@@ -230,8 +230,8 @@ func blockTree(doc ast.Node, src []byte) string {
 	return b.String()
 }
 
-// TestCheckMarkdown reports every note past a limit at once, at its line in
-// the note's file, as the build does.
+// TestCheckMarkdown: checkMarkdown reports every note past a limit at
+// once, at its line in the note's file, as the build does.
 func TestCheckMarkdown(t *testing.T) {
 	site := t.TempDir()
 	if err := os.CopyFS(site, os.DirFS("testdata/basic")); err != nil {
@@ -250,7 +250,7 @@ func TestCheckMarkdown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = CheckMarkdown(context.Background(), src)
+	_, _, err = checkMarkdown(context.Background(), src)
 	var es source.Errors
 	if !errors.As(err, &es) || len(es) != 2 {
 		t.Fatalf("got %v, want two problems", err)

@@ -75,7 +75,7 @@ func copyTemplates(tmpl *templates.Set, indexDir string) error {
 // checkFiles reports, as source.Errors, the files of the site src that a
 // build with the templates tmpl would refuse to publish: where it writes a
 // file of its own, or where another file goes: it plans the site's outputs
-// as a build does (the pictures of the notes' bodies are CheckMarkdown's),
+// as a build does (the pictures of the notes' bodies are checkMarkdown's),
 // and returns the warnings of the links of linked that lead to none of
 // them (deadLinks). First it tries the search page, as a build does
 // (templates.Set.TrySearchPage); last, when the site has templates of its
@@ -115,7 +115,7 @@ func checkFiles(site string, src *source.Site, tmpl *templates.Set, linked []lin
 // CheckAll adds to problems, the source's (Check), what else a build of the
 // site src would refuse, as digest check reports it and as a build that
 // stops at the source's problems does, so that one run reports every
-// problem: the notes' Markdown (CheckMarkdown), the templates, and the
+// problem: the notes' Markdown (checkMarkdown), the templates, and the
 // files it would not publish where they go (checkFiles). It returns the
 // Markdown's warnings and those of links to no page of the site, sorted,
 // and every problem sorted, as source.Errors, with a template's error
@@ -175,19 +175,13 @@ func byPlace(a, b string) int {
 // placeOf is the place a warning begins with: file:line:col.
 var placeOf = regexp.MustCompile(`^(.+?):(\d{1,9}):(\d{1,9}): `)
 
-// CheckMarkdown parses the body of every note of src, drafts included, as a
+// checkMarkdown parses the body of every note of src, drafts included, as a
 // build would, and reports every note that goes past a limit on Markdown
 // (see limits.go) or shows a picture that is not among the site's files,
 // all at once, as source.Errors. Nothing is rendered. warnings are what a
 // build would warn of: pictures from other sites, which digest serve does
-// not show; one line each, sorted.
-func CheckMarkdown(ctx context.Context, src *source.Site) (warnings []string, err error) {
-	warnings, _, err = checkMarkdown(ctx, src)
-	return warnings, err
-}
-
-// checkMarkdown is CheckMarkdown, which also returns the published notes
-// whose bodies link from /, for checkFiles to check (deadLinks).
+// not show; one line each, sorted. linked are the published notes whose
+// bodies link from /, for checkFiles to look up (deadLinks).
 func checkMarkdown(ctx context.Context, src *source.Site) (warnings []string, linked []linking, err error) {
 	var mu sync.Mutex
 	var problems source.Errors
