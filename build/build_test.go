@@ -408,12 +408,7 @@ func checkLinks(t *testing.T, out string, files map[string][]byte) {
 // of regions with events are not.
 func TestEmptyTermPages(t *testing.T) {
 	site := newSite(t)
-	regions := filepath.Join(site, "content", "taxonomy", "regions.yaml")
-	data, err := os.ReadFile(regions)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mustWrite(t, regions, string(data)+"- slug: adygea\n  country: RU\n  group: southern\n  name: {ru: Адыгея, en: Adygea, zh: 阿迪格}\n")
+	mustEdit(t, filepath.Join(site, "content", "taxonomy", "regions.yaml"), appending("- slug: adygea\n  country: RU\n  group: southern\n  name: {ru: Адыгея, en: Adygea, zh: 阿迪格}\n"))
 	out := filepath.Join(t.TempDir(), "public")
 	buildSite(t, site, out, false)
 	files := readTree(t, out)

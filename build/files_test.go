@@ -264,12 +264,7 @@ func TestByPlace(t *testing.T) {
 // the feed; a link from / and one to a folder stay as written.
 func TestLinks(t *testing.T) {
 	site := newSite(t)
-	body := filepath.Join(site, "content", "2025", "delegation.md")
-	old, err := os.ReadFile(body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mustWrite(t, body, string(old)+"\n[Отчёт](report.pdf), [выставка](../2024/expo.md#итоги), [страница](/regions/beijing/) и [вверх](../).\n")
+	mustEdit(t, filepath.Join(site, "content", "2025", "delegation.md"), appending("\n[Отчёт](report.pdf), [выставка](../2024/expo.md#итоги), [страница](/regions/beijing/) и [вверх](../).\n"))
 	mustWrite(t, filepath.Join(site, "content", "2025", "report.pdf"), "%PDF-1.4")
 	out := filepath.Join(t.TempDir(), "public")
 	if _, err := Build(context.Background(), Config{Site: site, Out: out, Today: testToday}); err != nil {

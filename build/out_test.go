@@ -28,6 +28,21 @@ func newSite(t *testing.T) string {
 	return site
 }
 
+// mustEdit writes the file p again as edit makes its text.
+func mustEdit(t *testing.T, p string, edit func(string) string) {
+	t.Helper()
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustWrite(t, p, edit(string(data)))
+}
+
+// appending is an edit for mustEdit that adds text at the end.
+func appending(text string) func(string) string {
+	return func(s string) string { return s + text }
+}
+
 func mustWrite(t *testing.T, p, text string) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {

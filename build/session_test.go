@@ -616,12 +616,7 @@ func TestSessionUnlistsRemovedPages(t *testing.T) {
 	if files, err := listedFiles(out); err != nil || !files[oldPage] {
 		t.Fatalf("after the first build the list does not name %s (%v)", oldPage, err)
 	}
-	note := filepath.Join(site, "content", "2024", "talks.md")
-	data, err := os.ReadFile(note)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mustWrite(t, note, strings.Replace(string(data), "title: ", "slug: talks-moved\ntitle: ", 1))
+	mustEdit(t, filepath.Join(site, "content", "2024", "talks.md"), movedTalks)
 	res, err := s.Build(ctx, []string{"content/2024/talks.md"})
 	if err != nil || res.Full {
 		t.Fatalf("the slug changed: %v, %+v; want an incremental build", err, res)
@@ -729,24 +724,20 @@ func TestSessionBulk(t *testing.T) {
 	}
 }
 
+// movedTalks is an edit for mustEdit that gives talks.md a slug of its own,
+// which moves its page.
+func movedTalks(s string) string {
+	return strings.Replace(s, "title: ", "slug: talks-moved\ntitle: ", 1)
+}
+
 // TestSessionWarnsOfLinksToRemovedPages: a note whose link from / led to
 // a page that an incremental build removes is warned of, though the build
 // does not render it again.
 func TestSessionWarnsOfLinksToRemovedPages(t *testing.T) {
 	site := newSite(t)
-	linking := filepath.Join(site, "content", "2025", "delegation.md")
-	data, err := os.ReadFile(linking)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mustWrite(t, linking, string(data)+"\n[Лекции](/2024/talks/) и [выставка](/2024/expo/).\n")
+	mustEdit(t, filepath.Join(site, "content", "2025", "delegation.md"), appending("\n[Лекции](/2024/talks/) и [выставка](/2024/expo/).\n"))
 	s, _ := builtSession(t, site)
-	note := filepath.Join(site, "content", "2024", "talks.md")
-	data, err = os.ReadFile(note)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mustWrite(t, note, strings.Replace(string(data), "title: ", "slug: talks-moved\ntitle: ", 1))
+	mustEdit(t, filepath.Join(site, "content", "2024", "talks.md"), movedTalks)
 	res, err := s.Build(context.Background(), []string{"content/2024/talks.md"})
 	if err != nil || res.Full {
 		t.Fatalf("the slug changed: %v, %+v; want an incremental build", err, res)
