@@ -146,6 +146,17 @@ func TestFileProblems(t *testing.T) {
 			},
 		},
 		{
+			// The page resolves them against its address, /2025/<slug>/, as a
+			// reader's browser does, and / has nothing above it.
+			name:  "relative links to pages that are not there",
+			files: map[string]string{body: "\n[Выставка](../2024/expo/), [годом раньше](../../2024/expo/), [в папке](../expo/#итоги) и [выше](../../../etc/passwd).\n"},
+			warnings: []string{
+				`content/2025/delegation.md:34:1: link ../2024/expo/ leads from the note's page to /2025/2024/expo/, no page or file of the site: readers would find nothing there (a relative link names a file or a note's file from the note's folder, such as ../2024/expo.md; a page is named from /, such as /2024/expo/)`,
+				`content/2025/delegation.md:34:62: link ../expo/#итоги leads from the note's page to /2025/expo/, no page or file of the site: readers would find nothing there (a relative link names a file or a note's file from the note's folder, such as ../2024/expo.md; a page is named from /, such as /2024/expo/)`,
+				`content/2025/delegation.md:34:90: link ../../../etc/passwd leads from the note's page to /etc/passwd, no page or file of the site: readers would find nothing there (a relative link names a file or a note's file from the note's folder, such as ../2024/expo.md; a page is named from /, such as /2024/expo/)`,
+			},
+		},
+		{
 			name:  "a static file where the build writes its own",
 			files: map[string]string{"content/static/feed.xml": "<feed/>", "content/static/style.css": "body{}"},
 			want: []string{

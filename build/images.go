@@ -51,10 +51,13 @@ type images struct {
 }
 
 // rootLink is a link of a note's body that leads from /, at its line and
-// column, counted from the body's first line as markdownError counts.
+// column, counted from the body's first line as markdownError counts. A
+// relative link to no file of content/ is one too, from the note's page:
+// dest is then the page's address followed by the link as written.
 type rootLink struct {
 	line, col int
 	dest      string
+	written   string // the relative link as the note writes it; "" for one from /
 }
 
 // linking is a note and the links of its body that lead from /.
@@ -126,7 +129,13 @@ func (im *images) link(link *ast.Link, at *lineCounter) {
 	}
 	p, err := source.RefPath(im.note, dest)
 	if err != nil {
-		return // a folder (../), or out of content/: the page resolves it
+		// A folder (../2024/expo/), or a path out of content/: the page
+		// resolves it against its own address, and so does deadLinks.
+		if page := im.page(); page != "" {
+			line, col := at.position(inlinePos(link))
+			im.rooted = append(im.rooted, rootLink{line: line, col: col, dest: page + dest, written: dest})
+		}
+		return
 	}
 	suffix := ""
 	if i := strings.IndexAny(dest, "?#"); i >= 0 {
@@ -146,6 +155,14 @@ func (im *images) link(link *ast.Link, at *lineCounter) {
 	if i, found := slices.BinarySearch(im.refs, p); !found {
 		im.refs = slices.Insert(im.refs, i, p)
 	}
+}
+
+// page is the address of the note's own page, "" when it has none.
+func (im *images) page() string {
+	if im.pages == nil {
+		return ""
+	}
+	return im.pages(im.note)
 }
 
 // target is the address on the site of the file p that the relative link
@@ -189,9 +206,13 @@ func deadLinks(outs []output, settings source.Settings, notes []linking) []strin
 			if search[p] || leadsTo(p, made) {
 				continue
 			}
-			warnings = append(warnings, noteError(nl.note, &markdownError{Line: l.line, Col: l.col, Err: fmt.Errorf(
-				"link %s leads to no page or file of the site: readers would find nothing there (a link from / names a page by its address, such as /2024/expo/ or /regions/beijing/, or a file of content/static/ by its path)",
-				clip(l.dest, 60))}).Error())
+			err := fmt.Errorf("link %s leads to no page or file of the site: readers would find nothing there (a link from / names a page by its address, such as /2024/expo/ or /regions/beijing/, or a file of content/static/ by its path)",
+				clip(l.dest, 60))
+			if l.written != "" {
+				err = fmt.Errorf("link %s leads from the note's page to %s, no page or file of the site: readers would find nothing there (a relative link names a file or a note's file from the note's folder, such as ../2024/expo.md; a page is named from /, such as /2024/expo/)",
+					clip(l.written, 60), clip(p, 60))
+			}
+			warnings = append(warnings, noteError(nl.note, &markdownError{Line: l.line, Col: l.col, Err: err}).Error())
 		}
 	}
 	return warnings
