@@ -809,6 +809,34 @@ func TestListedNameNoTypos(t *testing.T) {
 	}
 }
 
+// TestShortStemNoTypos checks that a rare word whose stem is short
+// («магия», маг) is looked for with a typo as typed, not as its stem: one
+// letter off a stem of three is half the words of the notes (мар-, ма-,
+// мат-), which outnumbered and outranked the word's own notes.
+func TestShortStemNoTypos(t *testing.T) {
+	doc := func(id, title, body string) Document {
+		return Document{ID: id, Date: day("2024-06-01"), Kind: "expo", Title: title, Body: body}
+	}
+	ix := buildIndex(t, []Document{
+		doc("/2024/magic/", "Выставка", "Магия Востока: выставка ремёсел."),
+		doc("/2024/mariy/", "Делегация Марий Эл", "Встреча в Йошкар-Оле."),
+		doc("/2024/may/", "Встреча", "В мае прошла встреча."),
+		doc("/2024/mother/", "Форум", "Мать и дитя: форум о здравоохранении."),
+		doc("/2024/magii/", "Семинар", "Семинар о магии цифр."),
+	}, 1)
+	for _, tt := range []struct {
+		q    string
+		want []string
+	}{
+		{"магия", []string{"/2024/magic/", "/2024/magii/"}},
+		{"магея", []string{"/2024/magic/", "/2024/magii/"}}, // a typo, one edit off магия and маги
+	} {
+		if got := urls(search(t, ix, Query{Q: tt.q})); !sameSet(got, tt.want) {
+			t.Errorf("q=%s: got %q, want %q", tt.q, got, tt.want)
+		}
+	}
+}
+
 // TestRegionTwins checks that a region whose name has another's stem
 // («Цзянси», «Цзянсу») finds, and excludes, its own notes only, in every
 // script and beside other words.

@@ -720,7 +720,8 @@ type typoForm struct {
 // fuzzyForms returns the forms of a reader's word to look for with a typo:
 // its stem and the word whole, folded, as a typo may change what the
 // stemmer cuts («Демешен» демеш, «Демешин» демешин); one edit, two from ten
-// letters. A word one note in a thousand has is no typo; nor, unless mode
+// letters; a stem of under four letters that the notes have, as typed
+// only. A word one note in a thousand has is no typo; nor, unless mode
 // says otherwise, is a name a note lists, however rare («Пенза» found
 // «пенсию» in 277 notes): listed reports such a name. Words of under five
 // letters or over thirty get none, but for typoLoose's prefix.
@@ -729,7 +730,8 @@ func (ix *Index) fuzzyForms(term, whole string, mode typoMode) (forms []typoForm
 	if n < 4 || n > 30 || n == 4 && mode != typoLoose {
 		return nil, false
 	}
-	if ix.docFreq(term, proseFields...) > max(2, int(ix.docs.Load())/1000) {
+	found := ix.docFreq(term, proseFields...)
+	if found > max(2, int(ix.docs.Load())/1000) {
 		return nil, false
 	}
 	if listed = ix.docFreq(term, listFields...) > 0; listed && mode == typoRare {
@@ -741,6 +743,9 @@ func (ix *Index) fuzzyForms(term, whole string, mode typoMode) (forms []typoForm
 	if n >= 5 {
 		for _, f := range slices.Compact([]string{term, whole}) {
 			edits, runes := 1, utf8.RuneCountInString(f)
+			if runes < 4 && found > 0 {
+				continue // a word the notes have, whose stem one off is half their words («магия»: маг, мар-, мат-)
+			}
 			if runes >= 10 {
 				edits = 2
 			}
