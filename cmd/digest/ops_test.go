@@ -324,7 +324,9 @@ func TestSearchFeed(t *testing.T) {
 		{"q=nothingmatchesthis", 200, 0, "<feed"},
 		// Keys of the other layout: the feed is of «харбин», and says so.
 		{"q=%5Bfh%2Cby", 200, 1, "поиск: харбин</title>"},
-		{"per_page=1000", 400, 0, "per_page"},
+		{"per_page=1000", 400, 0, "На странице (per_page)"},
+		// A feed is of the newest: a page asked is its first.
+		{"q=Харбин&page=500", 200, 1, "Харбин"},
 		{"region=atlantis", 400, 0, "region"},
 		{"q=%zz", 400, 0, `query string: malformed: bad escape "%zz"`},
 	}
@@ -358,7 +360,7 @@ func TestSearchFeed(t *testing.T) {
 					self = l.Href
 				}
 			}
-			if !strings.Contains(self, "/search.atom") || strings.Contains(self, "sort=") {
+			if !strings.Contains(self, "/search.atom") || strings.Contains(self, "sort=") || strings.Contains(self, "&page=") || strings.Contains(self, "?page=") {
 				t.Errorf("self link %q", self)
 			}
 		})

@@ -23,11 +23,13 @@ func (f searchFeed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ix := f.sh.Index()
 	q, err := search.Parse(r, ix)
 	if err != nil {
-		http.Error(w, "400 bad request: "+err.Error(), http.StatusBadRequest)
+		badFeedRequest(w, err)
 		return
 	}
 	site := ix.Site()
-	q.Sort = search.SortDate
+	// A feed is the newest notes of a search: its ID (the self link) is
+	// the search, whatever the order or page asked.
+	q.Sort, q.Page = search.SortDate, 1
 	var res *search.Result
 	for {
 		res, err = ix.Search(r.Context(), q)
@@ -41,7 +43,7 @@ func (f searchFeed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var pe *search.ParamError
 	switch {
 	case errors.As(err, &pe):
-		http.Error(w, "400 bad request: "+pe.Error(), http.StatusBadRequest)
+		badFeedRequest(w, pe)
 		return
 	case r.Context().Err() != nil:
 		return
@@ -57,6 +59,16 @@ func (f searchFeed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/atom+xml; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.Write(buf.Bytes())
+}
+
+// badFeedRequest answers a feed's request whose parameters are wrong: in
+// Russian, as the search page says it, then in English, as the API does.
+func badFeedRequest(w http.ResponseWriter, err error) {
+	msg := err.Error()
+	if pe, ok := errors.AsType[*search.ParamError](err); ok {
+		msg = pe.Russian() + "\n" + msg
+	}
+	http.Error(w, "400 bad request: "+msg, http.StatusBadRequest)
 }
 
 // searchAtom is the feed of a search's result. Its self link is the
