@@ -76,6 +76,13 @@ const (
 	// its links and emphasis, a few hundred bytes: a note of 4 MB of «[»
 	// took 1.6 GB. A paragraph with a hundred links has two hundred.
 	maxMarks = 10000
+	// maxReferencesPerByte and referenceSlack bound the bytes of
+	// addresses and titles that the links and pictures of a note take from
+	// reference definitions (referenceLimit): a few for each byte of the
+	// note, as a note of links to one address written [источник] has, and
+	// a hundred uses of an address of a few hundred bytes besides.
+	maxReferencesPerByte = 4
+	referenceSlack       = 64 << 10
 )
 
 // markdownError is a note's Markdown going past a limit. Line and Col count
@@ -357,6 +364,43 @@ func (p footnoteRefLimit) Parse(parent ast.Node, block text.Reader, pc parser.Co
 		return nil
 	}
 	return p.InlineParser.Parse(parent, block, pc)
+}
+
+// referenceLimit is the AST transformer that holds what the links and
+// pictures of a note take from reference definitions to
+// maxReferencesPerByte and referenceSlack. goldmark copies a definition's address and title
+// into every use, and the page, the feeds and the index write them out
+// each time: a 26 KB note that used one address of 20 KB 1,500 times made
+// pages and feeds of 30 MB each. An inline link's address and title are
+// its own text, so that only references can pass the limit.
+type referenceLimit struct{}
+
+func (referenceLimit) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
+	src := reader.Source()
+	if !bytes.Contains(src, []byte("]:")) {
+		return // no definition
+	}
+	l := limitsOf(pc)
+	most, total := maxReferencesPerByte*len(src)+referenceSlack, 0
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering || l.err != nil {
+			return ast.WalkContinue, nil
+		}
+		switch n := n.(type) {
+		case *ast.Link:
+			total += len(n.Destination) + len(n.Title)
+		case *ast.Image:
+			total += len(n.Destination) + len(n.Title)
+		default:
+			return ast.WalkContinue, nil
+		}
+		if total > most {
+			l.fail(inlinePos(n), "links and pictures take more than %d bytes of addresses and titles from their reference definitions, %d for each of the note's %d bytes and %d more (the limit): a definition's address is written out at each use; link it fewer times, or write a shorter address",
+				most, maxReferencesPerByte, len(src), referenceSlack)
+			return ast.WalkStop, nil
+		}
+		return ast.WalkContinue, nil
+	})
 }
 
 // The priorities of costCheck among the paragraph transformers: first, so

@@ -96,6 +96,10 @@ func TestLimitProblems(t *testing.T) {
 		{"unclosed brackets", "Текст.\n\n" + strings.Repeat("[", maxMarks+1), 3, 1, "paragraph has 10001 square brackets and emphasis markers * _ ~, more than 10000 (the limit)"},
 		{"emphasis markers", strings.Repeat("*a _", maxMarks), 1, 1, "paragraph has 20000 square brackets and emphasis markers"},
 		{"brackets in a heading", "## " + strings.Repeat("[", maxMarks+1), 1, 4, "heading has 10001 square brackets"},
+		// 1,000 uses of an address of 20,020 bytes: the ninth passes four
+		// times the note's 24,027 bytes and 65,536 more.
+		{"reference uses", "[r]: https://example.org/" + strings.Repeat("a", 20000) + "\n\n" + strings.Repeat("[r] ", 1000), 3, 33,
+			"links and pictures take more than 161644 bytes of addresses and titles from their reference definitions, 4 for each of the note's 24027 bytes and 65536 more (the limit)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

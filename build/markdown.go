@@ -52,7 +52,7 @@ var markdown = goldmark.New(
 	),
 	goldmark.WithParserOptions(
 		parser.WithAutoHeadingID(),
-		parser.WithASTTransformers(util.Prioritized(safeLinks{}, 100), util.Prioritized(tableLayout{}, 100), util.Prioritized(localImages{}, 200),
+		parser.WithASTTransformers(util.Prioritized(referenceLimit{}, 50), util.Prioritized(safeLinks{}, 100), util.Prioritized(tableLayout{}, 100), util.Prioritized(localImages{}, 200),
 			util.Prioritized(omittedHTML{}, 200)),
 	),
 	goldmark.WithRendererOptions(renderer.WithNodeRenderers(util.Prioritized(tableWrapper{}, 100))),

@@ -108,6 +108,15 @@ var worstCases = func() []worstCase {
 			return h
 		}},
 		{"headings-empty", false, func(size int) string { return repeat("#\n", size) }},
+		// An address of a quarter of the note, used in the rest of it.
+		{"reference-uses", false, func(size int) string {
+			return "[r]: https://example.org/" + strings.Repeat("a", size/4) + "\n\n" + repeat("[r] ", size*3/4)
+		}},
+		// Links to a few sources, each written [источник][n] where it is cited.
+		{"reference-uses-short", true, func(size int) string {
+			return "[1]: https://example.org/news/2025/03/16/123\n[2]: https://example.org/release\n\n" +
+				paragraphs("Делегация края провела встречи [источник][1] перед форумом [пресс-релиз][2].", size)
+		}},
 		{"footnotes", true, func(size int) string {
 			var b strings.Builder
 			for i := range maxFootnoteRefs {
