@@ -303,7 +303,13 @@ func (c *castList) slug(byID []*actor) {
 		if e := c.entries[id]; e != nil {
 			slug = e.Slug
 		} else if slug == "" || taken[slug] {
-			slug = cmp.Or(slug, actorLabelSlug[c.kind]) + "-" + nameHash(c.keys[id])
+			// A name may be written to be another's slug with its hash
+			// («Ivan Petrov 2ebc61»): a number then tells them apart.
+			base := cmp.Or(slug, actorLabelSlug[c.kind]) + "-" + nameHash(c.keys[id])
+			slug = base
+			for n := 2; taken[slug]; n++ {
+				slug = base + "-" + strconv.Itoa(n)
+			}
 		}
 		taken[slug] = true
 		c.slugs[id], c.urls[id] = slug, "/"+c.kind+"/"+slug+"/"

@@ -1,12 +1,15 @@
 package build
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/coopdigest/digest/russian"
 )
 
 // TestPeople: names are matched as editors write them, in any letter case
@@ -187,5 +190,35 @@ func TestActorSlugsStable(t *testing.T) {
 	}
 	if len(after) != len(before)+1 {
 		t.Errorf("organizations %q, then %q: want one more", before, after)
+	}
+}
+
+// TestActorSlugsDistinct checks that a name written as another's slug
+// with its hash does not share that actor's page.
+func TestActorSlugsDistinct(t *testing.T) {
+	site := newSite(t)
+	hashed := "Ivan Petrov " + nameHash("n:"+russian.Fold("Иван Петров"))
+	for i, name := range []string{"Иван Петров", "Ivan Petrov", hashed} {
+		mustWrite(t, filepath.Join(site, "content", "2025", fmt.Sprintf("p%d.md", i)),
+			fmt.Sprintf("---\ntitle: Встреча %d\ndate: 2025-01-1%d\nkind: delegation\nregions: [beijing]\npeople: [%s]\n---\n\nТекст.\n", i, i, name))
+	}
+	out := filepath.Join(t.TempDir(), "public")
+	buildSite(t, site, out, false)
+	files, err := filepath.Glob(filepath.Join(out, "people", "*", "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := map[string]string{} // name → its page
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h1 := regexp.MustCompile(`<h1>([^<]*)</h1>`).FindSubmatch(b); h1 != nil {
+			pages[string(h1[1])] = f
+		}
+	}
+	if a, b, c := pages["Иван Петров"], pages["Ivan Petrov"], pages[hashed]; a == "" || b == "" || c == "" || a == b || a == c || b == c {
+		t.Errorf("the three people's pages: %q, %q and %q", a, b, c)
 	}
 }
