@@ -284,11 +284,20 @@ func leadsTo(p string, made map[string]bool) bool {
 // whatever search_url says, and search_url's when it is on the site.
 func searchPaths(s source.Settings) map[string]bool {
 	paths := map[string]bool{"/search": true, "/search/": true, "/api/search": true, "/search.atom": true}
-	u, err := url.Parse(s.SearchURL)
-	if base, berr := url.Parse(s.BaseURL); err == nil && (u.Host == "" || berr == nil && strings.EqualFold(u.Host, base.Host)) {
+	if u := ownSearch(s); u != nil {
 		paths[linkPath(u.Path)] = true
 	}
 	return paths
+}
+
+// ownSearch is the search page's address when the site serves it, on
+// base_url's host or from /; nil when search_url is on another host.
+func ownSearch(s source.Settings) *url.URL {
+	u, err := url.Parse(s.SearchURL)
+	if base, berr := url.Parse(s.BaseURL); err == nil && (u.Host == "" || berr == nil && strings.EqualFold(u.Host, base.Host)) {
+		return u
+	}
+	return nil
 }
 
 // inlinePos is the offset of a picture or link in the source: where

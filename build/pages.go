@@ -443,7 +443,13 @@ func (b *builder) plan() ([]output, error) {
 	outs = append(outs, b.data()...)
 	outs = append(outs, b.sitemap(outs)...)
 	outs = append(outs, output{path: "robots.txt", key: func(*maphash.Hash) {}, render: func(buf *bytes.Buffer) error {
-		fmt.Fprintf(buf, "User-agent: *\nAllow: /\nDisallow: %s\n\nSitemap: %s\n", m.src.Settings.SearchURL, m.src.Settings.URL("/sitemap.xml"))
+		// A rule is a path of this host: a search on another host has
+		// its own robots.txt.
+		buf.WriteString("User-agent: *\nAllow: /\n")
+		if u := ownSearch(m.src.Settings); u != nil {
+			fmt.Fprintf(buf, "Disallow: %s\n", u.EscapedPath())
+		}
+		fmt.Fprintf(buf, "\nSitemap: %s\n", m.src.Settings.URL("/sitemap.xml"))
 		return nil
 	}})
 	// The templates' static files, under their names and their

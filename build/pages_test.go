@@ -1,6 +1,8 @@
 package build
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -29,5 +31,32 @@ func TestExcerpt(t *testing.T) {
 		if got := excerpt(tt.text, tt.n); got != tt.want {
 			t.Errorf("excerpt(%q, %d) = %q, want %q", tt.text, tt.n, got, tt.want)
 		}
+	}
+}
+
+// TestRobots checks that robots.txt keeps crawlers off the search only
+// where the site serves it: a rule is a path of the site's host.
+func TestRobots(t *testing.T) {
+	for _, tt := range []struct{ searchURL, want string }{
+		{"/search", "Disallow: /search\n"},
+		{"https://digest.example.org/найти", "Disallow: /%D0%BD%D0%B0%D0%B9%D1%82%D0%B8\n"},
+		{"https://search.example.org/find", ""},
+	} {
+		t.Run(tt.searchURL, func(t *testing.T) {
+			site := newSite(t)
+			mustEdit(t, filepath.Join(site, "content", "site.yaml"), func(s string) string {
+				return strings.Replace(s, "search_url: /search", "search_url: "+tt.searchURL, 1)
+			})
+			out := filepath.Join(t.TempDir(), "public")
+			buildSite(t, site, out, false)
+			got, err := os.ReadFile(filepath.Join(out, "robots.txt"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := "User-agent: *\nAllow: /\n" + tt.want + "\nSitemap: https://digest.example.org/sitemap.xml\n"
+			if string(got) != want {
+				t.Errorf("got %q, want %q", got, want)
+			}
+		})
 	}
 }
