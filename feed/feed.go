@@ -7,9 +7,10 @@
 // time is written in UTC, and the same Feed gives the same bytes, so that an
 // unchanged site gives unchanged files. A calendar's events are all-day
 // events from the entry's Start to its End (inclusive), with a UID that
-// stays the same from build to build (made from the entry's URL), and a
-// DTSTAMP from when the note was published, so that calendar programs update
-// an event in place rather than adding it twice.
+// stays the same from build to build (made from the entry's URL), so that
+// calendar programs replace an event rather than adding it twice, and a
+// DTSTAMP from when the note was published: the digest keeps no time of
+// later edits.
 package feed
 
 import (
