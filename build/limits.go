@@ -376,14 +376,13 @@ func (p footnoteRefLimit) Parse(parent ast.Node, block text.Reader, pc parser.Co
 type referenceLimit struct{}
 
 func (referenceLimit) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
-	src := reader.Source()
-	if !bytes.Contains(src, []byte("]:")) {
-		return // no definition
+	src, l := reader.Source(), limitsOf(pc)
+	if l.err != nil || !bytes.Contains(src, []byte("]:")) {
+		return // past a limit already, or no definition
 	}
-	l := limitsOf(pc)
 	most, total := maxReferencesPerByte*len(src)+referenceSlack, 0
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-		if !entering || l.err != nil {
+		if !entering {
 			return ast.WalkContinue, nil
 		}
 		switch n := n.(type) {
