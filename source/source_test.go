@@ -275,6 +275,20 @@ func TestLoadProblems(t *testing.T) {
 			[]string{`content/a.md:3:7: date "1899-12-31": year out of range (1900 to 2200)`}},
 		{"bad source url", map[string]string{"content/a.md": head + "sources:\n  - url: javascript:alert(1)\n---\n"},
 			[]string{`content/a.md:7:5: source url "javascript:alert(1)": must be an absolute http or https URL`}},
+		{"a YAML document ended, and fields after it", map[string]string{"content/a.md": head + "...\nsummary: З\nbogus: 1\nbroken: [unclosed\n---\nТекст\n"},
+			[]string{`content/a.md:6:1: end of the YAML document: the lines after ... are not read; remove the line`}},
+		{"a second YAML document in a taxonomy file", map[string]string{
+			"content/taxonomy/sectors.yaml": "- slug: aaa\n  name: {ru: Ааа}\n---\n- slug: bbb\n  name: {ru: Ббб}\n",
+			"content/a.md":                  head + "sectors: [Ббб]\n---\n",
+		}, []string{`content/taxonomy/sectors.yaml:3:1: a second YAML document: the lines after --- are not read; remove the line`}},
+		{"a second YAML document in site.yaml", map[string]string{"content/site.yaml": "title: Первый\n---\ntitle: Второй\nbase_url: https://evil.org/\n"},
+			[]string{`content/site.yaml:2:1: a second YAML document: the lines after --- are not read; remove the line`}},
+		{"an empty second YAML document after a start and an end", map[string]string{"content/site.yaml": "# Сайт\n--- # начало\ntitle: Т\n...\n---\n"},
+			[]string{`content/site.yaml:4:1: end of the YAML document: the lines after ... are not read; remove the line`}},
+		{"one YAML document with its start and its end", map[string]string{
+			"content/taxonomy/sectors.yaml": "\ufeff--- # отрасли\n- slug: trade\n  name: {ru: Торговля}\n...\n# конец\n",
+			"content/a.md":                  head + "sectors: [trade, Марс]\n---\n",
+		}, []string{`content/a.md:6:18: unknown sector "Марс"`}},
 		{"every problem of every note, sorted", map[string]string{
 			"content/b.md": "---\ntitle: Т\ndate: 2025-02-30\nkind: expo\nregions: [Марс]\n---\n",
 			"content/a.md": "---\ntitle: Т\ndate: 2025-03-17\nkind: expo\nregions: [guangdong]\nfoo: 1\n---\n",

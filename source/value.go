@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"regexp"
 	"slices"
@@ -327,10 +328,13 @@ func isYAMLControl(r rune) bool {
 	return isControl(r) && r != '\u0085' || r == '\ufffe' || r == '\uffff'
 }
 
-// parseFullYAML is parseYAML by yaml.v3 alone.
+// parseFullYAML is parseYAML by yaml.v3 alone. The data is one YAML
+// document: yaml.v3 reads the first and stops, so that what follows a ---
+// or ... line would be lost without a word; it is a problem at that line.
 func parseFullYAML(p *problems, file string, data []byte, lineOffset int) *value {
 	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil && err != io.EOF {
 		line, msg := yamlErrorLine(err)
 		col := 1
 		switch {
@@ -356,8 +360,58 @@ func parseFullYAML(p *problems, file string, data []byte, lineOffset int) *value
 	if doc.Kind == 0 {
 		return &value{kind: mapValue, line: lineOffset + 1, col: 1}
 	}
+	// A second document, or what yaml.v3 refuses after the first: either
+	// way the lines after the marker would not be read.
+	if err := dec.Decode(new(yaml.Node)); err != io.EOF {
+		switch line, marker := yamlDocumentEnd(data); marker {
+		case "---":
+			p.add(file, line+lineOffset, 1, "a second YAML document: the lines after --- are not read; remove the line")
+		case "...":
+			p.add(file, line+lineOffset, 1, "end of the YAML document: the lines after ... are not read; remove the line")
+		default: // not seen: yaml.v3 reads no further without a marker
+			line, msg := yamlErrorLine(err)
+			p.add(file, max(line, 1)+lineOffset, 1, "YAML syntax: %s", msg)
+		}
+		return nil
+	}
 	d := yamlDecoder{p: p, file: file, lineOffset: lineOffset, size: len(data)}
 	return d.decode(&doc)
+}
+
+// yamlDocumentEnd returns the line of data, from 1, that ends its first
+// YAML document, and the marker there, --- or ...: the first line that
+// starts with a marker after the document's content, a --- before it
+// being the document's start. It returns 0 and "" when there is none.
+func yamlDocumentEnd(data []byte) (line int, marker string) {
+	data = bytes.TrimPrefix(data, bom)
+	content := false
+	for line, i := 1, 0; i < len(data); line++ {
+		start := i
+		for i < len(data) && !isYAMLBreak(data[i:]) {
+			_, size := utf8.DecodeRune(data[i:])
+			i += size
+		}
+		text := data[start:i]
+		if bytes.HasPrefix(data[i:], []byte("\r\n")) {
+			i++
+		}
+		if i < len(data) {
+			_, size := utf8.DecodeRune(data[i:])
+			i += size
+		}
+		for _, m := range []string{"---", "..."} {
+			if rest, ok := bytes.CutPrefix(text, []byte(m)); ok && (len(rest) == 0 || rest[0] == ' ' || rest[0] == '\t') {
+				if content || m == "..." {
+					return line, m
+				}
+				content = true // the document's start: what follows is its content
+			}
+		}
+		if t := bytes.TrimLeft(text, " \t"); len(t) > 0 && t[0] != '#' && t[0] != '%' {
+			content = true
+		}
+	}
+	return 0, ""
 }
 
 // yamlErrorLine splits an error of yaml.Unmarshal into the line of the
