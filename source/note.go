@@ -352,7 +352,7 @@ func readFrontMatter(p *problems, file string, data []byte, src *Site) (noteHead
 	if i := controlByte(body); i >= 0 {
 		r, _ := utf8.DecodeRune(body[i:])
 		line, col := lineCol(data, bodyStart+i)
-		p.add(file, line, col, "control character U+%04X in the text: remove it", r)
+		p.list = append(p.list, &FileError{File: file, Line: line, Col: col, Err: controlProblem(r, "text")})
 	}
 
 	// A name written in decomposed letters (й as и and a breve, as macOS
@@ -764,15 +764,19 @@ func calendarDay(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 
-// controlByte returns where b holds the first control character that text
-// may not (see isControl), or -1. It looks at bytes: C0 and DEL are one
-// byte, C1 two, 0xC2 and 0x80 to 0x9F, and no other character has those.
+// controlByte returns where b holds the first character that text may
+// not (see isTextControl), or -1. It looks at bytes: C0 and DEL are one
+// byte, C1 two, 0xC2 and 0x80 to 0x9F, and no other character has those;
+// the bidi controls are three, 0xE2 0x80 0xAA to 0xAE and 0xE2 0x81 0xA6
+// to 0xA9.
 func controlByte(b []byte) int {
 	for i, c := range b {
 		switch {
 		case c < 0x20 && c != '\t' && c != '\n' && c != '\r', c == 0x7f:
 			return i
 		case c == 0xc2 && i+1 < len(b) && b[i+1] >= 0x80 && b[i+1] <= 0x9f:
+			return i
+		case c == 0xe2 && i+2 < len(b) && (b[i+1] == 0x80 && b[i+2] >= 0xaa && b[i+2] <= 0xae || b[i+1] == 0x81 && b[i+2] >= 0xa6 && b[i+2] <= 0xa9):
 			return i
 		}
 	}

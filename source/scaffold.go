@@ -84,6 +84,8 @@ func Scaffold(src *Site, spec NoteSpec) (*Scaffolded, error) {
 		bad("title", fmt.Errorf("%q is not UTF-8 text", title))
 	case strings.ContainsFunc(title, isControl):
 		bad("title", fmt.Errorf("%q holds a control character", title))
+	case strings.ContainsFunc(title, isBidiControl):
+		bad("title", fmt.Errorf("%q holds a bidi control character, which would show the text after it reversed", title))
 	case name == "":
 		bad("title", fmt.Errorf("%q has no letters or digits to make a file name of", title))
 	}

@@ -200,6 +200,10 @@ func TestScaffoldProblems(t *testing.T) {
 		spec: NoteSpec{Title: "Визит\a", Date: day, Regions: []string{"moscow"}},
 		want: []string{`title: "Визит\a" holds a control character`},
 	}, {
+		name: "title with a bidi control",
+		spec: NoteSpec{Title: "Визит \u202Eотсич", Date: day, Regions: []string{"moscow"}},
+		want: []string{`title: "Визит \u202eотсич" holds a bidi control character, which would show the text after it reversed`},
+	}, {
 		name: "no kind and no kind other",
 		src:  noOther,
 		spec: NoteSpec{Title: "Визит", Date: day, Regions: []string{"beijing"}},

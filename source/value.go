@@ -291,8 +291,9 @@ func parseYAML(p *problems, file string, data []byte, lineOffset int) *value {
 }
 
 // controls reports each value of v that holds a control character (but
-// tab and line breaks), as YAML's and TOML's escapes write them («\a»):
-// no page, feed, calendar or CSV file may carry one. It is a minor problem
+// tab and line breaks) or a bidi control (isTextControl), as YAML's and
+// TOML's escapes write them («\a», «\u202E») or raw: no page, feed,
+// calendar or CSV file may carry one. It is a minor problem
 // (problems.minor), told where no other is.
 func controls(p *problems, file string, v *value) {
 	if v == nil {
@@ -300,9 +301,9 @@ func controls(p *problems, file string, v *value) {
 	}
 	switch v.kind {
 	case scalarValue:
-		if i := strings.IndexFunc(v.str, isControl); i >= 0 {
+		if i := strings.IndexFunc(v.str, isTextControl); i >= 0 {
 			r, _ := utf8.DecodeRuneInString(v.str[i:])
-			p.minor = append(p.minor, &FileError{File: file, Line: v.line, Col: v.col, Err: fmt.Errorf("control character U+%04X in the value: remove it", r)})
+			p.minor = append(p.minor, &FileError{File: file, Line: v.line, Col: v.col, Err: controlProblem(r, "value")})
 		}
 	case listValue:
 		for _, e := range v.list {
@@ -319,6 +320,29 @@ func controls(p *problems, file string, v *value) {
 // hold: C0 but tab and line breaks, DEL and C1.
 func isControl(r rune) bool {
 	return (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || (r >= 0x7f && r <= 0x9f)
+}
+
+// isBidiControl reports whether r is a bidi control that turns the
+// direction of the text after it: an embedding, an override or an isolate
+// (U+202A to U+202E, U+2066 to U+2069). A page shows what follows one
+// reversed or moved, so that a title or a name reads otherwise than it is
+// written. The marks U+200E and U+200F (LRM, RLM) turn nothing after them,
+// and are allowed.
+func isBidiControl(r rune) bool {
+	return r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069
+}
+
+// isTextControl reports whether r is a character that no value and no
+// text may hold: a control character or a bidi control.
+func isTextControl(r rune) bool { return isControl(r) || isBidiControl(r) }
+
+// controlProblem says that the value or the text (where) holds r, a
+// character that isTextControl is.
+func controlProblem(r rune, where string) error {
+	if isBidiControl(r) {
+		return fmt.Errorf("bidi control character U+%04X in the %s: pages would show the text after it reversed; remove it", r, where)
+	}
+	return fmt.Errorf("control character U+%04X in the %s: remove it", r, where)
 }
 
 // isYAMLControl reports whether r is a character that yaml.v3 refuses as a
