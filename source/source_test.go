@@ -301,6 +301,25 @@ func TestLoadProblems(t *testing.T) {
 			"content/taxonomy/sectors.yaml": "\ufeff--- # отрасли\n- slug: trade\n  name: {ru: Торговля}\n...\n# конец\n",
 			"content/a.md":                  head + "sectors: [trade, Марс]\n---\n",
 		}, []string{`content/a.md:6:18: unknown sector "Марс"`}},
+		{"a region's group misspelt, and one of the other country", map[string]string{"content/taxonomy/regions.yaml": "- slug: guangdong\n  country: CN\n  group: central\n  name: {ru: Гуандун}\n" +
+			"- slug: khabarovsk-krai\n  group: far-eastren\n  country: RU\n  name: {ru: Хабаровский край}\n- slug: mars\n  country: XX\n  group: [a]\n  name: {ru: Марс}\n"},
+			[]string{
+				`content/taxonomy/regions.yaml:3:10: group "central": a Chinese region's group is a part of China: north-china, northeast-china, east-china, south-central-china, central-china, south-china, southwest-china, northwest-china, hk-macao-taiwan; did you mean "central-china"?`,
+				`content/taxonomy/regions.yaml:6:10: group "far-eastren": a Russian region's group is a federal district: central, northwestern, southern, north-caucasian, volga, ural, siberian, far-eastern; did you mean "far-eastern"?`,
+				`content/taxonomy/regions.yaml:10:12: country "XX": must be RU or CN`,
+				`content/taxonomy/regions.yaml:11:10: group must be a single value, not a list`,
+			}},
+		{"a region's group of no country", map[string]string{"content/taxonomy/regions.yaml": "- slug: guangdong\n  group: south\n  name: {ru: Гуандун}\n"},
+			[]string{
+				`content/taxonomy/regions.yaml:1:3: region guangdong has no country (RU or CN)`,
+				`content/taxonomy/regions.yaml:2:10: group "south": a region's group is a federal district or a part of China: central, northwestern, southern, north-caucasian, volga, ural, siberian, far-eastern, north-china, northeast-china, east-china, south-central-china, central-china, south-china, southwest-china, northwest-china, hk-macao-taiwan; did you mean "southern"?`,
+			}},
+		{"a group outside regions.yaml", map[string]string{"content/taxonomy/sectors.yaml": "- slug: trade\n  group: central\n  name: {ru: Торговля}\n"},
+			[]string{`content/taxonomy/sectors.yaml:2:3: group is for regions only`}},
+		{"groups of China in seven parts", map[string]string{
+			"content/taxonomy/regions.yaml": "- slug: guangdong\n  country: CN\n  group: south-china\n  name: {ru: Гуандун}\n- slug: hubei\n  country: CN\n  group: central-china\n  name: {ru: Хубэй}\n",
+			"content/a.md":                  head + "sectors: [Марс]\n---\n",
+		}, []string{`content/a.md:6:11: unknown sector "Марс"`}},
 		{"every problem of every note, sorted", map[string]string{
 			"content/b.md": "---\ntitle: Т\ndate: 2025-02-30\nkind: expo\nregions: [Марс]\n---\n",
 			"content/a.md": "---\ntitle: Т\ndate: 2025-03-17\nkind: expo\nregions: [guangdong]\nfoo: 1\n---\n",

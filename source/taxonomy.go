@@ -242,6 +242,7 @@ func parseTaxonomy(file, kind string, data []byte) (*Taxonomy, error) {
 			continue
 		}
 		term := &Term{}
+		var groupAt *value // where group is written
 		for _, f := range ev.fields {
 			switch f.key {
 			case "slug":
@@ -256,7 +257,11 @@ func parseTaxonomy(file, kind string, data []byte) (*Taxonomy, error) {
 					p.add(file, f.val.line, f.val.col, "country %s: must be RU or CN", q(term.Country))
 				}
 			case "group":
-				term.Group = scalar(&p, file, f)
+				if kind != "regions" {
+					p.add(file, f.line, f.col, "group is for regions only")
+					continue
+				}
+				term.Group, groupAt = scalar(&p, file, f), f.val
 			case "name":
 				if f.val.kind != mapValue {
 					p.add(file, f.val.line, f.val.col, "name is a mapping: {ru: …, en: …, zh: …}")
@@ -297,6 +302,9 @@ func parseTaxonomy(file, kind string, data []byte) (*Taxonomy, error) {
 		if kind == "regions" && term.Country == "" {
 			p.add(file, ev.line, ev.col, "region %s has no country (RU or CN)", term.Slug)
 		}
+		if term.Group != "" {
+			checkGroup(&p, file, groupAt, term)
+		}
 		for _, k := range term.Keys() {
 			fk := russian.Fold(k)
 			tax.keys = append(tax.keys, folded{fk, utf8.RuneCountInString(fk), term})
@@ -317,6 +325,47 @@ func parseTaxonomy(file, kind string, data []byte) (*Taxonomy, error) {
 		return nil, err
 	}
 	return tax, nil
+}
+
+// regionGroups are the groups a region may be in, for the page of regions,
+// by country: the federal districts of Russia, and the parts of China, in
+// six (South-Central China one) or in seven (Central and South China
+// apart), with Hong Kong, Macao and Taiwan.
+var regionGroups = map[string][]string{
+	"RU": {"central", "northwestern", "southern", "north-caucasian", "volga", "ural", "siberian", "far-eastern"},
+	"CN": {"north-china", "northeast-china", "east-china", "south-central-china", "central-china", "south-china",
+		"southwest-china", "northwest-china", "hk-macao-taiwan"},
+}
+
+// checkGroup reports the group of the region term, written at at, unless
+// it is one of regionGroups of the region's country (of either country
+// when the region has none that is known).
+func checkGroup(p *problems, file string, at *value, term *Term) {
+	groups, what := regionGroups[term.Country], ""
+	switch term.Country {
+	case "RU":
+		what = "a Russian region's group is a federal district"
+	case "CN":
+		what = "a Chinese region's group is a part of China"
+	default:
+		groups, what = slices.Concat(regionGroups["RU"], regionGroups["CN"]), "a region's group is a federal district or a part of China"
+	}
+	if slices.Contains(groups, term.Group) {
+		return
+	}
+	msg := fmt.Sprintf("group %s: %s: %s", q(term.Group), what, strings.Join(groups, ", "))
+	if len(term.Group) <= 64 {
+		best, bestD := "", 3
+		for _, g := range groups {
+			if d := distance(strings.ToLower(term.Group), g); d < bestD {
+				best, bestD = g, d
+			}
+		}
+		if best != "" {
+			msg += fmt.Sprintf("; did you mean %s?", q(best))
+		}
+	}
+	p.add(file, at.line, at.col, "%s", msg)
 }
 
 // scalar returns the string of a field that must hold a single value.
