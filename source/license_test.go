@@ -87,6 +87,34 @@ site.yaml:1:11: base_url "https://user:xxxxx@digest.example.org:99999/sub": must
 	}
 }
 
+// TestBaseURLHost: a base_url's host is read in ASCII, an internationalized
+// name as DNS knows it, so that every page and file spells it alike; a host
+// that is no such name is an error at the setting.
+func TestBaseURLHost(t *testing.T) {
+	for _, tt := range []struct {
+		yaml string
+		base string // the base URL read, or "" for an error
+		err  string
+	}{
+		{"base_url: https://example.org\n", "https://example.org/", ""},
+		{"base_url: https://пример.рф/\n", "https://xn--e1afmkfd.xn--p1ai/", ""},
+		{"base_url: https://Дайджест.Пример.РФ:8443\n", "https://xn--80ahbeeq3di.xn--e1afmkfd.xn--p1ai:8443/", ""},
+		{"base_url: https://%D0%BF%D1%80%D0%B8%D0%BC%D0%B5%D1%80.%D1%80%D1%84/\n", "https://xn--e1afmkfd.xn--p1ai/", ""},
+		{"base_url: https://xn--e1afmkfd.xn--p1ai/\n", "https://xn--e1afmkfd.xn--p1ai/", ""},
+		{"base_url: https://-пример.рф/\n", "", `site.yaml:1:11: base_url "https://-пример.рф/": host "-пример.рф" is not a domain name that can be written in ASCII (idna: invalid label "-пример"): check its spelling`},
+	} {
+		s, err := ParseSettings("site.yaml", []byte(tt.yaml))
+		switch {
+		case tt.err == "" && err != nil:
+			t.Errorf("%q: %v", tt.yaml, err)
+		case tt.err != "" && (err == nil || err.Error() != tt.err):
+			t.Errorf("%q: err = %v, want %q", tt.yaml, err, tt.err)
+		case tt.base != "" && s.BaseURL != tt.base:
+			t.Errorf("%q: base URL %q, want %q", tt.yaml, s.BaseURL, tt.base)
+		}
+	}
+}
+
 // TestSettingsWarnings: a site.yaml without base_url builds, for a preview,
 // with a warning that its feeds and sitemap point to the preview's address.
 func TestSettingsWarnings(t *testing.T) {

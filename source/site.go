@@ -9,7 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
+	"golang.org/x/net/idna"
 	"golang.org/x/text/language"
 )
 
@@ -217,6 +219,11 @@ func ParseSettings(file string, data []byte) (Settings, error) {
 			if !baseURLOK(&p, file, f.val, v) {
 				continue
 			}
+			ascii, ok := asciiHost(&p, file, f.val, v)
+			if !ok {
+				continue
+			}
+			v = ascii
 			if !strings.HasSuffix(v, "/") {
 				v += "/"
 			}
@@ -318,6 +325,33 @@ func baseURLOK(p *problems, file string, at *value, v string) bool {
 		ok = false
 	}
 	return ok
+}
+
+// asciiHost returns v, a base_url that baseURLOK passed, with its host
+// in ASCII: an internationalized name (пример.рф) in the form DNS knows
+// (xn--e1afmkfd.xn--p1ai), as idna's Lookup profile writes it. Pages,
+// feeds, the sitemap and the calendar all carry the one form then;
+// left as written, it was percent-encoded in some of them and raw in the
+// others. ok is false, and the problem reported at at, when the host is
+// no such name.
+func asciiHost(p *problems, file string, at *value, v string) (_ string, ok bool) {
+	u, err := url.Parse(v)
+	if err != nil {
+		return v, false
+	}
+	host := u.Hostname()
+	if !strings.ContainsFunc(host, func(r rune) bool { return r >= utf8.RuneSelf }) {
+		return v, true
+	}
+	ascii, err := idna.Lookup.ToASCII(host)
+	if err != nil {
+		p.add(file, at.line, at.col, "base_url %s: host %s is not a domain name that can be written in ASCII (%v): check its spelling", q(v), q(host), err)
+		return v, false
+	}
+	if port := u.Port(); port != "" {
+		ascii += ":" + port
+	}
+	return u.Scheme + "://" + ascii + "/", true
 }
 
 // parseOrigins reads search_origins: a list of origins, or one, each
