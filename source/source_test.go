@@ -320,6 +320,13 @@ func TestLoadProblems(t *testing.T) {
 			"content/taxonomy/regions.yaml": "- slug: guangdong\n  country: CN\n  group: south-china\n  name: {ru: Гуандун}\n- slug: hubei\n  country: CN\n  group: central-china\n  name: {ru: Хубэй}\n",
 			"content/a.md":                  head + "sectors: [Марс]\n---\n",
 		}, []string{`content/a.md:6:11: unknown sector "Марс"`}},
+		{"taxonomy keys another entry has, each where it is written", map[string]string{"content/taxonomy/sectors.yaml": "- slug: trade\n  name: {ru: Торговля}\n  aliases: [Молодёжные обмены]\n" +
+			"- slug: trade2\n  name: {ru: Торговля-2, en: Trade}\n  aliases:\n    - один\n    - два\n    - Молодежные обмены\n- slug: trade\n  name: {ru: Ещё торговля}\n"},
+			[]string{
+				`content/taxonomy/sectors.yaml:5:30: "Trade" of trade2 is already a name of trade`,
+				`content/taxonomy/sectors.yaml:9:7: "Молодежные обмены" of trade2 is already a name of trade`,
+				`content/taxonomy/sectors.yaml:10:9: two entries have the slug "trade"`,
+			}},
 		{"every problem of every note, sorted", map[string]string{
 			"content/b.md": "---\ntitle: Т\ndate: 2025-02-30\nkind: expo\nregions: [Марс]\n---\n",
 			"content/a.md": "---\ntitle: Т\ndate: 2025-03-17\nkind: expo\nregions: [guangdong]\nfoo: 1\n---\n",
@@ -366,7 +373,7 @@ func TestLoadTaxonomyProblems(t *testing.T) {
 	fsys := site(nil)
 	fsys["content/taxonomy/kinds.yaml"] = &fstest.MapFile{Data: []byte("- slug: expo\n  name: {ru: Выставка}\n- slug: fair\n  name: {ru: Ярмарка}\n  aliases: [выставка]\n  colour: red\n")}
 	_, err := Load(fsys)
-	want := "content/taxonomy/kinds.yaml:3:3: \"выставка\" of fair is already a name of expo\ncontent/taxonomy/kinds.yaml:6:3: unknown field \"colour\" in a kind entry"
+	want := "content/taxonomy/kinds.yaml:5:13: \"выставка\" of fair is already a name of expo\ncontent/taxonomy/kinds.yaml:6:3: unknown field \"colour\" in a kind entry"
 	if err == nil || err.Error() != want {
 		t.Errorf("got\n%v\nwant\n%s", err, want)
 	}

@@ -243,10 +243,19 @@ func parseTaxonomy(file, kind string, data []byte) (*Taxonomy, error) {
 		}
 		term := &Term{}
 		var groupAt *value // where group is written
+		// keyAt is where each of the entry's keys is written first, so
+		// that a key another entry has is told there.
+		keyAt := map[string]*value{}
+		wrote := func(key string, at *value) {
+			if _, ok := keyAt[key]; !ok && key != "" {
+				keyAt[key] = at
+			}
+		}
 		for _, f := range ev.fields {
 			switch f.key {
 			case "slug":
 				term.Slug = scalar(&p, file, f)
+				wrote(term.Slug, f.val)
 			case "country":
 				if kind != "regions" {
 					p.add(file, f.line, f.col, "country is for regions only")
@@ -269,6 +278,7 @@ func parseTaxonomy(file, kind string, data []byte) (*Taxonomy, error) {
 				}
 				for _, nf := range f.val.fields {
 					s := scalar(&p, file, nf)
+					wrote(s, nf.val)
 					switch nf.key {
 					case "ru":
 						term.Name.Ru = s
@@ -281,7 +291,10 @@ func parseTaxonomy(file, kind string, data []byte) (*Taxonomy, error) {
 					}
 				}
 			case "aliases":
-				term.Aliases = stringList(&p, file, f)
+				for _, v := range stringItems(&p, file, f) {
+					term.Aliases = append(term.Aliases, v.str)
+					wrote(v.str, v)
+				}
 			default:
 				p.add(file, f.line, f.col, "unknown field %s in a %s entry", q(f.key), tax.Singular())
 			}
@@ -309,10 +322,14 @@ func parseTaxonomy(file, kind string, data []byte) (*Taxonomy, error) {
 			fk := russian.Fold(k)
 			tax.keys = append(tax.keys, folded{fk, utf8.RuneCountInString(fk), term})
 			if other, taken := owner[fk]; taken {
+				at := keyAt[k]
+				if at == nil { // a Russian name that is the slug, for want of one
+					at = ev
+				}
 				if other != term.Slug {
-					p.add(file, ev.line, ev.col, "%s of %s is already a name of %s", q(k), term.Slug, other)
+					p.add(file, at.line, at.col, "%s of %s is already a name of %s", q(k), term.Slug, other)
 				} else if k == term.Slug && tax.index[fk] != term {
-					p.add(file, ev.line, ev.col, "two entries have the slug %s", q(k))
+					p.add(file, at.line, at.col, "two entries have the slug %s", q(k))
 				}
 				continue
 			}
