@@ -327,6 +327,10 @@ func TestLoadProblems(t *testing.T) {
 				`content/taxonomy/sectors.yaml:9:7: "Молодежные обмены" of trade2 is already a name of trade`,
 				`content/taxonomy/sectors.yaml:10:9: two entries have the slug "trade"`,
 			}},
+		{"an alias of no anchor", map[string]string{"content/a.md": head + "# *nope\nsummary: \"*nope\"\npeople: [&nopes Иван, *nopes]\nplaces: [Харбин, *nope]\n---\n"},
+			[]string{`content/a.md:9:18: YAML syntax: unknown anchor 'nope' referenced: a value that starts with '*' needs quotes`}},
+		{"an alias of no anchor in a taxonomy file", map[string]string{"content/taxonomy/sectors.yaml": "- slug: trade\n  name: {ru: Торговля}\n  aliases:\n    - *torg\n"},
+			[]string{`content/taxonomy/sectors.yaml:4:7: YAML syntax: unknown anchor 'torg' referenced: a value that starts with '*' needs quotes`}},
 		{"every problem of every note, sorted", map[string]string{
 			"content/b.md": "---\ntitle: Т\ndate: 2025-02-30\nkind: expo\nregions: [Марс]\n---\n",
 			"content/a.md": "---\ntitle: Т\ndate: 2025-03-17\nkind: expo\nregions: [guangdong]\nfoo: 1\n---\n",

@@ -368,6 +368,12 @@ func parseFullYAML(p *problems, file string, data []byte, lineOffset int) *value
 			if l, c, ok := yamlOpenQuoteAt(data, line); ok {
 				line, col, msg = l, c, "a quote that does not close: "+msg
 			}
+		case yamlUnknownAnchorRE.MatchString(msg):
+			// yaml.v3 says no line for it: it is told where the alias is.
+			// No field needs an alias: more likely it is text (*Важно*).
+			if l, c, ok := yamlAliasAt(data, yamlUnknownAnchorRE.FindStringSubmatch(msg)[1]); ok {
+				line, col, msg = l, c, msg+": a value that starts with '*' needs quotes"
+			}
 		}
 		if c, first, ok := yamlReservedAt(data, line); ok && strings.ContainsRune(yamlReserved[msg], first) {
 			col, msg = c, fmt.Sprintf("%s: a value that starts with %q needs quotes", msg, first)
@@ -458,6 +464,38 @@ func yamlErrorLine(err error) (line int, msg string) {
 		line++
 	}
 	return line, msg
+}
+
+// yamlUnknownAnchorRE is what yaml.v3 says, with no line, of an alias
+// (*name) that no anchor before it defines.
+var yamlUnknownAnchorRE = regexp.MustCompile(`^unknown anchor '(.*)' referenced$`)
+
+// yamlAliasAt returns the line and the column, from 1, of the first alias
+// *name in data: *name where a value starts (at the start of a line, after
+// a space, a tab, [, { or a comma) and ends, outside a comment. ok is false
+// when there is none such.
+func yamlAliasAt(data []byte, name string) (line, col int, ok bool) {
+	alias := []byte("*" + name)
+	for from := 0; ; {
+		i := bytes.Index(data[from:], alias)
+		if i < 0 || name == "" {
+			return 0, 0, false
+		}
+		i += from
+		from = i + 1
+		start := bytes.LastIndexAny(data[:i], "\r\n") + 1
+		if i > start && !bytes.ContainsRune([]byte(" \t[{,"), rune(data[i-1])) {
+			continue
+		}
+		if end := i + len(alias); end < len(data) && !bytes.ContainsRune([]byte(" \t\r\n,]}"), rune(data[end])) {
+			continue
+		}
+		if before := data[start:i]; bytes.HasPrefix(bytes.TrimLeft(before, " \t"), []byte("#")) || bytes.Contains(before, []byte(" #")) {
+			continue // in a comment
+		}
+		line, col = lineCol(data, i)
+		return line, col, true
+	}
 }
 
 // yamlBlockProblems are the messages of yaml.v3's parser about a block
