@@ -708,6 +708,7 @@ func parseSources(p *problems, file string, f field) []Link {
 	var out []Link
 	for _, e := range items {
 		var l Link
+		urlAt := e // where the url is written; the source's place without one
 		switch e.kind {
 		case scalarValue:
 			l.URL = strings.TrimSpace(e.str)
@@ -715,7 +716,7 @@ func parseSources(p *problems, file string, f field) []Link {
 			for _, sf := range e.fields {
 				switch sf.key {
 				case "url":
-					l.URL = scalar(p, file, sf)
+					l.URL, urlAt = scalar(p, file, sf), sf.val
 				case "publisher":
 					l.Publisher = scalar(p, file, sf)
 				default:
@@ -727,7 +728,7 @@ func parseSources(p *problems, file string, f field) []Link {
 			continue
 		}
 		if !webAddress(l.URL) {
-			p.add(file, e.line, e.col, "source url %s: must be an absolute http or https URL", q(l.URL))
+			p.add(file, urlAt.line, urlAt.col, "source url %s: must be an absolute http or https URL", q(l.URL))
 			continue
 		}
 		out = append(out, l)

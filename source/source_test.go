@@ -286,7 +286,15 @@ func TestLoadProblems(t *testing.T) {
 		{"a year before the first", map[string]string{"content/a.md": "---\ntitle: Т\ndate: 1899-12-31\nkind: expo\nregions: [guangdong]\n---\n"},
 			[]string{`content/a.md:3:7: date "1899-12-31": year out of range (1900 to 2200)`}},
 		{"bad source url", map[string]string{"content/a.md": head + "sources:\n  - url: javascript:alert(1)\n---\n"},
-			[]string{`content/a.md:7:5: source url "javascript:alert(1)": must be an absolute http or https URL`}},
+			[]string{`content/a.md:7:10: source url "javascript:alert(1)": must be an absolute http or https URL`}},
+		{"bad source urls below their publishers", map[string]string{"content/a.md": head + "sources:\n  - publisher: P\n    url: javascript:x\n  - ftp://y\n  - {publisher: Q}\n---\n"},
+			[]string{
+				`content/a.md:8:10: source url "javascript:x": must be an absolute http or https URL`,
+				`content/a.md:9:5: source url "ftp://y": must be an absolute http or https URL`,
+				`content/a.md:10:5: source url "": must be an absolute http or https URL`,
+			}},
+		{"a bad source url in TOML, lines below its table", map[string]string{"content/a.md": "+++\ntitle = \"Т\"\ndate = 2025-03-17\nkind = \"delegation\"\nregions = [\"guangdong\"]\n\n[[sources]]\npublisher = \"P\"\n\nurl = \"ftp://x\"\n+++\n"},
+			[]string{`content/a.md:10:7: source url "ftp://x": must be an absolute http or https URL`}},
 		{"a YAML document ended, and fields after it", map[string]string{"content/a.md": head + "...\nsummary: З\nbogus: 1\nbroken: [unclosed\n---\nТекст\n"},
 			[]string{`content/a.md:6:1: end of the YAML document: the lines after ... are not read; remove the line`}},
 		{"a second YAML document in a taxonomy file", map[string]string{
