@@ -475,27 +475,43 @@ var yamlUnknownAnchorRE = regexp.MustCompile(`^unknown anchor '(.*)' referenced$
 // a space, a tab, [, { or a comma) and ends, outside a comment. ok is false
 // when there is none such.
 func yamlAliasAt(data []byte, name string) (line, col int, ok bool) {
-	alias := []byte("*" + name)
-	for from := 0; ; {
-		i := bytes.Index(data[from:], alias)
-		if i < 0 || name == "" {
-			return 0, 0, false
-		}
-		i += from
-		from = i + 1
-		start := bytes.LastIndexAny(data[:i], "\r\n") + 1
-		if i > start && !bytes.ContainsRune([]byte(" \t[{,"), rune(data[i-1])) {
-			continue
-		}
-		if end := i + len(alias); end < len(data) && !bytes.ContainsRune([]byte(" \t\r\n,]}"), rune(data[end])) {
-			continue
-		}
-		if before := data[start:i]; bytes.HasPrefix(bytes.TrimLeft(before, " \t"), []byte("#")) || bytes.Contains(before, []byte(" #")) {
-			continue // in a comment
-		}
-		line, col = lineCol(data, i)
-		return line, col, true
+	if name == "" {
+		return 0, 0, false
 	}
+	alias := []byte("*" + name)
+	// Line by line, so that the work is the data's size, however many
+	// times it holds the alias's letters.
+	for start := 0; start < len(data); {
+		end := bytes.IndexAny(data[start:], "\r\n")
+		if end < 0 {
+			end = len(data)
+		} else {
+			end += start
+		}
+		text := data[start:end]
+		comment := len(text) // where a comment starts: a # that starts the line or follows a space
+		if t := bytes.TrimLeft(text, " \t"); len(t) > 0 && t[0] == '#' {
+			comment = 0
+		} else if c := bytes.Index(text, []byte(" #")); c >= 0 {
+			comment = c
+		}
+		for from := 0; ; {
+			i := bytes.Index(text[from:comment], alias)
+			if i < 0 {
+				break
+			}
+			i += from
+			from = i + 1
+			before := i == 0 || bytes.IndexByte([]byte(" \t[{,"), text[i-1]) >= 0
+			after := i+len(alias) == len(text) || bytes.IndexByte([]byte(" \t,]}"), text[i+len(alias)]) >= 0
+			if before && after {
+				line, col = lineCol(data, start+i)
+				return line, col, true
+			}
+		}
+		start = end + 1
+	}
+	return 0, 0, false
 }
 
 // yamlBlockProblems are the messages of yaml.v3's parser about a block
