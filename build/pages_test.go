@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/coopdigest/digest/source"
 )
 
 // TestExcerpt: a description is the text cut to about n runes at a space
@@ -58,5 +60,24 @@ func TestRobots(t *testing.T) {
 				t.Errorf("got %q, want %q", got, want)
 			}
 		})
+	}
+}
+
+// TestGroupNames checks that the page of regions names every group that
+// source lets a region be in, and no other.
+func TestGroupNames(t *testing.T) {
+	known := map[string]bool{"": true} // the regions of no group
+	for _, groups := range source.RegionGroups {
+		for _, g := range groups {
+			known[g] = true
+			if _, ok := groupNames[g]; !ok {
+				t.Errorf("group %q has no Russian name", g)
+			}
+		}
+	}
+	for g := range groupNames {
+		if !known[g] {
+			t.Errorf("group %q is named, but no region may be in it", g)
+		}
 	}
 }

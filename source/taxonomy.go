@@ -344,28 +344,28 @@ func parseTaxonomy(file, kind string, data []byte) (*Taxonomy, error) {
 	return tax, nil
 }
 
-// regionGroups are the groups a region may be in, for the page of regions,
+// RegionGroups are the groups a region may be in, for the page of regions,
 // by country: the federal districts of Russia, and the parts of China, in
 // six (South-Central China one) or in seven (Central and South China
 // apart), with Hong Kong, Macao and Taiwan.
-var regionGroups = map[string][]string{
+var RegionGroups = map[string][]string{
 	"RU": {"central", "northwestern", "southern", "north-caucasian", "volga", "ural", "siberian", "far-eastern"},
 	"CN": {"north-china", "northeast-china", "east-china", "south-central-china", "central-china", "south-china",
 		"southwest-china", "northwest-china", "hk-macao-taiwan"},
 }
 
 // checkGroup reports the group of the region term, written at at, unless
-// it is one of regionGroups of the region's country (of either country
+// it is one of RegionGroups of the region's country (of either country
 // when the region has none that is known).
 func checkGroup(p *problems, file string, at *value, term *Term) {
-	groups, what := regionGroups[term.Country], ""
+	groups, what := RegionGroups[term.Country], ""
 	switch term.Country {
 	case "RU":
 		what = "a Russian region's group is a federal district"
 	case "CN":
 		what = "a Chinese region's group is a part of China"
 	default:
-		groups, what = slices.Concat(regionGroups["RU"], regionGroups["CN"]), "a region's group is a federal district or a part of China"
+		groups, what = slices.Concat(RegionGroups["RU"], RegionGroups["CN"]), "a region's group is a federal district or a part of China"
 	}
 	if slices.Contains(groups, term.Group) {
 		return
