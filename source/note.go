@@ -377,6 +377,16 @@ func readFrontMatter(p *problems, file string, data []byte, src *Site) (noteHead
 	return noteHead{root: root, body: body, bodyStart: bodyStart, openLine: openLine}, true
 }
 
+// LongestTitle and LongestSummary are the most characters a note's title
+// and summary may have. The pages, feeds and lists of each of the note's
+// partnerships, people and organizations, thousands of files for a note of
+// long lists, write them out: a note of a 20,000-character title made
+// 235 MB. A headline and a paragraph are far within them.
+const (
+	LongestTitle   = 500
+	LongestSummary = 2000
+)
+
 // readField sets what the front-matter field f says, and reports false
 // when f is a slug that makes no URL.
 func (n *Note) readField(p *problems, file string, f field, tax *Taxonomies) (slugOK bool) {
@@ -386,6 +396,9 @@ func (n *Note) readField(p *problems, file string, f field, tax *Taxonomies) (sl
 		n.Title = scalar(p, file, f)
 		if n.Title == "" && f.val.kind != listValue && f.val.kind != mapValue { // scalar said what it is
 			p.add(file, f.val.line, f.val.col, "title is empty")
+		}
+		if c := utf8.RuneCountInString(n.Title); c > LongestTitle {
+			p.add(file, f.val.line, f.val.col, "title is %d characters long, more than %d: every page, feed and list of the note's regions, people and organizations writes it out; keep it to a headline and say the rest in summary", c, LongestTitle)
 		}
 	case "date":
 		n.Date = parseDate(p, file, f)
@@ -439,6 +452,9 @@ func (n *Note) readField(p *problems, file string, f field, tax *Taxonomies) (sl
 		n.Sources = parseSources(p, file, f)
 	case "summary":
 		n.Summary = scalar(p, file, f)
+		if c := utf8.RuneCountInString(n.Summary); c > LongestSummary {
+			p.add(file, f.val.line, f.val.col, "summary is %d characters long, more than %d: the lists and feeds of the note's regions, people and organizations write it out; say the rest in the text", c, LongestSummary)
+		}
 	case "slug":
 		n.Slug = scalar(p, file, f)
 		switch {

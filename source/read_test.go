@@ -81,7 +81,7 @@ func TestLoadFiles(t *testing.T) {
 			"---\ntitle: &t \"" + long + "\"\ndate: 2025-03-17\nkind: delegation\nregions: [guangdong]\nplaces: [*t, *t]\n---\n")}},
 			[]string{`content/2025/a.md:6:14: alias *t: the aliases would repeat more than the 21.6 KB written out; write the values out instead`}},
 		{"an alias of a long value within the budget", fstest.MapFS{"content/2025/a.md": {Data: []byte(
-			"---\ntitle: &t \"" + long + "\"\nsummary: *t\ndate: 2025-03-17\nkind: delegation\nregions: [guangdong]\n---\n")}},
+			"---\ntitle: Т\nplaces: [&t \"" + long + "\"]\norganizations: [*t]\ndate: 2025-03-17\nkind: delegation\nregions: [guangdong]\n---\n")}},
 			nil},
 		{"aliases that repeat a long value in a taxonomy file", fstest.MapFS{"content/taxonomy/kinds.yaml": {Data: []byte(
 			"- slug: expo\n  name: {ru: Выставка}\n  group: &g " + long + "\n- slug: fair\n  name: {ru: Ярмарка}\n  group: *g\n- slug: forum\n  name: {ru: Форум}\n  group: *g\n")}},

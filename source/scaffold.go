@@ -88,6 +88,8 @@ func Scaffold(src *Site, spec NoteSpec) (*Scaffolded, error) {
 		bad("title", fmt.Errorf("%q holds a bidi control character, which would show the text after it reversed", title))
 	case name == "":
 		bad("title", fmt.Errorf("%q has no letters or digits to make a file name of", title))
+	case utf8.RuneCountInString(title) > LongestTitle:
+		bad("title", fmt.Errorf("%d characters long, more than %d: keep it to a headline and say the rest in summary", utf8.RuneCountInString(title), LongestTitle))
 	}
 
 	now := time.Now()

@@ -204,6 +204,10 @@ func TestScaffoldProblems(t *testing.T) {
 		spec: NoteSpec{Title: "Визит \u202Eотсич", Date: day, Regions: []string{"moscow"}},
 		want: []string{`title: "Визит \u202eотсич" holds a bidi control character, which would show the text after it reversed`},
 	}, {
+		name: "title too long",
+		spec: NoteSpec{Title: strings.Repeat("Визит ", 100), Date: day, Regions: []string{"moscow"}},
+		want: []string{`title: 599 characters long, more than 500: keep it to a headline and say the rest in summary`},
+	}, {
 		name: "no kind and no kind other",
 		src:  noOther,
 		spec: NoteSpec{Title: "Визит", Date: day, Regions: []string{"beijing"}},

@@ -229,6 +229,13 @@ func TestLoadProblems(t *testing.T) {
 			`content/2025/b.md:6:8: two notes have the URL /2025/a/ (also content/2025/a.md)`,
 			`content/2025/c.md:6:1: unknown field "foo" (known: title, date, end, published, kind, regions, sectors, people, organizations, places, sources, summary, image, image_alt, slug, draft)`,
 		}},
+		{"a title and a summary too long", map[string]string{
+			"content/2025/a.md": "---\ntitle: " + strings.Repeat("Т", LongestTitle+1) + "\ndate: 2025-03-17\nkind: delegation\nregions: [guangdong]\nsummary: " + strings.Repeat("с", LongestSummary+1) + "\n---\n",
+			"content/2025/b.md": "---\ntitle: " + strings.Repeat("Т", LongestTitle) + "\ndate: 2025-03-17\nkind: delegation\nregions: [guangdong]\nsummary: " + strings.Repeat("с", LongestSummary) + "\n---\n",
+		}, []string{
+			`content/2025/a.md:2:8: title is 501 characters long, more than 500: every page, feed and list of the note's regions, people and organizations writes it out; keep it to a headline and say the rest in summary`,
+			`content/2025/a.md:6:10: summary is 2001 characters long, more than 2000: the lists and feeds of the note's regions, people and organizations write it out; say the rest in the text`,
+		}},
 		{"many notes with one URL", map[string]string{
 			"content/2025/a.md": head + "---\n",
 			"content/2025/b.md": head + "slug: a\n---\n",
