@@ -83,6 +83,7 @@
 // (size and SHA-256, and the manifest against the version), checks that
 // index.json names shards that are there, and renames the folder into place
 // as DIR/<version>. A folder named for a version is therefore always
-// complete. Versions other than the current and the previous one are
+// complete. A version that fails those checks is not downloaded again
+// while the pointer stays as it is. Versions other than the current and the previous one are
 // removed. A Fetch that finds the pointer unchanged costs one small read.
 package deploy

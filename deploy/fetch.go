@@ -63,8 +63,25 @@ type Fetcher struct {
 
 	mu       sync.Mutex // one Fetch at a time
 	current  string     // the version the last Fetch returned
+	last     Index      // and the Index it returned
 	previous string     // the one before: a server may still have it open
+	// rejected is the pointer whose version was downloaded and failed a
+	// check, and rejErr why: that version is not downloaded again while
+	// the pointer stays the same.
+	rejected *pointer
+	rejErr   error
 }
+
+// rejectError is an error in what a version holds (its manifest, a file's
+// size or SHA-256, its index.json, the Check), as opposed to one in reading
+// it: downloading the version again gives the same error.
+type rejectError struct{ err error }
+
+func (e *rejectError) Error() string { return e.err.Error() }
+func (e *rejectError) Unwrap() error { return e.err }
+
+// reject marks err as an error in what a version holds.
+func reject(err error) error { return &rejectError{err} }
 
 // Index is a local copy of one version of the index.
 type Index struct {
@@ -119,6 +136,13 @@ func (f *Fetcher) Close() error { return f.bucket.Close() }
 // nothing of the download is left, and the versions in place are as they
 // were. After a new version, folders of versions other than it and the one
 // before are removed.
+//
+// A version that fails a check of what it holds (its manifest, a file's
+// size or SHA-256, its index.json, the Check) is not downloaded again while
+// the pointer stays as it was: the Fetch that downloaded it returns the
+// error, and those after it return the version the last Fetch returned,
+// unchanged, as if the pointer still named it (without one, the error
+// again). Errors in reading the bucket are tried again on the next Fetch.
 func (f *Fetcher) Fetch(ctx context.Context) (ix Index, changed bool, err error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -137,7 +161,17 @@ func (f *Fetcher) Fetch(ctx context.Context) (ix Index, changed bool, err error)
 	// A folder named for the version is whole: one left by an earlier
 	// process is used as it is.
 	if !isDir(ix.Dir) {
+		if f.rejected != nil && f.rejected.Version == p.Version && f.rejected.Published.Equal(p.Published) {
+			if f.current != "" {
+				return f.last, false, nil
+			}
+			return fail(f.rejErr)
+		}
 		if err := f.download(ctx, p.Version); err != nil {
+			if _, ok := errors.AsType[*rejectError](err); ok {
+				err = fmt.Errorf("%w; not downloaded again until the pointer changes", err)
+				f.rejected, f.rejErr = p, err
+			}
 			return fail(err)
 		}
 	}
@@ -147,7 +181,7 @@ func (f *Fetcher) Fetch(ctx context.Context) (ix Index, changed bool, err error)
 		} else {
 			f.previous = f.current
 		}
-		f.current = p.Version
+		f.current, f.last = p.Version, ix
 		f.clean()
 	}
 	return ix, changed, nil
@@ -164,10 +198,10 @@ func (f *Fetcher) download(ctx context.Context, version string) error {
 	}
 	var m manifest
 	if err := json.Unmarshal(data, &m); err != nil {
-		return fmt.Errorf("manifest %s: %w", mkey, err)
+		return reject(fmt.Errorf("manifest %s: %w", mkey, err))
 	}
 	if err := m.check(version); err != nil {
-		return fmt.Errorf("manifest %s: %w", mkey, err)
+		return reject(fmt.Errorf("manifest %s: %w", mkey, err))
 	}
 
 	tmp, err := os.MkdirTemp(f.cfg.Dir, tempPrefix+version+"-")
@@ -199,11 +233,11 @@ func (f *Fetcher) download(ctx context.Context, version string) error {
 		return err
 	}
 	if err := checkIndexJSON(tmp); err != nil {
-		return fmt.Errorf("version %s: %w", version, err)
+		return reject(fmt.Errorf("version %s: %w", version, err))
 	}
 	if f.cfg.Check != nil {
 		if err := f.cfg.Check(tmp); err != nil {
-			return fmt.Errorf("version %s: %w", version, err)
+			return reject(fmt.Errorf("version %s: %w", version, err))
 		}
 	}
 	if err := syncTree(tmp); err != nil {
@@ -245,10 +279,10 @@ func (f *Fetcher) downloadFile(ctx context.Context, key, dst string, mf manifest
 		return fmt.Errorf("%s: %w", key, err)
 	}
 	if n != mf.Size {
-		return fmt.Errorf("%s: %d bytes or more, the manifest says %d", key, n, mf.Size)
+		return reject(fmt.Errorf("%s: %d bytes or more, the manifest says %d", key, n, mf.Size))
 	}
 	if got := hex.EncodeToString(h.Sum(nil)); got != mf.SHA256 {
-		return fmt.Errorf("%s: sha256 %s, the manifest says %s", key, got, mf.SHA256)
+		return reject(fmt.Errorf("%s: sha256 %s, the manifest says %s", key, got, mf.SHA256))
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -390,6 +391,119 @@ func TestFetchBadIndexJSON(t *testing.T) {
 			}
 			if got := entries(t, dir); len(got) != 0 {
 				t.Errorf("the folder holds %q", got)
+			}
+		})
+	}
+}
+
+// TestFetchRejectedOnce spoils a new version in one way at a time: a
+// version that fails a check of what it holds is downloaded once, and the
+// Fetches after that read the pointer alone and keep the version fetched
+// before, until the pointer names another version; one that cannot be read
+// is tried again.
+func TestFetchRejectedOnce(t *testing.T) {
+	tests := []struct {
+		name    string
+		spoil   func(put func(key string, data []byte), get func(key string) []byte, v string)
+		checkOK bool   // the Check passes the spoiled version
+		want    string // in the error
+		retried bool   // downloaded again by the next Fetch
+	}{
+		{"the Check fails", func(func(string, []byte), func(string) []byte, string) {}, false, "does not open", false},
+		{"a changed byte", func(put func(string, []byte), get func(string) []byte, v string) {
+			k := versionKey(DefaultIndexPrefix, v, "00.pos")
+			data := get(k)
+			data[10] ^= 1
+			put(k, data)
+		}, true, "00.pos: sha256", false},
+		{"a bad index.json", func(put func(string, []byte), get func(string) []byte, v string) {
+			put(versionKey(DefaultIndexPrefix, v, "index.json"), []byte("{"))
+		}, true, "index.json", false},
+		{"a manifest that is not JSON", func(put func(string, []byte), get func(string) []byte, v string) {
+			put(manifestKey(DefaultIndexPrefix, v), []byte("<html>"))
+		}, true, "manifest " + DefaultIndexPrefix, false},
+		{"a missing file", func(put func(string, []byte), get func(string) []byte, v string) {
+			put(versionKey(DefaultIndexPrefix, v, "00.pos"), nil)
+		}, true, "00.pos", true},
+	}
+	s3 := newS3(t)
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			u := s3.bucketURL(t, fmt.Sprintf("rejected-%d", i))
+			b := openBucket(t, u)
+			out := newSite(t)
+			deploy(t, Config{Out: out, Target: u})
+			var spoiled string
+			check := func(dir string) error {
+				if !tt.checkOK && spoiled != "" && strings.Contains(filepath.Base(dir), spoiled) {
+					return errors.New("does not open")
+				}
+				return nil
+			}
+			f := newFetcher(t, u, t.TempDir(), check)
+			good := fetch(t, f, true)
+
+			newIndexVersion(t, out, 2)
+			deploy(t, Config{Out: out, Target: u})
+			spoiled = currentVersion(t, b)
+			tt.spoil(func(key string, data []byte) {
+				var err error
+				if data == nil {
+					err = b.Delete(ctx, key)
+				} else {
+					err = b.WriteAll(ctx, key, data, nil)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+			}, func(key string) []byte {
+				data, err := b.ReadAll(ctx, key)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return data
+			}, spoiled)
+			// A replica with no version yet gets the error every time.
+			g := newFetcher(t, u, t.TempDir(), check)
+			s3.takeGets()
+			for range 2 {
+				if _, _, err := f.Fetch(ctx); err == nil || !strings.Contains(err.Error(), tt.want) {
+					t.Fatalf("got %v, want an error that says %q", err, tt.want)
+				}
+				if _, _, err := g.Fetch(ctx); err == nil || !strings.Contains(err.Error(), tt.want) {
+					t.Fatalf("without a version before: got %v, want an error that says %q", err, tt.want)
+				}
+				if gets := s3.takeGets(); len(gets) <= 2 {
+					t.Fatalf("the first Fetches read %q, want the version", gets)
+				}
+				if !tt.retried {
+					break
+				}
+			}
+			if tt.retried {
+				return
+			}
+			for range 2 {
+				if ix := fetch(t, f, false); ix != good {
+					t.Errorf("after the rejection, fetched %+v, want %+v", ix, good)
+				}
+				if _, _, err := g.Fetch(ctx); err == nil || !strings.Contains(err.Error(), tt.want) {
+					t.Errorf("without a version before: got %v, want an error that says %q", err, tt.want)
+				}
+				if gets := s3.takeGets(); !slices.Equal(gets, []string{DefaultIndexPrefix + PointerName, DefaultIndexPrefix + PointerName}) {
+					t.Errorf("a rejected version cost the reads of %q, want the pointer's alone", gets)
+				}
+			}
+
+			// A new pointer is followed.
+			newIndexVersion(t, out, 3)
+			deploy(t, Config{Out: out, Target: u})
+			v3 := currentVersion(t, b)
+			for _, h := range []*Fetcher{f, g} {
+				if ix := fetch(t, h, true); ix.Version != v3 {
+					t.Errorf("then fetched %s, want %s", ix.Version, v3)
+				}
 			}
 		})
 	}
