@@ -84,6 +84,7 @@
 // index.json names shards that are there, and renames the folder into place
 // as DIR/<version>. A folder named for a version is therefore always
 // complete. A version that fails those checks is not downloaded again
-// while the pointer stays as it is. Versions other than the current and the previous one are
+// while the pointer stays as it is. A read from the bucket that makes no
+// progress for FetcherConfig.Idle fails the Fetch. Versions other than the current and the previous one are
 // removed. A Fetch that finds the pointer unchanged costs one small read.
 package deploy

@@ -25,6 +25,11 @@ import (
 // once: an index has few files, and large ones.
 const DefaultFetchWorkers = 4
 
+// DefaultFetchIdle is how long a read from the bucket may go without
+// progress (an answer, or a byte of a download) before a Fetch gives it
+// up: long for a bucket, short beside forever.
+const DefaultFetchIdle = time.Minute
+
 // Names in a Fetcher's folder that are not versions: downloads under way and
 // versions being removed. They start with "." so that they never look like
 // a version.
@@ -47,6 +52,11 @@ type FetcherConfig struct {
 	// Workers is how many files download at once; 0 means
 	// DefaultFetchWorkers.
 	Workers int
+	// Idle is how long each read from the bucket may go without an answer
+	// or a byte of data before the Fetch gives it up and fails; 0 means
+	// DefaultFetchIdle. A download that goes on receiving is never cut
+	// short, however large.
+	Idle time.Duration
 	// Check, when set, is run on a downloaded version's folder before it is
 	// put in place, for what only the reader can tell: that it opens as an
 	// index, say. An error rejects the version.
@@ -70,6 +80,57 @@ type Fetcher struct {
 	// the pointer stays the same.
 	rejected *pointer
 	rejErr   error
+
+	// afterFunc is time.AfterFunc, or a test's fake.
+	afterFunc func(time.Duration, func()) timer
+}
+
+// timer is what a Fetcher uses of a *time.Timer.
+type timer interface {
+	Reset(time.Duration) bool
+	Stop() bool
+}
+
+// stallError is the error of a read from the bucket that made no progress
+// for the Fetcher's Idle.
+type stallError struct{ idle time.Duration }
+
+func (e *stallError) Error() string {
+	return fmt.Sprintf("no answer from the bucket for %v", e.idle)
+}
+
+// Unwrap makes a stall a deadline that passed.
+func (e *stallError) Unwrap() error { return context.DeadlineExceeded }
+
+// watch returns a context for one read from the bucket, which is
+// canceled with a *stallError once progress is not reported for
+// f.cfg.Idle, a function that reports progress, and one that ends the
+// watch and turns err into the stall when the stall is what made it.
+func (f *Fetcher) watch(ctx context.Context) (wctx context.Context, progress func(), done func(err error) error) {
+	wctx, cancel := context.WithCancelCause(ctx)
+	t := f.afterFunc(f.cfg.Idle, func() { cancel(&stallError{f.cfg.Idle}) })
+	return wctx, func() { t.Reset(f.cfg.Idle) }, func(err error) error {
+		t.Stop()
+		if se, ok := errors.AsType[*stallError](context.Cause(wctx)); ok && err != nil && ctx.Err() == nil {
+			err = se
+		}
+		cancel(nil)
+		return err
+	}
+}
+
+// progressReader reports each read that gets bytes.
+type progressReader struct {
+	r        io.Reader
+	progress func()
+}
+
+func (p progressReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	if n > 0 {
+		p.progress()
+	}
+	return n, err
 }
 
 // rejectError is an error in what a version holds (its manifest, a file's
@@ -111,6 +172,12 @@ func NewFetcher(ctx context.Context, cfg FetcherConfig) (*Fetcher, error) {
 	if cfg.Workers < 1 {
 		return nil, &ParamError{"workers", fmt.Sprint(cfg.Workers), errors.New("must be at least 1")}
 	}
+	if cfg.Idle == 0 {
+		cfg.Idle = DefaultFetchIdle
+	}
+	if cfg.Idle < 0 {
+		return nil, &ParamError{"idle timeout", cfg.Idle.String(), errors.New("must be more than 0")}
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -121,7 +188,8 @@ func NewFetcher(ctx context.Context, cfg FetcherConfig) (*Fetcher, error) {
 	if err != nil {
 		return nil, &ParamError{"index URL", cfg.URL, err}
 	}
-	return &Fetcher{cfg: cfg, bucket: b}, nil
+	afterFunc := func(d time.Duration, fn func()) timer { return time.AfterFunc(d, fn) }
+	return &Fetcher{cfg: cfg, bucket: b, afterFunc: afterFunc}, nil
 }
 
 // Close closes the bucket. The local copies stay.
@@ -149,8 +217,12 @@ func (f *Fetcher) Fetch(ctx context.Context) (ix Index, changed bool, err error)
 	fail := func(err error) (Index, bool, error) {
 		return Index{}, false, fmt.Errorf("index %s: %w", f.cfg.URL, err)
 	}
-	p, err := readPointer(ctx, f.bucket, f.cfg.Prefix)
-	if err != nil {
+	wctx, _, done := f.watch(ctx)
+	p, err := readPointer(wctx, f.bucket, f.cfg.Prefix)
+	if err = done(err); err != nil {
+		if _, ok := errors.AsType[*stallError](err); ok {
+			err = fmt.Errorf("%s%s: %w", f.cfg.Prefix, PointerName, err)
+		}
 		return fail(err)
 	}
 	ix = Index{Version: p.Version, Dir: filepath.Join(f.cfg.Dir, p.Version), Published: p.Published}
@@ -192,8 +264,9 @@ func (f *Fetcher) Fetch(ctx context.Context) (ix Index, changed bool, err error)
 func (f *Fetcher) download(ctx context.Context, version string) error {
 	start := time.Now()
 	mkey := manifestKey(f.cfg.Prefix, version)
-	data, err := readSmall(ctx, f.bucket, mkey)
-	if err != nil {
+	wctx, _, done := f.watch(ctx)
+	data, err := readSmall(wctx, f.bucket, mkey)
+	if err = done(err); err != nil {
 		return fmt.Errorf("manifest %s: %w", mkey, err)
 	}
 	var m manifest
@@ -255,11 +328,21 @@ func (f *Fetcher) download(ctx context.Context, version string) error {
 // against the manifest. It reads at most one byte more than the manifest
 // says, so an object larger than listed costs no more.
 func (f *Fetcher) downloadFile(ctx context.Context, key, dst string, mf manifestFile) error {
-	r, err := f.bucket.NewReader(ctx, key, nil)
-	if err != nil {
+	wctx, progress, done := f.watch(ctx)
+	if err := done(f.copyFile(wctx, progress, key, dst, mf)); err != nil {
 		return fmt.Errorf("%s: %w", key, err)
 	}
+	return nil
+}
+
+// copyFile is downloadFile without the watch on its progress.
+func (f *Fetcher) copyFile(ctx context.Context, progress func(), key, dst string, mf manifestFile) error {
+	r, err := f.bucket.NewReader(ctx, key, nil)
+	if err != nil {
+		return err
+	}
 	defer r.Close()
+	progress()
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return err
 	}
@@ -268,7 +351,7 @@ func (f *Fetcher) downloadFile(ctx context.Context, key, dst string, mf manifest
 		return err
 	}
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(w, h), io.LimitReader(r, mf.Size+1))
+	n, err := io.Copy(io.MultiWriter(w, h), io.LimitReader(progressReader{r, progress}, mf.Size+1))
 	if err == nil {
 		err = w.Sync()
 	}
@@ -276,13 +359,13 @@ func (f *Fetcher) downloadFile(ctx context.Context, key, dst string, mf manifest
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("%s: %w", key, err)
+		return err
 	}
 	if n != mf.Size {
-		return reject(fmt.Errorf("%s: %d bytes or more, the manifest says %d", key, n, mf.Size))
+		return reject(fmt.Errorf("%d bytes or more, the manifest says %d", n, mf.Size))
 	}
 	if got := hex.EncodeToString(h.Sum(nil)); got != mf.SHA256 {
-		return reject(fmt.Errorf("%s: sha256 %s, the manifest says %s", key, got, mf.SHA256))
+		return reject(fmt.Errorf("sha256 %s, the manifest says %s", got, mf.SHA256))
 	}
 	return nil
 }

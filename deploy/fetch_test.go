@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // newFetcher makes a Fetcher of the index published to u, with copies in
@@ -504,6 +505,93 @@ func TestFetchRejectedOnce(t *testing.T) {
 				if ix := fetch(t, h, true); ix.Version != v3 {
 					t.Errorf("then fetched %s, want %s", ix.Version, v3)
 				}
+			}
+		})
+	}
+}
+
+// fakeTimers stands in for time.AfterFunc: its timers fire when the test
+// says, all at once.
+type fakeTimers struct {
+	mu  sync.Mutex
+	fns []func()
+}
+
+type fakeTimer struct{}
+
+func (fakeTimer) Reset(time.Duration) bool { return true }
+func (fakeTimer) Stop() bool               { return true }
+
+func (ft *fakeTimers) afterFunc(_ time.Duration, fn func()) timer {
+	ft.mu.Lock()
+	defer ft.mu.Unlock()
+	ft.fns = append(ft.fns, fn)
+	return fakeTimer{}
+}
+
+// fire runs every timer made so far; those of reads that ended do
+// nothing.
+func (ft *fakeTimers) fire() {
+	ft.mu.Lock()
+	fns := ft.fns
+	ft.mu.Unlock()
+	for _, fn := range fns {
+		fn()
+	}
+}
+
+// TestFetchStalls makes the bucket stop answering one read at a time: the
+// Fetch fails with an error that says so, not a cancellation, once the
+// read goes without progress for the idle time, leaves nothing, and the
+// next Fetch, with the bucket answering again, gets the new version.
+func TestFetchStalls(t *testing.T) {
+	tests := []struct {
+		name string
+		key  func(v string) string
+	}{
+		{"the pointer", func(string) string { return DefaultIndexPrefix + PointerName }},
+		{"the manifest", func(v string) string { return manifestKey(DefaultIndexPrefix, v) }},
+		{"a file", func(v string) string { return versionKey(DefaultIndexPrefix, v, "00.pos") }},
+	}
+	s3 := newS3(t)
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			u := s3.bucketURL(t, fmt.Sprintf("stalls-%d", i))
+			b := openBucket(t, u)
+			out := newSite(t)
+			deploy(t, Config{Out: out, Target: u})
+			dir := t.TempDir()
+			f := newFetcher(t, u, dir, nil)
+			ft := &fakeTimers{}
+			f.afterFunc = ft.afterFunc
+			f.cfg.Workers = 1 // the timers that fire are the hanging read's alone
+			good := fetch(t, f, true)
+			newIndexVersion(t, out, 2)
+			deploy(t, Config{Out: out, Target: u})
+			v := currentVersion(t, b)
+
+			release := make(chan struct{})
+			var once sync.Once
+			unblock := func() { once.Do(func() { close(release) }) }
+			t.Cleanup(unblock) // before the server closes
+			s3.setHook(func(method, key string) {
+				if method == "GET" && key == tt.key(v) {
+					ft.fire()
+					<-release
+				}
+			})
+			_, _, err := f.Fetch(ctx)
+			if _, ok := errors.AsType[*stallError](err); !ok || errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), tt.key(v)+": no answer from the bucket for 1m0s") {
+				t.Fatalf("got %v, want a stall", err)
+			}
+			if got := entries(t, dir); !slices.Equal(got, []string{good.Version}) {
+				t.Errorf("the folder holds %q, want the good version alone", got)
+			}
+			s3.setHook(nil)
+			unblock()
+			if ix := fetch(t, f, true); ix.Version != v {
+				t.Errorf("then fetched %s, want %s", ix.Version, v)
 			}
 		})
 	}
