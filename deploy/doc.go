@@ -87,4 +87,6 @@
 // while the pointer stays as it is. A read from the bucket that makes no
 // progress for FetcherConfig.Idle fails the Fetch. Versions other than the current and the previous one are
 // removed. A Fetch that finds the pointer unchanged costs one small read.
+// The first Fetch, when the bucket gives no version, returns the newest
+// copy in the folder that passes the Check.
 package deploy

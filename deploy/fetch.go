@@ -211,9 +211,29 @@ func (f *Fetcher) Close() error { return f.bucket.Close() }
 // error, and those after it return the version the last Fetch returned,
 // unchanged, as if the pointer still named it (without one, the error
 // again). Errors in reading the bucket are tried again on the next Fetch.
+//
+// The first Fetch of a Fetcher that cannot get the version the pointer
+// names (the bucket does not answer, has no pointer, or the version is
+// rejected) returns instead the newest version already in the folder that
+// passes the Check, as one left by an earlier process, and logs why, so that
+// a replica that restarts during an outage of its bucket serves the copy it
+// has; the Fetches after it look in the bucket again.
 func (f *Fetcher) Fetch(ctx context.Context) (ix Index, changed bool, err error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	ix, changed, err = f.fetch(ctx)
+	if err != nil && f.current == "" && ctx.Err() == nil {
+		if local, ok := f.local(); ok {
+			f.cfg.Logger.Warn("the bucket gives no index: serving the copy in the index folder", "version", local.Version, "dir", local.Dir, "err", err)
+			f.current, f.last, f.previous = local.Version, local, f.newestOther(local.Version)
+			return local, true, nil
+		}
+	}
+	return ix, changed, err
+}
+
+// fetch is Fetch without the fallback to a local copy.
+func (f *Fetcher) fetch(ctx context.Context) (ix Index, changed bool, err error) {
 	fail := func(err error) (Index, bool, error) {
 		return Index{}, false, fmt.Errorf("index %s: %w", f.cfg.URL, err)
 	}
@@ -410,6 +430,33 @@ func (f *Fetcher) newestOther(version string) string {
 		}
 	}
 	return best
+}
+
+// local is the newest version folder, by modification time, that passes
+// the Check; its Published is when it was last modified, as the pointer
+// that named it is not known.
+func (f *Fetcher) local() (Index, bool) {
+	entries, _ := os.ReadDir(f.cfg.Dir)
+	var found []Index
+	for _, e := range entries {
+		if !e.IsDir() || !versionPattern.MatchString(e.Name()) {
+			continue
+		}
+		if fi, err := e.Info(); err == nil {
+			found = append(found, Index{Version: e.Name(), Dir: filepath.Join(f.cfg.Dir, e.Name()), Published: fi.ModTime()})
+		}
+	}
+	slices.SortFunc(found, func(a, b Index) int { return b.Published.Compare(a.Published) })
+	for _, ix := range found {
+		if f.cfg.Check != nil {
+			if err := f.cfg.Check(ix.Dir); err != nil {
+				f.cfg.Logger.Warn("a copy in the index folder fails", "dir", ix.Dir, "err", err)
+				continue
+			}
+		}
+		return ix, true
+	}
+	return Index{}, false
 }
 
 // clean removes the folders of versions other than the current and the

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"gocloud.dev/blob"
 )
 
 // newFetcher makes a Fetcher of the index published to u, with copies in
@@ -592,6 +595,109 @@ func TestFetchStalls(t *testing.T) {
 			unblock()
 			if ix := fetch(t, f, true); ix.Version != v {
 				t.Errorf("then fetched %s, want %s", ix.Version, v)
+			}
+		})
+	}
+}
+
+// TestFetchLocalCopy restarts a replica, a new Fetcher on a folder that
+// holds versions, while its bucket gives none in one way at a time: the
+// first Fetch returns the newest copy that passes the Check and logs why,
+// and the Fetches after it look in the bucket again.
+func TestFetchLocalCopy(t *testing.T) {
+	tests := []struct {
+		name  string
+		spoil func(t *testing.T, b *blob.Bucket, ft *fakeTimers, s3 *s3Server) (url string)
+		want  string // in the error logged
+	}{
+		{"no pointer", func(t *testing.T, b *blob.Bucket, _ *fakeTimers, _ *s3Server) string {
+			if err := b.Delete(context.Background(), DefaultIndexPrefix+PointerName); err != nil {
+				t.Fatal(err)
+			}
+			return ""
+		}, "no index published"},
+		{"no bucket", func(t *testing.T, _ *blob.Bucket, _ *fakeTimers, s3 *s3Server) string {
+			return s3.url("gone")
+		}, "no index published"},
+		{"a bucket that does not answer", func(t *testing.T, _ *blob.Bucket, ft *fakeTimers, s3 *s3Server) string {
+			release := make(chan struct{})
+			t.Cleanup(func() { s3.setHook(nil); close(release) })
+			s3.setHook(func(method, key string) {
+				if method == "GET" {
+					ft.fire()
+					<-release
+				}
+			})
+			return ""
+		}, "no answer from the bucket"},
+		{"a rejected version", func(t *testing.T, b *blob.Bucket, _ *fakeTimers, _ *s3Server) string {
+			p, err := readPointer(context.Background(), b, DefaultIndexPrefix)
+			if err != nil {
+				t.Fatal(err)
+			}
+			k := versionKey(DefaultIndexPrefix, p.Version, "index.json")
+			if err := b.WriteAll(context.Background(), k, []byte("{"), nil); err != nil {
+				t.Fatal(err)
+			}
+			return ""
+		}, "index.json"},
+	}
+	s3 := newS3(t)
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			u := s3.bucketURL(t, fmt.Sprintf("local-%d", i))
+			b := openBucket(t, u)
+			out := newSite(t)
+			dir := t.TempDir()
+			f := newFetcher(t, u, dir, nil)
+			var versions []Index
+			for n := range 3 {
+				newIndexVersion(t, out, n)
+				deploy(t, Config{Out: out, Target: u})
+				versions = append(versions, fetch(t, f, true))
+			}
+			// The newest copy is damaged: the one before is served.
+			bad, good := versions[2], versions[1]
+			// A version the bucket has and the folder has not.
+			newIndexVersion(t, out, 3)
+			deploy(t, Config{Out: out, Target: u})
+			ft := &fakeTimers{}
+			if other := tt.spoil(t, b, ft, s3); other != "" {
+				u = other
+			}
+			var logs bytes.Buffer
+			g, err := NewFetcher(ctx, FetcherConfig{URL: u, Dir: dir, Logger: slog.New(slog.NewTextHandler(&logs, nil)), Check: func(d string) error {
+				if d == bad.Dir {
+					return errors.New("does not open")
+				}
+				return nil
+			}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer g.Close()
+			g.afterFunc = ft.afterFunc
+			ix := fetch(t, g, true)
+			if ix.Version != good.Version || ix.Dir != good.Dir {
+				t.Errorf("fetched %+v, want the copy %s", ix, good.Dir)
+			}
+			if l := logs.String(); !strings.Contains(l, "serving the copy in the index folder") || !strings.Contains(l, tt.want) || !strings.Contains(l, "does not open") {
+				t.Errorf("logged %q, want why each copy and the bucket failed", l)
+			}
+			if got := entries(t, dir); !slices.Equal(got, slices.Sorted(slices.Values([]string{versions[1].Version, versions[2].Version}))) {
+				t.Errorf("the folder holds %q, want its versions as they were", got)
+			}
+			if tt.name == "a rejected version" {
+				// Not downloaded again.
+				if again := fetch(t, g, false); again != ix {
+					t.Errorf("fetched %+v again, want %+v", again, ix)
+				}
+				return
+			}
+			// The next Fetch looks in the bucket again.
+			if _, _, err := g.Fetch(ctx); err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("the next Fetch: %v, want an error that says %q", err, tt.want)
 			}
 		})
 	}
