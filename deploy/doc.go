@@ -83,10 +83,12 @@
 // (size and SHA-256, and the manifest against the version), checks that
 // index.json names shards that are there, and renames the folder into place
 // as DIR/<version>. A folder named for a version is therefore always
-// complete. A version that fails those checks is not downloaded again
-// while the pointer stays as it is. A read from the bucket that makes no
-// progress for FetcherConfig.Idle fails the Fetch. Versions other than the current and the previous one are
-// removed. A Fetch that finds the pointer unchanged costs one small read.
-// The first Fetch, when the bucket gives no version, returns the newest
-// copy in the folder that passes the Check.
+// complete. Every folder the Fetcher makes in DIR holds its marker, and it
+// removes no folder without one. A version that fails those checks is not
+// downloaded again while the pointer stays as it is. A read from the bucket
+// that makes no progress for FetcherConfig.Idle fails the Fetch. Versions
+// other than the current and the previous one are removed. A Fetch that
+// finds the pointer unchanged costs one small read. The first Fetch, when
+// the bucket gives no version, returns the newest copy in the folder that
+// passes the Check.
 package deploy

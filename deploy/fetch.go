@@ -38,6 +38,55 @@ const (
 	oldPrefix  = ".old-"
 )
 
+// markerName is the file a Fetcher writes into each folder it makes in
+// its folder (a version's, and the temporary ones), before anything else:
+// it removes no folder without one, so that nothing in the folder that it
+// did not write is ever removed.
+const markerName = ".digest-fetch"
+
+// markerText starts the marker; a line "published TIME" follows, when the
+// version's pointer said.
+const markerText = "digest index copy\nThis folder was written by a digest replica (digest serve --index), which removes it when it is no longer needed.\n"
+
+// writeMarker writes the marker into dir, a folder just made.
+func writeMarker(dir string, published time.Time) error {
+	text := markerText
+	if !published.IsZero() {
+		text += "published " + published.UTC().Format(time.RFC3339Nano) + "\n"
+	}
+	w, err := os.OpenFile(filepath.Join(dir, markerName), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = w.WriteString(text)
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// readMarker reports whether dir is a folder (not a link to one) with the
+// marker, and the time its version was published, when the marker says.
+func readMarker(dir string) (ours bool, published time.Time) {
+	if fi, err := os.Lstat(dir); err != nil || !fi.IsDir() {
+		return false, time.Time{}
+	}
+	if fi, err := os.Lstat(filepath.Join(dir, markerName)); err != nil || !fi.Mode().IsRegular() || fi.Size() > maxSmall {
+		return false, time.Time{}
+	}
+	data, err := os.ReadFile(filepath.Join(dir, markerName))
+	text, found := strings.CutPrefix(string(data), markerText)
+	if err != nil || !found {
+		return false, time.Time{}
+	}
+	for line := range strings.Lines(text) {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "published "); ok {
+			published, _ = time.Parse(time.RFC3339Nano, v)
+		}
+	}
+	return true, published
+}
+
 // FetcherConfig says where a Fetcher finds the index and where it keeps its
 // copies.
 type FetcherConfig struct {
@@ -259,7 +308,7 @@ func (f *Fetcher) fetch(ctx context.Context) (ix Index, changed bool, err error)
 			}
 			return fail(f.rejErr)
 		}
-		if err := f.download(ctx, p.Version); err != nil {
+		if err := f.download(ctx, p.Version, p.Published); err != nil {
 			if _, ok := errors.AsType[*rejectError](err); ok {
 				err = fmt.Errorf("%w; not downloaded again until the pointer changes", err)
 				f.rejected, f.rejErr = p, err
@@ -281,7 +330,7 @@ func (f *Fetcher) fetch(ctx context.Context) (ix Index, changed bool, err error)
 
 // download fetches a version into a temporary folder, checks it and renames
 // it into place.
-func (f *Fetcher) download(ctx context.Context, version string) error {
+func (f *Fetcher) download(ctx context.Context, version string, published time.Time) error {
 	start := time.Now()
 	mkey := manifestKey(f.cfg.Prefix, version)
 	wctx, _, done := f.watch(ctx)
@@ -297,6 +346,10 @@ func (f *Fetcher) download(ctx context.Context, version string) error {
 		return reject(fmt.Errorf("manifest %s: %w", mkey, err))
 	}
 
+	if slices.ContainsFunc(m.Files, func(mf manifestFile) bool { return mf.Path == markerName }) {
+		return reject(fmt.Errorf("manifest %s: lists %s, the name of the replica's own marker", mkey, markerName))
+	}
+
 	tmp, err := os.MkdirTemp(f.cfg.Dir, tempPrefix+version+"-")
 	if err != nil {
 		return err
@@ -307,6 +360,9 @@ func (f *Fetcher) download(ctx context.Context, version string) error {
 			os.RemoveAll(tmp)
 		}
 	}()
+	if err := writeMarker(tmp, published); err != nil {
+		return err
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(f.cfg.Workers)
 	var size int64
@@ -432,9 +488,9 @@ func (f *Fetcher) newestOther(version string) string {
 	return best
 }
 
-// local is the newest version folder, by modification time, that passes
-// the Check; its Published is when it was last modified, as the pointer
-// that named it is not known.
+// local is the newest version folder that passes the Check; its
+// Published is the one its marker records, or else when it was last
+// modified.
 func (f *Fetcher) local() (Index, bool) {
 	entries, _ := os.ReadDir(f.cfg.Dir)
 	var found []Index
@@ -443,7 +499,11 @@ func (f *Fetcher) local() (Index, bool) {
 			continue
 		}
 		if fi, err := e.Info(); err == nil {
-			found = append(found, Index{Version: e.Name(), Dir: filepath.Join(f.cfg.Dir, e.Name()), Published: fi.ModTime()})
+			ix := Index{Version: e.Name(), Dir: filepath.Join(f.cfg.Dir, e.Name()), Published: fi.ModTime()}
+			if _, published := readMarker(ix.Dir); !published.IsZero() {
+				ix.Published = published
+			}
+			found = append(found, ix)
 		}
 	}
 	slices.SortFunc(found, func(a, b Index) int { return b.Published.Compare(a.Published) })
@@ -460,7 +520,8 @@ func (f *Fetcher) local() (Index, bool) {
 }
 
 // clean removes the folders of versions other than the current and the
-// previous one, and what downloads and removals that stopped half way left.
+// previous one, and what downloads and removals that stopped half way left:
+// only folders with the marker, which the Fetcher wrote.
 // A version's folder is renamed before it is removed, so that no folder
 // named for a version is ever half removed. Errors are logged, not returned:
 // what is left is removed next time.
@@ -473,10 +534,18 @@ func (f *Fetcher) clean() {
 	for _, e := range entries {
 		name := e.Name()
 		full := filepath.Join(f.cfg.Dir, name)
+		if ours, _ := readMarker(full); !ours {
+			continue
+		}
 		switch {
 		case strings.HasPrefix(name, tempPrefix) || strings.HasPrefix(name, oldPrefix):
 		case versionPattern.MatchString(name) && !slices.Contains([]string{f.current, f.previous}, name):
 			old, err := os.MkdirTemp(f.cfg.Dir, oldPrefix+name+"-")
+			if err == nil {
+				if err = writeMarker(old, time.Time{}); err != nil {
+					os.RemoveAll(old)
+				}
+			}
 			if err == nil {
 				err = os.Rename(full, filepath.Join(old, name))
 			}

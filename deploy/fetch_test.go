@@ -42,13 +42,14 @@ func fetch(t testing.TB, f *Fetcher, wantChanged bool) Index {
 	return ix
 }
 
-// sameTree fails the test unless folder got holds the same files as want.
+// sameTree fails the test unless folder got holds the same files as want,
+// besides a Fetcher's marker.
 func sameTree(t testing.TB, got, want string) {
 	t.Helper()
 	read := func(root string) map[string]string {
 		m := map[string]string{}
 		err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
+			if err != nil || d.IsDir() || p == filepath.Join(root, markerName) {
 				return err
 			}
 			data, err := os.ReadFile(p)
@@ -679,7 +680,7 @@ func TestFetchLocalCopy(t *testing.T) {
 			defer g.Close()
 			g.afterFunc = ft.afterFunc
 			ix := fetch(t, g, true)
-			if ix.Version != good.Version || ix.Dir != good.Dir {
+			if ix.Version != good.Version || ix.Dir != good.Dir || !ix.Published.Equal(good.Published) {
 				t.Errorf("fetched %+v, want the copy %s", ix, good.Dir)
 			}
 			if l := logs.String(); !strings.Contains(l, "serving the copy in the index folder") || !strings.Contains(l, tt.want) || !strings.Contains(l, "does not open") {
@@ -700,5 +701,104 @@ func TestFetchLocalCopy(t *testing.T) {
 				t.Errorf("the next Fetch: %v, want an error that says %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestFetchKeepsForeign puts in the folder entries that the Fetcher did not
+// write, some with the names it gives its own: through new versions, it
+// removes its own old versions and what a download or removal that stopped
+// half way left, and none of the others.
+func TestFetchKeepsForeign(t *testing.T) {
+	dir := t.TempDir()
+	elsewhere := t.TempDir()
+	if err := writeMarker(elsewhere, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	foreign := []struct {
+		name string
+		make func(p string) error
+	}{
+		{"notes.txt", func(p string) error { return os.WriteFile(p, []byte("mine"), 0o644) }},
+		{"fedcba9876543210", func(p string) error { return os.WriteFile(p, []byte("a file named as a version"), 0o644) }},
+		{"0123456789abcdef", func(p string) error { // a folder named as a version
+			return os.CopyFS(p, os.DirFS(t.TempDir()))
+		}},
+		{".fetch-config", func(p string) error { return os.CopyFS(p, os.DirFS(t.TempDir())) }},
+		{".old-stuff", func(p string) error { return os.CopyFS(p, os.DirFS(t.TempDir())) }},
+		{"abcdefabcdef0123", func(p string) error { // a link to a folder with the marker
+			return os.Symlink(elsewhere, p)
+		}},
+		{".fetch-abcdefabcdef0123-1", func(p string) error { // a marker not the Fetcher's
+			if err := os.Mkdir(p, 0o755); err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join(p, markerName), []byte("someone else's\n"), 0o644)
+		}},
+	}
+	for _, fe := range foreign {
+		if err := fe.make(filepath.Join(dir, fe.name)); err != nil {
+			t.Fatal(err)
+		}
+		if fi, err := os.Lstat(filepath.Join(dir, fe.name)); err == nil && fi.IsDir() {
+			if err := os.WriteFile(filepath.Join(dir, fe.name, "data"), []byte("precious"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// What a Fetcher that stopped half way left.
+	for _, name := range []string{".fetch-0011223344556677-9", ".old-0011223344556677-9"} {
+		if err := os.Mkdir(filepath.Join(dir, name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := writeMarker(filepath.Join(dir, name), time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	u := fileURL(t.TempDir())
+	out := newSite(t)
+	f := newFetcher(t, u, dir, nil)
+	var versions []string
+	for n := range 4 {
+		newIndexVersion(t, out, n)
+		deploy(t, Config{Out: out, Target: u})
+		versions = append(versions, fetch(t, f, true).Version)
+		want := versions[max(0, n-1):]
+		for _, fe := range foreign {
+			want = append(want, fe.name)
+		}
+		if got, want := entries(t, dir), slices.Sorted(slices.Values(want)); !slices.Equal(got, want) {
+			t.Errorf("after version %d, the folder holds %q, want %q", n, got, want)
+		}
+	}
+	for _, fe := range foreign {
+		p := filepath.Join(dir, fe.name)
+		if fi, err := os.Lstat(p); err == nil && fi.IsDir() {
+			p = filepath.Join(p, "data")
+		}
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("%s: %v", fe.name, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(elsewhere, markerName)); err != nil {
+		t.Errorf("the folder a link points to: %v", err)
+	}
+}
+
+// TestFetchMarkerInVersion rejects a version that holds a file named as the
+// Fetcher's marker, which it could not tell from its own.
+func TestFetchMarkerInVersion(t *testing.T) {
+	out := newSite(t)
+	writeFiles(t, out, map[string]string{".search/" + markerName: "not the Fetcher's"})
+	u := fileURL(t.TempDir())
+	dir := t.TempDir()
+	deploy(t, Config{Out: out, Target: u})
+	f := newFetcher(t, u, dir, nil)
+	_, _, err := f.Fetch(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "lists "+markerName+", the name of the replica's own marker") {
+		t.Fatalf("got %v, want the marker refused", err)
+	}
+	if got := entries(t, dir); len(got) != 0 {
+		t.Errorf("the folder holds %q", got)
 	}
 }
