@@ -437,8 +437,11 @@ func (f *Fetcher) copyFile(ctx context.Context, progress func(), key, dst string
 	if err != nil {
 		return err
 	}
-	if n != mf.Size {
-		return reject(fmt.Errorf("%d bytes or more, the manifest says %d", n, mf.Size))
+	if n < mf.Size {
+		return reject(fmt.Errorf("%d bytes, the manifest says %d", n, mf.Size))
+	}
+	if n > mf.Size {
+		return reject(fmt.Errorf("more than %d bytes, the manifest says %d", mf.Size, mf.Size))
 	}
 	if got := hex.EncodeToString(h.Sum(nil)); got != mf.SHA256 {
 		return reject(fmt.Errorf("sha256 %s, the manifest says %s", got, mf.SHA256))

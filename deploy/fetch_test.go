@@ -293,11 +293,11 @@ func TestFetchCorrupt(t *testing.T) {
 		{"a short file", func(t *testing.T, put func(string, []byte), get func(string) []byte, v string) {
 			k := versionKey(DefaultIndexPrefix, v, "00.pos")
 			put(k, get(k)[:10])
-		}, "00.pos: 10 bytes"},
+		}, "00.pos: 10 bytes, the manifest says 900"},
 		{"a long file", func(t *testing.T, put func(string, []byte), get func(string) []byte, v string) {
 			k := versionKey(DefaultIndexPrefix, v, "00.pos")
 			put(k, append(get(k), "more"...))
-		}, "00.pos: 901 bytes or more"},
+		}, "00.pos: more than 900 bytes, the manifest says 900"},
 		{"a missing file", func(t *testing.T, put func(string, []byte), get func(string) []byte, v string) {
 			put(versionKey(DefaultIndexPrefix, v, "index.json"), nil)
 		}, "index.json"},
