@@ -121,6 +121,8 @@ func TestServeFlagErrors(t *testing.T) {
 		{[]string{"--search-origins", "https://*.example"}, "--search-origins: "},
 		{[]string{"--index", "file:///x"}, "--index: only with --search-only"},
 		{[]string{"--search-only", "--index", "file:///x", "-d", "out"}, "--index: cannot go with -d"},
+		{[]string{"--search-only", "--index", ""}, "--index: empty: give the URL"},
+		{[]string{"--search-only", "--index", "", "--poll", "1m"}, "--index: empty: give the URL"},
 		{[]string{"--poll", "1s"}, "--poll: only with --index"},
 		{[]string{"--index-dir", "x"}, "--index-dir: only with --index"},
 		{[]string{"--index-prefix", "idx/"}, "--index-prefix: only with --index"},

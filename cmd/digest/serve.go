@@ -111,6 +111,8 @@ func parseServe(args []string, stdout, stderr io.Writer) (serveOptions, error) {
 		return bad("drain", "%v: must not be negative", o.grace)
 	case o.shutdownTimeout <= 0:
 		return bad("shutdown-timeout", "%v: must be more than 0", o.shutdownTimeout)
+	case flagSet(fs, "index") && strings.TrimSpace(o.indexURL) == "":
+		return bad("index", "empty: give the URL of the bucket that digest deploy published the index to")
 	case o.indexURL != "" && !o.searchOnly:
 		return bad("index", "only with --search-only: the pages are not in the index's bucket")
 	case o.indexURL != "" && flagSet(fs, "d"):
