@@ -565,13 +565,22 @@ func TestServeIndexFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer busy.Close()
+	badPointer := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(badPointer, "_search"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(badPointer, "_search", "current.json"), []byte("<html>"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
-		name string
-		args []string
-		want string
+		name      string
+		args      []string
+		want, not string
 	}{
-		{"empty bucket", []string{"--index", "file://" + filepath.ToSlash(t.TempDir()), "--addr", "127.0.0.1:0"}, "publish one with `digest deploy`"},
-		{"address in use", []string{"--index", bucket, "--addr", busy.Addr().String()}, "address already in use"},
+		{"empty bucket", []string{"--index", "file://" + filepath.ToSlash(t.TempDir()), "--addr", "127.0.0.1:0"}, "publish one with `digest deploy`", ""},
+		// A pointer that is there: no hint to publish one.
+		{"bad pointer", []string{"--index", "file://" + filepath.ToSlash(badPointer), "--addr", "127.0.0.1:0"}, "_search/current.json: invalid character", "publish one"},
+		{"address in use", []string{"--index", bucket, "--addr", busy.Addr().String()}, "address already in use", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -582,8 +591,8 @@ func TestServeIndexFails(t *testing.T) {
 			}()
 			select {
 			case err := <-done:
-				if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.HasPrefix(err.Error(), "digest serve: ") {
-					t.Errorf("err = %v, want one with %q", err, tt.want)
+				if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.HasPrefix(err.Error(), "digest serve: ") || tt.not != "" && strings.Contains(err.Error(), tt.not) {
+					t.Errorf("err = %v, want one with %q and without %q", err, tt.want, tt.not)
 				}
 			case <-time.After(30 * time.Second):
 				t.Fatal("serve did not return")

@@ -43,9 +43,12 @@ func fetchIndex(ctx context.Context, url, prefix, dir string, log *slog.Logger, 
 		return nil, nil, fmt.Errorf("digest serve: --index: %w", err)
 	}
 	fx, _, err := f.Fetch(ctx)
+	if errors.Is(err, deploy.ErrNotPublished) {
+		err = fmt.Errorf("%w; publish one with `digest deploy`", err)
+	}
 	if err != nil {
 		f.Close()
-		return nil, nil, fmt.Errorf("digest serve: %w; publish one with `digest deploy`", err)
+		return nil, nil, fmt.Errorf("digest serve: %w", err)
 	}
 	ix, err := openChecked(ctx, fx.Dir)
 	if err != nil {
