@@ -87,6 +87,11 @@ func readMarker(dir string) (ours bool, published time.Time) {
 	return true, published
 }
 
+// lockName is the file in a Fetcher's folder that it holds a lock on while
+// it is open, so that a second Fetcher, in this process or another, is
+// refused the folder.
+const lockName = ".digest-fetch.lock"
+
 // FetcherConfig says where a Fetcher finds the index and where it keeps its
 // copies.
 type FetcherConfig struct {
@@ -96,7 +101,8 @@ type FetcherConfig struct {
 	// Prefix is where in the bucket; empty means DefaultIndexPrefix.
 	Prefix string
 	// Dir is the local folder that holds one folder per version. One
-	// Fetcher at a time may use it.
+	// Fetcher at a time may use it: NewFetcher refuses one that another
+	// holds (where the system has flock).
 	Dir string
 	// Workers is how many files download at once; 0 means
 	// DefaultFetchWorkers.
@@ -119,6 +125,7 @@ type FetcherConfig struct {
 type Fetcher struct {
 	cfg    FetcherConfig
 	bucket *blob.Bucket
+	lock   *os.File // lockName, locked
 
 	mu       sync.Mutex // one Fetch at a time
 	current  string     // the version the last Fetch returned
@@ -233,16 +240,35 @@ func NewFetcher(ctx context.Context, cfg FetcherConfig) (*Fetcher, error) {
 	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
 		return nil, &ParamError{"index folder", cfg.Dir, unwrapPath(err)}
 	}
+	lock, err := os.OpenFile(filepath.Join(cfg.Dir, lockName), os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, &ParamError{"index folder", cfg.Dir, unwrapPath(err)}
+	}
+	if ok, err := tryLock(lock); err != nil {
+		// A file system without locks, as some network ones: go on.
+		cfg.Logger.Warn("the index folder cannot be locked: that no other replica uses it is not checked", "dir", cfg.Dir, "err", err)
+	} else if !ok {
+		lock.Close()
+		return nil, &ParamError{"index folder", cfg.Dir, errors.New("in use by another replica: give each its own folder")}
+	}
 	b, err := openURL(ctx, cfg.URL, false)
 	if err != nil {
+		lock.Close()
 		return nil, &ParamError{"index URL", cfg.URL, err}
 	}
 	afterFunc := func(d time.Duration, fn func()) timer { return time.AfterFunc(d, fn) }
-	return &Fetcher{cfg: cfg, bucket: b, afterFunc: afterFunc}, nil
+	return &Fetcher{cfg: cfg, bucket: b, lock: lock, afterFunc: afterFunc}, nil
 }
 
-// Close closes the bucket. The local copies stay.
-func (f *Fetcher) Close() error { return f.bucket.Close() }
+// Close closes the bucket and lets another Fetcher have the folder. The
+// local copies stay.
+func (f *Fetcher) Close() error {
+	err := f.bucket.Close()
+	if lerr := f.lock.Close(); err == nil && !errors.Is(lerr, os.ErrClosed) {
+		err = lerr
+	}
+	return err
+}
 
 // Fetch makes sure that the version the pointer names is in a local folder,
 // and returns it, with changed true when it is not the version the last

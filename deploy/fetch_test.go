@@ -77,7 +77,7 @@ func mapsKeys(m map[string]string) func(func(string) bool) {
 	}
 }
 
-// entries lists a folder's names.
+// entries lists a folder's names, but for a Fetcher's lock file.
 func entries(t testing.TB, dir string) []string {
 	t.Helper()
 	es, err := os.ReadDir(dir)
@@ -86,7 +86,9 @@ func entries(t testing.TB, dir string) []string {
 	}
 	var names []string
 	for _, e := range es {
-		names = append(names, e.Name())
+		if e.Name() != lockName {
+			names = append(names, e.Name())
+		}
 	}
 	return names
 }
@@ -142,6 +144,7 @@ func TestFetch(t *testing.T) {
 			}
 
 			// A replica that restarts uses the copy it has.
+			f.Close()
 			g := newFetcher(t, st.url, dir, nil)
 			if st.s3 != nil {
 				st.s3.takeGets()
@@ -660,6 +663,7 @@ func TestFetchLocalCopy(t *testing.T) {
 			}
 			// The newest copy is damaged: the one before is served.
 			bad, good := versions[2], versions[1]
+			f.Close()
 			// A version the bucket has and the folder has not.
 			newIndexVersion(t, out, 3)
 			deploy(t, Config{Out: out, Target: u})
