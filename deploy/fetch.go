@@ -19,6 +19,8 @@ import (
 
 	"gocloud.dev/blob"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/coopdigest/digest/internal/flock"
 )
 
 // DefaultFetchWorkers is how many files of an index a Fetcher downloads at
@@ -244,7 +246,7 @@ func NewFetcher(ctx context.Context, cfg FetcherConfig) (*Fetcher, error) {
 	if err != nil {
 		return nil, &ParamError{"index folder", cfg.Dir, unwrapPath(err)}
 	}
-	if ok, err := tryLock(lock); err != nil {
+	if ok, err := flock.TryLock(lock); err != nil {
 		// A file system without locks, as some network ones: go on.
 		cfg.Logger.Warn("the index folder cannot be locked: that no other replica uses it is not checked", "dir", cfg.Dir, "err", err)
 	} else if !ok {
