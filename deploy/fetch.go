@@ -327,8 +327,21 @@ func (f *Fetcher) fetch(ctx context.Context) (ix Index, changed bool, err error)
 	if isDir(ix.Dir) && !changed {
 		return ix, false, nil
 	}
-	// A folder named for the version is whole: one left by an earlier
-	// process is used as it is.
+	// A folder named for the version is whole when it was made: one left
+	// by an earlier process is used as it is, unless it fails the Check
+	// since (a file cut short on its disk), when a copy of ours is
+	// downloaded again.
+	if isDir(ix.Dir) && changed && f.cfg.Check != nil {
+		if err := f.cfg.Check(ix.Dir); err != nil {
+			if ours, _ := readMarker(ix.Dir); !ours {
+				return fail(fmt.Errorf("%s fails, and has no marker of this replica's to remove it by (%w): remove it", ix.Dir, err))
+			}
+			f.cfg.Logger.Warn("the copy of the version in the index folder fails: downloading it again", "dir", ix.Dir, "err", err)
+			if err := f.discard(ix.Dir); err != nil {
+				return fail(err)
+			}
+		}
+	}
 	if !isDir(ix.Dir) {
 		if f.rejected != nil && f.rejected.Version == p.Version && f.rejected.Published.Equal(p.Published) {
 			if f.current != "" {
@@ -568,30 +581,36 @@ func (f *Fetcher) clean() {
 		if ours, _ := readMarker(full); !ours {
 			continue
 		}
+		var err error
 		switch {
 		case strings.HasPrefix(name, tempPrefix) || strings.HasPrefix(name, oldPrefix):
+			err = os.RemoveAll(full)
 		case versionPattern.MatchString(name) && !slices.Contains([]string{f.current, f.previous}, name):
-			old, err := os.MkdirTemp(f.cfg.Dir, oldPrefix+name+"-")
-			if err == nil {
-				if err = writeMarker(old, time.Time{}); err != nil {
-					os.RemoveAll(old)
-				}
-			}
-			if err == nil {
-				err = os.Rename(full, filepath.Join(old, name))
-			}
-			if err != nil {
-				f.cfg.Logger.Warn("remove an old index version", "dir", full, "err", err)
-				continue
-			}
-			full = old
-		default:
-			continue
+			err = f.discard(full)
 		}
-		if err := os.RemoveAll(full); err != nil {
+		if err != nil {
 			f.cfg.Logger.Warn("remove an old index version", "dir", full, "err", err)
 		}
 	}
+}
+
+// discard removes the version folder dir: moved first into a marked
+// folder of oldPrefix, so that its name is free at once and a removal cut
+// short leaves no folder that looks like a version.
+func (f *Fetcher) discard(dir string) error {
+	old, err := os.MkdirTemp(f.cfg.Dir, oldPrefix+filepath.Base(dir)+"-")
+	if err != nil {
+		return err
+	}
+	if err := writeMarker(old, time.Time{}); err != nil {
+		os.RemoveAll(old)
+		return err
+	}
+	if err := os.Rename(dir, filepath.Join(old, filepath.Base(dir))); err != nil {
+		os.RemoveAll(old)
+		return err
+	}
+	return os.RemoveAll(old)
 }
 
 // isDir reports whether name is a folder.

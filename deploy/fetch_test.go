@@ -806,3 +806,53 @@ func TestFetchMarkerInVersion(t *testing.T) {
 		t.Errorf("the folder holds %q", got)
 	}
 }
+
+// TestFetchDamagedCopy: a copy of the pointer's version that fails the
+// Check when a new Fetcher finds it (a file cut short on its disk) is
+// downloaded again when it is the replica's own, and is an error that
+// says to remove it when it is not.
+func TestFetchDamagedCopy(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		foreign bool // the copy has no marker
+		want    string
+	}{
+		{"the replica's copy", false, ""},
+		{"a copy without a marker", true, "has no marker of this replica's to remove it by"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			u := fileURL(t.TempDir())
+			out := newSite(t)
+			dir := t.TempDir()
+			newIndexVersion(t, out, 0)
+			deploy(t, Config{Out: out, Target: u})
+			check := func(d string) error { return checkIndexJSON(d) }
+			f := newFetcher(t, u, dir, check)
+			ix := fetch(t, f, true)
+			f.Close()
+			if err := os.WriteFile(filepath.Join(ix.Dir, "index.json"), []byte("{"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if tt.foreign {
+				if err := os.Remove(filepath.Join(ix.Dir, markerName)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			g := newFetcher(t, u, dir, check)
+			got, _, err := g.Fetch(context.Background())
+			if tt.want != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.want) {
+					t.Fatalf("Fetch: %v, want an error saying %q", err, tt.want)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Version != ix.Version {
+				t.Errorf("fetched %s, want %s again", got.Version, ix.Version)
+			}
+			sameTree(t, got.Dir, filepath.Join(out, IndexDir))
+		})
+	}
+}
