@@ -565,7 +565,9 @@ func serveLines(t *testing.T, args ...string) <-chan string {
 }
 
 // nextLine returns the next line serve writes, and fails the test when
-// there is none within 30 seconds or serve has ended.
+// there is none within two minutes or serve has ended: a guard against a
+// hang, long enough for a build of the slow site under the race detector
+// on a loaded machine (one took more than 30 s in CI beside other work).
 func nextLine(t *testing.T, lines <-chan string) string {
 	t.Helper()
 	select {
@@ -574,8 +576,8 @@ func nextLine(t *testing.T, lines <-chan string) string {
 			t.Fatal("serve ended")
 		}
 		return line
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve wrote nothing for 30 s")
+	case <-time.After(2 * time.Minute):
+		t.Fatal("serve wrote nothing for 2 minutes")
 	}
 	return ""
 }
