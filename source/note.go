@@ -353,6 +353,9 @@ func readFrontMatter(p *problems, file string, data []byte, src *Site) (noteHead
 		r, _ := utf8.DecodeRune(body[i:])
 		line, col := lineCol(data, bodyStart+i)
 		p.list = append(p.list, &FileError{File: file, Line: line, Col: col, Err: controlProblem(r, "text")})
+	} else if i, n, r := controlReference(body); i >= 0 {
+		line, col := lineCol(data, bodyStart+i)
+		p.list = append(p.list, &FileError{File: file, Line: line, Col: col, Err: controlProblem(r, "text (written "+string(body[i:i+n])+")")})
 	}
 
 	// A name written in decomposed letters (й as и and a breve, as macOS
@@ -779,6 +782,34 @@ func ParseDateParam(s string) (time.Time, error) {
 // calendarDay is the day of t as written, at midnight UTC.
 func calendarDay(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// controlReference returns where b holds the first numeric character
+// reference (&#7; or &#x202E;) to a character that isTextControl is, which
+// Markdown writes out as the character itself, how many bytes it takes and
+// the character; -1 for none.
+func controlReference(b []byte) (at, n int, r rune) {
+	for from := 0; ; {
+		i := bytes.Index(b[from:], []byte("&#"))
+		if i < 0 {
+			return -1, 0, 0
+		}
+		i += from
+		from = i + 2
+		digits, base := b[i+2:], 10
+		if len(digits) > 0 && (digits[0] == 'x' || digits[0] == 'X') {
+			digits, base = digits[1:], 16
+		}
+		end := bytes.IndexByte(digits[:min(len(digits), 8)], ';')
+		if end < 1 {
+			continue
+		}
+		v, err := strconv.ParseUint(string(digits[:end]), base, 32)
+		if err != nil || v > utf8.MaxRune || !isTextControl(rune(v)) {
+			continue
+		}
+		return i, len(b[i:]) - len(digits[end+1:]), rune(v)
+	}
 }
 
 // controlByte returns where b holds the first character that text may
