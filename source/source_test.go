@@ -316,8 +316,13 @@ func TestLoadProblems(t *testing.T) {
 		}, []string{`content/taxonomy/sectors.yaml:3:1: a second YAML document: the lines after --- are not read; remove the line`}},
 		{"a second YAML document in site.yaml", map[string]string{"content/site.yaml": "title: Первый\n---\ntitle: Второй\nbase_url: https://evil.org/\n"},
 			[]string{`content/site.yaml:2:1: a second YAML document: the lines after --- are not read; remove the line`}},
-		{"an empty second YAML document after a start and an end", map[string]string{"content/site.yaml": "# Сайт\n--- # начало\ntitle: Т\n...\n---\n"},
+		{"an ended document, then another", map[string]string{"content/site.yaml": "# Сайт\n--- # начало\ntitle: Т\n...\n---\nbase_url: https://evil.org/\n"},
 			[]string{`content/site.yaml:4:1: end of the YAML document: the lines after ... are not read; remove the line`}},
+		// Nothing after them to lose: a site that built before builds.
+		{"empty documents after the first", map[string]string{
+			"content/taxonomy/sectors.yaml": "- slug: trade\n  name: {ru: Торговля}\n---\n# конец\n---\n",
+			"content/a.md":                  head + "sectors: [trade, Марс]\n---\n",
+		}, []string{`content/a.md:6:18: unknown sector "Марс"`}},
 		{"one YAML document with its start and its end", map[string]string{
 			"content/taxonomy/sectors.yaml": "\ufeff--- # отрасли\n- slug: trade\n  name: {ru: Торговля}\n...\n# конец\n",
 			"content/a.md":                  head + "sectors: [trade, Марс]\n---\n",

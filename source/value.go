@@ -391,8 +391,9 @@ func parseFullYAML(p *problems, file string, data []byte, lineOffset int) *value
 		return &value{kind: mapValue, line: lineOffset + 1, col: 1}
 	}
 	// A second document, or what yaml.v3 refuses after the first: either
-	// way the lines after the marker would not be read.
-	if err := dec.Decode(new(yaml.Node)); err != io.EOF {
+	// way the lines after the marker would not be read. Empty documents
+	// (a --- at the end) hold nothing to lose.
+	if err := decodeEmpty(dec); err != io.EOF {
 		switch line, marker := yamlDocumentEnd(data); marker {
 		case "---":
 			p.add(file, line+lineOffset, 1, "a second YAML document: the lines after --- are not read; remove the line")
@@ -407,6 +408,23 @@ func parseFullYAML(p *problems, file string, data []byte, lineOffset int) *value
 	d := yamlDecoder{p: p, file: file, lineOffset: lineOffset, size: len(data)}
 	return d.decode(&doc)
 }
+
+// decodeEmpty reads the documents of dec while they are empty, and
+// returns the error of the first that is not, io.EOF at the end, or
+// errNotEmpty.
+func decodeEmpty(dec *yaml.Decoder) error {
+	for {
+		var doc yaml.Node
+		if err := dec.Decode(&doc); err != nil {
+			return err
+		}
+		if len(doc.Content) != 1 || doc.Content[0].Tag != "!!null" || doc.Content[0].Value != "" {
+			return errNotEmpty
+		}
+	}
+}
+
+var errNotEmpty = errors.New("a YAML document after the first")
 
 // yamlDocumentEnd returns the line of data, from 1, that ends its first
 // YAML document, and the marker there, --- or ...: the first line that
