@@ -1,6 +1,7 @@
 package deploy
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -27,6 +28,12 @@ import (
 // once: an index has few files, and large ones.
 const DefaultFetchWorkers = 4
 
+// rejectRetry is how long a Fetcher waits before it downloads again a
+// version it rejected, while the pointer still names it: the bucket may be
+// mended without a new version (a file uploaded again by a deploy of the
+// same site, which leaves the pointer as it was).
+const rejectRetry = 10 * time.Minute
+
 // DefaultFetchIdle is how long a read from the bucket may go without
 // progress (an answer, or a byte of a download) before a Fetch gives it
 // up: long for a bucket, short beside forever.
@@ -46,15 +53,27 @@ const (
 // did not write is ever removed.
 const markerName = ".digest-fetch"
 
-// markerText starts the marker; a line "published TIME" follows, when the
-// version's pointer said.
+// markerText starts the marker; lines follow that say where the version
+// came from and when its pointer said it was published, for a version's
+// folder (see copyMarker).
 const markerText = "digest index copy\nThis folder was written by a digest replica (digest serve --index), which removes it when it is no longer needed.\n"
 
-// writeMarker writes the marker into dir, a folder just made.
-func writeMarker(dir string, published time.Time) error {
+// copyMarker is what a version folder's marker says of it: the bucket URL and
+// prefix it was downloaded from, and when it was published. A temporary
+// folder's says nothing.
+type copyMarker struct {
+	index, prefix string
+	published     time.Time
+}
+
+// writeMarker writes the marker m into dir, a folder just made.
+func writeMarker(dir string, m copyMarker) error {
 	text := markerText
-	if !published.IsZero() {
-		text += "published " + published.UTC().Format(time.RFC3339Nano) + "\n"
+	if m.index != "" {
+		text += "index " + m.index + "\nprefix " + m.prefix + "\n"
+	}
+	if !m.published.IsZero() {
+		text += "published " + m.published.UTC().Format(time.RFC3339Nano) + "\n"
 	}
 	w, err := os.OpenFile(filepath.Join(dir, markerName), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
@@ -68,25 +87,31 @@ func writeMarker(dir string, published time.Time) error {
 }
 
 // readMarker reports whether dir is a folder (not a link to one) with the
-// marker, and the time its version was published, when the marker says.
-func readMarker(dir string) (ours bool, published time.Time) {
+// marker, and what the marker says.
+func readMarker(dir string) (ours bool, m copyMarker) {
 	if fi, err := os.Lstat(dir); err != nil || !fi.IsDir() {
-		return false, time.Time{}
+		return false, m
 	}
 	if fi, err := os.Lstat(filepath.Join(dir, markerName)); err != nil || !fi.Mode().IsRegular() || fi.Size() > maxSmall {
-		return false, time.Time{}
+		return false, m
 	}
 	data, err := os.ReadFile(filepath.Join(dir, markerName))
 	text, found := strings.CutPrefix(string(data), markerText)
 	if err != nil || !found {
-		return false, time.Time{}
+		return false, m
 	}
 	for line := range strings.Lines(text) {
-		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "published "); ok {
-			published, _ = time.Parse(time.RFC3339Nano, v)
+		key, v, _ := strings.Cut(strings.TrimRight(line, "\r\n"), " ")
+		switch key {
+		case "index":
+			m.index = v
+		case "prefix":
+			m.prefix = v
+		case "published":
+			m.published, _ = time.Parse(time.RFC3339Nano, v)
 		}
 	}
-	return true, published
+	return true, m
 }
 
 // lockName is the file in a Fetcher's folder that it holds a lock on while
@@ -134,10 +159,14 @@ type Fetcher struct {
 	last     Index      // and the Index it returned
 	previous string     // the one before: a server may still have it open
 	// rejected is the pointer whose version was downloaded and failed a
-	// check, and rejErr why: that version is not downloaded again while
-	// the pointer stays the same.
-	rejected *pointer
-	rejErr   error
+	// check at rejectedAt, and rejErr why: that version is not downloaded
+	// again while the pointer stays the same, for rejectRetry.
+	rejected   *pointer
+	rejErr     error
+	rejectedAt time.Time
+
+	// now is time.Now, or a test's clock.
+	now func() time.Time
 
 	// afterFunc is time.AfterFunc, or a test's fake.
 	afterFunc func(time.Duration, func()) timer
@@ -259,7 +288,7 @@ func NewFetcher(ctx context.Context, cfg FetcherConfig) (*Fetcher, error) {
 		return nil, &ParamError{"index URL", cfg.URL, err}
 	}
 	afterFunc := func(d time.Duration, fn func()) timer { return time.AfterFunc(d, fn) }
-	return &Fetcher{cfg: cfg, bucket: b, lock: lock, afterFunc: afterFunc}, nil
+	return &Fetcher{cfg: cfg, bucket: b, lock: lock, afterFunc: afterFunc, now: time.Now}, nil
 }
 
 // Close closes the bucket and lets another Fetcher have the folder. The
@@ -343,7 +372,7 @@ func (f *Fetcher) fetch(ctx context.Context) (ix Index, changed bool, err error)
 		}
 	}
 	if !isDir(ix.Dir) {
-		if f.rejected != nil && f.rejected.Version == p.Version && f.rejected.Published.Equal(p.Published) {
+		if f.rejected != nil && f.rejected.Version == p.Version && f.rejected.Published.Equal(p.Published) && f.now().Sub(f.rejectedAt) < rejectRetry {
 			if f.current != "" {
 				return f.last, false, nil
 			}
@@ -352,7 +381,7 @@ func (f *Fetcher) fetch(ctx context.Context) (ix Index, changed bool, err error)
 		if err := f.download(ctx, p.Version, p.Published); err != nil {
 			if _, ok := errors.AsType[*rejectError](err); ok {
 				err = fmt.Errorf("%w; not downloaded again until the pointer changes", err)
-				f.rejected, f.rejErr = p, err
+				f.rejected, f.rejErr, f.rejectedAt = p, err, f.now()
 			}
 			return fail(err)
 		}
@@ -401,7 +430,7 @@ func (f *Fetcher) download(ctx context.Context, version string, published time.T
 			os.RemoveAll(tmp)
 		}
 	}()
-	if err := writeMarker(tmp, published); err != nil {
+	if err := writeMarker(tmp, copyMarker{f.cfg.URL, f.cfg.Prefix, published}); err != nil {
 		return err
 	}
 	g, gctx := errgroup.WithContext(ctx)
@@ -532,7 +561,8 @@ func (f *Fetcher) newestOther(version string) string {
 	return best
 }
 
-// local is the newest version folder that passes the Check; its
+// local is the newest version folder downloaded from this Fetcher's
+// bucket and prefix, as its marker says, that passes the Check; its
 // Published is the one its marker records, or else when it was last
 // modified.
 func (f *Fetcher) local() (Index, bool) {
@@ -542,12 +572,12 @@ func (f *Fetcher) local() (Index, bool) {
 		if !e.IsDir() || !versionPattern.MatchString(e.Name()) {
 			continue
 		}
-		if fi, err := e.Info(); err == nil {
-			ix := Index{Version: e.Name(), Dir: filepath.Join(f.cfg.Dir, e.Name()), Published: fi.ModTime()}
-			if _, published := readMarker(ix.Dir); !published.IsZero() {
-				ix.Published = published
-			}
-			found = append(found, ix)
+		// Only a copy of this bucket and prefix: with a mistyped --index,
+		// another site's copy is no fallback.
+		dir := filepath.Join(f.cfg.Dir, e.Name())
+		ours, m := readMarker(dir)
+		if fi, err := e.Info(); err == nil && ours && m.index == f.cfg.URL && m.prefix == f.cfg.Prefix {
+			found = append(found, Index{Version: e.Name(), Dir: dir, Published: cmp.Or(m.published, fi.ModTime())})
 		}
 	}
 	slices.SortFunc(found, func(a, b Index) int { return b.Published.Compare(a.Published) })
@@ -602,7 +632,7 @@ func (f *Fetcher) discard(dir string) error {
 	if err != nil {
 		return err
 	}
-	if err := writeMarker(old, time.Time{}); err != nil {
+	if err := writeMarker(old, copyMarker{}); err != nil {
 		os.RemoveAll(old)
 		return err
 	}

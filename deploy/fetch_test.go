@@ -474,6 +474,9 @@ func TestFetchRejectedOnce(t *testing.T) {
 			}, spoiled)
 			// A replica with no version yet gets the error every time.
 			g := newFetcher(t, u, t.TempDir(), check)
+			clock := time.Now()
+			f.now = func() time.Time { return clock }
+			g.now = f.now
 			s3.takeGets()
 			for range 2 {
 				if _, _, err := f.Fetch(ctx); err == nil || !strings.Contains(err.Error(), tt.want) {
@@ -502,6 +505,16 @@ func TestFetchRejectedOnce(t *testing.T) {
 				if gets := s3.takeGets(); !slices.Equal(gets, []string{DefaultIndexPrefix + PointerName, DefaultIndexPrefix + PointerName}) {
 					t.Errorf("a rejected version cost the reads of %q, want the pointer's alone", gets)
 				}
+			}
+
+			// After rejectRetry the version is downloaded again, in case
+			// the bucket was mended under the same pointer.
+			clock = clock.Add(rejectRetry)
+			if _, _, err := f.Fetch(ctx); err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("after %v: got %v, want the error again", rejectRetry, err)
+			}
+			if gets := s3.takeGets(); len(gets) <= 1 {
+				t.Errorf("after %v, read %q, want the version again", rejectRetry, gets)
 			}
 
 			// A new pointer is followed.
@@ -620,9 +633,6 @@ func TestFetchLocalCopy(t *testing.T) {
 			}
 			return ""
 		}, "no index published"},
-		{"no bucket", func(t *testing.T, _ *blob.Bucket, _ *fakeTimers, s3 *s3Server) string {
-			return s3.url("gone")
-		}, "no index published"},
 		{"a bucket that does not answer", func(t *testing.T, _ *blob.Bucket, ft *fakeTimers, s3 *s3Server) string {
 			release := make(chan struct{})
 			t.Cleanup(func() { s3.setHook(nil); close(release) })
@@ -715,7 +725,7 @@ func TestFetchLocalCopy(t *testing.T) {
 func TestFetchKeepsForeign(t *testing.T) {
 	dir := t.TempDir()
 	elsewhere := t.TempDir()
-	if err := writeMarker(elsewhere, time.Time{}); err != nil {
+	if err := writeMarker(elsewhere, copyMarker{}); err != nil {
 		t.Fatal(err)
 	}
 	foreign := []struct {
@@ -754,7 +764,7 @@ func TestFetchKeepsForeign(t *testing.T) {
 		if err := os.Mkdir(filepath.Join(dir, name), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := writeMarker(filepath.Join(dir, name), time.Time{}); err != nil {
+		if err := writeMarker(filepath.Join(dir, name), copyMarker{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -854,5 +864,29 @@ func TestFetchDamagedCopy(t *testing.T) {
 			}
 			sameTree(t, got.Dir, filepath.Join(out, IndexDir))
 		})
+	}
+}
+
+// TestFetchLocalCopyOfAnotherBucket: the copies in the folder are no
+// fallback for a Fetcher of another bucket or prefix (a mistyped --index
+// would serve another site's index).
+func TestFetchLocalCopyOfAnotherBucket(t *testing.T) {
+	u := fileURL(t.TempDir())
+	out := newSite(t)
+	dir := t.TempDir()
+	newIndexVersion(t, out, 0)
+	deploy(t, Config{Out: out, Target: u})
+	f := newFetcher(t, u, dir, nil)
+	fetch(t, f, true)
+	f.Close()
+	for _, cfg := range []FetcherConfig{{URL: fileURL(t.TempDir()), Dir: dir}, {URL: u, Prefix: "other/", Dir: dir}} {
+		g, err := NewFetcher(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ix, _, err := g.Fetch(context.Background()); !errors.Is(err, ErrNotPublished) {
+			t.Errorf("%s %s: fetched %+v, %v; want ErrNotPublished, not the other bucket's copy", cfg.URL, cfg.Prefix, ix, err)
+		}
+		g.Close()
 	}
 }
