@@ -1,6 +1,7 @@
 package source
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -112,6 +113,26 @@ func TestBaseURLHost(t *testing.T) {
 		case tt.base != "" && s.BaseURL != tt.base:
 			t.Errorf("%q: base URL %q, want %q", tt.yaml, s.BaseURL, tt.base)
 		}
+	}
+}
+
+// TestSearchHosts: search_url and search_origins on an internationalized
+// host are read in ASCII too, so that they match base_url's host and the
+// Origin header browsers send.
+func TestSearchHosts(t *testing.T) {
+	s, err := ParseSettings("site.yaml", []byte("base_url: https://пример.рф/\nsearch_url: https://пример.рф/поиск?a=1\nsearch_origins: [https://пример.рф, 'http://localhost:8080', '*']\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "https://xn--e1afmkfd.xn--p1ai/%D0%BF%D0%BE%D0%B8%D1%81%D0%BA?a=1"; s.SearchURL != want {
+		t.Errorf("search_url %q, want %q", s.SearchURL, want)
+	}
+	if want := []string{"https://xn--e1afmkfd.xn--p1ai", "http://localhost:8080", "*"}; !slices.Equal(s.SearchOrigins, want) {
+		t.Errorf("search_origins %q, want %q", s.SearchOrigins, want)
+	}
+	_, err = ParseSettings("site.yaml", []byte("search_origins: [https://-пример.рф]\n"))
+	if want := `site.yaml:1:18: search_origins "https://-пример.рф": host "-пример.рф" is not a domain name that can be written in ASCII (idna: invalid label "-пример"): check its spelling`; err == nil || err.Error() != want {
+		t.Errorf("err = %v, want %q", err, want)
 	}
 }
 

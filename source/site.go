@@ -219,7 +219,7 @@ func ParseSettings(file string, data []byte) (Settings, error) {
 			if !baseURLOK(&p, file, f.val, v) {
 				continue
 			}
-			ascii, ok := asciiHost(&p, file, f.val, v)
+			ascii, ok := asciiHost(&p, file, "base_url", f.val, v)
 			if !ok {
 				continue
 			}
@@ -252,7 +252,11 @@ func ParseSettings(file string, data []byte) (Settings, error) {
 				p.add(file, f.val.line, f.val.col, "search_url %s: give a path on the site (/search) or an http or https URL", q(v))
 				continue
 			}
-			s.SearchURL = v
+			ascii, ok := asciiHost(&p, file, "search_url", f.val, v)
+			if !ok {
+				continue
+			}
+			s.SearchURL = ascii
 		case "favicon", "image":
 			if !strings.HasPrefix(v, "/") || strings.HasPrefix(v, "//") {
 				p.add(file, f.val.line, f.val.col, "%s %s: give the path on the site of a file of %s/, from /, such as /%s.png", f.key, q(v), StaticDir, f.key)
@@ -327,14 +331,15 @@ func baseURLOK(p *problems, file string, at *value, v string) bool {
 	return ok
 }
 
-// asciiHost returns v, a base_url that baseURLOK passed, with its host
-// in ASCII: an internationalized name (пример.рф) in the form DNS knows
-// (xn--e1afmkfd.xn--p1ai), as idna's Lookup profile writes it. Pages,
-// feeds, the sitemap and the calendar all carry the one form then;
-// left as written, it was percent-encoded in some of them and raw in the
-// others. ok is false, and the problem reported at at, when the host is
-// no such name.
-func asciiHost(p *problems, file string, at *value, v string) (_ string, ok bool) {
+// asciiHost returns v, a URL of the setting what, with its host in
+// ASCII: an internationalized name (пример.рф) in the form DNS knows
+// (xn--e1afmkfd.xn--p1ai), as idna's Lookup profile writes it, and as
+// browsers send it in an Origin header. Pages, feeds, the sitemap, the
+// calendar, robots.txt and the server's headers all carry the one form
+// then; left as written, it was percent-encoded in some of them and raw in
+// the others. ok is false, and the problem reported at at, when the host
+// is no such name.
+func asciiHost(p *problems, file, what string, at *value, v string) (_ string, ok bool) {
 	u, err := url.Parse(v)
 	if err != nil {
 		return v, false
@@ -345,13 +350,14 @@ func asciiHost(p *problems, file string, at *value, v string) (_ string, ok bool
 	}
 	ascii, err := idna.Lookup.ToASCII(host)
 	if err != nil {
-		p.add(file, at.line, at.col, "base_url %s: host %s is not a domain name that can be written in ASCII (%v): check its spelling", q(v), q(host), err)
+		p.add(file, at.line, at.col, "%s %s: host %s is not a domain name that can be written in ASCII (%v): check its spelling", what, q(v), q(host), err)
 		return v, false
 	}
 	if port := u.Port(); port != "" {
 		ascii += ":" + port
 	}
-	return u.Scheme + "://" + ascii + "/", true
+	u.Host = ascii
+	return u.String(), true
 }
 
 // parseOrigins reads search_origins: a list of origins, or one, each
@@ -382,6 +388,10 @@ func parseOrigins(p *problems, file string, f field) []string {
 			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || u.User != nil ||
 				u.Path != "" || u.RawQuery != "" || u.Fragment != "" || strings.ContainsAny(o, "*?#") {
 				p.add(file, v.line, v.col, "search_origins %s: not an origin; give scheme://host[:port] with no path, such as https://digest.example.org, or \"*\" for any", q(o))
+				continue
+			}
+			var ok bool
+			if o, ok = asciiHost(p, file, "search_origins", v, o); !ok {
 				continue
 			}
 		}
