@@ -438,10 +438,7 @@ func TestFetchRejectedOnce(t *testing.T) {
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
-			u := s3.bucketURL(t, fmt.Sprintf("rejected-%d", i))
-			b := openBucket(t, u)
-			out := newSite(t)
-			deploy(t, Config{Out: out, Target: u})
+			u, b, out := deployed(t, s3, fmt.Sprintf("rejected-%d", i))
 			var spoiled string
 			check := func(dir string) error {
 				if !tt.checkOK && spoiled != "" && strings.Contains(filepath.Base(dir), spoiled) {
@@ -530,6 +527,16 @@ func TestFetchRejectedOnce(t *testing.T) {
 	}
 }
 
+// deployed is a bucket of s3 named name, open, and a site deployed into it.
+func deployed(t *testing.T, s3 *s3Server, name string) (u string, b *blob.Bucket, out string) {
+	t.Helper()
+	u = s3.bucketURL(t, name)
+	b = openBucket(t, u)
+	out = newSite(t)
+	deploy(t, Config{Out: out, Target: u})
+	return u, b, out
+}
+
 // fakeTimers stands in for time.AfterFunc: its timers fire when the test
 // says, all at once.
 type fakeTimers struct {
@@ -577,10 +584,7 @@ func TestFetchStalls(t *testing.T) {
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
-			u := s3.bucketURL(t, fmt.Sprintf("stalls-%d", i))
-			b := openBucket(t, u)
-			out := newSite(t)
-			deploy(t, Config{Out: out, Target: u})
+			u, b, out := deployed(t, s3, fmt.Sprintf("stalls-%d", i))
 			dir := t.TempDir()
 			f := newFetcher(t, u, dir, nil)
 			ft := &fakeTimers{}
