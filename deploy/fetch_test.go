@@ -343,17 +343,7 @@ func TestFetchCorrupt(t *testing.T) {
 					newIndexVersion(t, out, 2)
 					deploy(t, Config{Out: out, Target: u})
 					v := currentVersion(t, b)
-					put := func(key string, data []byte) {
-						var err error
-						if data == nil {
-							err = b.Delete(ctx, key)
-						} else {
-							err = b.WriteAll(ctx, key, data, nil)
-						}
-						if err != nil {
-							t.Fatal(err)
-						}
-					}
+					put := putter(t, b)
 					get := func(key string) []byte {
 						data, err := b.ReadAll(ctx, key)
 						if err != nil {
@@ -452,17 +442,7 @@ func TestFetchRejectedOnce(t *testing.T) {
 			newIndexVersion(t, out, 2)
 			deploy(t, Config{Out: out, Target: u})
 			spoiled = currentVersion(t, b)
-			tt.spoil(func(key string, data []byte) {
-				var err error
-				if data == nil {
-					err = b.Delete(ctx, key)
-				} else {
-					err = b.WriteAll(ctx, key, data, nil)
-				}
-				if err != nil {
-					t.Fatal(err)
-				}
-			}, func(key string) []byte {
+			tt.spoil(putter(t, b), func(key string) []byte {
 				data, err := b.ReadAll(ctx, key)
 				if err != nil {
 					t.Fatal(err)
@@ -524,6 +504,23 @@ func TestFetchRejectedOnce(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// putter returns a function that writes data at key in b, or deletes the
+// key for nil data.
+func putter(t *testing.T, b *blob.Bucket) func(key string, data []byte) {
+	return func(key string, data []byte) {
+		t.Helper()
+		var err error
+		if data == nil {
+			err = b.Delete(context.Background(), key)
+		} else {
+			err = b.WriteAll(context.Background(), key, data, nil)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
