@@ -368,11 +368,11 @@ func (p footnoteRefLimit) Parse(parent ast.Node, block text.Reader, pc parser.Co
 
 // referenceLimit is the AST transformer that holds what the links and
 // pictures of a note take from reference definitions to
-// maxReferencesPerByte and referenceSlack. goldmark copies a definition's address and title
-// into every use, and the page, the feeds and the index write them out
-// each time: a 26 KB note that used one address of 20 KB 1,500 times made
-// pages and feeds of 30 MB each. An inline link's address and title are
-// its own text, so that only references can pass the limit.
+// maxReferencesPerByte and referenceSlack. goldmark copies a definition's
+// address and title into every use, and the page, the feeds and the index
+// write them out each time: a 26 KB note that used one address of 20 KB
+// 1,500 times made pages and feeds of 30 MB each. An inline link's address
+// and title are its own text, so that only references can pass the limit.
 type referenceLimit struct{}
 
 func (referenceLimit) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
