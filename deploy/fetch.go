@@ -155,9 +155,8 @@ type Fetcher struct {
 	lock   *os.File // lockName, locked
 
 	mu       sync.Mutex // one Fetch at a time
-	current  string     // the version the last Fetch returned
-	last     Index      // and the Index it returned
-	previous string     // the one before: a server may still have it open
+	last     Index      // what the last Fetch returned: the current version
+	previous string     // the version before: a server may still have it open
 	// rejected is the pointer whose version was downloaded and failed a
 	// check at rejectedAt, and rejErr why: that version is not downloaded
 	// again while the pointer stays the same, for rejectRetry.
@@ -313,10 +312,11 @@ func (f *Fetcher) Close() error {
 //
 // A version that fails a check of what it holds (its manifest, a file's
 // size or SHA-256, its index.json, the Check) is not downloaded again while
-// the pointer stays as it was: the Fetch that downloaded it returns the
-// error, and those after it return the version the last Fetch returned,
-// unchanged, as if the pointer still named it (without one, the error
-// again). Errors in reading the bucket are tried again on the next Fetch.
+// the pointer stays as it was, for rejectRetry: the Fetch that downloaded
+// it returns the error, and those after it return the version the last
+// Fetch returned, unchanged, as if the pointer still named it (without
+// one, the error again). Errors in reading the bucket are tried again on
+// the next Fetch.
 //
 // The first Fetch of a Fetcher that cannot get the version the pointer
 // names (the bucket does not answer, has no pointer, or the version is
@@ -328,10 +328,10 @@ func (f *Fetcher) Fetch(ctx context.Context) (ix Index, changed bool, err error)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	ix, changed, err = f.fetch(ctx)
-	if err != nil && f.current == "" && ctx.Err() == nil {
+	if err != nil && f.last.Version == "" && ctx.Err() == nil {
 		if local, ok := f.local(); ok {
 			f.cfg.Logger.Warn("the bucket gives no index: serving the copy in the index folder", "version", local.Version, "dir", local.Dir, "err", err)
-			f.current, f.last, f.previous = local.Version, local, f.newestOther(local.Version)
+			f.last, f.previous = local, f.newestOther(local.Version)
 			return local, true, nil
 		}
 	}
@@ -352,7 +352,7 @@ func (f *Fetcher) fetch(ctx context.Context) (ix Index, changed bool, err error)
 		return fail(err)
 	}
 	ix = Index{Version: p.Version, Dir: filepath.Join(f.cfg.Dir, p.Version), Published: p.Published}
-	changed = p.Version != f.current
+	changed = p.Version != f.last.Version
 	if isDir(ix.Dir) && !changed {
 		return ix, false, nil
 	}
@@ -373,7 +373,7 @@ func (f *Fetcher) fetch(ctx context.Context) (ix Index, changed bool, err error)
 	}
 	if !isDir(ix.Dir) {
 		if f.rejected != nil && f.rejected.Version == p.Version && f.rejected.Published.Equal(p.Published) && f.now().Sub(f.rejectedAt) < rejectRetry {
-			if f.current != "" {
+			if f.last.Version != "" {
 				return f.last, false, nil
 			}
 			return fail(f.rejErr)
@@ -387,12 +387,12 @@ func (f *Fetcher) fetch(ctx context.Context) (ix Index, changed bool, err error)
 		}
 	}
 	if changed {
-		if f.current == "" {
+		if f.last.Version == "" {
 			f.previous = f.newestOther(p.Version)
 		} else {
-			f.previous = f.current
+			f.previous = f.last.Version
 		}
-		f.current, f.last = p.Version, ix
+		f.last = ix
 		f.clean()
 	}
 	return ix, changed, nil
@@ -615,7 +615,7 @@ func (f *Fetcher) clean() {
 		switch {
 		case strings.HasPrefix(name, tempPrefix) || strings.HasPrefix(name, oldPrefix):
 			err = os.RemoveAll(full)
-		case versionPattern.MatchString(name) && !slices.Contains([]string{f.current, f.previous}, name):
+		case versionPattern.MatchString(name) && !slices.Contains([]string{f.last.Version, f.previous}, name):
 			err = f.discard(full)
 		}
 		if err != nil {
