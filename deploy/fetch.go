@@ -157,12 +157,10 @@ type Fetcher struct {
 	mu       sync.Mutex // one Fetch at a time
 	last     Index      // what the last Fetch returned: the current version
 	previous string     // the version before: a server may still have it open
-	// rejected is the pointer whose version was downloaded and failed a
-	// check at rejectedAt, and rejErr why: that version is not downloaded
-	// again while the pointer stays the same, for rejectRetry.
-	rejected   *pointer
-	rejErr     error
-	rejectedAt time.Time
+	// rejected is the last version downloaded that failed a check: it is
+	// not downloaded again while the pointer stays the same, for
+	// rejectRetry.
+	rejected *rejection
 
 	// now is time.Now, or a test's clock.
 	now func() time.Time
@@ -217,6 +215,19 @@ func (p progressReader) Read(b []byte) (int, error) {
 		p.progress()
 	}
 	return n, err
+}
+
+// rejection is a pointer whose version failed a check of what it holds,
+// why, and when.
+type rejection struct {
+	p   *pointer
+	err error
+	at  time.Time
+}
+
+// holds reports whether r still stands for the pointer p at now.
+func (r *rejection) holds(p *pointer, now time.Time) bool {
+	return r != nil && r.p.Version == p.Version && r.p.Published.Equal(p.Published) && now.Sub(r.at) < rejectRetry
 }
 
 // rejectError is an error in what a version holds (its manifest, a file's
@@ -360,7 +371,7 @@ func (f *Fetcher) fetch(ctx context.Context) (ix Index, changed bool, err error)
 	// by an earlier process is used as it is, unless it fails the Check
 	// since (a file cut short on its disk), when a copy of ours is
 	// downloaded again.
-	if isDir(ix.Dir) && changed && f.cfg.Check != nil {
+	if isDir(ix.Dir) && f.cfg.Check != nil {
 		if err := f.cfg.Check(ix.Dir); err != nil {
 			if ours, _ := readMarker(ix.Dir); !ours {
 				return fail(fmt.Errorf("%s fails, and has no marker of this replica's to remove it by (%w): remove it", ix.Dir, err))
@@ -372,16 +383,16 @@ func (f *Fetcher) fetch(ctx context.Context) (ix Index, changed bool, err error)
 		}
 	}
 	if !isDir(ix.Dir) {
-		if f.rejected != nil && f.rejected.Version == p.Version && f.rejected.Published.Equal(p.Published) && f.now().Sub(f.rejectedAt) < rejectRetry {
+		if f.rejected.holds(p, f.now()) {
 			if f.last.Version != "" {
 				return f.last, false, nil
 			}
-			return fail(f.rejErr)
+			return fail(f.rejected.err)
 		}
 		if err := f.download(ctx, p.Version, p.Published); err != nil {
 			if _, ok := errors.AsType[*rejectError](err); ok {
-				err = fmt.Errorf("%w; not downloaded again until the pointer changes", err)
-				f.rejected, f.rejErr, f.rejectedAt = p, err, f.now()
+				err = fmt.Errorf("%w; not downloaded again for %v unless the pointer changes", err, rejectRetry)
+				f.rejected = &rejection{p, err, f.now()}
 			}
 			return fail(err)
 		}
