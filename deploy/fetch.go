@@ -75,15 +75,7 @@ func writeMarker(dir string, m copyMarker) error {
 	if !m.published.IsZero() {
 		text += "published " + m.published.UTC().Format(time.RFC3339Nano) + "\n"
 	}
-	w, err := os.OpenFile(filepath.Join(dir, markerName), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return err
-	}
-	_, err = w.WriteString(text)
-	if cerr := w.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	return os.WriteFile(filepath.Join(dir, markerName), []byte(text), 0o644)
 }
 
 // readMarker reports whether dir is a folder (not a link to one) with the
