@@ -132,10 +132,7 @@ func CheckAll(ctx context.Context, site string, src *source.Site, problems sourc
 	tmpl, tmplErr := LoadTemplates(site)
 	if tmplErr == nil {
 		dead, err := checkFiles(site, src, tmpl, linked)
-		if len(dead) > 0 {
-			warnings = append(warnings, dead...)
-			slices.SortFunc(warnings, byPlace)
-		}
+		warnings = withWarnings(warnings, dead)
 		switch {
 		case errors.As(err, &more):
 			problems = slices.Concat(problems, more)
@@ -170,6 +167,17 @@ func byPlace(a, b string) int {
 	}
 	num := func(s string) int { n, _ := strconv.Atoi(s); return n }
 	return cmp.Or(cmp.Compare(num(pa[2]), num(pb[2])), cmp.Compare(num(pa[3]), num(pb[3])), strings.Compare(a, b))
+}
+
+// withWarnings returns sorted warnings, sorted by place, with more among
+// them.
+func withWarnings(warnings, more []string) []string {
+	if len(more) == 0 {
+		return warnings
+	}
+	warnings = append(warnings, more...)
+	slices.SortFunc(warnings, byPlace)
+	return warnings
 }
 
 // placeOf is the place a warning begins with: file:line:col.

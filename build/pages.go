@@ -467,10 +467,7 @@ func (b *builder) plan() ([]output, error) {
 		return nil, err
 	}
 	outs = append(outs, copies...)
-	if dead := deadLinks(outs, m.src.Settings, b.linking); len(dead) > 0 {
-		b.warnings = append(b.warnings, dead...)
-		slices.SortFunc(b.warnings, byPlace)
-	}
+	b.warnings = withWarnings(b.warnings, deadLinks(outs, m.src.Settings, b.linking))
 	return outs, nil
 }
 

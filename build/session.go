@@ -514,10 +514,7 @@ func (s *Session) incremental(ctx context.Context, changed []string) (*Result, e
 	sums := keys(outs)
 	keyed := time.Now()
 	todo, newPaths, changedKeys, gone := s.outputChanges(outs, sums)
-	if dead := b.goneLinks(outs, gone); len(dead) > 0 {
-		b.warnings = append(b.warnings, dead...)
-		slices.SortFunc(b.warnings, byPlace)
-	}
+	b.warnings = withWarnings(b.warnings, b.goneLinks(outs, gone))
 
 	var later []output
 	if s.DeferData {
