@@ -169,8 +169,8 @@ func byPlace(a, b string) int {
 	return cmp.Or(cmp.Compare(num(pa[2]), num(pb[2])), cmp.Compare(num(pa[3]), num(pb[3])), strings.Compare(a, b))
 }
 
-// withWarnings returns sorted warnings, sorted by place, with more among
-// them.
+// withWarnings returns warnings with more among them, sorted by place;
+// warnings as they are when there is no more.
 func withWarnings(warnings, more []string) []string {
 	if len(more) == 0 {
 		return warnings

@@ -485,7 +485,7 @@ func (n *Note) readField(p *problems, file string, f field, tax *Taxonomies) (sl
 		}
 	default:
 		msg := "unknown field " + q(f.key)
-		if near := nearestField(f.key); near != "" {
+		if near := nearest(f.key, Fields); near != "" {
 			msg += fmt.Sprintf("; did you mean %q?", near)
 		} else {
 			msg += " (known: " + strings.Join(Fields, ", ") + ")"
@@ -755,16 +755,17 @@ func parseSources(p *problems, file string, f field) []Link {
 	return out
 }
 
-// nearestField suggests the known field a misspelt one was meant to be.
-func nearestField(key string) string {
-	// Only a misspelt field is worth a hint, and lowering a long key costs.
+// nearest suggests the word of among, lower case, that a misspelt key was
+// meant to be, "" for none within two letters.
+func nearest(key string, among []string) string {
+	// Only a misspelt word is worth a hint, and lowering a long key costs.
 	if len(key) > 64 {
 		return ""
 	}
 	best, bestD := "", 3
-	for _, f := range Fields {
-		if d := distance(strings.ToLower(key), f); d < bestD {
-			best, bestD = f, d
+	for _, w := range among {
+		if d := distance(strings.ToLower(key), w); d < bestD {
+			best, bestD = w, d
 		}
 	}
 	return best

@@ -371,16 +371,8 @@ func checkGroup(p *problems, file string, at *value, term *Term) {
 		return
 	}
 	msg := fmt.Sprintf("group %s: %s: %s", q(term.Group), what, strings.Join(groups, ", "))
-	if len(term.Group) <= 64 {
-		best, bestD := "", 3
-		for _, g := range groups {
-			if d := distance(strings.ToLower(term.Group), g); d < bestD {
-				best, bestD = g, d
-			}
-		}
-		if best != "" {
-			msg += fmt.Sprintf("; did you mean %s?", q(best))
-		}
+	if near := nearest(term.Group, groups); near != "" {
+		msg += fmt.Sprintf("; did you mean %s?", q(near))
 	}
 	p.add(file, at.line, at.col, "%s", msg)
 }
