@@ -70,6 +70,10 @@ site.yaml:1:11: base_url "https://user:xxxxx@digest.example.org:99999/sub": must
 		{"search_url: //evil.example/search\n", "give a path on the site"},
 		{"search_url: search\n", "give a path on the site"},
 		{"search_url: 'https:'\n", "give a path on the site"},
+		{"search_url: /\n", `site.yaml:1:13: search_url "/": give the results page's path, which does not end in a slash as the site's pages do: /search`},
+		{"search_url: /search/\n", "does not end in a slash"},
+		{"search_url: https://search.example.org\n", "does not end in a slash"},
+		{"search_url: https://search.example.org/?q=1\n", "does not end in a slash"},
 		// The site's name and language, which every page carries.
 		{"title: Дайджест\nlanguage: ru-RU\n", ""},
 		{"title: ''\n", `site.yaml:1:8: title is empty: give the site's name`},
@@ -137,12 +141,17 @@ func TestSearchHosts(t *testing.T) {
 }
 
 // TestSettingsWarnings: a site.yaml without base_url builds, for a preview,
-// with a warning that its feeds and sitemap point to the preview's address.
+// with a warning that its feeds and sitemap point to the preview's address;
+// a search_url whose path `digest serve` does not answer builds with one.
 func TestSettingsWarnings(t *testing.T) {
 	for _, tt := range []struct{ yaml, want string }{
 		{"title: Т\n", "content/site.yaml: base_url is not set: feeds, the sitemap and canonical links point to http://localhost:8080/, fit only for a preview"},
 		{"", "content/site.yaml: base_url is not set"},
 		{"title: Т\nbase_url: https://digest.example.org\n", ""},
+		// A results page elsewhere than where `digest serve` answers it.
+		{"base_url: https://digest.example.org\nsearch_url: /поиск\n", "content/site.yaml:2:13: search_url \"/поиск\": digest serve answers searches at /search; readers sent to /поиск find nothing unless the server in front of it sends that path to /search, and /поиск.atom to /search.atom"},
+		{"base_url: https://digest.example.org\nsearch_url: https://search.example.org/find?x=1\n", "content/site.yaml:2:13: search_url \"https://search.example.org/find?x=1\": digest serve answers searches at /search; readers sent to /find"},
+		{"base_url: https://digest.example.org\nsearch_url: https://search.example.org/search\n", ""},
 	} {
 		s, err := ParseSettings("content/site.yaml", []byte(tt.yaml))
 		if err != nil {

@@ -41,7 +41,7 @@ type Settings struct {
 	// under, named in its footer and in the data files.
 	License License
 
-	faviconPos, imagePos Pos // where Favicon and Image are set
+	faviconPos, imagePos, searchURLPos Pos // where Favicon, Image and SearchURL are set
 	// file is site.yaml's path, and baseURLSet whether it gives base_url.
 	file       string
 	baseURLSet bool
@@ -78,11 +78,25 @@ func (s *Site) Warnings(today time.Time) []string {
 // publishing: without base_url, feeds, the sitemap and canonical links
 // point to the preview's address.
 func (s Settings) Warnings() []string {
-	if s.file == "" || s.baseURLSet {
+	if s.file == "" {
 		return nil
 	}
-	return []string{fmt.Sprintf("%s: base_url is not set: feeds, the sitemap and canonical links point to %s, fit only for a preview; set it to the address the site is published at", s.file, s.BaseURL)}
+	var out []string
+	if !s.baseURLSet {
+		out = append(out, fmt.Sprintf("%s: base_url is not set: feeds, the sitemap and canonical links point to %s, fit only for a preview; set it to the address the site is published at", s.file, s.BaseURL))
+	}
+	// `digest serve` answers the results page at /search: another path
+	// works only behind a server that sends it there.
+	if u, err := url.Parse(s.SearchURL); err == nil && u.Path != SearchPath {
+		out = append(out, fmt.Sprintf("%s:%d:%d: search_url %s: digest serve answers searches at %s; readers sent to %s find nothing unless the server in front of it sends that path to %s, and %s.atom to %s.atom",
+			s.file, s.searchURLPos.Line, s.searchURLPos.Col, q(s.SearchURL), SearchPath, u.Path, SearchPath, u.Path, SearchPath))
+	}
+	return out
 }
+
+// SearchPath is the path of the results page `digest serve` answers, and
+// search_url's unless set otherwise.
+const SearchPath = "/search"
 
 // FaviconType is the media type of Favicon, for the icon's link: from its
 // extension.
@@ -146,7 +160,7 @@ func DefaultSettings() Settings {
 		BaseURL:   "http://localhost:8080/",
 		Language:  "ru",
 		PerPage:   20,
-		SearchURL: "/search",
+		SearchURL: SearchPath,
 		Limits:    Limits{Note: DefaultNoteLimit, FrontMatter: DefaultFrontMatterLimit, File: DefaultFileLimit},
 		License:   Licenses[0],
 	}
@@ -256,7 +270,13 @@ func ParseSettings(file string, data []byte) (Settings, error) {
 			if !ok {
 				continue
 			}
-			s.SearchURL = ascii
+			// The site's pages end in a slash, its home page is /: a
+			// results page there would be one of them.
+			if u, err := url.Parse(ascii); err != nil || u.Path == "" || strings.HasSuffix(u.Path, "/") {
+				p.add(file, f.val.line, f.val.col, "search_url %s: give the results page's path, which does not end in a slash as the site's pages do: %s", q(v), SearchPath)
+				continue
+			}
+			s.SearchURL, s.searchURLPos = ascii, Pos{f.val.line, f.val.col}
 		case "favicon", "image":
 			if !strings.HasPrefix(v, "/") || strings.HasPrefix(v, "//") {
 				p.add(file, f.val.line, f.val.col, "%s %s: give the path on the site of a file of %s/, from /, such as /%s.png", f.key, q(v), StaticDir, f.key)
