@@ -142,7 +142,9 @@ type FetcherConfig struct {
 
 // Fetcher keeps local copies of the versions of a published index.
 type Fetcher struct {
-	cfg    FetcherConfig
+	cfg FetcherConfig
+	// bucket is nil until a file:// bucket's folder exists: a network
+	// mount may come after the replica.
 	bucket *blob.Bucket
 	lock   *os.File // lockName, locked
 
@@ -244,7 +246,10 @@ type Index struct {
 }
 
 // NewFetcher opens the bucket and makes Dir if needed. Nothing is read from
-// the bucket until Fetch.
+// the bucket until Fetch; a file:// bucket whose folder is missing is
+// opened by the first Fetch that finds it, so that the first Fetch's
+// fallback to a local copy holds for it as for a bucket that does not
+// answer.
 func NewFetcher(ctx context.Context, cfg FetcherConfig) (*Fetcher, error) {
 	if cfg.Prefix == "" {
 		cfg.Prefix = DefaultIndexPrefix
@@ -285,7 +290,7 @@ func NewFetcher(ctx context.Context, cfg FetcherConfig) (*Fetcher, error) {
 		return nil, &ParamError{"index folder", cfg.Dir, errors.New("in use by another replica: give each its own folder")}
 	}
 	b, err := openURL(ctx, cfg.URL, false)
-	if err != nil {
+	if err != nil && !missingFolder(cfg.URL) {
 		lock.Close()
 		return nil, &ParamError{"index URL", cfg.URL, err}
 	}
@@ -296,7 +301,10 @@ func NewFetcher(ctx context.Context, cfg FetcherConfig) (*Fetcher, error) {
 // Close closes the bucket and lets another Fetcher have the folder. The
 // local copies stay.
 func (f *Fetcher) Close() error {
-	err := f.bucket.Close()
+	var err error
+	if f.bucket != nil {
+		err = f.bucket.Close()
+	}
 	if lerr := f.lock.Close(); err == nil && !errors.Is(lerr, os.ErrClosed) {
 		err = lerr
 	}
@@ -345,6 +353,13 @@ func (f *Fetcher) Fetch(ctx context.Context) (ix Index, changed bool, err error)
 func (f *Fetcher) fetch(ctx context.Context) (ix Index, changed bool, err error) {
 	fail := func(err error) (Index, bool, error) {
 		return Index{}, false, fmt.Errorf("index %s: %w", f.cfg.URL, err)
+	}
+	if f.bucket == nil {
+		b, err := openURL(ctx, f.cfg.URL, false)
+		if err != nil {
+			return fail(err)
+		}
+		f.bucket = b
 	}
 	wctx, _, done := f.watch(ctx)
 	p, err := readPointer(wctx, f.bucket, f.cfg.Prefix)
@@ -644,6 +659,17 @@ func (f *Fetcher) discard(dir string) error {
 		return err
 	}
 	return os.RemoveAll(old)
+}
+
+// missingFolder reports whether bucketURL is a file:// URL of a folder
+// that does not exist.
+func missingFolder(bucketURL string) bool {
+	u, err := checkURL(bucketURL)
+	if err != nil || u.Scheme != "file" {
+		return false
+	}
+	_, err = os.Stat(filepath.FromSlash(u.Path))
+	return errors.Is(err, fs.ErrNotExist)
 }
 
 // isDir reports whether name is a folder.

@@ -891,3 +891,53 @@ func TestFetchLocalCopyOfAnotherBucket(t *testing.T) {
 		g.Close()
 	}
 }
+
+// TestFetchMissingFolder restarts a replica whose file:// bucket is a
+// folder not there yet (a network mount that comes later): it serves its
+// copy, and takes the bucket's versions once the folder is there; without
+// a copy, the first Fetch says which folder is missing.
+func TestFetchMissingFolder(t *testing.T) {
+	ctx := context.Background()
+	bucket := filepath.Join(t.TempDir(), "bucket")
+	u, target := fileURL(bucket), fileURL(bucket)+"?create_dir=1"
+	out := newSite(t)
+	newIndexVersion(t, out, 0)
+	deploy(t, Config{Out: out, Target: target})
+	dir := t.TempDir()
+	f := newFetcher(t, u, dir, nil)
+	first := fetch(t, f, true)
+	f.Close()
+	newIndexVersion(t, out, 1)
+	deploy(t, Config{Out: out, Target: target})
+	away := bucket + ".away"
+	if err := os.Rename(bucket, away); err != nil {
+		t.Fatal(err)
+	}
+
+	noCopy := newFetcher(t, u, t.TempDir(), nil)
+	if _, _, err := noCopy.Fetch(ctx); err == nil || !strings.Contains(err.Error(), bucket) {
+		t.Errorf("Fetch without a copy: %v, want an error that names %s", err, bucket)
+	}
+
+	var logs bytes.Buffer
+	g, err := NewFetcher(ctx, FetcherConfig{URL: u, Dir: dir, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatalf("NewFetcher with the bucket's folder missing: %v", err)
+	}
+	defer g.Close()
+	if ix := fetch(t, g, true); ix != first {
+		t.Errorf("fetched %+v, want the copy %+v", ix, first)
+	}
+	if !strings.Contains(logs.String(), "serving the copy in the index folder") {
+		t.Errorf("logged %q, want why the copy is served", logs.String())
+	}
+	if _, _, err := g.Fetch(ctx); err == nil {
+		t.Error("the next Fetch with the folder still missing: no error")
+	}
+	if err := os.Rename(away, bucket); err != nil {
+		t.Fatal(err)
+	}
+	if ix := fetch(t, g, true); ix.Version == first.Version {
+		t.Errorf("fetched %s once the folder is back, want the newer version", ix.Version)
+	}
+}
