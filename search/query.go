@@ -846,11 +846,7 @@ func otherDecimal(term string) string {
 	if i < 0 || !digits(term[:i]) || !digits(term[i+1:]) {
 		return ""
 	}
-	other := ","
-	if term[i] == ',' {
-		other = "."
-	}
-	return term[:i] + other + term[i+1:]
+	return strings.NewReplacer(".", ",", ",", ".").Replace(term)
 }
 
 // docFreq counts the notes that have term in each of fields, added up, in
