@@ -428,9 +428,8 @@ func (h worstFirst) Less(i, j int) bool { return byRank(h[j], h[i]) < 0 }
 func (h worstFirst) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
 func (h *worstFirst) Push(x any)        { *h = append(*h, x.(ranked)) }
 func (h *worstFirst) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
+	x := (*h)[h.Len()-1]
+	*h = (*h)[:h.Len()-1]
 	return x
 }
 
