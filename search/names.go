@@ -310,10 +310,7 @@ func (ix *Index) listedName(spellings []string, fields ...string) []*query.TermQ
 			if ix.docFreq(term, field{f, 1}) > 0 && !slices.ContainsFunc(qs, func(q *query.TermQuery) bool {
 				return q.Term == term && q.FieldVal == f
 			}) {
-				q := bleve.NewTermQuery(term)
-				q.SetField(f)
-				q.SetBoost(personBoost)
-				qs = append(qs, q)
+				qs = append(qs, termQuery(term, f, personBoost))
 			}
 		}
 	}

@@ -669,10 +669,7 @@ func wordQuery(terms, adjectives []string, typos []typoForm, fields []field, see
 	var alts []query.Query
 	match := func(term string, boost float64) {
 		for _, f := range fields {
-			q := bleve.NewTermQuery(term)
-			q.SetField(f.name)
-			q.SetBoost(f.boost * boost)
-			alts = append(alts, q)
+			alts = append(alts, termQuery(term, f.name, f.boost*boost))
 		}
 	}
 	match(terms[0], 1)
@@ -693,6 +690,14 @@ func wordQuery(terms, adjectives []string, typos []typoForm, fields []field, see
 		}
 	}
 	return bleve.NewDisjunctionQuery(alts...)
+}
+
+// termQuery matches term in field at the weight boost.
+func termQuery(term, field string, boost float64) *query.TermQuery {
+	q := bleve.NewTermQuery(term)
+	q.SetField(field)
+	q.SetBoost(boost)
+	return q
 }
 
 // typoMode is how far a search looks for its words' typos (fuzzyForms).

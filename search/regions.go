@@ -179,14 +179,7 @@ func notTwins(slug string, twins []string, q query.Query) query.Query {
 	b := bleve.NewBooleanQuery()
 	b.AddMust(q)
 	for _, s := range twins {
-		b.AddMustNot(regionQuery(s))
+		b.AddMustNot(termQuery(s, fieldRegions, 1))
 	}
-	return bleve.NewDisjunctionQuery(regionQuery(slug), b)
-}
-
-// regionQuery matches the notes of the region slug.
-func regionQuery(slug string) query.Query {
-	q := bleve.NewTermQuery(slug)
-	q.SetField(fieldRegions)
-	return q
+	return bleve.NewDisjunctionQuery(termQuery(slug, fieldRegions, 1), b)
 }
