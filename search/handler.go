@@ -201,10 +201,10 @@ func current[T any](h *Handler, ix *Index, fn func(*Index) (T, error)) (T, *Inde
 
 // turn waits for a turn for the processors and returns the function that
 // gives it back, once however often it is called; an error means ctx ended
-// first. No more searches run at
-// once than there are processors, the others waiting in order: let loose,
-// under load the slowest answers took several times the median. The answer
-// is sent after the turn, so a slow reader holds up no one else.
+// first. No more searches run at once than there are processors, the
+// others waiting in order: let loose, under load the slowest answers took
+// several times the median. The answer is sent after the turn, so a slow
+// reader holds up no one else.
 func (h *Handler) turn(ctx context.Context) (func(), error) {
 	select {
 	case h.turns <- struct{}{}:
