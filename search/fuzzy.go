@@ -3,6 +3,7 @@ package search
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -186,83 +187,41 @@ func (ix *Index) Warm() {
 	}
 }
 
-// newTypoDict merges the dictionaries of the fuzzy fields of every reader,
-// in order, into a typo dictionary.
+// newTypoDict merges the dictionaries of the fuzzy fields of every reader
+// into a typo dictionary.
 func newTypoDict(readers []index.IndexReader) (*typoDict, error) {
 	if len(readers) > maxTypoShards {
 		return nil, fmt.Errorf("search: %d shards, more than a typo dictionary has bits for", len(readers))
 	}
-	type head struct {
-		d    index.FieldDict
-		term string
-		bit  uint64
-	}
-	var heads []*head
+	var dicts []vellum.Iterator
 	defer func() {
-		for _, h := range heads {
-			if h.d != nil {
-				h.d.Close()
-			}
+		for _, d := range dicts {
+			d.Close()
 		}
 	}()
-	// next moves h on to its dictionary's next term, closing the dictionary
-	// (h.d nil) past its last.
-	next := func(h *head) error {
-		e, err := h.d.Next()
-		switch {
-		case err != nil:
-			return err
-		case e != nil:
-			h.term = e.Term
-			return nil
-		}
-		err = h.d.Close()
-		h.d = nil
-		return err
-	}
 	for s, r := range readers {
 		for f, name := range fuzzyFields {
 			d, err := r.FieldDict(name)
 			if err != nil {
 				return nil, err
 			}
-			h := &head{d: d, bit: typoBit(s, f)}
-			heads = append(heads, h)
-			if err := next(h); err != nil {
+			it := &dictIterator{d: d, bit: typoBit(s, f)}
+			dicts = append(dicts, it)
+			if err := it.Next(); err != nil && err != vellum.ErrIteratorDone {
 				return nil, err
 			}
 		}
 	}
+	// A term's mask has the bits of every dictionary that has it.
 	var buf bytes.Buffer
-	b, err := vellum.New(&buf, nil)
-	if err != nil {
-		return nil, err
-	}
-	for {
-		first, any := "", false
-		for _, h := range heads {
-			if h.d != nil && (!any || h.term < first) {
-				first, any = h.term, true
-			}
-		}
-		if !any {
-			break
-		}
+	err := vellum.Merge(&buf, nil, dicts, func(bits []uint64) uint64 {
 		var mask uint64
-		for _, h := range heads {
-			if h.d == nil || h.term != first {
-				continue
-			}
-			mask |= h.bit
-			if err := next(h); err != nil {
-				return nil, err
-			}
+		for _, b := range bits {
+			mask |= b
 		}
-		if err := b.Insert([]byte(first), mask); err != nil {
-			return nil, err
-		}
-	}
-	if err := b.Close(); err != nil {
+		return mask
+	})
+	if err != nil {
 		return nil, err
 	}
 	fst, err := vellum.Load(buf.Bytes())
@@ -270,6 +229,47 @@ func newTypoDict(readers []index.IndexReader) (*typoDict, error) {
 		return nil, err
 	}
 	return &typoDict{fst: fst, size: buf.Len()}, nil
+}
+
+// dictIterator is a field's dictionary as the vellum iterator that
+// vellum.Merge reads, each term with the bit of its shard and field; its
+// key is nil past the last term. It cannot seek or be reset.
+type dictIterator struct {
+	d   index.FieldDict
+	key []byte
+	bit uint64
+}
+
+func (it *dictIterator) Current() ([]byte, uint64) { return it.key, it.bit }
+
+func (it *dictIterator) Next() error {
+	e, err := it.d.Next()
+	if err != nil {
+		return err
+	}
+	if e == nil {
+		it.key = nil
+		return vellum.ErrIteratorDone
+	}
+	it.key = []byte(e.Term)
+	return nil
+}
+
+// Close closes the dictionary once: vellum.Merge closes it, and so does
+// newTypoDict, on an error too.
+func (it *dictIterator) Close() error {
+	d := it.d
+	if d == nil {
+		return nil
+	}
+	it.d = nil
+	return d.Close()
+}
+
+func (it *dictIterator) Seek([]byte) error { return errors.ErrUnsupported }
+
+func (it *dictIterator) Reset(*vellum.FST, []byte, []byte, vellum.Automaton) error {
+	return errors.ErrUnsupported
 }
 
 // candidates puts into c the terms within fuzziness edits of term that
