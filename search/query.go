@@ -851,8 +851,10 @@ func otherDecimal(term string) string {
 	if i < 0 || !digits(term[:i]) || !digits(term[i+1:]) {
 		return ""
 	}
-	return strings.NewReplacer(".", ",", ",", ".").Replace(term)
+	return decimalSign.Replace(term)
 }
+
+var decimalSign = strings.NewReplacer(".", ",", ",", ".")
 
 // docFreq counts the notes that have term in each of fields, added up, in
 // the snapshots searched now; 0 when the index is closed. A postings count,
