@@ -44,6 +44,11 @@ func runNew(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		if err != nil {
 			return usageError{"--date: " + err.Error()}
 		}
+		// Checked here too: Scaffold takes the zero day, 0001-01-01, for
+		// none given, and would write today's.
+		if !source.YearInRange(d.Year()) {
+			return usageError{fmt.Sprintf("--date: %s: year out of range (%d to %d)", *date, source.FirstYear, source.LastYear)}
+		}
 		spec.Date = d
 	} else {
 		now := time.Now()

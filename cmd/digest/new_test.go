@@ -110,6 +110,11 @@ func TestNew(t *testing.T) {
 		args:    []string{"--region", "moscow", "--date", "2025-13-01", "Визит"},
 		wantErr: `--date: "2025-13-01" is not a date: use YYYY-MM-DD`,
 	}, {
+		// The zero day, which Scaffold would take for none given.
+		name:    "the first day of year 1",
+		args:    []string{"--region", "moscow", "--date", "0001-01-01", "Визит"},
+		wantErr: `--date: 0001-01-01: year out of range (1900 to 2200)`,
+	}, {
 		name:    "missing region",
 		args:    []string{"--kind", "visit", "Визит"},
 		wantErr: "--region: at least one region is required",
