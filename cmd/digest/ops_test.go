@@ -128,6 +128,8 @@ func TestServeFlagErrors(t *testing.T) {
 		{[]string{"--index-prefix", "idx/"}, "--index-prefix: only with --index"},
 		{[]string{"--search-only", "--index", "file:///x", "--index-prefix", "idx"}, `--index-prefix "idx": must end with "/"`},
 		{[]string{"--search-only", "--index", "file:///x", "--poll", "0s"}, "--poll: 0s"},
+		{[]string{"--search-only", "--index", "file:///x", "--poll", "1ns"}, "--poll: 1ns: must be at least 100ms"},
+		{[]string{"--search-only", "--index", "file:///x", "--poll", "99ms"}, "--poll: 99ms: must be at least 100ms"},
 		{[]string{"--max-searches", "many"}, "-max-searches"},
 		{[]string{"extra"}, "serve takes no arguments"},
 	}

@@ -82,7 +82,7 @@ func parseServe(args []string, stdout, stderr io.Writer) (serveOptions, error) {
 	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", server.DefaultShutdownTimeout, "on SIGTERM, how long the requests in flight may take to finish")
 	fs.StringVar(&o.indexURL, "index", "", "with --search-only, fetch the index from the bucket at `URL` that digest deploy published it to (s3://, gs://, azblob://, file://), instead of OUT")
 	fs.StringVar(&o.indexPrefix, "index-prefix", deploy.DefaultIndexPrefix, "with --index, where in the bucket the index is: digest deploy's --index-prefix")
-	fs.DurationVar(&o.poll, "poll", time.Minute, "with --index, how often to look for a newer version")
+	fs.DurationVar(&o.poll, "poll", time.Minute, "with --index, how often to look for a newer version (at least 100ms)")
 	fs.StringVar(&o.indexDir, "index-dir", "", "with --index, the folder to keep its copies in, reused after a restart (default: a temporary folder, removed on exit)")
 	if err := parseFlags(fs, args); err != nil {
 		return o, err
@@ -119,8 +119,11 @@ func parseServe(args []string, stdout, stderr io.Writer) (serveOptions, error) {
 		return bad("index", "cannot go with -d: the index comes from one or the other")
 	case o.indexURL == "" && indexOnly != "":
 		return bad(indexOnly, "only with --index")
-	case o.poll <= 0:
-		return bad("poll", "%v: must be more than 0", o.poll)
+	case o.poll < minPoll:
+		// Each look reads the pointer, a request that buckets bill: a
+		// mistyped unit (1ms, 1us) would read it thousands of times a
+		// second.
+		return bad("poll", "%v: must be at least %v; a minute is enough for most sites", o.poll, minPoll)
 	}
 	if _, port, err := net.SplitHostPort(o.addr); err != nil {
 		return bad("addr", "%s: %v; give HOST:PORT, such as localhost:8080 or :8080", o.addr, strings.TrimPrefix(err.Error(), "address "+o.addr+": "))
@@ -148,6 +151,9 @@ func parseServe(args []string, stdout, stderr io.Writer) (serveOptions, error) {
 	}
 	return o, nil
 }
+
+// minPoll is the shortest --poll.
+const minPoll = 100 * time.Millisecond
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o, err := parseServe(args, stdout, stderr)
