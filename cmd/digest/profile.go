@@ -27,17 +27,25 @@ type profiles struct {
 const heapEvery = 500 * time.Millisecond
 
 // startProfiles starts a CPU profile into the file cpu and watches the live
-// heap for mem, when they are not empty.
+// heap for mem, when they are not empty. Both files are made now, so that
+// one that cannot be is an error before the build, not after it.
 func startProfiles(cpu, mem string) (*profiles, error) {
 	p := &profiles{mem: mem, stop: make(chan struct{})}
+	if mem != "" {
+		f, err := os.Create(mem)
+		if err != nil {
+			return nil, fmt.Errorf("--memprofile: %w", err)
+		}
+		f.Close()
+	}
 	if cpu != "" {
 		f, err := os.Create(cpu)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("--cpuprofile: %w", err)
 		}
 		if err := pprof.StartCPUProfile(f); err != nil {
 			f.Close()
-			return nil, err
+			return nil, fmt.Errorf("--cpuprofile: %w", err)
 		}
 		p.cpu = f
 	}

@@ -79,3 +79,22 @@ func TestProfileInsideOut(t *testing.T) {
 		}
 	}
 }
+
+// TestProfileUnwritable: a profile that cannot be written is an error that
+// names its flag, before the build: nothing is built.
+func TestProfileUnwritable(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "public")
+	for _, flag := range []string{"--cpuprofile", "--memprofile"} {
+		for _, file := range []string{filepath.Join(dir, "missing", "p.prof"), dir} {
+			var stderr bytes.Buffer
+			err := run(context.Background(), []string{"build", "-s", "../..", "-o", out, flag, file}, &stderr, &stderr)
+			if err == nil || !strings.Contains(err.Error(), flag+": ") {
+				t.Errorf("%s %s: %v, want an error that names %s", flag, file, err, flag)
+			}
+			if _, err := os.Stat(out); err == nil {
+				t.Errorf("%s %s: OUT written: the build ran", flag, file)
+			}
+		}
+	}
+}
