@@ -82,7 +82,7 @@ func testServeWatchBrokenAtStart(t *testing.T, emptyOut bool) {
 		t.Errorf("GET /_digest/live.js before the fix: %d %v", status, err)
 	}
 	// A program calling the API gets JSON.
-	if status, body, err := getBody(url + "/api/search?q=x"); err != nil || status != http.StatusServiceUnavailable || !strings.HasPrefix(body, `{"error":"the site is being built`) {
+	if status, body, err := getBody(url + "/api/search?q=x"); err != nil || status != http.StatusServiceUnavailable || !strings.HasPrefix(body, `{"error":"no site yet: `) {
 		t.Errorf("GET /api/search before the fix: %d %v\n%s", status, err, body)
 	}
 	// Monitors get a line of text.
@@ -96,6 +96,9 @@ func testServeWatchBrokenAtStart(t *testing.T, emptyOut bool) {
 		_, body, _ := getBody(url + "/healthz")
 		return strings.HasPrefix(body, "unavailable: no site yet: its build failed with 1 problem(s)")
 	}, "/healthz to say that the build failed")
+	if _, body, _ := getBody(url + "/api/search?q=x"); !strings.HasPrefix(body, `{"error":"no site yet: its build failed with 1 problem(s)`) {
+		t.Errorf("GET /api/search after the build failed: %s", body)
+	}
 	os.Remove(filepath.Join(site, "templates", "note.html"))
 	if got := servedURL(t, lines); got != url {
 		t.Errorf("served at %s, then at %s", url, got)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -31,6 +32,12 @@ type unbuilt struct {
 func serveUnbuilt(ln net.Listener, w *watch.Watcher, log *slog.Logger) *unbuilt {
 	mux := http.NewServeMux()
 	mux.Handle("/_digest/", w.Handler())
+	why := func() string {
+		if n := w.Problems(); n > 0 {
+			return fmt.Sprintf("its build failed with %d problem(s), which the terminal lists; it builds again at the next save", n)
+		}
+		return "its first build is under way"
+	}
 	// The monitors' endpoints answer in a line, as the site's server does.
 	for path, answer := range map[string]string{"/healthz": "unavailable", "/readyz": "not ready"} {
 		mux.HandleFunc(path, func(rw http.ResponseWriter, r *http.Request) {
@@ -38,11 +45,7 @@ func serveUnbuilt(ln net.Listener, w *watch.Watcher, log *slog.Logger) *unbuilt 
 			h.Set("Content-Type", "text/plain; charset=utf-8")
 			h.Set("Cache-Control", "no-store")
 			rw.WriteHeader(http.StatusServiceUnavailable)
-			why := "its first build is under way"
-			if n := w.Problems(); n > 0 {
-				why = fmt.Sprintf("its build failed with %d problem(s), which the terminal lists; it builds again at the next save", n)
-			}
-			io.WriteString(rw, answer+": no site yet: "+why+"\n")
+			io.WriteString(rw, answer+": no site yet: "+why()+"\n")
 		})
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -54,7 +57,8 @@ func serveUnbuilt(ln net.Listener, w *watch.Watcher, log *slog.Logger) *unbuilt 
 			// errors are.
 			h.Set("Content-Type", "application/json; charset=utf-8")
 			w.WriteHeader(http.StatusServiceUnavailable)
-			io.WriteString(w, `{"error":"the site is being built; try again in a moment"}`+"\n")
+			body, _ := json.Marshal(map[string]string{"error": "no site yet: " + why()})
+			w.Write(append(body, '\n'))
 			return
 		}
 		h.Set("Content-Type", "text/html; charset=utf-8")
