@@ -24,7 +24,13 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	sigs := []os.Signal{os.Interrupt, syscall.SIGTERM}
+	// A closed terminal stops a command as Ctrl-C does, so that a build
+	// cleans up after itself; but not under nohup, which ignores it.
+	if !signal.Ignored(syscall.SIGHUP) {
+		sigs = append(sigs, syscall.SIGHUP)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), sigs...)
 	done := make(chan struct{})
 	go afterSignal(ctx, stop, done, os.Args[1:])
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
