@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/coopdigest/digest/search"
@@ -279,6 +280,9 @@ func (s *Session) full(ctx context.Context) (res *Result, err error) {
 	}
 	defer func() {
 		waitStale()
+		if diskFull(err) {
+			err = fmt.Errorf("%w; the disk of %s is full: free some space and build again; %s is as it was", err, filepath.Dir(out), out)
+		}
 		// Said at every build, as the folder is a whole site's size.
 		if ctx.Err() == nil && staleErr != nil && res != nil {
 			res.Warnings = append(res.Warnings, fmt.Sprintf("a temporary folder of an earlier build could not be removed (%v): remove it yourself", staleErr))
@@ -298,6 +302,9 @@ func (s *Session) full(ctx context.Context) (res *Result, err error) {
 	tmp, err := newTempDir(out, s.cfg.Drafts, s.cfg.Live)
 	if err != nil {
 		// The build writes the new site beside OUT, in its parent folder.
+		if diskFull(err) {
+			return nil, fmt.Errorf("output folder %s: cannot write the new site beside it (%w)", out, err) // said by the defer
+		}
 		return nil, fmt.Errorf("output folder %s: cannot write the new site beside it (%w); choose an output folder in a folder you may write to", out, err)
 	}
 	swapped := false
@@ -420,6 +427,12 @@ func stopped(ctx context.Context, err error, out string) error {
 		return &StoppedError{Cause: context.Cause(ctx), Out: out, err: err}
 	}
 	return err
+}
+
+// diskFull reports whether err is that of a full disk, or of a quota
+// reached.
+func diskFull(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
 }
 
 // StoppedError is a build that was stopped, by a signal or its caller,
