@@ -620,7 +620,7 @@ func (s *Session) reparse(fsys fs.FS, changed []string) (src *source.Site, dropp
 			paths = append(paths, p)
 		}
 	}
-	files, err := s.listFiles(fsys, paths)
+	files, fileProblems, err := s.listFiles(fsys, paths)
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
@@ -659,6 +659,12 @@ func (s *Session) reparse(fsys fs.FS, changed []string) (src *source.Site, dropp
 	reread = slices.Compact(reread)
 	src = &source.Site{Settings: s.src.Settings, Taxonomies: s.src.Taxonomies, Files: files}
 	fresh, err = source.ParseNotes(fsys, reread, src, kept)
+	// Every problem at once, as a full build tells them.
+	if problems, ok := errors.AsType[source.Errors](err); ok {
+		err = sorted(append(fileProblems, problems...))
+	} else if err == nil && fileProblems != nil {
+		err = fileProblems
+	}
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
@@ -752,11 +758,11 @@ func (s *Session) recover(ctx context.Context, cause error) (*Result, error) {
 }
 
 // listFiles returns the site's files (source.Files) with those below the
-// changed paths listed again; a file of content/static/ that cannot be
-// published is a problem.
-func (s *Session) listFiles(fsys fs.FS, changed []string) (source.Files, error) {
+// changed paths listed again, and their problems: a file of content/static/
+// that cannot be published, a symbolic link to a folder.
+func (s *Session) listFiles(fsys fs.FS, changed []string) (_ source.Files, problems source.Errors, err error) {
 	if len(changed) == 0 {
-		return s.src.Files, nil
+		return s.src.Files, nil, nil
 	}
 	files := maps.Clone(s.src.Files)
 	if files == nil {
@@ -770,14 +776,18 @@ func (s *Session) listFiles(fsys fs.FS, changed []string) (source.Files, error) 
 	for _, c := range changed {
 		found, err := source.ListFiles(fsys, c, s.src.Settings.Limits)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		maps.Copy(files, found)
 	}
 	if err := files.Problems(); err != nil {
-		return nil, err
+		problems, ok := errors.AsType[source.Errors](err)
+		if !ok {
+			return nil, nil, err
+		}
+		return files, problems, nil
 	}
-	return files, nil
+	return files, nil, nil
 }
 
 // showing returns the notes, by file, that show or link a file below the

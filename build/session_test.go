@@ -449,6 +449,38 @@ func TestSessionReportsClashesWithOtherProblems(t *testing.T) {
 	}
 }
 
+// TestSessionReportsLinksWithOtherProblems: a symbolic link to a folder,
+// a problem of the site's files, is reported with the notes' problems of
+// the same run, as a full build reports them, not alone.
+func TestSessionReportsLinksWithOtherProblems(t *testing.T) {
+	site := newSite(t)
+	out := filepath.Join(t.TempDir(), "public")
+	s := NewSession(Config{Site: site, Out: out})
+	ctx := context.Background()
+	if _, err := s.Build(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(site, "content", "2024")
+	if err := os.Symlink("../2025", filepath.Join(dir, "folder")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("nothere.md", filepath.Join(dir, "dangling.md")); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.Build(ctx, []string{"content/2024/folder", "content/2024/dangling.md"})
+	if err == nil {
+		t.Fatal("the build succeeded")
+	}
+	for _, want := range []string{
+		"content/2024/dangling.md: a symbolic link to a file that does not exist",
+		"content/2024/folder: a symbolic link to a folder, which is not followed",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("problems lack %q:\n%v", want, err)
+		}
+	}
+}
+
 // TestSessionNewDay: the build's day is an input of every build of a
 // session; when it changes, the next build, whatever changed, moves the
 // events that began from the home page's upcoming ones to the past ones,
