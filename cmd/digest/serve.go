@@ -91,10 +91,16 @@ func parseServe(args []string, stdout, stderr io.Writer) (serveOptions, error) {
 		return o, usageError{fmt.Sprintf("serve takes no arguments, got %q", fs.Args())}
 	}
 	bad := func(flag, format string, a ...any) (serveOptions, error) {
-		return o, usageError{"serve: --" + flag + ": " + fmt.Sprintf(format, a...)}
+		dashes := "--"
+		if len(flag) == 1 {
+			dashes = "-" // -s, -d
+		}
+		return o, usageError{"serve: " + dashes + flag + ": " + fmt.Sprintf(format, a...)}
 	}
 	indexOnly := firstSet(fs, "poll", "index-dir", "index-prefix") // the flags of --index
 	switch {
+	case o.out == "" && flagSet(fs, "d"):
+		return bad("d", "give the built site's folder, or leave -d out for SITE/public")
 	case o.logFormat != "text" && o.logFormat != "json":
 		return bad("log-format", "%q is neither text nor json", o.logFormat)
 	case o.watching && o.searchOnly:

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -492,6 +493,10 @@ func TestSearchCommand(t *testing.T) {
 	err := runSearch(context.Background(), []string{"-s", site, "--region", "Хабаровск", "x"}, &stdout, &stderr)
 	if err == nil || !strings.Contains(err.Error(), "khabarovsk-krai") {
 		t.Errorf("unknown region: %v", err)
+	}
+	err = runSearch(context.Background(), []string{"-s", site, "-d", "", "x"}, &stdout, &stderr)
+	if !errors.As(err, new(usageError)) || !strings.Contains(err.Error(), "-d: give the built site's folder") {
+		t.Errorf("-d '': %v, want a usage error", err)
 	}
 }
 
