@@ -76,7 +76,8 @@ func (s *Site) Warnings(today time.Time) []string {
 
 // Warnings are what the settings leave fit for a preview but not for
 // publishing: without base_url, feeds, the sitemap and canonical links
-// point to the preview's address.
+// point to the preview's address; a search_url of another path than
+// SearchPath needs a server in front that routes it.
 func (s Settings) Warnings() []string {
 	if s.file == "" {
 		return nil
