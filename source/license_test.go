@@ -72,8 +72,11 @@ site.yaml:1:11: base_url "https://user:xxxxx@digest.example.org:99999/sub": must
 		{"search_url: 'https:'\n", "give a path on the site"},
 		{"search_url: /\n", `site.yaml:1:13: search_url "/": give the results page's path, which does not end in a slash as the site's pages do: /search`},
 		{"search_url: /search/\n", "does not end in a slash"},
-		{"search_url: https://search.example.org\n", "does not end in a slash"},
-		{"search_url: https://search.example.org/?q=1\n", "does not end in a slash"},
+		{"search_url: https://search.example.org\n", `search_url "https://search.example.org": give the results page's path too, such as "https://search.example.org/search"`},
+		{"search_url: https://search.example.org/\n", "does not end in a slash"},
+		{"search_url: /search?x=1\n", `search_url "/search?x=1": must have no query (?…) or fragment (#…)`},
+		{"search_url: '/search#top'\n", "must have no query"},
+		{"search_url: /search?\n", "must have no query"},
 		// The site's name and language, which every page carries.
 		{"title: Дайджест\nlanguage: ru-RU\n", ""},
 		{"title: ''\n", `site.yaml:1:8: title is empty: give the site's name`},
@@ -124,11 +127,11 @@ func TestBaseURLHost(t *testing.T) {
 // host are read in ASCII too, so that they match base_url's host and the
 // Origin header browsers send.
 func TestSearchHosts(t *testing.T) {
-	s, err := ParseSettings("site.yaml", []byte("base_url: https://пример.рф/\nsearch_url: https://пример.рф/поиск?a=1\nsearch_origins: [https://пример.рф, 'http://localhost:8080', '*']\n"))
+	s, err := ParseSettings("site.yaml", []byte("base_url: https://пример.рф/\nsearch_url: https://пример.рф/поиск\nsearch_origins: [https://пример.рф, 'http://localhost:8080', '*']\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "https://xn--e1afmkfd.xn--p1ai/%D0%BF%D0%BE%D0%B8%D1%81%D0%BA?a=1"; s.SearchURL != want {
+	if want := "https://xn--e1afmkfd.xn--p1ai/%D0%BF%D0%BE%D0%B8%D1%81%D0%BA"; s.SearchURL != want {
 		t.Errorf("search_url %q, want %q", s.SearchURL, want)
 	}
 	if want := []string{"https://xn--e1afmkfd.xn--p1ai", "http://localhost:8080", "*"}; !slices.Equal(s.SearchOrigins, want) {
@@ -150,7 +153,7 @@ func TestSettingsWarnings(t *testing.T) {
 		{"title: Т\nbase_url: https://digest.example.org\n", ""},
 		// A results page elsewhere than where `digest serve` answers it.
 		{"base_url: https://digest.example.org\nsearch_url: /поиск\n", "content/site.yaml:2:13: search_url \"/поиск\": digest serve answers searches at /search; readers sent to /поиск find nothing unless the server in front of it sends that path to /search, and /поиск.atom to /search.atom"},
-		{"base_url: https://digest.example.org\nsearch_url: https://search.example.org/find?x=1\n", "content/site.yaml:2:13: search_url \"https://search.example.org/find?x=1\": digest serve answers searches at /search; readers sent to /find"},
+		{"base_url: https://digest.example.org\nsearch_url: https://search.example.org/find\n", "content/site.yaml:2:13: search_url \"https://search.example.org/find\": digest serve answers searches at /search; readers sent to /find"},
 		{"base_url: https://digest.example.org\nsearch_url: https://search.example.org/search\n", ""},
 	} {
 		s, err := ParseSettings("content/site.yaml", []byte(tt.yaml))

@@ -271,9 +271,19 @@ func ParseSettings(file string, data []byte) (Settings, error) {
 			if !ok {
 				continue
 			}
+			// Pages add the search's own query (and .atom) to search_url.
 			// The site's pages end in a slash, its home page is /: a
 			// results page there would be one of them.
-			if u, err := url.Parse(ascii); err != nil || u.Path == "" || strings.HasSuffix(u.Path, "/") {
+			u, err := url.Parse(ascii)
+			switch {
+			case err != nil:
+			case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(v, "#"):
+				p.add(file, f.val.line, f.val.col, "search_url %s: must have no query (?…) or fragment (#…): pages add the search's own", q(v))
+				continue
+			case u.Path == "" && u.Host != "":
+				p.add(file, f.val.line, f.val.col, "search_url %s: give the results page's path too, such as %s", q(v), q(strings.TrimSuffix(v, "/")+SearchPath))
+				continue
+			case strings.HasSuffix(u.Path, "/"):
 				p.add(file, f.val.line, f.val.col, "search_url %s: give the results page's path, which does not end in a slash as the site's pages do: %s", q(v), SearchPath)
 				continue
 			}
