@@ -290,7 +290,7 @@ func NewFetcher(ctx context.Context, cfg FetcherConfig) (*Fetcher, error) {
 		return nil, &ParamError{"index folder", cfg.Dir, errors.New("in use by another replica: give each its own folder")}
 	}
 	b, err := openURL(ctx, cfg.URL, false)
-	if err != nil && !missingFolder(cfg.URL) {
+	if err != nil && !missingFolder(cfg.URL, err) {
 		lock.Close()
 		return nil, &ParamError{"index URL", cfg.URL, err}
 	}
@@ -661,15 +661,12 @@ func (f *Fetcher) discard(dir string) error {
 	return os.RemoveAll(old)
 }
 
-// missingFolder reports whether bucketURL is a file:// URL of a folder
-// that does not exist.
-func missingFolder(bucketURL string) bool {
-	u, err := checkURL(bucketURL)
-	if err != nil || u.Scheme != "file" {
-		return false
-	}
-	_, err = os.Stat(filepath.FromSlash(u.Path))
-	return errors.Is(err, fs.ErrNotExist)
+// missingFolder reports whether err, of opening bucketURL, is that of a
+// file:// bucket's folder that does not exist; not of a wrong URL, which
+// is the caller's mistake.
+func missingFolder(bucketURL string, err error) bool {
+	u, uerr := checkURL(bucketURL)
+	return uerr == nil && u.Scheme == "file" && errors.Is(err, fs.ErrNotExist)
 }
 
 // isDir reports whether name is a folder.

@@ -914,6 +914,11 @@ func TestFetchMissingFolder(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// A wrong URL is still the caller's mistake, at once.
+	if f, err := NewFetcher(ctx, FetcherConfig{URL: u + "?bogus=1", Dir: t.TempDir()}); err == nil {
+		f.Close()
+		t.Error("NewFetcher of a missing folder with a bad query: no error")
+	}
 	noCopy := newFetcher(t, u, t.TempDir(), nil)
 	if _, _, err := noCopy.Fetch(ctx); err == nil || !strings.Contains(err.Error(), bucket) {
 		t.Errorf("Fetch without a copy: %v, want an error that names %s", err, bucket)
