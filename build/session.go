@@ -280,9 +280,6 @@ func (s *Session) full(ctx context.Context) (res *Result, err error) {
 	}
 	defer func() {
 		waitStale()
-		if diskFull(err) {
-			err = fmt.Errorf("%w; the disk of %s is full: free some space and build again; %s is as it was", err, filepath.Dir(out), out)
-		}
 		// Said at every build, as the folder is a whole site's size.
 		if ctx.Err() == nil && staleErr != nil && res != nil {
 			res.Warnings = append(res.Warnings, fmt.Sprintf("a temporary folder of an earlier build could not be removed (%v): remove it yourself", staleErr))
@@ -303,7 +300,7 @@ func (s *Session) full(ctx context.Context) (res *Result, err error) {
 	if err != nil {
 		// The build writes the new site beside OUT, in its parent folder.
 		if diskFull(err) {
-			return nil, fmt.Errorf("output folder %s: cannot write the new site beside it (%w)", out, err) // said by the defer
+			return nil, fullDisk(fmt.Errorf("output folder %s: cannot write the new site beside it (%w)", out, err), out)
 		}
 		return nil, fmt.Errorf("output folder %s: cannot write the new site beside it (%w); choose an output folder in a folder you may write to", out, err)
 	}
@@ -312,6 +309,9 @@ func (s *Session) full(ctx context.Context) (res *Result, err error) {
 	defer func() {
 		if swapped {
 			return
+		}
+		if diskFull(err) {
+			err = fullDisk(err, out)
 		}
 		r := recover()
 		if left := tmp.remove(ctx, busy); left && r == nil {
@@ -433,6 +433,15 @@ func stopped(ctx context.Context, err error, out string) error {
 // reached.
 func diskFull(err error) bool {
 	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
+}
+
+// fullDisk says of err, a full disk's before OUT was replaced, what to do.
+func fullDisk(err error, out string) error {
+	dir, aerr := filepath.Abs(filepath.Dir(out))
+	if aerr != nil {
+		dir = filepath.Dir(out)
+	}
+	return fmt.Errorf("%w; the disk of %s is full, or its quota reached: free some space and build again; %s is as it was", err, dir, out)
 }
 
 // StoppedError is a build that was stopped, by a signal or its caller,
