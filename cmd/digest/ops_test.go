@@ -125,6 +125,7 @@ func TestServeFlagErrors(t *testing.T) {
 		{[]string{"--search-only", "--index", "", "--poll", "1m"}, "--index: empty: give the URL"},
 		{[]string{"--poll", "1s"}, "--poll: only with --index"},
 		{[]string{"-d", ""}, "serve: -d: give the built site's folder"},
+		{[]string{"-s", ""}, "serve: -s: give the site folder"},
 		{[]string{"--index-dir", "x"}, "--index-dir: only with --index"},
 		{[]string{"--index-prefix", "idx/"}, "--index-prefix: only with --index"},
 		{[]string{"--search-only", "--index", "file:///x", "--index-prefix", "idx"}, `--index-prefix "idx": must end with "/"`},

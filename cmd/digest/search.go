@@ -42,6 +42,9 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	v.Set("q", strings.Join(fs.Args(), " "))
+	if *site == "" {
+		return usageError{"search: -s: give the site folder, or leave -s out for the current one"}
+	}
 	if *out == "" && flagSet(fs, "d") {
 		return usageError{"search: -d: give the built site's folder, or leave -d out for SITE/public"}
 	}

@@ -99,6 +99,8 @@ func parseServe(args []string, stdout, stderr io.Writer) (serveOptions, error) {
 	}
 	indexOnly := firstSet(fs, "poll", "index-dir", "index-prefix") // the flags of --index
 	switch {
+	case o.site == "":
+		return bad("s", "give the site folder, or leave -s out for the current one")
 	case o.out == "" && flagSet(fs, "d"):
 		return bad("d", "give the built site's folder, or leave -d out for SITE/public")
 	case o.logFormat != "text" && o.logFormat != "json":

@@ -498,6 +498,10 @@ func TestSearchCommand(t *testing.T) {
 	if !errors.As(err, new(usageError)) || !strings.Contains(err.Error(), "-d: give the built site's folder") {
 		t.Errorf("-d '': %v, want a usage error", err)
 	}
+	err = runSearch(context.Background(), []string{"-s", "", "x"}, &stdout, &stderr)
+	if !errors.As(err, new(usageError)) || !strings.Contains(err.Error(), "-s: give the site folder") {
+		t.Errorf("-s '': %v, want a usage error", err)
+	}
 }
 
 // lineWriter hands the lines written to it to a channel, until it is
