@@ -789,14 +789,7 @@ func (s *Session) listFiles(fsys fs.FS, changed []string) (_ source.Files, probl
 		}
 		maps.Copy(files, found)
 	}
-	if err := files.Problems(); err != nil {
-		problems, ok := errors.AsType[source.Errors](err)
-		if !ok {
-			return nil, nil, err
-		}
-		return files, problems, nil
-	}
-	return files, nil, nil
+	return files, files.Problems(), nil
 }
 
 // showing returns the notes, by file, that show or link a file below the

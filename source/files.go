@@ -265,14 +265,17 @@ func staticProblems(p *problems, files Files) {
 	}
 }
 
-// Problems reports, as Errors, every file of content/static/ that cannot
-// be published, and every symbolic link to a folder, which would leave out
+// Problems reports every file of content/static/ that cannot be
+// published, and every symbolic link to a folder, which would leave out
 // what the folder holds; the files beside notes are problems only when a
-// note shows them.
-func (fs Files) Problems() error {
+// note shows them. None is nil.
+func (fs Files) Problems() Errors {
 	var p problems
 	staticProblems(&p, fs)
-	return p.err()
+	if err := p.err(); err != nil {
+		return err.(Errors)
+	}
+	return nil
 }
 
 // checkImages resolves the image of every note against files, setting
