@@ -283,7 +283,8 @@ func leadsTo(p string, made map[string]bool) bool {
 // searchPaths are the paths of the search that digest serve answers,
 // whatever search_url says, and search_url's when it is on the site.
 func searchPaths(s source.Settings) map[string]bool {
-	paths := map[string]bool{"/search": true, "/search/": true, "/api/search": true, "/search.atom": true}
+	sp := source.SearchPath
+	paths := map[string]bool{sp: true, sp + "/": true, "/api/search": true, sp + ".atom": true}
 	if u := ownSearch(s); u != nil {
 		paths[linkPath(u.Path)] = true
 	}
